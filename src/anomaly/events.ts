@@ -1,0 +1,151 @@
+/**
+ * Anomaly events: where they start, how long they last.
+ *
+ * Frequency mode (growth-stable). The timeline is cut into fixed epochs of EPOCH_ROWS rows.
+ * Epoch e holds Poisson(λ·EPOCH_ROWS) candidates whose positions and durations come from
+ * the counter-based generator keyed by (e, candidate index), so any epoch can be derived
+ * alone. A candidate is kept iff no earlier candidate, kept or not, reaches it (its start
+ * + duration + gap). That rule only looks back one maximum duration, so a shard derives
+ * its events from the epochs that cover [shardStart - 2·maxDuration, shardEnd) — no
+ * shard ever needs another's results (D2), and growing the timeline never changes an
+ * event that starts inside the old one (D3; an event cut by the end of the timeline is
+ * marked truncated and completes when the dataset grows).
+ *
+ * Count mode (exact, not growth-stable). Exactly `count` events, durations drawn per
+ * event, positions uniform over all non-overlapping arrangements (sorted offsets into
+ * the free rows). Every event depends on the total row count, so the manifest says the
+ * dataset is not growth-stable.
+ */
+import { EPOCH_ROWS, EVENT_GAP } from '../format.js';
+import { philox4x32 } from '../random/philox.js';
+import { systemStream } from '../random/hash.js';
+import { wordsToUniform, type SeedKey } from '../random/counter.js';
+import { makePoisson } from '../distribution/poisson.js';
+import type { AnomalyPlan } from '../scenario/types.js';
+import { candidateRate } from './rate.js';
+
+/** One anomaly event. Its id is its start row: unique, and stable under growth and layout. */
+export interface AnomalyEvent {
+  id: number;
+  /** First anomalous row. */
+  start: number;
+  /** One past the last anomalous row (cut at the end of the timeline). */
+  end: number;
+  /** Duration drawn for the event, in rows. */
+  duration: number;
+  /** True when the timeline ends before the event does. */
+  truncated: boolean;
+  kind: string;
+}
+
+/** Kind label of events whose values come from each variable's `anomalous` definition. */
+export const DEFINITION_KIND = 'definition';
+
+const TWO32 = 4294967296;
+const COUNT_STREAM = systemStream('anomaly.epoch-count');
+const CANDIDATE_STREAM = systemStream('anomaly.candidate');
+const EXACT_STREAM = systemStream('anomaly.exact');
+
+const scratch = new Uint32Array(4);
+
+interface Candidate {
+  start: number;
+  duration: number;
+  order: number;
+}
+
+function epochCandidates(key: SeedKey, epoch: number, expected: number, min: number, span: number, poisson: ReturnType<typeof makePoisson>): Candidate[] {
+  const hi = Math.floor(epoch / TWO32);
+  const lo = epoch % TWO32;
+  const draw = {
+    uniform(d: number): number {
+      const w = philox4x32(lo, hi, COUNT_STREAM, d, key.k0, key.k1, scratch);
+      return wordsToUniform(w[0]!, w[1]!);
+    },
+  };
+  const n = expected > 0 ? poisson(draw.uniform(0), draw) : 0;
+  const out: Candidate[] = new Array(n);
+  for (let j = 0; j < n; j++) {
+    const w = philox4x32(lo, hi, CANDIDATE_STREAM, j, key.k0, key.k1, scratch);
+    const pos = Math.floor(wordsToUniform(w[0]!, w[1]!) * EPOCH_ROWS);
+    const duration = min + Math.floor(wordsToUniform(w[2]!, w[3]!) * span);
+    out[j] = { start: epoch * EPOCH_ROWS + pos, duration, order: j };
+  }
+  out.sort((a, b) => a.start - b.start || a.order - b.order);
+  return out;
+}
+
+/**
+ * The events whose start lies in [from, to), for a timeline of `rows` rows, in start order.
+ * To label rows [a, b) ask for [a - maxDuration, b).
+ */
+export function eventsStartingIn(plan: AnomalyPlan, key: SeedKey, rows: number, from: number, to: number): AnomalyEvent[] {
+  if (plan.mode === 'none') return [];
+  from = Math.max(0, from);
+  to = Math.min(rows, to);
+  if (to <= from) return [];
+  if (plan.mode === 'count') {
+    return exactEvents(plan.count, plan.duration, key, rows).filter((e) => e.start >= from && e.start < to);
+  }
+  const [min, max] = plan.duration;
+  const lambda = candidateRate(plan.frequency, min, max);
+  const expected = lambda * EPOCH_ROWS;
+  const poisson = makePoisson(expected);
+  const lookFrom = Math.max(0, from - max - EVENT_GAP);
+  const events: AnomalyEvent[] = [];
+  let reach = -1; // furthest row (inclusive, gap included) that an earlier candidate blocks
+  for (let e = Math.floor(lookFrom / EPOCH_ROWS); e * EPOCH_ROWS < to; e++) {
+    for (const c of epochCandidates(key, e, expected, min, max - min + 1, poisson)) {
+      if (c.start < lookFrom) continue;
+      if (c.start >= to) break;
+      const kept = c.start > reach;
+      reach = Math.max(reach, c.start + c.duration - 1 + EVENT_GAP);
+      if (kept && c.start >= from) {
+        const end = Math.min(rows, c.start + c.duration);
+        events.push({ id: c.start, start: c.start, end, duration: c.duration, truncated: c.start + c.duration > rows, kind: DEFINITION_KIND });
+      }
+    }
+  }
+  return events;
+}
+
+/** Count mode: exactly `count` non-overlapping events over the whole timeline. */
+function exactEvents(count: number, [min, max]: [number, number], key: SeedKey, rows: number): AnomalyEvent[] {
+  const durations: number[] = new Array(count);
+  let used = 0;
+  for (let j = 0; j < count; j++) {
+    const w = philox4x32(j, 0, EXACT_STREAM, 0, key.k0, key.k1, scratch);
+    let d = min + Math.floor(wordsToUniform(w[0]!, w[1]!) * (max - min + 1));
+    // Leave room for the remaining events at their minimum duration.
+    const room = rows - used - (count - 1 - j) * (min + EVENT_GAP) - (j > 0 ? EVENT_GAP : 0);
+    d = Math.min(d, room);
+    durations[j] = d;
+    used += d + (j > 0 ? EVENT_GAP : 0);
+  }
+  const free = rows - used;
+  const offsets: number[] = new Array(count);
+  for (let j = 0; j < count; j++) {
+    const w = philox4x32(j, 1, EXACT_STREAM, 0, key.k0, key.k1, scratch);
+    offsets[j] = Math.floor(wordsToUniform(w[0]!, w[1]!) * (free + 1));
+  }
+  offsets.sort((a, b) => a - b);
+  const events: AnomalyEvent[] = [];
+  let before = 0;
+  for (let j = 0; j < count; j++) {
+    const start = offsets[j]! + before;
+    const d = durations[j]!;
+    events.push({ id: start, start, end: start + d, duration: d, truncated: false, kind: DEFINITION_KIND });
+    before += d + EVENT_GAP;
+  }
+  return events;
+}
+
+/** Longest event the plan can produce, in rows (how far back a shard must look). */
+export function maxEventRows(plan: AnomalyPlan): number {
+  return plan.mode === 'none' ? 0 : plan.duration[1];
+}
+
+/** True when growing the timeline keeps every earlier row (D3). */
+export function isGrowthStable(plan: AnomalyPlan): boolean {
+  return plan.mode !== 'count';
+}

@@ -1,0 +1,85 @@
+/**
+ * Compiles a declared distribution into a sampler: a pure function from the row's first
+ * uniform (and, for rejection samplers, its further draws) to the number stored in the
+ * column buffer — the value itself for numeric columns, 0/1 for bool columns, and the
+ * dictionary index for string columns.
+ */
+import type { DType, Distribution } from '../scenario/types.js';
+import { normalQuantile, openUniform } from './normal-quantile.js';
+import { makePoisson, type DrawSource } from './poisson.js';
+
+export type { DrawSource } from './poisson.js';
+
+export type Sampler = (u0: number, more: DrawSource) => number;
+
+/** Maps a categorical/constant value to what the column stores. */
+function encodeValue(v: string | number | boolean, dtype: DType, categories: readonly string[] | null): number {
+  if (dtype === 'string') return categories!.indexOf(String(v));
+  if (typeof v === 'boolean') return v ? 1 : 0;
+  if (typeof v === 'number') return dtype === 'bool' ? (v !== 0 ? 1 : 0) : v;
+  throw new Error(`unreachable: string value in ${dtype} column`);
+}
+
+export function compileSampler(d: Distribution, dtype: DType, categories: readonly string[] | null): Sampler {
+  switch (d.dist) {
+    case 'uniform': {
+      const { min } = d;
+      const span = d.max - d.min;
+      return (u) => min + u * span;
+    }
+    case 'normal': {
+      const { mean, sd } = d;
+      return (u) => mean + sd * normalQuantile(openUniform(u));
+    }
+    case 'lognormal': {
+      const { mu, sigma } = d;
+      return (u) => Math.exp(mu + sigma * normalQuantile(openUniform(u)));
+    }
+    case 'exponential': {
+      const inv = 1 / d.rate;
+      return (u) => -Math.log1p(-u) * inv;
+    }
+    case 'poisson':
+      return makePoisson(d.lambda);
+    case 'bernoulli': {
+      const { p } = d;
+      return (u) => (u < p ? 1 : 0);
+    }
+    case 'integer': {
+      const { min } = d;
+      const n = d.max - d.min + 1;
+      return (u) => min + Math.floor(u * n);
+    }
+    case 'categorical': {
+      const codes = d.values.map((v) => encodeValue(v, dtype, categories));
+      const cum = new Float64Array(d.weights.length);
+      let acc = 0;
+      d.weights.forEach((w, i) => {
+        acc += w;
+        cum[i] = acc;
+      });
+      // Guard against rounding: the last non-zero weight closes the interval.
+      let last = cum.length - 1;
+      while (last > 0 && d.weights[last] === 0) last--;
+      for (let i = last; i < cum.length; i++) cum[i] = 2;
+      if (codes.length === 1) {
+        const only = codes[0]!;
+        return () => only;
+      }
+      return (u) => {
+        let lo = 0;
+        let hi = cum.length - 1;
+        while (lo < hi) {
+          const mid = (lo + hi) >>> 1;
+          if (u < cum[mid]!) hi = mid;
+          else lo = mid + 1;
+        }
+        return codes[lo]!;
+      };
+    }
+    case 'constant': {
+      const code = encodeValue(d.value, dtype, categories);
+      return () => code;
+    }
+  }
+}

@@ -1,0 +1,82 @@
+/**
+ * One error base with stable codes. Errors that cross the worker boundary travel as
+ * plain data ({ code, message, ...fields }) and are rebuilt here on the main thread.
+ */
+
+/** Stable error codes; tests and scripts may match on them. */
+export type ErrorCode =
+  | 'SCENARIO_INVALID'
+  | 'SCENARIO_READ'
+  | 'USAGE'
+  | 'OUTPUT_EXISTS'
+  | 'GENERATION_FAILED'
+  | 'VALUE_OUT_OF_RANGE'
+  | 'DATASET_INVALID';
+
+/** Exit codes of the CLI, by error code. User mistakes exit 2, runtime failures 1. */
+export const EXIT_CODES: Record<ErrorCode, number> = {
+  SCENARIO_INVALID: 2,
+  SCENARIO_READ: 2,
+  USAGE: 2,
+  OUTPUT_EXISTS: 2,
+  GENERATION_FAILED: 1,
+  VALUE_OUT_OF_RANGE: 1,
+  DATASET_INVALID: 1,
+};
+
+export class ParanomError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly details: Record<string, unknown> = {},
+  ) {
+    super(message);
+    this.name = 'ParanomError';
+  }
+
+  get exitCode(): number {
+    return EXIT_CODES[this.code];
+  }
+
+  /** Plain-data form for postMessage. */
+  toData(): ErrorData {
+    return { code: this.code, message: this.message, details: this.details };
+  }
+
+  static fromData(data: ErrorData): ParanomError {
+    return new ParanomError(data.code, data.message, data.details);
+  }
+}
+
+export interface ErrorData {
+  code: ErrorCode;
+  message: string;
+  details: Record<string, unknown>;
+}
+
+/** One problem found in a scenario: where (path inside the file, line if known) and what. */
+export interface ScenarioIssue {
+  path: string;
+  message: string;
+  line?: number;
+  column?: number;
+}
+
+export class ScenarioError extends ParanomError {
+  constructor(
+    readonly file: string,
+    readonly issues: readonly ScenarioIssue[],
+  ) {
+    super('SCENARIO_INVALID', formatIssues(file, issues), { file, issues });
+    this.name = 'ScenarioError';
+  }
+}
+
+export function formatIssues(file: string, issues: readonly ScenarioIssue[]): string {
+  const head = `${file}: ${issues.length} problem${issues.length === 1 ? '' : 's'} in scenario`;
+  const lines = issues.map((i) => {
+    const where = i.line !== undefined ? `${file}:${i.line}${i.column !== undefined ? `:${i.column}` : ''} ` : '';
+    return `  ${where}${i.path || '(root)'}: ${i.message}`;
+  });
+  return [head, ...lines].join('\n');
+}

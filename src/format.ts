@@ -1,0 +1,16 @@
+/**
+ * Constants of the data format. Changing any of them changes output bytes, so each change
+ * bumps FORMAT_VERSION and the golden hashes (D6).
+ */
+
+/** Version of the dataset format written to manifests and Parquet metadata. */
+export const FORMAT_VERSION = 1;
+
+/** Rows per block: shards are whole numbers of blocks; generation works block by block. */
+export const BLOCK_ROWS = 65536;
+
+/** Rows per anomaly-placement epoch: candidate events are drawn per epoch (D1–D3). */
+export const EPOCH_ROWS = 65536;
+
+/** Normal rows kept between two anomaly events so that every event is a separate segment. */
+export const EVENT_GAP = 1;

@@ -1,0 +1,65 @@
+/**
+ * Generation of one shard: rows [rowStart, rowEnd) of the timeline into typed arrays.
+ * Works block by block with one reused scratch buffer; every value depends only on its
+ * coordinates, so the result is the same whichever shard the rows fall in (D2).
+ */
+import { BLOCK_ROWS } from '../format.js';
+import { eventsStartingIn, maxEventRows, type AnomalyEvent } from '../anomaly/events.js';
+import { seedKey } from '../random/counter.js';
+import type { Scenario } from '../scenario/types.js';
+import { allocColumn, putInt64, type ValueColumn } from './columns.js';
+import { compileStochastic, fillStochastic } from './stochastic.js';
+
+export interface ShardColumns {
+  rowStart: number;
+  rows: number;
+  /** Epoch milliseconds as little-endian int64 (lo, hi) pairs. */
+  timestamp: Int32Array;
+  isAnomaly: Uint8Array;
+  /** Event id (its start row) as int64 pairs; meaningful where isAnomaly is 1. */
+  anomalyId: Int32Array;
+  values: ValueColumn[];
+  /** Events that overlap this shard. */
+  events: AnomalyEvent[];
+}
+
+/** Events overlapping rows [from, to) of the scenario's timeline. */
+export function eventsOverlapping(scenario: Scenario, from: number, to: number): AnomalyEvent[] {
+  const key = seedKey(scenario.seed);
+  const back = maxEventRows(scenario.anomalies);
+  return eventsStartingIn(scenario.anomalies, key, scenario.timeline.rows, from - back, to).filter((e) => e.end > from);
+}
+
+export function generateShard(scenario: Scenario, rowStart: number, rowEnd: number): ShardColumns {
+  const rows = rowEnd - rowStart;
+  const key = seedKey(scenario.seed);
+  const events = eventsOverlapping(scenario, rowStart, rowEnd);
+
+  const isAnomaly = new Uint8Array(rows);
+  const anomalyId = new Int32Array(2 * rows);
+  for (const e of events) {
+    const a = Math.max(e.start, rowStart) - rowStart;
+    const b = Math.min(e.end, rowEnd) - rowStart;
+    isAnomaly.fill(1, a, b);
+    for (let i = a; i < b; i++) putInt64(anomalyId, i, e.id);
+  }
+
+  const timestamp = new Int32Array(2 * rows);
+  const { startMs, stepMs } = scenario.timeline;
+  for (let i = 0; i < rows; i++) putInt64(timestamp, i, startMs + (rowStart + i) * stepMs);
+
+  const compiled = scenario.variables.map((v) => compileStochastic(v, key));
+  const values: ValueColumn[] = scenario.variables.map((v) => ({
+    name: v.name,
+    dtype: v.dtype,
+    data: allocColumn(v.dtype, rows),
+    categories: v.categories,
+  }));
+  const u = new Float64Array(Math.min(BLOCK_ROWS, rows));
+  for (let off = 0; off < rows; off += BLOCK_ROWS) {
+    const n = Math.min(BLOCK_ROWS, rows - off);
+    const anomalous = isAnomaly.subarray(off, off + n);
+    compiled.forEach((c, j) => fillStochastic(c, key, scenario.seed, rowStart + off, n, anomalous, u, values[j]!.data, off));
+  }
+  return { rowStart, rows, timestamp, isAnomaly, anomalyId, values, events };
+}

@@ -1,0 +1,88 @@
+/**
+ * Stochastic variables: each row's value is its class's distribution applied to the
+ * row's uniform at (seed, variable stream, row, attempt 0, draw 0) — further draws only
+ * for rejection samplers. Nothing is carried from row to row (D1), so any block can be
+ * generated alone (D2, D3) and other variables never shift this one's stream (D4).
+ */
+import { ParanomError } from '../errors.js';
+import { compileSampler, type Sampler } from '../distribution/sampler.js';
+import { fillRowUniforms, RowDraws, type SeedKey } from '../random/counter.js';
+import type { StochasticVariable } from '../scenario/types.js';
+import { putInt64, type ColumnData } from './columns.js';
+
+export interface CompiledStochastic {
+  variable: StochasticVariable;
+  normal: Sampler;
+  anomalous: Sampler;
+  draws: RowDraws;
+}
+
+export function compileStochastic(v: StochasticVariable, key: SeedKey): CompiledStochastic {
+  const normal = compileSampler(v.normal, v.dtype, v.categories);
+  const anomalous = v.anomalous ? compileSampler(v.anomalous, v.dtype, v.categories) : normal;
+  return { variable: v, normal, anomalous, draws: new RowDraws(key, v.stream) };
+}
+
+function outOfRange(v: StochasticVariable, row: number, value: number, seed: number): ParanomError {
+  return new ParanomError(
+    'VALUE_OUT_OF_RANGE',
+    `variable '${v.name}' produced ${value} at row ${row}, which does not fit its ${v.dtype} column (seed ${seed}); widen the dtype or narrow the distribution`,
+    { variable: v.name, row, value, seed },
+  );
+}
+
+/**
+ * Generates rows [rowStart, rowStart+count) into `out` starting at `offset`.
+ * `anomalous[i]` is 1 where row rowStart+i belongs to an anomaly event.
+ * `u` is a reusable scratch buffer of at least `count` uniforms.
+ */
+export function fillStochastic(
+  c: CompiledStochastic,
+  key: SeedKey,
+  seed: number,
+  rowStart: number,
+  count: number,
+  anomalous: Uint8Array,
+  u: Float64Array,
+  out: ColumnData,
+  offset: number,
+): void {
+  const v = c.variable;
+  fillRowUniforms(key, v.stream, 0, 0, rowStart, count, u);
+  const draws = c.draws;
+  const { normal, anomalous: anom } = c;
+  switch (v.dtype) {
+    case 'float64':
+    case 'float32':
+      for (let i = 0; i < count; i++) {
+        out[offset + i] = (anomalous[i] ? anom : normal)(u[i]!, draws.at(rowStart + i, 0));
+      }
+      return;
+    case 'bool':
+      for (let i = 0; i < count; i++) {
+        out[offset + i] = (anomalous[i] ? anom : normal)(u[i]!, draws.at(rowStart + i, 0)) !== 0 ? 1 : 0;
+      }
+      return;
+    case 'string':
+      for (let i = 0; i < count; i++) {
+        out[offset + i] = (anomalous[i] ? anom : normal)(u[i]!, draws.at(rowStart + i, 0));
+      }
+      return;
+    case 'int32':
+      for (let i = 0; i < count; i++) {
+        const x = Math.round((anomalous[i] ? anom : normal)(u[i]!, draws.at(rowStart + i, 0)));
+        if (!(x >= -2147483648 && x <= 2147483647)) throw outOfRange(v, rowStart + i, x, seed);
+        out[offset + i] = x;
+      }
+      return;
+    case 'int64': {
+      const o = out as Int32Array;
+      for (let i = 0; i < count; i++) {
+        const x = Math.round((anomalous[i] ? anom : normal)(u[i]!, draws.at(rowStart + i, 0)));
+        if (!Number.isSafeInteger(x)) throw outOfRange(v, rowStart + i, x, seed);
+        putInt64(o, offset + i, x);
+      }
+      return;
+    }
+  }
+}

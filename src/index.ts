@@ -1,0 +1,14 @@
+/**
+ * paranom's public API. Everything exported here is supported; nothing else is.
+ */
+export { generate, type GenerateOptions, type GenerateResult } from './run/generate.js';
+export { loadScenario, parseScenario } from './scenario/load.js';
+export { validateScenario } from './scenario/validate.js';
+export { planGeneration, describePlan, type GenerationPlan, type ShardPlan, type OutputFormat } from './plan/planner.js';
+export { generateShard, type ShardColumns } from './generate/shard.js';
+export { readManifest, type Manifest } from './output/manifest.js';
+export { ParanomError, ScenarioError, type ErrorCode, type ScenarioIssue } from './errors.js';
+export type { Scenario, Variable, StochasticVariable, Distribution, DType, AnomalyPlan, Timeline } from './scenario/types.js';
+export { philox4x32, PRNG_ID } from './random/philox.js';
+export { ENGINE_VERSION } from './version.js';
+export { FORMAT_VERSION, BLOCK_ROWS } from './format.js';

@@ -1,0 +1,67 @@
+/**
+ * The planner: a pure function from a resolved scenario and options to the list of shards.
+ * Shards are whole numbers of blocks (the last may be partial); their row ranges depend
+ * only on the shard size, never on the worker count.
+ */
+import { BLOCK_ROWS } from '../format.js';
+import { isGrowthStable } from '../anomaly/events.js';
+import type { Scenario } from '../scenario/types.js';
+
+export type OutputFormat = 'parquet' | 'arrow' | 'csv';
+
+export const FORMAT_EXTENSIONS: Record<OutputFormat, string> = { parquet: 'parquet', arrow: 'arrow', csv: 'csv' };
+
+/** Default shard size: 8 blocks (524,288 rows) keeps a worker's memory near 100–250 MB. */
+export const DEFAULT_SHARD_ROWS = 8 * BLOCK_ROWS;
+
+export interface ShardPlan {
+  index: number;
+  rowStart: number;
+  rowEnd: number;
+  /** Path relative to the dataset directory. */
+  file: string;
+}
+
+export interface GenerationPlan {
+  scenario: Scenario;
+  format: OutputFormat;
+  blockRows: number;
+  shardRows: number;
+  growthStable: boolean;
+  shards: ShardPlan[];
+}
+
+/** Rounds a requested shard size to whole blocks (at least one). */
+export function roundShardRows(requested: number): number {
+  return Math.max(1, Math.round(requested / BLOCK_ROWS)) * BLOCK_ROWS;
+}
+
+export function shardFileName(index: number, format: OutputFormat): string {
+  return `data/part-${String(index).padStart(5, '0')}.${FORMAT_EXTENSIONS[format]}`;
+}
+
+export function planGeneration(scenario: Scenario, options: { format?: OutputFormat; shardRows?: number } = {}): GenerationPlan {
+  const format = options.format ?? 'parquet';
+  const shardRows = roundShardRows(options.shardRows ?? DEFAULT_SHARD_ROWS);
+  const rows = scenario.timeline.rows;
+  const shards: ShardPlan[] = [];
+  for (let index = 0, start = 0; start < rows; index++, start += shardRows) {
+    shards.push({ index, rowStart: start, rowEnd: Math.min(rows, start + shardRows), file: shardFileName(index, format) });
+  }
+  return { scenario, format, blockRows: BLOCK_ROWS, shardRows, growthStable: isGrowthStable(scenario.anomalies), shards };
+}
+
+/** A human-readable rendering of a plan (what `--dry-run` prints). */
+export function describePlan(plan: GenerationPlan): string {
+  const s = plan.scenario;
+  const lines = [
+    `scenario   ${s.name} (seed ${s.seed})`,
+    `timeline   ${s.timeline.rows.toLocaleString('en-US')} rows from ${s.timeline.start}, step ${s.timeline.stepMs} ms`,
+    `anomalies  ${s.anomalies.mode === 'none' ? 'none' : s.anomalies.mode === 'frequency' ? `frequency ${s.anomalies.frequency}, duration ${s.anomalies.duration.join('–')} rows` : `count ${s.anomalies.count}, duration ${s.anomalies.duration.join('–')} rows (not growth-stable)`}`,
+    `variables  ${s.variables.map((v) => `${v.name}:${v.dtype}`).join(', ')}`,
+    `format     ${plan.format}, ${plan.shards.length} shard(s) of up to ${plan.shardRows.toLocaleString('en-US')} rows (${plan.blockRows}-row blocks)`,
+  ];
+  const show = plan.shards.length <= 12 ? plan.shards : [...plan.shards.slice(0, 5), undefined, ...plan.shards.slice(-5)];
+  for (const sh of show) lines.push(sh ? `  ${sh.file}  rows ${sh.rowStart}–${sh.rowEnd - 1}` : '  ...');
+  return lines.join('\n');
+}
