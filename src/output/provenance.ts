@@ -26,18 +26,29 @@ export function scenarioHash(s: Scenario): string {
   return createHash('sha256').update(canonicalJson(scenarioIdentity(s))).digest('hex');
 }
 
-/** Key-value metadata stored in each Parquet shard. */
+/** The provenance facts of one file of a dataset (a shard, or the segment table). */
+export function provenance(s: Scenario, shard: { index: number; rowStart: number; rowEnd: number }): Record<string, unknown> {
+  return {
+    format_version: FORMAT_VERSION,
+    engine: 'paranom',
+    engine_version: ENGINE_VERSION,
+    prng: PRNG_ID,
+    block_rows: BLOCK_ROWS,
+    scenario_hash: scenarioHash(s),
+    seed: s.seed,
+    shard: { index: shard.index, row_start: shard.rowStart, row_end: shard.rowEnd },
+    scenario: scenarioIdentity(s),
+  };
+}
+
+/** Key of the provenance entry in Parquet key-value metadata and Arrow schema metadata. */
+export const PROVENANCE_KEY = 'paranom';
+
+/**
+ * Key-value metadata stored in each file: one entry holding canonical JSON. A single key,
+ * because parquet-wasm passes the map through a Rust HashMap whose iteration order varies
+ * from call to call — several keys would make the file bytes non-deterministic (D5).
+ */
 export function shardMetadata(s: Scenario, shard: { index: number; rowStart: number; rowEnd: number }): Map<string, string> {
-  return new Map([
-    ['paranom.format_version', String(FORMAT_VERSION)],
-    ['paranom.engine_version', ENGINE_VERSION],
-    ['paranom.prng', PRNG_ID],
-    ['paranom.block_rows', String(BLOCK_ROWS)],
-    ['paranom.scenario_hash', scenarioHash(s)],
-    ['paranom.seed', String(s.seed)],
-    ['paranom.shard_index', String(shard.index)],
-    ['paranom.row_start', String(shard.rowStart)],
-    ['paranom.row_end', String(shard.rowEnd)],
-    ['paranom.scenario', canonicalJson(scenarioIdentity(s))],
-  ]);
+  return new Map([[PROVENANCE_KEY, canonicalJson(provenance(s, shard))]]);
 }

@@ -9,7 +9,7 @@ import type { Scenario } from '../scenario/types.js';
 import { putInt64 } from '../generate/columns.js';
 import { packBits } from './arrow-table.js';
 
-export function segmentTable(scenario: Scenario, events: readonly AnomalyEvent[], metadata: Map<string, string>): Table {
+export function segmentTable(scenario: Scenario, events: readonly AnomalyEvent[]): Table {
   const n = events.length;
   const ints = (f: (e: AnomalyEvent) => number) => {
     const a = new Int32Array(2 * n);
@@ -30,7 +30,7 @@ export function segmentTable(scenario: Scenario, events: readonly AnomalyEvent[]
     new Field('truncated', new Bool(), false),
     new Field('variables', new Utf8(), false),
   ];
-  const schema = new Schema(fields, metadata);
+  const schema = new Schema(fields);
   const children: Data[] = [
     makeData({ type: new Int64(), length: n, data: ints((e) => e.id) }),
     vectorFromArray(events.map((e) => e.kind), new Utf8()).data[0]!,

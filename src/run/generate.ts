@@ -97,7 +97,7 @@ export async function generate(scenarioOrFile: Scenario | string, options: Gener
   const rows = scenario.timeline.rows;
   const events = eventsStartingIn(scenario.anomalies, seedKey(scenario.seed), rows, 0, rows);
   const segMeta = shardMetadata(scenario, { index: -1, rowStart: 0, rowEnd: rows });
-  writeFileAtomic(join(options.out, SEGMENTS_FILE), encodeParquet(segmentTable(scenario, events, segMeta), segMeta, compression));
+  writeFileAtomic(join(options.out, SEGMENTS_FILE), encodeParquet(segmentTable(scenario, events), segMeta, compression));
 
   const a = scenario.anomalies;
   const manifest = buildManifest({

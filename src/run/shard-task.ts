@@ -45,8 +45,9 @@ export function encodeShard(task: Omit<ShardTask, 'outDir'>): { bytes: Uint8Arra
   for (let i = 0; i < columns.rows; i++) anomalousRows += columns.isAnomaly[i]!;
   if (format === 'csv') return { bytes: encodeCsv(columns), anomalousRows };
   const metadata = shardMetadata(scenario, shard);
-  const table = shardTable(columns, metadata);
-  const bytes = format === 'arrow' ? encodeArrowIPC(table) : encodeParquet(table, metadata, task.compression);
+  // Arrow IPC keeps provenance in the schema metadata; Parquet in its key-value metadata
+  // (an Arrow schema map would be re-ordered by parquet-wasm, see provenance.ts).
+  const bytes = format === 'arrow' ? encodeArrowIPC(shardTable(columns, metadata)) : encodeParquet(shardTable(columns), metadata, task.compression);
   return { bytes, anomalousRows };
 }
 

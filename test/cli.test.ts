@@ -1,0 +1,88 @@
+/** The command line as a user meets it: exit codes, messages without stack traces, overrides. */
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { tempDir } from './helpers.js';
+
+const CLI = 'dist/src/cli/main.js';
+
+function paranom(...args: string[]) {
+  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+function expectNoStack(text: string) {
+  expect(text).not.toMatch(/^\s+at /m);
+}
+
+describe('paranom generate', () => {
+  it('prints the plan with --dry-run and writes nothing', () => {
+    const out = join(tempDir(), 'dry');
+    const r = paranom('generate', 'scenarios/valve-sensors.yaml', '--out', out, '--dry-run', '--rows', '200000', '--shard-rows', '65536');
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('200,000 rows');
+    expect(r.out).toContain('data/part-00003.parquet  rows 196608–199999');
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it('generates with --rows and --seed overrides, then refuses to overwrite without --force', () => {
+    const out = join(tempDir(), 'ds');
+    const r = paranom('generate', 'scenarios/valve-sensors.yaml', '--out', out, '--rows', '100000', '--seed', '9', '--workers', '1');
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toMatch(/wrote 100,000 rows in 1 shard/);
+    expect(r.out).toMatch(/anomalies: \d+ events/);
+    const m = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));
+    expect([m.rows, m.seed]).toEqual([100_000, 9]);
+
+    const again = paranom('generate', 'scenarios/valve-sensors.yaml', '--out', out, '--rows', '100000');
+    expect(again.code).toBe(2);
+    expect(again.err).toMatch(/not empty; pass --force/);
+    expectNoStack(again.err);
+
+    const forced = paranom('generate', 'scenarios/valve-sensors.yaml', '--out', out, '--rows', '50000', '--force', '--format', 'csv');
+    expect(forced.code, forced.err).toBe(0);
+    expect(readdirSync(join(out, 'data'))).toEqual(['part-00000.csv']);
+  });
+
+  it('refuses --force on a directory holding files it did not write', () => {
+    const out = tempDir();
+    writeFileSync(join(out, 'notes.txt'), 'mine');
+    const r = paranom('generate', 'scenarios/valve-sensors.yaml', '--out', out, '--rows', '1000', '--force');
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/did not write \(notes\.txt\)/);
+    expect(readFileSync(join(out, 'notes.txt'), 'utf8')).toBe('mine');
+  });
+
+  it('stops on a value that does not fit its column, naming variable, row and seed, exit 1, no stack', () => {
+    const dir = tempDir();
+    const file = join(dir, 'overflow.yaml');
+    writeFileSync(file, 'seed: 5\ntimeline: { rows: 1000 }\nvariables:\n  big: { dtype: int32, normal: { dist: exponential, rate: 1.0e-12 } }\n');
+    const r = paranom('generate', file, '--out', join(dir, 'out'));
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/variable 'big' produced \d+ at row 0, which does not fit its int32 column \(seed 5\)/);
+    expectNoStack(r.err);
+    expect(existsSync(join(dir, 'out', 'manifest.json'))).toBe(false);
+    const verbose = paranom('generate', file, '--out', join(dir, 'out2'), '--verbose');
+    expect(verbose.err).toMatch(/^\s+at /m);
+  });
+
+  it('rejects bad usage with exit 2 and no stack trace', () => {
+    for (const args of [['frobnicate'], ['generate', 'scenarios/valve-sensors.yaml'], ['generate', 'missing.yaml', '--out', '/tmp/x'], ['generate', 'scenarios/valve-sensors.yaml', '--out', '/tmp/x', '--rows', '-5', '--dry-run']]) {
+      const r = paranom(...args);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.err).toMatch(/paranom: /);
+      expectNoStack(r.err);
+    }
+  });
+});
+
+describe('paranom validate', () => {
+  it('accepts every bundled scenario', () => {
+    for (const f of readdirSync('scenarios').filter((f) => /\.(ya?ml|json)$/.test(f))) {
+      const r = paranom('validate', join('scenarios', f));
+      expect(r.code, `${f}: ${r.err}`).toBe(0);
+      expect(r.out).toMatch(/: ok/);
+    }
+  });
+});
