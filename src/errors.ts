@@ -11,7 +11,9 @@ export type ErrorCode =
   | 'OUTPUT_EXISTS'
   | 'GENERATION_FAILED'
   | 'VALUE_OUT_OF_RANGE'
-  | 'DATASET_INVALID';
+  | 'DATASET_INVALID'
+  | 'VERIFY_FAILED'
+  | 'INTERRUPTED';
 
 /** Exit codes of the CLI, by error code. User mistakes exit 2, runtime failures 1. */
 export const EXIT_CODES: Record<ErrorCode, number> = {
@@ -22,6 +24,8 @@ export const EXIT_CODES: Record<ErrorCode, number> = {
   GENERATION_FAILED: 1,
   VALUE_OUT_OF_RANGE: 1,
   DATASET_INVALID: 1,
+  VERIFY_FAILED: 1,
+  INTERRUPTED: 130,
 };
 
 export class ParanomError extends Error {

@@ -26,7 +26,7 @@ describe('paranom generate', () => {
     expect(existsSync(out)).toBe(false);
   });
 
-  it('generates with --rows and --seed overrides, then refuses to overwrite without --force', () => {
+  it('generates with --rows and --seed overrides; the same command again keeps the dataset; another seed needs --force', () => {
     const out = join(tempDir(), 'ds');
     const r = paranom('generate', 'scenarios/valve-sensors.yaml', '--out', out, '--rows', '100000', '--seed', '9', '--workers', '1');
     expect(r.code, r.err).toBe(0);
@@ -35,9 +35,13 @@ describe('paranom generate', () => {
     const m = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));
     expect([m.rows, m.seed]).toEqual([100_000, 9]);
 
+    const same = paranom('generate', 'scenarios/valve-sensors.yaml', '--out', out, '--rows', '100000', '--seed', '9');
+    expect(same.code, same.err).toBe(0);
+    expect(same.out).toMatch(/kept 1 shard\(s\) from an earlier run/);
+
     const again = paranom('generate', 'scenarios/valve-sensors.yaml', '--out', out, '--rows', '100000');
     expect(again.code).toBe(2);
-    expect(again.err).toMatch(/not empty; pass --force/);
+    expect(again.err).toMatch(/holds a dataset of another scenario, seed.*; pass --force to replace it/);
     expectNoStack(again.err);
 
     const forced = paranom('generate', 'scenarios/valve-sensors.yaml', '--out', out, '--rows', '50000', '--force', '--format', 'csv');
@@ -50,7 +54,7 @@ describe('paranom generate', () => {
     writeFileSync(join(out, 'notes.txt'), 'mine');
     const r = paranom('generate', 'scenarios/valve-sensors.yaml', '--out', out, '--rows', '1000', '--force');
     expect(r.code).toBe(2);
-    expect(r.err).toMatch(/did not write \(notes\.txt\)/);
+    expect(r.err).toMatch(/holds files paranom did not write \(notes\.txt\)/);
     expect(readFileSync(join(out, 'notes.txt'), 'utf8')).toBe('mine');
   });
 

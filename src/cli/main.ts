@@ -8,9 +8,13 @@ import { hideBin } from 'yargs/helpers';
 import { ParanomError } from '../errors.js';
 import { loadScenario, withOverrides } from '../scenario/load.js';
 import { describePlan, planGeneration, type OutputFormat } from '../plan/planner.js';
-import { generate } from '../run/generate.js';
+import { generate, grow, type GenerateResult } from '../run/generate.js';
+import { verify } from '../run/verify.js';
+import { mergeManifests, mergeToFile } from '../run/merge.js';
+import { parsePart, partFromEnvironment, type Part } from '../plan/parts.js';
 import type { ParquetCompression } from '../output/parquet.js';
 import { createProgress } from './progress.js';
+import { formatRunReport } from './report.js';
 
 function fail(err: unknown, verbose: boolean): never {
   if (err instanceof ParanomError) {
@@ -29,6 +33,35 @@ function fail(err: unknown, verbose: boolean): never {
 
 const verbose = process.argv.includes('--verbose');
 
+/** Ctrl-C stops the pool; finished shards stay and the same command resumes. */
+function interruptible(): AbortSignal {
+  const ctrl = new AbortController();
+  process.once('SIGINT', () => {
+    process.stderr.write('\nparanom: stopping (Ctrl-C again to force)…\n');
+    ctrl.abort();
+    process.once('SIGINT', () => process.exit(130));
+  });
+  return ctrl.signal;
+}
+
+/** Runs a generation with a progress bar and prints the report. */
+async function runWithProgress(out: string, run: (onProgress: (d: number, t: number) => void, signal: AbortSignal) => Promise<GenerateResult>): Promise<void> {
+  const progress = createProgress();
+  const t0 = performance.now();
+  const result = await run((d, t) => progress.update(d, t), interruptible());
+  progress.finish();
+  process.stdout.write(formatRunReport(result, out, (performance.now() - t0) / 1000));
+}
+
+function resolvePart(part: string | undefined, parts: number | undefined): Part | undefined {
+  if (part !== undefined) {
+    const p = parsePart(part);
+    if (parts !== undefined && parts !== p.n) throw new ParanomError('USAGE', `--part ${part} and --parts ${parts} disagree`);
+    return p;
+  }
+  return parts !== undefined ? partFromEnvironment(parts) : undefined;
+}
+
 await yargs(hideBin(process.argv))
   .scriptName('paranom')
   .usage('$0 <command> [options]\n\nGenerate reproducible, labelled time-series anomaly datasets.')
@@ -46,7 +79,9 @@ await yargs(hideBin(process.argv))
         .option('compression', { choices: ['snappy', 'zstd', 'none'] as const, default: 'snappy' as const, describe: 'Parquet compression' })
         .option('shard-rows', { type: 'number', describe: 'Rows per shard (rounded to whole 65,536-row blocks)' })
         .option('workers', { alias: 'w', type: 'number', describe: 'Worker threads (default: available cores)' })
-        .option('force', { type: 'boolean', default: false, describe: 'Replace a dataset already in --out' })
+        .option('force', { type: 'boolean', default: false, describe: 'Replace a different dataset already in --out' })
+        .option('part', { type: 'string', describe: 'Generate only part K/N of the shards (e.g. 2/4), for runs split over machines' })
+        .option('parts', { type: 'number', describe: 'Split into N parts and take K from the scheduler (JOB_COMPLETION_INDEX, SLURM_ARRAY_TASK_ID, ...)' })
         .option('dry-run', { type: 'boolean', default: false, describe: 'Print the plan and exit' }),
     async (argv) => {
       try {
@@ -57,29 +92,21 @@ await yargs(hideBin(process.argv))
           process.stdout.write(describePlan(plan) + '\n');
           return;
         }
-        const progress = createProgress();
-        const t0 = performance.now();
-        const { manifest } = await generate(argv.scenario, {
-          out: argv.out,
-          ...overrides.rows !== undefined ? { rows: overrides.rows } : {},
-          ...overrides.seed !== undefined ? { seed: overrides.seed } : {},
-          format: argv.format as OutputFormat,
-          compression: argv.compression as ParquetCompression,
-          ...(argv['shard-rows'] ? { shardRows: argv['shard-rows'] } : {}),
-          ...(argv.workers ? { workers: argv.workers } : {}),
-          force: argv.force,
-          onProgress: (d, t) => progress.update(d, t),
-        });
-        progress.finish();
-        const secs = (performance.now() - t0) / 1000;
-        const a = manifest.anomalies;
-        const requested = a.mode === 'frequency' ? `requested fraction ${a.requested.frequency}` : a.mode === 'count' ? `requested ${a.requested.count} events` : 'none requested';
-        process.stdout.write(
-          `wrote ${manifest.rows.toLocaleString('en-US')} rows in ${manifest.shards.length} shard(s) to ${argv.out} in ${secs.toFixed(2)}s (${Math.round(manifest.rows / secs).toLocaleString('en-US')} rows/s)\n` +
-            `anomalies: ${a.realised.events} events, ${a.realised.anomalous_rows.toLocaleString('en-US')} rows (fraction ${a.realised.fraction.toFixed(5)}; ${requested})` +
-            (a.realised.truncated_events ? `, ${a.realised.truncated_events} cut by the end of the timeline` : '') +
-            (manifest.growth_stable ? '' : '\nnote: count mode places events over the whole timeline; this dataset is not growth-stable') +
-            '\n',
+        const part = resolvePart(argv.part, argv.parts);
+        await runWithProgress(argv.out, (onProgress, signal) =>
+          generate(argv.scenario, {
+            out: argv.out,
+            ...(overrides.rows !== undefined ? { rows: overrides.rows } : {}),
+            ...(overrides.seed !== undefined ? { seed: overrides.seed } : {}),
+            format: argv.format as OutputFormat,
+            compression: argv.compression as ParquetCompression,
+            ...(argv['shard-rows'] ? { shardRows: argv['shard-rows'] } : {}),
+            ...(argv.workers ? { workers: argv.workers } : {}),
+            ...(part ? { part } : {}),
+            force: argv.force,
+            signal,
+            onProgress,
+          }),
         );
       } catch (err) {
         fail(err, verbose);
@@ -99,7 +126,71 @@ await yargs(hideBin(process.argv))
       }
     },
   )
-  .demandCommand(1, 'Name a command: generate or validate')
+  .command(
+    'grow <dataset>',
+    'Extend a dataset to more rows; complete shards are kept byte for byte',
+    (y) =>
+      y
+        .positional('dataset', { type: 'string', demandOption: true, describe: 'Dataset directory' })
+        .option('rows', { type: 'number', demandOption: true, describe: 'New total row count' })
+        .option('workers', { alias: 'w', type: 'number', describe: 'Worker threads (default: available cores)' }),
+    async (argv) => {
+      try {
+        await runWithProgress(argv.dataset, (onProgress, signal) => grow(argv.dataset, argv.rows, { ...(argv.workers ? { workers: argv.workers } : {}), signal, onProgress }));
+      } catch (err) {
+        fail(err, verbose);
+      }
+    },
+  )
+  .command(
+    'verify <dataset>',
+    'Re-hash every shard and regenerate a sample of blocks to prove the bytes',
+    (y) =>
+      y
+        .positional('dataset', { type: 'string', demandOption: true, describe: 'Dataset directory' })
+        .option('sample', { type: 'number', default: 8, describe: 'Blocks to regenerate and compare' }),
+    (argv) => {
+      try {
+        const r = verify(argv.dataset, { sampleBlocks: argv.sample });
+        for (const p of r.problems) process.stdout.write(`MISMATCH ${p}\n`);
+        process.stdout.write(`${r.ok ? 'ok' : 'FAILED'}: ${r.shardsChecked} shard(s) re-hashed, ${r.blocksCompared} block(s) regenerated and compared, ${r.problems.length} problem(s)\n`);
+        if (!r.ok) process.exit(1);
+      } catch (err) {
+        fail(err, verbose);
+      }
+    },
+  )
+  .command(
+    'merge-manifests <dataset>',
+    'Join the part manifests of a split run (manifest-part-K-of-N.json) into one dataset',
+    (y) => y.positional('dataset', { type: 'string', demandOption: true, describe: 'Directory holding every part\'s data/ and part manifest' }),
+    (argv) => {
+      try {
+        const m = mergeManifests(argv.dataset);
+        process.stdout.write(`merged ${m.shards.length} shards, ${m.rows.toLocaleString('en-US')} rows into ${argv.dataset}/manifest.json\n`);
+      } catch (err) {
+        fail(err, verbose);
+      }
+    },
+  )
+  .command(
+    'merge <dataset>',
+    'Write the whole dataset as one Parquet file (streaming, bounded memory)',
+    (y) =>
+      y
+        .positional('dataset', { type: 'string', demandOption: true, describe: 'Dataset directory' })
+        .option('to', { type: 'string', demandOption: true, describe: 'Output Parquet file' }),
+    async (argv) => {
+      try {
+        const t0 = performance.now();
+        const r = await mergeToFile(argv.dataset, argv.to);
+        process.stdout.write(`wrote ${r.rows.toLocaleString('en-US')} rows (${(r.bytes / 1e6).toFixed(1)} MB) to ${argv.to} in ${((performance.now() - t0) / 1000).toFixed(2)}s\n`);
+      } catch (err) {
+        fail(err, verbose);
+      }
+    },
+  )
+  .demandCommand(1, 'Name a command: generate, validate, grow, verify, merge or merge-manifests')
   .strict()
   .fail((msg, err, y) => {
     if (err) fail(err, verbose);

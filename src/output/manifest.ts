@@ -12,6 +12,7 @@ import type { OutputFormat } from '../plan/planner.js';
 import type { ParquetCompression } from './parquet.js';
 import { scenarioHash } from './provenance.js';
 import { writeFileAtomic } from './files.js';
+import { ParanomError } from '../errors.js';
 
 export const MANIFEST_FILE = 'manifest.json';
 export const SEGMENTS_FILE = 'anomalies.parquet';
@@ -24,6 +25,7 @@ export interface ManifestShard {
   rows: number;
   bytes: number;
   sha256: string;
+  anomalous_rows: number;
 }
 
 export interface AnomalySummary {
@@ -50,6 +52,8 @@ export interface Manifest {
   shards: ManifestShard[];
   anomalies: AnomalySummary;
   uniqueness: { normal: { mode: 'none' }; anomalous: { mode: 'none' } };
+  /** Set on the manifest of one part of a split run; absent on a whole dataset. */
+  part?: { k: number; n: number; shards: number };
   scenario: Scenario;
 }
 
@@ -61,6 +65,7 @@ export function buildManifest(args: {
   growthStable: boolean;
   shards: ManifestShard[];
   anomalies: AnomalySummary;
+  part?: { k: number; n: number; shards: number } | undefined;
 }): Manifest {
   const s = args.scenario;
   return {
@@ -85,14 +90,29 @@ export function buildManifest(args: {
     shards: args.shards,
     anomalies: args.anomalies,
     uniqueness: { normal: { mode: 'none' }, anomalous: { mode: 'none' } },
+    ...(args.part ? { part: args.part } : {}),
     scenario: s,
   };
 }
 
-export function writeManifest(outDir: string, m: Manifest): void {
-  writeFileAtomic(join(outDir, MANIFEST_FILE), JSON.stringify(m, null, 2) + '\n');
+export function writeManifest(outDir: string, m: Manifest, file = MANIFEST_FILE): void {
+  writeFileAtomic(join(outDir, file), JSON.stringify(m, null, 2) + '\n');
 }
 
-export function readManifest(outDir: string): Manifest {
-  return JSON.parse(readFileSync(join(outDir, MANIFEST_FILE), 'utf8')) as Manifest;
+/** Reads a dataset's manifest; a missing or unreadable one is a user-facing error. */
+export function readManifest(outDir: string, file = MANIFEST_FILE): Manifest {
+  const path = join(outDir, file);
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    throw new ParanomError('DATASET_INVALID', `${path}: no manifest — not a complete paranom dataset (an interrupted run resumes when its command is run again)`, { path });
+  }
+  try {
+    const m = JSON.parse(text) as Manifest;
+    if (m.engine !== 'paranom' || !Array.isArray(m.shards)) throw new Error('not a paranom manifest');
+    return m;
+  } catch (err) {
+    throw new ParanomError('DATASET_INVALID', `${path}: unreadable manifest (${(err as Error).message})`, { path });
+  }
 }

@@ -1,7 +1,8 @@
 /**
- * `generate`: scenario → plan → shard tasks on the worker pool → segment table → manifest.
- * The main thread only plans, tracks progress and writes the two dataset-wide files; the
- * manifest comes last, so a dataset without one is incomplete by definition.
+ * `generate` and `grow`: scenario → plan → shard tasks on the worker pool → segment table
+ * → manifest. The main thread only plans, tracks progress and writes the dataset-wide
+ * files; the manifest comes last, so a directory without one is an unfinished run, which
+ * the same command resumes (shards whose bytes match the journal are kept).
  */
 import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -10,13 +11,15 @@ import { eventsStartingIn } from '../anomaly/events.js';
 import { seedKey } from '../random/counter.js';
 import { loadScenario, withOverrides } from '../scenario/load.js';
 import type { Scenario } from '../scenario/types.js';
-import { planGeneration, type GenerationPlan, type OutputFormat } from '../plan/planner.js';
-import { buildManifest, MANIFEST_FILE, SEGMENTS_FILE, writeManifest, type Manifest, type ManifestShard } from '../output/manifest.js';
+import { planGeneration, type GenerationPlan, type OutputFormat, type ShardPlan } from '../plan/planner.js';
+import { partLabel, selectPart, type Part } from '../plan/parts.js';
+import { buildManifest, MANIFEST_FILE, readManifest, SEGMENTS_FILE, writeManifest, type Manifest, type ManifestShard } from '../output/manifest.js';
 import { encodeParquet, type ParquetCompression } from '../output/parquet.js';
 import { segmentTable } from '../output/segments.js';
-import { shardMetadata } from '../output/provenance.js';
+import { scenarioHash, shardMetadata } from '../output/provenance.js';
 import { writeFileAtomic } from '../output/files.js';
 import { createPool, defaultWorkers } from './pool.js';
+import { isOwnEntry, Journal, partManifestFile, readRecords, removeTemporaries, reusable, type RunIdentity } from './state.js';
 import type { ShardResult, ShardTask } from './shard-task.js';
 
 export interface GenerateOptions {
@@ -30,35 +33,24 @@ export interface GenerateOptions {
   shardRows?: number;
   /** Worker threads (default: available cores). */
   workers?: number;
-  /** Replace a paranom dataset already in `out`. */
+  /** Replace a different dataset already in `out` (never files paranom did not write). */
   force?: boolean;
-  /** Called after each shard with rows done so far and the total. */
+  /** Generate only part K of N of the shards (for runs split over machines). */
+  part?: Part;
+  /** Stops the run; finished shards stay and the same command resumes. */
+  signal?: AbortSignal;
+  /** Called after each shard with rows done so far (reused shards included) and the total. */
   onProgress?: (rowsDone: number, rowsTotal: number) => void;
 }
 
 export interface GenerateResult {
   plan: GenerationPlan;
   manifest: Manifest;
-}
-
-/** Files paranom writes at the top of a dataset directory; --force removes only these. */
-const OWN_ENTRIES = ['data', MANIFEST_FILE, SEGMENTS_FILE];
-
-function prepareOutput(out: string, force: boolean): void {
-  if (existsSync(out)) {
-    const entries = readdirSync(out);
-    if (entries.length > 0) {
-      if (!force) {
-        throw new ParanomError('OUTPUT_EXISTS', `output directory '${out}' is not empty; pass --force to replace the dataset there`, { out });
-      }
-      const foreign = entries.filter((e) => !OWN_ENTRIES.includes(e) && !e.endsWith('.tmp'));
-      if (foreign.length > 0) {
-        throw new ParanomError('OUTPUT_EXISTS', `output directory '${out}' holds files paranom did not write (${foreign.slice(0, 3).join(', ')}); refusing to replace it even with --force`, { out });
-      }
-      for (const e of entries) rmSync(join(out, e), { recursive: true, force: true });
-    }
-  }
-  mkdirSync(join(out, 'data'), { recursive: true });
+  /** Shards written by this run, and shards kept from an earlier one. */
+  generated: number;
+  reused: number;
+  /** Rows in the shards this run wrote. */
+  rowsGenerated: number;
 }
 
 /** Resolves a scenario (object or file path) with option overrides applied. */
@@ -67,38 +59,147 @@ export function resolveScenario(scenario: Scenario | string, options: Pick<Gener
   return withOverrides(s, { rows: options.rows, seed: options.seed });
 }
 
+function describeShard(s: ShardPlan, seed: number): string {
+  return `shard ${s.index} (rows ${s.rowStart}–${s.rowEnd - 1}), seed ${seed}`;
+}
+
+/**
+ * Checks what `out` holds and returns the shards a run may reuse. A different dataset is
+ * refused (or, with force, removed); foreign files are always refused.
+ */
+function prepareOutput(out: string, identity: RunIdentity, force: boolean, part: Part | null): Map<number, ManifestShard> {
+  const reuse = new Map<number, ManifestShard>();
+  if (existsSync(out)) {
+    const entries = readdirSync(out);
+    const foreign = entries.filter((e) => !isOwnEntry(e));
+    if (foreign.length > 0) {
+      throw new ParanomError('OUTPUT_EXISTS', `output directory '${out}' holds files paranom did not write (${foreign.slice(0, 3).join(', ')}); choose an empty or paranom directory`, { out });
+    }
+    const records = readRecords(out);
+    const compatible = records.filter((r) => reusable(r.identity, identity));
+    const hasData = existsSync(join(out, 'data')) && readdirSync(join(out, 'data')).length > 0;
+    if (entries.length > 0 && (compatible.length === 0 || compatible.length < records.length) && (records.length > 0 || hasData)) {
+      if (!force) {
+        const other = records.find((r) => !reusable(r.identity, identity));
+        const why = other
+          ? `holds a dataset of another scenario, seed, format or shard size (${other.source}: seed ${other.identity.seed}, ${other.identity.rows} rows, scenario ${other.identity.scenario_hash.slice(0, 12)}…)`
+          : 'holds shard files without a manifest or journal';
+        throw new ParanomError('OUTPUT_EXISTS', `output directory '${out}' ${why}; pass --force to replace it`, { out });
+      }
+      for (const e of entries) rmSync(join(out, e), { recursive: true, force: true });
+    } else {
+      for (const r of compatible) for (const s of r.shards) reuse.set(s.index, s);
+    }
+  }
+  mkdirSync(join(out, 'data'), { recursive: true });
+  removeTemporaries(out);
+  // This run's manifest goes away first: until it is rewritten, the directory is unfinished.
+  rmSync(join(out, part ? partManifestFile(part) : MANIFEST_FILE), { force: true });
+  if (!part) rmSync(join(out, SEGMENTS_FILE), { force: true });
+  return reuse;
+}
+
+/** Deletes shard files of a whole-dataset run that its plan no longer has (a shrunk dataset). */
+function removeStaleShards(out: string, plan: GenerationPlan): void {
+  const keep = new Set(plan.shards.map((s) => s.file.slice('data/'.length)));
+  for (const name of readdirSync(join(out, 'data'))) if (!keep.has(name)) rmSync(join(out, 'data', name), { force: true });
+}
+
 export async function generate(scenarioOrFile: Scenario | string, options: GenerateOptions): Promise<GenerateResult> {
   const scenario = resolveScenario(scenarioOrFile, options);
   const plan = planGeneration(scenario, { ...(options.format ? { format: options.format } : {}), ...(options.shardRows ? { shardRows: options.shardRows } : {}) });
   const compression = options.compression ?? 'snappy';
-  const workers = Math.max(1, Math.min(options.workers ?? defaultWorkers(), plan.shards.length));
-  prepareOutput(options.out, options.force ?? false);
+  const part = options.part ?? null;
+  const shards = part ? selectPart(plan.shards, part) : plan.shards;
+  const identity: RunIdentity = {
+    scenario_hash: scenarioHash(scenario),
+    seed: scenario.seed,
+    rows: scenario.timeline.rows,
+    format: plan.format,
+    compression: plan.format === 'parquet' ? compression : null,
+    shard_rows: plan.shardRows,
+    growth_stable: plan.growthStable,
+  };
+  const out = options.out;
+  const known = prepareOutput(out, identity, options.force ?? false, part);
+  if (!part) removeStaleShards(out, plan);
+  const carried = shards.flatMap((s) => {
+    const k = known.get(s.index);
+    return k && k.row_start === s.rowStart && k.row_end === s.rowEnd && k.file === s.file ? [k] : [];
+  });
+  const journal = Journal.start(out, part, identity, carried);
 
-  const pool = createPool(workers);
-  const results: ManifestShard[] = new Array(plan.shards.length);
+  const results: ManifestShard[] = [];
+  const total = shards.reduce((a, s) => a + (s.rowEnd - s.rowStart), 0);
   let rowsDone = 0;
-  let anomalousRows = 0;
-  try {
-    await Promise.all(
-      plan.shards.map(async (shard) => {
-        const task: ShardTask = { scenario, shard, outDir: options.out, format: plan.format, compression };
-        const r = (await pool.run(task)) as ShardResult;
-        if (!r.ok) throw ParanomError.fromData(r.error);
-        results[r.index] = { index: r.index, file: r.file, row_start: r.rowStart, row_end: r.rowEnd, rows: r.rowEnd - r.rowStart, bytes: r.bytes, sha256: r.sha256 };
-        anomalousRows += r.anomalousRows;
-        rowsDone += r.rowEnd - r.rowStart;
-        options.onProgress?.(rowsDone, scenario.timeline.rows);
-      }),
-    );
-  } finally {
+  let generated = 0;
+  let reused = 0;
+  let rowsGenerated = 0;
+  if (shards.length > 0) {
+    const workers = Math.max(1, Math.min(options.workers ?? defaultWorkers(), shards.length));
+    const pool = createPool(workers);
+    const stop = new AbortController();
+    const onAbort = () => stop.abort();
+    options.signal?.addEventListener('abort', onAbort);
+    try {
+      await Promise.all(
+        shards.map(async (shard) => {
+          const k = carried.find((c) => c.index === shard.index);
+          const task: ShardTask = {
+            scenario,
+            shard,
+            outDir: out,
+            format: plan.format,
+            compression,
+            expect: k ? { sha256: k.sha256, bytes: k.bytes, anomalousRows: k.anomalous_rows } : undefined,
+          };
+          const r = (await pool.run(task, { signal: stop.signal })) as ShardResult;
+          if (!r.ok) {
+            const e = r.error;
+            const context = describeShard(shard, scenario.seed);
+            throw new ParanomError(e.code, e.code === 'GENERATION_FAILED' ? `${context}: ${e.message}` : e.message, e.details);
+          }
+          const entry: ManifestShard = { index: r.index, file: r.file, row_start: r.rowStart, row_end: r.rowEnd, rows: r.rowEnd - r.rowStart, bytes: r.bytes, sha256: r.sha256, anomalous_rows: r.anomalousRows };
+          results.push(entry);
+          if (r.reused) reused++;
+          else {
+            generated++;
+            rowsGenerated += entry.rows;
+            journal.record(entry);
+          }
+          rowsDone += entry.rows;
+          options.onProgress?.(rowsDone, total);
+        }),
+      );
+    } catch (err) {
+      stop.abort();
+      await pool.destroy();
+      removeTemporaries(out);
+      if (options.signal?.aborted) {
+        throw new ParanomError('INTERRUPTED', `interrupted after ${results.length} of ${shards.length} shards; run the same command again to resume`, { done: results.length, shards: shards.length });
+      }
+      throw err;
+    } finally {
+      options.signal?.removeEventListener('abort', onAbort);
+    }
     await pool.destroy();
   }
+  results.sort((a, b) => a.index - b.index);
 
+  const manifest = finishDataset(out, scenario, plan, compression, results, part);
+  journal.remove();
+  return { plan, manifest, generated, reused, rowsGenerated };
+}
+
+/** Writes the segment table (whole datasets only) and the manifest, last. */
+export function finishDataset(out: string, scenario: Scenario, plan: GenerationPlan, compression: ParquetCompression, shards: ManifestShard[], part: Part | null): Manifest {
   const rows = scenario.timeline.rows;
   const events = eventsStartingIn(scenario.anomalies, seedKey(scenario.seed), rows, 0, rows);
-  const segMeta = shardMetadata(scenario, { index: -1, rowStart: 0, rowEnd: rows });
-  writeFileAtomic(join(options.out, SEGMENTS_FILE), encodeParquet(segmentTable(scenario, events), segMeta, compression));
-
+  if (!part) {
+    const segMeta = shardMetadata(scenario, { index: -1, rowStart: 0, rowEnd: rows });
+    writeFileAtomic(join(out, SEGMENTS_FILE), encodeParquet(segmentTable(scenario, events), segMeta, compression));
+  }
+  const anomalousRows = shards.reduce((a, s) => a + s.anomalous_rows, 0);
   const a = scenario.anomalies;
   const manifest = buildManifest({
     scenario,
@@ -106,14 +207,30 @@ export async function generate(scenarioOrFile: Scenario | string, options: Gener
     compression,
     shardRows: plan.shardRows,
     growthStable: plan.growthStable,
-    shards: results,
+    shards,
+    part: part ? { ...part, shards: plan.shards.length } : undefined,
     anomalies: {
       mode: a.mode,
       requested: a.mode === 'frequency' ? { frequency: a.frequency, duration_rows: a.duration } : a.mode === 'count' ? { count: a.count, duration_rows: a.duration } : {},
-      realised: { events: events.length, anomalous_rows: anomalousRows, fraction: anomalousRows / rows, truncated_events: events.filter((e) => e.truncated).length },
+      realised: part
+        ? { events: -1, anomalous_rows: anomalousRows, fraction: -1, truncated_events: -1 }
+        : { events: events.length, anomalous_rows: anomalousRows, fraction: anomalousRows / rows, truncated_events: events.filter((e) => e.truncated).length },
       segments_file: SEGMENTS_FILE,
     },
   });
-  writeManifest(options.out, manifest);
-  return { plan, manifest };
+  writeManifest(out, manifest, part ? partManifestFile(part) : MANIFEST_FILE);
+  return manifest;
 }
+
+/** `grow`: extends a complete dataset to `rows`; complete shards are kept as they are. */
+export async function grow(out: string, rows: number, options: Omit<GenerateOptions, 'out' | 'rows' | 'seed' | 'format' | 'compression' | 'shardRows' | 'part'> = {}): Promise<GenerateResult> {
+  const m = readManifest(out);
+  if (m.part) throw new ParanomError('USAGE', `${out} holds one part (${partLabel(m.part)}); merge the parts first`);
+  if (!m.growth_stable) {
+    throw new ParanomError('USAGE', `${out} was generated with anomalies.count, which places events over the whole timeline; it cannot grow with its rows unchanged — generate it again with --rows ${rows}`);
+  }
+  if (!Number.isSafeInteger(rows) || rows <= m.rows) throw new ParanomError('USAGE', `grow needs more rows than the dataset has (${m.rows}), got ${rows}`);
+  return generate(m.scenario, { ...options, out, rows, format: m.format, ...(m.compression ? { compression: m.compression } : {}), shardRows: m.shard_rows });
+}
+
+export { partLabel };

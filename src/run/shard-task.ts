@@ -4,6 +4,7 @@
  * because class identity does not survive postMessage.
  */
 import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { ParanomError, type ErrorData } from '../errors.js';
 import { generateShard } from '../generate/shard.js';
@@ -22,6 +23,8 @@ export interface ShardTask {
   outDir: string;
   format: OutputFormat;
   compression: ParquetCompression;
+  /** A previous run recorded this shard: reuse the file if its bytes still hash to this. */
+  expect?: { sha256: string; bytes: number; anomalousRows: number } | undefined;
 }
 
 export interface ShardDone {
@@ -33,6 +36,8 @@ export interface ShardDone {
   bytes: number;
   sha256: string;
   anomalousRows: number;
+  /** True when an existing file was verified and kept. */
+  reused: boolean;
 }
 
 export type ShardResult = ShardDone | { ok: false; index: number; error: ErrorData };
@@ -51,21 +56,26 @@ export function encodeShard(task: Omit<ShardTask, 'outDir'>): { bytes: Uint8Arra
   return { bytes, anomalousRows };
 }
 
+export function sha256(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+/** True when `path` exists with exactly the expected size and SHA-256. */
+export function fileMatches(path: string, expect: { sha256: string; bytes: number }): boolean {
+  return existsSync(path) && statSync(path).size === expect.bytes && sha256(readFileSync(path)) === expect.sha256;
+}
+
 export function runShardTask(task: ShardTask): ShardResult {
   const { shard, scenario } = task;
+  const base = { index: shard.index, file: shard.file, rowStart: shard.rowStart, rowEnd: shard.rowEnd };
   try {
+    const path = join(task.outDir, shard.file);
+    if (task.expect && fileMatches(path, task.expect)) {
+      return { ok: true, ...base, bytes: task.expect.bytes, sha256: task.expect.sha256, anomalousRows: task.expect.anomalousRows, reused: true };
+    }
     const { bytes, anomalousRows } = encodeShard(task);
-    writeFileAtomic(join(task.outDir, shard.file), bytes);
-    return {
-      ok: true,
-      index: shard.index,
-      file: shard.file,
-      rowStart: shard.rowStart,
-      rowEnd: shard.rowEnd,
-      bytes: bytes.length,
-      sha256: createHash('sha256').update(bytes).digest('hex'),
-      anomalousRows,
-    };
+    writeFileAtomic(path, bytes);
+    return { ok: true, ...base, bytes: bytes.length, sha256: sha256(bytes), anomalousRows, reused: false };
   } catch (err) {
     const base = err instanceof ParanomError ? err.toData() : { code: 'GENERATION_FAILED' as const, message: String((err as Error)?.message ?? err), details: {} };
     return {

@@ -45,12 +45,25 @@ export function parseScenario(text: string, file = '<scenario>'): Scenario {
     throw new ScenarioError(
       file,
       doc.errors.map((e) => {
-        const pos = e.linePos?.[0];
-        return { path: '', message: `not valid YAML/JSON: ${e.message.split('\n')[0]}`, ...(pos ? { line: pos.line, column: pos.col } : {}) };
+        // With prettyErrors off the parser leaves linePos unset; derive it from the offset.
+        const pos = e.linePos?.[0] ?? lc.linePos(e.pos[0]);
+        return { path: '', message: `not valid YAML/JSON: ${e.message.split('\n')[0]}`, line: pos.line, column: pos.col };
       }),
     );
   }
-  const result = validateScenario(doc.toJS({ maxAliasCount: 100 }));
+  // An empty file (or one holding only comments) has no contents; say so plainly.
+  if (doc.contents === null) {
+    throw new ScenarioError(file, [{ path: '', message: "the file is empty; expected a mapping with at least 'timeline' and 'variables'" }]);
+  }
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: 100 });
+  } catch (err) {
+    // Alias problems (an alias before its anchor, an alias bomb) surface only here, as a
+    // plain Error; they are user mistakes and must not escape as an internal error.
+    throw new ScenarioError(file, [{ path: '', message: `not valid YAML/JSON: ${(err as Error).message}` }]);
+  }
+  const result = validateScenario(data);
   if (!result.ok) throw new ScenarioError(file, result.issues.map((i) => locate(doc, lc, i)));
   return result.scenario;
 }

@@ -77,7 +77,7 @@ function join(path: string, key: string | number): string {
 function describe(v: unknown): string {
   if (v === undefined) return 'nothing';
   if (v === null) return 'null';
-  if (Array.isArray(v)) return 'a list';
+  if (Array.isArray(v)) return v.length === 0 ? 'an empty list' : `a list of ${v.length} item${v.length === 1 ? '' : 's'}`;
   if (typeof v === 'object') return 'a mapping';
   if (typeof v === 'string') return `string '${v.length > 40 ? `${v.slice(0, 40)}…` : v}'`;
   return `${typeof v} ${String(v)}`;
@@ -197,6 +197,7 @@ function checkDistribution(c: Checker, raw: unknown, path: string): Distribution
     }
     case 'constant': {
       const value = o['value'];
+      if (value === undefined) return c.fail(p('value'), 'required');
       if (typeof value === 'number' ? !Number.isFinite(value) : !['string', 'boolean'].includes(typeof value)) {
         return c.fail(p('value'), `expected a number, string or boolean, got ${describe(value)}`);
       }
@@ -222,6 +223,30 @@ function defaultDtype(d: Distribution): DType {
   return 'float64';
 }
 
+/** The range a bounded numeric distribution yields; undefined for unbounded or non-numeric ones. */
+function numericBounds(d: Distribution): [number, number] | undefined {
+  switch (d.dist) {
+    case 'uniform':
+    case 'integer':
+      return [d.min, d.max];
+    case 'constant':
+      return typeof d.value === 'number' ? [d.value, d.value] : undefined;
+    case 'categorical': {
+      if (typeof d.values[0] !== 'number') return undefined;
+      const nums = d.values as number[];
+      return [nums.reduce((a, b) => Math.min(a, b)), nums.reduce((a, b) => Math.max(a, b))];
+    }
+    default:
+      return undefined;
+  }
+}
+
+/** What integer columns hold; values are rounded into them. */
+const INT_RANGE: Partial<Record<DType, [number, number]>> = {
+  int32: [-(2 ** 31), 2 ** 31 - 1],
+  int64: [Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER],
+};
+
 function stringValues(d: Distribution): string[] {
   if (d.dist === 'categorical') return d.values.map(String);
   if (d.dist === 'constant') return [String(d.value)];
@@ -236,6 +261,7 @@ function checkVariable(c: Checker, name: string, raw: unknown, path: string): Va
   const type = o['type'] ?? 'stochastic';
   if (type !== 'stochastic') return c.fail(join(path, 'type'), `unknown variable type ${describe(type)}; expected: stochastic`);
   c.keys(o, path, ['type', 'dtype', 'normal', 'anomalous', 'description']);
+  if (o['description'] !== undefined && typeof o['description'] !== 'string') c.fail(join(path, 'description'), `expected a string, got ${describe(o['description'])}`);
   const normal = o['normal'] === undefined ? c.fail(join(path, 'normal'), 'required') : checkDistribution(c, o['normal'], join(path, 'normal'));
   const anomalous = o['anomalous'] === undefined ? null : checkDistribution(c, o['anomalous'], join(path, 'anomalous'));
   let dtype: DType | undefined;
@@ -250,20 +276,42 @@ function checkVariable(c: Checker, name: string, raw: unknown, path: string): Va
     const kind = valueKind(d);
     const ok = dtype === 'string' ? kind === 'string' : kind !== 'string';
     if (!ok) return c.fail(join(path, which), `a ${d.dist} distribution of ${kind}s cannot fill a ${dtype} column`);
+    // A range known to overflow the column would otherwise fail mid-generation, after
+    // shards were written; it is a scenario mistake, so report it here.
+    const range = INT_RANGE[dtype];
+    const b = numericBounds(d);
+    if (range && b && (Math.round(b[0]) < range[0] || Math.round(b[1]) > range[1])) {
+      return c.fail(join(path, which), `values from ${b[0]} to ${b[1]} do not fit an ${dtype} column (${range[0]} to ${range[1]}); widen the dtype or narrow the distribution`);
+    }
   }
   const categories = dtype === 'string' ? [...new Set([...stringValues(normal), ...(anomalous ? stringValues(anomalous) : [])])] : null;
   return { name, type: 'stochastic', dtype, stream: variableStream(name), normal, anomalous, categories };
+}
+
+/** Date.parse rolls a day past the end of its month over (2023-02-30 becomes 2023-03-02); catch that. */
+function noSuchDay(text: string): string | undefined {
+  const m = /^\s*(\d{4})-(\d{2})-(\d{2})/.exec(text);
+  if (!m) return undefined;
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const leap = y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0);
+  const days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][mo - 1];
+  if (days === undefined || d < 1 || d > days) return `${y}-${m[2]}-${m[3]} is not a calendar date${days ? ` (that month has ${days} days)` : ''}`;
+  return undefined;
+}
+
+function checkInstant(c: Checker, v: unknown, path: string): number | undefined {
+  const ms = typeof v === 'string' ? parseInstantMs(v) : undefined;
+  if (ms === undefined) return c.fail(path, `expected an ISO 8601 instant such as "2024-01-01T00:00:00Z", got ${describe(v)}`);
+  const bad = noSuchDay(v as string);
+  return bad ? c.fail(path, bad) : ms;
 }
 
 function checkTimeline(c: Checker, raw: unknown): Timeline | undefined {
   const o = c.object(raw, 'timeline');
   if (!o) return undefined;
   c.keys(o, 'timeline', ['start', 'step', 'rows', 'end']);
-  let startMs: number | undefined;
   const start = o['start'] ?? '1970-01-01T00:00:00Z';
-  if (typeof start !== 'string' || (startMs = parseInstantMs(start)) === undefined) {
-    c.fail('timeline.start', `expected an ISO 8601 instant such as "2024-01-01T00:00:00Z", got ${describe(start)}`);
-  }
+  const startMs = checkInstant(c, start, 'timeline.start');
   let stepMs: number | undefined;
   const step = o['step'] ?? '1s';
   if (typeof step !== 'string' || (stepMs = parseDurationMs(step)) === undefined) {
@@ -276,11 +324,15 @@ function checkTimeline(c: Checker, raw: unknown): Timeline | undefined {
   if (o['rows'] !== undefined && o['end'] !== undefined) {
     c.fail('timeline', "give either 'rows' or 'end', not both");
   } else if (o['end'] !== undefined) {
-    const endMs = typeof o['end'] === 'string' ? parseInstantMs(o['end']) : undefined;
-    if (endMs === undefined) c.fail('timeline.end', `expected an ISO 8601 instant, got ${describe(o['end'])}`);
-    else if (startMs !== undefined && stepMs !== undefined) {
-      if (!(endMs > startMs)) c.fail('timeline.end', `must be after timeline.start (${start}), got ${String(o['end'])}`);
-      else rows = Math.ceil((endMs - startMs) / stepMs);
+    const endMs = checkInstant(c, o['end'], 'timeline.end');
+    if (endMs !== undefined && startMs !== undefined && stepMs !== undefined) {
+      if (!(endMs > startMs)) c.fail('timeline.end', `must be after timeline.start (${String(start)}), got ${String(o['end'])}`);
+      else {
+        // The same ceiling 'rows' has; an end far off at a small step could exceed it.
+        const n = Math.ceil((endMs - startMs) / stepMs);
+        if (n > MAX_ROWS) c.fail('timeline.end', `gives ${n} rows at step ${String(step)}; at most ${MAX_ROWS} rows are allowed`);
+        else rows = n;
+      }
     }
   } else if (o['rows'] === undefined) {
     c.fail('timeline.rows', "required (or give 'end')");

@@ -1,0 +1,200 @@
+/**
+ * The parallel engine (issue 3): identical bytes for any worker count and shard size, grow ≡
+ * direct generation, verify, crash safety and resume, parts merged ≡ one run, single-file merge.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { cpSync, existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { generate, grow } from '../src/run/generate.js';
+import { verify } from '../src/run/verify.js';
+import { mergeManifests, mergeToFile } from '../src/run/merge.js';
+import { partFromEnvironment, selectPart } from '../src/plan/parts.js';
+import { planGeneration } from '../src/plan/planner.js';
+import type { Manifest } from '../src/output/manifest.js';
+import { duck, scenarioFrom, tempDir, VALVE } from './helpers.js';
+
+const CLI = 'dist/src/cli/main.js';
+const scenario = scenarioFrom({ ...VALVE, timeline: { ...VALVE.timeline, rows: 400_000 } });
+const hashes = (m: Manifest) => m.shards.map((s) => `${s.file}:${s.sha256}`);
+
+/** One digest of every value of the dataset, in row order, as DuckDB reads it. */
+async function rowDigest(dir: string): Promise<string> {
+  const [r] = await duck(`SELECT md5(string_agg(concat_ws('|', timestamp, temperature, pressure, flow, state, door_open, level, is_anomaly, anomaly_id), ',' ORDER BY timestamp)) AS h, count(*) AS n FROM read_parquet('${dir}/data/*.parquet')`);
+  return `${r!['n']}:${r!['h']}`;
+}
+
+describe('layout independence through the pool (D2)', () => {
+  it('W=1, W=2 and W=4 give the same shard hashes; three shard sizes give the same rows', async () => {
+    const base = tempDir();
+    const runs = await Promise.all([1, 2, 4].map((w) => generate(scenario, { out: join(base, `w${w}`), workers: w, shardRows: 131_072 })));
+    expect(hashes(runs[1]!.manifest)).toEqual(hashes(runs[0]!.manifest));
+    expect(hashes(runs[2]!.manifest)).toEqual(hashes(runs[0]!.manifest));
+    const digest = await rowDigest(join(base, 'w1'));
+    for (const rows of [65_536, 262_144]) {
+      const dir = join(base, `s${rows}`);
+      await generate(scenario, { out: dir, workers: 2, shardRows: rows });
+      expect(await rowDigest(dir)).toBe(digest);
+    }
+  });
+});
+
+describe('grow', () => {
+  it('extends N → M rows keeping complete shards byte for byte, and equals a direct M-row run', async () => {
+    const base = tempDir();
+    const small = await generate(scenario, { out: join(base, 'grown'), rows: 300_000, shardRows: 131_072, workers: 2 });
+    const grown = await grow(join(base, 'grown'), 700_000, { workers: 2 });
+    expect(grown.reused).toBe(2); // the trailing partial shard is regenerated
+    expect(hashes(grown.manifest).slice(0, 2)).toEqual(hashes(small.manifest).slice(0, 2));
+    const direct = await generate(scenario, { out: join(base, 'direct'), rows: 700_000, shardRows: 131_072, workers: 2 });
+    expect(hashes(grown.manifest)).toEqual(hashes(direct.manifest));
+    expect(readFileSync(join(base, 'grown/anomalies.parquet'))).toEqual(readFileSync(join(base, 'direct/anomalies.parquet')));
+    expect(verify(join(base, 'grown')).ok).toBe(true);
+  });
+
+  it('refuses to grow a count-mode dataset, whose events depend on the total', async () => {
+    const out = join(tempDir(), 'count');
+    const s = scenarioFrom({ ...VALVE, timeline: { ...VALVE.timeline, rows: 10_000 }, anomalies: { count: 3, duration: [5, 10] } });
+    const r = await generate(s, { out, workers: 1 });
+    expect(r.manifest.growth_stable).toBe(false);
+    await expect(grow(out, 20_000)).rejects.toThrow(/cannot grow/);
+  });
+});
+
+describe('verify', () => {
+  it('passes a fresh dataset and names a corrupted shard', async () => {
+    const out = join(tempDir(), 'v');
+    await generate(scenario, { out, workers: 2, shardRows: 131_072 });
+    const ok = verify(out);
+    expect(ok).toMatchObject({ ok: true, shardsChecked: 4, problems: [] });
+    expect(ok.blocksCompared).toBeGreaterThanOrEqual(7);
+    const file = join(out, 'data/part-00001.parquet');
+    const bytes = readFileSync(file);
+    bytes[Math.floor(bytes.length / 3)]! ^= 0xff;
+    writeFileSync(file, bytes);
+    const bad = verify(out);
+    expect(bad.ok).toBe(false);
+    expect(bad.problems.join('\n')).toMatch(/part-00001\.parquet: SHA-256 differs/);
+    const cli = spawnSync(process.execPath, [CLI, 'verify', out], { encoding: 'utf8' });
+    expect(cli.status).toBe(1);
+    expect(cli.stdout).toMatch(/MISMATCH data\/part-00001\.parquet/);
+  });
+});
+
+describe('crash safety and resume', () => {
+  it('after kill -9 mid-run leaves no manifest, and re-running resumes to the same bytes', async () => {
+    const base = tempDir();
+    const out = join(base, 'killed');
+    const args = [CLI, 'generate', 'scenarios/valve-sensors.yaml', '--out', out, '--rows', '1500000', '--shard-rows', '65536', '--workers', '2'];
+    const child = spawn(process.execPath, args, { stdio: 'ignore' });
+    const journal = join(out, '.paranom-run.jsonl');
+    // Wait until a few shards are done, then kill without warning.
+    for (let i = 0; i < 600; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      if (existsSync(journal) && readFileSync(journal, 'utf8').split('\n').length > 5) break;
+    }
+    child.kill('SIGKILL');
+    await new Promise((r) => child.once('exit', r));
+    expect(existsSync(join(out, 'manifest.json'))).toBe(false);
+    const done = readdirSync(join(out, 'data')).filter((f) => f.endsWith('.parquet')).length;
+    expect(done).toBeGreaterThan(0);
+    expect(done).toBeLessThan(23);
+
+    const again = spawnSync(process.execPath, args, { encoding: 'utf8' });
+    expect(again.status, again.stderr).toBe(0);
+    expect(again.stdout).toMatch(/kept \d+ shard\(s\) from an earlier run/);
+    expect(readdirSync(join(out, 'data')).some((f) => f.endsWith('.tmp'))).toBe(false);
+    expect(existsSync(journal)).toBe(false);
+
+    const clean = spawnSync(process.execPath, [...args.slice(0, 4), join(base, 'clean'), ...args.slice(5)], { encoding: 'utf8' });
+    expect(clean.status, clean.stderr).toBe(0);
+    const a = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')) as Manifest;
+    const b = JSON.parse(readFileSync(join(base, 'clean/manifest.json'), 'utf8')) as Manifest;
+    expect(hashes(a)).toEqual(hashes(b));
+  });
+
+  it('stops cleanly on Ctrl-C and says how to resume', async () => {
+    const out = join(tempDir(), 'int');
+    const child = spawn(process.execPath, [CLI, 'generate', 'scenarios/valve-sensors.yaml', '--out', out, '--rows', '3000000', '--shard-rows', '65536', '--workers', '1'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let err = '';
+    child.stderr.on('data', (d) => (err += String(d)));
+    const journal = join(out, '.paranom-run.jsonl');
+    for (let i = 0; i < 600; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      if (existsSync(journal) && readFileSync(journal, 'utf8').split('\n').length > 3) break;
+    }
+    child.kill('SIGINT');
+    const code = await new Promise((r) => child.once('exit', r));
+    expect(code).toBe(130);
+    expect(err).toMatch(/interrupted after \d+ of 46 shards; run the same command again to resume/);
+    expect(err).not.toMatch(/^\s+at /m);
+    expect(existsSync(join(out, 'manifest.json'))).toBe(false);
+  });
+
+  it('refuses a directory holding another scenario or seed without --force', async () => {
+    const out = join(tempDir(), 'other');
+    await generate(scenario, { out, rows: 70_000, workers: 1 });
+    await expect(generate(scenario, { out, rows: 70_000, seed: 99, workers: 1 })).rejects.toThrow(/another scenario, seed/);
+    const forced = await generate(scenario, { out, rows: 70_000, seed: 99, workers: 1, force: true });
+    expect(forced.manifest.seed).toBe(99);
+  });
+});
+
+describe('split over machines', () => {
+  it('3 separate --part K/3 processes, merged, equal one run', async () => {
+    const base = tempDir();
+    const shared = join(base, 'parts');
+    const runs = [1, 2, 3].map(
+      (k) =>
+        new Promise<number | null>((resolve) => {
+          const c = spawn(process.execPath, [CLI, 'generate', 'scenarios/valve-sensors.yaml', '--out', shared, '--rows', '600000', '--shard-rows', '65536', '--workers', '1', '--part', `${k}/3`], { stdio: 'ignore' });
+          c.once('exit', resolve);
+        }),
+    );
+    expect(await Promise.all(runs)).toEqual([0, 0, 0]);
+    expect(readdirSync(shared).filter((f) => f.startsWith('manifest-part-')).length).toBe(3);
+    expect(existsSync(join(shared, 'manifest.json'))).toBe(false);
+    const merged = spawnSync(process.execPath, [CLI, 'merge-manifests', shared], { encoding: 'utf8' });
+    expect(merged.status, merged.stderr).toBe(0);
+    const one = await generate('scenarios/valve-sensors.yaml', { out: join(base, 'one'), rows: 600_000, shardRows: 65_536, workers: 2 });
+    const m = JSON.parse(readFileSync(join(shared, 'manifest.json'), 'utf8')) as Manifest;
+    expect(m).toEqual(one.manifest);
+    expect(readFileSync(join(shared, 'anomalies.parquet'))).toEqual(readFileSync(join(base, 'one/anomalies.parquet')));
+    expect(verify(shared).ok).toBe(true);
+  });
+
+  it('takes the part from a scheduler index with --parts N', () => {
+    expect(partFromEnvironment(4, { JOB_COMPLETION_INDEX: '0' })).toEqual({ k: 1, n: 4 });
+    expect(partFromEnvironment(4, { SLURM_ARRAY_TASK_ID: '7', SLURM_ARRAY_TASK_MIN: '4' })).toEqual({ k: 4, n: 4 });
+    expect(partFromEnvironment(4, { SGE_TASK_ID: '2' })).toEqual({ k: 2, n: 4 });
+    expect(() => partFromEnvironment(4, { JOB_COMPLETION_INDEX: '4' })).toThrow(/not a task index/);
+    expect(() => partFromEnvironment(4, {})).toThrow(/needs --part/);
+    // Balanced, contiguous, covering every shard once.
+    const shards = planGeneration(scenario, { shardRows: 65_536 }).shards;
+    const parts = [1, 2, 3].map((k) => selectPart(shards, { k, n: 3 }).map((s) => s.index));
+    expect(parts.flat()).toEqual(shards.map((s) => s.index));
+    expect(Math.max(...parts.map((p) => p.length)) - Math.min(...parts.map((p) => p.length))).toBeLessThanOrEqual(1);
+  });
+
+  it('merge-manifests refuses an incomplete set of parts', async () => {
+    const out = join(tempDir(), 'partial');
+    await generate(scenario, { out, workers: 1, part: { k: 1, n: 2 } });
+    expect(() => mergeManifests(out)).toThrow(/parts 2 of 2 are missing/);
+  });
+});
+
+describe('merge to one file', () => {
+  it('writes the whole dataset as one Parquet file with the same rows', async () => {
+    const base = tempDir();
+    const out = join(base, 'ds');
+    await generate(scenario, { out, workers: 2, shardRows: 131_072 });
+    const file = join(base, 'one.parquet');
+    const r = await mergeToFile(out, file);
+    expect(r.rows).toBe(400_000);
+    const single = join(base, 'single');
+    cpSync(file, join(single, 'data', 'all.parquet'), { recursive: true });
+    expect(await rowDigest(single)).toBe(await rowDigest(out));
+    const [kv] = await duck(`SELECT decode(value) AS v FROM parquet_kv_metadata('${file}') WHERE decode(key) = 'paranom'`);
+    expect(JSON.parse(String(kv!['v'])).shard).toEqual({ index: -1, row_start: 0, row_end: 400_000 });
+  });
+});

@@ -1,0 +1,262 @@
+/**
+ * Every broken scenario in test/fixtures/broken is a small, realistic mistake. For each,
+ * loading must throw a ScenarioError that names the place (path inside the scenario, and
+ * line where known) and says what is wrong; and `paranom validate` must print the same,
+ * exit 2 and show no stack trace (design brief §4).
+ */
+import { execFile } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ScenarioError, type ScenarioIssue } from '../src/errors.js';
+import { loadScenario } from '../src/scenario/load.js';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const CLI = join(root, 'dist/src/cli/main.js');
+const DIR = 'test/fixtures/broken';
+
+interface Case {
+  file: string;
+  /** Path of one reported issue ('' for the document itself). */
+  path: string;
+  /** A fragment of that issue's message. */
+  message: string;
+  /** Line the issue must point at, where the position is worth pinning. */
+  line?: number;
+}
+
+const CASES: Case[] = [
+  // Structure of the document
+  { file: 'empty.yaml', path: '', message: 'the file is empty' },
+  { file: 'list-root.yaml', path: '', message: 'expected a mapping, got a list of 1 item', line: 1 },
+  { file: 'invalid-yaml.yaml', path: '', message: 'not valid YAML/JSON: Flow map', line: 3 },
+  { file: 'invalid-json.json', path: '', message: 'not valid YAML/JSON: Missing , between flow map items', line: 4 },
+  { file: 'duplicate-key.yaml', path: '', message: 'Map keys must be unique', line: 6 },
+  { file: 'alias-before-anchor.yaml', path: '', message: 'Unresolved alias' },
+  { file: 'alias-bomb.yaml', path: '', message: 'Excessive alias count' },
+  { file: 'missing-timeline.yaml', path: 'timeline', message: 'required' },
+  { file: 'missing-variables.yaml', path: 'variables', message: 'required: at least one variable' },
+  { file: 'key-typo-toplevel.yaml', path: 'timline', message: "unknown key (did you mean 'timeline'?)", line: 3 },
+  // Top-level fields
+  { file: 'name-empty.yaml', path: 'name', message: "expected a non-empty string, got string ''" },
+  { file: 'seed-negative.yaml', path: 'seed', message: 'must be >= 0, got -1', line: 2 },
+  { file: 'seed-non-integer.yaml', path: 'seed', message: 'must be an integer, got 4.2' },
+  { file: 'seed-string.json', path: 'seed', message: "expected a finite number, got string '42'", line: 3 },
+  // Timeline
+  { file: 'step-bad-unit.yaml', path: 'timeline.step', message: "expected a duration such as \"500ms\", \"1s\", \"5m\", \"1h\" or \"1d\", got string '1sec'" },
+  { file: 'step-zero.yaml', path: 'timeline.step', message: 'must be a whole number of milliseconds >= 1ms, got 0s' },
+  { file: 'step-fractional-ms.yaml', path: 'timeline.step', message: 'must be a whole number of milliseconds >= 1ms, got 0.5ms' },
+  { file: 'rows-zero.yaml', path: 'timeline.rows', message: 'must be >= 1, got 0' },
+  { file: 'rows-non-integer.yaml', path: 'timeline.rows', message: 'must be an integer, got 1000.5' },
+  { file: 'rows-string.yaml', path: 'timeline.rows', message: "expected a finite number, got string '1M'" },
+  { file: 'rows-and-end.yaml', path: 'timeline', message: "give either 'rows' or 'end', not both" },
+  { file: 'end-before-start.yaml', path: 'timeline.end', message: 'must be after timeline.start (2024-06-01T00:00:00Z), got 2024-01-01T00:00:00Z', line: 5 },
+  { file: 'end-too-far.yaml', path: 'timeline.end', message: 'rows are allowed' },
+  { file: 'start-bad-date.yaml', path: 'timeline.start', message: "expected an ISO 8601 instant such as \"2024-01-01T00:00:00Z\", got string '2024-13-01T00:00:00Z'" },
+  { file: 'start-not-a-day.yaml', path: 'timeline.start', message: '2023-02-29 is not a calendar date (that month has 28 days)' },
+  // Anomalies
+  { file: 'frequency-one.yaml', path: 'anomalies.frequency', message: 'must be < 1, got 1' },
+  { file: 'frequency-as-percent.yaml', path: 'anomalies.frequency', message: 'must be < 1, got 5', line: 5 },
+  { file: 'frequency-infeasible.yaml', path: 'anomalies.frequency', message: 'of rows can be anomalous with durations 20–200 rows' },
+  { file: 'frequency-and-count.yaml', path: 'anomalies', message: "give either 'frequency' (growth-stable) or 'count'" },
+  { file: 'anomalies-without-rate.yaml', path: 'anomalies', message: "give 'frequency' (expected fraction of anomalous rows) or 'count'" },
+  { file: 'count-does-not-fit.yaml', path: 'anomalies.count', message: '50 events of at least 20 rows (plus one normal row between events) do not fit in 1000 rows' },
+  { file: 'count-negative.yaml', path: 'anomalies.count', message: 'must be >= 0, got -5' },
+  { file: 'duration-reversed.yaml', path: 'anomalies.duration[1]', message: 'must be >= the minimum duration (200), got 20' },
+  { file: 'duration-bad-unit.yaml', path: 'anomalies.duration[0]', message: "expected a row count or a duration such as \"30s\", got string '20 sec'" },
+  { file: 'duration-missing.yaml', path: 'anomalies.duration', message: 'required: [min, max] rows' },
+  { file: 'duration-shorter-than-step.yaml', path: 'anomalies.duration[0]', message: '10s is shorter than one step of the timeline' },
+  // Variables
+  { file: 'variables-empty.yaml', path: 'variables', message: 'must declare at least one variable' },
+  { file: 'variables-list.yaml', path: 'variables', message: 'expected a mapping, got a list of 2 items' },
+  { file: 'reserved-timestamp.yaml', path: 'variables.timestamp', message: "'timestamp' is a column paranom writes itself", line: 7 },
+  { file: 'reserved-is-anomaly.yaml', path: 'variables.is_anomaly', message: "'is_anomaly' is a column paranom writes itself" },
+  { file: 'reserved-anomaly-id.json', path: 'variables.anomaly_id', message: "'anomaly_id' is a column paranom writes itself" },
+  { file: 'bad-variable-name.yaml', path: 'variables.flow-rate', message: 'variable names must start with a letter or _' },
+  { file: 'unknown-variable-type.yaml', path: 'variables.temperature.type', message: "unknown variable type string 'random'; expected: stochastic" },
+  { file: 'normal-missing.yaml', path: 'variables.temperature.normal', message: 'required' },
+  { file: 'key-typo-anomolous.yaml', path: 'variables.temperature.anomolous', message: "unknown key (did you mean 'anomalous'?)", line: 8 },
+  { file: 'variable-description-number.yaml', path: 'variables.temperature.description', message: 'expected a string, got number 42' },
+  { file: 'bad-dtype.yaml', path: 'variables.pressure.dtype', message: "unknown column type string 'float'; expected one of: float64" },
+  { file: 'string-dist-in-float-column.yaml', path: 'variables.state.normal', message: 'a categorical distribution of strings cannot fill a float64 column' },
+  { file: 'integer-overflows-int32.yaml', path: 'variables.bytes_sent.anomalous', message: 'values from 0 to 10000000000 do not fit an int32 column' },
+  // Distributions
+  { file: 'normal-negative-sd.yaml', path: 'variables.temperature.normal.sd', message: 'must be > 0, got -1', line: 7 },
+  { file: 'dist-typo.yaml', path: 'variables.pressure.normal.dist', message: "unknown distribution string 'lognormla' (did you mean 'lognormal'?)" },
+  { file: 'param-typo-std.yaml', path: 'variables.temperature.normal.std', message: "unknown key (did you mean 'sd'?)" },
+  { file: 'uniform-min-above-max.yaml', path: 'variables.temperature.anomalous.max', message: 'must be > min (60), got 40' },
+  { file: 'uniform-min-equals-max.yaml', path: 'variables.valve_position.normal.max', message: 'must be > min (5), got 5' },
+  { file: 'weights-length-mismatch.yaml', path: 'variables.state.normal.weights', message: 'must have one weight per value (3), got 2' },
+  { file: 'weights-all-zero.yaml', path: 'variables.state.normal.weights', message: 'must not all be 0' },
+  { file: 'weights-negative.yaml', path: 'variables.state.normal.weights[1]', message: 'must be >= 0, got -0.2' },
+  { file: 'bernoulli-p-above-one.yaml', path: 'variables.door_open.anomalous.p', message: 'must be <= 1, got 1.5' },
+  { file: 'bernoulli-p-negative.json', path: 'variables.door_open.normal.p', message: 'must be >= 0, got -0.1', line: 5 },
+  { file: 'poisson-zero-lambda.yaml', path: 'variables.flow_events.anomalous.lambda', message: 'must be > 0, got 0' },
+  { file: 'exponential-missing-rate.yaml', path: 'variables.wait_time.normal.rate', message: 'required' },
+  { file: 'constant-without-value.yaml', path: 'variables.site.normal.value', message: 'required' },
+  { file: 'categorical-mixed-types.yaml', path: 'variables.gear.normal.values', message: 'must all be strings, all numbers or all booleans' },
+  { file: 'categorical-duplicate-values.yaml', path: 'variables.state.normal.values', message: 'must not repeat a value' },
+  { file: 'categorical-no-values.yaml', path: 'variables.state.normal.values', message: 'expected a non-empty list, got an empty list' },
+  { file: 'integer-non-integer-bounds.yaml', path: 'variables.rpm.normal.min', message: 'must be an integer, got 0.5' },
+  // Several problems at once (checked in full below)
+  { file: 'three-problems.yaml', path: 'timeline.rows', message: 'must be >= 1, got 0' },
+];
+
+function issuesOf(file: string): readonly ScenarioIssue[] {
+  try {
+    loadScenario(join(root, DIR, file));
+  } catch (err) {
+    expect(err).toBeInstanceOf(ScenarioError);
+    return (err as ScenarioError).issues;
+  }
+  throw new Error(`${file} was accepted`);
+}
+
+/** How the CLI labels an issue's path. */
+const label = (path: string) => path || '(root)';
+
+describe('broken scenarios: loadScenario', () => {
+  it('has at least 35 cases, one per fixture file', () => {
+    expect(CASES.length).toBeGreaterThanOrEqual(35);
+    expect(CASES.map((c) => c.file).sort()).toEqual(readdirSync(join(root, DIR)).sort());
+  });
+
+  it.each(CASES)('$file: $path', ({ file, path, message, line }) => {
+    const issues = issuesOf(file);
+    const hit = issues.find((i) => i.path === path && i.message.includes(message));
+    expect(hit, `issues were: ${JSON.stringify(issues)}`).toBeDefined();
+    if (line !== undefined) expect(hit!.line).toBe(line);
+  });
+
+  it('formats an issue as file:line:col path: message', () => {
+    const file = join(root, DIR, 'normal-negative-sd.yaml');
+    expect(() => loadScenario(file)).toThrow(`${file}:7:46 variables.temperature.normal.sd: must be > 0, got -1`);
+    expect(issuesOf('normal-negative-sd.yaml')).toEqual([
+      { path: 'variables.temperature.normal.sd', message: 'must be > 0, got -1', line: 7, column: 46 },
+    ]);
+  });
+
+  it('reports every problem, not just the first', () => {
+    expect(issuesOf('three-problems.yaml').map((i) => `${i.path}: ${i.message}`)).toEqual([
+      'seed: must be >= 0, got -3',
+      'timeline.rows: must be >= 1, got 0',
+      'variables.temperature.normal.sd: must be > 0, got -1',
+    ]);
+  });
+});
+
+interface CliResult {
+  file: string;
+  code: number | string;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs `paranom validate` on many files in one node process: each run re-evaluates the
+ * built CLI module (a fresh URL query) with process.argv set, the output streams captured
+ * and process.exit replaced by a throw that unwinds the run, as a real exit would end the
+ * process; output after that first exit is dropped, since a real process prints nothing
+ * more. Starting one process per file would cost ~0.4 s each. A few files are also run as
+ * real processes below, to pin the true exit status.
+ */
+const BATCH_DRIVER = `
+import { pathToFileURL } from 'node:url';
+const cli = process.env.PARANOM_CLI;
+const files = JSON.parse(process.env.PARANOM_FILES);
+const realOut = process.stdout.write.bind(process.stdout);
+const EXIT = Symbol('exit');
+const results = [];
+for (const [i, file] of files.entries()) {
+  const r = { file, code: undefined, stdout: '', stderr: '' };
+  process.stdout.write = (s) => { if (r.code === undefined) r.stdout += s; return true; };
+  process.stderr.write = (s) => { if (r.code === undefined) r.stderr += s; return true; };
+  process.exit = (c) => { r.code ??= c ?? 0; throw EXIT; };
+  process.argv = [process.execPath, cli, 'validate', file];
+  try {
+    await import(pathToFileURL(cli).href + '?run=' + i);
+  } catch (e) {
+    if (r.code === undefined) {
+      r.stderr += 'escaped: ' + (e && e.stack ? e.stack : String(e));
+      r.code = 'escaped';
+    }
+  }
+  r.code ??= 0;
+  results.push(r);
+}
+process.stdout.write = realOut;
+realOut(JSON.stringify(results));
+`;
+
+function run(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, args, { cwd: root, env: { ...process.env, ...env }, maxBuffer: 16 << 20 }, (err, stdout, stderr) => {
+      const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0;
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+async function validateAll(files: string[]): Promise<Map<string, CliResult>> {
+  const r = await run(['--input-type=module', '-e', BATCH_DRIVER], { PARANOM_CLI: CLI, PARANOM_FILES: JSON.stringify(files) });
+  if (r.code !== 0) throw new Error(`batch driver failed (${r.code}): ${r.stderr}`);
+  return new Map((JSON.parse(r.stdout) as CliResult[]).map((x) => [x.file, x]));
+}
+
+describe('broken scenarios: paranom validate', () => {
+  const EXAMPLE = 'scenarios/valve-sensors.yaml';
+  let results: Map<string, CliResult>;
+
+  beforeAll(async () => {
+    if (!existsSync(CLI)) throw new Error(`${CLI} is missing; run 'npm run build' first`);
+    results = await validateAll([EXAMPLE, ...CASES.map((c) => `${DIR}/${c.file}`)]);
+  });
+
+  it('accepts a good scenario in the same harness (the harness can tell ok from not ok)', () => {
+    const r = results.get(EXAMPLE)!;
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(`${EXAMPLE}: ok`);
+    expect(r.stderr).toBe('');
+  });
+
+  it.each(CASES)('$file: exit 2, path and message on stderr, no stack', ({ file, path, message }) => {
+    const rel = `${DIR}/${file}`;
+    const r = results.get(rel)!;
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/^paranom: /);
+    expect(r.stderr).toContain(`${rel}: `);
+    const lines = r.stderr.split('\n').filter((l) => l.includes(`${label(path)}: `) && l.includes(message));
+    expect(lines, r.stderr).not.toHaveLength(0);
+    expect(r.stderr).not.toMatch(/^\s+at /m);
+    expect(r.stderr).not.toContain('internal error');
+  });
+
+  it('prints the exact issue line for a negative sd', () => {
+    const rel = `${DIR}/normal-negative-sd.yaml`;
+    expect(results.get(rel)!.stderr).toBe(
+      `paranom: ${rel}: 1 problem in scenario\n  ${rel}:7:46 variables.temperature.normal.sd: must be > 0, got -1\n`,
+    );
+  });
+
+  it('prints all three problems of a file with three', () => {
+    const stderr = results.get(`${DIR}/three-problems.yaml`)!.stderr;
+    expect(stderr).toContain('3 problems in scenario');
+    expect(stderr).toContain('seed: must be >= 0, got -3');
+    expect(stderr).toContain('timeline.rows: must be >= 1, got 0');
+    expect(stderr).toContain('variables.temperature.normal.sd: must be > 0, got -1');
+  });
+
+  // Real processes for a few representative files: the exit status is the process's own.
+  it.each(['normal-negative-sd.yaml', 'three-problems.yaml', 'invalid-yaml.yaml', 'alias-bomb.yaml', 'empty.yaml'])(
+    'real process: %s exits 2 without a stack trace',
+    async (file) => {
+      const r = await run([CLI, 'validate', `${DIR}/${file}`]);
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr).toContain(`paranom: ${DIR}/${file}: `);
+      expect(r.stderr).not.toMatch(/^\s+at /m);
+      expect(r.stderr).toBe(results.get(`${DIR}/${file}`)!.stderr);
+    },
+  );
+});

@@ -1,0 +1,158 @@
+/**
+ * schema/scenario.schema.json is what editors use to check scenarios as they are typed, so
+ * it must agree with src/scenario/validate.ts: accept every scenario paranom accepts, and
+ * reject what validate.ts rejects wherever a schema can express the rule. Cross-field
+ * rules (min < max, events fitting the timeline, ...) are left to validate.ts alone.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+// The named export: under NodeNext the default import of this CommonJS module is not the class.
+import { Ajv2020, type ErrorObject } from 'ajv/dist/2020.js';
+import { parse, parseDocument } from 'yaml';
+import { describe, expect, it } from 'vitest';
+import { parseScenario } from '../src/scenario/load.js';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const schema = JSON.parse(readFileSync(join(root, 'schema/scenario.schema.json'), 'utf8')) as Record<string, unknown>;
+// Strict about types and tuples so a sloppy schema fails here, not silently in an editor;
+// union types are needed for constant values (number, string or boolean).
+const ajv = new Ajv2020({ allErrors: true, strictTypes: true, strictTuples: true, allowUnionTypes: true });
+const check = ajv.compile(schema);
+
+function errorsOf(doc: unknown): ErrorObject[] {
+  return check(doc) ? [] : [...(check.errors ?? [])];
+}
+
+const examples = readdirSync(join(root, 'scenarios')).filter((f) => /\.ya?ml$/.test(f));
+
+describe('scenario schema', () => {
+  it('is a valid draft 2020-12 schema', () => {
+    expect(ajv.validateSchema(schema)).toBe(true);
+    expect(schema['$schema']).toBe('https://json-schema.org/draft/2020-12/schema');
+  });
+
+  it('finds example scenarios to check', () => {
+    expect(examples.length).toBeGreaterThan(0);
+  });
+
+  it.each(examples)('accepts scenarios/%s', (file) => {
+    const text = readFileSync(join(root, 'scenarios', file), 'utf8');
+    expect(errorsOf(parse(text))).toEqual([]);
+    // And paranom itself accepts it, so the example and the schema cannot drift together.
+    expect(() => parseScenario(text, file)).not.toThrow();
+  });
+
+  // Documents paranom accepts, chosen to cover every optional form; the schema must not
+  // be stricter than validate.ts on any of them.
+  const valid: Record<string, string> = {
+    'minimal (defaults for name, seed, start, step)': `
+timeline: { rows: 10 }
+variables: { x: { normal: { dist: normal, mean: 0, sd: 1 } } }`,
+    'every distribution, dtype and description': `
+name: all
+description: one of each
+seed: 9007199254740991
+timeline: { start: "2024-01-01 12:00", step: 250ms, rows: 1000000000000 }
+variables:
+  u: { type: stochastic, description: uniform, normal: { dist: uniform, min: -1, max: 1.5 } }
+  n: { dtype: float32, normal: { dist: normal, mean: 0, sd: 1 }, anomalous: { dist: normal, mean: 5, sd: 0.1 } }
+  l: { normal: { dist: lognormal, mu: -2, sigma: 0.5 } }
+  e: { normal: { dist: exponential, rate: 0.25 } }
+  p: { dtype: int32, normal: { dist: poisson, lambda: 1000000000 } }
+  b: { dtype: bool, normal: { dist: bernoulli, p: 0 }, anomalous: { dist: bernoulli, p: 1 } }
+  i: { normal: { dist: integer, min: -5, max: -5 } }
+  c: { dtype: string, normal: { dist: categorical, values: [a, b], weights: [0, 2] } }
+  cn: { normal: { dist: categorical, values: [1, 2.5] } }
+  cb: { normal: { dist: categorical, values: [true, false] } }
+  k: { normal: { dist: constant, value: site-7 } }
+  k0: { normal: { dist: constant, value: 0 } }
+  kb: { dtype: bool, normal: { dist: constant, value: false } }
+  _private9: { normal: { dist: constant, value: "" } }`,
+    'end instead of rows, count mode, durations as times': `
+timeline: { start: "2024-01-01T00:00:00+02:00", end: "2024-01-02", step: 1m }
+anomalies: { count: 3, duration: ["5m", "1h"] }
+variables: { x: { normal: { dist: normal, mean: 0, sd: 1 } } }`,
+    'a single fixed duration': `
+timeline: { rows: 1000 }
+anomalies: { frequency: 0.01, duration: 5 }
+variables: { x: { normal: { dist: normal, mean: 0, sd: 1 } } }`,
+    'mixed duration forms and frequency 0': `
+timeline: { rows: 1000, step: 1s }
+anomalies: { frequency: 0, duration: [2, "10s"] }
+variables: { x: { normal: { dist: normal, mean: 0, sd: 1 } } }`,
+    'anomalies: null': `
+timeline: { rows: 1000 }
+anomalies: null
+variables: { x: { normal: { dist: normal, mean: 0, sd: 1 } } }`,
+  };
+
+  it.each(Object.entries(valid))('accepts what paranom accepts: %s', (_name, text) => {
+    expect(() => parseScenario(text)).not.toThrow();
+    expect(errorsOf(parse(text))).toEqual([]);
+  });
+
+  // Clearly broken documents: the schema must reject each, pointing at the right place.
+  const base = (patch: string) => `timeline: { rows: 100 }\nvariables:\n  t: { normal: { dist: normal, mean: 0, sd: 1 } }\n${patch}`;
+  const broken: Array<[string, unknown, string, string]> = [
+    ['a list instead of a mapping', parse('- timeline: { rows: 1 }'), '', 'type'],
+    ['no variables', parse('timeline: { rows: 100 }'), '', 'required'],
+    ['unknown top-level key', parse(base('colour: blue')), '', 'additionalProperties'],
+    ['negative sd', parse('timeline: { rows: 100 }\nvariables: { t: { normal: { dist: normal, mean: 0, sd: -1 } } }'), '/variables/t/normal/sd', 'exclusiveMinimum'],
+    ['a parameter of another distribution', parse('timeline: { rows: 100 }\nvariables: { t: { normal: { dist: normal, mean: 0, sd: 1, rate: 2 } } }'), '/variables/t/normal', 'additionalProperties'],
+    ['unknown distribution', parse('timeline: { rows: 100 }\nvariables: { t: { normal: { dist: gaussian, mean: 0, sd: 1 } } }'), '/variables/t/normal/dist', 'enum'],
+    ['reserved variable name', parse('timeline: { rows: 100 }\nvariables: { timestamp: { normal: { dist: normal, mean: 0, sd: 1 } } }'), '/variables', 'propertyNames'],
+    ['rows and end together', parse('timeline: { rows: 100, end: "2024-01-01" }\nvariables: { t: { normal: { dist: normal, mean: 0, sd: 1 } } }'), '/timeline', 'oneOf'],
+    ['step without a unit', parse('timeline: { rows: 100, step: 5 }\nvariables: { t: { normal: { dist: normal, mean: 0, sd: 1 } } }'), '/timeline/step', 'type'],
+    ['frequency and count together', parse(base('anomalies: { frequency: 0.1, count: 3, duration: [1, 2] }')), '/anomalies', 'oneOf'],
+    ['duration with three bounds', parse(base('anomalies: { frequency: 0.1, duration: [1, 2, 3] }')), '/anomalies/duration', 'anyOf'],
+    ['categorical weights all zero', parse('timeline: { rows: 100 }\nvariables: { s: { normal: { dist: categorical, values: [a, b], weights: [0, 0] } } }'), '/variables/s/normal/weights', 'contains'],
+    ['categorical values of mixed types', parse('timeline: { rows: 100 }\nvariables: { s: { normal: { dist: categorical, values: [1, two] } } }'), '/variables/s/normal/values', 'anyOf'],
+  ];
+
+  it.each(broken)('rejects %s', (_name, doc, instancePath, keyword) => {
+    const errors = errorsOf(doc);
+    expect(errors.length).toBeGreaterThan(0);
+    expect(errors.map((e) => [e.instancePath, e.keyword])).toContainEqual([instancePath, keyword]);
+  });
+
+  // The broken-scenario fixtures of scenario-errors.test.ts, seen through the schema.
+  const brokenDir = join(root, 'test/fixtures/broken');
+  /** Not parseable as YAML at all (the schema never sees them). */
+  const unparseable = new Set(['invalid-yaml.yaml', 'invalid-json.json', 'duplicate-key.yaml', 'alias-before-anchor.yaml', 'alias-bomb.yaml']);
+  /** Broken only by a rule a schema cannot state: comparisons between fields, calendars, arithmetic. */
+  const crossField = new Set([
+    'uniform-min-above-max.yaml',
+    'uniform-min-equals-max.yaml',
+    'weights-length-mismatch.yaml',
+    'frequency-infeasible.yaml',
+    'count-does-not-fit.yaml',
+    'duration-reversed.yaml',
+    'duration-shorter-than-step.yaml',
+    'step-fractional-ms.yaml',
+    'end-before-start.yaml',
+    'end-too-far.yaml',
+    'start-not-a-day.yaml',
+    'string-dist-in-float-column.yaml',
+    'integer-overflows-int32.yaml',
+  ]);
+  const fixtures = readdirSync(brokenDir).sort();
+
+  it.each(fixtures)('fixture %s: rejected by the schema unless only validate.ts can tell', (file) => {
+    const doc = parseDocument(readFileSync(join(brokenDir, file), 'utf8'), { uniqueKeys: true });
+    let data: unknown;
+    const parsed = doc.errors.length === 0 && (() => {
+      try {
+        data = doc.toJS({ maxAliasCount: 100 });
+        return true;
+      } catch {
+        return false;
+      }
+    })();
+    expect(parsed).toBe(!unparseable.has(file));
+    if (!parsed) return;
+    // Cross-field fixtures must be otherwise well-formed, so that each one tests the
+    // single rule it is named after.
+    expect(errorsOf(data).length === 0).toBe(crossField.has(file));
+  });
+});
