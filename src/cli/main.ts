@@ -163,10 +163,13 @@ await yargs(hideBin(process.argv))
   .command(
     'merge-manifests <dataset>',
     'Join the part manifests of a split run (manifest-part-K-of-N.json) into one dataset',
-    (y) => y.positional('dataset', { type: 'string', demandOption: true, describe: 'Directory holding every part\'s data/ and part manifest' }),
+    (y) =>
+      y
+        .positional('dataset', { type: 'string', demandOption: true, describe: 'Directory holding every part manifest (and normally every part\'s data/)' })
+        .option('check-files', { type: 'boolean', default: true, describe: 'Check that every shard file is present with its size (--no-check-files when shards stay in object storage)' }),
     (argv) => {
       try {
-        const m = mergeManifests(argv.dataset);
+        const m = mergeManifests(argv.dataset, { checkFiles: argv['check-files'] });
         process.stdout.write(`merged ${m.shards.length} shards, ${m.rows.toLocaleString('en-US')} rows into ${argv.dataset}/manifest.json\n`);
       } catch (err) {
         fail(err, verbose);

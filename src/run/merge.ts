@@ -21,8 +21,12 @@ import { identityOf, PART_MANIFEST_RE } from './state.js';
 const require = createRequire(import.meta.url);
 const pw = require('parquet-wasm') as typeof import('parquet-wasm');
 
-/** Joins manifest-part-K-of-N.json files in `out` into manifest.json (and the segment table). */
-export function mergeManifests(out: string): Manifest {
+/**
+ * Joins manifest-part-K-of-N.json files in `out` into manifest.json (and the segment table).
+ * With `checkFiles: false` only the manifests need to be present — for shards that already
+ * sit in object storage beside them.
+ */
+export function mergeManifests(out: string, options: { checkFiles?: boolean } = {}): Manifest {
   if (!existsSync(out)) throw new ParanomError('DATASET_INVALID', `${out}: no such directory`);
   const files = readdirSync(out).filter((f) => PART_MANIFEST_RE.test(f)).sort();
   if (files.length === 0) throw new ParanomError('DATASET_INVALID', `${out}: no part manifests (manifest-part-K-of-N.json) to merge`);
@@ -44,9 +48,9 @@ export function mergeManifests(out: string): Manifest {
   if (shards.map((s) => `${s.index}:${s.row_start}-${s.row_end}`).join(',') !== expected) {
     throw new ParanomError('DATASET_INVALID', `${out}: the parts' shards do not cover the dataset exactly once`);
   }
-  for (const s of shards) {
+  for (const s of options.checkFiles === false ? [] : shards) {
     const path = join(out, s.file);
-    if (!existsSync(path) || statSync(path).size !== s.bytes) throw new ParanomError('DATASET_INVALID', `${s.file}: missing or of the wrong size; copy every part's data/ into ${out}/data`);
+    if (!existsSync(path) || statSync(path).size !== s.bytes) throw new ParanomError('DATASET_INVALID', `${s.file}: missing or of the wrong size; copy every part's data/ into ${out}/data, or pass --no-check-files`);
   }
   const manifest = finishDataset(out, first.scenario, plan, first.compression ?? 'snappy', shards, null);
   for (const f of files) rmSync(join(out, f), { force: true });
