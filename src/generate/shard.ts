@@ -8,7 +8,8 @@ import { eventsStartingIn, maxEventRows, type AnomalyEvent } from '../anomaly/ev
 import { seedKey } from '../random/counter.js';
 import type { Scenario } from '../scenario/types.js';
 import { allocColumn, putInt64, type ValueColumn } from './columns.js';
-import { compileStochastic, fillStochastic } from './stochastic.js';
+import { compileVariable } from '../variables/registry.js';
+import type { ColumnData } from './columns.js';
 
 export interface ShardColumns {
   rowStart: number;
@@ -48,18 +49,19 @@ export function generateShard(scenario: Scenario, rowStart: number, rowEnd: numb
   const { startMs, stepMs } = scenario.timeline;
   for (let i = 0; i < rows; i++) putInt64(timestamp, i, startMs + (rowStart + i) * stepMs);
 
-  const compiled = scenario.variables.map((v) => compileStochastic(v, key));
+  const compiled = scenario.variables.map((v) => compileVariable(v, { scenario, key }));
   const values: ValueColumn[] = scenario.variables.map((v) => ({
     name: v.name,
     dtype: v.dtype,
     data: allocColumn(v.dtype, rows),
     categories: v.categories,
   }));
-  const u = new Float64Array(Math.min(BLOCK_ROWS, rows));
+  const columns = new Map<string, ColumnData>(values.map((v) => [v.name, v.data]));
+  const scratch = new Float64Array(Math.min(BLOCK_ROWS, rows));
   for (let off = 0; off < rows; off += BLOCK_ROWS) {
-    const n = Math.min(BLOCK_ROWS, rows - off);
-    const anomalous = isAnomaly.subarray(off, off + n);
-    compiled.forEach((c, j) => fillStochastic(c, key, scenario.seed, rowStart + off, n, anomalous, u, values[j]!.data, off));
+    const count = Math.min(BLOCK_ROWS, rows - off);
+    const block = { rowStart: rowStart + off, count, anomalous: isAnomaly.subarray(off, off + count), events, columns, offset: off, scratch };
+    compiled.forEach((c, j) => c.fill(block, values[j]!.data));
   }
   return { rowStart, rows, timestamp, isAnomaly, anomalyId, values, events };
 }

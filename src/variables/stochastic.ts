@@ -8,7 +8,9 @@ import { ParanomError } from '../errors.js';
 import { compileSampler, type Sampler } from '../distribution/sampler.js';
 import { fillRowUniforms, RowDraws, type SeedKey } from '../random/counter.js';
 import type { StochasticVariable } from '../scenario/types.js';
-import { putInt64, type ColumnData } from './columns.js';
+import { putInt64, type ColumnData } from '../generate/columns.js';
+import type { CompiledVariable, VariableKind } from './kind.js';
+import { validateStochastic } from './stochastic-validate.js';
 
 export interface CompiledStochastic {
   variable: StochasticVariable;
@@ -86,3 +88,17 @@ export function fillStochastic(
     }
   }
 }
+
+export const stochasticKind: VariableKind<StochasticVariable> = {
+  keys: ['dtype', 'normal', 'anomalous'],
+  validate: validateStochastic,
+  compile(v, { key, scenario }): CompiledVariable {
+    const c = compileStochastic(v, key);
+    return {
+      variable: v,
+      fill(block, out) {
+        fillStochastic(c, key, scenario.seed, block.rowStart, block.count, block.anomalous, block.scratch, out, block.offset);
+      },
+    };
+  },
+};

@@ -1,0 +1,53 @@
+/**
+ * What a variable kind is: the keys it accepts, how it validates into its resolved form,
+ * and how it compiles into a generator that fills blocks of rows. Each kind lives in its
+ * own module under src/variables/ and is listed in registry.ts.
+ */
+import type { Checker, Obj } from '../scenario/checker.js';
+import type { Scenario, Variable } from '../scenario/types.js';
+import type { SeedKey } from '../random/counter.js';
+import type { AnomalyEvent } from '../anomaly/events.js';
+import type { ColumnData } from '../generate/columns.js';
+
+/** A variable's entry in the scenario, as validation sees it. */
+export interface VariableInput {
+  name: string;
+  /** The variable's stream id (a hash of its name, D1/D4). */
+  stream: number;
+  /** Path of the entry inside the scenario, for messages. */
+  path: string;
+  raw: Obj;
+}
+
+/** One block of rows being generated. */
+export interface Block {
+  rowStart: number;
+  count: number;
+  /** 1 where row rowStart+i belongs to an anomaly event. */
+  anomalous: Uint8Array;
+  /** Events overlapping this block. */
+  events: readonly AnomalyEvent[];
+  /** Columns of variables generated before this one, by name; index `offset + i` is row rowStart+i. */
+  columns: ReadonlyMap<string, ColumnData>;
+  offset: number;
+  /** Reusable scratch space of at least `count` doubles. */
+  scratch: Float64Array;
+}
+
+export interface CompiledVariable {
+  readonly variable: Variable;
+  /** Writes rows [block.rowStart, block.rowStart + block.count) into out[block.offset + i]. */
+  fill(block: Block, out: ColumnData): void;
+}
+
+export interface CompileContext {
+  scenario: Scenario;
+  key: SeedKey;
+}
+
+export interface VariableKind<V extends Variable = Variable> {
+  /** Keys the kind accepts besides `type` and `description`. */
+  keys: readonly string[];
+  validate(c: Checker, input: VariableInput): V | undefined;
+  compile(v: V, ctx: CompileContext): CompiledVariable;
+}

@@ -1,0 +1,14 @@
+/** Every variable kind, by the `type` a scenario names it with. */
+import type { Variable } from '../scenario/types.js';
+import type { CompileContext, CompiledVariable, VariableKind } from './kind.js';
+import { stochasticKind } from './stochastic.js';
+
+export const VARIABLE_KINDS: Readonly<Record<string, VariableKind<any>>> = {
+  stochastic: stochasticKind,
+};
+
+export function compileVariable(v: Variable, ctx: CompileContext): CompiledVariable {
+  const kind = VARIABLE_KINDS[v.type] as VariableKind<Variable> | undefined;
+  if (!kind) throw new Error(`unreachable: unknown variable type ${v.type}`);
+  return kind.compile(v, ctx);
+}

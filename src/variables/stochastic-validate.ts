@@ -1,0 +1,33 @@
+/** Validation of `type: stochastic` variables: a distribution for normal rows and, optionally, one for anomalous rows. */
+import { Checker, describe, join } from '../scenario/checker.js';
+import { checkDistribution, defaultDtype, INT_RANGE, numericBounds, stringValues, valueKind } from '../scenario/distributions.js';
+import { DTYPES, type DType, type StochasticVariable } from '../scenario/types.js';
+import type { VariableInput } from './kind.js';
+
+export function validateStochastic(c: Checker, { name, stream, path, raw: o }: VariableInput): StochasticVariable | undefined {
+  const normal = o['normal'] === undefined ? c.fail(join(path, 'normal'), 'required') : checkDistribution(c, o['normal'], join(path, 'normal'));
+  const anomalous = o['anomalous'] === undefined ? null : checkDistribution(c, o['anomalous'], join(path, 'anomalous'));
+  let dtype: DType | undefined;
+  if (o['dtype'] !== undefined) {
+    if (!(DTYPES as readonly unknown[]).includes(o['dtype'])) return c.fail(join(path, 'dtype'), `unknown column type ${describe(o['dtype'])}; expected one of: ${DTYPES.join(', ')}`);
+    dtype = o['dtype'] as DType;
+  }
+  if (!normal || anomalous === undefined) return undefined;
+  dtype ??= defaultDtype(normal);
+  for (const [which, d] of [['normal', normal], ['anomalous', anomalous]] as const) {
+    if (!d) continue;
+    const kind = valueKind(d);
+    const ok = dtype === 'string' ? kind === 'string' : kind !== 'string';
+    if (!ok) return c.fail(join(path, which), `a ${d.dist} distribution of ${kind}s cannot fill a ${dtype} column`);
+    // A range known to overflow the column would otherwise fail mid-generation, after
+    // shards were written; it is a scenario mistake, so report it here.
+    const range = INT_RANGE[dtype];
+    const b = numericBounds(d);
+    if (range && b && (Math.round(b[0]) < range[0] || Math.round(b[1]) > range[1])) {
+      return c.fail(join(path, which), `values from ${b[0]} to ${b[1]} do not fit an ${dtype} column (${range[0]} to ${range[1]}); widen the dtype or narrow the distribution`);
+    }
+  }
+  const categories = dtype === 'string' ? [...new Set([...stringValues(normal), ...(anomalous ? stringValues(anomalous) : [])])] : null;
+  return { name, type: 'stochastic', dtype, stream, normal, anomalous, categories };
+}
+
