@@ -49,7 +49,7 @@ describe('grow', () => {
     const direct = await generate(scenario, { out: join(base, 'direct'), rows: 700_000, shardRows: 131_072, workers: 2 });
     expect(hashes(grown.manifest)).toEqual(hashes(direct.manifest));
     expect(readFileSync(join(base, 'grown/anomalies.parquet'))).toEqual(readFileSync(join(base, 'direct/anomalies.parquet')));
-    expect(verify(join(base, 'grown')).ok).toBe(true);
+    expect((await verify(join(base, 'grown'))).ok).toBe(true);
   });
 
   it('refuses to grow a count-mode dataset, whose events depend on the total', async () => {
@@ -65,14 +65,14 @@ describe('verify', () => {
   it('passes a fresh dataset and names a corrupted shard', async () => {
     const out = join(tempDir(), 'v');
     await generate(scenario, { out, workers: 2, shardRows: 131_072 });
-    const ok = verify(out);
+    const ok = await verify(out);
     expect(ok).toMatchObject({ ok: true, shardsChecked: 4, problems: [] });
     expect(ok.blocksCompared).toBeGreaterThanOrEqual(7);
     const file = join(out, 'data/part-00001.parquet');
     const bytes = readFileSync(file);
     bytes[Math.floor(bytes.length / 3)]! ^= 0xff;
     writeFileSync(file, bytes);
-    const bad = verify(out);
+    const bad = await verify(out);
     expect(bad.ok).toBe(false);
     expect(bad.problems.join('\n')).toMatch(/part-00001\.parquet: SHA-256 differs/);
     const cli = spawnSync(process.execPath, [CLI, 'verify', out], { encoding: 'utf8' });
@@ -160,7 +160,7 @@ describe('split over machines', () => {
     const m = JSON.parse(readFileSync(join(shared, 'manifest.json'), 'utf8')) as Manifest;
     expect(m).toEqual(one.manifest);
     expect(readFileSync(join(shared, 'anomalies.parquet'))).toEqual(readFileSync(join(base, 'one/anomalies.parquet')));
-    expect(verify(shared).ok).toBe(true);
+    expect((await verify(shared)).ok).toBe(true);
   });
 
   it('takes the part from a scheduler index with --parts N', () => {

@@ -149,9 +149,9 @@ await yargs(hideBin(process.argv))
       y
         .positional('dataset', { type: 'string', demandOption: true, describe: 'Dataset directory' })
         .option('sample', { type: 'number', default: 8, describe: 'Blocks to regenerate and compare' }),
-    (argv) => {
+    async (argv) => {
       try {
-        const r = verify(argv.dataset, { sampleBlocks: argv.sample });
+        const r = await verify(argv.dataset, { sampleBlocks: argv.sample });
         for (const p of r.problems) process.stdout.write(`MISMATCH ${p}\n`);
         process.stdout.write(`${r.ok ? 'ok' : 'FAILED'}: ${r.shardsChecked} shard(s) re-hashed, ${r.blocksCompared} block(s) regenerated and compared, ${r.problems.length} problem(s)\n`);
         if (!r.ok) process.exit(1);

@@ -16,6 +16,7 @@ import { writeFileAtomic } from '../output/files.js';
 import { shardMetadata } from '../output/provenance.js';
 import type { OutputFormat, ShardPlan } from '../plan/planner.js';
 import type { Scenario } from '../scenario/types.js';
+import { prepareScenario } from '../variables/registry.js';
 
 export interface ShardTask {
   scenario: Scenario;
@@ -65,7 +66,7 @@ export function fileMatches(path: string, expect: { sha256: string; bytes: numbe
   return existsSync(path) && statSync(path).size === expect.bytes && sha256(readFileSync(path)) === expect.sha256;
 }
 
-export function runShardTask(task: ShardTask): ShardResult {
+export async function runShardTask(task: ShardTask): Promise<ShardResult> {
   const { shard, scenario } = task;
   const base = { index: shard.index, file: shard.file, rowStart: shard.rowStart, rowEnd: shard.rowEnd };
   try {
@@ -73,6 +74,7 @@ export function runShardTask(task: ShardTask): ShardResult {
     if (task.expect && fileMatches(path, task.expect)) {
       return { ok: true, ...base, bytes: task.expect.bytes, sha256: task.expect.sha256, anomalousRows: task.expect.anomalousRows, reused: true };
     }
+    await prepareScenario(scenario);
     const { bytes, anomalousRows } = encodeShard(task);
     writeFileAtomic(path, bytes);
     return { ok: true, ...base, bytes: bytes.length, sha256: sha256(bytes), anomalousRows, reused: false };

@@ -17,6 +17,7 @@ import { segmentTable } from '../output/segments.js';
 import { shardMetadata } from '../output/provenance.js';
 import { readManifest, SEGMENTS_FILE, type Manifest, type ManifestShard } from '../output/manifest.js';
 import { encodeShard, sha256 } from './shard-task.js';
+import { prepareScenario } from '../variables/registry.js';
 
 export interface VerifyOptions {
   /** Blocks to regenerate and compare (default 8, spread over the dataset; 0 for none). */
@@ -99,8 +100,9 @@ function compareBlock(out: string, m: Manifest, s: ManifestShard, blockStart: nu
   return compareTables(expected, actual, blockStart, s.file);
 }
 
-export function verify(out: string, options: VerifyOptions = {}): VerifyReport {
+export async function verify(out: string, options: VerifyOptions = {}): Promise<VerifyReport> {
   const m = readManifest(out);
+  await prepareScenario(m.scenario);
   const problems: string[] = [];
   for (const s of m.shards) {
     const p = checkShardFile(out, s);

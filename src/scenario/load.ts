@@ -4,6 +4,7 @@
  * parser knows it, its line and column.
  */
 import { readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { isNode, LineCounter, parseDocument, type Document } from 'yaml';
 import { ParanomError, ScenarioError, type ScenarioIssue } from '../errors.js';
 import { validateScenario } from './validate.js';
@@ -38,7 +39,7 @@ function locate(doc: Document, lc: LineCounter, issue: ScenarioIssue): ScenarioI
 }
 
 /** Parses scenario text; `file` names it in messages. Throws ScenarioError on any problem. */
-export function parseScenario(text: string, file = '<scenario>'): Scenario {
+export function parseScenario(text: string, file = '<scenario>', baseDir = file.startsWith('<') ? process.cwd() : dirname(file)): Scenario {
   const lc = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length > 0) {
@@ -63,7 +64,7 @@ export function parseScenario(text: string, file = '<scenario>'): Scenario {
     // plain Error; they are user mistakes and must not escape as an internal error.
     throw new ScenarioError(file, [{ path: '', message: `not valid YAML/JSON: ${(err as Error).message}` }]);
   }
-  const result = validateScenario(data);
+  const result = validateScenario(data, { baseDir });
   if (!result.ok) throw new ScenarioError(file, result.issues.map((i) => locate(doc, lc, i)));
   return result.scenario;
 }

@@ -3,6 +3,7 @@
  * Scenario, or a list of every problem with its path inside the file. Nothing downstream
  * re-checks user input.
  */
+import { isAbsolute, relative, resolve } from 'node:path';
 import type { ScenarioIssue } from '../errors.js';
 import { variableStream } from '../random/hash.js';
 import { maxFeasibleFrequency } from '../anomaly/rate.js';
@@ -131,7 +132,7 @@ function checkAnomalies(c: Checker, raw: unknown, timeline: Timeline | undefined
 }
 
 /** Checks what every variable shares (name, type, description), then hands over to its kind. */
-function checkVariable(c: Checker, name: string, raw: unknown, path: string, stream: number): Variable | undefined {
+function checkVariable(c: Checker, name: string, raw: unknown, path: string, stream: number, baseDir: string): Variable | undefined {
   if (!NAME_RE.test(name)) return c.fail(path, 'variable names must start with a letter or _ and hold only letters, digits and _');
   if ((RESERVED_COLUMNS as readonly string[]).includes(name)) return c.fail(path, `'${name}' is a column paranom writes itself; choose another name`);
   const o = c.object(raw, path);
@@ -145,11 +146,15 @@ function checkVariable(c: Checker, name: string, raw: unknown, path: string, str
   }
   c.keys(o, path, ['type', 'description', ...kind.keys]);
   if (o['description'] !== undefined && typeof o['description'] !== 'string') c.fail(join(path, 'description'), `expected a string, got ${describe(o['description'])}`);
-  return kind.validate(c, { name, stream, path, raw: o });
+  const resolveFile = (file: string) => (isAbsolute(file) ? file : relative(process.cwd(), resolve(baseDir, file)) || '.');
+  return kind.validate(c, { name, stream, path, raw: o, resolveFile });
 }
 
-/** Validates a parsed scenario document; returns the resolved scenario or every issue found. */
-export function validateScenario(doc: unknown): { ok: true; scenario: Scenario } | { ok: false; issues: ScenarioIssue[] } {
+/**
+ * Validates a parsed scenario document; `baseDir` is the scenario file's folder, against
+ * which files named in the scenario are resolved.
+ */
+export function validateScenario(doc: unknown, options: { baseDir?: string } = {}): { ok: true; scenario: Scenario } | { ok: false; issues: ScenarioIssue[] } {
   const c = new Checker();
   const o = c.object(doc, '');
   if (!o) return { ok: false, issues: c.issues };
@@ -165,7 +170,7 @@ export function validateScenario(doc: unknown): { ok: true; scenario: Scenario }
     if (Object.keys(vars).length === 0) c.fail('variables', 'must declare at least one variable');
     const streams = new Map<number, string>();
     for (const [vname, raw] of Object.entries(vars)) {
-      const v = checkVariable(c, vname, raw, join('variables', vname), variableStream(vname));
+      const v = checkVariable(c, vname, raw, join('variables', vname), variableStream(vname), options.baseDir ?? process.cwd());
       if (!v) continue;
       const other = streams.get(v.stream);
       if (other !== undefined) c.fail(join('variables', vname), `its random stream collides with variable '${other}'; rename one of them`);

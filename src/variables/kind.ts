@@ -17,6 +17,12 @@ export interface VariableInput {
   /** Path of the entry inside the scenario, for messages. */
   path: string;
   raw: Obj;
+  /**
+   * Resolves a file named in the scenario (relative to the scenario file) to a path relative
+   * to the working directory. Never absolute: resolved scenarios go into manifests, which
+   * must not carry host-specific paths (D5).
+   */
+  resolveFile(file: string): string;
 }
 
 /** One block of rows being generated. */
@@ -49,5 +55,10 @@ export interface VariableKind<V extends Variable = Variable> {
   /** Keys the kind accepts besides `type` and `description`. */
   keys: readonly string[];
   validate(c: Checker, input: VariableInput): V | undefined;
+  /**
+   * Loads what compile needs from outside (a user module, a model), once per thread;
+   * `prepareScenario` awaits it before any shard is generated. Compile itself is synchronous.
+   */
+  load?(v: V): Promise<void>;
   compile(v: V, ctx: CompileContext): CompiledVariable;
 }

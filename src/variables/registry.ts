@@ -1,5 +1,5 @@
 /** Every variable kind, by the `type` a scenario names it with. */
-import type { Variable } from '../scenario/types.js';
+import type { Scenario, Variable } from '../scenario/types.js';
 import type { CompileContext, CompiledVariable, VariableKind } from './kind.js';
 import { stochasticKind } from './stochastic.js';
 
@@ -11,4 +11,12 @@ export function compileVariable(v: Variable, ctx: CompileContext): CompiledVaria
   const kind = VARIABLE_KINDS[v.type] as VariableKind<Variable> | undefined;
   if (!kind) throw new Error(`unreachable: unknown variable type ${v.type}`);
   return kind.compile(v, ctx);
+}
+
+/** Awaits every kind's `load` hook for the scenario's variables (a no-op for stochastic ones). */
+export async function prepareScenario(s: Scenario): Promise<void> {
+  for (const v of s.variables) {
+    const kind = VARIABLE_KINDS[v.type] as VariableKind<Variable> | undefined;
+    await kind?.load?.(v);
+  }
 }
