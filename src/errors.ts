@@ -13,6 +13,7 @@ export type ErrorCode =
   | 'VALUE_OUT_OF_RANGE'
   | 'DATASET_INVALID'
   | 'VERIFY_FAILED'
+  | 'UNIQUENESS_FAILED'
   | 'INTERRUPTED';
 
 /** Exit codes of the CLI, by error code. User mistakes exit 2, runtime failures 1. */
@@ -25,6 +26,7 @@ export const EXIT_CODES: Record<ErrorCode, number> = {
   VALUE_OUT_OF_RANGE: 1,
   DATASET_INVALID: 1,
   VERIFY_FAILED: 1,
+  UNIQUENESS_FAILED: 3,
   INTERRUPTED: 130,
 };
 

@@ -1,6 +1,6 @@
-/** Piscina entry: each task is one shard (see src/run/shard-task.ts). */
-import { runShardTask, type ShardTask, type ShardResult } from '../src/run/shard-task.js';
+/** Piscina entry: a task is one shard, or the uniqueness fingerprint pass over one shard's rows. */
+import { runFingerprintTask, runShardTask, type FingerprintResult, type FingerprintTask, type ShardResult, type ShardTask } from '../src/run/shard-task.js';
 
-export default function shardWorker(task: ShardTask): Promise<ShardResult> {
-  return runShardTask(task);
+export default function shardWorker(task: ShardTask | FingerprintTask): Promise<ShardResult | FingerprintResult> {
+  return 'type' in task && task.type === 'fingerprint' ? runFingerprintTask(task) : runShardTask(task as ShardTask);
 }

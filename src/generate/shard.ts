@@ -31,7 +31,28 @@ export function eventsOverlapping(scenario: Scenario, from: number, to: number):
   return eventsStartingIn(scenario.anomalies, key, scenario.timeline.rows, from - back, to).filter((e) => e.end > from);
 }
 
-export function generateShard(scenario: Scenario, rowStart: number, rowEnd: number): ShardColumns {
+/** Rows that uniqueness resolved to later attempts (ascending), with their attempts. */
+export interface Retries {
+  rows: readonly number[];
+  attempts: readonly number[];
+}
+
+/** The retries falling in [from, to). */
+export function retriesIn(r: Retries | undefined, from: number, to: number): Retries | undefined {
+  if (!r || r.rows.length === 0) return undefined;
+  let lo = 0;
+  let hi = r.rows.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (r.rows[mid]! < from) lo = mid + 1;
+    else hi = mid;
+  }
+  let end = lo;
+  while (end < r.rows.length && r.rows[end]! < to) end++;
+  return end > lo ? { rows: r.rows.slice(lo, end), attempts: r.attempts.slice(lo, end) } : undefined;
+}
+
+export function generateShard(scenario: Scenario, rowStart: number, rowEnd: number, retries?: Retries): ShardColumns {
   const rows = rowEnd - rowStart;
   const key = seedKey(scenario.seed);
   const events = eventsOverlapping(scenario, rowStart, rowEnd);
@@ -49,7 +70,8 @@ export function generateShard(scenario: Scenario, rowStart: number, rowEnd: numb
   const { startMs, stepMs } = scenario.timeline;
   for (let i = 0; i < rows; i++) putInt64(timestamp, i, startMs + (rowStart + i) * stepMs);
 
-  const compiled = scenario.variables.map((v) => compileVariable(v, { scenario, key }));
+  const keyVars = new Set(scenario.uniqueness?.key ?? []);
+  const compiled = scenario.variables.map((v) => compileVariable(v, { scenario, key, retried: keyVars.has(v.name) }));
   const values: ValueColumn[] = scenario.variables.map((v) => ({
     name: v.name,
     dtype: v.dtype,
@@ -60,7 +82,8 @@ export function generateShard(scenario: Scenario, rowStart: number, rowEnd: numb
   const scratch = new Float64Array(Math.min(BLOCK_ROWS, rows));
   for (let off = 0; off < rows; off += BLOCK_ROWS) {
     const count = Math.min(BLOCK_ROWS, rows - off);
-    const block = { rowStart: rowStart + off, count, anomalous: isAnomaly.subarray(off, off + count), events, columns, offset: off, scratch };
+    const from = rowStart + off;
+    const block = { rowStart: from, count, anomalous: isAnomaly.subarray(off, off + count), events, columns, offset: off, scratch, retries: retriesIn(retries, from, from + count) };
     compiled.forEach((c, j) => c.fill(block, values[j]!.data));
   }
   return { rowStart, rows, timestamp, isAnomaly, anomalyId, values, events };

@@ -10,6 +10,7 @@ import { ENGINE_VERSION } from '../version.js';
 import type { AnomalyPlan, DType, Scenario } from '../scenario/types.js';
 import type { OutputFormat } from '../plan/planner.js';
 import type { ParquetCompression } from './parquet.js';
+import type { ClassReport } from '../uniqueness/resolve.js';
 import { scenarioHash } from './provenance.js';
 import { writeFileAtomic } from './files.js';
 import { ParanomError } from '../errors.js';
@@ -35,6 +36,12 @@ export interface AnomalySummary {
   segments_file: string;
 }
 
+export interface UniquenessSummary {
+  key: string[];
+  normal: ClassReport;
+  anomalous: ClassReport;
+}
+
 export interface Manifest {
   format_version: number;
   engine: 'paranom';
@@ -51,7 +58,8 @@ export interface Manifest {
   columns: Array<{ name: string; type: DType | 'timestamp[ms, UTC]' | 'int64?' }>;
   shards: ManifestShard[];
   anomalies: AnomalySummary;
-  uniqueness: { normal: { mode: 'none' }; anomalous: { mode: 'none' } };
+  /** null when the scenario asks for no uniqueness. For one part: rows [0, part end). */
+  uniqueness: UniquenessSummary | null;
   /** Set on the manifest of one part of a split run; absent on a whole dataset. */
   part?: { k: number; n: number; shards: number };
   scenario: Scenario;
@@ -65,6 +73,7 @@ export function buildManifest(args: {
   growthStable: boolean;
   shards: ManifestShard[];
   anomalies: AnomalySummary;
+  uniqueness: UniquenessSummary | null;
   part?: { k: number; n: number; shards: number } | undefined;
 }): Manifest {
   const s = args.scenario;
@@ -89,7 +98,7 @@ export function buildManifest(args: {
     ],
     shards: args.shards,
     anomalies: args.anomalies,
-    uniqueness: { normal: { mode: 'none' }, anomalous: { mode: 'none' } },
+    uniqueness: args.uniqueness,
     ...(args.part ? { part: args.part } : {}),
     scenario: s,
   };

@@ -13,7 +13,7 @@ import { loadScenario, withOverrides } from '../scenario/load.js';
 import type { Scenario } from '../scenario/types.js';
 import { planGeneration, type GenerationPlan, type OutputFormat, type ShardPlan } from '../plan/planner.js';
 import { partLabel, selectPart, type Part } from '../plan/parts.js';
-import { buildManifest, MANIFEST_FILE, readManifest, SEGMENTS_FILE, writeManifest, type Manifest, type ManifestShard } from '../output/manifest.js';
+import { buildManifest, MANIFEST_FILE, readManifest, SEGMENTS_FILE, writeManifest, type Manifest, type ManifestShard, type UniquenessSummary } from '../output/manifest.js';
 import { encodeParquet, type ParquetCompression } from '../output/parquet.js';
 import { segmentTable } from '../output/segments.js';
 import { scenarioHash, shardMetadata } from '../output/provenance.js';
@@ -21,6 +21,10 @@ import { writeFileAtomic } from '../output/files.js';
 import { createPool, defaultWorkers } from './pool.js';
 import { isOwnEntry, Journal, partManifestFile, readRecords, removeTemporaries, reusable, type RunIdentity } from './state.js';
 import type { ShardResult, ShardTask } from './shard-task.js';
+import type { Piscina } from 'piscina';
+import { retriesIn } from '../generate/shard.js';
+import type { Resolution } from '../uniqueness/resolve.js';
+import { resolveUniqueness } from './uniqueness-pass.js';
 
 export interface GenerateOptions {
   /** Output directory. */
@@ -120,7 +124,30 @@ export async function generate(scenarioOrFile: Scenario | string, options: Gener
     shard_rows: plan.shardRows,
     growth_stable: plan.growthStable,
   };
+  const workers = Math.max(1, Math.min(options.workers ?? defaultWorkers(), Math.max(1, shards.length)));
+  const pool = createPool(workers);
+  try {
+    return await runPlan(scenario, plan, shards, identity, compression, part, pool, options);
+  } finally {
+    // Already destroyed when a shard failed or the run was interrupted.
+    await pool.destroy().catch(() => undefined);
+  }
+}
+
+async function runPlan(
+  scenario: Scenario,
+  plan: GenerationPlan,
+  shards: ShardPlan[],
+  identity: RunIdentity,
+  compression: ParquetCompression,
+  part: Part | null,
+  pool: Piscina,
+  options: GenerateOptions,
+): Promise<GenerateResult> {
   const out = options.out;
+  // Uniqueness first: a hard failure must leave the output directory as it was.
+  const end = shards.length > 0 ? shards[shards.length - 1]!.rowEnd : 0;
+  const resolution = scenario.uniqueness && end > 0 ? await resolveUniqueness(pool, scenario, plan.shards, end, options.signal) : undefined;
   const known = prepareOutput(out, identity, options.force ?? false, part);
   if (!part) removeStaleShards(out, plan);
   const carried = shards.flatMap((s) => {
@@ -136,8 +163,6 @@ export async function generate(scenarioOrFile: Scenario | string, options: Gener
   let reused = 0;
   let rowsGenerated = 0;
   if (shards.length > 0) {
-    const workers = Math.max(1, Math.min(options.workers ?? defaultWorkers(), shards.length));
-    const pool = createPool(workers);
     const stop = new AbortController();
     const onAbort = () => stop.abort();
     options.signal?.addEventListener('abort', onAbort);
@@ -152,6 +177,7 @@ export async function generate(scenarioOrFile: Scenario | string, options: Gener
             format: plan.format,
             compression,
             expect: k ? { sha256: k.sha256, bytes: k.bytes, anomalousRows: k.anomalous_rows } : undefined,
+            retries: retriesIn(resolution, shard.rowStart, shard.rowEnd),
           };
           const r = (await pool.run(task, { signal: stop.signal })) as ShardResult;
           if (!r.ok) {
@@ -182,17 +208,16 @@ export async function generate(scenarioOrFile: Scenario | string, options: Gener
     } finally {
       options.signal?.removeEventListener('abort', onAbort);
     }
-    await pool.destroy();
   }
   results.sort((a, b) => a.index - b.index);
 
-  const manifest = finishDataset(out, scenario, plan, compression, results, part);
+  const manifest = finishDataset(out, scenario, plan, compression, results, part, uniquenessSummary(scenario, resolution));
   journal.remove();
   return { plan, manifest, generated, reused, rowsGenerated };
 }
 
 /** Writes the segment table (whole datasets only) and the manifest, last. */
-export function finishDataset(out: string, scenario: Scenario, plan: GenerationPlan, compression: ParquetCompression, shards: ManifestShard[], part: Part | null): Manifest {
+export function finishDataset(out: string, scenario: Scenario, plan: GenerationPlan, compression: ParquetCompression, shards: ManifestShard[], part: Part | null, uniqueness: UniquenessSummary | null): Manifest {
   const rows = scenario.timeline.rows;
   const events = eventsStartingIn(scenario.anomalies, seedKey(scenario.seed), rows, 0, rows);
   if (!part) {
@@ -208,6 +233,7 @@ export function finishDataset(out: string, scenario: Scenario, plan: GenerationP
     shardRows: plan.shardRows,
     growthStable: plan.growthStable,
     shards,
+    uniqueness,
     part: part ? { ...part, shards: plan.shards.length } : undefined,
     anomalies: {
       mode: a.mode,
@@ -220,6 +246,13 @@ export function finishDataset(out: string, scenario: Scenario, plan: GenerationP
   });
   writeManifest(out, manifest, part ? partManifestFile(part) : MANIFEST_FILE);
   return manifest;
+}
+
+/** The manifest's uniqueness section: the key and, per class, what resolution did. */
+function uniquenessSummary(s: Scenario, r: Resolution | undefined): UniquenessSummary | null {
+  if (!s.uniqueness) return null;
+  const none = (cls: 'normal' | 'anomalous') => ({ mode: s.uniqueness![cls].mode, tries: s.uniqueness![cls].tries, rows: 0, retried_rows: 0, non_unique_rows: 0, distinct_tuples: 0, domain: null });
+  return { key: s.uniqueness.key, normal: r?.normal ?? none('normal'), anomalous: r?.anomalous ?? none('anomalous') };
 }
 
 /** `grow`: extends a complete dataset to `rows`; complete shards are kept as they are. */

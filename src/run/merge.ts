@@ -52,7 +52,9 @@ export function mergeManifests(out: string, options: { checkFiles?: boolean } = 
     const path = join(out, s.file);
     if (!existsSync(path) || statSync(path).size !== s.bytes) throw new ParanomError('DATASET_INVALID', `${s.file}: missing or of the wrong size; copy every part's data/ into ${out}/data, or pass --no-check-files`);
   }
-  const manifest = finishDataset(out, first.scenario, plan, first.compression ?? 'snappy', shards, null);
+  // The last part resolved uniqueness over every row, so its summary is the dataset's.
+  const last = parts.reduce((a, p) => (p.m.part!.k > a.m.part!.k ? p : a));
+  const manifest = finishDataset(out, first.scenario, plan, first.compression ?? 'snappy', shards, null, last.m.uniqueness);
   for (const f of files) rmSync(join(out, f), { force: true });
   return manifest;
 }

@@ -7,7 +7,8 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { ParanomError, type ErrorData } from '../errors.js';
-import { generateShard } from '../generate/shard.js';
+import { generateShard, type Retries } from '../generate/shard.js';
+import { fingerprintRows, type ShardFingerprints } from '../uniqueness/fingerprint.js';
 import { shardTable } from '../output/arrow-table.js';
 import { encodeParquet, type ParquetCompression } from '../output/parquet.js';
 import { encodeArrowIPC } from '../output/arrow-ipc.js';
@@ -24,6 +25,8 @@ export interface ShardTask {
   outDir: string;
   format: OutputFormat;
   compression: ParquetCompression;
+  /** Uniqueness retries of this shard's rows (ascending rows, their attempts). */
+  retries?: Retries | undefined;
   /** A previous run recorded this shard: reuse the file if its bytes still hash to this. */
   expect?: { sha256: string; bytes: number; anomalousRows: number } | undefined;
 }
@@ -46,7 +49,7 @@ export type ShardResult = ShardDone | { ok: false; index: number; error: ErrorDa
 /** Generates and encodes one shard in memory. */
 export function encodeShard(task: Omit<ShardTask, 'outDir'>): { bytes: Uint8Array; anomalousRows: number } {
   const { scenario, shard, format } = task;
-  const columns = generateShard(scenario, shard.rowStart, shard.rowEnd);
+  const columns = generateShard(scenario, shard.rowStart, shard.rowEnd, task.retries);
   let anomalousRows = 0;
   for (let i = 0; i < columns.rows; i++) anomalousRows += columns.isAnomaly[i]!;
   if (format === 'csv') return { bytes: encodeCsv(columns), anomalousRows };
@@ -88,5 +91,25 @@ export async function runShardTask(task: ShardTask): Promise<ShardResult> {
         details: { ...base.details, seed: scenario.seed, shard: shard.index, rowStart: shard.rowStart, rowEnd: shard.rowEnd, stack: (err as Error)?.stack },
       },
     };
+  }
+}
+
+/** The first pass of uniqueness: attempt-0 fingerprints of a shard's rows. */
+export interface FingerprintTask {
+  type: 'fingerprint';
+  scenario: Scenario;
+  rowStart: number;
+  rowEnd: number;
+}
+
+export type FingerprintResult = ({ ok: true } & ShardFingerprints) | { ok: false; error: ErrorData };
+
+export async function runFingerprintTask(task: FingerprintTask): Promise<FingerprintResult> {
+  try {
+    await prepareScenario(task.scenario);
+    return { ok: true, ...fingerprintRows(task.scenario, task.rowStart, task.rowEnd) };
+  } catch (err) {
+    const base = err instanceof ParanomError ? err.toData() : { code: 'GENERATION_FAILED' as const, message: String((err as Error)?.message ?? err), details: {} };
+    return { ok: false, error: { ...base, details: { ...base.details, seed: task.scenario.seed, rowStart: task.rowStart, rowEnd: task.rowEnd, stack: (err as Error)?.stack } } };
   }
 }

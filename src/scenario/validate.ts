@@ -11,6 +11,7 @@ import { VARIABLE_KINDS } from '../variables/registry.js';
 import { Checker, closest, describe, join } from './checker.js';
 import { parseDurationMs, parseInstantMs } from './units.js';
 import type { AnomalyPlan, Scenario, Timeline, Variable } from './types.js';
+import { checkUniqueness } from '../uniqueness/validate.js';
 
 /** Names the engine writes itself; a variable may not take them. */
 export const RESERVED_COLUMNS = ['timestamp', 'is_anomaly', 'anomaly_id'] as const;
@@ -158,7 +159,7 @@ export function validateScenario(doc: unknown, options: { baseDir?: string } = {
   const c = new Checker();
   const o = c.object(doc, '');
   if (!o) return { ok: false, issues: c.issues };
-  c.keys(o, '', ['name', 'description', 'seed', 'timeline', 'anomalies', 'variables']);
+  c.keys(o, '', ['name', 'description', 'seed', 'timeline', 'anomalies', 'variables', 'uniqueness']);
   const name = o['name'] === undefined ? 'scenario' : c.string(o['name'], 'name');
   const seed = o['seed'] === undefined ? 0 : c.number(o['seed'], 'seed', { integer: true, ge: 0, le: Number.MAX_SAFE_INTEGER });
   if (o['description'] !== undefined && typeof o['description'] !== 'string') c.fail('description', `expected a string, got ${describe(o['description'])}`);
@@ -178,8 +179,9 @@ export function validateScenario(doc: unknown, options: { baseDir?: string } = {
       variables.push(v);
     }
   }
-  if (c.issues.length > 0 || name === undefined || seed === undefined || !timeline || !anomalies) {
+  const uniqueness = checkUniqueness(c, o['uniqueness'], variables);
+  if (c.issues.length > 0 || name === undefined || seed === undefined || !timeline || !anomalies || uniqueness === undefined) {
     return { ok: false, issues: c.issues };
   }
-  return { ok: true, scenario: { name, seed, timeline, anomalies, variables } };
+  return { ok: true, scenario: { name, seed, timeline, anomalies, variables, uniqueness } };
 }

@@ -38,17 +38,30 @@ export interface Block {
   offset: number;
   /** Reusable scratch space of at least `count` doubles. */
   scratch: Float64Array;
+  /**
+   * Rows of this block that uniqueness resolved to a later attempt, in row order, with
+   * their attempts. Only key variables are redrawn; the others keep attempt 0.
+   */
+  retries?: { rows: readonly number[]; attempts: readonly number[] } | undefined;
 }
 
 export interface CompiledVariable {
   readonly variable: Variable;
   /** Writes rows [block.rowStart, block.rowStart + block.count) into out[block.offset + i]. */
   fill(block: Block, out: ColumnData): void;
+  /**
+   * The value of one row at one attempt, as the column stores it (rounded for integer and
+   * float32 columns, 0/1 for bool, the dictionary index for strings). Kinds that can be
+   * redrawn (uniqueness keys) provide it; it must agree bit for bit with `fill`.
+   */
+  valueAt?(row: number, attempt: number, anomalous: boolean): number;
 }
 
 export interface CompileContext {
   scenario: Scenario;
   key: SeedKey;
+  /** True when this variable is part of the uniqueness key, so retried rows redraw it. */
+  retried: boolean;
 }
 
 export interface VariableKind<V extends Variable = Variable> {

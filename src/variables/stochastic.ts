@@ -6,7 +6,7 @@
  */
 import { ParanomError } from '../errors.js';
 import { compileSampler, type Sampler } from '../distribution/sampler.js';
-import { fillRowUniforms, RowDraws, type SeedKey } from '../random/counter.js';
+import { fillRowUniforms, rowUniform, RowDraws, type SeedKey } from '../random/counter.js';
 import type { StochasticVariable } from '../scenario/types.js';
 import { putInt64, type ColumnData } from '../generate/columns.js';
 import type { CompiledVariable, VariableKind } from './kind.js';
@@ -31,6 +31,36 @@ function outOfRange(v: StochasticVariable, row: number, value: number, seed: num
     `variable '${v.name}' produced ${value} at row ${row}, which does not fit its ${v.dtype} column (seed ${seed}); widen the dtype or narrow the distribution`,
     { variable: v.name, row, value, seed },
   );
+}
+
+/** The stored value of one row at one attempt (the scalar path used by uniqueness). */
+export function storedValue(c: CompiledStochastic, key: SeedKey, seed: number, row: number, attempt: number, anomalous: boolean): number {
+  const v = c.variable;
+  const x = (anomalous ? c.anomalous : c.normal)(rowUniform(key, v.stream, row, attempt, 0), c.draws.at(row, attempt));
+  switch (v.dtype) {
+    case 'float32':
+      return Math.fround(x);
+    case 'bool':
+      return x !== 0 ? 1 : 0;
+    case 'int32': {
+      const r = Math.round(x);
+      if (!(r >= -2147483648 && r <= 2147483647)) throw outOfRange(v, row, r, seed);
+      return r;
+    }
+    case 'int64': {
+      const r = Math.round(x);
+      if (!Number.isSafeInteger(r)) throw outOfRange(v, row, r, seed);
+      return r;
+    }
+    default:
+      return x;
+  }
+}
+
+/** Writes a stored value into a column buffer at index i. */
+export function storeValue(out: ColumnData, dtype: StochasticVariable['dtype'], i: number, value: number): void {
+  if (dtype === 'int64') putInt64(out as Int32Array, i, value);
+  else out[i] = value;
 }
 
 /**
@@ -92,13 +122,21 @@ export function fillStochastic(
 export const stochasticKind: VariableKind<StochasticVariable> = {
   keys: ['dtype', 'normal', 'anomalous'],
   validate: validateStochastic,
-  compile(v, { key, scenario }): CompiledVariable {
+  compile(v, { key, scenario, retried }): CompiledVariable {
     const c = compileStochastic(v, key);
+    const valueAt = (row: number, attempt: number, anomalous: boolean) => storedValue(c, key, scenario.seed, row, attempt, anomalous);
     return {
       variable: v,
       fill(block, out) {
         fillStochastic(c, key, scenario.seed, block.rowStart, block.count, block.anomalous, block.scratch, out, block.offset);
+        if (!retried || !block.retries) return;
+        const { rows, attempts } = block.retries;
+        for (let j = 0; j < rows.length; j++) {
+          const i = rows[j]! - block.rowStart;
+          storeValue(out, v.dtype, block.offset + i, valueAt(rows[j]!, attempts[j]!, block.anomalous[i] === 1));
+        }
       },
+      valueAt,
     };
   },
 };

@@ -1,0 +1,291 @@
+/**
+ * Uniqueness resolution: which rows take an attempt other than 0.
+ *
+ * Meaning (sequential, so independent of layout): row i of a class takes the first attempt
+ * whose key tuple differs from every accepted tuple of earlier rows of that class; after
+ * `tries` attempts, soft keeps the last one and counts it, hard stops.
+ *
+ * Implementation (exact, sparse): the attempt-0 fingerprints of all rows, computed in
+ * parallel, go into a sorted index. A row that repeats an earlier row's attempt-0 tuple
+ * certainly retries; the first row holding a tuple keeps attempt 0 unless an earlier
+ * retried row took that tuple first ("induced"). Only retried rows are visited, in row
+ * order: each probes attempts 1, 2, … against "the first row holding this tuple comes
+ * earlier" or "an earlier retry accepted it". Every fingerprint match is confirmed by
+ * recomputing the values, so a fingerprint collision never merges two tuples.
+ */
+import { ParanomError } from '../errors.js';
+import { BLOCK_ROWS } from '../format.js';
+import { eventsOverlapping } from '../generate/shard.js';
+import type { CompiledVariable } from '../variables/kind.js';
+import type { ClassUniqueness, Scenario } from '../scenario/types.js';
+import { domainSize } from './domain.js';
+import { FingerprintIndex } from './fp-index.js';
+import { compileKey, tupleFingerprint, type ShardFingerprints } from './fingerprint.js';
+
+export type UniquenessClass = 'normal' | 'anomalous';
+
+export interface ClassReport {
+  mode: ClassUniqueness['mode'];
+  tries: number;
+  rows: number;
+  /** Rows that took an attempt other than 0. */
+  retried_rows: number;
+  /** Soft mode: rows kept after `tries` attempts although their tuple repeats an earlier one. */
+  non_unique_rows: number;
+  distinct_tuples: number;
+  /** Distinct tuples the key can take in this class (null: unbounded). */
+  domain: number | null;
+}
+
+export interface Resolution {
+  /** Rows with attempt > 0, ascending, and their attempts. */
+  rows: number[];
+  attempts: number[];
+  normal: ClassReport;
+  anomalous: ClassReport;
+}
+
+/** Min-heap of row numbers (induced retries). */
+class RowHeap {
+  private readonly a: number[] = [];
+  get size(): number {
+    return this.a.length;
+  }
+  peek(): number {
+    return this.a[0]!;
+  }
+  push(x: number): void {
+    const a = this.a;
+    a.push(x);
+    let i = a.length - 1;
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      if (a[p]! <= x) break;
+      a[i] = a[p]!;
+      i = p;
+    }
+    a[i] = x;
+  }
+  pop(): number {
+    const a = this.a;
+    const top = a[0]!;
+    const last = a.pop()!;
+    if (a.length > 0) {
+      let i = 0;
+      for (;;) {
+        const l = 2 * i + 1;
+        if (l >= a.length) break;
+        const r = l + 1;
+        const c = r < a.length && a[r]! < a[l]! ? r : l;
+        if (a[c]! >= last) break;
+        a[i] = a[c]!;
+        i = c;
+      }
+      a[i] = last;
+    }
+    return top;
+  }
+}
+
+interface ClassState {
+  cls: UniquenessClass;
+  rule: ClassUniqueness;
+  index: FingerprintIndex;
+  /** Class rows before each block (for ranks). */
+  blockCounts: number[];
+  rows: number;
+  domain: number;
+}
+
+function timestampOf(s: Scenario, row: number): string {
+  return new Date(s.timeline.startMs + row * s.timeline.stepMs).toISOString();
+}
+
+/**
+ * Resolves uniqueness for rows [0, end) from attempt-0 fingerprints delivered in row order
+ * (the shards of [0, end), each once). Throws UNIQUENESS_FAILED for hard mode.
+ */
+export class UniquenessResolver {
+  private readonly states: ClassState[] = [];
+  private readonly keyVars: CompiledVariable[];
+  private readonly dtypes;
+  private next = 0;
+
+  constructor(
+    private readonly scenario: Scenario,
+    private readonly end: number,
+    options: { memoryPairs?: number } = {},
+  ) {
+    const u = scenario.uniqueness!;
+    this.keyVars = compileKey(scenario);
+    this.dtypes = this.keyVars.map((c) => c.variable.dtype);
+    for (const cls of ['normal', 'anomalous'] as const) {
+      const rule = u[cls];
+      if (rule.mode === 'none') continue;
+      let domain = 1;
+      for (const c of this.keyVars) {
+        const v = c.variable;
+        if (v.type !== 'stochastic') continue;
+        domain *= domainSize(cls === 'anomalous' && v.anomalous ? v.anomalous : v.normal, v.dtype);
+      }
+      this.states.push({ cls, rule, index: new FingerprintIndex({ expected: end, ...(options.memoryPairs ? { memoryPairs: options.memoryPairs } : {}) }), blockCounts: [], rows: 0, domain });
+    }
+  }
+
+  /** Adds one shard's fingerprints; shards must come in row order. */
+  add(f: ShardFingerprints): void {
+    if (f.rowStart !== this.next) throw new Error(`fingerprints out of order: got row ${f.rowStart}, expected ${this.next}`);
+    for (const st of this.states) {
+      const want = st.cls === 'anomalous' ? 1 : 0;
+      for (let i = 0; i < f.fps.length; i++) {
+        const row = f.rowStart + i;
+        if (row % BLOCK_ROWS === 0) st.blockCounts.push(st.rows);
+        if (f.anomalous[i] === want) {
+          st.index.add(f.fps[i]!, row);
+          st.rows++;
+        }
+      }
+    }
+    this.next += f.fps.length;
+  }
+
+  private tuple(row: number, attempt: number, cls: UniquenessClass): Float64Array {
+    const t = new Float64Array(this.keyVars.length);
+    this.keyVars.forEach((c, k) => (t[k] = c.valueAt!(row, attempt, cls === 'anomalous')));
+    return t;
+  }
+
+  /** Class rows before `row` (its rank within the class). */
+  private rank(st: ClassState, row: number): number {
+    const b = Math.floor(row / BLOCK_ROWS);
+    let r = st.blockCounts[b] ?? st.rows;
+    const from = b * BLOCK_ROWS;
+    let inEvents = 0;
+    for (const e of eventsOverlapping(this.scenario, from, row)) inEvents += Math.min(e.end, row) - Math.max(e.start, from);
+    r += st.cls === 'anomalous' ? inEvents : row - from - inEvents;
+    return r;
+  }
+
+  resolve(): Resolution {
+    if (this.next !== this.end) throw new Error(`fingerprints cover ${this.next} rows, expected ${this.end}`);
+    const rows: number[] = [];
+    const attempts: number[] = [];
+    const reports: Partial<Record<UniquenessClass, ClassReport>> = {};
+    for (const st of this.states) {
+      try {
+        reports[st.cls] = this.resolveClass(st, rows, attempts);
+      } finally {
+        st.index.dispose();
+      }
+    }
+    // Merge the classes' retries into one ascending list.
+    const order = rows.map((_, i) => i).sort((a, b) => rows[a]! - rows[b]!);
+    const none = (cls: UniquenessClass): ClassReport => ({ mode: 'none', tries: this.scenario.uniqueness![cls].tries, rows: 0, retried_rows: 0, non_unique_rows: 0, distinct_tuples: 0, domain: null });
+    return {
+      rows: order.map((i) => rows[i]!),
+      attempts: order.map((i) => attempts[i]!),
+      normal: reports.normal ?? none('normal'),
+      anomalous: reports.anomalous ?? none('anomalous'),
+    };
+  }
+
+  private resolveClass(st: ClassState, outRows: number[], outAttempts: number[]): ClassReport {
+    const { cls, rule, index } = st;
+    index.finish();
+    const key = (t: Float64Array) => t.join(',');
+    // Rows repeating an earlier attempt-0 tuple; fingerprints shared by unequal tuples.
+    const repeats: number[] = [];
+    const collided = new Map<number, Array<{ key: string; first: number }>>();
+    for (const group of index.groups()) {
+      const firsts = new Map<string, number>();
+      let fp = 0;
+      for (const row of group) {
+        const t = this.tuple(row, 0, cls);
+        fp = tupleFingerprint(t, this.dtypes);
+        const k = key(t);
+        if (firsts.has(k)) repeats.push(row);
+        else firsts.set(k, row);
+      }
+      if (firsts.size > 1) collided.set(fp, [...firsts].map(([k, first]) => ({ key: k, first })));
+    }
+    repeats.sort((a, b) => a - b);
+
+    /** The first row whose attempt-0 tuple equals t, or -1. */
+    const firstHolder = (t: Float64Array, fp: number, k: string): number => {
+      const list = collided.get(fp);
+      if (list) return list.find((x) => x.key === k)?.first ?? -1;
+      const row = index.firstRow(fp);
+      return row >= 0 && key(this.tuple(row, 0, cls)) === k ? row : -1;
+    };
+    const accepted = new Map<number, string[]>(); // tuples accepted by retries, by fingerprint
+    const isAccepted = (fp: number, k: string) => accepted.get(fp)?.includes(k) ?? false;
+
+    const induced = new RowHeap();
+    let r = 0;
+    let visited = 0;
+    let retried = 0;
+    let nonUnique = 0;
+    let lastRow = -1;
+    for (;;) {
+      let j: number;
+      if (r < repeats.length && (induced.size === 0 || repeats[r]! <= induced.peek())) j = repeats[r++]!;
+      else if (induced.size > 0) j = induced.pop();
+      else break;
+      if (j === lastRow) continue;
+      lastRow = j;
+      const distinct = this.rank(st, j) - visited + (retried);
+      visited++;
+      let chosen = -1;
+      if (distinct < st.domain) {
+        for (let a = 1; a < rule.tries; a++) {
+          const t = this.tuple(j, a, cls);
+          const fp = tupleFingerprint(t, this.dtypes);
+          const k = key(t);
+          const holder = firstHolder(t, fp, k);
+          if ((holder >= 0 && holder < j) || isAccepted(fp, k)) continue;
+          chosen = a;
+          const list = accepted.get(fp);
+          if (list) list.push(k);
+          else accepted.set(fp, [k]);
+          if (holder > j) induced.push(holder);
+          break;
+        }
+      }
+      if (chosen < 0) {
+        if (rule.mode === 'hard') throw this.failure(st, j, distinct);
+        nonUnique++;
+        if (rule.tries > 1) {
+          outRows.push(j);
+          outAttempts.push(rule.tries - 1);
+        }
+        continue;
+      }
+      retried++;
+      outRows.push(j);
+      outAttempts.push(chosen);
+    }
+    return {
+      mode: rule.mode,
+      tries: rule.tries,
+      rows: st.rows,
+      retried_rows: retried + (rule.tries > 1 ? nonUnique : 0),
+      non_unique_rows: nonUnique,
+      distinct_tuples: st.rows - nonUnique,
+      domain: Number.isFinite(st.domain) ? st.domain : null,
+    };
+  }
+
+  private failure(st: ClassState, row: number, distinct: number): ParanomError {
+    const key = this.scenario.uniqueness!.key;
+    const exhausted = distinct >= st.domain;
+    return new ParanomError(
+      'UNIQUENESS_FAILED',
+      `hard uniqueness failed at ${st.cls} row ${row} (${timestampOf(this.scenario, row)}): ` +
+        (exhausted
+          ? `the key (${key.join(', ')}) can take only ${st.domain} distinct value${st.domain === 1 ? '' : 's'} for ${st.cls} rows, and earlier ${st.cls} rows took all of them`
+          : `no attempt in ${st.rule.tries} tries gave a (${key.join(', ')}) tuple unlike those of earlier ${st.cls} rows; ${distinct} distinct tuples were seen`) +
+        ` (seed ${this.scenario.seed}); widen the key's domain, raise tries, or use mode: soft`,
+      { class: st.cls, row, timestamp: timestampOf(this.scenario, row), key, tries: st.rule.tries, distinct, seed: this.scenario.seed },
+    );
+  }
+}

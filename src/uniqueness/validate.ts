@@ -1,0 +1,60 @@
+/** Validation of the `uniqueness` block: which variables form the datum, and each class's mode and tries. */
+import { Checker, describe, join } from '../scenario/checker.js';
+import type { ClassUniqueness, Uniqueness, Variable } from '../scenario/types.js';
+import { MAX_ATTEMPTS } from '../random/counter.js';
+
+const MODES = ['none', 'soft', 'hard'] as const;
+
+/** Kinds whose values can be redrawn per attempt (the key of a retried row must change). */
+export function retryable(v: Variable): boolean {
+  return v.type === 'stochastic';
+}
+
+function checkClass(c: Checker, raw: unknown, path: string): ClassUniqueness | undefined {
+  if (raw === undefined) return { mode: 'none', tries: 1 };
+  const o = c.object(raw, path);
+  if (!o) return undefined;
+  c.keys(o, path, ['mode', 'tries']);
+  const mode = o['mode'] ?? 'none';
+  if (!(MODES as readonly unknown[]).includes(mode)) return c.fail(join(path, 'mode'), `expected one of: ${MODES.join(', ')}, got ${describe(mode)}`);
+  const tries = o['tries'] === undefined ? 10 : c.number(o['tries'], join(path, 'tries'), { integer: true, ge: 1, le: MAX_ATTEMPTS });
+  if (tries === undefined) return undefined;
+  return { mode: mode as ClassUniqueness['mode'], tries };
+}
+
+/** Returns null when no class asks for uniqueness; undefined when the block is invalid. */
+export function checkUniqueness(c: Checker, raw: unknown, variables: readonly Variable[]): Uniqueness | null | undefined {
+  if (raw === undefined || raw === null) return null;
+  const o = c.object(raw, 'uniqueness');
+  if (!o) return undefined;
+  c.keys(o, 'uniqueness', ['key', 'normal', 'anomalous']);
+  const normal = checkClass(c, o['normal'], 'uniqueness.normal');
+  const anomalous = checkClass(c, o['anomalous'], 'uniqueness.anomalous');
+  let key: string[];
+  if (o['key'] === undefined) {
+    key = variables.filter(retryable).map((v) => v.name);
+    if (key.length === 0) return c.fail('uniqueness', 'no variable can form the key (only stochastic variables are redrawn on retry)');
+  } else {
+    const k = o['key'];
+    const list = typeof k === 'string' ? [k] : k;
+    if (!Array.isArray(list) || list.length === 0 || !list.every((x) => typeof x === 'string')) {
+      return c.fail('uniqueness.key', `expected a variable name or a non-empty list of names, got ${describe(k)}`);
+    }
+    const names = new Set(list as string[]);
+    if (names.size !== list.length) return c.fail('uniqueness.key', 'must not name a variable twice');
+    for (const [i, n] of (list as string[]).entries()) {
+      const v = variables.find((x) => x.name === n);
+      if (!v) {
+        // An invalid variable was reported already; only name truly unknown ones here.
+        c.fail(join('uniqueness.key', i), `no variable named '${n}'`);
+      } else if (!retryable(v)) {
+        c.fail(join('uniqueness.key', i), `'${n}' is a ${v.type} variable; only stochastic variables are redrawn on retry`);
+      }
+    }
+    // Key order follows the declared variable order, so reordering the list changes nothing.
+    key = variables.filter((v) => names.has(v.name)).map((v) => v.name);
+  }
+  if (!normal || !anomalous) return undefined;
+  if (normal.mode === 'none' && anomalous.mode === 'none') return null;
+  return { key, normal, anomalous };
+}
