@@ -45,7 +45,51 @@ export interface StochasticVariable {
   categories: string[] | null;
 }
 
-export type Variable = StochasticVariable;
+/** Identifiers unique by construction: min + a keyed permutation of the row index. */
+export interface IdVariable {
+  name: string;
+  type: 'id';
+  dtype: 'int64' | 'int32';
+  stream: number;
+  normal: null;
+  anomalous: null;
+  categories: null;
+  min: number;
+  max: number;
+}
+
+/** A band of the latent radius distribution: training-code quantiles and the radii they span. */
+export interface VaeRegion {
+  quantiles: [number, number];
+  radius: [number, number];
+}
+
+/** `type: vae`: windows decoded from a trained VAE (see variables/vae.ts and src/vae/). */
+export interface VaeVariable {
+  name: string;
+  type: 'vae';
+  dtype: 'float64' | 'float32';
+  stream: number;
+  /** The model directory, relative to the working directory (never absolute, D5). */
+  model: string;
+  /** SHA-256 of the model's metadata and decoder, so another model changes the scenario hash. */
+  modelSha256: string;
+  /** The model channel this column takes, and its index in the decoded window. */
+  channel: string;
+  channelIndex: number;
+  /** Rows per decoded window (the model's window). */
+  window: number;
+  /** Variables of one group (and model) decode the same latent draws: coherent channels. */
+  group: string | null;
+  /** Stream of the latent draws: the variable's own, or its group's. */
+  latentStream: number;
+  /** The latent regions, as radius bands of the training codes in the model's active whitened space. */
+  regions: { space: 'whitened-active'; dims: number; inner: VaeRegion; outlier: VaeRegion };
+  anomalous: null;
+  categories: null;
+}
+
+export type Variable = StochasticVariable | IdVariable;
 
 export type AnomalyPlan =
   | { mode: 'none' }
@@ -60,10 +104,28 @@ export interface Timeline {
   rows: number;
 }
 
+export type UniquenessMode = 'none' | 'soft' | 'hard';
+
+export interface ClassUniqueness {
+  mode: UniquenessMode;
+  /** Attempts per row (attempt 0 included) before soft keeps the last one or hard fails. */
+  tries: number;
+}
+
+/** Retry-based uniqueness of the key tuple, separately for normal and anomalous rows. */
+export interface Uniqueness {
+  /** The datum: names of the key variables, in declared order. */
+  key: string[];
+  normal: ClassUniqueness;
+  anomalous: ClassUniqueness;
+}
+
 export interface Scenario {
   name: string;
   seed: number;
   timeline: Timeline;
   anomalies: AnomalyPlan;
   variables: Variable[];
+  /** null when no class asks for uniqueness. */
+  uniqueness: Uniqueness | null;
 }
