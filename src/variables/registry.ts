@@ -2,13 +2,11 @@
 import type { Scenario, Variable } from '../scenario/types.js';
 import type { CompileContext, CompiledVariable, VariableKind } from './kind.js';
 import { stochasticKind } from './stochastic.js';
-import { vaeKind } from './vae.js';
 import { idKind } from './id.js';
 
 export const VARIABLE_KINDS: Readonly<Record<string, VariableKind<any>>> = {
   stochastic: stochasticKind,
   id: idKind,
-  vae: vaeKind,
 };
 
 export function compileVariable(v: Variable, ctx: CompileContext): CompiledVariable {
