@@ -30,8 +30,19 @@ export function maxFeasibleFrequency(min: number, max: number): number {
   return fraction(lambdaAtMax(m), m);
 }
 
-/** Candidate-event rate per row for a target anomalous fraction (bisection, 80 steps). */
+const rates = new Map<string, number>();
+
+/** Candidate-event rate per row for a target anomalous fraction (bisection, 80 steps; memoised). */
 export function candidateRate(frequency: number, min: number, max: number): number {
+  const id = `${frequency}/${min}/${max}`;
+  const known = rates.get(id);
+  if (known !== undefined) return known;
+  const rate = solveRate(frequency, min, max);
+  rates.set(id, rate);
+  return rate;
+}
+
+function solveRate(frequency: number, min: number, max: number): number {
   const m = meanDuration(min, max);
   let lo = 0;
   let hi = lambdaAtMax(m);

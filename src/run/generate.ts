@@ -4,6 +4,7 @@
  * files; the manifest comes last, so a directory without one is an unfinished run, which
  * the same command resumes (shards whose bytes match the journal are kept).
  */
+import { setMaxListeners } from 'node:events';
 import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { ParanomError } from '../errors.js';
@@ -148,6 +149,7 @@ async function runPlan(
   // Uniqueness first: a hard failure must leave the output directory as it was.
   const end = shards.length > 0 ? shards[shards.length - 1]!.rowEnd : 0;
   const resolution = scenario.uniqueness && end > 0 ? await resolveUniqueness(pool, scenario, plan.shards, end, options.signal) : undefined;
+  if (options.signal?.aborted) throw new ParanomError('INTERRUPTED', 'interrupted before any shard was written; run the same command again', {});
   const known = prepareOutput(out, identity, options.force ?? false, part);
   if (!part) removeStaleShards(out, plan);
   const carried = shards.flatMap((s) => {
@@ -164,6 +166,8 @@ async function runPlan(
   let rowsGenerated = 0;
   if (shards.length > 0) {
     const stop = new AbortController();
+    // One listener per queued task (piscina): not a leak.
+    setMaxListeners(0, stop.signal);
     const onAbort = () => stop.abort();
     options.signal?.addEventListener('abort', onAbort);
     try {

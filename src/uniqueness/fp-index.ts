@@ -77,6 +77,7 @@ export interface FingerprintIndexOptions {
 
 export class FingerprintIndex {
   private readonly bucketBits: number;
+  private readonly scale: number;
   private readonly buckets: Bucket[];
   private readonly memoryPairs: number;
   private pendingTotal = 0;
@@ -89,11 +90,23 @@ export class FingerprintIndex {
     const expected = options.expected ?? this.memoryPairs;
     // Buckets of ~1M pairs when spilling can happen; a few otherwise.
     this.bucketBits = Math.min(16, Math.max(4, Math.ceil(Math.log2(Math.max(1, expected / 1_000_000))) + 4));
+    this.scale = 2 ** (FP_BITS - this.bucketBits);
     this.buckets = Array.from({ length: 1 << this.bucketBits }, () => ({ pending: new Float64Array(64), used: 0, spilled: false }));
   }
 
   private bucketOf(fp: number): number {
-    return Math.floor(fp / 2 ** (FP_BITS - this.bucketBits));
+    return (fp / this.scale) | 0;
+  }
+
+  /** Adds the rows of one shard whose class flag equals `want`; returns how many. */
+  addRows(fps: Float64Array, flags: Uint8Array, want: number, rowStart: number): number {
+    let n = 0;
+    for (let i = 0; i < fps.length; i++) {
+      if (flags[i] !== want) continue;
+      this.add(fps[i]!, rowStart + i);
+      n++;
+    }
+    return n;
   }
 
   /** Adds pairs; rows must arrive in ascending order across calls. */

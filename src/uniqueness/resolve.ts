@@ -14,8 +14,8 @@
  * recomputing the values, so a fingerprint collision never merges two tuples.
  */
 import { ParanomError } from '../errors.js';
-import { BLOCK_ROWS } from '../format.js';
-import { eventsOverlapping } from '../generate/shard.js';
+import { eventsStartingIn } from '../anomaly/events.js';
+import { seedKey } from '../random/counter.js';
 import type { CompiledVariable } from '../variables/kind.js';
 import type { ClassUniqueness, Scenario } from '../scenario/types.js';
 import { domainSize } from './domain.js';
@@ -43,6 +43,65 @@ export interface Resolution {
   attempts: number[];
   normal: ClassReport;
   anomalous: ClassReport;
+}
+
+function sameTuple(a: Float64Array, b: Float64Array): boolean {
+  for (let k = 0; k < a.length; k++) if (a[k] !== b[k]) return false;
+  return true;
+}
+
+/**
+ * The tuples accepted by retries: open addressing on the fingerprint, tuples stored flat.
+ * Equal fingerprints with unequal tuples simply occupy further slots.
+ */
+class TupleSet {
+  private keys: Float64Array;
+  private tuples: Float64Array;
+  private used: Uint8Array;
+  private count = 0;
+
+  constructor(private readonly width: number, capacity = 1024) {
+    this.keys = new Float64Array(capacity);
+    this.tuples = new Float64Array(capacity * width);
+    this.used = new Uint8Array(capacity);
+  }
+
+  private slot(fp: number, t: Float64Array): { at: number; found: boolean } {
+    const mask = this.keys.length - 1;
+    let at = fp % this.keys.length;
+    while (this.used[at]) {
+      if (this.keys[at] === fp) {
+        let same = true;
+        for (let k = 0; k < this.width; k++) if (this.tuples[at * this.width + k] !== t[k]) same = false;
+        if (same) return { at, found: true };
+      }
+      at = (at + 1) & mask;
+    }
+    return { at, found: false };
+  }
+
+  has(fp: number, t: Float64Array): boolean {
+    return this.slot(fp, t).found;
+  }
+
+  add(fp: number, t: Float64Array): void {
+    if (2 * (this.count + 1) > this.keys.length) this.grow();
+    const { at, found } = this.slot(fp, t);
+    if (found) return;
+    this.used[at] = 1;
+    this.keys[at] = fp;
+    this.tuples.set(t, at * this.width);
+    this.count++;
+  }
+
+  private grow(): void {
+    const { keys, tuples, used } = this;
+    this.keys = new Float64Array(keys.length * 2);
+    this.tuples = new Float64Array(tuples.length * 2);
+    this.used = new Uint8Array(used.length * 2);
+    this.count = 0;
+    for (let i = 0; i < keys.length; i++) if (used[i]) this.add(keys[i]!, tuples.subarray(i * this.width, (i + 1) * this.width));
+  }
 }
 
 /** Min-heap of row numbers (induced retries). */
@@ -91,8 +150,6 @@ interface ClassState {
   cls: UniquenessClass;
   rule: ClassUniqueness;
   index: FingerprintIndex;
-  /** Class rows before each block (for ranks). */
-  blockCounts: number[];
   rows: number;
   domain: number;
 }
@@ -110,6 +167,10 @@ export class UniquenessResolver {
   private readonly keyVars: CompiledVariable[];
   private readonly dtypes;
   private next = 0;
+  /** Event starts and the anomalous rows before each event, for class ranks. */
+  private readonly eventStarts: Float64Array;
+  private readonly eventEnds: Float64Array;
+  private readonly anomalousBefore: Float64Array;
 
   constructor(
     private readonly scenario: Scenario,
@@ -117,6 +178,11 @@ export class UniquenessResolver {
     options: { memoryPairs?: number } = {},
   ) {
     const u = scenario.uniqueness!;
+    const events = eventsStartingIn(scenario.anomalies, seedKey(scenario.seed), scenario.timeline.rows, 0, end);
+    this.eventStarts = Float64Array.from(events, (e) => e.start);
+    this.eventEnds = Float64Array.from(events, (e) => e.end);
+    this.anomalousBefore = new Float64Array(events.length + 1);
+    events.forEach((e, i) => (this.anomalousBefore[i + 1] = this.anomalousBefore[i]! + (e.end - e.start)));
     this.keyVars = compileKey(scenario);
     this.dtypes = this.keyVars.map((c) => c.variable.dtype);
     for (const cls of ['normal', 'anomalous'] as const) {
@@ -128,42 +194,37 @@ export class UniquenessResolver {
         if (v.type !== 'stochastic') continue;
         domain *= domainSize(cls === 'anomalous' && v.anomalous ? v.anomalous : v.normal, v.dtype);
       }
-      this.states.push({ cls, rule, index: new FingerprintIndex({ expected: end, ...(options.memoryPairs ? { memoryPairs: options.memoryPairs } : {}) }), blockCounts: [], rows: 0, domain });
+      this.states.push({ cls, rule, index: new FingerprintIndex({ expected: end, ...(options.memoryPairs ? { memoryPairs: options.memoryPairs } : {}) }), rows: 0, domain });
     }
   }
 
   /** Adds one shard's fingerprints; shards must come in row order. */
   add(f: ShardFingerprints): void {
     if (f.rowStart !== this.next) throw new Error(`fingerprints out of order: got row ${f.rowStart}, expected ${this.next}`);
-    for (const st of this.states) {
-      const want = st.cls === 'anomalous' ? 1 : 0;
-      for (let i = 0; i < f.fps.length; i++) {
-        const row = f.rowStart + i;
-        if (row % BLOCK_ROWS === 0) st.blockCounts.push(st.rows);
-        if (f.anomalous[i] === want) {
-          st.index.add(f.fps[i]!, row);
-          st.rows++;
-        }
-      }
-    }
+    for (const st of this.states) st.rows += st.index.addRows(f.fps, f.anomalous, st.cls === 'anomalous' ? 1 : 0, f.rowStart);
     this.next += f.fps.length;
   }
 
-  private tuple(row: number, attempt: number, cls: UniquenessClass): Float64Array {
-    const t = new Float64Array(this.keyVars.length);
-    this.keyVars.forEach((c, k) => (t[k] = c.valueAt!(row, attempt, cls === 'anomalous')));
-    return t;
+  /** The key tuple of a row at an attempt, written into `out`. */
+  private tuple(row: number, attempt: number, cls: UniquenessClass, out: Float64Array): Float64Array {
+    const anomalous = cls === 'anomalous';
+    for (let k = 0; k < this.keyVars.length; k++) out[k] = this.keyVars[k]!.valueAt!(row, attempt, anomalous);
+    return out;
   }
 
   /** Class rows before `row` (its rank within the class). */
   private rank(st: ClassState, row: number): number {
-    const b = Math.floor(row / BLOCK_ROWS);
-    let r = st.blockCounts[b] ?? st.rows;
-    const from = b * BLOCK_ROWS;
-    let inEvents = 0;
-    for (const e of eventsOverlapping(this.scenario, from, row)) inEvents += Math.min(e.end, row) - Math.max(e.start, from);
-    r += st.cls === 'anomalous' ? inEvents : row - from - inEvents;
-    return r;
+    // Events before `row`: binary search on starts, then the one that may contain it.
+    let lo = 0;
+    let hi = this.eventStarts.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.eventStarts[mid]! < row) lo = mid + 1;
+      else hi = mid;
+    }
+    let anomalous = this.anomalousBefore[lo]!;
+    if (lo > 0 && this.eventEnds[lo - 1]! > row) anomalous -= this.eventEnds[lo - 1]! - row;
+    return st.cls === 'anomalous' ? anomalous : row - anomalous;
   }
 
   resolve(): Resolution {
@@ -192,33 +253,33 @@ export class UniquenessResolver {
   private resolveClass(st: ClassState, outRows: number[], outAttempts: number[]): ClassReport {
     const { cls, rule, index } = st;
     index.finish();
-    const key = (t: Float64Array) => t.join(',');
+    const width = this.keyVars.length;
     // Rows repeating an earlier attempt-0 tuple; fingerprints shared by unequal tuples.
     const repeats: number[] = [];
-    const collided = new Map<number, Array<{ key: string; first: number }>>();
+    const collided = new Map<number, Array<{ tuple: Float64Array; first: number }>>();
     for (const group of index.groups()) {
-      const firsts = new Map<string, number>();
+      const firsts: Array<{ tuple: Float64Array; first: number }> = [];
       let fp = 0;
       for (const row of group) {
-        const t = this.tuple(row, 0, cls);
+        const t = this.tuple(row, 0, cls, new Float64Array(width));
         fp = tupleFingerprint(t, this.dtypes);
-        const k = key(t);
-        if (firsts.has(k)) repeats.push(row);
-        else firsts.set(k, row);
+        if (firsts.some((x) => sameTuple(x.tuple, t))) repeats.push(row);
+        else firsts.push({ tuple: t, first: row });
       }
-      if (firsts.size > 1) collided.set(fp, [...firsts].map(([k, first]) => ({ key: k, first })));
+      if (firsts.length > 1) collided.set(fp, firsts);
     }
-    repeats.sort((a, b) => a - b);
+    const repeatRows = Float64Array.from(repeats).sort();
 
-    /** The first row whose attempt-0 tuple equals t, or -1. */
-    const firstHolder = (t: Float64Array, fp: number, k: string): number => {
-      const list = collided.get(fp);
-      if (list) return list.find((x) => x.key === k)?.first ?? -1;
+    const probe = new Float64Array(width);
+    const held = new Float64Array(width);
+    /** The first row whose attempt-0 tuple equals t, or -1 (fingerprint matches confirmed by recomputing). */
+    const firstHolder = (t: Float64Array, fp: number): number => {
+      const list = collided.size > 0 ? collided.get(fp) : undefined;
+      if (list) return list.find((x) => sameTuple(x.tuple, t))?.first ?? -1;
       const row = index.firstRow(fp);
-      return row >= 0 && key(this.tuple(row, 0, cls)) === k ? row : -1;
+      return row >= 0 && sameTuple(this.tuple(row, 0, cls, held), t) ? row : -1;
     };
-    const accepted = new Map<number, string[]>(); // tuples accepted by retries, by fingerprint
-    const isAccepted = (fp: number, k: string) => accepted.get(fp)?.includes(k) ?? false;
+    const accepted = new TupleSet(width);
 
     const induced = new RowHeap();
     let r = 0;
@@ -228,31 +289,29 @@ export class UniquenessResolver {
     let lastRow = -1;
     for (;;) {
       let j: number;
-      if (r < repeats.length && (induced.size === 0 || repeats[r]! <= induced.peek())) j = repeats[r++]!;
+      if (r < repeatRows.length && (induced.size === 0 || repeatRows[r]! <= induced.peek())) j = repeatRows[r++]!;
       else if (induced.size > 0) j = induced.pop();
       else break;
       if (j === lastRow) continue;
       lastRow = j;
-      const distinct = this.rank(st, j) - visited + (retried);
+      const distinct = Number.isFinite(st.domain) ? this.rank(st, j) - visited + retried : 0;
       visited++;
       let chosen = -1;
       if (distinct < st.domain) {
         for (let a = 1; a < rule.tries; a++) {
-          const t = this.tuple(j, a, cls);
+          const t = this.tuple(j, a, cls, probe);
           const fp = tupleFingerprint(t, this.dtypes);
-          const k = key(t);
-          const holder = firstHolder(t, fp, k);
-          if ((holder >= 0 && holder < j) || isAccepted(fp, k)) continue;
+          if (accepted.has(fp, t)) continue;
+          const holder = firstHolder(t, fp);
+          if (holder >= 0 && holder < j) continue;
           chosen = a;
-          const list = accepted.get(fp);
-          if (list) list.push(k);
-          else accepted.set(fp, [k]);
+          accepted.add(fp, t);
           if (holder > j) induced.push(holder);
           break;
         }
       }
       if (chosen < 0) {
-        if (rule.mode === 'hard') throw this.failure(st, j, distinct);
+        if (rule.mode === 'hard') throw this.failure(st, j, Number.isFinite(st.domain) ? distinct : this.rank(st, j) - (visited - 1) + retried);
         nonUnique++;
         if (rule.tries > 1) {
           outRows.push(j);
