@@ -72,7 +72,7 @@ function describeShard(s: ShardPlan, seed: number): string {
  * Checks what `out` holds and returns the shards a run may reuse. A different dataset is
  * refused (or, with force, removed); foreign files are always refused.
  */
-function prepareOutput(out: string, identity: RunIdentity, force: boolean, part: Part | null): Map<number, ManifestShard> {
+function prepareOutput(out: string, identity: RunIdentity, force: boolean, part: Part | null, own: readonly string[]): Map<number, ManifestShard> {
   const reuse = new Map<number, ManifestShard>();
   if (existsSync(out)) {
     const entries = readdirSync(out);
@@ -97,7 +97,7 @@ function prepareOutput(out: string, identity: RunIdentity, force: boolean, part:
     }
   }
   mkdirSync(join(out, 'data'), { recursive: true });
-  removeTemporaries(out);
+  removeTemporaries(out, part ? own : undefined);
   // This run's manifest goes away first: until it is rewritten, the directory is unfinished.
   rmSync(join(out, part ? partManifestFile(part) : MANIFEST_FILE), { force: true });
   if (!part) rmSync(join(out, SEGMENTS_FILE), { force: true });
@@ -150,7 +150,8 @@ async function runPlan(
   const end = shards.length > 0 ? shards[shards.length - 1]!.rowEnd : 0;
   const resolution = scenario.uniqueness && end > 0 ? await resolveUniqueness(pool, scenario, plan.shards, end, options.signal) : undefined;
   if (options.signal?.aborted) throw new ParanomError('INTERRUPTED', 'interrupted before any shard was written; run the same command again', {});
-  const known = prepareOutput(out, identity, options.force ?? false, part);
+  const ownFiles = shards.map((s) => s.file);
+  const known = prepareOutput(out, identity, options.force ?? false, part, ownFiles);
   if (!part) removeStaleShards(out, plan);
   const carried = shards.flatMap((s) => {
     const k = known.get(s.index);
@@ -204,7 +205,7 @@ async function runPlan(
     } catch (err) {
       stop.abort();
       await pool.destroy();
-      removeTemporaries(out);
+      removeTemporaries(out, part ? ownFiles : undefined);
       if (options.signal?.aborted) {
         throw new ParanomError('INTERRUPTED', `interrupted after ${results.length} of ${shards.length} shards; run the same command again to resume`, { done: results.length, shards: shards.length });
       }

@@ -90,8 +90,15 @@ export function readRecords(out: string): Recorded[] {
   return records;
 }
 
-/** Removes temporary files left by an interrupted run. */
-export function removeTemporaries(out: string): void {
+/**
+ * Removes temporary files left by an interrupted run. A part run passes its own shard files:
+ * other parts may be writing into the same directory at the same time.
+ */
+export function removeTemporaries(out: string, own?: readonly string[]): void {
+  if (own) {
+    for (const file of own) rmSync(join(out, file + TEMP_SUFFIX), { force: true });
+    return;
+  }
   for (const dir of [out, join(out, 'data')]) {
     if (!existsSync(dir)) continue;
     for (const name of readdirSync(dir)) if (name.endsWith(TEMP_SUFFIX)) rmSync(join(dir, name), { force: true });
