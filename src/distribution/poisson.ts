@@ -2,6 +2,7 @@
  * Poisson sampling: inversion for small means (one uniform), Hörmann's PTRS transformed
  * rejection for large ones (pairs of further draws of the same row, as numpy does).
  */
+import { openUniform } from './normal-quantile.js';
 
 /** Source of further uniforms of the row being sampled (draw 1, 2, ...). */
 export interface DrawSource {
@@ -30,11 +31,16 @@ export function makePoisson(lambda: number): (u0: number, more: DrawSource) => n
       let k = 0;
       let p = p0;
       let cdf = p0;
-      // The tail beyond 1000 has probability below 1e-300 for lambda < 30.
-      while (u >= cdf && k < 1000) {
+      while (u >= cdf) {
         k++;
         p *= lambda / k;
-        cdf += p;
+        const next = cdf + p;
+        // The rounded running sum can settle a few ulps below 1, so u may never fall under
+        // it. Past the mode, once a term no longer moves the sum, the remaining tail mass is
+        // below ~1e-16: stop there instead of running on to an absurd k (it used to reach
+        // the old 1000 cap, e.g. for lambda 0.1, 10, 25 or 29 at u = 1 - 2^-53).
+        if (next === cdf && k > lambda) break;
+        cdf = next;
       }
       return k;
     };
@@ -49,7 +55,9 @@ export function makePoisson(lambda: number): (u0: number, more: DrawSource) => n
     // Draw pairs (2t, 2t+1); draw 0 is the row's block uniform.
     for (let t = 0; t < 127; t++) {
       const U = (t === 0 ? u0 : more.uniform(2 * t)) - 0.5;
-      const V = more.uniform(2 * t + 1);
+      // V on the open grid: V = 0 would make log(V) = -Infinity and accept any k >= 0,
+      // however far in the tail (k ~ 5e15 for u0 = 1 - 2^-53), whatever its probability.
+      const V = openUniform(more.uniform(2 * t + 1));
       const us = 0.5 - Math.abs(U);
       const k = Math.floor(((2 * a) / us + b) * U + lambda + 0.43);
       if (us >= 0.07 && V <= vr) return k;
