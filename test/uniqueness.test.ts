@@ -4,11 +4,12 @@
  * be the same for any layout, under growth, and readable as distinct tuples by DuckDB.
  */
 import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fingerprintRows, compileKey } from '../src/uniqueness/fingerprint.js';
 import { UniquenessResolver, type Resolution } from '../src/uniqueness/resolve.js';
+import { DenseResolver, isDense } from '../src/uniqueness/dense-resolver.js';
 import { makePermutation } from '../src/variables/id.js';
 import { generate, grow } from '../src/run/generate.js';
 import type { Manifest } from '../src/output/manifest.js';
@@ -65,9 +66,18 @@ function reference(s: Scenario): { rows: number[]; attempts: number[]; nonUnique
   return { rows, attempts, nonUnique };
 }
 
+/** The sparse resolver (sorted fingerprint index), whatever the key. */
 function resolveInProcess(s: Scenario, shardRows: number, memoryPairs?: number): Resolution {
   const r = new UniquenessResolver(s, s.timeline.rows, memoryPairs ? { memoryPairs } : {});
   for (let from = 0; from < s.timeline.rows; from += shardRows) r.add(fingerprintRows(s, from, Math.min(s.timeline.rows, from + shardRows)));
+  return r.resolve();
+}
+
+/** The dense resolver (exact codes, bitmap), for keys with finite integer-like domains. */
+function resolveDense(s: Scenario, shardRows: number): Resolution {
+  expect(isDense(s)).toBe(true);
+  const r = new DenseResolver(s, s.timeline.rows);
+  for (let from = 0; from < s.timeline.rows; from += shardRows) r.add(fingerprintRows(s, from, Math.min(s.timeline.rows, from + shardRows), true));
   return r.resolve();
 }
 
@@ -81,6 +91,20 @@ describe('resolution equals the sequential meaning', () => {
     expect({ rows: got.rows, attempts: got.attempts }).toEqual({ rows: ref.rows, attempts: ref.attempts });
     expect(got.normal.non_unique_rows).toBe(ref.nonUnique['normal']);
     expect(got.anomalous.non_unique_rows).toBe(ref.nonUnique['anomalous']);
+  });
+
+  it('with the dense resolver (bitmap of exact codes)', () => {
+    const got = resolveDense(s, 700);
+    expect({ rows: got.rows, attempts: got.attempts }).toEqual({ rows: ref.rows, attempts: ref.attempts });
+    expect(got.normal.non_unique_rows).toBe(ref.nonUnique['normal']);
+    expect(got.normal.domain).toBe(300);
+  });
+
+  it('dense and sparse agree on a larger crowded key, and a float key is not dense', () => {
+    const big = uniqueScenario(60_000, { mode: 'hard', tries: 60 }, { mode: 'soft', tries: 3 }, 59_999);
+    expect(resolveDense(big, 65_536)).toEqual(resolveInProcess(big, 65_536));
+    const floats = scenarioFrom({ timeline: { rows: 10 }, uniqueness: { key: ['f'], normal: { mode: 'hard' } }, variables: { f: { normal: { dist: 'normal', mean: 0, sd: 1 } } } });
+    expect(isDense(floats)).toBe(false);
   });
 
   it('spilled to disk in small buckets', () => {
@@ -109,6 +133,16 @@ describe('failures and shortfalls', () => {
     expect(r.stderr).toMatch(/hard uniqueness failed at normal row 2 \(2024-01-01T00:00:02\.000Z\): the key \(flag\) can take only 2 distinct values for normal rows, and earlier normal rows took all of them/);
     expect(r.stderr).not.toMatch(/^\s+at /m);
     expect(Date.now() - t0).toBeLessThan(10_000); // no search through 16M tries
+  });
+
+  it('leaves no shard behind when hard uniqueness fails after shards were written', async () => {
+    // Dense key of 150,000 values over 200,000 rows: the first shards are written before the
+    // domain runs out, and must be removed when it does.
+    const s = scenarioFrom({ seed: 4, timeline: { rows: 200_000 }, uniqueness: { key: ['k'], normal: { mode: 'hard', tries: 100 } }, variables: { k: { normal: { dist: 'integer', min: 1, max: 150_000 } } } });
+    const out = join(tempDir(), 'fail');
+    await expect(generate(s, { out, workers: 2, shardRows: 65_536 })).rejects.toThrow(/hard uniqueness failed at normal row/);
+    expect(readdirSync(out).filter((f) => f !== 'data')).toEqual([]);
+    expect(readdirSync(join(out, 'data'))).toEqual([]);
   });
 
   it('soft mode on an exhausted domain finishes and reports the exact shortfall', async () => {

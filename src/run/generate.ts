@@ -23,9 +23,8 @@ import { createPool, defaultWorkers } from './pool.js';
 import { isOwnEntry, Journal, partManifestFile, readRecords, removeTemporaries, reusable, type RunIdentity } from './state.js';
 import type { ShardResult, ShardTask } from './shard-task.js';
 import type { Piscina } from 'piscina';
-import { retriesIn } from '../generate/shard.js';
 import type { Resolution } from '../uniqueness/resolve.js';
-import { resolveUniqueness } from './uniqueness-pass.js';
+import { startUniqueness } from './uniqueness-pass.js';
 
 export interface GenerateOptions {
   /** Output directory. */
@@ -62,6 +61,10 @@ export interface GenerateResult {
 export function resolveScenario(scenario: Scenario | string, options: Pick<GenerateOptions, 'rows' | 'seed'>): Scenario {
   const s = typeof scenario === 'string' ? loadScenario(scenario) : scenario;
   return withOverrides(s, { rows: options.rows, seed: options.seed });
+}
+
+function workersOf(pool: Piscina): number {
+  return Math.max(1, pool.options.maxThreads);
 }
 
 function describeShard(s: ShardPlan, seed: number): string {
@@ -146,10 +149,6 @@ async function runPlan(
   options: GenerateOptions,
 ): Promise<GenerateResult> {
   const out = options.out;
-  // Uniqueness first: a hard failure must leave the output directory as it was.
-  const end = shards.length > 0 ? shards[shards.length - 1]!.rowEnd : 0;
-  const resolution = scenario.uniqueness && end > 0 ? await resolveUniqueness(pool, scenario, plan.shards, end, options.signal) : undefined;
-  if (options.signal?.aborted) throw new ParanomError('INTERRUPTED', 'interrupted before any shard was written; run the same command again', {});
   const ownFiles = shards.map((s) => s.file);
   const known = prepareOutput(out, identity, options.force ?? false, part, ownFiles);
   if (!part) removeStaleShards(out, plan);
@@ -158,6 +157,10 @@ async function runPlan(
     return k && k.row_start === s.rowStart && k.row_end === s.rowEnd && k.file === s.file ? [k] : [];
   });
   const journal = Journal.start(out, part, identity, carried);
+  // Uniqueness resolves alongside generation; each shard waits for its rows' retries.
+  const end = shards.length > 0 ? shards[shards.length - 1]!.rowEnd : 0;
+  const uniqueness = scenario.uniqueness && end > 0 ? startUniqueness(pool, scenario, plan.shards, end, workersOf(pool)) : undefined;
+  const written: string[] = [];
 
   const results: ManifestShard[] = [];
   const total = shards.reduce((a, s) => a + (s.rowEnd - s.rowStart), 0);
@@ -182,8 +185,9 @@ async function runPlan(
             format: plan.format,
             compression,
             expect: k ? { sha256: k.sha256, bytes: k.bytes, anomalousRows: k.anomalous_rows } : undefined,
-            retries: retriesIn(resolution, shard.rowStart, shard.rowEnd),
+            retries: uniqueness ? await uniqueness.retriesFor(shard) : undefined,
           };
+          if (stop.signal.aborted) return;
           const r = (await pool.run(task, { signal: stop.signal })) as ShardResult;
           if (!r.ok) {
             const e = r.error;
@@ -197,6 +201,7 @@ async function runPlan(
             generated++;
             rowsGenerated += entry.rows;
             journal.record(entry);
+            written.push(entry.file);
           }
           rowsDone += entry.rows;
           options.onProgress?.(rowsDone, total);
@@ -204,8 +209,14 @@ async function runPlan(
       );
     } catch (err) {
       stop.abort();
+      uniqueness?.stop();
       await pool.destroy();
       removeTemporaries(out, part ? ownFiles : undefined);
+      if (err instanceof ParanomError && err.code === 'UNIQUENESS_FAILED') {
+        // The scenario cannot be generated: leave no shard of it behind.
+        for (const f of written) rmSync(join(out, f), { force: true });
+        journal.remove();
+      }
       if (options.signal?.aborted) {
         throw new ParanomError('INTERRUPTED', `interrupted after ${results.length} of ${shards.length} shards; run the same command again to resume`, { done: results.length, shards: shards.length });
       }
@@ -215,6 +226,7 @@ async function runPlan(
     }
   }
   results.sort((a, b) => a.index - b.index);
+  const resolution = uniqueness ? await uniqueness.done : undefined;
 
   const manifest = finishDataset(out, scenario, plan, compression, results, part, uniquenessSummary(scenario, resolution));
   journal.remove();

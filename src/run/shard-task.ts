@@ -100,6 +100,8 @@ export interface FingerprintTask {
   scenario: Scenario;
   rowStart: number;
   rowEnd: number;
+  /** Exact dense codes instead of fingerprints. */
+  dense: boolean;
 }
 
 export type FingerprintResult = ({ ok: true } & ShardFingerprints) | { ok: false; error: ErrorData };
@@ -107,7 +109,7 @@ export type FingerprintResult = ({ ok: true } & ShardFingerprints) | { ok: false
 export async function runFingerprintTask(task: FingerprintTask): Promise<FingerprintResult> {
   try {
     await prepareScenario(task.scenario);
-    return { ok: true, ...fingerprintRows(task.scenario, task.rowStart, task.rowEnd) };
+    return { ok: true, ...fingerprintRows(task.scenario, task.rowStart, task.rowEnd, task.dense) };
   } catch (err) {
     const base = err instanceof ParanomError ? err.toData() : { code: 'GENERATION_FAILED' as const, message: String((err as Error)?.message ?? err), details: {} };
     return { ok: false, error: { ...base, details: { ...base.details, seed: task.scenario.seed, rowStart: task.rowStart, rowEnd: task.rowEnd, stack: (err as Error)?.stack } } };

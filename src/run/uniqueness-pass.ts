@@ -1,41 +1,94 @@
 /**
- * Runs uniqueness before generation: the fingerprint pass over rows [0, end) on the worker
- * pool (in parallel), then the sequential, sparse resolution on the main thread. Rows of
- * every earlier shard count, so a part or a grown dataset resolves exactly as a whole run.
+ * Runs uniqueness alongside generation. The fingerprint pass over rows [0, end) runs on the
+ * worker pool, a few shards ahead (so generation tasks interleave with it); the main thread
+ * resolves in row order. Dense keys are resolved shard by shard as codes arrive, so a shard
+ * can be generated as soon as every row up to its end is resolved; other keys (the sparse
+ * resolver needs every fingerprint first) release all shards at the end. Rows of every
+ * earlier shard count, so a part or a grown dataset resolves exactly as a whole run.
  */
 import { setMaxListeners } from 'node:events';
 import type { Piscina } from 'piscina';
 import { ParanomError } from '../errors.js';
 import type { ShardPlan } from '../plan/planner.js';
 import type { Scenario } from '../scenario/types.js';
+import { retriesIn, type Retries } from '../generate/shard.js';
 import { UniquenessResolver, type Resolution } from '../uniqueness/resolve.js';
+import { DenseResolver, isDense } from '../uniqueness/dense-resolver.js';
 import type { FingerprintResult, FingerprintTask } from './shard-task.js';
 
-export async function resolveUniqueness(pool: Piscina, scenario: Scenario, shards: readonly ShardPlan[], end: number, signal?: AbortSignal): Promise<Resolution> {
-  const resolver = new UniquenessResolver(scenario, end);
-  const stop = new AbortController();
-  setMaxListeners(0, stop.signal);
-  signal?.addEventListener('abort', () => stop.abort(), { once: true });
+export interface UniquenessRun {
+  /** The retries of a shard's rows, once they are final. */
+  retriesFor(shard: ShardPlan): Promise<Retries | undefined>;
+  /** The whole resolution, once every row up to `end` is resolved. */
+  done: Promise<Resolution>;
+  /** Stops the fingerprint pass. */
+  stop(): void;
+}
+
+export function startUniqueness(pool: Piscina, scenario: Scenario, shards: readonly ShardPlan[], end: number, workers: number): UniquenessRun {
+  const dense = isDense(scenario);
+  const dr = dense ? new DenseResolver(scenario, end) : null;
+  const sr = dense ? null : new UniquenessResolver(scenario, end);
+  const stopper = new AbortController();
+  setMaxListeners(0, stopper.signal);
   const ranges = shards.filter((s) => s.rowStart < end).map((s) => ({ rowStart: s.rowStart, rowEnd: Math.min(s.rowEnd, end) }));
-  // Results arrive in any order; the resolver takes them in row order.
-  const waiting = new Map<number, FingerprintResult & { ok: true }>();
-  let nextIndex = 0;
-  try {
-  await Promise.all(
-    ranges.map(async (r, i) => {
-      const task: FingerprintTask = { type: 'fingerprint', scenario, rowStart: r.rowStart, rowEnd: r.rowEnd };
-      const res = (await pool.run(task, { signal: stop.signal })) as FingerprintResult;
-      if (!res.ok) throw ParanomError.fromData(res.error);
-      waiting.set(i, res);
-      while (waiting.has(nextIndex)) {
-        resolver.add(waiting.get(nextIndex)!);
-        waiting.delete(nextIndex++);
+
+  // Rows resolved so far, and shards waiting for them.
+  let resolvedTo = 0;
+  const waiters: Array<{ to: number; wake: () => void }> = [];
+  const collected: { rows: number[]; attempts: number[] } = { rows: [], attempts: [] };
+
+  const run = async (): Promise<Resolution> => {
+    const waiting = new Map<number, FingerprintResult & { ok: true }>();
+    let nextIndex = 0;
+    let launched = 0;
+    const ahead = workers + 1;
+    const inFlight = new Set<Promise<void>>();
+    const launch = (i: number) => {
+      const r = ranges[i]!;
+      const task: FingerprintTask = { type: 'fingerprint', scenario, rowStart: r.rowStart, rowEnd: r.rowEnd, dense };
+      const p = (async () => {
+        const res = (await pool.run(task, { signal: stopper.signal })) as FingerprintResult;
+        if (!res.ok) throw ParanomError.fromData(res.error);
+        waiting.set(i, res);
+        while (waiting.has(nextIndex)) {
+          const f = waiting.get(nextIndex)!;
+          waiting.delete(nextIndex++);
+          if (dr) {
+            const got = dr.add(f);
+            // A loop, not push(...spread): a shard can hold more retries than the stack allows arguments.
+            for (let k = 0; k < got.rows.length; k++) {
+              collected.rows.push(got.rows[k]!);
+              collected.attempts.push(got.attempts[k]!);
+            }
+            resolvedTo = f.rowStart + f.fps.length;
+            for (let w = waiters.length - 1; w >= 0; w--) if (waiters[w]!.to <= resolvedTo) waiters.splice(w, 1)[0]!.wake();
+          } else sr!.add(f);
+        }
+      })();
+      inFlight.add(p);
+      void p.finally(() => inFlight.delete(p)).catch(() => undefined);
+    };
+    while (launched < ranges.length) {
+      while (inFlight.size < ahead && launched < ranges.length) launch(launched++);
+      await Promise.race(inFlight);
+    }
+    await Promise.all(inFlight);
+    return dr ? dr.resolve() : sr!.resolve();
+  };
+
+  const done = run();
+  // Shards wait on `done` too, so a failure reaches them (and is not left unhandled).
+  done.catch(() => undefined);
+  return {
+    done,
+    stop: () => stopper.abort(),
+    async retriesFor(shard) {
+      if (!dr) return retriesIn(await done, shard.rowStart, shard.rowEnd);
+      if (resolvedTo < shard.rowEnd) {
+        await Promise.race([new Promise<void>((wake) => waiters.push({ to: shard.rowEnd, wake })), done]);
       }
-    }),
-  );
-  } catch (err) {
-    stop.abort();
-    throw err;
-  }
-  return resolver.resolve();
+      return retriesIn(collected, shard.rowStart, shard.rowEnd);
+    },
+  };
 }

@@ -11,6 +11,7 @@ import { allocColumn, getInt64, type ColumnData } from '../generate/columns.js';
 import { compileVariable } from '../variables/registry.js';
 import type { CompiledVariable } from '../variables/kind.js';
 import type { DType, Scenario } from '../scenario/types.js';
+import { denseEncoding } from './dense.js';
 
 const f64 = new Float64Array(1);
 const f64w = new Uint32Array(f64.buffer);
@@ -91,8 +92,11 @@ export interface ShardFingerprints {
   anomalous: Uint8Array;
 }
 
-/** Attempt-0 fingerprints of rows [rowStart, rowEnd): the parallel first pass of uniqueness. */
-export function fingerprintRows(scenario: Scenario, rowStart: number, rowEnd: number): ShardFingerprints {
+/**
+ * Attempt-0 fingerprints of rows [rowStart, rowEnd): the parallel first pass of uniqueness.
+ * With `dense`, the exact mixed-radix codes of each row's class instead (see dense.ts).
+ */
+export function fingerprintRows(scenario: Scenario, rowStart: number, rowEnd: number, dense = false): ShardFingerprints {
   const rows = rowEnd - rowStart;
   const anomalous = new Uint8Array(rows);
   for (const e of eventsOverlapping(scenario, rowStart, rowEnd)) {
@@ -105,13 +109,17 @@ export function fingerprintRows(scenario: Scenario, rowStart: number, rowEnd: nu
   const scratch = new Float64Array(n);
   const fps = new Float64Array(rows);
   const tuple = new Float64Array(dtypes.length);
+  const enc = dense ? { normal: denseEncoding(scenario, 'normal'), anomalous: denseEncoding(scenario, 'anomalous') } : null;
   for (let off = 0; off < rows; off += BLOCK_ROWS) {
     const count = Math.min(BLOCK_ROWS, rows - off);
     const block = { rowStart: rowStart + off, count, anomalous: anomalous.subarray(off, off + count), events: [], columns: new Map(), offset: 0, scratch };
     keyVars.forEach((c, k) => c.fill(block, cols[k]!));
     for (let i = 0; i < count; i++) {
       for (let k = 0; k < dtypes.length; k++) tuple[k] = readStored(cols[k]!, dtypes[k]!, i);
-      fps[off + i] = tupleFingerprint(tuple, dtypes);
+      if (enc) {
+        const e = anomalous[off + i] ? enc.anomalous : enc.normal;
+        fps[off + i] = e ? e.encode(tuple) : 0;
+      } else fps[off + i] = tupleFingerprint(tuple, dtypes);
     }
   }
   return { rowStart, fps, anomalous };

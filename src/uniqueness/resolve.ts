@@ -335,16 +335,23 @@ export class UniquenessResolver {
   }
 
   private failure(st: ClassState, row: number, distinct: number): ParanomError {
-    const key = this.scenario.uniqueness!.key;
-    const exhausted = distinct >= st.domain;
-    return new ParanomError(
-      'UNIQUENESS_FAILED',
-      `hard uniqueness failed at ${st.cls} row ${row} (${timestampOf(this.scenario, row)}): ` +
-        (exhausted
-          ? `the key (${key.join(', ')}) can take only ${st.domain} distinct value${st.domain === 1 ? '' : 's'} for ${st.cls} rows, and earlier ${st.cls} rows took all of them`
-          : `no attempt in ${st.rule.tries} tries gave a (${key.join(', ')}) tuple unlike those of earlier ${st.cls} rows; ${distinct} distinct tuples were seen`) +
-        ` (seed ${this.scenario.seed}); widen the key's domain, raise tries, or use mode: soft`,
-      { class: st.cls, row, timestamp: timestampOf(this.scenario, row), key, tries: st.rule.tries, distinct, seed: this.scenario.seed },
-    );
+    return uniquenessFailure(this.scenario, st.cls, row, st.rule.tries, distinct, st.domain);
   }
+
+}
+
+/** The hard-mode failure: class, row, timestamp, key, tries and what was seen (exit code 3). */
+export function uniquenessFailure(s: Scenario, cls: UniquenessClass, row: number, tries: number, distinct: number, domain: number): ParanomError {
+  const key = s.uniqueness!.key;
+  const exhausted = distinct >= domain;
+  const ts = timestampOf(s, row);
+  return new ParanomError(
+    'UNIQUENESS_FAILED',
+    `hard uniqueness failed at ${cls} row ${row} (${ts}): ` +
+      (exhausted
+        ? `the key (${key.join(', ')}) can take only ${domain} distinct value${domain === 1 ? '' : 's'} for ${cls} rows, and earlier ${cls} rows took all of them`
+        : `no attempt in ${tries} tries gave a (${key.join(', ')}) tuple unlike those of earlier ${cls} rows; ${distinct} distinct tuples were seen`) +
+      ` (seed ${s.seed}); widen the key's domain, raise tries, or use mode: soft`,
+    { class: cls, row, timestamp: ts, key, tries, distinct, seed: s.seed },
+  );
 }
