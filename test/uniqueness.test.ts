@@ -12,6 +12,7 @@ import { UniquenessResolver, type Resolution } from '../src/uniqueness/resolve.j
 import { DenseResolver, isDense } from '../src/uniqueness/dense-resolver.js';
 import { makePermutation } from '../src/variables/id.js';
 import { generate, grow } from '../src/run/generate.js';
+import { verify } from '../src/run/verify.js';
 import type { Manifest } from '../src/output/manifest.js';
 import type { Scenario } from '../src/scenario/types.js';
 import { duck, scenarioFrom, tempDir } from './helpers.js';
@@ -188,6 +189,9 @@ describe('layout independence and growth', () => {
 
     const part = await generate(s2, { out: join(base, 'p2'), workers: 1, shardRows: 65_536, part: { k: 2, n: 2 } });
     expect(hashes(part.manifest)).toEqual(hashes(w1.manifest).slice(2));
+
+    const checked = await verify(join(base, 'w1'), { sampleBlocks: 4 });
+    expect(checked.problems).toEqual([]);
 
     const small = await generate(s2, { out: join(base, 'g'), rows: 100_000, workers: 2, shardRows: 65_536 });
     const grown = await grow(join(base, 'g'), 200_000, { workers: 2 });

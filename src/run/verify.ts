@@ -9,7 +9,10 @@ import type { Table } from 'apache-arrow';
 import { BLOCK_ROWS } from '../format.js';
 import { eventsStartingIn } from '../anomaly/events.js';
 import { seedKey } from '../random/counter.js';
-import { generateShard } from '../generate/shard.js';
+import { generateShard, retriesIn, type Retries } from '../generate/shard.js';
+import { planGeneration } from '../plan/planner.js';
+import { createPool, defaultWorkers } from './pool.js';
+import { startUniqueness } from './uniqueness-pass.js';
 import { shardTable } from '../output/arrow-table.js';
 import { encodeParquet } from '../output/parquet.js';
 import { readArrowRows, readParquetRows } from '../output/read.js';
@@ -79,7 +82,7 @@ function checkShardFile(out: string, s: ManifestShard): string | undefined {
   return undefined;
 }
 
-function compareBlock(out: string, m: Manifest, s: ManifestShard, blockStart: number): string[] {
+function compareBlock(out: string, m: Manifest, s: ManifestShard, blockStart: number, retries: Retries | undefined): string[] {
   const scenario = m.scenario;
   const blockEnd = Math.min(blockStart + BLOCK_ROWS, s.row_end);
   const path = join(out, s.file);
@@ -89,7 +92,7 @@ function compareBlock(out: string, m: Manifest, s: ManifestShard, blockStart: nu
     const { bytes } = encodeShard({ scenario, shard: { index: s.index, rowStart: s.row_start, rowEnd: s.row_end, file: s.file }, format: 'csv', compression: 'snappy' });
     return sha256(bytes) === sha256(readFileSync(path)) ? [] : [`${s.file}: regenerated rows ${s.row_start}–${s.row_end - 1} differ from the file`];
   }
-  const expected = shardTable(generateShard(scenario, blockStart, blockEnd));
+  const expected = shardTable(generateShard(scenario, blockStart, blockEnd, retriesIn(retries, blockStart, blockEnd)));
   const bytes = readFileSync(path);
   let actual: Table;
   try {
@@ -98,6 +101,17 @@ function compareBlock(out: string, m: Manifest, s: ManifestShard, blockStart: nu
     return [`${s.file}: cannot be read (${(err as Error).message})`];
   }
   return compareTables(expected, actual, blockStart, s.file);
+}
+
+async function resolvePrefix(m: Manifest, end: number): Promise<Retries> {
+  const plan = planGeneration(m.scenario, { format: m.format, shardRows: m.shard_rows });
+  const workers = Math.max(1, Math.min(defaultWorkers(), plan.shards.length));
+  const pool = createPool(workers);
+  try {
+    return await startUniqueness(pool, m.scenario, plan.shards, plan.shards.find((s) => s.rowEnd >= end)?.rowEnd ?? m.rows, workers).done;
+  } finally {
+    await pool.destroy();
+  }
 }
 
 export async function verify(out: string, options: VerifyOptions = {}): Promise<VerifyReport> {
@@ -116,10 +130,13 @@ export async function verify(out: string, options: VerifyOptions = {}): Promise<
   if (covered !== m.rows) problems.push(`manifest: shards cover ${covered} rows, the dataset has ${m.rows}`);
 
   let blocksCompared = 0;
-  for (const start of sampleBlockStarts(m.rows, options.sampleBlocks ?? 8)) {
+  const starts = sampleBlockStarts(m.rows, options.sampleBlocks ?? 8);
+  // Uniqueness retries depend on every earlier row: resolve them up to the last sampled block.
+  const retries = m.scenario.uniqueness && starts.length > 0 ? await resolvePrefix(m, Math.min(m.rows, starts[starts.length - 1]! + BLOCK_ROWS)) : undefined;
+  for (const start of starts) {
     const s = m.shards.find((x) => start >= x.row_start && start < x.row_end);
     if (!s) continue;
-    problems.push(...compareBlock(out, m, s, start));
+    for (const p of compareBlock(out, m, s, start, retries)) problems.push(p);
     blocksCompared++;
   }
 
