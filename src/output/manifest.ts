@@ -4,14 +4,11 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { BLOCK_ROWS, FORMAT_VERSION } from '../format.js';
-import { PRNG_ID } from '../random/philox.js';
-import { ENGINE_VERSION } from '../version.js';
 import type { AnomalyPlan, DType, Scenario } from '../scenario/types.js';
 import type { OutputFormat } from '../plan/planner.js';
 import type { ParquetCompression } from './parquet.js';
 import type { ClassReport } from '../uniqueness/resolve.js';
-import { scenarioHash } from './provenance.js';
+import { engineFacts } from './provenance.js';
 import { writeFileAtomic } from './files.js';
 import { ParanomError } from '../errors.js';
 
@@ -78,13 +75,7 @@ export function buildManifest(args: {
 }): Manifest {
   const s = args.scenario;
   return {
-    format_version: FORMAT_VERSION,
-    engine: 'paranom',
-    engine_version: ENGINE_VERSION,
-    prng: PRNG_ID,
-    block_rows: BLOCK_ROWS,
-    scenario_hash: scenarioHash(s),
-    seed: s.seed,
+    ...engineFacts(s),
     rows: s.timeline.rows,
     format: args.format,
     compression: args.format === 'parquet' ? args.compression : null,

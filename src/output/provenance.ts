@@ -26,16 +26,23 @@ export function scenarioHash(s: Scenario): string {
   return createHash('sha256').update(canonicalJson(scenarioIdentity(s))).digest('hex');
 }
 
-/** The provenance facts of one file of a dataset (a shard, or the segment table). */
-export function provenance(s: Scenario, shard: { index: number; rowStart: number; rowEnd: number }): Record<string, unknown> {
+/** The facts every manifest and every file of a dataset records (D5). */
+export function engineFacts(s: Scenario) {
   return {
     format_version: FORMAT_VERSION,
-    engine: 'paranom',
+    engine: 'paranom' as const,
     engine_version: ENGINE_VERSION,
     prng: PRNG_ID,
     block_rows: BLOCK_ROWS,
     scenario_hash: scenarioHash(s),
     seed: s.seed,
+  };
+}
+
+/** The provenance facts of one file of a dataset (a shard, or the segment table). */
+export function provenance(s: Scenario, shard: { index: number; rowStart: number; rowEnd: number }): Record<string, unknown> {
+  return {
+    ...engineFacts(s),
     shard: { index: shard.index, row_start: shard.rowStart, row_end: shard.rowEnd },
     scenario: scenarioIdentity(s),
   };

@@ -12,19 +12,9 @@ import { join } from 'node:path';
 import { MANIFEST_FILE, SEGMENTS_FILE, type Manifest, type ManifestShard } from '../output/manifest.js';
 import { TEMP_SUFFIX, writeFileAtomic } from '../output/files.js';
 import { partLabel, type Part } from '../plan/parts.js';
-import type { OutputFormat } from '../plan/planner.js';
-import type { ParquetCompression } from '../output/parquet.js';
 
 /** The facts that decide whether existing shards can be reused by a run. */
-export interface RunIdentity {
-  scenario_hash: string;
-  seed: number;
-  rows: number;
-  format: OutputFormat;
-  compression: ParquetCompression | null;
-  shard_rows: number;
-  growth_stable: boolean;
-}
+export type RunIdentity = Pick<Manifest, 'scenario_hash' | 'seed' | 'rows' | 'format' | 'compression' | 'shard_rows' | 'growth_stable'>;
 
 export const PART_MANIFEST_RE = /^manifest-part-\d+-of-\d+\.json$/;
 const JOURNAL_RE = /^\.paranom-run(-part-\d+-of-\d+)?\.jsonl$/;
