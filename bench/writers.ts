@@ -466,7 +466,7 @@ async function runCases(specs: readonly CaseSpec[], reps: number, dir: string, d
   return results;
 }
 
-/** Median time of each stage of encodeParquet (paranom default), to see where time goes. */
+/** Median time of each stage of the parquet-wasm path (encodeParquetWasm, paranom's fallback), to see where time goes. */
 function paranomStages(data: BenchData, reps: number): Record<string, number> {
   const stages: Record<string, number[]> = { arrowTable: [], tableToIPC: [], fromIPCStream: [], writeParquet: [] };
   for (let rep = 0; rep <= reps; rep++) {
@@ -501,7 +501,10 @@ function paranomStages(data: BenchData, reps: number): Record<string, number> {
 
 export const DEFAULT_CASE = 'paranom encodeParquet snappy (default)';
 
-export async function runWriterBench(rows: number, reps = 3, log: (line: string) => void = () => undefined): Promise<WriterResult[]> {
+/** Cases kept by `npm run bench` (bench/run.ts): paranom, the best-tuned parquet-wasm, library defaults, the peers. */
+const PEER_CASES = new Set([DEFAULT_CASE, 'paranom encodeParquet none', 'pw stats ts, snappy, delta ts', 'pw library defaults', 'hyparquet-writer snappy, stats', 'arrow IPC file (reference)']);
+
+export async function runWriterBench(rows: number, reps = 3, log: (line: string) => void = () => undefined, cases: 'all' | 'peers' = 'all'): Promise<WriterResult[]> {
   if (!Number.isInteger(rows) || rows < 1) throw new Error(`rows must be a positive integer, got ${rows}`);
   if (!Number.isInteger(reps) || reps < 3) throw new Error(`reps must be an integer >= 3, got ${reps}`);
   const dir = mkdtempSync(join(tmpdir(), 'paranom-bench-writers-'));
@@ -588,14 +591,20 @@ export async function runWriterBench(rows: number, reps = 3, log: (line: string)
       }
     }
 
+    if (cases === 'peers') {
+      for (let i = specs.length - 1; i >= 0; i--) {
+        const sp = specs[i]!;
+        if (!(PEER_CASES.has(sp.name) || (sp.group === 'duckdb' && sp.threads !== 1))) specs.splice(i, 1);
+      }
+    }
     log(`${specs.length} cases, 1 warm-up + ${reps} timed rounds, round-robin`);
     const partial = await runCases(specs, reps, dir, data, conn, log);
-    const stages = paranomStages(data, reps);
+    const stages = cases === 'all' ? paranomStages(data, reps) : {};
     const baseline = partial.find((r) => r.name === DEFAULT_CASE)?.rowsPerSec ?? NaN;
     return partial.map((r) => ({
       ...r,
       speedVsDefault: r.rowsPerSec / baseline,
-      ...(r.name === DEFAULT_CASE ? { stagesMs: stages } : {}),
+      ...(r.name === DEFAULT_CASE && cases === 'all' ? { stagesMs: stages } : {}),
     }));
   } finally {
     conn?.closeSync();
@@ -679,7 +688,7 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
   console.log('DuckDB: random() generation + COPY inside DuckDB, at the thread count shown. MB = 1e6 bytes.');
   console.log('Not installed, not measured: parquetjs-lite (~22k rows/s) and @dsnp/parquetjs (~60k rows/s), figures from the brief.');
   if (stages) {
-    console.log(`paranom default stages (median ms): ${Object.entries(stages).map(([k, v]) => `${k} ${v.toFixed(0)}`).join(', ')}`);
+    console.log(`parquet-wasm path stages (median ms): ${Object.entries(stages).map(([k, v]) => `${k} ${v.toFixed(0)}`).join(', ')}`);
   }
   console.log(writerConclusion(results));
 }

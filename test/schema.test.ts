@@ -40,7 +40,7 @@ describe('scenario schema', () => {
     const text = readFileSync(join(root, 'scenarios', file), 'utf8');
     expect(errorsOf(parse(text))).toEqual([]);
     // And paranom itself accepts it, so the example and the schema cannot drift together.
-    expect(() => parseScenario(text, file)).not.toThrow();
+    expect(() => parseScenario(text, join(root, 'scenarios', file))).not.toThrow();
   });
 
   // Documents paranom accepts, chosen to cover every optional form; the schema must not

@@ -23,6 +23,8 @@ import { wordsToUniform, type SeedKey } from '../random/counter.js';
 import { makePoisson } from '../distribution/poisson.js';
 import type { AnomalyPlan } from '../scenario/types.js';
 import { candidateRate } from './rate.js';
+import type { AnomalyKindSpec } from '../scenario/types.js';
+import { meanKindDuration } from './kinds/params.js';
 
 /** One anomaly event. Its id is its start row: unique, and stable under growth and layout. */
 export interface AnomalyEvent {
@@ -36,6 +38,8 @@ export interface AnomalyEvent {
   /** True when the timeline ends before the event does. */
   truncated: boolean;
   kind: string;
+  /** Index of the event's entry in `anomalies.kinds`; absent for `definition` events. */
+  spec?: number;
 }
 
 /** Kind label of events whose values come from each variable's `anomalous` definition. */
@@ -45,6 +49,8 @@ const TWO32 = 4294967296;
 const COUNT_STREAM = systemStream('anomaly.epoch-count');
 const CANDIDATE_STREAM = systemStream('anomaly.candidate');
 const EXACT_STREAM = systemStream('anomaly.exact');
+/** Which entry of `anomalies.kinds` a candidate takes (scenarios with kinds only). */
+const KIND_STREAM = systemStream('anomaly.kind');
 
 const scratch = new Uint32Array(4);
 
@@ -52,9 +58,39 @@ interface Candidate {
   start: number;
   duration: number;
   order: number;
+  spec?: number;
 }
 
-function epochCandidates(key: SeedKey, epoch: number, expected: number, min: number, span: number, poisson: ReturnType<typeof makePoisson>): Candidate[] {
+/**
+ * Kind choice for scenarios with `anomalies.kinds`: the entry is picked by weight from its
+ * own stream at the candidate's counter, then the duration from that entry's range with
+ * the words the duration always used. Scenarios without kinds never get here, so their
+ * events keep their bytes.
+ */
+class KindPicker {
+  private readonly cum: Float64Array;
+  constructor(readonly kinds: readonly AnomalyKindSpec[]) {
+    const total = kinds.reduce((a, k) => a + k.weight, 0);
+    this.cum = new Float64Array(kinds.length);
+    let acc = 0;
+    kinds.forEach((k, i) => (this.cum[i] = acc += k.weight / total));
+  }
+
+  pick(lo: number, hi: number, j: number, key: SeedKey): number {
+    const w = philox4x32(lo, hi, KIND_STREAM, j, key.k0, key.k1, scratch);
+    const u = wordsToUniform(w[0]!, w[1]!);
+    let i = 0;
+    while (i < this.cum.length - 1 && u >= this.cum[i]!) i++;
+    return i;
+  }
+
+  duration(spec: number, u: number): number {
+    const [min, max] = this.kinds[spec]!.duration;
+    return min + Math.floor(u * (max - min + 1));
+  }
+}
+
+function epochCandidates(key: SeedKey, epoch: number, expected: number, min: number, span: number, poisson: ReturnType<typeof makePoisson>, kinds?: KindPicker): Candidate[] {
   const hi = Math.floor(epoch / TWO32);
   const lo = epoch % TWO32;
   const draw = {
@@ -68,7 +104,13 @@ function epochCandidates(key: SeedKey, epoch: number, expected: number, min: num
   for (let j = 0; j < n; j++) {
     const w = philox4x32(lo, hi, CANDIDATE_STREAM, j, key.k0, key.k1, scratch);
     const pos = Math.floor(wordsToUniform(w[0]!, w[1]!) * EPOCH_ROWS);
-    const duration = min + Math.floor(wordsToUniform(w[2]!, w[3]!) * span);
+    const u = wordsToUniform(w[2]!, w[3]!);
+    if (kinds) {
+      const spec = kinds.pick(lo, hi, j, key);
+      out[j] = { start: epoch * EPOCH_ROWS + pos, duration: kinds.duration(spec, u), order: j, spec };
+      continue;
+    }
+    const duration = min + Math.floor(u * span);
     out[j] = { start: epoch * EPOCH_ROWS + pos, duration, order: j };
   }
   out.sort((a, b) => a.start - b.start || a.order - b.order);
@@ -85,24 +127,27 @@ export function eventsStartingIn(plan: AnomalyPlan, key: SeedKey, rows: number, 
   to = Math.min(rows, to);
   if (to <= from) return [];
   if (plan.mode === 'count') {
-    return exactEvents(plan.count, plan.duration, key, rows).filter((e) => e.start >= from && e.start < to);
+    return exactEvents(plan.count, plan.duration, key, rows, plan.kinds).filter((e) => e.start >= from && e.start < to);
   }
   const [min, max] = plan.duration;
-  const lambda = candidateRate(plan.frequency, min, max);
+  const picker = plan.kinds ? new KindPicker(plan.kinds) : undefined;
+  const mean = plan.kinds ? meanKindDuration(plan.kinds) : 0;
+  const lambda = plan.kinds ? candidateRate(plan.frequency, mean, mean) : candidateRate(plan.frequency, min, max);
   const expected = lambda * EPOCH_ROWS;
   const poisson = makePoisson(expected);
-  const lookFrom = Math.max(0, from - max - EVENT_GAP);
+  const lookFrom = Math.max(0, from - maxEventRows(plan) - EVENT_GAP);
   const events: AnomalyEvent[] = [];
   let reach = -1; // furthest row (inclusive, gap included) that an earlier candidate blocks
   for (let e = Math.floor(lookFrom / EPOCH_ROWS); e * EPOCH_ROWS < to; e++) {
-    for (const c of epochCandidates(key, e, expected, min, max - min + 1, poisson)) {
+    for (const c of epochCandidates(key, e, expected, min, max - min + 1, poisson, picker)) {
       if (c.start < lookFrom) continue;
       if (c.start >= to) break;
       const kept = c.start > reach;
       reach = Math.max(reach, c.start + c.duration - 1 + EVENT_GAP);
       if (kept && c.start >= from) {
         const end = Math.min(rows, c.start + c.duration);
-        events.push({ id: c.start, start: c.start, end, duration: c.duration, truncated: c.start + c.duration > rows, kind: DEFINITION_KIND });
+        const kind = c.spec === undefined ? DEFINITION_KIND : plan.kinds![c.spec]!.kind;
+        events.push({ id: c.start, start: c.start, end, duration: c.duration, truncated: c.start + c.duration > rows, kind, ...(c.spec === undefined ? {} : { spec: c.spec }) });
       }
     }
   }
@@ -110,12 +155,20 @@ export function eventsStartingIn(plan: AnomalyPlan, key: SeedKey, rows: number, 
 }
 
 /** Count mode: exactly `count` non-overlapping events over the whole timeline. */
-function exactEvents(count: number, [min, max]: [number, number], key: SeedKey, rows: number): AnomalyEvent[] {
+function exactEvents(count: number, [min0, max0]: [number, number], key: SeedKey, rows: number, kinds?: readonly AnomalyKindSpec[]): AnomalyEvent[] {
   const durations: number[] = new Array(count);
+  const picker = kinds ? new KindPicker(kinds) : undefined;
+  const specs: number[] = [];
+  const min = kinds ? Math.min(...kinds.map((k) => k.duration[0])) : min0;
   let used = 0;
   for (let j = 0; j < count; j++) {
     const w = philox4x32(j, 0, EXACT_STREAM, 0, key.k0, key.k1, scratch);
-    let d = min + Math.floor(wordsToUniform(w[0]!, w[1]!) * (max - min + 1));
+    const u = wordsToUniform(w[0]!, w[1]!);
+    let d: number;
+    if (picker) {
+      specs[j] = picker.pick(j, 0, 0, key);
+      d = picker.duration(specs[j]!, u);
+    } else d = min + Math.floor(u * (max0 - min + 1));
     // Leave room for the remaining events at their minimum duration.
     const room = rows - used - (count - 1 - j) * (min + EVENT_GAP) - (j > 0 ? EVENT_GAP : 0);
     d = Math.min(d, room);
@@ -134,7 +187,8 @@ function exactEvents(count: number, [min, max]: [number, number], key: SeedKey, 
   for (let j = 0; j < count; j++) {
     const start = offsets[j]! + before;
     const d = durations[j]!;
-    events.push({ id: start, start, end: start + d, duration: d, truncated: false, kind: DEFINITION_KIND });
+    const spec = specs[j];
+    events.push({ id: start, start, end: start + d, duration: d, truncated: false, kind: spec === undefined ? DEFINITION_KIND : kinds![spec]!.kind, ...(spec === undefined ? {} : { spec }) });
     before += d + EVENT_GAP;
   }
   return events;
@@ -142,7 +196,8 @@ function exactEvents(count: number, [min, max]: [number, number], key: SeedKey, 
 
 /** Longest event the plan can produce, in rows (how far back a shard must look). */
 export function maxEventRows(plan: AnomalyPlan): number {
-  return plan.mode === 'none' ? 0 : plan.duration[1];
+  if (plan.mode === 'none') return 0;
+  return plan.kinds ? Math.max(...plan.kinds.map((k) => k.duration[1])) : plan.duration[1];
 }
 
 /** True when growing the timeline keeps every earlier row (D3). */

@@ -15,6 +15,9 @@ import { parsePart, partFromEnvironment, type Part } from '../plan/parts.js';
 import type { ParquetCompression } from '../output/parquet.js';
 import { createProgress } from './progress.js';
 import { formatRunReport } from './report.js';
+import { withCleanTwin } from '../anomaly/kinds/clean-twin.js';
+import { trainVaeCommand } from './train-vae.js';
+import { benchCommand } from './bench.js';
 
 function fail(err: unknown, verbose: boolean): never {
   if (err instanceof ParanomError) {
@@ -82,19 +85,21 @@ await yargs(hideBin(process.argv))
         .option('force', { type: 'boolean', default: false, describe: 'Replace a different dataset already in --out' })
         .option('part', { type: 'string', describe: 'Generate only part K/N of the shards (e.g. 2/4), for runs split over machines' })
         .option('parts', { type: 'number', describe: 'Split into N parts and take K from the scheduler (JOB_COMPLETION_INDEX, SLURM_ARRAY_TASK_ID, ...)' })
-        .option('dry-run', { type: 'boolean', default: false, describe: 'Print the plan and exit' }),
+        .option('dry-run', { type: 'boolean', default: false, describe: 'Print the plan and exit' })
+        .option('with-clean', { type: 'boolean', default: false, describe: 'Also write <name>_clean: each anomaly-affected variable without anomalies' }),
     async (argv) => {
       try {
         const overrides = { rows: argv.rows, seed: argv.seed };
         if (argv['dry-run']) {
-          const s = withOverrides(loadScenario(argv.scenario), overrides);
+          const loaded = loadScenario(argv.scenario);
+          const s = withOverrides(argv['with-clean'] ? withCleanTwin(loaded) : loaded, overrides);
           const plan = planGeneration(s, { format: argv.format as OutputFormat, ...(argv['shard-rows'] ? { shardRows: argv['shard-rows'] } : {}) });
           process.stdout.write(describePlan(plan) + '\n');
           return;
         }
         const part = resolvePart(argv.part, argv.parts);
         await runWithProgress(argv.out, (onProgress, signal) =>
-          generate(argv.scenario, {
+          generate(argv['with-clean'] ? withCleanTwin(loadScenario(argv.scenario)) : argv.scenario, {
             out: argv.out,
             ...(overrides.rows !== undefined ? { rows: overrides.rows } : {}),
             ...(overrides.seed !== undefined ? { seed: overrides.seed } : {}),
@@ -193,6 +198,8 @@ await yargs(hideBin(process.argv))
       }
     },
   )
+  .command(trainVaeCommand)
+  .command(benchCommand)
   .demandCommand(1, 'Name a command: generate, validate, grow, verify, merge or merge-manifests')
   .strict()
   .fail((msg, err, y) => {

@@ -15,6 +15,8 @@ export interface ValueColumn {
   data: ColumnData;
   /** Dictionary of a string column. */
   categories: string[] | null;
+  /** Validity of a nullable column (1 = value, 0 = null); absent for columns that are never null. */
+  valid?: Uint8Array;
 }
 
 const TWO32 = 4294967296;
@@ -44,5 +46,59 @@ export function allocColumn(dtype: DType, rows: number): ColumnData {
       return new Int32Array(2 * rows);
     case 'bool':
       return new Uint8Array(rows);
+  }
+}
+
+type Typed = Float64Array | Float32Array | Int32Array | Uint8Array;
+type TypedCtor<T extends Typed> = { new (buffer: ArrayBuffer, byteOffset: number, length: number): T; readonly BYTES_PER_ELEMENT: number };
+
+/**
+ * Column buffers reused from one shard to the next by a worker: a fresh typed array costs
+ * page faults on first touch (about 1.7 GB/s against 14 GB/s for memory already mapped),
+ * which for a 524,288-row, 13-column shard is some 25 ms. Slots are handed out in request
+ * order after `reset()`, so a worker's shards (the same scenario, the same column order)
+ * get the same memory back, zeroed, exactly as a fresh array would be. Only the caller that
+ * owns the arena may reset it: the previous shard's columns are overwritten.
+ */
+export class ColumnArena {
+  private readonly slots: ArrayBuffer[] = [];
+  private next = 0;
+
+  /** Starts a new shard: every slot may be handed out again. */
+  reset(): void {
+    this.next = 0;
+  }
+
+  /** A zeroed array of `length` elements, in slot order. */
+  take<T extends Typed>(ctor: TypedCtor<T>, length: number): T {
+    const bytes = length * ctor.BYTES_PER_ELEMENT;
+    let buf = this.slots[this.next];
+    if (!buf || buf.byteLength < bytes) {
+      buf = new ArrayBuffer(Math.max(bytes, 8));
+      this.slots[this.next] = buf;
+      this.next++;
+      return new ctor(buf, 0, length);
+    }
+    this.next++;
+    const view = new ctor(buf, 0, length);
+    view.fill(0);
+    return view;
+  }
+
+  /** The buffer for a column of `dtype` (see allocColumn). */
+  column(dtype: DType, rows: number): ColumnData {
+    switch (dtype) {
+      case 'float64':
+        return this.take(Float64Array, rows);
+      case 'float32':
+        return this.take(Float32Array, rows);
+      case 'int32':
+      case 'string':
+        return this.take(Int32Array, rows);
+      case 'int64':
+        return this.take(Int32Array, 2 * rows);
+      case 'bool':
+        return this.take(Uint8Array, rows);
+    }
   }
 }

@@ -7,8 +7,10 @@ import { BLOCK_ROWS } from '../format.js';
 import { eventsStartingIn, maxEventRows, type AnomalyEvent } from '../anomaly/events.js';
 import { seedKey } from '../random/counter.js';
 import type { Scenario } from '../scenario/types.js';
-import { allocColumn, putInt64, type ValueColumn } from './columns.js';
+import { allocColumn, putInt64, type ColumnArena, type ValueColumn } from './columns.js';
 import { compileVariable } from '../variables/registry.js';
+import { compileShardPipeline } from '../anomaly/kinds/pipeline.js';
+import { cleanTwinColumns, withoutCleanTwin } from '../anomaly/kinds/clean-twin.js';
 import type { ColumnData } from './columns.js';
 
 export interface ShardColumns {
@@ -52,13 +54,19 @@ export function retriesIn(r: Retries | undefined, from: number, to: number): Ret
   return end > lo ? { rows: r.rows.slice(lo, end), attempts: r.attempts.slice(lo, end) } : undefined;
 }
 
-export function generateShard(scenario: Scenario, rowStart: number, rowEnd: number, retries?: Retries): ShardColumns {
+/**
+ * Generates rows [rowStart, rowEnd). With an `arena` (a worker's reused buffers) the
+ * returned columns live in the arena and are valid until its next reset; values are the
+ * same either way.
+ */
+export function generateShard(scenario: Scenario, rowStart: number, rowEnd: number, retries?: Retries, arena?: ColumnArena): ShardColumns {
   const rows = rowEnd - rowStart;
   const key = seedKey(scenario.seed);
   const events = eventsOverlapping(scenario, rowStart, rowEnd);
+  arena?.reset();
 
-  const isAnomaly = new Uint8Array(rows);
-  const anomalyId = new Int32Array(2 * rows);
+  const isAnomaly = arena ? arena.take(Uint8Array, rows) : new Uint8Array(rows);
+  const anomalyId = arena ? arena.take(Int32Array, 2 * rows) : new Int32Array(2 * rows);
   for (const e of events) {
     const a = Math.max(e.start, rowStart) - rowStart;
     const b = Math.min(e.end, rowEnd) - rowStart;
@@ -66,25 +74,36 @@ export function generateShard(scenario: Scenario, rowStart: number, rowEnd: numb
     for (let i = a; i < b; i++) putInt64(anomalyId, i, e.id);
   }
 
-  const timestamp = new Int32Array(2 * rows);
+  const timestamp = arena ? arena.take(Int32Array, 2 * rows) : new Int32Array(2 * rows);
   const { startMs, stepMs } = scenario.timeline;
   for (let i = 0; i < rows; i++) putInt64(timestamp, i, startMs + (rowStart + i) * stepMs);
 
   const keyVars = new Set(scenario.uniqueness?.key ?? []);
-  const compiled = scenario.variables.map((v) => compileVariable(v, { scenario, key, retried: keyVars.has(v.name) }));
+  // Generation order (callbacks' `after:`), anomaly kinds over event windows and nullable
+  // (dropout) columns: anomaly/kinds/pipeline.ts.
+  const pipeline = compileShardPipeline(
+    scenario,
+    key,
+    rowStart,
+    rows,
+    (v) => compileVariable(v, { scenario, key, retried: keyVars.has(v.name) }),
+    (row) => generateShard(withoutCleanTwin(scenario), row, row + 1, retriesIn(retries, row, row + 1)).values,
+  );
   const values: ValueColumn[] = scenario.variables.map((v) => ({
     name: v.name,
     dtype: v.dtype,
-    data: allocColumn(v.dtype, rows),
+    data: arena ? arena.column(v.dtype, rows) : allocColumn(v.dtype, rows),
     categories: v.categories,
+    ...(pipeline.validity.has(v.name) ? { valid: pipeline.validity.get(v.name)! } : {}),
   }));
   const columns = new Map<string, ColumnData>(values.map((v) => [v.name, v.data]));
-  const scratch = new Float64Array(Math.min(BLOCK_ROWS, rows));
+  const scratch = arena ? arena.take(Float64Array, Math.min(BLOCK_ROWS, rows)) : new Float64Array(Math.min(BLOCK_ROWS, rows));
   for (let off = 0; off < rows; off += BLOCK_ROWS) {
     const count = Math.min(BLOCK_ROWS, rows - off);
     const from = rowStart + off;
     const block = { rowStart: from, count, anomalous: isAnomaly.subarray(off, off + count), events, columns, offset: off, scratch, retries: retriesIn(retries, from, from + count) };
-    compiled.forEach((c, j) => c.fill(block, values[j]!.data));
+    for (const c of pipeline.steps) c.fill(block, columns.get(c.variable.name)!);
   }
+  values.push(...cleanTwinColumns(scenario, (clean) => generateShard(clean, rowStart, rowEnd, retries)));
   return { rowStart, rows, timestamp, isAnomaly, anomalyId, values, events };
 }

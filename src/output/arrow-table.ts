@@ -54,30 +54,40 @@ export function arrowType(dtype: DType): DataType {
   }
 }
 
+/** A nullable column's validity bitmap and null count (dropout targets, anomaly/kinds). */
+function nulls(c: ValueColumn): { nullBitmap?: Uint8Array; nullCount?: number } {
+  if (!c.valid) return {};
+  let valid = 0;
+  for (let i = 0; i < c.valid.length; i++) valid += c.valid[i]!;
+  return { nullBitmap: packBits(c.valid), nullCount: c.valid.length - valid };
+}
+
 function valueData(c: ValueColumn, type: DataType, length: number): Data {
+  const n = nulls(c);
   switch (c.dtype) {
     case 'int64':
-      return makeData({ type: type as Int64, length, data: asBigInt64(c.data as Int32Array) });
+      return makeData({ type: type as Int64, length, data: asBigInt64(c.data as Int32Array), ...n });
     case 'bool':
-      return makeData({ type: type as Bool, length, data: packBits(c.data as Uint8Array) });
+      return makeData({ type: type as Bool, length, data: packBits(c.data as Uint8Array), ...n });
     case 'string':
       return makeData({
         type: type as Dictionary<Utf8, Int32>,
         length,
         data: c.data as Int32Array,
         dictionary: vectorFromArray(c.categories ?? [], new Utf8()),
+        ...n,
       });
     default:
-      return makeData({ type: type as Float64, length, data: c.data as Float64Array });
+      return makeData({ type: type as Float64, length, data: c.data as Float64Array, ...n });
   }
 }
 
 /** The dataset's Arrow schema: timestamp, the variables in declared order, then labels. */
-export function datasetSchema(values: readonly Pick<ValueColumn, 'name' | 'dtype'>[], metadata?: Map<string, string>): Schema {
+export function datasetSchema(values: readonly Pick<ValueColumn, 'name' | 'dtype' | 'valid'>[], metadata?: Map<string, string>): Schema {
   return new Schema(
     [
       new Field('timestamp', new TimestampMillisecond('UTC'), false),
-      ...values.map((v) => new Field(v.name, arrowType(v.dtype), false)),
+      ...values.map((v) => new Field(v.name, arrowType(v.dtype), v.valid !== undefined)),
       new Field('is_anomaly', new Bool(), false),
       new Field('anomaly_id', new Int64(), true),
     ],

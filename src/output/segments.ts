@@ -1,13 +1,15 @@
 /**
  * The segment table (anomalies.parquet): one row per anomaly event, with its id (= start
  * row), kind, first and last row, their timestamps, the drawn and realised lengths, whether
- * the end of the timeline cut it, and the variables it affects.
+ * the end of the timeline cut it, and the variables it affects; with anomaly kinds, also
+ * the parameters drawn for it (JSON; null for events without a kind).
  */
 import { Bool, Field, Int64, makeData, RecordBatch, Schema, Struct, Table, TimestampMillisecond, Utf8, vectorFromArray, type Data } from 'apache-arrow';
 import type { AnomalyEvent } from '../anomaly/events.js';
 import type { Scenario } from '../scenario/types.js';
 import { putInt64 } from '../generate/columns.js';
 import { packBits } from './arrow-table.js';
+import { describeEvents, hasKindParams } from '../anomaly/kinds/describe.js';
 
 export function segmentTable(scenario: Scenario, events: readonly AnomalyEvent[]): Table {
   const n = events.length;
@@ -17,7 +19,9 @@ export function segmentTable(scenario: Scenario, events: readonly AnomalyEvent[]
     return new BigInt64Array(a.buffer);
   };
   const { startMs, stepMs } = scenario.timeline;
-  const affected = scenario.variables.filter((v) => v.anomalous !== null).map((v) => v.name).join(',');
+  // Per event: the variables it changes and, with anomaly kinds, its drawn parameters.
+  const described = events.map(describeEvents(scenario));
+  const withParams = hasKindParams(scenario);
   const fields = [
     new Field('id', new Int64(), false),
     new Field('kind', new Utf8(), false),
@@ -29,6 +33,7 @@ export function segmentTable(scenario: Scenario, events: readonly AnomalyEvent[]
     new Field('rows', new Int64(), false),
     new Field('truncated', new Bool(), false),
     new Field('variables', new Utf8(), false),
+    ...(withParams ? [new Field('params', new Utf8(), true)] : []),
   ];
   const schema = new Schema(fields);
   const children: Data[] = [
@@ -41,7 +46,8 @@ export function segmentTable(scenario: Scenario, events: readonly AnomalyEvent[]
     makeData({ type: new Int64(), length: n, data: ints((e) => e.duration) }),
     makeData({ type: new Int64(), length: n, data: ints((e) => e.end - e.start) }),
     makeData({ type: new Bool(), length: n, data: packBits(Uint8Array.from(events, (e) => (e.truncated ? 1 : 0))) }),
-    vectorFromArray(events.map(() => affected), new Utf8()).data[0]!,
+    vectorFromArray(described.map((d) => d.variables), new Utf8()).data[0]!,
+    ...(withParams ? [vectorFromArray(described.map((d) => d.params), new Utf8()).data[0]!] : []),
   ];
   return new Table(schema, [new RecordBatch(schema, makeData({ type: new Struct(fields), length: n, children, nullCount: 0 }))]);
 }

@@ -14,6 +14,7 @@
  * Changing this layout changes every output byte: it is pinned by golden tests (D6).
  */
 import { philox4x32 } from './philox.js';
+import { WASM_MAX_PAIRS, wasmPairUniforms, wasmPhiloxAvailable } from './philox-wasm.js';
 
 /** Draw indices available to one row, per attempt. */
 export const MAX_DRAWS = 256;
@@ -49,9 +50,41 @@ export function rowUniform(key: SeedKey, stream: number, row: number, attempt: n
 
 /**
  * Fills out[0..count) with the uniforms of rows rowStart..rowStart+count-1 at one
- * (stream, attempt, draw); bit-identical to calling rowUniform per row.
+ * (stream, attempt, draw); bit-identical to calling rowUniform per row. Uses the
+ * WebAssembly kernel (philox-wasm.ts) where available, else fillRowUniformsJs.
  */
 export function fillRowUniforms(
+  key: SeedKey,
+  stream: number,
+  attempt: number,
+  draw: number,
+  rowStart: number,
+  count: number,
+  out: Float64Array,
+): void {
+  if (!wasmPhiloxAvailable || count < 8) {
+    fillRowUniformsJs(key, stream, attempt, draw, rowStart, count, out);
+    return;
+  }
+  const c3 = attempt * 256 + draw;
+  // Rows are visited by pairs; an odd first row takes the odd half of its pair.
+  const skip = rowStart & 1;
+  let pair = (rowStart - skip) / 2;
+  let i = 0;
+  let from = skip;
+  while (i < count) {
+    const nPairs = Math.min(WASM_MAX_PAIRS, (from + count - i + 1) >> 1);
+    const u = wasmPairUniforms(key.k0, key.k1, stream, c3, pair, nPairs);
+    const take = Math.min(2 * nPairs - from, count - i);
+    out.set(from === 0 && take === u.length ? u : u.subarray(from, from + take), i);
+    i += take;
+    pair += nPairs;
+    from = 0;
+  }
+}
+
+/** The plain-JS block path: the reference the WebAssembly kernel is tested against. */
+export function fillRowUniformsJs(
   key: SeedKey,
   stream: number,
   attempt: number,

@@ -10,7 +10,8 @@ import { ParanomError, type ErrorData } from '../errors.js';
 import { generateShard, type Retries } from '../generate/shard.js';
 import { fingerprintRows, type ShardFingerprints } from '../uniqueness/fingerprint.js';
 import { shardTable } from '../output/arrow-table.js';
-import { encodeParquet, type ParquetCompression } from '../output/parquet.js';
+import { encodeParquet, ParquetOutput, type ParquetCompression } from '../output/parquet.js';
+import { ColumnArena } from '../generate/columns.js';
 import { encodeArrowIPC } from '../output/arrow-ipc.js';
 import { encodeCsv } from '../output/csv.js';
 import { writeFileAtomic } from '../output/files.js';
@@ -46,17 +47,26 @@ export interface ShardDone {
 
 export type ShardResult = ShardDone | { ok: false; index: number; error: ErrorData };
 
-/** Generates and encodes one shard in memory. */
-export function encodeShard(task: Omit<ShardTask, 'outDir'>): { bytes: Uint8Array; anomalousRows: number } {
+/** A worker's buffers, reused from shard to shard (columns and the encoded file). */
+export interface ShardBuffers {
+  columns: ColumnArena;
+  parquet: ParquetOutput;
+}
+
+/**
+ * Generates and encodes one shard in memory. With `buffers`, the returned bytes live in
+ * them and are valid until the next call with the same buffers.
+ */
+export function encodeShard(task: Omit<ShardTask, 'outDir'>, buffers?: ShardBuffers): { bytes: Uint8Array; anomalousRows: number } {
   const { scenario, shard, format } = task;
-  const columns = generateShard(scenario, shard.rowStart, shard.rowEnd, task.retries);
+  const columns = generateShard(scenario, shard.rowStart, shard.rowEnd, task.retries, buffers?.columns);
   let anomalousRows = 0;
   for (let i = 0; i < columns.rows; i++) anomalousRows += columns.isAnomaly[i]!;
   if (format === 'csv') return { bytes: encodeCsv(columns), anomalousRows };
   const metadata = shardMetadata(scenario, shard);
   // Arrow IPC keeps provenance in the schema metadata; Parquet in its key-value metadata
   // (an Arrow schema map would be re-ordered by parquet-wasm, see provenance.ts).
-  const bytes = format === 'arrow' ? encodeArrowIPC(shardTable(columns, metadata)) : encodeParquet(shardTable(columns), metadata, task.compression);
+  const bytes = format === 'arrow' ? encodeArrowIPC(shardTable(columns, metadata)) : encodeParquet(shardTable(columns), metadata, task.compression, buffers?.parquet);
   return { bytes, anomalousRows };
 }
 
@@ -69,6 +79,9 @@ export function fileMatches(path: string, expect: { sha256: string; bytes: numbe
   return existsSync(path) && statSync(path).size === expect.bytes && sha256(readFileSync(path)) === expect.sha256;
 }
 
+/** This thread's shard buffers: a worker runs one shard at a time, written before the next. */
+const workerBuffers: ShardBuffers = { columns: new ColumnArena(), parquet: new ParquetOutput() };
+
 export async function runShardTask(task: ShardTask): Promise<ShardResult> {
   const { shard, scenario } = task;
   const base = { index: shard.index, file: shard.file, rowStart: shard.rowStart, rowEnd: shard.rowEnd };
@@ -78,7 +91,7 @@ export async function runShardTask(task: ShardTask): Promise<ShardResult> {
       return { ok: true, ...base, bytes: task.expect.bytes, sha256: task.expect.sha256, anomalousRows: task.expect.anomalousRows, reused: true };
     }
     await prepareScenario(scenario);
-    const { bytes, anomalousRows } = encodeShard(task);
+    const { bytes, anomalousRows } = encodeShard(task, workerBuffers);
     writeFileAtomic(path, bytes);
     return { ok: true, ...base, bytes: bytes.length, sha256: sha256(bytes), anomalousRows, reused: false };
   } catch (err) {

@@ -45,6 +45,104 @@ export interface StochasticVariable {
   categories: string[] | null;
 }
 
+// ---- callback, process and source variables (issue 5) -------------------------------
+
+/** `type: callback`: values from functions exported by a user module (JS or TS). */
+export interface CallbackVariable {
+  name: string;
+  type: 'callback';
+  dtype: DType;
+  stream: number;
+  /** The module, relative to the working directory (never absolute, D5). */
+  module: string;
+  /** SHA-256 of the module file, so editing the module changes the scenario hash. */
+  moduleSha256: string;
+  /** Export called for normal rows. */
+  normal: string;
+  /** Export called for rows inside anomaly events; null: `normal` is called there too. */
+  anomalous: string | null;
+  /** Variables this one is generated after (besides declared order). */
+  after: string[];
+  /** For string columns: the values the callback may return. */
+  categories: string[] | null;
+}
+
+/** A length along the timeline: rows, or milliseconds (converted at the timeline's step). */
+export type Span = { rows: number } | { ms: number };
+
+/** One additive component of a process. */
+export type ProcessComponent =
+  | { type: 'constant'; value: number }
+  /** phase: fraction of a period, in [0, 1). */
+  | { type: 'sine' | 'square' | 'sawtooth' | 'triangle'; period: Span; amplitude: number; phase: number }
+  /** Σ coefficients[k]·(row / unit)^k. */
+  | { type: 'trend'; coefficients: number[]; unit: Span }
+  | { type: 'random_walk'; sd: number }
+  /** `warmup` rows before each 65,536-row block; the start state's influence is at most `residual`. */
+  | { type: 'ar'; coefficients: number[]; sd: number; warmup: number; residual: number }
+  | { type: 'noise'; dist: 'normal'; sd: number }
+  | { type: 'noise'; dist: 'student_t'; df: number; scale: number };
+
+/** `type: process`: a sum of time-structured components (D1–D3 kept, see variables/process.ts). */
+export interface ProcessVariable {
+  name: string;
+  type: 'process';
+  dtype: 'float64' | 'float32';
+  stream: number;
+  components: ProcessComponent[];
+  anomalous: null;
+  categories: null;
+}
+
+/** `type: source`: a column of a CSV or Parquet file replayed along the timeline. */
+export interface SourceVariable {
+  name: string;
+  type: 'source';
+  dtype: 'float64' | 'float32';
+  stream: number;
+  /** The file, relative to the working directory (never absolute, D5). */
+  file: string;
+  format: 'csv' | 'parquet';
+  sha256: string;
+  column: string;
+  /** Rows of the file (values of `column`). */
+  fileRows: number;
+  /** File row replayed at timeline row 0 (timestamps: ignore). */
+  offset: number;
+  /** ignore: row i takes file row offset + i; map: the file's own timestamps, shifted to timeline.start, sampled and held. */
+  timestamps: { mode: 'ignore' } | { mode: 'map'; column: string };
+  /** Past the end of the file: start again from its first row, hold its last value, or stop with an error. */
+  pastEnd: 'cycle' | 'hold' | 'error';
+  anomalous: null;
+  categories: null;
+}
+
+/** Anomaly kinds applied over event windows (anomaly/kinds/). */
+export type AnomalyKindName = 'spike' | 'level_shift' | 'variance' | 'trend' | 'amplitude' | 'frequency' | 'flat_line' | 'dropout' | 'noise';
+
+/** One entry of `anomalies.kinds`, fully defaulted. */
+export interface AnomalyKindSpec {
+  kind: AnomalyKindName;
+  /** Relative weight of the kind among events. */
+  weight: number;
+  /** Duration range of events of this kind, in rows. */
+  duration: [number, number];
+  /** Numeric parameters as [min, max] (drawn per event, uniform); choices as strings. */
+  params: Record<string, [number, number] | string>;
+  /** The variables events of this kind act on. */
+  variables: string[];
+}
+
+/** What the kinds add to a plan: each field is absent from scenarios that do not use it. */
+export interface AnomalyPlanExtras {
+  /** Weighted anomaly kinds; absent: every event is a `definition` event. */
+  kinds?: AnomalyKindSpec[];
+  /** Write `<name>_clean` beside every variable anomalies can change (`--with-clean`). */
+  cleanTwin?: true;
+}
+
+// ---------------------------------------------------------------------------------------
+
 /** Identifiers unique by construction: min + a keyed permutation of the row index. */
 export interface IdVariable {
   name: string;
@@ -83,18 +181,29 @@ export interface VaeVariable {
   group: string | null;
   /** Stream of the latent draws: the variable's own, or its group's. */
   latentStream: number;
-  /** The latent regions, as radius bands of the training codes in the model's active whitened space. */
-  regions: { space: 'whitened-active'; dims: number; inner: VaeRegion; outlier: VaeRegion };
+  /**
+   * The latent regions: bands of radius quantiles in the model's active whitened space, of
+   * the Gaussian fitted to the training codes or of the codes themselves (`measure`), with
+   * the radii they span and, for comparison, where the training codes lie.
+   */
+  regions: {
+    space: 'whitened-active';
+    measure: 'gaussian' | 'empirical';
+    dims: number;
+    inner: VaeRegion;
+    outlier: VaeRegion;
+    codes: { median: number; q99: number; max: number };
+  };
   anomalous: null;
   categories: null;
 }
 
-export type Variable = StochasticVariable | IdVariable;
+export type Variable = StochasticVariable | CallbackVariable | ProcessVariable | SourceVariable | IdVariable | VaeVariable;
 
 export type AnomalyPlan =
-  | { mode: 'none' }
-  | { mode: 'frequency'; frequency: number; duration: [number, number] }
-  | { mode: 'count'; count: number; duration: [number, number] };
+  | ({ mode: 'none' } & Pick<AnomalyPlanExtras, 'cleanTwin'>)
+  | ({ mode: 'frequency'; frequency: number; duration: [number, number] } & AnomalyPlanExtras)
+  | ({ mode: 'count'; count: number; duration: [number, number] } & AnomalyPlanExtras);
 
 export interface Timeline {
   /** ISO 8601 UTC form of the start instant. */

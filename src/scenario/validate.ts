@@ -12,6 +12,9 @@ import { Checker, closest, describe, join } from './checker.js';
 import { parseDurationMs, parseInstantMs } from './units.js';
 import type { AnomalyPlan, Scenario, Timeline, Variable } from './types.js';
 import { checkUniqueness } from '../uniqueness/validate.js';
+import { checkPlanAgainstVariables, checkPlanExtras, PLAN_EXTRA_KEYS } from '../anomaly/kinds/validate.js';
+import { meanKindDuration } from '../anomaly/kinds/params.js';
+import { checkDependencies } from '../variables/callback-order.js';
 
 /** Names the engine writes itself; a variable may not take them. */
 export const RESERVED_COLUMNS = ['timestamp', 'is_anomaly', 'anomaly_id'] as const;
@@ -105,31 +108,42 @@ function checkAnomalies(c: Checker, raw: unknown, timeline: Timeline | undefined
   if (raw === undefined || raw === null) return { mode: 'none' };
   const o = c.object(raw, 'anomalies');
   if (!o) return undefined;
-  c.keys(o, 'anomalies', ['frequency', 'count', 'duration']);
+  c.keys(o, 'anomalies', ['frequency', 'count', 'duration', ...PLAN_EXTRA_KEYS]);
   if (o['frequency'] !== undefined && o['count'] !== undefined) {
     return c.fail('anomalies', "give either 'frequency' (growth-stable) or 'count' (exact, not growth-stable), not both");
   }
   if (o['frequency'] === undefined && o['count'] === undefined) {
     return c.fail('anomalies', "give 'frequency' (expected fraction of anomalous rows) or 'count' (exact number of events)");
   }
-  const duration = checkDurationRange(c, o['duration'], 'anomalies.duration', timeline?.stepMs);
+  // Kinds (issue 5): with `kinds`, the top-level duration is only the default of entries
+  // without their own, and the rate and fit checks use the kinds' durations.
+  const kindsOnly = o['kinds'] !== undefined && o['duration'] === undefined;
+  const topDuration = kindsOnly ? undefined : checkDurationRange(c, o['duration'], 'anomalies.duration', timeline?.stepMs);
+  const extras = checkPlanExtras(c, o, timeline?.stepMs, (r, p) => checkDurationRange(c, r, p, timeline?.stepMs), topDuration);
+  if (!extras) return undefined;
+  const { envelope, ...planExtras } = extras;
+  // With kinds, the plan's duration is the envelope of the kinds' ranges (what events can be).
+  const duration = envelope ?? topDuration;
+  const noneMode = (): AnomalyPlan => ({ mode: 'none', ...(planExtras.cleanTwin ? { cleanTwin: planExtras.cleanTwin } : {}) });
+  const mean = planExtras.kinds ? meanKindDuration(planExtras.kinds) : undefined;
   if (o['frequency'] !== undefined) {
     const frequency = c.number(o['frequency'], 'anomalies.frequency', { ge: 0, lt: 1 });
     if (frequency === undefined || !duration) return undefined;
-    if (frequency === 0) return { mode: 'none' };
-    const max = maxFeasibleFrequency(duration[0], duration[1]);
+    if (frequency === 0) return noneMode();
+    const max = mean !== undefined ? maxFeasibleFrequency(mean, mean) : maxFeasibleFrequency(duration[0], duration[1]);
     if (frequency > max) {
-      return c.fail('anomalies.frequency', `at most ${max.toFixed(3)} of rows can be anomalous with durations ${duration[0]}–${duration[1]} rows (events never overlap and are separated by a normal row), got ${frequency}`);
+      const what = mean !== undefined ? `a mean duration of ${mean.toFixed(1)} rows over the kinds` : `durations ${duration[0]}–${duration[1]} rows`;
+      return c.fail('anomalies.frequency', `at most ${max.toFixed(3)} of rows can be anomalous with ${what} (events never overlap and are separated by a normal row), got ${frequency}`);
     }
-    return { mode: 'frequency', frequency, duration };
+    return { mode: 'frequency', frequency, duration, ...planExtras };
   }
   const count = c.number(o['count'], 'anomalies.count', { integer: true, ge: 0 });
   if (count === undefined || !duration) return undefined;
-  if (count === 0) return { mode: 'none' };
+  if (count === 0) return noneMode();
   if (timeline && count * (duration[0] + 1) - 1 > timeline.rows) {
     return c.fail('anomalies.count', `${count} events of at least ${duration[0]} rows (plus one normal row between events) do not fit in ${timeline.rows} rows`);
   }
-  return { mode: 'count', count, duration };
+  return { mode: 'count', count, duration, ...planExtras };
 }
 
 /** Checks what every variable shares (name, type, description), then hands over to its kind. */
@@ -179,7 +193,19 @@ export function validateScenario(doc: unknown, options: { baseDir?: string } = {
       variables.push(v);
     }
   }
+  // Callback dependencies (`after:`) and the targets of anomaly kinds (issue 5).
+  const declared = vars ? Object.keys(vars) : [];
+  checkDependencies(c, variables, declared);
+  if (anomalies) checkPlanAgainstVariables(c, anomalies, variables, declared);
   const uniqueness = checkUniqueness(c, o['uniqueness'], variables);
+  // Uniqueness decides keys from generated values before anomaly kinds change them, so a
+  // kind acting on a key could make written keys collide: refuse that combination.
+  if (uniqueness && anomalies && anomalies.mode !== 'none') {
+    (anomalies.kinds ?? []).forEach((k, i) => {
+      const hit = k.variables.filter((v) => uniqueness.key.includes(v));
+      if (hit.length > 0) c.fail(`anomalies.kinds[${i}]`, `${k.kind} events would change ${hit.join(', ')}, which ${hit.length === 1 ? 'is' : 'are'} part of the uniqueness key; exclude ${hit.length === 1 ? 'it' : 'them'} with variables: [...]`);
+    });
+  }
   if (c.issues.length > 0 || name === undefined || seed === undefined || !timeline || !anomalies || uniqueness === undefined) {
     return { ok: false, issues: c.issues };
   }

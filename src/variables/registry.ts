@@ -2,11 +2,19 @@
 import type { Scenario, Variable } from '../scenario/types.js';
 import type { CompileContext, CompiledVariable, VariableKind } from './kind.js';
 import { stochasticKind } from './stochastic.js';
+import { vaeKind } from './vae.js';
 import { idKind } from './id.js';
+import { callbackKind } from './callback.js';
+import { processKind } from './process.js';
+import { sourceKind } from './source.js';
 
 export const VARIABLE_KINDS: Readonly<Record<string, VariableKind<any>>> = {
   stochastic: stochasticKind,
   id: idKind,
+  callback: callbackKind,
+  process: processKind,
+  source: sourceKind,
+  vae: vaeKind,
 };
 
 export function compileVariable(v: Variable, ctx: CompileContext): CompiledVariable {

@@ -11,18 +11,24 @@ import type { StochasticVariable } from '../scenario/types.js';
 import { putInt64, type ColumnData } from '../generate/columns.js';
 import type { CompiledVariable, VariableKind } from './kind.js';
 import { validateStochastic } from './stochastic-validate.js';
+import { compileBlockKernel, type BlockKernel } from './stochastic-block.js';
 
 export interface CompiledStochastic {
   variable: StochasticVariable;
   normal: Sampler;
   anomalous: Sampler;
   draws: RowDraws;
+  /** Block kernels (stochastic-block.ts) of both classes, or null: the per-row path. */
+  blocks: { normal: BlockKernel; anomalous: BlockKernel | null } | null;
 }
 
 export function compileStochastic(v: StochasticVariable, key: SeedKey): CompiledStochastic {
   const normal = compileSampler(v.normal, v.dtype, v.categories);
   const anomalous = v.anomalous ? compileSampler(v.anomalous, v.dtype, v.categories) : normal;
-  return { variable: v, normal, anomalous, draws: new RowDraws(key, v.stream) };
+  const normalBlock = compileBlockKernel(v.normal, v.dtype, v.categories);
+  const anomalousBlock = v.anomalous ? compileBlockKernel(v.anomalous, v.dtype, v.categories) : null;
+  const blocks = normalBlock && (!v.anomalous || anomalousBlock) ? { normal: normalBlock, anomalous: anomalousBlock } : null;
+  return { variable: v, normal, anomalous, draws: new RowDraws(key, v.stream), blocks };
 }
 
 function outOfRange(v: StochasticVariable, row: number, value: number, seed: number): ParanomError {
@@ -81,6 +87,27 @@ export function fillStochastic(
 ): void {
   const v = c.variable;
   fillRowUniforms(key, v.stream, 0, 0, rowStart, count, u);
+  if (c.blocks) {
+    // Runs of normal and anomalous rows, each through its class's block kernel.
+    const { normal: kn, anomalous: ka } = c.blocks;
+    if (!ka) {
+      kn(u, 0, count, out, offset);
+      return;
+    }
+    const a = anomalous.subarray(0, count);
+    let i = 0;
+    while (i < count) {
+      let j = a.indexOf(1, i);
+      if (j < 0) j = count;
+      if (j > i) kn(u, i, j, out, offset);
+      if (j >= count) break;
+      let k = a.indexOf(0, j);
+      if (k < 0) k = count;
+      ka(u, j, k, out, offset);
+      i = k;
+    }
+    return;
+  }
   const draws = c.draws;
   const { normal, anomalous: anom } = c;
   switch (v.dtype) {

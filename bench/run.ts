@@ -1,0 +1,228 @@
+/**
+ * `npm run bench`: every figure of issue 7 in one run, each beside its baseline.
+ *
+ *   node dist/bench/run.js [--rows 10000000] [--reps 3] [--rss-rows 2000000,20000000]
+ *                          [--writer-rows 1000000] [--all-writers] [--skip micro,e2e,writers,rss]
+ *
+ * 1. micro (tinybench, whole 65,536-row blocks): the PRNG (WebAssembly and plain JS),
+ *    each distribution, each variable kind that needs no outside file, Parquet/Arrow
+ *    encoding of a block — rows/s and MB/s of what each case produces;
+ * 2. end to end (src/cli/bench.ts, also `paranom bench`): the reference scenario to
+ *    Parquet with default workers and with one, DuckDB COPY at its default threads and a
+ *    naive Math.random generator, each a child process: rows/s, MB/s, peak RSS, ratios;
+ * 3. writers (bench/writers.ts): single-thread encoders on the same 13 columns;
+ * 4. peak RSS of whole runs of growing size (flat in the row count).
+ * Defaults keep the run under about five minutes on two cores.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Bench } from 'tinybench';
+import { tableToIPC } from 'apache-arrow';
+import { fillRowUniforms, fillRowUniformsJs, seedKey } from '../src/random/counter.js';
+import { compileStochastic, fillStochastic } from '../src/variables/stochastic.js';
+import { generateShard } from '../src/generate/shard.js';
+import { ColumnArena } from '../src/generate/columns.js';
+import { shardTable } from '../src/output/arrow-table.js';
+import { encodeParquet, encodeParquetWasm, ParquetOutput } from '../src/output/parquet.js';
+import { loadScenario, parseScenario } from '../src/scenario/load.js';
+import type { Scenario, StochasticVariable } from '../src/scenario/types.js';
+import { prepareScenario } from '../src/variables/registry.js';
+import { endToEndNotes, formatEndToEnd, referenceScenario, runChild, runEndToEnd } from '../src/cli/bench.js';
+import { formatWriterTable, runWriterBench, writerConclusion } from './writers.js';
+
+const BLOCK = 65_536;
+
+function arg(name: string, fallback: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? (process.argv[i + 1] ?? fallback) : fallback;
+}
+const flag = (name: string): boolean => process.argv.includes(`--${name}`);
+const skip = new Set(arg('skip', '').split(',').filter(Boolean));
+
+function table(head: string[], rows: string[][]): string {
+  const w = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(w[i]!) : c.padStart(w[i]!))).join('  ');
+  return [line(head), w.map((n) => '-'.repeat(n)).join('  '), ...rows.map(line)].join('\n');
+}
+
+const fmt = (x: number): string => Math.round(x).toLocaleString('en-US');
+
+// ---------------------------------------------------------------- 1. micro
+
+interface MicroCase {
+  group: string;
+  name: string;
+  /** Rows one call produces. */
+  rows: number;
+  /** Bytes one call produces. */
+  bytes: number;
+  fn: () => void;
+}
+
+function scenarioOf(variables: Record<string, unknown>, rows = 10 * BLOCK): Scenario {
+  return parseScenario(JSON.stringify({ seed: 7, timeline: { start: '2024-01-01T00:00:00Z', step: '1s', rows }, variables }), '<bench>');
+}
+
+async function microCases(dir: string): Promise<MicroCase[]> {
+  const key = seedKey(7);
+  const u = new Float64Array(BLOCK);
+  const cases: MicroCase[] = [];
+  let row = 0;
+  // PRNG: uniforms of one block at a moving row offset (no caching across calls).
+  cases.push({ group: 'prng', name: 'Philox4x32-10 WebAssembly (block)', rows: BLOCK, bytes: 8 * BLOCK, fn: () => fillRowUniforms(key, 0x1234, 0, 0, (row += BLOCK), BLOCK, u) });
+  cases.push({ group: 'prng', name: 'Philox4x32-10 plain JS (reference)', rows: BLOCK, bytes: 8 * BLOCK, fn: () => fillRowUniformsJs(key, 0x1234, 0, 0, (row += BLOCK), BLOCK, u) });
+
+  // Distributions: a stochastic variable's block fill, 1% of rows anomalous in runs.
+  const anomalous = new Uint8Array(BLOCK);
+  for (let i = 1000; i < BLOCK; i += 10_000) anomalous.fill(1, i, i + 100);
+  const dists: Record<string, unknown> = {
+    uniform: { dist: 'uniform', min: 0, max: 1 },
+    normal: { dist: 'normal', mean: 0, sd: 1 },
+    lognormal: { dist: 'lognormal', mu: 0, sigma: 0.5 },
+    exponential: { dist: 'exponential', rate: 1 },
+    'poisson (λ=4)': { dist: 'poisson', lambda: 4 },
+    'poisson (λ=100)': { dist: 'poisson', lambda: 100 },
+    bernoulli: { dist: 'bernoulli', p: 0.1 },
+    integer: { dist: 'integer', min: 0, max: 1000 },
+    'categorical (10 strings)': { dist: 'categorical', values: ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j'] },
+    constant: { dist: 'constant', value: 1.5 },
+  };
+  const s = scenarioOf(Object.fromEntries(Object.entries(dists).map(([n, d], i) => [`v${i}`, { normal: d }])));
+  Object.keys(dists).forEach((name, i) => {
+    const v = s.variables.find((x) => x.name === `v${i}`) as StochasticVariable;
+    const c = compileStochastic(v, key);
+    const out = new Float64Array(2 * BLOCK);
+    const width = v.dtype === 'bool' ? 1 : v.dtype === 'string' || v.dtype === 'int32' || v.dtype === 'float32' ? 4 : 8;
+    let r = 0;
+    cases.push({ group: 'distribution', name: `${name} → ${v.dtype}`, rows: BLOCK, bytes: width * BLOCK, fn: () => fillStochastic(c, key, 7, (r += BLOCK), BLOCK, anomalous, u, out as never, 0) });
+  });
+
+  // Variable kinds: one-block shards of a one-variable scenario (timestamp and labels included).
+  const cbFile = join(dir, 'bench-callback.mjs');
+  writeFileSync(cbFile, 'export function normal(ctx) { return 20 + ctx.random.normal() * 2; }\n');
+  const kinds: Record<string, unknown> = {
+    stochastic: { normal: { dist: 'normal', mean: 0, sd: 1 } },
+    id: { type: 'id', min: 1, max: 1e12 },
+    'process (sine + noise)': { type: 'process', components: [{ type: 'sine', period: 1000, amplitude: 1 }, { type: 'noise', sd: 0.1 }] },
+    'process (random walk)': { type: 'process', components: [{ type: 'random_walk', sd: 1 }] },
+    'process (AR(2))': { type: 'process', components: [{ type: 'ar', coefficients: [0.5, 0.2], sd: 1 }] },
+    callback: { type: 'callback', module: cbFile, normal: 'normal' },
+  };
+  for (const [name, spec] of Object.entries(kinds)) {
+    let sc: Scenario;
+    try {
+      sc = scenarioOf({ x: spec });
+      await prepareScenario(sc);
+      generateShard(sc, 0, 16);
+    } catch (e) {
+      console.log(`  (micro: kind '${name}' skipped: ${(e as Error).message.split('\n')[0]})`);
+      continue;
+    }
+    const arena = new ColumnArena();
+    let r = 0;
+    cases.push({ group: 'variable kind', name, rows: BLOCK, bytes: 8 * BLOCK, fn: () => void generateShard(sc, (r = (r + BLOCK) % (9 * BLOCK)), r + BLOCK, undefined, arena) });
+  }
+
+  // Encoding one block of the reference scenario.
+  const ref = loadScenario(referenceScenario());
+  const refTable = shardTable(generateShard(ref, 0, BLOCK));
+  const meta = new Map([['paranom', '{}']]);
+  const output = new ParquetOutput();
+  const size = (b: Uint8Array) => b.length;
+  const pq = size(encodeParquet(refTable, meta));
+  cases.push({ group: 'encode (reference, 1 block)', name: 'paranom Parquet writer (snappy)', rows: BLOCK, bytes: pq, fn: () => void encodeParquet(refTable, meta, 'snappy', output) });
+  cases.push({ group: 'encode (reference, 1 block)', name: 'parquet-wasm, tuned (snappy)', rows: BLOCK, bytes: size(encodeParquetWasm(refTable, meta)), fn: () => void encodeParquetWasm(refTable, meta) });
+  cases.push({ group: 'encode (reference, 1 block)', name: 'parquet-wasm, zstd + BYTE_STREAM_SPLIT', rows: BLOCK, bytes: size(encodeParquet(refTable, meta, 'zstd')), fn: () => void encodeParquet(refTable, meta, 'zstd') });
+  cases.push({ group: 'encode (reference, 1 block)', name: 'Arrow IPC stream', rows: BLOCK, bytes: size(tableToIPC(refTable, 'stream')), fn: () => void tableToIPC(refTable, 'stream') });
+  const arena = new ColumnArena();
+  let gr = 0;
+  cases.push({ group: 'generate (reference, 1 block)', name: 'all 13 columns, reused buffers', rows: BLOCK, bytes: pq, fn: () => void generateShard(ref, (gr = (gr + BLOCK) % (100 * BLOCK)), gr + BLOCK, undefined, arena) });
+  return cases;
+}
+
+async function runMicro(): Promise<{ prngPerSecond: number }> {
+  const dir = mkdtempSync(join(tmpdir(), 'paranom-micro-'));
+  try {
+    const cases = await microCases(dir);
+    const bench = new Bench({ time: 400, warmupTime: 100 });
+    for (const c of cases) bench.add(`${c.group}: ${c.name}`, c.fn);
+    await bench.run();
+    const rows: string[][] = [];
+    let prng = NaN;
+    bench.tasks.forEach((t, i) => {
+      const c = cases[i]!;
+      const r = t.result as { state: string; latency?: { p50: number; rme: number }; error?: Error };
+      if (r.state !== 'completed' || !r.latency) {
+        rows.push([c.group, c.name, '-', '-', '-', r.error ? `error: ${r.error.message}` : r.state]);
+        return;
+      }
+      const perSecond = 1000 / r.latency.p50;
+      if (i === 0) prng = perSecond * c.rows;
+      rows.push([c.group, c.name, fmt(perSecond * c.rows), ((perSecond * c.bytes) / 1e6).toFixed(0), r.latency.p50.toFixed(3), `±${r.latency.rme.toFixed(1)}%`]);
+    });
+    console.log(table(['group', 'case (one call = one 65,536-row block)', 'rows/s', 'MB/s', 'ms/call', 'rme'], rows));
+    console.log(`PRNG: ${(prng / 1e6).toFixed(0)}M uniform doubles/s on one core (target ≥ 100M); plain JS reference in the next line.`);
+    console.log(`process peak RSS after micro cases: ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`);
+    return { prngPerSecond: prng };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+// ---------------------------------------------------------------- 4. RSS
+
+async function runRss(rowsList: readonly number[]): Promise<void> {
+  const scenario = referenceScenario();
+  const dir = mkdtempSync(join(tmpdir(), 'paranom-rss-'));
+  const cli = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
+  try {
+    const rows: string[][] = [];
+    for (const n of rowsList) {
+      const out = join(dir, 'ds');
+      const r = await runChild(process.execPath, [cli, 'generate', scenario, '--out', out, '--rows', String(n)]);
+      rmSync(out, { recursive: true, force: true });
+      if (r.status !== 0) throw new Error(`generate exited ${r.status}: ${r.stderr}`);
+      rows.push([fmt(n), r.seconds.toFixed(1), fmt(n / r.seconds), r.peakRssMb.toFixed(0)]);
+    }
+    console.log(table(['rows', 'seconds', 'rows/s', 'peak RSS MB'], rows));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+// ---------------------------------------------------------------- main
+
+async function main(): Promise<void> {
+  const rows = Number(arg('rows', '10000000'));
+  const reps = Number(arg('reps', '3'));
+  const t0 = performance.now();
+  console.log(`paranom bench — node ${process.version}, ${availableParallelism()} cores, load average ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
+  if (!skip.has('micro')) {
+    console.log('\n## 1. micro (tinybench; rows/s and MB/s of what one call produces)');
+    await runMicro();
+  }
+  if (!skip.has('e2e')) {
+    console.log(`\n## 2. end to end: reference-13col → Parquet, ${fmt(rows)} rows, ${reps} runs each, round-robin`);
+    const r = await runEndToEnd({ rows, reps, log: (l) => console.log(l) });
+    console.log('');
+    console.log(formatEndToEnd(r));
+    console.log(endToEndNotes(r));
+  }
+  if (!skip.has('writers')) {
+    const wr = Number(arg('writer-rows', '1000000'));
+    console.log(`\n## 3. Parquet writers, single thread, ${fmt(wr)} rows × 13 columns from memory to a file (bench/writers.ts${flag('all-writers') ? '' : '; --all-writers for every setting'})`);
+    const results = await runWriterBench(wr, 3, () => undefined, flag('all-writers') ? 'all' : 'peers');
+    console.log(formatWriterTable(results));
+    console.log(writerConclusion(results));
+  }
+  if (!skip.has('rss')) {
+    const rssRows = arg('rss-rows', '2000000,20000000').split(',').filter(Boolean).map(Number);
+    console.log('\n## 4. peak RSS of whole runs (default workers; flat in the row count)');
+    await runRss(rssRows);
+  }
+  console.log(`\nbench finished in ${((performance.now() - t0) / 1000).toFixed(0)} s; load average ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
+}
+
+await main();

@@ -1,0 +1,79 @@
+/**
+ * The anomaly kinds: what each one does to the values of its target variables over an
+ * event window, and the parameters it takes. Numeric parameters are a number or a
+ * [min, max] range drawn per event (so one entry can make events of varied strength);
+ * the segment table records the drawn values.
+ *
+ * | kind        | effect on row k of an event of d rows                                   |
+ * |-------------|-------------------------------------------------------------------------|
+ * | spike       | + s·magnitude·(1 − |2(k + ½)/d − 1|): a peak at the middle (d = 1: one point) |
+ * | level_shift | + s·shift                                                               |
+ * | variance    | process noise components × factor, and/or + N(0, sd²) per row            |
+ * | trend       | + s·slope·(k + 1)                                                       |
+ * | amplitude   | process seasonal components × factor; other variables a + factor·(x − a) |
+ * | frequency   | process seasonal components run factor× faster (phase-continuous start)  |
+ * | flat_line   | the value of the event's first row (or `value`) held                     |
+ * | dropout     | the value is missing (null) with probability `rate`                      |
+ * | noise       | + s·magnitude·|z| (both: z) · envelope(k), z ~ N(0, 1) per row          |
+ *
+ * s is +1 for `direction: up`, −1 for down, and drawn per event for both. `a` is the value
+ * of the event's first row. The envelope of `noise` is 1, or (1 + wave(k / wave_period))/2
+ * for a sine, square, triangle or sawtooth wave (wave_period defaults to the event's length).
+ */
+import type { AnomalyKindName } from '../../scenario/types.js';
+
+export const KIND_NAMES: readonly AnomalyKindName[] = ['spike', 'level_shift', 'variance', 'trend', 'amplitude', 'frequency', 'flat_line', 'dropout', 'noise'];
+
+export const DIRECTIONS = ['up', 'down', 'both'] as const;
+export const WAVES = ['none', 'sine', 'square', 'triangle', 'sawtooth'] as const;
+
+/** A parameter: a numeric range (with bounds), a choice, or a length (rows or duration). */
+export type ParamDef =
+  | { type: 'range'; required: boolean; gt?: number; ge?: number; le?: number; default?: number; description: string }
+  | { type: 'choice'; values: readonly string[]; default: string; description: string }
+  | { type: 'span'; description: string };
+
+export const KIND_PARAMS: Record<AnomalyKindName, Record<string, ParamDef>> = {
+  spike: {
+    magnitude: { type: 'range', required: true, gt: 0, description: 'height of the peak, in the variable’s units' },
+    direction: { type: 'choice', values: DIRECTIONS, default: 'both', description: 'up, down, or drawn per event' },
+  },
+  level_shift: {
+    shift: { type: 'range', required: true, gt: 0, description: 'size of the shift' },
+    direction: { type: 'choice', values: DIRECTIONS, default: 'both', description: 'up, down, or drawn per event' },
+  },
+  variance: {
+    factor: { type: 'range', required: false, gt: 0, description: 'multiplies the noise components of process variables' },
+    sd: { type: 'range', required: false, gt: 0, description: 'standard deviation of Gaussian noise added to each row' },
+  },
+  trend: {
+    slope: { type: 'range', required: true, gt: 0, description: 'change per row' },
+    direction: { type: 'choice', values: DIRECTIONS, default: 'both', description: 'up, down, or drawn per event' },
+  },
+  amplitude: {
+    factor: { type: 'range', required: true, ge: 0, description: 'multiplies the seasonal amplitude (other variables: the deviation from the first row)' },
+  },
+  frequency: {
+    factor: { type: 'range', required: true, gt: 0, description: 'multiplies the frequency of the seasonal components' },
+  },
+  flat_line: {
+    value: { type: 'range', required: false, description: 'the value held (default: the value of the event’s first row)' },
+  },
+  dropout: {
+    rate: { type: 'range', required: false, gt: 0, le: 1, default: 1, description: 'probability that a row of the event is missing' },
+  },
+  noise: {
+    magnitude: { type: 'range', required: true, gt: 0, description: 'standard deviation of the added noise' },
+    direction: { type: 'choice', values: DIRECTIONS, default: 'both', description: 'up (|z|), down (−|z|) or both (z)' },
+    wave: { type: 'choice', values: WAVES, default: 'none', description: 'shape modulating the noise' },
+    wave_period: { type: 'span', description: 'period of the wave in rows or as a duration (default: the event’s length)' },
+  },
+};
+
+/** Kinds that act on the components of a process variable rather than on its values. */
+export function actsOnComponents(kind: AnomalyKindName, params: Readonly<Record<string, unknown>>): { seasonal: boolean; noise: boolean } {
+  return {
+    seasonal: kind === 'amplitude' || kind === 'frequency',
+    noise: kind === 'variance' && params['factor'] !== undefined,
+  };
+}

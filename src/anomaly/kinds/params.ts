@@ -1,0 +1,63 @@
+/**
+ * Per-event parameters: a range parameter is drawn uniformly in [min, max] and
+ * `direction: both` becomes up or down, from the counter-based generator keyed by the
+ * event's id (its start row) and the parameter's position — so an event's parameters are
+ * the same in every shard that sees it, and never depend on the variables (D2, D4).
+ */
+import { philox4x32 } from '../../random/philox.js';
+import { systemStream } from '../../random/hash.js';
+import { wordsToUniform, type SeedKey } from '../../random/counter.js';
+import type { AnomalyKindSpec, AnomalyPlan } from '../../scenario/types.js';
+import type { AnomalyEvent } from '../events.js';
+
+const PARAM_STREAM = systemStream('anomaly.kind-params');
+const TWO32 = 4294967296;
+
+export type EventParams = Record<string, number | string>;
+
+/** The drawn parameters of one event of the given kind entry. */
+export function drawParams(spec: AnomalyKindSpec, key: SeedKey, eventId: number): EventParams {
+  const out: EventParams = {};
+  const scratch = new Uint32Array(4);
+  const lo = eventId % TWO32;
+  const hi = Math.floor(eventId / TWO32);
+  let d = 0;
+  for (const name of Object.keys(spec.params).sort()) {
+    const p = spec.params[name]!;
+    const w = philox4x32(lo, hi, PARAM_STREAM, d++, key.k0, key.k1, scratch);
+    const u = wordsToUniform(w[0]!, w[1]!);
+    // A spike, shift or trend goes one way per event; noise with `both` stays symmetric.
+    if (typeof p === 'string') out[name] = p === 'both' && spec.kind !== 'noise' ? (u < 0.5 ? 'up' : 'down') : p;
+    else out[name] = p[0] === p[1] ? p[0] : p[0] + u * (p[1] - p[0]);
+  }
+  return out;
+}
+
+/** The kind entry of an event, or undefined for a `definition` event. */
+export function specOf(plan: AnomalyPlan, e: AnomalyEvent): AnomalyKindSpec | undefined {
+  return plan.mode !== 'none' && plan.kinds && e.spec !== undefined ? plan.kinds[e.spec] : undefined;
+}
+
+/** A cache of drawn parameters by event id (events of one shard). */
+export class ParamCache {
+  private readonly cache = new Map<number, EventParams>();
+  constructor(
+    private readonly plan: AnomalyPlan,
+    private readonly key: SeedKey,
+  ) {}
+
+  get(e: AnomalyEvent): EventParams {
+    let p = this.cache.get(e.id);
+    if (!p) {
+      p = drawParams(specOf(this.plan, e)!, this.key, e.id);
+      this.cache.set(e.id, p);
+    }
+    return p;
+  }
+}
+
+/** Mean event duration over the kinds, weighted (what the candidate rate is solved for). */
+export function meanKindDuration(kinds: readonly AnomalyKindSpec[]): number {
+  const total = kinds.reduce((a, k) => a + k.weight, 0);
+  return kinds.reduce((a, k) => a + (k.weight / total) * ((k.duration[0] + k.duration[1]) / 2), 0);
+}

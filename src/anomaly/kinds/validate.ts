@@ -1,0 +1,187 @@
+/**
+ * Validation of `anomalies.kinds`: a weighted list of kinds, each with its parameters, an
+ * optional duration range of its own and an optional list of target variables. Targets
+ * are resolved once the variables are known (resolveKindTargets).
+ */
+import { Checker, closest, describe, join } from '../../scenario/checker.js';
+import { parseDurationMs } from '../../scenario/units.js';
+import type { AnomalyKindName, AnomalyKindSpec, AnomalyPlan, ProcessVariable, Scenario, Variable } from '../../scenario/types.js';
+import { twinNameClashes } from './clean-twin.js';
+import { checkNameList } from '../../variables/callback-validate.js';
+import { actsOnComponents, KIND_NAMES, KIND_PARAMS, type ParamDef } from './catalog.js';
+
+const NUMERIC = ['float64', 'float32', 'int32', 'int64'];
+const SEASONAL = ['sine', 'square', 'sawtooth', 'triangle'];
+/** Variable types a kind acts on unless its `variables` say otherwise (vae variables make their own anomalies). */
+const DEFAULT_TARGET_TYPES: readonly string[] = ['stochastic', 'callback', 'process', 'source'];
+
+function checkRange(c: Checker, raw: unknown, path: string, def: Extract<ParamDef, { type: 'range' }>): [number, number] | undefined {
+  const pair = typeof raw === 'number' ? [raw, raw] : raw;
+  if (!Array.isArray(pair) || pair.length !== 2) return c.fail(path, `expected a number or [min, max], got ${describe(raw)}`);
+  const rule = { ...(def.gt !== undefined ? { gt: def.gt } : {}), ...(def.ge !== undefined ? { ge: def.ge } : {}), ...(def.le !== undefined ? { le: def.le } : {}) };
+  const lo = c.number(pair[0], typeof raw === 'number' ? path : join(path, 0), rule);
+  const hi = c.number(pair[1], typeof raw === 'number' ? path : join(path, 1), rule);
+  if (lo === undefined || hi === undefined) return undefined;
+  if (hi < lo) return c.fail(join(path, 1), `must be >= the minimum (${lo}), got ${hi}`);
+  return [lo, hi];
+}
+
+function checkSpan(c: Checker, raw: unknown, path: string, stepMs: number | undefined): [number, number] | undefined {
+  if (typeof raw === 'string') {
+    const ms = parseDurationMs(raw);
+    if (ms === undefined || ms <= 0) return c.fail(path, `expected a row count or a duration such as "30s", got ${describe(raw)}`);
+    if (stepMs === undefined) return undefined;
+    return [ms / stepMs, ms / stepMs];
+  }
+  const n = c.number(raw, path, { gt: 0 });
+  return n === undefined ? undefined : [n, n];
+}
+
+/**
+ * Checks the `kinds` list. `checkDuration` validates a duration range as `anomalies.duration`
+ * does; `fallback` is that top-level range (undefined when absent or invalid).
+ */
+export function checkKinds(
+  c: Checker,
+  raw: unknown,
+  stepMs: number | undefined,
+  checkDuration: (raw: unknown, path: string) => [number, number] | undefined,
+  fallback: [number, number] | undefined,
+  hasFallback: boolean,
+): AnomalyKindSpec[] | undefined {
+  const path = 'anomalies.kinds';
+  if (!Array.isArray(raw) || raw.length === 0) return c.fail(path, `expected a non-empty list of kinds such as [{ kind: spike, magnitude: 5 }], got ${describe(raw)}`);
+  const out: AnomalyKindSpec[] = [];
+  let ok = true;
+  raw.forEach((entry, i) => {
+    const p = join(path, i);
+    const o = c.object(entry, p);
+    if (!o) return void (ok = false);
+    const kind = o['kind'];
+    if (typeof kind !== 'string' || !(KIND_NAMES as readonly string[]).includes(kind)) {
+      const hint = typeof kind === 'string' ? closest(kind, KIND_NAMES) : undefined;
+      c.fail(join(p, 'kind'), `${kind === undefined ? 'required' : `unknown anomaly kind ${describe(kind)}`}${hint ? ` (did you mean '${hint}'?)` : ''}; expected one of: ${KIND_NAMES.join(', ')}`);
+      return void (ok = false);
+    }
+    const name = kind as AnomalyKindName;
+    const defs = KIND_PARAMS[name];
+    c.keys(o, p, ['kind', 'weight', 'duration', 'variables', ...Object.keys(defs)]);
+    const weight = o['weight'] === undefined ? 1 : c.number(o['weight'], join(p, 'weight'), { gt: 0 });
+    let duration: [number, number] | undefined;
+    if (o['duration'] !== undefined) duration = checkDuration(o['duration'], join(p, 'duration'));
+    else if (!hasFallback) c.fail(join(p, 'duration'), "required when 'anomalies.duration' is not given");
+    else duration = fallback;
+    const variables = checkNameList(c, o['variables'], join(p, 'variables'));
+    const params: Record<string, [number, number] | string> = {};
+    for (const [key, def] of Object.entries(defs)) {
+      const v = o[key];
+      const pp = join(p, key);
+      if (def.type === 'choice') {
+        if (v === undefined) params[key] = def.default;
+        else if (typeof v === 'string' && def.values.includes(v)) params[key] = v;
+        else ok = c.fail(pp, `expected one of: ${def.values.join(', ')}, got ${describe(v)}`) ?? false;
+      } else if (def.type === 'span') {
+        if (v === undefined) continue;
+        const r = checkSpan(c, v, pp, stepMs);
+        if (r) params[key] = r;
+        else ok = false;
+      } else if (v === undefined) {
+        if (def.required) ok = c.fail(pp, `required: ${def.description}`) ?? false;
+        else if (def.default !== undefined) params[key] = [def.default, def.default];
+      } else {
+        const r = checkRange(c, v, pp, def);
+        if (r) params[key] = r;
+        else ok = false;
+      }
+    }
+    if (name === 'variance' && o['factor'] === undefined && o['sd'] === undefined) {
+      ok = c.fail(p, "variance needs 'factor' (multiplies the noise of process variables) or 'sd' (adds Gaussian noise), or both") ?? false;
+    }
+    if (weight === undefined || !duration || !variables) return void (ok = false);
+    // Targets are resolved later; an explicit list is kept as given until then.
+    out.push({ kind: name, weight, duration, params, variables });
+  });
+  return ok && out.length === raw.length ? out : undefined;
+}
+
+function hasComponent(v: Variable, types: readonly string[]): boolean {
+  return v.type === 'process' && (v as ProcessVariable).components.some((c) => types.includes(c.type));
+}
+
+/** Why a kind cannot act on a variable, or undefined when it can. */
+function incompatibility(spec: AnomalyKindSpec, v: Variable): string | undefined {
+  if (!NUMERIC.includes(v.dtype)) return `'${v.name}' is a ${v.dtype} variable; anomaly kinds act on numeric variables`;
+  if (v.type === 'id') return `'${v.name}' is an id variable, unique by construction; anomaly kinds do not act on it`;
+  const acts = actsOnComponents(spec.kind, spec.params);
+  if (acts.seasonal && spec.kind === 'frequency' && !hasComponent(v, SEASONAL)) return `'${v.name}' is not a process with a seasonal component (${SEASONAL.join(', ')}), which 'frequency' changes`;
+  if (acts.seasonal && v.type === 'process' && !hasComponent(v, SEASONAL)) return `process '${v.name}' has no seasonal component (${SEASONAL.join(', ')}) for 'amplitude' to scale`;
+  if (acts.noise && spec.params['sd'] === undefined && !hasComponent(v, ['noise'])) return `'${v.name}' is not a process with a noise component, which 'variance' with only 'factor' scales (give 'sd' to add noise to any variable)`;
+  return undefined;
+}
+
+/**
+ * Resolves each kind's target variables: those it names, or by default every numeric
+ * variable without an `anomalous` definition of its own that the kind can act on.
+ */
+export function resolveKindTargets(c: Checker, kinds: AnomalyKindSpec[], variables: readonly Variable[], declared: readonly string[]): void {
+  kinds.forEach((spec, i) => {
+    const p = join('anomalies.kinds', i);
+    if (spec.variables.length > 0) {
+      spec.variables.forEach((name, j) => {
+        const v = variables.find((x) => x.name === name);
+        if (!v) {
+          // A variable that failed its own validation was reported already.
+          if (!declared.includes(name)) {
+            const hint = closest(name, declared);
+            c.fail(join(join(p, 'variables'), j), `no variable named '${name}'${hint ? ` (did you mean '${hint}'?)` : ''}`);
+          }
+          return;
+        }
+        const why = incompatibility(spec, v);
+        if (why) c.fail(join(join(p, 'variables'), j), why);
+      });
+      spec.variables = variables.filter((v) => spec.variables.includes(v.name)).map((v) => v.name);
+      return;
+    }
+    spec.variables = variables.filter((v) => DEFAULT_TARGET_TYPES.includes(v.type) && v.anomalous === null && incompatibility(spec, v) === undefined).map((v) => v.name);
+    if (spec.variables.length === 0 && variables.length === declared.length) {
+      c.fail(p, `no variable for '${spec.kind}' to act on: by default a kind acts on the numeric variables without an 'anomalous' definition${spec.kind === 'frequency' ? ' that are processes with a seasonal component' : ''}; name its targets in 'variables'`);
+    }
+  });
+}
+
+/** Keys `anomalies` accepts for kinds and the clean twin. */
+export const PLAN_EXTRA_KEYS = ['kinds', 'clean_twin'] as const;
+
+/**
+ * Checks `anomalies.kinds` and `anomalies.clean_twin`. Returns the plan extras and the
+ * duration envelope of the kinds (the plan's `duration` when the top level gives none),
+ * or undefined when something is wrong.
+ */
+export function checkPlanExtras(
+  c: Checker,
+  o: Record<string, unknown>,
+  stepMs: number | undefined,
+  checkDuration: (raw: unknown, path: string) => [number, number] | undefined,
+  duration: [number, number] | undefined,
+): { kinds?: AnomalyKindSpec[]; cleanTwin?: true; envelope?: [number, number] } | undefined {
+  let cleanTwin: true | undefined;
+  if (o['clean_twin'] !== undefined) {
+    if (typeof o['clean_twin'] !== 'boolean') return c.fail('anomalies.clean_twin', `expected true or false, got ${describe(o['clean_twin'])}`);
+    if (o['clean_twin']) cleanTwin = true;
+  }
+  if (o['kinds'] === undefined) return cleanTwin ? { cleanTwin } : {};
+  const kinds = checkKinds(c, o['kinds'], stepMs, checkDuration, duration, o['duration'] !== undefined);
+  if (!kinds) return undefined;
+  const envelope: [number, number] = [Math.min(...kinds.map((k) => k.duration[0])), Math.max(...kinds.map((k) => k.duration[1]))];
+  return { kinds, ...(cleanTwin ? { cleanTwin } : {}), envelope };
+}
+
+/** What `anomalies` asks of the variables: kind targets resolved, clean-twin names free. */
+export function checkPlanAgainstVariables(c: Checker, plan: AnomalyPlan, variables: readonly Variable[], declared: readonly string[]): void {
+  if (plan.mode !== 'none' && plan.kinds) resolveKindTargets(c, plan.kinds, variables, declared);
+  if (plan.cleanTwin) {
+    const clash = twinNameClashes({ anomalies: plan, variables } as Pick<Scenario, 'anomalies' | 'variables'> as Scenario);
+    if (clash.length > 0) c.fail('anomalies.clean_twin', `the clean twin would write ${clash.join(', ')}, which ${clash.length > 1 ? 'are variables' : 'is a variable'} already; rename ${clash.length > 1 ? 'them' : 'it'}`);
+  }
+}

@@ -1,0 +1,100 @@
+/**
+ * `paranom train-vae`: trains a VAE on real series for `type: vae` variables. TensorFlow is
+ * imported only when this command runs (a dynamic import), so `paranom --help` and
+ * generation never load it.
+ */
+import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
+import { ParanomError } from '../errors.js';
+
+function list(v: string | undefined, what: string, parse: (s: string) => number | string): Array<number | string> | undefined {
+  if (v === undefined || v.trim() === '') return undefined;
+  const parts = v.split(',').map((s) => s.trim());
+  if (parts.some((p) => p === '')) throw new ParanomError('USAGE', `--${what} takes a comma-separated list, got '${v}'`);
+  return parts.map(parse);
+}
+
+function fmt(x: number | null): string {
+  return x === null ? '—' : x >= 1000 ? x.toFixed(0) : x.toPrecision(4);
+}
+
+function builder(a: Argv) {
+  return a
+    .usage('$0 train-vae --data FILE.csv|.parquet --out models/NAME [options]\n\nTrains a dense VAE on sliding windows of the data and saves it (TF.js layers format), its normalisation, and the latent statistics that define the inner and outlier regions.')
+    .option('data', { type: 'string', demandOption: true, describe: 'Training series: .csv with a header row, or .parquet' })
+    .option('columns', { type: 'string', describe: 'Columns to learn, comma-separated (default: every numeric column but a timestamp)' })
+    .option('window', { type: 'number', default: 64, describe: 'Rows per window' })
+    .option('latent', { type: 'number', default: 16, describe: 'Latent dimensions' })
+    .option('hidden', { type: 'string', default: '64,64', describe: 'Hidden layer widths of the encoder (the decoder mirrors them)' })
+    .option('activation', { choices: ['relu', 'tanh'] as const, default: 'relu' as const, describe: 'Hidden activation' })
+    .option('epochs', { type: 'number', default: 50, describe: 'Maximum epochs' })
+    .option('seed', { type: 'number', default: 0, describe: 'Seed of initial weights, shuffling and noise (same seed, same model)' })
+    .option('out', { alias: 'o', type: 'string', demandOption: true, describe: 'Model directory to write' })
+    .option('batch-size', { type: 'number', default: 64, describe: 'Windows per gradient step' })
+    .option('learning-rate', { type: 'number', default: 1e-3, describe: 'Adam learning rate' })
+    .option('beta', { type: 'number', default: 1, describe: 'Weight of the KL term' })
+    .option('validation-split', { type: 'number', default: 0.1, describe: 'Fraction of the series (its tail) held out for validation; 0: none' })
+    .option('patience', { type: 'number', default: 10, describe: 'Stop after this many epochs without a better validation loss' })
+    .option('stride', { type: 'number', describe: 'Rows between window starts (default 1, or more to keep at most 50,000 windows)' })
+    .option('backend', { choices: ['auto', 'cpu', 'tensorflow'] as const, default: 'auto' as const, describe: 'TF.js backend: tensorflow needs the optional @tensorflow/tfjs-node; auto uses it when it loads' });
+}
+
+type TrainOptions = ReturnType<typeof builder> extends Argv<infer U> ? U : never;
+
+async function handler(argv: ArgumentsCamelCase<TrainOptions>): Promise<void> {
+  const { trainVae } = await import('../vae/train.js');
+  const columns = list(argv.columns, 'columns', (s) => s) as string[] | undefined;
+  const hidden = list(argv.hidden, 'hidden', Number) as number[] | undefined;
+  const out = (s: string) => process.stderr.write(s);
+  const r = await trainVae({
+    data: argv.data,
+    columns,
+    window: argv.window,
+    latent: argv.latent,
+    hidden: hidden ?? [],
+    activation: argv.activation,
+    epochs: argv.epochs,
+    seed: argv.seed,
+    out: argv.out,
+    batchSize: argv['batch-size'],
+    learningRate: argv['learning-rate'],
+    beta: argv.beta,
+    validationSplit: argv['validation-split'],
+    patience: argv.patience,
+    stride: argv.stride,
+    backend: argv.backend,
+    onEpoch: (e) => {
+      const w = String(e.epochs).length;
+      out(
+        `epoch ${String(e.epoch).padStart(w)}/${e.epochs}  recon ${fmt(e.recon)}  kl ${fmt(e.kl)}  loss ${fmt(e.loss)}` +
+          (e.valLoss !== null ? `  │ val recon ${fmt(e.valRecon)}  kl ${fmt(e.valKl)}  loss ${fmt(e.valLoss)}` : '') +
+          `  ${e.seconds.toFixed(2)}s${e.best ? '  *' : ''}\n`,
+      );
+    },
+  });
+  const m = r.meta;
+  const s = m.latentStats;
+  const t = m.training;
+  const q = (p: number) => s.radius.r[s.radius.p.indexOf(p)]!;
+  process.stdout.write(
+    [
+      `trained on ${t.data.file}: ${m.channels.join(', ')}, ${t.data.trainWindows} training and ${t.data.validationWindows} validation windows of ${m.window} rows (stride ${t.stride})`,
+      `backend ${r.backend}${r.fallback ? ' (@tensorflow/tfjs-node not loaded: pure-JS CPU)' : ''}; ${t.epochsRun} epoch(s)${r.stoppedEarly ? ' (stopped early)' : ''}, best ${t.bestEpoch}; ${r.seconds.toFixed(1)}s`,
+      `latent: ${m.latent} dimensions, ${s.active} active; radius of training codes: median ${q(0.5).toFixed(3)}, q0.95 ${q(0.95).toFixed(3)}, q0.99 ${q(0.99).toFixed(3)}, q0.9999 ${q(0.9999).toFixed(3)}`,
+      `wrote ${r.out}/ (vae.json, decoder/, encoder/)`,
+      '',
+    ].join('\n'),
+  );
+}
+
+/** The `train-vae` command, for `.command(trainVaeCommand)`. */
+export const trainVaeCommand: CommandModule<object, TrainOptions> = {
+  command: 'train-vae',
+  describe: 'Train a VAE on real series for vae variables (AnoGen)',
+  builder,
+  handler,
+};
+
+/** Adds the `train-vae` command to a yargs instance. */
+export function registerTrainVae<T>(y: Argv<T>): Argv<T> {
+  return y.command(trainVaeCommand) as unknown as Argv<T>;
+}

@@ -1,0 +1,145 @@
+/**
+ * A trained VAE on disk, as `paranom train-vae` writes it and `vae` variables read it:
+ *
+ *   models/NAME/vae.json                 paranom's metadata: window, channels, normalisation,
+ *                                        latent statistics (the regions), how it was trained
+ *   models/NAME/decoder/model.json       TF.js layers format (Sequential of Dense layers)
+ *   models/NAME/decoder/weights.bin
+ *   models/NAME/encoder/model.json       the encoder, same format (outputs [mean | log-variance])
+ *   models/NAME/encoder/weights.bin
+ *
+ * Reading needs no TensorFlow. The model's SHA-256 (metadata + decoder files) goes into
+ * the resolved scenario, so a dataset's provenance names the exact model (D5) and a model
+ * changed under a dataset is noticed before any row is decoded.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DenseDecoder } from './decoder.js';
+import { ACTIVATIONS, MODEL_JSON, ModelFormatError, readDenseStack, WEIGHTS_BIN, type Activation } from './layers-format.js';
+import type { LatentStats } from './latent.js';
+
+export const VAE_META_FILE = 'vae.json';
+export const VAE_FORMAT = 'paranom-vae';
+export const VAE_FORMAT_VERSION = 1;
+
+/** How a model was trained: enough to train it again (with the same data) and to judge it. */
+export interface TrainingRecord {
+  seed: number;
+  epochs: number;
+  epochsRun: number;
+  bestEpoch: number;
+  batchSize: number;
+  learningRate: number;
+  beta: number;
+  stride: number;
+  validationSplit: number;
+  patience: number;
+  /** TF.js backend the weights were fitted with ('cpu', 'tensorflow', 'wasm'). */
+  backend: string;
+  tfjsVersion: string;
+  /** The data: file name only (never a host path), its SHA-256 and how it was split. */
+  data: { file: string; sha256: string; rows: number; trainRows: number; trainWindows: number; validationWindows: number };
+  /** Per-epoch mean losses per window: reconstruction (sum of squared errors) and KL. */
+  history: Array<{ epoch: number; recon: number; kl: number; loss: number; valRecon: number | null; valKl: number | null; valLoss: number | null }>;
+}
+
+export interface VaeModelMeta {
+  format: typeof VAE_FORMAT;
+  version: typeof VAE_FORMAT_VERSION;
+  /** Rows per window. */
+  window: number;
+  /** Channel (column) names, in the order of the flattened window (row-major: t·C + c). */
+  channels: string[];
+  /** Latent dimensions. */
+  latent: number;
+  architecture: { type: 'dense'; hidden: number[]; activation: Activation };
+  /** Per-channel z-score statistics of the training rows; values are decoded as x·sd + mean. */
+  normalisation: { mean: number[]; sd: number[] };
+  latentStats: LatentStats;
+  training: TrainingRecord;
+  files: { encoder: string; decoder: string };
+}
+
+function isNumArray(v: unknown, n?: number): v is number[] {
+  return Array.isArray(v) && (n === undefined || v.length === n) && v.every((x) => typeof x === 'number' && Number.isFinite(x));
+}
+
+/** Reads and checks `dir/vae.json`; a message names what is wrong. */
+export function readVaeMeta(dir: string): VaeModelMeta {
+  const file = join(dir, VAE_META_FILE);
+  if (!existsSync(file)) {
+    throw new ModelFormatError(existsSync(dir) ? `${dir} is not a paranom VAE model (no ${VAE_META_FILE}; train one with 'paranom train-vae')` : `model directory ${dir} does not exist`);
+  }
+  let m: VaeModelMeta;
+  try {
+    m = JSON.parse(readFileSync(file, 'utf8')) as VaeModelMeta;
+  } catch (err) {
+    throw new ModelFormatError(`${file}: not valid JSON (${(err as Error).message})`);
+  }
+  if (m.format !== VAE_FORMAT) throw new ModelFormatError(`${file}: not a paranom VAE model (format ${String(m.format)})`);
+  if (m.version !== VAE_FORMAT_VERSION) throw new ModelFormatError(`${file}: model format version ${String(m.version)}; this paranom reads version ${VAE_FORMAT_VERSION}`);
+  const L = m.latent;
+  const C = m.channels?.length ?? 0;
+  const s = m.latentStats;
+  const ok =
+    Number.isInteger(m.window) && m.window >= 1 &&
+    Number.isInteger(L) && L >= 1 &&
+    C >= 1 && m.channels.every((c) => typeof c === 'string') &&
+    isNumArray(m.normalisation?.mean, C) && isNumArray(m.normalisation?.sd, C) &&
+    ACTIVATIONS.includes(m.architecture?.activation) &&
+    s !== undefined && isNumArray(s.mean, L) && isNumArray(s.sd, L) &&
+    Number.isInteger(s.active) && s.active >= 1 && s.active <= L &&
+    Array.isArray(s.basis) && s.basis.length === L && s.basis.every((row) => isNumArray(row, s.active)) &&
+    isNumArray(s.radius?.p) && isNumArray(s.radius?.r, s.radius.p.length) && s.radius.p.length >= 2 &&
+    s.radius.p[0] === 0 && s.radius.p[s.radius.p.length - 1] === 1;
+  if (!ok) throw new ModelFormatError(`${file}: incomplete or inconsistent model metadata; train the model again with 'paranom train-vae'`);
+  return m;
+}
+
+/** SHA-256 of what decoding depends on: the metadata and the decoder's two files. */
+export function modelSha256(dir: string, meta?: VaeModelMeta): string {
+  const m = meta ?? readVaeMeta(dir);
+  const h = createHash('sha256');
+  for (const rel of [VAE_META_FILE, join(m.files.decoder, MODEL_JSON), join(m.files.decoder, WEIGHTS_BIN)]) {
+    const bytes = readFileSync(join(dir, rel));
+    h.update(`${rel}\0${bytes.length}\0`).update(bytes);
+  }
+  return h.digest('hex');
+}
+
+export interface LoadedVaeModel {
+  meta: VaeModelMeta;
+  decoder: DenseDecoder;
+  sha256: string;
+}
+
+/** Reads a model and builds its plain-JS decoder, checking the decoder agrees with the metadata. */
+export function readVaeModel(dir: string): LoadedVaeModel {
+  const meta = readVaeMeta(dir);
+  const decoder = new DenseDecoder(readDenseStack(join(dir, meta.files.decoder)));
+  if (decoder.inputs !== meta.latent || decoder.outputs !== meta.window * meta.channels.length) {
+    throw new ModelFormatError(`${dir}: the decoder maps ${decoder.inputs} → ${decoder.outputs} values, but the metadata says latent ${meta.latent}, window ${meta.window} × ${meta.channels.length} channel(s)`);
+  }
+  return { meta, decoder, sha256: modelSha256(dir, meta) };
+}
+
+/** Models read by this thread, by directory and hash: each worker reads a model once. */
+const cache = new Map<string, LoadedVaeModel>();
+
+/**
+ * The model in `dir`, read once per thread. With `sha256`, a model whose files no longer
+ * hash to it is refused (it changed after the scenario was resolved).
+ */
+export function vaeModel(dir: string, sha256?: string): LoadedVaeModel {
+  const key = `${dir}\0${sha256 ?? ''}`;
+  let m = cache.get(key);
+  if (!m) {
+    m = readVaeModel(dir);
+    if (sha256 !== undefined && m.sha256 !== sha256) {
+      throw new ModelFormatError(`the VAE model in ${dir} changed since the scenario was resolved (SHA-256 ${m.sha256.slice(0, 12)}…, expected ${sha256.slice(0, 12)}…); a dataset must be generated with one model — restore it, or generate a new dataset`);
+    }
+    cache.set(key, m);
+  }
+  return m;
+}

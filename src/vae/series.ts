@@ -1,0 +1,124 @@
+/**
+ * Training data for `train-vae`: numeric columns of a CSV (header row, comma-separated,
+ * as NAB's `timestamp,value` files) or a Parquet file, read whole into doubles. A value
+ * that is missing or not a number is an error naming its line and column: a VAE trained
+ * on silently patched data would learn the patches.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { basename, extname } from 'node:path';
+import { createRequire } from 'node:module';
+import { ParanomError } from '../errors.js';
+
+export interface Series {
+  /** File name only (no directory: it goes into the model's metadata). */
+  file: string;
+  sha256: string;
+  columns: string[];
+  /** One array per column, all of `rows` values. */
+  values: Float64Array[];
+  rows: number;
+}
+
+/** Column names never taken by default: time stamps. */
+const TIME_COLUMNS = ['timestamp', 'time', 'date', 'datetime', 'ts'];
+
+function splitCsvLine(line: string): string[] {
+  if (!line.includes('"')) return line.split(',');
+  const out: string[] = [];
+  let cur = '';
+  let quoted = false;
+  for (let i = 0; i < line.length; i++) {
+    const ch = line[i]!;
+    if (quoted) {
+      if (ch === '"' && line[i + 1] === '"') {
+        cur += '"';
+        i++;
+      } else if (ch === '"') quoted = false;
+      else cur += ch;
+    } else if (ch === '"') quoted = true;
+    else if (ch === ',') {
+      out.push(cur);
+      cur = '';
+    } else cur += ch;
+  }
+  out.push(cur);
+  return out;
+}
+
+function pickColumns(file: string, available: string[], wanted: readonly string[] | undefined, numeric: (name: string) => boolean): string[] {
+  if (wanted && wanted.length > 0) {
+    for (const w of wanted) {
+      if (!available.includes(w)) throw new ParanomError('USAGE', `${file} has no column '${w}'; its columns are: ${available.join(', ')}`);
+    }
+    return [...wanted];
+  }
+  const cols = available.filter((c) => !TIME_COLUMNS.includes(c.toLowerCase()) && numeric(c));
+  if (cols.length === 0) throw new ParanomError('USAGE', `${file} has no numeric column besides a timestamp; name the columns with --columns`);
+  return cols;
+}
+
+function readCsv(path: string, text: string, wanted: readonly string[] | undefined): { columns: string[]; values: Float64Array[] } {
+  const lines = text.split(/\r?\n/);
+  while (lines.length > 0 && lines[lines.length - 1]!.trim() === '') lines.pop();
+  if (lines.length < 2) throw new ParanomError('USAGE', `${path}: expected a header row and at least one data row`);
+  const header = splitCsvLine(lines[0]!).map((h) => h.trim());
+  const firstRow = splitCsvLine(lines[1]!);
+  const columns = pickColumns(path, header, wanted, (c) => {
+    const v = firstRow[header.indexOf(c)]?.trim() ?? '';
+    return v !== '' && Number.isFinite(Number(v));
+  });
+  const idx = columns.map((c) => header.indexOf(c));
+  const rows = lines.length - 1;
+  const values = columns.map(() => new Float64Array(rows));
+  for (let r = 0; r < rows; r++) {
+    const fields = splitCsvLine(lines[r + 1]!);
+    for (let j = 0; j < idx.length; j++) {
+      const raw = fields[idx[j]!]?.trim() ?? '';
+      const x = raw === '' ? NaN : Number(raw);
+      if (!Number.isFinite(x)) {
+        throw new ParanomError('USAGE', `${path}:${r + 2}: column '${columns[j]}' holds ${raw === '' ? 'no value' : `'${raw.slice(0, 30)}'`}, not a finite number; clean the data first`);
+      }
+      values[j]![r] = x;
+    }
+  }
+  return { columns, values };
+}
+
+function readParquet(path: string, bytes: Uint8Array, wanted: readonly string[] | undefined): { columns: string[]; values: Float64Array[] } {
+  const require = createRequire(import.meta.url);
+  const pw = require('parquet-wasm') as typeof import('parquet-wasm');
+  const { tableFromIPC } = require('apache-arrow') as typeof import('apache-arrow');
+  const table = tableFromIPC(pw.readParquet(bytes).intoIPCStream());
+  const names = table.schema.fields.map((f) => f.name);
+  const isNumeric = (c: string) => {
+    const t = String(table.schema.fields.find((f) => f.name === c)?.type ?? '');
+    return /^(Float|Int|Uint)/.test(t);
+  };
+  const columns = pickColumns(path, names, wanted, isNumeric);
+  const values = columns.map((c) => {
+    const col = table.getChild(c)!;
+    if (!isNumeric(c)) throw new ParanomError('USAGE', `${path}: column '${c}' is ${String(col.type)}, not numeric`);
+    const out = new Float64Array(col.length);
+    for (let i = 0; i < col.length; i++) {
+      const v = col.get(i) as number | bigint | null;
+      const x = typeof v === 'bigint' ? Number(v) : v;
+      if (x === null || !Number.isFinite(x)) throw new ParanomError('USAGE', `${path}: row ${i} of column '${c}' is ${x === null ? 'null' : String(x)}, not a finite number; clean the data first`);
+      out[i] = x;
+    }
+    return out;
+  });
+  return { columns, values };
+}
+
+/** Reads the training columns of a .csv or .parquet file (all numeric non-time columns by default). */
+export function readSeries(path: string, columns?: readonly string[]): Series {
+  if (!existsSync(path)) throw new ParanomError('USAGE', `training data ${path} does not exist`);
+  const bytes = readFileSync(path);
+  const ext = extname(path).toLowerCase();
+  let r: { columns: string[]; values: Float64Array[] };
+  if (ext === '.csv') r = readCsv(path, bytes.toString('utf8'), columns);
+  else if (ext === '.parquet' || ext === '.parq') r = readParquet(path, bytes, columns);
+  else throw new ParanomError('USAGE', `training data must be a .csv or .parquet file, got ${path}`);
+  return { file: basename(path), sha256: createHash('sha256').update(bytes).digest('hex'), columns: r.columns, values: r.values, rows: r.values[0]?.length ?? 0 };
+}

@@ -1,0 +1,56 @@
+/**
+ * From a series to training windows: per-channel z-scores fitted on the training part,
+ * then sliding windows flattened row-major (t·C + c), the layout the decoder outputs.
+ *
+ * The validation part is the chronological tail of the series, not a random subset:
+ * overlapping windows drawn at random into both parts would leak the same rows into
+ * validation and make early stopping blind to overfitting.
+ */
+import { ParanomError } from '../errors.js';
+import type { Series } from './series.js';
+
+export interface Normalisation {
+  mean: number[];
+  sd: number[];
+}
+
+export interface WindowSet {
+  /** count × width float32 values, row-major. */
+  data: Float32Array;
+  count: number;
+  /** window · channels. */
+  width: number;
+}
+
+/** Mean and standard deviation of each channel over rows [0, rows). */
+export function fitNormalisation(s: Series, rows: number): Normalisation {
+  const mean: number[] = [];
+  const sd: number[] = [];
+  for (const [j, col] of s.values.entries()) {
+    let m = 0;
+    for (let i = 0; i < rows; i++) m += col[i]!;
+    m /= rows;
+    let v = 0;
+    for (let i = 0; i < rows; i++) v += (col[i]! - m) ** 2;
+    const d = Math.sqrt(v / Math.max(1, rows - 1));
+    if (!(d > 0)) throw new ParanomError('USAGE', `column '${s.columns[j]}' of ${s.file} is constant over the training rows; a VAE cannot learn from it`);
+    mean.push(m);
+    sd.push(d);
+  }
+  return { mean, sd };
+}
+
+/** Windows of `window` rows starting at from, from + stride, … and ending by `to`. */
+export function slidingWindows(s: Series, norm: Normalisation, from: number, to: number, window: number, stride: number): WindowSet {
+  const C = s.columns.length;
+  const width = window * C;
+  const count = to - from >= window ? Math.floor((to - from - window) / stride) + 1 : 0;
+  const data = new Float32Array(count * width);
+  for (let k = 0; k < count; k++) {
+    const t0 = from + k * stride;
+    for (let t = 0; t < window; t++) {
+      for (let c = 0; c < C; c++) data[k * width + t * C + c] = (s.values[c]![t0 + t]! - norm.mean[c]!) / norm.sd[c]!;
+    }
+  }
+  return { data, count, width };
+}

@@ -1,0 +1,81 @@
+/**
+ * Loading callback modules, once per thread: `load` (awaited by prepareScenario before any
+ * shard) imports the module and checks its exports; `compile` then finds it here
+ * synchronously. JavaScript modules are imported as they are; TypeScript modules through
+ * the transpiling hooks of callback-ts-hooks.ts, registered on first use.
+ */
+import { register } from 'node:module';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { ParanomError } from '../errors.js';
+import type { CallbackVariable } from '../scenario/types.js';
+
+export type CallbackFunction = (ctx: unknown) => unknown;
+
+const modules = new Map<string, Promise<Record<string, unknown>>>();
+const loaded = new Map<string, Record<string, unknown>>();
+let hooksRegistered = false;
+
+function moduleKey(v: CallbackVariable): string {
+  return `${resolve(v.module)}#${v.moduleSha256}`;
+}
+
+function isTypeScript(file: string): boolean {
+  return /\.(c|m)?ts$/i.test(file);
+}
+
+/**
+ * Registers the TypeScript hooks in this thread. When paranom itself runs from TypeScript
+ * sources (vitest), the test runner already transpiles imports, so nothing is registered.
+ */
+function registerTypeScriptHooks(): void {
+  if (hooksRegistered) return;
+  hooksRegistered = true;
+  if (import.meta.url.endsWith('.ts')) return;
+  register('./callback-ts-hooks.js', import.meta.url);
+}
+
+async function importModule(v: CallbackVariable): Promise<Record<string, unknown>> {
+  if (isTypeScript(v.module)) registerTypeScriptHooks();
+  // The content hash in the URL makes an edited module load afresh in a long-lived process.
+  const url = `${pathToFileURL(resolve(v.module)).href}?sha256=${v.moduleSha256.slice(0, 16)}`;
+  try {
+    return (await import(url)) as Record<string, unknown>;
+  } catch (err) {
+    const e = err as Error & { code?: string };
+    const hint = e?.code === 'ERR_MODULE_NOT_FOUND' && /'typescript'/.test(e.message) ? " (TypeScript callback modules need the 'typescript' package installed)" : '';
+    const failure = new ParanomError('SCENARIO_INVALID', `variable '${v.name}': cannot load callback module ${v.module}: ${e?.message ?? String(err)}${hint}`, { variable: v.name, module: v.module });
+    if (e?.stack) failure.stack = `${failure.name}: ${failure.message}\n  caused by: ${e.stack}`;
+    throw failure;
+  }
+}
+
+function checkExport(v: CallbackVariable, mod: Record<string, unknown>, name: string): void {
+  if (typeof mod[name] === 'function') return;
+  const fns = Object.keys(mod).filter((k) => typeof mod[k] === 'function');
+  const what = mod[name] === undefined ? 'does not export' : `exports a ${typeof mod[name]}, not a function, as`;
+  throw new ParanomError('SCENARIO_INVALID', `variable '${v.name}': callback module ${v.module} ${what} '${name}' (its functions: ${fns.join(', ') || 'none'})`, { variable: v.name, module: v.module, export: name });
+}
+
+/** Imports a callback variable's module (once per thread) and checks its exports. */
+export async function loadCallbackModule(v: CallbackVariable): Promise<void> {
+  const key = moduleKey(v);
+  let p = modules.get(key);
+  if (!p) {
+    p = importModule(v);
+    modules.set(key, p);
+    p.catch(() => modules.delete(key));
+  }
+  const mod = await p;
+  checkExport(v, mod, v.normal);
+  if (v.anomalous) checkExport(v, mod, v.anomalous);
+  loaded.set(key, mod);
+}
+
+/** The callbacks of a loaded module (after loadCallbackModule). */
+export function callbackFunctions(v: CallbackVariable): { normal: CallbackFunction; anomalous: CallbackFunction } {
+  const mod = loaded.get(moduleKey(v));
+  if (!mod) throw new Error(`callback module ${v.module} of variable '${v.name}' was not loaded; await prepareScenario(scenario) before generating`);
+  const normal = mod[v.normal] as CallbackFunction;
+  return { normal, anomalous: v.anomalous ? (mod[v.anomalous] as CallbackFunction) : normal };
+}

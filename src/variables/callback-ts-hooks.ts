@@ -1,0 +1,36 @@
+/**
+ * Module hooks (node:module `register`) that let a worker import TypeScript callback
+ * modules on Node 20, which cannot run TypeScript itself: files ending in .ts, .mts or .cts
+ * outside node_modules are transpiled with the `typescript` package's transpileModule
+ * (types are stripped, not checked) and loaded as ES modules. The callback module may
+ * import other TypeScript files by their .ts names. `typescript` is loaded only when the
+ * first such file is imported, so plain generation never pays for it.
+ */
+import { readFile } from 'node:fs/promises';
+
+type TS = typeof import('typescript');
+let ts: Promise<TS> | undefined;
+
+function isTypeScript(url: string): boolean {
+  if (!url.startsWith('file:')) return false;
+  const path = new URL(url).pathname;
+  return /\.(c|m)?ts$/.test(path) && !path.endsWith('.d.ts') && !path.includes('/node_modules/');
+}
+
+interface LoadResult {
+  format?: string | null | undefined;
+  source?: string | ArrayBuffer | Uint8Array | undefined;
+  shortCircuit?: boolean | undefined;
+}
+
+export async function load(url: string, context: { format?: string | null | undefined }, next: (url: string, context: unknown) => Promise<LoadResult>): Promise<LoadResult> {
+  if (!isTypeScript(url)) return next(url, context);
+  ts ??= import('typescript').then((m) => ((m as { default?: TS }).default ?? m) as TS);
+  const t = await ts;
+  const source = await readFile(new URL(url), 'utf8');
+  const out = t.transpileModule(source, {
+    fileName: new URL(url).pathname,
+    compilerOptions: { module: t.ModuleKind.ESNext, target: t.ScriptTarget.ES2022, sourceMap: false, inlineSourceMap: true, verbatimModuleSyntax: false },
+  });
+  return { format: 'module', source: out.outputText, shortCircuit: true };
+}

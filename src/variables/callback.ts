@@ -1,0 +1,206 @@
+/**
+ * Callback variables (Paranom): each row's value is what a user function returns for a
+ * context — the row index, its timestamp, a counter-based random source for this
+ * (variable, row, attempt), the values already generated for the row, and the anomaly
+ * event covering it. `normal` is called on normal rows, `anomalous` (or `normal` if none
+ * is given) on rows inside events.
+ *
+ * Determinism is the callback's part of the bargain: it must be a pure function of its
+ * context (no Math.random, no clock, no state kept between calls). paranom visits rows in
+ * order within a block but gives no order across shards, so state kept between calls
+ * would change values with the layout; `ctx.random` is the source to use.
+ */
+import { ParanomError } from '../errors.js';
+import { getInt64, putInt64, type ColumnData } from '../generate/columns.js';
+import { describe } from '../scenario/checker.js';
+import type { CallbackVariable, Scenario } from '../scenario/types.js';
+import { DrawsExhausted, RowRandom, type RandomSource } from '../random/row-random.js';
+import { validityOf } from '../anomaly/kinds/validity.js';
+import type { AnomalyEvent } from '../anomaly/events.js';
+import type { Block, CompiledVariable, VariableKind } from './kind.js';
+import { validateCallback } from './callback-validate.js';
+import { callbackFunctions, loadCallbackModule, type CallbackFunction } from './callback-load.js';
+import { generationOrder } from './callback-order.js';
+
+/** The anomaly event a row belongs to, as a callback sees it. */
+export interface CallbackEvent {
+  /** The event's id: its start row. */
+  readonly id: number;
+  readonly kind: string;
+  readonly start: number;
+  /** One past the event's last row (cut at the end of the timeline). */
+  readonly end: number;
+  /** Drawn duration in rows. */
+  readonly duration: number;
+  readonly truncated: boolean;
+  /** This row's position in the event: 0 on its first row. */
+  readonly offset: number;
+}
+
+/** A value of another column: number, string, boolean, or null where a dropout removed it. */
+export type CellValue = number | string | boolean | null;
+
+/**
+ * What a callback receives. The object is reused from row to row: read what you need,
+ * do not keep it.
+ */
+export interface CallbackContext {
+  readonly row: number;
+  /** Epoch milliseconds of the row. */
+  readonly timestamp: number;
+  /** Draws of this (variable, row, attempt): uniform, normal, int, bernoulli, pick. */
+  readonly random: RandomSource;
+  /** Values of the variables generated before this one, for this row, by name. */
+  readonly values: Readonly<Record<string, CellValue>>;
+  /** The anomaly event covering the row, or null on a normal row. */
+  readonly event: CallbackEvent | null;
+  readonly variable: string;
+  readonly seed: number;
+}
+
+type Store = (x: unknown, out: ColumnData, i: number) => string | undefined;
+
+/** Checks and stores a returned value; returns what was wrong, or undefined. */
+function storeFor(v: CallbackVariable): Store {
+  switch (v.dtype) {
+    case 'float64':
+    case 'float32':
+      return (x, out, i) => {
+        if (typeof x !== 'number' || Number.isNaN(x)) return `a ${v.dtype} column needs a number`;
+        out[i] = x;
+        return undefined;
+      };
+    case 'int32':
+      return (x, out, i) => {
+        if (typeof x !== 'number' || !Number.isFinite(x)) return 'an int32 column needs a finite number';
+        const r = Math.round(x);
+        if (!(r >= -2147483648 && r <= 2147483647)) return 'it does not fit an int32 column';
+        out[i] = r;
+        return undefined;
+      };
+    case 'int64':
+      return (x, out, i) => {
+        if (typeof x !== 'number' || !Number.isFinite(x)) return 'an int64 column needs a finite number';
+        const r = Math.round(x);
+        if (!Number.isSafeInteger(r)) return 'it is not a safe integer (|x| < 2^53)';
+        putInt64(out as Int32Array, i, r);
+        return undefined;
+      };
+    case 'bool':
+      return (x, out, i) => {
+        if (typeof x !== 'boolean') return 'a bool column needs true or false';
+        out[i] = x ? 1 : 0;
+        return undefined;
+      };
+    case 'string': {
+      const index = new Map((v.categories ?? []).map((s, k) => [s, k]));
+      return (x, out, i) => {
+        if (typeof x !== 'string') return 'a string column needs a string';
+        const k = index.get(x);
+        if (k === undefined) return `it is not one of the declared values (${(v.categories ?? []).join(', ')})`;
+        out[i] = k;
+        return undefined;
+      };
+    }
+  }
+}
+
+function describeValue(x: unknown): string {
+  if (typeof x === 'number' && Number.isNaN(x)) return 'NaN';
+  return typeof x === 'object' && x !== null && !Array.isArray(x) ? 'an object' : describe(x);
+}
+
+function failure(v: CallbackVariable, fn: string, row: number, seed: number, what: string, cause?: unknown): ParanomError {
+  const e = new ParanomError('GENERATION_FAILED', `variable '${v.name}': callback '${fn}' (${v.module}) at row ${row}, seed ${seed}: ${what}`, { variable: v.name, callback: fn, module: v.module, row, seed });
+  const stack = (cause as Error | undefined)?.stack;
+  if (stack) e.stack = `${e.name}: ${e.message}\n  caused by: ${stack}`;
+  return e;
+}
+
+/** Reads one cell of a generated column as the value a callback sees. */
+function cellReader(scenario: Scenario, name: string): (columns: ReadonlyMap<string, ColumnData>, i: number) => CellValue {
+  const v = scenario.variables.find((x) => x.name === name)!;
+  const read = (col: ColumnData, i: number): CellValue => {
+    switch (v.dtype) {
+      case 'int64':
+        return getInt64(col as Int32Array, i);
+      case 'bool':
+        return col[i] === 1;
+      case 'string':
+        return v.categories![col[i]!]!;
+      default:
+        return col[i]!;
+    }
+  };
+  return (columns, i) => {
+    const col = columns.get(name)!;
+    const valid = validityOf(col);
+    return valid && valid[i] === 0 ? null : read(col, i);
+  };
+}
+
+/** A values object whose properties read the current row of the earlier columns. */
+function valuesView(scenario: Scenario, names: readonly string[], cursor: { columns: ReadonlyMap<string, ColumnData>; index: number }): Record<string, CellValue> {
+  const view = {} as Record<string, CellValue>;
+  for (const name of names) {
+    const read = cellReader(scenario, name);
+    Object.defineProperty(view, name, { enumerable: true, get: () => read(cursor.columns, cursor.index) });
+  }
+  return Object.freeze(view);
+}
+
+/** Compiles a callback variable whose module is loaded (see callback-load.ts). */
+export function compileCallback(v: CallbackVariable, scenario: Scenario, random: RowRandom): CompiledVariable {
+  const fns = callbackFunctions(v);
+  const store = storeFor(v);
+  const order = generationOrder(scenario.variables);
+  const earlier = order.slice(0, order.findIndex((x) => x.name === v.name)).map((x) => x.name);
+  const cursor = { columns: new Map<string, ColumnData>() as ReadonlyMap<string, ColumnData>, index: 0 };
+  const ctx = { row: 0, timestamp: 0, random: random as RandomSource, values: valuesView(scenario, earlier, cursor), event: null as CallbackEvent | null, variable: v.name, seed: scenario.seed };
+  const { startMs, stepMs } = scenario.timeline;
+  const seed = scenario.seed;
+
+  const fill = (block: Block, out: ColumnData): void => {
+    cursor.columns = block.columns;
+    random.beginBlock(block.rowStart, block.count);
+    const events: readonly AnomalyEvent[] = block.events;
+    let e = 0;
+    for (let i = 0; i < block.count; i++) {
+      const row = block.rowStart + i;
+      const idx = block.offset + i;
+      cursor.index = idx;
+      ctx.row = row;
+      ctx.timestamp = startMs + row * stepMs;
+      random.at(row, 0);
+      while (e < events.length && events[e]!.end <= row) e++;
+      const ev = e < events.length && events[e]!.start <= row ? events[e]! : undefined;
+      ctx.event = ev ? { id: ev.id, kind: ev.kind, start: ev.start, end: ev.end, duration: ev.duration, truncated: ev.truncated, offset: row - ev.start } : null;
+      const anomalous = block.anomalous[i] === 1;
+      const fn: CallbackFunction = anomalous ? fns.anomalous : fns.normal;
+      let x: unknown;
+      try {
+        x = fn(ctx);
+      } catch (err) {
+        const name = anomalous && v.anomalous ? v.anomalous : v.normal;
+        if (err instanceof DrawsExhausted) throw failure(v, name, row, seed, err.message);
+        throw failure(v, name, row, seed, `threw ${err instanceof Error ? `${err.name}: ${err.message}` : describeValue(err)}`, err);
+      }
+      const wrong = store(x, out, idx);
+      if (wrong !== undefined) {
+        const name = anomalous && v.anomalous ? v.anomalous : v.normal;
+        throw failure(v, name, row, seed, `returned ${describeValue(x)}, but ${wrong}`);
+      }
+    }
+  };
+  return { variable: v, fill };
+}
+
+/** `type: callback`. */
+export const callbackKind: VariableKind<CallbackVariable> = {
+  keys: ['dtype', 'module', 'normal', 'anomalous', 'after', 'values'],
+  validate: validateCallback,
+  load: loadCallbackModule,
+  compile(v, { key, scenario }): CompiledVariable {
+    return compileCallback(v, scenario, new RowRandom(key, v.stream));
+  },
+};

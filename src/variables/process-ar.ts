@@ -1,0 +1,119 @@
+/**
+ * AR(p) under D1–D3. The timeline is cut into the fixed 65,536-row blocks of the data
+ * format; block b is computed by starting the recursion from a zero state W rows before
+ * the block (at row bB − W, with the true innovations of those rows) and running it through
+ * the block. A row's value therefore depends only on its index — never on the shard it
+ * falls in — and growing the timeline cannot change it.
+ *
+ * The price is that the state entering a block is not exactly the state the previous
+ * block ended with: the zero start state's influence after W steps is bounded by
+ * ‖C^W‖∞ (C the companion matrix) relative to the process's own scale. W is the smallest
+ * power of two with ‖C^W‖∞ ≤ 1e-20 — four orders of magnitude below double precision
+ * (2.2e-16), so no stored bit can tell — and a process that needs more than MAX_WARMUP rows
+ * to get there (a unit root or one very close to it) is refused by validation.
+ * Innovations of rows before 0 come from a separate "pre-history" stream, so block 0 is
+ * warmed up like every other block.
+ */
+import { BLOCK_ROWS } from '../format.js';
+import { fillRowUniforms, type SeedKey } from '../random/counter.js';
+import { normalQuantile, openUniform } from '../distribution/normal-quantile.js';
+
+/** Largest warm-up accepted: four blocks. */
+export const MAX_WARMUP = 4 * BLOCK_ROWS;
+/** Bound on the start state's relative influence that the warm-up must reach. */
+export const WARMUP_TOLERANCE = 1e-20;
+
+function matMul(a: Float64Array, b: Float64Array, p: number): Float64Array {
+  const out = new Float64Array(p * p);
+  for (let i = 0; i < p; i++) for (let k = 0; k < p; k++) {
+    const x = a[i * p + k]!;
+    if (x === 0) continue;
+    for (let j = 0; j < p; j++) out[i * p + j]! += x * b[k * p + j]!;
+  }
+  return out;
+}
+
+function normInf(a: Float64Array, p: number): number {
+  let m = 0;
+  for (let i = 0; i < p; i++) {
+    let s = 0;
+    for (let j = 0; j < p; j++) s += Math.abs(a[i * p + j]!);
+    m = Math.max(m, s);
+  }
+  return m;
+}
+
+/**
+ * The warm-up of an AR process: the smallest power of two W with ‖C^W‖∞ ≤ 1e-20, and that
+ * norm (the residual), or `ok: false` with an estimate of the spectral radius.
+ */
+export function arWarmup(phi: readonly number[]): { ok: true; warmup: number; residual: number } | { ok: false; radius: number } {
+  const p = phi.length;
+  let m: Float64Array = new Float64Array(p * p);
+  phi.forEach((x, j) => (m[j] = x));
+  for (let i = 1; i < p; i++) m[i * p + i - 1] = 1;
+  let w = 1;
+  let n = normInf(m, p);
+  while (!(n <= WARMUP_TOLERANCE)) {
+    if (w >= MAX_WARMUP || !Number.isFinite(n)) return { ok: false, radius: Number.isFinite(n) ? Math.pow(n, 1 / w) : Infinity };
+    m = matMul(m, m, p);
+    w *= 2;
+    n = normInf(m, p);
+  }
+  return { ok: true, warmup: w, residual: n };
+}
+
+/** Standard normal innovations of rows [from, from + count), `from` possibly negative. */
+export function innovations(key: SeedKey, stream: number, preStream: number, from: number, count: number, out: Float64Array): void {
+  let i = 0;
+  if (from < 0) {
+    // Row r < 0 takes row −r−1 of the pre-history stream.
+    const n = Math.min(count, -from);
+    const tmp = new Float64Array(n);
+    fillRowUniforms(key, preStream, 0, 0, -from - n, n, tmp);
+    for (; i < n; i++) out[i] = normalQuantile(openUniform(tmp[n - 1 - i]!));
+  }
+  if (i < count) {
+    const rest = out.subarray(i, count);
+    fillRowUniforms(key, stream, 0, 0, from + i, count - i, rest);
+    for (let k = 0; k < rest.length; k++) rest[k] = normalQuantile(openUniform(rest[k]!));
+  }
+}
+
+/** An AR(p) component: values of any fixed block, the last one cached. */
+export class ArBlocks {
+  private cachedBlock = -1;
+  private readonly values = new Float64Array(BLOCK_ROWS);
+  private readonly eps: Float64Array;
+
+  constructor(
+    private readonly key: SeedKey,
+    private readonly stream: number,
+    private readonly preStream: number,
+    private readonly phi: readonly number[],
+    private readonly sd: number,
+    private readonly warmup: number,
+  ) {
+    this.eps = new Float64Array(warmup + BLOCK_ROWS);
+  }
+
+  /** The values of fixed block b (rows bB .. bB + B − 1). */
+  block(b: number): Float64Array {
+    if (b === this.cachedBlock) return this.values;
+    const { phi, sd, warmup: w } = this;
+    const p = phi.length;
+    const n = w + BLOCK_ROWS;
+    const x = this.eps;
+    innovations(this.key, this.stream, this.preStream, b * BLOCK_ROWS - w, n, x);
+    // In place: x[t] becomes the process value at row bB − W + t; the state before t = 0 is zero.
+    for (let t = 0; t < n; t++) {
+      let s = sd * x[t]!;
+      const kmax = Math.min(p, t);
+      for (let k = 1; k <= kmax; k++) s += phi[k - 1]! * x[t - k]!;
+      x[t] = s;
+    }
+    this.values.set(x.subarray(w, n));
+    this.cachedBlock = b;
+    return this.values;
+  }
+}

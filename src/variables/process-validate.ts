@@ -1,0 +1,120 @@
+/** Validation of `type: process` variables: a non-empty list of additive components. */
+import { Checker, closest, describe, join } from '../scenario/checker.js';
+import { parseDurationMs } from '../scenario/units.js';
+import type { ProcessComponent, ProcessVariable, Span } from '../scenario/types.js';
+import type { VariableInput } from './kind.js';
+import { arWarmup, MAX_WARMUP, WARMUP_TOLERANCE } from './process-ar.js';
+
+const COMPONENT_KEYS: Record<ProcessComponent['type'], readonly string[]> = {
+  constant: ['value'],
+  sine: ['period', 'amplitude', 'phase'],
+  square: ['period', 'amplitude', 'phase'],
+  sawtooth: ['period', 'amplitude', 'phase'],
+  triangle: ['period', 'amplitude', 'phase'],
+  trend: ['slope', 'coefficients', 'unit'],
+  random_walk: ['sd'],
+  ar: ['coefficients', 'sd'],
+  noise: ['dist', 'sd', 'df', 'scale'],
+};
+const COMPONENT_TYPES = Object.keys(COMPONENT_KEYS) as ProcessComponent['type'][];
+/** Highest AR order accepted. */
+export const MAX_AR_ORDER = 32;
+
+function checkSpan(c: Checker, raw: unknown, path: string): Span | undefined {
+  if (typeof raw === 'string') {
+    const ms = parseDurationMs(raw);
+    if (ms === undefined || ms <= 0) return c.fail(path, `expected a number of rows or a duration such as "1d", got ${describe(raw)}`);
+    return { ms };
+  }
+  const rows = c.number(raw, path, { gt: 0 });
+  return rows === undefined ? undefined : { rows };
+}
+
+function checkNumbers(c: Checker, raw: unknown, path: string, max: number): number[] | undefined {
+  if (!Array.isArray(raw) || raw.length === 0 || raw.length > max) return c.fail(path, `expected a list of 1 to ${max} numbers, got ${describe(raw)}`);
+  const out: number[] = [];
+  raw.forEach((x, i) => {
+    const n = c.number(x, join(path, i));
+    if (n !== undefined) out.push(n);
+  });
+  return out.length === raw.length ? out : undefined;
+}
+
+function checkComponent(c: Checker, raw: unknown, path: string): ProcessComponent | undefined {
+  const o = c.object(raw, path);
+  if (!o) return undefined;
+  const type = o['type'];
+  if (typeof type !== 'string' || !(COMPONENT_TYPES as string[]).includes(type)) {
+    const hint = typeof type === 'string' ? closest(type, COMPONENT_TYPES) : undefined;
+    return c.fail(join(path, 'type'), `${type === undefined ? 'required' : `unknown component ${describe(type)}`}${hint ? ` (did you mean '${hint}'?)` : ''}; expected one of: ${COMPONENT_TYPES.join(', ')}`);
+  }
+  const t = type as ProcessComponent['type'];
+  c.keys(o, path, ['type', ...COMPONENT_KEYS[t]]);
+  const p = (k: string) => join(path, k);
+  switch (t) {
+    case 'constant': {
+      const value = c.number(o['value'], p('value'));
+      return value === undefined ? undefined : { type: t, value };
+    }
+    case 'sine':
+    case 'square':
+    case 'sawtooth':
+    case 'triangle': {
+      const period = o['period'] === undefined ? c.fail(p('period'), 'required: rows per cycle, or a duration such as "1d"') : checkSpan(c, o['period'], p('period'));
+      const amplitude = o['amplitude'] === undefined ? 1 : c.number(o['amplitude'], p('amplitude'));
+      const phase = o['phase'] === undefined ? 0 : c.number(o['phase'], p('phase'), { ge: 0, lt: 1 });
+      if (!period || amplitude === undefined || phase === undefined) return undefined;
+      return { type: t, period, amplitude, phase };
+    }
+    case 'trend': {
+      if ((o['slope'] === undefined) === (o['coefficients'] === undefined)) return c.fail(path, "give 'slope' (change per unit) or 'coefficients' (a polynomial in row / unit), not both");
+      const coefficients = o['slope'] !== undefined ? (() => { const s = c.number(o['slope'], p('slope')); return s === undefined ? undefined : [0, s]; })() : checkNumbers(c, o['coefficients'], p('coefficients'), 8);
+      const unit = o['unit'] === undefined ? { rows: 1 } : checkSpan(c, o['unit'], p('unit'));
+      if (!coefficients || !unit) return undefined;
+      return { type: t, coefficients, unit };
+    }
+    case 'random_walk': {
+      const sd = c.number(o['sd'], p('sd'), { gt: 0 });
+      return sd === undefined ? undefined : { type: t, sd };
+    }
+    case 'ar': {
+      const coefficients = o['coefficients'] === undefined ? c.fail(p('coefficients'), 'required: [φ1, φ2, ...], e.g. [0.8]') : checkNumbers(c, o['coefficients'], p('coefficients'), MAX_AR_ORDER);
+      const sd = o['sd'] === undefined ? 1 : c.number(o['sd'], p('sd'), { gt: 0 });
+      if (!coefficients || sd === undefined) return undefined;
+      const w = arWarmup(coefficients);
+      if (!w.ok) {
+        return c.fail(p('coefficients'), `the AR process is not stationary or too close to a unit root (spectral radius ≈ ${w.radius.toPrecision(6)}): its start state's influence does not fall below ${WARMUP_TOLERANCE} within ${MAX_WARMUP.toLocaleString('en-US')} rows, which per-block generation needs; use coefficients further from 1, or a random_walk`);
+      }
+      return { type: t, coefficients, sd, warmup: w.warmup, residual: w.residual };
+    }
+    case 'noise': {
+      const dist = o['dist'] ?? 'normal';
+      if (dist === 'normal') {
+        if (o['df'] !== undefined || o['scale'] !== undefined) return c.fail(path, "normal noise takes 'sd' (df and scale are for dist: student_t)");
+        const sd = c.number(o['sd'], p('sd'), { gt: 0 });
+        return sd === undefined ? undefined : { type: t, dist, sd };
+      }
+      if (dist === 'student_t') {
+        if (o['sd'] !== undefined) return c.fail(p('sd'), "Student-t noise takes 'scale' (and 'df'), not 'sd'");
+        const df = c.number(o['df'], p('df'), { gt: 0 });
+        const scale = o['scale'] === undefined ? 1 : c.number(o['scale'], p('scale'), { gt: 0 });
+        return df === undefined || scale === undefined ? undefined : { type: t, dist, df, scale };
+      }
+      return c.fail(p('dist'), `expected normal or student_t, got ${describe(dist)}`);
+    }
+  }
+}
+
+/** Validates a process entry and its components (AR warm-ups are computed here). */
+export function validateProcess(c: Checker, { name, stream, path, raw: o }: VariableInput): ProcessVariable | undefined {
+  let dtype: ProcessVariable['dtype'] = 'float64';
+  if (o['dtype'] !== undefined) {
+    if (o['dtype'] !== 'float64' && o['dtype'] !== 'float32') return c.fail(join(path, 'dtype'), `a process fills a float64 or float32 column, got ${describe(o['dtype'])}`);
+    dtype = o['dtype'];
+  }
+  const raw = o['components'];
+  if (!Array.isArray(raw) || raw.length === 0) return c.fail(join(path, 'components'), `expected a non-empty list of components (${COMPONENT_TYPES.join(', ')}), got ${describe(raw)}`);
+  const components = raw.map((x, i) => checkComponent(c, x, join(join(path, 'components'), i)));
+  if (components.some((x) => x === undefined)) return undefined;
+  return { name, type: 'process', dtype, stream, components: components as ProcessComponent[], anomalous: null, categories: null };
+}

@@ -1,0 +1,167 @@
+/**
+ * Process variables: a sum of components with structure in time — seasonal shapes,
+ * polynomial trends, a Gaussian random walk, AR(p), Gaussian or Student-t noise.
+ *
+ * Every row's value is a pure function of its index (D1): shapes and trends are formulas
+ * of the row; noise is drawn per row; the random walk and AR(p), which have memory, are
+ * computed per fixed 65,536-row block (process-walk.ts: a prefix over drawn block sums and
+ * a Brownian bridge inside the block; process-ar.ts: a warm-up before the block). So any
+ * shard, of any size, computes the same bits for its rows (D2), and growing the timeline
+ * never changes a row (D3).
+ *
+ * Component c draws from its own streams, hashes of "var:<name>#c" (and "/pre", "/blocks",
+ * "/super" for the AR pre-history and the walk's block and superblock draws).
+ *
+ * Anomaly kinds that act on components are applied here, over their event windows:
+ * `amplitude` scales and `frequency` speeds up the seasonal components (the phase is
+ * continuous where the event starts), `variance` with `factor` scales the noise components.
+ * The other kinds act on the summed value (anomaly/kinds/apply.ts).
+ */
+import { BLOCK_ROWS } from '../format.js';
+import { hash32 } from '../random/hash.js';
+import type { SeedKey } from '../random/counter.js';
+import type { AnomalyPlan, ProcessComponent, ProcessVariable, Timeline } from '../scenario/types.js';
+import type { AnomalyEvent } from '../anomaly/events.js';
+import { ParamCache, specOf } from '../anomaly/kinds/params.js';
+import { actsOnComponents } from '../anomaly/kinds/catalog.js';
+import type { Block, CompiledVariable, VariableKind } from './kind.js';
+import { validateProcess } from './process-validate.js';
+import { ArBlocks } from './process-ar.js';
+import { WalkBlocks } from './process-walk.js';
+import { normalNoise, studentTNoise } from './process-noise.js';
+import { phaseAt, polynomial, shiftedPhaseAt, spanRows, waveShape } from './process-shapes.js';
+
+/** Stream of component c of a process (and of its auxiliary draws). */
+export function componentStream(name: string, c: number, aux = ''): number {
+  return hash32(`var:${name}#${c}${aux}`);
+}
+
+/** An event window acting on this process's components, with its drawn factor. */
+interface ComponentEvent {
+  start: number;
+  end: number;
+  kind: 'amplitude' | 'frequency' | 'variance';
+  factor: number;
+}
+
+/** Adds one component's values for rows [from, from + count) into acc. */
+type Adder = (from: number, count: number, acc: Float64Array, events: readonly ComponentEvent[]) => void;
+
+function overlap(e: { start: number; end: number }, from: number, count: number): [number, number] {
+  return [Math.max(e.start, from) - from, Math.min(e.end, from + count) - from];
+}
+
+/** Copies the values of fixed blocks over [from, from + count) into out. */
+function copyBlocks(blocks: { block(b: number): Float64Array }, from: number, count: number, out: Float64Array): void {
+  const end = from + count;
+  for (let b = Math.floor(from / BLOCK_ROWS); b * BLOCK_ROWS < end; b++) {
+    const v = blocks.block(b);
+    const a = Math.max(from, b * BLOCK_ROWS);
+    const z = Math.min(end, (b + 1) * BLOCK_ROWS);
+    out.set(v.subarray(a - b * BLOCK_ROWS, z - b * BLOCK_ROWS), a - from);
+  }
+}
+
+function compileComponent(v: ProcessVariable, comp: ProcessComponent, c: number, key: SeedKey, timeline: Timeline, tmp: Float64Array, tmp2: Float64Array): Adder {
+  const stream = componentStream(v.name, c);
+  const addTmp = (count: number, acc: Float64Array) => {
+    for (let i = 0; i < count; i++) acc[i]! += tmp[i]!;
+  };
+  switch (comp.type) {
+    case 'constant':
+      return (_from, count, acc) => {
+        for (let i = 0; i < count; i++) acc[i]! += comp.value;
+      };
+    case 'trend': {
+      const unit = spanRows(comp.unit, timeline);
+      return (from, count, acc) => {
+        for (let i = 0; i < count; i++) acc[i]! += polynomial(comp.coefficients, (from + i) / unit);
+      };
+    }
+    case 'sine':
+    case 'square':
+    case 'sawtooth':
+    case 'triangle': {
+      const period = spanRows(comp.period, timeline);
+      const { amplitude: a, phase, type: wave } = comp;
+      return (from, count, acc, events) => {
+        for (let i = 0; i < count; i++) tmp[i] = a * waveShape(wave, phaseAt(from + i, period, phase));
+        for (const e of events) {
+          if (e.kind === 'variance') continue;
+          const [lo, hi] = overlap(e, from, count);
+          for (let i = lo; i < hi; i++) {
+            tmp[i] = e.kind === 'amplitude' ? e.factor * tmp[i]! : a * waveShape(wave, shiftedPhaseAt(from + i, e.start, e.factor, period, phase));
+          }
+        }
+        addTmp(count, acc);
+      };
+    }
+    case 'random_walk': {
+      const walk = new WalkBlocks(key, stream, componentStream(v.name, c, '/blocks'), componentStream(v.name, c, '/super'), comp.sd);
+      return (from, count, acc) => {
+        copyBlocks(walk, from, count, tmp);
+        addTmp(count, acc);
+      };
+    }
+    case 'ar': {
+      const ar = new ArBlocks(key, stream, componentStream(v.name, c, '/pre'), comp.coefficients, comp.sd, comp.warmup);
+      return (from, count, acc) => {
+        copyBlocks(ar, from, count, tmp);
+        addTmp(count, acc);
+      };
+    }
+    case 'noise': {
+      return (from, count, acc, events) => {
+        if (comp.dist === 'normal') normalNoise(key, stream, from, count, comp.sd, tmp);
+        else studentTNoise(key, stream, from, count, comp.df, comp.scale, tmp, tmp2);
+        for (const e of events) {
+          if (e.kind !== 'variance') continue;
+          const [lo, hi] = overlap(e, from, count);
+          for (let i = lo; i < hi; i++) tmp[i] = e.factor * tmp[i]!;
+        }
+        addTmp(count, acc);
+      };
+    }
+  }
+}
+
+/** The events of a block whose kind acts on this process's components. */
+function componentEvents(plan: AnomalyPlan, v: ProcessVariable, events: readonly AnomalyEvent[], params: ParamCache): ComponentEvent[] {
+  const out: ComponentEvent[] = [];
+  for (const e of events) {
+    const spec = specOf(plan, e);
+    if (!spec || !spec.variables.includes(v.name)) continue;
+    const acts = actsOnComponents(spec.kind, spec.params);
+    if (!acts.seasonal && !acts.noise) continue;
+    const factor = params.get(e)['factor'] as number;
+    out.push({ start: e.start, end: e.end, kind: spec.kind as ComponentEvent['kind'], factor });
+  }
+  return out;
+}
+
+/** Compiles a process: its components, and the kinds that act on them over event windows. */
+export function compileProcess(v: ProcessVariable, key: SeedKey, plan: AnomalyPlan, timeline: Timeline): CompiledVariable {
+  const tmp = new Float64Array(BLOCK_ROWS);
+  const tmp2 = new Float64Array(BLOCK_ROWS);
+  const adders = v.components.map((comp, c) => compileComponent(v, comp, c, key, timeline, tmp, tmp2));
+  const params = new ParamCache(plan, key);
+  return {
+    variable: v,
+    fill(block: Block, out) {
+      const { rowStart, count, offset } = block;
+      const acc = block.scratch.subarray(0, count).fill(0);
+      const events = componentEvents(plan, v, block.events, params);
+      for (const add of adders) add(rowStart, count, acc, events);
+      for (let i = 0; i < count; i++) out[offset + i] = acc[i]!;
+    },
+  };
+}
+
+/** `type: process`. */
+export const processKind: VariableKind<ProcessVariable> = {
+  keys: ['dtype', 'components'],
+  validate: validateProcess,
+  compile(v, { key, scenario }) {
+    return compileProcess(v, key, scenario.anomalies, scenario.timeline);
+  },
+};

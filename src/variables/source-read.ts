@@ -1,0 +1,137 @@
+/**
+ * Reading the column a source variable replays: CSV (a header row, comma-separated,
+ * double-quoted fields allowed) or Parquet (through parquet-wasm). Values must all be
+ * numbers; a mapped timestamp column must hold ISO 8601 instants (or Parquet timestamps)
+ * in strictly increasing order. Parsed files are cached per thread by path and content
+ * hash, so validation and the load hook of the main thread read a file once.
+ */
+import { createRequire } from 'node:module';
+import { readFileSync } from 'node:fs';
+import { tableFromIPC } from 'apache-arrow';
+import { parseInstantMs } from '../scenario/units.js';
+
+const require = createRequire(import.meta.url);
+
+export interface SourceData {
+  columns: string[];
+  values: Float64Array;
+  /** Epoch milliseconds of each row, when a timestamp column was asked for. */
+  times: Float64Array | null;
+}
+
+/** A problem reading the file: where (1-based line for CSV, row for Parquet) and what. */
+export class SourceReadError extends Error {}
+
+const cache = new Map<string, SourceData>();
+
+function splitCsvLine(line: string): string[] {
+  if (!line.includes('"')) return line.split(',');
+  const out: string[] = [];
+  let cur = '';
+  let quoted = false;
+  for (let i = 0; i < line.length; i++) {
+    const ch = line[i]!;
+    if (quoted) {
+      if (ch === '"' && line[i + 1] === '"') {
+        cur += '"';
+        i++;
+      } else if (ch === '"') quoted = false;
+      else cur += ch;
+    } else if (ch === '"') quoted = true;
+    else if (ch === ',') {
+      out.push(cur);
+      cur = '';
+    } else cur += ch;
+  }
+  out.push(cur);
+  return out;
+}
+
+function parseNumber(cell: string | undefined): number {
+  const t = cell?.trim() ?? '';
+  return t === '' ? NaN : Number(t);
+}
+
+function readCsv(path: string, column: string | null, timeColumn: string | null): SourceData {
+  const text = readFileSync(path, 'utf8').replace(/^\uFEFF/, '');
+  const lines = text.split(/\r?\n/);
+  while (lines.length > 0 && lines[lines.length - 1]!.trim() === '') lines.pop();
+  if (lines.length === 0) throw new SourceReadError('the file is empty');
+  const header = splitCsvLine(lines[0]!).map((h) => h.trim());
+  if (column === null) return { columns: header, values: new Float64Array(0), times: null };
+  const vi = header.indexOf(column);
+  if (vi < 0) throw new SourceReadError(`no column '${column}' (columns: ${header.join(', ')})`);
+  const ti = timeColumn === null ? -1 : header.indexOf(timeColumn);
+  if (timeColumn !== null && ti < 0) throw new SourceReadError(`no timestamp column '${timeColumn}' (columns: ${header.join(', ')})`);
+  const n = lines.length - 1;
+  if (n === 0) throw new SourceReadError('the file has a header but no rows');
+  const values = new Float64Array(n);
+  const times = ti >= 0 ? new Float64Array(n) : null;
+  for (let r = 0; r < n; r++) {
+    const cells = splitCsvLine(lines[r + 1]!);
+    const x = parseNumber(cells[vi]);
+    if (!Number.isFinite(x)) throw new SourceReadError(`line ${r + 2}: '${cells[vi] ?? ''}' in column '${column}' is not a number`);
+    values[r] = x;
+    if (times) {
+      const t = parseInstantMs(cells[ti]?.trim() ?? '');
+      if (t === undefined) throw new SourceReadError(`line ${r + 2}: '${cells[ti] ?? ''}' in column '${timeColumn}' is not an ISO 8601 instant`);
+      times[r] = t;
+    }
+  }
+  return { columns: header, values, times };
+}
+
+function readParquet(path: string, column: string | null, timeColumn: string | null): SourceData {
+  const pw = require('parquet-wasm') as typeof import('parquet-wasm');
+  let table;
+  try {
+    table = tableFromIPC(pw.readParquet(readFileSync(path)).intoIPCStream());
+  } catch (err) {
+    throw new SourceReadError(`not a readable Parquet file (${(err as Error).message})`);
+  }
+  const columns = table.schema.fields.map((f) => f.name);
+  if (column === null) return { columns, values: new Float64Array(0), times: null };
+  const vec = table.getChild(column);
+  if (!vec) throw new SourceReadError(`no column '${column}' (columns: ${columns.join(', ')})`);
+  const n = table.numRows;
+  if (n === 0) throw new SourceReadError('the file has no rows');
+  const values = new Float64Array(n);
+  for (let r = 0; r < n; r++) {
+    const raw = vec.get(r) as unknown;
+    const x = typeof raw === 'bigint' ? Number(raw) : typeof raw === 'number' ? raw : NaN;
+    if (!Number.isFinite(x)) throw new SourceReadError(`row ${r}: ${String(raw)} in column '${column}' is not a number`);
+    values[r] = x;
+  }
+  let times: Float64Array | null = null;
+  if (timeColumn !== null) {
+    const tv = table.getChild(timeColumn);
+    if (!tv) throw new SourceReadError(`no timestamp column '${timeColumn}' (columns: ${columns.join(', ')})`);
+    times = new Float64Array(n);
+    for (let r = 0; r < n; r++) {
+      const raw = tv.get(r) as unknown;
+      // Arrow JS reads Parquet timestamps as epoch milliseconds; strings are parsed as ISO 8601.
+      const t = typeof raw === 'string' ? parseInstantMs(raw) : typeof raw === 'bigint' ? Number(raw) : typeof raw === 'number' ? raw : raw instanceof Date ? raw.getTime() : undefined;
+      if (t === undefined || !Number.isFinite(t)) throw new SourceReadError(`row ${r}: ${String(raw)} in column '${timeColumn}' is not a timestamp`);
+      times[r] = t;
+    }
+  }
+  return { columns, values, times };
+}
+
+/**
+ * The values of `column` (and the times of `timeColumn`) of a CSV or Parquet file; with
+ * `column` null, only the column names. Throws SourceReadError on a bad file.
+ */
+export function readSource(path: string, format: 'csv' | 'parquet', sha256: string, column: string | null, timeColumn: string | null): SourceData {
+  const key = `${path}#${sha256}#${column ?? ''}#${timeColumn ?? ''}`;
+  const hit = cache.get(key);
+  if (hit) return hit;
+  const data = format === 'csv' ? readCsv(path, column, timeColumn) : readParquet(path, column, timeColumn);
+  if (data.times) {
+    for (let r = 1; r < data.times.length; r++) {
+      if (!(data.times[r]! > data.times[r - 1]!)) throw new SourceReadError(`${format === 'csv' ? `line ${r + 2}` : `row ${r}`}: timestamps must increase strictly to be mapped onto the timeline`);
+    }
+  }
+  if (column !== null) cache.set(key, data);
+  return data;
+}

@@ -1,0 +1,147 @@
+/**
+ * Source variables: a column of real data (CSV or Parquet) replayed along the timeline,
+ * so anomaly kinds can be injected into a user's own clean series (AnomalyGenerator).
+ *
+ * With `timestamps: ignore` (the default) timeline row i takes file row offset + i. With
+ * `timestamps: map` the file's own timestamps are shifted so its first one falls on
+ * timeline.start, and row i takes the last file row at or before its time (sample and
+ * hold: a 5-minute series on a 1-minute timeline repeats each value five times).
+ *
+ * Past the end of the file (`past_end`): `cycle` (default) starts again from the file's
+ * first row — for mapped timestamps the file's span is its first-to-last time plus its
+ * mean spacing; `hold` repeats the last value; `error` stops the run at the first row past
+ * the end. Every row is a pure function of its index, so D1–D3 hold (`error` aside, which
+ * refuses to grow past the file).
+ */
+import { extname } from 'node:path';
+import { ParanomError } from '../errors.js';
+import { Checker, describe, join } from '../scenario/checker.js';
+import type { SourceVariable, Timeline } from '../scenario/types.js';
+import type { CompiledVariable, VariableInput, VariableKind } from './kind.js';
+import { checkFileEntry } from './callback-validate.js';
+import { readSource, SourceReadError, type SourceData } from './source-read.js';
+
+const PAST_END = ['cycle', 'hold', 'error'] as const;
+
+function read(v: Pick<SourceVariable, 'file' | 'format' | 'sha256' | 'column' | 'timestamps'>): SourceData {
+  return readSource(v.file, v.format, v.sha256, v.column, v.timestamps.mode === 'map' ? v.timestamps.column : null);
+}
+
+/** Validates a source entry, reading the file to check the column and count its rows. */
+export function validateSource(c: Checker, input: VariableInput): SourceVariable | undefined {
+  const { name, stream, path, raw: o } = input;
+  const entry = o['file'] === undefined ? c.fail(join(path, 'file'), 'required: a CSV or Parquet file, relative to the scenario') : checkFileEntry(c, o['file'], join(path, 'file'), input, ['.csv', '.parquet']);
+  let dtype: SourceVariable['dtype'] = 'float64';
+  if (o['dtype'] !== undefined) {
+    if (o['dtype'] !== 'float64' && o['dtype'] !== 'float32') return c.fail(join(path, 'dtype'), `a source fills a float64 or float32 column, got ${describe(o['dtype'])}`);
+    dtype = o['dtype'];
+  }
+  const pastEnd = o['past_end'] ?? 'cycle';
+  if (!(PAST_END as readonly unknown[]).includes(pastEnd)) return c.fail(join(path, 'past_end'), `expected one of: ${PAST_END.join(', ')}, got ${describe(pastEnd)}`);
+  let timestamps: SourceVariable['timestamps'] = { mode: 'ignore' };
+  const ts = o['timestamps'];
+  if (ts === 'map') timestamps = { mode: 'map', column: 'timestamp' };
+  else if (ts !== undefined && ts !== 'ignore') {
+    const t = c.object(ts, join(path, 'timestamps'));
+    if (!t) return undefined;
+    c.keys(t, join(path, 'timestamps'), ['map']);
+    if (typeof t['map'] !== 'string' || t['map'] === '') return c.fail(join(path, 'timestamps'), `expected ignore, map, or { map: <timestamp column> }, got ${describe(ts)}`);
+    timestamps = { mode: 'map', column: t['map'] };
+  }
+  const offset = o['offset'] === undefined ? 0 : c.number(o['offset'], join(path, 'offset'), { integer: true, ge: 0 });
+  if (offset === undefined) return undefined;
+  if (offset > 0 && timestamps.mode === 'map') return c.fail(join(path, 'offset'), 'offset applies to timestamps: ignore; with mapped timestamps the file starts at timeline.start');
+  if (o['column'] !== undefined && (typeof o['column'] !== 'string' || o['column'] === '')) return c.fail(join(path, 'column'), `expected a column name, got ${describe(o['column'])}`);
+  if (!entry) return undefined;
+  const format = extname(entry.file).toLowerCase() === '.parquet' ? 'parquet' : 'csv';
+  const fileLabel = String(o['file']);
+  try {
+    let column = o['column'] as string | undefined;
+    if (column === undefined) {
+      const cols = readSource(entry.file, format, entry.sha256, null, null).columns;
+      const candidates = cols.filter((x) => x !== 'timestamp' && x !== (timestamps.mode === 'map' ? timestamps.column : ''));
+      if (candidates.length !== 1) return c.fail(join(path, 'column'), `required: ${fileLabel} has columns ${cols.join(', ')}; name the one to replay`);
+      column = candidates[0]!;
+    }
+    const v: SourceVariable = { name, type: 'source', dtype, stream, file: entry.file, format, sha256: entry.sha256, column, fileRows: 0, offset, timestamps, pastEnd: pastEnd as SourceVariable['pastEnd'], anomalous: null, categories: null };
+    const data = read(v);
+    v.fileRows = data.values.length;
+    if (timestamps.mode === 'map' && v.fileRows < 2) return c.fail(join(path, 'timestamps'), 'mapping timestamps needs at least two rows in the file');
+    if (offset >= v.fileRows) return c.fail(join(path, 'offset'), `must be below the file's ${v.fileRows} rows, got ${offset}`);
+    return v;
+  } catch (err) {
+    if (err instanceof SourceReadError) return c.fail(join(path, 'file'), `${fileLabel}: ${err.message}`);
+    throw err;
+  }
+}
+
+function pastEndError(v: SourceVariable, row: number, seed: number): ParanomError {
+  return new ParanomError(
+    'SCENARIO_INVALID',
+    `variable '${v.name}': row ${row} is past the end of ${v.file} (${v.fileRows} rows${v.offset ? ` from offset ${v.offset}` : ''}) and past_end is 'error' (seed ${seed}); set past_end: cycle or hold, or generate fewer rows`,
+    { variable: v.name, row, seed },
+  );
+}
+
+/** File row replayed at each timeline row, for a given source (-1: past the end with `error`). */
+function fileRowOf(v: SourceVariable, data: SourceData, timeline: Timeline): (row: number) => number {
+  const n = data.values.length;
+  if (v.timestamps.mode === 'ignore') {
+    return (row) => {
+      const k = v.offset + row;
+      if (k < n) return k;
+      return v.pastEnd === 'cycle' ? k % n : v.pastEnd === 'hold' ? n - 1 : -1;
+    };
+  }
+  const t = data.times!;
+  const t0 = t[0]!;
+  const spacing = (t[n - 1]! - t0) / (n - 1);
+  const span = t[n - 1]! - t0 + spacing;
+  return (row) => {
+    let dt = row * timeline.stepMs;
+    if (dt >= span) {
+      if (v.pastEnd === 'hold') return n - 1;
+      if (v.pastEnd === 'error') return -1;
+      dt %= span;
+    }
+    const tau = t0 + dt;
+    // The last file row at or before tau.
+    let lo = 0;
+    let hi = n - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >>> 1;
+      if (t[mid]! <= tau) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  };
+}
+
+/** Compiles a source: the file's values (read once per thread) replayed by row. */
+export function compileSource(v: SourceVariable, timeline: Timeline, seed: number): CompiledVariable {
+  const data = read(v);
+  const values = data.values;
+  const at = fileRowOf(v, data, timeline);
+  return {
+    variable: v,
+    fill(block, out) {
+      for (let i = 0; i < block.count; i++) {
+        const k = at(block.rowStart + i);
+        if (k < 0) throw pastEndError(v, block.rowStart + i, seed);
+        out[block.offset + i] = values[k]!;
+      }
+    },
+  };
+}
+
+/** `type: source`. */
+export const sourceKind: VariableKind<SourceVariable> = {
+  keys: ['dtype', 'file', 'column', 'timestamps', 'past_end', 'offset'],
+  validate: validateSource,
+  async load(v) {
+    read(v);
+  },
+  compile(v, { scenario }) {
+    return compileSource(v, scenario.timeline, scenario.seed);
+  },
+};

@@ -1,0 +1,239 @@
+/**
+ * Callback variables (issue 5): the context a callback receives, its random source (pinned
+ * to the counter layout), dependencies and generation order, column types, TypeScript
+ * modules through the real worker pool, and the errors a faulty callback stops a run with.
+ */
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { parseScenario } from '../src/scenario/load.js';
+import { generateShard, type ShardColumns } from '../src/generate/shard.js';
+import { generate } from '../src/run/generate.js';
+import { prepareScenario } from '../src/variables/registry.js';
+import { generationOrder } from '../src/variables/callback-order.js';
+import { rowUniform, seedKey } from '../src/random/counter.js';
+import { variableStream } from '../src/random/hash.js';
+import { scenarioHash } from '../src/output/provenance.js';
+import { getInt64, type ValueColumn } from '../src/generate/columns.js';
+import { ParanomError } from '../src/errors.js';
+import type { Scenario } from '../src/scenario/types.js';
+import { duck, tempDir } from './helpers.js';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const FIXTURES = join(root, 'test/fixtures/callbacks');
+const CLI = join(root, 'dist/src/cli/main.js');
+
+function scenarioIn(dir: string, doc: Record<string, unknown>): Scenario {
+  return parseScenario(JSON.stringify({ seed: 42, timeline: { start: '2024-01-01T00:00:00Z', step: '1s', rows: 100_000 }, ...doc }), join(dir, 'scenario.json'));
+}
+const scenarioOf = (doc: Record<string, unknown>) => scenarioIn(FIXTURES, doc);
+
+async function rows(s: Scenario, from: number, to: number): Promise<ShardColumns> {
+  await prepareScenario(s);
+  return generateShard(s, from, to);
+}
+
+function col(c: ShardColumns, name: string): ValueColumn {
+  return c.values.find((v) => v.name === name)!;
+}
+
+const cb = (normal: string, extra: Record<string, unknown> = {}) => ({ type: 'callback', module: 'basic.js', normal, ...extra });
+
+describe('the context', () => {
+  it('row, timestamp and the anomaly event (id, kind, offset)', async () => {
+    const s = scenarioOf({ anomalies: { frequency: 0.02, duration: [5, 40] }, variables: { c: cb('context'), t: cb('timestampOf', { dtype: 'int64' }) } });
+    const r = await rows(s, 0, 100_000);
+    const c = col(r, 'c').data;
+    expect(r.events.length).toBeGreaterThan(10);
+    let bad = 0;
+    for (const e of r.events) {
+      for (let row = e.start; row < e.end; row++) if (c[row] !== (row - e.start) * 1e6 + (e.id % 1e6) + 0.5) bad++;
+      if (e.start > 0 && c[e.start - 1] !== -1) bad++;
+    }
+    expect(bad).toBe(0);
+    const t = col(r, 't').data as Int32Array;
+    expect(getInt64(t, 0)).toBe(Date.parse('2024-01-01T00:00:00Z'));
+    expect(getInt64(t, 99_999)).toBe(Date.parse('2024-01-01T00:00:00Z') + 99_999_000);
+  });
+
+  it("random: draw d of row r is the counter layout's uniform at (seed, stream, r, attempt 0, d)", async () => {
+    const s = scenarioOf({ variables: { a: cb('firstUniform'), b: cb('secondUniform') } });
+    const r = await rows(s, 10_001, 10_201);
+    const key = seedKey(42);
+    for (let i = 0; i < 200; i++) {
+      expect(col(r, 'a').data[i]).toBe(rowUniform(key, variableStream('a'), 10_001 + i, 0, 0));
+      expect(col(r, 'b').data[i]).toBe(rowUniform(key, variableStream('b'), 10_001 + i, 0, 1));
+    }
+  });
+
+  it('random: uniform, normal, int, bernoulli and pick are pinned (no-regression values)', async () => {
+    const s = scenarioOf({ variables: { m: cb('mix') } });
+    const r = await rows(s, 0, 4);
+    expect(Array.from(col(r, 'm').data as Float64Array)).toEqual(PINNED_MIX);
+  });
+
+  it('values: earlier variables decoded (string, bool, int64), a dropped value as null', async () => {
+    const s = scenarioOf({
+      anomalies: { frequency: 0.05, duration: [10, 30], kinds: [{ kind: 'dropout', variables: ['f'] }] },
+      variables: {
+        s: { normal: { dist: 'categorical', values: ['lo', 'hi'] } },
+        b: { normal: { dist: 'bernoulli', p: 0.5 } },
+        n: { normal: { dist: 'integer', min: -3_000_000_000, max: 3_000_000_000 } },
+        f: { normal: { dist: 'normal', mean: 0, sd: 1 } },
+        t: cb('valueTypes', { dtype: 'int32' }),
+      },
+    });
+    const r = await rows(s, 0, 100_000);
+    const t = col(r, 't').data;
+    const valid = col(r, 'f').valid!;
+    let bad = 0;
+    let nulls = 0;
+    for (let i = 0; i < r.rows; i++) {
+      const want = 1 + 2 + 4 + (valid[i] ? 16 : 8);
+      if (t[i] !== want) bad++;
+      if (!valid[i]) nulls++;
+    }
+    expect(bad).toBe(0);
+    expect(nulls).toBeGreaterThan(1000);
+  });
+});
+
+describe('dependencies and generation order', () => {
+  it('a callback sees the variables generated before it; after: moves it later', async () => {
+    const s = scenarioOf({
+      variables: {
+        x: cb('seen', { after: ['c'] }),
+        a: { normal: { dist: 'normal', mean: 0, sd: 1 } },
+        y: cb('seen'),
+        b: { normal: { dist: 'normal', mean: 0, sd: 1 } },
+        c: { normal: { dist: 'normal', mean: 0, sd: 1 } },
+      },
+    });
+    expect(generationOrder(s.variables).map((v) => v.name)).toEqual(['a', 'y', 'b', 'c', 'x']);
+    const r = await rows(s, 0, 10);
+    expect(col(r, 'x').data[0]).toBe(1 + 2 + 4);
+    expect(col(r, 'y').data[0]).toBe(1);
+    // Output columns keep the declared order.
+    expect(r.values.map((v) => v.name)).toEqual(['x', 'a', 'y', 'b', 'c']);
+  });
+
+  it('refuses cycles, unknown names and self-dependencies, naming the path', () => {
+    const broken = (variables: Record<string, unknown>) => () => scenarioOf({ variables });
+    expect(broken({ p: cb('level', { after: ['q'] }), q: cb('level', { after: 'p' }) })).toThrow(/variables\.p\.after: dependency cycle: p → q → p/);
+    expect(broken({ p: cb('level', { after: ['q'] }), q: cb('level', { after: ['r'] }), r: cb('level', { after: ['p'] }) })).toThrow(/dependency cycle: p → q → r → p/);
+    expect(broken({ p: cb('level', { after: ['levl'] }), level: { normal: { dist: 'normal', mean: 0, sd: 1 } } })).toThrow(/variables\.p\.after\[0\]: no variable named 'levl' \(did you mean 'level'\?\)/);
+    expect(broken({ p: cb('level', { after: ['p'] }) })).toThrow(/variables\.p\.after\[0\]: a variable cannot be generated after itself/);
+  });
+
+  it('D4: adding a variable leaves a callback that does not read it unchanged', async () => {
+    const a = await rows(scenarioOf({ variables: { c: cb('level') } }), 0, 5000);
+    const b = await rows(scenarioOf({ variables: { z: { normal: { dist: 'uniform', min: 0, max: 1 } }, c: cb('level') } }), 0, 5000);
+    expect(Buffer.from((col(b, 'c').data as Float64Array).buffer).equals(Buffer.from((col(a, 'c').data as Float64Array).buffer))).toBe(true);
+  });
+});
+
+describe('column types', () => {
+  it('string (declared values), bool and int64 callbacks', async () => {
+    const s = scenarioOf({ variables: { st: cb('pickState', { dtype: 'string', values: ['low', 'mid', 'high'] }), fl: cb('flag', { dtype: 'bool' }), n: cb('count', { dtype: 'int64' }) } });
+    const r = await rows(s, 0, 30_000);
+    expect(col(r, 'st').categories).toEqual(['low', 'mid', 'high']);
+    const counts = [0, 0, 0];
+    for (const k of col(r, 'st').data) counts[k]!++;
+    for (const c of counts) expect(Math.abs(c / 30_000 - 1 / 3)).toBeLessThan(0.02);
+    let trues = 0;
+    for (const b of col(r, 'fl').data) trues += b;
+    expect(Math.abs(trues / 30_000 - 0.3)).toBeLessThan(0.02);
+    for (let i = 0; i < 100; i++) expect(Math.abs(getInt64(col(r, 'n').data as Int32Array, i))).toBeLessThanOrEqual(5);
+  });
+
+  it('a string callback must declare its values; a value outside them stops the run', async () => {
+    expect(() => scenarioOf({ variables: { st: cb('pickState', { dtype: 'string' }) } })).toThrow(/variables\.st\.values: a string callback declares the strings it may return/);
+    const s = scenarioOf({ variables: { st: cb('pickState', { dtype: 'string', values: ['low', 'mid'] }) } });
+    await expect(rows(s, 0, 1000)).rejects.toThrow(/variable 'st': callback 'pickState' \(.*basic\.js\) at row \d+, seed 42: returned string 'high', but it is not one of the declared values \(low, mid\)/);
+  });
+});
+
+describe('errors', () => {
+  it('a callback that throws stops the run naming variable, row, seed and its message', async () => {
+    const s = scenarioOf({ variables: { t: cb('throwsAt') } });
+    const err = await rows(s, 0, 100_000).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ParanomError);
+    expect((err as ParanomError).code).toBe('GENERATION_FAILED');
+    expect((err as Error).message).toMatch(/^variable 't': callback 'throwsAt' \(.*test\/fixtures\/callbacks\/basic\.js\) at row 70123, seed 42: threw Error: sensor table has no entry for row 70123$/);
+    expect((err as ParanomError).details).toMatchObject({ variable: 't', row: 70_123, seed: 42, callback: 'throwsAt' });
+  });
+
+  it('a wrong return type, too many draws', async () => {
+    await expect(rows(scenarioOf({ variables: { w: cb('wrongType') } }), 0, 100)).rejects.toThrow(/variable 'w': callback 'wrongType' .* at row 12, seed 42: returned string 'twelve', but a float64 column needs a number/);
+    await expect(rows(scenarioOf({ variables: { w: cb('flag') } }), 0, 100)).rejects.toThrow(/returned boolean (true|false), but a float64 column needs a number/);
+    await expect(rows(scenarioOf({ variables: { w: cb('level', { dtype: 'bool' }) } }), 0, 100)).rejects.toThrow(/but a bool column needs true or false/);
+    await expect(rows(scenarioOf({ variables: { w: cb('tooManyDraws') } }), 0, 100)).rejects.toThrow(/at row 0, seed 42: asked for more than 256 random draws in one row/);
+  });
+
+  it('crosses the worker boundary as data and prints without a stack trace (with one under --verbose)', async () => {
+    const dir = tempDir();
+    copyFileSync(join(FIXTURES, 'basic.js'), join(dir, 'basic.js'));
+    const file = join(dir, 'throws.yaml');
+    writeFileSync(file, 'seed: 9\ntimeline: { rows: 200000 }\nvariables:\n  t: { type: callback, module: basic.js, normal: throwsAt }\n');
+    await expect(generate(file, { out: join(dir, 'lib'), workers: 2, shardRows: 65_536 })).rejects.toThrow(/shard 1 \(rows 65536–131071\), seed 9: variable 't': callback 'throwsAt' .* at row 70123, seed 9: threw Error: sensor table has no entry for row 70123/);
+    const plain = spawnSync(process.execPath, [CLI, 'generate', file, '--out', join(dir, 'out'), '--workers', '2', '--shard-rows', '65536'], { encoding: 'utf8' });
+    expect(plain.status).toBe(1);
+    expect(plain.stderr).toMatch(/^paranom: shard 1 \(rows 65536–131071\), seed 9: variable 't': callback 'throwsAt' \(.*basic\.js\) at row 70123, seed 9: threw Error: sensor table has no entry for row 70123\n$/);
+    const verbose = spawnSync(process.execPath, [CLI, 'generate', file, '--out', join(dir, 'out2'), '--workers', '1', '--verbose'], { encoding: 'utf8' });
+    expect(verbose.status).toBe(1);
+    expect(verbose.stderr).toMatch(/caused by: Error: sensor table has no entry for row 70123\n\s+at throwsAt \(file:.*basic\.js/);
+  });
+
+  it('a missing export, a non-function export, a module that does not parse, a missing file', async () => {
+    await expect(rows(scenarioOf({ variables: { w: cb('nope') } }), 0, 10)).rejects.toThrow(/variable 'w': callback module .*basic\.js does not export 'nope' \(its functions: .*level.*\)/);
+    await expect(rows(scenarioOf({ variables: { w: cb('notAFunction') } }), 0, 10)).rejects.toThrow(/exports a number, not a function, as 'notAFunction'/);
+    await expect(rows(scenarioOf({ variables: { w: { type: 'callback', module: 'broken-syntax.js', normal: 'level' } } }), 0, 10)).rejects.toThrow(/variable 'w': cannot load callback module .*broken-syntax\.js/);
+    expect(() => scenarioOf({ variables: { w: { type: 'callback', module: 'absent.js', normal: 'level' } } })).toThrow(/variables\.w\.module: no such file: 'absent\.js'/);
+    expect(() => scenarioOf({ variables: { w: { type: 'callback', module: 'basic.py', normal: 'level' } } })).toThrow(/variables\.w\.module: 'basic\.py' must end in one of: \.js/);
+    expect(() => scenarioOf({ variables: { w: { type: 'callback', module: 'basic.js', normal: 'not a name' } } })).toThrow(/variables\.w\.normal: expected the name of a function/);
+  });
+});
+
+describe('modules', () => {
+  it('TypeScript modules (importing another .ts file) load in the worker pool; W=1 ≡ W=2', async () => {
+    const s = scenarioOf({ timeline: { rows: 140_000 }, variables: { x: { normal: { dist: 'normal', mean: 0, sd: 1 } }, y: { type: 'callback', module: 'typed.ts', normal: 'scaled' } } });
+    const dir = tempDir();
+    const [one, two] = await Promise.all([1, 2].map((w) => generate(s, { out: join(dir, `w${w}`), workers: w, shardRows: 65_536 })));
+    expect(two!.manifest.shards.map((x) => x.sha256)).toEqual(one!.manifest.shards.map((x) => x.sha256));
+    const [r] = await duck(`SELECT max(abs(y - 3 * x)) AS d, count(*) AS n FROM read_parquet('${dir}/w2/data/*.parquet')`);
+    expect(Number(r!['n'])).toBe(140_000);
+    expect(Number(r!['d'])).toBeLessThan(0.1 * 6);
+  });
+
+  it("the module's content hash is part of the scenario: editing the module changes the scenario hash", () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'm.js'), 'export const f = () => 1;\n');
+    const doc = { variables: { v: { type: 'callback', module: 'm.js', normal: 'f' } } };
+    const a = scenarioIn(dir, doc);
+    writeFileSync(join(dir, 'm.js'), 'export const f = () => 2;\n');
+    const b = scenarioIn(dir, doc);
+    expect(a.variables[0]).toMatchObject({ type: 'callback', module: expect.not.stringMatching(/^\//) });
+    expect(scenarioHash(b)).not.toBe(scenarioHash(a));
+  });
+});
+
+describe('example scenario', () => {
+  it('scenarios/callback-flow.yaml generates; flow follows pressure and valve, leaks rise, alarms fire on leaks', async () => {
+    const out = join(tempDir(), 'flow');
+    await generate('scenarios/callback-flow.yaml', { out, rows: 150_000, workers: 2, shardRows: 65_536 });
+    const [r] = await duck(`SELECT
+        avg(CASE WHEN valve = 'closed' AND NOT is_anomaly THEN flow END) AS closed,
+        avg(CASE WHEN valve = 'open' AND NOT is_anomaly THEN flow / sqrt(pressure) END) AS k,
+        avg(CASE WHEN is_anomaly THEN alarm::INT END) AS alarm_in,
+        avg(CASE WHEN NOT is_anomaly THEN alarm::INT END) AS alarm_out
+      FROM read_parquet('${out}/data/*.parquet')`);
+    expect(Number(r!['closed'])).toBeLessThan(0.1);
+    expect(Number(r!['k'])).toBeCloseTo(4.2, 1);
+    expect(Number(r!['alarm_in'])).toBeGreaterThan(Number(r!['alarm_out']) + 0.2);
+  });
+});
+
+/** ctx.random draws of `mix` at seed 42, variable 'm', rows 0–3. */
+const PINNED_MIX = [27.547171006398848, 26.787936335748192, 25.812491894795052, 20.228298584845895];

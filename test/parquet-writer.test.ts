@@ -1,0 +1,186 @@
+/**
+ * paranom's Parquet writer (src/output/parquet.ts) against parquet-wasm's: the same
+ * values read back, for every column type, nullable columns, irregular timestamps,
+ * several row groups, both codecs; and the Snappy compressor against a reference decoder.
+ */
+import { describe, expect, it } from 'vitest';
+import { createRequire } from 'node:module';
+import { Bool, DataType, Field, Float64, Int64, makeData, RecordBatch, Schema, Struct, Table, tableFromIPC, TimestampMillisecond, type Data } from 'apache-arrow';
+import { loadScenario } from '../src/scenario/load.js';
+import { generateShard } from '../src/generate/shard.js';
+import { ColumnArena } from '../src/generate/columns.js';
+import { shardTable } from '../src/output/arrow-table.js';
+import { encodeParquet, encodeParquetWasm, ParquetOutput, ROW_GROUP_ROWS } from '../src/output/parquet.js';
+import { snappyCompress } from '../src/output/snappy.js';
+import { columnHashes } from './helpers.js';
+
+const require = createRequire(import.meta.url);
+const pw = require('parquet-wasm') as typeof import('parquet-wasm');
+
+function read(bytes: Uint8Array): Table {
+  return tableFromIPC(pw.readParquet(bytes).intoIPCStream());
+}
+
+/** Column values as comparable JS values (dictionary columns decoded). */
+function columns(t: Table): Record<string, unknown[]> {
+  const out: Record<string, unknown[]> = {};
+  for (const f of t.schema.fields) {
+    const v = t.getChild(f.name)!;
+    if (v.nullCount === 0 && !DataType.isDictionary(f.type) && !DataType.isBool(f.type)) {
+      // Plain numbers: compare the value bytes (much faster than per-row get()).
+      const a = v.toArray() as ArrayBufferView;
+      out[f.name] = [Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('base64')];
+      continue;
+    }
+    const vals: unknown[] = [];
+    for (let i = 0; i < v.length; i++) {
+      const x = v.get(i);
+      vals.push(typeof x === 'bigint' ? x.toString() : x);
+    }
+    out[f.name] = vals;
+  }
+  return out;
+}
+
+function expectSameValues(a: Uint8Array, b: Uint8Array): void {
+  const ta = read(a);
+  const tb = read(b);
+  expect(ta.numRows).toBe(tb.numRows);
+  expect(ta.schema.fields.map((f) => `${f.name}:${String(f.type)}:${f.nullable}`)).toEqual(tb.schema.fields.map((f) => `${f.name}:${String(f.type)}:${f.nullable}`));
+  expect(columns(ta)).toEqual(columns(tb));
+}
+
+/** Raw Snappy decoder (format description), to check the compressor. */
+function snappyDecode(src: Uint8Array): Uint8Array {
+  let p = 0;
+  let len = 0;
+  for (let shift = 1; ; shift *= 128) {
+    const b = src[p++]!;
+    len += (b & 127) * shift;
+    if (b < 128) break;
+  }
+  const out = new Uint8Array(len);
+  let o = 0;
+  while (p < src.length) {
+    const tag = src[p++]!;
+    if ((tag & 3) === 0) {
+      let n = tag >> 2;
+      if (n >= 60) {
+        const bytes = n - 59;
+        n = 0;
+        for (let k = 0; k < bytes; k++) n |= src[p++]! << (8 * k);
+      }
+      n += 1;
+      out.set(src.subarray(p, p + n), o);
+      p += n;
+      o += n;
+    } else {
+      let n: number;
+      let off: number;
+      if ((tag & 3) === 1) {
+        n = ((tag >> 2) & 7) + 4;
+        off = ((tag >> 5) << 8) | src[p++]!;
+      } else if ((tag & 3) === 2) {
+        n = (tag >> 2) + 1;
+        off = src[p]! | (src[p + 1]! << 8);
+        p += 2;
+      } else throw new Error('4-byte offsets are never written');
+      if (off === 0 || off > o) throw new Error(`bad offset ${off} at ${o}`);
+      for (let k = 0; k < n; k++, o++) out[o] = out[o - off]!;
+    }
+  }
+  if (o !== len) throw new Error(`decoded ${o} of ${len} bytes`);
+  return out;
+}
+
+describe('snappy', () => {
+  it('round-trips random, repetitive and mixed inputs of many sizes', () => {
+    let s = 12345;
+    const next = () => (s = (Math.imul(s, 1103515245) + 12345) >>> 0) >>> 24;
+    for (const n of [0, 1, 5, 15, 16, 17, 100, 4096, 65535, 65536, 65537, 200_000, 1_000_003]) {
+      for (const mode of ['random', 'runs', 'mixed', 'text']) {
+        const b = new Uint8Array(n);
+        for (let i = 0; i < n; i++) {
+          b[i] = mode === 'random' ? next() : mode === 'runs' ? (i >> 9) & 3 : mode === 'mixed' ? (i % 1000 < 500 ? next() : i & 15) : 'the quick brown fox '.charCodeAt(i % 20);
+        }
+        const c = snappyCompress(b);
+        expect(Buffer.from(snappyDecode(c)).equals(Buffer.from(b)), `${mode} ${n}`).toBe(true);
+        if (mode === 'runs' && n > 1000) expect(c.length).toBeLessThan(n / 10);
+      }
+    }
+  });
+});
+
+describe("paranom's Parquet writer", () => {
+  for (const name of ['reference-frequency', 'reference-count']) {
+    it(`${name}: same values as parquet-wasm, snappy and none`, () => {
+      const s = loadScenario(`test/fixtures/golden/${name}.yaml`);
+      const cols = generateShard(s, 0, Math.min(s.timeline.rows, 150_000));
+      const table = shardTable(cols);
+      const meta = new Map([['paranom', '{"test":1}']]);
+      for (const c of ['snappy', 'none'] as const) expectSameValues(encodeParquet(table, meta, c), encodeParquetWasm(table, meta, c));
+    });
+  }
+
+  it('nullable value columns, an all-null and a no-null page, bool and int64 with nulls', () => {
+    const s = loadScenario('test/fixtures/golden/reference-frequency.yaml');
+    const rows = 140_000;
+    const cols = generateShard(s, 0, rows);
+    for (const [j, v] of cols.values.entries()) {
+      const valid = new Uint8Array(rows);
+      for (let i = 0; i < rows; i++) valid[i] = i < 65_536 ? 0 : i < 131_072 ? 1 : (i * 7 + j) % 5 === 0 ? 0 : 1;
+      v.valid = valid;
+    }
+    const table = shardTable(cols);
+    const meta = new Map([['k', 'v']]);
+    expectSameValues(encodeParquet(table, meta, 'snappy'), encodeParquetWasm(table, meta, 'snappy'));
+  });
+
+  it('irregular and negative timestamps (delta encoding with wide deltas), several row groups', () => {
+    const n = ROW_GROUP_ROWS + 70_000;
+    const ts = new BigInt64Array(n);
+    const x = new Float64Array(n);
+    const flag = new Uint8Array((n + 7) >> 3);
+    let t = -86_400_000 * 365;
+    for (let i = 0; i < n; i++) {
+      t += i % 1000 === 999 ? -5_000_000_000 : (i * 2654435761) % 100_003;
+      ts[i] = BigInt(t);
+      x[i] = i % 3 === 0 ? 1.5 : Math.sin(i);
+      if (i % 11 === 0) flag[i >> 3]! |= 1 << (i & 7);
+    }
+    const fields = [new Field('timestamp', new TimestampMillisecond('UTC'), false), new Field('x', new Float64(), false), new Field('flag', new Bool(), false), new Field('id', new Int64(), true)];
+    const schema = new Schema(fields);
+    const children: Data[] = [
+      makeData({ type: new TimestampMillisecond('UTC'), length: n, data: ts }),
+      makeData({ type: new Float64(), length: n, data: x }),
+      makeData({ type: new Bool(), length: n, data: flag }),
+      makeData({ type: new Int64(), length: n, data: ts.slice(), nullBitmap: flag.slice(), nullCount: n - Math.ceil(n / 11) }),
+    ];
+    const table = new Table(schema, [new RecordBatch(schema, makeData({ type: new Struct(fields), length: n, children, nullCount: 0 }))]);
+    const meta = new Map([['k', 'v']]);
+    const bytes = encodeParquet(table, meta, 'snappy');
+    expect(pw.readParquet(bytes).recordBatches().length).toBeGreaterThanOrEqual(2);
+    expectSameValues(bytes, encodeParquetWasm(table, meta, 'snappy'));
+  });
+
+  it('reused column and output buffers give the same values and bytes as fresh ones', () => {
+    const s = loadScenario('test/fixtures/golden/reference-count.yaml');
+    const arena = new ColumnArena();
+    const output = new ParquetOutput();
+    const meta = new Map([['k', 'v']]);
+    for (const [a, b] of [[0, 70_000], [70_000, 131_072], [5, 9]] as const) {
+      const fresh = generateShard(s, a, b);
+      const freshBytes = Buffer.from(encodeParquet(shardTable(fresh), meta));
+      const reused = generateShard(s, a, b, undefined, arena);
+      expect(columnHashes(reused)).toEqual(columnHashes(fresh));
+      expect(Buffer.from(encodeParquet(shardTable(reused), meta, 'snappy', output)).equals(freshBytes)).toBe(true);
+    }
+  });
+
+  it('is deterministic: the same table gives the same bytes', () => {
+    const s = loadScenario('test/fixtures/golden/reference-frequency.yaml');
+    const t = shardTable(generateShard(s, 1000, 90_000));
+    const meta = new Map([['paranom', '{}']]);
+    expect(Buffer.from(encodeParquet(t, meta)).equals(Buffer.from(encodeParquet(t, meta)))).toBe(true);
+  });
+});

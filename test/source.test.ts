@@ -1,0 +1,167 @@
+/**
+ * Source variables (issue 5): a CSV or Parquet column replayed along the timeline, its
+ * timestamps ignored or mapped, what happens past the end of the file, the clean twin
+ * beside the injected series, and the NAB example.
+ */
+import { spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Table, TimestampMillisecond, vectorFromArray } from 'apache-arrow';
+import { describe, expect, it } from 'vitest';
+import { parseScenario } from '../src/scenario/load.js';
+import { generateShard } from '../src/generate/shard.js';
+import { prepareScenario } from '../src/variables/registry.js';
+import { encodeParquet } from '../src/output/parquet.js';
+import { scenarioHash } from '../src/output/provenance.js';
+import type { Manifest } from '../src/output/manifest.js';
+import type { Scenario } from '../src/scenario/types.js';
+import { duck, tempDir } from './helpers.js';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const CLI = join(root, 'dist/src/cli/main.js');
+
+function scenarioIn(dir: string, variable: Record<string, unknown>, extra: Record<string, unknown> = {}): Scenario {
+  return parseScenario(JSON.stringify({ timeline: { start: '2024-01-01T00:00:00Z', step: '1m', rows: 20 }, variables: { v: { type: 'source', ...variable } }, ...extra }), join(dir, 'scenario.json'));
+}
+
+async function values(s: Scenario, rows = s.timeline.rows): Promise<number[]> {
+  await prepareScenario(s);
+  return Array.from(generateShard({ ...s, timeline: { ...s.timeline, rows } }, 0, rows).values[0]!.data as Float64Array);
+}
+
+function csvDir(text: string): string {
+  const dir = tempDir();
+  writeFileSync(join(dir, 'series.csv'), text);
+  return dir;
+}
+
+const FIVE = 'timestamp,value,other\n2024-01-01 00:00:00,1,9\n2024-01-01 00:01:00,2,9\n2024-01-01 00:02:00,3,9\n2024-01-01 00:03:00,4,9\n2024-01-01 00:04:00,5,9\n';
+
+describe('replaying a column with timestamps ignored', () => {
+  const dir = csvDir(FIVE);
+
+  it('row i takes file row offset + i; past the end it cycles, holds or stops', async () => {
+    expect(await values(scenarioIn(dir, { file: 'series.csv', column: 'value' }), 12)).toEqual([1, 2, 3, 4, 5, 1, 2, 3, 4, 5, 1, 2]);
+    expect(await values(scenarioIn(dir, { file: 'series.csv', column: 'value', offset: 3 }), 7)).toEqual([4, 5, 1, 2, 3, 4, 5]);
+    expect(await values(scenarioIn(dir, { file: 'series.csv', column: 'value', past_end: 'hold' }), 8)).toEqual([1, 2, 3, 4, 5, 5, 5, 5]);
+    const stop = scenarioIn(dir, { file: 'series.csv', column: 'value', past_end: 'error' });
+    expect(await values(stop, 5)).toEqual([1, 2, 3, 4, 5]);
+    await expect(values(stop, 6)).rejects.toThrow(/variable 'v': row 5 is past the end of .*series\.csv \(5 rows\) and past_end is 'error' \(seed 0\); set past_end: cycle or hold, or generate fewer rows/);
+  });
+
+  it('reads quoted fields and a BOM; rows are a pure function of the index (any shard gives the same)', async () => {
+    const d = csvDir('\uFEFF"timestamp","reading"\n"2024-01-01",1.5\n"2024-01-02","2.5"\n"2024-01-03",-3e2\n');
+    const s = scenarioIn(d, { file: 'series.csv' });
+    expect((s.variables[0] as { column: string }).column).toBe('reading');
+    expect(await values(s, 4)).toEqual([1.5, 2.5, -300, 1.5]);
+    await prepareScenario(s);
+    const t = { ...s, timeline: { ...s.timeline, rows: 1000 } };
+    expect(Array.from(generateShard(t, 497, 503).values[0]!.data)).toEqual(Array.from(generateShard(t, 0, 1000).values[0]!.data.subarray(497, 503)));
+  });
+});
+
+describe('mapping the file timestamps onto the timeline', () => {
+  // Irregular times: 0, 2, 3, 7 minutes; the mean spacing is 7/3 min, so the span is 9⅓ min.
+  const dir = csvDir('timestamp,value\n2023-06-01T10:00:00Z,10\n2023-06-01T10:02:00Z,20\n2023-06-01T10:03:00Z,30\n2023-06-01T10:07:00Z,40\n');
+
+  it('samples and holds: the last file row at or before each row, shifted to timeline.start', async () => {
+    const s = scenarioIn(dir, { file: 'series.csv', timestamps: 'map', past_end: 'hold' }, { timeline: { start: '2024-01-01T00:00:00Z', step: '1m', rows: 12 } });
+    expect(await values(s)).toEqual([10, 10, 20, 30, 30, 30, 30, 40, 40, 40, 40, 40]);
+  });
+
+  it("cycles over the file's span (first to last time plus the mean spacing)", async () => {
+    const s = scenarioIn(dir, { file: 'series.csv', timestamps: { map: 'timestamp' } }, { timeline: { start: '2024-01-01T00:00:00Z', step: '1m', rows: 20 } });
+    // Row 10 is 10 min in: past the 9⅓-min span, so 40 s into the next cycle; row 19 starts a third.
+    expect(await values(s)).toEqual([10, 10, 20, 30, 30, 30, 30, 40, 40, 40, 10, 10, 20, 30, 30, 30, 30, 40, 40, 10]);
+  });
+
+  it('refuses timestamps that do not increase', () => {
+    const d = csvDir('timestamp,value\n2023-06-01T10:00:00Z,1\n2023-06-01T10:00:00Z,2\n');
+    expect(() => scenarioIn(d, { file: 'series.csv', timestamps: 'map' })).toThrow(/variables\.v\.file: series\.csv: line 3: timestamps must increase strictly/);
+  });
+});
+
+describe('Parquet sources', () => {
+  it('reads a float column and maps a Parquet timestamp column', async () => {
+    const dir = tempDir();
+    const t0 = Date.parse('2024-01-01T00:00:00Z');
+    const table = new Table({
+      at: vectorFromArray([t0, t0 + 120_000, t0 + 240_000], new TimestampMillisecond('UTC')),
+      load: vectorFromArray([0.5, 1.5, 2.5]),
+    });
+    writeFileSync(join(dir, 'series.parquet'), encodeParquet(table, new Map()));
+    expect(await values(scenarioIn(dir, { file: 'series.parquet', column: 'load' }), 4)).toEqual([0.5, 1.5, 2.5, 0.5]);
+    const mapped = scenarioIn(dir, { file: 'series.parquet', column: 'load', timestamps: { map: 'at' } });
+    expect(await values(mapped, 7)).toEqual([0.5, 0.5, 1.5, 1.5, 2.5, 2.5, 0.5]);
+    expect(() => scenarioIn(dir, { file: 'series.parquet', column: 'lod' })).toThrow(/series\.parquet: no column 'lod' \(columns: at, load\)/);
+  });
+});
+
+describe('validation', () => {
+  const dir = csvDir(FIVE);
+  const bad: Array<[string, Record<string, unknown>, RegExp]> = [
+    ['a missing file', { file: 'nope.csv' }, /variables\.v\.file: no such file: 'nope\.csv'/],
+    ['another format', { file: 'series.json' }, /'series\.json' must end in one of: \.csv, \.parquet/],
+    ['an unknown column', { file: 'series.csv', column: 'valeu' }, /series\.csv: no column 'valeu' \(columns: timestamp, value, other\)/],
+    ['an ambiguous default column', { file: 'series.csv' }, /variables\.v\.column: required: series\.csv has columns timestamp, value, other; name the one to replay/],
+    ['an integer dtype', { file: 'series.csv', column: 'value', dtype: 'int64' }, /a source fills a float64 or float32 column/],
+    ['an offset past the file', { file: 'series.csv', column: 'value', offset: 5 }, /variables\.v\.offset: must be below the file's 5 rows, got 5/],
+    ['an unknown past_end', { file: 'series.csv', column: 'value', past_end: 'wrap' }, /variables\.v\.past_end: expected one of: cycle, hold, error/],
+  ];
+  it.each(bad)('refuses %s', (_name, v, message) => {
+    expect(() => scenarioIn(dir, v)).toThrow(message);
+  });
+
+  it('refuses a cell that is not a number, naming its line', () => {
+    const d = csvDir('timestamp,value\n2024-01-01,1\n2024-01-02,n/a\n');
+    expect(() => scenarioIn(d, { file: 'series.csv' })).toThrow(/series\.csv: line 3: 'n\/a' in column 'value' is not a number/);
+  });
+
+  it('keeps the file relative and its content hash in the scenario: new data, new scenario hash', () => {
+    const d = csvDir(FIVE);
+    const a = scenarioIn(d, { file: 'series.csv', column: 'value' });
+    expect(a.variables[0]).toMatchObject({ file: expect.not.stringMatching(/^\//), fileRows: 5 });
+    writeFileSync(join(d, 'series.csv'), FIVE.replace(',5,', ',6,'));
+    expect(scenarioHash(scenarioIn(d, { file: 'series.csv', column: 'value' }))).not.toBe(scenarioHash(a));
+  });
+});
+
+describe('the NAB example: anomalies injected into a real series, with its clean twin', () => {
+  it('generate --with-clean: cpu_clean is the NAB series, cpu differs only inside events', async () => {
+    const out = join(tempDir(), 'nab');
+    const r = spawnSync(process.execPath, [CLI, 'generate', 'scenarios/nab-cpu-injection.yaml', '--out', out, '--with-clean', '--workers', '2'], { encoding: 'utf8', cwd: root });
+    expect(r.status, r.stderr).toBe(0);
+    const nab = readFileSync(join(root, 'scenarios/nab/ec2_cpu_utilization_c6585a.csv'), 'utf8').trim().split('\n').slice(1).map((l) => Number(l.split(',')[1]));
+    const rows = await duck(`SELECT cpu, cpu_clean, is_anomaly FROM read_parquet('${out}/data/*.parquet') ORDER BY timestamp`);
+    expect(rows.length).toBe(8064);
+    let cleanMismatch = 0;
+    let changedOutside = 0;
+    let nulls = 0;
+    rows.forEach((row, i) => {
+      if (row['cpu_clean'] !== nab[i % nab.length]) cleanMismatch++;
+      if (!row['is_anomaly'] && row['cpu'] !== row['cpu_clean']) changedOutside++;
+      if (row['cpu'] === null) nulls++;
+    });
+    expect(cleanMismatch).toBe(0);
+    expect(changedOutside).toBe(0);
+    const segments = await duck(`SELECT kind, variables, params, rows FROM read_parquet('${out}/anomalies.parquet')`);
+    expect(segments.length).toBeGreaterThan(3);
+    for (const s of segments) expect(s['variables']).toBe('cpu');
+    const dropoutRows = segments.filter((s) => s['kind'] === 'dropout').reduce((a, s) => a + Number(s['rows']), 0);
+    expect(nulls).toBe(dropoutRows); // rate 1: every row of a dropout event is missing
+    const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')) as Manifest;
+    expect(manifest.scenario.anomalies).toMatchObject({ cleanTwin: true });
+    expect(JSON.stringify(manifest)).not.toContain(root);
+  });
+
+  it('CSV output writes a missing value as an empty field', async () => {
+    const out = join(tempDir(), 'nab-csv');
+    const r = spawnSync(process.execPath, [CLI, 'generate', 'scenarios/nab-cpu-injection.yaml', '--out', out, '--format', 'csv', '--rows', '8064'], { encoding: 'utf8', cwd: root });
+    expect(r.status, r.stderr).toBe(0);
+    const lines = readFileSync(join(out, 'data/part-00000.csv'), 'utf8').trim().split('\n');
+    expect(lines[0]).toBe('timestamp,cpu,is_anomaly,anomaly_id');
+    const empty = lines.filter((l) => /^[^,]+,,true,\d+$/.test(l));
+    expect(empty.length).toBeGreaterThan(0);
+  });
+});

@@ -1,0 +1,45 @@
+/**
+ * `paranom train-vae` from the command line: epoch progress with loss terms, the summary,
+ * the model files; user mistakes exit 2 with a message and no stack trace.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { tempDir } from './helpers.js';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const CLI = join(root, 'dist/src/cli/main.js');
+const DATA = join(root, 'test/fixtures/vae/nyc_taxi_6w.csv');
+
+function run(args: string[]) {
+  return spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });
+}
+
+describe('paranom train-vae', () => {
+  it('trains, prints each epoch with reconstruction and KL terms, and writes the model', () => {
+    const out = join(tempDir(), 'm');
+    const r = run(['train-vae', '--data', DATA, '--window', '48', '--latent', '3', '--hidden', '16', '--epochs', '2', '--seed', '5', '--out', out, '--backend', 'cpu']);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/epoch 1\/2 {2}recon [\d.]+ {2}kl [\d.]+ {2}loss [\d.]+ {2}│ val recon [\d.]+ {2}kl [\d.]+ {2}loss [\d.]+/);
+    expect(r.stderr).toMatch(/epoch 2\/2/);
+    expect(r.stdout).toMatch(/trained on nyc_taxi_6w\.csv: value, \d+ training and \d+ validation windows of 48 rows/);
+    expect(r.stdout).toMatch(/latent: 3 dimensions, \d active; radius of training codes: median/);
+    for (const f of ['vae.json', 'decoder/model.json', 'decoder/weights.bin', 'encoder/model.json', 'encoder/weights.bin']) expect(existsSync(join(out, f)), f).toBe(true);
+  });
+
+  it('exits 2 with a clear message on a missing column or a bad option', () => {
+    const out = join(tempDir(), 'm');
+    const a = run(['train-vae', '--data', DATA, '--columns', 'speed', '--out', out]);
+    expect(a.status).toBe(2);
+    expect(a.stderr).toMatch(/nyc_taxi_6w\.csv has no column 'speed'; its columns are: timestamp, value/);
+    expect(a.stderr).not.toMatch(/\n\s+at /);
+    const b = run(['train-vae', '--data', DATA, '--window', '1', '--out', out]);
+    expect(b.status).toBe(2);
+    expect(b.stderr).toMatch(/--window must be an integer from 2/);
+    const c = run(['train-vae', '--data', join(root, 'package.json'), '--out', out]);
+    expect(c.status).toBe(2);
+    expect(c.stderr).toMatch(/must be a \.csv or \.parquet file/);
+  });
+});
