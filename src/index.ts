@@ -9,6 +9,12 @@ export { generateShard, type ShardColumns } from './generate/shard.js';
 export { readManifest, type Manifest } from './output/manifest.js';
 export { ParanomError, ScenarioError, type ErrorCode, type ScenarioIssue } from './errors.js';
 export type { Scenario, Variable, StochasticVariable, Distribution, DType, AnomalyPlan, Timeline } from './scenario/types.js';
+/** For authors of callback modules (`type: callback`). */
+export type { CallbackContext, CallbackEvent } from './variables/callback.js';
+export type { RandomSource } from './random/row-random.js';
+export { grow } from './run/generate.js';
+export { verify, type VerifyReport } from './run/verify.js';
+export { mergeManifests, mergeToFile } from './run/merge.js';
 export { philox4x32, PRNG_ID } from './random/philox.js';
 export { ENGINE_VERSION } from './version.js';
 export { FORMAT_VERSION, BLOCK_ROWS } from './format.js';

@@ -9,6 +9,7 @@ import { tableFromIPC } from 'apache-arrow';
 import { generate } from '../src/run/generate.js';
 import type { Manifest } from '../src/output/manifest.js';
 import { duck, scenarioFrom, tempDir, VALVE } from './helpers.js';
+import { withCleanTwin } from '../src/anomaly/kinds/clean-twin.js';
 
 const scenario = scenarioFrom({ ...VALVE, timeline: { ...VALVE.timeline, rows: 300_000 } });
 let out: string;
@@ -90,6 +91,25 @@ describe('a generated Parquet dataset', () => {
     const [a] = await duck(q(out));
     const [b] = await duck(q(other));
     expect(b!['h']).toBe(a!['h']);
+  });
+});
+
+describe('the manifest column list', () => {
+  it('names every column of the files in order, with clean twins and nullable dropout columns', async () => {
+    const s = withCleanTwin(
+      scenarioFrom({
+        seed: 3,
+        timeline: { rows: 20_000 },
+        anomalies: { frequency: 0.05, duration: [10, 30], kinds: [{ kind: 'dropout', variables: ['p'] }, { kind: 'spike', magnitude: 3, variables: ['q'] }] },
+        variables: { p: { type: 'process', components: [{ type: 'noise', sd: 1 }] }, q: { normal: { dist: 'normal', mean: 0, sd: 1 } } },
+      }),
+    );
+    const out = join(tempDir(), 'cols');
+    const { manifest: m } = await generate(s, { out, workers: 1 });
+    const described = await duck(`DESCRIBE SELECT * FROM read_parquet('${out}/data/*.parquet')`);
+    expect(m.columns.map((c) => c.name)).toEqual(described.map((c) => c['column_name']));
+    expect(m.columns.find((c) => c.name === 'p')?.type).toBe('float64?');
+    expect(m.columns.map((c) => c.name)).toEqual(['timestamp', 'p', 'q', 'p_clean', 'q_clean', 'is_anomaly', 'anomaly_id']);
   });
 });
 

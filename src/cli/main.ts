@@ -200,7 +200,7 @@ await yargs(hideBin(process.argv))
   )
   .command(trainVaeCommand)
   .command(benchCommand)
-  .demandCommand(1, 'Name a command: generate, validate, grow, verify, merge or merge-manifests')
+  .demandCommand(1, 'Name a command: generate, validate, grow, verify, merge, merge-manifests or train-vae')
   .strict()
   .fail((msg, err, y) => {
     if (err) fail(err, verbose);

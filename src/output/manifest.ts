@@ -9,6 +9,8 @@ import type { OutputFormat } from '../plan/planner.js';
 import type { ParquetCompression } from './parquet.js';
 import type { ClassReport } from '../uniqueness/resolve.js';
 import { engineFacts } from './provenance.js';
+import { CLEAN_SUFFIX, twinnedVariables } from '../anomaly/kinds/clean-twin.js';
+import { nullableVariables } from '../anomaly/kinds/pipeline.js';
 import { writeFileAtomic } from './files.js';
 import { ParanomError } from '../errors.js';
 
@@ -52,7 +54,8 @@ export interface Manifest {
   compression: ParquetCompression | null;
   shard_rows: number;
   growth_stable: boolean;
-  columns: Array<{ name: string; type: DType | 'timestamp[ms, UTC]' | 'int64?' }>;
+  /** Column names and types in file order; a trailing `?` marks a nullable column. */
+  columns: Array<{ name: string; type: DType | `${DType}?` | 'timestamp[ms, UTC]' }>;
   shards: ManifestShard[];
   anomalies: AnomalySummary;
   /** null when the scenario asks for no uniqueness. For one part: rows [0, part end). */
@@ -74,6 +77,7 @@ export function buildManifest(args: {
   part?: { k: number; n: number; shards: number } | undefined;
 }): Manifest {
   const s = args.scenario;
+  const nullable = nullableVariables(s);
   return {
     ...engineFacts(s),
     rows: s.timeline.rows,
@@ -83,7 +87,9 @@ export function buildManifest(args: {
     growth_stable: args.growthStable,
     columns: [
       { name: 'timestamp', type: 'timestamp[ms, UTC]' },
-      ...s.variables.map((v) => ({ name: v.name, type: v.dtype })),
+      ...s.variables.map((v) => ({ name: v.name, type: nullable.has(v.name) ? (`${v.dtype}?` as const) : v.dtype })),
+      // --with-clean: each twin holds its variable without anomalies (never null).
+      ...(s.anomalies.mode !== 'none' && s.anomalies.cleanTwin ? twinnedVariables(s).map((v) => ({ name: v.name + CLEAN_SUFFIX, type: v.dtype })) : []),
       { name: 'is_anomaly', type: 'bool' as const },
       { name: 'anomaly_id', type: 'int64?' as const },
     ],
