@@ -189,6 +189,8 @@ async function runPlan(
           };
           if (stop.signal.aborted) return;
           const r = (await pool.run(task, { signal: stop.signal })) as ShardResult;
+          // The run was stopped while this shard finished: record nothing after the cleanup.
+          if (stop.signal.aborted) return;
           if (!r.ok) {
             const e = r.error;
             const context = describeShard(shard, scenario.seed);

@@ -44,36 +44,49 @@ export function startUniqueness(pool: Piscina, scenario: Scenario, shards: reado
     let launched = 0;
     const ahead = workers + 1;
     const inFlight = new Set<Promise<void>>();
+    // The first failure, kept here: a task that fails between two waits must not be lost.
+    let failure: { error: unknown } | undefined;
     const launch = (i: number) => {
       const r = ranges[i]!;
       const task: FingerprintTask = { type: 'fingerprint', scenario, rowStart: r.rowStart, rowEnd: r.rowEnd, dense };
+      const self: { p?: Promise<void> } = {};
       const p = (async () => {
-        const res = (await pool.run(task, { signal: stopper.signal })) as FingerprintResult;
-        if (!res.ok) throw ParanomError.fromData(res.error);
-        waiting.set(i, res);
-        while (waiting.has(nextIndex)) {
-          const f = waiting.get(nextIndex)!;
-          waiting.delete(nextIndex++);
-          if (dr) {
-            const got = dr.add(f);
-            // A loop, not push(...spread): a shard can hold more retries than the stack allows arguments.
-            for (let k = 0; k < got.rows.length; k++) {
-              collected.rows.push(got.rows[k]!);
-              collected.attempts.push(got.attempts[k]!);
-            }
-            resolvedTo = f.rowStart + f.fps.length;
-            for (let w = waiters.length - 1; w >= 0; w--) if (waiters[w]!.to <= resolvedTo) waiters.splice(w, 1)[0]!.wake();
-          } else sr!.add(f);
+        await Promise.resolve(); // let `self.p` be set before anything can finish
+        try {
+          const res = (await pool.run(task, { signal: stopper.signal })) as FingerprintResult;
+          if (failure) return;
+          if (!res.ok) throw ParanomError.fromData(res.error);
+          waiting.set(i, res);
+          while (waiting.has(nextIndex)) {
+            const f = waiting.get(nextIndex)!;
+            waiting.delete(nextIndex++);
+            if (dr) {
+              const got = dr.add(f);
+              // A loop, not push(...spread): a shard can hold more retries than the stack allows arguments.
+              for (let k = 0; k < got.rows.length; k++) {
+                collected.rows.push(got.rows[k]!);
+                collected.attempts.push(got.attempts[k]!);
+              }
+              resolvedTo = f.rowStart + f.fps.length;
+              for (let w = waiters.length - 1; w >= 0; w--) if (waiters[w]!.to <= resolvedTo) waiters.splice(w, 1)[0]!.wake();
+            } else sr!.add(f);
+          }
+        } catch (error) {
+          failure ??= { error };
+          stopper.abort();
+        } finally {
+          inFlight.delete(self.p!);
         }
       })();
+      self.p = p;
       inFlight.add(p);
-      void p.finally(() => inFlight.delete(p)).catch(() => undefined);
     };
-    while (launched < ranges.length) {
+    while (launched < ranges.length && !failure) {
       while (inFlight.size < ahead && launched < ranges.length) launch(launched++);
       await Promise.race(inFlight);
     }
     await Promise.all(inFlight);
+    if (failure) throw failure.error;
     return dr ? dr.resolve() : sr!.resolve();
   };
 
