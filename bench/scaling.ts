@@ -5,12 +5,12 @@
  *
  *   node dist/bench/scaling.js [--rows 4000000] [--rss-rows 10000000,100000000]
  */
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generate } from '../src/run/generate.js';
+import { runChild } from '../src/cli/bench.js';
 
 const REFERENCE = fileURLToPath(new URL('../../scenarios/reference-13col.yaml', import.meta.url));
 
@@ -39,23 +39,17 @@ export async function runScalingBench(rows: number, workers: readonly number[] =
   return out;
 }
 
-/** Peak RSS (MB) of a whole `paranom generate` process on the reference scenario. */
-export function peakRssOfRun(rows: number, workers = 2): { rows: number; peakRssMb: number; seconds: number } {
+/**
+ * Peak RSS (MB) of a whole `paranom generate` process on the reference scenario: the
+ * child's own VmHWM (worker threads included), sampled while it runs (src/cli/bench.ts).
+ */
+export async function peakRssOfRun(rows: number, workers = 2): Promise<{ rows: number; peakRssMb: number; seconds: number }> {
   const dir = mkdtempSync(join(tmpdir(), 'paranom-rss-'));
   try {
     const cli = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
-    const script = `
-      const { spawnSync } = require('node:child_process');
-      const t0 = Date.now();
-      const r = spawnSync(process.execPath, [${JSON.stringify(cli)}, 'generate', ${JSON.stringify(REFERENCE)}, '--out', ${JSON.stringify(join(dir, 'ds'))}, '--rows', '${rows}', '--workers', '${workers}'], { stdio: 'inherit' });
-      // maxRSS of terminated children, in KB (getrusage RUSAGE_CHILDREN).
-      console.log(JSON.stringify({ status: r.status, seconds: (Date.now() - t0) / 1000, kb: process.resourceUsage().maxRSS }));
-    `;
-    const res = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
-    const last = res.stdout.trim().split('\n').pop() ?? '{}';
-    const parsed = JSON.parse(last) as { status: number; seconds: number; kb: number };
-    if (parsed.status !== 0) throw new Error(`generate exited ${parsed.status}`);
-    return { rows, peakRssMb: parsed.kb / 1024, seconds: parsed.seconds };
+    const r = await runChild(process.execPath, [cli, 'generate', REFERENCE, '--out', join(dir, 'ds'), '--rows', String(rows), '--workers', String(workers)]);
+    if (r.status !== 0) throw new Error(`generate exited ${r.status}: ${r.stderr}`);
+    return { rows, peakRssMb: r.peakRssMb, seconds: r.seconds };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -78,7 +72,7 @@ async function main(): Promise<void> {
   if (rssRows.length > 0) {
     console.log('\npeak RSS of a whole run (W=2):');
     for (const n of rssRows) {
-      const r = peakRssOfRun(n);
+      const r = await peakRssOfRun(n);
       console.log(`${n.toLocaleString('en-US').padStart(13)} rows  ${r.peakRssMb.toFixed(0).padStart(6)} MB peak RSS  (${r.seconds.toFixed(1)} s)`);
     }
   }

@@ -5,7 +5,7 @@
  *
  *   node dist/bench/uniqueness.js [--rows 10000000] [--workers 2]
  */
-import { spawnSync } from 'node:child_process';
+import { runChild } from '../src/cli/bench.js';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,24 +23,18 @@ export interface UniquenessBenchResult {
   retried: number;
 }
 
-function runOnce(label: string, scenario: string, rows: number, workers: number, dir: string): UniquenessBenchResult {
+async function runOnce(label: string, scenario: string, rows: number, workers: number, dir: string): Promise<UniquenessBenchResult> {
   const out = join(dir, label);
-  const script = `
-    const { spawnSync } = require('node:child_process');
-    const t0 = Date.now();
-    const r = spawnSync(process.execPath, ${JSON.stringify([CLI, 'generate', scenario, '--out', out, '--rows', String(rows), '--workers', String(workers)])}, { stdio: ['ignore', 'ignore', 'inherit'] });
-    console.log(JSON.stringify({ status: r.status, seconds: (Date.now() - t0) / 1000, kb: process.resourceUsage().maxRSS }));
-  `;
-  const res = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8' });
-  const m = JSON.parse(res.stdout.trim().split('\n').pop() ?? '{}') as { status: number; seconds: number; kb: number };
-  if (m.status !== 0) throw new Error(`${label}: generate exited ${m.status}: ${res.stderr}`);
+  // The child's own peak RSS (VmHWM sampled while it runs), not the parent's.
+  const m = await runChild(process.execPath, [CLI, 'generate', scenario, '--out', out, '--rows', String(rows), '--workers', String(workers)]);
+  if (m.status !== 0) throw new Error(`${label}: generate exited ${m.status}: ${m.stderr}`);
   const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')) as { uniqueness: { normal: { retried_rows: number }; anomalous: { retried_rows: number } } | null };
   rmSync(out, { recursive: true, force: true });
   const retried = manifest.uniqueness ? manifest.uniqueness.normal.retried_rows + manifest.uniqueness.anomalous.retried_rows : 0;
-  return { label, rows, seconds: m.seconds, rowsPerSecond: rows / m.seconds, peakRssMb: m.kb / 1024, retried };
+  return { label, rows, seconds: m.seconds, rowsPerSecond: rows / m.seconds, peakRssMb: m.peakRssMb, retried };
 }
 
-export function runUniquenessBench(rows: number, workers = 2): UniquenessBenchResult[] {
+export async function runUniquenessBench(rows: number, workers = 2): Promise<UniquenessBenchResult[]> {
   const dir = mkdtempSync(join(tmpdir(), 'paranom-unique-'));
   try {
     const text = readFileSync(SCENARIO, 'utf8');
@@ -49,7 +43,7 @@ export function runUniquenessBench(rows: number, workers = 2): UniquenessBenchRe
     writeFileSync(plain, text.replace(/^uniqueness:[\s\S]*?(?=^variables:)/m, ''));
     const hardFile = join(dir, 'hard.yaml');
     writeFileSync(hardFile, text);
-    return [runOnce('none', plain, rows, workers, dir), runOnce('hard', hardFile, rows, workers, dir)];
+    return [await runOnce('none', plain, rows, workers, dir), await runOnce('hard', hardFile, rows, workers, dir)];
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -62,7 +56,7 @@ function arg(name: string, fallback: string): string {
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const rows = Number(arg('rows', '10000000'));
-  const results = runUniquenessBench(rows, Number(arg('workers', '2')));
+  const results = await runUniquenessBench(rows, Number(arg('workers', '2')));
   console.log(`\nuniqueness: scenarios/unique-keys.yaml, ${rows.toLocaleString('en-US')} rows`);
   console.log('mode   seconds      rows/s   peak RSS MB   retried rows');
   for (const r of results) console.log(`${r.label.padEnd(5)} ${r.seconds.toFixed(2).padStart(8)} ${Math.round(r.rowsPerSecond).toLocaleString('en-US').padStart(11)} ${r.peakRssMb.toFixed(0).padStart(12)} ${String(r.retried).padStart(14)}`);

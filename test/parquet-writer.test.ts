@@ -12,7 +12,7 @@ import { ColumnArena } from '../src/generate/columns.js';
 import { shardTable } from '../src/output/arrow-table.js';
 import { encodeParquet, encodeParquetWasm, ParquetOutput, ROW_GROUP_ROWS } from '../src/output/parquet.js';
 import { snappyCompress } from '../src/output/snappy.js';
-import { columnHashes } from './helpers.js';
+import { columnHashes, scenarioFrom } from './helpers.js';
 
 const require = createRequire(import.meta.url);
 const pw = require('parquet-wasm') as typeof import('parquet-wasm');
@@ -174,6 +174,26 @@ describe("paranom's Parquet writer", () => {
       const reused = generateShard(s, a, b, undefined, arena);
       expect(columnHashes(reused)).toEqual(columnHashes(fresh));
       expect(Buffer.from(encodeParquet(shardTable(reused), meta, 'snappy', output)).equals(freshBytes)).toBe(true);
+    }
+  });
+
+  it('reused buffers across shards of mixed kinds, anomaly kinds and dropout give the values of fresh ones', () => {
+    const s = scenarioFrom({
+      seed: 11,
+      timeline: { rows: 400_000 },
+      anomalies: { frequency: 0.05, duration: [50, 300], kinds: [{ kind: 'spike', magnitude: 2, duration: 1 }, { kind: 'dropout', rate: 0.5 }, { kind: 'level_shift', shift: 3 }] },
+      variables: {
+        p: { type: 'process', components: [{ type: 'sine', period: 100, amplitude: 1 }, { type: 'noise', sd: 0.1 }] },
+        id: { type: 'id', min: 1, max: 1e9 },
+        x: { normal: { dist: 'normal', mean: 0, sd: 1 }, anomalous: { dist: 'uniform', min: 5, max: 6 } },
+        c: { normal: { dist: 'categorical', values: ['a', 'b'] } },
+      },
+    });
+    const arena = new ColumnArena();
+    // Consecutive shards of different sizes through one arena, each against a fresh generation.
+    for (const [a, b] of [[0, 131_072], [131_072, 196_608], [196_608, 400_000], [5, 70_000]] as const) {
+      const reused = columnHashes(generateShard(s, a, b, undefined, arena));
+      expect(reused).toEqual(columnHashes(generateShard(s, a, b)));
     }
   });
 

@@ -107,7 +107,7 @@ describe('WebAssembly Philox kernel', () => {
 });
 
 describe('WebAssembly central normal quantiles', () => {
-  it('equal mean + sd·normalQuantile(openUniform(u)) on 1M uniforms, NaN exactly outside the central region', () => {
+  it('equal mean + sd·normalQuantile(openUniform(u)) on 1M uniforms; NaN and a listed tail exactly outside the central region', () => {
     const next = rng(31337);
     const n = 65_536;
     const u = new Float64Array(n);
@@ -117,16 +117,19 @@ describe('WebAssembly central normal quantiles', () => {
       for (let i = 0; i < n; i++) u[i] = Math.min(Math.max(u[i]!, 0), 1 - 2 ** -53);
       const mean = round === 1 ? 0 : (next() / 2 ** 32 - 0.5) * 1e3;
       const sd = round === 1 ? 1 : (next() / 2 ** 32) * 50 + 1e-9;
-      const y = wasmCentralNormals(u, 0, n - round, mean, sd);
+      const { values: y, tails } = wasmCentralNormals(u, 0, n - round, mean, sd);
+      const wantTails: number[] = [];
       for (let i = 0; i < n - round; i++) {
         const p = openUniform(u[i]!);
         const central = Math.abs(p - 0.5) <= 0.425;
+        if (!central) wantTails.push(i);
         const want = mean + sd * normalQuantile(p);
         if (central ? !Object.is(y[i], want) : !Number.isNaN(y[i])) {
           bad = `u = ${u[i]}: ${y[i]} vs ${want} (central ${central})`;
           break;
         }
       }
+      if (!bad && Array.from(tails).join() !== wantTails.join()) bad = `round ${round}: tail indices differ (${tails.length} vs ${wantTails.length})`;
     }
     expect(bad).toBe('');
   });

@@ -69,8 +69,11 @@ export class ColumnArena {
     this.next = 0;
   }
 
-  /** A zeroed array of `length` elements, in slot order. */
-  take<T extends Typed>(ctor: TypedCtor<T>, length: number): T {
+  /**
+   * An array of `length` elements, in slot order: zeroed, as a fresh one would be, unless
+   * `zero` is false (the caller overwrites every element, so zeroing 40 MB is wasted).
+   */
+  take<T extends Typed>(ctor: TypedCtor<T>, length: number, zero = true): T {
     const bytes = length * ctor.BYTES_PER_ELEMENT;
     let buf = this.slots[this.next];
     if (!buf || buf.byteLength < bytes) {
@@ -81,24 +84,24 @@ export class ColumnArena {
     }
     this.next++;
     const view = new ctor(buf, 0, length);
-    view.fill(0);
+    if (zero) view.fill(0);
     return view;
   }
 
-  /** The buffer for a column of `dtype` (see allocColumn). */
-  column(dtype: DType, rows: number): ColumnData {
+  /** The buffer for a column of `dtype` (see allocColumn); `zero` as in take(). */
+  column(dtype: DType, rows: number, zero = true): ColumnData {
     switch (dtype) {
       case 'float64':
-        return this.take(Float64Array, rows);
+        return this.take(Float64Array, rows, zero);
       case 'float32':
-        return this.take(Float32Array, rows);
+        return this.take(Float32Array, rows, zero);
       case 'int32':
       case 'string':
-        return this.take(Int32Array, rows);
+        return this.take(Int32Array, rows, zero);
       case 'int64':
-        return this.take(Int32Array, 2 * rows);
+        return this.take(Int32Array, 2 * rows, zero);
       case 'bool':
-        return this.take(Uint8Array, rows);
+        return this.take(Uint8Array, rows, zero);
     }
   }
 }

@@ -74,7 +74,7 @@ export function generateShard(scenario: Scenario, rowStart: number, rowEnd: numb
     for (let i = a; i < b; i++) putInt64(anomalyId, i, e.id);
   }
 
-  const timestamp = arena ? arena.take(Int32Array, 2 * rows) : new Int32Array(2 * rows);
+  const timestamp = arena ? arena.take(Int32Array, 2 * rows, false) : new Int32Array(2 * rows);
   const { startMs, stepMs } = scenario.timeline;
   for (let i = 0; i < rows; i++) putInt64(timestamp, i, startMs + (rowStart + i) * stepMs);
 
@@ -92,12 +92,13 @@ export function generateShard(scenario: Scenario, rowStart: number, rowEnd: numb
   const values: ValueColumn[] = scenario.variables.map((v) => ({
     name: v.name,
     dtype: v.dtype,
-    data: arena ? arena.column(v.dtype, rows) : allocColumn(v.dtype, rows),
+    // Stochastic fills write every row (variables/stochastic.ts); other kinds get zeroed memory.
+    data: arena ? arena.column(v.dtype, rows, v.type !== 'stochastic') : allocColumn(v.dtype, rows),
     categories: v.categories,
     ...(pipeline.validity.has(v.name) ? { valid: pipeline.validity.get(v.name)! } : {}),
   }));
   const columns = new Map<string, ColumnData>(values.map((v) => [v.name, v.data]));
-  const scratch = arena ? arena.take(Float64Array, Math.min(BLOCK_ROWS, rows)) : new Float64Array(Math.min(BLOCK_ROWS, rows));
+  const scratch = arena ? arena.take(Float64Array, Math.min(BLOCK_ROWS, rows), false) : new Float64Array(Math.min(BLOCK_ROWS, rows));
   for (let off = 0; off < rows; off += BLOCK_ROWS) {
     const count = Math.min(BLOCK_ROWS, rows - off);
     const from = rowStart + off;

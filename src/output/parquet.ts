@@ -15,8 +15,9 @@
  * - statistics (min/max/nulls) on the timestamp column only, for time-range pruning;
  * - `snappy` compresses a column chunk only where it pays: the first 64 KiB of the chunk's
  *   first page are compressed as a sample and the chunk is stored compressed when that
- *   saves at least 1/16 of their bytes. Random doubles do not compress (snappy made them 0.01% larger), so
- *   their chunks are stored plain; labels, ids and categories with runs are compressed.
+ *   saves at least 1/16 of their bytes. Random doubles do not compress (snappy made them
+ *   0.01% larger), so their chunks are stored plain; labels, ids and runs are compressed.
+ *   Parquet sets the codec per column chunk, so every reader handles the mix.
  * - the Arrow schema travels in `ARROW:schema` (as arrow-rs and pyarrow write it), so
  *   Arrow readers restore dictionary and time-zone types.
  */
@@ -26,9 +27,14 @@ import { ThriftWriter, TType } from './thrift.js';
 import { snappyCompress, maxCompressedLength } from './snappy.js';
 import { bitWidth, ByteSink, encodeDeltaInt64, encodeHybrid } from './parquet-encodings.js';
 
-// parquet-wasm's Node build is CommonJS and instantiates its WebAssembly synchronously.
+// parquet-wasm's Node build is CommonJS and instantiates its WebAssembly synchronously
+// (some 100 ms). Loaded on first use: shard workers writing snappy or none never need it.
 const require = createRequire(import.meta.url);
-const pw = require('parquet-wasm') as typeof import('parquet-wasm');
+type ParquetWasm = typeof import('parquet-wasm');
+let pwModule: ParquetWasm | null = null;
+function parquetWasm(): ParquetWasm {
+  return (pwModule ??= require('parquet-wasm') as ParquetWasm);
+}
 
 export type ParquetCompression = 'snappy' | 'zstd' | 'none';
 
@@ -40,12 +46,6 @@ export const PAGE_ROWS = 65536;
 
 /** A sampled page must shrink by at least 1/SNAPPY_MIN_GAIN of its size for a chunk to be compressed. */
 const SNAPPY_MIN_GAIN = 16;
-
-const CODECS: Record<ParquetCompression, number> = {
-  snappy: pw.Compression.SNAPPY,
-  zstd: pw.Compression.ZSTD,
-  none: pw.Compression.UNCOMPRESSED,
-};
 
 // ---------------------------------------------------------------- format constants
 
@@ -123,7 +123,10 @@ function leavesOf(table: Table): Leaf[] | null {
   const leaves: Leaf[] = [];
   for (let j = 0; j < table.schema.fields.length; j++) {
     const f = table.schema.fields[j]!;
-    const leaf = leafOf(f.name, f.nullable, batch.data.children[j]!);
+    const d = batch.data.children[j]!;
+    // Nulls in a non-nullable field have no Parquet form here: leave them to parquet-wasm.
+    if (!f.nullable && d.nullCount > 0) return null;
+    const leaf = leafOf(f.name, f.nullable, d);
     if (!leaf) return null;
     leaves.push(leaf);
   }
@@ -556,16 +559,18 @@ function writeFile(schema: Schema, leaves: readonly Leaf[], numRows: number, met
  * `output`, the file is written into that reused buffer (valid until its next use).
  */
 export function encodeParquet(table: Table, metadata: Map<string, string>, compression: ParquetCompression = 'snappy', output?: ParquetOutput): Uint8Array {
-  const leaves = compression === 'zstd' ? null : leavesOf(table);
+  const leaves = compression === 'zstd' || table.numRows === 0 ? null : leavesOf(table);
   if (leaves) return writeFile(table.schema, leaves, table.numRows, metadata, compression, output);
   return encodeParquetWasm(table, metadata, compression);
 }
 
 /** The parquet-wasm path (other types, zstd; and the baseline bench/ compares against). */
 export function encodeParquetWasm(table: Table, metadata: Map<string, string>, compression: ParquetCompression = 'snappy'): Uint8Array {
+  const pw = parquetWasm();
+  const codec = { snappy: pw.Compression.SNAPPY, zstd: pw.Compression.ZSTD, none: pw.Compression.UNCOMPRESSED }[compression];
   const wasmTable = pw.Table.fromIPCStream(tableToIPC(table, 'stream'));
   let builder = new pw.WriterPropertiesBuilder()
-    .setCompression(CODECS[compression])
+    .setCompression(codec)
     .setDictionaryEnabled(false)
     .setMaxRowGroupSize(ROW_GROUP_ROWS)
     .setStatisticsEnabled(pw.EnabledStatistics.None)

@@ -13,13 +13,14 @@ interface PhiloxExports {
   memory: { buffer: ArrayBuffer };
   words(c0: number, c1: number, c2: number, c3: number, k0: number, k1: number, rounds: number): void;
   uniforms(k0: number, k1: number, c2: number, c3: number, pairLo: number, pairHi: number, nPairs: number): void;
-  normals(n: number, mean: number, sd: number): void;
+  normals(n: number, mean: number, sd: number): number;
 }
 
 /** Pairs (two uniforms each) one `uniforms` call can write: the output area is 512 KiB. */
 export const WASM_MAX_PAIRS = 32768;
 const WORDS_OFFSET = 524288;
 const NORMALS_OFFSET = 589824;
+const TAILS_OFFSET = 1114112;
 /** Values one `wasmCentralNormals` call takes. */
 export const WASM_MAX_NORMALS = 65536;
 
@@ -47,6 +48,7 @@ const wasm = instantiate();
 const uniformsView = wasm ? new Float64Array(wasm.memory.buffer, 0, 2 * WASM_MAX_PAIRS) : new Float64Array(0);
 const wordsView = wasm ? new Uint32Array(wasm.memory.buffer, WORDS_OFFSET, 4) : new Uint32Array(0);
 const normalsView = wasm ? new Float64Array(wasm.memory.buffer, NORMALS_OFFSET, WASM_MAX_NORMALS) : new Float64Array(0);
+const tailsView = wasm ? new Int32Array(wasm.memory.buffer, TAILS_OFFSET, WASM_MAX_NORMALS) : new Int32Array(0);
 
 /** True when the WebAssembly kernel is in use (false only where WebAssembly SIMD is missing). */
 export const wasmPhiloxAvailable = wasm !== null;
@@ -73,14 +75,17 @@ export function wasmPhiloxWords(c0: number, c1: number, c2: number, c3: number, 
 
 /**
  * mean + sd·Φ⁻¹(openUniform(u)) for u[from, from + n) (n ≤ WASM_MAX_NORMALS) where u falls
- * in AS 241's central region (|p − 0.5| ≤ 0.425, 85% of values), NaN where it does not:
- * the caller computes those tails with normalQuantile. Bit-identical to the JS expression
- * (the same IEEE operations in the same order). Returns a view of WebAssembly memory,
- * valid until the next call.
+ * in AS 241's central region (|p − 0.5| ≤ 0.425, 85% of values), NaN where it does not;
+ * `tails` lists those positions (ascending, relative to `from`) for the caller to compute
+ * with normalQuantile. Bit-identical to the JS expression (the same IEEE operations in the
+ * same order). Both arrays are views of WebAssembly memory, valid until the next call;
+ * `values` may be written to.
  */
-export function wasmCentralNormals(u: Float64Array, from: number, n: number, mean: number, sd: number): Float64Array {
+export function wasmCentralNormals(u: Float64Array, from: number, n: number, mean: number, sd: number): { values: Float64Array; tails: Int32Array } {
   if (!wasm) throw new Error('WebAssembly kernels are not available');
   uniformsView.set(u.subarray(from, from + n));
-  wasm.normals(n, mean, sd);
-  return normalsView.subarray(0, n);
+  let count = wasm.normals(n, mean, sd);
+  // An odd n computes one lane past the end; drop it if it was flagged.
+  if (count > 0 && tailsView[count - 1]! >= n) count--;
+  return { values: normalsView.subarray(0, n), tails: tailsView.subarray(0, count) };
 }

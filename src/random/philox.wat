@@ -8,11 +8,11 @@
 ;; speeds from one process to the next; here a product is one i64.mul (scalar) or one
 ;; i64x2.extmul (SIMD), and the speed is steady.
 ;;
-;; Memory (17 pages, fixed): bytes [0, 524288) hold up to 65,536 doubles (the output of
+;; Memory (21 pages, fixed): bytes [0, 524288) hold up to 65,536 doubles (the output of
 ;; `uniforms`, the input of `normals`); bytes [524288, 524304) the four words of `words`;
-;; bytes [589824, 1114112) the output of `normals`.
+;; bytes [589824, 1114112) the values of `normals` and [1114112, 1376256) its tail indices.
 (module
-  (memory (export "memory") 17 17)
+  (memory (export "memory") 21 21)
 
   ;; The four output words of one Philox4x32 call with `rounds` rounds, at byte 524288.
   (func (export "words")
@@ -152,48 +152,125 @@
                                  (i32.eqz (i32.add (local.get $plo) (i32.const 1)))))
         (local.set $plo (i32.add (local.get $plo) (i32.const 1)))
         (br $pair))))
-  ;; Central-region normal quantiles of doubles at byte 0 into byte 589824, two at a time:
+
+
+  ;; Central-region normal quantiles of doubles at byte 0 into byte 589824:
   ;; out[i] = mean + sd·Φ⁻¹(open(u[i])) where |open(u[i]) − 0.5| ≤ 0.425 (85% of values),
-  ;; NaN elsewhere, for the caller to finish in JS. The same operations, in the same order,
-  ;; as distribution/normal-quantile.ts (openUniform, then AS 241's first branch, whose
-  ;; coefficients are written here as hexadecimal floats: the exact doubles of A and B)
-  ;; and the sampler's mean + sd·z, so every value is bit-identical. n ≤ 65,536.
-  (func (export "normals") (param $n i32) (param $mean f64) (param $sd f64)
-    (local $i i32) (local $end i32) (local $p v128) (local $q v128) (local $r v128)
-    (local $a v128) (local $b v128) (local $vm v128) (local $vs v128) (local $y v128)
+  ;; NaN elsewhere; the indices of those tails go to byte 1114112 (ascending; the last may
+  ;; be n itself when n is odd) and their count is returned, for the caller to finish in
+  ;; JS. The same operations, in the same order, as distribution/normal-quantile.ts
+  ;; (openUniform, then AS 241's first branch, whose coefficients are written here as
+  ;; hexadecimal floats: the exact doubles of A and B) and the sampler's mean + sd·z, so
+  ;; every value is bit-identical. n ≤ 65,536. Four values per step (two SIMD vectors,
+  ;; four independent Horner chains), then two.
+  (func (export "normals") (param $n i32) (param $mean f64) (param $sd f64) (result i32)
+    (local $i i32) (local $end i32) (local $end4 i32) (local $t i32) (local $k i32) (local $bits i32)
+    (local $vm v128) (local $vs v128) (local $m v128)
+    (local $q0 v128) (local $r0 v128) (local $a0 v128) (local $b0 v128)
+    (local $q1 v128) (local $r1 v128) (local $a1 v128) (local $b1 v128)
     (local.set $vm (f64x2.splat (local.get $mean)))
     (local.set $vs (f64x2.splat (local.get $sd)))
     (local.set $end (i32.shl (i32.shr_u (i32.add (local.get $n) (i32.const 1)) (i32.const 1)) (i32.const 4)))
+    (local.set $end4 (i32.shl (i32.shr_u (local.get $n) (i32.const 2)) (i32.const 5)))
+    (block $done4
+      (loop $quad
+        (br_if $done4 (i32.ge_u (local.get $i) (local.get $end4)))
+        ;; openUniform: (floor(u·2^52) + 0.5) / 2^52 — dividing by 2^52 is exact, so ·2^-52 is the same
+        (local.set $q0 (f64x2.sub (f64x2.mul (f64x2.add (f64x2.floor (f64x2.mul (v128.load offset=0 (local.get $i)) (v128.const f64x2 0x1p+52 0x1p+52))) (v128.const f64x2 0.5 0.5)) (v128.const f64x2 0x1p-52 0x1p-52)) (v128.const f64x2 0.5 0.5)))
+        (local.set $r0 (f64x2.sub (v128.const f64x2 0x1.71eb851eb851fp-3 0x1.71eb851eb851fp-3) (f64x2.mul (local.get $q0) (local.get $q0))))
+        ;; openUniform: (floor(u·2^52) + 0.5) / 2^52 — dividing by 2^52 is exact, so ·2^-52 is the same
+        (local.set $q1 (f64x2.sub (f64x2.mul (f64x2.add (f64x2.floor (f64x2.mul (v128.load offset=16 (local.get $i)) (v128.const f64x2 0x1p+52 0x1p+52))) (v128.const f64x2 0.5 0.5)) (v128.const f64x2 0x1p-52 0x1p-52)) (v128.const f64x2 0.5 0.5)))
+        (local.set $r1 (f64x2.sub (v128.const f64x2 0x1.71eb851eb851fp-3 0x1.71eb851eb851fp-3) (f64x2.mul (local.get $q1) (local.get $q1))))
+        (local.set $a0 (v128.const f64x2 0x1.39a296f7d925ep+11 0x1.39a296f7d925ep+11))
+        (local.set $a1 (v128.const f64x2 0x1.39a296f7d925ep+11 0x1.39a296f7d925ep+11))
+        (local.set $b0 (v128.const f64x2 0x1.46a7eca984b69p+12 0x1.46a7eca984b69p+12))
+        (local.set $b1 (v128.const f64x2 0x1.46a7eca984b69p+12 0x1.46a7eca984b69p+12))
+        (local.set $a0 (f64x2.add (f64x2.mul (local.get $a0) (local.get $r0)) (v128.const f64x2 0x1.052d26b2e45e4p+15 0x1.052d26b2e45e4p+15)))
+        (local.set $a1 (f64x2.add (f64x2.mul (local.get $a1) (local.get $r1)) (v128.const f64x2 0x1.052d26b2e45e4p+15 0x1.052d26b2e45e4p+15)))
+        (local.set $b0 (f64x2.add (f64x2.mul (local.get $b0) (local.get $r0)) (v128.const f64x2 0x1.c0e457cb1ae76p+14 0x1.c0e457cb1ae76p+14)))
+        (local.set $b1 (f64x2.add (f64x2.mul (local.get $b1) (local.get $r1)) (v128.const f64x2 0x1.c0e457cb1ae76p+14 0x1.c0e457cb1ae76p+14)))
+        (local.set $a0 (f64x2.add (f64x2.mul (local.get $a0) (local.get $r0)) (v128.const f64x2 0x1.06c1c55b78f20p+16 0x1.06c1c55b78f20p+16)))
+        (local.set $a1 (f64x2.add (f64x2.mul (local.get $a1) (local.get $r1)) (v128.const f64x2 0x1.06c1c55b78f20p+16 0x1.06c1c55b78f20p+16)))
+        (local.set $b0 (f64x2.add (f64x2.mul (local.get $b0) (local.get $r0)) (v128.const f64x2 0x1.3317caa64f4bep+15 0x1.3317caa64f4bep+15)))
+        (local.set $b1 (f64x2.add (f64x2.mul (local.get $b1) (local.get $r1)) (v128.const f64x2 0x1.3317caa64f4bep+15 0x1.3317caa64f4bep+15)))
+        (local.set $a0 (f64x2.add (f64x2.mul (local.get $a0) (local.get $r0)) (v128.const f64x2 0x1.66c3e869b752ap+15 0x1.66c3e869b752ap+15)))
+        (local.set $a1 (f64x2.add (f64x2.mul (local.get $a1) (local.get $r1)) (v128.const f64x2 0x1.66c3e869b752ap+15 0x1.66c3e869b752ap+15)))
+        (local.set $b0 (f64x2.add (f64x2.mul (local.get $b0) (local.get $r0)) (v128.const f64x2 0x1.4b772d5d65266p+14 0x1.4b772d5d65266p+14)))
+        (local.set $b1 (f64x2.add (f64x2.mul (local.get $b1) (local.get $r1)) (v128.const f64x2 0x1.4b772d5d65266p+14 0x1.4b772d5d65266p+14)))
+        (local.set $a0 (f64x2.add (f64x2.mul (local.get $a0) (local.get $r0)) (v128.const f64x2 0x1.ad1d8cd4ee71dp+13 0x1.ad1d8cd4ee71dp+13)))
+        (local.set $a1 (f64x2.add (f64x2.mul (local.get $a1) (local.get $r1)) (v128.const f64x2 0x1.ad1d8cd4ee71dp+13 0x1.ad1d8cd4ee71dp+13)))
+        (local.set $b0 (f64x2.add (f64x2.mul (local.get $b0) (local.get $r0)) (v128.const f64x2 0x1.512322e75c89fp+12 0x1.512322e75c89fp+12)))
+        (local.set $b1 (f64x2.add (f64x2.mul (local.get $b1) (local.get $r1)) (v128.const f64x2 0x1.512322e75c89fp+12 0x1.512322e75c89fp+12)))
+        (local.set $a0 (f64x2.add (f64x2.mul (local.get $a0) (local.get $r0)) (v128.const f64x2 0x1.ece5d2213c0ccp+10 0x1.ece5d2213c0ccp+10)))
+        (local.set $a1 (f64x2.add (f64x2.mul (local.get $a1) (local.get $r1)) (v128.const f64x2 0x1.ece5d2213c0ccp+10 0x1.ece5d2213c0ccp+10)))
+        (local.set $b0 (f64x2.add (f64x2.mul (local.get $b0) (local.get $r0)) (v128.const f64x2 0x1.5797efdc8b3f7p+9 0x1.5797efdc8b3f7p+9)))
+        (local.set $b1 (f64x2.add (f64x2.mul (local.get $b1) (local.get $r1)) (v128.const f64x2 0x1.5797efdc8b3f7p+9 0x1.5797efdc8b3f7p+9)))
+        (local.set $a0 (f64x2.add (f64x2.mul (local.get $a0) (local.get $r0)) (v128.const f64x2 0x1.0a4888b1a436ep+7 0x1.0a4888b1a436ep+7)))
+        (local.set $a1 (f64x2.add (f64x2.mul (local.get $a1) (local.get $r1)) (v128.const f64x2 0x1.0a4888b1a436ep+7 0x1.0a4888b1a436ep+7)))
+        (local.set $b0 (f64x2.add (f64x2.mul (local.get $b0) (local.get $r0)) (v128.const f64x2 0x1.5281b386e1ab5p+5 0x1.5281b386e1ab5p+5)))
+        (local.set $b1 (f64x2.add (f64x2.mul (local.get $b1) (local.get $r1)) (v128.const f64x2 0x1.5281b386e1ab5p+5 0x1.5281b386e1ab5p+5)))
+        (local.set $a0 (f64x2.add (f64x2.mul (local.get $a0) (local.get $r0)) (v128.const f64x2 0x1.b18d91e9eef75p+1 0x1.b18d91e9eef75p+1)))
+        (local.set $a1 (f64x2.add (f64x2.mul (local.get $a1) (local.get $r1)) (v128.const f64x2 0x1.b18d91e9eef75p+1 0x1.b18d91e9eef75p+1)))
+        (local.set $b0 (f64x2.add (f64x2.mul (local.get $b0) (local.get $r0)) (v128.const f64x2 0x1p+0 0x1p+0)))
+        (local.set $b1 (f64x2.add (f64x2.mul (local.get $b1) (local.get $r1)) (v128.const f64x2 0x1p+0 0x1p+0)))
+        (local.set $m (f64x2.le (f64x2.abs (local.get $q0)) (v128.const f64x2 0x1.b333333333333p-2 0x1.b333333333333p-2)))
+        (v128.store offset=589824 (local.get $i)
+          (v128.bitselect (f64x2.add (local.get $vm) (f64x2.mul (local.get $vs) (f64x2.div (f64x2.mul (local.get $q0) (local.get $a0)) (local.get $b0))))
+                          (v128.const i64x2 0x7ff8000000000000 0x7ff8000000000000) (local.get $m)))
+        ;; tail indices, branch-free: always store, advance only past a tail
+        (local.set $bits (i64x2.bitmask (local.get $m)))
+        (local.set $k (i32.shr_u (i32.add (local.get $i) (i32.const 0)) (i32.const 3)))
+        (i32.store offset=1114112 (local.get $t) (local.get $k))
+        (local.set $t (i32.add (local.get $t) (i32.shl (i32.xor (i32.and (local.get $bits) (i32.const 1)) (i32.const 1)) (i32.const 2))))
+        (i32.store offset=1114112 (local.get $t) (i32.add (local.get $k) (i32.const 1)))
+        (local.set $t (i32.add (local.get $t) (i32.shl (i32.xor (i32.shr_u (local.get $bits) (i32.const 1)) (i32.const 1)) (i32.const 2))))
+        (local.set $m (f64x2.le (f64x2.abs (local.get $q1)) (v128.const f64x2 0x1.b333333333333p-2 0x1.b333333333333p-2)))
+        (v128.store offset=589840 (local.get $i)
+          (v128.bitselect (f64x2.add (local.get $vm) (f64x2.mul (local.get $vs) (f64x2.div (f64x2.mul (local.get $q1) (local.get $a1)) (local.get $b1))))
+                          (v128.const i64x2 0x7ff8000000000000 0x7ff8000000000000) (local.get $m)))
+        ;; tail indices, branch-free: always store, advance only past a tail
+        (local.set $bits (i64x2.bitmask (local.get $m)))
+        (local.set $k (i32.shr_u (i32.add (local.get $i) (i32.const 16)) (i32.const 3)))
+        (i32.store offset=1114112 (local.get $t) (local.get $k))
+        (local.set $t (i32.add (local.get $t) (i32.shl (i32.xor (i32.and (local.get $bits) (i32.const 1)) (i32.const 1)) (i32.const 2))))
+        (i32.store offset=1114112 (local.get $t) (i32.add (local.get $k) (i32.const 1)))
+        (local.set $t (i32.add (local.get $t) (i32.shl (i32.xor (i32.shr_u (local.get $bits) (i32.const 1)) (i32.const 1)) (i32.const 2))))
+        (local.set $i (i32.add (local.get $i) (i32.const 32)))
+        (br $quad)))
     (block $done
       (loop $pair
         (br_if $done (i32.ge_u (local.get $i) (local.get $end)))
-        ;; openUniform: (floor(u·2^52) + 0.5) / 2^52
-        (local.set $p (f64x2.div (f64x2.add (f64x2.floor (f64x2.mul (v128.load (local.get $i)) (v128.const f64x2 0x1p+52 0x1p+52)))
-                                            (v128.const f64x2 0.5 0.5))
-                                 (v128.const f64x2 0x1p+52 0x1p+52)))
-        (local.set $q (f64x2.sub (local.get $p) (v128.const f64x2 0.5 0.5)))
-        (local.set $r (f64x2.sub (v128.const f64x2 0x1.71eb851eb851fp-3 0x1.71eb851eb851fp-3) (f64x2.mul (local.get $q) (local.get $q))))
-        (local.set $a (v128.const f64x2 0x1.39a296f7d925ep+11 0x1.39a296f7d925ep+11))
-        (local.set $a (f64x2.add (f64x2.mul (local.get $a) (local.get $r)) (v128.const f64x2 0x1.052d26b2e45e4p+15 0x1.052d26b2e45e4p+15)))
-        (local.set $a (f64x2.add (f64x2.mul (local.get $a) (local.get $r)) (v128.const f64x2 0x1.06c1c55b78f20p+16 0x1.06c1c55b78f20p+16)))
-        (local.set $a (f64x2.add (f64x2.mul (local.get $a) (local.get $r)) (v128.const f64x2 0x1.66c3e869b752ap+15 0x1.66c3e869b752ap+15)))
-        (local.set $a (f64x2.add (f64x2.mul (local.get $a) (local.get $r)) (v128.const f64x2 0x1.ad1d8cd4ee71dp+13 0x1.ad1d8cd4ee71dp+13)))
-        (local.set $a (f64x2.add (f64x2.mul (local.get $a) (local.get $r)) (v128.const f64x2 0x1.ece5d2213c0ccp+10 0x1.ece5d2213c0ccp+10)))
-        (local.set $a (f64x2.add (f64x2.mul (local.get $a) (local.get $r)) (v128.const f64x2 0x1.0a4888b1a436ep+7 0x1.0a4888b1a436ep+7)))
-        (local.set $a (f64x2.add (f64x2.mul (local.get $a) (local.get $r)) (v128.const f64x2 0x1.b18d91e9eef75p+1 0x1.b18d91e9eef75p+1)))
-        (local.set $b (v128.const f64x2 0x1.46a7eca984b69p+12 0x1.46a7eca984b69p+12))
-        (local.set $b (f64x2.add (f64x2.mul (local.get $b) (local.get $r)) (v128.const f64x2 0x1.c0e457cb1ae76p+14 0x1.c0e457cb1ae76p+14)))
-        (local.set $b (f64x2.add (f64x2.mul (local.get $b) (local.get $r)) (v128.const f64x2 0x1.3317caa64f4bep+15 0x1.3317caa64f4bep+15)))
-        (local.set $b (f64x2.add (f64x2.mul (local.get $b) (local.get $r)) (v128.const f64x2 0x1.4b772d5d65266p+14 0x1.4b772d5d65266p+14)))
-        (local.set $b (f64x2.add (f64x2.mul (local.get $b) (local.get $r)) (v128.const f64x2 0x1.512322e75c89fp+12 0x1.512322e75c89fp+12)))
-        (local.set $b (f64x2.add (f64x2.mul (local.get $b) (local.get $r)) (v128.const f64x2 0x1.5797efdc8b3f7p+9 0x1.5797efdc8b3f7p+9)))
-        (local.set $b (f64x2.add (f64x2.mul (local.get $b) (local.get $r)) (v128.const f64x2 0x1.5281b386e1ab5p+5 0x1.5281b386e1ab5p+5)))
-        (local.set $b (f64x2.add (f64x2.mul (local.get $b) (local.get $r)) (v128.const f64x2 0x1p+0 0x1p+0)))
-        (local.set $y (f64x2.add (local.get $vm)
-                                 (f64x2.mul (local.get $vs) (f64x2.div (f64x2.mul (local.get $q) (local.get $a)) (local.get $b)))))
+        ;; openUniform: (floor(u·2^52) + 0.5) / 2^52 — dividing by 2^52 is exact, so ·2^-52 is the same
+        (local.set $q0 (f64x2.sub (f64x2.mul (f64x2.add (f64x2.floor (f64x2.mul (v128.load offset=0 (local.get $i)) (v128.const f64x2 0x1p+52 0x1p+52))) (v128.const f64x2 0.5 0.5)) (v128.const f64x2 0x1p-52 0x1p-52)) (v128.const f64x2 0.5 0.5)))
+        (local.set $r0 (f64x2.sub (v128.const f64x2 0x1.71eb851eb851fp-3 0x1.71eb851eb851fp-3) (f64x2.mul (local.get $q0) (local.get $q0))))
+        (local.set $a0 (v128.const f64x2 0x1.39a296f7d925ep+11 0x1.39a296f7d925ep+11))
+        (local.set $b0 (v128.const f64x2 0x1.46a7eca984b69p+12 0x1.46a7eca984b69p+12))
+        (local.set $a0 (f64x2.add (f64x2.mul (local.get $a0) (local.get $r0)) (v128.const f64x2 0x1.052d26b2e45e4p+15 0x1.052d26b2e45e4p+15)))
+        (local.set $b0 (f64x2.add (f64x2.mul (local.get $b0) (local.get $r0)) (v128.const f64x2 0x1.c0e457cb1ae76p+14 0x1.c0e457cb1ae76p+14)))
+        (local.set $a0 (f64x2.add (f64x2.mul (local.get $a0) (local.get $r0)) (v128.const f64x2 0x1.06c1c55b78f20p+16 0x1.06c1c55b78f20p+16)))
+        (local.set $b0 (f64x2.add (f64x2.mul (local.get $b0) (local.get $r0)) (v128.const f64x2 0x1.3317caa64f4bep+15 0x1.3317caa64f4bep+15)))
+        (local.set $a0 (f64x2.add (f64x2.mul (local.get $a0) (local.get $r0)) (v128.const f64x2 0x1.66c3e869b752ap+15 0x1.66c3e869b752ap+15)))
+        (local.set $b0 (f64x2.add (f64x2.mul (local.get $b0) (local.get $r0)) (v128.const f64x2 0x1.4b772d5d65266p+14 0x1.4b772d5d65266p+14)))
+        (local.set $a0 (f64x2.add (f64x2.mul (local.get $a0) (local.get $r0)) (v128.const f64x2 0x1.ad1d8cd4ee71dp+13 0x1.ad1d8cd4ee71dp+13)))
+        (local.set $b0 (f64x2.add (f64x2.mul (local.get $b0) (local.get $r0)) (v128.const f64x2 0x1.512322e75c89fp+12 0x1.512322e75c89fp+12)))
+        (local.set $a0 (f64x2.add (f64x2.mul (local.get $a0) (local.get $r0)) (v128.const f64x2 0x1.ece5d2213c0ccp+10 0x1.ece5d2213c0ccp+10)))
+        (local.set $b0 (f64x2.add (f64x2.mul (local.get $b0) (local.get $r0)) (v128.const f64x2 0x1.5797efdc8b3f7p+9 0x1.5797efdc8b3f7p+9)))
+        (local.set $a0 (f64x2.add (f64x2.mul (local.get $a0) (local.get $r0)) (v128.const f64x2 0x1.0a4888b1a436ep+7 0x1.0a4888b1a436ep+7)))
+        (local.set $b0 (f64x2.add (f64x2.mul (local.get $b0) (local.get $r0)) (v128.const f64x2 0x1.5281b386e1ab5p+5 0x1.5281b386e1ab5p+5)))
+        (local.set $a0 (f64x2.add (f64x2.mul (local.get $a0) (local.get $r0)) (v128.const f64x2 0x1.b18d91e9eef75p+1 0x1.b18d91e9eef75p+1)))
+        (local.set $b0 (f64x2.add (f64x2.mul (local.get $b0) (local.get $r0)) (v128.const f64x2 0x1p+0 0x1p+0)))
+        (local.set $m (f64x2.le (f64x2.abs (local.get $q0)) (v128.const f64x2 0x1.b333333333333p-2 0x1.b333333333333p-2)))
         (v128.store offset=589824 (local.get $i)
-          (v128.bitselect (local.get $y) (v128.const i64x2 0x7ff8000000000000 0x7ff8000000000000)
-                          (f64x2.le (f64x2.abs (local.get $q)) (v128.const f64x2 0x1.b333333333333p-2 0x1.b333333333333p-2))))
+          (v128.bitselect (f64x2.add (local.get $vm) (f64x2.mul (local.get $vs) (f64x2.div (f64x2.mul (local.get $q0) (local.get $a0)) (local.get $b0))))
+                          (v128.const i64x2 0x7ff8000000000000 0x7ff8000000000000) (local.get $m)))
+        ;; tail indices, branch-free: always store, advance only past a tail
+        (local.set $bits (i64x2.bitmask (local.get $m)))
+        (local.set $k (i32.shr_u (i32.add (local.get $i) (i32.const 0)) (i32.const 3)))
+        (i32.store offset=1114112 (local.get $t) (local.get $k))
+        (local.set $t (i32.add (local.get $t) (i32.shl (i32.xor (i32.and (local.get $bits) (i32.const 1)) (i32.const 1)) (i32.const 2))))
+        (i32.store offset=1114112 (local.get $t) (i32.add (local.get $k) (i32.const 1)))
+        (local.set $t (i32.add (local.get $t) (i32.shl (i32.xor (i32.shr_u (local.get $bits) (i32.const 1)) (i32.const 1)) (i32.const 2))))
         (local.set $i (i32.add (local.get $i) (i32.const 16)))
-        (br $pair))))
+        (br $pair)))
+    (i32.shr_u (local.get $t) (i32.const 2)))
 )

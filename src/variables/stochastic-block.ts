@@ -92,11 +92,13 @@ export function compileBlockKernel(d: Distribution, dtype: DType, categories: re
         return (u, from, to, out, offset) => {
           for (let s = from; s < to; s += WASM_MAX_NORMALS) {
             const e = Math.min(to, s + WASM_MAX_NORMALS);
-            const y = wasmCentralNormals(u, s, e - s, mean, sd);
-            for (let i = s; i < e; i++) {
-              const v = y[i - s]!;
-              out[offset + i] = v === v ? v : mean + sd * normalQuantile(openUniform(u[i]!));
+            const { values, tails } = wasmCentralNormals(u, s, e - s, mean, sd);
+            for (let k = 0; k < tails.length; k++) {
+              const i = tails[k]!;
+              values[i] = mean + sd * normalQuantile(openUniform(u[s + i]!));
             }
+            // A typed-array copy; into float32 it rounds exactly as an element store does.
+            out.set(values, offset + s);
           }
         };
       }
@@ -111,11 +113,12 @@ export function compileBlockKernel(d: Distribution, dtype: DType, categories: re
         return (u, from, to, out, offset) => {
           for (let s = from; s < to; s += WASM_MAX_NORMALS) {
             const e = Math.min(to, s + WASM_MAX_NORMALS);
-            const y = wasmCentralNormals(u, s, e - s, mu, sigma);
-            for (let i = s; i < e; i++) {
-              const v = y[i - s]!;
-              out[offset + i] = Math.exp(v === v ? v : mu + sigma * normalQuantile(openUniform(u[i]!)));
+            const { values, tails } = wasmCentralNormals(u, s, e - s, mu, sigma);
+            for (let k = 0; k < tails.length; k++) {
+              const i = tails[k]!;
+              values[i] = mu + sigma * normalQuantile(openUniform(u[s + i]!));
             }
+            for (let i = s; i < e; i++) out[offset + i] = Math.exp(values[i - s]!);
           }
         };
       }
