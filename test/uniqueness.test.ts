@@ -4,7 +4,7 @@
  * be the same for any layout, under growth, and readable as distinct tuples by DuckDB.
  */
 import { spawnSync } from 'node:child_process';
-import { readdirSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fingerprintRows, compileKey } from '../src/uniqueness/fingerprint.js';
@@ -144,6 +144,16 @@ describe('failures and shortfalls', () => {
     await expect(generate(s, { out, workers: 2, shardRows: 65_536 })).rejects.toThrow(/hard uniqueness failed at normal row/);
     expect(readdirSync(out).filter((f) => f !== 'data')).toEqual([]);
     expect(readdirSync(join(out, 'data'))).toEqual([]);
+  });
+
+  it('a grow that runs out of unique keys leaves the existing dataset as it was', async () => {
+    const s = scenarioFrom({ seed: 4, timeline: { rows: 100_000 }, uniqueness: { key: ['k'], normal: { mode: 'hard', tries: 100 } }, variables: { k: { normal: { dist: 'integer', min: 1, max: 150_000 } } } });
+    const out = join(tempDir(), 'grow-fail');
+    const before = await generate(s, { out, workers: 2, shardRows: 65_536 });
+    await expect(grow(out, 200_000, { workers: 2 })).rejects.toThrow(/hard uniqueness failed/);
+    const after = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')) as Manifest;
+    expect(after).toEqual(before.manifest);
+    expect((await verify(out, { sampleBlocks: 2 })).ok).toBe(true);
   });
 
   it('soft mode on an exhausted domain finishes and reports the exact shortfall', async () => {

@@ -150,6 +150,13 @@ async function runPlan(
 ): Promise<GenerateResult> {
   const out = options.out;
   const ownFiles = shards.map((s) => s.file);
+  // Uniqueness resolves alongside generation; each shard waits for its rows' retries. Over
+  // an existing dataset (resume, grow) it resolves first, so a hard failure leaves that
+  // dataset exactly as it was; into a fresh directory it is pipelined with generation.
+  const end = shards.length > 0 ? shards[shards.length - 1]!.rowEnd : 0;
+  const fresh = readRecords(out).length === 0;
+  const uniqueness = scenario.uniqueness && end > 0 ? startUniqueness(pool, scenario, plan.shards, end, workersOf(pool)) : undefined;
+  if (uniqueness && !fresh) await uniqueness.done;
   const known = prepareOutput(out, identity, options.force ?? false, part, ownFiles);
   if (!part) removeStaleShards(out, plan);
   const carried = shards.flatMap((s) => {
@@ -157,10 +164,6 @@ async function runPlan(
     return k && k.row_start === s.rowStart && k.row_end === s.rowEnd && k.file === s.file ? [k] : [];
   });
   const journal = Journal.start(out, part, identity, carried);
-  // Uniqueness resolves alongside generation; each shard waits for its rows' retries.
-  const end = shards.length > 0 ? shards[shards.length - 1]!.rowEnd : 0;
-  const uniqueness = scenario.uniqueness && end > 0 ? startUniqueness(pool, scenario, plan.shards, end, workersOf(pool)) : undefined;
-  const written: string[] = [];
 
   const results: ManifestShard[] = [];
   const total = shards.reduce((a, s) => a + (s.rowEnd - s.rowStart), 0);
@@ -203,7 +206,6 @@ async function runPlan(
             generated++;
             rowsGenerated += entry.rows;
             journal.record(entry);
-            written.push(entry.file);
           }
           rowsDone += entry.rows;
           options.onProgress?.(rowsDone, total);
@@ -215,8 +217,8 @@ async function runPlan(
       await pool.destroy();
       removeTemporaries(out, part ? ownFiles : undefined);
       if (err instanceof ParanomError && err.code === 'UNIQUENESS_FAILED') {
-        // The scenario cannot be generated: leave no shard of it behind.
-        for (const f of written) rmSync(join(out, f), { force: true });
+        // Only reachable in a fresh directory (see above): every shard file is this run's.
+        for (const f of ownFiles) rmSync(join(out, f), { force: true });
         journal.remove();
       }
       if (options.signal?.aborted) {
