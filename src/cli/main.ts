@@ -9,8 +9,6 @@ import { ParanomError } from '../errors.js';
 import { loadScenario, withOverrides } from '../scenario/load.js';
 import { describePlan, planGeneration, type OutputFormat } from '../plan/planner.js';
 import { generate, grow, type GenerateResult } from '../run/generate.js';
-import { verify } from '../run/verify.js';
-import { mergeManifests, mergeToFile } from '../run/merge.js';
 import { parsePart, partFromEnvironment, type Part } from '../plan/parts.js';
 import type { ParquetCompression } from '../output/parquet.js';
 import { createProgress } from './progress.js';
@@ -156,6 +154,8 @@ await yargs(hideBin(process.argv))
         .option('sample', { type: 'number', default: 8, describe: 'Blocks to regenerate and compare' }),
     async (argv) => {
       try {
+        // Loaded on use: `generate`, the common case, never pays for readers and mergers.
+        const { verify } = await import('../run/verify.js');
         const r = await verify(argv.dataset, { sampleBlocks: argv.sample });
         for (const p of r.problems) process.stdout.write(`MISMATCH ${p}\n`);
         process.stdout.write(`${r.ok ? 'ok' : 'FAILED'}: ${r.shardsChecked} shard(s) re-hashed, ${r.blocksCompared} block(s) regenerated and compared, ${r.problems.length} problem(s)\n`);
@@ -172,8 +172,9 @@ await yargs(hideBin(process.argv))
       y
         .positional('dataset', { type: 'string', demandOption: true, describe: 'Directory holding every part manifest (and normally every part\'s data/)' })
         .option('check-files', { type: 'boolean', default: true, describe: 'Check that every shard file is present with its size (--no-check-files when shards stay in object storage)' }),
-    (argv) => {
+    async (argv) => {
       try {
+        const { mergeManifests } = await import('../run/merge.js');
         const m = mergeManifests(argv.dataset, { checkFiles: argv['check-files'] });
         process.stdout.write(`merged ${m.shards.length} shards, ${m.rows.toLocaleString('en-US')} rows into ${argv.dataset}/manifest.json\n`);
       } catch (err) {
@@ -191,6 +192,7 @@ await yargs(hideBin(process.argv))
     async (argv) => {
       try {
         const t0 = performance.now();
+        const { mergeToFile } = await import('../run/merge.js');
         const r = await mergeToFile(argv.dataset, argv.to);
         process.stdout.write(`wrote ${r.rows.toLocaleString('en-US')} rows (${(r.bytes / 1e6).toFixed(1)} MB) to ${argv.to} in ${((performance.now() - t0) / 1000).toFixed(2)}s\n`);
       } catch (err) {
