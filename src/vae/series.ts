@@ -9,6 +9,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { basename, extname } from 'node:path';
 import { createRequire } from 'node:module';
 import { ParanomError } from '../errors.js';
+import { splitCsvLine } from '../input/csv-line.js';
 
 export interface Series {
   /** File name only (no directory: it goes into the model's metadata). */
@@ -23,28 +24,6 @@ export interface Series {
 /** Column names never taken by default: time stamps. */
 const TIME_COLUMNS = ['timestamp', 'time', 'date', 'datetime', 'ts'];
 
-function splitCsvLine(line: string): string[] {
-  if (!line.includes('"')) return line.split(',');
-  const out: string[] = [];
-  let cur = '';
-  let quoted = false;
-  for (let i = 0; i < line.length; i++) {
-    const ch = line[i]!;
-    if (quoted) {
-      if (ch === '"' && line[i + 1] === '"') {
-        cur += '"';
-        i++;
-      } else if (ch === '"') quoted = false;
-      else cur += ch;
-    } else if (ch === '"') quoted = true;
-    else if (ch === ',') {
-      out.push(cur);
-      cur = '';
-    } else cur += ch;
-  }
-  out.push(cur);
-  return out;
-}
 
 function pickColumns(file: string, available: string[], wanted: readonly string[] | undefined, numeric: (name: string) => boolean): string[] {
   if (wanted && wanted.length > 0) {

@@ -9,6 +9,7 @@ import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
 import { tableFromIPC } from 'apache-arrow';
 import { parseInstantMs } from '../scenario/units.js';
+import { splitCsvLine } from '../input/csv-line.js';
 
 const require = createRequire(import.meta.url);
 
@@ -24,28 +25,6 @@ export class SourceReadError extends Error {}
 
 const cache = new Map<string, SourceData>();
 
-function splitCsvLine(line: string): string[] {
-  if (!line.includes('"')) return line.split(',');
-  const out: string[] = [];
-  let cur = '';
-  let quoted = false;
-  for (let i = 0; i < line.length; i++) {
-    const ch = line[i]!;
-    if (quoted) {
-      if (ch === '"' && line[i + 1] === '"') {
-        cur += '"';
-        i++;
-      } else if (ch === '"') quoted = false;
-      else cur += ch;
-    } else if (ch === '"') quoted = true;
-    else if (ch === ',') {
-      out.push(cur);
-      cur = '';
-    } else cur += ch;
-  }
-  out.push(cur);
-  return out;
-}
 
 function parseNumber(cell: string | undefined): number {
   const t = cell?.trim() ?? '';
