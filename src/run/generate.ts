@@ -4,7 +4,6 @@
  * files; the manifest comes last, so a directory without one is an unfinished run, which
  * the same command resumes (shards whose bytes match the journal are kept).
  */
-import { setMaxListeners } from 'node:events';
 import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { ParanomError } from '../errors.js';
@@ -172,61 +171,65 @@ async function runPlan(
   let reused = 0;
   let rowsGenerated = 0;
   if (shards.length > 0) {
-    const stop = new AbortController();
-    // One listener per queued task (piscina): not a leak.
-    setMaxListeners(0, stop.signal);
-    const onAbort = () => stop.abort();
-    options.signal?.addEventListener('abort', onAbort);
-    try {
-      await Promise.all(
-        shards.map(async (shard) => {
-          const k = carried.find((c) => c.index === shard.index);
-          const task: ShardTask = {
-            scenario,
-            shard,
-            outDir: out,
-            format: plan.format,
-            compression,
-            expect: k ? { sha256: k.sha256, bytes: k.bytes, anomalousRows: k.anomalous_rows } : undefined,
-            retries: uniqueness ? await uniqueness.retriesFor(shard) : undefined,
-          };
-          if (stop.signal.aborted) return;
-          const r = (await pool.run(task, { signal: stop.signal })) as ShardResult;
-          // The run was stopped while this shard finished: record nothing after the cleanup.
-          if (stop.signal.aborted) return;
-          if (!r.ok) {
-            const e = r.error;
-            const context = describeShard(shard, scenario.seed);
-            throw new ParanomError(e.code, e.code === 'GENERATION_FAILED' ? `${context}: ${e.message}` : e.message, e.details);
-          }
-          const entry: ManifestShard = { index: r.index, file: r.file, row_start: r.rowStart, row_end: r.rowEnd, rows: r.rowEnd - r.rowStart, bytes: r.bytes, sha256: r.sha256, anomalous_rows: r.anomalousRows };
-          results.push(entry);
-          if (r.reused) reused++;
-          else {
-            generated++;
-            rowsGenerated += entry.rows;
-            journal.record(entry);
-          }
-          rowsDone += entry.rows;
-          options.onProgress?.(rowsDone, total);
-        }),
-      );
-    } catch (err) {
-      stop.abort();
+    // Cancellation is cooperative: at most `workers` shard tasks are ever submitted, none
+    // is aborted while running (piscina can crash on a result that races an abort), and on
+    // an error or Ctrl-C no further shard starts; the running ones finish, then we clean up.
+    let failure: { error: unknown } | undefined;
+    const stopped = () => failure !== undefined || options.signal?.aborted === true;
+    const runShard = async (shard: ShardPlan): Promise<void> => {
+      const k = carried.find((c) => c.index === shard.index);
+      const retries = uniqueness ? await uniqueness.retriesFor(shard) : undefined;
+      if (stopped()) return;
+      const task: ShardTask = {
+        scenario,
+        shard,
+        outDir: out,
+        format: plan.format,
+        compression,
+        expect: k ? { sha256: k.sha256, bytes: k.bytes, anomalousRows: k.anomalous_rows } : undefined,
+        retries,
+      };
+      const r = (await pool.run(task)) as ShardResult;
+      if (!r.ok) {
+        const e = r.error;
+        const context = describeShard(shard, scenario.seed);
+        throw new ParanomError(e.code, e.code === 'GENERATION_FAILED' ? `${context}: ${e.message}` : e.message, e.details);
+      }
+      const entry: ManifestShard = { index: r.index, file: r.file, row_start: r.rowStart, row_end: r.rowEnd, rows: r.rowEnd - r.rowStart, bytes: r.bytes, sha256: r.sha256, anomalous_rows: r.anomalousRows };
+      results.push(entry);
+      if (r.reused) reused++;
+      else {
+        generated++;
+        rowsGenerated += entry.rows;
+        journal.record(entry);
+      }
+      rowsDone += entry.rows;
+      options.onProgress?.(rowsDone, total);
+    };
+    const running = new Set<Promise<void>>();
+    for (const shard of shards) {
+      if (stopped()) break;
+      const p: Promise<void> = runShard(shard).catch((error: unknown) => {
+        failure ??= { error };
+      });
+      running.add(p);
+      void p.then(() => running.delete(p));
+      if (running.size >= workersOf(pool)) await Promise.race(running);
+    }
+    await Promise.all(running);
+    if (stopped()) {
       uniqueness?.stop();
-      await pool.destroy();
+      // Fingerprint tasks still running finish before the pool goes (no aborts, see above).
+      await uniqueness?.done.catch(() => undefined);
       removeTemporaries(out, part ? ownFiles : undefined);
+      const err = failure?.error;
       if (err instanceof ParanomError && err.code === 'UNIQUENESS_FAILED') {
         // Only reachable in a fresh directory (see above): every shard file is this run's.
         for (const f of ownFiles) rmSync(join(out, f), { force: true });
         journal.remove();
       }
-      if (options.signal?.aborted) {
-        throw new ParanomError('INTERRUPTED', `interrupted after ${results.length} of ${shards.length} shards; run the same command again to resume`, { done: results.length, shards: shards.length });
-      }
-      throw err;
-    } finally {
-      options.signal?.removeEventListener('abort', onAbort);
+      if (failure) throw failure.error;
+      throw new ParanomError('INTERRUPTED', `interrupted after ${results.length} of ${shards.length} shards; run the same command again to resume`, { done: results.length, shards: shards.length });
     }
   }
   results.sort((a, b) => a.index - b.index);

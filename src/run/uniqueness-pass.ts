@@ -6,7 +6,6 @@
  * resolver needs every fingerprint first) release all shards at the end. Rows of every
  * earlier shard count, so a part or a grown dataset resolves exactly as a whole run.
  */
-import { setMaxListeners } from 'node:events';
 import type { Piscina } from 'piscina';
 import { ParanomError } from '../errors.js';
 import type { ShardPlan } from '../plan/planner.js';
@@ -29,8 +28,9 @@ export function startUniqueness(pool: Piscina, scenario: Scenario, shards: reado
   const dense = isDense(scenario);
   const dr = dense ? new DenseResolver(scenario, end) : null;
   const sr = dense ? null : new UniquenessResolver(scenario, end);
-  const stopper = new AbortController();
-  setMaxListeners(0, stopper.signal);
+  // Stopping is cooperative: no new fingerprint task starts; running ones finish (an abort
+  // racing a worker's result can crash piscina).
+  let stopping = false;
   const ranges = shards.filter((s) => s.rowStart < end).map((s) => ({ rowStart: s.rowStart, rowEnd: Math.min(s.rowEnd, end) }));
 
   // Rows resolved so far, and shards waiting for them.
@@ -53,7 +53,7 @@ export function startUniqueness(pool: Piscina, scenario: Scenario, shards: reado
       const p = (async () => {
         await Promise.resolve(); // let `self.p` be set before anything can finish
         try {
-          const res = (await pool.run(task, { signal: stopper.signal })) as FingerprintResult;
+          const res = (await pool.run(task)) as FingerprintResult;
           if (failure) return;
           if (!res.ok) throw ParanomError.fromData(res.error);
           waiting.set(i, res);
@@ -73,7 +73,6 @@ export function startUniqueness(pool: Piscina, scenario: Scenario, shards: reado
           }
         } catch (error) {
           failure ??= { error };
-          stopper.abort();
         } finally {
           inFlight.delete(self.p!);
         }
@@ -81,12 +80,13 @@ export function startUniqueness(pool: Piscina, scenario: Scenario, shards: reado
       self.p = p;
       inFlight.add(p);
     };
-    while (launched < ranges.length && !failure) {
+    while (launched < ranges.length && !failure && !stopping) {
       while (inFlight.size < ahead && launched < ranges.length) launch(launched++);
       await Promise.race(inFlight);
     }
     await Promise.all(inFlight);
     if (failure) throw failure.error;
+    if (stopping) throw new ParanomError('INTERRUPTED', 'uniqueness resolution stopped');
     return dr ? dr.resolve() : sr!.resolve();
   };
 
@@ -95,7 +95,9 @@ export function startUniqueness(pool: Piscina, scenario: Scenario, shards: reado
   done.catch(() => undefined);
   return {
     done,
-    stop: () => stopper.abort(),
+    stop: () => {
+      stopping = true;
+    },
     async retriesFor(shard) {
       if (!dr) return retriesIn(await done, shard.rowStart, shard.rowEnd);
       if (resolvedTo < shard.rowEnd) {
