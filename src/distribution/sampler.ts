@@ -20,6 +20,24 @@ function encodeValue(v: string | number | boolean, dtype: DType, categories: rea
   throw new Error(`unreachable: string value in ${dtype} column`);
 }
 
+/**
+ * Cumulative weights for "the first index i with u < cum[i]". The last non-zero weight
+ * closes the interval (set to 2), so rounding in the sum can never leave u uncovered.
+ * Every categorical path uses this one function, so all pick the same index.
+ */
+export function cumulativeWeights(weights: readonly number[]): Float64Array {
+  const cum = new Float64Array(weights.length);
+  let acc = 0;
+  weights.forEach((w, i) => {
+    acc += w;
+    cum[i] = acc;
+  });
+  let last = cum.length - 1;
+  while (last > 0 && weights[last] === 0) last--;
+  for (let i = last; i < cum.length; i++) cum[i] = 2;
+  return cum;
+}
+
 export function compileSampler(d: Distribution, dtype: DType, categories: readonly string[] | null): Sampler {
   switch (d.dist) {
     case 'uniform': {
@@ -52,16 +70,7 @@ export function compileSampler(d: Distribution, dtype: DType, categories: readon
     }
     case 'categorical': {
       const codes = d.values.map((v) => encodeValue(v, dtype, categories));
-      const cum = new Float64Array(d.weights.length);
-      let acc = 0;
-      d.weights.forEach((w, i) => {
-        acc += w;
-        cum[i] = acc;
-      });
-      // Guard against rounding: the last non-zero weight closes the interval.
-      let last = cum.length - 1;
-      while (last > 0 && d.weights[last] === 0) last--;
-      for (let i = last; i < cum.length; i++) cum[i] = 2;
+      const cum = cumulativeWeights(d.weights);
       if (codes.length === 1) {
         const only = codes[0]!;
         return () => only;

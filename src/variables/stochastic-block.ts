@@ -12,6 +12,7 @@
 import type { DType, Distribution } from '../scenario/types.js';
 import { normalQuantile, openUniform } from '../distribution/normal-quantile.js';
 import { wasmCentralNormals, wasmPhiloxAvailable, WASM_MAX_NORMALS } from '../random/philox-wasm.js';
+import { cumulativeWeights } from '../distribution/sampler.js';
 
 /** Writes the values of u[from..to) into out[offset + from .. offset + to). */
 export type BlockKernel = (u: Float64Array, from: number, to: number, out: Float64Array | Float32Array | Int32Array | Uint8Array, offset: number) => void;
@@ -38,17 +39,8 @@ function categoricalKernel(d: Extract<Distribution, { dist: 'categorical' }>, dt
     const only = codes[0]!;
     return (_u, from, to, out, offset) => out.fill(only, offset + from, offset + to);
   }
-  // The cumulative weights exactly as sampler.ts builds them (same additions in order,
-  // the same closing guard), so "first index with u < cum[i]" is the same index.
-  const cum = new Float64Array(d.weights.length);
-  let acc = 0;
-  d.weights.forEach((w, i) => {
-    acc += w;
-    cum[i] = acc;
-  });
-  let last = cum.length - 1;
-  while (last > 0 && d.weights[last] === 0) last--;
-  for (let i = last; i < cum.length; i++) cum[i] = 2;
+  // The same cumulative weights as the per-row sampler, so both pick the same index.
+  const cum = cumulativeWeights(d.weights);
   // guide[k]: the answer for the smallest u of bucket k; the answer is non-decreasing in
   // u, so a scan from guide[floor(u·2^bits)] finds the same first index as bisection.
   const buckets = 1 << GUIDE_BITS;
