@@ -3,6 +3,7 @@
  * (structs, lists, i32, i64, binary/string, bool). Integers are JS numbers; i64 values
  * are exact up to 2^53, which covers every offset, size and count of a file.
  */
+import { ByteSink } from './parquet-encodings.js';
 
 /** Compact-protocol type ids. */
 export const TType = { BoolTrue: 1, BoolFalse: 2, I32: 5, I64: 6, Binary: 8, List: 9, Struct: 12 } as const;
@@ -10,52 +11,24 @@ export type TType = (typeof TType)[keyof typeof TType];
 
 const encoder = new TextEncoder();
 
-export class ThriftWriter {
-  private buf: Uint8Array;
-  private pos = 0;
+/** Builds on the shard writer's byte sink: the same growable buffer and varints. */
+export class ThriftWriter extends ByteSink {
   private last = 0;
   private readonly stack: number[] = [];
 
   constructor(initial = 256) {
-    this.buf = new Uint8Array(initial);
-  }
-
-  /** The bytes written so far (a view; valid until the next write or reset). */
-  bytes(): Uint8Array {
-    return this.buf.subarray(0, this.pos);
+    super(initial);
   }
 
   get length(): number {
     return this.pos;
   }
 
-  reset(): this {
-    this.pos = 0;
+  override reset(): this {
+    super.reset();
     this.last = 0;
     this.stack.length = 0;
     return this;
-  }
-
-  private ensure(n: number): void {
-    if (this.pos + n <= this.buf.length) return;
-    const next = new Uint8Array(Math.max(this.buf.length * 2, this.pos + n));
-    next.set(this.buf.subarray(0, this.pos));
-    this.buf = next;
-  }
-
-  private byte(b: number): void {
-    this.ensure(1);
-    this.buf[this.pos++] = b;
-  }
-
-  /** Unsigned varint of a non-negative integer below 2^53. */
-  varint(v: number): void {
-    this.ensure(10);
-    while (v >= 128) {
-      this.buf[this.pos++] = (v % 128) | 128;
-      v = Math.floor(v / 128);
-    }
-    this.buf[this.pos++] = v;
   }
 
   /** Zig-zag varint of a (safe) integer. */
