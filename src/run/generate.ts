@@ -57,7 +57,7 @@ export interface GenerateResult {
 }
 
 /** Resolves a scenario (object or file path) with option overrides applied. */
-export function resolveScenario(scenario: Scenario | string, options: Pick<GenerateOptions, 'rows' | 'seed'>): Scenario {
+function resolveScenario(scenario: Scenario | string, options: Pick<GenerateOptions, 'rows' | 'seed'>): Scenario {
   const s = typeof scenario === 'string' ? loadScenario(scenario) : scenario;
   return withOverrides(s, { rows: options.rows, seed: options.seed });
 }
@@ -290,4 +290,3 @@ export async function grow(out: string, rows: number, options: Omit<GenerateOpti
   return generate(m.scenario, { ...options, out, rows, format: m.format, ...(m.compression ? { compression: m.compression } : {}), shardRows: m.shard_rows });
 }
 
-export { partLabel };
