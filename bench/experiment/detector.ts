@@ -20,7 +20,7 @@ export const DETECTOR = {
   /** Rows per window. */
   window: 32,
   hidden: 32,
-  steps: 2000,
+  steps: 8000,
   batch: 32,
   learningRate: 3e-3,
   l2: 1e-4,

@@ -99,6 +99,7 @@ export async function runExperiment(options: ExperimentOptions): Promise<Experim
           perSeedSeries[2 + k]![seed - 1]!.push(scoreAlarms(truth, alarmsOf(det, s, rows)));
         }
       }
+      options.onProgress?.(ids.map((id, k) => `${id}: F1 ${perSeedSeries[k]!.map((x) => x.at(-1)!.f1.toFixed(2)).join('/')} alarms ${perSeedSeries[k]!.map((x) => x.at(-1)!.alarmRate.toFixed(2)).join('/')}`).join('  '));
       options.onProgress?.(`${s.name} done (${((performance.now() - t0) / 1000).toFixed(0)} s)`);
     }
   } finally {
