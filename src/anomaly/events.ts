@@ -21,9 +21,9 @@ import { philox4x32 } from '../random/philox.js';
 import { systemStream } from '../random/hash.js';
 import { wordsToUniform, type SeedKey } from '../random/counter.js';
 import { makePoisson } from '../distribution/poisson.js';
-import type { AnomalyPlan } from '../scenario/types.js';
+import type { AnomalyPlan } from '../model/types.js';
 import { candidateRate } from './rate.js';
-import type { AnomalyKindSpec } from '../scenario/types.js';
+import type { AnomalyKindSpec } from '../model/types.js';
 import { meanKindDuration } from './kinds/params.js';
 
 /** One anomaly event. Its id is its start row: unique, and stable under growth and layout. */

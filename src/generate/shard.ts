@@ -6,12 +6,12 @@
 import { BLOCK_ROWS } from '../format.js';
 import { eventsStartingIn, maxEventRows, type AnomalyEvent } from '../anomaly/events.js';
 import { seedKey } from '../random/counter.js';
-import type { Scenario } from '../scenario/types.js';
-import { allocColumn, putInt64, type ColumnArena, type ValueColumn } from './columns.js';
+import type { Scenario } from '../model/types.js';
+import { allocColumn, putInt64, type ColumnArena, type ValueColumn } from '../columns/columns.js';
 import { compileVariable } from '../variables/registry.js';
-import { compileShardPipeline } from '../anomaly/kinds/pipeline.js';
+import { compileShardPipeline } from './pipeline.js';
 import { cleanTwinColumns, withoutCleanTwin } from '../anomaly/kinds/clean-twin.js';
-import type { ColumnData } from './columns.js';
+import type { ColumnData } from '../columns/columns.js';
 
 export interface ShardColumns {
   rowStart: number;
@@ -80,7 +80,7 @@ export function generateShard(scenario: Scenario, rowStart: number, rowEnd: numb
 
   const keyVars = new Set(scenario.uniqueness?.key ?? []);
   // Generation order (callbacks' `after:`), anomaly kinds over event windows and nullable
-  // (dropout) columns: anomaly/kinds/pipeline.ts.
+  // (dropout) columns: generate/pipeline.ts.
   const pipeline = compileShardPipeline(
     scenario,
     key,

@@ -7,8 +7,8 @@
 import { createHash } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import { extname } from 'node:path';
-import { Checker, describe, join } from '../scenario/checker.js';
-import { DTYPES, type CallbackVariable, type DType } from '../scenario/types.js';
+import { Checker, describe, join } from '../model/checker.js';
+import { DTYPES, type CallbackVariable, type DType } from '../model/types.js';
 import type { VariableInput } from './kind.js';
 
 /** Extensions a callback module may have; TypeScript ones are transpiled when loaded. */

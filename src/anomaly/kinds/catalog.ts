@@ -20,7 +20,7 @@
  * of the event's first row. The envelope of `noise` is 1, or (1 + wave(k / wave_period))/2
  * for a sine, square, triangle or sawtooth wave (wave_period defaults to the event's length).
  */
-import type { AnomalyKindName } from '../../scenario/types.js';
+import type { AnomalyKindName } from '../../model/types.js';
 
 export const KIND_NAMES: readonly AnomalyKindName[] = ['spike', 'level_shift', 'variance', 'trend', 'amplitude', 'frequency', 'flat_line', 'dropout', 'noise'];
 

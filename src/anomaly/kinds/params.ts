@@ -7,7 +7,7 @@
 import { philox4x32 } from '../../random/philox.js';
 import { systemStream } from '../../random/hash.js';
 import { wordsToUniform, type SeedKey } from '../../random/counter.js';
-import type { AnomalyKindSpec, AnomalyPlan } from '../../scenario/types.js';
+import type { AnomalyKindSpec, AnomalyPlan } from '../../model/types.js';
 import type { AnomalyEvent } from '../events.js';
 
 const PARAM_STREAM = systemStream('anomaly.kind-params');

@@ -3,7 +3,7 @@
  * round-trip form, booleans as true/false, an empty field for a null anomaly_id.
  */
 import type { ShardColumns } from '../generate/shard.js';
-import { getInt64, type ValueColumn } from '../generate/columns.js';
+import { getInt64, type ValueColumn } from '../columns/columns.js';
 
 function quote(s: string): string {
   return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;

@@ -3,7 +3,7 @@
  * little-endian (lo, hi) Int32 pairs so generation needs no BigInt; the bytes are those of
  * a BigInt64Array and are handed to Arrow as such.
  */
-import type { DType } from '../scenario/types.js';
+import type { DType } from '../model/types.js';
 
 export type ColumnData = Float64Array | Float32Array | Int32Array | Uint8Array;
 

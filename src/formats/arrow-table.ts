@@ -22,9 +22,9 @@ import {
   type DataType,
   type Data,
 } from 'apache-arrow';
-import type { DType } from '../scenario/types.js';
+import type { DType } from '../model/types.js';
 import type { ShardColumns } from '../generate/shard.js';
-import type { ValueColumn } from '../generate/columns.js';
+import type { ValueColumn } from '../columns/columns.js';
 
 /** Packs 0/1 bytes into an Arrow (LSB-first) bitmap. */
 export function packBits(bytes: Uint8Array): Uint8Array {
