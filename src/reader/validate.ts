@@ -13,7 +13,7 @@ import { parseDurationMs, parseInstantMs } from '../model/units.js';
 import type { AnomalyPlan, Scenario, Timeline, Variable } from '../model/types.js';
 import { checkUniqueness } from '../uniqueness/validate.js';
 import { checkPlanAgainstVariables, checkPlanExtras, PLAN_EXTRA_KEYS } from '../anomaly/kinds/validate.js';
-import { meanKindDuration } from '../anomaly/kinds/params.js';
+import { meanKindDuration } from '../anomaly/kinds/catalog.js';
 import { checkDependencies } from '../variables/callback-order.js';
 
 /** Names the engine writes itself; a variable may not take them. */

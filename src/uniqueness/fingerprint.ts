@@ -6,7 +6,7 @@
  */
 import { BLOCK_ROWS } from '../format.js';
 import { seedKey } from '../random/counter.js';
-import { eventsOverlapping } from '../generate/shard.js';
+import { eventsOverlapping } from '../anomaly/events.js';
 import { allocColumn, getInt64, type ColumnData } from '../columns/columns.js';
 import { compileVariable } from '../variables/registry.js';
 import type { CompiledVariable } from '../variables/kind.js';

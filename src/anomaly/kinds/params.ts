@@ -56,8 +56,3 @@ export class ParamCache {
   }
 }
 
-/** Mean event duration over the kinds, weighted (what the candidate rate is solved for). */
-export function meanKindDuration(kinds: readonly AnomalyKindSpec[]): number {
-  const total = kinds.reduce((a, k) => a + k.weight, 0);
-  return kinds.reduce((a, k) => a + (k.weight / total) * ((k.duration[0] + k.duration[1]) / 2), 0);
-}
