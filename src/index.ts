@@ -2,13 +2,13 @@
  * paranom's public API. Everything exported here is supported; nothing else is.
  */
 export { generate, type GenerateOptions, type GenerateResult } from './run/generate.js';
-export { loadScenario, parseScenario } from './scenario/load.js';
-export { validateScenario } from './scenario/validate.js';
+export { loadScenario, parseScenario } from './reader/load.js';
+export { validateScenario } from './reader/validate.js';
 export { planGeneration, describePlan, type GenerationPlan, type ShardPlan, type OutputFormat } from './plan/planner.js';
 export { generateShard, type ShardColumns } from './generate/shard.js';
-export { readManifest, type Manifest } from './output/manifest.js';
+export { readManifest, type Manifest } from './dataset/manifest.js';
 export { ParanomError, ScenarioError, type ErrorCode, type ScenarioIssue } from './errors.js';
-export type { Scenario, Variable, StochasticVariable, Distribution, DType, AnomalyPlan, Timeline } from './scenario/types.js';
+export type { Scenario, Variable, StochasticVariable, Distribution, DType, AnomalyPlan, Timeline } from './model/types.js';
 /** For authors of callback modules (`type: callback`). */
 export type { CallbackContext, CallbackEvent } from './variables/callback.js';
 export type { RandomSource } from './random/row-random.js';
