@@ -7,7 +7,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseScenario } from '../../src/scenario/load.js';
+import { parseScenario } from '../../src/reader/load.js';
 import { prepareScenario } from '../../src/variables/registry.js';
 import { generateShard } from '../../src/generate/shard.js';
 import type { Scale } from './detector.js';

@@ -12,10 +12,10 @@ import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadNab, robustScale, type Series } from './nab.js';
-import { trainSupervised, trainUnsupervised, type Detector } from './detector.js';
+import { DETECTOR, trainSupervised, trainUnsupervised, type Detector } from './detector.js';
 import { generateCondition, KINDS, NAIVE, writeTrainingCsv, type GeneratedCondition } from './conditions.js';
 import { seededRandom } from './mlp.js';
-import { scoreAlarms, type Scores } from './score.js';
+import { pool, scoreSeries, type Scores, type SeriesCounts } from './score.js';
 
 /** Share of test rows the random-alarm null alarms on (NAB's windows cover about 10%). */
 const NULL_RATE = 0.1;
@@ -62,44 +62,31 @@ function alarmsOf(d: Detector, s: Series, rows: number[]): Uint8Array {
   return Uint8Array.from(scores, (v) => (v >= d.threshold ? 1 : 0));
 }
 
-/** Averages per-series scores into one seed's figure (windows found are summed). */
-function pool(perSeries: Scores[]): Scores {
-  const mean = (f: (s: Scores) => number): number => perSeries.reduce((a, s) => a + f(s), 0) / perSeries.length;
-  return {
-    f1: mean((s) => s.f1),
-    eventPrecision: mean((s) => s.eventPrecision),
-    windowsFound: perSeries.reduce((a, s) => a + s.windowsFound, 0),
-    windows: perSeries.reduce((a, s) => a + s.windows, 0),
-    nab: mean((s) => s.nab),
-    alarmRate: mean((s) => s.alarmRate),
-  };
-}
-
 export async function runExperiment(options: ExperimentOptions): Promise<ExperimentResult> {
   const t0 = performance.now();
   const series = selectSeries(loadNab(options.nabDir), options.series);
   const dir = mkdtempSync(join(tmpdir(), 'paranom-experiment-'));
   const ids = ['null', 'a', ...GENERATED.map((g) => g.id)];
   const titles = ['random alarms (null)', '(a) real normal data only', ...GENERATED.map((g) => g.title)];
-  const perSeedSeries = ids.map(() => Array.from({ length: options.seeds }, () => [] as Scores[]));
+  const perSeedSeries = ids.map(() => Array.from({ length: options.seeds }, () => [] as SeriesCounts[]));
   try {
     for (const s of series) {
       const train = s.values.subarray(0, s.cut);
       const scale = robustScale(train);
       const csv = writeTrainingCsv(s, dir);
       const rows = testRows(s);
-      const truth = Uint8Array.from(rows, (j) => s.labels[j]!);
+      const score = (alarms: Uint8Array): SeriesCounts => scoreSeries(s, alarms, DETECTOR.window);
       for (let seed = 1; seed <= options.seeds; seed++) {
         const rand = seededRandom(seed * 7919 + s.values.length);
-        perSeedSeries[0]![seed - 1]!.push(scoreAlarms(truth, Uint8Array.from(rows, () => (rand() < NULL_RATE ? 1 : 0))));
-        perSeedSeries[1]![seed - 1]!.push(scoreAlarms(truth, alarmsOf(trainUnsupervised(train, scale, seed), s, rows)));
+        perSeedSeries[0]![seed - 1]!.push(score(Uint8Array.from(rows, () => (rand() < NULL_RATE ? 1 : 0))));
+        perSeedSeries[1]![seed - 1]!.push(score(alarmsOf(trainUnsupervised(train, scale, seed), s, rows)));
         for (const [k, g] of GENERATED.entries()) {
           const data = await generateCondition(s, csv, g, scale, seed);
           const det = trainSupervised(data.values, data.labels, data.period, scale, seed);
-          perSeedSeries[2 + k]![seed - 1]!.push(scoreAlarms(truth, alarmsOf(det, s, rows)));
+          perSeedSeries[2 + k]![seed - 1]!.push(score(alarmsOf(det, s, rows)));
         }
       }
-      options.onProgress?.(ids.map((id, k) => `${id}: F1 ${perSeedSeries[k]!.map((x) => x.at(-1)!.f1.toFixed(2)).join('/')} alarms ${perSeedSeries[k]!.map((x) => x.at(-1)!.alarmRate.toFixed(2)).join('/')}`).join('  '));
+      options.onProgress?.(ids.map((id, k) => `${id}: F1 ${perSeedSeries[k]!.map((x) => pool([x.at(-1)!]).f1.toFixed(2)).join('/')}`).join('  '));
       options.onProgress?.(`${s.name} done (${((performance.now() - t0) / 1000).toFixed(0)} s)`);
     }
   } finally {
