@@ -18,3 +18,28 @@ export { mergeManifests, mergeToFile } from './run/merge.js';
 export { philox4x32, PRNG_ID } from './random/philox.js';
 export { ENGINE_VERSION } from './version.js';
 export { FORMAT_VERSION, BLOCK_ROWS } from './format.js';
+/** Scoring a detector's output against labels (`paranom eval`). */
+export {
+  evaluate,
+  nabScore,
+  nabSweep,
+  rangeScores,
+  eventScores,
+  rocAuc,
+  averagePrecision,
+  runsOf,
+  NAB_PROFILES,
+  type EvalLabels,
+  type EvalPredictions,
+  type EvalOptions,
+  type EvalResult,
+  type NabScores,
+  type NabSeries,
+  type NabResult,
+  type NabCostMatrix,
+  type NabProfileName,
+  type RangeOptions,
+  type RangeScores,
+  type PositionalBias,
+  type RowWindow,
+} from './eval/index.js';

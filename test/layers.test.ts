@@ -18,6 +18,7 @@ const RANKS: Record<string, number> = {
   api: 10, // src/index.ts: the library entry point
   workers: 9,
   run: 8,
+  eval: 8, // scoring detectors: metrics, and readers of labels and predictions
   dataset: 7,
   generate: 6,
   reader: 6,
@@ -39,6 +40,7 @@ const RANKS: Record<string, number> = {
 const ONLY: Record<string, readonly string[]> = {
   random: [],
   formats: ['columns', 'core'],
+  eval: ['dataset', 'formats', 'input', 'columns', 'core'],
   columns: [],
   input: [],
   core: [],
