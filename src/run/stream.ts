@@ -146,11 +146,14 @@ export async function streamRows(scenarioOrFile: Scenario | string, options: Str
     closed = true;
   } finally {
     uniqueness?.stop();
-    // Tasks still running finish before the pool goes (no aborts: see run/generate.ts).
-    await Promise.allSettled(queue);
-    await uniqueness?.done.catch(() => undefined);
-    await pool.destroy().catch(() => undefined);
     sink.detach();
+    if (!closed) {
+      // Tasks still running finish before the pool goes (no aborts: see run/generate.ts).
+      await Promise.allSettled(queue);
+      await uniqueness?.done.catch(() => undefined);
+    }
+    // With the reader gone nothing more is wanted: running blocks are dropped with their workers.
+    await pool.destroy().catch(() => undefined);
   }
   return { startRow, endRow, anomalousRows, closed, labelledEvents };
 }
