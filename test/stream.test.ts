@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { tableFromIPC, type Table } from 'apache-arrow';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { duck, tempDir, VALVE } from './helpers.js';
-import { readParquetRows } from '../src/output/read.js';
+import { readParquetRows } from '../src/formats/read.js';
 
 const CLI = 'dist/src/cli/main.js';
 

@@ -6,17 +6,18 @@
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { ParanomError } from '../errors.js';
-import { loadScenario, withOverrides } from '../scenario/load.js';
+import { loadScenario, withOverrides } from '../reader/load.js';
 import { describePlan, planGeneration, type OutputFormat } from '../plan/planner.js';
 import { generate, grow, type GenerateResult } from '../run/generate.js';
 import { parsePart, partFromEnvironment, type Part } from '../plan/parts.js';
-import type { ParquetCompression } from '../output/parquet.js';
+import type { ParquetCompression } from '../formats/parquet.js';
 import { createProgress } from './progress.js';
 import { formatRunReport } from './report.js';
 import { withCleanTwin } from '../anomaly/kinds/clean-twin.js';
 import { trainVaeCommand } from './train-vae.js';
 import { benchCommand } from './bench.js';
 import { checkDatasetArgs, runStreamCommand, wantsStream } from './stream.js';
+import { evalCommand } from './eval.js';
 
 function fail(err: unknown, verbose: boolean): never {
   if (err instanceof ParanomError) {
@@ -217,7 +218,8 @@ await yargs(hideBin(process.argv))
   )
   .command(trainVaeCommand)
   .command(benchCommand)
-  .demandCommand(1, 'Name a command: generate, validate, grow, verify, merge, merge-manifests or train-vae')
+  .command(evalCommand)
+  .demandCommand(1, 'Name a command: generate, validate, grow, verify, merge, merge-manifests, train-vae or eval')
   .strict()
   .fail((msg, err, y) => {
     if (err) fail(err, verbose);

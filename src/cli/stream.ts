@@ -4,7 +4,7 @@
  * standard error). A reader that goes away (`| head`) ends the run quietly with exit 0.
  */
 import { ParanomError } from '../errors.js';
-import { loadScenario } from '../scenario/load.js';
+import { loadScenario } from '../reader/load.js';
 import { withCleanTwin } from '../anomaly/kinds/clean-twin.js';
 import { streamRows, type Pace, type StreamFormat } from '../run/stream.js';
 import { createProgress } from './progress.js';

@@ -6,12 +6,12 @@
  */
 import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
 import { ParanomError } from '../errors.js';
-import { eventsOverlapping } from '../generate/shard.js';
-import { encodeParquet } from '../output/parquet.js';
-import { PROVENANCE_KEY, shardMetadata } from '../output/provenance.js';
-import { segmentTable } from '../output/segments.js';
-import { writeFileAtomic } from '../output/files.js';
-import type { Scenario } from '../scenario/types.js';
+import { eventsOverlapping } from '../anomaly/events.js';
+import { encodeParquet } from '../formats/parquet.js';
+import { PROVENANCE_KEY, shardMetadata } from '../dataset/provenance.js';
+import { segmentTable } from '../dataset/segments.js';
+import { writeFileAtomic } from '../formats/files.js';
+import type { Scenario } from '../model/types.js';
 
 /**
  * True when `path` is a Parquet file whose footer carries paranom's provenance key: a file

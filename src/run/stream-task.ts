@@ -6,12 +6,12 @@
 import { Piscina } from 'piscina';
 import { ParanomError, type ErrorData } from '../errors.js';
 import { generateShard, type Retries } from '../generate/shard.js';
-import { ColumnArena } from '../generate/columns.js';
-import { csvHeader, encodeCsvRows } from '../output/csv.js';
-import { encodeNdjsonRows } from '../output/ndjson.js';
-import { encodeArrowStreamRows } from '../output/arrow-stream.js';
-import type { EncodedRows } from '../output/text-rows.js';
-import type { Scenario } from '../scenario/types.js';
+import { ColumnArena } from '../columns/columns.js';
+import { csvHeader, encodeCsvRows } from '../formats/csv.js';
+import { encodeNdjsonRows } from '../formats/ndjson.js';
+import { encodeArrowStreamRows } from '../formats/arrow-stream.js';
+import type { EncodedRows } from '../formats/text-rows.js';
+import type { Scenario } from '../model/types.js';
 import { prepareScenario } from '../variables/registry.js';
 
 /** Formats a stream can carry (Parquet needs its footer, so it cannot be streamed). */

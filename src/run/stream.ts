@@ -12,10 +12,10 @@
 import type { Writable } from 'node:stream';
 import { BLOCK_ROWS } from '../format.js';
 import { ParanomError } from '../errors.js';
-import { loadScenario, withOverrides } from '../scenario/load.js';
-import type { Scenario } from '../scenario/types.js';
+import { loadScenario, withOverrides } from '../reader/load.js';
+import type { Scenario } from '../model/types.js';
 import { planGeneration, type ShardPlan } from '../plan/planner.js';
-import { ARROW_STREAM_END } from '../output/arrow-stream.js';
+import { ARROW_STREAM_END } from '../formats/arrow-stream.js';
 import { createPool, defaultWorkers } from './pool.js';
 import { startUniqueness } from './uniqueness-pass.js';
 import { BlockSink, StreamClosed } from './block-sink.js';

@@ -1,0 +1,61 @@
+/**
+ * Provenance facts (D5): what every manifest and every Parquet file records. Nothing here
+ * may depend on the clock, the host or the layout beyond the shard's own row range.
+ */
+import { createHash } from 'node:crypto';
+import { FORMAT_VERSION, BLOCK_ROWS } from '../format.js';
+import { PRNG_ID } from '../random/philox.js';
+import { ENGINE_VERSION } from '../version.js';
+import type { Scenario } from '../model/types.js';
+
+/** JSON with sorted keys, so equal objects serialise to equal bytes. */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_k, v: unknown) =>
+    v && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : v,
+  );
+}
+
+/** The scenario without its row count: growing a dataset keeps its scenario hash. */
+export function scenarioIdentity(s: Scenario): unknown {
+  return { ...s, timeline: { ...s.timeline, rows: undefined } };
+}
+
+export function scenarioHash(s: Scenario): string {
+  return createHash('sha256').update(canonicalJson(scenarioIdentity(s))).digest('hex');
+}
+
+/** The facts every manifest and every file of a dataset records (D5). */
+export function engineFacts(s: Scenario) {
+  return {
+    format_version: FORMAT_VERSION,
+    engine: 'paranom' as const,
+    engine_version: ENGINE_VERSION,
+    prng: PRNG_ID,
+    block_rows: BLOCK_ROWS,
+    scenario_hash: scenarioHash(s),
+    seed: s.seed,
+  };
+}
+
+/** The provenance facts of one file of a dataset (a shard, or the segment table). */
+export function provenance(s: Scenario, shard: { index: number; rowStart: number; rowEnd: number }): Record<string, unknown> {
+  return {
+    ...engineFacts(s),
+    shard: { index: shard.index, row_start: shard.rowStart, row_end: shard.rowEnd },
+    scenario: scenarioIdentity(s),
+  };
+}
+
+/** Key of the provenance entry in Parquet key-value metadata and Arrow schema metadata. */
+export const PROVENANCE_KEY = 'paranom';
+
+/**
+ * Key-value metadata stored in each file: one entry holding canonical JSON. A single key,
+ * because parquet-wasm passes the map through a Rust HashMap whose iteration order varies
+ * from call to call — several keys would make the file bytes non-deterministic (D5).
+ */
+export function shardMetadata(s: Scenario, shard: { index: number; rowStart: number; rowEnd: number }): Map<string, string> {
+  return new Map([[PROVENANCE_KEY, canonicalJson(provenance(s, shard))]]);
+}

@@ -1,0 +1,53 @@
+/**
+ * The segment table (anomalies.parquet): one row per anomaly event, with its id (= start
+ * row), kind, first and last row, their timestamps, the drawn and realised lengths, whether
+ * the end of the timeline cut it, and the variables it affects; with anomaly kinds, also
+ * the parameters drawn for it (JSON; null for events without a kind).
+ */
+import { Bool, Field, Int64, makeData, RecordBatch, Schema, Struct, Table, TimestampMillisecond, Utf8, vectorFromArray, type Data } from 'apache-arrow';
+import type { AnomalyEvent } from '../anomaly/events.js';
+import type { Scenario } from '../model/types.js';
+import { putInt64 } from '../columns/columns.js';
+import { packBits } from '../formats/arrow-table.js';
+import { describeEvents, hasKindParams } from '../anomaly/kinds/describe.js';
+
+export function segmentTable(scenario: Scenario, events: readonly AnomalyEvent[]): Table {
+  const n = events.length;
+  const ints = (f: (e: AnomalyEvent) => number) => {
+    const a = new Int32Array(2 * n);
+    events.forEach((e, i) => putInt64(a, i, f(e)));
+    return new BigInt64Array(a.buffer);
+  };
+  const { startMs, stepMs } = scenario.timeline;
+  // Per event: the variables it changes and, with anomaly kinds, its drawn parameters.
+  const described = events.map(describeEvents(scenario));
+  const withParams = hasKindParams(scenario);
+  const fields = [
+    new Field('id', new Int64(), false),
+    new Field('kind', new Utf8(), false),
+    new Field('start_row', new Int64(), false),
+    new Field('end_row', new Int64(), false),
+    new Field('start_time', new TimestampMillisecond('UTC'), false),
+    new Field('end_time', new TimestampMillisecond('UTC'), false),
+    new Field('duration_rows', new Int64(), false),
+    new Field('rows', new Int64(), false),
+    new Field('truncated', new Bool(), false),
+    new Field('variables', new Utf8(), false),
+    ...(withParams ? [new Field('params', new Utf8(), true)] : []),
+  ];
+  const schema = new Schema(fields);
+  const children: Data[] = [
+    makeData({ type: new Int64(), length: n, data: ints((e) => e.id) }),
+    vectorFromArray(events.map((e) => e.kind), new Utf8()).data[0]!,
+    makeData({ type: new Int64(), length: n, data: ints((e) => e.start) }),
+    makeData({ type: new Int64(), length: n, data: ints((e) => e.end - 1) }),
+    makeData({ type: new TimestampMillisecond('UTC'), length: n, data: ints((e) => startMs + e.start * stepMs) }),
+    makeData({ type: new TimestampMillisecond('UTC'), length: n, data: ints((e) => startMs + (e.end - 1) * stepMs) }),
+    makeData({ type: new Int64(), length: n, data: ints((e) => e.duration) }),
+    makeData({ type: new Int64(), length: n, data: ints((e) => e.end - e.start) }),
+    makeData({ type: new Bool(), length: n, data: packBits(Uint8Array.from(events, (e) => (e.truncated ? 1 : 0))) }),
+    vectorFromArray(described.map((d) => d.variables), new Utf8()).data[0]!,
+    ...(withParams ? [vectorFromArray(described.map((d) => d.params), new Utf8()).data[0]!] : []),
+  ];
+  return new Table(schema, [new RecordBatch(schema, makeData({ type: new Struct(fields), length: n, children, nullCount: 0 }))]);
+}

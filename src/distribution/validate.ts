@@ -1,0 +1,147 @@
+/** Validation of distribution specs (`{ dist: normal, mean, sd }` ...) and what they imply for column types. */
+import { Checker, closest, describe, join } from '../model/checker.js';
+import { DIST_NAMES, type DType, type Distribution } from '../model/types.js';
+
+const DIST_PARAMS: Record<Distribution['dist'], readonly string[]> = {
+  uniform: ['min', 'max'],
+  normal: ['mean', 'sd'],
+  lognormal: ['mu', 'sigma'],
+  exponential: ['rate'],
+  poisson: ['lambda'],
+  bernoulli: ['p'],
+  integer: ['min', 'max'],
+  categorical: ['values', 'weights'],
+  constant: ['value'],
+};
+
+export function checkDistribution(c: Checker, raw: unknown, path: string): Distribution | undefined {
+  const o = c.object(raw, path);
+  if (!o) return undefined;
+  const name = o['dist'];
+  if (typeof name !== 'string' || !(DIST_NAMES as readonly string[]).includes(name)) {
+    const hint = typeof name === 'string' ? closest(name, DIST_NAMES) : undefined;
+    return c.fail(join(path, 'dist'), `${name === undefined ? 'required' : `unknown distribution ${describe(name)}`}${hint ? ` (did you mean '${hint}'?)` : ''}; expected one of: ${DIST_NAMES.join(', ')}`);
+  }
+  const dist = name as Distribution['dist'];
+  c.keys(o, path, ['dist', ...DIST_PARAMS[dist]]);
+  const p = (k: string) => join(path, k);
+  switch (dist) {
+    case 'uniform': {
+      const min = c.number(o['min'], p('min'));
+      const max = c.number(o['max'], p('max'));
+      if (min === undefined || max === undefined) return undefined;
+      if (!(max > min)) return c.fail(p('max'), `must be > min (${min}), got ${max}`);
+      return { dist, min, max };
+    }
+    case 'normal': {
+      const mean = c.number(o['mean'], p('mean'));
+      const sd = c.number(o['sd'], p('sd'), { gt: 0 });
+      return mean === undefined || sd === undefined ? undefined : { dist, mean, sd };
+    }
+    case 'lognormal': {
+      const mu = c.number(o['mu'], p('mu'));
+      const sigma = c.number(o['sigma'], p('sigma'), { gt: 0 });
+      return mu === undefined || sigma === undefined ? undefined : { dist, mu, sigma };
+    }
+    case 'exponential': {
+      const rate = c.number(o['rate'], p('rate'), { gt: 0 });
+      return rate === undefined ? undefined : { dist, rate };
+    }
+    case 'poisson': {
+      const lambda = c.number(o['lambda'], p('lambda'), { gt: 0, le: 1e9 });
+      return lambda === undefined ? undefined : { dist, lambda };
+    }
+    case 'bernoulli': {
+      const pr = c.number(o['p'], p('p'), { ge: 0, le: 1 });
+      return pr === undefined ? undefined : { dist, p: pr };
+    }
+    case 'integer': {
+      const min = c.number(o['min'], p('min'), { integer: true });
+      const max = c.number(o['max'], p('max'), { integer: true });
+      if (min === undefined || max === undefined) return undefined;
+      if (!(max >= min)) return c.fail(p('max'), `must be >= min (${min}), got ${max}`);
+      if (max - min >= 2 ** 52) return c.fail(p('max'), `range max - min must be < 2^52, got ${max - min}`);
+      return { dist, min, max };
+    }
+    case 'categorical': {
+      const values = o['values'];
+      if (!Array.isArray(values) || values.length === 0) return c.fail(p('values'), `expected a non-empty list, got ${describe(values)}`);
+      const kinds = new Set(values.map((v) => typeof v));
+      if (kinds.size !== 1 || !['string', 'number', 'boolean'].includes([...kinds][0]!)) {
+        return c.fail(p('values'), 'must all be strings, all numbers or all booleans');
+      }
+      if (kinds.has('number') && values.some((v) => !Number.isFinite(v))) return c.fail(p('values'), 'numbers must be finite');
+      if (new Set(values).size !== values.length) return c.fail(p('values'), 'must not repeat a value');
+      let weights: number[];
+      if (o['weights'] === undefined) {
+        weights = values.map(() => 1 / values.length);
+      } else {
+        const w = o['weights'];
+        if (!Array.isArray(w)) return c.fail(p('weights'), `expected a list of numbers, got ${describe(w)}`);
+        if (w.length !== values.length) return c.fail(p('weights'), `must have one weight per value (${values.length}), got ${w.length}`);
+        const ok = w.map((x, i) => c.number(x, join(p('weights'), i), { ge: 0 }));
+        if (ok.some((x) => x === undefined)) return undefined;
+        const sum = (ok as number[]).reduce((a, b) => a + b, 0);
+        if (!(sum > 0)) return c.fail(p('weights'), 'must not all be 0');
+        weights = (ok as number[]).map((x) => x / sum);
+      }
+      return { dist, values: values as Array<string | number | boolean>, weights };
+    }
+    case 'constant': {
+      const value = o['value'];
+      if (value === undefined) return c.fail(p('value'), 'required');
+      if (typeof value === 'number' ? !Number.isFinite(value) : !['string', 'boolean'].includes(typeof value)) {
+        return c.fail(p('value'), `expected a number, string or boolean, got ${describe(value)}`);
+      }
+      return { dist, value: value as string | number | boolean };
+    }
+  }
+}
+
+/** What a distribution yields: numbers, strings or booleans. */
+export function valueKind(d: Distribution): 'number' | 'string' | 'boolean' {
+  if (d.dist === 'categorical') return typeof d.values[0] as 'number' | 'string' | 'boolean';
+  if (d.dist === 'constant') return typeof d.value as 'number' | 'string' | 'boolean';
+  if (d.dist === 'bernoulli') return 'boolean';
+  return 'number';
+}
+
+export function defaultDtype(d: Distribution): DType {
+  const kind = valueKind(d);
+  if (kind === 'string') return 'string';
+  if (kind === 'boolean') return 'bool';
+  if (d.dist === 'poisson' || d.dist === 'integer') return 'int64';
+  if (d.dist === 'categorical' && d.values.every((v) => Number.isInteger(v))) return 'int64';
+  return 'float64';
+}
+
+/** The range a bounded numeric distribution yields; undefined for unbounded or non-numeric ones. */
+export function numericBounds(d: Distribution): [number, number] | undefined {
+  switch (d.dist) {
+    case 'uniform':
+    case 'integer':
+      return [d.min, d.max];
+    case 'constant':
+      return typeof d.value === 'number' ? [d.value, d.value] : undefined;
+    case 'categorical': {
+      if (typeof d.values[0] !== 'number') return undefined;
+      const nums = d.values as number[];
+      return [nums.reduce((a, b) => Math.min(a, b)), nums.reduce((a, b) => Math.max(a, b))];
+    }
+    default:
+      return undefined;
+  }
+}
+
+/** What integer columns hold; values are rounded into them. */
+export const INT_RANGE: Partial<Record<DType, [number, number]>> = {
+  int32: [-(2 ** 31), 2 ** 31 - 1],
+  int64: [Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER],
+};
+
+export function stringValues(d: Distribution): string[] {
+  if (d.dist === 'categorical') return d.values.map(String);
+  if (d.dist === 'constant') return [String(d.value)];
+  return [];
+}
+

@@ -1,0 +1,148 @@
+/**
+ * Parquet value and level encodings used by the shard writer (parquet.ts): the RLE /
+ * bit-packing hybrid (definition levels, dictionary indices) and DELTA_BINARY_PACKED
+ * (timestamps). Plain encodings need no code: they are the little-endian bytes of the
+ * column buffers themselves.
+ */
+import type { ByteSink } from './byte-sink.js';
+
+
+/** Bits needed for values in [0, maxValue]. */
+export function bitWidth(maxValue: number): number {
+  let w = 0;
+  while (maxValue >= 2 ** w) w++;
+  return w;
+}
+
+/**
+ * The RLE/bit-packing hybrid of `count` small unsigned values (`value(i)` < 2^width),
+ * without a length prefix. Runs of ≥ 8 equal values become RLE runs, the rest bit-packed
+ * groups of 8 (the last group zero-padded; readers stop at the page's value count).
+ */
+export function encodeHybrid(sink: ByteSink, values: Int32Array | Uint8Array, from: number, count: number, width: number): void {
+  const end = from + count;
+  const valueBytes = (width + 7) >> 3;
+  const runAt = (i: number): number => {
+    const v = values[i]!;
+    let j = i + 1;
+    while (j < end && values[j] === v) j++;
+    return j - i;
+  };
+  let i = from;
+  while (i < end) {
+    const run = runAt(i);
+    if (run >= 8 || width === 0) {
+      const len = width === 0 ? end - i : run;
+      sink.varint(len * 2);
+      const v = values[i]!;
+      sink.ensure(valueBytes);
+      for (let b = 0; b < valueBytes; b++) sink.buf[sink.pos++] = (v >>> (8 * b)) & 0xff;
+      i += len;
+      continue;
+    }
+    // Bit-packed groups of 8 until a group boundary where a long run starts.
+    let groups = 1;
+    let j = i + 8;
+    while (j < end && runAt(j) < 8) {
+      groups++;
+      j += 8;
+    }
+    sink.varint(groups * 2 + 1);
+    sink.ensure(groups * width);
+    let acc = 0;
+    let bits = 0;
+    const buf = sink.buf;
+    let p = sink.pos;
+    for (let k = i; k < i + groups * 8; k++) {
+      const v = k < end ? values[k]! : 0;
+      acc |= v << bits;
+      bits += width;
+      while (bits >= 8) {
+        buf[p++] = acc & 0xff;
+        acc >>>= 8;
+        bits -= 8;
+      }
+      // width ≤ 24 keeps acc within 32 bits here (levels are 1 bit, indices ≤ 2^24).
+    }
+    sink.pos = p;
+    i = Math.min(end, i + groups * 8);
+  }
+}
+
+const TWO32 = 4294967296;
+
+/** The int64 at pair index i of a little-endian (lo, hi) Int32Array, exact below 2^53. */
+function int64At(w: Int32Array, i: number): number {
+  return w[2 * i + 1]! * TWO32 + (w[2 * i]! >>> 0);
+}
+
+/**
+ * DELTA_BINARY_PACKED of int64 values given as (lo, hi) pairs, rows [from, from+count):
+ * blocks of 128 values in 4 miniblocks of 32. Returns false (nothing written) when a value
+ * or a delta leaves the range where doubles are exact; the caller then writes PLAIN.
+ */
+export function encodeDeltaInt64(sink: ByteSink, w: Int32Array, from: number, count: number): boolean {
+  const start = sink.pos;
+  const first = int64At(w, from);
+  if (!Number.isSafeInteger(first)) return false;
+  sink.varint(128);
+  sink.varint(4);
+  sink.varint(count);
+  sink.varint(first >= 0 ? 2 * first : -2 * first - 1);
+  const deltas = new Float64Array(128);
+  let prev = first;
+  for (let b = from + 1; b < from + count; b += 128) {
+    const n = Math.min(128, from + count - b);
+    let min = Infinity;
+    for (let k = 0; k < n; k++) {
+      const v = int64At(w, b + k);
+      const d = v - prev;
+      if (!Number.isSafeInteger(v) || !Number.isSafeInteger(d)) {
+        sink.pos = start;
+        return false;
+      }
+      deltas[k] = d;
+      prev = v;
+      if (d < min) min = d;
+    }
+    sink.varint(min >= 0 ? 2 * min : -2 * min - 1);
+    const widths = [0, 0, 0, 0];
+    for (let m = 0; m < 4; m++) {
+      let max = 0;
+      for (let k = m * 32; k < Math.min(n, m * 32 + 32); k++) max = Math.max(max, deltas[k]! - min);
+      if (!Number.isSafeInteger(max)) {
+        sink.pos = start;
+        return false;
+      }
+      widths[m] = bitWidth(max);
+    }
+    sink.ensure(4);
+    for (let m = 0; m < 4; m++) sink.buf[sink.pos++] = m * 32 < n ? widths[m]! : 0;
+    for (let m = 0; m < 4 && m * 32 < n; m++) {
+      const width = widths[m]!;
+      if (width === 0) continue;
+      // 32 values of `width` bits, LSB first; doubles keep widths up to 53 exact.
+      sink.ensure(4 * width);
+      let acc = 0;
+      let bits = 0;
+      for (let k = m * 32; k < m * 32 + 32; k++) {
+        let v = k < n ? deltas[k]! - min : 0;
+        let vb = width;
+        while (vb > 0) {
+          const take = Math.min(8 - bits, vb);
+          const part = v % 2 ** take;
+          acc |= part << bits;
+          bits += take;
+          vb -= take;
+          v = (v - part) / 2 ** take;
+          if (bits === 8) {
+            sink.buf[sink.pos++] = acc;
+            acc = 0;
+            bits = 0;
+          }
+        }
+      }
+    }
+  }
+  return true;
+}

@@ -1,0 +1,241 @@
+/**
+ * The fully-defaulted scenario that validation produces. This one object is what the
+ * planner reads, what workers receive, what `--dry-run` prints and what the scenario hash
+ * covers. It is plain JSON so it crosses the worker boundary unchanged.
+ */
+
+import type { DType } from '../columns/columns.js';
+
+export type { DType };
+export { DTYPES } from '../columns/columns.js';
+
+export type Distribution =
+  | { dist: 'uniform'; min: number; max: number }
+  | { dist: 'normal'; mean: number; sd: number }
+  | { dist: 'lognormal'; mu: number; sigma: number }
+  | { dist: 'exponential'; rate: number }
+  | { dist: 'poisson'; lambda: number }
+  | { dist: 'bernoulli'; p: number }
+  | { dist: 'integer'; min: number; max: number }
+  | { dist: 'categorical'; values: Array<string | number | boolean>; weights: number[] }
+  | { dist: 'constant'; value: string | number | boolean };
+
+export type DistName = Distribution['dist'];
+export const DIST_NAMES: readonly DistName[] = [
+  'uniform',
+  'normal',
+  'lognormal',
+  'exponential',
+  'poisson',
+  'bernoulli',
+  'integer',
+  'categorical',
+  'constant',
+];
+
+export interface StochasticVariable {
+  name: string;
+  type: 'stochastic';
+  dtype: DType;
+  /** 32-bit stream id, a hash of the name (D1, D4). */
+  stream: number;
+  normal: Distribution;
+  /** null: the variable is not affected by anomalies (anomalous rows use `normal`). */
+  anomalous: Distribution | null;
+  /** For string columns: the dictionary, normal values first, then anomalous-only ones. */
+  categories: string[] | null;
+}
+
+// ---- callback, process and source variables (issue 5) -------------------------------
+
+/** `type: callback`: values from functions exported by a user module (JS or TS). */
+export interface CallbackVariable {
+  name: string;
+  type: 'callback';
+  dtype: DType;
+  stream: number;
+  /** The module, relative to the working directory (never absolute, D5). */
+  module: string;
+  /** SHA-256 of the module file, so editing the module changes the scenario hash. */
+  moduleSha256: string;
+  /** Export called for normal rows. */
+  normal: string;
+  /** Export called for rows inside anomaly events; null: `normal` is called there too. */
+  anomalous: string | null;
+  /** Variables this one is generated after (besides declared order). */
+  after: string[];
+  /** For string columns: the values the callback may return. */
+  categories: string[] | null;
+}
+
+/** A length along the timeline: rows, or milliseconds (converted at the timeline's step). */
+export type Span = { rows: number } | { ms: number };
+
+/** One additive component of a process. */
+export type ProcessComponent =
+  | { type: 'constant'; value: number }
+  /** phase: fraction of a period, in [0, 1). */
+  | { type: 'sine' | 'square' | 'sawtooth' | 'triangle'; period: Span; amplitude: number; phase: number }
+  /** Σ coefficients[k]·(row / unit)^k. */
+  | { type: 'trend'; coefficients: number[]; unit: Span }
+  | { type: 'random_walk'; sd: number }
+  /** `warmup` rows before each 65,536-row block; the start state's influence is at most `residual`. */
+  | { type: 'ar'; coefficients: number[]; sd: number; warmup: number; residual: number }
+  | { type: 'noise'; dist: 'normal'; sd: number }
+  | { type: 'noise'; dist: 'student_t'; df: number; scale: number };
+
+/** `type: process`: a sum of time-structured components (D1–D3 kept, see variables/process.ts). */
+export interface ProcessVariable {
+  name: string;
+  type: 'process';
+  dtype: 'float64' | 'float32';
+  stream: number;
+  components: ProcessComponent[];
+  anomalous: null;
+  categories: null;
+}
+
+/** `type: source`: a column of a CSV or Parquet file replayed along the timeline. */
+export interface SourceVariable {
+  name: string;
+  type: 'source';
+  dtype: 'float64' | 'float32';
+  stream: number;
+  /** The file, relative to the working directory (never absolute, D5). */
+  file: string;
+  format: 'csv' | 'parquet';
+  sha256: string;
+  column: string;
+  /** Rows of the file (values of `column`). */
+  fileRows: number;
+  /** File row replayed at timeline row 0 (timestamps: ignore). */
+  offset: number;
+  /** ignore: row i takes file row offset + i; map: the file's own timestamps, shifted to timeline.start, sampled and held. */
+  timestamps: { mode: 'ignore' } | { mode: 'map'; column: string };
+  /** Past the end of the file: start again from its first row, hold its last value, or stop with an error. */
+  pastEnd: 'cycle' | 'hold' | 'error';
+  anomalous: null;
+  categories: null;
+}
+
+/** Anomaly kinds applied over event windows (anomaly/kinds/). */
+export type AnomalyKindName = 'spike' | 'level_shift' | 'variance' | 'trend' | 'amplitude' | 'frequency' | 'flat_line' | 'dropout' | 'noise';
+
+/** One entry of `anomalies.kinds`, fully defaulted. */
+export interface AnomalyKindSpec {
+  kind: AnomalyKindName;
+  /** Relative weight of the kind among events. */
+  weight: number;
+  /** Duration range of events of this kind, in rows. */
+  duration: [number, number];
+  /** Numeric parameters as [min, max] (drawn per event, uniform); choices as strings. */
+  params: Record<string, [number, number] | string>;
+  /** The variables events of this kind act on. */
+  variables: string[];
+}
+
+/** What the kinds add to a plan: each field is absent from scenarios that do not use it. */
+export interface AnomalyPlanExtras {
+  /** Weighted anomaly kinds; absent: every event is a `definition` event. */
+  kinds?: AnomalyKindSpec[];
+  /** Write `<name>_clean` beside every variable anomalies can change (`--with-clean`). */
+  cleanTwin?: true;
+}
+
+// ---------------------------------------------------------------------------------------
+
+/** Identifiers unique by construction: min + a keyed permutation of the row index. */
+export interface IdVariable {
+  name: string;
+  type: 'id';
+  dtype: 'int64' | 'int32';
+  stream: number;
+  normal: null;
+  anomalous: null;
+  categories: null;
+  min: number;
+  max: number;
+}
+
+/** A band of the latent radius distribution: training-code quantiles and the radii they span. */
+export interface VaeRegion {
+  quantiles: [number, number];
+  radius: [number, number];
+}
+
+/** `type: vae`: windows decoded from a trained VAE (see variables/vae.ts and src/vae/). */
+export interface VaeVariable {
+  name: string;
+  type: 'vae';
+  dtype: 'float64' | 'float32';
+  stream: number;
+  /** The model directory, relative to the working directory (never absolute, D5). */
+  model: string;
+  /** SHA-256 of the model's metadata and decoder, so another model changes the scenario hash. */
+  modelSha256: string;
+  /** The model channel this column takes, and its index in the decoded window. */
+  channel: string;
+  channelIndex: number;
+  /** Rows per decoded window (the model's window). */
+  window: number;
+  /** Variables of one group (and model) decode the same latent draws: coherent channels. */
+  group: string | null;
+  /** Stream of the latent draws: the variable's own, or its group's. */
+  latentStream: number;
+  /**
+   * The latent regions: bands of radius quantiles in the model's active whitened space, of
+   * the Gaussian fitted to the training codes or of the codes themselves (`measure`), with
+   * the radii they span and, for comparison, where the training codes lie.
+   */
+  regions: {
+    space: 'whitened-active';
+    measure: 'gaussian' | 'empirical';
+    dims: number;
+    inner: VaeRegion;
+    outlier: VaeRegion;
+    codes: { median: number; q99: number; max: number };
+  };
+  anomalous: null;
+  categories: null;
+}
+
+export type Variable = StochasticVariable | CallbackVariable | ProcessVariable | SourceVariable | IdVariable | VaeVariable;
+
+export type AnomalyPlan =
+  | ({ mode: 'none' } & Pick<AnomalyPlanExtras, 'cleanTwin'>)
+  | ({ mode: 'frequency'; frequency: number; duration: [number, number] } & AnomalyPlanExtras)
+  | ({ mode: 'count'; count: number; duration: [number, number] } & AnomalyPlanExtras);
+
+export interface Timeline {
+  /** ISO 8601 UTC form of the start instant. */
+  start: string;
+  startMs: number;
+  stepMs: number;
+  rows: number;
+}
+
+export type UniquenessMode = 'none' | 'soft' | 'hard';
+
+export interface ClassUniqueness {
+  mode: UniquenessMode;
+  /** Attempts per row (attempt 0 included) before soft keeps the last one or hard fails. */
+  tries: number;
+}
+
+/** Retry-based uniqueness of the key tuple, separately for normal and anomalous rows. */
+export interface Uniqueness {
+  /** The datum: names of the key variables, in declared order. */
+  key: string[];
+  normal: ClassUniqueness;
+  anomalous: ClassUniqueness;
+}
+
+export interface Scenario {
+  name: string;
+  seed: number;
+  timeline: Timeline;
+  anomalies: AnomalyPlan;
+  variables: Variable[];
+  /** null when no class asks for uniqueness. */
+  uniqueness: Uniqueness | null;
+}

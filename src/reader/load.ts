@@ -1,0 +1,105 @@
+/**
+ * Reading a scenario file: YAML or JSON (JSON is YAML, so one parser serves both), then
+ * validation. Every problem is reported with its path inside the file and, where the
+ * parser knows it, its line and column.
+ */
+import { readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { isNode, LineCounter, parseDocument, type Document } from 'yaml';
+import { ParanomError, ScenarioError, type ScenarioIssue } from '../errors.js';
+import { validateScenario } from './validate.js';
+import type { Scenario } from '../model/types.js';
+
+/** Turns "variables.temp.weights[2]" into ["variables", "temp", "weights", 2]. */
+function splitPath(path: string): Array<string | number> {
+  const out: Array<string | number> = [];
+  for (const part of path.split('.')) {
+    const m = /^([^[]*)((?:\[\d+\])*)$/.exec(part);
+    if (!m) {
+      out.push(part);
+      continue;
+    }
+    if (m[1]) out.push(m[1]);
+    for (const idx of m[2]!.matchAll(/\[(\d+)\]/g)) out.push(Number(idx[1]));
+  }
+  return out;
+}
+
+function locate(doc: Document, lc: LineCounter, issue: ScenarioIssue): ScenarioIssue {
+  const path = issue.path ? splitPath(issue.path) : [];
+  // Walk up until a node exists (a missing key is reported at its parent).
+  for (let n = path.length; n >= 0; n--) {
+    const node = n === 0 ? doc.contents : doc.getIn(path.slice(0, n), true);
+    if (isNode(node) && node.range) {
+      const pos = lc.linePos(node.range[0]);
+      return { ...issue, line: pos.line, column: pos.col };
+    }
+  }
+  return issue;
+}
+
+/** Parses scenario text; `file` names it in messages. Throws ScenarioError on any problem. */
+export function parseScenario(text: string, file = '<scenario>', baseDir = file.startsWith('<') ? process.cwd() : dirname(file)): Scenario {
+  const lc = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    throw new ScenarioError(
+      file,
+      doc.errors.map((e) => {
+        // With prettyErrors off the parser leaves linePos unset; derive it from the offset.
+        const pos = e.linePos?.[0] ?? lc.linePos(e.pos[0]);
+        return { path: '', message: `not valid YAML/JSON: ${e.message.split('\n')[0]}`, line: pos.line, column: pos.col };
+      }),
+    );
+  }
+  // An empty file (or one holding only comments) has no contents; say so plainly.
+  if (doc.contents === null) {
+    throw new ScenarioError(file, [{ path: '', message: "the file is empty; expected a mapping with at least 'timeline' and 'variables'" }]);
+  }
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: 100 });
+  } catch (err) {
+    // Alias problems (an alias before its anchor, an alias bomb) surface only here, as a
+    // plain Error; they are user mistakes and must not escape as an internal error.
+    throw new ScenarioError(file, [{ path: '', message: `not valid YAML/JSON: ${(err as Error).message}` }]);
+  }
+  const result = validateScenario(data, { baseDir });
+  if (!result.ok) throw new ScenarioError(file, result.issues.map((i) => locate(doc, lc, i)));
+  return result.scenario;
+}
+
+/** Reads and validates a scenario file. */
+export function loadScenario(file: string): Scenario {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new ParanomError('SCENARIO_READ', `${file}: cannot read scenario (${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : String(code)})`, { file });
+  }
+  return parseScenario(text, file);
+}
+
+/** Applies command-line overrides to a resolved scenario, re-checking what they touch. */
+export function withOverrides(s: Scenario, o: { rows?: number | undefined; seed?: number | undefined }): Scenario {
+  if (o.rows !== undefined && !(Number.isSafeInteger(o.rows) && o.rows >= 1 && o.rows <= 1e12)) {
+    throw new ParanomError('USAGE', `--rows must be an integer from 1 to 1e12, got ${o.rows}`);
+  }
+  if (o.seed !== undefined && !(Number.isSafeInteger(o.seed) && o.seed >= 0)) {
+    throw new ParanomError('USAGE', `--seed must be a non-negative integer below 2^53, got ${o.seed}`);
+  }
+  const next: Scenario = {
+    ...s,
+    seed: o.seed ?? s.seed,
+    timeline: { ...s.timeline, rows: o.rows ?? s.timeline.rows },
+  };
+  if (o.rows !== undefined) {
+    // Re-validate what depends on the row count (count mode must still fit).
+    const a = next.anomalies;
+    if (a.mode === 'count' && a.count * (a.duration[0] + 1) - 1 > next.timeline.rows) {
+      throw new ParanomError('USAGE', `--rows ${o.rows}: ${a.count} anomaly events of at least ${a.duration[0]} rows do not fit`);
+    }
+  }
+  return next;
+}

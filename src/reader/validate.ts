@@ -1,0 +1,213 @@
+/**
+ * Validation at the boundary: an untrusted parsed document becomes one fully-defaulted
+ * Scenario, or a list of every problem with its path inside the file. Nothing downstream
+ * re-checks user input.
+ */
+import { isAbsolute, relative, resolve } from 'node:path';
+import type { ScenarioIssue } from '../errors.js';
+import { variableStream } from '../random/hash.js';
+import { maxFeasibleFrequency } from '../anomaly/rate.js';
+import { VARIABLE_KINDS } from '../variables/registry.js';
+import { Checker, closest, describe, join } from '../model/checker.js';
+import { parseDurationMs, parseInstantMs } from '../model/units.js';
+import type { AnomalyPlan, Scenario, Timeline, Variable } from '../model/types.js';
+import { checkUniqueness } from '../uniqueness/validate.js';
+import { checkPlanAgainstVariables, checkPlanExtras, PLAN_EXTRA_KEYS } from '../anomaly/kinds/validate.js';
+import { meanKindDuration } from '../anomaly/kinds/catalog.js';
+import { checkDependencies } from '../variables/callback-order.js';
+
+/** Names the engine writes itself; a variable may not take them. */
+export const RESERVED_COLUMNS = ['timestamp', 'is_anomaly', 'anomaly_id'] as const;
+/** Largest dataset a scenario may ask for (keeps row indices and timestamps exact). */
+export const MAX_ROWS = 1e12;
+const NAME_RE = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** Date.parse rolls a day past the end of its month over (2023-02-30 becomes 2023-03-02); catch that. */
+function noSuchDay(text: string): string | undefined {
+  const m = /^\s*(\d{4})-(\d{2})-(\d{2})/.exec(text);
+  if (!m) return undefined;
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const leap = y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0);
+  const days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][mo - 1];
+  if (days === undefined || d < 1 || d > days) return `${y}-${m[2]}-${m[3]} is not a calendar date${days ? ` (that month has ${days} days)` : ''}`;
+  return undefined;
+}
+
+function checkInstant(c: Checker, v: unknown, path: string): number | undefined {
+  const ms = typeof v === 'string' ? parseInstantMs(v) : undefined;
+  if (ms === undefined) return c.fail(path, `expected an ISO 8601 instant such as "2024-01-01T00:00:00Z", got ${describe(v)}`);
+  const bad = noSuchDay(v as string);
+  return bad ? c.fail(path, bad) : ms;
+}
+
+function checkTimeline(c: Checker, raw: unknown): Timeline | undefined {
+  const o = c.object(raw, 'timeline');
+  if (!o) return undefined;
+  c.keys(o, 'timeline', ['start', 'step', 'rows', 'end']);
+  const start = o['start'] ?? '1970-01-01T00:00:00Z';
+  const startMs = checkInstant(c, start, 'timeline.start');
+  let stepMs: number | undefined;
+  const step = o['step'] ?? '1s';
+  if (typeof step !== 'string' || (stepMs = parseDurationMs(step)) === undefined) {
+    c.fail('timeline.step', `expected a duration such as "500ms", "1s", "5m", "1h" or "1d", got ${describe(step)}`);
+  } else if (!Number.isInteger(stepMs) || stepMs < 1) {
+    c.fail('timeline.step', `must be a whole number of milliseconds >= 1ms, got ${step}`);
+    stepMs = undefined;
+  }
+  let rows: number | undefined;
+  if (o['rows'] !== undefined && o['end'] !== undefined) {
+    c.fail('timeline', "give either 'rows' or 'end', not both");
+  } else if (o['end'] !== undefined) {
+    const endMs = checkInstant(c, o['end'], 'timeline.end');
+    if (endMs !== undefined && startMs !== undefined && stepMs !== undefined) {
+      if (!(endMs > startMs)) c.fail('timeline.end', `must be after timeline.start (${String(start)}), got ${String(o['end'])}`);
+      else {
+        // The same ceiling 'rows' has; an end far off at a small step could exceed it.
+        const n = Math.ceil((endMs - startMs) / stepMs);
+        if (n > MAX_ROWS) c.fail('timeline.end', `gives ${n} rows at step ${String(step)}; at most ${MAX_ROWS} rows are allowed`);
+        else rows = n;
+      }
+    }
+  } else if (o['rows'] === undefined) {
+    c.fail('timeline.rows', "required (or give 'end')");
+  } else {
+    rows = c.number(o['rows'], 'timeline.rows', { integer: true, ge: 1, le: MAX_ROWS });
+  }
+  if (startMs === undefined || stepMs === undefined || rows === undefined) return undefined;
+  if (Math.abs(startMs + rows * stepMs) > 8.64e15) return c.fail('timeline', 'the timeline runs past the year 275760; use fewer rows or a smaller step');
+  return { start: new Date(startMs).toISOString(), startMs, stepMs, rows };
+}
+
+function checkDurationRange(c: Checker, raw: unknown, path: string, stepMs: number | undefined): [number, number] | undefined {
+  if (raw === undefined) return c.fail(path, 'required: [min, max] rows (or durations such as ["20s", "5m"])');
+  const pair = typeof raw === 'number' || typeof raw === 'string' ? [raw, raw] : raw;
+  if (!Array.isArray(pair) || pair.length !== 2) return c.fail(path, `expected [min, max], got ${describe(raw)}`);
+  const out: number[] = [];
+  for (let i = 0; i < 2; i++) {
+    const v = pair[i] as unknown;
+    const p = join(path, i);
+    if (typeof v === 'string') {
+      const ms = parseDurationMs(v);
+      if (ms === undefined) return c.fail(p, `expected a row count or a duration such as "30s", got ${describe(v)}`);
+      if (stepMs === undefined) return undefined;
+      const rows = Math.round(ms / stepMs);
+      if (rows < 1) return c.fail(p, `${v} is shorter than one step of the timeline`);
+      out.push(rows);
+    } else {
+      const n = c.number(v, p, { integer: true, ge: 1 });
+      if (n === undefined) return undefined;
+      out.push(n);
+    }
+  }
+  if (out[1]! < out[0]!) return c.fail(join(path, 1), `must be >= the minimum duration (${out[0]}), got ${out[1]}`);
+  if (out[1]! > 1e7) return c.fail(join(path, 1), `must be at most 10,000,000 rows, got ${out[1]}`);
+  return [out[0]!, out[1]!];
+}
+
+function checkAnomalies(c: Checker, raw: unknown, timeline: Timeline | undefined): AnomalyPlan | undefined {
+  if (raw === undefined || raw === null) return { mode: 'none' };
+  const o = c.object(raw, 'anomalies');
+  if (!o) return undefined;
+  c.keys(o, 'anomalies', ['frequency', 'count', 'duration', ...PLAN_EXTRA_KEYS]);
+  if (o['frequency'] !== undefined && o['count'] !== undefined) {
+    return c.fail('anomalies', "give either 'frequency' (growth-stable) or 'count' (exact, not growth-stable), not both");
+  }
+  if (o['frequency'] === undefined && o['count'] === undefined) {
+    return c.fail('anomalies', "give 'frequency' (expected fraction of anomalous rows) or 'count' (exact number of events)");
+  }
+  // Kinds (issue 5): with `kinds`, the top-level duration is only the default of entries
+  // without their own, and the rate and fit checks use the kinds' durations.
+  const kindsOnly = o['kinds'] !== undefined && o['duration'] === undefined;
+  const topDuration = kindsOnly ? undefined : checkDurationRange(c, o['duration'], 'anomalies.duration', timeline?.stepMs);
+  const extras = checkPlanExtras(c, o, timeline?.stepMs, (r, p) => checkDurationRange(c, r, p, timeline?.stepMs), topDuration);
+  if (!extras) return undefined;
+  const { envelope, ...planExtras } = extras;
+  // With kinds, the plan's duration is the envelope of the kinds' ranges (what events can be).
+  const duration = envelope ?? topDuration;
+  const noneMode = (): AnomalyPlan => ({ mode: 'none', ...(planExtras.cleanTwin ? { cleanTwin: planExtras.cleanTwin } : {}) });
+  const mean = planExtras.kinds ? meanKindDuration(planExtras.kinds) : undefined;
+  if (o['frequency'] !== undefined) {
+    const frequency = c.number(o['frequency'], 'anomalies.frequency', { ge: 0, lt: 1 });
+    if (frequency === undefined || !duration) return undefined;
+    if (frequency === 0) return noneMode();
+    const max = mean !== undefined ? maxFeasibleFrequency(mean, mean) : maxFeasibleFrequency(duration[0], duration[1]);
+    if (frequency > max) {
+      const what = mean !== undefined ? `a mean duration of ${mean.toFixed(1)} rows over the kinds` : `durations ${duration[0]}–${duration[1]} rows`;
+      return c.fail('anomalies.frequency', `at most ${max.toFixed(3)} of rows can be anomalous with ${what} (events never overlap and are separated by a normal row), got ${frequency}`);
+    }
+    return { mode: 'frequency', frequency, duration, ...planExtras };
+  }
+  const count = c.number(o['count'], 'anomalies.count', { integer: true, ge: 0 });
+  if (count === undefined || !duration) return undefined;
+  if (count === 0) return noneMode();
+  if (timeline && count * (duration[0] + 1) - 1 > timeline.rows) {
+    return c.fail('anomalies.count', `${count} events of at least ${duration[0]} rows (plus one normal row between events) do not fit in ${timeline.rows} rows`);
+  }
+  return { mode: 'count', count, duration, ...planExtras };
+}
+
+/** Checks what every variable shares (name, type, description), then hands over to its kind. */
+function checkVariable(c: Checker, name: string, raw: unknown, path: string, stream: number, baseDir: string): Variable | undefined {
+  if (!NAME_RE.test(name)) return c.fail(path, 'variable names must start with a letter or _ and hold only letters, digits and _');
+  if ((RESERVED_COLUMNS as readonly string[]).includes(name)) return c.fail(path, `'${name}' is a column paranom writes itself; choose another name`);
+  const o = c.object(raw, path);
+  if (!o) return undefined;
+  const type = o['type'] ?? 'stochastic';
+  const kinds = Object.keys(VARIABLE_KINDS);
+  const kind = typeof type === 'string' ? VARIABLE_KINDS[type] : undefined;
+  if (!kind) {
+    const hint = typeof type === 'string' ? closest(type, kinds) : undefined;
+    return c.fail(join(path, 'type'), `unknown variable type ${describe(type)}${hint ? ` (did you mean '${hint}'?)` : ''}; expected one of: ${kinds.join(', ')}`);
+  }
+  c.keys(o, path, ['type', 'description', ...kind.keys]);
+  if (o['description'] !== undefined && typeof o['description'] !== 'string') c.fail(join(path, 'description'), `expected a string, got ${describe(o['description'])}`);
+  const resolveFile = (file: string) => (isAbsolute(file) ? file : relative(process.cwd(), resolve(baseDir, file)) || '.');
+  return kind.validate(c, { name, stream, path, raw: o, resolveFile });
+}
+
+/**
+ * Validates a parsed scenario document; `baseDir` is the scenario file's folder, against
+ * which files named in the scenario are resolved.
+ */
+export function validateScenario(doc: unknown, options: { baseDir?: string } = {}): { ok: true; scenario: Scenario } | { ok: false; issues: ScenarioIssue[] } {
+  const c = new Checker();
+  const o = c.object(doc, '');
+  if (!o) return { ok: false, issues: c.issues };
+  c.keys(o, '', ['name', 'description', 'seed', 'timeline', 'anomalies', 'variables', 'uniqueness']);
+  const name = o['name'] === undefined ? 'scenario' : c.string(o['name'], 'name');
+  const seed = o['seed'] === undefined ? 0 : c.number(o['seed'], 'seed', { integer: true, ge: 0, le: Number.MAX_SAFE_INTEGER });
+  if (o['description'] !== undefined && typeof o['description'] !== 'string') c.fail('description', `expected a string, got ${describe(o['description'])}`);
+  const timeline = o['timeline'] === undefined ? c.fail('timeline', 'required') : checkTimeline(c, o['timeline']);
+  const anomalies = checkAnomalies(c, o['anomalies'], timeline);
+  const variables: Variable[] = [];
+  const vars = o['variables'] === undefined ? c.fail('variables', 'required: at least one variable') : c.object(o['variables'], 'variables');
+  if (vars) {
+    if (Object.keys(vars).length === 0) c.fail('variables', 'must declare at least one variable');
+    const streams = new Map<number, string>();
+    for (const [vname, raw] of Object.entries(vars)) {
+      const v = checkVariable(c, vname, raw, join('variables', vname), variableStream(vname), options.baseDir ?? process.cwd());
+      if (!v) continue;
+      const other = streams.get(v.stream);
+      if (other !== undefined) c.fail(join('variables', vname), `its random stream collides with variable '${other}'; rename one of them`);
+      streams.set(v.stream, vname);
+      variables.push(v);
+    }
+  }
+  // Callback dependencies (`after:`) and the targets of anomaly kinds (issue 5).
+  const declared = vars ? Object.keys(vars) : [];
+  checkDependencies(c, variables, declared);
+  if (anomalies) checkPlanAgainstVariables(c, anomalies, variables, declared);
+  const uniqueness = checkUniqueness(c, o['uniqueness'], variables);
+  // Uniqueness decides keys from generated values before anomaly kinds change them, so a
+  // kind acting on a key could make written keys collide: refuse that combination.
+  if (uniqueness && anomalies && anomalies.mode !== 'none') {
+    (anomalies.kinds ?? []).forEach((k, i) => {
+      const hit = k.variables.filter((v) => uniqueness.key.includes(v));
+      if (hit.length > 0) c.fail(`anomalies.kinds[${i}]`, `${k.kind} events would change ${hit.join(', ')}, which ${hit.length === 1 ? 'is' : 'are'} part of the uniqueness key; exclude ${hit.length === 1 ? 'it' : 'them'} with variables: [...]`);
+    });
+  }
+  if (c.issues.length > 0 || name === undefined || seed === undefined || !timeline || !anomalies || uniqueness === undefined) {
+    return { ok: false, issues: c.issues };
+  }
+  return { ok: true, scenario: { name, seed, timeline, anomalies, variables, uniqueness } };
+}
