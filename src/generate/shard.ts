@@ -10,8 +10,9 @@ import type { Scenario } from '../scenario/types.js';
 import { allocColumn, putInt64, type ColumnArena, type ValueColumn } from './columns.js';
 import { compileVariable } from '../variables/registry.js';
 import { compileShardPipeline } from '../anomaly/kinds/pipeline.js';
-import { cleanTwinColumns, withoutCleanTwin } from '../anomaly/kinds/clean-twin.js';
+import { cleanTwinColumns, withoutAnomalies, withoutCleanTwin } from '../anomaly/kinds/clean-twin.js';
 import type { ColumnData } from './columns.js';
+import type { CleanRows } from '../anomaly/kinds/learned.js';
 
 export interface ShardColumns {
   rowStart: number;
@@ -31,6 +32,12 @@ export function eventsOverlapping(scenario: Scenario, from: number, to: number):
   const key = seedKey(scenario.seed);
   const back = maxEventRows(scenario.anomalies);
   return eventsStartingIn(scenario.anomalies, key, scenario.timeline.rows, from - back, to).filter((e) => e.end > from);
+}
+
+/** Rows of the scenario without anomalies: the clean context of `learned` events. */
+export function cleanRowsOf(scenario: Scenario): CleanRows {
+  const clean = withoutAnomalies(withoutCleanTwin(scenario));
+  return (from, to) => generateShard(clean, from, to).values;
 }
 
 /** Rows that uniqueness resolved to later attempts (ascending), with their attempts. */
@@ -88,6 +95,7 @@ export function generateShard(scenario: Scenario, rowStart: number, rowEnd: numb
     rows,
     (v) => compileVariable(v, { scenario, key, retried: keyVars.has(v.name) }),
     (row) => generateShard(withoutCleanTwin(scenario), row, row + 1, retriesIn(retries, row, row + 1)).values,
+    cleanRowsOf(scenario),
   );
   const values: ValueColumn[] = scenario.variables.map((v) => ({
     name: v.name,

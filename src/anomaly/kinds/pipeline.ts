@@ -20,6 +20,7 @@ import type { AnomalyEvent } from '../events.js';
 import { ParamCache } from './params.js';
 import { KindApplier, needsAnchor, readCell, targetsOf } from './apply.js';
 import { clearValidity, setValidity } from './validity.js';
+import { LearnedEvents, type CleanRows } from './learned.js';
 
 /** The final value of a variable at one row, by name. */
 type RowValues = (name: string) => number;
@@ -51,6 +52,11 @@ function keep(inner: CompiledVariable): Omit<CompiledVariable, 'fill'> {
   return { variable: inner.variable, ...(inner.valueAt ? { valueAt: inner.valueAt.bind(inner) } : {}) };
 }
 
+/** True when some kind of the scenario is `learned`. */
+export function hasLearnedKind(s: Scenario): boolean {
+  return s.anomalies.mode !== 'none' && !!s.anomalies.kinds?.some((k) => k.kind === 'learned');
+}
+
 function hasKinds(s: Scenario, v: Variable): boolean {
   const a = s.anomalies;
   return a.mode !== 'none' && !!a.kinds && a.kinds.some((k) => k.variables.includes(v.name));
@@ -58,8 +64,9 @@ function hasKinds(s: Scenario, v: Variable): boolean {
 
 /**
  * Compiles a shard's variables. `compile` compiles one variable (the caller's context);
- * `evaluateRow` generates one row of the timeline (its value columns); `rows` is the
- * shard's row count.
+ * `evaluateRow` generates one row of the timeline (its value columns); `cleanRows`
+ * generates rows of the scenario without anomalies (the context of `learned` events);
+ * `rows` is the shard's row count.
  */
 export function compileShardPipeline(
   scenario: Scenario,
@@ -68,12 +75,14 @@ export function compileShardPipeline(
   rows: number,
   compile: (v: Variable) => CompiledVariable,
   evaluateRow: (row: number) => readonly ValueColumn[],
+  cleanRows: CleanRows,
 ): ShardPipeline {
   const nullable = nullableVariables(scenario);
   const validity = new Map<string, Uint8Array>();
   for (const name of nullable) validity.set(name, new Uint8Array(rows).fill(1));
   const params = new ParamCache(scenario.anomalies, key);
   const earlyRows = new Map<number, RowValues>();
+  const learned = hasLearnedKind(scenario) ? new LearnedEvents(key, cleanRows) : undefined;
   const steps = generationOrder(scenario.variables).map((v): CompiledVariable => {
     const inner = compile(v);
     if (!hasKinds(scenario, v)) {
@@ -92,7 +101,7 @@ export function compileShardPipeline(
       }
       return a;
     };
-    const applier = new KindApplier(scenario.anomalies, key, scenario.seed, v, params, anchor, Math.min(rows, BLOCK_ROWS));
+    const applier = new KindApplier(scenario.anomalies, key, scenario.seed, v, params, anchor, Math.min(rows, BLOCK_ROWS), learned);
     const mask = validity.get(v.name);
     return {
       ...keep(inner),
