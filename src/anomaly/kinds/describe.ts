@@ -3,11 +3,10 @@
  * of a kind, the parameters drawn for it (as canonical JSON).
  */
 import { seedKey } from '../../random/counter.js';
-import type { AnomalyKindSpec, Scenario } from '../../scenario/types.js';
+import type { AnomalyKindSpec, Scenario } from '../../model/types.js';
 import type { AnomalyEvent } from '../events.js';
 import { drawParams, specOf, type EventParams } from './params.js';
-import { LearnedEvents, type CleanRows } from './learned.js';
-import { hasLearnedKind } from './pipeline.js';
+import { hasLearnedKind, LearnedEvents, type CleanRows } from './learned.js';
 
 export interface EventDescription {
   /** Variables the event changes, in declared order, comma-separated. */

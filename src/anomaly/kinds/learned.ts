@@ -36,15 +36,14 @@
 import { philox4x32 } from '../../random/philox.js';
 import { wordsToUniform, type SeedKey } from '../../random/counter.js';
 import { systemStream } from '../../random/hash.js';
-import { normalQuantile, openUniform } from '../../distribution/normal-quantile.js';
-import type { ValueColumn } from '../../generate/columns.js';
-import type { AnomalyKindSpec } from '../../scenario/types.js';
+import { normalQuantile, openUniform } from '../../random/normal-quantile.js';
+import { getInt64, type ValueColumn } from '../../columns/columns.js';
+import type { AnomalyKindSpec, Scenario } from '../../model/types.js';
 import { radiusQuantile, type RadiusMeasure } from '../../vae/latent.js';
 import { LatentMover } from '../../vae/move.js';
 import { vaeCodec, type LoadedVaeCodec } from '../../vae/model.js';
 import type { AnomalyEvent } from '../events.js';
 import type { EventParams } from './params.js';
-import { readCell } from './apply.js';
 
 /** Generates rows [from, to) of the scenario without anomalies (the clean values). */
 export type CleanRows = (from: number, to: number) => readonly ValueColumn[];
@@ -64,6 +63,11 @@ export interface LearnedEffect {
   /** RMS and largest |value − clean| over the event's rows, in robust sd of the clean context. */
   effectRms: number;
   effectMax: number;
+}
+
+/** True when some kind of the scenario is `learned`. */
+export function hasLearnedKind(s: Scenario): boolean {
+  return s.anomalies.mode !== 'none' && !!s.anomalies.kinds?.some((k) => k.kind === 'learned');
 }
 
 /** Window starts (rows) covering an event [s, s + d) for a model of W rows. */
@@ -164,7 +168,7 @@ export class LearnedEvents {
     const cols = this.cleanRows(from, to);
     const clean = vars.map((name) => {
       const col = cols.find((c) => c.name === name)!;
-      return Float64Array.from({ length: to - from }, (_, i) => readCell(col.data, col.dtype, i));
+      return Float64Array.from({ length: to - from }, (_, i) => (col.dtype === 'int64' ? getInt64(col.data as Int32Array, i) : col.data[i]!));
     });
 
     // Encode every window (normalised with the model's training statistics).
