@@ -14,7 +14,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadNab, robustScale, type Series } from './nab.js';
 import { trainSupervised, trainUnsupervised, type Detector } from './detector.js';
-import { generateCondition, KINDS, NAIVE, writeTrainingCsv, type GeneratedCondition } from './conditions.js';
+import { generateCondition, KINDS, LEARNED, NAIVE, trainModel, writeTrainingCsv, type GeneratedCondition, type SeriesContext } from './conditions.js';
 import { seededRandom } from './mlp.js';
 import { pool, scoreSeries, type Scores, type SeriesCounts } from './score.js';
 
@@ -46,7 +46,7 @@ export interface ExperimentResult {
   seconds: number;
 }
 
-const GENERATED: GeneratedCondition[] = [NAIVE, KINDS];
+const GENERATED: GeneratedCondition[] = [NAIVE, KINDS, LEARNED];
 
 function selectSeries(all: Series[], pick: ExperimentOptions['series']): Series[] {
   if (pick === undefined) return all;
@@ -75,12 +75,13 @@ async function runSeries(s: Series, seeds: number, dir: string): Promise<SeriesC
   const rows = testRows(s);
   const score = (alarms: Uint8Array): SeriesCounts => scoreSeries(s, alarms);
   const out: SeriesCounts[][] = CONDITIONS.map(() => []);
+  const ctx: SeriesContext = { sd: scale.scale, ...(GENERATED.some((g) => g.needsModel) ? { model: await trainModel(csv) } : {}) };
   for (let seed = 1; seed <= seeds; seed++) {
     const rand = seededRandom(seed * 7919 + s.values.length);
     out[0]!.push(score(Uint8Array.from(rows, () => (rand() < NULL_RATE ? 1 : 0))));
     out[1]!.push(score(alarmsOf(trainUnsupervised(train, scale, seed), s, rows)));
     for (const [k, g] of GENERATED.entries()) {
-      const data = await generateCondition(s, csv, g, scale, seed);
+      const data = await generateCondition(s, csv, g, ctx, seed);
       out[2 + k]!.push(score(alarmsOf(trainSupervised(data.values, data.labels, data.period, scale, seed), s, rows)));
     }
   }
