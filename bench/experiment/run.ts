@@ -14,7 +14,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadNab, robustScale, type Series } from './nab.js';
 import { trainSupervised, trainUnsupervised, type Detector } from './detector.js';
-import { generateCondition, KINDS, LEARNED, NAIVE, trainModel, writeTrainingCsv, type GeneratedCondition, type SeriesContext } from './conditions.js';
+import { generateCondition, KINDS, LEARNED, NAIVE, trainModel, writeTrainingCsv, type GeneratedCondition, type GeneratedData, type SeriesContext } from './conditions.js';
 import { seededRandom } from './mlp.js';
 import { pool, scoreSeries, type Scores, type SeriesCounts } from './score.js';
 
@@ -62,9 +62,22 @@ function testRows(s: Series): number[] {
   return Array.from({ length: s.values.length - s.cut }, (_, i) => s.cut + i);
 }
 
-function alarmsOf(d: Detector, s: Series, rows: number[]): Uint8Array {
+/** Scores a trained detector on the test rows. */
+function detect(d: Detector, s: Series, rows: number[]): { scores: Float64Array; alarms: Uint8Array } {
   const scores = d.score(s.values, rows);
-  return Uint8Array.from(scores, (v) => (v >= d.threshold ? 1 : 0));
+  return { scores, alarms: Uint8Array.from(scores, (v) => (v >= d.threshold ? 1 : 0)) };
+}
+
+/** Label noise of generated data: labelled rows within 0.1 robust sd of the clean (real) row. */
+function labelNoise(data: GeneratedData, train: Float64Array, sd: number): { labelled: number; unchanged: number } {
+  let labelled = 0;
+  let unchanged = 0;
+  data.labels.forEach((l, j) => {
+    if (!l) return;
+    labelled++;
+    if (Math.abs(data.values[j]! - train[j % data.period]!) < 0.1 * sd) unchanged++;
+  });
+  return { labelled, unchanged };
 }
 
 /** One series under every condition and seed: its counts, [condition][seed]. */
@@ -73,16 +86,18 @@ async function runSeries(s: Series, seeds: number, dir: string): Promise<SeriesC
   const scale = robustScale(train);
   const csv = writeTrainingCsv(s, dir);
   const rows = testRows(s);
-  const score = (alarms: Uint8Array): SeriesCounts => scoreSeries(s, alarms);
   const out: SeriesCounts[][] = CONDITIONS.map(() => []);
   const ctx: SeriesContext = { sd: scale.scale, ...(GENERATED.some((g) => g.needsModel) ? { model: await trainModel(csv) } : {}) };
   for (let seed = 1; seed <= seeds; seed++) {
     const rand = seededRandom(seed * 7919 + s.values.length);
-    out[0]!.push(score(Uint8Array.from(rows, () => (rand() < NULL_RATE ? 1 : 0))));
-    out[1]!.push(score(alarmsOf(trainUnsupervised(train, scale, seed), s, rows)));
+    const random = Float64Array.from(rows, () => rand());
+    out[0]!.push(scoreSeries(s, random, Uint8Array.from(random, (u) => (u < NULL_RATE ? 1 : 0))));
+    const real = detect(trainUnsupervised(train, scale, seed), s, rows);
+    out[1]!.push(scoreSeries(s, real.scores, real.alarms));
     for (const [k, g] of GENERATED.entries()) {
       const data = await generateCondition(s, csv, g, ctx, seed);
-      out[2 + k]!.push(score(alarmsOf(trainSupervised(data.values, data.labels, data.period, scale, seed), s, rows)));
+      const r = detect(trainSupervised(data.values, data.labels, data.period, scale, seed), s, rows);
+      out[2 + k]!.push(scoreSeries(s, r.scores, r.alarms, labelNoise(data, train, scale.scale)));
     }
   }
   return out;
@@ -165,13 +180,13 @@ function meanSd(x: number[]): string {
 /** The result as a Markdown table: one row per condition, mean ± sd over seeds. */
 export function formatTable(r: ExperimentResult): string {
   const lines = [
-    '| condition | point F1 | event precision | windows found | NAB standard | NAB standard, run onsets | alarm rate |',
-    '|---|---|---|---|---|---|---|',
+    '| condition | point F1 | event precision | windows found | NAB standard | NAB standard, run onsets | ROC-AUC | alarm rate | unchanged labelled rows |',
+    '|---|---|---|---|---|---|---|---|---|',
   ];
   for (const c of r.conditions) {
     const p = c.perSeed;
     const windows = p[0]?.windows ?? 0;
-    lines.push(`| ${c.title} | ${meanSd(p.map((s) => s.f1))} | ${meanSd(p.map((s) => s.eventPrecision))} | ${meanSd(p.map((s) => s.windowsFound))} of ${windows} | ${meanSd(p.map((s) => s.nab))} | ${meanSd(p.map((s) => s.nabOnsets))} | ${meanSd(p.map((s) => s.alarmRate))} |`);
+    lines.push(`| ${c.title} | ${meanSd(p.map((s) => s.f1))} | ${meanSd(p.map((s) => s.eventPrecision))} | ${meanSd(p.map((s) => s.windowsFound))} of ${windows} | ${meanSd(p.map((s) => s.nab))} | ${meanSd(p.map((s) => s.nabOnsets))} | ${meanSd(p.map((s) => s.auc))} | ${meanSd(p.map((s) => s.alarmRate))} | ${Number.isNaN(p[0]!.unchanged) ? '–' : meanSd(p.map((s) => s.unchanged))} |`);
   }
   return lines.join('\n');
 }

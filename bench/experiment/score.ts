@@ -4,7 +4,7 @@
  * counts, event precision from the summed alarm runs, windows found summed, and NAB's
  * standard score normalised over the summed raw, null and perfect scores.
  */
-import { evaluate, nabScore, NAB_PROFILES } from '../../src/eval/index.js';
+import { evaluate, nabScore, NAB_PROFILES, rocAuc } from '../../src/eval/index.js';
 import type { Series } from './nab.js';
 
 /** The counts one series contributes to its seed's figures. */
@@ -21,6 +21,11 @@ export interface SeriesCounts {
   nabOnsets: { score: number; null: number; perfect: number };
   alarms: number;
   testRows: number;
+  /** ROC-AUC of the detector's scores on the test part (threshold-free skill). */
+  auc: number | null;
+  /** Labelled rows of the generated training data, and those left within 0.1 robust sd of the clean series. */
+  labelled: number;
+  unchanged: number;
 }
 
 /** A seed's figures over every series. */
@@ -32,14 +37,19 @@ export interface Scores {
   nab: number;
   nabOnsets: number;
   alarmRate: number;
+  /** Mean over series. */
+  auc: number;
+  /** Share of generated labelled rows that are unchanged (label noise); NaN without generated data. */
+  unchanged: number;
 }
 
 /**
- * Scores alarms on the test rows (`alarms[i]` is row cut + i) against the series' labels.
+ * Scores a detector's scores and alarms on the test rows (index i is row cut + i) against
+ * the series' labels.
  * Training rows carry no alarm; NAB's probationary period applies as in NAB. Alarm runs
  * are maximal runs of alarmed rows (no gap merging).
  */
-export function scoreSeries(s: Series, alarms: Uint8Array): SeriesCounts {
+export function scoreSeries(s: Series, scores: Float64Array, alarms: Uint8Array, noise = { labelled: 0, unchanged: 0 }): SeriesCounts {
   const full = new Uint8Array(s.values.length);
   full.set(alarms, s.cut);
   const r = evaluate({ isAnomaly: s.labels, windows: s.windows.map(([start, end]) => ({ start, end })) }, { alarms: full });
@@ -58,8 +68,12 @@ export function scoreSeries(s: Series, alarms: Uint8Array): SeriesCounts {
     nabOnsets: { score: first.score, null: first.null_score, perfect: first.perfect_score },
     alarms: alarms.reduce((a, b) => a + b, 0),
     testRows: alarms.length,
+    auc: rocAuc(s.labels.subarray(s.cut), scores),
+    ...noise,
   };
 }
+
+const mean = (x: number[]): number => x.reduce((a, b) => a + b, 0) / x.length;
 
 /** Pools the series of one seed. */
 export function pool(series: readonly SeriesCounts[]): Scores {
@@ -78,5 +92,7 @@ export function pool(series: readonly SeriesCounts[]): Scores {
     nab: nabOf((c) => c.nab),
     nabOnsets: nabOf((c) => c.nabOnsets),
     alarmRate: sum((c) => c.alarms) / sum((c) => c.testRows),
+    auc: mean(series.flatMap((c) => (c.auc === null ? [] : [c.auc]))),
+    unchanged: sum((c) => c.unchanged) / sum((c) => c.labelled),
   };
 }
