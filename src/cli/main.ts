@@ -16,6 +16,7 @@ import { formatRunReport } from './report.js';
 import { withCleanTwin } from '../anomaly/kinds/clean-twin.js';
 import { trainVaeCommand } from './train-vae.js';
 import { benchCommand } from './bench.js';
+import { previewCommand, reportCommand } from './report-page.js';
 
 function fail(err: unknown, verbose: boolean): never {
   if (err instanceof ParanomError) {
@@ -202,7 +203,9 @@ await yargs(hideBin(process.argv))
   )
   .command(trainVaeCommand)
   .command(benchCommand)
-  .demandCommand(1, 'Name a command: generate, validate, grow, verify, merge, merge-manifests or train-vae')
+  .command(reportCommand)
+  .command(previewCommand)
+  .demandCommand(1, 'Name a command: generate, validate, grow, verify, merge, merge-manifests, report, preview or train-vae')
   .strict()
   .fail((msg, err, y) => {
     if (err) fail(err, verbose);
