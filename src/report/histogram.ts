@@ -6,22 +6,36 @@
 
 const BINS = 512;
 
-/** One variable's two histograms (normal and anomalous rows), sharing their bins. */
+/**
+ * One variable's two histograms (normal and anomalous rows), sharing their bins. Bins lie
+ * on a fixed lattice: widths are powers of two and edges multiples of the width (offset by
+ * one half for integer columns, so each bin holds whole integers). Widening merges whole
+ * bins, and the result is rebinned onto the lattice width its range calls for, so the
+ * counts do not depend on how the values were chunked.
+ */
 export class GrowingHistogram {
-  /** Integer columns get integer bin edges and widths, so no bin holds more integers than its neighbour. */
-  constructor(private readonly integer = false) {}
-
-  private lo = NaN;
+  /** Edges are origin + k·width. */
+  private readonly origin: number;
   private width = NaN;
+  /** Lattice index of bin 0. */
+  private base = 0;
   private readonly counts = [new Float64Array(BINS), new Float64Array(BINS)] as const;
   private min = Infinity;
   private max = -Infinity;
   /** Missing or infinite values: normal, anomalous. */
   readonly nulls: [number, number] = [0, 0];
 
+  constructor(private readonly integer = false) {
+    this.origin = integer ? -0.5 : 0;
+  }
+
+  private index(x: number): number {
+    return Math.floor((x - this.origin) / this.width);
+  }
+
   /** Adds n values; `anomalous[i]` is 1 on anomalous rows; NaN counts as missing. */
   add(v: Float64Array, anomalous: Uint8Array, n: number): void {
-    if (this.lo !== this.lo) this.start(v, n);
+    if (this.width !== this.width) this.start(v, n);
     const c0 = this.counts[0];
     const c1 = this.counts[1];
     for (let i = 0; i < n; i++) {
@@ -32,10 +46,10 @@ export class GrowingHistogram {
         this.nulls[cls]!++;
         continue;
       }
-      let k = Math.floor((x - this.lo) / this.width);
+      let k = this.index(x) - this.base;
       if (k < 0 || k >= BINS) {
         this.widen(x);
-        k = Math.floor((x - this.lo) / this.width);
+        k = this.index(x) - this.base;
       }
       if (x < this.min) this.min = x;
       if (x > this.max) this.max = x;
@@ -43,7 +57,7 @@ export class GrowingHistogram {
     }
   }
 
-  /** Bins from the first chunk: its range over a quarter of the bins, centred. */
+  /** Bins from the first chunk: its range over about a quarter of the bins, centred. */
   private start(v: Float64Array, n: number): void {
     let mn = Infinity;
     let mx = -Infinity;
@@ -55,51 +69,46 @@ export class GrowingHistogram {
     }
     if (mn === Infinity) return;
     const span = mx > mn ? mx - mn : Math.max(Math.abs(mn), 1) * 1e-6;
-    this.width = span / (BINS / 4);
-    if (this.integer) this.width = 2 ** Math.max(0, Math.ceil(Math.log2(this.width)));
-    this.lo = mn - (BINS / 2 - BINS / 8) * this.width;
-    if (this.integer) this.lo = Math.floor(mn) - (BINS / 2 - BINS / 8) * this.width - 0.5;
+    this.width = 2 ** Math.ceil(Math.log2(span / (BINS / 4)));
+    if (this.integer) this.width = Math.max(1, this.width);
+    this.base = this.index(mn) - (BINS / 2 - BINS / 8);
   }
 
-  /** Doubles the width until x fits, keeping bin edges (each new bin is two old ones). */
+  /** Doubles the width until x fits; each new bin is a whole number of old ones. */
   private widen(x: number): void {
-    while (true) {
-      const k = Math.floor((x - this.lo) / this.width);
-      if (k >= 0 && k < BINS) return;
-      // Grow towards x: the old range becomes the upper or the lower half.
-      const down = k < 0;
-      const newLo = down ? this.lo - BINS * this.width : this.lo;
-      for (const c of this.counts) {
-        const merged = new Float64Array(BINS);
-        const shift = down ? BINS / 2 : 0;
-        for (let i = 0; i < BINS; i++) merged[shift + (i >> 1)]! += c[i]!;
-        c.set(merged);
-      }
-      this.lo = newLo;
-      this.width *= 2;
+    const xi = this.index(x);
+    const lo = Math.min(this.base, xi);
+    const hi = Math.max(this.base + BINS - 1, xi);
+    let j = 1;
+    while (Math.floor(hi / 2 ** j) - Math.floor(lo / 2 ** j) >= BINS) j++;
+    const f = 2 ** j;
+    const base = Math.floor(lo / f);
+    for (const c of this.counts) {
+      const merged = new Float64Array(BINS);
+      for (let i = 0; i < BINS; i++) if (c[i]) merged[Math.floor((this.base + i) / f) - base]! += c[i]!;
+      c.set(merged);
     }
+    this.base = base;
+    this.width *= f;
   }
 
   /**
-   * About `target` display bins over the values' range: merged whole bins, so every count
-   * is exact for its (wider) bin.
+   * About `target` display bins over the values' range, on the lattice: the width is the
+   * smallest power of two (at least the current one) giving at most `target` bins.
    */
   result(target = 48): { lo: number; width: number; normal: number[]; anomalous: number[]; nulls: [number, number] } {
-    if (this.lo !== this.lo || this.min === Infinity) return { lo: 0, width: 1, normal: [], anomalous: [], nulls: this.nulls };
-    const a = Math.floor((this.min - this.lo) / this.width);
-    const b = Math.min(BINS - 1, Math.floor((this.max - this.lo) / this.width));
-    const used = b - a + 1;
-    const merge = Math.max(1, Math.ceil(used / target));
+    if (this.width !== this.width || this.min === Infinity) return { lo: 0, width: 1, normal: [], anomalous: [], nulls: this.nulls };
+    let w = Math.max(this.width, 2 ** Math.floor(Math.log2(Math.max((this.max - this.min) / target, Number.MIN_VALUE))));
+    while (Math.floor((this.max - this.origin) / w) - Math.floor((this.min - this.origin) / w) >= target) w *= 2;
+    const f = w / this.width;
+    const first = Math.floor((this.min - this.origin) / w);
+    const last = Math.floor((this.max - this.origin) / w);
     const out = (c: Float64Array) => {
-      const r: number[] = [];
-      for (let i = a; i <= b; i += merge) {
-        let s = 0;
-        for (let j = i; j < Math.min(i + merge, b + 1); j++) s += c[j]!;
-        r.push(s);
-      }
+      const r = new Array<number>(last - first + 1).fill(0);
+      for (let i = 0; i < BINS; i++) if (c[i]) r[Math.floor((this.base + i) / f) - first]! += c[i]!;
       return r;
     };
-    return { lo: this.lo + a * this.width, width: this.width * merge, normal: out(this.counts[0]), anomalous: out(this.counts[1]), nulls: this.nulls };
+    return { lo: this.origin + first * w, width: w, normal: out(this.counts[0]), anomalous: out(this.counts[1]), nulls: this.nulls };
   }
 }
 
