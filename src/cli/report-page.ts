@@ -79,7 +79,7 @@ export const previewCommand: CommandModule<object, PreviewArgs> = {
     const t0 = performance.now();
     await checkOutputs(argv);
     if (argv.rows !== undefined && (!Number.isSafeInteger(argv.rows) || argv.rows < 1)) throw new ParanomError('USAGE', `--rows takes a whole number of rows above 0, got ${argv.rows}`);
-    const { loadScenario, withOverrides } = await import('../scenario/load.js');
+    const { loadScenario, withOverrides } = await import('../reader/load.js');
     const { previewReport } = await import('../report/preview.js');
     const scenario = withOverrides(loadScenario(argv.scenario), { seed: argv.seed });
     await emit(await previewReport(scenario, argv.rows !== undefined ? { rows: argv.rows } : {}), argv, () => (performance.now() - t0) / 1000);

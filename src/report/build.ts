@@ -5,7 +5,7 @@
  * budget and the histogram size, never by the dataset's row count.
  */
 import type { Table } from 'apache-arrow';
-import type { Manifest } from '../output/manifest.js';
+import type { Manifest } from '../dataset/manifest.js';
 import type { Chunk } from './chunk.js';
 import { eventRows, kindColours } from './events.js';
 import { captureExact, planExact, type ExactWindow } from './exact.js';

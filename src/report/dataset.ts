@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import { tableFromIPC, type Table } from 'apache-arrow';
 import { ParanomError } from '../errors.js';
-import { MANIFEST_FILE, readManifest, SEGMENTS_FILE, type Manifest } from '../output/manifest.js';
+import { MANIFEST_FILE, readManifest, SEGMENTS_FILE, type Manifest } from '../dataset/manifest.js';
 import { splitCsvLine } from '../input/csv-line.js';
 import { ChunkBuffers, forEachArrowChunk } from './arrow-chunks.js';
 import { ReportBuilder, type ReportLimits } from './build.js';

@@ -9,7 +9,7 @@
  */
 import { existsSync } from 'node:fs';
 import { seedKey } from '../random/counter.js';
-import type { Scenario, VaeVariable } from '../scenario/types.js';
+import type { Scenario, VaeVariable } from '../model/types.js';
 import { LatentSampler, radiusBand, SLOT_ANOMALOUS, SLOT_NORMAL } from '../vae/latent.js';
 import { readVaeMeta } from '../vae/model.js';
 import { f64 } from './build.js';

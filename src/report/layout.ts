@@ -3,7 +3,7 @@
  * clean twin, when the dataset has one), string and boolean columns as category counts.
  * Read from the manifest's column list, so a report needs nothing but the dataset.
  */
-import type { Manifest } from '../output/manifest.js';
+import type { Manifest } from '../dataset/manifest.js';
 import { CLEAN_SUFFIX } from '../anomaly/kinds/clean-twin.js';
 
 const NUMERIC = new Set(['float64', 'float32', 'int32', 'int64']);

@@ -4,7 +4,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { writeFileAtomic } from '../output/files.js';
+import { writeFileAtomic } from '../formats/files.js';
 
 let cached: string | undefined;
 

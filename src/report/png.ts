@@ -10,7 +10,7 @@ import { delimiter, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { crc32 } from 'node:zlib';
 import { ParanomError } from '../errors.js';
-import { writeFileAtomic } from '../output/files.js';
+import { writeFileAtomic } from '../formats/files.js';
 
 const NAMES = ['chromium', 'chromium-browser', 'google-chrome', 'google-chrome-stable', 'chrome'];
 

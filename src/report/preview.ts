@@ -4,16 +4,16 @@
  * dataset's report; nothing is written but the page.
  */
 import { seedKey } from '../random/counter.js';
-import type { Scenario } from '../scenario/types.js';
-import { withOverrides } from '../scenario/load.js';
+import type { Scenario } from '../model/types.js';
+import { withOverrides } from '../reader/load.js';
 import { eventsStartingIn } from '../anomaly/events.js';
 import { twinNameClashes, withCleanTwin } from '../anomaly/kinds/clean-twin.js';
 import { generateShard } from '../generate/shard.js';
-import { ColumnArena, getInt64, type ValueColumn } from '../generate/columns.js';
+import { ColumnArena, getInt64, type ValueColumn } from '../columns/columns.js';
 import { prepareScenario } from '../variables/registry.js';
 import { planGeneration } from '../plan/planner.js';
-import { segmentTable } from '../output/segments.js';
-import { anomalySummary, buildManifest } from '../output/manifest.js';
+import { segmentTable } from '../dataset/segments.js';
+import { anomalySummary, buildManifest } from '../dataset/manifest.js';
 import { ReportBuilder, type ReportLimits } from './build.js';
 import { ChunkBuffers } from './arrow-chunks.js';
 import type { Chunk } from './chunk.js';

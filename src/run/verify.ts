@@ -13,12 +13,12 @@ import { generateShard, retriesIn, type Retries } from '../generate/shard.js';
 import { planGeneration } from '../plan/planner.js';
 import { createPool, defaultWorkers } from './pool.js';
 import { startUniqueness } from './uniqueness-pass.js';
-import { shardTable } from '../output/arrow-table.js';
-import { encodeParquet } from '../output/parquet.js';
-import { readArrowRows, readParquetRows } from '../output/read.js';
-import { segmentTable } from '../output/segments.js';
-import { shardMetadata } from '../output/provenance.js';
-import { readManifest, SEGMENTS_FILE, type Manifest, type ManifestShard } from '../output/manifest.js';
+import { shardTable } from '../formats/arrow-table.js';
+import { encodeParquet } from '../formats/parquet.js';
+import { readArrowRows, readParquetRows } from '../formats/read.js';
+import { segmentTable } from '../dataset/segments.js';
+import { shardMetadata } from '../dataset/provenance.js';
+import { readManifest, SEGMENTS_FILE, type Manifest, type ManifestShard } from '../dataset/manifest.js';
 import { encodeShard, sha256 } from './shard-task.js';
 import { prepareScenario } from '../variables/registry.js';
 

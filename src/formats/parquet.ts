@@ -1,0 +1,169 @@
+/**
+ * Parquet encoding of shards.
+ *
+ * Shard tables (timestamp, numeric/bool/dictionary-string value columns, labels) go
+ * through paranom's own writer: the pages of a PLAIN column are the little-endian bytes
+ * of its typed array, so encoding costs little more than one copy. Anything else — other
+ * Arrow types, several record batches, zstd — goes through parquet-wasm (the Rust
+ * `parquet` crate compiled to WebAssembly). Both write the same values; only file bytes
+ * differ. Settings, chosen by measurement (bench/writers.ts, bench/run.ts):
+ *
+ * - one row group per shard up to ROW_GROUP_ROWS rows; one data page per PAGE_ROWS rows
+ *   (a 65,536-row block, so `verify` can read a block by its pages), with an offset index;
+ * - DELTA_BINARY_PACKED timestamps (a few bytes per 128 rows at a fixed step), PLAIN
+ *   numbers and booleans, dictionary encoding for string columns only;
+ * - statistics (min/max/nulls) on the timestamp column only, for time-range pruning;
+ * - `snappy` compresses a column chunk only where it pays: the first 64 KiB of the chunk's
+ *   first page are compressed as a sample and the chunk is stored compressed when that
+ *   saves at least 1/16 of their bytes. Random doubles do not compress (snappy made them
+ *   0.01% larger), so their chunks are stored plain; labels, ids and runs are compressed.
+ *   Parquet sets the codec per column chunk, so every reader handles the mix.
+ * - the Arrow schema travels in `ARROW:schema` (as arrow-rs and pyarrow write it), so
+ *   Arrow readers restore dictionary and time-zone types.
+ */
+import { createRequire } from 'node:module';
+import { DataType, Table, tableToIPC, type Schema } from 'apache-arrow';
+import { ThriftWriter, TType } from './thrift.js';
+import { leavesOf, type Leaf } from './parquet-leaves.js';
+import { Pieces, utf8, writeChunk, type ChunkMeta, type ParquetCompression } from './parquet-chunks.js';
+import { columnChunk, schemaElements } from './parquet-footer.js';
+import { ColumnOrder, FileMetaData, KeyValue, OffsetIndex, PageLocation, RowGroup } from './parquet-spec.js';
+
+export { PAGE_ROWS, type ParquetCompression } from './parquet-chunks.js';
+
+// parquet-wasm's Node build is CommonJS and instantiates its WebAssembly synchronously
+// (some 100 ms). Loaded on first use: shard workers writing snappy or none never need it.
+const require = createRequire(import.meta.url);
+type ParquetWasm = typeof import('parquet-wasm');
+let pwModule: ParquetWasm | null = null;
+function parquetWasm(): ParquetWasm {
+  return (pwModule ??= require('parquet-wasm') as ParquetWasm);
+}
+
+/** Largest row group written; well under Parquet's limits and DuckDB-friendly. */
+export const ROW_GROUP_ROWS = 1 << 20;
+
+// ---------------------------------------------------------------- ARROW:schema
+
+const arrowSchemaCache = new Map<string, string>();
+
+/** The IPC schema message, base64 (what arrow-rs and pyarrow store in ARROW:schema). */
+function arrowSchemaBase64(schema: Schema): string {
+  const key = schema.fields.map((f) => `${f.name}\u0000${String(f.type)}\u0000${f.nullable}`).join('\u0001');
+  let b64 = arrowSchemaCache.get(key);
+  if (b64 === undefined) {
+    const ipc = tableToIPC(new Table(schema), 'stream');
+    const len = new DataView(ipc.buffer, ipc.byteOffset, ipc.byteLength).getInt32(4, true);
+    b64 = Buffer.from(ipc.subarray(0, 8 + len)).toString('base64');
+    arrowSchemaCache.set(key, b64);
+  }
+  return b64;
+}
+
+/**
+ * An output buffer reused from one file to the next (a worker's shards): a fresh 40 MB
+ * array costs ~25 ms of page faults, a reused one ~4 ms to fill. A file encoded into it
+ * is valid until the next encode with the same output.
+ */
+export class ParquetOutput {
+  private buf = new Uint8Array(0);
+
+  take(n: number): Uint8Array {
+    if (this.buf.length < n) this.buf = new Uint8Array(n);
+    return this.buf.subarray(0, n);
+  }
+}
+
+/** Writes a table of supported leaves; `numRows` rows in groups of ROW_GROUP_ROWS. */
+function writeFile(schema: Schema, leaves: readonly Leaf[], numRows: number, metadata: Map<string, string>, compression: ParquetCompression, output?: ParquetOutput): Uint8Array {
+  const out = new Pieces();
+  out.push(utf8.encode('PAR1'));
+  const groups: { rows: number; chunks: ChunkMeta[] }[] = [];
+  for (let g = 0; g < numRows || (g === 0 && numRows === 0); g += ROW_GROUP_ROWS) {
+    const to = Math.min(numRows, g + ROW_GROUP_ROWS);
+    groups.push({ rows: to - g, chunks: leaves.map((l) => writeChunk(out, l, g, to, compression)) });
+    if (numRows === 0) break;
+  }
+  // Offset indexes (page locations), after the data, before the footer.
+  const idx = new ThriftWriter(256);
+  for (const g of groups) {
+    for (const c of g.chunks) {
+      idx.reset().begin().list(OffsetIndex.PAGE_LOCATIONS, TType.Struct, c.pages.length);
+      for (const p of c.pages) {
+        idx.begin().i64(PageLocation.OFFSET, p.offset).i32(PageLocation.COMPRESSED_PAGE_SIZE, p.size).i64(PageLocation.FIRST_ROW_INDEX, p.firstRow).end();
+      }
+      const bytes = idx.end().bytes().slice();
+      c.offsetIndexOffset = out.length;
+      c.offsetIndexLength = bytes.length;
+      out.push(bytes);
+    }
+  }
+  const t = new ThriftWriter(4096).begin();
+  t.i32(FileMetaData.VERSION, 1);
+  schemaElements(t, leaves);
+  t.i64(FileMetaData.NUM_ROWS, numRows);
+  t.list(FileMetaData.ROW_GROUPS, TType.Struct, groups.length);
+  for (const g of groups) {
+    t.begin();
+    t.list(RowGroup.COLUMNS, TType.Struct, g.chunks.length);
+    for (const c of g.chunks) columnChunk(t, c);
+    const uncompressed = g.chunks.reduce((a, c) => a + c.uncompressed, 0);
+    const compressed = g.chunks.reduce((a, c) => a + c.compressed, 0);
+    const first = g.chunks[0];
+    t.i64(RowGroup.TOTAL_BYTE_SIZE, uncompressed).i64(RowGroup.NUM_ROWS, g.rows);
+    if (first) t.i64(RowGroup.FILE_OFFSET, first.dictionaryPageOffset >= 0 ? first.dictionaryPageOffset : first.dataPageOffset);
+    t.i64(RowGroup.TOTAL_COMPRESSED_SIZE, compressed);
+    t.end();
+  }
+  const kv = [...metadata.entries(), ['ARROW:schema', arrowSchemaBase64(schema)] as [string, string]];
+  t.list(FileMetaData.KEY_VALUE_METADATA, TType.Struct, kv.length);
+  for (const [k, v] of kv) t.begin().binary(KeyValue.KEY, k).binary(KeyValue.VALUE, v).end();
+  t.binary(FileMetaData.CREATED_BY, 'paranom');
+  // Every column is ordered by its type's natural order (TypeDefinedOrder, an empty struct).
+  t.list(FileMetaData.COLUMN_ORDERS, TType.Struct, leaves.length);
+  for (let i = 0; i < leaves.length; i++) t.begin().struct(ColumnOrder.TYPE_ORDER).end().end();
+  const footer = t.end().bytes().slice();
+  out.push(footer);
+  const tail = new Uint8Array(8);
+  new DataView(tail.buffer).setUint32(0, footer.length, true);
+  tail.set(utf8.encode('PAR1'), 4);
+  out.push(tail);
+  return out.concat(output);
+}
+
+// ---------------------------------------------------------------- entry points
+
+/**
+ * Encodes a table as one Parquet file with `metadata` as key-value metadata. Shard-shaped
+ * tables use paranom's writer (snappy, none), everything else parquet-wasm. With an
+ * `output`, the file is written into that reused buffer (valid until its next use).
+ */
+export function encodeParquet(table: Table, metadata: Map<string, string>, compression: ParquetCompression = 'snappy', output?: ParquetOutput): Uint8Array {
+  const leaves = compression === 'zstd' || table.numRows === 0 ? null : leavesOf(table);
+  if (leaves) return writeFile(table.schema, leaves, table.numRows, metadata, compression, output);
+  return encodeParquetWasm(table, metadata, compression);
+}
+
+/** The parquet-wasm path (other types, zstd; and the baseline bench/ compares against). */
+export function encodeParquetWasm(table: Table, metadata: Map<string, string>, compression: ParquetCompression = 'snappy'): Uint8Array {
+  const pw = parquetWasm();
+  const codec = { snappy: pw.Compression.SNAPPY, zstd: pw.Compression.ZSTD, none: pw.Compression.UNCOMPRESSED }[compression];
+  const wasmTable = pw.Table.fromIPCStream(tableToIPC(table, 'stream'));
+  let builder = new pw.WriterPropertiesBuilder()
+    .setCompression(codec)
+    .setDictionaryEnabled(false)
+    .setMaxRowGroupSize(ROW_GROUP_ROWS)
+    .setStatisticsEnabled(pw.EnabledStatistics.None)
+    .setCreatedBy('paranom')
+    .setKeyValueMetadata(metadata);
+  for (const f of table.schema.fields) {
+    if (DataType.isDictionary(f.type)) builder = builder.setColumnDictionaryEnabled(f.name, true);
+    if (DataType.isTimestamp(f.type)) {
+      builder = builder.setColumnStatisticsEnabled(f.name, pw.EnabledStatistics.Chunk).setColumnEncoding(f.name, pw.Encoding.DELTA_BINARY_PACKED);
+    }
+    // zstd on raw doubles gains little; split into byte streams it finds the exponents.
+    if (compression === 'zstd' && DataType.isFloat(f.type)) builder = builder.setColumnEncoding(f.name, pw.Encoding.BYTE_STREAM_SPLIT);
+  }
+  // writeParquet frees both the table and the properties: do not free them again.
+  return pw.writeParquet(wasmTable, builder.build());
+}
