@@ -12,6 +12,7 @@ import { datasetReport } from '../src/report/dataset.js';
 import { previewReport } from '../src/report/preview.js';
 import { generate } from '../src/run/generate.js';
 import { scenarioFrom, tempDir } from './helpers.js';
+import { KINDS_SCENARIO } from './report-scenario.js';
 
 const CLI = 'dist/src/cli/main.js';
 const require = createRequire(import.meta.url);
@@ -34,28 +35,6 @@ function series(n: number): Float64Array {
   for (let i = 1000; i < 1040; i++) v[i] = NaN;
   return v;
 }
-
-export const KINDS_SCENARIO = {
-  name: 'report-kinds',
-  seed: 5,
-  timeline: { start: '2024-01-01T00:00:00Z', step: '1s', rows: 300_000 },
-  anomalies: {
-    frequency: 0.004,
-    duration: [20, 200],
-    kinds: [
-      { kind: 'spike', duration: 1, magnitude: [5, 8] },
-      { kind: 'level_shift', shift: [3, 5] },
-      { kind: 'flat_line' },
-      { kind: 'dropout', rate: 0.5 },
-    ],
-  },
-  variables: {
-    load: { type: 'process', components: [{ type: 'sine', period: 3600, amplitude: 5 }, { type: 'noise', sd: 1 }] },
-    temp: { normal: { dist: 'normal', mean: 20, sd: 2 } },
-    count: { normal: { dist: 'poisson', lambda: 4 } },
-    state: { normal: { dist: 'categorical', values: ['idle', 'run'] }, anomalous: { dist: 'categorical', values: ['fault'] } },
-  },
-};
 
 describe('M4 overview', () => {
   it('keeps, per bucket, the first, min, max and last value with their rows, whatever the chunking', () => {
