@@ -13,6 +13,8 @@ import { previewReport } from '../src/report/preview.js';
 import { generate } from '../src/run/generate.js';
 import { scenarioFrom, tempDir } from './helpers.js';
 import { KINDS_SCENARIO } from './report-scenario.js';
+import { writeSyntheticModel } from '../src/vae/synthetic.js';
+import { parseScenario } from '../src/reader/load.js';
 
 const CLI = 'dist/src/cli/main.js';
 const require = createRequire(import.meta.url);
@@ -143,6 +145,50 @@ describe('report of a dataset', () => {
     expect(p.distributions).toEqual(r.distributions);
     expect(p.exact).toEqual(r.exact);
     expect(p.events).toEqual(r.events);
+  });
+});
+
+describe('latent panels', () => {
+  it('redraw the codes of vae windows inside their bands, and show each learned event moved out to its recorded radius', async () => {
+    const work = tempDir();
+    writeSyntheticModel(join(work, 'm'), { window: 16, latent: 4, hidden: [8], seed: 3 });
+    const doc = {
+      name: 'latent-report',
+      seed: 2,
+      timeline: { start: '2024-01-01T00:00:00Z', step: '1m', rows: 20_000 },
+      anomalies: { frequency: 0.02, duration: [16, 40], kinds: [{ kind: 'level_shift', shift: 3, variables: ['y'] }, { kind: 'learned', model: 'm', variables: ['x'] }] },
+      variables: {
+        z: { type: 'vae', model: 'm' },
+        x: { type: 'process', components: [{ type: 'sine', period: 96, amplitude: 2 }, { type: 'noise', sd: 0.2 }] },
+        y: { normal: { dist: 'normal', mean: 0, sd: 1 } },
+      },
+    };
+    const s = parseScenario(JSON.stringify(doc), join(work, 'scenario.json'));
+    const r = await previewReport(s);
+    const [vae, learned] = r.latent;
+    expect(r.latent).toHaveLength(2);
+    const radii = (b64: string) => {
+      const a = f64(b64);
+      return Array.from({ length: a.length / 2 }, (_, i) => Math.hypot(a[2 * i]!, a[2 * i + 1]!));
+    };
+    const normal = radii(vae!.normal);
+    const anomalous = radii(vae!.anomalous);
+    expect(normal.length).toBe(Math.ceil(20_000 / 16) > 1500 ? 1500 : Math.ceil(20_000 / 16));
+    expect(anomalous.length).toBe(r.eventCount);
+    for (const x of normal) expect(x).toBeLessThanOrEqual(vae!.inner![1] * (1 + 1e-9));
+    for (const x of anomalous) {
+      expect(x).toBeGreaterThanOrEqual(vae!.outlier[0] * (1 - 1e-9));
+      expect(x).toBeLessThanOrEqual(vae!.outlier[1] * (1 + 1e-9));
+    }
+    const learnedEvents = r.events.filter((e) => e.kind === 'learned');
+    expect(learnedEvents.length).toBeGreaterThan(0);
+    const moves = f64(learned!.moves!);
+    expect(moves.length).toBe(2 * learnedEvents.length);
+    learnedEvents.forEach((e, i) => {
+      const p = JSON.parse(e.params!);
+      expect([moves[2 * i], moves[2 * i + 1]]).toEqual([p.radius_from, p.radius_to]);
+      expect(p.radius_to).toBeGreaterThanOrEqual(learned!.outlier[0] * (1 - 1e-6));
+    });
   });
 });
 

@@ -14,7 +14,7 @@ import { ReportBuilder, type ReportLimits } from './build.js';
 import type { ReportLayout } from './layout.js';
 import type { Chunk } from './chunk.js';
 import { latentPanels } from './latent.js';
-import { eventStarts } from './events.js';
+import { eventRows } from './events.js';
 
 const require = createRequire(import.meta.url);
 const pw = require('parquet-wasm') as typeof import('parquet-wasm');
@@ -73,7 +73,7 @@ export function datasetReport(dir: string, options: DatasetReportOptions = {}): 
   const segPath = join(dir, SEGMENTS_FILE);
   if (!existsSync(segPath)) throw new ParanomError('DATASET_INVALID', `${segPath}: the segment table is missing`, { path: segPath });
   const segments = readParquetTable(readFileSync(segPath));
-  const latent = latentPanels(m.scenario, eventStarts(segments));
+  const latent = latentPanels(m.scenario, eventRows(segments, 2000).events);
   const builder = new ReportBuilder({
     title: `${m.scenario.name} — ${m.rows.toLocaleString('en-US')} rows`,
     source: 'dataset',

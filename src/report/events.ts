@@ -72,9 +72,3 @@ export function kindColours(kinds: Iterable<string>): Record<string, string> {
   for (const kind of [...new Set(kinds)].sort()) out[kind] = PALETTE[kind] ?? EXTRA[k++ % EXTRA.length]!;
   return out;
 }
-
-/** First rows of the table's events, at most `limit`. */
-export function eventStarts(table: Table, limit = 2000): number[] {
-  const c = table.getChild('start_row');
-  return c ? Array.from({ length: Math.min(table.numRows, limit) }, (_, i) => Number(c.get(i))) : [];
-}

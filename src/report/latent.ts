@@ -6,11 +6,16 @@
  * the direction of its first two principal coordinates. Radius bands are then rings, so
  * the picture shows truthfully which band each code came from, and the training codes'
  * radius quantiles (median, 99th percentile, largest) are drawn as circles for scale.
+ *
+ * Learned anomalies (`kind: learned`) move the code of real context windows out to a
+ * drawn radius; the segment table records the radius moved from and to, and a panel per
+ * model shows each event as a move between those radii. Their directions are not
+ * recorded, so events are spread round the circle by their order: only radii are data.
  */
 import { existsSync } from 'node:fs';
 import { seedKey } from '../random/counter.js';
 import type { Scenario, VaeVariable } from '../model/types.js';
-import { LatentSampler, radiusBand, SLOT_ANOMALOUS, SLOT_NORMAL } from '../vae/latent.js';
+import { LatentSampler, radiusAt, radiusBand, radiusQuantile, SLOT_ANOMALOUS, SLOT_NORMAL, type RadiusMeasure } from '../vae/latent.js';
 import { readVaeMeta } from '../vae/model.js';
 import { f64 } from './build.js';
 
@@ -32,7 +37,8 @@ function project(u: Float64Array, k: number, out: number[]): void {
  * draws). `eventStarts` are the first rows of anomaly events. A variable whose model is
  * no longer at its path gets no panel; the returned notes say so.
  */
-export function latentPanels(s: Scenario, eventStarts: readonly number[]): { panels: PageData.Latent[]; notes: string[] } {
+export function latentPanels(s: Scenario, events: ReadonlyArray<Pick<PageData.EventRow, 'start' | 'kind' | 'params'>>): { panels: PageData.Latent[]; notes: string[] } {
+  const eventStarts = events.map((e) => e.start);
   const panels: PageData.Latent[] = [];
   const notes: string[] = [];
   const seen = new Set<number>();
@@ -66,7 +72,45 @@ export function latentPanels(s: Scenario, eventStarts: readonly number[]): { pan
       codes: reg.codes,
       normal: f64(Float64Array.from(normal)),
       anomalous: f64(Float64Array.from(anomalous)),
+      moves: null,
     });
   }
+  learnedPanels(s, events, panels, notes);
   return { panels, notes };
+}
+
+/** One panel per model of the scenario's learned kinds, with every learned event's move. */
+function learnedPanels(s: Scenario, events: ReadonlyArray<Pick<PageData.EventRow, 'kind' | 'params'>>, panels: PageData.Latent[], notes: string[]): void {
+  if (s.anomalies.mode === 'none') return;
+  const moves: number[] = [];
+  for (const e of events) {
+    if (e.kind !== 'learned' || !e.params) continue;
+    const p = JSON.parse(e.params) as Record<string, unknown>;
+    if (typeof p['radius_from'] === 'number' && typeof p['radius_to'] === 'number') moves.push(p['radius_from'], p['radius_to']);
+  }
+  const seen = new Set<string>();
+  for (const spec of s.anomalies.kinds ?? []) {
+    const ref = spec.learned;
+    if (spec.kind !== 'learned' || !ref || seen.has(ref.model)) continue;
+    seen.add(ref.model);
+    if (!existsSync(ref.model)) {
+      notes.push(`No latent panel for learned anomalies: the model ${ref.model} is not there.`);
+      continue;
+    }
+    const stats = readVaeMeta(ref.model).latentStats;
+    const measure = (typeof spec.params['measure'] === 'string' ? spec.params['measure'] : 'gaussian') as RadiusMeasure;
+    const q = spec.params['quantile'];
+    const [lo, hi] = Array.isArray(q) ? q : [0.99, 0.9999];
+    panels.push({
+      variable: `learned: ${ref.model}`,
+      measure,
+      dims: stats.active,
+      inner: null,
+      outlier: [radiusQuantile(stats, measure, lo), radiusQuantile(stats, measure, hi)],
+      codes: { median: radiusAt(stats, 0.5), q99: radiusAt(stats, 0.99), max: radiusAt(stats, 1) },
+      normal: f64(new Float64Array(0)),
+      anomalous: f64(new Float64Array(0)),
+      moves: f64(Float64Array.from(moves)),
+    });
+  }
 }

@@ -91,16 +91,19 @@ declare namespace PageData {
     | { name: string; type: 'categorical'; categories: string[]; normal: number[]; anomalous: number[]; nulls: [number, number] };
 
   interface Latent {
+    /** A vae variable (or group), or a learned kind ('learned: <model>'). */
     variable: string;
     measure: string;
     dims: number;
-    /** Radii (whitened, active dimensions) bounding the normal and outlier bands. */
-    inner: [number, number];
+    /** Radii (whitened, active dimensions) bounding the normal band (null for learned kinds) and the outlier band. */
+    inner: [number, number] | null;
     outlier: [number, number];
     /** Radius quantiles of the training codes. */
     codes: { median: number; q99: number; max: number };
     /** Drawn codes in the radial projection: x, y pairs; normal and anomalous windows. */
     normal: F64;
     anomalous: F64;
+    /** Learned events: radius moved from, radius moved to (pairs), as the segment table records them. */
+    moves: F64 | null;
   }
 }

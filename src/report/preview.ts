@@ -8,7 +8,7 @@ import type { Scenario } from '../model/types.js';
 import { withOverrides } from '../reader/load.js';
 import { eventsStartingIn } from '../anomaly/events.js';
 import { twinNameClashes, withCleanTwin } from '../anomaly/kinds/clean-twin.js';
-import { generateShard } from '../generate/shard.js';
+import { cleanRowsOf, generateShard } from '../generate/shard.js';
 import { ColumnArena, getInt64, type ValueColumn } from '../columns/columns.js';
 import { prepareScenario } from '../variables/registry.js';
 import { planGeneration } from '../plan/planner.js';
@@ -18,7 +18,7 @@ import { ReportBuilder, type ReportLimits } from './build.js';
 import { ChunkBuffers } from './arrow-chunks.js';
 import type { Chunk } from './chunk.js';
 import { latentPanels } from './latent.js';
-import { eventStarts } from './events.js';
+import { eventRows } from './events.js';
 
 /** Rows a preview generates unless told otherwise. */
 export const PREVIEW_ROWS = 100_000;
@@ -51,7 +51,7 @@ export async function previewReport(scenario: Scenario, options: PreviewOptions 
   await prepareScenario(s);
   const plan = planGeneration(s, {});
   const events = eventsStartingIn(s.anomalies, seedKey(s.seed), rows, 0, rows);
-  const segments = segmentTable(s, events);
+  const segments = segmentTable(s, events, cleanRowsOf(s));
   const anomalousRows = events.reduce((a, e) => a + Math.min(e.end, rows) - e.start, 0);
   const manifest = buildManifest({
     scenario: s,
@@ -66,7 +66,7 @@ export async function previewReport(scenario: Scenario, options: PreviewOptions 
   const notes = [`A preview: the first ${rows.toLocaleString('en-US')} rows of ${scenario.timeline.rows.toLocaleString('en-US')}, generated in memory.`];
   if (s.uniqueness) notes.push('Uniqueness retries are not applied in a preview: key variables show their first attempts.');
   if (s.anomalies.mode === 'count') notes.push('anomalies.count spreads events over the whole timeline, so a preview of fewer rows places them differently from the full dataset.');
-  const latent = latentPanels(s, eventStarts(segments));
+  const latent = latentPanels(s, eventRows(segments, 2000).events);
   const builder = new ReportBuilder({
     title: `${s.name} — preview of ${rows.toLocaleString('en-US')} rows`,
     source: 'preview',

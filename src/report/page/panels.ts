@@ -94,8 +94,9 @@ function drawLatent(p: PageData.Latent, S: number): HTMLCanvasElement {
   ctx.fillRect(0, 0, S, S);
   const normal = decodeF64(p.normal);
   const anomalous = decodeF64(p.anomalous);
+  const moves = p.moves ? decodeF64(p.moves) : new Float64Array(0);
   let reach = Math.max(p.outlier[1], p.codes.max);
-  for (const a of [normal, anomalous]) for (let i = 0; i < a.length; i++) reach = Math.max(reach, Math.abs(a[i]!));
+  for (const a of [normal, anomalous, moves]) for (let i = 0; i < a.length; i++) reach = Math.max(reach, Math.abs(a[i]!));
   const k = (S / 2 - 10) / reach;
   const cx = S / 2;
   const ring = (r0: number, r1: number, fill: string) => {
@@ -105,7 +106,7 @@ function drawLatent(p: PageData.Latent, S: number): HTMLCanvasElement {
     ctx.arc(cx, cx, r0 * k, 0, 2 * Math.PI, true);
     ctx.fill();
   };
-  ring(p.inner[0], p.inner[1], NORMAL + '22');
+  if (p.inner) ring(p.inner[0], p.inner[1], NORMAL + '22');
   ring(p.outlier[0], p.outlier[1], ANOMALOUS + '22');
   ctx.setLineDash([4, 4]);
   ctx.strokeStyle = '#555';
@@ -120,19 +121,37 @@ function drawLatent(p: PageData.Latent, S: number): HTMLCanvasElement {
     ctx.fillStyle = colour;
     for (let i = 0; i + 1 < a.length; i += 2) ctx.fillRect(cx + a[i]! * k - 1, cx - a[i + 1]! * k - 1, 2.5, 2.5);
   }
+  // Learned events: from the context's radius (hollow) to the radius moved to (filled); the
+  // angle is only the event's order (directions are not recorded).
+  const n = moves.length / 2;
+  for (let i = 0; i < n; i++) {
+    const t = (2 * Math.PI * (i + 0.5)) / n;
+    const [c0, s0] = [Math.cos(t), Math.sin(t)];
+    const from = moves[2 * i]! * k;
+    const to = moves[2 * i + 1]! * k;
+    ctx.strokeStyle = ANOMALOUS;
+    ctx.beginPath();
+    ctx.moveTo(cx + c0 * from, cx - s0 * from);
+    ctx.lineTo(cx + c0 * to, cx - s0 * to);
+    ctx.stroke();
+    ctx.beginPath();
+    ctx.arc(cx + c0 * from, cx - s0 * from, 2.5, 0, 2 * Math.PI);
+    ctx.strokeStyle = NORMAL;
+    ctx.stroke();
+    ctx.fillStyle = ANOMALOUS;
+    ctx.fillRect(cx + c0 * to - 1.5, cx - s0 * to - 1.5, 3, 3);
+  }
   return c;
 }
 
 function renderLatent(report: PageData.Report, host: HTMLElement): void {
   for (const p of report.latent) {
     const box = el('figure', { class: 'latent', 'data-variable': p.variable });
-    box.append(
-      el(
-        'figcaption',
-        {},
-        `${p.variable}: latent codes (${p.dims} active dimension${p.dims === 1 ? '' : 's'}, ${p.measure} radius). Blue band: normal region, radius ${fmtNum(p.inner[0])}–${fmtNum(p.inner[1])}; red band: outlier region, ${fmtNum(p.outlier[0])}–${fmtNum(p.outlier[1])}; dashed: training codes' radius quantiles. Dots: codes drawn for normal windows (blue) and anomalous windows (red).`,
-      ),
-    );
+    const dims = `${p.dims} active dimension${p.dims === 1 ? '' : 's'}, ${p.measure} radius`;
+    const text = p.inner
+      ? `${p.variable}: latent codes (${dims}). Blue band: normal region, radius ${fmtNum(p.inner[0])}–${fmtNum(p.inner[1])}; red band: outlier region, ${fmtNum(p.outlier[0])}–${fmtNum(p.outlier[1])}; dashed: training codes' radius quantiles. Dots: codes drawn for normal windows (blue) and anomalous windows (red), each at its radius in the direction of its first two principal coordinates.`
+      : `${p.variable} (${dims}): each learned event's code moved from its real context's radius (blue circle) to a radius in the outlier band ${fmtNum(p.outlier[0])}–${fmtNum(p.outlier[1])} (red), as the segment table records; events are placed round the circle in order (only radii are data). Dashed: training codes' radius quantiles.`;
+    box.append(el('figcaption', {}, text));
     box.append(drawLatent(p, 380));
     host.append(box);
   }
