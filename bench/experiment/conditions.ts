@@ -48,9 +48,14 @@ export const NAIVE: GeneratedCondition = {
     { kind: level_shift, shift: ${r(sd, 2, 6)} } ] }`,
 };
 
+/**
+ * paranom's hand-written kinds that apply to a real series (frequency needs a process's
+ * seasonal component; dropout makes nulls, which NAB never has), every event labelled over
+ * its whole window and none checked for its effect: the generator before min_effect.
+ */
 export const KINDS: GeneratedCondition = {
-  id: 'c',
-  title: '(c) paranom kinds',
+  id: 'c0',
+  title: '(c0) hand-written kinds, no min_effect',
   anomalies: ({ sd }) => `{ frequency: ${FREQUENCY}, duration: [${DURATION}], kinds: [
     { kind: spike, duration: 1, magnitude: ${r(sd, 3, 8)} },
     { kind: level_shift, shift: ${r(sd, 2, 6)} },

@@ -21,7 +21,7 @@ export const DETECTOR = {
   window: 32,
   hidden: 32,
   steps: 8000,
-  batch: 32,
+  batch: 16,
   learningRate: 3e-3,
   l2: 1e-4,
   /** Share of the training rows used to fit; the rest chooses the threshold. */

@@ -5,7 +5,8 @@
  * against NAB's labels. Mean ± sd over seeds (data seed = detector seed = 1..S).
  *
  *   node dist/bench/experiment/run.js [--seeds 5] [--series N | --series name,name]
- *                                     [--jobs 2] [--nab ../shared/data/nab] [--json FILE]
+ *                                     [--conditions b,c,d] [--jobs 2] [--nab ../shared/data/nab]
+ *                                     [--json FILE]
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { isMainThread, parentPort, Worker } from 'node:worker_threads';
@@ -26,6 +27,8 @@ export interface ExperimentOptions {
   seeds: number;
   /** Series names to run, or the first N series; all by default. */
   series?: readonly string[] | number;
+  /** Condition ids to run (null and a always run); all by default. */
+  conditions?: readonly string[];
   /** Worker threads running series in parallel (default 2). */
   jobs?: number;
   onProgress?: (message: string) => void;
@@ -81,20 +84,20 @@ function labelNoise(data: GeneratedData, train: Float64Array, sd: number): { lab
 }
 
 /** One series under every condition and seed: its counts, [condition][seed]. */
-async function runSeries(s: Series, seeds: number, dir: string): Promise<SeriesCounts[][]> {
+async function runSeries(s: Series, seeds: number, generated: readonly GeneratedCondition[], dir: string): Promise<SeriesCounts[][]> {
   const train = s.values.subarray(0, s.cut);
   const scale = robustScale(train);
   const csv = writeTrainingCsv(s, dir);
   const rows = testRows(s);
-  const out: SeriesCounts[][] = CONDITIONS.map(() => []);
-  const ctx: SeriesContext = { sd: scale.scale, ...(GENERATED.some((g) => g.needsModel) ? { model: await trainModel(csv) } : {}) };
+  const out: SeriesCounts[][] = [[], [], ...generated.map(() => [])];
+  const ctx: SeriesContext = { sd: scale.scale, ...(generated.some((g) => g.needsModel) ? { model: await trainModel(csv) } : {}) };
   for (let seed = 1; seed <= seeds; seed++) {
     const rand = seededRandom(seed * 7919 + s.values.length);
     const random = Float64Array.from(rows, () => rand());
     out[0]!.push(scoreSeries(s, random, Uint8Array.from(random, (u) => (u < NULL_RATE ? 1 : 0))));
     const real = detect(trainUnsupervised(train, scale, seed), s, rows);
     out[1]!.push(scoreSeries(s, real.scores, real.alarms));
-    for (const [k, g] of GENERATED.entries()) {
+    for (const [k, g] of generated.entries()) {
       const data = await generateCondition(s, csv, g, ctx, seed);
       const r = detect(trainSupervised(data.values, data.labels, data.period, scale, seed), s, rows);
       out[2 + k]!.push(scoreSeries(s, r.scores, r.alarms, labelNoise(data, train, scale.scale)));
@@ -103,16 +106,18 @@ async function runSeries(s: Series, seeds: number, dir: string): Promise<SeriesC
   return out;
 }
 
-const CONDITIONS = [
-  { id: 'null', title: 'random alarms (null)' },
-  { id: 'a', title: '(a) real normal data only' },
-  ...GENERATED.map((g) => ({ id: g.id, title: g.title })),
-];
+/** The table's rows: the null, real-only, then the generated conditions chosen. */
+function conditionsOf(ids: readonly string[] | undefined): { generated: GeneratedCondition[]; rows: Array<{ id: string; title: string }> } {
+  const generated = ids ? GENERATED.filter((g) => ids.includes(g.id)) : GENERATED;
+  const rows = [{ id: 'null', title: 'random alarms (null)' }, { id: 'a', title: '(a) real normal data only' }, ...generated.map((g) => ({ id: g.id, title: g.title }))];
+  return { generated, rows };
+}
 
 interface Job {
   nabDir: string;
   name: string;
   seeds: number;
+  conditions: readonly string[] | undefined;
 }
 
 /** Runs the series on `jobs` worker threads, each taking the next series when free. */
@@ -125,14 +130,14 @@ async function runAll(series: Series[], options: ExperimentOptions, jobs: number
       const worker = new Worker(fileURLToPath(import.meta.url), { workerData: { worker: true } });
       try {
         for (let s = queue.shift(); s; s = queue.shift()) {
-          const job: Job = { nabDir: options.nabDir, name: s.name, seeds: options.seeds };
+          const job: Job = { nabDir: options.nabDir, name: s.name, seeds: options.seeds, conditions: options.conditions };
           const counts = await new Promise<SeriesCounts[][]>((done, fail) => {
             worker.once('message', (m: { counts?: SeriesCounts[][]; error?: string }) => (m.counts ? done(m.counts) : fail(new Error(m.error))));
             worker.once('error', fail);
             worker.postMessage(job);
           });
           results.set(s.name, counts);
-          options.onProgress?.(`${s.name}: point F1 ${CONDITIONS.map((c, k) => `${c.id} ${pool(counts[k]!).f1.toFixed(2)}`).join(', ')} (${((performance.now() - t0) / 1000).toFixed(0)} s)`);
+          options.onProgress?.(`${s.name}: point F1 ${conditionsOf(options.conditions).rows.map((c, k) => `${c.id} ${pool(counts[k]!).f1.toFixed(2)}`).join(', ')} (${((performance.now() - t0) / 1000).toFixed(0)} s)`);
         }
       } finally {
         await worker.terminate();
@@ -147,7 +152,7 @@ function serveJobs(): void {
   const dir = mkdtempSync(join(tmpdir(), 'paranom-experiment-'));
   parentPort!.on('message', (job: Job) => {
     const s = loadNab(job.nabDir).find((x) => x.name === job.name)!;
-    runSeries(s, job.seeds, dir).then(
+    runSeries(s, job.seeds, conditionsOf(job.conditions).generated, dir).then(
       (counts) => parentPort!.postMessage({ counts }),
       (err: unknown) => parentPort!.postMessage({ error: String((err as Error).stack ?? err) }),
     );
@@ -162,7 +167,7 @@ export async function runExperiment(options: ExperimentOptions): Promise<Experim
   const perSeries = series.map((s) => counts.get(s.name)!);
   return {
     series: series.map((s) => s.name),
-    conditions: CONDITIONS.map((c, k) => ({
+    conditions: conditionsOf(options.conditions).rows.map((c, k) => ({
       ...c,
       perSeed: Array.from({ length: options.seeds }, (_, seed) => pool(perSeries.map((x) => x[k]![seed]!))),
     })),
@@ -204,6 +209,7 @@ async function main(): Promise<void> {
     nabDir,
     seeds: Number(arg('seeds') ?? 5),
     jobs: Number(arg('jobs') ?? 2),
+    ...(arg('conditions') === undefined ? {} : { conditions: arg('conditions')!.split(',') }),
     ...(pick === undefined ? {} : { series: /^\d+$/.test(pick) ? Number(pick) : pick.split(',') }),
     onProgress: (m) => process.stderr.write(m + '\n'),
   });
