@@ -56,7 +56,22 @@ export const NAIVE: GeneratedCondition = {
 export const KINDS: GeneratedCondition = {
   id: 'c0',
   title: '(c0) hand-written kinds, no min_effect',
-  anomalies: ({ sd }) => `{ frequency: ${FREQUENCY}, duration: [${DURATION}], kinds: [
+  anomalies: ({ sd }) => `{ frequency: ${FREQUENCY}, duration: [${DURATION}], kinds: [${handWritten(sd)}] }`,
+};
+
+/**
+ * The same kinds with the generator's label checks: an event must change the series by at
+ * least 1 robust sd (RMS over the event, the learned kind's default bar), else it is redrawn
+ * or dropped, and only rows that changed are labelled.
+ */
+export const KINDS_EFFECT: GeneratedCondition = {
+  id: 'c',
+  title: '(c) hand-written kinds, min_effect 1, label: changed',
+  anomalies: ({ sd }) => `{ frequency: ${FREQUENCY}, duration: [${DURATION}], min_effect: 1, label: changed, kinds: [${handWritten(sd)}] }`,
+};
+
+function handWritten(sd: number): string {
+  return `
     { kind: spike, duration: 1, magnitude: ${r(sd, 3, 8)} },
     { kind: level_shift, shift: ${r(sd, 2, 6)} },
     { kind: variance, sd: ${r(sd, 1, 3)} },
@@ -64,8 +79,8 @@ export const KINDS: GeneratedCondition = {
     { kind: amplitude, weight: 0.5, factor: [0, 0.3] },
     { kind: amplitude, weight: 0.5, factor: [2, 4] },
     { kind: flat_line },
-    { kind: noise, magnitude: ${r(sd, 1, 3)} } ] }`,
-};
+    { kind: noise, magnitude: ${r(sd, 1, 3)} } `;
+}
 
 /**
  * The learned kind alone: AnoGen's method inside the real series, a VAE trained on the

@@ -7,8 +7,9 @@
  *   node dist/bench/experiment/run.js [--seeds 5] [--series N | --series name,name]
  *                                     [--conditions b,c,d] [--jobs 2] [--nab ../shared/data/nab]
  *                                     [--json FILE]
+ *   node dist/bench/experiment/run.js --from run1.json,run2.json   (re-render saved runs together)
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { isMainThread, parentPort, Worker } from 'node:worker_threads';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -191,9 +192,43 @@ export function formatTable(r: ExperimentResult): string {
   for (const c of r.conditions) {
     const p = c.perSeed;
     const windows = p[0]?.windows ?? 0;
-    lines.push(`| ${c.title} | ${meanSd(p.map((s) => s.f1))} | ${meanSd(p.map((s) => s.eventPrecision))} | ${meanSd(p.map((s) => s.windowsFound))} of ${windows} | ${meanSd(p.map((s) => s.nab))} | ${meanSd(p.map((s) => s.nabOnsets))} | ${meanSd(p.map((s) => s.auc))} | ${meanSd(p.map((s) => s.alarmRate))} | ${Number.isNaN(p[0]!.unchanged) ? '–' : meanSd(p.map((s) => s.unchanged))} |`);
+    lines.push(`| ${c.title} | ${meanSd(p.map((s) => s.f1))} | ${meanSd(p.map((s) => s.eventPrecision))} | ${meanSd(p.map((s) => s.windowsFound))} of ${windows} | ${meanSd(p.map((s) => s.nab))} | ${meanSd(p.map((s) => s.nabOnsets))} | ${meanSd(p.map((s) => s.auc))} | ${meanSd(p.map((s) => s.alarmRate))} | ${Number.isFinite(p[0]!.unchanged) ? meanSd(p.map((s) => s.unchanged)) : '–'} |`);
   }
+  lines.push('', ...winCounts(r));
   return lines.join('\n');
+}
+
+/** Per series (seed means of point F1): how often each generated condition beats (a) and (b). */
+function winCounts(r: ExperimentResult): string[] {
+  const ids = r.conditions.map((c) => c.id);
+  const f1 = (name: string, k: number): number => pool(r.perSeries[name]![k]!).f1;
+  const out: string[] = [];
+  for (const [k, c] of r.conditions.entries()) {
+    if (k < 2) continue;
+    const beats = (other: string): string => {
+      const j = ids.indexOf(other);
+      return j < 0 || j === k ? '' : `${r.series.filter((n) => f1(n, k) > f1(n, j)).length} of ${r.series.length} series beat ${r.conditions[j]!.title.split(' ')[0]}`;
+    };
+    out.push(`${c.title}: point F1 (seed mean) ${[beats('a'), beats('b')].filter(Boolean).join(', ')}`);
+  }
+  return out;
+}
+
+/** Re-renders saved results (--json files of runs over the same series), the union of their conditions. */
+function combine(files: readonly string[]): ExperimentResult {
+  const runs = files.map((f) => JSON.parse(readFileSync(f, 'utf8')) as ExperimentResult);
+  const first = runs[0]!;
+  const conditions: ConditionResult[] = [];
+  const perSeries: Record<string, SeriesCounts[][]> = Object.fromEntries(first.series.map((n) => [n, []]));
+  for (const run of runs) {
+    if (run.series.join() !== first.series.join()) throw new Error('saved runs cover different series');
+    run.conditions.forEach((c, k) => {
+      if (conditions.some((x) => x.id === c.id)) return;
+      conditions.push(c);
+      for (const n of run.series) perSeries[n]!.push(run.perSeries[n]![k]!);
+    });
+  }
+  return { series: first.series, conditions, perSeries, seconds: runs.reduce((a, x) => a + x.seconds, 0) };
 }
 
 function arg(name: string): string | undefined {
@@ -202,6 +237,11 @@ function arg(name: string): string | undefined {
 }
 
 async function main(): Promise<void> {
+  const from = arg('from');
+  if (from) {
+    console.log(formatTable(combine(from.split(','))));
+    return;
+  }
   const here = fileURLToPath(new URL('.', import.meta.url));
   const nabDir = resolve(arg('nab') ?? join(here, '../../../../shared/data/nab'));
   const pick = arg('series');
