@@ -52,6 +52,7 @@ async function runWithProgress(out: string, run: (onProgress: (d: number, t: num
   const result = await run((d, t) => progress.update(d, t), interruptible());
   progress.finish();
   process.stdout.write(formatRunReport(result, out, (performance.now() - t0) / 1000));
+  for (const w of result.warnings) process.stderr.write(`paranom: warning: ${w}\n`);
 }
 
 function resolvePart(part: string | undefined, parts: number | undefined): Part | undefined {
@@ -175,7 +176,7 @@ await yargs(hideBin(process.argv))
     async (argv) => {
       try {
         const { mergeManifests } = await import('../run/merge.js');
-        const m = mergeManifests(argv.dataset, { checkFiles: argv['check-files'] });
+        const m = await mergeManifests(argv.dataset, { checkFiles: argv['check-files'] });
         process.stdout.write(`merged ${m.shards.length} shards, ${m.rows.toLocaleString('en-US')} rows into ${argv.dataset}/manifest.json\n`);
       } catch (err) {
         fail(err, verbose);

@@ -12,6 +12,7 @@ import { compileVariable } from '../variables/registry.js';
 import { compileShardPipeline } from '../anomaly/kinds/pipeline.js';
 import { cleanTwinColumns, withoutCleanTwin } from '../anomaly/kinds/clean-twin.js';
 import type { ColumnData } from './columns.js';
+import { eventOutcome, measuresEvents } from './event-outcome.js';
 
 export interface ShardColumns {
   rowStart: number;
@@ -57,12 +58,32 @@ export function retriesIn(r: Retries | undefined, from: number, to: number): Ret
 /**
  * Generates rows [rowStart, rowEnd). With an `arena` (a worker's reused buffers) the
  * returned columns live in the arena and are valid until its next reset; values are the
- * same either way.
+ * same either way. Events are placed, then settled (`min_effect` redraws, drops) and, with
+ * `label: changed`, the labels narrowed to the rows the events changed (event-outcome.ts).
  */
 export function generateShard(scenario: Scenario, rowStart: number, rowEnd: number, retries?: Retries, arena?: ColumnArena): ShardColumns {
+  const placed = eventsOverlapping(scenario, rowStart, rowEnd);
+  if (!measuresEvents(scenario)) return generateRows(scenario, rowStart, rowEnd, placed, retries, arena);
+  const outcomes = placed.map((e) => eventOutcome(scenario, e)).filter((o) => o.kept);
+  const columns = generateRows(scenario, rowStart, rowEnd, outcomes.map((o) => o.event), retries, arena);
+  if (scenario.anomalies.mode !== 'none' && scenario.anomalies.label === 'changed') {
+    // Values are final: the window mask that anomalous definitions read is no longer needed.
+    for (const o of outcomes) {
+      const e = o.event;
+      for (let row = Math.max(e.start, rowStart); row < Math.min(e.end, rowEnd); row++) columns.isAnomaly[row - rowStart] = o.changed[row - e.start]!;
+    }
+  }
+  return columns;
+}
+
+/**
+ * Generates rows [rowStart, rowEnd) with the given events (those overlapping the rows, in
+ * start order) — what generateShard does once the events are settled, and what measuring
+ * one event's attempt needs.
+ */
+export function generateRows(scenario: Scenario, rowStart: number, rowEnd: number, events: AnomalyEvent[], retries?: Retries, arena?: ColumnArena): ShardColumns {
   const rows = rowEnd - rowStart;
   const key = seedKey(scenario.seed);
-  const events = eventsOverlapping(scenario, rowStart, rowEnd);
   arena?.reset();
 
   const isAnomaly = arena ? arena.take(Uint8Array, rows) : new Uint8Array(rows);

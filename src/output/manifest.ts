@@ -31,7 +31,13 @@ export interface ManifestShard {
 export interface AnomalySummary {
   mode: AnomalyPlan['mode'];
   requested: { frequency?: number; count?: number; duration_rows?: [number, number] };
-  realised: { events: number; anomalous_rows: number; fraction: number; truncated_events: number };
+  /**
+   * What the dataset holds (-1 where a part cannot know). `unchanged_rows`: labelled rows
+   * whose values equal the clean series (every variable anomalies can reach).
+   */
+  realised: { events: number; anomalous_rows: number; fraction: number; truncated_events: number; unchanged_rows: number };
+  /** With `min_effect`: the threshold, attempts per event, and what the redraws did. */
+  min_effect?: { threshold: number; tries: number; redrawn_events: number; dropped_events: number };
   segments_file: string;
 }
 

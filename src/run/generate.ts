@@ -24,6 +24,9 @@ import type { ShardResult, ShardTask } from './shard-task.js';
 import type { Piscina } from 'piscina';
 import type { Resolution } from '../uniqueness/resolve.js';
 import { startUniqueness } from './uniqueness-pass.js';
+import { segmentsOf } from '../generate/event-outcome.js';
+import { prepareScenario } from '../variables/registry.js';
+import type { Segment } from '../anomaly/effect.js';
 
 export interface GenerateOptions {
   /** Output directory. */
@@ -54,6 +57,21 @@ export interface GenerateResult {
   reused: number;
   /** Rows in the shards this run wrote. */
   rowsGenerated: number;
+  /** Things the user should know that are not errors (printed on stderr by the CLI). */
+  warnings: string[];
+}
+
+/** Share of labelled rows that may equal the clean series before generate warns. */
+export const UNCHANGED_WARNING_SHARE = 0.05;
+
+/** A warning when too many labelled rows are identical to the clean series. */
+export function labelWarnings(m: Manifest): string[] {
+  const r = m.anomalies.realised;
+  if (r.unchanged_rows <= 0 || r.anomalous_rows <= 0 || r.unchanged_rows <= UNCHANGED_WARNING_SHARE * r.anomalous_rows) return [];
+  const pct = ((100 * r.unchanged_rows) / r.anomalous_rows).toFixed(1);
+  return [
+    `${pct}% of labelled rows (${r.unchanged_rows} of ${r.anomalous_rows}) hold the same values as the series without anomalies: their label marks no change a detector could see. Set anomalies.min_effect to redraw weak events, or anomalies.label: changed to label only changed rows (effect per event: effect_rms, effect_max and changed_rows in ${m.anomalies.segments_file}).`,
+  ];
 }
 
 /** Resolves a scenario (object or file path) with option overrides applied. */
@@ -235,21 +253,26 @@ async function runPlan(
   results.sort((a, b) => a.index - b.index);
   const resolution = uniqueness ? await uniqueness.done : undefined;
 
-  const manifest = finishDataset(out, scenario, plan, compression, results, part, uniquenessSummary(scenario, resolution));
+  const manifest = await finishDataset(out, scenario, plan, compression, results, part, uniquenessSummary(scenario, resolution));
   journal.remove();
-  return { plan, manifest, generated, reused, rowsGenerated };
+  return { plan, manifest, generated, reused, rowsGenerated, warnings: labelWarnings(manifest) };
 }
 
 /** Writes the segment table (whole datasets only) and the manifest, last. */
-export function finishDataset(out: string, scenario: Scenario, plan: GenerationPlan, compression: ParquetCompression, shards: ManifestShard[], part: Part | null, uniqueness: UniquenessSummary | null): Manifest {
+export async function finishDataset(out: string, scenario: Scenario, plan: GenerationPlan, compression: ParquetCompression, shards: ManifestShard[], part: Part | null, uniqueness: UniquenessSummary | null): Promise<Manifest> {
   const rows = scenario.timeline.rows;
-  const events = eventsStartingIn(scenario.anomalies, seedKey(scenario.seed), rows, 0, rows);
+  // Measuring events generates rows here, on the main thread: load what the variables need.
+  if (!part && scenario.anomalies.mode !== 'none') await prepareScenario(scenario);
+  const a = scenario.anomalies;
+  // Every event is measured here, for its effect columns; a part run has no segment table.
+  const { segments, dropped } = part ? { segments: [], dropped: -1 } : segmentsOf(scenario, eventsStartingIn(a, seedKey(scenario.seed), rows, 0, rows));
   if (!part) {
     const segMeta = shardMetadata(scenario, { index: -1, rowStart: 0, rowEnd: rows });
-    writeFileAtomic(join(out, SEGMENTS_FILE), encodeParquet(segmentTable(scenario, events), segMeta, compression));
+    writeFileAtomic(join(out, SEGMENTS_FILE), encodeParquet(segmentTable(scenario, segments), segMeta, compression));
   }
   const anomalousRows = shards.reduce((a, s) => a + s.anomalous_rows, 0);
-  const a = scenario.anomalies;
+  const labelled = (seg: Segment) => (a.mode !== 'none' && a.label === 'changed' ? seg.changedRows : seg.event.end - seg.event.start);
+  const unchangedRows = segments.reduce((n, seg) => n + labelled(seg) - seg.changedRows, 0);
   const manifest = buildManifest({
     scenario,
     format: plan.format,
@@ -263,8 +286,11 @@ export function finishDataset(out: string, scenario: Scenario, plan: GenerationP
       mode: a.mode,
       requested: a.mode === 'frequency' ? { frequency: a.frequency, duration_rows: a.duration } : a.mode === 'count' ? { count: a.count, duration_rows: a.duration } : {},
       realised: part
-        ? { events: -1, anomalous_rows: anomalousRows, fraction: -1, truncated_events: -1 }
-        : { events: events.length, anomalous_rows: anomalousRows, fraction: anomalousRows / rows, truncated_events: events.filter((e) => e.truncated).length },
+        ? { events: -1, anomalous_rows: anomalousRows, fraction: -1, truncated_events: -1, unchanged_rows: -1 }
+        : { events: segments.length, anomalous_rows: anomalousRows, fraction: anomalousRows / rows, truncated_events: segments.filter((s) => s.event.truncated).length, unchanged_rows: unchangedRows },
+      ...(a.mode !== 'none' && a.minEffect
+        ? { min_effect: { threshold: a.minEffect.threshold, tries: a.minEffect.tries, redrawn_events: part ? -1 : segments.filter((s) => (s.event.attempt ?? 0) > 0).length, dropped_events: dropped } }
+        : {}),
       segments_file: SEGMENTS_FILE,
     },
   });

@@ -28,7 +28,7 @@ export function describeEvents(s: Scenario): (e: AnomalyEvent) => EventDescripti
     const spec = specOf(s.anomalies, e);
     if (!spec) return { variables: [...defined].join(','), params: null };
     const names = new Set([...defined, ...spec.variables]);
-    const p = drawParams(spec, key, e.id);
+    const p = drawParams(spec, key, e.id, e.attempt ?? 0);
     const sorted = Object.fromEntries(Object.keys(p).sort().map((k) => [k, p[k]]));
     return { variables: s.variables.filter((v) => names.has(v.name)).map((v) => v.name).join(','), params: JSON.stringify(sorted) };
   };
