@@ -9,14 +9,14 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { parseScenario } from '../src/scenario/load.js';
+import { parseScenario } from '../src/reader/load.js';
 import { generateShard, type ShardColumns } from '../src/generate/shard.js';
 import { generate } from '../src/run/generate.js';
 import { prepareScenario } from '../src/variables/registry.js';
 import { robustScale, variableEffect } from '../src/anomaly/effect.js';
 import { CONTEXT_ROWS } from '../src/generate/event-outcome.js';
-import { getInt64, type ValueColumn } from '../src/generate/columns.js';
-import type { Scenario } from '../src/scenario/types.js';
+import { getInt64, type ValueColumn } from '../src/columns/columns.js';
+import type { Scenario } from '../src/model/types.js';
 import { columnHashes, duck, tempDir } from './helpers.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));

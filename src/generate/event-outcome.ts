@@ -20,10 +20,10 @@ import { combineEffects, robustScale, variableEffect, type Effect, type Segment 
 import { eventAttempt } from '../anomaly/kinds/redraw.js';
 import { twinnedVariables, withoutCleanTwin } from '../anomaly/kinds/clean-twin.js';
 import { seedKey } from '../random/counter.js';
-import type { Scenario, Variable } from '../scenario/types.js';
+import type { Scenario, Variable } from '../model/types.js';
 import { sourceRowLimit } from '../variables/source.js';
-import { getInt64, type ValueColumn } from './columns.js';
-import { generateRows } from './shard.js';
+import { getInt64, type ValueColumn } from '../columns/columns.js';
+import { generateRows } from './rows.js';
 
 /** Clean rows on each side of an event, beyond its own length, that set its scale. */
 export const CONTEXT_ROWS = 128;

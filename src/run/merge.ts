@@ -10,11 +10,11 @@ import { Writable } from 'node:stream';
 import { tableToIPC } from 'apache-arrow';
 import { ParanomError } from '../errors.js';
 import { planGeneration } from '../plan/planner.js';
-import { readManifest, type Manifest } from '../output/manifest.js';
-import { ROW_GROUP_ROWS } from '../output/parquet.js';
-import { readArrowRows } from '../output/read.js';
-import { shardMetadata } from '../output/provenance.js';
-import { TEMP_SUFFIX } from '../output/files.js';
+import { readManifest, type Manifest } from '../dataset/manifest.js';
+import { ROW_GROUP_ROWS } from '../formats/parquet.js';
+import { readArrowRows } from '../formats/read.js';
+import { shardMetadata } from '../dataset/provenance.js';
+import { TEMP_SUFFIX } from '../formats/files.js';
 import { finishDataset } from './generate.js';
 import { identityOf, PART_MANIFEST_RE } from './state.js';
 

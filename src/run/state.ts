@@ -9,8 +9,8 @@
  */
 import { appendFileSync, existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { MANIFEST_FILE, SEGMENTS_FILE, type Manifest, type ManifestShard } from '../output/manifest.js';
-import { TEMP_SUFFIX, writeFileAtomic } from '../output/files.js';
+import { MANIFEST_FILE, SEGMENTS_FILE, type Manifest, type ManifestShard } from '../dataset/manifest.js';
+import { TEMP_SUFFIX, writeFileAtomic } from '../formats/files.js';
 import { partLabel, type Part } from '../plan/parts.js';
 
 /** The facts that decide whether existing shards can be reused by a run. */

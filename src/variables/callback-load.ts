@@ -8,7 +8,7 @@ import { register } from 'node:module';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ParanomError } from '../errors.js';
-import type { CallbackVariable } from '../scenario/types.js';
+import type { CallbackVariable } from '../model/types.js';
 
 export type CallbackFunction = (ctx: unknown) => unknown;
 

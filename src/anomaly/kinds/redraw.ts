@@ -9,7 +9,7 @@ import { philox4x32 } from '../../random/philox.js';
 import { systemStream } from '../../random/hash.js';
 import { wordsToUniform, type SeedKey } from '../../random/counter.js';
 import { cumulativeWeights } from '../../distribution/sampler.js';
-import type { AnomalyPlan } from '../../scenario/types.js';
+import type { AnomalyPlan } from '../../model/types.js';
 import type { AnomalyEvent } from '../events.js';
 
 const REDRAW_STREAM = systemStream('anomaly.kind-redraw');
