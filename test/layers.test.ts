@@ -2,7 +2,8 @@
  * The import layering of src/ (docs/architecture.md): every import points down, the
  * random core imports nothing of the engine, the format writers know no scenario, and no
  * module imports itself round a cycle. The rules are data; the test parses every relative
- * import (static, re-export, dynamic, type-only) of src/ and workers/.
+ * import (static, re-export, dynamic, type-only) of src/ and workers/. It also keeps every
+ * file of src/ at 400 lines or fewer.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, normalize, relative } from 'node:path';
@@ -144,6 +145,14 @@ describe('import layering', () => {
 
   it('no module imports itself round a cycle', () => {
     expect(cycles(graph).map((c) => c.join(' → '))).toEqual([]);
+  });
+
+  it('no file in src/ is over 400 lines (small files named after their concept)', () => {
+    const long = tsFiles(ROOT, 'src')
+      .map((f) => ({ f, lines: readFileSync(join(ROOT, f), 'utf8').split('\n').length - 1 }))
+      .filter((x) => x.lines > 400)
+      .map((x) => `${x.f}: ${x.lines} lines`);
+    expect(long).toEqual([]);
   });
 
   it('refuses imports against the layering', () => {

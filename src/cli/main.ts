@@ -16,6 +16,7 @@ import { formatRunReport } from './report.js';
 import { withCleanTwin } from '../anomaly/kinds/clean-twin.js';
 import { trainVaeCommand } from './train-vae.js';
 import { benchCommand } from './bench.js';
+import { evalCommand } from './eval.js';
 
 function fail(err: unknown, verbose: boolean): never {
   if (err instanceof ParanomError) {
@@ -203,7 +204,8 @@ await yargs(hideBin(process.argv))
   )
   .command(trainVaeCommand)
   .command(benchCommand)
-  .demandCommand(1, 'Name a command: generate, validate, grow, verify, merge, merge-manifests or train-vae')
+  .command(evalCommand)
+  .demandCommand(1, 'Name a command: generate, validate, grow, verify, merge, merge-manifests, train-vae or eval')
   .strict()
   .fail((msg, err, y) => {
     if (err) fail(err, verbose);

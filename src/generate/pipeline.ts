@@ -19,7 +19,6 @@ import { generationOrder } from '../variables/callback-order.js';
 import type { AnomalyEvent } from '../anomaly/events.js';
 import { ParamCache } from '../anomaly/kinds/params.js';
 import { KindApplier, needsAnchor, readCell, targetsOf } from '../anomaly/kinds/apply.js';
-import { clearValidity, setValidity } from '../anomaly/kinds/validity.js';
 
 /** The final value of a variable at one row, by name. */
 type RowValues = (name: string) => number;
@@ -76,10 +75,7 @@ export function compileShardPipeline(
   const earlyRows = new Map<number, RowValues>();
   const steps = generationOrder(scenario.variables).map((v): CompiledVariable => {
     const inner = compile(v);
-    if (!hasKinds(scenario, v)) {
-      // Column buffers may be reused from shard to shard: forget any mask a buffer had.
-      return { ...keep(inner), fill: (block, out) => (clearValidity(out), inner.fill(block, out)) };
-    }
+    if (!hasKinds(scenario, v)) return inner;
     const anchors = new Map<number, number>();
     const anchor = (e: AnomalyEvent): number => {
       let a = anchors.get(e.id);
@@ -97,8 +93,6 @@ export function compileShardPipeline(
     return {
       ...keep(inner),
       fill(block: Block, out: ColumnData) {
-        if (mask) setValidity(out, mask);
-        else clearValidity(out);
         inner.fill(block, out);
         const end = block.rowStart + block.count;
         for (const e of block.events) {

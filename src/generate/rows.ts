@@ -8,7 +8,7 @@ import { BLOCK_ROWS } from '../format.js';
 import type { AnomalyEvent } from '../anomaly/events.js';
 import { seedKey } from '../random/counter.js';
 import type { Scenario } from '../model/types.js';
-import { allocColumn, putInt64, type ColumnArena, type ColumnData, type ColumnSet, type ValueColumn } from '../columns/columns.js';
+import { allocColumn, putInt64, type ColumnArena, type ColumnSet, type ValueColumn } from '../columns/columns.js';
 import { compileVariable } from '../variables/registry.js';
 import { compileShardPipeline } from './pipeline.js';
 import { cleanTwinColumns, withoutCleanTwin } from '../anomaly/kinds/clean-twin.js';
@@ -83,13 +83,13 @@ export function generateRows(scenario: Scenario, rowStart: number, rowEnd: numbe
     categories: v.categories,
     ...(pipeline.validity.has(v.name) ? { valid: pipeline.validity.get(v.name)! } : {}),
   }));
-  const columns = new Map<string, ColumnData>(values.map((v) => [v.name, v.data]));
+  const columns = new Map<string, ValueColumn>(values.map((v) => [v.name, v]));
   const scratch = arena ? arena.take(Float64Array, Math.min(BLOCK_ROWS, rows), false) : new Float64Array(Math.min(BLOCK_ROWS, rows));
   for (let off = 0; off < rows; off += BLOCK_ROWS) {
     const count = Math.min(BLOCK_ROWS, rows - off);
     const from = rowStart + off;
     const block = { rowStart: from, count, anomalous: isAnomaly.subarray(off, off + count), events, columns, offset: off, scratch, retries: retriesIn(retries, from, from + count) };
-    for (const c of pipeline.steps) c.fill(block, columns.get(c.variable.name)!);
+    for (const c of pipeline.steps) c.fill(block, columns.get(c.variable.name)!.data);
   }
   values.push(...cleanTwinColumns(scenario, (clean) => generateRows(clean, rowStart, rowEnd, [], retries)));
   return { rowStart, rows, timestamp, isAnomaly, anomalyId, values, events };
