@@ -5,7 +5,7 @@
  */
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { ParanomError } from '../errors.js';
+import { EXIT_CODES, exitCodeOf, ParanomError } from '../errors.js';
 import { loadScenario, withOverrides } from '../reader/load.js';
 import { describePlan, planGeneration, type OutputFormat } from '../plan/planner.js';
 import { generate, grow, type GenerateResult } from '../run/generate.js';
@@ -18,6 +18,10 @@ import { trainVaeCommand } from './train-vae.js';
 import { benchCommand } from './bench.js';
 import { evalCommand } from './eval.js';
 
+/**
+ * The one way out for every error of every command: the message, the stack only with
+ * --verbose, and the exit code of the error's code (errors.ts).
+ */
 function fail(err: unknown, verbose: boolean): never {
   if (err instanceof ParanomError) {
     process.stderr.write(`paranom: ${err.message}\n`);
@@ -25,12 +29,12 @@ function fail(err: unknown, verbose: boolean): never {
       const stack = (err.details['stack'] as string | undefined) ?? err.stack;
       if (stack) process.stderr.write(`${stack}\n`);
     }
-    process.exit(err.exitCode);
+  } else {
+    const e = err as Error;
+    process.stderr.write(`paranom: internal error: ${e?.message ?? String(err)}\n`);
+    process.stderr.write(verbose ? `${e?.stack ?? ''}\n` : '(run again with --verbose for the stack trace)\n');
   }
-  const e = err as Error;
-  process.stderr.write(`paranom: internal error: ${e?.message ?? String(err)}\n`);
-  process.stderr.write(verbose ? `${e?.stack ?? ''}\n` : '(run again with --verbose for the stack trace)\n');
-  process.exit(1);
+  process.exit(exitCodeOf(err));
 }
 
 const verbose = process.argv.includes('--verbose');
@@ -41,7 +45,7 @@ function interruptible(): AbortSignal {
   process.once('SIGINT', () => {
     process.stderr.write('\nparanom: stopping (Ctrl-C again to force)…\n');
     ctrl.abort();
-    process.once('SIGINT', () => process.exit(130));
+    process.once('SIGINT', () => process.exit(EXIT_CODES.INTERRUPTED));
   });
   return ctrl.signal;
 }
@@ -65,7 +69,7 @@ function resolvePart(part: string | undefined, parts: number | undefined): Part 
   return parts !== undefined ? partFromEnvironment(parts) : undefined;
 }
 
-await yargs(hideBin(process.argv))
+const cli = yargs(hideBin(process.argv))
   .scriptName('paranom')
   .usage('$0 <command> [options]\n\nGenerate reproducible, labelled time-series anomaly datasets.')
   .option('verbose', { type: 'boolean', default: false, describe: 'Show stack traces on errors' })
@@ -88,34 +92,30 @@ await yargs(hideBin(process.argv))
         .option('dry-run', { type: 'boolean', default: false, describe: 'Print the plan and exit' })
         .option('with-clean', { type: 'boolean', default: false, describe: 'Also write <name>_clean: each anomaly-affected variable without anomalies' }),
     async (argv) => {
-      try {
-        const overrides = { rows: argv.rows, seed: argv.seed };
-        if (argv['dry-run']) {
-          const loaded = loadScenario(argv.scenario);
-          const s = withOverrides(argv['with-clean'] ? withCleanTwin(loaded) : loaded, overrides);
-          const plan = planGeneration(s, { format: argv.format as OutputFormat, ...(argv['shard-rows'] ? { shardRows: argv['shard-rows'] } : {}) });
-          process.stdout.write(describePlan(plan) + '\n');
-          return;
-        }
-        const part = resolvePart(argv.part, argv.parts);
-        await runWithProgress(argv.out, (onProgress, signal) =>
-          generate(argv['with-clean'] ? withCleanTwin(loadScenario(argv.scenario)) : argv.scenario, {
-            out: argv.out,
-            ...(overrides.rows !== undefined ? { rows: overrides.rows } : {}),
-            ...(overrides.seed !== undefined ? { seed: overrides.seed } : {}),
-            format: argv.format as OutputFormat,
-            compression: argv.compression as ParquetCompression,
-            ...(argv['shard-rows'] ? { shardRows: argv['shard-rows'] } : {}),
-            ...(argv.workers ? { workers: argv.workers } : {}),
-            ...(part ? { part } : {}),
-            force: argv.force,
-            signal,
-            onProgress,
-          }),
-        );
-      } catch (err) {
-        fail(err, verbose);
+      const overrides = { rows: argv.rows, seed: argv.seed };
+      if (argv['dry-run']) {
+        const loaded = loadScenario(argv.scenario);
+        const s = withOverrides(argv['with-clean'] ? withCleanTwin(loaded) : loaded, overrides);
+        const plan = planGeneration(s, { format: argv.format as OutputFormat, ...(argv['shard-rows'] ? { shardRows: argv['shard-rows'] } : {}) });
+        process.stdout.write(describePlan(plan) + '\n');
+        return;
       }
+      const part = resolvePart(argv.part, argv.parts);
+      await runWithProgress(argv.out, (onProgress, signal) =>
+        generate(argv['with-clean'] ? withCleanTwin(loadScenario(argv.scenario)) : argv.scenario, {
+          out: argv.out,
+          ...(overrides.rows !== undefined ? { rows: overrides.rows } : {}),
+          ...(overrides.seed !== undefined ? { seed: overrides.seed } : {}),
+          format: argv.format as OutputFormat,
+          compression: argv.compression as ParquetCompression,
+          ...(argv['shard-rows'] ? { shardRows: argv['shard-rows'] } : {}),
+          ...(argv.workers ? { workers: argv.workers } : {}),
+          ...(part ? { part } : {}),
+          force: argv.force,
+          signal,
+          onProgress,
+        }),
+      );
     },
   )
   .command(
@@ -123,12 +123,8 @@ await yargs(hideBin(process.argv))
     'Check a scenario file and report every problem',
     (y) => y.positional('scenario', { type: 'string', demandOption: true, describe: 'Scenario file (YAML or JSON)' }),
     (argv) => {
-      try {
-        const s = loadScenario(argv.scenario);
-        process.stdout.write(`${argv.scenario}: ok — ${s.variables.length} variable(s), ${s.timeline.rows.toLocaleString('en-US')} rows, anomalies: ${s.anomalies.mode}\n`);
-      } catch (err) {
-        fail(err, verbose);
-      }
+      const s = loadScenario(argv.scenario);
+      process.stdout.write(`${argv.scenario}: ok — ${s.variables.length} variable(s), ${s.timeline.rows.toLocaleString('en-US')} rows, anomalies: ${s.anomalies.mode}\n`);
     },
   )
   .command(
@@ -140,11 +136,7 @@ await yargs(hideBin(process.argv))
         .option('rows', { type: 'number', demandOption: true, describe: 'New total row count' })
         .option('workers', { alias: 'w', type: 'number', describe: 'Worker threads (default: available cores)' }),
     async (argv) => {
-      try {
-        await runWithProgress(argv.dataset, (onProgress, signal) => grow(argv.dataset, argv.rows, { ...(argv.workers ? { workers: argv.workers } : {}), signal, onProgress }));
-      } catch (err) {
-        fail(err, verbose);
-      }
+      await runWithProgress(argv.dataset, (onProgress, signal) => grow(argv.dataset, argv.rows, { ...(argv.workers ? { workers: argv.workers } : {}), signal, onProgress }));
     },
   )
   .command(
@@ -155,16 +147,12 @@ await yargs(hideBin(process.argv))
         .positional('dataset', { type: 'string', demandOption: true, describe: 'Dataset directory' })
         .option('sample', { type: 'number', default: 8, describe: 'Blocks to regenerate and compare' }),
     async (argv) => {
-      try {
-        // Loaded on use: `generate`, the common case, never pays for readers and mergers.
-        const { verify } = await import('../run/verify.js');
-        const r = await verify(argv.dataset, { sampleBlocks: argv.sample });
-        for (const p of r.problems) process.stdout.write(`MISMATCH ${p}\n`);
-        process.stdout.write(`${r.ok ? 'ok' : 'FAILED'}: ${r.shardsChecked} shard(s) re-hashed, ${r.blocksCompared} block(s) regenerated and compared, ${r.problems.length} problem(s)\n`);
-        if (!r.ok) process.exit(1);
-      } catch (err) {
-        fail(err, verbose);
-      }
+      // Loaded on use: `generate`, the common case, never pays for readers and mergers.
+      const { verify } = await import('../run/verify.js');
+      const r = await verify(argv.dataset, { sampleBlocks: argv.sample });
+      for (const p of r.problems) process.stdout.write(`MISMATCH ${p}\n`);
+      process.stdout.write(`${r.ok ? 'ok' : 'FAILED'}: ${r.shardsChecked} shard(s) re-hashed, ${r.blocksCompared} block(s) regenerated and compared, ${r.problems.length} problem(s)\n`);
+      if (!r.ok) throw new ParanomError('VERIFY_FAILED', `${argv.dataset}: ${r.problems.length} problem(s); the dataset is not what its manifest says`, { problems: r.problems });
     },
   )
   .command(
@@ -175,13 +163,9 @@ await yargs(hideBin(process.argv))
         .positional('dataset', { type: 'string', demandOption: true, describe: 'Directory holding every part manifest (and normally every part\'s data/)' })
         .option('check-files', { type: 'boolean', default: true, describe: 'Check that every shard file is present with its size (--no-check-files when shards stay in object storage)' }),
     async (argv) => {
-      try {
-        const { mergeManifests } = await import('../run/merge.js');
-        const m = await mergeManifests(argv.dataset, { checkFiles: argv['check-files'] });
-        process.stdout.write(`merged ${m.shards.length} shards, ${m.rows.toLocaleString('en-US')} rows into ${argv.dataset}/manifest.json\n`);
-      } catch (err) {
-        fail(err, verbose);
-      }
+      const { mergeManifests } = await import('../run/merge.js');
+      const m = await mergeManifests(argv.dataset, { checkFiles: argv['check-files'] });
+      process.stdout.write(`merged ${m.shards.length} shards, ${m.rows.toLocaleString('en-US')} rows into ${argv.dataset}/manifest.json\n`);
     },
   )
   .command(
@@ -192,14 +176,10 @@ await yargs(hideBin(process.argv))
         .positional('dataset', { type: 'string', demandOption: true, describe: 'Dataset directory' })
         .option('to', { type: 'string', demandOption: true, describe: 'Output Parquet file' }),
     async (argv) => {
-      try {
-        const t0 = performance.now();
-        const { mergeToFile } = await import('../run/merge.js');
-        const r = await mergeToFile(argv.dataset, argv.to);
-        process.stdout.write(`wrote ${r.rows.toLocaleString('en-US')} rows (${(r.bytes / 1e6).toFixed(1)} MB) to ${argv.to} in ${((performance.now() - t0) / 1000).toFixed(2)}s\n`);
-      } catch (err) {
-        fail(err, verbose);
-      }
+      const t0 = performance.now();
+      const { mergeToFile } = await import('../run/merge.js');
+      const r = await mergeToFile(argv.dataset, argv.to);
+      process.stdout.write(`wrote ${r.rows.toLocaleString('en-US')} rows (${(r.bytes / 1e6).toFixed(1)} MB) to ${argv.to} in ${((performance.now() - t0) / 1000).toFixed(2)}s\n`);
     },
   )
   .command(trainVaeCommand)
@@ -210,8 +190,13 @@ await yargs(hideBin(process.argv))
   .fail((msg, err, y) => {
     if (err) fail(err, verbose);
     process.stderr.write(`${y.help() && ''}paranom: ${msg}\nRun 'paranom --help' for usage.\n`);
-    process.exit(2);
+    process.exit(EXIT_CODES.USAGE);
   })
   .help()
-  .version()
-  .parseAsync();
+  .version();
+
+try {
+  await cli.parseAsync();
+} catch (err) {
+  fail(err, verbose);
+}

@@ -208,11 +208,7 @@ async function runPlan(
         retries,
       };
       const r = (await pool.run(task)) as ShardResult;
-      if (!r.ok) {
-        const e = r.error;
-        const context = describeShard(shard, scenario.seed);
-        throw new ParanomError(e.code, e.code === 'GENERATION_FAILED' ? `${context}: ${e.message}` : e.message, e.details);
-      }
+      if (!r.ok) throw ParanomError.fromData(r.error, describeShard(shard, scenario.seed));
       const entry: ManifestShard = { index: r.index, file: r.file, row_start: r.rowStart, row_end: r.rowEnd, rows: r.rowEnd - r.rowStart, bytes: r.bytes, sha256: r.sha256, anomalous_rows: r.anomalousRows };
       results.push(entry);
       if (r.reused) reused++;

@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { ParanomError, type ErrorData } from '../errors.js';
+import { errorData, type ErrorData } from '../errors.js';
 import { generateShard, type Retries } from '../generate/shard.js';
 import { fingerprintRows, type ShardFingerprints } from '../uniqueness/fingerprint.js';
 import { shardTable } from '../formats/arrow-table.js';
@@ -95,15 +95,7 @@ export async function runShardTask(task: ShardTask): Promise<ShardResult> {
     writeFileAtomic(path, bytes);
     return { ok: true, ...base, bytes: bytes.length, sha256: sha256(bytes), anomalousRows, reused: false };
   } catch (err) {
-    const base = err instanceof ParanomError ? err.toData() : { code: 'GENERATION_FAILED' as const, message: String((err as Error)?.message ?? err), details: {} };
-    return {
-      ok: false,
-      index: shard.index,
-      error: {
-        ...base,
-        details: { ...base.details, seed: scenario.seed, shard: shard.index, rowStart: shard.rowStart, rowEnd: shard.rowEnd, stack: (err as Error)?.stack },
-      },
-    };
+    return { ok: false, index: shard.index, error: errorData(err, { seed: scenario.seed, shard: shard.index, rowStart: shard.rowStart, rowEnd: shard.rowEnd }) };
   }
 }
 
@@ -124,7 +116,6 @@ export async function runFingerprintTask(task: FingerprintTask): Promise<Fingerp
     await prepareScenario(task.scenario);
     return { ok: true, ...fingerprintRows(task.scenario, task.rowStart, task.rowEnd, task.dense) };
   } catch (err) {
-    const base = err instanceof ParanomError ? err.toData() : { code: 'GENERATION_FAILED' as const, message: String((err as Error)?.message ?? err), details: {} };
-    return { ok: false, error: { ...base, details: { ...base.details, seed: task.scenario.seed, rowStart: task.rowStart, rowEnd: task.rowEnd, stack: (err as Error)?.stack } } };
+    return { ok: false, error: errorData(err, { seed: task.scenario.seed, rowStart: task.rowStart, rowEnd: task.rowEnd }) };
   }
 }

@@ -77,4 +77,9 @@ export interface VariableKind<V extends Variable = Variable> {
    */
   load?(v: V): Promise<void>;
   compile(v: V, ctx: CompileContext): CompiledVariable;
+  /**
+   * The most rows the variable can fill, when it is bounded (an id range). The row count is
+   * known only at planning (overrides, grow), so planning checks it, before any file.
+   */
+  maxRows?(v: V): number;
 }
