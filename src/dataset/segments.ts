@@ -13,8 +13,10 @@ import type { Scenario } from '../model/types.js';
 import { putInt64 } from '../columns/columns.js';
 import { packBits } from '../formats/arrow-table.js';
 import { describeEvents, hasKindParams } from '../anomaly/kinds/describe.js';
+import type { CleanRows } from '../anomaly/kinds/learned.js';
 
-export function segmentTable(scenario: Scenario, segments: readonly Segment[]): Table {
+/** The segment table of the kept events; `cleanRows` generates clean rows for learned events' figures. */
+export function segmentTable(scenario: Scenario, segments: readonly Segment[], cleanRows?: CleanRows): Table {
   const events = segments.map((s) => s.event);
   const n = events.length;
   const ints = (f: (e: AnomalyEvent, i: number) => number) => {
@@ -24,7 +26,7 @@ export function segmentTable(scenario: Scenario, segments: readonly Segment[]): 
   };
   const { startMs, stepMs } = scenario.timeline;
   // Per event: the variables it changes and, with anomaly kinds, its drawn parameters.
-  const described = events.map(describeEvents(scenario));
+  const described = events.map(describeEvents(scenario, cleanRows));
   const withParams = hasKindParams(scenario);
   const withAttempt = scenario.anomalies.mode !== 'none' && scenario.anomalies.minEffect !== undefined;
   const fields = [

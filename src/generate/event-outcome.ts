@@ -18,7 +18,7 @@
 import type { AnomalyEvent } from '../anomaly/events.js';
 import { combineEffects, robustScale, variableEffect, type Effect, type Segment } from '../anomaly/effect.js';
 import { eventAttempt } from '../anomaly/kinds/redraw.js';
-import { twinnedVariables, withoutCleanTwin } from '../anomaly/kinds/clean-twin.js';
+import { twinnedVariables, withoutAnomalies, withoutCleanTwin } from '../anomaly/kinds/clean-twin.js';
 import { seedKey } from '../random/counter.js';
 import type { Scenario, Variable } from '../model/types.js';
 import { sourceRowLimit } from '../variables/source.js';
@@ -102,7 +102,7 @@ export function measureEvent(s: Scenario, e: AnomalyEvent): { effect: Effect; ch
   const lo = Math.max(0, e.start - context);
   const hi = Math.min(limit, e.start + e.duration + context);
   const plain = withoutCleanTwin(s);
-  const clean = generateRows({ ...plain, anomalies: { mode: 'none' } }, lo, hi, []).values;
+  const clean = generateRows(withoutAnomalies(plain), lo, hi, []).values;
   const dirty = generateRows(plain, e.start, end, [{ ...e, end }]).values;
   const effects: Effect[] = [];
   const n = end - e.start;

@@ -11,12 +11,19 @@ import type { Scenario } from '../model/types.js';
 import { allocColumn, putInt64, type ColumnArena, type ColumnSet, type ValueColumn } from '../columns/columns.js';
 import { compileVariable } from '../variables/registry.js';
 import { compileShardPipeline } from './pipeline.js';
-import { cleanTwinColumns, withoutCleanTwin } from '../anomaly/kinds/clean-twin.js';
+import { cleanTwinColumns, withoutAnomalies, withoutCleanTwin } from '../anomaly/kinds/clean-twin.js';
+import type { CleanRows } from '../anomaly/kinds/learned.js';
 
 export interface ShardColumns extends ColumnSet {
   rowStart: number;
   /** Events that overlap this shard. */
   events: AnomalyEvent[];
+}
+
+/** Rows of the scenario without anomalies: the clean context of `learned` events. */
+export function cleanRowsOf(scenario: Scenario): CleanRows {
+  const clean = withoutAnomalies(withoutCleanTwin(scenario));
+  return (from, to) => generateRows(clean, from, to, []).values;
 }
 
 /** Rows that uniqueness resolved to later attempts (ascending), with their attempts. */
@@ -74,6 +81,7 @@ export function generateRows(scenario: Scenario, rowStart: number, rowEnd: numbe
     (v) => compileVariable(v, { scenario, key, retried: keyVars.has(v.name) }),
     // One row of an event that starts before these rows: the same events, so the same bits.
     (row) => generateRows(withoutCleanTwin(scenario), row, row + 1, events.filter((e) => e.start <= row && e.end > row), retriesIn(retries, row, row + 1)).values,
+    cleanRowsOf(scenario),
   );
   const values: ValueColumn[] = scenario.variables.map((v) => ({
     name: v.name,

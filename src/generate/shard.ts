@@ -9,7 +9,7 @@ import type { ColumnArena } from '../columns/columns.js';
 import { eventOutcome, measuresEvents } from './event-outcome.js';
 import { generateRows, type Retries, type ShardColumns } from './rows.js';
 
-export { retriesIn, type Retries, type ShardColumns } from './rows.js';
+export { cleanRowsOf, retriesIn, type Retries, type ShardColumns } from './rows.js';
 
 /**
  * Generates rows [rowStart, rowEnd). With an `arena` (a worker's reused buffers) the

@@ -16,6 +16,8 @@ import { partLabel, selectPart, type Part } from '../plan/parts.js';
 import { buildManifest, MANIFEST_FILE, readManifest, SEGMENTS_FILE, writeManifest, type Manifest, type ManifestShard, type UniquenessSummary } from '../dataset/manifest.js';
 import { encodeParquet, type ParquetCompression } from '../formats/parquet.js';
 import { segmentTable } from '../dataset/segments.js';
+import { cleanRowsOf } from '../generate/shard.js';
+import { prepareScenario } from '../variables/registry.js';
 import { scenarioHash, shardMetadata } from '../dataset/provenance.js';
 import { writeFileAtomic } from '../formats/files.js';
 import { createPool, defaultWorkers } from './pool.js';
@@ -25,7 +27,6 @@ import type { Piscina } from 'piscina';
 import type { Resolution } from '../uniqueness/resolve.js';
 import { startUniqueness } from './uniqueness-pass.js';
 import { segmentsOf } from '../generate/event-outcome.js';
-import { prepareScenario } from '../variables/registry.js';
 import type { Segment } from '../anomaly/effect.js';
 
 export interface GenerateOptions {
@@ -264,7 +265,7 @@ export async function finishDataset(out: string, scenario: Scenario, plan: Gener
   const { segments, dropped } = part ? { segments: [], dropped: -1 } : segmentsOf(scenario, eventsStartingIn(a, seedKey(scenario.seed), rows, 0, rows));
   if (!part) {
     const segMeta = shardMetadata(scenario, { index: -1, rowStart: 0, rowEnd: rows });
-    writeFileAtomic(join(out, SEGMENTS_FILE), encodeParquet(segmentTable(scenario, segments), segMeta, compression));
+    writeFileAtomic(join(out, SEGMENTS_FILE), encodeParquet(segmentTable(scenario, segments, cleanRowsOf(scenario)), segMeta, compression));
   }
   const anomalousRows = shards.reduce((a, s) => a + s.anomalous_rows, 0);
   const labelled = (seg: Segment) => (a.mode !== 'none' && a.label === 'changed' ? seg.changedRows : seg.event.end - seg.event.start);
