@@ -13,7 +13,7 @@ import { loadScenario, withOverrides } from '../reader/load.js';
 import type { Scenario } from '../model/types.js';
 import { planGeneration, type GenerationPlan, type OutputFormat, type ShardPlan } from '../plan/planner.js';
 import { partLabel, selectPart, type Part } from '../plan/parts.js';
-import { buildManifest, MANIFEST_FILE, readManifest, SEGMENTS_FILE, writeManifest, type Manifest, type ManifestShard, type UniquenessSummary } from '../dataset/manifest.js';
+import { anomalySummary, buildManifest, MANIFEST_FILE, readManifest, SEGMENTS_FILE, writeManifest, type Manifest, type ManifestShard, type UniquenessSummary } from '../dataset/manifest.js';
 import { encodeParquet, type ParquetCompression } from '../formats/parquet.js';
 import { segmentTable } from '../dataset/segments.js';
 import { cleanRowsOf } from '../generate/shard.js';
@@ -268,8 +268,6 @@ export async function finishDataset(out: string, scenario: Scenario, plan: Gener
     writeFileAtomic(join(out, SEGMENTS_FILE), encodeParquet(segmentTable(scenario, segments, cleanRowsOf(scenario)), segMeta, compression));
   }
   const anomalousRows = shards.reduce((a, s) => a + s.anomalous_rows, 0);
-  const labelled = (seg: Segment) => (a.mode !== 'none' && a.label === 'changed' ? seg.changedRows : seg.event.end - seg.event.start);
-  const unchangedRows = segments.reduce((n, seg) => n + labelled(seg) - seg.changedRows, 0);
   const manifest = buildManifest({
     scenario,
     format: plan.format,
@@ -279,17 +277,7 @@ export async function finishDataset(out: string, scenario: Scenario, plan: Gener
     shards,
     uniqueness,
     part: part ? { ...part, shards: plan.shards.length } : undefined,
-    anomalies: {
-      mode: a.mode,
-      requested: a.mode === 'frequency' ? { frequency: a.frequency, duration_rows: a.duration } : a.mode === 'count' ? { count: a.count, duration_rows: a.duration } : {},
-      realised: part
-        ? { events: -1, anomalous_rows: anomalousRows, fraction: -1, truncated_events: -1, unchanged_rows: -1 }
-        : { events: segments.length, anomalous_rows: anomalousRows, fraction: anomalousRows / rows, truncated_events: segments.filter((s) => s.event.truncated).length, unchanged_rows: unchangedRows },
-      ...(a.mode !== 'none' && a.minEffect
-        ? { min_effect: { threshold: a.minEffect.threshold, tries: a.minEffect.tries, redrawn_events: part ? -1 : segments.filter((s) => (s.event.attempt ?? 0) > 0).length, dropped_events: dropped } }
-        : {}),
-      segments_file: SEGMENTS_FILE,
-    },
+    anomalies: anomalySummary(scenario, part ? null : { segments, dropped }, anomalousRows),
   });
   writeManifest(out, manifest, part ? partManifestFile(part) : MANIFEST_FILE);
   return manifest;
