@@ -11,7 +11,8 @@ import type { Scenario } from '../model/types.js';
 import { allocColumn, putInt64, type ColumnArena, type ColumnSet, type ValueColumn } from '../columns/columns.js';
 import { compileVariable } from '../variables/registry.js';
 import { compileShardPipeline } from './pipeline.js';
-import { cleanTwinColumns, withoutCleanTwin } from '../anomaly/kinds/clean-twin.js';
+import { cleanTwinColumns, withoutAnomalies, withoutCleanTwin } from '../anomaly/kinds/clean-twin.js';
+import type { CleanRows } from '../anomaly/kinds/learned.js';
 
 export interface ShardColumns extends ColumnSet {
   rowStart: number;
@@ -19,6 +20,12 @@ export interface ShardColumns extends ColumnSet {
   events: AnomalyEvent[];
 }
 
+
+/** Rows of the scenario without anomalies: the clean context of `learned` events. */
+export function cleanRowsOf(scenario: Scenario): CleanRows {
+  const clean = withoutAnomalies(withoutCleanTwin(scenario));
+  return (from, to) => generateShard(clean, from, to).values;
+}
 
 /** Rows that uniqueness resolved to later attempts (ascending), with their attempts. */
 export interface Retries {
@@ -68,6 +75,7 @@ export function generateShard(scenario: Scenario, rowStart: number, rowEnd: numb
     rows,
     (v) => compileVariable(v, { scenario, key, retried: keyVars.has(v.name) }),
     (row) => generateShard(withoutCleanTwin(scenario), row, row + 1, retriesIn(retries, row, row + 1)).values,
+    cleanRowsOf(scenario),
   );
   const values: ValueColumn[] = scenario.variables.map((v) => ({
     name: v.name,

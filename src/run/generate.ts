@@ -16,6 +16,9 @@ import { partLabel, selectPart, type Part } from '../plan/parts.js';
 import { buildManifest, MANIFEST_FILE, readManifest, SEGMENTS_FILE, writeManifest, type Manifest, type ManifestShard, type UniquenessSummary } from '../dataset/manifest.js';
 import { encodeParquet, type ParquetCompression } from '../formats/parquet.js';
 import { segmentTable } from '../dataset/segments.js';
+import { cleanRowsOf } from '../generate/shard.js';
+import { hasLearnedKind } from '../anomaly/kinds/learned.js';
+import { prepareScenario } from '../variables/registry.js';
 import { scenarioHash, shardMetadata } from '../dataset/provenance.js';
 import { writeFileAtomic } from '../formats/files.js';
 import { createPool, defaultWorkers } from './pool.js';
@@ -231,6 +234,8 @@ async function runPlan(
   results.sort((a, b) => a.index - b.index);
   const resolution = uniqueness ? await uniqueness.done : undefined;
 
+  // Learned events' figures in the segment table need their clean context, generated on this thread.
+  if (!part && hasLearnedKind(scenario)) await prepareScenario(scenario);
   const manifest = finishDataset(out, scenario, plan, compression, results, part, uniquenessSummary(scenario, resolution));
   journal.remove();
   return { plan, manifest, generated, reused, rowsGenerated };
@@ -242,7 +247,7 @@ export function finishDataset(out: string, scenario: Scenario, plan: GenerationP
   const events = eventsStartingIn(scenario.anomalies, seedKey(scenario.seed), rows, 0, rows);
   if (!part) {
     const segMeta = shardMetadata(scenario, { index: -1, rowStart: 0, rowEnd: rows });
-    writeFileAtomic(join(out, SEGMENTS_FILE), encodeParquet(segmentTable(scenario, events), segMeta, compression));
+    writeFileAtomic(join(out, SEGMENTS_FILE), encodeParquet(segmentTable(scenario, events, cleanRowsOf(scenario)), segMeta, compression));
   }
   const anomalousRows = shards.reduce((a, s) => a + s.anomalous_rows, 0);
   const a = scenario.anomalies;
