@@ -4,7 +4,7 @@
  * microsecond form) or numbers (epoch values or plain row keys). Text without a zone is
  * read as UTC, so the same file gives the same keys on any machine.
  */
-import { lowerBound } from '../math/search.js';
+import { lowerBound, upperBound } from '../math/search.js';
 import type { RowWindow } from './windows.js';
 
 const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?)?\s*(Z|[+-]\d{2}:?\d{2})?$/i;
@@ -30,14 +30,29 @@ export function parseTimestamp(text: string): number {
 
 /**
  * The rows whose timestamps lie in each inclusive [from, to] interval (NAB's rule for its
- * windows), for timestamps in ascending order. Returns, per interval, its rows or null
- * when no row falls inside it.
+ * windows). Returns, per interval, the rows from the first to the last such row, or null
+ * when no row falls inside it. Sorted times are binary-searched; a series that steps back
+ * in time (NAB has one, at a clock change) is scanned row by row.
  */
 export function windowsFromTimes(times: ArrayLike<number>, intervals: ReadonlyArray<readonly [number, number]>): Array<RowWindow | null> {
+  let sorted = true;
+  for (let i = 1; i < times.length && sorted; i++) sorted = times[i]! >= times[i - 1]!;
+  if (!sorted) {
+    return intervals.map(([from, to]) => {
+      let start = -1;
+      let end = -1;
+      for (let i = 0; i < times.length; i++) {
+        if (times[i]! >= from && times[i]! <= to) {
+          if (start < 0) start = i;
+          end = i;
+        }
+      }
+      return start >= 0 ? { start, end } : null;
+    });
+  }
   return intervals.map(([from, to]) => {
     const start = lowerBound(times, from);
-    let end = lowerBound(times, to);
-    if (end < times.length && times[end] === to) end++;
+    const end = upperBound(times, to);
     return end > start ? { start, end: end - 1 } : null;
   });
 }
