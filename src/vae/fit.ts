@@ -15,7 +15,6 @@ import type { Sequential } from './tf-model.js';
 import type { Tf } from './tf.js';
 import type { WindowSet } from './windows.js';
 import type { Scalar, Tensor, Tensor2D, Variable } from '@tensorflow/tfjs';
-import type { EpochReport } from './train.js';
 
 const HALF_ULP = 1 / 18014398509481984;
 
@@ -44,6 +43,21 @@ function gather(w: WindowSet, idx: ArrayLike<number>, from: number, to: number):
   const out = new Float32Array((to - from) * w.width);
   for (let i = from; i < to; i++) out.set(w.data.subarray(idx[i]! * w.width, (idx[i]! + 1) * w.width), (i - from) * w.width);
   return out;
+}
+
+/** What `onEpoch` hears after every epoch. */
+export interface EpochReport {
+  epoch: number;
+  epochs: number;
+  recon: number;
+  kl: number;
+  loss: number;
+  valRecon: number | null;
+  valKl: number | null;
+  valLoss: number | null;
+  /** True when this epoch has the best monitored loss so far (its weights are kept). */
+  best: boolean;
+  seconds: number;
 }
 
 /** What fitting needs besides the models and the data. */

@@ -25,7 +25,9 @@ import { VAE_FORMAT, VAE_FORMAT_VERSION, VAE_META_FILE, type VaeModelMeta } from
 import { readSeries } from './series.js';
 import { loadTf, type TfBackendChoice } from './tf.js';
 import { artifactsOf, buildModel, initialise } from './tf-model.js';
-import { fitVae, latentCodeStats } from './fit.js';
+import { fitVae, latentCodeStats, type EpochReport } from './fit.js';
+
+export type { EpochReport } from './fit.js';
 import { fitNormalisation, slidingWindows } from './windows.js';
 
 export interface TrainVaeOptions {
@@ -55,20 +57,6 @@ export interface TrainVaeOptions {
   backend?: TfBackendChoice | undefined;
   /** Called after every epoch. */
   onEpoch?: ((e: EpochReport) => void) | undefined;
-}
-
-export interface EpochReport {
-  epoch: number;
-  epochs: number;
-  recon: number;
-  kl: number;
-  loss: number;
-  valRecon: number | null;
-  valKl: number | null;
-  valLoss: number | null;
-  /** True when this epoch has the best monitored loss so far (its weights are kept). */
-  best: boolean;
-  seconds: number;
 }
 
 export interface TrainVaeResult {
