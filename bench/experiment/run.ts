@@ -16,7 +16,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadNab, robustScale, type Series } from './nab.js';
 import { trainSupervised, trainUnsupervised, type Detector } from './detector.js';
-import { generateCondition, KINDS, LEARNED, NAIVE, trainModel, writeTrainingCsv, type GeneratedCondition, type GeneratedData, type SeriesContext } from './conditions.js';
+import { generateCondition, KINDS, KINDS_EFFECT, LEARNED, NAIVE, trainModel, writeTrainingCsv, type GeneratedCondition, type GeneratedData, type SeriesContext } from './conditions.js';
 import { seededRandom } from './mlp.js';
 import { pool, scoreSeries, type Scores, type SeriesCounts } from './score.js';
 
@@ -28,7 +28,7 @@ export interface ExperimentOptions {
   seeds: number;
   /** Series names to run, or the first N series; all by default. */
   series?: readonly string[] | number;
-  /** Condition ids to run (null and a always run); all by default. */
+  /** Condition ids to run (`a`, `b`, `c0`, `c`, `d`; the null always runs); all by default. */
   conditions?: readonly string[];
   /** Worker threads running series in parallel (default 2). */
   jobs?: number;
@@ -50,7 +50,7 @@ export interface ExperimentResult {
   seconds: number;
 }
 
-const GENERATED: GeneratedCondition[] = [NAIVE, KINDS, LEARNED];
+const GENERATED: GeneratedCondition[] = [NAIVE, KINDS, KINDS_EFFECT, LEARNED];
 
 function selectSeries(all: Series[], pick: ExperimentOptions['series']): Series[] {
   if (pick === undefined) return all;
@@ -85,33 +85,42 @@ function labelNoise(data: GeneratedData, train: Float64Array, sd: number): { lab
 }
 
 /** One series under every condition and seed: its counts, [condition][seed]. */
-async function runSeries(s: Series, seeds: number, generated: readonly GeneratedCondition[], dir: string): Promise<SeriesCounts[][]> {
+async function runSeries(s: Series, seeds: number, ids: readonly string[] | undefined, dir: string): Promise<SeriesCounts[][]> {
+  const { generated, withReal } = conditionsOf(ids);
   const train = s.values.subarray(0, s.cut);
   const scale = robustScale(train);
   const csv = writeTrainingCsv(s, dir);
   const rows = testRows(s);
-  const out: SeriesCounts[][] = [[], [], ...generated.map(() => [])];
+  const out: SeriesCounts[][] = conditionsOf(ids).rows.map(() => []);
+  const first = withReal ? 2 : 1;
   const ctx: SeriesContext = { sd: scale.scale, ...(generated.some((g) => g.needsModel) ? { model: await trainModel(csv) } : {}) };
   for (let seed = 1; seed <= seeds; seed++) {
     const rand = seededRandom(seed * 7919 + s.values.length);
     const random = Float64Array.from(rows, () => rand());
     out[0]!.push(scoreSeries(s, random, Uint8Array.from(random, (u) => (u < NULL_RATE ? 1 : 0))));
-    const real = detect(trainUnsupervised(train, scale, seed), s, rows);
-    out[1]!.push(scoreSeries(s, real.scores, real.alarms));
+    if (withReal) {
+      const real = detect(trainUnsupervised(train, scale, seed), s, rows);
+      out[1]!.push(scoreSeries(s, real.scores, real.alarms));
+    }
     for (const [k, g] of generated.entries()) {
       const data = await generateCondition(s, csv, g, ctx, seed);
       const r = detect(trainSupervised(data.values, data.labels, data.period, scale, seed), s, rows);
-      out[2 + k]!.push(scoreSeries(s, r.scores, r.alarms, labelNoise(data, train, scale.scale)));
+      out[first + k]!.push(scoreSeries(s, r.scores, r.alarms, labelNoise(data, train, scale.scale)));
     }
   }
   return out;
 }
 
-/** The table's rows: the null, real-only, then the generated conditions chosen. */
-function conditionsOf(ids: readonly string[] | undefined): { generated: GeneratedCondition[]; rows: Array<{ id: string; title: string }> } {
+/** The table's rows: the null (always), real-only, then the generated conditions chosen (default: all). */
+function conditionsOf(ids: readonly string[] | undefined): { generated: GeneratedCondition[]; withReal: boolean; rows: Array<{ id: string; title: string }> } {
   const generated = ids ? GENERATED.filter((g) => ids.includes(g.id)) : GENERATED;
-  const rows = [{ id: 'null', title: 'random alarms (null)' }, { id: 'a', title: '(a) real normal data only' }, ...generated.map((g) => ({ id: g.id, title: g.title }))];
-  return { generated, rows };
+  const withReal = !ids || ids.includes('a');
+  const rows = [
+    { id: 'null', title: 'random alarms (null)' },
+    ...(withReal ? [{ id: 'a', title: '(a) real normal data only' }] : []),
+    ...generated.map((g) => ({ id: g.id, title: g.title })),
+  ];
+  return { generated, withReal, rows };
 }
 
 interface Job {
@@ -153,7 +162,7 @@ function serveJobs(): void {
   const dir = mkdtempSync(join(tmpdir(), 'paranom-experiment-'));
   parentPort!.on('message', (job: Job) => {
     const s = loadNab(job.nabDir).find((x) => x.name === job.name)!;
-    runSeries(s, job.seeds, conditionsOf(job.conditions).generated, dir).then(
+    runSeries(s, job.seeds, job.conditions, dir).then(
       (counts) => parentPort!.postMessage({ counts }),
       (err: unknown) => parentPort!.postMessage({ error: String((err as Error).stack ?? err) }),
     );
@@ -204,7 +213,7 @@ function winCounts(r: ExperimentResult): string[] {
   const f1 = (name: string, k: number): number => pool(r.perSeries[name]![k]!).f1;
   const out: string[] = [];
   for (const [k, c] of r.conditions.entries()) {
-    if (k < 2) continue;
+    if (c.id === 'null' || c.id === 'a') continue;
     const beats = (other: string): string => {
       const j = ids.indexOf(other);
       return j < 0 || j === k ? '' : `${r.series.filter((n) => f1(n, k) > f1(n, j)).length} of ${r.series.length} series beat ${r.conditions[j]!.title.split(' ')[0]}`;
