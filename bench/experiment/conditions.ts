@@ -98,10 +98,15 @@ export const LEARNED: GeneratedCondition = {
 /** The VAE of the learned condition: small, seeded, trained once per series on its training part. */
 export const VAE = { window: 48, latent: 4, hidden: [32], epochs: 40, seed: 1, validationSplit: 0.25 } as const;
 
-/** Trains the learned condition's VAE on the training CSV (pure-JS backend: safe in worker threads). */
-export async function trainModel(csv: string): Promise<string> {
+/**
+ * Trains the learned condition's VAE on the training CSV (pure-JS backend: safe in worker
+ * threads). The window shrinks for short training parts so the validation tail still holds
+ * 8 windows (the shortest NAB training part is 186 rows).
+ */
+export async function trainModel(csv: string, rows: number): Promise<string> {
   const out = csv.replace(/\.csv$/, '-vae');
-  await trainVae({ data: csv, columns: ['value'], ...VAE, out, backend: 'cpu' });
+  const window = Math.min(VAE.window, Math.floor(rows * VAE.validationSplit) - 8);
+  await trainVae({ data: csv, columns: ['value'], ...VAE, window, out, backend: 'cpu' });
   return out;
 }
 

@@ -93,7 +93,7 @@ async function runSeries(s: Series, seeds: number, ids: readonly string[] | unde
   const rows = testRows(s);
   const out: SeriesCounts[][] = conditionsOf(ids).rows.map(() => []);
   const first = withReal ? 2 : 1;
-  const ctx: SeriesContext = { sd: scale.scale, ...(generated.some((g) => g.needsModel) ? { model: await trainModel(csv) } : {}) };
+  const ctx: SeriesContext = { sd: scale.scale, ...(generated.some((g) => g.needsModel) ? { model: await trainModel(csv, s.cut) } : {}) };
   for (let seed = 1; seed <= seeds; seed++) {
     const rand = seededRandom(seed * 7919 + s.values.length);
     const random = Float64Array.from(rows, () => rand());
