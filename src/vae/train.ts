@@ -22,8 +22,10 @@ import { ParanomError } from '../errors.js';
 import { fillRowUniforms, seedKey, type SeedKey } from '../random/counter.js';
 import { systemStream } from '../random/hash.js';
 import { normalQuantile } from '../random/normal-quantile.js';
-import { ACTIVATIONS, writeLayersModel, type Activation, type LayersArtifacts, type WeightSpec } from './layers-format.js';
+import { ACTIVATIONS, readDenseStack, writeLayersModel, type Activation, type LayersArtifacts, type WeightSpec } from './layers-format.js';
 import { latentStats } from './latent.js';
+import { latentChain } from './chain.js';
+import { DenseDecoder } from './decoder.js';
 import { VAE_FORMAT, VAE_FORMAT_VERSION, VAE_META_FILE, type TrainingRecord, type VaeModelMeta } from './model.js';
 import { readSeries } from './series.js';
 import { loadTf, type Tf, type TfBackendChoice } from './tf.js';
@@ -348,6 +350,9 @@ export async function trainVae(o: TrainVaeOptions): Promise<TrainVaeResult> {
   mkdirSync(o.out, { recursive: true });
   writeLayersModel(join(o.out, meta.files.encoder), await artifactsOf(tf, encoder));
   writeLayersModel(join(o.out, meta.files.decoder), await artifactsOf(tf, decoder));
+  // The chain is measured with the plain-JS stacks generation runs, read back from the files.
+  const plain = (name: string) => new DenseDecoder(readDenseStack(join(o.out, name)));
+  meta.chain = latentChain(plain(meta.files.encoder), plain(meta.files.decoder), series, norm, trainRows, W, L);
   writeFileSync(join(o.out, VAE_META_FILE), JSON.stringify(meta, null, 2) + '\n');
   encoder.dispose();
   decoder.dispose();

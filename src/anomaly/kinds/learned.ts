@@ -41,6 +41,7 @@ import { getInt64, type ValueColumn } from '../../columns/columns.js';
 import type { AnomalyKindSpec, Scenario } from '../../model/types.js';
 import { radiusQuantile, type RadiusMeasure } from '../../vae/latent.js';
 import { LatentMover } from '../../vae/move.js';
+import { blendWeight } from '../../vae/stitch.js';
 import { vaeCodec, type LoadedVaeCodec } from '../../vae/model.js';
 import type { AnomalyEvent } from '../events.js';
 import type { EventParams } from './params.js';
@@ -79,11 +80,6 @@ export function learnedWindows(s: number, d: number, W: number): number[] {
   for (let a = s; a + W < end; a += hop) starts.push(a);
   starts.push(end - W);
   return starts;
-}
-
-/** Crossfade weight of row k of d with b blend rows at each end. */
-export function blendWeight(k: number, d: number, b: number): number {
-  return Math.min(1, (k + 1) / (b + 1), (d - k) / (b + 1));
 }
 
 /** The blend rows of an event: the given count, or an eighth of it; at most half of it. */
