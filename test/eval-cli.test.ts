@@ -115,9 +115,9 @@ describe('paranom eval', () => {
     const text = join(dir, 'text.csv');
     writeFileSync(text, 'timestamp,score\n2024-01-01T00:00:00Z,high\n');
     expectUsageError(paranom('eval', text, '--labels', ds), /text\.csv:2: 'high' in score column 'score' is not a number/);
-    const unsorted = join(dir, 'unsorted.csv');
-    writeFileSync(unsorted, 'timestamp,score\n2024-01-01T00:00:01Z,1\n2024-01-01T00:00:00Z,0\n');
-    expectUsageError(paranom('eval', unsorted, '--labels', ds), /unsorted\.csv:3: prediction timestamps must be strictly ascending/);
+    const badLabels = join(dir, 'bad-labels.csv');
+    writeFileSync(badLabels, 'timestamp,label\n2024-01-01T00:00:00Z,0\n2024-01-01T00:00:01Z,yes\n');
+    expectUsageError(paranom('eval', preds, '--labels', badLabels), /bad-labels\.csv:3: 'yes' in label column 'label' is not a label \(expected 0\/1 or true\/false\)/);
     expectUsageError(paranom('eval', preds, '--labels', join(dir, 'missing')), /labels file .*missing does not exist/);
     expectUsageError(paranom('eval', preds, '--labels', join(NAB, 'labels/combined_windows.json')), /holds windows for 58 files; choose one with --key/);
     expectUsageError(paranom('eval', preds, '--labels', join(NAB, 'labels/combined_windows.json'), '--key', 'nyc_taxi.csv'), /has no key 'nyc_taxi\.csv'/);

@@ -19,6 +19,7 @@ const RANKS: Record<string, number> = {
   workers: 9,
   run: 8,
   eval: 8, // scoring detectors: metrics, and readers of labels and predictions
+  report: 8, // HTML reports: reads datasets, and generates previews in memory
   dataset: 7,
   generate: 6,
   reader: 6,

@@ -17,6 +17,8 @@ import { withCleanTwin } from '../anomaly/kinds/clean-twin.js';
 import { trainVaeCommand } from './train-vae.js';
 import { benchCommand } from './bench.js';
 import { evalCommand } from './eval.js';
+import { checkDatasetArgs, runStreamCommand, wantsStream } from './stream.js';
+import { previewCommand, reportCommand } from './report-page.js';
 
 /**
  * The one way out for every error of every command: the message, the stack only with
@@ -78,10 +80,11 @@ const cli = yargs(hideBin(process.argv))
     (y) =>
       y
         .positional('scenario', { type: 'string', demandOption: true, describe: 'Scenario file (YAML or JSON)' })
-        .option('out', { alias: 'o', type: 'string', demandOption: true, describe: 'Output directory' })
+        .option('out', { alias: 'o', type: 'string', describe: "Output directory ('-' for standard output, as --stdout)" })
+        .option('stdout', { type: 'boolean', describe: 'Stream the rows to standard output in timestamp order (csv, ndjson or arrow)' })
         .option('rows', { type: 'number', describe: 'Override timeline.rows' })
         .option('seed', { type: 'number', describe: 'Override the scenario seed' })
-        .option('format', { choices: ['parquet', 'arrow', 'csv'] as const, default: 'parquet' as const, describe: 'Shard file format' })
+        .option('format', { choices: ['parquet', 'arrow', 'csv', 'ndjson'] as const, describe: 'Shard file format (default parquet), or stream format (default csv; arrow is an IPC stream)' })
         .option('compression', { choices: ['snappy', 'zstd', 'none'] as const, default: 'snappy' as const, describe: 'Parquet compression' })
         .option('shard-rows', { type: 'number', describe: 'Rows per shard (rounded to whole 65,536-row blocks)' })
         .option('workers', { alias: 'w', type: 'number', describe: 'Worker threads (default: available cores)' })
@@ -89,23 +92,36 @@ const cli = yargs(hideBin(process.argv))
         .option('part', { type: 'string', describe: 'Generate only part K/N of the shards (e.g. 2/4), for runs split over machines' })
         .option('parts', { type: 'number', describe: 'Split into N parts and take K from the scheduler (JOB_COMPLETION_INDEX, SLURM_ARRAY_TASK_ID, ...)' })
         .option('dry-run', { type: 'boolean', default: false, describe: 'Print the plan and exit' })
-        .option('with-clean', { type: 'boolean', default: false, describe: 'Also write <name>_clean: each anomaly-affected variable without anomalies' }),
+        .option('with-clean', { type: 'boolean', default: false, describe: 'Also write <name>_clean: each anomaly-affected variable without anomalies' })
+        .option('rate', { type: 'number', describe: 'Stream: pace to R rows per second' })
+        .option('realtime', { type: 'boolean', describe: "Stream: pace by the timeline's timestamps" })
+        .option('speed', { type: 'number', describe: 'Stream: with --realtime, X times faster than real time' })
+        .option('start-at', { type: 'string', describe: 'Stream: start at this ISO 8601 time (first row at or after it) or row index' })
+        .option('labels-to', { type: 'string', describe: "Stream: also write the streamed rows' segment table (Parquet) to FILE" }),
     async (argv) => {
+      if (wantsStream(argv)) {
+        await runStreamCommand(argv, interruptible());
+        return;
+      }
+      checkDatasetArgs(argv);
+      const out = argv.out;
+      if (out === undefined) throw new ParanomError('USAGE', 'generate needs --out DIR (a dataset directory) or --stdout (a stream)');
+      const format = (argv.format ?? 'parquet') as OutputFormat;
       const overrides = { rows: argv.rows, seed: argv.seed };
       if (argv['dry-run']) {
         const loaded = loadScenario(argv.scenario);
         const s = withOverrides(argv['with-clean'] ? withCleanTwin(loaded) : loaded, overrides);
-        const plan = planGeneration(s, { format: argv.format as OutputFormat, ...(argv['shard-rows'] ? { shardRows: argv['shard-rows'] } : {}) });
+        const plan = planGeneration(s, { format, ...(argv['shard-rows'] ? { shardRows: argv['shard-rows'] } : {}) });
         process.stdout.write(describePlan(plan) + '\n');
         return;
       }
       const part = resolvePart(argv.part, argv.parts);
-      await runWithProgress(argv.out, (onProgress, signal) =>
+      await runWithProgress(out, (onProgress, signal) =>
         generate(argv['with-clean'] ? withCleanTwin(loadScenario(argv.scenario)) : argv.scenario, {
-          out: argv.out,
+          out,
           ...(overrides.rows !== undefined ? { rows: overrides.rows } : {}),
           ...(overrides.seed !== undefined ? { seed: overrides.seed } : {}),
-          format: argv.format as OutputFormat,
+          format,
           compression: argv.compression as ParquetCompression,
           ...(argv['shard-rows'] ? { shardRows: argv['shard-rows'] } : {}),
           ...(argv.workers ? { workers: argv.workers } : {}),
@@ -184,7 +200,9 @@ const cli = yargs(hideBin(process.argv))
   .command(trainVaeCommand)
   .command(benchCommand)
   .command(evalCommand)
-  .demandCommand(1, 'Name a command: generate, validate, grow, verify, merge, merge-manifests, train-vae or eval')
+  .command(reportCommand)
+  .command(previewCommand)
+  .demandCommand(1, 'Name a command: generate, validate, grow, verify, merge, merge-manifests, train-vae, eval, report or preview')
   .strict()
   .fail((msg, err, y) => {
     if (err) fail(err, verbose);

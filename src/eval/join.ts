@@ -1,5 +1,7 @@
 /**
- * Predictions and their join with labels on the timestamp. Every prediction row must
+ * Predictions and their join with labels on the timestamp. Rows keep their order (real
+ * series are not always in time order); rows that repeat a timestamp pair up in order
+ * with the label rows of that timestamp. Every prediction row must
  * find a label row with the same timestamp (labels may cover more rows, e.g. a training
  * part the detector was not scored on); a prediction without a label is an error, never
  * silently dropped, since it would change every metric.
@@ -26,9 +28,6 @@ export function readPredictions(path: string, o: { scoreColumn?: string | undefi
   const timeCol = pickColumn(t, o.timeColumn, TIME_COLUMNS, 'time', '--time-column');
   const scoreCol = pickColumn(t, o.scoreColumn, SCORE_COLUMNS, 'score', '--score-column');
   const times = timesOf(t, timeCol);
-  for (let i = 1; i < times.length; i++) {
-    if (!(times[i]! > times[i - 1]!)) throw usage(`${t.where(i)}: prediction timestamps must be strictly ascending; this row's is ${times[i] === times[i - 1] ? 'the same as' : 'before'} the previous row's`);
-  }
   const cells = t.cells(scoreCol);
   const values = new Float64Array(t.rows);
   for (let i = 0; i < t.rows; i++) {
@@ -52,17 +51,23 @@ export function joinOnTime(labels: LabelSource, preds: PredictionSource): Joined
   const isAnomaly = new Uint8Array(n);
   if (labels.times && labels.flags) {
     const lt = labels.times;
+    const lOrder = timeOrder(lt);
+    const pOrder = timeOrder(preds.times);
     let missing = 0;
     let first = -1;
-    for (let i = 0, j = 0; i < n; i++) {
+    for (let k = 0, j = 0; k < n; k++) {
+      const i = pOrder[k]!;
       const t = preds.times[i]!;
-      while (j < lt.length && lt[j]! < t) j++;
-      if (j < lt.length && lt[j] === t) isAnomaly[i] = labels.flags[j]!;
-      else if (missing++ === 0) first = i;
+      while (j < lt.length && lt[lOrder[j]!]! < t) j++;
+      if (j < lt.length && lt[lOrder[j]!] === t) {
+        isAnomaly[i] = labels.flags[lOrder[j]!]!;
+        // Repeated timestamps (real data has them, e.g. at a clock change) pair up in order.
+        if (lt[lOrder[j + 1]!] === t) j++;
+      } else if (missing++ === 0 || i < first) first = i;
     }
     if (missing > 0) {
-      const span = lt.length > 0 ? `labels run from ${new Date(lt[0]!).toISOString()} to ${new Date(lt[lt.length - 1]!).toISOString()}` : 'the labels have no rows';
-      throw usage(`${missing} of ${n} prediction rows have no label row with the same timestamp (first: ${preds.where(first)}, ${new Date(preds.times[first]!).toISOString()}); ${span}. Timestamps must match exactly`);
+      const span = lt.length > 0 ? `labels run from ${iso(lt[lOrder[0]!]!)} to ${iso(lt[lOrder[lt.length - 1]!]!)}` : 'the labels have no rows';
+      throw usage(`${missing} of ${n} prediction rows have no label row with the same timestamp (first: ${preds.where(first)}, ${iso(preds.times[first]!)}); ${span}. Timestamps must match exactly`);
     }
   }
   if (!labels.intervals) return { labels: { isAnomaly, windows: runsOf(isAnomaly) }, windowsOutside: 0 };
@@ -71,4 +76,17 @@ export function joinOnTime(labels: LabelSource, preds: PredictionSource): Joined
   // A windows-only source labels exactly the rows inside its windows.
   if (!labels.flags) for (const w of windows) isAnomaly.fill(1, w.start, w.end + 1);
   return { labels: { isAnomaly, windows }, windowsOutside: mapped.length - windows.length };
+}
+
+/** Row indices in ascending time, ties in row order; the identity for sorted times. */
+function timeOrder(times: Float64Array): Uint32Array {
+  const order = new Uint32Array(times.length);
+  for (let i = 0; i < order.length; i++) order[i] = i;
+  for (let i = 1; i < times.length; i++) if (times[i]! < times[i - 1]!) return order.sort((a, b) => times[a]! - times[b]! || a - b);
+  return order;
+}
+
+/** An ISO date for epoch milliseconds; numbers outside the date range as they are. */
+function iso(t: number): string {
+  return Math.abs(t) < 8.64e15 ? new Date(t).toISOString() : String(t);
 }

@@ -57,12 +57,6 @@ function flagsOf(t: TableFile, column: string): Uint8Array {
   return out;
 }
 
-function ascending(times: Float64Array, where: (i: number) => string, what: string): void {
-  for (let i = 1; i < times.length; i++) {
-    if (!(times[i]! > times[i - 1]!)) throw usage(`${where(i)}: ${what} timestamps must be strictly ascending; this row's is ${times[i] === times[i - 1] ? 'the same as' : 'before'} the previous row's`);
-  }
-}
-
 function fromDataset(dir: string, o: LabelOptions): LabelSource {
   const m = readManifest(dir);
   if (m.part) throw usage(`${dir} holds part ${m.part.k} of ${m.part.n} of a split run; run 'paranom merge-manifests ${dir}' once every part is together`);
@@ -115,7 +109,6 @@ function fromTable(path: string, o: LabelOptions): LabelSource {
   const timeCol = pickColumn(t, o.timeColumn, TIME_COLUMNS, 'time', '--time-column');
   const labelCol = pickColumn(t, o.labelColumn, LABEL_COLUMNS, 'label', '--label-column');
   const times = timesOf(t, timeCol);
-  ascending(times, t.where, 'label');
   return { description: `${path} (column ${labelCol})`, times, flags: flagsOf(t, labelCol), intervals: null };
 }
 
