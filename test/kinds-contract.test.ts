@@ -356,7 +356,7 @@ function checkEffect(kind: AnomalyKindName, c: ShardColumns, s: Scenario): strin
         for (let r = e.start; r < e.end; r++) if (num(x, r) !== num(clean, r)) changed++;
         const p = JSON.parse(describeEvent(e).params!) as Record<string, number>;
         if (name === 'p' && changed < 0.9 * (e.end - e.start)) fail(`${name} event ${e.id}: ${changed} of ${e.end - e.start} rows changed`);
-        if (!(p['latent_distance']! > 0 && p['effect_rms']! > 0.5 && p['quantile']! >= 0.99 && p['quantile']! <= 0.9999)) fail(`event ${e.id}: params ${JSON.stringify(p)}`);
+        if (!(p['latent_distance']! > 0 && p['quantile']! >= 0.99 && p['quantile']! <= 0.9999)) fail(`event ${e.id}: params ${JSON.stringify(p)}`);
       }
     }
     if (kind === 'dropout') {
