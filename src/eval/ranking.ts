@@ -1,10 +1,33 @@
-/** Threshold-free scores of a ranking: ROC-AUC and average precision. */
+/** Threshold-free scores of a ranking (ROC-AUC, average precision) and the groups of tied scores they walk. */
 
-/** Row indices ordered by score, highest first (ties in row order). */
-function byScoreDescending(scores: ArrayLike<number>): Uint32Array {
-  const idx = new Uint32Array(scores.length);
-  for (let i = 0; i < idx.length; i++) idx[i] = i;
-  return idx.sort((a, b) => scores[b]! - scores[a]! || a - b);
+/** Rows sharing one score: how many, and how many of them are labelled. */
+export interface TiedGroup {
+  score: number;
+  rows: number;
+  positives: number;
+}
+
+/** The distinct scores, highest first, each with its row and labelled-row counts. */
+export function tiedGroups(labels: ArrayLike<number | boolean>, scores: ArrayLike<number>): TiedGroup[] {
+  const order = new Uint32Array(scores.length);
+  for (let i = 0; i < order.length; i++) order[i] = i;
+  order.sort((a, b) => scores[b]! - scores[a]!);
+  const groups: TiedGroup[] = [];
+  for (let k = 0; k < order.length; ) {
+    const g = { score: scores[order[k]!]!, rows: 0, positives: 0 };
+    for (; k < order.length && scores[order[k]!] === g.score; k++) {
+      g.rows++;
+      if (labels[order[k]!]) g.positives++;
+    }
+    groups.push(g);
+  }
+  return groups;
+}
+
+function countPositives(labels: ArrayLike<number | boolean>): number {
+  let pos = 0;
+  for (let i = 0; i < labels.length; i++) if (labels[i]) pos++;
+  return pos;
 }
 
 /**
@@ -13,25 +36,14 @@ function byScoreDescending(scores: ArrayLike<number>): Uint32Array {
  * when either class is empty.
  */
 export function rocAuc(labels: ArrayLike<number | boolean>, scores: ArrayLike<number>): number | null {
-  const order = byScoreDescending(scores);
-  let pos = 0;
-  for (let i = 0; i < labels.length; i++) if (labels[i]) pos++;
+  const pos = countPositives(labels);
   const neg = labels.length - pos;
   if (pos === 0 || neg === 0) return null;
   let area = 0;
   let tp = 0;
-  let fp = 0;
-  for (let k = 0; k < order.length; ) {
-    const s = scores[order[k]!]!;
-    let dtp = 0;
-    let dfp = 0;
-    for (; k < order.length && scores[order[k]!] === s; k++) {
-      if (labels[order[k]!]) dtp++;
-      else dfp++;
-    }
-    area += dfp * (tp + dtp / 2);
-    tp += dtp;
-    fp += dfp;
+  for (const g of tiedGroups(labels, scores)) {
+    area += (g.rows - g.positives) * (tp + g.positives / 2);
+    tp += g.positives;
   }
   return area / (pos * neg);
 }
@@ -42,22 +54,15 @@ export function rocAuc(labels: ArrayLike<number | boolean>, scores: ArrayLike<nu
  * labelled rows.
  */
 export function averagePrecision(labels: ArrayLike<number | boolean>, scores: ArrayLike<number>): number | null {
-  const order = byScoreDescending(scores);
-  let pos = 0;
-  for (let i = 0; i < labels.length; i++) if (labels[i]) pos++;
+  const pos = countPositives(labels);
   if (pos === 0) return null;
   let ap = 0;
   let tp = 0;
   let seen = 0;
-  for (let k = 0; k < order.length; ) {
-    const s = scores[order[k]!]!;
-    let dtp = 0;
-    for (; k < order.length && scores[order[k]!] === s; k++) {
-      seen++;
-      if (labels[order[k]!]) dtp++;
-    }
-    tp += dtp;
-    ap += (dtp / pos) * (tp / seen);
+  for (const g of tiedGroups(labels, scores)) {
+    seen += g.rows;
+    tp += g.positives;
+    ap += (g.positives / pos) * (tp / seen);
   }
   return ap;
 }

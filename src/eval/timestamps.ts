@@ -49,29 +49,20 @@ export function windowsFromTimes(times: ArrayLike<number>, intervals: ReadonlyAr
       return start >= 0 ? { start, end } : null;
     });
   }
-  const lowerBound = (t: number) => {
+  // The first row after every time < t (or ≤ t, when `inclusive`).
+  const bound = (t: number, inclusive: boolean) => {
     let lo = 0;
     let hi = times.length;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if (times[mid]! < t) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
-  };
-  const upperBound = (t: number) => {
-    let lo = 0;
-    let hi = times.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (times[mid]! <= t) lo = mid + 1;
+      if (times[mid]! < t || (inclusive && times[mid] === t)) lo = mid + 1;
       else hi = mid;
     }
     return lo;
   };
   return intervals.map(([from, to]) => {
-    const start = lowerBound(from);
-    const end = upperBound(to);
+    const start = bound(from, false);
+    const end = bound(to, true);
     return end > start ? { start, end: end - 1 } : null;
   });
 }
