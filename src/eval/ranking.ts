@@ -7,27 +7,40 @@ export interface TiedGroup {
   positives: number;
 }
 
-/** The distinct scores, highest first, each with its row and labelled-row counts. */
-export function tiedGroups(labels: ArrayLike<number | boolean>, scores: ArrayLike<number>): TiedGroup[] {
-  const order = new Uint32Array(scores.length);
-  for (let i = 0; i < order.length; i++) order[i] = i;
-  order.sort((a, b) => scores[b]! - scores[a]!);
-  const groups: TiedGroup[] = [];
-  for (let k = 0; k < order.length; ) {
-    const g = { score: scores[order[k]!]!, rows: 0, positives: 0 };
-    for (; k < order.length && scores[order[k]!] === g.score; k++) {
-      g.rows++;
-      if (labels[order[k]!]) g.positives++;
+/**
+ * Rows grouped by score, highest score first: group g holds rows
+ * `order[offsets[g]] … order[offsets[g + 1] − 1]` (in row order), all scoring
+ * `thresholds[g]`.
+ */
+export function groupByScore(scores: ArrayLike<number>): { thresholds: Float64Array; offsets: Uint32Array; order: Uint32Array } {
+  const n = scores.length;
+  const order = new Uint32Array(n);
+  for (let i = 0; i < n; i++) order[i] = i;
+  order.sort((a, b) => scores[b]! - scores[a]! || a - b);
+  const thresholds = new Float64Array(n);
+  const offsets = new Uint32Array(n + 1);
+  let d = 0;
+  for (let k = 0; k < n; k++) {
+    const s = scores[order[k]!]!;
+    if (d === 0 || s !== thresholds[d - 1]) {
+      offsets[d] = k;
+      thresholds[d++] = s;
     }
-    groups.push(g);
   }
-  return groups;
+  offsets[d] = n;
+  return { thresholds: thresholds.slice(0, d), offsets: offsets.slice(0, d + 1), order };
 }
 
-function countPositives(labels: ArrayLike<number | boolean>): number {
-  let pos = 0;
-  for (let i = 0; i < labels.length; i++) if (labels[i]) pos++;
-  return pos;
+/** The distinct scores, highest first, each with its row and labelled-row counts. */
+export function tiedGroups(labels: ArrayLike<number | boolean>, scores: ArrayLike<number>): TiedGroup[] {
+  const { thresholds, offsets, order } = groupByScore(scores);
+  const groups: TiedGroup[] = [];
+  for (let g = 0; g < thresholds.length; g++) {
+    let positives = 0;
+    for (let k = offsets[g]!; k < offsets[g + 1]!; k++) if (labels[order[k]!]) positives++;
+    groups.push({ score: thresholds[g]!, rows: offsets[g + 1]! - offsets[g]!, positives });
+  }
+  return groups;
 }
 
 /**
@@ -36,12 +49,17 @@ function countPositives(labels: ArrayLike<number | boolean>): number {
  * when either class is empty.
  */
 export function rocAuc(labels: ArrayLike<number | boolean>, scores: ArrayLike<number>): number | null {
-  const pos = countPositives(labels);
-  const neg = labels.length - pos;
+  return rocAucOf(tiedGroups(labels, scores));
+}
+
+/** ROC-AUC from the tied groups of a ranking. */
+export function rocAucOf(groups: readonly TiedGroup[]): number | null {
+  const pos = groups.reduce((a, g) => a + g.positives, 0);
+  const neg = groups.reduce((a, g) => a + g.rows, 0) - pos;
   if (pos === 0 || neg === 0) return null;
   let area = 0;
   let tp = 0;
-  for (const g of tiedGroups(labels, scores)) {
+  for (const g of groups) {
     area += (g.rows - g.positives) * (tp + g.positives / 2);
     tp += g.positives;
   }
@@ -54,12 +72,17 @@ export function rocAuc(labels: ArrayLike<number | boolean>, scores: ArrayLike<nu
  * labelled rows.
  */
 export function averagePrecision(labels: ArrayLike<number | boolean>, scores: ArrayLike<number>): number | null {
-  const pos = countPositives(labels);
+  return averagePrecisionOf(tiedGroups(labels, scores));
+}
+
+/** Average precision from the tied groups of a ranking. */
+export function averagePrecisionOf(groups: readonly TiedGroup[]): number | null {
+  const pos = groups.reduce((a, g) => a + g.positives, 0);
   if (pos === 0) return null;
   let ap = 0;
   let tp = 0;
   let seen = 0;
-  for (const g of tiedGroups(labels, scores)) {
+  for (const g of groups) {
     seen += g.rows;
     tp += g.positives;
     ap += (g.positives / pos) * (tp / seen);

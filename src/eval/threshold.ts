@@ -1,14 +1,13 @@
 /** Choosing a threshold from scores: the one that maximises point Fβ. */
 import { fScore } from './point.js';
-import { tiedGroups } from './ranking.js';
+import type { TiedGroup } from './ranking.js';
 
 /**
  * The threshold (alarm = score ≥ threshold) with the highest point Fβ among the distinct
- * scores; ties keep the highest threshold (fewest alarms). Without labelled rows every
+ * scores (given as the ranking's tied groups); ties keep the highest threshold (fewest alarms). Without labelled rows every
  * threshold scores alike, and the answer is a threshold above every score (no alarms).
  */
-export function bestFbetaThreshold(labels: ArrayLike<number | boolean>, scores: ArrayLike<number>, beta: number): number {
-  const groups = tiedGroups(labels, scores);
+export function bestFbetaThreshold(groups: readonly TiedGroup[], beta: number): number {
   const top = groups[0]?.score ?? 0;
   const above = top + Math.max(1, Math.abs(top));
   const pos = groups.reduce((a, g) => a + g.positives, 0);
