@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { parseScenario } from '../../src/reader/load.js';
 import { prepareScenario } from '../../src/variables/registry.js';
 import { generateShard } from '../../src/generate/shard.js';
-import type { Scale } from './detector.js';
+import { trainVae } from '../../src/vae/index.js';
 import type { Series } from './nab.js';
 
 /** Copies of the training part generated per condition. */
@@ -20,12 +20,22 @@ export const REPLICATES = 8;
 const FREQUENCY = 0.1;
 const DURATION = [6, 48];
 
+/** What a condition's anomalies are sized and made from, per series. */
+export interface SeriesContext {
+  /** Robust sd of the training part (parameters are multiples of it). */
+  sd: number;
+  /** A VAE model directory trained on the training part, for `learned` conditions. */
+  model?: string;
+}
+
 /** A condition that learns from generated, labelled data. */
 export interface GeneratedCondition {
   id: string;
   title: string;
-  /** The `anomalies:` block (YAML flow style) for a series of robust sd `sd`. */
-  anomalies(sd: number): string;
+  /** Whether it needs a VAE trained on the series (SeriesContext.model). */
+  needsModel?: boolean;
+  /** The `anomalies:` block (YAML flow style) for one series. */
+  anomalies(ctx: SeriesContext): string;
 }
 
 const r = (sd: number, lo: number, hi: number): string => `[${lo * sd}, ${hi * sd}]`;
@@ -33,7 +43,7 @@ const r = (sd: number, lo: number, hi: number): string => `[${lo * sd}, ${hi * s
 export const NAIVE: GeneratedCondition = {
   id: 'b',
   title: '(b) naive spikes and level shifts',
-  anomalies: (sd) => `{ frequency: ${FREQUENCY}, duration: [${DURATION}], kinds: [
+  anomalies: ({ sd }) => `{ frequency: ${FREQUENCY}, duration: [${DURATION}], kinds: [
     { kind: spike, duration: 1, magnitude: ${r(sd, 3, 8)} },
     { kind: level_shift, shift: ${r(sd, 2, 6)} } ] }`,
 };
@@ -41,7 +51,7 @@ export const NAIVE: GeneratedCondition = {
 export const KINDS: GeneratedCondition = {
   id: 'c',
   title: '(c) paranom kinds',
-  anomalies: (sd) => `{ frequency: ${FREQUENCY}, duration: [${DURATION}], kinds: [
+  anomalies: ({ sd }) => `{ frequency: ${FREQUENCY}, duration: [${DURATION}], kinds: [
     { kind: spike, duration: 1, magnitude: ${r(sd, 3, 8)} },
     { kind: level_shift, shift: ${r(sd, 2, 6)} },
     { kind: variance, sd: ${r(sd, 1, 3)} },
@@ -51,6 +61,29 @@ export const KINDS: GeneratedCondition = {
     { kind: flat_line },
     { kind: noise, magnitude: ${r(sd, 1, 3)} } ] }`,
 };
+
+/**
+ * The learned kind alone: AnoGen's method inside the real series, a VAE trained on the
+ * training part moving each event's context to the outlier band (its own min_effect of 1
+ * robust sd is the kind's default).
+ */
+export const LEARNED: GeneratedCondition = {
+  id: 'd',
+  title: '(d) learned anomalies',
+  needsModel: true,
+  anomalies: ({ model }) => `{ frequency: ${FREQUENCY}, duration: [${DURATION}], kinds: [
+    { kind: learned, model: ${JSON.stringify(model)} } ] }`,
+};
+
+/** The VAE of the learned condition: small, seeded, trained once per series on its training part. */
+export const VAE = { window: 48, latent: 4, hidden: [32], epochs: 40, seed: 1, validationSplit: 0.25 } as const;
+
+/** Trains the learned condition's VAE on the training CSV (pure-JS backend: safe in worker threads). */
+export async function trainModel(csv: string): Promise<string> {
+  const out = csv.replace(/\.csv$/, '-vae');
+  await trainVae({ data: csv, columns: ['value'], ...VAE, out, backend: 'cpu' });
+  return out;
+}
 
 /** Generated values and labels of one condition for one series and data seed. */
 export interface GeneratedData {
@@ -83,8 +116,8 @@ export function scenarioText(series: Series, csv: string, anomalies: string, see
 }
 
 /** Generates one condition's training data with paranom. */
-export async function generateCondition(series: Series, csv: string, condition: GeneratedCondition, scale: Scale, seed: number): Promise<GeneratedData> {
-  const scenario = parseScenario(scenarioText(series, csv, condition.anomalies(scale.scale), seed), csv + '.yaml');
+export async function generateCondition(series: Series, csv: string, condition: GeneratedCondition, ctx: SeriesContext, seed: number): Promise<GeneratedData> {
+  const scenario = parseScenario(scenarioText(series, csv, condition.anomalies(ctx), seed), csv + '.yaml');
   await prepareScenario(scenario);
   const shard = generateShard(scenario, 0, scenario.timeline.rows);
   const column = shard.values.find((v) => v.name === 'value')!;

@@ -76,7 +76,8 @@ export function runChild(cmd: string, args: readonly string[], env: NodeJS.Proce
   });
 }
 
-function dirBytes(dir: string): number {
+/** Bytes of every file under `dir`. */
+export function dirBytes(dir: string): number {
   if (!existsSync(dir)) return 0;
   let n = 0;
   for (const e of readdirSync(dir, { withFileTypes: true })) n += e.isDirectory() ? dirBytes(join(dir, e.name)) : statSync(join(dir, e.name)).size;

@@ -18,6 +18,7 @@ import { trainVaeCommand } from './train-vae.js';
 import { benchCommand } from './bench.js';
 import { evalCommand } from './eval.js';
 import { checkDatasetArgs, runStreamCommand, wantsStream } from './stream.js';
+import { previewCommand, reportCommand } from './report-page.js';
 
 /**
  * The one way out for every error of every command: the message, the stack only with
@@ -199,7 +200,9 @@ const cli = yargs(hideBin(process.argv))
   .command(trainVaeCommand)
   .command(benchCommand)
   .command(evalCommand)
-  .demandCommand(1, 'Name a command: generate, validate, grow, verify, merge, merge-manifests, train-vae or eval')
+  .command(reportCommand)
+  .command(previewCommand)
+  .demandCommand(1, 'Name a command: generate, validate, grow, verify, merge, merge-manifests, train-vae, eval, report or preview')
   .strict()
   .fail((msg, err, y) => {
     if (err) fail(err, verbose);

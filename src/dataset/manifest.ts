@@ -65,6 +65,23 @@ export interface Manifest {
   scenario: Scenario;
 }
 
+/**
+ * Requested against realised anomaly figures. `events` are the dataset's events (null for
+ * one part of a split run, which cannot count them: its realised figures are then -1).
+ */
+export function anomalySummary(s: Scenario, events: ReadonlyArray<{ truncated: boolean }> | null, anomalousRows: number): AnomalySummary {
+  const a = s.anomalies;
+  const rows = s.timeline.rows;
+  return {
+    mode: a.mode,
+    requested: a.mode === 'frequency' ? { frequency: a.frequency, duration_rows: a.duration } : a.mode === 'count' ? { count: a.count, duration_rows: a.duration } : {},
+    realised: events
+      ? { events: events.length, anomalous_rows: anomalousRows, fraction: anomalousRows / rows, truncated_events: events.filter((e) => e.truncated).length }
+      : { events: -1, anomalous_rows: anomalousRows, fraction: -1, truncated_events: -1 },
+    segments_file: SEGMENTS_FILE,
+  };
+}
+
 export function buildManifest(args: {
   scenario: Scenario;
   format: OutputFormat;

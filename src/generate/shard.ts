@@ -3,6 +3,7 @@
  * Works block by block with one reused scratch buffer; every value depends only on its
  * coordinates, so the result is the same whichever shard the rows fall in (D2).
  */
+import { lowerBound } from '../math/search.js';
 import { BLOCK_ROWS } from '../format.js';
 import { eventsOverlapping, type AnomalyEvent } from '../anomaly/events.js';
 import { seedKey } from '../random/counter.js';
@@ -35,15 +36,8 @@ export interface Retries {
 /** The retries falling in [from, to). */
 export function retriesIn(r: Retries | undefined, from: number, to: number): Retries | undefined {
   if (!r || r.rows.length === 0) return undefined;
-  let lo = 0;
-  let hi = r.rows.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (r.rows[mid]! < from) lo = mid + 1;
-    else hi = mid;
-  }
-  let end = lo;
-  while (end < r.rows.length && r.rows[end]! < to) end++;
+  const lo = lowerBound(r.rows, from);
+  const end = lowerBound(r.rows, to, lo);
   return end > lo ? { rows: r.rows.slice(lo, end), attempts: r.attempts.slice(lo, end) } : undefined;
 }
 

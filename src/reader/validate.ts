@@ -8,7 +8,7 @@ import type { ScenarioIssue } from '../errors.js';
 import { variableStream } from '../random/hash.js';
 import { maxFeasibleFrequency } from '../anomaly/rate.js';
 import { VARIABLE_KINDS } from '../variables/registry.js';
-import { Checker, closest, describe, join } from '../model/checker.js';
+import { Checker, describe, join, unknownChoice } from '../model/checker.js';
 import { parseDurationMs, parseInstantMs } from '../model/units.js';
 import type { AnomalyPlan, Scenario, Timeline, Variable } from '../model/types.js';
 import { checkUniqueness } from '../uniqueness/validate.js';
@@ -156,8 +156,7 @@ function checkVariable(c: Checker, name: string, raw: unknown, path: string, str
   const kinds = Object.keys(VARIABLE_KINDS);
   const kind = typeof type === 'string' ? VARIABLE_KINDS[type] : undefined;
   if (!kind) {
-    const hint = typeof type === 'string' ? closest(type, kinds) : undefined;
-    return c.fail(join(path, 'type'), `unknown variable type ${describe(type)}${hint ? ` (did you mean '${hint}'?)` : ''}; expected one of: ${kinds.join(', ')}`);
+    return c.fail(join(path, 'type'), unknownChoice('variable type', type, kinds));
   }
   c.keys(o, path, ['type', 'description', ...kind.keys]);
   if (o['description'] !== undefined && typeof o['description'] !== 'string') c.fail(join(path, 'description'), `expected a string, got ${describe(o['description'])}`);

@@ -13,7 +13,7 @@ import { loadScenario, withOverrides } from '../reader/load.js';
 import type { Scenario } from '../model/types.js';
 import { planGeneration, type GenerationPlan, type OutputFormat, type ShardPlan } from '../plan/planner.js';
 import { partLabel, selectPart, type Part } from '../plan/parts.js';
-import { buildManifest, MANIFEST_FILE, readManifest, SEGMENTS_FILE, writeManifest, type Manifest, type ManifestShard, type UniquenessSummary } from '../dataset/manifest.js';
+import { anomalySummary, buildManifest, MANIFEST_FILE, readManifest, SEGMENTS_FILE, writeManifest, type Manifest, type ManifestShard, type UniquenessSummary } from '../dataset/manifest.js';
 import { encodeParquet, type ParquetCompression } from '../formats/parquet.js';
 import { segmentTable } from '../dataset/segments.js';
 import { cleanRowsOf } from '../generate/shard.js';
@@ -250,7 +250,6 @@ export function finishDataset(out: string, scenario: Scenario, plan: GenerationP
     writeFileAtomic(join(out, SEGMENTS_FILE), encodeParquet(segmentTable(scenario, events, cleanRowsOf(scenario)), segMeta, compression));
   }
   const anomalousRows = shards.reduce((a, s) => a + s.anomalous_rows, 0);
-  const a = scenario.anomalies;
   const manifest = buildManifest({
     scenario,
     format: plan.format,
@@ -260,14 +259,7 @@ export function finishDataset(out: string, scenario: Scenario, plan: GenerationP
     shards,
     uniqueness,
     part: part ? { ...part, shards: plan.shards.length } : undefined,
-    anomalies: {
-      mode: a.mode,
-      requested: a.mode === 'frequency' ? { frequency: a.frequency, duration_rows: a.duration } : a.mode === 'count' ? { count: a.count, duration_rows: a.duration } : {},
-      realised: part
-        ? { events: -1, anomalous_rows: anomalousRows, fraction: -1, truncated_events: -1 }
-        : { events: events.length, anomalous_rows: anomalousRows, fraction: anomalousRows / rows, truncated_events: events.filter((e) => e.truncated).length },
-      segments_file: SEGMENTS_FILE,
-    },
+    anomalies: anomalySummary(scenario, part ? null : events, anomalousRows),
   });
   writeManifest(out, manifest, part ? partManifestFile(part) : MANIFEST_FILE);
   return manifest;

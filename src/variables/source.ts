@@ -13,6 +13,7 @@
  * the end. Every row is a pure function of its index, so D1–D3 hold (`error` aside, which
  * refuses to grow past the file).
  */
+import { upperBound } from '../math/search.js';
 import { extname } from 'node:path';
 import { ParanomError } from '../errors.js';
 import { Checker, describe, join } from '../model/checker.js';
@@ -106,14 +107,7 @@ function fileRowOf(v: SourceVariable, data: SourceData, timeline: Timeline): (ro
     }
     const tau = t0 + dt;
     // The last file row at or before tau.
-    let lo = 0;
-    let hi = n - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >>> 1;
-      if (t[mid]! <= tau) lo = mid;
-      else hi = mid - 1;
-    }
-    return lo;
+    return Math.max(0, upperBound(t, tau, 0, n) - 1);
   };
 }
 

@@ -3,7 +3,7 @@
  * optional duration range of its own and an optional list of target variables. Targets
  * are resolved once the variables are known (resolveKindTargets).
  */
-import { Checker, checkNameList, closest, describe, join } from '../../model/checker.js';
+import { Checker, checkNameList, describe, join, noSuchVariable, unknownChoice } from '../../model/checker.js';
 import { parseDurationMs } from '../../model/units.js';
 import type { AnomalyKindName, AnomalyKindSpec, AnomalyPlan, LearnedModelRef, ProcessVariable, Scenario, Variable } from '../../model/types.js';
 import { readVaeCodec } from '../../vae/model.js';
@@ -61,8 +61,7 @@ export function checkKinds(
     if (!o) return void (ok = false);
     const kind = o['kind'];
     if (typeof kind !== 'string' || !(KIND_NAMES as readonly string[]).includes(kind)) {
-      const hint = typeof kind === 'string' ? closest(kind, KIND_NAMES) : undefined;
-      c.fail(join(p, 'kind'), `${kind === undefined ? 'required' : `unknown anomaly kind ${describe(kind)}`}${hint ? ` (did you mean '${hint}'?)` : ''}; expected one of: ${KIND_NAMES.join(', ')}`);
+      c.fail(join(p, 'kind'), unknownChoice('anomaly kind', kind, KIND_NAMES));
       return void (ok = false);
     }
     const name = kind as AnomalyKindName;
@@ -167,10 +166,7 @@ export function resolveKindTargets(c: Checker, kinds: AnomalyKindSpec[], variabl
         const v = variables.find((x) => x.name === name);
         if (!v) {
           // A variable that failed its own validation was reported already.
-          if (!declared.includes(name)) {
-            const hint = closest(name, declared);
-            c.fail(join(join(p, 'variables'), j), `no variable named '${name}'${hint ? ` (did you mean '${hint}'?)` : ''}`);
-          }
+          if (!declared.includes(name)) c.fail(join(join(p, 'variables'), j), noSuchVariable(name, declared));
           return;
         }
         const why = incompatibility(spec, v);
