@@ -21,12 +21,13 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { CommandModule } from 'yargs';
 
-const CLI = fileURLToPath(new URL('./main.js', import.meta.url));
+/** The compiled CLI (from dist/bench, or from bench/ when run as TypeScript by the tests). */
+const CLI = fileURLToPath(new URL(import.meta.url.includes('/dist/bench/') ? '../src/cli/main.js' : '../dist/src/cli/main.js', import.meta.url));
 
-/** Where the bundled reference scenario is (from src/cli or dist/src/cli). */
+/** Where the bundled reference scenario is (from bench/ or dist/bench/). */
 export function referenceScenario(): string {
   const here = fileURLToPath(import.meta.url);
-  const up = here.includes('/dist/src/') ? '../../../scenarios/reference-13col.yaml' : '../../scenarios/reference-13col.yaml';
+  const up = here.includes('/dist/bench/') ? '../../scenarios/reference-13col.yaml' : '../scenarios/reference-13col.yaml';
   return fileURLToPath(new URL(up, import.meta.url));
 }
 
