@@ -12,14 +12,16 @@
  *
  * Cases run round-robin (paranom, peers, paranom, …) so background load spreads over all;
  * medians are reported with each ratio paranom/peer and the load average before and after.
- * DuckDB is a devDependency: without it that peer is skipped.
+ * DuckDB is a devDependency: without it that peer is skipped. The peers are programs of
+ * their own in bench/peers/. `paranom bench` runs this file's main.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { CommandModule } from 'yargs';
+import { parseArgs } from 'node:util';
+import { median } from './stats.js';
 
 /** The compiled CLI (from dist/bench, or from bench/ when run as TypeScript by the tests). */
 const CLI = fileURLToPath(new URL(import.meta.url.includes('/dist/bench/') ? '../src/cli/main.js' : '../dist/src/cli/main.js', import.meta.url));
@@ -96,12 +98,6 @@ export interface BenchCase {
   error?: string;
 }
 
-function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length === 0 ? NaN : s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-}
-
 export function caseRowsPerSecond(c: BenchCase): number {
   return c.rows / median(c.seconds);
 }
@@ -126,26 +122,17 @@ function resolveModule(name: string): string | null {
   }
 }
 
-/** The DuckDB peer as a child script: generation and COPY inside DuckDB, default threads. */
+/** A peer program of bench/peers/, compiled beside this file. */
+function peer(name: string): string {
+  return fileURLToPath(new URL(import.meta.url.includes('/dist/bench/') ? `./peers/${name}.js` : `../dist/bench/peers/${name}.js`, import.meta.url));
+}
+
+/** The DuckDB peer (bench/peers/duckdb-copy.ts); null when @duckdb/node-api is not installed. */
 export async function runDuckdb(rows: number, doubles: number, dir: string): Promise<{ run: ChildRun; bytes: number; threads: number } | null> {
-  const mod = resolveModule('@duckdb/node-api');
-  if (!mod) return null;
+  if (!resolveModule('@duckdb/node-api')) return null;
   const path = join(dir, 'duckdb.parquet');
   rmSync(path, { force: true });
-  const floats = Array.from({ length: doubles }, (_, i) => `random() AS x${i}`).join(', ');
-  const sql =
-    `COPY (SELECT make_timestamptz((1704067200000 + i * 100) * 1000) AS "timestamp", ${floats}, ` +
-    `chr(97 + CAST(floor(random() * 10) AS INTEGER)) AS category, random() < 0.01 AS is_anomaly ` +
-    `FROM range(${rows}) t(i)) TO '${path.replaceAll("'", "''")}' (FORMAT parquet)`;
-  const code = `
-    const { DuckDBInstance } = await import(${JSON.stringify(mod)});
-    const db = await DuckDBInstance.create(':memory:');
-    const c = await db.connect();
-    const t = (await c.runAndReadAll("SELECT current_setting('threads') AS t")).getRowObjectsJS()[0].t;
-    await c.run(${JSON.stringify(sql)});
-    console.log(JSON.stringify({ threads: Number(t) }));
-  `;
-  const run = await runChild(process.execPath, ['--input-type=module', '-e', code]);
+  const run = await runChild(process.execPath, [peer('duckdb-copy'), String(rows), String(doubles), path]);
   if (run.status !== 0) throw new Error(`duckdb peer exited ${run.status}: ${run.stderr.trim().split('\n').pop()}`);
   const threads = (JSON.parse(run.stdout.trim().split('\n').pop() ?? '{}') as { threads?: number }).threads ?? 0;
   const bytes = statSync(path).size;
@@ -153,39 +140,11 @@ export async function runDuckdb(rows: number, doubles: number, dir: string): Pro
   return { run, bytes, threads };
 }
 
-/** The naive peer: Math.random() row by row into arrays, parquet-wasm defaults, 1M-row files. */
-export async function runNaive(rows: number, doubles: number, dir: string): Promise<{ run: ChildRun; bytes: number } | null> {
-  const arrow = resolveModule('apache-arrow');
-  const pwPath = resolveModule('parquet-wasm');
-  if (!arrow || !pwPath) return null;
+/** The naive peer (bench/peers/naive.ts): Math.random() row by row, parquet-wasm defaults. */
+export async function runNaive(rows: number, doubles: number, dir: string): Promise<{ run: ChildRun; bytes: number }> {
   const out = join(dir, 'naive');
   rmSync(out, { recursive: true, force: true });
-  const code = `
-    import { createRequire } from 'node:module';
-    import { mkdirSync, writeFileSync } from 'node:fs';
-    const { tableFromArrays, tableToIPC, vectorFromArray, Utf8, Dictionary, Int32 } = await import(${JSON.stringify(arrow)});
-    const pw = createRequire(import.meta.url)(${JSON.stringify(fileURLToPath(pwPath))});
-    const rows = ${rows}, doubles = ${doubles}, chunk = 1_000_000, cats = 'abcdefghij'.split('');
-    mkdirSync(${JSON.stringify(out)}, { recursive: true });
-    for (let start = 0, part = 0; start < rows; start += chunk, part++) {
-      const n = Math.min(chunk, rows - start);
-      const cols = { timestamp: new BigInt64Array(n) };
-      const xs = Array.from({ length: doubles }, () => new Float64Array(n));
-      const category = new Array(n), flag = new Array(n);
-      for (let i = 0; i < n; i++) {
-        cols.timestamp[i] = BigInt(1704067200000 + (start + i) * 100);
-        for (let c = 0; c < doubles; c++) xs[c][i] = Math.random();
-        category[i] = cats[Math.floor(Math.random() * 10)];
-        flag[i] = Math.random() < 0.01;
-      }
-      xs.forEach((x, c) => (cols['x' + c] = x));
-      cols.category = vectorFromArray(category, new Dictionary(new Utf8(), new Int32()));
-      cols.is_anomaly = flag;
-      const table = tableFromArrays(cols);
-      writeFileSync(${JSON.stringify(out)} + '/part-' + part + '.parquet', pw.writeParquet(pw.Table.fromIPCStream(tableToIPC(table, 'stream'))));
-    }
-  `;
-  const run = await runChild(process.execPath, ['--input-type=module', '-e', code]);
+  const run = await runChild(process.execPath, [peer('naive'), String(rows), String(doubles), out]);
   if (run.status !== 0) throw new Error(`naive peer exited ${run.status}: ${run.stderr.trim().split('\n').slice(-3).join(' ')}`);
   const bytes = dirBytes(out);
   rmSync(out, { recursive: true, force: true });
@@ -299,39 +258,36 @@ export function endToEndNotes(r: EndToEndResult): string {
   if (main && single && single.name.includes('W=1') && single.seconds.length && main.seconds.length) {
     lines.push(`Scaling: W=${main.threads} / W=1 = ${(caseRowsPerSecond(main) / caseRowsPerSecond(single)).toFixed(2)}x.`);
   }
-  lines.push('Not run here: parquetjs-lite (~22k rows/s) and @dsnp/parquetjs (~60k rows/s; needs Node 24), figures measured earlier on this machine.');
   return lines.join('\n');
 }
 
-interface BenchArgs {
-  scenario?: string;
-  rows: number;
-  reps: number;
-  workers?: number;
-  peers: boolean;
+/** `node dist/bench/end-to-end.js [scenario] [--rows N] [--reps N] [--workers N] [--no-peers]` (what `paranom bench` runs). */
+async function main(): Promise<void> {
+  const { values, positionals } = parseArgs({
+    allowPositionals: true,
+    options: { rows: { type: 'string' }, reps: { type: 'string' }, workers: { type: 'string' }, 'no-peers': { type: 'boolean' } },
+  });
+  const int = (name: string, v: string | undefined): number | undefined => {
+    if (v === undefined) return undefined;
+    const n = Number(v);
+    if (!Number.isSafeInteger(n) || n < 1) {
+      process.stderr.write(`bench: --${name} must be a positive integer, got '${v}'\n`);
+      process.exit(2);
+    }
+    return n;
+  };
+  const rows = int('rows', values.rows);
+  const reps = int('reps', values.reps);
+  const workers = int('workers', values.workers);
+  const r = await runEndToEnd({
+    ...(positionals[0] ? { scenario: positionals[0] } : {}),
+    ...(rows ? { rows } : {}),
+    ...(reps ? { reps } : {}),
+    ...(workers ? { workers } : {}),
+    peers: !values['no-peers'],
+    log: (l) => process.stderr.write(`${l}\n`),
+  });
+  process.stdout.write(`\nend to end: ${r.scenario} → Parquet\n${formatEndToEnd(r)}\n${endToEndNotes(r)}\n`);
 }
 
-/** The `paranom bench` command (registered in main.ts). */
-export const benchCommand: CommandModule<object, BenchArgs> = {
-  command: 'bench [scenario]',
-  describe: 'Measure end-to-end rows/s, MB/s and peak RSS beside DuckDB COPY and a naive generator',
-  builder: (y) =>
-    y
-      .positional('scenario', { type: 'string', describe: 'Scenario file (default: the bundled reference-13col)' })
-      .option('rows', { type: 'number', default: 10_000_000, describe: 'Rows per run' })
-      .option('reps', { type: 'number', default: 3, describe: 'Runs of each case (median reported)' })
-      .option('workers', { alias: 'w', type: 'number', describe: 'paranom worker threads (default: available cores)' })
-      .option('peers', { type: 'boolean', default: true, describe: 'Also run the peers (--no-peers: paranom only)' }) as never,
-  handler: async (argv) => {
-    const log = (l: string) => process.stderr.write(`${l}\n`);
-    const r = await runEndToEnd({
-      rows: argv.rows,
-      reps: argv.reps,
-      peers: argv.peers,
-      ...(argv.scenario ? { scenario: argv.scenario } : {}),
-      ...(argv.workers ? { workers: argv.workers } : {}),
-      log,
-    });
-    process.stdout.write(`\nend to end: ${r.scenario} → Parquet\n${formatEndToEnd(r)}\n${endToEndNotes(r)}\n`);
-  },
-};
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) await main();
