@@ -42,6 +42,7 @@ async function checkOutputs(o: Outputs): Promise<void> {
 function reportBuilder(a: Argv) {
   return a
     .positional('dataset', { type: 'string', demandOption: true, describe: 'Dataset directory (with manifest.json)' })
+    .option('workers', { alias: 'w', type: 'number', describe: 'Threads reading shards (default 1)' })
     .option('out', { alias: 'o', type: 'string', describe: 'HTML file to write (one self-contained file)' })
     .option('png', { type: 'string', describe: 'Also write an image of the overview (needs Chromium)' });
 }
@@ -56,7 +57,7 @@ export const reportCommand: CommandModule<object, ReportArgs> = {
     const t0 = performance.now();
     await checkOutputs(argv);
     const { datasetReport } = await import('../report/dataset.js');
-    await emit(datasetReport(argv.dataset), argv, () => (performance.now() - t0) / 1000);
+    await emit(await datasetReport(argv.dataset, argv.workers ? { workers: argv.workers } : {}), argv, () => (performance.now() - t0) / 1000);
   },
 };
 
