@@ -150,6 +150,21 @@ describe('report of a dataset', () => {
   });
 });
 
+describe('report of Arrow and CSV datasets', () => {
+  it('reads the same values as from Parquet', async () => {
+    const s = scenarioFrom({ ...KINDS_SCENARIO, timeline: { ...KINDS_SCENARIO.timeline, rows: 70_000 } });
+    const pages = [];
+    for (const format of ['parquet', 'arrow', 'csv'] as const) {
+      const dir = join(tempDir(), format);
+      await generate(s, { out: dir, workers: 1, format, shardRows: 65_536 });
+      const r = await datasetReport(dir);
+      pages.push({ series: r.series, distributions: r.distributions, exact: r.exact, events: r.events });
+    }
+    expect(pages[1]).toEqual(pages[0]);
+    expect(pages[2]).toEqual(pages[0]);
+  });
+});
+
 describe('latent panels', () => {
   it('redraw the codes of vae windows inside their bands, and show each learned event moved out to its recorded radius', async () => {
     const work = tempDir();
@@ -213,9 +228,15 @@ describe('paranom report / preview commands', () => {
     expect(none.code).toBe(2);
     expect(none.err).toContain('--out FILE.html');
 
+    const bad = paranom('preview', 'scenarios/valve-sensors.yaml', '--duration', 'soon', '--out', join(t, 'd.html'));
+    expect(bad.code).toBe(2);
+    expect(bad.err).toContain("--duration takes a duration such as 90m, 36h or 2d, got 'soon'");
+
+    // A time range instead of a row count: 2 hours at the scenario's 1 s step.
     const out = join(t, 'p.html');
-    const ok = paranom('preview', 'scenarios/valve-sensors.yaml', '--rows', '5000', '--out', out);
+    const ok = paranom('preview', 'scenarios/valve-sensors.yaml', '--duration', '2h', '--out', out);
     expect(ok.code, ok.err).toBe(0);
+    expect(readFileSync(out, 'utf8')).toContain('"rows":7200');
     expect(ok.out).toMatch(/wrote .*p\.html/);
     // A page it wrote may be written again.
     expect(paranom('preview', 'scenarios/valve-sensors.yaml', '--rows', '6000', '--out', out).code).toBe(0);

@@ -48,7 +48,7 @@ export function describeEvents(s: Scenario, cleanRows?: CleanRows): (e: AnomalyE
     const spec = specOf(s.anomalies, e);
     if (!spec) return { variables: [...defined].join(','), params: null };
     const names = new Set([...defined, ...spec.variables]);
-    const drawn = drawParams(spec, key, e.id);
+    const drawn = drawParams(spec, key, e.id, e.attempt ?? 0);
     const p = spec.kind === 'learned' ? { ...drawn, ...learnedFigures(learned!, spec, drawn, e) } : drawn;
     const sorted = Object.fromEntries(Object.keys(p).sort().map((k) => [k, p[k]]));
     return { variables: s.variables.filter((v) => names.has(v.name)).map((v) => v.name).join(','), params: JSON.stringify(sorted) };
