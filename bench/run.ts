@@ -8,7 +8,7 @@
  * 1. micro (tinybench, whole 65,536-row blocks): the PRNG (WebAssembly and plain JS),
  *    each distribution, each variable kind that needs no outside file, Parquet/Arrow
  *    encoding of a block — rows/s and MB/s of what each case produces;
- * 2. end to end (src/cli/bench.ts, also `paranom bench`): the reference scenario to
+ * 2. end to end (bench/end-to-end.ts, also `paranom bench`): the reference scenario to
  *    Parquet with default workers and with one, DuckDB COPY at its default threads and a
  *    naive Math.random generator, each a child process: rows/s, MB/s, peak RSS, ratios;
  * 3. writers (bench/writers.ts): single-thread encoders on the same 13 columns;
@@ -32,7 +32,7 @@ import { encodeParquet, encodeParquetWasm, ParquetOutput } from '../src/formats/
 import { loadScenario, parseScenario } from '../src/reader/load.js';
 import type { Scenario, StochasticVariable } from '../src/model/types.js';
 import { prepareScenario } from '../src/variables/registry.js';
-import { endToEndNotes, formatEndToEnd, referenceScenario, runChild, runEndToEnd } from '../src/cli/bench.js';
+import { endToEndNotes, formatEndToEnd, referenceScenario, runChild, runEndToEnd } from './end-to-end.js';
 import { formatWriterTable, runWriterBench, writerConclusion } from './writers.js';
 import { runStreamBench } from './stream.js';
 

@@ -59,6 +59,7 @@ async function runWithProgress(out: string, run: (onProgress: (d: number, t: num
   const result = await run((d, t) => progress.update(d, t), interruptible());
   progress.finish();
   process.stdout.write(formatRunReport(result, out, (performance.now() - t0) / 1000));
+  for (const w of result.warnings) process.stderr.write(`paranom: warning: ${w}\n`);
 }
 
 function resolvePart(part: string | undefined, parts: number | undefined): Part | undefined {
@@ -179,7 +180,7 @@ const cli = yargs(hideBin(process.argv))
         .option('check-files', { type: 'boolean', default: true, describe: 'Check that every shard file is present with its size (--no-check-files when shards stay in object storage)' }),
     async (argv) => {
       const { mergeManifests } = await import('../run/merge.js');
-      const m = mergeManifests(argv.dataset, { checkFiles: argv['check-files'] });
+      const m = await mergeManifests(argv.dataset, { checkFiles: argv['check-files'] });
       process.stdout.write(`merged ${m.shards.length} shards, ${m.rows.toLocaleString('en-US')} rows into ${argv.dataset}/manifest.json\n`);
     },
   )

@@ -204,6 +204,10 @@ export function validateScenario(doc: unknown, options: { baseDir?: string } = {
   // Uniqueness decides keys from generated values before anomaly kinds change them, so a
   // kind acting on a key could make written keys collide: refuse that combination.
   if (uniqueness && anomalies && anomalies.mode !== 'none') {
+    // Uniqueness classes rows by label and resolves on attempt-0 values, before any event is
+    // measured; measuring events (min_effect, label: changed) would need the resolved values.
+    if (anomalies.minEffect) c.fail('anomalies.min_effect', 'cannot be combined with uniqueness yet: remove one of them');
+    if (anomalies.label) c.fail('anomalies.label', "'changed' cannot be combined with uniqueness yet: remove one of them");
     (anomalies.kinds ?? []).forEach((k, i) => {
       const hit = k.variables.filter((v) => uniqueness.key.includes(v));
       if (hit.length > 0) c.fail(`anomalies.kinds[${i}]`, `${k.kind} events would change ${hit.join(', ')}, which ${hit.length === 1 ? 'is' : 'are'} part of the uniqueness key; exclude ${hit.length === 1 ? 'it' : 'them'} with variables: [...]`);

@@ -17,7 +17,6 @@ import { anomalySummary, buildManifest, MANIFEST_FILE, readManifest, SEGMENTS_FI
 import { encodeParquet, type ParquetCompression } from '../formats/parquet.js';
 import { segmentTable } from '../dataset/segments.js';
 import { cleanRowsOf } from '../generate/shard.js';
-import { hasLearnedKind } from '../anomaly/kinds/learned.js';
 import { prepareScenario } from '../variables/registry.js';
 import { scenarioHash, shardMetadata } from '../dataset/provenance.js';
 import { writeFileAtomic } from '../formats/files.js';
@@ -27,6 +26,8 @@ import type { ShardResult, ShardTask } from './shard-task.js';
 import type { Piscina } from 'piscina';
 import type { Resolution } from '../uniqueness/resolve.js';
 import { startUniqueness } from './uniqueness-pass.js';
+import { segmentsOf } from '../generate/event-outcome.js';
+import type { Segment } from '../anomaly/effect.js';
 
 export interface GenerateOptions {
   /** Output directory. */
@@ -57,6 +58,21 @@ export interface GenerateResult {
   reused: number;
   /** Rows in the shards this run wrote. */
   rowsGenerated: number;
+  /** Things the user should know that are not errors (printed on stderr by the CLI). */
+  warnings: string[];
+}
+
+/** Share of labelled rows that may equal the clean series before generate warns. */
+export const UNCHANGED_WARNING_SHARE = 0.05;
+
+/** A warning when too many labelled rows are identical to the clean series. */
+export function labelWarnings(m: Manifest): string[] {
+  const r = m.anomalies.realised;
+  if (r.unchanged_rows <= 0 || r.anomalous_rows <= 0 || r.unchanged_rows <= UNCHANGED_WARNING_SHARE * r.anomalous_rows) return [];
+  const pct = ((100 * r.unchanged_rows) / r.anomalous_rows).toFixed(1);
+  return [
+    `${pct}% of labelled rows (${r.unchanged_rows} of ${r.anomalous_rows}) hold the same values as the series without anomalies: their label marks no change a detector could see. Set anomalies.min_effect to redraw weak events, or anomalies.label: changed to label only changed rows (effect per event: effect_rms, effect_max and changed_rows in ${m.anomalies.segments_file}).`,
+  ];
 }
 
 /** Resolves a scenario (object or file path) with option overrides applied. */
@@ -234,20 +250,22 @@ async function runPlan(
   results.sort((a, b) => a.index - b.index);
   const resolution = uniqueness ? await uniqueness.done : undefined;
 
-  // Learned events' figures in the segment table need their clean context, generated on this thread.
-  if (!part && hasLearnedKind(scenario)) await prepareScenario(scenario);
-  const manifest = finishDataset(out, scenario, plan, compression, results, part, uniquenessSummary(scenario, resolution));
+  const manifest = await finishDataset(out, scenario, plan, compression, results, part, uniquenessSummary(scenario, resolution));
   journal.remove();
-  return { plan, manifest, generated, reused, rowsGenerated };
+  return { plan, manifest, generated, reused, rowsGenerated, warnings: labelWarnings(manifest) };
 }
 
 /** Writes the segment table (whole datasets only) and the manifest, last. */
-export function finishDataset(out: string, scenario: Scenario, plan: GenerationPlan, compression: ParquetCompression, shards: ManifestShard[], part: Part | null, uniqueness: UniquenessSummary | null): Manifest {
+export async function finishDataset(out: string, scenario: Scenario, plan: GenerationPlan, compression: ParquetCompression, shards: ManifestShard[], part: Part | null, uniqueness: UniquenessSummary | null): Promise<Manifest> {
   const rows = scenario.timeline.rows;
-  const events = eventsStartingIn(scenario.anomalies, seedKey(scenario.seed), rows, 0, rows);
+  // Measuring events generates rows here, on the main thread: load what the variables need.
+  if (!part && scenario.anomalies.mode !== 'none') await prepareScenario(scenario);
+  const a = scenario.anomalies;
+  // Every event is measured here, for its effect columns; a part run has no segment table.
+  const { segments, dropped } = part ? { segments: [], dropped: -1 } : segmentsOf(scenario, eventsStartingIn(a, seedKey(scenario.seed), rows, 0, rows));
   if (!part) {
     const segMeta = shardMetadata(scenario, { index: -1, rowStart: 0, rowEnd: rows });
-    writeFileAtomic(join(out, SEGMENTS_FILE), encodeParquet(segmentTable(scenario, events, cleanRowsOf(scenario)), segMeta, compression));
+    writeFileAtomic(join(out, SEGMENTS_FILE), encodeParquet(segmentTable(scenario, segments, cleanRowsOf(scenario)), segMeta, compression));
   }
   const anomalousRows = shards.reduce((a, s) => a + s.anomalous_rows, 0);
   const manifest = buildManifest({
@@ -259,7 +277,7 @@ export function finishDataset(out: string, scenario: Scenario, plan: GenerationP
     shards,
     uniqueness,
     part: part ? { ...part, shards: plan.shards.length } : undefined,
-    anomalies: anomalySummary(scenario, part ? null : events, anomalousRows),
+    anomalies: anomalySummary(scenario, part ? null : { segments, dropped }, anomalousRows),
   });
   writeManifest(out, manifest, part ? partManifestFile(part) : MANIFEST_FILE);
   return manifest;

@@ -26,7 +26,7 @@ const pw = require('parquet-wasm') as typeof import('parquet-wasm');
  * With `checkFiles: false` only the manifests need to be present — for shards that already
  * sit in object storage beside them.
  */
-export function mergeManifests(out: string, options: { checkFiles?: boolean } = {}): Manifest {
+export async function mergeManifests(out: string, options: { checkFiles?: boolean } = {}): Promise<Manifest> {
   if (!existsSync(out)) throw new ParanomError('DATASET_INVALID', `${out}: no such directory`);
   const files = readdirSync(out).filter((f) => PART_MANIFEST_RE.test(f)).sort();
   if (files.length === 0) throw new ParanomError('DATASET_INVALID', `${out}: no part manifests (manifest-part-K-of-N.json) to merge`);
@@ -54,7 +54,7 @@ export function mergeManifests(out: string, options: { checkFiles?: boolean } = 
   }
   // The last part resolved uniqueness over every row, so its summary is the dataset's.
   const last = parts.reduce((a, p) => (p.m.part!.k > a.m.part!.k ? p : a));
-  const manifest = finishDataset(out, first.scenario, plan, first.compression ?? 'snappy', shards, null, last.m.uniqueness);
+  const manifest = await finishDataset(out, first.scenario, plan, first.compression ?? 'snappy', shards, null, last.m.uniqueness);
   for (const f of files) rmSync(join(out, f), { force: true });
   return manifest;
 }

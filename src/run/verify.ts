@@ -19,6 +19,7 @@ import { readArrowRows, readParquetRows } from '../formats/read.js';
 import { segmentTable } from '../dataset/segments.js';
 import { shardMetadata } from '../dataset/provenance.js';
 import { readManifest, SEGMENTS_FILE, type Manifest, type ManifestShard } from '../dataset/manifest.js';
+import { segmentsOf } from '../generate/event-outcome.js';
 import { encodeShard, sha256 } from './shard-task.js';
 import { prepareScenario } from '../variables/registry.js';
 
@@ -144,9 +145,9 @@ export async function verify(out: string, options: VerifyOptions = {}): Promise<
   const seg = join(out, SEGMENTS_FILE);
   if (!existsSync(seg)) problems.push(`${SEGMENTS_FILE}: missing`);
   else if (m.compression) {
-    const events = eventsStartingIn(m.scenario.anomalies, seedKey(m.scenario.seed), rows, 0, rows);
+    const { segments } = segmentsOf(m.scenario, eventsStartingIn(m.scenario.anomalies, seedKey(m.scenario.seed), rows, 0, rows));
     const meta = shardMetadata(m.scenario, { index: -1, rowStart: 0, rowEnd: rows });
-    if (sha256(encodeParquet(segmentTable(m.scenario, events, cleanRowsOf(m.scenario)), meta, m.compression)) !== sha256(readFileSync(seg))) {
+    if (sha256(encodeParquet(segmentTable(m.scenario, segments, cleanRowsOf(m.scenario)), meta, m.compression)) !== sha256(readFileSync(seg))) {
       problems.push(`${SEGMENTS_FILE}: differs from the events the scenario gives`);
     }
   }

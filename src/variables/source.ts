@@ -111,6 +111,26 @@ function fileRowOf(v: SourceVariable, data: SourceData, timeline: Timeline): (ro
   };
 }
 
+/**
+ * How many timeline rows the source can give: all of them, except with `past_end: error`,
+ * where rows past the file fail. Measuring an event looks at rows around it that may lie
+ * past the timeline (so the result does not change when the dataset grows); it stops here.
+ */
+export function sourceRowLimit(v: SourceVariable, timeline: Timeline): number {
+  if (v.pastEnd !== 'error') return Infinity;
+  const at = fileRowOf(v, read(v), timeline);
+  // fileRowOf is -1 from the first row past the file on: find that row.
+  let lo = 0;
+  let hi = 1;
+  while (at(hi) >= 0) hi *= 2;
+  while (lo < hi) {
+    const mid = Math.floor((lo + hi) / 2);
+    if (at(mid) >= 0) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
 /** Compiles a source: the file's values (read once per thread) replayed by row. */
 export function compileSource(v: SourceVariable, timeline: Timeline, seed: number): CompiledVariable {
   const data = read(v);
