@@ -1,7 +1,7 @@
 /**
  * paranom's public API. Everything exported here is supported; nothing else is.
  */
-export { generate, type GenerateOptions, type GenerateResult } from './run/generate.js';
+export { generate, planRun, type GenerateOptions, type GenerateResult } from './run/generate.js';
 export { loadScenario, parseScenario } from './reader/load.js';
 export { validateScenario } from './reader/validate.js';
 export { planGeneration, describePlan, type GenerationPlan, type ShardPlan, type OutputFormat } from './plan/planner.js';

@@ -46,7 +46,7 @@ export interface StochasticVariable {
   categories: string[] | null;
 }
 
-// ---- callback, process and source variables (issue 5) -------------------------------
+// ---- callback, process and source variables -------------------------------
 
 /** `type: callback`: values from functions exported by a user module (JS or TS). */
 export interface CallbackVariable {

@@ -4,6 +4,7 @@
  * files; the manifest comes last, so a directory without one is an unfinished run, which
  * the same command resumes (shards whose bytes match the journal are kept).
  */
+import { withCleanTwin } from '../anomaly/kinds/clean-twin.js';
 import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { ParanomError } from '../errors.js';
@@ -32,6 +33,8 @@ import type { Segment } from '../anomaly/effect.js';
 export interface GenerateOptions {
   /** Output directory. */
   out: string;
+  /** Also write `<name>_clean` beside each anomaly-affected variable: its values without anomalies. */
+  withClean?: boolean;
   rows?: number;
   seed?: number;
   format?: OutputFormat;
@@ -76,9 +79,15 @@ export function labelWarnings(m: Manifest): string[] {
 }
 
 /** Resolves a scenario (object or file path) with option overrides applied. */
-function resolveScenario(scenario: Scenario | string, options: Pick<GenerateOptions, 'rows' | 'seed'>): Scenario {
-  const s = typeof scenario === 'string' ? loadScenario(scenario) : scenario;
-  return withOverrides(s, { rows: options.rows, seed: options.seed });
+function resolveScenario(scenario: Scenario | string, options: Pick<GenerateOptions, 'rows' | 'seed' | 'withClean'>): Scenario {
+  const loaded = typeof scenario === 'string' ? loadScenario(scenario) : scenario;
+  return withOverrides(options.withClean ? withCleanTwin(loaded) : loaded, { rows: options.rows, seed: options.seed });
+}
+
+/** What `generate` would do with these options, without touching any file (`--dry-run`). */
+export function planRun(scenarioOrFile: Scenario | string, options: Omit<GenerateOptions, 'out'> = {}): GenerationPlan {
+  const scenario = resolveScenario(scenarioOrFile, options);
+  return planGeneration(scenario, { ...(options.format ? { format: options.format } : {}), ...(options.shardRows ? { shardRows: options.shardRows } : {}) });
 }
 
 function workersOf(pool: Piscina): number {

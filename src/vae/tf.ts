@@ -1,10 +1,13 @@
 /**
- * Loading TensorFlow.js for training, on the main thread only (never in shard workers:
- * see STYLE.md). `@tensorflow/tfjs-node` is an optional dependency whose install script
- * downloads libtensorflow; where it is absent or cannot load, the WebAssembly backend trains,
- * and the pure-JS CPU backend of `@tensorflow/tfjs` where that cannot load either.
+ * Loading TensorFlow.js for training, on the main thread only (never in shard workers,
+ * which decode with plain JS). The packages are optional peer dependencies (optional.ts):
+ * `@tensorflow/tfjs` is needed to train at all; `@tensorflow/tfjs-node`, whose install
+ * script downloads libtensorflow, is used when it loads; otherwise
+ * `@tensorflow/tfjs-backend-wasm` (WebAssembly, binaries inside the npm package) when it is
+ * installed, and the pure-JS CPU backend of `@tensorflow/tfjs` where neither is.
  */
 import { ParanomError } from '../errors.js';
+import { importOptional } from '../optional.js';
 
 export type Tf = typeof import('@tensorflow/tfjs');
 export type TfBackendChoice = 'auto' | 'cpu' | 'wasm' | 'tensorflow';
@@ -41,12 +44,12 @@ export async function loadTf(choice: TfBackendChoice = 'auto'): Promise<LoadedTf
       }
     }
   }
-  const tf = (await import('@tensorflow/tfjs')) as Tf;
+  const tf = await importOptional<Tf>('@tensorflow/tfjs', 'training a VAE (train-vae)');
   // Production mode silences the "install tfjs-node" banner the CPU backend prints in Node.
   tf.env().set('PROD', true);
   if (choice === 'auto' || choice === 'wasm') {
     try {
-      await import('@tensorflow/tfjs-backend-wasm');
+      await importOptional('@tensorflow/tfjs-backend-wasm', 'the wasm training backend (--backend wasm)');
       if (await tf.setBackend('wasm')) {
         await tf.ready();
         return fallback === undefined ? { tf, backend: 'wasm' } : { tf, backend: 'wasm', fallback };
@@ -54,7 +57,7 @@ export async function loadTf(choice: TfBackendChoice = 'auto'): Promise<LoadedTf
       throw new Error('the wasm backend did not initialise');
     } catch (err) {
       const why = (err as Error).message.split('\n')[0] ?? String(err);
-      if (choice === 'wasm') throw new ParanomError('USAGE', `--backend wasm needs @tensorflow/tfjs-backend-wasm, which cannot be loaded here (${why}); use --backend cpu`);
+      if (choice === 'wasm') throw err instanceof ParanomError ? err : new ParanomError('USAGE', `--backend wasm needs @tensorflow/tfjs-backend-wasm, which cannot be loaded here (${why}); use --backend cpu`);
       fallback = fallback === undefined ? why : `${fallback}; ${why}`;
     }
   }
