@@ -13,6 +13,7 @@ export type { Scenario, Variable, StochasticVariable, Distribution, DType, Anoma
 export type { CallbackContext, CallbackEvent } from './variables/callback.js';
 export type { RandomSource } from './random/row-random.js';
 export { grow } from './run/generate.js';
+export { streamRows, type StreamOptions, type StreamResult, type StreamFormat, type Pace } from './run/stream.js';
 export { verify, type VerifyReport } from './run/verify.js';
 export { mergeManifests, mergeToFile } from './run/merge.js';
 export { philox4x32, PRNG_ID } from './random/philox.js';

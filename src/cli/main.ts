@@ -6,14 +6,13 @@
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { EXIT_CODES, exitCodeOf, ParanomError } from '../errors.js';
-import { loadScenario, withOverrides } from '../reader/load.js';
-import { describePlan, planGeneration, type OutputFormat } from '../plan/planner.js';
-import { generate, grow, type GenerateResult } from '../run/generate.js';
+import { loadScenario } from '../reader/load.js';
+import { describePlan, type OutputFormat } from '../plan/planner.js';
+import { generate, grow, planRun, type GenerateResult } from '../run/generate.js';
 import { parsePart, partFromEnvironment, type Part } from '../plan/parts.js';
 import type { ParquetCompression } from '../formats/parquet.js';
 import { createProgress } from './progress.js';
 import { formatRunReport } from './report.js';
-import { withCleanTwin } from '../anomaly/kinds/clean-twin.js';
 import { trainVaeCommand } from './train-vae.js';
 import { benchCommand } from './bench.js';
 import { evalCommand } from './eval.js';
@@ -108,30 +107,23 @@ const cli = yargs(hideBin(process.argv))
       const out = argv.out;
       if (out === undefined) throw new ParanomError('USAGE', 'generate needs --out DIR (a dataset directory) or --stdout (a stream)');
       const format = (argv.format ?? 'parquet') as OutputFormat;
-      const overrides = { rows: argv.rows, seed: argv.seed };
+      // The library's options, one for one: the CLI only parses and prints.
+      const options = {
+        ...(argv.rows !== undefined ? { rows: argv.rows } : {}),
+        ...(argv.seed !== undefined ? { seed: argv.seed } : {}),
+        format,
+        compression: argv.compression as ParquetCompression,
+        ...(argv['shard-rows'] ? { shardRows: argv['shard-rows'] } : {}),
+        ...(argv.workers ? { workers: argv.workers } : {}),
+        withClean: argv['with-clean'],
+        force: argv.force,
+      };
       if (argv['dry-run']) {
-        const loaded = loadScenario(argv.scenario);
-        const s = withOverrides(argv['with-clean'] ? withCleanTwin(loaded) : loaded, overrides);
-        const plan = planGeneration(s, { format, ...(argv['shard-rows'] ? { shardRows: argv['shard-rows'] } : {}) });
-        process.stdout.write(describePlan(plan) + '\n');
+        process.stdout.write(describePlan(planRun(argv.scenario, options)) + '\n');
         return;
       }
       const part = resolvePart(argv.part, argv.parts);
-      await runWithProgress(out, (onProgress, signal) =>
-        generate(argv['with-clean'] ? withCleanTwin(loadScenario(argv.scenario)) : argv.scenario, {
-          out,
-          ...(overrides.rows !== undefined ? { rows: overrides.rows } : {}),
-          ...(overrides.seed !== undefined ? { seed: overrides.seed } : {}),
-          format,
-          compression: argv.compression as ParquetCompression,
-          ...(argv['shard-rows'] ? { shardRows: argv['shard-rows'] } : {}),
-          ...(argv.workers ? { workers: argv.workers } : {}),
-          ...(part ? { part } : {}),
-          force: argv.force,
-          signal,
-          onProgress,
-        }),
-      );
+      await runWithProgress(out, (onProgress, signal) => generate(argv.scenario, { ...options, out, ...(part ? { part } : {}), signal, onProgress }));
     },
   )
   .command(
