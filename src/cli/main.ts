@@ -101,8 +101,6 @@ const cli = yargs(hideBin(process.argv))
       // Each command loads what it uses when it runs: `--help`, `--version` and the other
       // commands never evaluate the scenario reader, the planner, the pool or the writers.
       const { checkDatasetArgs, runStreamCommand, wantsStream } = await import('./stream.js');
-      const { loadScenario, withOverrides } = await import('../reader/load.js');
-      const { withCleanTwin } = await import('../anomaly/kinds/clean-twin.js');
       if (wantsStream(argv)) {
         await runStreamCommand(argv, interruptible());
         return;
@@ -111,32 +109,25 @@ const cli = yargs(hideBin(process.argv))
       const out = argv.out;
       if (out === undefined) throw new ParanomError('USAGE', 'generate needs --out DIR (a dataset directory) or --stdout (a stream)');
       const format = (argv.format ?? 'parquet') as OutputFormat;
-      const overrides = { rows: argv.rows, seed: argv.seed };
+      // The library's options, one for one: the CLI only parses and prints.
+      const options = {
+        ...(argv.rows !== undefined ? { rows: argv.rows } : {}),
+        ...(argv.seed !== undefined ? { seed: argv.seed } : {}),
+        format,
+        compression: argv.compression as ParquetCompression,
+        ...(argv['shard-rows'] ? { shardRows: argv['shard-rows'] } : {}),
+        ...(argv.workers ? { workers: argv.workers } : {}),
+        withClean: argv['with-clean'],
+        force: argv.force,
+      };
+      const { generate, planRun } = await import('../run/generate.js');
       if (argv['dry-run']) {
-        const { describePlan, planGeneration } = await import('../plan/planner.js');
-        const loaded = loadScenario(argv.scenario);
-        const s = withOverrides(argv['with-clean'] ? withCleanTwin(loaded) : loaded, overrides);
-        const plan = planGeneration(s, { format, ...(argv['shard-rows'] ? { shardRows: argv['shard-rows'] } : {}) });
-        process.stdout.write(describePlan(plan) + '\n');
+        const { describePlan } = await import('../plan/planner.js');
+        process.stdout.write(describePlan(planRun(argv.scenario, options)) + '\n');
         return;
       }
       const part = await resolvePart(argv.part, argv.parts);
-      const { generate } = await import('../run/generate.js');
-      await runWithProgress(out, (onProgress, signal) =>
-        generate(argv['with-clean'] ? withCleanTwin(loadScenario(argv.scenario)) : argv.scenario, {
-          out,
-          ...(overrides.rows !== undefined ? { rows: overrides.rows } : {}),
-          ...(overrides.seed !== undefined ? { seed: overrides.seed } : {}),
-          format,
-          compression: argv.compression as ParquetCompression,
-          ...(argv['shard-rows'] ? { shardRows: argv['shard-rows'] } : {}),
-          ...(argv.workers ? { workers: argv.workers } : {}),
-          ...(part ? { part } : {}),
-          force: argv.force,
-          signal,
-          onProgress,
-        }),
-      );
+      await runWithProgress(out, (onProgress, signal) => generate(argv.scenario, { ...options, out, ...(part ? { part } : {}), signal, onProgress }));
     },
   )
   .command(
