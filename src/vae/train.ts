@@ -20,8 +20,10 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ParanomError } from '../errors.js';
 import { seedKey } from '../random/counter.js';
-import { ACTIVATIONS, writeLayersModel, type Activation } from './layers-format.js';
+import { ACTIVATIONS, readDenseStack, writeLayersModel, type Activation } from './layers-format.js';
 import { VAE_FORMAT, VAE_FORMAT_VERSION, VAE_META_FILE, type VaeModelMeta } from './model.js';
+import { latentChain } from './chain.js';
+import { DenseDecoder } from './decoder.js';
 import { readSeries } from './series.js';
 import { loadTf, type TfBackendChoice } from './tf.js';
 import { artifactsOf, buildModel, initialise } from './tf-model.js';
@@ -168,6 +170,9 @@ export async function trainVae(o: TrainVaeOptions): Promise<TrainVaeResult> {
   mkdirSync(o.out, { recursive: true });
   writeLayersModel(join(o.out, meta.files.encoder), await artifactsOf(tf, encoder));
   writeLayersModel(join(o.out, meta.files.decoder), await artifactsOf(tf, decoder));
+  // The chain is measured with the plain-JS stacks generation runs, read back from the files.
+  const plain = (name: string) => new DenseDecoder(readDenseStack(join(o.out, name)));
+  meta.chain = latentChain(plain(meta.files.encoder), plain(meta.files.decoder), series, norm, trainRows, W, L);
   writeFileSync(join(o.out, VAE_META_FILE), JSON.stringify(meta, null, 2) + '\n');
   encoder.dispose();
   decoder.dispose();
