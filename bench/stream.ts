@@ -16,7 +16,7 @@ import { closeSync, mkdtempSync, openSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { dirBytes, runChild } from '../src/cli/bench.js';
+import { dirBytes, runChild } from './end-to-end.js';
 
 const CLI = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
 const SCENARIO = fileURLToPath(new URL(import.meta.url.includes('/dist/') ? '../../scenarios/valve-sensors.yaml' : '../scenarios/valve-sensors.yaml', import.meta.url));

@@ -8,7 +8,7 @@ import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { generate } from '../src/run/generate.js';
-import { runChild } from '../src/cli/bench.js';
+import { runChild } from '../bench/end-to-end.js';
 import { scenarioFrom, tempDir } from './helpers.js';
 
 const CLI = 'dist/src/cli/main.js';

@@ -1,5 +1,5 @@
 /**
- * Learned anomalies (issue 6): a tiny VAE trained for a few epochs on six weeks of real NAB
+ * Learned anomalies: a tiny VAE trained for a few epochs on six weeks of real NAB
  * taxi counts (test/fixtures/vae), then `vae` variables generated through the real
  * `generate` API: same seed → same bytes, W=1 ≡ W=2, anomalous windows measurably further
  * from the training data than normal ones, the window rule and D2/D3 on odd splits, and
@@ -102,6 +102,20 @@ describe('train-vae', () => {
     expect(meta.training.history.length).toBe(epochs.length);
     expect(meta.training.data.file).toBe('nyc_taxi_6w.csv'); // a name, never a host path
     expect(JSON.stringify(meta)).not.toContain(root);
+  });
+
+  it('holds at least 8 validation windows, or refuses with a split that would; trains on the WebAssembly backend', async () => {
+    // 2,016 rows, window 48: a 2% tail is 40 rows, not one window.
+    const err = await trainVae({ ...TRAIN, epochs: 1, validationSplit: 0.02, out: join(work, 'short') }).catch((e: Error) => e);
+    expect(String(err)).toMatch(/--validation-split 0\.02 leaves 40 rows .* fewer than 8 windows of 48 \(55 rows\); use --validation-split 0\.028 or more/);
+    const r = await trainVae({ ...TRAIN, epochs: 1, validationSplit: 0.028, backend: 'wasm', out: join(work, 'wasm') });
+    expect(r.backend).toBe('wasm');
+    expect(r.meta.training.data.validationWindows).toBeGreaterThanOrEqual(8);
+    // Left to itself the split grows to hold 8 windows of a long window.
+    const long = await trainVae({ ...TRAIN, window: 400, latent: 2, epochs: 1, backend: 'wasm', out: join(work, 'long') });
+    expect(long.meta.training.data.validationWindows).toBeGreaterThanOrEqual(8);
+    expect(long.meta.training.validationSplit).toBeGreaterThan(0.1);
+    expect(long.meta.training.stride).toBe(4); // window / 100
   });
 
   it('is reproducible: the same data, options and seed give the same model files byte for byte', async () => {
@@ -223,6 +237,35 @@ describe('vae variables', () => {
     // Measured on this model: about 1.4×. A margin of 1.2× leaves room for backend noise.
     if (process.env.PARANOM_VAE_REPORT) console.log(`nearest-window distance: anomalous ${dAnom.toFixed(3)}, normal ${dNormal.toFixed(3)}, ratio ${(dAnom / dNormal).toFixed(2)} (${anomStarts.length} events)`);
     expect(dAnom / dNormal).toBeGreaterThan(1.2);
+  });
+
+  it('normal rows look like the training data: mean and sd within 10%, window boundaries no rougher than 1.5× its 99th-percentile step', async () => {
+    await referenceRun();
+    const { values, anomalous } = readColumn(join(work, 'ds-w1'), 'passengers');
+    const { meta } = readVaeModel(modelDir);
+    const train = readSeries(DATA).values[0]!.subarray(0, meta.training.data.trainRows);
+    const stats = (x: ArrayLike<number>) => {
+      let m = 0;
+      for (let i = 0; i < x.length; i++) m += x[i]!;
+      m /= x.length;
+      let v = 0;
+      for (let i = 0; i < x.length; i++) v += (x[i]! - m) ** 2;
+      return { mean: m, sd: Math.sqrt(v / (x.length - 1)) };
+    };
+    const quantile = (x: number[], p: number) => x.sort((a, b) => a - b)[Math.floor(p * (x.length - 1))]!;
+    const normal = values.filter((_, i) => !anomalous[i]);
+    const t = stats(train);
+    const g = stats(normal);
+    expect(Math.abs(g.mean - t.mean) / t.mean).toBeLessThan(0.1);
+    expect(Math.abs(g.sd - t.sd) / t.sd).toBeLessThan(0.1);
+    const p99 = quantile(Array.from({ length: train.length - 1 }, (_, i) => Math.abs(train[i + 1]! - train[i]!)), 0.99);
+    // Steps where one decoded window hands over to the next (every hop rows, and every W rows).
+    const hop = meta.chain!.hop;
+    const boundary: number[] = [];
+    for (let i = hop; i < values.length; i += hop) if (!anomalous[i] && !anomalous[i - 1]) boundary.push(Math.abs(values[i]! - values[i - 1]!));
+    expect(boundary.length).toBeGreaterThan(5000);
+    if (process.env.PARANOM_VAE_REPORT) console.log(`train mean ${t.mean.toFixed(1)} sd ${t.sd.toFixed(1)} p99 step ${p99}; normal mean ${g.mean.toFixed(1)} sd ${g.sd.toFixed(1)}; boundary steps median ${quantile(boundary, 0.5).toFixed(1)} p99 ${quantile(boundary, 0.99).toFixed(1)}`);
+    expect(quantile(boundary, 0.99)).toBeLessThanOrEqual(1.5 * p99);
   });
 
   it('labels and values agree: normal rows are the same with or without anomalies, anomalous rows differ', async () => {

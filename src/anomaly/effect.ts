@@ -34,6 +34,15 @@ export interface Segment {
 
 export const NO_EFFECT: Effect = { rms: 0, max: 0 };
 
+/** Clean rows on each side of an event, beyond its own length, that set its scale. */
+export const CONTEXT_ROWS = 128;
+
+/** The context window [lo, hi) whose clean values set the scale of an event [start, start + duration). */
+export function contextWindow(start: number, duration: number, limit = Infinity): [number, number] {
+  const context = CONTEXT_ROWS + duration;
+  return [Math.max(0, start - context), Math.min(limit, start + duration + context)];
+}
+
 /** Robust scale of the finite values of `x` (see the module comment). */
 export function robustScale(x: ArrayLike<number>): number {
   const v: number[] = [];

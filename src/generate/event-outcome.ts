@@ -16,7 +16,7 @@
  * are normal, it has no row in the segment table, and the manifest counts it.
  */
 import type { AnomalyEvent } from '../anomaly/events.js';
-import { combineEffects, robustScale, variableEffect, type Effect, type Segment } from '../anomaly/effect.js';
+import { combineEffects, contextWindow, robustScale, variableEffect, type Effect, type Segment } from '../anomaly/effect.js';
 import { eventAttempt } from '../anomaly/kinds/redraw.js';
 import { twinnedVariables, withoutAnomalies, withoutCleanTwin } from '../anomaly/kinds/clean-twin.js';
 import { seedKey } from '../random/counter.js';
@@ -25,8 +25,7 @@ import { sourceRowLimit } from '../variables/source.js';
 import { getInt64, type ValueColumn } from '../columns/columns.js';
 import { generateRows } from './rows.js';
 
-/** Clean rows on each side of an event, beyond its own length, that set its scale. */
-export const CONTEXT_ROWS = 128;
+export { CONTEXT_ROWS } from '../anomaly/effect.js';
 
 export interface EventOutcome {
   /** The event as generated: the settled attempt (its kind may differ from the placed one). */
@@ -98,9 +97,7 @@ export function measureEvent(s: Scenario, e: AnomalyEvent): { effect: Effect; ch
   const end = Math.min(e.start + e.duration, limit);
   const changed = new Uint8Array(e.duration);
   if (end <= e.start) return { effect: { rms: 0, max: 0 }, changed };
-  const context = CONTEXT_ROWS + e.duration;
-  const lo = Math.max(0, e.start - context);
-  const hi = Math.min(limit, e.start + e.duration + context);
+  const [lo, hi] = contextWindow(e.start, e.duration, limit);
   const plain = withoutCleanTwin(s);
   const clean = generateRows(withoutAnomalies(plain), lo, hi, []).values;
   const dirty = generateRows(plain, e.start, end, [{ ...e, end }]).values;

@@ -20,7 +20,7 @@ export function hasKindParams(s: Scenario): boolean {
   return s.anomalies.mode !== 'none' && s.anomalies.kinds !== undefined;
 }
 
-/** Figures a learned event adds to its parameters: the move and its effect (over every variable group it changes). */
+/** Figures a learned event adds to its parameters: the move (averaged over the variable groups it changes). */
 function learnedFigures(learned: LearnedEvents, spec: AnomalyKindSpec, p: EventParams, e: AnomalyEvent): EventParams {
   const effects = LearnedEvents.groups(spec).map((g) => learned.effect(spec, p, e, g));
   const n = effects.length;
@@ -29,8 +29,6 @@ function learnedFigures(learned: LearnedEvents, spec: AnomalyKindSpec, p: EventP
     radius_from: round(effects.reduce((a, f) => a + f.radiusFrom, 0) / n),
     radius_to: round(effects[0]!.radiusTo),
     latent_distance: round(effects.reduce((a, f) => a + f.latentDistance, 0) / n),
-    effect_rms: round(Math.sqrt(effects.reduce((a, f) => a + f.effectRms ** 2, 0) / n)),
-    effect_max: round(Math.max(...effects.map((f) => f.effectMax))),
   };
 }
 
