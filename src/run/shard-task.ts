@@ -28,7 +28,9 @@ export interface ShardTask {
   compression: ParquetCompression;
   /** Uniqueness retries of this shard's rows (ascending rows, their attempts). */
   retries?: Retries | undefined;
-  /** A previous run recorded this shard: reuse the file if its bytes still hash to this. */
+  /** Where to write the file, relative to outDir (default: the shard's file; a staged run adds `.pending`). */
+  writeAs?: string | undefined;
+  /** A previous run recorded this shard at `writeAs`: reuse the file if its bytes still hash to this. */
   expect?: { sha256: string; bytes: number; anomalousRows: number } | undefined;
 }
 
@@ -86,7 +88,7 @@ export async function runShardTask(task: ShardTask): Promise<ShardResult> {
   const { shard, scenario } = task;
   const base = { index: shard.index, file: shard.file, rowStart: shard.rowStart, rowEnd: shard.rowEnd };
   try {
-    const path = join(task.outDir, shard.file);
+    const path = join(task.outDir, task.writeAs ?? shard.file);
     if (task.expect && fileMatches(path, task.expect)) {
       return { ok: true, ...base, bytes: task.expect.bytes, sha256: task.expect.sha256, anomalousRows: task.expect.anomalousRows, reused: true };
     }

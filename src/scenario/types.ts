@@ -53,7 +53,7 @@ export interface CallbackVariable {
   type: 'callback';
   dtype: DType;
   stream: number;
-  /** The module, relative to the working directory (never absolute, D5). */
+  /** The module as the scenario names it, relative to the scenario file (D5). */
   module: string;
   /** SHA-256 of the module file, so editing the module changes the scenario hash. */
   moduleSha256: string;
@@ -100,7 +100,7 @@ export interface SourceVariable {
   type: 'source';
   dtype: 'float64' | 'float32';
   stream: number;
-  /** The file, relative to the working directory (never absolute, D5). */
+  /** The file as the scenario names it, relative to the scenario file (D5). */
   file: string;
   format: 'csv' | 'parquet';
   sha256: string;
@@ -168,7 +168,7 @@ export interface VaeVariable {
   type: 'vae';
   dtype: 'float64' | 'float32';
   stream: number;
-  /** The model directory, relative to the working directory (never absolute, D5). */
+  /** The model directory as the scenario names it, relative to the scenario file (D5). */
   model: string;
   /** SHA-256 of the model's metadata and decoder, so another model changes the scenario hash. */
   modelSha256: string;
@@ -237,4 +237,10 @@ export interface Scenario {
   variables: Variable[];
   /** null when no class asks for uniqueness. */
   uniqueness: Uniqueness | null;
+  /**
+   * Absolute folder the files a scenario names are relative to (the scenario file's).
+   * Run-time only: never hashed, never written into a dataset (D5); absent means the
+   * working directory.
+   */
+  baseDir?: string;
 }

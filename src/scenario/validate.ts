@@ -3,7 +3,8 @@
  * Scenario, or a list of every problem with its path inside the file. Nothing downstream
  * re-checks user input.
  */
-import { isAbsolute, relative, resolve } from 'node:path';
+import { resolve } from 'node:path';
+import { inputPath } from './input-path.js';
 import type { ScenarioIssue } from '../errors.js';
 import { variableStream } from '../random/hash.js';
 import { maxFeasibleFrequency } from '../anomaly/rate.js';
@@ -161,7 +162,7 @@ function checkVariable(c: Checker, name: string, raw: unknown, path: string, str
   }
   c.keys(o, path, ['type', 'description', ...kind.keys]);
   if (o['description'] !== undefined && typeof o['description'] !== 'string') c.fail(join(path, 'description'), `expected a string, got ${describe(o['description'])}`);
-  const resolveFile = (file: string) => (isAbsolute(file) ? file : relative(process.cwd(), resolve(baseDir, file)) || '.');
+  const resolveFile = (file: string) => inputPath(baseDir, file);
   return kind.validate(c, { name, stream, path, raw: o, resolveFile });
 }
 
@@ -209,5 +210,5 @@ export function validateScenario(doc: unknown, options: { baseDir?: string } = {
   if (c.issues.length > 0 || name === undefined || seed === undefined || !timeline || !anomalies || uniqueness === undefined) {
     return { ok: false, issues: c.issues };
   }
-  return { ok: true, scenario: { name, seed, timeline, anomalies, variables, uniqueness } };
+  return { ok: true, scenario: { name, seed, timeline, anomalies, variables, uniqueness, baseDir: resolve(options.baseDir ?? process.cwd()) } };
 }

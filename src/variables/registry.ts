@@ -27,6 +27,6 @@ export function compileVariable(v: Variable, ctx: CompileContext): CompiledVaria
 export async function prepareScenario(s: Scenario): Promise<void> {
   for (const v of s.variables) {
     const kind = VARIABLE_KINDS[v.type] as VariableKind<Variable> | undefined;
-    await kind?.load?.(v);
+    await kind?.load?.(v, s);
   }
 }

@@ -1,0 +1,57 @@
+/**
+ * The dataset-wide files a run writes last: the segment table (whole datasets only) and
+ * the manifest. A staged run writes both under their pending names; its commit renames them.
+ */
+import { join } from 'node:path';
+import { eventsStartingIn } from '../anomaly/events.js';
+import { seedKey } from '../random/counter.js';
+import type { Scenario } from '../scenario/types.js';
+import type { GenerationPlan } from '../plan/planner.js';
+import type { Part } from '../plan/parts.js';
+import { buildManifest, MANIFEST_FILE, SEGMENTS_FILE, writeManifest, type Manifest, type ManifestShard, type UniquenessSummary } from '../output/manifest.js';
+import { encodeParquet, type ParquetCompression } from '../output/parquet.js';
+import { segmentTable } from '../output/segments.js';
+import { shardMetadata } from '../output/provenance.js';
+import { writeFileAtomic } from '../output/files.js';
+import type { Resolution } from '../uniqueness/resolve.js';
+import { partManifestFile, PENDING_SUFFIX } from './state.js';
+
+/** Writes the segment table (whole datasets only) and the manifest, last. */
+export function finishDataset(out: string, scenario: Scenario, plan: GenerationPlan, compression: ParquetCompression, shards: ManifestShard[], part: Part | null, uniqueness: UniquenessSummary | null, staged = false): Manifest {
+  const suffix = staged ? PENDING_SUFFIX : '';
+  const rows = scenario.timeline.rows;
+  const events = eventsStartingIn(scenario.anomalies, seedKey(scenario.seed), rows, 0, rows);
+  if (!part) {
+    const segMeta = shardMetadata(scenario, { index: -1, rowStart: 0, rowEnd: rows });
+    writeFileAtomic(join(out, SEGMENTS_FILE + suffix), encodeParquet(segmentTable(scenario, events), segMeta, compression));
+  }
+  const anomalousRows = shards.reduce((a, s) => a + s.anomalous_rows, 0);
+  const a = scenario.anomalies;
+  const manifest = buildManifest({
+    scenario,
+    format: plan.format,
+    compression,
+    shardRows: plan.shardRows,
+    growthStable: plan.growthStable,
+    shards,
+    uniqueness,
+    part: part ? { ...part, shards: plan.shards.length } : undefined,
+    anomalies: {
+      mode: a.mode,
+      requested: a.mode === 'frequency' ? { frequency: a.frequency, duration_rows: a.duration } : a.mode === 'count' ? { count: a.count, duration_rows: a.duration } : {},
+      realised: part
+        ? { events: -1, anomalous_rows: anomalousRows, fraction: -1, truncated_events: -1 }
+        : { events: events.length, anomalous_rows: anomalousRows, fraction: anomalousRows / rows, truncated_events: events.filter((e) => e.truncated).length },
+      segments_file: SEGMENTS_FILE,
+    },
+  });
+  writeManifest(out, manifest, (part ? partManifestFile(part) : MANIFEST_FILE) + suffix);
+  return manifest;
+}
+
+/** The manifest's uniqueness section: the key and, per class, what resolution did. */
+export function uniquenessSummary(s: Scenario, r: Resolution | undefined): UniquenessSummary | null {
+  if (!s.uniqueness) return null;
+  const none = (cls: 'normal' | 'anomalous') => ({ mode: s.uniqueness![cls].mode, tries: s.uniqueness![cls].tries, rows: 0, retried_rows: 0, non_unique_rows: 0, distinct_tuples: 0, domain: null });
+  return { key: s.uniqueness.key, normal: r?.normal ?? none('normal'), anomalous: r?.anomalous ?? none('anomalous') };
+}
