@@ -11,11 +11,11 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseScenario } from '../src/scenario/load.js';
+import { parseScenario } from '../src/reader/load.js';
 import { generate } from '../src/run/generate.js';
 import { generateShard } from '../src/generate/shard.js';
 import { prepareScenario } from '../src/variables/registry.js';
-import type { Scenario } from '../src/scenario/types.js';
+import type { Scenario } from '../src/model/types.js';
 
 const MODULE = `// The temperature as callbacks: the same distributions as the stochastic variant.
 export function temperature(ctx) {

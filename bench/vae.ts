@@ -21,8 +21,8 @@ import { fileURLToPath } from 'node:url';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { generate } from '../src/run/generate.js';
 import { generateShard } from '../src/generate/shard.js';
-import { loadScenario } from '../src/scenario/load.js';
-import type { Scenario } from '../src/scenario/types.js';
+import { loadScenario } from '../src/reader/load.js';
+import type { Scenario } from '../src/model/types.js';
 import { prepareScenario } from '../src/variables/registry.js';
 import { writeSyntheticModel } from '../src/vae/synthetic.js';
 

@@ -43,8 +43,8 @@ import {
   vectorFromArray,
   type Data,
 } from 'apache-arrow';
-import { encodeParquet, ROW_GROUP_ROWS, type ParquetCompression } from '../src/output/parquet.js';
-import { packBits } from '../src/output/arrow-table.js';
+import { encodeParquet, ROW_GROUP_ROWS, type ParquetCompression } from '../src/formats/parquet.js';
+import { packBits } from '../src/formats/arrow-table.js';
 
 const require = createRequire(import.meta.url);
 const pw = require('parquet-wasm') as typeof import('parquet-wasm');

@@ -2,13 +2,13 @@
  * paranom's public API. Everything exported here is supported; nothing else is.
  */
 export { generate, type GenerateOptions, type GenerateResult } from './run/generate.js';
-export { loadScenario, parseScenario } from './scenario/load.js';
-export { validateScenario } from './scenario/validate.js';
+export { loadScenario, parseScenario } from './reader/load.js';
+export { validateScenario } from './reader/validate.js';
 export { planGeneration, describePlan, type GenerationPlan, type ShardPlan, type OutputFormat } from './plan/planner.js';
 export { generateShard, type ShardColumns } from './generate/shard.js';
-export { readManifest, type Manifest } from './output/manifest.js';
+export { readManifest, type Manifest } from './dataset/manifest.js';
 export { ParanomError, ScenarioError, type ErrorCode, type ScenarioIssue } from './errors.js';
-export type { Scenario, Variable, StochasticVariable, Distribution, DType, AnomalyPlan, Timeline } from './scenario/types.js';
+export type { Scenario, Variable, StochasticVariable, Distribution, DType, AnomalyPlan, Timeline } from './model/types.js';
 /** For authors of callback modules (`type: callback`). */
 export type { CallbackContext, CallbackEvent } from './variables/callback.js';
 export type { RandomSource } from './random/row-random.js';
@@ -18,3 +18,28 @@ export { mergeManifests, mergeToFile } from './run/merge.js';
 export { philox4x32, PRNG_ID } from './random/philox.js';
 export { ENGINE_VERSION } from './version.js';
 export { FORMAT_VERSION, BLOCK_ROWS } from './format.js';
+/** Scoring a detector's output against labels (`paranom eval`). */
+export {
+  evaluate,
+  nabScore,
+  nabSweep,
+  rangeScores,
+  eventScores,
+  rocAuc,
+  averagePrecision,
+  runsOf,
+  NAB_PROFILES,
+  type EvalLabels,
+  type EvalPredictions,
+  type EvalOptions,
+  type EvalResult,
+  type NabScores,
+  type NabSeries,
+  type NabResult,
+  type NabCostMatrix,
+  type NabProfileName,
+  type RangeOptions,
+  type RangeScores,
+  type PositionalBias,
+  type RowWindow,
+} from './eval/index.js';

@@ -7,7 +7,7 @@ import { eventsStartingIn, type AnomalyEvent } from '../src/anomaly/events.js';
 import { maxFeasibleFrequency } from '../src/anomaly/rate.js';
 import { seedKey } from '../src/random/counter.js';
 import { EVENT_GAP } from '../src/format.js';
-import type { AnomalyPlan } from '../src/scenario/types.js';
+import type { AnomalyPlan } from '../src/model/types.js';
 
 const N = 1_000_000;
 const plan: AnomalyPlan = { mode: 'frequency', frequency: 0.01, duration: [20, 200] };

@@ -6,15 +6,15 @@
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { parseScenario } from '../src/scenario/load.js';
+import { parseScenario } from '../src/reader/load.js';
 import { generateShard } from '../src/generate/shard.js';
 import { generate } from '../src/run/generate.js';
 import { eventsStartingIn } from '../src/anomaly/events.js';
 import { seedKey } from '../src/random/counter.js';
-import { segmentTable } from '../src/output/segments.js';
+import { segmentTable } from '../src/dataset/segments.js';
 import { prepareScenario } from '../src/variables/registry.js';
 import { withCleanTwin } from '../src/anomaly/kinds/clean-twin.js';
-import type { Scenario } from '../src/scenario/types.js';
+import type { Scenario } from '../src/model/types.js';
 import { duck, scenarioFrom, tempDir, VALVE } from './helpers.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { tableFromIPC } from 'apache-arrow';
 import { generate } from '../src/run/generate.js';
-import type { Manifest } from '../src/output/manifest.js';
+import type { Manifest } from '../src/dataset/manifest.js';
 import { duck, scenarioFrom, tempDir, VALVE } from './helpers.js';
 import { withCleanTwin } from '../src/anomaly/kinds/clean-twin.js';
 

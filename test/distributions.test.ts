@@ -21,11 +21,11 @@
  */
 import { describe, expect, it } from 'vitest';
 import { compileSampler, type Sampler } from '../src/distribution/sampler.js';
-import { normalQuantile, openUniform } from '../src/distribution/normal-quantile.js';
+import { normalQuantile, openUniform } from '../src/random/normal-quantile.js';
 import { logFactorial, makePoisson, type DrawSource } from '../src/distribution/poisson.js';
 import { fillRowUniforms, RowDraws, seedKey } from '../src/random/counter.js';
 import { variableStream } from '../src/random/hash.js';
-import type { DType, Distribution } from '../src/scenario/types.js';
+import type { DType, Distribution } from '../src/model/types.js';
 
 const N = 200_000;
 const SEED = 8675309;

@@ -4,7 +4,7 @@
  * changelog, and update the hashes deliberately (scripts/print-golden.sh prints the current ones).
  */
 import { describe, expect, it } from 'vitest';
-import { loadScenario } from '../src/scenario/load.js';
+import { loadScenario } from '../src/reader/load.js';
 import { generateShard } from '../src/generate/shard.js';
 import { FORMAT_VERSION } from '../src/format.js';
 import { columnHashes } from './helpers.js';

@@ -4,8 +4,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll } from 'vitest';
-import { parseScenario } from '../src/scenario/load.js';
-import type { Scenario } from '../src/scenario/types.js';
+import { parseScenario } from '../src/reader/load.js';
+import type { Scenario } from '../src/model/types.js';
 import type { ShardColumns } from '../src/generate/shard.js';
 
 const dirs: string[] = [];

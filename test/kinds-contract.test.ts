@@ -12,14 +12,14 @@
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { parseScenario } from '../src/scenario/load.js';
+import { parseScenario } from '../src/reader/load.js';
 import { generateShard, type ShardColumns } from '../src/generate/shard.js';
 import { generate } from '../src/run/generate.js';
 import { prepareScenario, VARIABLE_KINDS } from '../src/variables/registry.js';
-import { getInt64, type ValueColumn } from '../src/generate/columns.js';
+import { getInt64, type ValueColumn } from '../src/columns/columns.js';
 import { KIND_NAMES } from '../src/anomaly/kinds/catalog.js';
 import { describeEvents } from '../src/anomaly/kinds/describe.js';
-import type { AnomalyKindName, Scenario } from '../src/scenario/types.js';
+import type { AnomalyKindName, Scenario } from '../src/model/types.js';
 import { columnHashes, duck, tempDir } from './helpers.js';
 import { writeSyntheticModel } from '../src/vae/synthetic.js';
 

@@ -11,7 +11,7 @@ import { verify } from '../src/run/verify.js';
 import { mergeManifests, mergeToFile } from '../src/run/merge.js';
 import { partFromEnvironment, selectPart } from '../src/plan/parts.js';
 import { planGeneration } from '../src/plan/planner.js';
-import type { Manifest } from '../src/output/manifest.js';
+import type { Manifest } from '../src/dataset/manifest.js';
 import { duck, scenarioFrom, tempDir, VALVE } from './helpers.js';
 
 const CLI = 'dist/src/cli/main.js';

@@ -1,17 +1,17 @@
 /**
- * paranom's Parquet writer (src/output/parquet.ts) against parquet-wasm's: the same
+ * paranom's Parquet writer (src/formats/parquet.ts) against parquet-wasm's: the same
  * values read back, for every column type, nullable columns, irregular timestamps,
  * several row groups, both codecs; and the Snappy compressor against a reference decoder.
  */
 import { describe, expect, it } from 'vitest';
 import { createRequire } from 'node:module';
 import { Bool, DataType, Field, Float64, Int64, makeData, RecordBatch, Schema, Struct, Table, tableFromIPC, TimestampMillisecond, type Data } from 'apache-arrow';
-import { loadScenario } from '../src/scenario/load.js';
+import { loadScenario } from '../src/reader/load.js';
 import { generateShard } from '../src/generate/shard.js';
-import { ColumnArena } from '../src/generate/columns.js';
-import { shardTable } from '../src/output/arrow-table.js';
-import { encodeParquet, encodeParquetWasm, ParquetOutput, ROW_GROUP_ROWS } from '../src/output/parquet.js';
-import { snappyCompress } from '../src/output/snappy.js';
+import { ColumnArena } from '../src/columns/columns.js';
+import { shardTable } from '../src/formats/arrow-table.js';
+import { encodeParquet, encodeParquetWasm, ParquetOutput, ROW_GROUP_ROWS } from '../src/formats/parquet.js';
+import { snappyCompress } from '../src/formats/snappy.js';
 import { columnHashes, scenarioFrom } from './helpers.js';
 
 const require = createRequire(import.meta.url);

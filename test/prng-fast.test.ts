@@ -9,15 +9,15 @@ import { describe, expect, it } from 'vitest';
 import { philox4x32 } from '../src/random/philox.js';
 import { fillRowUniforms, fillRowUniformsJs, rowUniform, seedKey } from '../src/random/counter.js';
 import { wasmCentralNormals, wasmPairUniforms, wasmPhiloxAvailable, wasmPhiloxWords, WASM_MAX_PAIRS } from '../src/random/philox-wasm.js';
-import { normalQuantile, openUniform } from '../src/distribution/normal-quantile.js';
+import { normalQuantile, openUniform } from '../src/random/normal-quantile.js';
 import { PHILOX_WASM_BASE64 } from '../src/random/philox-wasm-bytes.js';
-import { compilePhiloxWat } from '../src/random/philox-wasm-compile.js';
+import { compilePhiloxWat } from '../scripts/compile-philox-wasm.js';
 import { compileSampler } from '../src/distribution/sampler.js';
-import { compileBlockKernel } from '../src/variables/stochastic-block.js';
+import { compileBlockKernel } from '../src/distribution/block.js';
 import { compileStochastic, fillStochastic, storedValue } from '../src/variables/stochastic.js';
-import { allocColumn, getInt64 } from '../src/generate/columns.js';
+import { allocColumn, getInt64 } from '../src/columns/columns.js';
 import { scenarioFrom } from './helpers.js';
-import type { StochasticVariable } from '../src/scenario/types.js';
+import type { StochasticVariable } from '../src/model/types.js';
 
 /** xorshift32: reproducible test inputs without Math.random. */
 function rng(seed: number): () => number {

@@ -6,15 +6,15 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BLOCK_ROWS } from '../src/format.js';
-import { parseScenario } from '../src/scenario/load.js';
+import { parseScenario } from '../src/reader/load.js';
 import { generateShard } from '../src/generate/shard.js';
 import { generate } from '../src/run/generate.js';
 import { seedKey } from '../src/random/counter.js';
 import { ArBlocks, arWarmup, innovations } from '../src/variables/process-ar.js';
 import { WalkBlocks, SUPERBLOCK_BLOCKS } from '../src/variables/process-walk.js';
 import { componentStream } from '../src/variables/process.js';
-import { phaseAt, waveShape } from '../src/variables/process-shapes.js';
-import type { Scenario } from '../src/scenario/types.js';
+import { phaseAt, waveShape } from '../src/model/shapes.js';
+import type { Scenario } from '../src/model/types.js';
 import { duck, tempDir } from './helpers.js';
 
 function processScenario(components: unknown[], rows: number, extra: Record<string, unknown> = {}): Scenario {

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ScenarioError, type ScenarioIssue } from '../src/errors.js';
-import { loadScenario } from '../src/scenario/load.js';
+import { loadScenario } from '../src/reader/load.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const CLI = join(root, 'dist/src/cli/main.js');

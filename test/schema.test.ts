@@ -1,6 +1,6 @@
 /**
  * schema/scenario.schema.json is what editors use to check scenarios as they are typed, so
- * it must agree with src/scenario/validate.ts: accept every scenario paranom accepts, and
+ * it must agree with src/reader/validate.ts: accept every scenario paranom accepts, and
  * reject what validate.ts rejects wherever a schema can express the rule. Cross-field
  * rules (min < max, events fitting the timeline, ...) are left to validate.ts alone.
  */
@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { Ajv2020, type ErrorObject } from 'ajv/dist/2020.js';
 import { parse, parseDocument } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { parseScenario } from '../src/scenario/load.js';
+import { parseScenario } from '../src/reader/load.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const schema = JSON.parse(readFileSync(join(root, 'schema/scenario.schema.json'), 'utf8')) as Record<string, unknown>;

@@ -9,13 +9,13 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Table, TimestampMillisecond, vectorFromArray } from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
-import { parseScenario } from '../src/scenario/load.js';
+import { parseScenario } from '../src/reader/load.js';
 import { generateShard } from '../src/generate/shard.js';
 import { prepareScenario } from '../src/variables/registry.js';
-import { encodeParquet } from '../src/output/parquet.js';
-import { scenarioHash } from '../src/output/provenance.js';
-import type { Manifest } from '../src/output/manifest.js';
-import type { Scenario } from '../src/scenario/types.js';
+import { encodeParquet } from '../src/formats/parquet.js';
+import { scenarioHash } from '../src/dataset/provenance.js';
+import type { Manifest } from '../src/dataset/manifest.js';
+import type { Scenario } from '../src/model/types.js';
 import { duck, tempDir } from './helpers.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));

@@ -13,8 +13,8 @@ import { DenseResolver, isDense } from '../src/uniqueness/dense-resolver.js';
 import { makePermutation } from '../src/variables/id.js';
 import { generate, grow } from '../src/run/generate.js';
 import { verify } from '../src/run/verify.js';
-import type { Manifest } from '../src/output/manifest.js';
-import type { Scenario } from '../src/scenario/types.js';
+import type { Manifest } from '../src/dataset/manifest.js';
+import type { Scenario } from '../src/model/types.js';
 import { duck, scenarioFrom, tempDir } from './helpers.js';
 
 function uniqueScenario(rows: number, normal: object, anomalous: object, aMax = 99): Scenario {

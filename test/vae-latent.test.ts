@@ -14,7 +14,7 @@ import { ModelFormatError, readDenseStack } from '../src/vae/layers-format.js';
 import { readVaeModel } from '../src/vae/model.js';
 import { writeSyntheticModel } from '../src/vae/synthetic.js';
 import { seedKey } from '../src/random/counter.js';
-import { normalQuantile } from '../src/distribution/normal-quantile.js';
+import { normalQuantile } from '../src/random/normal-quantile.js';
 import { tempDir } from './helpers.js';
 
 describe('chi-square quantiles', () => {

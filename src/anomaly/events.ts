@@ -19,12 +19,11 @@
 import { EPOCH_ROWS, EVENT_GAP } from '../format.js';
 import { philox4x32 } from '../random/philox.js';
 import { systemStream } from '../random/hash.js';
-import { wordsToUniform, type SeedKey } from '../random/counter.js';
+import { seedKey, wordsToUniform, type SeedKey } from '../random/counter.js';
 import { makePoisson } from '../distribution/poisson.js';
-import type { AnomalyPlan } from '../scenario/types.js';
+import type { AnomalyKindSpec, AnomalyPlan, Scenario } from '../model/types.js';
 import { candidateRate } from './rate.js';
-import type { AnomalyKindSpec } from '../scenario/types.js';
-import { meanKindDuration } from './kinds/params.js';
+import { meanKindDuration } from './kinds/catalog.js';
 
 /** One anomaly event. Its id is its start row: unique, and stable under growth and layout. */
 export interface AnomalyEvent {
@@ -203,4 +202,11 @@ export function maxEventRows(plan: AnomalyPlan): number {
 /** True when growing the timeline keeps every earlier row (D3). */
 export function isGrowthStable(plan: AnomalyPlan): boolean {
   return plan.mode !== 'count';
+}
+
+/** Events overlapping rows [from, to) of the scenario's timeline. */
+export function eventsOverlapping(scenario: Scenario, from: number, to: number): AnomalyEvent[] {
+  const key = seedKey(scenario.seed);
+  const back = maxEventRows(scenario.anomalies);
+  return eventsStartingIn(scenario.anomalies, key, scenario.timeline.rows, from - back, to).filter((e) => e.end > from);
 }

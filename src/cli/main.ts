@@ -6,11 +6,11 @@
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { ParanomError } from '../errors.js';
-import { loadScenario, withOverrides } from '../scenario/load.js';
+import { loadScenario, withOverrides } from '../reader/load.js';
 import { describePlan, planGeneration, type OutputFormat } from '../plan/planner.js';
 import { generate, grow, type GenerateResult } from '../run/generate.js';
 import { parsePart, partFromEnvironment, type Part } from '../plan/parts.js';
-import type { ParquetCompression } from '../output/parquet.js';
+import type { ParquetCompression } from '../formats/parquet.js';
 import { createProgress } from './progress.js';
 import { formatRunReport } from './report.js';
 import { withCleanTwin } from '../anomaly/kinds/clean-twin.js';

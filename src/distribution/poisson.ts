@@ -2,7 +2,7 @@
  * Poisson sampling: inversion for small means (one uniform), Hörmann's PTRS transformed
  * rejection for large ones (pairs of further draws of the same row, as numpy does).
  */
-import { openUniform } from './normal-quantile.js';
+import { openUniform } from '../random/normal-quantile.js';
 
 /** Source of further uniforms of the row being sampled (draw 1, 2, ...). */
 export interface DrawSource {

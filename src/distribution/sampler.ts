@@ -4,8 +4,8 @@
  * column buffer — the value itself for numeric columns, 0/1 for bool columns, and the
  * dictionary index for string columns.
  */
-import type { DType, Distribution } from '../scenario/types.js';
-import { normalQuantile, openUniform } from './normal-quantile.js';
+import type { DType, Distribution } from '../model/types.js';
+import { normalQuantile, openUniform } from '../random/normal-quantile.js';
 import { makePoisson, type DrawSource } from './poisson.js';
 
 export type { DrawSource } from './poisson.js';

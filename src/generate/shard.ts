@@ -4,34 +4,21 @@
  * coordinates, so the result is the same whichever shard the rows fall in (D2).
  */
 import { BLOCK_ROWS } from '../format.js';
-import { eventsStartingIn, maxEventRows, type AnomalyEvent } from '../anomaly/events.js';
+import { eventsOverlapping, type AnomalyEvent } from '../anomaly/events.js';
 import { seedKey } from '../random/counter.js';
-import type { Scenario } from '../scenario/types.js';
-import { allocColumn, putInt64, type ColumnArena, type ValueColumn } from './columns.js';
+import type { Scenario } from '../model/types.js';
+import { allocColumn, putInt64, type ColumnArena, type ColumnSet, type ValueColumn } from '../columns/columns.js';
 import { compileVariable } from '../variables/registry.js';
-import { compileShardPipeline } from '../anomaly/kinds/pipeline.js';
+import { compileShardPipeline } from './pipeline.js';
 import { cleanTwinColumns, withoutCleanTwin } from '../anomaly/kinds/clean-twin.js';
-import type { ColumnData } from './columns.js';
+import type { ColumnData } from '../columns/columns.js';
 
-export interface ShardColumns {
+export interface ShardColumns extends ColumnSet {
   rowStart: number;
-  rows: number;
-  /** Epoch milliseconds as little-endian int64 (lo, hi) pairs. */
-  timestamp: Int32Array;
-  isAnomaly: Uint8Array;
-  /** Event id (its start row) as int64 pairs; meaningful where isAnomaly is 1. */
-  anomalyId: Int32Array;
-  values: ValueColumn[];
   /** Events that overlap this shard. */
   events: AnomalyEvent[];
 }
 
-/** Events overlapping rows [from, to) of the scenario's timeline. */
-export function eventsOverlapping(scenario: Scenario, from: number, to: number): AnomalyEvent[] {
-  const key = seedKey(scenario.seed);
-  const back = maxEventRows(scenario.anomalies);
-  return eventsStartingIn(scenario.anomalies, key, scenario.timeline.rows, from - back, to).filter((e) => e.end > from);
-}
 
 /** Rows that uniqueness resolved to later attempts (ascending), with their attempts. */
 export interface Retries {
@@ -80,7 +67,7 @@ export function generateShard(scenario: Scenario, rowStart: number, rowEnd: numb
 
   const keyVars = new Set(scenario.uniqueness?.key ?? []);
   // Generation order (callbacks' `after:`), anomaly kinds over event windows and nullable
-  // (dropout) columns: anomaly/kinds/pipeline.ts.
+  // (dropout) columns: generate/pipeline.ts.
   const pipeline = compileShardPipeline(
     scenario,
     key,

@@ -5,7 +5,7 @@
  */
 import { BLOCK_ROWS } from '../format.js';
 import { isGrowthStable } from '../anomaly/events.js';
-import type { Scenario } from '../scenario/types.js';
+import type { Scenario } from '../model/types.js';
 
 export type OutputFormat = 'parquet' | 'arrow' | 'csv';
 

@@ -1,4 +1,4 @@
-// Generated from philox.wat by `npm run build:wasm` (src/random/philox-wasm-compile.ts). Do not edit.
+// Generated from philox.wat by `npm run build:wasm` (scripts/compile-philox-wasm.ts). Do not edit.
 // test/prng-fast.test.ts checks that these bytes are what wabt makes of philox.wat.
 
 /** The WebAssembly binary of philox.wat, base64. */

@@ -10,7 +10,7 @@
  */
 import { philox4x32 } from './philox.js';
 import { fillRowUniforms, MAX_DRAWS, wordsToUniform, type SeedKey } from './counter.js';
-import { normalQuantile, openUniform } from '../distribution/normal-quantile.js';
+import { normalQuantile, openUniform } from './normal-quantile.js';
 
 const TWO32 = 4294967296;
 

@@ -8,7 +8,7 @@
  */
 import { existsSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { MANIFEST_FILE, SEGMENTS_FILE } from '../output/manifest.js';
+import { MANIFEST_FILE, SEGMENTS_FILE } from '../dataset/manifest.js';
 import { journalFile, PENDING_SUFFIX, readRecords, type Recorded } from './state.js';
 import { plannedFiles } from './ownership.js';
 

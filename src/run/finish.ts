@@ -5,14 +5,14 @@
 import { join } from 'node:path';
 import { eventsStartingIn } from '../anomaly/events.js';
 import { seedKey } from '../random/counter.js';
-import type { Scenario } from '../scenario/types.js';
+import type { Scenario } from '../model/types.js';
 import type { GenerationPlan } from '../plan/planner.js';
 import type { Part } from '../plan/parts.js';
-import { buildManifest, MANIFEST_FILE, SEGMENTS_FILE, writeManifest, type Manifest, type ManifestShard, type UniquenessSummary } from '../output/manifest.js';
-import { encodeParquet, type ParquetCompression } from '../output/parquet.js';
-import { segmentTable } from '../output/segments.js';
-import { shardMetadata } from '../output/provenance.js';
-import { writeFileAtomic } from '../output/files.js';
+import { buildManifest, MANIFEST_FILE, SEGMENTS_FILE, writeManifest, type Manifest, type ManifestShard, type UniquenessSummary } from '../dataset/manifest.js';
+import { encodeParquet, type ParquetCompression } from '../formats/parquet.js';
+import { segmentTable } from '../dataset/segments.js';
+import { shardMetadata } from '../dataset/provenance.js';
+import { writeFileAtomic } from '../formats/files.js';
 import type { Resolution } from '../uniqueness/resolve.js';
 import { partManifestFile, PENDING_SUFFIX } from './state.js';
 

@@ -7,13 +7,13 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { ParanomError } from '../errors.js';
-import { loadScenario, withOverrides } from '../scenario/load.js';
-import type { Scenario } from '../scenario/types.js';
+import { loadScenario, withOverrides } from '../reader/load.js';
+import type { Scenario } from '../model/types.js';
 import { planGeneration, type GenerationPlan, type OutputFormat, type ShardPlan } from '../plan/planner.js';
 import { partLabel, selectPart, type Part } from '../plan/parts.js';
-import { MANIFEST_FILE, readManifest, SEGMENTS_FILE, type Manifest, type ManifestShard } from '../output/manifest.js';
-import type { ParquetCompression } from '../output/parquet.js';
-import { scenarioHash } from '../output/provenance.js';
+import { MANIFEST_FILE, readManifest, SEGMENTS_FILE, type Manifest, type ManifestShard } from '../dataset/manifest.js';
+import type { ParquetCompression } from '../formats/parquet.js';
+import { scenarioHash } from '../dataset/provenance.js';
 import { createPool, defaultWorkers } from './pool.js';
 import { Journal, journalFile, partManifestFile, PENDING_SUFFIX, readRecords, reusable, type JournalShard, type Recorded, type RunIdentity } from './state.js';
 import type { ShardResult, ShardTask } from './shard-task.js';

@@ -8,8 +8,8 @@
 import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { ParanomError } from '../errors.js';
-import { MANIFEST_FILE, SEGMENTS_FILE } from '../output/manifest.js';
-import { TEMP_SUFFIX } from '../output/files.js';
+import { MANIFEST_FILE, SEGMENTS_FILE } from '../dataset/manifest.js';
+import { TEMP_SUFFIX } from '../formats/files.js';
 import { shardFileName } from '../plan/planner.js';
 import { LOCK_RE } from './lock.js';
 import { isParanomManifest, JOURNAL_RE, PART_MANIFEST_RE, PENDING_SUFFIX, type Recorded, type RunIdentity } from './state.js';

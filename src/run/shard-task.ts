@@ -9,15 +9,15 @@ import { join } from 'node:path';
 import { ParanomError, type ErrorData } from '../errors.js';
 import { generateShard, type Retries } from '../generate/shard.js';
 import { fingerprintRows, type ShardFingerprints } from '../uniqueness/fingerprint.js';
-import { shardTable } from '../output/arrow-table.js';
-import { encodeParquet, ParquetOutput, type ParquetCompression } from '../output/parquet.js';
-import { ColumnArena } from '../generate/columns.js';
-import { encodeArrowIPC } from '../output/arrow-ipc.js';
-import { encodeCsv } from '../output/csv.js';
-import { writeFileAtomic } from '../output/files.js';
-import { shardMetadata } from '../output/provenance.js';
+import { shardTable } from '../formats/arrow-table.js';
+import { encodeParquet, ParquetOutput, type ParquetCompression } from '../formats/parquet.js';
+import { ColumnArena } from '../columns/columns.js';
+import { encodeArrowIPC } from '../formats/arrow-ipc.js';
+import { encodeCsv } from '../formats/csv.js';
+import { writeFileAtomic } from '../formats/files.js';
+import { shardMetadata } from '../dataset/provenance.js';
 import type { OutputFormat, ShardPlan } from '../plan/planner.js';
-import type { Scenario } from '../scenario/types.js';
+import type { Scenario } from '../model/types.js';
 import { prepareScenario } from '../variables/registry.js';
 
 export interface ShardTask {

@@ -14,10 +14,10 @@
  */
 import { appendFileSync, existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { isIdentity, isObj, isParanomManifest, isShardEntry, MANIFEST_FILE, type Manifest, type ManifestShard } from '../output/manifest.js';
+import { isIdentity, isObj, isParanomManifest, isShardEntry, MANIFEST_FILE, type Manifest, type ManifestShard } from '../dataset/manifest.js';
 
 export { isParanomManifest };
-import { writeFileAtomic } from '../output/files.js';
+import { writeFileAtomic } from '../formats/files.js';
 import { partLabel, type Part } from '../plan/parts.js';
 
 /** The facts that decide whether existing shards can be reused by a run. */

@@ -9,7 +9,7 @@
 import type { Piscina } from 'piscina';
 import { ParanomError } from '../errors.js';
 import type { ShardPlan } from '../plan/planner.js';
-import type { Scenario } from '../scenario/types.js';
+import type { Scenario } from '../model/types.js';
 import { retriesIn, type Retries } from '../generate/shard.js';
 import { UniquenessResolver, type Resolution } from '../uniqueness/resolve.js';
 import { DenseResolver, isDense } from '../uniqueness/dense-resolver.js';

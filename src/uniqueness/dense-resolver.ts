@@ -5,7 +5,7 @@
  * up (soft) at once.
  */
 import type { CompiledVariable } from '../variables/kind.js';
-import type { Scenario } from '../scenario/types.js';
+import type { Scenario } from '../model/types.js';
 import { CodeBitmap, denseEncoding, type DenseEncoding } from './dense.js';
 import { compileKey, type ShardFingerprints } from './fingerprint.js';
 import { uniquenessFailure, type ClassReport, type Resolution, type UniquenessClass } from './resolve.js';

@@ -6,7 +6,7 @@
  * of taken codes — with memory bounded by the key's domain, not by the row count, and no
  * fingerprint confirmation needed because codes are exact.
  */
-import type { DType, Distribution, Scenario, StochasticVariable } from '../scenario/types.js';
+import type { DType, Distribution, Scenario, StochasticVariable } from '../model/types.js';
 
 /** Largest domain handled densely: a 128 MiB bitmap per class. */
 export const MAX_DENSE_DOMAIN = 2 ** 30;

@@ -3,7 +3,7 @@
  * uniqueness fail (hard) or give up (soft) at once when it is exhausted, instead of
  * searching through every try.
  */
-import type { DType, Distribution } from '../scenario/types.js';
+import type { DType, Distribution } from '../model/types.js';
 
 export function domainSize(d: Distribution, dtype: DType): number {
   if (dtype === 'bool') return d.dist === 'constant' ? 1 : d.dist === 'bernoulli' && (d.p === 0 || d.p === 1) ? 1 : 2;

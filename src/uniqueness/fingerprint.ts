@@ -6,11 +6,11 @@
  */
 import { BLOCK_ROWS } from '../format.js';
 import { seedKey } from '../random/counter.js';
-import { eventsOverlapping } from '../generate/shard.js';
-import { allocColumn, getInt64, type ColumnData } from '../generate/columns.js';
+import { eventsOverlapping } from '../anomaly/events.js';
+import { allocColumn, getInt64, type ColumnData } from '../columns/columns.js';
 import { compileVariable } from '../variables/registry.js';
 import type { CompiledVariable } from '../variables/kind.js';
-import type { DType, Scenario } from '../scenario/types.js';
+import type { DType, Scenario } from '../model/types.js';
 import { denseEncoding } from './dense.js';
 
 const f64 = new Float64Array(1);

@@ -17,7 +17,7 @@ import { ParanomError } from '../errors.js';
 import { eventsStartingIn } from '../anomaly/events.js';
 import { seedKey } from '../random/counter.js';
 import type { CompiledVariable } from '../variables/kind.js';
-import type { ClassUniqueness, Scenario } from '../scenario/types.js';
+import type { ClassUniqueness, Scenario } from '../model/types.js';
 import { domainSize } from './domain.js';
 import { FingerprintIndex } from './fp-index.js';
 import { compileKey, tupleFingerprint, type ShardFingerprints } from './fingerprint.js';

@@ -1,6 +1,6 @@
 /** Validation of the `uniqueness` block: which variables form the datum, and each class's mode and tries. */
-import { Checker, describe, join } from '../scenario/checker.js';
-import type { ClassUniqueness, Uniqueness, Variable } from '../scenario/types.js';
+import { Checker, describe, join } from '../model/checker.js';
+import type { ClassUniqueness, Uniqueness, Variable } from '../model/types.js';
 import { MAX_ATTEMPTS } from '../random/counter.js';
 
 const MODES = ['none', 'soft', 'hard'] as const;

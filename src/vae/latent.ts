@@ -24,7 +24,7 @@
  */
 import { philox4x32 } from '../random/philox.js';
 import { wordsToUniform, type SeedKey } from '../random/counter.js';
-import { normalQuantile } from '../distribution/normal-quantile.js';
+import { normalQuantile } from '../random/normal-quantile.js';
 import { symmetricEigen } from './eigen.js';
 import { chiQuantile } from './chi-square.js';
 

@@ -21,7 +21,7 @@ import { join } from 'node:path';
 import { ParanomError } from '../errors.js';
 import { fillRowUniforms, seedKey, type SeedKey } from '../random/counter.js';
 import { systemStream } from '../random/hash.js';
-import { normalQuantile } from '../distribution/normal-quantile.js';
+import { normalQuantile } from '../random/normal-quantile.js';
 import { ACTIVATIONS, writeLayersModel, type Activation, type LayersArtifacts, type WeightSpec } from './layers-format.js';
 import { latentStats } from './latent.js';
 import { VAE_FORMAT, VAE_FORMAT_VERSION, VAE_META_FILE, type TrainingRecord, type VaeModelMeta } from './model.js';

@@ -7,8 +7,8 @@
 import { register } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { ParanomError } from '../errors.js';
-import type { CallbackVariable, Scenario } from '../scenario/types.js';
-import { inputPath } from '../scenario/input-path.js';
+import type { CallbackVariable, Scenario } from '../model/types.js';
+import { inputPath } from '../model/input-path.js';
 import { checkInputFile } from './inputs.js';
 
 export type CallbackFunction = (ctx: unknown) => unknown;

@@ -5,8 +5,8 @@
  * declared goes first. A callback sees the values of every variable generated before it.
  * Output columns keep the declared order whatever the generation order.
  */
-import { Checker, closest, join } from '../scenario/checker.js';
-import type { Variable } from '../scenario/types.js';
+import { Checker, closest, join } from '../model/checker.js';
+import type { Variable } from '../model/types.js';
 
 function dependencies(v: Variable): readonly string[] {
   return v.type === 'callback' ? v.after : [];

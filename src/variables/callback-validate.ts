@@ -7,10 +7,10 @@
 import { createHash } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import { extname } from 'node:path';
-import { Checker, describe, join } from '../scenario/checker.js';
-import { DTYPES, type CallbackVariable, type DType } from '../scenario/types.js';
+import { Checker, checkNameList, describe, join } from '../model/checker.js';
+import { DTYPES, type CallbackVariable, type DType } from '../model/types.js';
 import type { VariableInput } from './kind.js';
-import { recordedPath } from '../scenario/input-path.js';
+import { recordedPath } from '../model/input-path.js';
 
 /** Extensions a callback module may have; TypeScript ones are transpiled when loaded. */
 export const CALLBACK_EXTENSIONS = ['.js', '.mjs', '.cjs', '.ts', '.mts', '.cts'] as const;
@@ -50,16 +50,6 @@ function checkExportName(c: Checker, raw: unknown, path: string): string | undef
   return raw;
 }
 
-/** A name or list of names (`after: x` or `after: [x, y]`). */
-export function checkNameList(c: Checker, raw: unknown, path: string): string[] | undefined {
-  if (raw === undefined) return [];
-  const list = typeof raw === 'string' ? [raw] : raw;
-  if (!Array.isArray(list) || !list.every((x) => typeof x === 'string' && x.length > 0)) {
-    return c.fail(path, `expected a variable name or a list of names, got ${describe(raw)}`);
-  }
-  if (new Set(list).size !== list.length) return c.fail(path, 'names a variable twice');
-  return list as string[];
-}
 
 /** Validates a callback entry (the module's exports are checked when it is loaded). */
 export function validateCallback(c: Checker, input: VariableInput): CallbackVariable | undefined {

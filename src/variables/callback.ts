@@ -11,9 +11,9 @@
  * would change values with the layout; `ctx.random` is the source to use.
  */
 import { ParanomError } from '../errors.js';
-import { getInt64, putInt64, type ColumnData } from '../generate/columns.js';
-import { describe } from '../scenario/checker.js';
-import type { CallbackVariable, Scenario } from '../scenario/types.js';
+import { getInt64, putInt64, type ColumnData } from '../columns/columns.js';
+import { describe } from '../model/checker.js';
+import type { CallbackVariable, Scenario } from '../model/types.js';
 import { DrawsExhausted, RowRandom, type RandomSource } from '../random/row-random.js';
 import { validityOf } from '../anomaly/kinds/validity.js';
 import type { AnomalyEvent } from '../anomaly/events.js';

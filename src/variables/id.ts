@@ -5,10 +5,10 @@
  * get distinct ids, with no retries and no memory; the permutation depends on the seed
  * and the variable's name only, so ids are stable under growth and layout (D1–D4).
  */
-import { join } from '../scenario/checker.js';
-import type { IdVariable } from '../scenario/types.js';
+import { join } from '../model/checker.js';
+import type { IdVariable } from '../model/types.js';
 import { philox4x32 } from '../random/philox.js';
-import { putInt64 } from '../generate/columns.js';
+import { putInt64 } from '../columns/columns.js';
 import type { CompiledVariable, VariableKind } from './kind.js';
 
 /** Largest id range: ids are exact integers in doubles. */

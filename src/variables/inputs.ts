@@ -6,8 +6,8 @@
  */
 import { existsSync } from 'node:fs';
 import { ParanomError } from '../errors.js';
-import type { Scenario } from '../scenario/types.js';
-import { inputPath } from '../scenario/input-path.js';
+import type { Scenario } from '../model/types.js';
+import { inputPath } from '../model/input-path.js';
 import { modelSha256 } from '../vae/model.js';
 import { fileSha256 } from './callback-validate.js';
 

@@ -3,11 +3,11 @@
  * and how it compiles into a generator that fills blocks of rows. Each kind lives in its
  * own module under src/variables/ and is listed in registry.ts.
  */
-import type { Checker, Obj } from '../scenario/checker.js';
-import type { Scenario, Variable } from '../scenario/types.js';
+import type { Checker, Obj } from '../model/checker.js';
+import type { Scenario, Variable } from '../model/types.js';
 import type { SeedKey } from '../random/counter.js';
 import type { AnomalyEvent } from '../anomaly/events.js';
-import type { ColumnData } from '../generate/columns.js';
+import type { ColumnData } from '../columns/columns.js';
 
 /** A variable's entry in the scenario, as validation sees it. */
 export interface VariableInput {

@@ -16,7 +16,7 @@
  */
 import { BLOCK_ROWS } from '../format.js';
 import { fillRowUniforms, type SeedKey } from '../random/counter.js';
-import { normalQuantile, openUniform } from '../distribution/normal-quantile.js';
+import { normalQuantile, openUniform } from '../random/normal-quantile.js';
 
 /** Largest warm-up accepted: four blocks. */
 export const MAX_WARMUP = 4 * BLOCK_ROWS;

@@ -6,7 +6,7 @@
  * (2k, 2k+1); the chance of a row needing more than the 128 pairs it has is 0.2146^128.
  */
 import { fillRowUniforms, rowUniform, type SeedKey } from '../random/counter.js';
-import { normalQuantile, openUniform } from '../distribution/normal-quantile.js';
+import { normalQuantile, openUniform } from '../random/normal-quantile.js';
 
 /** out[i] = sd·z for rows [from, from + count), z ~ N(0, 1). */
 export function normalNoise(key: SeedKey, stream: number, from: number, count: number, sd: number, out: Float64Array): void {

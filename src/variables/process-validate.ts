@@ -1,7 +1,7 @@
 /** Validation of `type: process` variables: a non-empty list of additive components. */
-import { Checker, closest, describe, join } from '../scenario/checker.js';
-import { parseDurationMs } from '../scenario/units.js';
-import type { ProcessComponent, ProcessVariable, Span } from '../scenario/types.js';
+import { Checker, closest, describe, join } from '../model/checker.js';
+import { parseDurationMs } from '../model/units.js';
+import type { ProcessComponent, ProcessVariable, Span } from '../model/types.js';
 import type { VariableInput } from './kind.js';
 import { arWarmup, MAX_WARMUP, WARMUP_TOLERANCE } from './process-ar.js';
 

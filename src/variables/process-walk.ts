@@ -18,7 +18,7 @@
  */
 import { BLOCK_ROWS } from '../format.js';
 import { fillRowUniforms, type SeedKey } from '../random/counter.js';
-import { normalQuantile, openUniform } from '../distribution/normal-quantile.js';
+import { normalQuantile, openUniform } from '../random/normal-quantile.js';
 
 /** Blocks per superblock. */
 export const SUPERBLOCK_BLOCKS = 65536;

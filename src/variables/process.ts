@@ -20,7 +20,7 @@
 import { BLOCK_ROWS } from '../format.js';
 import { hash32 } from '../random/hash.js';
 import type { SeedKey } from '../random/counter.js';
-import type { AnomalyPlan, ProcessComponent, ProcessVariable, Timeline } from '../scenario/types.js';
+import type { AnomalyPlan, ProcessComponent, ProcessVariable, Timeline } from '../model/types.js';
 import type { AnomalyEvent } from '../anomaly/events.js';
 import { ParamCache, specOf } from '../anomaly/kinds/params.js';
 import { actsOnComponents } from '../anomaly/kinds/catalog.js';
@@ -29,7 +29,7 @@ import { validateProcess } from './process-validate.js';
 import { ArBlocks } from './process-ar.js';
 import { WalkBlocks } from './process-walk.js';
 import { normalNoise, studentTNoise } from './process-noise.js';
-import { phaseAt, polynomial, shiftedPhaseAt, spanRows, waveShape } from './process-shapes.js';
+import { phaseAt, polynomial, shiftedPhaseAt, spanRows, waveShape } from '../model/shapes.js';
 
 /** Stream of component c of a process (and of its auxiliary draws). */
 export function componentStream(name: string, c: number, aux = ''): number {

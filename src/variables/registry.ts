@@ -1,5 +1,5 @@
 /** Every variable kind, by the `type` a scenario names it with. */
-import type { Scenario, Variable } from '../scenario/types.js';
+import type { Scenario, Variable } from '../model/types.js';
 import type { CompileContext, CompiledVariable, VariableKind } from './kind.js';
 import { stochasticKind } from './stochastic.js';
 import { vaeKind } from './vae.js';

@@ -8,7 +8,7 @@
 import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
 import { tableFromIPC } from 'apache-arrow';
-import { parseInstantMs } from '../scenario/units.js';
+import { parseInstantMs } from '../model/units.js';
 import { splitCsvLine } from '../input/csv-line.js';
 
 const require = createRequire(import.meta.url);

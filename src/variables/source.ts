@@ -15,12 +15,12 @@
  */
 import { extname } from 'node:path';
 import { ParanomError } from '../errors.js';
-import { Checker, describe, join } from '../scenario/checker.js';
-import type { SourceVariable, Timeline } from '../scenario/types.js';
+import { Checker, describe, join } from '../model/checker.js';
+import type { SourceVariable, Timeline } from '../model/types.js';
 import type { CompiledVariable, VariableInput, VariableKind } from './kind.js';
 import { checkFileEntry } from './callback-validate.js';
 import { readSource, SourceReadError, type SourceData } from './source-read.js';
-import { inputPath } from '../scenario/input-path.js';
+import { inputPath } from '../model/input-path.js';
 import { checkInputFile } from './inputs.js';
 
 const PAST_END = ['cycle', 'hold', 'error'] as const;

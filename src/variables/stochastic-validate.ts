@@ -1,7 +1,7 @@
 /** Validation of `type: stochastic` variables: a distribution for normal rows and, optionally, one for anomalous rows. */
-import { Checker, describe, join } from '../scenario/checker.js';
-import { checkDistribution, defaultDtype, INT_RANGE, numericBounds, stringValues, valueKind } from '../scenario/distributions.js';
-import { DTYPES, type DType, type StochasticVariable } from '../scenario/types.js';
+import { Checker, describe, join } from '../model/checker.js';
+import { checkDistribution, defaultDtype, INT_RANGE, numericBounds, stringValues, valueKind } from '../distribution/validate.js';
+import { DTYPES, type DType, type StochasticVariable } from '../model/types.js';
 import type { VariableInput } from './kind.js';
 
 export function validateStochastic(c: Checker, { name, stream, path, raw: o }: VariableInput): StochasticVariable | undefined {

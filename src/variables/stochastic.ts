@@ -7,18 +7,18 @@
 import { ParanomError } from '../errors.js';
 import { compileSampler, type Sampler } from '../distribution/sampler.js';
 import { fillRowUniforms, rowUniform, RowDraws, type SeedKey } from '../random/counter.js';
-import type { StochasticVariable } from '../scenario/types.js';
-import { putInt64, type ColumnData } from '../generate/columns.js';
+import type { StochasticVariable } from '../model/types.js';
+import { putInt64, type ColumnData } from '../columns/columns.js';
 import type { CompiledVariable, VariableKind } from './kind.js';
 import { validateStochastic } from './stochastic-validate.js';
-import { compileBlockKernel, type BlockKernel } from './stochastic-block.js';
+import { compileBlockKernel, type BlockKernel } from '../distribution/block.js';
 
 export interface CompiledStochastic {
   variable: StochasticVariable;
   normal: Sampler;
   anomalous: Sampler;
   draws: RowDraws;
-  /** Block kernels (stochastic-block.ts) of both classes, or null: the per-row path. */
+  /** Block kernels (distribution/block.ts) of both classes, or null: the per-row path. */
   blocks: { normal: BlockKernel; anomalous: BlockKernel | null } | null;
 }
 

@@ -21,14 +21,14 @@
  * batched, in every worker: no TensorFlow is loaded to generate.
  */
 import { ParanomError } from '../errors.js';
-import { describe, join } from '../scenario/checker.js';
+import { describe, join } from '../model/checker.js';
 import { systemStream } from '../random/hash.js';
-import type { VaeRegion, VaeVariable } from '../scenario/types.js';
-import type { ColumnData } from '../generate/columns.js';
+import type { VaeRegion, VaeVariable } from '../model/types.js';
+import type { ColumnData } from '../columns/columns.js';
 import { ModelFormatError } from '../vae/layers-format.js';
 import { LatentSampler, RADIUS_MEASURES, radiusAt, radiusBand, radiusQuantile, SLOT_ANOMALOUS, SLOT_NORMAL, type RadiusMeasure } from '../vae/latent.js';
 import { readVaeModel, vaeModel, type LoadedVaeModel } from '../vae/model.js';
-import { inputPath, recordedPath } from '../scenario/input-path.js';
+import { inputPath, recordedPath } from '../model/input-path.js';
 import type { Block, CompiledVariable, VariableKind } from './kind.js';
 
 /** Default radius quantiles: normal windows from the central 95% of training codes, anomalies from the 99th–99.99th percentile shell. */

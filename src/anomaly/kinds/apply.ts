@@ -11,11 +11,11 @@
 import { ParanomError } from '../../errors.js';
 import { fillRowUniforms, type SeedKey } from '../../random/counter.js';
 import { systemStream } from '../../random/hash.js';
-import { normalQuantile, openUniform } from '../../distribution/normal-quantile.js';
-import { getInt64, putInt64, type ColumnData } from '../../generate/columns.js';
-import type { AnomalyKindSpec, AnomalyPlan, DType, Variable } from '../../scenario/types.js';
+import { normalQuantile, openUniform } from '../../random/normal-quantile.js';
+import { getInt64, putInt64, type ColumnData } from '../../columns/columns.js';
+import type { AnomalyKindSpec, AnomalyPlan, DType, Variable } from '../../model/types.js';
 import type { AnomalyEvent } from '../events.js';
-import { waveShape, type WaveName } from '../../variables/process-shapes.js';
+import { waveShape, type WaveName } from '../../model/shapes.js';
 import { ParamCache, specOf, type EventParams } from './params.js';
 import { actsOnComponents } from './catalog.js';
 

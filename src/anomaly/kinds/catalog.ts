@@ -20,7 +20,7 @@
  * of the event's first row. The envelope of `noise` is 1, or (1 + wave(k / wave_period))/2
  * for a sine, square, triangle or sawtooth wave (wave_period defaults to the event's length).
  */
-import type { AnomalyKindName } from '../../scenario/types.js';
+import type { AnomalyKindName, AnomalyKindSpec } from '../../model/types.js';
 
 export const KIND_NAMES: readonly AnomalyKindName[] = ['spike', 'level_shift', 'variance', 'trend', 'amplitude', 'frequency', 'flat_line', 'dropout', 'noise'];
 
@@ -76,4 +76,10 @@ export function actsOnComponents(kind: AnomalyKindName, params: Readonly<Record<
     seasonal: kind === 'amplitude' || kind === 'frequency',
     noise: kind === 'variance' && params['factor'] !== undefined,
   };
+}
+
+/** Mean event duration over the kinds, weighted (what the candidate rate is solved for). */
+export function meanKindDuration(kinds: readonly AnomalyKindSpec[]): number {
+  const total = kinds.reduce((a, k) => a + k.weight, 0);
+  return kinds.reduce((a, k) => a + (k.weight / total) * ((k.duration[0] + k.duration[1]) / 2), 0);
 }

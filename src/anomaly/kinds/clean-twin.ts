@@ -10,8 +10,8 @@
  * outlier windows at events).
  */
 import { ParanomError } from '../../errors.js';
-import type { ValueColumn } from '../../generate/columns.js';
-import type { Scenario, Variable } from '../../scenario/types.js';
+import type { ValueColumn } from '../../columns/columns.js';
+import type { Scenario, Variable } from '../../model/types.js';
 
 export const CLEAN_SUFFIX = '_clean';
 

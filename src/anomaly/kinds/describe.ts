@@ -3,7 +3,7 @@
  * of a kind, the parameters drawn for it (as canonical JSON).
  */
 import { seedKey } from '../../random/counter.js';
-import type { Scenario } from '../../scenario/types.js';
+import type { Scenario } from '../../model/types.js';
 import type { AnomalyEvent } from '../events.js';
 import { drawParams, specOf } from './params.js';
 

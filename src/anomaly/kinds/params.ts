@@ -7,7 +7,7 @@
 import { philox4x32 } from '../../random/philox.js';
 import { systemStream } from '../../random/hash.js';
 import { wordsToUniform, type SeedKey } from '../../random/counter.js';
-import type { AnomalyKindSpec, AnomalyPlan } from '../../scenario/types.js';
+import type { AnomalyKindSpec, AnomalyPlan } from '../../model/types.js';
 import type { AnomalyEvent } from '../events.js';
 
 const PARAM_STREAM = systemStream('anomaly.kind-params');
@@ -56,8 +56,3 @@ export class ParamCache {
   }
 }
 
-/** Mean event duration over the kinds, weighted (what the candidate rate is solved for). */
-export function meanKindDuration(kinds: readonly AnomalyKindSpec[]): number {
-  const total = kinds.reduce((a, k) => a + k.weight, 0);
-  return kinds.reduce((a, k) => a + (k.weight / total) * ((k.duration[0] + k.duration[1]) / 2), 0);
-}

@@ -3,11 +3,10 @@
  * optional duration range of its own and an optional list of target variables. Targets
  * are resolved once the variables are known (resolveKindTargets).
  */
-import { Checker, closest, describe, join } from '../../scenario/checker.js';
-import { parseDurationMs } from '../../scenario/units.js';
-import type { AnomalyKindName, AnomalyKindSpec, AnomalyPlan, ProcessVariable, Scenario, Variable } from '../../scenario/types.js';
+import { Checker, checkNameList, closest, describe, join } from '../../model/checker.js';
+import { parseDurationMs } from '../../model/units.js';
+import type { AnomalyKindName, AnomalyKindSpec, AnomalyPlan, ProcessVariable, Scenario, Variable } from '../../model/types.js';
 import { twinNameClashes } from './clean-twin.js';
-import { checkNameList } from '../../variables/callback-validate.js';
 import { actsOnComponents, KIND_NAMES, KIND_PARAMS, type ParamDef } from './catalog.js';
 
 const NUMERIC = ['float64', 'float32', 'int32', 'int64'];

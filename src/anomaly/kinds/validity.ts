@@ -3,7 +3,7 @@
  * value, 0 where it is missing. The shard pipeline owns the masks; callbacks that read an
  * earlier column look its mask up here, so a dropped value reads as null.
  */
-import type { ColumnData } from '../../generate/columns.js';
+import type { ColumnData } from '../../columns/columns.js';
 
 const masks = new WeakMap<ColumnData, Uint8Array>();
 

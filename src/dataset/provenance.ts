@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { FORMAT_VERSION, BLOCK_ROWS } from '../format.js';
 import { PRNG_ID } from '../random/philox.js';
 import { ENGINE_VERSION } from '../version.js';
-import type { Scenario } from '../scenario/types.js';
+import type { Scenario } from '../model/types.js';
 
 /** JSON with sorted keys, so equal objects serialise to equal bytes. */
 export function canonicalJson(value: unknown): string {

@@ -2,7 +2,7 @@
  * Periodic shapes and trends of process components: pure functions of the row index.
  * Every shape crosses zero rising at phase 0 and has amplitude 1.
  */
-import type { Span, Timeline } from '../scenario/types.js';
+import type { Span, Timeline } from './types.js';
 
 export type WaveName = 'sine' | 'square' | 'sawtooth' | 'triangle';
 

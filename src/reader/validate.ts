@@ -4,17 +4,17 @@
  * re-checks user input.
  */
 import { resolve } from 'node:path';
-import { inputPath } from './input-path.js';
+import { inputPath } from '../model/input-path.js';
 import type { ScenarioIssue } from '../errors.js';
 import { variableStream } from '../random/hash.js';
 import { maxFeasibleFrequency } from '../anomaly/rate.js';
 import { VARIABLE_KINDS } from '../variables/registry.js';
-import { Checker, closest, describe, join } from './checker.js';
-import { parseDurationMs, parseInstantMs } from './units.js';
-import type { AnomalyPlan, Scenario, Timeline, Variable } from './types.js';
+import { Checker, closest, describe, join } from '../model/checker.js';
+import { parseDurationMs, parseInstantMs } from '../model/units.js';
+import type { AnomalyPlan, Scenario, Timeline, Variable } from '../model/types.js';
 import { checkUniqueness } from '../uniqueness/validate.js';
 import { checkPlanAgainstVariables, checkPlanExtras, PLAN_EXTRA_KEYS } from '../anomaly/kinds/validate.js';
-import { meanKindDuration } from '../anomaly/kinds/params.js';
+import { meanKindDuration } from '../anomaly/kinds/catalog.js';
 import { checkDependencies } from '../variables/callback-order.js';
 
 /** Names the engine writes itself; a variable may not take them. */

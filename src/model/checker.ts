@@ -90,3 +90,13 @@ function editDistance(a: string, b: string): number {
   return row[b.length]!;
 }
 
+/** A name or list of names (`after: x` or `after: [x, y]`). */
+export function checkNameList(c: Checker, raw: unknown, path: string): string[] | undefined {
+  if (raw === undefined) return [];
+  const list = typeof raw === 'string' ? [raw] : raw;
+  if (!Array.isArray(list) || !list.every((x) => typeof x === 'string' && x.length > 0)) {
+    return c.fail(path, `expected a variable name or a list of names, got ${describe(raw)}`);
+  }
+  if (new Set(list).size !== list.length) return c.fail(path, 'names a variable twice');
+  return list as string[];
+}

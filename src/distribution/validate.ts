@@ -1,6 +1,6 @@
 /** Validation of distribution specs (`{ dist: normal, mean, sd }` ...) and what they imply for column types. */
-import { Checker, closest, describe, join } from './checker.js';
-import { DIST_NAMES, type DType, type Distribution } from './types.js';
+import { Checker, closest, describe, join } from '../model/checker.js';
+import { DIST_NAMES, type DType, type Distribution } from '../model/types.js';
 
 const DIST_PARAMS: Record<Distribution['dist'], readonly string[]> = {
   uniform: ['min', 'max'],

@@ -3,7 +3,10 @@
  * little-endian (lo, hi) Int32 pairs so generation needs no BigInt; the bytes are those of
  * a BigInt64Array and are handed to Arrow as such.
  */
-import type { DType } from '../scenario/types.js';
+
+/** Column types a variable may declare. */
+export type DType = 'float64' | 'float32' | 'int32' | 'int64' | 'bool' | 'string';
+export const DTYPES: readonly DType[] = ['float64', 'float32', 'int32', 'int64', 'bool', 'string'];
 
 export type ColumnData = Float64Array | Float32Array | Int32Array | Uint8Array;
 
@@ -17,6 +20,20 @@ export interface ValueColumn {
   categories: string[] | null;
   /** Validity of a nullable column (1 = value, 0 = null); absent for columns that are never null. */
   valid?: Uint8Array;
+}
+
+/**
+ * A dataset slice as the format writers take it: the timestamp, the value columns in
+ * declared order, and the two label columns. Writers need nothing else of the scenario.
+ */
+export interface ColumnSet {
+  rows: number;
+  /** Epoch milliseconds as little-endian int64 (lo, hi) pairs. */
+  timestamp: Int32Array;
+  isAnomaly: Uint8Array;
+  /** Event id (its start row) as int64 pairs; meaningful where isAnomaly is 1. */
+  anomalyId: Int32Array;
+  values: ValueColumn[];
 }
 
 const TWO32 = 4294967296;

@@ -4,14 +4,14 @@
  */
 import { readFileSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
-import type { AnomalyPlan, DType, Scenario } from '../scenario/types.js';
+import type { AnomalyPlan, DType, Scenario } from '../model/types.js';
 import type { OutputFormat } from '../plan/planner.js';
-import type { ParquetCompression } from './parquet.js';
+import type { ParquetCompression } from '../formats/parquet.js';
 import type { ClassReport } from '../uniqueness/resolve.js';
 import { engineFacts, recordedScenario } from './provenance.js';
 import { CLEAN_SUFFIX, twinnedVariables } from '../anomaly/kinds/clean-twin.js';
-import { nullableVariables } from '../anomaly/kinds/pipeline.js';
-import { writeFileAtomic } from './files.js';
+import { nullableVariables } from '../generate/pipeline.js';
+import { writeFileAtomic } from '../formats/files.js';
 import { ParanomError } from '../errors.js';
 
 export const MANIFEST_FILE = 'manifest.json';

@@ -7,10 +7,10 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-/** Where the WAT source lives, from this module (src/ under ts, dist/src/ when compiled). */
+/** Where the WAT source lives, from this module (scripts/ under ts, dist/scripts/ when compiled). */
 function sourceUrl(name: string): URL {
   const here = import.meta.url;
-  return new URL(here.includes('/dist/src/') ? `../../../src/random/${name}` : `./${name}`, here);
+  return new URL(here.includes('/dist/scripts/') ? `../../src/random/${name}` : `../src/random/${name}`, here);
 }
 
 /** The WebAssembly binary of philox.wat, as wabt assembles it. */
@@ -33,7 +33,7 @@ export function bytesModule(bytes: Uint8Array): string {
   const lines: string[] = [];
   for (let i = 0; i < b64.length; i += 96) lines.push(`  '${b64.slice(i, i + 96)}'`);
   return [
-    '// Generated from philox.wat by `npm run build:wasm` (src/random/philox-wasm-compile.ts). Do not edit.',
+    '// Generated from philox.wat by `npm run build:wasm` (scripts/compile-philox-wasm.ts). Do not edit.',
     '// test/prng-fast.test.ts checks that these bytes are what wabt makes of philox.wat.',
     '',
     '/** The WebAssembly binary of philox.wat, base64. */',

@@ -9,10 +9,10 @@
  * Distributions that take further draws of a row (poisson's rejection sampler) have no
  * kernel and stay on the per-row path.
  */
-import type { DType, Distribution } from '../scenario/types.js';
-import { normalQuantile, openUniform } from '../distribution/normal-quantile.js';
+import type { DType, Distribution } from '../model/types.js';
+import { normalQuantile, openUniform } from '../random/normal-quantile.js';
 import { wasmCentralNormals, wasmPhiloxAvailable, WASM_MAX_NORMALS } from '../random/philox-wasm.js';
-import { cumulativeWeights } from '../distribution/sampler.js';
+import { cumulativeWeights } from './sampler.js';
 
 /** Writes the values of u[from..to) into out[offset + from .. offset + to). */
 export type BlockKernel = (u: Float64Array, from: number, to: number, out: Float64Array | Float32Array | Int32Array | Uint8Array, offset: number) => void;

@@ -2,14 +2,13 @@
  * CSV encoding: a header, ISO 8601 UTC timestamps, numbers in JavaScript's shortest
  * round-trip form, booleans as true/false, an empty field for a null anomaly_id.
  */
-import type { ShardColumns } from '../generate/shard.js';
-import { getInt64, type ValueColumn } from '../generate/columns.js';
+import { getInt64, type ColumnSet, type ValueColumn } from '../columns/columns.js';
 
 function quote(s: string): string {
   return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
-export function encodeCsv(s: ShardColumns): Uint8Array {
+export function encodeCsv(s: ColumnSet): Uint8Array {
   const lines: string[] = [];
   lines.push(['timestamp', ...s.values.map((v) => quote(v.name)), 'is_anomaly', 'anomaly_id'].join(','));
   const cells = s.values.map((v) => {

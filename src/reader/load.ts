@@ -8,7 +8,7 @@ import { dirname } from 'node:path';
 import { isNode, LineCounter, parseDocument, type Document } from 'yaml';
 import { ParanomError, ScenarioError, type ScenarioIssue } from '../errors.js';
 import { validateScenario } from './validate.js';
-import type { Scenario } from './types.js';
+import type { Scenario } from '../model/types.js';
 
 /** Turns "variables.temp.weights[2]" into ["variables", "temp", "weights", 2]. */
 function splitPath(path: string): Array<string | number> {

@@ -22,9 +22,7 @@ import {
   type DataType,
   type Data,
 } from 'apache-arrow';
-import type { DType } from '../scenario/types.js';
-import type { ShardColumns } from '../generate/shard.js';
-import type { ValueColumn } from '../generate/columns.js';
+import type { ColumnSet, DType, ValueColumn } from '../columns/columns.js';
 
 /** Packs 0/1 bytes into an Arrow (LSB-first) bitmap. */
 export function packBits(bytes: Uint8Array): Uint8Array {
@@ -95,7 +93,7 @@ export function datasetSchema(values: readonly Pick<ValueColumn, 'name' | 'dtype
   );
 }
 
-export function shardTable(s: ShardColumns, metadata?: Map<string, string>): Table {
+export function shardTable(s: ColumnSet, metadata?: Map<string, string>): Table {
   const schema = datasetSchema(s.values, metadata);
   const length = s.rows;
   const anomalyBits = packBits(s.isAnomaly);

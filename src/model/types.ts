@@ -4,9 +4,10 @@
  * covers. It is plain JSON so it crosses the worker boundary unchanged.
  */
 
-/** Column types a variable may declare. */
-export type DType = 'float64' | 'float32' | 'int32' | 'int64' | 'bool' | 'string';
-export const DTYPES: readonly DType[] = ['float64', 'float32', 'int32', 'int64', 'bool', 'string'];
+import type { DType } from '../columns/columns.js';
+
+export type { DType };
+export { DTYPES } from '../columns/columns.js';
 
 export type Distribution =
   | { dist: 'uniform'; min: number; max: number }

@@ -6,9 +6,9 @@
  */
 import { Bool, Field, Int64, makeData, RecordBatch, Schema, Struct, Table, TimestampMillisecond, Utf8, vectorFromArray, type Data } from 'apache-arrow';
 import type { AnomalyEvent } from '../anomaly/events.js';
-import type { Scenario } from '../scenario/types.js';
-import { putInt64 } from '../generate/columns.js';
-import { packBits } from './arrow-table.js';
+import type { Scenario } from '../model/types.js';
+import { putInt64 } from '../columns/columns.js';
+import { packBits } from '../formats/arrow-table.js';
 import { describeEvents, hasKindParams } from '../anomaly/kinds/describe.js';
 
 export function segmentTable(scenario: Scenario, events: readonly AnomalyEvent[]): Table {

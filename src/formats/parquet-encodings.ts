@@ -4,57 +4,8 @@
  * (timestamps). Plain encodings need no code: they are the little-endian bytes of the
  * column buffers themselves.
  */
+import type { ByteSink } from './byte-sink.js';
 
-/** A growable byte buffer, reused between pages. */
-export class ByteSink {
-  buf: Uint8Array;
-  pos = 0;
-
-  constructor(initial = 1 << 16) {
-    this.buf = new Uint8Array(initial);
-  }
-
-  reset(): this {
-    this.pos = 0;
-    return this;
-  }
-
-  ensure(n: number): void {
-    if (this.pos + n <= this.buf.length) return;
-    const next = new Uint8Array(Math.max(this.buf.length * 2, this.pos + n));
-    next.set(this.buf.subarray(0, this.pos));
-    this.buf = next;
-  }
-
-  byte(b: number): void {
-    this.ensure(1);
-    this.buf[this.pos++] = b;
-  }
-
-  varint(v: number): void {
-    this.ensure(10);
-    while (v >= 128) {
-      this.buf[this.pos++] = (v % 128) | 128;
-      v = Math.floor(v / 128);
-    }
-    this.buf[this.pos++] = v;
-  }
-
-  u32le(v: number): void {
-    this.ensure(4);
-    const b = this.buf;
-    const p = this.pos;
-    b[p] = v & 0xff;
-    b[p + 1] = (v >>> 8) & 0xff;
-    b[p + 2] = (v >>> 16) & 0xff;
-    b[p + 3] = v >>> 24;
-    this.pos = p + 4;
-  }
-
-  bytes(): Uint8Array {
-    return this.buf.subarray(0, this.pos);
-  }
-}
 
 /** Bits needed for values in [0, maxValue]. */
 export function bitWidth(maxValue: number): number {
@@ -116,28 +67,6 @@ export function encodeHybrid(sink: ByteSink, values: Int32Array | Uint8Array, fr
     sink.pos = p;
     i = Math.min(end, i + groups * 8);
   }
-}
-
-/** Bit-packs 8-value groups of one dictionary page's indices (width ≤ 24), no RLE runs. */
-export function encodeBitPacked(sink: ByteSink, values: Int32Array, from: number, count: number, width: number): void {
-  const groups = Math.ceil(count / 8);
-  sink.varint(groups * 2 + 1);
-  sink.ensure(groups * width);
-  const buf = sink.buf;
-  let p = sink.pos;
-  let acc = 0;
-  let bits = 0;
-  const end = from + count;
-  for (let k = from; k < from + groups * 8; k++) {
-    acc |= (k < end ? values[k]! : 0) << bits;
-    bits += width;
-    while (bits >= 8) {
-      buf[p++] = acc & 0xff;
-      acc >>>= 8;
-      bits -= 8;
-    }
-  }
-  sink.pos = p;
 }
 
 const TWO32 = 4294967296;

@@ -25,7 +25,8 @@ import { createRequire } from 'node:module';
 import { DataType, Table, tableToIPC, Type, TimeUnit, type Data, type Schema } from 'apache-arrow';
 import { ThriftWriter, TType } from './thrift.js';
 import { snappyCompress, maxCompressedLength } from './snappy.js';
-import { bitWidth, ByteSink, encodeDeltaInt64, encodeHybrid } from './parquet-encodings.js';
+import { ByteSink } from './byte-sink.js';
+import { bitWidth, encodeDeltaInt64, encodeHybrid } from './parquet-encodings.js';
 
 // parquet-wasm's Node build is CommonJS and instantiates its WebAssembly synchronously
 // (some 100 ms). Loaded on first use: shard workers writing snappy or none never need it.

@@ -10,16 +10,16 @@
  * a one-row generation of that row (`evaluateRow`); both give the same bits, because
  * every value is a pure function of its row (D2).
  */
-import { BLOCK_ROWS } from '../../format.js';
-import type { ColumnData, ValueColumn } from '../../generate/columns.js';
-import type { SeedKey } from '../../random/counter.js';
-import type { Scenario, Variable } from '../../scenario/types.js';
-import type { Block, CompiledVariable } from '../../variables/kind.js';
-import { generationOrder } from '../../variables/callback-order.js';
-import type { AnomalyEvent } from '../events.js';
-import { ParamCache } from './params.js';
-import { KindApplier, needsAnchor, readCell, targetsOf } from './apply.js';
-import { clearValidity, setValidity } from './validity.js';
+import { BLOCK_ROWS } from '../format.js';
+import type { ColumnData, ValueColumn } from '../columns/columns.js';
+import type { SeedKey } from '../random/counter.js';
+import type { Scenario, Variable } from '../model/types.js';
+import type { Block, CompiledVariable } from '../variables/kind.js';
+import { generationOrder } from '../variables/callback-order.js';
+import type { AnomalyEvent } from '../anomaly/events.js';
+import { ParamCache } from '../anomaly/kinds/params.js';
+import { KindApplier, needsAnchor, readCell, targetsOf } from '../anomaly/kinds/apply.js';
+import { clearValidity, setValidity } from '../anomaly/kinds/validity.js';
 
 /** The final value of a variable at one row, by name. */
 type RowValues = (name: string) => number;

@@ -3,7 +3,7 @@
  * (structs, lists, i32, i64, binary/string, bool). Integers are JS numbers; i64 values
  * are exact up to 2^53, which covers every offset, size and count of a file.
  */
-import { ByteSink } from './parquet-encodings.js';
+import { ByteSink } from './byte-sink.js';
 
 /** Compact-protocol type ids. */
 export const TType = { BoolTrue: 1, BoolFalse: 2, I32: 5, I64: 6, Binary: 8, List: 9, Struct: 12 } as const;

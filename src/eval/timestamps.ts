@@ -1,0 +1,52 @@
+/**
+ * Timestamps as join keys. Labels and predictions meet on their timestamp column, which
+ * may be text ("2014-04-10 07:15:00", ISO 8601 with or without a zone, NAB's
+ * microsecond form) or numbers (epoch values or plain row keys). Text without a zone is
+ * read as UTC, so the same file gives the same keys on any machine.
+ */
+import type { RowWindow } from './windows.js';
+
+const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?)?\s*(Z|[+-]\d{2}:?\d{2})?$/i;
+
+/** Milliseconds since the epoch (fractions kept) for a date-time, or the number itself; NaN if neither. */
+export function parseTimestamp(text: string): number {
+  const t = text.trim();
+  if (t === '') return Number.NaN;
+  const m = DATE_TIME.exec(t);
+  if (m) {
+    const [, y, mo, d, h, mi, s, frac, zone] = m;
+    let ms = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h ?? 0), Number(mi ?? 0), Number(s ?? 0));
+    if (frac) ms += Number(`0.${frac}`) * 1000;
+    if (zone && zone.toUpperCase() !== 'Z') {
+      const sign = zone[0] === '-' ? -1 : 1;
+      const digits = zone.slice(1).replace(':', '');
+      ms -= sign * (Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2))) * 60_000;
+    }
+    return ms;
+  }
+  return Number(t);
+}
+
+/**
+ * The rows whose timestamps lie in each inclusive [from, to] interval (NAB's rule for its
+ * windows), for timestamps in ascending order. Returns, per interval, its rows or null
+ * when no row falls inside it.
+ */
+export function windowsFromTimes(times: ArrayLike<number>, intervals: ReadonlyArray<readonly [number, number]>): Array<RowWindow | null> {
+  const lowerBound = (t: number) => {
+    let lo = 0;
+    let hi = times.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (times[mid]! < t) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  };
+  return intervals.map(([from, to]) => {
+    const start = lowerBound(from);
+    let end = lowerBound(to);
+    if (end < times.length && times[end] === to) end++;
+    return end > start ? { start, end: end - 1 } : null;
+  });
+}
