@@ -112,11 +112,16 @@ function namesFiles(s: Scenario): boolean {
   return s.variables.some((v) => v.type === 'callback' || v.type === 'source' || v.type === 'vae');
 }
 
-/** Writes a manifest: the recorded scenario, and where its inputs are relative to the dataset. */
-export function writeManifest(outDir: string, m: Manifest, file = MANIFEST_FILE): void {
+/**
+ * Writes a manifest: the recorded scenario, and where its inputs are relative to the
+ * dataset (never an absolute path, D5). Returns what was written.
+ */
+export function writeManifest(outDir: string, m: Manifest, file = MANIFEST_FILE): Manifest {
   const { scenario, inputs_dir: _old, ...rest } = m;
   const inputs = namesFiles(scenario) ? { inputs_dir: relative(resolve(outDir), scenario.baseDir ?? process.cwd()).split(sep).join('/') || '.' } : {};
-  writeFileAtomic(join(outDir, file), JSON.stringify({ ...rest, ...inputs, scenario: recordedScenario(scenario) }, null, 2) + '\n');
+  const written: Manifest = { ...rest, ...inputs, scenario: recordedScenario(scenario) };
+  writeFileAtomic(join(outDir, file), JSON.stringify(written, null, 2) + '\n');
+  return written;
 }
 
 /** The fields of a manifest that identify a run (see run/state.ts). */

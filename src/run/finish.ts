@@ -45,8 +45,7 @@ export function finishDataset(out: string, scenario: Scenario, plan: GenerationP
       segments_file: SEGMENTS_FILE,
     },
   });
-  writeManifest(out, manifest, (part ? partManifestFile(part) : MANIFEST_FILE) + suffix);
-  return manifest;
+  return writeManifest(out, manifest, (part ? partManifestFile(part) : MANIFEST_FILE) + suffix);
 }
 
 /** The manifest's uniqueness section: the key and, per class, what resolution did. */
