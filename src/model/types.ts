@@ -244,4 +244,10 @@ export interface Scenario {
    * working directory.
    */
   baseDir?: string;
+  /**
+   * `callback_timeout`: how long one callback call (or loading a module) may run before the
+   * run stops with an error naming the variable and row; absent: the default (30 s). It
+   * changes no value, so it is not part of the scenario hash.
+   */
+  callbackTimeoutMs?: number;
 }

@@ -166,6 +166,14 @@ function checkVariable(c: Checker, name: string, raw: unknown, path: string, str
   return kind.validate(c, { name, stream, path, raw: o, resolveFile });
 }
 
+/** `callback_timeout`: a duration ("30s", "2m") or seconds, from 10 ms to one day. */
+function checkCallbackTimeout(c: Checker, raw: unknown): number | undefined {
+  if (raw === undefined) return undefined;
+  const ms = typeof raw === 'number' ? raw * 1000 : typeof raw === 'string' ? parseDurationMs(raw) : undefined;
+  if (ms === undefined || !Number.isFinite(ms) || ms < 10 || ms > 86_400_000) return c.fail('callback_timeout', `expected a duration from 10ms to 1d (such as "30s"), got ${describe(raw)}`);
+  return Math.round(ms);
+}
+
 /**
  * Validates a parsed scenario document; `baseDir` is the scenario file's folder, against
  * which files named in the scenario are resolved.
@@ -174,7 +182,8 @@ export function validateScenario(doc: unknown, options: { baseDir?: string } = {
   const c = new Checker();
   const o = c.object(doc, '');
   if (!o) return { ok: false, issues: c.issues };
-  c.keys(o, '', ['name', 'description', 'seed', 'timeline', 'anomalies', 'variables', 'uniqueness']);
+  c.keys(o, '', ['name', 'description', 'seed', 'timeline', 'anomalies', 'variables', 'uniqueness', 'callback_timeout']);
+  const callbackTimeoutMs = checkCallbackTimeout(c, o['callback_timeout']);
   const name = o['name'] === undefined ? 'scenario' : c.string(o['name'], 'name');
   const seed = o['seed'] === undefined ? 0 : c.number(o['seed'], 'seed', { integer: true, ge: 0, le: Number.MAX_SAFE_INTEGER });
   if (o['description'] !== undefined && typeof o['description'] !== 'string') c.fail('description', `expected a string, got ${describe(o['description'])}`);
@@ -210,5 +219,5 @@ export function validateScenario(doc: unknown, options: { baseDir?: string } = {
   if (c.issues.length > 0 || name === undefined || seed === undefined || !timeline || !anomalies || uniqueness === undefined) {
     return { ok: false, issues: c.issues };
   }
-  return { ok: true, scenario: { name, seed, timeline, anomalies, variables, uniqueness, baseDir: resolve(options.baseDir ?? process.cwd()) } };
+  return { ok: true, scenario: { name, seed, timeline, anomalies, variables, uniqueness, baseDir: resolve(options.baseDir ?? process.cwd()), ...(callbackTimeoutMs !== undefined ? { callbackTimeoutMs } : {}) } };
 }

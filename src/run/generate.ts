@@ -14,7 +14,8 @@ import { partLabel, selectPart, type Part } from '../plan/parts.js';
 import { MANIFEST_FILE, readManifest, SEGMENTS_FILE, type Manifest, type ManifestShard } from '../dataset/manifest.js';
 import type { ParquetCompression } from '../formats/parquet.js';
 import { scenarioHash } from '../dataset/provenance.js';
-import { createPool, defaultWorkers } from './pool.js';
+import { createPool, defaultWorkers, workerMemoryMb } from './pool.js';
+import { newWatchBuffer, runWatched } from './watchdog.js';
 import { Journal, journalFile, partManifestFile, PENDING_SUFFIX, readRecords, reusable, type JournalShard, type Recorded, type RunIdentity } from './state.js';
 import type { ShardResult, ShardTask } from './shard-task.js';
 import type { Piscina } from 'piscina';
@@ -25,6 +26,9 @@ import { completeCommit, discardStaged, rollForward } from './commit.js';
 import { finishDataset, uniquenessSummary } from './finish.js';
 import { createOutputDir, ensureDataDir, removeIfEmpty } from './output-dir.js';
 import { checkInputs } from '../variables/inputs.js';
+
+/** How long running shards may take to finish after Ctrl-C before their workers are ended. */
+const ABORT_GRACE_MS = 1000;
 
 export interface GenerateOptions {
   /** Output directory. */
@@ -154,9 +158,17 @@ async function generateLocked(scenario: Scenario, options: GenerateOptions): Pro
   const prepared = survey(options.out, identity, options.force ?? false, part, shards);
   const workers = Math.max(1, Math.min(options.workers ?? defaultWorkers(), Math.max(1, shards.length)));
   const pool = createPool(workers);
+  // Ctrl-C: running shards get a moment to finish; then the workers are ended, however busy.
+  let grace: NodeJS.Timeout | undefined;
+  const onAbort = () => {
+    grace = setTimeout(() => void pool.destroy().catch(() => undefined), ABORT_GRACE_MS);
+  };
+  options.signal?.addEventListener('abort', onAbort, { once: true });
   try {
     return await runPlan(scenario, plan, shards, identity, compression, part, pool, options, prepared);
   } finally {
+    options.signal?.removeEventListener('abort', onAbort);
+    clearTimeout(grace);
     // Already destroyed when a shard failed or the run was interrupted.
     await pool.destroy().catch(() => undefined);
   }
@@ -228,7 +240,8 @@ async function runPlan(
         expect: k ? { sha256: k.sha256, bytes: k.bytes, anomalousRows: k.anomalous_rows } : undefined,
         retries,
       };
-      const r = (await pool.run(task)) as ShardResult;
+      const watch = newWatchBuffer();
+      const r = await runWatched<ShardResult>(pool, { ...task, watch }, watch, scenario, workerMemoryMb());
       if (!r.ok) {
         const e = r.error;
         const context = describeShard(shard, scenario.seed);
@@ -249,6 +262,8 @@ async function runPlan(
     for (const shard of shards) {
       if (stopped()) break;
       const p: Promise<void> = runShard(shard).catch((error: unknown) => {
+        // After Ctrl-C the pool may be torn down under running tasks: that is the interruption, not a failure.
+        if (options.signal?.aborted && !(error instanceof ParanomError)) return;
         failure ??= { error };
       });
       running.add(p);
@@ -265,8 +280,7 @@ async function runPlan(
         // Only reachable in a fresh directory (see above): every shard file is this run's.
         for (const f of ownFiles) rmSync(join(out, f), { force: true });
         undo(false);
-      } else if (failure) undo(generated > 0);
-      else removeTemporaries(out, [...ownFiles, ...fixed]);
+      } else undo(generated > 0);
       if (failure) throw failure.error;
       throw new ParanomError('INTERRUPTED', `interrupted after ${results.length} of ${shards.length} shards; run the same command again to resume`, { done: results.length, shards: shards.length });
     }

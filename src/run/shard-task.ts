@@ -19,6 +19,7 @@ import { shardMetadata } from '../dataset/provenance.js';
 import type { OutputFormat, ShardPlan } from '../plan/planner.js';
 import type { Scenario } from '../model/types.js';
 import { prepareScenario } from '../variables/registry.js';
+import { setWatch } from '../variables/watch.js';
 
 export interface ShardTask {
   scenario: Scenario;
@@ -32,6 +33,8 @@ export interface ShardTask {
   writeAs?: string | undefined;
   /** A previous run recorded this shard at `writeAs`: reuse the file if its bytes still hash to this. */
   expect?: { sha256: string; bytes: number; anomalousRows: number } | undefined;
+  /** Where this worker publishes what it is doing, for the main thread's watchdog. */
+  watch?: SharedArrayBuffer | undefined;
 }
 
 export interface ShardDone {
@@ -87,6 +90,7 @@ const workerBuffers: ShardBuffers = { columns: new ColumnArena(), parquet: new P
 export async function runShardTask(task: ShardTask): Promise<ShardResult> {
   const { shard, scenario } = task;
   const base = { index: shard.index, file: shard.file, rowStart: shard.rowStart, rowEnd: shard.rowEnd };
+  setWatch(task.watch);
   try {
     const path = join(task.outDir, task.writeAs ?? shard.file);
     if (task.expect && fileMatches(path, task.expect)) {
@@ -106,8 +110,32 @@ export async function runShardTask(task: ShardTask): Promise<ShardResult> {
         details: { ...base.details, seed: scenario.seed, shard: shard.index, rowStart: shard.rowStart, rowEnd: shard.rowEnd, stack: (err as Error)?.stack },
       },
     };
+  } finally {
+    setWatch(undefined);
   }
 }
+
+/** Loads what a scenario's variables need (modules, files, models), as `validate` does before saying ok. */
+export interface LoadTask {
+  type: 'load';
+  scenario: Scenario;
+  watch?: SharedArrayBuffer | undefined;
+}
+
+export async function runLoadTask(task: LoadTask): Promise<{ ok: true } | { ok: false; error: ErrorData }> {
+  setWatch(task.watch);
+  try {
+    await prepareScenario(task.scenario);
+    return { ok: true };
+  } catch (err) {
+    const base = err instanceof ParanomError ? err.toData() : { code: 'SCENARIO_INVALID' as const, message: String((err as Error)?.message ?? err), details: {} };
+    return { ok: false, error: { ...base, details: { ...base.details, stack: (err as Error)?.stack } } };
+  } finally {
+    setWatch(undefined);
+  }
+}
+
+
 
 /** The first pass of uniqueness: attempt-0 fingerprints of a shard's rows. */
 export interface FingerprintTask {

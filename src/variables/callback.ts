@@ -21,6 +21,7 @@ import type { Block, CompiledVariable, VariableKind } from './kind.js';
 import { validateCallback } from './callback-validate.js';
 import { callbackFunctions, loadCallbackModule, type CallbackFunction } from './callback-load.js';
 import { generationOrder } from './callback-order.js';
+import { watchIdle, watchPhase, watchRow, WATCH_CALLBACK } from './watch.js';
 
 /** The anomaly event a row belongs to, as a callback sees it. */
 export interface CallbackEvent {
@@ -160,7 +161,16 @@ export function compileCallback(v: CallbackVariable, scenario: Scenario, random:
   const { startMs, stepMs } = scenario.timeline;
   const seed = scenario.seed;
 
+  const watchIndex = scenario.variables.findIndex((x) => x.name === v.name);
   const fill = (block: Block, out: ColumnData): void => {
+    watchPhase(WATCH_CALLBACK, watchIndex, block.rowStart);
+    try {
+      fillRows(block, out);
+    } finally {
+      watchIdle();
+    }
+  };
+  const fillRows = (block: Block, out: ColumnData): void => {
     cursor.columns = block.columns;
     random.beginBlock(block.rowStart, block.count);
     const events: readonly AnomalyEvent[] = block.events;
@@ -178,6 +188,7 @@ export function compileCallback(v: CallbackVariable, scenario: Scenario, random:
       const anomalous = block.anomalous[i] === 1;
       const fn: CallbackFunction = anomalous ? fns.anomalous : fns.normal;
       let x: unknown;
+      watchRow(row);
       try {
         x = fn(ctx);
       } catch (err) {

@@ -7,6 +7,7 @@ import { idKind } from './id.js';
 import { callbackKind } from './callback.js';
 import { processKind } from './process.js';
 import { sourceKind } from './source.js';
+import { watchIdle, watchPhase, WATCH_LOADING } from './watch.js';
 
 export const VARIABLE_KINDS: Readonly<Record<string, VariableKind<any>>> = {
   stochastic: stochasticKind,
@@ -25,8 +26,15 @@ export function compileVariable(v: Variable, ctx: CompileContext): CompiledVaria
 
 /** Awaits every kind's `load` hook for the scenario's variables (a no-op for stochastic ones). */
 export async function prepareScenario(s: Scenario): Promise<void> {
-  for (const v of s.variables) {
+  for (const [i, v] of s.variables.entries()) {
     const kind = VARIABLE_KINDS[v.type] as VariableKind<Variable> | undefined;
-    await kind?.load?.(v, s);
+    if (!kind?.load) continue;
+    // A module whose top-level await never settles shows here as a load that never ends.
+    watchPhase(WATCH_LOADING, i);
+    try {
+      await kind.load(v, s);
+    } finally {
+      watchIdle();
+    }
   }
 }
