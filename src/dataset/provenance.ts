@@ -25,7 +25,7 @@ export function recordedScenario(s: Scenario): Scenario {
 
 /** The recorded scenario without its row count: growing a dataset keeps its scenario hash. */
 export function scenarioIdentity(s: Scenario): unknown {
-  const { callbackTimeoutMs: _limit, ...r } = recordedScenario(s);
+  const { callbackTimeoutMs: _limit, allowNonFinite: _allow, ...r } = recordedScenario(s);
   return { ...r, timeline: { ...r.timeline, rows: undefined } };
 }
 

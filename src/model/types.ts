@@ -250,4 +250,6 @@ export interface Scenario {
    * changes no value, so it is not part of the scenario hash.
    */
   callbackTimeoutMs?: number;
+  /** `allow_non_finite: true`: ±Infinity and NaN may be stored in float columns (refused otherwise). */
+  allowNonFinite?: true;
 }

@@ -8,6 +8,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { ParanomError, type ErrorData } from '../errors.js';
 import { generateShard, type Retries } from '../generate/shard.js';
+import { checkFinite } from '../generate/finite.js';
 import { fingerprintRows, type ShardFingerprints } from '../uniqueness/fingerprint.js';
 import { shardTable } from '../formats/arrow-table.js';
 import { encodeParquet, ParquetOutput, type ParquetCompression } from '../formats/parquet.js';
@@ -65,6 +66,7 @@ export interface ShardBuffers {
 export function encodeShard(task: Omit<ShardTask, 'outDir'>, buffers?: ShardBuffers): { bytes: Uint8Array; anomalousRows: number } {
   const { scenario, shard, format } = task;
   const columns = generateShard(scenario, shard.rowStart, shard.rowEnd, task.retries, buffers?.columns);
+  if (!scenario.allowNonFinite) checkFinite(columns, shard.rowStart, scenario.seed);
   let anomalousRows = 0;
   for (let i = 0; i < columns.rows; i++) anomalousRows += columns.isAnomaly[i]!;
   if (format === 'csv') return { bytes: encodeCsv(columns), anomalousRows };

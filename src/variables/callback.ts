@@ -62,12 +62,15 @@ export interface CallbackContext {
 type Store = (x: unknown, out: ColumnData, i: number) => string | undefined;
 
 /** Checks and stores a returned value; returns what was wrong, or undefined. */
-function storeFor(v: CallbackVariable): Store {
+function storeFor(v: CallbackVariable, allowNonFinite: boolean): Store {
   switch (v.dtype) {
     case 'float64':
     case 'float32':
       return (x, out, i) => {
-        if (typeof x !== 'number' || Number.isNaN(x)) return `a ${v.dtype} column needs a number`;
+        if (typeof x !== 'number') return `a ${v.dtype} column needs a number`;
+        if (!allowNonFinite && !Number.isFinite(v.dtype === 'float32' ? Math.fround(x) : x)) {
+          return Number.isFinite(x) ? 'it overflows a float32 column (±3.4e38)' : `a ${v.dtype} column needs a finite number (set allow_non_finite: true in the scenario to store ±Infinity and NaN)`;
+        }
         out[i] = x;
         return undefined;
       };
@@ -153,7 +156,7 @@ function valuesView(scenario: Scenario, names: readonly string[], cursor: { colu
 /** Compiles a callback variable whose module is loaded (see callback-load.ts). */
 export function compileCallback(v: CallbackVariable, scenario: Scenario, random: RowRandom): CompiledVariable {
   const fns = callbackFunctions(v);
-  const store = storeFor(v);
+  const store = storeFor(v, scenario.allowNonFinite === true);
   const order = generationOrder(scenario.variables);
   const earlier = order.slice(0, order.findIndex((x) => x.name === v.name)).map((x) => x.name);
   const cursor = { columns: new Map<string, ColumnData>() as ReadonlyMap<string, ColumnData>, index: 0 };

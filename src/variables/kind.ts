@@ -22,6 +22,8 @@ export interface VariableInput {
    * path to read now. What the variable records is the name as written (see input-path.ts).
    */
   resolveFile(file: string): string;
+  /** The scenario's `allow_non_finite`: ±Infinity and NaN may be stored. */
+  allowNonFinite: boolean;
 }
 
 /** One block of rows being generated. */
