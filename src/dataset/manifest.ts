@@ -164,6 +164,19 @@ export function isParanomManifest(x: unknown): x is Manifest {
   return isObj(x) && x['engine'] === 'paranom' && isIdentity(x) && Array.isArray((x as Record<string, unknown>)['shards']) && ((x as Record<string, unknown>)['shards'] as unknown[]).every(isShardEntry) && isObj((x as Record<string, unknown>)['scenario']);
 }
 
+/** Refuses a manifest whose shards do not cover rows 0..rows-1 exactly once, in order (it was edited). */
+export function checkCoverage(outDir: string, m: Manifest): void {
+  const path = join(outDir, MANIFEST_FILE);
+  let covered = 0;
+  for (const s of [...m.shards].sort((a, b) => a.row_start - b.row_start)) {
+    if (s.row_start !== covered || s.row_end <= s.row_start || s.rows !== s.row_end - s.row_start) {
+      throw new ParanomError('DATASET_INVALID', `${path}: shards do not cover rows 0–${m.rows - 1} once and in order (at ${s.file}); the manifest was edited or damaged`, { path });
+    }
+    covered = s.row_end;
+  }
+  if (covered !== m.rows) throw new ParanomError('DATASET_INVALID', `${path}: shards cover ${covered} rows, the manifest says ${m.rows}; the manifest was edited or damaged`, { path });
+}
+
 /** Reads a dataset's manifest; a missing or unreadable one is a user-facing error. */
 export function readManifest(outDir: string, file = MANIFEST_FILE): Manifest {
   const path = join(outDir, file);

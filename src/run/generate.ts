@@ -11,7 +11,7 @@ import { loadScenario, withOverrides } from '../reader/load.js';
 import type { Scenario } from '../model/types.js';
 import { planGeneration, type GenerationPlan, type OutputFormat, type ShardPlan } from '../plan/planner.js';
 import { partLabel, selectPart, type Part } from '../plan/parts.js';
-import { MANIFEST_FILE, readManifest, SEGMENTS_FILE, type Manifest, type ManifestShard } from '../dataset/manifest.js';
+import { checkCoverage, MANIFEST_FILE, readManifest, SEGMENTS_FILE, type Manifest, type ManifestShard } from '../dataset/manifest.js';
 import type { ParquetCompression } from '../formats/parquet.js';
 import { scenarioHash } from '../dataset/provenance.js';
 import { createPool, defaultWorkers, workerMemoryMb } from './pool.js';
@@ -92,14 +92,14 @@ interface Prepared {
  * Reads what `out` holds: refuses files paranom did not write and (without force) another
  * dataset, and finds the shards this run may keep. Changes nothing.
  */
-function survey(out: string, identity: RunIdentity, force: boolean, part: Part | null, shards: ShardPlan[]): Prepared & { replace: Recorded[] } {
+function survey(out: string, identity: RunIdentity, force: boolean, part: Part | null, shards: ShardPlan[], command: 'generate' | 'grow'): Prepared & { replace: Recorded[] } {
   const records = readRecords(out);
   refuseForeign(out, foreignFiles(out, records, shards.map((s) => s.file)));
   const other = records.find((r) => !reusable(r.identity, identity));
   if (other && !force) {
     throw new ParanomError(
       'OUTPUT_EXISTS',
-      `output directory '${out}' holds a dataset of another scenario, seed, format or shard size (${other.source}: seed ${other.identity.seed}, ${other.identity.rows} rows, scenario ${other.identity.scenario_hash.slice(0, 12)}…); pass --force to replace it`,
+      `output directory '${out}' holds a dataset of another scenario, seed, format or shard size (${other.source}: seed ${other.identity.seed}, ${other.identity.rows} rows, scenario ${other.identity.scenario_hash.slice(0, 12)}…); ${command === 'grow' ? 'grow extends only the dataset its manifest describes — remove the other run\'s files, or grow a copy' : 'pass --force to replace it'}`,
       { out },
     );
   }
@@ -141,7 +141,7 @@ async function locked<T>(out: string, part: Part | null, command: string, body: 
   }
 }
 
-async function generateLocked(scenario: Scenario, options: GenerateOptions): Promise<GenerateResult> {
+async function generateLocked(scenario: Scenario, options: GenerateOptions, command: 'generate' | 'grow' = 'generate'): Promise<GenerateResult> {
   const plan = planGeneration(scenario, { ...(options.format ? { format: options.format } : {}), ...(options.shardRows ? { shardRows: options.shardRows } : {}) });
   const compression = options.compression ?? 'snappy';
   const part = options.part ?? null;
@@ -155,7 +155,7 @@ async function generateLocked(scenario: Scenario, options: GenerateOptions): Pro
     shard_rows: plan.shardRows,
     growth_stable: plan.growthStable,
   };
-  const prepared = survey(options.out, identity, options.force ?? false, part, shards);
+  const prepared = survey(options.out, identity, options.force ?? false, part, shards, command);
   const workers = Math.max(1, Math.min(options.workers ?? defaultWorkers(), Math.max(1, shards.length)));
   const pool = createPool(workers);
   // Ctrl-C: running shards get a moment to finish; then the workers are ended, however busy.
@@ -165,7 +165,7 @@ async function generateLocked(scenario: Scenario, options: GenerateOptions): Pro
   };
   options.signal?.addEventListener('abort', onAbort, { once: true });
   try {
-    return await runPlan(scenario, plan, shards, identity, compression, part, pool, options, prepared);
+    return await runPlan(scenario, plan, shards, identity, compression, part, pool, options, prepared, command);
   } finally {
     options.signal?.removeEventListener('abort', onAbort);
     clearTimeout(grace);
@@ -184,6 +184,7 @@ async function runPlan(
   pool: Piscina,
   options: GenerateOptions,
   prepared: Prepared & { replace: Recorded[] },
+  command: 'generate' | 'grow',
 ): Promise<GenerateResult> {
   const out = options.out;
   const ownFiles = shards.map((s) => s.file);
@@ -229,15 +230,15 @@ async function runPlan(
       const k = carried.find((c) => c.index === shard.index);
       const retries = uniqueness ? await uniqueness.retriesFor(shard) : undefined;
       if (stopped()) return;
-      const pending = staged && !(k && !k.pending);
+      // A staged run writes only pending files; kept shards stay where they are.
       const task: ShardTask = {
         scenario,
         shard,
         outDir: out,
         format: plan.format,
         compression,
-        writeAs: pending ? shard.file + PENDING_SUFFIX : shard.file,
-        expect: k ? { sha256: k.sha256, bytes: k.bytes, anomalousRows: k.anomalous_rows } : undefined,
+        writeAs: staged ? shard.file + PENDING_SUFFIX : shard.file,
+        expect: k ? { sha256: k.sha256, bytes: k.bytes, anomalousRows: k.anomalous_rows, at: k.pending ? shard.file + PENDING_SUFFIX : shard.file, refuse: command === 'grow' && !k.pending } : undefined,
         retries,
       };
       const watch = newWatchBuffer();
@@ -247,6 +248,7 @@ async function runPlan(
         const context = describeShard(shard, scenario.seed);
         throw new ParanomError(e.code, e.code === 'GENERATION_FAILED' ? `${context}: ${e.message}` : e.message, e.details);
       }
+      const pending = r.at !== r.file;
       const entry: JournalShard = { index: r.index, file: r.file, row_start: r.rowStart, row_end: r.rowEnd, rows: r.rowEnd - r.rowStart, bytes: r.bytes, sha256: r.sha256, anomalous_rows: r.anomalousRows, ...(pending ? { pending: true as const } : {}) };
       results.push(entry);
       if (r.reused) reused++;
@@ -326,8 +328,9 @@ export async function grow(out: string, rows: number, options: Omit<GenerateOpti
       throw new ParanomError('USAGE', `${out} was generated with anomalies.count, which places events over the whole timeline; it cannot grow with its rows unchanged — generate it again with --rows ${rows}`);
     }
     if (!Number.isSafeInteger(rows) || rows <= m.rows) throw new ParanomError('USAGE', `grow needs more rows than the dataset has (${m.rows}), got ${rows}`);
+    checkCoverage(out, m);
     checkInputs(m.scenario);
     const scenario = withOverrides(m.scenario, { rows });
-    return generateLocked(scenario, { ...options, out, rows, format: m.format, ...(m.compression ? { compression: m.compression } : {}), shardRows: m.shard_rows });
+    return generateLocked(scenario, { ...options, out, rows, format: m.format, ...(m.compression ? { compression: m.compression } : {}), shardRows: m.shard_rows }, 'grow');
   });
 }

@@ -10,7 +10,7 @@ import { Writable } from 'node:stream';
 import { tableToIPC } from 'apache-arrow';
 import { ParanomError } from '../errors.js';
 import { planGeneration } from '../plan/planner.js';
-import { MANIFEST_FILE, readManifest, type Manifest, type ManifestShard } from '../dataset/manifest.js';
+import { checkCoverage, MANIFEST_FILE, readManifest, type Manifest, type ManifestShard } from '../dataset/manifest.js';
 import { ROW_GROUP_ROWS } from '../formats/parquet.js';
 import { readArrowRows } from '../formats/read.js';
 import { shardMetadata } from '../dataset/provenance.js';
@@ -114,12 +114,7 @@ export async function mergeToFile(out: string, to: string, options: { force?: bo
   const m = readManifest(out);
   if (m.format === 'csv') throw new ParanomError('USAGE', `${out} holds CSV shards; merge writes Parquet from Parquet or Arrow datasets`);
   const target = checkMergeTarget(out, to, options.force ?? false);
-  let covered = 0;
-  for (const s of [...m.shards].sort((a, b) => a.row_start - b.row_start)) {
-    if (s.row_start !== covered || s.row_end <= s.row_start) throw new ParanomError('DATASET_INVALID', `${join(out, 'manifest.json')}: shards do not cover rows 0–${m.rows - 1} in order (at ${s.file}); the manifest was edited`);
-    covered = s.row_end;
-  }
-  if (covered !== m.rows) throw new ParanomError('DATASET_INVALID', `${join(out, 'manifest.json')}: shards cover ${covered} rows, the manifest says ${m.rows}; the manifest was edited`);
+  checkCoverage(out, m);
   const lock = acquireLock(out, null, 'merge');
   try {
     return await writeMerged(out, m, target, to);

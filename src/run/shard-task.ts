@@ -32,8 +32,12 @@ export interface ShardTask {
   retries?: Retries | undefined;
   /** Where to write the file, relative to outDir (default: the shard's file; a staged run adds `.pending`). */
   writeAs?: string | undefined;
-  /** A previous run recorded this shard at `writeAs`: reuse the file if its bytes still hash to this. */
-  expect?: { sha256: string; bytes: number; anomalousRows: number } | undefined;
+  /**
+   * A previous run recorded this shard at `at` (default: `writeAs`): reuse the file if its
+   * bytes still hash to this; otherwise regenerate it into `writeAs`, or with `refuse`
+   * (grow: a complete dataset must be intact) fail naming the file.
+   */
+  expect?: { sha256: string; bytes: number; anomalousRows: number; at?: string | undefined; refuse?: boolean | undefined } | undefined;
   /** Where this worker publishes what it is doing, for the main thread's watchdog. */
   watch?: SharedArrayBuffer | undefined;
 }
@@ -49,6 +53,8 @@ export interface ShardDone {
   anomalousRows: number;
   /** True when an existing file was verified and kept. */
   reused: boolean;
+  /** Where the file is now, relative to the dataset (the shard's file, or its pending name). */
+  at: string;
 }
 
 export type ShardResult = ShardDone | { ok: false; index: number; error: ErrorData };
@@ -94,14 +100,19 @@ export async function runShardTask(task: ShardTask): Promise<ShardResult> {
   const base = { index: shard.index, file: shard.file, rowStart: shard.rowStart, rowEnd: shard.rowEnd };
   setWatch(task.watch);
   try {
-    const path = join(task.outDir, task.writeAs ?? shard.file);
-    if (task.expect && fileMatches(path, task.expect)) {
-      return { ok: true, ...base, bytes: task.expect.bytes, sha256: task.expect.sha256, anomalousRows: task.expect.anomalousRows, reused: true };
+    const writeAs = task.writeAs ?? shard.file;
+    const e = task.expect;
+    if (e) {
+      const at = e.at ?? writeAs;
+      if (fileMatches(join(task.outDir, at), e)) return { ok: true, ...base, bytes: e.bytes, sha256: e.sha256, anomalousRows: e.anomalousRows, reused: true, at };
+      if (e.refuse) {
+        throw new ParanomError('DATASET_INVALID', `${at}: missing, or its size or SHA-256 differs from the manifest — the dataset was changed or damaged; nothing was changed (run 'paranom verify' for details)`, { file: at });
+      }
     }
     await prepareScenario(scenario);
     const { bytes, anomalousRows } = encodeShard(task, workerBuffers);
-    writeFileAtomic(path, bytes);
-    return { ok: true, ...base, bytes: bytes.length, sha256: sha256(bytes), anomalousRows, reused: false };
+    writeFileAtomic(join(task.outDir, writeAs), bytes);
+    return { ok: true, ...base, bytes: bytes.length, sha256: sha256(bytes), anomalousRows, reused: false, at: writeAs };
   } catch (err) {
     const base = err instanceof ParanomError ? err.toData() : { code: 'GENERATION_FAILED' as const, message: String((err as Error)?.message ?? err), details: {} };
     return {

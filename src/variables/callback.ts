@@ -10,7 +10,9 @@
  * order within a block but gives no order across shards, so state kept between calls
  * would change values with the layout; `ctx.random` is the source to use.
  */
+import { relative } from 'node:path';
 import { ParanomError } from '../errors.js';
+import { inputPath } from '../model/input-path.js';
 import { getInt64, putInt64, type ColumnData } from '../columns/columns.js';
 import { describe } from '../model/checker.js';
 import type { CallbackVariable, Scenario } from '../model/types.js';
@@ -114,8 +116,8 @@ function describeValue(x: unknown): string {
   return typeof x === 'object' && x !== null && !Array.isArray(x) ? 'an object' : describe(x);
 }
 
-function failure(v: CallbackVariable, fn: string, row: number, seed: number, what: string, cause?: unknown): ParanomError {
-  const e = new ParanomError('GENERATION_FAILED', `variable '${v.name}': callback '${fn}' (${v.module}) at row ${row}, seed ${seed}: ${what}`, { variable: v.name, callback: fn, module: v.module, row, seed });
+function failure(v: CallbackVariable, where: string, fn: string, row: number, seed: number, what: string, cause?: unknown): ParanomError {
+  const e = new ParanomError('GENERATION_FAILED', `variable '${v.name}': callback '${fn}' (${where}) at row ${row}, seed ${seed}: ${what}`, { variable: v.name, callback: fn, module: v.module, row, seed });
   const stack = (cause as Error | undefined)?.stack;
   if (stack) e.stack = `${e.name}: ${e.message}\n  caused by: ${stack}`;
   return e;
@@ -165,6 +167,10 @@ export function compileCallback(v: CallbackVariable, scenario: Scenario, random:
   const seed = scenario.seed;
 
   const watchIndex = scenario.variables.findIndex((x) => x.name === v.name);
+  // Messages name the module as the user finds it from here (the scenario records it relative to itself).
+  const abs = inputPath(scenario.baseDir, v.module);
+  const rel = relative(process.cwd(), abs);
+  const where = rel && !rel.startsWith('..') ? rel : abs;
   const fill = (block: Block, out: ColumnData): void => {
     watchPhase(WATCH_CALLBACK, watchIndex, block.rowStart);
     try {
@@ -196,13 +202,13 @@ export function compileCallback(v: CallbackVariable, scenario: Scenario, random:
         x = fn(ctx);
       } catch (err) {
         const name = anomalous && v.anomalous ? v.anomalous : v.normal;
-        if (err instanceof DrawsExhausted) throw failure(v, name, row, seed, err.message);
-        throw failure(v, name, row, seed, `threw ${err instanceof Error ? `${err.name}: ${err.message}` : describeValue(err)}`, err);
+        if (err instanceof DrawsExhausted) throw failure(v, where, name, row, seed, err.message);
+        throw failure(v, where, name, row, seed, `threw ${err instanceof Error ? `${err.name}: ${err.message}` : describeValue(err)}`, err);
       }
       const wrong = store(x, out, idx);
       if (wrong !== undefined) {
         const name = anomalous && v.anomalous ? v.anomalous : v.normal;
-        throw failure(v, name, row, seed, `returned ${describeValue(x)}, but ${wrong}`);
+        throw failure(v, where, name, row, seed, `returned ${describeValue(x)}, but ${wrong}`);
       }
     }
   };
