@@ -11,6 +11,10 @@ export type ErrorCode =
   | 'OUTPUT_EXISTS'
   | 'GENERATION_FAILED'
   | 'VALUE_OUT_OF_RANGE'
+  /** An id variable's range holds fewer ids than the timeline has rows. */
+  | 'ID_RANGE_EXHAUSTED'
+  /** VAE training's loss stopped being finite. */
+  | 'TRAINING_DIVERGED'
   | 'DATASET_INVALID'
   | 'VERIFY_FAILED'
   | 'UNIQUENESS_FAILED'
@@ -33,6 +37,8 @@ export const EXIT_CODES: Record<ErrorCode, number> = {
   OUTPUT_EXISTS: 2,
   GENERATION_FAILED: 1,
   VALUE_OUT_OF_RANGE: 1,
+  ID_RANGE_EXHAUSTED: 2,
+  TRAINING_DIVERGED: 1,
   DATASET_INVALID: 1,
   VERIFY_FAILED: 1,
   UNIQUENESS_FAILED: 3,
@@ -63,9 +69,29 @@ export class ParanomError extends Error {
     return { code: this.code, message: this.message, details: this.details };
   }
 
-  static fromData(data: ErrorData): ParanomError {
-    return new ParanomError(data.code, data.message, data.details);
+  /**
+   * Rebuilds an error sent as data from a worker. `context` (which shard or rows) prefixes
+   * the message of an unexpected failure; a coded user-facing message already says where.
+   */
+  static fromData(data: ErrorData, context?: string): ParanomError {
+    const message = context && data.code === 'GENERATION_FAILED' ? `${context}: ${data.message}` : data.message;
+    return new ParanomError(data.code, message, data.details);
   }
+}
+
+/**
+ * Any thrown value as plain data for postMessage: a ParanomError keeps its code, anything
+ * else becomes GENERATION_FAILED. `details` (seed, rows, shard) are added to the error's
+ * own, with the stack for --verbose.
+ */
+export function errorData(err: unknown, details: Record<string, unknown> = {}): ErrorData {
+  const base = err instanceof ParanomError ? err.toData() : { code: 'GENERATION_FAILED' as const, message: String((err as Error)?.message ?? err), details: {} };
+  return { ...base, details: { ...base.details, ...details, stack: (err as Error)?.stack } };
+}
+
+/** The process exit code for a thrown value: by error code, 1 for anything unexpected. */
+export function exitCodeOf(err: unknown): number {
+  return err instanceof ParanomError ? err.exitCode : 1;
 }
 
 export interface ErrorData {

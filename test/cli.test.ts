@@ -71,6 +71,20 @@ describe('paranom generate', () => {
     expect(verbose.err).toMatch(/^\s+at /m);
   });
 
+  it('refuses at planning a timeline longer than an id range can number: exit 2, nothing written', () => {
+    const dir = tempDir();
+    const file = join(dir, 'ids.yaml');
+    writeFileSync(file, 'seed: 1\ntimeline: { rows: 100 }\nvariables:\n  order: { type: id, min: 1, max: 100 }\n');
+    expect(paranom('generate', file, '--out', join(dir, 'fits'), '--workers', '1').code).toBe(0);
+    for (const extra of [[], ['--dry-run']]) {
+      const r = paranom('generate', file, '--out', join(dir, 'out'), '--rows', '101', ...extra);
+      expect(r.code, r.err).toBe(2);
+      expect(r.err).toMatch(/^paranom: variable 'order' can number at most 100 rows, but the timeline has 101; widen its range or generate fewer rows$/m);
+      expectNoStack(r.err);
+      expect(existsSync(join(dir, 'out'))).toBe(false);
+    }
+  });
+
   it('rejects bad usage with exit 2 and no stack trace', () => {
     for (const args of [['frobnicate'], ['generate', 'scenarios/valve-sensors.yaml'], ['generate', 'missing.yaml', '--out', '/tmp/x'], ['generate', 'scenarios/valve-sensors.yaml', '--out', '/tmp/x', '--rows', '-5', '--dry-run']]) {
       const r = paranom(...args);

@@ -7,6 +7,7 @@ import { rangeScores, type OverlapCardinality, type PositionalBias } from '../sr
 import { averagePrecision, rocAuc } from '../src/eval/ranking.js';
 import { mergeRuns, runsOf } from '../src/eval/windows.js';
 import { windowsFromTimes, parseTimestamp } from '../src/eval/timestamps.js';
+import { joinOnTime } from '../src/eval/join.js';
 
 /** '0011100' → [0,0,1,1,1,0,0] */
 const bits = (s: string) => Array.from(s, (c) => (c === '1' ? 1 : 0));
@@ -264,5 +265,17 @@ describe('timestamps', () => {
   it('maps inclusive time intervals to rows; an interval between rows covers none', () => {
     const t = [0, 10, 20, 30, 40];
     expect(windowsFromTimes(t, [[10, 30], [5, 20], [31, 39], [40, 99]])).toEqual([{ start: 1, end: 3 }, { start: 1, end: 2 }, null, { start: 4, end: 4 }]);
+    // Repeated timestamps at either edge are all inside.
+    expect(windowsFromTimes([0, 10, 10, 20, 20, 30], [[10, 20]])).toEqual([{ start: 1, end: 4 }]);
+    // A series that steps back in time: the window spans its first to last row inside.
+    expect(windowsFromTimes([0, 10, 20, 5, 15, 30], [[10, 20], [21, 29]])).toEqual([{ start: 1, end: 4 }, null]);
+  });
+
+  it('joins predictions to label rows by timestamp, in any order, repeated timestamps paired in order', () => {
+    const labels = { description: '', times: Float64Array.from([0, 1, 1, 2, 3]), flags: Uint8Array.from([0, 1, 0, 1, 0]), intervals: null };
+    const preds = { description: '', times: Float64Array.from([3, 1, 1, 2]), values: new Float64Array(4), where: (i: number) => `row ${i}` };
+    expect(Array.from(joinOnTime(labels, preds).labels.isAnomaly)).toEqual([0, 1, 0, 1]);
+    const orphan = { ...preds, times: Float64Array.from([3, 1, 7, 2]) };
+    expect(() => joinOnTime(labels, orphan)).toThrow(/1 of 4 prediction rows have no label row with the same timestamp \(first: row 2/);
   });
 });

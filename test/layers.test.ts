@@ -2,7 +2,8 @@
  * The import layering of src/ (docs/architecture.md): every import points down, the
  * random core imports nothing of the engine, the format writers know no scenario, and no
  * module imports itself round a cycle. The rules are data; the test parses every relative
- * import (static, re-export, dynamic, type-only) of src/ and workers/.
+ * import (static, re-export, dynamic, type-only) of src/ and workers/. It also keeps every
+ * file of src/ at 400 lines or fewer.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, normalize, relative } from 'node:path';
@@ -18,6 +19,7 @@ const RANKS: Record<string, number> = {
   workers: 9,
   run: 8,
   eval: 8, // scoring detectors: metrics, and readers of labels and predictions
+  report: 8, // HTML reports: reads datasets, and generates previews in memory
   dataset: 7,
   generate: 6,
   reader: 6,
@@ -144,6 +146,14 @@ describe('import layering', () => {
 
   it('no module imports itself round a cycle', () => {
     expect(cycles(graph).map((c) => c.join(' → '))).toEqual([]);
+  });
+
+  it('no file in src/ is over 400 lines (small files named after their concept)', () => {
+    const long = tsFiles(ROOT, 'src')
+      .map((f) => ({ f, lines: readFileSync(join(ROOT, f), 'utf8').split('\n').length - 1 }))
+      .filter((x) => x.lines > 400)
+      .map((x) => `${x.f}: ${x.lines} lines`);
+    expect(long).toEqual([]);
   });
 
   it('refuses imports against the layering', () => {

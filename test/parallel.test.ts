@@ -78,6 +78,7 @@ describe('verify', () => {
     const cli = spawnSync(process.execPath, [CLI, 'verify', out], { encoding: 'utf8' });
     expect(cli.status).toBe(1);
     expect(cli.stdout).toMatch(/MISMATCH data\/part-00001\.parquet/);
+    expect(cli.stderr).toMatch(/^paranom: .*: \d+ problem\(s\); the dataset is not what its manifest says$/m);
   });
 });
 

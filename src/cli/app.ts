@@ -5,7 +5,7 @@
  * uniqueness failures 3; Ctrl-C 130; a stack trace only with --verbose.
  */
 import yargs from 'yargs';
-import { ParanomError } from '../errors.js';
+import { EXIT_CODES, exitCodeOf, ParanomError } from '../errors.js';
 import { loadScenario, withOverrides } from '../reader/load.js';
 import { describePlan, planGeneration, type OutputFormat } from '../plan/planner.js';
 import { generate, grow, type GenerateResult } from '../run/generate.js';
@@ -17,6 +17,9 @@ import { withCleanTwin } from '../anomaly/kinds/clean-twin.js';
 import { trainVaeCommand } from './train-vae.js';
 import { benchCommand } from './bench.js';
 import { intOption, LIMITS, stringOption } from './options.js';
+import { evalCommand } from './eval.js';
+import { checkDatasetArgs, runStreamCommand, wantsStream } from './stream.js';
+import { previewCommand, reportCommand } from './report-page.js';
 
 /** Where the CLI writes. */
 export interface CliIO {
@@ -55,7 +58,7 @@ function report(err: unknown, verbose: boolean, io: CliIO): number {
       const stack = (err.details['stack'] as string | undefined) ?? err.stack;
       if (stack) io.stderr(`${stack}\n`);
     }
-    return err.exitCode;
+    return exitCodeOf(err);
   }
   const e = err as NodeJS.ErrnoException;
   const code = typeof e?.code === 'string' ? e.code : undefined;
@@ -71,7 +74,7 @@ function report(err: unknown, verbose: boolean, io: CliIO): number {
 /** Ctrl-C stops the run (workers are ended if they do not stop within a second or so); a second Ctrl-C exits at once. */
 function interruptible(io: CliIO): { signal: AbortSignal; done(): void } {
   const ctrl = new AbortController();
-  const second = () => process.exit(130);
+  const second = () => process.exit(EXIT_CODES.INTERRUPTED);
   const first = () => {
     io.stderr('\nparanom: stopping (Ctrl-C again to force)…\n');
     ctrl.abort();
@@ -134,10 +137,11 @@ export async function runCli(args: readonly string[], io: CliIO = processIO): Pr
       (y) =>
         y
           .positional('scenario', { type: 'string', demandOption: true, describe: 'Scenario file (YAML or JSON)' })
-          .option('out', { alias: 'o', type: 'string', demandOption: true, describe: 'Output directory' })
+          .option('out', { alias: 'o', type: 'string', describe: "Output directory ('-' for standard output, as --stdout)" })
+          .option('stdout', { type: 'boolean', describe: 'Stream the rows to standard output in timestamp order (csv, ndjson or arrow)' })
           .option('rows', { type: 'string', describe: 'Override timeline.rows' })
           .option('seed', { type: 'string', describe: 'Override the scenario seed' })
-          .option('format', { choices: ['parquet', 'arrow', 'csv'] as const, default: 'parquet' as const, describe: 'Shard file format' })
+          .option('format', { choices: ['parquet', 'arrow', 'csv', 'ndjson'] as const, describe: 'Shard file format (default parquet), or stream format (default csv; arrow is an IPC stream)' })
           .option('compression', { choices: ['snappy', 'zstd', 'none'] as const, default: 'snappy' as const, describe: 'Parquet compression' })
           .option('shard-rows', { type: 'string', describe: 'Rows per shard (rounded to whole 65,536-row blocks)' })
           .option('workers', { alias: 'w', type: 'string', describe: 'Worker threads (default: available cores)' })
@@ -145,18 +149,37 @@ export async function runCli(args: readonly string[], io: CliIO = processIO): Pr
           .option('part', { type: 'string', describe: 'Generate only part K/N of the shards (e.g. 2/4), for runs split over machines' })
           .option('parts', { type: 'string', describe: 'Split into N parts and take K from the scheduler (JOB_COMPLETION_INDEX, SLURM_ARRAY_TASK_ID, ...)' })
           .option('dry-run', { type: 'boolean', default: false, describe: 'Print the plan and exit' })
-          .option('with-clean', { type: 'boolean', default: false, describe: 'Also write <name>_clean: each anomaly-affected variable without anomalies' }),
+          .option('with-clean', { type: 'boolean', default: false, describe: 'Also write <name>_clean: each anomaly-affected variable without anomalies' })
+          .option('rate', { type: 'number', describe: 'Stream: pace to R rows per second' })
+          .option('realtime', { type: 'boolean', describe: "Stream: pace by the timeline's timestamps" })
+          .option('speed', { type: 'number', describe: 'Stream: with --realtime, X times faster than real time' })
+          .option('start-at', { type: 'string', describe: 'Stream: start at this ISO 8601 time (first row at or after it) or row index' })
+          .option('labels-to', { type: 'string', describe: "Stream: also write the streamed rows' segment table (Parquet) to FILE" }),
       (argv) =>
         guard(async () => {
           const rows = intOption('rows', argv.rows, LIMITS.rows);
           const seed = intOption('seed', argv.seed, LIMITS.seed);
           const shardRows = intOption('shard-rows', argv['shard-rows'], LIMITS.shardRows);
           const workers = intOption('workers', argv.workers, LIMITS.workers);
-          const out = stringOption('out', argv.out ?? '') ?? '';
+          const parts = intOption('parts', argv.parts, LIMITS.parts);
+          const parsed = { ...argv, rows, seed, workers, parts, 'shard-rows': shardRows };
+          if (wantsStream(argv)) {
+            const stop = interruptible(io);
+            try {
+              await runStreamCommand(parsed, stop.signal);
+            } finally {
+              stop.done();
+            }
+            return;
+          }
+          checkDatasetArgs(parsed);
+          if (argv.out === undefined) throw new ParanomError('USAGE', 'generate needs --out DIR (a dataset directory) or --stdout (a stream)');
+          const out = stringOption('out', argv.out) ?? '';
+          const format = (argv.format ?? 'parquet') as OutputFormat;
           const part = resolvePart(argv.part, argv.parts);
           const scenario = () => (argv['with-clean'] ? withCleanTwin(loadScenario(argv.scenario)) : loadScenario(argv.scenario));
           if (argv['dry-run']) {
-            const plan = planGeneration(withOverrides(scenario(), { rows, seed }), { format: argv.format as OutputFormat, ...(shardRows ? { shardRows } : {}) });
+            const plan = planGeneration(withOverrides(scenario(), { rows, seed }), { format, ...(shardRows ? { shardRows } : {}) });
             io.stdout(describePlan(plan) + '\n');
             return;
           }
@@ -166,7 +189,7 @@ export async function runCli(args: readonly string[], io: CliIO = processIO): Pr
               out,
               ...(rows !== undefined ? { rows } : {}),
               ...(seed !== undefined ? { seed } : {}),
-              format: argv.format as OutputFormat,
+              format,
               compression: argv.compression as ParquetCompression,
               ...(shardRows ? { shardRows } : {}),
               ...(workers ? { workers } : {}),
@@ -220,7 +243,7 @@ export async function runCli(args: readonly string[], io: CliIO = processIO): Pr
           const r = await verify(argv.dataset, { sampleBlocks: sample });
           for (const p of r.problems) io.stdout(`MISMATCH ${p}\n`);
           io.stdout(`${r.ok ? 'ok' : 'FAILED'}: ${r.shardsChecked} shard(s) re-hashed, ${r.blocksCompared} block(s) regenerated and compared, ${r.problems.length} problem(s)\n`);
-          if (!r.ok) throw new CliExit(1);
+          if (!r.ok) throw new ParanomError('VERIFY_FAILED', `${argv.dataset}: ${r.problems.length} problem(s); the dataset is not what its manifest says`, { problems: r.problems });
         })(),
     )
     .command(
@@ -256,14 +279,17 @@ export async function runCli(args: readonly string[], io: CliIO = processIO): Pr
     )
     .command(trainVaeCommand)
     .command(benchCommand)
-    .demandCommand(1, 'Name a command: generate, validate, grow, verify, merge, merge-manifests or train-vae')
+    .command(evalCommand)
+    .command(reportCommand)
+    .command(previewCommand)
+    .demandCommand(1, 'Name a command: generate, validate, grow, verify, merge, merge-manifests, train-vae, eval, report or preview')
     .strict()
     .exitProcess(false)
     .fail((msg, err) => {
       if (err instanceof CliExit) throw err;
       if (err) throw new CliExit(report(err, verbose, io));
       io.stderr(`paranom: ${msg}\nRun 'paranom --help' for usage.\n`);
-      throw new CliExit(2);
+      throw new CliExit(EXIT_CODES.USAGE);
     })
     .help()
     .version();

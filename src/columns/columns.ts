@@ -36,6 +36,9 @@ export interface ColumnSet {
   values: ValueColumn[];
 }
 
+/** A column as later variables of the same block read it: values and, if nullable, validity. */
+export type BlockColumn = Pick<ValueColumn, 'data' | 'valid'>;
+
 const TWO32 = 4294967296;
 
 /** Writes an integral double as a little-endian int64 at pair index i. */

@@ -12,6 +12,7 @@ import { engineFacts, recordedScenario } from './provenance.js';
 import { CLEAN_SUFFIX, twinnedVariables } from '../anomaly/kinds/clean-twin.js';
 import { nullableVariables } from '../generate/pipeline.js';
 import { writeFileAtomic } from '../formats/files.js';
+import { scenarioInputs } from '../variables/inputs.js';
 import { ParanomError } from '../errors.js';
 
 export const MANIFEST_FILE = 'manifest.json';
@@ -71,6 +72,23 @@ export interface Manifest {
   scenario: Scenario;
 }
 
+/**
+ * Requested against realised anomaly figures. `events` are the dataset's events (null for
+ * one part of a split run, which cannot count them: its realised figures are then -1).
+ */
+export function anomalySummary(s: Scenario, events: ReadonlyArray<{ truncated: boolean }> | null, anomalousRows: number): AnomalySummary {
+  const a = s.anomalies;
+  const rows = s.timeline.rows;
+  return {
+    mode: a.mode,
+    requested: a.mode === 'frequency' ? { frequency: a.frequency, duration_rows: a.duration } : a.mode === 'count' ? { count: a.count, duration_rows: a.duration } : {},
+    realised: events
+      ? { events: events.length, anomalous_rows: anomalousRows, fraction: anomalousRows / rows, truncated_events: events.filter((e) => e.truncated).length }
+      : { events: -1, anomalous_rows: anomalousRows, fraction: -1, truncated_events: -1 },
+    segments_file: SEGMENTS_FILE,
+  };
+}
+
 export function buildManifest(args: {
   scenario: Scenario;
   format: OutputFormat;
@@ -109,7 +127,7 @@ export function buildManifest(args: {
 
 /** True when the scenario names files (callback modules, sources, VAE models). */
 function namesFiles(s: Scenario): boolean {
-  return s.variables.some((v) => v.type === 'callback' || v.type === 'source' || v.type === 'vae');
+  return scenarioInputs(s).length > 0;
 }
 
 /**

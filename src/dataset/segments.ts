@@ -10,8 +10,10 @@ import type { Scenario } from '../model/types.js';
 import { putInt64 } from '../columns/columns.js';
 import { packBits } from '../formats/arrow-table.js';
 import { describeEvents, hasKindParams } from '../anomaly/kinds/describe.js';
+import type { CleanRows } from '../anomaly/kinds/learned.js';
 
-export function segmentTable(scenario: Scenario, events: readonly AnomalyEvent[]): Table {
+/** The segment table of `events`; `cleanRows` generates clean rows for learned events' figures. */
+export function segmentTable(scenario: Scenario, events: readonly AnomalyEvent[], cleanRows?: CleanRows): Table {
   const n = events.length;
   const ints = (f: (e: AnomalyEvent) => number) => {
     const a = new Int32Array(2 * n);
@@ -20,7 +22,7 @@ export function segmentTable(scenario: Scenario, events: readonly AnomalyEvent[]
   };
   const { startMs, stepMs } = scenario.timeline;
   // Per event: the variables it changes and, with anomaly kinds, its drawn parameters.
-  const described = events.map(describeEvents(scenario));
+  const described = events.map(describeEvents(scenario, cleanRows));
   const withParams = hasKindParams(scenario);
   const fields = [
     new Field('id', new Int64(), false),

@@ -29,10 +29,26 @@ export function parseTimestamp(text: string): number {
 
 /**
  * The rows whose timestamps lie in each inclusive [from, to] interval (NAB's rule for its
- * windows), for timestamps in ascending order. Returns, per interval, its rows or null
- * when no row falls inside it.
+ * windows). Returns, per interval, the rows from the first to the last such row, or null
+ * when no row falls inside it. Sorted times are binary-searched; a series that steps back
+ * in time (NAB has one, at a clock change) is scanned row by row.
  */
 export function windowsFromTimes(times: ArrayLike<number>, intervals: ReadonlyArray<readonly [number, number]>): Array<RowWindow | null> {
+  let sorted = true;
+  for (let i = 1; i < times.length && sorted; i++) sorted = times[i]! >= times[i - 1]!;
+  if (!sorted) {
+    return intervals.map(([from, to]) => {
+      let start = -1;
+      let end = -1;
+      for (let i = 0; i < times.length; i++) {
+        if (times[i]! >= from && times[i]! <= to) {
+          if (start < 0) start = i;
+          end = i;
+        }
+      }
+      return start >= 0 ? { start, end } : null;
+    });
+  }
   const lowerBound = (t: number) => {
     let lo = 0;
     let hi = times.length;
@@ -43,10 +59,19 @@ export function windowsFromTimes(times: ArrayLike<number>, intervals: ReadonlyAr
     }
     return lo;
   };
+  const upperBound = (t: number) => {
+    let lo = 0;
+    let hi = times.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (times[mid]! <= t) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  };
   return intervals.map(([from, to]) => {
     const start = lowerBound(from);
-    let end = lowerBound(to);
-    if (end < times.length && times[end] === to) end++;
+    const end = upperBound(to);
     return end > start ? { start, end: end - 1 } : null;
   });
 }

@@ -35,7 +35,12 @@ function asBigInt64(data: Int32Array): BigInt64Array {
   return new BigInt64Array(data.buffer, data.byteOffset, data.length / 2);
 }
 
-export function arrowType(dtype: DType): DataType {
+/**
+ * The Arrow type of a column. A dictionary's id is written into IPC bytes; Arrow JS would
+ * otherwise take it from a per-thread counter, so the same shard would encode differently
+ * depending on what its worker encoded before. Callers pass the field's position.
+ */
+export function arrowType(dtype: DType, dictionaryId = 0): DataType {
   switch (dtype) {
     case 'float64':
       return new Float64();
@@ -48,7 +53,7 @@ export function arrowType(dtype: DType): DataType {
     case 'bool':
       return new Bool();
     case 'string':
-      return new Dictionary(new Utf8(), new Int32());
+      return new Dictionary(new Utf8(), new Int32(), dictionaryId);
   }
 }
 
@@ -85,7 +90,7 @@ export function datasetSchema(values: readonly Pick<ValueColumn, 'name' | 'dtype
   return new Schema(
     [
       new Field('timestamp', new TimestampMillisecond('UTC'), false),
-      ...values.map((v) => new Field(v.name, arrowType(v.dtype), v.valid !== undefined)),
+      ...values.map((v, j) => new Field(v.name, arrowType(v.dtype, j + 1), v.valid !== undefined)),
       new Field('is_anomaly', new Bool(), false),
       new Field('anomaly_id', new Int64(), true),
     ],

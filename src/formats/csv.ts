@@ -3,27 +3,44 @@
  * round-trip form, booleans as true/false, an empty field for a null anomaly_id.
  */
 import { getInt64, type ColumnSet, type ValueColumn } from '../columns/columns.js';
+import { textRows, type EncodedRows } from './text-rows.js';
 
 function quote(s: string): string {
   return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
-export function encodeCsv(s: ColumnSet): Uint8Array {
-  const lines: string[] = [];
-  lines.push(['timestamp', ...s.values.map((v) => quote(v.name)), 'is_anomaly', 'anomaly_id'].join(','));
+/** The header line (without its newline). */
+export function csvHeader(values: readonly Pick<ValueColumn, 'name'>[]): string {
+  return ['timestamp', ...values.map((v) => quote(v.name)), 'is_anomaly', 'anomaly_id'].join(',');
+}
+
+/** A function from row (within the shard) to that row's line, without its newline. */
+function csvLine(s: ColumnSet): (i: number) => string {
   const cells = s.values.map((v) => {
     const cell = plainCell(v);
     const valid = v.valid;
     // A null (a dropout's missing value) is an empty field.
     return valid ? (i: number) => (valid[i] ? cell(i) : '') : cell;
   });
-  for (let i = 0; i < s.rows; i++) {
+  return (i) => {
     const row = [new Date(getInt64(s.timestamp, i)).toISOString()];
     for (const cell of cells) row.push(cell(i));
     row.push(s.isAnomaly[i] ? 'true' : 'false', s.isAnomaly[i] ? String(getInt64(s.anomalyId, i)) : '');
-    lines.push(row.join(','));
-  }
+    return row.join(',');
+  };
+}
+
+/** A whole CSV file: the header, then every row. */
+export function encodeCsv(s: ColumnSet): Uint8Array {
+  const line = csvLine(s);
+  const lines: string[] = [csvHeader(s.values)];
+  for (let i = 0; i < s.rows; i++) lines.push(line(i));
   return new TextEncoder().encode(lines.join('\n') + '\n');
+}
+
+/** Rows [from, to) of a shard as CSV lines, without the header (a stream writes it once). */
+export function encodeCsvRows(s: ColumnSet, from: number, to: number, unitRows: number): EncodedRows {
+  return textRows(csvLine(s), from, to, unitRows);
 }
 
 function plainCell(v: ValueColumn): (i: number) => string {

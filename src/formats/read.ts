@@ -14,3 +14,8 @@ export function readParquetRows(bytes: Uint8Array, offset: number, limit: number
 export function readArrowRows(bytes: Uint8Array, offset: number, limit: number): Table {
   return tableFromIPC(bytes).slice(offset, offset + limit);
 }
+
+/** The named columns (all when omitted) of a whole Parquet file, as an Apache Arrow table. */
+export function readParquetColumns(bytes: Uint8Array, columns?: readonly string[]): Table {
+  return tableFromIPC(pw.readParquet(bytes, { batchSize: 65536, ...(columns ? { columns: [...columns] } : {}) }).intoIPCStream());
+}

@@ -19,7 +19,7 @@ import { generationOrder } from '../variables/callback-order.js';
 import type { AnomalyEvent } from '../anomaly/events.js';
 import { ParamCache } from '../anomaly/kinds/params.js';
 import { KindApplier, needsAnchor, readCell, targetsOf } from '../anomaly/kinds/apply.js';
-import { clearValidity, setValidity } from '../anomaly/kinds/validity.js';
+import { hasLearnedKind, LearnedEvents, type CleanRows } from '../anomaly/kinds/learned.js';
 
 /** The final value of a variable at one row, by name. */
 type RowValues = (name: string) => number;
@@ -58,8 +58,9 @@ function hasKinds(s: Scenario, v: Variable): boolean {
 
 /**
  * Compiles a shard's variables. `compile` compiles one variable (the caller's context);
- * `evaluateRow` generates one row of the timeline (its value columns); `rows` is the
- * shard's row count.
+ * `evaluateRow` generates one row of the timeline (its value columns); `cleanRows`
+ * generates rows of the scenario without anomalies (the context of `learned` events);
+ * `rows` is the shard's row count.
  */
 export function compileShardPipeline(
   scenario: Scenario,
@@ -68,18 +69,17 @@ export function compileShardPipeline(
   rows: number,
   compile: (v: Variable) => CompiledVariable,
   evaluateRow: (row: number) => readonly ValueColumn[],
+  cleanRows: CleanRows,
 ): ShardPipeline {
   const nullable = nullableVariables(scenario);
   const validity = new Map<string, Uint8Array>();
   for (const name of nullable) validity.set(name, new Uint8Array(rows).fill(1));
   const params = new ParamCache(scenario.anomalies, key);
   const earlyRows = new Map<number, RowValues>();
+  const learned = hasLearnedKind(scenario) ? new LearnedEvents(key, cleanRows, scenario.baseDir) : undefined;
   const steps = generationOrder(scenario.variables).map((v): CompiledVariable => {
     const inner = compile(v);
-    if (!hasKinds(scenario, v)) {
-      // Column buffers may be reused from shard to shard: forget any mask a buffer had.
-      return { ...keep(inner), fill: (block, out) => (clearValidity(out), inner.fill(block, out)) };
-    }
+    if (!hasKinds(scenario, v)) return inner;
     const anchors = new Map<number, number>();
     const anchor = (e: AnomalyEvent): number => {
       let a = anchors.get(e.id);
@@ -92,13 +92,11 @@ export function compileShardPipeline(
       }
       return a;
     };
-    const applier = new KindApplier(scenario.anomalies, key, scenario.seed, v, params, anchor, Math.min(rows, BLOCK_ROWS));
+    const applier = new KindApplier(scenario.anomalies, key, scenario.seed, v, params, anchor, Math.min(rows, BLOCK_ROWS), learned);
     const mask = validity.get(v.name);
     return {
       ...keep(inner),
       fill(block: Block, out: ColumnData) {
-        if (mask) setValidity(out, mask);
-        else clearValidity(out);
         inner.fill(block, out);
         const end = block.rowStart + block.count;
         for (const e of block.events) {

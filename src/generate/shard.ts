@@ -10,8 +10,8 @@ import type { Scenario } from '../model/types.js';
 import { allocColumn, putInt64, type ColumnArena, type ColumnSet, type ValueColumn } from '../columns/columns.js';
 import { compileVariable } from '../variables/registry.js';
 import { compileShardPipeline } from './pipeline.js';
-import { cleanTwinColumns, withoutCleanTwin } from '../anomaly/kinds/clean-twin.js';
-import type { ColumnData } from '../columns/columns.js';
+import { cleanTwinColumns, withoutAnomalies, withoutCleanTwin } from '../anomaly/kinds/clean-twin.js';
+import type { CleanRows } from '../anomaly/kinds/learned.js';
 
 export interface ShardColumns extends ColumnSet {
   rowStart: number;
@@ -19,6 +19,12 @@ export interface ShardColumns extends ColumnSet {
   events: AnomalyEvent[];
 }
 
+
+/** Rows of the scenario without anomalies: the clean context of `learned` events. */
+export function cleanRowsOf(scenario: Scenario): CleanRows {
+  const clean = withoutAnomalies(withoutCleanTwin(scenario));
+  return (from, to) => generateShard(clean, from, to).values;
+}
 
 /** Rows that uniqueness resolved to later attempts (ascending), with their attempts. */
 export interface Retries {
@@ -75,6 +81,7 @@ export function generateShard(scenario: Scenario, rowStart: number, rowEnd: numb
     rows,
     (v) => compileVariable(v, { scenario, key, retried: keyVars.has(v.name) }),
     (row) => generateShard(withoutCleanTwin(scenario), row, row + 1, retriesIn(retries, row, row + 1)).values,
+    cleanRowsOf(scenario),
   );
   const values: ValueColumn[] = scenario.variables.map((v) => ({
     name: v.name,
@@ -84,13 +91,13 @@ export function generateShard(scenario: Scenario, rowStart: number, rowEnd: numb
     categories: v.categories,
     ...(pipeline.validity.has(v.name) ? { valid: pipeline.validity.get(v.name)! } : {}),
   }));
-  const columns = new Map<string, ColumnData>(values.map((v) => [v.name, v.data]));
+  const columns = new Map<string, ValueColumn>(values.map((v) => [v.name, v]));
   const scratch = arena ? arena.take(Float64Array, Math.min(BLOCK_ROWS, rows), false) : new Float64Array(Math.min(BLOCK_ROWS, rows));
   for (let off = 0; off < rows; off += BLOCK_ROWS) {
     const count = Math.min(BLOCK_ROWS, rows - off);
     const from = rowStart + off;
     const block = { rowStart: from, count, anomalous: isAnomaly.subarray(off, off + count), events, columns, offset: off, scratch, retries: retriesIn(retries, from, from + count) };
-    for (const c of pipeline.steps) c.fill(block, columns.get(c.variable.name)!);
+    for (const c of pipeline.steps) c.fill(block, columns.get(c.variable.name)!.data);
   }
   values.push(...cleanTwinColumns(scenario, (clean) => generateShard(clean, rowStart, rowEnd, retries)));
   return { rowStart, rows, timestamp, isAnomaly, anomalyId, values, events };

@@ -119,7 +119,22 @@ export interface SourceVariable {
 }
 
 /** Anomaly kinds applied over event windows (anomaly/kinds/). */
-export type AnomalyKindName = 'spike' | 'level_shift' | 'variance' | 'trend' | 'amplitude' | 'frequency' | 'flat_line' | 'dropout' | 'noise';
+export type AnomalyKindName = 'spike' | 'level_shift' | 'variance' | 'trend' | 'amplitude' | 'frequency' | 'flat_line' | 'dropout' | 'noise' | 'learned';
+
+/** The model of a `learned` kind, resolved: where it is, what it hashes to, its shape. */
+export interface LearnedModelRef {
+  /** Model directory as the scenario names it, relative to the scenario file (D5). */
+  model: string;
+  /** SHA-256 of its metadata, decoder and encoder files. */
+  sha256: string;
+  window: number;
+  channels: string[];
+  /**
+   * A multi-channel model's variables, in channel order (they are encoded and decoded
+   * together); empty for a one-channel model, which acts on each target on its own.
+   */
+  channelVariables: string[];
+}
 
 /** One entry of `anomalies.kinds`, fully defaulted. */
 export interface AnomalyKindSpec {
@@ -132,6 +147,8 @@ export interface AnomalyKindSpec {
   params: Record<string, [number, number] | string>;
   /** The variables events of this kind act on. */
   variables: string[];
+  /** `learned` only: the VAE it encodes and decodes with. */
+  learned?: LearnedModelRef;
 }
 
 /** What the kinds add to a plan: each field is absent from scenarios that do not use it. */

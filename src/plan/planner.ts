@@ -6,6 +6,7 @@
 import { BLOCK_ROWS } from '../format.js';
 import { isGrowthStable } from '../anomaly/events.js';
 import type { Scenario } from '../model/types.js';
+import { checkRowCapacity } from '../variables/registry.js';
 
 export type OutputFormat = 'parquet' | 'arrow' | 'csv';
 
@@ -44,6 +45,7 @@ export function planGeneration(scenario: Scenario, options: { format?: OutputFor
   const format = options.format ?? 'parquet';
   const shardRows = roundShardRows(options.shardRows ?? DEFAULT_SHARD_ROWS);
   const rows = scenario.timeline.rows;
+  checkRowCapacity(scenario);
   const shards: ShardPlan[] = [];
   for (let index = 0, start = 0; start < rows; index++, start += shardRows) {
     shards.push({ index, rowStart: start, rowEnd: Math.min(rows, start + shardRows), file: shardFileName(index, format) });

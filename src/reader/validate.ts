@@ -106,7 +106,7 @@ function checkDurationRange(c: Checker, raw: unknown, path: string, stepMs: numb
   return [out[0]!, out[1]!];
 }
 
-function checkAnomalies(c: Checker, raw: unknown, timeline: Timeline | undefined): AnomalyPlan | undefined {
+function checkAnomalies(c: Checker, raw: unknown, timeline: Timeline | undefined, resolveFile: (file: string) => string): AnomalyPlan | undefined {
   if (raw === undefined || raw === null) return { mode: 'none' };
   const o = c.object(raw, 'anomalies');
   if (!o) return undefined;
@@ -121,7 +121,7 @@ function checkAnomalies(c: Checker, raw: unknown, timeline: Timeline | undefined
   // without their own, and the rate and fit checks use the kinds' durations.
   const kindsOnly = o['kinds'] !== undefined && o['duration'] === undefined;
   const topDuration = kindsOnly ? undefined : checkDurationRange(c, o['duration'], 'anomalies.duration', timeline?.stepMs);
-  const extras = checkPlanExtras(c, o, timeline?.stepMs, (r, p) => checkDurationRange(c, r, p, timeline?.stepMs), topDuration);
+  const extras = checkPlanExtras(c, o, timeline?.stepMs, (r, p) => checkDurationRange(c, r, p, timeline?.stepMs), topDuration, resolveFile);
   if (!extras) return undefined;
   const { envelope, ...planExtras } = extras;
   // With kinds, the plan's duration is the envelope of the kinds' ranges (what events can be).
@@ -192,7 +192,7 @@ export function validateScenario(doc: unknown, options: { baseDir?: string } = {
   const seed = o['seed'] === undefined ? 0 : c.number(o['seed'], 'seed', { integer: true, ge: 0, le: Number.MAX_SAFE_INTEGER });
   if (o['description'] !== undefined && typeof o['description'] !== 'string') c.fail('description', `expected a string, got ${describe(o['description'])}`);
   const timeline = o['timeline'] === undefined ? c.fail('timeline', 'required') : checkTimeline(c, o['timeline']);
-  const anomalies = checkAnomalies(c, o['anomalies'], timeline);
+  const anomalies = checkAnomalies(c, o['anomalies'], timeline, (file) => inputPath(options.baseDir ?? process.cwd(), file));
   const variables: Variable[] = [];
   const vars = o['variables'] === undefined ? c.fail('variables', 'required: at least one variable') : c.object(o['variables'], 'variables');
   if (vars) {

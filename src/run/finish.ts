@@ -8,11 +8,12 @@ import { seedKey } from '../random/counter.js';
 import type { Scenario } from '../model/types.js';
 import type { GenerationPlan } from '../plan/planner.js';
 import type { Part } from '../plan/parts.js';
-import { buildManifest, MANIFEST_FILE, SEGMENTS_FILE, writeManifest, type Manifest, type ManifestShard, type UniquenessSummary } from '../dataset/manifest.js';
+import { anomalySummary, buildManifest, MANIFEST_FILE, SEGMENTS_FILE, writeManifest, type Manifest, type ManifestShard, type UniquenessSummary } from '../dataset/manifest.js';
 import { encodeParquet, type ParquetCompression } from '../formats/parquet.js';
 import { segmentTable } from '../dataset/segments.js';
 import { shardMetadata } from '../dataset/provenance.js';
 import { writeFileAtomic } from '../formats/files.js';
+import { cleanRowsOf } from '../generate/shard.js';
 import type { Resolution } from '../uniqueness/resolve.js';
 import { partManifestFile, PENDING_SUFFIX } from './state.js';
 
@@ -23,10 +24,9 @@ export function finishDataset(out: string, scenario: Scenario, plan: GenerationP
   const events = eventsStartingIn(scenario.anomalies, seedKey(scenario.seed), rows, 0, rows);
   if (!part) {
     const segMeta = shardMetadata(scenario, { index: -1, rowStart: 0, rowEnd: rows });
-    writeFileAtomic(join(out, SEGMENTS_FILE + suffix), encodeParquet(segmentTable(scenario, events), segMeta, compression));
+    writeFileAtomic(join(out, SEGMENTS_FILE + suffix), encodeParquet(segmentTable(scenario, events, cleanRowsOf(scenario)), segMeta, compression));
   }
   const anomalousRows = shards.reduce((a, s) => a + s.anomalous_rows, 0);
-  const a = scenario.anomalies;
   const manifest = buildManifest({
     scenario,
     format: plan.format,
@@ -36,14 +36,7 @@ export function finishDataset(out: string, scenario: Scenario, plan: GenerationP
     shards,
     uniqueness,
     part: part ? { ...part, shards: plan.shards.length } : undefined,
-    anomalies: {
-      mode: a.mode,
-      requested: a.mode === 'frequency' ? { frequency: a.frequency, duration_rows: a.duration } : a.mode === 'count' ? { count: a.count, duration_rows: a.duration } : {},
-      realised: part
-        ? { events: -1, anomalous_rows: anomalousRows, fraction: -1, truncated_events: -1 }
-        : { events: events.length, anomalous_rows: anomalousRows, fraction: anomalousRows / rows, truncated_events: events.filter((e) => e.truncated).length },
-      segments_file: SEGMENTS_FILE,
-    },
+    anomalies: anomalySummary(scenario, part ? null : events, anomalousRows),
   });
   return writeManifest(out, manifest, (part ? partManifestFile(part) : MANIFEST_FILE) + suffix);
 }

@@ -26,6 +26,8 @@ import { completeCommit, discardStaged, rollForward } from './commit.js';
 import { finishDataset, uniquenessSummary } from './finish.js';
 import { createOutputDir, ensureDataDir, removeIfEmpty } from './output-dir.js';
 import { checkInputs } from '../variables/inputs.js';
+import { hasLearnedKind } from '../anomaly/kinds/learned.js';
+import { prepareScenario } from '../variables/registry.js';
 
 /** How long running shards may take to finish after Ctrl-C before their workers are ended. */
 const ABORT_GRACE_MS = 1000;
@@ -243,11 +245,7 @@ async function runPlan(
       };
       const watch = newWatchBuffer();
       const r = await runWatched<ShardResult>(pool, { ...task, watch }, watch, scenario, workerMemoryMb());
-      if (!r.ok) {
-        const e = r.error;
-        const context = describeShard(shard, scenario.seed);
-        throw new ParanomError(e.code, e.code === 'GENERATION_FAILED' ? `${context}: ${e.message}` : e.message, e.details);
-      }
+      if (!r.ok) throw ParanomError.fromData(r.error, describeShard(shard, scenario.seed));
       const pending = r.at !== r.file;
       const entry: JournalShard = { index: r.index, file: r.file, row_start: r.rowStart, row_end: r.rowEnd, rows: r.rowEnd - r.rowStart, bytes: r.bytes, sha256: r.sha256, anomalous_rows: r.anomalousRows, ...(pending ? { pending: true as const } : {}) };
       results.push(entry);
@@ -290,6 +288,8 @@ async function runPlan(
   results.sort((a, b) => a.index - b.index);
   try {
     const resolution = uniqueness ? await uniqueness.done : undefined;
+    // Learned events' figures in the segment table need their clean context, generated on this thread.
+    if (!part && hasLearnedKind(scenario)) await prepareScenario(scenario);
     const listed: ManifestShard[] = results.map(({ pending: _p, ...s }) => s);
     const manifest = finishDataset(out, scenario, plan, compression, listed, part, uniquenessSummary(scenario, resolution), staged);
     if (staged) {

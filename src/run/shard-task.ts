@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { ParanomError, type ErrorData } from '../errors.js';
+import { errorData, ParanomError, type ErrorData } from '../errors.js';
 import { generateShard, type Retries } from '../generate/shard.js';
 import { checkFinite } from '../generate/finite.js';
 import { fingerprintRows, type ShardFingerprints } from '../uniqueness/fingerprint.js';
@@ -114,15 +114,7 @@ export async function runShardTask(task: ShardTask): Promise<ShardResult> {
     writeFileAtomic(join(task.outDir, writeAs), bytes);
     return { ok: true, ...base, bytes: bytes.length, sha256: sha256(bytes), anomalousRows, reused: false, at: writeAs };
   } catch (err) {
-    const base = err instanceof ParanomError ? err.toData() : { code: 'GENERATION_FAILED' as const, message: String((err as Error)?.message ?? err), details: {} };
-    return {
-      ok: false,
-      index: shard.index,
-      error: {
-        ...base,
-        details: { ...base.details, seed: scenario.seed, shard: shard.index, rowStart: shard.rowStart, rowEnd: shard.rowEnd, stack: (err as Error)?.stack },
-      },
-    };
+    return { ok: false, index: shard.index, error: errorData(err, { seed: scenario.seed, shard: shard.index, rowStart: shard.rowStart, rowEnd: shard.rowEnd }) };
   } finally {
     setWatch(undefined);
   }
@@ -141,8 +133,9 @@ export async function runLoadTask(task: LoadTask): Promise<{ ok: true } | { ok: 
     await prepareScenario(task.scenario);
     return { ok: true };
   } catch (err) {
-    const base = err instanceof ParanomError ? err.toData() : { code: 'SCENARIO_INVALID' as const, message: String((err as Error)?.message ?? err), details: {} };
-    return { ok: false, error: { ...base, details: { ...base.details, stack: (err as Error)?.stack } } };
+    // Whatever fails while loading a scenario's inputs is a problem of the scenario's files.
+    const data = errorData(err);
+    return { ok: false, error: err instanceof ParanomError ? data : { ...data, code: 'SCENARIO_INVALID' } };
   } finally {
     setWatch(undefined);
   }
@@ -167,7 +160,6 @@ export async function runFingerprintTask(task: FingerprintTask): Promise<Fingerp
     await prepareScenario(task.scenario);
     return { ok: true, ...fingerprintRows(task.scenario, task.rowStart, task.rowEnd, task.dense) };
   } catch (err) {
-    const base = err instanceof ParanomError ? err.toData() : { code: 'GENERATION_FAILED' as const, message: String((err as Error)?.message ?? err), details: {} };
-    return { ok: false, error: { ...base, details: { ...base.details, seed: task.scenario.seed, rowStart: task.rowStart, rowEnd: task.rowEnd, stack: (err as Error)?.stack } } };
+    return { ok: false, error: errorData(err, { seed: task.scenario.seed, rowStart: task.rowStart, rowEnd: task.rowEnd }) };
   }
 }

@@ -55,7 +55,7 @@ export function startUniqueness(pool: Piscina, scenario: Scenario, shards: reado
         try {
           const res = (await pool.run(task)) as FingerprintResult;
           if (failure) return;
-          if (!res.ok) throw ParanomError.fromData(res.error);
+          if (!res.ok) throw ParanomError.fromData(res.error, `rows ${r.rowStart}–${r.rowEnd - 1}`);
           waiting.set(i, res);
           while (waiting.has(nextIndex)) {
             const f = waiting.get(nextIndex)!;

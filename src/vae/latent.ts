@@ -191,10 +191,11 @@ export class LatentSampler {
   }
 
   /**
-   * Writes the latent vector of window `index` (stream, slot) to z[off .. off + latent),
-   * with a radius drawn by inverse CDF from a band tabulated by `radiusBand`.
+   * The draw of window `index` in the whitened active space: u[1..k] (u[0] is scratch),
+   * with ‖u[1..k]‖ the radius drawn from the band. The returned array is reused by the
+   * next draw. `sample` maps it to the latent space; a report plots it.
    */
-  sample(stream: number, slot: number, index: number, band: Float64Array, z: Float64Array, off: number): void {
+  whitened(stream: number, slot: number, index: number, band: Float64Array): Float64Array {
     const k = this.active;
     const u = this.u;
     const lo = index % 4294967296;
@@ -219,12 +220,23 @@ export class LatentSampler {
       norm2 = 1;
     }
     const f = radius / Math.sqrt(norm2);
+    for (let c = 1; c <= k; c++) u[c] = u[c]! * f;
+    return u;
+  }
+
+  /**
+   * Writes the latent vector of window `index` (stream, slot) to z[off .. off + latent),
+   * with a radius drawn by inverse CDF from a band tabulated by `radiusBand`.
+   */
+  sample(stream: number, slot: number, index: number, band: Float64Array, z: Float64Array, off: number): void {
+    const k = this.active;
+    const u = this.whitened(stream, slot, index, band);
     const L = this.latent;
     const b = this.basis;
     for (let j = 0; j < L; j++) {
       let s = this.mean[j]!;
       const row = j * k;
-      for (let c = 0; c < k; c++) s += b[row + c]! * (u[c + 1]! * f);
+      for (let c = 0; c < k; c++) s += b[row + c]! * u[c + 1]!;
       z[off + j] = s;
     }
   }

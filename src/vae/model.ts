@@ -97,11 +97,16 @@ export function readVaeMeta(dir: string): VaeModelMeta {
   return m;
 }
 
-/** SHA-256 of what decoding depends on: the metadata and the decoder's two files. */
-export function modelSha256(dir: string, meta?: VaeModelMeta): string {
+/**
+ * SHA-256 of what decoding depends on: the metadata and the decoder's two files; with
+ * `withEncoder`, the encoder's two files too (what the learned anomaly kind also runs).
+ */
+export function modelSha256(dir: string, meta?: VaeModelMeta, withEncoder = false): string {
   const m = meta ?? readVaeMeta(dir);
   const h = createHash('sha256');
-  for (const rel of [VAE_META_FILE, join(m.files.decoder, MODEL_JSON), join(m.files.decoder, WEIGHTS_BIN)]) {
+  const files = [VAE_META_FILE, join(m.files.decoder, MODEL_JSON), join(m.files.decoder, WEIGHTS_BIN)];
+  if (withEncoder) files.push(join(m.files.encoder, MODEL_JSON), join(m.files.encoder, WEIGHTS_BIN));
+  for (const rel of files) {
     const bytes = readFileSync(join(dir, rel));
     h.update(`${rel}\0${bytes.length}\0`).update(bytes);
   }
@@ -122,6 +127,41 @@ export function readVaeModel(dir: string): LoadedVaeModel {
     throw new ModelFormatError(`${dir}: the decoder maps ${decoder.inputs} → ${decoder.outputs} values, but the metadata says latent ${meta.latent}, window ${meta.window} × ${meta.channels.length} channel(s)`);
   }
   return { meta, decoder, sha256: modelSha256(dir, meta) };
+}
+
+/** A model read with its encoder too (the learned anomaly kind encodes real windows). */
+export interface LoadedVaeCodec extends LoadedVaeModel {
+  /** The encoder's Dense stack in plain JS: W·C → 2L, [mean | log-variance]. */
+  encoder: DenseDecoder;
+  /** SHA-256 of the metadata, decoder and encoder files. */
+  codecSha256: string;
+}
+
+/** Reads a model with its encoder, checking the encoder's shape against the metadata. */
+export function readVaeCodec(dir: string): LoadedVaeCodec {
+  const m = readVaeModel(dir);
+  const encoder = new DenseDecoder(readDenseStack(join(dir, m.meta.files.encoder)));
+  const { window: W, channels, latent: L } = m.meta;
+  if (encoder.inputs !== W * channels.length || encoder.outputs !== 2 * L) {
+    throw new ModelFormatError(`${dir}: the encoder maps ${encoder.inputs} → ${encoder.outputs} values, but the metadata says window ${W} × ${channels.length} channel(s) → 2 × latent ${L}`);
+  }
+  return { ...m, encoder, codecSha256: modelSha256(dir, m.meta, true) };
+}
+
+const codecs = new Map<string, LoadedVaeCodec>();
+
+/** The model in `dir` with its encoder, read once per thread; refused when its files no longer hash to `sha256`. */
+export function vaeCodec(dir: string, sha256?: string): LoadedVaeCodec {
+  const key = `${dir}\0${sha256 ?? ''}`;
+  let m = codecs.get(key);
+  if (!m) {
+    m = readVaeCodec(dir);
+    if (sha256 !== undefined && m.codecSha256 !== sha256) {
+      throw new ModelFormatError(`the VAE model in ${dir} changed since the scenario was resolved (SHA-256 ${m.codecSha256.slice(0, 12)}…, expected ${sha256.slice(0, 12)}…); a dataset must be generated with one model — restore it, or generate a new dataset`);
+    }
+    codecs.set(key, m);
+  }
+  return m;
 }
 
 /** Models read by this thread, by directory and hash: each worker reads a model once. */

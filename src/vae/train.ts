@@ -288,7 +288,7 @@ export async function trainVae(o: TrainVaeOptions): Promise<TrainVaeResult> {
     } else stale++;
     history.push({ epoch, recon, kl, loss, valRecon: v?.recon ?? null, valKl: v?.kl ?? null, valLoss });
     o.onEpoch?.({ epoch, epochs: o.epochs, recon, kl, loss, valRecon: v?.recon ?? null, valKl: v?.kl ?? null, valLoss, best: improved, seconds: (performance.now() - te) / 1000 });
-    if (!Number.isFinite(loss)) throw new ParanomError('GENERATION_FAILED', `training diverged at epoch ${epoch} (loss ${loss}); try a smaller --learning-rate`);
+    if (!Number.isFinite(loss)) throw new ParanomError('TRAINING_DIVERGED', `training diverged at epoch ${epoch} (loss ${loss}); try a smaller --learning-rate`);
     if (stale >= patience && epoch < o.epochs) {
       stoppedEarly = true;
       break;

@@ -13,11 +13,10 @@
 import { relative } from 'node:path';
 import { ParanomError } from '../errors.js';
 import { inputPath } from '../model/input-path.js';
-import { getInt64, putInt64, type ColumnData } from '../columns/columns.js';
+import { getInt64, putInt64, type BlockColumn, type ColumnData } from '../columns/columns.js';
 import { describe } from '../model/checker.js';
 import type { CallbackVariable, Scenario } from '../model/types.js';
 import { DrawsExhausted, RowRandom, type RandomSource } from '../random/row-random.js';
-import { validityOf } from '../anomaly/kinds/validity.js';
 import type { AnomalyEvent } from '../anomaly/events.js';
 import type { Block, CompiledVariable, VariableKind } from './kind.js';
 import { validateCallback } from './callback-validate.js';
@@ -124,7 +123,7 @@ function failure(v: CallbackVariable, where: string, fn: string, row: number, se
 }
 
 /** Reads one cell of a generated column as the value a callback sees. */
-function cellReader(scenario: Scenario, name: string): (columns: ReadonlyMap<string, ColumnData>, i: number) => CellValue {
+function cellReader(scenario: Scenario, name: string): (columns: ReadonlyMap<string, BlockColumn>, i: number) => CellValue {
   const v = scenario.variables.find((x) => x.name === name)!;
   const read = (col: ColumnData, i: number): CellValue => {
     switch (v.dtype) {
@@ -139,14 +138,13 @@ function cellReader(scenario: Scenario, name: string): (columns: ReadonlyMap<str
     }
   };
   return (columns, i) => {
-    const col = columns.get(name)!;
-    const valid = validityOf(col);
-    return valid && valid[i] === 0 ? null : read(col, i);
+    const { data, valid } = columns.get(name)!;
+    return valid && valid[i] === 0 ? null : read(data, i);
   };
 }
 
 /** A values object whose properties read the current row of the earlier columns. */
-function valuesView(scenario: Scenario, names: readonly string[], cursor: { columns: ReadonlyMap<string, ColumnData>; index: number }): Record<string, CellValue> {
+function valuesView(scenario: Scenario, names: readonly string[], cursor: { columns: ReadonlyMap<string, BlockColumn>; index: number }): Record<string, CellValue> {
   const view = {} as Record<string, CellValue>;
   for (const name of names) {
     const read = cellReader(scenario, name);
@@ -161,7 +159,7 @@ export function compileCallback(v: CallbackVariable, scenario: Scenario, random:
   const store = storeFor(v, scenario.allowNonFinite === true);
   const order = generationOrder(scenario.variables);
   const earlier = order.slice(0, order.findIndex((x) => x.name === v.name)).map((x) => x.name);
-  const cursor = { columns: new Map<string, ColumnData>() as ReadonlyMap<string, ColumnData>, index: 0 };
+  const cursor = { columns: new Map<string, BlockColumn>() as ReadonlyMap<string, BlockColumn>, index: 0 };
   const ctx = { row: 0, timestamp: 0, random: random as RandomSource, values: valuesView(scenario, earlier, cursor), event: null as CallbackEvent | null, variable: v.name, seed: scenario.seed };
   const { startMs, stepMs } = scenario.timeline;
   const seed = scenario.seed;

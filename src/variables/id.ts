@@ -5,6 +5,7 @@
  * get distinct ids, with no retries and no memory; the permutation depends on the seed
  * and the variable's name only, so ids are stable under growth and layout (D1–D4).
  */
+import { ParanomError } from '../errors.js';
 import { join } from '../model/checker.js';
 import type { IdVariable } from '../model/types.js';
 import { philox4x32 } from '../random/philox.js';
@@ -60,13 +61,15 @@ export const idKind: VariableKind<IdVariable> = {
     if (dtype === 'int32' && (min < -(2 ** 31) || max > 2 ** 31 - 1)) return c.fail(join(path, 'dtype'), `ids from ${min} to ${max} do not fit an int32 column`);
     return { name, type: 'id', dtype, stream, normal: null, anomalous: null, categories: null, min, max };
   },
+  maxRows: (v) => v.max - v.min + 1,
   compile(v, { key, scenario }): CompiledVariable {
     const size = v.max - v.min + 1;
     const rounds = philox4x32(0, 0, v.stream, 0, key.k0, key.k1, new Uint32Array(4));
     const perm = makePermutation(size, rounds);
     const at = (row: number) => {
       if (row >= size) {
-        throw new Error(`id variable '${v.name}' has ${size} ids (${v.min} to ${v.max}) and cannot number row ${row} of ${scenario.timeline.rows}; widen its range`);
+        // Planning refuses such a timeline (maxRows); this guards direct library use.
+        throw new ParanomError('ID_RANGE_EXHAUSTED', `id variable '${v.name}' has ${size} ids (${v.min} to ${v.max}) and cannot number row ${row} of ${scenario.timeline.rows}; widen its range`);
       }
       return v.min + perm(row);
     };

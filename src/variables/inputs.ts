@@ -8,25 +8,28 @@ import { existsSync } from 'node:fs';
 import { ParanomError } from '../errors.js';
 import type { Scenario } from '../model/types.js';
 import { inputPath } from '../model/input-path.js';
-import { modelSha256 } from '../vae/model.js';
+import { modelSha256, readVaeCodec } from '../vae/model.js';
 import { fileSha256 } from './callback-validate.js';
 
 /** One input file of a scenario: which variable reads it, as what, and its recorded hash. */
 export interface ScenarioInput {
   variable: string;
-  what: 'callback module' | 'source file' | 'VAE model';
+  what: 'callback module' | 'source file' | 'VAE model' | 'learned-kind model';
   /** As the scenario records it (relative to the scenario file). */
   file: string;
   sha256: string;
 }
 
 export function scenarioInputs(s: Scenario): ScenarioInput[] {
-  return s.variables.flatMap((v): ScenarioInput[] => {
+  const vars = s.variables.flatMap((v): ScenarioInput[] => {
     if (v.type === 'callback') return [{ variable: v.name, what: 'callback module', file: v.module, sha256: v.moduleSha256 }];
     if (v.type === 'source') return [{ variable: v.name, what: 'source file', file: v.file, sha256: v.sha256 }];
     if (v.type === 'vae') return [{ variable: v.name, what: 'VAE model', file: v.model, sha256: v.modelSha256 }];
     return [];
   });
+  const kinds = s.anomalies.mode === 'none' ? [] : (s.anomalies.kinds ?? []);
+  const learned = kinds.flatMap((k): ScenarioInput[] => (k.learned ? [{ variable: k.variables.join(', '), what: 'learned-kind model', file: k.learned.model, sha256: k.learned.sha256 }] : []));
+  return [...vars, ...learned];
 }
 
 function changed(variable: string, what: string, file: string, abs: string, recorded: string, now: string | undefined): ParanomError {
@@ -48,10 +51,10 @@ export function checkInputFile(variable: string, what: string, file: string, abs
 export function checkInputs(s: Scenario): void {
   for (const i of scenarioInputs(s)) {
     const abs = inputPath(s.baseDir, i.file);
-    if (i.what === 'VAE model') {
+    if (i.what === 'VAE model' || i.what === 'learned-kind model') {
       let now: string | undefined;
       try {
-        now = modelSha256(abs);
+        now = i.what === 'VAE model' ? modelSha256(abs) : readVaeCodec(abs).codecSha256;
       } catch {
         now = undefined;
       }

@@ -7,7 +7,7 @@ import type { Checker, Obj } from '../model/checker.js';
 import type { Scenario, Variable } from '../model/types.js';
 import type { SeedKey } from '../random/counter.js';
 import type { AnomalyEvent } from '../anomaly/events.js';
-import type { ColumnData } from '../columns/columns.js';
+import type { BlockColumn, ColumnData } from '../columns/columns.js';
 
 /** A variable's entry in the scenario, as validation sees it. */
 export interface VariableInput {
@@ -34,8 +34,11 @@ export interface Block {
   anomalous: Uint8Array;
   /** Events overlapping this block. */
   events: readonly AnomalyEvent[];
-  /** Columns of variables generated before this one, by name; index `offset + i` is row rowStart+i. */
-  columns: ReadonlyMap<string, ColumnData>;
+  /**
+   * Columns of variables generated before this one, by name, with their validity when
+   * nullable (a dropped value is null); index `offset + i` is row rowStart+i.
+   */
+  columns: ReadonlyMap<string, BlockColumn>;
   offset: number;
   /** Reusable scratch space of at least `count` doubles. */
   scratch: Float64Array;
@@ -75,4 +78,9 @@ export interface VariableKind<V extends Variable = Variable> {
    */
   load?(v: V, s: Scenario): Promise<void>;
   compile(v: V, ctx: CompileContext): CompiledVariable;
+  /**
+   * The most rows the variable can fill, when it is bounded (an id range). The row count is
+   * known only at planning (overrides, grow), so planning checks it, before any file.
+   */
+  maxRows?(v: V): number;
 }

@@ -1,4 +1,5 @@
 /** Every variable kind, by the `type` a scenario names it with. */
+import { ParanomError } from '../errors.js';
 import type { Scenario, Variable } from '../model/types.js';
 import type { CompileContext, CompiledVariable, VariableKind } from './kind.js';
 import { stochasticKind } from './stochastic.js';
@@ -22,6 +23,20 @@ export function compileVariable(v: Variable, ctx: CompileContext): CompiledVaria
   const kind = VARIABLE_KINDS[v.type] as VariableKind<Variable> | undefined;
   if (!kind) throw new Error(`unreachable: unknown variable type ${v.type}`);
   return kind.compile(v, ctx);
+}
+
+/**
+ * Refuses a timeline longer than some variable can fill (an id range too narrow), naming the
+ * variable and what would fit. Called when planning, where the row count is final.
+ */
+export function checkRowCapacity(s: Scenario): void {
+  for (const v of s.variables) {
+    const kind = VARIABLE_KINDS[v.type] as VariableKind<Variable> | undefined;
+    const max = kind?.maxRows?.(v);
+    if (max !== undefined && s.timeline.rows > max) {
+      throw new ParanomError('ID_RANGE_EXHAUSTED', `variable '${v.name}' can number at most ${max.toLocaleString('en-US')} rows, but the timeline has ${s.timeline.rows.toLocaleString('en-US')}; widen its range or generate fewer rows`, { variable: v.name, maxRows: max, rows: s.timeline.rows });
+    }
+  }
 }
 
 /** Awaits every kind's `load` hook for the scenario's variables (a no-op for stochastic ones). */

@@ -18,6 +18,7 @@ import type { AnomalyEvent } from '../events.js';
 import { waveShape, type WaveName } from '../../model/shapes.js';
 import { ParamCache, specOf, type EventParams } from './params.js';
 import { actsOnComponents } from './catalog.js';
+import { LearnedEvents } from './learned.js';
 
 /** Reads a stored cell as a number. */
 export function readCell(col: ColumnData, dtype: DType, i: number): number {
@@ -55,6 +56,8 @@ export class KindApplier {
     /** The value of the event's first row (only asked for kinds that need it). */
     private readonly anchor: (e: AnomalyEvent) => number,
     scratchRows: number,
+    /** Learned events of this shard (scenarios with a `learned` kind). */
+    private readonly learned?: LearnedEvents,
   ) {
     this.stream = systemStream(`kind:${v.name}`);
     this.u = new Float64Array(scratchRows);
@@ -169,6 +172,11 @@ export class KindApplier {
           else out[i] = dtype === 'float64' || dtype === 'float32' ? NaN : 0;
         }
         return;
+      }
+      case 'learned': {
+        const group = LearnedEvents.groupOf(spec, this.v.name)!;
+        const delta = this.learned!.effect(spec, p, e, group).delta[group.indexOf(this.v.name)]!;
+        return each((x, k) => x + delta[k]!);
       }
       case 'frequency':
         return; // process variables only, applied to their components

@@ -15,6 +15,8 @@
  * | flat_line   | the value of the event's first row (or `value`) held                     |
  * | dropout     | the value is missing (null) with probability `rate`                      |
  * | noise       | + s·magnitude·|z| (both: z) · envelope(k), z ~ N(0, 1) per row          |
+ * | learned     | the clean context encoded by a VAE, its code moved to a drawn outlier    |
+ * |             | radius quantile, decoded and crossfaded in (learned.ts)                  |
  *
  * s is +1 for `direction: up`, −1 for down, and drawn per event for both. `a` is the value
  * of the event's first row. The envelope of `noise` is 1, or (1 + wave(k / wave_period))/2
@@ -22,14 +24,14 @@
  */
 import type { AnomalyKindName, AnomalyKindSpec } from '../../model/types.js';
 
-export const KIND_NAMES: readonly AnomalyKindName[] = ['spike', 'level_shift', 'variance', 'trend', 'amplitude', 'frequency', 'flat_line', 'dropout', 'noise'];
+export const KIND_NAMES: readonly AnomalyKindName[] = ['spike', 'level_shift', 'variance', 'trend', 'amplitude', 'frequency', 'flat_line', 'dropout', 'noise', 'learned'];
 
 export const DIRECTIONS = ['up', 'down', 'both'] as const;
 export const WAVES = ['none', 'sine', 'square', 'triangle', 'sawtooth'] as const;
 
 /** A parameter: a numeric range (with bounds), a choice, or a length (rows or duration). */
 export type ParamDef =
-  | { type: 'range'; required: boolean; gt?: number; ge?: number; le?: number; default?: number; description: string }
+  | { type: 'range'; required: boolean; gt?: number; ge?: number; lt?: number; le?: number; default?: number | [number, number]; description: string }
   | { type: 'choice'; values: readonly string[]; default: string; description: string }
   | { type: 'span'; description: string };
 
@@ -67,6 +69,14 @@ export const KIND_PARAMS: Record<AnomalyKindName, Record<string, ParamDef>> = {
     direction: { type: 'choice', values: DIRECTIONS, default: 'both', description: 'up (|z|), down (−|z|) or both (z)' },
     wave: { type: 'choice', values: WAVES, default: 'none', description: 'shape modulating the noise' },
     wave_period: { type: 'span', description: 'period of the wave in rows or as a duration (default: the event’s length)' },
+  },
+  learned: {
+    quantile: { type: 'range', required: false, gt: 0, lt: 1, default: [0.99, 0.9999], description: 'radius quantile of the latent outlier band the code is moved to (drawn per event)' },
+    direction: { type: 'choice', values: ['own', 'random'], default: 'own', description: 'move the code along its own direction, or along a drawn one' },
+    blend: { type: 'span', description: 'rows of crossfade at each end of the event (default: an eighth of the event)' },
+    residual: { type: 'choice', values: ['keep', 'drop'], default: 'keep', description: 'keep the context’s own detail the decoder does not reproduce, or splice the bare decoded window' },
+    measure: { type: 'choice', values: ['gaussian', 'empirical'], default: 'gaussian', description: 'what the quantiles are quantiles of (as for vae variables)' },
+    min_effect: { type: 'range', required: false, ge: 0, default: 1, description: 'smallest RMS change over the event, in robust sd of the clean context; a weaker move is pushed further out' },
   },
 };
 

@@ -42,6 +42,11 @@ export function withoutCleanTwin(s: Scenario): Scenario {
   return { ...s, anomalies };
 }
 
+/** The scenario with no anomalies at all (what the clean twin holds), without the twin itself. */
+export function withoutAnomalies(s: Scenario): Scenario {
+  return { ...s, anomalies: { mode: 'none' } };
+}
+
 /**
  * The twin columns of rows [rowStart, rowEnd): `generateClean` generates those rows of a
  * scenario (the same one without anomalies).
@@ -50,8 +55,7 @@ export function cleanTwinColumns(s: Scenario, generateClean: (clean: Scenario) =
   if (!s.anomalies.cleanTwin) return [];
   const twinned = new Set(twinnedVariables(s).map((v) => v.name));
   if (twinned.size === 0) return [];
-  const clean: Scenario = { ...s, anomalies: { mode: 'none' } };
-  return generateClean(clean)
+  return generateClean(withoutAnomalies(s))
     .values.filter((c) => twinned.has(c.name))
     .map((c) => ({ ...c, name: c.name + CLEAN_SUFFIX }));
 }

@@ -3,9 +3,12 @@
  * optional duration range of its own and an optional list of target variables. Targets
  * are resolved once the variables are known (resolveKindTargets).
  */
+import { recordedPath } from '../../model/input-path.js';
 import { Checker, checkNameList, closest, describe, join } from '../../model/checker.js';
 import { parseDurationMs } from '../../model/units.js';
-import type { AnomalyKindName, AnomalyKindSpec, AnomalyPlan, ProcessVariable, Scenario, Variable } from '../../model/types.js';
+import type { AnomalyKindName, AnomalyKindSpec, AnomalyPlan, LearnedModelRef, ProcessVariable, Scenario, Variable } from '../../model/types.js';
+import { readVaeCodec } from '../../vae/model.js';
+import { ModelFormatError } from '../../vae/layers-format.js';
 import { twinNameClashes } from './clean-twin.js';
 import { actsOnComponents, KIND_NAMES, KIND_PARAMS, type ParamDef } from './catalog.js';
 
@@ -17,7 +20,7 @@ const DEFAULT_TARGET_TYPES: readonly string[] = ['stochastic', 'callback', 'proc
 function checkRange(c: Checker, raw: unknown, path: string, def: Extract<ParamDef, { type: 'range' }>): [number, number] | undefined {
   const pair = typeof raw === 'number' ? [raw, raw] : raw;
   if (!Array.isArray(pair) || pair.length !== 2) return c.fail(path, `expected a number or [min, max], got ${describe(raw)}`);
-  const rule = { ...(def.gt !== undefined ? { gt: def.gt } : {}), ...(def.ge !== undefined ? { ge: def.ge } : {}), ...(def.le !== undefined ? { le: def.le } : {}) };
+  const rule = { ...(def.gt !== undefined ? { gt: def.gt } : {}), ...(def.ge !== undefined ? { ge: def.ge } : {}), ...(def.lt !== undefined ? { lt: def.lt } : {}), ...(def.le !== undefined ? { le: def.le } : {}) };
   const lo = c.number(pair[0], typeof raw === 'number' ? path : join(path, 0), rule);
   const hi = c.number(pair[1], typeof raw === 'number' ? path : join(path, 1), rule);
   if (lo === undefined || hi === undefined) return undefined;
@@ -47,6 +50,7 @@ export function checkKinds(
   checkDuration: (raw: unknown, path: string) => [number, number] | undefined,
   fallback: [number, number] | undefined,
   hasFallback: boolean,
+  resolveFile: (file: string) => string,
 ): AnomalyKindSpec[] | undefined {
   const path = 'anomalies.kinds';
   if (!Array.isArray(raw) || raw.length === 0) return c.fail(path, `expected a non-empty list of kinds such as [{ kind: spike, magnitude: 5 }], got ${describe(raw)}`);
@@ -64,7 +68,7 @@ export function checkKinds(
     }
     const name = kind as AnomalyKindName;
     const defs = KIND_PARAMS[name];
-    c.keys(o, p, ['kind', 'weight', 'duration', 'variables', ...Object.keys(defs)]);
+    c.keys(o, p, ['kind', 'weight', 'duration', 'variables', ...(name === 'learned' ? ['model'] : []), ...Object.keys(defs)]);
     const weight = o['weight'] === undefined ? 1 : c.number(o['weight'], join(p, 'weight'), { gt: 0 });
     let duration: [number, number] | undefined;
     if (o['duration'] !== undefined) duration = checkDuration(o['duration'], join(p, 'duration'));
@@ -86,7 +90,7 @@ export function checkKinds(
         else ok = false;
       } else if (v === undefined) {
         if (def.required) ok = c.fail(pp, `required: ${def.description}`) ?? false;
-        else if (def.default !== undefined) params[key] = [def.default, def.default];
+        else if (def.default !== undefined) params[key] = typeof def.default === 'number' ? [def.default, def.default] : def.default;
       } else {
         const r = checkRange(c, v, pp, def);
         if (r) params[key] = r;
@@ -96,11 +100,30 @@ export function checkKinds(
     if (name === 'variance' && o['factor'] === undefined && o['sd'] === undefined) {
       ok = c.fail(p, "variance needs 'factor' (multiplies the noise of process variables) or 'sd' (adds Gaussian noise), or both") ?? false;
     }
+    let learned: LearnedModelRef | undefined;
+    if (name === 'learned') {
+      learned = checkLearnedModel(c, o['model'], join(p, 'model'), resolveFile);
+      if (!learned) ok = false;
+    }
     if (weight === undefined || !duration || !variables) return void (ok = false);
     // Targets are resolved later; an explicit list is kept as given until then.
-    out.push({ kind: name, weight, duration, params, variables });
+    out.push({ kind: name, weight, duration, params, variables, ...(learned ? { learned } : {}) });
   });
   return ok && out.length === raw.length ? out : undefined;
+}
+
+/** Reads a `learned` kind's model (a directory written by train-vae, relative to the scenario). */
+function checkLearnedModel(c: Checker, raw: unknown, path: string, resolveFile: (file: string) => string): LearnedModelRef | undefined {
+  if (typeof raw !== 'string' || raw === '') return c.fail(path, `required: a model directory written by 'paranom train-vae', relative to the scenario, such as models/NAME; got ${describe(raw)}`);
+  const dir = resolveFile(raw);
+  try {
+    const m = readVaeCodec(dir);
+    return { model: recordedPath(raw), sha256: m.codecSha256, window: m.meta.window, channels: [...m.meta.channels], channelVariables: [] };
+  } catch (err) {
+    if (err instanceof ModelFormatError) return c.fail(path, err.message);
+    const e = err as NodeJS.ErrnoException;
+    return c.fail(path, e.code === 'ENOENT' ? `'${raw}': missing model file ${e.path ?? ''}` : `'${raw}': cannot read the model (${e.message})`);
+  }
 }
 
 function hasComponent(v: Variable, types: readonly string[]): boolean {
@@ -125,6 +148,21 @@ function incompatibility(spec: AnomalyKindSpec, v: Variable): string | undefined
 export function resolveKindTargets(c: Checker, kinds: AnomalyKindSpec[], variables: readonly Variable[], declared: readonly string[]): void {
   kinds.forEach((spec, i) => {
     const p = join('anomalies.kinds', i);
+    const channels = spec.learned?.channels ?? [];
+    if (spec.learned && channels.length > 1) {
+      // A multi-channel model encodes its channels together: one variable per channel, in order.
+      const named = spec.variables.length > 0 ? spec.variables : channels;
+      if (named.length !== channels.length) {
+        c.fail(join(p, 'variables'), `the model has ${channels.length} channels (${channels.join(', ')}); name one variable per channel, in that order, got ${named.length}`);
+        return;
+      }
+      if (spec.variables.length === 0 && !channels.every((ch) => declared.includes(ch))) {
+        c.fail(join(p, 'variables'), `required: the model has channels ${channels.join(', ')}, which are not all variables; name one variable per channel, in that order`);
+        return;
+      }
+      spec.learned.channelVariables = [...named];
+      if (spec.variables.length === 0) spec.variables = [...named];
+    }
     if (spec.variables.length > 0) {
       spec.variables.forEach((name, j) => {
         const v = variables.find((x) => x.name === name);
@@ -163,6 +201,7 @@ export function checkPlanExtras(
   stepMs: number | undefined,
   checkDuration: (raw: unknown, path: string) => [number, number] | undefined,
   duration: [number, number] | undefined,
+  resolveFile: (file: string) => string,
 ): { kinds?: AnomalyKindSpec[]; cleanTwin?: true; envelope?: [number, number] } | undefined {
   let cleanTwin: true | undefined;
   if (o['clean_twin'] !== undefined) {
@@ -170,7 +209,7 @@ export function checkPlanExtras(
     if (o['clean_twin']) cleanTwin = true;
   }
   if (o['kinds'] === undefined) return cleanTwin ? { cleanTwin } : {};
-  const kinds = checkKinds(c, o['kinds'], stepMs, checkDuration, duration, o['duration'] !== undefined);
+  const kinds = checkKinds(c, o['kinds'], stepMs, checkDuration, duration, o['duration'] !== undefined, resolveFile);
   if (!kinds) return undefined;
   const envelope: [number, number] = [Math.min(...kinds.map((k) => k.duration[0])), Math.max(...kinds.map((k) => k.duration[1]))];
   return { kinds, ...(cleanTwin ? { cleanTwin } : {}), envelope };

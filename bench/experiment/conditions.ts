@@ -1,0 +1,125 @@
+/**
+ * The training data of each condition, made by paranom itself: a scenario whose one
+ * variable is a `source` replaying the series' training part, with anomaly kinds sized in
+ * units of that part's robust sd, generated through the engine's shard generator (the
+ * values `paranom generate` writes, D2). The timeline is `REPLICATES` times the training
+ * part (`past_end: cycle`), so each replicate carries different events over the same rows.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseScenario } from '../../src/reader/load.js';
+import { prepareScenario } from '../../src/variables/registry.js';
+import { generateShard } from '../../src/generate/shard.js';
+import { trainVae } from '../../src/vae/index.js';
+import type { Series } from './nab.js';
+
+/** Copies of the training part generated per condition. */
+export const REPLICATES = 8;
+
+/** What share of rows the generated events cover, and their lengths in rows. */
+const FREQUENCY = 0.1;
+const DURATION = [6, 48];
+
+/** What a condition's anomalies are sized and made from, per series. */
+export interface SeriesContext {
+  /** Robust sd of the training part (parameters are multiples of it). */
+  sd: number;
+  /** A VAE model directory trained on the training part, for `learned` conditions. */
+  model?: string;
+}
+
+/** A condition that learns from generated, labelled data. */
+export interface GeneratedCondition {
+  id: string;
+  title: string;
+  /** Whether it needs a VAE trained on the series (SeriesContext.model). */
+  needsModel?: boolean;
+  /** The `anomalies:` block (YAML flow style) for one series. */
+  anomalies(ctx: SeriesContext): string;
+}
+
+const r = (sd: number, lo: number, hi: number): string => `[${lo * sd}, ${hi * sd}]`;
+
+export const NAIVE: GeneratedCondition = {
+  id: 'b',
+  title: '(b) naive spikes and level shifts',
+  anomalies: ({ sd }) => `{ frequency: ${FREQUENCY}, duration: [${DURATION}], kinds: [
+    { kind: spike, duration: 1, magnitude: ${r(sd, 3, 8)} },
+    { kind: level_shift, shift: ${r(sd, 2, 6)} } ] }`,
+};
+
+export const KINDS: GeneratedCondition = {
+  id: 'c',
+  title: '(c) paranom kinds',
+  anomalies: ({ sd }) => `{ frequency: ${FREQUENCY}, duration: [${DURATION}], kinds: [
+    { kind: spike, duration: 1, magnitude: ${r(sd, 3, 8)} },
+    { kind: level_shift, shift: ${r(sd, 2, 6)} },
+    { kind: variance, sd: ${r(sd, 1, 3)} },
+    { kind: trend, slope: ${r(sd, 0.1, 0.3)} },
+    { kind: amplitude, weight: 0.5, factor: [0, 0.3] },
+    { kind: amplitude, weight: 0.5, factor: [2, 4] },
+    { kind: flat_line },
+    { kind: noise, magnitude: ${r(sd, 1, 3)} } ] }`,
+};
+
+/**
+ * The learned kind alone: AnoGen's method inside the real series, a VAE trained on the
+ * training part moving each event's context to the outlier band (its own min_effect of 1
+ * robust sd is the kind's default).
+ */
+export const LEARNED: GeneratedCondition = {
+  id: 'd',
+  title: '(d) learned anomalies',
+  needsModel: true,
+  anomalies: ({ model }) => `{ frequency: ${FREQUENCY}, duration: [${DURATION}], kinds: [
+    { kind: learned, model: ${JSON.stringify(model)} } ] }`,
+};
+
+/** The VAE of the learned condition: small, seeded, trained once per series on its training part. */
+export const VAE = { window: 48, latent: 4, hidden: [32], epochs: 40, seed: 1, validationSplit: 0.25 } as const;
+
+/** Trains the learned condition's VAE on the training CSV (pure-JS backend: safe in worker threads). */
+export async function trainModel(csv: string): Promise<string> {
+  const out = csv.replace(/\.csv$/, '-vae');
+  await trainVae({ data: csv, columns: ['value'], ...VAE, out, backend: 'cpu' });
+  return out;
+}
+
+/** Generated values and labels of one condition for one series and data seed. */
+export interface GeneratedData {
+  values: Float64Array;
+  labels: Uint8Array;
+  /** Rows per replicate (the training part's length). */
+  period: number;
+}
+
+/** Writes the training part as the CSV a source variable replays; returns its path. */
+export function writeTrainingCsv(series: Series, dir: string): string {
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, series.name.replace(/[/.]/g, '_') + '.csv');
+  const lines = ['timestamp,value'];
+  for (let i = 0; i < series.cut; i++) lines.push(`${series.timestamps[i]},${series.values[i]}`);
+  writeFileSync(file, lines.join('\n') + '\n');
+  return file;
+}
+
+/** The scenario text of one condition: a source over the training CSV plus its anomalies. */
+export function scenarioText(series: Series, csv: string, anomalies: string, seed: number): string {
+  return [
+    `name: experiment`,
+    `seed: ${seed}`,
+    `timeline: { start: "${series.timestamps[0]!.replace(' ', 'T')}Z", step: ${series.stepMs}ms, rows: ${series.cut * REPLICATES} }`,
+    `anomalies: ${anomalies}`,
+    `variables:`,
+    `  value: { type: source, file: ${JSON.stringify(csv)}, column: value, past_end: cycle }`,
+  ].join('\n');
+}
+
+/** Generates one condition's training data with paranom. */
+export async function generateCondition(series: Series, csv: string, condition: GeneratedCondition, ctx: SeriesContext, seed: number): Promise<GeneratedData> {
+  const scenario = parseScenario(scenarioText(series, csv, condition.anomalies(ctx), seed), csv + '.yaml');
+  await prepareScenario(scenario);
+  const shard = generateShard(scenario, 0, scenario.timeline.rows);
+  const column = shard.values.find((v) => v.name === 'value')!;
+  return { values: Float64Array.from(column.data as Float64Array), labels: Uint8Array.from(shard.isAnomaly), period: series.cut };
+}

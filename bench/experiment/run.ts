@@ -1,0 +1,222 @@
+/**
+ * `npm run experiment`: does paranom's generated data teach a detector to find real
+ * anomalies? For each labelled NAB series, the same detector (detector.ts) is trained
+ * under each condition on the series' training part only, then scored on the rest
+ * against NAB's labels. Mean ± sd over seeds (data seed = detector seed = 1..S).
+ *
+ *   node dist/bench/experiment/run.js [--seeds 5] [--series N | --series name,name]
+ *                                     [--jobs 2] [--nab ../shared/data/nab] [--json FILE]
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { isMainThread, parentPort, Worker } from 'node:worker_threads';
+import { loadavg, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadNab, robustScale, type Series } from './nab.js';
+import { trainSupervised, trainUnsupervised, type Detector } from './detector.js';
+import { generateCondition, KINDS, LEARNED, NAIVE, trainModel, writeTrainingCsv, type GeneratedCondition, type GeneratedData, type SeriesContext } from './conditions.js';
+import { seededRandom } from './mlp.js';
+import { pool, scoreSeries, type Scores, type SeriesCounts } from './score.js';
+
+/** Share of test rows the random-alarm null alarms on (NAB's windows cover about 10%). */
+const NULL_RATE = 0.1;
+
+export interface ExperimentOptions {
+  nabDir: string;
+  seeds: number;
+  /** Series names to run, or the first N series; all by default. */
+  series?: readonly string[] | number;
+  /** Worker threads running series in parallel (default 2). */
+  jobs?: number;
+  onProgress?: (message: string) => void;
+}
+
+/** One row of the result table: a condition's metrics, one entry per seed. */
+export interface ConditionResult {
+  id: string;
+  title: string;
+  perSeed: Scores[];
+}
+
+export interface ExperimentResult {
+  series: string[];
+  conditions: ConditionResult[];
+  /** Raw counts per series, [condition][seed], in the order of `conditions`. */
+  perSeries: Record<string, SeriesCounts[][]>;
+  seconds: number;
+}
+
+const GENERATED: GeneratedCondition[] = [NAIVE, KINDS, LEARNED];
+
+function selectSeries(all: Series[], pick: ExperimentOptions['series']): Series[] {
+  if (pick === undefined) return all;
+  if (typeof pick === 'number') return all.slice(0, pick);
+  return pick.map((name) => {
+    const s = all.find((x) => x.name === name);
+    if (!s) throw new Error(`no labelled NAB series named ${name}`);
+    return s;
+  });
+}
+
+function testRows(s: Series): number[] {
+  return Array.from({ length: s.values.length - s.cut }, (_, i) => s.cut + i);
+}
+
+/** Scores a trained detector on the test rows. */
+function detect(d: Detector, s: Series, rows: number[]): { scores: Float64Array; alarms: Uint8Array } {
+  const scores = d.score(s.values, rows);
+  return { scores, alarms: Uint8Array.from(scores, (v) => (v >= d.threshold ? 1 : 0)) };
+}
+
+/** Label noise of generated data: labelled rows within 0.1 robust sd of the clean (real) row. */
+function labelNoise(data: GeneratedData, train: Float64Array, sd: number): { labelled: number; unchanged: number } {
+  let labelled = 0;
+  let unchanged = 0;
+  data.labels.forEach((l, j) => {
+    if (!l) return;
+    labelled++;
+    if (Math.abs(data.values[j]! - train[j % data.period]!) < 0.1 * sd) unchanged++;
+  });
+  return { labelled, unchanged };
+}
+
+/** One series under every condition and seed: its counts, [condition][seed]. */
+async function runSeries(s: Series, seeds: number, dir: string): Promise<SeriesCounts[][]> {
+  const train = s.values.subarray(0, s.cut);
+  const scale = robustScale(train);
+  const csv = writeTrainingCsv(s, dir);
+  const rows = testRows(s);
+  const out: SeriesCounts[][] = CONDITIONS.map(() => []);
+  const ctx: SeriesContext = { sd: scale.scale, ...(GENERATED.some((g) => g.needsModel) ? { model: await trainModel(csv) } : {}) };
+  for (let seed = 1; seed <= seeds; seed++) {
+    const rand = seededRandom(seed * 7919 + s.values.length);
+    const random = Float64Array.from(rows, () => rand());
+    out[0]!.push(scoreSeries(s, random, Uint8Array.from(random, (u) => (u < NULL_RATE ? 1 : 0))));
+    const real = detect(trainUnsupervised(train, scale, seed), s, rows);
+    out[1]!.push(scoreSeries(s, real.scores, real.alarms));
+    for (const [k, g] of GENERATED.entries()) {
+      const data = await generateCondition(s, csv, g, ctx, seed);
+      const r = detect(trainSupervised(data.values, data.labels, data.period, scale, seed), s, rows);
+      out[2 + k]!.push(scoreSeries(s, r.scores, r.alarms, labelNoise(data, train, scale.scale)));
+    }
+  }
+  return out;
+}
+
+const CONDITIONS = [
+  { id: 'null', title: 'random alarms (null)' },
+  { id: 'a', title: '(a) real normal data only' },
+  ...GENERATED.map((g) => ({ id: g.id, title: g.title })),
+];
+
+interface Job {
+  nabDir: string;
+  name: string;
+  seeds: number;
+}
+
+/** Runs the series on `jobs` worker threads, each taking the next series when free. */
+async function runAll(series: Series[], options: ExperimentOptions, jobs: number): Promise<Map<string, SeriesCounts[][]>> {
+  const results = new Map<string, SeriesCounts[][]>();
+  const queue = [...series].sort((x, y) => y.cut - x.cut); // longest training parts first
+  const t0 = performance.now();
+  await Promise.all(
+    Array.from({ length: Math.min(jobs, queue.length) }, async () => {
+      const worker = new Worker(fileURLToPath(import.meta.url), { workerData: { worker: true } });
+      try {
+        for (let s = queue.shift(); s; s = queue.shift()) {
+          const job: Job = { nabDir: options.nabDir, name: s.name, seeds: options.seeds };
+          const counts = await new Promise<SeriesCounts[][]>((done, fail) => {
+            worker.once('message', (m: { counts?: SeriesCounts[][]; error?: string }) => (m.counts ? done(m.counts) : fail(new Error(m.error))));
+            worker.once('error', fail);
+            worker.postMessage(job);
+          });
+          results.set(s.name, counts);
+          options.onProgress?.(`${s.name}: point F1 ${CONDITIONS.map((c, k) => `${c.id} ${pool(counts[k]!).f1.toFixed(2)}`).join(', ')} (${((performance.now() - t0) / 1000).toFixed(0)} s)`);
+        }
+      } finally {
+        await worker.terminate();
+      }
+    }),
+  );
+  return results;
+}
+
+/** Serves series jobs inside a worker thread. */
+function serveJobs(): void {
+  const dir = mkdtempSync(join(tmpdir(), 'paranom-experiment-'));
+  parentPort!.on('message', (job: Job) => {
+    const s = loadNab(job.nabDir).find((x) => x.name === job.name)!;
+    runSeries(s, job.seeds, dir).then(
+      (counts) => parentPort!.postMessage({ counts }),
+      (err: unknown) => parentPort!.postMessage({ error: String((err as Error).stack ?? err) }),
+    );
+  });
+  process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+}
+
+export async function runExperiment(options: ExperimentOptions): Promise<ExperimentResult> {
+  const t0 = performance.now();
+  const series = selectSeries(loadNab(options.nabDir), options.series);
+  const counts = await runAll(series, options, options.jobs ?? 2);
+  const perSeries = series.map((s) => counts.get(s.name)!);
+  return {
+    series: series.map((s) => s.name),
+    conditions: CONDITIONS.map((c, k) => ({
+      ...c,
+      perSeed: Array.from({ length: options.seeds }, (_, seed) => pool(perSeries.map((x) => x[k]![seed]!))),
+    })),
+    perSeries: Object.fromEntries(series.map((s, i) => [s.name, perSeries[i]!])),
+    seconds: (performance.now() - t0) / 1000,
+  };
+}
+
+function meanSd(x: number[]): string {
+  const m = x.reduce((a, b) => a + b, 0) / x.length;
+  const sd = x.length > 1 ? Math.sqrt(x.reduce((a, b) => a + (b - m) ** 2, 0) / (x.length - 1)) : 0;
+  return `${m.toFixed(3)} ± ${sd.toFixed(3)}`;
+}
+
+/** The result as a Markdown table: one row per condition, mean ± sd over seeds. */
+export function formatTable(r: ExperimentResult): string {
+  const lines = [
+    '| condition | point F1 | event precision | windows found | NAB standard | NAB standard, run onsets | ROC-AUC | alarm rate | unchanged labelled rows |',
+    '|---|---|---|---|---|---|---|---|---|',
+  ];
+  for (const c of r.conditions) {
+    const p = c.perSeed;
+    const windows = p[0]?.windows ?? 0;
+    lines.push(`| ${c.title} | ${meanSd(p.map((s) => s.f1))} | ${meanSd(p.map((s) => s.eventPrecision))} | ${meanSd(p.map((s) => s.windowsFound))} of ${windows} | ${meanSd(p.map((s) => s.nab))} | ${meanSd(p.map((s) => s.nabOnsets))} | ${meanSd(p.map((s) => s.auc))} | ${meanSd(p.map((s) => s.alarmRate))} | ${Number.isNaN(p[0]!.unchanged) ? '–' : meanSd(p.map((s) => s.unchanged))} |`);
+  }
+  return lines.join('\n');
+}
+
+function arg(name: string): string | undefined {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+
+async function main(): Promise<void> {
+  const here = fileURLToPath(new URL('.', import.meta.url));
+  const nabDir = resolve(arg('nab') ?? join(here, '../../../../shared/data/nab'));
+  const pick = arg('series');
+  const result = await runExperiment({
+    nabDir,
+    seeds: Number(arg('seeds') ?? 5),
+    jobs: Number(arg('jobs') ?? 2),
+    ...(pick === undefined ? {} : { series: /^\d+$/.test(pick) ? Number(pick) : pick.split(',') }),
+    onProgress: (m) => process.stderr.write(m + '\n'),
+  });
+  console.log(formatTable(result));
+  console.log(`\n${result.series.length} series, ${result.conditions[0]?.perSeed.length} seeds, ${result.seconds.toFixed(0)} s (load average ${loadavg().map((l) => l.toFixed(2)).join(' ')})`);
+  const json = arg('json');
+  if (json) writeFileSync(json, JSON.stringify(result, null, 2));
+}
+
+if (!isMainThread) serveJobs();
+else if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  main().catch((err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  });
+}

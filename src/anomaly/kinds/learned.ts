@@ -1,0 +1,255 @@
+/**
+ * The `learned` anomaly kind (AnoGen's method inside a real series): for each event, the
+ * target's clean values around it are encoded by a trained VAE, the code is moved out to a
+ * radius quantile drawn from the outlier band, decoded, and crossfaded in over the event.
+ *
+ * Windows. The model sees windows of W rows. An event of d ≤ W rows takes one window that
+ * ends where the event ends, [s + d − W, s + d) (moved right to start at row 0 near the
+ * beginning of the timeline): the context is the past the event grows out of, and no row
+ * after the event is needed. A longer event is covered by windows at s, s + ⌈W/2⌉, … and
+ * one ending at its end, overlap-added with triangular weights normalised to sum to one.
+ * Windows are placed from the event's drawn duration, not from where the timeline cuts
+ * it, so an event cut by the end of the timeline has the same values when the dataset
+ * grows (D3); the context rows are clean values, a pure function of their row, generated
+ * wherever needed (D2).
+ *
+ * The move. The code μ(x) of each window (encoder mean) is moved to whitened radius
+ * Q(q), q the event's drawn quantile, along its own direction (`direction: own`, the
+ * default: the anomaly exaggerates what the context already does, so it fits its
+ * surroundings) or a drawn one (`random`: any shape of the outlier shell). See
+ * vae/move.ts.
+ *
+ * The splice. With `residual: keep` (the default) the target over the event is the clean
+ * value plus (dec(z') − dec(z)): the deformation the move makes, on top of the real
+ * series' own detail the decoder does not reproduce (noise, sharp edges). With `drop` it is
+ * dec(z') itself. Row k of the event becomes x + w(k)·(target − clean), where
+ * w(k) = min(1, (k+1)/(b+1), (d−k)/(b+1)) ramps in and out over `blend` = b rows at each
+ * end, so the series stays continuous where the event starts and ends.
+ *
+ * Effect. Per event: the RMS and the largest |value − clean| over its rows, in robust
+ * standard deviations of the clean context (1.4826 × its median absolute deviation); the
+ * segment table records them with the drawn quantile and the latent distance moved. A
+ * labelled event that does not change the series teaches a detector to alarm on normal
+ * data, so an event whose RMS effect stays below `min_effect` has its radius pushed out
+ * by factors of 1.35 (at most 6 times) until it does; the table records the radius used.
+ */
+import { inputPath } from '../../model/input-path.js';
+import { philox4x32 } from '../../random/philox.js';
+import { wordsToUniform, type SeedKey } from '../../random/counter.js';
+import { systemStream } from '../../random/hash.js';
+import { normalQuantile, openUniform } from '../../random/normal-quantile.js';
+import { getInt64, type ValueColumn } from '../../columns/columns.js';
+import type { AnomalyKindSpec, Scenario } from '../../model/types.js';
+import { radiusQuantile, type RadiusMeasure } from '../../vae/latent.js';
+import { LatentMover } from '../../vae/move.js';
+import { vaeCodec, type LoadedVaeCodec } from '../../vae/model.js';
+import type { AnomalyEvent } from '../events.js';
+import type { EventParams } from './params.js';
+
+/** Generates rows [from, to) of the scenario without anomalies (the clean values). */
+export type CleanRows = (from: number, to: number) => readonly ValueColumn[];
+
+/** What one learned event does to its variables, and the figures the segment table records. */
+export interface LearnedEffect {
+  /** The variables, in the model's channel order. */
+  variables: readonly string[];
+  /** Per variable: the change of each event row (length = the event's drawn duration). */
+  delta: Float64Array[];
+  /** The whitened radius quantile the code moved to, and the radius it had (mean over windows). */
+  quantile: number;
+  radiusFrom: number;
+  radiusTo: number;
+  /** Whitened latent distance moved (mean over the event's windows). */
+  latentDistance: number;
+  /** RMS and largest |value − clean| over the event's rows, in robust sd of the clean context. */
+  effectRms: number;
+  effectMax: number;
+}
+
+/** True when some kind of the scenario is `learned`. */
+export function hasLearnedKind(s: Scenario): boolean {
+  return s.anomalies.mode !== 'none' && !!s.anomalies.kinds?.some((k) => k.kind === 'learned');
+}
+
+/** Window starts (rows) covering an event [s, s + d) for a model of W rows. */
+export function learnedWindows(s: number, d: number, W: number): number[] {
+  const end = s + d;
+  if (d <= W) return [Math.max(0, end - W)];
+  const hop = Math.ceil(W / 2);
+  const starts: number[] = [];
+  for (let a = s; a + W < end; a += hop) starts.push(a);
+  starts.push(end - W);
+  return starts;
+}
+
+/** Crossfade weight of row k of d with b blend rows at each end. */
+export function blendWeight(k: number, d: number, b: number): number {
+  return Math.min(1, (k + 1) / (b + 1), (d - k) / (b + 1));
+}
+
+/** The blend rows of an event: the given count, or an eighth of it; at most half of it. */
+export function blendRows(p: EventParams, d: number): number {
+  const given = p['blend'] as number | undefined;
+  return Math.max(0, Math.min(Math.round(given ?? d / 8), Math.floor((d - 1) / 2)));
+}
+
+function robustSd(x: Float64Array): number {
+  const s = Float64Array.from(x).sort();
+  const med = s[s.length >> 1]!;
+  const dev = s.map((v) => Math.abs(v - med)).sort();
+  const mad = 1.4826 * dev[dev.length >> 1]!;
+  if (mad > 0) return mad;
+  let m = 0;
+  for (const v of x) m += v;
+  m /= x.length;
+  let q = 0;
+  for (const v of x) q += (v - m) ** 2;
+  return Math.sqrt(q / Math.max(1, x.length - 1));
+}
+
+const TWO32 = 4294967296;
+/** A weak event's radius grows by this factor per push, at most MAX_PUSHES times (about 6× the drawn radius). */
+const PUSH = 1.35;
+const MAX_PUSHES = 6;
+
+function stream(vars: readonly string[]): number {
+  return systemStream(`kind:learned:${vars.join(',')}`);
+}
+
+/**
+ * Learned events of one thread (a shard worker, or the main thread writing the segment
+ * table): each event's effect is computed once and kept.
+ */
+export class LearnedEvents {
+  private readonly cache = new Map<string, LearnedEffect>();
+  private readonly words = new Uint32Array(4);
+
+  constructor(
+    private readonly key: SeedKey,
+    private readonly cleanRows: CleanRows,
+    /** The scenario's folder, which the model path is relative to (Scenario.baseDir). */
+    private readonly baseDir?: string,
+  ) {}
+
+  /** The variable groups a kind acts on: the channel variables together, or each target alone. */
+  static groups(spec: AnomalyKindSpec): string[][] {
+    const ch = spec.learned!.channelVariables;
+    return ch.length > 0 ? [ch] : spec.variables.map((v) => [v]);
+  }
+
+  /** The group of `variable` under this kind (undefined when the kind does not target it). */
+  static groupOf(spec: AnomalyKindSpec, variable: string): string[] | undefined {
+    return LearnedEvents.groups(spec).find((g) => g.includes(variable));
+  }
+
+  /** The effect of event `e` of kind `spec` (drawn parameters `p`) on the variable group `vars`. */
+  effect(spec: AnomalyKindSpec, p: EventParams, e: AnomalyEvent, vars: readonly string[]): LearnedEffect {
+    const id = `${e.id}\0${vars.join(',')}`;
+    let r = this.cache.get(id);
+    if (!r) {
+      r = this.compute(spec, p, e, vars);
+      this.cache.set(id, r);
+    }
+    return r;
+  }
+
+  private compute(spec: AnomalyKindSpec, p: EventParams, e: AnomalyEvent, vars: readonly string[]): LearnedEffect {
+    const ref = spec.learned!;
+    const m: LoadedVaeCodec = vaeCodec(inputPath(this.baseDir, ref.model), ref.sha256);
+    const { meta, encoder, decoder } = m;
+    const W = meta.window;
+    const C = meta.channels.length;
+    const L = meta.latent;
+    const D = W * C;
+    const d = e.duration;
+    const starts = learnedWindows(e.start, d, W);
+    const nw = starts.length;
+    const from = starts[0]!;
+    const to = starts[nw - 1]! + W;
+
+    // Clean context of every channel over [from, to).
+    const cols = this.cleanRows(from, to);
+    const clean = vars.map((name) => {
+      const col = cols.find((c) => c.name === name)!;
+      return Float64Array.from({ length: to - from }, (_, i) => (col.dtype === 'int64' ? getInt64(col.data as Int32Array, i) : col.data[i]!));
+    });
+
+    // Encode every window (normalised with the model's training statistics).
+    const { mean, sd } = meta.normalisation;
+    const x = new Float64Array(nw * D);
+    for (let w = 0; w < nw; w++) {
+      const o = starts[w]! - from;
+      for (let t = 0; t < W; t++) for (let c = 0; c < C; c++) x[w * D + t * C + c] = (clean[c]![o + t]! - mean[c]!) / sd[c]!;
+    }
+    const h = new Float64Array(nw * 2 * L);
+    const muPick = Int32Array.from({ length: 2 * L }, (_, j) => j);
+    encoder.decode(x, nw, muPick, h);
+    const z = new Float64Array(2 * nw * L); // [own codes | moved codes]
+    for (let w = 0; w < nw; w++) for (let j = 0; j < L; j++) z[w * L + j] = h[w * 2 * L + j]!;
+
+    // Move each code to the drawn radius quantile (further out while the effect is too weak).
+    const stats = meta.latentStats;
+    const mover = new LatentMover(stats);
+    const q = p['quantile'] as number;
+    const drawnRadius = radiusQuantile(stats, p['measure'] as RadiusMeasure, q);
+    const minEffect = (p['min_effect'] as number | undefined) ?? 0;
+    const random = p['direction'] === 'random';
+    const dirs = new Float64Array(nw * stats.active);
+    if (random) for (let w = 0; w < nw; w++) this.direction(e.id, stream(vars), w, dirs.subarray(w * stats.active, (w + 1) * stats.active));
+    const all = Int32Array.from({ length: D }, (_, j) => j);
+    const dec = new Float64Array(2 * nw * D);
+    const keep = p['residual'] !== 'drop';
+    const b = blendRows(p, d);
+    const scales = clean.map((c) => robustSd(c));
+    const delta = vars.map(() => new Float64Array(d));
+    let result!: LearnedEffect;
+    for (let attempt = 0; attempt <= MAX_PUSHES; attempt++) {
+      const radius = drawnRadius * PUSH ** attempt;
+      let fromSum = 0;
+      let distSum = 0;
+      for (let w = 0; w < nw; w++) {
+        const mv = mover.move(z, w * L, radius, random ? dirs.subarray(w * stats.active, (w + 1) * stats.active) : null, z, (nw + w) * L);
+        fromSum += mv.from;
+        distSum += mv.distance;
+      }
+      // Decode both codes and stitch the targets over the event rows.
+      decoder.decode(z, 2 * nw, all, dec);
+      let sq = 0;
+      let max = 0;
+      for (let c = 0; c < C; c++) {
+        for (let k = 0; k < d; k++) {
+          const row = e.start + k;
+          let acc = 0;
+          let wsum = 0;
+          for (let w = 0; w < nw; w++) {
+            const t = row - starts[w]!;
+            if (t < 0 || t >= W) continue;
+            const tri = nw === 1 ? 1 : Math.min(t + 1, W - t);
+            const moved = dec[(nw + w) * D + t * C + c]!;
+            const change = keep ? (moved - dec[w * D + t * C + c]!) * sd[c]! : moved * sd[c]! + mean[c]! - clean[c]![row - from]!;
+            acc += tri * change;
+            wsum += tri;
+          }
+          const v = blendWeight(k, d, b) * (acc / wsum);
+          delta[c]![k] = v;
+          const r = Math.abs(v) / scales[c]!;
+          sq += r * r;
+          if (r > max) max = r;
+        }
+      }
+      result = { variables: vars, delta, quantile: q, radiusFrom: fromSum / nw, radiusTo: radius, latentDistance: distSum / nw, effectRms: Math.sqrt(sq / (d * C)), effectMax: max };
+      if (result.effectRms >= minEffect) break;
+    }
+    return result;
+  }
+
+  /** A direction for window w of event `id`: k standard normals from the counter-based generator. */
+  private direction(id: number, stream: number, w: number, out: Float64Array): void {
+    const k = out.length;
+    for (let j = 0, i = 0; i < k; j++, i += 2) {
+      const r = philox4x32(id % TWO32, Math.floor(id / TWO32), stream, w * 128 + j, this.key.k0, this.key.k1, this.words);
+      out[i] = normalQuantile(openUniform(wordsToUniform(r[0]!, r[1]!)));
+      if (i + 1 < k) out[i + 1] = normalQuantile(openUniform(wordsToUniform(r[2]!, r[3]!)));
+    }
+  }
+}

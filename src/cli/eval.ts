@@ -1,0 +1,116 @@
+/**
+ * `paranom eval`: scores a detector's predictions against labels and prints a table (or
+ * JSON). The scoring modules load only when this command runs.
+ */
+import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
+import { readFileSync } from 'node:fs';
+import { ParanomError } from '../errors.js';
+import type { EvalOptions } from '../eval/evaluate.js';
+
+function builder(a: Argv) {
+  return a
+    .usage(
+      '$0 eval [predictions] --labels LABELS [options]\n\n' +
+        'Scores predictions (a .csv or .parquet file with a timestamp and a score or 0/1 column) against labels, joined on the timestamp. ' +
+        'LABELS is a paranom dataset directory, a .csv/.parquet file with a label column, NAB-style windows JSON (with --key), ' +
+        "or AnomalyGenerator's eval JSON ({targets, candidates, range}; then no predictions file).",
+    )
+    .positional('predictions', { type: 'string', describe: 'Predictions file (.csv or .parquet)' })
+    .option('labels', { alias: 'l', type: 'string', demandOption: true, describe: 'Dataset directory, labels .csv/.parquet, windows .json, or AnomalyGenerator eval .json' })
+    .option('key', { type: 'string', describe: 'Which series of a windows JSON (e.g. realKnownCause/nyc_taxi.csv)' })
+    .option('score-column', { type: 'string', describe: 'Prediction column (default: anomaly_score, score, prediction, predicted, alarm or is_alarm)' })
+    .option('label-column', { type: 'string', describe: 'Label column of a labels file (default: is_anomaly, label, anomaly or is_anomalous)' })
+    .option('time-column', { type: 'string', describe: 'Timestamp column of both files (default: timestamp, time, ts, datetime or date)' })
+    .option('windows', { choices: ['segments', 'runs'] as const, default: 'segments' as const, describe: "A dataset's event windows: its segment table, or runs of is_anomaly" })
+    .option('threshold', { type: 'string', describe: "Alarm where score ≥ threshold; 'best' reports the best point-Fβ threshold (default: best for scores, 0.5 for 0/1)" })
+    .option('beta', { type: 'number', default: 1, describe: 'β of the point Fβ (e.g. 0.1 as in LSTM-AD)' })
+    .option('tolerance', { type: 'number', describe: 'Event tolerance in rows: a window is found by an alarm within ±t rows (default 0; AnomalyGenerator input: its range)' })
+    .option('gap', { type: 'number', default: 0, describe: 'Alarm runs separated by at most this many rows are one run' })
+    .option('alpha', { type: 'number', default: 0, describe: 'Range recall: existence reward α in [0, 1]' })
+    .option('bias', { choices: ['flat', 'front', 'back', 'middle'] as const, default: 'flat' as const, describe: 'Range recall: positional bias' })
+    .option('precision-bias', { choices: ['flat', 'front', 'back', 'middle'] as const, default: 'flat' as const, describe: 'Range precision: positional bias' })
+    .option('cardinality', { choices: ['one', 'reciprocal'] as const, default: 'one' as const, describe: 'Range precision/recall: overlap cardinality γ' })
+    .option('probation', { type: 'number', default: 0.15, describe: "NAB: share of rows in the probationary period (NAB's 0.15)" })
+    .option('nab-threshold', { choices: ['sweep', 'same'] as const, describe: "NAB: each profile's own best threshold (sweep, as NAB), or the evaluation threshold (same). Default: sweep when the threshold is 'best'" })
+    .option('json', { type: 'boolean', default: false, describe: 'Print the result as JSON' });
+}
+
+type EvalArgs = ReturnType<typeof builder> extends Argv<infer U> ? U : never;
+
+function usage(message: string): ParanomError {
+  return new ParanomError('USAGE', message);
+}
+
+function threshold(v: string | undefined): number | 'best' | undefined {
+  if (v === undefined || v === 'best') return v;
+  const n = Number(v);
+  if (v.trim() === '' || !Number.isFinite(n)) throw usage(`--threshold takes a number or 'best', got '${v}'`);
+  return n;
+}
+
+function options(argv: ArgumentsCamelCase<EvalArgs>): EvalOptions {
+  const t = threshold(argv.threshold);
+  if (!(argv.probation >= 0 && argv.probation < 1)) throw usage(`--probation takes a share in [0, 1), got ${argv.probation}`);
+  return {
+    ...(t !== undefined ? { threshold: t } : {}),
+    beta: argv.beta,
+    ...(argv.tolerance !== undefined ? { tolerance: argv.tolerance } : {}),
+    gap: argv.gap,
+    range: { alpha: argv.alpha, bias: argv.bias, precisionBias: argv['precision-bias'], cardinality: argv.cardinality },
+    nab: { probationPercent: argv.probation, ...(argv['nab-threshold'] ? { threshold: argv['nab-threshold'] } : {}) },
+  };
+}
+
+/** AnomalyGenerator input is recognised by content, so it is read before anything else. */
+function anomalyGeneratorDoc(path: string): Record<string, unknown> | null {
+  if (!path.toLowerCase().endsWith('.json')) return null;
+  let doc: unknown;
+  try {
+    doc = JSON.parse(readFileSync(path, 'utf8'));
+  } catch {
+    return null; // the labels reader reports a missing or malformed file
+  }
+  return typeof doc === 'object' && doc !== null && 'targets' in doc && 'candidates' in doc ? (doc as Record<string, unknown>) : null;
+}
+
+async function handler(argv: ArgumentsCamelCase<EvalArgs>): Promise<void> {
+  const opts = options(argv);
+  const print = (s: string) => process.stdout.write(s);
+  const ag = anomalyGeneratorDoc(argv.labels);
+  if (ag) {
+    if (argv.predictions !== undefined) throw usage(`${argv.labels} is AnomalyGenerator eval input (it holds the candidates); drop the predictions file ${argv.predictions}`);
+    const { anomalyGeneratorInput, evaluateAnomalyGenerator } = await import('../eval/anomalygenerator.js');
+    const { formatEvalResult } = await import('../eval/report.js');
+    const series = evaluateAnomalyGenerator(anomalyGeneratorInput(ag, argv.labels), opts);
+    if (argv.json) return void print(JSON.stringify({ labels: argv.labels, series }, null, 2) + '\n');
+    series.forEach((r, i) => {
+      const c = r.anomalygenerator;
+      print(formatEvalResult(r, [`AnomalyGenerator series ${i} of ${argv.labels}`]));
+      print(`AnomalyGenerator counting (±${r.event.tolerance}): exact ${c.exact_match}, detected ${c.detected_anomaly}, missed ${c.missed_anomaly}, false ${c.false_anomaly}; tdir ${c.tdir ?? '—'}, dair ${c.dair ?? '—'}\n\n`);
+    });
+    return;
+  }
+  if (argv.predictions === undefined) throw usage('name the predictions file: paranom eval PREDICTIONS --labels LABELS');
+  const { readLabels } = await import('../eval/label-source.js');
+  const { readPredictions, joinOnTime } = await import('../eval/join.js');
+  const { evaluate } = await import('../eval/evaluate.js');
+  const { formatEvalResult } = await import('../eval/report.js');
+  const labels = readLabels(argv.labels, { labelColumn: argv['label-column'], timeColumn: argv['time-column'], key: argv.key, windows: argv.windows });
+  const preds = readPredictions(argv.predictions, { scoreColumn: argv['score-column'], timeColumn: argv['time-column'] });
+  const joined = joinOnTime(labels, preds);
+  // A 0/1 column is read as alarms unless a threshold is given.
+  const binary = opts.threshold === undefined && preds.values.every((v) => v === 0 || v === 1);
+  const r = evaluate(joined.labels, binary ? { alarms: preds.values } : { scores: preds.values }, opts);
+  const result = { labels: labels.description, predictions: preds.description, windows_outside: joined.windowsOutside, ...r };
+  if (argv.json) return void print(JSON.stringify(result, null, 2) + '\n');
+  const notes = joined.windowsOutside > 0 ? [`note: ${joined.windowsOutside} label window(s) cover no predicted row and are left out`] : [];
+  print(formatEvalResult(result, [`labels       ${labels.description}`, `predictions  ${preds.description}`, ...notes]));
+}
+
+/** The `eval` command, for `.command(evalCommand)`. */
+export const evalCommand: CommandModule<object, EvalArgs> = {
+  command: 'eval [predictions]',
+  describe: 'Score a detector: point, event, range-based and NAB metrics against labels',
+  builder,
+  handler,
+};

@@ -1,0 +1,87 @@
+/**
+ * `paranom report` and `paranom preview`: the HTML report of a dataset, or of a scenario's
+ * first rows generated in memory; `--png` adds an image of its first screen. The report
+ * modules are imported on use, so other commands never load them.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
+import { ParanomError } from '../errors.js';
+
+interface Outputs {
+  out?: string | undefined;
+  png?: string | undefined;
+}
+
+/** Writes the page to --out (or a temporary file when only --png is wanted) and the image. */
+async function emit(report: PageData.Report, o: Outputs, seconds: () => number): Promise<void> {
+  const { writePage } = await import('../report/page.js');
+  const { screenshot } = await import('../report/png.js');
+  const tmp = o.out ? undefined : mkdtempSync(join(tmpdir(), 'paranom-report-'));
+  try {
+    const html = o.out ?? join(tmp!, 'report.html');
+    const bytes = writePage(html, report);
+    if (o.out) process.stdout.write(`wrote ${o.out} (${(bytes / 1e6).toFixed(2)} MB, ${report.series.length} series, ${report.eventCount.toLocaleString('en-US')} events) in ${seconds().toFixed(2)}s\n`);
+    if (o.png) {
+      screenshot(html, o.png);
+      process.stdout.write(`wrote ${o.png}\n`);
+    }
+  } finally {
+    if (tmp) rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+async function checkOutputs(o: Outputs): Promise<void> {
+  if (!o.out && !o.png) throw new ParanomError('USAGE', 'name an output: --out FILE.html and/or --png FILE.png');
+  const { checkWritable } = await import('../report/output.js');
+  if (o.out) checkWritable(o.out, 'html', '--out');
+  if (o.png) checkWritable(o.png, 'png', '--png');
+}
+
+function reportBuilder(a: Argv) {
+  return a
+    .positional('dataset', { type: 'string', demandOption: true, describe: 'Dataset directory (with manifest.json)' })
+    .option('out', { alias: 'o', type: 'string', describe: 'HTML file to write (one self-contained file)' })
+    .option('png', { type: 'string', describe: 'Also write an image of the overview (needs Chromium)' });
+}
+type ReportArgs = ReturnType<typeof reportBuilder> extends Argv<infer U> ? U : never;
+
+/** The `report` command. */
+export const reportCommand: CommandModule<object, ReportArgs> = {
+  command: 'report <dataset>',
+  describe: 'Write a self-contained HTML report of a dataset: series, events, distributions',
+  builder: reportBuilder,
+  handler: async (argv: ArgumentsCamelCase<ReportArgs>) => {
+    const t0 = performance.now();
+    await checkOutputs(argv);
+    const { datasetReport } = await import('../report/dataset.js');
+    await emit(datasetReport(argv.dataset), argv, () => (performance.now() - t0) / 1000);
+  },
+};
+
+function previewBuilder(a: Argv) {
+  return a
+    .positional('scenario', { type: 'string', demandOption: true, describe: 'Scenario file (YAML or JSON)' })
+    .option('rows', { type: 'number', describe: 'Rows to generate (default 100,000, or fewer when the scenario has fewer)' })
+    .option('seed', { type: 'number', describe: 'Override the scenario seed' })
+    .option('out', { alias: 'o', type: 'string', describe: 'HTML file to write' })
+    .option('png', { type: 'string', describe: 'Also write an image of the overview (needs Chromium)' });
+}
+type PreviewArgs = ReturnType<typeof previewBuilder> extends Argv<infer U> ? U : never;
+
+/** The `preview` command. */
+export const previewCommand: CommandModule<object, PreviewArgs> = {
+  command: 'preview <scenario>',
+  describe: "Report on a scenario's first rows, generated in memory (nothing else is written)",
+  builder: previewBuilder,
+  handler: async (argv: ArgumentsCamelCase<PreviewArgs>) => {
+    const t0 = performance.now();
+    await checkOutputs(argv);
+    if (argv.rows !== undefined && (!Number.isSafeInteger(argv.rows) || argv.rows < 1)) throw new ParanomError('USAGE', `--rows takes a whole number of rows above 0, got ${argv.rows}`);
+    const { loadScenario, withOverrides } = await import('../reader/load.js');
+    const { previewReport } = await import('../report/preview.js');
+    const scenario = withOverrides(loadScenario(argv.scenario), { seed: argv.seed });
+    await emit(await previewReport(scenario, argv.rows !== undefined ? { rows: argv.rows } : {}), argv, () => (performance.now() - t0) / 1000);
+  },
+};

@@ -1,0 +1,87 @@
+/**
+ * The command line of `generate --stdout` (or `--out -`): checks the stream options, runs
+ * the stream, and keeps standard output for data alone (progress and messages go to
+ * standard error). A reader that goes away (`| head`) ends the run quietly with exit 0.
+ */
+import { ParanomError } from '../errors.js';
+import { loadScenario } from '../reader/load.js';
+import { withCleanTwin } from '../anomaly/kinds/clean-twin.js';
+import { streamRows, type Pace, type StreamFormat } from '../run/stream.js';
+import { createProgress } from './progress.js';
+
+/** The options of `generate` that concern streams (as yargs parsed them). */
+export interface StreamArgs {
+  scenario: string;
+  out?: string | undefined;
+  stdout?: boolean | undefined;
+  format?: string | undefined;
+  rows?: number | undefined;
+  seed?: number | undefined;
+  workers?: number | undefined;
+  rate?: number | undefined;
+  realtime?: boolean | undefined;
+  speed?: number | undefined;
+  'start-at'?: string | undefined;
+  'labels-to'?: string | undefined;
+  'with-clean'?: boolean | undefined;
+  part?: string | undefined;
+  parts?: number | undefined;
+  'shard-rows'?: number | undefined;
+  'dry-run'?: boolean | undefined;
+  force?: boolean | undefined;
+}
+
+const STREAM_FORMATS: readonly string[] = ['csv', 'ndjson', 'arrow'];
+
+/** True when the command asks for a stream rather than a dataset directory. */
+export function wantsStream(argv: Pick<StreamArgs, 'out' | 'stdout'>): boolean {
+  return argv.stdout === true || argv.out === '-';
+}
+
+/** Refuses stream-only options on a dataset run (they would be silently ignored). */
+export function checkDatasetArgs(argv: StreamArgs): void {
+  const used = (['rate', 'realtime', 'speed', 'start-at', 'labels-to'] as const).filter((k) => argv[k] !== undefined && argv[k] !== false);
+  if (used.length > 0) throw new ParanomError('USAGE', `--${used[0]} applies to a stream: add --stdout (or --out -)`);
+  if (argv.format === 'ndjson') throw new ParanomError('USAGE', `--format ndjson is a stream format: add --stdout, or choose parquet, arrow or csv for a dataset`);
+}
+
+function paceOf(argv: StreamArgs): Pace | undefined {
+  if (argv.rate !== undefined && argv.realtime) throw new ParanomError('USAGE', '--rate and --realtime pace the stream two ways; choose one');
+  if (argv.speed !== undefined && !argv.realtime) throw new ParanomError('USAGE', '--speed applies to --realtime');
+  if (argv.rate !== undefined) {
+    if (!(Number.isFinite(argv.rate) && argv.rate > 0)) throw new ParanomError('USAGE', `--rate: expected rows per second above 0, found ${argv.rate}`);
+    return { rate: argv.rate };
+  }
+  if (argv.realtime) {
+    const speed = argv.speed ?? 1;
+    if (!(Number.isFinite(speed) && speed > 0)) throw new ParanomError('USAGE', `--speed: expected a factor above 0, found ${argv.speed}`);
+    return { realtime: true, speed };
+  }
+  return undefined;
+}
+
+/** Runs `generate … --stdout`. */
+export async function runStreamCommand(argv: StreamArgs, signal: AbortSignal): Promise<void> {
+  if (argv.out !== undefined && argv.out !== '-') throw new ParanomError('USAGE', `--stdout and --out ${argv.out}: a run writes either a stream or a dataset directory`);
+  const datasetOnly = (['part', 'parts', 'shard-rows', 'dry-run', 'force'] as const).filter((k) => argv[k] !== undefined && argv[k] !== false);
+  if (datasetOnly.length > 0) throw new ParanomError('USAGE', `--${datasetOnly[0]} applies to a dataset directory, not to a stream (--stdout)`);
+  const format = (argv.format ?? 'csv') as StreamFormat;
+  if (!STREAM_FORMATS.includes(format)) throw new ParanomError('USAGE', `--format ${format} cannot be streamed (Parquet needs its footer); choose csv, ndjson or arrow with --stdout`);
+  const pace = paceOf(argv);
+  const scenario = argv['with-clean'] ? withCleanTwin(loadScenario(argv.scenario)) : argv.scenario;
+  const progress = createProgress(process.stderr);
+  // A reader that went away is a normal end (result.closed): nothing more to say.
+  await streamRows(scenario, {
+    out: process.stdout,
+    format,
+    rows: argv.rows,
+    seed: argv.seed,
+    workers: argv.workers,
+    startAt: argv['start-at'],
+    pace,
+    labelsTo: argv['labels-to'],
+    signal,
+    onProgress: (d, t) => progress.update(d, t),
+  });
+  progress.finish();
+}

@@ -1,0 +1,123 @@
+/**
+ * Where `paranom eval` takes labels from: a paranom dataset (its `is_anomaly` column, and
+ * its segment table for the event windows), a CSV or Parquet file with a label column, or
+ * NAB-style windows JSON (`combined_windows.json`: time intervals keyed by file).
+ */
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { MANIFEST_FILE, readManifest } from '../dataset/manifest.js';
+import { ParanomError } from '../errors.js';
+import { cellNumber, pickColumn, readBytes, readTableFile, usage, type TableFile } from './table-file.js';
+import { parseTimestamp } from './timestamps.js';
+
+/** Labels before joining: rows keyed by time and/or windows as inclusive time intervals. */
+export interface LabelSource {
+  /** What was read, for the report ("dataset /d (is_anomaly, 12 segments)"). */
+  description: string;
+  /** Label rows in ascending time; null when the source is windows only (NAB JSON). */
+  times: Float64Array | null;
+  flags: Uint8Array | null;
+  /** Event windows as [from, to] times, ascending; null: the runs of the joined flags. */
+  intervals: Array<[number, number]> | null;
+}
+
+export const TIME_COLUMNS = ['timestamp', 'time', 'ts', 'datetime', 'date'];
+export const LABEL_COLUMNS = ['is_anomaly', 'label', 'anomaly', 'is_anomalous'];
+
+export interface LabelOptions {
+  labelColumn?: string | undefined;
+  timeColumn?: string | undefined;
+  /** Key into a windows JSON (e.g. `realKnownCause/nyc_taxi.csv`). */
+  key?: string | undefined;
+  /** For a dataset: windows from the segment table (default) or from runs of is_anomaly. */
+  windows?: 'segments' | 'runs' | undefined;
+}
+
+/** Times of a column, each a number; a cell that is not a time is an error naming it. */
+export function timesOf(t: TableFile, column: string): Float64Array {
+  const cells = t.cells(column);
+  const out = new Float64Array(t.rows);
+  for (let i = 0; i < t.rows; i++) {
+    const c = cells[i];
+    const v = typeof c === 'string' ? parseTimestamp(c) : cellNumber(c);
+    if (Number.isNaN(v)) throw usage(`${t.where(i)}: '${String(c)}' in column '${column}' is not a timestamp (expected a date-time such as 2024-01-01 00:00:00 or a number)`);
+    out[i] = v;
+  }
+  return out;
+}
+
+function flagsOf(t: TableFile, column: string): Uint8Array {
+  const cells = t.cells(column);
+  const out = new Uint8Array(t.rows);
+  for (let i = 0; i < t.rows; i++) {
+    const v = cellNumber(cells[i]);
+    if (v !== 0 && v !== 1) throw usage(`${t.where(i)}: '${String(cells[i])}' in label column '${column}' is not a label (expected 0/1 or true/false)`);
+    out[i] = v;
+  }
+  return out;
+}
+
+function fromDataset(dir: string, o: LabelOptions): LabelSource {
+  const m = readManifest(dir);
+  if (m.part) throw usage(`${dir} holds part ${m.part.k} of ${m.part.n} of a split run; run 'paranom merge-manifests ${dir}' once every part is together`);
+  const times = new Float64Array(m.rows);
+  const flags = new Uint8Array(m.rows);
+  for (const s of m.shards) {
+    const t = readTableFile(join(dir, s.file), 'shard', ['timestamp', 'is_anomaly']);
+    if (t.rows !== s.rows) throw new ParanomError('DATASET_INVALID', `${join(dir, s.file)} has ${t.rows} rows; the manifest says ${s.rows}`);
+    times.set(timesOf(t, 'timestamp'), s.row_start);
+    flags.set(flagsOf(t, 'is_anomaly'), s.row_start);
+  }
+  const segmentsPath = join(dir, m.anomalies.segments_file);
+  if ((o.windows ?? 'segments') === 'runs' || !existsSync(segmentsPath)) {
+    return { description: `dataset ${dir} (is_anomaly; windows: runs of labelled rows)`, times, flags, intervals: null };
+  }
+  const seg = readTableFile(segmentsPath, 'segment table', ['start_time', 'end_time']);
+  const from = timesOf(seg, 'start_time');
+  const to = timesOf(seg, 'end_time');
+  const intervals = Array.from(from, (f, i) => [f, to[i]!] as [number, number]).sort((a, b) => a[0] - b[0]);
+  return { description: `dataset ${dir} (is_anomaly; windows: ${intervals.length} events of ${m.anomalies.segments_file})`, times, flags, intervals };
+}
+
+function fromWindowsJson(path: string, o: LabelOptions): LabelSource {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(readBytes(path, 'labels file').toString('utf8'));
+  } catch (err) {
+    if (err instanceof ParanomError) throw err;
+    throw usage(`${path}: not valid JSON (${(err as Error).message})`);
+  }
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) throw usage(`${path}: expected an object of windows keyed by file, as NAB's combined_windows.json`);
+  const keys = Object.keys(doc);
+  const key = o.key ?? (keys.length === 1 ? keys[0] : undefined);
+  if (key === undefined) throw usage(`${path} holds windows for ${keys.length} files; choose one with --key (for example --key ${keys[0] ?? '<file>'})`);
+  const list = (doc as Record<string, unknown>)[key];
+  if (list === undefined) throw usage(`${path} has no key '${key}'${keys.length ? `; keys look like '${keys[0]}'` : ''}`);
+  if (!Array.isArray(list)) throw usage(`${path}: '${key}' should be a list of [start, end] windows`);
+  const intervals = list.map((w: unknown, k) => {
+    if (!Array.isArray(w) || w.length !== 2) throw usage(`${path}: '${key}' window ${k} should be [start, end]`);
+    const [a, b] = w.map((x) => (typeof x === 'number' ? x : parseTimestamp(String(x))));
+    if (Number.isNaN(a) || Number.isNaN(b) || a! > b!) throw usage(`${path}: '${key}' window ${k} [${String(w[0])}, ${String(w[1])}] is not a pair of ascending timestamps`);
+    return [a!, b!] as [number, number];
+  });
+  intervals.sort((x, y) => x[0] - y[0]);
+  return { description: `windows JSON ${path} [${key}] (${intervals.length} windows)`, times: null, flags: null, intervals };
+}
+
+function fromTable(path: string, o: LabelOptions): LabelSource {
+  const t = readTableFile(path, 'labels file');
+  const timeCol = pickColumn(t, o.timeColumn, TIME_COLUMNS, 'time', '--time-column');
+  const labelCol = pickColumn(t, o.labelColumn, LABEL_COLUMNS, 'label', '--label-column');
+  const times = timesOf(t, timeCol);
+  return { description: `${path} (column ${labelCol})`, times, flags: flagsOf(t, labelCol), intervals: null };
+}
+
+/** Reads labels from a dataset directory, a windows JSON, or a CSV/Parquet file. */
+export function readLabels(path: string, o: LabelOptions = {}): LabelSource {
+  if (existsSync(path) && statSync(path).isDirectory()) {
+    if (!existsSync(join(path, MANIFEST_FILE))) throw usage(`${path} is a directory without ${MANIFEST_FILE}; expected a paranom dataset, a labels CSV/Parquet file or a windows JSON`);
+    return fromDataset(path, o);
+  }
+  if (path.toLowerCase().endsWith('.json')) return fromWindowsJson(path, o);
+  return fromTable(path, o);
+}

@@ -1,0 +1,321 @@
+/**
+ * Column chunks of paranom's Parquet writer: one data page per PAGE_ROWS rows (PLAIN
+ * values straight from the column buffer, RLE definition levels for nullable columns,
+ * DELTA_BINARY_PACKED timestamps, RLE_DICTIONARY strings), a dictionary page for string
+ * columns, and the chunk's codec chosen by sampling its first page (see parquet.ts).
+ */
+import { ThriftWriter } from './thrift.js';
+import { snappyCompress, maxCompressedLength } from './snappy.js';
+import { ByteSink } from './byte-sink.js';
+import { bitWidth, encodeDeltaInt64, encodeHybrid } from './parquet-encodings.js';
+import { Codec, DataPageHeader, DictionaryPageHeader, Encoding, PageHeader, PageType } from './parquet-spec.js';
+import type { Kind, Leaf } from './parquet-leaves.js';
+
+export type ParquetCompression = 'snappy' | 'zstd' | 'none';
+
+/** Rows per data page: one generation block. */
+export const PAGE_ROWS = 65536;
+
+/** A sampled page must shrink by at least 1/SNAPPY_MIN_GAIN of its size for a chunk to be compressed. */
+const SNAPPY_MIN_GAIN = 16;
+
+/** Reused between calls (one writer per thread): scratch for levels, values and pages. */
+const levels = new Uint8Array(PAGE_ROWS);
+const valueSink = new ByteSink(1 << 20);
+const pageSink = new ByteSink(1 << 20);
+let snappyScratch = new Uint8Array(0);
+const header = new ThriftWriter(64);
+
+export interface PageLocation {
+  offset: number;
+  size: number;
+  firstRow: number;
+}
+
+export interface ChunkMeta {
+  leaf: Leaf;
+  codec: number;
+  encodings: number[];
+  numValues: number;
+  uncompressed: number;
+  compressed: number;
+  dataPageOffset: number;
+  dictionaryPageOffset: number;
+  stats: { min: Uint8Array; max: Uint8Array } | null;
+  pages: PageLocation[];
+  offsetIndexOffset: number;
+  offsetIndexLength: number;
+}
+
+/** Output pieces, concatenated once at the end. */
+export class Pieces {
+  readonly list: Uint8Array[] = [];
+  length = 0;
+
+  push(b: Uint8Array): void {
+    this.list.push(b);
+    this.length += b.length;
+  }
+
+  /** Pushes a copy (for bytes in scratch that will be overwritten). */
+  pushCopy(b: Uint8Array): void {
+    this.push(b.slice());
+  }
+
+  concat(into?: { take(n: number): Uint8Array }): Uint8Array {
+    const out = into ? into.take(this.length) : new Uint8Array(this.length);
+    let o = 0;
+    for (const b of this.list) {
+      out.set(b, o);
+      o += b.length;
+    }
+    return out;
+  }
+}
+
+/** Unpacks validity bits of rows [from, from+count) into `levels` (1 = value); returns non-null count. */
+function unpackLevels(validity: Uint8Array | null, from: number, count: number): number {
+  if (!validity) {
+    levels.fill(1, 0, count);
+    return count;
+  }
+  let valid = 0;
+  for (let i = 0; i < count; i++) {
+    const r = from + i;
+    const bit = (validity[r >> 3]! >> (r & 7)) & 1;
+    levels[i] = bit;
+    valid += bit;
+  }
+  return valid;
+}
+
+/** Copies the non-null fixed-width values of rows [from, from+count) into the value sink. */
+function compactValues(leaf: Leaf, from: number, count: number, width: number): Uint8Array {
+  valueSink.reset();
+  valueSink.ensure(count * width);
+  const src = leaf.bytes;
+  const out = valueSink.buf;
+  let p = 0;
+  for (let i = 0; i < count; i++) {
+    if (levels[i]) {
+      const s = (from + i) * width;
+      for (let b = 0; b < width; b++) out[p + b] = src[s + b]!;
+      p += width;
+    }
+  }
+  valueSink.pos = p;
+  return valueSink.bytes();
+}
+
+/** Packs the bits of non-null booleans of rows [from, from+count) (PLAIN booleans). */
+function packBooleans(leaf: Leaf, from: number, count: number, nullable: boolean): Uint8Array {
+  const src = leaf.bytes;
+  valueSink.reset();
+  if (!nullable && (from & 7) === 0) return src.subarray(from >> 3, (from + count + 7) >> 3);
+  valueSink.ensure((count + 7) >> 3);
+  const out = valueSink.buf;
+  out.fill(0, 0, (count + 7) >> 3);
+  let p = 0;
+  for (let i = 0; i < count; i++) {
+    if (nullable && !levels[i]) continue;
+    const r = from + i;
+    if ((src[r >> 3]! >> (r & 7)) & 1) out[p >> 3]! |= 1 << (p & 7);
+    p++;
+  }
+  valueSink.pos = (p + 7) >> 3;
+  return valueSink.bytes();
+}
+
+const WIDTH: Record<Kind, number> = { timestamp: 8, int64: 8, int32: 4, float64: 8, float32: 4, bool: 0, dictionary: 4 };
+
+/**
+ * The body of one data page (levels, then values) and its encoding. The result may be a
+ * view of the column's own buffer (PLAIN, no nulls) or of the page sink.
+ */
+function pageBody(leaf: Leaf, from: number, count: number): { body: Uint8Array; encoding: number } {
+  let valid = count;
+  pageSink.reset();
+  if (leaf.nullable) {
+    valid = unpackLevels(leaf.validity, from, count);
+    const lenAt = pageSink.pos;
+    pageSink.u32le(0);
+    encodeHybrid(pageSink, levels, 0, count, 1);
+    const len = pageSink.pos - lenAt - 4;
+    pageSink.buf[lenAt] = len & 0xff;
+    pageSink.buf[lenAt + 1] = (len >>> 8) & 0xff;
+    pageSink.buf[lenAt + 2] = (len >>> 16) & 0xff;
+    pageSink.buf[lenAt + 3] = len >>> 24;
+  }
+  const allValid = valid === count;
+  let encoding: number = Encoding.PLAIN;
+  let values: Uint8Array;
+  switch (leaf.kind) {
+    case 'bool':
+      values = packBooleans(leaf, from, count, leaf.nullable && !allValid);
+      break;
+    case 'dictionary': {
+      encoding = Encoding.RLE_DICTIONARY;
+      let idx = leaf.words!;
+      let start = from;
+      if (!allValid) {
+        // Indices of the non-null rows only.
+        const compact = new Int32Array(valid);
+        for (let i = 0, p = 0; i < count; i++) if (levels[i]) compact[p++] = idx[from + i]!;
+        idx = compact;
+        start = 0;
+      }
+      const width = Math.max(1, bitWidth(Math.max(0, leaf.dictionary!.length - 1)));
+      valueSink.reset();
+      valueSink.byte(width);
+      encodeHybrid(valueSink, idx, start, valid, width);
+      values = valueSink.bytes();
+      break;
+    }
+    case 'timestamp': {
+      if (allValid) {
+        valueSink.reset();
+        if (encodeDeltaInt64(valueSink, leaf.words!, from, count)) {
+          encoding = Encoding.DELTA_BINARY_PACKED;
+          values = valueSink.bytes();
+          break;
+        }
+      }
+      values = allValid ? leaf.bytes.subarray(from * 8, (from + count) * 8) : compactValues(leaf, from, count, 8);
+      break;
+    }
+    default: {
+      const w = WIDTH[leaf.kind];
+      values = allValid ? leaf.bytes.subarray(from * w, (from + count) * w) : compactValues(leaf, from, count, w);
+    }
+  }
+  if (pageSink.pos === 0) return { body: values, encoding };
+  pageSink.ensure(values.length);
+  pageSink.buf.set(values, pageSink.pos);
+  pageSink.pos += values.length;
+  return { body: pageSink.bytes(), encoding };
+}
+
+function compress(codec: number, body: Uint8Array): Uint8Array {
+  if (codec === Codec.UNCOMPRESSED) return body;
+  const need = maxCompressedLength(body.length);
+  if (snappyScratch.length < need) snappyScratch = new Uint8Array(need);
+  return snappyCompress(body, snappyScratch);
+}
+
+/** Bytes of a chunk's first page that are compressed to decide its codec. */
+const SNAPPY_SAMPLE = 65536;
+
+/** True when snappy shrinks a sample of `body` by at least 1/SNAPPY_MIN_GAIN. */
+function snappyPays(body: Uint8Array): boolean {
+  const sample = body.subarray(0, Math.min(body.length, SNAPPY_SAMPLE));
+  return compress(Codec.SNAPPY, sample).length * SNAPPY_MIN_GAIN <= sample.length * (SNAPPY_MIN_GAIN - 1);
+}
+
+function pageHeader(type: number, uncompressed: number, compressed: number, numValues: number, encoding: number): Uint8Array {
+  const h = header.reset().begin();
+  h.i32(PageHeader.TYPE, type).i32(PageHeader.UNCOMPRESSED_PAGE_SIZE, uncompressed).i32(PageHeader.COMPRESSED_PAGE_SIZE, compressed);
+  if (type === PageType.DICTIONARY_PAGE) {
+    h.struct(PageHeader.DICTIONARY_PAGE_HEADER).i32(DictionaryPageHeader.NUM_VALUES, numValues).i32(DictionaryPageHeader.ENCODING, Encoding.PLAIN).end();
+  } else {
+    h.struct(PageHeader.DATA_PAGE_HEADER)
+      .i32(DataPageHeader.NUM_VALUES, numValues)
+      .i32(DataPageHeader.ENCODING, encoding)
+      .i32(DataPageHeader.DEFINITION_LEVEL_ENCODING, Encoding.RLE)
+      .i32(DataPageHeader.REPETITION_LEVEL_ENCODING, Encoding.RLE)
+      .end();
+  }
+  return h.end().bytes().slice();
+}
+
+export const utf8 = new TextEncoder();
+
+function dictionaryPage(dict: readonly string[]): Uint8Array {
+  const s = new ByteSink(64);
+  for (const v of dict) {
+    const b = utf8.encode(v);
+    s.u32le(b.length);
+    s.ensure(b.length);
+    s.buf.set(b, s.pos);
+    s.pos += b.length;
+  }
+  return s.bytes();
+}
+
+/** Min and max of an int64 column chunk as 8-byte little-endian values (timestamp statistics). */
+function int64MinMax(leaf: Leaf, from: number, to: number): { min: Uint8Array; max: Uint8Array } | null {
+  if (leaf.validity || to <= from) return null;
+  const w = leaf.words!;
+  let lo = from;
+  let hi = from;
+  let min = w[2 * from + 1]! * 4294967296 + (w[2 * from]! >>> 0);
+  let max = min;
+  for (let i = from + 1; i < to; i++) {
+    const v = w[2 * i + 1]! * 4294967296 + (w[2 * i]! >>> 0);
+    if (v < min) {
+      min = v;
+      lo = i;
+    } else if (v > max) {
+      max = v;
+      hi = i;
+    }
+  }
+  return { min: leaf.bytes.slice(8 * lo, 8 * lo + 8), max: leaf.bytes.slice(8 * hi, 8 * hi + 8) };
+}
+
+export function writeChunk(out: Pieces, leaf: Leaf, from: number, to: number, compression: ParquetCompression): ChunkMeta {
+  const meta: ChunkMeta = {
+    leaf,
+    codec: Codec.UNCOMPRESSED,
+    encodings: [],
+    numValues: to - from,
+    uncompressed: 0,
+    compressed: 0,
+    dataPageOffset: 0,
+    dictionaryPageOffset: -1,
+    stats: leaf.kind === 'timestamp' ? int64MinMax(leaf, from, to) : null,
+    pages: [],
+    offsetIndexOffset: 0,
+    offsetIndexLength: 0,
+  };
+  const encodings = new Set<number>();
+  if (leaf.nullable) encodings.add(Encoding.RLE);
+  let decided = compression !== 'snappy';
+  if (leaf.kind === 'dictionary') {
+    const dict = dictionaryPage(leaf.dictionary!);
+    // The dictionary page is tiny: the chunk's codec is decided by its first data page.
+    const first = pageBody(leaf, from, Math.min(PAGE_ROWS, to - from)).body;
+    if (!decided) {
+      meta.codec = snappyPays(first) ? Codec.SNAPPY : Codec.UNCOMPRESSED;
+      decided = true;
+    }
+    const body = meta.codec === Codec.SNAPPY ? compress(Codec.SNAPPY, dict).slice() : dict;
+    const h = pageHeader(PageType.DICTIONARY_PAGE, dict.length, body.length, leaf.dictionary!.length, Encoding.PLAIN);
+    meta.dictionaryPageOffset = out.length;
+    out.push(h);
+    out.push(body);
+    meta.uncompressed += h.length + dict.length;
+    meta.compressed += h.length + body.length;
+    encodings.add(Encoding.PLAIN);
+  }
+  for (let p = from; p < to; p += PAGE_ROWS) {
+    const count = Math.min(PAGE_ROWS, to - p);
+    const { body, encoding } = pageBody(leaf, p, count);
+    encodings.add(encoding);
+    if (!decided) {
+      meta.codec = snappyPays(body) ? Codec.SNAPPY : Codec.UNCOMPRESSED;
+      decided = true;
+    }
+    const stored = compress(meta.codec, body);
+    const h = pageHeader(PageType.DATA_PAGE, body.length, stored.length, count, encoding);
+    if (p === from) meta.dataPageOffset = out.length;
+    meta.pages.push({ offset: out.length, size: h.length + stored.length, firstRow: p - from });
+    out.push(h);
+    // Bodies in the column's own buffer are stable until the output is assembled; scratch is not.
+    if (stored.buffer === leaf.bytes.buffer) out.push(stored);
+    else out.pushCopy(stored);
+    meta.uncompressed += h.length + body.length;
+    meta.compressed += h.length + stored.length;
+  }
+  meta.encodings = [...encodings].sort((a, b) => a - b);
+  return meta;
+}

@@ -1,0 +1,74 @@
+/**
+ * The segment table (anomalies.parquet, or the same table built in memory for a preview)
+ * as event rows for the page. Columns beyond the ones paranom has always written (effect
+ * measures, for example) are carried as they are, so the table shows whatever the
+ * dataset recorded.
+ */
+import type { Table } from 'apache-arrow';
+
+const KNOWN = new Set(['id', 'kind', 'start_row', 'end_row', 'start_time', 'end_time', 'duration_rows', 'rows', 'truncated', 'variables', 'params']);
+
+/** Kind colours: fixed for the built-in kinds, so reports of different datasets agree. */
+const PALETTE: Record<string, string> = {
+  definition: '#d62728',
+  spike: '#e6550d',
+  level_shift: '#9467bd',
+  variance: '#17becf',
+  trend: '#8c564b',
+  amplitude: '#e377c2',
+  frequency: '#2ca02c',
+  flat_line: '#7f7f7f',
+  dropout: '#bcbd22',
+  noise: '#1f77b4',
+  learned: '#b5179e',
+};
+const EXTRA = ['#ff7f0e', '#393b79', '#637939', '#843c39', '#7b4173', '#3182bd', '#31a354', '#756bb1'];
+
+function plain(v: unknown): number | string | boolean | null {
+  if (v === null || v === undefined) return null;
+  if (typeof v === 'bigint') return Number(v);
+  if (typeof v === 'number' || typeof v === 'string' || typeof v === 'boolean') return v;
+  if (v instanceof Date) return v.getTime();
+  return String(v);
+}
+
+/** Event rows of a segment table, at most `limit` of them (in table order: by start). */
+export function eventRows(table: Table, limit: number): { events: PageData.EventRow[]; count: number; columns: string[] } {
+  const names = table.schema.fields.map((f) => f.name);
+  const extra = names.filter((n) => !KNOWN.has(n));
+  const col = (name: string) => table.getChild(name);
+  const id = col('id');
+  const kind = col('kind');
+  const start = col('start_row');
+  const end = col('end_row');
+  const duration = col('duration_rows');
+  const truncated = col('truncated');
+  const variables = col('variables');
+  const params = col('params');
+  const extras = extra.map((n) => col(n)!);
+  const n = Math.min(table.numRows, limit);
+  const events: PageData.EventRow[] = [];
+  for (let i = 0; i < n; i++) {
+    const s = Number(start!.get(i));
+    events.push({
+      id: Number(id!.get(i)),
+      kind: String(kind!.get(i)),
+      start: s,
+      end: Number(end!.get(i)) + 1,
+      duration: Number(duration!.get(i)),
+      truncated: Boolean(truncated!.get(i)),
+      variables: String(variables?.get(i) ?? ''),
+      params: params ? ((params.get(i) as string | null) ?? null) : null,
+      extra: extras.map((c) => plain(c.get(i))),
+    });
+  }
+  return { events, count: table.numRows, columns: extra };
+}
+
+/** A colour for each kind present. */
+export function kindColours(kinds: Iterable<string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  let k = 0;
+  for (const kind of [...new Set(kinds)].sort()) out[kind] = PALETTE[kind] ?? EXTRA[k++ % EXTRA.length]!;
+  return out;
+}

@@ -1,0 +1,97 @@
+/** Boots the report page from the inlined data. */
+
+function renderSummary(r: PageData.Report, host: HTMLElement): void {
+  const s = r.summary;
+  const dl = el('table', { class: 'summary' });
+  const row = (k: string, v: string) => {
+    const tr = el('tr');
+    tr.append(el('th', {}, k), el('td', {}, v));
+    dl.append(tr);
+  };
+  const req = s.requested;
+  const requested = s.anomalyMode === 'frequency' ? `fraction ${fmtNum(req['frequency'] as number)}` : s.anomalyMode === 'count' ? `${fmtInt(req['count'] as number)} events` : 'none';
+  const dur = req['duration_rows'] as number[] | undefined;
+  row('scenario', s.scenario);
+  row('seed', String(s.seed));
+  row('rows', fmtInt(s.rows) + (r.source === 'preview' ? ' (preview, generated in memory)' : ''));
+  if (s.shards !== null) row('shards', `${fmtInt(s.shards)} (${s.format})`);
+  row('anomalies requested', requested + (dur ? `, durations ${fmtInt(dur[0]!)}–${fmtInt(dur[1]!)} rows` : ''));
+  row(
+    'anomalies realised',
+    `${fmtInt(s.realised.events)} events, ${fmtInt(s.realised.anomalous_rows)} rows, fraction ${s.realised.fraction.toFixed(5)}` + (s.realised.truncated_events ? `, ${s.realised.truncated_events} cut by the end` : ''),
+  );
+  row('scenario hash', s.scenarioHash);
+  row('engine', `paranom ${s.engineVersion}, data format ${s.formatVersion}`);
+  row('columns', s.columns.map((c) => `${c.name}: ${c.type}`).join(', '));
+  host.append(dl);
+}
+
+function boot(): void {
+  const r = JSON.parse(document.getElementById('paranom-data')!.textContent!) as PageData.Report;
+  document.title = r.title;
+  document.getElementById('title')!.textContent = r.title;
+  renderSummary(r, document.getElementById('summary')!);
+  const notes = document.getElementById('notes')!;
+  for (const n of r.notes) notes.append(el('li', {}, n));
+
+  const legend = document.getElementById('kinds')!;
+  for (const [kind, colour] of Object.entries(r.kinds)) {
+    const item = el('span', { class: 'kind' });
+    item.append(el('span', { class: 'swatch', style: `background:${colour}` }), document.createTextNode(kind));
+    legend.append(item);
+  }
+  const charts = new SeriesCharts(r, document.getElementById('charts')!);
+  const range = document.getElementById('range')!;
+  charts.onView((v) => {
+    const what = v.resolution === 'exact' ? 'exact rows' : v.resolution === 'overview' ? `overview (M4 of ≈${fmtInt(r.bucketRows)} rows a bucket)` : 'exact rows where the page has them, overview elsewhere';
+    range.textContent = `rows ${fmtInt(v.from)}–${fmtInt(v.to)} (${fmtInt(v.to - v.from)} rows, ${fmtTime(charts.rowTime(v.from))} → ${fmtTime(charts.rowTime(v.to))}) · ${what}`;
+    range.dataset['from'] = String(v.from);
+    range.dataset['to'] = String(v.to);
+    range.dataset['resolution'] = v.resolution;
+  });
+  const zoom = (f: number) => {
+    const v = charts.view();
+    const mid = (v.from + v.to) / 2;
+    const half = ((v.to - v.from) * f) / 2;
+    charts.setView(mid - half, mid + half);
+  };
+  const pan = (f: number) => {
+    const v = charts.view();
+    const d = (v.to - v.from) * f;
+    charts.setView(v.from + d, v.to + d);
+  };
+  document.getElementById('reset')!.addEventListener('click', () => charts.setView(0, r.time.rows));
+  document.getElementById('zoom-in')!.addEventListener('click', () => zoom(0.5));
+  document.getElementById('zoom-out')!.addEventListener('click', () => zoom(2));
+  document.getElementById('pan-left')!.addEventListener('click', () => pan(-0.5));
+  document.getElementById('pan-right')!.addEventListener('click', () => pan(0.5));
+  document.addEventListener('keydown', (ev) => {
+    if (ev.target instanceof HTMLInputElement) return;
+    if (ev.key === 'ArrowLeft') pan(-0.25);
+    else if (ev.key === 'ArrowRight') pan(0.25);
+    else if (ev.key === '+' || ev.key === '=') zoom(0.5);
+    else if (ev.key === '-') zoom(2);
+    else if (ev.key === '0') charts.setView(0, r.time.rows);
+  });
+
+  const pick = (e: PageData.EventRow) => {
+    const pad = Math.max(8, Math.ceil((e.end - e.start) * 0.5));
+    charts.setView(e.start - pad, e.end + pad);
+    document.getElementById('series')!.scrollIntoView({ behavior: 'auto', block: 'start' });
+  };
+  renderEvents(r, document.getElementById('event-table')!, pick, (row) => charts.rowTime(row));
+  renderDistributions(r, document.getElementById('distributions')!);
+  if (r.latent.length > 0) renderLatent(r, document.getElementById('latent')!);
+  else document.getElementById('latent-section')!.remove();
+
+  // For scripts and tests driving the page: the view in rows, and events shaded per chart.
+  (window as unknown as { paranomReport: unknown }).paranomReport = {
+    view: () => charts.view(),
+    setView: (from: number, to: number) => charts.setView(from, to),
+    shaded: () => charts.shaded(),
+    events: r.events.length,
+  };
+  document.body.dataset['ready'] = 'true';
+}
+
+boot();

@@ -1,0 +1,30 @@
+/** The slice of uPlot's API the report page uses (uPlot is inlined as a global script). */
+declare class uPlot {
+  constructor(opts: UPlotOptions, data: UPlotData, target: HTMLElement);
+  readonly root: HTMLElement;
+  readonly over: HTMLElement;
+  readonly ctx: CanvasRenderingContext2D;
+  readonly bbox: { left: number; top: number; width: number; height: number };
+  readonly scales: Record<string, { min?: number; max?: number }>;
+  readonly cursor: { left?: number; idx?: number | null };
+  readonly select: { left: number; width: number };
+  setData(data: UPlotData, resetScales?: boolean): void;
+  setScale(key: string, range: { min: number; max: number }): void;
+  setSize(size: { width: number; height: number }): void;
+  valToPos(val: number, scale: string, canvasPixels?: boolean): number;
+  posToVal(pos: number, scale: string): number;
+  redraw(rebuildPaths?: boolean, recalcAxes?: boolean): void;
+}
+type UPlotData = Array<ArrayLike<number | null | undefined>>;
+interface UPlotOptions {
+  width: number;
+  height: number;
+  title?: string;
+  scales?: Record<string, { time?: boolean; auto?: boolean; range?: unknown }>;
+  series: Array<Record<string, unknown>>;
+  axes?: Array<Record<string, unknown>>;
+  cursor?: Record<string, unknown>;
+  legend?: Record<string, unknown>;
+  hooks?: Record<string, Array<(u: uPlot, ...args: never[]) => void>>;
+  plugins?: unknown[];
+}

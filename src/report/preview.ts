@@ -1,0 +1,95 @@
+/**
+ * `paranom preview`: a report of a scenario's first rows, generated in memory on this
+ * thread (shard by shard into reused buffers) and reduced by the same builder as a
+ * dataset's report; nothing is written but the page.
+ */
+import { seedKey } from '../random/counter.js';
+import type { Scenario } from '../model/types.js';
+import { withOverrides } from '../reader/load.js';
+import { eventsStartingIn } from '../anomaly/events.js';
+import { twinNameClashes, withCleanTwin } from '../anomaly/kinds/clean-twin.js';
+import { cleanRowsOf, generateShard } from '../generate/shard.js';
+import { ColumnArena, getInt64, type ValueColumn } from '../columns/columns.js';
+import { prepareScenario } from '../variables/registry.js';
+import { planGeneration } from '../plan/planner.js';
+import { segmentTable } from '../dataset/segments.js';
+import { anomalySummary, buildManifest } from '../dataset/manifest.js';
+import { ReportBuilder, type ReportLimits } from './build.js';
+import { ChunkBuffers } from './arrow-chunks.js';
+import type { Chunk } from './chunk.js';
+import { latentPanels } from './latent.js';
+import { eventRows } from './events.js';
+
+/** Rows a preview generates unless told otherwise. */
+export const PREVIEW_ROWS = 100_000;
+
+export interface PreviewOptions {
+  /** Rows to generate (default: 100,000 or the scenario's row count, whichever is smaller). */
+  rows?: number;
+  limits?: ReportLimits;
+}
+
+function numericOf(v: ValueColumn, out: Float64Array, n: number): void {
+  const d = v.data;
+  if (v.dtype === 'int64') for (let i = 0; i < n; i++) out[i] = getInt64(d as Int32Array, i);
+  else for (let i = 0; i < n; i++) out[i] = d[i]!;
+  if (v.valid) for (let i = 0; i < n; i++) if (!v.valid[i]) out[i] = NaN;
+}
+
+function codesOf(v: ValueColumn, out: Int32Array, n: number): void {
+  // String columns hold their dictionary index, which is the category's index; bools 0/1.
+  for (let i = 0; i < n; i++) out[i] = v.data[i]!;
+  if (v.valid) for (let i = 0; i < n; i++) if (!v.valid[i]) out[i] = -1;
+}
+
+/** The page data of a preview of `scenario` (resolved, as `loadScenario` returns it). */
+export async function previewReport(scenario: Scenario, options: PreviewOptions = {}): Promise<PageData.Report> {
+  const rows = options.rows ?? Math.min(PREVIEW_ROWS, scenario.timeline.rows);
+  // The clean twin costs little at preview size and shows what each anomaly changed.
+  const sized = withOverrides(scenario, { rows });
+  const s = twinNameClashes({ ...sized, anomalies: { ...sized.anomalies, cleanTwin: true } }).length === 0 ? withCleanTwin(sized) : sized;
+  await prepareScenario(s);
+  const plan = planGeneration(s, {});
+  const events = eventsStartingIn(s.anomalies, seedKey(s.seed), rows, 0, rows);
+  const segments = segmentTable(s, events, cleanRowsOf(s));
+  const anomalousRows = events.reduce((a, e) => a + Math.min(e.end, rows) - e.start, 0);
+  const manifest = buildManifest({
+    scenario: s,
+    format: plan.format,
+    compression: 'snappy',
+    shardRows: plan.shardRows,
+    growthStable: plan.growthStable,
+    shards: [],
+    uniqueness: null,
+    anomalies: anomalySummary(s, events, anomalousRows),
+  });
+  const notes = [`A preview: the first ${rows.toLocaleString('en-US')} rows of ${scenario.timeline.rows.toLocaleString('en-US')}, generated in memory.`];
+  if (s.uniqueness) notes.push('Uniqueness retries are not applied in a preview: key variables show their first attempts.');
+  if (s.anomalies.mode === 'count') notes.push('anomalies.count spreads events over the whole timeline, so a preview of fewer rows places them differently from the full dataset.');
+  const latent = latentPanels(s, eventRows(segments, 2000).events);
+  const builder = new ReportBuilder({
+    title: `${s.name} — preview of ${rows.toLocaleString('en-US')} rows`,
+    source: 'preview',
+    manifest,
+    segments,
+    latent: latent.panels,
+    notes: [...notes, ...latent.notes],
+    ...(options.limits ? { limits: options.limits } : {}),
+  });
+  const layout = builder.layout;
+  const arena = new ColumnArena();
+  const bufs = new ChunkBuffers();
+  const numericNames = new Set(layout.numericColumns);
+  const categoricalNames = new Set(layout.categorical.map((c) => c.name));
+  for (const shard of plan.shards) {
+    const g = generateShard(s, shard.rowStart, shard.rowEnd, undefined, arena);
+    const n = g.rows;
+    const chunk: Chunk = { rowStart: g.rowStart, rows: n, isAnomaly: g.isAnomaly, numeric: new Map(), categorical: new Map() };
+    for (const v of g.values) {
+      if (numericNames.has(v.name)) numericOf(v, chunk.numeric.set(v.name, bufs.numeric(v.name, n)).get(v.name)!, n);
+      else if (categoricalNames.has(v.name)) codesOf(v, chunk.categorical.set(v.name, bufs.codes(v.name, n)).get(v.name)!, n);
+    }
+    builder.add(chunk);
+  }
+  return builder.finish();
+}

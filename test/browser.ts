@@ -1,0 +1,118 @@
+/**
+ * A real browser for report tests: Debian's Chromium driven by playwright-core. `.ci/run`
+ * installs Chromium; where it is missing this installs it (as root, with apt-get), and only
+ * when that fails do browser tests skip, saying why.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Browser } from 'playwright-core';
+import { expect } from 'vitest';
+
+const CANDIDATES = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'];
+
+function found(): string | undefined {
+  const env = process.env['PARANOM_CHROMIUM'];
+  if (env && existsSync(env)) return env;
+  return CANDIDATES.find((p) => existsSync(p));
+}
+
+/** Chromium's path, installing Debian's package when missing; or why there is none. */
+export function ensureChromium(): { path: string } | { skip: string } {
+  const have = found();
+  if (have) return { path: have };
+  if (process.getuid?.() !== 0 || !existsSync('/usr/bin/apt-get')) return { skip: 'no Chromium at /usr/bin/chromium, and apt-get is not available to install it (needs root on Debian)' };
+  const apt = (...args: string[]) => spawnSync('apt-get', args, { encoding: 'utf8', timeout: 600_000, env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+  // Another process may hold the dpkg lock for a while: try a few times.
+  for (let attempt = 0; attempt < 5 && !found(); attempt++) {
+    apt('update');
+    const r = apt('install', '-y', 'chromium');
+    if (r.status !== 0) spawnSync('sleep', ['10']);
+  }
+  const now = found();
+  return now ? { path: now } : { skip: "Chromium could not be installed with 'apt-get install -y chromium'" };
+}
+
+/** Launches headless Chromium (no sandbox: tests run as root in CI). */
+export async function launch(path: string): Promise<Browser> {
+  const { chromium } = await import('playwright-core');
+  return chromium.launch({ executablePath: path, args: ['--no-sandbox', '--disable-gpu'] });
+}
+
+export interface PageCheck {
+  /** Events the report must shade at the whole-timeline view (from the segment table). */
+  events: number;
+  /** Where to save a screenshot. */
+  screenshot: string;
+}
+
+/**
+ * Opens a report from disk and checks it as a reader would see it: no console error and
+ * no network request; every chart canvas drawn; at the whole-timeline view each chart
+ * shades exactly `events` events; a click on an event row zooms every chart to a range
+ * that covers the event. Returns the event that was clicked and the view after.
+ */
+export async function checkReportPage(browser: Browser, html: string, check: PageCheck) {
+  const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+  const errors: string[] = [];
+  const requests: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(m.text());
+  });
+  page.on('pageerror', (e) => errors.push(String(e)));
+  page.on('request', (r) => {
+    if (!r.url().startsWith('file:')) requests.push(r.url());
+  });
+  await page.goto(pathToFileURL(resolve(html)).href);
+  await page.waitForSelector('body[data-ready="true"]', { timeout: 20_000 });
+
+  // Canvases are drawn: pixels other than the white background, in many colours.
+  const canvases = await page.evaluate(() =>
+    [...document.querySelectorAll('canvas')].map((c) => {
+      const ctx = c.getContext('2d')!;
+      const d = ctx.getImageData(0, 0, c.width, c.height).data;
+      let painted = 0;
+      const colours = new Set<number>();
+      for (let i = 0; i < d.length; i += 4) {
+        const opaque = d[i + 3]! > 0;
+        const white = d[i]! > 250 && d[i + 1]! > 250 && d[i + 2]! > 250;
+        if (opaque && !white) painted++;
+        colours.add((d[i]! << 24) | (d[i + 1]! << 16) | (d[i + 2]! << 8) | d[i + 3]!);
+      }
+      return { chart: c.closest('.chart') !== null, painted, colours: colours.size, pixels: c.width * c.height };
+    }),
+  );
+  const charts = canvases.filter((c) => c.chart);
+  expect(charts.length).toBeGreaterThan(0);
+  for (const c of canvases) {
+    expect(c.painted).toBeGreaterThan(c.pixels * 0.005);
+    expect(c.colours).toBeGreaterThan(c.chart ? 20 : 3);
+  }
+
+  const shaded = await page.evaluate(() => (window as unknown as { paranomReport: { shaded(): number[] } }).paranomReport.shaded());
+  expect(shaded.length).toBe(charts.length);
+  for (const n of shaded) expect(n).toBe(check.events);
+
+  let picked: { id: number; start: number; end: number } | null = null;
+  let view: { from: number; to: number; resolution: string } | null = null;
+  const rows = page.locator('#events tbody tr');
+  const count = await rows.count();
+  if (count > 0) {
+    const row = rows.nth(Math.floor(count / 2));
+    picked = { id: Number(await row.getAttribute('data-event')), start: Number(await row.getAttribute('data-start')), end: Number(await row.getAttribute('data-end')) };
+    await row.click();
+    view = await page.evaluate(() => (window as unknown as { paranomReport: { view(): { from: number; to: number; resolution: string } } }).paranomReport.view());
+    expect(view.from).toBeLessThanOrEqual(picked.start);
+    expect(view.to).toBeGreaterThanOrEqual(picked.end);
+    // Zoomed in: the view is a small part of the timeline and the event is shaded in it.
+    const after = await page.evaluate(() => (window as unknown as { paranomReport: { shaded(): number[] } }).paranomReport.shaded());
+    for (const n of after) expect(n).toBeGreaterThanOrEqual(1);
+  }
+  mkdirSync(dirname(check.screenshot), { recursive: true });
+  await page.screenshot({ path: check.screenshot, fullPage: false });
+  await page.close();
+  expect(errors).toEqual([]);
+  expect(requests).toEqual([]);
+  return { picked, view };
+}

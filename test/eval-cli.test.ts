@@ -1,0 +1,131 @@
+/** `paranom eval` as a user meets it: every label source, both prediction formats, JSON, and exit 2 on bad input. */
+import { spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { tempDir } from './helpers.js';
+
+const CLI = 'dist/src/cli/main.js';
+const NAB = '../shared/data/nab';
+
+function paranom(...args: string[]) {
+  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+function json(...args: string[]) {
+  const r = paranom(...args, '--json');
+  expect(r.code, r.err).toBe(0);
+  return JSON.parse(r.out);
+}
+function expectUsageError(r: { code: number | null; err: string }, message: RegExp) {
+  expect(r.code).toBe(2);
+  expect(r.err).toMatch(message);
+  expect(r.err).not.toMatch(/^\s+at /m);
+}
+
+let dir: string;
+let ds: string;
+/** The dataset's own rows, read from its CSV shard: timestamp, temperature, is_anomaly. */
+let rows: Array<{ ts: string; temperature: number; label: number }>;
+
+beforeAll(() => {
+  dir = tempDir();
+  ds = join(dir, 'ds');
+  const g = paranom('generate', 'scenarios/valve-sensors.yaml', '--out', ds, '--rows', '20000', '--workers', '1', '--format', 'csv');
+  expect(g.code, g.err).toBe(0);
+  const lines = readFileSync(join(ds, 'data', 'part-00000.csv'), 'utf8').trim().split('\n');
+  const h = lines[0]!.split(',');
+  rows = lines.slice(1).map((l) => {
+    const c = l.split(',');
+    return { ts: c[h.indexOf('timestamp')]!, temperature: Number(c[h.indexOf('temperature')]), label: c[h.indexOf('is_anomaly')] === 'true' ? 1 : 0 };
+  });
+});
+
+describe('paranom eval', () => {
+  it('scores a predictions CSV against a dataset; the JSON has every documented field', () => {
+    // The detector: temperature far from its normal mean of 20.
+    const preds = join(dir, 'preds.csv');
+    writeFileSync(preds, 'timestamp,score\n' + rows.map((r) => `${r.ts},${Math.abs(r.temperature - 20)}`).join('\n') + '\n');
+    const r = json('eval', preds, '--labels', ds, '--threshold', '10', '--tolerance', '3', '--beta', '0.5');
+    const m = JSON.parse(readFileSync(join(ds, 'manifest.json'), 'utf8'));
+    const tp = rows.filter((x) => x.label && Math.abs(x.temperature - 20) >= 10).length;
+    const fp = rows.filter((x) => !x.label && Math.abs(x.temperature - 20) >= 10).length;
+    expect(r).toMatchObject({ rows: 20000, labelled_rows: m.anomalies.realised.anomalous_rows, windows: m.anomalies.realised.events, threshold: 10, threshold_mode: 'given', windows_outside: 0 });
+    expect(r.point).toMatchObject({ tp, fp, beta: 0.5 });
+    expect(r.point.precision).toBeCloseTo(tp / (tp + fp), 12);
+    expect(Object.keys(r.point)).toEqual(expect.arrayContaining(['precision', 'recall', 'f1', 'fbeta', 'beta']));
+    expect(Object.keys(r.event)).toEqual(expect.arrayContaining(['windows', 'found', 'recall', 'alarm_runs', 'true_runs', 'precision', 'tolerance']));
+    expect(r.event.tolerance).toBe(3);
+    expect(Object.keys(r.range)).toEqual(expect.arrayContaining(['precision', 'recall', 'f1', 'alpha', 'bias']));
+    expect(Object.keys(r.nab)).toEqual(expect.arrayContaining(['standard', 'reward_low_FP', 'reward_low_FN', 'raw']));
+    expect(r.nab.raw.standard).toMatchObject({ threshold: 10, total: 20000 });
+    expect(r.roc_auc).toBeGreaterThan(0.5);
+    expect(r.average_precision).toBeGreaterThan(0);
+  });
+
+  it('reads Parquet predictions (any numeric column) and reports the best threshold with its value', () => {
+    const pq = join(dir, 'pq');
+    expect(paranom('generate', 'scenarios/valve-sensors.yaml', '--out', pq, '--rows', '20000', '--workers', '1').code).toBe(0);
+    const r = json('eval', join(pq, 'data', 'part-00000.parquet'), '--labels', ds, '--score-column', 'temperature');
+    expect(r.threshold_mode).toBe('best');
+    // Same scenario and seed as the CSV dataset: the same temperatures, so the best F1 threshold is one of them.
+    expect(rows.some((x) => x.temperature === r.threshold)).toBe(true);
+    const alarms = rows.map((x) => (x.temperature >= r.threshold ? 1 : 0));
+    expect(r.point.tp).toBe(rows.filter((x, i) => x.label && alarms[i]).length);
+    const table = paranom('eval', join(pq, 'data', 'part-00000.parquet'), '--labels', ds, '--score-column', 'temperature');
+    expect(table.out).toMatch(/threshold [\d.]+ \(best point F1\)/);
+    expect(table.out).toMatch(/^NAB profile/m);
+  });
+
+  it('takes 0/1 alarms as they are; a labels CSV with a label column', () => {
+    const labels = join(dir, 'labels.csv');
+    writeFileSync(labels, 'time,label\n' + ['2024-01-01 00:00:00,0', '2024-01-01 00:00:01,1', '2024-01-01 00:00:02,1', '2024-01-01 00:00:03,0'].join('\n') + '\n');
+    const alarms = join(dir, 'alarms.csv');
+    writeFileSync(alarms, 'time,alarm\n2024-01-01T00:00:01Z,1\n2024-01-01T00:00:02Z,0\n2024-01-01T00:00:03Z,1\n');
+    const r = json('eval', alarms, '--labels', labels);
+    expect(r).toMatchObject({ rows: 3, labelled_rows: 2, threshold_mode: 'alarms', roc_auc: null, average_precision: null });
+    expect(r.point).toMatchObject({ tp: 1, fp: 1, fn: 1, precision: 0.5, recall: 0.5 });
+  });
+
+  it('NAB windows JSON with --key reproduces a published per-file NAB score', () => {
+    const published = readFileSync(join(NAB, 'results/numenta/numenta_standard_scores.csv'), 'utf8').split('\n').find((l) => l.includes('realKnownCause/nyc_taxi.csv'))!.split(',');
+    const r = json('eval', join(NAB, 'results/numenta/realKnownCause/numenta_nyc_taxi.csv'), '--labels', join(NAB, 'labels/combined_windows.json'), '--key', 'realKnownCause/nyc_taxi.csv', '--threshold', published[3]!);
+    expect(Math.abs(r.nab.raw.standard.score - Number(published[4]))).toBeLessThan(1e-6);
+    expect([r.nab.raw.standard.tp, r.nab.raw.standard.tn, r.nab.raw.standard.fp, r.nab.raw.standard.fn]).toEqual(published.slice(5, 9).map(Number));
+  });
+
+  it("scores AnomalyGenerator's eval input, with its own counts beside", () => {
+    const input = join(dir, 'ag.json');
+    writeFileSync(input, JSON.stringify({ targets: [[0, 1, 0, 0, 0, 0, 1, 0]], candidates: [[0, 0, 1, 0, 0, 0, 0, 0]], range: 1 }));
+    const r = json('eval', '--labels', input);
+    expect(r.series).toHaveLength(1);
+    expect(r.series[0].anomalygenerator).toMatchObject({ exact_match: 0, detected_anomaly: 1, missed_anomaly: 1, false_anomaly: 1, tdir: 0.5, dair: 0.5 });
+    expect(r.series[0].event).toMatchObject({ found: 1, windows: 2, tolerance: 1 });
+  });
+
+  it('exits 2 with a clear message on bad input', () => {
+    const preds = join(dir, 'preds.csv');
+    expectUsageError(paranom('eval', preds, '--labels', ds, '--score-column', 'nope'), /preds\.csv has no score column 'nope'; its columns are: timestamp, score/);
+    const noScore = join(dir, 'noscore.csv');
+    writeFileSync(noScore, 'timestamp,value\n2024-01-01T00:00:00Z,1\n');
+    expectUsageError(paranom('eval', noScore, '--labels', ds), /noscore\.csv has no score column \(looked for 'anomaly_score'.*\); its columns are: timestamp, value\. Name it with --score-column/);
+    const late = join(dir, 'late.csv');
+    writeFileSync(late, 'timestamp,score\n2024-01-01T00:00:00Z,0.1\n2024-01-01T00:00:00.500Z,0.2\n2030-01-01T00:00:00Z,0.3\n');
+    expectUsageError(paranom('eval', late, '--labels', ds), /2 of 3 prediction rows have no label row with the same timestamp \(first: .*late\.csv:3, 2024-01-01T00:00:00\.500Z\)/);
+    const text = join(dir, 'text.csv');
+    writeFileSync(text, 'timestamp,score\n2024-01-01T00:00:00Z,high\n');
+    expectUsageError(paranom('eval', text, '--labels', ds), /text\.csv:2: 'high' in score column 'score' is not a number/);
+    const badLabels = join(dir, 'bad-labels.csv');
+    writeFileSync(badLabels, 'timestamp,label\n2024-01-01T00:00:00Z,0\n2024-01-01T00:00:01Z,yes\n');
+    expectUsageError(paranom('eval', preds, '--labels', badLabels), /bad-labels\.csv:3: 'yes' in label column 'label' is not a label \(expected 0\/1 or true\/false\)/);
+    expectUsageError(paranom('eval', preds, '--labels', join(dir, 'missing')), /labels file .*missing does not exist/);
+    expectUsageError(paranom('eval', preds, '--labels', join(NAB, 'labels/combined_windows.json')), /holds windows for 58 files; choose one with --key/);
+    expectUsageError(paranom('eval', preds, '--labels', join(NAB, 'labels/combined_windows.json'), '--key', 'nyc_taxi.csv'), /has no key 'nyc_taxi\.csv'/);
+    expectUsageError(paranom('eval', preds, '--labels', ds, '--threshold', 'high'), /--threshold takes a number or 'best', got 'high'/);
+    expectUsageError(paranom('eval', preds, '--labels', ds, '--alpha', '2'), /range alpha must be in \[0, 1\], got 2/);
+    expectUsageError(paranom('eval', '--labels', ds), /name the predictions file/);
+    const badAg = join(dir, 'bad-ag.json');
+    writeFileSync(badAg, JSON.stringify({ targets: [[0, 1]], candidates: [[0, 1, 1]], range: 1 }));
+    expectUsageError(paranom('eval', '--labels', badAg), /series 0 has 2 targets but 3 candidates/);
+  });
+});

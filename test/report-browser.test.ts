@@ -1,0 +1,80 @@
+/**
+ * Reports opened in a real browser (Chromium through playwright-core), as a reader opens
+ * them: from disk, offline. A dataset's report, a preview of every bundled scenario, and
+ * the --png image.
+ */
+import { spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createRequire } from 'node:module';
+import { tableFromIPC } from 'apache-arrow';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generate } from '../src/run/generate.js';
+import { loadScenario, withOverrides } from '../src/reader/load.js';
+import { eventsStartingIn } from '../src/anomaly/events.js';
+import { seedKey } from '../src/random/counter.js';
+import { scenarioFrom, tempDir } from './helpers.js';
+import { checkReportPage, ensureChromium, launch } from './browser.js';
+import { KINDS_SCENARIO } from './report-scenario.js';
+
+const CLI = 'dist/src/cli/main.js';
+const OUT = 'test-output/report';
+const require = createRequire(import.meta.url);
+const pw = require('parquet-wasm') as typeof import('parquet-wasm');
+
+const chromium = ensureChromium();
+if ('skip' in chromium) console.warn(`report browser tests skipped: ${chromium.skip}`);
+
+describe.skipIf('skip' in chromium)('reports in Chromium', () => {
+  const chrome = 'path' in chromium ? chromium.path : '';
+  let browser: Browser;
+  beforeAll(async () => {
+    browser = await launch(chrome);
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  const paranom = (...args: string[]) => spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', env: { ...process.env, PARANOM_CHROMIUM: chrome } });
+
+  it('a dataset report: drawn, offline, one shaded region per segment-table event, and a clicked event zooms to exact rows', async () => {
+    const dir = join(tempDir(), 'ds');
+    const s = scenarioFrom(KINDS_SCENARIO);
+    await generate({ ...s, anomalies: { ...s.anomalies, cleanTwin: true } }, { out: dir, workers: 2, shardRows: 131_072 });
+    const html = join(tempDir(), 'report.html');
+    const r = paranom('report', dir, '--out', html);
+    expect(r.status, r.stderr).toBe(0);
+    const seg = tableFromIPC(pw.readParquet(readFileSync(join(dir, 'anomalies.parquet'))).intoIPCStream());
+    expect(seg.numRows).toBeGreaterThan(5);
+    const { picked, view } = await checkReportPage(browser, html, { events: seg.numRows, screenshot: join(OUT, 'dataset.png') });
+    // The clicked row is an event of the segment table, shown from exact rows.
+    const starts = [...seg.getChild('start_row')!].map(Number);
+    expect(starts).toContain(picked!.start);
+    expect(view!.resolution).toBe('exact');
+  });
+
+  const scenarios = readdirSync('scenarios').filter((f) => f.endsWith('.yaml'));
+  it.each(scenarios)('preview of %s passes the same checks', async (file) => {
+    const html = join(tempDir(), file.replace('.yaml', '.html'));
+    const r = paranom('preview', join('scenarios', file), '--out', html);
+    expect(r.status, r.stderr).toBe(0);
+    // The events of those rows, derived here from the scenario, not from the report.
+    const loaded = loadScenario(join('scenarios', file));
+    const rows = Math.min(100_000, loaded.timeline.rows);
+    const s = withOverrides(loaded, { rows });
+    const events = eventsStartingIn(s.anomalies, seedKey(s.seed), rows, 0, rows);
+    await checkReportPage(browser, html, { events: events.length, screenshot: join(OUT, file.replace('.yaml', '.png')) });
+  });
+
+  it('--png writes an image of the overview, and may replace its own image', () => {
+    const png = join(tempDir(), 'overview.png');
+    for (let i = 0; i < 2; i++) {
+      const r = paranom('preview', 'scenarios/anomaly-kinds.yaml', '--rows', '20000', '--png', png);
+      expect(r.status, r.stderr).toBe(0);
+    }
+    const bytes = readFileSync(png);
+    expect(bytes.subarray(1, 4).toString('latin1')).toBe('PNG');
+    expect(bytes.length).toBeGreaterThan(30_000); // a drawn page, not a blank one (a few kB)
+  });
+});

@@ -1,0 +1,147 @@
+/**
+ * `generate --stdout`: the stream carries exactly the dataset's rows. Each format is read
+ * back by a reader that knows nothing of paranom (DuckDB for CSV and NDJSON, apache-arrow's
+ * IPC reader for Arrow, as DuckDB's arrow extension cannot be installed here) and compared
+ * value by value with the Parquet dataset of the same scenario; 1 and 2 workers give the
+ * same bytes; --start-at gives the same rows as the full stream; --labels-to gives the
+ * dataset's segment table.
+ */
+import { spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { tableFromIPC, type Table } from 'apache-arrow';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { duck, tempDir, VALVE } from './helpers.js';
+import { readParquetRows } from '../src/formats/read.js';
+
+const CLI = 'dist/src/cli/main.js';
+
+function paranom(...args: string[]) {
+  const r = spawnSync(process.execPath, [CLI, ...args], { maxBuffer: 1 << 30 });
+  return { code: r.status, out: r.stdout, err: r.stderr.toString() };
+}
+
+/** Every dtype, quoting and non-ASCII in categories, a process with memory (AR), nulls (dropout). */
+const SCENARIO = {
+  ...VALVE,
+  name: 'stream-test',
+  timeline: { ...VALVE.timeline, rows: 140_000 },
+  anomalies: { frequency: 0.02, duration: [20, 200], kinds: [{ kind: 'spike', duration: 1, magnitude: [4, 8] }, { kind: 'dropout', rate: 0.8 }, { kind: 'level_shift', shift: [2, 5] }] },
+  variables: {
+    ...VALVE.variables,
+    state: { normal: { dist: 'categorical', values: ['idle', 'run, fast', 'stöp "x"'], weights: [0.2, 0.7, 0.1] }, anomalous: { dist: 'categorical', values: ['fault'] } },
+    big: { dtype: 'int64', normal: { dist: 'integer', min: -2e15, max: 2e15 } },
+    signal: { type: 'process', components: [{ type: 'sine', period: '1h', amplitude: 5 }, { type: 'ar', coefficients: [0.9], sd: 0.3 }] },
+  },
+};
+
+let dir: string;
+let scenario: string;
+let dataset: string;
+const streams: Record<string, Buffer> = {};
+
+beforeAll(() => {
+  dir = tempDir();
+  scenario = join(dir, 'stream.json');
+  writeFileSync(scenario, JSON.stringify(SCENARIO));
+  dataset = join(dir, 'ds');
+  const g = paranom('generate', scenario, '--out', dataset, '--shard-rows', '65536', '--workers', '2');
+  expect(g.code, g.err).toBe(0);
+}, 60_000);
+
+function stream(format: string, workers: number, ...more: string[]): Buffer {
+  const r = paranom('generate', scenario, '--stdout', '--format', format, '--workers', String(workers), ...more);
+  expect(r.code, r.err).toBe(0);
+  expect(r.err).toBe('');
+  return r.out;
+}
+
+const COLUMNS = ['timestamp', 'temperature', 'pressure', 'flow', 'state', 'door_open', 'level', 'big', 'signal', 'is_anomaly', 'anomaly_id'];
+
+/** Rows of `other` (a DuckDB relation) that differ from the dataset, by timestamp; and both counts. */
+async function compareWithDataset(other: string): Promise<{ rows: number; datasetRows: number; differing: number; nullSignals: number }> {
+  const same = COLUMNS.map((c) => `d."${c}" IS NOT DISTINCT FROM s."${c}"`).join(' AND ');
+  const [r] = await duck(`
+    SET TimeZone = 'UTC';
+    WITH d AS (SELECT * FROM read_parquet('${dataset}/data/*.parquet')), s AS (${other})
+    SELECT (SELECT count(*) FROM s) AS rows, (SELECT count(*) FROM d) AS "datasetRows",
+           (SELECT count(*) FROM d FULL JOIN s ON d.timestamp = s.timestamp WHERE NOT (${same})) AS differing,
+           (SELECT count(*) FROM s WHERE signal IS NULL) AS "nullSignals"`);
+  return { rows: Number(r!['rows']), datasetRows: Number(r!['datasetRows']), differing: Number(r!['differing']), nullSignals: Number(r!['nullSignals']) };
+}
+
+describe('generate --stdout equals the Parquet dataset', () => {
+  for (const format of ['csv', 'ndjson', 'arrow']) {
+    it(`${format}: 1 and 2 workers give the same bytes`, () => {
+      streams[format] = stream(format, 1);
+      expect(stream(format, 2).equals(streams[format]!)).toBe(true);
+    }, 60_000);
+  }
+
+  it('csv, read by DuckDB with its own type detection', async () => {
+    const file = join(dir, 'stream.csv');
+    writeFileSync(file, streams['csv']!);
+    const r = await compareWithDataset(`SELECT * FROM read_csv('${file}', header = true)`);
+    expect(r).toMatchObject({ rows: 140_000, datasetRows: 140_000, differing: 0 });
+    expect(r.nullSignals).toBeGreaterThan(0); // the dropout's nulls came through as nulls
+  });
+
+  it('ndjson, read by DuckDB', async () => {
+    const file = join(dir, 'stream.ndjson');
+    writeFileSync(file, streams['ndjson']!);
+    const cast = `SELECT * REPLACE (timestamp::TIMESTAMPTZ AS timestamp) FROM read_ndjson('${file}')`;
+    const r = await compareWithDataset(cast);
+    expect(r).toMatchObject({ rows: 140_000, datasetRows: 140_000, differing: 0 });
+    expect(r.nullSignals).toBeGreaterThan(0);
+  });
+
+  it('arrow: an IPC stream with a record batch per block, equal to the dataset value by value', () => {
+    const table = tableFromIPC(streams['arrow']!);
+    expect(table.batches.map((b) => b.numRows)).toEqual([65_536, 65_536, 140_000 - 2 * 65_536]);
+    expect(table.schema.fields.map((f) => f.name)).toEqual(COLUMNS);
+    const shards = ['part-00000', 'part-00001', 'part-00002'].map((p) => readParquetRows(readFileSync(join(dataset, 'data', `${p}.parquet`)), 0, 65_536));
+    expectSameValues(table, shards);
+  });
+
+  it('--start-at (a row or a time) streams the same rows as the full stream from there on', () => {
+    const lines = streams['csv']!.toString().split('\n');
+    for (const at of ['70001', '2024-01-01T19:26:40.500Z']) {
+      // 70001 and 19:26:40.5 (first row at or after it: 70001) are the same start.
+      const part = stream('csv', 2, '--start-at', at).toString().split('\n');
+      expect(part[0]).toBe(lines[0]); // the header
+      expect(part.slice(1)).toEqual(lines.slice(1 + 70_001));
+    }
+    const arrow = tableFromIPC(stream('arrow', 2, '--start-at', '100'));
+    expect(arrow.batches.map((b) => b.numRows)).toEqual([65_536 - 100, 65_536, 140_000 - 2 * 65_536]);
+    expectSameValues(arrow, [tableFromIPC(streams['arrow']!).slice(100)]);
+  }, 60_000);
+
+  it('--labels-to writes the segment table beside the stream: for a whole stream, the bytes of anomalies.parquet', async () => {
+    const labels = join(dir, 'labels.parquet');
+    stream('csv', 2, '--labels-to', labels);
+    expect(readFileSync(labels).equals(readFileSync(join(dataset, 'anomalies.parquet')))).toBe(true);
+    // From a later row: only the events that reach it.
+    stream('csv', 2, '--labels-to', labels, '--start-at', '100000');
+    const [r] = await duck(`SELECT count(*) AS n, min(end_row) AS first_end FROM read_parquet('${labels}')`);
+    const [all] = await duck(`SELECT count(*) AS n FROM read_parquet('${dataset}/anomalies.parquet') WHERE end_row >= 100000`);
+    expect(Number(r!['n'])).toBe(Number(all!['n']));
+    expect(Number(r!['first_end'])).toBeGreaterThanOrEqual(100_000);
+  }, 60_000);
+});
+
+/** Every column of `a` equals the concatenated columns of `parts`, value by value. */
+function expectSameValues(a: Table, parts: Table[]): void {
+  for (const name of COLUMNS) {
+    // Iteration (not toArray) gives null for a null slot.
+    const got = Array.from(a.getChild(name)!);
+    const want = parts.flatMap((p) => Array.from(p.getChild(name)!));
+    expect(got.length, name).toBe(want.length);
+    let differing = 0;
+    for (let i = 0; i < want.length; i++) if (!Object.is(norm(got[i]), norm(want[i]))) differing++;
+    expect(differing, name).toBe(0);
+  }
+}
+
+function norm(v: unknown): unknown {
+  return typeof v === 'bigint' ? Number(v) : v;
+}
