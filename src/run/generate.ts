@@ -323,12 +323,12 @@ export async function grow(out: string, rows: number, options: Omit<GenerateOpti
   readManifest(out);
   return locked(out, null, 'grow', async () => {
     const m = readManifest(out);
+    checkCoverage(out, m);
     if (m.part) throw new ParanomError('USAGE', `${out} holds one part (${partLabel(m.part)}); merge the parts first`);
     if (!m.growth_stable) {
       throw new ParanomError('USAGE', `${out} was generated with anomalies.count, which places events over the whole timeline; it cannot grow with its rows unchanged — generate it again with --rows ${rows}`);
     }
     if (!Number.isSafeInteger(rows) || rows <= m.rows) throw new ParanomError('USAGE', `grow needs more rows than the dataset has (${m.rows}), got ${rows}`);
-    checkCoverage(out, m);
     checkInputs(m.scenario);
     const scenario = withOverrides(m.scenario, { rows });
     return generateLocked(scenario, { ...options, out, rows, format: m.format, ...(m.compression ? { compression: m.compression } : {}), shardRows: m.shard_rows }, 'grow');
