@@ -97,7 +97,7 @@ export function withOverrides(s: Scenario, o: { rows?: number | undefined; seed?
   };
   if (o.rows !== undefined) {
     const limit = rowLimitProblems(next, next.timeline.rows)[0];
-    if (limit) throw new ParanomError('USAGE', `--rows ${o.rows}: variable '${limit.variable}': ${limit.message}`, { variable: limit.variable });
+    if (limit) throw new ParanomError('USAGE', `variable '${limit.variable}' ${limit.message}`, { variable: limit.variable, rows: o.rows });
     // Re-validate what depends on the row count (count mode must still fit).
     const a = next.anomalies;
     if (a.mode === 'count' && a.count * (a.duration[0] + 1) - 1 > next.timeline.rows) {

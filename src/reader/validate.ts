@@ -218,7 +218,7 @@ export function validateScenario(doc: unknown, options: { baseDir?: string } = {
   const declared = vars ? Object.keys(vars) : [];
   checkDependencies(c, variables, declared);
   if (anomalies) checkPlanAgainstVariables(c, anomalies, variables, declared);
-  if (timeline) for (const p of rowLimitProblems({ variables, timeline }, timeline.rows)) c.fail(join('variables', p.variable), p.message);
+  if (timeline) for (const p of rowLimitProblems({ variables }, timeline.rows)) c.fail(join('variables', p.variable), p.message);
   const uniqueness = checkUniqueness(c, o['uniqueness'], variables);
   // Uniqueness decides keys from generated values before anomaly kinds change them, so a
   // kind acting on a key could make written keys collide: refuse that combination.
