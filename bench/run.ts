@@ -2,16 +2,19 @@
  * `npm run bench`: every figure of issue 7 in one run, each beside its baseline.
  *
  *   node dist/bench/run.js [--rows 10000000] [--reps 3] [--rss-rows 2000000,20000000]
- *                          [--writer-rows 1000000] [--all-writers] [--skip micro,e2e,writers,rss]
+ *                          [--writer-rows 1000000] [--all-writers] [--stream-rows 2000000]
+ *                          [--skip micro,e2e,writers,rss,stream]
  *
  * 1. micro (tinybench, whole 65,536-row blocks): the PRNG (WebAssembly and plain JS),
  *    each distribution, each variable kind that needs no outside file, Parquet/Arrow
  *    encoding of a block — rows/s and MB/s of what each case produces;
- * 2. end to end (src/cli/bench.ts, also `paranom bench`): the reference scenario to
+ * 2. end to end (bench/end-to-end.ts, also `paranom bench`): the reference scenario to
  *    Parquet with default workers and with one, DuckDB COPY at its default threads and a
  *    naive Math.random generator, each a child process: rows/s, MB/s, peak RSS, ratios;
  * 3. writers (bench/writers.ts): single-thread encoders on the same 13 columns;
- * 4. peak RSS of whole runs of growing size (flat in the row count).
+ * 4. peak RSS of whole runs of growing size (flat in the row count);
+ * 5. streams (bench/stream.ts): generate --stdout per format to /dev/null and to a pipe,
+ *    beside the file writer.
  * Defaults keep the run under about five minutes on two cores.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -29,8 +32,9 @@ import { encodeParquet, encodeParquetWasm, ParquetOutput } from '../src/formats/
 import { loadScenario, parseScenario } from '../src/reader/load.js';
 import type { Scenario, StochasticVariable } from '../src/model/types.js';
 import { prepareScenario } from '../src/variables/registry.js';
-import { endToEndNotes, formatEndToEnd, referenceScenario, runChild, runEndToEnd } from '../src/cli/bench.js';
+import { endToEndNotes, formatEndToEnd, referenceScenario, runChild, runEndToEnd } from './end-to-end.js';
 import { formatWriterTable, runWriterBench, writerConclusion } from './writers.js';
+import { runStreamBench } from './stream.js';
 
 const BLOCK = 65_536;
 
@@ -221,6 +225,11 @@ async function main(): Promise<void> {
     const rssRows = arg('rss-rows', '2000000,20000000').split(',').filter(Boolean).map(Number);
     console.log('\n## 4. peak RSS of whole runs (default workers; flat in the row count)');
     await runRss(rssRows);
+  }
+  if (!skip.has('stream')) {
+    const sr = Number(arg('stream-rows', '2000000'));
+    console.log(`\n## 5. streams: generate --stdout per format beside the file writer (bench/stream.ts)`);
+    console.log(await runStreamBench(sr, reps));
   }
   console.log(`\nbench finished in ${((performance.now() - t0) / 1000).toFixed(0)} s; load average ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
 }

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generate } from '../src/run/generate.js';
-import { runChild } from '../src/cli/bench.js';
+import { runChild } from './end-to-end.js';
 
 const REFERENCE = fileURLToPath(new URL('../../scenarios/reference-13col.yaml', import.meta.url));
 
@@ -41,7 +41,7 @@ export async function runScalingBench(rows: number, workers: readonly number[] =
 
 /**
  * Peak RSS (MB) of a whole `paranom generate` process on the reference scenario: the
- * child's own VmHWM (worker threads included), sampled while it runs (src/cli/bench.ts).
+ * child's own VmHWM (worker threads included), sampled while it runs (bench/end-to-end.ts).
  */
 export async function peakRssOfRun(rows: number, workers = 2): Promise<{ rows: number; peakRssMb: number; seconds: number }> {
   const dir = mkdtempSync(join(tmpdir(), 'paranom-rss-'));

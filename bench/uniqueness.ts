@@ -5,7 +5,7 @@
  *
  *   node dist/bench/uniqueness.js [--rows 10000000] [--workers 2]
  */
-import { runChild } from '../src/cli/bench.js';
+import { runChild } from './end-to-end.js';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

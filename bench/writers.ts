@@ -19,6 +19,7 @@
  * @dsnp/parquetjs. The figures quoted in the brief for comparable data are ~22k rows/s
  * (parquetjs-lite) and ~60k rows/s (@dsnp/parquetjs); row-object, pure-JS writers.
  */
+import { median } from './stats.js';
 import { createRequire } from 'node:module';
 import { mkdtempSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -366,12 +367,6 @@ interface CaseSpec {
   ownData: boolean;
   setup?: () => Promise<void>;
   teardown?: () => Promise<void>;
-}
-
-function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
 const maybeGc = (globalThis as { gc?: () => void }).gc;

@@ -12,6 +12,7 @@ import { generate } from '../src/run/generate.js';
 import { eventsStartingIn } from '../src/anomaly/events.js';
 import { seedKey } from '../src/random/counter.js';
 import { segmentTable } from '../src/dataset/segments.js';
+import { segmentsOf } from '../src/generate/event-outcome.js';
 import { prepareScenario } from '../src/variables/registry.js';
 import { withCleanTwin } from '../src/anomaly/kinds/clean-twin.js';
 import type { Scenario } from '../src/model/types.js';
@@ -114,7 +115,7 @@ describe('how kinds meet variables', () => {
 describe('the segment table', () => {
   it('records kind, the variables each event changes, and its drawn parameters', () => {
     const s = withKinds({ frequency: 0.05, duration: [10, 30], kinds: [{ kind: 'spike', magnitude: [2, 4], direction: 'both' }, { kind: 'noise', magnitude: 1, wave: 'sine', variables: ['q'] }] }, { p: SIGNAL, q: SIGNAL, d: { normal: { dist: 'uniform', min: 0, max: 1 }, anomalous: { dist: 'uniform', min: 5, max: 6 } } });
-    const t = segmentTable(s, allEvents(s));
+    const t = segmentTable(s, segmentsOf(s, allEvents(s)).segments);
     expect(t.schema.fields.map((f) => f.name)).toContain('params');
     let spikes = 0;
     for (let i = 0; i < t.numRows; i++) {
@@ -136,8 +137,8 @@ describe('the segment table', () => {
 
   it('is unchanged for scenarios without kinds (no params column, definition events)', () => {
     const s = scenarioFrom(VALVE);
-    const t = segmentTable(s, allEvents(s));
-    expect(t.schema.fields.map((f) => f.name)).toEqual(['id', 'kind', 'start_row', 'end_row', 'start_time', 'end_time', 'duration_rows', 'rows', 'truncated', 'variables']);
+    const t = segmentTable(s, segmentsOf(s, allEvents(s)).segments);
+    expect(t.schema.fields.map((f) => f.name)).toEqual(['id', 'kind', 'start_row', 'end_row', 'start_time', 'end_time', 'duration_rows', 'rows', 'truncated', 'variables', 'effect_rms', 'effect_max', 'changed_rows']);
     expect(t.get(0)!.toJSON()['variables']).toBe('temperature,pressure,flow,state,door_open');
   });
 });
@@ -156,6 +157,10 @@ describe('validation', () => {
     ['frequency on a variable without seasonality', { frequency: 0.01, duration: 5, kinds: [{ kind: 'frequency', factor: 2, variables: ['n'] }] }, /'n' is not a process with a seasonal component/],
     ['a kind on a string variable', { frequency: 0.01, duration: 5, kinds: [{ kind: 'spike', magnitude: 1, variables: ['s'] }] }, /'s' is a string variable; anomaly kinds act on numeric variables/],
     ['a kind with nothing to act on', { frequency: 0.01, duration: 5, kinds: [{ kind: 'frequency', factor: 2 }] }, /anomalies\.kinds\[0\]: no variable for 'frequency' to act on/, { n: { normal: { dist: 'normal', mean: 0, sd: 1 } } }],
+    ['min_effect without kinds', { frequency: 0.01, duration: 5, min_effect: 0.5 }, /anomalies\.min_effect: needs 'anomalies\.kinds'/],
+    ['a min_effect of zero', { frequency: 0.01, duration: 5, min_effect: 0, kinds: [{ kind: 'spike', magnitude: 1 }] }, /anomalies\.min_effect: must be > 0, got 0/],
+    ['min_effect tries out of range', { frequency: 0.01, duration: 5, min_effect: { value: 1, tries: 0 }, kinds: [{ kind: 'spike', magnitude: 1 }] }, /anomalies\.min_effect\.tries: must be >= 1/],
+    ['an unknown label mode', { frequency: 0.01, duration: 5, label: 'rows' }, /anomalies\.label: expected 'window' \(every row of an event, the default\) or 'changed'/],
     ['a clean twin clashing with a variable', { frequency: 0.01, duration: 5, clean_twin: true, kinds: [{ kind: 'spike', magnitude: 1, variables: ['p'] }] }, /anomalies\.clean_twin: the clean twin would write p_clean, which is a variable already/, { p: SIGNAL, p_clean: SIGNAL }],
   ];
   it.each(bad)('refuses %s', (_name, anomalies, message, variables) => {

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parseScenario } from '../src/reader/load.js';
-import { generateShard, type ShardColumns } from '../src/generate/shard.js';
+import { cleanRowsOf, generateShard, type ShardColumns } from '../src/generate/shard.js';
 import { generate } from '../src/run/generate.js';
 import { prepareScenario, VARIABLE_KINDS } from '../src/variables/registry.js';
 import { getInt64, type ValueColumn } from '../src/columns/columns.js';
@@ -284,6 +284,7 @@ const KIND_CASES: Record<AnomalyKindName, Record<string, unknown>> = {
   flat_line: { kind: 'flat_line' },
   dropout: { kind: 'dropout', rate: 0.7 },
   noise: { kind: 'noise', magnitude: 2, direction: 'up', wave: 'square', wave_period: 10 },
+  learned: { kind: 'learned', model: VAE_MODEL, direction: 'random' },
 };
 
 const seasonal = (row: number) => 3 * Math.sin(2 * Math.PI * ((row % 500) / 500));
@@ -293,7 +294,7 @@ const seasonal = (row: number) => 3 * Math.sin(2 * Math.PI * ((row % 500) / 500)
  * the difference has the kind's shape with the parameters the segment table records.
  */
 function checkEffect(kind: AnomalyKindName, c: ShardColumns, s: Scenario): string[] {
-  const describeEvent = describeEvents(s);
+  const describeEvent = describeEvents(s, cleanRowsOf(s));
   const valid = (name: string) => column(c, name).valid;
   const bad: string[] = [];
   const fail = (what: string) => {
@@ -346,6 +347,17 @@ function checkEffect(kind: AnomalyKindName, c: ShardColumns, s: Scenario): strin
             if (k % 10 >= 5 ? diff !== 0 : !(diff >= 0)) fail(`${name} row ${r} (offset ${k}): noise ${diff} against a square wave, direction up`);
             break;
         }
+      }
+    }
+    if (kind === 'learned') {
+      // Every event changes nearly all its rows and records its move and effect (this
+      // synthetic model's codes sit far outside its regions, so the move may be inwards).
+      for (const e of c.events) {
+        let changed = 0;
+        for (let r = e.start; r < e.end; r++) if (num(x, r) !== num(clean, r)) changed++;
+        const p = JSON.parse(describeEvent(e).params!) as Record<string, number>;
+        if (name === 'p' && changed < 0.9 * (e.end - e.start)) fail(`${name} event ${e.id}: ${changed} of ${e.end - e.start} rows changed`);
+        if (!(p['latent_distance']! > 0 && p['quantile']! >= 0.99 && p['quantile']! <= 0.9999)) fail(`event ${e.id}: params ${JSON.stringify(p)}`);
       }
     }
     if (kind === 'dropout') {

@@ -34,6 +34,7 @@ const RANKS: Record<string, number> = {
   columns: 0,
   random: 0,
   input: 0,
+  math: 0, // pure numeric helpers (searches)
   core: -1, // errors.ts, format.ts, version.ts
 };
 
@@ -41,8 +42,9 @@ const RANKS: Record<string, number> = {
 const ONLY: Record<string, readonly string[]> = {
   random: [],
   formats: ['columns', 'core'],
-  eval: ['dataset', 'formats', 'input', 'columns', 'core'],
+  eval: ['dataset', 'formats', 'input', 'columns', 'math', 'core'],
   columns: [],
+  math: [],
   input: [],
   core: [],
 };

@@ -18,6 +18,7 @@ import { readParquetRows } from '../src/formats/read.js';
 import { readSeries } from '../src/vae/series.js';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { tempDir } from './helpers.js';
+import { contextWindow, robustScale } from '../src/anomaly/effect.js';
 import { withCleanTwin } from '../src/anomaly/kinds/clean-twin.js';
 import { prepareScenario } from '../src/variables/registry.js';
 
@@ -55,6 +56,7 @@ interface Segment {
   start: number;
   rows: number;
   duration: number;
+  effectRms: number;
   params: Record<string, number | string>;
 }
 
@@ -64,16 +66,11 @@ function readSegments(dir: string): Segment[] {
     start: Number(t.getChild('start_row')!.get(i)),
     rows: Number(t.getChild('rows')!.get(i)),
     duration: Number(t.getChild('duration_rows')!.get(i)),
+    effectRms: t.getChild('effect_rms')!.get(i) as number,
     params: JSON.parse(t.getChild('params')!.get(i) as string),
   }));
 }
 
-function robustSd(x: ArrayLike<number>): number {
-  const s = Float64Array.from(x).sort();
-  const med = s[s.length >> 1]!;
-  const dev = s.map((v) => Math.abs(v - med)).sort();
-  return 1.4826 * dev[dev.length >> 1]!;
-}
 
 describe('learned anomaly kind', () => {
   it('resolves its model relative to the scenario, records its hash, and refuses bad entries with the path', () => {
@@ -143,12 +140,12 @@ describe('learned anomaly kind', () => {
       if (s.start > 0) expect(Math.abs(value[s.start]! - value[s.start - 1]!)).toBeLessThanOrEqual(maxStep);
       if (end < value.length) expect(Math.abs(value[end]! - value[end - 1]!)).toBeLessThanOrEqual(maxStep);
       // The recorded effect is what the rows show: RMS |value − clean| in robust sd of the context.
-      const from = Math.max(0, s.start + s.duration - W);
-      const scale = robustSd(clean.subarray(from, from + W));
+      const [lo, hi] = contextWindow(s.start, s.duration);
+      const scale = robustScale(clean.subarray(lo, Math.min(hi, clean.length)));
       let sq = 0;
       for (let i = s.start; i < end; i++) sq += ((value[i]! - clean[i]!) / scale) ** 2;
       const rms = Math.sqrt(sq / s.rows);
-      expect(rms).toBeCloseTo(s.params['effect_rms'] as number, 3);
+      expect(rms).toBeCloseTo(s.effectRms, 6);
       // Clearly anomalous: at least the default min_effect of 1 robust sd.
       expect(rms).toBeGreaterThanOrEqual(1);
       expect(s.params['quantile']).toBeGreaterThanOrEqual(0.99);

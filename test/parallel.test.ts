@@ -180,7 +180,7 @@ describe('split over machines', () => {
   it('merge-manifests refuses an incomplete set of parts', async () => {
     const out = join(tempDir(), 'partial');
     await generate(scenario, { out, workers: 1, part: { k: 1, n: 2 } });
-    expect(() => mergeManifests(out)).toThrow(/parts 2 of 2 are missing/);
+    await expect(mergeManifests(out)).rejects.toThrow(/parts 2 of 2 are missing/);
   });
 });
 

@@ -104,21 +104,23 @@ describe('exact windows', () => {
     const events = Array.from({ length: 100 }, (_, i) => ({ start: 10_000 * i + 500, end: 10_000 * i + 600 }));
     const p = planExact({ rows: 1_000_000, columns: ['a', 'b'], events, budget: 60_000 });
     expect(p.all).toBe(false);
-    const kept = p.windows.reduce((a, w) => a + (w.to - w.from), 0);
+    const kept = p.ranges.reduce((a, [from, to]) => a + (to - from), 0);
     expect(kept * 2).toBeLessThanOrEqual(60_000);
     expect(p.eventsCovered).toBeGreaterThan(0);
     expect(p.eventsCovered).toBeLessThan(100);
-    for (const e of events.slice(0, p.eventsCovered)) expect(p.windows.some((w) => w.from <= e.start - 100 && w.to >= e.end + 100)).toBe(true);
-    expect(p.windows[0]!.from).toBe(0);
+    for (const e of events.slice(0, p.eventsCovered)) expect(p.ranges.some(([from, to]) => from <= e.start - 100 && to >= e.end + 100)).toBe(true);
+    expect(p.ranges[0]![0]).toBe(0);
   });
 });
 
 describe('report of a dataset', () => {
-  it('streams every shard: realised figures, events from the segment table, exact rows equal to the files, and the same data as a preview', async () => {
+  it('streams every shard (on one thread or two): realised figures, events from the segment table, exact rows equal to the files, and the same data as a preview', async () => {
     const dir = join(tempDir(), 'ds');
     const s = scenarioFrom({ ...KINDS_SCENARIO, timeline: { ...KINDS_SCENARIO.timeline, rows: 140_000 } });
     await generate({ ...s, anomalies: { ...s.anomalies, cleanTwin: true } }, { out: dir, workers: 1, shardRows: 65_536 });
-    const r = datasetReport(dir, { limits: { exactValues: 50_000 } });
+    const r = await datasetReport(dir, { limits: { exactValues: 50_000 }, workers: 2 });
+    // Two threads reading shards give the page one thread gives.
+    expect(await datasetReport(dir, { limits: { exactValues: 50_000 }, workers: 1 })).toEqual(r);
     const seg = tableFromIPC(pw.readParquet(readFileSync(join(dir, 'anomalies.parquet'))).intoIPCStream());
     expect(r.eventCount).toBe(seg.numRows);
     expect(r.events.map((e) => e.start)).toEqual([...seg.getChild('start_row')!].map(Number));
@@ -145,6 +147,21 @@ describe('report of a dataset', () => {
     expect(p.distributions).toEqual(r.distributions);
     expect(p.exact).toEqual(r.exact);
     expect(p.events).toEqual(r.events);
+  });
+});
+
+describe('report of Arrow and CSV datasets', () => {
+  it('reads the same values as from Parquet', async () => {
+    const s = scenarioFrom({ ...KINDS_SCENARIO, timeline: { ...KINDS_SCENARIO.timeline, rows: 70_000 } });
+    const pages = [];
+    for (const format of ['parquet', 'arrow', 'csv'] as const) {
+      const dir = join(tempDir(), format);
+      await generate(s, { out: dir, workers: 1, format, shardRows: 65_536 });
+      const r = await datasetReport(dir);
+      pages.push({ series: r.series, distributions: r.distributions, exact: r.exact, events: r.events });
+    }
+    expect(pages[1]).toEqual(pages[0]);
+    expect(pages[2]).toEqual(pages[0]);
   });
 });
 
@@ -211,9 +228,15 @@ describe('paranom report / preview commands', () => {
     expect(none.code).toBe(2);
     expect(none.err).toContain('--out FILE.html');
 
+    const bad = paranom('preview', 'scenarios/valve-sensors.yaml', '--duration', 'soon', '--out', join(t, 'd.html'));
+    expect(bad.code).toBe(2);
+    expect(bad.err).toContain("--duration takes a duration such as 90m, 36h or 2d, got 'soon'");
+
+    // A time range instead of a row count: 2 hours at the scenario's 1 s step.
     const out = join(t, 'p.html');
-    const ok = paranom('preview', 'scenarios/valve-sensors.yaml', '--rows', '5000', '--out', out);
+    const ok = paranom('preview', 'scenarios/valve-sensors.yaml', '--duration', '2h', '--out', out);
     expect(ok.code, ok.err).toBe(0);
+    expect(readFileSync(out, 'utf8')).toContain('"rows":7200');
     expect(ok.out).toMatch(/wrote .*p\.html/);
     // A page it wrote may be written again.
     expect(paranom('preview', 'scenarios/valve-sensors.yaml', '--rows', '6000', '--out', out).code).toBe(0);

@@ -13,6 +13,7 @@ import { tableFromIPC, type Table } from 'apache-arrow';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { duck, tempDir, VALVE } from './helpers.js';
 import { readParquetRows } from '../src/formats/read.js';
+import { Pacer } from '../src/run/pacer.js';
 
 const CLI = 'dist/src/cli/main.js';
 
@@ -145,3 +146,44 @@ function expectSameValues(a: Table, parts: Table[]): void {
 function norm(v: unknown): unknown {
   return typeof v === 'bigint' ? Number(v) : v;
 }
+
+describe('stream mistakes: exit 2, a message naming the option, nothing on standard output', () => {
+  it.each([
+    [['--stdout', '--format', 'parquet'], /--format parquet cannot be streamed/],
+    [['--out', 'somewhere', '--rate', '10'], /--rate applies to a stream: add --stdout/],
+    [['--stdout', '--rate', '10', '--realtime'], /--rate and --realtime .* choose one/],
+    [['--stdout', '--start-at', '2023-12-31T00:00:00Z'], /--start-at 2023-12-31T00:00:00Z is before the timeline's start/],
+    [['--stdout', '--start-at', '140000'], /--start-at 140000 is row 140000, past the timeline's last row \(139999\)/],
+    [['--stdout', '--start-at', 'yesterday'], /--start-at: expected a row index or an ISO 8601 time/],
+    [['--stdout', '--part', '1/2'], /--part applies to a dataset directory/],
+  ])('%j', (args, message) => {
+    const r = paranom('generate', scenario, ...(args as string[]));
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(message as RegExp);
+    expect(r.err).not.toMatch(/^\s+at /m);
+    expect(r.out.length).toBe(0);
+  });
+
+  it('--labels-to never replaces a file paranom did not write', () => {
+    const foreign = join(dir, 'notes.parquet');
+    writeFileSync(foreign, 'my notes');
+    const r = paranom('generate', scenario, '--stdout', '--labels-to', foreign);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/notes\.parquet' exists and is not a segment table paranom wrote/);
+    expect(r.out.length).toBe(0);
+    expect(readFileSync(foreign, 'utf8')).toBe('my notes');
+  });
+});
+
+describe('pacing schedule', () => {
+  it('--realtime at --speed 60 puts a 1 s-step timeline one minute per second; --rate R puts row j at j/R s', () => {
+    const realtime = Pacer.of({ realtime: true, speed: 60 }, 100, 1000);
+    const t0 = realtime.untilDue(100); // starts the clock: the first row is due now
+    expect(t0).toBeCloseTo(0, 0);
+    expect(realtime.untilDue(160) - realtime.untilDue(100)).toBeCloseTo(1000, 0);
+    const rate = Pacer.of({ rate: 250 }, 0, 1000);
+    rate.untilDue(0);
+    expect(rate.untilDue(1000) - rate.untilDue(0)).toBeCloseTo(4000, 0);
+    expect(Pacer.rowsPerSecond({ realtime: true, speed: 60 }, 1000)).toBe(60);
+  });
+});

@@ -226,6 +226,35 @@ describe('vae variables', () => {
     expect(dAnom / dNormal).toBeGreaterThan(1.2);
   });
 
+  it('normal rows look like the training data: mean and sd within 10%, window boundaries no rougher than 1.5× its 99th-percentile step', async () => {
+    await referenceRun();
+    const { values, anomalous } = readColumn(join(work, 'ds-w1'), 'passengers');
+    const { meta } = readVaeModel(modelDir);
+    const train = readSeries(DATA).values[0]!.subarray(0, meta.training.data.trainRows);
+    const stats = (x: ArrayLike<number>) => {
+      let m = 0;
+      for (let i = 0; i < x.length; i++) m += x[i]!;
+      m /= x.length;
+      let v = 0;
+      for (let i = 0; i < x.length; i++) v += (x[i]! - m) ** 2;
+      return { mean: m, sd: Math.sqrt(v / (x.length - 1)) };
+    };
+    const quantile = (x: number[], p: number) => x.sort((a, b) => a - b)[Math.floor(p * (x.length - 1))]!;
+    const normal = values.filter((_, i) => !anomalous[i]);
+    const t = stats(train);
+    const g = stats(normal);
+    expect(Math.abs(g.mean - t.mean) / t.mean).toBeLessThan(0.1);
+    expect(Math.abs(g.sd - t.sd) / t.sd).toBeLessThan(0.1);
+    const p99 = quantile(Array.from({ length: train.length - 1 }, (_, i) => Math.abs(train[i + 1]! - train[i]!)), 0.99);
+    // Steps where one decoded window hands over to the next (every hop rows, and every W rows).
+    const hop = meta.chain!.hop;
+    const boundary: number[] = [];
+    for (let i = hop; i < values.length; i += hop) if (!anomalous[i] && !anomalous[i - 1]) boundary.push(Math.abs(values[i]! - values[i - 1]!));
+    expect(boundary.length).toBeGreaterThan(5000);
+    if (process.env.PARANOM_VAE_REPORT) console.log(`train mean ${t.mean.toFixed(1)} sd ${t.sd.toFixed(1)} p99 step ${p99}; normal mean ${g.mean.toFixed(1)} sd ${g.sd.toFixed(1)}; boundary steps median ${quantile(boundary, 0.5).toFixed(1)} p99 ${quantile(boundary, 0.99).toFixed(1)}`);
+    expect(quantile(boundary, 0.99)).toBeLessThanOrEqual(1.5 * p99);
+  });
+
   it('labels and values agree: normal rows are the same with or without anomalies, anomalous rows differ', async () => {
     const withEvents = scenario({ timeline: { start: '2024-01-01T00:00:00Z', step: '30m', rows: 100_000 } });
     const without = scenario({ timeline: { start: '2024-01-01T00:00:00Z', step: '30m', rows: 100_000 }, anomalies: null });

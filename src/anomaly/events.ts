@@ -39,6 +39,11 @@ export interface AnomalyEvent {
   kind: string;
   /** Index of the event's entry in `anomalies.kinds`; absent for `definition` events. */
   spec?: number;
+  /**
+   * Which draw of the event's kind and parameters it takes (`min_effect` redraws; absent
+   * means 0, the placement's own draw).
+   */
+  attempt?: number;
 }
 
 /** Kind label of events whose values come from each variable's `anomalous` definition. */

@@ -99,6 +99,7 @@ async function runWithProgress(io: CliIO, out: string, run: (onProgress: (d: num
     const result = await run((d, t) => progress.update(d, t), stop.signal);
     progress.finish();
     io.stdout(formatRunReport(result, out, (performance.now() - t0) / 1000));
+    for (const w of result.warnings) io.stderr(`paranom: warning: ${w}\n`);
   } finally {
     stop.done();
   }
@@ -256,7 +257,7 @@ export async function runCli(args: readonly string[], io: CliIO = processIO): Pr
       (argv) =>
         guard(async () => {
           const { mergeManifests } = await import('../run/merge.js');
-          const m = mergeManifests(argv.dataset, { checkFiles: argv['check-files'] });
+          const m = await mergeManifests(argv.dataset, { checkFiles: argv['check-files'] });
           io.stdout(`merged ${m.shards.length} shards, ${m.rows.toLocaleString('en-US')} rows into ${argv.dataset}/manifest.json\n`);
         })(),
     )

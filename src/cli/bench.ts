@@ -1,313 +1,24 @@
 /**
- * `paranom bench`: end-to-end throughput of a scenario to Parquet, beside the tools users
- * would pick instead, in the same run. Every case runs as its own child process, so its
- * wall time includes start-up and its peak RSS (VmHWM from /proc/<pid>/status, sampled
- * while it runs) is its own, worker threads included:
- *
- * - paranom generate, default workers (and W=1, for the scaling ratio);
- * - DuckDB `COPY (SELECT … random() …) TO '….parquet'` at its default thread count, the
- *   same columns (timestamp, the scenario's doubles, a 10-value category, a flag);
- * - a naive single-threaded generator: Math.random() into arrays, parquet-wasm with its
- *   default settings, one file per million rows.
- *
- * Cases run round-robin (paranom, peers, paranom, …) so background load spreads over all;
- * medians are reported with each ratio paranom/peer and the load average before and after.
- * DuckDB is a devDependency: without it that peer is skipped.
+ * `paranom bench`: a thin launcher of the end-to-end benchmark harness (bench/end-to-end.ts,
+ * compiled to dist/bench/), run as a child process so the CLI carries none of it. The
+ * harness needs only runtime dependencies; peers whose packages are absent are skipped.
  */
-import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { availableParallelism, loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { CommandModule } from 'yargs';
-
-const CLI = fileURLToPath(new URL('./main.js', import.meta.url));
-
-/** Where the bundled reference scenario is (from src/cli or dist/src/cli). */
-export function referenceScenario(): string {
-  const here = fileURLToPath(import.meta.url);
-  const up = here.includes('/dist/src/') ? '../../../scenarios/reference-13col.yaml' : '../../scenarios/reference-13col.yaml';
-  return fileURLToPath(new URL(up, import.meta.url));
-}
-
-export interface ChildRun {
-  status: number | null;
-  seconds: number;
-  /** Peak resident set of the child process (MB of 2^20 bytes), threads included. */
-  peakRssMb: number;
-  stdout: string;
-  stderr: string;
-}
-
-function vmHwmKb(pid: number): number {
-  try {
-    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return m ? Number(m[1]) : 0;
-  } catch {
-    return 0;
-  }
-}
-
-/** Runs a command, sampling its VmHWM every 20 ms (the high-water mark only grows). */
-export function runChild(cmd: string, args: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<ChildRun> {
-  return new Promise((resolve, reject) => {
-    const t0 = performance.now();
-    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], env });
-    let stdout = '';
-    let stderr = '';
-    let peak = 0;
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const timer = setInterval(() => {
-      if (child.pid !== undefined) peak = Math.max(peak, vmHwmKb(child.pid));
-    }, 20);
-    // The last sample is taken when the child has closed its pipes, just before it exits.
-    child.stdout.on('end', () => {
-      if (child.pid !== undefined) peak = Math.max(peak, vmHwmKb(child.pid));
-    });
-    child.on('error', (e) => {
-      clearInterval(timer);
-      reject(e);
-    });
-    child.on('close', (status) => {
-      clearInterval(timer);
-      resolve({ status, seconds: (performance.now() - t0) / 1000, peakRssMb: peak / 1024, stdout, stderr });
-    });
-  });
-}
-
-function dirBytes(dir: string): number {
-  if (!existsSync(dir)) return 0;
-  let n = 0;
-  for (const e of readdirSync(dir, { withFileTypes: true })) n += e.isDirectory() ? dirBytes(join(dir, e.name)) : statSync(join(dir, e.name)).size;
-  return n;
-}
-
-export interface BenchCase {
-  name: string;
-  /** Threads the case uses. */
-  threads: number;
-  rows: number;
-  seconds: number[];
-  peakRssMb: number[];
-  bytes: number;
-  error?: string;
-}
-
-function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length === 0 ? NaN : s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-}
-
-export function caseRowsPerSecond(c: BenchCase): number {
-  return c.rows / median(c.seconds);
-}
-
-/** One paranom generate run, in a fresh directory (never a resume). */
-export async function runParanom(scenario: string, rows: number, workers: number | undefined, dir: string, extra: readonly string[] = []): Promise<{ run: ChildRun; bytes: number }> {
-  const out = join(dir, 'paranom');
-  rmSync(out, { recursive: true, force: true });
-  const args = [CLI, 'generate', scenario, '--out', out, '--rows', String(rows), ...(workers ? ['--workers', String(workers)] : []), ...extra];
-  const run = await runChild(process.execPath, args);
-  if (run.status !== 0) throw new Error(`paranom generate exited ${run.status}: ${run.stderr.trim().split('\n').pop()}`);
-  const bytes = dirBytes(join(out, 'data'));
-  rmSync(out, { recursive: true, force: true });
-  return { run, bytes };
-}
-
-function resolveModule(name: string): string | null {
-  try {
-    return import.meta.resolve(name);
-  } catch {
-    return null;
-  }
-}
-
-/** The DuckDB peer as a child script: generation and COPY inside DuckDB, default threads. */
-export async function runDuckdb(rows: number, doubles: number, dir: string): Promise<{ run: ChildRun; bytes: number; threads: number } | null> {
-  const mod = resolveModule('@duckdb/node-api');
-  if (!mod) return null;
-  const path = join(dir, 'duckdb.parquet');
-  rmSync(path, { force: true });
-  const floats = Array.from({ length: doubles }, (_, i) => `random() AS x${i}`).join(', ');
-  const sql =
-    `COPY (SELECT make_timestamptz((1704067200000 + i * 100) * 1000) AS "timestamp", ${floats}, ` +
-    `chr(97 + CAST(floor(random() * 10) AS INTEGER)) AS category, random() < 0.01 AS is_anomaly ` +
-    `FROM range(${rows}) t(i)) TO '${path.replaceAll("'", "''")}' (FORMAT parquet)`;
-  const code = `
-    const { DuckDBInstance } = await import(${JSON.stringify(mod)});
-    const db = await DuckDBInstance.create(':memory:');
-    const c = await db.connect();
-    const t = (await c.runAndReadAll("SELECT current_setting('threads') AS t")).getRowObjectsJS()[0].t;
-    await c.run(${JSON.stringify(sql)});
-    console.log(JSON.stringify({ threads: Number(t) }));
-  `;
-  const run = await runChild(process.execPath, ['--input-type=module', '-e', code]);
-  if (run.status !== 0) throw new Error(`duckdb peer exited ${run.status}: ${run.stderr.trim().split('\n').pop()}`);
-  const threads = (JSON.parse(run.stdout.trim().split('\n').pop() ?? '{}') as { threads?: number }).threads ?? 0;
-  const bytes = statSync(path).size;
-  rmSync(path, { force: true });
-  return { run, bytes, threads };
-}
-
-/** The naive peer: Math.random() row by row into arrays, parquet-wasm defaults, 1M-row files. */
-export async function runNaive(rows: number, doubles: number, dir: string): Promise<{ run: ChildRun; bytes: number } | null> {
-  const arrow = resolveModule('apache-arrow');
-  const pwPath = resolveModule('parquet-wasm');
-  if (!arrow || !pwPath) return null;
-  const out = join(dir, 'naive');
-  rmSync(out, { recursive: true, force: true });
-  const code = `
-    import { createRequire } from 'node:module';
-    import { mkdirSync, writeFileSync } from 'node:fs';
-    const { tableFromArrays, tableToIPC, vectorFromArray, Utf8, Dictionary, Int32 } = await import(${JSON.stringify(arrow)});
-    const pw = createRequire(import.meta.url)(${JSON.stringify(fileURLToPath(pwPath))});
-    const rows = ${rows}, doubles = ${doubles}, chunk = 1_000_000, cats = 'abcdefghij'.split('');
-    mkdirSync(${JSON.stringify(out)}, { recursive: true });
-    for (let start = 0, part = 0; start < rows; start += chunk, part++) {
-      const n = Math.min(chunk, rows - start);
-      const cols = { timestamp: new BigInt64Array(n) };
-      const xs = Array.from({ length: doubles }, () => new Float64Array(n));
-      const category = new Array(n), flag = new Array(n);
-      for (let i = 0; i < n; i++) {
-        cols.timestamp[i] = BigInt(1704067200000 + (start + i) * 100);
-        for (let c = 0; c < doubles; c++) xs[c][i] = Math.random();
-        category[i] = cats[Math.floor(Math.random() * 10)];
-        flag[i] = Math.random() < 0.01;
-      }
-      xs.forEach((x, c) => (cols['x' + c] = x));
-      cols.category = vectorFromArray(category, new Dictionary(new Utf8(), new Int32()));
-      cols.is_anomaly = flag;
-      const table = tableFromArrays(cols);
-      writeFileSync(${JSON.stringify(out)} + '/part-' + part + '.parquet', pw.writeParquet(pw.Table.fromIPCStream(tableToIPC(table, 'stream'))));
-    }
-  `;
-  const run = await runChild(process.execPath, ['--input-type=module', '-e', code]);
-  if (run.status !== 0) throw new Error(`naive peer exited ${run.status}: ${run.stderr.trim().split('\n').slice(-3).join(' ')}`);
-  const bytes = dirBytes(out);
-  rmSync(out, { recursive: true, force: true });
-  return { run, bytes };
-}
-
-export interface EndToEndOptions {
-  scenario?: string;
-  rows?: number;
-  /** Rows for the naive peer (it is slow; its rate does not depend on the size). */
-  naiveRows?: number;
-  reps?: number;
-  /** paranom's worker count (default: available cores). */
-  workers?: number;
-  /** Also run paranom with one worker (the scaling ratio). */
-  single?: boolean;
-  peers?: boolean;
-  log?: (line: string) => void;
-}
-
-export interface EndToEndResult {
-  cases: BenchCase[];
-  loadBefore: number;
-  loadAfter: number;
-  scenario: string;
-}
-
-/** Doubles in the reference shape (the DuckDB and naive peers write as many). */
-const PEER_DOUBLES = 10;
-
-export async function runEndToEnd(o: EndToEndOptions = {}): Promise<EndToEndResult> {
-  const scenario = o.scenario ?? referenceScenario();
-  const rows = o.rows ?? 10_000_000;
-  const reps = o.reps ?? 3;
-  const workers = o.workers ?? availableParallelism();
-  const log = o.log ?? (() => undefined);
-  const dir = mkdtempSync(join(tmpdir(), 'paranom-bench-'));
-  const mk = (name: string, threads: number, n: number): BenchCase => ({ name, threads, rows: n, seconds: [], peakRssMb: [], bytes: 0 });
-  const main = mk(`paranom generate (W=${workers}${o.workers ? '' : ', default'})`, workers, rows);
-  const single = o.single !== false && workers !== 1 ? mk('paranom generate (W=1)', 1, rows) : null;
-  const duck = o.peers !== false ? mk('DuckDB COPY random() (default threads)', 0, rows) : null;
-  const naive = o.peers !== false ? mk('naive Math.random + parquet-wasm', 1, o.naiveRows ?? Math.min(rows, 2_000_000)) : null;
-  const loadBefore = loadavg()[0]!;
-  const record = (c: BenchCase, r: { run: ChildRun; bytes: number }) => {
-    c.seconds.push(r.run.seconds);
-    c.peakRssMb.push(r.run.peakRssMb);
-    c.bytes = r.bytes;
-    log(`  ${c.name}: ${r.run.seconds.toFixed(2)} s, ${Math.round(c.rows / r.run.seconds).toLocaleString('en-US')} rows/s, peak RSS ${r.run.peakRssMb.toFixed(0)} MB`);
-  };
-  const attempt = async (c: BenchCase | null, f: () => Promise<{ run: ChildRun; bytes: number } | null>) => {
-    if (!c || c.error) return;
-    try {
-      const r = await f();
-      if (r) record(c, r);
-      else c.error = 'not installed';
-    } catch (e) {
-      c.error = (e as Error).message;
-      log(`  ${c.name}: ${c.error}`);
-    }
-  };
-  try {
-    // Warm the page cache and the JIT caches of each program once, untimed.
-    await runParanom(scenario, Math.min(rows, 1_000_000), workers, dir).catch(() => undefined);
-    for (let rep = 1; rep <= reps; rep++) {
-      log(`round ${rep}/${reps} (load ${loadavg()[0]!.toFixed(2)})`);
-      await attempt(main, () => runParanom(scenario, rows, o.workers, dir));
-      await attempt(duck, async () => {
-        const r = await runDuckdb(rows, PEER_DOUBLES, dir);
-        if (r && duck) duck.threads = r.threads;
-        return r;
-      });
-      if (single) await attempt(single, () => runParanom(scenario, rows, 1, dir));
-      if (rep === 1) await attempt(naive, () => runNaive(naive!.rows, PEER_DOUBLES, dir));
-    }
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-  const cases = [main, single, duck, naive].filter((c): c is BenchCase => c !== null);
-  return { cases, loadBefore, loadAfter: loadavg()[0]!, scenario };
-}
-
-/** A text table: rows/s, MB/s, peak RSS, and the ratio of the first case to each other. */
-export function formatEndToEnd(r: EndToEndResult): string {
-  const head = ['case', 'thr', 'rows', 'rows/s', 'MB/s', 'peak RSS MB', 'runs', 'paranom/peer'];
-  const base = r.cases[0] ? caseRowsPerSecond(r.cases[0]) : NaN;
-  const body = r.cases.map((c, i) => {
-    if (c.seconds.length === 0) return [c.name, '-', '-', '-', '-', '-', '0', c.error ?? 'skipped'];
-    const rps = caseRowsPerSecond(c);
-    return [
-      c.name,
-      c.threads ? String(c.threads) : '?',
-      c.rows.toLocaleString('en-US'),
-      Math.round(rps).toLocaleString('en-US'),
-      (c.bytes / 1e6 / median(c.seconds)).toFixed(1),
-      Math.max(...c.peakRssMb).toFixed(0),
-      String(c.seconds.length),
-      i === 0 ? '-' : `${(base / rps).toFixed(2)}x`,
-    ];
-  });
-  const w = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(w[i]!) : c.padStart(w[i]!))).join('  ');
-  return [line(head), w.map((n) => '-'.repeat(n)).join('  '), ...body.map(line)].join('\n');
-}
-
-export function endToEndNotes(r: EndToEndResult): string {
-  const [main, single] = r.cases;
-  const lines = [
-    `Wall time of each child process (start-up included), median of the runs; MB/s = output bytes (1e6) per second; peak RSS = max VmHWM of the process.`,
-    `Load average (1 min): ${r.loadBefore.toFixed(2)} before, ${r.loadAfter.toFixed(2)} after${r.loadBefore > 0.5 || r.loadAfter > 2.5 ? ' — the machine was busy; figures are noisy' : ''}.`,
-  ];
-  if (main && single && single.name.includes('W=1') && single.seconds.length && main.seconds.length) {
-    lines.push(`Scaling: W=${main.threads} / W=1 = ${(caseRowsPerSecond(main) / caseRowsPerSecond(single)).toFixed(2)}x.`);
-  }
-  lines.push('Not run here: parquetjs-lite (~22k rows/s) and @dsnp/parquetjs (~60k rows/s; needs Node 24), figures measured earlier on this machine.');
-  return lines.join('\n');
-}
+import { ParanomError } from '../errors.js';
 
 interface BenchArgs {
   scenario?: string;
-  rows: number;
-  reps: number;
+  rows?: number;
+  reps?: number;
   workers?: number;
   peers: boolean;
 }
+
+/** The compiled harness, beside the compiled CLI (dist/src/cli → dist/bench). */
+const HARNESS = fileURLToPath(new URL('../../bench/end-to-end.js', import.meta.url));
 
 /** The `paranom bench` command (registered in main.ts). */
 export const benchCommand: CommandModule<object, BenchArgs> = {
@@ -316,20 +27,16 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
   builder: (y) =>
     y
       .positional('scenario', { type: 'string', describe: 'Scenario file (default: the bundled reference-13col)' })
-      .option('rows', { type: 'number', default: 10_000_000, describe: 'Rows per run' })
-      .option('reps', { type: 'number', default: 3, describe: 'Runs of each case (median reported)' })
+      .option('rows', { type: 'number', describe: 'Rows per run (default 10,000,000)' })
+      .option('reps', { type: 'number', describe: 'Runs of each case, median reported (default 3)' })
       .option('workers', { alias: 'w', type: 'number', describe: 'paranom worker threads (default: available cores)' })
       .option('peers', { type: 'boolean', default: true, describe: 'Also run the peers (--no-peers: paranom only)' }) as never,
-  handler: async (argv) => {
-    const log = (l: string) => process.stderr.write(`${l}\n`);
-    const r = await runEndToEnd({
-      rows: argv.rows,
-      reps: argv.reps,
-      peers: argv.peers,
-      ...(argv.scenario ? { scenario: argv.scenario } : {}),
-      ...(argv.workers ? { workers: argv.workers } : {}),
-      log,
-    });
-    process.stdout.write(`\nend to end: ${r.scenario} → Parquet\n${formatEndToEnd(r)}\n${endToEndNotes(r)}\n`);
+  handler: (argv) => {
+    if (!existsSync(HARNESS)) throw new ParanomError('USAGE', `the benchmark harness is not installed (${HARNESS}); build paranom from its repository to run benchmarks`);
+    const args = [HARNESS, ...(argv.scenario ? [argv.scenario] : [])];
+    for (const k of ['rows', 'reps', 'workers'] as const) if (argv[k] !== undefined) args.push(`--${k}`, String(argv[k]));
+    if (!argv.peers) args.push('--no-peers');
+    const r = spawnSync(process.execPath, args, { stdio: 'inherit' });
+    if (r.status !== 0) throw new ParanomError('GENERATION_FAILED', `the benchmark harness exited with status ${r.status ?? r.signal}`);
   },
 };

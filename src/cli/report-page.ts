@@ -42,6 +42,7 @@ async function checkOutputs(o: Outputs): Promise<void> {
 function reportBuilder(a: Argv) {
   return a
     .positional('dataset', { type: 'string', demandOption: true, describe: 'Dataset directory (with manifest.json)' })
+    .option('workers', { alias: 'w', type: 'number', describe: 'Threads reading shards (default 1)' })
     .option('out', { alias: 'o', type: 'string', describe: 'HTML file to write (one self-contained file)' })
     .option('png', { type: 'string', describe: 'Also write an image of the overview (needs Chromium)' });
 }
@@ -56,7 +57,7 @@ export const reportCommand: CommandModule<object, ReportArgs> = {
     const t0 = performance.now();
     await checkOutputs(argv);
     const { datasetReport } = await import('../report/dataset.js');
-    await emit(datasetReport(argv.dataset), argv, () => (performance.now() - t0) / 1000);
+    await emit(await datasetReport(argv.dataset, argv.workers ? { workers: argv.workers } : {}), argv, () => (performance.now() - t0) / 1000);
   },
 };
 
@@ -64,6 +65,7 @@ function previewBuilder(a: Argv) {
   return a
     .positional('scenario', { type: 'string', demandOption: true, describe: 'Scenario file (YAML or JSON)' })
     .option('rows', { type: 'number', describe: 'Rows to generate (default 100,000, or fewer when the scenario has fewer)' })
+    .option('duration', { type: 'string', describe: 'Or the time range to generate from the start, such as 2d or 36h (rows = duration / step)' })
     .option('seed', { type: 'number', describe: 'Override the scenario seed' })
     .option('out', { alias: 'o', type: 'string', describe: 'HTML file to write' })
     .option('png', { type: 'string', describe: 'Also write an image of the overview (needs Chromium)' });
@@ -79,9 +81,17 @@ export const previewCommand: CommandModule<object, PreviewArgs> = {
     const t0 = performance.now();
     await checkOutputs(argv);
     if (argv.rows !== undefined && (!Number.isSafeInteger(argv.rows) || argv.rows < 1)) throw new ParanomError('USAGE', `--rows takes a whole number of rows above 0, got ${argv.rows}`);
+    if (argv.rows !== undefined && argv.duration !== undefined) throw new ParanomError('USAGE', '--rows and --duration both set the preview length; give one');
     const { loadScenario, withOverrides } = await import('../reader/load.js');
     const { previewReport } = await import('../report/preview.js');
     const scenario = withOverrides(loadScenario(argv.scenario), { seed: argv.seed });
-    await emit(await previewReport(scenario, argv.rows !== undefined ? { rows: argv.rows } : {}), argv, () => (performance.now() - t0) / 1000);
+    let rows = argv.rows;
+    if (argv.duration !== undefined) {
+      const { parseDurationMs } = await import('../model/units.js');
+      const ms = parseDurationMs(argv.duration);
+      if (ms === undefined || ms <= 0) throw new ParanomError('USAGE', `--duration takes a duration such as 90m, 36h or 2d, got '${argv.duration}'`);
+      rows = Math.max(1, Math.ceil(ms / scenario.timeline.stepMs));
+    }
+    await emit(await previewReport(scenario, rows !== undefined ? { rows } : {}), argv, () => (performance.now() - t0) / 1000);
   },
 };

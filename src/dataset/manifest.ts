@@ -4,6 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
+import type { Segment } from '../anomaly/effect.js';
 import type { AnomalyPlan, DType, Scenario } from '../model/types.js';
 import type { OutputFormat } from '../plan/planner.js';
 import type { ParquetCompression } from '../formats/parquet.js';
@@ -32,7 +33,13 @@ export interface ManifestShard {
 export interface AnomalySummary {
   mode: AnomalyPlan['mode'];
   requested: { frequency?: number; count?: number; duration_rows?: [number, number] };
-  realised: { events: number; anomalous_rows: number; fraction: number; truncated_events: number };
+  /**
+   * What the dataset holds (-1 where a part cannot know). `unchanged_rows`: labelled rows
+   * whose values equal the clean series (every variable anomalies can reach).
+   */
+  realised: { events: number; anomalous_rows: number; fraction: number; truncated_events: number; unchanged_rows: number };
+  /** With `min_effect`: the threshold, attempts per event, and what the redraws did. */
+  min_effect?: { threshold: number; tries: number; redrawn_events: number; dropped_events: number };
   segments_file: string;
 }
 
@@ -73,18 +80,30 @@ export interface Manifest {
 }
 
 /**
- * Requested against realised anomaly figures. `events` are the dataset's events (null for
+ * Requested against realised anomaly figures. `settled` holds the dataset's kept events and how many were dropped (null for
  * one part of a split run, which cannot count them: its realised figures are then -1).
  */
-export function anomalySummary(s: Scenario, events: ReadonlyArray<{ truncated: boolean }> | null, anomalousRows: number): AnomalySummary {
+export function anomalySummary(s: Scenario, settled: { segments: readonly Segment[]; dropped: number } | null, anomalousRows: number): AnomalySummary {
   const a = s.anomalies;
   const rows = s.timeline.rows;
+  const segments = settled?.segments ?? [];
+  // Labelled rows of an event: its window, or with `label: changed` only its changed rows.
+  const labelled = (seg: Segment) => (a.mode !== 'none' && a.label === 'changed' ? seg.changedRows : seg.event.end - seg.event.start);
   return {
     mode: a.mode,
     requested: a.mode === 'frequency' ? { frequency: a.frequency, duration_rows: a.duration } : a.mode === 'count' ? { count: a.count, duration_rows: a.duration } : {},
-    realised: events
-      ? { events: events.length, anomalous_rows: anomalousRows, fraction: anomalousRows / rows, truncated_events: events.filter((e) => e.truncated).length }
-      : { events: -1, anomalous_rows: anomalousRows, fraction: -1, truncated_events: -1 },
+    realised: settled
+      ? {
+          events: segments.length,
+          anomalous_rows: anomalousRows,
+          fraction: anomalousRows / rows,
+          truncated_events: segments.filter((seg) => seg.event.truncated).length,
+          unchanged_rows: segments.reduce((n, seg) => n + labelled(seg) - seg.changedRows, 0),
+        }
+      : { events: -1, anomalous_rows: anomalousRows, fraction: -1, truncated_events: -1, unchanged_rows: -1 },
+    ...(a.mode !== 'none' && a.minEffect
+      ? { min_effect: { threshold: a.minEffect.threshold, tries: a.minEffect.tries, redrawn_events: settled ? segments.filter((seg) => (seg.event.attempt ?? 0) > 0).length : -1, dropped_events: settled ? settled.dropped : -1 } }
+      : {}),
     segments_file: SEGMENTS_FILE,
   };
 }

@@ -4,6 +4,7 @@
  * column buffer — the value itself for numeric columns, 0/1 for bool columns, and the
  * dictionary index for string columns.
  */
+import { upperBound } from '../math/search.js';
 import type { DType, Distribution } from '../model/types.js';
 import { normalQuantile, openUniform } from '../random/normal-quantile.js';
 import { makePoisson, type DrawSource } from './poisson.js';
@@ -89,16 +90,8 @@ export function compileSampler(d: Distribution, dtype: DType, categories: readon
         const only = codes[0]!;
         return () => only;
       }
-      return (u) => {
-        let lo = 0;
-        let hi = cum.length - 1;
-        while (lo < hi) {
-          const mid = (lo + hi) >>> 1;
-          if (u < cum[mid]!) hi = mid;
-          else lo = mid + 1;
-        }
-        return codes[lo]!;
-      };
+      // The first cumulative weight above u; the last one when rounding leaves u above all.
+      return (u) => codes[upperBound(cum, u, 0, cum.length - 1)]!;
     }
     case 'constant': {
       const code = encodeValue(d.value, dtype, categories);

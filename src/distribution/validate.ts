@@ -1,5 +1,5 @@
 /** Validation of distribution specs (`{ dist: normal, mean, sd }` ...) and what they imply for column types. */
-import { Checker, closest, describe, join } from '../model/checker.js';
+import { Checker, describe, join, unknownChoice } from '../model/checker.js';
 import { DIST_NAMES, type DType, type Distribution } from '../model/types.js';
 
 const DIST_PARAMS: Record<Distribution['dist'], readonly string[]> = {
@@ -19,8 +19,7 @@ export function checkDistribution(c: Checker, raw: unknown, path: string): Distr
   if (!o) return undefined;
   const name = o['dist'];
   if (typeof name !== 'string' || !(DIST_NAMES as readonly string[]).includes(name)) {
-    const hint = typeof name === 'string' ? closest(name, DIST_NAMES) : undefined;
-    return c.fail(join(path, 'dist'), `${name === undefined ? 'required' : `unknown distribution ${describe(name)}`}${hint ? ` (did you mean '${hint}'?)` : ''}; expected one of: ${DIST_NAMES.join(', ')}`);
+    return c.fail(join(path, 'dist'), unknownChoice('distribution', name, DIST_NAMES));
   }
   const dist = name as Distribution['dist'];
   c.keys(o, path, ['dist', ...DIST_PARAMS[dist]]);

@@ -7,7 +7,7 @@ import { eventScores, type EventScores } from './event.js';
 import { NAB_PROBATION_PERCENT, NAB_PROFILE_NAMES, NAB_PROFILES, nabProbationRows, nabScore, nabSweep, type NabProfileName, type NabResult } from './nab.js';
 import { confusion, pointScores, type PointScores } from './point.js';
 import { rangeScores, type RangeOptions, type RangeScores } from './range.js';
-import { averagePrecision, rocAuc } from './ranking.js';
+import { averagePrecisionOf, rocAucOf, tiedGroups } from './ranking.js';
 import { bestFbetaThreshold } from './threshold.js';
 import { runsOf, windowProblem, type RowWindow } from './windows.js';
 
@@ -113,7 +113,9 @@ export function evaluate(labels: EvalLabels, predictions: EvalPredictions, optio
   if (!(alpha >= 0 && alpha <= 1)) throw usage(`range alpha must be in [0, 1], got ${alpha}`);
 
   const requested = options.threshold ?? (alarmsOnly ? 0.5 : 'best');
-  const threshold = requested === 'best' ? bestFbetaThreshold(flags, values, beta) : requested;
+  // One ranking serves the best threshold, ROC-AUC and average precision.
+  const groups = requested === 'best' || !alarmsOnly ? tiedGroups(flags, values) : [];
+  const threshold = requested === 'best' ? bestFbetaThreshold(groups, beta) : requested;
   const mode = requested === 'best' ? 'best' : options.threshold === undefined ? 'alarms' : 'given';
   const alarms = new Uint8Array(n);
   for (let i = 0; i < n; i++) alarms[i] = values[i]! >= threshold ? 1 : 0;
@@ -141,7 +143,7 @@ export function evaluate(labels: EvalLabels, predictions: EvalPredictions, optio
       raw,
       probation_rows: Math.min(n, Math.ceil(nabProbationRows(n, probationPercent))),
     },
-    roc_auc: alarmsOnly ? null : rocAuc(flags, values),
-    average_precision: alarmsOnly ? null : averagePrecision(flags, values),
+    roc_auc: alarmsOnly ? null : rocAucOf(groups),
+    average_precision: alarmsOnly ? null : averagePrecisionOf(groups),
   };
 }

@@ -20,6 +20,7 @@
  *   detector that never alarms (`−fnWeight` per window) and perfect earns `tpWeight` per
  *   window.
  */
+import { groupByScore } from './ranking.js';
 import type { RowWindow } from './windows.js';
 
 /** A NAB cost matrix (NAB's `config/profiles.json`; `tnWeight` is never used by NAB). */
@@ -199,33 +200,29 @@ export function nabSweep(corpus: readonly NabSeries[], cost: NabCostMatrix = NAB
       refScore[r++] = corpus[s]!.scores[i]!;
     }
   }
-  const order = new Uint32Array(scoredRows);
-  for (let r = 0; r < scoredRows; r++) order[r] = r;
-  order.sort((a, b) => refScore[b]! - refScore[a]! || a - b);
+  const { thresholds, offsets, order } = groupByScore(refScore);
   const scoredWindows = weighted.reduce((a, w) => a + w.scored.length, 0);
   const credit = new Float64Array(windowsTotal).fill(Number.NaN);
   let fpScore = 0;
   let creditScore = -cost.fnWeight * scoredWindows; // every scored window missed
-  const maxScore = scoredRows > 0 ? refScore[order[0]!]! : 0;
+  const maxScore = thresholds.length > 0 ? thresholds[0]! : 0;
   // NAB starts at 1.1, above every score in [0, 1]; scores beyond get a threshold above them.
   let best = { threshold: maxScore < 1.1 ? 1.1 : maxScore + 1, score: creditScore + fpScore };
-  let k = 0;
-  while (k < scoredRows) {
-    const threshold = refScore[order[k]!]!;
-    for (; k < scoredRows && refScore[order[k]!] === threshold; k++) {
+  for (let g = 0; g < thresholds.length; g++) {
+    for (let k = offsets[g]!; k < offsets[g + 1]!; k++) {
       const s = refSeries[order[k]!]!;
       const i = refRow[order[k]!]!;
       const w = weighted[s]!;
       const win = w.window[i]!;
       if (win >= 0) {
-        const g = windowBase[s]! + win;
-        const prior = credit[g]!;
+        const gw = windowBase[s]! + win;
+        const prior = credit[gw]!;
         const value = w.weight[i]!;
         if (Number.isNaN(prior)) {
-          credit[g] = value;
+          credit[gw] = value;
           creditScore += value + cost.fnWeight;
         } else if (value > prior) {
-          credit[g] = value;
+          credit[gw] = value;
           creditScore += value - prior;
         }
       } else {
@@ -233,7 +230,7 @@ export function nabSweep(corpus: readonly NabSeries[], cost: NabCostMatrix = NAB
       }
     }
     const score = creditScore + fpScore;
-    if (score > best.score) best = { threshold, score };
+    if (score > best.score) best = { threshold: thresholds[g]!, score };
   }
   // Re-score each series at the chosen threshold: exact sums, not running ones.
   const series = corpus.map((s) => nabScore(s, best.threshold, cost));

@@ -1,10 +1,46 @@
-/** Threshold-free scores of a ranking: ROC-AUC and average precision. */
+/** Threshold-free scores of a ranking (ROC-AUC, average precision) and the groups of tied scores they walk. */
 
-/** Row indices ordered by score, highest first (ties in row order). */
-function byScoreDescending(scores: ArrayLike<number>): Uint32Array {
-  const idx = new Uint32Array(scores.length);
-  for (let i = 0; i < idx.length; i++) idx[i] = i;
-  return idx.sort((a, b) => scores[b]! - scores[a]! || a - b);
+/** Rows sharing one score: how many, and how many of them are labelled. */
+export interface TiedGroup {
+  score: number;
+  rows: number;
+  positives: number;
+}
+
+/**
+ * Rows grouped by score, highest score first: group g holds rows
+ * `order[offsets[g]] … order[offsets[g + 1] − 1]` (in row order), all scoring
+ * `thresholds[g]`.
+ */
+export function groupByScore(scores: ArrayLike<number>): { thresholds: Float64Array; offsets: Uint32Array; order: Uint32Array } {
+  const n = scores.length;
+  const order = new Uint32Array(n);
+  for (let i = 0; i < n; i++) order[i] = i;
+  order.sort((a, b) => scores[b]! - scores[a]! || a - b);
+  const thresholds = new Float64Array(n);
+  const offsets = new Uint32Array(n + 1);
+  let d = 0;
+  for (let k = 0; k < n; k++) {
+    const s = scores[order[k]!]!;
+    if (d === 0 || s !== thresholds[d - 1]) {
+      offsets[d] = k;
+      thresholds[d++] = s;
+    }
+  }
+  offsets[d] = n;
+  return { thresholds: thresholds.slice(0, d), offsets: offsets.slice(0, d + 1), order };
+}
+
+/** The distinct scores, highest first, each with its row and labelled-row counts. */
+export function tiedGroups(labels: ArrayLike<number | boolean>, scores: ArrayLike<number>): TiedGroup[] {
+  const { thresholds, offsets, order } = groupByScore(scores);
+  const groups: TiedGroup[] = [];
+  for (let g = 0; g < thresholds.length; g++) {
+    let positives = 0;
+    for (let k = offsets[g]!; k < offsets[g + 1]!; k++) if (labels[order[k]!]) positives++;
+    groups.push({ score: thresholds[g]!, rows: offsets[g + 1]! - offsets[g]!, positives });
+  }
+  return groups;
 }
 
 /**
@@ -13,25 +49,19 @@ function byScoreDescending(scores: ArrayLike<number>): Uint32Array {
  * when either class is empty.
  */
 export function rocAuc(labels: ArrayLike<number | boolean>, scores: ArrayLike<number>): number | null {
-  const order = byScoreDescending(scores);
-  let pos = 0;
-  for (let i = 0; i < labels.length; i++) if (labels[i]) pos++;
-  const neg = labels.length - pos;
+  return rocAucOf(tiedGroups(labels, scores));
+}
+
+/** ROC-AUC from the tied groups of a ranking. */
+export function rocAucOf(groups: readonly TiedGroup[]): number | null {
+  const pos = groups.reduce((a, g) => a + g.positives, 0);
+  const neg = groups.reduce((a, g) => a + g.rows, 0) - pos;
   if (pos === 0 || neg === 0) return null;
   let area = 0;
   let tp = 0;
-  let fp = 0;
-  for (let k = 0; k < order.length; ) {
-    const s = scores[order[k]!]!;
-    let dtp = 0;
-    let dfp = 0;
-    for (; k < order.length && scores[order[k]!] === s; k++) {
-      if (labels[order[k]!]) dtp++;
-      else dfp++;
-    }
-    area += dfp * (tp + dtp / 2);
-    tp += dtp;
-    fp += dfp;
+  for (const g of groups) {
+    area += (g.rows - g.positives) * (tp + g.positives / 2);
+    tp += g.positives;
   }
   return area / (pos * neg);
 }
@@ -42,22 +72,20 @@ export function rocAuc(labels: ArrayLike<number | boolean>, scores: ArrayLike<nu
  * labelled rows.
  */
 export function averagePrecision(labels: ArrayLike<number | boolean>, scores: ArrayLike<number>): number | null {
-  const order = byScoreDescending(scores);
-  let pos = 0;
-  for (let i = 0; i < labels.length; i++) if (labels[i]) pos++;
+  return averagePrecisionOf(tiedGroups(labels, scores));
+}
+
+/** Average precision from the tied groups of a ranking. */
+export function averagePrecisionOf(groups: readonly TiedGroup[]): number | null {
+  const pos = groups.reduce((a, g) => a + g.positives, 0);
   if (pos === 0) return null;
   let ap = 0;
   let tp = 0;
   let seen = 0;
-  for (let k = 0; k < order.length; ) {
-    const s = scores[order[k]!]!;
-    let dtp = 0;
-    for (; k < order.length && scores[order[k]!] === s; k++) {
-      seen++;
-      if (labels[order[k]!]) dtp++;
-    }
-    tp += dtp;
-    ap += (dtp / pos) * (tp / seen);
+  for (const g of groups) {
+    seen += g.rows;
+    tp += g.positives;
+    ap += (g.positives / pos) * (tp / seen);
   }
   return ap;
 }

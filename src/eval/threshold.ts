@@ -1,31 +1,25 @@
 /** Choosing a threshold from scores: the one that maximises point Fβ. */
 import { fScore } from './point.js';
+import type { TiedGroup } from './ranking.js';
 
 /**
  * The threshold (alarm = score ≥ threshold) with the highest point Fβ among the distinct
- * scores; ties keep the highest threshold (fewest alarms). Without labelled rows every
+ * scores (given as the ranking's tied groups); ties keep the highest threshold (fewest alarms). Without labelled rows every
  * threshold scores alike, and the answer is a threshold above every score (no alarms).
  */
-export function bestFbetaThreshold(labels: ArrayLike<number | boolean>, scores: ArrayLike<number>, beta: number): number {
-  const n = scores.length;
-  const order = new Uint32Array(n);
-  for (let i = 0; i < n; i++) order[i] = i;
-  order.sort((a, b) => scores[b]! - scores[a]!);
-  let pos = 0;
-  for (let i = 0; i < n; i++) if (labels[i]) pos++;
-  const above = n > 0 ? scores[order[0]!]! + Math.max(1, Math.abs(scores[order[0]!]!)) : 1;
+export function bestFbetaThreshold(groups: readonly TiedGroup[], beta: number): number {
+  const top = groups[0]?.score ?? 0;
+  const above = top + Math.max(1, Math.abs(top));
+  const pos = groups.reduce((a, g) => a + g.positives, 0);
   if (pos === 0) return above;
   let best = { threshold: above, f: -1 };
   let tp = 0;
   let alarms = 0;
-  for (let k = 0; k < n; ) {
-    const s = scores[order[k]!]!;
-    for (; k < n && scores[order[k]!] === s; k++) {
-      alarms++;
-      if (labels[order[k]!]) tp++;
-    }
+  for (const g of groups) {
+    alarms += g.rows;
+    tp += g.positives;
     const f = fScore(tp / alarms, tp / pos, beta) ?? 0;
-    if (f > best.f) best = { threshold: s, f };
+    if (f > best.f) best = { threshold: g.score, f };
   }
   return best.threshold;
 }

@@ -4,6 +4,7 @@
  * microsecond form) or numbers (epoch values or plain row keys). Text without a zone is
  * read as UTC, so the same file gives the same keys on any machine.
  */
+import { lowerBound, upperBound } from '../math/search.js';
 import type { RowWindow } from './windows.js';
 
 const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?)?\s*(Z|[+-]\d{2}:?\d{2})?$/i;
@@ -49,29 +50,9 @@ export function windowsFromTimes(times: ArrayLike<number>, intervals: ReadonlyAr
       return start >= 0 ? { start, end } : null;
     });
   }
-  const lowerBound = (t: number) => {
-    let lo = 0;
-    let hi = times.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (times[mid]! < t) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
-  };
-  const upperBound = (t: number) => {
-    let lo = 0;
-    let hi = times.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (times[mid]! <= t) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
-  };
   return intervals.map(([from, to]) => {
-    const start = lowerBound(from);
-    const end = upperBound(to);
+    const start = lowerBound(times, from);
+    const end = upperBound(times, to);
     return end > start ? { start, end: end - 1 } : null;
   });
 }

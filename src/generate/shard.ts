@@ -1,104 +1,34 @@
 /**
- * Generation of one shard: rows [rowStart, rowEnd) of the timeline into typed arrays.
- * Works block by block with one reused scratch buffer; every value depends only on its
- * coordinates, so the result is the same whichever shard the rows fall in (D2).
+ * Generation of one shard: rows [rowStart, rowEnd) of the timeline. The events overlapping
+ * the rows are placed (anomaly/events.ts), settled when the scenario measures them
+ * (generate/event-outcome.ts), and the rows generated with them (generate/rows.ts).
  */
-import { BLOCK_ROWS } from '../format.js';
-import { eventsOverlapping, type AnomalyEvent } from '../anomaly/events.js';
-import { seedKey } from '../random/counter.js';
+import { eventsOverlapping } from '../anomaly/events.js';
 import type { Scenario } from '../model/types.js';
-import { allocColumn, putInt64, type ColumnArena, type ColumnSet, type ValueColumn } from '../columns/columns.js';
-import { compileVariable } from '../variables/registry.js';
-import { compileShardPipeline } from './pipeline.js';
-import { cleanTwinColumns, withoutAnomalies, withoutCleanTwin } from '../anomaly/kinds/clean-twin.js';
-import type { CleanRows } from '../anomaly/kinds/learned.js';
+import type { ColumnArena } from '../columns/columns.js';
+import { eventOutcome, measuresEvents } from './event-outcome.js';
+import { generateRows, type Retries, type ShardColumns } from './rows.js';
 
-export interface ShardColumns extends ColumnSet {
-  rowStart: number;
-  /** Events that overlap this shard. */
-  events: AnomalyEvent[];
-}
-
-
-/** Rows of the scenario without anomalies: the clean context of `learned` events. */
-export function cleanRowsOf(scenario: Scenario): CleanRows {
-  const clean = withoutAnomalies(withoutCleanTwin(scenario));
-  return (from, to) => generateShard(clean, from, to).values;
-}
-
-/** Rows that uniqueness resolved to later attempts (ascending), with their attempts. */
-export interface Retries {
-  rows: readonly number[];
-  attempts: readonly number[];
-}
-
-/** The retries falling in [from, to). */
-export function retriesIn(r: Retries | undefined, from: number, to: number): Retries | undefined {
-  if (!r || r.rows.length === 0) return undefined;
-  let lo = 0;
-  let hi = r.rows.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (r.rows[mid]! < from) lo = mid + 1;
-    else hi = mid;
-  }
-  let end = lo;
-  while (end < r.rows.length && r.rows[end]! < to) end++;
-  return end > lo ? { rows: r.rows.slice(lo, end), attempts: r.attempts.slice(lo, end) } : undefined;
-}
+export { cleanRowsOf, retriesIn, type Retries, type ShardColumns } from './rows.js';
 
 /**
  * Generates rows [rowStart, rowEnd). With an `arena` (a worker's reused buffers) the
  * returned columns live in the arena and are valid until its next reset; values are the
- * same either way.
+ * same either way. Events are placed, then settled (`min_effect` redraws, drops) and, with
+ * `label: changed`, the labels narrowed to the rows the events changed (event-outcome.ts).
  */
 export function generateShard(scenario: Scenario, rowStart: number, rowEnd: number, retries?: Retries, arena?: ColumnArena): ShardColumns {
-  const rows = rowEnd - rowStart;
-  const key = seedKey(scenario.seed);
-  const events = eventsOverlapping(scenario, rowStart, rowEnd);
-  arena?.reset();
-
-  const isAnomaly = arena ? arena.take(Uint8Array, rows) : new Uint8Array(rows);
-  const anomalyId = arena ? arena.take(Int32Array, 2 * rows) : new Int32Array(2 * rows);
-  for (const e of events) {
-    const a = Math.max(e.start, rowStart) - rowStart;
-    const b = Math.min(e.end, rowEnd) - rowStart;
-    isAnomaly.fill(1, a, b);
-    for (let i = a; i < b; i++) putInt64(anomalyId, i, e.id);
+  const placed = eventsOverlapping(scenario, rowStart, rowEnd);
+  if (!measuresEvents(scenario)) return generateRows(scenario, rowStart, rowEnd, placed, retries, arena);
+  const outcomes = placed.map((e) => eventOutcome(scenario, e)).filter((o) => o.kept);
+  const columns = generateRows(scenario, rowStart, rowEnd, outcomes.map((o) => o.event), retries, arena);
+  if (scenario.anomalies.mode !== 'none' && scenario.anomalies.label === 'changed') {
+    // Values are final: the window mask that anomalous definitions read is no longer needed.
+    for (const o of outcomes) {
+      const e = o.event;
+      for (let row = Math.max(e.start, rowStart); row < Math.min(e.end, rowEnd); row++) columns.isAnomaly[row - rowStart] = o.changed[row - e.start]!;
+    }
   }
-
-  const timestamp = arena ? arena.take(Int32Array, 2 * rows, false) : new Int32Array(2 * rows);
-  const { startMs, stepMs } = scenario.timeline;
-  for (let i = 0; i < rows; i++) putInt64(timestamp, i, startMs + (rowStart + i) * stepMs);
-
-  const keyVars = new Set(scenario.uniqueness?.key ?? []);
-  // Generation order (callbacks' `after:`), anomaly kinds over event windows and nullable
-  // (dropout) columns: generate/pipeline.ts.
-  const pipeline = compileShardPipeline(
-    scenario,
-    key,
-    rowStart,
-    rows,
-    (v) => compileVariable(v, { scenario, key, retried: keyVars.has(v.name) }),
-    (row) => generateShard(withoutCleanTwin(scenario), row, row + 1, retriesIn(retries, row, row + 1)).values,
-    cleanRowsOf(scenario),
-  );
-  const values: ValueColumn[] = scenario.variables.map((v) => ({
-    name: v.name,
-    dtype: v.dtype,
-    // Stochastic fills write every row (variables/stochastic.ts); other kinds get zeroed memory.
-    data: arena ? arena.column(v.dtype, rows, v.type !== 'stochastic') : allocColumn(v.dtype, rows),
-    categories: v.categories,
-    ...(pipeline.validity.has(v.name) ? { valid: pipeline.validity.get(v.name)! } : {}),
-  }));
-  const columns = new Map<string, ValueColumn>(values.map((v) => [v.name, v]));
-  const scratch = arena ? arena.take(Float64Array, Math.min(BLOCK_ROWS, rows), false) : new Float64Array(Math.min(BLOCK_ROWS, rows));
-  for (let off = 0; off < rows; off += BLOCK_ROWS) {
-    const count = Math.min(BLOCK_ROWS, rows - off);
-    const from = rowStart + off;
-    const block = { rowStart: from, count, anomalous: isAnomaly.subarray(off, off + count), events, columns, offset: off, scratch, retries: retriesIn(retries, from, from + count) };
-    for (const c of pipeline.steps) c.fill(block, columns.get(c.variable.name)!.data);
-  }
-  values.push(...cleanTwinColumns(scenario, (clean) => generateShard(clean, rowStart, rowEnd, retries)));
-  return { rowStart, rows, timestamp, isAnomaly, anomalyId, values, events };
+  return columns;
 }
+

@@ -25,8 +25,7 @@ export class Checker {
   keys(o: Obj, path: string, allowed: readonly string[]): void {
     for (const k of Object.keys(o)) {
       if (!allowed.includes(k)) {
-        const hint = closest(k, allowed);
-        this.fail(join(path, k), `unknown key${hint ? ` (did you mean '${hint}'?)` : ''}; expected one of: ${allowed.join(', ')}`);
+        this.fail(join(path, k), `unknown key${didYouMean(k, allowed)}; expected one of: ${allowed.join(', ')}`);
       }
     }
   }
@@ -61,6 +60,25 @@ export function describe(v: unknown): string {
   if (typeof v === 'object') return 'a mapping';
   if (typeof v === 'string') return `string '${v.length > 40 ? `${v.slice(0, 40)}…` : v}'`;
   return `${typeof v} ${String(v)}`;
+}
+
+/** ` (did you mean 'x'?)` when `word` is a string within two edits of an option, else ''. */
+export function didYouMean(word: unknown, options: readonly string[]): string {
+  const hint = typeof word === 'string' ? closest(word, options) : undefined;
+  return hint ? ` (did you mean '${hint}'?)` : '';
+}
+
+/**
+ * The message for a value that must be one of `options`: `required` when absent, else
+ * `unknown <what> <value>`, a suggestion when one is close, and the choices.
+ */
+export function unknownChoice(what: string, value: unknown, options: readonly string[]): string {
+  return `${value === undefined ? 'required' : `unknown ${what} ${describe(value)}`}${didYouMean(value, options)}; expected one of: ${options.join(', ')}`;
+}
+
+/** A variable name that is not declared: `no variable named 'x'`, with a suggestion. */
+export function noSuchVariable(name: string, declared: readonly string[]): string {
+  return `no variable named '${name}'${didYouMean(name, declared)}`;
 }
 
 export function closest(word: string, options: readonly string[]): string | undefined {

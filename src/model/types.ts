@@ -157,6 +157,18 @@ export interface AnomalyPlanExtras {
   kinds?: AnomalyKindSpec[];
   /** Write `<name>_clean` beside every variable anomalies can change (`--with-clean`). */
   cleanTwin?: true;
+  /** `min_effect`: redraw an event until its effect (anomaly/effect.ts) reaches `threshold`. */
+  minEffect?: MinEffect;
+  /** `label: changed`: label only the event rows whose values differ from the clean series. */
+  label?: 'changed';
+}
+
+/** The resolved `anomalies.min_effect` (see generate/event-outcome.ts). */
+export interface MinEffect {
+  /** Least effect_rms an event must reach, in robust sd of the clean series. */
+  threshold: number;
+  /** Attempts per event (attempt 0 included): the first half redraw the parameters, the rest the kind too. */
+  tries: number;
 }
 
 // ---------------------------------------------------------------------------------------

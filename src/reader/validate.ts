@@ -9,7 +9,7 @@ import type { ScenarioIssue } from '../errors.js';
 import { variableStream } from '../random/hash.js';
 import { maxFeasibleFrequency } from '../anomaly/rate.js';
 import { VARIABLE_KINDS } from '../variables/registry.js';
-import { Checker, closest, describe, join } from '../model/checker.js';
+import { Checker, describe, join, unknownChoice } from '../model/checker.js';
 import { parseDurationMs, parseInstantMs } from '../model/units.js';
 import type { AnomalyPlan, Scenario, Timeline, Variable } from '../model/types.js';
 import { checkUniqueness } from '../uniqueness/validate.js';
@@ -160,8 +160,7 @@ function checkVariable(c: Checker, name: string, raw: unknown, path: string, str
   const kinds = Object.keys(VARIABLE_KINDS);
   const kind = typeof type === 'string' ? VARIABLE_KINDS[type] : undefined;
   if (!kind) {
-    const hint = typeof type === 'string' ? closest(type, kinds) : undefined;
-    return c.fail(join(path, 'type'), `unknown variable type ${describe(type)}${hint ? ` (did you mean '${hint}'?)` : ''}; expected one of: ${kinds.join(', ')}`);
+    return c.fail(join(path, 'type'), unknownChoice('variable type', type, kinds));
   }
   c.keys(o, path, ['type', 'description', ...kind.keys]);
   if (o['description'] !== undefined && typeof o['description'] !== 'string') c.fail(join(path, 'description'), `expected a string, got ${describe(o['description'])}`);
@@ -223,6 +222,10 @@ export function validateScenario(doc: unknown, options: { baseDir?: string } = {
   // Uniqueness decides keys from generated values before anomaly kinds change them, so a
   // kind acting on a key could make written keys collide: refuse that combination.
   if (uniqueness && anomalies && anomalies.mode !== 'none') {
+    // Uniqueness classes rows by label and resolves on attempt-0 values, before any event is
+    // measured; measuring events (min_effect, label: changed) would need the resolved values.
+    if (anomalies.minEffect) c.fail('anomalies.min_effect', 'cannot be combined with uniqueness yet: remove one of them');
+    if (anomalies.label) c.fail('anomalies.label', "'changed' cannot be combined with uniqueness yet: remove one of them");
     (anomalies.kinds ?? []).forEach((k, i) => {
       const hit = k.variables.filter((v) => uniqueness.key.includes(v));
       if (hit.length > 0) c.fail(`anomalies.kinds[${i}]`, `${k.kind} events would change ${hit.join(', ')}, which ${hit.length === 1 ? 'is' : 'are'} part of the uniqueness key; exclude ${hit.length === 1 ? 'it' : 'them'} with variables: [...]`);

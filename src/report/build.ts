@@ -8,10 +8,9 @@ import type { Table } from 'apache-arrow';
 import type { Manifest } from '../dataset/manifest.js';
 import type { Chunk } from './chunk.js';
 import { eventRows, kindColours } from './events.js';
-import { captureExact, planExact, type ExactWindow } from './exact.js';
-import { CategoryCounts, GrowingHistogram } from './histogram.js';
+import { planExact } from './exact.js';
 import { reportLayout, type ReportLayout } from './layout.js';
-import { M4 } from './m4.js';
+import { Reduction } from './reduction.js';
 
 /** How much a report keeps. The defaults keep a report under about 6 MB. */
 export interface ReportLimits {
@@ -61,11 +60,8 @@ function summaryOf(m: Manifest, source: PageData.Report['source']): PageData.Sum
 /** Accumulates chunks (in any order of disjoint row ranges) into a report. */
 export class ReportBuilder {
   readonly layout: ReportLayout;
-  private readonly rows: number;
-  private readonly m4 = new Map<string, M4>();
-  private readonly hist = new Map<string, GrowingHistogram>();
-  private readonly cats = new Map<string, CategoryCounts>();
-  private readonly exact: ExactWindow[];
+  /** The reduction every chunk goes into; `spec` lets other threads reduce rows for it. */
+  readonly reduction: Reduction;
   private readonly allExact: boolean;
   private readonly eventsCovered: number;
   private readonly limits: Required<ReportLimits>;
@@ -74,40 +70,30 @@ export class ReportBuilder {
   constructor(private readonly input: ReportInput) {
     this.limits = { ...DEFAULT_LIMITS, ...input.limits };
     const m = input.manifest;
-    this.rows = m.rows;
     this.layout = reportLayout(m);
-    const buckets = Math.max(1, Math.min(this.limits.buckets, m.rows));
-    for (const c of this.layout.numericColumns) this.m4.set(c, new M4(m.rows, buckets));
-    for (const s of this.layout.series) this.hist.set(s.name, new GrowingHistogram(s.dtype === 'int32' || s.dtype === 'int64'));
-    for (const c of this.layout.categorical) this.cats.set(c.name, new CategoryCounts(c.categories));
     this.table = eventRows(input.segments, this.limits.maxEvents);
     const plan = planExact({ rows: m.rows, columns: this.layout.numericColumns, events: this.table.events, budget: this.limits.exactValues });
-    this.exact = plan.windows;
     this.allExact = plan.all;
     this.eventsCovered = plan.eventsCovered;
+    this.reduction = new Reduction({ layout: this.layout, rows: m.rows, buckets: Math.max(1, Math.min(this.limits.buckets, m.rows)), exact: plan.ranges });
   }
 
   add(c: Chunk): void {
-    for (const [name, v] of c.numeric) {
-      this.m4.get(name)?.add(c.rowStart, v, c.rows);
-      this.hist.get(name)?.add(v, c.isAnomaly, c.rows);
-      captureExact(this.exact, name, c.rowStart, v, c.rows);
-    }
-    for (const [name, codes] of c.categorical) this.cats.get(name)?.add(codes, c.isAnomaly, c.rows);
+    this.reduction.add(c);
   }
 
   finish(): PageData.Report {
     const m = this.input.manifest;
     const buckets = Math.max(1, Math.min(this.limits.buckets, m.rows));
     const series: PageData.Series[] = this.layout.series.map((s) => {
-      const p = this.m4.get(s.name)!.points();
-      const t = s.twin ? this.m4.get(s.twin)!.points() : null;
+      const p = this.reduction.m4.get(s.name)!.points();
+      const t = s.twin ? this.reduction.m4.get(s.twin)!.points() : null;
       return { name: s.name, dtype: s.dtype, twin: s.twin, x: f64(p.x), y: f64(p.y), twinX: t ? f64(t.x) : null, twinY: t ? f64(t.y) : null };
     });
     const distributions: PageData.Distribution[] = [
-      ...this.layout.series.map((s) => ({ name: s.name, type: 'numeric' as const, ...this.hist.get(s.name)!.result() })),
+      ...this.layout.series.map((s) => ({ name: s.name, type: 'numeric' as const, ...this.reduction.hist.get(s.name)!.result() })),
       ...this.layout.categorical.map((c) => {
-        const k = this.cats.get(c.name)!;
+        const k = this.reduction.cats.get(c.name)!;
         return { name: c.name, type: 'categorical' as const, categories: c.categories, normal: k.normal, anomalous: k.anomalous, nulls: k.nulls };
       }),
     ];
@@ -116,7 +102,7 @@ export class ReportBuilder {
     const notes = [...(this.input.notes ?? [])];
     if (this.allExact) notes.push(`Every row is in the page: zooming shows exact rows anywhere.`);
     else {
-      const tiles = this.exact.length;
+      const tiles = this.reduction.exact.length;
       notes.push(
         `The overview is an M4 downsample (first, min, max and last of each of ${buckets.toLocaleString('en-US')} buckets of about ${Math.round(bucketRows).toLocaleString('en-US')} rows per column), computed while streaming every row.`,
         `Exact rows are in the page around ${this.eventsCovered.toLocaleString('en-US')} of ${count.toLocaleString('en-US')} events and in ${tiles.toLocaleString('en-US')} window(s) in all (including evenly spaced tiles of normal rows); zoomed elsewhere, the charts show the overview's min/max envelope.`,
@@ -130,7 +116,7 @@ export class ReportBuilder {
       time: { startMs: m.scenario.timeline.startMs, stepMs: m.scenario.timeline.stepMs, rows: m.rows },
       series,
       bucketRows: this.allExact ? 1 : bucketRows,
-      exact: this.exact.map((w) => ({ from: w.from, to: w.to, values: Object.fromEntries([...w.values].map(([k, v]) => [k, f64(v)])) })),
+      exact: this.reduction.exact.map((w) => ({ from: w.from, to: w.to, values: Object.fromEntries([...w.values].map(([k, v]) => [k, f64(v)])) })),
       allExact: this.allExact,
       events,
       eventCount: count,

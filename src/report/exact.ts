@@ -42,15 +42,13 @@ function mergeRanges(ranges: Array<[number, number]>): Array<[number, number]> {
 /**
  * Plans exact windows: every row when they fit the budget; otherwise a few evenly spaced
  * tiles of rows (the first at row 0) and then each event with context on both sides, in
- * timeline order, while the budget lasts. Returns the windows, empty, and whether every
- * row is covered.
+ * timeline order, while the budget lasts. Returns the row ranges (sorted, disjoint), whether
+ * every row is covered, and how many events are.
  */
-export function planExact(o: ExactPlanOptions): { windows: ExactWindow[]; all: boolean; eventsCovered: number } {
+export function planExact(o: ExactPlanOptions): { ranges: Array<[number, number]>; all: boolean; eventsCovered: number } {
   const cols = Math.max(1, o.columns.length);
   const maxRows = Math.floor(o.budget / cols);
-  const alloc = (ranges: Array<[number, number]>) =>
-    ranges.map(([from, to]) => ({ from, to, values: new Map(o.columns.map((c) => [c, new Float64Array(to - from).fill(NaN)])) }));
-  if (o.rows <= maxRows) return { windows: alloc(o.rows > 0 ? [[0, o.rows]] : []), all: true, eventsCovered: o.events.length };
+  if (o.rows <= maxRows) return { ranges: o.rows > 0 ? [[0, o.rows]] : [], all: true, eventsCovered: o.events.length };
   const ranges: Array<[number, number]> = [];
   let used = 0;
   const tiles = o.tiles ?? 4;
@@ -75,7 +73,12 @@ export function planExact(o: ExactPlanOptions): { windows: ExactWindow[]; all: b
     used += to - from;
     covered++;
   }
-  return { windows: alloc(mergeRanges(ranges)), all: false, eventsCovered: covered };
+  return { ranges: mergeRanges(ranges), all: false, eventsCovered: covered };
+}
+
+/** Empty windows (NaN: not yet read) for the planned ranges and columns. */
+export function allocWindows(ranges: ReadonlyArray<readonly [number, number]>, columns: readonly string[]): ExactWindow[] {
+  return ranges.map(([from, to]) => ({ from, to, values: new Map(columns.map((c) => [c, new Float64Array(to - from).fill(NaN)])) }));
 }
 
 /** Copies the values of rows [rowStart, rowStart + n) of one column into the windows they meet. */

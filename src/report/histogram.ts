@@ -6,6 +6,17 @@
 
 const BINS = 512;
 
+/** A histogram's running state (lattice width and base, counts per bin, range, nulls). */
+export interface HistogramState {
+  width: number;
+  base: number;
+  normal: Float64Array;
+  anomalous: Float64Array;
+  min: number;
+  max: number;
+  nulls: [number, number];
+}
+
 /**
  * One variable's two histograms (normal and anomalous rows), sharing their bins. Bins lie
  * on a fixed lattice: widths are powers of two and edges multiples of the width (offset by
@@ -74,9 +85,10 @@ export class GrowingHistogram {
     this.base = this.index(mn) - (BINS / 2 - BINS / 8);
   }
 
-  /** Doubles the width until x fits; each new bin is a whole number of old ones. */
+  /** Doubles the width until x fits (if it does not); each new bin is a whole number of old ones. */
   private widen(x: number): void {
     const xi = this.index(x);
+    if (xi >= this.base && xi < this.base + BINS) return;
     const lo = Math.min(this.base, xi);
     const hi = Math.max(this.base + BINS - 1, xi);
     let j = 1;
@@ -90,6 +102,39 @@ export class GrowingHistogram {
     }
     this.base = base;
     this.width *= f;
+  }
+
+  /** The running state, as plain data (to send between threads). */
+  state(): HistogramState {
+    return { width: this.width, base: this.base, normal: this.counts[0], anomalous: this.counts[1], min: this.min, max: this.max, nulls: [...this.nulls] };
+  }
+
+  /** Folds in the state of another histogram of the same column (other rows). */
+  absorb(o: HistogramState): void {
+    this.nulls[0] += o.nulls[0];
+    this.nulls[1] += o.nulls[1];
+    if (o.width !== o.width || o.min === Infinity) return;
+    if (this.width !== this.width) {
+      this.width = o.width;
+      this.base = o.base;
+      this.counts[0].set(o.normal);
+      this.counts[1].set(o.anomalous);
+      this.min = o.min;
+      this.max = o.max;
+      return;
+    }
+    // Cover the other's values, then be at least as wide: its bins then nest in ours.
+    this.widen(o.min);
+    this.widen(o.max);
+    while (this.width < o.width) this.widen(this.origin + (this.base + 2 * BINS) * this.width);
+    const f = this.width / o.width;
+    for (let i = 0; i < BINS; i++) {
+      const k = Math.floor((o.base + i) / f) - this.base;
+      if (o.normal[i]) this.counts[0][k]! += o.normal[i]!;
+      if (o.anomalous[i]) this.counts[1][k]! += o.anomalous[i]!;
+    }
+    this.min = Math.min(this.min, o.min);
+    this.max = Math.max(this.max, o.max);
   }
 
   /**
@@ -121,6 +166,14 @@ export class CategoryCounts {
   constructor(readonly categories: string[]) {
     this.normal = categories.map(() => 0);
     this.anomalous = categories.map(() => 0);
+  }
+
+  /** Folds in another count of the same categories (other rows). */
+  absorb(o: Pick<CategoryCounts, 'normal' | 'anomalous' | 'nulls'>): void {
+    o.normal.forEach((c, i) => (this.normal[i]! += c));
+    o.anomalous.forEach((c, i) => (this.anomalous[i]! += c));
+    this.nulls[0] += o.nulls[0];
+    this.nulls[1] += o.nulls[1];
   }
 
   /** Adds n codes (indices into `categories`; -1 is missing). */

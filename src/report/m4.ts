@@ -5,6 +5,18 @@
  * pixel column (Jugel et al., "M4", VLDB 2014), in memory fixed by the bucket count.
  */
 
+/** An M4's running state per bucket (NaN rows: no value yet). */
+export interface M4State {
+  firstRow: Float64Array;
+  firstVal: Float64Array;
+  lastRow: Float64Array;
+  lastVal: Float64Array;
+  minRow: Float64Array;
+  minVal: Float64Array;
+  maxRow: Float64Array;
+  maxVal: Float64Array;
+}
+
 /** Running M4 state of one column over a timeline of `rows` rows. */
 export class M4 {
   /** First row of each bucket, and one past the last row (length buckets + 1). */
@@ -86,6 +98,36 @@ export class M4 {
       this.maxRow[b] = mxr;
       this.maxVal[b] = mx;
       b++;
+    }
+  }
+
+  /** The running state, as plain arrays (to send between threads). */
+  state(): M4State {
+    return { firstRow: this.firstRow, firstVal: this.firstVal, lastRow: this.lastRow, lastVal: this.lastVal, minRow: this.minRow, minVal: this.minVal, maxRow: this.maxRow, maxVal: this.maxVal };
+  }
+
+  /** Folds in the state of another M4 over the same timeline and buckets (other rows). */
+  absorb(o: M4State): void {
+    for (let b = 0; b < this.buckets; b++) {
+      const r = o.firstRow[b]!;
+      if (r !== r) continue;
+      if (!(this.firstRow[b]! <= r)) {
+        this.firstRow[b] = r;
+        this.firstVal[b] = o.firstVal[b]!;
+      }
+      if (!(this.lastRow[b]! >= o.lastRow[b]!)) {
+        this.lastRow[b] = o.lastRow[b]!;
+        this.lastVal[b] = o.lastVal[b]!;
+      }
+      // Ties keep the earlier row, as one pass in row order would.
+      if (o.minVal[b]! < this.minVal[b]! || (o.minVal[b] === this.minVal[b] && o.minRow[b]! < this.minRow[b]!)) {
+        this.minVal[b] = o.minVal[b]!;
+        this.minRow[b] = o.minRow[b]!;
+      }
+      if (o.maxVal[b]! > this.maxVal[b]! || (o.maxVal[b] === this.maxVal[b] && o.maxRow[b]! < this.maxRow[b]!)) {
+        this.maxVal[b] = o.maxVal[b]!;
+        this.maxRow[b] = o.maxRow[b]!;
+      }
     }
   }
 

@@ -9,6 +9,7 @@ import { withOverrides } from '../reader/load.js';
 import { eventsStartingIn } from '../anomaly/events.js';
 import { twinNameClashes, withCleanTwin } from '../anomaly/kinds/clean-twin.js';
 import { cleanRowsOf, generateShard } from '../generate/shard.js';
+import { segmentsOf } from '../generate/event-outcome.js';
 import { ColumnArena, getInt64, type ValueColumn } from '../columns/columns.js';
 import { prepareScenario } from '../variables/registry.js';
 import { planGeneration } from '../plan/planner.js';
@@ -50,9 +51,10 @@ export async function previewReport(scenario: Scenario, options: PreviewOptions 
   const s = twinNameClashes({ ...sized, anomalies: { ...sized.anomalies, cleanTwin: true } }).length === 0 ? withCleanTwin(sized) : sized;
   await prepareScenario(s);
   const plan = planGeneration(s, {});
-  const events = eventsStartingIn(s.anomalies, seedKey(s.seed), rows, 0, rows);
-  const segments = segmentTable(s, events, cleanRowsOf(s));
-  const anomalousRows = events.reduce((a, e) => a + Math.min(e.end, rows) - e.start, 0);
+  const settled = segmentsOf(s, eventsStartingIn(s.anomalies, seedKey(s.seed), rows, 0, rows));
+  const segments = segmentTable(s, settled.segments, cleanRowsOf(s));
+  const changedOnly = s.anomalies.mode !== 'none' && s.anomalies.label === 'changed';
+  const anomalousRows = settled.segments.reduce((a, seg) => a + (changedOnly ? seg.changedRows : seg.event.end - seg.event.start), 0);
   const manifest = buildManifest({
     scenario: s,
     format: plan.format,
@@ -61,7 +63,7 @@ export async function previewReport(scenario: Scenario, options: PreviewOptions 
     growthStable: plan.growthStable,
     shards: [],
     uniqueness: null,
-    anomalies: anomalySummary(s, events, anomalousRows),
+    anomalies: anomalySummary(s, settled, anomalousRows),
   });
   const notes = [`A preview: the first ${rows.toLocaleString('en-US')} rows of ${scenario.timeline.rows.toLocaleString('en-US')}, generated in memory.`];
   if (s.uniqueness) notes.push('Uniqueness retries are not applied in a preview: key variables show their first attempts.');

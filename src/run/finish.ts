@@ -14,17 +14,23 @@ import { segmentTable } from '../dataset/segments.js';
 import { shardMetadata } from '../dataset/provenance.js';
 import { writeFileAtomic } from '../formats/files.js';
 import { cleanRowsOf } from '../generate/shard.js';
+import { segmentsOf } from '../generate/event-outcome.js';
+import { prepareScenario } from '../variables/registry.js';
 import type { Resolution } from '../uniqueness/resolve.js';
 import { partManifestFile, PENDING_SUFFIX } from './state.js';
 
 /** Writes the segment table (whole datasets only) and the manifest, last. */
-export function finishDataset(out: string, scenario: Scenario, plan: GenerationPlan, compression: ParquetCompression, shards: ManifestShard[], part: Part | null, uniqueness: UniquenessSummary | null, staged = false): Manifest {
+export async function finishDataset(out: string, scenario: Scenario, plan: GenerationPlan, compression: ParquetCompression, shards: ManifestShard[], part: Part | null, uniqueness: UniquenessSummary | null, staged = false): Promise<Manifest> {
   const suffix = staged ? PENDING_SUFFIX : '';
   const rows = scenario.timeline.rows;
-  const events = eventsStartingIn(scenario.anomalies, seedKey(scenario.seed), rows, 0, rows);
+  // Measuring events generates rows here, on the main thread: load what the variables need.
+  if (!part && scenario.anomalies.mode !== 'none') await prepareScenario(scenario);
+  const a = scenario.anomalies;
+  // Every event is measured here, for its effect columns; a part run has no segment table.
+  const { segments, dropped } = part ? { segments: [], dropped: -1 } : segmentsOf(scenario, eventsStartingIn(a, seedKey(scenario.seed), rows, 0, rows));
   if (!part) {
     const segMeta = shardMetadata(scenario, { index: -1, rowStart: 0, rowEnd: rows });
-    writeFileAtomic(join(out, SEGMENTS_FILE + suffix), encodeParquet(segmentTable(scenario, events, cleanRowsOf(scenario)), segMeta, compression));
+    writeFileAtomic(join(out, SEGMENTS_FILE + suffix), encodeParquet(segmentTable(scenario, segments, cleanRowsOf(scenario)), segMeta, compression));
   }
   const anomalousRows = shards.reduce((a, s) => a + s.anomalous_rows, 0);
   const manifest = buildManifest({
@@ -36,7 +42,7 @@ export function finishDataset(out: string, scenario: Scenario, plan: GenerationP
     shards,
     uniqueness,
     part: part ? { ...part, shards: plan.shards.length } : undefined,
-    anomalies: anomalySummary(scenario, part ? null : events, anomalousRows),
+    anomalies: anomalySummary(scenario, part ? null : { segments, dropped }, anomalousRows),
   });
   return writeManifest(out, manifest, (part ? partManifestFile(part) : MANIFEST_FILE) + suffix);
 }

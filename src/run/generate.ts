@@ -26,8 +26,6 @@ import { completeCommit, discardStaged, rollForward } from './commit.js';
 import { finishDataset, uniquenessSummary } from './finish.js';
 import { createOutputDir, ensureDataDir, removeIfEmpty } from './output-dir.js';
 import { checkInputs } from '../variables/inputs.js';
-import { hasLearnedKind } from '../anomaly/kinds/learned.js';
-import { prepareScenario } from '../variables/registry.js';
 
 /** How long running shards may take to finish after Ctrl-C before their workers are ended. */
 const ABORT_GRACE_MS = 1000;
@@ -61,6 +59,21 @@ export interface GenerateResult {
   reused: number;
   /** Rows in the shards this run wrote. */
   rowsGenerated: number;
+  /** Things the user should know that are not errors (printed on stderr by the CLI). */
+  warnings: string[];
+}
+
+/** Share of labelled rows that may equal the clean series before generate warns. */
+export const UNCHANGED_WARNING_SHARE = 0.05;
+
+/** A warning when too many labelled rows are identical to the clean series. */
+export function labelWarnings(m: Manifest): string[] {
+  const r = m.anomalies.realised;
+  if (r.unchanged_rows <= 0 || r.anomalous_rows <= 0 || r.unchanged_rows <= UNCHANGED_WARNING_SHARE * r.anomalous_rows) return [];
+  const pct = ((100 * r.unchanged_rows) / r.anomalous_rows).toFixed(1);
+  return [
+    `${pct}% of labelled rows (${r.unchanged_rows} of ${r.anomalous_rows}) hold the same values as the series without anomalies: their label marks no change a detector could see. Set anomalies.min_effect to redraw weak events, or anomalies.label: changed to label only changed rows (effect per event: effect_rms, effect_max and changed_rows in ${m.anomalies.segments_file}).`,
+  ];
 }
 
 /** Resolves a scenario (object or file path) with option overrides applied. */
@@ -288,10 +301,8 @@ async function runPlan(
   results.sort((a, b) => a.index - b.index);
   try {
     const resolution = uniqueness ? await uniqueness.done : undefined;
-    // Learned events' figures in the segment table need their clean context, generated on this thread.
-    if (!part && hasLearnedKind(scenario)) await prepareScenario(scenario);
     const listed: ManifestShard[] = results.map(({ pending: _p, ...s }) => s);
-    const manifest = finishDataset(out, scenario, plan, compression, listed, part, uniquenessSummary(scenario, resolution), staged);
+    const manifest = await finishDataset(out, scenario, plan, compression, listed, part, uniquenessSummary(scenario, resolution), staged);
     if (staged) {
       journal.commit();
       completeCommit(out, { identity, shards: results, source: journalFile(null), staged: true, committed: true }, old);
@@ -299,7 +310,7 @@ async function runPlan(
       if (!part) removeUnplanned(out, prepared, plan);
       journal.remove();
     }
-    return { plan, manifest, generated, reused, rowsGenerated };
+    return { plan, manifest, generated, reused, rowsGenerated, warnings: labelWarnings(manifest) };
   } catch (err) {
     undo(true);
     throw err;

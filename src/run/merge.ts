@@ -29,18 +29,18 @@ const pw = require('parquet-wasm') as typeof import('parquet-wasm');
  * With `checkFiles: false` only the manifests need to be present — for shards that already
  * sit in object storage beside them.
  */
-export function mergeManifests(out: string, options: { checkFiles?: boolean } = {}): Manifest {
+export async function mergeManifests(out: string, options: { checkFiles?: boolean } = {}): Promise<Manifest> {
   if (!existsSync(out)) throw new ParanomError('DATASET_INVALID', `${out}: no such directory`);
   if (!statSync(out).isDirectory()) throw new ParanomError('USAGE', `${out} is a file; merge-manifests takes the directory holding the part manifests`);
   const lock = acquireLock(out, null, 'merge-manifests');
   try {
-    return mergeLocked(out, options);
+    return await mergeLocked(out, options);
   } finally {
     lock.release();
   }
 }
 
-function mergeLocked(out: string, options: { checkFiles?: boolean }): Manifest {
+async function mergeLocked(out: string, options: { checkFiles?: boolean }): Promise<Manifest> {
   if (existsSync(join(out, MANIFEST_FILE)) && !readRecords(out).some((r) => r.source === MANIFEST_FILE)) refuseForeign(out, [MANIFEST_FILE]);
   const files = readdirSync(out).filter((f) => PART_MANIFEST_RE.test(f)).sort();
   if (files.length === 0) throw new ParanomError('DATASET_INVALID', `${out}: no part manifests (manifest-part-K-of-N.json) to merge`);
@@ -68,7 +68,7 @@ function mergeLocked(out: string, options: { checkFiles?: boolean }): Manifest {
   }
   // The last part resolved uniqueness over every row, so its summary is the dataset's.
   const last = parts.reduce((a, p) => (p.m.part!.k > a.m.part!.k ? p : a));
-  const manifest = finishDataset(out, first.scenario, plan, first.compression ?? 'snappy', shards, null, last.m.uniqueness);
+  const manifest = await finishDataset(out, first.scenario, plan, first.compression ?? 'snappy', shards, null, last.m.uniqueness);
   for (const f of files) rmSync(join(out, f), { force: true });
   return manifest;
 }

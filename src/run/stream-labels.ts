@@ -12,6 +12,9 @@ import { PROVENANCE_KEY, shardMetadata } from '../dataset/provenance.js';
 import { segmentTable } from '../dataset/segments.js';
 import { writeFileAtomic } from '../formats/files.js';
 import type { Scenario } from '../model/types.js';
+import { segmentsOf } from '../generate/event-outcome.js';
+import { cleanRowsOf } from '../generate/shard.js';
+import { prepareScenario } from '../variables/registry.js';
 
 /**
  * True when `path` is a Parquet file whose footer carries paranom's provenance key: a file
@@ -36,13 +39,16 @@ function writtenByParanom(path: string): boolean {
 }
 
 /** Writes the segment table of events overlapping rows [startRow, rows) to `path`. */
-export function writeStreamLabels(path: string, scenario: Scenario, startRow: number): number {
+export async function writeStreamLabels(path: string, scenario: Scenario, startRow: number): Promise<number> {
   if (existsSync(path) && !(statSync(path).isFile() && writtenByParanom(path))) {
     throw new ParanomError('OUTPUT_EXISTS', `--labels-to '${path}' exists and is not a segment table paranom wrote; choose another path`, { path });
   }
   const rows = scenario.timeline.rows;
-  const events = eventsOverlapping(scenario, startRow, rows);
+  // Measuring events generates rows on this thread: load what the variables need.
+  await prepareScenario(scenario);
+  // Events as the stream's rows carry them: settled (min_effect), with their effect.
+  const { segments } = segmentsOf(scenario, eventsOverlapping(scenario, startRow, rows));
   const metadata = shardMetadata(scenario, { index: -1, rowStart: 0, rowEnd: rows });
-  writeFileAtomic(path, encodeParquet(segmentTable(scenario, events), metadata, 'snappy'));
-  return events.length;
+  writeFileAtomic(path, encodeParquet(segmentTable(scenario, segments, cleanRowsOf(scenario)), metadata, 'snappy'));
+  return segments.length;
 }

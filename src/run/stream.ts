@@ -88,7 +88,7 @@ export async function streamRows(scenarioOrFile: Scenario | string, options: Str
   const scenario = withOverrides(loaded, { rows: options.rows, seed: options.seed });
   const rows = scenario.timeline.rows;
   const startRow = startRowOf(scenario, options.startAt);
-  const labelledEvents = options.labelsTo !== undefined ? writeStreamLabels(options.labelsTo, scenario, startRow) : null;
+  const labelledEvents = options.labelsTo !== undefined ? await writeStreamLabels(options.labelsTo, scenario, startRow) : null;
 
   // The stream's blocks: the block grid from startRow (the first block may be partial).
   const blocks: ShardPlan[] = [];

@@ -19,10 +19,10 @@ import { readArrowRows, readParquetRows } from '../formats/read.js';
 import { segmentTable } from '../dataset/segments.js';
 import { shardMetadata } from '../dataset/provenance.js';
 import { readManifest, SEGMENTS_FILE, type Manifest, type ManifestShard } from '../dataset/manifest.js';
+import { segmentsOf } from '../generate/event-outcome.js';
 import { encodeShard, sha256 } from './shard-task.js';
 import { prepareScenario } from '../variables/registry.js';
 import { checkInputs } from '../variables/inputs.js';
-import { hasLearnedKind } from '../anomaly/kinds/learned.js';
 import { ownNames } from './ownership.js';
 import { JOURNAL_RE, readRecords } from './state.js';
 
@@ -123,9 +123,8 @@ export async function verify(out: string, options: VerifyOptions = {}): Promise<
   // Inputs first: a changed module or file must be named, not reported as differing values.
   checkInputs(m.scenario);
   const starts = sampleBlockStarts(m.rows, options.sampleBlocks ?? 8);
-  // Hashes alone need no user code: with --sample 0 no callback module is imported
-  // (learned kinds aside, whose segment figures are computed from generated rows).
-  if (starts.length > 0 || hasLearnedKind(m.scenario)) await prepareScenario(m.scenario);
+  // Sampled blocks and the segment table's effect figures are generated from the variables.
+  if (starts.length > 0 || m.scenario.anomalies.mode !== 'none') await prepareScenario(m.scenario);
   const problems: string[] = [];
   for (const s of m.shards) {
     const p = checkShardFile(out, s);
@@ -154,9 +153,9 @@ export async function verify(out: string, options: VerifyOptions = {}): Promise<
   const seg = join(out, SEGMENTS_FILE);
   if (!existsSync(seg)) problems.push(`${SEGMENTS_FILE}: missing`);
   else if (m.compression) {
-    const events = eventsStartingIn(m.scenario.anomalies, seedKey(m.scenario.seed), rows, 0, rows);
+    const { segments } = segmentsOf(m.scenario, eventsStartingIn(m.scenario.anomalies, seedKey(m.scenario.seed), rows, 0, rows));
     const meta = shardMetadata(m.scenario, { index: -1, rowStart: 0, rowEnd: rows });
-    if (sha256(encodeParquet(segmentTable(m.scenario, events, cleanRowsOf(m.scenario)), meta, m.compression)) !== sha256(readFileSync(seg))) {
+    if (sha256(encodeParquet(segmentTable(m.scenario, segments, cleanRowsOf(m.scenario)), meta, m.compression)) !== sha256(readFileSync(seg))) {
       problems.push(`${SEGMENTS_FILE}: differs from the events the scenario gives`);
     }
   }

@@ -4,6 +4,7 @@
  * fingerprint; the rare unequal tuples that share one are told apart by recomputing the
  * values (see resolve.ts), so uniqueness stays exact.
  */
+import { fmix32 } from '../random/hash.js';
 import { BLOCK_ROWS } from '../format.js';
 import { seedKey } from '../random/counter.js';
 import { eventsOverlapping } from '../anomaly/events.js';
@@ -50,13 +51,6 @@ function mix(h: number, w: number): number {
   return Math.imul(h, 0x1b873593) + 0xe6546b64;
 }
 
-function finish(h: number): number {
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  return (h ^ (h >>> 16)) >>> 0;
-}
 
 const w2 = new Uint32Array(2);
 
@@ -69,7 +63,7 @@ export function tupleFingerprint(values: ArrayLike<number>, dtypes: readonly DTy
     a = mix(mix(a, w2[0]!), w2[1]!);
     b = mix(mix(b, w2[1]! ^ 0x5bd1e995), w2[0]!);
   }
-  return finish(a) * 1048576 + (finish(b) >>> 12);
+  return fmix32(a) * 1048576 + (fmix32(b) >>> 12);
 }
 
 /** Reads the stored value of row i of a column buffer. */

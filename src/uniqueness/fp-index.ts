@@ -8,6 +8,7 @@
 import { appendFileSync, closeSync, existsSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { lowerBound } from '../math/search.js';
 
 const FP_BITS = 52;
 /** Pairs per page of a spilled bucket: one read answers a lookup. */
@@ -43,17 +44,6 @@ function sortPairs(fp: Float64Array, row: Float64Array): void {
   // Four passes: the sorted data is back in the original arrays.
 }
 
-/** First index i in sorted fps with fps[i] >= x. */
-function lowerBound(fps: Float64Array, x: number): number {
-  let lo = 0;
-  let hi = fps.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (fps[mid]! < x) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
 
 interface Bucket {
   /** Pending pairs, interleaved (fp, row). */

@@ -13,6 +13,7 @@
  * earlier" or "an earlier retry accepted it". Every fingerprint match is confirmed by
  * recomputing the values, so a fingerprint collision never merges two tuples.
  */
+import { lowerBound } from '../math/search.js';
 import { ParanomError } from '../errors.js';
 import { eventsStartingIn } from '../anomaly/events.js';
 import { seedKey } from '../random/counter.js';
@@ -215,13 +216,7 @@ export class UniquenessResolver {
   /** Class rows before `row` (its rank within the class). */
   private rank(st: ClassState, row: number): number {
     // Events before `row`: binary search on starts, then the one that may contain it.
-    let lo = 0;
-    let hi = this.eventStarts.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (this.eventStarts[mid]! < row) lo = mid + 1;
-      else hi = mid;
-    }
+    const lo = lowerBound(this.eventStarts, row);
     let anomalous = this.anomalousBefore[lo]!;
     if (lo > 0 && this.eventEnds[lo - 1]! > row) anomalous -= this.eventEnds[lo - 1]! - row;
     return st.cls === 'anomalous' ? anomalous : row - anomalous;

@@ -18,6 +18,7 @@ import { join } from 'node:path';
 import { DenseDecoder } from './decoder.js';
 import { ACTIVATIONS, MODEL_JSON, ModelFormatError, readDenseStack, WEIGHTS_BIN, type Activation } from './layers-format.js';
 import type { LatentStats } from './latent.js';
+import type { LatentChain } from './chain.js';
 
 export const VAE_META_FILE = 'vae.json';
 export const VAE_FORMAT = 'paranom-vae';
@@ -57,6 +58,12 @@ export interface VaeModelMeta {
   /** Per-channel z-score statistics of the training rows; values are decoded as x·sd + mean. */
   normalisation: { mean: number[]; sd: number[] };
   latentStats: LatentStats;
+  /**
+   * The training series' codes in time order (models trained by paranom ≥ 0.2): normal
+   * windows of `type: vae` variables follow it (chain.ts). Absent in older and synthetic
+   * models, whose normal windows are drawn from the inner region.
+   */
+  chain?: LatentChain;
   training: TrainingRecord;
   files: { encoder: string; decoder: string };
 }

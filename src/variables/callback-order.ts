@@ -5,7 +5,7 @@
  * declared goes first. A callback sees the values of every variable generated before it.
  * Output columns keep the declared order whatever the generation order.
  */
-import { Checker, closest, join } from '../model/checker.js';
+import { Checker, join, noSuchVariable } from '../model/checker.js';
 import type { Variable } from '../model/types.js';
 
 function dependencies(v: Variable): readonly string[] {
@@ -33,10 +33,7 @@ export function checkDependencies(c: Checker, variables: readonly Variable[], de
     dependencies(v).forEach((d, i) => {
       const p = join(join(join('variables', v.name), 'after'), i);
       if (d === v.name) c.fail(p, 'a variable cannot be generated after itself');
-      else if (!declared.includes(d)) {
-        const hint = closest(d, declared);
-        c.fail(p, `no variable named '${d}'${hint ? ` (did you mean '${hint}'?)` : ''}`);
-      }
+      else if (!declared.includes(d)) c.fail(p, noSuchVariable(d, declared));
     });
   }
   // Depth-first search for a cycle through `after:` edges; report each cycle once.

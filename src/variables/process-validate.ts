@@ -1,5 +1,5 @@
 /** Validation of `type: process` variables: a non-empty list of additive components. */
-import { Checker, closest, describe, join } from '../model/checker.js';
+import { Checker, describe, join, unknownChoice } from '../model/checker.js';
 import { parseDurationMs } from '../model/units.js';
 import type { ProcessComponent, ProcessVariable, Span } from '../model/types.js';
 import type { VariableInput } from './kind.js';
@@ -45,8 +45,7 @@ function checkComponent(c: Checker, raw: unknown, path: string): ProcessComponen
   if (!o) return undefined;
   const type = o['type'];
   if (typeof type !== 'string' || !(COMPONENT_TYPES as string[]).includes(type)) {
-    const hint = typeof type === 'string' ? closest(type, COMPONENT_TYPES) : undefined;
-    return c.fail(join(path, 'type'), `${type === undefined ? 'required' : `unknown component ${describe(type)}`}${hint ? ` (did you mean '${hint}'?)` : ''}; expected one of: ${COMPONENT_TYPES.join(', ')}`);
+    return c.fail(join(path, 'type'), unknownChoice('component', type, COMPONENT_TYPES));
   }
   const t = type as ProcessComponent['type'];
   c.keys(o, path, ['type', ...COMPONENT_KEYS[t]]);

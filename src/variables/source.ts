@@ -13,6 +13,7 @@
  * the end. Every row is a pure function of its index, so D1–D3 hold (`error` aside, which
  * refuses to grow past the file).
  */
+import { upperBound } from '../math/search.js';
 import { extname } from 'node:path';
 import { ParanomError } from '../errors.js';
 import { Checker, describe, join } from '../model/checker.js';
@@ -108,15 +109,28 @@ function fileRowOf(v: SourceVariable, data: SourceData, timeline: Timeline): (ro
     }
     const tau = t0 + dt;
     // The last file row at or before tau.
-    let lo = 0;
-    let hi = n - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >>> 1;
-      if (t[mid]! <= tau) lo = mid;
-      else hi = mid - 1;
-    }
-    return lo;
+    return Math.max(0, upperBound(t, tau, 0, n) - 1);
   };
+}
+
+/**
+ * How many timeline rows the source can give: all of them, except with `past_end: error`,
+ * where rows past the file fail. Measuring an event looks at rows around it that may lie
+ * past the timeline (so the result does not change when the dataset grows); it stops here.
+ */
+export function sourceRowLimit(v: SourceVariable, timeline: Timeline, baseDir: string | undefined): number {
+  if (v.pastEnd !== 'error') return Infinity;
+  const at = fileRowOf(v, read(v, baseDir), timeline);
+  // fileRowOf is -1 from the first row past the file on: find that row.
+  let lo = 0;
+  let hi = 1;
+  while (at(hi) >= 0) hi *= 2;
+  while (lo < hi) {
+    const mid = Math.floor((lo + hi) / 2);
+    if (at(mid) >= 0) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /** Compiles a source: the file's values (read once per thread) replayed by row. */

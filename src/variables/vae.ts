@@ -30,6 +30,7 @@ import { LatentSampler, RADIUS_MEASURES, radiusAt, radiusBand, radiusQuantile, S
 import { readVaeModel, vaeModel, type LoadedVaeModel } from '../vae/model.js';
 import { inputPath, recordedPath } from '../model/input-path.js';
 import type { Block, CompiledVariable, VariableKind } from './kind.js';
+import { chainedFill } from './vae-chain.js';
 
 /** Default radius quantiles: normal windows from the central 95% of training codes, anomalies from the 99th–99.99th percentile shell. */
 export const DEFAULT_INNER = 0.95;
@@ -152,6 +153,7 @@ export const vaeKind: VariableKind<VaeVariable> = {
     const m = modelFor(v, scenario.baseDir);
     const { decoder, meta } = m;
     const sampler = new LatentSampler(meta.latentStats, key);
+    if (meta.chain) return { variable: v, fill: chainedFill(v, m, meta.chain, key, sampler, bandOf(m, v.regions.measure, v.regions.outlier.quantiles)) };
     const W = v.window;
     const L = meta.latent;
     const C = meta.channels.length;

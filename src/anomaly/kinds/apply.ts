@@ -98,9 +98,10 @@ export class KindApplier {
     }
   }
 
-  private draws(from: number, n: number, draw: number): Float64Array {
+  /** Per-row uniforms of an event's rows; a `min_effect` redraw (attempt a) takes its own. */
+  private draws(e: AnomalyEvent, from: number, n: number, draw: number): Float64Array {
     const u = this.u.subarray(0, n);
-    fillRowUniforms(this.key, this.stream, 0, draw, from, n, u);
+    fillRowUniforms(this.key, this.stream, e.attempt ?? 0, draw, from, n, u);
     return u;
   }
 
@@ -132,7 +133,7 @@ export class KindApplier {
       case 'variance': {
         const sd = p['sd'] as number | undefined;
         if (sd === undefined) return;
-        const u = this.draws(from, n, 0);
+        const u = this.draws(e, from, n, 0);
         return each((x, _k, j) => x + sd * normalQuantile(openUniform(u[j]!)));
       }
       case 'noise': {
@@ -140,7 +141,7 @@ export class KindApplier {
         const dir = p['direction'];
         const wave = p['wave'] as WaveName | 'none';
         const period = (p['wave_period'] as number | undefined) ?? d;
-        const u = this.draws(from, n, 0);
+        const u = this.draws(e, from, n, 0);
         return each((x, k, j) => {
           let z = normalQuantile(openUniform(u[j]!));
           if (dir === 'up') z = Math.abs(z);
@@ -163,7 +164,7 @@ export class KindApplier {
       }
       case 'dropout': {
         const rate = p['rate'] as number;
-        const u = this.draws(from, n, 1);
+        const u = this.draws(e, from, n, 1);
         for (let row = from; row < to; row++) {
           if (!(u[row - from]! < rate)) continue;
           const i = idx(row);

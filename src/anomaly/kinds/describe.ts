@@ -20,7 +20,7 @@ export function hasKindParams(s: Scenario): boolean {
   return s.anomalies.mode !== 'none' && s.anomalies.kinds !== undefined;
 }
 
-/** Figures a learned event adds to its parameters: the move and its effect (over every variable group it changes). */
+/** Figures a learned event adds to its parameters: the move (averaged over the variable groups it changes). */
 function learnedFigures(learned: LearnedEvents, spec: AnomalyKindSpec, p: EventParams, e: AnomalyEvent): EventParams {
   const effects = LearnedEvents.groups(spec).map((g) => learned.effect(spec, p, e, g));
   const n = effects.length;
@@ -29,8 +29,6 @@ function learnedFigures(learned: LearnedEvents, spec: AnomalyKindSpec, p: EventP
     radius_from: round(effects.reduce((a, f) => a + f.radiusFrom, 0) / n),
     radius_to: round(effects[0]!.radiusTo),
     latent_distance: round(effects.reduce((a, f) => a + f.latentDistance, 0) / n),
-    effect_rms: round(Math.sqrt(effects.reduce((a, f) => a + f.effectRms ** 2, 0) / n)),
-    effect_max: round(Math.max(...effects.map((f) => f.effectMax))),
   };
 }
 
@@ -48,7 +46,7 @@ export function describeEvents(s: Scenario, cleanRows?: CleanRows): (e: AnomalyE
     const spec = specOf(s.anomalies, e);
     if (!spec) return { variables: [...defined].join(','), params: null };
     const names = new Set([...defined, ...spec.variables]);
-    const drawn = drawParams(spec, key, e.id);
+    const drawn = drawParams(spec, key, e.id, e.attempt ?? 0);
     const p = spec.kind === 'learned' ? { ...drawn, ...learnedFigures(learned!, spec, drawn, e) } : drawn;
     const sorted = Object.fromEntries(Object.keys(p).sort().map((k) => [k, p[k]]));
     return { variables: s.variables.filter((v) => names.has(v.name)).map((v) => v.name).join(','), params: JSON.stringify(sorted) };

@@ -26,12 +26,12 @@
  * w(k) = min(1, (k+1)/(b+1), (d−k)/(b+1)) ramps in and out over `blend` = b rows at each
  * end, so the series stays continuous where the event starts and ends.
  *
- * Effect. Per event: the RMS and the largest |value − clean| over its rows, in robust
- * standard deviations of the clean context (1.4826 × its median absolute deviation); the
- * segment table records them with the drawn quantile and the latent distance moved. A
- * labelled event that does not change the series teaches a detector to alarm on normal
- * data, so an event whose RMS effect stays below `min_effect` has its radius pushed out
- * by factors of 1.35 (at most 6 times) until it does; the table records the radius used.
+ * Effect. Measured as for every kind (anomaly/effect.ts: RMS of |value − clean| over the
+ * event's rows in robust sd of the clean context window). A labelled event that does not
+ * change the series teaches a detector to alarm on normal data, so an event whose RMS
+ * effect stays below the kind's `min_effect` has its radius pushed out by factors of 1.35
+ * (at most 6 times) until it does; the segment table records the drawn quantile, the
+ * radius moved from and to, and the latent distance moved.
  */
 import { inputPath } from '../../model/input-path.js';
 import { philox4x32 } from '../../random/philox.js';
@@ -42,9 +42,11 @@ import { getInt64, type ValueColumn } from '../../columns/columns.js';
 import type { AnomalyKindSpec, Scenario } from '../../model/types.js';
 import { radiusQuantile, type RadiusMeasure } from '../../vae/latent.js';
 import { LatentMover } from '../../vae/move.js';
+import { blendWeight } from '../../vae/stitch.js';
 import { vaeCodec, type LoadedVaeCodec } from '../../vae/model.js';
 import type { AnomalyEvent } from '../events.js';
 import type { EventParams } from './params.js';
+import { contextWindow, robustScale } from '../effect.js';
 
 /** Generates rows [from, to) of the scenario without anomalies (the clean values). */
 export type CleanRows = (from: number, to: number) => readonly ValueColumn[];
@@ -82,29 +84,10 @@ export function learnedWindows(s: number, d: number, W: number): number[] {
   return starts;
 }
 
-/** Crossfade weight of row k of d with b blend rows at each end. */
-export function blendWeight(k: number, d: number, b: number): number {
-  return Math.min(1, (k + 1) / (b + 1), (d - k) / (b + 1));
-}
-
 /** The blend rows of an event: the given count, or an eighth of it; at most half of it. */
 export function blendRows(p: EventParams, d: number): number {
   const given = p['blend'] as number | undefined;
   return Math.max(0, Math.min(Math.round(given ?? d / 8), Math.floor((d - 1) / 2)));
-}
-
-function robustSd(x: Float64Array): number {
-  const s = Float64Array.from(x).sort();
-  const med = s[s.length >> 1]!;
-  const dev = s.map((v) => Math.abs(v - med)).sort();
-  const mad = 1.4826 * dev[dev.length >> 1]!;
-  if (mad > 0) return mad;
-  let m = 0;
-  for (const v of x) m += v;
-  m /= x.length;
-  let q = 0;
-  for (const v of x) q += (v - m) ** 2;
-  return Math.sqrt(q / Math.max(1, x.length - 1));
 }
 
 const TWO32 = 4294967296;
@@ -164,10 +147,10 @@ export class LearnedEvents {
     const d = e.duration;
     const starts = learnedWindows(e.start, d, W);
     const nw = starts.length;
-    const from = starts[0]!;
-    const to = starts[nw - 1]! + W;
-
-    // Clean context of every channel over [from, to).
+    // Clean rows of every channel over the model's windows and the effect's context window.
+    const [ctxLo, ctxHi] = contextWindow(e.start, d);
+    const from = Math.min(starts[0]!, ctxLo);
+    const to = Math.max(starts[nw - 1]! + W, ctxHi);
     const cols = this.cleanRows(from, to);
     const clean = vars.map((name) => {
       const col = cols.find((c) => c.name === name)!;
@@ -200,7 +183,7 @@ export class LearnedEvents {
     const dec = new Float64Array(2 * nw * D);
     const keep = p['residual'] !== 'drop';
     const b = blendRows(p, d);
-    const scales = clean.map((c) => robustSd(c));
+    const scales = clean.map((c) => robustScale(c.subarray(ctxLo - from, ctxHi - from)));
     const delta = vars.map(() => new Float64Array(d));
     let result!: LearnedEffect;
     for (let attempt = 0; attempt <= MAX_PUSHES; attempt++) {

@@ -15,13 +15,19 @@ const TWO32 = 4294967296;
 
 export type EventParams = Record<string, number | string>;
 
-/** The drawn parameters of one event of the given kind entry. */
-export function drawParams(spec: AnomalyKindSpec, key: SeedKey, eventId: number): EventParams {
+/** Draw indices an attempt reserves (more than any kind has parameters). */
+const DRAWS_PER_ATTEMPT = 64;
+
+/**
+ * The drawn parameters of one event of the given kind entry. Attempt a (a `min_effect`
+ * redraw) takes draws from a·64 on, so attempt 0 is the draw every event always had.
+ */
+export function drawParams(spec: AnomalyKindSpec, key: SeedKey, eventId: number, attempt = 0): EventParams {
   const out: EventParams = {};
   const scratch = new Uint32Array(4);
   const lo = eventId % TWO32;
   const hi = Math.floor(eventId / TWO32);
-  let d = 0;
+  let d = attempt * DRAWS_PER_ATTEMPT;
   for (const name of Object.keys(spec.params).sort()) {
     const p = spec.params[name]!;
     const w = philox4x32(lo, hi, PARAM_STREAM, d++, key.k0, key.k1, scratch);
@@ -38,19 +44,20 @@ export function specOf(plan: AnomalyPlan, e: AnomalyEvent): AnomalyKindSpec | un
   return plan.mode !== 'none' && plan.kinds && e.spec !== undefined ? plan.kinds[e.spec] : undefined;
 }
 
-/** A cache of drawn parameters by event id (events of one shard). */
+/** A cache of drawn parameters by event id, kind entry and attempt (events of one shard). */
 export class ParamCache {
-  private readonly cache = new Map<number, EventParams>();
+  private readonly cache = new Map<string, EventParams>();
   constructor(
     private readonly plan: AnomalyPlan,
     private readonly key: SeedKey,
   ) {}
 
   get(e: AnomalyEvent): EventParams {
-    let p = this.cache.get(e.id);
+    const at = `${e.id}:${e.spec}:${e.attempt ?? 0}`;
+    let p = this.cache.get(at);
     if (!p) {
-      p = drawParams(specOf(this.plan, e)!, this.key, e.id);
-      this.cache.set(e.id, p);
+      p = drawParams(specOf(this.plan, e)!, this.key, e.id, e.attempt ?? 0);
+      this.cache.set(at, p);
     }
     return p;
   }

@@ -4,9 +4,9 @@
  * are resolved once the variables are known (resolveKindTargets).
  */
 import { recordedPath } from '../../model/input-path.js';
-import { Checker, checkNameList, closest, describe, join } from '../../model/checker.js';
+import { Checker, checkNameList, describe, join, noSuchVariable, unknownChoice } from '../../model/checker.js';
 import { parseDurationMs } from '../../model/units.js';
-import type { AnomalyKindName, AnomalyKindSpec, AnomalyPlan, LearnedModelRef, ProcessVariable, Scenario, Variable } from '../../model/types.js';
+import type { AnomalyKindName, AnomalyKindSpec, AnomalyPlan, LearnedModelRef, MinEffect, ProcessVariable, Scenario, Variable } from '../../model/types.js';
 import { readVaeCodec } from '../../vae/model.js';
 import { ModelFormatError } from '../../vae/layers-format.js';
 import { twinNameClashes } from './clean-twin.js';
@@ -62,8 +62,7 @@ export function checkKinds(
     if (!o) return void (ok = false);
     const kind = o['kind'];
     if (typeof kind !== 'string' || !(KIND_NAMES as readonly string[]).includes(kind)) {
-      const hint = typeof kind === 'string' ? closest(kind, KIND_NAMES) : undefined;
-      c.fail(join(p, 'kind'), `${kind === undefined ? 'required' : `unknown anomaly kind ${describe(kind)}`}${hint ? ` (did you mean '${hint}'?)` : ''}; expected one of: ${KIND_NAMES.join(', ')}`);
+      c.fail(join(p, 'kind'), unknownChoice('anomaly kind', kind, KIND_NAMES));
       return void (ok = false);
     }
     const name = kind as AnomalyKindName;
@@ -168,10 +167,7 @@ export function resolveKindTargets(c: Checker, kinds: AnomalyKindSpec[], variabl
         const v = variables.find((x) => x.name === name);
         if (!v) {
           // A variable that failed its own validation was reported already.
-          if (!declared.includes(name)) {
-            const hint = closest(name, declared);
-            c.fail(join(join(p, 'variables'), j), `no variable named '${name}'${hint ? ` (did you mean '${hint}'?)` : ''}`);
-          }
+          if (!declared.includes(name)) c.fail(join(join(p, 'variables'), j), noSuchVariable(name, declared));
           return;
         }
         const why = incompatibility(spec, v);
@@ -187,8 +183,27 @@ export function resolveKindTargets(c: Checker, kinds: AnomalyKindSpec[], variabl
   });
 }
 
-/** Keys `anomalies` accepts for kinds and the clean twin. */
-export const PLAN_EXTRA_KEYS = ['kinds', 'clean_twin'] as const;
+/** Keys `anomalies` accepts for kinds, the clean twin, the effect floor and the labelling. */
+export const PLAN_EXTRA_KEYS = ['kinds', 'clean_twin', 'min_effect', 'label'] as const;
+
+/** Attempts per event when `min_effect` gives none. */
+export const DEFAULT_EFFECT_TRIES = 8;
+
+/** `min_effect: 0.5` or `min_effect: { value: 0.5, tries: 12 }`. */
+function checkMinEffect(c: Checker, raw: unknown, hasKinds: boolean): MinEffect | undefined {
+  const path = 'anomalies.min_effect';
+  if (!hasKinds) return c.fail(path, "needs 'anomalies.kinds': an event below the minimum is redrawn with other parameters or another kind");
+  if (typeof raw === 'number') {
+    const threshold = c.number(raw, path, { gt: 0 });
+    return threshold === undefined ? undefined : { threshold, tries: DEFAULT_EFFECT_TRIES };
+  }
+  const o = c.object(raw, path);
+  if (!o) return undefined;
+  c.keys(o, path, ['value', 'tries']);
+  const threshold = c.number(o['value'], join(path, 'value'), { gt: 0 });
+  const tries = o['tries'] === undefined ? DEFAULT_EFFECT_TRIES : c.number(o['tries'], join(path, 'tries'), { integer: true, ge: 1, le: 64 });
+  return threshold === undefined || tries === undefined ? undefined : { threshold, tries };
+}
 
 /**
  * Checks `anomalies.kinds` and `anomalies.clean_twin`. Returns the plan extras and the
@@ -202,17 +217,25 @@ export function checkPlanExtras(
   checkDuration: (raw: unknown, path: string) => [number, number] | undefined,
   duration: [number, number] | undefined,
   resolveFile: (file: string) => string,
-): { kinds?: AnomalyKindSpec[]; cleanTwin?: true; envelope?: [number, number] } | undefined {
+): { kinds?: AnomalyKindSpec[]; cleanTwin?: true; minEffect?: MinEffect; label?: 'changed'; envelope?: [number, number] } | undefined {
   let cleanTwin: true | undefined;
   if (o['clean_twin'] !== undefined) {
     if (typeof o['clean_twin'] !== 'boolean') return c.fail('anomalies.clean_twin', `expected true or false, got ${describe(o['clean_twin'])}`);
     if (o['clean_twin']) cleanTwin = true;
   }
-  if (o['kinds'] === undefined) return cleanTwin ? { cleanTwin } : {};
+  let label: 'changed' | undefined;
+  if (o['label'] !== undefined) {
+    if (o['label'] !== 'window' && o['label'] !== 'changed') return c.fail('anomalies.label', `expected 'window' (every row of an event, the default) or 'changed' (only the rows whose values the event changed), got ${describe(o['label'])}`);
+    if (o['label'] === 'changed') label = 'changed';
+  }
+  const minEffect = o['min_effect'] === undefined ? undefined : checkMinEffect(c, o['min_effect'], o['kinds'] !== undefined);
+  if (o['min_effect'] !== undefined && !minEffect) return undefined;
+  const common = { ...(cleanTwin ? { cleanTwin } : {}), ...(minEffect ? { minEffect } : {}), ...(label ? { label } : {}) };
+  if (o['kinds'] === undefined) return common;
   const kinds = checkKinds(c, o['kinds'], stepMs, checkDuration, duration, o['duration'] !== undefined, resolveFile);
   if (!kinds) return undefined;
   const envelope: [number, number] = [Math.min(...kinds.map((k) => k.duration[0])), Math.max(...kinds.map((k) => k.duration[1]))];
-  return { kinds, ...(cleanTwin ? { cleanTwin } : {}), envelope };
+  return { kinds, ...common, envelope };
 }
 
 /** What `anomalies` asks of the variables: kind targets resolved, clean-twin names free. */

@@ -1,0 +1,92 @@
+/**
+ * The effect of an anomaly event: how far it moved the series from its clean twin, in
+ * units of the clean series' own spread, so one threshold means the same on a series
+ * measured in percent and on one measured in bytes.
+ *
+ * For one variable: d_r = |value_r − clean_r| / scale over the event's rows, where
+ *   - scale is the robust sd of the clean values over the context window (1.4826·MAD);
+ *     when more than half of them are equal (MAD = 0), 1.2533 × the mean absolute deviation
+ *     from the median (the same sd for a normal law); when the context is constant, 1 (the
+ *     variable's own units);
+ *   - a missing value (a dropout) counts as the last value present before it in the event,
+ *     or the clean value of the row before the event — what a detector that carries the
+ *     last reading forward sees; a dropout on a flat stretch therefore has no effect;
+ *   - rows where the clean value is missing are left out.
+ * effect_rms = √(mean d_r²), effect_max = max d_r over the event's rows (0 for an empty event).
+ * An event acting on several variables has the largest of their effects (RMS and max taken
+ * separately): it is as visible as its most visible variable.
+ */
+import type { AnomalyEvent } from './events.js';
+
+/** Effect of an event on one variable, or combined over variables. */
+export interface Effect {
+  rms: number;
+  max: number;
+}
+
+/** One row of the segment table: an event kept in the dataset and what it did. */
+export interface Segment {
+  event: AnomalyEvent;
+  effect: Effect;
+  /** Rows of the event (within the timeline) whose values differ from the clean ones. */
+  changedRows: number;
+}
+
+export const NO_EFFECT: Effect = { rms: 0, max: 0 };
+
+/** Clean rows on each side of an event, beyond its own length, that set its scale. */
+export const CONTEXT_ROWS = 128;
+
+/** The context window [lo, hi) whose clean values set the scale of an event [start, start + duration). */
+export function contextWindow(start: number, duration: number, limit = Infinity): [number, number] {
+  const context = CONTEXT_ROWS + duration;
+  return [Math.max(0, start - context), Math.min(limit, start + duration + context)];
+}
+
+/** Robust scale of the finite values of `x` (see the module comment). */
+export function robustScale(x: ArrayLike<number>): number {
+  const v: number[] = [];
+  for (let i = 0; i < x.length; i++) if (Number.isFinite(x[i]!)) v.push(x[i]!);
+  if (v.length === 0) return 1;
+  const med = median(v);
+  const dev = v.map((a) => Math.abs(a - med));
+  const mad = median(dev);
+  if (mad > 0) return 1.4826 * mad;
+  const mean = dev.reduce((a, b) => a + b, 0) / dev.length;
+  return mean > 0 ? 1.2533 * mean : 1;
+}
+
+function median(v: number[]): number {
+  const s = Float64Array.from(v).sort();
+  const n = s.length;
+  return n % 2 === 1 ? s[(n - 1) / 2]! : (s[n / 2 - 1]! + s[n / 2]!) / 2;
+}
+
+/**
+ * Effect on one variable over event rows 0..n-1: `value` and `clean` are the rows' values,
+ * `present` says which values exist (undefined: all), `before` is the clean value of the row
+ * before the event (NaN when the event starts the timeline).
+ */
+export function variableEffect(value: ArrayLike<number>, present: ArrayLike<number> | undefined, clean: ArrayLike<number>, before: number, scale: number): Effect {
+  let last = before;
+  let sum = 0;
+  let max = 0;
+  let n = 0;
+  for (let i = 0; i < value.length; i++) {
+    const here = present === undefined || present[i] === 1;
+    const x = here ? value[i]! : Number.isNaN(last) ? clean[i]! : last;
+    if (here) last = x;
+    const c = clean[i]!;
+    if (!Number.isFinite(c) || !Number.isFinite(x)) continue;
+    const d = Math.abs(x - c) / scale;
+    sum += d * d;
+    if (d > max) max = d;
+    n++;
+  }
+  return n === 0 ? NO_EFFECT : { rms: Math.sqrt(sum / n), max };
+}
+
+/** The combined effect of several variables: the largest of each measure. */
+export function combineEffects(effects: readonly Effect[]): Effect {
+  return effects.reduce((a, e) => ({ rms: Math.max(a.rms, e.rms), max: Math.max(a.max, e.max) }), NO_EFFECT);
+}

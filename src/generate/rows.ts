@@ -1,0 +1,98 @@
+/**
+ * Generation of rows [rowStart, rowEnd) of the timeline into typed arrays, with the events
+ * already decided (generate/shard.ts places and settles them). Works block by block with
+ * one reused scratch buffer; every value depends only on its coordinates and the events,
+ * so the result is the same whichever shard the rows fall in (D2).
+ */
+import { lowerBound } from '../math/search.js';
+import { BLOCK_ROWS } from '../format.js';
+import type { AnomalyEvent } from '../anomaly/events.js';
+import { seedKey } from '../random/counter.js';
+import type { Scenario } from '../model/types.js';
+import { allocColumn, putInt64, type ColumnArena, type ColumnSet, type ValueColumn } from '../columns/columns.js';
+import { compileVariable } from '../variables/registry.js';
+import { compileShardPipeline } from './pipeline.js';
+import { cleanTwinColumns, withoutAnomalies, withoutCleanTwin } from '../anomaly/kinds/clean-twin.js';
+import type { CleanRows } from '../anomaly/kinds/learned.js';
+
+export interface ShardColumns extends ColumnSet {
+  rowStart: number;
+  /** Events that overlap this shard. */
+  events: AnomalyEvent[];
+}
+
+/** Rows of the scenario without anomalies: the clean context of `learned` events. */
+export function cleanRowsOf(scenario: Scenario): CleanRows {
+  const clean = withoutAnomalies(withoutCleanTwin(scenario));
+  return (from, to) => generateRows(clean, from, to, []).values;
+}
+
+/** Rows that uniqueness resolved to later attempts (ascending), with their attempts. */
+export interface Retries {
+  rows: readonly number[];
+  attempts: readonly number[];
+}
+
+/** The retries falling in [from, to). */
+export function retriesIn(r: Retries | undefined, from: number, to: number): Retries | undefined {
+  if (!r || r.rows.length === 0) return undefined;
+  const lo = lowerBound(r.rows, from);
+  const end = lowerBound(r.rows, to, lo);
+  return end > lo ? { rows: r.rows.slice(lo, end), attempts: r.attempts.slice(lo, end) } : undefined;
+}
+
+/**
+ * Generates rows [rowStart, rowEnd) with the given events (those overlapping the rows, in
+ * start order) — what generateShard does once the events are settled, and what measuring
+ * one event's attempt needs.
+ */
+export function generateRows(scenario: Scenario, rowStart: number, rowEnd: number, events: AnomalyEvent[], retries?: Retries, arena?: ColumnArena): ShardColumns {
+  const rows = rowEnd - rowStart;
+  const key = seedKey(scenario.seed);
+  arena?.reset();
+
+  const isAnomaly = arena ? arena.take(Uint8Array, rows) : new Uint8Array(rows);
+  const anomalyId = arena ? arena.take(Int32Array, 2 * rows) : new Int32Array(2 * rows);
+  for (const e of events) {
+    const a = Math.max(e.start, rowStart) - rowStart;
+    const b = Math.min(e.end, rowEnd) - rowStart;
+    isAnomaly.fill(1, a, b);
+    for (let i = a; i < b; i++) putInt64(anomalyId, i, e.id);
+  }
+
+  const timestamp = arena ? arena.take(Int32Array, 2 * rows, false) : new Int32Array(2 * rows);
+  const { startMs, stepMs } = scenario.timeline;
+  for (let i = 0; i < rows; i++) putInt64(timestamp, i, startMs + (rowStart + i) * stepMs);
+
+  const keyVars = new Set(scenario.uniqueness?.key ?? []);
+  // Generation order (callbacks' `after:`), anomaly kinds over event windows and nullable
+  // (dropout) columns: generate/pipeline.ts.
+  const pipeline = compileShardPipeline(
+    scenario,
+    key,
+    rowStart,
+    rows,
+    (v) => compileVariable(v, { scenario, key, retried: keyVars.has(v.name) }),
+    // One row of an event that starts before these rows: the same events, so the same bits.
+    (row) => generateRows(withoutCleanTwin(scenario), row, row + 1, events.filter((e) => e.start <= row && e.end > row), retriesIn(retries, row, row + 1)).values,
+    cleanRowsOf(scenario),
+  );
+  const values: ValueColumn[] = scenario.variables.map((v) => ({
+    name: v.name,
+    dtype: v.dtype,
+    // Stochastic fills write every row (variables/stochastic.ts); other kinds get zeroed memory.
+    data: arena ? arena.column(v.dtype, rows, v.type !== 'stochastic') : allocColumn(v.dtype, rows),
+    categories: v.categories,
+    ...(pipeline.validity.has(v.name) ? { valid: pipeline.validity.get(v.name)! } : {}),
+  }));
+  const columns = new Map<string, ValueColumn>(values.map((v) => [v.name, v]));
+  const scratch = arena ? arena.take(Float64Array, Math.min(BLOCK_ROWS, rows), false) : new Float64Array(Math.min(BLOCK_ROWS, rows));
+  for (let off = 0; off < rows; off += BLOCK_ROWS) {
+    const count = Math.min(BLOCK_ROWS, rows - off);
+    const from = rowStart + off;
+    const block = { rowStart: from, count, anomalous: isAnomaly.subarray(off, off + count), events, columns, offset: off, scratch, retries: retriesIn(retries, from, from + count) };
+    for (const c of pipeline.steps) c.fill(block, columns.get(c.variable.name)!.data);
+  }
+  values.push(...cleanTwinColumns(scenario, (clean) => generateRows(clean, rowStart, rowEnd, [], retries)));
+  return { rowStart, rows, timestamp, isAnomaly, anomalyId, values, events };
+}

@@ -1,0 +1,254 @@
+/**
+ * Labels that match their effect: the effect columns of the segment table, `min_effect`
+ * (redraws until an event is visible, D1–D3 kept), `label: changed`, and the warning when
+ * labelled rows are unchanged. The real series is NAB's ec2_cpu_utilization_24ae8d: flat for
+ * long stretches (a quarter of its steps repeat the value before), so weak kinds vanish in it.
+ */
+import { spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { parseScenario } from '../src/reader/load.js';
+import { generateShard, type ShardColumns } from '../src/generate/shard.js';
+import { generate } from '../src/run/generate.js';
+import { prepareScenario } from '../src/variables/registry.js';
+import { robustScale, variableEffect } from '../src/anomaly/effect.js';
+import { CONTEXT_ROWS } from '../src/generate/event-outcome.js';
+import { getInt64, type ValueColumn } from '../src/columns/columns.js';
+import type { Scenario } from '../src/model/types.js';
+import { columnHashes, duck, tempDir } from './helpers.js';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const FLAT = join(root, '../shared/data/nab/data/realAWSCloudwatch/ec2_cpu_utilization_24ae8d.csv');
+const ROWS = 2 * 65_536 + 777;
+
+/** Kinds sized so that many draws are too weak to see on this series (robust sd ≈ 0.003). */
+const KINDS = [
+  { kind: 'spike', magnitude: [0.001, 0.05], duration: [1, 6] },
+  { kind: 'level_shift', shift: [0.0005, 0.02] },
+  { kind: 'flat_line' },
+  { kind: 'dropout', weight: 0.5, rate: [0.2, 1] },
+  { kind: 'noise', magnitude: [0.0005, 0.01] },
+  { kind: 'amplitude', factor: [0.5, 1.5] },
+  { kind: 'trend', slope: [0.00001, 0.001] },
+];
+
+function scenario(anomalies: Record<string, unknown>, rows = ROWS): Scenario {
+  const doc = {
+    seed: 24,
+    timeline: { start: '2014-02-14T14:30:00Z', step: '5m', rows },
+    anomalies: { frequency: 0.03, duration: [3, 48], kinds: KINDS, clean_twin: true, ...anomalies },
+    variables: { cpu: { type: 'source', file: FLAT, column: 'value', timestamps: 'map', past_end: 'cycle' } },
+  };
+  return parseScenario(JSON.stringify(doc), join(root, 'effect.json'));
+}
+
+function col(c: ShardColumns, name: string): ValueColumn {
+  return c.values.find((v) => v.name === name)!;
+}
+
+function num(v: ValueColumn, i: number): number {
+  return v.dtype === 'int64' ? getInt64(v.data as Int32Array, i) : v.data[i]!;
+}
+
+describe('effect measures', () => {
+  it('robust scale: 1.4826·MAD, then 1.2533·mean absolute deviation when MAD is 0, then 1', () => {
+    // Median 3, |deviations| 2,1,0,1,2 → MAD 1.
+    expect(robustScale([1, 2, 3, 4, 5])).toBeCloseTo(1.4826, 12);
+    // Six of seven equal: MAD 0; mean |deviation| = 7/7 = 1.
+    expect(robustScale([5, 5, 5, 5, 5, 5, 12])).toBeCloseTo(1.2533, 12);
+    expect(robustScale([2, 2, 2])).toBe(1);
+    expect(robustScale([NaN, 1, 2, 3, 4, 5, NaN])).toBeCloseTo(1.4826, 12);
+  });
+
+  it('RMS and maximum of |value − clean| / scale; a missing value counts as the last one present', () => {
+    const e = variableEffect([3, 1, 1], undefined, [1, 1, 1], 1, 2);
+    expect(e.max).toBe(1);
+    expect(e.rms).toBeCloseTo(Math.sqrt(1 / 3), 12);
+    // Missing rows 1–2 carry row 0's 3 forward (|3 − 1| / 2 = 1 each).
+    expect(variableEffect([3, 0, 0], [1, 0, 0], [1, 1, 1], 1, 2).rms).toBe(1);
+    // A dropout on a flat stretch: the carried value is the clean one, no effect.
+    expect(variableEffect([0, 0], [0, 0], [7, 7], 7, 1)).toEqual({ rms: 0, max: 0 });
+  });
+});
+
+describe('the segment table records every event’s effect', () => {
+  it('a level shift on white noise has effect ≈ shift / sd; definition events are measured too', async () => {
+    const doc = (anomalies: Record<string, unknown>, variables: Record<string, unknown>) =>
+      parseScenario(JSON.stringify({ seed: 5, timeline: { start: '2024-01-01T00:00:00Z', step: '1s', rows: 50_000 }, anomalies, variables }), join(root, 'x.json'));
+    const noise = { type: 'process', components: [{ type: 'noise', sd: 2 }] };
+    const out = join(tempDir(), 'shift');
+    await generate(doc({ frequency: 0.02, duration: [10, 40], kinds: [{ kind: 'level_shift', shift: 6 }] }, { x: noise }), { out, workers: 1 });
+    const rows = await duck(`SELECT effect_rms AS r, effect_max AS m, changed_rows AS c, rows AS n FROM read_parquet('${out}/anomalies.parquet')`);
+    expect(rows.length).toBeGreaterThan(10);
+    for (const r of rows) {
+      // The robust sd of ~300 clean rows of N(0, 2²) is 2 within ±20%.
+      expect(Number(r['r'])).toBeGreaterThan(3 / 1.2);
+      expect(Number(r['r'])).toBeLessThan(3 / 0.8);
+      expect(Number(r['m'])).toBeCloseTo(Number(r['r']), 12);
+      expect(r['c']).toBe(r['n']);
+    }
+    const def = join(tempDir(), 'def');
+    await generate(doc({ frequency: 0.02, duration: [10, 40] }, { x: { normal: { dist: 'normal', mean: 0, sd: 1 }, anomalous: { dist: 'normal', mean: 10, sd: 1 } } }), { out: def, workers: 1 });
+    const [d] = await duck(`SELECT min(effect_rms) AS lo, count(*) AS n FROM read_parquet('${def}/anomalies.parquet')`);
+    expect(Number(d!['lo'])).toBeGreaterThan(6);
+  });
+});
+
+/** The effect of each event recomputed from the written values and their clean twin (the documented definition). */
+async function recomputedEffects(dir: string, rows: number): Promise<Array<{ id: number; rms: number; stored: number }>> {
+  const data = await duck(`SELECT cpu, cpu_clean FROM read_parquet('${dir}/data/*.parquet') ORDER BY timestamp`);
+  const value = data.map((r) => (r['cpu'] === null ? NaN : Number(r['cpu'])));
+  const present = data.map((r) => (r['cpu'] === null ? 0 : 1));
+  const clean = data.map((r) => Number(r['cpu_clean']));
+  const events = await duck(`SELECT id, duration_rows AS d, effect_rms AS r FROM read_parquet('${dir}/anomalies.parquet') ORDER BY id`);
+  const out: Array<{ id: number; rms: number; stored: number }> = [];
+  for (const e of events) {
+    const start = Number(e['id']);
+    const d = Number(e['d']);
+    const context = CONTEXT_ROWS + d;
+    if (start + d + context > rows) continue; // its context lies past the written rows
+    const lo = Math.max(0, start - context);
+    const scale = robustScale(clean.slice(lo, start + d + context));
+    const eff = variableEffect(value.slice(start, start + d), present.slice(start, start + d), clean.slice(start, start + d), start > 0 ? clean[start - 1]! : NaN, scale);
+    out.push({ id: start, rms: eff.rms, stored: Number(e['r']) });
+  }
+  return out;
+}
+
+describe('min_effect', () => {
+  it('no event below it on a flat real series; the same bytes for 1 and 4 workers and for another shard size', async () => {
+    const s = scenario({ min_effect: 0.5 });
+    const base = tempDir();
+    const one = await generate(s, { out: join(base, 'one'), workers: 1, shardRows: 65_536 });
+    const four = await generate(s, { out: join(base, 'four'), workers: 4, shardRows: 65_536 });
+    const big = await generate(s, { out: join(base, 'big'), workers: 2, shardRows: 131_072 });
+    expect(one.manifest.shards).toHaveLength(3);
+    expect(four.manifest.shards.map((x) => x.sha256)).toEqual(one.manifest.shards.map((x) => x.sha256));
+    expect(readFileSync(join(base, 'four/anomalies.parquet'))).toEqual(readFileSync(join(base, 'one/anomalies.parquet')));
+    expect(readFileSync(join(base, 'big/anomalies.parquet'))).toEqual(readFileSync(join(base, 'one/anomalies.parquet')));
+    const rowsOf = (d: string) => duck(`SELECT md5(string_agg(concat_ws('|', cpu, cpu_clean, is_anomaly, anomaly_id), ',' ORDER BY timestamp)) AS h FROM read_parquet('${base}/${d}/data/*.parquet')`);
+    expect(await rowsOf('big')).toEqual(await rowsOf('one'));
+
+    const me = one.manifest.anomalies.min_effect!;
+    expect(me.threshold).toBe(0.5);
+    expect(me.redrawn_events).toBeGreaterThan(10);
+    const [t] = await duck(`SELECT min(effect_rms) AS lo, count(*) AS n, count(*) FILTER (WHERE attempt > 0) AS redrawn, sum(rows) AS labelled FROM read_parquet('${base}/one/anomalies.parquet')`);
+    expect(Number(t!['lo'])).toBeGreaterThanOrEqual(0.5);
+    expect(Number(t!['n'])).toBe(one.manifest.anomalies.realised.events);
+    expect(Number(t!['redrawn'])).toBe(me.redrawn_events);
+    expect(Number(t!['labelled'])).toBe(one.manifest.anomalies.realised.anomalous_rows);
+
+    // Recomputed from the written rows, independently of the stored column.
+    const checked = await recomputedEffects(join(base, 'one'), ROWS);
+    expect(checked.length).toBeGreaterThan(50);
+    for (const c of checked) {
+      expect(c.rms, `event ${c.id}`).toBeGreaterThanOrEqual(0.5);
+      expect(c.rms).toBeCloseTo(c.stored, 9);
+    }
+
+    // Without min_effect the same kinds leave many events below 0.5 (what the option fixes).
+    const plain = await generate(scenario({}), { out: join(base, 'plain'), workers: 1, shardRows: 65_536 });
+    const [p] = await duck(`SELECT count(*) FILTER (WHERE effect_rms < 0.5) AS weak FROM read_parquet('${base}/plain/anomalies.parquet')`);
+    expect(Number(p!['weak'])).toBeGreaterThan(10);
+    expect(plain.warnings).toHaveLength(1);
+  });
+
+  it('keeps rows 0..N-1 when the timeline grows (redraws depend on the event only)', async () => {
+    const n = 70_001;
+    const small = scenario({ min_effect: 1 }, n);
+    await prepareScenario(small);
+    const big = scenario({ min_effect: 1 }, 3 * n);
+    expect(columnHashes(generateShard(big, 0, n))).toEqual(columnHashes(generateShard(small, 0, n)));
+  });
+
+  it('drops an event no attempt can lift, and counts it', async () => {
+    // Every kind is far too weak for a threshold of 50 robust sd.
+    const s = scenario({ min_effect: { value: 50, tries: 3 }, kinds: [{ kind: 'level_shift', shift: [0.0001, 0.001] }] }, 30_000);
+    const r = await generate(s, { out: join(tempDir(), 'drop'), workers: 1 });
+    expect(r.manifest.anomalies.realised.events).toBe(0);
+    expect(r.manifest.anomalies.realised.anomalous_rows).toBe(0);
+    expect(r.manifest.anomalies.min_effect!.dropped_events).toBeGreaterThan(5);
+    const c = generateShard(s, 0, 30_000);
+    expect(c.isAnomaly.every((x) => x === 0)).toBe(true);
+    expect(col(c, 'cpu').data).toEqual(col(c, 'cpu_clean').data);
+  });
+});
+
+describe('validation', () => {
+  it('refuses min_effect and label: changed with uniqueness, naming the path', () => {
+    const doc = (anomalies: Record<string, unknown>) => ({
+      seed: 1,
+      timeline: { start: '2024-01-01T00:00:00Z', step: '1s', rows: 1000 },
+      anomalies: { frequency: 0.01, duration: 5, kinds: [{ kind: 'spike', magnitude: 1, variables: ['x'] }], ...anomalies },
+      uniqueness: { key: ['k'], normal: { mode: 'soft', tries: 3 } },
+      variables: { x: { normal: { dist: 'normal', mean: 0, sd: 1 } }, k: { normal: { dist: 'integer', min: 0, max: 1e6 } } },
+    });
+    expect(() => parseScenario(JSON.stringify(doc({ min_effect: 1 })), join(root, 'u.json'))).toThrow(/anomalies\.min_effect: cannot be combined with uniqueness yet/);
+    expect(() => parseScenario(JSON.stringify(doc({ label: 'changed' })), join(root, 'u.json'))).toThrow(/anomalies\.label: 'changed' cannot be combined with uniqueness yet/);
+    expect(() => parseScenario(JSON.stringify(doc({})), join(root, 'u.json'))).not.toThrow();
+  });
+});
+
+describe('label: changed', () => {
+  it('labels exactly the event rows whose values differ from the clean series', async () => {
+    const s = scenario({ label: 'changed', kinds: [{ kind: 'flat_line' }, { kind: 'dropout', rate: 0.5 }] });
+    await prepareScenario(s);
+    const c = generateShard(s, 0, 65_536);
+    const cpu = col(c, 'cpu');
+    const clean = col(c, 'cpu_clean');
+    const inEvent = new Uint8Array(c.rows);
+    for (const e of c.events) inEvent.fill(1, e.start, Math.min(e.end, c.rows));
+    let labelled = 0;
+    let window = 0;
+    for (let i = 0; i < c.rows; i++) {
+      const changed = cpu.valid![i] === 0 || num(cpu, i) !== num(clean, i);
+      expect(c.isAnomaly[i], `row ${i}`).toBe(inEvent[i] && changed ? 1 : 0);
+      labelled += c.isAnomaly[i]!;
+      window += inEvent[i]!;
+    }
+    // Flat lines on a flat series leave many rows as they were.
+    expect(labelled).toBeGreaterThan(100);
+    expect(labelled).toBeLessThan(0.9 * window);
+
+    const out = join(tempDir(), 'changed');
+    const r = await generate(s, { out, workers: 2, shardRows: 65_536 });
+    expect(r.warnings).toEqual([]);
+    expect(r.manifest.anomalies.realised.unchanged_rows).toBe(0);
+    // anomaly_id is set exactly on labelled rows; changed_rows counts them per event.
+    const [j] = await duck(`SELECT count(*) FILTER (WHERE is_anomaly <> (anomaly_id IS NOT NULL)) AS bad, count(*) FILTER (WHERE is_anomaly) AS n FROM read_parquet('${out}/data/*.parquet')`);
+    expect(Number(j!['bad'])).toBe(0);
+    const [k] = await duck(`SELECT sum(changed_rows) AS c, count(*) FILTER (WHERE changed_rows < rows) AS partial FROM read_parquet('${out}/anomalies.parquet')`);
+    expect(Number(k!['c'])).toBe(Number(j!['n']));
+    expect(Number(k!['partial'])).toBeGreaterThan(5);
+  });
+});
+
+describe('the unchanged-label warning', () => {
+  it('generate warns on stderr, exit 0, when more than 5% of labelled rows equal the clean series', () => {
+    const dir = tempDir();
+    const file = join(dir, 'flat.json');
+    const doc = {
+      seed: 24,
+      timeline: { start: '2014-02-14T14:30:00Z', step: '5m', rows: 20_000 },
+      anomalies: { frequency: 0.05, duration: [5, 30], kinds: [{ kind: 'flat_line' }] },
+      variables: { cpu: { type: 'source', file: FLAT, column: 'value', timestamps: 'map' } },
+    };
+    writeFileSync(file, JSON.stringify(doc));
+    const cli = (f: string, out: string) => spawnSync(process.execPath, [join(root, 'dist/src/cli/main.js'), 'generate', f, '--out', join(dir, out), '--workers', '1'], { encoding: 'utf8' });
+    const r = cli(file, 'warn');
+    expect(r.status, r.stderr).toBe(0);
+    const m = JSON.parse(readFileSync(join(dir, 'warn/manifest.json'), 'utf8'));
+    const { unchanged_rows: unchanged, anomalous_rows: labelled } = m.anomalies.realised;
+    expect(unchanged).toBeGreaterThan(0.05 * labelled);
+    expect(r.stderr).toContain(`paranom: warning: ${((100 * unchanged) / labelled).toFixed(1)}% of labelled rows (${unchanged} of ${labelled})`);
+    expect(r.stdout).not.toContain('warning');
+
+    // Labelling changed rows only leaves nothing to warn about.
+    writeFileSync(file, JSON.stringify({ ...doc, anomalies: { ...doc.anomalies, label: 'changed' } }));
+    const quiet = cli(file, 'quiet');
+    expect(quiet.status, quiet.stderr).toBe(0);
+    expect(quiet.stderr).not.toContain('warning');
+  });
+});

@@ -1,0 +1,112 @@
+/**
+ * A split run on a real batch scheduler: a one-node Slurm cluster (scripts/slurm-one-node.sh
+ * installs slurm-wlm and munge if missing, and starts munged, slurmctld and slurmd) runs
+ * the README's array job (scripts/slurm-generate.sbatch) as `sbatch --array=0-3`. One task
+ * is killed with SIGKILL mid-way and requeued; the retried task must resume its part (keep
+ * the shards its first attempt finished). After merge-manifests the dataset must be byte
+ * for byte the single-machine run. Skipped, saying why, only where Slurm cannot be installed.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { tempDir } from './helpers.js';
+
+const SETUP = 'scripts/slurm-one-node.sh';
+const JOB = 'scripts/slurm-generate.sbatch';
+let env: NodeJS.ProcessEnv = process.env;
+let started = false;
+
+function sh(cmd: string, args: string[], timeout = 60_000) {
+  const r = spawnSync(cmd, args, { encoding: 'utf8', env, timeout });
+  return { code: r.status, out: r.stdout ?? '', err: r.stderr ?? '' };
+}
+
+async function until<T>(what: string, seconds: number, probe: () => T | undefined): Promise<T> {
+  const end = Date.now() + seconds * 1000;
+  for (;;) {
+    const v = probe();
+    if (v !== undefined) return v;
+    if (Date.now() > end) throw new Error(`timed out after ${seconds} s waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** The node process of one array task, found by the variables Slurm put in its environment. */
+function taskProcess(jobId: string, task: number): number | undefined {
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const environ = readFileSync(`/proc/${name}/environ`, 'latin1').split('\0');
+      const cmd = readFileSync(`/proc/${name}/cmdline`, 'latin1').split('\0');
+      if (environ.includes(`SLURM_ARRAY_JOB_ID=${jobId}`) && environ.includes(`SLURM_ARRAY_TASK_ID=${task}`) && cmd.includes('generate') && /node$/.test(cmd[0] ?? '')) return Number(name);
+    } catch {
+      // A process that ended meanwhile.
+    }
+  }
+  return undefined;
+}
+
+function jobState(id: string): string {
+  return /JobState=(\w+)/.exec(sh('scontrol', ['show', 'job', id]).out)?.[1] ?? 'UNKNOWN';
+}
+
+afterAll(() => {
+  if (started) sh('bash', [SETUP, 'stop']);
+});
+
+describe('Slurm array job', () => {
+  it('4 parts, one killed and requeued, merge-manifests: the single-machine bytes', async (ctx) => {
+    const setup = sh('bash', [SETUP, 'start'], 300_000);
+    if (setup.code === 3) {
+      console.warn(`Slurm array test skipped: ${setup.err.trim()}`);
+      ctx.skip();
+    }
+    expect(setup.code, setup.err).toBe(0);
+    started = true;
+    env = { ...process.env, SLURM_CONF: /SLURM_CONF=(\S+)/.exec(setup.out)![1]! };
+
+    // The README shows the job script as it is in the repository.
+    const readme = readFileSync('README.md', 'utf8');
+    expect(readme).toContain(readFileSync(JOB, 'utf8').trim());
+
+    const dir = tempDir('paranom-slurm-');
+    const ds = join(dir, 'valve');
+    mkdirSync(join(dir, 'logs'));
+    const submit = sh('sbatch', ['--parsable', '--array=0-3', `--output=${dir}/logs/%A_%a.out`, JOB, ds]);
+    expect(submit.code, submit.err).toBe(0);
+    const job = submit.out.trim().split(';')[0]!;
+    try {
+      // Task 1 is part 2 of 4: kill it once its journal records 3 of its 16 shards.
+      const journal = join(ds, '.paranom-run-part-00002-of-00004.jsonl');
+      await until('three shards of part 2', 120, () => (existsSync(journal) && readFileSync(journal, 'utf8').split('\n').filter(Boolean).length >= 4 ? true : undefined));
+      const pid = await until('the node process of task 1', 10, () => taskProcess(job, 1));
+      process.kill(pid, 'SIGKILL');
+      await until('task 1 to fail', 30, () => (jobState(`${job}_1`) === 'FAILED' ? true : undefined));
+      expect(existsSync(join(ds, 'manifest-part-00002-of-00004.json'))).toBe(false);
+
+      // Requeue it, without the scheduler's back-off before a requeued job may start.
+      expect(sh('scontrol', ['requeue', `${job}_1`]).code).toBe(0);
+      sh('scontrol', ['update', `jobid=${job}_1`, 'StartTime=now']);
+      await until('every task to finish', 180, () => (sh('squeue', ['-h', '-j', job]).out.trim() === '' ? true : undefined));
+      const log = readFileSync(join(dir, 'logs', `${job}_1.out`), 'utf8');
+      const kept = Number(/kept (\d+) shard\(s\) from an earlier run/.exec(log)?.[1] ?? 0);
+      expect(kept, log).toBeGreaterThanOrEqual(3);
+      expect(kept).toBeLessThan(16);
+      for (const t of [0, 2, 3]) expect(jobState(`${job}_${t}`)).toBe('COMPLETED');
+    } finally {
+      sh('scancel', [job]);
+    }
+
+    const merged = sh('npx', ['paranom', 'merge-manifests', ds]);
+    expect(merged.code, merged.err).toBe(0);
+    const single = join(dir, 'single');
+    const one = sh('npx', ['paranom', 'generate', 'scenarios/valve-sensors.yaml', '--rows', '4194304', '--shard-rows', '65536', '--out', single], 300_000);
+    expect(one.code, one.err).toBe(0);
+
+    const files = (d: string) => ['manifest.json', 'anomalies.parquet', ...readdirSync(join(d, 'data')).sort().map((f) => `data/${f}`)];
+    expect(files(ds)).toEqual(files(single));
+    expect(files(ds)).toHaveLength(2 + 64);
+    for (const f of files(single)) expect(readFileSync(join(ds, f)).equals(readFileSync(join(single, f))), f).toBe(true);
+  }, 600_000);
+});
