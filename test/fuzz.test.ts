@@ -74,7 +74,7 @@ const mutation: fc.Arbitrary<Mutation> = fc.oneof(
   fc.record({ op: fc.constant('set' as const), path: fc.array(fc.nat(), { minLength: 1, maxLength: 5 }), value: weird }),
   fc.record({ op: fc.constant('delete' as const), path: fc.array(fc.nat(), { minLength: 1, maxLength: 5 }) }),
   fc.record({ op: fc.constant('rename' as const), path: fc.array(fc.nat(), { minLength: 1, maxLength: 4 }), how: fc.constantFrom('upper' as const, 'lower' as const, 'reserved' as const, 'space' as const) }),
-  fc.record({ op: fc.constant('nest' as const), path: fc.array(fc.nat(), { minLength: 1, maxLength: 3 }), depth: fc.integer({ min: 1, max: 3000 }) }),
+  fc.record({ op: fc.constant('nest' as const), path: fc.array(fc.nat(), { minLength: 1, maxLength: 3 }), depth: fc.constantFrom(1, 2, 10, 100, 3000) }),
   fc.record({ op: fc.constant('clone-case' as const), path: fc.array(fc.nat(), { minLength: 0, maxLength: 2 }) }),
 );
 
@@ -132,13 +132,11 @@ function apply(doc: Json, m: Mutation): void {
 const mutatedScenario = fc.record({ base: fc.nat({ max: BASES.length - 1 }), mutations: fc.array(mutation, { minLength: 1, maxLength: 4 }), yaml: fc.boolean() }).map(({ base, mutations, yaml }) => {
   const doc = structuredClone(BASES[base]!) as Json;
   for (const m of mutations) apply(doc, m);
-  let text: string;
-  try {
-    text = yaml ? stringify(doc, { aliasDuplicateObjects: false }) : JSON.stringify(doc);
-  } catch {
-    text = JSON.stringify(doc) ?? 'null';
-  }
-  return { text, yaml, mutations };
+  // The YAML writer recurses: very deep documents go as JSON (which is YAML too).
+  const deep = mutations.some((m) => m.op === 'nest' && m.depth > 100);
+  const text = yaml && !deep ? stringify(doc, { aliasDuplicateObjects: false }) : JSON.stringify(doc);
+  // Only the text is the case: fast-check prints it on failure (a deep value would overflow its printer).
+  return { text, yaml };
 });
 
 /** What every refusal must look like. */
@@ -232,7 +230,9 @@ describe('fuzz: CLI argument vectors', () => {
         const r = await cli(...args);
         expect(performance.now() - t0, args.join(' ')).toBeLessThan(60_000);
         expect([0, 1, 2, 3], `${args.join(' ')}\n${r.err}`).toContain(r.code);
-        expect(r.err, args.join(' ')).not.toMatch(/internal error|^\s+at /m);
+        expect(r.err, args.join(' ')).not.toMatch(/internal error/);
+        // --verbose asks for stack traces; without it there are none.
+        if (!args.includes('--verbose')) expect(r.err, args.join(' ')).not.toMatch(/^\s+at /m);
         // A refusal changes nothing: no file appears, none changes, none goes.
         if (r.code !== 0) expect(treeHashes(box), `${args.join(' ')}\n${r.err}`).toEqual(before);
       }),
