@@ -1,5 +1,5 @@
 /**
- * Callback variables against stochastic ones (issue 5): the same scenario — a temperature
+ * Callback variables against stochastic ones: the same scenario — a temperature
  * that is N(20, 2) on normal rows and U(40, 60) inside anomalies, beside a lognormal
  * pressure and a state category — once with the temperature as a JS callback and once as
  * a stochastic variable, generated end to end (W workers, Parquet shards), in the same run.

@@ -35,6 +35,21 @@ const uplotDir = dirname(require.resolve('uplot/package.json'));
 // chart.js exports no package.json: its main entry is dist/chart.cjs.
 const chartDir = dirname(dirname(require.resolve('chart.js')));
 
+/** Chart.js configured for speed (no animation, no parsing, linear x), plus `plugins` options. */
+function chartJs(name: string, plugins: string): Library {
+  return {
+    name,
+    script: readFileSync(join(chartDir, 'dist/chart.umd.min.js'), 'utf8'),
+    setup: `
+      const data = Array.from(xs, (x, i) => ({ x, y: ys[i] }));
+      const cv = document.createElement('canvas'); cv.width = 1400; cv.height = 300; document.getElementById('c').append(cv);
+      const ch = new Chart(cv, { type: 'line', data: { datasets: [{ data, borderColor: '#1f4e9c', borderWidth: 1, pointRadius: 0 }] },
+        options: { animation: false, parsing: false, normalized: true, responsive: false, spanGaps: true, scales: { x: { type: 'linear' } },
+          plugins: { legend: { display: false }${plugins} } } });
+      return (a, b) => { ch.options.scales.x.min = a; ch.options.scales.x.max = b; ch.update('none'); };`,
+  };
+}
+
 const LIBRARIES: Library[] = [
   {
     name: 'uPlot 1.6',
@@ -43,27 +58,8 @@ const LIBRARIES: Library[] = [
       const u = new uPlot({ width: 1400, height: 300, scales: { x: { time: false } }, series: [{}, { stroke: '#1f4e9c', width: 1 }] }, [xs, ys], document.getElementById('c'));
       return (a, b) => u.setScale('x', { min: a, max: b });`,
   },
-  {
-    name: 'Chart.js 4',
-    script: readFileSync(join(chartDir, 'dist/chart.umd.min.js'), 'utf8'),
-    setup: `
-      const data = Array.from(xs, (x, i) => ({ x, y: ys[i] }));
-      const cv = document.createElement('canvas'); cv.width = 1400; cv.height = 300; document.getElementById('c').append(cv);
-      const ch = new Chart(cv, { type: 'line', data: { datasets: [{ data, borderColor: '#1f4e9c', borderWidth: 1, pointRadius: 0 }] },
-        options: { animation: false, parsing: false, normalized: true, responsive: false, spanGaps: true, scales: { x: { type: 'linear' } }, plugins: { legend: { display: false } } } });
-      return (a, b) => { ch.options.scales.x.min = a; ch.options.scales.x.max = b; ch.update('none'); };`,
-  },
-  {
-    name: 'Chart.js 4 + min/max decimation',
-    script: readFileSync(join(chartDir, 'dist/chart.umd.min.js'), 'utf8'),
-    setup: `
-      const data = Array.from(xs, (x, i) => ({ x, y: ys[i] }));
-      const cv = document.createElement('canvas'); cv.width = 1400; cv.height = 300; document.getElementById('c').append(cv);
-      const ch = new Chart(cv, { type: 'line', data: { datasets: [{ data, borderColor: '#1f4e9c', borderWidth: 1, pointRadius: 0 }] },
-        options: { animation: false, parsing: false, normalized: true, responsive: false, spanGaps: true, scales: { x: { type: 'linear' } },
-          plugins: { legend: { display: false }, decimation: { enabled: true, algorithm: 'min-max' } } } });
-      return (a, b) => { ch.options.scales.x.min = a; ch.options.scales.x.max = b; ch.update('none'); };`,
-  },
+  chartJs('Chart.js 4', ''),
+  chartJs('Chart.js 4 + min/max decimation', ", decimation: { enabled: true, algorithm: 'min-max' }"),
 ];
 
 function page(lib: Library, n: number): string {

@@ -1,5 +1,5 @@
 /**
- * `npm run bench`: every figure of issue 7 in one run, each beside its baseline.
+ * `npm run bench`: every performance figure of the README in one run, each beside its baseline.
  *
  *   node dist/bench/run.js [--rows 10000000] [--reps 3] [--rss-rows 2000000,20000000]
  *                          [--writer-rows 1000000] [--all-writers] [--stream-rows 2000000]

@@ -1,5 +1,5 @@
 /**
- * Parallel scaling and memory of the whole engine (issue 3): rows/s of the reference
+ * Parallel scaling and memory of the whole engine: rows/s of the reference
  * scenario with W=1 and W=2 in the same run, and the peak RSS of runs of growing size
  * (each in its own process, so one run's heap does not inflate the next figure).
  *

@@ -1,5 +1,5 @@
 /**
- * VAE decoding throughput (issue 6): decoded windows/s and rows/s of a `vae` column with 1
+ * VAE decoding throughput: decoded windows/s and rows/s of a `vae` column with 1
  * and 2 workers, measured two ways in the same run:
  *
  *  - decode: worker threads each generate their half of the rows as columns (latent draws

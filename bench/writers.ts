@@ -15,9 +15,8 @@
  * files written from our data also sum(v0), count of flags, distinct categories and min/max
  * timestamp. A writer whose file fails this is flagged INVALID and never ranked.
  *
- * Not measured (not installed, and not to be added as dependencies): parquetjs-lite and
- * @dsnp/parquetjs. The figures quoted in the brief for comparable data are ~22k rows/s
- * (parquetjs-lite) and ~60k rows/s (@dsnp/parquetjs); row-object, pure-JS writers.
+ * parquetjs-lite (a row-object, pure-JS writer) is measured against paranom's writer in
+ * bench/choices.ts.
  */
 import { median } from './stats.js';
 import { createRequire } from 'node:module';
@@ -681,7 +680,7 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
   console.log('');
   console.log('Timed: writer input build + encode + writeFileSync; rows/s, MB/s from the median; encode ms excludes the write.');
   console.log('DuckDB: random() generation + COPY inside DuckDB, at the thread count shown. MB = 1e6 bytes.');
-  console.log('Not installed, not measured: parquetjs-lite (~22k rows/s) and @dsnp/parquetjs (~60k rows/s), figures from the brief.');
+  console.log('parquetjs-lite: see bench/choices.ts (npm run bench:choices).');
   if (stages) {
     console.log(`parquet-wasm path stages (median ms): ${Object.entries(stages).map(([k, v]) => `${k} ${v.toFixed(0)}`).join(', ')}`);
   }

@@ -15,6 +15,8 @@ export type ErrorCode =
   | 'ID_RANGE_EXHAUSTED'
   /** VAE training's loss stopped being finite. */
   | 'TRAINING_DIVERGED'
+  /** A feature needs an optional package that is not installed (optional.ts). */
+  | 'MISSING_DEPENDENCY'
   | 'DATASET_INVALID'
   | 'VERIFY_FAILED'
   | 'UNIQUENESS_FAILED'
@@ -39,6 +41,7 @@ export const EXIT_CODES: Record<ErrorCode, number> = {
   VALUE_OUT_OF_RANGE: 1,
   ID_RANGE_EXHAUSTED: 2,
   TRAINING_DIVERGED: 1,
+  MISSING_DEPENDENCY: 2,
   DATASET_INVALID: 1,
   VERIFY_FAILED: 1,
   UNIQUENESS_FAILED: 3,

@@ -1,7 +1,7 @@
 /**
  * paranom's public API. Everything exported here is supported; nothing else is.
  */
-export { generate, type GenerateOptions, type GenerateResult } from './run/generate.js';
+export { generate, planRun, type GenerateOptions, type GenerateResult } from './run/generate.js';
 export { loadScenario, parseScenario } from './reader/load.js';
 export { validateScenario } from './reader/validate.js';
 export { planGeneration, describePlan, type GenerationPlan, type ShardPlan, type OutputFormat } from './plan/planner.js';
@@ -13,6 +13,7 @@ export type { Scenario, Variable, StochasticVariable, Distribution, DType, Anoma
 export type { CallbackContext, CallbackEvent } from './variables/callback.js';
 export type { RandomSource } from './random/row-random.js';
 export { grow } from './run/generate.js';
+export { streamRows, type StreamOptions, type StreamResult, type StreamFormat, type Pace } from './run/stream.js';
 export { verify, type VerifyReport } from './run/verify.js';
 export { mergeManifests, mergeToFile } from './run/merge.js';
 export { philox4x32, PRNG_ID } from './random/philox.js';

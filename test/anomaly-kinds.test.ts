@@ -1,5 +1,5 @@
 /**
- * Anomaly kinds (issue 5): how events choose their kind and duration, the realised rate,
+ * Anomaly kinds: how events choose their kind and duration, the realised rate,
  * the segment table's kind, variables and parameters, validation, the clean twin, and the
  * example scenario. The effect of each kind on values is pinned in kinds-contract.test.ts.
  */

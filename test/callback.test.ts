@@ -1,5 +1,5 @@
 /**
- * Callback variables (issue 5): the context a callback receives, its random source (pinned
+ * Callback variables: the context a callback receives, its random source (pinned
  * to the counter layout), dependencies and generation order, column types, TypeScript
  * modules through the real worker pool, and the errors a faulty callback stops a run with.
  */

@@ -1,5 +1,5 @@
 /**
- * The determinism contract (DESIGN.md §1): D1 position not stream, D2 layout independence,
+ * The determinism contract (README, "The determinism contract"): D1 position not stream, D2 layout independence,
  * D3 prefix stability, D4 column stability — checked on the in-memory columns, which are
  * exactly what the writers encode.
  */

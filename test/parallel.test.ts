@@ -1,5 +1,5 @@
 /**
- * The parallel engine (issue 3): identical bytes for any worker count and shard size, grow ≡
+ * The parallel engine: identical bytes for any worker count and shard size, grow ≡
  * direct generation, verify, crash safety and resume, parts merged ≡ one run, single-file merge.
  */
 import { spawn, spawnSync } from 'node:child_process';

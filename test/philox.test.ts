@@ -1,7 +1,7 @@
 /**
  * Philox4x32 known-answer tests and the 32-bit multiply-high primitive.
  *
- * The vectors come from /work/shared/data/random123/philox4x32.kat (read relative to the
+ * The vectors come from ../shared/data/random123/philox4x32.kat (read relative to the
  * repo root, which is vitest's cwd) plus the six philox4x32 lines of Random123's own
  * kat_vectors file, pinned inline below so the canonical vectors are checked even if the
  * shared file changes.

@@ -1,5 +1,5 @@
 /**
- * Process variables (issue 5): the statistics each component promises, the exactness of
+ * Process variables: the statistics each component promises, the exactness of
  * the per-block designs that keep D1–D3 for the components with memory, validation, and
  * the example scenario.
  */

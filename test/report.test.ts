@@ -124,6 +124,10 @@ describe('report of a dataset', () => {
     const seg = tableFromIPC(pw.readParquet(readFileSync(join(dir, 'anomalies.parquet'))).intoIPCStream());
     expect(r.eventCount).toBe(seg.numRows);
     expect(r.events.map((e) => e.start)).toEqual([...seg.getChild('start_row')!].map(Number));
+    // Columns the segment table carries beyond the fixed ones (effect measures) come as they are.
+    expect(r.eventColumns).toContain('effect_rms');
+    const k = r.eventColumns.indexOf('effect_rms');
+    expect(r.events.map((e) => e.extra[k])).toEqual([...seg.getChild('effect_rms')!].map((v) => (v === null ? null : Number(v))));
     expect(r.series.map((x) => [x.name, x.twin])).toEqual([
       ['load', 'load_clean'],
       ['temp', 'temp_clean'],

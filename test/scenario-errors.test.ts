@@ -2,7 +2,7 @@
  * Every broken scenario in test/fixtures/broken is a small, realistic mistake. For each,
  * loading must throw a ScenarioError that names the place (path inside the scenario, and
  * line where known) and says what is wrong; and `paranom validate` must print the same,
- * exit 2 and show no stack trace (design brief §4).
+ * exit 2 and show no stack trace (the CLI's contract for user mistakes).
  */
 import { execFile } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';

@@ -1,5 +1,5 @@
 /**
- * Source variables (issue 5): a CSV or Parquet column replayed along the timeline, its
+ * Source variables: a CSV or Parquet column replayed along the timeline, its
  * timestamps ignored or mapped, what happens past the end of the file, the clean twin
  * beside the injected series, and the NAB example.
  */

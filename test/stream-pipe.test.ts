@@ -25,7 +25,7 @@ function cpuSeconds(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (100 Hz on Linux)
 }
 
-/** Resolves with the next `n` newlines' worth of bytes read from a paused stream (or fewer at its end). */
+/** Newlines in a chunk: rows of CSV. */
 function countLines(chunk: Buffer): number {
   let n = 0;
   for (let i = chunk.indexOf(10); i >= 0; i = chunk.indexOf(10, i + 1)) n++;
@@ -45,9 +45,11 @@ describe('a stream in a pipeline', () => {
     }
   }, 60_000);
 
-  it('a slow reader (1 row per ms for 4 s) holds the producer: peak RSS stays under 300 MB', async () => {
-    // 10M rows of CSV are about 900 MB; unbounded buffering would pass the limit within
-    // seconds on an idle machine (the pool produces CSV at about 100 MB/s).
+  it('a slow reader (1 row per ms for 4 s) holds the producer: peak RSS stays under 400 MB', async () => {
+    // 10M rows of CSV are about 900 MB. Measured: about 250 MB (three V8 isolates, the
+    // blocks in flight, the pipe's pending write); the limit leaves room for a loaded
+    // machine, where garbage collection lags. Unbounded buffering would pass it within
+    // seconds on an idle machine; the in-process test below pins the mechanism exactly.
     const child = spawn(process.execPath, [CLI, 'generate', SCENARIO, '--stdout', '--rows', '10000000', '--workers', '2'], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
     child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
@@ -74,7 +76,7 @@ describe('a stream in a pipeline', () => {
     const { code } = await exited;
     expect(rows).toBeGreaterThan(2000); // the reader did read, slowly
     expect(rows).toBeLessThan(10_000);
-    expect(peak).toBeLessThan(300);
+    expect(peak).toBeLessThan(400);
     expect(stderr).toBe('');
     expect(code).toBe(0);
   }, 60_000);

@@ -14,6 +14,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { duck, tempDir, VALVE } from './helpers.js';
 import { readParquetRows } from '../src/formats/read.js';
 import { Pacer } from '../src/run/pacer.js';
+import { IsoTimeFormatter } from '../src/formats/iso-time.js';
 
 const CLI = 'dist/src/cli/main.js';
 
@@ -185,5 +186,15 @@ describe('pacing schedule', () => {
     rate.untilDue(0);
     expect(rate.untilDue(1000) - rate.untilDue(0)).toBeCloseTo(4000, 0);
     expect(Pacer.rowsPerSecond({ realtime: true, speed: 60 }, 1000)).toBe(60);
+  });
+});
+
+describe('ISO timestamps of the text formats', () => {
+  it('are the characters of Date.toISOString, before 1970, after year 9999 and around day boundaries', () => {
+    const f = new IsoTimeFormatter();
+    const samples = [0, -1, 1, 86_399_999, 86_400_000, -86_400_001, 253_402_300_799_999, 253_402_300_800_000, -62_198_755_200_000];
+    // A deterministic spread over ±4e12 ms (years 1843–2096), in and out of order.
+    for (let k = 0; k < 20_000; k++) samples.push(Math.round(Math.sin(k) * 4e12) + (k % 1000));
+    for (const ms of samples) expect(f.format(ms), String(ms)).toBe(new Date(ms).toISOString());
   });
 });

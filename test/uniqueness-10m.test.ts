@@ -1,5 +1,5 @@
 /**
- * Issue 4's acceptance, as stated: on a 10M-row dataset whose key domain makes collisions
+ * Uniqueness at scale: on a 10M-row dataset whose key domain makes collisions
  * frequent (device ids from 3× as many values as rows), DuckDB's count(DISTINCT key) equals
  * the row count of each hard-unique class, with W=1 and W=2 giving identical bytes.
  */

@@ -1,5 +1,5 @@
 /**
- * Uniqueness (issue 4): the sparse parallel resolver must equal the sequential meaning
+ * Uniqueness: the sparse parallel resolver must equal the sequential meaning
  * exactly — checked against a brute-force reference, in memory and spilled to disk — and
  * be the same for any layout, under growth, and readable as distinct tuples by DuckDB.
  */

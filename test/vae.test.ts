@@ -1,5 +1,5 @@
 /**
- * Learned anomalies (issue 6): a tiny VAE trained for a few epochs on six weeks of real NAB
+ * Learned anomalies: a tiny VAE trained for a few epochs on six weeks of real NAB
  * taxi counts (test/fixtures/vae), then `vae` variables generated through the real
  * `generate` API: same seed → same bytes, W=1 ≡ W=2, anomalous windows measurably further
  * from the training data than normal ones, the window rule and D2/D3 on odd splits, and

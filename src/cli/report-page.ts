@@ -39,12 +39,19 @@ async function checkOutputs(o: Outputs): Promise<void> {
   if (o.png) checkWritable(o.png, 'png', '--png');
 }
 
-function reportBuilder(a: Argv) {
+/** The outputs both commands share. */
+function withOutputs<T>(a: Argv<T>) {
   return a
-    .positional('dataset', { type: 'string', demandOption: true, describe: 'Dataset directory (with manifest.json)' })
-    .option('workers', { alias: 'w', type: 'number', describe: 'Threads reading shards (default 1)' })
     .option('out', { alias: 'o', type: 'string', describe: 'HTML file to write (one self-contained file)' })
     .option('png', { type: 'string', describe: 'Also write an image of the overview (needs Chromium)' });
+}
+
+function reportBuilder(a: Argv) {
+  return withOutputs(
+    a
+      .positional('dataset', { type: 'string', demandOption: true, describe: 'Dataset directory (with manifest.json)' })
+      .option('workers', { alias: 'w', type: 'number', describe: 'Threads reading shards (default 1)' }),
+  );
 }
 type ReportArgs = ReturnType<typeof reportBuilder> extends Argv<infer U> ? U : never;
 
@@ -62,13 +69,13 @@ export const reportCommand: CommandModule<object, ReportArgs> = {
 };
 
 function previewBuilder(a: Argv) {
-  return a
-    .positional('scenario', { type: 'string', demandOption: true, describe: 'Scenario file (YAML or JSON)' })
-    .option('rows', { type: 'number', describe: 'Rows to generate (default 100,000, or fewer when the scenario has fewer)' })
-    .option('duration', { type: 'string', describe: 'Or the time range to generate from the start, such as 2d or 36h (rows = duration / step)' })
-    .option('seed', { type: 'number', describe: 'Override the scenario seed' })
-    .option('out', { alias: 'o', type: 'string', describe: 'HTML file to write' })
-    .option('png', { type: 'string', describe: 'Also write an image of the overview (needs Chromium)' });
+  return withOutputs(
+    a
+      .positional('scenario', { type: 'string', demandOption: true, describe: 'Scenario file (YAML or JSON)' })
+      .option('rows', { type: 'number', describe: 'Rows to generate (default 100,000, or fewer when the scenario has fewer)' })
+      .option('duration', { type: 'string', describe: 'Or the time range to generate from the start, such as 2d or 36h (rows = duration / step)' })
+      .option('seed', { type: 'number', describe: 'Override the scenario seed' }),
+  );
 }
 type PreviewArgs = ReturnType<typeof previewBuilder> extends Argv<infer U> ? U : never;
 

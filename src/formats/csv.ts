@@ -4,6 +4,7 @@
  */
 import { getInt64, type ColumnSet, type ValueColumn } from '../columns/columns.js';
 import { textRows, type EncodedRows } from './text-rows.js';
+import { IsoTimeFormatter } from './iso-time.js';
 
 function quote(s: string): string {
   return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
@@ -22,11 +23,11 @@ function csvLine(s: ColumnSet): (i: number) => string {
     // A null (a dropout's missing value) is an empty field.
     return valid ? (i: number) => (valid[i] ? cell(i) : '') : cell;
   });
+  const time = new IsoTimeFormatter();
   return (i) => {
-    const row = [new Date(getInt64(s.timestamp, i)).toISOString()];
-    for (const cell of cells) row.push(cell(i));
-    row.push(s.isAnomaly[i] ? 'true' : 'false', s.isAnomaly[i] ? String(getInt64(s.anomalyId, i)) : '');
-    return row.join(',');
+    let line = time.format(getInt64(s.timestamp, i));
+    for (const cell of cells) line += ',' + cell(i);
+    return line + (s.isAnomaly[i] ? ',true,' + String(getInt64(s.anomalyId, i)) : ',false,');
   };
 }
 

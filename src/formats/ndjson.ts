@@ -6,6 +6,7 @@
  */
 import { getInt64, type ColumnSet, type ValueColumn } from '../columns/columns.js';
 import { textRows, type EncodedRows } from './text-rows.js';
+import { IsoTimeFormatter } from './iso-time.js';
 
 function valueText(v: ValueColumn): (i: number) => string {
   const d = v.data;
@@ -36,8 +37,9 @@ export function encodeNdjsonRows(s: ColumnSet, from: number, to: number, unitRow
     const valid = v.valid;
     return valid ? (i: number) => key + (valid[i] ? text(i) : 'null') : (i: number) => key + text(i);
   });
+  const time = new IsoTimeFormatter();
   const line = (i: number): string => {
-    let out = `{"timestamp":"${new Date(getInt64(s.timestamp, i)).toISOString()}"`;
+    let out = '{"timestamp":"' + time.format(getInt64(s.timestamp, i)) + '"';
     for (const cell of cells) out += cell(i);
     return out + (s.isAnomaly[i] ? `,"is_anomaly":true,"anomaly_id":${getInt64(s.anomalyId, i)}}` : ',"is_anomaly":false,"anomaly_id":null}');
   };

@@ -117,7 +117,7 @@ function checkAnomalies(c: Checker, raw: unknown, timeline: Timeline | undefined
   if (o['frequency'] === undefined && o['count'] === undefined) {
     return c.fail('anomalies', "give 'frequency' (expected fraction of anomalous rows) or 'count' (exact number of events)");
   }
-  // Kinds (issue 5): with `kinds`, the top-level duration is only the default of entries
+  // Kinds: with `kinds`, the top-level duration is only the default of entries
   // without their own, and the rate and fit checks use the kinds' durations.
   const kindsOnly = o['kinds'] !== undefined && o['duration'] === undefined;
   const topDuration = kindsOnly ? undefined : checkDurationRange(c, o['duration'], 'anomalies.duration', timeline?.stepMs);
@@ -213,7 +213,7 @@ export function validateScenario(doc: unknown, options: { baseDir?: string } = {
       variables.push(v);
     }
   }
-  // Callback dependencies (`after:`) and the targets of anomaly kinds (issue 5).
+  // Callback dependencies (`after:`) and the targets of anomaly kinds.
   const declared = vars ? Object.keys(vars) : [];
   checkDependencies(c, variables, declared);
   if (anomalies) checkPlanAgainstVariables(c, anomalies, variables, declared);

@@ -4,6 +4,7 @@
  * files; the manifest comes last, so a directory without one is an unfinished run, which
  * the same command resumes (shards whose bytes match the journal are kept).
  */
+import { withCleanTwin } from '../anomaly/kinds/clean-twin.js';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { ParanomError } from '../errors.js';
@@ -33,6 +34,8 @@ const ABORT_GRACE_MS = 1000;
 export interface GenerateOptions {
   /** Output directory. */
   out: string;
+  /** Also write `<name>_clean` beside each anomaly-affected variable: its values without anomalies. */
+  withClean?: boolean;
   rows?: number;
   seed?: number;
   format?: OutputFormat;
@@ -71,15 +74,23 @@ export function labelWarnings(m: Manifest): string[] {
   const r = m.anomalies.realised;
   if (r.unchanged_rows <= 0 || r.anomalous_rows <= 0 || r.unchanged_rows <= UNCHANGED_WARNING_SHARE * r.anomalous_rows) return [];
   const pct = ((100 * r.unchanged_rows) / r.anomalous_rows).toFixed(1);
+  // With min_effect every event is visible as a whole; the unchanged rows are parts of events.
+  const fix = m.anomalies.min_effect ? 'Set anomalies.label: changed to label only the rows an event changed' : 'Set anomalies.min_effect to redraw weak events, or anomalies.label: changed to label only changed rows';
   return [
-    `${pct}% of labelled rows (${r.unchanged_rows} of ${r.anomalous_rows}) hold the same values as the series without anomalies: their label marks no change a detector could see. Set anomalies.min_effect to redraw weak events, or anomalies.label: changed to label only changed rows (effect per event: effect_rms, effect_max and changed_rows in ${m.anomalies.segments_file}).`,
+    `${pct}% of labelled rows (${r.unchanged_rows} of ${r.anomalous_rows}) hold the same values as the series without anomalies: their label marks no change a detector could see. ${fix} (effect per event: effect_rms, effect_max and changed_rows in ${m.anomalies.segments_file}).`,
   ];
 }
 
 /** Resolves a scenario (object or file path) with option overrides applied. */
-function resolveScenario(scenario: Scenario | string, options: Pick<GenerateOptions, 'rows' | 'seed'>): Scenario {
-  const s = typeof scenario === 'string' ? loadScenario(scenario) : scenario;
-  return withOverrides(s, { rows: options.rows, seed: options.seed });
+function resolveScenario(scenario: Scenario | string, options: Pick<GenerateOptions, 'rows' | 'seed' | 'withClean'>): Scenario {
+  const loaded = typeof scenario === 'string' ? loadScenario(scenario) : scenario;
+  return withOverrides(options.withClean ? withCleanTwin(loaded) : loaded, { rows: options.rows, seed: options.seed });
+}
+
+/** What `generate` would do with these options, without touching any file (`--dry-run`). */
+export function planRun(scenarioOrFile: Scenario | string, options: Omit<GenerateOptions, 'out'> = {}): GenerationPlan {
+  const scenario = resolveScenario(scenarioOrFile, options);
+  return planGeneration(scenario, { ...(options.format ? { format: options.format } : {}), ...(options.shardRows ? { shardRows: options.shardRows } : {}) });
 }
 
 

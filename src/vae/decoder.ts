@@ -3,7 +3,7 @@
  * JavaScript doubles, with a fixed order of operations. Every worker therefore decodes a
  * latent vector into bit-identical values (D2) whatever TensorFlow backend trained the
  * model and whether or not TensorFlow is installed at all; it never loads tfjs-node in a
- * worker thread (see STYLE.md). Its values agree with TF.js's float32 inference to about
+ * worker thread (TF.js never loads in shard workers). Its values agree with TF.js's float32 inference to about
  * 1e-6 (tested), which is the rounding of float32, not a difference of model.
  *
  * Decoding is batched: a batch of latent vectors goes through one layer at a time with

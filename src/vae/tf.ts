@@ -1,10 +1,12 @@
 /**
- * Loading TensorFlow.js for training, on the main thread only (never in shard workers:
- * see STYLE.md). `@tensorflow/tfjs-node` is an optional dependency whose install script
- * downloads libtensorflow; where it is absent or cannot load, the pure-JS CPU backend of
- * `@tensorflow/tfjs` trains instead, slower but with identical results run to run.
+ * Loading TensorFlow.js for training, on the main thread only (never in shard workers,
+ * which decode with plain JS). Both packages are optional peer dependencies (optional.ts):
+ * `@tensorflow/tfjs` is needed to train at all; `@tensorflow/tfjs-node`, whose install
+ * script downloads libtensorflow, is used when it loads, and otherwise the pure-JS CPU
+ * backend of `@tensorflow/tfjs` trains instead, slower but with identical results run to run.
  */
 import { ParanomError } from '../errors.js';
+import { importOptional } from '../optional.js';
 
 export type Tf = typeof import('@tensorflow/tfjs');
 export type TfBackendChoice = 'auto' | 'cpu' | 'tensorflow';
@@ -35,7 +37,7 @@ export async function loadTf(choice: TfBackendChoice = 'auto'): Promise<LoadedTf
       }
     }
   }
-  const tf = (await import('@tensorflow/tfjs')) as Tf;
+  const tf = await importOptional<Tf>('@tensorflow/tfjs', 'training a VAE (train-vae)');
   // Production mode silences the "install tfjs-node" banner the CPU backend prints in Node.
   tf.env().set('PROD', true);
   await tf.setBackend('cpu');

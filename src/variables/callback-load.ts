@@ -4,6 +4,7 @@
  * synchronously. JavaScript modules are imported as they are; TypeScript modules through
  * the transpiling hooks of callback-ts-hooks.ts, registered on first use.
  */
+import { hasPackage, missingPackage } from '../optional.js';
 import { register } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { ParanomError } from '../errors.js';
@@ -39,7 +40,10 @@ function registerTypeScriptHooks(): void {
 
 async function importModule(v: CallbackVariable, abs: string): Promise<Record<string, unknown>> {
   checkInputFile(v.name, 'callback module', v.module, abs, v.moduleSha256);
-  if (isTypeScript(v.module)) registerTypeScriptHooks();
+  if (isTypeScript(v.module)) {
+    if (!hasPackage('typescript')) throw missingPackage('typescript', `variable '${v.name}': the TypeScript callback module ${v.module}`);
+    registerTypeScriptHooks();
+  }
   // The content hash in the URL makes an edited module load afresh in a long-lived process.
   const url = `${pathToFileURL(abs).href}?sha256=${v.moduleSha256.slice(0, 16)}`;
   try {
