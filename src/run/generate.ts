@@ -4,6 +4,7 @@
  * files; the manifest comes last, so a directory without one is an unfinished run, which
  * the same command resumes (shards whose bytes match the journal are kept).
  */
+import { runBounded, type Schedule } from './scheduler.js';
 import { withCleanTwin } from '../anomaly/kinds/clean-twin.js';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -247,15 +248,14 @@ async function runPlan(
     }
   };
   if (shards.length > 0) {
-    // Cancellation is cooperative: at most `workers` shard tasks are ever submitted, none
-    // is aborted while running (piscina can crash on a result that races an abort), and on
-    // an error or Ctrl-C no further shard starts; the running ones finish, then we clean up.
-    let failure: { error: unknown } | undefined;
-    const stopped = () => failure !== undefined || options.signal?.aborted === true;
-    const runShard = async (shard: ShardPlan): Promise<void> => {
+    // Cancellation is cooperative (scheduler.ts): at most `workers` shard tasks are ever
+    // submitted; on an error or Ctrl-C no further shard starts, the running ones finish,
+    // then we clean up.
+    const aborted = () => options.signal?.aborted === true;
+    const runShard = async (shard: ShardPlan, _i: number, schedule: Schedule): Promise<void> => {
       const k = carried.find((c) => c.index === shard.index);
       const retries = uniqueness ? await uniqueness.retriesFor(shard) : undefined;
-      if (stopped()) return;
+      if (schedule.halted()) return;
       // A staged run writes only pending files; kept shards stay where they are.
       const task: ShardTask = {
         scenario,
@@ -268,7 +268,14 @@ async function runPlan(
         retries,
       };
       const watch = newWatchBuffer();
-      const r = await runWatched<ShardResult>(pool, { ...task, watch }, watch, scenario, workerMemoryMb());
+      let r: ShardResult;
+      try {
+        r = await runWatched<ShardResult>(pool, { ...task, watch }, watch, scenario, workerMemoryMb());
+      } catch (err) {
+        // After Ctrl-C the pool may be torn down under running tasks: that is the interruption, not a failure.
+        if (aborted() && !(err instanceof ParanomError)) return;
+        throw err;
+      }
       if (!r.ok) throw ParanomError.fromData(r.error, describeShard(shard, scenario.seed));
       const pending = r.at !== r.file;
       const entry: JournalShard = { index: r.index, file: r.file, row_start: r.rowStart, row_end: r.rowEnd, rows: r.rowEnd - r.rowStart, bytes: r.bytes, sha256: r.sha256, anomalous_rows: r.anomalousRows, ...(pending ? { pending: true as const } : {}) };
@@ -282,20 +289,8 @@ async function runPlan(
       rowsDone += entry.rows;
       options.onProgress?.(rowsDone, total);
     };
-    const running = new Set<Promise<void>>();
-    for (const shard of shards) {
-      if (stopped()) break;
-      const p: Promise<void> = runShard(shard).catch((error: unknown) => {
-        // After Ctrl-C the pool may be torn down under running tasks: that is the interruption, not a failure.
-        if (options.signal?.aborted && !(error instanceof ParanomError)) return;
-        failure ??= { error };
-      });
-      running.add(p);
-      void p.then(() => running.delete(p));
-      if (running.size >= workersOf(pool)) await Promise.race(running);
-    }
-    await Promise.all(running);
-    if (stopped()) {
+    const failure = await runBounded(shards, workersOf(pool), aborted, runShard);
+    if (failure || aborted()) {
       uniqueness?.stop();
       // Fingerprint tasks still running finish before the pool goes (no aborts, see above).
       await uniqueness?.done.catch(() => undefined);
