@@ -4,6 +4,7 @@
  * files; the manifest comes last, so a directory without one is an unfinished run, which
  * the same command resumes (shards whose bytes match the journal are kept).
  */
+import { runBounded, type Schedule } from './scheduler.js';
 import { withCleanTwin } from '../anomaly/kinds/clean-twin.js';
 import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -201,15 +202,14 @@ async function runPlan(
   let reused = 0;
   let rowsGenerated = 0;
   if (shards.length > 0) {
-    // Cancellation is cooperative: at most `workers` shard tasks are ever submitted, none
-    // is aborted while running (piscina can crash on a result that races an abort), and on
-    // an error or Ctrl-C no further shard starts; the running ones finish, then we clean up.
-    let failure: { error: unknown } | undefined;
-    const stopped = () => failure !== undefined || options.signal?.aborted === true;
-    const runShard = async (shard: ShardPlan): Promise<void> => {
+    // Cancellation is cooperative (scheduler.ts): at most `workers` shard tasks are ever
+    // submitted; on an error or Ctrl-C no further shard starts, the running ones finish,
+    // then we clean up.
+    const aborted = () => options.signal?.aborted === true;
+    const runShard = async (shard: ShardPlan, _i: number, schedule: Schedule): Promise<void> => {
       const k = carried.find((c) => c.index === shard.index);
       const retries = uniqueness ? await uniqueness.retriesFor(shard) : undefined;
-      if (stopped()) return;
+      if (schedule.halted()) return;
       const task: ShardTask = {
         scenario,
         shard,
@@ -232,18 +232,8 @@ async function runPlan(
       rowsDone += entry.rows;
       options.onProgress?.(rowsDone, total);
     };
-    const running = new Set<Promise<void>>();
-    for (const shard of shards) {
-      if (stopped()) break;
-      const p: Promise<void> = runShard(shard).catch((error: unknown) => {
-        failure ??= { error };
-      });
-      running.add(p);
-      void p.then(() => running.delete(p));
-      if (running.size >= workersOf(pool)) await Promise.race(running);
-    }
-    await Promise.all(running);
-    if (stopped()) {
+    const failure = await runBounded(shards, workersOf(pool), aborted, runShard);
+    if (failure || aborted()) {
       uniqueness?.stop();
       // Fingerprint tasks still running finish before the pool goes (no aborts, see above).
       await uniqueness?.done.catch(() => undefined);
