@@ -24,7 +24,7 @@ import { parseArgs } from 'node:util';
 import { median } from './stats.js';
 
 /** The compiled CLI (from dist/bench, or from bench/ when run as TypeScript by the tests). */
-const CLI = fileURLToPath(new URL(import.meta.url.includes('/dist/bench/') ? '../src/cli/main.js' : '../dist/src/cli/main.js', import.meta.url));
+export const CLI = fileURLToPath(new URL(import.meta.url.includes('/dist/bench/') ? '../src/cli/main.js' : '../dist/src/cli/main.js', import.meta.url));
 
 /** Where the bundled reference scenario is (from bench/ or dist/bench/). */
 export function referenceScenario(): string {

@@ -3,7 +3,7 @@
  *
  *   node dist/bench/run.js [--rows 10000000] [--reps 3] [--rss-rows 2000000,20000000]
  *                          [--writer-rows 1000000] [--all-writers] [--stream-rows 2000000]
- *                          [--skip micro,e2e,writers,rss,stream]
+ *                          [--skip startup,micro,e2e,writers,rss,stream]
  *
  * 1. micro (tinybench, whole 65,536-row blocks): the PRNG (WebAssembly and plain JS),
  *    each distribution, each variable kind that needs no outside file, Parquet/Arrow
@@ -15,6 +15,7 @@
  * 4. peak RSS of whole runs of growing size (flat in the row count);
  * 5. streams (bench/stream.ts): generate --stdout per format to /dev/null and to a pipe,
  *    beside the file writer.
+ * 0. start-up (bench/startup.ts): `--help` and a 65,536-row generate beside `node -e 0`.
  * Defaults keep the run under about five minutes on two cores.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -35,6 +36,7 @@ import { prepareScenario } from '../src/variables/registry.js';
 import { endToEndNotes, formatEndToEnd, referenceScenario, runChild, runEndToEnd } from './end-to-end.js';
 import { formatWriterTable, runWriterBench, writerConclusion } from './writers.js';
 import { runStreamBench } from './stream.js';
+import { formatStartup, runStartupBench } from './startup.js';
 
 const BLOCK = 65_536;
 
@@ -203,6 +205,10 @@ async function main(): Promise<void> {
   const reps = Number(arg('reps', '3'));
   const t0 = performance.now();
   console.log(`paranom bench — node ${process.version}, ${availableParallelism()} cores, load average ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
+  if (!skip.has('startup')) {
+    console.log('\n## 0. start-up (bench/startup.ts)');
+    console.log(formatStartup(await runStartupBench()));
+  }
   if (!skip.has('micro')) {
     console.log('\n## 1. micro (tinybench; rows/s and MB/s of what one call produces)');
     await runMicro();

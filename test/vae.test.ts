@@ -104,6 +104,20 @@ describe('train-vae', () => {
     expect(JSON.stringify(meta)).not.toContain(root);
   });
 
+  it('holds at least 8 validation windows, or refuses with a split that would; trains on the WebAssembly backend', async () => {
+    // 2,016 rows, window 48: a 2% tail is 40 rows, not one window.
+    const err = await trainVae({ ...TRAIN, epochs: 1, validationSplit: 0.02, out: join(work, 'short') }).catch((e: Error) => e);
+    expect(String(err)).toMatch(/--validation-split 0\.02 leaves 40 rows .* fewer than 8 windows of 48 \(55 rows\); use --validation-split 0\.028 or more/);
+    const r = await trainVae({ ...TRAIN, epochs: 1, validationSplit: 0.028, backend: 'wasm', out: join(work, 'wasm') });
+    expect(r.backend).toBe('wasm');
+    expect(r.meta.training.data.validationWindows).toBeGreaterThanOrEqual(8);
+    // Left to itself the split grows to hold 8 windows of a long window.
+    const long = await trainVae({ ...TRAIN, window: 400, latent: 2, epochs: 1, backend: 'wasm', out: join(work, 'long') });
+    expect(long.meta.training.data.validationWindows).toBeGreaterThanOrEqual(8);
+    expect(long.meta.training.validationSplit).toBeGreaterThan(0.1);
+    expect(long.meta.training.stride).toBe(4); // window / 100
+  });
+
   it('is reproducible: the same data, options and seed give the same model files byte for byte', async () => {
     const again = join(work, 'models/again');
     await trainVae({ ...TRAIN, epochs: 2, out: again });

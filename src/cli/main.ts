@@ -6,18 +6,15 @@
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { EXIT_CODES, exitCodeOf, ParanomError } from '../errors.js';
-import { loadScenario, withOverrides } from '../reader/load.js';
-import { describePlan, planGeneration, type OutputFormat } from '../plan/planner.js';
-import { generate, grow, type GenerateResult } from '../run/generate.js';
-import { parsePart, partFromEnvironment, type Part } from '../plan/parts.js';
+import type { OutputFormat } from '../plan/planner.js';
+import type { GenerateResult } from '../run/generate.js';
+import type { Part } from '../plan/parts.js';
 import type { ParquetCompression } from '../formats/parquet.js';
 import { createProgress } from './progress.js';
 import { formatRunReport } from './report.js';
-import { withCleanTwin } from '../anomaly/kinds/clean-twin.js';
 import { trainVaeCommand } from './train-vae.js';
 import { benchCommand } from './bench.js';
 import { evalCommand } from './eval.js';
-import { checkDatasetArgs, runStreamCommand, wantsStream } from './stream.js';
 import { previewCommand, reportCommand } from './report-page.js';
 
 /**
@@ -62,7 +59,8 @@ async function runWithProgress(out: string, run: (onProgress: (d: number, t: num
   for (const w of result.warnings) process.stderr.write(`paranom: warning: ${w}\n`);
 }
 
-function resolvePart(part: string | undefined, parts: number | undefined): Part | undefined {
+async function resolvePart(part: string | undefined, parts: number | undefined): Promise<Part | undefined> {
+  const { parsePart, partFromEnvironment } = await import('../plan/parts.js');
   if (part !== undefined) {
     const p = parsePart(part);
     if (parts !== undefined && parts !== p.n) throw new ParanomError('USAGE', `--part ${part} and --parts ${parts} disagree`);
@@ -100,6 +98,9 @@ const cli = yargs(hideBin(process.argv))
         .option('start-at', { type: 'string', describe: 'Stream: start at this ISO 8601 time (first row at or after it) or row index' })
         .option('labels-to', { type: 'string', describe: "Stream: also write the streamed rows' segment table (Parquet) to FILE" }),
     async (argv) => {
+      // Each command loads what it uses when it runs: `--help`, `--version` and the other
+      // commands never evaluate the scenario reader, the planner, the pool or the writers.
+      const { checkDatasetArgs, runStreamCommand, wantsStream } = await import('./stream.js');
       if (wantsStream(argv)) {
         await runStreamCommand(argv, interruptible());
         return;
@@ -108,37 +109,33 @@ const cli = yargs(hideBin(process.argv))
       const out = argv.out;
       if (out === undefined) throw new ParanomError('USAGE', 'generate needs --out DIR (a dataset directory) or --stdout (a stream)');
       const format = (argv.format ?? 'parquet') as OutputFormat;
-      const overrides = { rows: argv.rows, seed: argv.seed };
+      // The library's options, one for one: the CLI only parses and prints.
+      const options = {
+        ...(argv.rows !== undefined ? { rows: argv.rows } : {}),
+        ...(argv.seed !== undefined ? { seed: argv.seed } : {}),
+        format,
+        compression: argv.compression as ParquetCompression,
+        ...(argv['shard-rows'] ? { shardRows: argv['shard-rows'] } : {}),
+        ...(argv.workers ? { workers: argv.workers } : {}),
+        withClean: argv['with-clean'],
+        force: argv.force,
+      };
+      const { generate, planRun } = await import('../run/generate.js');
       if (argv['dry-run']) {
-        const loaded = loadScenario(argv.scenario);
-        const s = withOverrides(argv['with-clean'] ? withCleanTwin(loaded) : loaded, overrides);
-        const plan = planGeneration(s, { format, ...(argv['shard-rows'] ? { shardRows: argv['shard-rows'] } : {}) });
-        process.stdout.write(describePlan(plan) + '\n');
+        const { describePlan } = await import('../plan/planner.js');
+        process.stdout.write(describePlan(planRun(argv.scenario, options)) + '\n');
         return;
       }
-      const part = resolvePart(argv.part, argv.parts);
-      await runWithProgress(out, (onProgress, signal) =>
-        generate(argv['with-clean'] ? withCleanTwin(loadScenario(argv.scenario)) : argv.scenario, {
-          out,
-          ...(overrides.rows !== undefined ? { rows: overrides.rows } : {}),
-          ...(overrides.seed !== undefined ? { seed: overrides.seed } : {}),
-          format,
-          compression: argv.compression as ParquetCompression,
-          ...(argv['shard-rows'] ? { shardRows: argv['shard-rows'] } : {}),
-          ...(argv.workers ? { workers: argv.workers } : {}),
-          ...(part ? { part } : {}),
-          force: argv.force,
-          signal,
-          onProgress,
-        }),
-      );
+      const part = await resolvePart(argv.part, argv.parts);
+      await runWithProgress(out, (onProgress, signal) => generate(argv.scenario, { ...options, out, ...(part ? { part } : {}), signal, onProgress }));
     },
   )
   .command(
     'validate <scenario>',
     'Check a scenario file and report every problem',
     (y) => y.positional('scenario', { type: 'string', demandOption: true, describe: 'Scenario file (YAML or JSON)' }),
-    (argv) => {
+    async (argv) => {
+      const { loadScenario } = await import('../reader/load.js');
       const s = loadScenario(argv.scenario);
       process.stdout.write(`${argv.scenario}: ok — ${s.variables.length} variable(s), ${s.timeline.rows.toLocaleString('en-US')} rows, anomalies: ${s.anomalies.mode}\n`);
     },
@@ -152,6 +149,7 @@ const cli = yargs(hideBin(process.argv))
         .option('rows', { type: 'number', demandOption: true, describe: 'New total row count' })
         .option('workers', { alias: 'w', type: 'number', describe: 'Worker threads (default: available cores)' }),
     async (argv) => {
+      const { grow } = await import('../run/generate.js');
       await runWithProgress(argv.dataset, (onProgress, signal) => grow(argv.dataset, argv.rows, { ...(argv.workers ? { workers: argv.workers } : {}), signal, onProgress }));
     },
   )
@@ -163,7 +161,6 @@ const cli = yargs(hideBin(process.argv))
         .positional('dataset', { type: 'string', demandOption: true, describe: 'Dataset directory' })
         .option('sample', { type: 'number', default: 8, describe: 'Blocks to regenerate and compare' }),
     async (argv) => {
-      // Loaded on use: `generate`, the common case, never pays for readers and mergers.
       const { verify } = await import('../run/verify.js');
       const r = await verify(argv.dataset, { sampleBlocks: argv.sample });
       for (const p of r.problems) process.stdout.write(`MISMATCH ${p}\n`);

@@ -16,7 +16,8 @@ function fmtRate(r: number): string {
   return r >= 1e6 ? `${(r / 1e6).toFixed(2)}M` : r >= 1e3 ? `${(r / 1e3).toFixed(1)}k` : r.toFixed(0);
 }
 
-export function createProgress(stream: NodeJS.WriteStream = process.stderr): Progress {
+/** A progress bar counting `unit` (rows, windows…) on `stream` when it is a terminal. */
+export function createProgress(stream: NodeJS.WriteStream = process.stderr, unit = 'rows'): Progress {
   if (!stream.isTTY) return { update() {}, finish() {} };
   const t0 = performance.now();
   let last = '';
@@ -27,7 +28,7 @@ export function createProgress(stream: NodeJS.WriteStream = process.stderr): Pro
       const frac = total > 0 ? done / total : 1;
       const width = 28;
       const filled = Math.round(frac * width);
-      last = `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${(frac * 100).toFixed(1)}%  ${done.toLocaleString('en-US')}/${total.toLocaleString('en-US')} rows  ${fmtRate(rate)} rows/s  ETA ${fmtDuration((total - done) / rate)}`;
+      last = `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${(frac * 100).toFixed(1)}%  ${done.toLocaleString('en-US')}/${total.toLocaleString('en-US')} ${unit}  ${fmtRate(rate)} ${unit}/s  ETA ${fmtDuration((total - done) / rate)}`;
       stream.write(`\r${last}\x1b[K`);
     },
     finish() {

@@ -4,8 +4,6 @@
  * standard error). A reader that goes away (`| head`) ends the run quietly with exit 0.
  */
 import { ParanomError } from '../errors.js';
-import { loadScenario } from '../reader/load.js';
-import { withCleanTwin } from '../anomaly/kinds/clean-twin.js';
 import { streamRows, type Pace, type StreamFormat } from '../run/stream.js';
 import { createProgress } from './progress.js';
 
@@ -68,14 +66,14 @@ export async function runStreamCommand(argv: StreamArgs, signal: AbortSignal): P
   const format = (argv.format ?? 'csv') as StreamFormat;
   if (!STREAM_FORMATS.includes(format)) throw new ParanomError('USAGE', `--format ${format} cannot be streamed (Parquet needs its footer); choose csv, ndjson or arrow with --stdout`);
   const pace = paceOf(argv);
-  const scenario = argv['with-clean'] ? withCleanTwin(loadScenario(argv.scenario)) : argv.scenario;
   const progress = createProgress(process.stderr);
   // A reader that went away is a normal end (result.closed): nothing more to say.
-  await streamRows(scenario, {
+  await streamRows(argv.scenario, {
     out: process.stdout,
     format,
     rows: argv.rows,
     seed: argv.seed,
+    withClean: argv['with-clean'],
     workers: argv.workers,
     startAt: argv['start-at'],
     pace,

@@ -5,6 +5,7 @@
  */
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { ParanomError } from '../errors.js';
+import { createProgress } from './progress.js';
 
 function list(v: string | undefined, what: string, parse: (s: string) => number | string): Array<number | string> | undefined {
   if (v === undefined || v.trim() === '') return undefined;
@@ -32,10 +33,10 @@ function builder(a: Argv) {
     .option('batch-size', { type: 'number', default: 64, describe: 'Windows per gradient step' })
     .option('learning-rate', { type: 'number', default: 1e-3, describe: 'Adam learning rate' })
     .option('beta', { type: 'number', default: 1, describe: 'Weight of the KL term' })
-    .option('validation-split', { type: 'number', default: 0.1, describe: 'Fraction of the series (its tail) held out for validation; 0: none' })
+    .option('validation-split', { type: 'number', describe: 'Fraction of the series (its tail) held out for validation; 0: none (default 0.1, or more to hold 8 windows)' })
     .option('patience', { type: 'number', default: 10, describe: 'Stop after this many epochs without a better validation loss' })
-    .option('stride', { type: 'number', describe: 'Rows between window starts (default 1, or more to keep at most 50,000 windows)' })
-    .option('backend', { choices: ['auto', 'cpu', 'tensorflow'] as const, default: 'auto' as const, describe: 'TF.js backend: tensorflow needs the optional @tensorflow/tfjs-node; auto uses it when it loads' });
+    .option('stride', { type: 'number', describe: 'Rows between window starts (default 1; window/100 for long windows; more to keep at most 50,000 windows)' })
+    .option('backend', { choices: ['auto', 'wasm', 'cpu', 'tensorflow'] as const, default: 'auto' as const, describe: 'TF.js backend: tensorflow needs the optional @tensorflow/tfjs-node; wasm is WebAssembly (shipped with paranom); auto takes the first that loads of tensorflow, wasm, cpu' });
 }
 
 type TrainOptions = ReturnType<typeof builder> extends Argv<infer U> ? U : never;
@@ -44,7 +45,9 @@ async function handler(argv: ArgumentsCamelCase<TrainOptions>): Promise<void> {
   const { trainVae } = await import('../vae/train.js');
   const columns = list(argv.columns, 'columns', (s) => s) as string[] | undefined;
   const hidden = list(argv.hidden, 'hidden', Number) as number[] | undefined;
-  const out = (s: string) => process.stderr.write(s);
+  const progress = createProgress(process.stderr, 'windows');
+  // Epoch lines go above the progress bar: clear the bar's line first.
+  const out = (s: string) => process.stderr.write(process.stderr.isTTY ? `\r\x1b[K${s}` : s);
   const r = await trainVae({
     data: argv.data,
     columns,
@@ -62,6 +65,7 @@ async function handler(argv: ArgumentsCamelCase<TrainOptions>): Promise<void> {
     patience: argv.patience,
     stride: argv.stride,
     backend: argv.backend,
+    onBatch: (done, total) => progress.update(done, total),
     onEpoch: (e) => {
       const w = String(e.epochs).length;
       out(
@@ -71,6 +75,7 @@ async function handler(argv: ArgumentsCamelCase<TrainOptions>): Promise<void> {
       );
     },
   });
+  progress.finish();
   const m = r.meta;
   const s = m.latentStats;
   const t = m.training;
@@ -78,7 +83,7 @@ async function handler(argv: ArgumentsCamelCase<TrainOptions>): Promise<void> {
   process.stdout.write(
     [
       `trained on ${t.data.file}: ${m.channels.join(', ')}, ${t.data.trainWindows} training and ${t.data.validationWindows} validation windows of ${m.window} rows (stride ${t.stride})`,
-      `backend ${r.backend}${r.fallback ? ' (@tensorflow/tfjs-node not loaded: pure-JS CPU)' : ''}; ${t.epochsRun} epoch(s)${r.stoppedEarly ? ' (stopped early)' : ''}, best ${t.bestEpoch}; ${r.seconds.toFixed(1)}s`,
+      `backend ${r.backend}${r.fallback ? ' (@tensorflow/tfjs-node not loaded)' : ''}; ${t.epochsRun} epoch(s)${r.stoppedEarly ? ' (stopped early)' : ''}, best ${t.bestEpoch}; ${r.seconds.toFixed(1)}s`,
       `latent: ${m.latent} dimensions, ${s.active} active; radius of training codes: median ${q(0.5).toFixed(3)}, q0.95 ${q(0.95).toFixed(3)}, q0.99 ${q(0.99).toFixed(3)}, q0.9999 ${q(0.9999).toFixed(3)}`,
       `wrote ${r.out}/ (vae.json, decoder/, encoder/)`,
       '',

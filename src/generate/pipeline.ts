@@ -18,6 +18,7 @@ import type { Block, CompiledVariable } from '../variables/kind.js';
 import { generationOrder } from '../variables/callback-order.js';
 import type { AnomalyEvent } from '../anomaly/events.js';
 import { ParamCache } from '../anomaly/kinds/params.js';
+import { isShapeKind, ShapeEvents } from '../anomaly/kinds/shapes.js';
 import { KindApplier, needsAnchor, readCell, targetsOf } from '../anomaly/kinds/apply.js';
 import { hasLearnedKind, LearnedEvents, type CleanRows } from '../anomaly/kinds/learned.js';
 
@@ -77,6 +78,7 @@ export function compileShardPipeline(
   const params = new ParamCache(scenario.anomalies, key);
   const earlyRows = new Map<number, RowValues>();
   const learned = hasLearnedKind(scenario) ? new LearnedEvents(key, cleanRows) : undefined;
+  const shapes = scenario.anomalies.mode !== 'none' && scenario.anomalies.kinds?.some((k) => isShapeKind(k.kind)) ? new ShapeEvents(cleanRows) : undefined;
   const steps = generationOrder(scenario.variables).map((v): CompiledVariable => {
     const inner = compile(v);
     if (!hasKinds(scenario, v)) return inner;
@@ -92,7 +94,7 @@ export function compileShardPipeline(
       }
       return a;
     };
-    const applier = new KindApplier(scenario.anomalies, key, scenario.seed, v, params, anchor, Math.min(rows, BLOCK_ROWS), learned);
+    const applier = new KindApplier(scenario.anomalies, key, scenario.seed, v, params, anchor, Math.min(rows, BLOCK_ROWS), learned, shapes);
     const mask = validity.get(v.name);
     return {
       ...keep(inner),

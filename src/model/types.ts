@@ -119,7 +119,7 @@ export interface SourceVariable {
 }
 
 /** Anomaly kinds applied over event windows (anomaly/kinds/). */
-export type AnomalyKindName = 'spike' | 'level_shift' | 'variance' | 'trend' | 'amplitude' | 'frequency' | 'flat_line' | 'dropout' | 'noise' | 'learned';
+export type AnomalyKindName = 'spike' | 'level_shift' | 'variance' | 'trend' | 'amplitude' | 'frequency' | 'flat_line' | 'dropout' | 'noise' | 'learned' | 'time_warp' | 'pattern_shift' | 'reversal' | 'smoothing' | 'clipping' | 'replay' | 'correlation_break';
 
 /** The model of a `learned` kind, resolved: where it is, what it hashes to, its shape. */
 export interface LearnedModelRef {

@@ -4,6 +4,7 @@
  * files; the manifest comes last, so a directory without one is an unfinished run, which
  * the same command resumes (shards whose bytes match the journal are kept).
  */
+import { runBounded, type Schedule } from './scheduler.js';
 import { withCleanTwin } from '../anomaly/kinds/clean-twin.js';
 import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -73,8 +74,10 @@ export function labelWarnings(m: Manifest): string[] {
   const r = m.anomalies.realised;
   if (r.unchanged_rows <= 0 || r.anomalous_rows <= 0 || r.unchanged_rows <= UNCHANGED_WARNING_SHARE * r.anomalous_rows) return [];
   const pct = ((100 * r.unchanged_rows) / r.anomalous_rows).toFixed(1);
+  // With min_effect every event is visible as a whole; the unchanged rows are parts of events.
+  const fix = m.anomalies.min_effect ? 'Set anomalies.label: changed to label only the rows an event changed' : 'Set anomalies.min_effect to redraw weak events, or anomalies.label: changed to label only changed rows';
   return [
-    `${pct}% of labelled rows (${r.unchanged_rows} of ${r.anomalous_rows}) hold the same values as the series without anomalies: their label marks no change a detector could see. Set anomalies.min_effect to redraw weak events, or anomalies.label: changed to label only changed rows (effect per event: effect_rms, effect_max and changed_rows in ${m.anomalies.segments_file}).`,
+    `${pct}% of labelled rows (${r.unchanged_rows} of ${r.anomalous_rows}) hold the same values as the series without anomalies: their label marks no change a detector could see. ${fix} (effect per event: effect_rms, effect_max and changed_rows in ${m.anomalies.segments_file}).`,
   ];
 }
 
@@ -199,15 +202,14 @@ async function runPlan(
   let reused = 0;
   let rowsGenerated = 0;
   if (shards.length > 0) {
-    // Cancellation is cooperative: at most `workers` shard tasks are ever submitted, none
-    // is aborted while running (piscina can crash on a result that races an abort), and on
-    // an error or Ctrl-C no further shard starts; the running ones finish, then we clean up.
-    let failure: { error: unknown } | undefined;
-    const stopped = () => failure !== undefined || options.signal?.aborted === true;
-    const runShard = async (shard: ShardPlan): Promise<void> => {
+    // Cancellation is cooperative (scheduler.ts): at most `workers` shard tasks are ever
+    // submitted; on an error or Ctrl-C no further shard starts, the running ones finish,
+    // then we clean up.
+    const aborted = () => options.signal?.aborted === true;
+    const runShard = async (shard: ShardPlan, _i: number, schedule: Schedule): Promise<void> => {
       const k = carried.find((c) => c.index === shard.index);
       const retries = uniqueness ? await uniqueness.retriesFor(shard) : undefined;
-      if (stopped()) return;
+      if (schedule.halted()) return;
       const task: ShardTask = {
         scenario,
         shard,
@@ -230,18 +232,8 @@ async function runPlan(
       rowsDone += entry.rows;
       options.onProgress?.(rowsDone, total);
     };
-    const running = new Set<Promise<void>>();
-    for (const shard of shards) {
-      if (stopped()) break;
-      const p: Promise<void> = runShard(shard).catch((error: unknown) => {
-        failure ??= { error };
-      });
-      running.add(p);
-      void p.then(() => running.delete(p));
-      if (running.size >= workersOf(pool)) await Promise.race(running);
-    }
-    await Promise.all(running);
-    if (stopped()) {
+    const failure = await runBounded(shards, workersOf(pool), aborted, runShard);
+    if (failure || aborted()) {
       uniqueness?.stop();
       // Fingerprint tasks still running finish before the pool goes (no aborts, see above).
       await uniqueness?.done.catch(() => undefined);

@@ -9,6 +9,7 @@
  * rows before it; only uniqueness, whose meaning depends on every earlier row, still runs
  * its fingerprint pass from row 0.
  */
+import { withCleanTwin } from '../anomaly/kinds/clean-twin.js';
 import type { Writable } from 'node:stream';
 import { BLOCK_ROWS } from '../format.js';
 import { ParanomError } from '../errors.js';
@@ -32,6 +33,8 @@ export interface StreamOptions {
   format: StreamFormat;
   rows?: number | undefined;
   seed?: number | undefined;
+  /** Also stream `<name>_clean` beside each anomaly-affected variable (its values without anomalies). */
+  withClean?: boolean | undefined;
   /** Worker threads (default: available cores). */
   workers?: number | undefined;
   /** First row to stream: a row index, or an ISO 8601 time (the first row at or after it). */
@@ -85,7 +88,7 @@ function unitRowsOf(format: StreamFormat, pace: Pace | undefined, stepMs: number
 /** Streams a scenario's rows to `options.out`. */
 export async function streamRows(scenarioOrFile: Scenario | string, options: StreamOptions): Promise<StreamResult> {
   const loaded = typeof scenarioOrFile === 'string' ? loadScenario(scenarioOrFile) : scenarioOrFile;
-  const scenario = withOverrides(loaded, { rows: options.rows, seed: options.seed });
+  const scenario = withOverrides(options.withClean ? withCleanTwin(loaded) : loaded, { rows: options.rows, seed: options.seed });
   const rows = scenario.timeline.rows;
   const startRow = startRowOf(scenario, options.startAt);
   const labelledEvents = options.labelsTo !== undefined ? await writeStreamLabels(options.labelsTo, scenario, startRow) : null;

@@ -6,6 +6,7 @@
  * resolver needs every fingerprint first) release all shards at the end. Rows of every
  * earlier shard count, so a part or a grown dataset resolves exactly as a whole run.
  */
+import { runBounded } from './scheduler.js';
 import type { Piscina } from 'piscina';
 import { ParanomError } from '../errors.js';
 import type { ShardPlan } from '../plan/planner.js';
@@ -41,50 +42,29 @@ export function startUniqueness(pool: Piscina, scenario: Scenario, shards: reado
   const run = async (): Promise<Resolution> => {
     const waiting = new Map<number, FingerprintResult & { ok: true }>();
     let nextIndex = 0;
-    let launched = 0;
-    const ahead = workers + 1;
-    const inFlight = new Set<Promise<void>>();
-    // The first failure, kept here: a task that fails between two waits must not be lost.
-    let failure: { error: unknown } | undefined;
-    const launch = (i: number) => {
-      const r = ranges[i]!;
+    // Ranges are fingerprinted a little ahead of the workers (scheduler.ts); results are
+    // resolved in row order as they arrive.
+    const failure = await runBounded(ranges, workers + 1, () => stopping, async (r, i, schedule) => {
       const task: FingerprintTask = { type: 'fingerprint', scenario, rowStart: r.rowStart, rowEnd: r.rowEnd, dense };
-      const self: { p?: Promise<void> } = {};
-      const p = (async () => {
-        await Promise.resolve(); // let `self.p` be set before anything can finish
-        try {
-          const res = (await pool.run(task)) as FingerprintResult;
-          if (failure) return;
-          if (!res.ok) throw ParanomError.fromData(res.error, `rows ${r.rowStart}–${r.rowEnd - 1}`);
-          waiting.set(i, res);
-          while (waiting.has(nextIndex)) {
-            const f = waiting.get(nextIndex)!;
-            waiting.delete(nextIndex++);
-            if (dr) {
-              const got = dr.add(f);
-              // A loop, not push(...spread): a shard can hold more retries than the stack allows arguments.
-              for (let k = 0; k < got.rows.length; k++) {
-                collected.rows.push(got.rows[k]!);
-                collected.attempts.push(got.attempts[k]!);
-              }
-              resolvedTo = f.rowStart + f.fps.length;
-              for (let w = waiters.length - 1; w >= 0; w--) if (waiters[w]!.to <= resolvedTo) waiters.splice(w, 1)[0]!.wake();
-            } else sr!.add(f);
+      const res = (await pool.run(task)) as FingerprintResult;
+      if (schedule.failed()) return;
+      if (!res.ok) throw ParanomError.fromData(res.error, `rows ${r.rowStart}–${r.rowEnd - 1}`);
+      waiting.set(i, res);
+      while (waiting.has(nextIndex)) {
+        const f = waiting.get(nextIndex)!;
+        waiting.delete(nextIndex++);
+        if (dr) {
+          const got = dr.add(f);
+          // A loop, not push(...spread): a shard can hold more retries than the stack allows arguments.
+          for (let k = 0; k < got.rows.length; k++) {
+            collected.rows.push(got.rows[k]!);
+            collected.attempts.push(got.attempts[k]!);
           }
-        } catch (error) {
-          failure ??= { error };
-        } finally {
-          inFlight.delete(self.p!);
-        }
-      })();
-      self.p = p;
-      inFlight.add(p);
-    };
-    while (launched < ranges.length && !failure && !stopping) {
-      while (inFlight.size < ahead && launched < ranges.length) launch(launched++);
-      await Promise.race(inFlight);
-    }
-    await Promise.all(inFlight);
+          resolvedTo = f.rowStart + f.fps.length;
+          for (let w = waiters.length - 1; w >= 0; w--) if (waiters[w]!.to <= resolvedTo) waiters.splice(w, 1)[0]!.wake();
+        } else sr!.add(f);
+      }
+    });
     if (failure) throw failure.error;
     if (stopping) throw new ParanomError('INTERRUPTED', 'uniqueness resolution stopped');
     return dr ? dr.resolve() : sr!.resolve();

@@ -70,6 +70,8 @@ export interface FitSettings {
   beta: number;
   patience: number;
   onEpoch?: ((e: EpochReport) => void) | undefined;
+  /** After every batch: windows trained so far, and epochs × windows (the most there can be). */
+  onBatch?: ((done: number, total: number) => void) | undefined;
 }
 
 export interface FitResult {
@@ -129,8 +131,9 @@ export function fitVae(tf: Tf, encoder: Sequential, decoder: Sequential, train: 
   for (let epoch = 1; epoch <= s.epochs; epoch++) {
     const te = performance.now();
     const perm = shuffled(key, epoch, train.count);
-    let recon = 0;
-    let kl = 0;
+    // The batches' summed terms stay on the backend until the epoch ends: one read per
+    // epoch instead of two per batch (each read waits for the backend).
+    const sums: Tensor[] = [];
     for (let b = 0, step = 0; b < train.count; b += batchSize, step++) {
       const e = Math.min(train.count, b + batchSize);
       const eps = new Float32Array((e - b) * L);
@@ -139,15 +142,17 @@ export function fitVae(tf: Tf, encoder: Sequential, decoder: Sequential, train: 
       const epsT = tf.tensor2d(eps, [e - b, L]);
       optimizer.minimize(() => {
         const t = terms(x, epsT);
-        recon += t.recon.dataSync()[0]! * (e - b);
-        kl += t.kl.dataSync()[0]! * (e - b);
+        sums.push(tf.keep(tf.stack([t.recon, t.kl]).mul(e - b)));
         return t.recon.add(t.kl.mul(beta)) as Scalar;
       }, false, variables);
       x.dispose();
       epsT.dispose();
+      s.onBatch?.((epoch - 1) * train.count + e, s.epochs * train.count);
     }
-    recon /= train.count;
-    kl /= train.count;
+    const total = tf.tidy(() => tf.addN(sums).dataSync());
+    sums.forEach((t) => t.dispose());
+    const recon = total[0]! / train.count;
+    const kl = total[1]! / train.count;
     const v = val.count > 0 ? evaluate(val) : null;
     const loss = recon + beta * kl;
     const valLoss = v ? v.recon + beta * v.kl : null;

@@ -19,6 +19,7 @@ import { waveShape, type WaveName } from '../../model/shapes.js';
 import { ParamCache, specOf, type EventParams } from './params.js';
 import { actsOnComponents } from './catalog.js';
 import { LearnedEvents } from './learned.js';
+import type { ShapeEvents } from './shapes.js';
 
 /** Reads a stored cell as a number. */
 export function readCell(col: ColumnData, dtype: DType, i: number): number {
@@ -58,6 +59,8 @@ export class KindApplier {
     scratchRows: number,
     /** Learned events of this shard (scenarios with a `learned` kind). */
     private readonly learned?: LearnedEvents,
+    /** Shape events of this shard (scenarios with a shape kind). */
+    private readonly shapes?: ShapeEvents,
   ) {
     this.stream = systemStream(`kind:${v.name}`);
     this.u = new Float64Array(scratchRows);
@@ -181,6 +184,11 @@ export class KindApplier {
       }
       case 'frequency':
         return; // process variables only, applied to their components
+      default: {
+        // The shape kinds (shapes.ts): a change computed from the clean series around the event.
+        const delta = this.shapes!.delta(spec, p, e, this.v.name);
+        return each((x, k) => x + delta[k]!);
+      }
     }
   }
 }

@@ -18,13 +18,16 @@
  * | learned     | the clean context encoded by a VAE, its code moved to a drawn outlier    |
  * |             | radius quantile, decoded and crossfaded in (learned.ts)                  |
  *
+ * | time_warp, pattern_shift, reversal, smoothing, clipping, replay, correlation_break: |
+ * |             | shape kinds, deforming the clean series' own pattern (shapes.ts)         |
+ *
  * s is +1 for `direction: up`, −1 for down, and drawn per event for both. `a` is the value
  * of the event's first row. The envelope of `noise` is 1, or (1 + wave(k / wave_period))/2
  * for a sine, square, triangle or sawtooth wave (wave_period defaults to the event's length).
  */
 import type { AnomalyKindName, AnomalyKindSpec } from '../../model/types.js';
 
-export const KIND_NAMES: readonly AnomalyKindName[] = ['spike', 'level_shift', 'variance', 'trend', 'amplitude', 'frequency', 'flat_line', 'dropout', 'noise', 'learned'];
+export const KIND_NAMES: readonly AnomalyKindName[] = ['spike', 'level_shift', 'variance', 'trend', 'amplitude', 'frequency', 'flat_line', 'dropout', 'noise', 'learned', 'time_warp', 'pattern_shift', 'reversal', 'smoothing', 'clipping', 'replay', 'correlation_break'];
 
 export const DIRECTIONS = ['up', 'down', 'both'] as const;
 export const WAVES = ['none', 'sine', 'square', 'triangle', 'sawtooth'] as const;
@@ -78,6 +81,25 @@ export const KIND_PARAMS: Record<AnomalyKindName, Record<string, ParamDef>> = {
     measure: { type: 'choice', values: ['gaussian', 'empirical'], default: 'gaussian', description: 'what the quantiles are quantiles of (as for vae variables)' },
     min_effect: { type: 'range', required: false, ge: 0, default: 1, description: 'smallest RMS change over the event, in robust sd of the clean context; a weaker move is pushed further out' },
   },
+  time_warp: {
+    factor: { type: 'range', required: true, gt: 0, description: 'warp exponent: above 1 the segment runs slow then fast, below 1 fast then slow' },
+  },
+  pattern_shift: {
+    shift: { type: 'range', required: true, ge: 1, description: 'rows the pattern arrives late or early' },
+    direction: { type: 'choice', values: ['late', 'early', 'both'], default: 'both', description: 'late, early, or drawn per event' },
+  },
+  reversal: {},
+  smoothing: {
+    window: { type: 'range', required: true, ge: 2, description: 'rows of the centred moving mean' },
+  },
+  clipping: {
+    level: { type: 'range', required: true, ge: 0, le: 1, description: 'where the clip sits between the event’s clean minimum (0) and maximum (1)' },
+    direction: { type: 'choice', values: ['up', 'down'], default: 'up', description: 'clip from above (saturation, up) or from below (down)' },
+  },
+  replay: {
+    lag: { type: 'span', description: 'how far away the replayed segment comes from, in rows or as a duration (required)' },
+  },
+  correlation_break: {},
 };
 
 /** Kinds that act on the components of a process variable rather than on its values. */

@@ -15,6 +15,12 @@ const TWO32 = 4294967296;
 
 export type EventParams = Record<string, number | string>;
 
+/** One side of a `both` choice: late or early for a pattern shift, up or down otherwise. */
+function both(kind: string, u: number): string {
+  if (kind === 'pattern_shift') return u < 0.5 ? 'late' : 'early';
+  return u < 0.5 ? 'up' : 'down';
+}
+
 /** Draw indices an attempt reserves (more than any kind has parameters). */
 const DRAWS_PER_ATTEMPT = 64;
 
@@ -33,7 +39,7 @@ export function drawParams(spec: AnomalyKindSpec, key: SeedKey, eventId: number,
     const w = philox4x32(lo, hi, PARAM_STREAM, d++, key.k0, key.k1, scratch);
     const u = wordsToUniform(w[0]!, w[1]!);
     // A spike, shift or trend goes one way per event; noise with `both` stays symmetric.
-    if (typeof p === 'string') out[name] = p === 'both' && spec.kind !== 'noise' ? (u < 0.5 ? 'up' : 'down') : p;
+    if (typeof p === 'string') out[name] = p === 'both' && spec.kind !== 'noise' ? both(spec.kind, u) : p;
     else out[name] = p[0] === p[1] ? p[0] : p[0] + u * (p[1] - p[0]);
   }
   return out;

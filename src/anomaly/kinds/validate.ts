@@ -98,6 +98,7 @@ export function checkKinds(
     if (name === 'variance' && o['factor'] === undefined && o['sd'] === undefined) {
       ok = c.fail(p, "variance needs 'factor' (multiplies the noise of process variables) or 'sd' (adds Gaussian noise), or both") ?? false;
     }
+    if (name === 'replay' && o['lag'] === undefined) ok = c.fail(join(p, 'lag'), 'required: how far away the replayed segment comes from, in rows or as a duration such as "12h"') ?? false;
     let learned: LearnedModelRef | undefined;
     if (name === 'learned') {
       learned = checkLearnedModel(c, o['model'], join(p, 'model'), resolveFile);
@@ -144,7 +145,15 @@ function incompatibility(spec: AnomalyKindSpec, v: Variable): string | undefined
  * variable without an `anomalous` definition of its own that the kind can act on.
  */
 export function resolveKindTargets(c: Checker, kinds: AnomalyKindSpec[], variables: readonly Variable[], declared: readonly string[]): void {
+  kinds.forEach((spec, i) => resolveTargets(c, spec, i, variables, declared));
   kinds.forEach((spec, i) => {
+    // A correlation break keeps its first target and reverses the others: it needs two.
+    if (spec.kind === 'correlation_break' && spec.variables.length === 1) c.fail(join(join('anomalies.kinds', i), 'variables'), `correlation_break needs at least two variables that move together (the first is kept, the others reversed), got ${spec.variables[0]}`);
+  });
+}
+
+function resolveTargets(c: Checker, spec: AnomalyKindSpec, i: number, variables: readonly Variable[], declared: readonly string[]): void {
+  {
     const p = join('anomalies.kinds', i);
     const channels = spec.learned?.channels ?? [];
     if (spec.learned && channels.length > 1) {
@@ -179,7 +188,7 @@ export function resolveKindTargets(c: Checker, kinds: AnomalyKindSpec[], variabl
     if (spec.variables.length === 0 && variables.length === declared.length) {
       c.fail(p, `no variable for '${spec.kind}' to act on: by default a kind acts on the numeric variables without an 'anomalous' definition${spec.kind === 'frequency' ? ' that are processes with a seasonal component' : ''}; name its targets in 'variables'`);
     }
-  });
+  }
 }
 
 /** Keys `anomalies` accepts for kinds, the clean twin, the effect floor and the labelling. */

@@ -1,0 +1,33 @@
+/**
+ * The bounded, cooperative scheduler of pool tasks (shards, fingerprint ranges). Items
+ * start in order with at most `limit` running at once; none starts once the schedule is
+ * halted — a task failed, or the caller asked to stop — and running ones always finish:
+ * a piscina task is never aborted while running (a result racing an abort can crash the
+ * pool). The first failure is kept, even one that happens between two waits.
+ */
+
+/** What a task may ask of its schedule. */
+export interface Schedule {
+  /** A task failed or the caller stopped: start nothing more. */
+  halted(): boolean;
+  /** A task failed. */
+  failed(): boolean;
+}
+
+/** Runs `task` over `items`; resolves when every started task has finished, with the first failure. */
+export async function runBounded<T>(items: readonly T[], limit: number, stop: () => boolean, task: (item: T, index: number, schedule: Schedule) => Promise<void>): Promise<{ error: unknown } | undefined> {
+  let failure: { error: unknown } | undefined;
+  const schedule: Schedule = { halted: () => failure !== undefined || stop(), failed: () => failure !== undefined };
+  const running = new Set<Promise<void>>();
+  for (let i = 0; i < items.length; i++) {
+    if (schedule.halted()) break;
+    const p: Promise<void> = task(items[i]!, i, schedule).catch((error: unknown) => {
+      failure ??= { error };
+    });
+    running.add(p);
+    void p.then(() => running.delete(p));
+    if (running.size >= limit) await Promise.race(running);
+  }
+  await Promise.all(running);
+  return failure;
+}
