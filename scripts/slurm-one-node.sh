@@ -81,6 +81,8 @@ CONF
 
 start() {
   mkdir -p "$DIR"
+  # Daemons a previous start left running (a killed test) would hold the ports.
+  stop
   install_packages
   start_munge
   write_conf

@@ -20,7 +20,16 @@ export type ErrorCode =
   | 'DATASET_INVALID'
   | 'VERIFY_FAILED'
   | 'UNIQUENESS_FAILED'
-  | 'INTERRUPTED';
+  | 'INTERRUPTED'
+  /** Another run holds the output directory's lock. */
+  | 'OUTPUT_LOCKED'
+  /** An input file (callback module, source, VAE model) no longer hashes to what was recorded. */
+  | 'INPUT_CHANGED'
+  /** A callback ran past callback_timeout, or a worker past its memory limit. */
+  | 'CALLBACK_TIMEOUT'
+  | 'RESOURCE_LIMIT'
+  /** Reading or writing a file failed (disk full, permissions, I/O error). */
+  | 'IO_FAILED';
 
 /** Exit codes of the CLI, by error code. User mistakes exit 2, runtime failures 1. */
 export const EXIT_CODES: Record<ErrorCode, number> = {
@@ -37,6 +46,11 @@ export const EXIT_CODES: Record<ErrorCode, number> = {
   VERIFY_FAILED: 1,
   UNIQUENESS_FAILED: 3,
   INTERRUPTED: 130,
+  OUTPUT_LOCKED: 1,
+  INPUT_CHANGED: 1,
+  CALLBACK_TIMEOUT: 1,
+  RESOURCE_LIMIT: 1,
+  IO_FAILED: 1,
 };
 
 export class ParanomError extends Error {

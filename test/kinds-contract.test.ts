@@ -170,7 +170,8 @@ describe('contract: variable kinds', () => {
   }
 
   it("source: past_end 'error' refuses to generate past the file (its documented refusal of growth)", async () => {
-    const s = scenarioOf({ variables: { cpu: { type: 'source', file: NAB, column: 'value', past_end: 'error' } } });
+    // Validation refuses more rows than the file holds; past it, the run refuses too.
+    const s = scenarioOf({ timeline: { start: '2024-01-01T00:00:00Z', step: '1s', rows: 4032 }, variables: { cpu: { type: 'source', file: NAB, column: 'value', past_end: 'error' } } });
     await prepareScenario(s);
     expect(() => generateShard(withRows(s, 4032), 0, 4032)).not.toThrow();
     expect(() => generateShard(withRows(s, 5000), 0, 5000)).toThrow(/variable 'cpu': row 4032 is past the end of .*ec2_cpu_utilization_c6585a\.csv \(4032 rows\) and past_end is 'error'/);

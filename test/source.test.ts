@@ -45,7 +45,8 @@ describe('replaying a column with timestamps ignored', () => {
     expect(await values(scenarioIn(dir, { file: 'series.csv', column: 'value' }), 12)).toEqual([1, 2, 3, 4, 5, 1, 2, 3, 4, 5, 1, 2]);
     expect(await values(scenarioIn(dir, { file: 'series.csv', column: 'value', offset: 3 }), 7)).toEqual([4, 5, 1, 2, 3, 4, 5]);
     expect(await values(scenarioIn(dir, { file: 'series.csv', column: 'value', past_end: 'hold' }), 8)).toEqual([1, 2, 3, 4, 5, 5, 5, 5]);
-    const stop = scenarioIn(dir, { file: 'series.csv', column: 'value', past_end: 'error' });
+    expect(() => scenarioIn(dir, { file: 'series.csv', column: 'value', past_end: 'error' })).toThrow(/reads series\.csv, which has 5 rows, fewer than the \d+ rows of the timeline, and past_end is 'error'/);
+    const stop = scenarioIn(dir, { file: 'series.csv', column: 'value', past_end: 'error' }, { timeline: { rows: 5 } });
     expect(await values(stop, 5)).toEqual([1, 2, 3, 4, 5]);
     await expect(values(stop, 6)).rejects.toThrow(/variable 'v': row 5 is past the end of .*series\.csv \(5 rows\) and past_end is 'error' \(seed 0\); set past_end: cycle or hold, or generate fewer rows/);
   });
@@ -152,7 +153,9 @@ describe('the NAB example: anomalies injected into a real series, with its clean
     expect(nulls).toBe(dropoutRows); // rate 1: every row of a dropout event is missing
     const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')) as Manifest;
     expect(manifest.scenario.anomalies).toMatchObject({ cleanTwin: true });
-    expect(JSON.stringify(manifest)).not.toContain(root);
+    // Inputs are named relative to the scenario, and the scenario's folder relative to the dataset.
+    expect(JSON.stringify(manifest)).not.toContain(`"${root}`);
+    expect(manifest.inputs_dir).not.toMatch(/^\//);
   });
 
   it('CSV output writes a missing value as an empty field', async () => {

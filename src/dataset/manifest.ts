@@ -3,16 +3,17 @@
  * its presence means every shard it lists is complete.
  */
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative, resolve, sep } from 'node:path';
 import type { Segment } from '../anomaly/effect.js';
 import type { AnomalyPlan, DType, Scenario } from '../model/types.js';
 import type { OutputFormat } from '../plan/planner.js';
 import type { ParquetCompression } from '../formats/parquet.js';
 import type { ClassReport } from '../uniqueness/resolve.js';
-import { engineFacts } from './provenance.js';
+import { engineFacts, recordedScenario } from './provenance.js';
 import { CLEAN_SUFFIX, twinnedVariables } from '../anomaly/kinds/clean-twin.js';
 import { nullableVariables } from '../generate/pipeline.js';
 import { writeFileAtomic } from '../formats/files.js';
+import { scenarioInputs } from '../variables/inputs.js';
 import { ParanomError } from '../errors.js';
 
 export const MANIFEST_FILE = 'manifest.json';
@@ -69,6 +70,12 @@ export interface Manifest {
   uniqueness: UniquenessSummary | null;
   /** Set on the manifest of one part of a split run; absent on a whole dataset. */
   part?: { k: number; n: number; shards: number };
+  /**
+   * The folder that the input files the scenario names (callback modules, source files,
+   * VAE models) are relative to, relative to this dataset's folder; absent when the
+   * scenario names no files.
+   */
+  inputs_dir?: string;
   scenario: Scenario;
 }
 
@@ -137,8 +144,74 @@ export function buildManifest(args: {
   };
 }
 
-export function writeManifest(outDir: string, m: Manifest, file = MANIFEST_FILE): void {
-  writeFileAtomic(join(outDir, file), JSON.stringify(m, null, 2) + '\n');
+/** True when the scenario names files (callback modules, sources, VAE models). */
+function namesFiles(s: Scenario): boolean {
+  return scenarioInputs(s).length > 0;
+}
+
+/**
+ * Writes a manifest: the recorded scenario, and where its inputs are relative to the
+ * dataset (never an absolute path, D5). Returns what was written.
+ */
+export function writeManifest(outDir: string, m: Manifest, file = MANIFEST_FILE): Manifest {
+  const { scenario, inputs_dir: _old, ...rest } = m;
+  const inputs = namesFiles(scenario) ? { inputs_dir: relative(resolve(outDir), scenario.baseDir ?? process.cwd()).split(sep).join('/') || '.' } : {};
+  const written: Manifest = { ...rest, ...inputs, scenario: recordedScenario(scenario) };
+  writeFileAtomic(join(outDir, file), JSON.stringify(written, null, 2) + '\n');
+  return written;
+}
+
+/** The fields of a manifest that identify a run (see run/state.ts). */
+export type ManifestIdentity = Pick<Manifest, 'scenario_hash' | 'seed' | 'rows' | 'format' | 'compression' | 'shard_rows' | 'growth_stable'>;
+
+export const isObj = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
+const isCount = (x: unknown): x is number => typeof x === 'number' && Number.isSafeInteger(x) && x >= 0;
+
+/** True for a well-formed identity (a journal's first line, or a manifest's fields). */
+export function isIdentity(x: unknown): x is ManifestIdentity {
+  return (
+    isObj(x) &&
+    typeof x['scenario_hash'] === 'string' &&
+    isCount(x['seed']) &&
+    isCount(x['rows']) &&
+    (x['format'] === 'parquet' || x['format'] === 'arrow' || x['format'] === 'csv') &&
+    isCount(x['shard_rows']) &&
+    (x['shard_rows'] as number) > 0 &&
+    typeof x['growth_stable'] === 'boolean'
+  );
+}
+
+/** True for a well-formed shard entry; its file must be a plain name under data/. */
+export function isShardEntry(x: unknown): x is ManifestShard {
+  return (
+    isObj(x) &&
+    isCount(x['index']) &&
+    typeof x['file'] === 'string' &&
+    /^data\/[A-Za-z0-9._-]+$/.test(x['file']) &&
+    isCount(x['row_start']) &&
+    isCount(x['row_end']) &&
+    isCount(x['bytes']) &&
+    typeof x['sha256'] === 'string' &&
+    isCount(x['anomalous_rows'])
+  );
+}
+
+/** True when parsed JSON is a paranom manifest (anything else in manifest.json is the user's). */
+export function isParanomManifest(x: unknown): x is Manifest {
+  return isObj(x) && x['engine'] === 'paranom' && isIdentity(x) && Array.isArray((x as Record<string, unknown>)['shards']) && ((x as Record<string, unknown>)['shards'] as unknown[]).every(isShardEntry) && isObj((x as Record<string, unknown>)['scenario']);
+}
+
+/** Refuses a manifest whose shards do not cover rows 0..rows-1 exactly once, in order (it was edited). */
+export function checkCoverage(outDir: string, m: Manifest): void {
+  const path = join(outDir, MANIFEST_FILE);
+  let covered = 0;
+  for (const s of [...m.shards].sort((a, b) => a.row_start - b.row_start)) {
+    if (s.row_start !== covered || s.row_end <= s.row_start || s.rows !== s.row_end - s.row_start) {
+      throw new ParanomError('DATASET_INVALID', `${path}: shards do not cover rows 0–${m.rows - 1} once and in order (at ${s.file}); the manifest was edited or damaged`, { path });
+    }
+    covered = s.row_end;
+  }
+  if (covered !== m.rows) throw new ParanomError('DATASET_INVALID', `${path}: shards cover ${covered} rows, the manifest says ${m.rows}; the manifest was edited or damaged`, { path });
 }
 
 /** Reads a dataset's manifest; a missing or unreadable one is a user-facing error. */
@@ -150,11 +223,15 @@ export function readManifest(outDir: string, file = MANIFEST_FILE): Manifest {
   } catch {
     throw new ParanomError('DATASET_INVALID', `${path}: no manifest — not a complete paranom dataset (an interrupted run resumes when its command is run again)`, { path });
   }
+  let m: Manifest;
   try {
-    const m = JSON.parse(text) as Manifest;
-    if (m.engine !== 'paranom' || !Array.isArray(m.shards)) throw new Error('not a paranom manifest');
-    return m;
+    m = JSON.parse(text) as Manifest;
   } catch (err) {
     throw new ParanomError('DATASET_INVALID', `${path}: unreadable manifest (${(err as Error).message})`, { path });
   }
+  if (!isParanomManifest(m)) {
+    throw new ParanomError('DATASET_INVALID', `${path}: not a paranom manifest (it lacks the engine, identity, shards or scenario a paranom dataset records); paranom reads only datasets it wrote`, { path });
+  }
+  // Input files resolve against the folder the manifest names, relative to the dataset (legacy: the working directory).
+  return { ...m, scenario: { ...m.scenario, baseDir: typeof m.inputs_dir === 'string' ? resolve(outDir, m.inputs_dir) : process.cwd() } };
 }

@@ -17,9 +17,16 @@ export function canonicalJson(value: unknown): string {
   );
 }
 
-/** The scenario without its row count: growing a dataset keeps its scenario hash. */
+/** The scenario as a dataset records it: without the run-time folder its inputs resolve against (D5). */
+export function recordedScenario(s: Scenario): Scenario {
+  const { baseDir: _where, ...rest } = s;
+  return rest;
+}
+
+/** The recorded scenario without its row count: growing a dataset keeps its scenario hash. */
 export function scenarioIdentity(s: Scenario): unknown {
-  return { ...s, timeline: { ...s.timeline, rows: undefined } };
+  const { callbackTimeoutMs: _limit, allowNonFinite: _allow, ...r } = recordedScenario(s);
+  return { ...r, timeline: { ...r.timeline, rows: undefined } };
 }
 
 export function scenarioHash(s: Scenario): string {

@@ -12,14 +12,14 @@
 import type { DType, Distribution } from '../model/types.js';
 import { normalQuantile, openUniform } from '../random/normal-quantile.js';
 import { wasmCentralNormals, wasmPhiloxAvailable, WASM_MAX_NORMALS } from '../random/philox-wasm.js';
-import { cumulativeWeights } from './sampler.js';
+import { categoryCode, cumulativeWeights } from './sampler.js';
 
 /** Writes the values of u[from..to) into out[offset + from .. offset + to). */
 export type BlockKernel = (u: Float64Array, from: number, to: number, out: Float64Array | Float32Array | Int32Array | Uint8Array, offset: number) => void;
 
 /** What a categorical/constant value stores (as distribution/sampler.ts encodes it). */
 function encode(v: string | number | boolean, dtype: DType, categories: readonly string[] | null): number | undefined {
-  if (dtype === 'string') return categories!.indexOf(String(v));
+  if (dtype === 'string') return categoryCode(categories!, String(v));
   if (typeof v === 'boolean') return v ? 1 : 0;
   if (typeof v === 'number') return dtype === 'bool' ? (v !== 0 ? 1 : 0) : v;
   return undefined;

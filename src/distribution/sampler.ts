@@ -13,9 +13,23 @@ export type { DrawSource } from './poisson.js';
 
 export type Sampler = (u0: number, more: DrawSource) => number;
 
+/** Dictionary positions, built once per dictionary: a lookup per value keeps set-up linear in the values. */
+const dictionaries = new WeakMap<readonly string[], Map<string, number>>();
+
+/** The position of `v` in a string column's dictionary (-1 when absent). */
+export function categoryCode(categories: readonly string[], v: string): number {
+  let index = dictionaries.get(categories);
+  if (!index) {
+    index = new Map();
+    categories.forEach((c, i) => index!.has(c) || index!.set(c, i));
+    dictionaries.set(categories, index);
+  }
+  return index.get(v) ?? -1;
+}
+
 /** Maps a categorical/constant value to what the column stores. */
 function encodeValue(v: string | number | boolean, dtype: DType, categories: readonly string[] | null): number {
-  if (dtype === 'string') return categories!.indexOf(String(v));
+  if (dtype === 'string') return categoryCode(categories!, String(v));
   if (typeof v === 'boolean') return v ? 1 : 0;
   if (typeof v === 'number') return dtype === 'bool' ? (v !== 0 ? 1 : 0) : v;
   throw new Error(`unreachable: string value in ${dtype} column`);

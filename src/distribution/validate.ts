@@ -82,6 +82,7 @@ export function checkDistribution(c: Checker, raw: unknown, path: string): Distr
         if (ok.some((x) => x === undefined)) return undefined;
         const sum = (ok as number[]).reduce((a, b) => a + b, 0);
         if (!(sum > 0)) return c.fail(p('weights'), 'must not all be 0');
+        if (!Number.isFinite(sum)) return c.fail(p('weights'), `sum to more than the largest number (${sum}); scale them down — only their ratios matter`);
         weights = (ok as number[]).map((x) => x / sum);
       }
       return { dist, values: values as Array<string | number | boolean>, weights };
@@ -130,6 +131,45 @@ export function numericBounds(d: Distribution): [number, number] | undefined {
     default:
       return undefined;
   }
+}
+
+/**
+ * The largest magnitude a distribution can yield: continuous ones are drawn by inversion
+ * from uniforms no closer to 0 or 1 than about 2^-54, so their tails end near 8.3 standard
+ * deviations (normal, lognormal) or ln 2^54 ≈ 37.4 means (exponential). Infinity: it can
+ * overflow a float64.
+ */
+export function largestMagnitude(d: Distribution): number | undefined {
+  const Z = 8.5;
+  switch (d.dist) {
+    case 'uniform':
+      return Number.isFinite(d.max - d.min) ? Math.max(Math.abs(d.min), Math.abs(d.max)) : Infinity;
+    case 'normal':
+      return Math.abs(d.mean) + Z * d.sd;
+    case 'lognormal':
+      return Math.exp(d.mu + Z * d.sigma);
+    case 'exponential':
+      return 38 / d.rate;
+    case 'poisson':
+      return d.lambda + Z * Math.sqrt(d.lambda) + 10;
+    case 'integer':
+      return Math.max(Math.abs(d.min), Math.abs(d.max));
+    default: {
+      const b = numericBounds(d);
+      return b ? Math.max(Math.abs(b[0]), Math.abs(b[1])) : undefined;
+    }
+  }
+}
+
+/** Largest finite float32. */
+export const FLOAT32_MAX = 3.4028234663852886e38;
+
+/** True when every value of a numeric distribution is 0 or 1 (so a bool column keeps it). */
+export function zeroOrOne(d: Distribution): boolean {
+  if (d.dist === 'integer') return d.min >= 0 && d.max <= 1;
+  if (d.dist === 'categorical') return d.values.every((v) => v === 0 || v === 1);
+  if (d.dist === 'constant') return d.value === 0 || d.value === 1;
+  return false;
 }
 
 /** What integer columns hold; values are rounded into them. */

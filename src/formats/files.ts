@@ -1,5 +1,5 @@
 /** Crash-safe file writes: a complete file appears under its final name or not at all. */
-import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 
 export const TEMP_SUFFIX = '.tmp';
@@ -10,12 +10,18 @@ export function writeFileAtomic(path: string, bytes: Uint8Array | string): void 
   const tmp = path + TEMP_SUFFIX;
   const fd = openSync(tmp, 'w');
   try {
-    const buf = typeof bytes === 'string' ? Buffer.from(bytes) : bytes;
-    let off = 0;
-    while (off < buf.length) off += writeSync(fd, buf, off, buf.length - off);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
+    try {
+      const buf = typeof bytes === 'string' ? Buffer.from(bytes) : bytes;
+      let off = 0;
+      while (off < buf.length) off += writeSync(fd, buf, off, buf.length - off);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, path);
+  } catch (err) {
+    // A full disk or an I/O error: no half-written temporary is left behind.
+    rmSync(tmp, { force: true });
+    throw err;
   }
-  renameSync(tmp, path);
 }

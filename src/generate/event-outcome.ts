@@ -81,7 +81,7 @@ function settle(s: Scenario, placed: AnomalyEvent): EventOutcome {
 /** The last row + 1 every variable can generate (Infinity for most scenarios). */
 function rowLimit(s: Scenario): number {
   let limit = Infinity;
-  for (const v of s.variables) if (v.type === 'source') limit = Math.min(limit, sourceRowLimit(v, s.timeline));
+  for (const v of s.variables) if (v.type === 'source') limit = Math.min(limit, sourceRowLimit(v, s.timeline, s.baseDir));
   return limit;
 }
 

@@ -77,7 +77,7 @@ export function compileShardPipeline(
   for (const name of nullable) validity.set(name, new Uint8Array(rows).fill(1));
   const params = new ParamCache(scenario.anomalies, key);
   const earlyRows = new Map<number, RowValues>();
-  const learned = hasLearnedKind(scenario) ? new LearnedEvents(key, cleanRows) : undefined;
+  const learned = hasLearnedKind(scenario) ? new LearnedEvents(key, cleanRows, scenario.baseDir) : undefined;
   const shapes = scenario.anomalies.mode !== 'none' && scenario.anomalies.kinds?.some((k) => isShapeKind(k.kind)) ? new ShapeEvents(cleanRows) : undefined;
   const steps = generationOrder(scenario.variables).map((v): CompiledVariable => {
     const inner = compile(v);

@@ -54,7 +54,7 @@ export interface CallbackVariable {
   type: 'callback';
   dtype: DType;
   stream: number;
-  /** The module, relative to the working directory (never absolute, D5). */
+  /** The module as the scenario names it, relative to the scenario file (D5). */
   module: string;
   /** SHA-256 of the module file, so editing the module changes the scenario hash. */
   moduleSha256: string;
@@ -101,7 +101,7 @@ export interface SourceVariable {
   type: 'source';
   dtype: 'float64' | 'float32';
   stream: number;
-  /** The file, relative to the working directory (never absolute, D5). */
+  /** The file as the scenario names it, relative to the scenario file (D5). */
   file: string;
   format: 'csv' | 'parquet';
   sha256: string;
@@ -123,7 +123,7 @@ export type AnomalyKindName = 'spike' | 'level_shift' | 'variance' | 'trend' | '
 
 /** The model of a `learned` kind, resolved: where it is, what it hashes to, its shape. */
 export interface LearnedModelRef {
-  /** Model directory, relative to the working directory (named relative to the scenario file). */
+  /** Model directory as the scenario names it, relative to the scenario file (D5). */
   model: string;
   /** SHA-256 of its metadata, decoder and encoder files. */
   sha256: string;
@@ -198,7 +198,7 @@ export interface VaeVariable {
   type: 'vae';
   dtype: 'float64' | 'float32';
   stream: number;
-  /** The model directory, relative to the working directory (never absolute, D5). */
+  /** The model directory as the scenario names it, relative to the scenario file (D5). */
   model: string;
   /** SHA-256 of the model's metadata and decoder, so another model changes the scenario hash. */
   modelSha256: string;
@@ -267,4 +267,18 @@ export interface Scenario {
   variables: Variable[];
   /** null when no class asks for uniqueness. */
   uniqueness: Uniqueness | null;
+  /**
+   * Absolute folder the files a scenario names are relative to (the scenario file's).
+   * Run-time only: never hashed, never written into a dataset (D5); absent means the
+   * working directory.
+   */
+  baseDir?: string;
+  /**
+   * `callback_timeout`: how long one callback call (or loading a module) may run before the
+   * run stops with an error naming the variable and row; absent: the default (30 s). It
+   * changes no value, so it is not part of the scenario hash.
+   */
+  callbackTimeoutMs?: number;
+  /** `allow_non_finite: true`: ±Infinity and NaN may be stored in float columns (refused otherwise). */
+  allowNonFinite?: true;
 }

@@ -8,6 +8,7 @@ import { dirname } from 'node:path';
 import { isNode, LineCounter, parseDocument, type Document } from 'yaml';
 import { ParanomError, ScenarioError, type ScenarioIssue } from '../errors.js';
 import { validateScenario } from './validate.js';
+import { rowLimitProblems } from '../variables/row-limits.js';
 import type { Scenario } from '../model/types.js';
 
 /** Turns "variables.temp.weights[2]" into ["variables", "temp", "weights", 2]. */
@@ -95,6 +96,8 @@ export function withOverrides(s: Scenario, o: { rows?: number | undefined; seed?
     timeline: { ...s.timeline, rows: o.rows ?? s.timeline.rows },
   };
   if (o.rows !== undefined) {
+    const limit = rowLimitProblems(next, next.timeline.rows)[0];
+    if (limit) throw new ParanomError('USAGE', `variable '${limit.variable}' ${limit.message}`, { variable: limit.variable, rows: o.rows });
     // Re-validate what depends on the row count (count mode must still fit).
     const a = next.anomalies;
     if (a.mode === 'count' && a.count * (a.duration[0] + 1) - 1 > next.timeline.rows) {

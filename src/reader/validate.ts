@@ -3,7 +3,8 @@
  * Scenario, or a list of every problem with its path inside the file. Nothing downstream
  * re-checks user input.
  */
-import { isAbsolute, relative, resolve } from 'node:path';
+import { resolve } from 'node:path';
+import { inputPath } from '../model/input-path.js';
 import type { ScenarioIssue } from '../errors.js';
 import { variableStream } from '../random/hash.js';
 import { maxFeasibleFrequency } from '../anomaly/rate.js';
@@ -15,6 +16,7 @@ import { checkUniqueness } from '../uniqueness/validate.js';
 import { checkPlanAgainstVariables, checkPlanExtras, PLAN_EXTRA_KEYS } from '../anomaly/kinds/validate.js';
 import { meanKindDuration } from '../anomaly/kinds/catalog.js';
 import { checkDependencies } from '../variables/callback-order.js';
+import { rowLimitProblems } from '../variables/row-limits.js';
 
 /** Names the engine writes itself; a variable may not take them. */
 export const RESERVED_COLUMNS = ['timestamp', 'is_anomaly', 'anomaly_id'] as const;
@@ -147,9 +149,11 @@ function checkAnomalies(c: Checker, raw: unknown, timeline: Timeline | undefined
 }
 
 /** Checks what every variable shares (name, type, description), then hands over to its kind. */
-function checkVariable(c: Checker, name: string, raw: unknown, path: string, stream: number, baseDir: string): Variable | undefined {
+function checkVariable(c: Checker, name: string, raw: unknown, path: string, stream: number, baseDir: string, allowNonFinite: boolean): Variable | undefined {
   if (!NAME_RE.test(name)) return c.fail(path, 'variable names must start with a letter or _ and hold only letters, digits and _');
-  if ((RESERVED_COLUMNS as readonly string[]).includes(name)) return c.fail(path, `'${name}' is a column paranom writes itself; choose another name`);
+  // Readers such as DuckDB match column names without regard to case: IS_ANOMALY is is_anomaly.
+  const reserved = RESERVED_COLUMNS.find((r) => r === name.toLowerCase());
+  if (reserved) return c.fail(path, `'${name}' is ${reserved === name ? '' : `'${reserved}' in another case, `}a column paranom writes itself (readers such as DuckDB ignore case); choose another name`);
   const o = c.object(raw, path);
   if (!o) return undefined;
   const type = o['type'] ?? 'stochastic';
@@ -160,12 +164,16 @@ function checkVariable(c: Checker, name: string, raw: unknown, path: string, str
   }
   c.keys(o, path, ['type', 'description', ...kind.keys]);
   if (o['description'] !== undefined && typeof o['description'] !== 'string') c.fail(join(path, 'description'), `expected a string, got ${describe(o['description'])}`);
-  return kind.validate(c, { name, stream, path, raw: o, resolveFile: fileResolver(baseDir) });
+  const resolveFile = (file: string) => inputPath(baseDir, file);
+  return kind.validate(c, { name, stream, path, raw: o, resolveFile, allowNonFinite });
 }
 
-/** Files named in a scenario are relative to its folder; resolved ones relative to the working directory (never absolute, D5). */
-function fileResolver(baseDir: string): (file: string) => string {
-  return (file) => (isAbsolute(file) ? file : relative(process.cwd(), resolve(baseDir, file)) || '.');
+/** `callback_timeout`: a duration ("30s", "2m") or seconds, from 10 ms to one day. */
+function checkCallbackTimeout(c: Checker, raw: unknown): number | undefined {
+  if (raw === undefined) return undefined;
+  const ms = typeof raw === 'number' ? raw * 1000 : typeof raw === 'string' ? parseDurationMs(raw) : undefined;
+  if (ms === undefined || !Number.isFinite(ms) || ms < 10 || ms > 86_400_000) return c.fail('callback_timeout', `expected a duration from 10ms to 1d (such as "30s"), got ${describe(raw)}`);
+  return Math.round(ms);
 }
 
 /**
@@ -176,19 +184,28 @@ export function validateScenario(doc: unknown, options: { baseDir?: string } = {
   const c = new Checker();
   const o = c.object(doc, '');
   if (!o) return { ok: false, issues: c.issues };
-  c.keys(o, '', ['name', 'description', 'seed', 'timeline', 'anomalies', 'variables', 'uniqueness']);
+  c.keys(o, '', ['name', 'description', 'seed', 'timeline', 'anomalies', 'variables', 'uniqueness', 'callback_timeout', 'allow_non_finite']);
+  const allowNonFinite = o['allow_non_finite'] === undefined || o['allow_non_finite'] === false ? false : o['allow_non_finite'] === true ? true : c.fail('allow_non_finite', `expected true or false, got ${describe(o['allow_non_finite'])}`) ?? false;
+  const callbackTimeoutMs = checkCallbackTimeout(c, o['callback_timeout']);
   const name = o['name'] === undefined ? 'scenario' : c.string(o['name'], 'name');
   const seed = o['seed'] === undefined ? 0 : c.number(o['seed'], 'seed', { integer: true, ge: 0, le: Number.MAX_SAFE_INTEGER });
   if (o['description'] !== undefined && typeof o['description'] !== 'string') c.fail('description', `expected a string, got ${describe(o['description'])}`);
   const timeline = o['timeline'] === undefined ? c.fail('timeline', 'required') : checkTimeline(c, o['timeline']);
-  const anomalies = checkAnomalies(c, o['anomalies'], timeline, fileResolver(options.baseDir ?? process.cwd()));
+  const anomalies = checkAnomalies(c, o['anomalies'], timeline, (file) => inputPath(options.baseDir ?? process.cwd(), file));
   const variables: Variable[] = [];
   const vars = o['variables'] === undefined ? c.fail('variables', 'required: at least one variable') : c.object(o['variables'], 'variables');
   if (vars) {
     if (Object.keys(vars).length === 0) c.fail('variables', 'must declare at least one variable');
     const streams = new Map<number, string>();
+    const lower = new Map<string, string>();
     for (const [vname, raw] of Object.entries(vars)) {
-      const v = checkVariable(c, vname, raw, join('variables', vname), variableStream(vname), options.baseDir ?? process.cwd());
+      const same = lower.get(vname.toLowerCase());
+      if (same !== undefined) {
+        c.fail(join('variables', vname), `differs from variable '${same}' only in case; readers such as DuckDB would see one column — rename one of them`);
+        continue;
+      }
+      lower.set(vname.toLowerCase(), vname);
+      const v = checkVariable(c, vname, raw, join('variables', vname), variableStream(vname), options.baseDir ?? process.cwd(), allowNonFinite);
       if (!v) continue;
       const other = streams.get(v.stream);
       if (other !== undefined) c.fail(join('variables', vname), `its random stream collides with variable '${other}'; rename one of them`);
@@ -200,6 +217,7 @@ export function validateScenario(doc: unknown, options: { baseDir?: string } = {
   const declared = vars ? Object.keys(vars) : [];
   checkDependencies(c, variables, declared);
   if (anomalies) checkPlanAgainstVariables(c, anomalies, variables, declared);
+  if (timeline) for (const p of rowLimitProblems({ variables }, timeline.rows)) c.fail(join('variables', p.variable), p.message);
   const uniqueness = checkUniqueness(c, o['uniqueness'], variables);
   // Uniqueness decides keys from generated values before anomaly kinds change them, so a
   // kind acting on a key could make written keys collide: refuse that combination.
@@ -216,5 +234,5 @@ export function validateScenario(doc: unknown, options: { baseDir?: string } = {
   if (c.issues.length > 0 || name === undefined || seed === undefined || !timeline || !anomalies || uniqueness === undefined) {
     return { ok: false, issues: c.issues };
   }
-  return { ok: true, scenario: { name, seed, timeline, anomalies, variables, uniqueness } };
+  return { ok: true, scenario: { name, seed, timeline, anomalies, variables, uniqueness, baseDir: resolve(options.baseDir ?? process.cwd()), ...(callbackTimeoutMs !== undefined ? { callbackTimeoutMs } : {}), ...(allowNonFinite ? { allowNonFinite: true as const } : {}) } };
 }

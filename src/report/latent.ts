@@ -17,6 +17,7 @@ import { seedKey } from '../random/counter.js';
 import type { Scenario, VaeVariable } from '../model/types.js';
 import { LatentSampler, radiusAt, radiusBand, radiusQuantile, SLOT_ANOMALOUS, SLOT_NORMAL, type RadiusMeasure } from '../vae/latent.js';
 import { readVaeMeta } from '../vae/model.js';
+import { inputPath } from '../model/input-path.js';
 import { f64 } from './build.js';
 
 /** Codes drawn per panel and class, at most. */
@@ -47,11 +48,12 @@ export function latentPanels(s: Scenario, events: ReadonlyArray<Pick<PageData.Ev
     if (v.type !== 'vae' || seen.has((v as VaeVariable).latentStream)) continue;
     const vae = v as VaeVariable;
     seen.add(vae.latentStream);
-    if (!existsSync(vae.model)) {
-      notes.push(`No latent panel for '${vae.name}': its model ${vae.model} is not there (paths are relative to where the dataset was generated).`);
+    const dir = inputPath(s.baseDir, vae.model);
+    if (!existsSync(dir)) {
+      notes.push(`No latent panel for '${vae.name}': its model ${vae.model} is not there (looked for ${dir}; paths are relative to the scenario file).`);
       continue;
     }
-    const stats = readVaeMeta(vae.model).latentStats;
+    const stats = readVaeMeta(dir).latentStats;
     const k = stats.active;
     const sampler = new LatentSampler(stats, key);
     const reg = vae.regions;
@@ -93,11 +95,12 @@ function learnedPanels(s: Scenario, events: ReadonlyArray<Pick<PageData.EventRow
     const ref = spec.learned;
     if (spec.kind !== 'learned' || !ref || seen.has(ref.model)) continue;
     seen.add(ref.model);
-    if (!existsSync(ref.model)) {
-      notes.push(`No latent panel for learned anomalies: the model ${ref.model} is not there.`);
+    const dir = inputPath(s.baseDir, ref.model);
+    if (!existsSync(dir)) {
+      notes.push(`No latent panel for learned anomalies: the model ${ref.model} is not there (looked for ${dir}).`);
       continue;
     }
-    const stats = readVaeMeta(ref.model).latentStats;
+    const stats = readVaeMeta(dir).latentStats;
     const measure = (typeof spec.params['measure'] === 'string' ? spec.params['measure'] : 'gaussian') as RadiusMeasure;
     const q = spec.params['quantile'];
     const [lo, hi] = Array.isArray(q) ? q : [0.99, 0.9999];

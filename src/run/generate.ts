@@ -6,30 +6,31 @@
  */
 import { runBounded, type Schedule } from './scheduler.js';
 import { withCleanTwin } from '../anomaly/kinds/clean-twin.js';
-import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { ParanomError } from '../errors.js';
-import { eventsStartingIn } from '../anomaly/events.js';
-import { seedKey } from '../random/counter.js';
 import { loadScenario, withOverrides } from '../reader/load.js';
 import type { Scenario } from '../model/types.js';
 import { planGeneration, type GenerationPlan, type OutputFormat, type ShardPlan } from '../plan/planner.js';
 import { partLabel, selectPart, type Part } from '../plan/parts.js';
-import { anomalySummary, buildManifest, MANIFEST_FILE, readManifest, SEGMENTS_FILE, writeManifest, type Manifest, type ManifestShard, type UniquenessSummary } from '../dataset/manifest.js';
-import { encodeParquet, type ParquetCompression } from '../formats/parquet.js';
-import { segmentTable } from '../dataset/segments.js';
-import { cleanRowsOf } from '../generate/shard.js';
-import { prepareScenario } from '../variables/registry.js';
-import { scenarioHash, shardMetadata } from '../dataset/provenance.js';
-import { writeFileAtomic } from '../formats/files.js';
-import { createPool, defaultWorkers } from './pool.js';
-import { isOwnEntry, Journal, partManifestFile, readRecords, removeTemporaries, reusable, type RunIdentity } from './state.js';
+import { checkCoverage, MANIFEST_FILE, readManifest, SEGMENTS_FILE, type Manifest, type ManifestShard } from '../dataset/manifest.js';
+import type { ParquetCompression } from '../formats/parquet.js';
+import { scenarioHash } from '../dataset/provenance.js';
+import { createPool, defaultWorkers, workerMemoryMb } from './pool.js';
+import { newWatchBuffer, runWatched } from './watchdog.js';
+import { Journal, journalFile, partManifestFile, PENDING_SUFFIX, readRecords, reusable, type JournalShard, type Recorded, type RunIdentity } from './state.js';
 import type { ShardResult, ShardTask } from './shard-task.js';
 import type { Piscina } from 'piscina';
-import type { Resolution } from '../uniqueness/resolve.js';
 import { startUniqueness } from './uniqueness-pass.js';
-import { segmentsOf } from '../generate/event-outcome.js';
-import type { Segment } from '../anomaly/effect.js';
+import { acquireLock } from './lock.js';
+import { foreignFiles, refuseForeign, removeRecorded, removeTemporaries } from './ownership.js';
+import { completeCommit, discardStaged, rollForward } from './commit.js';
+import { finishDataset, uniquenessSummary } from './finish.js';
+import { createOutputDir, ensureDataDir, removeIfEmpty } from './output-dir.js';
+import { checkInputs } from '../variables/inputs.js';
+
+/** How long running shards may take to finish after Ctrl-C before their workers are ended. */
+const ABORT_GRACE_MS = 1000;
 
 export interface GenerateOptions {
   /** Output directory. */
@@ -93,6 +94,7 @@ export function planRun(scenarioOrFile: Scenario | string, options: Omit<Generat
   return planGeneration(scenario, { ...(options.format ? { format: options.format } : {}), ...(options.shardRows ? { shardRows: options.shardRows } : {}) });
 }
 
+
 function workersOf(pool: Piscina): number {
   return Math.max(1, pool.options.maxThreads);
 }
@@ -101,50 +103,72 @@ function describeShard(s: ShardPlan, seed: number): string {
   return `shard ${s.index} (rows ${s.rowStart}–${s.rowEnd - 1}), seed ${seed}`;
 }
 
+/** What a run found in its directory and decided about it. */
+interface Prepared {
+  /** Shards a run may keep, by index, and where their bytes are now. */
+  carried: JournalShard[];
+  /** A complete dataset is there: this run stages its files and commits at the end. */
+  staged: boolean;
+  /** The complete manifest's record (staged runs). */
+  old: Recorded | undefined;
+  /** Nothing reusable was found. */
+  fresh: boolean;
+}
+
 /**
- * Checks what `out` holds and returns the shards a run may reuse. A different dataset is
- * refused (or, with force, removed); foreign files are always refused.
+ * Reads what `out` holds: refuses files paranom did not write and (without force) another
+ * dataset, and finds the shards this run may keep. Changes nothing.
  */
-function prepareOutput(out: string, identity: RunIdentity, force: boolean, part: Part | null, own: readonly string[]): Map<number, ManifestShard> {
-  const reuse = new Map<number, ManifestShard>();
-  if (existsSync(out)) {
-    const entries = readdirSync(out);
-    const foreign = entries.filter((e) => !isOwnEntry(e));
-    if (foreign.length > 0) {
-      throw new ParanomError('OUTPUT_EXISTS', `output directory '${out}' holds files paranom did not write (${foreign.slice(0, 3).join(', ')}); choose an empty or paranom directory`, { out });
-    }
-    const records = readRecords(out);
-    const compatible = records.filter((r) => reusable(r.identity, identity));
-    const hasData = existsSync(join(out, 'data')) && readdirSync(join(out, 'data')).length > 0;
-    if (entries.length > 0 && (compatible.length === 0 || compatible.length < records.length) && (records.length > 0 || hasData)) {
-      if (!force) {
-        const other = records.find((r) => !reusable(r.identity, identity));
-        const why = other
-          ? `holds a dataset of another scenario, seed, format or shard size (${other.source}: seed ${other.identity.seed}, ${other.identity.rows} rows, scenario ${other.identity.scenario_hash.slice(0, 12)}…)`
-          : 'holds shard files without a manifest or journal';
-        throw new ParanomError('OUTPUT_EXISTS', `output directory '${out}' ${why}; pass --force to replace it`, { out });
+function survey(out: string, identity: RunIdentity, force: boolean, part: Part | null, shards: ShardPlan[], command: 'generate' | 'grow'): Prepared & { replace: Recorded[] } {
+  const records = readRecords(out);
+  refuseForeign(out, foreignFiles(out, records, shards.map((s) => s.file)));
+  const other = records.find((r) => !reusable(r.identity, identity));
+  if (other && !force) {
+    throw new ParanomError(
+      'OUTPUT_EXISTS',
+      `output directory '${out}' holds a dataset of another scenario, seed, format or shard size (${other.source}: seed ${other.identity.seed}, ${other.identity.rows} rows, scenario ${other.identity.scenario_hash.slice(0, 12)}…); ${command === 'grow' ? 'grow extends only the dataset its manifest describes — remove the other run\'s files, or grow a copy' : 'pass --force to replace it'}`,
+      { out },
+    );
+  }
+  if (other) return { carried: [], staged: false, old: undefined, fresh: true, replace: records };
+  const old = part ? undefined : records.find((r) => r.source === MANIFEST_FILE);
+  const staged = old !== undefined;
+  const carried: JournalShard[] = [];
+  // A complete manifest's shards first (their files are final), then journals' shards.
+  const ordered = [...records].sort((a, b) => Number(b.source === MANIFEST_FILE) - Number(a.source === MANIFEST_FILE));
+  for (const s of shards) {
+    for (const r of ordered) {
+      const k = r.shards.find((x) => x.index === s.index && x.row_start === s.rowStart && x.row_end === s.rowEnd && x.file === s.file);
+      // Pending files belong to a staged run; without a complete dataset they are redone.
+      if (k && (!k.pending || (staged && r.staged))) {
+        carried.push(k);
+        break;
       }
-      for (const e of entries) rmSync(join(out, e), { recursive: true, force: true });
-    } else {
-      for (const r of compatible) for (const s of r.shards) reuse.set(s.index, s);
     }
   }
-  mkdirSync(join(out, 'data'), { recursive: true });
-  removeTemporaries(out, part ? own : undefined);
-  // This run's manifest goes away first: until it is rewritten, the directory is unfinished.
-  rmSync(join(out, part ? partManifestFile(part) : MANIFEST_FILE), { force: true });
-  if (!part) rmSync(join(out, SEGMENTS_FILE), { force: true });
-  return reuse;
+  return { carried, staged, old, fresh: records.length === 0, replace: [] };
 }
 
-/** Deletes shard files of a whole-dataset run that its plan no longer has (a shrunk dataset). */
-function removeStaleShards(out: string, plan: GenerationPlan): void {
-  const keep = new Set(plan.shards.map((s) => s.file.slice('data/'.length)));
-  for (const name of readdirSync(join(out, 'data'))) if (!keep.has(name)) rmSync(join(out, 'data', name), { force: true });
-}
-
+/** Generates a dataset into `options.out` (one run at a time per directory; see lock.ts). */
 export async function generate(scenarioOrFile: Scenario | string, options: GenerateOptions): Promise<GenerateResult> {
   const scenario = resolveScenario(scenarioOrFile, options);
+  return locked(options.out, options.part ?? null, 'generate', () => generateLocked(scenario, options));
+}
+
+/** Runs `body` holding the lock of `out`, which it creates if needed (removed again if left empty). */
+async function locked<T>(out: string, part: Part | null, command: string, body: () => Promise<T>): Promise<T> {
+  const created = createOutputDir(out, '--out');
+  const lock = acquireLock(out, part, command);
+  try {
+    if (!part) rollForward(out);
+    return await body();
+  } finally {
+    lock.release();
+    removeIfEmpty(created);
+  }
+}
+
+async function generateLocked(scenario: Scenario, options: GenerateOptions, command: 'generate' | 'grow' = 'generate'): Promise<GenerateResult> {
   const plan = planGeneration(scenario, { ...(options.format ? { format: options.format } : {}), ...(options.shardRows ? { shardRows: options.shardRows } : {}) });
   const compression = options.compression ?? 'snappy';
   const part = options.part ?? null;
@@ -158,11 +182,20 @@ export async function generate(scenarioOrFile: Scenario | string, options: Gener
     shard_rows: plan.shardRows,
     growth_stable: plan.growthStable,
   };
+  const prepared = survey(options.out, identity, options.force ?? false, part, shards, command);
   const workers = Math.max(1, Math.min(options.workers ?? defaultWorkers(), Math.max(1, shards.length)));
   const pool = createPool(workers);
+  // Ctrl-C: running shards get a moment to finish; then the workers are ended, however busy.
+  let grace: NodeJS.Timeout | undefined;
+  const onAbort = () => {
+    grace = setTimeout(() => void pool.destroy().catch(() => undefined), ABORT_GRACE_MS);
+  };
+  options.signal?.addEventListener('abort', onAbort, { once: true });
   try {
-    return await runPlan(scenario, plan, shards, identity, compression, part, pool, options);
+    return await runPlan(scenario, plan, shards, identity, compression, part, pool, options, prepared, command);
   } finally {
+    options.signal?.removeEventListener('abort', onAbort);
+    clearTimeout(grace);
     // Already destroyed when a shard failed or the run was interrupted.
     await pool.destroy().catch(() => undefined);
   }
@@ -177,30 +210,43 @@ async function runPlan(
   part: Part | null,
   pool: Piscina,
   options: GenerateOptions,
+  prepared: Prepared & { replace: Recorded[] },
+  command: 'generate' | 'grow',
 ): Promise<GenerateResult> {
   const out = options.out;
   const ownFiles = shards.map((s) => s.file);
+  const { carried, staged, old } = prepared;
   // Uniqueness resolves alongside generation; each shard waits for its rows' retries. Over
   // an existing dataset (resume, grow) it resolves first, so a hard failure leaves that
   // dataset exactly as it was; into a fresh directory it is pipelined with generation.
   const end = shards.length > 0 ? shards[shards.length - 1]!.rowEnd : 0;
-  const fresh = readRecords(out).length === 0;
   const uniqueness = scenario.uniqueness && end > 0 ? startUniqueness(pool, scenario, plan.shards, end, workersOf(pool)) : undefined;
-  if (uniqueness && !fresh) await uniqueness.done;
-  const known = prepareOutput(out, identity, options.force ?? false, part, ownFiles);
-  if (!part) removeStaleShards(out, plan);
-  const carried = shards.flatMap((s) => {
-    const k = known.get(s.index);
-    return k && k.row_start === s.rowStart && k.row_end === s.rowEnd && k.file === s.file ? [k] : [];
-  });
-  const journal = Journal.start(out, part, identity, carried);
+  if (uniqueness && !prepared.fresh) await uniqueness.done;
+  // --force: the older dataset's own files go (never anything else: survey refused that).
+  if (prepared.replace.length > 0) removeRecorded(out, prepared.replace);
+  const created: string[] = [];
+  ensureDataDir(out, created);
+  const fixed = [MANIFEST_FILE, SEGMENTS_FILE, journalFile(part), ...(part ? [partManifestFile(part)] : [])];
+  removeTemporaries(out, [...ownFiles, ...fixed]);
+  // A part's manifest is rewritten; until then that part is unfinished.
+  if (part) rmSync(join(out, partManifestFile(part)), { force: true });
+  const journal = Journal.start(out, part, identity, carried, staged);
 
-  const results: ManifestShard[] = [];
+  const results: JournalShard[] = [];
   const total = shards.reduce((a, s) => a + (s.rowEnd - s.rowStart), 0);
   let rowsDone = 0;
   let generated = 0;
   let reused = 0;
   let rowsGenerated = 0;
+  /** Undoes what this run added when it fails: a staged run restores the old dataset exactly. */
+  const undo = (wroteShards: boolean) => {
+    removeTemporaries(out, [...ownFiles, ...fixed]);
+    if (staged) discardStaged(out, ownFiles);
+    else if (!wroteShards && carried.length === 0) {
+      journal.remove();
+      removeIfEmpty(created);
+    }
+  };
   if (shards.length > 0) {
     // Cancellation is cooperative (scheduler.ts): at most `workers` shard tasks are ever
     // submitted; on an error or Ctrl-C no further shard starts, the running ones finish,
@@ -210,18 +256,29 @@ async function runPlan(
       const k = carried.find((c) => c.index === shard.index);
       const retries = uniqueness ? await uniqueness.retriesFor(shard) : undefined;
       if (schedule.halted()) return;
+      // A staged run writes only pending files; kept shards stay where they are.
       const task: ShardTask = {
         scenario,
         shard,
         outDir: out,
         format: plan.format,
         compression,
-        expect: k ? { sha256: k.sha256, bytes: k.bytes, anomalousRows: k.anomalous_rows } : undefined,
+        writeAs: staged ? shard.file + PENDING_SUFFIX : shard.file,
+        expect: k ? { sha256: k.sha256, bytes: k.bytes, anomalousRows: k.anomalous_rows, at: k.pending ? shard.file + PENDING_SUFFIX : shard.file, refuse: command === 'grow' && !k.pending } : undefined,
         retries,
       };
-      const r = (await pool.run(task)) as ShardResult;
+      const watch = newWatchBuffer();
+      let r: ShardResult;
+      try {
+        r = await runWatched<ShardResult>(pool, { ...task, watch }, watch, scenario, workerMemoryMb());
+      } catch (err) {
+        // After Ctrl-C the pool may be torn down under running tasks: that is the interruption, not a failure.
+        if (aborted() && !(err instanceof ParanomError)) return;
+        throw err;
+      }
       if (!r.ok) throw ParanomError.fromData(r.error, describeShard(shard, scenario.seed));
-      const entry: ManifestShard = { index: r.index, file: r.file, row_start: r.rowStart, row_end: r.rowEnd, rows: r.rowEnd - r.rowStart, bytes: r.bytes, sha256: r.sha256, anomalous_rows: r.anomalousRows };
+      const pending = r.at !== r.file;
+      const entry: JournalShard = { index: r.index, file: r.file, row_start: r.rowStart, row_end: r.rowEnd, rows: r.rowEnd - r.rowStart, bytes: r.bytes, sha256: r.sha256, anomalous_rows: r.anomalousRows, ...(pending ? { pending: true as const } : {}) };
       results.push(entry);
       if (r.reused) reused++;
       else {
@@ -237,68 +294,60 @@ async function runPlan(
       uniqueness?.stop();
       // Fingerprint tasks still running finish before the pool goes (no aborts, see above).
       await uniqueness?.done.catch(() => undefined);
-      removeTemporaries(out, part ? ownFiles : undefined);
       const err = failure?.error;
-      if (err instanceof ParanomError && err.code === 'UNIQUENESS_FAILED') {
+      if (err instanceof ParanomError && err.code === 'UNIQUENESS_FAILED' && !staged) {
         // Only reachable in a fresh directory (see above): every shard file is this run's.
         for (const f of ownFiles) rmSync(join(out, f), { force: true });
-        journal.remove();
-      }
+        undo(false);
+      } else undo(generated > 0);
       if (failure) throw failure.error;
       throw new ParanomError('INTERRUPTED', `interrupted after ${results.length} of ${shards.length} shards; run the same command again to resume`, { done: results.length, shards: shards.length });
     }
   }
   results.sort((a, b) => a.index - b.index);
-  const resolution = uniqueness ? await uniqueness.done : undefined;
-
-  const manifest = await finishDataset(out, scenario, plan, compression, results, part, uniquenessSummary(scenario, resolution));
-  journal.remove();
-  return { plan, manifest, generated, reused, rowsGenerated, warnings: labelWarnings(manifest) };
-}
-
-/** Writes the segment table (whole datasets only) and the manifest, last. */
-export async function finishDataset(out: string, scenario: Scenario, plan: GenerationPlan, compression: ParquetCompression, shards: ManifestShard[], part: Part | null, uniqueness: UniquenessSummary | null): Promise<Manifest> {
-  const rows = scenario.timeline.rows;
-  // Measuring events generates rows here, on the main thread: load what the variables need.
-  if (!part && scenario.anomalies.mode !== 'none') await prepareScenario(scenario);
-  const a = scenario.anomalies;
-  // Every event is measured here, for its effect columns; a part run has no segment table.
-  const { segments, dropped } = part ? { segments: [], dropped: -1 } : segmentsOf(scenario, eventsStartingIn(a, seedKey(scenario.seed), rows, 0, rows));
-  if (!part) {
-    const segMeta = shardMetadata(scenario, { index: -1, rowStart: 0, rowEnd: rows });
-    writeFileAtomic(join(out, SEGMENTS_FILE), encodeParquet(segmentTable(scenario, segments, cleanRowsOf(scenario)), segMeta, compression));
+  try {
+    const resolution = uniqueness ? await uniqueness.done : undefined;
+    const listed: ManifestShard[] = results.map(({ pending: _p, ...s }) => s);
+    const manifest = await finishDataset(out, scenario, plan, compression, listed, part, uniquenessSummary(scenario, resolution), staged);
+    if (staged) {
+      journal.commit();
+      completeCommit(out, { identity, shards: results, source: journalFile(null), staged: true, committed: true }, old);
+    } else {
+      if (!part) removeUnplanned(out, prepared, plan);
+      journal.remove();
+    }
+    return { plan, manifest, generated, reused, rowsGenerated, warnings: labelWarnings(manifest) };
+  } catch (err) {
+    undo(true);
+    throw err;
   }
-  const anomalousRows = shards.reduce((a, s) => a + s.anomalous_rows, 0);
-  const manifest = buildManifest({
-    scenario,
-    format: plan.format,
-    compression,
-    shardRows: plan.shardRows,
-    growthStable: plan.growthStable,
-    shards,
-    uniqueness,
-    part: part ? { ...part, shards: plan.shards.length } : undefined,
-    anomalies: anomalySummary(scenario, part ? null : { segments, dropped }, anomalousRows),
-  });
-  writeManifest(out, manifest, part ? partManifestFile(part) : MANIFEST_FILE);
-  return manifest;
 }
 
-/** The manifest's uniqueness section: the key and, per class, what resolution did. */
-function uniquenessSummary(s: Scenario, r: Resolution | undefined): UniquenessSummary | null {
-  if (!s.uniqueness) return null;
-  const none = (cls: 'normal' | 'anomalous') => ({ mode: s.uniqueness![cls].mode, tries: s.uniqueness![cls].tries, rows: 0, retried_rows: 0, non_unique_rows: 0, distinct_tuples: 0, domain: null });
-  return { key: s.uniqueness.key, normal: r?.normal ?? none('normal'), anomalous: r?.anomalous ?? none('anomalous') };
+/** Deletes shard files earlier runs recorded that this whole-dataset plan no longer has. */
+function removeUnplanned(out: string, prepared: Prepared, plan: GenerationPlan): void {
+  const keep = new Set(plan.shards.map((s) => s.file));
+  for (const r of readRecords(out)) {
+    for (const s of r.shards) {
+      if (!keep.has(s.file)) rmSync(join(out, s.file), { force: true });
+      rmSync(join(out, s.file + PENDING_SUFFIX), { force: true });
+    }
+  }
+  for (const s of prepared.carried) rmSync(join(out, s.file + PENDING_SUFFIX), { force: true });
 }
 
 /** `grow`: extends a complete dataset to `rows`; complete shards are kept as they are. */
 export async function grow(out: string, rows: number, options: Omit<GenerateOptions, 'out' | 'rows' | 'seed' | 'format' | 'compression' | 'shardRows' | 'part'> = {}): Promise<GenerateResult> {
-  const m = readManifest(out);
-  if (m.part) throw new ParanomError('USAGE', `${out} holds one part (${partLabel(m.part)}); merge the parts first`);
-  if (!m.growth_stable) {
-    throw new ParanomError('USAGE', `${out} was generated with anomalies.count, which places events over the whole timeline; it cannot grow with its rows unchanged — generate it again with --rows ${rows}`);
-  }
-  if (!Number.isSafeInteger(rows) || rows <= m.rows) throw new ParanomError('USAGE', `grow needs more rows than the dataset has (${m.rows}), got ${rows}`);
-  return generate(m.scenario, { ...options, out, rows, format: m.format, ...(m.compression ? { compression: m.compression } : {}), shardRows: m.shard_rows });
+  readManifest(out);
+  return locked(out, null, 'grow', async () => {
+    const m = readManifest(out);
+    checkCoverage(out, m);
+    if (m.part) throw new ParanomError('USAGE', `${out} holds one part (${partLabel(m.part)}); merge the parts first`);
+    if (!m.growth_stable) {
+      throw new ParanomError('USAGE', `${out} was generated with anomalies.count, which places events over the whole timeline; it cannot grow with its rows unchanged — generate it again with --rows ${rows}`);
+    }
+    if (!Number.isSafeInteger(rows) || rows <= m.rows) throw new ParanomError('USAGE', `grow needs more rows than the dataset has (${m.rows}), got ${rows}`);
+    checkInputs(m.scenario);
+    const scenario = withOverrides(m.scenario, { rows });
+    return generateLocked(scenario, { ...options, out, rows, format: m.format, ...(m.compression ? { compression: m.compression } : {}), shardRows: m.shard_rows }, 'grow');
+  });
 }
-

@@ -5,18 +5,21 @@
  */
 import { createWriteStream, existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
+import { dirname, join, resolve, sep } from 'node:path';
 import { Writable } from 'node:stream';
 import { tableToIPC } from 'apache-arrow';
 import { ParanomError } from '../errors.js';
 import { planGeneration } from '../plan/planner.js';
-import { readManifest, type Manifest } from '../dataset/manifest.js';
+import { checkCoverage, MANIFEST_FILE, readManifest, type Manifest, type ManifestShard } from '../dataset/manifest.js';
 import { ROW_GROUP_ROWS } from '../formats/parquet.js';
 import { readArrowRows } from '../formats/read.js';
 import { shardMetadata } from '../dataset/provenance.js';
-import { TEMP_SUFFIX } from '../formats/files.js';
-import { finishDataset } from './generate.js';
-import { identityOf, PART_MANIFEST_RE } from './state.js';
+import { sha256 } from './shard-task.js';
+import { acquireLock } from './lock.js';
+import { checkOutputPath } from './output-dir.js';
+import { refuseForeign } from './ownership.js';
+import { finishDataset } from './finish.js';
+import { identityOf, PART_MANIFEST_RE, readRecords } from './state.js';
 
 const require = createRequire(import.meta.url);
 const pw = require('parquet-wasm') as typeof import('parquet-wasm');
@@ -28,6 +31,17 @@ const pw = require('parquet-wasm') as typeof import('parquet-wasm');
  */
 export async function mergeManifests(out: string, options: { checkFiles?: boolean } = {}): Promise<Manifest> {
   if (!existsSync(out)) throw new ParanomError('DATASET_INVALID', `${out}: no such directory`);
+  if (!statSync(out).isDirectory()) throw new ParanomError('USAGE', `${out} is a file; merge-manifests takes the directory holding the part manifests`);
+  const lock = acquireLock(out, null, 'merge-manifests');
+  try {
+    return await mergeLocked(out, options);
+  } finally {
+    lock.release();
+  }
+}
+
+async function mergeLocked(out: string, options: { checkFiles?: boolean }): Promise<Manifest> {
+  if (existsSync(join(out, MANIFEST_FILE)) && !readRecords(out).some((r) => r.source === MANIFEST_FILE)) refuseForeign(out, [MANIFEST_FILE]);
   const files = readdirSync(out).filter((f) => PART_MANIFEST_RE.test(f)).sort();
   if (files.length === 0) throw new ParanomError('DATASET_INVALID', `${out}: no part manifests (manifest-part-K-of-N.json) to merge`);
   const parts = files.map((f) => ({ file: f, m: readManifest(out, f) }));
@@ -59,24 +73,81 @@ export async function mergeManifests(out: string, options: { checkFiles?: boolea
   return manifest;
 }
 
-/** Streams the whole dataset in `out` into one Parquet file `to`. */
-export async function mergeToFile(out: string, to: string): Promise<{ rows: number; bytes: number }> {
+/** Checks `to` for `merge`: outside the dataset, not a directory, and new unless `force`. */
+function checkMergeTarget(out: string, to: string, force: boolean): string {
+  if (typeof to !== 'string' || to.trim() === '') throw new ParanomError('USAGE', '--to must name a file, got an empty string');
+  const abs = resolve(to);
+  const dataset = resolve(out);
+  if (abs === dataset || abs.startsWith(dataset + sep)) {
+    throw new ParanomError('USAGE', `--to ${to} is inside the dataset ${out}; merging into the dataset would change it — write the merged file elsewhere`, { to });
+  }
+  checkOutputPath(dirname(abs), '--to');
+  if (!existsSync(dirname(abs))) throw new ParanomError('USAGE', `--to ${to}: the folder ${dirname(abs)} does not exist`, { to });
+  if (existsSync(abs)) {
+    if (statSync(abs).isDirectory()) throw new ParanomError('USAGE', `--to ${to} is a directory; name the Parquet file to write`, { to });
+    if (!force) throw new ParanomError('OUTPUT_EXISTS', `--to ${to} already exists; pass --force to replace it`, { to });
+  }
+  return abs;
+}
+
+/** The bytes of a shard, after checking they are what the manifest recorded (size, then SHA-256). */
+function verifiedShard(out: string, s: ManifestShard): Uint8Array {
+  const path = join(out, s.file);
+  let bytes: Buffer;
+  try {
+    if (statSync(path).size !== s.bytes) throw new ParanomError('DATASET_INVALID', `${s.file}: ${statSync(path).size} bytes, the manifest says ${s.bytes}; the dataset is damaged — run 'paranom verify ${out}'`, { file: s.file });
+    bytes = readFileSync(path);
+  } catch (err) {
+    if (err instanceof ParanomError) throw err;
+    throw new ParanomError('DATASET_INVALID', `${s.file}: cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); the dataset is incomplete — run 'paranom verify ${out}'`, { file: s.file });
+  }
+  if (sha256(bytes) !== s.sha256) throw new ParanomError('DATASET_INVALID', `${s.file}: SHA-256 differs from the manifest (the file was changed or corrupted); nothing was merged — run 'paranom verify ${out}'`, { file: s.file });
+  return bytes;
+}
+
+/**
+ * Streams the whole dataset in `out` into one Parquet file `to`. Every shard is checked
+ * against the manifest before it is read, a read error fails the merge, and the rows
+ * actually written are counted and must equal the dataset's.
+ */
+export async function mergeToFile(out: string, to: string, options: { force?: boolean } = {}): Promise<{ rows: number; bytes: number }> {
   const m = readManifest(out);
   if (m.format === 'csv') throw new ParanomError('USAGE', `${out} holds CSV shards; merge writes Parquet from Parquet or Arrow datasets`);
+  const target = checkMergeTarget(out, to, options.force ?? false);
+  checkCoverage(out, m);
+  const lock = acquireLock(out, null, 'merge');
+  try {
+    return await writeMerged(out, m, target, to);
+  } finally {
+    lock.release();
+  }
+}
+
+async function writeMerged(out: string, m: Manifest, target: string, to: string): Promise<{ rows: number; bytes: number }> {
+  const shards = [...m.shards].sort((a, b) => a.row_start - b.row_start);
   let i = 0;
+  let written = 0;
+  // The first error while reading, kept: the writer reports a stream error only vaguely.
+  let failure: unknown;
   const input = new ReadableStream({
     pull(ctrl) {
-      const s = m.shards[i++];
-      if (!s) {
-        ctrl.close();
-        return;
+      try {
+        const s = shards[i++];
+        if (!s) {
+          ctrl.close();
+          return;
+        }
+        const bytes = verifiedShard(out, s);
+        const table = m.format === 'parquet' ? pw.readParquet(bytes, { batchSize: 65536 }) : pw.Table.fromIPCStream(tableToIPC(readArrowRows(bytes, 0, s.rows), 'stream'));
+        const batches = table.recordBatches();
+        const rows = batches.reduce((a, b) => a + b.numRows, 0);
+        if (rows !== s.rows) throw new ParanomError('DATASET_INVALID', `${s.file}: holds ${rows} rows, the manifest says ${s.rows}`, { file: s.file });
+        for (const b of batches) ctrl.enqueue(b);
+        written += rows;
+      } catch (err) {
+        failure ??= err;
+        throw err;
       }
-      const bytes = readFileSync(join(out, s.file));
-      const table =
-        m.format === 'parquet'
-          ? pw.readParquet(bytes, { batchSize: 65536 })
-          : pw.Table.fromIPCStream(tableToIPC(readArrowRows(bytes, 0, s.rows), 'stream'));
-      for (const b of table.recordBatches()) ctrl.enqueue(b);
     },
   });
   const props = new pw.WriterPropertiesBuilder()
@@ -85,14 +156,22 @@ export async function mergeToFile(out: string, to: string): Promise<{ rows: numb
     .setCreatedBy('paranom')
     .setKeyValueMetadata(shardMetadata(m.scenario, { index: -1, rowStart: 0, rowEnd: m.rows }))
     .build();
-  const tmp = to + TEMP_SUFFIX;
+  // A name only merge uses, beside the target: a rerun after a crash replaces it.
+  const tmp = target + MERGE_TEMP_SUFFIX;
   try {
     const stream = await pw.transformParquetStream(input, props);
     await stream.pipeTo(Writable.toWeb(createWriteStream(tmp)) as WritableStream<Uint8Array>);
+    if (failure) throw failure;
+    if (written !== m.rows) throw new ParanomError('DATASET_INVALID', `merge read ${written} rows, the manifest says ${m.rows}; nothing was written to ${to}`);
   } catch (err) {
     rmSync(tmp, { force: true });
-    throw new ParanomError('GENERATION_FAILED', `merge into ${to} failed: ${(err as Error).message}`);
+    const e = failure ?? err;
+    if (e instanceof ParanomError) throw e;
+    throw new ParanomError('IO_FAILED', `merge into ${to} failed: ${(e as Error)?.message ?? String(e)}; nothing was written`, { to });
   }
-  renameSync(tmp, to);
-  return { rows: m.rows, bytes: statSync(to).size };
+  renameSync(tmp, target);
+  return { rows: written, bytes: statSync(target).size };
 }
+
+/** Suffix of the file `merge` writes before renaming it to the target. */
+export const MERGE_TEMP_SUFFIX = '.paranom-merge.tmp';

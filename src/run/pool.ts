@@ -17,8 +17,19 @@ export function defaultWorkers(): number {
   return Math.max(1, availableParallelism());
 }
 
+/**
+ * Heap limit of each worker, in MB (PARANOM_WORKER_MEMORY_MB, default 2048). Column
+ * buffers live outside the heap; what grows the heap without bound is a user callback, and
+ * a worker past the limit is ended with a message naming the variable and row.
+ */
+export function workerMemoryMb(): number {
+  const raw = Number(process.env['PARANOM_WORKER_MEMORY_MB']);
+  return Number.isSafeInteger(raw) && raw >= 64 ? raw : 2048;
+}
+
 export function createPool(workers: number): Piscina {
   return new Piscina({
+    resourceLimits: { maxOldGenerationSizeMb: workerMemoryMb() },
     filename: shardWorkerPath(),
     minThreads: workers,
     maxThreads: workers,

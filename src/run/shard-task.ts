@@ -6,8 +6,9 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { errorData, type ErrorData } from '../errors.js';
+import { errorData, ParanomError, type ErrorData } from '../errors.js';
 import { generateShard, type Retries } from '../generate/shard.js';
+import { checkFinite } from '../generate/finite.js';
 import { fingerprintRows, type ShardFingerprints } from '../uniqueness/fingerprint.js';
 import { shardTable } from '../formats/arrow-table.js';
 import { encodeParquet, ParquetOutput, type ParquetCompression } from '../formats/parquet.js';
@@ -19,6 +20,7 @@ import { shardMetadata } from '../dataset/provenance.js';
 import type { OutputFormat, ShardPlan } from '../plan/planner.js';
 import type { Scenario } from '../model/types.js';
 import { prepareScenario } from '../variables/registry.js';
+import { setWatch } from '../variables/watch.js';
 
 export interface ShardTask {
   scenario: Scenario;
@@ -28,8 +30,16 @@ export interface ShardTask {
   compression: ParquetCompression;
   /** Uniqueness retries of this shard's rows (ascending rows, their attempts). */
   retries?: Retries | undefined;
-  /** A previous run recorded this shard: reuse the file if its bytes still hash to this. */
-  expect?: { sha256: string; bytes: number; anomalousRows: number } | undefined;
+  /** Where to write the file, relative to outDir (default: the shard's file; a staged run adds `.pending`). */
+  writeAs?: string | undefined;
+  /**
+   * A previous run recorded this shard at `at` (default: `writeAs`): reuse the file if its
+   * bytes still hash to this; otherwise regenerate it into `writeAs`, or with `refuse`
+   * (grow: a complete dataset must be intact) fail naming the file.
+   */
+  expect?: { sha256: string; bytes: number; anomalousRows: number; at?: string | undefined; refuse?: boolean | undefined } | undefined;
+  /** Where this worker publishes what it is doing, for the main thread's watchdog. */
+  watch?: SharedArrayBuffer | undefined;
 }
 
 export interface ShardDone {
@@ -43,6 +53,8 @@ export interface ShardDone {
   anomalousRows: number;
   /** True when an existing file was verified and kept. */
   reused: boolean;
+  /** Where the file is now, relative to the dataset (the shard's file, or its pending name). */
+  at: string;
 }
 
 export type ShardResult = ShardDone | { ok: false; index: number; error: ErrorData };
@@ -60,6 +72,7 @@ export interface ShardBuffers {
 export function encodeShard(task: Omit<ShardTask, 'outDir'>, buffers?: ShardBuffers): { bytes: Uint8Array; anomalousRows: number } {
   const { scenario, shard, format } = task;
   const columns = generateShard(scenario, shard.rowStart, shard.rowEnd, task.retries, buffers?.columns);
+  if (!scenario.allowNonFinite) checkFinite(columns, shard.rowStart, scenario.seed);
   let anomalousRows = 0;
   for (let i = 0; i < columns.rows; i++) anomalousRows += columns.isAnomaly[i]!;
   if (format === 'csv') return { bytes: encodeCsv(columns), anomalousRows };
@@ -85,19 +98,50 @@ const workerBuffers: ShardBuffers = { columns: new ColumnArena(), parquet: new P
 export async function runShardTask(task: ShardTask): Promise<ShardResult> {
   const { shard, scenario } = task;
   const base = { index: shard.index, file: shard.file, rowStart: shard.rowStart, rowEnd: shard.rowEnd };
+  setWatch(task.watch);
   try {
-    const path = join(task.outDir, shard.file);
-    if (task.expect && fileMatches(path, task.expect)) {
-      return { ok: true, ...base, bytes: task.expect.bytes, sha256: task.expect.sha256, anomalousRows: task.expect.anomalousRows, reused: true };
+    const writeAs = task.writeAs ?? shard.file;
+    const e = task.expect;
+    if (e) {
+      const at = e.at ?? writeAs;
+      if (fileMatches(join(task.outDir, at), e)) return { ok: true, ...base, bytes: e.bytes, sha256: e.sha256, anomalousRows: e.anomalousRows, reused: true, at };
+      if (e.refuse) {
+        throw new ParanomError('DATASET_INVALID', `${at}: missing, or its size or SHA-256 differs from the manifest — the dataset was changed or damaged; nothing was changed (run 'paranom verify' for details)`, { file: at });
+      }
     }
     await prepareScenario(scenario);
     const { bytes, anomalousRows } = encodeShard(task, workerBuffers);
-    writeFileAtomic(path, bytes);
-    return { ok: true, ...base, bytes: bytes.length, sha256: sha256(bytes), anomalousRows, reused: false };
+    writeFileAtomic(join(task.outDir, writeAs), bytes);
+    return { ok: true, ...base, bytes: bytes.length, sha256: sha256(bytes), anomalousRows, reused: false, at: writeAs };
   } catch (err) {
     return { ok: false, index: shard.index, error: errorData(err, { seed: scenario.seed, shard: shard.index, rowStart: shard.rowStart, rowEnd: shard.rowEnd }) };
+  } finally {
+    setWatch(undefined);
   }
 }
+
+/** Loads what a scenario's variables need (modules, files, models), as `validate` does before saying ok. */
+export interface LoadTask {
+  type: 'load';
+  scenario: Scenario;
+  watch?: SharedArrayBuffer | undefined;
+}
+
+export async function runLoadTask(task: LoadTask): Promise<{ ok: true } | { ok: false; error: ErrorData }> {
+  setWatch(task.watch);
+  try {
+    await prepareScenario(task.scenario);
+    return { ok: true };
+  } catch (err) {
+    // Whatever fails while loading a scenario's inputs is a problem of the scenario's files.
+    const data = errorData(err);
+    return { ok: false, error: err instanceof ParanomError ? data : { ...data, code: 'SCENARIO_INVALID' } };
+  } finally {
+    setWatch(undefined);
+  }
+}
+
+
 
 /** The first pass of uniqueness: attempt-0 fingerprints of a shard's rows. */
 export interface FingerprintTask {

@@ -6,18 +6,27 @@
  * run's identity (first line) and each finished shard (one line each, appended). Shard
  * files appear only by atomic rename, so a file under its final name is complete; it is
  * reused only when its bytes hash to what a manifest or the journal recorded.
+ *
+ * A run over a complete dataset (grow, or a rerun) is *staged*: every file it writes gets
+ * the `.pending` suffix, so the old manifest stays true until the new one is complete.
+ * The journal then ends with a commit line, after which the pending files are renamed
+ * into place (see commit.ts); a run that dies in between is completed by the next one.
  */
 import { appendFileSync, existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { MANIFEST_FILE, SEGMENTS_FILE, type Manifest, type ManifestShard } from '../dataset/manifest.js';
-import { TEMP_SUFFIX, writeFileAtomic } from '../formats/files.js';
+import { isIdentity, isObj, isParanomManifest, isShardEntry, MANIFEST_FILE, type Manifest, type ManifestShard } from '../dataset/manifest.js';
+
+export { isParanomManifest };
+import { writeFileAtomic } from '../formats/files.js';
 import { partLabel, type Part } from '../plan/parts.js';
 
 /** The facts that decide whether existing shards can be reused by a run. */
 export type RunIdentity = Pick<Manifest, 'scenario_hash' | 'seed' | 'rows' | 'format' | 'compression' | 'shard_rows' | 'growth_stable'>;
 
 export const PART_MANIFEST_RE = /^manifest-part-\d+-of-\d+\.json$/;
-const JOURNAL_RE = /^\.paranom-run(-part-\d+-of-\d+)?\.jsonl$/;
+export const JOURNAL_RE = /^\.paranom-run(-part-\d+-of-\d+)?\.jsonl$/;
+/** Suffix of the files a staged run writes before its commit. */
+export const PENDING_SUFFIX = '.pending';
 
 export function partManifestFile(part: Part): string {
   return `manifest-${partLabel(part)}.json`;
@@ -25,11 +34,6 @@ export function partManifestFile(part: Part): string {
 
 export function journalFile(part: Part | null): string {
   return part ? `.paranom-run-${partLabel(part)}.jsonl` : '.paranom-run.jsonl';
-}
-
-/** True for names paranom writes at the top of a dataset directory. */
-export function isOwnEntry(name: string): boolean {
-  return name === 'data' || name === MANIFEST_FILE || name === SEGMENTS_FILE || PART_MANIFEST_RE.test(name) || JOURNAL_RE.test(name) || name.endsWith(TEMP_SUFFIX);
 }
 
 export function identityOf(m: Manifest): RunIdentity {
@@ -43,10 +47,40 @@ export function reusable(old: RunIdentity, now: RunIdentity): boolean {
   return same && (old.rows === now.rows || (old.growth_stable && now.growth_stable));
 }
 
+/** A shard as a journal records it: pending while its run is staged and uncommitted. */
+export type JournalShard = ManifestShard & { pending?: true };
+
 export interface Recorded {
   identity: RunIdentity;
-  shards: ManifestShard[];
+  shards: JournalShard[];
   source: string;
+  /** For journals: the run stages its files; and whether it reached its commit. */
+  staged?: boolean;
+  committed?: boolean;
+}
+
+function readJournal(path: string, source: string): Recorded | undefined {
+  const lines = readFileSync(path, 'utf8').split('\n').filter(Boolean);
+  let first: unknown;
+  try {
+    first = JSON.parse(lines[0] ?? 'null');
+  } catch {
+    return undefined;
+  }
+  if (!isIdentity(first)) return undefined;
+  const shards: JournalShard[] = [];
+  let committed = false;
+  for (const line of lines.slice(1)) {
+    try {
+      const x = JSON.parse(line) as unknown;
+      if (isObj(x) && x['commit'] === true) committed = true;
+      else if (isShardEntry(x)) shards.push(x);
+    } catch {
+      // A line torn by a crash: that shard is simply regenerated.
+    }
+  }
+  const identity: RunIdentity = { scenario_hash: first.scenario_hash, seed: first.seed, rows: first.rows, format: first.format, compression: first.compression ?? null, shard_rows: first.shard_rows, growth_stable: first.growth_stable };
+  return { identity, shards, source, staged: (first as unknown as Record<string, unknown>)['staged'] === true, committed };
 }
 
 /** Every identity and shard list found in a directory: manifests, part manifests, journals. */
@@ -57,21 +91,11 @@ export function readRecords(out: string): Recorded[] {
     const path = join(out, name);
     try {
       if (name === MANIFEST_FILE || PART_MANIFEST_RE.test(name)) {
-        const m = JSON.parse(readFileSync(path, 'utf8')) as Manifest;
-        records.push({ identity: identityOf(m), shards: m.shards, source: name });
+        const m = JSON.parse(readFileSync(path, 'utf8')) as unknown;
+        if (isParanomManifest(m)) records.push({ identity: identityOf(m), shards: m.shards, source: name });
       } else if (JOURNAL_RE.test(name)) {
-        const lines = readFileSync(path, 'utf8').split('\n').filter(Boolean);
-        const identity = JSON.parse(lines[0] ?? 'null') as RunIdentity | null;
-        if (!identity) continue;
-        const shards: ManifestShard[] = [];
-        for (const line of lines.slice(1)) {
-          try {
-            shards.push(JSON.parse(line) as ManifestShard);
-          } catch {
-            // A line torn by a crash: that shard is simply regenerated.
-          }
-        }
-        records.push({ identity, shards, source: name });
+        const r = readJournal(path, name);
+        if (r) records.push(r);
       }
     } catch {
       // An unreadable record gives no reuse; the run regenerates what it needs.
@@ -80,33 +104,23 @@ export function readRecords(out: string): Recorded[] {
   return records;
 }
 
-/**
- * Removes temporary files left by an interrupted run. A part run passes its own shard files:
- * other parts may be writing into the same directory at the same time.
- */
-export function removeTemporaries(out: string, own?: readonly string[]): void {
-  if (own) {
-    for (const file of own) rmSync(join(out, file + TEMP_SUFFIX), { force: true });
-    return;
-  }
-  for (const dir of [out, join(out, 'data')]) {
-    if (!existsSync(dir)) continue;
-    for (const name of readdirSync(dir)) if (name.endsWith(TEMP_SUFFIX)) rmSync(join(dir, name), { force: true });
-  }
-}
-
 /** The append-only journal of one run. */
 export class Journal {
   constructor(readonly path: string) {}
 
-  static start(out: string, part: Part | null, identity: RunIdentity, carried: ManifestShard[]): Journal {
+  static start(out: string, part: Part | null, identity: RunIdentity, carried: JournalShard[], staged: boolean): Journal {
     const path = join(out, journalFile(part));
-    writeFileAtomic(path, [identity, ...carried].map((x) => JSON.stringify(x)).join('\n') + '\n');
+    writeFileAtomic(path, [{ ...identity, ...(staged ? { staged: true } : {}) }, ...carried].map((x) => JSON.stringify(x)).join('\n') + '\n');
     return new Journal(path);
   }
 
-  record(shard: ManifestShard): void {
+  record(shard: JournalShard): void {
     appendFileSync(this.path, JSON.stringify(shard) + '\n');
+  }
+
+  /** Marks a staged run complete: from here on its pending files replace the old ones. */
+  commit(): void {
+    appendFileSync(this.path, JSON.stringify({ commit: true }) + '\n');
   }
 
   remove(): void {

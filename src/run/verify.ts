@@ -22,6 +22,9 @@ import { readManifest, SEGMENTS_FILE, type Manifest, type ManifestShard } from '
 import { segmentsOf } from '../generate/event-outcome.js';
 import { encodeShard, sha256 } from './shard-task.js';
 import { prepareScenario } from '../variables/registry.js';
+import { checkInputs } from '../variables/inputs.js';
+import { ownNames } from './ownership.js';
+import { JOURNAL_RE, readRecords } from './state.js';
 
 export interface VerifyOptions {
   /** Blocks to regenerate and compare (default 8, spread over the dataset; 0 for none). */
@@ -117,21 +120,26 @@ async function resolvePrefix(m: Manifest, end: number): Promise<Retries> {
 
 export async function verify(out: string, options: VerifyOptions = {}): Promise<VerifyReport> {
   const m = readManifest(out);
-  await prepareScenario(m.scenario);
+  // Inputs first: a changed module or file must be named, not reported as differing values.
+  checkInputs(m.scenario);
+  const starts = sampleBlockStarts(m.rows, options.sampleBlocks ?? 8);
+  // Sampled blocks and the segment table's effect figures are generated from the variables.
+  if (starts.length > 0 || m.scenario.anomalies.mode !== 'none') await prepareScenario(m.scenario);
   const problems: string[] = [];
   for (const s of m.shards) {
     const p = checkShardFile(out, s);
     if (p) problems.push(p);
   }
   const listed = new Set(m.shards.map((s) => s.file.slice('data/'.length)));
+  // Files of an unfinished run over this dataset (an interrupted grow) are not the dataset's yet.
+  const unfinished = ownNames(readRecords(out).filter((r) => JOURNAL_RE.test(r.source)), []);
   if (existsSync(join(out, 'data'))) {
-    for (const name of readdirSync(join(out, 'data'))) if (!listed.has(name)) problems.push(`data/${name}: not listed in the manifest`);
+    for (const name of readdirSync(join(out, 'data'))) if (!listed.has(name) && !unfinished.has(`data/${name}`)) problems.push(`data/${name}: not listed in the manifest`);
   }
   const covered = m.shards.reduce((a, s) => a + s.rows, 0);
   if (covered !== m.rows) problems.push(`manifest: shards cover ${covered} rows, the dataset has ${m.rows}`);
 
   let blocksCompared = 0;
-  const starts = sampleBlockStarts(m.rows, options.sampleBlocks ?? 8);
   // Uniqueness retries depend on every earlier row: resolve them up to the last sampled block.
   const retries = m.scenario.uniqueness && starts.length > 0 ? await resolvePrefix(m, Math.min(m.rows, starts[starts.length - 1]! + BLOCK_ROWS)) : undefined;
   for (const start of starts) {

@@ -98,10 +98,14 @@ export function readDenseStack(dir: string): DenseLayerWeights[] {
       if (off + 4 * n > bytes.length) throw new ModelFormatError(`${file}: weights file is shorter than its manifest (at ${w.name})`);
       const values = new Float32Array(n);
       const view = new DataView(bytes.buffer, bytes.byteOffset + off, 4 * n);
-      for (let i = 0; i < n; i++) values[i] = view.getFloat32(4 * i, true);
+      for (let i = 0; i < n; i++) {
+        values[i] = view.getFloat32(4 * i, true);
+        if (!Number.isFinite(values[i]!)) throw new ModelFormatError(`${file}: weight ${w.name} holds ${values[i]} at position ${i}; a model's weights must be finite numbers (was training diverging?)`);
+      }
       byName.set(w.name, { shape: w.shape, values });
       off += 4 * n;
     }
+    if (off !== bytes.length) throw new ModelFormatError(`${file}: the weights file holds ${bytes.length} bytes, but its manifest describes ${off}; the file is damaged or belongs to another model`);
   }
 
   const out: DenseLayerWeights[] = [];

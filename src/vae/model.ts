@@ -155,38 +155,35 @@ export function readVaeCodec(dir: string): LoadedVaeCodec {
   return { ...m, encoder, codecSha256: modelSha256(dir, m.meta, true) };
 }
 
-const codecs = new Map<string, LoadedVaeCodec>();
-
-/** The model in `dir` with its encoder, read once per thread; refused when its files no longer hash to `sha256`. */
-export function vaeCodec(dir: string, sha256?: string): LoadedVaeCodec {
+/**
+ * A model read once per thread (by directory and expected hash). With `sha256`, a model
+ * whose files no longer hash to it is refused (it changed after the scenario was resolved).
+ */
+function readOnce<T>(cache: Map<string, T>, dir: string, sha256: string | undefined, read: (dir: string) => T, hashOf: (m: T) => string): T {
   const key = `${dir}\0${sha256 ?? ''}`;
-  let m = codecs.get(key);
+  let m = cache.get(key);
   if (!m) {
-    m = readVaeCodec(dir);
-    if (sha256 !== undefined && m.codecSha256 !== sha256) {
-      throw new ModelFormatError(`the VAE model in ${dir} changed since the scenario was resolved (SHA-256 ${m.codecSha256.slice(0, 12)}…, expected ${sha256.slice(0, 12)}…); a dataset must be generated with one model — restore it, or generate a new dataset`);
+    m = read(dir);
+    const found = hashOf(m);
+    if (sha256 !== undefined && found !== sha256) {
+      throw new ModelFormatError(`the VAE model in ${dir} changed since the scenario was resolved (SHA-256 ${found.slice(0, 12)}…, expected ${sha256.slice(0, 12)}…); a dataset must be generated with one model — restore it, or generate a new dataset`);
     }
-    codecs.set(key, m);
+    cache.set(key, m);
   }
   return m;
+}
+
+const codecs = new Map<string, LoadedVaeCodec>();
+
+/** The model in `dir` with its encoder, read once per thread, checked against `sha256` (metadata, decoder and encoder). */
+export function vaeCodec(dir: string, sha256?: string): LoadedVaeCodec {
+  return readOnce(codecs, dir, sha256, readVaeCodec, (m) => m.codecSha256);
 }
 
 /** Models read by this thread, by directory and hash: each worker reads a model once. */
 const cache = new Map<string, LoadedVaeModel>();
 
-/**
- * The model in `dir`, read once per thread. With `sha256`, a model whose files no longer
- * hash to it is refused (it changed after the scenario was resolved).
- */
+/** The model in `dir`, read once per thread, checked against `sha256` (metadata and decoder). */
 export function vaeModel(dir: string, sha256?: string): LoadedVaeModel {
-  const key = `${dir}\0${sha256 ?? ''}`;
-  let m = cache.get(key);
-  if (!m) {
-    m = readVaeModel(dir);
-    if (sha256 !== undefined && m.sha256 !== sha256) {
-      throw new ModelFormatError(`the VAE model in ${dir} changed since the scenario was resolved (SHA-256 ${m.sha256.slice(0, 12)}…, expected ${sha256.slice(0, 12)}…); a dataset must be generated with one model — restore it, or generate a new dataset`);
-    }
-    cache.set(key, m);
-  }
-  return m;
+  return readOnce(cache, dir, sha256, readVaeModel, (m) => m.sha256);
 }

@@ -6,10 +6,11 @@
  */
 import { hasPackage, missingPackage } from '../optional.js';
 import { register } from 'node:module';
-import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ParanomError } from '../errors.js';
-import type { CallbackVariable } from '../model/types.js';
+import type { CallbackVariable, Scenario } from '../model/types.js';
+import { inputPath } from '../model/input-path.js';
+import { checkInputFile } from './inputs.js';
 
 export type CallbackFunction = (ctx: unknown) => unknown;
 
@@ -17,8 +18,9 @@ const modules = new Map<string, Promise<Record<string, unknown>>>();
 const loaded = new Map<string, Record<string, unknown>>();
 let hooksRegistered = false;
 
+/** Modules are known by name and content: the same bytes are the same callbacks. */
 function moduleKey(v: CallbackVariable): string {
-  return `${resolve(v.module)}#${v.moduleSha256}`;
+  return `${v.module}#${v.moduleSha256}`;
 }
 
 function isTypeScript(file: string): boolean {
@@ -36,13 +38,14 @@ function registerTypeScriptHooks(): void {
   register('./callback-ts-hooks.js', import.meta.url);
 }
 
-async function importModule(v: CallbackVariable): Promise<Record<string, unknown>> {
+async function importModule(v: CallbackVariable, abs: string): Promise<Record<string, unknown>> {
+  checkInputFile(v.name, 'callback module', v.module, abs, v.moduleSha256);
   if (isTypeScript(v.module)) {
     if (!hasPackage('typescript')) throw missingPackage('typescript', `variable '${v.name}': the TypeScript callback module ${v.module}`);
     registerTypeScriptHooks();
   }
   // The content hash in the URL makes an edited module load afresh in a long-lived process.
-  const url = `${pathToFileURL(resolve(v.module)).href}?sha256=${v.moduleSha256.slice(0, 16)}`;
+  const url = `${pathToFileURL(abs).href}?sha256=${v.moduleSha256.slice(0, 16)}`;
   try {
     return (await import(url)) as Record<string, unknown>;
   } catch (err) {
@@ -62,11 +65,11 @@ function checkExport(v: CallbackVariable, mod: Record<string, unknown>, name: st
 }
 
 /** Imports a callback variable's module (once per thread) and checks its exports. */
-export async function loadCallbackModule(v: CallbackVariable): Promise<void> {
+export async function loadCallbackModule(v: CallbackVariable, s: Pick<Scenario, 'baseDir'>): Promise<void> {
   const key = moduleKey(v);
   let p = modules.get(key);
   if (!p) {
-    p = importModule(v);
+    p = importModule(v, inputPath(s.baseDir, v.module));
     modules.set(key, p);
     p.catch(() => modules.delete(key));
   }

@@ -30,7 +30,19 @@ export async function load(url: string, context: { format?: string | null | unde
   const source = await readFile(new URL(url), 'utf8');
   const out = t.transpileModule(source, {
     fileName: new URL(url).pathname,
+    reportDiagnostics: true,
     compilerOptions: { module: t.ModuleKind.ESNext, target: t.ScriptTarget.ES2022, sourceMap: false, inlineSourceMap: true, verbatimModuleSyntax: false },
   });
+  // The transpiler "repairs" broken syntax (an unclosed brace) into code that runs; refuse instead.
+  const errors = (out.diagnostics ?? []).filter((d) => d.category === t.DiagnosticCategory.Error);
+  if (errors.length > 0) {
+    const where = (d: (typeof errors)[number]) => {
+      if (d.file === undefined || d.start === undefined) return '';
+      const p = d.file.getLineAndCharacterOfPosition(d.start);
+      return `${p.line + 1}:${p.character + 1} `;
+    };
+    const lines = errors.slice(0, 5).map((d) => `${where(d)}${t.flattenDiagnosticMessageText(d.messageText, ' ')}`);
+    throw new SyntaxError(`TypeScript syntax error${errors.length === 1 ? '' : 's'}: ${lines.join('; ')}`);
+  }
   return { format: 'module', source: out.outputText, shortCircuit: true };
 }

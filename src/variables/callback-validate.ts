@@ -10,6 +10,7 @@ import { extname } from 'node:path';
 import { Checker, checkNameList, describe, join } from '../model/checker.js';
 import { DTYPES, type CallbackVariable, type DType } from '../model/types.js';
 import type { VariableInput } from './kind.js';
+import { recordedPath } from '../model/input-path.js';
 
 /** Extensions a callback module may have; TypeScript ones are transpiled when loaded. */
 export const CALLBACK_EXTENSIONS = ['.js', '.mjs', '.cjs', '.ts', '.mts', '.cts'] as const;
@@ -23,21 +24,25 @@ export function fileSha256(path: string): string {
 
 /**
  * Reads a scenario-relative file entry: a non-empty string naming an existing regular file.
- * Returns its cwd-relative path and content hash.
+ * Returns the name to record (relative to the scenario), the absolute path and the content hash.
  */
-export function checkFileEntry(c: Checker, raw: unknown, path: string, input: VariableInput, extensions: readonly string[]): { file: string; sha256: string } | undefined {
+export function checkFileEntry(c: Checker, raw: unknown, path: string, input: VariableInput, extensions: readonly string[]): { file: string; abs: string; sha256: string } | undefined {
   if (typeof raw !== 'string' || raw.length === 0) return c.fail(path, `expected a file path (relative to the scenario), got ${describe(raw)}`);
   const ext = extname(raw).toLowerCase();
   if (!extensions.includes(ext)) return c.fail(path, `'${raw}' must end in one of: ${extensions.join(', ')}`);
-  const file = input.resolveFile(raw);
+  const abs = input.resolveFile(raw);
   let isFile = false;
   try {
-    isFile = statSync(file).isFile();
+    isFile = statSync(abs).isFile();
   } catch {
-    return c.fail(path, `no such file: '${raw}' (looked for ${file})`);
+    return c.fail(path, `no such file: '${raw}' (looked for ${abs})`);
   }
   if (!isFile) return c.fail(path, `'${raw}' is not a file`);
-  return { file, sha256: fileSha256(file) };
+  try {
+    return { file: recordedPath(raw), abs, sha256: fileSha256(abs) };
+  } catch (err) {
+    return c.fail(path, `'${raw}' cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+  }
 }
 
 function checkExportName(c: Checker, raw: unknown, path: string): string | undefined {

@@ -10,7 +10,9 @@
  * order within a block but gives no order across shards, so state kept between calls
  * would change values with the layout; `ctx.random` is the source to use.
  */
+import { relative } from 'node:path';
 import { ParanomError } from '../errors.js';
+import { inputPath } from '../model/input-path.js';
 import { getInt64, putInt64, type BlockColumn, type ColumnData } from '../columns/columns.js';
 import { describe } from '../model/checker.js';
 import type { CallbackVariable, Scenario } from '../model/types.js';
@@ -20,6 +22,7 @@ import type { Block, CompiledVariable, VariableKind } from './kind.js';
 import { validateCallback } from './callback-validate.js';
 import { callbackFunctions, loadCallbackModule, type CallbackFunction } from './callback-load.js';
 import { generationOrder } from './callback-order.js';
+import { watchIdle, watchPhase, watchRow, WATCH_CALLBACK } from './watch.js';
 
 /** The anomaly event a row belongs to, as a callback sees it. */
 export interface CallbackEvent {
@@ -60,12 +63,15 @@ export interface CallbackContext {
 type Store = (x: unknown, out: ColumnData, i: number) => string | undefined;
 
 /** Checks and stores a returned value; returns what was wrong, or undefined. */
-function storeFor(v: CallbackVariable): Store {
+function storeFor(v: CallbackVariable, allowNonFinite: boolean): Store {
   switch (v.dtype) {
     case 'float64':
     case 'float32':
       return (x, out, i) => {
-        if (typeof x !== 'number' || Number.isNaN(x)) return `a ${v.dtype} column needs a number`;
+        if (typeof x !== 'number') return `a ${v.dtype} column needs a number`;
+        if (!allowNonFinite && !Number.isFinite(v.dtype === 'float32' ? Math.fround(x) : x)) {
+          return Number.isFinite(x) ? 'it overflows a float32 column (±3.4e38)' : `a ${v.dtype} column needs a finite number (set allow_non_finite: true in the scenario to store ±Infinity and NaN)`;
+        }
         out[i] = x;
         return undefined;
       };
@@ -109,8 +115,8 @@ function describeValue(x: unknown): string {
   return typeof x === 'object' && x !== null && !Array.isArray(x) ? 'an object' : describe(x);
 }
 
-function failure(v: CallbackVariable, fn: string, row: number, seed: number, what: string, cause?: unknown): ParanomError {
-  const e = new ParanomError('GENERATION_FAILED', `variable '${v.name}': callback '${fn}' (${v.module}) at row ${row}, seed ${seed}: ${what}`, { variable: v.name, callback: fn, module: v.module, row, seed });
+function failure(v: CallbackVariable, where: string, fn: string, row: number, seed: number, what: string, cause?: unknown): ParanomError {
+  const e = new ParanomError('GENERATION_FAILED', `variable '${v.name}': callback '${fn}' (${where}) at row ${row}, seed ${seed}: ${what}`, { variable: v.name, callback: fn, module: v.module, row, seed });
   const stack = (cause as Error | undefined)?.stack;
   if (stack) e.stack = `${e.name}: ${e.message}\n  caused by: ${stack}`;
   return e;
@@ -150,7 +156,7 @@ function valuesView(scenario: Scenario, names: readonly string[], cursor: { colu
 /** Compiles a callback variable whose module is loaded (see callback-load.ts). */
 export function compileCallback(v: CallbackVariable, scenario: Scenario, random: RowRandom): CompiledVariable {
   const fns = callbackFunctions(v);
-  const store = storeFor(v);
+  const store = storeFor(v, scenario.allowNonFinite === true);
   const order = generationOrder(scenario.variables);
   const earlier = order.slice(0, order.findIndex((x) => x.name === v.name)).map((x) => x.name);
   const cursor = { columns: new Map<string, BlockColumn>() as ReadonlyMap<string, BlockColumn>, index: 0 };
@@ -158,7 +164,20 @@ export function compileCallback(v: CallbackVariable, scenario: Scenario, random:
   const { startMs, stepMs } = scenario.timeline;
   const seed = scenario.seed;
 
+  const watchIndex = scenario.variables.findIndex((x) => x.name === v.name);
+  // Messages name the module as the user finds it from here (the scenario records it relative to itself).
+  const abs = inputPath(scenario.baseDir, v.module);
+  const rel = relative(process.cwd(), abs);
+  const where = rel && !rel.startsWith('..') ? rel : abs;
   const fill = (block: Block, out: ColumnData): void => {
+    watchPhase(WATCH_CALLBACK, watchIndex, block.rowStart);
+    try {
+      fillRows(block, out);
+    } finally {
+      watchIdle();
+    }
+  };
+  const fillRows = (block: Block, out: ColumnData): void => {
     cursor.columns = block.columns;
     random.beginBlock(block.rowStart, block.count);
     const events: readonly AnomalyEvent[] = block.events;
@@ -176,17 +195,18 @@ export function compileCallback(v: CallbackVariable, scenario: Scenario, random:
       const anomalous = block.anomalous[i] === 1;
       const fn: CallbackFunction = anomalous ? fns.anomalous : fns.normal;
       let x: unknown;
+      watchRow(row);
       try {
         x = fn(ctx);
       } catch (err) {
         const name = anomalous && v.anomalous ? v.anomalous : v.normal;
-        if (err instanceof DrawsExhausted) throw failure(v, name, row, seed, err.message);
-        throw failure(v, name, row, seed, `threw ${err instanceof Error ? `${err.name}: ${err.message}` : describeValue(err)}`, err);
+        if (err instanceof DrawsExhausted) throw failure(v, where, name, row, seed, err.message);
+        throw failure(v, where, name, row, seed, `threw ${err instanceof Error ? `${err.name}: ${err.message}` : describeValue(err)}`, err);
       }
       const wrong = store(x, out, idx);
       if (wrong !== undefined) {
         const name = anomalous && v.anomalous ? v.anomalous : v.normal;
-        throw failure(v, name, row, seed, `returned ${describeValue(x)}, but ${wrong}`);
+        throw failure(v, where, name, row, seed, `returned ${describeValue(x)}, but ${wrong}`);
       }
     }
   };

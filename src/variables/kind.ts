@@ -18,11 +18,12 @@ export interface VariableInput {
   path: string;
   raw: Obj;
   /**
-   * Resolves a file named in the scenario (relative to the scenario file) to a path relative
-   * to the working directory. Never absolute: resolved scenarios go into manifests, which
-   * must not carry host-specific paths (D5).
+   * Resolves a file named in the scenario (relative to the scenario file) to the absolute
+   * path to read now. What the variable records is the name as written (see input-path.ts).
    */
   resolveFile(file: string): string;
+  /** The scenario's `allow_non_finite`: ±Infinity and NaN may be stored. */
+  allowNonFinite: boolean;
 }
 
 /** One block of rows being generated. */
@@ -75,7 +76,7 @@ export interface VariableKind<V extends Variable = Variable> {
    * Loads what compile needs from outside (a user module, a model), once per thread;
    * `prepareScenario` awaits it before any shard is generated. Compile itself is synchronous.
    */
-  load?(v: V): Promise<void>;
+  load?(v: V, s: Scenario): Promise<void>;
   compile(v: V, ctx: CompileContext): CompiledVariable;
   /**
    * The most rows the variable can fill, when it is bounded (an id range). The row count is

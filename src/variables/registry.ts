@@ -8,6 +8,7 @@ import { idKind } from './id.js';
 import { callbackKind } from './callback.js';
 import { processKind } from './process.js';
 import { sourceKind } from './source.js';
+import { watchIdle, watchPhase, WATCH_LOADING } from './watch.js';
 
 export const VARIABLE_KINDS: Readonly<Record<string, VariableKind<any>>> = {
   stochastic: stochasticKind,
@@ -29,19 +30,31 @@ export function compileVariable(v: Variable, ctx: CompileContext): CompiledVaria
  * variable and what would fit. Called when planning, where the row count is final.
  */
 export function checkRowCapacity(s: Scenario): void {
-  for (const v of s.variables) {
+  const over = rowCapacityProblems(s, s.timeline.rows)[0];
+  if (over) throw new ParanomError('ID_RANGE_EXHAUSTED', `variable '${over.variable}' ${over.message}`, { variable: over.variable, maxRows: over.maxRows, rows: s.timeline.rows });
+}
+
+/** Variables that cannot fill `rows` rows (validate reports them all; planning refuses the first). */
+export function rowCapacityProblems(s: Pick<Scenario, 'variables'>, rows: number): Array<{ variable: string; maxRows: number; message: string }> {
+  return s.variables.flatMap((v) => {
     const kind = VARIABLE_KINDS[v.type] as VariableKind<Variable> | undefined;
     const max = kind?.maxRows?.(v);
-    if (max !== undefined && s.timeline.rows > max) {
-      throw new ParanomError('ID_RANGE_EXHAUSTED', `variable '${v.name}' can number at most ${max.toLocaleString('en-US')} rows, but the timeline has ${s.timeline.rows.toLocaleString('en-US')}; widen its range or generate fewer rows`, { variable: v.name, maxRows: max, rows: s.timeline.rows });
-    }
-  }
+    if (max === undefined || rows <= max) return [];
+    return [{ variable: v.name, maxRows: max, message: `can number at most ${max.toLocaleString('en-US')} rows, but the timeline has ${rows.toLocaleString('en-US')}; widen its range or generate fewer rows` }];
+  });
 }
 
 /** Awaits every kind's `load` hook for the scenario's variables (a no-op for stochastic ones). */
 export async function prepareScenario(s: Scenario): Promise<void> {
-  for (const v of s.variables) {
+  for (const [i, v] of s.variables.entries()) {
     const kind = VARIABLE_KINDS[v.type] as VariableKind<Variable> | undefined;
-    await kind?.load?.(v);
+    if (!kind?.load) continue;
+    // A module whose top-level await never settles shows here as a load that never ends.
+    watchPhase(WATCH_LOADING, i);
+    try {
+      await kind.load(v, s);
+    } finally {
+      watchIdle();
+    }
   }
 }

@@ -21,11 +21,13 @@ import type { SourceVariable, Timeline } from '../model/types.js';
 import type { CompiledVariable, VariableInput, VariableKind } from './kind.js';
 import { checkFileEntry } from './callback-validate.js';
 import { readSource, SourceReadError, type SourceData } from './source-read.js';
+import { inputPath } from '../model/input-path.js';
+import { checkInputFile } from './inputs.js';
 
 const PAST_END = ['cycle', 'hold', 'error'] as const;
 
-function read(v: Pick<SourceVariable, 'file' | 'format' | 'sha256' | 'column' | 'timestamps'>): SourceData {
-  return readSource(v.file, v.format, v.sha256, v.column, v.timestamps.mode === 'map' ? v.timestamps.column : null);
+function read(v: Pick<SourceVariable, 'file' | 'format' | 'sha256' | 'column' | 'timestamps'>, baseDir: string | undefined): SourceData {
+  return readSource(inputPath(baseDir, v.file), v.format, v.sha256, v.column, v.timestamps.mode === 'map' ? v.timestamps.column : null);
 }
 
 /** Validates a source entry, reading the file to check the column and count its rows. */
@@ -59,13 +61,13 @@ export function validateSource(c: Checker, input: VariableInput): SourceVariable
   try {
     let column = o['column'] as string | undefined;
     if (column === undefined) {
-      const cols = readSource(entry.file, format, entry.sha256, null, null).columns;
+      const cols = readSource(entry.abs, format, entry.sha256, null, null).columns;
       const candidates = cols.filter((x) => x !== 'timestamp' && x !== (timestamps.mode === 'map' ? timestamps.column : ''));
       if (candidates.length !== 1) return c.fail(join(path, 'column'), `required: ${fileLabel} has columns ${cols.join(', ')}; name the one to replay`);
       column = candidates[0]!;
     }
     const v: SourceVariable = { name, type: 'source', dtype, stream, file: entry.file, format, sha256: entry.sha256, column, fileRows: 0, offset, timestamps, pastEnd: pastEnd as SourceVariable['pastEnd'], anomalous: null, categories: null };
-    const data = read(v);
+    const data = read(v, input.resolveFile('.'));
     v.fileRows = data.values.length;
     if (timestamps.mode === 'map' && v.fileRows < 2) return c.fail(join(path, 'timestamps'), 'mapping timestamps needs at least two rows in the file');
     if (offset >= v.fileRows) return c.fail(join(path, 'offset'), `must be below the file's ${v.fileRows} rows, got ${offset}`);
@@ -116,9 +118,9 @@ function fileRowOf(v: SourceVariable, data: SourceData, timeline: Timeline): (ro
  * where rows past the file fail. Measuring an event looks at rows around it that may lie
  * past the timeline (so the result does not change when the dataset grows); it stops here.
  */
-export function sourceRowLimit(v: SourceVariable, timeline: Timeline): number {
+export function sourceRowLimit(v: SourceVariable, timeline: Timeline, baseDir: string | undefined): number {
   if (v.pastEnd !== 'error') return Infinity;
-  const at = fileRowOf(v, read(v), timeline);
+  const at = fileRowOf(v, read(v, baseDir), timeline);
   // fileRowOf is -1 from the first row past the file on: find that row.
   let lo = 0;
   let hi = 1;
@@ -132,8 +134,8 @@ export function sourceRowLimit(v: SourceVariable, timeline: Timeline): number {
 }
 
 /** Compiles a source: the file's values (read once per thread) replayed by row. */
-export function compileSource(v: SourceVariable, timeline: Timeline, seed: number): CompiledVariable {
-  const data = read(v);
+export function compileSource(v: SourceVariable, timeline: Timeline, seed: number, baseDir: string | undefined): CompiledVariable {
+  const data = read(v, baseDir);
   const values = data.values;
   const at = fileRowOf(v, data, timeline);
   return {
@@ -152,10 +154,11 @@ export function compileSource(v: SourceVariable, timeline: Timeline, seed: numbe
 export const sourceKind: VariableKind<SourceVariable> = {
   keys: ['dtype', 'file', 'column', 'timestamps', 'past_end', 'offset'],
   validate: validateSource,
-  async load(v) {
-    read(v);
+  async load(v, s) {
+    checkInputFile(v.name, 'source file', v.file, inputPath(s.baseDir, v.file), v.sha256);
+    read(v, s.baseDir);
   },
   compile(v, { scenario }) {
-    return compileSource(v, scenario.timeline, scenario.seed);
+    return compileSource(v, scenario.timeline, scenario.seed, scenario.baseDir);
   },
 };

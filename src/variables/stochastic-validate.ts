@@ -1,10 +1,10 @@
 /** Validation of `type: stochastic` variables: a distribution for normal rows and, optionally, one for anomalous rows. */
 import { Checker, describe, join } from '../model/checker.js';
-import { checkDistribution, defaultDtype, INT_RANGE, numericBounds, stringValues, valueKind } from '../distribution/validate.js';
+import { checkDistribution, defaultDtype, FLOAT32_MAX, INT_RANGE, largestMagnitude, numericBounds, stringValues, valueKind, zeroOrOne } from '../distribution/validate.js';
 import { DTYPES, type DType, type StochasticVariable } from '../model/types.js';
 import type { VariableInput } from './kind.js';
 
-export function validateStochastic(c: Checker, { name, stream, path, raw: o }: VariableInput): StochasticVariable | undefined {
+export function validateStochastic(c: Checker, { name, stream, path, raw: o, allowNonFinite }: VariableInput): StochasticVariable | undefined {
   const normal = o['normal'] === undefined ? c.fail(join(path, 'normal'), 'required') : checkDistribution(c, o['normal'], join(path, 'normal'));
   const anomalous = o['anomalous'] === undefined ? null : checkDistribution(c, o['anomalous'], join(path, 'anomalous'));
   let dtype: DType | undefined;
@@ -21,6 +21,14 @@ export function validateStochastic(c: Checker, { name, stream, path, raw: o }: V
     if (!ok) return c.fail(join(path, which), `a ${d.dist} distribution of ${kind}s cannot fill a ${dtype} column`);
     // A range known to overflow the column would otherwise fail mid-generation, after
     // shards were written; it is a scenario mistake, so report it here.
+    if (dtype === 'bool' && kind === 'number' && !zeroOrOne(d)) {
+      return c.fail(join(path, which), `a ${d.dist} distribution cannot fill a bool column (every value but 0 would be true); use bernoulli, or a numeric dtype`);
+    }
+    const big = largestMagnitude(d);
+    if (big !== undefined && !allowNonFinite) {
+      if (!Number.isFinite(big)) return c.fail(join(path, which), `this ${d.dist} distribution can yield values beyond the largest float64 (±1.8e308), which would be stored as ±Infinity; narrow it (or set allow_non_finite: true)`);
+      if (dtype === 'float32' && big > FLOAT32_MAX) return c.fail(join(path, which), `this ${d.dist} distribution can yield values up to about ${big.toPrecision(3)}, beyond float32 (±3.4e38), which would be stored as ±Infinity; use dtype float64 or narrow it`);
+    }
     const range = INT_RANGE[dtype];
     const b = numericBounds(d);
     if (range && b && (Math.round(b[0]) < range[0] || Math.round(b[1]) > range[1])) {

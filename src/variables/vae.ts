@@ -28,6 +28,7 @@ import type { ColumnData } from '../columns/columns.js';
 import { ModelFormatError } from '../vae/layers-format.js';
 import { LatentSampler, RADIUS_MEASURES, radiusAt, radiusBand, radiusQuantile, SLOT_ANOMALOUS, SLOT_NORMAL, type RadiusMeasure } from '../vae/latent.js';
 import { readVaeModel, vaeModel, type LoadedVaeModel } from '../vae/model.js';
+import { inputPath, recordedPath } from '../model/input-path.js';
 import type { Block, CompiledVariable, VariableKind } from './kind.js';
 import { chainedFill } from './vae-chain.js';
 
@@ -102,8 +103,7 @@ export const vaeKind: VariableKind<VaeVariable> = {
 
     const file = c.string(o['model'], join(path, 'model'));
     if (file === undefined) return undefined;
-    const dir = resolveFile(file);
-    const m = loadForValidation(dir);
+    const m = loadForValidation(resolveFile(file));
     if (typeof m === 'string') return c.fail(join(path, 'model'), m);
     const channels = m.meta.channels;
     let channel: string;
@@ -125,7 +125,7 @@ export const vaeKind: VariableKind<VaeVariable> = {
       type: 'vae',
       dtype,
       stream,
-      model: dir,
+      model: recordedPath(file),
       modelSha256: m.sha256,
       channel,
       channelIndex: channels.indexOf(channel),
@@ -145,12 +145,12 @@ export const vaeKind: VariableKind<VaeVariable> = {
     };
   },
 
-  async load(v) {
-    modelFor(v);
+  async load(v, s) {
+    modelFor(v, s.baseDir);
   },
 
-  compile(v, { key }): CompiledVariable {
-    const m = modelFor(v);
+  compile(v, { key, scenario }): CompiledVariable {
+    const m = modelFor(v, scenario.baseDir);
     const { decoder, meta } = m;
     const sampler = new LatentSampler(meta.latentStats, key);
     if (meta.chain) return { variable: v, fill: chainedFill(v, m, meta.chain, key, sampler, bandOf(m, v.regions.measure, v.regions.outlier.quantiles)) };
@@ -242,9 +242,9 @@ export const vaeKind: VariableKind<VaeVariable> = {
 };
 
 /** The variable's model, read once per thread and checked against the hash the scenario recorded. */
-function modelFor(v: VaeVariable): LoadedVaeModel {
+function modelFor(v: VaeVariable, baseDir: string | undefined): LoadedVaeModel {
   try {
-    return vaeModel(v.model, v.modelSha256);
+    return vaeModel(inputPath(baseDir, v.model), v.modelSha256);
   } catch (err) {
     const msg = err instanceof ModelFormatError ? err.message : `cannot read the VAE model in ${v.model}: ${(err as Error).message}`;
     throw new ParanomError('GENERATION_FAILED', `variable '${v.name}': ${msg}`, { variable: v.name, model: v.model });

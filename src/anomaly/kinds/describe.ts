@@ -39,7 +39,7 @@ function learnedFigures(learned: LearnedEvents, spec: AnomalyKindSpec, p: EventP
  */
 export function describeEvents(s: Scenario, cleanRows?: CleanRows): (e: AnomalyEvent) => EventDescription {
   const key = seedKey(s.seed);
-  const learned = hasLearnedKind(s) ? new LearnedEvents(key, cleanRows ?? (() => { throw new Error('unreachable: learned events described without clean rows'); })) : undefined;
+  const learned = hasLearnedKind(s) ? new LearnedEvents(key, cleanRows ?? (() => { throw new Error('unreachable: learned events described without clean rows'); }), s.baseDir) : undefined;
   // Variables with an anomalous definition switch to it on every anomalous row, whatever the kind.
   const defined = new Set(s.variables.filter((v) => v.anomalous !== null).map((v) => v.name));
   return (e) => {

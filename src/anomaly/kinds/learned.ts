@@ -33,6 +33,7 @@
  * (at most 6 times) until it does; the segment table records the drawn quantile, the
  * radius moved from and to, and the latent distance moved.
  */
+import { inputPath } from '../../model/input-path.js';
 import { philox4x32 } from '../../random/philox.js';
 import { wordsToUniform, type SeedKey } from '../../random/counter.js';
 import { systemStream } from '../../random/hash.js';
@@ -109,6 +110,8 @@ export class LearnedEvents {
   constructor(
     private readonly key: SeedKey,
     private readonly cleanRows: CleanRows,
+    /** The scenario's folder, which the model path is relative to (Scenario.baseDir). */
+    private readonly baseDir?: string,
   ) {}
 
   /** The variable groups a kind acts on: the channel variables together, or each target alone. */
@@ -135,7 +138,7 @@ export class LearnedEvents {
 
   private compute(spec: AnomalyKindSpec, p: EventParams, e: AnomalyEvent, vars: readonly string[]): LearnedEffect {
     const ref = spec.learned!;
-    const m: LoadedVaeCodec = vaeCodec(ref.model, ref.sha256);
+    const m: LoadedVaeCodec = vaeCodec(inputPath(this.baseDir, ref.model), ref.sha256);
     const { meta, encoder, decoder } = m;
     const W = meta.window;
     const C = meta.channels.length;

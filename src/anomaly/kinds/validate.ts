@@ -3,6 +3,7 @@
  * optional duration range of its own and an optional list of target variables. Targets
  * are resolved once the variables are known (resolveKindTargets).
  */
+import { recordedPath } from '../../model/input-path.js';
 import { Checker, checkNameList, describe, join, noSuchVariable, unknownChoice } from '../../model/checker.js';
 import { parseDurationMs } from '../../model/units.js';
 import type { AnomalyKindName, AnomalyKindSpec, AnomalyPlan, LearnedModelRef, MinEffect, ProcessVariable, Scenario, Variable } from '../../model/types.js';
@@ -117,7 +118,7 @@ function checkLearnedModel(c: Checker, raw: unknown, path: string, resolveFile: 
   const dir = resolveFile(raw);
   try {
     const m = readVaeCodec(dir);
-    return { model: dir, sha256: m.codecSha256, window: m.meta.window, channels: [...m.meta.channels], channelVariables: [] };
+    return { model: recordedPath(raw), sha256: m.codecSha256, window: m.meta.window, channels: [...m.meta.channels], channelVariables: [] };
   } catch (err) {
     if (err instanceof ModelFormatError) return c.fail(path, err.message);
     const e = err as NodeJS.ErrnoException;

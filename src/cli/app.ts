@@ -1,0 +1,304 @@
+/**
+ * The paranom command line as a function: `runCli(args, io)` parses, runs one command and
+ * returns its exit code, so the same code serves the binary (main.ts) and in-process
+ * tests. User mistakes print what and where, and exit 2; runtime failures exit 1; hard
+ * uniqueness failures 3; Ctrl-C 130; a stack trace only with --verbose.
+ */
+import yargs from 'yargs';
+import { EXIT_CODES, exitCodeOf, ParanomError } from '../errors.js';
+import { loadScenario, withOverrides } from '../reader/load.js';
+import { describePlan, planGeneration, type OutputFormat } from '../plan/planner.js';
+import { generate, grow, type GenerateResult } from '../run/generate.js';
+import { parsePart, partFromEnvironment, type Part } from '../plan/parts.js';
+import type { ParquetCompression } from '../formats/parquet.js';
+import { createProgress } from './progress.js';
+import { formatRunReport } from './report.js';
+import { withCleanTwin } from '../anomaly/kinds/clean-twin.js';
+import { trainVaeCommand } from './train-vae.js';
+import { benchCommand } from './bench.js';
+import { intOption, LIMITS, stringOption } from './options.js';
+import { evalCommand } from './eval.js';
+import { checkDatasetArgs, runStreamCommand, wantsStream } from './stream.js';
+import { previewCommand, reportCommand } from './report-page.js';
+
+/** Where the CLI writes. */
+export interface CliIO {
+  stdout(text: string): void;
+  stderr(text: string): void;
+}
+
+const processIO: CliIO = { stdout: (t) => void process.stdout.write(t), stderr: (t) => void process.stderr.write(t) };
+
+/** Thrown to end a command with an exit code (never escapes runCli). */
+class CliExit {
+  constructor(readonly code: number) {}
+}
+
+/** Plain-words names of the system errors a user can meet while paranom reads or writes. */
+const SYSTEM_ERRORS: Record<string, string> = {
+  ENOSPC: 'no space left on the device',
+  EDQUOT: 'disk quota exceeded',
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  EROFS: 'read-only filesystem',
+  EIO: 'input/output error',
+  EMFILE: 'too many open files',
+  ENAMETOOLONG: 'file name too long',
+  ENOTDIR: 'a part of the path is a file, not a directory',
+  EISDIR: 'is a directory',
+  ENOENT: 'no such file or directory',
+  EEXIST: 'already exists',
+};
+
+/** Prints an error and returns its exit code. */
+function report(err: unknown, verbose: boolean, io: CliIO): number {
+  if (err instanceof ParanomError) {
+    io.stderr(`paranom: ${err.message}\n`);
+    if (verbose) {
+      const stack = (err.details['stack'] as string | undefined) ?? err.stack;
+      if (stack) io.stderr(`${stack}\n`);
+    }
+    return exitCodeOf(err);
+  }
+  const e = err as NodeJS.ErrnoException;
+  const code = typeof e?.code === 'string' ? e.code : undefined;
+  if (code && SYSTEM_ERRORS[code]) {
+    const io_ = new ParanomError('IO_FAILED', `${e.path ? `${e.path}: ` : ''}${SYSTEM_ERRORS[code]} (${code}${e.syscall ? ` during ${e.syscall}` : ''})`);
+    return report(io_, verbose, io);
+  }
+  io.stderr(`paranom: internal error: ${e?.message ?? String(err)}\n`);
+  io.stderr(verbose ? `${e?.stack ?? ''}\n` : '(run again with --verbose for the stack trace)\n');
+  return 1;
+}
+
+/** Ctrl-C stops the run (workers are ended if they do not stop within a second or so); a second Ctrl-C exits at once. */
+function interruptible(io: CliIO): { signal: AbortSignal; done(): void } {
+  const ctrl = new AbortController();
+  const second = () => process.exit(EXIT_CODES.INTERRUPTED);
+  const first = () => {
+    io.stderr('\nparanom: stopping (Ctrl-C again to force)…\n');
+    ctrl.abort();
+    process.once('SIGINT', second);
+  };
+  process.once('SIGINT', first);
+  return {
+    signal: ctrl.signal,
+    done() {
+      process.removeListener('SIGINT', first);
+      process.removeListener('SIGINT', second);
+    },
+  };
+}
+
+/** Runs a generation with a progress bar and prints the report. */
+async function runWithProgress(io: CliIO, out: string, run: (onProgress: (d: number, t: number) => void, signal: AbortSignal) => Promise<GenerateResult>): Promise<void> {
+  const progress = createProgress();
+  const t0 = performance.now();
+  const stop = interruptible(io);
+  try {
+    const result = await run((d, t) => progress.update(d, t), stop.signal);
+    progress.finish();
+    io.stdout(formatRunReport(result, out, (performance.now() - t0) / 1000));
+    for (const w of result.warnings) io.stderr(`paranom: warning: ${w}\n`);
+  } finally {
+    stop.done();
+  }
+}
+
+function resolvePart(part: unknown, parts: unknown): Part | undefined {
+  const p = stringOption('part', part);
+  const n = intOption('parts', parts, LIMITS.parts);
+  if (p !== undefined) {
+    const q = parsePart(p);
+    if (n !== undefined && n !== q.n) throw new ParanomError('USAGE', `--part ${p} and --parts ${n} disagree`);
+    return q;
+  }
+  return n !== undefined ? partFromEnvironment(n) : undefined;
+}
+
+/** Runs the paranom command line on `args` (without the node and script names); resolves to the exit code. */
+export async function runCli(args: readonly string[], io: CliIO = processIO): Promise<number> {
+  const verbose = args.includes('--verbose');
+  // Each command ends by throwing CliExit (errors included), so nothing exits the process.
+  const guard = (body: () => Promise<void> | void) => async () => {
+    try {
+      await body();
+    } catch (err) {
+      if (err instanceof CliExit) throw err;
+      throw new CliExit(report(err, verbose, io));
+    }
+  };
+  const parser = yargs([...args])
+    .scriptName('paranom')
+    .usage('$0 <command> [options]\n\nGenerate reproducible, labelled time-series anomaly datasets.')
+    .option('verbose', { type: 'boolean', default: false, describe: 'Show stack traces on errors' })
+    .command(
+      'generate <scenario>',
+      'Generate a dataset from a scenario file',
+      (y) =>
+        y
+          .positional('scenario', { type: 'string', demandOption: true, describe: 'Scenario file (YAML or JSON)' })
+          .option('out', { alias: 'o', type: 'string', describe: "Output directory ('-' for standard output, as --stdout)" })
+          .option('stdout', { type: 'boolean', describe: 'Stream the rows to standard output in timestamp order (csv, ndjson or arrow)' })
+          .option('rows', { type: 'string', describe: 'Override timeline.rows' })
+          .option('seed', { type: 'string', describe: 'Override the scenario seed' })
+          .option('format', { choices: ['parquet', 'arrow', 'csv', 'ndjson'] as const, describe: 'Shard file format (default parquet), or stream format (default csv; arrow is an IPC stream)' })
+          .option('compression', { choices: ['snappy', 'zstd', 'none'] as const, default: 'snappy' as const, describe: 'Parquet compression' })
+          .option('shard-rows', { type: 'string', describe: 'Rows per shard (rounded to whole 65,536-row blocks)' })
+          .option('workers', { alias: 'w', type: 'string', describe: 'Worker threads (default: available cores)' })
+          .option('force', { type: 'boolean', default: false, describe: 'Replace an older paranom dataset in --out (never files paranom did not write)' })
+          .option('part', { type: 'string', describe: 'Generate only part K/N of the shards (e.g. 2/4), for runs split over machines' })
+          .option('parts', { type: 'string', describe: 'Split into N parts and take K from the scheduler (JOB_COMPLETION_INDEX, SLURM_ARRAY_TASK_ID, ...)' })
+          .option('dry-run', { type: 'boolean', default: false, describe: 'Print the plan and exit' })
+          .option('with-clean', { type: 'boolean', default: false, describe: 'Also write <name>_clean: each anomaly-affected variable without anomalies' })
+          .option('rate', { type: 'number', describe: 'Stream: pace to R rows per second' })
+          .option('realtime', { type: 'boolean', describe: "Stream: pace by the timeline's timestamps" })
+          .option('speed', { type: 'number', describe: 'Stream: with --realtime, X times faster than real time' })
+          .option('start-at', { type: 'string', describe: 'Stream: start at this ISO 8601 time (first row at or after it) or row index' })
+          .option('labels-to', { type: 'string', describe: "Stream: also write the streamed rows' segment table (Parquet) to FILE" }),
+      (argv) =>
+        guard(async () => {
+          const rows = intOption('rows', argv.rows, LIMITS.rows);
+          const seed = intOption('seed', argv.seed, LIMITS.seed);
+          const shardRows = intOption('shard-rows', argv['shard-rows'], LIMITS.shardRows);
+          const workers = intOption('workers', argv.workers, LIMITS.workers);
+          const parts = intOption('parts', argv.parts, LIMITS.parts);
+          const parsed = { ...argv, rows, seed, workers, parts, 'shard-rows': shardRows };
+          if (wantsStream(argv)) {
+            const stop = interruptible(io);
+            try {
+              await runStreamCommand(parsed, stop.signal);
+            } finally {
+              stop.done();
+            }
+            return;
+          }
+          checkDatasetArgs(parsed);
+          if (argv.out === undefined) throw new ParanomError('USAGE', 'generate needs --out DIR (a dataset directory) or --stdout (a stream)');
+          const out = stringOption('out', argv.out) ?? '';
+          const format = (argv.format ?? 'parquet') as OutputFormat;
+          const part = resolvePart(argv.part, argv.parts);
+          const scenario = () => (argv['with-clean'] ? withCleanTwin(loadScenario(argv.scenario)) : loadScenario(argv.scenario));
+          if (argv['dry-run']) {
+            const plan = planGeneration(withOverrides(scenario(), { rows, seed }), { format, ...(shardRows ? { shardRows } : {}) });
+            io.stdout(describePlan(plan) + '\n');
+            return;
+          }
+          const s = scenario();
+          await runWithProgress(io, out, (onProgress, signal) =>
+            generate(s, {
+              out,
+              ...(rows !== undefined ? { rows } : {}),
+              ...(seed !== undefined ? { seed } : {}),
+              format,
+              compression: argv.compression as ParquetCompression,
+              ...(shardRows ? { shardRows } : {}),
+              ...(workers ? { workers } : {}),
+              ...(part ? { part } : {}),
+              force: argv.force,
+              signal,
+              onProgress,
+            }),
+          );
+        })(),
+    )
+    .command(
+      'validate <scenario>',
+      'Check a scenario file, load its modules and files, and report every problem',
+      (y) => y.positional('scenario', { type: 'string', demandOption: true, describe: 'Scenario file (YAML or JSON)' }),
+      (argv) =>
+        guard(async () => {
+          const s = loadScenario(argv.scenario);
+          const { checkScenarioLoads } = await import('../run/check-loads.js');
+          await checkScenarioLoads(s);
+          io.stdout(`${argv.scenario}: ok — ${s.variables.length} variable(s), ${s.timeline.rows.toLocaleString('en-US')} rows, anomalies: ${s.anomalies.mode}\n`);
+        })(),
+    )
+    .command(
+      'grow <dataset>',
+      'Extend a dataset to more rows; complete shards are kept byte for byte',
+      (y) =>
+        y
+          .positional('dataset', { type: 'string', demandOption: true, describe: 'Dataset directory' })
+          .option('rows', { type: 'string', demandOption: true, describe: 'New total row count' })
+          .option('workers', { alias: 'w', type: 'string', describe: 'Worker threads (default: available cores)' }),
+      (argv) =>
+        guard(async () => {
+          const rows = intOption('rows', argv.rows, LIMITS.rows)!;
+          const workers = intOption('workers', argv.workers, LIMITS.workers);
+          await runWithProgress(io, argv.dataset, (onProgress, signal) => grow(argv.dataset, rows, { ...(workers ? { workers } : {}), signal, onProgress }));
+        })(),
+    )
+    .command(
+      'verify <dataset>',
+      'Re-hash every shard and regenerate a sample of blocks to prove the bytes',
+      (y) =>
+        y
+          .positional('dataset', { type: 'string', demandOption: true, describe: 'Dataset directory' })
+          .option('sample', { type: 'string', default: '8', describe: 'Blocks to regenerate and compare (0: hashes only)' }),
+      (argv) =>
+        guard(async () => {
+          const sample = intOption('sample', argv.sample, LIMITS.sample)!;
+          // Loaded on use: `generate`, the common case, never pays for readers and mergers.
+          const { verify } = await import('../run/verify.js');
+          const r = await verify(argv.dataset, { sampleBlocks: sample });
+          for (const p of r.problems) io.stdout(`MISMATCH ${p}\n`);
+          io.stdout(`${r.ok ? 'ok' : 'FAILED'}: ${r.shardsChecked} shard(s) re-hashed, ${r.blocksCompared} block(s) regenerated and compared, ${r.problems.length} problem(s)\n`);
+          if (!r.ok) throw new ParanomError('VERIFY_FAILED', `${argv.dataset}: ${r.problems.length} problem(s); the dataset is not what its manifest says`, { problems: r.problems });
+        })(),
+    )
+    .command(
+      'merge-manifests <dataset>',
+      'Join the part manifests of a split run (manifest-part-K-of-N.json) into one dataset',
+      (y) =>
+        y
+          .positional('dataset', { type: 'string', demandOption: true, describe: "Directory holding every part manifest (and normally every part's data/)" })
+          .option('check-files', { type: 'boolean', default: true, describe: 'Check that every shard file is present with its size (--no-check-files when shards stay in object storage)' }),
+      (argv) =>
+        guard(async () => {
+          const { mergeManifests } = await import('../run/merge.js');
+          const m = await mergeManifests(argv.dataset, { checkFiles: argv['check-files'] });
+          io.stdout(`merged ${m.shards.length} shards, ${m.rows.toLocaleString('en-US')} rows into ${argv.dataset}/manifest.json\n`);
+        })(),
+    )
+    .command(
+      'merge <dataset>',
+      'Write the whole dataset as one Parquet file (streaming, bounded memory); every shard is checked against the manifest first',
+      (y) =>
+        y
+          .positional('dataset', { type: 'string', demandOption: true, describe: 'Dataset directory' })
+          .option('to', { type: 'string', demandOption: true, describe: 'Output Parquet file (outside the dataset)' })
+          .option('force', { type: 'boolean', default: false, describe: 'Replace --to if it exists' }),
+      (argv) =>
+        guard(async () => {
+          const t0 = performance.now();
+          const to = stringOption('to', argv.to ?? '') ?? '';
+          const { mergeToFile } = await import('../run/merge.js');
+          const r = await mergeToFile(argv.dataset, to, { force: argv.force });
+          io.stdout(`wrote ${r.rows.toLocaleString('en-US')} rows (${(r.bytes / 1e6).toFixed(1)} MB) to ${to} in ${((performance.now() - t0) / 1000).toFixed(2)}s\n`);
+        })(),
+    )
+    .command(trainVaeCommand)
+    .command(benchCommand)
+    .command(evalCommand)
+    .command(reportCommand)
+    .command(previewCommand)
+    .demandCommand(1, 'Name a command: generate, validate, grow, verify, merge, merge-manifests, train-vae, eval, report or preview')
+    .strict()
+    .exitProcess(false)
+    .fail((msg, err) => {
+      if (err instanceof CliExit) throw err;
+      if (err) throw new CliExit(report(err, verbose, io));
+      io.stderr(`paranom: ${msg}\nRun 'paranom --help' for usage.\n`);
+      throw new CliExit(EXIT_CODES.USAGE);
+    })
+    .help()
+    .version();
+  try {
+    await parser.parseAsync();
+    return 0;
+  } catch (err) {
+    if (err instanceof CliExit) return err.code;
+    return report(err, verbose, io);
+  }
+}

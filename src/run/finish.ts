@@ -1,0 +1,55 @@
+/**
+ * The dataset-wide files a run writes last: the segment table (whole datasets only) and
+ * the manifest. A staged run writes both under their pending names; its commit renames them.
+ */
+import { join } from 'node:path';
+import { eventsStartingIn } from '../anomaly/events.js';
+import { seedKey } from '../random/counter.js';
+import type { Scenario } from '../model/types.js';
+import type { GenerationPlan } from '../plan/planner.js';
+import type { Part } from '../plan/parts.js';
+import { anomalySummary, buildManifest, MANIFEST_FILE, SEGMENTS_FILE, writeManifest, type Manifest, type ManifestShard, type UniquenessSummary } from '../dataset/manifest.js';
+import { encodeParquet, type ParquetCompression } from '../formats/parquet.js';
+import { segmentTable } from '../dataset/segments.js';
+import { shardMetadata } from '../dataset/provenance.js';
+import { writeFileAtomic } from '../formats/files.js';
+import { cleanRowsOf } from '../generate/shard.js';
+import { segmentsOf } from '../generate/event-outcome.js';
+import { prepareScenario } from '../variables/registry.js';
+import type { Resolution } from '../uniqueness/resolve.js';
+import { partManifestFile, PENDING_SUFFIX } from './state.js';
+
+/** Writes the segment table (whole datasets only) and the manifest, last. */
+export async function finishDataset(out: string, scenario: Scenario, plan: GenerationPlan, compression: ParquetCompression, shards: ManifestShard[], part: Part | null, uniqueness: UniquenessSummary | null, staged = false): Promise<Manifest> {
+  const suffix = staged ? PENDING_SUFFIX : '';
+  const rows = scenario.timeline.rows;
+  // Measuring events generates rows here, on the main thread: load what the variables need.
+  if (!part && scenario.anomalies.mode !== 'none') await prepareScenario(scenario);
+  const a = scenario.anomalies;
+  // Every event is measured here, for its effect columns; a part run has no segment table.
+  const { segments, dropped } = part ? { segments: [], dropped: -1 } : segmentsOf(scenario, eventsStartingIn(a, seedKey(scenario.seed), rows, 0, rows));
+  if (!part) {
+    const segMeta = shardMetadata(scenario, { index: -1, rowStart: 0, rowEnd: rows });
+    writeFileAtomic(join(out, SEGMENTS_FILE + suffix), encodeParquet(segmentTable(scenario, segments, cleanRowsOf(scenario)), segMeta, compression));
+  }
+  const anomalousRows = shards.reduce((a, s) => a + s.anomalous_rows, 0);
+  const manifest = buildManifest({
+    scenario,
+    format: plan.format,
+    compression,
+    shardRows: plan.shardRows,
+    growthStable: plan.growthStable,
+    shards,
+    uniqueness,
+    part: part ? { ...part, shards: plan.shards.length } : undefined,
+    anomalies: anomalySummary(scenario, part ? null : { segments, dropped }, anomalousRows),
+  });
+  return writeManifest(out, manifest, (part ? partManifestFile(part) : MANIFEST_FILE) + suffix);
+}
+
+/** The manifest's uniqueness section: the key and, per class, what resolution did. */
+export function uniquenessSummary(s: Scenario, r: Resolution | undefined): UniquenessSummary | null {
+  if (!s.uniqueness) return null;
+  const none = (cls: 'normal' | 'anomalous') => ({ mode: s.uniqueness![cls].mode, tries: s.uniqueness![cls].tries, rows: 0, retried_rows: 0, non_unique_rows: 0, distinct_tuples: 0, domain: null });
+  return { key: s.uniqueness.key, normal: r?.normal ?? none('normal'), anomalous: r?.anomalous ?? none('anomalous') };
+}

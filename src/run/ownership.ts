@@ -1,0 +1,99 @@
+/**
+ * What paranom owns in an output directory. It removes or replaces only files that a
+ * manifest or journal of its own records, by exact name — the shards they list, the files
+ * their plan names, and its fixed files beside them — plus temporaries of exactly those
+ * names. Everything else is the user's: it is never removed, and its presence stops a run
+ * (`--force` replaces an older paranom dataset, never a file paranom did not write).
+ */
+import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { ParanomError } from '../errors.js';
+import { MANIFEST_FILE, SEGMENTS_FILE } from '../dataset/manifest.js';
+import { TEMP_SUFFIX } from '../formats/files.js';
+import { shardFileName } from '../plan/planner.js';
+import { LOCK_RE } from './lock.js';
+import { isParanomManifest, JOURNAL_RE, PART_MANIFEST_RE, PENDING_SUFFIX, type Recorded, type RunIdentity } from './state.js';
+
+/** Shard files a plan of this identity names (they follow from rows, shard size and format). */
+export function plannedFiles(id: RunIdentity): string[] {
+  const n = Math.ceil(id.rows / id.shard_rows);
+  return Array.from({ length: n }, (_, i) => shardFileName(i, id.format));
+}
+
+/** Every name (relative to the dataset) the records and the current plan make paranom's. */
+export function ownNames(records: readonly Recorded[], planned: readonly string[]): Set<string> {
+  const base = new Set<string>(planned);
+  if (records.length > 0) {
+    base.add(MANIFEST_FILE);
+    base.add(SEGMENTS_FILE);
+  }
+  for (const r of records) {
+    base.add(r.source);
+    for (const s of r.shards) base.add(s.file);
+    for (const f of plannedFiles(r.identity)) base.add(f);
+  }
+  const own = new Set<string>();
+  for (const name of base) {
+    own.add(name);
+    own.add(name + TEMP_SUFFIX);
+    own.add(name + PENDING_SUFFIX);
+    own.add(name + PENDING_SUFFIX + TEMP_SUFFIX);
+  }
+  return own;
+}
+
+/** True for a top-level name paranom writes and nothing else could mean: journals, locks, their temporaries. */
+function ownByName(name: string): boolean {
+  const bare = name.endsWith(TEMP_SUFFIX) ? name.slice(0, -TEMP_SUFFIX.length) : name;
+  return JOURNAL_RE.test(bare) || LOCK_RE.test(bare) || bare === MANIFEST_FILE || bare === MANIFEST_FILE + PENDING_SUFFIX || bare === SEGMENTS_FILE + PENDING_SUFFIX;
+}
+
+/** Files in `out` (and `out/data`) that are not paranom's. */
+export function foreignFiles(out: string, records: readonly Recorded[], planned: readonly string[]): string[] {
+  if (!existsSync(out)) return [];
+  const own = ownNames(records, planned);
+  const foreign: string[] = [];
+  for (const name of readdirSync(out)) {
+    if (name === 'data' && statSync(join(out, name)).isDirectory()) {
+      for (const f of readdirSync(join(out, 'data'))) if (!own.has(`data/${f}`)) foreign.push(`data/${f}`);
+    } else if (name === MANIFEST_FILE) {
+      if (!records.some((r) => r.source === MANIFEST_FILE)) foreign.push(name);
+    } else if (!own.has(name) && !(ownByName(name) && name !== MANIFEST_FILE)) {
+      foreign.push(name);
+    }
+  }
+  return foreign;
+}
+
+/** Refuses a directory holding files paranom did not write, naming them. */
+export function refuseForeign(out: string, foreign: readonly string[]): void {
+  if (foreign.length === 0) return;
+  const shown = foreign.slice(0, 4).join(', ') + (foreign.length > 4 ? `, and ${foreign.length - 4} more` : '');
+  const why = foreign.includes(MANIFEST_FILE) && !isParanomManifestFile(join(out, MANIFEST_FILE)) ? `; its ${MANIFEST_FILE} is not a paranom manifest` : '';
+  throw new ParanomError(
+    'OUTPUT_EXISTS',
+    `output directory '${out}' holds files paranom did not write (${shown})${why}; paranom never removes or replaces them, with or without --force — move them away or choose another --out`,
+    { out, foreign: foreign.slice(0, 20) },
+  );
+}
+
+function isParanomManifestFile(path: string): boolean {
+  try {
+    return isParanomManifest(JSON.parse(readFileSync(path, 'utf8')));
+  } catch {
+    return false;
+  }
+}
+
+/** Removes the files the records own (an older dataset being replaced with --force). */
+export function removeRecorded(out: string, records: readonly Recorded[]): void {
+  for (const name of ownNames(records, [])) rmSync(join(out, name), { force: true });
+}
+
+/** Removes temporaries (`.tmp`) of exactly the given names. */
+export function removeTemporaries(out: string, names: Iterable<string>): void {
+  for (const name of names) {
+    rmSync(join(out, name + TEMP_SUFFIX), { force: true });
+    rmSync(join(out, name + PENDING_SUFFIX + TEMP_SUFFIX), { force: true });
+  }
+}
