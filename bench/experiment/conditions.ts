@@ -48,10 +48,30 @@ export const NAIVE: GeneratedCondition = {
     { kind: level_shift, shift: ${r(sd, 2, 6)} } ] }`,
 };
 
+/**
+ * paranom's hand-written kinds that apply to a real series (frequency needs a process's
+ * seasonal component; dropout makes nulls, which NAB never has), every event labelled over
+ * its whole window and none checked for its effect: the generator before min_effect.
+ */
 export const KINDS: GeneratedCondition = {
+  id: 'c0',
+  title: '(c0) hand-written kinds, no min_effect',
+  anomalies: ({ sd }) => `{ frequency: ${FREQUENCY}, duration: [${DURATION}], kinds: [${handWritten(sd)}] }`,
+};
+
+/**
+ * The same kinds with the generator's label checks: an event must change the series by at
+ * least 1 robust sd (RMS over the event, the learned kind's default bar), else it is redrawn
+ * or dropped, and only rows that changed are labelled.
+ */
+export const KINDS_EFFECT: GeneratedCondition = {
   id: 'c',
-  title: '(c) paranom kinds',
-  anomalies: ({ sd }) => `{ frequency: ${FREQUENCY}, duration: [${DURATION}], kinds: [
+  title: '(c) hand-written kinds, min_effect 1, label: changed',
+  anomalies: ({ sd }) => `{ frequency: ${FREQUENCY}, duration: [${DURATION}], min_effect: 1, label: changed, kinds: [${handWritten(sd)}] }`,
+};
+
+function handWritten(sd: number): string {
+  return `
     { kind: spike, duration: 1, magnitude: ${r(sd, 3, 8)} },
     { kind: level_shift, shift: ${r(sd, 2, 6)} },
     { kind: variance, sd: ${r(sd, 1, 3)} },
@@ -59,8 +79,8 @@ export const KINDS: GeneratedCondition = {
     { kind: amplitude, weight: 0.5, factor: [0, 0.3] },
     { kind: amplitude, weight: 0.5, factor: [2, 4] },
     { kind: flat_line },
-    { kind: noise, magnitude: ${r(sd, 1, 3)} } ] }`,
-};
+    { kind: noise, magnitude: ${r(sd, 1, 3)} } `;
+}
 
 /**
  * The learned kind alone: AnoGen's method inside the real series, a VAE trained on the
@@ -78,10 +98,15 @@ export const LEARNED: GeneratedCondition = {
 /** The VAE of the learned condition: small, seeded, trained once per series on its training part. */
 export const VAE = { window: 48, latent: 4, hidden: [32], epochs: 40, seed: 1, validationSplit: 0.25 } as const;
 
-/** Trains the learned condition's VAE on the training CSV (pure-JS backend: safe in worker threads). */
-export async function trainModel(csv: string): Promise<string> {
+/**
+ * Trains the learned condition's VAE on the training CSV (pure-JS backend: safe in worker
+ * threads). The window shrinks for short training parts so the validation tail still holds
+ * 8 windows (the shortest NAB training part is 186 rows).
+ */
+export async function trainModel(csv: string, rows: number): Promise<string> {
   const out = csv.replace(/\.csv$/, '-vae');
-  await trainVae({ data: csv, columns: ['value'], ...VAE, out, backend: 'cpu' });
+  const window = Math.min(VAE.window, Math.floor(rows * VAE.validationSplit) - 8);
+  await trainVae({ data: csv, columns: ['value'], ...VAE, window, out, backend: 'cpu' });
   return out;
 }
 

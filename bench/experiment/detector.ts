@@ -14,6 +14,7 @@
  * Nothing here looks at test labels; every constant is in DETECTOR.
  */
 import { Mlp, type MlpOptions } from './mlp.js';
+import { sortedQuantile } from './nab.js';
 
 /** Every setting of the detector, fixed before any test label was read. */
 export const DETECTOR = {
@@ -21,7 +22,7 @@ export const DETECTOR = {
   window: 32,
   hidden: 32,
   steps: 8000,
-  batch: 32,
+  batch: 16,
   learningRate: 3e-3,
   l2: 1e-4,
   /** Share of the training rows used to fit; the rest chooses the threshold. */
@@ -77,12 +78,6 @@ export function bestF1Threshold(scores: Float64Array, labels: ArrayLike<number>)
   return threshold;
 }
 
-function quantile(x: Float64Array, p: number): number {
-  const s = Float64Array.from(x).sort();
-  const h = (s.length - 1) * p;
-  const lo = Math.floor(h);
-  return s[lo]! + (s[Math.min(lo + 1, s.length - 1)]! - s[lo]!) * (h - lo);
-}
 
 /** A trained detector: scores rows of a series, alarms where score ≥ threshold. */
 export interface Detector {
@@ -123,5 +118,5 @@ export function trainUnsupervised(train: Float64Array, s: Scale, seed: number): 
     const pred = net.predict(featureMatrix(x, rows.map((j) => j - 1), s), rows.length);
     return pred.map((p, i) => Math.abs(p - target(x, rows[i]!)));
   };
-  return { score, threshold: quantile(score(train, held), DETECTOR.errorQuantile) };
+  return { score, threshold: sortedQuantile(score(train, held).sort(), DETECTOR.errorQuantile) };
 }

@@ -82,14 +82,17 @@ export function loadNab(nabDir: string): Series[] {
   return out;
 }
 
+/** The p-quantile of sorted values (linear interpolation). */
+export function sortedQuantile(s: Float64Array, p: number): number {
+  const h = (s.length - 1) * p;
+  const lo = Math.floor(h);
+  return s[lo]! + (s[Math.min(lo + 1, s.length - 1)]! - s[lo]!) * (h - lo);
+}
+
 /** Median and a robust sd (1.4826·MAD, then IQR/1.349, then sd, then 1 when all are 0). */
 export function robustScale(x: ArrayLike<number>): { centre: number; scale: number } {
   const s = Float64Array.from(x).sort();
-  const q = (p: number): number => {
-    const h = (s.length - 1) * p;
-    const lo = Math.floor(h);
-    return s[lo]! + (s[Math.min(lo + 1, s.length - 1)]! - s[lo]!) * (h - lo);
-  };
+  const q = (p: number): number => sortedQuantile(s, p);
   const centre = q(0.5);
   const dev = Float64Array.from(s, (v) => Math.abs(v - centre)).sort();
   const mad = 1.4826 * dev[dev.length >> 1]!;

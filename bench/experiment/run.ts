@@ -5,16 +5,18 @@
  * against NAB's labels. Mean ± sd over seeds (data seed = detector seed = 1..S).
  *
  *   node dist/bench/experiment/run.js [--seeds 5] [--series N | --series name,name]
- *                                     [--jobs 2] [--nab ../shared/data/nab] [--json FILE]
+ *                                     [--conditions b,c,d] [--jobs 2] [--nab ../shared/data/nab]
+ *                                     [--json FILE]
+ *   node dist/bench/experiment/run.js --from run1.json,run2.json   (re-render saved runs together)
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { isMainThread, parentPort, Worker } from 'node:worker_threads';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadNab, robustScale, type Series } from './nab.js';
 import { trainSupervised, trainUnsupervised, type Detector } from './detector.js';
-import { generateCondition, KINDS, LEARNED, NAIVE, trainModel, writeTrainingCsv, type GeneratedCondition, type GeneratedData, type SeriesContext } from './conditions.js';
+import { generateCondition, KINDS, KINDS_EFFECT, LEARNED, NAIVE, trainModel, writeTrainingCsv, type GeneratedCondition, type GeneratedData, type SeriesContext } from './conditions.js';
 import { seededRandom } from './mlp.js';
 import { pool, scoreSeries, type Scores, type SeriesCounts } from './score.js';
 
@@ -26,6 +28,8 @@ export interface ExperimentOptions {
   seeds: number;
   /** Series names to run, or the first N series; all by default. */
   series?: readonly string[] | number;
+  /** Condition ids to run (`a`, `b`, `c0`, `c`, `d`; the null always runs); all by default. */
+  conditions?: readonly string[];
   /** Worker threads running series in parallel (default 2). */
   jobs?: number;
   onProgress?: (message: string) => void;
@@ -46,7 +50,7 @@ export interface ExperimentResult {
   seconds: number;
 }
 
-const GENERATED: GeneratedCondition[] = [NAIVE, KINDS, LEARNED];
+const GENERATED: GeneratedCondition[] = [NAIVE, KINDS, KINDS_EFFECT, LEARNED];
 
 function selectSeries(all: Series[], pick: ExperimentOptions['series']): Series[] {
   if (pick === undefined) return all;
@@ -81,38 +85,49 @@ function labelNoise(data: GeneratedData, train: Float64Array, sd: number): { lab
 }
 
 /** One series under every condition and seed: its counts, [condition][seed]. */
-async function runSeries(s: Series, seeds: number, dir: string): Promise<SeriesCounts[][]> {
+async function runSeries(s: Series, seeds: number, ids: readonly string[] | undefined, dir: string): Promise<SeriesCounts[][]> {
+  const { generated, withReal } = conditionsOf(ids);
   const train = s.values.subarray(0, s.cut);
   const scale = robustScale(train);
   const csv = writeTrainingCsv(s, dir);
   const rows = testRows(s);
-  const out: SeriesCounts[][] = CONDITIONS.map(() => []);
-  const ctx: SeriesContext = { sd: scale.scale, ...(GENERATED.some((g) => g.needsModel) ? { model: await trainModel(csv) } : {}) };
+  const out: SeriesCounts[][] = conditionsOf(ids).rows.map(() => []);
+  const first = withReal ? 2 : 1;
+  const ctx: SeriesContext = { sd: scale.scale, ...(generated.some((g) => g.needsModel) ? { model: await trainModel(csv, s.cut) } : {}) };
   for (let seed = 1; seed <= seeds; seed++) {
     const rand = seededRandom(seed * 7919 + s.values.length);
     const random = Float64Array.from(rows, () => rand());
     out[0]!.push(scoreSeries(s, random, Uint8Array.from(random, (u) => (u < NULL_RATE ? 1 : 0))));
-    const real = detect(trainUnsupervised(train, scale, seed), s, rows);
-    out[1]!.push(scoreSeries(s, real.scores, real.alarms));
-    for (const [k, g] of GENERATED.entries()) {
+    if (withReal) {
+      const real = detect(trainUnsupervised(train, scale, seed), s, rows);
+      out[1]!.push(scoreSeries(s, real.scores, real.alarms));
+    }
+    for (const [k, g] of generated.entries()) {
       const data = await generateCondition(s, csv, g, ctx, seed);
       const r = detect(trainSupervised(data.values, data.labels, data.period, scale, seed), s, rows);
-      out[2 + k]!.push(scoreSeries(s, r.scores, r.alarms, labelNoise(data, train, scale.scale)));
+      out[first + k]!.push(scoreSeries(s, r.scores, r.alarms, labelNoise(data, train, scale.scale)));
     }
   }
   return out;
 }
 
-const CONDITIONS = [
-  { id: 'null', title: 'random alarms (null)' },
-  { id: 'a', title: '(a) real normal data only' },
-  ...GENERATED.map((g) => ({ id: g.id, title: g.title })),
-];
+/** The table's rows: the null (always), real-only, then the generated conditions chosen (default: all). */
+function conditionsOf(ids: readonly string[] | undefined): { generated: GeneratedCondition[]; withReal: boolean; rows: Array<{ id: string; title: string }> } {
+  const generated = ids ? GENERATED.filter((g) => ids.includes(g.id)) : GENERATED;
+  const withReal = !ids || ids.includes('a');
+  const rows = [
+    { id: 'null', title: 'random alarms (null)' },
+    ...(withReal ? [{ id: 'a', title: '(a) real normal data only' }] : []),
+    ...generated.map((g) => ({ id: g.id, title: g.title })),
+  ];
+  return { generated, withReal, rows };
+}
 
 interface Job {
   nabDir: string;
   name: string;
   seeds: number;
+  conditions: readonly string[] | undefined;
 }
 
 /** Runs the series on `jobs` worker threads, each taking the next series when free. */
@@ -125,14 +140,14 @@ async function runAll(series: Series[], options: ExperimentOptions, jobs: number
       const worker = new Worker(fileURLToPath(import.meta.url), { workerData: { worker: true } });
       try {
         for (let s = queue.shift(); s; s = queue.shift()) {
-          const job: Job = { nabDir: options.nabDir, name: s.name, seeds: options.seeds };
+          const job: Job = { nabDir: options.nabDir, name: s.name, seeds: options.seeds, conditions: options.conditions };
           const counts = await new Promise<SeriesCounts[][]>((done, fail) => {
             worker.once('message', (m: { counts?: SeriesCounts[][]; error?: string }) => (m.counts ? done(m.counts) : fail(new Error(m.error))));
             worker.once('error', fail);
             worker.postMessage(job);
           });
           results.set(s.name, counts);
-          options.onProgress?.(`${s.name}: point F1 ${CONDITIONS.map((c, k) => `${c.id} ${pool(counts[k]!).f1.toFixed(2)}`).join(', ')} (${((performance.now() - t0) / 1000).toFixed(0)} s)`);
+          options.onProgress?.(`${s.name}: point F1 ${conditionsOf(options.conditions).rows.map((c, k) => `${c.id} ${pool(counts[k]!).f1.toFixed(2)}`).join(', ')} (${((performance.now() - t0) / 1000).toFixed(0)} s)`);
         }
       } finally {
         await worker.terminate();
@@ -147,7 +162,7 @@ function serveJobs(): void {
   const dir = mkdtempSync(join(tmpdir(), 'paranom-experiment-'));
   parentPort!.on('message', (job: Job) => {
     const s = loadNab(job.nabDir).find((x) => x.name === job.name)!;
-    runSeries(s, job.seeds, dir).then(
+    runSeries(s, job.seeds, job.conditions, dir).then(
       (counts) => parentPort!.postMessage({ counts }),
       (err: unknown) => parentPort!.postMessage({ error: String((err as Error).stack ?? err) }),
     );
@@ -162,7 +177,7 @@ export async function runExperiment(options: ExperimentOptions): Promise<Experim
   const perSeries = series.map((s) => counts.get(s.name)!);
   return {
     series: series.map((s) => s.name),
-    conditions: CONDITIONS.map((c, k) => ({
+    conditions: conditionsOf(options.conditions).rows.map((c, k) => ({
       ...c,
       perSeed: Array.from({ length: options.seeds }, (_, seed) => pool(perSeries.map((x) => x[k]![seed]!))),
     })),
@@ -186,9 +201,43 @@ export function formatTable(r: ExperimentResult): string {
   for (const c of r.conditions) {
     const p = c.perSeed;
     const windows = p[0]?.windows ?? 0;
-    lines.push(`| ${c.title} | ${meanSd(p.map((s) => s.f1))} | ${meanSd(p.map((s) => s.eventPrecision))} | ${meanSd(p.map((s) => s.windowsFound))} of ${windows} | ${meanSd(p.map((s) => s.nab))} | ${meanSd(p.map((s) => s.nabOnsets))} | ${meanSd(p.map((s) => s.auc))} | ${meanSd(p.map((s) => s.alarmRate))} | ${Number.isNaN(p[0]!.unchanged) ? '–' : meanSd(p.map((s) => s.unchanged))} |`);
+    lines.push(`| ${c.title} | ${meanSd(p.map((s) => s.f1))} | ${meanSd(p.map((s) => s.eventPrecision))} | ${meanSd(p.map((s) => s.windowsFound))} of ${windows} | ${meanSd(p.map((s) => s.nab))} | ${meanSd(p.map((s) => s.nabOnsets))} | ${meanSd(p.map((s) => s.auc))} | ${meanSd(p.map((s) => s.alarmRate))} | ${Number.isFinite(p[0]!.unchanged) ? meanSd(p.map((s) => s.unchanged)) : '–'} |`);
   }
+  lines.push('', ...winCounts(r));
   return lines.join('\n');
+}
+
+/** Per series (seed means of point F1): how often each generated condition beats (a) and (b). */
+function winCounts(r: ExperimentResult): string[] {
+  const ids = r.conditions.map((c) => c.id);
+  const f1 = (name: string, k: number): number => pool(r.perSeries[name]![k]!).f1;
+  const out: string[] = [];
+  for (const [k, c] of r.conditions.entries()) {
+    if (c.id === 'null' || c.id === 'a') continue;
+    const beats = (other: string): string => {
+      const j = ids.indexOf(other);
+      return j < 0 || j === k ? '' : `${r.series.filter((n) => f1(n, k) > f1(n, j)).length} of ${r.series.length} series beat ${r.conditions[j]!.title.split(' ')[0]}`;
+    };
+    out.push(`${c.title}: point F1 (seed mean) ${[beats('a'), beats('b')].filter(Boolean).join(', ')}`);
+  }
+  return out;
+}
+
+/** Re-renders saved results (--json files of runs over the same series), the union of their conditions. */
+function combine(files: readonly string[]): ExperimentResult {
+  const runs = files.map((f) => JSON.parse(readFileSync(f, 'utf8')) as ExperimentResult);
+  const first = runs[0]!;
+  const conditions: ConditionResult[] = [];
+  const perSeries: Record<string, SeriesCounts[][]> = Object.fromEntries(first.series.map((n) => [n, []]));
+  for (const run of runs) {
+    if (run.series.join() !== first.series.join()) throw new Error('saved runs cover different series');
+    run.conditions.forEach((c, k) => {
+      if (conditions.some((x) => x.id === c.id)) return;
+      conditions.push(c);
+      for (const n of run.series) perSeries[n]!.push(run.perSeries[n]![k]!);
+    });
+  }
+  return { series: first.series, conditions, perSeries, seconds: runs.reduce((a, x) => a + x.seconds, 0) };
 }
 
 function arg(name: string): string | undefined {
@@ -197,6 +246,11 @@ function arg(name: string): string | undefined {
 }
 
 async function main(): Promise<void> {
+  const from = arg('from');
+  if (from) {
+    console.log(formatTable(combine(from.split(','))));
+    return;
+  }
   const here = fileURLToPath(new URL('.', import.meta.url));
   const nabDir = resolve(arg('nab') ?? join(here, '../../../../shared/data/nab'));
   const pick = arg('series');
@@ -204,6 +258,7 @@ async function main(): Promise<void> {
     nabDir,
     seeds: Number(arg('seeds') ?? 5),
     jobs: Number(arg('jobs') ?? 2),
+    ...(arg('conditions') === undefined ? {} : { conditions: arg('conditions')!.split(',') }),
     ...(pick === undefined ? {} : { series: /^\d+$/.test(pick) ? Number(pick) : pick.split(',') }),
     onProgress: (m) => process.stderr.write(m + '\n'),
   });
