@@ -6,14 +6,13 @@
  */
 import yargs from 'yargs';
 import { EXIT_CODES, exitCodeOf, ParanomError } from '../errors.js';
-import { loadScenario, withOverrides } from '../reader/load.js';
-import { describePlan, planGeneration, type OutputFormat } from '../plan/planner.js';
-import { generate, grow, type GenerateResult } from '../run/generate.js';
+import { loadScenario } from '../reader/load.js';
+import { describePlan, type OutputFormat } from '../plan/planner.js';
+import { generate, grow, planRun, type GenerateResult } from '../run/generate.js';
 import { parsePart, partFromEnvironment, type Part } from '../plan/parts.js';
 import type { ParquetCompression } from '../formats/parquet.js';
 import { createProgress } from './progress.js';
 import { formatRunReport } from './report.js';
-import { withCleanTwin } from '../anomaly/kinds/clean-twin.js';
 import { trainVaeCommand } from './train-vae.js';
 import { benchCommand } from './bench.js';
 import { intOption, LIMITS, stringOption } from './options.js';
@@ -178,28 +177,23 @@ export async function runCli(args: readonly string[], io: CliIO = processIO): Pr
           const out = stringOption('out', argv.out) ?? '';
           const format = (argv.format ?? 'parquet') as OutputFormat;
           const part = resolvePart(argv.part, argv.parts);
-          const scenario = () => (argv['with-clean'] ? withCleanTwin(loadScenario(argv.scenario)) : loadScenario(argv.scenario));
+          // The library's options, one for one: the CLI only parses and prints.
+          const options = {
+            ...(rows !== undefined ? { rows } : {}),
+            ...(seed !== undefined ? { seed } : {}),
+            format,
+            compression: argv.compression as ParquetCompression,
+            ...(shardRows ? { shardRows } : {}),
+            ...(workers ? { workers } : {}),
+            withClean: argv['with-clean'] === true,
+            force: argv.force,
+          };
           if (argv['dry-run']) {
-            const plan = planGeneration(withOverrides(scenario(), { rows, seed }), { format, ...(shardRows ? { shardRows } : {}) });
-            io.stdout(describePlan(plan) + '\n');
+            io.stdout(describePlan(planRun(argv.scenario, options)) + '\n');
             return;
           }
-          const s = scenario();
-          await runWithProgress(io, out, (onProgress, signal) =>
-            generate(s, {
-              out,
-              ...(rows !== undefined ? { rows } : {}),
-              ...(seed !== undefined ? { seed } : {}),
-              format,
-              compression: argv.compression as ParquetCompression,
-              ...(shardRows ? { shardRows } : {}),
-              ...(workers ? { workers } : {}),
-              ...(part ? { part } : {}),
-              force: argv.force,
-              signal,
-              onProgress,
-            }),
-          );
+          const s = loadScenario(argv.scenario);
+          await runWithProgress(io, out, (onProgress, signal) => generate(s, { ...options, out, ...(part ? { part } : {}), signal, onProgress }));
         })(),
     )
     .command(
