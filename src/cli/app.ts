@@ -6,9 +6,8 @@
  */
 import yargs from 'yargs';
 import { EXIT_CODES, exitCodeOf, ParanomError } from '../errors.js';
-import { loadScenario } from '../reader/load.js';
-import { describePlan, type OutputFormat } from '../plan/planner.js';
-import { generate, grow, planRun, type GenerateResult } from '../run/generate.js';
+import type { OutputFormat } from '../plan/planner.js';
+import type { GenerateResult } from '../run/generate.js';
 import { parsePart, partFromEnvironment, type Part } from '../plan/parts.js';
 import type { ParquetCompression } from '../formats/parquet.js';
 import { createProgress } from './progress.js';
@@ -188,6 +187,12 @@ export async function runCli(args: readonly string[], io: CliIO = processIO): Pr
             withClean: argv['with-clean'] === true,
             force: argv.force,
           };
+          // The engine loads only when a command needs it, so --help and --version stay quick.
+          const [{ loadScenario }, { describePlan }, { generate, planRun }] = await Promise.all([
+            import('../reader/load.js'),
+            import('../plan/planner.js'),
+            import('../run/generate.js'),
+          ]);
           if (argv['dry-run']) {
             io.stdout(describePlan(planRun(argv.scenario, options)) + '\n');
             return;
@@ -202,6 +207,7 @@ export async function runCli(args: readonly string[], io: CliIO = processIO): Pr
       (y) => y.positional('scenario', { type: 'string', demandOption: true, describe: 'Scenario file (YAML or JSON)' }),
       (argv) =>
         guard(async () => {
+          const { loadScenario } = await import('../reader/load.js');
           const s = loadScenario(argv.scenario);
           const { checkScenarioLoads } = await import('../run/check-loads.js');
           await checkScenarioLoads(s);
@@ -220,6 +226,7 @@ export async function runCli(args: readonly string[], io: CliIO = processIO): Pr
         guard(async () => {
           const rows = intOption('rows', argv.rows, LIMITS.rows)!;
           const workers = intOption('workers', argv.workers, LIMITS.workers);
+          const { grow } = await import('../run/generate.js');
           await runWithProgress(io, argv.dataset, (onProgress, signal) => grow(argv.dataset, rows, { ...(workers ? { workers } : {}), signal, onProgress }));
         })(),
     )

@@ -4,7 +4,7 @@
  * standard error). A reader that goes away (`| head`) ends the run quietly with exit 0.
  */
 import { ParanomError } from '../errors.js';
-import { streamRows, type Pace, type StreamFormat } from '../run/stream.js';
+import type { Pace, StreamFormat } from '../run/stream.js';
 import { createProgress } from './progress.js';
 
 /** The options of `generate` that concern streams (as yargs parsed them). */
@@ -68,6 +68,7 @@ export async function runStreamCommand(argv: StreamArgs, signal: AbortSignal): P
   const pace = paceOf(argv);
   const progress = createProgress(process.stderr);
   // A reader that went away is a normal end (result.closed): nothing more to say.
+  const { streamRows } = await import('../run/stream.js');
   await streamRows(argv.scenario, {
     out: process.stdout,
     format,
