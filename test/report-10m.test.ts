@@ -40,7 +40,9 @@ describe('report of a 10M-row dataset', () => {
     const [small, large] = reports as [(typeof reports)[0], (typeof reports)[0]];
     expect(large.mb).toBeLessThan(10);
     // Holding the three columns and the labels would take 175 MB more at 10M rows than at
-    // 3M; the garbage collector's high-water mark varies by some 20 MB from run to run.
-    expect(large.rss - small.rss).toBeLessThan(60);
+    // 3M. What does grow is legitimate and small (the events, 0.2% of rows, and their exact
+    // rows), plus the garbage collector's high-water mark, which is lazier on a loaded
+    // machine (20 MB quiet, up to 82 MB seen with other test files running beside it).
+    expect(large.rss - small.rss).toBeLessThan(120);
   });
 });
