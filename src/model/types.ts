@@ -178,6 +178,11 @@ export interface MinEffect {
   threshold: number;
   /** Attempts per event (attempt 0 included): the first half redraw the parameters, the rest the kind too. */
   tries: number;
+  /**
+   * `below: normal`: an event still below after its tries is generated as drawn (its first
+   * attempt) and labelled normal, a near miss; absent: it is dropped (its rows are clean).
+   */
+  below?: 'normal';
 }
 
 // ---------------------------------------------------------------------------------------
