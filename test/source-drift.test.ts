@@ -86,7 +86,7 @@ describe('the drifted series', () => {
   });
 
   it('is normal data: events apply on top of it, the clean twin carries it, and label: changed labels only what events changed', async () => {
-    const s = scenario({ offset: 1, gain: 0.2, every: 30 }, { anomalies: { frequency: 0.05, duration: [5, 20], label: 'changed', clean_twin: true, kinds: [{ kind: 'level_shift', shift: [2, 4] }] } });
+    const s = scenario({ offset: 1, gain: 0.2, every: 30 }, { anomalies: { frequency: 0.05, duration: [5, 20], label: 'changed', min_change: 0, clean_twin: true, kinds: [{ kind: 'level_shift', shift: [2, 4] }] } });
     await prepareScenario(s);
     const shard = generateShard(s, 0, s.timeline.rows);
     const v = shard.values.find((c) => c.name === 'v')!.data as Float64Array;
