@@ -161,6 +161,11 @@ export interface AnomalyPlanExtras {
   minEffect?: MinEffect;
   /** `label: changed`: label only the event rows whose values differ from the clean series. */
   label?: 'changed';
+  /**
+   * With `label: changed`: the least change that labels a row, in robust sd of the clean
+   * series around its event (`min_change`, default 0.1); 0 labels any difference.
+   */
+  minChange?: number;
 }
 
 /** The resolved `anomalies.min_effect` (see generate/event-outcome.ts). */
