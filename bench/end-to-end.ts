@@ -36,8 +36,10 @@ export function referenceScenario(): string {
 export interface ChildRun {
   status: number | null;
   seconds: number;
-  /** Peak resident set of the child process (MB of 2^20 bytes), threads included. */
+  /** Peak resident set (MB of 2^20 bytes), threads included: of the child, or with `tree` of its largest descendant. */
   peakRssMb: number;
+  /** User + system CPU seconds of the child (its threads included), read as it exits; NaN when unknown. */
+  cpuSeconds: number;
   stdout: string;
   stderr: string;
 }
@@ -51,22 +53,57 @@ function vmHwmKb(pid: number): number {
   }
 }
 
-/** Runs a command, sampling its VmHWM every 20 ms (the high-water mark only grows). */
-export function runChild(cmd: string, args: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<ChildRun> {
+/** User + system CPU seconds of a process from /proc (clock ticks of 1/100 s on Linux). */
+function cpuOf(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[11]) + Number(f[12])) / 100;
+  } catch {
+    return NaN;
+  }
+}
+
+/** The process and its descendants (a scan of /proc: npx runs paranom as a grandchild). */
+function processTree(root: number): number[] {
+  const parent = new Map<number, number>();
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
+      parent.set(Number(d), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  const out = [root];
+  for (let i = 0; i < out.length; i++) for (const [pid, ppid] of parent) if (ppid === out[i]) out.push(pid);
+  return out;
+}
+
+/**
+ * Runs a command, sampling its VmHWM every 20 ms (the high-water mark only grows); with
+ * `tree`, every 100 ms over the whole process tree, keeping the largest process's.
+ */
+export function runChild(cmd: string, args: readonly string[], env: NodeJS.ProcessEnv = process.env, o: { cwd?: string; tree?: boolean } = {}): Promise<ChildRun> {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
-    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], env });
+    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], env, ...(o.cwd ? { cwd: o.cwd } : {}) });
     let stdout = '';
     let stderr = '';
     let peak = 0;
+    let cpu = NaN;
+    const sample = () => {
+      if (child.pid === undefined) return;
+      for (const pid of o.tree ? processTree(child.pid) : [child.pid]) peak = Math.max(peak, vmHwmKb(pid));
+    };
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const timer = setInterval(() => {
-      if (child.pid !== undefined) peak = Math.max(peak, vmHwmKb(child.pid));
-    }, 20);
+    const timer = setInterval(sample, o.tree ? 100 : 20);
     // The last sample is taken when the child has closed its pipes, just before it exits.
     child.stdout.on('end', () => {
-      if (child.pid !== undefined) peak = Math.max(peak, vmHwmKb(child.pid));
+      sample();
+      if (child.pid !== undefined) cpu = cpuOf(child.pid);
     });
     child.on('error', (e) => {
       clearInterval(timer);
@@ -74,7 +111,7 @@ export function runChild(cmd: string, args: readonly string[], env: NodeJS.Proce
     });
     child.on('close', (status) => {
       clearInterval(timer);
-      resolve({ status, seconds: (performance.now() - t0) / 1000, peakRssMb: peak / 1024, stdout, stderr });
+      resolve({ status, seconds: (performance.now() - t0) / 1000, peakRssMb: peak / 1024, cpuSeconds: cpu, stdout, stderr });
     });
   });
 }

@@ -1,25 +1,34 @@
 /**
- * `npm run bench`: every performance figure of the README in one run, each beside its baseline.
+ * `npm run bench`: every performance figure of the README in one run, each beside its
+ * baseline or target, measured in the same run.
  *
- *   node dist/bench/run.js [--rows 10000000] [--reps 3] [--rss-rows 2000000,20000000]
- *                          [--writer-rows 1000000] [--all-writers] [--stream-rows 2000000]
- *                          [--skip startup,micro,e2e,writers,rss,stream]
+ *   node dist/bench/run.js [--full] [--reps 3] [--readme README.md]
+ *                          [--headline-rows 65536,3000000,10000000] [--scaling-rows 3000000,10000000]
+ *                          [--phase-rows 3000000] [--disk-rows 10000000] [--rss-rows 2000000,20000000]
+ *                          [--writer-rows 1000000] [--all-writers] [--stream-rows 2000000] [--e2e [--rows N]]
+ *                          [--skip startup,headline,scaling,phases,disk,micro,writers,rss,stream]
  *
- * 1. micro (tinybench, whole 65,536-row blocks): the PRNG (WebAssembly and plain JS),
+ * 0. start-up (bench/startup.ts): `--help` and a 65,536-row generate beside `node -e 0`;
+ * 1. the headline (bench/headline.ts): `npx paranom generate` of the reference scenario,
+ *    as the README runs it, against DuckDB COPY at 65,536, 3M and 10M rows (`--full`:
+ *    also 100M, with the peak RSS), alternating, medians, ratio against the ≥ 3× target;
+ * 2. scaling: W=2 / W=1 at 3M and 10M rows, with the CPU seconds of each;
+ * 3. phases (bench/phases.ts): a shard's time inside the workers, W=1 and W=2;
+ * 4. the disk (bench/disk.ts): write + fsync of 1 GiB against paranom `--compression none`;
+ * 5. micro (tinybench, whole 65,536-row blocks): the PRNG (WebAssembly and plain JS),
  *    each distribution, each variable kind that needs no outside file, Parquet/Arrow
  *    encoding of a block — rows/s and MB/s of what each case produces;
- * 2. end to end (bench/end-to-end.ts, also `paranom bench`): the reference scenario to
- *    Parquet with default workers and with one, DuckDB COPY at its default threads and a
- *    naive Math.random generator, each a child process: rows/s, MB/s, peak RSS, ratios;
- * 3. writers (bench/writers.ts): single-thread encoders on the same 13 columns;
- * 4. peak RSS of whole runs of growing size (flat in the row count);
- * 5. streams (bench/stream.ts): generate --stdout per format to /dev/null and to a pipe,
+ * 6. writers (bench/writers.ts): single-thread encoders on the same 13 columns;
+ * 7. peak RSS of whole runs of growing size (flat in the row count);
+ * 8. streams (bench/stream.ts): generate --stdout per format to /dev/null and to a pipe,
  *    beside the file writer.
- * 0. start-up (bench/startup.ts): `--help` and a 65,536-row generate beside `node -e 0`.
- * Defaults keep the run under about five minutes on two cores.
+ * `--e2e` adds the end-to-end table of `paranom bench` (every peer, the naive generator too).
+ * At the end it prints the README's performance figures as one block; `--readme README.md`
+ * writes them between the README's bench markers instead. The default run takes about
+ * five minutes on two cores.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { availableParallelism, loadavg, tmpdir } from 'node:os';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Bench } from 'tinybench';
@@ -36,7 +45,11 @@ import { prepareScenario } from '../src/variables/registry.js';
 import { endToEndNotes, formatEndToEnd, referenceScenario, runChild, runEndToEnd } from './end-to-end.js';
 import { formatWriterTable, runWriterBench, writerConclusion } from './writers.js';
 import { runStreamBench } from './stream.js';
-import { formatStartup, runStartupBench } from './startup.js';
+import { formatStartup, runStartupBench, type StartupCase } from './startup.js';
+import { formatHeadline, formatScaling, runHeadline, runScaling } from './headline.js';
+import { formatPhases, runPhases } from './phases.js';
+import { formatDisk, runDiskBench } from './disk.js';
+import { readmeBlock, replaceReadmeBlock } from './readme-block.js';
 
 const BLOCK = 65_536;
 
@@ -203,41 +216,88 @@ async function runRss(rowsList: readonly number[]): Promise<void> {
 async function main(): Promise<void> {
   const rows = Number(arg('rows', '10000000'));
   const reps = Number(arg('reps', '3'));
+  const full = flag('full');
+  const log = (l: string) => console.log(l);
   const t0 = performance.now();
-  console.log(`paranom bench — node ${process.version}, ${availableParallelism()} cores, load average ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
+  const machine = `${cpus()[0]?.model.trim() ?? 'unknown CPU'}, ${availableParallelism()} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}`;
+  const load = () => loadavg().map((x) => x.toFixed(2)).join(' ');
+  const loads = [loadavg()[0]!];
+  console.log(`paranom bench — ${machine}, load average ${load()}`);
+  const blocks: Record<string, string> = {};
+  let startup: StartupCase[] | undefined;
   if (!skip.has('startup')) {
     console.log('\n## 0. start-up (bench/startup.ts)');
-    console.log(formatStartup(await runStartupBench()));
+    startup = await runStartupBench();
+    console.log(formatStartup(startup));
   }
-  if (!skip.has('micro')) {
-    console.log('\n## 1. micro (tinybench; rows/s and MB/s of what one call produces)');
-    await runMicro();
+  if (!skip.has('headline')) {
+    const sizes = arg('headline-rows', `65536,3000000,10000000${full ? ',100000000' : ''}`).split(',').filter(Boolean).map(Number);
+    console.log(`\n## 1. headline: \`npx paranom generate scenarios/reference-13col.yaml\` vs DuckDB COPY, ${reps} alternating runs each (bench/headline.ts)`);
+    const h = await runHeadline(sizes, reps, full ? [sizes[sizes.length - 1]!] : [], log);
+    loads.push(loadavg()[0]!);
+    blocks['headline'] = formatHeadline(h);
+    console.log(blocks['headline']);
   }
-  if (!skip.has('e2e')) {
-    console.log(`\n## 2. end to end: reference-13col → Parquet, ${fmt(rows)} rows, ${reps} runs each, round-robin`);
-    const r = await runEndToEnd({ rows, reps, log: (l) => console.log(l) });
+  if (!skip.has('scaling')) {
+    const sizes = arg('scaling-rows', '3000000,10000000').split(',').filter(Boolean).map(Number);
+    console.log(`\n## 2. scaling: W=2 / W=1, \`node dist/src/cli/main.js generate\`, ${reps} alternating runs each (wall medians; CPU = user + sys of the process)`);
+    const sc = await runScaling(sizes, reps, log);
+    loads.push(loadavg()[0]!);
+    blocks['scaling'] = formatScaling(sc);
+    console.log(blocks['scaling']);
+  }
+  if (!skip.has('phases')) {
+    const pr = Number(arg('phase-rows', '3000000'));
+    console.log(`\n## 3. phases of the shards, ${fmt(pr)} rows, timed inside the workers (bench/phases.ts; wall time of each phase, so a busy machine inflates them)`);
+    blocks['phases'] = formatPhases(await runPhases(pr));
+    loads.push(loadavg()[0]!);
+    console.log(blocks['phases']);
+  }
+  if (!skip.has('disk')) {
+    const dr = Number(arg('disk-rows', '10000000'));
+    console.log(`\n## 4. toward the disk: write + fsync of 1 GiB vs paranom --compression none, ${fmt(dr)} rows, ${reps} alternating runs (bench/disk.ts)`);
+    blocks['disk'] = formatDisk(await runDiskBench(dr, reps, log));
+    loads.push(loadavg()[0]!);
+    console.log(blocks['disk']);
+  }
+  if (flag('e2e')) {
+    console.log(`\n## end to end with every peer: reference-13col → Parquet, ${fmt(rows)} rows, ${reps} runs each, round-robin`);
+    const r = await runEndToEnd({ rows, reps, log });
     console.log('');
     console.log(formatEndToEnd(r));
     console.log(endToEndNotes(r));
   }
+  if (!skip.has('micro')) {
+    console.log('\n## 5. micro (tinybench; rows/s and MB/s of what one call produces)');
+    await runMicro();
+  }
   if (!skip.has('writers')) {
     const wr = Number(arg('writer-rows', '1000000'));
-    console.log(`\n## 3. Parquet writers, single thread, ${fmt(wr)} rows × 13 columns from memory to a file (bench/writers.ts${flag('all-writers') ? '' : '; --all-writers for every setting'})`);
+    console.log(`\n## 6. Parquet writers, single thread, ${fmt(wr)} rows × 13 columns from memory to a file (bench/writers.ts${flag('all-writers') ? '' : '; --all-writers for every setting'})`);
     const results = await runWriterBench(wr, 3, () => undefined, flag('all-writers') ? 'all' : 'peers');
-    console.log(formatWriterTable(results));
+    blocks['writers'] = formatWriterTable(results);
+    console.log(blocks['writers']);
     console.log(writerConclusion(results));
   }
   if (!skip.has('rss')) {
     const rssRows = arg('rss-rows', '2000000,20000000').split(',').filter(Boolean).map(Number);
-    console.log('\n## 4. peak RSS of whole runs (default workers; flat in the row count)');
+    console.log('\n## 7. peak RSS of whole runs (default workers; flat in the row count)');
     await runRss(rssRows);
   }
   if (!skip.has('stream')) {
     const sr = Number(arg('stream-rows', '2000000'));
-    console.log(`\n## 5. streams: generate --stdout per format beside the file writer (bench/stream.ts)`);
+    console.log(`\n## 8. streams: generate --stdout per format beside the file writer (bench/stream.ts)`);
     console.log(await runStreamBench(sr, reps));
   }
-  console.log(`\nbench finished in ${((performance.now() - t0) / 1000).toFixed(0)} s; load average ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
+  loads.push(loadavg()[0]!);
+  const seconds = (performance.now() - t0) / 1000;
+  console.log(`\nbench finished in ${seconds.toFixed(0)} s; load average ${load()}`);
+  const block = readmeBlock({ machine, command: `npm run bench${full ? ' -- --full' : ''}`, loads, startup, blocks });
+  const readme = arg('readme', '');
+  if (readme) {
+    writeFileSync(readme, replaceReadmeBlock(readFileSync(readme, 'utf8'), block));
+    console.log(`\nREADME figures updated in ${readme}.`);
+  } else console.log(`\n---- README block (\`--readme README.md\` writes it between the bench markers) ----\n${block}\n----`);
 }
 
 await main();

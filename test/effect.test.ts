@@ -13,7 +13,7 @@ import { parseScenario } from '../src/reader/load.js';
 import { generateShard, type ShardColumns } from '../src/generate/shard.js';
 import { generate } from '../src/run/generate.js';
 import { prepareScenario } from '../src/variables/registry.js';
-import { robustScale, variableEffect } from '../src/anomaly/effect.js';
+import { contextWindow, robustScale, variableEffect } from '../src/anomaly/effect.js';
 import { CONTEXT_ROWS } from '../src/generate/event-outcome.js';
 import { getInt64, type ValueColumn } from '../src/columns/columns.js';
 import type { Scenario } from '../src/model/types.js';
@@ -176,6 +176,55 @@ describe('min_effect', () => {
   });
 });
 
+describe('min_effect below: normal (near misses as hard negatives)', () => {
+  it('keeps an event no attempt can lift in the values, labelled normal: the values of the plain scenario, no label, no segment', async () => {
+    const kinds = [{ kind: 'level_shift', shift: [0.0001, 0.001] }];
+    const s = scenario({ min_effect: { value: 50, tries: 3, below: 'normal' }, kinds }, 30_000);
+    const r = await generate(s, { out: join(tempDir(), 'near'), workers: 1 });
+    expect(r.manifest.anomalies.min_effect).toMatchObject({ below: 'normal', redrawn_events: 0 });
+    expect(r.manifest.anomalies.min_effect!.dropped_events).toBeGreaterThan(5);
+    expect(r.manifest.anomalies.realised.events).toBe(0);
+    const c = generateShard(s, 0, 30_000);
+    expect(c.isAnomaly.every((x) => x === 0)).toBe(true);
+    expect(c.anomalyId.every((x) => x === 0)).toBe(true);
+    // The near misses are the placed events' first attempts: the plain scenario's values.
+    const plain = scenario({ kinds }, 30_000);
+    await prepareScenario(plain);
+    const p = generateShard(plain, 0, 30_000);
+    expect(col(c, 'cpu').data).toEqual(col(p, 'cpu').data);
+    expect(col(c, 'cpu').data).not.toEqual(col(c, 'cpu_clean').data);
+  });
+
+  it('labels the kept events as without it, leaves the near misses changed but normal; 1 ≡ 4 workers, prefix-stable', async () => {
+    const near = scenario({ min_effect: { value: 0.5, tries: 2, below: 'normal' } });
+    const drop = scenario({ min_effect: { value: 0.5, tries: 2 } });
+    await prepareScenario(near);
+    const a = generateShard(near, 0, 65_536);
+    const b = generateShard(drop, 0, 65_536);
+    expect(a.isAnomaly).toEqual(b.isAnomaly);
+    const cpu = col(a, 'cpu');
+    const clean = col(a, 'cpu_clean');
+    let nearMissRows = 0;
+    for (let i = 0; i < 65_536; i++) {
+      if (a.isAnomaly[i]) expect(num(cpu, i)).toBe(num(col(b, 'cpu'), i));
+      else if (num(cpu, i) !== num(clean, i) && !Number.isNaN(num(cpu, i))) nearMissRows++;
+    }
+    expect(nearMissRows).toBeGreaterThan(20);
+    const base = tempDir();
+    const one = await generate(near, { out: join(base, 'one'), workers: 1, shardRows: 65_536 });
+    const four = await generate(near, { out: join(base, 'four'), workers: 4, shardRows: 65_536 });
+    expect(four.manifest.shards.map((x) => x.sha256)).toEqual(one.manifest.shards.map((x) => x.sha256));
+    expect(one.manifest.anomalies.min_effect!.dropped_events).toBeGreaterThan(0);
+    const n = 70_001;
+    const small = scenario({ min_effect: { value: 0.5, tries: 2, below: 'normal' } }, n);
+    expect(columnHashes(generateShard(near, 0, n))).toEqual(columnHashes(generateShard(small, 0, n)));
+  });
+
+  it('refuses another choice, naming the path and the choices', () => {
+    expect(() => scenario({ min_effect: { value: 1, below: 'keep' } })).toThrow(/anomalies\.min_effect\.below: unknown choice string 'keep'; expected one of: drop, normal/);
+  });
+});
+
 describe('validation', () => {
   it('refuses min_effect and label: changed with uniqueness, naming the path', () => {
     const doc = (anomalies: Record<string, unknown>) => ({
@@ -192,25 +241,48 @@ describe('validation', () => {
 });
 
 describe('label: changed', () => {
-  it('labels exactly the event rows whose values differ from the clean series', async () => {
-    const s = scenario({ label: 'changed', kinds: [{ kind: 'flat_line' }, { kind: 'dropout', rate: 0.5 }] });
-    await prepareScenario(s);
-    const c = generateShard(s, 0, 65_536);
+  /** Labels expected under `label: changed` with min_change m: event rows some variable moved by ≥ m robust sd of the event's context (a null always). */
+  function expectLabels(c: ShardColumns, m: number, upTo: number): { labelled: number; window: number } {
     const cpu = col(c, 'cpu');
     const clean = col(c, 'cpu_clean');
-    const inEvent = new Uint8Array(c.rows);
-    for (const e of c.events) inEvent.fill(1, e.start, Math.min(e.end, c.rows));
+    const cleanValues = Float64Array.from({ length: c.rows }, (_, i) => num(clean, i));
     let labelled = 0;
     let window = 0;
-    for (let i = 0; i < c.rows; i++) {
-      const changed = cpu.valid![i] === 0 || num(cpu, i) !== num(clean, i);
-      expect(c.isAnomaly[i], `row ${i}`).toBe(inEvent[i] && changed ? 1 : 0);
-      labelled += c.isAnomaly[i]!;
-      window += inEvent[i]!;
+    for (const e of c.events) {
+      const [lo, hi] = contextWindow(e.start, e.duration);
+      const least = m * robustScale(cleanValues.subarray(lo, hi));
+      for (let i = e.start; i < Math.min(e.end, upTo); i++) {
+        const d = Math.abs(num(cpu, i) - cleanValues[i]!);
+        const changed = cpu.valid![i] === 0 || (d > 0 && d >= least);
+        expect(c.isAnomaly[i], `row ${i}`).toBe(changed ? 1 : 0);
+        labelled += c.isAnomaly[i]!;
+        window++;
+      }
     }
-    // Flat lines on a flat series leave many rows as they were.
-    expect(labelled).toBeGreaterThan(100);
-    expect(labelled).toBeLessThan(0.9 * window);
+    return { labelled, window };
+  }
+
+  it('labels exactly the event rows that moved by at least min_change robust sd (0.1 by default; 0: any difference)', async () => {
+    const kinds = [{ kind: 'flat_line' }, { kind: 'dropout', rate: 0.5 }, { kind: 'noise', magnitude: [0.0005, 0.01] }];
+    const upTo = 65_536;
+    const s = scenario({ label: 'changed', kinds });
+    const exact = scenario({ label: 'changed', min_change: 0, kinds });
+    expect(s.anomalies.mode !== 'none' && s.anomalies.minChange).toBe(0.1);
+    await prepareScenario(s);
+    await prepareScenario(exact);
+    const c = generateShard(s, 0, ROWS);
+    const cx = generateShard(exact, 0, ROWS);
+    const inEvent = new Uint8Array(c.rows);
+    for (const e of c.events) inEvent.fill(1, e.start, Math.min(e.end, c.rows));
+    for (let i = 0; i < upTo; i++) if (!inEvent[i]) expect(c.isAnomaly[i], `row ${i}`).toBe(0);
+    const visible = expectLabels(c, 0.1, upTo);
+    const any = expectLabels(cx, 0, upTo);
+    // Values do not depend on the labelling rule.
+    expect(columnHashes(c).cpu).toBe(columnHashes(cx).cpu);
+    // Flat lines on a flat series leave many rows as they were; weak noise moves rows by less than 0.1 sd.
+    expect(visible.labelled).toBeGreaterThan(100);
+    expect(any.labelled).toBeLessThan(0.95 * any.window);
+    expect(visible.labelled).toBeLessThan(0.95 * any.labelled);
 
     const out = join(tempDir(), 'changed');
     const r = await generate(s, { out, workers: 2, shardRows: 65_536 });
@@ -222,6 +294,11 @@ describe('label: changed', () => {
     const [k] = await duck(`SELECT sum(changed_rows) AS c, count(*) FILTER (WHERE changed_rows < rows) AS partial FROM read_parquet('${out}/anomalies.parquet')`);
     expect(Number(k!['c'])).toBe(Number(j!['n']));
     expect(Number(k!['partial'])).toBeGreaterThan(5);
+  });
+
+  it('min_change needs label: changed and a number >= 0', () => {
+    expect(() => scenario({ min_change: 0.2 })).toThrow(/anomalies\.min_change: applies with 'label: changed'/);
+    expect(() => scenario({ label: 'changed', min_change: -1 })).toThrow(/anomalies\.min_change/);
   });
 });
 

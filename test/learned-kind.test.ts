@@ -155,6 +155,39 @@ describe('learned anomaly kind', () => {
     }
   });
 
+  it('labels: no labelled row equals the clean series and nothing to warn about; label: changed labels only rows moved by at least 0.1 robust sd', async () => {
+    const plain = await generate(scenario(), { out: join(work, 'ds-label-window'), workers: 1 });
+    expect(plain.warnings).toEqual([]);
+    expect(plain.manifest.anomalies.realised.unchanged_rows).toBe(0);
+    const changed = scenario({}, { anomalies: { frequency: 0.12, label: 'changed', kinds: [{ kind: 'learned', model: 'models/taxi', duration: [10, 40] }] } });
+    const r = await generate(changed, { out: join(work, 'ds-label-changed'), workers: 2, shardRows: 1024 });
+    expect(r.warnings).toEqual([]);
+    expect(r.manifest.anomalies.realised.unchanged_rows).toBe(0);
+    const a = generateShard(withCleanTwin(changed), 0, 4032);
+    const w = generateShard(withCleanTwin(scenario()), 0, 4032);
+    const value = a.values.find((v) => v.name === 'taxi')!.data as Float64Array;
+    const clean = a.values.find((v) => v.name === 'taxi_clean')!.data as Float64Array;
+    // The same values as with every event row labelled; only the labels narrow.
+    expect(Array.from(value)).toEqual(Array.from(w.values.find((v) => v.name === 'taxi')!.data as Float64Array));
+    let faint = 0;
+    let labelled = 0;
+    for (const e of a.events) {
+      const [lo, hi] = contextWindow(e.start, e.duration);
+      const least = 0.1 * robustScale(clean.subarray(lo, Math.min(hi, clean.length)));
+      for (let i = e.start; i < Math.min(e.end, 4032); i++) {
+        const moved = Math.abs(value[i]! - clean[i]!);
+        expect(a.isAnomaly[i], `row ${i}`).toBe(moved >= least ? 1 : 0);
+        expect(w.isAnomaly[i]).toBe(1);
+        labelled += a.isAnomaly[i]!;
+        if (moved < least) faint++;
+      }
+    }
+    // The crossfade's first rows and the zero crossings of the deformation: faint rows exist, and are left unlabelled.
+    expect(faint).toBeGreaterThan(0);
+    expect(labelled).toBeGreaterThan(0.5 * (labelled + faint));
+    for (let i = 0; i < 4032; i++) if (!w.isAnomaly[i]) expect(a.isAnomaly[i]).toBe(0);
+  });
+
   it('W=1 ≡ W=4 and any shard size; growing keeps earlier rows and completes a cut event', async () => {
     const hashes = async (name: string, workers: number, shardRows: number, s = scenario({ direction: 'random' })) =>
       (await generate(s, { out: join(work, name), workers, shardRows })).manifest;

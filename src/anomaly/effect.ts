@@ -28,7 +28,10 @@ export interface Effect {
 export interface Segment {
   event: AnomalyEvent;
   effect: Effect;
-  /** Rows of the event (within the timeline) whose values differ from the clean ones. */
+  /**
+   * Rows of the event (within the timeline) whose values differ from the clean ones; with
+   * `label: changed`, by at least `min_change` robust sd (the rows that carry the label).
+   */
   changedRows: number;
 }
 

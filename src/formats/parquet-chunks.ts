@@ -10,6 +10,7 @@ import { ByteSink } from './byte-sink.js';
 import { bitWidth, encodeDeltaInt64, encodeHybrid } from './parquet-encodings.js';
 import { Codec, DataPageHeader, DictionaryPageHeader, Encoding, PageHeader, PageType } from './parquet-spec.js';
 import type { Kind, Leaf } from './parquet-leaves.js';
+import { addPhase, clock, timing } from '../phases.js';
 
 export type ParquetCompression = 'snappy' | 'zstd' | 'none';
 
@@ -199,7 +200,10 @@ function compress(codec: number, body: Uint8Array): Uint8Array {
   if (codec === Codec.UNCOMPRESSED) return body;
   const need = maxCompressedLength(body.length);
   if (snappyScratch.length < need) snappyScratch = new Uint8Array(need);
-  return snappyCompress(body, snappyScratch);
+  const t = timing ? clock() : 0;
+  const out = snappyCompress(body, snappyScratch);
+  if (timing) addPhase('compress', t);
+  return out;
 }
 
 /** Bytes of a chunk's first page that are compressed to decide its codec. */

@@ -35,7 +35,10 @@ export interface EventOutcome {
   /** Attempts made (1 without `min_effect`). */
   attempts: number;
   effect: Effect;
-  /** Per drawn row of the event: 1 when some variable's value differs from the clean one. */
+  /**
+   * Per drawn row of the event: 1 when some variable's value differs from the clean one
+   * (with `label: changed`, by at least `min_change` robust sd of the context).
+   */
   changed: Uint8Array;
 }
 
@@ -103,20 +106,26 @@ export function measureEvent(s: Scenario, e: AnomalyEvent): { effect: Effect; ch
   const dirty = generateRows(plain, e.start, end, [{ ...e, end }]).values;
   const effects: Effect[] = [];
   const n = end - e.start;
+  // With `label: changed`, a row counts as changed when some variable moved by at least
+  // min_change robust sd (a null, or any change of a non-numeric value, always counts).
+  const minChange = s.anomalies.mode !== 'none' && s.anomalies.label === 'changed' ? (s.anomalies.minChange ?? 0) : 0;
   for (const v of twinnedVariables(s)) {
     const c = clean.find((x) => x.name === v.name)!;
     const d = dirty.find((x) => x.name === v.name)!;
     const off = e.start - lo;
+    const numeric = NUMERIC.has(v.dtype);
+    const all = numeric ? Float64Array.from({ length: hi - lo }, (_, i) => cell(c, i)) : undefined;
+    const scale = all ? robustScale(all) : 1;
+    const least = numeric ? minChange * scale : 0;
     for (let i = 0; i < n; i++) {
       const x = cell(d, i);
       const y = cell(c, off + i);
-      if ((d.valid && d.valid[i] === 0) || !(x === y || (Number.isNaN(x) && Number.isNaN(y)))) changed[i] = 1;
+      if ((d.valid && d.valid[i] === 0) || !(x === y || (Number.isNaN(x) && Number.isNaN(y)) || Math.abs(x - y) < least)) changed[i] = 1;
     }
-    if (!NUMERIC.has(v.dtype)) continue;
-    const all = Float64Array.from({ length: hi - lo }, (_, i) => cell(c, i));
+    if (!all) continue;
     const value = Float64Array.from({ length: n }, (_, i) => cell(d, i));
     const before = off > 0 ? all[off - 1]! : NaN;
-    effects.push(variableEffect(value, d.valid, all.subarray(off, off + n), before, robustScale(all)));
+    effects.push(variableEffect(value, d.valid, all.subarray(off, off + n), before, scale));
   }
   return { effect: combineEffects(effects), changed };
 }

@@ -29,6 +29,7 @@ import { finishDataset, uniquenessSummary } from './finish.js';
 import { createOutputDir, ensureDataDir, removeIfEmpty } from './output-dir.js';
 import { checkInputs } from '../variables/inputs.js';
 import { withEntityCount } from '../fleet/grow.js';
+import { sumPhases, type PhaseTimes } from '../phases.js';
 
 /** How long running shards may take to finish after Ctrl-C before their workers are ended. */
 const ABORT_GRACE_MS = 1000;
@@ -54,6 +55,8 @@ export interface GenerateOptions {
   signal?: AbortSignal;
   /** Called after each shard with rows done so far (reused shards included) and the total. */
   onProgress?: (rowsDone: number, rowsTotal: number) => void;
+  /** Time each shard's phases in its worker (src/phases.ts); the sums come back in `phases`. */
+  phases?: boolean;
 }
 
 export interface GenerateResult {
@@ -66,6 +69,8 @@ export interface GenerateResult {
   rowsGenerated: number;
   /** Things the user should know that are not errors (printed on stderr by the CLI). */
   warnings: string[];
+  /** With `options.phases`: milliseconds per phase, summed over the shards this run wrote. */
+  phases?: PhaseTimes;
 }
 
 /** Share of labelled rows that may equal the clean series before generate warns. */
@@ -241,6 +246,7 @@ async function runPlan(
   let generated = 0;
   let reused = 0;
   let rowsGenerated = 0;
+  const timed: PhaseTimes[] = [];
   /** Undoes what this run added when it fails: a staged run restores the old dataset exactly. */
   const undo = (wroteShards: boolean) => {
     removeTemporaries(out, [...ownFiles, ...fixed]);
@@ -269,6 +275,7 @@ async function runPlan(
         writeAs: staged ? shard.file + PENDING_SUFFIX : shard.file,
         expect: k ? { sha256: k.sha256, bytes: k.bytes, anomalousRows: k.anomalous_rows, at: k.pending ? shard.file + PENDING_SUFFIX : shard.file, refuse: command === 'grow' && !k.pending } : undefined,
         retries,
+        phases: options.phases,
       };
       const watch = newWatchBuffer();
       let r: ShardResult;
@@ -284,6 +291,7 @@ async function runPlan(
       const entities = r.entityStart !== undefined ? { entity_start: r.entityStart, entity_end: r.entityEnd! } : {};
       const entry: JournalShard = { index: r.index, file: r.file, row_start: r.rowStart, row_end: r.rowEnd, rows: shardRowCount(r), bytes: r.bytes, sha256: r.sha256, anomalous_rows: r.anomalousRows, ...entities, ...(pending ? { pending: true as const } : {}) };
       results.push(entry);
+      if (r.phases) timed.push(r.phases);
       if (r.reused) reused++;
       else {
         generated++;
@@ -320,7 +328,7 @@ async function runPlan(
       if (!part) removeUnplanned(out, prepared, plan);
       journal.remove();
     }
-    return { plan, manifest, generated, reused, rowsGenerated, warnings: labelWarnings(manifest) };
+    return { plan, manifest, generated, reused, rowsGenerated, warnings: labelWarnings(manifest), ...(options.phases ? { phases: sumPhases(timed) } : {}) };
   } catch (err) {
     undo(true);
     throw err;

@@ -22,6 +22,7 @@ import type { OutputFormat, ShardPlan } from '../plan/planner.js';
 import type { Scenario } from '../model/types.js';
 import { prepareScenario } from '../variables/registry.js';
 import { setWatch } from '../variables/watch.js';
+import { addPhase, clock, phaseTimes, timePhases, timing, type PhaseTimes } from '../phases.js';
 
 export interface ShardTask {
   scenario: Scenario;
@@ -41,6 +42,8 @@ export interface ShardTask {
   expect?: { sha256: string; bytes: number; anomalousRows: number; at?: string | undefined; refuse?: boolean | undefined } | undefined;
   /** Where this worker publishes what it is doing, for the main thread's watchdog. */
   watch?: SharedArrayBuffer | undefined;
+  /** Time the shard's phases (src/phases.ts) and return them. */
+  phases?: boolean | undefined;
 }
 
 export interface ShardDone {
@@ -59,6 +62,8 @@ export interface ShardDone {
   reused: boolean;
   /** Where the file is now, relative to the dataset (the shard's file, or its pending name). */
   at: string;
+  /** Milliseconds per phase, when the task asked for them. */
+  phases?: PhaseTimes;
 }
 
 export type ShardResult = ShardDone | { ok: false; index: number; error: ErrorData };
@@ -77,6 +82,7 @@ export interface ShardBuffers {
  */
 export function encodeShard(task: Omit<ShardTask, 'outDir'>, buffers?: ShardBuffers): { bytes: Uint8Array; anomalousRows: number } {
   const { scenario, shard, format } = task;
+  let t = timing ? clock() : 0;
   const fleet = shard.entityStart !== undefined;
   // A fleet shard checks each entity's values as it generates them (with the entity's seed).
   const columns = fleet
@@ -85,16 +91,27 @@ export function encodeShard(task: Omit<ShardTask, 'outDir'>, buffers?: ShardBuff
   if (!fleet && !scenario.allowNonFinite) checkFinite(columns, shard.rowStart, scenario.seed);
   let anomalousRows = 0;
   for (let i = 0; i < columns.rows; i++) anomalousRows += columns.isAnomaly[i]!;
-  if (format === 'csv') return { bytes: encodeCsv(columns), anomalousRows };
-  const metadata = shardMetadata(scenario, shard);
-  // Arrow IPC keeps provenance in the schema metadata; Parquet in its key-value metadata
-  // (an Arrow schema map would be re-ordered by parquet-wasm, see provenance.ts).
-  const bytes = format === 'arrow' ? encodeArrowIPC(shardTable(columns, metadata)) : encodeParquet(shardTable(columns), metadata, task.compression, buffers?.parquet);
+  if (timing) {
+    addPhase('generate', t);
+    t = clock();
+  }
+  let bytes: Uint8Array;
+  if (format === 'csv') bytes = encodeCsv(columns);
+  else {
+    const metadata = shardMetadata(scenario, shard);
+    // Arrow IPC keeps provenance in the schema metadata; Parquet in its key-value metadata
+    // (an Arrow schema map would be re-ordered by parquet-wasm, see provenance.ts).
+    bytes = format === 'arrow' ? encodeArrowIPC(shardTable(columns, metadata)) : encodeParquet(shardTable(columns), metadata, task.compression, buffers?.parquet);
+  }
+  if (timing) addPhase('encode', t);
   return { bytes, anomalousRows };
 }
 
 export function sha256(bytes: Uint8Array): string {
-  return createHash('sha256').update(bytes).digest('hex');
+  const t = timing ? clock() : 0;
+  const hex = createHash('sha256').update(bytes).digest('hex');
+  if (timing) addPhase('sha256', t);
+  return hex;
 }
 
 /** True when `path` exists with exactly the expected size and SHA-256. */
@@ -109,6 +126,8 @@ export async function runShardTask(task: ShardTask): Promise<ShardResult> {
   const { shard, scenario } = task;
   const base = { index: shard.index, file: shard.file, rowStart: shard.rowStart, rowEnd: shard.rowEnd, ...(shard.entityStart !== undefined ? { entityStart: shard.entityStart, entityEnd: shard.entityEnd! } : {}) };
   setWatch(task.watch);
+  timePhases(task.phases === true);
+  const t = timing ? clock() : 0;
   try {
     const writeAs = task.writeAs ?? shard.file;
     const e = task.expect;
@@ -122,11 +141,17 @@ export async function runShardTask(task: ShardTask): Promise<ShardResult> {
     await prepareScenario(scenario);
     const { bytes, anomalousRows } = encodeShard(task, workerBuffers);
     writeFileAtomic(join(task.outDir, writeAs), bytes);
-    return { ok: true, ...base, bytes: bytes.length, sha256: sha256(bytes), anomalousRows, reused: false, at: writeAs };
+    const done: ShardDone = { ok: true, ...base, bytes: bytes.length, sha256: sha256(bytes), anomalousRows, reused: false, at: writeAs };
+    if (timing) {
+      addPhase('shard', t);
+      done.phases = phaseTimes();
+    }
+    return done;
   } catch (err) {
     return { ok: false, index: shard.index, error: errorData(err, { seed: scenario.seed, shard: shard.index, rowStart: shard.rowStart, rowEnd: shard.rowEnd, ...(shard.entityStart !== undefined ? { entityStart: shard.entityStart, entityEnd: shard.entityEnd } : {}) }) };
   } finally {
     setWatch(undefined);
+    timePhases(false);
   }
 }
 

@@ -12,6 +12,7 @@ import { putInt64, type ColumnData } from '../columns/columns.js';
 import type { CompiledVariable, VariableKind } from './kind.js';
 import { validateStochastic } from './stochastic-validate.js';
 import { compileBlockKernel, type BlockKernel } from '../distribution/block.js';
+import { addPhase, clock, timing } from '../phases.js';
 
 export interface CompiledStochastic {
   variable: StochasticVariable;
@@ -86,7 +87,9 @@ export function fillStochastic(
   offset: number,
 ): void {
   const v = c.variable;
+  const t = timing ? clock() : 0;
   fillRowUniforms(key, v.stream, 0, 0, rowStart, count, u);
+  if (timing) addPhase('prng', t);
   if (c.blocks) {
     // Runs of normal and anomalous rows, each through its class's block kernel.
     const { normal: kn, anomalous: ka } = c.blocks;

@@ -193,12 +193,19 @@ function resolveTargets(c: Checker, spec: AnomalyKindSpec, i: number, variables:
 }
 
 /** Keys `anomalies` accepts for kinds, the clean twin, the effect floor and the labelling. */
-export const PLAN_EXTRA_KEYS = ['kinds', 'clean_twin', 'min_effect', 'label'] as const;
+export const PLAN_EXTRA_KEYS = ['kinds', 'clean_twin', 'min_effect', 'label', 'min_change'] as const;
+
+/**
+ * The least change that labels a row under `label: changed`, in robust sd of its event's
+ * clean context: a row moved by less is one no detector can tell from normal (a crossfade's
+ * first rows, a deformation crossing zero), and labelling it teaches alarms on normal data.
+ */
+export const DEFAULT_MIN_CHANGE = 0.1;
 
 /** Attempts per event when `min_effect` gives none. */
 export const DEFAULT_EFFECT_TRIES = 8;
 
-/** `min_effect: 0.5` or `min_effect: { value: 0.5, tries: 12 }`. */
+/** `min_effect: 0.5` or `min_effect: { value: 0.5, tries: 12, below: drop | normal }`. */
 function checkMinEffect(c: Checker, raw: unknown, hasKinds: boolean): MinEffect | undefined {
   const path = 'anomalies.min_effect';
   if (!hasKinds) return c.fail(path, "needs 'anomalies.kinds': an event below the minimum is redrawn with other parameters or another kind");
@@ -208,10 +215,12 @@ function checkMinEffect(c: Checker, raw: unknown, hasKinds: boolean): MinEffect 
   }
   const o = c.object(raw, path);
   if (!o) return undefined;
-  c.keys(o, path, ['value', 'tries']);
+  c.keys(o, path, ['value', 'tries', 'below']);
   const threshold = c.number(o['value'], join(path, 'value'), { gt: 0 });
   const tries = o['tries'] === undefined ? DEFAULT_EFFECT_TRIES : c.number(o['tries'], join(path, 'tries'), { integer: true, ge: 1, le: 64 });
-  return threshold === undefined || tries === undefined ? undefined : { threshold, tries };
+  const below = o['below'] ?? 'drop';
+  if (below !== 'drop' && below !== 'normal') return c.fail(join(path, 'below'), `${unknownChoice('choice', below, ['drop', 'normal'])} (what becomes of an event still below the minimum after its tries)`);
+  return threshold === undefined || tries === undefined ? undefined : { threshold, tries, ...(below === 'normal' ? { below } : {}) };
 }
 
 /**
@@ -226,7 +235,7 @@ export function checkPlanExtras(
   checkDuration: (raw: unknown, path: string) => [number, number] | undefined,
   duration: [number, number] | undefined,
   resolveFile: (file: string) => string,
-): { kinds?: AnomalyKindSpec[]; cleanTwin?: true; minEffect?: MinEffect; label?: 'changed'; envelope?: [number, number] } | undefined {
+): { kinds?: AnomalyKindSpec[]; cleanTwin?: true; minEffect?: MinEffect; label?: 'changed'; minChange?: number; envelope?: [number, number] } | undefined {
   let cleanTwin: true | undefined;
   if (o['clean_twin'] !== undefined) {
     if (typeof o['clean_twin'] !== 'boolean') return c.fail('anomalies.clean_twin', `expected true or false, got ${describe(o['clean_twin'])}`);
@@ -237,9 +246,15 @@ export function checkPlanExtras(
     if (o['label'] !== 'window' && o['label'] !== 'changed') return c.fail('anomalies.label', `expected 'window' (every row of an event, the default) or 'changed' (only the rows whose values the event changed), got ${describe(o['label'])}`);
     if (o['label'] === 'changed') label = 'changed';
   }
+  let minChange: number | undefined;
+  if (o['min_change'] !== undefined) {
+    if (!label) return c.fail('anomalies.min_change', "applies with 'label: changed' (the least change that labels a row); add it, or remove min_change");
+    minChange = c.number(o['min_change'], 'anomalies.min_change', { ge: 0 });
+    if (minChange === undefined) return undefined;
+  }
   const minEffect = o['min_effect'] === undefined ? undefined : checkMinEffect(c, o['min_effect'], o['kinds'] !== undefined);
   if (o['min_effect'] !== undefined && !minEffect) return undefined;
-  const common = { ...(cleanTwin ? { cleanTwin } : {}), ...(minEffect ? { minEffect } : {}), ...(label ? { label } : {}) };
+  const common = { ...(cleanTwin ? { cleanTwin } : {}), ...(minEffect ? { minEffect } : {}), ...(label ? { label, minChange: minChange ?? DEFAULT_MIN_CHANGE } : {}) };
   if (o['kinds'] === undefined) return common;
   const kinds = checkKinds(c, o['kinds'], stepMs, checkDuration, duration, o['duration'] !== undefined, resolveFile);
   if (!kinds) return undefined;

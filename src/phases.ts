@@ -1,0 +1,53 @@
+/**
+ * Where a worker's time goes on a shard: per-thread accumulators of high-resolution time,
+ * one per phase, switched on per task (`GenerateOptions.phases`, what `npm run bench`
+ * prints). Switched off — always, unless asked — a timed section costs one test of a
+ * boolean per block or page, never per row, and no clock is read.
+ *
+ * Phases nest as the work does: `prng` is inside `generate`, `compress` inside `encode`;
+ * `write` (open, write, close, rename) and `fsync` are the file's; `shard` is the whole task.
+ */
+
+/** The phases timed, in report order. */
+export const PHASES = ['shard', 'generate', 'prng', 'encode', 'compress', 'sha256', 'write', 'fsync'] as const;
+export type Phase = (typeof PHASES)[number];
+
+/** Milliseconds per phase. */
+export type PhaseTimes = Record<Phase, number>;
+
+const index = Object.fromEntries(PHASES.map((p, i) => [p, i])) as Record<Phase, number>;
+const totals = new Float64Array(PHASES.length);
+
+/** True while this thread times its phases (read before every timed section). */
+export let timing = false;
+
+/** Starts (with zeroed totals) or stops timing on this thread. */
+export function timePhases(on: boolean): void {
+  timing = on;
+  totals.fill(0);
+}
+
+/** The clock the phases are read with (ms, sub-microsecond resolution). */
+export const clock = (): number => performance.now();
+
+/** Adds the time since `since` (a `clock()` reading) to `phase`. */
+export function addPhase(phase: Phase, since: number): void {
+  totals[index[phase]]! += performance.now() - since;
+}
+
+/** Adds `ms` milliseconds to `phase`. */
+export function addMs(phase: Phase, ms: number): void {
+  totals[index[phase]]! += ms;
+}
+
+/** This thread's totals since timing started. */
+export function phaseTimes(): PhaseTimes {
+  return Object.fromEntries(PHASES.map((p, i) => [p, totals[i]!])) as PhaseTimes;
+}
+
+/** Sums phase times (of several shards). */
+export function sumPhases(all: readonly PhaseTimes[]): PhaseTimes {
+  const out = Object.fromEntries(PHASES.map((p) => [p, 0])) as PhaseTimes;
+  for (const t of all) for (const p of PHASES) out[p] += t[p];
+  return out;
+}
