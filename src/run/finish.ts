@@ -3,8 +3,6 @@
  * the manifest. A staged run writes both under their pending names; its commit renames them.
  */
 import { join } from 'node:path';
-import { eventsStartingIn } from '../anomaly/events.js';
-import { seedKey } from '../random/counter.js';
 import type { Scenario } from '../model/types.js';
 import type { GenerationPlan } from '../plan/planner.js';
 import type { Part } from '../plan/parts.js';
@@ -14,20 +12,50 @@ import { segmentTable } from '../dataset/segments.js';
 import { shardMetadata } from '../dataset/provenance.js';
 import { writeFileAtomic } from '../formats/files.js';
 import { cleanRowsOf } from '../generate/shard.js';
-import { segmentsOf } from '../generate/event-outcome.js';
 import { prepareScenario } from '../variables/registry.js';
 import type { Resolution } from '../uniqueness/resolve.js';
 import { partManifestFile, PENDING_SUFFIX } from './state.js';
+import { shardSegments, type ShardSegments } from './shard-task.js';
+import type { Segment } from '../anomaly/effect.js';
+
+/**
+ * The segment table's rows of every event, shard by shard in row order: those the workers
+ * measured (`measured`, by shard index), the others (shards kept from an earlier run)
+ * measured here, on the main thread.
+ */
+async function allSegments(scenario: Scenario, plan: GenerationPlan, measured: ReadonlyMap<number, ShardSegments>): Promise<ShardSegments> {
+  const segments: Segment[] = [];
+  let dropped = 0;
+  for (const s of plan.shards) {
+    let m = measured.get(s.index);
+    if (!m) {
+      // Measuring events generates rows: load what the variables need (once; cached).
+      await prepareScenario(scenario);
+      m = shardSegments(scenario, s.rowStart, s.rowEnd);
+    }
+    for (const x of m.segments) segments.push(x);
+    dropped += m.dropped;
+  }
+  return { segments, dropped };
+}
 
 /** Writes the segment table (whole datasets only) and the manifest, last. */
-export async function finishDataset(out: string, scenario: Scenario, plan: GenerationPlan, compression: ParquetCompression, shards: ManifestShard[], part: Part | null, uniqueness: UniquenessSummary | null, staged = false): Promise<Manifest> {
+export async function finishDataset(
+  out: string,
+  scenario: Scenario,
+  plan: GenerationPlan,
+  compression: ParquetCompression,
+  shards: ManifestShard[],
+  part: Part | null,
+  uniqueness: UniquenessSummary | null,
+  staged = false,
+  measured: ReadonlyMap<number, ShardSegments> = new Map(),
+): Promise<Manifest> {
   const suffix = staged ? PENDING_SUFFIX : '';
   const rows = scenario.timeline.rows;
-  // Measuring events generates rows here, on the main thread: load what the variables need.
-  if (!part && scenario.anomalies.mode !== 'none') await prepareScenario(scenario);
-  const a = scenario.anomalies;
-  // Every event is measured here, for its effect columns; a part run has no segment table.
-  const { segments, dropped } = part ? { segments: [], dropped: -1 } : segmentsOf(scenario, eventsStartingIn(a, seedKey(scenario.seed), rows, 0, rows));
+  // Every event is measured, for its effect columns; a part run has no segment table.
+  const none = part || scenario.anomalies.mode === 'none';
+  const { segments, dropped } = none ? { segments: [], dropped: part ? -1 : 0 } : await allSegments(scenario, plan, measured);
   if (!part) {
     const segMeta = shardMetadata(scenario, { index: -1, rowStart: 0, rowEnd: rows });
     writeFileAtomic(join(out, SEGMENTS_FILE + suffix), encodeParquet(segmentTable(scenario, segments, cleanRowsOf(scenario)), segMeta, compression));
