@@ -176,6 +176,55 @@ describe('min_effect', () => {
   });
 });
 
+describe('min_effect below: normal (near misses as hard negatives)', () => {
+  it('keeps an event no attempt can lift in the values, labelled normal: the values of the plain scenario, no label, no segment', async () => {
+    const kinds = [{ kind: 'level_shift', shift: [0.0001, 0.001] }];
+    const s = scenario({ min_effect: { value: 50, tries: 3, below: 'normal' }, kinds }, 30_000);
+    const r = await generate(s, { out: join(tempDir(), 'near'), workers: 1 });
+    expect(r.manifest.anomalies.min_effect).toMatchObject({ below: 'normal', redrawn_events: 0 });
+    expect(r.manifest.anomalies.min_effect!.dropped_events).toBeGreaterThan(5);
+    expect(r.manifest.anomalies.realised.events).toBe(0);
+    const c = generateShard(s, 0, 30_000);
+    expect(c.isAnomaly.every((x) => x === 0)).toBe(true);
+    expect(c.anomalyId.every((x) => x === 0)).toBe(true);
+    // The near misses are the placed events' first attempts: the plain scenario's values.
+    const plain = scenario({ kinds }, 30_000);
+    await prepareScenario(plain);
+    const p = generateShard(plain, 0, 30_000);
+    expect(col(c, 'cpu').data).toEqual(col(p, 'cpu').data);
+    expect(col(c, 'cpu').data).not.toEqual(col(c, 'cpu_clean').data);
+  });
+
+  it('labels the kept events as without it, leaves the near misses changed but normal; 1 ≡ 4 workers, prefix-stable', async () => {
+    const near = scenario({ min_effect: { value: 0.5, tries: 2, below: 'normal' } });
+    const drop = scenario({ min_effect: { value: 0.5, tries: 2 } });
+    await prepareScenario(near);
+    const a = generateShard(near, 0, 65_536);
+    const b = generateShard(drop, 0, 65_536);
+    expect(a.isAnomaly).toEqual(b.isAnomaly);
+    const cpu = col(a, 'cpu');
+    const clean = col(a, 'cpu_clean');
+    let nearMissRows = 0;
+    for (let i = 0; i < 65_536; i++) {
+      if (a.isAnomaly[i]) expect(num(cpu, i)).toBe(num(col(b, 'cpu'), i));
+      else if (num(cpu, i) !== num(clean, i) && !Number.isNaN(num(cpu, i))) nearMissRows++;
+    }
+    expect(nearMissRows).toBeGreaterThan(20);
+    const base = tempDir();
+    const one = await generate(near, { out: join(base, 'one'), workers: 1, shardRows: 65_536 });
+    const four = await generate(near, { out: join(base, 'four'), workers: 4, shardRows: 65_536 });
+    expect(four.manifest.shards.map((x) => x.sha256)).toEqual(one.manifest.shards.map((x) => x.sha256));
+    expect(one.manifest.anomalies.min_effect!.dropped_events).toBeGreaterThan(0);
+    const n = 70_001;
+    const small = scenario({ min_effect: { value: 0.5, tries: 2, below: 'normal' } }, n);
+    expect(columnHashes(generateShard(near, 0, n))).toEqual(columnHashes(generateShard(small, 0, n)));
+  });
+
+  it('refuses another choice, naming the path and the choices', () => {
+    expect(() => scenario({ min_effect: { value: 1, below: 'keep' } })).toThrow(/anomalies\.min_effect\.below: unknown choice string 'keep'; expected one of: drop, normal/);
+  });
+});
+
 describe('validation', () => {
   it('refuses min_effect and label: changed with uniqueness, naming the path', () => {
     const doc = (anomalies: Record<string, unknown>) => ({

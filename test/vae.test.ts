@@ -235,9 +235,9 @@ describe('vae variables', () => {
     const avg = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
     const dAnom = avg(anomStarts.slice(0, 150).map(nearest));
     const dNormal = avg(normalStarts.map(nearest));
-    // Measured on this model: about 1.4×. A margin of 1.2× leaves room for backend noise.
+    // Measured on this model: about 5.8× (normal rows replay the training residual). 2× leaves room for backend noise.
     if (process.env.PARANOM_VAE_REPORT) console.log(`nearest-window distance: anomalous ${dAnom.toFixed(3)}, normal ${dNormal.toFixed(3)}, ratio ${(dAnom / dNormal).toFixed(2)} (${anomStarts.length} events)`);
-    expect(dAnom / dNormal).toBeGreaterThan(1.2);
+    expect(dAnom / dNormal).toBeGreaterThan(2);
   });
 
   it('normal rows look like the training data: mean and sd within 10%, window boundaries no rougher than 1.5× its 99th-percentile step', async () => {

@@ -11,6 +11,7 @@ import { parseScenario } from '../../src/reader/load.js';
 import { prepareScenario } from '../../src/variables/registry.js';
 import { generateShard } from '../../src/generate/shard.js';
 import { trainVae } from '../../src/vae/index.js';
+import { withCleanTwin } from '../../src/anomaly/kinds/clean-twin.js';
 import type { Series } from './nab.js';
 
 /** Copies of the training part generated per condition. */
@@ -24,6 +25,8 @@ const DURATION = [6, 48];
 export interface SeriesContext {
   /** Robust sd of the training part (parameters are multiples of it). */
   sd: number;
+  /** Rows of the training part (one replicate). */
+  rows: number;
   /** A VAE model directory trained on the training part, for `learned` conditions. */
   model?: string;
 }
@@ -36,9 +39,19 @@ export interface GeneratedCondition {
   needsModel?: boolean;
   /** The `anomalies:` block (YAML flow style) for one series. */
   anomalies(ctx: SeriesContext): string;
+  /** The source's `drift:` (YAML flow style), when the condition varies the normal series. */
+  drift?(ctx: SeriesContext): string;
 }
 
 const r = (sd: number, lo: number, hi: number): string => `[${lo * sd}, ${hi * sd}]`;
+
+/**
+ * Normal-side variation (a source's `drift`), labelled normal: the level wanders within
+ * ±1 robust sd (half the smallest level shift injected, so a shift stays the larger
+ * change) and the swings scale by up to ±30%, with a knot every quarter of the training
+ * part (half a day for most series), slow beside every injected event.
+ */
+const drift = ({ sd, rows }: SeriesContext): string => `{ offset: ${sd}, gain: 0.3, every: ${Math.max(2, Math.round(rows / 4))} }`;
 
 export const NAIVE: GeneratedCondition = {
   id: 'b',
@@ -60,14 +73,33 @@ export const KINDS: GeneratedCondition = {
 };
 
 /**
- * The same kinds with the generator's label checks: an event must change the series by at
- * least 1 robust sd (RMS over the event, the learned kind's default bar), else it is redrawn
- * or dropped, and only rows that changed are labelled.
+ * The hand-written and shape kinds with the generator's label checks: an event must change
+ * the series by at least 1 robust sd (RMS over the event, the learned kind's default bar),
+ * else it is redrawn or dropped, and only rows that changed are labelled. No drift.
  */
-export const KINDS_EFFECT: GeneratedCondition = {
+export const KINDS_SHAPES: GeneratedCondition = {
+  id: 'c1',
+  title: '(c1) hand-written and shape kinds, min_effect 1, label: changed',
+  anomalies: (ctx) => `{ frequency: ${FREQUENCY}, duration: [${DURATION}], min_effect: 1, label: changed, kinds: [${handWritten(ctx.sd)}, ${shapes(ctx.rows)}] }`,
+};
+
+/** (c1) over a drifting normal series. */
+export const KINDS_DRIFT: GeneratedCondition = {
+  id: 'c2',
+  title: '(c2) as (c1), drift',
+  anomalies: KINDS_SHAPES.anomalies,
+  drift,
+};
+
+/**
+ * The whole generator: (c2), and an event still below min_effect after its tries is kept
+ * in the values labelled normal (`below: normal`), a near miss instead of a dropped event.
+ */
+export const FULL: GeneratedCondition = {
   id: 'c',
-  title: '(c) hand-written kinds, min_effect 1, label: changed',
-  anomalies: ({ sd }) => `{ frequency: ${FREQUENCY}, duration: [${DURATION}], min_effect: 1, label: changed, kinds: [${handWritten(sd)}] }`,
+  title: '(c) as (c2), near misses kept as normal rows',
+  anomalies: (ctx) => `{ frequency: ${FREQUENCY}, duration: [${DURATION}], min_effect: { value: 1, below: normal }, label: changed, kinds: [${handWritten(ctx.sd)}, ${shapes(ctx.rows)}] }`,
+  drift,
 };
 
 function handWritten(sd: number): string {
@@ -82,17 +114,33 @@ function handWritten(sd: number): string {
     { kind: noise, magnitude: ${r(sd, 1, 3)} } `;
 }
 
+/** The shape kinds that apply to one variable (correlation_break needs two), one weight each in all. */
+function shapes(rows: number): string {
+  return `
+    { kind: time_warp, weight: 0.5, factor: [0.25, 0.5] },
+    { kind: time_warp, weight: 0.5, factor: [2, 4] },
+    { kind: pattern_shift, shift: [2, 12] },
+    { kind: reversal },
+    { kind: smoothing, window: [5, 15] },
+    { kind: clipping, weight: 0.5, level: [0.2, 0.6] },
+    { kind: clipping, weight: 0.5, level: [0.4, 0.8], direction: down },
+    { kind: replay, weight: 0.5, lag: ${Math.round(rows / 4)} },
+    { kind: replay, weight: 0.5, lag: ${Math.round(rows / 3)} } `;
+}
+
 /**
- * The learned kind alone: AnoGen's method inside the real series, a VAE trained on the
- * training part moving each event's context to the outlier band (its own min_effect of 1
- * robust sd is the kind's default).
+ * The learned kind alone, over the same drifting normal series as (c): AnoGen's method
+ * inside the real series, a VAE trained on the training part moving each event's context
+ * to the outlier band (its own min_effect of 1 robust sd is the kind's default), only
+ * changed rows labelled.
  */
 export const LEARNED: GeneratedCondition = {
   id: 'd',
-  title: '(d) learned anomalies',
+  title: '(d) learned anomalies, drift',
   needsModel: true,
-  anomalies: ({ model }) => `{ frequency: ${FREQUENCY}, duration: [${DURATION}], kinds: [
+  anomalies: ({ model }) => `{ frequency: ${FREQUENCY}, duration: [${DURATION}], label: changed, kinds: [
     { kind: learned, model: ${JSON.stringify(model)} } ] }`,
+  drift,
 };
 
 /** The VAE of the learned condition: small, seeded, trained once per series on its training part. */
@@ -113,6 +161,8 @@ export async function trainModel(csv: string, rows: number): Promise<string> {
 /** Generated values and labels of one condition for one series and data seed. */
 export interface GeneratedData {
   values: Float64Array;
+  /** The same rows without anomalies (the clean twin: the replay, drifted when the condition drifts). */
+  clean: Float64Array;
   labels: Uint8Array;
   /** Rows per replicate (the training part's length). */
   period: number;
@@ -129,22 +179,22 @@ export function writeTrainingCsv(series: Series, dir: string): string {
 }
 
 /** The scenario text of one condition: a source over the training CSV plus its anomalies. */
-export function scenarioText(series: Series, csv: string, anomalies: string, seed: number): string {
+export function scenarioText(series: Series, csv: string, anomalies: string, seed: number, drift?: string): string {
   return [
     `name: experiment`,
     `seed: ${seed}`,
     `timeline: { start: "${series.timestamps[0]!.replace(' ', 'T')}Z", step: ${series.stepMs}ms, rows: ${series.cut * REPLICATES} }`,
     `anomalies: ${anomalies}`,
     `variables:`,
-    `  value: { type: source, file: ${JSON.stringify(csv)}, column: value, past_end: cycle }`,
+    `  value: { type: source, file: ${JSON.stringify(csv)}, column: value, past_end: cycle${drift ? `, drift: ${drift}` : ''} }`,
   ].join('\n');
 }
 
 /** Generates one condition's training data with paranom. */
 export async function generateCondition(series: Series, csv: string, condition: GeneratedCondition, ctx: SeriesContext, seed: number): Promise<GeneratedData> {
-  const scenario = parseScenario(scenarioText(series, csv, condition.anomalies(ctx), seed), csv + '.yaml');
+  const scenario = withCleanTwin(parseScenario(scenarioText(series, csv, condition.anomalies(ctx), seed, condition.drift?.(ctx)), csv + '.yaml'));
   await prepareScenario(scenario);
   const shard = generateShard(scenario, 0, scenario.timeline.rows);
-  const column = shard.values.find((v) => v.name === 'value')!;
-  return { values: Float64Array.from(column.data as Float64Array), labels: Uint8Array.from(shard.isAnomaly), period: series.cut };
+  const column = (name: string): Float64Array => Float64Array.from(shard.values.find((v) => v.name === name)!.data as Float64Array);
+  return { values: column('value'), clean: column('value_clean'), labels: Uint8Array.from(shard.isAnomaly), period: series.cut };
 }

@@ -16,7 +16,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadNab, robustScale, type Series } from './nab.js';
 import { trainSupervised, trainUnsupervised, type Detector } from './detector.js';
-import { generateCondition, KINDS, KINDS_EFFECT, LEARNED, NAIVE, trainModel, writeTrainingCsv, type GeneratedCondition, type GeneratedData, type SeriesContext } from './conditions.js';
+import { FULL, generateCondition, KINDS, KINDS_DRIFT, KINDS_SHAPES, LEARNED, NAIVE, trainModel, writeTrainingCsv, type GeneratedCondition, type GeneratedData, type SeriesContext } from './conditions.js';
 import { seededRandom } from './mlp.js';
 import { pool, scoreSeries, type Scores, type SeriesCounts } from './score.js';
 
@@ -28,7 +28,7 @@ export interface ExperimentOptions {
   seeds: number;
   /** Series names to run, or the first N series; all by default. */
   series?: readonly string[] | number;
-  /** Condition ids to run (`a`, `b`, `c0`, `c`, `d`; the null always runs); all by default. */
+  /** Condition ids to run (`a`, `b`, `c0`, `c1`, `c2`, `c`, `d`; the null always runs); all by default. */
   conditions?: readonly string[];
   /** Worker threads running series in parallel (default 2). */
   jobs?: number;
@@ -50,7 +50,7 @@ export interface ExperimentResult {
   seconds: number;
 }
 
-const GENERATED: GeneratedCondition[] = [NAIVE, KINDS, KINDS_EFFECT, LEARNED];
+const GENERATED: GeneratedCondition[] = [NAIVE, KINDS, KINDS_SHAPES, KINDS_DRIFT, FULL, LEARNED];
 
 function selectSeries(all: Series[], pick: ExperimentOptions['series']): Series[] {
   if (pick === undefined) return all;
@@ -72,14 +72,14 @@ function detect(d: Detector, s: Series, rows: number[]): { scores: Float64Array;
   return { scores, alarms: Uint8Array.from(scores, (v) => (v >= d.threshold ? 1 : 0)) };
 }
 
-/** Label noise of generated data: labelled rows within 0.1 robust sd of the clean (real) row. */
-function labelNoise(data: GeneratedData, train: Float64Array, sd: number): { labelled: number; unchanged: number } {
+/** Label noise of generated data: labelled rows within 0.1 robust sd of the clean row. */
+function labelNoise(data: GeneratedData, sd: number): { labelled: number; unchanged: number } {
   let labelled = 0;
   let unchanged = 0;
   data.labels.forEach((l, j) => {
     if (!l) return;
     labelled++;
-    if (Math.abs(data.values[j]! - train[j % data.period]!) < 0.1 * sd) unchanged++;
+    if (Math.abs(data.values[j]! - data.clean[j]!) < 0.1 * sd) unchanged++;
   });
   return { labelled, unchanged };
 }
@@ -93,7 +93,7 @@ async function runSeries(s: Series, seeds: number, ids: readonly string[] | unde
   const rows = testRows(s);
   const out: SeriesCounts[][] = conditionsOf(ids).rows.map(() => []);
   const first = withReal ? 2 : 1;
-  const ctx: SeriesContext = { sd: scale.scale, ...(generated.some((g) => g.needsModel) ? { model: await trainModel(csv, s.cut) } : {}) };
+  const ctx: SeriesContext = { sd: scale.scale, rows: s.cut, ...(generated.some((g) => g.needsModel) ? { model: await trainModel(csv, s.cut) } : {}) };
   for (let seed = 1; seed <= seeds; seed++) {
     const rand = seededRandom(seed * 7919 + s.values.length);
     const random = Float64Array.from(rows, () => rand());
@@ -104,8 +104,8 @@ async function runSeries(s: Series, seeds: number, ids: readonly string[] | unde
     }
     for (const [k, g] of generated.entries()) {
       const data = await generateCondition(s, csv, g, ctx, seed);
-      const r = detect(trainSupervised(data.values, data.labels, data.period, scale, seed), s, rows);
-      out[first + k]!.push(scoreSeries(s, r.scores, r.alarms, labelNoise(data, train, scale.scale)));
+      const r = detect(trainSupervised(data.values, data.labels, data.period, train, scale, seed), s, rows);
+      out[first + k]!.push(scoreSeries(s, r.scores, r.alarms, labelNoise(data, scale.scale)));
     }
   }
   return out;

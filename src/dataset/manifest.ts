@@ -38,8 +38,11 @@ export interface AnomalySummary {
    * whose values equal the clean series (every variable anomalies can reach).
    */
   realised: { events: number; anomalous_rows: number; fraction: number; truncated_events: number; unchanged_rows: number };
-  /** With `min_effect`: the threshold, attempts per event, and what the redraws did. */
-  min_effect?: { threshold: number; tries: number; redrawn_events: number; dropped_events: number };
+  /**
+   * With `min_effect`: the threshold, attempts per event, and what the redraws did. With
+   * `below: normal`, `dropped_events` counts the events kept in the values as unlabelled near misses.
+   */
+  min_effect?: { threshold: number; tries: number; redrawn_events: number; dropped_events: number; below?: 'normal' };
   segments_file: string;
 }
 
@@ -102,7 +105,7 @@ export function anomalySummary(s: Scenario, settled: { segments: readonly Segmen
         }
       : { events: -1, anomalous_rows: anomalousRows, fraction: -1, truncated_events: -1, unchanged_rows: -1 },
     ...(a.mode !== 'none' && a.minEffect
-      ? { min_effect: { threshold: a.minEffect.threshold, tries: a.minEffect.tries, redrawn_events: settled ? segments.filter((seg) => (seg.event.attempt ?? 0) > 0).length : -1, dropped_events: settled ? settled.dropped : -1 } }
+      ? { min_effect: { threshold: a.minEffect.threshold, tries: a.minEffect.tries, redrawn_events: settled ? segments.filter((seg) => (seg.event.attempt ?? 0) > 0).length : -1, dropped_events: settled ? settled.dropped : -1, ...(a.minEffect.below ? { below: a.minEffect.below } : {}) } }
       : {}),
     segments_file: SEGMENTS_FILE,
   };

@@ -8,21 +8,35 @@ import type { Scenario } from '../model/types.js';
 import type { ColumnArena } from '../columns/columns.js';
 import { eventOutcome, measuresEvents } from './event-outcome.js';
 import { generateRows, type Retries, type ShardColumns } from './rows.js';
+import { putInt64 } from '../columns/columns.js';
 
 export { cleanRowsOf, retriesIn, type Retries, type ShardColumns } from './rows.js';
 
 /**
  * Generates rows [rowStart, rowEnd). With an `arena` (a worker's reused buffers) the
  * returned columns live in the arena and are valid until its next reset; values are the
- * same either way. Events are placed, then settled (`min_effect` redraws, drops) and, with
- * `label: changed`, the labels narrowed to the rows the events changed (event-outcome.ts).
+ * same either way. Events are placed, then settled (`min_effect` redraws, drops or near
+ * misses kept as normal rows) and, with `label: changed`, the labels narrowed to the rows
+ * the events changed (event-outcome.ts).
  */
 export function generateShard(scenario: Scenario, rowStart: number, rowEnd: number, retries?: Retries, arena?: ColumnArena): ShardColumns {
   const placed = eventsOverlapping(scenario, rowStart, rowEnd);
   if (!measuresEvents(scenario)) return generateRows(scenario, rowStart, rowEnd, placed, retries, arena);
-  const outcomes = placed.map((e) => eventOutcome(scenario, e)).filter((o) => o.kept);
-  const columns = generateRows(scenario, rowStart, rowEnd, outcomes.map((o) => o.event), retries, arena);
-  if (scenario.anomalies.mode !== 'none' && scenario.anomalies.label === 'changed') {
+  const a = scenario.anomalies;
+  const settled = placed.map((e) => eventOutcome(scenario, e));
+  const outcomes = settled.filter((o) => o.kept);
+  // With `min_effect.below: normal` an event left below the bar is generated all the same
+  // (its first attempt, the placed event) and its rows relabelled normal below.
+  const nearMisses = a.mode !== 'none' && a.minEffect?.below === 'normal' ? settled.filter((o) => !o.kept) : [];
+  const generated = nearMisses.length === 0 ? outcomes.map((o) => o.event) : settled.map((o) => o.event);
+  const columns = generateRows(scenario, rowStart, rowEnd, generated, retries, arena);
+  for (const o of nearMisses) {
+    for (let row = Math.max(o.event.start, rowStart); row < Math.min(o.event.end, rowEnd); row++) {
+      columns.isAnomaly[row - rowStart] = 0;
+      putInt64(columns.anomalyId, row - rowStart, 0);
+    }
+  }
+  if (a.mode !== 'none' && a.label === 'changed') {
     // Values are final: the window mask that anomalous definitions read is no longer needed.
     for (const o of outcomes) {
       const e = o.event;

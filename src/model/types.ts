@@ -114,8 +114,17 @@ export interface SourceVariable {
   timestamps: { mode: 'ignore' } | { mode: 'map'; column: string };
   /** Past the end of the file: start again from its first row, hold its last value, or stop with an error. */
   pastEnd: 'cycle' | 'hold' | 'error';
+  /** Slow seeded changes of level and gain, part of the normal series (variables/source-drift.ts); absent when not set. */
+  drift?: SourceDrift;
   anomalous: null;
   categories: null;
+}
+
+/** A source's `drift`: knot values uniform in ±offset (value units) and ±gain (a share), a knot every `every` rows. */
+export interface SourceDrift {
+  offset: number;
+  gain: number;
+  every: number;
 }
 
 /** Anomaly kinds applied over event windows (anomaly/kinds/). */
@@ -174,6 +183,11 @@ export interface MinEffect {
   threshold: number;
   /** Attempts per event (attempt 0 included): the first half redraw the parameters, the rest the kind too. */
   tries: number;
+  /**
+   * `below: normal`: an event still below after its tries is generated as drawn (its first
+   * attempt) and labelled normal, a near miss; absent: it is dropped (its rows are clean).
+   */
+  below?: 'normal';
 }
 
 // ---------------------------------------------------------------------------------------

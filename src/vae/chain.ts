@@ -15,6 +15,7 @@
  */
 import type { DenseDecoder } from './decoder.js';
 import type { Series } from './series.js';
+import { windowWeight } from './stitch.js';
 import { slidingWindows, type Normalisation } from './windows.js';
 
 export interface LatentChain {
@@ -35,15 +36,28 @@ export interface LatentChain {
   residualSd: number[];
   /** Per channel, the lag-1 autocorrelation of that residual (its noise is as smooth, not white). */
   residualLag1: number[];
+  /**
+   * The residual itself over the chain's rows [0, (n − 1)·hop + window), row-major (ρ·C + c),
+   * in z-score units: x − (offset + gain · the overlap-added decoded chain). Generation
+   * replays stretches of it in time order instead of Gaussian noise, so the series has the
+   * data's own texture — a series that sits still and then jumps (CPU load, counts) stays
+   * still between jumps, where independent noise would move every row. Absent in models
+   * trained before it was kept (they fall back to the Gaussian noise of residualSd).
+   */
+  residual?: number[];
 }
 
 /** At most this many codes are kept: the first MAX_CODES · hop rows of a longer training part (a contiguous stretch keeps the chain coherent). */
 const MAX_CODES = 4096;
+/** At most this many rows of residual are kept (the model file holds them as JSON numbers). */
+const MAX_CHAIN_ROWS = 65_536;
+/** Significant digits of the stored residual (z-score units; far finer than any data's own noise). */
+const RESIDUAL_DIGITS = 6;
 
 /** Measures the chain of the training part [0, trainRows) with the plain-JS encoder and decoder. */
 export function latentChain(encoder: DenseDecoder, decoder: DenseDecoder, series: Series, norm: Normalisation, trainRows: number, window: number, latent: number): LatentChain {
   const hop = Math.ceil(window / 2);
-  const rows = Math.min(trainRows, (MAX_CODES - 1) * hop + window);
+  const rows = Math.min(trainRows, (MAX_CODES - 1) * hop + window, Math.max(window, MAX_CHAIN_ROWS));
   const w = slidingWindows(series, norm, 0, rows, window, hop);
   const n = w.count;
   const D = w.width;
@@ -84,16 +98,31 @@ export function latentChain(encoder: DenseDecoder, decoder: DenseDecoder, series
     gain.push(b);
     offset.push(sy / m - b * (sx / m));
   }
+  // The residual over the chain's rows: the data less the calibrated decoded chain,
+  // overlap-added exactly as generation stitches it (vae/stitch.ts).
+  const span = (n - 1) * hop + window;
+  const fit = new Float64Array(span * C);
+  const wsum = new Float64Array(span);
+  for (let i = 0; i < n; i++) {
+    for (let t = 0; t < window; t++) {
+      const w = windowWeight(t, window);
+      const row = i * hop + t;
+      wsum[row]! += w;
+      for (let c = 0; c < C; c++) fit[row * C + c]! += w * (offset[c]! + gain[c]! * xHat[i * D + t * C + c]!);
+    }
+  }
+  const residual: number[] = new Array<number>(span * C);
   const sq = new Float64Array(C);
   const lag = new Float64Array(C);
-  const res = (i: number) => x[i]! - (offset[i % C]! + gain[i % C]! * xHat[i]!);
-  for (let i = 0; i < n * D; i++) {
-    const r = res(i);
-    sq[i % C]! += r * r;
-    // The previous row of the same window and channel.
-    if (i % D >= C) lag[i % C]! += r * res(i - C);
+  for (let row = 0; row < span; row++) {
+    for (let c = 0; c < C; c++) {
+      const r = (series.values[c]![row]! - norm.mean[c]!) / norm.sd[c]! - fit[row * C + c]! / wsum[row]!;
+      residual[row * C + c] = Number(r.toPrecision(RESIDUAL_DIGITS));
+      sq[c]! += r * r;
+      if (row > 0) lag[c]! += r * residual[(row - 1) * C + c]!;
+    }
   }
-  const residualSd = Array.from(sq, (v) => Math.sqrt(v / Math.max(1, n * window)));
-  const residualLag1 = Array.from(lag, (v, c) => (sq[c]! > 0 ? v / ((sq[c]! * (window - 1)) / window) : 0));
-  return { hop, mean, sd, gain, offset, residualSd, residualLag1 };
+  const residualSd = Array.from(sq, (v) => Math.sqrt(v / span));
+  const residualLag1 = Array.from(lag, (v, c) => (sq[c]! > 0 ? v / sq[c]! : 0));
+  return { hop, mean, sd, gain, offset, residualSd, residualLag1, residual };
 }

@@ -100,7 +100,14 @@ export function readVaeMeta(dir: string): VaeModelMeta {
     Array.isArray(s.basis) && s.basis.length === L && s.basis.every((row) => isNumArray(row, s.active)) &&
     isNumArray(s.radius?.p) && isNumArray(s.radius?.r, s.radius.p.length) && s.radius.p.length >= 2 &&
     s.radius.p[0] === 0 && s.radius.p[s.radius.p.length - 1] === 1;
-  if (!ok) throw new ModelFormatError(`${file}: incomplete or inconsistent model metadata; train the model again with 'paranom train-vae'`);
+  const ch = m.chain;
+  const chainOk =
+    ch === undefined ||
+    (Number.isInteger(ch.hop) && ch.hop >= 1 && Array.isArray(ch.mean) && ch.mean.length >= 1 && ch.mean.every((r) => isNumArray(r, L)) &&
+      Array.isArray(ch.sd) && ch.sd.length === ch.mean.length && ch.sd.every((r) => isNumArray(r, L)) &&
+      isNumArray(ch.gain, C) && isNumArray(ch.offset, C) && isNumArray(ch.residualSd, C) &&
+      (ch.residual === undefined || isNumArray(ch.residual, ((ch.mean.length - 1) * ch.hop + m.window) * C)));
+  if (!ok || !chainOk) throw new ModelFormatError(`${file}: incomplete or inconsistent model metadata; train the model again with 'paranom train-vae'`);
   return m;
 }
 

@@ -11,7 +11,8 @@
  * first row — for mapped timestamps the file's span is its first-to-last time plus its
  * mean spacing; `hold` repeats the last value; `error` stops the run at the first row past
  * the end. Every row is a pure function of its index, so D1–D3 hold (`error` aside, which
- * refuses to grow past the file).
+ * refuses to grow past the file). `drift` (source-drift.ts) varies the replay's level and
+ * gain slowly, as normal behaviour.
  */
 import { upperBound } from '../math/search.js';
 import { extname } from 'node:path';
@@ -23,6 +24,8 @@ import { checkFileEntry } from './callback-validate.js';
 import { readSource, SourceReadError, type SourceData } from './source-read.js';
 import { inputPath } from '../model/input-path.js';
 import { checkInputFile } from './inputs.js';
+import { columnMedian, DriftCurve, validateDrift } from './source-drift.js';
+import { seedKey, type SeedKey } from '../random/counter.js';
 
 const PAST_END = ['cycle', 'hold', 'error'] as const;
 
@@ -55,6 +58,8 @@ export function validateSource(c: Checker, input: VariableInput): SourceVariable
   if (offset === undefined) return undefined;
   if (offset > 0 && timestamps.mode === 'map') return c.fail(join(path, 'offset'), 'offset applies to timestamps: ignore; with mapped timestamps the file starts at timeline.start');
   if (o['column'] !== undefined && (typeof o['column'] !== 'string' || o['column'] === '')) return c.fail(join(path, 'column'), `expected a column name, got ${describe(o['column'])}`);
+  const drift = o['drift'] === undefined ? undefined : validateDrift(c, o['drift'], join(path, 'drift'));
+  if (o['drift'] !== undefined && !drift) return undefined;
   if (!entry) return undefined;
   const format = extname(entry.file).toLowerCase() === '.parquet' ? 'parquet' : 'csv';
   const fileLabel = String(o['file']);
@@ -66,7 +71,7 @@ export function validateSource(c: Checker, input: VariableInput): SourceVariable
       if (candidates.length !== 1) return c.fail(join(path, 'column'), `required: ${fileLabel} has columns ${cols.join(', ')}; name the one to replay`);
       column = candidates[0]!;
     }
-    const v: SourceVariable = { name, type: 'source', dtype, stream, file: entry.file, format, sha256: entry.sha256, column, fileRows: 0, offset, timestamps, pastEnd: pastEnd as SourceVariable['pastEnd'], anomalous: null, categories: null };
+    const v: SourceVariable = { name, type: 'source', dtype, stream, file: entry.file, format, sha256: entry.sha256, column, fileRows: 0, offset, timestamps, pastEnd: pastEnd as SourceVariable['pastEnd'], ...(drift ? { drift } : {}), anomalous: null, categories: null };
     const data = read(v, input.resolveFile('.'));
     v.fileRows = data.values.length;
     if (timestamps.mode === 'map' && v.fileRows < 2) return c.fail(join(path, 'timestamps'), 'mapping timestamps needs at least two rows in the file');
@@ -134,17 +139,19 @@ export function sourceRowLimit(v: SourceVariable, timeline: Timeline, baseDir: s
 }
 
 /** Compiles a source: the file's values (read once per thread) replayed by row. */
-export function compileSource(v: SourceVariable, timeline: Timeline, seed: number, baseDir: string | undefined): CompiledVariable {
+export function compileSource(v: SourceVariable, timeline: Timeline, seed: number, baseDir: string | undefined, key: SeedKey = seedKey(seed)): CompiledVariable {
   const data = read(v, baseDir);
   const values = data.values;
   const at = fileRowOf(v, data, timeline);
+  const drift = v.drift ? new DriftCurve(v.drift, key, v.stream, columnMedian(values)) : undefined;
   return {
     variable: v,
     fill(block, out) {
       for (let i = 0; i < block.count; i++) {
-        const k = at(block.rowStart + i);
-        if (k < 0) throw pastEndError(v, block.rowStart + i, seed);
-        out[block.offset + i] = values[k]!;
+        const row = block.rowStart + i;
+        const k = at(row);
+        if (k < 0) throw pastEndError(v, row, seed);
+        out[block.offset + i] = drift ? drift.at(row, values[k]!) : values[k]!;
       }
     },
   };
@@ -152,13 +159,13 @@ export function compileSource(v: SourceVariable, timeline: Timeline, seed: numbe
 
 /** `type: source`. */
 export const sourceKind: VariableKind<SourceVariable> = {
-  keys: ['dtype', 'file', 'column', 'timestamps', 'past_end', 'offset'],
+  keys: ['dtype', 'file', 'column', 'timestamps', 'past_end', 'offset', 'drift'],
   validate: validateSource,
   async load(v, s) {
     checkInputFile(v.name, 'source file', v.file, inputPath(s.baseDir, v.file), v.sha256);
     read(v, s.baseDir);
   },
-  compile(v, { scenario }) {
-    return compileSource(v, scenario.timeline, scenario.seed, scenario.baseDir);
+  compile(v, { scenario, key }) {
+    return compileSource(v, scenario.timeline, scenario.seed, scenario.baseDir, key);
   },
 };

@@ -205,7 +205,7 @@ export const DEFAULT_MIN_CHANGE = 0.1;
 /** Attempts per event when `min_effect` gives none. */
 export const DEFAULT_EFFECT_TRIES = 8;
 
-/** `min_effect: 0.5` or `min_effect: { value: 0.5, tries: 12 }`. */
+/** `min_effect: 0.5` or `min_effect: { value: 0.5, tries: 12, below: drop | normal }`. */
 function checkMinEffect(c: Checker, raw: unknown, hasKinds: boolean): MinEffect | undefined {
   const path = 'anomalies.min_effect';
   if (!hasKinds) return c.fail(path, "needs 'anomalies.kinds': an event below the minimum is redrawn with other parameters or another kind");
@@ -215,10 +215,12 @@ function checkMinEffect(c: Checker, raw: unknown, hasKinds: boolean): MinEffect 
   }
   const o = c.object(raw, path);
   if (!o) return undefined;
-  c.keys(o, path, ['value', 'tries']);
+  c.keys(o, path, ['value', 'tries', 'below']);
   const threshold = c.number(o['value'], join(path, 'value'), { gt: 0 });
   const tries = o['tries'] === undefined ? DEFAULT_EFFECT_TRIES : c.number(o['tries'], join(path, 'tries'), { integer: true, ge: 1, le: 64 });
-  return threshold === undefined || tries === undefined ? undefined : { threshold, tries };
+  const below = o['below'] ?? 'drop';
+  if (below !== 'drop' && below !== 'normal') return c.fail(join(path, 'below'), `${unknownChoice('choice', below, ['drop', 'normal'])} (what becomes of an event still below the minimum after its tries)`);
+  return threshold === undefined || tries === undefined ? undefined : { threshold, tries, ...(below === 'normal' ? { below } : {}) };
 }
 
 /**
