@@ -6,12 +6,12 @@ import { join } from 'node:path';
 import type { Scenario } from '../model/types.js';
 import type { GenerationPlan } from '../plan/planner.js';
 import type { Part } from '../plan/parts.js';
-import { anomalySummary, buildManifest, MANIFEST_FILE, SEGMENTS_FILE, writeManifest, type Manifest, type ManifestShard, type UniquenessSummary } from '../dataset/manifest.js';
+import { anomalySummary, buildManifest, ENTITIES_FILE, MANIFEST_FILE, SEGMENTS_FILE, writeManifest, type Manifest, type ManifestShard, type UniquenessSummary } from '../dataset/manifest.js';
 import { encodeParquet, type ParquetCompression } from '../formats/parquet.js';
-import { segmentTable } from '../dataset/segments.js';
+import { entityTable } from '../dataset/entities.js';
+import { datasetSegments } from './labels.js';
 import { shardMetadata } from '../dataset/provenance.js';
 import { writeFileAtomic } from '../formats/files.js';
-import { cleanRowsOf } from '../generate/shard.js';
 import { prepareScenario } from '../variables/registry.js';
 import type { Resolution } from '../uniqueness/resolve.js';
 import { partManifestFile, PENDING_SUFFIX } from './state.js';
@@ -23,16 +23,11 @@ import type { Segment } from '../anomaly/effect.js';
  * measured (`measured`, by shard index), the others (shards kept from an earlier run)
  * measured here, on the main thread.
  */
-async function allSegments(scenario: Scenario, plan: GenerationPlan, measured: ReadonlyMap<number, ShardSegments>): Promise<ShardSegments> {
+function allSegments(scenario: Scenario, plan: GenerationPlan, measured: ReadonlyMap<number, ShardSegments>): ShardSegments {
   const segments: Segment[] = [];
   let dropped = 0;
   for (const s of plan.shards) {
-    let m = measured.get(s.index);
-    if (!m) {
-      // Measuring events generates rows: load what the variables need (once; cached).
-      await prepareScenario(scenario);
-      m = shardSegments(scenario, s.rowStart, s.rowEnd);
-    }
+    const m = measured.get(s.index) ?? shardSegments(scenario, s.rowStart, s.rowEnd);
     for (const x of m.segments) segments.push(x);
     dropped += m.dropped;
   }
@@ -53,12 +48,16 @@ export async function finishDataset(
 ): Promise<Manifest> {
   const suffix = staged ? PENDING_SUFFIX : '';
   const rows = scenario.timeline.rows;
-  // Every event is measured, for its effect columns; a part run has no segment table.
-  const none = part || scenario.anomalies.mode === 'none';
-  const { segments, dropped } = none ? { segments: [], dropped: part ? -1 : 0 } : await allSegments(scenario, plan, measured);
-  if (!part) {
+  // Measuring events generates rows here, on the main thread: load what the variables need.
+  if (!part && scenario.anomalies.mode !== 'none' && (scenario.entities || measured.size < plan.shards.length)) await prepareScenario(scenario);
+  // Every event is measured, for its effect columns (the workers measured their shards'
+  // events; a fleet's are measured here); a part run has no segment table.
+  const settled = part ? { segments: [], dropped: -1, table: undefined } : datasetSegments(scenario, scenario.entities || scenario.anomalies.mode === 'none' ? undefined : allSegments(scenario, plan, measured));
+  const { segments, dropped } = settled;
+  if (settled.table) {
     const segMeta = shardMetadata(scenario, { index: -1, rowStart: 0, rowEnd: rows });
-    writeFileAtomic(join(out, SEGMENTS_FILE + suffix), encodeParquet(segmentTable(scenario, segments, cleanRowsOf(scenario)), segMeta, compression));
+    writeFileAtomic(join(out, SEGMENTS_FILE + suffix), encodeParquet(settled.table, segMeta, compression));
+    if (scenario.entities) writeFileAtomic(join(out, ENTITIES_FILE + suffix), encodeParquet(entityTable(scenario), segMeta, compression));
   }
   const anomalousRows = shards.reduce((a, s) => a + s.anomalous_rows, 0);
   const manifest = buildManifest({
