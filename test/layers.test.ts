@@ -25,6 +25,7 @@ const RANKS: Record<string, number> = {
   reader: 6,
   plan: 6,
   uniqueness: 5,
+  fleet: 5, // entities: validation, an entity's scenario, per-entity parameters
   variables: 4,
   anomaly: 3,
   distribution: 2,

@@ -41,6 +41,12 @@ const CASES: Case[] = [
   // Top-level fields
   { file: 'name-empty.yaml', path: 'name', message: "expected a non-empty string, got string ''" },
   { file: 'seed-negative.yaml', path: 'seed', message: 'must be >= 0, got -1', line: 2 },
+  // Fleets
+  { file: 'entities-count-zero.yaml', path: 'entities.count', message: 'must be >= 1, got 0', line: 6 },
+  { file: 'entities-key-clash.yaml', path: 'entities.key', message: "'cpu' is already the column 'cpu'", line: 6 },
+  { file: 'entities-order-typo.yaml', path: 'entities.order', message: "unknown order string 'time_entitiy' (did you mean 'time_entity'?)" },
+  { file: 'entities-count-and-names.yaml', path: 'entities', message: "give only one of 'count', 'names' and 'source', got count and names" },
+  { file: 'entities-duplicate-names.yaml', path: 'entities.names', message: "entry 2: 'web-1' names two entities (also entry 0)" },
   { file: 'seed-non-integer.yaml', path: 'seed', message: 'must be an integer, got 4.2' },
   { file: 'seed-string.json', path: 'seed', message: "expected a finite number, got string '42'", line: 3 },
   // Timeline

@@ -213,23 +213,26 @@ export async function runCli(args: readonly string[], io: CliIO = processIO): Pr
           const s = loadScenario(argv.scenario);
           const { checkScenarioLoads } = await import('../run/check-loads.js');
           await checkScenarioLoads(s);
-          io.stdout(`${argv.scenario}: ok — ${s.variables.length} variable(s), ${s.timeline.rows.toLocaleString('en-US')} rows, anomalies: ${s.anomalies.mode}\n`);
+          io.stdout(`${argv.scenario}: ok — ${s.variables.length} variable(s), ${s.timeline.rows.toLocaleString('en-US')} rows${s.entities ? ` × ${s.entities.count.toLocaleString('en-US')} entities` : ''}, anomalies: ${s.anomalies.mode}\n`);
         })(),
     )
     .command(
       'grow <dataset>',
-      'Extend a dataset to more rows; complete shards are kept byte for byte',
+      'Extend a dataset to more rows (a fleet: also more entities); complete shards are kept byte for byte',
       (y) =>
         y
           .positional('dataset', { type: 'string', demandOption: true, describe: 'Dataset directory' })
-          .option('rows', { type: 'string', demandOption: true, describe: 'New total row count' })
+          .option('rows', { type: 'string', describe: 'New total row count (a fleet: rows per entity)' })
+          .option('entities', { type: 'string', describe: 'A fleet: the new number of entities' })
           .option('workers', { alias: 'w', type: 'string', describe: 'Worker threads (default: available cores)' }),
       (argv) =>
         guard(async () => {
-          const rows = intOption('rows', argv.rows, LIMITS.rows)!;
+          const rows = intOption('rows', argv.rows, LIMITS.rows);
+          const entities = intOption('entities', argv.entities, { min: 1, max: 2 ** 31 - 1 });
+          if (rows === undefined && entities === undefined) throw new ParanomError('USAGE', 'grow needs --rows N (more rows) or, for a fleet, --entities N (more entities)');
           const workers = intOption('workers', argv.workers, LIMITS.workers);
           const { grow } = await import('../run/generate.js');
-          await runWithProgress(io, argv.dataset, (onProgress, signal) => grow(argv.dataset, rows, { ...(workers ? { workers } : {}), signal, onProgress }));
+          await runWithProgress(io, argv.dataset, (onProgress, signal) => grow(argv.dataset, { rows, entities }, { ...(workers ? { workers } : {}), signal, onProgress }));
         })(),
     )
     .command(

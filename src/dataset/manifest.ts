@@ -6,7 +6,8 @@ import { readFileSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
 import type { Segment } from '../anomaly/effect.js';
 import type { AnomalyPlan, DType, Scenario } from '../model/types.js';
-import type { OutputFormat } from '../plan/planner.js';
+import type { EntityOrder } from '../model/entities.js';
+import type { OutputFormat, ShardPlan } from '../plan/planner.js';
 import type { ParquetCompression } from '../formats/parquet.js';
 import type { ClassReport } from '../uniqueness/resolve.js';
 import { engineFacts, recordedScenario } from './provenance.js';
@@ -18,6 +19,12 @@ import { ParanomError } from '../errors.js';
 
 export const MANIFEST_FILE = 'manifest.json';
 export const SEGMENTS_FILE = 'anomalies.parquet';
+export const ENTITIES_FILE = 'entities.parquet';
+
+/** Rows of a dataset: the timeline's, times the entities of a fleet. */
+export function datasetRows(s: Scenario): number {
+  return s.timeline.rows * (s.entities?.count ?? 1);
+}
 
 export interface ManifestShard {
   index: number;
@@ -28,6 +35,19 @@ export interface ManifestShard {
   bytes: number;
   sha256: string;
   anomalous_rows: number;
+  /** Fleets: the shard's entities [entity_start, entity_end); `rows` counts all of them. */
+  entity_start?: number;
+  entity_end?: number;
+}
+
+/** A fleet dataset's entities: the key column, how many, their order, rows per entity. */
+export interface FleetSummary {
+  key: string;
+  count: number;
+  order: EntityOrder;
+  rows_per_entity: number;
+  /** The per-entity table (entities.parquet): key, seed and drawn parameters. */
+  entities_file: string;
 }
 
 export interface AnomalySummary {
@@ -60,6 +80,7 @@ export interface Manifest {
   block_rows: number;
   scenario_hash: string;
   seed: number;
+  /** Rows of the dataset (a fleet: all entities' rows; rows per entity in `entities`). */
   rows: number;
   format: OutputFormat;
   compression: ParquetCompression | null;
@@ -71,6 +92,8 @@ export interface Manifest {
   anomalies: AnomalySummary;
   /** null when the scenario asks for no uniqueness. For one part: rows [0, part end). */
   uniqueness: UniquenessSummary | null;
+  /** Present for a fleet (many series keyed by one column). */
+  entities?: FleetSummary;
   /** Set on the manifest of one part of a split run; absent on a whole dataset. */
   part?: { k: number; n: number; shards: number };
   /**
@@ -88,7 +111,7 @@ export interface Manifest {
  */
 export function anomalySummary(s: Scenario, settled: { segments: readonly Segment[]; dropped: number } | null, anomalousRows: number): AnomalySummary {
   const a = s.anomalies;
-  const rows = s.timeline.rows;
+  const rows = datasetRows(s);
   const segments = settled?.segments ?? [];
   // Labelled rows of an event: its window, or with `label: changed` only its changed rows.
   const labelled = (seg: Segment) => (a.mode !== 'none' && a.label === 'changed' ? seg.changedRows : seg.event.end - seg.event.start);
@@ -124,15 +147,17 @@ export function buildManifest(args: {
 }): Manifest {
   const s = args.scenario;
   const nullable = nullableVariables(s);
+  const f = s.entities;
   return {
     ...engineFacts(s),
-    rows: s.timeline.rows,
+    rows: datasetRows(s),
     format: args.format,
     compression: args.format === 'parquet' ? args.compression : null,
     shard_rows: args.shardRows,
     growth_stable: args.growthStable,
     columns: [
       { name: 'timestamp', type: 'timestamp[ms, UTC]' },
+      ...(f ? [{ name: f.key, type: f.names ? ('string' as const) : ('int32' as const) }] : []),
       ...s.variables.map((v) => ({ name: v.name, type: nullable.has(v.name) ? (`${v.dtype}?` as const) : v.dtype })),
       // --with-clean: each twin holds its variable without anomalies (never null).
       ...(s.anomalies.mode !== 'none' && s.anomalies.cleanTwin ? twinnedVariables(s).map((v) => ({ name: v.name + CLEAN_SUFFIX, type: v.dtype })) : []),
@@ -142,6 +167,7 @@ export function buildManifest(args: {
     shards: args.shards,
     anomalies: args.anomalies,
     uniqueness: args.uniqueness,
+    ...(f ? { entities: { key: f.key, count: f.count, order: f.order, rows_per_entity: s.timeline.rows, entities_file: ENTITIES_FILE } } : {}),
     ...(args.part ? { part: args.part } : {}),
     scenario: s,
   };
@@ -207,6 +233,7 @@ export function isParanomManifest(x: unknown): x is Manifest {
 /** Refuses a manifest whose shards do not cover rows 0..rows-1 exactly once, in order (it was edited). */
 export function checkCoverage(outDir: string, m: Manifest): void {
   const path = join(outDir, MANIFEST_FILE);
+  if (m.entities) return checkFleetCoverage(path, m, m.entities);
   let covered = 0;
   for (const s of [...m.shards].sort((a, b) => a.row_start - b.row_start)) {
     if (s.row_start !== covered || s.row_end <= s.row_start || s.rows !== s.row_end - s.row_start) {
@@ -237,4 +264,36 @@ export function readManifest(outDir: string, file = MANIFEST_FILE): Manifest {
   }
   // Input files resolve against the folder the manifest names, relative to the dataset (legacy: the working directory).
   return { ...m, scenario: { ...m.scenario, baseDir: typeof m.inputs_dir === 'string' ? resolve(outDir, m.inputs_dir) : process.cwd() } };
+}
+
+/**
+ * Refuses a fleet manifest whose shards do not tile entities × rows exactly once: each
+ * shard inside the fleet, rows consistent, and per elementary entity range the row
+ * ranges contiguous from 0 to rows per entity.
+ */
+function checkFleetCoverage(path: string, m: Manifest, f: FleetSummary): void {
+  const bad = (why: string) => new ParanomError('DATASET_INVALID', `${path}: shards do not cover ${f.count} entities × ${f.rows_per_entity} rows once (${why}); the manifest was edited or damaged`, { path });
+  const cuts = new Set<number>([0, f.count]);
+  for (const s of m.shards) {
+    const es = s.entity_start;
+    const ee = s.entity_end;
+    if (es === undefined || ee === undefined || !(es < ee) || ee > f.count || !(s.row_start < s.row_end) || s.row_end > f.rows_per_entity || s.rows !== (ee - es) * (s.row_end - s.row_start)) throw bad(`at ${s.file}`);
+    cuts.add(es).add(ee);
+  }
+  const bounds = [...cuts].sort((a, b) => a - b);
+  for (let i = 0; i + 1 < bounds.length; i++) {
+    const e = bounds[i]!;
+    const ranges = m.shards.filter((s) => s.entity_start! <= e && s.entity_end! > e).map((s) => [s.row_start, s.row_end] as const).sort((a, b) => a[0] - b[0]);
+    let covered = 0;
+    for (const [a, b] of ranges) {
+      if (a !== covered) throw bad(`entity ${e}, row ${covered}`);
+      covered = b;
+    }
+    if (covered !== f.rows_per_entity) throw bad(`entity ${e} ends at row ${covered}`);
+  }
+}
+
+/** A manifest's shard entry as the planner's shard. */
+export function shardPlanOf(s: ManifestShard): ShardPlan {
+  return { index: s.index, file: s.file, rowStart: s.row_start, rowEnd: s.row_end, ...(s.entity_start !== undefined ? { entityStart: s.entity_start, entityEnd: s.entity_end! } : {}) };
 }

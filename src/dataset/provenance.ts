@@ -26,7 +26,9 @@ export function recordedScenario(s: Scenario): Scenario {
 /** The recorded scenario without its row count: growing a dataset keeps its scenario hash. */
 export function scenarioIdentity(s: Scenario): unknown {
   const { callbackTimeoutMs: _limit, allowNonFinite: _allow, ...r } = recordedScenario(s);
-  return { ...r, timeline: { ...r.timeline, rows: undefined } };
+  // A fleet grows in entities as a timeline grows in rows: its size is not its identity.
+  const fleet = r.entities ? { entities: { ...r.entities, count: undefined, names: undefined, source: r.entities.source ? { file: r.entities.source.file } : undefined } } : {};
+  return { ...r, timeline: { ...r.timeline, rows: undefined }, ...fleet };
 }
 
 export function scenarioHash(s: Scenario): string {
@@ -46,11 +48,24 @@ export function engineFacts(s: Scenario) {
   };
 }
 
-/** The provenance facts of one file of a dataset (a shard, or the segment table). */
-export function provenance(s: Scenario, shard: { index: number; rowStart: number; rowEnd: number }): Record<string, unknown> {
+/** What a file's provenance says of its place in the dataset. */
+export interface FilePlace {
+  index: number;
+  rowStart: number;
+  rowEnd: number;
+  entityStart?: number;
+  entityEnd?: number;
+}
+
+/**
+ * The provenance facts of one file of a dataset (a shard, or the segment table). A fleet
+ * shard records its rectangle, not its index: growth may insert shards before it in the
+ * manifest, and its bytes must not change.
+ */
+export function provenance(s: Scenario, shard: FilePlace): Record<string, unknown> {
   return {
     ...engineFacts(s),
-    shard: { index: shard.index, row_start: shard.rowStart, row_end: shard.rowEnd },
+    shard: shard.entityStart !== undefined ? { entity_start: shard.entityStart, entity_end: shard.entityEnd, row_start: shard.rowStart, row_end: shard.rowEnd } : { index: shard.index, row_start: shard.rowStart, row_end: shard.rowEnd },
     scenario: scenarioIdentity(s),
   };
 }
@@ -63,6 +78,6 @@ export const PROVENANCE_KEY = 'paranom';
  * because parquet-wasm passes the map through a Rust HashMap whose iteration order varies
  * from call to call — several keys would make the file bytes non-deterministic (D5).
  */
-export function shardMetadata(s: Scenario, shard: { index: number; rowStart: number; rowEnd: number }): Map<string, string> {
+export function shardMetadata(s: Scenario, shard: FilePlace): Map<string, string> {
   return new Map([[PROVENANCE_KEY, canonicalJson(provenance(s, shard))]]);
 }

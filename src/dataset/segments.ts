@@ -6,17 +6,28 @@
  * (effect_rms, effect_max: anomaly/effect.ts), how many of its rows it changed, and with
  * `min_effect` the attempt it settled on.
  */
-import { Bool, Field, Float64, Int64, makeData, RecordBatch, Schema, Struct, Table, TimestampMillisecond, Utf8, vectorFromArray, type Data } from 'apache-arrow';
+import { Bool, Field, Float64, Int32, Int64, makeData, RecordBatch, Schema, Struct, Table, TimestampMillisecond, Utf8, vectorFromArray, type Data } from 'apache-arrow';
 import type { AnomalyEvent } from '../anomaly/events.js';
 import type { Segment } from '../anomaly/effect.js';
 import type { Scenario } from '../model/types.js';
 import { putInt64 } from '../columns/columns.js';
 import { packBits } from '../formats/arrow-table.js';
-import { describeEvents, hasKindParams } from '../anomaly/kinds/describe.js';
+import { describeEvents, hasKindParams, type EventDescription } from '../anomaly/kinds/describe.js';
 import type { CleanRows } from '../anomaly/kinds/learned.js';
 
+/**
+ * A fleet's segment table: each event's entity (the key column, first) and its
+ * description, made with that entity's own scenario.
+ */
+export interface FleetSegments {
+  key: string;
+  /** The key of each segment's entity: its name, or its index for a counted fleet. */
+  keys: string[] | Int32Array;
+  described: EventDescription[];
+}
+
 /** The segment table of the kept events; `cleanRows` generates clean rows for learned events' figures. */
-export function segmentTable(scenario: Scenario, segments: readonly Segment[], cleanRows?: CleanRows): Table {
+export function segmentTable(scenario: Scenario, segments: readonly Segment[], cleanRows?: CleanRows, fleet?: FleetSegments): Table {
   const events = segments.map((s) => s.event);
   const n = events.length;
   const ints = (f: (e: AnomalyEvent, i: number) => number) => {
@@ -26,10 +37,12 @@ export function segmentTable(scenario: Scenario, segments: readonly Segment[], c
   };
   const { startMs, stepMs } = scenario.timeline;
   // Per event: the variables it changes and, with anomaly kinds, its drawn parameters.
-  const described = events.map(describeEvents(scenario, cleanRows));
+  const described = fleet ? fleet.described : events.map(describeEvents(scenario, cleanRows));
+  const keyIsName = fleet !== undefined && !(fleet.keys instanceof Int32Array);
   const withParams = hasKindParams(scenario);
   const withAttempt = scenario.anomalies.mode !== 'none' && scenario.anomalies.minEffect !== undefined;
   const fields = [
+    ...(fleet ? [new Field(fleet.key, keyIsName ? new Utf8() : new Int32(), false)] : []),
     new Field('id', new Int64(), false),
     new Field('kind', new Utf8(), false),
     new Field('start_row', new Int64(), false),
@@ -48,6 +61,7 @@ export function segmentTable(scenario: Scenario, segments: readonly Segment[], c
   ];
   const schema = new Schema(fields);
   const children: Data[] = [
+    ...(fleet ? [keyIsName ? vectorFromArray(fleet.keys as string[], new Utf8()).data[0]! : makeData({ type: new Int32(), length: n, data: fleet.keys as Int32Array })] : []),
     makeData({ type: new Int64(), length: n, data: ints((e) => e.id) }),
     vectorFromArray(events.map((e) => e.kind), new Utf8()).data[0]!,
     makeData({ type: new Int64(), length: n, data: ints((e) => e.start) }),

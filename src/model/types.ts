@@ -5,33 +5,14 @@
  */
 
 import type { DType } from '../columns/columns.js';
+import type { Entities } from './entities.js';
 
 export type { DType };
 export { DTYPES } from '../columns/columns.js';
 
-export type Distribution =
-  | { dist: 'uniform'; min: number; max: number }
-  | { dist: 'normal'; mean: number; sd: number }
-  | { dist: 'lognormal'; mu: number; sigma: number }
-  | { dist: 'exponential'; rate: number }
-  | { dist: 'poisson'; lambda: number }
-  | { dist: 'bernoulli'; p: number }
-  | { dist: 'integer'; min: number; max: number }
-  | { dist: 'categorical'; values: Array<string | number | boolean>; weights: number[] }
-  | { dist: 'constant'; value: string | number | boolean };
-
-export type DistName = Distribution['dist'];
-export const DIST_NAMES: readonly DistName[] = [
-  'uniform',
-  'normal',
-  'lognormal',
-  'exponential',
-  'poisson',
-  'bernoulli',
-  'integer',
-  'categorical',
-  'constant',
-];
+export type { Distribution, DistName } from './distribution.js';
+export { DIST_NAMES } from './distribution.js';
+import type { Distribution } from './distribution.js';
 
 export interface StochasticVariable {
   name: string;
@@ -287,6 +268,8 @@ export interface Scenario {
   variables: Variable[];
   /** null when no class asks for uniqueness. */
   uniqueness: Uniqueness | null;
+  /** A fleet: many series of this scenario in one dataset (model/entities.ts); absent: one series. */
+  entities?: Entities;
   /**
    * Absolute folder the files a scenario names are relative to (the scenario file's).
    * Run-time only: never hashed, never written into a dataset (D5); absent means the

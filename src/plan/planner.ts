@@ -7,6 +7,7 @@ import { BLOCK_ROWS } from '../format.js';
 import { isGrowthStable } from '../anomaly/events.js';
 import type { Scenario } from '../model/types.js';
 import { checkRowCapacity } from '../variables/registry.js';
+import { compareRects, cutRegion, fleetFileName, growthRegions } from './fleet.js';
 
 export type OutputFormat = 'parquet' | 'arrow' | 'csv';
 
@@ -21,6 +22,21 @@ export interface ShardPlan {
   rowEnd: number;
   /** Path relative to the dataset directory. */
   file: string;
+  /** Fleets only: the shard's entities [entityStart, entityEnd) (plan/fleet.ts). */
+  entityStart?: number;
+  entityEnd?: number;
+}
+
+/** Rows a shard holds: its row range, times its entities for a fleet shard. */
+export function shardRowCount(s: Pick<ShardPlan, 'rowStart' | 'rowEnd' | 'entityStart' | 'entityEnd'>): number {
+  return (s.entityStart === undefined ? 1 : s.entityEnd! - s.entityStart) * (s.rowEnd - s.rowStart);
+}
+
+/** What a fleet grew from: its size then, and the shards it had (kept file for file). */
+export interface FleetGrowth {
+  entities: number;
+  rows: number;
+  shards: ShardPlan[];
 }
 
 export interface GenerationPlan {
@@ -41,11 +57,20 @@ export function shardFileName(index: number, format: OutputFormat): string {
   return `data/part-${String(index).padStart(5, '0')}.${FORMAT_EXTENSIONS[format]}`;
 }
 
-export function planGeneration(scenario: Scenario, options: { format?: OutputFormat; shardRows?: number } = {}): GenerationPlan {
+export function planGeneration(scenario: Scenario, options: { format?: OutputFormat; shardRows?: number; grownFrom?: FleetGrowth | undefined } = {}): GenerationPlan {
   const format = options.format ?? 'parquet';
   const shardRows = roundShardRows(options.shardRows ?? DEFAULT_SHARD_ROWS);
   const rows = scenario.timeline.rows;
   checkRowCapacity(scenario);
+  const fleet = scenario.entities;
+  if (fleet) {
+    // Earlier shards stay as they were; growth adds rectangles (plan/fleet.ts).
+    const kept = (options.grownFrom?.shards ?? []).map((s) => ({ entityStart: s.entityStart!, entityEnd: s.entityEnd!, rowStart: s.rowStart, rowEnd: s.rowEnd }));
+    const added = growthRegions(fleet.count, rows, options.grownFrom).flatMap((r) => cutRegion(r, shardRows, fleet.order));
+    const rects = [...kept, ...added].sort(compareRects(fleet.order));
+    const shards = rects.map((r, index) => ({ index, ...r, file: fleetFileName(r, fleet.order, FORMAT_EXTENSIONS[format]) }));
+    return { scenario, format, blockRows: BLOCK_ROWS, shardRows, growthStable: isGrowthStable(scenario.anomalies), shards };
+  }
   const shards: ShardPlan[] = [];
   for (let index = 0, start = 0; start < rows; index++, start += shardRows) {
     shards.push({ index, rowStart: start, rowEnd: Math.min(rows, start + shardRows), file: shardFileName(index, format) });
@@ -64,6 +89,7 @@ export function describePlan(plan: GenerationPlan): string {
     `format     ${plan.format}, ${plan.shards.length} shard(s) of up to ${plan.shardRows.toLocaleString('en-US')} rows (${plan.blockRows}-row blocks)`,
   ];
   const show = plan.shards.length <= 12 ? plan.shards : [...plan.shards.slice(0, 5), undefined, ...plan.shards.slice(-5)];
-  for (const sh of show) lines.push(sh ? `  ${sh.file}  rows ${sh.rowStart}–${sh.rowEnd - 1}` : '  ...');
+  if (s.entities) lines.splice(3, 0, `entities   ${s.entities.count.toLocaleString('en-US')} (key ${s.entities.key}, order ${s.entities.order}${s.entities.params.length ? `, per-entity ${s.entities.params.map((p) => p.path).join(', ')}` : ''}): ${plan.shards.reduce((a, sh) => a + shardRowCount(sh), 0).toLocaleString('en-US')} rows in all`);
+  for (const sh of show) lines.push(sh ? `  ${sh.file}  ${sh.entityStart === undefined ? '' : `entities ${sh.entityStart}–${sh.entityEnd! - 1}, `}rows ${sh.rowStart}–${sh.rowEnd - 1}` : '  ...');
   return lines.join('\n');
 }

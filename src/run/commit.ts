@@ -8,7 +8,7 @@
  */
 import { existsSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { MANIFEST_FILE, SEGMENTS_FILE } from '../dataset/manifest.js';
+import { ENTITIES_FILE, MANIFEST_FILE, SEGMENTS_FILE } from '../dataset/manifest.js';
 import { journalFile, PENDING_SUFFIX, readRecords, type Recorded } from './state.js';
 import { plannedFiles } from './ownership.js';
 
@@ -21,9 +21,11 @@ function renamePending(out: string, name: string): void {
 export function completeCommit(out: string, journal: Recorded, old: Recorded | undefined): void {
   for (const s of journal.shards) if (s.pending) renamePending(out, s.file);
   renamePending(out, SEGMENTS_FILE);
+  renamePending(out, ENTITIES_FILE);
   if (existsSync(join(out, MANIFEST_FILE + PENDING_SUFFIX))) {
-    // The old manifest is still in place: its shards the new plan no longer has go first.
-    const keep = new Set(plannedFiles(journal.identity));
+    // The old manifest is still in place: its shards the new plan no longer has go first
+    // (a fleet's plan is not a function of its identity: the journal lists its shards).
+    const keep = new Set([...plannedFiles(journal.identity), ...journal.shards.map((s) => s.file)]);
     for (const s of old?.shards ?? []) if (!keep.has(s.file)) rmSync(join(out, s.file), { force: true });
     renamePending(out, MANIFEST_FILE);
   }
@@ -46,6 +48,7 @@ export function rollForward(out: string): boolean {
 export function discardStaged(out: string, names: Iterable<string>): void {
   for (const name of names) rmSync(join(out, name + PENDING_SUFFIX), { force: true });
   rmSync(join(out, SEGMENTS_FILE + PENDING_SUFFIX), { force: true });
+  rmSync(join(out, ENTITIES_FILE + PENDING_SUFFIX), { force: true });
   rmSync(join(out, MANIFEST_FILE + PENDING_SUFFIX), { force: true });
   rmSync(join(out, journalFile(null)), { force: true });
 }

@@ -3,18 +3,15 @@
  * the manifest. A staged run writes both under their pending names; its commit renames them.
  */
 import { join } from 'node:path';
-import { eventsStartingIn } from '../anomaly/events.js';
-import { seedKey } from '../random/counter.js';
 import type { Scenario } from '../model/types.js';
 import type { GenerationPlan } from '../plan/planner.js';
 import type { Part } from '../plan/parts.js';
-import { anomalySummary, buildManifest, MANIFEST_FILE, SEGMENTS_FILE, writeManifest, type Manifest, type ManifestShard, type UniquenessSummary } from '../dataset/manifest.js';
+import { anomalySummary, buildManifest, ENTITIES_FILE, MANIFEST_FILE, SEGMENTS_FILE, writeManifest, type Manifest, type ManifestShard, type UniquenessSummary } from '../dataset/manifest.js';
 import { encodeParquet, type ParquetCompression } from '../formats/parquet.js';
-import { segmentTable } from '../dataset/segments.js';
+import { entityTable } from '../dataset/entities.js';
+import { datasetSegments } from './labels.js';
 import { shardMetadata } from '../dataset/provenance.js';
 import { writeFileAtomic } from '../formats/files.js';
-import { cleanRowsOf } from '../generate/shard.js';
-import { segmentsOf } from '../generate/event-outcome.js';
 import { prepareScenario } from '../variables/registry.js';
 import type { Resolution } from '../uniqueness/resolve.js';
 import { partManifestFile, PENDING_SUFFIX } from './state.js';
@@ -25,12 +22,13 @@ export async function finishDataset(out: string, scenario: Scenario, plan: Gener
   const rows = scenario.timeline.rows;
   // Measuring events generates rows here, on the main thread: load what the variables need.
   if (!part && scenario.anomalies.mode !== 'none') await prepareScenario(scenario);
-  const a = scenario.anomalies;
   // Every event is measured here, for its effect columns; a part run has no segment table.
-  const { segments, dropped } = part ? { segments: [], dropped: -1 } : segmentsOf(scenario, eventsStartingIn(a, seedKey(scenario.seed), rows, 0, rows));
-  if (!part) {
+  const settled = part ? { segments: [], dropped: -1, table: undefined } : datasetSegments(scenario);
+  const { segments, dropped } = settled;
+  if (settled.table) {
     const segMeta = shardMetadata(scenario, { index: -1, rowStart: 0, rowEnd: rows });
-    writeFileAtomic(join(out, SEGMENTS_FILE + suffix), encodeParquet(segmentTable(scenario, segments, cleanRowsOf(scenario)), segMeta, compression));
+    writeFileAtomic(join(out, SEGMENTS_FILE + suffix), encodeParquet(settled.table, segMeta, compression));
+    if (scenario.entities) writeFileAtomic(join(out, ENTITIES_FILE + suffix), encodeParquet(entityTable(scenario), segMeta, compression));
   }
   const anomalousRows = shards.reduce((a, s) => a + s.anomalous_rows, 0);
   const manifest = buildManifest({

@@ -11,9 +11,9 @@ import { join } from 'node:path';
 import { ParanomError } from '../errors.js';
 import { loadScenario, withOverrides } from '../reader/load.js';
 import type { Scenario } from '../model/types.js';
-import { planGeneration, type GenerationPlan, type OutputFormat, type ShardPlan } from '../plan/planner.js';
+import { planGeneration, shardRowCount, type FleetGrowth, type GenerationPlan, type OutputFormat, type ShardPlan } from '../plan/planner.js';
 import { partLabel, selectPart, type Part } from '../plan/parts.js';
-import { checkCoverage, MANIFEST_FILE, readManifest, SEGMENTS_FILE, type Manifest, type ManifestShard } from '../dataset/manifest.js';
+import { checkCoverage, ENTITIES_FILE, MANIFEST_FILE, readManifest, SEGMENTS_FILE, shardPlanOf, type Manifest, type ManifestShard } from '../dataset/manifest.js';
 import type { ParquetCompression } from '../formats/parquet.js';
 import { scenarioHash } from '../dataset/provenance.js';
 import { createPool, defaultWorkers, workerMemoryMb } from './pool.js';
@@ -28,6 +28,7 @@ import { completeCommit, discardStaged, rollForward } from './commit.js';
 import { finishDataset, uniquenessSummary } from './finish.js';
 import { createOutputDir, ensureDataDir, removeIfEmpty } from './output-dir.js';
 import { checkInputs } from '../variables/inputs.js';
+import { withEntityCount } from '../fleet/grow.js';
 import { sumPhases, type PhaseTimes } from '../phases.js';
 
 /** How long running shards may take to finish after Ctrl-C before their workers are ended. */
@@ -105,7 +106,8 @@ function workersOf(pool: Piscina): number {
 }
 
 function describeShard(s: ShardPlan, seed: number): string {
-  return `shard ${s.index} (rows ${s.rowStart}–${s.rowEnd - 1}), seed ${seed}`;
+  const entities = s.entityStart === undefined ? '' : `entities ${s.entityStart}–${s.entityEnd! - 1}, `;
+  return `shard ${s.index} (${entities}rows ${s.rowStart}–${s.rowEnd - 1}), seed ${seed}`;
 }
 
 /** What a run found in its directory and decided about it. */
@@ -143,7 +145,8 @@ function survey(out: string, identity: RunIdentity, force: boolean, part: Part |
   const ordered = [...records].sort((a, b) => Number(b.source === MANIFEST_FILE) - Number(a.source === MANIFEST_FILE));
   for (const s of shards) {
     for (const r of ordered) {
-      const k = r.shards.find((x) => x.index === s.index && x.row_start === s.rowStart && x.row_end === s.rowEnd && x.file === s.file);
+      // A fleet shard is its rectangle (growth may move it in the manifest's order).
+      const k = r.shards.find((x) => (s.entityStart !== undefined ? x.entity_start === s.entityStart && x.entity_end === s.entityEnd : x.index === s.index) && x.row_start === s.rowStart && x.row_end === s.rowEnd && x.file === s.file);
       // Pending files belong to a staged run; without a complete dataset they are redone.
       if (k && (!k.pending || (staged && r.staged))) {
         carried.push(k);
@@ -173,8 +176,8 @@ async function locked<T>(out: string, part: Part | null, command: string, body: 
   }
 }
 
-async function generateLocked(scenario: Scenario, options: GenerateOptions, command: 'generate' | 'grow' = 'generate'): Promise<GenerateResult> {
-  const plan = planGeneration(scenario, { ...(options.format ? { format: options.format } : {}), ...(options.shardRows ? { shardRows: options.shardRows } : {}) });
+async function generateLocked(scenario: Scenario, options: GenerateOptions, command: 'generate' | 'grow' = 'generate', grownFrom?: FleetGrowth): Promise<GenerateResult> {
+  const plan = planGeneration(scenario, { ...(options.format ? { format: options.format } : {}), ...(options.shardRows ? { shardRows: options.shardRows } : {}), grownFrom });
   const compression = options.compression ?? 'snappy';
   const part = options.part ?? null;
   const shards = part ? selectPart(plan.shards, part) : plan.shards;
@@ -231,14 +234,14 @@ async function runPlan(
   if (prepared.replace.length > 0) removeRecorded(out, prepared.replace);
   const created: string[] = [];
   ensureDataDir(out, created);
-  const fixed = [MANIFEST_FILE, SEGMENTS_FILE, journalFile(part), ...(part ? [partManifestFile(part)] : [])];
+  const fixed = [MANIFEST_FILE, SEGMENTS_FILE, ENTITIES_FILE, journalFile(part), ...(part ? [partManifestFile(part)] : [])];
   removeTemporaries(out, [...ownFiles, ...fixed]);
   // A part's manifest is rewritten; until then that part is unfinished.
   if (part) rmSync(join(out, partManifestFile(part)), { force: true });
   const journal = Journal.start(out, part, identity, carried, staged);
 
   const results: JournalShard[] = [];
-  const total = shards.reduce((a, s) => a + (s.rowEnd - s.rowStart), 0);
+  const total = shards.reduce((a, s) => a + shardRowCount(s), 0);
   let rowsDone = 0;
   let generated = 0;
   let reused = 0;
@@ -259,7 +262,7 @@ async function runPlan(
     // then we clean up.
     const aborted = () => options.signal?.aborted === true;
     const runShard = async (shard: ShardPlan, _i: number, schedule: Schedule): Promise<void> => {
-      const k = carried.find((c) => c.index === shard.index);
+      const k = carried.find((c) => c.file === shard.file);
       const retries = uniqueness ? await uniqueness.retriesFor(shard) : undefined;
       if (schedule.halted()) return;
       // A staged run writes only pending files; kept shards stay where they are.
@@ -285,7 +288,8 @@ async function runPlan(
       }
       if (!r.ok) throw ParanomError.fromData(r.error, describeShard(shard, scenario.seed));
       const pending = r.at !== r.file;
-      const entry: JournalShard = { index: r.index, file: r.file, row_start: r.rowStart, row_end: r.rowEnd, rows: r.rowEnd - r.rowStart, bytes: r.bytes, sha256: r.sha256, anomalous_rows: r.anomalousRows, ...(pending ? { pending: true as const } : {}) };
+      const entities = r.entityStart !== undefined ? { entity_start: r.entityStart, entity_end: r.entityEnd! } : {};
+      const entry: JournalShard = { index: r.index, file: r.file, row_start: r.rowStart, row_end: r.rowEnd, rows: shardRowCount(r), bytes: r.bytes, sha256: r.sha256, anomalous_rows: r.anomalousRows, ...entities, ...(pending ? { pending: true as const } : {}) };
       results.push(entry);
       if (r.phases) timed.push(r.phases);
       if (r.reused) reused++;
@@ -343,19 +347,39 @@ function removeUnplanned(out: string, prepared: Prepared, plan: GenerationPlan):
   for (const s of prepared.carried) rmSync(join(out, s.file + PENDING_SUFFIX), { force: true });
 }
 
-/** `grow`: extends a complete dataset to `rows`; complete shards are kept as they are. */
-export async function grow(out: string, rows: number, options: Omit<GenerateOptions, 'out' | 'rows' | 'seed' | 'format' | 'compression' | 'shardRows' | 'part'> = {}): Promise<GenerateResult> {
+/** What `grow` adds: rows per series, and for a fleet entities too (at least one grows). */
+export interface GrowTarget {
+  rows?: number | undefined;
+  entities?: number | undefined;
+}
+
+/**
+ * `grow`: extends a complete dataset to more rows (per entity, for a fleet) and, for a
+ * fleet, more entities. A one-series dataset keeps its complete shards; a fleet keeps every
+ * shard file as it is and only adds shards (plan/fleet.ts).
+ */
+export async function grow(out: string, target: number | GrowTarget, options: Omit<GenerateOptions, 'out' | 'rows' | 'seed' | 'format' | 'compression' | 'shardRows' | 'part'> = {}): Promise<GenerateResult> {
+  const want: GrowTarget = typeof target === 'number' ? { rows: target } : target;
   readManifest(out);
   return locked(out, null, 'grow', async () => {
     const m = readManifest(out);
     checkCoverage(out, m);
     if (m.part) throw new ParanomError('USAGE', `${out} holds one part (${partLabel(m.part)}); merge the parts first`);
+    const timelineRows = m.scenario.timeline.rows;
+    const rows = want.rows ?? timelineRows;
     if (!m.growth_stable) {
       throw new ParanomError('USAGE', `${out} was generated with anomalies.count, which places events over the whole timeline; it cannot grow with its rows unchanged — generate it again with --rows ${rows}`);
     }
-    if (!Number.isSafeInteger(rows) || rows <= m.rows) throw new ParanomError('USAGE', `grow needs more rows than the dataset has (${m.rows}), got ${rows}`);
+    const fleet = m.scenario.entities;
+    if (want.entities !== undefined && !fleet) throw new ParanomError('USAGE', `${out} holds one series (its scenario has no entities); --entities grows fleets only`);
+    const count = want.entities ?? fleet?.count ?? 1;
+    if (!Number.isSafeInteger(rows) || rows < timelineRows || (rows === timelineRows && !(fleet && count > fleet.count))) {
+      throw new ParanomError('USAGE', fleet ? `grow needs more rows per entity than ${timelineRows} (--rows) or more entities than ${fleet.count} (--entities), and fewer of neither; got ${rows} rows, ${count} entities` : `grow needs more rows than the dataset has (${timelineRows}), got ${rows}`);
+    }
+    if (fleet && (!Number.isSafeInteger(count) || count < fleet.count)) throw new ParanomError('USAGE', `--entities ${count}: a fleet only grows (it has ${fleet.count} entities)`);
     checkInputs(m.scenario);
-    const scenario = withOverrides(m.scenario, { rows });
-    return generateLocked(scenario, { ...options, out, rows, format: m.format, ...(m.compression ? { compression: m.compression } : {}), shardRows: m.shard_rows }, 'grow');
+    const scenario = withOverrides(fleet ? withEntityCount(m.scenario, count, out) : m.scenario, { rows });
+    const grownFrom = fleet ? { entities: fleet.count, rows: timelineRows, shards: m.shards.map(shardPlanOf) } : undefined;
+    return generateLocked(scenario, { ...options, out, rows, format: m.format, ...(m.compression ? { compression: m.compression } : {}), shardRows: m.shard_rows }, 'grow', grownFrom);
   });
 }

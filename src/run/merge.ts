@@ -124,7 +124,8 @@ export async function mergeToFile(out: string, to: string, options: { force?: bo
 }
 
 async function writeMerged(out: string, m: Manifest, target: string, to: string): Promise<{ rows: number; bytes: number }> {
-  const shards = [...m.shards].sort((a, b) => a.row_start - b.row_start);
+  // Manifest order is the layout's order (a fleet's rectangles too).
+  const shards = [...m.shards].sort((a, b) => a.index - b.index);
   let i = 0;
   let written = 0;
   // The first error while reading, kept: the writer reports a stream error only vaguely.

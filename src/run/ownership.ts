@@ -8,7 +8,7 @@
 import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { ParanomError } from '../errors.js';
-import { MANIFEST_FILE, SEGMENTS_FILE } from '../dataset/manifest.js';
+import { ENTITIES_FILE, MANIFEST_FILE, SEGMENTS_FILE } from '../dataset/manifest.js';
 import { TEMP_SUFFIX } from '../formats/files.js';
 import { shardFileName } from '../plan/planner.js';
 import { LOCK_RE } from './lock.js';
@@ -26,6 +26,7 @@ export function ownNames(records: readonly Recorded[], planned: readonly string[
   if (records.length > 0) {
     base.add(MANIFEST_FILE);
     base.add(SEGMENTS_FILE);
+    base.add(ENTITIES_FILE);
   }
   for (const r of records) {
     base.add(r.source);
@@ -45,7 +46,7 @@ export function ownNames(records: readonly Recorded[], planned: readonly string[
 /** True for a top-level name paranom writes and nothing else could mean: journals, locks, their temporaries. */
 function ownByName(name: string): boolean {
   const bare = name.endsWith(TEMP_SUFFIX) ? name.slice(0, -TEMP_SUFFIX.length) : name;
-  return JOURNAL_RE.test(bare) || LOCK_RE.test(bare) || bare === MANIFEST_FILE || bare === MANIFEST_FILE + PENDING_SUFFIX || bare === SEGMENTS_FILE + PENDING_SUFFIX;
+  return JOURNAL_RE.test(bare) || LOCK_RE.test(bare) || bare === MANIFEST_FILE || bare === MANIFEST_FILE + PENDING_SUFFIX || bare === SEGMENTS_FILE + PENDING_SUFFIX || bare === ENTITIES_FILE + PENDING_SUFFIX;
 }
 
 /** Files in `out` (and `out/data`) that are not paranom's. */

@@ -8,6 +8,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { errorData, ParanomError, type ErrorData } from '../errors.js';
 import { generateShard, type Retries } from '../generate/shard.js';
+import { generateFleetShard } from '../generate/fleet.js';
 import { checkFinite } from '../generate/finite.js';
 import { fingerprintRows, type ShardFingerprints } from '../uniqueness/fingerprint.js';
 import { shardTable } from '../formats/arrow-table.js';
@@ -51,6 +52,9 @@ export interface ShardDone {
   file: string;
   rowStart: number;
   rowEnd: number;
+  /** Fleet shards: the entities [entityStart, entityEnd). */
+  entityStart?: number;
+  entityEnd?: number;
   bytes: number;
   sha256: string;
   anomalousRows: number;
@@ -68,6 +72,8 @@ export type ShardResult = ShardDone | { ok: false; index: number; error: ErrorDa
 export interface ShardBuffers {
   columns: ColumnArena;
   parquet: ParquetOutput;
+  /** A fleet shard's columns (`columns` then holds one entity's rows at a time). */
+  fleet: ColumnArena;
 }
 
 /**
@@ -77,8 +83,12 @@ export interface ShardBuffers {
 export function encodeShard(task: Omit<ShardTask, 'outDir'>, buffers?: ShardBuffers): { bytes: Uint8Array; anomalousRows: number } {
   const { scenario, shard, format } = task;
   let t = timing ? clock() : 0;
-  const columns = generateShard(scenario, shard.rowStart, shard.rowEnd, task.retries, buffers?.columns);
-  if (!scenario.allowNonFinite) checkFinite(columns, shard.rowStart, scenario.seed);
+  const fleet = shard.entityStart !== undefined;
+  // A fleet shard checks each entity's values as it generates them (with the entity's seed).
+  const columns = fleet
+    ? generateFleetShard(scenario, { entityStart: shard.entityStart!, entityEnd: shard.entityEnd!, rowStart: shard.rowStart, rowEnd: shard.rowEnd }, buffers?.columns, buffers?.fleet)
+    : generateShard(scenario, shard.rowStart, shard.rowEnd, task.retries, buffers?.columns);
+  if (!fleet && !scenario.allowNonFinite) checkFinite(columns, shard.rowStart, scenario.seed);
   let anomalousRows = 0;
   for (let i = 0; i < columns.rows; i++) anomalousRows += columns.isAnomaly[i]!;
   if (timing) {
@@ -110,11 +120,11 @@ export function fileMatches(path: string, expect: { sha256: string; bytes: numbe
 }
 
 /** This thread's shard buffers: a worker runs one shard at a time, written before the next. */
-const workerBuffers: ShardBuffers = { columns: new ColumnArena(), parquet: new ParquetOutput() };
+const workerBuffers: ShardBuffers = { columns: new ColumnArena(), parquet: new ParquetOutput(), fleet: new ColumnArena() };
 
 export async function runShardTask(task: ShardTask): Promise<ShardResult> {
   const { shard, scenario } = task;
-  const base = { index: shard.index, file: shard.file, rowStart: shard.rowStart, rowEnd: shard.rowEnd };
+  const base = { index: shard.index, file: shard.file, rowStart: shard.rowStart, rowEnd: shard.rowEnd, ...(shard.entityStart !== undefined ? { entityStart: shard.entityStart, entityEnd: shard.entityEnd! } : {}) };
   setWatch(task.watch);
   timePhases(task.phases === true);
   const t = timing ? clock() : 0;
@@ -138,7 +148,7 @@ export async function runShardTask(task: ShardTask): Promise<ShardResult> {
     }
     return done;
   } catch (err) {
-    return { ok: false, index: shard.index, error: errorData(err, { seed: scenario.seed, shard: shard.index, rowStart: shard.rowStart, rowEnd: shard.rowEnd }) };
+    return { ok: false, index: shard.index, error: errorData(err, { seed: scenario.seed, shard: shard.index, rowStart: shard.rowStart, rowEnd: shard.rowEnd, ...(shard.entityStart !== undefined ? { entityStart: shard.entityStart, entityEnd: shard.entityEnd } : {}) }) };
   } finally {
     setWatch(undefined);
     timePhases(false);

@@ -7,19 +7,17 @@ import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Table } from 'apache-arrow';
 import { BLOCK_ROWS } from '../format.js';
-import { eventsStartingIn } from '../anomaly/events.js';
-import { seedKey } from '../random/counter.js';
-import { cleanRowsOf, generateShard, retriesIn, type Retries } from '../generate/shard.js';
+import { generateShard, retriesIn, type Retries } from '../generate/shard.js';
 import { planGeneration } from '../plan/planner.js';
 import { createPool, defaultWorkers } from './pool.js';
 import { startUniqueness } from './uniqueness-pass.js';
 import { shardTable } from '../formats/arrow-table.js';
 import { encodeParquet } from '../formats/parquet.js';
 import { readArrowRows, readParquetRows } from '../formats/read.js';
-import { segmentTable } from '../dataset/segments.js';
 import { shardMetadata } from '../dataset/provenance.js';
-import { readManifest, SEGMENTS_FILE, type Manifest, type ManifestShard } from '../dataset/manifest.js';
-import { segmentsOf } from '../generate/event-outcome.js';
+import { ENTITIES_FILE, readManifest, SEGMENTS_FILE, shardPlanOf, type Manifest, type ManifestShard } from '../dataset/manifest.js';
+import { entityTable } from '../dataset/entities.js';
+import { datasetSegments } from './labels.js';
 import { encodeShard, sha256 } from './shard-task.js';
 import { prepareScenario } from '../variables/registry.js';
 import { checkInputs } from '../variables/inputs.js';
@@ -140,24 +138,35 @@ export async function verify(out: string, options: VerifyOptions = {}): Promise<
   if (covered !== m.rows) problems.push(`manifest: shards cover ${covered} rows, the dataset has ${m.rows}`);
 
   let blocksCompared = 0;
+  if (m.entities) {
+    // A fleet: sampled shards are regenerated whole and compared byte for byte.
+    for (const i of sampleBlockStarts(m.shards.length * BLOCK_ROWS, options.sampleBlocks ?? 8)) {
+      const s = m.shards[i / BLOCK_ROWS]!;
+      if (!existsSync(join(out, s.file))) continue;
+      const { bytes } = encodeShard({ scenario: m.scenario, shard: shardPlanOf(s), format: m.format, compression: m.compression ?? 'snappy' });
+      if (sha256(bytes) !== s.sha256) problems.push(`${s.file}: regenerated entities ${s.entity_start}–${s.entity_end! - 1}, rows ${s.row_start}–${s.row_end - 1} differ from the manifest's hash`);
+      blocksCompared++;
+    }
+  }
   // Uniqueness retries depend on every earlier row: resolve them up to the last sampled block.
   const retries = m.scenario.uniqueness && starts.length > 0 ? await resolvePrefix(m, Math.min(m.rows, starts[starts.length - 1]! + BLOCK_ROWS)) : undefined;
-  for (const start of starts) {
+  for (const start of m.entities ? [] : starts) {
     const s = m.shards.find((x) => start >= x.row_start && start < x.row_end);
     if (!s) continue;
     for (const p of compareBlock(out, m, s, start, retries)) problems.push(p);
     blocksCompared++;
   }
 
-  const rows = m.rows;
   const seg = join(out, SEGMENTS_FILE);
   if (!existsSync(seg)) problems.push(`${SEGMENTS_FILE}: missing`);
   else if (m.compression) {
-    const { segments } = segmentsOf(m.scenario, eventsStartingIn(m.scenario.anomalies, seedKey(m.scenario.seed), rows, 0, rows));
-    const meta = shardMetadata(m.scenario, { index: -1, rowStart: 0, rowEnd: rows });
-    if (sha256(encodeParquet(segmentTable(m.scenario, segments, cleanRowsOf(m.scenario)), meta, m.compression)) !== sha256(readFileSync(seg))) {
+    const meta = shardMetadata(m.scenario, { index: -1, rowStart: 0, rowEnd: m.scenario.timeline.rows });
+    if (sha256(encodeParquet(datasetSegments(m.scenario).table, meta, m.compression)) !== sha256(readFileSync(seg))) {
       problems.push(`${SEGMENTS_FILE}: differs from the events the scenario gives`);
     }
+    const ent = join(out, ENTITIES_FILE);
+    if (m.entities && !existsSync(ent)) problems.push(`${ENTITIES_FILE}: missing`);
+    else if (m.entities && sha256(encodeParquet(entityTable(m.scenario), meta, m.compression)) !== sha256(readFileSync(ent))) problems.push(`${ENTITIES_FILE}: differs from the entities and parameters the scenario gives`);
   }
   return { ok: problems.length === 0, shardsChecked: m.shards.length, blocksCompared, problems };
 }

@@ -1,0 +1,51 @@
+/**
+ * One entity of a fleet as a scenario of its own: the fleet's scenario without `entities`,
+ * seeded with the entity's seed (random/entity-seed.ts) and with its drawn parameters put
+ * in place. Generating an entity is generating that scenario — which is what "an entity
+ * alone" means, and what `paranom generate --entity` writes.
+ */
+import type { Scenario } from '../model/types.js';
+import type { Entities } from '../model/entities.js';
+import { entitySeed } from '../random/entity-seed.js';
+import { drawEntityParams, setAt } from './params.js';
+
+/** The fleet of a scenario; throws for a one-series scenario (a caller's bug). */
+export function fleetOf(s: Scenario): Entities {
+  if (!s.entities) throw new Error('unreachable: not a fleet scenario');
+  return s.entities;
+}
+
+/** The key of entity `index`: its name, or its index for a counted fleet. */
+export function entityName(f: Entities, index: number): string {
+  return f.names ? f.names[index]! : String(index);
+}
+
+/** The index of the entity a name or index (as text) picks, or undefined. */
+export function entityIndex(f: Entities, name: string): number | undefined {
+  if (f.names) {
+    const i = f.names.indexOf(name);
+    return i >= 0 ? i : undefined;
+  }
+  const i = Number(name);
+  return /^\d+$/.test(name) && i < f.count ? i : undefined;
+}
+
+/** The scenario without its fleet (the template every entity is generated from). */
+export function withoutEntities(s: Scenario): Scenario {
+  const { entities: _fleet, ...rest } = s;
+  return rest;
+}
+
+/**
+ * Entity `index` of a fleet scenario as a one-series scenario: the entity's seed and its
+ * drawn parameters. Its rows are the entity's rows of the fleet, value for value.
+ */
+export function entityScenario(s: Scenario, index: number): Scenario {
+  const f = fleetOf(s);
+  const one: Scenario = { ...withoutEntities(s), seed: entitySeed(s.seed, index) };
+  if (f.params.length === 0) return one;
+  const copy = structuredClone(one);
+  // baseDir and callbacks' run-time fields survive structuredClone (plain data).
+  for (const { param, value } of drawEntityParams(s.seed, f, index)) for (const t of param.targets) setAt(copy, t, value);
+  return copy;
+}

@@ -1,0 +1,95 @@
+/**
+ * Generation of one fleet shard: entities [entityStart, entityEnd) × rows [rowStart,
+ * rowEnd). Each entity's rows are generated exactly as its own scenario's
+ * (fleet/entity.ts) — so an entity's series is the same in any shard, any layout and
+ * alone — and copied into the shard's columns in the fleet's order: entity-major
+ * (`entity_time`) or timestamp-major (`time_entity`). The key column comes first among
+ * the value columns.
+ */
+import type { Scenario } from '../model/types.js';
+import { ColumnArena, allocColumn, type ColumnData, type ValueColumn } from '../columns/columns.js';
+import { entityScenario, fleetOf } from '../fleet/entity.js';
+import { checkFinite } from './finite.js';
+import { generateShard, type ShardColumns } from './shard.js';
+import type { AnomalyEvent } from '../anomaly/events.js';
+
+/** A fleet shard's rectangle. */
+export interface FleetShardRect {
+  entityStart: number;
+  entityEnd: number;
+  rowStart: number;
+  rowEnd: number;
+}
+
+/** An event of one entity: the entity's index beside the event. */
+export interface EntityEvent extends AnomalyEvent {
+  entity: number;
+}
+
+export interface FleetShardColumns extends ShardColumns {
+  events: EntityEvent[];
+}
+
+/** Copies `n` elements (of `width` array slots each) from src[from..] to out at a stride. */
+function scatter(src: ColumnData | Int32Array, out: ColumnData | Int32Array, width: number, n: number, start: number, stride: number, from = 0): void {
+  if (stride === 1) {
+    out.set(src.subarray(from * width, (from + n) * width), start * width);
+    return;
+  }
+  for (let i = 0; i < n; i++) {
+    const o = (start + i * stride) * width;
+    const s = (from + i) * width;
+    for (let w = 0; w < width; w++) out[o + w] = src[s + w]!;
+  }
+}
+
+const WIDTH: Record<string, number> = { int64: 2 };
+
+/**
+ * Generates a fleet shard. `arena` (a worker's reused buffers) holds one entity's rows at a
+ * time; `out` (a second arena) holds the shard's columns, valid until its next reset.
+ */
+export function generateFleetShard(scenario: Scenario, rect: FleetShardRect, arena?: ColumnArena, out?: ColumnArena): FleetShardColumns {
+  const fleet = fleetOf(scenario);
+  const entities = rect.entityEnd - rect.entityStart;
+  const span = rect.rowEnd - rect.rowStart;
+  const rows = entities * span;
+  out?.reset();
+  const take = <T extends Int32Array | Uint8Array>(ctor: { new (n: number): T }, n: number): T => (out ? (out.take(ctor as never, n, false) as T) : new ctor(n));
+  const timestamp = take(Int32Array, 2 * rows);
+  const isAnomaly = take(Uint8Array, rows);
+  const anomalyId = take(Int32Array, 2 * rows);
+  const keyData = take(Int32Array, rows);
+  const key: ValueColumn = {
+    name: fleet.key,
+    dtype: fleet.names ? 'string' : 'int32',
+    data: keyData,
+    // A string key's dictionary holds this shard's names only (in entity order).
+    categories: fleet.names ? fleet.names.slice(rect.entityStart, rect.entityEnd) : null,
+  };
+  let values: ValueColumn[] | undefined;
+  const events: EntityEvent[] = [];
+  // entity_time: entity j's rows start at j·span, one apart; time_entity: at j, `entities` apart.
+  const stride = fleet.order === 'entity_time' ? 1 : entities;
+  for (let j = 0; j < entities; j++) {
+    const e = rect.entityStart + j;
+    const one = entityScenario(scenario, e);
+    const cols = generateShard(one, rect.rowStart, rect.rowEnd, undefined, arena);
+    if (!one.allowNonFinite) checkFinite(cols, rect.rowStart, one.seed);
+    const start = fleet.order === 'entity_time' ? j * span : j;
+    if (!values) {
+      values = cols.values.map((c) => ({ name: c.name, dtype: c.dtype, categories: c.categories, data: out ? out.column(c.dtype, rows, false) : allocColumn(c.dtype, rows), ...(c.valid ? { valid: take(Uint8Array, rows) } : {}) }));
+    }
+    scatter(cols.timestamp, timestamp, 2, span, start, stride);
+    scatter(cols.isAnomaly, isAnomaly, 1, span, start, stride);
+    scatter(cols.anomalyId, anomalyId, 2, span, start, stride);
+    for (let i = 0; i < span; i++) keyData[start + i * stride] = fleet.names ? j : e;
+    cols.values.forEach((c, k) => {
+      const v = values![k]!;
+      scatter(c.data, v.data, WIDTH[c.dtype] ?? 1, span, start, stride);
+      if (c.valid) scatter(c.valid, v.valid!, 1, span, start, stride);
+    });
+    for (const ev of cols.events) events.push({ ...ev, entity: e });
+  }
+  return { rowStart: rect.rowStart, rows, timestamp, isAnomaly, anomalyId, values: [key, ...(values ?? [])], events };
+}

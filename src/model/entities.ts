@@ -1,0 +1,39 @@
+/**
+ * The resolved `entities:` section: a fleet of many series in one dataset. Each entity is
+ * the scenario's timeline of variables generated with its own seed (random/entity-seed.ts)
+ * and its own drawn parameters; the key column names it in every row.
+ */
+import type { Distribution } from './distribution.js';
+
+/** Row order of a fleet dataset (see docs/architecture.md, "Fleets"). */
+export type EntityOrder = 'entity_time' | 'time_entity';
+export const ENTITY_ORDERS: readonly EntityOrder[] = ['entity_time', 'time_entity'];
+
+/** A numeric parameter drawn once per entity (`{ per_entity: { dist: ... } }`). */
+export interface EntityParam {
+  /** Where the parameter is in the scenario file, e.g. `variables.cpu.normal.mean`. */
+  path: string;
+  /** Its distribution over entities. */
+  dist: Distribution;
+  /** Stream of its draws: a hash of the path, so adding a parameter changes no other. */
+  stream: number;
+  /** Where the drawn value goes in the resolved scenario (one place, or both ends of a range). */
+  targets: Array<Array<string | number>>;
+}
+
+export interface Entities {
+  /** Name of the key column. */
+  key: string;
+  /** Number of entities. */
+  count: number;
+  /** The entities' names (a string key column); null: the key is the entity index (int32). */
+  names: string[] | null;
+  /** Names read from a file (one per line), as the scenario names it, and its hash. */
+  source?: { file: string; sha256: string };
+  order: EntityOrder;
+  /** Per-entity parameters, in the order the scenario declares them. */
+  params: EntityParam[];
+}
+
+/** Largest fleet: the key is an int32 and entity ranges stay exact. */
+export const MAX_ENTITIES = 2 ** 31 - 1;

@@ -1,0 +1,46 @@
+/**
+ * The dataset-wide label files, as finish writes them and verify regenerates them: the
+ * segment table (every kept event, measured) and, for a fleet, the entity table. A fleet's
+ * events are each entity's own, placed and described with the entity's scenario.
+ */
+import type { Table } from 'apache-arrow';
+import { eventsStartingIn } from '../anomaly/events.js';
+import type { Segment } from '../anomaly/effect.js';
+import { describeEvents } from '../anomaly/kinds/describe.js';
+import { seedKey } from '../random/counter.js';
+import type { Scenario } from '../model/types.js';
+import { segmentTable } from '../dataset/segments.js';
+import { cleanRowsOf } from '../generate/shard.js';
+import { segmentsOf } from '../generate/event-outcome.js';
+import { entityName, entityScenario } from '../fleet/entity.js';
+
+/** The kept events of a dataset, how many were dropped, and the segment table. */
+export function datasetSegments(s: Scenario): { segments: Segment[]; dropped: number; table: Table } {
+  const rows = s.timeline.rows;
+  const f = s.entities;
+  if (!f) {
+    const { segments, dropped } = segmentsOf(s, eventsStartingIn(s.anomalies, seedKey(s.seed), rows, 0, rows));
+    return { segments, dropped, table: segmentTable(s, segments, cleanRowsOf(s)) };
+  }
+  const segments: Segment[] = [];
+  const described = [];
+  const keys: string[] = [];
+  const indices: number[] = [];
+  let dropped = 0;
+  for (let e = 0; e < f.count; e++) {
+    const one = entityScenario(s, e);
+    if (one.anomalies.mode === 'none') continue;
+    const settled = segmentsOf(one, eventsStartingIn(one.anomalies, seedKey(one.seed), rows, 0, rows));
+    dropped += settled.dropped;
+    if (settled.segments.length === 0) continue;
+    const describe = describeEvents(one, cleanRowsOf(one));
+    for (const seg of settled.segments) {
+      segments.push(seg);
+      described.push(describe(seg.event));
+      if (f.names) keys.push(entityName(f, e));
+      else indices.push(e);
+    }
+  }
+  const table = segmentTable(s, segments, undefined, { key: f.key, keys: f.names ? keys : Int32Array.from(indices), described });
+  return { segments, dropped, table };
+}

@@ -1,0 +1,161 @@
+/**
+ * Fleets (`entities:`): many series in one dataset. Each entity is its own scenario
+ * (the fleet's, seeded with the entity's seed from entities.parquet), so the determinism
+ * contract holds per entity and for the fleet: any worker count and shard size give the
+ * same rows, growth in rows and in entities keeps every earlier shard file byte for byte,
+ * and an entity generated alone equals its rows in the fleet. Checked through the files,
+ * as DuckDB reads them.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { generate, grow } from '../src/run/generate.js';
+import { verify } from '../src/run/verify.js';
+import { planGeneration } from '../src/plan/planner.js';
+import { entitySeed } from '../src/random/entity-seed.js';
+import { duck, scenarioFrom, tempDir } from './helpers.js';
+
+const ROWS = 30_000;
+const SHARD = 65_536;
+
+/** A small fleet: a process with seasonality and AR memory, a stochastic variable, anomaly kinds. */
+function fleetDoc(entities: Record<string, unknown>, rows = ROWS): Record<string, unknown> {
+  return {
+    name: 'fleet-test',
+    seed: 11,
+    timeline: { start: '2024-01-01T00:00:00Z', step: '1m', rows },
+    entities,
+    anomalies: { frequency: 0.01, duration: [5, 40], kinds: [{ kind: 'spike', magnitude: [8, 12] }, { kind: 'level_shift', shift: [3, 6] }] },
+    variables: {
+      cpu: { type: 'process', components: [{ type: 'constant', value: 40 }, { type: 'sine', period: '1d', amplitude: 10 }, { type: 'ar', coefficients: [0.7], sd: 1 }] },
+      mem: { normal: { dist: 'normal', mean: 60, sd: 5 } },
+      state: { normal: { dist: 'categorical', values: ['idle', 'busy'], weights: [0.3, 0.7] } },
+    },
+  };
+}
+
+const VALUES = ['timestamp', 'cpu', 'mem', 'state', 'is_anomaly', 'anomaly_id'];
+
+/** Per entity: row count and an MD5 of its rows in time order. */
+async function perEntity(dir: string, key = 'machine'): Promise<Record<string, string>> {
+  const rows = await duck(`SELECT CAST(${key} AS VARCHAR) AS k, count(*) AS n, md5(string_agg(concat_ws('|', ${VALUES.map((c) => `coalesce(CAST(${c} AS VARCHAR), 'null')`).join(', ')}), ',' ORDER BY timestamp)) AS h
+    FROM read_parquet('${dir}/data/*.parquet') GROUP BY 1 ORDER BY 1`);
+  return Object.fromEntries(rows.map((r) => [String(r['k']), `${String(r['n'])}:${String(r['h'])}`]));
+}
+
+/** The rows of a dataset in file order (file name order, then row order): key and timestamp. */
+async function fileOrder(dir: string, key = 'machine'): Promise<Array<[string, string]>> {
+  const rows = await duck(`SELECT CAST(${key} AS VARCHAR) AS k, CAST(epoch_ms(timestamp) AS VARCHAR) AS t FROM read_parquet('${dir}/data/*.parquet', filename = true) ORDER BY filename, file_row_number`);
+  return rows.map((r) => [String(r['k']), String(r['t'])]);
+}
+
+function shardFiles(dir: string): Map<string, string> {
+  const m = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as { shards: Array<{ file: string; sha256: string }> };
+  return new Map(m.shards.map((s) => [s.file, s.sha256]));
+}
+
+describe('fleets', () => {
+  const base = tempDir('paranom-fleet-');
+  const fleet = scenarioFrom(fleetDoc({ count: 7, key: 'machine' }));
+
+  it('plans rectangles within the shard size that tile entities × rows once, in the layout order', () => {
+    const et = planGeneration(fleet, { shardRows: SHARD });
+    // 30,000-row timelines are packed two to a 65,536-row shard.
+    expect(et.shards.map((s) => [s.entityStart, s.entityEnd, s.rowStart, s.rowEnd])).toEqual([[0, 2, 0, ROWS], [2, 4, 0, ROWS], [4, 6, 0, ROWS], [6, 7, 0, ROWS]]);
+    const long = planGeneration(scenarioFrom(fleetDoc({ count: 2 }, 100_000)), { shardRows: SHARD });
+    expect(long.shards.map((s) => [s.entityStart, s.rowStart, s.rowEnd])).toEqual([[0, 0, SHARD], [0, SHARD, 100_000], [1, 0, SHARD], [1, SHARD, 100_000]]);
+    const te = planGeneration(scenarioFrom(fleetDoc({ count: 7, order: 'time_entity' })), { shardRows: SHARD });
+    expect(te.shards.every((s) => s.entityStart === 0 && s.entityEnd === 7 && (s.rowEnd - s.rowStart) * 7 <= SHARD)).toBe(true);
+    expect(te.shards.map((s) => s.file)).toEqual([...te.shards.map((s) => s.file)].sort());
+  });
+
+  it('writes every entity with its key in every row; 1 and 4 workers give the same files; any shard size the same rows', async () => {
+    const one = join(base, 'w1');
+    const four = join(base, 'w4');
+    const big = join(base, 'big');
+    await generate(fleet, { out: one, workers: 1, shardRows: SHARD });
+    await generate(fleet, { out: four, workers: 4, shardRows: SHARD });
+    await generate(fleet, { out: big, workers: 2, shardRows: 4 * SHARD });
+    expect([...shardFiles(four)]).toEqual([...shardFiles(one)]);
+    expect(shardFiles(big).size).toBe(1);
+    const counts = await duck(`SELECT machine, count(*) AS n, count(DISTINCT timestamp) AS t FROM read_parquet('${one}/data/*.parquet') GROUP BY 1 ORDER BY 1`);
+    expect(counts).toEqual(Array.from({ length: 7 }, (_, e) => ({ machine: e, n: String(ROWS), t: String(ROWS) })));
+    const a = await perEntity(one);
+    expect(await perEntity(big)).toEqual(a);
+    // entity_time: each entity's rows are contiguous and in time order.
+    const order = await fileOrder(big);
+    expect(order.map(([k]) => k)).toEqual(Array.from({ length: 7 * ROWS }, (_, i) => String(Math.floor(i / ROWS))));
+    expect((await verify(one)).problems).toEqual([]);
+  });
+
+  it('gives each entity its own series, and an entity equals the scenario generated alone with its seed', async () => {
+    const dir = join(base, 'w1');
+    const seeds = await duck(`SELECT machine, CAST(seed AS VARCHAR) AS seed FROM read_parquet('${dir}/entities.parquet') ORDER BY 1`);
+    expect(seeds.map((r) => Number(r['seed']))).toEqual(Array.from({ length: 7 }, (_, e) => entitySeed(11, e)));
+    expect(new Set(seeds.map((r) => r['seed'])).size).toBe(7);
+    const per = await perEntity(dir);
+    expect(new Set(Object.values(per)).size).toBe(7);
+    // Entity 3 alone: the same scenario without entities, seeded as entities.parquet says.
+    const { entities: _e, ...alone } = fleetDoc({});
+    const solo = join(base, 'alone');
+    await generate(scenarioFrom({ ...alone, seed: Number(seeds[3]!['seed']) }), { out: solo, workers: 1 });
+    const [r] = await duck(`SELECT count(*) AS n, md5(string_agg(concat_ws('|', ${VALUES.map((c) => `coalesce(CAST(${c} AS VARCHAR), 'null')`).join(', ')}), ',' ORDER BY timestamp)) AS h FROM read_parquet('${solo}/data/*.parquet')`);
+    expect(`${String(r!['n'])}:${String(r!['h'])}`).toBe(per['3']);
+    // Its events are the entity's rows of the fleet's segment table.
+    const fleetEvents = await duck(`SELECT id, kind, start_row, end_row, params FROM read_parquet('${dir}/anomalies.parquet') WHERE machine = 3 ORDER BY id`);
+    const soloEvents = await duck(`SELECT id, kind, start_row, end_row, params FROM read_parquet('${solo}/anomalies.parquet') ORDER BY id`);
+    expect(fleetEvents.length).toBeGreaterThan(0);
+    expect(fleetEvents).toEqual(soloEvents);
+  });
+
+  it('interleaves rows by timestamp with order: time_entity, with the same series per entity', async () => {
+    const dir = join(base, 'te');
+    await generate(scenarioFrom(fleetDoc({ count: 7, key: 'machine', order: 'time_entity' })), { out: dir, workers: 2, shardRows: SHARD });
+    expect(await perEntity(dir)).toEqual(await perEntity(join(base, 'w1')));
+    const order = await fileOrder(dir);
+    expect(order.slice(0, 14).map(([k]) => k)).toEqual(['0', '1', '2', '3', '4', '5', '6', '0', '1', '2', '3', '4', '5', '6']);
+    for (let i = 1; i < order.length; i++) if (Number(order[i]![1]) < Number(order[i - 1]![1])) throw new Error(`row ${i} goes back in time`);
+  });
+
+  it('grows in rows and in entities keeping every earlier shard file, to the rows a fresh run gives', async () => {
+    const small = scenarioFrom(fleetDoc({ count: 3, key: 'machine' }, 20_000));
+    const dir = join(base, 'grow');
+    await generate(small, { out: dir, workers: 2, shardRows: SHARD });
+    const first = shardFiles(dir);
+    const bytes = new Map([...first.keys()].map((f) => [f, readFileSync(join(dir, f))]));
+    await grow(dir, { rows: ROWS }, { workers: 2 });
+    const second = shardFiles(dir);
+    await grow(dir, { entities: 7 }, { workers: 2 });
+    const third = shardFiles(dir);
+    for (const [f, h] of first) expect(third.get(f), f).toBe(h);
+    for (const [f, h] of second) expect(third.get(f), f).toBe(h);
+    for (const [f, b] of bytes) expect(readFileSync(join(dir, f)).equals(b), f).toBe(true);
+    expect(third.size).toBeGreaterThan(second.size);
+    expect(second.size).toBeGreaterThan(first.size);
+    // The grown fleet holds the rows of a fresh 7 × 30,000-row fleet, entity for entity.
+    expect(await perEntity(dir)).toEqual(await perEntity(join(base, 'w1')));
+    expect((await verify(dir)).problems).toEqual([]);
+  });
+});
+
+describe('fleets split over machines', () => {
+  it('--part K/N runs merge into the dataset one run gives, and merge writes one file DuckDB counts per entity', async () => {
+    const { mergeManifests, mergeToFile } = await import('../src/run/merge.js');
+    const base = tempDir('paranom-fleet-parts-');
+    const s = scenarioFrom(fleetDoc({ names: ['web-1', 'web-2', 'db-1', 'db-2', 'cache'], key: 'host' }));
+    const whole = join(base, 'whole');
+    const parts = join(base, 'parts');
+    await generate(s, { out: whole, workers: 2, shardRows: SHARD });
+    for (const k of [1, 2, 3]) await generate(s, { out: parts, workers: 1, shardRows: SHARD, part: { k, n: 3 } });
+    await mergeManifests(parts);
+    expect([...shardFiles(parts)]).toEqual([...shardFiles(whole)]);
+    expect(readFileSync(join(parts, 'anomalies.parquet')).equals(readFileSync(join(whole, 'anomalies.parquet')))).toBe(true);
+    expect(readFileSync(join(parts, 'entities.parquet')).equals(readFileSync(join(whole, 'entities.parquet')))).toBe(true);
+    const file = join(base, 'merged.parquet');
+    await mergeToFile(whole, file);
+    const counts = await duck(`SELECT host, count(*) AS n FROM read_parquet('${file}') GROUP BY 1 ORDER BY 1`);
+    expect(counts).toEqual(['cache', 'db-1', 'db-2', 'web-1', 'web-2'].map((host) => ({ host, n: String(ROWS) })));
+    const keys = await duck(`SELECT host, CAST(seed AS VARCHAR) AS seed FROM read_parquet('${whole}/entities.parquet')`);
+    expect(keys.map((r) => r['host'])).toEqual(['web-1', 'web-2', 'db-1', 'db-2', 'cache']);
+  });
+});
