@@ -19,7 +19,7 @@ import { scenarioHash } from '../dataset/provenance.js';
 import { createPool, defaultWorkers, workerMemoryMb } from './pool.js';
 import { newWatchBuffer, runWatched } from './watchdog.js';
 import { Journal, journalFile, partManifestFile, PENDING_SUFFIX, readRecords, reusable, type JournalShard, type Recorded, type RunIdentity } from './state.js';
-import type { ShardResult, ShardTask } from './shard-task.js';
+import type { ShardResult, ShardSegments, ShardTask } from './shard-task.js';
 import type { Piscina } from 'piscina';
 import { startUniqueness } from './uniqueness-pass.js';
 import { acquireLock } from './lock.js';
@@ -247,6 +247,10 @@ async function runPlan(
   let reused = 0;
   let rowsGenerated = 0;
   const timed: PhaseTimes[] = [];
+  // The segment table's events are measured by the shards' workers (whole datasets; a
+  // fleet's events are each entity's, measured at the end).
+  const measureInWorkers = !part && scenario.anomalies.mode !== 'none' && !scenario.entities;
+  const measured = new Map<number, ShardSegments>();
   /** Undoes what this run added when it fails: a staged run restores the old dataset exactly. */
   const undo = (wroteShards: boolean) => {
     removeTemporaries(out, [...ownFiles, ...fixed]);
@@ -276,6 +280,7 @@ async function runPlan(
         expect: k ? { sha256: k.sha256, bytes: k.bytes, anomalousRows: k.anomalous_rows, at: k.pending ? shard.file + PENDING_SUFFIX : shard.file, refuse: command === 'grow' && !k.pending } : undefined,
         retries,
         phases: options.phases,
+        segments: measureInWorkers,
       };
       const watch = newWatchBuffer();
       let r: ShardResult;
@@ -292,6 +297,7 @@ async function runPlan(
       const entry: JournalShard = { index: r.index, file: r.file, row_start: r.rowStart, row_end: r.rowEnd, rows: shardRowCount(r), bytes: r.bytes, sha256: r.sha256, anomalous_rows: r.anomalousRows, ...entities, ...(pending ? { pending: true as const } : {}) };
       results.push(entry);
       if (r.phases) timed.push(r.phases);
+      if (r.segments) measured.set(r.index, r.segments);
       if (r.reused) reused++;
       else {
         generated++;
@@ -320,7 +326,7 @@ async function runPlan(
   try {
     const resolution = uniqueness ? await uniqueness.done : undefined;
     const listed: ManifestShard[] = results.map(({ pending: _p, ...s }) => s);
-    const manifest = await finishDataset(out, scenario, plan, compression, listed, part, uniquenessSummary(scenario, resolution), staged);
+    const manifest = await finishDataset(out, scenario, plan, compression, listed, part, uniquenessSummary(scenario, resolution), staged, measured);
     if (staged) {
       journal.commit();
       completeCommit(out, { identity, shards: results, source: journalFile(null), staged: true, committed: true }, old);
