@@ -118,6 +118,7 @@ export interface LearnedModelRef {
   model: string;
   /** SHA-256 of its metadata, decoder and encoder files. */
   sha256: string;
+  /** Rows of the series per model window (the model's window times its downsampling). */
   window: number;
   channels: string[];
   /**
@@ -206,7 +207,7 @@ export interface VaeVariable {
   /** The model channel this column takes, and its index in the decoded window. */
   channel: string;
   channelIndex: number;
-  /** Rows per decoded window (the model's window). */
+  /** Rows of the series per decoded window (the model's window times its downsampling). */
   window: number;
   /** Variables of one group (and model) decode the same latent draws: coherent channels. */
   group: string | null;

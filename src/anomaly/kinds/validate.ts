@@ -8,6 +8,7 @@ import { Checker, checkNameList, describe, join, noSuchVariable, unknownChoice }
 import { parseDurationMs } from '../../model/units.js';
 import type { AnomalyKindName, AnomalyKindSpec, AnomalyPlan, CorrelationGroup, LearnedModelRef, MinEffect, ProcessVariable, Scenario, Variable } from '../../model/types.js';
 import { readVaeCodec } from '../../vae/model.js';
+import { downsampleOf } from '../../vae/downsample.js';
 import { ModelFormatError } from '../../vae/layers-format.js';
 import { twinNameClashes } from './clean-twin.js';
 import { actsOnComponents, KIND_NAMES, KIND_PARAMS, type ParamDef } from './catalog.js';
@@ -118,7 +119,7 @@ function checkLearnedModel(c: Checker, raw: unknown, path: string, resolveFile: 
   const dir = resolveFile(raw);
   try {
     const m = readVaeCodec(dir);
-    return { model: recordedPath(raw), sha256: m.codecSha256, window: m.meta.window, channels: [...m.meta.channels], channelVariables: [] };
+    return { model: recordedPath(raw), sha256: m.codecSha256, window: m.meta.window * downsampleOf(m.meta), channels: [...m.meta.channels], channelVariables: [] };
   } catch (err) {
     if (err instanceof ModelFormatError) return c.fail(path, err.message);
     const e = err as NodeJS.ErrnoException;
