@@ -19,6 +19,8 @@ export interface EntityParam {
   stream: number;
   /** Where the drawn value goes in the resolved scenario (one place, or both ends of a range). */
   targets: Array<Array<string | number>>;
+  /** The smallest and largest values validated (those drawn over the fleet when it was checked). */
+  checked: [number, number];
 }
 
 export interface Entities {

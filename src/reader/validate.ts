@@ -18,6 +18,7 @@ import { meanKindDuration } from '../anomaly/kinds/catalog.js';
 import { checkDependencies } from '../variables/callback-order.js';
 import { rowLimitProblems } from '../variables/row-limits.js';
 import { checkEntities } from '../fleet/validate.js';
+import { findPerEntity, validatePerEntity } from './per-entity.js';
 
 /** Names the engine writes itself; a variable may not take them. */
 export const RESERVED_COLUMNS = ['timestamp', 'is_anomaly', 'anomaly_id'] as const;
@@ -185,6 +186,9 @@ export function validateScenario(doc: unknown, options: { baseDir?: string } = {
   const c = new Checker();
   const o = c.object(doc, '');
   if (!o) return { ok: false, issues: c.issues };
+  // Per-entity parameters: validated at the values drawn over the fleet (reader/per-entity.ts).
+  const perEntity = findPerEntity(o);
+  if (perEntity.length > 0) return validatePerEntity(o, perEntity, options.baseDir ?? process.cwd(), (plain) => validateScenario(plain, options));
   c.keys(o, '', ['name', 'description', 'seed', 'timeline', 'anomalies', 'variables', 'uniqueness', 'callback_timeout', 'allow_non_finite', 'entities']);
   const allowNonFinite = o['allow_non_finite'] === undefined || o['allow_non_finite'] === false ? false : o['allow_non_finite'] === true ? true : c.fail('allow_non_finite', `expected true or false, got ${describe(o['allow_non_finite'])}`) ?? false;
   const callbackTimeoutMs = checkCallbackTimeout(c, o['callback_timeout']);
