@@ -37,9 +37,14 @@ export function drawEntityParams(seed: number, f: Entities, index: number): Arra
   return f.params.map((param) => ({ param, value: drawEntityParam(seed, param, index) }));
 }
 
-/** Sets the value at a path of plain objects and arrays. */
-export function setAt(target: unknown, path: ReadonlyArray<string | number>, value: unknown): void {
-  let o = target as Record<string | number, unknown>;
-  for (let i = 0; i < path.length - 1; i++) o = o[path[i]!] as Record<string | number, unknown>;
-  o[path[path.length - 1]!] = value;
+/**
+ * `target` with the value at `path` replaced, copying only the objects and arrays along
+ * the path (the rest is shared: an entity's scenario costs a few small copies, not a clone).
+ */
+export function withValueAt<T>(target: T, path: ReadonlyArray<string | number>, value: unknown): T {
+  if (path.length === 0) return value as T;
+  const [k, ...rest] = path;
+  const copy = (Array.isArray(target) ? [...target] : { ...(target as object) }) as Record<string | number, unknown>;
+  copy[k!] = withValueAt(copy[k!], rest, value);
+  return copy as T;
 }

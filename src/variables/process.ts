@@ -62,9 +62,16 @@ function copyBlocks(blocks: { block(b: number): Float64Array }, from: number, co
   }
 }
 
-function compileComponent(v: ProcessVariable, comp: ProcessComponent, c: number, key: SeedKey, timeline: Timeline, tmp: Float64Array, tmp2: Float64Array): Adder {
+/** A process's scratch arrays, grown to the largest block it fills (a fleet's short timelines need little). */
+interface Scratch {
+  tmp: Float64Array;
+  tmp2: Float64Array;
+}
+
+function compileComponent(v: ProcessVariable, comp: ProcessComponent, c: number, key: SeedKey, timeline: Timeline, scratch: Scratch): Adder {
   const stream = componentStream(v.name, c);
   const addTmp = (count: number, acc: Float64Array) => {
+    const tmp = scratch.tmp;
     for (let i = 0; i < count; i++) acc[i]! += tmp[i]!;
   };
   switch (comp.type) {
@@ -85,6 +92,7 @@ function compileComponent(v: ProcessVariable, comp: ProcessComponent, c: number,
       const period = spanRows(comp.period, timeline);
       const { amplitude: a, phase, type: wave } = comp;
       return (from, count, acc, events) => {
+        const tmp = scratch.tmp;
         for (let i = 0; i < count; i++) tmp[i] = a * waveShape(wave, phaseAt(from + i, period, phase));
         for (const e of events) {
           if (e.kind === 'variance') continue;
@@ -99,21 +107,22 @@ function compileComponent(v: ProcessVariable, comp: ProcessComponent, c: number,
     case 'random_walk': {
       const walk = new WalkBlocks(key, stream, componentStream(v.name, c, '/blocks'), componentStream(v.name, c, '/super'), comp.sd);
       return (from, count, acc) => {
-        copyBlocks(walk, from, count, tmp);
+        copyBlocks(walk, from, count, scratch.tmp);
         addTmp(count, acc);
       };
     }
     case 'ar': {
       const ar = new ArBlocks(key, stream, componentStream(v.name, c, '/pre'), comp.coefficients, comp.sd, comp.warmup);
       return (from, count, acc) => {
-        copyBlocks(ar, from, count, tmp);
+        copyBlocks(ar, from, count, scratch.tmp);
         addTmp(count, acc);
       };
     }
     case 'noise': {
       return (from, count, acc, events) => {
+        const tmp = scratch.tmp;
         if (comp.dist === 'normal') normalNoise(key, stream, from, count, comp.sd, tmp);
-        else studentTNoise(key, stream, from, count, comp.df, comp.scale, tmp, tmp2);
+        else studentTNoise(key, stream, from, count, comp.df, comp.scale, tmp, scratch.tmp2);
         for (const e of events) {
           if (e.kind !== 'variance') continue;
           const [lo, hi] = overlap(e, from, count);
@@ -141,14 +150,17 @@ function componentEvents(plan: AnomalyPlan, v: ProcessVariable, events: readonly
 
 /** Compiles a process: its components, and the kinds that act on them over event windows. */
 export function compileProcess(v: ProcessVariable, key: SeedKey, plan: AnomalyPlan, timeline: Timeline): CompiledVariable {
-  const tmp = new Float64Array(BLOCK_ROWS);
-  const tmp2 = new Float64Array(BLOCK_ROWS);
-  const adders = v.components.map((comp, c) => compileComponent(v, comp, c, key, timeline, tmp, tmp2));
+  const scratch: Scratch = { tmp: new Float64Array(0), tmp2: new Float64Array(0) };
+  const adders = v.components.map((comp, c) => compileComponent(v, comp, c, key, timeline, scratch));
   const params = new ParamCache(plan, key);
   return {
     variable: v,
     fill(block: Block, out) {
       const { rowStart, count, offset } = block;
+      if (scratch.tmp.length < count) {
+        scratch.tmp = new Float64Array(Math.min(BLOCK_ROWS, Math.max(count, 2 * scratch.tmp.length)));
+        scratch.tmp2 = new Float64Array(scratch.tmp.length);
+      }
       const acc = block.scratch.subarray(0, count).fill(0);
       const events = componentEvents(plan, v, block.events, params);
       for (const add of adders) add(rowStart, count, acc, events);
