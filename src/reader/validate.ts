@@ -170,6 +170,13 @@ function checkVariable(c: Checker, name: string, raw: unknown, path: string, str
   return kind.validate(c, { name, stream, path, raw: o, resolveFile, allowNonFinite });
 }
 
+/** Splits `uniqueness.scope` (a fleet's) from the rest of the uniqueness block. */
+function uniquenessScope(raw: unknown): { scope: unknown; rawUniqueness: unknown } {
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw) || !('scope' in raw)) return { scope: undefined, rawUniqueness: raw };
+  const { scope, ...rest } = raw as Record<string, unknown>;
+  return { scope, rawUniqueness: rest };
+}
+
 /** `callback_timeout`: a duration ("30s", "2m") or seconds, from 10 ms to one day. */
 function checkCallbackTimeout(c: Checker, raw: unknown): number | undefined {
   if (raw === undefined) return undefined;
@@ -223,7 +230,9 @@ export function validateScenario(doc: unknown, options: { baseDir?: string } = {
   checkDependencies(c, variables, declared);
   if (anomalies) checkPlanAgainstVariables(c, anomalies, variables, declared);
   if (timeline) for (const p of rowLimitProblems({ variables }, timeline.rows)) c.fail(join('variables', p.variable), p.message);
-  const uniqueness = checkUniqueness(c, o['uniqueness'], variables);
+  // `uniqueness.scope` belongs to fleets; the rest of the block is the one-series uniqueness.
+  const { scope, rawUniqueness } = uniquenessScope(o['uniqueness']);
+  const uniqueness = checkUniqueness(c, rawUniqueness, variables);
   // Uniqueness decides keys from generated values before anomaly kinds change them, so a
   // kind acting on a key could make written keys collide: refuse that combination.
   if (uniqueness && anomalies && anomalies.mode !== 'none') {
@@ -237,9 +246,10 @@ export function validateScenario(doc: unknown, options: { baseDir?: string } = {
     });
   }
   const entities = o['entities'] === undefined ? undefined : checkEntities(c, o['entities'], [...RESERVED_COLUMNS, ...declared], options.baseDir ?? process.cwd());
-  if (entities && uniqueness) c.fail('uniqueness', 'cannot be combined with entities yet: remove one of them');
+  if (scope !== undefined && o['entities'] === undefined) c.fail('uniqueness.scope', 'applies to fleets (entities:); a single series is its own scope');
+  else if (scope !== undefined && scope !== 'entity') c.fail('uniqueness.scope', scope === 'fleet' ? "'fleet' (unique across all entities) is not supported yet; use scope: entity (unique within each entity), or give each entity its own key values" : `expected entity, got ${describe(scope)}`);
   if (c.issues.length > 0 || name === undefined || seed === undefined || !timeline || !anomalies || uniqueness === undefined || (o['entities'] !== undefined && !entities)) {
     return { ok: false, issues: c.issues };
   }
-  return { ok: true, scenario: { name, seed, timeline, anomalies, variables, uniqueness, ...(entities ? { entities: { ...entities, params: [] } } : {}), baseDir: resolve(options.baseDir ?? process.cwd()), ...(callbackTimeoutMs !== undefined ? { callbackTimeoutMs } : {}), ...(allowNonFinite ? { allowNonFinite: true as const } : {}) } };
+  return { ok: true, scenario: { name, seed, timeline, anomalies, variables, uniqueness, ...(entities ? { entities: { ...entities, ...(uniqueness ? { uniquenessScope: 'entity' as const } : {}), params: [] } } : {}), baseDir: resolve(options.baseDir ?? process.cwd()), ...(callbackTimeoutMs !== undefined ? { callbackTimeoutMs } : {}), ...(allowNonFinite ? { allowNonFinite: true as const } : {}) } };
 }
