@@ -151,7 +151,8 @@ describe('learned anomaly kind', () => {
       expect(s.params['quantile']).toBeGreaterThanOrEqual(0.99);
       expect(s.params['quantile']).toBeLessThanOrEqual(0.9999);
       expect(s.params['latent_distance']).toBeGreaterThan(0);
-      expect(s.params['radius_to']).toBeGreaterThan(s.params['radius_from'] as number);
+      // Outwards always: at least 1.35× the context's own radius.
+      expect(s.params['radius_to']).toBeGreaterThanOrEqual(1.35 * (s.params['radius_from'] as number) - 1e-9);
     }
   });
 
