@@ -43,6 +43,7 @@ import type { AnomalyKindSpec, Scenario } from '../../model/types.js';
 import { radiusQuantile, type RadiusMeasure } from '../../vae/latent.js';
 import { LatentMover } from '../../vae/move.js';
 import { blendWeight } from '../../vae/stitch.js';
+import { downsampleOf, upsampleAt } from '../../vae/downsample.js';
 import { vaeCodec, type LoadedVaeCodec } from '../../vae/model.js';
 import type { AnomalyEvent } from '../events.js';
 import type { EventParams } from './params.js';
@@ -140,10 +141,14 @@ export class LearnedEvents {
     const ref = spec.learned!;
     const m: LoadedVaeCodec = vaeCodec(inputPath(this.baseDir, ref.model), ref.sha256);
     const { meta, encoder, decoder } = m;
-    const W = meta.window;
+    // Windows in rows of the series; a downsampled model sees block means of F rows and its
+    // decoded windows are interpolated back to rows (vae/downsample.ts).
+    const F = downsampleOf(meta);
+    const Wm = meta.window;
+    const W = Wm * F;
     const C = meta.channels.length;
     const L = meta.latent;
-    const D = W * C;
+    const D = Wm * C;
     const d = e.duration;
     const starts = learnedWindows(e.start, d, W);
     const nw = starts.length;
@@ -162,7 +167,13 @@ export class LearnedEvents {
     const x = new Float64Array(nw * D);
     for (let w = 0; w < nw; w++) {
       const o = starts[w]! - from;
-      for (let t = 0; t < W; t++) for (let c = 0; c < C; c++) x[w * D + t * C + c] = (clean[c]![o + t]! - mean[c]!) / sd[c]!;
+      for (let t = 0; t < Wm; t++) {
+        for (let c = 0; c < C; c++) {
+          let sum = 0;
+          for (let j = o + t * F; j < o + (t + 1) * F; j++) sum += clean[c]![j]!;
+          x[w * D + t * C + c] = (sum / F - mean[c]!) / sd[c]!;
+        }
+      }
     }
     const h = new Float64Array(nw * 2 * L);
     const muPick = Int32Array.from({ length: 2 * L }, (_, j) => j);
@@ -208,8 +219,8 @@ export class LearnedEvents {
             const t = row - starts[w]!;
             if (t < 0 || t >= W) continue;
             const tri = nw === 1 ? 1 : Math.min(t + 1, W - t);
-            const moved = dec[(nw + w) * D + t * C + c]!;
-            const change = keep ? (moved - dec[w * D + t * C + c]!) * sd[c]! : moved * sd[c]! + mean[c]! - clean[c]![row - from]!;
+            const moved = upsampleAt(dec, (nw + w) * D + c, C, Wm, F, t);
+            const change = keep ? (moved - upsampleAt(dec, w * D + c, C, Wm, F, t)) * sd[c]! : moved * sd[c]! + mean[c]! - clean[c]![row - from]!;
             acc += tri * change;
             wsum += tri;
           }
