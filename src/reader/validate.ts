@@ -17,6 +17,7 @@ import { checkPlanAgainstVariables, checkPlanExtras, PLAN_EXTRA_KEYS } from '../
 import { meanKindDuration } from '../anomaly/kinds/catalog.js';
 import { checkDependencies } from '../variables/callback-order.js';
 import { rowLimitProblems } from '../variables/row-limits.js';
+import { resolveCorrelations } from './correlations.js';
 import { checkEntities } from '../fleet/validate.js';
 
 /** Names the engine writes itself; a variable may not take them. */
@@ -185,7 +186,7 @@ export function validateScenario(doc: unknown, options: { baseDir?: string } = {
   const c = new Checker();
   const o = c.object(doc, '');
   if (!o) return { ok: false, issues: c.issues };
-  c.keys(o, '', ['name', 'description', 'seed', 'timeline', 'anomalies', 'variables', 'uniqueness', 'callback_timeout', 'allow_non_finite', 'entities']);
+  c.keys(o, '', ['name', 'description', 'seed', 'timeline', 'anomalies', 'variables', 'uniqueness', 'callback_timeout', 'allow_non_finite', 'entities', 'correlations']);
   const allowNonFinite = o['allow_non_finite'] === undefined || o['allow_non_finite'] === false ? false : o['allow_non_finite'] === true ? true : c.fail('allow_non_finite', `expected true or false, got ${describe(o['allow_non_finite'])}`) ?? false;
   const callbackTimeoutMs = checkCallbackTimeout(c, o['callback_timeout']);
   const name = o['name'] === undefined ? 'scenario' : c.string(o['name'], 'name');
@@ -216,8 +217,10 @@ export function validateScenario(doc: unknown, options: { baseDir?: string } = {
   }
   // Callback dependencies (`after:`) and the targets of anomaly kinds.
   const declared = vars ? Object.keys(vars) : [];
+  // Groups link their members before kinds resolve targets (decorrelate acts on members).
+  const correlations = resolveCorrelations(c, o['correlations'], variables, declared, vars);
   checkDependencies(c, variables, declared);
-  if (anomalies) checkPlanAgainstVariables(c, anomalies, variables, declared);
+  if (anomalies) checkPlanAgainstVariables(c, anomalies, variables, declared, correlations);
   if (timeline) for (const p of rowLimitProblems({ variables }, timeline.rows)) c.fail(join('variables', p.variable), p.message);
   const uniqueness = checkUniqueness(c, o['uniqueness'], variables);
   // Uniqueness decides keys from generated values before anomaly kinds change them, so a
@@ -237,5 +240,5 @@ export function validateScenario(doc: unknown, options: { baseDir?: string } = {
   if (c.issues.length > 0 || name === undefined || seed === undefined || !timeline || !anomalies || uniqueness === undefined || (o['entities'] !== undefined && !entities)) {
     return { ok: false, issues: c.issues };
   }
-  return { ok: true, scenario: { name, seed, timeline, anomalies, variables, uniqueness, ...(entities ? { entities: { ...entities, params: [] } } : {}), baseDir: resolve(options.baseDir ?? process.cwd()), ...(callbackTimeoutMs !== undefined ? { callbackTimeoutMs } : {}), ...(allowNonFinite ? { allowNonFinite: true as const } : {}) } };
+  return { ok: true, scenario: { name, seed, timeline, anomalies, variables, uniqueness, ...(entities ? { entities: { ...entities, params: [] } } : {}), baseDir: resolve(options.baseDir ?? process.cwd()), ...(callbackTimeoutMs !== undefined ? { callbackTimeoutMs } : {}), ...(allowNonFinite ? { allowNonFinite: true as const } : {}), ...(correlations ? { correlations } : {}) } };
 }

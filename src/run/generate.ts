@@ -191,8 +191,9 @@ async function generateLocked(scenario: Scenario, options: GenerateOptions, comm
     growth_stable: plan.growthStable,
   };
   const prepared = survey(options.out, identity, options.force ?? false, part, shards, command);
-  const workers = Math.max(1, Math.min(options.workers ?? defaultWorkers(), Math.max(1, shards.length)));
-  const pool = createPool(workers);
+  const requested = options.workers ?? defaultWorkers();
+  const workers = Math.max(1, Math.min(requested, Math.max(1, shards.length)));
+  const pool = createPool(workers, requested);
   // Ctrl-C: running shards get a moment to finish; then the workers are ended, however busy.
   let grace: NodeJS.Timeout | undefined;
   const onAbort = () => {

@@ -29,6 +29,7 @@ import { validateProcess } from './process-validate.js';
 import { ArBlocks } from './process-ar.js';
 import { WalkBlocks } from './process-walk.js';
 import { normalNoise, studentTNoise } from './process-noise.js';
+import { decorrelateScores, groupScores } from './correlated-scores.js';
 import { phaseAt, polynomial, shiftedPhaseAt, spanRows, waveShape } from '../model/shapes.js';
 
 /** Stream of component c of a process (and of its auxiliary draws). */
@@ -62,7 +63,15 @@ function copyBlocks(blocks: { block(b: number): Float64Array }, from: number, co
   }
 }
 
-function compileComponent(v: ProcessVariable, comp: ProcessComponent, c: number, key: SeedKey, timeline: Timeline, tmp: Float64Array, tmp2: Float64Array): Adder {
+/** What a noise component linked to a correlation group needs: the plan's `decorrelate` events. */
+interface LinkContext {
+  plan: AnomalyPlan;
+  params: ParamCache;
+  /** The events of the block being filled. */
+  events: readonly AnomalyEvent[];
+}
+
+function compileComponent(v: ProcessVariable, comp: ProcessComponent, c: number, key: SeedKey, timeline: Timeline, tmp: Float64Array, tmp2: Float64Array, linked: LinkContext): Adder {
   const stream = componentStream(v.name, c);
   const addTmp = (count: number, acc: Float64Array) => {
     for (let i = 0; i < count; i++) acc[i]! += tmp[i]!;
@@ -112,7 +121,12 @@ function compileComponent(v: ProcessVariable, comp: ProcessComponent, c: number,
     }
     case 'noise': {
       return (from, count, acc, events) => {
-        if (comp.dist === 'normal') normalNoise(key, stream, from, count, comp.sd, tmp);
+        if (comp.dist === 'normal' && comp.link) {
+          // Its N(0, 1) draws are the process's score in a correlation group.
+          groupScores(key, comp.link, from, count, tmp, tmp2);
+          decorrelateScores(key, linked.plan, linked.params, v.name, comp.link, linked.events, from, count, tmp, tmp2);
+          for (let i = 0; i < count; i++) tmp[i] = comp.sd * tmp[i]!;
+        } else if (comp.dist === 'normal') normalNoise(key, stream, from, count, comp.sd, tmp);
         else studentTNoise(key, stream, from, count, comp.df, comp.scale, tmp, tmp2);
         for (const e of events) {
           if (e.kind !== 'variance') continue;
@@ -143,12 +157,14 @@ function componentEvents(plan: AnomalyPlan, v: ProcessVariable, events: readonly
 export function compileProcess(v: ProcessVariable, key: SeedKey, plan: AnomalyPlan, timeline: Timeline): CompiledVariable {
   const tmp = new Float64Array(BLOCK_ROWS);
   const tmp2 = new Float64Array(BLOCK_ROWS);
-  const adders = v.components.map((comp, c) => compileComponent(v, comp, c, key, timeline, tmp, tmp2));
   const params = new ParamCache(plan, key);
+  const linked: LinkContext = { plan, params, events: [] };
+  const adders = v.components.map((comp, c) => compileComponent(v, comp, c, key, timeline, tmp, tmp2, linked));
   return {
     variable: v,
     fill(block: Block, out) {
       const { rowStart, count, offset } = block;
+      linked.events = block.events;
       const acc = block.scratch.subarray(0, count).fill(0);
       const events = componentEvents(plan, v, block.events, params);
       for (const add of adders) add(rowStart, count, acc, events);
