@@ -5,11 +5,12 @@
  * boolean per block or page, never per row, and no clock is read.
  *
  * Phases nest as the work does: `prng` is inside `generate`, `compress` inside `encode`;
- * `write` (open, write, close, rename) and `fsync` are the file's; `shard` is the whole task.
+ * `write` (open, write, close, rename) and `fsync` are the file's; `segments` measures the
+ * events starting in the shard for the segment table; `shard` is the whole task.
  */
 
 /** The phases timed, in report order. */
-export const PHASES = ['shard', 'generate', 'prng', 'encode', 'compress', 'sha256', 'write', 'fsync'] as const;
+export const PHASES = ['shard', 'generate', 'prng', 'encode', 'compress', 'sha256', 'write', 'fsync', 'segments'] as const;
 export type Phase = (typeof PHASES)[number];
 
 /** Milliseconds per phase. */

@@ -26,6 +26,8 @@ import { writeSyntheticModel } from '../src/vae/synthetic.js';
 
 interface VariableCase {
   variables: Record<string, unknown>;
+  /** Correlation groups the variables need (`correlations`). */
+  correlations?: Record<string, unknown>;
   random: boolean;
   /** Checks the declared domain on a generated shard of rows [0, ROWS). */
   domain(c: ShardColumns, s: Scenario): void;
@@ -115,6 +117,21 @@ const VARIABLE_CASES: Record<string, VariableCase> = {
       expect(bad).toBe(0);
     },
   },
+  correlated: {
+    variables: {
+      cu: { type: 'correlated', marginal: { dist: 'uniform', min: 2, max: 3 } },
+      cn: { type: 'correlated', dtype: 'float32', marginal: { dist: 'normal', mean: 0, sd: 1 } },
+    },
+    correlations: { contract: { variables: ['cu', 'cn'], correlation: [[1, -0.7], [-0.7, 1]] } },
+    random: true,
+    domain(c) {
+      const u = column(c, 'cu');
+      const n = column(c, 'cn');
+      let bad = 0;
+      for (let i = 0; i < c.rows; i++) if (!(num(u, i) >= 2 && num(u, i) <= 3) || !Number.isFinite(num(n, i))) bad++;
+      expect(bad).toBe(0);
+    },
+  },
   id: {
     variables: { id: { type: 'id', min: 1000, max: 1000 + 4 * ROWS } },
     random: true,
@@ -144,7 +161,7 @@ describe('contract: variable kinds', () => {
 
   for (const [kind, reason] of Object.entries(PENDING)) if (kind in VARIABLE_KINDS) it.todo(`${kind}: ${reason}`);
 
-  const all = () => scenarioOf({ anomalies: { frequency: 0.02, duration: [20, 200] }, variables: Object.assign({}, ...Object.values(VARIABLE_CASES).map((c) => c.variables)) as Record<string, unknown> });
+  const all = () => scenarioOf({ anomalies: { frequency: 0.02, duration: [20, 200] }, variables: Object.assign({}, ...Object.values(VARIABLE_CASES).map((c) => c.variables)) as Record<string, unknown>, correlations: Object.assign({}, ...Object.values(VARIABLE_CASES).map((c) => c.correlations ?? {})) as Record<string, unknown> });
   let runs: Promise<[PoolRun, PoolRun]> | undefined;
   const pooled = () => (runs ??= poolRuns(all()));
 
@@ -155,7 +172,7 @@ describe('contract: variable kinds', () => {
   });
 
   for (const [kind, c] of Object.entries(VARIABLE_CASES)) {
-    const build = () => scenarioOf({ anomalies: { frequency: 0.02, duration: [20, 200] }, variables: c.variables });
+    const build = () => scenarioOf({ anomalies: { frequency: 0.02, duration: [20, 200] }, variables: c.variables, ...(c.correlations ? { correlations: c.correlations } : {}) });
     sharedContract(kind, build, c.random);
     it(`${kind}: its columns are the same with one worker and with four`, async () => {
       const [one, four] = await pooled();
@@ -299,8 +316,12 @@ function checkEffect(kind: AnomalyKindName, c: ShardColumns, s: Scenario): strin
   return bad;
 }
 
-/** The kinds this suite covers; the shape kinds have their own (shape-kinds-contract.test.ts). */
-const ADDITIVE_KINDS = KIND_NAMES.filter((k) => !SHAPE_KINDS.includes(k));
+/**
+ * The kinds this suite covers; the shape kinds have their own (shape-kinds-contract.test.ts),
+ * and so does `decorrelate`, which needs a correlation group (correlated-kinds.test.ts).
+ */
+const GROUP_KINDS: readonly AnomalyKindName[] = ['decorrelate'];
+const ADDITIVE_KINDS = KIND_NAMES.filter((k) => !SHAPE_KINDS.includes(k) && !GROUP_KINDS.includes(k));
 
 describe('contract: anomaly kinds', () => {
   it('covers every anomaly kind (shape kinds in shape-kinds-contract.test.ts)', () => {

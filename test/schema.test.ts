@@ -81,6 +81,24 @@ variables: { x: { normal: { dist: normal, mean: 0, sd: 1 } } }`,
 timeline: { rows: 1000, step: 1s }
 anomalies: { frequency: 0, duration: [2, "10s"] }
 variables: { x: { normal: { dist: normal, mean: 0, sd: 1 } } }`,
+    'correlation groups: copula marginals, covariance with means, linked process noise, decorrelate and lag': `
+timeline: { rows: 1000 }
+anomalies:
+  frequency: 0.01
+  duration: [5, 20]
+  kinds:
+    - { kind: decorrelate, variables: [a, b] }
+    - { kind: decorrelate, mode: flip, variables: [p] }
+    - { kind: lag, lag: [2, 4], channel: b, variables: [a, b] }
+correlations:
+  g: { description: one plant, variables: [a, b, p], correlation: [[1, 0.5, 0.2], [0.5, 1, 0.1], [0.2, 0.1, 1]] }
+  h: { variables: [c, d], covariance: [[4, 1], [1, 1]], mean: [1, 2] }
+variables:
+  a: { type: correlated, marginal: { dist: uniform, min: 0, max: 1 } }
+  b: { type: correlated, dtype: float32 }
+  p: { type: process, components: [{ type: sine, period: 50 }, { type: noise, sd: 0.1 }] }
+  c: { type: correlated }
+  d: { type: correlated }`,
     'anomalies: null': `
 timeline: { rows: 1000 }
 anomalies: null
@@ -104,6 +122,7 @@ variables: { x: { normal: { dist: normal, mean: 0, sd: 1 } } }`,
     ['reserved variable name', parse('timeline: { rows: 100 }\nvariables: { timestamp: { normal: { dist: normal, mean: 0, sd: 1 } } }'), '/variables', 'propertyNames'],
     ['rows and end together', parse('timeline: { rows: 100, end: "2024-01-01" }\nvariables: { t: { normal: { dist: normal, mean: 0, sd: 1 } } }'), '/timeline', 'oneOf'],
     ['step without a unit', parse('timeline: { rows: 100, step: 5 }\nvariables: { t: { normal: { dist: normal, mean: 0, sd: 1 } } }'), '/timeline/step', 'type'],
+    ['a group with both correlation and covariance', parse(base('correlations: { g: { variables: [a, b], correlation: [[1, 0], [0, 1]], covariance: [[1, 0], [0, 1]] } }')), '/correlations/g', 'oneOf'],
     ['frequency and count together', parse(base('anomalies: { frequency: 0.1, count: 3, duration: [1, 2] }')), '/anomalies', 'oneOf'],
     ['duration with three bounds', parse(base('anomalies: { frequency: 0.1, duration: [1, 2, 3] }')), '/anomalies/duration', 'anyOf'],
     ['categorical weights all zero', parse('timeline: { rows: 100 }\nvariables: { s: { normal: { dist: categorical, values: [a, b], weights: [0, 0] } } }'), '/variables/s/normal/weights', 'contains'],

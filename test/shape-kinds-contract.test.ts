@@ -31,9 +31,14 @@ const CASES: Record<string, Record<string, unknown>> = {
   replay: { kind: 'replay', lag: 250 },
   // Long enough that reversing q moves it well away from p (a short stretch of a slow sine barely changes).
   correlation_break: { kind: 'correlation_break', variables: ['p', 'q'], duration: [150, 250] },
+  // The delay ramps over `lag` rows at each end, so an event twice as long reaches it: a
+  // third of a period behind moves q well away from its clean self.
+  lag: { kind: 'lag', lag: [150, 200], channel: 'q', variables: ['p', 'q'], duration: [300, 350] },
 };
+/** Long events need a higher frequency for as many events. */
+const FREQUENCY: Record<string, number> = { lag: 0.09 };
 
-const build = (kind: string, extra: Record<string, unknown> = {}) => scenarioOf({ anomalies: { frequency: 0.05, duration: [20, 60], kinds: [CASES[kind]], clean_twin: true, ...extra }, variables: VARIABLES });
+const build = (kind: string, extra: Record<string, unknown> = {}) => scenarioOf({ anomalies: { frequency: FREQUENCY[kind] ?? 0.05, duration: [20, 60], kinds: [CASES[kind]], clean_twin: true, ...extra }, variables: VARIABLES });
 
 /** What row k of an event becomes, from the clean values `c` (the README's table). */
 function expected(kind: AnomalyKindName, p: Record<string, number | string>, s: number, d: number, name: string, targets: string[], c: (row: number) => number): (k: number) => number {
@@ -73,6 +78,15 @@ function expected(kind: AnomalyKindName, p: Record<string, number | string>, s: 
     }
     case 'correlation_break':
       return (k) => (name === targets[0] ? c(s + k) : c(s + d - 1 - k));
+    case 'lag': {
+      const lag = p['lag'] as number;
+      return (k) => {
+        if (name !== p['channel']) return c(s + k);
+        const t = s + k - lag * Math.min(1, (k + 1) / (lag + 1), (d - k) / (lag + 1));
+        const i = Math.floor(t);
+        return c(i) + (t - i) * (c(i + 1) - c(i));
+      };
+    }
     default:
       throw new Error(kind);
   }
@@ -82,7 +96,7 @@ function expected(kind: AnomalyKindName, p: Record<string, number | string>, s: 
 function checkShape(kind: AnomalyKindName, c: ShardColumns, s: Scenario): string[] {
   const describeEvent = describeEvents(s);
   const bad: string[] = [];
-  const targets = kind === 'correlation_break' ? ['p', 'q'] : ['p', 'q', 'k'];
+  const targets = kind === 'correlation_break' || kind === 'lag' ? ['p', 'q'] : ['p', 'q', 'k'];
   let checked = 0;
   for (const name of targets) {
     const x = column(c, name);

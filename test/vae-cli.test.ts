@@ -38,6 +38,10 @@ describe('paranom train-vae', () => {
     const b = run(['train-vae', '--data', DATA, '--window', '1', '--out', out]);
     expect(b.status).toBe(2);
     expect(b.stderr).toMatch(/--window must be an integer from 2/);
+    const d = run(['train-vae', '--data', DATA, '--window', '50', '--downsample', '4', '--out', out]);
+    expect(d.status).toBe(2);
+    expect(d.stderr).toMatch(/^paranom: --window must be a multiple of --downsample .*; use --window 52\n$/);
+    expect(existsSync(out)).toBe(false);
     const c = run(['train-vae', '--data', join(root, 'package.json'), '--out', out]);
     expect(c.status).toBe(2);
     expect(c.stderr).toMatch(/must be a \.csv or \.parquet file/);

@@ -8,7 +8,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { chiQuantile, chiSquareQuantile } from '../src/vae/chi-square.js';
-import { symmetricEigen } from '../src/vae/eigen.js';
+import { symmetricEigen } from '../src/math/eigen.js';
 import { LatentSampler, latentStats, radiusBand, radiusQuantile, SLOT_ANOMALOUS, SLOT_NORMAL } from '../src/vae/latent.js';
 import { ModelFormatError, readDenseStack } from '../src/vae/layers-format.js';
 import { readVaeModel } from '../src/vae/model.js';

@@ -117,6 +117,8 @@ function resolvePart(part: unknown, parts: unknown): Part | undefined {
 /** Runs the paranom command line on `args` (without the node and script names); resolves to the exit code. */
 export async function runCli(args: readonly string[], io: CliIO = processIO): Promise<number> {
   const verbose = args.includes('--verbose');
+  /** Errors fail() has reported, with their exit codes. */
+  const reported = new WeakMap<object, number>();
   // Each command ends by throwing CliExit (errors included), so nothing exits the process.
   const guard = (body: () => Promise<void> | void) => async () => {
     try {
@@ -292,7 +294,11 @@ export async function runCli(args: readonly string[], io: CliIO = processIO): Pr
     .exitProcess(false)
     .fail((msg, err) => {
       if (err instanceof CliExit) throw err;
-      if (err) throw new CliExit(report(err, verbose, io));
+      if (err) {
+        const code = report(err, verbose, io);
+        reported.set(err, code);
+        throw new CliExit(code);
+      }
       io.stderr(`paranom: ${msg}\nRun 'paranom --help' for usage.\n`);
       throw new CliExit(EXIT_CODES.USAGE);
     })
@@ -303,6 +309,9 @@ export async function runCli(args: readonly string[], io: CliIO = processIO): Pr
     return 0;
   } catch (err) {
     if (err instanceof CliExit) return err.code;
-    return report(err, verbose, io);
+    // A command module's rejected handler reaches fail() and then rejects parseAsync with
+    // the same error: it was reported once already.
+    const code = typeof err === 'object' && err !== null ? reported.get(err) : undefined;
+    return code ?? report(err, verbose, io);
   }
 }

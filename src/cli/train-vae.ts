@@ -35,7 +35,8 @@ function builder(a: Argv) {
     .option('beta', { type: 'number', default: 1, describe: 'Weight of the KL term' })
     .option('validation-split', { type: 'number', describe: 'Fraction of the series (its tail) held out for validation; 0: none (default 0.1, or more to hold 8 windows)' })
     .option('patience', { type: 'number', default: 10, describe: 'Stop after this many epochs without a better validation loss' })
-    .option('stride', { type: 'number', describe: 'Rows between window starts (default 1; window/100 for long windows; more to keep at most 50,000 windows)' })
+    .option('stride', { type: 'number', describe: 'Model rows between window starts (default 1; window/100 for long windows; more to keep at most 50,000 windows)' })
+    .option('downsample', { type: 'number', default: 1, describe: 'Learn block means of F rows: a window of --window rows is --window / F model rows (recorded in the model; generation interpolates back to rows)' })
     .option('backend', { choices: ['auto', 'wasm', 'cpu', 'tensorflow'] as const, default: 'auto' as const, describe: 'TF.js backend: tensorflow needs the optional @tensorflow/tfjs-node; wasm is WebAssembly (shipped with paranom); auto takes the first that loads of tensorflow, wasm, cpu' });
 }
 
@@ -64,6 +65,7 @@ async function handler(argv: ArgumentsCamelCase<TrainOptions>): Promise<void> {
     validationSplit: argv['validation-split'],
     patience: argv.patience,
     stride: argv.stride,
+    downsample: argv.downsample,
     backend: argv.backend,
     onBatch: (done, total) => progress.update(done, total),
     onEpoch: (e) => {
@@ -82,7 +84,7 @@ async function handler(argv: ArgumentsCamelCase<TrainOptions>): Promise<void> {
   const q = (p: number) => s.radius.r[s.radius.p.indexOf(p)]!;
   process.stdout.write(
     [
-      `trained on ${t.data.file}: ${m.channels.join(', ')}, ${t.data.trainWindows} training and ${t.data.validationWindows} validation windows of ${m.window} rows (stride ${t.stride})`,
+      `trained on ${t.data.file}: ${m.channels.join(', ')}, ${t.data.trainWindows} training and ${t.data.validationWindows} validation windows of ${m.window * (m.downsample ?? 1)} rows${m.downsample ? ` (${m.window} block means of ${m.downsample} rows)` : ''} (stride ${t.stride})`,
       `backend ${r.backend}${r.fallback ? ' (@tensorflow/tfjs-node not loaded)' : ''}; ${t.epochsRun} epoch(s)${r.stoppedEarly ? ' (stopped early)' : ''}, best ${t.bestEpoch}; ${r.seconds.toFixed(1)}s`,
       `latent: ${m.latent} dimensions, ${s.active} active; radius of training codes: median ${q(0.5).toFixed(3)}, q0.95 ${q(0.95).toFixed(3)}, q0.99 ${q(0.99).toFixed(3)}, q0.9999 ${q(0.9999).toFixed(3)}`,
       `wrote ${r.out}/ (vae.json, decoder/, encoder/)`,

@@ -1,9 +1,89 @@
-/** Crash-safe file writes: a complete file appears under its final name or not at all. */
-import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+/**
+ * Crash-safe file writes: a complete file appears under its final name or not at all.
+ *
+ * Large shard files are written with O_DIRECT where the file system allows it: straight
+ * from the writer's buffer to the disk, not through the page cache. Measured on the
+ * development machine, a buffered 42 MB shard cost ~100 ms of kernel CPU once the page
+ * cache was full (every new page reclaimed one first), a direct one ~2 ms and 40 ms of
+ * waiting on the disk, which the other workers use. O_DIRECT needs the buffer's address,
+ * the file offset and the length aligned to the disk's blocks: `alignedBytes` gives such
+ * buffers (WebAssembly memory, page-aligned), the last block is written padded and the
+ * file truncated to its length. Where O_DIRECT is refused (tmpfs, some network file
+ * systems, other platforms), the write is buffered, as for every other file.
+ */
+import { closeSync, constants, fsyncSync, ftruncateSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { addMs, clock, timing } from '../phases.js';
 
 export const TEMP_SUFFIX = '.tmp';
+
+/** Alignment of direct writes: address, offset and length (4 KiB covers 512 B and 4 KiB disks). */
+export const DIRECT_ALIGN = 4096;
+/** Files smaller than this are written buffered: the page cache costs them little. */
+const DIRECT_MIN_BYTES = 1 << 20;
+const WASM_PAGE = 65536;
+
+/** Buffers from `alignedBytes`: their address is a multiple of DIRECT_ALIGN. */
+const aligned = new WeakSet<object>();
+/** False once this process saw a direct write refused; then every write is buffered. */
+let directAllowed = constants.O_DIRECT !== undefined && process.env['PARANOM_NO_DIRECT_IO'] !== '1';
+
+/** The part of the WebAssembly global used here (the project's `lib` has no wasm types). */
+interface WasmMemoryApi {
+  Memory: new (d: { initial: number }) => { buffer: ArrayBuffer };
+}
+
+/**
+ * A zeroed byte array of at least `n` bytes whose start is aligned for direct writes, with
+ * room past `n` for the padded last block (WebAssembly memory is page-aligned).
+ */
+export function alignedBytes(n: number): Uint8Array<ArrayBuffer> {
+  const pages = Math.max(1, Math.ceil((n + DIRECT_ALIGN) / WASM_PAGE));
+  try {
+    const buffer = new (globalThis as unknown as { WebAssembly: WasmMemoryApi }).WebAssembly.Memory({ initial: pages }).buffer;
+    aligned.add(buffer);
+    return new Uint8Array(buffer);
+  } catch {
+    // Past WebAssembly's 4 GiB, or no memory for it: an ordinary array, written buffered.
+    return new Uint8Array(n);
+  }
+}
+
+/** True when `bytes` can be written with O_DIRECT: aligned start, padding room, large. */
+function direct(bytes: Uint8Array): boolean {
+  if (!directAllowed || bytes.length < DIRECT_MIN_BYTES || !aligned.has(bytes.buffer) || bytes.byteOffset % DIRECT_ALIGN !== 0) return false;
+  return bytes.byteOffset + padded(bytes.length) <= bytes.buffer.byteLength;
+}
+
+const padded = (n: number): number => Math.ceil(n / DIRECT_ALIGN) * DIRECT_ALIGN;
+
+function writeAll(fd: number, buf: Uint8Array, length: number): void {
+  let off = 0;
+  while (off < length) off += writeSync(fd, buf, off, length - off);
+}
+
+/** Opens `tmp` and writes `bytes` with O_DIRECT; the open fd, or -1 (nothing open) when the file system refuses it. */
+function openWrittenDirect(tmp: string, bytes: Uint8Array): number {
+  let fd: number;
+  try {
+    fd = openSync(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_DIRECT, 0o644);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EINVAL') throw err;
+    directAllowed = false;
+    return -1;
+  }
+  try {
+    // The last block goes out whole (bytes past the end are the buffer's), then is cut off.
+    writeAll(fd, new Uint8Array(bytes.buffer, bytes.byteOffset, padded(bytes.length)), padded(bytes.length));
+    ftruncateSync(fd, bytes.length);
+    return fd;
+  } catch (err) {
+    closeSync(fd);
+    if ((err as NodeJS.ErrnoException).code !== 'EINVAL') throw err;
+    directAllowed = false;
+    return -1;
+  }
+}
 
 /** Writes `bytes` to `path` via a temporary name, fsync, then an atomic rename. */
 export function writeFileAtomic(path: string, bytes: Uint8Array | string): void {
@@ -11,12 +91,20 @@ export function writeFileAtomic(path: string, bytes: Uint8Array | string): void 
   let synced = 0;
   mkdirSync(dirname(path), { recursive: true });
   const tmp = path + TEMP_SUFFIX;
-  const fd = openSync(tmp, 'w');
   try {
+    const buf = typeof bytes === 'string' ? Buffer.from(bytes) : bytes;
+    let fd = direct(buf) ? openWrittenDirect(tmp, buf) : -1;
+    if (fd < 0) {
+      fd = openSync(tmp, 'w');
+      try {
+        writeAll(fd, buf, buf.length);
+      } catch (err) {
+        closeSync(fd);
+        throw err;
+      }
+    }
     try {
-      const buf = typeof bytes === 'string' ? Buffer.from(bytes) : bytes;
-      let off = 0;
-      while (off < buf.length) off += writeSync(fd, buf, off, buf.length - off);
+      // Direct or not, the data and the file's size reach the disk before the rename.
       const f = timing ? clock() : 0;
       fsyncSync(fd);
       if (timing) synced = clock() - f;

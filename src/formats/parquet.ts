@@ -28,6 +28,7 @@ import { leavesOf, type Leaf } from './parquet-leaves.js';
 import { Pieces, utf8, writeChunk, type ChunkMeta, type ParquetCompression } from './parquet-chunks.js';
 import { columnChunk, schemaElements } from './parquet-footer.js';
 import { ColumnOrder, FileMetaData, KeyValue, OffsetIndex, PageLocation, RowGroup } from './parquet-spec.js';
+import { alignedBytes, DIRECT_ALIGN } from './files.js';
 
 export { PAGE_ROWS, type ParquetCompression } from './parquet-chunks.js';
 
@@ -69,7 +70,9 @@ export class ParquetOutput {
   private buf = new Uint8Array(0);
 
   take(n: number): Uint8Array {
-    if (this.buf.length < n) this.buf = new Uint8Array(n);
+    // Aligned, with room for a direct write's padded last block (files.ts); 1/16 more, so
+    // shards a few bytes longer than the last do not allocate (and fault) a new buffer.
+    if (this.buf.length < n + DIRECT_ALIGN) this.buf = alignedBytes(n + (n >> 4));
     return this.buf.subarray(0, n);
   }
 }

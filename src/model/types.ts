@@ -62,7 +62,8 @@ export type ProcessComponent =
   | { type: 'random_walk'; sd: number }
   /** `warmup` rows before each 65,536-row block; the start state's influence is at most `residual`. */
   | { type: 'ar'; coefficients: number[]; sd: number; warmup: number; residual: number }
-  | { type: 'noise'; dist: 'normal'; sd: number }
+  /** link: the component's N(0, 1) draws come from a correlation group (variables/correlated.ts). */
+  | { type: 'noise'; dist: 'normal'; sd: number; link?: CorrelationLink }
   | { type: 'noise'; dist: 'student_t'; df: number; scale: number };
 
 /** `type: process`: a sum of time-structured components (D1–D3 kept, see variables/process.ts). */
@@ -109,7 +110,7 @@ export interface SourceDrift {
 }
 
 /** Anomaly kinds applied over event windows (anomaly/kinds/). */
-export type AnomalyKindName = 'spike' | 'level_shift' | 'variance' | 'trend' | 'amplitude' | 'frequency' | 'flat_line' | 'dropout' | 'noise' | 'learned' | 'time_warp' | 'pattern_shift' | 'reversal' | 'smoothing' | 'clipping' | 'replay' | 'correlation_break';
+export type AnomalyKindName = 'spike' | 'level_shift' | 'variance' | 'trend' | 'amplitude' | 'frequency' | 'flat_line' | 'dropout' | 'noise' | 'learned' | 'time_warp' | 'pattern_shift' | 'reversal' | 'smoothing' | 'clipping' | 'replay' | 'correlation_break' | 'decorrelate' | 'lag';
 
 /** The model of a `learned` kind, resolved: where it is, what it hashes to, its shape. */
 export interface LearnedModelRef {
@@ -117,6 +118,7 @@ export interface LearnedModelRef {
   model: string;
   /** SHA-256 of its metadata, decoder and encoder files. */
   sha256: string;
+  /** Rows of the series per model window (the model's window times its downsampling). */
   window: number;
   channels: string[];
   /**
@@ -205,7 +207,7 @@ export interface VaeVariable {
   /** The model channel this column takes, and its index in the decoded window. */
   channel: string;
   channelIndex: number;
-  /** Rows per decoded window (the model's window). */
+  /** Rows of the series per decoded window (the model's window times its downsampling). */
   window: number;
   /** Variables of one group (and model) decode the same latent draws: coherent channels. */
   group: string | null;
@@ -228,7 +230,47 @@ export interface VaeVariable {
   categories: null;
 }
 
-export type Variable = StochasticVariable | CallbackVariable | ProcessVariable | SourceVariable | IdVariable | VaeVariable;
+/**
+ * A member's place in a correlation group: its standard normal score on row r is
+ * z = Σ_k factor[k]·n_k(r), where n_k(r) is the N(0, 1) draw of member k at
+ * (seed, streams[k], r, attempt 0, draw 0) and factor is row `index` of the group's
+ * Cholesky factor (so k ≤ index).
+ */
+export interface CorrelationLink {
+  group: string;
+  index: number;
+  factor: number[];
+  streams: number[];
+}
+
+/** Marginals a correlated variable may take: inverse distribution functions of a normal score. */
+export type CorrelatedMarginal = Extract<Distribution, { dist: 'normal' | 'uniform' | 'lognormal' | 'exponential' }>;
+
+/** `type: correlated`: a member of a correlation group, its marginal applied to the group's normal score (a Gaussian copula). */
+export interface CorrelatedVariable {
+  name: string;
+  type: 'correlated';
+  dtype: 'float64' | 'float32';
+  stream: number;
+  marginal: CorrelatedMarginal;
+  /** Set when the scenario's `correlations` are resolved (reader/correlations.ts). */
+  link: CorrelationLink;
+  anomalous: null;
+  categories: null;
+}
+
+/** One entry of `correlations`, resolved. */
+export interface CorrelationGroup {
+  name: string;
+  /** Members in matrix order: correlated variables and processes (their normal noise component). */
+  variables: string[];
+  /** The correlation matrix of the members' normal scores (from `covariance`: normalised). */
+  correlation: number[][];
+  /** The smallest eigenvalue of the matrix as written (≥ 0 up to rounding; 0: singular, some member a combination of others). */
+  minEigenvalue: number;
+}
+
+export type Variable = StochasticVariable | CallbackVariable | ProcessVariable | SourceVariable | IdVariable | VaeVariable | CorrelatedVariable;
 
 export type AnomalyPlan =
   | ({ mode: 'none' } & Pick<AnomalyPlanExtras, 'cleanTwin'>)
@@ -283,4 +325,6 @@ export interface Scenario {
   callbackTimeoutMs?: number;
   /** `allow_non_finite: true`: ±Infinity and NaN may be stored in float columns (refused otherwise). */
   allowNonFinite?: true;
+  /** `correlations`: groups of variables drawn jointly; absent when the scenario has none. */
+  correlations?: CorrelationGroup[];
 }

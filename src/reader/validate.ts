@@ -17,6 +17,7 @@ import { checkPlanAgainstVariables, checkPlanExtras, PLAN_EXTRA_KEYS } from '../
 import { meanKindDuration } from '../anomaly/kinds/catalog.js';
 import { checkDependencies } from '../variables/callback-order.js';
 import { rowLimitProblems } from '../variables/row-limits.js';
+import { resolveCorrelations } from './correlations.js';
 import { checkEntities } from '../fleet/validate.js';
 import { findPerEntity, validatePerEntity } from './per-entity.js';
 
@@ -196,7 +197,7 @@ export function validateScenario(doc: unknown, options: { baseDir?: string } = {
   // Per-entity parameters: validated at the values drawn over the fleet (reader/per-entity.ts).
   const perEntity = findPerEntity(o);
   if (perEntity.length > 0) return validatePerEntity(o, perEntity, options.baseDir ?? process.cwd(), (plain) => validateScenario(plain, options));
-  c.keys(o, '', ['name', 'description', 'seed', 'timeline', 'anomalies', 'variables', 'uniqueness', 'callback_timeout', 'allow_non_finite', 'entities']);
+  c.keys(o, '', ['name', 'description', 'seed', 'timeline', 'anomalies', 'variables', 'uniqueness', 'callback_timeout', 'allow_non_finite', 'entities', 'correlations']);
   const allowNonFinite = o['allow_non_finite'] === undefined || o['allow_non_finite'] === false ? false : o['allow_non_finite'] === true ? true : c.fail('allow_non_finite', `expected true or false, got ${describe(o['allow_non_finite'])}`) ?? false;
   const callbackTimeoutMs = checkCallbackTimeout(c, o['callback_timeout']);
   const name = o['name'] === undefined ? 'scenario' : c.string(o['name'], 'name');
@@ -227,8 +228,10 @@ export function validateScenario(doc: unknown, options: { baseDir?: string } = {
   }
   // Callback dependencies (`after:`) and the targets of anomaly kinds.
   const declared = vars ? Object.keys(vars) : [];
+  // Groups link their members before kinds resolve targets (decorrelate acts on members).
+  const correlations = resolveCorrelations(c, o['correlations'], variables, declared, vars);
   checkDependencies(c, variables, declared);
-  if (anomalies) checkPlanAgainstVariables(c, anomalies, variables, declared);
+  if (anomalies) checkPlanAgainstVariables(c, anomalies, variables, declared, correlations);
   if (timeline) for (const p of rowLimitProblems({ variables }, timeline.rows)) c.fail(join('variables', p.variable), p.message);
   // `uniqueness.scope` belongs to fleets; the rest of the block is the one-series uniqueness.
   const { scope, rawUniqueness } = uniquenessScope(o['uniqueness']);
@@ -251,5 +254,5 @@ export function validateScenario(doc: unknown, options: { baseDir?: string } = {
   if (c.issues.length > 0 || name === undefined || seed === undefined || !timeline || !anomalies || uniqueness === undefined || (o['entities'] !== undefined && !entities)) {
     return { ok: false, issues: c.issues };
   }
-  return { ok: true, scenario: { name, seed, timeline, anomalies, variables, uniqueness, ...(entities ? { entities: { ...entities, ...(uniqueness ? { uniquenessScope: 'entity' as const } : {}), params: [] } } : {}), baseDir: resolve(options.baseDir ?? process.cwd()), ...(callbackTimeoutMs !== undefined ? { callbackTimeoutMs } : {}), ...(allowNonFinite ? { allowNonFinite: true as const } : {}) } };
+  return { ok: true, scenario: { name, seed, timeline, anomalies, variables, uniqueness, ...(entities ? { entities: { ...entities, ...(uniqueness ? { uniquenessScope: 'entity' as const } : {}), params: [] } } : {}), baseDir: resolve(options.baseDir ?? process.cwd()), ...(callbackTimeoutMs !== undefined ? { callbackTimeoutMs } : {}), ...(allowNonFinite ? { allowNonFinite: true as const } : {}), ...(correlations ? { correlations } : {}) } };
 }

@@ -15,15 +15,44 @@ import { writeFileAtomic } from '../formats/files.js';
 import { prepareScenario } from '../variables/registry.js';
 import type { Resolution } from '../uniqueness/resolve.js';
 import { partManifestFile, PENDING_SUFFIX } from './state.js';
+import { shardSegments, type ShardSegments } from './shard-task.js';
+import type { Segment } from '../anomaly/effect.js';
+
+/**
+ * The segment table's rows of every event, shard by shard in row order: those the workers
+ * measured (`measured`, by shard index), the others (shards kept from an earlier run)
+ * measured here, on the main thread.
+ */
+function allSegments(scenario: Scenario, plan: GenerationPlan, measured: ReadonlyMap<number, ShardSegments>): ShardSegments {
+  const segments: Segment[] = [];
+  let dropped = 0;
+  for (const s of plan.shards) {
+    const m = measured.get(s.index) ?? shardSegments(scenario, s.rowStart, s.rowEnd);
+    for (const x of m.segments) segments.push(x);
+    dropped += m.dropped;
+  }
+  return { segments, dropped };
+}
 
 /** Writes the segment table (whole datasets only) and the manifest, last. */
-export async function finishDataset(out: string, scenario: Scenario, plan: GenerationPlan, compression: ParquetCompression, shards: ManifestShard[], part: Part | null, uniqueness: UniquenessSummary | null, staged = false): Promise<Manifest> {
+export async function finishDataset(
+  out: string,
+  scenario: Scenario,
+  plan: GenerationPlan,
+  compression: ParquetCompression,
+  shards: ManifestShard[],
+  part: Part | null,
+  uniqueness: UniquenessSummary | null,
+  staged = false,
+  measured: ReadonlyMap<number, ShardSegments> = new Map(),
+): Promise<Manifest> {
   const suffix = staged ? PENDING_SUFFIX : '';
   const rows = scenario.timeline.rows;
   // Measuring events generates rows here, on the main thread: load what the variables need.
-  if (!part && scenario.anomalies.mode !== 'none') await prepareScenario(scenario);
-  // Every event is measured here, for its effect columns; a part run has no segment table.
-  const settled = part ? { segments: [], dropped: -1, table: undefined } : datasetSegments(scenario);
+  if (!part && scenario.anomalies.mode !== 'none' && (scenario.entities || measured.size < plan.shards.length)) await prepareScenario(scenario);
+  // Every event is measured, for its effect columns (the workers measured their shards'
+  // events; a fleet's are measured here); a part run has no segment table.
+  const settled = part ? { segments: [], dropped: -1, table: undefined } : datasetSegments(scenario, scenario.entities || scenario.anomalies.mode === 'none' ? undefined : allSegments(scenario, plan, measured));
   const { segments, dropped } = settled;
   if (settled.table) {
     const segMeta = shardMetadata(scenario, { index: -1, rowStart: 0, rowEnd: rows });

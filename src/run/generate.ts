@@ -19,7 +19,7 @@ import { scenarioHash } from '../dataset/provenance.js';
 import { createPool, defaultWorkers, workerMemoryMb } from './pool.js';
 import { newWatchBuffer, runWatched } from './watchdog.js';
 import { Journal, journalFile, partManifestFile, PENDING_SUFFIX, readRecords, reusable, type JournalShard, type Recorded, type RunIdentity } from './state.js';
-import type { ShardResult, ShardTask } from './shard-task.js';
+import type { ShardResult, ShardSegments, ShardTask } from './shard-task.js';
 import type { Piscina } from 'piscina';
 import { startUniqueness } from './uniqueness-pass.js';
 import { startFleetUniqueness } from './fleet-uniqueness.js';
@@ -192,8 +192,9 @@ async function generateLocked(scenario: Scenario, options: GenerateOptions, comm
     growth_stable: plan.growthStable,
   };
   const prepared = survey(options.out, identity, options.force ?? false, part, shards, command);
-  const workers = Math.max(1, Math.min(options.workers ?? defaultWorkers(), Math.max(1, shards.length)));
-  const pool = createPool(workers);
+  const requested = options.workers ?? defaultWorkers();
+  const workers = Math.max(1, Math.min(requested, Math.max(1, shards.length)));
+  const pool = createPool(workers, requested);
   // Ctrl-C: running shards get a moment to finish; then the workers are ended, however busy.
   let grace: NodeJS.Timeout | undefined;
   const onAbort = () => {
@@ -248,6 +249,10 @@ async function runPlan(
   let reused = 0;
   let rowsGenerated = 0;
   const timed: PhaseTimes[] = [];
+  // The segment table's events are measured by the shards' workers (whole datasets; a
+  // fleet's events are each entity's, measured at the end).
+  const measureInWorkers = !part && scenario.anomalies.mode !== 'none' && !scenario.entities;
+  const measured = new Map<number, ShardSegments>();
   /** Undoes what this run added when it fails: a staged run restores the old dataset exactly. */
   const undo = (wroteShards: boolean) => {
     removeTemporaries(out, [...ownFiles, ...fixed]);
@@ -279,6 +284,7 @@ async function runPlan(
         retries,
         ...(entityRetries ? { entityRetries } : {}),
         phases: options.phases,
+        segments: measureInWorkers,
       };
       const watch = newWatchBuffer();
       let r: ShardResult;
@@ -295,6 +301,7 @@ async function runPlan(
       const entry: JournalShard = { index: r.index, file: r.file, row_start: r.rowStart, row_end: r.rowEnd, rows: shardRowCount(r), bytes: r.bytes, sha256: r.sha256, anomalous_rows: r.anomalousRows, ...entities, ...(pending ? { pending: true as const } : {}) };
       results.push(entry);
       if (r.phases) timed.push(r.phases);
+      if (r.segments) measured.set(r.index, r.segments);
       if (r.reused) reused++;
       else {
         generated++;
@@ -323,7 +330,7 @@ async function runPlan(
   try {
     const resolution = uniqueness ? await uniqueness.done : undefined;
     const listed: ManifestShard[] = results.map(({ pending: _p, ...s }) => s);
-    const manifest = await finishDataset(out, scenario, plan, compression, listed, part, uniquenessSummary(scenario, resolution), staged);
+    const manifest = await finishDataset(out, scenario, plan, compression, listed, part, uniquenessSummary(scenario, resolution), staged, measured);
     if (staged) {
       journal.commit();
       completeCommit(out, { identity, shards: results, source: journalFile(null), staged: true, committed: true }, old);

@@ -14,12 +14,15 @@ import { cleanRowsOf } from '../generate/shard.js';
 import { segmentsOf } from '../generate/event-outcome.js';
 import { entityName, entityScenario } from '../fleet/entity.js';
 
-/** The kept events of a dataset, how many were dropped, and the segment table. */
-export function datasetSegments(s: Scenario): { segments: Segment[]; dropped: number; table: Table } {
+/**
+ * The kept events of a dataset, how many were dropped, and the segment table. `settled`:
+ * the events of a scenario without entities already measured (by the shards' workers).
+ */
+export function datasetSegments(s: Scenario, settled?: { segments: Segment[]; dropped: number }): { segments: Segment[]; dropped: number; table: Table } {
   const rows = s.timeline.rows;
   const f = s.entities;
   if (!f) {
-    const { segments, dropped } = segmentsOf(s, eventsStartingIn(s.anomalies, seedKey(s.seed), rows, 0, rows));
+    const { segments, dropped } = settled ?? segmentsOf(s, eventsStartingIn(s.anomalies, seedKey(s.seed), rows, 0, rows));
     return { segments, dropped, table: segmentTable(s, segments, cleanRowsOf(s)) };
   }
   const segments: Segment[] = [];

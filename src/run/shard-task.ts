@@ -22,6 +22,10 @@ import type { OutputFormat, ShardPlan } from '../plan/planner.js';
 import type { Scenario } from '../model/types.js';
 import { prepareScenario } from '../variables/registry.js';
 import { setWatch } from '../variables/watch.js';
+import { eventsStartingIn } from '../anomaly/events.js';
+import { seedKey } from '../random/counter.js';
+import { segmentsOf } from '../generate/event-outcome.js';
+import type { Segment } from '../anomaly/effect.js';
 import { addPhase, clock, phaseTimes, timePhases, timing, type PhaseTimes } from '../phases.js';
 
 export interface ShardTask {
@@ -46,6 +50,15 @@ export interface ShardTask {
   watch?: SharedArrayBuffer | undefined;
   /** Time the shard's phases (src/phases.ts) and return them. */
   phases?: boolean | undefined;
+  /** Also measure the events starting in the shard's rows, for the segment table (whole datasets). */
+  segments?: boolean | undefined;
+}
+
+/** The segment table's rows for the events starting in one shard's rows (anomaly/effect.ts). */
+export interface ShardSegments {
+  segments: Segment[];
+  /** Events dropped by `min_effect`. */
+  dropped: number;
 }
 
 export interface ShardDone {
@@ -66,6 +79,8 @@ export interface ShardDone {
   at: string;
   /** Milliseconds per phase, when the task asked for them. */
   phases?: PhaseTimes;
+  /** The shard's rows of the segment table, when the task asked for them. */
+  segments?: ShardSegments;
 }
 
 export type ShardResult = ShardDone | { ok: false; index: number; error: ErrorData };
@@ -121,6 +136,14 @@ export function fileMatches(path: string, expect: { sha256: string; bytes: numbe
   return existsSync(path) && statSync(path).size === expect.bytes && sha256(readFileSync(path)) === expect.sha256;
 }
 
+/** The segment table's rows of the events that start in rows [from, to) (the same in any thread). */
+export function shardSegments(scenario: Scenario, from: number, to: number): ShardSegments {
+  const t = timing ? clock() : 0;
+  const r = segmentsOf(scenario, eventsStartingIn(scenario.anomalies, seedKey(scenario.seed), scenario.timeline.rows, from, to));
+  if (timing) addPhase('segments', t);
+  return r;
+}
+
 /** This thread's shard buffers: a worker runs one shard at a time, written before the next. */
 const workerBuffers: ShardBuffers = { columns: new ColumnArena(), parquet: new ParquetOutput(), fleet: new ColumnArena() };
 
@@ -144,6 +167,8 @@ export async function runShardTask(task: ShardTask): Promise<ShardResult> {
     const { bytes, anomalousRows } = encodeShard(task, workerBuffers);
     writeFileAtomic(join(task.outDir, writeAs), bytes);
     const done: ShardDone = { ok: true, ...base, bytes: bytes.length, sha256: sha256(bytes), anomalousRows, reused: false, at: writeAs };
+    // Measured here, in parallel, rather than all on the main thread once every shard is done.
+    if (task.segments) done.segments = shardSegments(scenario, shard.rowStart, shard.rowEnd);
     if (timing) {
       addPhase('shard', t);
       done.phases = phaseTimes();

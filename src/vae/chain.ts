@@ -15,6 +15,7 @@
  */
 import type { DenseDecoder } from './decoder.js';
 import type { Series } from './series.js';
+import { upsampleAt } from './downsample.js';
 import { windowWeight } from './stitch.js';
 import { slidingWindows, type Normalisation } from './windows.js';
 
@@ -37,7 +38,8 @@ export interface LatentChain {
   /** Per channel, the lag-1 autocorrelation of that residual (its noise is as smooth, not white). */
   residualLag1: number[];
   /**
-   * The residual itself over the chain's rows [0, (n − 1)·hop + window), row-major (ρ·C + c),
+   * The residual itself over the chain's rows [0, ((n − 1)·hop + window)·F) of the series
+   * (F the model's downsampling, usually 1), row-major (ρ·C + c),
    * in z-score units: x − (offset + gain · the overlap-added decoded chain). Generation
    * replays stretches of it in time order instead of Gaussian noise, so the series has the
    * data's own texture — a series that sits still and then jumps (CPU load, counts) stays
@@ -54,10 +56,15 @@ const MAX_CHAIN_ROWS = 65_536;
 /** Significant digits of the stored residual (z-score units; far finer than any data's own noise). */
 const RESIDUAL_DIGITS = 6;
 
-/** Measures the chain of the training part [0, trainRows) with the plain-JS encoder and decoder. */
-export function latentChain(encoder: DenseDecoder, decoder: DenseDecoder, series: Series, norm: Normalisation, trainRows: number, window: number, latent: number): LatentChain {
+/**
+ * Measures the chain of the training part [0, trainRows) with the plain-JS encoder and
+ * decoder. `series`, `trainRows`, `window` and the hop are in model rows; with a
+ * downsampled model (`f` > 1, `series` the block means of `rowsSeries`) the residual is
+ * measured on the rows themselves, against the decoded windows interpolated back to rows.
+ */
+export function latentChain(encoder: DenseDecoder, decoder: DenseDecoder, series: Series, norm: Normalisation, trainRows: number, window: number, latent: number, rowsSeries: Series = series, f = 1): LatentChain {
   const hop = Math.ceil(window / 2);
-  const rows = Math.min(trainRows, (MAX_CODES - 1) * hop + window, Math.max(window, MAX_CHAIN_ROWS));
+  const rows = Math.min(trainRows, (MAX_CODES - 1) * hop + window, Math.max(window, Math.floor(MAX_CHAIN_ROWS / f)));
   const w = slidingWindows(series, norm, 0, rows, window, hop);
   const n = w.count;
   const D = w.width;
@@ -99,16 +106,17 @@ export function latentChain(encoder: DenseDecoder, decoder: DenseDecoder, series
     offset.push(sy / m - b * (sx / m));
   }
   // The residual over the chain's rows: the data less the calibrated decoded chain,
-  // overlap-added exactly as generation stitches it (vae/stitch.ts).
-  const span = (n - 1) * hop + window;
+  // overlap-added exactly as generation stitches it (vae/stitch.ts), in rows of the series.
+  const span = ((n - 1) * hop + window) * f;
+  const wf = window * f;
   const fit = new Float64Array(span * C);
   const wsum = new Float64Array(span);
   for (let i = 0; i < n; i++) {
-    for (let t = 0; t < window; t++) {
-      const w = windowWeight(t, window);
-      const row = i * hop + t;
+    for (let tau = 0; tau < wf; tau++) {
+      const w = windowWeight(tau, wf);
+      const row = i * hop * f + tau;
       wsum[row]! += w;
-      for (let c = 0; c < C; c++) fit[row * C + c]! += w * (offset[c]! + gain[c]! * xHat[i * D + t * C + c]!);
+      for (let c = 0; c < C; c++) fit[row * C + c]! += w * (offset[c]! + gain[c]! * upsampleAt(xHat, i * D + c, C, window, f, tau));
     }
   }
   const residual: number[] = new Array<number>(span * C);
@@ -116,7 +124,7 @@ export function latentChain(encoder: DenseDecoder, decoder: DenseDecoder, series
   const lag = new Float64Array(C);
   for (let row = 0; row < span; row++) {
     for (let c = 0; c < C; c++) {
-      const r = (series.values[c]![row]! - norm.mean[c]!) / norm.sd[c]! - fit[row * C + c]! / wsum[row]!;
+      const r = (rowsSeries.values[c]![row]! - norm.mean[c]!) / norm.sd[c]! - fit[row * C + c]! / wsum[row]!;
       residual[row * C + c] = Number(r.toPrecision(RESIDUAL_DIGITS));
       sq[c]! += r * r;
       if (row > 0) lag[c]! += r * residual[(row - 1) * C + c]!;

@@ -25,7 +25,7 @@
 import { philox4x32 } from '../random/philox.js';
 import { wordsToUniform, type SeedKey } from '../random/counter.js';
 import { normalQuantile } from '../random/normal-quantile.js';
-import { symmetricEigen } from './eigen.js';
+import { symmetricEigen } from '../math/eigen.js';
 import { chiQuantile } from './chi-square.js';
 
 /** Principal directions of the codes with less variance than this are inactive (Burda et al.'s active-unit threshold). */

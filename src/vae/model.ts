@@ -48,8 +48,13 @@ export interface TrainingRecord {
 export interface VaeModelMeta {
   format: typeof VAE_FORMAT;
   version: typeof VAE_FORMAT_VERSION;
-  /** Rows per window. */
+  /** Model rows per window (the decoder's width per channel). */
   window: number;
+  /**
+   * Rows of the series per model row (`train-vae --downsample`; absent: 1). A window spans
+   * window · downsample rows; see downsample.ts.
+   */
+  downsample?: number;
   /** Channel (column) names, in the order of the flattened window (row-major: t·C + c). */
   channels: string[];
   /** Latent dimensions. */
@@ -106,8 +111,9 @@ export function readVaeMeta(dir: string): VaeModelMeta {
     (Number.isInteger(ch.hop) && ch.hop >= 1 && Array.isArray(ch.mean) && ch.mean.length >= 1 && ch.mean.every((r) => isNumArray(r, L)) &&
       Array.isArray(ch.sd) && ch.sd.length === ch.mean.length && ch.sd.every((r) => isNumArray(r, L)) &&
       isNumArray(ch.gain, C) && isNumArray(ch.offset, C) && isNumArray(ch.residualSd, C) &&
-      (ch.residual === undefined || isNumArray(ch.residual, ((ch.mean.length - 1) * ch.hop + m.window) * C)));
-  if (!ok || !chainOk) throw new ModelFormatError(`${file}: incomplete or inconsistent model metadata; train the model again with 'paranom train-vae'`);
+      (ch.residual === undefined || isNumArray(ch.residual, ((ch.mean.length - 1) * ch.hop + m.window) * (m.downsample ?? 1) * C)));
+  const downsampleOk = m.downsample === undefined || (Number.isInteger(m.downsample) && m.downsample >= 1 && ch?.residual !== undefined);
+  if (!ok || !chainOk || !downsampleOk) throw new ModelFormatError(`${file}: incomplete or inconsistent model metadata; train the model again with 'paranom train-vae'`);
   return m;
 }
 

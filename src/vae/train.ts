@@ -25,6 +25,7 @@ import { VAE_FORMAT, VAE_FORMAT_VERSION, VAE_META_FILE, type VaeModelMeta } from
 import { latentChain } from './chain.js';
 import { DenseDecoder } from './decoder.js';
 import { readSeries } from './series.js';
+import { blockMeans } from './downsample.js';
 import { loadTf, type TfBackendChoice } from './tf.js';
 import { artifactsOf, buildModel, initialise } from './tf-model.js';
 import { fitVae, latentCodeStats, type EpochReport } from './fit.js';
@@ -54,8 +55,13 @@ export interface TrainVaeOptions {
   validationSplit?: number | undefined;
   /** Epochs without a better validation loss before stopping. Default 10. */
   patience?: number | undefined;
-  /** Rows between window starts. Default: 1, W/100 for long windows, or more to keep at most 50,000 training windows. */
+  /** Model rows between window starts. Default: 1, W/100 for long windows, or more to keep at most 50,000 training windows. */
   stride?: number | undefined;
+  /**
+   * Rows of the series per model row (default 1): the model learns windows of block means
+   * of this many rows; `window` (rows of the series) must be a multiple of it. See downsample.ts.
+   */
+  downsample?: number | undefined;
   backend?: TfBackendChoice | undefined;
   /** Called after every epoch. */
   onEpoch?: ((e: EpochReport) => void) | undefined;
@@ -92,6 +98,10 @@ function checkOptions(o: TrainVaeOptions): void {
   if (o.batchSize !== undefined) int(o.batchSize, 'batch-size', 1, 1 << 20);
   if (o.patience !== undefined) int(o.patience, 'patience', 1);
   if (o.stride !== undefined) int(o.stride, 'stride', 1);
+  if (o.downsample !== undefined) {
+    int(o.downsample, 'downsample', 1, Math.floor(o.window / 2));
+    if (o.window % o.downsample !== 0) usage(`--window must be a multiple of --downsample (a window is ${o.window} / ${o.downsample} block means), got --window ${o.window} --downsample ${o.downsample}; use --window ${Math.max(2, Math.round(o.window / o.downsample)) * o.downsample}`);
+  }
   for (const h of o.hidden ?? []) int(h, 'hidden', 1, 1 << 16);
   if (o.learningRate !== undefined && !(o.learningRate > 0 && o.learningRate < 10)) usage(`--learning-rate must be in (0, 10), got ${o.learningRate}`);
   if (o.beta !== undefined && !(o.beta >= 0 && Number.isFinite(o.beta))) usage(`--beta must be a finite number >= 0, got ${o.beta}`);
@@ -104,8 +114,11 @@ function checkOptions(o: TrainVaeOptions): void {
  * training and validation windows. Refuses data too short for the options.
  */
 function trainingData(o: TrainVaeOptions) {
-  const series = readSeries(o.data, o.columns);
-  const W = o.window;
+  const rowsSeries = readSeries(o.data, o.columns);
+  const f = o.downsample ?? 1;
+  // Everything below counts model rows (block means of f rows of the series).
+  const series = blockMeans(rowsSeries, f);
+  const W = o.window / f;
   const D = W * series.columns.length;
   const rows = series.rows;
   // The validation tail must hold MIN_VALIDATION windows, or early stopping follows noise.
@@ -115,14 +128,14 @@ function trainingData(o: TrainVaeOptions) {
   let valRows = validationSplit > 0 ? rows - Math.round(rows * (1 - validationSplit)) : 0;
   if (validationSplit > 0 && valRows < valMin) {
     if (o.validationSplit !== undefined) {
-      usage(`--validation-split ${validationSplit} leaves ${valRows} rows of ${series.file} for validation, fewer than ${MIN_VALIDATION} windows of ${W} (${valMin} rows); use --validation-split ${needed} or more, a smaller --window, or --validation-split 0`);
+      usage(`--validation-split ${validationSplit} leaves ${valRows * f} rows of ${series.file} for validation, fewer than ${MIN_VALIDATION} windows of ${W * f} (${valMin * f} rows); use --validation-split ${needed} or more, a smaller --window, or --validation-split 0`);
     }
     validationSplit = needed;
     valRows = rows - Math.round(rows * (1 - validationSplit));
   }
   const trainRows = rows - valRows;
   if (trainRows < W + 1) {
-    usage(`${series.file} has ${rows} rows; training needs at least ${W + 1} (window ${W}) before a validation tail of ${valRows} rows (${MIN_VALIDATION} windows); use a --window of at most ${Math.max(2, Math.floor((rows - MIN_VALIDATION) / 2))}, or --validation-split 0`);
+    usage(`${series.file} has ${rowsSeries.rows} rows; training needs at least ${(W + 1) * f} (window ${W * f}) before a validation tail of ${valRows * f} rows (${MIN_VALIDATION} windows); use a --window of at most ${Math.max(2, Math.floor((rows - MIN_VALIDATION) / 2)) * f}, or --validation-split 0`);
   }
   // Windows a hundredth of a window apart carry little new: long windows take a stride.
   const stride = o.stride ?? Math.max(1, Math.ceil((trainRows - W + 1) / MAX_TRAIN_WINDOWS), Math.floor(W / 100));
@@ -132,14 +145,13 @@ function trainingData(o: TrainVaeOptions) {
   const valStride = Math.max(1, Math.min(stride, Math.floor((valRows - W) / (MIN_VALIDATION - 1))));
   const val = validationSplit > 0 ? slidingWindows(series, norm, trainRows, rows, W, valStride) : { data: new Float32Array(0), count: 0, width: D };
   if (train.count < 2) usage(`${series.file} gives ${train.count} training window(s); use a smaller --window or --stride`);
-  return { series, D, trainRows, stride, norm, train, val, validationSplit };
+  return { series, rowsSeries, f, D, trainRows, stride, norm, train, val, validationSplit };
 }
 
 /** Trains a VAE and writes it to `o.out`. */
 export async function trainVae(o: TrainVaeOptions): Promise<TrainVaeResult> {
   checkOptions(o);
   const t0 = performance.now();
-  const W = o.window;
   const L = o.latent;
   const hidden = [...(o.hidden ?? [64, 64])];
   const activation = o.activation ?? 'relu';
@@ -147,7 +159,8 @@ export async function trainVae(o: TrainVaeOptions): Promise<TrainVaeResult> {
   const learningRate = o.learningRate ?? 1e-3;
   const beta = o.beta ?? 1;
   const patience = o.patience ?? 10;
-  const { series, D, trainRows, stride, norm, train, val, validationSplit } = trainingData(o);
+  const { series, rowsSeries, f, D, trainRows, stride, norm, train, val, validationSplit } = trainingData(o);
+  const W = o.window / f;
 
   const { tf, backend, fallback } = await loadTf(o.backend ?? 'auto');
   const key = seedKey(o.seed);
@@ -162,6 +175,7 @@ export async function trainVae(o: TrainVaeOptions): Promise<TrainVaeResult> {
     format: VAE_FORMAT,
     version: VAE_FORMAT_VERSION,
     window: W,
+    ...(f > 1 ? { downsample: f } : {}),
     channels: series.columns,
     latent: L,
     architecture: { type: 'dense', hidden, activation },
@@ -180,7 +194,7 @@ export async function trainVae(o: TrainVaeOptions): Promise<TrainVaeResult> {
       patience,
       backend,
       tfjsVersion: tf.version_core,
-      data: { file: series.file, sha256: series.sha256, rows: series.rows, trainRows, trainWindows: train.count, validationWindows: val.count },
+      data: { file: series.file, sha256: series.sha256, rows: rowsSeries.rows, trainRows: trainRows * f, trainWindows: train.count, validationWindows: val.count },
       history,
     },
     files: { encoder: 'encoder', decoder: 'decoder' },
@@ -190,7 +204,7 @@ export async function trainVae(o: TrainVaeOptions): Promise<TrainVaeResult> {
   writeLayersModel(join(o.out, meta.files.decoder), await artifactsOf(tf, decoder));
   // The chain is measured with the plain-JS stacks generation runs, read back from the files.
   const plain = (name: string) => new DenseDecoder(readDenseStack(join(o.out, name)));
-  meta.chain = latentChain(plain(meta.files.encoder), plain(meta.files.decoder), series, norm, trainRows, W, L);
+  meta.chain = latentChain(plain(meta.files.encoder), plain(meta.files.decoder), series, norm, trainRows, W, L, rowsSeries, f);
   writeFileSync(join(o.out, VAE_META_FILE), JSON.stringify(meta, null, 2) + '\n');
   encoder.dispose();
   decoder.dispose();

@@ -29,6 +29,7 @@ import { validateProcess } from './process-validate.js';
 import { ArBlocks } from './process-ar.js';
 import { WalkBlocks } from './process-walk.js';
 import { normalNoise, studentTNoise } from './process-noise.js';
+import { decorrelateScores, groupScores } from './correlated-scores.js';
 import { phaseAt, polynomial, shiftedPhaseAt, spanRows, waveShape } from '../model/shapes.js';
 
 /** Stream of component c of a process (and of its auxiliary draws). */
@@ -68,7 +69,15 @@ interface Scratch {
   tmp2: Float64Array;
 }
 
-function compileComponent(v: ProcessVariable, comp: ProcessComponent, c: number, key: SeedKey, timeline: Timeline, scratch: Scratch): Adder {
+/** What a noise component linked to a correlation group needs: the plan's `decorrelate` events. */
+interface LinkContext {
+  plan: AnomalyPlan;
+  params: ParamCache;
+  /** The events of the block being filled. */
+  events: readonly AnomalyEvent[];
+}
+
+function compileComponent(v: ProcessVariable, comp: ProcessComponent, c: number, key: SeedKey, timeline: Timeline, scratch: Scratch, linked: LinkContext): Adder {
   const stream = componentStream(v.name, c);
   const addTmp = (count: number, acc: Float64Array) => {
     const tmp = scratch.tmp;
@@ -121,8 +130,14 @@ function compileComponent(v: ProcessVariable, comp: ProcessComponent, c: number,
     case 'noise': {
       return (from, count, acc, events) => {
         const tmp = scratch.tmp;
-        if (comp.dist === 'normal') normalNoise(key, stream, from, count, comp.sd, tmp);
-        else studentTNoise(key, stream, from, count, comp.df, comp.scale, tmp, scratch.tmp2);
+        const tmp2 = scratch.tmp2;
+        if (comp.dist === 'normal' && comp.link) {
+          // Its N(0, 1) draws are the process's score in a correlation group.
+          groupScores(key, comp.link, from, count, tmp, tmp2);
+          decorrelateScores(key, linked.plan, linked.params, v.name, comp.link, linked.events, from, count, tmp, tmp2);
+          for (let i = 0; i < count; i++) tmp[i] = comp.sd * tmp[i]!;
+        } else if (comp.dist === 'normal') normalNoise(key, stream, from, count, comp.sd, tmp);
+        else studentTNoise(key, stream, from, count, comp.df, comp.scale, tmp, tmp2);
         for (const e of events) {
           if (e.kind !== 'variance') continue;
           const [lo, hi] = overlap(e, from, count);
@@ -151,8 +166,9 @@ function componentEvents(plan: AnomalyPlan, v: ProcessVariable, events: readonly
 /** Compiles a process: its components, and the kinds that act on them over event windows. */
 export function compileProcess(v: ProcessVariable, key: SeedKey, plan: AnomalyPlan, timeline: Timeline): CompiledVariable {
   const scratch: Scratch = { tmp: new Float64Array(0), tmp2: new Float64Array(0) };
-  const adders = v.components.map((comp, c) => compileComponent(v, comp, c, key, timeline, scratch));
   const params = new ParamCache(plan, key);
+  const linked: LinkContext = { plan, params, events: [] };
+  const adders = v.components.map((comp, c) => compileComponent(v, comp, c, key, timeline, scratch, linked));
   return {
     variable: v,
     fill(block: Block, out) {
@@ -161,6 +177,7 @@ export function compileProcess(v: ProcessVariable, key: SeedKey, plan: AnomalyPl
         scratch.tmp = new Float64Array(Math.min(BLOCK_ROWS, Math.max(count, 2 * scratch.tmp.length)));
         scratch.tmp2 = new Float64Array(scratch.tmp.length);
       }
+      linked.events = block.events;
       const acc = block.scratch.subarray(0, count).fill(0);
       const events = componentEvents(plan, v, block.events, params);
       for (const add of adders) add(rowStart, count, acc, events);

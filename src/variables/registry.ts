@@ -8,6 +8,7 @@ import { idKind } from './id.js';
 import { callbackKind } from './callback.js';
 import { processKind } from './process.js';
 import { sourceKind } from './source.js';
+import { correlatedKind } from './correlated.js';
 import { watchIdle, watchPhase, WATCH_LOADING } from './watch.js';
 
 export const VARIABLE_KINDS: Readonly<Record<string, VariableKind<any>>> = {
@@ -17,6 +18,7 @@ export const VARIABLE_KINDS: Readonly<Record<string, VariableKind<any>>> = {
   process: processKind,
   source: sourceKind,
   vae: vaeKind,
+  correlated: correlatedKind,
 };
 
 export function compileVariable(v: Variable, ctx: CompileContext): CompiledVariable {

@@ -36,6 +36,7 @@ import type { LatentChain } from '../vae/chain.js';
 import type { LoadedVaeModel } from '../vae/model.js';
 import { SLOT_ANOMALOUS, type LatentSampler } from '../vae/latent.js';
 import { blendWeight, windowWeight } from '../vae/stitch.js';
+import { downsampleOf, upsampleAt } from '../vae/downsample.js';
 import type { Block } from './kind.js';
 
 /** Windows per segment of consecutive chain codes. */
@@ -52,13 +53,17 @@ export function eventBlend(d: number, W: number): number {
 /** A filler for blocks of a chained vae variable. */
 export function chainedFill(v: VaeVariable, m: LoadedVaeModel, chain: LatentChain, key: SeedKey, sampler: LatentSampler, outlierBand: Float64Array): (block: Block, out: ColumnData) => void {
   const { decoder, meta } = m;
-  const W = v.window;
-  const H = chain.hop;
+  // Window and hop in rows of the series; a downsampled model decodes Wm = W / F model
+  // rows per window, interpolated back to rows (vae/downsample.ts).
+  const F = downsampleOf(meta);
+  const Wm = meta.window;
+  const W = Wm * F;
+  const H = chain.hop * F;
   const L = meta.latent;
   const C = meta.channels.length;
   const n = chain.mean.length;
   const seg = Math.min(SEGMENT, n);
-  const pick = Int32Array.from({ length: W }, (_, t) => t * C + v.channelIndex);
+  const pick = Int32Array.from({ length: Wm }, (_, t) => t * C + v.channelIndex);
   const mean = meta.normalisation.mean[v.channelIndex]!;
   const sd = meta.normalisation.sd[v.channelIndex]!;
   const residual = chain.residualSd[v.channelIndex]!;
@@ -74,7 +79,7 @@ export function chainedFill(v: VaeVariable, m: LoadedVaeModel, chain: LatentChai
   const stream = v.latentStream;
   const noiseStream = systemStream(`vae-residual:${v.group ?? v.name}`);
   const z = new Float64Array(BATCH * L);
-  const vals = new Float64Array(BATCH * W);
+  const vals = new Float64Array(BATCH * Wm);
   const starts = new Float64Array(BATCH);
   const resBase = new Float64Array(BATCH);
   const stored = chain.residual;
@@ -112,7 +117,7 @@ export function chainedFill(v: VaeVariable, m: LoadedVaeModel, chain: LatentChai
     decoder.decode(z, nb, pick, vals);
     for (let i = 0; i < nb; i++) {
       const ws = starts[i]!;
-      for (let r = Math.max(ws, from), e = Math.min(ws + W, to); r < e; r++) f(r, r - ws, vals[i * W + r - ws]!, i);
+      for (let r = Math.max(ws, from), e = Math.min(ws + W, to); r < e; r++) f(r, r - ws, upsampleAt(vals, i * Wm, 1, Wm, F, r - ws), i);
     }
   };
 

@@ -31,6 +31,7 @@ import { readVaeModel, vaeModel, type LoadedVaeModel } from '../vae/model.js';
 import { inputPath, recordedPath } from '../model/input-path.js';
 import type { Block, CompiledVariable, VariableKind } from './kind.js';
 import { chainedFill } from './vae-chain.js';
+import { downsampleOf } from '../vae/downsample.js';
 
 /** Default radius quantiles: normal windows from the central 95% of training codes, anomalies from the 99th–99.99th percentile shell. */
 export const DEFAULT_INNER = 0.95;
@@ -129,7 +130,7 @@ export const vaeKind: VariableKind<VaeVariable> = {
       modelSha256: m.sha256,
       channel,
       channelIndex: channels.indexOf(channel),
-      window: m.meta.window,
+      window: m.meta.window * downsampleOf(m.meta),
       group,
       latentStream: group === null ? stream : groupStream(group),
       regions: {

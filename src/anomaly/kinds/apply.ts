@@ -35,8 +35,10 @@ export function needsAnchor(spec: AnomalyKindSpec, v: Variable): boolean {
 export function targetsOf(plan: AnomalyPlan, v: Variable, e: AnomalyEvent): AnomalyKindSpec | undefined {
   const spec = specOf(plan, e);
   if (!spec || !spec.variables.includes(v.name)) return undefined;
+  const acts = actsOnComponents(spec.kind, spec.params);
+  // decorrelate acts while the group's scores are drawn (variables/correlated-scores.ts).
+  if (acts.scores) return undefined;
   if (v.type === 'process') {
-    const acts = actsOnComponents(spec.kind, spec.params);
     // Applied inside the process (variables/process.ts), except variance's added noise.
     if (acts.seasonal || (acts.noise && spec.params['sd'] === undefined)) return undefined;
   }

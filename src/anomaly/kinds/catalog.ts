@@ -18,8 +18,10 @@
  * | learned     | the clean context encoded by a VAE, its code moved to a drawn outlier    |
  * |             | radius quantile, decoded and crossfaded in (learned.ts)                  |
  *
- * | time_warp, pattern_shift, reversal, smoothing, clipping, replay, correlation_break: |
+ * | time_warp, pattern_shift, reversal, smoothing, clipping, replay, correlation_break, lag: |
  * |             | shape kinds, deforming the clean series' own pattern (shapes.ts)         |
+ * | decorrelate | members of a correlation group drawn without (remove) or against (flip)  |
+ * |             | their correlation, each marginal unchanged (variables/correlated-scores.ts) |
  *
  * s is +1 for `direction: up`, −1 for down, and drawn per event for both. `a` is the value
  * of the event's first row. The envelope of `noise` is 1, or (1 + wave(k / wave_period))/2
@@ -27,7 +29,7 @@
  */
 import type { AnomalyKindName, AnomalyKindSpec } from '../../model/types.js';
 
-export const KIND_NAMES: readonly AnomalyKindName[] = ['spike', 'level_shift', 'variance', 'trend', 'amplitude', 'frequency', 'flat_line', 'dropout', 'noise', 'learned', 'time_warp', 'pattern_shift', 'reversal', 'smoothing', 'clipping', 'replay', 'correlation_break'];
+export const KIND_NAMES: readonly AnomalyKindName[] = ['spike', 'level_shift', 'variance', 'trend', 'amplitude', 'frequency', 'flat_line', 'dropout', 'noise', 'learned', 'time_warp', 'pattern_shift', 'reversal', 'smoothing', 'clipping', 'replay', 'correlation_break', 'decorrelate', 'lag'];
 
 export const DIRECTIONS = ['up', 'down', 'both'] as const;
 export const WAVES = ['none', 'sine', 'square', 'triangle', 'sawtooth'] as const;
@@ -35,7 +37,8 @@ export const WAVES = ['none', 'sine', 'square', 'triangle', 'sawtooth'] as const
 /** A parameter: a numeric range (with bounds), a choice, or a length (rows or duration). */
 export type ParamDef =
   | { type: 'range'; required: boolean; gt?: number; ge?: number; lt?: number; le?: number; default?: number | [number, number]; description: string }
-  | { type: 'choice'; values: readonly string[]; default: string; description: string }
+  /** names: besides `values`, any target variable's name is accepted (resolved with the targets). */
+  | { type: 'choice'; values: readonly string[]; default: string; description: string; names?: true }
   | { type: 'span'; description: string };
 
 export const KIND_PARAMS: Record<AnomalyKindName, Record<string, ParamDef>> = {
@@ -100,13 +103,25 @@ export const KIND_PARAMS: Record<AnomalyKindName, Record<string, ParamDef>> = {
     lag: { type: 'span', description: 'how far away the replayed segment comes from, in rows or as a duration (required)' },
   },
   correlation_break: {},
+  decorrelate: {
+    mode: { type: 'choice', values: ['remove', 'flip'], default: 'remove', description: 'draw the named variables independently of their group (remove), or reverse their correlation with the rest of the group (flip)' },
+  },
+  lag: {
+    lag: { type: 'range', required: true, ge: 1, description: 'rows the delayed channel falls behind the others' },
+    channel: { type: 'choice', values: ['any'], names: true, default: 'any', description: 'the variable delayed: one of the kind’s variables, or drawn per event among them (any)' },
+  },
 };
 
-/** Kinds that act on the components of a process variable rather than on its values. */
-export function actsOnComponents(kind: AnomalyKindName, params: Readonly<Record<string, unknown>>): { seasonal: boolean; noise: boolean } {
+/**
+ * Kinds that act on the components of a process variable rather than on its values; and
+ * `decorrelate`, which acts on the normal scores of a correlation group's members
+ * (correlated variables and linked process noise) while they are drawn.
+ */
+export function actsOnComponents(kind: AnomalyKindName, params: Readonly<Record<string, unknown>>): { seasonal: boolean; noise: boolean; scores: boolean } {
   return {
     seasonal: kind === 'amplitude' || kind === 'frequency',
     noise: kind === 'variance' && params['factor'] !== undefined,
+    scores: kind === 'decorrelate',
   };
 }
 

@@ -14,7 +14,8 @@
  * wherever needed (D2).
  *
  * The move. The code μ(x) of each window (encoder mean) is moved to whitened radius
- * Q(q), q the event's drawn quantile, along its own direction (`direction: own`, the
+ * Q(q), q the event's drawn quantile (or to 1.35× its own radius when that is further: a
+ * context already in the band moves on out, never back towards the centre), along its own direction (`direction: own`, the
  * default: the anomaly exaggerates what the context already does, so it fits its
  * surroundings) or a drawn one (`random`: any shape of the outlier shell). See
  * vae/move.ts.
@@ -43,6 +44,7 @@ import type { AnomalyKindSpec, Scenario } from '../../model/types.js';
 import { radiusQuantile, type RadiusMeasure } from '../../vae/latent.js';
 import { LatentMover } from '../../vae/move.js';
 import { blendWeight } from '../../vae/stitch.js';
+import { downsampleOf, upsampleAt } from '../../vae/downsample.js';
 import { vaeCodec, type LoadedVaeCodec } from '../../vae/model.js';
 import type { AnomalyEvent } from '../events.js';
 import type { EventParams } from './params.js';
@@ -57,7 +59,7 @@ export interface LearnedEffect {
   variables: readonly string[];
   /** Per variable: the change of each event row (length = the event's drawn duration). */
   delta: Float64Array[];
-  /** The whitened radius quantile the code moved to, and the radius it had (mean over windows). */
+  /** The radius quantile drawn; the radius the code had and the one it moved to (means over windows). */
   quantile: number;
   radiusFrom: number;
   radiusTo: number;
@@ -140,10 +142,14 @@ export class LearnedEvents {
     const ref = spec.learned!;
     const m: LoadedVaeCodec = vaeCodec(inputPath(this.baseDir, ref.model), ref.sha256);
     const { meta, encoder, decoder } = m;
-    const W = meta.window;
+    // Windows in rows of the series; a downsampled model sees block means of F rows and its
+    // decoded windows are interpolated back to rows (vae/downsample.ts).
+    const F = downsampleOf(meta);
+    const Wm = meta.window;
+    const W = Wm * F;
     const C = meta.channels.length;
     const L = meta.latent;
-    const D = W * C;
+    const D = Wm * C;
     const d = e.duration;
     const starts = learnedWindows(e.start, d, W);
     const nw = starts.length;
@@ -162,7 +168,13 @@ export class LearnedEvents {
     const x = new Float64Array(nw * D);
     for (let w = 0; w < nw; w++) {
       const o = starts[w]! - from;
-      for (let t = 0; t < W; t++) for (let c = 0; c < C; c++) x[w * D + t * C + c] = (clean[c]![o + t]! - mean[c]!) / sd[c]!;
+      for (let t = 0; t < Wm; t++) {
+        for (let c = 0; c < C; c++) {
+          let sum = 0;
+          for (let j = o + t * F; j < o + (t + 1) * F; j++) sum += clean[c]![j]!;
+          x[w * D + t * C + c] = (sum / F - mean[c]!) / sd[c]!;
+        }
+      }
     }
     const h = new Float64Array(nw * 2 * L);
     const muPick = Int32Array.from({ length: 2 * L }, (_, j) => j);
@@ -189,10 +201,14 @@ export class LearnedEvents {
     for (let attempt = 0; attempt <= MAX_PUSHES; attempt++) {
       const radius = drawnRadius * PUSH ** attempt;
       let fromSum = 0;
+      let toSum = 0;
       let distSum = 0;
       for (let w = 0; w < nw; w++) {
-        const mv = mover.move(z, w * L, radius, random ? dirs.subarray(w * stats.active, (w + 1) * stats.active) : null, z, (nw + w) * L);
+        // A context already out in the band moves further out, never back towards the centre.
+        const to = Math.max(radius, mover.radius(z, w * L) * PUSH ** (attempt + 1));
+        const mv = mover.move(z, w * L, to, random ? dirs.subarray(w * stats.active, (w + 1) * stats.active) : null, z, (nw + w) * L);
         fromSum += mv.from;
+        toSum += to;
         distSum += mv.distance;
       }
       // Decode both codes and stitch the targets over the event rows.
@@ -208,8 +224,8 @@ export class LearnedEvents {
             const t = row - starts[w]!;
             if (t < 0 || t >= W) continue;
             const tri = nw === 1 ? 1 : Math.min(t + 1, W - t);
-            const moved = dec[(nw + w) * D + t * C + c]!;
-            const change = keep ? (moved - dec[w * D + t * C + c]!) * sd[c]! : moved * sd[c]! + mean[c]! - clean[c]![row - from]!;
+            const moved = upsampleAt(dec, (nw + w) * D + c, C, Wm, F, t);
+            const change = keep ? (moved - upsampleAt(dec, w * D + c, C, Wm, F, t)) * sd[c]! : moved * sd[c]! + mean[c]! - clean[c]![row - from]!;
             acc += tri * change;
             wsum += tri;
           }
@@ -220,7 +236,7 @@ export class LearnedEvents {
           if (r > max) max = r;
         }
       }
-      result = { variables: vars, delta, quantile: q, radiusFrom: fromSum / nw, radiusTo: radius, latentDistance: distSum / nw, effectRms: Math.sqrt(sq / (d * C)), effectMax: max };
+      result = { variables: vars, delta, quantile: q, radiusFrom: fromSum / nw, radiusTo: toSum / nw, latentDistance: distSum / nw, effectRms: Math.sqrt(sq / (d * C)), effectMax: max };
       if (result.effectRms >= minEffect) break;
     }
     return result;

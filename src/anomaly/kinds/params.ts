@@ -39,7 +39,9 @@ export function drawParams(spec: AnomalyKindSpec, key: SeedKey, eventId: number,
     const w = philox4x32(lo, hi, PARAM_STREAM, d++, key.k0, key.k1, scratch);
     const u = wordsToUniform(w[0]!, w[1]!);
     // A spike, shift or trend goes one way per event; noise with `both` stays symmetric.
-    if (typeof p === 'string') out[name] = p === 'both' && spec.kind !== 'noise' ? both(spec.kind, u) : p;
+    // A lag's channel `any` is one of the kind's variables, drawn per event.
+    if (spec.kind === 'lag' && name === 'channel' && p === 'any') out[name] = spec.variables[Math.min(spec.variables.length - 1, Math.floor(u * spec.variables.length))]!;
+    else if (typeof p === 'string') out[name] = p === 'both' && spec.kind !== 'noise' ? both(spec.kind, u) : p;
     else out[name] = p[0] === p[1] ? p[0] : p[0] + u * (p[1] - p[0]);
   }
   return out;

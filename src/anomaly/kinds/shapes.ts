@@ -23,6 +23,17 @@
  * |                   | another time of the same series, at the wrong time                      |
  * | correlation_break | the first target unchanged, every other target reversed (as reversal): |
  * |                   | variables that moved together now move apart                            |
+ * | lag               | one target (`channel`) delayed: c(s + k − τ(k)), linearly interpolated, |
+ * |                   | τ(k) = lag·min(1, (k+1)/(lag+1), (d−k)/(lag+1)): the delay ramps up over |
+ * |                   | `lag` rows and back at the end, so the channel never jumps, never runs  |
+ * |                   | backwards (τ grows slower than time) and meets the series at both ends; |
+ * |                   | the other targets are unchanged                                         |
+ *
+ * correlation_break, lag and `decorrelate` (variables/correlated-scores.ts) all break how
+ * variables move together. correlation_break and lag rearrange the clean series in time,
+ * so they act on any variables, structured ones (seasonal, trending) included; decorrelate
+ * redraws the random scores of a correlation group's members, so it acts on members only
+ * and breaks the correlation of their noise while every marginal stays exactly the same.
  */
 import { getInt64 } from '../../columns/columns.js';
 import type { AnomalyKindName, AnomalyKindSpec } from '../../model/types.js';
@@ -30,7 +41,7 @@ import type { AnomalyEvent } from '../events.js';
 import type { EventParams } from './params.js';
 import type { CleanRows } from './learned.js';
 
-export const SHAPE_KINDS: readonly AnomalyKindName[] = ['time_warp', 'pattern_shift', 'reversal', 'smoothing', 'clipping', 'replay', 'correlation_break'];
+export const SHAPE_KINDS: readonly AnomalyKindName[] = ['time_warp', 'pattern_shift', 'reversal', 'smoothing', 'clipping', 'replay', 'correlation_break', 'lag'];
 
 export function isShapeKind(kind: AnomalyKindName): boolean {
   return SHAPE_KINDS.includes(kind);
@@ -52,6 +63,8 @@ export function shapeNeighbourhood(kind: AnomalyKindName, p: EventParams, e: Ano
       const src = replaySource(p, e);
       return [Math.min(src, e.start), Math.max(src, e.start) + d];
     }
+    case 'lag':
+      return [Math.max(0, e.start - Math.ceil(p['lag'] as number)), e.start + d];
     default:
       return [e.start, e.start + d];
   }
@@ -60,6 +73,13 @@ export function shapeNeighbourhood(kind: AnomalyKindName, p: EventParams, e: Ano
 function replaySource(p: EventParams, e: AnomalyEvent): number {
   const lag = Math.max(1, Math.round(p['lag'] as number));
   return e.start >= lag ? e.start - lag : e.start + lag;
+}
+
+/** c at the fractional row base + t, linearly interpolated from rows base + i and base + i + 1 (i ≤ last). */
+function interpolate(at: (row: number) => number, base: number, t: number, last = Infinity): number {
+  const i = Math.min(last, Math.floor(t));
+  const w = t - i;
+  return (1 - w) * at(base + i) + w * at(base + i + 1);
 }
 
 /**
@@ -78,12 +98,7 @@ export function shapeDelta(spec: AnomalyKindSpec, p: EventParams, e: AnomalyEven
     case 'time_warp': {
       if (d < 3) return delta;
       const f = p['factor'] as number;
-      set((k) => {
-        const tau = (d - 1) * Math.pow(k / (d - 1), f);
-        const i = Math.min(d - 2, Math.floor(tau));
-        const w = tau - i;
-        return (1 - w) * at(s + i) + w * at(s + i + 1);
-      });
+      set((k) => interpolate(at, s, (d - 1) * Math.pow(k / (d - 1), f), d - 2));
       return delta;
     }
     case 'pattern_shift': {
@@ -127,6 +142,12 @@ export function shapeDelta(spec: AnomalyKindSpec, p: EventParams, e: AnomalyEven
     case 'correlation_break':
       if (spec.variables[0] !== name) set((k) => at(s + d - 1 - k));
       return delta;
+    case 'lag': {
+      if (p['channel'] !== name) return delta;
+      const lag = p['lag'] as number;
+      set((k) => interpolate(at, s, k - lag * Math.min(1, (k + 1) / (lag + 1), (d - k) / (lag + 1))));
+      return delta;
+    }
     default:
       throw new Error(`unreachable: ${spec.kind} is not a shape kind`);
   }

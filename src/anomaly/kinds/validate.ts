@@ -6,8 +6,9 @@
 import { recordedPath } from '../../model/input-path.js';
 import { Checker, checkNameList, describe, join, noSuchVariable, unknownChoice } from '../../model/checker.js';
 import { parseDurationMs } from '../../model/units.js';
-import type { AnomalyKindName, AnomalyKindSpec, AnomalyPlan, LearnedModelRef, MinEffect, ProcessVariable, Scenario, Variable } from '../../model/types.js';
+import type { AnomalyKindName, AnomalyKindSpec, AnomalyPlan, CorrelationGroup, LearnedModelRef, MinEffect, ProcessVariable, Scenario, Variable } from '../../model/types.js';
 import { readVaeCodec } from '../../vae/model.js';
+import { downsampleOf } from '../../vae/downsample.js';
 import { ModelFormatError } from '../../vae/layers-format.js';
 import { twinNameClashes } from './clean-twin.js';
 import { actsOnComponents, KIND_NAMES, KIND_PARAMS, type ParamDef } from './catalog.js';
@@ -15,7 +16,7 @@ import { actsOnComponents, KIND_NAMES, KIND_PARAMS, type ParamDef } from './cata
 const NUMERIC = ['float64', 'float32', 'int32', 'int64'];
 const SEASONAL = ['sine', 'square', 'sawtooth', 'triangle'];
 /** Variable types a kind acts on unless its `variables` say otherwise (vae variables make their own anomalies). */
-const DEFAULT_TARGET_TYPES: readonly string[] = ['stochastic', 'callback', 'process', 'source'];
+const DEFAULT_TARGET_TYPES: readonly string[] = ['stochastic', 'callback', 'process', 'source', 'correlated'];
 
 function checkRange(c: Checker, raw: unknown, path: string, def: Extract<ParamDef, { type: 'range' }>): [number, number] | undefined {
   const pair = typeof raw === 'number' ? [raw, raw] : raw;
@@ -80,7 +81,7 @@ export function checkKinds(
       const pp = join(p, key);
       if (def.type === 'choice') {
         if (v === undefined) params[key] = def.default;
-        else if (typeof v === 'string' && def.values.includes(v)) params[key] = v;
+        else if (typeof v === 'string' && (def.values.includes(v) || (def.names && v !== ''))) params[key] = v;
         else ok = c.fail(pp, `expected one of: ${def.values.join(', ')}, got ${describe(v)}`) ?? false;
       } else if (def.type === 'span') {
         if (v === undefined) continue;
@@ -118,12 +119,17 @@ function checkLearnedModel(c: Checker, raw: unknown, path: string, resolveFile: 
   const dir = resolveFile(raw);
   try {
     const m = readVaeCodec(dir);
-    return { model: recordedPath(raw), sha256: m.codecSha256, window: m.meta.window, channels: [...m.meta.channels], channelVariables: [] };
+    return { model: recordedPath(raw), sha256: m.codecSha256, window: m.meta.window * downsampleOf(m.meta), channels: [...m.meta.channels], channelVariables: [] };
   } catch (err) {
     if (err instanceof ModelFormatError) return c.fail(path, err.message);
     const e = err as NodeJS.ErrnoException;
     return c.fail(path, e.code === 'ENOENT' ? `'${raw}': missing model file ${e.path ?? ''}` : `'${raw}': cannot read the model (${e.message})`);
   }
+}
+
+/** A member of a correlation group: a correlated variable, or a process whose noise is linked to one. */
+function inCorrelationGroup(v: Variable): boolean {
+  return v.type === 'correlated' || (v.type === 'process' && v.components.some((comp) => comp.type === 'noise' && comp.dist === 'normal' && comp.link !== undefined));
 }
 
 function hasComponent(v: Variable, types: readonly string[]): boolean {
@@ -135,6 +141,7 @@ function incompatibility(spec: AnomalyKindSpec, v: Variable): string | undefined
   if (!NUMERIC.includes(v.dtype)) return `'${v.name}' is a ${v.dtype} variable; anomaly kinds act on numeric variables`;
   if (v.type === 'id') return `'${v.name}' is an id variable, unique by construction; anomaly kinds do not act on it`;
   const acts = actsOnComponents(spec.kind, spec.params);
+  if (acts.scores && !inCorrelationGroup(v)) return `'${v.name}' is in no correlation group; 'decorrelate' redraws the members of a group of 'correlations' (correlated variables and processes with linked noise)`;
   if (acts.seasonal && spec.kind === 'frequency' && !hasComponent(v, SEASONAL)) return `'${v.name}' is not a process with a seasonal component (${SEASONAL.join(', ')}), which 'frequency' changes`;
   if (acts.seasonal && v.type === 'process' && !hasComponent(v, SEASONAL)) return `process '${v.name}' has no seasonal component (${SEASONAL.join(', ')}) for 'amplitude' to scale`;
   if (acts.noise && spec.params['sd'] === undefined && !hasComponent(v, ['noise'])) return `'${v.name}' is not a process with a noise component, which 'variance' with only 'factor' scales (give 'sd' to add noise to any variable)`;
@@ -145,11 +152,18 @@ function incompatibility(spec: AnomalyKindSpec, v: Variable): string | undefined
  * Resolves each kind's target variables: those it names, or by default every numeric
  * variable without an `anomalous` definition of its own that the kind can act on.
  */
-export function resolveKindTargets(c: Checker, kinds: AnomalyKindSpec[], variables: readonly Variable[], declared: readonly string[]): void {
+export function resolveKindTargets(c: Checker, kinds: AnomalyKindSpec[], variables: readonly Variable[], declared: readonly string[], groups: readonly CorrelationGroup[] = []): void {
   kinds.forEach((spec, i) => resolveTargets(c, spec, i, variables, declared));
   kinds.forEach((spec, i) => {
     // A correlation break keeps its first target and reverses the others: it needs two.
     if (spec.kind === 'correlation_break' && spec.variables.length === 1) c.fail(join(join('anomalies.kinds', i), 'variables'), `correlation_break needs at least two variables that move together (the first is kept, the others reversed), got ${spec.variables[0]}`);
+    const channel = spec.params['channel'];
+    if (spec.kind === 'lag' && channel !== 'any' && !spec.variables.includes(channel as string)) c.fail(join(join('anomalies.kinds', i), 'channel'), `'${String(channel)}' is not among the kind's variables (${spec.variables.join(', ')}); name one of them, or 'any' to draw it per event`);
+    if (spec.kind === 'decorrelate' && spec.params['mode'] === 'flip') {
+      // Flipping every member of a group negates all its scores, which keeps every correlation.
+      const whole = groups.find((g) => g.variables.every((n) => spec.variables.includes(n)));
+      if (whole) c.fail(join(join('anomalies.kinds', i), 'variables'), `mode flip reverses the named variables' correlation with the rest of their group, but it names all of group '${whole.name}' (${whole.variables.join(', ')}); leave at least one out, or use mode remove`);
+    }
   });
 }
 
@@ -263,8 +277,8 @@ export function checkPlanExtras(
 }
 
 /** What `anomalies` asks of the variables: kind targets resolved, clean-twin names free. */
-export function checkPlanAgainstVariables(c: Checker, plan: AnomalyPlan, variables: readonly Variable[], declared: readonly string[]): void {
-  if (plan.mode !== 'none' && plan.kinds) resolveKindTargets(c, plan.kinds, variables, declared);
+export function checkPlanAgainstVariables(c: Checker, plan: AnomalyPlan, variables: readonly Variable[], declared: readonly string[], groups: readonly CorrelationGroup[] = []): void {
+  if (plan.mode !== 'none' && plan.kinds) resolveKindTargets(c, plan.kinds, variables, declared, groups);
   if (plan.cleanTwin) {
     const clash = twinNameClashes({ anomalies: plan, variables } as Pick<Scenario, 'anomalies' | 'variables'> as Scenario);
     if (clash.length > 0) c.fail('anomalies.clean_twin', `the clean twin would write ${clash.join(', ')}, which ${clash.length > 1 ? 'are variables' : 'is a variable'} already; rename ${clash.length > 1 ? 'them' : 'it'}`);

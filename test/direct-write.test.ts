@@ -1,0 +1,46 @@
+/**
+ * Large files from aligned buffers are written with O_DIRECT (formats/files.ts): the file
+ * holds exactly the bytes given — not the padded last block — and where the file system
+ * refuses O_DIRECT (tmpfs) the same bytes are written buffered.
+ */
+import { createHash, randomFillSync } from 'node:crypto';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { alignedBytes, DIRECT_ALIGN, writeFileAtomic } from '../src/formats/files.js';
+import { tempDir } from './helpers.js';
+
+/** A digest (comparing megabytes element by element is slow in expect). */
+const digest = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
+
+describe('writeFileAtomic from aligned buffers', () => {
+  const n = 3 * (1 << 20) + 123; // not a whole number of blocks
+  const buf = alignedBytes(n);
+  randomFillSync(buf);
+  const bytes = buf.subarray(0, n);
+
+  it('gives aligned buffers with room for the padded last block', () => {
+    expect(buf.length).toBeGreaterThanOrEqual(n + DIRECT_ALIGN);
+    expect(buf.byteOffset).toBe(0);
+  });
+
+  it('writes exactly the given bytes, leaving no temporary', () => {
+    const dir = tempDir();
+    writeFileAtomic(join(dir, 'a.bin'), bytes);
+    writeFileAtomic(join(dir, 'a.bin'), bytes.subarray(0, n - 7)); // replaced, shorter
+    expect(readFileSync(join(dir, 'a.bin')).length).toBe(n - 7);
+    expect(digest(readFileSync(join(dir, 'a.bin')))).toBe(digest(bytes.subarray(0, n - 7)));
+    expect(readdirSync(dir)).toEqual(['a.bin']);
+  });
+
+  const shm = '/dev/shm';
+  const dirs: string[] = [];
+  afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+  it.runIf(existsSync(shm))('falls back to a buffered write where O_DIRECT is refused (tmpfs)', () => {
+    const dir = mkdtempSync(join(shm, 'paranom-test-'));
+    dirs.push(dir);
+    writeFileAtomic(join(dir, 'b.bin'), bytes);
+    expect(digest(readFileSync(join(dir, 'b.bin')))).toBe(digest(bytes));
+    expect(readdirSync(dir)).toEqual(['b.bin']);
+  });
+});
