@@ -8,12 +8,16 @@
 // locate files beside their own code (parquet-wasm's .wasm, piscina's worker, tfjs,
 // typescript) stay external and load from node_modules as before.
 import { readFileSync } from 'node:fs';
-import { dirname, relative } from 'node:path';
+import { dirname, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const entries = ['dist/src/cli/main.js', 'dist/workers/shard-worker.js'];
+// The command line is bundled from app.js: main.js stays a small file of its own, which
+// starts the worker pool (through dist/src/run/pool.js, kept outside the bundle so both
+// share the one prestarted pool) before the bundle is loaded.
+const entries = ['dist/src/cli/app.js', 'dist/workers/shard-worker.js'];
+const shared = /[\\/]dist[\\/]src[\\/]run[\\/]pool\.js$/;
 
 // CommonJS packages inside an ES module bundle need a `require`.
 const banner = "import { createRequire as __paranomCreateRequire } from 'node:module'; const require = __paranomCreateRequire(import.meta.url);";
@@ -34,6 +38,19 @@ const ownUrls = (outfile) => ({
   },
 });
 
+// Imports of the shared pool module stay imports of its file, relative to the bundle.
+const keepShared = (outfile) => ({
+  name: 'keep-shared-modules',
+  setup(b) {
+    b.onResolve({ filter: /pool\.js$/ }, (args) => {
+      const full = resolve(args.resolveDir, args.path);
+      if (!shared.test(full)) return undefined;
+      const rel = relative(dirname(outfile), full).split('\\').join('/');
+      return { path: rel.startsWith('.') ? rel : `./${rel}`, external: true };
+    });
+  },
+});
+
 for (const entry of entries) {
   const outfile = `${root}${entry}`;
   await build({
@@ -47,7 +64,7 @@ for (const entry of entries) {
     external: ['parquet-wasm', 'piscina', '@tensorflow/*', 'typescript'],
     banner: { js: banner },
     sourcemap: 'linked',
-    plugins: [ownUrls(outfile)],
+    plugins: [keepShared(outfile), ownUrls(outfile)],
     logLevel: 'warning',
   });
 }

@@ -9,6 +9,9 @@ export const FORMAT_VERSION = 1;
 /** Rows per block: shards are whole numbers of blocks; generation works block by block. */
 export const BLOCK_ROWS = 65536;
 
+/** Default shard size: 8 blocks (524,288 rows) keeps a worker's memory near 100–250 MB. */
+export const DEFAULT_SHARD_ROWS = 8 * BLOCK_ROWS;
+
 /** Rows per anomaly-placement epoch: candidate events are drawn per epoch (D1–D3). */
 export const EPOCH_ROWS = 65536;
 

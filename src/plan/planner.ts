@@ -3,7 +3,7 @@
  * Shards are whole numbers of blocks (the last may be partial); their row ranges depend
  * only on the shard size, never on the worker count.
  */
-import { BLOCK_ROWS } from '../format.js';
+import { BLOCK_ROWS, DEFAULT_SHARD_ROWS } from '../format.js';
 import { isGrowthStable } from '../anomaly/events.js';
 import { firstRow, type Scenario } from '../model/types.js';
 import { checkRowCapacity } from '../variables/registry.js';
@@ -13,8 +13,7 @@ export type OutputFormat = 'parquet' | 'arrow' | 'csv';
 
 export const FORMAT_EXTENSIONS: Record<OutputFormat, string> = { parquet: 'parquet', arrow: 'arrow', csv: 'csv' };
 
-/** Default shard size: 8 blocks (524,288 rows) keeps a worker's memory near 100–250 MB. */
-export const DEFAULT_SHARD_ROWS = 8 * BLOCK_ROWS;
+export { DEFAULT_SHARD_ROWS } from '../format.js';
 
 export interface ShardPlan {
   index: number;

@@ -27,14 +27,40 @@ export function workerMemoryMb(): number {
   return Number.isSafeInteger(raw) && raw >= 64 ? raw : 2048;
 }
 
-export function createPool(workers: number): Piscina {
+function newPool(start: number, workers: number): Piscina {
   return new Piscina({
     resourceLimits: { maxOldGenerationSizeMb: workerMemoryMb() },
     filename: shardWorkerPath(),
-    minThreads: workers,
+    minThreads: start,
     maxThreads: workers,
     idleTimeout: 1000,
     // Memory is bounded by workers × shard size: keep tasks from queueing inside workers.
     concurrentTasksPerWorker: 1,
   });
+}
+
+/** A pool started before the command knew it needed one (`prestartPool`), with its size. */
+let prestarted: { pool: Piscina; workers: number } | null = null;
+
+/**
+ * Starts the pool of a run about to begin, so that its workers boot (a thread, the worker
+ * bundle, the WebAssembly kernels) while the main thread is still loading the command line
+ * and planning: `start` threads now, up to `workers` on demand. The next `createPool` for
+ * the same worker count takes it over; any other destroys it. Only the binary calls this:
+ * it exits once its command is done, whatever it left.
+ */
+export function prestartPool(workers: number, start: number): void {
+  prestarted = { pool: newPool(Math.min(start, workers), workers), workers };
+}
+
+/**
+ * A pool of `workers` threads. `requested` is the worker count asked for before it was
+ * capped by the number of tasks: a prestarted pool of that size is used as it is.
+ */
+export function createPool(workers: number, requested = workers): Piscina {
+  const p = prestarted;
+  prestarted = null;
+  if (p && p.workers === requested) return p.pool;
+  if (p) void p.pool.destroy().catch(() => undefined);
+  return newPool(workers, workers);
 }
