@@ -151,7 +151,8 @@ describe('learned anomaly kind', () => {
       expect(s.params['quantile']).toBeGreaterThanOrEqual(0.99);
       expect(s.params['quantile']).toBeLessThanOrEqual(0.9999);
       expect(s.params['latent_distance']).toBeGreaterThan(0);
-      expect(s.params['radius_to']).toBeGreaterThan(s.params['radius_from'] as number);
+      // Outwards always: at least 1.35× the context's own radius.
+      expect(s.params['radius_to']).toBeGreaterThanOrEqual(1.35 * (s.params['radius_from'] as number) - 1e-9);
     }
   });
 
@@ -271,6 +272,63 @@ describe('learned anomaly kind', () => {
     }
     expect(changedU).toBeGreaterThan(10);
     expect(changedV).toBeGreaterThan(10);
+  });
+
+  it('a multi-channel model encodes its channels together: one channel’s data moves the other’s anomaly; channels may be any numeric kinds', async () => {
+    writeSyntheticModel(join(work, 'models/pair2'), { window: 16, latent: 3, hidden: [16], channels: ['a', 'b'], seed: 4 });
+    const rows = 600;
+    writeFileSync(join(work, 'data/pair2.csv'), 'a,b,c\n' + Array.from({ length: rows }, (_, i) => `${Math.sin(i / 5).toFixed(4)},${Math.cos(i / 7).toFixed(4)},${(0.5 * Math.sin(i / 3) + 1).toFixed(4)}`).join('\n') + '\n');
+    const run = async (vars: Record<string, unknown>) => {
+      const anomalies = { frequency: 0.12, kinds: [{ kind: 'learned', model: 'models/pair2', duration: [6, 12], variables: ['u', 'v'] }] };
+      const s = withCleanTwin(scenario({}, { variables: vars, anomalies, timeline: { ...TIMELINE, rows } }));
+      await prepareScenario(s);
+      const g = generateShard(s, 0, rows);
+      const col = (n: string) => g.values.find((x) => x.name === n)!.data as Float64Array;
+      return { g, delta: (n: string) => Float64Array.from(col(n), (x, i) => x - col(`${n}_clean`)[i]!) };
+    };
+    const u = { type: 'source', file: 'data/pair2.csv', column: 'a' };
+    const one = await run({ u, v: { type: 'source', file: 'data/pair2.csv', column: 'b' } });
+    const other = await run({ u, v: { type: 'source', file: 'data/pair2.csv', column: 'c' } });
+    // The same events (placement does not depend on values), but u's anomaly differs: v's values went into the code.
+    expect(other.g.events.map((e) => e.start)).toEqual(one.g.events.map((e) => e.start));
+    let differ = 0;
+    for (let i = 0; i < rows; i++) {
+      if (!one.g.isAnomaly[i]) expect(one.delta('u')[i]).toBe(0);
+      else if (Math.abs(one.delta('u')[i]! - other.delta('u')[i]!) > 1e-9) differ++;
+    }
+    expect(differ).toBeGreaterThan(10);
+    // Channels on a process and a callback: both change on event rows, and nowhere else.
+    mkdirSync(join(work, 'cb'), { recursive: true });
+    writeFileSync(join(work, 'cb/cos.mjs'), 'export function normal(ctx) { return Math.cos(ctx.row / 7); }\n');
+    const mixed = await run({ u: { type: 'process', components: [{ type: 'sine', period: 31.4159, amplitude: 1 }, { type: 'noise', sd: 0.05 }] }, v: { type: 'callback', module: 'cb/cos.mjs', normal: 'normal' } });
+    for (const n of ['u', 'v']) {
+      let changed = 0;
+      for (let i = 0; i < rows; i++) {
+        if (!mixed.g.isAnomaly[i]) expect(mixed.delta(n)[i], `${n} row ${i}`).toBe(0);
+        else if (mixed.delta(n)[i] !== 0) changed++;
+      }
+      expect(changed, n).toBeGreaterThan(10);
+    }
+  });
+
+  it('an integer stochastic target takes rounded values, and a default scenario still labels no row equal to its clean value', async () => {
+    const s = withCleanTwin(scenario({}, { variables: { n: { dtype: 'int32', normal: { dist: 'normal', mean: 15000, sd: 3000 } } } }));
+    await prepareScenario(s);
+    const g = generateShard(s, 0, 4032);
+    const v = g.values.find((x) => x.name === 'n')!;
+    const clean = g.values.find((x) => x.name === 'n_clean')!;
+    expect(v.dtype).toBe('int32');
+    let labelled = 0;
+    let same = 0;
+    for (let i = 0; i < 4032; i++) {
+      if (!g.isAnomaly[i]) expect(v.data[i]).toBe(clean.data[i]);
+      else {
+        labelled++;
+        if (v.data[i] === clean.data[i]) same++;
+      }
+    }
+    expect(labelled).toBeGreaterThan(50);
+    expect(same).toBeLessThanOrEqual(0.05 * labelled);
   });
 
   it('loads from a scenario file in another directory (model path relative to the file)', async () => {

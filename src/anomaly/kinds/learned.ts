@@ -14,7 +14,8 @@
  * wherever needed (D2).
  *
  * The move. The code μ(x) of each window (encoder mean) is moved to whitened radius
- * Q(q), q the event's drawn quantile, along its own direction (`direction: own`, the
+ * Q(q), q the event's drawn quantile (or to 1.35× its own radius when that is further: a
+ * context already in the band moves on out, never back towards the centre), along its own direction (`direction: own`, the
  * default: the anomaly exaggerates what the context already does, so it fits its
  * surroundings) or a drawn one (`random`: any shape of the outlier shell). See
  * vae/move.ts.
@@ -58,7 +59,7 @@ export interface LearnedEffect {
   variables: readonly string[];
   /** Per variable: the change of each event row (length = the event's drawn duration). */
   delta: Float64Array[];
-  /** The whitened radius quantile the code moved to, and the radius it had (mean over windows). */
+  /** The radius quantile drawn; the radius the code had and the one it moved to (means over windows). */
   quantile: number;
   radiusFrom: number;
   radiusTo: number;
@@ -200,10 +201,14 @@ export class LearnedEvents {
     for (let attempt = 0; attempt <= MAX_PUSHES; attempt++) {
       const radius = drawnRadius * PUSH ** attempt;
       let fromSum = 0;
+      let toSum = 0;
       let distSum = 0;
       for (let w = 0; w < nw; w++) {
-        const mv = mover.move(z, w * L, radius, random ? dirs.subarray(w * stats.active, (w + 1) * stats.active) : null, z, (nw + w) * L);
+        // A context already out in the band moves further out, never back towards the centre.
+        const to = Math.max(radius, mover.radius(z, w * L) * PUSH ** (attempt + 1));
+        const mv = mover.move(z, w * L, to, random ? dirs.subarray(w * stats.active, (w + 1) * stats.active) : null, z, (nw + w) * L);
         fromSum += mv.from;
+        toSum += to;
         distSum += mv.distance;
       }
       // Decode both codes and stitch the targets over the event rows.
@@ -231,7 +236,7 @@ export class LearnedEvents {
           if (r > max) max = r;
         }
       }
-      result = { variables: vars, delta, quantile: q, radiusFrom: fromSum / nw, radiusTo: radius, latentDistance: distSum / nw, effectRms: Math.sqrt(sq / (d * C)), effectMax: max };
+      result = { variables: vars, delta, quantile: q, radiusFrom: fromSum / nw, radiusTo: toSum / nw, latentDistance: distSum / nw, effectRms: Math.sqrt(sq / (d * C)), effectMax: max };
       if (result.effectRms >= minEffect) break;
     }
     return result;
