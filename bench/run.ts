@@ -6,7 +6,7 @@
  *                          [--headline-rows 65536,3000000,10000000] [--scaling-rows 3000000,10000000]
  *                          [--phase-rows 3000000] [--disk-rows 10000000] [--rss-rows 2000000,20000000]
  *                          [--writer-rows 1000000] [--all-writers] [--stream-rows 2000000] [--e2e [--rows N]]
- *                          [--skip startup,headline,scaling,phases,disk,micro,writers,rss,stream]
+ *                          [--fleet 10000x1000] [--skip startup,headline,scaling,phases,disk,micro,writers,rss,stream,fleet]
  *
  * 0. start-up (bench/startup.ts): `--help` and a 65,536-row generate beside `node -e 0`;
  * 1. the headline (bench/headline.ts): `npx paranom generate` of the reference scenario,
@@ -21,7 +21,9 @@
  * 6. writers (bench/writers.ts): single-thread encoders on the same 13 columns;
  * 7. peak RSS of whole runs of growing size (flat in the row count);
  * 8. streams (bench/stream.ts): generate --stdout per format to /dev/null and to a pipe,
- *    beside the file writer.
+ *    beside the file writer;
+ * 9. fleets (bench/fleet.ts): a fleet of entities × rows (`--fleet E×R`, default 10⁷ rows)
+ *    against one series of as many rows, wall time, rows/s and peak RSS.
  * `--e2e` adds the end-to-end table of `paranom bench` (every peer, the naive generator too).
  * At the end it prints the README's performance figures as one block; `--readme README.md`
  * writes them between the README's bench markers instead. The default run takes about
@@ -50,6 +52,7 @@ import { formatHeadline, formatScaling, runHeadline, runScaling } from './headli
 import { formatPhases, runPhases } from './phases.js';
 import { formatDisk, runDiskBench } from './disk.js';
 import { readmeBlock, replaceReadmeBlock } from './readme-block.js';
+import { formatFleetBench, runFleetBench } from './fleet.js';
 
 const BLOCK = 65_536;
 
@@ -296,6 +299,11 @@ async function main(): Promise<void> {
     const sr = Number(arg('stream-rows', '2000000'));
     console.log(`\n## 8. streams: generate --stdout per format beside the file writer (bench/stream.ts)`);
     console.log(await runStreamBench(sr, reps));
+  }
+  if (!skip.has('fleet')) {
+    const [entities, perEntity] = arg('fleet', '10000x1000').split('x').map(Number);
+    console.log(`\n## 9. fleets: ${fmt(entities!)} entities × ${fmt(perEntity!)} rows against one series of as many rows (bench/fleet.ts)`);
+    console.log(formatFleetBench(await runFleetBench({ entities: entities!, rows: perEntity!, reps })));
   }
   loads.push(loadavg()[0]!);
   const seconds = (performance.now() - t0) / 1000;

@@ -19,6 +19,7 @@ import { checkDependencies } from '../variables/callback-order.js';
 import { rowLimitProblems } from '../variables/row-limits.js';
 import { resolveCorrelations } from './correlations.js';
 import { checkEntities } from '../fleet/validate.js';
+import { findPerEntity, validatePerEntity } from './per-entity.js';
 
 /** Names the engine writes itself; a variable may not take them. */
 export const RESERVED_COLUMNS = ['timestamp', 'is_anomaly', 'anomaly_id'] as const;
@@ -170,6 +171,13 @@ function checkVariable(c: Checker, name: string, raw: unknown, path: string, str
   return kind.validate(c, { name, stream, path, raw: o, resolveFile, allowNonFinite });
 }
 
+/** Splits `uniqueness.scope` (a fleet's) from the rest of the uniqueness block. */
+function uniquenessScope(raw: unknown): { scope: unknown; rawUniqueness: unknown } {
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw) || !('scope' in raw)) return { scope: undefined, rawUniqueness: raw };
+  const { scope, ...rest } = raw as Record<string, unknown>;
+  return { scope, rawUniqueness: rest };
+}
+
 /** `callback_timeout`: a duration ("30s", "2m") or seconds, from 10 ms to one day. */
 function checkCallbackTimeout(c: Checker, raw: unknown): number | undefined {
   if (raw === undefined) return undefined;
@@ -186,6 +194,9 @@ export function validateScenario(doc: unknown, options: { baseDir?: string } = {
   const c = new Checker();
   const o = c.object(doc, '');
   if (!o) return { ok: false, issues: c.issues };
+  // Per-entity parameters: validated at the values drawn over the fleet (reader/per-entity.ts).
+  const perEntity = findPerEntity(o);
+  if (perEntity.length > 0) return validatePerEntity(o, perEntity, options.baseDir ?? process.cwd(), (plain) => validateScenario(plain, options));
   c.keys(o, '', ['name', 'description', 'seed', 'timeline', 'anomalies', 'variables', 'uniqueness', 'callback_timeout', 'allow_non_finite', 'entities', 'correlations']);
   const allowNonFinite = o['allow_non_finite'] === undefined || o['allow_non_finite'] === false ? false : o['allow_non_finite'] === true ? true : c.fail('allow_non_finite', `expected true or false, got ${describe(o['allow_non_finite'])}`) ?? false;
   const callbackTimeoutMs = checkCallbackTimeout(c, o['callback_timeout']);
@@ -222,7 +233,9 @@ export function validateScenario(doc: unknown, options: { baseDir?: string } = {
   checkDependencies(c, variables, declared);
   if (anomalies) checkPlanAgainstVariables(c, anomalies, variables, declared, correlations);
   if (timeline) for (const p of rowLimitProblems({ variables }, timeline.rows)) c.fail(join('variables', p.variable), p.message);
-  const uniqueness = checkUniqueness(c, o['uniqueness'], variables);
+  // `uniqueness.scope` belongs to fleets; the rest of the block is the one-series uniqueness.
+  const { scope, rawUniqueness } = uniquenessScope(o['uniqueness']);
+  const uniqueness = checkUniqueness(c, rawUniqueness, variables);
   // Uniqueness decides keys from generated values before anomaly kinds change them, so a
   // kind acting on a key could make written keys collide: refuse that combination.
   if (uniqueness && anomalies && anomalies.mode !== 'none') {
@@ -236,9 +249,10 @@ export function validateScenario(doc: unknown, options: { baseDir?: string } = {
     });
   }
   const entities = o['entities'] === undefined ? undefined : checkEntities(c, o['entities'], [...RESERVED_COLUMNS, ...declared], options.baseDir ?? process.cwd());
-  if (entities && uniqueness) c.fail('uniqueness', 'cannot be combined with entities yet: remove one of them');
+  if (scope !== undefined && o['entities'] === undefined) c.fail('uniqueness.scope', 'applies to fleets (entities:); a single series is its own scope');
+  else if (scope !== undefined && scope !== 'entity') c.fail('uniqueness.scope', scope === 'fleet' ? "'fleet' (unique across all entities) is not supported yet; use scope: entity (unique within each entity), or give each entity its own key values" : `expected entity, got ${describe(scope)}`);
   if (c.issues.length > 0 || name === undefined || seed === undefined || !timeline || !anomalies || uniqueness === undefined || (o['entities'] !== undefined && !entities)) {
     return { ok: false, issues: c.issues };
   }
-  return { ok: true, scenario: { name, seed, timeline, anomalies, variables, uniqueness, ...(entities ? { entities: { ...entities, params: [] } } : {}), baseDir: resolve(options.baseDir ?? process.cwd()), ...(callbackTimeoutMs !== undefined ? { callbackTimeoutMs } : {}), ...(allowNonFinite ? { allowNonFinite: true as const } : {}), ...(correlations ? { correlations } : {}) } };
+  return { ok: true, scenario: { name, seed, timeline, anomalies, variables, uniqueness, ...(entities ? { entities: { ...entities, ...(uniqueness ? { uniquenessScope: 'entity' as const } : {}), params: [] } } : {}), baseDir: resolve(options.baseDir ?? process.cwd()), ...(callbackTimeoutMs !== undefined ? { callbackTimeoutMs } : {}), ...(allowNonFinite ? { allowNonFinite: true as const } : {}), ...(correlations ? { correlations } : {}) } };
 }

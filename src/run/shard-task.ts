@@ -36,6 +36,8 @@ export interface ShardTask {
   compression: ParquetCompression;
   /** Uniqueness retries of this shard's rows (ascending rows, their attempts). */
   retries?: Retries | undefined;
+  /** A fleet shard: each entity's retries (entityStart first). */
+  entityRetries?: Array<Retries | undefined> | undefined;
   /** Where to write the file, relative to outDir (default: the shard's file; a staged run adds `.pending`). */
   writeAs?: string | undefined;
   /**
@@ -101,7 +103,7 @@ export function encodeShard(task: Omit<ShardTask, 'outDir'>, buffers?: ShardBuff
   const fleet = shard.entityStart !== undefined;
   // A fleet shard checks each entity's values as it generates them (with the entity's seed).
   const columns = fleet
-    ? generateFleetShard(scenario, { entityStart: shard.entityStart!, entityEnd: shard.entityEnd!, rowStart: shard.rowStart, rowEnd: shard.rowEnd }, buffers?.columns, buffers?.fleet)
+    ? generateFleetShard(scenario, { entityStart: shard.entityStart!, entityEnd: shard.entityEnd!, rowStart: shard.rowStart, rowEnd: shard.rowEnd }, buffers?.columns, buffers?.fleet, task.entityRetries)
     : generateShard(scenario, shard.rowStart, shard.rowEnd, task.retries, buffers?.columns);
   if (!fleet && !scenario.allowNonFinite) checkFinite(columns, shard.rowStart, scenario.seed);
   let anomalousRows = 0;
