@@ -16,7 +16,7 @@ import { encodeParquet, ParquetOutput, type ParquetCompression } from '../format
 import { ColumnArena } from '../columns/columns.js';
 import { encodeArrowIPC } from '../formats/arrow-ipc.js';
 import { encodeCsv } from '../formats/csv.js';
-import { writeFileAtomic } from '../formats/files.js';
+import { writeFileAtomicWhile } from '../formats/files.js';
 import { shardMetadata } from '../dataset/provenance.js';
 import type { OutputFormat, ShardPlan } from '../plan/planner.js';
 import { endRow, type Scenario } from '../model/types.js';
@@ -165,8 +165,9 @@ export async function runShardTask(task: ShardTask): Promise<ShardResult> {
     }
     await prepareScenario(scenario);
     const { bytes, anomalousRows } = encodeShard(task, workerBuffers);
-    writeFileAtomic(join(task.outDir, writeAs), bytes);
-    const done: ShardDone = { ok: true, ...base, bytes: bytes.length, sha256: sha256(bytes), anomalousRows, reused: false, at: writeAs };
+    // The shard is hashed while it is written (a direct write leaves this thread free).
+    const hash = await writeFileAtomicWhile(join(task.outDir, writeAs), bytes, () => sha256(bytes));
+    const done: ShardDone = { ok: true, ...base, bytes: bytes.length, sha256: hash, anomalousRows, reused: false, at: writeAs };
     // Measured here, in parallel, rather than all on the main thread once every shard is done.
     if (task.segments) done.segments = shardSegments(scenario, shard.rowStart, shard.rowEnd);
     if (timing) {
