@@ -18,6 +18,7 @@ import { blockMeans, upsampleAt } from '../src/vae/downsample.js';
 import type { VaeModelMeta } from '../src/vae/model.js';
 import { prepareScenario } from '../src/variables/registry.js';
 import { tempDir } from './helpers.js';
+import { meanSd, quantile, stepQuantile } from './stats-helpers.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const F = 2;
@@ -70,21 +71,15 @@ describe('--downsample', () => {
     const g = generateShard(s, 0, rows);
     const v = g.values[0]!.data as Float64Array;
     const train = cpu.subarray(0, meta.training.data.trainRows);
-    const stat = (x: ArrayLike<number>) => {
-      const a = Array.from(x);
-      const m = a.reduce((p, q) => p + q, 0) / a.length;
-      return { m, sd: Math.sqrt(a.reduce((p, q) => p + (q - m) ** 2, 0) / (a.length - 1)) };
-    };
-    const t = stat(train);
-    const n = stat(v.filter((_, i) => !g.isAnomaly[i]));
-    expect(Math.abs(n.m - t.m) / t.m).toBeLessThan(0.1);
+    const t = meanSd(train);
+    const n = meanSd(v.filter((_, i) => !g.isAnomaly[i]));
+    expect(Math.abs(n.mean - t.mean) / t.mean).toBeLessThan(0.1);
     expect(Math.abs(n.sd - t.sd) / t.sd).toBeLessThan(0.1);
-    const q99 = (x: number[]) => x.sort((a, b) => a - b)[Math.floor(0.99 * (x.length - 1))]!;
-    const p99 = q99(Array.from({ length: train.length - 1 }, (_, i) => Math.abs(train[i + 1]! - train[i]!)));
+    const p99 = stepQuantile(train, 0.99);
     const hop = meta.chain!.hop * F;
     const boundary: number[] = [];
     for (let i = hop; i < rows; i += hop) if (!g.isAnomaly[i] && !g.isAnomaly[i - 1]) boundary.push(Math.abs(v[i]! - v[i - 1]!));
-    expect(q99(boundary)).toBeLessThanOrEqual(1.5 * p99);
+    expect(quantile(boundary, 0.99)).toBeLessThanOrEqual(1.5 * p99);
     // D2: any split gives the same values.
     const cuts = [0, 1, 47, 96, 1000, 4097, rows];
     for (let i = 0; i + 1 < cuts.length; i++) {
