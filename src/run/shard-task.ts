@@ -19,7 +19,7 @@ import { encodeCsv } from '../formats/csv.js';
 import { writeFileAtomicWhile } from '../formats/files.js';
 import { shardMetadata } from '../dataset/provenance.js';
 import type { OutputFormat, ShardPlan } from '../plan/planner.js';
-import type { Scenario } from '../model/types.js';
+import { endRow, type Scenario } from '../model/types.js';
 import { prepareScenario } from '../variables/registry.js';
 import { setWatch } from '../variables/watch.js';
 import { eventsStartingIn } from '../anomaly/events.js';
@@ -139,7 +139,7 @@ export function fileMatches(path: string, expect: { sha256: string; bytes: numbe
 /** The segment table's rows of the events that start in rows [from, to) (the same in any thread). */
 export function shardSegments(scenario: Scenario, from: number, to: number): ShardSegments {
   const t = timing ? clock() : 0;
-  const r = segmentsOf(scenario, eventsStartingIn(scenario.anomalies, seedKey(scenario.seed), scenario.timeline.rows, from, to));
+  const r = segmentsOf(scenario, eventsStartingIn(scenario.anomalies, seedKey(scenario.seed), endRow(scenario.timeline), from, to));
   if (timing) addPhase('segments', t);
   return r;
 }
