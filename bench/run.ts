@@ -6,7 +6,7 @@
  *                          [--headline-rows 65536,3000000,10000000] [--scaling-rows 3000000,10000000]
  *                          [--phase-rows 3000000] [--disk-rows 10000000] [--rss-rows 2000000,20000000]
  *                          [--writer-rows 1000000] [--all-writers] [--stream-rows 2000000] [--e2e [--rows N]]
- *                          [--skip startup,headline,scaling,phases,disk,micro,writers,rss,stream]
+ *                          [--fleet 10000x1000] [--skip startup,headline,scaling,phases,disk,micro,writers,rss,stream,fleet]
  *
  * 0. start-up (bench/startup.ts): `--help` and a 65,536-row generate beside `node -e 0`;
  * 1. the headline (bench/headline.ts): `npx paranom generate` of the reference scenario,
@@ -21,7 +21,9 @@
  * 6. writers (bench/writers.ts): single-thread encoders on the same 13 columns;
  * 7. peak RSS of whole runs of growing size (flat in the row count);
  * 8. streams (bench/stream.ts): generate --stdout per format to /dev/null and to a pipe,
- *    beside the file writer.
+ *    beside the file writer;
+ * 9. fleets (bench/fleet.ts): a fleet of entities × rows (`--fleet E×R`, default 10⁷ rows)
+ *    against one series of as many rows, wall time, rows/s and peak RSS.
  * `--e2e` adds the end-to-end table of `paranom bench` (every peer, the naive generator too).
  * At the end it prints the README's performance figures as one block; `--readme README.md`
  * writes them between the README's bench markers instead. The default run takes about
@@ -50,6 +52,7 @@ import { formatHeadline, formatScaling, runHeadline, runScaling } from './headli
 import { formatPhases, runPhases } from './phases.js';
 import { formatDisk, runDiskBench } from './disk.js';
 import { readmeBlock, replaceReadmeBlock } from './readme-block.js';
+import { formatFleetBench, runFleetBench } from './fleet.js';
 
 const BLOCK = 65_536;
 
@@ -161,7 +164,7 @@ async function microCases(dir: string): Promise<MicroCase[]> {
   return cases;
 }
 
-async function runMicro(): Promise<{ prngPerSecond: number }> {
+async function runMicro(): Promise<{ prngPerSecond: number; encode: string; prng: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'paranom-micro-'));
   try {
     const cases = await microCases(dir);
@@ -170,6 +173,8 @@ async function runMicro(): Promise<{ prngPerSecond: number }> {
     await bench.run();
     const rows: string[][] = [];
     let prng = NaN;
+    // The README's lines: encoding one block (paranom's writer beside parquet-wasm) and the PRNG.
+    const md: Record<string, string[]> = { encode: [], prng: [] };
     bench.tasks.forEach((t, i) => {
       const c = cases[i]!;
       const r = t.result as { state: string; latency?: { p50: number; rme: number }; error?: Error };
@@ -180,11 +185,14 @@ async function runMicro(): Promise<{ prngPerSecond: number }> {
       const perSecond = 1000 / r.latency.p50;
       if (i === 0) prng = perSecond * c.rows;
       rows.push([c.group, c.name, fmt(perSecond * c.rows), ((perSecond * c.bytes) / 1e6).toFixed(0), r.latency.p50.toFixed(3), `±${r.latency.rme.toFixed(1)}%`]);
+      const key = c.group.startsWith('encode') ? 'encode' : c.group === 'prng' ? 'prng' : '';
+      if (key) md[key]!.push(`| ${c.name} | ${fmt(perSecond * c.rows)} | ${r.latency.p50.toFixed(2)} ms |`);
     });
     console.log(table(['group', 'case (one call = one 65,536-row block)', 'rows/s', 'MB/s', 'ms/call', 'rme'], rows));
     console.log(`PRNG: ${(prng / 1e6).toFixed(0)}M uniform doubles/s on one core (target ≥ 100M); plain JS reference in the next line.`);
     console.log(`process peak RSS after micro cases: ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`);
-    return { prngPerSecond: prng };
+    const head = '| case (one 65,536-row block, one thread) | rows/s | per block |\n|---|---:|---:|\n';
+    return { prngPerSecond: prng, encode: head + md['encode']!.join('\n'), prng: head + md['prng']!.join('\n') };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -192,7 +200,7 @@ async function runMicro(): Promise<{ prngPerSecond: number }> {
 
 // ---------------------------------------------------------------- 4. RSS
 
-async function runRss(rowsList: readonly number[]): Promise<void> {
+async function runRss(rowsList: readonly number[]): Promise<string> {
   const scenario = referenceScenario();
   const dir = mkdtempSync(join(tmpdir(), 'paranom-rss-'));
   const cli = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
@@ -206,6 +214,7 @@ async function runRss(rowsList: readonly number[]): Promise<void> {
       rows.push([fmt(n), r.seconds.toFixed(1), fmt(n / r.seconds), r.peakRssMb.toFixed(0)]);
     }
     console.log(table(['rows', 'seconds', 'rows/s', 'peak RSS MB'], rows));
+    return ['| rows | peak RSS of the process |', '|---:|---:|', ...rows.map((r) => `| ${r[0]} | ${r[3]} MB |`)].join('\n');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -269,7 +278,9 @@ async function main(): Promise<void> {
   }
   if (!skip.has('micro')) {
     console.log('\n## 5. micro (tinybench; rows/s and MB/s of what one call produces)');
-    await runMicro();
+    const m = await runMicro();
+    blocks['encode'] = m.encode;
+    blocks['prng'] = m.prng;
   }
   if (!skip.has('writers')) {
     const wr = Number(arg('writer-rows', '1000000'));
@@ -282,12 +293,17 @@ async function main(): Promise<void> {
   if (!skip.has('rss')) {
     const rssRows = arg('rss-rows', '2000000,20000000').split(',').filter(Boolean).map(Number);
     console.log('\n## 7. peak RSS of whole runs (default workers; flat in the row count)');
-    await runRss(rssRows);
+    blocks['rss'] = await runRss(rssRows);
   }
   if (!skip.has('stream')) {
     const sr = Number(arg('stream-rows', '2000000'));
     console.log(`\n## 8. streams: generate --stdout per format beside the file writer (bench/stream.ts)`);
     console.log(await runStreamBench(sr, reps));
+  }
+  if (!skip.has('fleet')) {
+    const [entities, perEntity] = arg('fleet', '10000x1000').split('x').map(Number);
+    console.log(`\n## 9. fleets: ${fmt(entities!)} entities × ${fmt(perEntity!)} rows against one series of as many rows (bench/fleet.ts)`);
+    console.log(formatFleetBench(await runFleetBench({ entities: entities!, rows: perEntity!, reps })));
   }
   loads.push(loadavg()[0]!);
   const seconds = (performance.now() - t0) / 1000;

@@ -25,10 +25,10 @@ function fleetDoc(entities: Record<string, unknown>, rows = ROWS): Record<string
     seed: 11,
     timeline: { start: '2024-01-01T00:00:00Z', step: '1m', rows },
     entities,
-    anomalies: { frequency: 0.01, duration: [5, 40], kinds: [{ kind: 'spike', magnitude: [8, 12] }, { kind: 'level_shift', shift: [3, 6] }] },
+    anomalies: { frequency: 0.01, duration: [5, 40], kinds: [{ kind: 'spike', magnitude: { per_entity: { dist: 'uniform', min: 8, max: 12 } } }, { kind: 'level_shift', shift: [3, 6] }] },
     variables: {
-      cpu: { type: 'process', components: [{ type: 'constant', value: 40 }, { type: 'sine', period: '1d', amplitude: 10 }, { type: 'ar', coefficients: [0.7], sd: 1 }] },
-      mem: { normal: { dist: 'normal', mean: 60, sd: 5 } },
+      cpu: { type: 'process', components: [{ type: 'constant', value: { per_entity: { dist: 'normal', mean: 40, sd: 5 } } }, { type: 'sine', period: '1d', amplitude: 10 }, { type: 'ar', coefficients: [0.7], sd: 1 }] },
+      mem: { normal: { dist: 'normal', mean: 60, sd: { per_entity: { dist: 'lognormal', mu: 1, sigma: 0.2 } } } },
       state: { normal: { dist: 'categorical', values: ['idle', 'busy'], weights: [0.3, 0.7] } },
     },
   };
@@ -95,8 +95,12 @@ describe('fleets', () => {
     expect(new Set(seeds.map((r) => r['seed'])).size).toBe(7);
     const per = await perEntity(dir);
     expect(new Set(Object.values(per)).size).toBe(7);
-    // Entity 3 alone: the same scenario without entities, seeded as entities.parquet says.
-    const { entities: _e, ...alone } = fleetDoc({});
+    // Entity 3 alone: the same scenario without entities, with the seed and parameters entities.parquet gives it.
+    const [p] = await duck(`SELECT * FROM read_parquet('${dir}/entities.parquet') WHERE machine = 3`);
+    const { entities: _e, ...alone } = fleetDoc({}) as { entities: unknown; anomalies: { kinds: Array<Record<string, unknown>> }; variables: { cpu: { components: Array<Record<string, unknown>> }; mem: { normal: Record<string, unknown> } } };
+    alone.anomalies.kinds[0]!['magnitude'] = p!['anomalies.kinds[0].magnitude'];
+    alone.variables.cpu.components[0]!['value'] = p!['variables.cpu.components[0].value'];
+    alone.variables.mem.normal['sd'] = p!['variables.mem.normal.sd'];
     const solo = join(base, 'alone');
     await generate(scenarioFrom({ ...alone, seed: Number(seeds[3]!['seed']) }), { out: solo, workers: 1 });
     const [r] = await duck(`SELECT count(*) AS n, md5(string_agg(concat_ws('|', ${VALUES.map((c) => `coalesce(CAST(${c} AS VARCHAR), 'null')`).join(', ')}), ',' ORDER BY timestamp)) AS h FROM read_parquet('${solo}/data/*.parquet')`);
@@ -157,5 +161,95 @@ describe('fleets split over machines', () => {
     expect(counts).toEqual(['cache', 'db-1', 'db-2', 'web-1', 'web-2'].map((host) => ({ host, n: String(ROWS) })));
     const keys = await duck(`SELECT host, CAST(seed AS VARCHAR) AS seed FROM read_parquet('${whole}/entities.parquet')`);
     expect(keys.map((r) => r['host'])).toEqual(['web-1', 'web-2', 'db-1', 'db-2', 'cache']);
+  });
+});
+
+describe('per-entity parameters', () => {
+  it('draws each parameter once per entity from its declared distribution, recorded in entities.parquet and used by the entity', async () => {
+    const dir = join(tempDir('paranom-fleet-params-'), 'p');
+    const n = 2000;
+    const s = scenarioFrom({
+      name: 'params',
+      seed: 5,
+      timeline: { start: '2024-01-01T00:00:00Z', step: '1s', rows: 50 },
+      entities: { count: n, key: 'unit' },
+      variables: { level: { normal: { dist: 'normal', mean: { per_entity: { dist: 'normal', mean: 20, sd: 3 } }, sd: 0.01 } }, gain: { type: 'process', components: [{ type: 'constant', value: { per_entity: { dist: 'uniform', min: 1, max: 2 } } }] } },
+    });
+    await generate(s, { out: dir, workers: 2 });
+    const params = await duck(`SELECT unit, "variables.level.normal.mean" AS mean, "variables.gain.components[0].value" AS gain FROM read_parquet('${dir}/entities.parquet') ORDER BY unit`);
+    expect(params).toHaveLength(n);
+    // Kolmogorov–Smirnov against the declared distributions (critical value 1.63/√n at the 1% level).
+    const ks = (xs: number[], cdf: (x: number) => number) => {
+      const sorted = [...xs].sort((a, b) => a - b);
+      return sorted.reduce((d, x, i) => Math.max(d, Math.abs(cdf(x) - i / n), Math.abs(cdf(x) - (i + 1) / n)), 0);
+    };
+    const erf = (x: number) => {
+      // Abramowitz–Stegun 7.1.26 (|error| < 1.5e-7), enough for a KS bound of 0.036.
+      const t = 1 / (1 + 0.3275911 * Math.abs(x));
+      const y = 1 - ((((1.061405429 * t - 1.453152027) * t + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t * Math.exp(-x * x);
+      return x >= 0 ? y : -y;
+    };
+    expect(ks(params.map((r) => Number(r['mean'])), (x) => 0.5 * (1 + erf((x - 20) / (3 * Math.SQRT2))))).toBeLessThan(1.63 / Math.sqrt(n));
+    expect(ks(params.map((r) => Number(r['gain'])), (x) => Math.min(1, Math.max(0, x - 1)))).toBeLessThan(1.63 / Math.sqrt(n));
+    // Each entity's rows follow its own parameters.
+    const rows = await duck(`SELECT unit, avg(level) AS level, min(gain) AS lo, max(gain) AS hi FROM read_parquet('${dir}/data/*.parquet') GROUP BY 1 ORDER BY 1`);
+    rows.forEach((r, e) => {
+      expect(Math.abs(Number(r['level']) - Number(params[e]!['mean']))).toBeLessThan(0.01);
+      expect(r['lo']).toBe(params[e]!['gain']);
+      expect(r['hi']).toBe(params[e]!['gain']);
+    });
+  });
+
+  it('refuses per_entity without a fleet, on a non-numeric distribution, with values the parameter cannot take, and where the value is derived', () => {
+    const doc = (variables: Record<string, unknown>, entities: unknown = { count: 10 }) => ({ name: 'x', timeline: { rows: 100 }, ...(entities ? { entities } : {}), variables });
+    const issues = (d: unknown) => {
+      try {
+        scenarioFrom(d);
+      } catch (err) {
+        return (err as { issues: Array<{ path: string; message: string }> }).issues.map((i) => `${i.path}: ${i.message}`);
+      }
+      return [];
+    };
+    expect(issues(doc({ v: { normal: { dist: 'normal', mean: { per_entity: { dist: 'normal', mean: 0, sd: 1 } }, sd: 1 } } }, null))).toContainEqual(expect.stringMatching(/^variables\.v\.normal\.mean: per_entity needs a fleet/));
+    expect(issues(doc({ v: { normal: { dist: 'normal', mean: { per_entity: { dist: 'categorical', values: ['a'], weights: [1] } }, sd: 1 } } }))).toContainEqual(expect.stringMatching(/^variables\.v\.normal\.mean\.per_entity: draws a number per entity/));
+    expect(issues(doc({ v: { normal: { dist: 'normal', mean: 0, sd: { per_entity: { dist: 'normal', mean: 1, sd: 1 } } } } }))).toContainEqual(expect.stringMatching(/^variables\.v\.normal\.sd: must be > 0, got -.*\(the smallest per-entity value drawn, for entity \d+/));
+    expect(issues(doc({ v: { type: 'process', components: [{ type: 'ar', coefficients: [{ per_entity: { dist: 'uniform', min: 0.1, max: 0.9 } }], sd: 1 }] } }))).toContainEqual(expect.stringMatching(/^variables\.v\.components\[0\]\.coefficients\[0\]: cannot vary per entity: the generator uses it converted or derived/));
+  });
+});
+
+describe('uniqueness in a fleet', () => {
+  const doc = (entities: Record<string, unknown> | null, mode: string, max: number) => ({
+    name: 'fleet-unique',
+    seed: 3,
+    timeline: { start: '2024-01-01T00:00:00Z', step: '1s', rows: 3000 },
+    ...(entities ? { entities } : {}),
+    uniqueness: { key: ['code'], normal: { mode, tries: 50 }, ...(entities ? { scope: 'entity' } : {}) },
+    variables: { code: { dtype: 'int32', normal: { dist: 'integer', min: 0, max } }, load: { normal: { dist: 'normal', mean: 1, sd: 1 } } },
+  });
+
+  it('scope: entity makes each entity unique within itself, exactly as the entity alone, for any worker count', async () => {
+    const base = tempDir('paranom-fleet-unique-');
+    const s = scenarioFrom(doc({ count: 4, key: 'unit' }, 'hard', 4999));
+    const [one, two] = [join(base, 'w1'), join(base, 'w2')];
+    const r = await generate(s, { out: one, workers: 1, shardRows: SHARD });
+    await generate(s, { out: two, workers: 2, shardRows: SHARD });
+    expect([...shardFiles(two)]).toEqual([...shardFiles(one)]);
+    expect(r.manifest.uniqueness!.normal.retried_rows).toBeGreaterThan(0);
+    const dup = await duck(`SELECT unit, count(*) - count(DISTINCT code) AS d FROM read_parquet('${one}/data/*.parquet') GROUP BY 1 ORDER BY 1`);
+    expect(dup.map((x) => Number(x['d']))).toEqual([0, 0, 0, 0]);
+    // Across entities the same codes recur: uniqueness is per entity.
+    const [across] = await duck(`SELECT count(*) - count(DISTINCT code) AS d FROM read_parquet('${one}/data/*.parquet')`);
+    expect(Number(across!['d'])).toBeGreaterThan(0);
+    const alone = join(base, 'alone');
+    await generate(scenarioFrom({ ...doc(null, 'hard', 4999), seed: entitySeed(3, 2) }), { out: alone, workers: 1 });
+    const q = (dir: string, where: string) => duck(`SELECT md5(string_agg(concat_ws('|', code, load), ',' ORDER BY timestamp)) AS h FROM read_parquet('${dir}/data/*.parquet') WHERE ${where}`);
+    expect(await q(one, 'unit = 2')).toEqual(await q(alone, 'true'));
+    expect((await verify(one)).problems).toEqual([]);
+  });
+
+  it('a hard failure names the entity; scope: fleet is refused with a way out', async () => {
+    const s = scenarioFrom(doc({ count: 3 }, 'hard', 999));
+    await expect(generate(s, { out: join(tempDir(), 'x'), workers: 1 })).rejects.toThrow(/entity 0 \(index 0\): hard uniqueness failed at normal row \d+/);
+    expect(() => scenarioFrom({ ...doc({ count: 3 }, 'soft', 999), uniqueness: { key: ['code'], normal: { mode: 'soft' }, scope: 'fleet' } })).toThrow(/uniqueness\.scope: 'fleet' \(unique across all entities\) is not supported yet/);
   });
 });

@@ -8,7 +8,7 @@ import { Field, Float64, Int32, Int64, makeData, RecordBatch, Schema, Struct, Ta
 import type { Scenario } from '../model/types.js';
 import { putInt64 } from '../columns/columns.js';
 import { fleetOf } from '../fleet/entity.js';
-import { drawEntityParam } from '../fleet/params.js';
+import { drawEntityParamRange } from '../fleet/params.js';
 import { entitySeed } from '../random/entity-seed.js';
 
 /** The entity table of a fleet scenario. */
@@ -21,7 +21,7 @@ export function entityTable(s: Scenario): Table {
   const children: Data[] = [
     f.names ? vectorFromArray(f.names, new Utf8()).data[0]! : makeData({ type: new Int32(), length: n, data: Int32Array.from({ length: n }, (_, e) => e) }),
     makeData({ type: new Int64(), length: n, data: new BigInt64Array(seeds.buffer) }),
-    ...f.params.map((p) => makeData({ type: new Float64(), length: n, data: Float64Array.from({ length: n }, (_, e) => drawEntityParam(s.seed, p, e)) })),
+    ...f.params.map((p) => makeData({ type: new Float64(), length: n, data: drawEntityParamRange(s.seed, p, 0, n) })),
   ];
   const schema = new Schema(fields);
   return new Table(schema, [new RecordBatch(schema, makeData({ type: new Struct(fields), length: n, children, nullCount: 0 }))]);

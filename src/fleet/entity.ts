@@ -7,7 +7,7 @@
 import type { Scenario } from '../model/types.js';
 import type { Entities } from '../model/entities.js';
 import { entitySeed } from '../random/entity-seed.js';
-import { drawEntityParams, setAt } from './params.js';
+import { drawEntityParams, withValueAt } from './params.js';
 
 /** The fleet of a scenario; throws for a one-series scenario (a caller's bug). */
 export function fleetOf(s: Scenario): Entities {
@@ -43,9 +43,7 @@ export function withoutEntities(s: Scenario): Scenario {
 export function entityScenario(s: Scenario, index: number): Scenario {
   const f = fleetOf(s);
   const one: Scenario = { ...withoutEntities(s), seed: entitySeed(s.seed, index) };
-  if (f.params.length === 0) return one;
-  const copy = structuredClone(one);
-  // baseDir and callbacks' run-time fields survive structuredClone (plain data).
-  for (const { param, value } of drawEntityParams(s.seed, f, index)) for (const t of param.targets) setAt(copy, t, value);
-  return copy;
+  let out = one;
+  for (const { param, value } of drawEntityParams(s.seed, f, index)) for (const t of param.targets) out = withValueAt(out, t, value);
+  return out;
 }

@@ -11,11 +11,27 @@ import { inputPath } from '../model/input-path.js';
 import type { Scenario } from '../model/types.js';
 import { fleetOf } from './entity.js';
 import { namesOfText } from './validate.js';
+import { drawEntityParamRange } from './params.js';
+
+/**
+ * The new entities' per-entity values must lie within the range validated when the fleet
+ * was checked (its extremes then): outside it, the scenario was never validated.
+ */
+function checkNewDraws(s: Scenario, from: number, to: number): void {
+  for (const p of fleetOf(s).params) {
+    const values = drawEntityParamRange(s.seed, p, from, to);
+    const i = values.findIndex((v) => v < p.checked[0] || v > p.checked[1]);
+    if (i >= 0) {
+      throw new ParanomError('USAGE', `--entities ${to}: entity ${from + i} draws ${values[i]} for ${p.path}, outside the values validated for this fleet (${p.checked[0]} … ${p.checked[1]}); generate the fleet with ${to} entities instead, which validates every draw`, { entity: from + i, path: p.path });
+    }
+  }
+}
 
 /** The fleet scenario with `count` entities (at least as many as it has). */
 export function withEntityCount(s: Scenario, count: number, where: string): Scenario {
   const f = fleetOf(s);
   if (count === f.count) return s;
+  checkNewDraws(s, f.count, count);
   if (!f.names) return { ...s, entities: { ...f, count } };
   if (!f.source) throw new ParanomError('USAGE', `${where}: its entities are the names listed in the scenario (entities.names); to grow the fleet, name the entities in a file (entities.source) and generate it again`);
   const abs = inputPath(s.baseDir, f.source.file);

@@ -5,7 +5,7 @@
  * seed, parameter path, entity index), so growing the fleet or adding a parameter changes
  * no value already drawn (D1, D3, D4).
  */
-import { RowDraws, rowUniform, seedKey } from '../random/counter.js';
+import { fillRowUniforms, RowDraws, rowUniform, seedKey } from '../random/counter.js';
 import { hash32 } from '../random/hash.js';
 import { compileSampler } from '../distribution/sampler.js';
 import type { Entities, EntityParam } from '../model/entities.js';
@@ -16,9 +16,20 @@ export function paramStream(path: string): number {
 }
 
 /** The value of one per-entity parameter for entity `index` of a fleet seeded `seed`. */
-export function drawEntityParam(seed: number, p: EntityParam, index: number): number {
+export function drawEntityParam(seed: number, p: Pick<EntityParam, 'dist' | 'stream'>, index: number): number {
   const key = seedKey(seed);
   return compileSampler(p.dist, 'float64', null)(rowUniform(key, p.stream, index, 0, 0), new RowDraws(key, p.stream).at(index, 0));
+}
+
+/** The values of one parameter for entities [from, to), as drawEntityParam gives them one by one. */
+export function drawEntityParamRange(seed: number, p: Pick<EntityParam, 'dist' | 'stream'>, from: number, to: number): Float64Array {
+  const key = seedKey(seed);
+  const u = new Float64Array(to - from);
+  fillRowUniforms(key, p.stream, 0, 0, from, to - from, u);
+  const sample = compileSampler(p.dist, 'float64', null);
+  const more = new RowDraws(key, p.stream);
+  for (let i = 0; i < u.length; i++) u[i] = sample(u[i]!, more.at(from + i, 0));
+  return u;
 }
 
 /** Every per-entity parameter of entity `index`, in declared order. */
@@ -26,9 +37,14 @@ export function drawEntityParams(seed: number, f: Entities, index: number): Arra
   return f.params.map((param) => ({ param, value: drawEntityParam(seed, param, index) }));
 }
 
-/** Sets the value at a path of plain objects and arrays. */
-export function setAt(target: unknown, path: ReadonlyArray<string | number>, value: unknown): void {
-  let o = target as Record<string | number, unknown>;
-  for (let i = 0; i < path.length - 1; i++) o = o[path[i]!] as Record<string | number, unknown>;
-  o[path[path.length - 1]!] = value;
+/**
+ * `target` with the value at `path` replaced, copying only the objects and arrays along
+ * the path (the rest is shared: an entity's scenario costs a few small copies, not a clone).
+ */
+export function withValueAt<T>(target: T, path: ReadonlyArray<string | number>, value: unknown): T {
+  if (path.length === 0) return value as T;
+  const [k, ...rest] = path;
+  const copy = (Array.isArray(target) ? [...target] : { ...(target as object) }) as Record<string | number, unknown>;
+  copy[k!] = withValueAt(copy[k!], rest, value);
+  return copy as T;
 }

@@ -10,7 +10,7 @@ import type { Scenario } from '../model/types.js';
 import { ColumnArena, allocColumn, type ColumnData, type ValueColumn } from '../columns/columns.js';
 import { entityScenario, fleetOf } from '../fleet/entity.js';
 import { checkFinite } from './finite.js';
-import { generateShard, type ShardColumns } from './shard.js';
+import { generateShard, retriesIn, type Retries, type ShardColumns } from './shard.js';
 import type { AnomalyEvent } from '../anomaly/events.js';
 
 /** A fleet shard's rectangle. */
@@ -47,9 +47,10 @@ const WIDTH: Record<string, number> = { int64: 2 };
 
 /**
  * Generates a fleet shard. `arena` (a worker's reused buffers) holds one entity's rows at a
- * time; `out` (a second arena) holds the shard's columns, valid until its next reset.
+ * time; `out` (a second arena) holds the shard's columns, valid until its next reset;
+ * `retries` are each entity's uniqueness retries (run/fleet-uniqueness.ts).
  */
-export function generateFleetShard(scenario: Scenario, rect: FleetShardRect, arena?: ColumnArena, out?: ColumnArena): FleetShardColumns {
+export function generateFleetShard(scenario: Scenario, rect: FleetShardRect, arena?: ColumnArena, out?: ColumnArena, retries?: ReadonlyArray<Retries | undefined>): FleetShardColumns {
   const fleet = fleetOf(scenario);
   const entities = rect.entityEnd - rect.entityStart;
   const span = rect.rowEnd - rect.rowStart;
@@ -74,7 +75,7 @@ export function generateFleetShard(scenario: Scenario, rect: FleetShardRect, are
   for (let j = 0; j < entities; j++) {
     const e = rect.entityStart + j;
     const one = entityScenario(scenario, e);
-    const cols = generateShard(one, rect.rowStart, rect.rowEnd, undefined, arena);
+    const cols = generateShard(one, rect.rowStart, rect.rowEnd, retriesIn(retries?.[j], rect.rowStart, rect.rowEnd), arena);
     if (!one.allowNonFinite) checkFinite(cols, rect.rowStart, one.seed);
     const start = fleet.order === 'entity_time' ? j * span : j;
     if (!values) {

@@ -19,6 +19,8 @@ export interface EntityParam {
   stream: number;
   /** Where the drawn value goes in the resolved scenario (one place, or both ends of a range). */
   targets: Array<Array<string | number>>;
+  /** The smallest and largest values validated (those drawn over the fleet when it was checked). */
+  checked: [number, number];
 }
 
 export interface Entities {
@@ -31,6 +33,11 @@ export interface Entities {
   /** Names read from a file (one per line), as the scenario names it, and its hash. */
   source?: { file: string; sha256: string };
   order: EntityOrder;
+  /**
+   * With `uniqueness`: the rows each datum must differ from — those of its own entity
+   * (each entity resolved exactly as alone). Absent without uniqueness.
+   */
+  uniquenessScope?: 'entity';
   /** Per-entity parameters, in the order the scenario declares them. */
   params: EntityParam[];
 }

@@ -18,7 +18,10 @@ import { meanKindDuration } from '../anomaly/kinds/catalog.js';
 import { checkDependencies } from '../variables/callback-order.js';
 import { rowLimitProblems } from '../variables/row-limits.js';
 import { resolveCorrelations } from './correlations.js';
+import { expandCorrelatedEntries } from './correlated-entries.js';
+import { checkSplits } from './splits.js';
 import { checkEntities } from '../fleet/validate.js';
+import { findPerEntity, validatePerEntity } from './per-entity.js';
 
 /** Names the engine writes itself; a variable may not take them. */
 export const RESERVED_COLUMNS = ['timestamp', 'is_anomaly', 'anomaly_id'] as const;
@@ -170,6 +173,13 @@ function checkVariable(c: Checker, name: string, raw: unknown, path: string, str
   return kind.validate(c, { name, stream, path, raw: o, resolveFile, allowNonFinite });
 }
 
+/** Splits `uniqueness.scope` (a fleet's) from the rest of the uniqueness block. */
+function uniquenessScope(raw: unknown): { scope: unknown; rawUniqueness: unknown } {
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw) || !('scope' in raw)) return { scope: undefined, rawUniqueness: raw };
+  const { scope, ...rest } = raw as Record<string, unknown>;
+  return { scope, rawUniqueness: rest };
+}
+
 /** `callback_timeout`: a duration ("30s", "2m") or seconds, from 10 ms to one day. */
 function checkCallbackTimeout(c: Checker, raw: unknown): number | undefined {
   if (raw === undefined) return undefined;
@@ -186,7 +196,10 @@ export function validateScenario(doc: unknown, options: { baseDir?: string } = {
   const c = new Checker();
   const o = c.object(doc, '');
   if (!o) return { ok: false, issues: c.issues };
-  c.keys(o, '', ['name', 'description', 'seed', 'timeline', 'anomalies', 'variables', 'uniqueness', 'callback_timeout', 'allow_non_finite', 'entities', 'correlations']);
+  // Per-entity parameters: validated at the values drawn over the fleet (reader/per-entity.ts).
+  const perEntity = findPerEntity(o);
+  if (perEntity.length > 0) return validatePerEntity(o, perEntity, options.baseDir ?? process.cwd(), (plain) => validateScenario(plain, options));
+  c.keys(o, '', ['name', 'description', 'seed', 'timeline', 'anomalies', 'variables', 'uniqueness', 'callback_timeout', 'allow_non_finite', 'entities', 'correlations', 'splits']);
   const allowNonFinite = o['allow_non_finite'] === undefined || o['allow_non_finite'] === false ? false : o['allow_non_finite'] === true ? true : c.fail('allow_non_finite', `expected true or false, got ${describe(o['allow_non_finite'])}`) ?? false;
   const callbackTimeoutMs = checkCallbackTimeout(c, o['callback_timeout']);
   const name = o['name'] === undefined ? 'scenario' : c.string(o['name'], 'name');
@@ -196,33 +209,37 @@ export function validateScenario(doc: unknown, options: { baseDir?: string } = {
   const anomalies = checkAnomalies(c, o['anomalies'], timeline, (file) => inputPath(options.baseDir ?? process.cwd(), file));
   const variables: Variable[] = [];
   const vars = o['variables'] === undefined ? c.fail('variables', 'required: at least one variable') : c.object(o['variables'], 'variables');
+  // Inline groups (`type: correlated` with a matrix) declare their members as variables.
+  const expanded = expandCorrelatedEntries(c, vars ?? {}, o['correlations']);
   if (vars) {
     if (Object.keys(vars).length === 0) c.fail('variables', 'must declare at least one variable');
     const streams = new Map<number, string>();
     const lower = new Map<string, string>();
-    for (const [vname, raw] of Object.entries(vars)) {
+    for (const { name: vname, raw, path } of expanded.entries) {
       const same = lower.get(vname.toLowerCase());
       if (same !== undefined) {
-        c.fail(join('variables', vname), `differs from variable '${same}' only in case; readers such as DuckDB would see one column — rename one of them`);
+        c.fail(path, same === vname ? `variable '${vname}' is declared twice (a correlated group's members are variables too); rename one of them` : `differs from variable '${same}' only in case; readers such as DuckDB would see one column — rename one of them`);
         continue;
       }
       lower.set(vname.toLowerCase(), vname);
-      const v = checkVariable(c, vname, raw, join('variables', vname), variableStream(vname), options.baseDir ?? process.cwd(), allowNonFinite);
+      const v = checkVariable(c, vname, raw, path, variableStream(vname), options.baseDir ?? process.cwd(), allowNonFinite);
       if (!v) continue;
       const other = streams.get(v.stream);
-      if (other !== undefined) c.fail(join('variables', vname), `its random stream collides with variable '${other}'; rename one of them`);
+      if (other !== undefined) c.fail(path, `its random stream collides with variable '${other}'; rename one of them`);
       streams.set(v.stream, vname);
       variables.push(v);
     }
   }
   // Callback dependencies (`after:`) and the targets of anomaly kinds.
-  const declared = vars ? Object.keys(vars) : [];
+  const declared = expanded.entries.map((e) => e.name);
   // Groups link their members before kinds resolve targets (decorrelate acts on members).
-  const correlations = resolveCorrelations(c, o['correlations'], variables, declared, vars);
+  const correlations = resolveCorrelations(c, expanded.groups, variables, declared, new Map(expanded.entries.map((e) => [e.name, e])));
   checkDependencies(c, variables, declared);
   if (anomalies) checkPlanAgainstVariables(c, anomalies, variables, declared, correlations);
   if (timeline) for (const p of rowLimitProblems({ variables }, timeline.rows)) c.fail(join('variables', p.variable), p.message);
-  const uniqueness = checkUniqueness(c, o['uniqueness'], variables);
+  // `uniqueness.scope` belongs to fleets; the rest of the block is the one-series uniqueness.
+  const { scope, rawUniqueness } = uniquenessScope(o['uniqueness']);
+  const uniqueness = checkUniqueness(c, rawUniqueness, variables);
   // Uniqueness decides keys from generated values before anomaly kinds change them, so a
   // kind acting on a key could make written keys collide: refuse that combination.
   if (uniqueness && anomalies && anomalies.mode !== 'none') {
@@ -236,9 +253,14 @@ export function validateScenario(doc: unknown, options: { baseDir?: string } = {
     });
   }
   const entities = o['entities'] === undefined ? undefined : checkEntities(c, o['entities'], [...RESERVED_COLUMNS, ...declared], options.baseDir ?? process.cwd());
-  if (entities && uniqueness) c.fail('uniqueness', 'cannot be combined with entities yet: remove one of them');
+  if (scope !== undefined && o['entities'] === undefined) c.fail('uniqueness.scope', 'applies to fleets (entities:); a single series is its own scope');
+  else if (scope !== undefined && scope !== 'entity') c.fail('uniqueness.scope', scope === 'fleet' ? "'fleet' (unique across all entities) is not supported yet; use scope: entity (unique within each entity), or give each entity its own key values" : `expected entity, got ${describe(scope)}`);
+  const splits = o['splits'] === undefined ? undefined : checkSplits(c, o['splits'], timeline);
+  if (splits && anomalies && anomalies.mode === 'count') c.fail('splits', "needs anomalies placed by 'frequency': 'count' spreads its events over the whole timeline, so train and test would not be parts of one series");
+  if (splits && o['entities'] !== undefined) c.fail('splits', 'cannot be combined with entities yet: remove one of them');
+  if (splits && o['uniqueness'] !== undefined) c.fail('splits', 'cannot be combined with uniqueness yet (a test split would need the resolution of every earlier row): remove one of them');
   if (c.issues.length > 0 || name === undefined || seed === undefined || !timeline || !anomalies || uniqueness === undefined || (o['entities'] !== undefined && !entities)) {
     return { ok: false, issues: c.issues };
   }
-  return { ok: true, scenario: { name, seed, timeline, anomalies, variables, uniqueness, ...(entities ? { entities: { ...entities, params: [] } } : {}), baseDir: resolve(options.baseDir ?? process.cwd()), ...(callbackTimeoutMs !== undefined ? { callbackTimeoutMs } : {}), ...(allowNonFinite ? { allowNonFinite: true as const } : {}), ...(correlations ? { correlations } : {}) } };
+  return { ok: true, scenario: { name, seed, timeline, anomalies, variables, uniqueness, ...(entities ? { entities: { ...entities, ...(uniqueness ? { uniquenessScope: 'entity' as const } : {}), params: [] } } : {}), baseDir: resolve(options.baseDir ?? process.cwd()), ...(callbackTimeoutMs !== undefined ? { callbackTimeoutMs } : {}), ...(allowNonFinite ? { allowNonFinite: true as const } : {}), ...(correlations ? { correlations } : {}), ...(splits ? { splits } : {}) } };
 }

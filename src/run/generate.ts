@@ -22,6 +22,7 @@ import { Journal, journalFile, partManifestFile, PENDING_SUFFIX, readRecords, re
 import type { ShardResult, ShardSegments, ShardTask } from './shard-task.js';
 import type { Piscina } from 'piscina';
 import { startUniqueness } from './uniqueness-pass.js';
+import { startFleetUniqueness } from './fleet-uniqueness.js';
 import { acquireLock } from './lock.js';
 import { foreignFiles, refuseForeign, removeRecorded, removeTemporaries } from './ownership.js';
 import { completeCommit, discardStaged, rollForward } from './commit.js';
@@ -229,7 +230,7 @@ async function runPlan(
   // an existing dataset (resume, grow) it resolves first, so a hard failure leaves that
   // dataset exactly as it was; into a fresh directory it is pipelined with generation.
   const end = shards.length > 0 ? shards[shards.length - 1]!.rowEnd : 0;
-  const uniqueness = scenario.uniqueness && end > 0 ? startUniqueness(pool, scenario, plan.shards, end, workersOf(pool)) : undefined;
+  const uniqueness = !scenario.uniqueness || end === 0 ? undefined : scenario.entities ? startFleetUniqueness(pool, scenario, shards, plan.shardRows, workersOf(pool)) : startUniqueness(pool, scenario, plan.shards, end, workersOf(pool));
   if (uniqueness && !prepared.fresh) await uniqueness.done;
   // --force: the older dataset's own files go (never anything else: survey refused that).
   if (prepared.replace.length > 0) removeRecorded(out, prepared.replace);
@@ -269,6 +270,7 @@ async function runPlan(
     const runShard = async (shard: ShardPlan, _i: number, schedule: Schedule): Promise<void> => {
       const k = carried.find((c) => c.file === shard.file);
       const retries = uniqueness ? await uniqueness.retriesFor(shard) : undefined;
+      const entityRetries = uniqueness?.entityRetriesFor ? await uniqueness.entityRetriesFor(shard) : undefined;
       if (schedule.halted()) return;
       // A staged run writes only pending files; kept shards stay where they are.
       const task: ShardTask = {
@@ -280,6 +282,7 @@ async function runPlan(
         writeAs: staged ? shard.file + PENDING_SUFFIX : shard.file,
         expect: k ? { sha256: k.sha256, bytes: k.bytes, anomalousRows: k.anomalous_rows, at: k.pending ? shard.file + PENDING_SUFFIX : shard.file, refuse: command === 'grow' && !k.pending } : undefined,
         retries,
+        ...(entityRetries ? { entityRetries } : {}),
         phases: options.phases,
         segments: measureInWorkers,
       };

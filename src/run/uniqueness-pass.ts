@@ -23,6 +23,8 @@ export interface UniquenessRun {
   done: Promise<Resolution>;
   /** Stops the fingerprint pass. */
   stop(): void;
+  /** A fleet shard's retries, per entity (run/fleet-uniqueness.ts). */
+  entityRetriesFor?(shard: ShardPlan): Promise<Array<Retries | undefined>>;
 }
 
 export function startUniqueness(pool: Piscina, scenario: Scenario, shards: readonly ShardPlan[], end: number, workers: number): UniquenessRun {

@@ -7,10 +7,12 @@ import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Table } from 'apache-arrow';
 import { BLOCK_ROWS } from '../format.js';
+import { endRow, firstRow } from '../model/types.js';
 import { generateShard, retriesIn, type Retries } from '../generate/shard.js';
 import { planGeneration } from '../plan/planner.js';
 import { createPool, defaultWorkers } from './pool.js';
-import { startUniqueness } from './uniqueness-pass.js';
+import { startUniqueness, type UniquenessRun } from './uniqueness-pass.js';
+import { startFleetUniqueness } from './fleet-uniqueness.js';
 import { shardTable } from '../formats/arrow-table.js';
 import { encodeParquet } from '../formats/parquet.js';
 import { readArrowRows, readParquetRows } from '../formats/read.js';
@@ -116,11 +118,25 @@ async function resolvePrefix(m: Manifest, end: number): Promise<Retries> {
   }
 }
 
+/** Uniqueness of the sampled fleet shards' entities, resolved on a pool of its own. */
+async function fleetRetries(m: Manifest, shards: ManifestShard[]): Promise<UniquenessRun> {
+  const plans = shards.map(shardPlanOf);
+  const workers = Math.max(1, defaultWorkers());
+  const pool = createPool(workers);
+  const run = startFleetUniqueness(pool, m.scenario, plans, m.shard_rows, workers);
+  try {
+    await run.done;
+  } finally {
+    await pool.destroy();
+  }
+  return run;
+}
+
 export async function verify(out: string, options: VerifyOptions = {}): Promise<VerifyReport> {
   const m = readManifest(out);
   // Inputs first: a changed module or file must be named, not reported as differing values.
   checkInputs(m.scenario);
-  const starts = sampleBlockStarts(m.rows, options.sampleBlocks ?? 8);
+  const starts = sampleBlockStarts(m.rows, options.sampleBlocks ?? 8).map((r) => r + firstRow(m.scenario.timeline));
   // Sampled blocks and the segment table's effect figures are generated from the variables.
   if (starts.length > 0 || m.scenario.anomalies.mode !== 'none') await prepareScenario(m.scenario);
   const problems: string[] = [];
@@ -140,16 +156,17 @@ export async function verify(out: string, options: VerifyOptions = {}): Promise<
   let blocksCompared = 0;
   if (m.entities) {
     // A fleet: sampled shards are regenerated whole and compared byte for byte.
-    for (const i of sampleBlockStarts(m.shards.length * BLOCK_ROWS, options.sampleBlocks ?? 8)) {
-      const s = m.shards[i / BLOCK_ROWS]!;
+    const sampled = sampleBlockStarts(m.shards.length * BLOCK_ROWS, options.sampleBlocks ?? 8).map((i) => m.shards[i / BLOCK_ROWS]!);
+    const retries = m.scenario.uniqueness && sampled.length > 0 ? await fleetRetries(m, sampled) : undefined;
+    for (const s of sampled) {
       if (!existsSync(join(out, s.file))) continue;
-      const { bytes } = encodeShard({ scenario: m.scenario, shard: shardPlanOf(s), format: m.format, compression: m.compression ?? 'snappy' });
+      const { bytes } = encodeShard({ scenario: m.scenario, shard: shardPlanOf(s), format: m.format, compression: m.compression ?? 'snappy', entityRetries: await retries?.entityRetriesFor?.(shardPlanOf(s)) });
       if (sha256(bytes) !== s.sha256) problems.push(`${s.file}: regenerated entities ${s.entity_start}–${s.entity_end! - 1}, rows ${s.row_start}–${s.row_end - 1} differ from the manifest's hash`);
       blocksCompared++;
     }
   }
   // Uniqueness retries depend on every earlier row: resolve them up to the last sampled block.
-  const retries = m.scenario.uniqueness && starts.length > 0 ? await resolvePrefix(m, Math.min(m.rows, starts[starts.length - 1]! + BLOCK_ROWS)) : undefined;
+  const retries = m.scenario.uniqueness && !m.entities && starts.length > 0 ? await resolvePrefix(m, Math.min(m.rows, starts[starts.length - 1]! + BLOCK_ROWS)) : undefined;
   for (const start of m.entities ? [] : starts) {
     const s = m.shards.find((x) => start >= x.row_start && start < x.row_end);
     if (!s) continue;
@@ -160,7 +177,7 @@ export async function verify(out: string, options: VerifyOptions = {}): Promise<
   const seg = join(out, SEGMENTS_FILE);
   if (!existsSync(seg)) problems.push(`${SEGMENTS_FILE}: missing`);
   else if (m.compression) {
-    const meta = shardMetadata(m.scenario, { index: -1, rowStart: 0, rowEnd: m.scenario.timeline.rows });
+    const meta = shardMetadata(m.scenario, { index: -1, rowStart: firstRow(m.scenario.timeline), rowEnd: endRow(m.scenario.timeline) });
     if (sha256(encodeParquet(datasetSegments(m.scenario).table, meta, m.compression)) !== sha256(readFileSync(seg))) {
       problems.push(`${SEGMENTS_FILE}: differs from the events the scenario gives`);
     }

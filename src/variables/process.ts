@@ -63,6 +63,12 @@ function copyBlocks(blocks: { block(b: number): Float64Array }, from: number, co
   }
 }
 
+/** A process's scratch arrays, grown to the largest block it fills (a fleet's short timelines need little). */
+interface Scratch {
+  tmp: Float64Array;
+  tmp2: Float64Array;
+}
+
 /** What a noise component linked to a correlation group needs: the plan's `decorrelate` events. */
 interface LinkContext {
   plan: AnomalyPlan;
@@ -71,9 +77,10 @@ interface LinkContext {
   events: readonly AnomalyEvent[];
 }
 
-function compileComponent(v: ProcessVariable, comp: ProcessComponent, c: number, key: SeedKey, timeline: Timeline, tmp: Float64Array, tmp2: Float64Array, linked: LinkContext): Adder {
+function compileComponent(v: ProcessVariable, comp: ProcessComponent, c: number, key: SeedKey, timeline: Timeline, scratch: Scratch, linked: LinkContext): Adder {
   const stream = componentStream(v.name, c);
   const addTmp = (count: number, acc: Float64Array) => {
+    const tmp = scratch.tmp;
     for (let i = 0; i < count; i++) acc[i]! += tmp[i]!;
   };
   switch (comp.type) {
@@ -94,6 +101,7 @@ function compileComponent(v: ProcessVariable, comp: ProcessComponent, c: number,
       const period = spanRows(comp.period, timeline);
       const { amplitude: a, phase, type: wave } = comp;
       return (from, count, acc, events) => {
+        const tmp = scratch.tmp;
         for (let i = 0; i < count; i++) tmp[i] = a * waveShape(wave, phaseAt(from + i, period, phase));
         for (const e of events) {
           if (e.kind === 'variance') continue;
@@ -108,19 +116,21 @@ function compileComponent(v: ProcessVariable, comp: ProcessComponent, c: number,
     case 'random_walk': {
       const walk = new WalkBlocks(key, stream, componentStream(v.name, c, '/blocks'), componentStream(v.name, c, '/super'), comp.sd);
       return (from, count, acc) => {
-        copyBlocks(walk, from, count, tmp);
+        copyBlocks(walk, from, count, scratch.tmp);
         addTmp(count, acc);
       };
     }
     case 'ar': {
       const ar = new ArBlocks(key, stream, componentStream(v.name, c, '/pre'), comp.coefficients, comp.sd, comp.warmup);
       return (from, count, acc) => {
-        copyBlocks(ar, from, count, tmp);
+        copyBlocks(ar, from, count, scratch.tmp);
         addTmp(count, acc);
       };
     }
     case 'noise': {
       return (from, count, acc, events) => {
+        const tmp = scratch.tmp;
+        const tmp2 = scratch.tmp2;
         if (comp.dist === 'normal' && comp.link) {
           // Its N(0, 1) draws are the process's score in a correlation group.
           groupScores(key, comp.link, from, count, tmp, tmp2);
@@ -155,15 +165,18 @@ function componentEvents(plan: AnomalyPlan, v: ProcessVariable, events: readonly
 
 /** Compiles a process: its components, and the kinds that act on them over event windows. */
 export function compileProcess(v: ProcessVariable, key: SeedKey, plan: AnomalyPlan, timeline: Timeline): CompiledVariable {
-  const tmp = new Float64Array(BLOCK_ROWS);
-  const tmp2 = new Float64Array(BLOCK_ROWS);
+  const scratch: Scratch = { tmp: new Float64Array(0), tmp2: new Float64Array(0) };
   const params = new ParamCache(plan, key);
   const linked: LinkContext = { plan, params, events: [] };
-  const adders = v.components.map((comp, c) => compileComponent(v, comp, c, key, timeline, tmp, tmp2, linked));
+  const adders = v.components.map((comp, c) => compileComponent(v, comp, c, key, timeline, scratch, linked));
   return {
     variable: v,
     fill(block: Block, out) {
       const { rowStart, count, offset } = block;
+      if (scratch.tmp.length < count) {
+        scratch.tmp = new Float64Array(Math.min(BLOCK_ROWS, Math.max(count, 2 * scratch.tmp.length)));
+        scratch.tmp2 = new Float64Array(scratch.tmp.length);
+      }
       linked.events = block.events;
       const acc = block.scratch.subarray(0, count).fill(0);
       const events = componentEvents(plan, v, block.events, params);
