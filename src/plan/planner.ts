@@ -68,13 +68,13 @@ export function planGeneration(scenario: Scenario, options: { format?: OutputFor
     const added = growthRegions(fleet.count, rows, options.grownFrom).flatMap((r) => cutRegion(r, shardRows, fleet.order));
     const rects = [...kept, ...added].sort(compareRects(fleet.order));
     const shards = rects.map((r, index) => ({ index, ...r, file: fleetFileName(r, fleet.order, FORMAT_EXTENSIONS[format]) }));
-    return { scenario, format, blockRows: BLOCK_ROWS, shardRows, growthStable: isGrowthStable(scenario.anomalies), shards };
+    return { scenario, format, blockRows: BLOCK_ROWS, shardRows, growthStable: isGrowthStable(scenario.anomalies) && scenario.entities?.outages?.mode !== 'count', shards };
   }
   const shards: ShardPlan[] = [];
   for (let index = 0, start = 0; start < rows; index++, start += shardRows) {
     shards.push({ index, rowStart: start, rowEnd: Math.min(rows, start + shardRows), file: shardFileName(index, format) });
   }
-  return { scenario, format, blockRows: BLOCK_ROWS, shardRows, growthStable: isGrowthStable(scenario.anomalies), shards };
+  return { scenario, format, blockRows: BLOCK_ROWS, shardRows, growthStable: isGrowthStable(scenario.anomalies) && scenario.entities?.outages?.mode !== 'count', shards };
 }
 
 /** A human-readable rendering of a plan (what `--dry-run` prints). */
