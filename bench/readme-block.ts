@@ -43,7 +43,10 @@ export function readmeBlock(b: BlockInput): string {
   section('Scaling with the cores (`node dist/src/cli/main.js generate`, medians of alternating runs):', b.blocks['scaling']);
   section('Toward the disk (medians of alternating runs):', b.blocks['disk'] ? `| what | MB/s |\n|---|---:|\n${b.blocks['disk']}` : undefined);
   section("Where a shard's time goes, timed inside the workers (`node dist/bench/phases.js`; wall time per phase):", b.blocks['phases']);
-  section('Parquet writers on one thread, the same 13 columns, memory → file (bench/writers.ts):', b.blocks['writers'] ? '```\n' + b.blocks['writers'] + '\n```' : undefined);
+  section('The PRNG, one block of uniform doubles on one thread (tinybench):', b.blocks['prng']);
+  section("Encoding one 65,536-row block of the reference scenario from an Arrow table in memory (tinybench; parquet-wasm's figure includes its Arrow IPC round trip):", b.blocks['encode']);
+  section('Parquet writers on one thread, 1M rows of the same 13 columns from memory to a file (bench/writers.ts; here parquet-wasm also pays for its Arrow IPC round trip and writes a 1M-row table at once):', b.blocks['writers'] ? '```\n' + b.blocks['writers'] + '\n```' : undefined);
+  section('Peak RSS of whole `generate` runs (default workers):', b.blocks['rss']);
   return out.join('\n');
 }
 

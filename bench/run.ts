@@ -164,7 +164,7 @@ async function microCases(dir: string): Promise<MicroCase[]> {
   return cases;
 }
 
-async function runMicro(): Promise<{ prngPerSecond: number }> {
+async function runMicro(): Promise<{ prngPerSecond: number; encode: string; prng: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'paranom-micro-'));
   try {
     const cases = await microCases(dir);
@@ -173,6 +173,8 @@ async function runMicro(): Promise<{ prngPerSecond: number }> {
     await bench.run();
     const rows: string[][] = [];
     let prng = NaN;
+    // The README's lines: encoding one block (paranom's writer beside parquet-wasm) and the PRNG.
+    const md: Record<string, string[]> = { encode: [], prng: [] };
     bench.tasks.forEach((t, i) => {
       const c = cases[i]!;
       const r = t.result as { state: string; latency?: { p50: number; rme: number }; error?: Error };
@@ -183,11 +185,14 @@ async function runMicro(): Promise<{ prngPerSecond: number }> {
       const perSecond = 1000 / r.latency.p50;
       if (i === 0) prng = perSecond * c.rows;
       rows.push([c.group, c.name, fmt(perSecond * c.rows), ((perSecond * c.bytes) / 1e6).toFixed(0), r.latency.p50.toFixed(3), `±${r.latency.rme.toFixed(1)}%`]);
+      const key = c.group.startsWith('encode') ? 'encode' : c.group === 'prng' ? 'prng' : '';
+      if (key) md[key]!.push(`| ${c.name} | ${fmt(perSecond * c.rows)} | ${r.latency.p50.toFixed(2)} ms |`);
     });
     console.log(table(['group', 'case (one call = one 65,536-row block)', 'rows/s', 'MB/s', 'ms/call', 'rme'], rows));
     console.log(`PRNG: ${(prng / 1e6).toFixed(0)}M uniform doubles/s on one core (target ≥ 100M); plain JS reference in the next line.`);
     console.log(`process peak RSS after micro cases: ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`);
-    return { prngPerSecond: prng };
+    const head = '| case (one 65,536-row block, one thread) | rows/s | per block |\n|---|---:|---:|\n';
+    return { prngPerSecond: prng, encode: head + md['encode']!.join('\n'), prng: head + md['prng']!.join('\n') };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -195,7 +200,7 @@ async function runMicro(): Promise<{ prngPerSecond: number }> {
 
 // ---------------------------------------------------------------- 4. RSS
 
-async function runRss(rowsList: readonly number[]): Promise<void> {
+async function runRss(rowsList: readonly number[]): Promise<string> {
   const scenario = referenceScenario();
   const dir = mkdtempSync(join(tmpdir(), 'paranom-rss-'));
   const cli = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
@@ -209,6 +214,7 @@ async function runRss(rowsList: readonly number[]): Promise<void> {
       rows.push([fmt(n), r.seconds.toFixed(1), fmt(n / r.seconds), r.peakRssMb.toFixed(0)]);
     }
     console.log(table(['rows', 'seconds', 'rows/s', 'peak RSS MB'], rows));
+    return ['| rows | peak RSS of the process |', '|---:|---:|', ...rows.map((r) => `| ${r[0]} | ${r[3]} MB |`)].join('\n');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -272,7 +278,9 @@ async function main(): Promise<void> {
   }
   if (!skip.has('micro')) {
     console.log('\n## 5. micro (tinybench; rows/s and MB/s of what one call produces)');
-    await runMicro();
+    const m = await runMicro();
+    blocks['encode'] = m.encode;
+    blocks['prng'] = m.prng;
   }
   if (!skip.has('writers')) {
     const wr = Number(arg('writer-rows', '1000000'));
@@ -285,7 +293,7 @@ async function main(): Promise<void> {
   if (!skip.has('rss')) {
     const rssRows = arg('rss-rows', '2000000,20000000').split(',').filter(Boolean).map(Number);
     console.log('\n## 7. peak RSS of whole runs (default workers; flat in the row count)');
-    await runRss(rssRows);
+    blocks['rss'] = await runRss(rssRows);
   }
   if (!skip.has('stream')) {
     const sr = Number(arg('stream-rows', '2000000'));

@@ -7,7 +7,7 @@ import { createHash, randomFillSync } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { alignedBytes, DIRECT_ALIGN, writeFileAtomic } from '../src/formats/files.js';
+import { alignedBytes, DIRECT_ALIGN, writeFileAtomic, writeFileAtomicWhile } from '../src/formats/files.js';
 import { tempDir } from './helpers.js';
 
 /** A digest (comparing megabytes element by element is slow in expect). */
@@ -33,14 +33,28 @@ describe('writeFileAtomic from aligned buffers', () => {
     expect(readdirSync(dir)).toEqual(['a.bin']);
   });
 
+  it('runs a task while the file is written, returning its result; a failing task leaves no file', async () => {
+    const dir = tempDir();
+    expect(await writeFileAtomicWhile(join(dir, 'c.bin'), bytes, () => digest(bytes))).toBe(digest(bytes));
+    expect(digest(readFileSync(join(dir, 'c.bin')))).toBe(digest(bytes));
+    await expect(
+      writeFileAtomicWhile(join(dir, 'd.bin'), bytes, () => {
+        throw new Error('task failed');
+      }),
+    ).rejects.toThrow('task failed');
+    expect(readdirSync(dir)).toEqual(['c.bin']);
+  });
+
   const shm = '/dev/shm';
   const dirs: string[] = [];
   afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
-  it.runIf(existsSync(shm))('falls back to a buffered write where O_DIRECT is refused (tmpfs)', () => {
+  it.runIf(existsSync(shm))('falls back to a buffered write where O_DIRECT is refused (tmpfs)', async () => {
     const dir = mkdtempSync(join(shm, 'paranom-test-'));
     dirs.push(dir);
     writeFileAtomic(join(dir, 'b.bin'), bytes);
     expect(digest(readFileSync(join(dir, 'b.bin')))).toBe(digest(bytes));
-    expect(readdirSync(dir)).toEqual(['b.bin']);
+    expect(await writeFileAtomicWhile(join(dir, 'e.bin'), bytes, () => 7)).toBe(7);
+    expect(digest(readFileSync(join(dir, 'e.bin')))).toBe(digest(bytes));
+    expect(readdirSync(dir).sort()).toEqual(['b.bin', 'e.bin']);
   });
 });

@@ -99,6 +99,10 @@ variables:
   p: { type: process, components: [{ type: sine, period: 50 }, { type: noise, sd: 0.1 }] }
   c: { type: correlated }
   d: { type: correlated }`,
+    'splits as a fraction, rows and a duration': `
+timeline: { rows: 100000, step: 1m }
+splits: { train: 0.6, test: "7d" }
+variables: { x: { normal: { dist: normal, mean: 0, sd: 1 } } }`,
     'anomalies: null': `
 timeline: { rows: 1000 }
 anomalies: null
@@ -123,6 +127,7 @@ variables: { x: { normal: { dist: normal, mean: 0, sd: 1 } } }`,
     ['rows and end together', parse('timeline: { rows: 100, end: "2024-01-01" }\nvariables: { t: { normal: { dist: normal, mean: 0, sd: 1 } } }'), '/timeline', 'oneOf'],
     ['step without a unit', parse('timeline: { rows: 100, step: 5 }\nvariables: { t: { normal: { dist: normal, mean: 0, sd: 1 } } }'), '/timeline/step', 'type'],
     ['a group with both correlation and covariance', parse(base('correlations: { g: { variables: [a, b], correlation: [[1, 0], [0, 1]], covariance: [[1, 0], [0, 1]] } }')), '/correlations/g', 'oneOf'],
+    ['splits without train', parse(base('splits: { test: 10 }')), '/splits', 'required'],
     ['frequency and count together', parse(base('anomalies: { frequency: 0.1, count: 3, duration: [1, 2] }')), '/anomalies', 'oneOf'],
     ['duration with three bounds', parse(base('anomalies: { frequency: 0.1, duration: [1, 2, 3] }')), '/anomalies/duration', 'anyOf'],
     ['categorical weights all zero', parse('timeline: { rows: 100 }\nvariables: { s: { normal: { dist: categorical, values: [a, b], weights: [0, 0] } } }'), '/variables/s/normal/weights', 'contains'],

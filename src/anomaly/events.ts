@@ -21,7 +21,7 @@ import { philox4x32 } from '../random/philox.js';
 import { systemStream } from '../random/hash.js';
 import { seedKey, wordsToUniform, type SeedKey } from '../random/counter.js';
 import { makePoisson } from '../distribution/poisson.js';
-import type { AnomalyKindSpec, AnomalyPlan, Scenario } from '../model/types.js';
+import { endRow, type AnomalyKindSpec, type AnomalyPlan, type Scenario } from '../model/types.js';
 import { candidateRate } from './rate.js';
 import { meanKindDuration } from './kinds/catalog.js';
 
@@ -213,5 +213,5 @@ export function isGrowthStable(plan: AnomalyPlan): boolean {
 export function eventsOverlapping(scenario: Scenario, from: number, to: number): AnomalyEvent[] {
   const key = seedKey(scenario.seed);
   const back = maxEventRows(scenario.anomalies);
-  return eventsStartingIn(scenario.anomalies, key, scenario.timeline.rows, from - back, to).filter((e) => e.end > from);
+  return eventsStartingIn(scenario.anomalies, key, endRow(scenario.timeline), from - back, to).filter((e) => e.end > from);
 }

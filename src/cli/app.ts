@@ -18,6 +18,7 @@ import { intOption, LIMITS, stringOption } from './options.js';
 import { evalCommand } from './eval.js';
 import { checkDatasetArgs, runStreamCommand, wantsStream } from './stream.js';
 import { previewCommand, reportCommand } from './report-page.js';
+import { runSplitsCommand } from './splits.js';
 
 /** Where the CLI writes. */
 export interface CliIO {
@@ -89,7 +90,7 @@ function interruptible(io: CliIO): { signal: AbortSignal; done(): void } {
 }
 
 /** Runs a generation with a progress bar and prints the report. */
-async function runWithProgress(io: CliIO, out: string, run: (onProgress: (d: number, t: number) => void, signal: AbortSignal) => Promise<GenerateResult>): Promise<void> {
+async function runWithProgress(io: CliIO, out: string, run: (onProgress: (d: number, t: number) => void, signal: AbortSignal) => Promise<GenerateResult>): Promise<GenerateResult> {
   const progress = createProgress();
   const t0 = performance.now();
   const stop = interruptible(io);
@@ -98,6 +99,7 @@ async function runWithProgress(io: CliIO, out: string, run: (onProgress: (d: num
     progress.finish();
     io.stdout(formatRunReport(result, out, (performance.now() - t0) / 1000));
     for (const w of result.warnings) io.stderr(`paranom: warning: ${w}\n`);
+    return result;
   } finally {
     stop.done();
   }
@@ -151,6 +153,7 @@ export async function runCli(args: readonly string[], io: CliIO = processIO): Pr
           .option('parts', { type: 'string', describe: 'Split into N parts and take K from the scheduler (JOB_COMPLETION_INDEX, SLURM_ARRAY_TASK_ID, ...)' })
           .option('dry-run', { type: 'boolean', default: false, describe: 'Print the plan and exit' })
           .option('with-clean', { type: 'boolean', default: false, describe: 'Also write <name>_clean: each anomaly-affected variable without anomalies' })
+          .option('splits', { type: 'string', describe: "Write train_clean, train and test datasets under --out; optional value: train's rows, fraction or duration (default: the scenario's splits, or 0.5)" })
           .option('rate', { type: 'number', describe: 'Stream: pace to R rows per second' })
           .option('realtime', { type: 'boolean', describe: "Stream: pace by the timeline's timestamps" })
           .option('speed', { type: 'number', describe: 'Stream: with --realtime, X times faster than real time' })
@@ -164,6 +167,7 @@ export async function runCli(args: readonly string[], io: CliIO = processIO): Pr
           const workers = intOption('workers', argv.workers, LIMITS.workers);
           const parts = intOption('parts', argv.parts, LIMITS.parts);
           const parsed = { ...argv, rows, seed, workers, parts, 'shard-rows': shardRows };
+          if (wantsStream(argv) && argv.splits !== undefined) throw new ParanomError('USAGE', '--splits writes three dataset directories; a stream (--stdout) is one series: drop one of them');
           if (wantsStream(argv)) {
             const stop = interruptible(io);
             try {
@@ -195,11 +199,16 @@ export async function runCli(args: readonly string[], io: CliIO = processIO): Pr
             import('../plan/planner.js'),
             import('../run/generate.js'),
           ]);
+          const s = loadScenario(argv.scenario);
+          if (argv.splits !== undefined || s.splits) {
+            if (part) throw new ParanomError('USAGE', 'splits write three datasets; --part splits one dataset over machines: use one or the other');
+            await runSplitsCommand(io, s, { ...options, out, splitsText: argv.splits, dryRun: argv['dry-run'] === true }, (dir, run) => runWithProgress(io, dir, run));
+            return;
+          }
           if (argv['dry-run']) {
             io.stdout(describePlan(planRun(argv.scenario, options)) + '\n');
             return;
           }
-          const s = loadScenario(argv.scenario);
           await runWithProgress(io, out, (onProgress, signal) => generate(s, { ...options, out, ...(part ? { part } : {}), signal, onProgress }));
         })(),
     )

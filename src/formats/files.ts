@@ -11,7 +11,7 @@
  * file truncated to its length. Where O_DIRECT is refused (tmpfs, some network file
  * systems, other platforms), the write is buffered, as for every other file.
  */
-import { closeSync, constants, fsyncSync, ftruncateSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, constants, fsyncSync, ftruncateSync, mkdirSync, openSync, renameSync, rmSync, write, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { addMs, clock, timing } from '../phases.js';
 
@@ -62,27 +62,114 @@ function writeAll(fd: number, buf: Uint8Array, length: number): void {
   while (off < length) off += writeSync(fd, buf, off, length - off);
 }
 
-/** Opens `tmp` and writes `bytes` with O_DIRECT; the open fd, or -1 (nothing open) when the file system refuses it. */
-function openWrittenDirect(tmp: string, bytes: Uint8Array): number {
-  let fd: number;
+/** Opens `tmp` for a direct write; -1 when the file system refuses O_DIRECT. */
+function openDirect(tmp: string): number {
   try {
-    fd = openSync(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_DIRECT, 0o644);
+    return openSync(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_DIRECT, 0o644);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EINVAL') throw err;
     directAllowed = false;
     return -1;
   }
+}
+
+/** `bytes` with its last block whole (the bytes past the end are the buffer's; cut off later). */
+const paddedView = (bytes: Uint8Array): Uint8Array => new Uint8Array(bytes.buffer, bytes.byteOffset, padded(bytes.length));
+
+/** True for the error of a direct write the file system refuses (alignment). */
+function refused(err: unknown, fd: number): boolean {
+  closeSync(fd);
+  if ((err as NodeJS.ErrnoException).code !== 'EINVAL') return false;
+  directAllowed = false;
+  return true;
+}
+
+/** Opens `tmp` and writes `bytes` with O_DIRECT; the open fd, or -1 (nothing open) when the file system refuses it. */
+function openWrittenDirect(tmp: string, bytes: Uint8Array): number {
+  const fd = openDirect(tmp);
+  if (fd < 0) return -1;
   try {
-    // The last block goes out whole (bytes past the end are the buffer's), then is cut off.
-    writeAll(fd, new Uint8Array(bytes.buffer, bytes.byteOffset, padded(bytes.length)), padded(bytes.length));
+    writeAll(fd, paddedView(bytes), padded(bytes.length));
     ftruncateSync(fd, bytes.length);
     return fd;
   } catch (err) {
-    closeSync(fd);
-    if ((err as NodeJS.ErrnoException).code !== 'EINVAL') throw err;
-    directAllowed = false;
-    return -1;
+    if (refused(err, fd)) return -1;
+    throw err;
   }
+}
+
+/** Writes all of `buf` at offset 0 of `fd` on libuv's thread pool. */
+function writeAllAsync(fd: number, buf: Uint8Array): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const from = (off: number): void =>
+      write(fd, buf, off, buf.length - off, off, (err, n) => {
+        if (err) reject(err);
+        else if (off + n < buf.length) from(off + n);
+        else resolve();
+      });
+    from(0);
+  });
+}
+
+/**
+ * `writeFileAtomic`, running `during` on this thread while a direct write goes to the disk
+ * on libuv's thread pool (a worker hashes its shard while the shard is written); its result.
+ * Without a direct write, the file is written first, then `during` runs.
+ */
+export async function writeFileAtomicWhile<T>(path: string, bytes: Uint8Array, during: () => T): Promise<T> {
+  if (!direct(bytes)) {
+    writeFileAtomic(path, bytes);
+    return during();
+  }
+  const t = timing ? clock() : 0;
+  mkdirSync(dirname(path), { recursive: true });
+  const tmp = path + TEMP_SUFFIX;
+  const fd = openDirect(tmp);
+  if (fd < 0) {
+    writeFileAtomic(path, bytes);
+    return during();
+  }
+  const written = writeAllAsync(fd, paddedView(bytes));
+  let result: T;
+  let busy = 0;
+  try {
+    const d = timing ? clock() : 0;
+    result = during();
+    if (timing) busy = clock() - d;
+  } catch (err) {
+    await written.catch(() => undefined);
+    closeSync(fd);
+    rmSync(tmp, { force: true });
+    throw err;
+  }
+  try {
+    await written;
+    ftruncateSync(fd, bytes.length);
+  } catch (err) {
+    rmSync(tmp, { force: true });
+    if (!refused(err, fd)) throw err;
+    writeFileAtomic(path, bytes);
+    return result;
+  }
+  let synced = 0;
+  try {
+    try {
+      const f = timing ? clock() : 0;
+      fsyncSync(fd);
+      if (timing) synced = clock() - f;
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, path);
+  } catch (err) {
+    rmSync(tmp, { force: true });
+    throw err;
+  }
+  if (timing) {
+    addMs('write', clock() - t - synced - busy);
+    addMs('fsync', synced);
+  }
+  return result;
 }
 
 /** Writes `bytes` to `path` via a temporary name, fsync, then an atomic rename. */

@@ -283,6 +283,32 @@ export interface Timeline {
   startMs: number;
   stepMs: number;
   rows: number;
+  /**
+   * A later stretch of the timeline (a `test` split, run/splits.ts): the dataset holds
+   * timeline rows [offset, offset + rows), row numbers everywhere stay the timeline's, so
+   * its values and events are those of the whole timeline's run. Absent: 0.
+   */
+  offset?: number;
+}
+
+/** A length of a split: rows, or a fraction of the timeline's rows (resolved when generating, after `--rows`). */
+export type SplitLength = { rows: number } | { fraction: number };
+
+/** `splits`: a training stretch from the timeline's start, and a test stretch right after it. */
+export interface Splits {
+  train: SplitLength;
+  /** null: the rest of the timeline. */
+  test: SplitLength | null;
+}
+
+/** The dataset's first timeline row. */
+export function firstRow(t: Timeline): number {
+  return t.offset ?? 0;
+}
+
+/** One past the dataset's last timeline row. */
+export function endRow(t: Timeline): number {
+  return (t.offset ?? 0) + t.rows;
 }
 
 export type UniquenessMode = 'none' | 'soft' | 'hard';
@@ -327,4 +353,6 @@ export interface Scenario {
   allowNonFinite?: true;
   /** `correlations`: groups of variables drawn jointly; absent when the scenario has none. */
   correlations?: CorrelationGroup[];
+  /** `splits`: `generate` writes train_clean, train and test datasets (run/splits.ts). */
+  splits?: Splits;
 }

@@ -5,7 +5,7 @@
  */
 import { BLOCK_ROWS, DEFAULT_SHARD_ROWS } from '../format.js';
 import { isGrowthStable } from '../anomaly/events.js';
-import type { Scenario } from '../model/types.js';
+import { firstRow, type Scenario } from '../model/types.js';
 import { checkRowCapacity } from '../variables/registry.js';
 import { compareRects, cutRegion, fleetFileName, growthRegions } from './fleet.js';
 
@@ -70,9 +70,12 @@ export function planGeneration(scenario: Scenario, options: { format?: OutputFor
     const shards = rects.map((r, index) => ({ index, ...r, file: fleetFileName(r, fleet.order, FORMAT_EXTENSIONS[format]) }));
     return { scenario, format, blockRows: BLOCK_ROWS, shardRows, growthStable: isGrowthStable(scenario.anomalies) && scenario.entities?.outages?.mode !== 'count', shards };
   }
+  // A later stretch of the timeline (a test split) is planned in the timeline's own rows.
+  const first = firstRow(scenario.timeline);
+  const end = first + rows;
   const shards: ShardPlan[] = [];
-  for (let index = 0, start = 0; start < rows; index++, start += shardRows) {
-    shards.push({ index, rowStart: start, rowEnd: Math.min(rows, start + shardRows), file: shardFileName(index, format) });
+  for (let index = 0, start = first; start < end; index++, start += shardRows) {
+    shards.push({ index, rowStart: start, rowEnd: Math.min(end, start + shardRows), file: shardFileName(index, format) });
   }
   return { scenario, format, blockRows: BLOCK_ROWS, shardRows, growthStable: isGrowthStable(scenario.anomalies) && scenario.entities?.outages?.mode !== 'count', shards };
 }
@@ -82,7 +85,9 @@ export function describePlan(plan: GenerationPlan): string {
   const s = plan.scenario;
   const lines = [
     `scenario   ${s.name} (seed ${s.seed})`,
-    `timeline   ${s.timeline.rows.toLocaleString('en-US')} rows from ${s.timeline.start}, step ${s.timeline.stepMs} ms`,
+    firstRow(s.timeline) > 0
+      ? `timeline   ${s.timeline.rows.toLocaleString('en-US')} rows from row ${firstRow(s.timeline).toLocaleString('en-US')} (${new Date(s.timeline.startMs + firstRow(s.timeline) * s.timeline.stepMs).toISOString()}) of the timeline from ${s.timeline.start}, step ${s.timeline.stepMs} ms`
+      : `timeline   ${s.timeline.rows.toLocaleString('en-US')} rows from ${s.timeline.start}, step ${s.timeline.stepMs} ms`,
     `anomalies  ${s.anomalies.mode === 'none' ? 'none' : s.anomalies.mode === 'frequency' ? `frequency ${s.anomalies.frequency}, duration ${s.anomalies.duration.join('–')} rows` : `count ${s.anomalies.count}, duration ${s.anomalies.duration.join('–')} rows (not growth-stable)`}`,
     `variables  ${s.variables.map((v) => `${v.name}:${v.dtype}`).join(', ')}`,
     `format     ${plan.format}, ${plan.shards.length} shard(s) of up to ${plan.shardRows.toLocaleString('en-US')} rows (${plan.blockRows}-row blocks)`,

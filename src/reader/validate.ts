@@ -18,6 +18,7 @@ import { meanKindDuration } from '../anomaly/kinds/catalog.js';
 import { checkDependencies } from '../variables/callback-order.js';
 import { rowLimitProblems } from '../variables/row-limits.js';
 import { resolveCorrelations } from './correlations.js';
+import { checkSplits } from './splits.js';
 import { checkEntities } from '../fleet/validate.js';
 import { findPerEntity, validatePerEntity } from './per-entity.js';
 import { checkOutages } from './outages.js';
@@ -228,7 +229,7 @@ export function validateScenario(doc: unknown, options: { baseDir?: string } = {
   // Per-entity parameters: validated at the values drawn over the fleet (reader/per-entity.ts).
   const perEntity = findPerEntity(o);
   if (perEntity.length > 0) return validatePerEntity(o, perEntity, options.baseDir ?? process.cwd(), (plain) => validateScenario(plain, options));
-  c.keys(o, '', ['name', 'description', 'seed', 'timeline', 'anomalies', 'variables', 'uniqueness', 'callback_timeout', 'allow_non_finite', 'entities', 'correlations']);
+  c.keys(o, '', ['name', 'description', 'seed', 'timeline', 'anomalies', 'variables', 'uniqueness', 'callback_timeout', 'allow_non_finite', 'entities', 'correlations', 'splits']);
   const allowNonFinite = o['allow_non_finite'] === undefined || o['allow_non_finite'] === false ? false : o['allow_non_finite'] === true ? true : c.fail('allow_non_finite', `expected true or false, got ${describe(o['allow_non_finite'])}`) ?? false;
   const callbackTimeoutMs = checkCallbackTimeout(c, o['callback_timeout']);
   const name = o['name'] === undefined ? 'scenario' : c.string(o['name'], 'name');
@@ -286,8 +287,12 @@ export function validateScenario(doc: unknown, options: { baseDir?: string } = {
   const anomalies = checkCountPer(c, countPer, fleetCount, checkedAnomalies, entities, seed, timeline);
   if (scope !== undefined && o['entities'] === undefined) c.fail('uniqueness.scope', 'applies to fleets (entities:); a single series is its own scope');
   else if (scope !== undefined && scope !== 'entity') c.fail('uniqueness.scope', scope === 'fleet' ? "'fleet' (unique across all entities) is not supported yet; use scope: entity (unique within each entity), or give each entity its own key values" : `expected entity, got ${describe(scope)}`);
+  const splits = o['splits'] === undefined ? undefined : checkSplits(c, o['splits'], timeline);
+  if (splits && anomalies && anomalies.mode === 'count') c.fail('splits', "needs anomalies placed by 'frequency': 'count' spreads its events over the whole timeline, so train and test would not be parts of one series");
+  if (splits && o['entities'] !== undefined) c.fail('splits', 'cannot be combined with entities yet: remove one of them');
+  if (splits && o['uniqueness'] !== undefined) c.fail('splits', 'cannot be combined with uniqueness yet (a test split would need the resolution of every earlier row): remove one of them');
   if (c.issues.length > 0 || name === undefined || seed === undefined || !timeline || !anomalies || uniqueness === undefined || (o['entities'] !== undefined && !entities)) {
     return { ok: false, issues: c.issues };
   }
-  return { ok: true, scenario: { name, seed, timeline, anomalies, variables, uniqueness, ...(entities ? { entities: { ...entities, ...(uniqueness ? { uniquenessScope: 'entity' as const } : {}), params: [], ...(outages ? { outages } : {}), ...(countPer === 'fleet' ? { countPer: 'fleet' as const } : {}) } } : {}), baseDir: resolve(options.baseDir ?? process.cwd()), ...(callbackTimeoutMs !== undefined ? { callbackTimeoutMs } : {}), ...(allowNonFinite ? { allowNonFinite: true as const } : {}), ...(correlations ? { correlations } : {}) } };
+  return { ok: true, scenario: { name, seed, timeline, anomalies, variables, uniqueness, ...(entities ? { entities: { ...entities, ...(uniqueness ? { uniquenessScope: 'entity' as const } : {}), params: [], ...(outages ? { outages } : {}), ...(countPer === 'fleet' ? { countPer: 'fleet' as const } : {}) } } : {}), baseDir: resolve(options.baseDir ?? process.cwd()), ...(callbackTimeoutMs !== undefined ? { callbackTimeoutMs } : {}), ...(allowNonFinite ? { allowNonFinite: true as const } : {}), ...(correlations ? { correlations } : {}), ...(splits ? { splits } : {}) } };
 }

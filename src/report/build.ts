@@ -35,6 +35,8 @@ export interface ReportInput {
   manifest: Manifest;
   /** The segment table. */
   segments: Table;
+  /** The timeline row of the dataset's first row (a test split's); the segment table's rows are the timeline's. */
+  rowBase?: number;
   latent?: PageData.Latent[];
   notes?: string[];
   limits?: ReportLimits;
@@ -71,7 +73,7 @@ export class ReportBuilder {
     this.limits = { ...DEFAULT_LIMITS, ...input.limits };
     const m = input.manifest;
     this.layout = reportLayout(m);
-    this.table = eventRows(input.segments, this.limits.maxEvents);
+    this.table = eventRows(input.segments, this.limits.maxEvents, input.rowBase ?? 0);
     const plan = planExact({ rows: m.rows, columns: this.layout.numericColumns, events: this.table.events, budget: this.limits.exactValues });
     this.allExact = plan.all;
     this.eventsCovered = plan.eventsCovered;

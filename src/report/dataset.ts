@@ -12,6 +12,7 @@ import { Worker } from 'node:worker_threads';
 import { createRequire } from 'node:module';
 import { tableFromIPC, type Table } from 'apache-arrow';
 import { ParanomError, type ErrorData } from '../errors.js';
+import { firstRow } from '../model/types.js';
 import { MANIFEST_FILE, readManifest, SEGMENTS_FILE, type Manifest, type ManifestShard } from '../dataset/manifest.js';
 import { splitCsvLine } from '../input/csv-line.js';
 import { ChunkBuffers, forEachArrowChunk } from './arrow-chunks.js';
@@ -64,9 +65,24 @@ function forEachCsvChunk(text: string, rowStart: number, layout: ReportLayout, b
 export function reportManifest(dir: string): Manifest {
   if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new ParanomError('USAGE', `${dir}: no such dataset directory (expected a directory written by 'paranom generate')`, { path: dir });
   if (!existsSync(join(dir, MANIFEST_FILE))) {
+    if (existsSync(join(dir, 'splits.json'))) throw new ParanomError('USAGE', `${dir}: holds splits (splits.json), one dataset each: report one of them, such as ${join(dir, 'train')}`, { path: dir });
     throw new ParanomError('USAGE', `${dir}: not a complete paranom dataset (no ${MANIFEST_FILE}; an interrupted run resumes when its command is run again, and the parts of a split run need 'paranom merge-manifests')`, { path: dir });
   }
   return readManifest(dir);
+}
+
+/**
+ * A dataset over a later stretch of its timeline (a test split) as the report draws it: rows
+ * counted from the dataset's first row, times from that row's; `rowBase` is that row.
+ */
+function fromFirstRow(m: Manifest): { view: Manifest; rowBase: number } {
+  const t = m.scenario.timeline;
+  const rowBase = firstRow(t);
+  if (rowBase === 0) return { view: m, rowBase };
+  const startMs = t.startMs + rowBase * t.stepMs;
+  const { offset: _, ...timeline } = t;
+  const scenario = { ...m.scenario, timeline: { ...timeline, startMs, start: new Date(startMs).toISOString() } };
+  return { view: { ...m, scenario, shards: m.shards.map((s) => ({ ...s, row_start: s.row_start - rowBase, row_end: s.row_end - rowBase })) }, rowBase };
 }
 
 export interface DatasetReportOptions {
@@ -134,12 +150,13 @@ function reduceOnWorker(task: ShardReduceTask): Promise<ReductionState> {
 
 /** The page data of a report of the dataset in `dir`. */
 export async function datasetReport(dir: string, options: DatasetReportOptions = {}): Promise<PageData.Report> {
-  const m = reportManifest(dir);
+  const { view: m, rowBase } = fromFirstRow(reportManifest(dir));
   const segPath = join(dir, SEGMENTS_FILE);
   if (!existsSync(segPath)) throw new ParanomError('DATASET_INVALID', `${segPath}: the segment table is missing`, { path: segPath });
   const segments = readParquetTable(readFileSync(segPath));
-  const latent = latentPanels(m.scenario, eventRows(segments, 2000).events);
+  const latent = latentPanels(m.scenario, eventRows(segments, 2000, rowBase).events);
   const builder = new ReportBuilder({
+    rowBase,
     title: `${m.scenario.name} — ${m.rows.toLocaleString('en-US')} rows`,
     source: 'dataset',
     manifest: m,

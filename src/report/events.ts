@@ -33,7 +33,7 @@ function plain(v: unknown): number | string | boolean | null {
 }
 
 /** Event rows of a segment table, at most `limit` of them (in table order: by start). */
-export function eventRows(table: Table, limit: number): { events: PageData.EventRow[]; count: number; columns: string[] } {
+export function eventRows(table: Table, limit: number, rowBase = 0): { events: PageData.EventRow[]; count: number; columns: string[] } {
   const names = table.schema.fields.map((f) => f.name);
   const extra = names.filter((n) => !KNOWN.has(n));
   const col = (name: string) => table.getChild(name);
@@ -49,12 +49,13 @@ export function eventRows(table: Table, limit: number): { events: PageData.Event
   const n = Math.min(table.numRows, limit);
   const events: PageData.EventRow[] = [];
   for (let i = 0; i < n; i++) {
-    const s = Number(start!.get(i));
+    // Rows from the dataset's first row; an event running into a test split starts at its row 0.
+    const s = Math.max(0, Number(start!.get(i)) - rowBase);
     events.push({
       id: Number(id!.get(i)),
       kind: String(kind!.get(i)),
       start: s,
-      end: Number(end!.get(i)) + 1,
+      end: Number(end!.get(i)) + 1 - rowBase,
       duration: Number(duration!.get(i)),
       truncated: Boolean(truncated!.get(i)),
       variables: String(variables?.get(i) ?? ''),

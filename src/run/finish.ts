@@ -3,7 +3,9 @@
  * the manifest. A staged run writes both under their pending names; its commit renames them.
  */
 import { join } from 'node:path';
-import type { Scenario } from '../model/types.js';
+import { endRow, firstRow, type Scenario } from '../model/types.js';
+import { eventsOverlapping } from '../anomaly/events.js';
+import { segmentsOf } from '../generate/event-outcome.js';
 import type { GenerationPlan } from '../plan/planner.js';
 import type { Part } from '../plan/parts.js';
 import { anomalySummary, buildManifest, ENTITIES_FILE, MANIFEST_FILE, SEGMENTS_FILE, writeManifest, type Manifest, type ManifestShard, type UniquenessSummary } from '../dataset/manifest.js';
@@ -26,6 +28,13 @@ import type { Segment } from '../anomaly/effect.js';
 function allSegments(scenario: Scenario, plan: GenerationPlan, measured: ReadonlyMap<number, ShardSegments>): ShardSegments {
   const segments: Segment[] = [];
   let dropped = 0;
+  // A later stretch of the timeline (a test split) also lists an event running into it.
+  const first = firstRow(scenario.timeline);
+  if (first > 0) {
+    const runIn = segmentsOf(scenario, eventsOverlapping(scenario, first, first + 1).filter((e) => e.start < first));
+    segments.push(...runIn.segments);
+    dropped += runIn.dropped;
+  }
   for (const s of plan.shards) {
     const m = measured.get(s.index) ?? shardSegments(scenario, s.rowStart, s.rowEnd);
     for (const x of m.segments) segments.push(x);
@@ -55,7 +64,7 @@ export async function finishDataset(
   const settled = part ? { segments: [], dropped: -1, table: undefined } : datasetSegments(scenario, scenario.entities || scenario.anomalies.mode === 'none' ? undefined : allSegments(scenario, plan, measured));
   const { segments, dropped } = settled;
   if (settled.table) {
-    const segMeta = shardMetadata(scenario, { index: -1, rowStart: 0, rowEnd: rows });
+    const segMeta = shardMetadata(scenario, { index: -1, rowStart: firstRow(scenario.timeline), rowEnd: endRow(scenario.timeline) });
     writeFileAtomic(join(out, SEGMENTS_FILE + suffix), encodeParquet(settled.table, segMeta, compression));
     if (scenario.entities) writeFileAtomic(join(out, ENTITIES_FILE + suffix), encodeParquet(entityTable(scenario), segMeta, compression));
   }

@@ -4,12 +4,12 @@
  * events are each entity's own, placed and described with the entity's scenario.
  */
 import type { Table } from 'apache-arrow';
-import { eventsStartingIn } from '../anomaly/events.js';
+import { eventsOverlapping, eventsStartingIn } from '../anomaly/events.js';
 import type { Segment } from '../anomaly/effect.js';
 import { describeEvents, type EventDescription } from '../anomaly/kinds/describe.js';
 import { hits, outagesStartingIn } from '../fleet/outages.js';
 import { seedKey } from '../random/counter.js';
-import type { Scenario } from '../model/types.js';
+import { endRow, firstRow, type Scenario } from '../model/types.js';
 import { segmentTable } from '../dataset/segments.js';
 import { cleanRowsOf } from '../generate/shard.js';
 import { segmentsOf } from '../generate/event-outcome.js';
@@ -23,7 +23,10 @@ export function datasetSegments(s: Scenario, settled?: { segments: Segment[]; dr
   const rows = s.timeline.rows;
   const f = s.entities;
   if (!f) {
-    const { segments, dropped } = settled ?? segmentsOf(s, eventsStartingIn(s.anomalies, seedKey(s.seed), rows, 0, rows));
+    // A later stretch of the timeline lists the events starting in it, and one running into it.
+    const from = firstRow(s.timeline);
+    const end = endRow(s.timeline);
+    const { segments, dropped } = settled ?? segmentsOf(s, eventsOverlapping(s, from, end));
     return { segments, dropped, table: segmentTable(s, segments, cleanRowsOf(s)) };
   }
   const segments: Segment[] = [];

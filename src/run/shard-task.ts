@@ -16,10 +16,10 @@ import { encodeParquet, ParquetOutput, type ParquetCompression } from '../format
 import { ColumnArena } from '../columns/columns.js';
 import { encodeArrowIPC } from '../formats/arrow-ipc.js';
 import { encodeCsv } from '../formats/csv.js';
-import { writeFileAtomic } from '../formats/files.js';
+import { writeFileAtomicWhile } from '../formats/files.js';
 import { shardMetadata } from '../dataset/provenance.js';
 import type { OutputFormat, ShardPlan } from '../plan/planner.js';
-import type { Scenario } from '../model/types.js';
+import { endRow, type Scenario } from '../model/types.js';
 import { prepareScenario } from '../variables/registry.js';
 import { setWatch } from '../variables/watch.js';
 import { eventsStartingIn } from '../anomaly/events.js';
@@ -139,7 +139,7 @@ export function fileMatches(path: string, expect: { sha256: string; bytes: numbe
 /** The segment table's rows of the events that start in rows [from, to) (the same in any thread). */
 export function shardSegments(scenario: Scenario, from: number, to: number): ShardSegments {
   const t = timing ? clock() : 0;
-  const r = segmentsOf(scenario, eventsStartingIn(scenario.anomalies, seedKey(scenario.seed), scenario.timeline.rows, from, to));
+  const r = segmentsOf(scenario, eventsStartingIn(scenario.anomalies, seedKey(scenario.seed), endRow(scenario.timeline), from, to));
   if (timing) addPhase('segments', t);
   return r;
 }
@@ -165,8 +165,9 @@ export async function runShardTask(task: ShardTask): Promise<ShardResult> {
     }
     await prepareScenario(scenario);
     const { bytes, anomalousRows } = encodeShard(task, workerBuffers);
-    writeFileAtomic(join(task.outDir, writeAs), bytes);
-    const done: ShardDone = { ok: true, ...base, bytes: bytes.length, sha256: sha256(bytes), anomalousRows, reused: false, at: writeAs };
+    // The shard is hashed while it is written (a direct write leaves this thread free).
+    const hash = await writeFileAtomicWhile(join(task.outDir, writeAs), bytes, () => sha256(bytes));
+    const done: ShardDone = { ok: true, ...base, bytes: bytes.length, sha256: hash, anomalousRows, reused: false, at: writeAs };
     // Measured here, in parallel, rather than all on the main thread once every shard is done.
     if (task.segments) done.segments = shardSegments(scenario, shard.rowStart, shard.rowEnd);
     if (timing) {

@@ -7,6 +7,7 @@ import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Table } from 'apache-arrow';
 import { BLOCK_ROWS } from '../format.js';
+import { endRow, firstRow } from '../model/types.js';
 import { generateShard, retriesIn, type Retries } from '../generate/shard.js';
 import { planGeneration } from '../plan/planner.js';
 import { createPool, defaultWorkers } from './pool.js';
@@ -135,7 +136,7 @@ export async function verify(out: string, options: VerifyOptions = {}): Promise<
   const m = readManifest(out);
   // Inputs first: a changed module or file must be named, not reported as differing values.
   checkInputs(m.scenario);
-  const starts = sampleBlockStarts(m.rows, options.sampleBlocks ?? 8);
+  const starts = sampleBlockStarts(m.rows, options.sampleBlocks ?? 8).map((r) => r + firstRow(m.scenario.timeline));
   // Sampled blocks and the segment table's effect figures are generated from the variables.
   if (starts.length > 0 || m.scenario.anomalies.mode !== 'none') await prepareScenario(m.scenario);
   const problems: string[] = [];
@@ -176,7 +177,7 @@ export async function verify(out: string, options: VerifyOptions = {}): Promise<
   const seg = join(out, SEGMENTS_FILE);
   if (!existsSync(seg)) problems.push(`${SEGMENTS_FILE}: missing`);
   else if (m.compression) {
-    const meta = shardMetadata(m.scenario, { index: -1, rowStart: 0, rowEnd: m.scenario.timeline.rows });
+    const meta = shardMetadata(m.scenario, { index: -1, rowStart: firstRow(m.scenario.timeline), rowEnd: endRow(m.scenario.timeline) });
     if (sha256(encodeParquet(datasetSegments(m.scenario).table, meta, m.compression)) !== sha256(readFileSync(seg))) {
       problems.push(`${SEGMENTS_FILE}: differs from the events the scenario gives`);
     }

@@ -1,0 +1,186 @@
+/**
+ * Splits: train_clean, train and test from one scenario and seed, each a dataset directory
+ * DuckDB reads as the README describes — row counts, time ranges, no anomalies in the clean
+ * split, the clean split equal to train outside its events, test equal to the later rows of
+ * one run over the whole timeline — and the ownership rules in each split directory.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { generate } from '../src/run/generate.js';
+import { generateSplits, type SplitsIndex } from '../src/run/splits.js';
+import { verify } from '../src/run/verify.js';
+import { duck, scenarioFrom, tempDir } from './helpers.js';
+
+const CLI = 'dist/src/cli/main.js';
+const N = 300_000;
+const TRAIN = 210_000;
+const STEP_MS = 1000;
+const START_MS = Date.parse('2024-03-01T00:00:00Z');
+
+const DOC = {
+  name: 'splits-test',
+  seed: 5,
+  timeline: { start: '2024-03-01T00:00:00Z', step: '1s', rows: N },
+  splits: { train: 0.7 },
+  anomalies: {
+    frequency: 0.02,
+    duration: [50, 400],
+    kinds: [{ kind: 'level_shift', shift: [2, 4] }, { kind: 'decorrelate', variables: ['a', 'b'] }, { kind: 'lag', lag: 20, variables: ['load'] }],
+  },
+  correlations: { g: { variables: ['a', 'b'], correlation: [[1, 0.8], [0.8, 1]] } },
+  variables: {
+    a: { type: 'correlated', marginal: { dist: 'normal', mean: 1, sd: 1 } },
+    b: { type: 'correlated', marginal: { dist: 'lognormal', mu: 0, sigma: 0.3 } },
+    load: { type: 'process', components: [{ type: 'sine', period: '1h', amplitude: 5 }, { type: 'trend', slope: 0.0001 }, { type: 'random_walk', sd: 0.02 }, { type: 'noise', sd: 0.3 }] },
+    state: { normal: { dist: 'categorical', values: ['idle', 'run'], weights: [1, 3] }, anomalous: { dist: 'categorical', values: ['fault'] } },
+  },
+};
+
+const data = (dir: string) => `read_parquet('${dir}/data/*.parquet')`;
+const num = (x: unknown) => Number(x);
+
+describe('splits', () => {
+  const base = tempDir('paranom-splits-');
+  const out = join(base, 'bench');
+  let run: Promise<SplitsIndex> | undefined;
+  const splits = () => (run ??= generateSplits(scenarioFrom(DOC), { out, workers: 2, shardRows: 65_536 }).then((r) => r.index));
+
+  it('writes three datasets and splits.json with their rows and time ranges', async () => {
+    const index = await splits();
+    expect(JSON.parse(readFileSync(join(out, 'splits.json'), 'utf8'))).toEqual(index);
+    const iso = (row: number) => new Date(START_MS + row * STEP_MS).toISOString();
+    expect(index.splits.map((e) => [e.name, e.anomalies, e.first_row, e.rows, e.start, e.end])).toEqual([
+      ['train_clean', false, 0, TRAIN, iso(0), iso(TRAIN - 1)],
+      ['train', true, 0, TRAIN, iso(0), iso(TRAIN - 1)],
+      ['test', true, TRAIN, N - TRAIN, iso(TRAIN), iso(N - 1)],
+    ]);
+    for (const e of index.splits) {
+      const [r] = await duck(`SELECT count(*) AS n, epoch_ms(min(timestamp)) AS lo, epoch_ms(max(timestamp)) AS hi, count(*) FILTER (WHERE is_anomaly) AS anomalous FROM ${data(join(out, e.dir))}`);
+      expect([num(r!['n']), num(r!['lo']), num(r!['hi'])], e.name).toEqual([e.rows, Date.parse(e.start), Date.parse(e.end)]);
+      const [seg] = await duck(`SELECT count(*) AS n FROM read_parquet('${join(out, e.dir, 'anomalies.parquet')}')`);
+      if (e.anomalies) expect(num(r!['anomalous']), e.name).toBeGreaterThan(0.01 * e.rows);
+      else expect([num(r!['anomalous']), num(seg!['n'])]).toEqual([0, 0]);
+    }
+  });
+
+  it('train_clean equals train outside the event windows of train, and differs inside them', async () => {
+    await splits();
+    const cols = ['a', 'b', 'load', 'state'];
+    const [r] = await duck(`
+      WITH ev AS (SELECT start_row, end_row FROM read_parquet('${join(out, 'train', 'anomalies.parquet')}')),
+      pairs AS (
+        SELECT (epoch_ms(t.timestamp) - ${START_MS}) / ${STEP_MS} AS row, ${cols.map((c) => `t.${c} IS NOT DISTINCT FROM c.${c} AS same_${c}`).join(', ')}, t.is_anomaly
+        FROM ${data(join(out, 'train'))} t JOIN ${data(join(out, 'train_clean'))} c USING (timestamp))
+      SELECT count(*) AS rows,
+        count(*) FILTER (WHERE NOT EXISTS (SELECT 1 FROM ev WHERE row BETWEEN start_row AND end_row) AND NOT (${cols.map((c) => `same_${c}`).join(' AND ')})) AS differ_outside,
+        count(*) FILTER (WHERE EXISTS (SELECT 1 FROM ev WHERE row BETWEEN start_row AND end_row) AND NOT (${cols.map((c) => `same_${c}`).join(' AND ')})) AS differ_inside,
+        count(*) FILTER (WHERE is_anomaly AND NOT EXISTS (SELECT 1 FROM ev WHERE row BETWEEN start_row AND end_row)) AS labelled_outside
+      FROM pairs`);
+    expect(num(r!['rows'])).toBe(TRAIN);
+    expect(num(r!['differ_outside'])).toBe(0);
+    expect(num(r!['labelled_outside'])).toBe(0);
+    expect(num(r!['differ_inside'])).toBeGreaterThan(0.01 * TRAIN);
+  });
+
+  it('train and test are the rows of one run over the whole timeline, events included', async () => {
+    await splits();
+    const { splits: _, ...plain } = DOC;
+    const whole = join(base, 'whole');
+    await generate(scenarioFrom(plain), { out: whole, workers: 2 });
+    const digest = async (dir: string, where = 'true') =>
+      (await duck(`SELECT count(*) AS n, md5(string_agg(concat_ws('|', timestamp, a, b, load, state, is_anomaly, anomaly_id), ',' ORDER BY timestamp)) AS h FROM ${data(dir)} WHERE ${where}`))[0];
+    expect(await digest(join(out, 'train'))).toEqual(await digest(whole, `epoch_ms(timestamp) < ${START_MS + TRAIN * STEP_MS}`));
+    expect(await digest(join(out, 'test'))).toEqual(await digest(whole, `epoch_ms(timestamp) >= ${START_MS + TRAIN * STEP_MS}`));
+    // The test split's segment table: the whole run's events that reach its rows, with the same effects.
+    const events = async (file: string, where: string) => (await duck(`SELECT id, kind, start_row, end_row, effect_rms FROM read_parquet('${file}') WHERE ${where} ORDER BY id`)).map((r) => JSON.stringify(r));
+    const testEvents = await events(join(out, 'test', 'anomalies.parquet'), 'true');
+    expect(testEvents.length).toBeGreaterThan(5);
+    expect(testEvents).toEqual(await events(join(whole, 'anomalies.parquet'), `end_row >= ${TRAIN}`));
+  });
+
+  it('keeps each split a dataset verify accepts, and resumes rather than redoes a finished run', async () => {
+    const index = await splits();
+    for (const e of index.splits) expect((await verify(join(out, e.dir), { sampleBlocks: 2 })).problems, e.name).toEqual([]);
+    const again = await generateSplits(scenarioFrom(DOC), { out, workers: 2, shardRows: 65_536 });
+    expect(again.results.map((r) => r.result.generated)).toEqual([0, 0, 0]);
+  });
+});
+
+describe('splits: ownership and the command line', () => {
+  const paranom = (...args: string[]) => {
+    const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });
+    return { code: r.status, out: r.stdout, err: r.stderr };
+  };
+  const small = (dir: string, extra: Record<string, unknown> = {}) => {
+    const file = join(dir, 'scenario.json');
+    const { splits: _, ...plain } = DOC;
+    writeFileSync(file, JSON.stringify({ ...plain, timeline: { ...DOC.timeline, rows: 20_000 }, ...extra }));
+    return file;
+  };
+
+  it('generate --splits writes the three splits of a scenario without splits; --stdout is refused', () => {
+    const dir = tempDir();
+    const file = small(dir);
+    const r = paranom('generate', file, '--out', join(dir, 'out'), '--splits', '0.6', '--workers', '1');
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toMatch(/test\s+rows 12,000–19,999/);
+    const index = JSON.parse(readFileSync(join(dir, 'out', 'splits.json'), 'utf8')) as SplitsIndex;
+    expect(index.splits.map((e) => e.rows)).toEqual([12_000, 12_000, 8_000]);
+    const s = paranom('generate', file, '--stdout', '--splits');
+    expect(s.code).toBe(2);
+    expect(s.err).toContain('--splits writes three dataset directories');
+  });
+
+  it('never touches files it did not write: a foreign file in a split, a foreign splits.json, a dataset in --out', () => {
+    const dir = tempDir();
+    const file = small(dir, { splits: { train: 10_000 } });
+    const out = join(dir, 'out');
+    mkdirSync(join(out, 'train'), { recursive: true });
+    writeFileSync(join(out, 'train', 'notes.txt'), 'mine');
+    const r = paranom('generate', file, '--out', out, '--workers', '1');
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/holds files paranom did not write \(notes\.txt\)/);
+    expect(readFileSync(join(out, 'train', 'notes.txt'), 'utf8')).toBe('mine');
+    // Refused before any split was written.
+    expect(existsSync(join(out, 'train_clean'))).toBe(false);
+    expect(existsSync(join(out, 'splits.json'))).toBe(false);
+
+    const other = join(dir, 'other');
+    mkdirSync(other);
+    writeFileSync(join(other, 'splits.json'), '{"mine": true}');
+    const f = paranom('generate', file, '--out', other, '--workers', '1');
+    expect(f.code).toBe(2);
+    expect(f.err).toContain('was not written by paranom');
+    expect(readFileSync(join(other, 'splits.json'), 'utf8')).toBe('{"mine": true}');
+
+    const plainOut = join(dir, 'plain');
+    const { splits: _, ...plain } = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+    writeFileSync(join(dir, 'plain.json'), JSON.stringify(plain));
+    expect(paranom('generate', join(dir, 'plain.json'), '--out', plainOut, '--workers', '1').code).toBe(0);
+    const d = paranom('generate', file, '--out', plainOut, '--workers', '1');
+    expect(d.code).toBe(2);
+    expect(d.err).toContain('holds a dataset');
+  });
+
+  it('--force replaces only the splits paranom wrote; a file of the user in --out stays', () => {
+    const dir = tempDir();
+    const file = small(dir, { splits: { train: 10_000 } });
+    const out = join(dir, 'out');
+    expect(paranom('generate', file, '--out', out, '--workers', '1').code).toBe(0);
+    writeFileSync(join(out, 'README.txt'), 'mine');
+    const again = paranom('generate', file, '--out', out, '--seed', '6', '--workers', '1');
+    expect(again.code).toBe(2);
+    expect(again.err).toContain('--force');
+    expect(paranom('generate', file, '--out', out, '--seed', '6', '--workers', '1', '--force').code).toBe(0);
+    expect(readFileSync(join(out, 'README.txt'), 'utf8')).toBe('mine');
+    expect((JSON.parse(readFileSync(join(out, 'splits.json'), 'utf8')) as SplitsIndex).seed).toBe(6);
+  });
+
+  it('refuses splits that do not fit the timeline, and count-mode anomalies', () => {
+    expect(() => scenarioFrom({ ...DOC, splits: { train: 200_000, test: 200_000 } })).toThrow(/splits: train \(200,000 rows\) and test \(200,000 rows\) need more than the timeline's 300,000 rows/);
+    expect(() => scenarioFrom({ ...DOC, anomalies: { count: 3, duration: [5, 10] } })).toThrow(/splits: needs anomalies placed by 'frequency'/);
+    expect(() => scenarioFrom({ ...DOC, splits: { train: 'soon' } })).toThrow(/splits\.train: expected a row count/);
+  });
+});
