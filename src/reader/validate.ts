@@ -18,6 +18,7 @@ import { meanKindDuration } from '../anomaly/kinds/catalog.js';
 import { checkDependencies } from '../variables/callback-order.js';
 import { rowLimitProblems } from '../variables/row-limits.js';
 import { resolveCorrelations } from './correlations.js';
+import { expandCorrelatedEntries } from './correlated-entries.js';
 import { checkSplits } from './splits.js';
 import { checkEntities } from '../fleet/validate.js';
 import { findPerEntity, validatePerEntity } from './per-entity.js';
@@ -241,29 +242,31 @@ export function validateScenario(doc: unknown, options: { baseDir?: string } = {
   const checkedAnomalies = checkAnomalies(c, rawAnomalies, timeline, (file) => inputPath(options.baseDir ?? process.cwd(), file));
   const variables: Variable[] = [];
   const vars = o['variables'] === undefined ? c.fail('variables', 'required: at least one variable') : c.object(o['variables'], 'variables');
+  // Inline groups (`type: correlated` with a matrix) declare their members as variables.
+  const expanded = expandCorrelatedEntries(c, vars ?? {}, o['correlations']);
   if (vars) {
     if (Object.keys(vars).length === 0) c.fail('variables', 'must declare at least one variable');
     const streams = new Map<number, string>();
     const lower = new Map<string, string>();
-    for (const [vname, raw] of Object.entries(vars)) {
+    for (const { name: vname, raw, path } of expanded.entries) {
       const same = lower.get(vname.toLowerCase());
       if (same !== undefined) {
-        c.fail(join('variables', vname), `differs from variable '${same}' only in case; readers such as DuckDB would see one column — rename one of them`);
+        c.fail(path, same === vname ? `variable '${vname}' is declared twice (a correlated group's members are variables too); rename one of them` : `differs from variable '${same}' only in case; readers such as DuckDB would see one column — rename one of them`);
         continue;
       }
       lower.set(vname.toLowerCase(), vname);
-      const v = checkVariable(c, vname, raw, join('variables', vname), variableStream(vname), options.baseDir ?? process.cwd(), allowNonFinite);
+      const v = checkVariable(c, vname, raw, path, variableStream(vname), options.baseDir ?? process.cwd(), allowNonFinite);
       if (!v) continue;
       const other = streams.get(v.stream);
-      if (other !== undefined) c.fail(join('variables', vname), `its random stream collides with variable '${other}'; rename one of them`);
+      if (other !== undefined) c.fail(path, `its random stream collides with variable '${other}'; rename one of them`);
       streams.set(v.stream, vname);
       variables.push(v);
     }
   }
   // Callback dependencies (`after:`) and the targets of anomaly kinds.
-  const declared = vars ? Object.keys(vars) : [];
+  const declared = expanded.entries.map((e) => e.name);
   // Groups link their members before kinds resolve targets (decorrelate acts on members).
-  const correlations = resolveCorrelations(c, o['correlations'], variables, declared, vars);
+  const correlations = resolveCorrelations(c, expanded.groups, variables, declared, new Map(expanded.entries.map((e) => [e.name, e])));
   checkDependencies(c, variables, declared);
   if (checkedAnomalies) checkPlanAgainstVariables(c, checkedAnomalies, variables, declared, correlations);
   if (timeline) for (const p of rowLimitProblems({ variables }, timeline.rows)) c.fail(join('variables', p.variable), p.message);
