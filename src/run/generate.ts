@@ -378,7 +378,7 @@ export async function grow(out: string, target: number | GrowTarget, options: Om
     const timelineRows = m.scenario.timeline.rows;
     const rows = want.rows ?? timelineRows;
     if (!m.growth_stable) {
-      throw new ParanomError('USAGE', `${out} was generated with anomalies.count, which places events over the whole timeline; it cannot grow with its rows unchanged — generate it again with --rows ${rows}`);
+      throw new ParanomError('USAGE', `${out} was generated with anomalies.count (or anomalies.outages.count), which places events over the whole timeline; it cannot grow with its rows unchanged — generate it again with --rows ${rows}`);
     }
     const fleet = m.scenario.entities;
     if (want.entities !== undefined && !fleet) throw new ParanomError('USAGE', `${out} holds one series (its scenario has no entities); --entities grows fleets only`);

@@ -6,7 +6,8 @@
 import type { Table } from 'apache-arrow';
 import { eventsOverlapping, eventsStartingIn } from '../anomaly/events.js';
 import type { Segment } from '../anomaly/effect.js';
-import { describeEvents } from '../anomaly/kinds/describe.js';
+import { describeEvents, type EventDescription } from '../anomaly/kinds/describe.js';
+import { hits, outagesStartingIn } from '../fleet/outages.js';
 import { seedKey } from '../random/counter.js';
 import { endRow, firstRow, type Scenario } from '../model/types.js';
 import { segmentTable } from '../dataset/segments.js';
@@ -29,9 +30,8 @@ export function datasetSegments(s: Scenario, settled?: { segments: Segment[]; dr
     return { segments, dropped, table: segmentTable(s, segments, cleanRowsOf(s)) };
   }
   const segments: Segment[] = [];
-  const described = [];
-  const keys: string[] = [];
-  const indices: number[] = [];
+  const described: EventDescription[] = [];
+  const keys: Array<string | number | null> = [];
   let dropped = 0;
   for (let e = 0; e < f.count; e++) {
     const one = entityScenario(s, e);
@@ -43,10 +43,21 @@ export function datasetSegments(s: Scenario, settled?: { segments: Segment[]; dr
     for (const seg of settled.segments) {
       segments.push(seg);
       described.push(describe(seg.event));
-      if (f.names) keys.push(entityName(f, e));
-      else indices.push(e);
+      keys.push(f.names ? entityName(f, e) : e);
     }
   }
-  const table = segmentTable(s, segments, undefined, { key: f.key, keys: f.names ? keys : Int32Array.from(indices), described });
+  const hit: Array<string | null> | undefined = f.outages ? keys.map(() => null) : undefined;
+  if (f.outages) {
+    // One row per outage, with the entities it hit (its effect is not measured: NaN).
+    for (const o of outagesStartingIn(s, 0, rows)) {
+      const who: string[] = [];
+      for (let e = 0; e < f.count; e++) if (hits(s, o, e)) who.push(entityName(f, e));
+      segments.push({ event: { ...o, id: o.label }, effect: { rms: NaN, max: NaN }, changedRows: o.end - o.start });
+      described.push({ variables: f.outages.variables.join(','), params: JSON.stringify({ ...(f.outages.kind === 'flat_line' ? {} : { amount: o.amount }), entities_hit: who.length, scope: 'fleet' }) });
+      keys.push(null);
+      hit!.push(who.join(','));
+    }
+  }
+  const table = segmentTable(s, segments, undefined, { key: f.key, names: f.names !== null, keys, described, ...(hit ? { hit } : {}) });
   return { segments, dropped, table };
 }
