@@ -18,7 +18,7 @@ import { blockMeans, upsampleAt } from '../src/vae/downsample.js';
 import type { VaeModelMeta } from '../src/vae/model.js';
 import { prepareScenario } from '../src/variables/registry.js';
 import { tempDir } from './helpers.js';
-import { meanSd, quantile, stepQuantile } from './stats-helpers.js';
+import { meanSd, pearson, quantile, stepQuantile } from './stats-helpers.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const F = 2;
@@ -114,5 +114,30 @@ describe('--downsample', () => {
       const part = generateShard(s, cuts[i]!, cuts[i + 1]!).values.find((c) => c.name === 'cpu')!.data as Float64Array;
       expect(Array.from(part)).toEqual(Array.from(v.subarray(cuts[i]!, cuts[i + 1]!)));
     }
+  });
+
+  it('a two-channel downsampled model: grouped variables replay each channel’s own residual and keep the channels’ relation', async () => {
+    const rows = cpu.length;
+    const lines = Array.from({ length: rows }, (_, i) => `${cpu[i]},${(2 - 3 * cpu[i]!).toFixed(6)}`);
+    writeFileSync(join(dir, 'pair.csv'), 'a,b\n' + lines.join('\n') + '\n');
+    const m = (await trainVae({ data: join(dir, 'pair.csv'), window: 48, downsample: F, latent: 3, hidden: [32], epochs: 10, seed: 3, backend: 'wasm', out: join(dir, 'models/pair') })).meta;
+    expect(m.channels).toEqual(['a', 'b']);
+    expect(m.chain!.residual!.length).toBe(((m.chain!.mean.length - 1) * m.chain!.hop + m.window) * F * 2);
+    const n = 8000;
+    const s = scenario('pair', `timeline: { start: "2014-04-02T14:29:00Z", step: 5m, rows: ${n} }\nvariables:\n  a: { type: vae, model: models/pair, channel: a, group: g }\n  b: { type: vae, model: models/pair, channel: b, group: g }\n`);
+    const g = generateShard(s, 0, n);
+    const a = Array.from(g.values.find((c) => c.name === 'a')!.data as Float64Array);
+    const b = Array.from(g.values.find((c) => c.name === 'b')!.data as Float64Array);
+    const train = cpu.subarray(0, m.training.data.trainRows);
+    const ta = meanSd(train);
+    const ga = meanSd(a);
+    expect(Math.abs(ga.mean - ta.mean) / ta.mean).toBeLessThan(0.1);
+    expect(Math.abs(ga.sd - ta.sd) / ta.sd).toBeLessThan(0.1);
+    // b = 2 − 3a in the data; the generated pair keeps it row by row (each channel its own residual).
+    let sq = 0;
+    for (let i = 0; i < n; i++) sq += (b[i]! - (2 - 3 * a[i]!)) ** 2;
+    const rms = Math.sqrt(sq / n) / (3 * ta.sd);
+    expect(rms).toBeLessThan(0.2);
+    expect(pearson(a, b)).toBeLessThan(-0.95);
   });
 });
