@@ -112,6 +112,21 @@ describe('fleets', () => {
     expect(fleetEvents).toEqual(soloEvents);
   });
 
+  it('reports one chosen entity of a fleet dataset, with its own values; an unknown entity is a usage error', async () => {
+    const { datasetReport } = await import('../src/report/dataset.js');
+    const dir = join(base, 'w1');
+    const page = await datasetReport(dir, { entity: '3' });
+    expect(page.time.rows).toBe(ROWS);
+    expect(page.notes.join(' ')).toMatch(/Entity 3 \(machine, index 3\) of 7/);
+    const w = page.exact[0]!;
+    const rows = await duck(`SELECT mem FROM read_parquet('${dir}/data/*.parquet') WHERE machine = 3 ORDER BY timestamp LIMIT ${Math.min(200, w.to - w.from)} OFFSET ${w.from}`);
+    // Page arrays are base64 of little-endian Float64Array bytes.
+    const b = Buffer.from(w.values['mem']!, 'base64');
+    const mem = new Float64Array(b.buffer, b.byteOffset, b.byteLength / 8);
+    expect(Array.from(mem.subarray(0, rows.length))).toEqual(rows.map((r) => r['mem']));
+    await expect(datasetReport(dir, { entity: '99' })).rejects.toThrow(/--entity 99: no such entity; keys are 0 to 6/);
+  });
+
   it('interleaves rows by timestamp with order: time_entity, with the same series per entity', async () => {
     const dir = join(base, 'te');
     await generate(scenarioFrom(fleetDoc({ count: 7, key: 'machine', order: 'time_entity' })), { out: dir, workers: 2, shardRows: SHARD });

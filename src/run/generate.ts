@@ -251,7 +251,7 @@ async function runPlan(
   const timed: PhaseTimes[] = [];
   // The segment table's events are measured by the shards' workers (whole datasets; a
   // fleet's events are each entity's, measured at the end).
-  const measureInWorkers = !part && scenario.anomalies.mode !== 'none' && !scenario.entities;
+  const measureInWorkers = !part && scenario.anomalies.mode !== 'none';
   const measured = new Map<number, ShardSegments>();
   /** Undoes what this run added when it fails: a staged run restores the old dataset exactly. */
   const undo = (wroteShards: boolean) => {
