@@ -48,15 +48,16 @@ export async function runPhases(rows: number, workers: readonly number[] = [1, 2
 
 /** The breakdown's rows: label and ms of one run. */
 function breakdown(p: PhaseTimes): [string, number][] {
-  const other = p.shard - p.generate - p.encode - p.sha256 - p.write - p.fsync;
+  const other = p.shard - p.generate - p.encode - p.sha256 - p.write - p.fsync - p.segments;
   return [
     ['PRNG (Philox, WebAssembly)', p.prng],
     ['kernels, labels, events (generate − PRNG)', p.generate - p.prng],
     ['encoding (Arrow table, pages, footer, copy)', p.encode - p.compress],
     ['compression (snappy, sampled per chunk)', p.compress],
-    ['SHA-256', p.sha256],
-    ['write (open, write, close, rename)', p.write],
+    ['SHA-256 (while the direct write goes to the disk)', p.sha256],
+    ['write (open, write, close, rename; waiting beyond the hash)', p.write],
     ['fsync', p.fsync],
+    ['events starting in the shard, measured for the segment table', p.segments],
     ['other in the task (set-up)', other],
     ['whole shard tasks', p.shard],
   ];

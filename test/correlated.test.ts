@@ -156,6 +156,35 @@ describe('correlated groups', () => {
   });
 });
 
+describe('a group written as one variable', () => {
+  it('declares its members as columns, in its place, with the same values as the correlations form', () => {
+    const inline = scenarioFrom({
+      ...PLANT,
+      correlations: undefined,
+      variables: {
+        first: { normal: { dist: 'normal', mean: 0, sd: 1 } },
+        plant: {
+          type: 'correlated',
+          correlation: R,
+          variables: { temp: { dist: 'normal', mean: 60, sd: 4 }, pressure: { dist: 'normal', mean: 2, sd: 0.25 }, flow: { dtype: 'float32', marginal: { dist: 'normal', mean: 10, sd: 1 } } },
+        },
+        other: { normal: { dist: 'normal', mean: 0, sd: 1 } },
+      },
+    });
+    expect(inline.variables.map((v) => v.name)).toEqual(['first', 'temp', 'pressure', 'flow', 'other']);
+    const a = generateShard(inline, 0, 5000);
+    const b = generateShard(scenarioFrom(PLANT), 0, 5000);
+    for (const n of ['temp', 'pressure', 'flow', 'other']) expect(col(a, n)).toEqual(col(b, n));
+  });
+
+  it('takes a list of members with a covariance, and names the entry in its errors', () => {
+    const s = scenarioFrom({ ...PLANT, correlations: undefined, variables: { g: { type: 'correlated', covariance: [[4, 1], [1, 1]], mean: [1, 2], variables: ['x', 'y'] } } });
+    expect(s.variables.map((v) => (v.type === 'correlated' ? [v.name, v.marginal] : null))).toEqual([['x', { dist: 'normal', mean: 1, sd: 2 }], ['y', { dist: 'normal', mean: 2, sd: 1 }]]);
+    const bad = issuesOf({ ...PLANT, correlations: undefined, variables: { g: { type: 'correlated', correlation: [[1, 2], [2, 1]], variables: ['x', 'y'] } } });
+    expect(bad[0]).toMatchObject({ path: 'variables.g.correlation[0][1]' });
+  });
+});
+
 describe('matrix errors', () => {
   const withMatrix = (m: unknown, key = 'correlation') => ({ ...PLANT, correlations: { plant: { variables: ['temp', 'pressure', 'flow'], [key]: m } } });
 

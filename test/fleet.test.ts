@@ -112,6 +112,21 @@ describe('fleets', () => {
     expect(fleetEvents).toEqual(soloEvents);
   });
 
+  it('reports one chosen entity of a fleet dataset, with its own values; an unknown entity is a usage error', async () => {
+    const { datasetReport } = await import('../src/report/dataset.js');
+    const dir = join(base, 'w1');
+    const page = await datasetReport(dir, { entity: '3' });
+    expect(page.time.rows).toBe(ROWS);
+    expect(page.notes.join(' ')).toMatch(/Entity 3 \(machine, index 3\) of 7/);
+    const w = page.exact[0]!;
+    const rows = await duck(`SELECT mem FROM read_parquet('${dir}/data/*.parquet') WHERE machine = 3 ORDER BY timestamp LIMIT ${Math.min(200, w.to - w.from)} OFFSET ${w.from}`);
+    // Page arrays are base64 of little-endian Float64Array bytes.
+    const b = Buffer.from(w.values['mem']!, 'base64');
+    const mem = new Float64Array(b.buffer, b.byteOffset, b.byteLength / 8);
+    expect(Array.from(mem.subarray(0, rows.length))).toEqual(rows.map((r) => r['mem']));
+    await expect(datasetReport(dir, { entity: '99' })).rejects.toThrow(/--entity 99: no such entity; keys are 0 to 6/);
+  });
+
   it('interleaves rows by timestamp with order: time_entity, with the same series per entity', async () => {
     const dir = join(base, 'te');
     await generate(scenarioFrom(fleetDoc({ count: 7, key: 'machine', order: 'time_entity' })), { out: dir, workers: 2, shardRows: SHARD });
@@ -251,5 +266,79 @@ describe('uniqueness in a fleet', () => {
     const s = scenarioFrom(doc({ count: 3 }, 'hard', 999));
     await expect(generate(s, { out: join(tempDir(), 'x'), workers: 1 })).rejects.toThrow(/entity 0 \(index 0\): hard uniqueness failed at normal row \d+/);
     expect(() => scenarioFrom({ ...doc({ count: 3 }, 'soft', 999), uniqueness: { key: ['code'], normal: { mode: 'soft' }, scope: 'fleet' } })).toThrow(/uniqueness\.scope: 'fleet' \(unique across all entities\) is not supported yet/);
+  });
+});
+
+describe('outages: fleet-wide events', () => {
+  const doc = (outages: Record<string, unknown> | null, count: number, rows = 6000) => {
+    const d = fleetDoc({ count, key: 'machine' }, rows) as { anomalies: Record<string, unknown> };
+    if (outages) d.anomalies = { ...d.anomalies, outages };
+    return d;
+  };
+  const OUT = { frequency: 0.06, duration: [100, 300], share: 0.4, kind: 'flat_line', variables: ['cpu'] };
+
+  it('hit the entities the segment table lists, at the same rows, leaving every other row as without outages; growth keeps the files', async () => {
+    const base = tempDir('paranom-fleet-outage-');
+    const [a, b, none, grown] = ['a', 'b', 'none', 'grown'].map((x) => join(base, x));
+    await generate(scenarioFrom(doc(OUT, 12)), { out: a, workers: 1, shardRows: SHARD });
+    await generate(scenarioFrom(doc(OUT, 12)), { out: b, workers: 4, shardRows: 2 * SHARD });
+    await generate(scenarioFrom(doc(null, 12)), { out: none, workers: 2, shardRows: SHARD });
+    expect(await perEntity(b)).toEqual(await perEntity(a));
+    const outages = await duck(`SELECT id, start_row, end_row, entities FROM read_parquet('${a}/anomalies.parquet') WHERE machine IS NULL ORDER BY id`);
+    expect(outages.length).toBeGreaterThan(0);
+    for (const o of outages) {
+      const listed = String(o['entities']).split(',').filter(Boolean).map(Number);
+      expect(listed.length).toBeGreaterThan(0);
+      expect(listed.length).toBeLessThan(12);
+      // Every listed entity carries the outage's id on exactly its rows, with cpu held flat.
+      const rows = await duck(`SELECT machine, count(*) AS n, count(DISTINCT cpu) AS flat, min(epoch_ms(timestamp)) AS t0 FROM read_parquet('${a}/data/*.parquet') WHERE anomaly_id = ${String(o['id'])} GROUP BY 1 ORDER BY 1`);
+      expect(rows.map((r) => r['machine'])).toEqual(listed);
+      for (const r of rows) {
+        expect(Number(r['n'])).toBe(Number(o['end_row']) - Number(o['start_row']) + 1);
+        expect(Number(r['flat'])).toBe(1);
+      }
+    }
+    // Rows no outage covers are the rows of the same fleet without outages.
+    const outside = (dir: string) => duck(`SELECT machine, md5(string_agg(concat_ws('|', cpu, mem, anomaly_id), ',' ORDER BY timestamp)) AS h FROM read_parquet('${dir}/data/*.parquet') WHERE coalesce(anomaly_id, 0) >= 0 GROUP BY 1 ORDER BY 1`);
+    const withOut = await outside(a);
+    const without = await duck(`SELECT d.machine, md5(string_agg(concat_ws('|', d.cpu, d.mem, d.anomaly_id), ',' ORDER BY d.timestamp)) AS h FROM read_parquet('${none}/data/*.parquet') d
+      JOIN read_parquet('${a}/data/*.parquet') o ON o.machine = d.machine AND o.timestamp = d.timestamp WHERE coalesce(o.anomaly_id, 0) >= 0 GROUP BY 1 ORDER BY 1`);
+    expect(withOut).toEqual(without);
+    // Growth in rows and entities keeps every file and gives the rows of a fresh run.
+    await generate(scenarioFrom(doc(OUT, 8, 3000)), { out: grown, workers: 2, shardRows: SHARD });
+    const first = shardFiles(grown);
+    await grow(grown, { rows: 6000, entities: 12 }, { workers: 2 });
+    const after = shardFiles(grown);
+    for (const [f, h] of first) expect(after.get(f), f).toBe(h);
+    expect(await perEntity(grown)).toEqual(await perEntity(a));
+    expect((await verify(grown)).problems).toEqual([]);
+  });
+});
+
+describe('anomaly counts over the fleet', () => {
+  it('count_per: fleet deals exactly count events over the entities; an entity alone places its share; the dataset says it cannot grow', async () => {
+    const base = tempDir('paranom-fleet-count-');
+    const d = fleetDoc({ count: 50, key: 'machine' }, 2000) as { anomalies: Record<string, unknown> };
+    d.anomalies = { count: 40, count_per: 'fleet', duration: [5, 20], kinds: [{ kind: 'level_shift', shift: [3, 6] }] };
+    const dir = join(base, 'f');
+    const r = await generate(scenarioFrom(d), { out: dir, workers: 2 });
+    expect(r.manifest.growth_stable).toBe(false);
+    expect(r.manifest.anomalies.realised.events).toBe(40);
+    const per = await duck(`SELECT machine, count(*) AS n FROM read_parquet('${dir}/anomalies.parquet') GROUP BY 1 ORDER BY 2 DESC, 1`);
+    expect(per.reduce((a, x) => a + Number(x['n']), 0)).toBe(40);
+    expect(per.length).toBeGreaterThan(20);
+    // The busiest entity alone: its seed, its parameters, and its share as the count.
+    const e = Number(per[0]!['machine']);
+    const [p] = await duck(`SELECT * FROM read_parquet('${dir}/entities.parquet') WHERE machine = ${e}`);
+    const { entities: _f, ...alone } = structuredClone(d) as unknown as { entities: unknown; anomalies: Record<string, unknown>; variables: { cpu: { components: Array<Record<string, unknown>> }; mem: { normal: Record<string, unknown> } } };
+    alone.anomalies = { count: Number(per[0]!['n']), duration: [5, 20], kinds: [{ kind: 'level_shift', shift: [3, 6] }] };
+    alone.variables.cpu.components[0]!['value'] = p!['variables.cpu.components[0].value'];
+    alone.variables.mem.normal['sd'] = p!['variables.mem.normal.sd'];
+    const solo = join(base, 'alone');
+    await generate(scenarioFrom({ ...alone, seed: Number(p!['seed']) }), { out: solo, workers: 1 });
+    const q = (dir2: string, where: string) => duck(`SELECT md5(string_agg(concat_ws('|', cpu, mem, is_anomaly, anomaly_id), ',' ORDER BY timestamp)) AS h FROM read_parquet('${dir2}/data/*.parquet') WHERE ${where}`);
+    expect(await q(dir, `machine = ${e}`)).toEqual(await q(solo, 'true'));
+    await expect(grow(dir, { entities: 60 })).rejects.toThrow(/cannot grow with its rows unchanged/);
+    expect(() => scenarioFrom({ ...d, anomalies: { frequency: 0.01, count_per: 'fleet', duration: [5, 20] } })).toThrow(/anomalies\.count_per: fleet spreads anomalies\.count over the fleet; it needs 'count'/);
   });
 });

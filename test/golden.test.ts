@@ -1,5 +1,6 @@
 /**
- * D6 — pinned bytes. The per-column SHA-256 of two reference scenarios. A change here is a
+ * D6 — pinned bytes. The per-column SHA-256 of the reference scenarios (two of plain
+ * variables, one `type: vae` and one `learned` kind from a tiny committed model). A change here is a
  * breaking change of the data format: bump FORMAT_VERSION (src/format.ts), note it in the
  * changelog, and update the hashes deliberately (scripts/print-golden.sh prints the current ones).
  */
@@ -30,6 +31,19 @@ const GOLDEN: Record<string, Record<string, string>> = {
     ratio: '4a0ab2ed9f34e14e7986bcaf35326ecb82d581b693a9f38899cc318f3f4401e5',
     region: '6780233f5da52e0f42865edc28b16eda514ee265a39b2d3fdf13001cfc1c68b7',
     healthy: '7425e2bccb99527307dab45ed231176e0cb5f7bdafd4dae8c527a6b0f004b81c',
+  },
+  'vae-chain': {
+    timestamp: '40dbf83376e0f431ba834a47420840935605340b3bb2e8bb401574afcdf60a4b',
+    is_anomaly: 'b3814f0bd3a655c0023003a9159faff2ef946ba0c0fcaa12aeaedc0acd5cb6b8',
+    anomaly_id: '52018c043830ed05aa668f8a41fe7d83800632f25020dc0f15359095a81958f7',
+    passengers: '60137f0d475f3cfbca41e065aa63a887a4efd6a341067d070db456c26887ca90',
+  },
+  learned: {
+    timestamp: '1b0bb65c809c5e9e1ffc82b2fe4a22473ca6e6a74a8aafa9b8a84ab35092033f',
+    is_anomaly: '664265cb2790ec90425d103b9947c5a572646a70113fa4cd54aff9649471ae04',
+    anomaly_id: '3d0bd221a607c1de8923fe422817af79bdac5f380cd2aa6d8e12932818063998',
+    taxi: '7d47cf0c5adafa84a9b807d1acce694c761b4d8eb66425a39da222850d47e128',
+    load: 'ee574ffb67e3097b72120d089c46291ad8e02e05d14038bac1721df7bbcf3ae0',
   },
 };
 

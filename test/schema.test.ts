@@ -99,6 +99,17 @@ variables:
   p: { type: process, components: [{ type: sine, period: 50 }, { type: noise, sd: 0.1 }] }
   c: { type: correlated }
   d: { type: correlated }`,
+    'a correlated group written as one variable': `
+timeline: { rows: 1000 }
+variables:
+  plant:
+    type: correlated
+    dtype: float32
+    correlation: [[1, 0.8], [0.8, 1]]
+    variables:
+      temperature: { dist: normal, mean: 60, sd: 4 }
+      pressure: { dtype: float64, marginal: { dist: lognormal, mu: 0.7, sigma: 0.1 } }
+  pair: { type: correlated, covariance: [[4, 1], [1, 1]], mean: [1, 2], variables: [x, y] }`,
     'splits as a fraction, rows and a duration': `
 timeline: { rows: 100000, step: 1m }
 splits: { train: 0.6, test: "7d" }

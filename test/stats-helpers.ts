@@ -64,3 +64,23 @@ export function ksStatistic(a: readonly number[], b: readonly number[]): number 
 export function ksCritical(n: number, m: number, alpha: number): number {
   return Math.sqrt(-Math.log(alpha / 2) / 2) * Math.sqrt((n + m) / (n * m));
 }
+
+/** Mean and sample standard deviation. */
+export function meanSd(x: ArrayLike<number>): { mean: number; sd: number } {
+  let m = 0;
+  for (let i = 0; i < x.length; i++) m += x[i]!;
+  m /= x.length;
+  let v = 0;
+  for (let i = 0; i < x.length; i++) v += (x[i]! - m) ** 2;
+  return { mean: m, sd: Math.sqrt(v / (x.length - 1)) };
+}
+
+/** The p-quantile of x (the value at ⌊p·(n − 1)⌋ of a sorted copy). */
+export function quantile(x: readonly number[], p: number): number {
+  return [...x].sort((a, b) => a - b)[Math.floor(p * (x.length - 1))]!;
+}
+
+/** The p-quantile of the absolute steps |x[i+1] − x[i]| of a series. */
+export function stepQuantile(x: ArrayLike<number>, p: number): number {
+  return quantile(Array.from({ length: x.length - 1 }, (_, i) => Math.abs(x[i + 1]! - x[i]!)), p);
+}

@@ -18,6 +18,7 @@ import { blockMeans, upsampleAt } from '../src/vae/downsample.js';
 import type { VaeModelMeta } from '../src/vae/model.js';
 import { prepareScenario } from '../src/variables/registry.js';
 import { tempDir } from './helpers.js';
+import { meanSd, pearson, quantile, stepQuantile } from './stats-helpers.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const F = 2;
@@ -70,21 +71,15 @@ describe('--downsample', () => {
     const g = generateShard(s, 0, rows);
     const v = g.values[0]!.data as Float64Array;
     const train = cpu.subarray(0, meta.training.data.trainRows);
-    const stat = (x: ArrayLike<number>) => {
-      const a = Array.from(x);
-      const m = a.reduce((p, q) => p + q, 0) / a.length;
-      return { m, sd: Math.sqrt(a.reduce((p, q) => p + (q - m) ** 2, 0) / (a.length - 1)) };
-    };
-    const t = stat(train);
-    const n = stat(v.filter((_, i) => !g.isAnomaly[i]));
-    expect(Math.abs(n.m - t.m) / t.m).toBeLessThan(0.1);
+    const t = meanSd(train);
+    const n = meanSd(v.filter((_, i) => !g.isAnomaly[i]));
+    expect(Math.abs(n.mean - t.mean) / t.mean).toBeLessThan(0.1);
     expect(Math.abs(n.sd - t.sd) / t.sd).toBeLessThan(0.1);
-    const q99 = (x: number[]) => x.sort((a, b) => a - b)[Math.floor(0.99 * (x.length - 1))]!;
-    const p99 = q99(Array.from({ length: train.length - 1 }, (_, i) => Math.abs(train[i + 1]! - train[i]!)));
+    const p99 = stepQuantile(train, 0.99);
     const hop = meta.chain!.hop * F;
     const boundary: number[] = [];
     for (let i = hop; i < rows; i += hop) if (!g.isAnomaly[i] && !g.isAnomaly[i - 1]) boundary.push(Math.abs(v[i]! - v[i - 1]!));
-    expect(q99(boundary)).toBeLessThanOrEqual(1.5 * p99);
+    expect(quantile(boundary, 0.99)).toBeLessThanOrEqual(1.5 * p99);
     // D2: any split gives the same values.
     const cuts = [0, 1, 47, 96, 1000, 4097, rows];
     for (let i = 0; i + 1 < cuts.length; i++) {
@@ -119,5 +114,30 @@ describe('--downsample', () => {
       const part = generateShard(s, cuts[i]!, cuts[i + 1]!).values.find((c) => c.name === 'cpu')!.data as Float64Array;
       expect(Array.from(part)).toEqual(Array.from(v.subarray(cuts[i]!, cuts[i + 1]!)));
     }
+  });
+
+  it('a two-channel downsampled model: grouped variables replay each channel’s own residual and keep the channels’ relation', async () => {
+    const rows = cpu.length;
+    const lines = Array.from({ length: rows }, (_, i) => `${cpu[i]},${(2 - 3 * cpu[i]!).toFixed(6)}`);
+    writeFileSync(join(dir, 'pair.csv'), 'a,b\n' + lines.join('\n') + '\n');
+    const m = (await trainVae({ data: join(dir, 'pair.csv'), window: 48, downsample: F, latent: 3, hidden: [32], epochs: 10, seed: 3, backend: 'wasm', out: join(dir, 'models/pair') })).meta;
+    expect(m.channels).toEqual(['a', 'b']);
+    expect(m.chain!.residual!.length).toBe(((m.chain!.mean.length - 1) * m.chain!.hop + m.window) * F * 2);
+    const n = 8000;
+    const s = scenario('pair', `timeline: { start: "2014-04-02T14:29:00Z", step: 5m, rows: ${n} }\nvariables:\n  a: { type: vae, model: models/pair, channel: a, group: g }\n  b: { type: vae, model: models/pair, channel: b, group: g }\n`);
+    const g = generateShard(s, 0, n);
+    const a = Array.from(g.values.find((c) => c.name === 'a')!.data as Float64Array);
+    const b = Array.from(g.values.find((c) => c.name === 'b')!.data as Float64Array);
+    const train = cpu.subarray(0, m.training.data.trainRows);
+    const ta = meanSd(train);
+    const ga = meanSd(a);
+    expect(Math.abs(ga.mean - ta.mean) / ta.mean).toBeLessThan(0.1);
+    expect(Math.abs(ga.sd - ta.sd) / ta.sd).toBeLessThan(0.1);
+    // b = 2 − 3a in the data; the generated pair keeps it row by row (each channel its own residual).
+    let sq = 0;
+    for (let i = 0; i < n; i++) sq += (b[i]! - (2 - 3 * a[i]!)) ** 2;
+    const rms = Math.sqrt(sq / n) / (3 * ta.sd);
+    expect(rms).toBeLessThan(0.2);
+    expect(pearson(a, b)).toBeLessThan(-0.95);
   });
 });

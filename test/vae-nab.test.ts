@@ -16,6 +16,7 @@ import { trainVae } from '../src/vae/train.js';
 import { readSeries } from '../src/vae/series.js';
 import type { VaeModelMeta } from '../src/vae/model.js';
 import { tempDir } from './helpers.js';
+import { meanSd, quantile, stepQuantile } from './stats-helpers.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const W = 48;
@@ -38,16 +39,6 @@ beforeAll(async () => {
   values = g.values[0]!.data as Float64Array;
 }, 120_000);
 
-const quantile = (x: number[], p: number) => [...x].sort((a, b) => a - b)[Math.floor(p * (x.length - 1))]!;
-function meanSd(x: ArrayLike<number>): { mean: number; sd: number } {
-  let m = 0;
-  for (let i = 0; i < x.length; i++) m += x[i]!;
-  m /= x.length;
-  let v = 0;
-  for (let i = 0; i < x.length; i++) v += (x[i]! - m) ** 2;
-  return { mean: m, sd: Math.sqrt(v / (x.length - 1)) };
-}
-
 describe('type: vae on the NAB EC2 CPU series', () => {
   it('normal rows: mean and sd within 10% of the training data', () => {
     const t = meanSd(train);
@@ -57,7 +48,7 @@ describe('type: vae on the NAB EC2 CPU series', () => {
   });
 
   it('window boundaries, and every other row, are no rougher than 1.5× the data’s 99th-percentile step', () => {
-    const p99 = quantile(Array.from({ length: train.length - 1 }, (_, i) => Math.abs(train[i + 1]! - train[i]!)), 0.99);
+    const p99 = stepQuantile(train, 0.99);
     const hop = meta.chain!.hop;
     const boundary: number[] = [];
     const other: number[] = [];

@@ -24,6 +24,7 @@ import { readSeries } from '../src/vae/series.js';
 import { slidingWindows } from '../src/vae/windows.js';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { tempDir } from './helpers.js';
+import { meanSd, quantile, stepQuantile } from './stats-helpers.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const DATA = join(root, 'test/fixtures/vae/nyc_taxi_6w.csv');
@@ -245,21 +246,12 @@ describe('vae variables', () => {
     const { values, anomalous } = readColumn(join(work, 'ds-w1'), 'passengers');
     const { meta } = readVaeModel(modelDir);
     const train = readSeries(DATA).values[0]!.subarray(0, meta.training.data.trainRows);
-    const stats = (x: ArrayLike<number>) => {
-      let m = 0;
-      for (let i = 0; i < x.length; i++) m += x[i]!;
-      m /= x.length;
-      let v = 0;
-      for (let i = 0; i < x.length; i++) v += (x[i]! - m) ** 2;
-      return { mean: m, sd: Math.sqrt(v / (x.length - 1)) };
-    };
-    const quantile = (x: number[], p: number) => x.sort((a, b) => a - b)[Math.floor(p * (x.length - 1))]!;
     const normal = values.filter((_, i) => !anomalous[i]);
-    const t = stats(train);
-    const g = stats(normal);
+    const t = meanSd(train);
+    const g = meanSd(normal);
     expect(Math.abs(g.mean - t.mean) / t.mean).toBeLessThan(0.1);
     expect(Math.abs(g.sd - t.sd) / t.sd).toBeLessThan(0.1);
-    const p99 = quantile(Array.from({ length: train.length - 1 }, (_, i) => Math.abs(train[i + 1]! - train[i]!)), 0.99);
+    const p99 = stepQuantile(train, 0.99);
     // Steps where one decoded window hands over to the next (every hop rows, and every W rows).
     const hop = meta.chain!.hop;
     const boundary: number[] = [];

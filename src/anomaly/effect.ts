@@ -48,21 +48,61 @@ export function contextWindow(start: number, duration: number, limit = Infinity)
 
 /** Robust scale of the finite values of `x` (see the module comment). */
 export function robustScale(x: ArrayLike<number>): number {
-  const v: number[] = [];
-  for (let i = 0; i < x.length; i++) if (Number.isFinite(x[i]!)) v.push(x[i]!);
-  if (v.length === 0) return 1;
-  const med = median(v);
-  const dev = v.map((a) => Math.abs(a - med));
-  const mad = median(dev);
+  const v = new Float64Array(x.length);
+  let n = 0;
+  for (let i = 0; i < x.length; i++) if (Number.isFinite(x[i]!)) v[n++] = x[i]!;
+  if (n === 0) return 1;
+  const values = v.subarray(0, n);
+  const med = median(values.slice());
+  // Deviations in the values' order: the mean below adds them in that order.
+  const dev = values.map((a) => Math.abs(a - med));
+  const mad = median(dev.slice());
   if (mad > 0) return 1.4826 * mad;
-  const mean = dev.reduce((a, b) => a + b, 0) / dev.length;
+  let sum = 0;
+  for (let i = 0; i < n; i++) sum += dev[i]!;
+  const mean = sum / n;
   return mean > 0 ? 1.2533 * mean : 1;
 }
 
-function median(v: number[]): number {
-  const s = Float64Array.from(v).sort();
+/**
+ * The median of `s` (reordered): the middle value, or the mean of the two middle ones, found
+ * by selection rather than a sort. A sort orders −0 before +0 where selection may not, which
+ * can flip the sign of a zero median and of nothing the scale is computed from.
+ */
+function median(s: Float64Array): number {
   const n = s.length;
-  return n % 2 === 1 ? s[(n - 1) / 2]! : (s[n / 2 - 1]! + s[n / 2]!) / 2;
+  const k = n >> 1;
+  const upper = select(s, k);
+  if (n % 2 === 1) return upper;
+  // After selection, s[0..k) holds the k smallest values: the largest of them is the lower middle.
+  let lower = s[0]!;
+  for (let i = 1; i < k; i++) if (s[i]! > lower) lower = s[i]!;
+  return (lower + upper) / 2;
+}
+
+/** The k-th smallest value of `a` (Wirth's selection); leaves smaller values before index k, larger after. */
+function select(a: Float64Array, k: number): number {
+  let lo = 0;
+  let hi = a.length - 1;
+  while (lo < hi) {
+    const pivot = a[k]!;
+    let i = lo;
+    let j = hi;
+    do {
+      while (a[i]! < pivot) i++;
+      while (pivot < a[j]!) j--;
+      if (i <= j) {
+        const t = a[i]!;
+        a[i] = a[j]!;
+        a[j] = t;
+        i++;
+        j--;
+      }
+    } while (i <= j);
+    if (j < k) lo = i;
+    if (k < i) hi = j;
+  }
+  return a[k]!;
 }
 
 /**

@@ -50,7 +50,8 @@ function reportBuilder(a: Argv) {
   return withOutputs(
     a
       .positional('dataset', { type: 'string', demandOption: true, describe: 'Dataset directory (with manifest.json)' })
-      .option('workers', { alias: 'w', type: 'number', describe: 'Threads reading shards (default 1)' }),
+      .option('workers', { alias: 'w', type: 'number', describe: 'Threads reading shards (default 1)' })
+      .option('entity', { type: 'string', describe: 'A fleet: the entity to show, by key (default: the first)' }),
   );
 }
 type ReportArgs = ReturnType<typeof reportBuilder> extends Argv<infer U> ? U : never;
@@ -64,7 +65,7 @@ export const reportCommand: CommandModule<object, ReportArgs> = {
     const t0 = performance.now();
     await checkOutputs(argv);
     const { datasetReport } = await import('../report/dataset.js');
-    await emit(await datasetReport(argv.dataset, argv.workers ? { workers: argv.workers } : {}), argv, () => (performance.now() - t0) / 1000);
+    await emit(await datasetReport(argv.dataset, { ...(argv.workers ? { workers: argv.workers } : {}), entity: argv.entity }), argv, () => (performance.now() - t0) / 1000);
   },
 };
 
@@ -74,7 +75,8 @@ function previewBuilder(a: Argv) {
       .positional('scenario', { type: 'string', demandOption: true, describe: 'Scenario file (YAML or JSON)' })
       .option('rows', { type: 'number', describe: 'Rows to generate (default 100,000, or fewer when the scenario has fewer)' })
       .option('duration', { type: 'string', describe: 'Or the time range to generate from the start, such as 2d or 36h (rows = duration / step)' })
-      .option('seed', { type: 'number', describe: 'Override the scenario seed' }),
+      .option('seed', { type: 'number', describe: 'Override the scenario seed' })
+      .option('entity', { type: 'string', describe: 'A fleet: the entity to show, by key (default: the first)' }),
   );
 }
 type PreviewArgs = ReturnType<typeof previewBuilder> extends Argv<infer U> ? U : never;
@@ -99,6 +101,6 @@ export const previewCommand: CommandModule<object, PreviewArgs> = {
       if (ms === undefined || ms <= 0) throw new ParanomError('USAGE', `--duration takes a duration such as 90m, 36h or 2d, got '${argv.duration}'`);
       rows = Math.max(1, Math.ceil(ms / scenario.timeline.stepMs));
     }
-    await emit(await previewReport(scenario, rows !== undefined ? { rows } : {}), argv, () => (performance.now() - t0) / 1000);
+    await emit(await previewReport(scenario, { ...(rows !== undefined ? { rows } : {}), entity: argv.entity }), argv, () => (performance.now() - t0) / 1000);
   },
 };

@@ -17,13 +17,18 @@ import type { CleanRows } from '../anomaly/kinds/learned.js';
 
 /**
  * A fleet's segment table: each event's entity (the key column, first) and its
- * description, made with that entity's own scenario.
+ * description, made with that entity's own scenario. With outages, each outage is one row
+ * with no entity, and an `entities` column lists the keys it hit (null for entity events).
  */
 export interface FleetSegments {
   key: string;
-  /** The key of each segment's entity: its name, or its index for a counted fleet. */
-  keys: string[] | Int32Array;
+  /** The key column's type: names (utf8) or indices (int32). */
+  names: boolean;
+  /** The key of each segment's entity; null for an outage. */
+  keys: Array<string | number | null>;
   described: EventDescription[];
+  /** With outages: each segment's entities hit (comma-separated keys), null for entity events. */
+  hit?: Array<string | null>;
 }
 
 /** The segment table of the kept events; `cleanRows` generates clean rows for learned events' figures. */
@@ -38,11 +43,10 @@ export function segmentTable(scenario: Scenario, segments: readonly Segment[], c
   const { startMs, stepMs } = scenario.timeline;
   // Per event: the variables it changes and, with anomaly kinds, its drawn parameters.
   const described = fleet ? fleet.described : events.map(describeEvents(scenario, cleanRows));
-  const keyIsName = fleet !== undefined && !(fleet.keys instanceof Int32Array);
   const withParams = hasKindParams(scenario);
   const withAttempt = scenario.anomalies.mode !== 'none' && scenario.anomalies.minEffect !== undefined;
   const fields = [
-    ...(fleet ? [new Field(fleet.key, keyIsName ? new Utf8() : new Int32(), false)] : []),
+    ...(fleet ? [new Field(fleet.key, fleet.names ? new Utf8() : new Int32(), fleet.hit !== undefined)] : []),
     new Field('id', new Int64(), false),
     new Field('kind', new Utf8(), false),
     new Field('start_row', new Int64(), false),
@@ -53,6 +57,7 @@ export function segmentTable(scenario: Scenario, segments: readonly Segment[], c
     new Field('rows', new Int64(), false),
     new Field('truncated', new Bool(), false),
     new Field('variables', new Utf8(), false),
+    ...(fleet?.hit ? [new Field('entities', new Utf8(), true)] : []),
     ...(withParams ? [new Field('params', new Utf8(), true)] : []),
     new Field('effect_rms', new Float64(), false),
     new Field('effect_max', new Float64(), false),
@@ -61,7 +66,7 @@ export function segmentTable(scenario: Scenario, segments: readonly Segment[], c
   ];
   const schema = new Schema(fields);
   const children: Data[] = [
-    ...(fleet ? [keyIsName ? vectorFromArray(fleet.keys as string[], new Utf8()).data[0]! : makeData({ type: new Int32(), length: n, data: fleet.keys as Int32Array })] : []),
+    ...(fleet ? [vectorFromArray(fleet.keys, fleet.names ? new Utf8() : new Int32()).data[0]!] : []),
     makeData({ type: new Int64(), length: n, data: ints((e) => e.id) }),
     vectorFromArray(events.map((e) => e.kind), new Utf8()).data[0]!,
     makeData({ type: new Int64(), length: n, data: ints((e) => e.start) }),
@@ -72,6 +77,7 @@ export function segmentTable(scenario: Scenario, segments: readonly Segment[], c
     makeData({ type: new Int64(), length: n, data: ints((e) => e.end - e.start) }),
     makeData({ type: new Bool(), length: n, data: packBits(Uint8Array.from(events, (e) => (e.truncated ? 1 : 0))) }),
     vectorFromArray(described.map((d) => d.variables), new Utf8()).data[0]!,
+    ...(fleet?.hit ? [vectorFromArray(fleet.hit, new Utf8()).data[0]!] : []),
     ...(withParams ? [vectorFromArray(described.map((d) => d.params), new Utf8()).data[0]!] : []),
     makeData({ type: new Float64(), length: n, data: Float64Array.from(segments, (s) => s.effect.rms) }),
     makeData({ type: new Float64(), length: n, data: Float64Array.from(segments, (s) => s.effect.max) }),

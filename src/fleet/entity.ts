@@ -8,6 +8,7 @@ import type { Scenario } from '../model/types.js';
 import type { Entities } from '../model/entities.js';
 import { entitySeed } from '../random/entity-seed.js';
 import { drawEntityParams, withValueAt } from './params.js';
+import { entityCount } from './count-split.js';
 
 /** The fleet of a scenario; throws for a one-series scenario (a caller's bug). */
 export function fleetOf(s: Scenario): Entities {
@@ -30,6 +31,15 @@ export function entityIndex(f: Entities, name: string): number | undefined {
   return /^\d+$/.test(name) && i < f.count ? i : undefined;
 }
 
+/** An entity's plan under `count_per: fleet`: its share of the fleet's events. */
+function ownCount(s: Scenario, f: Entities, index: number): Scenario['anomalies'] {
+  const a = s.anomalies;
+  if (a.mode !== 'count') return a;
+  const count = entityCount(s, f, index);
+  // Zero events stays a count plan: the columns (nullable targets, twins) stay the fleet's.
+  return { ...a, count };
+}
+
 /** The scenario without its fleet (the template every entity is generated from). */
 export function withoutEntities(s: Scenario): Scenario {
   const { entities: _fleet, ...rest } = s;
@@ -42,7 +52,7 @@ export function withoutEntities(s: Scenario): Scenario {
  */
 export function entityScenario(s: Scenario, index: number): Scenario {
   const f = fleetOf(s);
-  const one: Scenario = { ...withoutEntities(s), seed: entitySeed(s.seed, index) };
+  const one: Scenario = { ...withoutEntities(s), seed: entitySeed(s.seed, index), ...(f.countPer ? { anomalies: ownCount(s, f, index) } : {}) };
   let out = one;
   for (const { param, value } of drawEntityParams(s.seed, f, index)) for (const t of param.targets) out = withValueAt(out, t, value);
   return out;

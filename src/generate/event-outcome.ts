@@ -94,6 +94,29 @@ function cell(c: ValueColumn, i: number): number {
 
 const NUMERIC = new Set(['float64', 'float32', 'int32', 'int64']);
 
+/** The scenario an event is measured with, by scenario. */
+const measuredForms = new WeakMap<Scenario, Scenario>();
+
+/**
+ * What measuring an event needs generated: the scenario without its clean twin and, when
+ * every variable is stochastic and events take each variable's `anomalous` definition
+ * (no anomaly kinds), only the variables an event changes — each one's values come from
+ * its own stream (D4), so leaving the others out changes none of them. Callbacks read
+ * other columns, processes and kinds may too: then every variable is generated.
+ */
+function measuredForm(s: Scenario): Scenario {
+  let m = measuredForms.get(s);
+  if (!m) {
+    const plain = withoutCleanTwin(s);
+    const a = plain.anomalies;
+    const independent = a.mode !== 'none' && !a.kinds && plain.variables.every((v) => v.type === 'stochastic');
+    const twinned = independent ? twinnedVariables(plain) : plain.variables;
+    m = twinned.length === plain.variables.length ? plain : { ...plain, variables: twinned };
+    measuredForms.set(s, m);
+  }
+  return m;
+}
+
 /** Effect and changed rows of one attempt of an event. */
 export function measureEvent(s: Scenario, e: AnomalyEvent): { effect: Effect; changed: Uint8Array } {
   const limit = rowLimit(s);
@@ -101,7 +124,7 @@ export function measureEvent(s: Scenario, e: AnomalyEvent): { effect: Effect; ch
   const changed = new Uint8Array(e.duration);
   if (end <= e.start) return { effect: { rms: 0, max: 0 }, changed };
   const [lo, hi] = contextWindow(e.start, e.duration, limit);
-  const plain = withoutCleanTwin(s);
+  const plain = measuredForm(s);
   const clean = generateRows(withoutAnomalies(plain), lo, hi, []).values;
   const dirty = generateRows(plain, e.start, end, [{ ...e, end }]).values;
   const effects: Effect[] = [];

@@ -12,6 +12,8 @@ import { entityScenario, fleetOf } from '../fleet/entity.js';
 import { checkFinite } from './finite.js';
 import { generateShard, retriesIn, type Retries, type ShardColumns } from './shard.js';
 import type { AnomalyEvent } from '../anomaly/events.js';
+import { hits, outagesOverlapping } from '../fleet/outages.js';
+import { applyOutages } from './outage-apply.js';
 
 /** A fleet shard's rectangle. */
 export interface FleetShardRect {
@@ -72,10 +74,13 @@ export function generateFleetShard(scenario: Scenario, rect: FleetShardRect, are
   const events: EntityEvent[] = [];
   // entity_time: entity j's rows start at j·span, one apart; time_entity: at j, `entities` apart.
   const stride = fleet.order === 'entity_time' ? 1 : entities;
+  const outages = fleet.outages ? outagesOverlapping(scenario, rect.rowStart, rect.rowEnd) : [];
   for (let j = 0; j < entities; j++) {
     const e = rect.entityStart + j;
     const one = entityScenario(scenario, e);
     const cols = generateShard(one, rect.rowStart, rect.rowEnd, retriesIn(retries?.[j], rect.rowStart, rect.rowEnd), arena);
+    const hit = outages.filter((o) => hits(scenario, o, e));
+    if (hit.length > 0) applyOutages(scenario, one, cols, rect.rowStart, rect.rowEnd, hit);
     if (!one.allowNonFinite) checkFinite(cols, rect.rowStart, one.seed);
     const start = fleet.order === 'entity_time' ? j * span : j;
     if (!values) {

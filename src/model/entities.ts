@@ -23,6 +23,26 @@ export interface EntityParam {
   checked: [number, number];
 }
 
+/**
+ * Fleet-wide events (`anomalies.outages`): each hits a share of the entities at once, at
+ * the same rows (fleet/outages.ts).
+ */
+export interface Outages {
+  /** Placement over the timeline, as one series' events are placed (frequency or count). */
+  mode: 'frequency' | 'count';
+  frequency: number;
+  count: number;
+  duration: [number, number];
+  /** Probability that an outage hits a given entity. */
+  share: number;
+  /** flat_line holds each target at its value where the outage starts; level_shift and spike add an amount drawn per outage. */
+  kind: 'flat_line' | 'level_shift' | 'spike';
+  /** level_shift's shift or spike's magnitude, [min, max] drawn uniformly per outage. */
+  amount: [number, number];
+  /** The variables an outage acts on. */
+  variables: string[];
+}
+
 export interface Entities {
   /** Name of the key column. */
   key: string;
@@ -40,6 +60,14 @@ export interface Entities {
   uniquenessScope?: 'entity';
   /** Per-entity parameters, in the order the scenario declares them. */
   params: EntityParam[];
+  /** Fleet-wide events; absent without `anomalies.outages`. */
+  outages?: Outages;
+  /**
+   * `anomalies.count_per: fleet`: `anomalies.count` events over the whole fleet, each
+   * entity taking the ones a draw per event assigns it (fleet/count-split.ts); absent: the
+   * count is per entity.
+   */
+  countPer?: 'fleet';
 }
 
 /** Largest fleet: the key is an int32 and entity ranges stay exact. */

@@ -68,7 +68,7 @@ export function planGeneration(scenario: Scenario, options: { format?: OutputFor
     const added = growthRegions(fleet.count, rows, options.grownFrom).flatMap((r) => cutRegion(r, shardRows, fleet.order));
     const rects = [...kept, ...added].sort(compareRects(fleet.order));
     const shards = rects.map((r, index) => ({ index, ...r, file: fleetFileName(r, fleet.order, FORMAT_EXTENSIONS[format]) }));
-    return { scenario, format, blockRows: BLOCK_ROWS, shardRows, growthStable: isGrowthStable(scenario.anomalies), shards };
+    return { scenario, format, blockRows: BLOCK_ROWS, shardRows, growthStable: isGrowthStable(scenario.anomalies) && scenario.entities?.outages?.mode !== 'count', shards };
   }
   // A later stretch of the timeline (a test split) is planned in the timeline's own rows.
   const first = firstRow(scenario.timeline);
@@ -77,7 +77,7 @@ export function planGeneration(scenario: Scenario, options: { format?: OutputFor
   for (let index = 0, start = first; start < end; index++, start += shardRows) {
     shards.push({ index, rowStart: start, rowEnd: Math.min(end, start + shardRows), file: shardFileName(index, format) });
   }
-  return { scenario, format, blockRows: BLOCK_ROWS, shardRows, growthStable: isGrowthStable(scenario.anomalies), shards };
+  return { scenario, format, blockRows: BLOCK_ROWS, shardRows, growthStable: isGrowthStable(scenario.anomalies) && scenario.entities?.outages?.mode !== 'count', shards };
 }
 
 /** A human-readable rendering of a plan (what `--dry-run` prints). */

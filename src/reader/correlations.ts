@@ -11,6 +11,7 @@
  * processes, whose one normal noise component takes its draws from the group.
  */
 import { Checker, checkNameList, describe, join, noSuchVariable } from '../model/checker.js';
+import type { GroupEntry, VariableEntry } from './correlated-entries.js';
 import { symmetricEigen } from '../math/eigen.js';
 import { cholesky } from '../math/cholesky.js';
 import type { CorrelatedVariable, CorrelationGroup, ProcessVariable, Variable } from '../model/types.js';
@@ -56,36 +57,39 @@ function normalNoiseComponents(v: ProcessVariable): number[] {
 }
 
 /**
- * Checks `correlations` against the validated variables, links every member (mutating the
- * variables validation just built) and returns the resolved groups, or undefined when the
- * scenario has none. `rawVariables` is the `variables` mapping as written (which members
- * gave their own marginal).
+ * Checks the correlation groups (correlated-entries.ts) against the validated variables,
+ * links every member (mutating the variables validation just built) and returns the
+ * resolved groups, or undefined when the scenario has none. `rawVariables`: each variable
+ * entry as written (which members gave their own marginal).
  */
-export function resolveCorrelations(c: Checker, raw: unknown, variables: Variable[], declared: readonly string[], rawVariables: Record<string, unknown> | undefined): CorrelationGroup[] | undefined {
+export function resolveCorrelations(c: Checker, entries: readonly GroupEntry[], variables: Variable[], declared: readonly string[], rawVariables: ReadonlyMap<string, VariableEntry>): CorrelationGroup[] | undefined {
   const grouped = new Map<string, string>();
   const groups: CorrelationGroup[] = [];
-  const o = raw === undefined ? undefined : c.object(raw, 'correlations');
-  for (const [name, entry] of Object.entries(o ?? {})) {
-    const path = join('correlations', name);
+  const names = new Set<string>();
+  for (const { name, raw: g, path } of entries) {
     if (!NAME_RE.test(name)) {
       c.fail(path, 'group names must start with a letter or _ and hold only letters, digits and _');
       continue;
     }
-    const g = c.object(entry, path);
-    if (!g) continue;
-    c.keys(g, path, ['description', 'variables', 'correlation', 'covariance', 'mean']);
-    const names = checkNameList(c, g['variables'], join(path, 'variables'));
-    if (!names) continue;
-    if (names.length < 2) {
-      c.fail(join(path, 'variables'), `expected at least two variables to correlate, got ${names.length}`);
+    if (names.has(name)) {
+      c.fail(path, `a correlation group '${name}' is declared twice; rename one of them`);
+      continue;
+    }
+    names.add(name);
+    c.keys(g, path, ['type', 'description', 'variables', 'correlation', 'covariance', 'mean']);
+    const members0 = checkNameList(c, g['variables'], join(path, 'variables'));
+    if (!members0) continue;
+    const memberNames = members0;
+    if (memberNames.length < 2) {
+      c.fail(join(path, 'variables'), `expected at least two variables to correlate, got ${memberNames.length}`);
       continue;
     }
     let ok = true;
     const members: Variable[] = [];
-    names.forEach((vn, i) => {
+    memberNames.forEach((vn, i) => {
       const p = join(join(path, 'variables'), i);
       const v = variables.find((x) => x.name === vn);
-      if (names.indexOf(vn) !== i) return void (ok = c.fail(p, `'${vn}' is listed twice`) ?? false);
+      if (memberNames.indexOf(vn) !== i) return void (ok = c.fail(p, `'${vn}' is listed twice`) ?? false);
       const other = grouped.get(vn);
       if (other !== undefined) return void (ok = c.fail(p, `'${vn}' is already in group '${other}'; a variable belongs to one group`) ?? false);
       if (!v) return void (ok = (declared.includes(vn) ? undefined : c.fail(p, noSuchVariable(vn, declared))) ?? false);
@@ -107,7 +111,7 @@ export function resolveCorrelations(c: Checker, raw: unknown, variables: Variabl
       c.fail(join(path, 'mean'), "'mean' goes with 'covariance'; with 'correlation' each variable gives its own marginal");
       continue;
     }
-    const n = names.length;
+    const n = memberNames.length;
     const mpath = join(path, hasCorr ? 'correlation' : 'covariance');
     const a = checkMatrix(c, g[hasCorr ? 'correlation' : 'covariance'], mpath, n);
     if (!a || !ok) continue;
@@ -161,12 +165,12 @@ export function resolveCorrelations(c: Checker, raw: unknown, variables: Variabl
       const cv = v as CorrelatedVariable;
       cv.link = link;
       if (!hasCorr) {
-        const givenMarginal = (rawVariables?.[v.name] as Record<string, unknown> | undefined)?.['marginal'] !== undefined;
-        if (givenMarginal) c.fail(join(join('variables', v.name), 'marginal'), `'${v.name}' is in covariance group '${name}', whose matrix and 'mean' fix its normal marginal; remove 'marginal'`);
+        const entry = rawVariables.get(v.name);
+        if ((entry?.raw as Record<string, unknown> | undefined)?.['marginal'] !== undefined) c.fail(join(entry!.path, 'marginal'), `'${v.name}' is in covariance group '${name}', whose matrix and 'mean' fix its normal marginal; remove 'marginal'`);
         cv.marginal = { dist: 'normal', mean: mean[i]!, sd: sd[i]! };
       }
     });
-    groups.push({ name, variables: names, correlation: matrixRows(r, n), minEigenvalue: smallest });
+    groups.push({ name, variables: memberNames, correlation: matrixRows(r, n), minEigenvalue: smallest });
   }
   for (const v of variables) {
     if (v.type === 'correlated' && !grouped.has(v.name)) c.fail(join('variables', v.name), `'${v.name}' is a correlated variable in no group; list it in a group of 'correlations' (with the variables it correlates with and their matrix)`);

@@ -18,9 +18,12 @@ import { meanKindDuration } from '../anomaly/kinds/catalog.js';
 import { checkDependencies } from '../variables/callback-order.js';
 import { rowLimitProblems } from '../variables/row-limits.js';
 import { resolveCorrelations } from './correlations.js';
+import { expandCorrelatedEntries } from './correlated-entries.js';
 import { checkSplits } from './splits.js';
 import { checkEntities } from '../fleet/validate.js';
 import { findPerEntity, validatePerEntity } from './per-entity.js';
+import { checkOutages } from './outages.js';
+import { splitCount } from '../fleet/count-split.js';
 
 /** Names the engine writes itself; a variable may not take them. */
 export const RESERVED_COLUMNS = ['timestamp', 'is_anomaly', 'anomaly_id'] as const;
@@ -172,6 +175,35 @@ function checkVariable(c: Checker, name: string, raw: unknown, path: string, str
   return kind.validate(c, { name, stream, path, raw: o, resolveFile, allowNonFinite });
 }
 
+/**
+ * Splits what belongs to fleets (`outages`, `count_per`) from the rest of the anomalies
+ * block. A fleet-wide count is checked per entity (fleet/count-split.ts), so the block is
+ * checked here with one event, and its count put back after.
+ */
+function splitFleetAnomalies(raw: unknown): { inner: unknown; outagesRaw: unknown; countPer: unknown; fleetCount: unknown } {
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw) || !('outages' in raw || 'count_per' in raw)) return { inner: raw, outagesRaw: undefined, countPer: undefined, fleetCount: undefined };
+  const { outages, count_per: countPer, ...rest } = raw as Record<string, unknown>;
+  const fleetCount = countPer === 'fleet' && typeof rest['count'] === 'number' ? rest['count'] : undefined;
+  if (fleetCount !== undefined && Number.isSafeInteger(fleetCount) && fleetCount >= 1) rest['count'] = 1;
+  // Outages alone (no events per entity): the entities' own plan is none.
+  return { inner: Object.keys(rest).length === 0 ? undefined : rest, outagesRaw: outages, countPer, fleetCount };
+}
+
+/** `count_per: fleet`: the fleet-wide count back in the plan, and each entity's share fitting its timeline. */
+function checkCountPer(c: Checker, countPer: unknown, fleetCount: unknown, anomalies: AnomalyPlan | undefined, fleet: { count: number } | undefined, seed: number | undefined, timeline: Timeline | undefined): AnomalyPlan | undefined {
+  if (countPer === undefined || countPer === 'entity') return anomalies;
+  if (!fleet) return c.fail('anomalies.count_per', 'applies to fleets (entities:)');
+  if (countPer !== 'fleet') return c.fail('anomalies.count_per', `expected entity or fleet, got ${describe(countPer)}`);
+  if (!anomalies || anomalies.mode !== 'count' || typeof fleetCount !== 'number' || seed === undefined || !timeline) {
+    if (anomalies && anomalies.mode !== 'count') c.fail('anomalies.count_per', "fleet spreads anomalies.count over the fleet; it needs 'count'");
+    return undefined;
+  }
+  const shares = splitCount(seed, fleetCount, fleet.count);
+  const most = shares.reduce((m, x) => Math.max(m, x), 0);
+  if (most * (anomalies.duration[0] + 1) - 1 > timeline.rows) return c.fail('anomalies.count', `an entity takes ${most} of the fleet's ${fleetCount} events; ${most} events of at least ${anomalies.duration[0]} rows do not fit in its ${timeline.rows} rows`);
+  return { ...anomalies, count: fleetCount };
+}
+
 /** Splits `uniqueness.scope` (a fleet's) from the rest of the uniqueness block. */
 function uniquenessScope(raw: unknown): { scope: unknown; rawUniqueness: unknown } {
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw) || !('scope' in raw)) return { scope: undefined, rawUniqueness: raw };
@@ -205,51 +237,57 @@ export function validateScenario(doc: unknown, options: { baseDir?: string } = {
   const seed = o['seed'] === undefined ? 0 : c.number(o['seed'], 'seed', { integer: true, ge: 0, le: Number.MAX_SAFE_INTEGER });
   if (o['description'] !== undefined && typeof o['description'] !== 'string') c.fail('description', `expected a string, got ${describe(o['description'])}`);
   const timeline = o['timeline'] === undefined ? c.fail('timeline', 'required') : checkTimeline(c, o['timeline']);
-  const anomalies = checkAnomalies(c, o['anomalies'], timeline, (file) => inputPath(options.baseDir ?? process.cwd(), file));
+  // `anomalies.outages` belongs to fleets (reader/outages.ts); the rest is one series' plan.
+  const { inner: rawAnomalies, outagesRaw, countPer, fleetCount } = splitFleetAnomalies(o['anomalies']);
+  const checkedAnomalies = checkAnomalies(c, rawAnomalies, timeline, (file) => inputPath(options.baseDir ?? process.cwd(), file));
   const variables: Variable[] = [];
   const vars = o['variables'] === undefined ? c.fail('variables', 'required: at least one variable') : c.object(o['variables'], 'variables');
+  // Inline groups (`type: correlated` with a matrix) declare their members as variables.
+  const expanded = expandCorrelatedEntries(c, vars ?? {}, o['correlations']);
   if (vars) {
     if (Object.keys(vars).length === 0) c.fail('variables', 'must declare at least one variable');
     const streams = new Map<number, string>();
     const lower = new Map<string, string>();
-    for (const [vname, raw] of Object.entries(vars)) {
+    for (const { name: vname, raw, path } of expanded.entries) {
       const same = lower.get(vname.toLowerCase());
       if (same !== undefined) {
-        c.fail(join('variables', vname), `differs from variable '${same}' only in case; readers such as DuckDB would see one column — rename one of them`);
+        c.fail(path, same === vname ? `variable '${vname}' is declared twice (a correlated group's members are variables too); rename one of them` : `differs from variable '${same}' only in case; readers such as DuckDB would see one column — rename one of them`);
         continue;
       }
       lower.set(vname.toLowerCase(), vname);
-      const v = checkVariable(c, vname, raw, join('variables', vname), variableStream(vname), options.baseDir ?? process.cwd(), allowNonFinite);
+      const v = checkVariable(c, vname, raw, path, variableStream(vname), options.baseDir ?? process.cwd(), allowNonFinite);
       if (!v) continue;
       const other = streams.get(v.stream);
-      if (other !== undefined) c.fail(join('variables', vname), `its random stream collides with variable '${other}'; rename one of them`);
+      if (other !== undefined) c.fail(path, `its random stream collides with variable '${other}'; rename one of them`);
       streams.set(v.stream, vname);
       variables.push(v);
     }
   }
   // Callback dependencies (`after:`) and the targets of anomaly kinds.
-  const declared = vars ? Object.keys(vars) : [];
+  const declared = expanded.entries.map((e) => e.name);
   // Groups link their members before kinds resolve targets (decorrelate acts on members).
-  const correlations = resolveCorrelations(c, o['correlations'], variables, declared, vars);
+  const correlations = resolveCorrelations(c, expanded.groups, variables, declared, new Map(expanded.entries.map((e) => [e.name, e])));
   checkDependencies(c, variables, declared);
-  if (anomalies) checkPlanAgainstVariables(c, anomalies, variables, declared, correlations);
+  if (checkedAnomalies) checkPlanAgainstVariables(c, checkedAnomalies, variables, declared, correlations);
   if (timeline) for (const p of rowLimitProblems({ variables }, timeline.rows)) c.fail(join('variables', p.variable), p.message);
   // `uniqueness.scope` belongs to fleets; the rest of the block is the one-series uniqueness.
   const { scope, rawUniqueness } = uniquenessScope(o['uniqueness']);
   const uniqueness = checkUniqueness(c, rawUniqueness, variables);
   // Uniqueness decides keys from generated values before anomaly kinds change them, so a
   // kind acting on a key could make written keys collide: refuse that combination.
-  if (uniqueness && anomalies && anomalies.mode !== 'none') {
+  if (uniqueness && checkedAnomalies && checkedAnomalies.mode !== 'none') {
     // Uniqueness classes rows by label and resolves on attempt-0 values, before any event is
     // measured; measuring events (min_effect, label: changed) would need the resolved values.
-    if (anomalies.minEffect) c.fail('anomalies.min_effect', 'cannot be combined with uniqueness yet: remove one of them');
-    if (anomalies.label) c.fail('anomalies.label', "'changed' cannot be combined with uniqueness yet: remove one of them");
-    (anomalies.kinds ?? []).forEach((k, i) => {
+    if (checkedAnomalies.minEffect) c.fail('anomalies.min_effect', 'cannot be combined with uniqueness yet: remove one of them');
+    if (checkedAnomalies.label) c.fail('anomalies.label', "'changed' cannot be combined with uniqueness yet: remove one of them");
+    (checkedAnomalies.kinds ?? []).forEach((k, i) => {
       const hit = k.variables.filter((v) => uniqueness.key.includes(v));
       if (hit.length > 0) c.fail(`anomalies.kinds[${i}]`, `${k.kind} events would change ${hit.join(', ')}, which ${hit.length === 1 ? 'is' : 'are'} part of the uniqueness key; exclude ${hit.length === 1 ? 'it' : 'them'} with variables: [...]`);
     });
   }
+  const outages = outagesRaw === undefined ? undefined : o['entities'] === undefined ? c.fail('anomalies.outages', 'outages hit many entities at once: they need a fleet (entities:)') : checkOutages(c, outagesRaw, timeline, variables, (r, p) => checkDurationRange(c, r, p, timeline?.stepMs));
   const entities = o['entities'] === undefined ? undefined : checkEntities(c, o['entities'], [...RESERVED_COLUMNS, ...declared], options.baseDir ?? process.cwd());
+  const anomalies = checkCountPer(c, countPer, fleetCount, checkedAnomalies, entities, seed, timeline);
   if (scope !== undefined && o['entities'] === undefined) c.fail('uniqueness.scope', 'applies to fleets (entities:); a single series is its own scope');
   else if (scope !== undefined && scope !== 'entity') c.fail('uniqueness.scope', scope === 'fleet' ? "'fleet' (unique across all entities) is not supported yet; use scope: entity (unique within each entity), or give each entity its own key values" : `expected entity, got ${describe(scope)}`);
   const splits = o['splits'] === undefined ? undefined : checkSplits(c, o['splits'], timeline);
@@ -259,5 +297,5 @@ export function validateScenario(doc: unknown, options: { baseDir?: string } = {
   if (c.issues.length > 0 || name === undefined || seed === undefined || !timeline || !anomalies || uniqueness === undefined || (o['entities'] !== undefined && !entities)) {
     return { ok: false, issues: c.issues };
   }
-  return { ok: true, scenario: { name, seed, timeline, anomalies, variables, uniqueness, ...(entities ? { entities: { ...entities, ...(uniqueness ? { uniquenessScope: 'entity' as const } : {}), params: [] } } : {}), baseDir: resolve(options.baseDir ?? process.cwd()), ...(callbackTimeoutMs !== undefined ? { callbackTimeoutMs } : {}), ...(allowNonFinite ? { allowNonFinite: true as const } : {}), ...(correlations ? { correlations } : {}), ...(splits ? { splits } : {}) } };
+  return { ok: true, scenario: { name, seed, timeline, anomalies, variables, uniqueness, ...(entities ? { entities: { ...entities, ...(uniqueness ? { uniquenessScope: 'entity' as const } : {}), params: [], ...(outages ? { outages } : {}), ...(countPer === 'fleet' ? { countPer: 'fleet' as const } : {}) } } : {}), baseDir: resolve(options.baseDir ?? process.cwd()), ...(callbackTimeoutMs !== undefined ? { callbackTimeoutMs } : {}), ...(allowNonFinite ? { allowNonFinite: true as const } : {}), ...(correlations ? { correlations } : {}), ...(splits ? { splits } : {}) } };
 }

@@ -93,6 +93,8 @@ export interface DatasetReportOptions {
    * shorten a report (most of its wall time was spent waiting, not computing).
    */
   workers?: number;
+  /** A fleet: the entity to show, by key (default: the first). */
+  entity?: string | undefined;
 }
 
 /** Streams one shard's rows, as chunks, into `onChunk`. */
@@ -150,7 +152,20 @@ function reduceOnWorker(task: ShardReduceTask): Promise<ReductionState> {
 
 /** The page data of a report of the dataset in `dir`. */
 export async function datasetReport(dir: string, options: DatasetReportOptions = {}): Promise<PageData.Report> {
-  const { view: m, rowBase } = fromFirstRow(reportManifest(dir));
+  const whole = reportManifest(dir);
+  if (whole.entities) {
+    // A fleet: one entity's series, generated from the manifest's scenario (the bytes its
+    // rows hold in the dataset, which `paranom verify` checks).
+    const { previewReport } = await import('./preview.js');
+    return previewReport(whole.scenario, {
+      rows: whole.scenario.timeline.rows,
+      entity: options.entity,
+      title: `${whole.scenario.name} — ${whole.entities.count.toLocaleString('en-US')} entities × ${whole.scenario.timeline.rows.toLocaleString('en-US')} rows`,
+      notes: [`A fleet: this report shows one entity's ${whole.scenario.timeline.rows.toLocaleString('en-US')} rows, generated from the dataset's manifest (the same values as its rows in the files; \`paranom verify\` checks that).`],
+      ...(options.limits ? { limits: options.limits } : {}),
+    });
+  }
+  const { view: m, rowBase } = fromFirstRow(whole);
   const segPath = join(dir, SEGMENTS_FILE);
   if (!existsSync(segPath)) throw new ParanomError('DATASET_INVALID', `${segPath}: the segment table is missing`, { path: segPath });
   const segments = readParquetTable(readFileSync(segPath));

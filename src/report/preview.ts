@@ -5,6 +5,8 @@
  */
 import { seedKey } from '../random/counter.js';
 import type { Scenario } from '../model/types.js';
+import { ParanomError } from '../errors.js';
+import { entityIndex, entityName, entityScenario } from '../fleet/entity.js';
 import { withOverrides } from '../reader/load.js';
 import { eventsStartingIn } from '../anomaly/events.js';
 import { twinNameClashes, withCleanTwin } from '../anomaly/kinds/clean-twin.js';
@@ -28,6 +30,30 @@ export interface PreviewOptions {
   /** Rows to generate (default: 100,000 or the scenario's row count, whichever is smaller). */
   rows?: number;
   limits?: ReportLimits;
+  /** A fleet: the entity to show, by key (default: the first). */
+  entity?: string | undefined;
+  /** Replaces the page's title, and notes put first (a fleet dataset's report). */
+  title?: string;
+  notes?: string[];
+}
+
+/**
+ * A fleet scenario as one entity's (fleet/entity.ts), with a note saying which; any other
+ * scenario as it is.
+ */
+export function chosenEntity(scenario: Scenario, entity: string | undefined): { scenario: Scenario; notes: string[] } {
+  const f = scenario.entities;
+  if (!f) {
+    if (entity !== undefined) throw new ParanomError('USAGE', `--entity ${entity}: this scenario has no entities (it is one series)`);
+    return { scenario, notes: [] };
+  }
+  const index = entity === undefined ? 0 : entityIndex(f, entity);
+  if (index === undefined) throw new ParanomError('USAGE', `--entity ${entity}: no such entity; keys are ${f.names ? `names such as ${f.names.slice(0, 3).join(', ')}` : `0 to ${f.count - 1}`}`, { entity });
+  const one = entityScenario(scenario, index);
+  return {
+    scenario: one,
+    notes: [`Entity ${entityName(f, index)} (${f.key}, index ${index}) of ${f.count.toLocaleString('en-US')}: the scenario alone with its seed ${one.seed}${f.params.length ? ' and its per-entity parameters' : ''}${f.outages ? '; fleet outages are not drawn here' : ''}. Choose another with --entity.`],
+  };
 }
 
 function numericOf(v: ValueColumn, out: Float64Array, n: number): void {
@@ -44,7 +70,8 @@ function codesOf(v: ValueColumn, out: Int32Array, n: number): void {
 }
 
 /** The page data of a preview of `scenario` (resolved, as `loadScenario` returns it). */
-export async function previewReport(scenario: Scenario, options: PreviewOptions = {}): Promise<PageData.Report> {
+export async function previewReport(fleetOrOne: Scenario, options: PreviewOptions = {}): Promise<PageData.Report> {
+  const { scenario, notes: entityNotes } = chosenEntity(fleetOrOne, options.entity);
   const rows = options.rows ?? Math.min(PREVIEW_ROWS, scenario.timeline.rows);
   // The clean twin costs little at preview size and shows what each anomaly changed.
   const sized = withOverrides(scenario, { rows });
@@ -65,12 +92,12 @@ export async function previewReport(scenario: Scenario, options: PreviewOptions 
     uniqueness: null,
     anomalies: anomalySummary(s, settled, anomalousRows),
   });
-  const notes = [`A preview: the first ${rows.toLocaleString('en-US')} rows of ${scenario.timeline.rows.toLocaleString('en-US')}, generated in memory.`];
+  const notes = [...(options.notes ?? [`A preview: the first ${rows.toLocaleString('en-US')} rows of ${scenario.timeline.rows.toLocaleString('en-US')}, generated in memory.`]), ...entityNotes];
   if (s.uniqueness) notes.push('Uniqueness retries are not applied in a preview: key variables show their first attempts.');
   if (s.anomalies.mode === 'count') notes.push('anomalies.count spreads events over the whole timeline, so a preview of fewer rows places them differently from the full dataset.');
   const latent = latentPanels(s, eventRows(segments, 2000).events);
   const builder = new ReportBuilder({
-    title: `${s.name} — preview of ${rows.toLocaleString('en-US')} rows`,
+    title: options.title ?? `${s.name} — preview of ${rows.toLocaleString('en-US')} rows`,
     source: 'preview',
     manifest,
     segments,

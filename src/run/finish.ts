@@ -11,7 +11,8 @@ import type { Part } from '../plan/parts.js';
 import { anomalySummary, buildManifest, ENTITIES_FILE, MANIFEST_FILE, SEGMENTS_FILE, writeManifest, type Manifest, type ManifestShard, type UniquenessSummary } from '../dataset/manifest.js';
 import { encodeParquet, type ParquetCompression } from '../formats/parquet.js';
 import { entityTable } from '../dataset/entities.js';
-import { datasetSegments } from './labels.js';
+import { datasetSegments, fleetShardSegments } from './labels.js';
+import type { EventDescription } from '../anomaly/kinds/describe.js';
 import { shardMetadata } from '../dataset/provenance.js';
 import { writeFileAtomic } from '../formats/files.js';
 import { prepareScenario } from '../variables/registry.js';
@@ -35,12 +36,16 @@ function allSegments(scenario: Scenario, plan: GenerationPlan, measured: Readonl
     segments.push(...runIn.segments);
     dropped += runIn.dropped;
   }
+  const entities: number[] = [];
+  const described: EventDescription[] = [];
   for (const s of plan.shards) {
-    const m = measured.get(s.index) ?? shardSegments(scenario, s.rowStart, s.rowEnd);
+    const m = measured.get(s.index) ?? (scenario.entities ? fleetShardSegments(scenario, s) : shardSegments(scenario, s.rowStart, s.rowEnd));
     for (const x of m.segments) segments.push(x);
+    for (const x of m.entities ?? []) entities.push(x);
+    for (const x of m.described ?? []) described.push(x);
     dropped += m.dropped;
   }
-  return { segments, dropped };
+  return { segments, dropped, ...(scenario.entities ? { entities, described } : {}) };
 }
 
 /** Writes the segment table (whole datasets only) and the manifest, last. */
@@ -58,10 +63,10 @@ export async function finishDataset(
   const suffix = staged ? PENDING_SUFFIX : '';
   const rows = scenario.timeline.rows;
   // Measuring events generates rows here, on the main thread: load what the variables need.
-  if (!part && scenario.anomalies.mode !== 'none' && (scenario.entities || measured.size < plan.shards.length)) await prepareScenario(scenario);
+  if (!part && scenario.anomalies.mode !== 'none' && measured.size < plan.shards.length) await prepareScenario(scenario);
   // Every event is measured, for its effect columns (the workers measured their shards'
   // events; a fleet's are measured here); a part run has no segment table.
-  const settled = part ? { segments: [], dropped: -1, table: undefined } : datasetSegments(scenario, scenario.entities || scenario.anomalies.mode === 'none' ? undefined : allSegments(scenario, plan, measured));
+  const settled = part ? { segments: [], dropped: -1, table: undefined } : datasetSegments(scenario, scenario.anomalies.mode === 'none' ? undefined : allSegments(scenario, plan, measured));
   const { segments, dropped } = settled;
   if (settled.table) {
     const segMeta = shardMetadata(scenario, { index: -1, rowStart: firstRow(scenario.timeline), rowEnd: endRow(scenario.timeline) });

@@ -251,7 +251,7 @@ async function runPlan(
   const timed: PhaseTimes[] = [];
   // The segment table's events are measured by the shards' workers (whole datasets; a
   // fleet's events are each entity's, measured at the end).
-  const measureInWorkers = !part && scenario.anomalies.mode !== 'none' && !scenario.entities;
+  const measureInWorkers = !part && scenario.anomalies.mode !== 'none';
   const measured = new Map<number, ShardSegments>();
   /** Undoes what this run added when it fails: a staged run restores the old dataset exactly. */
   const undo = (wroteShards: boolean) => {
@@ -378,7 +378,7 @@ export async function grow(out: string, target: number | GrowTarget, options: Om
     const timelineRows = m.scenario.timeline.rows;
     const rows = want.rows ?? timelineRows;
     if (!m.growth_stable) {
-      throw new ParanomError('USAGE', `${out} was generated with anomalies.count, which places events over the whole timeline; it cannot grow with its rows unchanged — generate it again with --rows ${rows}`);
+      throw new ParanomError('USAGE', `${out} was generated with anomalies.count (or anomalies.outages.count), which places events over the whole timeline; it cannot grow with its rows unchanged — generate it again with --rows ${rows}`);
     }
     const fleet = m.scenario.entities;
     if (want.entities !== undefined && !fleet) throw new ParanomError('USAGE', `${out} holds one series (its scenario has no entities); --entities grows fleets only`);

@@ -6,7 +6,8 @@
 import type { Table } from 'apache-arrow';
 import { eventsOverlapping, eventsStartingIn } from '../anomaly/events.js';
 import type { Segment } from '../anomaly/effect.js';
-import { describeEvents } from '../anomaly/kinds/describe.js';
+import { describeEvents, type EventDescription } from '../anomaly/kinds/describe.js';
+import { hits, outagesStartingIn } from '../fleet/outages.js';
 import { seedKey } from '../random/counter.js';
 import { endRow, firstRow, type Scenario } from '../model/types.js';
 import { segmentTable } from '../dataset/segments.js';
@@ -14,11 +15,41 @@ import { cleanRowsOf } from '../generate/shard.js';
 import { segmentsOf } from '../generate/event-outcome.js';
 import { entityName, entityScenario } from '../fleet/entity.js';
 
+/** Measured events of some rows: the segments, and for a fleet each one's entity and description. */
+export interface MeasuredSegments {
+  segments: Segment[];
+  /** Events dropped by `min_effect`. */
+  dropped: number;
+  /** A fleet: the entity of each segment, and its description made with the entity's scenario. */
+  entities?: number[];
+  described?: EventDescription[];
+}
+
+/** A fleet shard's events (those starting in its rows, entity by entity), measured and described. */
+export function fleetShardSegments(s: Scenario, shard: { entityStart?: number | undefined; entityEnd?: number | undefined; rowStart: number; rowEnd: number }): MeasuredSegments {
+  const out: Required<MeasuredSegments> = { segments: [], dropped: 0, entities: [], described: [] };
+  for (let e = shard.entityStart!; e < shard.entityEnd!; e++) {
+    const one = entityScenario(s, e);
+    if (one.anomalies.mode === 'none') continue;
+    const settled = segmentsOf(one, eventsStartingIn(one.anomalies, seedKey(one.seed), one.timeline.rows, shard.rowStart, shard.rowEnd));
+    out.dropped += settled.dropped;
+    if (settled.segments.length === 0) continue;
+    const describe = describeEvents(one, cleanRowsOf(one));
+    for (const seg of settled.segments) {
+      out.segments.push(seg);
+      out.entities.push(e);
+      out.described.push(describe(seg.event));
+    }
+  }
+  return out;
+}
+
 /**
  * The kept events of a dataset, how many were dropped, and the segment table. `settled`:
- * the events of a scenario without entities already measured (by the shards' workers).
+ * the events already measured (by the shards' workers; for a fleet, with their entities),
+ * in any order of shards.
  */
-export function datasetSegments(s: Scenario, settled?: { segments: Segment[]; dropped: number }): { segments: Segment[]; dropped: number; table: Table } {
+export function datasetSegments(s: Scenario, settled?: MeasuredSegments): { segments: Segment[]; dropped: number; table: Table } {
   const rows = s.timeline.rows;
   const f = s.entities;
   if (!f) {
@@ -28,25 +59,25 @@ export function datasetSegments(s: Scenario, settled?: { segments: Segment[]; dr
     const { segments, dropped } = settled ?? segmentsOf(s, eventsOverlapping(s, from, end));
     return { segments, dropped, table: segmentTable(s, segments, cleanRowsOf(s)) };
   }
-  const segments: Segment[] = [];
-  const described = [];
-  const keys: string[] = [];
-  const indices: number[] = [];
-  let dropped = 0;
-  for (let e = 0; e < f.count; e++) {
-    const one = entityScenario(s, e);
-    if (one.anomalies.mode === 'none') continue;
-    const settled = segmentsOf(one, eventsStartingIn(one.anomalies, seedKey(one.seed), rows, 0, rows));
-    dropped += settled.dropped;
-    if (settled.segments.length === 0) continue;
-    const describe = describeEvents(one, cleanRowsOf(one));
-    for (const seg of settled.segments) {
-      segments.push(seg);
-      described.push(describe(seg.event));
-      if (f.names) keys.push(entityName(f, e));
-      else indices.push(e);
+  const measured = settled?.entities ? settled : fleetShardSegments(s, { entityStart: 0, entityEnd: f.count, rowStart: 0, rowEnd: rows });
+  // Entity by entity, each in time order, however the shards were cut.
+  const order = measured.segments.map((_, i) => i).sort((a, b) => measured.entities![a]! - measured.entities![b]! || measured.segments[a]!.event.start - measured.segments[b]!.event.start);
+  const segments = order.map((i) => measured.segments[i]!);
+  const described = order.map((i) => measured.described![i]!);
+  const keys: Array<string | number | null> = order.map((i) => (f.names ? entityName(f, measured.entities![i]!) : measured.entities![i]!));
+  const dropped = measured.dropped;
+  const hit: Array<string | null> | undefined = f.outages ? keys.map(() => null) : undefined;
+  if (f.outages) {
+    // One row per outage, with the entities it hit (its effect is not measured: NaN).
+    for (const o of outagesStartingIn(s, 0, rows)) {
+      const who: string[] = [];
+      for (let e = 0; e < f.count; e++) if (hits(s, o, e)) who.push(entityName(f, e));
+      segments.push({ event: { ...o, id: o.label }, effect: { rms: NaN, max: NaN }, changedRows: o.end - o.start });
+      described.push({ variables: f.outages.variables.join(','), params: JSON.stringify({ ...(f.outages.kind === 'flat_line' ? {} : { amount: o.amount }), entities_hit: who.length, scope: 'fleet' }) });
+      keys.push(null);
+      hit!.push(who.join(','));
     }
   }
-  const table = segmentTable(s, segments, undefined, { key: f.key, keys: f.names ? keys : Int32Array.from(indices), described });
+  const table = segmentTable(s, segments, undefined, { key: f.key, names: f.names !== null, keys, described, ...(hit ? { hit } : {}) });
   return { segments, dropped, table };
 }

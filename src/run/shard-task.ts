@@ -25,7 +25,7 @@ import { setWatch } from '../variables/watch.js';
 import { eventsStartingIn } from '../anomaly/events.js';
 import { seedKey } from '../random/counter.js';
 import { segmentsOf } from '../generate/event-outcome.js';
-import type { Segment } from '../anomaly/effect.js';
+import { fleetShardSegments, type MeasuredSegments } from './labels.js';
 import { addPhase, clock, phaseTimes, timePhases, timing, type PhaseTimes } from '../phases.js';
 
 export interface ShardTask {
@@ -55,11 +55,7 @@ export interface ShardTask {
 }
 
 /** The segment table's rows for the events starting in one shard's rows (anomaly/effect.ts). */
-export interface ShardSegments {
-  segments: Segment[];
-  /** Events dropped by `min_effect`. */
-  dropped: number;
-}
+export type ShardSegments = MeasuredSegments;
 
 export interface ShardDone {
   ok: true;
@@ -169,7 +165,7 @@ export async function runShardTask(task: ShardTask): Promise<ShardResult> {
     const hash = await writeFileAtomicWhile(join(task.outDir, writeAs), bytes, () => sha256(bytes));
     const done: ShardDone = { ok: true, ...base, bytes: bytes.length, sha256: hash, anomalousRows, reused: false, at: writeAs };
     // Measured here, in parallel, rather than all on the main thread once every shard is done.
-    if (task.segments) done.segments = shardSegments(scenario, shard.rowStart, shard.rowEnd);
+    if (task.segments) done.segments = shard.entityStart !== undefined ? fleetShardSegments(scenario, shard) : shardSegments(scenario, shard.rowStart, shard.rowEnd);
     if (timing) {
       addPhase('shard', t);
       done.phases = phaseTimes();
