@@ -32,6 +32,8 @@ describe('npm run experiment (reduced)', () => {
     expect(titles.some((t) => t.startsWith('(b)'))).toBe(true);
     expect(titles.some((t) => t.startsWith('(c'))).toBe(true);
     expect(titles.some((t) => t.startsWith('(d)'))).toBe(true);
+    expect(titles.some((t) => t.startsWith('(c3)'))).toBe(true);
+    expect(titles.some((t) => t.startsWith('(d3)'))).toBe(true);
     expect(r.stdout).toMatch(/2 series, 1 seeds, \d+ s/);
   });
 });

@@ -27,6 +27,8 @@ export interface SeriesContext {
   sd: number;
   /** Rows of the training part (one replicate). */
   rows: number;
+  /** Rows of the whole NAB file (training and test parts): NAB sizes its windows from it. */
+  fileRows: number;
   /** A VAE model directory trained on the training part, for `learned` conditions. */
   model?: string;
 }
@@ -41,6 +43,8 @@ export interface GeneratedCondition {
   anomalies(ctx: SeriesContext): string;
   /** The source's `drift:` (YAML flow style), when the condition varies the normal series. */
   drift?(ctx: SeriesContext): string;
+  /** Copies of the training part generated; REPLICATES when absent. */
+  replicates?(ctx: SeriesContext): number;
 }
 
 const r = (sd: number, lo: number, hi: number): string => `[${lo * sd}, ${hi * sd}]`;
@@ -143,6 +147,56 @@ export const LEARNED: GeneratedCondition = {
   drift,
 };
 
+/**
+ * NAB's labelling convention (NAB's documentation: windows cover 10% of a data file's
+ * length, split evenly among its anomalies, each centred on its anomaly), applied to the
+ * generated data. Fixed from the convention and the file's length only, before any run:
+ *
+ *  - k = 2 anomalies per file, the convention's "split among the anomalies" with the
+ *    typical count of NAB's documentation examples, not read from these files' labels;
+ *  - a labelled window of 10%/k of the file's length, W = 0.05 × fileRows rows, centred on
+ *    each event: label_margin of (W − 27) / 2 rows each side, 27 being the mean of the
+ *    event durations [6, 48] (at least 0);
+ *  - 10% of generated rows labelled, as in NAB: 2 × REPLICATES = 16 events (k per copy of
+ *    the training part at the default 8 copies) in `count` mode, over as many copies of
+ *    the training part (at least 8) as put their windows at 10% of the generated rows.
+ *
+ * The detector fits a fixed number of steps (detector.ts), so more copies cost generation
+ * time only.
+ */
+export const NAB_CONVENTION = { k: 2, windowShare: 0.1, labelledShare: 0.1, events: 2 * REPLICATES } as const;
+
+/** Rows of one NAB-convention window for a file of `fileRows` rows. */
+const nabWindow = (fileRows: number): number => Math.max(1, Math.round((NAB_CONVENTION.windowShare * fileRows) / NAB_CONVENTION.k));
+
+/** Copies of the training part that put NAB_CONVENTION.events windows at 10% of the rows. */
+const nabReplicates = ({ rows, fileRows }: SeriesContext): number => Math.max(REPLICATES, Math.ceil((NAB_CONVENTION.events * nabWindow(fileRows)) / (NAB_CONVENTION.labelledShare * rows)));
+
+/** A condition's `anomalies:` block with NAB's windows: `count` events, margins to a window each. */
+function nabLabelled(kinds: string, settle: string): (ctx: SeriesContext) => string {
+  const meanDuration = (DURATION[0]! + DURATION[1]!) / 2;
+  return (ctx) => `{ count: ${NAB_CONVENTION.events}, duration: [${DURATION}], ${settle}label_margin: ${Math.max(0, Math.round((nabWindow(ctx.fileRows) - meanDuration) / 2))}, kinds: [${kinds}] }`;
+}
+
+/** (c) with NAB's labelling convention (NAB_CONVENTION): the same kinds, fewer events, windows labelled. */
+export const FULL_NAB: GeneratedCondition = {
+  id: 'c3',
+  title: "(c3) as (c), NAB's labelled windows",
+  anomalies: (ctx) => nabLabelled(`${handWritten(ctx.sd)}, ${shapes(ctx.rows)}`, 'min_effect: { value: 1, below: normal }, label: changed, ')(ctx),
+  drift,
+  replicates: nabReplicates,
+};
+
+/** (d) with NAB's labelling convention, as (c3). */
+export const LEARNED_NAB: GeneratedCondition = {
+  id: 'd3',
+  title: "(d3) as (d), NAB's labelled windows",
+  needsModel: true,
+  anomalies: (ctx) => nabLabelled(`{ kind: learned, model: ${JSON.stringify(ctx.model)} }`, 'label: changed, ')(ctx),
+  drift,
+  replicates: nabReplicates,
+};
+
 /** The VAE of the learned condition: small, seeded, trained once per series on its training part. */
 export const VAE = { window: 48, latent: 4, hidden: [32], epochs: 40, seed: 1, validationSplit: 0.25 } as const;
 
@@ -179,11 +233,11 @@ export function writeTrainingCsv(series: Series, dir: string): string {
 }
 
 /** The scenario text of one condition: a source over the training CSV plus its anomalies. */
-export function scenarioText(series: Series, csv: string, anomalies: string, seed: number, drift?: string): string {
+export function scenarioText(series: Series, csv: string, anomalies: string, seed: number, drift?: string, replicates = REPLICATES): string {
   return [
     `name: experiment`,
     `seed: ${seed}`,
-    `timeline: { start: "${series.timestamps[0]!.replace(' ', 'T')}Z", step: ${series.stepMs}ms, rows: ${series.cut * REPLICATES} }`,
+    `timeline: { start: "${series.timestamps[0]!.replace(' ', 'T')}Z", step: ${series.stepMs}ms, rows: ${series.cut * replicates} }`,
     `anomalies: ${anomalies}`,
     `variables:`,
     `  value: { type: source, file: ${JSON.stringify(csv)}, column: value, past_end: cycle${drift ? `, drift: ${drift}` : ''} }`,
@@ -192,7 +246,7 @@ export function scenarioText(series: Series, csv: string, anomalies: string, see
 
 /** Generates one condition's training data with paranom. */
 export async function generateCondition(series: Series, csv: string, condition: GeneratedCondition, ctx: SeriesContext, seed: number): Promise<GeneratedData> {
-  const scenario = withCleanTwin(parseScenario(scenarioText(series, csv, condition.anomalies(ctx), seed, condition.drift?.(ctx)), csv + '.yaml'));
+  const scenario = withCleanTwin(parseScenario(scenarioText(series, csv, condition.anomalies(ctx), seed, condition.drift?.(ctx), condition.replicates?.(ctx)), csv + '.yaml'));
   await prepareScenario(scenario);
   const shard = generateShard(scenario, 0, scenario.timeline.rows);
   const column = (name: string): Float64Array => Float64Array.from(shard.values.find((v) => v.name === name)!.data as Float64Array);

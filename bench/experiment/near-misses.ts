@@ -30,7 +30,7 @@ async function main(): Promise<void> {
   try {
     for (const s of loadNab(nabDir)) {
       const csv = writeTrainingCsv(s, dir);
-      const ctx = { sd: robustScale(s.values.subarray(0, s.cut)).scale, rows: s.cut };
+      const ctx = { sd: robustScale(s.values.subarray(0, s.cut)).scale, rows: s.cut, fileRows: s.values.length };
       const scenario = parseScenario(scenarioText(s, csv, FULL.anomalies(ctx), seed, FULL.drift!(ctx)), csv + '.yaml');
       await prepareScenario(scenario);
       const events = eventsOverlapping(scenario, 0, scenario.timeline.rows);
