@@ -152,8 +152,8 @@ export const LEARNED: GeneratedCondition = {
  * length, split evenly among its anomalies, each centred on its anomaly), applied to the
  * generated data. Fixed from the convention and the file's length only, before any run:
  *
- *  - k = 2 anomalies per file, the convention's "split among the anomalies" with the
- *    typical count of NAB's documentation examples, not read from these files' labels;
+ *  - k = 2 anomalies per file for every series: NAB's corpus average (116 labelled
+ *    anomalies in 58 files), one published figure, never a file's own count;
  *  - a labelled window of 10%/k of the file's length, W = 0.05 × fileRows rows, centred on
  *    each event: label_margin of (W − 27) / 2 rows each side, 27 being the mean of the
  *    event durations [6, 48] (at least 0);
