@@ -63,17 +63,11 @@ function copyBlocks(blocks: { block(b: number): Float64Array }, from: number, co
   }
 }
 
-/**
- * Scratch arrays of the processes, one pair per thread, grown to the largest block filled.
- * A fill uses them only while it runs and never generates other rows meanwhile (rows
- * generated for anomaly kinds are generated after it returns), so every compiled process
- * can share them — a fleet compiles its processes once per entity.
- */
+/** A process's scratch arrays, grown to the largest block it fills (a fleet's short timelines need little). */
 interface Scratch {
   tmp: Float64Array;
   tmp2: Float64Array;
 }
-const shared: Scratch = { tmp: new Float64Array(0), tmp2: new Float64Array(0) };
 
 /** What a noise component linked to a correlation group needs: the plan's `decorrelate` events. */
 interface LinkContext {
@@ -171,7 +165,7 @@ function componentEvents(plan: AnomalyPlan, v: ProcessVariable, events: readonly
 
 /** Compiles a process: its components, and the kinds that act on them over event windows. */
 export function compileProcess(v: ProcessVariable, key: SeedKey, plan: AnomalyPlan, timeline: Timeline): CompiledVariable {
-  const scratch = shared;
+  const scratch: Scratch = { tmp: new Float64Array(0), tmp2: new Float64Array(0) };
   const params = new ParamCache(plan, key);
   const linked: LinkContext = { plan, params, events: [] };
   const adders = v.components.map((comp, c) => compileComponent(v, comp, c, key, timeline, scratch, linked));
