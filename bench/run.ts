@@ -146,6 +146,18 @@ async function microCases(dir: string): Promise<MicroCase[]> {
     let r = 0;
     cases.push({ group: 'variable kind', name, rows: BLOCK, bytes: 8 * BLOCK, fn: () => void generateShard(sc, (r = (r + BLOCK) % (9 * BLOCK)), r + BLOCK, undefined, arena) });
   }
+  // A correlation group of ten members (Cholesky rows over shared draws) beside ten independent normals.
+  const ten = Array.from({ length: 10 }, (_, i) => `x${i}`);
+  const wide: Record<string, Record<string, unknown>> = {
+    '10 stochastic normals': Object.fromEntries(ten.map((n) => [n, { normal: { dist: 'normal', mean: 0, sd: 1 } }])),
+    'correlated group of 10': { g: { type: 'correlated', correlation: ten.map((_, i) => ten.map((_, j) => (i === j ? 1 : 0.5))), variables: Object.fromEntries(ten.map((n) => [n, { dist: 'normal', mean: 0, sd: 1 }])) } },
+  };
+  for (const [name, vars] of Object.entries(wide)) {
+    const sc = scenarioOf(vars);
+    const arena = new ColumnArena();
+    let r = 0;
+    cases.push({ group: 'variable kind', name, rows: BLOCK, bytes: 80 * BLOCK, fn: () => void generateShard(sc, (r = (r + BLOCK) % (9 * BLOCK)), r + BLOCK, undefined, arena) });
+  }
 
   // Encoding one block of the reference scenario.
   const ref = loadScenario(referenceScenario());

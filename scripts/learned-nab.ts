@@ -22,6 +22,7 @@ import { generateShard } from '../src/generate/shard.js';
 import { loadScenario } from '../src/reader/load.js';
 import { readParquetRows } from '../src/formats/read.js';
 import { withCleanTwin } from '../src/anomaly/kinds/clean-twin.js';
+import { contextWindow, robustScale } from '../src/anomaly/effect.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const svgOut = process.argv.includes('--svg') ? process.argv[process.argv.indexOf('--svg') + 1]! : join(root, 'docs/learned-nab.svg');
@@ -81,6 +82,18 @@ try {
   const clean = shard.values.find((v) => v.name === 'cpu_clean')!.data as Float64Array;
   writeFileSync(svgOut, chart(clean, injected, spans));
   console.log(`\nwrote ${svgOut}`);
+  // Labels: event rows moved by less than 0.1 robust sd of their context, and what label: changed keeps.
+  let faint = 0;
+  let eventRows = 0;
+  for (const e of shard.events) {
+    const [lo, hi] = contextWindow(e.start, e.duration);
+    const least = 0.1 * robustScale(clean.subarray(lo, Math.min(hi, clean.length)));
+    for (let i = e.start; i < Math.min(e.end, clean.length); i++, eventRows++) if (Math.abs(injected[i]! - clean[i]!) < least) faint++;
+  }
+  writeFileSync(join(dir, 'learned-changed.yaml'), readFileSync(join(dir, 'learned.yaml'), 'utf8').replace('anomalies:\n', 'anomalies:\n  label: changed\n'));
+  const changed = loadScenario(join(dir, 'learned-changed.yaml'));
+  const labelled = generateShard(changed, 0, 4032).isAnomaly.reduce((a, b) => a + b, 0);
+  console.log(`labels: ${faint} of ${eventRows} event rows moved by less than 0.1 robust sd; with label: changed ${labelled} rows are labelled`);
 
   // 2. A type: vae series from the same model against the training data.
   const rows = 40_000;

@@ -8,11 +8,13 @@ export { planGeneration, describePlan, type GenerationPlan, type ShardPlan, type
 export { generateShard, type ShardColumns } from './generate/shard.js';
 export { readManifest, type Manifest } from './dataset/manifest.js';
 export { ParanomError, ScenarioError, type ErrorCode, type ScenarioIssue } from './errors.js';
-export type { Scenario, Variable, StochasticVariable, Distribution, DType, AnomalyPlan, Timeline } from './model/types.js';
+export type { Scenario, Variable, StochasticVariable, Distribution, DType, AnomalyPlan, Timeline, CorrelatedVariable, CorrelationGroup, Splits } from './model/types.js';
 /** For authors of callback modules (`type: callback`). */
 export type { CallbackContext, CallbackEvent } from './variables/callback.js';
 export type { RandomSource } from './random/row-random.js';
 export { grow } from './run/generate.js';
+/** A benchmark's train_clean, train and test datasets from one scenario (`splits`). */
+export { generateSplits, splitScenarios, SPLITS_FILE, type SplitsIndex, type SplitEntry, type SplitsOptions } from './run/splits.js';
 export { streamRows, type StreamOptions, type StreamResult, type StreamFormat, type Pace } from './run/stream.js';
 export { verify, type VerifyReport } from './run/verify.js';
 export { mergeManifests, mergeToFile } from './run/merge.js';

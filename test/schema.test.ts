@@ -114,6 +114,14 @@ variables:
 timeline: { rows: 100000, step: 1m }
 splits: { train: 0.6, test: "7d" }
 variables: { x: { normal: { dist: normal, mean: 0, sd: 1 } } }`,
+    'label margins around events, both forms': `
+timeline: { rows: 1000 }
+anomalies: { frequency: 0.01, duration: 5, label: changed, label_margin: [10, 40] }
+variables: { x: { normal: { dist: normal, mean: 0, sd: 1 }, anomalous: { dist: normal, mean: 5, sd: 1 } } }`,
+    'one label margin for both sides': `
+timeline: { rows: 1000 }
+anomalies: { frequency: 0.01, duration: 5, label_margin: 25 }
+variables: { x: { normal: { dist: normal, mean: 0, sd: 1 } } }`,
     'anomalies: null': `
 timeline: { rows: 1000 }
 anomalies: null
@@ -140,6 +148,7 @@ variables: { x: { normal: { dist: normal, mean: 0, sd: 1 } } }`,
     ['a group with both correlation and covariance', parse(base('correlations: { g: { variables: [a, b], correlation: [[1, 0], [0, 1]], covariance: [[1, 0], [0, 1]] } }')), '/correlations/g', 'oneOf'],
     ['splits without train', parse(base('splits: { test: 10 }')), '/splits', 'required'],
     ['frequency and count together', parse(base('anomalies: { frequency: 0.1, count: 3, duration: [1, 2] }')), '/anomalies', 'oneOf'],
+    ['a label margin with one side', parse(base('anomalies: { frequency: 0.1, duration: 5, label_margin: [3] }')), '/anomalies/label_margin', 'oneOf'],
     ['duration with three bounds', parse(base('anomalies: { frequency: 0.1, duration: [1, 2, 3] }')), '/anomalies/duration', 'anyOf'],
     ['categorical weights all zero', parse('timeline: { rows: 100 }\nvariables: { s: { normal: { dist: categorical, values: [a, b], weights: [0, 0] } } }'), '/variables/s/normal/weights', 'contains'],
     ['categorical values of mixed types', parse('timeline: { rows: 100 }\nvariables: { s: { normal: { dist: categorical, values: [1, two] } } }'), '/variables/s/normal/values', 'anyOf'],

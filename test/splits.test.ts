@@ -108,6 +108,32 @@ describe('splits', () => {
   });
 });
 
+describe('splits of a fleet', () => {
+  it('splits every entity at the same row: each split has every entity, and train and test are the rows of one run', async () => {
+    const base = tempDir('paranom-fleet-splits-');
+    const rows = 20_000;
+    const doc = {
+      ...DOC,
+      timeline: { ...DOC.timeline, rows },
+      splits: { train: 12_000 },
+      entities: { count: 4, key: 'machine', order: 'time_entity' },
+      anomalies: { ...DOC.anomalies, outages: { frequency: 0.01, duration: [50, 100], share: 0.5, variables: ['load'], kind: 'level_shift', amount: [3, 5] } },
+    };
+    await generateSplits(scenarioFrom(doc), { out: join(base, 'splits'), workers: 2 });
+    const { splits: _, ...plain } = doc;
+    await generate(scenarioFrom(plain), { out: join(base, 'whole'), workers: 2 });
+    const cut = START_MS + 12_000 * STEP_MS;
+    const digest = async (dir: string, where = 'true') =>
+      (await duck(`SELECT count(*) AS n, count(DISTINCT machine) AS m, md5(string_agg(concat_ws('|', machine, timestamp, a, b, load, state, is_anomaly, anomaly_id), ',' ORDER BY machine, timestamp)) AS h FROM ${data(dir)} WHERE ${where}`))[0];
+    expect(await digest(join(base, 'splits', 'train'))).toEqual(await digest(join(base, 'whole'), `epoch_ms(timestamp) < ${cut}`));
+    const test = await digest(join(base, 'splits', 'test'));
+    expect([num(test!['n']), num(test!['m'])]).toEqual([4 * 8_000, 4]);
+    expect(test).toEqual(await digest(join(base, 'whole'), `epoch_ms(timestamp) >= ${cut}`));
+    const [clean] = await duck(`SELECT count(*) AS n, count(*) FILTER (WHERE is_anomaly) AS anomalous FROM ${data(join(base, 'splits', 'train_clean'))}`);
+    expect([num(clean!['n']), num(clean!['anomalous'])]).toEqual([4 * 12_000, 0]);
+  });
+});
+
 describe('splits: ownership and the command line', () => {
   const paranom = (...args: string[]) => {
     const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });

@@ -11,7 +11,7 @@
  */
 import { eventsStartingIn, maxEventRows, type AnomalyEvent } from '../anomaly/events.js';
 import type { Outages } from '../model/entities.js';
-import type { AnomalyPlan, Scenario } from '../model/types.js';
+import { endRow, type AnomalyPlan, type Scenario } from '../model/types.js';
 import { rowUniform, seedKey, wordsToUniform, type SeedKey } from '../random/counter.js';
 import { hash32 } from '../random/hash.js';
 import { philox4x32 } from '../random/philox.js';
@@ -45,7 +45,7 @@ export function outagesStartingIn(s: Scenario, from: number, to: number): Outage
   const o = fleetOf(s).outages;
   if (!o) return [];
   const key = outageKey(s);
-  return eventsStartingIn(outagePlan(o), key, s.timeline.rows, from, to).map((e) => {
+  return eventsStartingIn(outagePlan(o), key, endRow(s.timeline), from, to).map((e) => {
     const u = rowUniform(key, AMOUNT_STREAM, e.id, 0, 0);
     return { ...e, kind: o.kind, amount: o.amount[0] + u * (o.amount[1] - o.amount[0]), label: -(e.start + 1) };
   });

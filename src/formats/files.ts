@@ -151,16 +151,9 @@ export async function writeFileAtomicWhile<T>(path: string, bytes: Uint8Array, d
     writeFileAtomic(path, bytes);
     return result;
   }
-  let synced = 0;
+  let synced: number;
   try {
-    try {
-      const f = timing ? clock() : 0;
-      fsyncSync(fd);
-      if (timing) synced = clock() - f;
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(tmp, path);
+    synced = syncAndRename(fd, tmp, path);
   } catch (err) {
     rmSync(tmp, { force: true });
     throw err;
@@ -172,10 +165,26 @@ export async function writeFileAtomicWhile<T>(path: string, bytes: Uint8Array, d
   return result;
 }
 
+/**
+ * Makes the written data and the file's size durable (fsync), closes `fd` and renames `tmp`
+ * to `path`; the ms fsync took when phases are timed.
+ */
+function syncAndRename(fd: number, tmp: string, path: string): number {
+  let synced = 0;
+  try {
+    const f = timing ? clock() : 0;
+    fsyncSync(fd);
+    if (timing) synced = clock() - f;
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(tmp, path);
+  return synced;
+}
+
 /** Writes `bytes` to `path` via a temporary name, fsync, then an atomic rename. */
 export function writeFileAtomic(path: string, bytes: Uint8Array | string): void {
   const t = timing ? clock() : 0;
-  let synced = 0;
   mkdirSync(dirname(path), { recursive: true });
   const tmp = path + TEMP_SUFFIX;
   try {
@@ -190,15 +199,8 @@ export function writeFileAtomic(path: string, bytes: Uint8Array | string): void 
         throw err;
       }
     }
-    try {
-      // Direct or not, the data and the file's size reach the disk before the rename.
-      const f = timing ? clock() : 0;
-      fsyncSync(fd);
-      if (timing) synced = clock() - f;
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(tmp, path);
+    // Direct or not, the data and the file's size reach the disk before the rename.
+    const synced = syncAndRename(fd, tmp, path);
     if (timing) {
       addMs('write', clock() - t - synced);
       addMs('fsync', synced);

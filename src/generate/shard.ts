@@ -9,6 +9,7 @@ import type { ColumnArena } from '../columns/columns.js';
 import { eventOutcome, measuresEvents } from './event-outcome.js';
 import { generateRows, type Retries, type ShardColumns } from './rows.js';
 import { putInt64 } from '../columns/columns.js';
+import { applyLabelMargin } from './label-margin.js';
 
 export { cleanRowsOf, retriesIn, type Retries, type ShardColumns } from './rows.js';
 
@@ -17,9 +18,17 @@ export { cleanRowsOf, retriesIn, type Retries, type ShardColumns } from './rows.
  * returned columns live in the arena and are valid until its next reset; values are the
  * same either way. Events are placed, then settled (`min_effect` redraws, drops or near
  * misses kept as normal rows) and, with `label: changed`, the labels narrowed to the rows
- * the events changed (event-outcome.ts).
+ * the events changed (event-outcome.ts); last, `label_margin` labels rows around each
+ * event (label-margin.ts).
  */
 export function generateShard(scenario: Scenario, rowStart: number, rowEnd: number, retries?: Retries, arena?: ColumnArena): ShardColumns {
+  const columns = settledShard(scenario, rowStart, rowEnd, retries, arena);
+  // Values are final: margins only add labels.
+  applyLabelMargin(scenario, rowStart, rowEnd, columns);
+  return columns;
+}
+
+function settledShard(scenario: Scenario, rowStart: number, rowEnd: number, retries?: Retries, arena?: ColumnArena): ShardColumns {
   const placed = eventsOverlapping(scenario, rowStart, rowEnd);
   if (!measuresEvents(scenario)) return generateRows(scenario, rowStart, rowEnd, placed, retries, arena);
   const a = scenario.anomalies;

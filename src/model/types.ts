@@ -158,6 +158,12 @@ export interface AnomalyPlanExtras {
    * series around its event (`min_change`, default 0.1); 0 labels any difference.
    */
   minChange?: number;
+  /**
+   * `label_margin`: rows labelled anomalous [before, after] each event besides its own
+   * (generate/label-margin.ts), as benchmarks that label a window around each anomaly do.
+   * Values never change; absent when not set.
+   */
+  labelMargin?: [number, number];
 }
 
 /** The resolved `anomalies.min_effect` (see generate/event-outcome.ts). */

@@ -65,7 +65,10 @@ export function planGeneration(scenario: Scenario, options: { format?: OutputFor
   if (fleet) {
     // Earlier shards stay as they were; growth adds rectangles (plan/fleet.ts).
     const kept = (options.grownFrom?.shards ?? []).map((s) => ({ entityStart: s.entityStart!, entityEnd: s.entityEnd!, rowStart: s.rowStart, rowEnd: s.rowEnd }));
-    const added = growthRegions(fleet.count, rows, options.grownFrom).flatMap((r) => cutRegion(r, shardRows, fleet.order));
+    // A later stretch of the timeline (a test split) is planned in the timeline's own rows.
+    const first = firstRow(scenario.timeline);
+    const shift = (r: ReturnType<typeof growthRegions>[number]) => ({ ...r, rowStart: r.rowStart + first, rowEnd: r.rowEnd + first });
+    const added = growthRegions(fleet.count, rows, options.grownFrom).map(shift).flatMap((r) => cutRegion(r, shardRows, fleet.order));
     const rects = [...kept, ...added].sort(compareRects(fleet.order));
     const shards = rects.map((r, index) => ({ index, ...r, file: fleetFileName(r, fleet.order, FORMAT_EXTENSIONS[format]) }));
     return { scenario, format, blockRows: BLOCK_ROWS, shardRows, growthStable: isGrowthStable(scenario.anomalies) && scenario.entities?.outages?.mode !== 'count', shards };

@@ -292,7 +292,6 @@ export function validateScenario(doc: unknown, options: { baseDir?: string } = {
   else if (scope !== undefined && scope !== 'entity') c.fail('uniqueness.scope', scope === 'fleet' ? "'fleet' (unique across all entities) is not supported yet; use scope: entity (unique within each entity), or give each entity its own key values" : `expected entity, got ${describe(scope)}`);
   const splits = o['splits'] === undefined ? undefined : checkSplits(c, o['splits'], timeline);
   if (splits && anomalies && anomalies.mode === 'count') c.fail('splits', "needs anomalies placed by 'frequency': 'count' spreads its events over the whole timeline, so train and test would not be parts of one series");
-  if (splits && o['entities'] !== undefined) c.fail('splits', 'cannot be combined with entities yet: remove one of them');
   if (splits && o['uniqueness'] !== undefined) c.fail('splits', 'cannot be combined with uniqueness yet (a test split would need the resolution of every earlier row): remove one of them');
   if (c.issues.length > 0 || name === undefined || seed === undefined || !timeline || !anomalies || uniqueness === undefined || (o['entities'] !== undefined && !entities)) {
     return { ok: false, issues: c.issues };

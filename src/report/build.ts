@@ -11,6 +11,20 @@ import { eventRows, kindColours } from './events.js';
 import { planExact } from './exact.js';
 import { reportLayout, type ReportLayout } from './layout.js';
 import { Reduction } from './reduction.js';
+import { firstRow, type Scenario } from '../model/types.js';
+
+/**
+ * A scenario over a later stretch of its timeline (a test split) as a report draws it: its
+ * timeline starting at the dataset's first row, so rows count from 0 and times are right.
+ */
+export function fromRowBase(s: Scenario): Scenario {
+  const t = s.timeline;
+  const first = firstRow(t);
+  if (first === 0) return s;
+  const startMs = t.startMs + first * t.stepMs;
+  const { offset: _, ...timeline } = t;
+  return { ...s, timeline: { ...timeline, startMs, start: new Date(startMs).toISOString() } };
+}
 
 /** How much a report keeps. The defaults keep a report under about 6 MB. */
 export interface ReportLimits {

@@ -16,7 +16,7 @@ import { firstRow } from '../model/types.js';
 import { MANIFEST_FILE, readManifest, SEGMENTS_FILE, type Manifest, type ManifestShard } from '../dataset/manifest.js';
 import { splitCsvLine } from '../input/csv-line.js';
 import { ChunkBuffers, forEachArrowChunk } from './arrow-chunks.js';
-import { ReportBuilder, type ReportLimits } from './build.js';
+import { fromRowBase, ReportBuilder, type ReportLimits } from './build.js';
 import { Reduction, type ReductionSpec, type ReductionState } from './reduction.js';
 import type { ReportLayout } from './layout.js';
 import type { Chunk } from './chunk.js';
@@ -76,13 +76,9 @@ export function reportManifest(dir: string): Manifest {
  * counted from the dataset's first row, times from that row's; `rowBase` is that row.
  */
 function fromFirstRow(m: Manifest): { view: Manifest; rowBase: number } {
-  const t = m.scenario.timeline;
-  const rowBase = firstRow(t);
+  const rowBase = firstRow(m.scenario.timeline);
   if (rowBase === 0) return { view: m, rowBase };
-  const startMs = t.startMs + rowBase * t.stepMs;
-  const { offset: _, ...timeline } = t;
-  const scenario = { ...m.scenario, timeline: { ...timeline, startMs, start: new Date(startMs).toISOString() } };
-  return { view: { ...m, scenario, shards: m.shards.map((s) => ({ ...s, row_start: s.row_start - rowBase, row_end: s.row_end - rowBase })) }, rowBase };
+  return { view: { ...m, scenario: fromRowBase(m.scenario), shards: m.shards.map((s) => ({ ...s, row_start: s.row_start - rowBase, row_end: s.row_end - rowBase })) }, rowBase };
 }
 
 export interface DatasetReportOptions {

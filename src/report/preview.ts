@@ -4,11 +4,11 @@
  * dataset's report; nothing is written but the page.
  */
 import { seedKey } from '../random/counter.js';
-import type { Scenario } from '../model/types.js';
+import { endRow, firstRow, type Scenario } from '../model/types.js';
 import { ParanomError } from '../errors.js';
 import { entityIndex, entityName, entityScenario } from '../fleet/entity.js';
 import { withOverrides } from '../reader/load.js';
-import { eventsStartingIn } from '../anomaly/events.js';
+import { eventsOverlapping, eventsStartingIn } from '../anomaly/events.js';
 import { twinNameClashes, withCleanTwin } from '../anomaly/kinds/clean-twin.js';
 import { cleanRowsOf, generateShard } from '../generate/shard.js';
 import { segmentsOf } from '../generate/event-outcome.js';
@@ -17,7 +17,7 @@ import { prepareScenario } from '../variables/registry.js';
 import { planGeneration } from '../plan/planner.js';
 import { segmentTable } from '../dataset/segments.js';
 import { anomalySummary, buildManifest } from '../dataset/manifest.js';
-import { ReportBuilder, type ReportLimits } from './build.js';
+import { fromRowBase, ReportBuilder, type ReportLimits } from './build.js';
 import { ChunkBuffers } from './arrow-chunks.js';
 import type { Chunk } from './chunk.js';
 import { latentPanels } from './latent.js';
@@ -78,12 +78,14 @@ export async function previewReport(fleetOrOne: Scenario, options: PreviewOption
   const s = twinNameClashes({ ...sized, anomalies: { ...sized.anomalies, cleanTwin: true } }).length === 0 ? withCleanTwin(sized) : sized;
   await prepareScenario(s);
   const plan = planGeneration(s, {});
-  const settled = segmentsOf(s, eventsStartingIn(s.anomalies, seedKey(s.seed), rows, 0, rows));
+  // A fleet's test split: its rows are a later stretch of the timeline (run/splits.ts).
+  const rowBase = firstRow(s.timeline);
+  const settled = segmentsOf(s, rowBase > 0 ? eventsOverlapping(s, rowBase, endRow(s.timeline)) : eventsStartingIn(s.anomalies, seedKey(s.seed), rows, 0, rows));
   const segments = segmentTable(s, settled.segments, cleanRowsOf(s));
   const changedOnly = s.anomalies.mode !== 'none' && s.anomalies.label === 'changed';
   const anomalousRows = settled.segments.reduce((a, seg) => a + (changedOnly ? seg.changedRows : seg.event.end - seg.event.start), 0);
   const manifest = buildManifest({
-    scenario: s,
+    scenario: fromRowBase(s),
     format: plan.format,
     compression: 'snappy',
     shardRows: plan.shardRows,
@@ -95,8 +97,9 @@ export async function previewReport(fleetOrOne: Scenario, options: PreviewOption
   const notes = [...(options.notes ?? [`A preview: the first ${rows.toLocaleString('en-US')} rows of ${scenario.timeline.rows.toLocaleString('en-US')}, generated in memory.`]), ...entityNotes];
   if (s.uniqueness) notes.push('Uniqueness retries are not applied in a preview: key variables show their first attempts.');
   if (s.anomalies.mode === 'count') notes.push('anomalies.count spreads events over the whole timeline, so a preview of fewer rows places them differently from the full dataset.');
-  const latent = latentPanels(s, eventRows(segments, 2000).events);
+  const latent = latentPanels(s, eventRows(segments, 2000, rowBase).events);
   const builder = new ReportBuilder({
+    rowBase,
     title: options.title ?? `${s.name} — preview of ${rows.toLocaleString('en-US')} rows`,
     source: 'preview',
     manifest,
@@ -113,7 +116,7 @@ export async function previewReport(fleetOrOne: Scenario, options: PreviewOption
   for (const shard of plan.shards) {
     const g = generateShard(s, shard.rowStart, shard.rowEnd, undefined, arena);
     const n = g.rows;
-    const chunk: Chunk = { rowStart: g.rowStart, rows: n, isAnomaly: g.isAnomaly, numeric: new Map(), categorical: new Map() };
+    const chunk: Chunk = { rowStart: g.rowStart - rowBase, rows: n, isAnomaly: g.isAnomaly, numeric: new Map(), categorical: new Map() };
     for (const v of g.values) {
       if (numericNames.has(v.name)) numericOf(v, chunk.numeric.set(v.name, bufs.numeric(v.name, n)).get(v.name)!, n);
       else if (categoricalNames.has(v.name)) codesOf(v, chunk.categorical.set(v.name, bufs.codes(v.name, n)).get(v.name)!, n);

@@ -4,7 +4,7 @@
  */
 import { join } from 'node:path';
 import { endRow, firstRow, type Scenario } from '../model/types.js';
-import { eventsOverlapping } from '../anomaly/events.js';
+import { eventsOverlapping, maxEventRows } from '../anomaly/events.js';
 import { segmentsOf } from '../generate/event-outcome.js';
 import type { GenerationPlan } from '../plan/planner.js';
 import type { Part } from '../plan/parts.js';
@@ -31,13 +31,18 @@ function allSegments(scenario: Scenario, plan: GenerationPlan, measured: Readonl
   let dropped = 0;
   // A later stretch of the timeline (a test split) also lists an event running into it.
   const first = firstRow(scenario.timeline);
-  if (first > 0) {
-    const runIn = segmentsOf(scenario, eventsOverlapping(scenario, first, first + 1).filter((e) => e.start < first));
-    segments.push(...runIn.segments);
-    dropped += runIn.dropped;
-  }
   const entities: number[] = [];
   const described: EventDescription[] = [];
+  if (first > 0) {
+    const f = scenario.entities;
+    const runIn: ShardSegments = f
+      ? fleetShardSegments(scenario, { entityStart: 0, entityEnd: f.count, rowStart: Math.max(0, first - maxEventRows(scenario.anomalies)), rowEnd: first }, first)
+      : segmentsOf(scenario, eventsOverlapping(scenario, first, first + 1).filter((e) => e.start < first));
+    segments.push(...runIn.segments);
+    entities.push(...(runIn.entities ?? []));
+    described.push(...(runIn.described ?? []));
+    dropped += runIn.dropped;
+  }
   for (const s of plan.shards) {
     const m = measured.get(s.index) ?? (scenario.entities ? fleetShardSegments(scenario, s) : shardSegments(scenario, s.rowStart, s.rowEnd));
     for (const x of m.segments) segments.push(x);

@@ -4,10 +4,10 @@
  * events are each entity's own, placed and described with the entity's scenario.
  */
 import type { Table } from 'apache-arrow';
-import { eventsOverlapping, eventsStartingIn } from '../anomaly/events.js';
+import { eventsOverlapping, eventsStartingIn, maxEventRows } from '../anomaly/events.js';
 import type { Segment } from '../anomaly/effect.js';
 import { describeEvents, type EventDescription } from '../anomaly/kinds/describe.js';
-import { hits, outagesStartingIn } from '../fleet/outages.js';
+import { hits, outagesOverlapping } from '../fleet/outages.js';
 import { seedKey } from '../random/counter.js';
 import { endRow, firstRow, type Scenario } from '../model/types.js';
 import { segmentTable } from '../dataset/segments.js';
@@ -25,13 +25,18 @@ export interface MeasuredSegments {
   described?: EventDescription[];
 }
 
-/** A fleet shard's events (those starting in its rows, entity by entity), measured and described. */
-export function fleetShardSegments(s: Scenario, shard: { entityStart?: number | undefined; entityEnd?: number | undefined; rowStart: number; rowEnd: number }): MeasuredSegments {
+/**
+ * A fleet shard's events (those starting in its rows, entity by entity), measured and
+ * described; with `reaching`, only those that end after that row (events running into a
+ * test split).
+ */
+export function fleetShardSegments(s: Scenario, shard: { entityStart?: number | undefined; entityEnd?: number | undefined; rowStart: number; rowEnd: number }, reaching?: number): MeasuredSegments {
   const out: Required<MeasuredSegments> = { segments: [], dropped: 0, entities: [], described: [] };
   for (let e = shard.entityStart!; e < shard.entityEnd!; e++) {
     const one = entityScenario(s, e);
     if (one.anomalies.mode === 'none') continue;
-    const settled = segmentsOf(one, eventsStartingIn(one.anomalies, seedKey(one.seed), one.timeline.rows, shard.rowStart, shard.rowEnd));
+    const placed = eventsStartingIn(one.anomalies, seedKey(one.seed), endRow(one.timeline), shard.rowStart, shard.rowEnd);
+    const settled = segmentsOf(one, reaching === undefined ? placed : placed.filter((ev) => ev.end > reaching));
     out.dropped += settled.dropped;
     if (settled.segments.length === 0) continue;
     const describe = describeEvents(one, cleanRowsOf(one));
@@ -42,6 +47,13 @@ export function fleetShardSegments(s: Scenario, shard: { entityStart?: number | 
     }
   }
   return out;
+}
+
+/** The events of entities [from, to) that reach the dataset's rows: a test split's run-in events too. */
+export function fleetSegmentsFrom(s: Scenario, entityStart: number, entityEnd: number): MeasuredSegments {
+  const first = firstRow(s.timeline);
+  const back = first > 0 ? maxEventRows(s.anomalies) : 0;
+  return fleetShardSegments(s, { entityStart, entityEnd, rowStart: Math.max(0, first - back), rowEnd: endRow(s.timeline) }, first > 0 ? first : undefined);
 }
 
 /**
@@ -59,7 +71,7 @@ export function datasetSegments(s: Scenario, settled?: MeasuredSegments): { segm
     const { segments, dropped } = settled ?? segmentsOf(s, eventsOverlapping(s, from, end));
     return { segments, dropped, table: segmentTable(s, segments, cleanRowsOf(s)) };
   }
-  const measured = settled?.entities ? settled : fleetShardSegments(s, { entityStart: 0, entityEnd: f.count, rowStart: 0, rowEnd: rows });
+  const measured = settled?.entities ? settled : fleetSegmentsFrom(s, 0, f.count);
   // Entity by entity, each in time order, however the shards were cut.
   const order = measured.segments.map((_, i) => i).sort((a, b) => measured.entities![a]! - measured.entities![b]! || measured.segments[a]!.event.start - measured.segments[b]!.event.start);
   const segments = order.map((i) => measured.segments[i]!);
@@ -69,7 +81,7 @@ export function datasetSegments(s: Scenario, settled?: MeasuredSegments): { segm
   const hit: Array<string | null> | undefined = f.outages ? keys.map(() => null) : undefined;
   if (f.outages) {
     // One row per outage, with the entities it hit (its effect is not measured: NaN).
-    for (const o of outagesStartingIn(s, 0, rows)) {
+    for (const o of outagesOverlapping(s, firstRow(s.timeline), endRow(s.timeline))) {
       const who: string[] = [];
       for (let e = 0; e < f.count; e++) if (hits(s, o, e)) who.push(entityName(f, e));
       segments.push({ event: { ...o, id: o.label }, effect: { rms: NaN, max: NaN }, changedRows: o.end - o.start });

@@ -58,17 +58,23 @@ export function splitScenarios(s: Scenario, splits: Splits | undefined = s.split
   const problem = splitProblem(spec, total);
   if (problem) throw new ParanomError('USAGE', `splits: ${problem}`);
   if (s.anomalies.mode === 'count') throw new ParanomError('USAGE', "splits need anomalies placed by 'frequency': 'count' spreads its events over the whole timeline, so train and test would not be parts of one series");
-  if (s.entities) throw new ParanomError('USAGE', 'splits cannot be combined with entities yet');
   if (s.uniqueness) throw new ParanomError('USAGE', 'splits cannot be combined with uniqueness yet');
   const train = lengthRows(spec.train, total);
   const test = spec.test ? lengthRows(spec.test, total) : total - train;
   const { splits: _, ...base } = s;
   const trainScenario: Scenario = { ...base, timeline: { ...base.timeline, rows: train } };
   return [
-    { name: 'train_clean', scenario: withoutAnomalies(trainScenario), anomalies: false },
+    { name: 'train_clean', scenario: withoutOutages(withoutAnomalies(trainScenario)), anomalies: false },
     { name: 'train', scenario: trainScenario, anomalies: s.anomalies.mode !== 'none' },
     { name: 'test', scenario: { ...base, timeline: { ...base.timeline, rows: test, offset: train } }, anomalies: s.anomalies.mode !== 'none' },
   ];
+}
+
+/** A fleet without its outages (events that hit many entities): the clean split has none. */
+function withoutOutages(s: Scenario): Scenario {
+  if (!s.entities?.outages) return s;
+  const { outages: _, ...entities } = s.entities;
+  return { ...s, entities };
 }
 
 /** A split's entry in splits.json. */

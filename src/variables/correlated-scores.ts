@@ -15,6 +15,8 @@
  *   members the event does not name (and keeps it among the named ones).
  * Either way each member's score is still N(0, 1), so its marginal is unchanged.
  */
+import { BLOCK_ROWS } from '../format.js';
+import { compileBlockKernel } from '../distribution/block.js';
 import { fillRowUniforms, type SeedKey } from '../random/counter.js';
 import { normalQuantile, openUniform } from '../random/normal-quantile.js';
 import type { AnomalyPlan, CorrelationLink } from '../model/types.js';
@@ -24,14 +26,50 @@ import { specOf, type ParamCache } from '../anomaly/kinds/params.js';
 /** Draw index of the fresh scores `decorrelate` (mode remove) takes. */
 const DECORRELATED_DRAW = 1;
 
-/** out[i] = z(from + i) for `count` rows of the member `link` describes; tmp holds `count` doubles. */
-export function groupScores(key: SeedKey, link: CorrelationLink, from: number, count: number, out: Float64Array, tmp: Float64Array): void {
+/** The N(0, 1) draws of one stream over one block of rows. */
+interface BlockDraws {
+  k0: number;
+  k1: number;
+  from: number;
+  count: number;
+  normals: Float64Array;
+}
+
+/**
+ * The draws of the block being filled, by stream. A group's members fill the same block
+ * one after another and member i needs the draws of members 0…i, so keeping each stream's
+ * last block makes a group of n members cost n inversions per row instead of n(n+1)/2.
+ * Values are the same either way (a pure function of seed, stream and row); this is a
+ * per-thread cache, bounded by the streams of the groups it has seen.
+ */
+const lastBlock = new Map<number, BlockDraws>();
+const MAX_CACHED_STREAMS = 256;
+const STANDARD_NORMAL = compileBlockKernel({ dist: 'normal', mean: 0, sd: 1 }, 'float64', null)!;
+
+function blockNormals(key: SeedKey, stream: number, from: number, count: number): Float64Array {
+  let b = lastBlock.get(stream);
+  if (b && b.k0 === key.k0 && b.k1 === key.k1 && b.from === from && b.count === count) return b.normals;
+  if (!b || b.normals.length < count) {
+    if (lastBlock.size >= MAX_CACHED_STREAMS) lastBlock.clear();
+    b = { k0: 0, k1: 0, from: -1, count: 0, normals: new Float64Array(Math.max(BLOCK_ROWS, count)) };
+    lastBlock.set(stream, b);
+  }
+  const normals = b.normals.subarray(0, count);
+  fillRowUniforms(key, stream, 0, 0, from, count, normals);
+  // 0 + 1·Φ⁻¹(u) is Φ⁻¹(u) bit for bit: the stochastic normal kernel (WebAssembly) serves.
+  STANDARD_NORMAL(normals, 0, count, normals, 0);
+  Object.assign(b, { k0: key.k0, k1: key.k1, from, count });
+  return normals;
+}
+
+/** out[i] = z(from + i) for `count` rows of the member `link` describes. */
+export function groupScores(key: SeedKey, link: CorrelationLink, from: number, count: number, out: Float64Array): void {
   out.fill(0, 0, count);
   for (let k = 0; k <= link.index; k++) {
     const f = link.factor[k]!;
     if (f === 0) continue;
-    fillRowUniforms(key, link.streams[k]!, 0, 0, from, count, tmp);
-    for (let i = 0; i < count; i++) out[i]! += f * normalQuantile(openUniform(tmp[i]!));
+    const n = blockNormals(key, link.streams[k]!, from, count);
+    for (let i = 0; i < count; i++) out[i]! += f * n[i]!;
   }
 }
 

@@ -66,7 +66,7 @@ export const correlatedKind: VariableKind<CorrelatedVariable> = {
       variable: v,
       fill(block, out) {
         const { rowStart, count, offset } = block;
-        groupScores(key, v.link, rowStart, count, z, tmp);
+        groupScores(key, v.link, rowStart, count, z);
         decorrelateScores(key, scenario.anomalies, params, v.name, v.link, block.events, rowStart, count, z, tmp);
         for (let i = 0; i < count; i++) out[offset + i] = f(z[i]!);
       },

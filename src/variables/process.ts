@@ -133,7 +133,7 @@ function compileComponent(v: ProcessVariable, comp: ProcessComponent, c: number,
         const tmp2 = scratch.tmp2;
         if (comp.dist === 'normal' && comp.link) {
           // Its N(0, 1) draws are the process's score in a correlation group.
-          groupScores(key, comp.link, from, count, tmp, tmp2);
+          groupScores(key, comp.link, from, count, tmp);
           decorrelateScores(key, linked.plan, linked.params, v.name, comp.link, linked.events, from, count, tmp, tmp2);
           for (let i = 0; i < count; i++) tmp[i] = comp.sd * tmp[i]!;
         } else if (comp.dist === 'normal') normalNoise(key, stream, from, count, comp.sd, tmp);

@@ -207,7 +207,7 @@ function resolveTargets(c: Checker, spec: AnomalyKindSpec, i: number, variables:
 }
 
 /** Keys `anomalies` accepts for kinds, the clean twin, the effect floor and the labelling. */
-export const PLAN_EXTRA_KEYS = ['kinds', 'clean_twin', 'min_effect', 'label', 'min_change'] as const;
+export const PLAN_EXTRA_KEYS = ['kinds', 'clean_twin', 'min_effect', 'label', 'min_change', 'label_margin'] as const;
 
 /**
  * The least change that labels a row under `label: changed`, in robust sd of its event's
@@ -249,7 +249,7 @@ export function checkPlanExtras(
   checkDuration: (raw: unknown, path: string) => [number, number] | undefined,
   duration: [number, number] | undefined,
   resolveFile: (file: string) => string,
-): { kinds?: AnomalyKindSpec[]; cleanTwin?: true; minEffect?: MinEffect; label?: 'changed'; minChange?: number; envelope?: [number, number] } | undefined {
+): { kinds?: AnomalyKindSpec[]; cleanTwin?: true; minEffect?: MinEffect; label?: 'changed'; minChange?: number; labelMargin?: [number, number]; envelope?: [number, number] } | undefined {
   let cleanTwin: true | undefined;
   if (o['clean_twin'] !== undefined) {
     if (typeof o['clean_twin'] !== 'boolean') return c.fail('anomalies.clean_twin', `expected true or false, got ${describe(o['clean_twin'])}`);
@@ -268,13 +268,33 @@ export function checkPlanExtras(
   }
   const minEffect = o['min_effect'] === undefined ? undefined : checkMinEffect(c, o['min_effect'], o['kinds'] !== undefined);
   if (o['min_effect'] !== undefined && !minEffect) return undefined;
-  const common = { ...(cleanTwin ? { cleanTwin } : {}), ...(minEffect ? { minEffect } : {}), ...(label ? { label, minChange: minChange ?? DEFAULT_MIN_CHANGE } : {}) };
+  const labelMargin = o['label_margin'] === undefined ? undefined : checkLabelMargin(c, o['label_margin']);
+  if (o['label_margin'] !== undefined && !labelMargin) return undefined;
+  const common = {
+    ...(cleanTwin ? { cleanTwin } : {}),
+    ...(minEffect ? { minEffect } : {}),
+    ...(label ? { label, minChange: minChange ?? DEFAULT_MIN_CHANGE } : {}),
+    // A zero margin labels as no margin does: leave it out, so the scenario stays as before.
+    ...(labelMargin && (labelMargin[0] > 0 || labelMargin[1] > 0) ? { labelMargin } : {}),
+  };
   if (o['kinds'] === undefined) return common;
   const kinds = checkKinds(c, o['kinds'], stepMs, checkDuration, duration, o['duration'] !== undefined, resolveFile);
   if (!kinds) return undefined;
   const envelope: [number, number] = [Math.min(...kinds.map((k) => k.duration[0])), Math.max(...kinds.map((k) => k.duration[1]))];
   return { kinds, ...common, envelope };
 }
+
+/** `label_margin: 50` (rows before and after each event) or `label_margin: [before, after]`. */
+function checkLabelMargin(c: Checker, raw: unknown): [number, number] | undefined {
+  const path = 'anomalies.label_margin';
+  const rows = (x: unknown): x is number => typeof x === 'number' && Number.isInteger(x) && x >= 0 && x <= MAX_LABEL_MARGIN;
+  if (rows(raw)) return [raw, raw];
+  if (Array.isArray(raw) && raw.length === 2 && rows(raw[0]) && rows(raw[1])) return [raw[0], raw[1]];
+  return c.fail(path, `expected a whole number of rows from 0 to ${MAX_LABEL_MARGIN} (labelled before and after each event) or [before, after], got ${describe(raw)}`);
+}
+
+/** Largest `label_margin`: a shard looks this far past its rows for events, so it is bounded. */
+export const MAX_LABEL_MARGIN = 1_000_000;
 
 /** What `anomalies` asks of the variables: kind targets resolved, clean-twin names free. */
 export function checkPlanAgainstVariables(c: Checker, plan: AnomalyPlan, variables: readonly Variable[], declared: readonly string[], groups: readonly CorrelationGroup[] = []): void {
