@@ -155,7 +155,9 @@ describe('data safety: one regression test per finding', () => {
 
   it('4: a grow that fails leaves the dataset exactly as it was, and verify says ok', async () => {
     const base = tempDir();
-    const scenario = callbackScenario(base, "export function normal(ctx) { if (ctx.row >= 150000) throw new Error('sensor offline'); return ctx.row; }\n", {}, 140_000);
+    // One row fails, so one shard: with every later row failing, whichever of two
+    // concurrent shards failed first would name its own row.
+    const scenario = callbackScenario(base, "export function normal(ctx) { if (ctx.row === 150000) throw new Error('sensor offline'); return ctx.row; }\n", {}, 140_000);
     const out = join(base, 'ds');
     expect((await cli('generate', scenario, '--out', out, ...SHARDS)).code).toBe(0);
     const before = treeHashes(out);

@@ -35,5 +35,5 @@ describe('npm run experiment (reduced)', () => {
     expect(titles.some((t) => t.startsWith('(c3)'))).toBe(true);
     expect(titles.some((t) => t.startsWith('(d3)'))).toBe(true);
     expect(r.stdout).toMatch(/2 series, 1 seeds, \d+ s/);
-  });
+  }, 300_000); // seven conditions, a VAE trained: about 15 s quiet, minutes beside other heavy test files
 });

@@ -125,6 +125,10 @@ describe('fleets', () => {
     const mem = new Float64Array(b.buffer, b.byteOffset, b.byteLength / 8);
     expect(Array.from(mem.subarray(0, rows.length))).toEqual(rows.map((r) => r['mem']));
     await expect(datasetReport(dir, { entity: '99' })).rejects.toThrow(/--entity 99: no such entity; keys are 0 to 6/);
+    // A stream is one series: a fleet is refused, not streamed as its template.
+    const { streamRows } = await import('../src/run/stream.js');
+    const { PassThrough } = await import('node:stream');
+    await expect(streamRows(fleet, { out: new PassThrough(), format: 'csv' })).rejects.toThrow(/--stdout streams one series; this scenario is a fleet of 7 entities/);
   });
 
   it('interleaves rows by timestamp with order: time_entity, with the same series per entity', async () => {
@@ -339,6 +343,10 @@ describe('anomaly counts over the fleet', () => {
     const q = (dir2: string, where: string) => duck(`SELECT md5(string_agg(concat_ws('|', cpu, mem, is_anomaly, anomaly_id), ',' ORDER BY timestamp)) AS h FROM read_parquet('${dir2}/data/*.parquet') WHERE ${where}`);
     expect(await q(dir, `machine = ${e}`)).toEqual(await q(solo, 'true'));
     await expect(grow(dir, { entities: 60 })).rejects.toThrow(/cannot grow with its rows unchanged/);
+    // The same run again keeps every shard (its identity is the manifest's).
+    const again = await generate(scenarioFrom(d), { out: dir, workers: 2 });
+    expect(again.generated).toBe(0);
+    expect(again.reused).toBe(r.manifest.shards.length);
     expect(() => scenarioFrom({ ...d, anomalies: { frequency: 0.01, count_per: 'fleet', duration: [5, 20] } })).toThrow(/anomalies\.count_per: fleet spreads anomalies\.count over the fleet; it needs 'count'/);
   });
 });

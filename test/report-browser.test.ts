@@ -11,6 +11,7 @@ import { tableFromIPC } from 'apache-arrow';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generate } from '../src/run/generate.js';
+import { entityScenario } from '../src/fleet/entity.js';
 import { loadScenario, withOverrides } from '../src/reader/load.js';
 import { eventsStartingIn } from '../src/anomaly/events.js';
 import { seedKey } from '../src/random/counter.js';
@@ -60,7 +61,9 @@ describe.skipIf('skip' in chromium)('reports in Chromium', () => {
     const r = paranom('preview', join('scenarios', file), '--out', html);
     expect(r.status, r.stderr).toBe(0);
     // The events of those rows, derived here from the scenario, not from the report.
-    const loaded = loadScenario(join('scenarios', file));
+    // A fleet's preview shows its first entity: that entity's scenario alone.
+    const file0 = loadScenario(join('scenarios', file));
+    const loaded = file0.entities ? entityScenario(file0, 0) : file0;
     const rows = Math.min(100_000, loaded.timeline.rows);
     const s = withOverrides(loaded, { rows });
     const events = eventsStartingIn(s.anomalies, seedKey(s.seed), rows, 0, rows);

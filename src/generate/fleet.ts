@@ -89,7 +89,10 @@ export function generateFleetShard(scenario: Scenario, rect: FleetShardRect, are
     scatter(cols.timestamp, timestamp, 2, span, start, stride);
     scatter(cols.isAnomaly, isAnomaly, 1, span, start, stride);
     scatter(cols.anomalyId, anomalyId, 2, span, start, stride);
-    for (let i = 0; i < span; i++) keyData[start + i * stride] = fleet.names ? j : e;
+    // A string key holds the name's index in this shard's dictionary; an integer key the entity.
+    const code = fleet.names ? j : e;
+    if (stride === 1) keyData.fill(code, start, start + span);
+    else for (let i = 0; i < span; i++) keyData[start + i * stride] = code;
     cols.values.forEach((c, k) => {
       const v = values![k]!;
       scatter(c.data, v.data, WIDTH[c.dtype] ?? 1, span, start, stride);

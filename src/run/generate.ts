@@ -13,7 +13,7 @@ import { loadScenario, withOverrides } from '../reader/load.js';
 import type { Scenario } from '../model/types.js';
 import { planGeneration, shardRowCount, type FleetGrowth, type GenerationPlan, type OutputFormat, type ShardPlan } from '../plan/planner.js';
 import { partLabel, selectPart, type Part } from '../plan/parts.js';
-import { checkCoverage, ENTITIES_FILE, MANIFEST_FILE, readManifest, SEGMENTS_FILE, shardPlanOf, type Manifest, type ManifestShard } from '../dataset/manifest.js';
+import { checkCoverage, datasetRows, ENTITIES_FILE, MANIFEST_FILE, readManifest, SEGMENTS_FILE, shardPlanOf, type Manifest, type ManifestShard } from '../dataset/manifest.js';
 import type { ParquetCompression } from '../formats/parquet.js';
 import { scenarioHash } from '../dataset/provenance.js';
 import { createPool, defaultWorkers, workerMemoryMb } from './pool.js';
@@ -185,7 +185,8 @@ async function generateLocked(scenario: Scenario, options: GenerateOptions, comm
   const identity: RunIdentity = {
     scenario_hash: scenarioHash(scenario),
     seed: scenario.seed,
-    rows: scenario.timeline.rows,
+    // As the manifest records it: a fleet's rows are all its entities' (datasetRows).
+    rows: datasetRows(scenario),
     format: plan.format,
     compression: plan.format === 'parquet' ? compression : null,
     shard_rows: plan.shardRows,

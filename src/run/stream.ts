@@ -89,6 +89,7 @@ function unitRowsOf(format: StreamFormat, pace: Pace | undefined, stepMs: number
 export async function streamRows(scenarioOrFile: Scenario | string, options: StreamOptions): Promise<StreamResult> {
   const loaded = typeof scenarioOrFile === 'string' ? loadScenario(scenarioOrFile) : scenarioOrFile;
   const scenario = withOverrides(options.withClean ? withCleanTwin(loaded) : loaded, { rows: options.rows, seed: options.seed });
+  if (scenario.entities) throw new ParanomError('USAGE', `--stdout streams one series; this scenario is a fleet of ${scenario.entities.count} entities — write it as a dataset (--out; order: time_entity interleaves the entities by timestamp), or preview one entity with 'paranom preview --entity'`);
   const rows = scenario.timeline.rows;
   const startRow = startRowOf(scenario, options.startAt);
   const labelledEvents = options.labelsTo !== undefined ? await writeStreamLabels(options.labelsTo, scenario, startRow) : null;

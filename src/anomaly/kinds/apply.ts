@@ -48,7 +48,7 @@ export function targetsOf(plan: AnomalyPlan, v: Variable, e: AnomalyEvent): Anom
 /** Applies the kinds targeting one variable to its column, block by block. */
 export class KindApplier {
   private readonly stream: number;
-  private readonly u: Float64Array;
+  private u: Float64Array;
 
   constructor(
     private readonly plan: AnomalyPlan,
@@ -65,7 +65,7 @@ export class KindApplier {
     private readonly shapes?: ShapeEvents,
   ) {
     this.stream = systemStream(`kind:${v.name}`);
-    this.u = new Float64Array(scratchRows);
+    this.u = new Float64Array(Math.min(scratchRows, 256));
   }
 
   private outOfRange(row: number, x: number): ParanomError {
@@ -105,6 +105,8 @@ export class KindApplier {
 
   /** Per-row uniforms of an event's rows; a `min_effect` redraw (attempt a) takes its own. */
   private draws(e: AnomalyEvent, from: number, n: number, draw: number): Float64Array {
+    // Grown on demand: a fleet compiles a kind per entity, most of whose blocks have no event.
+    if (this.u.length < n) this.u = new Float64Array(n);
     const u = this.u.subarray(0, n);
     fillRowUniforms(this.key, this.stream, e.attempt ?? 0, draw, from, n, u);
     return u;
