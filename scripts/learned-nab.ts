@@ -17,6 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { trainVae } from '../src/vae/train.js';
+import { windowDistances, windowSteps } from '../src/vae/fidelity.js';
 import { generate } from '../src/run/generate.js';
 import { generateShard } from '../src/generate/shard.js';
 import { loadScenario } from '../src/reader/load.js';
@@ -106,28 +107,8 @@ try {
   const [tm, ts] = meanSd(train);
   const [nm, ns] = meanSd(normal);
   const p99 = quantile(train.slice(1).map((x, i) => Math.abs(x - train[i]!)), 0.99);
-  const hop = trained.meta.chain!.hop;
-  const boundary: number[] = [];
-  const inside: number[] = [];
-  for (let i = 1; i < rows; i++) if (!g.isAnomaly[i] && !g.isAnomaly[i - 1]) (i % hop === 0 ? boundary : inside).push(Math.abs(v[i]! - v[i - 1]!));
-  const { mean: [mu0], sd: [sd0] } = trained.meta.normalisation as { mean: [number]; sd: [number] };
-  const nearest = (start: number) => {
-    let best = Infinity;
-    for (let k = 0; k + W <= train.length; k++) {
-      let d = 0;
-      for (let j = 0; j < W && d < best; j++) d += ((v[start + j]! - train[k + j]!) / sd0) ** 2;
-      best = Math.min(best, d);
-    }
-    return Math.sqrt(best / W);
-  };
-  void mu0;
-  const anomStarts: number[] = [];
-  for (let r = 1; r < rows - W; r++) if (g.isAnomaly[r] && !g.isAnomaly[r - 1]) anomStarts.push(r);
-  const normalStarts: number[] = [];
-  for (let r = 0; r + W < rows && normalStarts.length < anomStarts.length; r += 5 * W) if (!g.isAnomaly.subarray(r, r + W).some((x) => x === 1)) normalStarts.push(r);
-  const avg = (x: number[]) => x.reduce((a, b) => a + b, 0) / x.length;
-  const dn = avg(normalStarts.map(nearest));
-  const da = avg(anomStarts.map(nearest));
+  const { boundary, other: inside } = windowSteps(v, g.isAnomaly, trained.meta.chain!.hop);
+  const { normal: dn, anomalous: da, events } = windowDistances(v, g.isAnomaly, train, W, trained.meta.normalisation.sd[0]!);
   console.log('\n| type: vae, 40,000 rows | training data | generated normal rows |');
   console.log('|---|---:|---:|');
   console.log(`| mean | ${tm.toFixed(4)} | ${nm.toFixed(4)} (${((100 * (nm - tm)) / tm).toFixed(1)}%) |`);
@@ -135,7 +116,7 @@ try {
   console.log(`| step at window boundaries, p99 | ${p99.toFixed(4)} (all steps) | ${quantile(boundary, 0.99).toFixed(4)} (${(quantile(boundary, 0.99) / p99).toFixed(2)}×) |`);
   console.log(`| step at other rows, p99 | ${p99.toFixed(4)} | ${quantile(inside, 0.99).toFixed(4)} (${(quantile(inside, 0.99) / p99).toFixed(2)}×) |`);
   console.log(`| step, median | ${quantile(train.slice(1).map((x, i) => Math.abs(x - train[i]!)), 0.5).toFixed(4)} | ${quantile([...boundary, ...inside], 0.5).toFixed(4)} |`);
-  console.log(`\nnearest training window (RMS, training sd units): normal ${dn.toFixed(3)}, anomalous ${da.toFixed(3)}, ratio ${(da / dn).toFixed(2)} (${anomStarts.length} events)`);
+  console.log(`\nnearest training window (RMS, training sd units): normal ${dn.toFixed(3)}, anomalous ${da.toFixed(3)}, ratio ${(da / dn).toFixed(2)} (${events} events)`);
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

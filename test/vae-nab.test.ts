@@ -13,6 +13,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { generateShard, type ShardColumns } from '../src/generate/shard.js';
 import { loadScenario } from '../src/reader/load.js';
 import { trainVae } from '../src/vae/train.js';
+import { windowDistances, windowSteps } from '../src/vae/fidelity.js';
 import { readSeries } from '../src/vae/series.js';
 import type { VaeModelMeta } from '../src/vae/model.js';
 import { tempDir } from './helpers.js';
@@ -49,13 +50,7 @@ describe('type: vae on the NAB EC2 CPU series', () => {
 
   it('window boundaries, and every other row, are no rougher than 1.5× the data’s 99th-percentile step', () => {
     const p99 = stepQuantile(train, 0.99);
-    const hop = meta.chain!.hop;
-    const boundary: number[] = [];
-    const other: number[] = [];
-    for (let i = 1; i < ROWS; i++) {
-      if (g.isAnomaly[i] || g.isAnomaly[i - 1]) continue;
-      (i % hop === 0 ? boundary : other).push(Math.abs(values[i]! - values[i - 1]!));
-    }
+    const { boundary, other } = windowSteps(values, g.isAnomaly, meta.chain!.hop);
     expect(boundary.length).toBeGreaterThan(1000);
     if (process.env['PARANOM_VAE_REPORT']) console.log(`data p99 step ${p99}; boundary p99 ${quantile(boundary, 0.99)} (${(quantile(boundary, 0.99) / p99).toFixed(2)}×), other rows p99 ${quantile(other, 0.99)} (${(quantile(other, 0.99) / p99).toFixed(2)}×)`);
     expect(quantile(boundary, 0.99)).toBeLessThanOrEqual(1.5 * p99);
@@ -63,26 +58,9 @@ describe('type: vae on the NAB EC2 CPU series', () => {
   });
 
   it('anomalous windows are clearly further from the training data than normal ones', () => {
-    const sd = meta.normalisation.sd[0]!;
-    /** RMS distance (training sd units) from the window at `start` to its nearest training window. */
-    const nearest = (start: number) => {
-      let best = Infinity;
-      for (let k = 0; k + W <= train.length; k++) {
-        let d = 0;
-        for (let j = 0; j < W && d < best; j++) d += ((values[start + j]! - train[k + j]!) / sd) ** 2;
-        best = Math.min(best, d);
-      }
-      return Math.sqrt(best / W);
-    };
-    const anomStarts: number[] = [];
-    for (let r = 1; r + W < ROWS; r++) if (g.isAnomaly[r] && !g.isAnomaly[r - 1]) anomStarts.push(r);
-    const normalStarts: number[] = [];
-    for (let r = 0; r + W < ROWS && normalStarts.length < anomStarts.length; r += 5 * W) if (!g.isAnomaly.subarray(r, r + W).includes(1)) normalStarts.push(r);
-    expect(anomStarts.length).toBeGreaterThan(10);
-    const avg = (x: number[]) => x.reduce((a, b) => a + b, 0) / x.length;
-    const dn = avg(normalStarts.map(nearest));
-    const da = avg(anomStarts.map(nearest));
-    if (process.env['PARANOM_VAE_REPORT']) console.log(`nearest training window: normal ${dn.toFixed(3)}, anomalous ${da.toFixed(3)}, ratio ${(da / dn).toFixed(2)} (${anomStarts.length} events)`);
+    const { normal: dn, anomalous: da, events } = windowDistances(values, g.isAnomaly, train, W, meta.normalisation.sd[0]!);
+    expect(events).toBeGreaterThan(10);
+    if (process.env['PARANOM_VAE_REPORT']) console.log(`nearest training window: normal ${dn.toFixed(3)}, anomalous ${da.toFixed(3)}, ratio ${(da / dn).toFixed(2)} (${events} events)`);
     expect(da - dn).toBeGreaterThan(0.25);
     expect(da / dn).toBeGreaterThan(2);
   });
