@@ -154,6 +154,19 @@ describe('report of a dataset', () => {
   });
 });
 
+describe('preview summary', () => {
+  it('counts the labelled rows the dataset labels: changed rows and margins included', async () => {
+    const s = scenarioFrom({ ...KINDS_SCENARIO, timeline: { ...KINDS_SCENARIO.timeline, rows: 60_000 }, anomalies: { ...KINDS_SCENARIO.anomalies, label: 'changed', label_margin: [3, 40] } });
+    const dir = join(tempDir(), 'ds');
+    const { manifest } = await generate(s, { out: dir, workers: 1 });
+    const p = await previewReport(s, { rows: 60_000 });
+    // Margins make the labelled rows more than the events' own rows.
+    const own = p.events.reduce((a, e) => a + e.duration, 0);
+    expect(manifest.anomalies.realised.anomalous_rows).toBeGreaterThan(own);
+    expect(p.summary.realised.anomalous_rows).toBe(manifest.anomalies.realised.anomalous_rows);
+  });
+});
+
 describe('report of Arrow and CSV datasets', () => {
   it('reads the same values as from Parquet', async () => {
     const s = scenarioFrom({ ...KINDS_SCENARIO, timeline: { ...KINDS_SCENARIO.timeline, rows: 70_000 } });

@@ -82,8 +82,6 @@ export async function previewReport(fleetOrOne: Scenario, options: PreviewOption
   const rowBase = firstRow(s.timeline);
   const settled = segmentsOf(s, rowBase > 0 ? eventsOverlapping(s, rowBase, endRow(s.timeline)) : eventsStartingIn(s.anomalies, seedKey(s.seed), rows, 0, rows));
   const segments = segmentTable(s, settled.segments, cleanRowsOf(s));
-  const changedOnly = s.anomalies.mode !== 'none' && s.anomalies.label === 'changed';
-  const anomalousRows = settled.segments.reduce((a, seg) => a + (changedOnly ? seg.changedRows : seg.event.end - seg.event.start), 0);
   const manifest = buildManifest({
     scenario: fromRowBase(s),
     format: plan.format,
@@ -92,7 +90,9 @@ export async function previewReport(fleetOrOne: Scenario, options: PreviewOption
     growthStable: plan.growthStable,
     shards: [],
     uniqueness: null,
-    anomalies: anomalySummary(s, settled, anomalousRows),
+    // Labelled rows are counted from the generated labels below (as a dataset counts its
+    // shards'), so `label: changed` and `label_margin` are counted as written.
+    anomalies: anomalySummary(s, settled, 0),
   });
   const notes = [...(options.notes ?? [`A preview: the first ${rows.toLocaleString('en-US')} rows of ${scenario.timeline.rows.toLocaleString('en-US')}, generated in memory.`]), ...entityNotes];
   if (s.uniqueness) notes.push('Uniqueness retries are not applied in a preview: key variables show their first attempts.');
@@ -113,9 +113,11 @@ export async function previewReport(fleetOrOne: Scenario, options: PreviewOption
   const bufs = new ChunkBuffers();
   const numericNames = new Set(layout.numericColumns);
   const categoricalNames = new Set(layout.categorical.map((c) => c.name));
+  let labelled = 0;
   for (const shard of plan.shards) {
     const g = generateShard(s, shard.rowStart, shard.rowEnd, undefined, arena);
     const n = g.rows;
+    for (let i = 0; i < n; i++) labelled += g.isAnomaly[i]!;
     const chunk: Chunk = { rowStart: g.rowStart - rowBase, rows: n, isAnomaly: g.isAnomaly, numeric: new Map(), categorical: new Map() };
     for (const v of g.values) {
       if (numericNames.has(v.name)) numericOf(v, chunk.numeric.set(v.name, bufs.numeric(v.name, n)).get(v.name)!, n);
@@ -123,5 +125,7 @@ export async function previewReport(fleetOrOne: Scenario, options: PreviewOption
     }
     builder.add(chunk);
   }
+  // The builder reads the manifest's summary only when it finishes.
+  manifest.anomalies = anomalySummary(s, settled, labelled);
   return builder.finish();
 }
