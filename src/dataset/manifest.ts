@@ -173,9 +173,10 @@ export function buildManifest(args: {
   };
 }
 
-/** True when the scenario names files (callback modules, sources, VAE models). */
+/** True when the scenario names files (callback modules, sources, VAE models, a fleet's file of names). */
 function namesFiles(s: Scenario): boolean {
-  return scenarioInputs(s).length > 0;
+  // grow --entities reads new names from entities.source, so it must resolve as the other inputs do.
+  return scenarioInputs(s).length > 0 || s.entities?.source !== undefined;
 }
 
 /**

@@ -19,7 +19,8 @@ import { acquireLock } from './lock.js';
 import { checkOutputPath } from './output-dir.js';
 import { refuseForeign } from './ownership.js';
 import { finishDataset } from './finish.js';
-import { identityOf, PART_MANIFEST_RE, readRecords } from './state.js';
+import { PART_MANIFEST_RE, readRecords } from './state.js';
+import { identityOf } from './identity.js';
 
 const require = createRequire(import.meta.url);
 const pw = require('parquet-wasm') as typeof import('parquet-wasm');
