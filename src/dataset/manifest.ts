@@ -160,7 +160,7 @@ export function buildManifest(args: {
       ...(f ? [{ name: f.key, type: f.names ? ('string' as const) : ('int32' as const) }] : []),
       ...s.variables.map((v) => ({ name: v.name, type: nullable.has(v.name) ? (`${v.dtype}?` as const) : v.dtype })),
       // --with-clean: each twin holds its variable without anomalies (never null).
-      ...(s.anomalies.mode !== 'none' && s.anomalies.cleanTwin ? twinnedVariables(s).map((v) => ({ name: v.name + CLEAN_SUFFIX, type: v.dtype })) : []),
+      ...(s.anomalies.cleanTwin ? twinnedVariables(s).map((v) => ({ name: v.name + CLEAN_SUFFIX, type: v.dtype })) : []),
       { name: 'is_anomaly', type: 'bool' as const },
       { name: 'anomaly_id', type: 'int64?' as const },
     ],
