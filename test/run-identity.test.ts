@@ -5,11 +5,12 @@
  * same data-format version. Anything else is refused with exit 2 and a message naming what
  * changed — never a dataset whose files mix two versions of an input.
  */
-import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { generate, grow } from '../src/run/generate.js';
 import { duck, tempDir } from './helpers.js';
+import { FORMAT_VERSION } from '../src/format.js';
 import { cli, expectClean, treeHashes, writeScenario } from './reliability-helpers.js';
 
 const ROWS = 30_000;
@@ -88,5 +89,38 @@ describe('a run keeps earlier files only when they come from the same inputs', (
     expect(r.err).toMatch(/callback module cb\.mjs \(variable 'x'\) changed \(SHA-256 [0-9a-f]{12}… there, [0-9a-f]{12}… now\)/);
     expectClean(r);
     expect(treeHashes(out)).toEqual(kept);
+  });
+
+  it('a dataset or run journal of an earlier data-format version: grow, verify, merge and a rerun refuse it, naming both versions; report still reads it', async () => {
+    const base = tempDir('paranom-identity-');
+    const scenario = writeScenario(base, { name: 'v', seed: 2, timeline: { start: '2024-01-01T00:00:00Z', step: '1s', rows: 5000 }, anomalies: { frequency: 0.01, duration: [5, 20] }, variables: { x: { normal: { dist: 'normal', mean: 0, sd: 1 }, anomalous: { dist: 'normal', mean: 0, sd: 9 } } } });
+    const out = join(base, 'ds');
+    expect((await cli('generate', scenario, '--out', out)).code).toBe(0);
+    // As an earlier paranom wrote it: the manifest says version 1.
+    const manifest = join(out, 'manifest.json');
+    writeFileSync(manifest, readFileSync(manifest, 'utf8').replace(`"format_version": ${FORMAT_VERSION},`, '"format_version": 1,'));
+    const before = treeHashes(out);
+    const to = join(base, 'one.parquet');
+    for (const args of [['grow', out, '--rows', '9000'], ['verify', out], ['merge', out, '--to', to], ['generate', scenario, '--out', out]]) {
+      const r = await cli(...args);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.err, args.join(' ')).toMatch(new RegExp(`data-format version 1\\b.*version ${FORMAT_VERSION}\\b`));
+      expectClean(r);
+      expect(treeHashes(out)).toEqual(before);
+    }
+    expect(existsSync(to)).toBe(false);
+    const page = join(base, 'r.html');
+    expect((await cli('report', out, '--out', page)).code).toBe(0);
+    expect(existsSync(page)).toBe(true);
+
+    // A journal an earlier paranom left (no version on its first line) is not resumed into.
+    const cut = join(base, 'cut');
+    const big = writeScenario(base, fleetDoc({ count: 4 }), 'fleet.json');
+    await interrupted(big, cut);
+    const journal = join(cut, '.paranom-run.jsonl');
+    const [first, ...rest] = readFileSync(journal, 'utf8').split('\n');
+    const { format_version: _v, ...older } = JSON.parse(first!) as Record<string, unknown>;
+    writeFileSync(journal, [JSON.stringify(older), ...rest].join('\n'));
+    await expect(generate(big, { out: cut, shardRows: 65_536 })).rejects.toMatchObject({ code: 'OUTPUT_EXISTS', message: expect.stringContaining('did not record its data-format version') });
   });
 });

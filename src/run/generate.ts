@@ -13,7 +13,7 @@ import { loadScenario, withOverrides } from '../reader/load.js';
 import type { Scenario } from '../model/types.js';
 import { planGeneration, shardRowCount, type FleetGrowth, type GenerationPlan, type OutputFormat, type ShardPlan } from '../plan/planner.js';
 import { partLabel, selectPart, type Part } from '../plan/parts.js';
-import { checkCoverage, ENTITIES_FILE, MANIFEST_FILE, readManifest, SEGMENTS_FILE, shardPlanOf, type Manifest, type ManifestShard } from '../dataset/manifest.js';
+import { checkCoverage, ENTITIES_FILE, MANIFEST_FILE, readManifest, requireFormatVersion, SEGMENTS_FILE, shardPlanOf, type Manifest, type ManifestShard } from '../dataset/manifest.js';
 import type { ParquetCompression } from '../formats/parquet.js';
 import { createPool, defaultWorkers, workerMemoryMb } from './pool.js';
 import { newWatchBuffer, runWatched } from './watchdog.js';
@@ -366,6 +366,7 @@ export async function grow(out: string, target: number | GrowTarget, options: Om
   readManifest(out);
   return locked(out, null, 'grow', async () => {
     const m = readManifest(out);
+    requireFormatVersion(out, m, 'grow');
     checkCoverage(out, m);
     if (m.part) throw new ParanomError('USAGE', `${out} holds one part (${partLabel(m.part)}); merge the parts first`);
     const timelineRows = m.scenario.timeline.rows;
