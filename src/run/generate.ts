@@ -13,12 +13,12 @@ import { loadScenario, withOverrides } from '../reader/load.js';
 import type { Scenario } from '../model/types.js';
 import { planGeneration, shardRowCount, type FleetGrowth, type GenerationPlan, type OutputFormat, type ShardPlan } from '../plan/planner.js';
 import { partLabel, selectPart, type Part } from '../plan/parts.js';
-import { checkCoverage, datasetRows, ENTITIES_FILE, MANIFEST_FILE, readManifest, SEGMENTS_FILE, shardPlanOf, type Manifest, type ManifestShard } from '../dataset/manifest.js';
+import { checkCoverage, ENTITIES_FILE, MANIFEST_FILE, readManifest, requireFormatVersion, SEGMENTS_FILE, shardPlanOf, type Manifest, type ManifestShard } from '../dataset/manifest.js';
 import type { ParquetCompression } from '../formats/parquet.js';
-import { scenarioHash } from '../dataset/provenance.js';
 import { createPool, defaultWorkers, workerMemoryMb } from './pool.js';
 import { newWatchBuffer, runWatched } from './watchdog.js';
-import { Journal, journalFile, partManifestFile, PENDING_SUFFIX, readRecords, reusable, type JournalShard, type Recorded, type RunIdentity } from './state.js';
+import { Journal, journalFile, partManifestFile, PENDING_SUFFIX, readRecords, type JournalShard, type Recorded } from './state.js';
+import { differences, reusable, runIdentity, type RunIdentity } from './identity.js';
 import type { ShardResult, ShardSegments, ShardTask } from './shard-task.js';
 import type { Piscina } from 'piscina';
 import { startUniqueness } from './uniqueness-pass.js';
@@ -129,14 +129,15 @@ interface Prepared {
  * Reads what `out` holds: refuses files paranom did not write and (without force) another
  * dataset, and finds the shards this run may keep. Changes nothing.
  */
-function survey(out: string, identity: RunIdentity, force: boolean, part: Part | null, shards: ShardPlan[], command: 'generate' | 'grow'): Prepared & { replace: Recorded[] } {
+function survey(out: string, identity: RunIdentity, names: string[] | null, force: boolean, part: Part | null, shards: ShardPlan[], command: 'generate' | 'grow'): Prepared & { replace: Recorded[] } {
   const records = readRecords(out);
   refuseForeign(out, foreignFiles(out, records, shards.map((s) => s.file)));
-  const other = records.find((r) => !reusable(r.identity, identity));
+  const other = records.find((r) => !reusable(r.identity, identity, names));
   if (other && !force) {
+    const what = differences(other.identity, identity, names, other.names).join('; ');
     throw new ParanomError(
       'OUTPUT_EXISTS',
-      `output directory '${out}' holds a dataset of another scenario, seed, format or shard size (${other.source}: seed ${other.identity.seed}, ${other.identity.rows} rows, scenario ${other.identity.scenario_hash.slice(0, 12)}…); ${command === 'grow' ? 'grow extends only the dataset its manifest describes — remove the other run\'s files, or grow a copy' : 'pass --force to replace it'}`,
+      `output directory '${out}' holds a dataset of another scenario, seed, format or shard size (${other.source}: ${what}); ${command === 'grow' ? 'grow extends only the dataset its manifest describes — remove the other run\'s files, or grow a copy' : 'pass --force to replace it, or generate into another directory'}`,
       { out },
     );
   }
@@ -184,17 +185,8 @@ async function generateLocked(scenario: Scenario, options: GenerateOptions, comm
   const compression = options.compression ?? 'snappy';
   const part = options.part ?? null;
   const shards = part ? selectPart(plan.shards, part) : plan.shards;
-  const identity: RunIdentity = {
-    scenario_hash: scenarioHash(scenario),
-    seed: scenario.seed,
-    // As the manifest records it: a fleet's rows are all its entities' (datasetRows).
-    rows: datasetRows(scenario),
-    format: plan.format,
-    compression: plan.format === 'parquet' ? compression : null,
-    shard_rows: plan.shardRows,
-    growth_stable: plan.growthStable,
-  };
-  const prepared = survey(options.out, identity, options.force ?? false, part, shards, command);
+  const identity = runIdentity(scenario, { format: plan.format, compression: plan.format === 'parquet' ? compression : null, shard_rows: plan.shardRows, growth_stable: plan.growthStable });
+  const prepared = survey(options.out, identity, scenario.entities?.names ?? null, options.force ?? false, part, shards, command);
   const requested = options.workers ?? defaultWorkers();
   const workers = Math.max(1, Math.min(requested, Math.max(1, shards.length)));
   const pool = createPool(workers, requested);
@@ -378,6 +370,7 @@ export async function grow(out: string, target: number | GrowTarget, options: Om
   readManifest(out);
   return locked(out, null, 'grow', async () => {
     const m = readManifest(out);
+    requireFormatVersion(out, m, 'grow');
     checkCoverage(out, m);
     if (m.part) throw new ParanomError('USAGE', `${out} holds one part (${partLabel(m.part)}); merge the parts first`);
     const timelineRows = m.scenario.timeline.rows;
