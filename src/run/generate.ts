@@ -30,7 +30,7 @@ import { finishDataset, uniquenessSummary } from './finish.js';
 import { createOutputDir, ensureDataDir, removeIfEmpty } from './output-dir.js';
 import { checkInputs } from '../variables/inputs.js';
 import { withEntityCount } from '../fleet/grow.js';
-import { sumPhases, type PhaseTimes } from '../phases.js';
+import { sumPhases, type PhaseTimes, type ShardSpan } from '../phases.js';
 
 /** How long running shards may take to finish after Ctrl-C before their workers are ended. */
 const ABORT_GRACE_MS = 1000;
@@ -72,6 +72,8 @@ export interface GenerateResult {
   warnings: string[];
   /** With `options.phases`: milliseconds per phase, summed over the shards this run wrote. */
   phases?: PhaseTimes;
+  /** With `options.phases`: each shard this run wrote, as its worker ran it, in shard order. */
+  spans?: ShardSpan[];
 }
 
 /** Share of labelled rows that may equal the clean series before generate warns. */
@@ -236,6 +238,7 @@ async function runPlan(
   let reused = 0;
   let rowsGenerated = 0;
   const timed: PhaseTimes[] = [];
+  const spans: ShardSpan[] = [];
   // The segment table's events are measured by the shards' workers (whole datasets; a
   // fleet's events are each entity's, measured at the end).
   const measureInWorkers = !part && scenario.anomalies.mode !== 'none';
@@ -288,6 +291,7 @@ async function runPlan(
       const entry: JournalShard = { index: r.index, file: r.file, row_start: r.rowStart, row_end: r.rowEnd, rows: shardRowCount(r), bytes: r.bytes, sha256: r.sha256, anomalous_rows: r.anomalousRows, ...entities, ...(pending ? { pending: true as const } : {}) };
       results.push(entry);
       if (r.phases) timed.push(r.phases);
+      if (r.span) spans.push(r.span);
       if (r.segments) measured.set(r.index, r.segments);
       if (r.reused) reused++;
       else {
@@ -325,7 +329,7 @@ async function runPlan(
       if (!part) removeUnplanned(out, prepared, plan);
       journal.remove();
     }
-    return { plan, manifest, generated, reused, rowsGenerated, warnings: labelWarnings(manifest), ...(options.phases ? { phases: sumPhases(timed) } : {}) };
+    return { plan, manifest, generated, reused, rowsGenerated, warnings: labelWarnings(manifest), ...(options.phases ? { phases: sumPhases(timed), spans: spans.sort((a, b) => a.shard - b.shard) } : {}) };
   } catch (err) {
     undo(true);
     throw err;

@@ -26,7 +26,8 @@ import { eventsStartingIn } from '../anomaly/events.js';
 import { seedKey } from '../random/counter.js';
 import { segmentsOf } from '../generate/event-outcome.js';
 import { fleetShardSegments, type MeasuredSegments } from './labels.js';
-import { addPhase, clock, phaseTimes, timePhases, timing, type PhaseTimes } from '../phases.js';
+import { threadId } from 'node:worker_threads';
+import { addPhase, clock, epochMs, phaseTimes, threadSched, timePhases, timing, type PhaseTimes, type ShardSpan } from '../phases.js';
 
 export interface ShardTask {
   scenario: Scenario;
@@ -75,6 +76,8 @@ export interface ShardDone {
   at: string;
   /** Milliseconds per phase, when the task asked for them. */
   phases?: PhaseTimes;
+  /** The task's span on its worker, when the task asked for phases. */
+  span?: ShardSpan;
   /** The shard's rows of the segment table, when the task asked for them. */
   segments?: ShardSegments;
   /** True when the worker had generated the shard before the task came (a head start). */
@@ -159,6 +162,7 @@ export async function runShardTask(task: ShardTask, ready?: ReadyShard): Promise
   setWatch(task.watch);
   timePhases(task.phases === true);
   const t = timing ? clock() : 0;
+  const began = timing ? { at: epochMs(), ...threadSched() } : undefined;
   try {
     const writeAs = task.writeAs ?? shard.file;
     const e = task.expect;
@@ -179,6 +183,8 @@ export async function runShardTask(task: ShardTask, ready?: ReadyShard): Promise
     if (timing) {
       addPhase('shard', t);
       done.phases = phaseTimes();
+      const now = threadSched();
+      done.span = { shard: shard.index, thread: threadId, rows: shard.rowEnd - shard.rowStart, start: began!.at, end: epochMs(), cpu: now.cpu - began!.cpu, waited: now.waited - began!.waited };
     }
     return done;
   } catch (err) {
