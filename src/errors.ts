@@ -47,7 +47,8 @@ export const EXIT_CODES: Record<ErrorCode, number> = {
   UNIQUENESS_FAILED: 3,
   INTERRUPTED: 130,
   OUTPUT_LOCKED: 1,
-  INPUT_CHANGED: 1,
+  // The user changed a file a dataset was made from: their change to undo, not a failure.
+  INPUT_CHANGED: 2,
   CALLBACK_TIMEOUT: 1,
   RESOURCE_LIMIT: 1,
   IO_FAILED: 1,

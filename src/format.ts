@@ -3,8 +3,17 @@
  * bumps FORMAT_VERSION and the golden hashes (D6).
  */
 
-/** Version of the dataset format written to manifests and Parquet metadata. */
-export const FORMAT_VERSION = 1;
+/**
+ * Version of the dataset format written to manifests and Parquet metadata. grow, verify,
+ * merge and resumed runs refuse a dataset of another version (dataset/manifest.ts,
+ * run/identity.ts); report and eval read any.
+ *
+ * - 1: the first format.
+ * - 2: the segment table gained each event's effect (`effect_rms`, `effect_max`,
+ *   `changed_rows`) and `attempt`, the learned kind's radius quantile and latent distance in
+ *   its parameters, and `entities` for fleet outages; run journals record this version.
+ */
+export const FORMAT_VERSION = 2;
 
 /** Rows per block: shards are whole numbers of blocks; generation works block by block. */
 export const BLOCK_ROWS = 65536;

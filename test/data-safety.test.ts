@@ -187,7 +187,7 @@ describe('data safety: one regression test per finding', () => {
       const now = sha256(readFileSync(join(base, file)));
       for (const args of [['grow', out, '--rows', '9000'], ['verify', out, '--sample', '0']]) {
         const r = await cli(...args);
-        expect(r.code, args.join(' ')).toBe(1);
+        expect(r.code, args.join(' ')).toBe(2);
         expect(r.err).toContain(`${what} ${file} changed`);
         expect(r.err).toContain(now);
         expect(r.err).toContain(old);

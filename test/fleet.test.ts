@@ -319,6 +319,49 @@ describe('outages: fleet-wide events', () => {
   });
 });
 
+describe('outages and the clean twin', () => {
+  /** Per entity, in time order: the listed columns' values. */
+  const series = (dir: string, cols: string[]) =>
+    duck(`SELECT machine, md5(string_agg(concat_ws('|', ${cols.join(', ')}), ',' ORDER BY timestamp)) AS h FROM read_parquet('${dir}/data/*.parquet') GROUP BY 1 ORDER BY 1`);
+  const columnsOf = async (dir: string) => (await duck(`DESCRIBE SELECT * FROM read_parquet('${dir}/data/*.parquet')`)).map((r) => String(r['column_name']));
+
+  it('--with-clean twins every outage target, holding the values the fleet has without any anomaly or outage', async () => {
+    const base = tempDir('paranom-fleet-twin-');
+    const outages = { frequency: 0.08, duration: [100, 300], share: 0.6, kind: 'level_shift', amount: [20, 30], variables: ['cpu', 'mem'] };
+    const d = (anomalies: Record<string, unknown> | undefined) => {
+      const doc = fleetDoc({ count: 6, key: 'machine' }, 6000) as Record<string, unknown>;
+      if (anomalies) doc['anomalies'] = anomalies;
+      else delete doc['anomalies'];
+      return scenarioFrom(doc);
+    };
+    const clean = join(base, 'clean');
+    await generate(d(undefined), { out: clean, workers: 1 });
+    const expected = await series(clean, ['cpu', 'mem']);
+    // Events reach cpu only; outages move cpu and mem. Then outages alone.
+    const plans = {
+      both: { frequency: 0.01, duration: [5, 40], kinds: [{ kind: 'spike', magnitude: [8, 12], variables: ['cpu'] }], outages },
+      outages: { outages },
+    };
+    for (const [name, plan] of Object.entries(plans)) {
+      const out = join(base, name);
+      const r = await generate(d(plan), { out, workers: 2, withClean: true });
+      expect(r.manifest.columns.map((c) => c.name), name).toEqual(await columnsOf(out));
+      expect(await columnsOf(out), name).toEqual(expect.arrayContaining(['cpu_clean', 'mem_clean']));
+      // The outages did move the values, and the twins hold none of it.
+      expect(await series(out, ['mem']), name).not.toEqual(expected);
+      expect(await series(out, ['cpu_clean', 'mem_clean']), name).toEqual(expected);
+    }
+  });
+
+  it('a one-series scenario without anomalies lists its --with-clean twins in the manifest, as its files hold them', async () => {
+    const out = join(tempDir('paranom-twin-none-'), 'ds');
+    const r = await generate(scenarioFrom({ name: 'n', seed: 1, timeline: { start: '2024-01-01T00:00:00Z', step: '1s', rows: 1000 }, variables: { x: { normal: { dist: 'normal', mean: 0, sd: 1 }, anomalous: { dist: 'normal', mean: 0, sd: 9 } } } }), { out, withClean: true });
+    const cols = (await duck(`DESCRIBE SELECT * FROM read_parquet('${out}/data/*.parquet')`)).map((c) => String(c['column_name']));
+    expect(r.manifest.columns.map((c) => c.name)).toEqual(cols);
+    expect(cols).toContain('x_clean');
+  });
+});
+
 describe('anomaly counts over the fleet', () => {
   it('count_per: fleet deals exactly count events over the entities; an entity alone places its share; the dataset says it cannot grow', async () => {
     const base = tempDir('paranom-fleet-count-');

@@ -53,7 +53,7 @@ describe(`golden hashes (format version ${FORMAT_VERSION})`, () => {
       const s = loadScenario(`test/fixtures/golden/${name}.yaml`);
       const got = columnHashes(generateShard(s, 0, s.timeline.rows));
       if (process.env['GOLDEN_PRINT']) console.log(name, JSON.stringify(got, null, 2));
-      expect(FORMAT_VERSION).toBe(1);
+      expect(FORMAT_VERSION).toBe(2);
       expect(got).toEqual(expected);
     });
   }

@@ -19,6 +19,7 @@ import { evalCommand } from './eval.js';
 import { checkDatasetArgs, runStreamCommand, wantsStream } from './stream.js';
 import { previewCommand, reportCommand } from './report-page.js';
 import { runSplitsCommand } from './splits.js';
+import { ENGINE_VERSION } from '../version.js';
 
 /** Where the CLI writes. */
 export interface CliIO {
@@ -312,7 +313,9 @@ export async function runCli(args: readonly string[], io: CliIO = processIO): Pr
       throw new CliExit(EXIT_CODES.USAGE);
     })
     .help()
-    .version();
+    // The engine's own version: yargs would otherwise guess it from the package.json of
+    // the working directory (a user's project, or none: "unknown").
+    .version(ENGINE_VERSION);
   try {
     await parser.parseAsync();
     return 0;

@@ -16,6 +16,8 @@ import { nullableVariables } from '../generate/pipeline.js';
 import { writeFileAtomic } from '../formats/files.js';
 import { scenarioInputs } from '../variables/inputs.js';
 import { ParanomError } from '../errors.js';
+import { FORMAT_VERSION } from '../format.js';
+import { ENGINE_VERSION } from '../version.js';
 
 export const MANIFEST_FILE = 'manifest.json';
 export const SEGMENTS_FILE = 'anomalies.parquet';
@@ -160,7 +162,7 @@ export function buildManifest(args: {
       ...(f ? [{ name: f.key, type: f.names ? ('string' as const) : ('int32' as const) }] : []),
       ...s.variables.map((v) => ({ name: v.name, type: nullable.has(v.name) ? (`${v.dtype}?` as const) : v.dtype })),
       // --with-clean: each twin holds its variable without anomalies (never null).
-      ...(s.anomalies.mode !== 'none' && s.anomalies.cleanTwin ? twinnedVariables(s).map((v) => ({ name: v.name + CLEAN_SUFFIX, type: v.dtype })) : []),
+      ...(s.anomalies.cleanTwin ? twinnedVariables(s).map((v) => ({ name: v.name + CLEAN_SUFFIX, type: v.dtype })) : []),
       { name: 'is_anomaly', type: 'bool' as const },
       { name: 'anomaly_id', type: 'int64?' as const },
     ],
@@ -173,9 +175,10 @@ export function buildManifest(args: {
   };
 }
 
-/** True when the scenario names files (callback modules, sources, VAE models). */
+/** True when the scenario names files (callback modules, sources, VAE models, a fleet's file of names). */
 function namesFiles(s: Scenario): boolean {
-  return scenarioInputs(s).length > 0;
+  // grow --entities reads new names from entities.source, so it must resolve as the other inputs do.
+  return scenarioInputs(s).length > 0 || s.entities?.source !== undefined;
 }
 
 /**
@@ -264,6 +267,23 @@ export function readManifest(outDir: string, file = MANIFEST_FILE): Manifest {
   }
   // Input files resolve against the folder the manifest names, relative to the dataset (legacy: the working directory).
   return { ...m, scenario: { ...m.scenario, baseDir: typeof m.inputs_dir === 'string' ? resolve(outDir, m.inputs_dir) : process.cwd() } };
+}
+
+/**
+ * Refuses, for a command that adds to a dataset or regenerates parts of it (grow, verify,
+ * merge), a dataset written in another data-format version: its shards, provenance and
+ * segment table are not what this paranom writes, and mixing them would give a dataset of
+ * two formats. Reading it (report, eval) needs no such check.
+ */
+export function requireFormatVersion(outDir: string, m: Manifest, command: string, file = MANIFEST_FILE): void {
+  if (m.format_version === FORMAT_VERSION) return;
+  const path = join(outDir, file);
+  const was = typeof m.format_version === 'number' ? `data-format version ${m.format_version}` : 'a data-format version it does not record';
+  throw new ParanomError(
+    'USAGE',
+    `${path}: written in ${was} (paranom ${String(m.engine_version)}); this paranom (${ENGINE_VERSION}) can ${command} only datasets of version ${FORMAT_VERSION} — generate the dataset again into another directory with this version (report and eval still read the old one)`,
+    { path, format_version: m.format_version ?? null },
+  );
 }
 
 /**

@@ -1,13 +1,14 @@
 /**
  * Column chunks of paranom's Parquet writer: one data page per PAGE_ROWS rows (PLAIN
  * values straight from the column buffer, RLE definition levels for nullable columns,
- * DELTA_BINARY_PACKED timestamps, RLE_DICTIONARY strings), a dictionary page for string
- * columns, and the chunk's codec chosen by sampling its first page (see parquet.ts).
+ * DELTA_BINARY_PACKED timestamps, RLE_DICTIONARY strings of dictionary columns, PLAIN
+ * byte arrays of plain utf8 ones), a dictionary page for dictionary columns, and the
+ * chunk's codec chosen by sampling its first page (see parquet.ts).
  */
 import { ThriftWriter } from './thrift.js';
 import { snappyCompress, maxCompressedLength } from './snappy.js';
 import { ByteSink } from './byte-sink.js';
-import { bitWidth, encodeDeltaInt64, encodeHybrid } from './parquet-encodings.js';
+import { bitWidth, encodeDeltaInt64, encodeHybrid, encodePlainByteArrays } from './parquet-encodings.js';
 import { Codec, DataPageHeader, DictionaryPageHeader, Encoding, PageHeader, PageType } from './parquet-spec.js';
 import type { Kind, Leaf } from './parquet-leaves.js';
 import { addPhase, clock, timing } from '../phases.js';
@@ -127,7 +128,7 @@ function packBooleans(leaf: Leaf, from: number, count: number, nullable: boolean
   return valueSink.bytes();
 }
 
-const WIDTH: Record<Kind, number> = { timestamp: 8, int64: 8, int32: 4, float64: 8, float32: 4, bool: 0, dictionary: 4 };
+const WIDTH: Record<Kind, number> = { timestamp: 8, int64: 8, int32: 4, float64: 8, float32: 4, bool: 0, dictionary: 4, utf8: 0 };
 
 /**
  * The body of one data page (levels, then values) and its encoding. The result may be a
@@ -172,6 +173,11 @@ function pageBody(leaf: Leaf, from: number, count: number): { body: Uint8Array; 
       values = valueSink.bytes();
       break;
     }
+    case 'utf8':
+      valueSink.reset();
+      encodePlainByteArrays(valueSink, leaf.offsets!, leaf.bytes, from, count, (i) => allValid || levels[i] === 1);
+      values = valueSink.bytes();
+      break;
     case 'timestamp': {
       if (allValid) {
         valueSink.reset();

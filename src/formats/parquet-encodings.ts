@@ -1,8 +1,8 @@
 /**
  * Parquet value and level encodings used by the shard writer (parquet.ts): the RLE /
- * bit-packing hybrid (definition levels, dictionary indices) and DELTA_BINARY_PACKED
- * (timestamps). Plain encodings need no code: they are the little-endian bytes of the
- * column buffers themselves.
+ * bit-packing hybrid (definition levels, dictionary indices), DELTA_BINARY_PACKED
+ * (timestamps) and PLAIN byte arrays (strings). Other plain encodings need no code: they
+ * are the little-endian bytes of the column buffers themselves.
  */
 import type { ByteSink } from './byte-sink.js';
 
@@ -145,4 +145,21 @@ export function encodeDeltaInt64(sink: ByteSink, w: Int32Array, from: number, co
     }
   }
   return true;
+}
+
+/**
+ * PLAIN BYTE_ARRAY values of rows [from, from+count): each present row's bytes (from
+ * `offsets` into `bytes`, Arrow's layout) after their u32 length. `present(i)` says
+ * whether row from+i has a value (nulls have none in a page).
+ */
+export function encodePlainByteArrays(sink: ByteSink, offsets: Int32Array, bytes: Uint8Array, from: number, count: number, present: (i: number) => boolean): void {
+  for (let i = 0; i < count; i++) {
+    if (!present(i)) continue;
+    const a = offsets[from + i]!;
+    const n = offsets[from + i + 1]! - a;
+    sink.u32le(n);
+    sink.ensure(n);
+    sink.buf.set(bytes.subarray(a, a + n), sink.pos);
+    sink.pos += n;
+  }
 }

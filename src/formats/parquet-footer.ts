@@ -17,7 +17,7 @@ export function schemaElements(t: ThriftWriter, leaves: readonly Leaf[]): void {
       .i32(SchemaElement.TYPE, l.physical)
       .i32(SchemaElement.REPETITION_TYPE, l.nullable ? Repetition.OPTIONAL : Repetition.REQUIRED)
       .binary(SchemaElement.NAME, l.name);
-    if (l.kind === 'dictionary') t.i32(SchemaElement.CONVERTED_TYPE, ConvertedType.UTF8).struct(SchemaElement.LOGICAL_TYPE).struct(LogicalType.STRING).end().end();
+    if (l.kind === 'dictionary' || l.kind === 'utf8') t.i32(SchemaElement.CONVERTED_TYPE, ConvertedType.UTF8).struct(SchemaElement.LOGICAL_TYPE).struct(LogicalType.STRING).end().end();
     else if (l.kind === 'timestamp') {
       t.i32(SchemaElement.CONVERTED_TYPE, ConvertedType.TIMESTAMP_MILLIS)
         .struct(SchemaElement.LOGICAL_TYPE)

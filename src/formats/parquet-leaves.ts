@@ -1,12 +1,12 @@
 /**
  * The leaf columns of a shard-shaped Arrow table as the Parquet writer sees them: flat
- * types only, one record batch, buffers viewed in place. Anything else is left to
- * parquet-wasm (leavesOf returns null).
+ * types only (plain utf8 strings too, as the segment table holds), one record batch,
+ * buffers viewed in place. Anything else is left to parquet-wasm (leavesOf returns null).
  */
 import { Type, TimeUnit, type Data, type DataType, type Table } from 'apache-arrow';
 import { PhysicalType } from './parquet-spec.js';
 
-export type Kind = 'timestamp' | 'int64' | 'int32' | 'float64' | 'float32' | 'bool' | 'dictionary';
+export type Kind = 'timestamp' | 'int64' | 'int32' | 'float64' | 'float32' | 'bool' | 'dictionary' | 'utf8';
 
 /** One leaf column of a shard table, as the writer sees it. */
 export interface Leaf {
@@ -16,8 +16,10 @@ export interface Leaf {
   nullable: boolean;
   /** Timestamp: adjusted to UTC (a zone was given). */
   utc: boolean;
-  /** Little-endian value bytes (bool: an LSB-first bitmap). */
+  /** Little-endian value bytes (bool: an LSB-first bitmap; utf8: the strings' bytes, end to end). */
   bytes: Uint8Array;
+  /** utf8: where each row's string starts in `bytes` (rows + 1 entries, Arrow's value offsets). */
+  offsets: Int32Array | null;
   /** int64/timestamp as (lo, hi) pairs; dictionary indices. */
   words: Int32Array | null;
   /** Arrow validity bitmap, or null when every row is valid. */
@@ -28,7 +30,7 @@ export interface Leaf {
 function leafOf(name: string, nullable: boolean, d: Data): Leaf | null {
   if (d.offset !== 0) return null;
   const validity = d.nullCount > 0 && d.nullBitmap && d.nullBitmap.length > 0 ? d.nullBitmap : null;
-  const base = { name, nullable, utc: false, validity, dictionary: null, words: null };
+  const base = { name, nullable, utc: false, validity, dictionary: null, words: null, offsets: null };
   const v = d.values as ArrayBufferView;
   const bytes = (n: number) => new Uint8Array(v.buffer, v.byteOffset, n);
   const t = d.type as DataType;
@@ -50,6 +52,10 @@ function leafOf(name: string, nullable: boolean, d: Data): Leaf | null {
       const ts = t as unknown as { unit: TimeUnit; timezone: string | null };
       if (ts.unit !== TimeUnit.MILLISECOND || (ts.timezone !== null && ts.timezone !== 'UTC')) return null;
       return { ...base, kind: 'timestamp', physical: PhysicalType.INT64, utc: ts.timezone === 'UTC', bytes: bytes(8 * d.length), words: new Int32Array(v.buffer, v.byteOffset, 2 * d.length) };
+    }
+    case Type.Utf8: {
+      const offsets = d.valueOffsets as Int32Array;
+      return { ...base, kind: 'utf8', physical: PhysicalType.BYTE_ARRAY, bytes: d.values as Uint8Array, offsets: offsets.subarray(0, d.length + 1) };
     }
     case Type.Bool:
       return { ...base, kind: 'bool', physical: PhysicalType.BOOLEAN, bytes: bytes((d.length + 7) >> 3) };

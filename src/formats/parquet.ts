@@ -1,9 +1,10 @@
 /**
- * Parquet encoding of shards.
+ * Parquet encoding of shards and of the dataset-wide tables.
  *
- * Shard tables (timestamp, numeric/bool/dictionary-string value columns, labels) go
- * through paranom's own writer: the pages of a PLAIN column are the little-endian bytes
- * of its typed array, so encoding costs little more than one copy. Anything else — other
+ * Shard tables (timestamp, numeric/bool/dictionary-string value columns, labels) and the
+ * segment and entity tables (plain strings too) go through paranom's own writer: the
+ * pages of a PLAIN column are the little-endian bytes of its typed array, so encoding
+ * costs little more than one copy. Anything else — other
  * Arrow types, several record batches, zstd — goes through parquet-wasm (the Rust
  * `parquet` crate compiled to WebAssembly). Both write the same values; only file bytes
  * differ. Settings, chosen by measurement (bench/writers.ts, bench/run.ts):
@@ -82,10 +83,10 @@ function writeFile(schema: Schema, leaves: readonly Leaf[], numRows: number, met
   const out = new Pieces();
   out.push(utf8.encode('PAR1'));
   const groups: { rows: number; chunks: ChunkMeta[] }[] = [];
-  for (let g = 0; g < numRows || (g === 0 && numRows === 0); g += ROW_GROUP_ROWS) {
+  // An empty table has no row group (as arrow-rs writes it): a schema and no data.
+  for (let g = 0; g < numRows; g += ROW_GROUP_ROWS) {
     const to = Math.min(numRows, g + ROW_GROUP_ROWS);
     groups.push({ rows: to - g, chunks: leaves.map((l) => writeChunk(out, l, g, to, compression)) });
-    if (numRows === 0) break;
   }
   // Offset indexes (page locations), after the data, before the footer.
   const idx = new ThriftWriter(256);
@@ -137,12 +138,13 @@ function writeFile(schema: Schema, leaves: readonly Leaf[], numRows: number, met
 // ---------------------------------------------------------------- entry points
 
 /**
- * Encodes a table as one Parquet file with `metadata` as key-value metadata. Shard-shaped
- * tables use paranom's writer (snappy, none), everything else parquet-wasm. With an
+ * Encodes a table as one Parquet file with `metadata` as key-value metadata. Tables of
+ * flat columns (shards, the segment table, empty or not) use paranom's writer (snappy,
+ * none), everything else parquet-wasm. With an
  * `output`, the file is written into that reused buffer (valid until its next use).
  */
 export function encodeParquet(table: Table, metadata: Map<string, string>, compression: ParquetCompression = 'snappy', output?: ParquetOutput): Uint8Array {
-  const leaves = compression === 'zstd' || table.numRows === 0 ? null : leavesOf(table);
+  const leaves = compression === 'zstd' ? null : leavesOf(table);
   if (leaves) return writeFile(table.schema, leaves, table.numRows, metadata, compression, output);
   return encodeParquetWasm(table, metadata, compression);
 }

@@ -14,6 +14,7 @@ import { generateShard, retriesIn, type Retries, type ShardColumns } from './sha
 import type { AnomalyEvent } from '../anomaly/events.js';
 import { hits, outagesOverlapping } from '../fleet/outages.js';
 import { applyOutages } from './outage-apply.js';
+import { CLEAN_SUFFIX, twinnedVariables } from '../anomaly/kinds/clean-twin.js';
 
 /** A fleet shard's rectangle. */
 export interface FleetShardRect {
@@ -48,6 +49,19 @@ function scatter(src: ColumnData | Int32Array, out: ColumnData | Int32Array, wid
 const WIDTH: Record<string, number> = { int64: 2 };
 
 /**
+ * An entity's columns with the fleet's twins (`twinned`, in order) after its variables:
+ * its own twin where it has one, otherwise — an outage target no anomaly reaches — a copy
+ * of the variable as generated, before outages move it.
+ */
+function withOutageTwins(values: ValueColumn[], twinned: readonly string[]): ValueColumn[] {
+  const byName = new Map(values.map((c) => [c.name, c]));
+  const variables = values.filter((c) => !c.name.endsWith(CLEAN_SUFFIX) || !twinned.includes(c.name.slice(0, -CLEAN_SUFFIX.length)));
+  const copy = (v: ValueColumn): ValueColumn => ({ name: v.name + CLEAN_SUFFIX, dtype: v.dtype, categories: v.categories, data: v.data.slice() });
+  const twins = twinned.map((n) => byName.get(n + CLEAN_SUFFIX) ?? copy(byName.get(n)!));
+  return [...variables, ...twins];
+}
+
+/**
  * Generates a fleet shard. `arena` (a worker's reused buffers) holds one entity's rows at a
  * time; `out` (a second arena) holds the shard's columns, valid until its next reset;
  * `retries` are each entity's uniqueness retries (run/fleet-uniqueness.ts).
@@ -75,10 +89,13 @@ export function generateFleetShard(scenario: Scenario, rect: FleetShardRect, are
   // entity_time: entity j's rows start at j·span, one apart; time_entity: at j, `entities` apart.
   const stride = fleet.order === 'entity_time' ? 1 : entities;
   const outages = fleet.outages ? outagesOverlapping(scenario, rect.rowStart, rect.rowEnd) : [];
+  // The fleet's twins include outage targets that an entity alone does not twin.
+  const twins = fleet.outages && scenario.anomalies.cleanTwin ? twinnedVariables(scenario).map((v) => v.name) : undefined;
   for (let j = 0; j < entities; j++) {
     const e = rect.entityStart + j;
     const one = entityScenario(scenario, e);
     const cols = generateShard(one, rect.rowStart, rect.rowEnd, retriesIn(retries?.[j], rect.rowStart, rect.rowEnd), arena);
+    if (twins) cols.values = withOutageTwins(cols.values, twins);
     const hit = outages.filter((o) => hits(scenario, o, e));
     if (hit.length > 0) applyOutages(scenario, one, cols, rect.rowStart, rect.rowEnd, hit);
     if (!one.allowNonFinite) checkFinite(cols, rect.rowStart, one.seed);

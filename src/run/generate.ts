@@ -5,20 +5,20 @@
  * the same command resumes (shards whose bytes match the journal are kept).
  */
 import { runBounded, type Schedule } from './scheduler.js';
-import { withCleanTwin } from '../anomaly/kinds/clean-twin.js';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { ParanomError } from '../errors.js';
-import { loadScenario, withOverrides } from '../reader/load.js';
+import { withOverrides } from '../reader/load.js';
+import { resolveScenario } from './resolve-scenario.js';
 import type { Scenario } from '../model/types.js';
 import { planGeneration, shardRowCount, type FleetGrowth, type GenerationPlan, type OutputFormat, type ShardPlan } from '../plan/planner.js';
 import { partLabel, selectPart, type Part } from '../plan/parts.js';
-import { checkCoverage, datasetRows, ENTITIES_FILE, MANIFEST_FILE, readManifest, SEGMENTS_FILE, shardPlanOf, type Manifest, type ManifestShard } from '../dataset/manifest.js';
+import { checkCoverage, ENTITIES_FILE, MANIFEST_FILE, readManifest, requireFormatVersion, SEGMENTS_FILE, shardPlanOf, type Manifest, type ManifestShard } from '../dataset/manifest.js';
 import type { ParquetCompression } from '../formats/parquet.js';
-import { scenarioHash } from '../dataset/provenance.js';
 import { createPool, defaultWorkers, workerMemoryMb } from './pool.js';
 import { newWatchBuffer, runWatched } from './watchdog.js';
-import { Journal, journalFile, partManifestFile, PENDING_SUFFIX, readRecords, reusable, type JournalShard, type Recorded, type RunIdentity } from './state.js';
+import { Journal, journalFile, partManifestFile, PENDING_SUFFIX, readRecords, type JournalShard, type Recorded } from './state.js';
+import { differences, reusable, runIdentity, type RunIdentity } from './identity.js';
 import type { ShardResult, ShardSegments, ShardTask } from './shard-task.js';
 import type { Piscina } from 'piscina';
 import { startUniqueness } from './uniqueness-pass.js';
@@ -30,7 +30,7 @@ import { finishDataset, uniquenessSummary } from './finish.js';
 import { createOutputDir, ensureDataDir, removeIfEmpty } from './output-dir.js';
 import { checkInputs } from '../variables/inputs.js';
 import { withEntityCount } from '../fleet/grow.js';
-import { sumPhases, type PhaseTimes } from '../phases.js';
+import { sumPhases, type PhaseTimes, type ShardSpan } from '../phases.js';
 
 /** How long running shards may take to finish after Ctrl-C before their workers are ended. */
 const ABORT_GRACE_MS = 1000;
@@ -72,6 +72,8 @@ export interface GenerateResult {
   warnings: string[];
   /** With `options.phases`: milliseconds per phase, summed over the shards this run wrote. */
   phases?: PhaseTimes;
+  /** With `options.phases`: each shard this run wrote, as its worker ran it, in shard order. */
+  spans?: ShardSpan[];
 }
 
 /** Share of labelled rows that may equal the clean series before generate warns. */
@@ -87,12 +89,6 @@ export function labelWarnings(m: Manifest): string[] {
   return [
     `${pct}% of labelled rows (${r.unchanged_rows} of ${r.anomalous_rows}) hold the same values as the series without anomalies: their label marks no change a detector could see. ${fix} (effect per event: effect_rms, effect_max and changed_rows in ${m.anomalies.segments_file}).`,
   ];
-}
-
-/** Resolves a scenario (object or file path) with option overrides applied. */
-function resolveScenario(scenario: Scenario | string, options: Pick<GenerateOptions, 'rows' | 'seed' | 'withClean'>): Scenario {
-  const loaded = typeof scenario === 'string' ? loadScenario(scenario) : scenario;
-  return withOverrides(options.withClean ? withCleanTwin(loaded) : loaded, { rows: options.rows, seed: options.seed });
 }
 
 /** What `generate` would do with these options, without touching any file (`--dry-run`). */
@@ -127,14 +123,15 @@ interface Prepared {
  * Reads what `out` holds: refuses files paranom did not write and (without force) another
  * dataset, and finds the shards this run may keep. Changes nothing.
  */
-function survey(out: string, identity: RunIdentity, force: boolean, part: Part | null, shards: ShardPlan[], command: 'generate' | 'grow'): Prepared & { replace: Recorded[] } {
+function survey(out: string, identity: RunIdentity, names: string[] | null, force: boolean, part: Part | null, shards: ShardPlan[], command: 'generate' | 'grow'): Prepared & { replace: Recorded[] } {
   const records = readRecords(out);
   refuseForeign(out, foreignFiles(out, records, shards.map((s) => s.file)));
-  const other = records.find((r) => !reusable(r.identity, identity));
+  const other = records.find((r) => !reusable(r.identity, identity, names));
   if (other && !force) {
+    const what = differences(other.identity, identity, names, other.names).join('; ');
     throw new ParanomError(
       'OUTPUT_EXISTS',
-      `output directory '${out}' holds a dataset of another scenario, seed, format or shard size (${other.source}: seed ${other.identity.seed}, ${other.identity.rows} rows, scenario ${other.identity.scenario_hash.slice(0, 12)}…); ${command === 'grow' ? 'grow extends only the dataset its manifest describes — remove the other run\'s files, or grow a copy' : 'pass --force to replace it'}`,
+      `output directory '${out}' holds a dataset of another scenario, seed, format or shard size (${other.source}: ${what}); ${command === 'grow' ? 'grow extends only the dataset its manifest describes — remove the other run\'s files, or grow a copy' : 'pass --force to replace it, or generate into another directory'}`,
       { out },
     );
   }
@@ -182,17 +179,8 @@ async function generateLocked(scenario: Scenario, options: GenerateOptions, comm
   const compression = options.compression ?? 'snappy';
   const part = options.part ?? null;
   const shards = part ? selectPart(plan.shards, part) : plan.shards;
-  const identity: RunIdentity = {
-    scenario_hash: scenarioHash(scenario),
-    seed: scenario.seed,
-    // As the manifest records it: a fleet's rows are all its entities' (datasetRows).
-    rows: datasetRows(scenario),
-    format: plan.format,
-    compression: plan.format === 'parquet' ? compression : null,
-    shard_rows: plan.shardRows,
-    growth_stable: plan.growthStable,
-  };
-  const prepared = survey(options.out, identity, options.force ?? false, part, shards, command);
+  const identity = runIdentity(scenario, { format: plan.format, compression: plan.format === 'parquet' ? compression : null, shard_rows: plan.shardRows, growth_stable: plan.growthStable });
+  const prepared = survey(options.out, identity, scenario.entities?.names ?? null, options.force ?? false, part, shards, command);
   const requested = options.workers ?? defaultWorkers();
   const workers = Math.max(1, Math.min(requested, Math.max(1, shards.length)));
   const pool = createPool(workers, requested);
@@ -250,6 +238,7 @@ async function runPlan(
   let reused = 0;
   let rowsGenerated = 0;
   const timed: PhaseTimes[] = [];
+  const spans: ShardSpan[] = [];
   // The segment table's events are measured by the shards' workers (whole datasets; a
   // fleet's events are each entity's, measured at the end).
   const measureInWorkers = !part && scenario.anomalies.mode !== 'none';
@@ -302,6 +291,7 @@ async function runPlan(
       const entry: JournalShard = { index: r.index, file: r.file, row_start: r.rowStart, row_end: r.rowEnd, rows: shardRowCount(r), bytes: r.bytes, sha256: r.sha256, anomalous_rows: r.anomalousRows, ...entities, ...(pending ? { pending: true as const } : {}) };
       results.push(entry);
       if (r.phases) timed.push(r.phases);
+      if (r.span) spans.push(r.span);
       if (r.segments) measured.set(r.index, r.segments);
       if (r.reused) reused++;
       else {
@@ -339,7 +329,7 @@ async function runPlan(
       if (!part) removeUnplanned(out, prepared, plan);
       journal.remove();
     }
-    return { plan, manifest, generated, reused, rowsGenerated, warnings: labelWarnings(manifest), ...(options.phases ? { phases: sumPhases(timed) } : {}) };
+    return { plan, manifest, generated, reused, rowsGenerated, warnings: labelWarnings(manifest), ...(options.phases ? { phases: sumPhases(timed), spans: spans.sort((a, b) => a.shard - b.shard) } : {}) };
   } catch (err) {
     undo(true);
     throw err;
@@ -374,6 +364,7 @@ export async function grow(out: string, target: number | GrowTarget, options: Om
   readManifest(out);
   return locked(out, null, 'grow', async () => {
     const m = readManifest(out);
+    requireFormatVersion(out, m, 'grow');
     checkCoverage(out, m);
     if (m.part) throw new ParanomError('USAGE', `${out} holds one part (${partLabel(m.part)}); merge the parts first`);
     const timelineRows = m.scenario.timeline.rows;

@@ -10,7 +10,7 @@ import { Writable } from 'node:stream';
 import { tableToIPC } from 'apache-arrow';
 import { ParanomError } from '../errors.js';
 import { planGeneration } from '../plan/planner.js';
-import { checkCoverage, MANIFEST_FILE, readManifest, type Manifest, type ManifestShard } from '../dataset/manifest.js';
+import { checkCoverage, MANIFEST_FILE, readManifest, requireFormatVersion, type Manifest, type ManifestShard } from '../dataset/manifest.js';
 import { ROW_GROUP_ROWS } from '../formats/parquet.js';
 import { readArrowRows } from '../formats/read.js';
 import { shardMetadata } from '../dataset/provenance.js';
@@ -19,7 +19,8 @@ import { acquireLock } from './lock.js';
 import { checkOutputPath } from './output-dir.js';
 import { refuseForeign } from './ownership.js';
 import { finishDataset } from './finish.js';
-import { identityOf, PART_MANIFEST_RE, readRecords } from './state.js';
+import { PART_MANIFEST_RE, readRecords } from './state.js';
+import { identityOf } from './identity.js';
 
 const require = createRequire(import.meta.url);
 const pw = require('parquet-wasm') as typeof import('parquet-wasm');
@@ -45,6 +46,7 @@ async function mergeLocked(out: string, options: { checkFiles?: boolean }): Prom
   const files = readdirSync(out).filter((f) => PART_MANIFEST_RE.test(f)).sort();
   if (files.length === 0) throw new ParanomError('DATASET_INVALID', `${out}: no part manifests (manifest-part-K-of-N.json) to merge`);
   const parts = files.map((f) => ({ file: f, m: readManifest(out, f) }));
+  for (const { file, m } of parts) requireFormatVersion(out, m, 'merge', file);
   const first = parts[0]!.m;
   const id = JSON.stringify(identityOf(first));
   for (const { file, m } of parts) {
@@ -112,6 +114,7 @@ function verifiedShard(out: string, s: ManifestShard): Uint8Array {
  */
 export async function mergeToFile(out: string, to: string, options: { force?: boolean } = {}): Promise<{ rows: number; bytes: number }> {
   const m = readManifest(out);
+  requireFormatVersion(out, m, 'merge');
   if (m.format === 'csv') throw new ParanomError('USAGE', `${out} holds CSV shards; merge writes Parquet from Parquet or Arrow datasets`);
   const target = checkMergeTarget(out, to, options.force ?? false);
   checkCoverage(out, m);

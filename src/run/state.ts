@@ -14,14 +14,14 @@
  */
 import { appendFileSync, existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { isIdentity, isObj, isParanomManifest, isShardEntry, MANIFEST_FILE, type Manifest, type ManifestShard } from '../dataset/manifest.js';
+import { isIdentity, isObj, isParanomManifest, isShardEntry, MANIFEST_FILE, type ManifestShard } from '../dataset/manifest.js';
 
 export { isParanomManifest };
 import { writeFileAtomic } from '../formats/files.js';
 import { partLabel, type Part } from '../plan/parts.js';
+import { identityOf, type RunIdentity } from './identity.js';
 
-/** The facts that decide whether existing shards can be reused by a run. */
-export type RunIdentity = Pick<Manifest, 'scenario_hash' | 'seed' | 'rows' | 'format' | 'compression' | 'shard_rows' | 'growth_stable'>;
+export type { RunIdentity };
 
 export const PART_MANIFEST_RE = /^manifest-part-\d+-of-\d+\.json$/;
 export const JOURNAL_RE = /^\.paranom-run(-part-\d+-of-\d+)?\.jsonl$/;
@@ -36,17 +36,6 @@ export function journalFile(part: Part | null): string {
   return part ? `.paranom-run-${partLabel(part)}.jsonl` : '.paranom-run.jsonl';
 }
 
-export function identityOf(m: Manifest): RunIdentity {
-  return { scenario_hash: m.scenario_hash, seed: m.seed, rows: m.rows, format: m.format, compression: m.compression, shard_rows: m.shard_rows, growth_stable: m.growth_stable };
-}
-
-/** Whether shards recorded under `old` may be reused by a run with identity `now`. */
-export function reusable(old: RunIdentity, now: RunIdentity): boolean {
-  const same = old.scenario_hash === now.scenario_hash && old.seed === now.seed && old.format === now.format && old.compression === now.compression && old.shard_rows === now.shard_rows;
-  // Count-mode datasets change everywhere when the row count does.
-  return same && (old.rows === now.rows || (old.growth_stable && now.growth_stable));
-}
-
 /** A shard as a journal records it: pending while its run is staged and uncommitted. */
 export type JournalShard = ManifestShard & { pending?: true };
 
@@ -54,6 +43,8 @@ export interface Recorded {
   identity: RunIdentity;
   shards: JournalShard[];
   source: string;
+  /** For a complete manifest of a fleet with named entities: their names. */
+  names?: string[];
   /** For journals: the run stages its files; and whether it reached its commit. */
   staged?: boolean;
   committed?: boolean;
@@ -79,8 +70,22 @@ function readJournal(path: string, source: string): Recorded | undefined {
       // A line torn by a crash: that shard is simply regenerated.
     }
   }
-  const identity: RunIdentity = { scenario_hash: first.scenario_hash, seed: first.seed, rows: first.rows, format: first.format, compression: first.compression ?? null, shard_rows: first.shard_rows, growth_stable: first.growth_stable };
-  return { identity, shards, source, staged: (first as unknown as Record<string, unknown>)['staged'] === true, committed };
+  const line = first as unknown as Record<string, unknown>;
+  const names = line['entity_names'];
+  const inputs = line['inputs'];
+  const identity: RunIdentity = {
+    scenario_hash: first.scenario_hash,
+    seed: first.seed,
+    rows: first.rows,
+    format: first.format,
+    compression: first.compression ?? null,
+    shard_rows: first.shard_rows,
+    growth_stable: first.growth_stable,
+    ...(typeof line['format_version'] === 'number' ? { format_version: line['format_version'] } : {}),
+    ...(isObj(names) && typeof names['count'] === 'number' && typeof names['sha256'] === 'string' ? { entity_names: { count: names['count'], sha256: names['sha256'] } } : {}),
+    ...(isObj(inputs) && Object.values(inputs).every((v) => typeof v === 'string') ? { inputs: inputs as Record<string, string> } : {}),
+  };
+  return { identity, shards, source, staged: line['staged'] === true, committed };
 }
 
 /** Every identity and shard list found in a directory: manifests, part manifests, journals. */
@@ -92,7 +97,8 @@ export function readRecords(out: string): Recorded[] {
     try {
       if (name === MANIFEST_FILE || PART_MANIFEST_RE.test(name)) {
         const m = JSON.parse(readFileSync(path, 'utf8')) as unknown;
-        if (isParanomManifest(m)) records.push({ identity: identityOf(m), shards: m.shards, source: name });
+        const names = isParanomManifest(m) ? m.scenario.entities?.names : undefined;
+        if (isParanomManifest(m)) records.push({ identity: identityOf(m), shards: m.shards, source: name, ...(names ? { names } : {}) });
       } else if (JOURNAL_RE.test(name)) {
         const r = readJournal(path, name);
         if (r) records.push(r);

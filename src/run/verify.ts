@@ -17,7 +17,7 @@ import { shardTable } from '../formats/arrow-table.js';
 import { encodeParquet } from '../formats/parquet.js';
 import { readArrowRows, readParquetRows } from '../formats/read.js';
 import { shardMetadata } from '../dataset/provenance.js';
-import { ENTITIES_FILE, readManifest, SEGMENTS_FILE, shardPlanOf, type Manifest, type ManifestShard } from '../dataset/manifest.js';
+import { ENTITIES_FILE, readManifest, requireFormatVersion, SEGMENTS_FILE, shardPlanOf, type Manifest, type ManifestShard } from '../dataset/manifest.js';
 import { entityTable } from '../dataset/entities.js';
 import { datasetSegments } from './labels.js';
 import { encodeShard, sha256 } from './shard-task.js';
@@ -134,6 +134,7 @@ async function fleetRetries(m: Manifest, shards: ManifestShard[]): Promise<Uniqu
 
 export async function verify(out: string, options: VerifyOptions = {}): Promise<VerifyReport> {
   const m = readManifest(out);
+  requireFormatVersion(out, m, 'verify');
   // Inputs first: a changed module or file must be named, not reported as differing values.
   checkInputs(m.scenario);
   const starts = sampleBlockStarts(m.rows, options.sampleBlocks ?? 8).map((r) => r + firstRow(m.scenario.timeline));

@@ -15,10 +15,13 @@ import type { Scenario, Variable } from '../../model/types.js';
 
 export const CLEAN_SUFFIX = '_clean';
 
-/** The variables that get a clean twin. */
+/**
+ * The variables that get a clean twin. In a fleet, the targets of `anomalies.outages` too:
+ * an outage moves them after their rows are generated, so their twin is their value before.
+ */
 export function twinnedVariables(s: Scenario): Variable[] {
   const a = s.anomalies;
-  const targets = new Set(a.mode !== 'none' && a.kinds ? a.kinds.flatMap((k) => k.variables) : []);
+  const targets = new Set([...(a.mode !== 'none' && a.kinds ? a.kinds.flatMap((k) => k.variables) : []), ...(s.entities?.outages?.variables ?? [])]);
   return s.variables.filter((v) => v.anomalous !== null || targets.has(v.name) || v.type === 'callback' || v.type === 'vae');
 }
 
