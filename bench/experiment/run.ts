@@ -142,8 +142,18 @@ async function runAll(series: Series[], options: ExperimentOptions, jobs: number
         for (let s = queue.shift(); s; s = queue.shift()) {
           const job: Job = { nabDir: options.nabDir, name: s.name, seeds: options.seeds, conditions: options.conditions };
           const counts = await new Promise<SeriesCounts[][]>((done, fail) => {
-            worker.once('message', (m: { counts?: SeriesCounts[][]; error?: string }) => (m.counts ? done(m.counts) : fail(new Error(m.error))));
-            worker.once('error', fail);
+            // One listener pair per job, both removed when either fires (a listener left per job leaks).
+            const onError = (err: Error): void => {
+              worker.off('message', onMessage);
+              fail(err);
+            };
+            const onMessage = (m: { counts?: SeriesCounts[][]; error?: string }): void => {
+              worker.off('error', onError);
+              if (m.counts) done(m.counts);
+              else fail(new Error(m.error));
+            };
+            worker.once('message', onMessage);
+            worker.once('error', onError);
             worker.postMessage(job);
           });
           results.set(s.name, counts);
@@ -265,7 +275,7 @@ async function main(): Promise<void> {
   console.log(formatTable(result));
   console.log(`\n${result.series.length} series, ${result.conditions[0]?.perSeed.length} seeds, ${result.seconds.toFixed(0)} s (load average ${loadavg().map((l) => l.toFixed(2)).join(' ')})`);
   const json = arg('json');
-  if (json) writeFileSync(json, JSON.stringify(result, null, 2));
+  if (json) writeFileSync(json, JSON.stringify(result) + '\n');
 }
 
 if (!isMainThread) serveJobs();
