@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generate } from '../src/run/generate.js';
-import type { PhaseTimes } from '../src/phases.js';
+import { epochMs, threadSched, type PhaseTimes, type ShardSpan } from '../src/phases.js';
 import { referenceScenario } from './end-to-end.js';
 
 export interface PhaseRun {
@@ -25,6 +25,13 @@ export interface PhaseRun {
   minorFaults: number;
   /** User + system CPU ms of the whole process during the run. */
   cpuMs: number;
+  /** Each shard as its worker ran it. */
+  spans: ShardSpan[];
+  /** Run start and end (epoch ms, as the spans). */
+  start: number;
+  end: number;
+  /** On-core ms of the main thread during the run (NaN where the OS does not say). */
+  mainCpuMs: number;
 }
 
 export async function runPhases(rows: number, workers: readonly number[] = [1, 2]): Promise<PhaseRun[]> {
@@ -33,12 +40,14 @@ export async function runPhases(rows: number, workers: readonly number[] = [1, 2
     const dir = mkdtempSync(join(tmpdir(), 'paranom-phases-'));
     try {
       const before = process.resourceUsage();
-      const t0 = performance.now();
+      const main0 = threadSched().cpu;
+      const start = epochMs();
       const r = await generate(referenceScenario(), { out: join(dir, 'ds'), rows, workers: w, phases: true });
-      const wallMs = performance.now() - t0;
+      const end = epochMs();
+      const mainCpuMs = threadSched().cpu - main0;
       const after = process.resourceUsage();
       const cpuMs = (after.userCPUTime + after.systemCPUTime - before.userCPUTime - before.systemCPUTime) / 1000;
-      out.push({ workers: w, rows, wallMs, phases: r.phases!, minorFaults: after.minorPageFault - before.minorPageFault, cpuMs });
+      out.push({ workers: w, rows, wallMs: end - start, phases: r.phases!, minorFaults: after.minorPageFault - before.minorPageFault, cpuMs, spans: r.spans!, start, end, mainCpuMs });
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -75,8 +84,45 @@ export function formatPhases(runs: readonly PhaseRun[]): string {
   const extra = (label: string, f: (r: PhaseRun) => string) => lines.push(`| ${label} |${runs.map((r) => ` ${f(r)} | |`).join('')}`);
   extra('outside shard tasks (workers × wall − shard tasks)', (r) => perM(r.workers * r.wallMs - r.phases.shard, r));
   extra('process CPU (user + sys) per 1M rows', (r) => perM(r.cpuMs, r));
+  const sum = (r: PhaseRun, f: (s: ShardSpan) => number) => r.spans.reduce((a, s) => a + f(s), 0);
+  extra('— worker threads on a core during shard tasks', (r) => perM(sum(r, (s) => s.cpu), r));
+  extra('— main thread on a core (whole run)', (r) => perM(r.mainCpuMs, r));
+  extra('— other threads (V8 compiler and GC, libuv), workers between tasks', (r) => perM(r.cpuMs - r.mainCpuMs - sum(r, (s) => s.cpu), r));
+  extra('worker threads ready but waiting for a core during shard tasks', (r) => perM(sum(r, (s) => s.waited), r));
   extra('minor page faults per 1M rows', (r) => Math.round(r.minorFaults / (r.rows / 1e6)).toLocaleString('en-US'));
   extra('wall', (r) => `${(r.wallMs / 1000).toFixed(2)} s`);
+  return lines.join('\n');
+}
+
+/**
+ * The runs' timelines: when the first shard started, each worker's first shard against its
+ * later ones (JIT warm-up, first touch of its buffers), the workers' idle time at the end
+ * (one shard left for one worker), and the main thread's tail (segment table, manifest).
+ */
+export function formatTimeline(runs: readonly PhaseRun[]): string {
+  const head = ['| timeline (ms) |', ...runs.map((r) => ` W=${r.workers} |`)].join('');
+  const rule = ['|---|', ...runs.map(() => '---:|')].join('');
+  const lines = [head, rule];
+  const row = (label: string, f: (r: PhaseRun) => number) => lines.push(`| ${label} |${runs.map((r) => ` ${f(r).toFixed(0)} |`).join('')}`);
+  const firsts = (spans: ShardSpan[]) => {
+    const seen = new Set<number>();
+    return spans.filter((s) => !seen.has(s.thread) && seen.add(s.thread));
+  };
+  const perM = (spans: ShardSpan[]) => (1e6 * spans.reduce((a, s) => a + s.end - s.start, 0)) / Math.max(1, spans.reduce((a, s) => a + s.rows, 0));
+  const byStart = (r: PhaseRun) => [...r.spans].sort((a, b) => a.start - b.start);
+  row('run start → first shard starts (planning, worker start-up)', (r) => Math.min(...r.spans.map((s) => s.start)) - r.start);
+  row("each worker's first shard, ms per 1M rows", (r) => perM(firsts(byStart(r))));
+  row('later shards, ms per 1M rows', (r) => {
+    const f = new Set(firsts(byStart(r)));
+    return perM(r.spans.filter((s) => !f.has(s)));
+  });
+  row('workers idle at the end while another finishes (summed)', (r) => {
+    const last = Math.max(...r.spans.map((s) => s.end));
+    const ends = new Map<number, number>();
+    for (const s of r.spans) ends.set(s.thread, Math.max(ends.get(s.thread) ?? 0, s.end));
+    return [...ends.values()].reduce((a, e) => a + last - e, 0);
+  });
+  row('last shard ends → run ends (segment table, manifest)', (r) => r.end - Math.max(...r.spans.map((s) => s.end)));
   return lines.join('\n');
 }
 
@@ -88,5 +134,8 @@ function arg(name: string, fallback: string): string {
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const rows = Number(arg('rows', '3000000'));
   console.log(`phases of the reference scenario, ${rows.toLocaleString('en-US')} rows (in this process)`);
-  console.log(formatPhases(await runPhases(rows)));
+  const runs = await runPhases(rows);
+  console.log(formatPhases(runs));
+  console.log();
+  console.log(formatTimeline(runs));
 }

@@ -15,7 +15,7 @@ export interface BlockInput {
   /** 1-minute load averages sampled through the run. */
   loads: number[];
   startup: StartupCase[] | undefined;
-  /** Markdown tables by section (headline, scaling, disk, phases, writers). */
+  /** Markdown tables by section (headline, scaling, disk, phases, timeline, writers). */
   blocks: Record<string, string>;
 }
 
@@ -44,6 +44,7 @@ export function readmeBlock(b: BlockInput): string {
   section('Scaling with the cores (`node dist/src/cli/main.js generate`, medians of alternating runs):', b.blocks['scaling']);
   section('Toward the disk (medians of alternating runs):', b.blocks['disk'] ? `| what | MB/s |\n|---|---:|\n${b.blocks['disk']}` : undefined);
   section("Where a shard's time goes, timed inside the workers (`node dist/bench/phases.js`; wall time per phase):", b.blocks['phases']);
+  section('The same runs as timelines (shard start and end in the workers):', b.blocks['timeline']);
   section('The PRNG, one block of uniform doubles on one thread (tinybench):', b.blocks['prng']);
   section("Encoding one 65,536-row block of the reference scenario from an Arrow table in memory (tinybench; parquet-wasm's figure includes its Arrow IPC round trip):", b.blocks['encode']);
   section('Parquet writers on one thread, 1M rows of the same 13 columns from memory to a file (bench/writers.ts; here parquet-wasm also pays for its Arrow IPC round trip and writes a 1M-row table at once):', b.blocks['writers'] ? '```\n' + b.blocks['writers'] + '\n```' : undefined);

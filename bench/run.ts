@@ -49,7 +49,7 @@ import { formatWriterTable, runWriterBench, writerConclusion } from './writers.j
 import { runStreamBench } from './stream.js';
 import { formatStartup, runStartupBench, type StartupCase } from './startup.js';
 import { formatHeadline, formatScaling, runHeadline, runScaling } from './headline.js';
-import { formatPhases, runPhases } from './phases.js';
+import { formatPhases, formatTimeline, runPhases } from './phases.js';
 import { formatDisk, runDiskBench } from './disk.js';
 import { readmeBlock, replaceReadmeBlock } from './readme-block.js';
 import { formatFleetBench, runFleetBench } from './fleet.js';
@@ -270,9 +270,12 @@ async function main(): Promise<void> {
   if (!skip.has('phases')) {
     const pr = Number(arg('phase-rows', '3000000'));
     console.log(`\n## 3. phases of the shards, ${fmt(pr)} rows, timed inside the workers (bench/phases.ts; wall time of each phase, so a busy machine inflates them)`);
-    blocks['phases'] = formatPhases(await runPhases(pr));
+    const runs = await runPhases(pr);
+    blocks['phases'] = formatPhases(runs);
+    blocks['timeline'] = formatTimeline(runs);
     loads.push(loadavg()[0]!);
     console.log(blocks['phases']);
+    console.log(blocks['timeline']);
   }
   if (!skip.has('disk')) {
     const dr = Number(arg('disk-rows', '10000000'));

@@ -9,6 +9,8 @@
  * events starting in the shard for the segment table; `shard` is the whole task.
  */
 
+import { readFileSync } from 'node:fs';
+
 /** The phases timed, in report order. */
 export const PHASES = ['shard', 'generate', 'prng', 'encode', 'compress', 'sha256', 'write', 'fsync', 'segments'] as const;
 export type Phase = (typeof PHASES)[number];
@@ -51,4 +53,40 @@ export function sumPhases(all: readonly PhaseTimes[]): PhaseTimes {
   const out = Object.fromEntries(PHASES.map((p) => [p, 0])) as PhaseTimes;
   for (const t of all) for (const p of PHASES) out[p] += t[p];
   return out;
+}
+
+/**
+ * One shard task as its worker ran it (with phases on): when it started and ended (epoch
+ * ms, comparable across threads), and the worker thread's time on a core and time ready to
+ * run but waiting for one during the task. Wall time beyond on-core time is waiting — for a
+ * core (other threads: V8's compiler and GC threads, the main thread, other processes) or
+ * for the disk.
+ */
+export interface ShardSpan {
+  shard: number;
+  /** The worker thread's id (`worker_threads.threadId`). */
+  thread: number;
+  rows: number;
+  start: number;
+  end: number;
+  /** On-core ms of the worker thread during the task (NaN where the OS does not say). */
+  cpu: number;
+  /** Ms the worker thread was ready to run but had no core (NaN where the OS does not say). */
+  waited: number;
+}
+
+/** Epoch milliseconds with sub-millisecond resolution, comparable across threads. */
+export const epochMs = (): number => performance.timeOrigin + performance.now();
+
+/**
+ * This thread's on-core and run-queue waiting ms so far (Linux schedstat, nanosecond
+ * resolution); NaN for both where /proc/thread-self/schedstat is missing.
+ */
+export function threadSched(): { cpu: number; waited: number } {
+  try {
+    const [run, wait] = readFileSync('/proc/thread-self/schedstat', 'latin1').split(' ');
+    return { cpu: Number(run) / 1e6, waited: Number(wait) / 1e6 };
+  } catch {
+    return { cpu: NaN, waited: NaN };
+  }
 }

@@ -1,8 +1,8 @@
 /**
  * Phase timing of shards (src/phases.ts): asked for, every shard's phases come back summed,
  * nested as the work is (PRNG inside generation, compression inside encoding, all inside
- * the shard task); the files are the same bytes with timing on or off. And the README's
- * bench block is replaced between its markers only.
+ * the shard task), with each shard's span on its worker; the files are the same bytes with
+ * timing on or off. And the README's bench block is replaced between its markers only.
  */
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -26,6 +26,18 @@ describe('phase timing', () => {
     expect(p.prng).toBeLessThan(p.generate);
     expect(p.compress).toBeLessThanOrEqual(p.encode);
     expect(p.generate + p.encode + p.sha256 + p.write + p.fsync).toBeLessThanOrEqual(p.shard);
+    // One span per shard, in shard order, on at most two worker threads, each inside the run.
+    const spans = timed.spans!;
+    expect(plain.spans).toBeUndefined();
+    expect(spans.map((s) => s.shard)).toEqual(timed.manifest.shards.map((s) => s.index));
+    expect(spans.map((s) => s.rows)).toEqual(timed.manifest.shards.map((s) => s.rows));
+    expect(new Set(spans.map((s) => s.thread)).size).toBeLessThanOrEqual(2);
+    for (const s of spans) {
+      expect(s.end).toBeGreaterThan(s.start);
+      // On Linux the worker's on-core time is known and within the span (no upper bound elsewhere).
+      if (process.platform === 'linux') expect(s.cpu).toBeGreaterThan(0);
+      if (process.platform === 'linux') expect(s.cpu).toBeLessThanOrEqual(s.end - s.start + 1);
+    }
   });
 });
 

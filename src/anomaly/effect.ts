@@ -55,7 +55,8 @@ export function robustScale(x: ArrayLike<number>): number {
   const values = v.subarray(0, n);
   const med = median(values.slice());
   // Deviations in the values' order: the mean below adds them in that order.
-  const dev = values.map((a) => Math.abs(a - med));
+  const dev = new Float64Array(n);
+  for (let i = 0; i < n; i++) dev[i] = Math.abs(values[i]! - med);
   const mad = median(dev.slice());
   if (mad > 0) return 1.4826 * mad;
   let sum = 0;

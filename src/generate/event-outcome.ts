@@ -92,6 +92,16 @@ function cell(c: ValueColumn, i: number): number {
   return c.dtype === 'int64' ? getInt64(c.data as Int32Array, i) : c.data[i]!;
 }
 
+/**
+ * Rows [0, n) of a column as doubles. A loop, not `Float64Array.from({ length }, …)`, which
+ * reads every index of the array-like through a generic property lookup.
+ */
+function cells(c: ValueColumn, n: number): Float64Array {
+  const out = new Float64Array(n);
+  for (let i = 0; i < n; i++) out[i] = cell(c, i);
+  return out;
+}
+
 const NUMERIC = new Set(['float64', 'float32', 'int32', 'int64']);
 
 /** The scenario an event is measured with, by scenario. */
@@ -137,7 +147,7 @@ export function measureEvent(s: Scenario, e: AnomalyEvent): { effect: Effect; ch
     const d = dirty.find((x) => x.name === v.name)!;
     const off = e.start - lo;
     const numeric = NUMERIC.has(v.dtype);
-    const all = numeric ? Float64Array.from({ length: hi - lo }, (_, i) => cell(c, i)) : undefined;
+    const all = numeric ? cells(c, hi - lo) : undefined;
     const scale = all ? robustScale(all) : 1;
     const least = numeric ? minChange * scale : 0;
     for (let i = 0; i < n; i++) {
@@ -146,7 +156,7 @@ export function measureEvent(s: Scenario, e: AnomalyEvent): { effect: Effect; ch
       if ((d.valid && d.valid[i] === 0) || !(x === y || (Number.isNaN(x) && Number.isNaN(y)) || Math.abs(x - y) < least)) changed[i] = 1;
     }
     if (!all) continue;
-    const value = Float64Array.from({ length: n }, (_, i) => cell(d, i));
+    const value = cells(d, n);
     const before = off > 0 ? all[off - 1]! : NaN;
     effects.push(variableEffect(value, d.valid, all.subarray(off, off + n), before, scale));
   }

@@ -77,15 +77,18 @@ export function generateRows(scenario: Scenario, rowStart: number, rowEnd: numbe
     (row) => generateRows(withoutCleanTwin(scenario), row, row + 1, events.filter((e) => e.start <= row && e.end > row), retriesIn(retries, row, row + 1)).values,
     cleanRowsOf(scenario),
   );
-  const values: ValueColumn[] = scenario.variables.map((v) => ({
-    name: v.name,
-    dtype: v.dtype,
+  // Plain loops, not map(): arrays made by an optimized map() and by the builtin one have
+  // different maps, and code optimized for one deoptimized on the other at every shard.
+  const values: ValueColumn[] = [];
+  const columns = new Map<string, ValueColumn>();
+  for (const v of scenario.variables) {
+    const valid = pipeline.validity.get(v.name);
     // Stochastic fills write every row (variables/stochastic.ts); other kinds get zeroed memory.
-    data: arena ? arena.column(v.dtype, rows, v.type !== 'stochastic') : allocColumn(v.dtype, rows),
-    categories: v.categories,
-    ...(pipeline.validity.has(v.name) ? { valid: pipeline.validity.get(v.name)! } : {}),
-  }));
-  const columns = new Map<string, ValueColumn>(values.map((v) => [v.name, v]));
+    const data = arena ? arena.column(v.dtype, rows, v.type !== 'stochastic') : allocColumn(v.dtype, rows);
+    const c: ValueColumn = valid ? { name: v.name, dtype: v.dtype, data, categories: v.categories, valid } : { name: v.name, dtype: v.dtype, data, categories: v.categories };
+    values.push(c);
+    columns.set(v.name, c);
+  }
   const scratch = arena ? arena.take(Float64Array, Math.min(BLOCK_ROWS, rows), false) : new Float64Array(Math.min(BLOCK_ROWS, rows));
   for (let off = 0; off < rows; off += BLOCK_ROWS) {
     const count = Math.min(BLOCK_ROWS, rows - off);

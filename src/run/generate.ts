@@ -5,11 +5,11 @@
  * the same command resumes (shards whose bytes match the journal are kept).
  */
 import { runBounded, type Schedule } from './scheduler.js';
-import { withCleanTwin } from '../anomaly/kinds/clean-twin.js';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { ParanomError } from '../errors.js';
-import { loadScenario, withOverrides } from '../reader/load.js';
+import { withOverrides } from '../reader/load.js';
+import { resolveScenario } from './resolve-scenario.js';
 import type { Scenario } from '../model/types.js';
 import { planGeneration, shardRowCount, type FleetGrowth, type GenerationPlan, type OutputFormat, type ShardPlan } from '../plan/planner.js';
 import { partLabel, selectPart, type Part } from '../plan/parts.js';
@@ -30,7 +30,7 @@ import { finishDataset, uniquenessSummary } from './finish.js';
 import { createOutputDir, ensureDataDir, removeIfEmpty } from './output-dir.js';
 import { checkInputs } from '../variables/inputs.js';
 import { withEntityCount } from '../fleet/grow.js';
-import { sumPhases, type PhaseTimes } from '../phases.js';
+import { sumPhases, type PhaseTimes, type ShardSpan } from '../phases.js';
 
 /** How long running shards may take to finish after Ctrl-C before their workers are ended. */
 const ABORT_GRACE_MS = 1000;
@@ -72,6 +72,8 @@ export interface GenerateResult {
   warnings: string[];
   /** With `options.phases`: milliseconds per phase, summed over the shards this run wrote. */
   phases?: PhaseTimes;
+  /** With `options.phases`: each shard this run wrote, as its worker ran it, in shard order. */
+  spans?: ShardSpan[];
 }
 
 /** Share of labelled rows that may equal the clean series before generate warns. */
@@ -87,12 +89,6 @@ export function labelWarnings(m: Manifest): string[] {
   return [
     `${pct}% of labelled rows (${r.unchanged_rows} of ${r.anomalous_rows}) hold the same values as the series without anomalies: their label marks no change a detector could see. ${fix} (effect per event: effect_rms, effect_max and changed_rows in ${m.anomalies.segments_file}).`,
   ];
-}
-
-/** Resolves a scenario (object or file path) with option overrides applied. */
-function resolveScenario(scenario: Scenario | string, options: Pick<GenerateOptions, 'rows' | 'seed' | 'withClean'>): Scenario {
-  const loaded = typeof scenario === 'string' ? loadScenario(scenario) : scenario;
-  return withOverrides(options.withClean ? withCleanTwin(loaded) : loaded, { rows: options.rows, seed: options.seed });
 }
 
 /** What `generate` would do with these options, without touching any file (`--dry-run`). */
@@ -242,6 +238,7 @@ async function runPlan(
   let reused = 0;
   let rowsGenerated = 0;
   const timed: PhaseTimes[] = [];
+  const spans: ShardSpan[] = [];
   // The segment table's events are measured by the shards' workers (whole datasets; a
   // fleet's events are each entity's, measured at the end).
   const measureInWorkers = !part && scenario.anomalies.mode !== 'none';
@@ -294,6 +291,7 @@ async function runPlan(
       const entry: JournalShard = { index: r.index, file: r.file, row_start: r.rowStart, row_end: r.rowEnd, rows: shardRowCount(r), bytes: r.bytes, sha256: r.sha256, anomalous_rows: r.anomalousRows, ...entities, ...(pending ? { pending: true as const } : {}) };
       results.push(entry);
       if (r.phases) timed.push(r.phases);
+      if (r.span) spans.push(r.span);
       if (r.segments) measured.set(r.index, r.segments);
       if (r.reused) reused++;
       else {
@@ -331,7 +329,7 @@ async function runPlan(
       if (!part) removeUnplanned(out, prepared, plan);
       journal.remove();
     }
-    return { plan, manifest, generated, reused, rowsGenerated, warnings: labelWarnings(manifest), ...(options.phases ? { phases: sumPhases(timed) } : {}) };
+    return { plan, manifest, generated, reused, rowsGenerated, warnings: labelWarnings(manifest), ...(options.phases ? { phases: sumPhases(timed), spans: spans.sort((a, b) => a.shard - b.shard) } : {}) };
   } catch (err) {
     undo(true);
     throw err;

@@ -26,7 +26,8 @@ import { eventsStartingIn } from '../anomaly/events.js';
 import { seedKey } from '../random/counter.js';
 import { segmentsOf } from '../generate/event-outcome.js';
 import { fleetShardSegments, type MeasuredSegments } from './labels.js';
-import { addPhase, clock, phaseTimes, timePhases, timing, type PhaseTimes } from '../phases.js';
+import { threadId } from 'node:worker_threads';
+import { addPhase, clock, epochMs, phaseTimes, threadSched, timePhases, timing, type PhaseTimes, type ShardSpan } from '../phases.js';
 
 export interface ShardTask {
   scenario: Scenario;
@@ -75,8 +76,12 @@ export interface ShardDone {
   at: string;
   /** Milliseconds per phase, when the task asked for them. */
   phases?: PhaseTimes;
+  /** The task's span on its worker, when the task asked for phases. */
+  span?: ShardSpan;
   /** The shard's rows of the segment table, when the task asked for them. */
   segments?: ShardSegments;
+  /** True when the worker had generated the shard before the task came (a head start). */
+  headStart?: true;
 }
 
 export type ShardResult = ShardDone | { ok: false; index: number; error: ErrorData };
@@ -141,14 +146,23 @@ export function shardSegments(scenario: Scenario, from: number, to: number): Sha
 }
 
 /** This thread's shard buffers: a worker runs one shard at a time, written before the next. */
-const workerBuffers: ShardBuffers = { columns: new ColumnArena(), parquet: new ParquetOutput(), fleet: new ColumnArena() };
+export const workerShardBuffers: ShardBuffers = { columns: new ColumnArena(), parquet: new ParquetOutput(), fleet: new ColumnArena() };
 
-export async function runShardTask(task: ShardTask): Promise<ShardResult> {
+/** A shard this worker already generated for the task (a head start: head-start.ts). */
+export interface ReadyShard {
+  bytes: Uint8Array;
+  sha256: string;
+  anomalousRows: number;
+  segments: ShardSegments | undefined;
+}
+
+export async function runShardTask(task: ShardTask, ready?: ReadyShard): Promise<ShardResult> {
   const { shard, scenario } = task;
   const base = { index: shard.index, file: shard.file, rowStart: shard.rowStart, rowEnd: shard.rowEnd, ...(shard.entityStart !== undefined ? { entityStart: shard.entityStart, entityEnd: shard.entityEnd! } : {}) };
   setWatch(task.watch);
   timePhases(task.phases === true);
   const t = timing ? clock() : 0;
+  const began = timing ? { at: epochMs(), ...threadSched() } : undefined;
   try {
     const writeAs = task.writeAs ?? shard.file;
     const e = task.expect;
@@ -159,16 +173,18 @@ export async function runShardTask(task: ShardTask): Promise<ShardResult> {
         throw new ParanomError('DATASET_INVALID', `${at}: missing, or its size or SHA-256 differs from the manifest — the dataset was changed or damaged; nothing was changed (run 'paranom verify' for details)`, { file: at });
       }
     }
-    await prepareScenario(scenario);
-    const { bytes, anomalousRows } = encodeShard(task, workerBuffers);
+    if (!ready) await prepareScenario(scenario);
+    const { bytes, anomalousRows } = ready ?? encodeShard(task, workerShardBuffers);
     // The shard is hashed while it is written (a direct write leaves this thread free).
-    const hash = await writeFileAtomicWhile(join(task.outDir, writeAs), bytes, () => sha256(bytes));
-    const done: ShardDone = { ok: true, ...base, bytes: bytes.length, sha256: hash, anomalousRows, reused: false, at: writeAs };
+    const hash = await writeFileAtomicWhile(join(task.outDir, writeAs), bytes, () => ready?.sha256 ?? sha256(bytes));
+    const done: ShardDone = { ok: true, ...base, bytes: bytes.length, sha256: hash, anomalousRows, reused: false, at: writeAs, ...(ready ? { headStart: true as const } : {}) };
     // Measured here, in parallel, rather than all on the main thread once every shard is done.
-    if (task.segments) done.segments = shard.entityStart !== undefined ? fleetShardSegments(scenario, shard) : shardSegments(scenario, shard.rowStart, shard.rowEnd);
+    if (task.segments) done.segments = ready?.segments ?? (shard.entityStart !== undefined ? fleetShardSegments(scenario, shard) : shardSegments(scenario, shard.rowStart, shard.rowEnd));
     if (timing) {
       addPhase('shard', t);
       done.phases = phaseTimes();
+      const now = threadSched();
+      done.span = { shard: shard.index, thread: threadId, rows: shard.rowEnd - shard.rowStart, start: began!.at, end: epochMs(), cpu: now.cpu - began!.cpu, waited: now.waited - began!.waited };
     }
     return done;
   } catch (err) {
