@@ -3,9 +3,16 @@
  * anything else loads (main.ts): `generate … --out` needs the shard pool; one worker when
  * `--rows` fits in one shard, else all of them (`--workers`, default: the cores). A guess
  * that is off costs little: the run creates the pool it needs and ends the other.
+ *
+ * A one-shard run also gets a head start (run/head-start.ts): its one worker generates the
+ * shard while this thread loads the command line. The options are read here only as far
+ * as a simple command line states them; the worker's shard is used only if the run asks
+ * for exactly it, so a misreading costs time, never bytes.
  */
 import { DEFAULT_SHARD_ROWS } from '../format.js';
 import { defaultWorkers, prestartPool } from '../run/pool.js';
+import type { HeadStartTask } from '../run/head-start.js';
+import { intOption, LIMITS } from './options.js';
 
 /** The value of `--name V`, `--name=V` or `-alias V`; undefined when absent. */
 function value(args: readonly string[], name: string, alias?: string): string | undefined {
@@ -29,8 +36,38 @@ export function poolFor(args: readonly string[]): { workers: number; start: numb
   return { workers, start: one ? 1 : workers };
 }
 
-/** Starts the pool `args` will need (nothing when they need none). */
+/** Options a head start understands; with any other option the command line gets none. */
+const HEAD_START_OPTIONS = new Set(['--out', '-o', '--rows', '--seed', '--format', '--compression', '--workers', '-w', '--force', '--with-clean', '--verbose']);
+
+/** The head start of a one-shard `generate … --out` command line, or null (see the module comment). */
+export function headStartFor(args: readonly string[]): HeadStartTask | null {
+  if (poolFor(args)?.start !== 1) return null;
+  const scenario = args[1];
+  if (scenario === undefined || scenario.startsWith('-')) return null;
+  // Options and their values alternate after the scenario (or come as --name=value).
+  for (let i = 2; i < args.length; i++) {
+    const name = args[i]!.split('=')[0]!;
+    if (!HEAD_START_OPTIONS.has(name)) return null;
+    if (!args[i]!.includes('=') && !['--force', '--with-clean', '--verbose'].includes(name)) i++;
+  }
+  const format = value(args, 'format') ?? 'parquet';
+  const compression = value(args, 'compression') ?? 'snappy';
+  if ((format !== 'parquet' && format !== 'arrow' && format !== 'csv') || (compression !== 'snappy' && compression !== 'zstd' && compression !== 'none')) return null;
+  try {
+    const rows = intOption('rows', value(args, 'rows'), LIMITS.rows);
+    const seed = intOption('seed', value(args, 'seed'), LIMITS.seed);
+    return { type: 'head-start', scenario, rows, seed, withClean: args.includes('--with-clean'), format, compression };
+  } catch {
+    // A value the command line will refuse: the run says so, without a head start.
+    return null;
+  }
+}
+
+/** Starts the pool `args` will need (nothing when they need none), with a head start where one applies. */
 export function prestartFor(args: readonly string[]): void {
   const p = poolFor(args);
-  if (p) prestartPool(p.workers, p.start);
+  if (!p) return;
+  const head = headStartFor(args);
+  if (head) prestartPool(1, 1, head);
+  else prestartPool(p.workers, p.start);
 }

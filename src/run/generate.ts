@@ -5,11 +5,11 @@
  * the same command resumes (shards whose bytes match the journal are kept).
  */
 import { runBounded, type Schedule } from './scheduler.js';
-import { withCleanTwin } from '../anomaly/kinds/clean-twin.js';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { ParanomError } from '../errors.js';
-import { loadScenario, withOverrides } from '../reader/load.js';
+import { withOverrides } from '../reader/load.js';
+import { resolveScenario } from './resolve-scenario.js';
 import type { Scenario } from '../model/types.js';
 import { planGeneration, shardRowCount, type FleetGrowth, type GenerationPlan, type OutputFormat, type ShardPlan } from '../plan/planner.js';
 import { partLabel, selectPart, type Part } from '../plan/parts.js';
@@ -89,12 +89,6 @@ export function labelWarnings(m: Manifest): string[] {
   return [
     `${pct}% of labelled rows (${r.unchanged_rows} of ${r.anomalous_rows}) hold the same values as the series without anomalies: their label marks no change a detector could see. ${fix} (effect per event: effect_rms, effect_max and changed_rows in ${m.anomalies.segments_file}).`,
   ];
-}
-
-/** Resolves a scenario (object or file path) with option overrides applied. */
-function resolveScenario(scenario: Scenario | string, options: Pick<GenerateOptions, 'rows' | 'seed' | 'withClean'>): Scenario {
-  const loaded = typeof scenario === 'string' ? loadScenario(scenario) : scenario;
-  return withOverrides(options.withClean ? withCleanTwin(loaded) : loaded, { rows: options.rows, seed: options.seed });
 }
 
 /** What `generate` would do with these options, without touching any file (`--dry-run`). */

@@ -48,19 +48,24 @@ let prestarted: { pool: Piscina; workers: number } | null = null;
  * and planning: `start` threads now, up to `workers` on demand. The next `createPool` for
  * the same worker count takes it over; any other destroys it. Only the binary calls this:
  * it exits once its command is done, whatever it left.
+ *
+ * `first` is a task the pool runs at once (a head start, run/head-start.ts); the run's own
+ * tasks queue behind it on the same worker, so it is given to a one-thread pool only.
  */
-export function prestartPool(workers: number, start: number): void {
-  prestarted = { pool: newPool(Math.min(start, workers), workers), workers };
+export function prestartPool(workers: number, start: number, first?: object): void {
+  const pool = newPool(Math.min(start, workers), workers);
+  if (first && workers === 1) void pool.run(first).catch(() => undefined);
+  prestarted = { pool, workers };
 }
 
 /**
  * A pool of `workers` threads. `requested` is the worker count asked for before it was
- * capped by the number of tasks: a prestarted pool of that size is used as it is.
+ * capped by the number of tasks: a prestarted pool of either size is used as it is.
  */
 export function createPool(workers: number, requested = workers): Piscina {
   const p = prestarted;
   prestarted = null;
-  if (p && p.workers === requested) return p.pool;
+  if (p && (p.workers === requested || p.workers === workers)) return p.pool;
   if (p) void p.pool.destroy().catch(() => undefined);
   return newPool(workers, workers);
 }

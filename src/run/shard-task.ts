@@ -80,6 +80,8 @@ export interface ShardDone {
   span?: ShardSpan;
   /** The shard's rows of the segment table, when the task asked for them. */
   segments?: ShardSegments;
+  /** True when the worker had generated the shard before the task came (a head start). */
+  headStart?: true;
 }
 
 export type ShardResult = ShardDone | { ok: false; index: number; error: ErrorData };
@@ -143,9 +145,17 @@ export function shardSegments(scenario: Scenario, from: number, to: number): Sha
 }
 
 /** This thread's shard buffers: a worker runs one shard at a time, written before the next. */
-const workerBuffers: ShardBuffers = { columns: new ColumnArena(), parquet: new ParquetOutput(), fleet: new ColumnArena() };
+export const workerShardBuffers: ShardBuffers = { columns: new ColumnArena(), parquet: new ParquetOutput(), fleet: new ColumnArena() };
 
-export async function runShardTask(task: ShardTask): Promise<ShardResult> {
+/** A shard this worker already generated for the task (a head start: head-start.ts). */
+export interface ReadyShard {
+  bytes: Uint8Array;
+  sha256: string;
+  anomalousRows: number;
+  segments: ShardSegments | undefined;
+}
+
+export async function runShardTask(task: ShardTask, ready?: ReadyShard): Promise<ShardResult> {
   const { shard, scenario } = task;
   const base = { index: shard.index, file: shard.file, rowStart: shard.rowStart, rowEnd: shard.rowEnd, ...(shard.entityStart !== undefined ? { entityStart: shard.entityStart, entityEnd: shard.entityEnd! } : {}) };
   setWatch(task.watch);
@@ -162,13 +172,13 @@ export async function runShardTask(task: ShardTask): Promise<ShardResult> {
         throw new ParanomError('DATASET_INVALID', `${at}: missing, or its size or SHA-256 differs from the manifest — the dataset was changed or damaged; nothing was changed (run 'paranom verify' for details)`, { file: at });
       }
     }
-    await prepareScenario(scenario);
-    const { bytes, anomalousRows } = encodeShard(task, workerBuffers);
+    if (!ready) await prepareScenario(scenario);
+    const { bytes, anomalousRows } = ready ?? encodeShard(task, workerShardBuffers);
     // The shard is hashed while it is written (a direct write leaves this thread free).
-    const hash = await writeFileAtomicWhile(join(task.outDir, writeAs), bytes, () => sha256(bytes));
-    const done: ShardDone = { ok: true, ...base, bytes: bytes.length, sha256: hash, anomalousRows, reused: false, at: writeAs };
+    const hash = await writeFileAtomicWhile(join(task.outDir, writeAs), bytes, () => ready?.sha256 ?? sha256(bytes));
+    const done: ShardDone = { ok: true, ...base, bytes: bytes.length, sha256: hash, anomalousRows, reused: false, at: writeAs, ...(ready ? { headStart: true as const } : {}) };
     // Measured here, in parallel, rather than all on the main thread once every shard is done.
-    if (task.segments) done.segments = shard.entityStart !== undefined ? fleetShardSegments(scenario, shard) : shardSegments(scenario, shard.rowStart, shard.rowEnd);
+    if (task.segments) done.segments = ready?.segments ?? (shard.entityStart !== undefined ? fleetShardSegments(scenario, shard) : shardSegments(scenario, shard.rowStart, shard.rowEnd));
     if (timing) {
       addPhase('shard', t);
       done.phases = phaseTimes();

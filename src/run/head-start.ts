@@ -1,0 +1,83 @@
+/**
+ * The head start of a one-shard run: while the main thread is still loading the command
+ * line and planning, the worker the binary prestarted (cli/prestart.ts) reads the same
+ * scenario file and generates, encodes and hashes the first shard in memory. When the
+ * run's shard task arrives, the worker writes those bytes if the task asks for exactly
+ * what was generated (the same resolved scenario, shard, format and compression);
+ * anything else discards them and the task runs as usual. Generation is a pure function
+ * of the task (D1), so the file is the same either way; only when it is ready differs.
+ *
+ * A head start writes nothing and reports nothing: any failure (a bad scenario, a value
+ * that does not fit) is left to the run itself, which meets it again and says so.
+ * Scenarios with user code (callback modules), uniqueness retries, entities or splits get
+ * no head start: user code runs only under the run's watchdog, and the others need what
+ * only the main thread decides.
+ */
+import { isDeepStrictEqual } from 'node:util';
+import type { ParquetCompression } from '../formats/parquet.js';
+import type { Scenario } from '../model/types.js';
+import { planGeneration, type OutputFormat, type ShardPlan } from '../plan/planner.js';
+import { prepareScenario } from '../variables/registry.js';
+import { resolveScenario, type ScenarioOptions } from './resolve-scenario.js';
+import { encodeShard, sha256, shardSegments, workerShardBuffers, type ShardSegments, type ShardTask } from './shard-task.js';
+
+/** What the binary read from its raw arguments: a scenario file and the options that shape its first shard. */
+export interface HeadStartTask extends ScenarioOptions {
+  type: 'head-start';
+  /** The scenario file, as given on the command line (the worker shares the process's working directory). */
+  scenario: string;
+  format: OutputFormat;
+  compression: ParquetCompression;
+}
+
+/** A shard generated ahead of its task. */
+export interface EarlyShard {
+  scenario: Scenario;
+  shard: ShardPlan;
+  format: OutputFormat;
+  compression: ParquetCompression;
+  /** Valid until this worker encodes another shard (they live in its reused buffers). */
+  bytes: Uint8Array;
+  sha256: string;
+  anomalousRows: number;
+  /** The segment table's rows of its events, when the scenario has anomalies. */
+  segments: ShardSegments | undefined;
+}
+
+/** This worker's shard generated ahead, if any. */
+let early: EarlyShard | null = null;
+
+/** Whether a head start may run this scenario: no user code, nothing the main thread must decide first. */
+export function headStartAllowed(s: Scenario): boolean {
+  return !s.uniqueness && !s.entities && !s.splits && s.variables.every((v) => v.type !== 'callback');
+}
+
+/** Runs a head start in this worker (see the module comment); resolves once the shard is ready or given up. */
+export async function runHeadStart(task: HeadStartTask): Promise<void> {
+  early = null;
+  try {
+    const scenario = resolveScenario(task.scenario, task);
+    if (!headStartAllowed(scenario)) return;
+    const shard = planGeneration(scenario, { format: task.format }).shards[0];
+    if (!shard) return;
+    await prepareScenario(scenario);
+    const { bytes, anomalousRows } = encodeShard({ scenario, shard, format: task.format, compression: task.compression }, workerShardBuffers);
+    const segments = scenario.anomalies.mode === 'none' ? undefined : shardSegments(scenario, shard.rowStart, shard.rowEnd);
+    early = { scenario, shard, format: task.format, compression: task.compression, bytes, sha256: sha256(bytes), anomalousRows, segments };
+  } catch {
+    // The run meets the same problem on the main thread or in its own task, and reports it there.
+    early = null;
+  }
+}
+
+/**
+ * The shard generated ahead when `task` asks for exactly it, else undefined. Either way
+ * the head start is used up: its bytes live in buffers the next shard reuses.
+ */
+export function takeHeadStart(task: ShardTask): EarlyShard | undefined {
+  const e = early;
+  early = null;
+  if (!e || task.phases || task.retries || task.entityRetries) return undefined;
+  if (task.format !== e.format || task.compression !== e.compression || (task.segments && !e.segments)) return undefined;
+  return isDeepStrictEqual(task.shard, e.shard) && isDeepStrictEqual(task.scenario, e.scenario) ? e : undefined;
+}
