@@ -51,6 +51,27 @@ const keepShared = (outfile) => ({
   },
 });
 
+// yargs measures every cell of a command's help with string-width (grapheme segmentation
+// and a large emoji regex per character), and renders that help on every command it runs.
+// Printable ASCII is one column per character: that case is answered at once, anything
+// else by string-width itself, so the measured widths are the same.
+const asciiStringWidth = {
+  name: 'ascii-string-width',
+  setup(b) {
+    b.onResolve({ filter: /^string-width$/ }, async (args) => {
+      if (args.pluginData === 'real') return undefined;
+      const real = await b.resolve('string-width', { resolveDir: args.resolveDir, kind: args.kind, pluginData: 'real' });
+      return { path: real.path, namespace: 'ascii-string-width' };
+    });
+    b.onLoad({ filter: /.*/, namespace: 'ascii-string-width' }, (args) => ({
+      contents: `import stringWidth from ${JSON.stringify(args.path)};
+        export default (text, options) => (typeof text === 'string' && /^[\x20-\x7e]*$/.test(text) ? text.length : stringWidth(text, options));`,
+      resolveDir: dirname(args.path),
+      loader: 'js',
+    }));
+  },
+};
+
 for (const entry of entries) {
   const outfile = `${root}${entry}`;
   await build({
@@ -64,7 +85,7 @@ for (const entry of entries) {
     external: ['parquet-wasm', 'piscina', '@tensorflow/*', 'typescript'],
     banner: { js: banner },
     sourcemap: 'linked',
-    plugins: [keepShared(outfile), ownUrls(outfile)],
+    plugins: [keepShared(outfile), ownUrls(outfile), asciiStringWidth],
     logLevel: 'warning',
   });
 }
