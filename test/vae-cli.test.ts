@@ -3,7 +3,7 @@
  * the model files; user mistakes exit 2 with a message and no stack trace.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -45,5 +45,21 @@ describe('paranom train-vae', () => {
     const c = run(['train-vae', '--data', join(root, 'package.json'), '--out', out]);
     expect(c.status).toBe(2);
     expect(c.stderr).toMatch(/must be a \.csv or \.parquet file/);
+  });
+
+  it('a training whose loss stops being finite exits 2, naming the epoch and the options to change, and writes nothing', () => {
+    const base = tempDir();
+    // A KL weight of 1e300 overflows the float32 loss on the first batch: every later value is NaN.
+    const fresh = join(base, 'fresh');
+    const given = join(base, 'given');
+    mkdirSync(given);
+    for (const out of [fresh, given]) {
+      const r = run(['train-vae', '--data', DATA, '--window', '48', '--latent', '3', '--hidden', '16', '--epochs', '3', '--beta', '1e300', '--out', out, '--backend', 'cpu']);
+      expect(r.status, r.stderr).toBe(2);
+      expect(r.stderr).toMatch(/^paranom: training diverged at epoch 1 \(loss NaN\) with --learning-rate 0\.001 and --beta 1e\+300; nothing was written — try a smaller --learning-rate, or a --beta nearer 1\n$/m);
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+    }
+    expect(existsSync(fresh)).toBe(false);
+    expect(readdirSync(given)).toEqual([]);
   });
 });

@@ -1,0 +1,103 @@
+/**
+ * Label-free evidence for choosing generated training data: how well the experiment's
+ * detector, trained on one condition's generated data (seed 1), finds another condition's
+ * generated anomalies (seed 101) on rows it never fitted (the last quarter of each copy of
+ * the training part, whose real values set the threshold and are never fitted). No NAB
+ * test label is read: every label here is paranom's own.
+ *
+ *   node dist/bench/experiment/transfer.js [--series N | --series name,name] [--train b,c,d] [--validate b,c,d,L]
+ *
+ * Prints, per (training condition, validation set), the mean over series of the ROC-AUC
+ * of the detector's scores on those rows, the share of labelled rows alarmed at the
+ * detector's real threshold (recall) and of unlabelled rows alarmed (false alarms).
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { rocAuc } from '../../src/eval/index.js';
+import { loadNab, robustScale } from './nab.js';
+import { DETECTOR, trainSupervised } from './detector.js';
+import { CANDIDATES } from './candidates.js';
+import { generateCondition, trainModel, writeTrainingCsv, type GeneratedCondition, type SeriesContext } from './conditions.js';
+
+function arg(name: string): string | undefined {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+
+const pick = (ids: string): GeneratedCondition[] =>
+  ids.split(',').map((id) => {
+    const c = CANDIDATES.find((x) => x.id === id);
+    if (!c) throw new Error(`unknown condition ${id}; expected one of ${CANDIDATES.map((x) => x.id).join(', ')}`);
+    return c;
+  });
+
+async function main(): Promise<void> {
+  const here = fileURLToPath(new URL('.', import.meta.url));
+  const nabDir = resolve(arg('nab') ?? join(here, '../../../../shared/data/nab'));
+  const all = loadNab(nabDir);
+  const s0 = arg('series');
+  const series = s0 === undefined ? all : /^\d+$/.test(s0) ? all.slice(0, Number(s0)) : all.filter((x) => s0.split(',').includes(x.name));
+  const train = pick(arg('train') ?? 'b,c,d,e');
+  const validate = pick(arg('validate') ?? 'b,c,d,L');
+  const dir = mkdtempSync(join(tmpdir(), 'paranom-transfer-'));
+  const cells = new Map<string, { auc: number[]; hit: number; pos: number; fa: number; neg: number }>();
+  try {
+    for (const s of series) {
+      const t0 = performance.now();
+      const real = s.values.subarray(0, s.cut);
+      const scale = robustScale(real);
+      const csv = writeTrainingCsv(s, dir);
+      const needs = [...train, ...validate].some((c) => c.needsModel);
+      const ctx: SeriesContext = { sd: scale.scale, rows: s.cut, fileRows: s.values.length, ...(needs ? { model: await trainModel(csv, s.cut) } : {}) };
+      const held = await Promise.all(
+        validate.map(async (v) => {
+          const data = await generateCondition(s, csv, v, ctx, 101);
+          const rows: number[] = [];
+          for (let j = 0; j < data.values.length; j++) if (j % data.period >= Math.max(DETECTOR.window - 1, Math.floor(DETECTOR.fitShare * data.period))) rows.push(j);
+          return { id: v.id, data, rows };
+        }),
+      );
+      const line: string[] = [];
+      for (const t of train) {
+        const data = await generateCondition(s, csv, t, ctx, 1);
+        const det = trainSupervised(data.values, data.labels, data.period, real, scale, 1);
+        for (const v of held) {
+          const scores = det.score(v.data.values, v.rows);
+          const labels = Uint8Array.from(v.rows, (j) => v.data.labels[j]!);
+          const key = `${t.id}\0${v.id}`;
+          const c = cells.get(key) ?? { auc: [], hit: 0, pos: 0, fa: 0, neg: 0 };
+          const auc = rocAuc(labels, scores);
+          if (auc !== null) c.auc.push(auc);
+          labels.forEach((l, i) => {
+            const alarm = scores[i]! >= det.threshold ? 1 : 0;
+            if (l) (c.pos++, (c.hit += alarm));
+            else (c.neg++, (c.fa += alarm));
+          });
+          cells.set(key, c);
+          line.push(`${t.id}→${v.id} ${auc?.toFixed(2) ?? '–'}`);
+        }
+      }
+      process.stderr.write(`${s.name}: ${line.join(' ')} (${((performance.now() - t0) / 1000).toFixed(0)} s)\n`);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const mean = (x: number[]): number => x.reduce((a, b) => a + b, 0) / x.length;
+  for (const [what, f] of [
+    ['ROC-AUC (mean over series)', (c: { auc: number[] }) => mean(c.auc).toFixed(3)],
+    ['recall at the real threshold', (c: { hit: number; pos: number }) => (c.hit / c.pos).toFixed(3)],
+    ['false alarms at the real threshold', (c: { fa: number; neg: number }) => (c.fa / c.neg).toFixed(3)],
+  ] as const) {
+    console.log(`\n${what}: rows train on, columns validate on (${series.length} series)\n`);
+    console.log(`| train \\ validate | ${validate.map((v) => v.id).join(' | ')} |`);
+    console.log(`|---|${validate.map(() => '---').join('|')}|`);
+    for (const t of train) console.log(`| ${t.id} | ${validate.map((v) => f(cells.get(`${t.id}\0${v.id}`)! as never)).join(' | ')} |`);
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
