@@ -14,7 +14,7 @@ import { describe, expect, it } from 'vitest';
 import { ParanomError } from '../src/errors.js';
 import { loadScenario } from '../src/reader/load.js';
 import { tempDir } from './helpers.js';
-import { cli, expectClean } from './reliability-helpers.js';
+import { cli, expectClean, treeHashes } from './reliability-helpers.js';
 
 const T = 'timeline: { start: "2024-01-01T00:00:00Z", step: 1s, rows: 1000 }';
 const X = 'variables:\n  x: { normal: { dist: normal, mean: 0, sd: 1 } }';
@@ -63,6 +63,10 @@ const CASES: Case[] = [
   { name: 'seed 1e30', file: text('seed: 1e30', T, X), says: 'seed: must be an integer, got 1e+30' },
   { name: 'weights .nan', file: text(T, 'variables:', '  x: { normal: { dist: categorical, values: [a, b], weights: [.nan, 1] } }'), says: 'variables.x.normal.weights[0]: expected a finite number, got number NaN' },
   { name: 'entities 1e12', file: text(T, 'entities: { count: 1e12 }', X), says: 'entities.count: must be <= 2147483647' },
+  { name: 'a process whose components add past float64', file: text(T, 'variables:', '  x: { type: process, components: [ { type: sine, period: 100, amplitude: 1e308 }, { type: constant, value: 1e308 } ] }'), says: 'variables.x.components: can reach about ±Infinity (its components added at their bounds), beyond the largest float64' },
+  { name: 'an AR process of sd 1e308', file: text(T, 'variables:', '  x: { type: process, components: [ { type: ar, coefficients: [0.5], sd: 1e308 } ] }'), says: 'variables.x.components: can reach about ±Infinity' },
+  { name: 'a float32 process past float32', file: text(T, 'variables:', '  x: { type: process, dtype: float32, components: [ { type: sine, period: 100, amplitude: 1e39 } ] }'), says: 'variables.x.components: can reach about ±1.00e+39 (its components added at their bounds), beyond the largest float32' },
+  { name: 'a trend that outgrows float64 within the timeline', file: text(T, 'variables:', '  x: { type: process, components: [ { type: trend, slope: 1e306 } ] }'), says: 'variables.x: can reach about ±Infinity over 1000 rows' },
   // Durations, ranges, kinds
   { name: 'a step past the year 275760', file: text('timeline: { start: "2024-01-01T00:00:00Z", step: 9999999999999d, rows: 1000 }', X), says: 'timeline: the timeline runs past the year 275760' },
   { name: 'a duration in exponent form', file: text(T, 'anomalies: { frequency: 0.01, duration: [5, "1e3s"] }', X), says: `anomalies.duration[1]: expected a row count or a duration such as "30s", got string '1e3s'` },
@@ -101,6 +105,25 @@ describe('malformed scenarios: exit 2, where and what, no stack trace, nothing w
       expect(readdirSync(empty)).toEqual([]);
     });
   }
+
+  it('a trend that fits the timeline but not --rows or grow is refused before anything is written', async () => {
+    const dir = tempDir('paranom-malformed-');
+    const file = join(dir, 'scenario.yaml');
+    writeFileSync(file, text(T, 'variables:', '  x: { type: process, components: [ { type: trend, slope: 1e303 } ] }'));
+    expect((await cli('validate', file)).code).toBe(0);
+    const out = join(dir, 'out');
+    const refused = await cli('generate', file, '--out', out, '--rows', '1000000');
+    expect(refused.code).toBe(2);
+    expect(refused.err).toContain("variable 'x' can reach about ±Infinity over 1000000 rows");
+    expect(existsSync(out)).toBe(false);
+    expect((await cli('generate', file, '--out', out)).code).toBe(0);
+    const before = treeHashes(out);
+    const grown = await cli('grow', out, '--rows', '1000000');
+    expect(grown.code).toBe(2);
+    expect(grown.err).toContain('over 1000000 rows');
+    expectClean(grown);
+    expect(treeHashes(out)).toEqual(before);
+  });
 
   it('YAML anchors, aliases and merge keys that make a valid scenario are read as written', async () => {
     const dir = tempDir('paranom-malformed-');
