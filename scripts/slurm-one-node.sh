@@ -8,7 +8,9 @@
 #
 # Everything but the munge key lives in $PARANOM_SLURM_DIR (default /tmp/paranom-slurm):
 # the configuration, state, logs and pid files; client commands find the cluster through
-# SLURM_CONF. Exit 3 when the packages cannot be installed (not root, no apt-get, no
+# SLURM_CONF. The daemons listen on $PARANOM_SLURM_PORTS ("CTLD,D"), by default two ports
+# the kernel reports free at start, so the cluster cannot collide with another Slurm
+# (or another copy of this cluster) on the machine. Exit 3 when the packages cannot be installed (not root, no apt-get, no
 # network), so a caller can tell "no Slurm here" from a failure.
 set -euo pipefail
 
@@ -47,8 +49,20 @@ start_munge() {
   fi
 }
 
+# A TCP port nothing listens on now: one the kernel hands out for port 0.
+free_port() {
+  node -e "const s = require('node:net').createServer().listen(0, () => { console.log(s.address().port); s.close(); });"
+}
+
 write_conf() {
-  local host cpus mem
+  local host cpus mem ctld_port d_port
+  if [ -n "${PARANOM_SLURM_PORTS:-}" ]; then
+    IFS=, read -r ctld_port d_port <<<"$PARANOM_SLURM_PORTS"
+  else
+    ctld_port=$(free_port)
+    d_port=$(free_port)
+    while [ "$d_port" = "$ctld_port" ]; do d_port=$(free_port); done
+  fi
   host=$(hostname)
   cpus=$(nproc)
   mem=$(( $(awk '/MemTotal/ {print $2}' /proc/meminfo) / 1024 / 2 ))
@@ -56,6 +70,8 @@ write_conf() {
   cat >"$CONF" <<CONF
 ClusterName=paranom
 SlurmctldHost=$host
+SlurmctldPort=$ctld_port
+SlurmdPort=$d_port
 SlurmUser=root
 SlurmdUser=root
 AuthType=auth/munge
@@ -81,7 +97,7 @@ CONF
 
 start() {
   mkdir -p "$DIR"
-  # Daemons a previous start left running (a killed test) would hold the ports.
+  # Daemons a previous start in this directory left running (a killed test) are ended.
   stop
   install_packages
   start_munge

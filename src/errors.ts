@@ -40,7 +40,8 @@ export const EXIT_CODES: Record<ErrorCode, number> = {
   GENERATION_FAILED: 1,
   VALUE_OUT_OF_RANGE: 1,
   ID_RANGE_EXHAUSTED: 2,
-  TRAINING_DIVERGED: 1,
+  // The options the user chose (learning rate, beta) made the loss non-finite; the message says which to change.
+  TRAINING_DIVERGED: 2,
   MISSING_DEPENDENCY: 2,
   DATASET_INVALID: 1,
   VERIFY_FAILED: 1,

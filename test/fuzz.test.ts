@@ -9,14 +9,15 @@
  * - a sample of mutations through the real CLI binary (each under a process timeout);
  * - 500 CLI argument vectors through the in-process CLI entry (runCli).
  */
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { stringify } from 'yaml';
+import { parse, stringify } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { exitCodeOf, ParanomError } from '../src/errors.js';
 import { parseScenario, withOverrides } from '../src/reader/load.js';
-import { planGeneration } from '../src/plan/planner.js';
+import { planGeneration, shardRowCount } from '../src/plan/planner.js';
+import { datasetRows } from '../src/dataset/manifest.js';
 import { tempDir } from './helpers.js';
 import { cli, cliProcess, tinyScenario, treeHashes, writeScenario } from './reliability-helpers.js';
 
@@ -31,7 +32,7 @@ const CASE_MS = 5_000;
 // ---------------------------------------------------------------------------------------
 // Scenario mutations
 
-const BASES: Array<Record<string, unknown>> = [
+const HAND_MADE: Array<Record<string, unknown>> = [
   tinyScenario(5000),
   {
     seed: 9,
@@ -51,6 +52,19 @@ const BASES: Array<Record<string, unknown>> = [
     variables: { temp: { normal: { dist: 'normal', mean: 20, sd: 2 } }, on: { normal: { dist: 'bernoulli', p: 0.3 } } },
   },
 ];
+
+/**
+ * The bases: the hand-made ones above (read as if beside the test's temporary files), and
+ * every scenario shipped in scenarios/ and test/fixtures/golden, read from their own folder
+ * so that the callback modules, source files and VAE models they name load — fleets,
+ * outages, correlations, splits, processes, every anomaly kind.
+ */
+const SHIPPED = ['scenarios', 'test/fixtures/golden'].flatMap((dir) =>
+  readdirSync(dir)
+    .filter((f) => f.endsWith('.yaml'))
+    .map((f) => ({ doc: parse(readFileSync(join(dir, f), 'utf8')) as Record<string, unknown>, dir })),
+);
+const BASES: Array<{ doc: Record<string, unknown>; dir: string | null }> = [...HAND_MADE.map((doc) => ({ doc, dir: null })), ...SHIPPED];
 
 /** Values a mutation may put anywhere: edge numbers, wrong types, hostile strings. */
 const weird: fc.Arbitrary<unknown> = fc.oneof(
@@ -130,7 +144,7 @@ function apply(doc: Json, m: Mutation): void {
 
 /** A mutated copy of a base document, as JSON or YAML text. */
 const mutatedScenario = fc.record({ base: fc.nat({ max: BASES.length - 1 }), mutations: fc.array(mutation, { minLength: 1, maxLength: 4 }), yaml: fc.boolean() }).map(({ base, mutations, yaml }) => {
-  const doc = structuredClone(BASES[base]!) as Json;
+  const doc = structuredClone(BASES[base]!.doc) as Json;
   for (const m of mutations) apply(doc, m);
   // The YAML writer recurses: very deep documents go as JSON (which is YAML too).
   const deep = mutations.some((m) => m.op === 'nest' && m.depth > 100);
@@ -142,7 +156,7 @@ const mutatedScenario = fc.record({ base: fc.nat({ max: BASES.length - 1 }), mut
     text = '{"timeline": {"rows": 10}, "variables": ' + '['.repeat(5000) + ']'.repeat(5000) + '}';
   }
   // Only the text is the case: fast-check prints it on failure (a deep value would overflow its printer).
-  return { text, yaml };
+  return { text, yaml, dir: BASES[base]!.dir };
 });
 
 /** What every refusal must look like. */
@@ -156,13 +170,14 @@ describe('fuzz: scenario mutations', () => {
   it('2,000 mutations through load → validate → plan: a Scenario and a plan, or a coded refusal', () => {
     const dir = tempDir();
     fc.assert(
-      fc.property(mutatedScenario, ({ text, yaml }) => {
+      fc.property(mutatedScenario, ({ text, yaml, dir: from }) => {
         const t0 = performance.now();
         try {
-          const s = parseScenario(text, join(dir, yaml ? 'scenario.yaml' : 'scenario.json'));
+          const s = parseScenario(text, join(from ?? dir, yaml ? 'scenario.yaml' : 'scenario.json'));
           const small = withOverrides(s, { rows: Math.min(s.timeline.rows, 10_000) });
           const plan = planGeneration(small, { shardRows: 65_536 });
-          expect(plan.shards.reduce((a, x) => a + x.rowEnd - x.rowStart, 0)).toBe(small.timeline.rows);
+          // A fleet shard holds its rectangle's rows: entities × timestamps.
+          expect(plan.shards.reduce((a, x) => a + shardRowCount(x), 0)).toBe(datasetRows(small));
         } catch (err) {
           checkRefusal(err);
         }

@@ -8,6 +8,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { createServer, type AddressInfo, type Server } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { tempDir } from './helpers.js';
@@ -51,12 +52,26 @@ function jobState(id: string): string {
   return /JobState=(\w+)/.exec(sh('scontrol', ['show', 'job', id]).out)?.[1] ?? 'UNKNOWN';
 }
 
+/** `n` distinct TCP ports nothing listens on: held open together while the kernel picks them, then released. */
+async function freePorts(n: number): Promise<number[]> {
+  const servers = await Promise.all(Array.from({ length: n }, () => new Promise<Server>((res, rej) => {
+    const s = createServer();
+    s.once('error', rej);
+    s.listen(0, () => res(s));
+  })));
+  const ports = servers.map((s) => (s.address() as AddressInfo).port);
+  await Promise.all(servers.map((s) => new Promise((res) => s.close(res))));
+  return ports;
+}
+
 afterAll(() => {
   if (started) sh('bash', [SETUP, 'stop']);
 });
 
 describe('Slurm array job', () => {
   it('4 parts, one killed and requeued, merge-manifests: the single-machine bytes', async (ctx) => {
+    // Its own directory and free ports: no collision with another Slurm on this machine.
+    env = { ...process.env, PARANOM_SLURM_DIR: tempDir('paranom-slurm-cluster-'), PARANOM_SLURM_PORTS: (await freePorts(2)).join(',') };
     const setup = sh('bash', [SETUP, 'start'], 300_000);
     if (setup.code === 3) {
       console.warn(`Slurm array test skipped: ${setup.err.trim()}`);
@@ -64,7 +79,8 @@ describe('Slurm array job', () => {
     }
     expect(setup.code, setup.err).toBe(0);
     started = true;
-    env = { ...process.env, SLURM_CONF: /SLURM_CONF=(\S+)/.exec(setup.out)![1]! };
+    env = { ...env, SLURM_CONF: /SLURM_CONF=(\S+)/.exec(setup.out)![1]! };
+    expect(readFileSync(env['SLURM_CONF']!, 'utf8')).toContain(`SlurmctldPort=${env['PARANOM_SLURM_PORTS']!.split(',')[0]}`);
 
     // The README shows the job script as it is in the repository.
     const readme = readFileSync('README.md', 'utf8');

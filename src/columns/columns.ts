@@ -48,6 +48,16 @@ export function putInt64(out: Int32Array, i: number, v: number): void {
   out[2 * i + 1] = hi | 0;
 }
 
+/**
+ * The number of 1s in a 0/1 array (labelled rows). A function of its own so that the loop
+ * is compiled alone, not its callers with it.
+ */
+export function countOnes(flags: Uint8Array): number {
+  let n = 0;
+  for (let i = 0; i < flags.length; i++) n += flags[i]!;
+  return n;
+}
+
 /** Reads back an int64 written by putInt64 (exact for safe integers). */
 export function getInt64(data: Int32Array, i: number): number {
   return data[2 * i + 1]! * TWO32 + (data[2 * i]! >>> 0);

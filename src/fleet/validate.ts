@@ -19,12 +19,24 @@ export function namesOfText(text: string): string[] {
     .filter((l) => l.length > 0);
 }
 
+/**
+ * Why `name` cannot name an entity, or undefined: a name is written to the key column and
+ * printed in messages, so it is text without control characters (nor the replacement
+ * character that stands for bytes that were not UTF-8).
+ */
+export function nameProblem(name: string): string | undefined {
+  const control = /[\p{Cc}\uFFFD]/u.exec(name);
+  return control ? `the name holds the character U+${control[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}; entity names are text without control characters` : undefined;
+}
+
 function checkNames(c: Checker, names: unknown[], path: string, where: (i: number) => string): string[] | undefined {
   const seen = new Map<string, number>();
   for (let i = 0; i < names.length; i++) {
     const n = names[i];
     if (typeof n !== 'string' && typeof n !== 'number') return c.fail(path, `${where(i)}: expected a name (a string), got ${describe(n)}`);
     const s = String(n);
+    const bad = nameProblem(s);
+    if (bad) return c.fail(path, `${where(i)}: ${bad}`);
     const first = seen.get(s);
     if (first !== undefined) return c.fail(path, `${where(i)}: '${s}' names two entities (also ${where(first)}); entity names must be unique`);
     seen.set(s, i);
@@ -72,7 +84,13 @@ export function checkEntities(c: Checker, raw: unknown, taken: readonly string[]
     } catch (err) {
       return c.fail('entities.source', `cannot read ${abs} (${(err as NodeJS.ErrnoException).code ?? 'error'}); expected a text file of entity names, one per line`);
     }
-    const list = namesOfText(bytes.toString('utf8'));
+    let text: string;
+    try {
+      text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    } catch {
+      return c.fail('entities.source', `${file} is not UTF-8 text; expected a text file of entity names, one per line`);
+    }
+    const list = namesOfText(text);
     if (list.length === 0) return c.fail('entities.source', `${file} holds no names; expected one entity name per line`);
     names = checkNames(c, list, 'entities.source', (i) => `${file} line ${i + 1} (of the non-blank lines)`) ?? null;
     count = names?.length;

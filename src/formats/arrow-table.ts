@@ -22,7 +22,7 @@ import {
   type DataType,
   type Data,
 } from 'apache-arrow';
-import type { ColumnSet, DType, ValueColumn } from '../columns/columns.js';
+import { countOnes, type ColumnSet, type DType, type ValueColumn } from '../columns/columns.js';
 
 /** Packs 0/1 bytes into an Arrow (LSB-first) bitmap. */
 export function packBits(bytes: Uint8Array): Uint8Array {
@@ -102,8 +102,7 @@ export function shardTable(s: ColumnSet, metadata?: Map<string, string>): Table 
   const schema = datasetSchema(s.values, metadata);
   const length = s.rows;
   const anomalyBits = packBits(s.isAnomaly);
-  let anomalous = 0;
-  for (let i = 0; i < length; i++) anomalous += s.isAnomaly[i]!;
+  const anomalous = countOnes(s.isAnomaly.subarray(0, length));
   const fields = schema.fields;
   const children: Data[] = [
     makeData({ type: fields[0]!.type as TimestampMillisecond, length, data: asBigInt64(s.timestamp) }),

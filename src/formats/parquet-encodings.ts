@@ -15,6 +15,35 @@ export function bitWidth(maxValue: number): number {
 }
 
 /**
+ * Bit-packs values [from, to) at `width` bits each into buf at p, zeros up to `padTo`;
+ * returns the new p. (The loops of encodeHybrid are functions of their own, compiled alone.)
+ */
+function bitPack(values: Int32Array | Uint8Array, from: number, to: number, padTo: number, width: number, buf: Uint8Array, p: number): number {
+  let acc = 0;
+  let bits = 0;
+  for (let k = from; k < padTo; k++) {
+    const v = k < to ? values[k]! : 0;
+    acc |= v << bits;
+    bits += width;
+    while (bits >= 8) {
+      buf[p++] = acc & 0xff;
+      acc >>>= 8;
+      bits -= 8;
+    }
+    // width ≤ 24 keeps acc within 32 bits here (levels are 1 bit, indices ≤ 2^24).
+  }
+  return p;
+}
+
+/** Length of the run of equal values starting at i (before end). */
+function runAt(values: Int32Array | Uint8Array, i: number, end: number): number {
+  const v = values[i]!;
+  let j = i + 1;
+  while (j < end && values[j] === v) j++;
+  return j - i;
+}
+
+/**
  * The RLE/bit-packing hybrid of `count` small unsigned values (`value(i)` < 2^width),
  * without a length prefix. Runs of ≥ 8 equal values become RLE runs, the rest bit-packed
  * groups of 8 (the last group zero-padded; readers stop at the page's value count).
@@ -22,15 +51,9 @@ export function bitWidth(maxValue: number): number {
 export function encodeHybrid(sink: ByteSink, values: Int32Array | Uint8Array, from: number, count: number, width: number): void {
   const end = from + count;
   const valueBytes = (width + 7) >> 3;
-  const runAt = (i: number): number => {
-    const v = values[i]!;
-    let j = i + 1;
-    while (j < end && values[j] === v) j++;
-    return j - i;
-  };
   let i = from;
   while (i < end) {
-    const run = runAt(i);
+    const run = runAt(values, i, end);
     if (run >= 8 || width === 0) {
       const len = width === 0 ? end - i : run;
       sink.varint(len * 2);
@@ -43,28 +66,13 @@ export function encodeHybrid(sink: ByteSink, values: Int32Array | Uint8Array, fr
     // Bit-packed groups of 8 until a group boundary where a long run starts.
     let groups = 1;
     let j = i + 8;
-    while (j < end && runAt(j) < 8) {
+    while (j < end && runAt(values, j, end) < 8) {
       groups++;
       j += 8;
     }
     sink.varint(groups * 2 + 1);
     sink.ensure(groups * width);
-    let acc = 0;
-    let bits = 0;
-    const buf = sink.buf;
-    let p = sink.pos;
-    for (let k = i; k < i + groups * 8; k++) {
-      const v = k < end ? values[k]! : 0;
-      acc |= v << bits;
-      bits += width;
-      while (bits >= 8) {
-        buf[p++] = acc & 0xff;
-        acc >>>= 8;
-        bits -= 8;
-      }
-      // width ≤ 24 keeps acc within 32 bits here (levels are 1 bit, indices ≤ 2^24).
-    }
-    sink.pos = p;
+    sink.pos = bitPack(values, i, Math.min(end, i + groups * 8), i + groups * 8, width, sink.buf, sink.pos);
     i = Math.min(end, i + groups * 8);
   }
 }

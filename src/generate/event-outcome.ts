@@ -127,6 +127,19 @@ function measuredForm(s: Scenario): Scenario {
   return m;
 }
 
+/**
+ * Sets changed[i] for the event's rows i in [0, n) where `dirty` differs from `clean` (at
+ * off + i) by at least `least`, or is null. A function of its own, so that this loop over
+ * rows does not get measureEvent compiled on the stack.
+ */
+function markChanged(dirty: ValueColumn, clean: ValueColumn, off: number, n: number, least: number, changed: Uint8Array): void {
+  for (let i = 0; i < n; i++) {
+    const x = cell(dirty, i);
+    const y = cell(clean, off + i);
+    if ((dirty.valid && dirty.valid[i] === 0) || !(x === y || (Number.isNaN(x) && Number.isNaN(y)) || Math.abs(x - y) < least)) changed[i] = 1;
+  }
+}
+
 /** Effect and changed rows of one attempt of an event. */
 export function measureEvent(s: Scenario, e: AnomalyEvent): { effect: Effect; changed: Uint8Array } {
   const limit = rowLimit(s);
@@ -150,11 +163,7 @@ export function measureEvent(s: Scenario, e: AnomalyEvent): { effect: Effect; ch
     const all = numeric ? cells(c, hi - lo) : undefined;
     const scale = all ? robustScale(all) : 1;
     const least = numeric ? minChange * scale : 0;
-    for (let i = 0; i < n; i++) {
-      const x = cell(d, i);
-      const y = cell(c, off + i);
-      if ((d.valid && d.valid[i] === 0) || !(x === y || (Number.isNaN(x) && Number.isNaN(y)) || Math.abs(x - y) < least)) changed[i] = 1;
-    }
+    markChanged(d, c, off, n, least, changed);
     if (!all) continue;
     const value = cells(d, n);
     const before = off > 0 ? all[off - 1]! : NaN;

@@ -53,16 +53,9 @@ export function generateRows(scenario: Scenario, rowStart: number, rowEnd: numbe
 
   const isAnomaly = arena ? arena.take(Uint8Array, rows) : new Uint8Array(rows);
   const anomalyId = arena ? arena.take(Int32Array, 2 * rows) : new Int32Array(2 * rows);
-  for (const e of events) {
-    const a = Math.max(e.start, rowStart) - rowStart;
-    const b = Math.min(e.end, rowEnd) - rowStart;
-    isAnomaly.fill(1, a, b);
-    for (let i = a; i < b; i++) putInt64(anomalyId, i, e.id);
-  }
-
+  markEvents(events, rowStart, rowEnd, isAnomaly, anomalyId);
   const timestamp = arena ? arena.take(Int32Array, 2 * rows, false) : new Int32Array(2 * rows);
-  const { startMs, stepMs } = scenario.timeline;
-  for (let i = 0; i < rows; i++) putInt64(timestamp, i, startMs + (rowStart + i) * stepMs);
+  fillTimestamps(timestamp, rowStart, rows, scenario.timeline.startMs, scenario.timeline.stepMs);
 
   const keyVars = new Set(scenario.uniqueness?.key ?? []);
   // Generation order (callbacks' `after:`), anomaly kinds over event windows and nullable
@@ -98,4 +91,23 @@ export function generateRows(scenario: Scenario, rowStart: number, rowEnd: numbe
   }
   values.push(...cleanTwinColumns(scenario, (clean) => generateRows(clean, rowStart, rowEnd, [], retries)));
   return { rowStart, rows, timestamp, isAnomaly, anomalyId, values, events };
+}
+
+// The per-row loops of generateRows live in small functions of their own: a loop over a
+// shard's rows inside generateRows would get the whole function (with everything it
+// inlines) compiled on the stack, and compiled again in every worker.
+
+/** Labels the rows of [rowStart, rowEnd) that the events cover, with each event's id. */
+function markEvents(events: readonly AnomalyEvent[], rowStart: number, rowEnd: number, isAnomaly: Uint8Array, anomalyId: Int32Array): void {
+  for (const e of events) {
+    const a = Math.max(e.start, rowStart) - rowStart;
+    const b = Math.min(e.end, rowEnd) - rowStart;
+    isAnomaly.fill(1, a, b);
+    for (let i = a; i < b; i++) putInt64(anomalyId, i, e.id);
+  }
+}
+
+/** Epoch ms of rows [rowStart, rowStart + rows) as int64 pairs. */
+function fillTimestamps(timestamp: Int32Array, rowStart: number, rows: number, startMs: number, stepMs: number): void {
+  for (let i = 0; i < rows; i++) putInt64(timestamp, i, startMs + (rowStart + i) * stepMs);
 }

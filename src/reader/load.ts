@@ -8,6 +8,7 @@ import { dirname } from 'node:path';
 import { isNode, LineCounter, parseDocument, type Document } from 'yaml';
 import { ParanomError, ScenarioError, type ScenarioIssue } from '../errors.js';
 import { validateScenario } from './validate.js';
+import { plainDataIssues, scenarioText } from './plain-data.js';
 import { rowLimitProblems } from '../variables/row-limits.js';
 import type { Scenario } from '../model/types.js';
 
@@ -42,7 +43,8 @@ function locate(doc: Document, lc: LineCounter, issue: ScenarioIssue): ScenarioI
 /** Parses scenario text; `file` names it in messages. Throws ScenarioError on any problem. */
 export function parseScenario(text: string, file = '<scenario>', baseDir = file.startsWith('<') ? process.cwd() : dirname(file)): Scenario {
   const lc = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
+  // merge: YAML's `<<: *anchor` merge keys, which configuration files commonly use.
+  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true, merge: true });
   if (doc.errors.length > 0) {
     throw new ScenarioError(
       file,
@@ -65,6 +67,8 @@ export function parseScenario(text: string, file = '<scenario>', baseDir = file.
     // plain Error; they are user mistakes and must not escape as an internal error.
     throw new ScenarioError(file, [{ path: '', message: `not valid YAML/JSON: ${(err as Error).message}` }]);
   }
+  const odd = plainDataIssues(data);
+  if (odd.length > 0) throw new ScenarioError(file, odd.map((i) => locate(doc, lc, i)));
   const result = validateScenario(data, { baseDir });
   if (!result.ok) throw new ScenarioError(file, result.issues.map((i) => locate(doc, lc, i)));
   return result.scenario;
@@ -72,14 +76,16 @@ export function parseScenario(text: string, file = '<scenario>', baseDir = file.
 
 /** Reads and validates a scenario file. */
 export function loadScenario(file: string): Scenario {
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = readFileSync(file, 'utf8');
+    bytes = readFileSync(file);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     throw new ParanomError('SCENARIO_READ', `${file}: cannot read scenario (${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : String(code)})`, { file });
   }
-  return parseScenario(text, file);
+  const text = scenarioText(bytes);
+  if ('problem' in text) throw new ScenarioError(file, [{ path: '', message: text.problem }]);
+  return parseScenario(text.text, file);
 }
 
 /** Applies command-line overrides to a resolved scenario, re-checking what they touch. */

@@ -13,7 +13,7 @@ import { checkFinite } from '../generate/finite.js';
 import { fingerprintRows, type ShardFingerprints } from '../uniqueness/fingerprint.js';
 import { shardTable } from '../formats/arrow-table.js';
 import { encodeParquet, ParquetOutput, type ParquetCompression } from '../formats/parquet.js';
-import { ColumnArena } from '../columns/columns.js';
+import { ColumnArena, countOnes } from '../columns/columns.js';
 import { encodeArrowIPC } from '../formats/arrow-ipc.js';
 import { encodeCsv } from '../formats/csv.js';
 import { writeFileAtomicWhile } from '../formats/files.js';
@@ -107,8 +107,7 @@ export function encodeShard(task: Omit<ShardTask, 'outDir'>, buffers?: ShardBuff
     ? generateFleetShard(scenario, { entityStart: shard.entityStart!, entityEnd: shard.entityEnd!, rowStart: shard.rowStart, rowEnd: shard.rowEnd }, buffers?.columns, buffers?.fleet, task.entityRetries)
     : generateShard(scenario, shard.rowStart, shard.rowEnd, task.retries, buffers?.columns);
   if (!fleet && !scenario.allowNonFinite) checkFinite(columns, shard.rowStart, scenario.seed);
-  let anomalousRows = 0;
-  for (let i = 0; i < columns.rows; i++) anomalousRows += columns.isAnomaly[i]!;
+  const anomalousRows = countOnes(columns.isAnomaly.subarray(0, columns.rows));
   if (timing) {
     addPhase('generate', t);
     t = clock();

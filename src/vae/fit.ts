@@ -168,7 +168,9 @@ export function fitVae(tf: Tf, encoder: Sequential, decoder: Sequential, train: 
     } else stale++;
     history.push({ epoch, recon, kl, loss, valRecon: v?.recon ?? null, valKl: v?.kl ?? null, valLoss });
     s.onEpoch?.({ epoch, epochs: s.epochs, recon, kl, loss, valRecon: v?.recon ?? null, valKl: v?.kl ?? null, valLoss, best: improved, seconds: (performance.now() - te) / 1000 });
-    if (!Number.isFinite(loss)) throw new ParanomError('TRAINING_DIVERGED', `training diverged at epoch ${epoch} (loss ${loss}); try a smaller --learning-rate`);
+    if (!Number.isFinite(loss)) {
+      throw new ParanomError('TRAINING_DIVERGED', `training diverged at epoch ${epoch} (loss ${loss}) with --learning-rate ${s.learningRate} and --beta ${beta}; nothing was written — try a smaller --learning-rate${beta > 1 ? ', or a --beta nearer 1' : ''}`, { epoch, learningRate: s.learningRate, beta });
+    }
     if (stale >= patience && epoch < s.epochs) {
       stoppedEarly = true;
       break;

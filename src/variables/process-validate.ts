@@ -4,6 +4,8 @@ import { parseDurationMs } from '../model/units.js';
 import type { ProcessComponent, ProcessVariable, Span } from '../model/types.js';
 import type { VariableInput } from './kind.js';
 import { arWarmup, MAX_WARMUP, WARMUP_TOLERANCE } from './process-ar.js';
+import { FLOAT32_MAX } from '../distribution/validate.js';
+import { BLOCK_ROWS } from '../format.js';
 
 const COMPONENT_KEYS: Record<ProcessComponent['type'], readonly string[]> = {
   constant: ['value'],
@@ -104,8 +106,59 @@ function checkComponent(c: Checker, raw: unknown, path: string): ProcessComponen
   }
 }
 
+/** Standard deviations a normal draw by inversion can reach (its uniforms stop about 2^-54 from 0 and 1). */
+const Z = 8.5;
+
+/**
+ * The largest magnitude a component can reach, or Infinity. Without `rows`, what the
+ * parameters alone make of it (a trend's intercept, one block of a random walk); with
+ * `rows` (and the step, for a trend's unit given as a duration), over rows [0, rows): a
+ * trend's polynomial at its far end, a walk's block sums all at their bound. AR: the
+ * innovations' bound times Σ|ψ|, the absolute impulse response.
+ */
+function componentMagnitude(k: ProcessComponent, rows?: number, stepMs?: number): number {
+  switch (k.type) {
+    case 'constant':
+      return Math.abs(k.value);
+    case 'sine':
+    case 'square':
+    case 'sawtooth':
+    case 'triangle':
+      return Math.abs(k.amplitude);
+    case 'trend': {
+      const unit = 'rows' in k.unit ? k.unit.rows : stepMs ? k.unit.ms / stepMs : undefined;
+      const x = rows === undefined || unit === undefined ? 0 : rows / unit;
+      return k.coefficients.reduce((a, c, i) => a + Math.abs(c) * Math.pow(x, i), 0);
+    }
+    case 'random_walk':
+      return k.sd * Z * Math.sqrt(BLOCK_ROWS) * Math.max(1, Math.ceil((rows ?? 0) / BLOCK_ROWS));
+    case 'ar': {
+      const psi = [1];
+      let sum = 1;
+      for (let j = 1; j <= Math.min(k.warmup, BLOCK_ROWS); j++) {
+        let v = 0;
+        k.coefficients.forEach((phi, i) => (v += j - 1 - i >= 0 ? phi * psi[j - 1 - i]! : 0));
+        psi.push(v);
+        sum += Math.abs(v);
+      }
+      return k.sd * Z * sum;
+    }
+    case 'noise':
+      // Student-t by the polar method: |t| <= sqrt(df)·w^(-1/df), w >= 2^-106.
+      return k.dist === 'normal' ? k.sd * Z : k.scale * Math.exp(0.5 * Math.log(k.df) + (106 * Math.LN2) / k.df);
+  }
+}
+
+/** Why a process cannot fill `rows` rows with finite values (its reach overflows its column), or undefined. */
+export function processReachProblem(v: ProcessVariable, rows?: number, stepMs?: number): string | undefined {
+  const big = v.components.reduce((a, k) => a + componentMagnitude(k, rows, stepMs), 0);
+  if (big <= (v.dtype === 'float32' ? FLOAT32_MAX : Number.MAX_VALUE)) return undefined;
+  const over = rows === undefined ? '' : ` over ${rows} rows`;
+  return `can reach about ±${Number.isFinite(big) ? big.toPrecision(3) : 'Infinity'}${over} (its components added at their bounds), beyond the largest ${v.dtype} (±${v.dtype === 'float32' ? '3.4e38' : '1.8e308'}), which would be stored as ±Infinity; narrow their amplitudes, slopes, sd or scale${rows === undefined ? '' : ', or use fewer rows'} (or set allow_non_finite: true)`;
+}
+
 /** Validates a process entry and its components (AR warm-ups are computed here). */
-export function validateProcess(c: Checker, { name, stream, path, raw: o }: VariableInput): ProcessVariable | undefined {
+export function validateProcess(c: Checker, { name, stream, path, raw: o, allowNonFinite }: VariableInput): ProcessVariable | undefined {
   let dtype: ProcessVariable['dtype'] = 'float64';
   if (o['dtype'] !== undefined) {
     if (o['dtype'] !== 'float64' && o['dtype'] !== 'float32') return c.fail(join(path, 'dtype'), `a process fills a float64 or float32 column, got ${describe(o['dtype'])}`);
@@ -115,5 +168,7 @@ export function validateProcess(c: Checker, { name, stream, path, raw: o }: Vari
   if (!Array.isArray(raw) || raw.length === 0) return c.fail(join(path, 'components'), `expected a non-empty list of components (${COMPONENT_TYPES.join(', ')}), got ${describe(raw)}`);
   const components = raw.map((x, i) => checkComponent(c, x, join(join(path, 'components'), i)));
   if (components.some((x) => x === undefined)) return undefined;
-  return { name, type: 'process', dtype, stream, components: components as ProcessComponent[], anomalous: null, categories: null };
+  const v: ProcessVariable = { name, type: 'process', dtype, stream, components: components as ProcessComponent[], anomalous: null, categories: null };
+  const reach = allowNonFinite ? undefined : processReachProblem(v);
+  return reach ? c.fail(join(path, 'components'), reach) : v;
 }
