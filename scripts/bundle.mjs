@@ -1,70 +1,139 @@
-// Bundles the CLI and the shard worker, after tsc, into one file each (in place of tsc's
-// output for those two entries). A generate run otherwise opens and links some 100 of
-// our modules and a few hundred of apache-arrow's, in the main thread and again in every
-// worker; one file each roughly halves the CPU time of a small run.
+// Bundles the CLI and the shard worker, after tsc, into one file each. A generate run
+// otherwise opens and links some 100 of our modules and a few hundred of apache-arrow's,
+// in the main thread and again in every worker; one file each roughly halves the CPU time
+// of a small run.
+//
+// Each bundle is CommonJS (`app.bundle.cjs`, `shard-worker.bundle.cjs`) so it can run with
+// V8's code cache (src/code-cache.ts; the cache is made by scripts/code-cache.mjs), and
+// tsc's output for the entry is replaced by a small ES module that loads the bundle and
+// re-exports its exports: importers and piscina see the same module as before.
 //
 // Every other file of dist/ stays as tsc wrote it (the library entry, the report worker,
 // the bench), so only the command line and the shard worker change shape. Packages that
 // locate files beside their own code (parquet-wasm's .wasm, piscina's worker, tfjs,
 // typescript) stay external and load from node_modules as before.
-import { readFileSync } from 'node:fs';
-import { dirname, relative, resolve } from 'node:path';
+import { createHash } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { basename, dirname, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 // The command line is bundled from app.js: main.js stays a small file of its own, which
 // starts the worker pool (through dist/src/run/pool.js, kept outside the bundle so both
-// share the one prestarted pool) before the bundle is loaded.
-const entries = ['dist/src/cli/app.js', 'dist/workers/shard-worker.js'];
+// share the one prestarted pool) before the bundle is loaded. `worker`: piscina's entry,
+// which writes its code cache after each task in the build's cache run (a worker is ended
+// without an exit event).
+const entries = [
+  { entry: 'dist/src/cli/app.js', worker: false },
+  { entry: 'dist/workers/shard-worker.js', worker: true },
+];
 const shared = /[\\/]dist[\\/]src[\\/]run[\\/]pool\.js$/;
+/** Where the entry's wrapper puts the shared modules for its bundle. */
+const SHARED_KEY = "Symbol.for('paranom.shared-modules')";
 
-// CommonJS packages inside an ES module bundle need a `require`.
-const banner = "import { createRequire as __paranomCreateRequire } from 'node:module'; const require = __paranomCreateRequire(import.meta.url);";
+// Each module's `import.meta.url` (below) is computed from the bundle's own file name;
+// `import.meta.resolve` (finding optional packages) is the wrapper's, in the same folder.
+const banner = `var __paranomBundleUrl = require('node:url').pathToFileURL(__filename).href; var __paranomResolve = (specifier) => globalThis[${SHARED_KEY}].resolve(specifier);`;
 
 // Our modules find files relative to their own location (the pool's worker, the report
 // page, the TypeScript hooks). In the bundle `import.meta.url` is the bundle's, so each
 // module's is rewritten to the URL its own file had.
+//
+// Their import() of a computed specifier (optional packages, callback modules) goes to the
+// wrapper's import(): in Node 20 a script run from a code cache loses its dynamic-import
+// callback, so the bundle itself must hold no import() (checked below).
 const ownUrls = (outfile) => ({
   name: 'own-import-meta-url',
   setup(b) {
     b.onLoad({ filter: /[\\/]dist[\\/].*\.js$/ }, (args) => {
-      const text = readFileSync(args.path, 'utf8');
-      if (!text.includes('import.meta.url')) return undefined;
+      let text = readFileSync(args.path, 'utf8');
+      if (!text.includes('import.meta.url') && !/\bimport\((?!['"`])/.test(text)) return undefined;
       const rel = relative(dirname(outfile), args.path).split('\\').join('/');
       const own = `new URL(${JSON.stringify(rel.startsWith('.') ? rel : `./${rel}`)}, import.meta.url).href`;
-      return { contents: text.replaceAll('import.meta.url', own), loader: 'js', resolveDir: dirname(args.path) };
+      text = text.replaceAll('import.meta.url', own).replace(/\bimport\((?!['"`])/g, `globalThis[${SHARED_KEY}].import(`);
+      return { contents: text, loader: 'js', resolveDir: dirname(args.path) };
     });
   },
 });
 
-// Imports of the shared pool module stay imports of its file, relative to the bundle.
-const keepShared = (outfile) => ({
+// The shared pool module is the wrapper's (an ES module, which CommonJS cannot require in
+// Node 20): the wrapper imports it and hands it to the bundle through a global.
+const keepShared = {
   name: 'keep-shared-modules',
   setup(b) {
     b.onResolve({ filter: /pool\.js$/ }, (args) => {
       const full = resolve(args.resolveDir, args.path);
-      if (!shared.test(full)) return undefined;
-      const rel = relative(dirname(outfile), full).split('\\').join('/');
-      return { path: rel.startsWith('.') ? rel : `./${rel}`, external: true };
+      return shared.test(full) ? { path: 'pool', namespace: 'paranom-shared' } : undefined;
     });
+    b.onLoad({ filter: /.*/, namespace: 'paranom-shared' }, (args) => ({ contents: `module.exports = globalThis[${SHARED_KEY}].${args.path};`, loader: 'js' }));
   },
-});
+};
 
-for (const entry of entries) {
-  const outfile = `${root}${entry}`;
+// yargs measures every cell of a command's help with string-width (grapheme segmentation
+// and a large emoji regex per character), and renders that help on every command it runs.
+// Printable ASCII is one column per character: that case is answered at once, anything
+// else by string-width itself, so the measured widths are the same.
+const asciiStringWidth = {
+  name: 'ascii-string-width',
+  setup(b) {
+    b.onResolve({ filter: /^string-width$/ }, async (args) => {
+      if (args.pluginData === 'real') return undefined;
+      const real = await b.resolve('string-width', { resolveDir: args.resolveDir, kind: args.kind, pluginData: 'real' });
+      return { path: real.path, namespace: 'ascii-string-width' };
+    });
+    b.onLoad({ filter: /.*/, namespace: 'ascii-string-width' }, (args) => ({
+      contents: `import stringWidth from ${JSON.stringify(args.path)};
+        export default (text, options) => (typeof text === 'string' && /^[\x20-\x7e]*$/.test(text) ? text.length : stringWidth(text, options));`,
+      resolveDir: dirname(args.path),
+      loader: 'js',
+    }));
+  },
+};
+
+/** The ES module that replaces tsc's output for `entry`: loads its bundle, re-exports `names`. */
+function wrapper(entry, bundleFile, hash, names, worker) {
+  const codeCache = relative(dirname(entry), `${root}dist/src/code-cache.js`).split('\\').join('/');
+  const pool = relative(dirname(entry), `${root}dist/src/run/pool.js`).split('\\').join('/');
+  const lines = [
+    '// Written by scripts/bundle.mjs: the bundle of this entry, run with its V8 code cache.',
+    `import { loadBundle, WRITE_CODE_CACHE, writeCodeCaches } from ${JSON.stringify(codeCache.startsWith('.') ? codeCache : `./${codeCache}`)};`,
+  ];
+  if (!worker) lines.push(`import * as pool from ${JSON.stringify(pool.startsWith('.') ? pool : `./${pool}`)};`);
+  lines.push(`globalThis[${SHARED_KEY}] = { ...globalThis[${SHARED_KEY}], ${worker ? '' : 'pool, '}resolve: (specifier) => import.meta.resolve(specifier), import: (specifier) => import(specifier) };`);
+  lines.push(`const bundle = loadBundle(new URL(${JSON.stringify(`./${basename(bundleFile)}`)}, import.meta.url), ${JSON.stringify(hash)});`);
+  for (const name of names) {
+    if (name !== 'default') lines.push(`export const ${name} = bundle.${name};`);
+    else if (worker) lines.push('export default WRITE_CODE_CACHE ? async (task) => { try { return await bundle.default(task); } finally { writeCodeCaches(); } } : bundle.default;');
+    else lines.push('export default bundle.default;');
+  }
+  if (!worker) lines.push("if (WRITE_CODE_CACHE) process.on('exit', writeCodeCaches);");
+  return lines.join('\n') + '\n';
+}
+
+for (const { entry, worker } of entries) {
+  const file = `${root}${entry}`;
+  const bundleFile = file.replace(/\.js$/, '.bundle.cjs');
+  // The entry's exports, as tsc wrote them.
+  const meta = await build({ entryPoints: [file], bundle: false, format: 'esm', write: false, metafile: true, logLevel: 'silent', outdir: '/' });
+  const names = Object.values(meta.metafile.outputs)[0].exports;
   await build({
-    entryPoints: [outfile],
-    outfile,
-    allowOverwrite: true,
+    entryPoints: [file],
+    outfile: bundleFile,
     bundle: true,
     platform: 'node',
-    format: 'esm',
+    format: 'cjs',
     target: 'node20',
     external: ['parquet-wasm', 'piscina', '@tensorflow/*', 'typescript'],
     banner: { js: banner },
+    define: { 'import.meta.url': '__paranomBundleUrl', 'import.meta.resolve': '__paranomResolve' },
     sourcemap: 'linked',
-    plugins: [keepShared(outfile), ownUrls(outfile)],
+    plugins: [keepShared, ownUrls(bundleFile), asciiStringWidth],
     logLevel: 'warning',
   });
+  const text = readFileSync(bundleFile, 'utf8');
+  const dynamic = text.match(/^.*[^\w$.]import\(.*$/m);
+  if (dynamic) throw new Error(`bundle.mjs: ${bundleFile} still holds an import(), which fails when run from the code cache: ${dynamic[0].trim()}`);
+  const hash = createHash('sha256').update(text).digest('hex').slice(0, 16);
+  writeFileSync(file, wrapper(file, bundleFile, hash, names, worker));
 }

@@ -7,7 +7,8 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { runCli } from '../src/cli/app.js';
 import { HELP_COLUMNS, prebuiltOutput } from '../src/cli/prebuilt-help.js';
 import { tempDir } from './helpers.js';
 
@@ -47,6 +48,20 @@ describe('prebuilt help and version', () => {
     lines.forEach((l, i) => expect(stored[l.join(' ')], l.join(' ')).toBe(fresh[i]));
     // The binary prints the stored text, byte for byte.
     for (const l of [['--help'], ['--version'], ['generate', '--help']]) expect(binary(l), l.join(' ')).toBe(stored[l.join(' ')]);
+  });
+
+  it('equals the unbundled parser (yargs and its width measurement as published), run in this process', async () => {
+    const stored = JSON.parse(readFileSync(STORED, 'utf8')) as Record<string, string>;
+    for (const line of ['--help', 'generate --help', 'eval --help']) {
+      let text = '';
+      const log = vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void (text += `${a.join(' ')}\n`));
+      try {
+        expect(await runCli(line.split(' '))).toBe(0);
+      } finally {
+        log.mockRestore();
+      }
+      expect(text, line).toBe(stored[line]);
+    }
   });
 
   it('agrees with the parser whatever the locale, and prints the engine version from any directory', () => {

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { poolFor } from '../src/cli/prestart.js';
-import { createPool, defaultWorkers, prestartPool } from '../src/run/pool.js';
+import { createPool, defaultWorkers, prestartPool, releasePool } from '../src/run/pool.js';
 
 describe('prestarted pool', () => {
   it('is asked for by generate --out only, sized by --workers and --rows', () => {
@@ -29,5 +29,25 @@ describe('prestarted pool', () => {
     const q = createPool(1, 1);
     expect(q.options.maxThreads).toBe(1);
     await q.destroy();
+  });
+
+  it("is released without waiting for its threads to end (the binary exits next); a run's own pool is waited for", async () => {
+    const exits = (pool: ReturnType<typeof createPool>) => {
+      const state = { exited: false };
+      pool.threads[0]!.once('exit', () => (state.exited = true));
+      return state;
+    };
+    prestartPool(1, 1);
+    const owned = createPool(1, 1);
+    const ownedThread = exits(owned);
+    await releasePool(owned);
+    // Not waited for: its thread's exit event comes later.
+    expect(ownedThread.exited).toBe(false);
+    const own = createPool(1, 1);
+    expect(own).not.toBe(owned);
+    const ownThread = exits(own);
+    await releasePool(own);
+    expect(ownThread.exited).toBe(true);
+    await owned.destroy().catch(() => undefined);
   });
 });

@@ -3,7 +3,7 @@
  * the model files; user mistakes exit 2 with a message and no stack trace.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -61,5 +61,33 @@ describe('paranom train-vae', () => {
     }
     expect(existsSync(fresh)).toBe(false);
     expect(readdirSync(given)).toEqual([]);
+  });
+
+  it('--out: a file or a directory of other files is refused before training; an earlier model is replaced whole, with nothing left beside it', () => {
+    const base = tempDir();
+    const file = join(base, 'notes.txt');
+    writeFileSync(file, 'mine');
+    const user = join(base, 'mine');
+    mkdirSync(user);
+    writeFileSync(join(user, 'vae.json'), '{"my": "settings"}');
+    const args = ['train-vae', '--data', DATA, '--window', '48', '--latent', '3', '--hidden', '16', '--epochs', '1', '--backend', 'cpu'];
+    for (const [out, says] of [[file, 'is a file; a model is a directory'], [user, 'holds files that are not a paranom VAE model (vae.json)']] as const) {
+      const r = run([...args, '--out', out]);
+      expect(r.status, r.stderr).toBe(2);
+      expect(r.stderr).toContain(says);
+      // Refused before any epoch ran.
+      expect(r.stderr).not.toMatch(/epoch 1\/1/);
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+    }
+    expect(readFileSync(file, 'utf8')).toBe('mine');
+    expect(readdirSync(user)).toEqual(['vae.json']);
+    expect(readFileSync(join(user, 'vae.json'), 'utf8')).toBe('{"my": "settings"}');
+
+    const model = join(base, 'model');
+    expect(run([...args, '--out', model, '--seed', '1']).status).toBe(0);
+    const again = run([...args, '--out', model, '--seed', '2']);
+    expect(again.status, again.stderr).toBe(0);
+    expect(JSON.parse(readFileSync(join(model, 'vae.json'), 'utf8')).training.seed).toBe(2);
+    expect(readdirSync(base).sort()).toEqual(['mine', 'model', 'notes.txt']);
   });
 });

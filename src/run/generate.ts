@@ -15,7 +15,7 @@ import { planGeneration, shardRowCount, type FleetGrowth, type GenerationPlan, t
 import { partLabel, selectPart, type Part } from '../plan/parts.js';
 import { checkCoverage, ENTITIES_FILE, MANIFEST_FILE, readManifest, requireFormatVersion, SEGMENTS_FILE, shardPlanOf, type Manifest, type ManifestShard } from '../dataset/manifest.js';
 import type { ParquetCompression } from '../formats/parquet.js';
-import { createPool, defaultWorkers, workerMemoryMb } from './pool.js';
+import { createPool, defaultWorkers, releasePool, workerMemoryMb } from './pool.js';
 import { newWatchBuffer, runWatched } from './watchdog.js';
 import { Journal, journalFile, partManifestFile, PENDING_SUFFIX, readRecords, type JournalShard, type Recorded } from './state.js';
 import { differences, reusable, runIdentity, type RunIdentity } from './identity.js';
@@ -196,7 +196,7 @@ async function generateLocked(scenario: Scenario, options: GenerateOptions, comm
     options.signal?.removeEventListener('abort', onAbort);
     clearTimeout(grace);
     // Already destroyed when a shard failed or the run was interrupted.
-    await pool.destroy().catch(() => undefined);
+    await releasePool(pool);
   }
 }
 

@@ -42,6 +42,9 @@ function newPool(start: number, workers: number): Piscina {
 /** A pool started before the command knew it needed one (`prestartPool`), with its size. */
 let prestarted: { pool: Piscina; workers: number } | null = null;
 
+/** Pools the binary prestarted: it exits once its command is done (see `releasePool`). */
+const binaryOwned = new WeakSet<Piscina>();
+
 /**
  * Starts the pool of a run about to begin, so that its workers boot (a thread, the worker
  * bundle, the WebAssembly kernels) while the main thread is still loading the command line
@@ -55,7 +58,18 @@ let prestarted: { pool: Piscina; workers: number } | null = null;
 export function prestartPool(workers: number, start: number, first?: object): void {
   const pool = newPool(Math.min(start, workers), workers);
   if (first && workers === 1) void pool.run(first).catch(() => undefined);
+  binaryOwned.add(pool);
   prestarted = { pool, workers };
+}
+
+/**
+ * Ends a run's pool (its threads are terminated). The end of a pool the binary prestarted
+ * is not waited for: the binary exits as soon as its command is done, which ends the
+ * threads anyway, and an isolate's teardown would otherwise hold up that exit.
+ */
+export function releasePool(pool: Piscina): Promise<void> {
+  const ended = pool.destroy().catch(() => undefined);
+  return binaryOwned.has(pool) ? Promise.resolve() : ended;
 }
 
 /**

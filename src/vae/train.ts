@@ -16,13 +16,14 @@
  * the shuffle of each epoch and the reparameterisation noise of each batch. With the CPU
  * backend, the same data, options and seed give the same model files byte for byte.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { ParanomError } from '../errors.js';
 import { seedKey } from '../random/counter.js';
 import { ACTIVATIONS, readDenseStack, writeLayersModel, type Activation } from './layers-format.js';
 import { VAE_FORMAT, VAE_FORMAT_VERSION, VAE_META_FILE, type VaeModelMeta } from './model.js';
 import { latentChain } from './chain.js';
+import { checkModelOut, placeModel, stagingDir } from './model-dir.js';
 import { DenseDecoder } from './decoder.js';
 import { readSeries } from './series.js';
 import { blockMeans } from './downsample.js';
@@ -151,6 +152,8 @@ function trainingData(o: TrainVaeOptions) {
 /** Trains a VAE and writes it to `o.out`. */
 export async function trainVae(o: TrainVaeOptions): Promise<TrainVaeResult> {
   checkOptions(o);
+  // Before the data is read or a minute is trained: a place the model cannot go is refused now.
+  checkModelOut(o.out);
   const t0 = performance.now();
   const L = o.latent;
   const hidden = [...(o.hidden ?? [64, 64])];
@@ -199,14 +202,23 @@ export async function trainVae(o: TrainVaeOptions): Promise<TrainVaeResult> {
     },
     files: { encoder: 'encoder', decoder: 'decoder' },
   };
-  mkdirSync(o.out, { recursive: true });
-  writeLayersModel(join(o.out, meta.files.encoder), await artifactsOf(tf, encoder));
-  writeLayersModel(join(o.out, meta.files.decoder), await artifactsOf(tf, decoder));
-  // The chain is measured with the plain-JS stacks generation runs, read back from the files.
-  const plain = (name: string) => new DenseDecoder(readDenseStack(join(o.out, name)));
-  meta.chain = latentChain(plain(meta.files.encoder), plain(meta.files.decoder), series, norm, trainRows, W, L, rowsSeries, f);
-  writeFileSync(join(o.out, VAE_META_FILE), JSON.stringify(meta, null, 2) + '\n');
-  encoder.dispose();
-  decoder.dispose();
+  // Written beside its place, then renamed into it: a failure leaves --out as it was.
+  mkdirSync(dirname(resolve(o.out)), { recursive: true });
+  const staged = stagingDir(o.out);
+  rmSync(staged, { recursive: true, force: true });
+  mkdirSync(staged);
+  try {
+    writeLayersModel(join(staged, meta.files.encoder), await artifactsOf(tf, encoder));
+    writeLayersModel(join(staged, meta.files.decoder), await artifactsOf(tf, decoder));
+    // The chain is measured with the plain-JS stacks generation runs, read back from the files.
+    const plain = (name: string) => new DenseDecoder(readDenseStack(join(staged, name)));
+    meta.chain = latentChain(plain(meta.files.encoder), plain(meta.files.decoder), series, norm, trainRows, W, L, rowsSeries, f);
+    writeFileSync(join(staged, VAE_META_FILE), JSON.stringify(meta, null, 2) + '\n');
+    placeModel(staged, o.out);
+  } finally {
+    rmSync(staged, { recursive: true, force: true });
+    encoder.dispose();
+    decoder.dispose();
+  }
   return { meta, out: o.out, backend, fallback, seconds: (performance.now() - t0) / 1000, stoppedEarly };
 }

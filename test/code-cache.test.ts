@@ -1,0 +1,60 @@
+/**
+ * The command line and the shard worker run their bundles from V8 code caches made at
+ * build time (src/code-cache.ts, scripts/code-cache.mjs): the caches this build wrote are
+ * accepted by this Node, a cache is only ever looked up under its own bundle's hash, and
+ * the bundles hold no import() (which a script run from a cache cannot do in Node 20) —
+ * optional packages and callback modules still load through the wrapper.
+ */
+import { spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { cacheFileOf } from '../src/code-cache.js';
+
+const ROOT = resolve(import.meta.dirname, '..');
+
+/** codeCacheStatus() in a fresh process after importing `entry` (a file under dist/). */
+function statusAfterImport(entry: string, hash?: string): Array<{ file: string; cache: string; found: boolean; rejected: boolean }> {
+  const code = hash
+    ? `const { loadBundle, codeCacheStatus } = await import(${JSON.stringify(pathToFileURL(join(ROOT, 'dist/src/code-cache.js')).href)});
+       globalThis[Symbol.for('paranom.shared-modules')] = { pool: {}, resolve: (s) => import.meta.resolve(s), import: (s) => import(s) };
+       loadBundle(new URL(${JSON.stringify(pathToFileURL(join(ROOT, entry)).href)}), ${JSON.stringify(hash)});
+       console.log(JSON.stringify(codeCacheStatus()));`
+    : `await import(${JSON.stringify(pathToFileURL(join(ROOT, entry)).href)});
+       const { codeCacheStatus } = await import(${JSON.stringify(pathToFileURL(join(ROOT, 'dist/src/code-cache.js')).href)});
+       console.log(JSON.stringify(codeCacheStatus()));`;
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', code], { encoding: 'utf8' });
+  expect(r.status, r.stderr).toBe(0);
+  return JSON.parse(r.stdout) as ReturnType<typeof statusAfterImport>;
+}
+
+describe('code cache', () => {
+  it('is found and accepted for the command line and the shard worker', () => {
+    for (const [entry, bundle] of [
+      ['dist/src/cli/app.js', 'dist/src/cli/app.bundle.cjs'],
+      ['dist/workers/shard-worker.js', 'dist/workers/shard-worker.bundle.cjs'],
+    ] as const) {
+      const [s] = statusAfterImport(entry);
+      expect(s, entry).toMatchObject({ file: join(ROOT, bundle), found: true, rejected: false });
+      // The wrapper names the cache by the hash of the bundle's text.
+      const hash = /"([0-9a-f]{16})"\)/.exec(readFileSync(join(ROOT, entry), 'utf8'))![1]!;
+      expect(s!.cache).toBe(cacheFileOf(join(ROOT, bundle), hash));
+    }
+  });
+
+  it('is never looked up under another bundle text: a bundle of another hash runs without one', () => {
+    const [s] = statusAfterImport('dist/src/cli/app.bundle.cjs', '0000000000000000');
+    expect(s).toMatchObject({ found: false, rejected: false });
+    // One cache per bundle: those of earlier builds are removed.
+    for (const dir of ['dist/src/cli', 'dist/workers']) expect(readdirSync(join(ROOT, dir)).filter((f) => f.endsWith('.v8cache')), dir).toHaveLength(1);
+  });
+
+  it('bundles hold no import(): their computed imports go through the wrapper', () => {
+    for (const bundle of ['dist/src/cli/app.bundle.cjs', 'dist/workers/shard-worker.bundle.cjs']) {
+      const text = readFileSync(join(ROOT, bundle), 'utf8');
+      expect(text, bundle).not.toMatch(/[^\w$.]import\(/);
+      expect(text).toContain(".import(");
+    }
+  });
+});
