@@ -5,7 +5,7 @@
  * same data-format version. Anything else is refused with exit 2 and a message naming what
  * changed — never a dataset whose files mix two versions of an input.
  */
-import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { generate, grow } from '../src/run/generate.js';
@@ -89,6 +89,25 @@ describe('a run keeps earlier files only when they come from the same inputs', (
     expect(r.err).toMatch(/callback module cb\.mjs \(variable 'x'\) changed \(SHA-256 [0-9a-f]{12}… there, [0-9a-f]{12}… now\)/);
     expectClean(r);
     expect(treeHashes(out)).toEqual(kept);
+  });
+
+  it('a file the callback module imports is an input too: edited, it is named and refused by a rerun, grow and verify', async () => {
+    const base = tempDir('paranom-identity-');
+    mkdirSync(join(base, 'lib'));
+    writeFileSync(join(base, 'lib', 'gain.mjs'), 'export const gain = 2;\n');
+    writeFileSync(join(base, 'cb.mjs'), "import { gain } from './lib/gain.mjs';\nexport function normal(ctx) { return gain * ctx.row; }\n");
+    const scenario = writeScenario(base, { name: 'i', seed: 1, timeline: { start: '2024-01-01T00:00:00Z', step: '1s', rows: 2000 }, variables: { x: { type: 'callback', module: './cb.mjs', normal: 'normal' } } });
+    const out = join(base, 'ds');
+    expect((await cli('generate', scenario, '--out', out)).code).toBe(0);
+    const before = treeHashes(out);
+    writeFileSync(join(base, 'lib', 'gain.mjs'), 'export const gain = 3;\n');
+    for (const args of [['generate', scenario, '--out', out], ['grow', out, '--rows', '4000'], ['verify', out]]) {
+      const r = await cli(...args);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.err, args.join(' ')).toContain('file the callback module imports lib/gain.mjs');
+      expectClean(r);
+    }
+    expect(treeHashes(out)).toEqual(before);
   });
 
   it('a dataset or run journal of an earlier data-format version: grow, verify, merge and a rerun refuse it, naming both versions; report still reads it', async () => {

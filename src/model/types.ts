@@ -39,6 +39,8 @@ export interface CallbackVariable {
   module: string;
   /** SHA-256 of the module file, so editing the module changes the scenario hash. */
   moduleSha256: string;
+  /** The local files the module imports (named relative to the scenario) and their hashes; absent when it imports none. */
+  imports?: Array<{ file: string; sha256: string }>;
   /** Export called for normal rows. */
   normal: string;
   /** Export called for rows inside anomaly events; null: `normal` is called there too. */

@@ -11,6 +11,7 @@ import { Checker, checkNameList, describe, join } from '../model/checker.js';
 import { DTYPES, type CallbackVariable, type DType } from '../model/types.js';
 import type { VariableInput } from './kind.js';
 import { recordedPath } from '../model/input-path.js';
+import { localImports } from './callback-imports.js';
 
 /** Extensions a callback module may have; TypeScript ones are transpiled when loaded. */
 export const CALLBACK_EXTENSIONS = ['.js', '.mjs', '.cjs', '.ts', '.mts', '.cts'] as const;
@@ -75,5 +76,6 @@ export function validateCallback(c: Checker, input: VariableInput): CallbackVari
     return c.fail(join(path, 'values'), `only string callbacks declare values; this one is ${dtype}`);
   }
   if (!mod || !normal || anomalous === undefined || !after) return undefined;
-  return { name, type: 'callback', dtype, stream, module: mod.file, moduleSha256: mod.sha256, normal, anomalous, after, categories };
+  const imports = localImports(mod.abs, mod.file);
+  return { name, type: 'callback', dtype, stream, module: mod.file, moduleSha256: mod.sha256, ...(imports.length > 0 ? { imports } : {}), normal, anomalous, after, categories };
 }

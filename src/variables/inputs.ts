@@ -14,7 +14,7 @@ import { fileSha256 } from './callback-validate.js';
 /** One input file of a scenario: which variable reads it, as what, and its recorded hash. */
 export interface ScenarioInput {
   variable: string;
-  what: 'callback module' | 'source file' | 'VAE model' | 'learned-kind model';
+  what: 'callback module' | 'file the callback module imports' | 'source file' | 'VAE model' | 'learned-kind model';
   /** As the scenario records it (relative to the scenario file). */
   file: string;
   sha256: string;
@@ -22,7 +22,7 @@ export interface ScenarioInput {
 
 export function scenarioInputs(s: Scenario): ScenarioInput[] {
   const vars = s.variables.flatMap((v): ScenarioInput[] => {
-    if (v.type === 'callback') return [{ variable: v.name, what: 'callback module', file: v.module, sha256: v.moduleSha256 }];
+    if (v.type === 'callback') return [{ variable: v.name, what: 'callback module', file: v.module, sha256: v.moduleSha256 }, ...(v.imports ?? []).map((i) => ({ variable: v.name, what: 'file the callback module imports' as const, ...i }))];
     if (v.type === 'source') return [{ variable: v.name, what: 'source file', file: v.file, sha256: v.sha256 }];
     if (v.type === 'vae') return [{ variable: v.name, what: 'VAE model', file: v.model, sha256: v.modelSha256 }];
     return [];
