@@ -98,7 +98,7 @@ describe('Slurm array job', () => {
       await until('three shards of part 2', 120, () => (existsSync(journal) && readFileSync(journal, 'utf8').split('\n').filter(Boolean).length >= 4 ? true : undefined));
       const pid = await until('the node process of task 1', 10, () => taskProcess(job, 1));
       process.kill(pid, 'SIGKILL');
-      await until('task 1 to fail', 30, () => (jobState(`${job}_1`) === 'FAILED' ? true : undefined));
+      await until('task 1 to fail', 120, () => (jobState(`${job}_1`) === 'FAILED' ? true : undefined));
       expect(existsSync(join(ds, 'manifest-part-00002-of-00004.json'))).toBe(false);
 
       // Requeue it, without the scheduler's back-off before a requeued job may start.
