@@ -9,7 +9,8 @@
  *
  * Prints, per (training condition, validation set), the mean over series of the ROC-AUC
  * of the detector's scores on those rows, the share of labelled rows alarmed at the
- * detector's real threshold (recall) and of unlabelled rows alarmed (false alarms).
+ * detector's real threshold (recall) and of unlabelled rows alarmed (false alarms); the
+ * last column is the mean over the validation sets.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -86,14 +87,17 @@ async function main(): Promise<void> {
   }
   const mean = (x: number[]): number => x.reduce((a, b) => a + b, 0) / x.length;
   for (const [what, f] of [
-    ['ROC-AUC (mean over series)', (c: { auc: number[] }) => mean(c.auc).toFixed(3)],
-    ['recall at the real threshold', (c: { hit: number; pos: number }) => (c.hit / c.pos).toFixed(3)],
-    ['false alarms at the real threshold', (c: { fa: number; neg: number }) => (c.fa / c.neg).toFixed(3)],
+    ['ROC-AUC (mean over series)', (c: { auc: number[] }) => mean(c.auc)],
+    ['recall at the real threshold', (c: { hit: number; pos: number }) => c.hit / c.pos],
+    ['false alarms at the real threshold', (c: { fa: number; neg: number }) => c.fa / c.neg],
   ] as const) {
     console.log(`\n${what}: rows train on, columns validate on (${series.length} series)\n`);
-    console.log(`| train \\ validate | ${validate.map((v) => v.id).join(' | ')} |`);
-    console.log(`|---|${validate.map(() => '---').join('|')}|`);
-    for (const t of train) console.log(`| ${t.id} | ${validate.map((v) => f(cells.get(`${t.id}\0${v.id}`)! as never)).join(' | ')} |`);
+    console.log(`| train \\ validate | ${validate.map((v) => v.id).join(' | ')} | mean |`);
+    console.log(`|---|${validate.map(() => '---').join('|')}|---|`);
+    for (const t of train) {
+      const row = validate.map((v) => f(cells.get(`${t.id}\0${v.id}`)! as never));
+      console.log(`| ${t.id} | ${[...row, mean(row)].map((x) => x.toFixed(3)).join(' | ')} |`);
+    }
   }
 }
 
