@@ -1,4 +1,5 @@
 /** A one-line progress bar (rows, rows/s, ETA) on a terminal; silent otherwise. */
+import { thousands } from './thousands.js';
 
 export interface Progress {
   update(done: number, total: number): void;
@@ -28,7 +29,7 @@ export function createProgress(stream: NodeJS.WriteStream = process.stderr, unit
       const frac = total > 0 ? done / total : 1;
       const width = 28;
       const filled = Math.round(frac * width);
-      last = `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${(frac * 100).toFixed(1)}%  ${done.toLocaleString('en-US')}/${total.toLocaleString('en-US')} ${unit}  ${fmtRate(rate)} ${unit}/s  ETA ${fmtDuration((total - done) / rate)}`;
+      last = `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${(frac * 100).toFixed(1)}%  ${thousands(done)}/${thousands(total)} ${unit}  ${fmtRate(rate)} ${unit}/s  ETA ${fmtDuration((total - done) / rate)}`;
       stream.write(`\r${last}\x1b[K`);
     },
     finish() {
