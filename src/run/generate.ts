@@ -184,6 +184,10 @@ async function generateLocked(scenario: Scenario, options: GenerateOptions, comm
   const requested = options.workers ?? defaultWorkers();
   const workers = Math.max(1, Math.min(requested, Math.max(1, shards.length)));
   const pool = createPool(workers, requested);
+  // Ended as soon as every shard is done (runPlan), so its threads wind down while this
+  // thread writes the segment table and the manifest; at the latest when the run ends.
+  let ended: Promise<void> | undefined;
+  const endPool = (): Promise<void> => (ended ??= releasePool(pool));
   // Ctrl-C: running shards get a moment to finish; then the workers are ended, however busy.
   let grace: NodeJS.Timeout | undefined;
   const onAbort = () => {
@@ -191,12 +195,12 @@ async function generateLocked(scenario: Scenario, options: GenerateOptions, comm
   };
   options.signal?.addEventListener('abort', onAbort, { once: true });
   try {
-    return await runPlan(scenario, plan, shards, identity, compression, part, pool, options, prepared, command);
+    return await runPlan(scenario, plan, shards, identity, compression, part, pool, options, prepared, command, endPool);
   } finally {
     options.signal?.removeEventListener('abort', onAbort);
     clearTimeout(grace);
     // Already destroyed when a shard failed or the run was interrupted.
-    await releasePool(pool);
+    await endPool();
   }
 }
 
@@ -211,6 +215,7 @@ async function runPlan(
   options: GenerateOptions,
   prepared: Prepared & { replace: Recorded[] },
   command: 'generate' | 'grow',
+  endPool: () => Promise<void>,
 ): Promise<GenerateResult> {
   const out = options.out;
   const ownFiles = shards.map((s) => s.file);
@@ -320,6 +325,8 @@ async function runPlan(
   results.sort((a, b) => a.index - b.index);
   try {
     const resolution = uniqueness ? await uniqueness.done : undefined;
+    // No task is left for the pool (the segment table is measured on this thread, if at all).
+    void endPool();
     const listed: ManifestShard[] = results.map(({ pending: _p, ...s }) => s);
     const manifest = await finishDataset(out, scenario, plan, compression, listed, part, uniquenessSummary(scenario, resolution), staged, measured);
     if (staged) {
