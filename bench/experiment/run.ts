@@ -217,7 +217,7 @@ export function formatTable(r: ExperimentResult): string {
   return lines.join('\n');
 }
 
-/** Per series (seed means of point F1): how often each generated condition beats (a) and (b). */
+/** Per series (seed means of point F1): how often each generated condition beats (a), (b) and (b7), those of them that ran. */
 function winCounts(r: ExperimentResult): string[] {
   const ids = r.conditions.map((c) => c.id);
   const f1 = (name: string, k: number): number => pool(r.perSeries[name]![k]!).f1;
@@ -228,7 +228,8 @@ function winCounts(r: ExperimentResult): string[] {
       const j = ids.indexOf(other);
       return j < 0 || j === k ? '' : `${r.series.filter((n) => f1(n, k) > f1(n, j)).length} of ${r.series.length} series beat ${r.conditions[j]!.title.split(' ')[0]}`;
     };
-    out.push(`${c.title}: point F1 (seed mean) ${[beats('a'), beats('b')].filter(Boolean).join(', ')}`);
+    const wins = [beats('a'), beats('b'), beats('b7')].filter(Boolean);
+    if (wins.length) out.push(`${c.title}: point F1 (seed mean) ${wins.join(', ')}`);
   }
   return out;
 }
