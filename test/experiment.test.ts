@@ -37,6 +37,7 @@ describe('npm run experiment (reduced)', () => {
     expect(titles.some((t) => t.startsWith('(e)'))).toBe(true);
     expect(titles.some((t) => t.startsWith('(g)'))).toBe(true);
     expect(titles.some((t) => t.startsWith('(h)'))).toBe(true);
+    expect(titles.some((t) => t.startsWith('(b7)'))).toBe(true);
     expect(r.stdout).toMatch(/2 series, 1 seeds, \d+ s/);
-  }, 300_000); // twelve conditions, a VAE trained: about 30 s quiet, minutes beside other heavy test files
+  }, 300_000); // thirteen conditions, a VAE trained: about 30 s quiet, minutes beside other heavy test files
 });

@@ -245,6 +245,19 @@ export const LEARNED_MORE: GeneratedCondition = {
   replicates: nabReplicates,
 };
 
+/**
+ * A control for volume, fixed before its run: exactly (b)'s naive spikes and level shifts
+ * at (g)'s and (h)'s volume (as many copies of the training part as (c3), nabReplicates),
+ * nothing else changed. (g) and (h) were run at about 7× (b)'s events; only against this
+ * row does a gain from volume tell paranom's kinds apart from any labelled data.
+ */
+export const NAIVE_MORE: GeneratedCondition = {
+  ...NAIVE,
+  id: 'b7',
+  title: "(b7) as (b), (g)'s volume (control for volume)",
+  replicates: nabReplicates,
+};
+
 /** The VAE of the learned condition: small, seeded, trained once per series on its training part. */
 export const VAE = { window: 48, latent: 4, hidden: [32], epochs: 40, seed: 1, validationSplit: 0.25 } as const;
 

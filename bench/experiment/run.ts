@@ -16,7 +16,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadNab, robustScale, type Series } from './nab.js';
 import { trainSupervised, trainUnsupervised, type Detector } from './detector.js';
-import { EVERYTHING, EVERYTHING_MORE, FULL, FULL_NAB, generateCondition, KINDS, KINDS_DRIFT, KINDS_SHAPES, LEARNED, LEARNED_MORE, LEARNED_NAB, NAIVE, trainModel, writeTrainingCsv, type GeneratedCondition, type GeneratedData, type SeriesContext } from './conditions.js';
+import { EVERYTHING, EVERYTHING_MORE, FULL, FULL_NAB, generateCondition, KINDS, KINDS_DRIFT, KINDS_SHAPES, LEARNED, LEARNED_MORE, LEARNED_NAB, NAIVE, NAIVE_MORE, trainModel, writeTrainingCsv, type GeneratedCondition, type GeneratedData, type SeriesContext } from './conditions.js';
 import { seededRandom } from './mlp.js';
 import { pool, scoreSeries, type Scores, type SeriesCounts } from './score.js';
 
@@ -28,7 +28,7 @@ export interface ExperimentOptions {
   seeds: number;
   /** Series names to run, or the first N series; all by default. */
   series?: readonly string[] | number;
-  /** Condition ids to run (`a`, `b`, `c0`, `c1`, `c2`, `c`, `d`, `c3`, `d3`, `e`, `g`, `h`; the null always runs); all by default. */
+  /** Condition ids to run (`a`, `b`, `c0`, `c1`, `c2`, `c`, `d`, `c3`, `d3`, `e`, `g`, `h`, `b7`; the null always runs); all by default. */
   conditions?: readonly string[];
   /** Worker threads running series in parallel (default 2). */
   jobs?: number;
@@ -50,7 +50,7 @@ export interface ExperimentResult {
   seconds: number;
 }
 
-const GENERATED: GeneratedCondition[] = [NAIVE, KINDS, KINDS_SHAPES, KINDS_DRIFT, FULL, LEARNED, FULL_NAB, LEARNED_NAB, EVERYTHING, EVERYTHING_MORE, LEARNED_MORE];
+const GENERATED: GeneratedCondition[] = [NAIVE, KINDS, KINDS_SHAPES, KINDS_DRIFT, FULL, LEARNED, FULL_NAB, LEARNED_NAB, EVERYTHING, EVERYTHING_MORE, LEARNED_MORE, NAIVE_MORE];
 
 function selectSeries(all: Series[], pick: ExperimentOptions['series']): Series[] {
   if (pick === undefined) return all;
@@ -217,7 +217,7 @@ export function formatTable(r: ExperimentResult): string {
   return lines.join('\n');
 }
 
-/** Per series (seed means of point F1): how often each generated condition beats (a) and (b). */
+/** Per series (seed means of point F1): how often each generated condition beats (a), (b) and (b7), those of them that ran. */
 function winCounts(r: ExperimentResult): string[] {
   const ids = r.conditions.map((c) => c.id);
   const f1 = (name: string, k: number): number => pool(r.perSeries[name]![k]!).f1;
@@ -228,7 +228,8 @@ function winCounts(r: ExperimentResult): string[] {
       const j = ids.indexOf(other);
       return j < 0 || j === k ? '' : `${r.series.filter((n) => f1(n, k) > f1(n, j)).length} of ${r.series.length} series beat ${r.conditions[j]!.title.split(' ')[0]}`;
     };
-    out.push(`${c.title}: point F1 (seed mean) ${[beats('a'), beats('b')].filter(Boolean).join(', ')}`);
+    const wins = [beats('a'), beats('b'), beats('b7')].filter(Boolean);
+    if (wins.length) out.push(`${c.title}: point F1 (seed mean) ${wins.join(', ')}`);
   }
   return out;
 }
