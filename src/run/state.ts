@@ -97,8 +97,10 @@ export function readRecords(out: string): Recorded[] {
     try {
       if (name === MANIFEST_FILE || PART_MANIFEST_RE.test(name)) {
         const m = JSON.parse(readFileSync(path, 'utf8')) as unknown;
-        const names = isParanomManifest(m) ? m.scenario.entities?.names : undefined;
-        if (isParanomManifest(m)) records.push({ identity: identityOf(m), shards: m.shards, source: name, ...(names ? { names } : {}) });
+        if (isParanomManifest(m)) {
+          const names = m.scenario.entities?.names;
+          records.push({ identity: identityOf(m), shards: m.shards, source: name, ...(names ? { names } : {}) });
+        }
       } else if (JOURNAL_RE.test(name)) {
         const r = readJournal(path, name);
         if (r) records.push(r);
