@@ -66,5 +66,16 @@ export const SPLICE: GeneratedCondition = {
   },
 };
 
+/** (d) with the kind's `min_effect` at 2 robust sd: a candidate judged on generated data only (transfer.ts). */
+export const LEARNED_EFFECT2: GeneratedCondition = {
+  ...LEARNED_DEFAULT,
+  id: 'd2',
+  title: '(d2) learned kind, min_effect 2',
+  anomalies: ({ model }) => `{ frequency: ${FREQUENCY}, duration: [${DURATION}], kinds: [{ kind: learned, model: ${JSON.stringify(model)}, min_effect: 2 }] }`,
+};
+
 /** The long protocol's labelled conditions, in table order. */
 export const LONG_GENERATED: GeneratedCondition[] = [NAIVE, LEARNED_DEFAULT, SPLICE];
+
+/** Conditions transfer.ts can train or validate on under the long protocol. */
+export const LONG_CANDIDATES: GeneratedCondition[] = [...LONG_GENERATED, LEARNED_EFFECT2];
