@@ -63,6 +63,25 @@ describe('paranom train-vae', () => {
     expect(readdirSync(given)).toEqual([]);
   });
 
+  it('a training whose loss explodes but stays finite exits 2, naming the epochs, the losses and the option to change, and writes nothing', () => {
+    const base = tempDir();
+    const fresh = join(base, 'fresh');
+    const given = join(base, 'given');
+    mkdirSync(given);
+    for (const out of [fresh, given]) {
+      // Adam at a learning rate of 5 throws the weights far out in the first epoch; every loss stays finite.
+      const r = run(['train-vae', '--data', DATA, '--window', '48', '--latent', '3', '--hidden', '16', '--epochs', '3', '--seed', '5', '--learning-rate', '5', '--out', out, '--backend', 'cpu']);
+      expect(r.status, r.stderr).toBe(2);
+      expect(r.stderr).toMatch(/^paranom: training learned nothing: at its best epoch \(1 of 3\) the validation reconstruction error is [\d.e+]+ per window \(loss [\d.e+]+\), no better than predicting the mean at every row \([\d.]+\); the loss exploded at epoch 1 \(training loss [\d.e+]+\) with --learning-rate 5; nothing was written — try a smaller --learning-rate \(such as 0\.5\)\n$/m);
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+      // Every epoch's loss was printed, and finite.
+      expect(r.stderr).toMatch(/epoch 3\/3 {2}recon [\d.]+/);
+    }
+    expect(existsSync(fresh)).toBe(false);
+    expect(readdirSync(given)).toEqual([]);
+    expect(readdirSync(base).sort()).toEqual(['given']);
+  });
+
   it('--out: a file or a directory of other files is refused before training; an earlier model is replaced whole, with nothing left beside it', () => {
     const base = tempDir();
     const file = join(base, 'notes.txt');
