@@ -61,6 +61,17 @@ describe('npm run experiment (reduced)', () => {
     expect(stdout).toMatch(/1 series, 1 seeds, \d+ s/);
   }, 300_000); // one VAE (about 6 s quiet) and four detectors
 
+  it('--from --except re-pools a saved run without the series named: fewer windows, the same rows', () => {
+    const saved = join(root, 'bench/experiment/results/long.json');
+    const all = table(['--from', saved]);
+    const less = table(['--from', saved, '--except', 'realKnownCause/rogue_agent_key_updown.csv']);
+    expect(less.titles).toEqual(all.titles);
+    expect(all.stdout).toMatch(/\n15 series/);
+    expect(less.stdout).toMatch(/\n14 series/);
+    const windows = (out: string): number => Number(/ of (\d+) \|/.exec(out)![1]);
+    expect(windows(less.stdout)).toBeLessThan(windows(all.stdout));
+  });
+
   it('the long protocol takes the series with 2,000 rows before their first window (less the margin), none of them labelled', () => {
     const all = loadNab(join(root, '../shared/data/nab'));
     const long = longSeries(all);

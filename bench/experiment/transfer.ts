@@ -73,7 +73,16 @@ async function main(): Promise<void> {
       const scale = robustScale(real);
       const csv = writeTrainingCsv(s, dir);
       const needs = [...train, ...validate].some((c) => c.needsModel);
-      const ctx: SeriesContext = { sd: scale.scale, rows: s.cut, fileRows: s.values.length, ...(needs ? { model: await trainModel(csv, s.cut) } : {}) };
+      let model: { model?: string } = {};
+      try {
+        if (needs) model = { model: await trainModel(csv, s.cut, (m) => process.stderr.write(`${s.name}: VAE retrained, ${m}\n`)) };
+      } catch (err) {
+        // As in run.ts: a series no VAE can be trained on is left out (and said so).
+        if ((err as { code?: string }).code !== 'TRAINING_DIVERGED') throw err;
+        process.stderr.write(`${s.name}: left out, no VAE could be trained on it (${(err as Error).message.split(';')[0]})\n`);
+        continue;
+      }
+      const ctx: SeriesContext = { sd: scale.scale, rows: s.cut, fileRows: s.values.length, ...model };
       const held = await Promise.all(
         validate.map(async (v) => {
           const data = await generateCondition(s, csv, v, ctx, 101);
