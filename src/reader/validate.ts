@@ -21,6 +21,7 @@ import { resolveCorrelations } from './correlations.js';
 import { expandCorrelatedEntries } from './correlated-entries.js';
 import { checkSplits } from './splits.js';
 import { checkEntities } from '../fleet/validate.js';
+import { twinClashMessage, twinNameClashes } from '../anomaly/kinds/clean-twin.js';
 import { findPerEntity, validatePerEntity } from './per-entity.js';
 import { checkOutages } from './outages.js';
 import { splitCount } from '../fleet/count-split.js';
@@ -288,6 +289,10 @@ export function validateScenario(doc: unknown, options: { baseDir?: string } = {
   const outages = outagesRaw === undefined ? undefined : o['entities'] === undefined ? c.fail('anomalies.outages', 'outages hit many entities at once: they need a fleet (entities:)') : checkOutages(c, outagesRaw, timeline, variables, (r, p) => checkDurationRange(c, r, p, timeline?.stepMs));
   const entities = o['entities'] === undefined ? undefined : checkEntities(c, o['entities'], [...RESERVED_COLUMNS, ...declared], options.baseDir ?? process.cwd());
   const anomalies = checkCountPer(c, countPer, fleetCount, checkedAnomalies, entities, seed, timeline);
+  if (checkedAnomalies?.cleanTwin) {
+    const clash = twinNameClashes({ anomalies: checkedAnomalies, variables, entities: entities ? { key: entities.key, outages } : undefined });
+    if (clash.length > 0) c.fail('anomalies.clean_twin', twinClashMessage(clash, 'the clean twin'));
+  }
   if (scope !== undefined && o['entities'] === undefined) c.fail('uniqueness.scope', 'applies to fleets (entities:); a single series is its own scope');
   else if (scope !== undefined && scope !== 'entity') c.fail('uniqueness.scope', scope === 'fleet' ? "'fleet' (unique across all entities) is not supported yet; use scope: entity (unique within each entity), or give each entity its own key values" : `expected entity, got ${describe(scope)}`);
   const splits = o['splits'] === undefined ? undefined : checkSplits(c, o['splits'], timeline);
