@@ -10,7 +10,7 @@ import { variableStream } from '../random/hash.js';
 import { maxFeasibleFrequency } from '../anomaly/rate.js';
 import { VARIABLE_KINDS } from '../variables/registry.js';
 import { Checker, describe, join, unknownChoice } from '../model/checker.js';
-import { parseDurationMs, parseInstantMs } from '../model/units.js';
+import { calendarProblem, parseDurationMs, parseInstantMs } from '../model/units.js';
 import type { AnomalyPlan, Scenario, Timeline, Variable } from '../model/types.js';
 import { checkUniqueness } from '../uniqueness/validate.js';
 import { checkPlanAgainstVariables, checkPlanExtras, PLAN_EXTRA_KEYS } from '../anomaly/kinds/validate.js';
@@ -32,22 +32,11 @@ export const RESERVED_COLUMNS = ['timestamp', 'is_anomaly', 'anomaly_id'] as con
 export const MAX_ROWS = 1e12;
 const NAME_RE = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
-/** Date.parse rolls a day past the end of its month over (2023-02-30 becomes 2023-03-02); catch that. */
-function noSuchDay(text: string): string | undefined {
-  const m = /^\s*(\d{4})-(\d{2})-(\d{2})/.exec(text);
-  if (!m) return undefined;
-  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
-  const leap = y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0);
-  const days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][mo - 1];
-  if (days === undefined || d < 1 || d > days) return `${y}-${m[2]}-${m[3]} is not a calendar date${days ? ` (that month has ${days} days)` : ''}`;
-  return undefined;
-}
-
 function checkInstant(c: Checker, v: unknown, path: string): number | undefined {
+  const bad = typeof v === 'string' ? calendarProblem(v) : undefined;
+  if (bad !== undefined) return c.fail(path, bad);
   const ms = typeof v === 'string' ? parseInstantMs(v) : undefined;
-  if (ms === undefined) return c.fail(path, `expected an ISO 8601 instant such as "2024-01-01T00:00:00Z", got ${describe(v)}`);
-  const bad = noSuchDay(v as string);
-  return bad ? c.fail(path, bad) : ms;
+  return ms === undefined ? c.fail(path, `expected an ISO 8601 instant such as "2024-01-01T00:00:00Z", got ${describe(v)}`) : ms;
 }
 
 function checkTimeline(c: Checker, raw: unknown): Timeline | undefined {
