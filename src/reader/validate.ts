@@ -33,10 +33,11 @@ export const MAX_ROWS = 1e12;
 const NAME_RE = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 function checkInstant(c: Checker, v: unknown, path: string): number | undefined {
-  const bad = typeof v === 'string' ? calendarProblem(v) : undefined;
-  if (bad !== undefined) return c.fail(path, bad);
   const ms = typeof v === 'string' ? parseInstantMs(v) : undefined;
-  return ms === undefined ? c.fail(path, `expected an ISO 8601 instant such as "2024-01-01T00:00:00Z", got ${describe(v)}`) : ms;
+  if (ms !== undefined) return ms;
+  // A day past its month's end is named as such; anything else is not an instant at all.
+  const bad = typeof v === 'string' ? calendarProblem(v) : undefined;
+  return c.fail(path, bad !== undefined && bad.includes('month has') ? bad : `expected an ISO 8601 instant such as "2024-01-01T00:00:00Z", got ${describe(v)}`);
 }
 
 function checkTimeline(c: Checker, raw: unknown): Timeline | undefined {
