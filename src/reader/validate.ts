@@ -277,7 +277,7 @@ export function validateScenario(doc: unknown, options: { baseDir?: string } = {
     });
   }
   const outages = outagesRaw === undefined ? undefined : o['entities'] === undefined ? c.fail('anomalies.outages', 'outages hit many entities at once: they need a fleet (entities:)') : checkOutages(c, outagesRaw, timeline, variables, (r, p) => checkDurationRange(c, r, p, timeline?.stepMs));
-  const entities = o['entities'] === undefined ? undefined : checkEntities(c, o['entities'], [...RESERVED_COLUMNS, ...declared], options.baseDir ?? process.cwd());
+  const entities = o['entities'] === undefined ? undefined : checkEntities(c, o['entities'], [...RESERVED_COLUMNS, ...declared], options.baseDir ?? process.cwd(), outagesRaw !== undefined);
   const anomalies = checkCountPer(c, countPer, fleetCount, checkedAnomalies, entities, seed, timeline);
   if (checkedAnomalies?.cleanTwin) {
     const clash = twinNameClashes({ anomalies: checkedAnomalies, variables, entities: entities ? { key: entities.key, outages } : undefined });
