@@ -23,10 +23,13 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 // starts the worker pool (through dist/src/run/pool.js, kept outside the bundle so both
 // share the one prestarted pool) before the bundle is loaded. `worker`: piscina's entry,
 // which writes its code cache after each task in the build's cache run (a worker is ended
-// without an exit event).
+// without an exit event). The pool module is a bundle of its own, with piscina inside:
+// main.js loads it before anything else, to start the workers, and piscina as some twenty
+// CommonJS files took longer to resolve and compile than the rest of that start together.
 const entries = [
-  { entry: 'dist/src/cli/app.js', worker: false },
-  { entry: 'dist/workers/shard-worker.js', worker: true },
+  { entry: 'dist/src/run/pool.js', kind: 'pool' },
+  { entry: 'dist/src/cli/app.js', kind: 'app' },
+  { entry: 'dist/workers/shard-worker.js', kind: 'worker' },
 ];
 const shared = /[\\/]dist[\\/]src[\\/]run[\\/]pool\.js$/;
 /** Where the entry's wrapper puts the shared modules for its bundle. */
@@ -91,27 +94,45 @@ const asciiStringWidth = {
   },
 };
 
+// piscina starts each thread on its own worker script, found beside its index.js through
+// __dirname; in the pool's bundle that would be the bundle's folder, so it is found where
+// the package is installed.
+const piscinaWorkerScript = {
+  name: 'piscina-worker-script',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]piscina[\\/]dist[\\/]index\.js$/ }, (args) => {
+      const text = readFileSync(args.path, 'utf8');
+      const own = "(0, node_path_1.resolve)(__dirname, 'worker.js')";
+      if (!text.includes(own)) throw new Error(`bundle.mjs: ${args.path} no longer names its worker script as ${own}`);
+      const installed = "(0, node_path_1.resolve)(__paranomPiscinaDir(), 'worker.js')";
+      return { contents: text.replace(own, installed), loader: 'js', resolveDir: dirname(args.path) };
+    });
+  },
+};
+
 /** The ES module that replaces tsc's output for `entry`: loads its bundle, re-exports `names`. */
-function wrapper(entry, bundleFile, hash, names, worker) {
+function wrapper(entry, bundleFile, hash, names, kind) {
+  const worker = kind === 'worker';
   const codeCache = relative(dirname(entry), `${root}dist/src/code-cache.js`).split('\\').join('/');
   const pool = relative(dirname(entry), `${root}dist/src/run/pool.js`).split('\\').join('/');
   const lines = [
     '// Written by scripts/bundle.mjs: the bundle of this entry, run with its V8 code cache.',
     `import { loadBundle, WRITE_CODE_CACHE, writeCodeCaches } from ${JSON.stringify(codeCache.startsWith('.') ? codeCache : `./${codeCache}`)};`,
   ];
-  if (!worker) lines.push(`import * as pool from ${JSON.stringify(pool.startsWith('.') ? pool : `./${pool}`)};`);
-  lines.push(`globalThis[${SHARED_KEY}] = { ...globalThis[${SHARED_KEY}], ${worker ? '' : 'pool, '}resolve: (specifier) => import.meta.resolve(specifier), import: (specifier) => import(specifier) };`);
+  if (kind === 'app') lines.push(`import * as pool from ${JSON.stringify(pool.startsWith('.') ? pool : `./${pool}`)};`);
+  lines.push(`globalThis[${SHARED_KEY}] = { ...globalThis[${SHARED_KEY}], ${kind === 'app' ? 'pool, ' : ''}resolve: (specifier) => import.meta.resolve(specifier), import: (specifier) => import(specifier) };`);
   lines.push(`const bundle = loadBundle(new URL(${JSON.stringify(`./${basename(bundleFile)}`)}, import.meta.url), ${JSON.stringify(hash)});`);
   for (const name of names) {
     if (name !== 'default') lines.push(`export const ${name} = bundle.${name};`);
     else if (worker) lines.push('export default WRITE_CODE_CACHE ? async (task) => { try { return await bundle.default(task); } finally { writeCodeCaches(); } } : bundle.default;');
     else lines.push('export default bundle.default;');
   }
-  if (!worker) lines.push("if (WRITE_CODE_CACHE) process.on('exit', writeCodeCaches);");
+  // The command line's exit writes the caches of every bundle of the main thread (the pool's too).
+  if (kind === 'app') lines.push("if (WRITE_CODE_CACHE) process.on('exit', writeCodeCaches);");
   return lines.join('\n') + '\n';
 }
 
-for (const { entry, worker } of entries) {
+for (const { entry, kind } of entries) {
   const file = `${root}${entry}`;
   const bundleFile = file.replace(/\.js$/, '.bundle.cjs');
   // The entry's exports, as tsc wrote them.
@@ -124,16 +145,17 @@ for (const { entry, worker } of entries) {
     platform: 'node',
     format: 'cjs',
     target: 'node20',
-    external: ['parquet-wasm', 'piscina', '@tensorflow/*', 'typescript'],
-    banner: { js: banner },
+    external: ['parquet-wasm', ...(kind === 'pool' ? [] : ['piscina']), '@tensorflow/*', 'typescript'],
+    // (In the banner, where esbuild does not take require.resolve for a file to bundle.)
+    banner: { js: kind === 'pool' ? `${banner} var __paranomPiscinaDir = () => require('node:path').dirname(require.resolve('piscina'));` : banner },
     define: { 'import.meta.url': '__paranomBundleUrl', 'import.meta.resolve': '__paranomResolve' },
     sourcemap: 'linked',
-    plugins: [keepShared, ownUrls(bundleFile), asciiStringWidth],
+    plugins: kind === 'pool' ? [ownUrls(bundleFile), piscinaWorkerScript] : [keepShared, ownUrls(bundleFile), asciiStringWidth],
     logLevel: 'warning',
   });
   const text = readFileSync(bundleFile, 'utf8');
   const dynamic = text.match(/^.*[^\w$.]import\(.*$/m);
   if (dynamic) throw new Error(`bundle.mjs: ${bundleFile} still holds an import(), which fails when run from the code cache: ${dynamic[0].trim()}`);
   const hash = createHash('sha256').update(text).digest('hex').slice(0, 16);
-  writeFileSync(file, wrapper(file, bundleFile, hash, names, worker));
+  writeFileSync(file, wrapper(file, bundleFile, hash, names, kind));
 }
