@@ -37,6 +37,9 @@ const SHARED_KEY = "Symbol.for('paranom.shared-modules')";
 
 // Each module's `import.meta.url` (below) is computed from the bundle's own file name;
 // `import.meta.resolve` (finding optional packages) is the wrapper's, in the same folder.
+/** The CommonJS wrapper around each bundle's text (the same parameters as Node's own). */
+const WRAP_OPEN = '(function (exports, require, module, __filename, __dirname) { ';
+const WRAP_CLOSE = '\n});';
 const banner = `var __paranomBundleUrl = require('node:url').pathToFileURL(__filename).href; var __paranomResolve = (specifier) => globalThis[${SHARED_KEY}].resolve(specifier);`;
 
 // Our modules find files relative to their own location (the pool's worker, the report
@@ -146,8 +149,15 @@ for (const { entry, kind } of entries) {
     format: 'cjs',
     target: 'node20',
     external: ['parquet-wasm', ...(kind === 'pool' ? [] : ['piscina']), '@tensorflow/*', 'typescript'],
-    // (In the banner, where esbuild does not take require.resolve for a file to bundle.)
-    banner: { js: kind === 'pool' ? `${banner} var __paranomPiscinaDir = () => require('node:path').dirname(require.resolve('piscina'));` : banner },
+    // The file is the CommonJS wrapper function itself (src/code-cache.ts runs its text as
+    // it is read: no wrapped copy of a megabyte string to build and flatten in each thread).
+    // (Piscina's folder is found in the banner, where esbuild does not take require.resolve
+    // for a file to bundle.)
+    banner: { js: `${WRAP_OPEN}${banner}${kind === 'pool' ? " var __paranomPiscinaDir = () => require('node:path').dirname(require.resolve('piscina'));" : ''}` },
+    footer: { js: WRAP_CLOSE },
+    // Without comments and indentation: a smaller text to read, hash and keep in memory, and
+    // ASCII only (checked below), which V8 keeps as one byte per character instead of two.
+    minifyWhitespace: true,
     define: { 'import.meta.url': '__paranomBundleUrl', 'import.meta.resolve': '__paranomResolve' },
     sourcemap: 'linked',
     plugins: kind === 'pool' ? [ownUrls(bundleFile), piscinaWorkerScript] : [keepShared, ownUrls(bundleFile), asciiStringWidth],
@@ -156,6 +166,8 @@ for (const { entry, kind } of entries) {
   const text = readFileSync(bundleFile, 'utf8');
   const dynamic = text.match(/^.*[^\w$.]import\(.*$/m);
   if (dynamic) throw new Error(`bundle.mjs: ${bundleFile} still holds an import(), which fails when run from the code cache: ${dynamic[0].trim()}`);
+  const wide = text.match(/^.*[^\x00-\x7f].*$/m);
+  if (wide) throw new Error(`bundle.mjs: ${bundleFile} holds a character beyond ASCII, which makes V8 store the whole text as two bytes per character: ${wide[0].trim().slice(0, 200)}`);
   const hash = createHash('sha256').update(text).digest('hex').slice(0, 16);
   writeFileSync(file, wrapper(file, bundleFile, hash, names, kind));
 }
