@@ -27,6 +27,8 @@ export type ErrorCode =
   | 'INPUT_CHANGED'
   /** A callback ran past callback_timeout, or a worker past its memory limit. */
   | 'CALLBACK_TIMEOUT'
+  /** A user's callback threw, returned a value its column cannot hold, or asked for too many draws. */
+  | 'CALLBACK_FAILED'
   | 'RESOURCE_LIMIT'
   /** Reading or writing a file failed (disk full, permissions, I/O error). */
   | 'IO_FAILED';
@@ -51,6 +53,8 @@ export const EXIT_CODES: Record<ErrorCode, number> = {
   // The user changed a file a dataset was made from: their change to undo, not a failure.
   INPUT_CHANGED: 2,
   CALLBACK_TIMEOUT: 1,
+  // The user's own code failed: theirs to fix (the message names variable, module and row).
+  CALLBACK_FAILED: 2,
   RESOURCE_LIMIT: 1,
   IO_FAILED: 1,
 };
@@ -76,12 +80,18 @@ export class ParanomError extends Error {
 
   /**
    * Rebuilds an error sent as data from a worker. `context` (which shard or rows) prefixes
-   * the message of an unexpected failure; a coded user-facing message already says where.
+   * the message of a failure during generation (so it can be replayed alone); other coded
+   * user-facing messages already say where.
    */
   static fromData(data: ErrorData, context?: string): ParanomError {
-    const message = context && data.code === 'GENERATION_FAILED' ? `${context}: ${data.message}` : data.message;
+    const message = context && withContext(data.code) ? `${context}: ${data.message}` : data.message;
     return new ParanomError(data.code, message, data.details);
   }
+}
+
+/** Codes of failures met while generating rows, whose messages take the shard or rows as a prefix. */
+export function withContext(code: ErrorCode): boolean {
+  return code === 'GENERATION_FAILED' || code === 'CALLBACK_FAILED';
 }
 
 /**

@@ -4,7 +4,7 @@
  * modules through the real worker pool, and the errors a faulty callback stops a run with.
  */
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -160,7 +160,8 @@ describe('errors', () => {
     const s = scenarioOf({ variables: { t: cb('throwsAt') } });
     const err = await rows(s, 0, 100_000).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ParanomError);
-    expect((err as ParanomError).code).toBe('GENERATION_FAILED');
+    expect((err as ParanomError).code).toBe('CALLBACK_FAILED');
+    expect((err as ParanomError).exitCode).toBe(2);
     expect((err as Error).message).toMatch(/^variable 't': callback 'throwsAt' \(.*test\/fixtures\/callbacks\/basic\.js\) at row 70123, seed 42: threw Error: sensor table has no entry for row 70123$/);
     expect((err as ParanomError).details).toMatchObject({ variable: 't', row: 70_123, seed: 42, callback: 'throwsAt' });
   });
@@ -172,18 +173,49 @@ describe('errors', () => {
     await expect(rows(scenarioOf({ variables: { w: cb('tooManyDraws') } }), 0, 100)).rejects.toThrow(/at row 0, seed 42: asked for more than 256 random draws in one row/);
   });
 
-  it('crosses the worker boundary as data and prints without a stack trace (with one under --verbose)', async () => {
+  it('crosses the worker boundary as data and prints without a stack trace (with one under --verbose); exit 2, nothing left', async () => {
     const dir = tempDir();
     copyFileSync(join(FIXTURES, 'basic.js'), join(dir, 'basic.js'));
     const file = join(dir, 'throws.yaml');
     writeFileSync(file, 'seed: 9\ntimeline: { rows: 200000 }\nvariables:\n  t: { type: callback, module: basic.js, normal: throwsAt }\n');
     await expect(generate(file, { out: join(dir, 'lib'), workers: 2, shardRows: 65_536 })).rejects.toThrow(/shard 1 \(rows 65536–131071\), seed 9: variable 't': callback 'throwsAt' .* at row 70123, seed 9: threw Error: sensor table has no entry for row 70123/);
+    // Shards 0 and 2 were written beside the failing one: a fresh directory is left as it was (absent).
+    expect(existsSync(join(dir, 'lib'))).toBe(false);
     const plain = spawnSync(process.execPath, [CLI, 'generate', file, '--out', join(dir, 'out'), '--workers', '2', '--shard-rows', '65536'], { encoding: 'utf8' });
-    expect(plain.status).toBe(1);
+    expect(plain.status).toBe(2);
     expect(plain.stderr).toMatch(/^paranom: shard 1 \(rows 65536–131071\), seed 9: variable 't': callback 'throwsAt' \(.*basic\.js\) at row 70123, seed 9: threw Error: sensor table has no entry for row 70123\n$/);
+    expect(existsSync(join(dir, 'out'))).toBe(false);
+    // An existing directory holding the user's own folder keeps it, and nothing else appears.
+    mkdirSync(join(dir, 'kept', 'mine'), { recursive: true });
+    expect(spawnSync(process.execPath, [CLI, 'generate', file, '--out', join(dir, 'kept'), '--workers', '2', '--shard-rows', '65536'], { encoding: 'utf8' }).status).toBe(2);
+    expect(readdirSync(join(dir, 'kept'))).toEqual(['mine']);
     const verbose = spawnSync(process.execPath, [CLI, 'generate', file, '--out', join(dir, 'out2'), '--workers', '1', '--verbose'], { encoding: 'utf8' });
-    expect(verbose.status).toBe(1);
+    expect(verbose.status).toBe(2);
     expect(verbose.stderr).toMatch(/caused by: Error: sensor table has no entry for row 70123\n\s+at throwsAt \(file:.*basic\.js/);
+  });
+
+  it('validate calls each callback on the first rows and the first event: a callback that throws when called fails validate (exit 2)', () => {
+    const dir = tempDir();
+    copyFileSync(join(FIXTURES, 'faulty.js'), join(dir, 'faulty.js'));
+    copyFileSync(join(FIXTURES, 'basic.js'), join(dir, 'basic.js'));
+    const validate = (name: string, variables: string, anomalies = '') => {
+      const file = join(dir, `${name}.yaml`);
+      writeFileSync(file, `seed: 5\ntimeline: { rows: 200000 }\n${anomalies}variables:\n  p: { normal: { dist: normal, mean: 3, sd: 0.2 } }\n${variables}`);
+      return spawnSync(process.execPath, [CLI, 'validate', file], { encoding: 'utf8', cwd: dir });
+    };
+    const always = validate('always', '  flow: { type: callback, module: faulty.js, normal: alwaysThrows }\n');
+    expect(always.status).toBe(2);
+    expect(always.stderr).toBe("paranom: dry run of the callbacks on rows 0–63: variable 'flow': callback 'alwaysThrows' (faulty.js) at row 0, seed 5: threw TypeError: Cannot read properties of undefined (reading 'kPa')\n");
+    // The anomalous export is called on the first event's rows.
+    const leak = validate('leak', '  flow: { type: callback, module: faulty.js, normal: steady, anomalous: leakThrows }\n', 'anomalies: { frequency: 0.01, duration: [20, 50] }\n');
+    expect(leak.status).toBe(2);
+    expect(leak.stderr).toMatch(/^paranom: dry run of the callbacks on rows 0–63 and (\d+)–\d+: variable 'flow': callback 'leakThrows' \(faulty\.js\) at row \1, seed 5: threw RangeError: no leak model for event \1\n$/);
+    // Without anomalies the same module passes: the anomalous export is never called.
+    expect(validate('quiet', '  flow: { type: callback, module: faulty.js, normal: steady, anomalous: leakThrows }\n').status).toBe(0);
+    // A callback that fails only far from the start passes the dry run (generation reports it).
+    expect(validate('late', '  t: { type: callback, module: basic.js, normal: throwsAt }\n').status).toBe(0);
+    // Nothing is written beside the scenario.
+    expect(readdirSync(dir).sort()).toEqual(['always.yaml', 'basic.js', 'faulty.js', 'late.yaml', 'leak.yaml', 'quiet.yaml']);
   });
 
   it('a missing export, a non-function export, a module that does not parse, a missing file', async () => {

@@ -162,7 +162,7 @@ describe('data safety: one regression test per finding', () => {
     expect((await cli('generate', scenario, '--out', out, ...SHARDS)).code).toBe(0);
     const before = treeHashes(out);
     const r = await cli('grow', out, '--rows', '300000', '--workers', '2');
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(2);
     expect(r.err).toMatch(/variable 'x'.*row 150000.*sensor offline/);
     expectClean(r);
     expect(treeHashes(out)).toEqual(before);
@@ -249,7 +249,7 @@ describe('data safety: one regression test per finding', () => {
     const scenario = callbackScenario(dir, 'export function normal(ctx) { return ctx.row === 7 ? Infinity : 1; }\n');
     const out = join(dir, 'out');
     const r = await cli('generate', scenario, '--out', out);
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(2);
     expect(r.err).toMatch(/variable 'x'.*row 7.*returned number Infinity.*finite number.*allow_non_finite/);
     expectClean(r);
     expect(existsSync(out)).toBe(false);

@@ -6,7 +6,7 @@
  * and an entity generated alone equals its rows in the fleet. Checked through the files,
  * as DuckDB reads them.
  */
-import { readFileSync } from 'node:fs';
+import { cpSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { generate, grow } from '../src/run/generate.js';
@@ -180,6 +180,29 @@ describe('fleets split over machines', () => {
     expect(counts).toEqual(['cache', 'db-1', 'db-2', 'web-1', 'web-2'].map((host) => ({ host, n: String(ROWS) })));
     const keys = await duck(`SELECT host, CAST(seed AS VARCHAR) AS seed FROM read_parquet('${whole}/entities.parquet')`);
     expect(keys.map((r) => r['host'])).toEqual(['web-1', 'web-2', 'db-1', 'db-2', 'cache']);
+  });
+
+  it('merge-manifests refuses parts of fleets named differently, naming the first differing entity and both part files', async () => {
+    const { mergeManifests } = await import('../src/run/merge.js');
+    const base = tempDir('paranom-fleet-parts-');
+    const parts = join(base, 'parts');
+    const elsewhere = join(base, 'elsewhere');
+    // 40,000 rows an entity: a shard each, so each part has shards of its own.
+    const named = (names: string[]) => scenarioFrom(fleetDoc({ names, key: 'host' }, 40_000));
+    // Two machines whose host lists differ in one name (same length): part 1 here, part 2 there.
+    await generate(named(['web-1', 'web-2', 'db-1', 'db-2']), { out: parts, workers: 1, shardRows: SHARD, part: { k: 1, n: 2 } });
+    await generate(named(['web-1', 'web-2', 'db-7', 'db-2']), { out: elsewhere, workers: 1, shardRows: SHARD, part: { k: 2, n: 2 } });
+    for (const name of ['manifest-part-00002-of-00002.json', 'data']) cpSync(join(elsewhere, name), join(parts, name), { recursive: true });
+    const before = readdirSync(parts).sort();
+    await expect(mergeManifests(parts)).rejects.toMatchObject({
+      code: 'DATASET_INVALID',
+      message: "manifest-part-00002-of-00002.json: belongs to another run than manifest-part-00001-of-00002.json (entity 2 is 'db-1' in manifest-part-00001-of-00002.json, 'db-7' in manifest-part-00002-of-00002.json); merge only the part manifests of one split run",
+    });
+    // A longer list whose first names agree: the first entity one part has and the other lacks.
+    await generate(named(['web-1', 'web-2', 'db-1', 'db-2', 'cache']), { out: join(base, 'longer'), workers: 1, shardRows: SHARD, part: { k: 2, n: 2 } });
+    cpSync(join(base, 'longer', 'manifest-part-00002-of-00002.json'), join(parts, 'manifest-part-00002-of-00002.json'));
+    await expect(mergeManifests(parts)).rejects.toThrow(/^manifest-part-00002-of-00002\.json: belongs to another run than manifest-part-00001-of-00002\.json \(entity 4 is 'cache' in manifest-part-00002-of-00002\.json, absent in manifest-part-00001-of-00002\.json \(4 named entities in manifest-part-00001-of-00002\.json, 5 in manifest-part-00002-of-00002\.json\)[;)]/);
+    expect(readdirSync(parts).sort()).toEqual(before);
   });
 });
 

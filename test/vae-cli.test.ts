@@ -4,7 +4,8 @@
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
+import { hostname } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from './helpers.js';
@@ -61,6 +62,61 @@ describe('paranom train-vae', () => {
     }
     expect(existsSync(fresh)).toBe(false);
     expect(readdirSync(given)).toEqual([]);
+  });
+
+  it('a training whose loss explodes but stays finite exits 2, naming the epochs, the losses and the option to change, and writes nothing', () => {
+    const base = tempDir();
+    const fresh = join(base, 'fresh');
+    const given = join(base, 'given');
+    mkdirSync(given);
+    for (const out of [fresh, given]) {
+      // Adam at a learning rate of 5 throws the weights far out in the first epoch; every loss stays finite.
+      const r = run(['train-vae', '--data', DATA, '--window', '48', '--latent', '3', '--hidden', '16', '--epochs', '3', '--seed', '5', '--learning-rate', '5', '--out', out, '--backend', 'cpu']);
+      expect(r.status, r.stderr).toBe(2);
+      expect(r.stderr).toMatch(/^paranom: training learned nothing: at its best epoch \(1 of 3\) the validation reconstruction error is [\d.e+]+ per window \(loss [\d.e+]+\), no better than predicting the mean at every row \([\d.]+\); the loss exploded at epoch 1 \(training loss [\d.e+]+\) with --learning-rate 5; nothing was written — try a smaller --learning-rate \(such as 0\.5\)\n$/m);
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+      // Every epoch's loss was printed, and finite.
+      expect(r.stderr).toMatch(/epoch 3\/3 {2}recon [\d.]+/);
+    }
+    expect(existsSync(fresh)).toBe(false);
+    expect(readdirSync(given)).toEqual([]);
+    expect(readdirSync(base).sort()).toEqual(['given']);
+  });
+
+  it("removes the staging folder a killed train-vae of the same --out left (by its marker), never another folder", () => {
+    const base = tempDir();
+    const out = join(base, 'm');
+    // Pids of processes that have ended.
+    const [dead, dead2] = [0, 1].map(() => spawnSync(process.execPath, ['-e', '0']).pid!) as [number, number];
+    const marker = (pid: number, over: Record<string, unknown> = {}) => JSON.stringify({ paranom: 'vae-staging', pid, host: hostname(), out: 'm', ...over });
+    /** A staging folder as a kill -9 during the model's write leaves it: the marker, one layers model half written. */
+    const staging = (name: string, markerText: string | null, extra: Record<string, string> = {}) => {
+      const dir = join(base, name);
+      mkdirSync(join(dir, 'encoder'), { recursive: true });
+      writeFileSync(join(dir, 'encoder', 'model.json'), '{"modelTopology":');
+      if (markerText !== null) writeFileSync(join(dir, '.paranom-staging.json'), markerText);
+      for (const [f, text] of Object.entries(extra)) writeFileSync(join(dir, f), text);
+      return dir;
+    };
+    const stale = staging(`.m.paranom-training-${dead}`, marker(dead));
+    // Kept: a running process's (this test's), another host's, one without a marker, one holding a user's file, another --out's.
+    const kept = [
+      staging(`.m.paranom-training-${process.pid}`, marker(process.pid)),
+      staging(`.m.paranom-training-${dead + 1}`, marker(dead + 1, { host: 'elsewhere' })),
+      staging(`.m.paranom-training-${dead + 2}`, null),
+      staging(`.m.paranom-training-${dead2}`, marker(dead2), { 'notes.txt': 'mine' }),
+      staging(`.other.paranom-training-${dead}`, marker(dead, { out: 'other' })),
+    ];
+    const before = kept.map((d) => readdirSync(d).sort());
+    const r = run(['train-vae', '--data', DATA, '--window', '48', '--latent', '3', '--hidden', '16', '--epochs', '1', '--out', out, '--backend', 'cpu']);
+    expect(r.status, r.stderr).toBe(0);
+    expect(existsSync(stale)).toBe(false);
+    expect(r.stderr).toContain(`paranom: removed ${stale}, the staging folder of an interrupted train-vae of the same --out\n`);
+    expect(r.stderr).toContain(`paranom: left ${kept[3]}, the staging folder of an interrupted train-vae: it holds files paranom did not write\n`);
+    expect(kept.map((d) => readdirSync(d).sort())).toEqual(before);
+    // The model carries no marker; nothing else appeared beside it.
+    expect(readdirSync(out).sort()).toEqual(['decoder', 'encoder', 'vae.json']);
+    expect(readdirSync(base).sort()).toEqual([...kept.map((d) => basename(d)), 'm'].sort());
   });
 
   it('--out: a file or a directory of other files is refused before training; an earlier model is replaced whole, with nothing left beside it', () => {

@@ -78,6 +78,8 @@ async function handler(argv: ArgumentsCamelCase<TrainOptions>): Promise<void> {
     },
   });
   progress.finish();
+  for (const d of r.staleRemoved) process.stderr.write(`paranom: removed ${d}, the staging folder of an interrupted train-vae of the same --out\n`);
+  for (const d of r.staleKept) process.stderr.write(`paranom: left ${d}, the staging folder of an interrupted train-vae: it holds files paranom did not write\n`);
   const m = r.meta;
   const s = m.latentStats;
   const t = m.training;

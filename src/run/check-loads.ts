@@ -1,10 +1,12 @@
 /**
  * What `validate` checks beyond the scenario file: every module imports and exports what
- * the scenario names, and every file and model loads — in a worker under the watchdog, as
- * a run would, so a module that never finishes loading is reported instead of hanging.
+ * the scenario names, every file and model loads, and every callback runs on a few rows
+ * (dry-run.ts) — in a worker under the watchdog, as a run would, so a module that never
+ * finishes loading, or a callback that never returns, is reported instead of hanging.
  */
 import { ParanomError } from '../errors.js';
 import type { Scenario } from '../model/types.js';
+import { dryRunRanges, dryRunScenario } from './dry-run.js';
 import { createPool, workerMemoryMb } from './pool.js';
 import type { LoadTask, runLoadTask } from './shard-task.js';
 import { newWatchBuffer, runWatched } from './watchdog.js';
@@ -16,7 +18,7 @@ export async function checkScenarioLoads(s: Scenario): Promise<void> {
     const watch = newWatchBuffer();
     const task: LoadTask = { type: 'load', scenario: s, watch };
     const r = await runWatched<Awaited<ReturnType<typeof runLoadTask>>>(pool, task, watch, s, workerMemoryMb());
-    if (!r.ok) throw ParanomError.fromData(r.error);
+    if (!r.ok) throw ParanomError.fromData(r.error, `dry run of the callbacks on rows ${dryRunRanges(dryRunScenario(s)).map(([a, b]) => `${a}–${b - 1}`).join(' and ')}${s.entities ? ' of the first entity' : ''}`);
   } finally {
     await pool.destroy().catch(() => undefined);
   }

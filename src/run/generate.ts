@@ -313,8 +313,12 @@ async function runPlan(
       // Fingerprint tasks still running finish before the pool goes (no aborts, see above).
       await uniqueness?.done.catch(() => undefined);
       const err = failure?.error;
-      if (err instanceof ParanomError && err.code === 'UNIQUENESS_FAILED' && !staged) {
-        // Only reachable in a fresh directory (see above): every shard file is this run's.
+      // A hard uniqueness failure is only reachable in a fresh directory (see above); a
+      // callback's failure is the user's code to fix, which changes the module's hash, so
+      // this run's shards could never be resumed. Either way, in a fresh directory every
+      // shard file is this run's: the directory is left as it was.
+      const rollBack = err instanceof ParanomError && (err.code === 'UNIQUENESS_FAILED' || (err.code === 'CALLBACK_FAILED' && prepared.fresh));
+      if (rollBack && !staged) {
         for (const f of ownFiles) rmSync(join(out, f), { force: true });
         undo(false);
       } else undo(generated > 0);

@@ -87,34 +87,54 @@ export function reusable(old: RunIdentity, now: RunIdentity, names: readonly str
   return same && (old.rows === now.rows || (old.growth_stable && now.growth_stable));
 }
 
+/** How a phrase of `differences` names the two sides: by default the directory's files ("there") and this run ("now"). */
+export interface Sides {
+  there: string;
+  now: string;
+}
+
 /**
  * What differs between the run that wrote `old` and this one, each in a phrase naming it
- * (`oldNames`: the old fleet's names, when a manifest records them).
+ * (`oldNames`: the old fleet's names, when a manifest records them; `sides`: how the two
+ * are named, such as two part manifests' files).
  */
-export function differences(old: RunIdentity, now: RunIdentity, names: readonly string[] | null, oldNames?: readonly string[] | null): string[] {
+export function differences(old: RunIdentity, now: RunIdentity, names: readonly string[] | null, oldNames?: readonly string[] | null, sides: Sides = { there: 'there', now: 'now' }): string[] {
+  const { there, now: here } = sides;
   const out: string[] = [];
   if (old.format_version !== now.format_version) out.push(old.format_version === undefined ? `written by an earlier paranom that did not record its data-format version; this one writes version ${FORMAT_VERSION}` : `written in data-format version ${old.format_version}, this paranom writes version ${FORMAT_VERSION}`);
-  if (old.seed !== now.seed) out.push(`seed ${old.seed} there, ${now.seed} now`);
-  if (old.format !== now.format || old.compression !== now.compression) out.push(`format ${old.format}${old.compression ? `/${old.compression}` : ''} there, ${now.format}${now.compression ? `/${now.compression}` : ''} now`);
-  if (old.shard_rows !== now.shard_rows) out.push(`${old.shard_rows} rows per shard there, ${now.shard_rows} now`);
+  if (old.seed !== now.seed) out.push(`seed ${old.seed} ${there}, ${now.seed} ${here}`);
+  if (old.format !== now.format || old.compression !== now.compression) out.push(`format ${old.format}${old.compression ? `/${old.compression}` : ''} ${there}, ${now.format}${now.compression ? `/${now.compression}` : ''} ${here}`);
+  if (old.shard_rows !== now.shard_rows) out.push(`${old.shard_rows} rows per shard ${there}, ${now.shard_rows} ${here}`);
   const before = old.inputs ?? {};
   const after = now.inputs ?? {};
   for (const [what, sha] of Object.entries(after)) {
     const was = before[what];
-    if (was !== undefined && was !== sha) out.push(`${what} changed (SHA-256 ${was.slice(0, 12)}… there, ${sha.slice(0, 12)}… now)`);
+    if (was !== undefined && was !== sha) out.push(`${what} changed (SHA-256 ${was.slice(0, 12)}… ${there}, ${sha.slice(0, 12)}… ${here})`);
   }
-  if (!sameNames(old, names)) out.push(namesDiffer(old, names, oldNames));
-  if (old.rows !== now.rows && !(old.growth_stable && now.growth_stable)) out.push(`${old.rows} rows there, ${now.rows} now, and anomalies.count places events over the whole timeline`);
-  if (out.length === 0 && old.scenario_hash !== now.scenario_hash) out.push(`the scenario changed (hash ${old.scenario_hash.slice(0, 12)}… there, ${now.scenario_hash.slice(0, 12)}… now)`);
+  if (!sameNames(old, names)) out.push(namesDiffer(old, names, oldNames, sides));
+  if (old.rows !== now.rows && !(old.growth_stable && now.growth_stable)) out.push(`${old.rows} rows ${there}, ${now.rows} ${here}, and anomalies.count places events over the whole timeline`);
+  if (out.length === 0 && old.scenario_hash !== now.scenario_hash) out.push(`the scenario changed (hash ${old.scenario_hash.slice(0, 12)}… ${there}, ${now.scenario_hash.slice(0, 12)}… ${here})`);
   return out;
 }
 
-function namesDiffer(old: RunIdentity, names: readonly string[] | null, oldNames?: readonly string[] | null): string {
+function namesDiffer(old: RunIdentity, names: readonly string[] | null, oldNames: readonly string[] | null | undefined, { there, now }: Sides): string {
   if (!old.entity_names) return 'its entities are counted (an integer key), the scenario now names them';
   if (!names) return 'its entities are named, the scenario now counts them (an integer key)';
   if (oldNames) {
-    const i = oldNames.findIndex((n, k) => names[k] !== n);
-    if (i >= 0) return i < names.length ? `entity ${i} is '${oldNames[i]}' there, '${names[i]}' now` : `it has ${oldNames.length} named entities, the scenario now names ${names.length}`;
+    const d = nameDifference(oldNames, names, { there, now });
+    if (d) return d;
   }
   return old.entity_names.count > names.length ? `it has ${old.entity_names.count} named entities, the scenario now names ${names.length}` : 'the entity names changed';
+}
+
+/** The first entity whose name differs between two fleets' lists, in a phrase naming its index and both names; undefined when the lists are equal. */
+export function nameDifference(a: readonly string[], b: readonly string[], { there, now }: Sides): string | undefined {
+  const n = Math.max(a.length, b.length);
+  let i = 0;
+  while (i < n && a[i] === b[i]) i++;
+  if (i === n) return undefined;
+  const counts = `(${a.length} named entities ${there}, ${b.length} ${now})`;
+  if (i >= a.length) return `entity ${i} is '${b[i]}' ${now}, absent ${there} ${counts}`;
+  if (i >= b.length) return `entity ${i} is '${a[i]}' ${there}, absent ${now} ${counts}`;
+  return `entity ${i} is '${a[i]}' ${there}, '${b[i]}' ${now}`;
 }

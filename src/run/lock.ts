@@ -9,6 +9,7 @@
  */
 import { closeSync, existsSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
+import { processAlive } from '../process-alive.js';
 import { join } from 'node:path';
 import { ParanomError } from '../errors.js';
 import { partLabel, type Part } from '../plan/parts.js';
@@ -37,15 +38,6 @@ function readHolder(path: string): LockHolder | undefined {
   return undefined;
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /** A lock nobody holds any more: its process is gone from this host, or it was torn while being written long ago. */
 function isStale(path: string, holder: LockHolder | undefined): boolean {
   if (!holder) {
@@ -55,7 +47,7 @@ function isStale(path: string, holder: LockHolder | undefined): boolean {
       return true;
     }
   }
-  return holder.host === hostname() && holder.pid !== process.pid && !alive(holder.pid);
+  return holder.host === hostname() && holder.pid !== process.pid && !processAlive(holder.pid);
 }
 
 function refuse(out: string, name: string, holder: LockHolder | undefined): never {

@@ -20,7 +20,7 @@ import { checkOutputPath } from './output-dir.js';
 import { refuseForeign } from './ownership.js';
 import { finishDataset } from './finish.js';
 import { PART_MANIFEST_RE, readRecords } from './state.js';
-import { identityOf } from './identity.js';
+import { differences, identityOf, nameDifference } from './identity.js';
 
 const require = createRequire(import.meta.url);
 const pw = require('parquet-wasm') as typeof import('parquet-wasm');
@@ -48,9 +48,20 @@ async function mergeLocked(out: string, options: { checkFiles?: boolean }): Prom
   const parts = files.map((f) => ({ file: f, m: readManifest(out, f) }));
   for (const { file, m } of parts) requireFormatVersion(out, m, 'merge', file);
   const first = parts[0]!.m;
-  const id = JSON.stringify(identityOf(first));
+  const firstFile = parts[0]!.file;
+  const id = identityOf(first);
   for (const { file, m } of parts) {
-    if (JSON.stringify(identityOf(m)) !== id) throw new ParanomError('DATASET_INVALID', `${file}: belongs to another run (scenario, seed, rows, format or shard size differ from ${parts[0]!.file})`);
+    const other = identityOf(m);
+    if (JSON.stringify(other) !== JSON.stringify(id)) {
+      // Said as each side's file: a fleet's names, for one, by the first entity that differs.
+      const sides = { there: `in ${firstFile}`, now: `in ${file}` };
+      const [a, b] = [first.scenario.entities?.names, m.scenario.entities?.names];
+      const what = differences(id, other, b ?? null, a ?? null, sides);
+      // A run may grow a fleet's names (a prefix is kept); the parts of one run name the same entities.
+      const names = a && b ? nameDifference(a, b, sides) : undefined;
+      if (names && !what.includes(names)) what.unshift(names);
+      throw new ParanomError('DATASET_INVALID', `${file}: belongs to another run than ${firstFile} (${what.join('; ') || 'scenario, seed, rows, format or shard size differ'}); merge only the part manifests of one split run`, { file, first: firstFile });
+    }
     if (!m.part || m.part.n !== first.part?.n) throw new ParanomError('DATASET_INVALID', `${file}: not a part of the same ${first.part?.n}-part split`);
   }
   const n = first.part!.n;

@@ -21,6 +21,7 @@ import { shardMetadata } from '../dataset/provenance.js';
 import type { OutputFormat, ShardPlan } from '../plan/planner.js';
 import { endRow, type Scenario } from '../model/types.js';
 import { prepareScenario } from '../variables/registry.js';
+import { dryRunCallbacks } from './dry-run.js';
 import { setWatch } from '../variables/watch.js';
 import { eventsStartingIn } from '../anomaly/events.js';
 import { seedKey } from '../random/counter.js';
@@ -194,7 +195,10 @@ export async function runShardTask(task: ShardTask, ready?: ReadyShard): Promise
   }
 }
 
-/** Loads what a scenario's variables need (modules, files, models), as `validate` does before saying ok. */
+/**
+ * Loads what a scenario's variables need (modules, files, models) and calls its callbacks
+ * on a few rows (dry-run.ts), as `validate` does before saying ok.
+ */
 export interface LoadTask {
   type: 'load';
   scenario: Scenario;
@@ -205,6 +209,7 @@ export async function runLoadTask(task: LoadTask): Promise<{ ok: true } | { ok: 
   setWatch(task.watch);
   try {
     await prepareScenario(task.scenario);
+    dryRunCallbacks(task.scenario);
     return { ok: true };
   } catch (err) {
     // Whatever fails while loading a scenario's inputs is a problem of the scenario's files.

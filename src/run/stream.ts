@@ -113,9 +113,7 @@ export async function streamRows(scenarioOrFile: Scenario | string, options: Str
     const task: StreamTask = { type: 'stream', scenario, rowStart: block.rowStart, rowEnd: block.rowEnd, format: options.format, unitRows, retries };
     const r = (await pool.run(task)) as StreamBlockResult;
     if (!r.ok) {
-      const e = r.error;
-      const where = `rows ${block.rowStart}–${block.rowEnd - 1}, seed ${scenario.seed}`;
-      throw new ParanomError(e.code, e.code === 'GENERATION_FAILED' ? `${where}: ${e.message}` : e.message, e.details);
+      throw ParanomError.fromData(r.error, `rows ${block.rowStart}–${block.rowEnd - 1}, seed ${scenario.seed}`);
     }
     return r;
   };

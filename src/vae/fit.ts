@@ -10,6 +10,7 @@ import { fillRowUniforms, type SeedKey } from '../random/counter.js';
 import { systemStream } from '../random/hash.js';
 import { normalQuantile } from '../random/normal-quantile.js';
 import { latentStats, type LatentStats } from './latent.js';
+import { checkLearned } from './usefulness.js';
 import type { TrainingRecord } from './model.js';
 import type { Sequential } from './tf-model.js';
 import type { Tf } from './tf.js';
@@ -80,7 +81,11 @@ export interface FitResult {
   stoppedEarly: boolean;
 }
 
-/** Trains `encoder` and `decoder` in place; on return they hold the best epoch's weights. */
+/**
+ * Trains `encoder` and `decoder` in place; on return they hold the best epoch's weights.
+ * Throws TRAINING_DIVERGED when the loss stops being finite, or when the best epoch
+ * reconstructs no better than the training mean (usefulness.ts).
+ */
 export function fitVae(tf: Tf, encoder: Sequential, decoder: Sequential, train: WindowSet, val: WindowSet, s: FitSettings): FitResult {
   const { key, batchSize, beta, patience } = s;
   const L = s.latent;
@@ -183,6 +188,8 @@ export function fitVae(tf: Tf, encoder: Sequential, decoder: Sequential, train: 
     bestWeights.dec.forEach((t) => t.dispose());
   }
   optimizer.dispose();
+  // A loss that exploded but stayed finite leaves a model worse than a constant: refused.
+  checkLearned(history, bestEpoch, train, val, { learningRate: s.learningRate, beta, epochs: s.epochs });
   return { history, bestEpoch, stoppedEarly };
 }
 

@@ -3,15 +3,21 @@
  * paranom model (which a new training replaces). Anything else — a file, or a directory
  * with files paranom did not write — is refused before training starts, not hours later.
  * The model is written beside its place and renamed into it at the end, so an interrupted
- * or failed training leaves the directory as it was.
+ * or failed training leaves the directory as it was; the staging folder carries a marker
+ * (pid, host), so a later training of the same place removes one a killed run left.
  */
-import { existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { basename, dirname, join, resolve } from 'node:path';
 import { ParanomError } from '../errors.js';
+import { processAlive } from '../process-alive.js';
+import { MODEL_JSON, WEIGHTS_BIN } from './layers-format.js';
 import { VAE_FORMAT, VAE_META_FILE } from './model.js';
 
 /** What a model directory holds (model.ts writes these names, files.encoder/decoder). */
 const MODEL_ENTRIES = new Set([VAE_META_FILE, 'encoder', 'decoder']);
+/** What a layers model directory holds (layers-format.ts). */
+const LAYERS_FILES = new Set([MODEL_JSON, WEIGHTS_BIN]);
 
 function isPriorModel(dir: string): boolean {
   try {
@@ -35,12 +41,88 @@ export function checkModelOut(out: string): void {
 
 /** The sibling directory a model is written into before it takes its place. */
 export function stagingDir(out: string): string {
-  return join(dirname(out), `.${basename(out)}.paranom-training-${process.pid}`);
+  return join(dirname(out), stagingName(out, process.pid));
+}
+
+function stagingName(out: string, pid: number): string {
+  return `.${basename(out)}.paranom-training-${pid}`;
+}
+
+/** The file in a staging directory that says paranom made it, and which process. */
+export const STAGING_MARKER = '.paranom-staging.json';
+
+/** What the marker records: the training process (pid, host) and the model's place. */
+interface StagingMarker {
+  paranom: 'vae-staging';
+  pid: number;
+  host: string;
+  out: string;
+}
+
+function readMarker(dir: string): StagingMarker | undefined {
+  try {
+    const m = JSON.parse(readFileSync(join(dir, STAGING_MARKER), 'utf8')) as Partial<StagingMarker>;
+    return m.paranom === 'vae-staging' && Number.isSafeInteger(m.pid) && typeof m.host === 'string' && typeof m.out === 'string' ? (m as StagingMarker) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** True when `dir` holds only what training writes there: the marker, vae.json, and the two layers models. */
+function holdsOnlyStaging(dir: string): boolean {
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    if (e.name === STAGING_MARKER || e.name === VAE_META_FILE) {
+      if (!e.isFile()) return false;
+    } else if (e.name === 'encoder' || e.name === 'decoder') {
+      if (!e.isDirectory() || readdirSync(join(dir, e.name), { withFileTypes: true }).some((f) => !f.isFile() || !LAYERS_FILES.has(f.name))) return false;
+    } else return false;
+  }
+  return true;
+}
+
+/**
+ * Removes the staging directories beside `out` that an interrupted training of the same
+ * `--out` left (kill -9, a crash): only those whose marker names this place and a process
+ * of this host that no longer runs, and that hold nothing but what training writes.
+ * Returns what it removed, and what it left (a marked folder holding other files).
+ */
+export function removeStaleStaging(out: string): { removed: string[]; kept: string[] } {
+  const parent = dirname(resolve(out));
+  const removed: string[] = [];
+  const kept: string[] = [];
+  if (!existsSync(parent)) return { removed, kept };
+  const prefix = `.${basename(out)}.paranom-training-`;
+  for (const name of readdirSync(parent)) {
+    const pid = name.startsWith(prefix) ? Number(name.slice(prefix.length)) : NaN;
+    if (!Number.isSafeInteger(pid) || name !== stagingName(out, pid)) continue;
+    const dir = join(parent, name);
+    const m = readMarker(dir);
+    // Another host's training, or one still running here, is never guessed about.
+    if (!m || m.pid !== pid || m.host !== hostname() || m.out !== basename(out) || (pid !== process.pid && processAlive(pid))) continue;
+    if (holdsOnlyStaging(dir)) {
+      rmSync(dir, { recursive: true, force: true });
+      removed.push(dir);
+    } else kept.push(dir);
+  }
+  return { removed, kept };
+}
+
+/** Creates the staging directory of `out`, marked as this process's. */
+export function createStaging(out: string): string {
+  mkdirSync(dirname(resolve(out)), { recursive: true });
+  const staged = stagingDir(out);
+  // Left by an earlier process with this pid, and not provably paranom's (removeStaleStaging ran first).
+  if (existsSync(staged)) throw new ParanomError('USAGE', `${staged} is in the way of training's staging folder and holds files paranom did not write; move it away`);
+  mkdirSync(staged);
+  writeFileSync(join(staged, STAGING_MARKER), JSON.stringify({ paranom: 'vae-staging', pid: process.pid, host: hostname(), out: basename(out) } satisfies StagingMarker) + '\n');
+  return staged;
 }
 
 /** Moves the model written in `staged` to `out`, replacing an empty directory or an earlier model there. */
 export function placeModel(staged: string, out: string): void {
   checkModelOut(out);
+  // The model goes without the marker (a kill between the two leaves an unmarked folder: kept, never guessed about).
+  rmSync(join(staged, STAGING_MARKER), { force: true });
   const old = existsSync(out) ? `${staged}.old` : undefined;
   if (old) renameSync(out, old);
   renameSync(staged, out);

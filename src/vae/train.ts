@@ -16,14 +16,14 @@
  * the shuffle of each epoch and the reparameterisation noise of each batch. With the CPU
  * backend, the same data, options and seed give the same model files byte for byte.
  */
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { ParanomError } from '../errors.js';
 import { seedKey } from '../random/counter.js';
 import { ACTIVATIONS, readDenseStack, writeLayersModel, type Activation } from './layers-format.js';
 import { VAE_FORMAT, VAE_FORMAT_VERSION, VAE_META_FILE, type VaeModelMeta } from './model.js';
 import { latentChain } from './chain.js';
-import { checkModelOut, placeModel, stagingDir } from './model-dir.js';
+import { checkModelOut, createStaging, placeModel, removeStaleStaging } from './model-dir.js';
 import { DenseDecoder } from './decoder.js';
 import { readSeries } from './series.js';
 import { blockMeans } from './downsample.js';
@@ -78,6 +78,10 @@ export interface TrainVaeResult {
   fallback?: string | undefined;
   seconds: number;
   stoppedEarly: boolean;
+  /** Staging folders an interrupted training of the same `out` had left, removed (model-dir.ts). */
+  staleRemoved: string[];
+  /** Staging folders of an interrupted training left in place: they hold files paranom did not write. */
+  staleKept: string[];
 }
 
 const MAX_TRAIN_WINDOWS = 50_000;
@@ -154,6 +158,8 @@ export async function trainVae(o: TrainVaeOptions): Promise<TrainVaeResult> {
   checkOptions(o);
   // Before the data is read or a minute is trained: a place the model cannot go is refused now.
   checkModelOut(o.out);
+  // What a killed training of the same --out left beside it (its marker says so) goes now.
+  const stale = removeStaleStaging(o.out);
   const t0 = performance.now();
   const L = o.latent;
   const hidden = [...(o.hidden ?? [64, 64])];
@@ -203,10 +209,7 @@ export async function trainVae(o: TrainVaeOptions): Promise<TrainVaeResult> {
     files: { encoder: 'encoder', decoder: 'decoder' },
   };
   // Written beside its place, then renamed into it: a failure leaves --out as it was.
-  mkdirSync(dirname(resolve(o.out)), { recursive: true });
-  const staged = stagingDir(o.out);
-  rmSync(staged, { recursive: true, force: true });
-  mkdirSync(staged);
+  const staged = createStaging(o.out);
   try {
     writeLayersModel(join(staged, meta.files.encoder), await artifactsOf(tf, encoder));
     writeLayersModel(join(staged, meta.files.decoder), await artifactsOf(tf, decoder));
@@ -220,5 +223,5 @@ export async function trainVae(o: TrainVaeOptions): Promise<TrainVaeResult> {
     encoder.dispose();
     decoder.dispose();
   }
-  return { meta, out: o.out, backend, fallback, seconds: (performance.now() - t0) / 1000, stoppedEarly };
+  return { meta, out: o.out, backend, fallback, seconds: (performance.now() - t0) / 1000, stoppedEarly, staleRemoved: stale.removed, staleKept: stale.kept };
 }

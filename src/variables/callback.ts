@@ -116,7 +116,7 @@ function describeValue(x: unknown): string {
 }
 
 function failure(v: CallbackVariable, where: string, fn: string, row: number, seed: number, what: string, cause?: unknown): ParanomError {
-  const e = new ParanomError('GENERATION_FAILED', `variable '${v.name}': callback '${fn}' (${where}) at row ${row}, seed ${seed}: ${what}`, { variable: v.name, callback: fn, module: v.module, row, seed });
+  const e = new ParanomError('CALLBACK_FAILED', `variable '${v.name}': callback '${fn}' (${where}) at row ${row}, seed ${seed}: ${what}`, { variable: v.name, callback: fn, module: v.module, row, seed });
   const stack = (cause as Error | undefined)?.stack;
   if (stack) e.stack = `${e.name}: ${e.message}\n  caused by: ${stack}`;
   return e;
