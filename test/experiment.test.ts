@@ -1,32 +1,41 @@
 /**
  * The usefulness experiment (`npm run experiment`) in reduced form: one seed, two NAB
- * series. It asserts only that the run completes and prints a well-formed table with every
- * condition; the figures themselves are the README's, from the full run.
+ * series (and one series of `--protocol long`). It asserts only that the runs complete and
+ * print a well-formed table with every condition, and which series the long protocol
+ * takes; the figures themselves are the README's, from the full runs.
  */
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { loadNab } from '../bench/experiment/nab.js';
+import { LONG, longSeries } from '../bench/experiment/long.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
+/** Runs the experiment; checks the table is well formed and returns its header cells and row titles. */
+function table(args: string[]): { stdout: string; header: string[]; titles: string[] } {
+  const r = spawnSync(process.execPath, [join(root, 'dist/bench/experiment/run.js'), ...args], { encoding: 'utf8' });
+  expect(r.status, r.stderr).toBe(0);
+  const lines = r.stdout.split('\n');
+  const header = lines.findIndex((l) => l.startsWith('| condition |'));
+  expect(header).toBeGreaterThanOrEqual(0);
+  const columns = lines[header]!.split('|').length;
+  expect(lines[header + 1]!.split('|').length).toBe(columns);
+  expect(lines[header + 1]).toMatch(/^\|(---\|)+$/);
+  const rows = lines.slice(header + 2).filter((l) => l.startsWith('|'));
+  const num = String.raw`-?\d+\.\d{3} ± \d+\.\d{3}`;
+  for (const row of rows) {
+    expect(row.split('|').length, row).toBe(columns);
+    const cells = row.split('|').slice(2, -1).map((c) => c.trim());
+    for (const c of cells) expect(c, row).toMatch(new RegExp(`^(${num}( of \\d+)?|–)$`));
+  }
+  return { stdout: r.stdout, header: lines[header]!.split('|').map((c) => c.trim()), titles: rows.map((r) => r.split('|')[1]!.trim()) };
+}
+
 describe('npm run experiment (reduced)', () => {
   it('runs on two series with one seed and prints one well-formed row per condition', () => {
-    const r = spawnSync(process.execPath, [join(root, 'dist/bench/experiment/run.js'), '--seeds', '1', '--series', '2'], { encoding: 'utf8' });
-    expect(r.status, r.stderr).toBe(0);
-    const lines = r.stdout.split('\n');
-    const header = lines.findIndex((l) => l.startsWith('| condition |'));
-    expect(header).toBeGreaterThanOrEqual(0);
-    const columns = lines[header]!.split('|').length;
-    expect(lines[header + 1]).toMatch(/^\|(---\|)+$/);
-    const rows = lines.slice(header + 2).filter((l) => l.startsWith('|'));
-    const num = String.raw`-?\d+\.\d{3} ± \d+\.\d{3}`;
-    for (const row of rows) {
-      expect(row.split('|').length, row).toBe(columns);
-      const cells = row.split('|').slice(2, -1).map((c) => c.trim());
-      for (const c of cells) expect(c, row).toMatch(new RegExp(`^(${num}( of \\d+)?|–)$`));
-    }
-    const titles = rows.map((r) => r.split('|')[1]!.trim());
+    const { stdout, titles } = table(['--seeds', '1', '--series', '2']);
     expect(titles[0]).toMatch(/null/);
     expect(titles.some((t) => t.startsWith('(a)'))).toBe(true);
     expect(titles.some((t) => t.startsWith('(b)'))).toBe(true);
@@ -38,6 +47,32 @@ describe('npm run experiment (reduced)', () => {
     expect(titles.some((t) => t.startsWith('(g)'))).toBe(true);
     expect(titles.some((t) => t.startsWith('(h)'))).toBe(true);
     expect(titles.some((t) => t.startsWith('(b7)'))).toBe(true);
-    expect(r.stdout).toMatch(/2 series, 1 seeds, \d+ s/);
+    expect(stdout).toMatch(/2 series, 1 seeds, \d+ s/);
   }, 300_000); // thirteen conditions, a VAE trained: about 30 s quiet, minutes beside other heavy test files
+
+  it('--protocol long: trains on the rows before the first window, with point precision and the splice', () => {
+    // The qualifying series with the shortest training part (2,094 rows) keeps the VAE's training short.
+    const { stdout, header, titles } = table(['--protocol', 'long', '--seeds', '1', '--series', 'realKnownCause/machine_temperature_system_failure.csv']);
+    expect(header).toContain('point precision');
+    expect(header).toContain('point recall');
+    expect(titles).toHaveLength(5);
+    expect(titles[0]).toMatch(/null/);
+    expect(titles.slice(1).map((t) => t.split(' ')[0])).toEqual(['(a)', '(b)', '(d)', '(s)']);
+    expect(stdout).toMatch(/1 series, 1 seeds, \d+ s/);
+  }, 300_000); // one VAE (about 6 s quiet) and four detectors
+
+  it('the long protocol takes the series with 2,000 rows before their first window (less the margin), none of them labelled', () => {
+    const all = loadNab(join(root, '../shared/data/nab'));
+    const long = longSeries(all);
+    expect(long.length).toBeGreaterThan(0);
+    for (const s of all) {
+      const first = Math.min(...s.windows.map((w) => w[0]));
+      const picked = long.find((x) => x.name === s.name);
+      if (first - LONG.margin < LONG.minRows) expect(picked, s.name).toBeUndefined();
+      else {
+        expect(picked!.cut, s.name).toBe(first - LONG.margin);
+        expect(picked!.labels.subarray(0, picked!.cut + LONG.margin).some((l) => l === 1), s.name).toBe(false);
+      }
+    }
+  });
 });

@@ -45,6 +45,11 @@ export interface GeneratedCondition {
   drift?(ctx: SeriesContext): string;
   /** Copies of the training part generated; REPLICATES when absent. */
   replicates?(ctx: SeriesContext): number;
+  /**
+   * The `variables:` entries (YAML lines) over the training CSV, when the condition needs
+   * more than one source; the detector learns from the variable named `value`.
+   */
+  variables?(csv: string, ctx: SeriesContext): string;
 }
 
 const r = (sd: number, lo: number, hi: number): string => `[${lo * sd}, ${hi * sd}]`;
@@ -293,21 +298,21 @@ export function writeTrainingCsv(series: Series, dir: string): string {
   return file;
 }
 
-/** The scenario text of one condition: a source over the training CSV plus its anomalies. */
-export function scenarioText(series: Series, csv: string, anomalies: string, seed: number, drift?: string, replicates = REPLICATES): string {
+/** The scenario text of one condition: a source over the training CSV (or `variables`) plus its anomalies. */
+export function scenarioText(series: Series, csv: string, anomalies: string, seed: number, drift?: string, replicates = REPLICATES, variables?: string): string {
   return [
     `name: experiment`,
     `seed: ${seed}`,
     `timeline: { start: "${series.timestamps[0]!.replace(' ', 'T')}Z", step: ${series.stepMs}ms, rows: ${series.cut * replicates} }`,
     `anomalies: ${anomalies}`,
     `variables:`,
-    `  value: { type: source, file: ${JSON.stringify(csv)}, column: value, past_end: cycle${drift ? `, drift: ${drift}` : ''} }`,
+    variables ?? `  value: { type: source, file: ${JSON.stringify(csv)}, column: value, past_end: cycle${drift ? `, drift: ${drift}` : ''} }`,
   ].join('\n');
 }
 
 /** Generates one condition's training data with paranom. */
 export async function generateCondition(series: Series, csv: string, condition: GeneratedCondition, ctx: SeriesContext, seed: number): Promise<GeneratedData> {
-  const scenario = withCleanTwin(parseScenario(scenarioText(series, csv, condition.anomalies(ctx), seed, condition.drift?.(ctx), condition.replicates?.(ctx)), csv + '.yaml'));
+  const scenario = withCleanTwin(parseScenario(scenarioText(series, csv, condition.anomalies(ctx), seed, condition.drift?.(ctx), condition.replicates?.(ctx), condition.variables?.(csv, ctx)), csv + '.yaml'));
   await prepareScenario(scenario);
   const shard = generateShard(scenario, 0, scenario.timeline.rows);
   const column = (name: string): Float64Array => Float64Array.from(shard.values.find((v) => v.name === name)!.data as Float64Array);

@@ -6,8 +6,12 @@
  *
  *   node dist/bench/experiment/run.js [--seeds 5] [--series N | --series name,name]
  *                                     [--conditions b,c,d] [--jobs 2] [--nab ../shared/data/nab]
- *                                     [--json FILE]
+ *                                     [--protocol long] [--json FILE]
  *   node dist/bench/experiment/run.js --from run1.json,run2.json   (re-render saved runs together)
+ *
+ * `--protocol long` (long.ts) trains on every row before a series' first labelled window
+ * instead of its first 15%, on the series where that is long, with its own conditions
+ * (a, b, d, s).
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { isMainThread, parentPort, Worker } from 'node:worker_threads';
@@ -18,6 +22,7 @@ import { loadNab, robustScale, type Series } from './nab.js';
 import { trainSupervised, trainUnsupervised, type Detector } from './detector.js';
 import { EVERYTHING, EVERYTHING_MORE, FULL, FULL_NAB, generateCondition, KINDS, KINDS_DRIFT, KINDS_SHAPES, LEARNED, LEARNED_MORE, LEARNED_NAB, NAIVE, NAIVE_MORE, trainModel, writeTrainingCsv, type GeneratedCondition, type GeneratedData, type SeriesContext } from './conditions.js';
 import { seededRandom } from './mlp.js';
+import { LONG_GENERATED, longSeries } from './long.js';
 import { pool, scoreSeries, type Scores, type SeriesCounts } from './score.js';
 
 /** Share of test rows the random-alarm null alarms on (NAB's windows cover about 10%). */
@@ -32,6 +37,8 @@ export interface ExperimentOptions {
   conditions?: readonly string[];
   /** Worker threads running series in parallel (default 2). */
   jobs?: number;
+  /** `short` (default): the first 15% trains; `long`: every row before the first labelled window (long.ts). */
+  protocol?: Protocol;
   onProgress?: (message: string) => void;
 }
 
@@ -42,7 +49,11 @@ export interface ConditionResult {
   perSeed: Scores[];
 }
 
+export type Protocol = 'short' | 'long';
+
 export interface ExperimentResult {
+  /** Absent in runs saved before the long protocol existed: `short`. */
+  protocol?: Protocol;
   series: string[];
   conditions: ConditionResult[];
   /** Raw counts per series, [condition][seed], in the order of `conditions`. */
@@ -85,13 +96,13 @@ function labelNoise(data: GeneratedData, sd: number): { labelled: number; unchan
 }
 
 /** One series under every condition and seed: its counts, [condition][seed]. */
-async function runSeries(s: Series, seeds: number, ids: readonly string[] | undefined, dir: string): Promise<SeriesCounts[][]> {
-  const { generated, withReal } = conditionsOf(ids);
+async function runSeries(s: Series, seeds: number, ids: readonly string[] | undefined, protocol: Protocol, dir: string): Promise<SeriesCounts[][]> {
+  const { generated, withReal, rows: table } = conditionsOf(ids, protocol);
   const train = s.values.subarray(0, s.cut);
   const scale = robustScale(train);
   const csv = writeTrainingCsv(s, dir);
   const rows = testRows(s);
-  const out: SeriesCounts[][] = conditionsOf(ids).rows.map(() => []);
+  const out: SeriesCounts[][] = table.map(() => []);
   const first = withReal ? 2 : 1;
   const ctx: SeriesContext = { sd: scale.scale, rows: s.cut, fileRows: s.values.length, ...(generated.some((g) => g.needsModel) ? { model: await trainModel(csv, s.cut) } : {}) };
   for (let seed = 1; seed <= seeds; seed++) {
@@ -112,8 +123,9 @@ async function runSeries(s: Series, seeds: number, ids: readonly string[] | unde
 }
 
 /** The table's rows: the null (always), real-only, then the generated conditions chosen (default: all). */
-function conditionsOf(ids: readonly string[] | undefined): { generated: GeneratedCondition[]; withReal: boolean; rows: Array<{ id: string; title: string }> } {
-  const generated = ids ? GENERATED.filter((g) => ids.includes(g.id)) : GENERATED;
+function conditionsOf(ids: readonly string[] | undefined, protocol: Protocol): { generated: GeneratedCondition[]; withReal: boolean; rows: Array<{ id: string; title: string }> } {
+  const all = protocol === 'long' ? LONG_GENERATED : GENERATED;
+  const generated = ids ? all.filter((g) => ids.includes(g.id)) : all;
   const withReal = !ids || ids.includes('a');
   const rows = [
     { id: 'null', title: 'random alarms (null)' },
@@ -128,6 +140,7 @@ interface Job {
   name: string;
   seeds: number;
   conditions: readonly string[] | undefined;
+  protocol: Protocol;
 }
 
 /** Runs the series on `jobs` worker threads, each taking the next series when free. */
@@ -140,7 +153,7 @@ async function runAll(series: Series[], options: ExperimentOptions, jobs: number
       const worker = new Worker(fileURLToPath(import.meta.url), { workerData: { worker: true } });
       try {
         for (let s = queue.shift(); s; s = queue.shift()) {
-          const job: Job = { nabDir: options.nabDir, name: s.name, seeds: options.seeds, conditions: options.conditions };
+          const job: Job = { nabDir: options.nabDir, name: s.name, seeds: options.seeds, conditions: options.conditions, protocol: protocolOf(options) };
           const counts = await new Promise<SeriesCounts[][]>((done, fail) => {
             // One listener pair per job, both removed when either fires (a listener left per job leaks).
             const onError = (err: Error): void => {
@@ -157,7 +170,7 @@ async function runAll(series: Series[], options: ExperimentOptions, jobs: number
             worker.postMessage(job);
           });
           results.set(s.name, counts);
-          options.onProgress?.(`${s.name}: point F1 ${conditionsOf(options.conditions).rows.map((c, k) => `${c.id} ${pool(counts[k]!).f1.toFixed(2)}`).join(', ')} (${((performance.now() - t0) / 1000).toFixed(0)} s)`);
+          options.onProgress?.(`${s.name}: point F1 ${conditionsOf(options.conditions, protocolOf(options)).rows.map((c, k) => `${c.id} ${pool(counts[k]!).f1.toFixed(2)}`).join(', ')} (${((performance.now() - t0) / 1000).toFixed(0)} s)`);
         }
       } finally {
         await worker.terminate();
@@ -171,8 +184,8 @@ async function runAll(series: Series[], options: ExperimentOptions, jobs: number
 function serveJobs(): void {
   const dir = mkdtempSync(join(tmpdir(), 'paranom-experiment-'));
   parentPort!.on('message', (job: Job) => {
-    const s = loadNab(job.nabDir).find((x) => x.name === job.name)!;
-    runSeries(s, job.seeds, job.conditions, dir).then(
+    const s = seriesOf(job.nabDir, job.protocol).find((x) => x.name === job.name)!;
+    runSeries(s, job.seeds, job.conditions, job.protocol, dir).then(
       (counts) => parentPort!.postMessage({ counts }),
       (err: unknown) => parentPort!.postMessage({ error: String((err as Error).stack ?? err) }),
     );
@@ -180,14 +193,20 @@ function serveJobs(): void {
   process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
 }
 
+const protocolOf = (options: ExperimentOptions): Protocol => options.protocol ?? 'short';
+
+/** The protocol's series, each with its training cut. */
+const seriesOf = (nabDir: string, protocol: Protocol): Series[] => (protocol === 'long' ? longSeries(loadNab(nabDir)) : loadNab(nabDir));
+
 export async function runExperiment(options: ExperimentOptions): Promise<ExperimentResult> {
   const t0 = performance.now();
-  const series = selectSeries(loadNab(options.nabDir), options.series);
+  const series = selectSeries(seriesOf(options.nabDir, protocolOf(options)), options.series);
   const counts = await runAll(series, options, options.jobs ?? 2);
   const perSeries = series.map((s) => counts.get(s.name)!);
   return {
+    protocol: protocolOf(options),
     series: series.map((s) => s.name),
-    conditions: conditionsOf(options.conditions).rows.map((c, k) => ({
+    conditions: conditionsOf(options.conditions, protocolOf(options)).rows.map((c, k) => ({
       ...c,
       perSeed: Array.from({ length: options.seeds }, (_, seed) => pool(perSeries.map((x) => x[k]![seed]!))),
     })),
@@ -204,14 +223,17 @@ function meanSd(x: number[]): string {
 
 /** The result as a Markdown table: one row per condition, mean ± sd over seeds. */
 export function formatTable(r: ExperimentResult): string {
+  // The long protocol adds point precision and recall: the figures a user's own benchmark reports.
+  const long = r.protocol === 'long';
   const lines = [
-    '| condition | point F1 | event precision | windows found | NAB standard | NAB standard, run onsets | ROC-AUC | alarm rate | unchanged labelled rows |',
-    '|---|---|---|---|---|---|---|---|---|',
+    `| condition | point F1 |${long ? ' point precision | point recall |' : ''} event precision | windows found | NAB standard | NAB standard, run onsets | ROC-AUC | alarm rate | unchanged labelled rows |`,
+    `|---|---|---|---|---|---|---|---|---|${long ? '---|---|' : ''}`,
   ];
   for (const c of r.conditions) {
     const p = c.perSeed;
     const windows = p[0]?.windows ?? 0;
-    lines.push(`| ${c.title} | ${meanSd(p.map((s) => s.f1))} | ${meanSd(p.map((s) => s.eventPrecision))} | ${meanSd(p.map((s) => s.windowsFound))} of ${windows} | ${meanSd(p.map((s) => s.nab))} | ${meanSd(p.map((s) => s.nabOnsets))} | ${meanSd(p.map((s) => s.auc))} | ${meanSd(p.map((s) => s.alarmRate))} | ${Number.isFinite(p[0]!.unchanged) ? meanSd(p.map((s) => s.unchanged)) : '–'} |`);
+    const pr = long ? ` ${meanSd(p.map((s) => s.precision))} | ${meanSd(p.map((s) => s.recall))} |` : '';
+    lines.push(`| ${c.title} | ${meanSd(p.map((s) => s.f1))} |${pr} ${meanSd(p.map((s) => s.eventPrecision))} | ${meanSd(p.map((s) => s.windowsFound))} of ${windows} | ${meanSd(p.map((s) => s.nab))} | ${meanSd(p.map((s) => s.nabOnsets))} | ${meanSd(p.map((s) => s.auc))} | ${meanSd(p.map((s) => s.alarmRate))} | ${Number.isFinite(p[0]!.unchanged) ? meanSd(p.map((s) => s.unchanged)) : '–'} |`);
   }
   lines.push('', ...winCounts(r));
   return lines.join('\n');
@@ -248,7 +270,8 @@ function combine(files: readonly string[]): ExperimentResult {
       for (const n of run.series) perSeries[n]!.push(run.perSeries[n]![k]!);
     });
   }
-  return { series: first.series, conditions, perSeries, seconds: runs.reduce((a, x) => a + x.seconds, 0) };
+  if (runs.some((x) => (x.protocol ?? 'short') !== (first.protocol ?? 'short'))) throw new Error('saved runs follow different protocols');
+  return { ...(first.protocol ? { protocol: first.protocol } : {}), series: first.series, conditions, perSeries, seconds: runs.reduce((a, x) => a + x.seconds, 0) };
 }
 
 function arg(name: string): string | undefined {
@@ -265,7 +288,10 @@ async function main(): Promise<void> {
   const here = fileURLToPath(new URL('.', import.meta.url));
   const nabDir = resolve(arg('nab') ?? join(here, '../../../../shared/data/nab'));
   const pick = arg('series');
+  const protocol = arg('protocol') ?? 'short';
+  if (protocol !== 'short' && protocol !== 'long') throw new Error(`--protocol: expected short or long, got ${protocol}`);
   const result = await runExperiment({
+    protocol,
     nabDir,
     seeds: Number(arg('seeds') ?? 5),
     jobs: Number(arg('jobs') ?? 2),

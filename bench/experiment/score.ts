@@ -31,6 +31,9 @@ export interface SeriesCounts {
 /** A seed's figures over every series. */
 export interface Scores {
   f1: number;
+  /** Point precision and recall from the summed confusion counts. */
+  precision: number;
+  recall: number;
   eventPrecision: number;
   windowsFound: number;
   windows: number;
@@ -86,6 +89,8 @@ export function pool(series: readonly SeriesCounts[]): Scores {
   };
   return {
     f1: tp === 0 ? 0 : (2 * tp) / (2 * tp + sum((c) => c.fp) + sum((c) => c.fn)),
+    precision: tp === 0 ? 0 : tp / (tp + sum((c) => c.fp)),
+    recall: tp === 0 ? 0 : tp / (tp + sum((c) => c.fn)),
     eventPrecision: runs === 0 ? 0 : sum((c) => c.trueRuns) / runs,
     windowsFound: sum((c) => c.found),
     windows: sum((c) => c.windows),

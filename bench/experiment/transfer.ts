@@ -6,11 +6,15 @@
  * test label is read: every label here is paranom's own.
  *
  *   node dist/bench/experiment/transfer.js [--series N | --series name,name] [--train b,c,d] [--validate b,c,d,L]
+ *                                          [--protocol long] [--seeds 1]
  *
  * Prints, per (training condition, validation set), the mean over series of the ROC-AUC
  * of the detector's scores on those rows, the share of labelled rows alarmed at the
  * detector's real threshold (recall) and of unlabelled rows alarmed (false alarms); the
- * last column is the mean over the validation sets.
+ * last column is the mean over the validation sets. `--protocol long` runs on the long
+ * protocol's series and cuts (long.ts), where `d`, `d2` and `s` are its learned conditions;
+ * `--seeds N` trains each condition with data and detector seeds 1..N (validation data keeps
+ * seed 101) and prints each ROC-AUC cell as mean ± sd over those seeds.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -21,29 +25,47 @@ import { loadNab, robustScale } from './nab.js';
 import { DETECTOR, trainSupervised } from './detector.js';
 import { CANDIDATES } from './candidates.js';
 import { generateCondition, trainModel, writeTrainingCsv, type GeneratedCondition, type SeriesContext } from './conditions.js';
+import { LONG_CANDIDATES, longSeries } from './long.js';
 
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 ? process.argv[i + 1] : undefined;
 }
 
-const pick = (ids: string): GeneratedCondition[] =>
-  ids.split(',').map((id) => {
-    const c = CANDIDATES.find((x) => x.id === id);
-    if (!c) throw new Error(`unknown condition ${id}; expected one of ${CANDIDATES.map((x) => x.id).join(', ')}`);
+/** The conditions named in `ids`; under the long protocol its own conditions come first (its `d` is the learned kind's defaults). */
+const pick = (ids: string, long: boolean): GeneratedCondition[] => {
+  const all = long ? [...LONG_CANDIDATES, ...CANDIDATES] : CANDIDATES;
+  return ids.split(',').map((id) => {
+    const c = all.find((x) => x.id === id);
+    if (!c) throw new Error(`unknown condition ${id}; expected one of ${all.map((x) => x.id).join(', ')}`);
     return c;
   });
+};
+
+const mean = (x: number[]): number => x.reduce((a, b) => a + b, 0) / x.length;
+const sd = (x: number[]): number => (x.length < 2 ? 0 : Math.sqrt(x.reduce((a, b) => a + (b - mean(x)) ** 2, 0) / (x.length - 1)));
+
+/** Per-cell accumulators: ROC-AUC per training seed (one entry per series), and alarm counts. */
+interface Cell {
+  auc: number[][];
+  hit: number;
+  pos: number;
+  fa: number;
+  neg: number;
+}
 
 async function main(): Promise<void> {
   const here = fileURLToPath(new URL('.', import.meta.url));
   const nabDir = resolve(arg('nab') ?? join(here, '../../../../shared/data/nab'));
-  const all = loadNab(nabDir);
+  const long = arg('protocol') === 'long';
+  const seeds = Number(arg('seeds') ?? 1);
+  const all = long ? longSeries(loadNab(nabDir)) : loadNab(nabDir);
   const s0 = arg('series');
   const series = s0 === undefined ? all : /^\d+$/.test(s0) ? all.slice(0, Number(s0)) : all.filter((x) => s0.split(',').includes(x.name));
-  const train = pick(arg('train') ?? 'b,c,d,e');
-  const validate = pick(arg('validate') ?? 'b,c,d,L');
+  const train = pick(arg('train') ?? 'b,c,d,e', long);
+  const validate = pick(arg('validate') ?? 'b,c,d,L', long);
   const dir = mkdtempSync(join(tmpdir(), 'paranom-transfer-'));
-  const cells = new Map<string, { auc: number[]; hit: number; pos: number; fa: number; neg: number }>();
+  const cells = new Map<string, Cell>();
   try {
     for (const s of series) {
       const t0 = performance.now();
@@ -62,22 +84,24 @@ async function main(): Promise<void> {
       );
       const line: string[] = [];
       for (const t of train) {
-        const data = await generateCondition(s, csv, t, ctx, 1);
-        const det = trainSupervised(data.values, data.labels, data.period, real, scale, 1);
-        for (const v of held) {
-          const scores = det.score(v.data.values, v.rows);
-          const labels = Uint8Array.from(v.rows, (j) => v.data.labels[j]!);
-          const key = `${t.id}\0${v.id}`;
-          const c = cells.get(key) ?? { auc: [], hit: 0, pos: 0, fa: 0, neg: 0 };
-          const auc = rocAuc(labels, scores);
-          if (auc !== null) c.auc.push(auc);
-          labels.forEach((l, i) => {
-            const alarm = scores[i]! >= det.threshold ? 1 : 0;
-            if (l) (c.pos++, (c.hit += alarm));
-            else (c.neg++, (c.fa += alarm));
-          });
-          cells.set(key, c);
-          line.push(`${t.id}→${v.id} ${auc?.toFixed(2) ?? '–'}`);
+        for (let seed = 1; seed <= seeds; seed++) {
+          const data = await generateCondition(s, csv, t, ctx, seed);
+          const det = trainSupervised(data.values, data.labels, data.period, real, scale, seed);
+          for (const v of held) {
+            const scores = det.score(v.data.values, v.rows);
+            const labels = Uint8Array.from(v.rows, (j) => v.data.labels[j]!);
+            const key = `${t.id}\0${v.id}`;
+            const c = cells.get(key) ?? { auc: Array.from({ length: seeds }, () => []), hit: 0, pos: 0, fa: 0, neg: 0 };
+            const auc = rocAuc(labels, scores);
+            if (auc !== null) c.auc[seed - 1]!.push(auc);
+            labels.forEach((l, i) => {
+              const alarm = scores[i]! >= det.threshold ? 1 : 0;
+              if (l) (c.pos++, (c.hit += alarm));
+              else (c.neg++, (c.fa += alarm));
+            });
+            cells.set(key, c);
+            line.push(`${t.id}${seeds > 1 ? `#${seed}` : ''}→${v.id} ${auc?.toFixed(2) ?? '–'}`);
+          }
         }
       }
       process.stderr.write(`${s.name}: ${line.join(' ')} (${((performance.now() - t0) / 1000).toFixed(0)} s)\n`);
@@ -85,17 +109,29 @@ async function main(): Promise<void> {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-  const mean = (x: number[]): number => x.reduce((a, b) => a + b, 0) / x.length;
+  if (seeds > 1) {
+    // Each cell as mean ± sd over training seeds of its mean over series; the last column
+    // is each seed's mean over the validation sets, then their mean ± sd.
+    console.log(`\nROC-AUC (mean over series), mean ± sd over ${seeds} training seeds (${series.length} series)\n`);
+    console.log(`| train \\ validate | ${validate.map((v) => v.id).join(' | ')} | mean |`);
+    console.log(`|---|${validate.map(() => '---').join('|')}|---|`);
+    for (const t of train) {
+      const perSeed = (v: GeneratedCondition): number[] => cells.get(`${t.id}\0${v.id}`)!.auc.map(mean);
+      const across = Array.from({ length: seeds }, (_, k) => mean(validate.map((v) => perSeed(v)[k]!)));
+      const cell = (x: number[]): string => `${mean(x).toFixed(3)} ± ${sd(x).toFixed(3)}`;
+      console.log(`| ${t.id} | ${[...validate.map((v) => cell(perSeed(v))), cell(across)].join(' | ')} |`);
+    }
+  }
   for (const [what, f] of [
-    ['ROC-AUC (mean over series)', (c: { auc: number[] }) => mean(c.auc)],
-    ['recall at the real threshold', (c: { hit: number; pos: number }) => c.hit / c.pos],
-    ['false alarms at the real threshold', (c: { fa: number; neg: number }) => c.fa / c.neg],
+    ['ROC-AUC (mean over series and seeds)', (c: Cell) => mean(c.auc.flat())],
+    ['recall at the real threshold', (c: Cell) => c.hit / c.pos],
+    ['false alarms at the real threshold', (c: Cell) => c.fa / c.neg],
   ] as const) {
     console.log(`\n${what}: rows train on, columns validate on (${series.length} series)\n`);
     console.log(`| train \\ validate | ${validate.map((v) => v.id).join(' | ')} | mean |`);
     console.log(`|---|${validate.map(() => '---').join('|')}|---|`);
     for (const t of train) {
-      const row = validate.map((v) => f(cells.get(`${t.id}\0${v.id}`)! as never));
+      const row = validate.map((v) => f(cells.get(`${t.id}\0${v.id}`)!));
       console.log(`| ${t.id} | ${[...row, mean(row)].map((x) => x.toFixed(3)).join(' | ')} |`);
     }
   }

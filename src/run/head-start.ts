@@ -47,14 +47,38 @@ export interface EarlyShard {
 /** This worker's shard generated ahead, if any. */
 let early: EarlyShard | null = null;
 
+/** The head start under way in this worker, if any: settles once `early` is set or given up. */
+let pending: Promise<void> | null = null;
+
 /** Whether a head start may run this scenario: no user code, nothing the main thread must decide first. */
 export function headStartAllowed(s: Scenario): boolean {
   return !s.uniqueness && !s.entities && !s.splits && s.variables.every((v) => v.type !== 'callback');
 }
 
-/** Runs a head start in this worker (see the module comment); resolves once the shard is ready or given up. */
-export async function runHeadStart(task: HeadStartTask): Promise<void> {
+/**
+ * Starts a head start in this worker (see the module comment) after the current task has
+ * returned, so that the pool's first task ends at once and the run's shard task, which
+ * meanwhile reaches this worker, waits here (`headStartSettled`) instead of going back
+ * through the main thread's queue. The pool must not park its idle worker in
+ * `Atomics.wait` (run/pool.ts), or the head start would wait for the next task.
+ */
+export function startHeadStart(task: HeadStartTask): void {
   early = null;
+  pending = new Promise<void>((resolve) => setImmediate(resolve)).then(() => generateAhead(task));
+}
+
+/** Runs a head start here and now; resolves once the shard is ready or given up. */
+export async function runHeadStart(task: HeadStartTask): Promise<void> {
+  startHeadStart(task);
+  await headStartSettled();
+}
+
+/** Settles once no head start is under way in this worker (at once when none was started). */
+export function headStartSettled(): Promise<void> {
+  return pending ?? Promise.resolve();
+}
+
+async function generateAhead(task: HeadStartTask): Promise<void> {
   try {
     const scenario = resolveScenario(task.scenario, task);
     if (!headStartAllowed(scenario)) return;
@@ -67,6 +91,8 @@ export async function runHeadStart(task: HeadStartTask): Promise<void> {
   } catch {
     // The run meets the same problem on the main thread or in its own task, and reports it there.
     early = null;
+  } finally {
+    pending = null;
   }
 }
 

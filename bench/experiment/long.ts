@@ -1,0 +1,81 @@
+/**
+ * The experiment's "long training" protocol (`run.js --protocol long`): closer to a user
+ * with a long clean stretch of their own series than the 15% cut. Each series trains on
+ * every row before its first labelled window, less a margin, and only series where that
+ * leaves at least LONG.minRows rows take part. Fixed before any run on test labels (the
+ * README's "Long training" section).
+ *
+ * Its learned conditions are the two ways users put learned anomalies into a real series:
+ * (d) the `learned` kind exactly as the README recommends it (defaults only, no drift), and
+ * (s) the splice users wrote before that kind existed: a source, a `type: vae` variable of
+ * the same model, and a callback returning one or the other.
+ */
+import { writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { DETECTOR } from './detector.js';
+import { DURATION, FREQUENCY, NAIVE, type GeneratedCondition } from './conditions.js';
+import type { Series } from './nab.js';
+
+export const LONG = {
+  /** Fewest training rows a series needs to take part. */
+  minRows: 2000,
+  /** Rows left out before the first labelled window: one detector window, so no trained row sits next to a label. */
+  margin: DETECTOR.window,
+} as const;
+
+/** The series of the long protocol, each cut before its first labelled window less the margin. */
+export function longSeries(all: readonly Series[]): Series[] {
+  return all.flatMap((s) => {
+    const first = Math.min(s.values.length, ...s.windows.map((w) => w[0]));
+    const cut = first - LONG.margin;
+    return cut >= LONG.minRows ? [{ ...s, cut }] : [];
+  });
+}
+
+/** (d): the learned kind with every default, on the plain source (no drift), every event row labelled. */
+export const LEARNED_DEFAULT: GeneratedCondition = {
+  id: 'd',
+  title: '(d) learned kind, its defaults',
+  needsModel: true,
+  anomalies: ({ model }) => `{ frequency: ${FREQUENCY}, duration: [${DURATION}], kinds: [{ kind: learned, model: ${JSON.stringify(model)} }] }`,
+};
+
+/** The splice's callback module: the source's value on normal rows, the vae variable's inside events. */
+const SPLICE_MODULE = `export function real(ctx) { return ctx.values.real; }
+export function learned(ctx) { return ctx.values.learned; }
+`;
+
+/**
+ * (s): the three-variable splice. Events switch every variable to its anomalous definition
+ * (no `kinds`): the source has none, the vae variable decodes its event window from the
+ * outlier band, and the callback `value` (the column the detector learns from) takes it.
+ */
+export const SPLICE: GeneratedCondition = {
+  id: 's',
+  title: '(s) splice: source, type: vae, callback',
+  needsModel: true,
+  anomalies: () => `{ frequency: ${FREQUENCY}, duration: [${DURATION}] }`,
+  variables: (csv, { model }) => {
+    const module = join(dirname(csv), 'splice.mjs');
+    writeFileSync(module, SPLICE_MODULE);
+    return [
+      `  real: { type: source, file: ${JSON.stringify(csv)}, column: value, past_end: cycle }`,
+      `  learned: { type: vae, model: ${JSON.stringify(model)} }`,
+      `  value: { type: callback, module: ${JSON.stringify(module)}, normal: real, anomalous: learned }`,
+    ].join('\n');
+  },
+};
+
+/** (d) with the kind's `min_effect` at 2 robust sd: a candidate judged on generated data only (transfer.ts). */
+export const LEARNED_EFFECT2: GeneratedCondition = {
+  ...LEARNED_DEFAULT,
+  id: 'd2',
+  title: '(d2) learned kind, min_effect 2',
+  anomalies: ({ model }) => `{ frequency: ${FREQUENCY}, duration: [${DURATION}], kinds: [{ kind: learned, model: ${JSON.stringify(model)}, min_effect: 2 }] }`,
+};
+
+/** The long protocol's labelled conditions, in table order. */
+export const LONG_GENERATED: GeneratedCondition[] = [NAIVE, LEARNED_DEFAULT, SPLICE];
+
+/** Conditions transfer.ts can train or validate on under the long protocol. */
+export const LONG_CANDIDATES: GeneratedCondition[] = [...LONG_GENERATED, LEARNED_EFFECT2];
