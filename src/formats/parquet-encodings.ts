@@ -85,6 +85,38 @@ function int64At(w: Int32Array, i: number): number {
 }
 
 /**
+ * Whether the int64 (lo, hi) pairs of rows [from, from+count) step by one constant delta
+ * (modulo 2^64), checked in int32 arithmetic only: a regular timeline's timestamps.
+ */
+function constantDelta(w: Int32Array, from: number, count: number): boolean {
+  const dLo = (w[2 * from + 2]! - w[2 * from]!) | 0;
+  const dHi = (w[2 * from + 3]! - w[2 * from + 1]! - borrow(w[2 * from + 2]!, w[2 * from]!)) | 0;
+  for (let i = from + 2; i < from + count; i++) {
+    const lo = w[2 * i]!;
+    const prevLo = w[2 * i - 2]!;
+    if (((lo - prevLo) | 0) !== dLo || ((w[2 * i + 1]! - w[2 * i - 1]! - borrow(lo, prevLo)) | 0) !== dHi) return false;
+  }
+  return true;
+}
+
+/** 1 when the unsigned low word `lo` is below `prevLo` (their difference borrows from the high word). */
+function borrow(lo: number, prevLo: number): number {
+  return (lo ^ 0x80000000) < (prevLo ^ 0x80000000) ? 1 : 0;
+}
+
+/**
+ * The blocks of `deltas` equal deltas `d` (exact): each block's minimum delta is `d`, so
+ * every miniblock has bit width 0 and no packed bits — what the general loop writes then.
+ */
+function deltaBlocksOfConstant(sink: ByteSink, d: number, deltas: number): void {
+  for (let b = 0; b < deltas; b += 128) {
+    sink.varint(d >= 0 ? 2 * d : -2 * d - 1);
+    sink.ensure(4);
+    for (let m = 0; m < 4; m++) sink.buf[sink.pos++] = 0;
+  }
+}
+
+/**
  * DELTA_BINARY_PACKED of int64 values given as (lo, hi) pairs, rows [from, from+count):
  * blocks of 128 values in 4 miniblocks of 32. Returns false (nothing written) when a value
  * or a delta leaves the range where doubles are exact; the caller then writes PLAIN.
@@ -97,6 +129,16 @@ export function encodeDeltaInt64(sink: ByteSink, w: Int32Array, from: number, co
   sink.varint(4);
   sink.varint(count);
   sink.varint(first >= 0 ? 2 * first : -2 * first - 1);
+  if (count > 1 && constantDelta(w, from, count)) {
+    // Exact: with the last value first + (count − 1)·d below 2^53, every value between is
+    // too, none wrapped around 2^64, and each delta is d — as the general loop finds them.
+    const d = int64At(w, from + 1) - first;
+    const last = first + (count - 1) * d;
+    if (Number.isSafeInteger(d) && Number.isSafeInteger(last) && last === int64At(w, from + count - 1)) {
+      deltaBlocksOfConstant(sink, d, count - 1);
+      return true;
+    }
+  }
   const deltas = new Float64Array(128);
   let prev = first;
   for (let b = from + 1; b < from + count; b += 128) {

@@ -1,9 +1,10 @@
 /**
  * The head start of a one-shard run: while the main thread is still loading the command
  * line and planning, the worker the binary prestarted (cli/prestart.ts) reads the same
- * scenario file and generates, encodes and hashes the first shard in memory. When the
- * run's shard task arrives, the worker writes those bytes if the task asks for exactly
- * what was generated (the same resolved scenario, shard, format and compression);
+ * scenario file and generates and encodes the first shard in memory. When the run's
+ * shard task arrives, the worker writes those bytes (hashing them and measuring their
+ * events while they go to the disk) if the task asks for exactly what was generated
+ * (the same resolved scenario, shard, format and compression);
  * anything else discards them and the task runs as usual. Generation is a pure function
  * of the task (D1), so the file is the same either way; only when it is ready differs.
  *
@@ -19,7 +20,7 @@ import type { Scenario } from '../model/types.js';
 import { planGeneration, type OutputFormat, type ShardPlan } from '../plan/planner.js';
 import { prepareScenario } from '../variables/registry.js';
 import { resolveScenario, type ScenarioOptions } from './resolve-scenario.js';
-import { encodeShard, sha256, shardSegments, workerShardBuffers, type ShardSegments, type ShardTask } from './shard-task.js';
+import { encodeShard, workerShardBuffers, type ShardTask } from './shard-task.js';
 
 /** What the binary read from its raw arguments: a scenario file and the options that shape its first shard. */
 export interface HeadStartTask extends ScenarioOptions {
@@ -38,10 +39,7 @@ export interface EarlyShard {
   compression: ParquetCompression;
   /** Valid until this worker encodes another shard (they live in its reused buffers). */
   bytes: Uint8Array;
-  sha256: string;
   anomalousRows: number;
-  /** The segment table's rows of its events, when the scenario has anomalies. */
-  segments: ShardSegments | undefined;
 }
 
 /** This worker's shard generated ahead, if any. */
@@ -86,8 +84,9 @@ async function generateAhead(task: HeadStartTask): Promise<void> {
     if (!shard) return;
     await prepareScenario(scenario);
     const { bytes, anomalousRows } = encodeShard({ scenario, shard, format: task.format, compression: task.compression }, workerShardBuffers);
-    const segments = scenario.anomalies.mode === 'none' ? undefined : shardSegments(scenario, shard.rowStart, shard.rowEnd);
-    early = { scenario, shard, format: task.format, compression: task.compression, bytes, sha256: sha256(bytes), anomalousRows, segments };
+    // Its hash and its events for the segment table are left to the shard task, which
+    // computes them while the shard goes to the disk.
+    early = { scenario, shard, format: task.format, compression: task.compression, bytes, anomalousRows };
   } catch {
     // The run meets the same problem on the main thread or in its own task, and reports it there.
     early = null;
@@ -104,6 +103,6 @@ export function takeHeadStart(task: ShardTask): EarlyShard | undefined {
   const e = early;
   early = null;
   if (!e || task.phases || task.retries || task.entityRetries) return undefined;
-  if (task.format !== e.format || task.compression !== e.compression || (task.segments && !e.segments)) return undefined;
+  if (task.format !== e.format || task.compression !== e.compression) return undefined;
   return isDeepStrictEqual(task.shard, e.shard) && isDeepStrictEqual(task.scenario, e.scenario) ? e : undefined;
 }
