@@ -256,7 +256,7 @@ export const SPLITS_FILE = 'splits.json';
  * The split `outDir` is, when the directory above it holds the splits.json of a splits run
  * that lists it (train_clean, train or test); undefined for a dataset of its own.
  */
-export function splitMembership(outDir: string): string | undefined {
+function splitMembership(outDir: string): string | undefined {
   const abs = resolve(outDir);
   try {
     const index = JSON.parse(readFileSync(join(dirname(abs), SPLITS_FILE), 'utf8')) as { paranom_splits?: unknown; splits?: Array<{ dir?: unknown; name?: unknown }> };
@@ -266,6 +266,12 @@ export function splitMembership(outDir: string): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** Refuses to grow one split of a splits run: it would overlap the next (train into test) or part from the others. */
+export function refuseSplitGrowth(outDir: string): void {
+  const split = splitMembership(outDir);
+  if (split !== undefined) throw new ParanomError('USAGE', `${outDir} is the ${split} split of ${dirname(resolve(outDir))} (${SPLITS_FILE}); growing one split would make it overlap or part from the others — generate the splits again with more rows (--rows) instead`);
 }
 
 /** Reads a dataset's manifest; a missing or unreadable one is a user-facing error. */

@@ -6,14 +6,14 @@
  */
 import { runBounded, type Schedule } from './scheduler.js';
 import { rmSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { ParanomError } from '../errors.js';
 import { withOverrides } from '../reader/load.js';
 import { resolveScenario } from './resolve-scenario.js';
 import type { Scenario } from '../model/types.js';
 import { planGeneration, shardRowCount, type FleetGrowth, type GenerationPlan, type OutputFormat, type ShardPlan } from '../plan/planner.js';
 import { partLabel, selectPart, type Part } from '../plan/parts.js';
-import { checkCoverage, ENTITIES_FILE, MANIFEST_FILE, readManifest, requireFormatVersion, SEGMENTS_FILE, shardPlanOf, splitMembership, SPLITS_FILE, type Manifest, type ManifestShard } from '../dataset/manifest.js';
+import { checkCoverage, ENTITIES_FILE, MANIFEST_FILE, readManifest, requireFormatVersion, SEGMENTS_FILE, shardPlanOf, refuseSplitGrowth, type Manifest, type ManifestShard } from '../dataset/manifest.js';
 import type { ParquetCompression } from '../formats/parquet.js';
 import { createPool, defaultWorkers, releasePool, workerMemoryMb } from './pool.js';
 import { newWatchBuffer, runWatched } from './watchdog.js';
@@ -378,9 +378,7 @@ export async function grow(out: string, target: number | GrowTarget, options: Om
     requireFormatVersion(out, m, 'grow');
     checkCoverage(out, m);
     if (m.part) throw new ParanomError('USAGE', `${out} holds one part (${partLabel(m.part)}); merge the parts first`);
-    // One split grown alone would overlap the next (train into test) or part from the others.
-    const split = splitMembership(out);
-    if (split !== undefined) throw new ParanomError('USAGE', `${out} is the ${split} split of ${dirname(resolve(out))} (${SPLITS_FILE}); growing one split would make it overlap or part from the others — generate the splits again with more rows (--rows) instead`);
+    refuseSplitGrowth(out);
     const timelineRows = m.scenario.timeline.rows;
     const rows = want.rows ?? timelineRows;
     if (!m.growth_stable) {
