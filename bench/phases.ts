@@ -64,9 +64,9 @@ function breakdown(p: PhaseTimes): [string, number][] {
     ['encoding (Arrow table, pages, footer, copy)', p.encode - p.compress],
     ['compression (snappy, sampled per chunk)', p.compress],
     ['SHA-256 (while the direct write goes to the disk)', p.sha256],
-    ['write (open, write, close, rename; waiting beyond the hash)', p.write],
+    ['write (open, write, close, rename; waiting beyond the hash and the events)', p.write],
     ['fsync', p.fsync],
-    ['events starting in the shard, measured for the segment table', p.segments],
+    ['events starting in the shard, measured for the segment table (also while the write goes to the disk)', p.segments],
     ['other in the task (set-up)', other],
     ['whole shard tasks', p.shard],
   ];

@@ -23,10 +23,13 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 // starts the worker pool (through dist/src/run/pool.js, kept outside the bundle so both
 // share the one prestarted pool) before the bundle is loaded. `worker`: piscina's entry,
 // which writes its code cache after each task in the build's cache run (a worker is ended
-// without an exit event).
+// without an exit event). The pool module is a bundle of its own, with piscina inside:
+// main.js loads it before anything else, to start the workers, and piscina as some twenty
+// CommonJS files took longer to resolve and compile than the rest of that start together.
 const entries = [
-  { entry: 'dist/src/cli/app.js', worker: false },
-  { entry: 'dist/workers/shard-worker.js', worker: true },
+  { entry: 'dist/src/run/pool.js', kind: 'pool' },
+  { entry: 'dist/src/cli/app.js', kind: 'app' },
+  { entry: 'dist/workers/shard-worker.js', kind: 'worker' },
 ];
 const shared = /[\\/]dist[\\/]src[\\/]run[\\/]pool\.js$/;
 /** Where the entry's wrapper puts the shared modules for its bundle. */
@@ -34,6 +37,9 @@ const SHARED_KEY = "Symbol.for('paranom.shared-modules')";
 
 // Each module's `import.meta.url` (below) is computed from the bundle's own file name;
 // `import.meta.resolve` (finding optional packages) is the wrapper's, in the same folder.
+/** The CommonJS wrapper around each bundle's text (the same parameters as Node's own). */
+const WRAP_OPEN = '(function (exports, require, module, __filename, __dirname) { ';
+const WRAP_CLOSE = '\n});';
 const banner = `var __paranomBundleUrl = require('node:url').pathToFileURL(__filename).href; var __paranomResolve = (specifier) => globalThis[${SHARED_KEY}].resolve(specifier);`;
 
 // Our modules find files relative to their own location (the pool's worker, the report
@@ -91,27 +97,45 @@ const asciiStringWidth = {
   },
 };
 
+// piscina starts each thread on its own worker script, found beside its index.js through
+// __dirname; in the pool's bundle that would be the bundle's folder, so it is found where
+// the package is installed.
+const piscinaWorkerScript = {
+  name: 'piscina-worker-script',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]piscina[\\/]dist[\\/]index\.js$/ }, (args) => {
+      const text = readFileSync(args.path, 'utf8');
+      const own = "(0, node_path_1.resolve)(__dirname, 'worker.js')";
+      if (!text.includes(own)) throw new Error(`bundle.mjs: ${args.path} no longer names its worker script as ${own}`);
+      const installed = "(0, node_path_1.resolve)(__paranomPiscinaDir(), 'worker.js')";
+      return { contents: text.replace(own, installed), loader: 'js', resolveDir: dirname(args.path) };
+    });
+  },
+};
+
 /** The ES module that replaces tsc's output for `entry`: loads its bundle, re-exports `names`. */
-function wrapper(entry, bundleFile, hash, names, worker) {
+function wrapper(entry, bundleFile, hash, names, kind) {
+  const worker = kind === 'worker';
   const codeCache = relative(dirname(entry), `${root}dist/src/code-cache.js`).split('\\').join('/');
   const pool = relative(dirname(entry), `${root}dist/src/run/pool.js`).split('\\').join('/');
   const lines = [
     '// Written by scripts/bundle.mjs: the bundle of this entry, run with its V8 code cache.',
     `import { loadBundle, WRITE_CODE_CACHE, writeCodeCaches } from ${JSON.stringify(codeCache.startsWith('.') ? codeCache : `./${codeCache}`)};`,
   ];
-  if (!worker) lines.push(`import * as pool from ${JSON.stringify(pool.startsWith('.') ? pool : `./${pool}`)};`);
-  lines.push(`globalThis[${SHARED_KEY}] = { ...globalThis[${SHARED_KEY}], ${worker ? '' : 'pool, '}resolve: (specifier) => import.meta.resolve(specifier), import: (specifier) => import(specifier) };`);
+  if (kind === 'app') lines.push(`import * as pool from ${JSON.stringify(pool.startsWith('.') ? pool : `./${pool}`)};`);
+  lines.push(`globalThis[${SHARED_KEY}] = { ...globalThis[${SHARED_KEY}], ${kind === 'app' ? 'pool, ' : ''}resolve: (specifier) => import.meta.resolve(specifier), import: (specifier) => import(specifier) };`);
   lines.push(`const bundle = loadBundle(new URL(${JSON.stringify(`./${basename(bundleFile)}`)}, import.meta.url), ${JSON.stringify(hash)});`);
   for (const name of names) {
     if (name !== 'default') lines.push(`export const ${name} = bundle.${name};`);
     else if (worker) lines.push('export default WRITE_CODE_CACHE ? async (task) => { try { return await bundle.default(task); } finally { writeCodeCaches(); } } : bundle.default;');
     else lines.push('export default bundle.default;');
   }
-  if (!worker) lines.push("if (WRITE_CODE_CACHE) process.on('exit', writeCodeCaches);");
+  // The command line's exit writes the caches of every bundle of the main thread (the pool's too).
+  if (kind === 'app') lines.push("if (WRITE_CODE_CACHE) process.on('exit', writeCodeCaches);");
   return lines.join('\n') + '\n';
 }
 
-for (const { entry, worker } of entries) {
+for (const { entry, kind } of entries) {
   const file = `${root}${entry}`;
   const bundleFile = file.replace(/\.js$/, '.bundle.cjs');
   // The entry's exports, as tsc wrote them.
@@ -124,16 +148,26 @@ for (const { entry, worker } of entries) {
     platform: 'node',
     format: 'cjs',
     target: 'node20',
-    external: ['parquet-wasm', 'piscina', '@tensorflow/*', 'typescript'],
-    banner: { js: banner },
+    external: ['parquet-wasm', ...(kind === 'pool' ? [] : ['piscina']), '@tensorflow/*', 'typescript'],
+    // The file is the CommonJS wrapper function itself (src/code-cache.ts runs its text as
+    // it is read: no wrapped copy of a megabyte string to build and flatten in each thread).
+    // (Piscina's folder is found in the banner, where esbuild does not take require.resolve
+    // for a file to bundle.)
+    banner: { js: `${WRAP_OPEN}${banner}${kind === 'pool' ? " var __paranomPiscinaDir = () => require('node:path').dirname(require.resolve('piscina'));" : ''}` },
+    footer: { js: WRAP_CLOSE },
+    // Without comments and indentation: a smaller text to read, hash and keep in memory, and
+    // ASCII only (checked below), which V8 keeps as one byte per character instead of two.
+    minifyWhitespace: true,
     define: { 'import.meta.url': '__paranomBundleUrl', 'import.meta.resolve': '__paranomResolve' },
     sourcemap: 'linked',
-    plugins: [keepShared, ownUrls(bundleFile), asciiStringWidth],
+    plugins: kind === 'pool' ? [ownUrls(bundleFile), piscinaWorkerScript] : [keepShared, ownUrls(bundleFile), asciiStringWidth],
     logLevel: 'warning',
   });
   const text = readFileSync(bundleFile, 'utf8');
   const dynamic = text.match(/^.*[^\w$.]import\(.*$/m);
   if (dynamic) throw new Error(`bundle.mjs: ${bundleFile} still holds an import(), which fails when run from the code cache: ${dynamic[0].trim()}`);
+  const wide = text.match(/^.*[^\x00-\x7f].*$/m);
+  if (wide) throw new Error(`bundle.mjs: ${bundleFile} holds a character beyond ASCII, which makes V8 store the whole text as two bytes per character: ${wide[0].trim().slice(0, 200)}`);
   const hash = createHash('sha256').update(text).digest('hex').slice(0, 16);
-  writeFileSync(file, wrapper(file, bundleFile, hash, names, worker));
+  writeFileSync(file, wrapper(file, bundleFile, hash, names, kind));
 }

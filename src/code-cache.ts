@@ -15,7 +15,7 @@
  * wrapper's (scripts/bundle.mjs).
  */
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
-import Module, { createRequire } from 'node:module';
+import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import vm from 'node:vm';
@@ -48,7 +48,8 @@ export function loadBundle(url: URL, hash: string): Record<string, unknown> {
   } catch {
     cachedData = undefined;
   }
-  const script = new vm.Script(Module.wrap(readFileSync(file, 'utf8')), {
+  // The bundle's text is already the CommonJS wrapper function (scripts/bundle.mjs).
+  const script = new vm.Script(readFileSync(file, 'utf8'), {
     filename: file,
     ...(cachedData ? { cachedData } : {}),
   });

@@ -161,15 +161,33 @@ describe('validation', () => {
     ['a min_effect of zero', { frequency: 0.01, duration: 5, min_effect: 0, kinds: [{ kind: 'spike', magnitude: 1 }] }, /anomalies\.min_effect: must be > 0, got 0/],
     ['min_effect tries out of range', { frequency: 0.01, duration: 5, min_effect: { value: 1, tries: 0 }, kinds: [{ kind: 'spike', magnitude: 1 }] }, /anomalies\.min_effect\.tries: must be >= 1/],
     ['an unknown label mode', { frequency: 0.01, duration: 5, label: 'rows' }, /anomalies\.label: expected 'window' \(every row of an event, the default\) or 'changed'/],
-    ['a clean twin clashing with a variable', { frequency: 0.01, duration: 5, clean_twin: true, kinds: [{ kind: 'spike', magnitude: 1, variables: ['p'] }] }, /anomalies\.clean_twin: the clean twin would write p_clean, which is a variable already/, { p: SIGNAL, p_clean: SIGNAL }],
+    ['a clean twin clashing with a variable', { frequency: 0.01, duration: 5, clean_twin: true, kinds: [{ kind: 'spike', magnitude: 1, variables: ['p'] }] }, /anomalies\.clean_twin: the clean twin would write p_clean, already a column of the scenario/, { p: SIGNAL, p_clean: SIGNAL }],
+    // DuckDB ignores the case of column names: P_CLEAN and p_clean would be one column.
+    ['a clean twin clashing with a variable in another case', { frequency: 0.01, duration: 5, clean_twin: true, kinds: [{ kind: 'spike', magnitude: 1, variables: ['p'] }] }, /anomalies\.clean_twin: the clean twin would write p_clean \(as 'P_Clean'\), already a column/, { p: SIGNAL, P_Clean: SIGNAL }],
   ];
   it.each(bad)('refuses %s', (_name, anomalies, message, variables) => {
     expect(() => withKinds(anomalies, variables ?? { p: SIGNAL, n: { normal: { dist: 'normal', mean: 0, sd: 1 } }, s: { normal: { dist: 'categorical', values: ['a'] } } })).toThrow(message);
   });
 
-  it('--with-clean refuses a scenario whose twin names are taken', () => {
+  it('--with-clean refuses a scenario whose twin names are taken, in any case', () => {
     const s = withKinds({ frequency: 0.01, duration: 5, kinds: [{ kind: 'spike', magnitude: 1, variables: ['p'] }] }, { p: SIGNAL, p_clean: SIGNAL });
-    expect(() => withCleanTwin(s)).toThrow(/--with-clean would write column p_clean, which the scenario already has as variable/);
+    expect(() => withCleanTwin(s)).toThrow(/--with-clean would write p_clean, already a column of the scenario/);
+    const upper = withKinds({ frequency: 0.01, duration: 5, kinds: [{ kind: 'spike', magnitude: 1, variables: ['p'] }] }, { p: SIGNAL, P_CLEAN: SIGNAL });
+    expect(() => withCleanTwin(upper)).toThrow(/--with-clean would write p_clean \(as 'P_CLEAN'\), already a column/);
+  });
+
+  it('refuses a fleet whose clean twin would take the key column or an outage-only target twin a variable has', () => {
+    const fleet = (key: string, vars: Record<string, unknown>) => ({
+      seed: 5, timeline: { rows: 1000 }, entities: { count: 3, key },
+      anomalies: { frequency: 0.01, duration: 5, clean_twin: true, outages: { frequency: 0.05, duration: [5, 10], share: 1, kind: 'flat_line', variables: ['cpu'] } },
+      variables: vars,
+    });
+    const cpu = { normal: { dist: 'normal', mean: 0, sd: 1 } };
+    // Before: the key clash failed inside the Arrow writer (exit 1), the variable clash wrote no twin.
+    expect(() => scenarioFrom(fleet('cpu_clean', { cpu }))).toThrow(/anomalies\.clean_twin: the clean twin would write cpu_clean, already a column/);
+    expect(() => scenarioFrom(fleet('m', { cpu, Cpu_Clean: cpu }))).toThrow(/anomalies\.clean_twin: the clean twin would write cpu_clean \(as 'Cpu_Clean'\)/);
+    const noTwin = { ...fleet('cpu_clean', { cpu }), anomalies: { frequency: 0.01, duration: 5, outages: { frequency: 0.05, duration: [5, 10], share: 1, kind: 'flat_line', variables: ['cpu'] } } };
+    expect(() => withCleanTwin(scenarioFrom(noTwin))).toThrow(/--with-clean would write cpu_clean, already a column/);
   });
 });
 

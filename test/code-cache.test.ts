@@ -30,12 +30,14 @@ function statusAfterImport(entry: string, hash?: string): Array<{ file: string; 
 }
 
 describe('code cache', () => {
-  it('is found and accepted for the command line and the shard worker', () => {
+  it('is found and accepted for the worker pool, the command line and the shard worker', () => {
     for (const [entry, bundle] of [
+      ['dist/src/run/pool.js', 'dist/src/run/pool.bundle.cjs'],
       ['dist/src/cli/app.js', 'dist/src/cli/app.bundle.cjs'],
       ['dist/workers/shard-worker.js', 'dist/workers/shard-worker.bundle.cjs'],
     ] as const) {
-      const [s] = statusAfterImport(entry);
+      // The command line's wrapper loads the pool's bundle first.
+      const s = statusAfterImport(entry).find((l) => l.file === join(ROOT, bundle));
       expect(s, entry).toMatchObject({ file: join(ROOT, bundle), found: true, rejected: false });
       // The wrapper names the cache by the hash of the bundle's text.
       const hash = /"([0-9a-f]{16})"\)/.exec(readFileSync(join(ROOT, entry), 'utf8'))![1]!;
@@ -47,14 +49,14 @@ describe('code cache', () => {
     const [s] = statusAfterImport('dist/src/cli/app.bundle.cjs', '0000000000000000');
     expect(s).toMatchObject({ found: false, rejected: false });
     // One cache per bundle: those of earlier builds are removed.
-    for (const dir of ['dist/src/cli', 'dist/workers']) expect(readdirSync(join(ROOT, dir)).filter((f) => f.endsWith('.v8cache')), dir).toHaveLength(1);
+    for (const dir of ['dist/src/cli', 'dist/src/run', 'dist/workers']) expect(readdirSync(join(ROOT, dir)).filter((f) => f.endsWith('.v8cache')), dir).toHaveLength(1);
   });
 
   it('bundles hold no import(): their computed imports go through the wrapper', () => {
-    for (const bundle of ['dist/src/cli/app.bundle.cjs', 'dist/workers/shard-worker.bundle.cjs']) {
+    for (const bundle of ['dist/src/run/pool.bundle.cjs', 'dist/src/cli/app.bundle.cjs', 'dist/workers/shard-worker.bundle.cjs']) {
       const text = readFileSync(join(ROOT, bundle), 'utf8');
       expect(text, bundle).not.toMatch(/[^\w$.]import\(/);
-      expect(text).toContain(".import(");
+      if (!bundle.includes('pool')) expect(text).toContain(".import(");
     }
   });
 });

@@ -95,6 +95,13 @@ describe('data safety: one regression test per finding', () => {
     expect(sha256(readFileSync(target))).toBe(merged);
     expect((await cli('merge', out, '--to', target, '--force')).code).toBe(0);
     expect(sha256(readFileSync(target))).toBe(merged);
+    // --force replaces an earlier merge, never a file paranom did not write (before: it did).
+    const mine = join(base, 'mine.parquet');
+    writeFileSync(mine, 'my own table');
+    const foreign = await cli('merge', out, '--to', mine, '--force');
+    expect(foreign.code).toBe(2);
+    expect(foreign.err).toMatch(/mine\.parquet already exists and paranom did not write it; paranom never replaces it, with or without --force/);
+    expect(readFileSync(mine, 'utf8')).toBe('my own table');
 
     const before = treeHashes(out);
     const inside = await cli('merge', out, '--to', join(out, 'data', 'all.parquet'), '--force');

@@ -6,7 +6,7 @@
  * and an entity generated alone equals its rows in the fleet. Checked through the files,
  * as DuckDB reads them.
  */
-import { cpSync, readdirSync, readFileSync } from 'node:fs';
+import { cpSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { generate, grow } from '../src/run/generate.js';
@@ -14,6 +14,7 @@ import { verify } from '../src/run/verify.js';
 import { planGeneration } from '../src/plan/planner.js';
 import { entitySeed } from '../src/random/entity-seed.js';
 import { duck, scenarioFrom, tempDir } from './helpers.js';
+import { parseScenario } from '../src/reader/load.js';
 
 const ROWS = 30_000;
 const SHARD = 65_536;
@@ -339,6 +340,27 @@ describe('outages: fleet-wide events', () => {
     for (const [f, h] of first) expect(after.get(f), f).toBe(h);
     expect(await perEntity(grown)).toEqual(await perEntity(a));
     expect((await verify(grown)).problems).toEqual([]);
+  });
+});
+
+describe('entity names beside outages', () => {
+  it('refuse a comma, which the outages\' entities column would read as two names; grow checks appended names too', async () => {
+    const OUT = { frequency: 0.06, duration: [100, 300], share: 0.4, kind: 'flat_line', variables: ['cpu'] };
+    const withOutages = (entities: Record<string, unknown>) => {
+      const d = fleetDoc(entities, 3000) as { anomalies: Record<string, unknown> };
+      d.anomalies = { ...d.anomalies, outages: OUT };
+      return d;
+    };
+    // Before: an outage hitting 'db 2' and 'x,y' was listed as "db 2,x,y".
+    expect(() => scenarioFrom(withOutages({ names: ['db 2', 'x,y'], key: 'host' }))).toThrow(/entities\.names: entry 1: the name holds a comma, but the segment table lists the entities each outage hits separated by commas/);
+    // Without outages no names are listed, so a comma is fine.
+    expect(scenarioFrom(fleetDoc({ names: ['db 2', 'x,y'], key: 'host' })).entities!.names).toEqual(['db 2', 'x,y']);
+    const dir = tempDir('paranom-fleet-comma-');
+    writeFileSync(join(dir, 'hosts.txt'), 'a\nb\n');
+    const out = join(dir, 'out');
+    await generate(parseScenario(JSON.stringify(withOutages({ source: 'hosts.txt', key: 'host' })), join(dir, 'fleet.json')), { out, workers: 1 });
+    writeFileSync(join(dir, 'hosts.txt'), 'a\nb\nc,d\n');
+    await expect(grow(out, { entities: 3 }, { workers: 1 })).rejects.toThrow(/entities\.source hosts\.txt: "c,d": the name holds a comma/);
   });
 });
 

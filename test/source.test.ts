@@ -119,6 +119,28 @@ describe('validation', () => {
     expect(() => scenarioIn(d, { file: 'series.csv' })).toThrow(/series\.csv: line 3: 'n\/a' in column 'value' is not a number/);
   });
 
+  it('reads a quoted field that spans lines as one field, and refuses what a CSV reader would not guess', async () => {
+    // A note column holding a line break: the record is one row, so line numbers stay right.
+    const d = csvDir('value,note\r\n1,"first\nsecond"\r\n2,x\r\n"3",""\r\n');
+    expect(await values(scenarioIn(d, { file: 'series.csv', column: 'value' }), 4)).toEqual([1, 2, 3, 1]);
+    const refused: Array<[string, RegExp]> = [
+      // Before: the quoted line break split the field into the values 1 and 2.
+      ['value\n"1\n2"\n3\n', /series\.csv: line 2: '1\n2' in column 'value' is not a number/],
+      ['value\n1\n"2\n3\n', /series\.csv: line 3: a quoted field is never closed/],
+      // Before: Number() read 0x10 as 16 and the first of two 'value' columns was taken.
+      ['value\n1\n0x10\n', /series\.csv: line 3: '0x10' in column 'value' is not a number/],
+      ['value,value\n1,2\n', /series\.csv: 2 columns are named 'value' \(columns 1 and 2\)/],
+      ['a,value\n1,2\n3\n', /series\.csv: line 3: 1 field, but the header has 2/],
+    ];
+    for (const [text, message] of refused) expect(() => scenarioIn(csvDir(text), { file: 'series.csv', column: 'value' })).toThrow(message);
+  });
+
+  it('refuses a mapped timestamp that is not a calendar date instead of rolling it over', () => {
+    // Date.parse reads 2023-02-29 as 2023-03-01, which would shift the whole mapped series.
+    const d = csvDir('timestamp,value\n2023-02-28T00:00:00Z,1\n2023-02-29T00:00:00Z,2\n');
+    expect(() => scenarioIn(d, { file: 'series.csv', timestamps: 'map' })).toThrow(/series\.csv: line 3: '2023-02-29T00:00:00Z' in column 'timestamp' is not an ISO 8601 instant: 2023-02-29 is not a calendar date \(that month has 28 days\)/);
+  });
+
   it('keeps the file relative and its content hash in the scenario: new data, new scenario hash', () => {
     const d = csvDir(FIVE);
     const a = scenarioIn(d, { file: 'series.csv', column: 'value' });

@@ -11,7 +11,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tableFromIPC, type Table } from 'apache-arrow';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { duck, tempDir, VALVE } from './helpers.js';
+import { duck, scenarioFrom, tempDir, VALVE } from './helpers.js';
+import { startRowOf } from '../src/run/stream.js';
 import { readParquetRows } from '../src/formats/read.js';
 import { Pacer } from '../src/run/pacer.js';
 import { IsoTimeFormatter } from '../src/formats/iso-time.js';
@@ -147,6 +148,26 @@ function expectSameValues(a: Table, parts: Table[]): void {
 function norm(v: unknown): unknown {
   return typeof v === 'bigint' ? Number(v) : v;
 }
+
+describe('--start-at as a time', () => {
+  it("without a zone is UTC, as timeline.start is, whatever the machine's time zone; a day that does not exist is refused", () => {
+    const s = scenarioFrom({ seed: 1, timeline: { start: '2024-01-01T00:00:00Z', step: '1h', rows: 24 * 60 }, variables: { x: { normal: { dist: 'uniform', min: 0, max: 1 } } } });
+    const tz = process.env['TZ'];
+    process.env['TZ'] = 'America/New_York';
+    try {
+      expect(new Date(2024, 0, 1).getTimezoneOffset()).toBe(300); // the zone is in effect
+      // Before: Date.parse took these as New York time, row 17.
+      expect(startRowOf(s, '2024-01-01T12:00:00')).toBe(12);
+      expect(startRowOf(s, '2024-01-01 12:00')).toBe(12);
+      expect(startRowOf(s, '2024-01-01T12:00:00-05:00')).toBe(17);
+      // Before: rolled over to March 1st.
+      expect(() => startRowOf(s, '2024-02-30T00:00:00Z')).toThrow(/--start-at: expected a row index or an ISO 8601 time/);
+    } finally {
+      if (tz === undefined) delete process.env['TZ'];
+      else process.env['TZ'] = tz;
+    }
+  });
+});
 
 describe('stream mistakes: exit 2, a message naming the option, nothing on standard output', () => {
   it.each([

@@ -156,6 +156,17 @@ describe('failures and shortfalls', () => {
     expect((await verify(out, { sampleBlocks: 2 })).ok).toBe(true);
   });
 
+  it('verify regenerates a CSV shard with its rows\' resolved attempts', async () => {
+    // Before: a CSV shard was regenerated without the retries, so every retried row differed.
+    const s = uniqueScenario(70_000, { mode: 'soft', tries: 4 }, { mode: 'soft', tries: 4 });
+    const out = join(tempDir(), 'csv-unique');
+    const { manifest } = await generate(s, { out, workers: 2, shardRows: 65_536, format: 'csv' });
+    expect(manifest.uniqueness!.normal.retried_rows).toBeGreaterThan(0);
+    const report = await verify(out, { sampleBlocks: 2 });
+    expect(report.problems).toEqual([]);
+    expect(report.blocksCompared).toBe(2);
+  });
+
   it('soft mode on an exhausted domain finishes and reports the exact shortfall', async () => {
     const s = scenarioFrom({
       seed: 2,

@@ -5,13 +5,16 @@
  */
 import { runFingerprintTask, runLoadTask, runShardTask, type FingerprintResult, type FingerprintTask, type LoadTask, type ShardResult, type ShardTask } from '../src/run/shard-task.js';
 import { runStreamTask, type StreamTask } from '../src/run/stream-task.js';
-import { runHeadStart, takeHeadStart, type HeadStartTask } from '../src/run/head-start.js';
+import { headStartSettled, startHeadStart, takeHeadStart, type HeadStartTask } from '../src/run/head-start.js';
 
-export default function shardWorker(task: ShardTask | FingerprintTask | StreamTask | LoadTask | HeadStartTask): Promise<ShardResult | FingerprintResult | unknown> {
+export default async function shardWorker(task: ShardTask | FingerprintTask | StreamTask | LoadTask | HeadStartTask): Promise<ShardResult | FingerprintResult | unknown> {
+  if ('type' in task && task.type === 'head-start') return startHeadStart(task);
+  // Any other task waits for a head start still under way here: the shard task may take
+  // its bytes, and every task would reuse the buffers it is writing.
+  await headStartSettled();
   if ('type' in task && task.type === 'fingerprint') return runFingerprintTask(task);
   if ('type' in task && task.type === 'stream') return runStreamTask(task);
   if ('type' in task && task.type === 'load') return runLoadTask(task);
-  if ('type' in task && task.type === 'head-start') return runHeadStart(task);
   const shard = task as ShardTask;
   return runShardTask(shard, takeHeadStart(shard));
 }

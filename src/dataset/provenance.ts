@@ -3,6 +3,7 @@
  * may depend on the clock, the host or the layout beyond the shard's own row range.
  */
 import { createHash } from 'node:crypto';
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { FORMAT_VERSION, BLOCK_ROWS } from '../format.js';
 import { PRNG_ID } from '../random/philox.js';
 import { ENGINE_VERSION } from '../version.js';
@@ -80,4 +81,26 @@ export const PROVENANCE_KEY = 'paranom';
  */
 export function shardMetadata(s: Scenario, shard: FilePlace): Map<string, string> {
   return new Map([[PROVENANCE_KEY, canonicalJson(provenance(s, shard))]]);
+}
+
+/**
+ * True when `path` is a Parquet file whose footer carries paranom's provenance key: a file
+ * paranom wrote, which it may replace. The key is stored as plain bytes in the footer.
+ */
+export function writtenByParanom(path: string): boolean {
+  const size = statSync(path).size;
+  if (size < 12) return false;
+  const fd = openSync(path, 'r');
+  try {
+    const tail = Buffer.alloc(8);
+    readSync(fd, tail, 0, 8, size - 8);
+    if (tail.toString('latin1', 4) !== 'PAR1') return false;
+    const footerLength = tail.readUInt32LE(0);
+    if (footerLength + 8 > size) return false;
+    const footer = Buffer.alloc(footerLength);
+    readSync(fd, footer, 0, footerLength, size - 8 - footerLength);
+    return footer.includes(PROVENANCE_KEY);
+  } finally {
+    closeSync(fd);
+  }
 }

@@ -7,7 +7,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { extname } from 'node:path';
 import type { Table, Vector } from 'apache-arrow';
 import { ParanomError } from '../errors.js';
-import { splitCsvLine } from '../input/csv-line.js';
+import { csvRecords, splitCsvLine } from '../input/csv-line.js';
 import { readArrowRows, readParquetColumns } from '../formats/read.js';
 
 /** A column read from a file: cells as numbers, booleans, bigints or text. */
@@ -34,11 +34,11 @@ export function readBytes(path: string, what: string): Buffer {
 }
 
 function csvTable(path: string, text: string): TableFile {
-  const lines = text.split(/\r?\n/);
-  while (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
-  if (lines.length === 0) throw usage(`${path} is empty; expected a header row`);
-  const columns = splitCsvLine(lines[0]!).map((c) => c.trim());
-  const body = lines.slice(1);
+  const { records, line, openAt } = csvRecords(text);
+  if (records.length === 0) throw usage(`${path} is empty; expected a header row`);
+  if (openAt !== undefined) throw usage(`${path}:${openAt}: a quoted field is never closed`);
+  const columns = splitCsvLine(records[0]!).map((c) => c.trim());
+  const body = records.slice(1);
   const cache = new Map<string, string[]>();
   return {
     path,
@@ -50,14 +50,14 @@ function csvTable(path: string, text: string): TableFile {
         const k = columns.indexOf(name);
         col = body.map((l, i) => {
           const cells = splitCsvLine(l);
-          if (cells.length !== columns.length) throw usage(`${path}:${i + 2}: ${cells.length} cells, but the header has ${columns.length}`);
+          if (cells.length !== columns.length) throw usage(`${path}:${line[i + 1]!}: ${cells.length} cells, but the header has ${columns.length}`);
           return cells[k]!;
         });
         cache.set(name, col);
       }
       return col;
     },
-    where: (row) => `${path}:${row + 2}`,
+    where: (row) => `${path}:${line[row + 1] ?? row + 2}`,
   };
 }
 

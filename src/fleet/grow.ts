@@ -46,8 +46,9 @@ export function withEntityCount(s: Scenario, count: number, where: string): Scen
   if (changed >= 0) throw new ParanomError('INPUT_CHANGED', `entities.source ${f.source.file}: line ${changed + 1} (of the non-blank lines) is now '${names[changed] ?? '(missing)'}', the dataset has '${f.names[changed]}'; the dataset's names must stay, new names go after them`, { file: f.source.file, path: abs });
   if (names.length < count) throw new ParanomError('USAGE', `--entities ${count}: entities.source ${f.source.file} names only ${names.length} entities; add names at its end`, { file: f.source.file });
   const added = new Set(f.names);
-  const odd = names.slice(f.count, count).find((n) => nameProblem(n) !== undefined);
-  if (odd !== undefined) throw new ParanomError('USAGE', `entities.source ${f.source.file}: ${JSON.stringify(odd)}: ${nameProblem(odd)!}`, { file: f.source.file });
+  const listed = f.outages !== undefined;
+  const odd = names.slice(f.count, count).find((n) => nameProblem(n, listed) !== undefined);
+  if (odd !== undefined) throw new ParanomError('USAGE', `entities.source ${f.source.file}: ${JSON.stringify(odd)}: ${nameProblem(odd, listed)!}`, { file: f.source.file });
   const dup = names.slice(f.count, count).find((n) => added.has(n) || !added.add(n));
   if (dup !== undefined) throw new ParanomError('USAGE', `entities.source ${f.source.file}: '${dup}' names two entities; entity names must be unique`, { file: f.source.file });
   return { ...s, entities: { ...f, count, names: names.slice(0, count), source: { file: f.source.file, sha256: createHash('sha256').update(bytes).digest('hex') } } };

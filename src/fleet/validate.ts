@@ -22,20 +22,23 @@ export function namesOfText(text: string): string[] {
 /**
  * Why `name` cannot name an entity, or undefined: a name is written to the key column and
  * printed in messages, so it is text without control characters (nor the replacement
- * character that stands for bytes that were not UTF-8).
+ * character that stands for bytes that were not UTF-8). With outages (`listed`), the segment
+ * table lists the entities each outage hits separated by commas, so a name holds none.
  */
-export function nameProblem(name: string): string | undefined {
+export function nameProblem(name: string, listed = false): string | undefined {
   const control = /[\p{Cc}\uFFFD]/u.exec(name);
-  return control ? `the name holds the character U+${control[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}; entity names are text without control characters` : undefined;
+  if (control) return `the name holds the character U+${control[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}; entity names are text without control characters`;
+  if (listed && name.includes(',')) return "the name holds a comma, but the segment table lists the entities each outage hits separated by commas (its 'entities' column), where this name would read as two; rename it";
+  return undefined;
 }
 
-function checkNames(c: Checker, names: unknown[], path: string, where: (i: number) => string): string[] | undefined {
+function checkNames(c: Checker, names: unknown[], path: string, where: (i: number) => string, listed: boolean): string[] | undefined {
   const seen = new Map<string, number>();
   for (let i = 0; i < names.length; i++) {
     const n = names[i];
     if (typeof n !== 'string' && typeof n !== 'number') return c.fail(path, `${where(i)}: expected a name (a string), got ${describe(n)}`);
     const s = String(n);
-    const bad = nameProblem(s);
+    const bad = nameProblem(s, listed);
     if (bad) return c.fail(path, `${where(i)}: ${bad}`);
     const first = seen.get(s);
     if (first !== undefined) return c.fail(path, `${where(i)}: '${s}' names two entities (also ${where(first)}); entity names must be unique`);
@@ -47,9 +50,10 @@ function checkNames(c: Checker, names: unknown[], path: string, where: (i: numbe
 
 /**
  * Checks `entities:`. `taken` holds the column names already in use (variables and the
- * engine's own), which the key may not take; `baseDir` resolves a `source` file.
+ * engine's own), which the key may not take; `baseDir` resolves a `source` file; `listed`:
+ * the scenario has outages, whose segment rows list entity names (see nameProblem).
  */
-export function checkEntities(c: Checker, raw: unknown, taken: readonly string[], baseDir: string): Omit<Entities, 'params'> | undefined {
+export function checkEntities(c: Checker, raw: unknown, taken: readonly string[], baseDir: string, listed = false): Omit<Entities, 'params'> | undefined {
   const o = c.object(raw, 'entities');
   if (!o) return undefined;
   c.keys(o, 'entities', ENTITY_KEYS);
@@ -72,7 +76,7 @@ export function checkEntities(c: Checker, raw: unknown, taken: readonly string[]
   } else if (o['names'] !== undefined) {
     const list = o['names'];
     if (!Array.isArray(list) || list.length === 0) return c.fail('entities.names', `expected a non-empty list of names, got ${describe(list)}`);
-    names = checkNames(c, list, 'entities.names', (i) => `entry ${i}`) ?? null;
+    names = checkNames(c, list, 'entities.names', (i) => `entry ${i}`, listed) ?? null;
     count = names?.length;
   } else {
     const file = c.string(o['source'], 'entities.source');
@@ -92,7 +96,7 @@ export function checkEntities(c: Checker, raw: unknown, taken: readonly string[]
     }
     const list = namesOfText(text);
     if (list.length === 0) return c.fail('entities.source', `${file} holds no names; expected one entity name per line`);
-    names = checkNames(c, list, 'entities.source', (i) => `${file} line ${i + 1} (of the non-blank lines)`) ?? null;
+    names = checkNames(c, list, 'entities.source', (i) => `${file} line ${i + 1} (of the non-blank lines)`, listed) ?? null;
     count = names?.length;
     source = { file: recordedPath(file), sha256: createHash('sha256').update(bytes).digest('hex') };
   }

@@ -255,17 +255,25 @@ function dictionaryPage(dict: readonly string[]): Uint8Array {
 function int64MinMax(leaf: Leaf, from: number, to: number): { min: Uint8Array; max: Uint8Array } | null {
   if (leaf.validity || to <= from) return null;
   const w = leaf.words!;
+  // Compared as (signed high word, unsigned low word), all in int32 arithmetic: the same
+  // order as the values themselves, without a double per row (which code not yet
+  // optimized allocates on the heap).
   let lo = from;
   let hi = from;
-  let min = w[2 * from + 1]! * 4294967296 + (w[2 * from]! >>> 0);
-  let max = min;
+  let minH = w[2 * from + 1]!;
+  let minL = w[2 * from]! ^ 0x80000000;
+  let maxH = minH;
+  let maxL = minL;
   for (let i = from + 1; i < to; i++) {
-    const v = w[2 * i + 1]! * 4294967296 + (w[2 * i]! >>> 0);
-    if (v < min) {
-      min = v;
+    const h = w[2 * i + 1]!;
+    const l = w[2 * i]! ^ 0x80000000;
+    if (h < minH || (h === minH && l < minL)) {
+      minH = h;
+      minL = l;
       lo = i;
-    } else if (v > max) {
-      max = v;
+    } else if (h > maxH || (h === maxH && l > maxL)) {
+      maxH = h;
+      maxL = l;
       hi = i;
     }
   }
@@ -290,12 +298,14 @@ export function writeChunk(out: Pieces, leaf: Leaf, from: number, to: number, co
   const encodings = new Set<number>();
   if (leaf.nullable) encodings.add(Encoding.RLE);
   let decided = compression !== 'snappy';
+  let firstPage: { body: Uint8Array; encoding: number } | undefined;
   if (leaf.kind === 'dictionary') {
     const dict = dictionaryPage(leaf.dictionary!);
-    // The dictionary page is tiny: the chunk's codec is decided by its first data page.
-    const first = pageBody(leaf, from, Math.min(PAGE_ROWS, to - from)).body;
+    // The dictionary page is tiny: the chunk's codec is decided by its first data page,
+    // which is kept for the loop below (nothing until then writes the scratch it lives in).
+    firstPage = pageBody(leaf, from, Math.min(PAGE_ROWS, to - from));
     if (!decided) {
-      meta.codec = snappyPays(first) ? Codec.SNAPPY : Codec.UNCOMPRESSED;
+      meta.codec = snappyPays(firstPage.body) ? Codec.SNAPPY : Codec.UNCOMPRESSED;
       decided = true;
     }
     const body = meta.codec === Codec.SNAPPY ? compress(Codec.SNAPPY, dict).slice() : dict;
@@ -309,7 +319,7 @@ export function writeChunk(out: Pieces, leaf: Leaf, from: number, to: number, co
   }
   for (let p = from; p < to; p += PAGE_ROWS) {
     const count = Math.min(PAGE_ROWS, to - p);
-    const { body, encoding } = pageBody(leaf, p, count);
+    const { body, encoding } = p === from && firstPage ? firstPage : pageBody(leaf, p, count);
     encodings.add(encoding);
     if (!decided) {
       meta.codec = snappyPays(body) ? Codec.SNAPPY : Codec.UNCOMPRESSED;

@@ -6,12 +6,13 @@
  */
 import type { ByteSink } from './byte-sink.js';
 
+const TWO32 = 4294967296;
 
-/** Bits needed for values in [0, maxValue]. */
+
+/** Bits needed for values in [0, maxValue] (a whole number below 2^53). */
 export function bitWidth(maxValue: number): number {
-  let w = 0;
-  while (maxValue >= 2 ** w) w++;
-  return w;
+  // Counted from the leading zeros of the high and low 32-bit words: once per miniblock.
+  return maxValue < TWO32 ? 32 - Math.clz32(maxValue) : 64 - Math.clz32(Math.floor(maxValue / TWO32));
 }
 
 /**
@@ -77,11 +78,73 @@ export function encodeHybrid(sink: ByteSink, values: Int32Array | Uint8Array, fr
   }
 }
 
-const TWO32 = 4294967296;
-
 /** The int64 at pair index i of a little-endian (lo, hi) Int32Array, exact below 2^53. */
 function int64At(w: Int32Array, i: number): number {
   return w[2 * i + 1]! * TWO32 + (w[2 * i]! >>> 0);
+}
+
+/**
+ * One miniblock of DELTA_BINARY_PACKED: the 32 values deltas[k0..k0+32) − min (zero past
+ * n) at `width` bits each, LSB first, into buf at p; returns the new p. Values go in chunks
+ * of at most 16 bits taken with 32-bit masks (exact: a value is below 2^53), so a wide
+ * miniblock — a fleet's timestamps jump back at every entity — costs a few integer steps
+ * a value, not one division per byte.
+ */
+function packMiniblock(deltas: Float64Array, min: number, k0: number, n: number, width: number, buf: Uint8Array, p: number): number {
+  let acc = 0;
+  let bits = 0;
+  for (let k = k0; k < k0 + 32; k++) {
+    let v = k < n ? deltas[k]! - min : 0;
+    let left = width;
+    while (left > 0) {
+      const take = left < 16 ? left : 16;
+      const part = (v >>> 0) & ((1 << take) - 1);
+      // bits < 8 here, so the accumulator holds at most 23 bits.
+      acc |= part << bits;
+      bits += take;
+      left -= take;
+      if (left > 0) v = (v - part) / (1 << take);
+      while (bits >= 8) {
+        buf[p++] = acc & 0xff;
+        acc >>>= 8;
+        bits -= 8;
+      }
+    }
+  }
+  // 32 values × width bits is a whole number of bytes: nothing is left in acc.
+  return p;
+}
+
+/**
+ * Whether the int64 (lo, hi) pairs of rows [from, from+count) step by one constant delta
+ * (modulo 2^64), checked in int32 arithmetic only: a regular timeline's timestamps.
+ */
+function constantDelta(w: Int32Array, from: number, count: number): boolean {
+  const dLo = (w[2 * from + 2]! - w[2 * from]!) | 0;
+  const dHi = (w[2 * from + 3]! - w[2 * from + 1]! - borrow(w[2 * from + 2]!, w[2 * from]!)) | 0;
+  for (let i = from + 2; i < from + count; i++) {
+    const lo = w[2 * i]!;
+    const prevLo = w[2 * i - 2]!;
+    if (((lo - prevLo) | 0) !== dLo || ((w[2 * i + 1]! - w[2 * i - 1]! - borrow(lo, prevLo)) | 0) !== dHi) return false;
+  }
+  return true;
+}
+
+/** 1 when the unsigned low word `lo` is below `prevLo` (their difference borrows from the high word). */
+function borrow(lo: number, prevLo: number): number {
+  return (lo ^ 0x80000000) < (prevLo ^ 0x80000000) ? 1 : 0;
+}
+
+/**
+ * The blocks of `deltas` equal deltas `d` (exact): each block's minimum delta is `d`, so
+ * every miniblock has bit width 0 and no packed bits — what the general loop writes then.
+ */
+function deltaBlocksOfConstant(sink: ByteSink, d: number, deltas: number): void {
+  for (let b = 0; b < deltas; b += 128) {
+    sink.varint(d >= 0 ? 2 * d : -2 * d - 1);
+    sink.ensure(4);
+    for (let m = 0; m < 4; m++) sink.buf[sink.pos++] = 0;
+  }
 }
 
 /**
@@ -97,6 +160,16 @@ export function encodeDeltaInt64(sink: ByteSink, w: Int32Array, from: number, co
   sink.varint(4);
   sink.varint(count);
   sink.varint(first >= 0 ? 2 * first : -2 * first - 1);
+  if (count > 1 && constantDelta(w, from, count)) {
+    // Exact: with the last value first + (count − 1)·d below 2^53, every value between is
+    // too, none wrapped around 2^64, and each delta is d — as the general loop finds them.
+    const d = int64At(w, from + 1) - first;
+    const last = first + (count - 1) * d;
+    if (Number.isSafeInteger(d) && Number.isSafeInteger(last) && last === int64At(w, from + count - 1)) {
+      deltaBlocksOfConstant(sink, d, count - 1);
+      return true;
+    }
+  }
   const deltas = new Float64Array(128);
   let prev = first;
   for (let b = from + 1; b < from + count; b += 128) {
@@ -129,27 +202,8 @@ export function encodeDeltaInt64(sink: ByteSink, w: Int32Array, from: number, co
     for (let m = 0; m < 4 && m * 32 < n; m++) {
       const width = widths[m]!;
       if (width === 0) continue;
-      // 32 values of `width` bits, LSB first; doubles keep widths up to 53 exact.
       sink.ensure(4 * width);
-      let acc = 0;
-      let bits = 0;
-      for (let k = m * 32; k < m * 32 + 32; k++) {
-        let v = k < n ? deltas[k]! - min : 0;
-        let vb = width;
-        while (vb > 0) {
-          const take = Math.min(8 - bits, vb);
-          const part = v % 2 ** take;
-          acc |= part << bits;
-          bits += take;
-          vb -= take;
-          v = (v - part) / 2 ** take;
-          if (bits === 8) {
-            sink.buf[sink.pos++] = acc;
-            acc = 0;
-            bits = 0;
-          }
-        }
-      }
+      sink.pos = packMiniblock(deltas, min, m * 32, n, width, sink.buf, sink.pos);
     }
   }
   return true;

@@ -10,11 +10,30 @@ export function parseDurationMs(text: string): number | undefined {
   return Number.isFinite(ms) ? ms : undefined;
 }
 
-/** Epoch milliseconds of an ISO 8601 instant; a string without a zone is taken as UTC. */
+/**
+ * What is wrong with the calendar date an instant starts with (a day past the end of its
+ * month, month 13), or undefined. Date.parse would roll such a day over (2023-02-30 becomes
+ * 2023-03-02) and so shift every timestamp built on it.
+ */
+export function calendarProblem(text: string): string | undefined {
+  const m = /^\s*(\d{4})-(\d{2})-(\d{2})/.exec(text);
+  if (!m) return undefined;
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const leap = y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0);
+  const days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][mo - 1];
+  if (days === undefined || d < 1 || d > days) return `${y}-${m[2]}-${m[3]} is not a calendar date${days ? ` (that month has ${days} days)` : ''}`;
+  return undefined;
+}
+
+/**
+ * Epoch milliseconds of an ISO 8601 instant; a string without a zone is taken as UTC (never
+ * as the machine's local time). undefined if malformed or not a calendar date.
+ */
 export function parseInstantMs(text: string): number | undefined {
   if (!/^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?$/.test(text.trim())) {
     return undefined;
   }
+  if (calendarProblem(text) !== undefined) return undefined;
   let t = text.trim().replace(' ', 'T');
   if (!/(Z|[+-]\d{2}:?\d{2})$/.test(t)) t += t.includes('T') ? 'Z' : 'T00:00:00Z';
   const ms = Date.parse(t);

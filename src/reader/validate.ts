@@ -10,7 +10,7 @@ import { variableStream } from '../random/hash.js';
 import { maxFeasibleFrequency } from '../anomaly/rate.js';
 import { VARIABLE_KINDS } from '../variables/registry.js';
 import { Checker, describe, join, unknownChoice } from '../model/checker.js';
-import { parseDurationMs, parseInstantMs } from '../model/units.js';
+import { calendarProblem, parseDurationMs, parseInstantMs } from '../model/units.js';
 import type { AnomalyPlan, Scenario, Timeline, Variable } from '../model/types.js';
 import { checkUniqueness } from '../uniqueness/validate.js';
 import { checkPlanAgainstVariables, checkPlanExtras, PLAN_EXTRA_KEYS } from '../anomaly/kinds/validate.js';
@@ -21,6 +21,7 @@ import { resolveCorrelations } from './correlations.js';
 import { expandCorrelatedEntries } from './correlated-entries.js';
 import { checkSplits } from './splits.js';
 import { checkEntities } from '../fleet/validate.js';
+import { twinClashMessage, twinNameClashes } from '../anomaly/kinds/clean-twin.js';
 import { findPerEntity, validatePerEntity } from './per-entity.js';
 import { checkOutages } from './outages.js';
 import { splitCount } from '../fleet/count-split.js';
@@ -31,22 +32,12 @@ export const RESERVED_COLUMNS = ['timestamp', 'is_anomaly', 'anomaly_id'] as con
 export const MAX_ROWS = 1e12;
 const NAME_RE = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
-/** Date.parse rolls a day past the end of its month over (2023-02-30 becomes 2023-03-02); catch that. */
-function noSuchDay(text: string): string | undefined {
-  const m = /^\s*(\d{4})-(\d{2})-(\d{2})/.exec(text);
-  if (!m) return undefined;
-  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
-  const leap = y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0);
-  const days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][mo - 1];
-  if (days === undefined || d < 1 || d > days) return `${y}-${m[2]}-${m[3]} is not a calendar date${days ? ` (that month has ${days} days)` : ''}`;
-  return undefined;
-}
-
 function checkInstant(c: Checker, v: unknown, path: string): number | undefined {
   const ms = typeof v === 'string' ? parseInstantMs(v) : undefined;
-  if (ms === undefined) return c.fail(path, `expected an ISO 8601 instant such as "2024-01-01T00:00:00Z", got ${describe(v)}`);
-  const bad = noSuchDay(v as string);
-  return bad ? c.fail(path, bad) : ms;
+  if (ms !== undefined) return ms;
+  // A day past its month's end is named as such; anything else is not an instant at all.
+  const bad = typeof v === 'string' ? calendarProblem(v) : undefined;
+  return c.fail(path, bad !== undefined && bad.includes('month has') ? bad : `expected an ISO 8601 instant such as "2024-01-01T00:00:00Z", got ${describe(v)}`);
 }
 
 function checkTimeline(c: Checker, raw: unknown): Timeline | undefined {
@@ -286,8 +277,12 @@ export function validateScenario(doc: unknown, options: { baseDir?: string } = {
     });
   }
   const outages = outagesRaw === undefined ? undefined : o['entities'] === undefined ? c.fail('anomalies.outages', 'outages hit many entities at once: they need a fleet (entities:)') : checkOutages(c, outagesRaw, timeline, variables, (r, p) => checkDurationRange(c, r, p, timeline?.stepMs));
-  const entities = o['entities'] === undefined ? undefined : checkEntities(c, o['entities'], [...RESERVED_COLUMNS, ...declared], options.baseDir ?? process.cwd());
+  const entities = o['entities'] === undefined ? undefined : checkEntities(c, o['entities'], [...RESERVED_COLUMNS, ...declared], options.baseDir ?? process.cwd(), outagesRaw !== undefined);
   const anomalies = checkCountPer(c, countPer, fleetCount, checkedAnomalies, entities, seed, timeline);
+  if (checkedAnomalies?.cleanTwin) {
+    const clash = twinNameClashes({ anomalies: checkedAnomalies, variables, entities: entities ? { key: entities.key, outages } : undefined });
+    if (clash.length > 0) c.fail('anomalies.clean_twin', twinClashMessage(clash, 'the clean twin'));
+  }
   if (scope !== undefined && o['entities'] === undefined) c.fail('uniqueness.scope', 'applies to fleets (entities:); a single series is its own scope');
   else if (scope !== undefined && scope !== 'entity') c.fail('uniqueness.scope', scope === 'fleet' ? "'fleet' (unique across all entities) is not supported yet; use scope: entity (unique within each entity), or give each entity its own key values" : `expected entity, got ${describe(scope)}`);
   const splits = o['splits'] === undefined ? undefined : checkSplits(c, o['splits'], timeline);

@@ -14,7 +14,7 @@ import { tableFromIPC, type Table } from 'apache-arrow';
 import { ParanomError, type ErrorData } from '../errors.js';
 import { firstRow } from '../model/types.js';
 import { MANIFEST_FILE, readManifest, SEGMENTS_FILE, type Manifest, type ManifestShard } from '../dataset/manifest.js';
-import { splitCsvLine } from '../input/csv-line.js';
+import { csvRecords, splitCsvLine } from '../input/csv-line.js';
 import { ChunkBuffers, forEachArrowChunk } from './arrow-chunks.js';
 import { fromRowBase, ReportBuilder, type ReportLimits } from './build.js';
 import { Reduction, type ReductionSpec, type ReductionState } from './reduction.js';
@@ -32,7 +32,8 @@ function readParquetTable(bytes: Uint8Array, columns?: string[]): Table {
 
 /** Rows of a CSV shard as chunks of up to 65,536 rows. */
 function forEachCsvChunk(text: string, rowStart: number, layout: ReportLayout, bufs: ChunkBuffers, onChunk: (c: Chunk) => void): void {
-  const lines = text.split('\n');
+  // Records, not lines: a category value may hold a line break inside its quotes.
+  const lines = csvRecords(text).records;
   const header = splitCsvLine(lines[0] ?? '');
   const at = (name: string) => {
     const i = header.indexOf(name);
@@ -42,7 +43,7 @@ function forEachCsvChunk(text: string, rowStart: number, layout: ReportLayout, b
   const flagAt = at('is_anomaly');
   const numeric = layout.numericColumns.map((n) => [n, at(n)] as const);
   const cats = layout.categorical.map((c) => [c.name, at(c.name), new Map(c.categories.map((v, k) => [v, k]))] as const);
-  const total = lines.length - 1 - (lines[lines.length - 1] === '' ? 1 : 0);
+  const total = lines.length - 1;
   for (let off = 0; off < total; off += 65536) {
     const n = Math.min(65536, total - off);
     const flags = bufs.anomaly(n);
@@ -55,7 +56,8 @@ function forEachCsvChunk(text: string, rowStart: number, layout: ReportLayout, b
         const s = f[k]!;
         num.get(name)![i] = s === '' ? NaN : s === 'true' ? 1 : s === 'false' ? 0 : Number(s);
       }
-      for (const [name, k, index] of cats) cat.get(name)![i] = f[k] === '' ? -1 : (index.get(f[k]!) ?? -1);
+      // A string column holds no nulls: an empty field is the empty category (written "").
+      for (const [name, k, index] of cats) cat.get(name)![i] = index.get(f[k]!) ?? -1;
     }
     onChunk({ rowStart: rowStart + off, rows: n, isAnomaly: flags, numeric: num, categorical: cat });
   }

@@ -1,9 +1,10 @@
 /**
  * The head start of a one-shard run: while the main thread is still loading the command
  * line and planning, the worker the binary prestarted (cli/prestart.ts) reads the same
- * scenario file and generates, encodes and hashes the first shard in memory. When the
- * run's shard task arrives, the worker writes those bytes if the task asks for exactly
- * what was generated (the same resolved scenario, shard, format and compression);
+ * scenario file and generates and encodes the first shard in memory. When the run's
+ * shard task arrives, the worker writes those bytes (hashing them and measuring their
+ * events while they go to the disk) if the task asks for exactly what was generated
+ * (the same resolved scenario, shard, format and compression);
  * anything else discards them and the task runs as usual. Generation is a pure function
  * of the task (D1), so the file is the same either way; only when it is ready differs.
  *
@@ -19,7 +20,7 @@ import type { Scenario } from '../model/types.js';
 import { planGeneration, type OutputFormat, type ShardPlan } from '../plan/planner.js';
 import { prepareScenario } from '../variables/registry.js';
 import { resolveScenario, type ScenarioOptions } from './resolve-scenario.js';
-import { encodeShard, sha256, shardSegments, workerShardBuffers, type ShardSegments, type ShardTask } from './shard-task.js';
+import { encodeShard, workerShardBuffers, type ShardTask } from './shard-task.js';
 
 /** What the binary read from its raw arguments: a scenario file and the options that shape its first shard. */
 export interface HeadStartTask extends ScenarioOptions {
@@ -38,23 +39,44 @@ export interface EarlyShard {
   compression: ParquetCompression;
   /** Valid until this worker encodes another shard (they live in its reused buffers). */
   bytes: Uint8Array;
-  sha256: string;
   anomalousRows: number;
-  /** The segment table's rows of its events, when the scenario has anomalies. */
-  segments: ShardSegments | undefined;
 }
 
 /** This worker's shard generated ahead, if any. */
 let early: EarlyShard | null = null;
+
+/** The head start under way in this worker, if any: settles once `early` is set or given up. */
+let pending: Promise<void> | null = null;
 
 /** Whether a head start may run this scenario: no user code, nothing the main thread must decide first. */
 export function headStartAllowed(s: Scenario): boolean {
   return !s.uniqueness && !s.entities && !s.splits && s.variables.every((v) => v.type !== 'callback');
 }
 
-/** Runs a head start in this worker (see the module comment); resolves once the shard is ready or given up. */
-export async function runHeadStart(task: HeadStartTask): Promise<void> {
+/**
+ * Starts a head start in this worker (see the module comment) after the current task has
+ * returned, so that the pool's first task ends at once and the run's shard task, which
+ * meanwhile reaches this worker, waits here (`headStartSettled`) instead of going back
+ * through the main thread's queue. The pool must not park its idle worker in
+ * `Atomics.wait` (run/pool.ts), or the head start would wait for the next task.
+ */
+export function startHeadStart(task: HeadStartTask): void {
   early = null;
+  pending = new Promise<void>((resolve) => setImmediate(resolve)).then(() => generateAhead(task));
+}
+
+/** Runs a head start here and now; resolves once the shard is ready or given up. */
+export async function runHeadStart(task: HeadStartTask): Promise<void> {
+  startHeadStart(task);
+  await headStartSettled();
+}
+
+/** Settles once no head start is under way in this worker (at once when none was started). */
+export function headStartSettled(): Promise<void> {
+  return pending ?? Promise.resolve();
+}
+
+async function generateAhead(task: HeadStartTask): Promise<void> {
   try {
     const scenario = resolveScenario(task.scenario, task);
     if (!headStartAllowed(scenario)) return;
@@ -62,11 +84,14 @@ export async function runHeadStart(task: HeadStartTask): Promise<void> {
     if (!shard) return;
     await prepareScenario(scenario);
     const { bytes, anomalousRows } = encodeShard({ scenario, shard, format: task.format, compression: task.compression }, workerShardBuffers);
-    const segments = scenario.anomalies.mode === 'none' ? undefined : shardSegments(scenario, shard.rowStart, shard.rowEnd);
-    early = { scenario, shard, format: task.format, compression: task.compression, bytes, sha256: sha256(bytes), anomalousRows, segments };
+    // Its hash and its events for the segment table are left to the shard task, which
+    // computes them while the shard goes to the disk.
+    early = { scenario, shard, format: task.format, compression: task.compression, bytes, anomalousRows };
   } catch {
     // The run meets the same problem on the main thread or in its own task, and reports it there.
     early = null;
+  } finally {
+    pending = null;
   }
 }
 
@@ -78,6 +103,6 @@ export function takeHeadStart(task: ShardTask): EarlyShard | undefined {
   const e = early;
   early = null;
   if (!e || task.phases || task.retries || task.entityRetries) return undefined;
-  if (task.format !== e.format || task.compression !== e.compression || (task.segments && !e.segments)) return undefined;
+  if (task.format !== e.format || task.compression !== e.compression) return undefined;
   return isDeepStrictEqual(task.shard, e.shard) && isDeepStrictEqual(task.scenario, e.scenario) ? e : undefined;
 }

@@ -13,7 +13,7 @@ import { planGeneration } from '../plan/planner.js';
 import { checkCoverage, MANIFEST_FILE, readManifest, requireFormatVersion, type Manifest, type ManifestShard } from '../dataset/manifest.js';
 import { ROW_GROUP_ROWS } from '../formats/parquet.js';
 import { readArrowRows } from '../formats/read.js';
-import { shardMetadata } from '../dataset/provenance.js';
+import { shardMetadata, writtenByParanom } from '../dataset/provenance.js';
 import { sha256 } from './shard-task.js';
 import { acquireLock } from './lock.js';
 import { checkOutputPath } from './output-dir.js';
@@ -86,7 +86,7 @@ async function mergeLocked(out: string, options: { checkFiles?: boolean }): Prom
   return manifest;
 }
 
-/** Checks `to` for `merge`: outside the dataset, not a directory, and new unless `force`. */
+/** Checks `to` for `merge`: outside the dataset, not a directory, and new — or, with `force`, an earlier merge. */
 function checkMergeTarget(out: string, to: string, force: boolean): string {
   if (typeof to !== 'string' || to.trim() === '') throw new ParanomError('USAGE', '--to must name a file, got an empty string');
   const abs = resolve(to);
@@ -98,6 +98,8 @@ function checkMergeTarget(out: string, to: string, force: boolean): string {
   if (!existsSync(dirname(abs))) throw new ParanomError('USAGE', `--to ${to}: the folder ${dirname(abs)} does not exist`, { to });
   if (existsSync(abs)) {
     if (statSync(abs).isDirectory()) throw new ParanomError('USAGE', `--to ${to} is a directory; name the Parquet file to write`, { to });
+    // --force replaces an earlier merge (a Parquet file with paranom's provenance), never a user's file.
+    if (!writtenByParanom(abs)) throw new ParanomError('OUTPUT_EXISTS', `--to ${to} already exists and paranom did not write it; paranom never replaces it, with or without --force — choose another name or remove it`, { to });
     if (!force) throw new ParanomError('OUTPUT_EXISTS', `--to ${to} already exists; pass --force to replace it`, { to });
   }
   return abs;

@@ -27,7 +27,7 @@ export function workerMemoryMb(): number {
   return Number.isSafeInteger(raw) && raw >= 64 ? raw : 2048;
 }
 
-function newPool(start: number, workers: number): Piscina {
+function newPool(start: number, workers: number, headStart = false): Piscina {
   return new Piscina({
     resourceLimits: { maxOldGenerationSizeMb: workerMemoryMb() },
     filename: shardWorkerPath(),
@@ -36,6 +36,9 @@ function newPool(start: number, workers: number): Piscina {
     idleTimeout: 1000,
     // Memory is bounded by workers × shard size: keep tasks from queueing inside workers.
     concurrentTasksPerWorker: 1,
+    // An idle worker otherwise blocks in Atomics.wait until its next task, and a head start
+    // goes on after its task has returned (run/head-start.ts).
+    ...(headStart ? { atomics: 'disabled' as const } : {}),
   });
 }
 
@@ -56,8 +59,9 @@ const binaryOwned = new WeakSet<Piscina>();
  * tasks queue behind it on the same worker, so it is given to a one-thread pool only.
  */
 export function prestartPool(workers: number, start: number, first?: object): void {
-  const pool = newPool(Math.min(start, workers), workers);
-  if (first && workers === 1) void pool.run(first).catch(() => undefined);
+  const headStart = first !== undefined && workers === 1;
+  const pool = newPool(Math.min(start, workers), workers, headStart);
+  if (headStart) void pool.run(first).catch(() => undefined);
   binaryOwned.add(pool);
   prestarted = { pool, workers };
 }

@@ -151,9 +151,7 @@ export const workerShardBuffers: ShardBuffers = { columns: new ColumnArena(), pa
 /** A shard this worker already generated for the task (a head start: head-start.ts). */
 export interface ReadyShard {
   bytes: Uint8Array;
-  sha256: string;
   anomalousRows: number;
-  segments: ShardSegments | undefined;
 }
 
 export async function runShardTask(task: ShardTask, ready?: ReadyShard): Promise<ShardResult> {
@@ -175,11 +173,15 @@ export async function runShardTask(task: ShardTask, ready?: ReadyShard): Promise
     }
     if (!ready) await prepareScenario(scenario);
     const { bytes, anomalousRows } = ready ?? encodeShard(task, workerShardBuffers);
-    // The shard is hashed while it is written (a direct write leaves this thread free).
-    const hash = await writeFileAtomicWhile(join(task.outDir, writeAs), bytes, () => ready?.sha256 ?? sha256(bytes));
-    const done: ShardDone = { ok: true, ...base, bytes: bytes.length, sha256: hash, anomalousRows, reused: false, at: writeAs, ...(ready ? { headStart: true as const } : {}) };
-    // Measured here, in parallel, rather than all on the main thread once every shard is done.
-    if (task.segments) done.segments = ready?.segments ?? (shard.entityStart !== undefined ? fleetShardSegments(scenario, shard) : shardSegments(scenario, shard.rowStart, shard.rowEnd));
+    // The shard is hashed, and its events measured for the segment table (here, in
+    // parallel, rather than all on the main thread once every shard is done), while it is
+    // written: a direct write leaves this thread free.
+    const measured = await writeFileAtomicWhile(join(task.outDir, writeAs), bytes, () => ({
+      hash: sha256(bytes),
+      segments: task.segments ? (shard.entityStart !== undefined ? fleetShardSegments(scenario, shard) : shardSegments(scenario, shard.rowStart, shard.rowEnd)) : undefined,
+    }));
+    const done: ShardDone = { ok: true, ...base, bytes: bytes.length, sha256: measured.hash, anomalousRows, reused: false, at: writeAs, ...(ready ? { headStart: true as const } : {}) };
+    if (measured.segments) done.segments = measured.segments;
     if (timing) {
       addPhase('shard', t);
       done.phases = phaseTimes();

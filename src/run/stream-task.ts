@@ -3,7 +3,7 @@
  * in the stream's format, and hand the bytes back by transfer (no copy). The main thread
  * writes the blocks in row order (run/stream.ts).
  */
-import { Piscina } from 'piscina';
+import { createRequire } from 'node:module';
 import { ParanomError, type ErrorData } from '../errors.js';
 import { generateShard, type Retries } from '../generate/shard.js';
 import { ColumnArena } from '../columns/columns.js';
@@ -67,8 +67,16 @@ function encode(task: StreamTask): StreamBlock {
   return { ok: true, rowStart: task.rowStart, rowEnd: task.rowEnd, anomalousRows, headLength: head.length, bytes, ends: rows.ends };
 }
 
+/**
+ * Piscina, required on a stream's first block rather than imported: a shard worker that
+ * runs no stream never loads it (its own worker script has what it needs), which takes
+ * several milliseconds off every worker's start.
+ */
+let piscina: typeof import('piscina').Piscina | undefined;
+
 export async function runStreamTask(task: StreamTask): Promise<unknown> {
   try {
+    const Piscina = (piscina ??= (createRequire(import.meta.url)('piscina') as typeof import('piscina')).Piscina);
     await prepareScenario(task.scenario);
     const block = encode(task);
     // Piscina moves the listed buffers of a value that carries its transfer symbols.

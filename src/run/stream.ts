@@ -15,6 +15,7 @@ import { BLOCK_ROWS } from '../format.js';
 import { ParanomError } from '../errors.js';
 import { loadScenario, withOverrides } from '../reader/load.js';
 import type { Scenario } from '../model/types.js';
+import { parseInstantMs } from '../model/units.js';
 import { planGeneration, type ShardPlan } from '../plan/planner.js';
 import { ARROW_STREAM_END } from '../formats/arrow-stream.js';
 import { createPool, defaultWorkers } from './pool.js';
@@ -68,8 +69,9 @@ export function startRowOf(scenario: Scenario, startAt: number | string | undefi
     row = Number(startAt);
     if (!Number.isSafeInteger(row)) throw new ParanomError('USAGE', `--start-at: expected a row index or an ISO 8601 time, found '${startAt}'`);
   } else {
-    const t = /^\d{4}-\d{2}-\d{2}/.test(startAt) ? Date.parse(startAt) : NaN;
-    if (Number.isNaN(t)) throw new ParanomError('USAGE', `--start-at: expected a row index or an ISO 8601 time (e.g. 2024-01-01T12:00:00Z), found '${startAt}'`);
+    // Without a zone the time is UTC, as in the scenario (Date.parse would take local time).
+    const t = parseInstantMs(startAt);
+    if (t === undefined) throw new ParanomError('USAGE', `--start-at: expected a row index or an ISO 8601 time (e.g. 2024-01-01T12:00:00Z), found '${startAt}'`);
     const { startMs, stepMs, start } = scenario.timeline;
     if (t < startMs) throw new ParanomError('USAGE', `--start-at ${startAt} is before the timeline's start (${start})`);
     row = Math.ceil((t - startMs) / stepMs);

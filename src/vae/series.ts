@@ -9,7 +9,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { basename, extname } from 'node:path';
 import { createRequire } from 'node:module';
 import { ParanomError } from '../errors.js';
-import { splitCsvLine } from '../input/csv-line.js';
+import { csvRecords, splitCsvLine } from '../input/csv-line.js';
 
 export interface Series {
   /** File name only (no directory: it goes into the model's metadata). */
@@ -38,8 +38,8 @@ function pickColumns(file: string, available: string[], wanted: readonly string[
 }
 
 function readCsv(path: string, text: string, wanted: readonly string[] | undefined): { columns: string[]; values: Float64Array[] } {
-  const lines = text.split(/\r?\n/);
-  while (lines.length > 0 && lines[lines.length - 1]!.trim() === '') lines.pop();
+  const { records: lines, line, openAt } = csvRecords(text);
+  if (openAt !== undefined) throw new ParanomError('USAGE', `${path}:${openAt}: a quoted field is never closed`);
   if (lines.length < 2) throw new ParanomError('USAGE', `${path}: expected a header row and at least one data row`);
   const header = splitCsvLine(lines[0]!).map((h) => h.trim());
   const firstRow = splitCsvLine(lines[1]!);
@@ -56,7 +56,7 @@ function readCsv(path: string, text: string, wanted: readonly string[] | undefin
       const raw = fields[idx[j]!]?.trim() ?? '';
       const x = raw === '' ? NaN : Number(raw);
       if (!Number.isFinite(x)) {
-        throw new ParanomError('USAGE', `${path}:${r + 2}: column '${columns[j]}' holds ${raw === '' ? 'no value' : `'${raw.slice(0, 30)}'`}, not a finite number; clean the data first`);
+        throw new ParanomError('USAGE', `${path}:${line[r + 1]!}: column '${columns[j]}' holds ${raw === '' ? 'no value' : `'${raw.slice(0, 30)}'`}, not a finite number; clean the data first`);
       }
       values[j]![r] = x;
     }

@@ -8,8 +8,8 @@
 import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
 import { tableFromIPC } from 'apache-arrow';
-import { parseInstantMs } from '../model/units.js';
-import { splitCsvLine } from '../input/csv-line.js';
+import { calendarProblem, parseInstantMs } from '../model/units.js';
+import { csvRecords, splitCsvLine } from '../input/csv-line.js';
 
 const require = createRequire(import.meta.url);
 
@@ -26,34 +26,51 @@ export class SourceReadError extends Error {}
 const cache = new Map<string, SourceData>();
 
 
+/** `: 2023-02-30 is not a calendar date …` where that is why a timestamp was refused. */
+function calendarNote(cell: string): string {
+  const p = calendarProblem(cell);
+  return p === undefined ? '' : `: ${p}`;
+}
+
+/** A decimal number (JavaScript's Number would also take 0x10, 0b1 and 0o7). */
+const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+
 function parseNumber(cell: string | undefined): number {
   const t = cell?.trim() ?? '';
-  return t === '' ? NaN : Number(t);
+  return DECIMAL.test(t) ? Number(t) : NaN;
+}
+
+/** Where `name` is among `columns`; a name missing or given to two columns is refused. */
+function columnIndex(columns: readonly string[], name: string, what: string): number {
+  const i = columns.indexOf(name);
+  if (i < 0) throw new SourceReadError(`no ${what} '${name}' (columns: ${columns.join(', ')})`);
+  if (columns.lastIndexOf(name) !== i) throw new SourceReadError(`${columns.filter((c) => c === name).length} columns are named '${name}' (columns ${i + 1} and ${columns.lastIndexOf(name) + 1}); rename one so the ${what} is not a guess`);
+  return i;
 }
 
 function readCsv(path: string, column: string | null, timeColumn: string | null): SourceData {
   const text = readFileSync(path, 'utf8').replace(/^\uFEFF/, '');
-  const lines = text.split(/\r?\n/);
-  while (lines.length > 0 && lines[lines.length - 1]!.trim() === '') lines.pop();
-  if (lines.length === 0) throw new SourceReadError('the file is empty');
-  const header = splitCsvLine(lines[0]!).map((h) => h.trim());
+  const { records, line, openAt } = csvRecords(text);
+  if (records.length === 0) throw new SourceReadError('the file is empty');
+  if (openAt !== undefined) throw new SourceReadError(`line ${openAt}: a quoted field is never closed`);
+  const header = splitCsvLine(records[0]!).map((h) => h.trim());
   if (column === null) return { columns: header, values: new Float64Array(0), times: null };
-  const vi = header.indexOf(column);
-  if (vi < 0) throw new SourceReadError(`no column '${column}' (columns: ${header.join(', ')})`);
-  const ti = timeColumn === null ? -1 : header.indexOf(timeColumn);
-  if (timeColumn !== null && ti < 0) throw new SourceReadError(`no timestamp column '${timeColumn}' (columns: ${header.join(', ')})`);
-  const n = lines.length - 1;
+  const vi = columnIndex(header, column, 'column');
+  const ti = timeColumn === null ? -1 : columnIndex(header, timeColumn, 'timestamp column');
+  const n = records.length - 1;
   if (n === 0) throw new SourceReadError('the file has a header but no rows');
   const values = new Float64Array(n);
   const times = ti >= 0 ? new Float64Array(n) : null;
   for (let r = 0; r < n; r++) {
-    const cells = splitCsvLine(lines[r + 1]!);
+    const cells = splitCsvLine(records[r + 1]!);
+    const at = `line ${line[r + 1]!}`;
+    if (cells.length !== header.length) throw new SourceReadError(`${at}: ${cells.length} field${cells.length === 1 ? '' : 's'}, but the header has ${header.length}`);
     const x = parseNumber(cells[vi]);
-    if (!Number.isFinite(x)) throw new SourceReadError(`line ${r + 2}: '${cells[vi] ?? ''}' in column '${column}' is not a number`);
+    if (!Number.isFinite(x)) throw new SourceReadError(`${at}: '${cells[vi] ?? ''}' in column '${column}' is not a number`);
     values[r] = x;
     if (times) {
       const t = parseInstantMs(cells[ti]?.trim() ?? '');
-      if (t === undefined) throw new SourceReadError(`line ${r + 2}: '${cells[ti] ?? ''}' in column '${timeColumn}' is not an ISO 8601 instant`);
+      if (t === undefined) throw new SourceReadError(`${at}: '${cells[ti] ?? ''}' in column '${timeColumn}' is not an ISO 8601 instant${calendarNote(cells[ti] ?? '')}`);
       times[r] = t;
     }
   }
@@ -70,7 +87,7 @@ function readParquet(path: string, column: string | null, timeColumn: string | n
   }
   const columns = table.schema.fields.map((f) => f.name);
   if (column === null) return { columns, values: new Float64Array(0), times: null };
-  const vec = table.getChild(column);
+  const vec = table.getChildAt(columnIndex(columns, column, 'column'));
   if (!vec) throw new SourceReadError(`no column '${column}' (columns: ${columns.join(', ')})`);
   const n = table.numRows;
   if (n === 0) throw new SourceReadError('the file has no rows');
@@ -83,14 +100,14 @@ function readParquet(path: string, column: string | null, timeColumn: string | n
   }
   let times: Float64Array | null = null;
   if (timeColumn !== null) {
-    const tv = table.getChild(timeColumn);
+    const tv = table.getChildAt(columnIndex(columns, timeColumn, 'timestamp column'));
     if (!tv) throw new SourceReadError(`no timestamp column '${timeColumn}' (columns: ${columns.join(', ')})`);
     times = new Float64Array(n);
     for (let r = 0; r < n; r++) {
       const raw = tv.get(r) as unknown;
       // Arrow JS reads Parquet timestamps as epoch milliseconds; strings are parsed as ISO 8601.
       const t = typeof raw === 'string' ? parseInstantMs(raw) : typeof raw === 'bigint' ? Number(raw) : typeof raw === 'number' ? raw : raw instanceof Date ? raw.getTime() : undefined;
-      if (t === undefined || !Number.isFinite(t)) throw new SourceReadError(`row ${r}: ${String(raw)} in column '${timeColumn}' is not a timestamp`);
+      if (t === undefined || !Number.isFinite(t)) throw new SourceReadError(`row ${r}: ${String(raw)} in column '${timeColumn}' is not a timestamp${typeof raw === 'string' ? calendarNote(raw) : ''}`);
       times[r] = t;
     }
   }

@@ -15,26 +15,49 @@ import type { Scenario, Variable } from '../../model/types.js';
 
 export const CLEAN_SUFFIX = '_clean';
 
+/** What decides the twin columns: the anomalies, the variables, a fleet's key and outage targets. */
+export interface TwinSource {
+  anomalies: Scenario['anomalies'];
+  variables: readonly Variable[];
+  entities?: { key: string; outages?: { variables: readonly string[] } | undefined } | undefined;
+}
+
 /**
  * The variables that get a clean twin. In a fleet, the targets of `anomalies.outages` too:
  * an outage moves them after their rows are generated, so their twin is their value before.
  */
-export function twinnedVariables(s: Scenario): Variable[] {
+export function twinnedVariables(s: TwinSource): Variable[] {
   const a = s.anomalies;
   const targets = new Set([...(a.mode !== 'none' && a.kinds ? a.kinds.flatMap((k) => k.variables) : []), ...(s.entities?.outages?.variables ?? [])]);
   return s.variables.filter((v) => v.anomalous !== null || targets.has(v.name) || v.type === 'callback' || v.type === 'vae');
 }
 
-/** Names a twin would take that a variable already has. */
-export function twinNameClashes(s: Scenario): string[] {
-  const names = new Set(s.variables.map((v) => v.name));
-  return twinnedVariables(s).map((v) => v.name + CLEAN_SUFFIX).filter((n) => names.has(n));
+/**
+ * Twin columns that would take a name already used, ignoring case as readers such as DuckDB
+ * do: `twin` clashes with the variable or fleet key `column`.
+ */
+export function twinNameClashes(s: TwinSource): { twin: string; column: string }[] {
+  const taken = new Map(s.variables.map((v) => [v.name.toLowerCase(), v.name]));
+  if (s.entities) taken.set(s.entities.key.toLowerCase(), s.entities.key);
+  const clashes: { twin: string; column: string }[] = [];
+  for (const v of twinnedVariables(s)) {
+    const twin = v.name + CLEAN_SUFFIX;
+    const column = taken.get(twin.toLowerCase());
+    if (column !== undefined) clashes.push({ twin, column });
+  }
+  return clashes;
+}
+
+/** The message for twin names that clash: each twin with the column it would collide with. */
+export function twinClashMessage(clashes: readonly { twin: string; column: string }[], by: string): string {
+  const list = clashes.map((c) => (c.twin === c.column ? c.twin : `${c.twin} (as '${c.column}')`)).join(', ');
+  return `${by} would write ${list}, already ${clashes.length > 1 ? 'columns' : 'a column'} of the scenario (a variable or the entity key; readers such as DuckDB ignore case); rename ${clashes.length > 1 ? 'them' : 'it'}`;
 }
 
 /** The scenario with the clean twin switched on (what `--with-clean` does). */
 export function withCleanTwin(s: Scenario): Scenario {
   const clash = twinNameClashes({ ...s, anomalies: { ...s.anomalies, cleanTwin: true } });
-  if (clash.length > 0) throw new ParanomError('USAGE', `--with-clean would write column${clash.length > 1 ? 's' : ''} ${clash.join(', ')}, which the scenario already has as variable${clash.length > 1 ? 's' : ''}; rename them`);
+  if (clash.length > 0) throw new ParanomError('USAGE', twinClashMessage(clash, '--with-clean'));
   return { ...s, anomalies: { ...s.anomalies, cleanTwin: true } };
 }
 

@@ -6,11 +6,10 @@
 import { recordedPath } from '../../model/input-path.js';
 import { Checker, checkNameList, describe, join, noSuchVariable, unknownChoice } from '../../model/checker.js';
 import { parseDurationMs } from '../../model/units.js';
-import type { AnomalyKindName, AnomalyKindSpec, AnomalyPlan, CorrelationGroup, LearnedModelRef, MinEffect, ProcessVariable, Scenario, Variable } from '../../model/types.js';
+import type { AnomalyKindName, AnomalyKindSpec, AnomalyPlan, CorrelationGroup, LearnedModelRef, MinEffect, ProcessVariable, Variable } from '../../model/types.js';
 import { readVaeCodec } from '../../vae/model.js';
 import { downsampleOf } from '../../vae/downsample.js';
 import { ModelFormatError } from '../../vae/layers-format.js';
-import { twinNameClashes } from './clean-twin.js';
 import { actsOnComponents, KIND_NAMES, KIND_PARAMS, type ParamDef } from './catalog.js';
 
 const NUMERIC = ['float64', 'float32', 'int32', 'int64'];
@@ -296,11 +295,7 @@ function checkLabelMargin(c: Checker, raw: unknown): [number, number] | undefine
 /** Largest `label_margin`: a shard looks this far past its rows for events, so it is bounded. */
 export const MAX_LABEL_MARGIN = 1_000_000;
 
-/** What `anomalies` asks of the variables: kind targets resolved, clean-twin names free. */
+/** What `anomalies` asks of the variables: kind targets resolved. */
 export function checkPlanAgainstVariables(c: Checker, plan: AnomalyPlan, variables: readonly Variable[], declared: readonly string[], groups: readonly CorrelationGroup[] = []): void {
   if (plan.mode !== 'none' && plan.kinds) resolveKindTargets(c, plan.kinds, variables, declared, groups);
-  if (plan.cleanTwin) {
-    const clash = twinNameClashes({ anomalies: plan, variables } as Pick<Scenario, 'anomalies' | 'variables'> as Scenario);
-    if (clash.length > 0) c.fail('anomalies.clean_twin', `the clean twin would write ${clash.join(', ')}, which ${clash.length > 1 ? 'are variables' : 'is a variable'} already; rename ${clash.length > 1 ? 'them' : 'it'}`);
-  }
 }
