@@ -61,10 +61,17 @@ describe('paranom generate', () => {
   it('stops on a value that does not fit its column, naming variable, row and seed, exit 1, no stack', () => {
     const dir = tempDir();
     const file = join(dir, 'overflow.yaml');
+    // A distribution whose tails pass the column is refused by validate (exit 2); an anomaly
+    // kind's change is known only once its event is drawn, so it stops the run.
     writeFileSync(file, 'seed: 5\ntimeline: { rows: 1000 }\nvariables:\n  big: { dtype: int32, normal: { dist: exponential, rate: 1.0e-12 } }\n');
+    const refused = paranom('generate', file, '--out', join(dir, 'out'));
+    expect(refused.code).toBe(2);
+    expect(refused.err).toMatch(/variables\.big\.normal: this exponential distribution can yield values from about 0\.00 to 3\.80e\+13 \(its tails\), which do not fit an int32 column/);
+    expect(existsSync(join(dir, 'out'))).toBe(false);
+    writeFileSync(file, 'seed: 5\ntimeline: { rows: 1000 }\nanomalies: { frequency: 0.05, duration: [5, 20], kinds: [{ kind: spike, magnitude: 1.0e10 }] }\nvariables:\n  big: { dtype: int32, normal: { dist: poisson, lambda: 5 } }\n');
     const r = paranom('generate', file, '--out', join(dir, 'out'));
     expect(r.code).toBe(1);
-    expect(r.err).toMatch(/variable 'big' produced \d+ at row 0, which does not fit its int32 column \(seed 5\)/);
+    expect(r.err).toMatch(/variable 'big' became -?\d+ at row \d+ under an anomaly kind, which does not fit its int32 column \(seed 5\)/);
     expectNoStack(r.err);
     expect(existsSync(join(dir, 'out', 'manifest.json'))).toBe(false);
     const verbose = paranom('generate', file, '--out', join(dir, 'out2'), '--verbose');
@@ -92,6 +99,28 @@ describe('paranom generate', () => {
       expect(r.err).toMatch(/paranom: /);
       expectNoStack(r.err);
     }
+  });
+});
+
+describe('--compression', () => {
+  it('is refused for Arrow and CSV files and streams, which are written uncompressed, instead of being ignored', () => {
+    const dir = tempDir();
+    for (const [args, says] of [
+      [['--out', join(dir, 'a'), '--format', 'arrow', '--compression', 'zstd'], /--compression zstd applies to Parquet files; --format arrow files are written uncompressed/],
+      [['--out', join(dir, 'c'), '--format', 'csv', '--compression', 'snappy'], /--compression snappy applies to Parquet files; --format csv files are written uncompressed/],
+      [['--stdout', '--compression', 'none'], /--compression none applies to Parquet files; a stream is written uncompressed/],
+    ] as const) {
+      const r = paranom('generate', 'scenarios/valve-sensors.yaml', '--rows', '100', ...args);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.err).toMatch(says);
+      expect(r.out).toBe('');
+    }
+    expect(readdirSync(dir)).toEqual([]);
+    // Parquet takes it, and records it; without it, snappy.
+    expect(paranom('generate', 'scenarios/valve-sensors.yaml', '--rows', '100', '--out', join(dir, 'z'), '--compression', 'zstd').code).toBe(0);
+    expect(paranom('generate', 'scenarios/valve-sensors.yaml', '--rows', '100', '--out', join(dir, 's')).code).toBe(0);
+    const compression = (d: string) => (JSON.parse(readFileSync(join(dir, d, 'manifest.json'), 'utf8')) as { compression: string }).compression;
+    expect([compression('z'), compression('s')]).toEqual(['zstd', 'snappy']);
   });
 });
 

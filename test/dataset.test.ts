@@ -139,4 +139,25 @@ describe('other formats', () => {
     const [b] = await duck(q(`read_parquet('${pq}/data/*.parquet')`));
     expect(a).toEqual(b);
   });
+
+  it('writes an empty category as "" and a missing value as an empty field, so the two stay apart', async () => {
+    // Before: both were an empty field; DuckDB (any reader) turned the category into NULL.
+    const s = scenarioFrom({
+      seed: 2, timeline: { rows: 400 }, anomalies: { frequency: 0.1, duration: [5, 10], kinds: [{ kind: 'dropout', rate: 1, variables: ['x'] }] },
+      variables: { c: { normal: { dist: 'categorical', values: ['', 'a,b', 'x\ny', ' lead'] } }, x: { normal: { dist: 'uniform', min: 0, max: 1 } } },
+    });
+    const csv = join(tempDir(), 'csv-empty');
+    const pq = join(tempDir(), 'pq-empty');
+    await generate(s, { out: csv, format: 'csv', workers: 1 });
+    await generate(s, { out: pq, workers: 1 });
+    const text = readFileSync(join(csv, 'data/part-00000.csv'), 'utf8');
+    expect(text).toMatch(/^[^,\n]+,"",/m);
+    const rows = (src: string) => duck(`SELECT c, x, count(*) AS n FROM ${src} GROUP BY ALL ORDER BY ALL`);
+    // DuckDB reads a quoted "" as NULL unless told otherwise; with that, every value matches.
+    const fromCsv = await rows(`read_csv('${csv}/data/*.csv', allow_quoted_nulls = false)`);
+    expect(fromCsv).toEqual(await rows(`read_parquet('${pq}/data/*.parquet')`));
+    const [counts] = await duck(`SELECT count(*) FILTER (WHERE c = '') AS empty, count(*) FILTER (WHERE x IS NULL) AS missing FROM read_csv('${csv}/data/*.csv', allow_quoted_nulls = false)`);
+    expect(Number(counts!['empty'])).toBeGreaterThan(0);
+    expect(Number(counts!['missing'])).toBeGreaterThan(0);
+  });
 });

@@ -127,5 +127,11 @@ describe('paranom eval', () => {
     const badAg = join(dir, 'bad-ag.json');
     writeFileSync(badAg, JSON.stringify({ targets: [[0, 1]], candidates: [[0, 1, 1]], range: 1 }));
     expectUsageError(paranom('eval', '--labels', badAg), /series 0 has 2 targets but 3 candidates/);
+    // A fleet's entities share timestamps: refused, where the join before matched rows of any entity.
+    const fleetFile = join(dir, 'fleet.json');
+    writeFileSync(fleetFile, JSON.stringify({ seed: 1, timeline: { rows: 100 }, entities: { count: 3, key: 'm' }, anomalies: { frequency: 0.05, duration: [2, 5] }, variables: { x: { normal: { dist: 'normal', mean: 0, sd: 1 }, anomalous: { dist: 'normal', mean: 5, sd: 1 } } } }));
+    const fleet = join(dir, 'fleet');
+    expect(paranom('generate', fleetFile, '--out', fleet).code).toBe(0);
+    expectUsageError(paranom('eval', preds, '--labels', fleet), /fleet is a fleet of 3 series keyed by 'm', whose rows share timestamps; eval scores one series/);
   });
 });

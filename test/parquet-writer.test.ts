@@ -329,4 +329,18 @@ describe('DELTA_BINARY_PACKED timestamps', () => {
     // A delta of 2^62 wraps around 2^64 and back to small values: not a regular timeline.
     expect(encode(steps(0n, 2n ** 62n, 5).map((v) => BigInt.asIntN(64, v)))).toBeNull();
   });
+
+  it("wide miniblocks of every width, as a fleet's timestamps jumping back at each entity", () => {
+    // Entities of 1,000 one-minute rows from 2024: every 1,000th delta jumps back (~26-bit miniblocks).
+    const fleet = Array.from({ length: 5000 }, (_, i) => 1_704_067_200_000n + BigInt(i % 1000) * 60_000n);
+    expect(encode(fleet)).toEqual(referenceDelta(fleet));
+    // Random walks with steps of every magnitude up to 2^44 (deltas of up to 45 bits), and negative values.
+    let seed = 7;
+    const rand = () => (seed = (Math.imul(seed, 1_103_515_245) + 12_345) >>> 0) / 2 ** 32;
+    for (const scale of [1, 2 ** 7, 2 ** 15, 2 ** 16, 2 ** 17, 2 ** 24, 2 ** 31, 2 ** 33, 2 ** 40, 2 ** 44]) {
+      let v = -Math.floor(rand() * 2 ** 40);
+      const walk = Array.from({ length: 1 + Math.floor(rand() * 700) }, () => BigInt((v += Math.floor((rand() - 0.5) * scale))));
+      expect(encode(walk), `steps of ${scale}`).toEqual(referenceDelta(walk));
+    }
+  });
 });

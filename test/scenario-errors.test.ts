@@ -87,6 +87,7 @@ const CASES: Case[] = [
   { file: 'bad-dtype.yaml', path: 'variables.pressure.dtype', message: "unknown column type string 'float'; expected one of: float64" },
   { file: 'string-dist-in-float-column.yaml', path: 'variables.state.normal', message: 'a categorical distribution of strings cannot fill a float64 column' },
   { file: 'integer-overflows-int32.yaml', path: 'variables.bytes_sent.anomalous', message: 'values from 0 to 10000000000 do not fit an int32 column' },
+  { file: 'normal-tail-overflows-int32.yaml', path: 'variables.reading.normal', message: 'this normal distribution can yield values from about -8.50e+12 to 8.50e+12 (its tails), which do not fit an int32 column' },
   // Distributions
   { file: 'normal-negative-sd.yaml', path: 'variables.temperature.normal.sd', message: 'must be > 0, got -1', line: 7 },
   { file: 'dist-typo.yaml', path: 'variables.pressure.normal.dist', message: "unknown distribution string 'lognormla' (did you mean 'lognormal'?)" },

@@ -106,6 +106,35 @@ describe('splits', () => {
     const again = await generateSplits(scenarioFrom(DOC), { out, workers: 2, shardRows: 65_536 });
     expect(again.results.map((r) => r.result.generated)).toEqual([0, 0, 0]);
   });
+
+  it('merges and scores the test split like any dataset; grow, verify and merge name the splits instead of failing', async () => {
+    await splits();
+    const cli = (...args: string[]) => spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });
+    // Before: the test split's rows (from row TRAIN) failed merge's coverage check as "damaged" (exit 1).
+    const merged = join(base, 'test.parquet');
+    expect(cli('merge', join(out, 'test'), '--to', merged).status).toBe(0);
+    const [m] = await duck(`SELECT count(*) AS n, epoch_ms(min(timestamp)) AS lo FROM read_parquet('${merged}')`);
+    expect([num(m!['n']), num(m!['lo'])]).toEqual([N - TRAIN, START_MS + TRAIN * STEP_MS]);
+    // Before: eval with the test split as labels stopped with an internal error.
+    const scored = cli('eval', join(out, 'test', 'data', 'part-00000.parquet'), '--labels', join(out, 'test'), '--score-column', 'load', '--json');
+    expect(scored.status, scored.stderr).toBe(0);
+    expect((JSON.parse(scored.stdout) as { rows: number }).rows).toBe(65_536);
+    const before = readFileSync(join(out, 'train', 'manifest.json'), 'utf8');
+    const refusals: Array<[string[], RegExp]> = [
+      // Before: train grew into test's rows, and splits.json no longer said what was there.
+      [['grow', join(out, 'train'), '--rows', String(N)], /bench\/train is the train split of .*bench \(splits\.json\); growing one split would make it overlap/],
+      [['grow', join(out, 'test'), '--rows', String(N)], /bench\/test is the test split/],
+      // Before: "no manifest — not a complete paranom dataset", exit 1.
+      [['verify', out], /bench holds splits \(splits\.json\), one dataset each: name one of them, such as .*bench\/train/],
+      [['grow', out, '--rows', String(N)], /bench holds splits \(splits\.json\)/],
+    ];
+    for (const [args, says] of refusals) {
+      const r = cli(...args);
+      expect(r.status, args.join(' ')).toBe(2);
+      expect(r.stderr).toMatch(says);
+    }
+    expect(readFileSync(join(out, 'train', 'manifest.json'), 'utf8')).toBe(before);
+  });
 });
 
 describe('splits of a fleet', () => {

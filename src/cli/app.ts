@@ -146,7 +146,7 @@ export async function runCli(args: readonly string[], io: CliIO = processIO): Pr
           .option('rows', { type: 'string', describe: 'Override timeline.rows' })
           .option('seed', { type: 'string', describe: 'Override the scenario seed' })
           .option('format', { choices: ['parquet', 'arrow', 'csv', 'ndjson'] as const, describe: 'Shard file format (default parquet), or stream format (default csv; arrow is an IPC stream)' })
-          .option('compression', { choices: ['snappy', 'zstd', 'none'] as const, default: 'snappy' as const, describe: 'Parquet compression' })
+          .option('compression', { choices: ['snappy', 'zstd', 'none'] as const, describe: 'Parquet compression (default snappy); Arrow and CSV files are not compressed' })
           .option('shard-rows', { type: 'string', describe: 'Rows per shard (rounded to whole 65,536-row blocks)' })
           .option('workers', { alias: 'w', type: 'string', describe: 'Worker threads (default: available cores)' })
           .option('force', { type: 'boolean', default: false, describe: 'Replace an older paranom dataset in --out (never files paranom did not write)' })
@@ -169,6 +169,11 @@ export async function runCli(args: readonly string[], io: CliIO = processIO): Pr
           const parts = intOption('parts', argv.parts, LIMITS.parts);
           const parsed = { ...argv, rows, seed, workers, parts, 'shard-rows': shardRows };
           if (wantsStream(argv) && argv.splits !== undefined) throw new ParanomError('USAGE', '--splits writes three dataset directories; a stream (--stdout) is one series: drop one of them');
+          // Only Parquet is compressed: refused rather than ignored, so no one believes an Arrow file is zstd.
+          const fileFormat = wantsStream(argv) ? undefined : (argv.format ?? 'parquet');
+          if (argv.compression !== undefined && fileFormat !== 'parquet') {
+            throw new ParanomError('USAGE', `--compression ${argv.compression} applies to Parquet files; ${fileFormat ? `--format ${fileFormat} files are` : 'a stream is'} written uncompressed: drop --compression${fileFormat ? ' or choose --format parquet' : ''}`);
+          }
           if (wantsStream(argv)) {
             const stop = interruptible(io);
             try {
@@ -188,7 +193,7 @@ export async function runCli(args: readonly string[], io: CliIO = processIO): Pr
             ...(rows !== undefined ? { rows } : {}),
             ...(seed !== undefined ? { seed } : {}),
             format,
-            compression: argv.compression as ParquetCompression,
+            compression: (argv.compression ?? 'snappy') as ParquetCompression,
             ...(shardRows ? { shardRows } : {}),
             ...(workers ? { workers } : {}),
             withClean: argv['with-clean'] === true,

@@ -2,10 +2,10 @@
  * manifest.json: the dataset's provenance and index (D5). Written last and atomically, so
  * its presence means every shard it lists is complete.
  */
-import { readFileSync } from 'node:fs';
-import { join, relative, resolve, sep } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import type { Segment } from '../anomaly/effect.js';
-import type { AnomalyPlan, DType, Scenario } from '../model/types.js';
+import { firstRow, type AnomalyPlan, type DType, type Scenario } from '../model/types.js';
 import type { EntityOrder } from '../model/entities.js';
 import type { OutputFormat, ShardPlan } from '../plan/planner.js';
 import type { ParquetCompression } from '../formats/parquet.js';
@@ -237,14 +237,41 @@ export function isParanomManifest(x: unknown): x is Manifest {
 export function checkCoverage(outDir: string, m: Manifest): void {
   const path = join(outDir, MANIFEST_FILE);
   if (m.entities) return checkFleetCoverage(path, m, m.entities);
-  let covered = 0;
+  // A test split covers a later stretch of the timeline: rows [offset, offset + rows).
+  const first = firstRow(m.scenario.timeline);
+  let covered = first;
   for (const s of [...m.shards].sort((a, b) => a.row_start - b.row_start)) {
     if (s.row_start !== covered || s.row_end <= s.row_start || s.rows !== s.row_end - s.row_start) {
-      throw new ParanomError('DATASET_INVALID', `${path}: shards do not cover rows 0–${m.rows - 1} once and in order (at ${s.file}); the manifest was edited or damaged`, { path });
+      throw new ParanomError('DATASET_INVALID', `${path}: shards do not cover rows ${first}–${first + m.rows - 1} once and in order (at ${s.file}); the manifest was edited or damaged`, { path });
     }
     covered = s.row_end;
   }
-  if (covered !== m.rows) throw new ParanomError('DATASET_INVALID', `${path}: shards cover ${covered} rows, the manifest says ${m.rows}; the manifest was edited or damaged`, { path });
+  if (covered - first !== m.rows) throw new ParanomError('DATASET_INVALID', `${path}: shards cover ${covered - first} rows, the manifest says ${m.rows}; the manifest was edited or damaged`, { path });
+}
+
+/** The index a splits run writes beside its split datasets (run/splits.ts). */
+export const SPLITS_FILE = 'splits.json';
+
+/**
+ * The split `outDir` is, when the directory above it holds the splits.json of a splits run
+ * that lists it (train_clean, train or test); undefined for a dataset of its own.
+ */
+function splitMembership(outDir: string): string | undefined {
+  const abs = resolve(outDir);
+  try {
+    const index = JSON.parse(readFileSync(join(dirname(abs), SPLITS_FILE), 'utf8')) as { paranom_splits?: unknown; splits?: Array<{ dir?: unknown; name?: unknown }> };
+    if (index.paranom_splits !== 1 || !Array.isArray(index.splits)) return undefined;
+    const entry = index.splits.find((e) => e.dir === basename(abs));
+    return typeof entry?.name === 'string' ? entry.name : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Refuses to grow one split of a splits run: it would overlap the next (train into test) or part from the others. */
+export function refuseSplitGrowth(outDir: string): void {
+  const split = splitMembership(outDir);
+  if (split !== undefined) throw new ParanomError('USAGE', `${outDir} is the ${split} split of ${dirname(resolve(outDir))} (${SPLITS_FILE}); growing one split would make it overlap or part from the others — generate the splits again with more rows (--rows) instead`);
 }
 
 /** Reads a dataset's manifest; a missing or unreadable one is a user-facing error. */
@@ -254,6 +281,10 @@ export function readManifest(outDir: string, file = MANIFEST_FILE): Manifest {
   try {
     text = readFileSync(path, 'utf8');
   } catch {
+    // A splits run's directory holds datasets, not one: name them instead of calling it unfinished.
+    if (file === MANIFEST_FILE && existsSync(join(outDir, SPLITS_FILE))) {
+      throw new ParanomError('USAGE', `${outDir} holds splits (${SPLITS_FILE}), one dataset each: name one of them, such as ${join(outDir, 'train')}`, { path: outDir });
+    }
     throw new ParanomError('DATASET_INVALID', `${path}: no manifest — not a complete paranom dataset (an interrupted run resumes when its command is run again)`, { path });
   }
   let m: Manifest;

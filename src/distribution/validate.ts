@@ -161,6 +161,19 @@ export function largestMagnitude(d: Distribution): number | undefined {
   }
 }
 
+/**
+ * The interval a numeric distribution's values can reach: its bounds where it has them,
+ * else its inversion tails as in largestMagnitude (normal mean ± 8.5 sd; lognormal,
+ * exponential and Poisson from 0). `tail` says the interval is such a tail, not a bound.
+ */
+export function reachableBounds(d: Distribution): { range: [number, number]; tail: boolean } | undefined {
+  const b = numericBounds(d);
+  if (b) return { range: b, tail: false };
+  const big = largestMagnitude(d);
+  if (big === undefined) return undefined;
+  return { range: d.dist === 'normal' ? [d.mean - (big - Math.abs(d.mean)), big - Math.abs(d.mean) + d.mean] : [0, big], tail: true };
+}
+
 /** Largest finite float32. */
 export const FLOAT32_MAX = 3.4028234663852886e38;
 

@@ -60,13 +60,17 @@ function flagsOf(t: TableFile, column: string): Uint8Array {
 function fromDataset(dir: string, o: LabelOptions): LabelSource {
   const m = readManifest(dir);
   if (m.part) throw usage(`${dir} holds part ${m.part.k} of ${m.part.n} of a split run; run 'paranom merge-manifests ${dir}' once every part is together`);
+  // Labels join predictions on the timestamp, which every entity of a fleet shares.
+  if (m.entities) throw usage(`${dir} is a fleet of ${m.entities.count} series keyed by '${m.entities.key}', whose rows share timestamps; eval scores one series: write one entity's timestamp and is_anomaly to a .csv or .parquet labels file (for example with DuckDB) and pass that`);
+  // A test split's rows start later in the timeline (row_start counts from the timeline's start).
+  const first = m.scenario.timeline.offset ?? 0;
   const times = new Float64Array(m.rows);
   const flags = new Uint8Array(m.rows);
   for (const s of m.shards) {
     const t = readTableFile(join(dir, s.file), 'shard', ['timestamp', 'is_anomaly']);
-    if (t.rows !== s.rows) throw new ParanomError('DATASET_INVALID', `${join(dir, s.file)} has ${t.rows} rows; the manifest says ${s.rows}`);
-    times.set(timesOf(t, 'timestamp'), s.row_start);
-    flags.set(flagsOf(t, 'is_anomaly'), s.row_start);
+    if (t.rows !== s.rows || s.row_start < first || s.row_start - first + s.rows > m.rows) throw new ParanomError('DATASET_INVALID', `${join(dir, s.file)} has ${t.rows} rows from row ${s.row_start}; the manifest says ${m.rows} rows from row ${first}, ${s.rows} in this shard`);
+    times.set(timesOf(t, 'timestamp'), s.row_start - first);
+    flags.set(flagsOf(t, 'is_anomaly'), s.row_start - first);
   }
   const segmentsPath = join(dir, m.anomalies.segments_file);
   if ((o.windows ?? 'segments') === 'runs' || !existsSync(segmentsPath)) {

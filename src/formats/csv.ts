@@ -1,13 +1,16 @@
 /**
  * CSV encoding: a header, ISO 8601 UTC timestamps, numbers in JavaScript's shortest
- * round-trip form, booleans as true/false, an empty field for a null anomaly_id.
+ * round-trip form, booleans as true/false, an empty field for a null (anomaly_id, a dropout),
+ * `""` for an empty string.
  */
 import { getInt64, type ColumnSet, type ValueColumn } from '../columns/columns.js';
 import { textRows, type EncodedRows } from './text-rows.js';
 import { IsoTimeFormatter } from './iso-time.js';
 
+/** A text field: quoted when it holds a quote, comma or line break, or is empty — `""`, so an
+ * empty string stays apart from a missing value, which is an empty field. */
 function quote(s: string): string {
-  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+  return s === '' || /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
 /** The header line (without its newline). */

@@ -6,12 +6,13 @@
  */
 import type { ByteSink } from './byte-sink.js';
 
+const TWO32 = 4294967296;
 
-/** Bits needed for values in [0, maxValue]. */
+
+/** Bits needed for values in [0, maxValue] (a whole number below 2^53). */
 export function bitWidth(maxValue: number): number {
-  let w = 0;
-  while (maxValue >= 2 ** w) w++;
-  return w;
+  // Counted from the leading zeros of the high and low 32-bit words: once per miniblock.
+  return maxValue < TWO32 ? 32 - Math.clz32(maxValue) : 64 - Math.clz32(Math.floor(maxValue / TWO32));
 }
 
 /**
@@ -77,11 +78,41 @@ export function encodeHybrid(sink: ByteSink, values: Int32Array | Uint8Array, fr
   }
 }
 
-const TWO32 = 4294967296;
-
 /** The int64 at pair index i of a little-endian (lo, hi) Int32Array, exact below 2^53. */
 function int64At(w: Int32Array, i: number): number {
   return w[2 * i + 1]! * TWO32 + (w[2 * i]! >>> 0);
+}
+
+/**
+ * One miniblock of DELTA_BINARY_PACKED: the 32 values deltas[k0..k0+32) − min (zero past
+ * n) at `width` bits each, LSB first, into buf at p; returns the new p. Values go in chunks
+ * of at most 16 bits taken with 32-bit masks (exact: a value is below 2^53), so a wide
+ * miniblock — a fleet's timestamps jump back at every entity — costs a few integer steps
+ * a value, not one division per byte.
+ */
+function packMiniblock(deltas: Float64Array, min: number, k0: number, n: number, width: number, buf: Uint8Array, p: number): number {
+  let acc = 0;
+  let bits = 0;
+  for (let k = k0; k < k0 + 32; k++) {
+    let v = k < n ? deltas[k]! - min : 0;
+    let left = width;
+    while (left > 0) {
+      const take = left < 16 ? left : 16;
+      const part = (v >>> 0) & ((1 << take) - 1);
+      // bits < 8 here, so the accumulator holds at most 23 bits.
+      acc |= part << bits;
+      bits += take;
+      left -= take;
+      if (left > 0) v = (v - part) / (1 << take);
+      while (bits >= 8) {
+        buf[p++] = acc & 0xff;
+        acc >>>= 8;
+        bits -= 8;
+      }
+    }
+  }
+  // 32 values × width bits is a whole number of bytes: nothing is left in acc.
+  return p;
 }
 
 /**
@@ -171,27 +202,8 @@ export function encodeDeltaInt64(sink: ByteSink, w: Int32Array, from: number, co
     for (let m = 0; m < 4 && m * 32 < n; m++) {
       const width = widths[m]!;
       if (width === 0) continue;
-      // 32 values of `width` bits, LSB first; doubles keep widths up to 53 exact.
       sink.ensure(4 * width);
-      let acc = 0;
-      let bits = 0;
-      for (let k = m * 32; k < m * 32 + 32; k++) {
-        let v = k < n ? deltas[k]! - min : 0;
-        let vb = width;
-        while (vb > 0) {
-          const take = Math.min(8 - bits, vb);
-          const part = v % 2 ** take;
-          acc |= part << bits;
-          bits += take;
-          vb -= take;
-          v = (v - part) / 2 ** take;
-          if (bits === 8) {
-            sink.buf[sink.pos++] = acc;
-            acc = 0;
-            bits = 0;
-          }
-        }
-      }
+      sink.pos = packMiniblock(deltas, min, m * 32, n, width, sink.buf, sink.pos);
     }
   }
   return true;

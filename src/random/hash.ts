@@ -3,9 +3,24 @@
  * stream depends on its name only, never on its position in the scenario.
  */
 
+/** Names hashed so far: a fleet compiles its variables and kinds again for every entity. */
+const known = new Map<string, number>();
+/** Names kept at most (then forgotten all at once): the names of a scenario are few. */
+const KNOWN_MAX = 4096;
+const encoder = new TextEncoder();
+
 /** FNV-1a over the UTF-8 bytes of `text`, followed by a murmur3 finaliser for avalanche. */
 export function hash32(text: string): number {
-  const bytes = new TextEncoder().encode(text);
+  let h = known.get(text);
+  if (h === undefined) {
+    if (known.size >= KNOWN_MAX) known.clear();
+    known.set(text, (h = fnv32(text)));
+  }
+  return h;
+}
+
+function fnv32(text: string): number {
+  const bytes = encoder.encode(text);
   let h = 0x811c9dc5;
   for (const b of bytes) {
     h ^= b;

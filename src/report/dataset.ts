@@ -56,7 +56,8 @@ function forEachCsvChunk(text: string, rowStart: number, layout: ReportLayout, b
         const s = f[k]!;
         num.get(name)![i] = s === '' ? NaN : s === 'true' ? 1 : s === 'false' ? 0 : Number(s);
       }
-      for (const [name, k, index] of cats) cat.get(name)![i] = f[k] === '' ? -1 : (index.get(f[k]!) ?? -1);
+      // A string column holds no nulls: an empty field is the empty category (written "").
+      for (const [name, k, index] of cats) cat.get(name)![i] = index.get(f[k]!) ?? -1;
     }
     onChunk({ rowStart: rowStart + off, rows: n, isAnomaly: flags, numeric: num, categorical: cat });
   }

@@ -13,7 +13,7 @@ import { resolveScenario } from './resolve-scenario.js';
 import type { Scenario } from '../model/types.js';
 import { planGeneration, shardRowCount, type FleetGrowth, type GenerationPlan, type OutputFormat, type ShardPlan } from '../plan/planner.js';
 import { partLabel, selectPart, type Part } from '../plan/parts.js';
-import { checkCoverage, ENTITIES_FILE, MANIFEST_FILE, readManifest, requireFormatVersion, SEGMENTS_FILE, shardPlanOf, type Manifest, type ManifestShard } from '../dataset/manifest.js';
+import { checkCoverage, ENTITIES_FILE, MANIFEST_FILE, readManifest, requireFormatVersion, SEGMENTS_FILE, shardPlanOf, refuseSplitGrowth, type Manifest, type ManifestShard } from '../dataset/manifest.js';
 import type { ParquetCompression } from '../formats/parquet.js';
 import { createPool, defaultWorkers, releasePool, workerMemoryMb } from './pool.js';
 import { newWatchBuffer, runWatched } from './watchdog.js';
@@ -378,6 +378,7 @@ export async function grow(out: string, target: number | GrowTarget, options: Om
     requireFormatVersion(out, m, 'grow');
     checkCoverage(out, m);
     if (m.part) throw new ParanomError('USAGE', `${out} holds one part (${partLabel(m.part)}); merge the parts first`);
+    refuseSplitGrowth(out);
     const timelineRows = m.scenario.timeline.rows;
     const rows = want.rows ?? timelineRows;
     if (!m.growth_stable) {

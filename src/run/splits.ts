@@ -24,7 +24,7 @@ import { withOverrides } from '../reader/load.js';
 import { lengthRows, splitProblem } from '../reader/splits.js';
 import { withoutAnomalies } from '../anomaly/kinds/clean-twin.js';
 import { scenarioHash } from '../dataset/provenance.js';
-import { MANIFEST_FILE } from '../dataset/manifest.js';
+import { MANIFEST_FILE, SPLITS_FILE } from '../dataset/manifest.js';
 import { writeFileAtomic } from '../formats/files.js';
 import { ENGINE_VERSION } from '../version.js';
 import { checkOutputPath, createOutputDir } from './output-dir.js';
@@ -34,7 +34,7 @@ import { foreignFiles, refuseForeign } from './ownership.js';
 import { planGeneration } from '../plan/planner.js';
 
 /** The index of a splits directory. */
-export const SPLITS_FILE = 'splits.json';
+export { SPLITS_FILE };
 /** The splits, in the order they are written. */
 export const SPLIT_NAMES = ['train_clean', 'train', 'test'] as const;
 export type SplitName = (typeof SPLIT_NAMES)[number];

@@ -1,6 +1,6 @@
 /** Validation of `type: stochastic` variables: a distribution for normal rows and, optionally, one for anomalous rows. */
 import { Checker, describe, join } from '../model/checker.js';
-import { checkDistribution, defaultDtype, FLOAT32_MAX, INT_RANGE, largestMagnitude, numericBounds, stringValues, valueKind, zeroOrOne } from '../distribution/validate.js';
+import { checkDistribution, defaultDtype, FLOAT32_MAX, INT_RANGE, largestMagnitude, reachableBounds, stringValues, valueKind, zeroOrOne } from '../distribution/validate.js';
 import { DTYPES, type DType, type StochasticVariable } from '../model/types.js';
 import type { VariableInput } from './kind.js';
 
@@ -30,9 +30,14 @@ export function validateStochastic(c: Checker, { name, stream, path, raw: o, all
       if (dtype === 'float32' && big > FLOAT32_MAX) return c.fail(join(path, which), `this ${d.dist} distribution can yield values up to about ${big.toPrecision(3)}, beyond float32 (±3.4e38), which would be stored as ±Infinity; use dtype float64 or narrow it`);
     }
     const range = INT_RANGE[dtype];
-    const b = numericBounds(d);
-    if (range && b && (Math.round(b[0]) < range[0] || Math.round(b[1]) > range[1])) {
-      return c.fail(join(path, which), `values from ${b[0]} to ${b[1]} do not fit an ${dtype} column (${range[0]} to ${range[1]}); widen the dtype or narrow the distribution`);
+    const reach = reachableBounds(d);
+    if (range && reach) {
+      const [lo, hi] = reach.range;
+      if (Math.round(lo) < range[0] || Math.round(hi) > range[1]) {
+        // A continuous distribution's tails are reached too (rarely), so they must fit as well.
+        const what = reach.tail ? `this ${d.dist} distribution can yield values from about ${lo.toPrecision(3)} to ${hi.toPrecision(3)} (its tails), which` : `values from ${lo} to ${hi}`;
+        return c.fail(join(path, which), `${what} do not fit an ${dtype} column (${range[0]} to ${range[1]}); widen the dtype or narrow the distribution`);
+      }
     }
   }
   const categories = dtype === 'string' ? [...new Set([...stringValues(normal), ...(anomalous ? stringValues(anomalous) : [])])] : null;
