@@ -10,7 +10,7 @@ import { variableStream } from '../random/hash.js';
 import { maxFeasibleFrequency } from '../anomaly/rate.js';
 import { VARIABLE_KINDS } from '../variables/registry.js';
 import { Checker, describe, join, unknownChoice } from '../model/checker.js';
-import { calendarProblem, parseDurationMs, parseInstantMs } from '../model/units.js';
+import { calendarProblem, parseDurationMs, parseInstantMs, timelineEndProblem } from '../model/units.js';
 import type { AnomalyPlan, Scenario, Timeline, Variable } from '../model/types.js';
 import { checkUniqueness } from '../uniqueness/validate.js';
 import { checkPlanAgainstVariables, checkPlanExtras, PLAN_EXTRA_KEYS } from '../anomaly/kinds/validate.js';
@@ -74,7 +74,8 @@ function checkTimeline(c: Checker, raw: unknown): Timeline | undefined {
     rows = c.number(o['rows'], 'timeline.rows', { integer: true, ge: 1, le: MAX_ROWS });
   }
   if (startMs === undefined || stepMs === undefined || rows === undefined) return undefined;
-  if (Math.abs(startMs + rows * stepMs) > 8.64e15) return c.fail('timeline', 'the timeline runs past the year 275760; use fewer rows or a smaller step');
+  const late = timelineEndProblem(startMs, stepMs, rows);
+  if (late !== undefined) return c.fail('timeline', late);
   return { start: new Date(startMs).toISOString(), startMs, stepMs, rows };
 }
 
