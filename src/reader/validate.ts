@@ -149,7 +149,7 @@ function checkAnomalies(c: Checker, raw: unknown, timeline: Timeline | undefined
 
 /** Checks what every variable shares (name, type, description), then hands over to its kind. */
 function checkVariable(c: Checker, name: string, raw: unknown, path: string, stream: number, baseDir: string, allowNonFinite: boolean): Variable | undefined {
-  if (!NAME_RE.test(name)) return c.fail(path, 'variable names must start with a letter or _ and hold only letters, digits and _');
+  if (!NAME_RE.test(name)) return c.fail(path, `variable names must start with an ASCII letter (A–Z, a–z) or _ and hold only those, digits and _, got ${JSON.stringify(name)}`);
   // Readers such as DuckDB match column names without regard to case: IS_ANOMALY is is_anomaly.
   const reserved = RESERVED_COLUMNS.find((r) => r === name.toLowerCase());
   if (reserved) return c.fail(path, `'${name}' is ${reserved === name ? '' : `'${reserved}' in another case, `}a column paranom writes itself (readers such as DuckDB ignore case); choose another name`);
