@@ -179,6 +179,7 @@ variables: { x: { normal: { dist: normal, mean: 0, sd: 1 } } }`,
     'start-not-a-day.yaml',
     'string-dist-in-float-column.yaml',
     'integer-overflows-int32.yaml',
+    'normal-tail-overflows-int32.yaml',
     'entities-key-clash.yaml',
   ]);
   const fixtures = readdirSync(brokenDir).sort();

@@ -48,39 +48,38 @@ describe('paranom train-vae', () => {
     expect(c.stderr).toMatch(/must be a \.csv or \.parquet file/);
   });
 
-  it('a training whose loss stops being finite exits 2, naming the epoch and the options to change, and writes nothing', () => {
-    const base = tempDir();
-    // A KL weight of 1e300 overflows the float32 loss on the first batch: every later value is NaN.
-    const fresh = join(base, 'fresh');
-    const given = join(base, 'given');
-    mkdirSync(given);
-    for (const out of [fresh, given]) {
-      const r = run(['train-vae', '--data', DATA, '--window', '48', '--latent', '3', '--hidden', '16', '--epochs', '3', '--beta', '1e300', '--out', out, '--backend', 'cpu']);
-      expect(r.status, r.stderr).toBe(2);
-      expect(r.stderr).toMatch(/^paranom: training diverged at epoch 1 \(loss NaN\) with --learning-rate 0\.001 and --beta 1e\+300; nothing was written — try a smaller --learning-rate, or a --beta nearer 1\n$/m);
-      expect(r.stderr).not.toMatch(/\n\s+at /);
-    }
-    expect(existsSync(fresh)).toBe(false);
-    expect(readdirSync(given)).toEqual([]);
-  });
-
-  it('a training whose loss explodes but stays finite exits 2, naming the epochs, the losses and the option to change, and writes nothing', () => {
+  /** Runs a training that must be refused (exit 2, `message`, no stack) into a new and an empty --out, and checks neither got a file. */
+  const refused = (args: string[], message: RegExp): string[] => {
     const base = tempDir();
     const fresh = join(base, 'fresh');
     const given = join(base, 'given');
     mkdirSync(given);
-    for (const out of [fresh, given]) {
-      // Adam at a learning rate of 5 throws the weights far out in the first epoch; every loss stays finite.
-      const r = run(['train-vae', '--data', DATA, '--window', '48', '--latent', '3', '--hidden', '16', '--epochs', '3', '--seed', '5', '--learning-rate', '5', '--out', out, '--backend', 'cpu']);
+    const errs = [fresh, given].map((out) => {
+      const r = run(['train-vae', '--data', DATA, '--window', '48', '--latent', '3', '--hidden', '16', '--epochs', '3', ...args, '--out', out, '--backend', 'cpu']);
       expect(r.status, r.stderr).toBe(2);
-      expect(r.stderr).toMatch(/^paranom: training learned nothing: at its best epoch \(1 of 3\) the validation reconstruction error is [\d.e+]+ per window \(loss [\d.e+]+\), no better than predicting the mean at every row \([\d.]+\); the loss exploded at epoch 1 \(training loss [\d.e+]+\) with --learning-rate 5; nothing was written — try a smaller --learning-rate \(such as 0\.5\)\n$/m);
+      expect(r.stderr).toMatch(message);
       expect(r.stderr).not.toMatch(/\n\s+at /);
-      // Every epoch's loss was printed, and finite.
-      expect(r.stderr).toMatch(/epoch 3\/3 {2}recon [\d.]+/);
-    }
+      return r.stderr;
+    });
     expect(existsSync(fresh)).toBe(false);
     expect(readdirSync(given)).toEqual([]);
     expect(readdirSync(base).sort()).toEqual(['given']);
+    return errs;
+  };
+
+  it('a training whose loss stops being finite exits 2, naming the epoch and the options to change, and writes nothing', () => {
+    // A KL weight of 1e300 overflows the float32 loss on the first batch: every later value is NaN.
+    refused(['--beta', '1e300'], /^paranom: training diverged at epoch 1 \(loss NaN\) with --learning-rate 0\.001 and --beta 1e\+300; nothing was written — try a smaller --learning-rate, or a --beta nearer 1\n$/m);
+  });
+
+  it('a training whose loss explodes but stays finite exits 2, naming the epochs, the losses and the option to change, and writes nothing', () => {
+    // Adam at a learning rate of 5 throws the weights far out in the first epoch; every loss stays finite.
+    const errs = refused(
+      ['--seed', '5', '--learning-rate', '5'],
+      /^paranom: training learned nothing: at its best epoch \(1 of 3\) the validation reconstruction error is [\d.e+]+ per window \(loss [\d.e+]+\), no better than predicting the mean at every row \([\d.]+\); the loss exploded at epoch 1 \(training loss [\d.e+]+\) with --learning-rate 5; nothing was written — try a smaller --learning-rate \(such as 0\.5\)\n$/m,
+    );
+    // Every epoch's loss was printed, and finite.
+    for (const err of errs) expect(err).toMatch(/epoch 3\/3 {2}recon [\d.]+/);
   });
 
   it("removes the staging folder a killed train-vae of the same --out left (by its marker), never another folder", () => {
