@@ -206,6 +206,10 @@ describe('errors', () => {
     const always = validate('always', '  flow: { type: callback, module: faulty.js, normal: alwaysThrows }\n');
     expect(always.status).toBe(2);
     expect(always.stderr).toBe("paranom: dry run of the callbacks on rows 0–63: variable 'flow': callback 'alwaysThrows' (faulty.js) at row 0, seed 5: threw TypeError: Cannot read properties of undefined (reading 'kPa')\n");
+    // A fleet's dry run is its first entity's rows (the seed is that entity's).
+    const fleet = validate('fleet', '  flow: { type: callback, module: faulty.js, normal: alwaysThrows }\nentities: { count: 3 }\n');
+    expect(fleet.status).toBe(2);
+    expect(fleet.stderr).toMatch(/^paranom: dry run of the callbacks on rows 0–63 of the first entity: variable 'flow': callback 'alwaysThrows' \(faulty\.js\) at row 0, seed \d+: threw TypeError/);
     // The anomalous export is called on the first event's rows.
     const leak = validate('leak', '  flow: { type: callback, module: faulty.js, normal: steady, anomalous: leakThrows }\n', 'anomalies: { frequency: 0.01, duration: [20, 50] }\n');
     expect(leak.status).toBe(2);
@@ -215,7 +219,7 @@ describe('errors', () => {
     // A callback that fails only far from the start passes the dry run (generation reports it).
     expect(validate('late', '  t: { type: callback, module: basic.js, normal: throwsAt }\n').status).toBe(0);
     // Nothing is written beside the scenario.
-    expect(readdirSync(dir).sort()).toEqual(['always.yaml', 'basic.js', 'faulty.js', 'late.yaml', 'leak.yaml', 'quiet.yaml']);
+    expect(readdirSync(dir).sort()).toEqual(['always.yaml', 'basic.js', 'faulty.js', 'fleet.yaml', 'late.yaml', 'leak.yaml', 'quiet.yaml']);
   });
 
   it('a missing export, a non-function export, a module that does not parse, a missing file', async () => {

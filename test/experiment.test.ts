@@ -55,11 +55,22 @@ describe('npm run experiment (reduced)', () => {
     const { stdout, header, titles } = table(['--protocol', 'long', '--seeds', '1', '--series', 'realKnownCause/machine_temperature_system_failure.csv']);
     expect(header).toContain('point precision');
     expect(header).toContain('point recall');
-    expect(titles).toHaveLength(5);
+    expect(titles).toHaveLength(6);
     expect(titles[0]).toMatch(/null/);
-    expect(titles.slice(1).map((t) => t.split(' ')[0])).toEqual(['(a)', '(b)', '(d)', '(s)']);
+    expect(titles.slice(1).map((t) => t.split(' ')[0])).toEqual(['(a)', '(b)', '(d)', '(s)', '(d2)']);
     expect(stdout).toMatch(/1 series, 1 seeds, \d+ s/);
-  }, 300_000); // one VAE (about 6 s quiet) and four detectors
+  }, 300_000); // one VAE (about 6 s quiet) and five detectors
+
+  it('--from --except re-pools a saved run without the series named: fewer windows, the same rows', () => {
+    const saved = join(root, 'bench/experiment/results/long.json');
+    const all = table(['--from', saved]);
+    const less = table(['--from', saved, '--except', 'realKnownCause/rogue_agent_key_updown.csv']);
+    expect(less.titles).toEqual(all.titles);
+    expect(all.stdout).toMatch(/\n15 series/);
+    expect(less.stdout).toMatch(/\n14 series/);
+    const windows = (out: string): number => Number(/ of (\d+) \|/.exec(out)![1]);
+    expect(windows(less.stdout)).toBeLessThan(windows(all.stdout));
+  });
 
   it('the long protocol takes the series with 2,000 rows before their first window (less the margin), none of them labelled', () => {
     const all = loadNab(join(root, '../shared/data/nab'));

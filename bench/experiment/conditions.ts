@@ -266,16 +266,29 @@ export const NAIVE_MORE: GeneratedCondition = {
 /** The VAE of the learned condition: small, seeded, trained once per series on its training part. */
 export const VAE = { window: 48, latent: 4, hidden: [32], epochs: 40, seed: 1, validationSplit: 0.25 } as const;
 
+/** Learning rates tried in turn: train-vae's default, then a tenth of it twice. */
+export const VAE_LEARNING_RATES = [1e-3, 1e-4, 1e-5] as const;
+
 /**
  * Trains the learned condition's VAE on the training CSV (pure-JS backend: safe in worker
  * threads). The window shrinks for short training parts so the validation tail still holds
- * 8 windows (the shortest NAB training part is 186 rows).
+ * 8 windows (the shortest NAB training part is 186 rows). A model train-vae refuses as
+ * having learned nothing (its loss exploded) is trained again with a tenth of the learning
+ * rate, as train-vae's message advises a user; `onRetry` hears of it.
  */
-export async function trainModel(csv: string, rows: number): Promise<string> {
+export async function trainModel(csv: string, rows: number, onRetry?: (message: string) => void): Promise<string> {
   const out = csv.replace(/\.csv$/, '-vae');
   const window = Math.min(VAE.window, Math.floor(rows * VAE.validationSplit) - 8);
-  await trainVae({ data: csv, columns: ['value'], ...VAE, window, out, backend: 'cpu' });
-  return out;
+  for (const [k, learningRate] of VAE_LEARNING_RATES.entries()) {
+    try {
+      await trainVae({ data: csv, columns: ['value'], ...VAE, window, out, backend: 'cpu', learningRate });
+      return out;
+    } catch (err) {
+      if ((err as { code?: string }).code !== 'TRAINING_DIVERGED' || k === VAE_LEARNING_RATES.length - 1) throw err;
+      onRetry?.(`learning rate ${learningRate}: ${(err as Error).message.split(';')[0]}`);
+    }
+  }
+  throw new Error('unreachable');
 }
 
 /** Generated values and labels of one condition for one series and data seed. */

@@ -8,10 +8,15 @@
  *                                     [--conditions b,c,d] [--jobs 2] [--nab ../shared/data/nab]
  *                                     [--protocol long] [--json FILE]
  *   node dist/bench/experiment/run.js --from run1.json,run2.json   (re-render saved runs together)
+ *                                     [--except name,name]        (re-pooled without those series)
  *
  * `--protocol long` (long.ts) trains on every row before a series' first labelled window
  * instead of its first 15%, on the series where that is long, with its own conditions
  * (a, b, d, s).
+ *
+ * A series whose VAE train-vae refuses at every learning rate tried (it learned nothing:
+ * trainModel) has no learned data; it is left out of every condition, and the output
+ * says so, so that every row pools the same series.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { isMainThread, parentPort, Worker } from 'node:worker_threads';
@@ -58,6 +63,8 @@ export interface ExperimentResult {
   conditions: ConditionResult[];
   /** Raw counts per series, [condition][seed], in the order of `conditions`. */
   perSeries: Record<string, SeriesCounts[][]>;
+  /** Series left out of every condition, with why (no VAE could be trained on them). */
+  skipped?: Record<string, string>;
   seconds: number;
 }
 
@@ -95,8 +102,21 @@ function labelNoise(data: GeneratedData, sd: number): { labelled: number; unchan
   return { labelled, unchanged };
 }
 
-/** One series under every condition and seed: its counts, [condition][seed]. */
-async function runSeries(s: Series, seeds: number, ids: readonly string[] | undefined, protocol: Protocol, dir: string): Promise<SeriesCounts[][]> {
+/** What one series gives: its counts, [condition][seed], or why it was left out. */
+type Outcome = { counts: SeriesCounts[][] } | { skipped: string };
+
+/** Trains the series' VAE, or says why not when train-vae refuses it at every learning rate. */
+async function modelOf(s: Series, csv: string): Promise<{ model: string } | { skipped: string }> {
+  try {
+    return { model: await trainModel(csv, s.cut, (m) => process.stderr.write(`${s.name}: VAE retrained, ${m}\n`)) };
+  } catch (err) {
+    if ((err as { code?: string }).code !== 'TRAINING_DIVERGED') throw err;
+    return { skipped: `no VAE could be trained on it (${(err as Error).message.split(';')[0]})` };
+  }
+}
+
+/** One series under every condition and seed. */
+async function runSeries(s: Series, seeds: number, ids: readonly string[] | undefined, protocol: Protocol, dir: string): Promise<Outcome> {
   const { generated, withReal, rows: table } = conditionsOf(ids, protocol);
   const train = s.values.subarray(0, s.cut);
   const scale = robustScale(train);
@@ -104,7 +124,9 @@ async function runSeries(s: Series, seeds: number, ids: readonly string[] | unde
   const rows = testRows(s);
   const out: SeriesCounts[][] = table.map(() => []);
   const first = withReal ? 2 : 1;
-  const ctx: SeriesContext = { sd: scale.scale, rows: s.cut, fileRows: s.values.length, ...(generated.some((g) => g.needsModel) ? { model: await trainModel(csv, s.cut) } : {}) };
+  const model: { model?: string } | { skipped: string } = generated.some((g) => g.needsModel) ? await modelOf(s, csv) : {};
+  if ('skipped' in model) return { skipped: model.skipped };
+  const ctx: SeriesContext = { sd: scale.scale, rows: s.cut, fileRows: s.values.length, ...model };
   for (let seed = 1; seed <= seeds; seed++) {
     const rand = seededRandom(seed * 7919 + s.values.length);
     const random = Float64Array.from(rows, () => rand());
@@ -119,7 +141,7 @@ async function runSeries(s: Series, seeds: number, ids: readonly string[] | unde
       out[first + k]!.push(scoreSeries(s, r.scores, r.alarms, labelNoise(data, scale.scale)));
     }
   }
-  return out;
+  return { counts: out };
 }
 
 /** The table's rows: the null (always), real-only, then the generated conditions chosen (default: all). */
@@ -144,8 +166,8 @@ interface Job {
 }
 
 /** Runs the series on `jobs` worker threads, each taking the next series when free. */
-async function runAll(series: Series[], options: ExperimentOptions, jobs: number): Promise<Map<string, SeriesCounts[][]>> {
-  const results = new Map<string, SeriesCounts[][]>();
+async function runAll(series: Series[], options: ExperimentOptions, jobs: number): Promise<Map<string, Outcome>> {
+  const results = new Map<string, Outcome>();
   const queue = [...series].sort((x, y) => y.cut - x.cut); // longest training parts first
   const t0 = performance.now();
   await Promise.all(
@@ -154,23 +176,24 @@ async function runAll(series: Series[], options: ExperimentOptions, jobs: number
       try {
         for (let s = queue.shift(); s; s = queue.shift()) {
           const job: Job = { nabDir: options.nabDir, name: s.name, seeds: options.seeds, conditions: options.conditions, protocol: protocolOf(options) };
-          const counts = await new Promise<SeriesCounts[][]>((done, fail) => {
+          const outcome = await new Promise<Outcome>((done, fail) => {
             // One listener pair per job, both removed when either fires (a listener left per job leaks).
             const onError = (err: Error): void => {
               worker.off('message', onMessage);
               fail(err);
             };
-            const onMessage = (m: { counts?: SeriesCounts[][]; error?: string }): void => {
+            const onMessage = (m: Partial<Outcome> & { error?: string }): void => {
               worker.off('error', onError);
-              if (m.counts) done(m.counts);
+              if (m.error === undefined) done(m as Outcome);
               else fail(new Error(m.error));
             };
             worker.once('message', onMessage);
             worker.once('error', onError);
             worker.postMessage(job);
           });
-          results.set(s.name, counts);
-          options.onProgress?.(`${s.name}: point F1 ${conditionsOf(options.conditions, protocolOf(options)).rows.map((c, k) => `${c.id} ${pool(counts[k]!).f1.toFixed(2)}`).join(', ')} (${((performance.now() - t0) / 1000).toFixed(0)} s)`);
+          results.set(s.name, outcome);
+          const said = 'skipped' in outcome ? `left out: ${outcome.skipped}` : `point F1 ${conditionsOf(options.conditions, protocolOf(options)).rows.map((c, k) => `${c.id} ${pool(outcome.counts[k]!).f1.toFixed(2)}`).join(', ')}`;
+          options.onProgress?.(`${s.name}: ${said} (${((performance.now() - t0) / 1000).toFixed(0)} s)`);
         }
       } finally {
         await worker.terminate();
@@ -186,7 +209,7 @@ function serveJobs(): void {
   parentPort!.on('message', (job: Job) => {
     const s = seriesOf(job.nabDir, job.protocol).find((x) => x.name === job.name)!;
     runSeries(s, job.seeds, job.conditions, job.protocol, dir).then(
-      (counts) => parentPort!.postMessage({ counts }),
+      (outcome) => parentPort!.postMessage(outcome),
       (err: unknown) => parentPort!.postMessage({ error: String((err as Error).stack ?? err) }),
     );
   });
@@ -200,11 +223,19 @@ const seriesOf = (nabDir: string, protocol: Protocol): Series[] => (protocol ===
 
 export async function runExperiment(options: ExperimentOptions): Promise<ExperimentResult> {
   const t0 = performance.now();
-  const series = selectSeries(seriesOf(options.nabDir, protocolOf(options)), options.series);
-  const counts = await runAll(series, options, options.jobs ?? 2);
-  const perSeries = series.map((s) => counts.get(s.name)!);
+  const picked = selectSeries(seriesOf(options.nabDir, protocolOf(options)), options.series);
+  const outcomes = await runAll(picked, options, options.jobs ?? 2);
+  const skipped: Record<string, string> = {};
+  const series: Series[] = [];
+  const perSeries: SeriesCounts[][][] = [];
+  for (const s of picked) {
+    const o = outcomes.get(s.name)!;
+    if ('skipped' in o) skipped[s.name] = o.skipped;
+    else (series.push(s), perSeries.push(o.counts));
+  }
   return {
     protocol: protocolOf(options),
+    ...(Object.keys(skipped).length ? { skipped } : {}),
     series: series.map((s) => s.name),
     conditions: conditionsOf(options.conditions, protocolOf(options)).rows.map((c, k) => ({
       ...c,
@@ -256,8 +287,8 @@ function winCounts(r: ExperimentResult): string[] {
   return out;
 }
 
-/** Re-renders saved results (--json files of runs over the same series), the union of their conditions. */
-function combine(files: readonly string[]): ExperimentResult {
+/** Re-renders saved results (--json files of runs over the same series), the union of their conditions, without the series in `except` (re-pooled). */
+function combine(files: readonly string[], except: readonly string[] = []): ExperimentResult {
   const runs = files.map((f) => JSON.parse(readFileSync(f, 'utf8')) as ExperimentResult);
   const first = runs[0]!;
   const conditions: ConditionResult[] = [];
@@ -271,7 +302,16 @@ function combine(files: readonly string[]): ExperimentResult {
     });
   }
   if (runs.some((x) => (x.protocol ?? 'short') !== (first.protocol ?? 'short'))) throw new Error('saved runs follow different protocols');
-  return { ...(first.protocol ? { protocol: first.protocol } : {}), series: first.series, conditions, perSeries, seconds: runs.reduce((a, x) => a + x.seconds, 0) };
+  const result: ExperimentResult = { ...(first.protocol ? { protocol: first.protocol } : {}), series: first.series, conditions, perSeries, seconds: runs.reduce((a, x) => a + x.seconds, 0) };
+  if (except.length === 0) return result;
+  for (const n of except) if (!first.series.includes(n)) throw new Error(`--except: no series ${n} in the saved runs`);
+  const kept = first.series.filter((n) => !except.includes(n));
+  return {
+    ...result,
+    series: kept,
+    conditions: conditions.map((c, k) => ({ ...c, perSeed: c.perSeed.map((_, seed) => pool(kept.map((n) => perSeries[n]![k]![seed]!))) })),
+    perSeries: Object.fromEntries(kept.map((n) => [n, perSeries[n]!])),
+  };
 }
 
 function arg(name: string): string | undefined {
@@ -282,7 +322,9 @@ function arg(name: string): string | undefined {
 async function main(): Promise<void> {
   const from = arg('from');
   if (from) {
-    console.log(formatTable(combine(from.split(','))));
+    const r = combine(from.split(','), arg('except')?.split(',') ?? []);
+    console.log(formatTable(r));
+    console.log(`\n${r.series.length} series`);
     return;
   }
   const here = fileURLToPath(new URL('.', import.meta.url));
@@ -300,6 +342,7 @@ async function main(): Promise<void> {
     onProgress: (m) => process.stderr.write(m + '\n'),
   });
   console.log(formatTable(result));
+  for (const [name, why] of Object.entries(result.skipped ?? {})) console.log(`\nleft out of every condition: ${name}: ${why}`);
   console.log(`\n${result.series.length} series, ${result.conditions[0]?.perSeed.length} seeds, ${result.seconds.toFixed(0)} s (load average ${loadavg().map((l) => l.toFixed(2)).join(' ')})`);
   const json = arg('json');
   if (json) writeFileSync(json, JSON.stringify(result) + '\n');

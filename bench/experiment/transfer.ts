@@ -6,7 +6,7 @@
  * test label is read: every label here is paranom's own.
  *
  *   node dist/bench/experiment/transfer.js [--series N | --series name,name] [--train b,c,d] [--validate b,c,d,L]
- *                                          [--protocol long] [--seeds 1]
+ *                                          [--protocol long] [--seeds 1] [--mean-over b,c,L]
  *
  * Prints, per (training condition, validation set), the mean over series of the ROC-AUC
  * of the detector's scores on those rows, the share of labelled rows alarmed at the
@@ -14,7 +14,8 @@
  * last column is the mean over the validation sets. `--protocol long` runs on the long
  * protocol's series and cuts (long.ts), where `d`, `d2` and `s` are its learned conditions;
  * `--seeds N` trains each condition with data and detector seeds 1..N (validation data keeps
- * seed 101) and prints each ROC-AUC cell as mean ± sd over those seeds.
+ * seed 101) and prints each ROC-AUC cell as mean ± sd over those seeds, with a column for
+ * the mean over the validation sets named by `--mean-over` (per seed, then mean ± sd).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -25,7 +26,7 @@ import { loadNab, robustScale } from './nab.js';
 import { DETECTOR, trainSupervised } from './detector.js';
 import { CANDIDATES } from './candidates.js';
 import { generateCondition, trainModel, writeTrainingCsv, type GeneratedCondition, type SeriesContext } from './conditions.js';
-import { LONG_CANDIDATES, longSeries } from './long.js';
+import { LONG_GENERATED, longSeries } from './long.js';
 
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);
@@ -34,7 +35,7 @@ function arg(name: string): string | undefined {
 
 /** The conditions named in `ids`; under the long protocol its own conditions come first (its `d` is the learned kind's defaults). */
 const pick = (ids: string, long: boolean): GeneratedCondition[] => {
-  const all = long ? [...LONG_CANDIDATES, ...CANDIDATES] : CANDIDATES;
+  const all = long ? [...LONG_GENERATED, ...CANDIDATES] : CANDIDATES;
   return ids.split(',').map((id) => {
     const c = all.find((x) => x.id === id);
     if (!c) throw new Error(`unknown condition ${id}; expected one of ${all.map((x) => x.id).join(', ')}`);
@@ -73,7 +74,16 @@ async function main(): Promise<void> {
       const scale = robustScale(real);
       const csv = writeTrainingCsv(s, dir);
       const needs = [...train, ...validate].some((c) => c.needsModel);
-      const ctx: SeriesContext = { sd: scale.scale, rows: s.cut, fileRows: s.values.length, ...(needs ? { model: await trainModel(csv, s.cut) } : {}) };
+      let model: { model?: string } = {};
+      try {
+        if (needs) model = { model: await trainModel(csv, s.cut, (m) => process.stderr.write(`${s.name}: VAE retrained, ${m}\n`)) };
+      } catch (err) {
+        // As in run.ts: a series no VAE can be trained on is left out (and said so).
+        if ((err as { code?: string }).code !== 'TRAINING_DIVERGED') throw err;
+        process.stderr.write(`${s.name}: left out, no VAE could be trained on it (${(err as Error).message.split(';')[0]})\n`);
+        continue;
+      }
+      const ctx: SeriesContext = { sd: scale.scale, rows: s.cut, fileRows: s.values.length, ...model };
       const held = await Promise.all(
         validate.map(async (v) => {
           const data = await generateCondition(s, csv, v, ctx, 101);
@@ -113,13 +123,17 @@ async function main(): Promise<void> {
     // Each cell as mean ± sd over training seeds of its mean over series; the last column
     // is each seed's mean over the validation sets, then their mean ± sd.
     console.log(`\nROC-AUC (mean over series), mean ± sd over ${seeds} training seeds (${series.length} series)\n`);
-    console.log(`| train \\ validate | ${validate.map((v) => v.id).join(' | ')} | mean |`);
-    console.log(`|---|${validate.map(() => '---').join('|')}|---|`);
+    const subset = arg('mean-over')?.split(',') ?? [];
+    for (const id of subset) if (!validate.some((v) => v.id === id)) throw new Error(`--mean-over: ${id} is not a validation set`);
+    const extra = subset.length ? ` mean of ${subset.join(', ')} |` : '';
+    console.log(`| train \\ validate | ${validate.map((v) => v.id).join(' | ')} | mean |${extra}`);
+    console.log(`|---|${validate.map(() => '---').join('|')}|---|${subset.length ? '---|' : ''}`);
     for (const t of train) {
       const perSeed = (v: GeneratedCondition): number[] => cells.get(`${t.id}\0${v.id}`)!.auc.map(mean);
-      const across = Array.from({ length: seeds }, (_, k) => mean(validate.map((v) => perSeed(v)[k]!)));
+      const across = (sets: readonly GeneratedCondition[]): number[] => Array.from({ length: seeds }, (_, k) => mean(sets.map((v) => perSeed(v)[k]!)));
       const cell = (x: number[]): string => `${mean(x).toFixed(3)} ± ${sd(x).toFixed(3)}`;
-      console.log(`| ${t.id} | ${[...validate.map((v) => cell(perSeed(v))), cell(across)].join(' | ')} |`);
+      const part = subset.length ? [cell(across(validate.filter((v) => subset.includes(v.id))))] : [];
+      console.log(`| ${t.id} | ${[...validate.map((v) => cell(perSeed(v))), cell(across(validate)), ...part].join(' | ')} |`);
     }
   }
   for (const [what, f] of [

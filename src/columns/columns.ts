@@ -49,6 +49,30 @@ export function putInt64(out: Int32Array, i: number, v: number): void {
 }
 
 /**
+ * Writes first + k·step at pair indices k in [0, count), as putInt64 would each of them,
+ * stepping the pairs in int32 arithmetic: no double per row, which code not yet optimized
+ * (a worker's first shard) allocates on the heap. Only for integral values and a step in
+ * [0, 2^31) with every value a safe integer (a regular timeline's epoch ms); returns false,
+ * writing nothing, otherwise.
+ */
+export function putInt64Steps(out: Int32Array, count: number, first: number, step: number): boolean {
+  if (count <= 0) return true;
+  if (!Number.isSafeInteger(first) || !Number.isInteger(step) || step < 0 || step >= 2 ** 31 || !Number.isSafeInteger(first + (count - 1) * step)) return false;
+  putInt64(out, 0, first);
+  let lo = out[0]!;
+  let hi = out[1]!;
+  for (let k = 1; k < count; k++) {
+    const next = (lo + step) | 0;
+    // A carry when the unsigned low word wrapped (compared with the sign bit flipped).
+    if ((next ^ 0x80000000) < (lo ^ 0x80000000)) hi = (hi + 1) | 0;
+    lo = next;
+    out[2 * k] = lo;
+    out[2 * k + 1] = hi;
+  }
+  return true;
+}
+
+/**
  * The number of 1s in a 0/1 array (labelled rows). A function of its own so that the loop
  * is compiled alone, not its callers with it.
  */

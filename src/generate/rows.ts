@@ -9,7 +9,7 @@ import { BLOCK_ROWS } from '../format.js';
 import type { AnomalyEvent } from '../anomaly/events.js';
 import { seedKey } from '../random/counter.js';
 import type { Scenario } from '../model/types.js';
-import { allocColumn, putInt64, type ColumnArena, type ColumnSet, type ValueColumn } from '../columns/columns.js';
+import { allocColumn, putInt64, putInt64Steps, type ColumnArena, type ColumnSet, type ValueColumn } from '../columns/columns.js';
 import { compileVariable } from '../variables/registry.js';
 import { compileShardPipeline } from './pipeline.js';
 import { cleanTwinColumns, withoutAnomalies, withoutCleanTwin } from '../anomaly/kinds/clean-twin.js';
@@ -109,5 +109,7 @@ function markEvents(events: readonly AnomalyEvent[], rowStart: number, rowEnd: n
 
 /** Epoch ms of rows [rowStart, rowStart + rows) as int64 pairs. */
 function fillTimestamps(timestamp: Int32Array, rowStart: number, rows: number, startMs: number, stepMs: number): void {
+  // Exact integers throughout (so the same values as the loop below): stepped in int32s.
+  if (Number.isSafeInteger(startMs) && Number.isSafeInteger((rowStart + rows) * stepMs) && putInt64Steps(timestamp, rows, startMs + rowStart * stepMs, stepMs)) return;
   for (let i = 0; i < rows; i++) putInt64(timestamp, i, startMs + (rowStart + i) * stepMs);
 }
