@@ -25,10 +25,12 @@ export type ErrorCode =
   | 'OUTPUT_LOCKED'
   /** An input file (callback module, source, VAE model) no longer hashes to what was recorded. */
   | 'INPUT_CHANGED'
-  /** A callback ran past callback_timeout, or a worker past its memory limit. */
-  | 'CALLBACK_TIMEOUT'
-  /** A user's callback threw, returned a value its column cannot hold, or asked for too many draws. */
+  /**
+   * A user's callback threw, returned a value its column cannot hold, asked for too many
+   * draws, ran past callback_timeout or past the worker memory limit (details.limit).
+   */
   | 'CALLBACK_FAILED'
+  /** A worker ran past its memory limit in paranom's own work (a callback's is CALLBACK_FAILED). */
   | 'RESOURCE_LIMIT'
   /** Reading or writing a file failed (disk full, permissions, I/O error). */
   | 'IO_FAILED';
@@ -52,7 +54,6 @@ export const EXIT_CODES: Record<ErrorCode, number> = {
   OUTPUT_LOCKED: 1,
   // The user changed a file a dataset was made from: their change to undo, not a failure.
   INPUT_CHANGED: 2,
-  CALLBACK_TIMEOUT: 1,
   // The user's own code failed: theirs to fix (the message names variable, module and row).
   CALLBACK_FAILED: 2,
   RESOURCE_LIMIT: 1,

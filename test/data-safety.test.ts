@@ -4,7 +4,7 @@
  * "internal error" or a stack trace, and that every file the user owns hashes the same
  * before and after.
  */
-import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, truncateSync, writeFileSync, appendFileSync, renameSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, truncateSync, writeFileSync, appendFileSync, renameSync } from 'node:fs';
 import { spawn } from 'node:child_process';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
@@ -333,25 +333,33 @@ describe('data safety: one regression test per finding', () => {
 
   it('10: a looping callback, a never-settling module, a memory hog and Ctrl-C all end with a message; /proc is refused', async () => {
     const base = tempDir();
-    const loop = callbackScenario(join(base, 'loop'), 'export function normal(ctx) { if (ctx.row === 5) for (;;) {} return 1; }\n', { callback_timeout: '1s' });
+    // The user's code ran too long: exit 2 like any callback failure, and a directory given
+    // empty is left empty (the shards other workers finished are removed, as after a throw).
+    const loop = callbackScenario(join(base, 'loop'), 'export function normal(ctx) { if (ctx.row === 905) for (;;) {} return 1; }\n', { callback_timeout: '1s' });
     const r1 = await cli('generate', loop, '--out', join(base, 'loop/out'));
-    expect(r1.code).toBe(1);
-    expect(r1.err).toMatch(/variable 'x': the callback at row 5 ran longer than callback_timeout \(1s\)/);
+    expect(r1.code).toBe(2);
+    expect(r1.err).toMatch(/^paranom: variable 'x': callback 'normal' \(\S*cb\.mjs\) at row 905, seed \d+: ran longer than callback_timeout \(1s\) and was stopped; does it loop forever\? If it is just slow, raise callback_timeout/m);
+    expectClean(r1);
     expect(existsSync(join(base, 'loop/out'))).toBe(false);
+    mkdirSync(join(base, 'loop/given'));
+    const r1b = await cli('generate', loop, '--out', join(base, 'loop/given'), '--shard-rows', '100', '--workers', '2');
+    expect(r1b.code).toBe(2);
+    expect(r1b.err).toMatch(/at row 905, seed \d+: ran longer than callback_timeout \(1s\)/);
+    expect(readdirSync(join(base, 'loop/given'))).toEqual([]);
 
     const tla = callbackScenario(join(base, 'tla'), 'await new Promise(() => {});\nexport function normal() { return 1; }\n', { callback_timeout: '1s' });
     for (const args of [['validate', tla], ['generate', tla, '--out', join(base, 'tla/out')]]) {
       const r = await cli(...args);
-      expect(r.code, args[0]).toBe(1);
-      expect(r.err).toMatch(/variable 'x': loading its module took longer than callback_timeout/);
+      expect(r.code, args[0]).toBe(2);
+      expect(r.err).toMatch(/variable 'x': loading callback module \S*cb\.mjs, seed \d+: ran longer than callback_timeout \(1s\) and was stopped; a top-level await that never settles/);
       expectClean(r);
     }
     expect(existsSync(join(base, 'tla/out'))).toBe(false);
 
     const hog = callbackScenario(join(base, 'hog'), 'const keep = [];\nexport function normal(ctx) { if (ctx.row === 3) for (;;) keep.push(new Array(1e6).fill(ctx.row)); return 1; }\n');
     const r3 = cliProcess(['generate', hog, '--out', join(base, 'hog/out')], { env: { PARANOM_WORKER_MEMORY_MB: '96' } });
-    expect(r3.code).toBe(1);
-    expect(r3.err).toMatch(/variable 'x': the callback at row 3 used more than the worker memory limit \(96 MB/);
+    expect(r3.code).toBe(2);
+    expect(r3.err).toMatch(/variable 'x': callback 'normal' \(\S*cb\.mjs\) at row 3, seed \d+: used more than the worker memory limit \(96 MB heap\) and was stopped; .*set PARANOM_WORKER_MEMORY_MB to allow more/);
     expectClean(r3);
 
     // Ctrl-C while a callback spins: the workers are ended and the run stops (exit 130).

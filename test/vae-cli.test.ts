@@ -9,6 +9,7 @@ import { hostname } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from './helpers.js';
+import { readVaeMeta } from '../src/vae/model.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const CLI = join(root, 'dist/src/cli/main.js');
@@ -116,6 +117,55 @@ describe('paranom train-vae', () => {
     // The model carries no marker; nothing else appeared beside it.
     expect(readdirSync(out).sort()).toEqual(['decoder', 'encoder', 'vae.json']);
     expect(readdirSync(base).sort()).toEqual([...kept.map((d) => basename(d)), 'm'].sort());
+  });
+
+  it('puts back the previous model a train-vae killed between its two renames had set aside, and removes its unmarked new model; never another folder', () => {
+    const base = tempDir();
+    const out = join(base, 'm');
+    const [dead, dead2] = [0, 1].map(() => spawnSync(process.execPath, ['-e', '0']).pid!) as [number, number];
+    const marker = (pid: number, over: Record<string, unknown> = {}) => JSON.stringify({ paranom: 'vae-previous', pid, host: hostname(), out: 'm', ...over });
+    const previousModel = '{"format": "paranom-vae", "note": "the model that was at --out"}';
+    /** A previous-model folder as the kill leaves it: the marker, and the model that was at --out. */
+    const aside = (pid: number, markerText: string, extra: Record<string, string> = {}) => {
+      const dir = join(base, `.m.paranom-previous-${pid}`);
+      mkdirSync(join(dir, 'model', 'decoder'), { recursive: true });
+      writeFileSync(join(dir, 'model', 'vae.json'), previousModel);
+      writeFileSync(join(dir, 'model', 'decoder', 'model.json'), '{}');
+      writeFileSync(join(dir, '.paranom-previous.json'), markerText);
+      for (const [f, text] of Object.entries(extra)) writeFileSync(join(dir, f), text);
+      return dir;
+    };
+    const previous = aside(dead, marker(dead));
+    // The new model, its staging marker already taken off just before the rename.
+    const staged = join(base, `.m.paranom-training-${dead}`);
+    mkdirSync(join(staged, 'encoder'), { recursive: true });
+    writeFileSync(join(staged, 'vae.json'), '{"format": "paranom-vae"}');
+    writeFileSync(join(staged, 'encoder', 'model.json'), '{}');
+    // Kept: a running process's (this test's), another host's, and one a user added a file to.
+    const kept = [aside(process.pid, marker(process.pid)), aside(dead + 1, marker(dead + 1, { host: 'elsewhere' })), aside(dead2, marker(dead2), { 'notes.txt': 'mine' })];
+    const before = kept.map((d) => readdirSync(d).sort());
+
+    // A loader of the missing model names where it is.
+    expect(() => readVaeMeta(out)).toThrow(`model directory ${out} does not exist: an interrupted train-vae left the model that was there in ${previous}`);
+
+    // The next training puts it back first; this one then diverges, so --out must stay as it was put back.
+    const r = run(['train-vae', '--data', DATA, '--window', '48', '--latent', '3', '--hidden', '16', '--epochs', '1', '--beta', '1e300', '--out', out, '--backend', 'cpu']);
+    expect(r.status, r.stderr).toBe(2);
+    expect(r.stderr).toMatch(/training diverged/);
+    expect(r.stderr).toContain(`paranom: restored ${out} from ${previous}, where an interrupted train-vae had set the previous model aside\n`);
+    expect(r.stderr).toContain(`paranom: removed ${staged}, the staging folder of an interrupted train-vae of the same --out\n`);
+    expect(readFileSync(join(out, 'vae.json'), 'utf8')).toBe(previousModel);
+    expect(readdirSync(out).sort()).toEqual(['decoder', 'vae.json']);
+    expect(kept.map((d) => readdirSync(d).sort())).toEqual(before);
+    expect(readdirSync(base).sort()).toEqual([...kept.map((d) => basename(d)), 'm'].sort());
+
+    // With --out in place, a previous model set aside is one the kill came after replacing: its folder goes, --out stays.
+    const replaced = aside(dead, marker(dead));
+    const again = run(['train-vae', '--data', DATA, '--window', '48', '--latent', '3', '--hidden', '16', '--epochs', '1', '--beta', '1e300', '--out', out, '--backend', 'cpu']);
+    expect(again.status, again.stderr).toBe(2);
+    expect(again.stderr).toContain(`paranom: removed ${replaced}, the previous model an interrupted train-vae had already replaced\n`);
+    expect(existsSync(replaced)).toBe(false);
+    expect(readFileSync(join(out, 'vae.json'), 'utf8')).toBe(previousModel);
   });
 
   it('--out: a file or a directory of other files is refused before training; an earlier model is replaced whole, with nothing left beside it', () => {

@@ -67,6 +67,12 @@ async function handler(argv: ArgumentsCamelCase<TrainOptions>): Promise<void> {
     stride: argv.stride,
     downsample: argv.downsample,
     backend: argv.backend,
+    // Said before training starts, so a training that then fails still tells what it settled.
+    onSettled: (st) => {
+      for (const line of st.settled) process.stderr.write(`paranom: ${line}\n`);
+      for (const d of st.removed) process.stderr.write(`paranom: removed ${d}, the staging folder of an interrupted train-vae of the same --out\n`);
+      for (const d of st.kept) process.stderr.write(`paranom: left ${d}, the staging folder of an interrupted train-vae: it holds files paranom did not write\n`);
+    },
     onBatch: (done, total) => progress.update(done, total),
     onEpoch: (e) => {
       const w = String(e.epochs).length;
@@ -78,8 +84,6 @@ async function handler(argv: ArgumentsCamelCase<TrainOptions>): Promise<void> {
     },
   });
   progress.finish();
-  for (const d of r.staleRemoved) process.stderr.write(`paranom: removed ${d}, the staging folder of an interrupted train-vae of the same --out\n`);
-  for (const d of r.staleKept) process.stderr.write(`paranom: left ${d}, the staging folder of an interrupted train-vae: it holds files paranom did not write\n`);
   const m = r.meta;
   const s = m.latentStats;
   const t = m.training;

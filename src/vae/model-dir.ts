@@ -13,6 +13,7 @@ import { ParanomError } from '../errors.js';
 import { processAlive } from '../process-alive.js';
 import { MODEL_JSON, WEIGHTS_BIN } from './layers-format.js';
 import { VAE_FORMAT, VAE_META_FILE } from './model.js';
+import { dropPrevious, setAsidePrevious, settlePrevious } from './previous-model.js';
 
 /** What a model directory holds (model.ts writes these names, files.encoder/decoder). */
 const MODEL_ENTRIES = new Set([VAE_META_FILE, 'encoder', 'decoder']);
@@ -85,8 +86,10 @@ function holdsOnlyStaging(dir: string): boolean {
  * `--out` left (kill -9, a crash): only those whose marker names this place and a process
  * of this host that no longer runs, and that hold nothing but what training writes.
  * Returns what it removed, and what it left (a marked folder holding other files).
+ * `vouched`: pids whose previous-model folder (previous-model.ts) showed they were placing
+ * their model, so their staging folder — its marker already taken off — is theirs.
  */
-export function removeStaleStaging(out: string): { removed: string[]; kept: string[] } {
+export function removeStaleStaging(out: string, vouched: ReadonlySet<number> = new Set()): { removed: string[]; kept: string[] } {
   const parent = dirname(resolve(out));
   const removed: string[] = [];
   const kept: string[] = [];
@@ -97,8 +100,9 @@ export function removeStaleStaging(out: string): { removed: string[]; kept: stri
     if (!Number.isSafeInteger(pid) || name !== stagingName(out, pid)) continue;
     const dir = join(parent, name);
     const m = readMarker(dir);
+    const unmarkedOfVouched = vouched.has(pid) && !existsSync(join(dir, STAGING_MARKER));
     // Another host's training, or one still running here, is never guessed about.
-    if (!m || m.pid !== pid || m.host !== hostname() || m.out !== basename(out) || (pid !== process.pid && processAlive(pid))) continue;
+    if (!unmarkedOfVouched && (!m || m.pid !== pid || m.host !== hostname() || m.out !== basename(out) || (pid !== process.pid && processAlive(pid)))) continue;
     if (holdsOnlyStaging(dir)) {
       rmSync(dir, { recursive: true, force: true });
       removed.push(dir);
@@ -118,13 +122,22 @@ export function createStaging(out: string): string {
   return staged;
 }
 
+/**
+ * Settles what an interrupted training of `out` left beside it: a previous model set aside
+ * goes back (previous-model.ts), then stale staging folders go. Returns a line for each.
+ */
+export function settleInterrupted(out: string): { settled: string[]; removed: string[]; kept: string[] } {
+  const { lines, pids } = settlePrevious(out);
+  return { settled: lines, ...removeStaleStaging(out, pids) };
+}
+
 /** Moves the model written in `staged` to `out`, replacing an empty directory or an earlier model there. */
 export function placeModel(staged: string, out: string): void {
   checkModelOut(out);
-  // The model goes without the marker (a kill between the two leaves an unmarked folder: kept, never guessed about).
+  // The earlier model waits in a marked folder: a kill before the new one is in place leaves it for the next run to put back.
+  const previous = existsSync(out) ? setAsidePrevious(out) : undefined;
+  // The model goes without the marker (a kill between the two leaves an unmarked folder, which the previous model's marker vouches for).
   rmSync(join(staged, STAGING_MARKER), { force: true });
-  const old = existsSync(out) ? `${staged}.old` : undefined;
-  if (old) renameSync(out, old);
   renameSync(staged, out);
-  if (old) rmSync(old, { recursive: true, force: true });
+  if (previous) dropPrevious(previous);
 }

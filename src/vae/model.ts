@@ -19,6 +19,7 @@ import { DenseDecoder } from './decoder.js';
 import { ACTIVATIONS, MODEL_JSON, ModelFormatError, readDenseStack, WEIGHTS_BIN, type Activation } from './layers-format.js';
 import type { LatentStats } from './latent.js';
 import type { LatentChain } from './chain.js';
+import { abandonedPrevious } from './previous-model.js';
 
 export const VAE_META_FILE = 'vae.json';
 export const VAE_FORMAT = 'paranom-vae';
@@ -77,11 +78,19 @@ function isNumArray(v: unknown, n?: number): v is number[] {
   return Array.isArray(v) && (n === undefined || v.length === n) && v.every((x) => typeof x === 'number' && Number.isFinite(x));
 }
 
+/** The message for a missing model directory, naming the previous model an interrupted `train-vae` set aside, if one did. */
+function missingModel(dir: string): string {
+  const aside = abandonedPrevious(dir).find((p) => p.holdsModel);
+  return aside
+    ? `model directory ${dir} does not exist: an interrupted train-vae left the model that was there in ${aside.dir}; run 'paranom train-vae --out ${dir}' again (it puts that model back first), or move ${aside.dir}/model to ${dir}`
+    : `model directory ${dir} does not exist`;
+}
+
 /** Reads and checks `dir/vae.json`; a message names what is wrong. */
 export function readVaeMeta(dir: string): VaeModelMeta {
   const file = join(dir, VAE_META_FILE);
   if (!existsSync(file)) {
-    throw new ModelFormatError(existsSync(dir) ? `${dir} is not a paranom VAE model (no ${VAE_META_FILE}; train one with 'paranom train-vae')` : `model directory ${dir} does not exist`);
+    throw new ModelFormatError(existsSync(dir) ? `${dir} is not a paranom VAE model (no ${VAE_META_FILE}; train one with 'paranom train-vae')` : missingModel(dir));
   }
   let m: VaeModelMeta;
   try {

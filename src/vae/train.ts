@@ -23,7 +23,7 @@ import { seedKey } from '../random/counter.js';
 import { ACTIVATIONS, readDenseStack, writeLayersModel, type Activation } from './layers-format.js';
 import { VAE_FORMAT, VAE_FORMAT_VERSION, VAE_META_FILE, type VaeModelMeta } from './model.js';
 import { latentChain } from './chain.js';
-import { checkModelOut, createStaging, placeModel, removeStaleStaging } from './model-dir.js';
+import { checkModelOut, createStaging, placeModel, settleInterrupted } from './model-dir.js';
 import { DenseDecoder } from './decoder.js';
 import { readSeries } from './series.js';
 import { blockMeans } from './downsample.js';
@@ -68,6 +68,8 @@ export interface TrainVaeOptions {
   onEpoch?: ((e: EpochReport) => void) | undefined;
   /** Called after every batch with the windows trained so far and the most there can be. */
   onBatch?: ((done: number, total: number) => void) | undefined;
+  /** Told, before training, what an interrupted training of the same `out` left and what became of it (model-dir.ts). */
+  onSettled?: ((s: { settled: string[]; removed: string[]; kept: string[] }) => void) | undefined;
 }
 
 export interface TrainVaeResult {
@@ -156,10 +158,12 @@ function trainingData(o: TrainVaeOptions) {
 /** Trains a VAE and writes it to `o.out`. */
 export async function trainVae(o: TrainVaeOptions): Promise<TrainVaeResult> {
   checkOptions(o);
+  // What a killed training of the same --out left beside it (its marker says so) is settled
+  // first: a previous model it had set aside goes back to --out before --out is judged.
+  const stale = settleInterrupted(o.out);
+  o.onSettled?.(stale);
   // Before the data is read or a minute is trained: a place the model cannot go is refused now.
   checkModelOut(o.out);
-  // What a killed training of the same --out left beside it (its marker says so) goes now.
-  const stale = removeStaleStaging(o.out);
   const t0 = performance.now();
   const L = o.latent;
   const hidden = [...(o.hidden ?? [64, 64])];

@@ -115,6 +115,13 @@ function describeValue(x: unknown): string {
   return typeof x === 'object' && x !== null && !Array.isArray(x) ? 'an object' : describe(x);
 }
 
+/** A callback module as messages name it: relative to the working directory when under it, else absolute (the scenario records it relative to itself). */
+export function moduleShownAs(scenario: Pick<Scenario, 'baseDir'>, v: Pick<CallbackVariable, 'module'>): string {
+  const abs = inputPath(scenario.baseDir, v.module);
+  const rel = relative(process.cwd(), abs);
+  return rel && !rel.startsWith('..') ? rel : abs;
+}
+
 function failure(v: CallbackVariable, where: string, fn: string, row: number, seed: number, what: string, cause?: unknown): ParanomError {
   const e = new ParanomError('CALLBACK_FAILED', `variable '${v.name}': callback '${fn}' (${where}) at row ${row}, seed ${seed}: ${what}`, { variable: v.name, callback: fn, module: v.module, row, seed });
   const stack = (cause as Error | undefined)?.stack;
@@ -166,9 +173,7 @@ export function compileCallback(v: CallbackVariable, scenario: Scenario, random:
 
   const watchIndex = scenario.variables.findIndex((x) => x.name === v.name);
   // Messages name the module as the user finds it from here (the scenario records it relative to itself).
-  const abs = inputPath(scenario.baseDir, v.module);
-  const rel = relative(process.cwd(), abs);
-  const where = rel && !rel.startsWith('..') ? rel : abs;
+  const where = moduleShownAs(scenario, v);
   const fill = (block: Block, out: ColumnData): void => {
     watchPhase(WATCH_CALLBACK, watchIndex, block.rowStart);
     try {
