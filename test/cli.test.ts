@@ -102,6 +102,23 @@ describe('paranom generate', () => {
   });
 });
 
+describe('--rows past the year 9999', () => {
+  it('is refused before anything runs, as the same timeline in the scenario is (before: "Invalid time value" mid-stream)', () => {
+    const dir = tempDir();
+    const file = join(dir, 'daily.yaml');
+    writeFileSync(file, 'seed: 1\ntimeline: { start: "2024-01-01T00:00:00Z", step: 1d, rows: 10 }\nvariables:\n  x: { normal: { dist: uniform, min: 0, max: 1 } }\n');
+    for (const args of [['--stdout', '--start-at', '2999990'], ['--out', join(dir, 'out')]]) {
+      const r = paranom('generate', file, '--rows', '3000000', ...args);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.err).toMatch(/--rows 3000000: its last row \(2999999\) would fall after 9999-12-31T23:59:59\.999Z/);
+      expect(r.out).toBe('');
+    }
+    expect(readdirSync(dir)).toEqual(['daily.yaml']);
+    // The last day that fits: 2024-01-01 plus 2,913,173 days is 9999-12-31.
+    expect(paranom('generate', file, '--rows', '2913174', '--stdout', '--start-at', '2913173').out).toMatch(/^9999-12-31T00:00:00\.000Z,/m);
+  });
+});
+
 describe('--compression', () => {
   it('is refused for Arrow and CSV files and streams, which are written uncompressed, instead of being ignored', () => {
     const dir = tempDir();

@@ -68,7 +68,9 @@ const CASES: Case[] = [
   { name: 'a float32 process past float32', file: text(T, 'variables:', '  x: { type: process, dtype: float32, components: [ { type: sine, period: 100, amplitude: 1e39 } ] }'), says: 'variables.x.components: can reach about ±1.00e+39 (its components added at their bounds), beyond the largest float32' },
   { name: 'a trend that outgrows float64 within the timeline', file: text(T, 'variables:', '  x: { type: process, components: [ { type: trend, slope: 1e306 } ] }'), says: 'variables.x: can reach about ±Infinity over 1000 rows' },
   // Durations, ranges, kinds
-  { name: 'a step past the year 275760', file: text('timeline: { start: "2024-01-01T00:00:00Z", step: 9999999999999d, rows: 1000 }', X), says: 'timeline: the timeline runs past the year 275760' },
+  { name: 'a step past the year 275760', file: text('timeline: { start: "2024-01-01T00:00:00Z", step: 9999999999999d, rows: 1000 }', X), says: 'timeline: its last row (999) would fall after 9999-12-31T23:59:59.999Z' },
+  // Past year 9999 CSV and NDJSON would write "+010000-01-01T…", which DuckDB reads as text.
+  { name: 'a timeline past the year 9999', file: text('timeline: { start: "9999-12-31T23:59:58Z", step: 1s, rows: 3 }', X), says: 'timeline: its last row (2) would fall after 9999-12-31T23:59:59.999Z, the last instant ISO 8601 timestamps can write' },
   { name: 'a duration in exponent form', file: text(T, 'anomalies: { frequency: 0.01, duration: [5, "1e3s"] }', X), says: `anomalies.duration[1]: expected a row count or a duration such as "30s", got string '1e3s'` },
   { name: 'a reversed range', file: text(T, 'variables:', '  x: { normal: { dist: uniform, min: 5, max: 1 } }'), says: 'variables.x.normal.max: must be > min (5), got 1' },
   { name: 'an unknown kind', file: text(T, 'anomalies: { frequency: 0.01, duration: [5, 10], kinds: [ { kind: spikey } ] }', X), says: "anomalies.kinds[0].kind: unknown anomaly kind string 'spikey' (did you mean 'spike'?)" },

@@ -79,7 +79,7 @@ const CASES: Case[] = [
   { file: 'reserved-timestamp.yaml', path: 'variables.timestamp', message: "'timestamp' is a column paranom writes itself", line: 7 },
   { file: 'reserved-is-anomaly.yaml', path: 'variables.is_anomaly', message: "'is_anomaly' is a column paranom writes itself" },
   { file: 'reserved-anomaly-id.json', path: 'variables.anomaly_id', message: "'anomaly_id' is a column paranom writes itself" },
-  { file: 'bad-variable-name.yaml', path: 'variables.flow-rate', message: 'variable names must start with a letter or _' },
+  { file: 'bad-variable-name.yaml', path: 'variables.flow-rate', message: 'variable names must start with an ASCII letter (A–Z, a–z) or _ and hold only those, digits and _, got "flow-rate"' },
   { file: 'unknown-variable-type.yaml', path: 'variables.temperature.type', message: "unknown variable type string 'random'; expected one of: stochastic" },
   { file: 'normal-missing.yaml', path: 'variables.temperature.normal', message: 'required' },
   { file: 'key-typo-anomolous.yaml', path: 'variables.temperature.anomolous', message: "unknown key (did you mean 'anomalous'?)", line: 8 },

@@ -79,7 +79,7 @@ describe('mapping the file timestamps onto the timeline', () => {
 
   it('refuses timestamps that do not increase', () => {
     const d = csvDir('timestamp,value\n2023-06-01T10:00:00Z,1\n2023-06-01T10:00:00Z,2\n');
-    expect(() => scenarioIn(d, { file: 'series.csv', timestamps: 'map' })).toThrow(/variables\.v\.file: series\.csv: line 3: timestamps must increase strictly/);
+    expect(() => scenarioIn(d, { file: 'series.csv', timestamps: 'map' })).toThrow(/variables\.v\.file: series\.csv: line 3: timestamps must increase strictly to be mapped onto the timeline, got 2023-06-01T10:00:00\.000Z after 2023-06-01T10:00:00\.000Z \(timestamps: ignore replays the rows without them\)/);
   });
 });
 

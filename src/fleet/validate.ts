@@ -63,7 +63,7 @@ export function checkEntities(c: Checker, raw: unknown, taken: readonly string[]
   }
   const key = o['key'] === undefined ? 'entity' : c.string(o['key'], 'entities.key');
   if (key !== undefined) {
-    if (!NAME_RE.test(key)) c.fail('entities.key', `must start with a letter or _ and hold only letters, digits and _, got '${key}'`);
+    if (!NAME_RE.test(key)) c.fail('entities.key', `must start with an ASCII letter (A–Z, a–z) or _ and hold only those, digits and _, got '${key}'`);
     const clash = taken.find((t) => t.toLowerCase() === key.toLowerCase());
     if (clash) c.fail('entities.key', `'${key}' is already the column '${clash}' (readers such as DuckDB ignore case); choose another key name`);
   }

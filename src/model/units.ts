@@ -39,3 +39,16 @@ export function parseInstantMs(text: string): number | undefined {
   const ms = Date.parse(t);
   return Number.isFinite(ms) ? ms : undefined;
 }
+
+/** The last instant ISO 8601's four-digit years can write: 9999-12-31T23:59:59.999Z. */
+export const LAST_INSTANT_MS = 253_402_300_799_999;
+
+/**
+ * Why a timeline of `rows` rows from `startMs` at `stepMs` cannot be written, or undefined:
+ * its last timestamp must be an instant CSV and NDJSON can spell (year 9999 at most; past
+ * it a timestamp reads "+010000-…", which readers such as DuckDB do not take as a time).
+ */
+export function timelineEndProblem(startMs: number, stepMs: number, rows: number): string | undefined {
+  const last = startMs + (rows - 1) * stepMs;
+  return last > LAST_INSTANT_MS ? `its last row (${rows - 1}) would fall after 9999-12-31T23:59:59.999Z, the last instant ISO 8601 timestamps can write; use fewer rows or a smaller step` : undefined;
+}

@@ -68,7 +68,7 @@ export function resolveCorrelations(c: Checker, entries: readonly GroupEntry[], 
   const names = new Set<string>();
   for (const { name, raw: g, path } of entries) {
     if (!NAME_RE.test(name)) {
-      c.fail(path, 'group names must start with a letter or _ and hold only letters, digits and _');
+      c.fail(path, 'group names must start with an ASCII letter (A–Z, a–z) or _ and hold only those, digits and _');
       continue;
     }
     if (names.has(name)) {

@@ -11,6 +11,7 @@ import { validateScenario } from './validate.js';
 import { plainDataIssues, scenarioText } from './plain-data.js';
 import { rowLimitProblems } from '../variables/row-limits.js';
 import type { Scenario } from '../model/types.js';
+import { timelineEndProblem } from '../model/units.js';
 
 /** Turns "variables.temp.weights[2]" into ["variables", "temp", "weights", 2]. */
 function splitPath(path: string): Array<string | number> {
@@ -102,6 +103,9 @@ export function withOverrides(s: Scenario, o: { rows?: number | undefined; seed?
     timeline: { ...s.timeline, rows: o.rows ?? s.timeline.rows },
   };
   if (o.rows !== undefined) {
+    const t = next.timeline;
+    const late = timelineEndProblem(t.startMs, t.stepMs, (t.offset ?? 0) + t.rows);
+    if (late !== undefined) throw new ParanomError('USAGE', `--rows ${o.rows}: ${late}`, { rows: o.rows });
     const limit = rowLimitProblems(next, next.timeline.rows)[0];
     if (limit) throw new ParanomError('USAGE', `variable '${limit.variable}' ${limit.message}`, { variable: limit.variable, rows: o.rows });
     // Re-validate what depends on the row count (count mode must still fit).

@@ -10,7 +10,7 @@ import { variableStream } from '../random/hash.js';
 import { maxFeasibleFrequency } from '../anomaly/rate.js';
 import { VARIABLE_KINDS } from '../variables/registry.js';
 import { Checker, describe, join, unknownChoice } from '../model/checker.js';
-import { calendarProblem, parseDurationMs, parseInstantMs } from '../model/units.js';
+import { calendarProblem, parseDurationMs, parseInstantMs, timelineEndProblem } from '../model/units.js';
 import type { AnomalyPlan, Scenario, Timeline, Variable } from '../model/types.js';
 import { checkUniqueness } from '../uniqueness/validate.js';
 import { checkPlanAgainstVariables, checkPlanExtras, PLAN_EXTRA_KEYS } from '../anomaly/kinds/validate.js';
@@ -74,7 +74,8 @@ function checkTimeline(c: Checker, raw: unknown): Timeline | undefined {
     rows = c.number(o['rows'], 'timeline.rows', { integer: true, ge: 1, le: MAX_ROWS });
   }
   if (startMs === undefined || stepMs === undefined || rows === undefined) return undefined;
-  if (Math.abs(startMs + rows * stepMs) > 8.64e15) return c.fail('timeline', 'the timeline runs past the year 275760; use fewer rows or a smaller step');
+  const late = timelineEndProblem(startMs, stepMs, rows);
+  if (late !== undefined) return c.fail('timeline', late);
   return { start: new Date(startMs).toISOString(), startMs, stepMs, rows };
 }
 
@@ -148,7 +149,7 @@ function checkAnomalies(c: Checker, raw: unknown, timeline: Timeline | undefined
 
 /** Checks what every variable shares (name, type, description), then hands over to its kind. */
 function checkVariable(c: Checker, name: string, raw: unknown, path: string, stream: number, baseDir: string, allowNonFinite: boolean): Variable | undefined {
-  if (!NAME_RE.test(name)) return c.fail(path, 'variable names must start with a letter or _ and hold only letters, digits and _');
+  if (!NAME_RE.test(name)) return c.fail(path, `variable names must start with an ASCII letter (A–Z, a–z) or _ and hold only those, digits and _, got ${JSON.stringify(name)}`);
   // Readers such as DuckDB match column names without regard to case: IS_ANOMALY is is_anomaly.
   const reserved = RESERVED_COLUMNS.find((r) => r === name.toLowerCase());
   if (reserved) return c.fail(path, `'${name}' is ${reserved === name ? '' : `'${reserved}' in another case, `}a column paranom writes itself (readers such as DuckDB ignore case); choose another name`);

@@ -125,7 +125,11 @@ export function readSource(path: string, format: 'csv' | 'parquet', sha256: stri
   const data = format === 'csv' ? readCsv(path, column, timeColumn) : readParquet(path, column, timeColumn);
   if (data.times) {
     for (let r = 1; r < data.times.length; r++) {
-      if (!(data.times[r]! > data.times[r - 1]!)) throw new SourceReadError(`${format === 'csv' ? `line ${r + 2}` : `row ${r}`}: timestamps must increase strictly to be mapped onto the timeline`);
+      if (!(data.times[r]! > data.times[r - 1]!)) {
+        const at = (i: number) => new Date(data.times![i]!).toISOString();
+        // Real series repeat a timestamp at clock changes: say which, so it can be cleaned or ignored.
+        throw new SourceReadError(`${format === 'csv' ? `line ${r + 2}` : `row ${r}`}: timestamps must increase strictly to be mapped onto the timeline, got ${at(r)} after ${at(r - 1)} (timestamps: ignore replays the rows without them)`);
+      }
     }
   }
   if (column !== null) cache.set(key, data);
