@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 /**
  * The paranom binary: runs the command line (app.ts) on this process's arguments and exits
- * with its code (explicitly, so no handle left by a user module keeps the process alive).
+ * with its code (explicitly, so no handle left by a user module keeps the process alive),
+ * once the worker threads it started have ended.
  *
  * This file stays small and unbundled. `--help` and `--version` print the parser's own
  * output stored at build time (prebuilt-help.ts), loading nothing else. For `generate …
@@ -15,8 +16,11 @@ const prebuilt = prebuiltOutput(args, process.stdout.isTTY ? process.stdout.colu
 if (prebuilt !== undefined) {
   process.stdout.write(prebuilt);
 } else {
-  const { prestartFor } = await import('./prestart.js');
+  const { prestartFor, poolsEnded } = await import('./prestart.js');
   prestartFor(args);
   const { runCli } = await import('./app.js');
-  process.exit(await runCli(args));
+  const code = await runCli(args);
+  // Worker threads end before the process does: exiting while one still boots can abort.
+  await poolsEnded();
+  process.exit(code);
 }

@@ -11,6 +11,7 @@
  */
 import { DEFAULT_SHARD_ROWS } from '../format.js';
 import { defaultWorkers, prestartPool } from '../run/pool.js';
+export { poolsEnded } from '../run/pool.js';
 import type { HeadStartTask } from '../run/head-start.js';
 import { intOption, LIMITS } from './options.js';
 

@@ -66,14 +66,40 @@ export function prestartPool(workers: number, start: number, first?: object): vo
   prestarted = { pool, workers };
 }
 
+/** The ends of pools the binary prestarted that it awaits before exiting (`poolsEnded`). */
+const ending: Promise<void>[] = [];
+
+function destroy(pool: Piscina): Promise<void> {
+  // A one-thread pool that has completed a task has booted its thread: the binary need not
+  // wait for it (a one-shard run, whose few milliseconds count). Any other may still boot.
+  const booted = pool.maxThreads === 1 && pool.completed > 0;
+  const ended = pool.destroy().then(() => undefined, () => undefined);
+  if (binaryOwned.has(pool) && !booted) ending.push(ended);
+  return ended;
+}
+
 /**
  * Ends a run's pool (its threads are terminated). The end of a pool the binary prestarted
- * is not waited for: the binary exits as soon as its command is done, which ends the
- * threads anyway, and an isolate's teardown would otherwise hold up that exit.
+ * is not waited for here: the run's last steps (segment table, manifest) go on while its
+ * threads end, and the binary awaits them only before it exits (`poolsEnded`).
  */
 export function releasePool(pool: Piscina): Promise<void> {
-  const ended = pool.destroy().catch(() => undefined);
+  const ended = destroy(pool);
   return binaryOwned.has(pool) ? Promise.resolve() : ended;
+}
+
+/**
+ * Ends the prestarted pool if no run took it, and resolves once every pool the binary
+ * prestarted whose threads may still be booting has ended them. The binary awaits this before `process.exit`: exiting
+ * while a worker is still booting (loading its bundle) can abort the whole process inside
+ * Node's teardown (SIGABRT, a fatal error printed) — seen with a scenario refused at once,
+ * before the prestarted workers were up — so a refusal meant to exit 2 ended by a signal.
+ */
+export function poolsEnded(): Promise<void> {
+  const p = prestarted;
+  prestarted = null;
+  if (p) destroy(p.pool);
+  return Promise.all(ending).then(() => undefined);
 }
 
 /**
@@ -84,6 +110,6 @@ export function createPool(workers: number, requested = workers): Piscina {
   const p = prestarted;
   prestarted = null;
   if (p && (p.workers === requested || p.workers === workers)) return p.pool;
-  if (p) void p.pool.destroy().catch(() => undefined);
+  if (p) void destroy(p.pool);
   return newPool(workers, workers);
 }
