@@ -4,8 +4,9 @@
  * the --png image.
  */
 import { spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { createRequire } from 'node:module';
 import { tableFromIPC } from 'apache-arrow';
 import type { Browser } from 'playwright-core';
@@ -68,6 +69,28 @@ describe.skipIf('skip' in chromium)('reports in Chromium', () => {
     const s = withOverrides(loaded, { rows });
     const events = eventsStartingIn(s.anomalies, seedKey(s.seed), rows, 0, rows);
     await checkReportPage(browser, html, { events: events.length, screenshot: join(OUT, file.replace('.yaml', '.png')) });
+  });
+
+  it('draws a lone row: a one-row dataset shows its value as a point (before: an empty chart)', async () => {
+    const dir = tempDir();
+    const file = join(dir, 'one.json');
+    writeFileSync(file, JSON.stringify({ seed: 1, timeline: { rows: 1 }, variables: { x: { normal: { dist: 'normal', mean: 0, sd: 1 } } } }));
+    const html = join(dir, 'one.html');
+    const r = paranom('preview', file, '--out', html);
+    expect(r.status, r.stderr).toBe(0);
+    const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    await page.goto(pathToFileURL(html).href);
+    await page.waitForSelector('.chart canvas');
+    // Blue pixels (the series is #1f4e9c, anti-aliased) in the chart; grid and axes are grey.
+    const drawn = await page.evaluate(() => {
+      const c = document.querySelector('.chart canvas') as HTMLCanvasElement;
+      const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+      let n = 0;
+      for (let i = 0; i < d.length; i += 4) if (d[i + 3]! > 0 && d[i + 2]! > d[i]! + 40 && d[i + 2]! > d[i + 1]! + 20) n++;
+      return n;
+    });
+    await page.close();
+    expect(drawn).toBeGreaterThan(4);
   });
 
   it('--png writes an image of the overview, and may replace its own image', () => {

@@ -108,7 +108,9 @@ class SeriesCharts {
           { label: 'time' },
           // The twin first, so the series itself is drawn over it.
           ...(s.meta.twin ? [{ label: s.meta.twin, stroke: '#8a8a8a', width: 1, dash: [5, 4], points: { show: false } }] : []),
-          { label: s.meta.name, stroke: '#1f4e9c', width: 1, points: { show: false } },
+          // uPlot's own rule for points: drawn only where rows lie far apart (zoomed to single
+          // rows), so a lone row — a one-row dataset, a value between dropped ones — is seen.
+          { label: s.meta.name, stroke: '#1f4e9c', width: 1 },
         ],
         axes: [{}, { size: 64 }],
         cursor: { sync: { key: 'paranom-x' }, drag: { x: true, y: false } },
