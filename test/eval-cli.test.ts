@@ -115,6 +115,10 @@ describe('paranom eval', () => {
     const text = join(dir, 'text.csv');
     writeFileSync(text, 'timestamp,score\n2024-01-01T00:00:00Z,high\n');
     expectUsageError(paranom('eval', text, '--labels', ds), /text\.csv:2: 'high' in score column 'score' is not a number/);
+    // A hexadecimal cell is a mistake, not the number JavaScript's Number would make of it (16).
+    const hex = join(dir, 'hex.csv');
+    writeFileSync(hex, 'timestamp,score\n2024-01-01T00:00:00Z,0.5\n2024-01-01T00:01:00Z,0x10\n');
+    expectUsageError(paranom('eval', hex, '--labels', ds), /hex\.csv:3: '0x10' in score column 'score' is not a number/);
     const badLabels = join(dir, 'bad-labels.csv');
     writeFileSync(badLabels, 'timestamp,label\n2024-01-01T00:00:00Z,0\n2024-01-01T00:00:01Z,yes\n');
     expectUsageError(paranom('eval', preds, '--labels', badLabels), /bad-labels\.csv:3: 'yes' in label column 'label' is not a label \(expected 0\/1 or true\/false\)/);

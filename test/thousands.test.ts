@@ -3,7 +3,7 @@
  * writes, without setting up ICU's number formatting.
  */
 import { describe, expect, it } from 'vitest';
-import { thousands } from '../src/cli/thousands.js';
+import { countOf, thousands } from '../src/cli/thousands.js';
 
 describe('thousands', () => {
   it("writes whole numbers as toLocaleString('en-US') does", () => {
@@ -14,5 +14,14 @@ describe('thousands', () => {
 
   it('leaves what is not a safe integer to toLocaleString', () => {
     for (const v of [1234.5, 0.125, 2 ** 60, NaN, Infinity]) expect(thousands(v), String(v)).toBe(v.toLocaleString('en-US'));
+  });
+});
+
+describe('countOf', () => {
+  it('puts the noun in the singular for exactly one, and in the plural otherwise', () => {
+    expect(countOf(1, 'row')).toBe('1 row');
+    expect(countOf(0, 'row')).toBe('0 rows');
+    expect(countOf(1_000_000, 'row')).toBe('1,000,000 rows');
+    expect(countOf(2, 'entity', 'entities')).toBe('2 entities');
   });
 });

@@ -20,6 +20,7 @@ import { checkDatasetArgs, runStreamCommand, wantsStream } from './stream.js';
 import { previewCommand, reportCommand } from './report-page.js';
 import { runSplitsCommand } from './splits.js';
 import { ENGINE_VERSION } from '../version.js';
+import { countOf } from './thousands.js';
 
 /** Where the CLI writes. */
 export interface CliIO {
@@ -228,7 +229,7 @@ export async function runCli(args: readonly string[], io: CliIO = processIO): Pr
           const s = loadScenario(argv.scenario);
           const { checkScenarioLoads } = await import('../run/check-loads.js');
           await checkScenarioLoads(s);
-          io.stdout(`${argv.scenario}: ok — ${s.variables.length} variable(s), ${s.timeline.rows.toLocaleString('en-US')} rows${s.entities ? ` × ${s.entities.count.toLocaleString('en-US')} entities` : ''}, anomalies: ${s.anomalies.mode}\n`);
+          io.stdout(`${argv.scenario}: ok — ${countOf(s.variables.length, 'variable')}, ${countOf(s.timeline.rows, 'row')}${s.entities ? ` × ${countOf(s.entities.count, 'entity', 'entities')}` : ''}, anomalies: ${s.anomalies.mode}\n`);
         })(),
     )
     .command(

@@ -1,5 +1,5 @@
 /** What the CLI prints after a run: rows, speed, realised vs requested anomalies. */
-import { thousands } from './thousands.js';
+import { countOf, thousands } from './thousands.js';
 import type { GenerateResult } from '../run/generate.js';
 
 export function formatRunReport(r: GenerateResult, out: string, seconds: number): string {
@@ -7,8 +7,8 @@ export function formatRunReport(r: GenerateResult, out: string, seconds: number)
   const rows = m.shards.reduce((a, s) => a + s.rows, 0);
   const written = r.rowsGenerated;
   const lines = [
-    `wrote ${thousands(written)} rows in ${r.generated} shard(s) to ${out} in ${seconds.toFixed(2)}s (${thousands(Math.round(written / Math.max(seconds, 1e-9)))} rows/s)` +
-      (r.reused > 0 ? `; kept ${r.reused} shard(s) from an earlier run; the dataset has ${thousands(rows)} rows in ${m.shards.length} shard(s)` : ''),
+    `wrote ${countOf(written, 'row')} in ${countOf(r.generated, 'shard')} to ${out} in ${seconds.toFixed(2)}s (${thousands(Math.round(written / Math.max(seconds, 1e-9)))} rows/s)` +
+      (r.reused > 0 ? `; kept ${r.reused} shard(s) from an earlier run; the dataset has ${countOf(rows, 'row')} in ${countOf(m.shards.length, 'shard')}` : ''),
   ];
   if (m.part) {
     lines.push(`part ${m.part.k} of ${m.part.n}: ${m.shards.length} of ${m.part.shards} shards; run 'paranom merge-manifests ${out}' once every part's files are together`);
@@ -17,7 +17,7 @@ export function formatRunReport(r: GenerateResult, out: string, seconds: number)
   const a = m.anomalies;
   const requested = a.mode === 'frequency' ? `requested fraction ${a.requested.frequency}` : a.mode === 'count' ? `requested ${a.requested.count} events` : 'none requested';
   lines.push(
-    `anomalies: ${a.realised.events} events, ${thousands(a.realised.anomalous_rows)} rows (fraction ${a.realised.fraction.toFixed(5)}; ${requested})` +
+    `anomalies: ${countOf(a.realised.events, 'event')}, ${countOf(a.realised.anomalous_rows, 'row')} (fraction ${a.realised.fraction.toFixed(5)}; ${requested})` +
       (a.realised.truncated_events ? `, ${a.realised.truncated_events} cut by the end of the timeline` : ''),
   );
   if (!m.growth_stable) lines.push('note: count mode places events over the whole timeline; this dataset is not growth-stable');

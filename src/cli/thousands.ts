@@ -13,3 +13,8 @@ export function thousands(n: number): string {
   for (let i = out.length; i < digits.length; i += 3) out += ',' + digits.slice(i, i + 3);
   return n < 0 ? '-' + out : out;
 }
+
+/** `n` and a noun, singular for exactly one: `1 row`, `1,000 rows`. */
+export function countOf(n: number, one: string, many = `${one}s`): string {
+  return `${thousands(n)} ${n === 1 ? one : many}`;
+}

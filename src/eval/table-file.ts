@@ -9,6 +9,7 @@ import type { Table, Vector } from 'apache-arrow';
 import { ParanomError } from '../errors.js';
 import { csvRecords, splitCsvLine } from '../input/csv-line.js';
 import { readArrowRows, readParquetColumns } from '../formats/read.js';
+import { parseDecimal } from '../input/decimal.js';
 
 /** A column read from a file: cells as numbers, booleans, bigints or text. */
 export type Cells = ArrayLike<unknown>;
@@ -103,7 +104,7 @@ export function pickColumn(t: TableFile, named: string | undefined, candidates: 
   return found;
 }
 
-/** A cell as a number: numbers and bigints as they are, booleans as 0/1, text parsed. */
+/** A cell as a number: numbers and bigints as they are, booleans as 0/1, text read as a decimal number (else NaN). */
 export function cellNumber(cell: unknown): number {
   if (typeof cell === 'number') return cell;
   if (typeof cell === 'bigint') return Number(cell);
@@ -112,7 +113,7 @@ export function cellNumber(cell: unknown): number {
     const t = cell.trim().toLowerCase();
     if (t === 'true') return 1;
     if (t === 'false') return 0;
-    return t === '' ? Number.NaN : Number(t);
+    return parseDecimal(t);
   }
   return Number.NaN;
 }

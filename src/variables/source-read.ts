@@ -10,6 +10,7 @@ import { readFileSync } from 'node:fs';
 import { tableFromIPC } from 'apache-arrow';
 import { calendarProblem, parseInstantMs } from '../model/units.js';
 import { csvRecords, splitCsvLine } from '../input/csv-line.js';
+import { parseDecimal } from '../input/decimal.js';
 
 const require = createRequire(import.meta.url);
 
@@ -32,13 +33,6 @@ function calendarNote(cell: string): string {
   return p === undefined ? '' : `: ${p}`;
 }
 
-/** A decimal number (JavaScript's Number would also take 0x10, 0b1 and 0o7). */
-const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
-
-function parseNumber(cell: string | undefined): number {
-  const t = cell?.trim() ?? '';
-  return DECIMAL.test(t) ? Number(t) : NaN;
-}
 
 /** Where `name` is among `columns`; a name missing or given to two columns is refused. */
 function columnIndex(columns: readonly string[], name: string, what: string): number {
@@ -65,7 +59,7 @@ function readCsv(path: string, column: string | null, timeColumn: string | null)
     const cells = splitCsvLine(records[r + 1]!);
     const at = `line ${line[r + 1]!}`;
     if (cells.length !== header.length) throw new SourceReadError(`${at}: ${cells.length} field${cells.length === 1 ? '' : 's'}, but the header has ${header.length}`);
-    const x = parseNumber(cells[vi]);
+    const x = parseDecimal(cells[vi]);
     if (!Number.isFinite(x)) throw new SourceReadError(`${at}: '${cells[vi] ?? ''}' in column '${column}' is not a number`);
     values[r] = x;
     if (times) {
