@@ -77,5 +77,18 @@ export const LEARNED_EFFECT2: GeneratedCondition = {
   anomalies: ({ model }) => `{ frequency: ${FREQUENCY}, duration: [${DURATION}], kinds: [{ kind: learned, model: ${JSON.stringify(model)}, min_effect: 2 }] }`,
 };
 
+/**
+ * (d) with the kind's `residual: drop`, nothing else changed: the event's target is the
+ * bare decoded window, as the splice's, not the clean value plus the decoded change. Tests
+ * whether the kept residual is what makes (d)'s events read as normal variation (the
+ * README's H3), on generated data first (transfer.ts), then once in the protocol.
+ */
+export const LEARNED_DROP: GeneratedCondition = {
+  ...LEARNED_DEFAULT,
+  id: 'd-drop',
+  title: '(d-drop) learned kind, residual: drop',
+  anomalies: ({ model }) => `{ frequency: ${FREQUENCY}, duration: [${DURATION}], kinds: [{ kind: learned, model: ${JSON.stringify(model)}, residual: drop }] }`,
+};
+
 /** The long protocol's labelled conditions, in table order. */
-export const LONG_GENERATED: GeneratedCondition[] = [NAIVE, LEARNED_DEFAULT, SPLICE, LEARNED_EFFECT2];
+export const LONG_GENERATED: GeneratedCondition[] = [NAIVE, LEARNED_DEFAULT, SPLICE, LEARNED_EFFECT2, LEARNED_DROP];
