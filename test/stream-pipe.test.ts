@@ -122,7 +122,7 @@ describe('a stream in a pipeline', () => {
         }
         if (n > 0 && cpuAtFirst < 0) cpuAtFirst = cpuSeconds(child.pid!);
         for (let i = 0; i < n; i++) arrivals.push(now);
-        if (arrivals.length > 0 && now - arrivals[0]! >= 10_000) resolve();
+        if (arrivals.length > 0 && now - arrivals[0]! >= 11_000) resolve();
       });
     });
     await done;
@@ -142,7 +142,10 @@ describe('a stream in a pipeline', () => {
     const last = median(lateness.slice(-R));
     expect(Math.abs(last - first)).toBeLessThan(100);
     // The rows seen in 10 s: R per second, within the same 1% (and the rows of one write).
-    const seen = arrivals.filter((t) => t - arrivals[0]! < 10_000).length;
+    // The 10 s start where the first second's rows typically arrived, not at the first row:
+    // a first row held up on a loaded machine (the rows after it then come in a burst) would
+    // otherwise count the burst as rows ahead of time.
+    const seen = arrivals.filter((t) => t - arrivals[0]! - first < 10_000).length;
     expect(Math.abs(seen - 10 * R)).toBeLessThan(0.01 * 10 * R + 50);
     // A busy-waiting pacer would burn a whole core (10 s of CPU); timers use a fraction.
     expect(cpu).toBeLessThan(4);
