@@ -90,5 +90,18 @@ export const LEARNED_DROP: GeneratedCondition = {
   anomalies: ({ model }) => `{ frequency: ${FREQUENCY}, duration: [${DURATION}], kinds: [{ kind: learned, model: ${JSON.stringify(model)}, residual: drop }] }`,
 };
 
+/**
+ * (d) with the kind's `direction: random`, nothing else changed: each event's code moves
+ * along a drawn direction, not along the one its own context already takes, so the decoded
+ * window need not follow the local shape (the README's H4), judged on generated data first
+ * (transfer.ts), then once in the protocol.
+ */
+export const LEARNED_RANDOM: GeneratedCondition = {
+  ...LEARNED_DEFAULT,
+  id: 'd-rand',
+  title: '(d-rand) learned kind, direction: random',
+  anomalies: ({ model }) => `{ frequency: ${FREQUENCY}, duration: [${DURATION}], kinds: [{ kind: learned, model: ${JSON.stringify(model)}, direction: random }] }`,
+};
+
 /** The long protocol's labelled conditions, in table order. */
-export const LONG_GENERATED: GeneratedCondition[] = [NAIVE, LEARNED_DEFAULT, SPLICE, LEARNED_EFFECT2, LEARNED_DROP];
+export const LONG_GENERATED: GeneratedCondition[] = [NAIVE, LEARNED_DEFAULT, SPLICE, LEARNED_EFFECT2, LEARNED_DROP, LEARNED_RANDOM];
