@@ -40,10 +40,10 @@ const GOLDEN: Record<string, Record<string, string>> = {
   },
   learned: {
     timestamp: '1b0bb65c809c5e9e1ffc82b2fe4a22473ca6e6a74a8aafa9b8a84ab35092033f',
-    is_anomaly: '664265cb2790ec90425d103b9947c5a572646a70113fa4cd54aff9649471ae04',
-    anomaly_id: '3d0bd221a607c1de8923fe422817af79bdac5f380cd2aa6d8e12932818063998',
-    taxi: '7d47cf0c5adafa84a9b807d1acce694c761b4d8eb66425a39da222850d47e128',
-    load: 'ee574ffb67e3097b72120d089c46291ad8e02e05d14038bac1721df7bbcf3ae0',
+    is_anomaly: '23f62cb3b3419e8525fba72d981e88557349b7d4e1196da484b64f03d3578ad2',
+    anomaly_id: 'aa861e302625bd924b7e9f98fa17cc31a8a4cd36243a2025f89e3b5cfcb17385',
+    taxi: 'efabc32ee44a5393c074841d3c94b14733163534fe4670ed74d21aef681b7a00',
+    load: '753c6ca02bb633f817f785ab720f8e248d25e7b72c8b7faf55f4b45695f95d05',
   },
 };
 

@@ -78,7 +78,7 @@ describe('learned anomaly kind', () => {
     const spec = s.anomalies.mode !== 'none' ? s.anomalies.kinds![0]! : undefined;
     expect(spec?.learned?.sha256).toBe(readVaeCodec(join(work, 'models/taxi')).codecSha256);
     expect(spec?.params['quantile']).toEqual([0.99, 0.9999]);
-    expect(spec?.params['direction']).toBe('own');
+    expect(spec?.params['direction']).toBe('random');
     expect(() => scenario({ model: 'models/nope' })).toThrow(/anomalies\.kinds\[0\]\.model.*does not exist/s);
     expect(() => scenario({ model: undefined })).toThrow(/anomalies\.kinds\[0\]\.model.*required/s);
     expect(() => scenario({ quantile: [0.99, 1] })).toThrow(/anomalies\.kinds\[0\]\.quantile\[1\].*< 1/s);

@@ -148,12 +148,16 @@ export const LEARNED: GeneratedCondition = {
   title: '(d) learned anomalies, drift',
   needsModel: true,
   anomalies: ({ model }) => `{ frequency: ${FREQUENCY}, duration: [${DURATION}], label: changed, kinds: [
-    { kind: learned, model: ${JSON.stringify(model)} } ] }`,
+    { kind: learned, model: ${JSON.stringify(model)}, direction: own } ] }`,
   drift,
 };
 
-/** The learned kind's entry in a kinds list, with extra settings (YAML flow style) when given. */
-export const learnedKind = (model: string | undefined, weight: number, extra = ''): string => `{ kind: learned, weight: ${weight}, model: ${JSON.stringify(model)}${extra} }`;
+/**
+ * The learned kind's entry in a kinds list, with extra settings (YAML flow style) when given.
+ * `direction: own` was the kind's default when these conditions ran; it is pinned so a rerun
+ * reproduces the saved results (the default is now `random`).
+ */
+export const learnedKind = (model: string | undefined, weight: number, extra = ''): string => `{ kind: learned, weight: ${weight}, model: ${JSON.stringify(model)}, direction: own${extra} }`;
 
 /** Weight of the hand-written kinds in all (amplitude's two halves count once), and of the shape kinds. */
 export const FAMILY_WEIGHT = 7;
@@ -217,7 +221,7 @@ export const LEARNED_NAB: GeneratedCondition = {
   id: 'd3',
   title: "(d3) as (d), NAB's labelled windows",
   needsModel: true,
-  anomalies: (ctx) => nabLabelled(`{ kind: learned, model: ${JSON.stringify(ctx.model)} }`, 'label: changed, ')(ctx),
+  anomalies: (ctx) => nabLabelled(`{ kind: learned, model: ${JSON.stringify(ctx.model)}, direction: own }`, 'label: changed, ')(ctx),
   drift,
   replicates: nabReplicates,
 };

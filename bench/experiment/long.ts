@@ -32,12 +32,17 @@ export function longSeries(all: readonly Series[]): Series[] {
   });
 }
 
-/** (d): the learned kind with every default, on the plain source (no drift), every event row labelled. */
+/**
+ * (d): the learned kind with every default as it was run, on the plain source (no drift),
+ * every event row labelled. The default direction was `own` then and is `random` now (the
+ * (d-rand) result): it is pinned here, as in every condition run before, so a rerun
+ * reproduces the saved results.
+ */
 export const LEARNED_DEFAULT: GeneratedCondition = {
   id: 'd',
   title: '(d) learned kind, its defaults',
   needsModel: true,
-  anomalies: ({ model }) => `{ frequency: ${FREQUENCY}, duration: [${DURATION}], kinds: [{ kind: learned, model: ${JSON.stringify(model)} }] }`,
+  anomalies: ({ model }) => `{ frequency: ${FREQUENCY}, duration: [${DURATION}], kinds: [{ kind: learned, model: ${JSON.stringify(model)}, direction: own }] }`,
 };
 
 /** The splice's callback module: the source's value on normal rows, the vae variable's inside events. */
@@ -74,7 +79,7 @@ export const LEARNED_EFFECT2: GeneratedCondition = {
   ...LEARNED_DEFAULT,
   id: 'd2',
   title: '(d2) learned kind, min_effect 2',
-  anomalies: ({ model }) => `{ frequency: ${FREQUENCY}, duration: [${DURATION}], kinds: [{ kind: learned, model: ${JSON.stringify(model)}, min_effect: 2 }] }`,
+  anomalies: ({ model }) => `{ frequency: ${FREQUENCY}, duration: [${DURATION}], kinds: [{ kind: learned, model: ${JSON.stringify(model)}, direction: own, min_effect: 2 }] }`,
 };
 
 /**
@@ -87,7 +92,7 @@ export const LEARNED_DROP: GeneratedCondition = {
   ...LEARNED_DEFAULT,
   id: 'd-drop',
   title: '(d-drop) learned kind, residual: drop',
-  anomalies: ({ model }) => `{ frequency: ${FREQUENCY}, duration: [${DURATION}], kinds: [{ kind: learned, model: ${JSON.stringify(model)}, residual: drop }] }`,
+  anomalies: ({ model }) => `{ frequency: ${FREQUENCY}, duration: [${DURATION}], kinds: [{ kind: learned, model: ${JSON.stringify(model)}, direction: own, residual: drop }] }`,
 };
 
 /**

@@ -78,7 +78,7 @@ export const KIND_PARAMS: Record<AnomalyKindName, Record<string, ParamDef>> = {
   },
   learned: {
     quantile: { type: 'range', required: false, gt: 0, lt: 1, default: [0.99, 0.9999], description: 'radius quantile of the latent outlier band the code is moved to (drawn per event)' },
-    direction: { type: 'choice', values: ['own', 'random'], default: 'own', description: 'move the code along its own direction, or along a drawn one' },
+    direction: { type: 'choice', values: ['own', 'random'], default: 'random', description: 'move the code along a drawn direction (default: it teaches detectors more), or along its own' },
     blend: { type: 'span', description: 'rows of crossfade at each end of the event (default: an eighth of the event)' },
     residual: { type: 'choice', values: ['keep', 'drop'], default: 'keep', description: 'keep the context’s own detail the decoder does not reproduce, or splice the bare decoded window' },
     measure: { type: 'choice', values: ['gaussian', 'empirical'], default: 'gaussian', description: 'what the quantiles are quantiles of (as for vae variables)' },

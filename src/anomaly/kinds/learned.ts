@@ -15,10 +15,10 @@
  *
  * The move. The code μ(x) of each window (encoder mean) is moved to whitened radius
  * Q(q), q the event's drawn quantile (or to 1.35× its own radius when that is further: a
- * context already in the band moves on out, never back towards the centre), along its own direction (`direction: own`, the
- * default: the anomaly exaggerates what the context already does, so it fits its
- * surroundings) or a drawn one (`random`: any shape of the outlier shell). See
- * vae/move.ts.
+ * context already in the band moves on out, never back towards the centre), along a drawn
+ * direction (`direction: random`, the default: any shape of the outlier shell, which taught
+ * a detector more in the usefulness experiment) or its own (`own`: the anomaly exaggerates
+ * what the context already does). See vae/move.ts.
  *
  * The splice. With `residual: keep` (the default) the target over the event is the clean
  * value plus (dec(z') − dec(z)): the deformation the move makes, on top of the real
