@@ -90,16 +90,25 @@ export function releasePool(pool: Piscina): Promise<void> {
 
 /**
  * Ends the prestarted pool if no run took it, and resolves once every pool the binary
- * prestarted whose threads may still be booting has ended them. The binary awaits this before `process.exit`: exiting
- * while a worker is still booting (loading its bundle) can abort the whole process inside
- * Node's teardown (SIGABRT, a fatal error printed) — seen with a scenario refused at once,
- * before the prestarted workers were up — so a refusal meant to exit 2 ended by a signal.
+ * prestarted whose threads may still be booting has ended them (or after `limitMs`). The
+ * binary awaits this before `process.exit`: exiting while a worker is still booting
+ * (loading its bundle) can abort the whole process inside Node's teardown (SIGABRT, a
+ * fatal error printed) — seen with a scenario refused at once, before the prestarted
+ * workers were up — so a refusal meant to exit 2 ended by a signal.
  */
-export function poolsEnded(): Promise<void> {
+export function poolsEnded(limitMs = 2000): Promise<void> {
   const p = prestarted;
   prestarted = null;
   if (p) destroy(p.pool);
-  return Promise.all(ending).then(() => undefined);
+  // Bounded: a thread that does not end (stuck in native code) must not keep the binary
+  // from exiting with its code.
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, limitMs);
+    void Promise.all(ending).then(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
 }
 
 /**
