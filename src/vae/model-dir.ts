@@ -6,13 +6,12 @@
  * or failed training leaves the directory as it was; the staging folder carries a marker
  * (pid, host), so a later training of the same place removes one a killed run left.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { hostname } from 'node:os';
-import { basename, dirname, join, resolve } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { ParanomError } from '../errors.js';
-import { processAlive } from '../process-alive.js';
 import { MODEL_JSON, WEIGHTS_BIN } from './layers-format.js';
 import { VAE_FORMAT, VAE_META_FILE } from './model.js';
+import { markedFolderName, markedFolders, writeMarker } from './marked-folder.js';
 import { dropPrevious, setAsidePrevious, settlePrevious } from './previous-model.js';
 
 /** What a model directory holds (model.ts writes these names, files.encoder/decoder). */
@@ -40,33 +39,15 @@ export function checkModelOut(out: string): void {
   }
 }
 
+/** The kind of marked folder (marked-folder.ts) a model is written into before it takes its place. */
+const STAGING = 'training';
+/** The file in a staging directory that says paranom made it, and which process. */
+const STAGING_MARKER = '.paranom-staging.json';
+const STAGING_TAG = 'vae-staging';
+
 /** The sibling directory a model is written into before it takes its place. */
 export function stagingDir(out: string): string {
-  return join(dirname(out), stagingName(out, process.pid));
-}
-
-function stagingName(out: string, pid: number): string {
-  return `.${basename(out)}.paranom-training-${pid}`;
-}
-
-/** The file in a staging directory that says paranom made it, and which process. */
-export const STAGING_MARKER = '.paranom-staging.json';
-
-/** What the marker records: the training process (pid, host) and the model's place. */
-interface StagingMarker {
-  paranom: 'vae-staging';
-  pid: number;
-  host: string;
-  out: string;
-}
-
-function readMarker(dir: string): StagingMarker | undefined {
-  try {
-    const m = JSON.parse(readFileSync(join(dir, STAGING_MARKER), 'utf8')) as Partial<StagingMarker>;
-    return m.paranom === 'vae-staging' && Number.isSafeInteger(m.pid) && typeof m.host === 'string' && typeof m.out === 'string' ? (m as StagingMarker) : undefined;
-  } catch {
-    return undefined;
-  }
+  return join(dirname(out), markedFolderName(out, STAGING, process.pid));
 }
 
 /** True when `dir` holds only what training writes there: the marker, vae.json, and the two layers models. */
@@ -90,19 +71,11 @@ function holdsOnlyStaging(dir: string): boolean {
  * their model, so their staging folder — its marker already taken off — is theirs.
  */
 export function removeStaleStaging(out: string, vouched: ReadonlySet<number> = new Set()): { removed: string[]; kept: string[] } {
-  const parent = dirname(resolve(out));
   const removed: string[] = [];
   const kept: string[] = [];
-  if (!existsSync(parent)) return { removed, kept };
-  const prefix = `.${basename(out)}.paranom-training-`;
-  for (const name of readdirSync(parent)) {
-    const pid = name.startsWith(prefix) ? Number(name.slice(prefix.length)) : NaN;
-    if (!Number.isSafeInteger(pid) || name !== stagingName(out, pid)) continue;
-    const dir = join(parent, name);
-    const m = readMarker(dir);
+  for (const { dir, pid, abandoned } of markedFolders(out, STAGING, STAGING_MARKER, STAGING_TAG)) {
     const unmarkedOfVouched = vouched.has(pid) && !existsSync(join(dir, STAGING_MARKER));
-    // Another host's training, or one still running here, is never guessed about.
-    if (!unmarkedOfVouched && (!m || m.pid !== pid || m.host !== hostname() || m.out !== basename(out) || (pid !== process.pid && processAlive(pid)))) continue;
+    if (!abandoned && !unmarkedOfVouched) continue;
     if (holdsOnlyStaging(dir)) {
       rmSync(dir, { recursive: true, force: true });
       removed.push(dir);
@@ -118,7 +91,7 @@ export function createStaging(out: string): string {
   // Left by an earlier process with this pid, and not provably paranom's (removeStaleStaging ran first).
   if (existsSync(staged)) throw new ParanomError('USAGE', `${staged} is in the way of training's staging folder and holds files paranom did not write; move it away`);
   mkdirSync(staged);
-  writeFileSync(join(staged, STAGING_MARKER), JSON.stringify({ paranom: 'vae-staging', pid: process.pid, host: hostname(), out: basename(out) } satisfies StagingMarker) + '\n');
+  writeMarker(staged, STAGING_MARKER, STAGING_TAG, out);
   return staged;
 }
 

@@ -7,35 +7,26 @@
  * it. Only a folder whose marker names this place and a process of this host that no
  * longer runs is touched; anything else is never guessed about.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
-import { hostname } from 'node:os';
-import { basename, dirname, join, resolve } from 'node:path';
-import { processAlive } from '../process-alive.js';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmdirSync, rmSync, unlinkSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { markedFolderName, markedFolders, writeMarker } from './marked-folder.js';
 
+/** The kind of marked folder (marked-folder.ts) the previous model waits in. */
+const PREVIOUS = 'previous';
 /** The marker file in the previous-model folder. */
 const MARKER = '.paranom-previous.json';
+const TAG = 'vae-previous';
 /** Where, inside the folder, the previous model itself is. */
 const MODEL = 'model';
-
-interface PreviousMarker {
-  paranom: 'vae-previous';
-  pid: number;
-  host: string;
-  out: string;
-}
-
-function folderName(out: string, pid: number): string {
-  return `.${basename(out)}.paranom-previous-${pid}`;
-}
 
 /**
  * Moves the model at `out` into this process's marked previous-model folder and returns
  * the folder (removed with `dropPrevious` once the new model is in place).
  */
 export function setAsidePrevious(out: string): string {
-  const dir = join(dirname(resolve(out)), folderName(out, process.pid));
+  const dir = join(dirname(resolve(out)), markedFolderName(out, PREVIOUS, process.pid));
   mkdirSync(dir);
-  writeFileSync(join(dir, MARKER), JSON.stringify({ paranom: 'vae-previous', pid: process.pid, host: hostname(), out: basename(out) } satisfies PreviousMarker) + '\n');
+  writeMarker(dir, MARKER, TAG, out);
   renameSync(out, join(dir, MODEL));
   return dir;
 }
@@ -47,32 +38,13 @@ export function dropPrevious(dir: string): void {
   rmdirSync(dir);
 }
 
-function readMarker(dir: string): PreviousMarker | undefined {
-  try {
-    const m = JSON.parse(readFileSync(join(dir, MARKER), 'utf8')) as Partial<PreviousMarker>;
-    return m.paranom === 'vae-previous' && Number.isSafeInteger(m.pid) && typeof m.host === 'string' && typeof m.out === 'string' ? (m as PreviousMarker) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 /** The previous-model folders beside `out` that an ended process of this host left for this place, with their pids. */
 export function abandonedPrevious(out: string): Array<{ dir: string; pid: number; holdsModel: boolean }> {
-  const parent = dirname(resolve(out));
-  if (!existsSync(parent)) return [];
-  const prefix = `.${basename(out)}.paranom-previous-`;
-  const found: Array<{ dir: string; pid: number; holdsModel: boolean }> = [];
-  for (const name of readdirSync(parent).sort()) {
-    const pid = name.startsWith(prefix) ? Number(name.slice(prefix.length)) : NaN;
-    if (!Number.isSafeInteger(pid) || name !== folderName(out, pid)) continue;
-    const dir = join(parent, name);
-    const m = readMarker(dir);
-    if (!m || m.pid !== pid || m.host !== hostname() || m.out !== basename(out) || pid === process.pid || processAlive(pid)) continue;
-    // Only the marker and the model: a folder someone added files to is left alone.
-    if (readdirSync(dir).some((e) => e !== MARKER && e !== MODEL)) continue;
-    found.push({ dir, pid, holdsModel: existsSync(join(dir, MODEL)) });
-  }
-  return found;
+  return markedFolders(out, PREVIOUS, MARKER, TAG)
+    // Only the marker and the model: a folder someone added files to is left alone. This
+    // process's own folder is too: a caller in the same process may be placing a model.
+    .filter((f) => f.abandoned && f.pid !== process.pid && !readdirSync(f.dir).some((e) => e !== MARKER && e !== MODEL))
+    .map(({ dir, pid }) => ({ dir, pid, holdsModel: existsSync(join(dir, MODEL)) }));
 }
 
 /**

@@ -1,0 +1,60 @@
+/**
+ * Marked hidden folders beside a model's place (`.NAME.paranom-KIND-PID`), which
+ * `train-vae` makes while it writes a model: each holds a marker file recording the kind,
+ * the process (pid, host) and the place. A later training recognises the ones an ended
+ * process of this host left for the same place, and touches no other folder.
+ */
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { basename, dirname, join, resolve } from 'node:path';
+import { processAlive } from '../process-alive.js';
+
+/** What a marker records. */
+export interface FolderMarker {
+  paranom: string;
+  pid: number;
+  host: string;
+  out: string;
+}
+
+/** The name of the `kind` folder of `out` made by process `pid`. */
+export function markedFolderName(out: string, kind: string, pid: number): string {
+  return `.${basename(out)}.paranom-${kind}-${pid}`;
+}
+
+/** Writes the marker `file` into `dir`, saying this process made it for `out`. */
+export function writeMarker(dir: string, file: string, tag: string, out: string): void {
+  writeFileSync(join(dir, file), JSON.stringify({ paranom: tag, pid: process.pid, host: hostname(), out: basename(out) } satisfies FolderMarker) + '\n');
+}
+
+function readMarker(dir: string, file: string, tag: string): FolderMarker | undefined {
+  try {
+    const m = JSON.parse(readFileSync(join(dir, file), 'utf8')) as Partial<FolderMarker>;
+    return m.paranom === tag && Number.isSafeInteger(m.pid) && typeof m.host === 'string' && typeof m.out === 'string' ? (m as FolderMarker) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The `kind` folders beside `out` (by name order), each with its pid and whether its
+ * marker shows an ended process of this host left it for this place. A folder with this
+ * process's pid counts as left (an earlier process's, the pid reused) when the caller has
+ * made none of that kind yet; a caller that may have says otherwise for it.
+ */
+export function markedFolders(out: string, kind: string, file: string, tag: string): Array<{ dir: string; pid: number; abandoned: boolean }> {
+  const parent = dirname(resolve(out));
+  if (!existsSync(parent)) return [];
+  const prefix = `.${basename(out)}.paranom-${kind}-`;
+  const found: Array<{ dir: string; pid: number; abandoned: boolean }> = [];
+  for (const name of readdirSync(parent).sort()) {
+    const pid = name.startsWith(prefix) ? Number(name.slice(prefix.length)) : NaN;
+    if (!Number.isSafeInteger(pid) || name !== markedFolderName(out, kind, pid)) continue;
+    const dir = join(parent, name);
+    const m = readMarker(dir, file, tag);
+    // Another host's process, or one still running here, is never guessed about.
+    const abandoned = m !== undefined && m.pid === pid && m.host === hostname() && m.out === basename(out) && (pid === process.pid || !processAlive(pid));
+    found.push({ dir, pid, abandoned });
+  }
+  return found;
+}
