@@ -3,7 +3,7 @@
  * direct generation, verify, crash safety and resume, parts merged ≡ one run, single-file merge.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { generate, grow } from '../src/run/generate.js';
@@ -162,6 +162,34 @@ describe('split over machines', () => {
     expect(m).toEqual(one.manifest);
     expect(readFileSync(join(shared, 'anomalies.parquet'))).toEqual(readFileSync(join(base, 'one/anomalies.parquet')));
     expect((await verify(shared)).ok).toBe(true);
+  });
+
+  it('8 parts started at once into one new directory all finish; a file of the user there still stops each', async () => {
+    // Parts start and end side by side: one part's journal, shards and part manifest
+    // appear while another surveys the directory, and its directories while another makes them.
+    const part = (out: string, k: number) =>
+      new Promise<{ code: number | null; err: string }>((resolve) => {
+        let err = '';
+        const c = spawn(process.execPath, [CLI, 'generate', 'scenarios/valve-sensors.yaml', '--out', out, '--rows', '80000', '--shard-rows', '10000', '--workers', '1', '--part', `${k}/8`], { stdio: ['ignore', 'ignore', 'pipe'] });
+        c.stderr.on('data', (d) => (err += String(d)));
+        c.once('exit', (code) => resolve({ code, err }));
+      });
+    const ks = [1, 2, 3, 4, 5, 6, 7, 8];
+    for (let round = 0; round < 3; round++) {
+      const out = join(tempDir(), 'new', 'parts');
+      const runs = await Promise.all(ks.map((k) => part(out, k)));
+      expect(runs.filter((r) => r.code !== 0).map((r) => r.err)).toEqual([]);
+      expect(spawnSync(process.execPath, [CLI, 'merge-manifests', out], { encoding: 'utf8' }).status).toBe(0);
+    }
+    const out = join(tempDir(), 'with-notes');
+    mkdirSync(out);
+    writeFileSync(join(out, 'NOTES.md'), 'mine');
+    const refused = await Promise.all(ks.map((k) => part(out, k)));
+    for (const r of refused) {
+      expect(r.code).toBe(2);
+      expect(r.err).toMatch(/files paranom did not write \(NOTES\.md\)/);
+    }
+    expect(readdirSync(out)).toEqual(['NOTES.md']);
   });
 
   it('takes the part from a scheduler index with --parts N', () => {

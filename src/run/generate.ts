@@ -24,7 +24,7 @@ import type { Piscina } from 'piscina';
 import { startUniqueness } from './uniqueness-pass.js';
 import { startFleetUniqueness } from './fleet-uniqueness.js';
 import { acquireLock } from './lock.js';
-import { foreignFiles, refuseForeign, removeRecorded, removeTemporaries } from './ownership.js';
+import { ownedRecords, removeRecorded, removeTemporaries } from './ownership.js';
 import { completeCommit, discardStaged, rollForward } from './commit.js';
 import { finishDataset, uniquenessSummary } from './finish.js';
 import { createOutputDir, ensureDataDir, removeIfEmpty } from './output-dir.js';
@@ -124,8 +124,7 @@ interface Prepared {
  * dataset, and finds the shards this run may keep. Changes nothing.
  */
 function survey(out: string, identity: RunIdentity, names: string[] | null, force: boolean, part: Part | null, shards: ShardPlan[], command: 'generate' | 'grow'): Prepared & { replace: Recorded[] } {
-  const records = readRecords(out);
-  refuseForeign(out, foreignFiles(out, records, shards.map((s) => s.file)));
+  const records = ownedRecords(out, shards.map((s) => s.file));
   const other = records.find((r) => !reusable(r.identity, identity, names));
   if (other && !force) {
     const what = differences(other.identity, identity, names, other.names).join('; ');

@@ -58,14 +58,30 @@ export function createOutputDir(path: string, option: string): string[] {
   const abs = checkOutputPath(path, option);
   const missing: string[] = [];
   for (let p = abs; !existsSync(p); p = dirname(p)) missing.unshift(p);
+  const created: string[] = [];
   try {
-    for (const d of missing) mkdirSync(d);
+    for (const d of missing) if (makeDir(d)) created.push(d);
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
-    removeIfEmpty(missing);
+    removeIfEmpty(created);
     usage(`${option} '${path}' cannot be created (${e.code ?? e.message}${e.code === 'EACCES' || e.code === 'EPERM' ? ': permission denied' : e.code === 'EROFS' ? ': read-only filesystem' : ''})`, path);
   }
-  return missing;
+  return created;
+}
+
+/**
+ * Makes one directory; false when it already exists as a directory. Parts of a split run
+ * start side by side on one directory, so another process may make it between our look
+ * and our mkdir: that one is theirs, never ours to remove.
+ */
+function makeDir(d: string): boolean {
+  try {
+    mkdirSync(d);
+    return true;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST' && statSync(d).isDirectory()) return false;
+    throw err;
+  }
 }
 
 /** Removes the given directories, deepest first, where they are empty. */
@@ -82,10 +98,8 @@ export function removeIfEmpty(dirs: readonly string[]): void {
 /** `data/` inside a dataset, remembered in `created` when this run makes it. */
 export function ensureDataDir(out: string, created: string[]): void {
   const d = join(out, 'data');
-  if (!existsSync(d)) {
-    mkdirSync(d);
-    created.push(d);
-  } else if (!statSync(d).isDirectory()) {
+  if (existsSync(d) && !statSync(d).isDirectory()) {
     usage(`'${join(basename(out), 'data')}' in the output directory is a file, not paranom's data folder`, d);
   }
+  if (!existsSync(d) && makeDir(d)) created.push(d);
 }

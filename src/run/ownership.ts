@@ -12,7 +12,10 @@ import { ENTITIES_FILE, MANIFEST_FILE, SEGMENTS_FILE } from '../dataset/manifest
 import { TEMP_SUFFIX } from '../formats/files.js';
 import { shardFileName } from '../plan/planner.js';
 import { LOCK_RE } from './lock.js';
-import { isParanomManifest, JOURNAL_RE, PART_MANIFEST_RE, PENDING_SUFFIX, type Recorded, type RunIdentity } from './state.js';
+import { isParanomManifest, JOURNAL_RE, PENDING_SUFFIX, readRecords, type Recorded, type RunIdentity } from './state.js';
+
+/** A part's journal; group 1 is the part's label (`part-00002-of-00008`). */
+const PART_JOURNAL_RE = /^\.paranom-run-(part-\d+-of-\d+)\.jsonl$/;
 
 /** Shard files a plan of this identity names (they follow from rows, shard size and format). */
 export function plannedFiles(id: RunIdentity): string[] {
@@ -30,6 +33,9 @@ export function ownNames(records: readonly Recorded[], planned: readonly string[
   }
   for (const r of records) {
     base.add(r.source);
+    // A part's journal names the part manifest that part writes when it ends.
+    const part = PART_JOURNAL_RE.exec(r.source);
+    if (part) base.add(`manifest-${part[1]}.json`);
     for (const s of r.shards) base.add(s.file);
     for (const f of plannedFiles(r.identity)) base.add(f);
   }
@@ -50,7 +56,7 @@ function ownByName(name: string): boolean {
 }
 
 /** Files in `out` (and `out/data`) that are not paranom's. */
-export function foreignFiles(out: string, records: readonly Recorded[], planned: readonly string[]): string[] {
+function foreignFiles(out: string, records: readonly Recorded[], planned: readonly string[]): string[] {
   if (!existsSync(out)) return [];
   const own = ownNames(records, planned);
   const foreign: string[] = [];
@@ -64,6 +70,30 @@ export function foreignFiles(out: string, records: readonly Recorded[], planned:
     }
   }
   return foreign;
+}
+
+/**
+ * The records of `out`, after checking that it holds no file paranom did not write
+ * (else OUTPUT_EXISTS, naming them). Parts of a split run write into one directory side
+ * by side, so between reading the records and listing the files another part may have
+ * started (its journal and shards appear) or ended (its part manifest replaces its
+ * journal). A file is judged foreign only when the records read after the listing are
+ * the records read before it: then nothing paranom runs was changing the directory.
+ */
+export function ownedRecords(out: string, planned: readonly string[]): Recorded[] {
+  let records = readRecords(out);
+  for (let attempt = 0; ; attempt++) {
+    const foreign = foreignFiles(out, records, planned);
+    if (foreign.length === 0) return records;
+    const again = readRecords(out);
+    if (attempt >= 8 || sameRecords(again, records)) refuseForeign(out, foreign);
+    records = again;
+  }
+}
+
+function sameRecords(a: readonly Recorded[], b: readonly Recorded[]): boolean {
+  const key = (rs: readonly Recorded[]) => JSON.stringify(rs.map((r) => [r.source, r.shards.length, r.committed ?? false]).sort());
+  return key(a) === key(b);
 }
 
 /** Refuses a directory holding files paranom did not write, naming them. */

@@ -29,8 +29,8 @@ import { writeFileAtomic } from '../formats/files.js';
 import { ENGINE_VERSION } from '../version.js';
 import { checkOutputPath, createOutputDir } from './output-dir.js';
 import { generate, type GenerateOptions, type GenerateResult } from './generate.js';
-import { JOURNAL_RE, readRecords } from './state.js';
-import { foreignFiles, refuseForeign } from './ownership.js';
+import { JOURNAL_RE } from './state.js';
+import { ownedRecords } from './ownership.js';
 import { planGeneration } from '../plan/planner.js';
 
 /** The index of a splits directory. */
@@ -146,7 +146,7 @@ export async function generateSplits(scenario: Scenario, options: SplitsOptions)
     const dir = join(out, p.name);
     if (!existsSync(dir)) continue;
     const planned = planGeneration(p.scenario, { ...(rest.format ? { format: rest.format } : {}), ...(rest.shardRows ? { shardRows: rest.shardRows } : {}) }).shards.map((s) => s.file);
-    refuseForeign(dir, foreignFiles(dir, readRecords(dir), planned));
+    ownedRecords(dir, planned);
   }
   createOutputDir(out, '--out');
   const results: Array<{ name: SplitName; result: GenerateResult }> = [];
