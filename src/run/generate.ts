@@ -25,8 +25,9 @@ import { startUniqueness } from './uniqueness-pass.js';
 import { startFleetUniqueness } from './fleet-uniqueness.js';
 import { acquireLock } from './lock.js';
 import { ownedRecords, removeRecorded, removeTemporaries } from './ownership.js';
-import { completeCommit, discardStaged, rollForward } from './commit.js';
+import { completeCommit, discardStaged, rollForward, unfinishedCommit } from './commit.js';
 import { finishDataset, uniquenessSummary } from './finish.js';
+import { labelWarnings } from './labels.js';
 import { createOutputDir, ensureDataDir, removeIfEmpty } from './output-dir.js';
 import { checkInputs } from '../variables/inputs.js';
 import { withEntityCount } from '../fleet/grow.js';
@@ -76,27 +77,11 @@ export interface GenerateResult {
   spans?: ShardSpan[];
 }
 
-/** Share of labelled rows that may equal the clean series before generate warns. */
-export const UNCHANGED_WARNING_SHARE = 0.05;
-
-/** A warning when too many labelled rows are identical to the clean series. */
-export function labelWarnings(m: Manifest): string[] {
-  const r = m.anomalies.realised;
-  if (r.unchanged_rows <= 0 || r.anomalous_rows <= 0 || r.unchanged_rows <= UNCHANGED_WARNING_SHARE * r.anomalous_rows) return [];
-  const pct = ((100 * r.unchanged_rows) / r.anomalous_rows).toFixed(1);
-  // With min_effect every event is visible as a whole; the unchanged rows are parts of events.
-  const fix = m.anomalies.min_effect ? 'Set anomalies.label: changed to label only the rows an event changed' : 'Set anomalies.min_effect to redraw weak events, or anomalies.label: changed to label only changed rows';
-  return [
-    `${pct}% of labelled rows (${r.unchanged_rows} of ${r.anomalous_rows}) hold the same values as the series without anomalies: their label marks no change a detector could see. ${fix} (effect per event: effect_rms, effect_max and changed_rows in ${m.anomalies.segments_file}).`,
-  ];
-}
-
 /** What `generate` would do with these options, without touching any file (`--dry-run`). */
 export function planRun(scenarioOrFile: Scenario | string, options: Omit<GenerateOptions, 'out'> = {}): GenerationPlan {
   const scenario = resolveScenario(scenarioOrFile, options);
   return planGeneration(scenario, { ...(options.format ? { format: options.format } : {}), ...(options.shardRows ? { shardRows: options.shardRows } : {}) });
 }
-
 
 function workersOf(pool: Piscina): number {
   return Math.max(1, pool.options.maxThreads);
@@ -160,13 +145,15 @@ export async function generate(scenarioOrFile: Scenario | string, options: Gener
   return locked(options.out, options.part ?? null, 'generate', () => generateLocked(scenario, options));
 }
 
-/** Runs `body` holding the lock of `out`, which it creates if needed (removed again if left empty). */
-async function locked<T>(out: string, part: Part | null, command: string, body: () => Promise<T>): Promise<T> {
+/**
+ * Runs `body` holding the lock of `out`, which it creates if needed (removed again if left
+ * empty); `body` learns whether a committed run left unfinished was completed first.
+ */
+async function locked<T>(out: string, part: Part | null, command: string, body: (rolledForward: boolean) => Promise<T>): Promise<T> {
   const created = createOutputDir(out, '--out');
   const lock = acquireLock(out, part, command);
   try {
-    if (!part) rollForward(out);
-    return await body();
+    return await body(!part && rollForward(out));
   } finally {
     lock.release();
     removeIfEmpty(created);
@@ -326,6 +313,8 @@ async function runPlan(
     }
   }
   results.sort((a, b) => a.index - b.index);
+  // Past its commit line a staged run is never undone: the next run completes it.
+  let committed = false;
   try {
     const resolution = uniqueness ? await uniqueness.done : undefined;
     // No task is left for the pool (the segment table is measured on this thread, if at all).
@@ -334,6 +323,7 @@ async function runPlan(
     const manifest = await finishDataset(out, scenario, plan, compression, listed, part, uniquenessSummary(scenario, resolution), staged, measured);
     if (staged) {
       journal.commit();
+      committed = true;
       completeCommit(out, { identity, shards: results, source: journalFile(null), staged: true, committed: true }, old);
     } else {
       if (!part) removeUnplanned(out, prepared, plan);
@@ -341,6 +331,7 @@ async function runPlan(
     }
     return { plan, manifest, generated, reused, rowsGenerated, warnings: labelWarnings(manifest), ...(options.phases ? { phases: sumPhases(timed), spans: spans.sort((a, b) => a.shard - b.shard) } : {}) };
   } catch (err) {
+    if (committed) throw unfinishedCommit(out, command, err);
     undo(true);
     throw err;
   }
@@ -372,7 +363,7 @@ export interface GrowTarget {
 export async function grow(out: string, target: number | GrowTarget, options: Omit<GenerateOptions, 'out' | 'rows' | 'seed' | 'format' | 'compression' | 'shardRows' | 'part'> = {}): Promise<GenerateResult> {
   const want: GrowTarget = typeof target === 'number' ? { rows: target } : target;
   readManifest(out);
-  return locked(out, null, 'grow', async () => {
+  return locked(out, null, 'grow', async (rolledForward) => {
     const m = readManifest(out);
     requireFormatVersion(out, m, 'grow');
     checkCoverage(out, m);
@@ -386,7 +377,9 @@ export async function grow(out: string, target: number | GrowTarget, options: Om
     const fleet = m.scenario.entities;
     if (want.entities !== undefined && !fleet) throw new ParanomError('USAGE', `${out} holds one series (its scenario has no entities); --entities grows fleets only`);
     const count = want.entities ?? fleet?.count ?? 1;
-    if (!Number.isSafeInteger(rows) || rows < timelineRows || (rows === timelineRows && !(fleet && count > fleet.count))) {
+    // A grow to this very size, killed after its commit, was just completed: it is rerun over the grown dataset (every shard kept).
+    const completed = rolledForward && rows === timelineRows && count === (fleet?.count ?? 1);
+    if (!completed && (!Number.isSafeInteger(rows) || rows < timelineRows || (rows === timelineRows && !(fleet && count > fleet.count)))) {
       throw new ParanomError('USAGE', fleet ? `grow needs more rows per entity than ${timelineRows} (--rows) or more entities than ${fleet.count} (--entities), and fewer of neither; got ${rows} rows, ${count} entities` : `grow needs more rows than the dataset has (${timelineRows}), got ${rows}`);
     }
     if (fleet && (!Number.isSafeInteger(count) || count < fleet.count)) throw new ParanomError('USAGE', `--entities ${count}: a fleet only grows (it has ${fleet.count} entities)`);
