@@ -133,8 +133,10 @@ export async function mergeToFile(out: string, to: string, options: { force?: bo
   const target = checkMergeTarget(out, to, options.force ?? false);
   const lock = acquireLock(out, null, 'merge');
   try {
-    // A grow killed while putting its committed files in place is completed first: they are the dataset.
-    const now = rollForward(out) ? readManifest(out) : m;
+    // Read again under the lock: a grow may have committed since, or been killed while
+    // putting its committed files in place (completed first: they are the dataset).
+    rollForward(out);
+    const now = readManifest(out);
     checkCoverage(out, now);
     return await writeMerged(out, now, target, to);
   } finally {

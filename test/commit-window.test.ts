@@ -1,11 +1,14 @@
 /**
+ * Runs beside a grow's commit window.
+ *
  * A grow that fails after its commit line — a rename refused while its new files are being
  * put in place, the same state a kill -9 at that moment leaves — is never undone (some new
  * files are already in place): its journal stays, `verify` says a commit is unfinished
  * rather than calling the dataset damaged, and the same grow again (or a merge) completes
- * it to the bytes of an uninterrupted grow.
+ * it to the bytes of an uninterrupted grow. A merge started while a grow commits reads the
+ * dataset the grow left, not the manifest it read before it could take the lock.
  */
-import { appendFileSync, cpSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
@@ -25,6 +28,22 @@ vi.mock('node:fs', async (original) => {
     real.renameSync(from, to);
   };
   return { ...real, default: { ...real, renameSync }, renameSync };
+});
+
+/** Called once when the next whole-dataset lock is taken: what another run does in between. */
+const beforeLock = vi.hoisted(() => ({ run: undefined as (() => void) | undefined }));
+
+vi.mock('../src/run/lock.js', async (original) => {
+  const real = await original<typeof import('../src/run/lock.js')>();
+  return {
+    ...real,
+    acquireLock: (...args: Parameters<typeof real.acquireLock>) => {
+      const run = beforeLock.run;
+      beforeLock.run = undefined;
+      run?.();
+      return real.acquireLock(...args);
+    },
+  };
 });
 
 const RUN = ['--shard-rows', '65536', '--workers', '2'];
@@ -81,6 +100,21 @@ describe('a grow that fails after its commit', () => {
     // With the run gone, the same change is damage.
     rmSync(join(d, '.paranom.lock'));
     expect((await cli('verify', d, '--sample', '0')).err).toMatch(/1 problem\(s\); the dataset is not what its manifest says/);
+  });
+
+  it('merge started while a grow commits writes the grown dataset, not the manifest it read before the lock', async () => {
+    const d = join(base, 'merging');
+    cpSync(small, d, { recursive: true });
+    const to = join(base, 'merged-while-growing.parquet');
+    // The grow commits and lets go of the lock between merge reading the manifest and taking the lock.
+    beforeLock.run = () => {
+      for (const name of readdirSync(d)) rmSync(join(d, name), { recursive: true });
+      cpSync(grown, d, { recursive: true });
+    };
+    const r = await cli('merge', d, '--to', to);
+    expect(beforeLock.run).toBeUndefined();
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toMatch(/wrote 400,000 rows/);
   });
 });
 
