@@ -9,7 +9,8 @@
 import { cpSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { generate, grow } from '../src/run/generate.js';
+import { generate } from '../src/run/generate.js';
+import { grow } from '../src/run/grow.js';
 import { verify } from '../src/run/verify.js';
 import { planGeneration } from '../src/plan/planner.js';
 import { entitySeed } from '../src/random/entity-seed.js';
