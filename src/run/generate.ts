@@ -24,9 +24,9 @@ import type { Piscina } from 'piscina';
 import { startUniqueness } from './uniqueness-pass.js';
 import { startFleetUniqueness } from './fleet-uniqueness.js';
 import { acquireLock } from './lock.js';
-import { ownedRecords, removeRecorded, removeTemporaries } from './ownership.js';
+import { ownedRecords, removeRecorded, removeTemporaries, removeUnplanned } from './ownership.js';
 import { completeCommit, discardStaged, rollForward } from './commit.js';
-import { finishDataset, uniquenessSummary } from './finish.js';
+import { finishDataset, segmentFileBeside, segmentsBeside, uniquenessSummary, type SegmentFile } from './finish.js';
 import { createOutputDir, ensureDataDir, removeIfEmpty } from './output-dir.js';
 import { checkInputs } from '../variables/inputs.js';
 import { withEntityCount } from '../fleet/grow.js';
@@ -247,6 +247,9 @@ async function runPlan(
   // fleet's events are each entity's, measured at the end).
   const measureInWorkers = !part && scenario.anomalies.mode !== 'none';
   const measured = new Map<number, ShardSegments>();
+  // Or, for a run of one shard, here while the worker generates it (finish.ts).
+  const beside = segmentsBeside(scenario, plan, shards, part, options.phases === true);
+  let early: Promise<SegmentFile | undefined> | undefined;
   /** Undoes what this run added when it fails: a staged run restores the old dataset exactly. */
   const undo = (wroteShards: boolean) => {
     removeTemporaries(out, [...ownFiles, ...fixed]);
@@ -278,12 +281,14 @@ async function runPlan(
         retries,
         ...(entityRetries ? { entityRetries } : {}),
         phases: options.phases,
-        segments: measureInWorkers,
+        segments: measureInWorkers && !beside,
       };
       const watch = newWatchBuffer();
       let r: ShardResult;
       try {
-        r = await runWatched<ShardResult>(pool, { ...task, watch }, watch, scenario, workerMemoryMb());
+        const running = runWatched<ShardResult>(pool, { ...task, watch }, watch, scenario, workerMemoryMb());
+        if (beside) early = segmentFileBeside(running, scenario, plan, compression);
+        r = await running;
       } catch (err) {
         // After Ctrl-C the pool may be torn down under running tasks: that is the interruption, not a failure.
         if (aborted() && !(err instanceof ParanomError)) return;
@@ -331,12 +336,12 @@ async function runPlan(
     // No task is left for the pool (the segment table is measured on this thread, if at all).
     void endPool();
     const listed: ManifestShard[] = results.map(({ pending: _p, ...s }) => s);
-    const manifest = await finishDataset(out, scenario, plan, compression, listed, part, uniquenessSummary(scenario, resolution), staged, measured);
+    const manifest = await finishDataset(out, scenario, plan, compression, listed, part, uniquenessSummary(scenario, resolution), staged, measured, await early);
     if (staged) {
       journal.commit();
       completeCommit(out, { identity, shards: results, source: journalFile(null), staged: true, committed: true }, old);
     } else {
-      if (!part) removeUnplanned(out, prepared, plan);
+      if (!part) removeUnplanned(out, plan.shards, prepared.carried);
       journal.remove();
     }
     return { plan, manifest, generated, reused, rowsGenerated, warnings: labelWarnings(manifest), ...(options.phases ? { phases: sumPhases(timed), spans: spans.sort((a, b) => a.shard - b.shard) } : {}) };
@@ -344,18 +349,6 @@ async function runPlan(
     undo(true);
     throw err;
   }
-}
-
-/** Deletes shard files earlier runs recorded that this whole-dataset plan no longer has. */
-function removeUnplanned(out: string, prepared: Prepared, plan: GenerationPlan): void {
-  const keep = new Set(plan.shards.map((s) => s.file));
-  for (const r of readRecords(out)) {
-    for (const s of r.shards) {
-      if (!keep.has(s.file)) rmSync(join(out, s.file), { force: true });
-      rmSync(join(out, s.file + PENDING_SUFFIX), { force: true });
-    }
-  }
-  for (const s of prepared.carried) rmSync(join(out, s.file + PENDING_SUFFIX), { force: true });
 }
 
 /** What `grow` adds: rows per series, and for a fleet entities too (at least one grows). */
