@@ -158,6 +158,7 @@ export async function datasetReport(dir: string, options: DatasetReportOptions =
     return previewReport(whole.scenario, {
       rows: whole.scenario.timeline.rows,
       entity: options.entity,
+      columns: whole.columns,
       title: `${whole.scenario.name} — ${whole.entities.count.toLocaleString('en-US')} entities × ${whole.scenario.timeline.rows.toLocaleString('en-US')} rows`,
       notes: [`A fleet: this report shows one entity's ${whole.scenario.timeline.rows.toLocaleString('en-US')} rows, generated from the dataset's manifest (the same values as its rows in the files; \`paranom verify\` checks that).`],
       ...(options.limits ? { limits: options.limits } : {}),
