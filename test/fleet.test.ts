@@ -203,7 +203,7 @@ describe('fleets split over machines', () => {
     for (const name of ['manifest-part-00002-of-00002.json', 'data']) cpSync(join(elsewhere, name), join(parts, name), { recursive: true });
     const before = readdirSync(parts).sort();
     await expect(mergeManifests(parts)).rejects.toMatchObject({
-      code: 'DATASET_INVALID',
+      code: 'USAGE',
       message: "manifest-part-00002-of-00002.json: belongs to another run than manifest-part-00001-of-00002.json (entity 2 is 'db-1' in manifest-part-00001-of-00002.json, 'db-7' in manifest-part-00002-of-00002.json); merge only the part manifests of one split run",
     });
     // A longer list whose first names agree: the first entity one part has and the other lacks.
