@@ -8,13 +8,15 @@ import { rollForward } from './commit.js';
 import { acquireLock } from './lock.js';
 import { createOutputDir, removeIfEmpty } from './output-dir.js';
 
-/** Runs `body` holding the lock of `out`, which it creates if needed (removed again if left empty). */
-export async function lockedRun<T>(out: string, part: Part | null, command: string, body: () => Promise<T>): Promise<T> {
+/**
+ * Runs `body` holding the lock of `out`, which it creates if needed (removed again if left
+ * empty); `body` learns whether a committed run left unfinished was completed first.
+ */
+export async function lockedRun<T>(out: string, part: Part | null, command: string, body: (rolledForward: boolean) => Promise<T>): Promise<T> {
   const created = createOutputDir(out, '--out');
   const lock = acquireLock(out, part, command);
   try {
-    if (!part) rollForward(out);
-    return await body();
+    return await body(!part && rollForward(out));
   } finally {
     lock.release();
     removeIfEmpty(created);

@@ -19,6 +19,7 @@ import { acquireLock } from './lock.js';
 import { checkOutputPath } from './output-dir.js';
 import { refuseForeign } from './ownership.js';
 import { finishDataset } from './finish.js';
+import { rollForward } from './commit.js';
 import { readRecords } from './state.js';
 import { differences, identityOf, nameDifference } from './identity.js';
 
@@ -149,10 +150,14 @@ export async function mergeToFile(out: string, to: string, options: { force?: bo
   requireFormatVersion(out, m, 'merge');
   if (m.format === 'csv') throw new ParanomError('USAGE', `${out} holds CSV shards; merge writes Parquet from Parquet or Arrow datasets`);
   const target = checkMergeTarget(out, to, options.force ?? false);
-  checkCoverage(out, m);
   const lock = acquireLock(out, null, 'merge');
   try {
-    return await writeMerged(out, m, target, to);
+    // Read again under the lock: a grow may have committed since, or been killed while
+    // putting its committed files in place (completed first: they are the dataset).
+    rollForward(out);
+    const now = readManifest(out);
+    checkCoverage(out, now);
+    return await writeMerged(out, now, target, to);
   } finally {
     lock.release();
   }

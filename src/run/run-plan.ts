@@ -23,7 +23,7 @@ import type { ShardResult, ShardSegments, ShardTask } from './shard-task.js';
 import { startUniqueness } from './uniqueness-pass.js';
 import { startFleetUniqueness } from './fleet-uniqueness.js';
 import { removeRecorded, removeTemporaries } from './ownership.js';
-import { completeCommit, discardStaged } from './commit.js';
+import { completeCommit, discardStaged, unfinishedCommit } from './commit.js';
 import { finishDataset, uniquenessSummary } from './finish.js';
 import { ensureDataDir, removeIfEmpty } from './output-dir.js';
 import { removeUnplanned, type Prepared } from './survey.js';
@@ -165,6 +165,8 @@ export async function runPlan(
     }
   }
   results.sort((a, b) => a.index - b.index);
+  // Past its commit line a staged run is never undone: the next run completes it.
+  let committed = false;
   try {
     const resolution = uniqueness ? await uniqueness.done : undefined;
     // No task is left for the pool (the segment table is measured on this thread, if at all).
@@ -173,6 +175,7 @@ export async function runPlan(
     const manifest = await finishDataset(out, scenario, plan, compression, listed, part, uniquenessSummary(scenario, resolution), staged, measured);
     if (staged) {
       journal.commit();
+      committed = true;
       completeCommit(out, { identity, shards: results, source: journalFile(null), staged: true, committed: true }, old);
     } else {
       if (!part) removeUnplanned(out, prepared, plan);
@@ -180,6 +183,7 @@ export async function runPlan(
     }
     return { plan, manifest, generated, reused, rowsGenerated, warnings: labelWarnings(manifest), ...(options.phases ? { phases: sumPhases(timed), spans: spans.sort((a, b) => a.shard - b.shard) } : {}) };
   } catch (err) {
+    if (committed) throw unfinishedCommit(out, command, err);
     undo(true);
     throw err;
   }
