@@ -128,3 +128,18 @@ export function removeTemporaries(out: string, names: Iterable<string>): void {
     rmSync(join(out, name + PENDING_SUFFIX + TEMP_SUFFIX), { force: true });
   }
 }
+
+/**
+ * Deletes the shard files earlier runs recorded that a whole-dataset plan of `planned`
+ * shards no longer has, and the pending copies of every recorded and `carried` shard.
+ */
+export function removeUnplanned(out: string, planned: readonly { file: string }[], carried: readonly { file: string }[]): void {
+  const keep = new Set(planned.map((s) => s.file));
+  for (const r of readRecords(out)) {
+    for (const s of r.shards) {
+      if (!keep.has(s.file)) rmSync(join(out, s.file), { force: true });
+      rmSync(join(out, s.file + PENDING_SUFFIX), { force: true });
+    }
+  }
+  for (const s of carried) rmSync(join(out, s.file + PENDING_SUFFIX), { force: true });
+}
