@@ -10,8 +10,8 @@ import { join } from 'node:path';
 import { Bool, DataType, Field, Float64, Int64, makeData, RecordBatch, Schema, Struct, Table, tableFromIPC, TimestampMillisecond, Utf8, vectorFromArray, type Data } from 'apache-arrow';
 import { loadScenario } from '../src/reader/load.js';
 import { generateShard } from '../src/generate/shard.js';
-import { ColumnArena } from '../src/columns/columns.js';
-import { shardTable } from '../src/formats/arrow-table.js';
+import { ColumnArena, countOnes } from '../src/columns/columns.js';
+import { packBits, packRuns, shardTable } from '../src/formats/arrow-table.js';
 import { encodeParquet, encodeParquetWasm, ParquetOutput, ROW_GROUP_ROWS } from '../src/formats/parquet.js';
 import { snappyCompress } from '../src/formats/snappy.js';
 import { ByteSink } from '../src/formats/byte-sink.js';
@@ -140,6 +140,24 @@ describe("paranom's Parquet writer", () => {
     const table = shardTable(cols);
     const meta = new Map([['k', 'v']]);
     expectSameValues(encodeParquet(table, meta, 'snappy'), encodeParquetWasm(table, meta, 'snappy'));
+  });
+
+  it('labels packed and counted run by run equal the row-by-row bitmap and count', () => {
+    let x = 12345;
+    const rand = () => ((x = (x * 1103515245 + 12345) >>> 0) / 2 ** 32);
+    for (const n of [0, 1, 7, 8, 9, 63, 64, 65, 1000, 4099]) {
+      for (const runs of [1, 3, 40, 5000]) {
+        const bytes = new Uint8Array(n);
+        // Runs of ones at arbitrary (unaligned) starts and lengths, some reaching the end.
+        for (let r = 0; r < runs; r++) {
+          const a = Math.floor(rand() * n);
+          bytes.fill(1, a, Math.min(n, a + Math.floor(rand() * 20)));
+        }
+        if (runs === 3) bytes.fill(1, Math.floor(n / 2));
+        expect(packRuns(bytes), `${n} rows, ${runs} runs`).toEqual(packBits(bytes));
+        expect(countOnes(bytes)).toBe(bytes.reduce((a, b) => a + b, 0));
+      }
+    }
   });
 
   it('irregular and negative timestamps (delta encoding with wide deltas), several row groups', async () => {
@@ -334,6 +352,14 @@ describe('DELTA_BINARY_PACKED timestamps', () => {
     // Entities of 1,000 one-minute rows from 2024: every 1,000th delta jumps back (~26-bit miniblocks).
     const fleet = Array.from({ length: 5000 }, (_, i) => 1_704_067_200_000n + BigInt(i % 1000) * 60_000n);
     expect(encode(fleet)).toEqual(referenceDelta(fleet));
+    // Blocks of one delta beside blocks with a jump, at every position against the 128-value blocks.
+    for (const rows of [1, 2, 37, 127, 128, 129, 256, 257]) {
+      const short = Array.from({ length: 3000 }, (_, i) => 1_704_067_200_000n + BigInt(i % rows) * 60_000n);
+      expect(encode(short), `entities of ${rows} rows`).toEqual(referenceDelta(short));
+    }
+    // The largest safe values, in blocks of one delta: still DELTA_BINARY_PACKED, as the reference writes it.
+    const top = Array.from({ length: 600 }, (_, i) => 2n ** 53n - 1n - BigInt(i % 300) * 7n);
+    expect(encode(top)).toEqual(referenceDelta(top));
     // Random walks with steps of every magnitude up to 2^44 (deltas of up to 45 bits), and negative values.
     let seed = 7;
     const rand = () => (seed = (Math.imul(seed, 1_103_515_245) + 12_345) >>> 0) / 2 ** 32;

@@ -36,9 +36,15 @@ function bitPack(values: Int32Array | Uint8Array, from: number, to: number, padT
   return p;
 }
 
-/** Length of the run of equal values starting at i (before end). */
-function runAt(values: Int32Array | Uint8Array, i: number, end: number): number {
+/** Length of the run of equal values starting at i (before end); values below 2^width. */
+function runAt(values: Int32Array | Uint8Array, i: number, end: number, width: number): number {
   const v = values[i]!;
+  // One-bit values (definition levels): the run ends at the other value, found by indexOf
+  // at once, where a shard's first, unoptimized code would step through it row by row.
+  if (width === 1) {
+    const j = values.indexOf(v ^ 1, i + 1);
+    return (j < 0 || j > end ? end : j) - i;
+  }
   let j = i + 1;
   while (j < end && values[j] === v) j++;
   return j - i;
@@ -54,7 +60,7 @@ export function encodeHybrid(sink: ByteSink, values: Int32Array | Uint8Array, fr
   const valueBytes = (width + 7) >> 3;
   let i = from;
   while (i < end) {
-    const run = runAt(values, i, end);
+    const run = runAt(values, i, end, width);
     if (run >= 8 || width === 0) {
       const len = width === 0 ? end - i : run;
       sink.varint(len * 2);
@@ -67,7 +73,7 @@ export function encodeHybrid(sink: ByteSink, values: Int32Array | Uint8Array, fr
     // Bit-packed groups of 8 until a group boundary where a long run starts.
     let groups = 1;
     let j = i + 8;
-    while (j < end && runAt(values, j, end) < 8) {
+    while (j < end && runAt(values, j, end, width) < 8) {
       groups++;
       j += 8;
     }
@@ -174,6 +180,14 @@ export function encodeDeltaInt64(sink: ByteSink, w: Int32Array, from: number, co
   let prev = first;
   for (let b = from + 1; b < from + count; b += 128) {
     const n = Math.min(128, from + count - b);
+    // A block of one delta (a fleet's timestamps step regularly between entities) is what
+    // the loop below writes for it — minimum d, every miniblock of width 0 — written at once.
+    const d = constantDelta(w, b - 1, n + 1) ? int64At(w, b) - prev : NaN;
+    if (Number.isSafeInteger(d) && Number.isSafeInteger(prev + n * d) && prev + n * d === int64At(w, b + n - 1)) {
+      deltaBlocksOfConstant(sink, d, n);
+      prev += n * d;
+      continue;
+    }
     let min = Infinity;
     for (let k = 0; k < n; k++) {
       const v = int64At(w, b + k);
