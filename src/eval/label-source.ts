@@ -3,7 +3,7 @@
  * its segment table for the event windows), a CSV or Parquet file with a label column, or
  * NAB-style windows JSON (`combined_windows.json`: time intervals keyed by file).
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { MANIFEST_FILE, readManifest } from '../dataset/manifest.js';
 import { ParanomError } from '../errors.js';
@@ -22,7 +22,7 @@ export interface LabelSource {
 }
 
 export const TIME_COLUMNS = ['timestamp', 'time', 'ts', 'datetime', 'date'];
-export const LABEL_COLUMNS = ['is_anomaly', 'label', 'anomaly', 'is_anomalous'];
+const LABEL_COLUMNS = ['is_anomaly', 'label', 'anomaly', 'is_anomalous'];
 
 export interface LabelOptions {
   labelColumn?: string | undefined;

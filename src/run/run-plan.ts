@@ -22,11 +22,11 @@ import type { RunIdentity } from './identity.js';
 import type { ShardResult, ShardSegments, ShardTask } from './shard-task.js';
 import { startUniqueness } from './uniqueness-pass.js';
 import { startFleetUniqueness } from './fleet-uniqueness.js';
-import { removeRecorded, removeTemporaries, runNames } from './ownership.js';
+import { removeRecorded, removeTemporaries, removeUnplanned, runNames } from './ownership.js';
 import { completeCommit, discardStaged, unfinishedCommit } from './commit.js';
 import { finishDataset, uniquenessSummary } from './finish.js';
 import { ensureDataDir, removeIfEmpty } from './output-dir.js';
-import { removeUnplanned, type Prepared } from './survey.js';
+import type { Prepared } from './survey.js';
 import { labelWarnings } from './label-warnings.js';
 import type { GenerateOptions, GenerateResult } from './generate-options.js';
 
@@ -179,7 +179,7 @@ export async function runPlan(
       committed = true;
       completeCommit(out, { identity, shards: results, source: journalFile(null), staged: true, committed: true }, old);
     } else {
-      if (!part) removeUnplanned(out, prepared, plan);
+      if (!part) removeUnplanned(out, plan.shards, prepared.carried);
       journal.remove();
     }
     return { plan, manifest, generated, reused, rowsGenerated, warnings: labelWarnings(manifest), ...(options.phases ? { phases: sumPhases(timed), spans: spans.sort((a, b) => a.shard - b.shard) } : {}) };
