@@ -41,20 +41,27 @@ function describeShard(s: ShardPlan, seed: number): string {
   return `shard ${s.index} (${entities}rows ${s.rowStart}–${s.rowEnd - 1}), seed ${seed}`;
 }
 
-/** Runs `shards` of `plan` on `pool` into `options.out`, as surveyed in `prepared`, and finishes the dataset. */
-export async function runPlan(
-  scenario: Scenario,
-  plan: GenerationPlan,
-  shards: ShardPlan[],
-  identity: RunIdentity,
-  compression: ParquetCompression,
-  part: Part | null,
-  pool: Piscina,
-  options: GenerateOptions,
-  prepared: Prepared,
-  command: 'generate' | 'grow',
-  endPool: () => Promise<void>,
-): Promise<GenerateResult> {
+/** A planned run, as generate.ts prepared it: what to write, where, and on which pool. */
+export interface PlannedRun {
+  scenario: Scenario;
+  plan: GenerationPlan;
+  /** The shards this run writes: the plan's, or one part's. */
+  shards: ShardPlan[];
+  identity: RunIdentity;
+  compression: ParquetCompression;
+  part: Part | null;
+  pool: Piscina;
+  options: GenerateOptions;
+  /** What the survey of `options.out` found. */
+  prepared: Prepared;
+  command: 'generate' | 'grow';
+  /** Ends the pool once no task is left for it (idempotent). */
+  endPool: () => Promise<void>;
+}
+
+/** Runs the shards of a planned run on its pool into `options.out`, as surveyed, and finishes the dataset. */
+export async function runPlan(run: PlannedRun): Promise<GenerateResult> {
+  const { scenario, plan, shards, identity, compression, part, pool, options, prepared, command, endPool } = run;
   const out = options.out;
   const ownFiles = shards.map((s) => s.file);
   const { carried, staged, old } = prepared;
