@@ -104,13 +104,29 @@ export function settleInterrupted(out: string): { settled: string[]; removed: st
   return { settled: lines, ...removeStaleStaging(out, pids) };
 }
 
-/** Moves the model written in `staged` to `out`, replacing an empty directory or an earlier model there. */
+/**
+ * Moves the model written in `staged` to `out`, replacing an empty directory or an earlier
+ * model there. Two trainings of one `--out` may finish together: one whose rename finds
+ * `--out` taken again by the other's model (or gone, set aside by the other) sets that
+ * model aside in turn, so the last to place its model wins and neither fails.
+ */
 export function placeModel(staged: string, out: string): void {
-  checkModelOut(out);
-  // The earlier model waits in a marked folder: a kill before the new one is in place leaves it for the next run to put back.
-  const previous = existsSync(out) ? setAsidePrevious(out) : undefined;
-  // The model goes without the marker (a kill between the two leaves an unmarked folder, which the previous model's marker vouches for).
-  rmSync(join(staged, STAGING_MARKER), { force: true });
-  renameSync(staged, out);
-  if (previous) dropPrevious(previous);
+  for (let attempt = 0; ; attempt++) {
+    checkModelOut(out);
+    // The earlier model waits in a marked folder: a kill before the new one is in place leaves it for the next run to put back.
+    const previous = existsSync(out) ? setAsidePrevious(out) : undefined;
+    // The model goes without the marker (a kill between the two leaves an unmarked folder, which the previous model's marker vouches for).
+    rmSync(join(staged, STAGING_MARKER), { force: true });
+    try {
+      renameSync(staged, out);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if ((code !== 'ENOTEMPTY' && code !== 'EEXIST') || attempt >= 8) throw err;
+      // Another training's model took --out meanwhile: the model set aside is older than it.
+      if (previous) dropPrevious(previous);
+      continue;
+    }
+    if (previous) dropPrevious(previous);
+    return;
+  }
 }

@@ -21,13 +21,20 @@ const MODEL = 'model';
 
 /**
  * Moves the model at `out` into this process's marked previous-model folder and returns
- * the folder (removed with `dropPrevious` once the new model is in place).
+ * the folder (removed with `dropPrevious` once the new model is in place); undefined when
+ * `out` went meanwhile (another training of the same place set it aside first).
  */
-export function setAsidePrevious(out: string): string {
+export function setAsidePrevious(out: string): string | undefined {
   const dir = join(dirname(resolve(out)), markedFolderName(out, PREVIOUS, process.pid));
   mkdirSync(dir);
   writeMarker(dir, MARKER, TAG, out);
-  renameSync(out, join(dir, MODEL));
+  try {
+    renameSync(out, join(dir, MODEL));
+  } catch (err) {
+    dropPrevious(dir);
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
+  }
   return dir;
 }
 
