@@ -12,7 +12,8 @@
  * replacing an older dataset with --force leaves alone what its sibling parts, started
  * beside it, have already written.
  */
-import { appendFileSync, cpSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import type * as fs from 'node:fs';
+import { appendFileSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
@@ -20,9 +21,12 @@ import { tempDir } from './helpers.js';
 import { cli, expectClean, tinyScenario, treeHashes, writeScenario } from './reliability-helpers.js';
 import { ownedRecords } from '../src/run/ownership.js';
 import { planRun } from '../src/run/generate.js';
+import { acquireLock } from '../src/run/lock.js';
 
 /** The rename that fails next, by the end of its source path (none when undefined). */
 const failing = vi.hoisted(() => ({ suffix: undefined as string | undefined }));
+/** Runs once, just before the next open of a path ending with `suffix`: another run's step. */
+const beforeOpen = vi.hoisted(() => ({ suffix: '', run: undefined as (() => void) | undefined }));
 /** Called after every removal while set: what another run sees at that moment. */
 const afterRemove = vi.hoisted(() => ({ run: undefined as ((path: string) => void) | undefined }));
 
@@ -39,7 +43,15 @@ vi.mock('node:fs', async (original) => {
     real.rmSync(path, options);
     afterRemove.run?.(String(path));
   };
-  return { ...real, default: { ...real, renameSync, rmSync }, renameSync, rmSync };
+  const openSync = ((path: fs.PathLike, ...rest: unknown[]) => {
+    if (beforeOpen.run && String(path).endsWith(beforeOpen.suffix)) {
+      const run = beforeOpen.run;
+      beforeOpen.run = undefined;
+      run();
+    }
+    return (real.openSync as (...a: unknown[]) => number)(path, ...rest);
+  }) as typeof real.openSync;
+  return { ...real, default: { ...real, renameSync, rmSync, openSync }, renameSync, rmSync, openSync };
 });
 
 /** Called once when the next whole-dataset lock is taken: what another run does in between. */
@@ -191,6 +203,18 @@ describe('runs at their narrow windows', () => {
     }
     expect(refusals).toEqual([]);
     expect(existsSync(join(d, 'data', 'part-00006.parquet'))).toBe(false);
+  });
+
+  it('a whole-dataset run and a part run taking their locks at the same moment: the later to take it stops', () => {
+    const d = join(base, 'locks');
+    mkdirSync(d);
+    // The part run creates its lock between the whole run's look at the directory and its own create.
+    const part = { pid: process.pid, host: hostname(), command: 'generate --part 1/2' };
+    beforeOpen.suffix = `${d}/.paranom.lock`;
+    beforeOpen.run = () => writeFileSync(join(d, '.paranom-part-00001-of-00002.lock'), JSON.stringify(part) + '\n');
+    expect(() => acquireLock(d, null, 'generate')).toThrow(`output directory '${d}' is in use by process ${process.pid} on host ${hostname()} (generate --part 1/2)`);
+    expect(beforeOpen.run).toBeUndefined();
+    expect(readdirSync(d)).toEqual(['.paranom-part-00001-of-00002.lock']);
   });
 });
 

@@ -103,6 +103,13 @@ export function acquireLock(out: string, part: Part | null, command: string): Lo
     } finally {
       closeSync(fd);
     }
+    // A run of the other kind may have taken its lock between our look and our create. Of
+    // two such runs the later to create sees the other's lock here and stops: never both go on.
+    const raced = conflicting().find((other) => !isStale(join(out, other), readHolder(join(out, other))));
+    if (raced) {
+      rmSync(path, { force: true });
+      refuse(out, raced, readHolder(join(out, raced)));
+    }
     let released = false;
     const release = () => {
       if (released) return;
