@@ -7,7 +7,11 @@
  *
  * - 2,000 scenario mutations through the library's load → validate → plan path, in process;
  * - a sample of mutations through the real CLI binary (each under a process timeout);
- * - 500 CLI argument vectors through the in-process CLI entry (runCli).
+ * - 500 CLI argument vectors through the in-process CLI entry (runCli);
+ * - random *valid* scenarios (test/valid-scenarios.ts) end to end: generate exits 0, DuckDB
+ *   (Arrow files: apache-arrow) reads every column of the rows and labels the manifest
+ *   counts, another worker count and shard size give the same rows, a run split in two
+ *   parts and merged gives the same files, verify says ok and report writes its page.
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -18,7 +22,9 @@ import { exitCodeOf, ParanomError } from '../src/errors.js';
 import { parseScenario, withOverrides } from '../src/reader/load.js';
 import { planGeneration, shardRowCount } from '../src/plan/planner.js';
 import { datasetRows } from '../src/dataset/manifest.js';
-import { tempDir } from './helpers.js';
+import { tableFromIPC } from 'apache-arrow';
+import { duck, tempDir } from './helpers.js';
+import { validCase, writeInputs, type ValidCase } from './valid-scenarios.js';
 import { cli, cliProcess, cpuMs, tinyScenario, treeHashes, writeScenario } from './reliability-helpers.js';
 
 const SEED = Number(process.env['FUZZ_SEED'] ?? Math.floor(Math.random() * 2 ** 31));
@@ -209,6 +215,70 @@ describe('fuzz: scenario mutations', () => {
       params(20),
     );
   }, 1_200_000);
+});
+
+// ---------------------------------------------------------------------------------------
+// Valid scenarios, end to end
+
+/** The generate arguments of a drawn case, into `out`. */
+function generateArgs(c: ValidCase, file: string, out: string, layout: { workers: number; shardRows: number | undefined } = c): string[] {
+  return ['generate', file, '--out', out, '--format', c.format, '--workers', String(layout.workers), ...(c.format === 'parquet' ? ['--compression', c.compression] : []), ...(layout.shardRows ? ['--shard-rows', String(layout.shardRows)] : []), ...(c.withClean ? ['--with-clean'] : [])];
+}
+
+/** Rows, labelled rows and an order-free digest of every value of a dataset's shards, as a reader decodes them. */
+async function readBack(c: ValidCase, out: string): Promise<{ rows: number; labelled: number; digest: string }> {
+  if (c.format === 'arrow') {
+    const tables = readdirSync(join(out, 'data')).map((f) => tableFromIPC(readFileSync(join(out, 'data', f))));
+    const labelled = tables.reduce((a, t) => a + t.getChild('is_anomaly')!.toArray().reduce((n: number, x: unknown) => n + (x ? 1 : 0), 0), 0);
+    return { rows: tables.reduce((a, t) => a + t.numRows, 0), labelled, digest: '' };
+  }
+  const from = c.format === 'csv' ? `read_csv('${out}/data/*.csv', header = true, all_varchar = true)` : `read_parquet('${out}/data/*.parquet')`;
+  const labelled = c.format === 'csv' ? "is_anomaly = 'true'" : 'is_anomaly';
+  const [r] = await duck(`SELECT count(*)::BIGINT AS n, count(*) FILTER (WHERE ${labelled})::BIGINT AS a, sum(hash(t))::VARCHAR AS h FROM ${from} t`);
+  return { rows: Number(r!['n']), labelled: Number(r!['a']), digest: String(r!['h']) };
+}
+
+describe('fuzz: valid scenarios end to end', () => {
+  it('drawn over the whole format: generate, read back, another layout, a split run, verify and report all agree', async () => {
+    const box = tempDir();
+    let n = 0;
+    await fc.assert(
+      fc.asyncProperty(validCase(70_000), async (c) => {
+        const dir = join(box, `c${n++}`);
+        mkdirSync(dir);
+        writeInputs(dir);
+        const file = join(dir, 'scenario.json');
+        writeFileSync(file, JSON.stringify(c.doc, null, 1));
+        const out = join(dir, 'out');
+        const g = await cli(...generateArgs(c, file, out));
+        expect(g.code, g.err).toBe(0);
+        const m = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')) as { rows: number; anomalies: { realised: { anomalous_rows: number } } };
+        const read = await readBack(c, out);
+        expect(read.rows).toBe(m.rows);
+        expect(read.labelled).toBe(m.anomalies.realised.anomalous_rows);
+        await duck(`SELECT count(*) FROM read_parquet('${out}/anomalies.parquet')`);
+        // D2: another worker count and shard size, the same rows.
+        const other = join(dir, 'other');
+        const g2 = await cli(...generateArgs(c, file, other, { workers: 3 - c.workers, shardRows: c.shardRows === 65_536 ? 131_072 : 65_536 }));
+        expect(g2.code, g2.err).toBe(0);
+        expect(await readBack(c, other)).toEqual(read);
+        // A run split in two parts, merged: the same files as one run.
+        const parted = join(dir, 'parted');
+        for (const k of [1, 2]) {
+          const p = await cli(...generateArgs(c, file, parted), '--part', `${k}/2`);
+          expect(p.code, p.err).toBe(0);
+        }
+        const merged = await cli('merge-manifests', parted);
+        expect(merged.code, merged.err).toBe(0);
+        expect(treeHashes(parted)).toEqual(treeHashes(out));
+        const v = await cli('verify', out, '--sample', '2');
+        expect(v.code, v.out + v.err).toBe(0);
+        const r = await cli('report', out, '--out', join(dir, 'report.html'));
+        expect(r.code, r.err).toBe(0);
+      }),
+      params(12),
+    );
+  }, 600_000);
 });
 
 // ---------------------------------------------------------------------------------------

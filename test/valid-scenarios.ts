@@ -1,0 +1,213 @@
+/**
+ * Random *valid* scenarios over the whole format (fast-check arbitraries), for the fuzz
+ * test's end-to-end property: every variable type and distribution, process components,
+ * callbacks, id and correlated variables, every anomaly kind with min_effect, label and
+ * label margins, uniqueness, fleets, and odd row counts and shard sizes. Each case also
+ * names a format and the options of its run. Only combinations the README documents as
+ * valid are drawn, so a refusal is itself a finding.
+ */
+import { cpSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import fc from 'fast-check';
+
+const ROOT = resolve(import.meta.dirname, '..');
+
+/** The callback module every drawn callback variable uses (written beside the scenario). */
+export const CALLBACK_MODULE = `
+export function level(ctx) { return 10 + ctx.random.normal(0, 1) + (ctx.values.x ?? 0) * 0; }
+export function burst(ctx) { return 100 + ctx.event.offset + ctx.random.uniform(); }
+export function state(ctx) { return ctx.random.pick(['low', 'mid', 'high']); }
+export function flag(ctx) { return ctx.random.bernoulli(0.3); }
+export function count(ctx) { return ctx.random.int(-5, 5); }
+`;
+
+/** Writes the inputs drawn scenarios name, beside them: the callback module, a source series and a VAE model. */
+export function writeInputs(dir: string): void {
+  writeFileSync(join(dir, 'cb.js'), CALLBACK_MODULE);
+  cpSync(join(ROOT, 'scenarios/nab/ec2_cpu_utilization_c6585a.csv'), join(dir, 'cpu.csv'));
+  cpSync(join(ROOT, 'test/fixtures/golden/taxi-tiny-vae'), join(dir, 'vae'), { recursive: true });
+}
+
+const num = (min: number, max: number) => fc.double({ min, max, noNaN: true, noDefaultInfinity: true }).map((x) => Math.round(x * 1000) / 1000);
+const range = (min: number, max: number) => fc.tuple(num(min, max), num(min, max)).map(([a, b]) => [Math.min(a, b), Math.max(a, b)]);
+const param = (min: number, max: number) => fc.oneof(num(min, max), range(min, max));
+
+/** A distribution and the dtypes that can hold it. */
+const dist: fc.Arbitrary<{ d: Record<string, unknown>; dtypes: string[] }> = fc.oneof(
+  fc.tuple(num(-1000, 1000), num(0, 1000)).map(([a, w]) => ({ d: { dist: 'uniform', min: a, max: a + w + 0.001 }, dtypes: ['float64', 'float32'] })),
+  fc.tuple(num(-1000, 1000), num(0.001, 100)).map(([mean, sd]) => ({ d: { dist: 'normal', mean, sd }, dtypes: ['float64', 'float32'] })),
+  fc.tuple(num(-2, 3), num(0.01, 1)).map(([mu, sigma]) => ({ d: { dist: 'lognormal', mu, sigma }, dtypes: ['float64', 'float32'] })),
+  num(0.01, 10).map((rate) => ({ d: { dist: 'exponential', rate }, dtypes: ['float64', 'float32'] })),
+  num(0.01, 500).map((lambda) => ({ d: { dist: 'poisson', lambda }, dtypes: ['int64', 'int32', 'float64'] })),
+  num(0, 1).map((p) => ({ d: { dist: 'bernoulli', p }, dtypes: ['bool', 'int32', 'int64'] })),
+  fc.tuple(fc.integer({ min: -1e6, max: 1e6 }), fc.integer({ min: 0, max: 1e6 })).map(([a, w]) => ({ d: { dist: 'integer', min: a, max: a + w }, dtypes: ['int64', 'int32', 'float64'] })),
+  fc.uniqueArray(fc.constantFrom('idle', 'run', 'stop', 'fault', 'a b', 'é', ''), { minLength: 1, maxLength: 4 }).chain((values) =>
+    fc.option(fc.array(num(0.01, 5), { minLength: values.length, maxLength: values.length }), { nil: undefined }).map((weights) => ({ d: { dist: 'categorical', values, ...(weights ? { weights } : {}) }, dtypes: ['string'] })),
+  ),
+  fc.uniqueArray(fc.integer({ min: -100, max: 100 }), { minLength: 1, maxLength: 4 }).map((values) => ({ d: { dist: 'categorical', values }, dtypes: ['int64', 'int32'] })),
+  num(-1e6, 1e6).map((value) => ({ d: { dist: 'constant', value }, dtypes: ['float64'] })),
+);
+
+const stochastic = fc.tuple(dist, fc.nat(), fc.option(dist, { nil: undefined })).map(([n, k, a]) => {
+  const dtype = n.dtypes[k % n.dtypes.length]!;
+  // The anomalous definition must fit the same column.
+  const anomalous = a && a.dtypes.includes(dtype) ? a.d : undefined;
+  return { normal: n.d, ...(anomalous ? { anomalous } : {}), dtype };
+});
+
+const component = fc.oneof(
+  num(-100, 100).map((value) => ({ type: 'constant', value })),
+  fc.tuple(fc.constantFrom('sine', 'square', 'sawtooth', 'triangle'), fc.oneof(fc.integer({ min: 2, max: 5000 }), fc.constantFrom('1h', '1d')), num(0, 50), num(0, 1)).map(([type, period, amplitude, phase]) => ({ type, period, amplitude, phase })),
+  num(-1, 1).map((slope) => ({ type: 'trend', slope: slope / 1000 })),
+  num(0.001, 1).map((sd) => ({ type: 'random_walk', sd: sd / 100 })),
+  fc.tuple(num(-0.9, 0.9), num(0.01, 3)).map(([c, sd]) => ({ type: 'ar', coefficients: [c], sd })),
+  num(0.01, 5).map((sd) => ({ type: 'noise', sd })),
+  fc.tuple(num(2.5, 30), num(0.1, 3)).map(([df, scale]) => ({ type: 'noise', dist: 'student_t', df, scale })),
+);
+const processVar = fc.tuple(fc.array(component, { minLength: 1, maxLength: 4 }), fc.constantFrom('float64', 'float32')).map(([components, dtype]) => ({ type: 'process', dtype, components }));
+
+const callbackVar = fc.constantFrom(
+  { type: 'callback', module: 'cb.js', normal: 'level', anomalous: 'burst' },
+  { type: 'callback', module: 'cb.js', normal: 'level' },
+  { type: 'callback', module: 'cb.js', normal: 'state', dtype: 'string', values: ['low', 'mid', 'high'] },
+  { type: 'callback', module: 'cb.js', normal: 'flag', dtype: 'bool' },
+  { type: 'callback', module: 'cb.js', normal: 'count', dtype: 'int32' },
+);
+
+const sourceVar = fc.record({
+  timestamps: fc.constantFrom('ignore', 'map'),
+  past_end: fc.constantFrom('cycle', 'hold'),
+  drift: fc.option(fc.record({ offset: num(0.01, 3), gain: num(0.01, 0.5), every: fc.integer({ min: 2, max: 500 }) }), { nil: undefined }),
+}).map(({ timestamps, past_end, drift }) => ({ type: 'source', file: 'cpu.csv', column: 'value', timestamps, past_end, ...(drift ? { drift } : {}) }));
+
+const vaeVar = fc.constant({ type: 'vae', model: 'vae' });
+
+const kind = fc.oneof(
+  fc.record({ kind: fc.constant('spike'), magnitude: param(0.5, 10), direction: fc.constantFrom('up', 'down', 'both') }),
+  fc.record({ kind: fc.constant('level_shift'), shift: param(0.5, 5) }),
+  fc.record({ kind: fc.constant('variance'), sd: param(0.1, 3) }),
+  fc.record({ kind: fc.constant('trend'), slope: param(0.001, 0.1) }),
+  fc.record({ kind: fc.constant('amplitude'), factor: param(0.1, 3) }),
+  fc.record({ kind: fc.constant('flat_line') }),
+  fc.record({ kind: fc.constant('dropout'), rate: num(0.1, 1) }),
+  fc.record({ kind: fc.constant('noise'), magnitude: param(0.1, 3), direction: fc.constantFrom('up', 'down', 'both'), wave: fc.constantFrom('sine', 'square'), wave_period: fc.integer({ min: 2, max: 50 }) }),
+  fc.record({ kind: fc.constant('time_warp'), factor: param(0.3, 3) }),
+  fc.record({ kind: fc.constant('pattern_shift'), shift: fc.integer({ min: 1, max: 20 }) }),
+  fc.record({ kind: fc.constant('reversal') }),
+  fc.record({ kind: fc.constant('smoothing'), window: fc.integer({ min: 3, max: 31 }) }),
+  fc.record({ kind: fc.constant('clipping'), level: num(0.1, 0.9) }),
+  fc.record({ kind: fc.constant('replay'), lag: fc.integer({ min: 1, max: 500 }) }),
+  fc.record({ kind: fc.constant('frequency'), factor: param(1.5, 4), variables: fc.constant(['t']) }),
+  fc.record({ kind: fc.constant('correlation_break'), variables: fc.constant(['t', 't2']) }),
+  fc.record({ kind: fc.constant('lag'), lag: fc.integer({ min: 1, max: 20 }), variables: fc.constant(['t', 't2']) }),
+);
+/** Kinds on the members of the correlated group `g` (drawn only with it). */
+const groupKind = fc.oneof(
+  fc.record({ kind: fc.constant('decorrelate'), mode: fc.constantFrom('remove', 'flip'), variables: fc.constant(['ga']) }),
+);
+
+const anomalies = fc.oneof(
+  { weight: 1, arbitrary: fc.constant(undefined) },
+  {
+    weight: 4,
+    arbitrary: fc
+      .record({
+        how: fc.oneof(num(0.0005, 0.05).map((frequency) => ({ frequency })), fc.integer({ min: 1, max: 5 }).map((count) => ({ count }))),
+        duration: fc.tuple(fc.integer({ min: 1, max: 40 }), fc.integer({ min: 0, max: 100 })).map(([a, w]) => [a, a + w]),
+        kinds: fc.option(fc.array(kind, { minLength: 1, maxLength: 4 }), { nil: undefined }),
+        minEffect: fc.option(num(0.05, 1), { nil: undefined }),
+        label: fc.option(fc.constantFrom('window', 'changed'), { nil: undefined }),
+        margin: fc.option(fc.oneof(fc.integer({ min: 0, max: 20 }), fc.tuple(fc.integer({ min: 0, max: 20 }), fc.integer({ min: 0, max: 20 }))), { nil: undefined }),
+      })
+      .map(({ how, duration, kinds, minEffect, label, margin }) => ({
+        ...how,
+        duration,
+        ...(kinds ? { kinds } : {}),
+        ...(kinds && minEffect !== undefined ? { min_effect: minEffect } : {}),
+        ...(label ? { label } : {}),
+        ...(margin !== undefined ? { label_margin: margin } : {}),
+      })),
+  },
+);
+
+/** One drawn case: the scenario document and how to run it. */
+export interface ValidCase {
+  doc: Record<string, unknown>;
+  format: 'parquet' | 'arrow' | 'csv';
+  compression: 'snappy' | 'zstd' | 'none';
+  shardRows: number | undefined;
+  workers: number;
+  withClean: boolean;
+}
+
+/** Valid cases of at most `maxRows` timeline rows (a fleet's entities at most 20,000 each). */
+export function validCase(maxRows = 140_001): fc.Arbitrary<ValidCase> {
+  return fc
+    .record({
+      seed: fc.nat({ max: 2 ** 31 }),
+      rows: fc.constantFrom(1, 2, 7, 1000, 65_535, 65_536, 65_537, 140_001),
+      step: fc.constantFrom('1ms', '1s', '10s', '1m', '5m', '1h', '1d'),
+      start: fc.date({ min: new Date('1990-01-01T00:00:00Z'), max: new Date('2040-01-01T00:00:00Z'), noInvalidDate: true }).map((d) => new Date(Math.round(d.getTime() / 1000) * 1000).toISOString()),
+      stochastic: fc.array(stochastic, { minLength: 0, maxLength: 4 }),
+      processes: fc.array(processVar, { minLength: 0, maxLength: 2 }),
+      callbacks: fc.array(callbackVar, { minLength: 0, maxLength: 2 }),
+      source: fc.option(sourceVar, { nil: undefined }),
+      vae: fc.boolean(),
+      groupKind: fc.option(groupKind, { nil: undefined }),
+      perEntity: fc.boolean(),
+      outages: fc.option(fc.record({ frequency: num(0.001, 0.05), duration: fc.constant([2, 30]), share: num(0.1, 1), kind: fc.constantFrom('flat_line', 'level_shift', 'spike'), amount: fc.constant([1, 3]) }), { nil: undefined }),
+      id: fc.option(fc.integer({ min: 0, max: 1e9 }), { nil: undefined }),
+      correlated: fc.option(num(-0.95, 0.95), { nil: undefined }),
+      anomalies,
+      unique: fc.option(fc.constantFrom('none', 'soft'), { nil: undefined }),
+      entities: fc.option(fc.record({ count: fc.integer({ min: 1, max: 5 }), names: fc.boolean(), order: fc.constantFrom('entity_time', 'time_entity') }), { nil: undefined }),
+      format: fc.constantFrom('parquet' as const, 'arrow' as const, 'csv' as const),
+      compression: fc.constantFrom('snappy' as const, 'zstd' as const, 'none' as const),
+      shardRows: fc.constantFrom(undefined, 65_536, 131_072),
+      workers: fc.constantFrom(1, 2),
+      withClean: fc.boolean(),
+    })
+    .map((c) => {
+      const variables: Record<string, unknown> = {};
+      c.stochastic.forEach((v, i) => (variables[`s${i}`] = v));
+      c.processes.forEach((v, i) => (variables[`p${i}`] = v));
+      c.callbacks.forEach((v, i) => (variables[`c${i}`] = v));
+      if (c.source) variables['src'] = c.source;
+      if (c.vae) variables['v'] = { type: 'vae', model: 'vae' };
+      if (c.id !== undefined) variables['id'] = { type: 'id', min: c.id, max: c.id + 10_000_000 };
+      if (c.correlated !== undefined) {
+        variables['g'] = { type: 'correlated', correlation: [[1, c.correlated], [c.correlated, 1]], variables: { ga: { dist: 'normal', mean: 5, sd: 1 }, gb: { dist: 'uniform', min: 0, max: 1 } } };
+      }
+      // Kinds act on numeric variables without an anomalous definition: there are always two.
+      const drawn = c.anomalies as (Record<string, unknown> & { kinds?: unknown[]; count?: number; duration: number[]; min_effect?: unknown; label?: string }) | undefined;
+      if (drawn?.kinds || Object.keys(variables).length === 0) {
+        const amplitude = c.entities && c.perEntity ? { per_entity: { dist: 'uniform', min: 1, max: 5 } } : 3;
+        variables['t'] = { type: 'process', components: [{ type: 'sine', period: 50, amplitude }, { type: 'noise', sd: 0.5 }] };
+        variables['t2'] = { type: 'process', components: [{ type: 'triangle', period: 80, amplitude: 2 }, { type: 'ar', coefficients: [0.5], sd: 0.3 }] };
+      }
+      const kinds = drawn?.kinds ? [...drawn.kinds, ...(c.groupKind && variables['g'] ? [c.groupKind] : [])] : undefined;
+      // Uniqueness, soft or none so that a run always ends: by default keyed on every stochastic
+      // variable; with kinds, on those no kind changes (strings, booleans, those with their own anomalous definition).
+      const key = kinds ? c.stochastic.flatMap((v, i) => (v.dtype === 'string' || v.dtype === 'bool' || v.anomalous ? [`s${i}`] : [])) : undefined;
+      const keyed = c.unique && c.stochastic.length > 0 && (!key || key.length > 0) && !drawn?.min_effect && drawn?.label !== 'changed';
+      const uniqueness = keyed ? { ...(key ? { key } : {}), normal: { mode: c.unique, tries: 4 }, anomalous: { mode: c.unique, tries: 4 } } : undefined;
+      const entities = c.entities ? { ...(c.entities.names ? { names: Array.from({ length: c.entities.count }, (_, i) => `host-${i}`) } : { count: c.entities.count }), order: c.entities.order } : undefined;
+      // A fleet's outages (with frequency) act on t, a float variable.
+      const { amount, ...outage } = c.outages ?? { amount: undefined };
+      const outages = entities && c.outages && kinds && drawn?.count === undefined ? { ...outage, ...(c.outages.kind === 'flat_line' ? {} : { amount }), variables: ['t'] } : undefined;
+      const rows = Math.min(c.rows, maxRows, entities ? 20_000 : maxRows);
+      // An exact count must fit: events of their shortest length, a normal row between them.
+      const count = drawn?.count === undefined ? undefined : Math.min(drawn.count, Math.floor(rows / (drawn.duration[0]! + 1)));
+      const anomaliesDoc = !drawn || count === 0 ? undefined : { ...drawn, ...(count !== undefined ? { count } : {}), ...(kinds ? { kinds } : {}), ...(outages ? { outages } : {}) };
+      const doc: Record<string, unknown> = {
+        name: 'drawn',
+        seed: c.seed,
+        timeline: { start: c.start, step: c.step, rows },
+        ...(anomaliesDoc ? { anomalies: anomaliesDoc } : {}),
+        ...(uniqueness ? { uniqueness } : {}),
+        ...(entities ? { entities } : {}),
+        variables,
+      };
+      return { doc, format: c.format, compression: c.compression, shardRows: c.shardRows, workers: c.workers, withClean: c.withClean };
+    });
+}
