@@ -1,8 +1,8 @@
 /**
  * Label audit of generated training data (no NAB test label is read): for each condition,
  * how far each labelled row moved from the clean series, in units of the training part's
- * robust sd (the detector's own unit), by kind, and how many labelled rows sit in runs
- * shorter than a detector window.
+ * robust sd (the detector's own unit), by kind, and how many events with labelled rows
+ * move it by less than 1 such sd RMS.
  *
  *   node dist/bench/experiment/label-audit.js [--protocol long] [--conditions b,e] [--seed 1] [--series N]
  */
@@ -24,7 +24,7 @@ const arg = (n: string): string | undefined => {
   return i >= 0 ? process.argv[i + 1] : undefined;
 };
 
-interface Acc { rows: number[]; events: number; labelled: number; eventRows: number }
+interface Acc { rows: number[]; events: number; labelled: number; eventRows: number; /** Each event's RMS move over its rows, in the training part's robust sd. */ rms: number[] }
 
 async function main(): Promise<void> {
   const here = fileURLToPath(new URL('.', import.meta.url));
@@ -36,7 +36,7 @@ async function main(): Promise<void> {
   const conds = (arg('conditions') ?? 'b,e').split(',').map((id) => pool.find((c) => c.id === id)!);
   const dir = mkdtempSync(join(tmpdir(), 'paranom-audit-'));
   const acc = new Map<string, Acc>();
-  const add = (key: string): Acc => acc.get(key) ?? (acc.set(key, { rows: [], events: 0, labelled: 0, eventRows: 0 }), acc.get(key)!);
+  const add = (key: string): Acc => acc.get(key) ?? (acc.set(key, { rows: [], events: 0, labelled: 0, eventRows: 0, rms: [] }), acc.get(key)!);
   try {
     for (const s of series) {
       const real = s.values.subarray(0, s.cut);
@@ -58,20 +58,22 @@ async function main(): Promise<void> {
           if (ki < 0) (kinds.push(k), (ki = kinds.length - 1));
           add(k).events++;
           add(k).eventRows += e.end - e.start;
-          for (let r = e.start; r < e.end; r++) kindOf[r] = ki;
+          let ss = 0;
+          let labelled = 0;
+          for (let r = e.start; r < e.end; r++) {
+            kindOf[r] = ki;
+            ss += ((data.values[r]! - data.clean[r]!) / scale) ** 2;
+            labelled += data.labels[r]!;
+          }
+          // Events dropped or kept as near misses (no labelled row) are not anomalies.
+          if (labelled > 0) (add(k).rms.push(Math.sqrt(ss / Math.max(1, e.end - e.start))), add(`${c.id}:ALL`).rms.push(Math.sqrt(ss / Math.max(1, e.end - e.start))));
         }
-        // Runs of labelled rows.
-        let run = 0;
-        const short = add(`${c.id}:(labelled rows in runs < 8)`);
-        const flush = (): void => { if (run > 0 && run < 8) short.rows.push(...Array(run).fill(0)); run = 0; };
         for (let j = 0; j < data.values.length; j++) {
-          if (!data.labels[j]) { flush(); continue; }
-          run++;
+          if (!data.labels[j]) continue;
           const d = Math.abs(data.values[j]! - data.clean[j]!) / scale;
           add(`${c.id}:ALL`).rows.push(d);
           if (kindOf[j]! >= 0) add(kinds[kindOf[j]!]!).rows.push(d);
         }
-        flush();
         add(`${c.id}:ALL`).labelled += data.labels.reduce((a, b) => a + b, 0);
         add(`${c.id}:ALL`).eventRows += data.values.length;
       }
@@ -80,12 +82,12 @@ async function main(): Promise<void> {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-  console.log('| condition:kind | events | labelled rows | <0.5 sd | <1 sd | <2 sd | median |Δ| sd |');
-  console.log('|---|---|---|---|---|---|---|');
+  console.log('| condition:kind | events | labelled rows | <0.5 sd | <1 sd | <2 sd | median |Δ| sd | labelled events with RMS move < 1 sd |');
+  console.log('|---|---|---|---|---|---|---|---|');
   for (const [k, a] of [...acc].sort()) {
     const r = Float64Array.from(a.rows).sort();
     const share = (t: number): string => (r.filter((x) => x < t).length / Math.max(1, r.length)).toFixed(3);
-    console.log(`| ${k} | ${a.events} | ${r.length} | ${share(0.5)} | ${share(1)} | ${share(2)} | ${(r[r.length >> 1] ?? NaN).toFixed(2)} |`);
+    console.log(`| ${k} | ${a.events} | ${r.length} | ${share(0.5)} | ${share(1)} | ${share(2)} | ${(r[r.length >> 1] ?? NaN).toFixed(2)} | ${(a.rms.filter((x) => x < 1).length / Math.max(1, a.rms.length)).toFixed(3)} |`);
   }
 }
 main().catch((e) => { console.error(e); process.exit(1); });
