@@ -1,7 +1,8 @@
 /**
  * paranom's public API. Everything exported here is supported; nothing else is.
  */
-export { generate, planRun, type GenerateOptions, type GenerateResult } from './run/generate.js';
+export { generate, planRun } from './run/generate.js';
+export type { GenerateOptions, GenerateResult } from './run/generate-options.js';
 export { loadScenario, parseScenario } from './reader/load.js';
 export { validateScenario } from './reader/validate.js';
 export { planGeneration, describePlan, type GenerationPlan, type ShardPlan, type OutputFormat } from './plan/planner.js';
@@ -12,7 +13,7 @@ export type { Scenario, Variable, StochasticVariable, Distribution, DType, Anoma
 /** For authors of callback modules (`type: callback`). */
 export type { CallbackContext, CallbackEvent } from './variables/callback.js';
 export type { RandomSource } from './random/row-random.js';
-export { grow } from './run/generate.js';
+export { grow } from './run/grow.js';
 /** A benchmark's train_clean, train and test datasets from one scenario (`splits`). */
 export { generateSplits, splitScenarios, SPLITS_FILE, type SplitsIndex, type SplitEntry, type SplitsOptions } from './run/splits.js';
 export { streamRows, type StreamOptions, type StreamResult, type StreamFormat, type Pace } from './run/stream.js';

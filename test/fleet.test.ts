@@ -9,7 +9,8 @@
 import { cpSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { generate, grow } from '../src/run/generate.js';
+import { generate } from '../src/run/generate.js';
+import { grow } from '../src/run/grow.js';
 import { verify } from '../src/run/verify.js';
 import { planGeneration } from '../src/plan/planner.js';
 import { entitySeed } from '../src/random/entity-seed.js';
@@ -118,6 +119,12 @@ describe('fleets', () => {
     const dir = join(base, 'w1');
     const page = await datasetReport(dir, { entity: '3' });
     expect(page.time.rows).toBe(ROWS);
+    // The page lists the dataset's columns (its key among them) and draws no clean twin it does not hold.
+    expect(page.summary.columns.map((c) => c.name)).toEqual(['timestamp', 'machine', ...VALUES.slice(1)]);
+    expect(page.series.map((x) => [x.name, x.twin])).toEqual([
+      ['cpu', null],
+      ['mem', null],
+    ]);
     expect(page.notes.join(' ')).toMatch(/Entity 3 \(machine, index 3\) of 7/);
     const w = page.exact[0]!;
     const rows = await duck(`SELECT mem FROM read_parquet('${dir}/data/*.parquet') WHERE machine = 3 ORDER BY timestamp LIMIT ${Math.min(200, w.to - w.from)} OFFSET ${w.from}`);
@@ -196,7 +203,7 @@ describe('fleets split over machines', () => {
     for (const name of ['manifest-part-00002-of-00002.json', 'data']) cpSync(join(elsewhere, name), join(parts, name), { recursive: true });
     const before = readdirSync(parts).sort();
     await expect(mergeManifests(parts)).rejects.toMatchObject({
-      code: 'DATASET_INVALID',
+      code: 'USAGE',
       message: "manifest-part-00002-of-00002.json: belongs to another run than manifest-part-00001-of-00002.json (entity 2 is 'db-1' in manifest-part-00001-of-00002.json, 'db-7' in manifest-part-00002-of-00002.json); merge only the part manifests of one split run",
     });
     // A longer list whose first names agree: the first entity one part has and the other lacks.
@@ -396,6 +403,14 @@ describe('outages and the clean twin', () => {
       expect(await series(out, ['mem']), name).not.toEqual(expected);
       expect(await series(out, ['cpu_clean', 'mem_clean']), name).toEqual(expected);
     }
+    // The report lists the twins the files hold, and draws the one its entity has (mem's is an outage's, not drawn alone).
+    const { datasetReport } = await import('../src/report/dataset.js');
+    const page = await datasetReport(join(base, 'both'));
+    expect(page.summary.columns.map((c) => c.name)).toEqual(await columnsOf(join(base, 'both')));
+    expect(page.series.map((x) => [x.name, x.twin])).toEqual([
+      ['cpu', 'cpu_clean'],
+      ['mem', null],
+    ]);
   });
 
   it('a one-series scenario without anomalies lists its --with-clean twins in the manifest, as its files hold them', async () => {

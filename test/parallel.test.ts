@@ -3,10 +3,11 @@
  * direct generation, verify, crash safety and resume, parts merged ≡ one run, single-file merge.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { generate, grow } from '../src/run/generate.js';
+import { generate } from '../src/run/generate.js';
+import { grow } from '../src/run/grow.js';
 import { verify } from '../src/run/verify.js';
 import { mergeManifests, mergeToFile } from '../src/run/merge.js';
 import { partFromEnvironment, selectPart } from '../src/plan/parts.js';
@@ -205,10 +206,36 @@ describe('split over machines', () => {
     expect(Math.max(...parts.map((p) => p.length)) - Math.min(...parts.map((p) => p.length))).toBeLessThanOrEqual(1);
   });
 
-  it('merge-manifests refuses an incomplete set of parts', async () => {
+  it('merge-manifests refuses an incomplete set of parts, and parts of another run as the user\'s mistake naming both files and what differs', async () => {
     const out = join(tempDir(), 'partial');
-    await generate(scenario, { out, workers: 1, part: { k: 1, n: 2 } });
+    const small = { workers: 1, rows: 140_000, shardRows: 65_536 };
+    await generate(scenario, { out, ...small, part: { k: 1, n: 2 } });
     await expect(mergeManifests(out)).rejects.toThrow(/parts 2 of 2 are missing/);
+    // Unmerged parts are not yet one dataset: the commands that take one say what to run (exit 2).
+    for (const args of [['merge', out, '--to', join(tempDir(), 'one.parquet')], ['verify', out], ['grow', out, '--rows', '200000']]) {
+      const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });
+      expect(r.status, args[0]).toBe(2);
+      expect(r.stderr).toContain(`${out}: holds the parts of a split run (manifest-part-00001-of-00002.json), not yet one dataset; run 'paranom merge-manifests ${out}' once every part's files are together`);
+    }
+    // Part 2 of three other runs: another seed, other rows, a 3-part split.
+    const first = 'manifest-part-00001-of-00002.json';
+    const others: Array<[{ seed?: number; rows: number }, number, string, string]> = [
+      [{ seed: 7, rows: 140_000 }, 2, 'manifest-part-00002-of-00002.json', `seed 42 in ${first}, 7 in manifest-part-00002-of-00002.json`],
+      [{ rows: 200_000 }, 2, 'manifest-part-00002-of-00002.json', `140000 rows in ${first}, 200000 in manifest-part-00002-of-00002.json`],
+      [{ rows: 140_000 }, 3, 'manifest-part-00002-of-00003.json', `part 2 of 3 in manifest-part-00002-of-00003.json, part 1 of 2 in ${first}`],
+    ];
+    for (const [o, n, file, what] of others) {
+      const other = join(tempDir(), 'other');
+      await generate(scenario, { ...small, ...o, out: other, part: { k: 2, n } });
+      cpSync(join(other, file), join(out, file));
+      const before = readdirSync(out).sort();
+      const r = spawnSync(process.execPath, [CLI, 'merge-manifests', out], { encoding: 'utf8' });
+      expect(r.status, what).toBe(2);
+      expect(r.stderr).toContain(`${file}: belongs to another run than ${first} (${what}); merge only the part manifests of one split run`);
+      expect(r.stderr).not.toMatch(/^\s+at /m);
+      expect(readdirSync(out).sort()).toEqual(before);
+      rmSync(join(out, file));
+    }
   });
 });
 

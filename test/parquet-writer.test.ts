@@ -10,8 +10,8 @@ import { join } from 'node:path';
 import { Bool, DataType, Field, Float64, Int64, makeData, RecordBatch, Schema, Struct, Table, tableFromIPC, TimestampMillisecond, Utf8, vectorFromArray, type Data } from 'apache-arrow';
 import { loadScenario } from '../src/reader/load.js';
 import { generateShard } from '../src/generate/shard.js';
-import { ColumnArena } from '../src/columns/columns.js';
-import { shardTable } from '../src/formats/arrow-table.js';
+import { ColumnArena, countOnes } from '../src/columns/columns.js';
+import { packBits, packRuns, shardTable } from '../src/formats/arrow-table.js';
 import { encodeParquet, encodeParquetWasm, ParquetOutput, ROW_GROUP_ROWS } from '../src/formats/parquet.js';
 import { snappyCompress } from '../src/formats/snappy.js';
 import { ByteSink } from '../src/formats/byte-sink.js';
@@ -140,6 +140,24 @@ describe("paranom's Parquet writer", () => {
     const table = shardTable(cols);
     const meta = new Map([['k', 'v']]);
     expectSameValues(encodeParquet(table, meta, 'snappy'), encodeParquetWasm(table, meta, 'snappy'));
+  });
+
+  it('labels packed and counted run by run equal the row-by-row bitmap and count', () => {
+    let x = 12345;
+    const rand = () => ((x = (x * 1103515245 + 12345) >>> 0) / 2 ** 32);
+    for (const n of [0, 1, 7, 8, 9, 63, 64, 65, 1000, 4099]) {
+      for (const runs of [1, 3, 40, 5000]) {
+        const bytes = new Uint8Array(n);
+        // Runs of ones at arbitrary (unaligned) starts and lengths, some reaching the end.
+        for (let r = 0; r < runs; r++) {
+          const a = Math.floor(rand() * n);
+          bytes.fill(1, a, Math.min(n, a + Math.floor(rand() * 20)));
+        }
+        if (runs === 3) bytes.fill(1, Math.floor(n / 2));
+        expect(packRuns(bytes), `${n} rows, ${runs} runs`).toEqual(packBits(bytes));
+        expect(countOnes(bytes)).toBe(bytes.reduce((a, b) => a + b, 0));
+      }
+    }
   });
 
   it('irregular and negative timestamps (delta encoding with wide deltas), several row groups', async () => {

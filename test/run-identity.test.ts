@@ -8,7 +8,8 @@
 import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { generate, grow } from '../src/run/generate.js';
+import { generate } from '../src/run/generate.js';
+import { grow } from '../src/run/grow.js';
 import { duck, tempDir } from './helpers.js';
 import { FORMAT_VERSION } from '../src/format.js';
 import { cli, expectClean, treeHashes, writeScenario } from './reliability-helpers.js';

@@ -7,7 +7,7 @@
 import yargs from 'yargs';
 import { EXIT_CODES, exitCodeOf, ParanomError } from '../errors.js';
 import type { OutputFormat } from '../plan/planner.js';
-import type { GenerateResult } from '../run/generate.js';
+import type { GenerateResult } from '../run/generate-options.js';
 import { parsePart, partFromEnvironment, type Part } from '../plan/parts.js';
 import type { ParquetCompression } from '../formats/parquet.js';
 import { createProgress } from './progress.js';
@@ -247,7 +247,7 @@ export async function runCli(args: readonly string[], io: CliIO = processIO): Pr
           const entities = intOption('entities', argv.entities, { min: 1, max: 2 ** 31 - 1 });
           if (rows === undefined && entities === undefined) throw new ParanomError('USAGE', 'grow needs --rows N (more rows) or, for a fleet, --entities N (more entities)');
           const workers = intOption('workers', argv.workers, LIMITS.workers);
-          const { grow } = await import('../run/generate.js');
+          const { grow } = await import('../run/grow.js');
           await runWithProgress(io, argv.dataset, (onProgress, signal) => grow(argv.dataset, { rows, entities }, { ...(workers ? { workers } : {}), signal, onProgress }));
         })(),
     )

@@ -1,6 +1,6 @@
 /** What the CLI prints after a run: rows, speed, realised vs requested anomalies. */
 import { countOf, thousands } from './thousands.js';
-import type { GenerateResult } from '../run/generate.js';
+import type { GenerateResult } from '../run/generate-options.js';
 
 export function formatRunReport(r: GenerateResult, out: string, seconds: number): string {
   const m = r.manifest;

@@ -1,6 +1,6 @@
 /** `generate` with splits (`--splits`, or a scenario's `splits`): three datasets, their plans or their report. */
 import type { Scenario } from '../model/types.js';
-import type { GenerateOptions, GenerateResult } from '../run/generate.js';
+import type { GenerateOptions, GenerateResult } from '../run/generate-options.js';
 
 /** Runs one generation with the command line's progress bar and report (app.ts). */
 type RunWithProgress = (out: string, run: (onProgress: (d: number, t: number) => void, signal: AbortSignal) => Promise<GenerateResult>) => Promise<GenerateResult>;

@@ -2,7 +2,7 @@
  * manifest.json: the dataset's provenance and index (D5). Written last and atomically, so
  * its presence means every shard it lists is complete.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import type { Segment } from '../anomaly/effect.js';
 import { firstRow, type AnomalyPlan, type DType, type Scenario } from '../model/types.js';
@@ -22,6 +22,8 @@ import { ENGINE_VERSION } from '../version.js';
 export const MANIFEST_FILE = 'manifest.json';
 export const SEGMENTS_FILE = 'anomalies.parquet';
 export const ENTITIES_FILE = 'entities.parquet';
+/** A part manifest of a split run (`--part K/N`), which merge-manifests joins into manifest.json. */
+export const PART_MANIFEST_RE = /^manifest-part-\d+-of-\d+\.json$/;
 
 /** Rows of a dataset: the timeline's, times the entities of a fleet. */
 export function datasetRows(s: Scenario): number {
@@ -274,6 +276,19 @@ export function refuseSplitGrowth(outDir: string): void {
   if (split !== undefined) throw new ParanomError('USAGE', `${outDir} is the ${split} split of ${dirname(resolve(outDir))} (${SPLITS_FILE}); growing one split would make it overlap or part from the others — generate the splits again with more rows (--rows) instead`);
 }
 
+/**
+ * Why `dir`, named where a dataset was expected, has no manifest: a path that is no
+ * directory, a splits run's directory (datasets, not one), a split run's parts not yet
+ * merged, or an unfinished run. Each is the user's to act on (exit 2), said as what to do.
+ */
+function notADataset(dir: string): ParanomError {
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) return new ParanomError('USAGE', `${dir}: no such dataset directory (expected a directory written by 'paranom generate')`, { path: dir });
+  if (existsSync(join(dir, SPLITS_FILE))) return new ParanomError('USAGE', `${dir} holds splits (${SPLITS_FILE}), one dataset each: name one of them, such as ${join(dir, 'train')}`, { path: dir });
+  const parts = readdirSync(dir).filter((f) => PART_MANIFEST_RE.test(f)).sort();
+  if (parts.length > 0) return new ParanomError('USAGE', `${dir}: holds the parts of a split run (${parts.join(', ')}), not yet one dataset; run 'paranom merge-manifests ${dir}' once every part's files are together`, { path: dir });
+  return new ParanomError('USAGE', `${dir}: not a complete paranom dataset (no ${MANIFEST_FILE}; an interrupted run resumes when its command is run again)`, { path: dir });
+}
+
 /** Reads a dataset's manifest; a missing or unreadable one is a user-facing error. */
 export function readManifest(outDir: string, file = MANIFEST_FILE): Manifest {
   const path = join(outDir, file);
@@ -281,10 +296,7 @@ export function readManifest(outDir: string, file = MANIFEST_FILE): Manifest {
   try {
     text = readFileSync(path, 'utf8');
   } catch {
-    // A splits run's directory holds datasets, not one: name them instead of calling it unfinished.
-    if (file === MANIFEST_FILE && existsSync(join(outDir, SPLITS_FILE))) {
-      throw new ParanomError('USAGE', `${outDir} holds splits (${SPLITS_FILE}), one dataset each: name one of them, such as ${join(outDir, 'train')}`, { path: outDir });
-    }
+    if (file === MANIFEST_FILE) throw notADataset(outDir);
     throw new ParanomError('DATASET_INVALID', `${path}: no manifest — not a complete paranom dataset (an interrupted run resumes when its command is run again)`, { path });
   }
   let m: Manifest;

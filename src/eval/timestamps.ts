@@ -1,9 +1,16 @@
 /**
  * Timestamps as join keys. Labels and predictions meet on their timestamp column, which
  * may be text ("2014-04-10 07:15:00", ISO 8601 with or without a zone, NAB's
- * microsecond form) or numbers (epoch values or plain row keys). Text without a zone is
- * read as UTC, so the same file gives the same keys on any machine.
+ * microsecond form) or numbers (epoch values or plain row keys, decimal only, as every
+ * number in a user's file: input/decimal.ts). Text without a zone is read as UTC, so the
+ * same file gives the same keys on any machine.
+ *
+ * model/units.ts's `parseInstantMs` reads the instants of a scenario and of source files
+ * more strictly (no numbers, no day past its month's end, no hour 25, no lowercase `z`,
+ * milliseconds at most); keys here stay as lenient as labels and predictions already in
+ * use need (test/timestamp-parsers.test.ts tables both).
  */
+import { parseDecimal } from '../input/decimal.js';
 import { lowerBound, upperBound } from '../math/search.js';
 import type { RowWindow } from './windows.js';
 
@@ -16,7 +23,10 @@ export function parseTimestamp(text: string): number {
   const m = DATE_TIME.exec(t);
   if (m) {
     const [, y, mo, d, h, mi, s, frac, zone] = m;
-    let ms = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h ?? 0), Number(mi ?? 0), Number(s ?? 0));
+    // Not Date.UTC, which reads years 0–99 as 1900–1999.
+    const at = new Date(0);
+    at.setUTCFullYear(Number(y), Number(mo) - 1, Number(d));
+    let ms = at.setUTCHours(Number(h ?? 0), Number(mi ?? 0), Number(s ?? 0), 0);
     if (frac) ms += Number(`0.${frac}`) * 1000;
     if (zone && zone.toUpperCase() !== 'Z') {
       const sign = zone[0] === '-' ? -1 : 1;
@@ -25,7 +35,7 @@ export function parseTimestamp(text: string): number {
     }
     return ms;
   }
-  return Number(t);
+  return parseDecimal(t);
 }
 
 /**

@@ -24,11 +24,42 @@ import {
 } from 'apache-arrow';
 import { countOnes, type ColumnSet, type DType, type ValueColumn } from '../columns/columns.js';
 
-/** Packs 0/1 bytes into an Arrow (LSB-first) bitmap. */
+/** Packs bytes (non-zero: set) into an Arrow (LSB-first) bitmap. */
 export function packBits(bytes: Uint8Array): Uint8Array {
   const out = new Uint8Array((bytes.length + 7) >> 3);
   for (let i = 0; i < bytes.length; i++) if (bytes[i]) out[i >> 3]! |= 1 << (i & 7);
   return out;
+}
+
+/**
+ * `packBits` of bytes that are each 0 or 1 (labels, validity), run by run of ones found
+ * by indexOf: these come in long runs, which a shard's first, unoptimized code would
+ * otherwise step through row by row.
+ */
+export function packRuns(bytes: Uint8Array): Uint8Array {
+  const n = bytes.length;
+  const out = new Uint8Array((n + 7) >> 3);
+  for (let a = bytes.indexOf(1); a >= 0; ) {
+    let b = bytes.indexOf(0, a);
+    if (b < 0) b = n;
+    setBits(out, a, b);
+    a = b < n ? bytes.indexOf(1, b) : -1;
+  }
+  return out;
+}
+
+/** Sets bits [a, b) of an LSB-first bitmap: whole bytes at once. */
+function setBits(out: Uint8Array, a: number, b: number): void {
+  while (a < b && (a & 7) !== 0) {
+    out[a >> 3]! |= 1 << (a & 7);
+    a++;
+  }
+  const whole = b & ~7;
+  if (a < whole) {
+    out.fill(0xff, a >> 3, whole >> 3);
+    a = whole;
+  }
+  for (; a < b; a++) out[a >> 3]! |= 1 << (a & 7);
 }
 
 function asBigInt64(data: Int32Array): BigInt64Array {
@@ -60,9 +91,7 @@ export function arrowType(dtype: DType, dictionaryId = 0): DataType {
 /** A nullable column's validity bitmap and null count (dropout targets, anomaly/kinds). */
 function nulls(c: ValueColumn): { nullBitmap?: Uint8Array; nullCount?: number } {
   if (!c.valid) return {};
-  let valid = 0;
-  for (let i = 0; i < c.valid.length; i++) valid += c.valid[i]!;
-  return { nullBitmap: packBits(c.valid), nullCount: c.valid.length - valid };
+  return { nullBitmap: packRuns(c.valid), nullCount: c.valid.length - countOnes(c.valid) };
 }
 
 function valueData(c: ValueColumn, type: DataType, length: number): Data {
@@ -101,7 +130,7 @@ export function datasetSchema(values: readonly Pick<ValueColumn, 'name' | 'dtype
 export function shardTable(s: ColumnSet, metadata?: Map<string, string>): Table {
   const schema = datasetSchema(s.values, metadata);
   const length = s.rows;
-  const anomalyBits = packBits(s.isAnomaly);
+  const anomalyBits = packRuns(s.isAnomaly);
   const anomalous = countOnes(s.isAnomaly.subarray(0, length));
   const fields = schema.fields;
   const children: Data[] = [

@@ -82,7 +82,25 @@ function unpackLevels(validity: Uint8Array | null, from: number, count: number):
     return count;
   }
   let valid = 0;
-  for (let i = 0; i < count; i++) {
+  let i = 0;
+  // A whole byte of bits at a time where the rows are aligned to one: a shard's first code
+  // runs unoptimized, where each pass of a loop costs, and labels come in long runs.
+  if ((from & 7) === 0) {
+    for (; i + 8 <= count; i += 8) {
+      const b = validity[(from + i) >> 3]!;
+      if (b === 0 || b === 0xff) {
+        levels.fill(b & 1, i, i + 8);
+        valid += b & 8;
+      } else {
+        for (let k = 0; k < 8; k++) {
+          const bit = (b >> k) & 1;
+          levels[i + k] = bit;
+          valid += bit;
+        }
+      }
+    }
+  }
+  for (; i < count; i++) {
     const r = from + i;
     const bit = (validity[r >> 3]! >> (r & 7)) & 1;
     levels[i] = bit;
@@ -98,12 +116,13 @@ function compactValues(leaf: Leaf, from: number, count: number, width: number): 
   const src = leaf.bytes;
   const out = valueSink.buf;
   let p = 0;
-  for (let i = 0; i < count; i++) {
-    if (levels[i]) {
-      const s = (from + i) * width;
-      for (let b = 0; b < width; b++) out[p + b] = src[s + b]!;
-      p += width;
-    }
+  // Run by run of non-null rows (levels are 0 or 1), each copied at once.
+  for (let i = levels.indexOf(1, 0); i >= 0 && i < count; ) {
+    let j = levels.indexOf(0, i);
+    if (j < 0 || j > count) j = count;
+    out.set(src.subarray((from + i) * width, (from + j) * width), p);
+    p += (j - i) * width;
+    i = j < count ? levels.indexOf(1, j) : -1;
   }
   valueSink.pos = p;
   return valueSink.bytes();

@@ -47,6 +47,11 @@ export interface ReportInput {
   title: string;
   source: PageData.Report['source'];
   manifest: Manifest;
+  /**
+   * The columns the page lists, when not the manifest's: a fleet's report generates one
+   * entity, and lists the dataset's columns (its key among them, no twin it does not hold).
+   */
+  columns?: Manifest['columns'];
   /** The segment table. */
   segments: Table;
   /** The timeline row of the dataset's first row (a test split's); the segment table's rows are the timeline's. */
@@ -56,7 +61,7 @@ export interface ReportInput {
   limits?: ReportLimits;
 }
 
-function summaryOf(m: Manifest, source: PageData.Report['source']): PageData.Summary {
+function summaryOf(m: Manifest, source: PageData.Report['source'], columns: Manifest['columns']): PageData.Summary {
   return {
     scenario: m.scenario.name,
     seed: m.seed,
@@ -69,7 +74,7 @@ function summaryOf(m: Manifest, source: PageData.Report['source']): PageData.Sum
     anomalyMode: m.anomalies.mode,
     requested: m.anomalies.requested as Record<string, number | number[]>,
     realised: m.anomalies.realised,
-    columns: m.columns.map((c) => ({ name: c.name, type: String(c.type) })),
+    columns: columns.map((c) => ({ name: c.name, type: String(c.type) })),
   };
 }
 
@@ -128,7 +133,7 @@ export class ReportBuilder {
     return {
       title: this.input.title,
       source: this.input.source,
-      summary: summaryOf(m, this.input.source),
+      summary: summaryOf(m, this.input.source, this.input.columns ?? m.columns),
       time: { startMs: m.scenario.timeline.startMs, stepMs: m.scenario.timeline.stepMs, rows: m.rows },
       series,
       bucketRows: this.allExact ? 1 : bucketRows,

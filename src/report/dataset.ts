@@ -5,7 +5,7 @@
  * time into its own reduction, and the main thread folds their states together. Memory is
  * the reductions and one shard per thread, whatever the row count.
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
@@ -13,7 +13,7 @@ import { createRequire } from 'node:module';
 import { tableFromIPC, type Table } from 'apache-arrow';
 import { ParanomError, type ErrorData } from '../errors.js';
 import { firstRow } from '../model/types.js';
-import { MANIFEST_FILE, readManifest, SEGMENTS_FILE, type Manifest, type ManifestShard } from '../dataset/manifest.js';
+import { readManifest, SEGMENTS_FILE, type Manifest, type ManifestShard } from '../dataset/manifest.js';
 import { csvRecords, splitCsvLine } from '../input/csv-line.js';
 import { ChunkBuffers, forEachArrowChunk } from './arrow-chunks.js';
 import { fromRowBase, ReportBuilder, type ReportLimits } from './build.js';
@@ -64,15 +64,6 @@ function forEachCsvChunk(text: string, rowStart: number, layout: ReportLayout, b
 }
 
 /** Reads a dataset's manifest, refusing what a report cannot show with a message that says why. */
-export function reportManifest(dir: string): Manifest {
-  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new ParanomError('USAGE', `${dir}: no such dataset directory (expected a directory written by 'paranom generate')`, { path: dir });
-  if (!existsSync(join(dir, MANIFEST_FILE))) {
-    if (existsSync(join(dir, 'splits.json'))) throw new ParanomError('USAGE', `${dir}: holds splits (splits.json), one dataset each: report one of them, such as ${join(dir, 'train')}`, { path: dir });
-    throw new ParanomError('USAGE', `${dir}: not a complete paranom dataset (no ${MANIFEST_FILE}; an interrupted run resumes when its command is run again, and the parts of a split run need 'paranom merge-manifests')`, { path: dir });
-  }
-  return readManifest(dir);
-}
-
 /**
  * A dataset over a later stretch of its timeline (a test split) as the report draws it: rows
  * counted from the dataset's first row, times from that row's; `rowBase` is that row.
@@ -150,7 +141,7 @@ function reduceOnWorker(task: ShardReduceTask): Promise<ReductionState> {
 
 /** The page data of a report of the dataset in `dir`. */
 export async function datasetReport(dir: string, options: DatasetReportOptions = {}): Promise<PageData.Report> {
-  const whole = reportManifest(dir);
+  const whole = readManifest(dir);
   if (whole.entities) {
     // A fleet: one entity's series, generated from the manifest's scenario (the bytes its
     // rows hold in the dataset, which `paranom verify` checks).
@@ -158,6 +149,7 @@ export async function datasetReport(dir: string, options: DatasetReportOptions =
     return previewReport(whole.scenario, {
       rows: whole.scenario.timeline.rows,
       entity: options.entity,
+      columns: whole.columns,
       title: `${whole.scenario.name} — ${whole.entities.count.toLocaleString('en-US')} entities × ${whole.scenario.timeline.rows.toLocaleString('en-US')} rows`,
       notes: [`A fleet: this report shows one entity's ${whole.scenario.timeline.rows.toLocaleString('en-US')} rows, generated from the dataset's manifest (the same values as its rows in the files; \`paranom verify\` checks that).`],
       ...(options.limits ? { limits: options.limits } : {}),

@@ -16,7 +16,7 @@ import { ColumnArena, getInt64, type ValueColumn } from '../columns/columns.js';
 import { prepareScenario } from '../variables/registry.js';
 import { planGeneration } from '../plan/planner.js';
 import { segmentTable } from '../dataset/segments.js';
-import { anomalySummary, buildManifest } from '../dataset/manifest.js';
+import { anomalySummary, buildManifest, type Manifest } from '../dataset/manifest.js';
 import { fromRowBase, ReportBuilder, type ReportLimits } from './build.js';
 import { ChunkBuffers } from './arrow-chunks.js';
 import type { Chunk } from './chunk.js';
@@ -35,6 +35,11 @@ export interface PreviewOptions {
   /** Replaces the page's title, and notes put first (a fleet dataset's report). */
   title?: string;
   notes?: string[];
+  /**
+   * A dataset's columns (a fleet's report): the page lists these, and draws a clean twin
+   * only if the dataset holds it. Without them (a preview), every twin is drawn.
+   */
+  columns?: Manifest['columns'];
 }
 
 /**
@@ -73,9 +78,10 @@ function codesOf(v: ValueColumn, out: Int32Array, n: number): void {
 export async function previewReport(fleetOrOne: Scenario, options: PreviewOptions = {}): Promise<PageData.Report> {
   const { scenario, notes: entityNotes } = chosenEntity(fleetOrOne, options.entity);
   const rows = options.rows ?? Math.min(PREVIEW_ROWS, scenario.timeline.rows);
-  // The clean twin costs little at preview size and shows what each anomaly changed.
+  // The clean twin costs little at preview size and shows what each anomaly changed; a
+  // dataset's report shows it only if the dataset holds it (its scenario has it then).
   const sized = withOverrides(scenario, { rows });
-  const s = twinNameClashes({ ...sized, anomalies: { ...sized.anomalies, cleanTwin: true } }).length === 0 ? withCleanTwin(sized) : sized;
+  const s = !options.columns && twinNameClashes({ ...sized, anomalies: { ...sized.anomalies, cleanTwin: true } }).length === 0 ? withCleanTwin(sized) : sized;
   await prepareScenario(s);
   const plan = planGeneration(s, {});
   // A fleet's test split: its rows are a later stretch of the timeline (run/splits.ts).
@@ -103,6 +109,7 @@ export async function previewReport(fleetOrOne: Scenario, options: PreviewOption
     title: options.title ?? `${s.name} — preview of ${rows.toLocaleString('en-US')} rows`,
     source: 'preview',
     manifest,
+    ...(options.columns ? { columns: options.columns } : {}),
     segments,
     latent: latent.panels,
     notes: [...notes, ...latent.notes],

@@ -8,6 +8,7 @@
  */
 import { existsSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { ParanomError } from '../errors.js';
 import { ENTITIES_FILE, MANIFEST_FILE, SEGMENTS_FILE } from '../dataset/manifest.js';
 import { journalFile, PENDING_SUFFIX, readRecords, type Recorded } from './state.js';
 import { plannedFiles } from './ownership.js';
@@ -51,4 +52,15 @@ export function discardStaged(out: string, names: Iterable<string>): void {
   rmSync(join(out, ENTITIES_FILE + PENDING_SUFFIX), { force: true });
   rmSync(join(out, MANIFEST_FILE + PENDING_SUFFIX), { force: true });
   rmSync(join(out, journalFile(null)), { force: true });
+}
+
+/**
+ * A staged run's failure after its commit line (a rename or removal refused): the run can
+ * no longer be undone — some new files may already be in place — so its journal stays, and
+ * the next run over the directory completes the commit (`rollForward`).
+ */
+export function unfinishedCommit(out: string, command: string, err: unknown): ParanomError {
+  const e = err as NodeJS.ErrnoException;
+  const why = e instanceof ParanomError ? e.message : `${e?.path ? `${e.path}: ` : ''}${e?.code ?? e?.message ?? String(err)}`;
+  return new ParanomError('IO_FAILED', `${out}: the ${command} was committed, but putting its files in place failed (${why}); its journal ${journalFile(null)} records the rest — run the same ${command} again to complete it`, { out });
 }

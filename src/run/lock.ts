@@ -56,6 +56,17 @@ function refuse(out: string, name: string, holder: LockHolder | undefined): neve
   throw new ParanomError('OUTPUT_LOCKED', `output directory '${out}' is in use by ${who}${hint}`, { out, lock: name, ...(holder ? { pid: holder.pid, host: holder.host } : {}) });
 }
 
+/**
+ * Who holds the whole-dataset lock of `out` now (a run writing the dataset), if anyone;
+ * for readers that take no lock, such as `verify`.
+ */
+export function lockHolder(out: string): LockHolder | undefined {
+  const path = join(out, LOCK_FILE);
+  if (!existsSync(path)) return undefined;
+  const holder = readHolder(path);
+  return isStale(path, holder) ? undefined : (holder ?? { pid: 0, host: '', command: '' });
+}
+
 /** A held lock; `release` removes it (idempotent). */
 export interface Lock {
   release(): void;

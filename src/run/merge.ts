@@ -10,7 +10,7 @@ import { Writable } from 'node:stream';
 import { tableToIPC } from 'apache-arrow';
 import { ParanomError } from '../errors.js';
 import { planGeneration } from '../plan/planner.js';
-import { checkCoverage, MANIFEST_FILE, readManifest, requireFormatVersion, type Manifest, type ManifestShard } from '../dataset/manifest.js';
+import { checkCoverage, MANIFEST_FILE, PART_MANIFEST_RE, readManifest, requireFormatVersion, type Manifest, type ManifestShard } from '../dataset/manifest.js';
 import { ROW_GROUP_ROWS } from '../formats/parquet.js';
 import { readArrowRows } from '../formats/read.js';
 import { shardMetadata, writtenByParanom } from '../dataset/provenance.js';
@@ -19,7 +19,8 @@ import { acquireLock } from './lock.js';
 import { checkOutputPath } from './output-dir.js';
 import { refuseForeign } from './ownership.js';
 import { finishDataset } from './finish.js';
-import { PART_MANIFEST_RE, readRecords } from './state.js';
+import { rollForward } from './commit.js';
+import { readRecords } from './state.js';
 import { differences, identityOf, nameDifference } from './identity.js';
 
 const require = createRequire(import.meta.url);
@@ -49,20 +50,11 @@ async function mergeLocked(out: string, options: { checkFiles?: boolean }): Prom
   for (const { file, m } of parts) requireFormatVersion(out, m, 'merge', file);
   const first = parts[0]!.m;
   const firstFile = parts[0]!.file;
-  const id = identityOf(first);
   for (const { file, m } of parts) {
-    const other = identityOf(m);
-    if (JSON.stringify(other) !== JSON.stringify(id)) {
-      // Said as each side's file: a fleet's names, for one, by the first entity that differs.
-      const sides = { there: `in ${firstFile}`, now: `in ${file}` };
-      const [a, b] = [first.scenario.entities?.names, m.scenario.entities?.names];
-      const what = differences(id, other, b ?? null, a ?? null, sides);
-      // A run may grow a fleet's names (a prefix is kept); the parts of one run name the same entities.
-      const names = a && b ? nameDifference(a, b, sides) : undefined;
-      if (names && !what.includes(names)) what.unshift(names);
-      throw new ParanomError('DATASET_INVALID', `${file}: belongs to another run than ${firstFile} (${what.join('; ') || 'scenario, seed, rows, format or shard size differ'}); merge only the part manifests of one split run`, { file, first: firstFile });
-    }
-    if (!m.part || m.part.n !== first.part?.n) throw new ParanomError('DATASET_INVALID', `${file}: not a part of the same ${first.part?.n}-part split`);
+    if (!m.part) throw new ParanomError('DATASET_INVALID', `${file}: named as a part manifest, but it describes no part (no "part" entry); it was not written by paranom --part`, { file });
+    // Parts of two runs are the user's to sort out (exit 2), said as each side's file and field.
+    const what = partDifferences(first, firstFile, m, file);
+    if (what.length > 0) throw new ParanomError('USAGE', `${file}: belongs to another run than ${firstFile} (${what.join('; ')}); merge only the part manifests of one split run`, { file, first: firstFile });
   }
   const n = first.part!.n;
   const seen = new Set(parts.map((p) => p.m.part!.k));
@@ -84,6 +76,34 @@ async function mergeLocked(out: string, options: { checkFiles?: boolean }): Prom
   const manifest = await finishDataset(out, first.scenario, plan, first.compression ?? 'snappy', shards, null, last.m.uniqueness);
   for (const f of files) rmSync(join(out, f), { force: true });
   return manifest;
+}
+
+/**
+ * How part manifest `m` (file `file`) differs from `first` (file `firstFile`), field by
+ * field: what the run's identity holds (seed, format, shard size, inputs, a fleet's names,
+ * the scenario), the rows, and the number of parts. Empty when they are parts of one run.
+ */
+function partDifferences(first: Manifest, firstFile: string, m: Manifest, file: string): string[] {
+  const id = identityOf(first);
+  const other = identityOf(m);
+  const sides = { there: `in ${firstFile}`, now: `in ${file}` };
+  const what: string[] = [];
+  if (JSON.stringify(other) !== JSON.stringify(id)) {
+    // A fleet's names, for one, by the first entity that differs.
+    const [a, b] = [first.scenario.entities?.names, m.scenario.entities?.names];
+    what.push(...differences(id, other, b ?? null, a ?? null, sides));
+    // A run may grow a fleet's names (a prefix is kept); the parts of one run name the same entities.
+    const names = a && b ? nameDifference(a, b, sides) : undefined;
+    if (names && !what.includes(names)) what.unshift(names);
+    // differences() leaves out rows where growth may keep files; the parts of one run have the same rows.
+    if (id.rows !== other.rows && id.growth_stable && other.growth_stable) what.push(`${id.rows} rows ${sides.there}, ${other.rows} ${sides.now}`);
+    if (what.length === 0) {
+      const fields = (Object.keys({ ...id, ...other }) as Array<keyof typeof id>).filter((k) => JSON.stringify(id[k]) !== JSON.stringify(other[k]));
+      what.push(`${fields.join(', ')} differ`);
+    }
+  }
+  if (m.part!.n !== first.part!.n) what.push(`part ${m.part!.k} of ${m.part!.n} ${sides.now}, part ${first.part!.k} of ${first.part!.n} ${sides.there}`);
+  return what;
 }
 
 /** Checks `to` for `merge`: outside the dataset, not a directory, and new — or, with `force`, an earlier merge. */
@@ -130,10 +150,14 @@ export async function mergeToFile(out: string, to: string, options: { force?: bo
   requireFormatVersion(out, m, 'merge');
   if (m.format === 'csv') throw new ParanomError('USAGE', `${out} holds CSV shards; merge writes Parquet from Parquet or Arrow datasets`);
   const target = checkMergeTarget(out, to, options.force ?? false);
-  checkCoverage(out, m);
   const lock = acquireLock(out, null, 'merge');
   try {
-    return await writeMerged(out, m, target, to);
+    // Read again under the lock: a grow may have committed since, or been killed while
+    // putting its committed files in place (completed first: they are the dataset).
+    rollForward(out);
+    const now = readManifest(out);
+    checkCoverage(out, now);
+    return await writeMerged(out, now, target, to);
   } finally {
     lock.release();
   }

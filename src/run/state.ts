@@ -14,7 +14,7 @@
  */
 import { appendFileSync, existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { isIdentity, isObj, isParanomManifest, isShardEntry, MANIFEST_FILE, type ManifestShard } from '../dataset/manifest.js';
+import { isIdentity, isObj, isParanomManifest, isShardEntry, MANIFEST_FILE, PART_MANIFEST_RE, type ManifestShard } from '../dataset/manifest.js';
 
 export { isParanomManifest };
 import { writeFileAtomic } from '../formats/files.js';
@@ -23,7 +23,6 @@ import { identityOf, type RunIdentity } from './identity.js';
 
 export type { RunIdentity };
 
-export const PART_MANIFEST_RE = /^manifest-part-\d+-of-\d+\.json$/;
 export const JOURNAL_RE = /^\.paranom-run(-part-\d+-of-\d+)?\.jsonl$/;
 /** Suffix of the files a staged run writes before its commit. */
 export const PENDING_SUFFIX = '.pending';

@@ -152,7 +152,7 @@ export async function streamRows(scenarioOrFile: Scenario | string, options: Str
     uniqueness?.stop();
     sink.detach();
     if (!closed) {
-      // Tasks still running finish before the pool goes (no aborts: see run/generate.ts).
+      // Tasks still running finish before the pool goes (no aborts: see run/run-plan.ts).
       await Promise.allSettled(queue);
       await uniqueness?.done.catch(() => undefined);
     }

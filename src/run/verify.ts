@@ -17,14 +17,16 @@ import { shardTable } from '../formats/arrow-table.js';
 import { encodeParquet } from '../formats/parquet.js';
 import { readArrowRows, readParquetRows } from '../formats/read.js';
 import { shardMetadata } from '../dataset/provenance.js';
-import { ENTITIES_FILE, readManifest, requireFormatVersion, SEGMENTS_FILE, shardPlanOf, type Manifest, type ManifestShard } from '../dataset/manifest.js';
+import { ENTITIES_FILE, MANIFEST_FILE, readManifest, requireFormatVersion, SEGMENTS_FILE, shardPlanOf, type Manifest, type ManifestShard } from '../dataset/manifest.js';
 import { entityTable } from '../dataset/entities.js';
 import { datasetSegments } from './labels.js';
 import { encodeShard, sha256 } from './shard-task.js';
 import { prepareScenario } from '../variables/registry.js';
 import { checkInputs } from '../variables/inputs.js';
 import { ownNames } from './ownership.js';
-import { JOURNAL_RE, readRecords } from './state.js';
+import { journalFile, JOURNAL_RE, readRecords } from './state.js';
+import { lockHolder } from './lock.js';
+import { ParanomError } from '../errors.js';
 
 export interface VerifyOptions {
   /** Blocks to regenerate and compare (default 8, spread over the dataset; 0 for none). */
@@ -133,7 +135,48 @@ async function fleetRetries(m: Manifest, shards: ManifestShard[]): Promise<Uniqu
   return run;
 }
 
+/**
+ * Verifies the dataset in `out`. `verify` takes no lock (a dataset may sit on a read-only
+ * disk), so a grow committing beside it, or one killed while committing, changes files
+ * under it: problems found then are said as that, never as damage.
+ */
 export async function verify(out: string, options: VerifyOptions = {}): Promise<VerifyReport> {
+  const before = manifestText(out);
+  let report: VerifyReport;
+  try {
+    report = await verifyOnce(out, options);
+  } catch (err) {
+    throw (err instanceof ParanomError && err.code !== 'DATASET_INVALID' ? undefined : changing(out, before)) ?? err;
+  }
+  if (!report.ok) {
+    const e = changing(out, before);
+    if (e) throw e;
+  }
+  return report;
+}
+
+function manifestText(out: string): string | undefined {
+  try {
+    return readFileSync(join(out, MANIFEST_FILE), 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+/** Why `out` is not what its manifest says without being damaged: a run is changing it, or a commit was left unfinished. */
+function changing(out: string, before: string | undefined): ParanomError | undefined {
+  const holder = lockHolder(out);
+  if (holder || manifestText(out) !== before) {
+    const who = holder?.pid ? `process ${holder.pid} on host ${holder.host}${holder.command ? ` (${holder.command})` : ''}` : 'another run';
+    return new ParanomError('OUTPUT_LOCKED', `${out} was being changed by ${who} while verify read it; verify again once that run has ended`, { out });
+  }
+  if (readRecords(out).some((r) => r.source === journalFile(null) && r.committed)) {
+    return new ParanomError('DATASET_INVALID', `${out}: a grow (or rerun) was stopped while putting its committed files in place (${journalFile(null)} records them); run the same command again to complete it, then verify`, { out });
+  }
+  return undefined;
+}
+
+async function verifyOnce(out: string, options: VerifyOptions): Promise<VerifyReport> {
   const m = readManifest(out);
   requireFormatVersion(out, m, 'verify');
   // Inputs first: a changed module or file must be named, not reported as differing values.

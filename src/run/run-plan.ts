@@ -1,0 +1,195 @@
+/**
+ * The run of a plan, once its directory is surveyed and its pool started: shard tasks on
+ * the pool (uniqueness resolved alongside), each shard recorded in the journal as it ends,
+ * then the segment table and the manifest, last. A failure or Ctrl-C undoes what this run
+ * added; a staged run over a complete dataset leaves that dataset exactly as it was.
+ */
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Piscina } from 'piscina';
+import { ParanomError } from '../errors.js';
+import type { Scenario } from '../model/types.js';
+import { shardRowCount, type GenerationPlan, type ShardPlan } from '../plan/planner.js';
+import type { Part } from '../plan/parts.js';
+import { ENTITIES_FILE, MANIFEST_FILE, SEGMENTS_FILE, type ManifestShard } from '../dataset/manifest.js';
+import type { ParquetCompression } from '../formats/parquet.js';
+import { sumPhases, type PhaseTimes, type ShardSpan } from '../phases.js';
+import { runBounded, type Schedule } from './scheduler.js';
+import { workerMemoryMb } from './pool.js';
+import { newWatchBuffer, runWatched } from './watchdog.js';
+import { Journal, journalFile, partManifestFile, PENDING_SUFFIX, type JournalShard } from './state.js';
+import type { RunIdentity } from './identity.js';
+import type { ShardResult, ShardSegments, ShardTask } from './shard-task.js';
+import { startUniqueness } from './uniqueness-pass.js';
+import { startFleetUniqueness } from './fleet-uniqueness.js';
+import { removeRecorded, removeTemporaries } from './ownership.js';
+import { completeCommit, discardStaged, unfinishedCommit } from './commit.js';
+import { finishDataset, segmentFileBeside, segmentsBeside, uniquenessSummary, type SegmentFile } from './finish.js';
+import { ensureDataDir, removeIfEmpty } from './output-dir.js';
+import { removeUnplanned, type Prepared } from './survey.js';
+import { labelWarnings } from './label-warnings.js';
+import type { GenerateOptions, GenerateResult } from './generate-options.js';
+
+/** Threads of the pool: how many tasks run at once. */
+function workersOf(pool: Piscina): number {
+  return Math.max(1, pool.options.maxThreads);
+}
+
+/** A shard as an error names it, so it can be replayed alone. */
+function describeShard(s: ShardPlan, seed: number): string {
+  const entities = s.entityStart === undefined ? '' : `entities ${s.entityStart}–${s.entityEnd! - 1}, `;
+  return `shard ${s.index} (${entities}rows ${s.rowStart}–${s.rowEnd - 1}), seed ${seed}`;
+}
+
+/** Runs `shards` of `plan` on `pool` into `options.out`, as surveyed in `prepared`, and finishes the dataset. */
+export async function runPlan(
+  scenario: Scenario,
+  plan: GenerationPlan,
+  shards: ShardPlan[],
+  identity: RunIdentity,
+  compression: ParquetCompression,
+  part: Part | null,
+  pool: Piscina,
+  options: GenerateOptions,
+  prepared: Prepared,
+  command: 'generate' | 'grow',
+  endPool: () => Promise<void>,
+): Promise<GenerateResult> {
+  const out = options.out;
+  const ownFiles = shards.map((s) => s.file);
+  const { carried, staged, old } = prepared;
+  // Uniqueness resolves alongside generation; each shard waits for its rows' retries. Over
+  // an existing dataset (resume, grow) it resolves first, so a hard failure leaves that
+  // dataset exactly as it was; into a fresh directory it is pipelined with generation.
+  const end = shards.length > 0 ? shards[shards.length - 1]!.rowEnd : 0;
+  const uniqueness = !scenario.uniqueness || end === 0 ? undefined : scenario.entities ? startFleetUniqueness(pool, scenario, shards, plan.shardRows, workersOf(pool)) : startUniqueness(pool, scenario, plan.shards, end, workersOf(pool));
+  if (uniqueness && !prepared.fresh) await uniqueness.done;
+  // --force: the older dataset's own files go (never anything else: survey refused that).
+  if (prepared.replace.length > 0) removeRecorded(out, prepared.replace);
+  const created: string[] = [];
+  ensureDataDir(out, created);
+  const fixed = [MANIFEST_FILE, SEGMENTS_FILE, ENTITIES_FILE, journalFile(part), ...(part ? [partManifestFile(part)] : [])];
+  removeTemporaries(out, [...ownFiles, ...fixed]);
+  // A part's manifest is rewritten; until then that part is unfinished.
+  if (part) rmSync(join(out, partManifestFile(part)), { force: true });
+  const journal = Journal.start(out, part, identity, carried, staged);
+
+  const results: JournalShard[] = [];
+  const total = shards.reduce((a, s) => a + shardRowCount(s), 0);
+  let rowsDone = 0;
+  let generated = 0;
+  let reused = 0;
+  let rowsGenerated = 0;
+  const timed: PhaseTimes[] = [];
+  const spans: ShardSpan[] = [];
+  // The segment table's events are measured by the shards' workers (whole datasets; a
+  // fleet's events are each entity's, measured at the end).
+  const measureInWorkers = !part && scenario.anomalies.mode !== 'none';
+  const measured = new Map<number, ShardSegments>();
+  // Or, for a run of one shard, here while the worker generates it (finish.ts).
+  const beside = segmentsBeside(scenario, plan, shards, part, options.phases === true);
+  let early: Promise<SegmentFile | undefined> | undefined;
+  /** Undoes what this run added when it fails: a staged run restores the old dataset exactly. */
+  const undo = (wroteShards: boolean) => {
+    removeTemporaries(out, [...ownFiles, ...fixed]);
+    if (staged) discardStaged(out, ownFiles);
+    else if (!wroteShards && carried.length === 0) {
+      journal.remove();
+      removeIfEmpty(created);
+    }
+  };
+  if (shards.length > 0) {
+    // Cancellation is cooperative (scheduler.ts): at most `workers` shard tasks are ever
+    // submitted; on an error or Ctrl-C no further shard starts, the running ones finish,
+    // then we clean up.
+    const aborted = () => options.signal?.aborted === true;
+    const runShard = async (shard: ShardPlan, _i: number, schedule: Schedule): Promise<void> => {
+      const k = carried.find((c) => c.file === shard.file);
+      const retries = uniqueness ? await uniqueness.retriesFor(shard) : undefined;
+      const entityRetries = uniqueness?.entityRetriesFor ? await uniqueness.entityRetriesFor(shard) : undefined;
+      if (schedule.halted()) return;
+      // A staged run writes only pending files; kept shards stay where they are.
+      const task: ShardTask = {
+        scenario,
+        shard,
+        outDir: out,
+        format: plan.format,
+        compression,
+        writeAs: staged ? shard.file + PENDING_SUFFIX : shard.file,
+        expect: k ? { sha256: k.sha256, bytes: k.bytes, anomalousRows: k.anomalous_rows, at: k.pending ? shard.file + PENDING_SUFFIX : shard.file, refuse: command === 'grow' && !k.pending } : undefined,
+        retries,
+        ...(entityRetries ? { entityRetries } : {}),
+        phases: options.phases,
+        segments: measureInWorkers && !beside,
+      };
+      const watch = newWatchBuffer();
+      let r: ShardResult;
+      try {
+        const running = runWatched<ShardResult>(pool, { ...task, watch }, watch, scenario, workerMemoryMb());
+        if (beside) early = segmentFileBeside(running, scenario, plan, compression);
+        r = await running;
+      } catch (err) {
+        // After Ctrl-C the pool may be torn down under running tasks: that is the interruption, not a failure.
+        if (aborted() && !(err instanceof ParanomError)) return;
+        throw err;
+      }
+      if (!r.ok) throw ParanomError.fromData(r.error, describeShard(shard, scenario.seed));
+      const pending = r.at !== r.file;
+      const entities = r.entityStart !== undefined ? { entity_start: r.entityStart, entity_end: r.entityEnd! } : {};
+      const entry: JournalShard = { index: r.index, file: r.file, row_start: r.rowStart, row_end: r.rowEnd, rows: shardRowCount(r), bytes: r.bytes, sha256: r.sha256, anomalous_rows: r.anomalousRows, ...entities, ...(pending ? { pending: true as const } : {}) };
+      results.push(entry);
+      if (r.phases) timed.push(r.phases);
+      if (r.span) spans.push(r.span);
+      if (r.segments) measured.set(r.index, r.segments);
+      if (r.reused) reused++;
+      else {
+        generated++;
+        rowsGenerated += entry.rows;
+        journal.record(entry);
+      }
+      rowsDone += entry.rows;
+      options.onProgress?.(rowsDone, total);
+    };
+    const failure = await runBounded(shards, workersOf(pool), aborted, runShard);
+    if (failure || aborted()) {
+      uniqueness?.stop();
+      // Fingerprint tasks still running finish before the pool goes (no aborts, see above).
+      await uniqueness?.done.catch(() => undefined);
+      const err = failure?.error;
+      // A hard uniqueness failure is only reachable in a fresh directory (see above); a
+      // callback's failure is the user's code to fix, which changes the module's hash, so
+      // this run's shards could never be resumed. Either way, in a fresh directory every
+      // shard file is this run's: the directory is left as it was.
+      const rollBack = err instanceof ParanomError && (err.code === 'UNIQUENESS_FAILED' || (err.code === 'CALLBACK_FAILED' && prepared.fresh));
+      if (rollBack && !staged) {
+        for (const f of ownFiles) rmSync(join(out, f), { force: true });
+        undo(false);
+      } else undo(generated > 0);
+      if (failure) throw failure.error;
+      throw new ParanomError('INTERRUPTED', `interrupted after ${results.length} of ${shards.length} shards; run the same command again to resume`, { done: results.length, shards: shards.length });
+    }
+  }
+  results.sort((a, b) => a.index - b.index);
+  // Past its commit line a staged run is never undone: the next run completes it.
+  let committed = false;
+  try {
+    const resolution = uniqueness ? await uniqueness.done : undefined;
+    // No task is left for the pool (the segment table is measured on this thread, if at all).
+    void endPool();
+    const listed: ManifestShard[] = results.map(({ pending: _p, ...s }) => s);
+    const manifest = await finishDataset(out, scenario, plan, compression, listed, part, uniquenessSummary(scenario, resolution), staged, measured, await early);
+    if (staged) {
+      journal.commit();
+      committed = true;
+      completeCommit(out, { identity, shards: results, source: journalFile(null), staged: true, committed: true }, old);
+    } else {
+      if (!part) removeUnplanned(out, prepared, plan);
+      journal.remove();
+    }
+    return { plan, manifest, generated, reused, rowsGenerated, warnings: labelWarnings(manifest), ...(options.phases ? { phases: sumPhases(timed), spans: spans.sort((a, b) => a.shard - b.shard) } : {}) };
+  } catch (err) {
+    if (committed) throw unfinishedCommit(out, command, err);
+    undo(true);
+    throw err;
+  }
+}

@@ -1,0 +1,76 @@
+/**
+ * What an output directory holds, read before a run changes anything: files paranom did
+ * not write and another dataset are refused (or, with force, that dataset's own files are
+ * marked for removal); the shards an earlier run left that this run may keep are found.
+ * After a whole-dataset run, the shard files its plan no longer has go.
+ */
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { ParanomError } from '../errors.js';
+import { MANIFEST_FILE } from '../dataset/manifest.js';
+import type { Part } from '../plan/parts.js';
+import type { GenerationPlan, ShardPlan } from '../plan/planner.js';
+import { differences, reusable, type RunIdentity } from './identity.js';
+import { ownedRecords } from './ownership.js';
+import { PENDING_SUFFIX, readRecords, type JournalShard, type Recorded } from './state.js';
+
+/** What a run found in its directory and decided about it. */
+export interface Prepared {
+  /** Shards a run may keep, by index, and where their bytes are now. */
+  carried: JournalShard[];
+  /** A complete dataset is there: this run stages its files and commits at the end. */
+  staged: boolean;
+  /** The complete manifest's record (staged runs). */
+  old: Recorded | undefined;
+  /** Nothing reusable was found. */
+  fresh: boolean;
+  /** With force: the records of another dataset, whose files go before this run writes. */
+  replace: Recorded[];
+}
+
+/**
+ * Reads what `out` holds: refuses files paranom did not write and (without force) another
+ * dataset, and finds the shards this run may keep. Changes nothing.
+ */
+export function survey(out: string, identity: RunIdentity, names: string[] | null, force: boolean, part: Part | null, shards: ShardPlan[], command: 'generate' | 'grow'): Prepared {
+  const records = ownedRecords(out, shards.map((s) => s.file));
+  const other = records.find((r) => !reusable(r.identity, identity, names));
+  if (other && !force) {
+    const what = differences(other.identity, identity, names, other.names).join('; ');
+    throw new ParanomError(
+      'OUTPUT_EXISTS',
+      `output directory '${out}' holds a dataset of another scenario, seed, format or shard size (${other.source}: ${what}); ${command === 'grow' ? 'grow extends only the dataset its manifest describes — remove the other run\'s files, or grow a copy' : 'pass --force to replace it, or generate into another directory'}`,
+      { out },
+    );
+  }
+  if (other) return { carried: [], staged: false, old: undefined, fresh: true, replace: records };
+  const old = part ? undefined : records.find((r) => r.source === MANIFEST_FILE);
+  const staged = old !== undefined;
+  const carried: JournalShard[] = [];
+  // A complete manifest's shards first (their files are final), then journals' shards.
+  const ordered = [...records].sort((a, b) => Number(b.source === MANIFEST_FILE) - Number(a.source === MANIFEST_FILE));
+  for (const s of shards) {
+    for (const r of ordered) {
+      // A fleet shard is its rectangle (growth may move it in the manifest's order).
+      const k = r.shards.find((x) => (s.entityStart !== undefined ? x.entity_start === s.entityStart && x.entity_end === s.entityEnd : x.index === s.index) && x.row_start === s.rowStart && x.row_end === s.rowEnd && x.file === s.file);
+      // Pending files belong to a staged run; without a complete dataset they are redone.
+      if (k && (!k.pending || (staged && r.staged))) {
+        carried.push(k);
+        break;
+      }
+    }
+  }
+  return { carried, staged, old, fresh: records.length === 0, replace: [] };
+}
+
+/** Deletes shard files earlier runs recorded that this whole-dataset plan no longer has. */
+export function removeUnplanned(out: string, prepared: Prepared, plan: GenerationPlan): void {
+  const keep = new Set(plan.shards.map((s) => s.file));
+  for (const r of readRecords(out)) {
+    for (const s of r.shards) {
+      if (!keep.has(s.file)) rmSync(join(out, s.file), { force: true });
+      rmSync(join(out, s.file + PENDING_SUFFIX), { force: true });
+    }
+  }
+  for (const s of prepared.carried) rmSync(join(out, s.file + PENDING_SUFFIX), { force: true });
+}

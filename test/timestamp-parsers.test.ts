@@ -1,0 +1,64 @@
+/**
+ * The two timestamp readers side by side: model/units.ts's `parseInstantMs` (a scenario's
+ * instants, source files' timestamps, `--start-at`) and eval/timestamps.ts's
+ * `parseTimestamp` (the join keys of labels and predictions). One table of inputs, with
+ * what each reads; the differences are deliberate — eval takes epoch numbers, NAB's forms
+ * and what files already in use hold, the scenario side refuses anything that would shift
+ * a timeline — so a change to either shows here as a changed row.
+ */
+import { describe, expect, it } from 'vitest';
+import { parseInstantMs } from '../src/model/units.js';
+import { parseTimestamp } from '../src/eval/timestamps.js';
+
+const utc = (y: number, mo: number, d: number, h = 0, mi = 0, s = 0, ms = 0) => Date.UTC(y, mo - 1, d, h, mi, s, ms);
+const AT = utc(2014, 2, 14, 14, 30);
+
+/** Input, what eval reads (NaN: refused), what a scenario reads (undefined: refused). */
+const TABLE: Array<[string, number, number | undefined]> = [
+  // NAB's data and windows, and ISO 8601 with and without a zone: both read them alike.
+  ['2014-02-14 14:30:00', AT, AT],
+  ['2014-02-14T14:30:00', AT, AT],
+  ['2014-02-14T14:30:00Z', AT, AT],
+  ['2014-02-14T14:30:00+02:00', AT - 2 * 3_600_000, AT - 2 * 3_600_000],
+  ['2014-02-14T14:30:00-0130', AT + 90 * 60_000, AT + 90 * 60_000],
+  ['2014-02-14 14:30', AT, AT],
+  ['2014-02-14', utc(2014, 2, 14), utc(2014, 2, 14)],
+  ['2014-02-14Z', utc(2014, 2, 14), utc(2014, 2, 14)],
+  ['2014-02-14 14:30:00.000000', AT, AT],
+  ['2014-02-14 14:30:00.5', AT + 500, AT + 500],
+  ['  2014-02-14 14:30:00  ', AT, AT],
+  ['2014-02-14T24:00:00', utc(2014, 2, 15), utc(2014, 2, 15)],
+  ['9999-12-31T23:59:59.999Z', utc(9999, 12, 31, 23, 59, 59, 999), utc(9999, 12, 31, 23, 59, 59, 999)],
+  // Years below 100 are those years (not 1900–1999).
+  ['0050-01-01', new Date('0050-01-01T00:00:00Z').getTime(), new Date('0050-01-01T00:00:00Z').getTime()],
+  // Eval keeps sub-millisecond fractions as keys; a scenario's instants are whole milliseconds.
+  ['2014-02-14 14:30:00.123456', AT + 123.456, AT + 123],
+  // Eval only: a lowercase z, a space before the zone, and days, hours, minutes rolled over.
+  ['2014-02-14T14:30:00z', AT, undefined],
+  ['2014-02-14 14:30:00 +02:00', AT - 2 * 3_600_000, undefined],
+  ['2014-02-30', utc(2014, 3, 2), undefined],
+  ['2014-02-14T25:00:00', utc(2014, 2, 15, 1), undefined],
+  ['2014-02-14T14:60:00', utc(2014, 2, 14, 15), undefined],
+  // Eval only: numbers (epoch seconds or milliseconds, row keys) as they are, decimal only.
+  ['1700000000', 1_700_000_000, undefined],
+  ['1700000000000', 1_700_000_000_000, undefined],
+  ['1700000000.5', 1_700_000_000.5, undefined],
+  ['-5', -5, undefined],
+  ['1e3', 1000, undefined],
+  // Neither.
+  ['0x10', NaN, undefined],
+  ['Infinity', NaN, undefined],
+  ['', NaN, undefined],
+  ['yesterday', NaN, undefined],
+  ['2014-02-14T14', NaN, undefined],
+  ['2014-02-14  14:30:00', NaN, undefined],
+  ['2014-2-14', NaN, undefined],
+  ['10000-01-01', NaN, undefined],
+];
+
+describe('timestamp readers', () => {
+  it.each(TABLE)('%j: eval reads %d, a scenario %s', (text, evalMs, scenarioMs) => {
+    expect(parseTimestamp(text)).toBe(evalMs);
+    expect(parseInstantMs(text)).toBe(scenarioMs);
+  });
+});
