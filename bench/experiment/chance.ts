@@ -34,38 +34,44 @@ const p = labelled / rows;
 console.log(`${series.length} series, ${rows} test rows, ${labelled} labelled (${(100 * p).toFixed(1)}%); alarming on every row: point F1 ${((2 * p) / (1 + p)).toFixed(3)}\n`);
 console.log(`| condition | point F1 | alarm rate | no-skill F1 at that rate | ratio | true positives from the top ${top} series |`);
 console.log('|---|---|---|---|---|---|');
-const seen = new Set<string>();
-for (const run of runs) {
-  run.conditions.forEach((c, k) => {
-    if (seen.has(c.id)) return;
-    seen.add(c.id);
-    const seeds = run.perSeries[series[0]!]![k]!.length;
-    const f1: number[] = [];
-    const rate: number[] = [];
-    const tpBy = new Map<string, number>();
-    for (let sd = 0; sd < seeds; sd++) {
-      let tp = 0, fp = 0, fn = 0, alarms = 0;
-      for (const s of series) {
-        const x = run.perSeries[s]![k]![sd]!;
-        tp += x.tp;
-        fp += x.fp;
-        fn += x.fn;
-        alarms += x.alarms;
-        tpBy.set(s, (tpBy.get(s) ?? 0) + x.tp);
-      }
-      f1.push((2 * tp) / (2 * tp + fp + fn));
-      rate.push(alarms / rows);
-    }
-    const q = mean(rate);
-    const chance = (2 * p * q) / (p + q);
-    const ranked = [...tpBy].sort((a, b) => b[1] - a[1]);
-    const total = ranked.reduce((a, [, v]) => a + v, 0);
-    const lead = ranked.slice(0, top);
-    const share = total > 0 ? lead.reduce((a, [, v]) => a + v, 0) / total : 0;
-    const names = lead.map(([s]) => s.split('/').pop()!.replace(/\.csv$/, '')).join(', ');
-    console.log(`| ${c.title} | ${mean(f1).toFixed(3)} | ${q.toFixed(3)} | ${chance.toFixed(3)} | ${(mean(f1) / chance).toFixed(2)} | ${(100 * share).toFixed(0)}% (${names}) |`);
-  });
+/** Each condition once, with the run that holds it and its index there (the first run wins, as `run.js --from`). */
+function eachCondition(f: (run: ExperimentResult, c: ExperimentResult['conditions'][number], k: number) => void): void {
+  const seen = new Set<string>();
+  for (const run of runs)
+    run.conditions.forEach((c, k) => {
+      if (seen.has(c.id)) return;
+      seen.add(c.id);
+      f(run, c, k);
+    });
 }
+
+eachCondition((run, c, k) => {
+  const seeds = run.perSeries[series[0]!]![k]!.length;
+  const f1: number[] = [];
+  const rate: number[] = [];
+  const tpBy = new Map<string, number>();
+  for (let sd = 0; sd < seeds; sd++) {
+    let tp = 0, fp = 0, fn = 0, alarms = 0;
+    for (const s of series) {
+      const x = run.perSeries[s]![k]![sd]!;
+      tp += x.tp;
+      fp += x.fp;
+      fn += x.fn;
+      alarms += x.alarms;
+      tpBy.set(s, (tpBy.get(s) ?? 0) + x.tp);
+    }
+    f1.push((2 * tp) / (2 * tp + fp + fn));
+    rate.push(alarms / rows);
+  }
+  const q = mean(rate);
+  const chance = (2 * p * q) / (p + q);
+  const ranked = [...tpBy].sort((a, b) => b[1] - a[1]);
+  const total = ranked.reduce((a, [, v]) => a + v, 0);
+  const lead = ranked.slice(0, top);
+  const share = total > 0 ? lead.reduce((a, [, v]) => a + v, 0) / total : 0;
+  const names = lead.map(([s]) => s.split('/').pop()!.replace(/\.csv$/, '')).join(', ');
+  console.log(`| ${c.title} | ${mean(f1).toFixed(3)} | ${q.toFixed(3)} | ${chance.toFixed(3)} | ${(mean(f1) / chance).toFixed(2)} | ${(100 * share).toFixed(0)}% (${names}) |`);
+});
 
 if (one !== undefined) {
   const c0 = runs[0]!.perSeries[one];
@@ -73,13 +79,8 @@ if (one !== undefined) {
   console.log(`\n${one}: ${c0[0]![0]!.tp + c0[0]![0]!.fn} of ${c0[0]![0]!.testRows} test rows labelled\n`);
   console.log('| condition | true positives | alarms |');
   console.log('|---|---|---|');
-  const shown = new Set<string>();
-  for (const run of runs) {
-    run.conditions.forEach((c, k) => {
-      if (shown.has(c.id)) return;
-      shown.add(c.id);
-      const per = run.perSeries[one]![k]!;
-      console.log(`| ${c.title} | ${mean(per.map((x) => x.tp)).toFixed(1)} | ${mean(per.map((x) => x.alarms)).toFixed(1)} |`);
-    });
-  }
+  eachCondition((run, c, k) => {
+    const per = run.perSeries[one]![k]!;
+    console.log(`| ${c.title} | ${mean(per.map((x) => x.tp)).toFixed(1)} | ${mean(per.map((x) => x.alarms)).toFixed(1)} |`);
+  });
 }
