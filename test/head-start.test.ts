@@ -125,22 +125,6 @@ describe('head start', () => {
     }
   });
 
-  it("a one-shard run's segment table, made on the main thread while the shard is generated, is the one its worker measures", async () => {
-    for (const [scenario, opts] of [
-      [REF, { rows: 65536 }],
-      ['scenarios/valve-sensors.yaml', { rows: 30000, seed: 9, withClean: true }],
-    ] as const) {
-      // With phases timed, the worker measures the shard's events (as in a run of many shards).
-      const here = join(tempDir(), 'here');
-      const worker = join(tempDir(), 'worker');
-      const a = await generate(join(ROOT, scenario), { ...opts, out: here, workers: 1 });
-      const b = await generate(join(ROOT, scenario), { ...opts, out: worker, workers: 1, phases: true });
-      expect(a.manifest.anomalies, scenario).toEqual(b.manifest.anomalies);
-      expect(readFileSync(join(here, 'anomalies.parquet')).equals(readFileSync(join(worker, 'anomalies.parquet'))), scenario).toBe(true);
-      expect(a.manifest.anomalies.realised.events, scenario).toBeGreaterThan(0);
-    }
-  });
-
   it('the binary writes the same dataset as the library, byte for byte', async () => {
     const base = tempDir();
     for (const [name, args] of [

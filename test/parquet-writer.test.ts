@@ -352,6 +352,14 @@ describe('DELTA_BINARY_PACKED timestamps', () => {
     // Entities of 1,000 one-minute rows from 2024: every 1,000th delta jumps back (~26-bit miniblocks).
     const fleet = Array.from({ length: 5000 }, (_, i) => 1_704_067_200_000n + BigInt(i % 1000) * 60_000n);
     expect(encode(fleet)).toEqual(referenceDelta(fleet));
+    // Blocks of one delta beside blocks with a jump, at every position against the 128-value blocks.
+    for (const rows of [1, 2, 37, 127, 128, 129, 256, 257]) {
+      const short = Array.from({ length: 3000 }, (_, i) => 1_704_067_200_000n + BigInt(i % rows) * 60_000n);
+      expect(encode(short), `entities of ${rows} rows`).toEqual(referenceDelta(short));
+    }
+    // The largest safe values, in blocks of one delta: still DELTA_BINARY_PACKED, as the reference writes it.
+    const top = Array.from({ length: 600 }, (_, i) => 2n ** 53n - 1n - BigInt(i % 300) * 7n);
+    expect(encode(top)).toEqual(referenceDelta(top));
     // Random walks with steps of every magnitude up to 2^44 (deltas of up to 45 bits), and negative values.
     let seed = 7;
     const rand = () => (seed = (Math.imul(seed, 1_103_515_245) + 12_345) >>> 0) / 2 ** 32;

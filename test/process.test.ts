@@ -13,7 +13,7 @@ import { seedKey } from '../src/random/counter.js';
 import { ArBlocks, arWarmup, innovations } from '../src/variables/process-ar.js';
 import { WalkBlocks, SUPERBLOCK_BLOCKS } from '../src/variables/process-walk.js';
 import { componentStream } from '../src/variables/process.js';
-import { phaseAt, waveShape } from '../src/model/shapes.js';
+import { phaseAt, waveBlock, waveShape } from '../src/model/shapes.js';
 import type { Scenario } from '../src/model/types.js';
 import { duck, tempDir } from './helpers.js';
 
@@ -217,6 +217,23 @@ describe('seasonality, trend, noise', () => {
     expect(waveShape('square', 0.75)).toBe(-1);
     expect(waveShape('triangle', 0.25)).toBe(1);
     expect(waveShape('sawtooth', 0.499)).toBeCloseTo(0.998, 12);
+  });
+
+  it("a block of a shape's values is, bit for bit, its amplitude times the shape at each row's phase", () => {
+    const out = new Float64Array(3000);
+    for (const wave of ['sine', 'square', 'sawtooth', 'triangle'] as const) {
+      for (const [period, phase, a, from] of [
+        [100, 0, 2, 0],
+        [40.5, 0.25, -3.5, 7],
+        [1440, 0.999, 10, 2 ** 40 + 3],
+        [7.3, 0.5, 1e-3, 123_456_789],
+      ]) {
+        waveBlock(wave, a!, period!, phase!, from!, out.length, out);
+        for (let i = 0; i < out.length; i++) {
+          if (!Object.is(out[i], a! * waveShape(wave, phaseAt(from! + i, period!, phase!)))) throw new Error(`${wave} period ${period} phase ${phase} row ${from! + i}: ${out[i]}`);
+        }
+      }
+    }
   });
 
   it('a polynomial trend in units of a duration', () => {

@@ -180,6 +180,14 @@ export function encodeDeltaInt64(sink: ByteSink, w: Int32Array, from: number, co
   let prev = first;
   for (let b = from + 1; b < from + count; b += 128) {
     const n = Math.min(128, from + count - b);
+    // A block of one delta (a fleet's timestamps step regularly between entities) is what
+    // the loop below writes for it — minimum d, every miniblock of width 0 — written at once.
+    const d = constantDelta(w, b - 1, n + 1) ? int64At(w, b) - prev : NaN;
+    if (Number.isSafeInteger(d) && Number.isSafeInteger(prev + n * d) && prev + n * d === int64At(w, b + n - 1)) {
+      deltaBlocksOfConstant(sink, d, n);
+      prev += n * d;
+      continue;
+    }
     let min = Infinity;
     for (let k = 0; k < n; k++) {
       const v = int64At(w, b + k);

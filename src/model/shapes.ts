@@ -20,6 +20,44 @@ export function waveShape(wave: WaveName, f: number): number {
   }
 }
 
+/**
+ * `a · waveShape(wave, phaseAt(row, period, phase))` for rows [from, from + count), into
+ * out[0..count): the same arithmetic as those functions, with the shape chosen once per
+ * block and no call per row, whose double result code not yet optimized, or not inlined,
+ * allocates on the heap (a fleet compiles its processes again for every entity).
+ */
+export function waveBlock(wave: WaveName, a: number, period: number, phase: number, from: number, count: number, out: Float64Array): void {
+  switch (wave) {
+    case 'sine':
+      for (let i = 0; i < count; i++) {
+        const g = ((from + i) % period) / period + phase;
+        const f = g - Math.floor(g);
+        out[i] = a * Math.sin(2 * Math.PI * f);
+      }
+      return;
+    case 'square':
+      for (let i = 0; i < count; i++) {
+        const g = ((from + i) % period) / period + phase;
+        out[i] = a * (g - Math.floor(g) < 0.5 ? 1 : -1);
+      }
+      return;
+    case 'sawtooth':
+      for (let i = 0; i < count; i++) {
+        const g = ((from + i) % period) / period + phase;
+        const f = g - Math.floor(g);
+        out[i] = a * (f < 0.5 ? 2 * f : 2 * f - 2);
+      }
+      return;
+    case 'triangle':
+      for (let i = 0; i < count; i++) {
+        const g = ((from + i) % period) / period + phase;
+        const f = g - Math.floor(g);
+        out[i] = a * (f < 0.25 ? 4 * f : f < 0.75 ? 2 - 4 * f : 4 * f - 4);
+      }
+      return;
+  }
+}
+
 /** Fraction of the period at row i (exact remainder, so far rows lose no phase precision). */
 export function phaseAt(row: number, period: number, phase: number): number {
   const f = (row % period) / period + phase;

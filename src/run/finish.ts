@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { endRow, firstRow, type Scenario } from '../model/types.js';
 import { eventsOverlapping, maxEventRows } from '../anomaly/events.js';
 import { segmentsOf } from '../generate/event-outcome.js';
-import type { GenerationPlan, ShardPlan } from '../plan/planner.js';
+import type { GenerationPlan } from '../plan/planner.js';
 import type { Part } from '../plan/parts.js';
 import { anomalySummary, buildManifest, ENTITIES_FILE, MANIFEST_FILE, SEGMENTS_FILE, writeManifest, type Manifest, type ManifestShard, type UniquenessSummary } from '../dataset/manifest.js';
 import { encodeParquet, type ParquetCompression } from '../formats/parquet.js';
@@ -19,7 +19,6 @@ import { prepareScenario } from '../variables/registry.js';
 import type { Resolution } from '../uniqueness/resolve.js';
 import { partManifestFile, PENDING_SUFFIX } from './state.js';
 import { shardSegments, type ShardSegments } from './shard-task.js';
-import { headStartAllowed } from './head-start.js';
 import type { Segment } from '../anomaly/effect.js';
 
 /**
@@ -54,53 +53,7 @@ function allSegments(scenario: Scenario, plan: GenerationPlan, measured: Readonl
   return { segments, dropped, ...(scenario.entities ? { entities, described } : {}) };
 }
 
-/** The dataset's segment table, settled and encoded; no bytes for a part, which has none. */
-export interface SegmentFile {
-  segments: Segment[];
-  dropped: number;
-  bytes: Uint8Array | undefined;
-}
-
-/**
- * The segment table of a dataset and its Parquet bytes. Every event is measured, for its
- * effect columns: the workers measured their shards' events (`measured`, by shard index);
- * the others (shards kept from an earlier run, a fleet's) are measured here.
- */
-export async function segmentFile(scenario: Scenario, plan: GenerationPlan, compression: ParquetCompression, part: Part | null, measured: ReadonlyMap<number, ShardSegments>): Promise<SegmentFile> {
-  if (part) return { segments: [], dropped: -1, bytes: undefined };
-  // Measuring events generates rows here, on the main thread: load what the variables need.
-  if (scenario.anomalies.mode !== 'none' && measured.size < plan.shards.length) await prepareScenario(scenario);
-  const { segments, dropped, table } = datasetSegments(scenario, scenario.anomalies.mode === 'none' ? undefined : allSegments(scenario, plan, measured));
-  const segMeta = shardMetadata(scenario, { index: -1, rowStart: firstRow(scenario.timeline), rowEnd: endRow(scenario.timeline) });
-  return { segments, dropped, bytes: encodeParquet(table, segMeta, compression) };
-}
-
-/**
- * Whether this thread makes the segment table of a run of one shard while a worker
- * generates that shard (`segmentFileBeside`): the main thread would only wait, and the
- * worker, which the run waits for, then writes and hashes without measuring. Not with user
- * code (callbacks run in workers only, under the watchdog), a fleet or uniqueness (see
- * `headStartAllowed`), nor when the run times its workers' phases (the bench's breakdown).
- */
-export function segmentsBeside(scenario: Scenario, plan: GenerationPlan, shards: readonly ShardPlan[], part: Part | null, phases: boolean): boolean {
-  return !part && !phases && plan.shards.length === 1 && shards.length === 1 && headStartAllowed(scenario);
-}
-
-/**
- * The segment table made here while `shard` (the run's only one) is generated; undefined
- * when that fails, so that `finishDataset` measures again once the shard is done and
- * reports what it meets there, after the shard's own failure if it has one.
- */
-export function segmentFileBeside(shard: Promise<unknown>, scenario: Scenario, plan: GenerationPlan, compression: ParquetCompression): Promise<SegmentFile | undefined> {
-  // The shard's failure is its awaiter's; this only keeps it from counting as unhandled meanwhile.
-  shard.catch(() => undefined);
-  return segmentFile(scenario, plan, compression, null, new Map()).catch(() => undefined);
-}
-
-/**
- * Writes the segment table (whole datasets; `ready` when made beforehand) and then the
- * manifest, under their pending names in a staged run.
- */
+/** Writes the segment table (whole datasets only) and the manifest, last. */
 export async function finishDataset(
   out: string,
   scenario: Scenario,
@@ -111,16 +64,19 @@ export async function finishDataset(
   uniqueness: UniquenessSummary | null,
   staged = false,
   measured: ReadonlyMap<number, ShardSegments> = new Map(),
-  ready?: SegmentFile,
 ): Promise<Manifest> {
   const suffix = staged ? PENDING_SUFFIX : '';
-  const { segments, dropped, bytes } = ready ?? (await segmentFile(scenario, plan, compression, part, measured));
-  if (bytes) {
-    writeFileAtomic(join(out, SEGMENTS_FILE + suffix), bytes);
-    if (scenario.entities) {
-      const segMeta = shardMetadata(scenario, { index: -1, rowStart: firstRow(scenario.timeline), rowEnd: endRow(scenario.timeline) });
-      writeFileAtomic(join(out, ENTITIES_FILE + suffix), encodeParquet(entityTable(scenario), segMeta, compression));
-    }
+  const rows = scenario.timeline.rows;
+  // Measuring events generates rows here, on the main thread: load what the variables need.
+  if (!part && scenario.anomalies.mode !== 'none' && measured.size < plan.shards.length) await prepareScenario(scenario);
+  // Every event is measured, for its effect columns (the workers measured their shards'
+  // events; a fleet's are measured here); a part run has no segment table.
+  const settled = part ? { segments: [], dropped: -1, table: undefined } : datasetSegments(scenario, scenario.anomalies.mode === 'none' ? undefined : allSegments(scenario, plan, measured));
+  const { segments, dropped } = settled;
+  if (settled.table) {
+    const segMeta = shardMetadata(scenario, { index: -1, rowStart: firstRow(scenario.timeline), rowEnd: endRow(scenario.timeline) });
+    writeFileAtomic(join(out, SEGMENTS_FILE + suffix), encodeParquet(settled.table, segMeta, compression));
+    if (scenario.entities) writeFileAtomic(join(out, ENTITIES_FILE + suffix), encodeParquet(entityTable(scenario), segMeta, compression));
   }
   const anomalousRows = shards.reduce((a, s) => a + s.anomalous_rows, 0);
   const manifest = buildManifest({
@@ -137,6 +93,7 @@ export async function finishDataset(
   return writeManifest(out, manifest, (part ? partManifestFile(part) : MANIFEST_FILE) + suffix);
 }
 
+/** The manifest's uniqueness section: the key and, per class, what resolution did. */
 export function uniquenessSummary(s: Scenario, r: Resolution | undefined): UniquenessSummary | null {
   if (!s.uniqueness) return null;
   const none = (cls: 'normal' | 'anomalous') => ({ mode: s.uniqueness![cls].mode, tries: s.uniqueness![cls].tries, rows: 0, retried_rows: 0, non_unique_rows: 0, distinct_tuples: 0, domain: null });

@@ -22,9 +22,9 @@ import type { RunIdentity } from './identity.js';
 import type { ShardResult, ShardSegments, ShardTask } from './shard-task.js';
 import { startUniqueness } from './uniqueness-pass.js';
 import { startFleetUniqueness } from './fleet-uniqueness.js';
-import { removeRecorded, removeTemporaries } from './ownership.js';
+import { removeRecorded, removeTemporaries, runNames } from './ownership.js';
 import { completeCommit, discardStaged, unfinishedCommit } from './commit.js';
-import { finishDataset, segmentFileBeside, segmentsBeside, uniquenessSummary, type SegmentFile } from './finish.js';
+import { finishDataset, uniquenessSummary } from './finish.js';
 import { ensureDataDir, removeIfEmpty } from './output-dir.js';
 import { removeUnplanned, type Prepared } from './survey.js';
 import { labelWarnings } from './label-warnings.js';
@@ -64,8 +64,9 @@ export async function runPlan(
   const end = shards.length > 0 ? shards[shards.length - 1]!.rowEnd : 0;
   const uniqueness = !scenario.uniqueness || end === 0 ? undefined : scenario.entities ? startFleetUniqueness(pool, scenario, shards, plan.shardRows, workersOf(pool)) : startUniqueness(pool, scenario, plan.shards, end, workersOf(pool));
   if (uniqueness && !prepared.fresh) await uniqueness.done;
-  // --force: the older dataset's own files go (never anything else: survey refused that).
-  if (prepared.replace.length > 0) removeRecorded(out, prepared.replace);
+  // --force: the older dataset's own files go (never anything else: survey refused that),
+  // except names this run's parts, started beside this one, may have written already.
+  if (prepared.replace.length > 0) removeRecorded(out, prepared.replace, runNames(plan.shards.map((s) => s.file), part?.n ?? null));
   const created: string[] = [];
   ensureDataDir(out, created);
   const fixed = [MANIFEST_FILE, SEGMENTS_FILE, ENTITIES_FILE, journalFile(part), ...(part ? [partManifestFile(part)] : [])];
@@ -86,9 +87,6 @@ export async function runPlan(
   // fleet's events are each entity's, measured at the end).
   const measureInWorkers = !part && scenario.anomalies.mode !== 'none';
   const measured = new Map<number, ShardSegments>();
-  // Or, for a run of one shard, here while the worker generates it (finish.ts).
-  const beside = segmentsBeside(scenario, plan, shards, part, options.phases === true);
-  let early: Promise<SegmentFile | undefined> | undefined;
   /** Undoes what this run added when it fails: a staged run restores the old dataset exactly. */
   const undo = (wroteShards: boolean) => {
     removeTemporaries(out, [...ownFiles, ...fixed]);
@@ -120,14 +118,12 @@ export async function runPlan(
         retries,
         ...(entityRetries ? { entityRetries } : {}),
         phases: options.phases,
-        segments: measureInWorkers && !beside,
+        segments: measureInWorkers,
       };
       const watch = newWatchBuffer();
       let r: ShardResult;
       try {
-        const running = runWatched<ShardResult>(pool, { ...task, watch }, watch, scenario, workerMemoryMb());
-        if (beside) early = segmentFileBeside(running, scenario, plan, compression);
-        r = await running;
+        r = await runWatched<ShardResult>(pool, { ...task, watch }, watch, scenario, workerMemoryMb());
       } catch (err) {
         // After Ctrl-C the pool may be torn down under running tasks: that is the interruption, not a failure.
         if (aborted() && !(err instanceof ParanomError)) return;
@@ -177,7 +173,7 @@ export async function runPlan(
     // No task is left for the pool (the segment table is measured on this thread, if at all).
     void endPool();
     const listed: ManifestShard[] = results.map(({ pending: _p, ...s }) => s);
-    const manifest = await finishDataset(out, scenario, plan, compression, listed, part, uniquenessSummary(scenario, resolution), staged, measured, await early);
+    const manifest = await finishDataset(out, scenario, plan, compression, listed, part, uniquenessSummary(scenario, resolution), staged, measured);
     if (staged) {
       journal.commit();
       committed = true;

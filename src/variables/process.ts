@@ -30,7 +30,7 @@ import { ArBlocks } from './process-ar.js';
 import { WalkBlocks } from './process-walk.js';
 import { normalNoise, studentTNoise } from './process-noise.js';
 import { decorrelateScores, groupScores } from './correlated-scores.js';
-import { phaseAt, polynomial, shiftedPhaseAt, spanRows, waveShape } from '../model/shapes.js';
+import { polynomial, shiftedPhaseAt, spanRows, waveBlock, waveShape } from '../model/shapes.js';
 
 /** Stream of component c of a process (and of its auxiliary draws). */
 export function componentStream(name: string, c: number, aux = ''): number {
@@ -122,7 +122,7 @@ function compileComponent(v: ProcessVariable, comp: ProcessComponent, c: number,
       const { amplitude: a, phase, type: wave } = comp;
       return (from, count, acc, events) => {
         const tmp = scratch.tmp;
-        for (let i = 0; i < count; i++) tmp[i] = a * waveShape(wave, phaseAt(from + i, period, phase));
+        waveBlock(wave, a, period, phase, from, count, tmp);
         for (const e of events) {
           if (e.kind === 'variance') continue;
           const [lo, hi] = overlap(e, from, count);
