@@ -12,7 +12,7 @@ import { ENTITIES_FILE, MANIFEST_FILE, SEGMENTS_FILE } from '../dataset/manifest
 import { TEMP_SUFFIX } from '../formats/files.js';
 import { shardFileName } from '../plan/planner.js';
 import { LOCK_RE } from './lock.js';
-import { isParanomManifest, JOURNAL_RE, PENDING_SUFFIX, readRecords, type Recorded, type RunIdentity } from './state.js';
+import { isParanomManifest, journalFile, JOURNAL_RE, partManifestFile, PENDING_SUFFIX, readRecords, type Recorded, type RunIdentity } from './state.js';
 
 /** A part's journal; group 1 is the part's label (`part-00002-of-00008`). */
 const PART_JOURNAL_RE = /^\.paranom-run-(part-\d+-of-\d+)\.jsonl$/;
@@ -116,9 +116,24 @@ function isParanomManifestFile(path: string): boolean {
   }
 }
 
-/** Removes the files the records own (an older dataset being replaced with --force). */
-export function removeRecorded(out: string, records: readonly Recorded[]): void {
-  for (const name of ownNames(records, [])) rmSync(join(out, name), { force: true });
+/**
+ * Removes the files the records own (an older dataset being replaced with --force), but
+ * none of `keep`: the names the replacing run and its sibling parts write, which those
+ * parts, started beside this one, may already have written (an older shard under such a
+ * name is simply overwritten; no record of the new run lists it).
+ */
+export function removeRecorded(out: string, records: readonly Recorded[], keep: ReadonlySet<string> = new Set()): void {
+  // The records go last, after the files they own: a part surveying the directory meanwhile
+  // finds the older dataset with its files, or neither — never its files without it.
+  const last = new Set([MANIFEST_FILE, ...records.map((r) => r.source)]);
+  const names = [...ownNames(records, [])].filter((name) => !keep.has(name));
+  for (const name of [...names.filter((n) => !last.has(n)), ...names.filter((n) => last.has(n))]) rmSync(join(out, name), { force: true });
+}
+
+/** What a run of `plan` (every shard file) writes, split into `n` parts or not: shards, and each part's journal and manifest, with their temporaries. */
+export function runNames(planned: readonly string[], n: number | null): Set<string> {
+  const parts = n === null ? [] : Array.from({ length: n }, (_, i) => ({ k: i + 1, n }));
+  return ownNames([], [...planned, ...parts.flatMap((p) => [journalFile(p), partManifestFile(p)])]);
 }
 
 /** Removes temporaries (`.tmp`) of exactly the given names. */

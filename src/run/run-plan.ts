@@ -22,7 +22,7 @@ import type { RunIdentity } from './identity.js';
 import type { ShardResult, ShardSegments, ShardTask } from './shard-task.js';
 import { startUniqueness } from './uniqueness-pass.js';
 import { startFleetUniqueness } from './fleet-uniqueness.js';
-import { removeRecorded, removeTemporaries } from './ownership.js';
+import { removeRecorded, removeTemporaries, runNames } from './ownership.js';
 import { completeCommit, discardStaged, unfinishedCommit } from './commit.js';
 import { finishDataset, uniquenessSummary } from './finish.js';
 import { ensureDataDir, removeIfEmpty } from './output-dir.js';
@@ -64,8 +64,9 @@ export async function runPlan(
   const end = shards.length > 0 ? shards[shards.length - 1]!.rowEnd : 0;
   const uniqueness = !scenario.uniqueness || end === 0 ? undefined : scenario.entities ? startFleetUniqueness(pool, scenario, shards, plan.shardRows, workersOf(pool)) : startUniqueness(pool, scenario, plan.shards, end, workersOf(pool));
   if (uniqueness && !prepared.fresh) await uniqueness.done;
-  // --force: the older dataset's own files go (never anything else: survey refused that).
-  if (prepared.replace.length > 0) removeRecorded(out, prepared.replace);
+  // --force: the older dataset's own files go (never anything else: survey refused that),
+  // except names this run's parts, started beside this one, may have written already.
+  if (prepared.replace.length > 0) removeRecorded(out, prepared.replace, runNames(plan.shards.map((s) => s.file), part?.n ?? null));
   const created: string[] = [];
   ensureDataDir(out, created);
   const fixed = [MANIFEST_FILE, SEGMENTS_FILE, ENTITIES_FILE, journalFile(part), ...(part ? [partManifestFile(part)] : [])];

@@ -32,8 +32,9 @@ export interface Prepared {
  * Reads what `out` holds: refuses files paranom did not write and (without force) another
  * dataset, and finds the shards this run may keep. Changes nothing.
  */
-export function survey(out: string, identity: RunIdentity, names: string[] | null, force: boolean, part: Part | null, shards: ShardPlan[], command: 'generate' | 'grow'): Prepared {
-  const records = ownedRecords(out, shards.map((s) => s.file));
+export function survey(out: string, identity: RunIdentity, names: string[] | null, force: boolean, part: Part | null, shards: ShardPlan[], command: 'generate' | 'grow', planned: readonly string[]): Prepared {
+  // Every shard name of the plan is paranom's, not only this part's: a sibling part writes the others.
+  const records = ownedRecords(out, planned);
   const other = records.find((r) => !reusable(r.identity, identity, names));
   if (other && !force) {
     const what = differences(other.identity, identity, names, other.names).join('; ');
@@ -43,7 +44,8 @@ export function survey(out: string, identity: RunIdentity, names: string[] | nul
       { out },
     );
   }
-  if (other) return { carried: [], staged: false, old: undefined, fresh: true, replace: records };
+  // Only the other dataset's records: a sibling part of this run may have written its journal already.
+  if (other) return { carried: [], staged: false, old: undefined, fresh: true, replace: records.filter((r) => !reusable(r.identity, identity, names)) };
   const old = part ? undefined : records.find((r) => r.source === MANIFEST_FILE);
   const staged = old !== undefined;
   const carried: JournalShard[] = [];

@@ -1,22 +1,30 @@
 /**
- * Runs beside a grow's commit window.
+ * Runs beside each other at their narrow windows, each window opened on purpose (a mocked
+ * rename that fails, or another run's files appearing at the moment it could) rather than
+ * hoped for under load.
  *
  * A grow that fails after its commit line — a rename refused while its new files are being
  * put in place, the same state a kill -9 at that moment leaves — is never undone (some new
  * files are already in place): its journal stays, `verify` says a commit is unfinished
  * rather than calling the dataset damaged, and the same grow again (or a merge) completes
  * it to the bytes of an uninterrupted grow. A merge started while a grow commits reads the
- * dataset the grow left, not the manifest it read before it could take the lock.
+ * dataset the grow left, not the manifest it read before it could take the lock. A part
+ * replacing an older dataset with --force leaves alone what its sibling parts, started
+ * beside it, have already written.
  */
 import { appendFileSync, cpSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it, vi } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { tempDir } from './helpers.js';
 import { cli, expectClean, tinyScenario, treeHashes, writeScenario } from './reliability-helpers.js';
+import { ownedRecords } from '../src/run/ownership.js';
+import { planRun } from '../src/run/generate.js';
 
 /** The rename that fails next, by the end of its source path (none when undefined). */
 const failing = vi.hoisted(() => ({ suffix: undefined as string | undefined }));
+/** Called after every removal while set: what another run sees at that moment. */
+const afterRemove = vi.hoisted(() => ({ run: undefined as ((path: string) => void) | undefined }));
 
 vi.mock('node:fs', async (original) => {
   const real = await original<typeof import('node:fs')>();
@@ -27,7 +35,11 @@ vi.mock('node:fs', async (original) => {
     }
     real.renameSync(from, to);
   };
-  return { ...real, default: { ...real, renameSync }, renameSync };
+  const rmSync: typeof real.rmSync = (path, options) => {
+    real.rmSync(path, options);
+    afterRemove.run?.(String(path));
+  };
+  return { ...real, default: { ...real, renameSync, rmSync }, renameSync, rmSync };
 });
 
 /** Called once when the next whole-dataset lock is taken: what another run does in between. */
@@ -46,18 +58,37 @@ vi.mock('../src/run/lock.js', async (original) => {
   };
 });
 
+/** Called once before the next --force removal of an older dataset's files. */
+const beforeRemove = vi.hoisted(() => ({ run: undefined as (() => void) | undefined }));
+
+vi.mock('../src/run/ownership.js', async (original) => {
+  const real = await original<typeof import('../src/run/ownership.js')>();
+  return {
+    ...real,
+    removeRecorded: (...args: Parameters<typeof real.removeRecorded>) => {
+      const run = beforeRemove.run;
+      beforeRemove.run = undefined;
+      run?.();
+      real.removeRecorded(...args);
+    },
+  };
+});
+
 const RUN = ['--shard-rows', '65536', '--workers', '2'];
 
-describe('a grow that fails after its commit', () => {
+describe('runs at their narrow windows', () => {
   const base = tempDir();
   const scenario = writeScenario(base, tinyScenario(150_000));
   const small = join(base, 'small');
   const grown = join(base, 'grown');
 
-  it('is completed by the same grow again, or by merge, to the bytes of an uninterrupted grow', async () => {
+  beforeAll(async () => {
     expect((await cli('generate', scenario, '--out', small, ...RUN)).code).toBe(0);
     cpSync(small, grown, { recursive: true });
     expect((await cli('grow', grown, '--rows', '400000', '--workers', '2')).code).toBe(0);
+  });
+
+  it('is completed by the same grow again, or by merge, to the bytes of an uninterrupted grow', async () => {
     const want = treeHashes(grown);
 
     for (const [trial, complete] of [['grow', ['grow', '--rows', '400000']], ['merge', ['merge', '--to']]] as const) {
@@ -115,6 +146,51 @@ describe('a grow that fails after its commit', () => {
     expect(beforeLock.run).toBeUndefined();
     expect(r.code, r.err).toBe(0);
     expect(r.out).toMatch(/wrote 400,000 rows/);
+  });
+
+  it('parts replacing an older dataset with --force keep what a sibling part wrote after they read the directory', async () => {
+    const parts = ['--seed', '4', '--force', ...RUN];
+    const ref = join(base, 'ref-seed-4');
+    expect((await cli('generate', scenario, '--out', ref, ...parts)).code).toBe(0);
+    // Part 1 of 3, run alone: what it leaves is what a sibling finishing beside part 2 leaves.
+    const sibling = join(base, 'sibling');
+    expect((await cli('generate', scenario, '--out', sibling, ...parts, '--part', '1/3')).code).toBe(0);
+    const d = join(base, 'replaced');
+    cpSync(small, d, { recursive: true });
+    // Part 2 has read the older dataset's records when part 1 ends, just before part 2 removes that dataset's files.
+    beforeRemove.run = () => cpSync(sibling, d, { recursive: true });
+    const two = await cli('generate', scenario, '--out', d, ...parts, '--part', '2/3');
+    expect(beforeRemove.run).toBeUndefined();
+    expect(two.code, two.err).toBe(0);
+    const three = await cli('generate', scenario, '--out', d, ...parts, '--part', '3/3');
+    expect(three.code, three.err).toBe(0);
+    const merged = await cli('merge-manifests', d);
+    expect(merged.code, merged.err).toBe(0);
+    expect(treeHashes(d)).toEqual(treeHashes(ref));
+  });
+
+  it('a part replacing an older dataset with --force removes its files before its manifest: a sibling surveying meanwhile never finds them unowned', async () => {
+    // The older dataset (400,000 rows) has shards the new plan (150,000 rows) does not.
+    const d = join(base, 'removing');
+    cpSync(grown, d, { recursive: true });
+    const planned = planRun(scenario, { seed: 4, shardRows: 65_536 }).shards.map((s) => s.file);
+    const refusals: string[] = [];
+    afterRemove.run = (path) => {
+      if (!path.startsWith(d)) return;
+      try {
+        ownedRecords(d, planned);
+      } catch (err) {
+        refusals.push(`after removing ${path}: ${(err as Error).message}`);
+      }
+    };
+    try {
+      const one = await cli('generate', scenario, '--out', d, '--seed', '4', '--force', ...RUN, '--part', '1/3');
+      expect(one.code, one.err).toBe(0);
+    } finally {
+      afterRemove.run = undefined;
+    }
+    expect(refusals).toEqual([]);
+    expect(existsSync(join(d, 'data', 'part-00006.parquet'))).toBe(false);
   });
 });
 
