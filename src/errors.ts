@@ -91,7 +91,7 @@ export class ParanomError extends Error {
 }
 
 /** Codes of failures met while generating rows, whose messages take the shard or rows as a prefix. */
-export function withContext(code: ErrorCode): boolean {
+function withContext(code: ErrorCode): boolean {
   return code === 'GENERATION_FAILED' || code === 'CALLBACK_FAILED';
 }
 
@@ -134,7 +134,7 @@ export class ScenarioError extends ParanomError {
   }
 }
 
-export function formatIssues(file: string, issues: readonly ScenarioIssue[]): string {
+function formatIssues(file: string, issues: readonly ScenarioIssue[]): string {
   const head = `${file}: ${issues.length} problem${issues.length === 1 ? '' : 's'} in scenario`;
   const lines = issues.map((i) => {
     const where = i.line !== undefined ? `${file}:${i.line}${i.column !== undefined ? `:${i.column}` : ''} ` : '';

@@ -26,10 +26,22 @@ export async function cli(...args: string[]): Promise<CliRun> {
   return { code, out, err };
 }
 
-/** Runs the CLI binary in a child process (what kill -9, Ctrl-C and working directories need). */
-export function cliProcess(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; timeout?: number } = {}): CliRun {
-  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', cwd: options.cwd ?? ROOT, env: { ...process.env, ...options.env }, timeout: options.timeout ?? 120_000 });
-  return { code: r.status, out: r.stdout, err: r.stderr };
+/**
+ * Runs the CLI binary in a child process (what kill -9, Ctrl-C and working directories need).
+ * `cpuSeconds` bounds the CPU time the process may use (it is killed past it, code null):
+ * a bound on work that holds however loaded the machine is, unlike a wall-clock timeout,
+ * which is then only a last resort against a process that waits forever.
+ */
+export function cliProcess(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; timeout?: number; cpuSeconds?: number } = {}): CliRun {
+  const [cmd, argv] = options.cpuSeconds === undefined ? [process.execPath, [CLI, ...args]] : ['/bin/sh', ['-c', `ulimit -t ${options.cpuSeconds} && exec "$0" "$@"`, process.execPath, CLI, ...args]];
+  const r = spawnSync(cmd, argv, { encoding: 'utf8', cwd: options.cwd ?? ROOT, env: { ...process.env, ...options.env }, timeout: options.timeout ?? 120_000 });
+  return { code: r.status, out: r.stdout, err: r.stderr + (r.signal ? `\n(ended by ${r.signal})` : '') };
+}
+
+/** CPU time (user and system, all threads) this process has used, in milliseconds: a measure of work that load does not stretch. */
+export function cpuMs(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
 }
 
 /** Starts the CLI binary without waiting. */

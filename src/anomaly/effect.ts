@@ -35,7 +35,7 @@ export interface Segment {
   changedRows: number;
 }
 
-export const NO_EFFECT: Effect = { rms: 0, max: 0 };
+const NO_EFFECT: Effect = { rms: 0, max: 0 };
 
 /** Clean rows on each side of an event, beyond its own length, that set its scale. */
 export const CONTEXT_ROWS = 128;

@@ -47,7 +47,7 @@ export interface AnomalyEvent {
 }
 
 /** Kind label of events whose values come from each variable's `anomalous` definition. */
-export const DEFINITION_KIND = 'definition';
+const DEFINITION_KIND = 'definition';
 
 const TWO32 = 4294967296;
 const COUNT_STREAM = systemStream('anomaly.epoch-count');

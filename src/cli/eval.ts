@@ -62,7 +62,7 @@ function options(argv: ArgumentsCamelCase<EvalArgs>): EvalOptions {
 }
 
 /** AnomalyGenerator input is recognised by content, so it is read before anything else. */
-function anomalyGeneratorDoc(path: string): Record<string, unknown> | null {
+async function anomalyGeneratorDoc(path: string): Promise<Record<string, unknown> | null> {
   if (!path.toLowerCase().endsWith('.json')) return null;
   let doc: unknown;
   try {
@@ -70,13 +70,14 @@ function anomalyGeneratorDoc(path: string): Record<string, unknown> | null {
   } catch {
     return null; // the labels reader reports a missing or malformed file
   }
-  return typeof doc === 'object' && doc !== null && 'targets' in doc && 'candidates' in doc ? (doc as Record<string, unknown>) : null;
+  const { isAnomalyGeneratorInput } = await import('../eval/anomalygenerator.js');
+  return isAnomalyGeneratorInput(doc) ? doc : null;
 }
 
 async function handler(argv: ArgumentsCamelCase<EvalArgs>): Promise<void> {
   const opts = options(argv);
   const print = (s: string) => process.stdout.write(s);
-  const ag = anomalyGeneratorDoc(argv.labels);
+  const ag = await anomalyGeneratorDoc(argv.labels);
   if (ag) {
     if (argv.predictions !== undefined) throw usage(`${argv.labels} is AnomalyGenerator eval input (it holds the candidates); drop the predictions file ${argv.predictions}`);
     const { anomalyGeneratorInput, evaluateAnomalyGenerator } = await import('../eval/anomalygenerator.js');

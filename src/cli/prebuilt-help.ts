@@ -15,7 +15,7 @@ import { readFileSync } from 'node:fs';
 export const HELP_COLUMNS = 80;
 
 /** File name of the stored outputs, beside this module in dist/. */
-export const HELP_FILE = 'help.json';
+const HELP_FILE = 'help.json';
 
 /** Stored outputs: the argument line (joined by spaces) → what yargs wrote on standard output. */
 export type PrebuiltOutputs = Record<string, string>;

@@ -106,8 +106,3 @@ export const trainVaeCommand: CommandModule<object, TrainOptions> = {
   builder,
   handler,
 };
-
-/** Adds the `train-vae` command to a yargs instance. */
-export function registerTrainVae<T>(y: Argv<T>): Argv<T> {
-  return y.command(trainVaeCommand) as unknown as Argv<T>;
-}

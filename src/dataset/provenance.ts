@@ -10,7 +10,7 @@ import { ENGINE_VERSION } from '../version.js';
 import type { Scenario } from '../model/types.js';
 
 /** JSON with sorted keys, so equal objects serialise to equal bytes. */
-export function canonicalJson(value: unknown): string {
+function canonicalJson(value: unknown): string {
   return JSON.stringify(value, (_k, v: unknown) =>
     v && typeof v === 'object' && !Array.isArray(v)
       ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
@@ -25,7 +25,7 @@ export function recordedScenario(s: Scenario): Scenario {
 }
 
 /** The recorded scenario without its row count: growing a dataset keeps its scenario hash. */
-export function scenarioIdentity(s: Scenario): unknown {
+function scenarioIdentity(s: Scenario): unknown {
   const { callbackTimeoutMs: _limit, allowNonFinite: _allow, ...r } = recordedScenario(s);
   // A fleet grows in entities as a timeline grows in rows: its size is not its identity.
   const fleet = r.entities ? { entities: { ...r.entities, count: undefined, names: undefined, source: r.entities.source ? { file: r.entities.source.file } : undefined } } : {};
@@ -72,7 +72,7 @@ export function provenance(s: Scenario, shard: FilePlace): Record<string, unknow
 }
 
 /** Key of the provenance entry in Parquet key-value metadata and Arrow schema metadata. */
-export const PROVENANCE_KEY = 'paranom';
+const PROVENANCE_KEY = 'paranom';
 
 /**
  * Key-value metadata stored in each file: one entry holding canonical JSON. A single key,

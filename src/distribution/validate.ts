@@ -116,7 +116,7 @@ export function defaultDtype(d: Distribution): DType {
 }
 
 /** The range a bounded numeric distribution yields; undefined for unbounded or non-numeric ones. */
-export function numericBounds(d: Distribution): [number, number] | undefined {
+function numericBounds(d: Distribution): [number, number] | undefined {
   switch (d.dist) {
     case 'uniform':
     case 'integer':

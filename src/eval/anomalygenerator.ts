@@ -25,6 +25,7 @@ export interface AnomalyGeneratorCounts {
   dair: number | null;
 }
 
+/** True when a parsed JSON document is AnomalyGenerator's eval input (it holds targets and candidates). */
 export function isAnomalyGeneratorInput(doc: unknown): doc is Record<string, unknown> {
   return typeof doc === 'object' && doc !== null && 'targets' in doc && 'candidates' in doc;
 }
@@ -46,7 +47,7 @@ export function anomalyGeneratorInput(doc: Record<string, unknown>, file: string
   return { targets: t, candidates: c, range };
 }
 
-export function anomalyGeneratorCounts(target: readonly number[], candidate: readonly number[], range: number): AnomalyGeneratorCounts {
+function anomalyGeneratorCounts(target: readonly number[], candidate: readonly number[], range: number): AnomalyGeneratorCounts {
   let exact = 0;
   let detected = 0;
   let missed = 0;

@@ -13,7 +13,7 @@ import { cellNumber, pickColumn, readTableFile, usage } from './table-file.js';
 import { windowsFromTimes } from './timestamps.js';
 import { runsOf, type RowWindow } from './windows.js';
 
-export const SCORE_COLUMNS = ['anomaly_score', 'score', 'prediction', 'predicted', 'alarm', 'is_alarm'];
+const SCORE_COLUMNS = ['anomaly_score', 'score', 'prediction', 'predicted', 'alarm', 'is_alarm'];
 
 export interface PredictionSource {
   description: string;

@@ -38,8 +38,6 @@ export interface RangeScores {
   cardinality: OverlapCardinality;
 }
 
-export const POSITIONAL_BIASES: readonly PositionalBias[] = ['flat', 'front', 'back', 'middle'];
-export const OVERLAP_CARDINALITIES: readonly OverlapCardinality[] = ['one', 'reciprocal'];
 
 /** δ(t, L) for position t = 1..L, as in the reference code (integer halving for `middle`). */
 function delta(bias: PositionalBias, t: number, length: number): number {

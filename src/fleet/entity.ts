@@ -41,7 +41,7 @@ function ownCount(s: Scenario, f: Entities, index: number): Scenario['anomalies'
 }
 
 /** The scenario without its fleet (the template every entity is generated from). */
-export function withoutEntities(s: Scenario): Scenario {
+function withoutEntities(s: Scenario): Scenario {
   const { entities: _fleet, ...rest } = s;
   return rest;
 }

@@ -41,7 +41,7 @@ function outagePlan(o: Outages): AnomalyPlan {
 }
 
 /** The outages starting in rows [from, to) of a fleet's timeline. */
-export function outagesStartingIn(s: Scenario, from: number, to: number): Outage[] {
+function outagesStartingIn(s: Scenario, from: number, to: number): Outage[] {
   const o = fleetOf(s).outages;
   if (!o) return [];
   const key = outageKey(s);

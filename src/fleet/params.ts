@@ -16,7 +16,7 @@ export function paramStream(path: string): number {
 }
 
 /** The value of one per-entity parameter for entity `index` of a fleet seeded `seed`. */
-export function drawEntityParam(seed: number, p: Pick<EntityParam, 'dist' | 'stream'>, index: number): number {
+function drawEntityParam(seed: number, p: Pick<EntityParam, 'dist' | 'stream'>, index: number): number {
   const key = seedKey(seed);
   return compileSampler(p.dist, 'float64', null)(rowUniform(key, p.stream, index, 0, 0), new RowDraws(key, p.stream).at(index, 0));
 }

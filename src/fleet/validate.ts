@@ -8,7 +8,7 @@ import { Checker, describe, unknownChoice } from '../model/checker.js';
 import { inputPath, recordedPath } from '../model/input-path.js';
 import { ENTITY_ORDERS, MAX_ENTITIES, type Entities, type EntityOrder } from '../model/entities.js';
 
-export const ENTITY_KEYS = ['count', 'names', 'source', 'key', 'order'] as const;
+const ENTITY_KEYS = ['count', 'names', 'source', 'key', 'order'] as const;
 const NAME_RE = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /** The names of a `source` file: one per line, blank lines and surrounding spaces ignored. */

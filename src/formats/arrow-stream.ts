@@ -17,7 +17,7 @@ import type { EncodedRows } from './text-rows.js';
 export const ARROW_STREAM_END = new Uint8Array([0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0]);
 
 /** Rows [from, to) of a shard, as views of its columns. */
-export function sliceColumns(s: ColumnSet, from: number, to: number): ColumnSet {
+function sliceColumns(s: ColumnSet, from: number, to: number): ColumnSet {
   return {
     rows: to - from,
     timestamp: s.timestamp.subarray(2 * from, 2 * to),
@@ -44,7 +44,7 @@ export function encodeArrowStreamRows(s: ColumnSet, from: number, to: number, un
 }
 
 /** Cuts an IPC stream into its head and its record batch messages (see the module note). */
-export function splitStream(ipc: Uint8Array): ArrowStreamRows {
+function splitStream(ipc: Uint8Array): ArrowStreamRows {
   const view = new DataView(ipc.buffer, ipc.byteOffset, ipc.byteLength);
   const parts: Array<{ start: number; end: number }> = [];
   let headEnd = -1;

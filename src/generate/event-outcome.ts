@@ -141,7 +141,7 @@ function markChanged(dirty: ValueColumn, clean: ValueColumn, off: number, n: num
 }
 
 /** Effect and changed rows of one attempt of an event. */
-export function measureEvent(s: Scenario, e: AnomalyEvent): { effect: Effect; changed: Uint8Array } {
+function measureEvent(s: Scenario, e: AnomalyEvent): { effect: Effect; changed: Uint8Array } {
   const limit = rowLimit(s);
   const end = Math.min(e.start + e.duration, limit);
   const changed = new Uint8Array(e.duration);

@@ -7,7 +7,7 @@
  */
 
 /** Pivots at or below this fraction of the diagonal's scale count as zero. */
-export const ZERO_PIVOT = 1e-12;
+const ZERO_PIVOT = 1e-12;
 
 /** L (row-major, n×n, zero above the diagonal) of the symmetric PSD n×n matrix `a`. */
 export function cholesky(a: Float64Array, n: number): Float64Array {

@@ -27,8 +27,3 @@ export function normalCdf(x: number): number {
   }
   return 0.5 + INV_SQRT_2PI * Math.exp(-0.5 * x2) * sum;
 }
-
-/** Q(x) = 1 − Φ(x) = Φ(−x), accurate in the upper tail (where 1 − Φ would cancel). */
-export function normalUpperTail(x: number): number {
-  return normalCdf(-x);
-}

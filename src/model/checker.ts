@@ -63,7 +63,7 @@ export function describe(v: unknown): string {
 }
 
 /** ` (did you mean 'x'?)` when `word` is a string within two edits of an option, else ''. */
-export function didYouMean(word: unknown, options: readonly string[]): string {
+function didYouMean(word: unknown, options: readonly string[]): string {
   const hint = typeof word === 'string' ? closest(word, options) : undefined;
   return hint ? ` (did you mean '${hint}'?)` : '';
 }

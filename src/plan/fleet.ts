@@ -25,7 +25,7 @@ export interface FleetRect {
 }
 
 /** Rows a rectangle holds. */
-export function rectRows(r: FleetRect): number {
+function rectRows(r: FleetRect): number {
   return (r.entityEnd - r.entityStart) * (r.rowEnd - r.rowStart);
 }
 

@@ -26,7 +26,7 @@ export function parsePart(text: string): Part {
  * and the value the first task gets. Checked in this order when `--parts N` is given
  * without `--part`.
  */
-export const INDEX_VARIABLES: ReadonlyArray<{ name: string; base: number | 'SLURM_ARRAY_TASK_MIN'; who: string }> = [
+const INDEX_VARIABLES: ReadonlyArray<{ name: string; base: number | 'SLURM_ARRAY_TASK_MIN'; who: string }> = [
   { name: 'JOB_COMPLETION_INDEX', base: 0, who: 'Kubernetes Indexed Job' },
   { name: 'AWS_BATCH_JOB_ARRAY_INDEX', base: 0, who: 'AWS Batch array job' },
   { name: 'SLURM_ARRAY_TASK_ID', base: 'SLURM_ARRAY_TASK_MIN', who: 'Slurm job array' },

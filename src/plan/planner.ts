@@ -11,7 +11,7 @@ import { compareRects, cutRegion, fleetFileName, growthRegions } from './fleet.j
 
 export type OutputFormat = 'parquet' | 'arrow' | 'csv';
 
-export const FORMAT_EXTENSIONS: Record<OutputFormat, string> = { parquet: 'parquet', arrow: 'arrow', csv: 'csv' };
+const FORMAT_EXTENSIONS: Record<OutputFormat, string> = { parquet: 'parquet', arrow: 'arrow', csv: 'csv' };
 
 export { DEFAULT_SHARD_ROWS } from '../format.js';
 
@@ -48,7 +48,7 @@ export interface GenerationPlan {
 }
 
 /** Rounds a requested shard size to whole blocks (at least one). */
-export function roundShardRows(requested: number): number {
+function roundShardRows(requested: number): number {
   return Math.max(1, Math.round(requested / BLOCK_ROWS)) * BLOCK_ROWS;
 }
 

@@ -23,7 +23,7 @@ type Key = string | number;
  * Draws are validated over at least this many entities, so a fleet can grow to it (grow
  * --entities) without values that were never validated.
  */
-export const CHECKED_ENTITIES = 65_536;
+const CHECKED_ENTITIES = 65_536;
 type Result = { ok: true; scenario: Scenario } | { ok: false; issues: ScenarioIssue[] };
 
 /** A `{ per_entity: ... }` mapping in a scenario document. */

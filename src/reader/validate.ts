@@ -27,9 +27,9 @@ import { checkOutages } from './outages.js';
 import { splitCount } from '../fleet/count-split.js';
 
 /** Names the engine writes itself; a variable may not take them. */
-export const RESERVED_COLUMNS = ['timestamp', 'is_anomaly', 'anomaly_id'] as const;
+const RESERVED_COLUMNS = ['timestamp', 'is_anomaly', 'anomaly_id'] as const;
 /** Largest dataset a scenario may ask for (keeps row indices and timestamps exact). */
-export const MAX_ROWS = 1e12;
+const MAX_ROWS = 1e12;
 const NAME_RE = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 function checkInstant(c: Checker, v: unknown, path: string): number | undefined {

@@ -38,7 +38,7 @@ export class ChunkBuffers {
 }
 
 /** Numeric values of one column's data as doubles, NaN where null. */
-export function numericValues(d: Data, out: Float64Array): void {
+function numericValues(d: Data, out: Float64Array): void {
   const n = d.length;
   const off = d.offset;
   const t = d.type.typeId;
@@ -64,7 +64,7 @@ export function numericValues(d: Data, out: Float64Array): void {
 }
 
 /** Category codes of a dictionary, string or boolean column (-1 where null or unknown). */
-export function categoryCodes(d: Data, categories: readonly string[], out: Int32Array): void {
+function categoryCodes(d: Data, categories: readonly string[], out: Int32Array): void {
   const n = d.length;
   const off = d.offset;
   const index = new Map(categories.map((c, i) => [c, i]));

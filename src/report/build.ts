@@ -36,7 +36,7 @@ export interface ReportLimits {
   maxEvents?: number;
 }
 
-export const DEFAULT_LIMITS: Required<ReportLimits> = { buckets: 2000, exactValues: 400_000, maxEvents: 20_000 };
+const DEFAULT_LIMITS: Required<ReportLimits> = { buckets: 2000, exactValues: 400_000, maxEvents: 20_000 };
 
 /** Base64 of a Float64Array's bytes (little-endian, as every supported platform is). */
 export function f64(a: Float64Array): string {

@@ -87,7 +87,7 @@ export interface DatasetReportOptions {
 }
 
 /** Streams one shard's rows, as chunks, into `onChunk`. */
-export function readShardChunks(dir: string, format: Manifest['format'], s: ManifestShard, layout: ReportLayout, bufs: ChunkBuffers, onChunk: (c: Chunk) => void): void {
+function readShardChunks(dir: string, format: Manifest['format'], s: ManifestShard, layout: ReportLayout, bufs: ChunkBuffers, onChunk: (c: Chunk) => void): void {
   const path = join(dir, s.file);
   let bytes: Buffer;
   try {

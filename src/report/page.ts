@@ -22,7 +22,7 @@ function template(): string {
  * The page's HTML. JSON inside a script element only needs `<` escaped (so no `</script>`
  * or `<!--` can end it early); `\u003c` is the same string to JSON.parse.
  */
-export function renderPage(report: PageData.Report): string {
+function renderPage(report: PageData.Report): string {
   const json = JSON.stringify(report).replace(/</g, '\\u003c');
   return template().replace('/*@DATA@*/', () => json);
 }

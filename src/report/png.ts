@@ -15,7 +15,7 @@ import { writeFileAtomic } from '../formats/files.js';
 const NAMES = ['chromium', 'chromium-browser', 'google-chrome', 'google-chrome-stable', 'chrome'];
 
 /** A Chromium to drive: $PARANOM_CHROMIUM, else the first of the usual names on $PATH. */
-export function findChromium(): string | null {
+function findChromium(): string | null {
   const env = process.env['PARANOM_CHROMIUM'];
   if (env) return existsSync(env) ? env : null;
   for (const dir of (process.env['PATH'] ?? '').split(delimiter)) {

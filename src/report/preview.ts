@@ -24,7 +24,7 @@ import { latentPanels } from './latent.js';
 import { eventRows } from './events.js';
 
 /** Rows a preview generates unless told otherwise. */
-export const PREVIEW_ROWS = 100_000;
+const PREVIEW_ROWS = 100_000;
 
 export interface PreviewOptions {
   /** Rows to generate (default: 100,000 or the scenario's row count, whichever is smaller). */
@@ -46,7 +46,7 @@ export interface PreviewOptions {
  * A fleet scenario as one entity's (fleet/entity.ts), with a note saying which; any other
  * scenario as it is.
  */
-export function chosenEntity(scenario: Scenario, entity: string | undefined): { scenario: Scenario; notes: string[] } {
+function chosenEntity(scenario: Scenario, entity: string | undefined): { scenario: Scenario; notes: string[] } {
   const f = scenario.entities;
   if (!f) {
     if (entity !== undefined) throw new ParanomError('USAGE', `--entity ${entity}: this scenario has no entities (it is one series)`);

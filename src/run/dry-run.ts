@@ -12,7 +12,7 @@ import { endRow, type Scenario } from '../model/types.js';
 import { EPOCH_ROWS } from '../format.js';
 
 /** Rows of the timeline's start (and of its first event) that the dry run generates. */
-export const DRY_RUN_ROWS = 64;
+const DRY_RUN_ROWS = 64;
 
 /** How far from the start the dry run looks for an event to call `anomalous` exports on. */
 const EVENT_SEARCH_ROWS = 4 * EPOCH_ROWS;

@@ -66,7 +66,6 @@ export async function finishDataset(
   measured: ReadonlyMap<number, ShardSegments> = new Map(),
 ): Promise<Manifest> {
   const suffix = staged ? PENDING_SUFFIX : '';
-  const rows = scenario.timeline.rows;
   // Measuring events generates rows here, on the main thread: load what the variables need.
   if (!part && scenario.anomalies.mode !== 'none' && measured.size < plan.shards.length) await prepareScenario(scenario);
   // Every event is measured, for its effect columns (the workers measured their shards'

@@ -57,7 +57,7 @@ export async function generateLocked(scenario: Scenario, options: GenerateOption
   };
   options.signal?.addEventListener('abort', onAbort, { once: true });
   try {
-    return await runPlan(scenario, plan, shards, identity, compression, part, pool, options, prepared, command, endPool);
+    return await runPlan({ scenario, plan, shards, identity, compression, part, pool, options, prepared, command, endPool });
   } finally {
     options.signal?.removeEventListener('abort', onAbort);
     clearTimeout(grace);

@@ -49,7 +49,7 @@ let early: EarlyShard | null = null;
 let pending: Promise<void> | null = null;
 
 /** Whether a head start may run this scenario: no user code, nothing the main thread must decide first. */
-export function headStartAllowed(s: Scenario): boolean {
+function headStartAllowed(s: Scenario): boolean {
   return !s.uniqueness && !s.entities && !s.splits && s.variables.every((v) => v.type !== 'callback');
 }
 

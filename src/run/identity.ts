@@ -24,7 +24,7 @@ export interface RunIdentity extends ManifestIdentity {
 }
 
 /** SHA-256 of a list of entity names (JSON, so no name can run into the next). */
-export function namesSha256(names: readonly string[]): string {
+function namesSha256(names: readonly string[]): string {
   return createHash('sha256').update(JSON.stringify(names)).digest('hex');
 }
 

@@ -5,7 +5,7 @@
 import type { Manifest } from '../dataset/manifest.js';
 
 /** Share of labelled rows that may equal the clean series before generate warns. */
-export const UNCHANGED_WARNING_SHARE = 0.05;
+const UNCHANGED_WARNING_SHARE = 0.05;
 
 /** A warning when too many labelled rows are identical to the clean series. */
 export function labelWarnings(m: Manifest): string[] {

@@ -50,7 +50,7 @@ export function fleetShardSegments(s: Scenario, shard: { entityStart?: number | 
 }
 
 /** The events of entities [from, to) that reach the dataset's rows: a test split's run-in events too. */
-export function fleetSegmentsFrom(s: Scenario, entityStart: number, entityEnd: number): MeasuredSegments {
+function fleetSegmentsFrom(s: Scenario, entityStart: number, entityEnd: number): MeasuredSegments {
   const first = firstRow(s.timeline);
   const back = first > 0 ? maxEventRows(s.anomalies) : 0;
   return fleetShardSegments(s, { entityStart, entityEnd, rowStart: Math.max(0, first - back), rowEnd: endRow(s.timeline) }, first > 0 ? first : undefined);
@@ -62,7 +62,6 @@ export function fleetSegmentsFrom(s: Scenario, entityStart: number, entityEnd: n
  * in any order of shards.
  */
 export function datasetSegments(s: Scenario, settled?: MeasuredSegments): { segments: Segment[]; dropped: number; table: Table } {
-  const rows = s.timeline.rows;
   const f = s.entities;
   if (!f) {
     // A later stretch of the timeline lists the events starting in it, and one running into it.

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { ParanomError } from '../errors.js';
 import { partLabel, type Part } from '../plan/parts.js';
 
-export const LOCK_FILE = '.paranom.lock';
+const LOCK_FILE = '.paranom.lock';
 export const LOCK_RE = /^\.paranom(-part-\d+-of-\d+)?\.lock$/;
 
 /** What a lock file records about its holder. */
@@ -24,7 +24,7 @@ export interface LockHolder {
   command: string;
 }
 
-export function lockFile(part: Part | null): string {
+function lockFile(part: Part | null): string {
   return part ? `.paranom-${partLabel(part)}.lock` : LOCK_FILE;
 }
 

@@ -215,4 +215,4 @@ async function writeMerged(out: string, m: Manifest, target: string, to: string)
 }
 
 /** Suffix of the file `merge` writes before renaming it to the target. */
-export const MERGE_TEMP_SUFFIX = '.paranom-merge.tmp';
+const MERGE_TEMP_SUFFIX = '.paranom-merge.tmp';

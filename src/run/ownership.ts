@@ -8,11 +8,12 @@
 import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { ParanomError } from '../errors.js';
-import { ENTITIES_FILE, MANIFEST_FILE, SEGMENTS_FILE } from '../dataset/manifest.js';
+import { ENTITIES_FILE, isParanomManifest, MANIFEST_FILE, SEGMENTS_FILE } from '../dataset/manifest.js';
 import { TEMP_SUFFIX } from '../formats/files.js';
 import { shardFileName } from '../plan/planner.js';
 import { LOCK_RE } from './lock.js';
-import { isParanomManifest, journalFile, JOURNAL_RE, partManifestFile, PENDING_SUFFIX, readRecords, type Recorded, type RunIdentity } from './state.js';
+import { journalFile, JOURNAL_RE, partManifestFile, PENDING_SUFFIX, readRecords, type Recorded } from './state.js';
+import type { RunIdentity } from './identity.js';
 
 /** A part's journal; group 1 is the part's label (`part-00002-of-00008`). */
 const PART_JOURNAL_RE = /^\.paranom-run-(part-\d+-of-\d+)\.jsonl$/;
@@ -142,4 +143,19 @@ export function removeTemporaries(out: string, names: Iterable<string>): void {
     rmSync(join(out, name + TEMP_SUFFIX), { force: true });
     rmSync(join(out, name + PENDING_SUFFIX + TEMP_SUFFIX), { force: true });
   }
+}
+
+/**
+ * Deletes the shard files earlier runs recorded that a whole-dataset plan of `planned`
+ * shards no longer has, and the pending copies of every recorded and `carried` shard.
+ */
+export function removeUnplanned(out: string, planned: readonly { file: string }[], carried: readonly { file: string }[]): void {
+  const keep = new Set(planned.map((s) => s.file));
+  for (const r of readRecords(out)) {
+    for (const s of r.shards) {
+      if (!keep.has(s.file)) rmSync(join(out, s.file), { force: true });
+      rmSync(join(out, s.file + PENDING_SUFFIX), { force: true });
+    }
+  }
+  for (const s of carried) rmSync(join(out, s.file + PENDING_SUFFIX), { force: true });
 }

@@ -7,7 +7,7 @@ import { Piscina } from 'piscina';
  * Path of the compiled worker. When this module runs from TypeScript sources (tests), the
  * worker still comes from dist/, which `npm test` builds first.
  */
-export function shardWorkerPath(): string {
+function shardWorkerPath(): string {
   const here = import.meta.url;
   const rel = here.endsWith('.ts') ? '../../dist/workers/shard-worker.js' : '../../workers/shard-worker.js';
   return fileURLToPath(new URL(rel, here));

@@ -22,11 +22,11 @@ import type { RunIdentity } from './identity.js';
 import type { ShardResult, ShardSegments, ShardTask } from './shard-task.js';
 import { startUniqueness } from './uniqueness-pass.js';
 import { startFleetUniqueness } from './fleet-uniqueness.js';
-import { removeRecorded, removeTemporaries, runNames } from './ownership.js';
+import { removeRecorded, removeTemporaries, removeUnplanned, runNames } from './ownership.js';
 import { completeCommit, discardStaged, unfinishedCommit } from './commit.js';
 import { finishDataset, uniquenessSummary } from './finish.js';
 import { ensureDataDir, removeIfEmpty } from './output-dir.js';
-import { removeUnplanned, type Prepared } from './survey.js';
+import type { Prepared } from './survey.js';
 import { labelWarnings } from './label-warnings.js';
 import type { GenerateOptions, GenerateResult } from './generate-options.js';
 
@@ -41,20 +41,27 @@ function describeShard(s: ShardPlan, seed: number): string {
   return `shard ${s.index} (${entities}rows ${s.rowStart}–${s.rowEnd - 1}), seed ${seed}`;
 }
 
-/** Runs `shards` of `plan` on `pool` into `options.out`, as surveyed in `prepared`, and finishes the dataset. */
-export async function runPlan(
-  scenario: Scenario,
-  plan: GenerationPlan,
-  shards: ShardPlan[],
-  identity: RunIdentity,
-  compression: ParquetCompression,
-  part: Part | null,
-  pool: Piscina,
-  options: GenerateOptions,
-  prepared: Prepared,
-  command: 'generate' | 'grow',
-  endPool: () => Promise<void>,
-): Promise<GenerateResult> {
+/** A planned run, as generate.ts prepared it: what to write, where, and on which pool. */
+export interface PlannedRun {
+  scenario: Scenario;
+  plan: GenerationPlan;
+  /** The shards this run writes: the plan's, or one part's. */
+  shards: ShardPlan[];
+  identity: RunIdentity;
+  compression: ParquetCompression;
+  part: Part | null;
+  pool: Piscina;
+  options: GenerateOptions;
+  /** What the survey of `options.out` found. */
+  prepared: Prepared;
+  command: 'generate' | 'grow';
+  /** Ends the pool once no task is left for it (idempotent). */
+  endPool: () => Promise<void>;
+}
+
+/** Runs the shards of a planned run on its pool into `options.out`, as surveyed, and finishes the dataset. */
+export async function runPlan(run: PlannedRun): Promise<GenerateResult> {
+  const { scenario, plan, shards, identity, compression, part, pool, options, prepared, command, endPool } = run;
   const out = options.out;
   const ownFiles = shards.map((s) => s.file);
   const { carried, staged, old } = prepared;
@@ -179,7 +186,7 @@ export async function runPlan(
       committed = true;
       completeCommit(out, { identity, shards: results, source: journalFile(null), staged: true, committed: true }, old);
     } else {
-      if (!part) removeUnplanned(out, prepared, plan);
+      if (!part) removeUnplanned(out, plan.shards, prepared.carried);
       journal.remove();
     }
     return { plan, manifest, generated, reused, rowsGenerated, warnings: labelWarnings(manifest), ...(options.phases ? { phases: sumPhases(timed), spans: spans.sort((a, b) => a.shard - b.shard) } : {}) };

@@ -133,7 +133,7 @@ export function sha256(bytes: Uint8Array): string {
 }
 
 /** True when `path` exists with exactly the expected size and SHA-256. */
-export function fileMatches(path: string, expect: { sha256: string; bytes: number }): boolean {
+function fileMatches(path: string, expect: { sha256: string; bytes: number }): boolean {
   return existsSync(path) && statSync(path).size === expect.bytes && sha256(readFileSync(path)) === expect.sha256;
 }
 

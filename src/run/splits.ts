@@ -37,10 +37,10 @@ import { planGeneration } from '../plan/planner.js';
 /** The index of a splits directory. */
 export { SPLITS_FILE };
 /** The splits, in the order they are written. */
-export const SPLIT_NAMES = ['train_clean', 'train', 'test'] as const;
+const SPLIT_NAMES = ['train_clean', 'train', 'test'] as const;
 export type SplitName = (typeof SPLIT_NAMES)[number];
 /** What `generate --splits` uses when the scenario gives no `splits`: half and half. */
-export const DEFAULT_SPLITS: Splits = { train: { fraction: 0.5 }, test: null };
+const DEFAULT_SPLITS: Splits = { train: { fraction: 0.5 }, test: null };
 
 /** One split: its name, its scenario and whether it has anomalies. */
 export interface SplitPlan {

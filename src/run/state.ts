@@ -15,13 +15,9 @@
 import { appendFileSync, existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { isIdentity, isObj, isParanomManifest, isShardEntry, MANIFEST_FILE, PART_MANIFEST_RE, type ManifestShard } from '../dataset/manifest.js';
-
-export { isParanomManifest };
 import { writeFileAtomic } from '../formats/files.js';
 import { partLabel, type Part } from '../plan/parts.js';
 import { identityOf, type RunIdentity } from './identity.js';
-
-export type { RunIdentity };
 
 export const JOURNAL_RE = /^\.paranom-run(-part-\d+-of-\d+)?\.jsonl$/;
 /** Suffix of the files a staged run writes before its commit. */

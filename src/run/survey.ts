@@ -2,17 +2,14 @@
  * What an output directory holds, read before a run changes anything: files paranom did
  * not write and another dataset are refused (or, with force, that dataset's own files are
  * marked for removal); the shards an earlier run left that this run may keep are found.
- * After a whole-dataset run, the shard files its plan no longer has go.
  */
-import { rmSync } from 'node:fs';
-import { join } from 'node:path';
 import { ParanomError } from '../errors.js';
 import { MANIFEST_FILE } from '../dataset/manifest.js';
 import type { Part } from '../plan/parts.js';
-import type { GenerationPlan, ShardPlan } from '../plan/planner.js';
+import type { ShardPlan } from '../plan/planner.js';
 import { differences, reusable, type RunIdentity } from './identity.js';
 import { ownedRecords } from './ownership.js';
-import { PENDING_SUFFIX, readRecords, type JournalShard, type Recorded } from './state.js';
+import type { JournalShard, Recorded } from './state.js';
 
 /** What a run found in its directory and decided about it. */
 export interface Prepared {
@@ -63,16 +60,4 @@ export function survey(out: string, identity: RunIdentity, names: string[] | nul
     }
   }
   return { carried, staged, old, fresh: records.length === 0, replace: [] };
-}
-
-/** Deletes shard files earlier runs recorded that this whole-dataset plan no longer has. */
-export function removeUnplanned(out: string, prepared: Prepared, plan: GenerationPlan): void {
-  const keep = new Set(plan.shards.map((s) => s.file));
-  for (const r of readRecords(out)) {
-    for (const s of r.shards) {
-      if (!keep.has(s.file)) rmSync(join(out, s.file), { force: true });
-      rmSync(join(out, s.file + PENDING_SUFFIX), { force: true });
-    }
-  }
-  for (const s of prepared.carried) rmSync(join(out, s.file + PENDING_SUFFIX), { force: true });
 }

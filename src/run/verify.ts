@@ -41,7 +41,7 @@ export interface VerifyReport {
 }
 
 /** Block starts to sample: evenly spread, always including the first and the last block. */
-export function sampleBlockStarts(rows: number, count: number): number[] {
+function sampleBlockStarts(rows: number, count: number): number[] {
   const blocks = Math.ceil(rows / BLOCK_ROWS);
   if (count <= 0 || blocks === 0) return [];
   const n = Math.min(count, blocks);

@@ -13,7 +13,7 @@ import { moduleShownAs } from '../variables/callback.js';
 import { readWatch, WATCH_BYTES, WATCH_IDLE, WATCH_LOADING } from '../variables/watch.js';
 
 /** Default callback_timeout: a row's callback (or a module's loading) may take this long. */
-export const DEFAULT_CALLBACK_TIMEOUT_MS = 30_000;
+const DEFAULT_CALLBACK_TIMEOUT_MS = 30_000;
 
 /** How often the watchdog looks. */
 const POLL_MS = 200;
@@ -60,7 +60,7 @@ function hung(s: Scenario, sab: SharedArrayBuffer, timeoutMs: number): ParanomEr
 }
 
 /** Turns a worker's out-of-memory end into a message naming what it was doing. */
-export function describeWorkerFailure(err: unknown, s: Scenario, sab: SharedArrayBuffer, memoryMb: number): unknown {
+function describeWorkerFailure(err: unknown, s: Scenario, sab: SharedArrayBuffer, memoryMb: number): unknown {
   const e = err as { code?: string; message?: string };
   if (e?.code !== 'ERR_WORKER_OUT_OF_MEMORY' && !/memory limit/i.test(e?.message ?? '')) return err;
   const w = what(s, sab);

@@ -9,7 +9,7 @@
 import type { DType, Distribution, Scenario, StochasticVariable } from '../model/types.js';
 
 /** Largest domain handled densely: a 128 MiB bitmap per class. */
-export const MAX_DENSE_DOMAIN = 2 ** 30;
+const MAX_DENSE_DOMAIN = 2 ** 30;
 
 interface Digit {
   radix: number;

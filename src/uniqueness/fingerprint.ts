@@ -67,7 +67,7 @@ export function tupleFingerprint(values: ArrayLike<number>, dtypes: readonly DTy
 }
 
 /** Reads the stored value of row i of a column buffer. */
-export function readStored(data: ColumnData, dtype: DType, i: number): number {
+function readStored(data: ColumnData, dtype: DType, i: number): number {
   return dtype === 'int64' ? getInt64(data as Int32Array, i) : data[i]!;
 }
 

@@ -6,7 +6,7 @@ import { MAX_ATTEMPTS } from '../random/counter.js';
 const MODES = ['none', 'soft', 'hard'] as const;
 
 /** Kinds whose values can be redrawn per attempt (the key of a retried row must change). */
-export function retryable(v: Variable): boolean {
+function retryable(v: Variable): boolean {
   return v.type === 'stochastic';
 }
 

@@ -17,7 +17,7 @@ export function windowSteps(values: ArrayLike<number>, isAnomaly: ArrayLike<numb
 }
 
 /** RMS distance, in units of `sd`, from the `window` rows of `values` at `start` to the nearest window of `train`. */
-export function nearestWindowRms(values: ArrayLike<number>, start: number, train: ArrayLike<number>, window: number, sd: number): number {
+function nearestWindowRms(values: ArrayLike<number>, start: number, train: ArrayLike<number>, window: number, sd: number): number {
   let best = Infinity;
   for (let k = 0; k + window <= train.length; k++) {
     let d = 0;

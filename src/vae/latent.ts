@@ -29,7 +29,7 @@ import { symmetricEigen } from '../math/eigen.js';
 import { chiQuantile } from './chi-square.js';
 
 /** Principal directions of the codes with less variance than this are inactive (Burda et al.'s active-unit threshold). */
-export const ACTIVE_VARIANCE = 0.01;
+const ACTIVE_VARIANCE = 0.01;
 
 export interface LatentStats {
   /** Training windows measured. */

@@ -135,7 +135,7 @@ export function readDenseStack(dir: string): DenseLayerWeights[] {
  * The topology TF.js writes for a Sequential stack of Dense layers (used to save models
  * built without TensorFlow, such as the benchmark's, in the same format as trained ones).
  */
-export function denseSequentialTopology(name: string, inputs: number, layers: ReadonlyArray<{ name: string; units: number; activation: Activation }>): unknown {
+function denseSequentialTopology(name: string, inputs: number, layers: ReadonlyArray<{ name: string; units: number; activation: Activation }>): unknown {
   return {
     class_name: 'Sequential',
     config: {

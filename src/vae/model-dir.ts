@@ -46,7 +46,7 @@ const STAGING_MARKER = '.paranom-staging.json';
 const STAGING_TAG = 'vae-staging';
 
 /** The sibling directory a model is written into before it takes its place. */
-export function stagingDir(out: string): string {
+function stagingDir(out: string): string {
   return join(dirname(out), markedFolderName(out, STAGING, process.pid));
 }
 
@@ -70,7 +70,7 @@ function holdsOnlyStaging(dir: string): boolean {
  * `vouched`: pids whose previous-model folder (previous-model.ts) showed they were placing
  * their model, so their staging folder — its marker already taken off — is theirs.
  */
-export function removeStaleStaging(out: string, vouched: ReadonlySet<number> = new Set()): { removed: string[]; kept: string[] } {
+function removeStaleStaging(out: string, vouched: ReadonlySet<number> = new Set()): { removed: string[]; kept: string[] } {
   const removed: string[] = [];
   const kept: string[] = [];
   for (const { dir, pid, abandoned } of markedFolders(out, STAGING, STAGING_MARKER, STAGING_TAG)) {

@@ -29,7 +29,7 @@ export function meanBaseline(w: WindowSet): number {
  * learning rate of 5), while a sound first epoch can reach 20×: a training part with one
  * extreme spike (a NAB AWS series, z-score −22) has windows no young model reconstructs.
  */
-export const EXPLODED = 1000;
+const EXPLODED = 1000;
 
 /** The options a refusal names, as the command line spells them. */
 export interface TrainingOptions {

@@ -14,7 +14,7 @@ import { recordedPath } from '../model/input-path.js';
 import { localImports } from './callback-imports.js';
 
 /** Extensions a callback module may have; TypeScript ones are transpiled when loaded. */
-export const CALLBACK_EXTENSIONS = ['.js', '.mjs', '.cjs', '.ts', '.mts', '.cts'] as const;
+const CALLBACK_EXTENSIONS = ['.js', '.mjs', '.cjs', '.ts', '.mts', '.cts'] as const;
 
 const EXPORT_RE = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
 

@@ -161,7 +161,7 @@ function valuesView(scenario: Scenario, names: readonly string[], cursor: { colu
 }
 
 /** Compiles a callback variable whose module is loaded (see callback-load.ts). */
-export function compileCallback(v: CallbackVariable, scenario: Scenario, random: RowRandom): CompiledVariable {
+function compileCallback(v: CallbackVariable, scenario: Scenario, random: RowRandom): CompiledVariable {
   const fns = callbackFunctions(v);
   const store = storeFor(v, scenario.allowNonFinite === true);
   const order = generationOrder(scenario.variables);

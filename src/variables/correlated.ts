@@ -17,7 +17,7 @@ import type { CompiledVariable, VariableInput, VariableKind } from './kind.js';
 import { decorrelateScores, groupScores } from './correlated-scores.js';
 
 /** Marginals a normal score maps onto by a closed-form inverse distribution function. */
-export const COPULA_DISTS: readonly CorrelatedMarginal['dist'][] = ['normal', 'lognormal', 'uniform', 'exponential'];
+const COPULA_DISTS: readonly CorrelatedMarginal['dist'][] = ['normal', 'lognormal', 'uniform', 'exponential'];
 
 /** The standard normal marginal a member of a covariance group starts from (resolved with the group). */
 const STANDARD_NORMAL: CorrelatedMarginal = { dist: 'normal', mean: 0, sd: 1 };
@@ -40,7 +40,7 @@ function validateCorrelated(c: Checker, { name, stream, path, raw: o }: Variable
 }
 
 /** The marginal's inverse distribution function, as a function of the normal score. */
-export function marginalOfScore(m: CorrelatedMarginal): (z: number) => number {
+function marginalOfScore(m: CorrelatedMarginal): (z: number) => number {
   switch (m.dist) {
     case 'normal':
       return (z) => m.mean + m.sd * z;

@@ -20,7 +20,7 @@ const COMPONENT_KEYS: Record<ProcessComponent['type'], readonly string[]> = {
 };
 const COMPONENT_TYPES = Object.keys(COMPONENT_KEYS) as ProcessComponent['type'][];
 /** Highest AR order accepted. */
-export const MAX_AR_ORDER = 32;
+const MAX_AR_ORDER = 32;
 
 function checkSpan(c: Checker, raw: unknown, path: string): Span | undefined {
   if (typeof raw === 'string') {

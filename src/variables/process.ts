@@ -184,7 +184,7 @@ function componentEvents(plan: AnomalyPlan, v: ProcessVariable, events: readonly
 }
 
 /** Compiles a process: its components, and the kinds that act on them over event windows. */
-export function compileProcess(v: ProcessVariable, key: SeedKey, plan: AnomalyPlan, timeline: Timeline): CompiledVariable {
+function compileProcess(v: ProcessVariable, key: SeedKey, plan: AnomalyPlan, timeline: Timeline): CompiledVariable {
   // The components read the arrays of the scratch lent to the fill under way.
   const scratch: Scratch = { tmp: shared.tmp, tmp2: shared.tmp2 };
   const params = new ParamCache(plan, key);

@@ -34,7 +34,7 @@ function read(v: Pick<SourceVariable, 'file' | 'format' | 'sha256' | 'column' | 
 }
 
 /** Validates a source entry, reading the file to check the column and count its rows. */
-export function validateSource(c: Checker, input: VariableInput): SourceVariable | undefined {
+function validateSource(c: Checker, input: VariableInput): SourceVariable | undefined {
   const { name, stream, path, raw: o } = input;
   const entry = o['file'] === undefined ? c.fail(join(path, 'file'), 'required: a CSV or Parquet file, relative to the scenario') : checkFileEntry(c, o['file'], join(path, 'file'), input, ['.csv', '.parquet']);
   let dtype: SourceVariable['dtype'] = 'float64';
@@ -139,7 +139,7 @@ export function sourceRowLimit(v: SourceVariable, timeline: Timeline, baseDir: s
 }
 
 /** Compiles a source: the file's values (read once per thread) replayed by row. */
-export function compileSource(v: SourceVariable, timeline: Timeline, seed: number, baseDir: string | undefined, key: SeedKey = seedKey(seed)): CompiledVariable {
+function compileSource(v: SourceVariable, timeline: Timeline, seed: number, baseDir: string | undefined, key: SeedKey = seedKey(seed)): CompiledVariable {
   const data = read(v, baseDir);
   const values = data.values;
   const at = fileRowOf(v, data, timeline);

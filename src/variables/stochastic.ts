@@ -65,7 +65,7 @@ export function storedValue(c: CompiledStochastic, key: SeedKey, seed: number, r
 }
 
 /** Writes a stored value into a column buffer at index i. */
-export function storeValue(out: ColumnData, dtype: StochasticVariable['dtype'], i: number, value: number): void {
+function storeValue(out: ColumnData, dtype: StochasticVariable['dtype'], i: number, value: number): void {
   if (dtype === 'int64') putInt64(out as Int32Array, i, value);
   else out[i] = value;
 }

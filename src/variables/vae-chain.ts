@@ -40,13 +40,13 @@ import { downsampleOf, upsampleAt } from '../vae/downsample.js';
 import type { Block } from './kind.js';
 
 /** Windows per segment of consecutive chain codes. */
-export const SEGMENT = 64;
+const SEGMENT = 64;
 const SLOT_SEGMENT = 2;
 const SLOT_NOISE = 3;
 const BATCH = 256;
 
 /** Crossfade rows at each end of an event: an eighth of the event or of a window, whichever is shorter. */
-export function eventBlend(d: number, W: number): number {
+function eventBlend(d: number, W: number): number {
   return Math.max(0, Math.min(Math.round(Math.min(d, W) / 8), Math.floor((d - 1) / 2)));
 }
 

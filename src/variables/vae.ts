@@ -34,8 +34,8 @@ import { chainedFill } from './vae-chain.js';
 import { downsampleOf } from '../vae/downsample.js';
 
 /** Default radius quantiles: normal windows from the central 95% of training codes, anomalies from the 99th–99.99th percentile shell. */
-export const DEFAULT_INNER = 0.95;
-export const DEFAULT_OUTLIER: [number, number] = [0.99, 0.9999];
+const DEFAULT_INNER = 0.95;
+const DEFAULT_OUTLIER: [number, number] = [0.99, 0.9999];
 /** Windows decoded per batch. */
 const BATCH = 256;
 
@@ -44,7 +44,7 @@ function quantileIn(v: unknown): v is number {
 }
 
 /** The group's latent stream: a hash of the group name, apart from variable streams. */
-export function groupStream(group: string): number {
+function groupStream(group: string): number {
   return systemStream(`vae-group:${group}`);
 }
 

@@ -31,8 +31,8 @@ import type { AnomalyKindName, AnomalyKindSpec } from '../../model/types.js';
 
 export const KIND_NAMES: readonly AnomalyKindName[] = ['spike', 'level_shift', 'variance', 'trend', 'amplitude', 'frequency', 'flat_line', 'dropout', 'noise', 'learned', 'time_warp', 'pattern_shift', 'reversal', 'smoothing', 'clipping', 'replay', 'correlation_break', 'decorrelate', 'lag'];
 
-export const DIRECTIONS = ['up', 'down', 'both'] as const;
-export const WAVES = ['none', 'sine', 'square', 'triangle', 'sawtooth'] as const;
+const DIRECTIONS = ['up', 'down', 'both'] as const;
+const WAVES = ['none', 'sine', 'square', 'triangle', 'sawtooth'] as const;
 
 /** A parameter: a numeric range (with bounds), a choice, or a length (rows or duration). */
 export type ParamDef =

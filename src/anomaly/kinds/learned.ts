@@ -76,7 +76,7 @@ export function hasLearnedKind(s: Scenario): boolean {
 }
 
 /** Window starts (rows) covering an event [s, s + d) for a model of W rows. */
-export function learnedWindows(s: number, d: number, W: number): number[] {
+function learnedWindows(s: number, d: number, W: number): number[] {
   const end = s + d;
   if (d <= W) return [Math.max(0, end - W)];
   const hop = Math.ceil(W / 2);
@@ -87,7 +87,7 @@ export function learnedWindows(s: number, d: number, W: number): number[] {
 }
 
 /** The blend rows of an event: the given count, or an eighth of it; at most half of it. */
-export function blendRows(p: EventParams, d: number): number {
+function blendRows(p: EventParams, d: number): number {
   const given = p['blend'] as number | undefined;
   return Math.max(0, Math.min(Math.round(given ?? d / 8), Math.floor((d - 1) / 2)));
 }

@@ -16,7 +16,7 @@ const REDRAW_STREAM = systemStream('anomaly.kind-redraw');
 const TWO32 = 4294967296;
 
 /** The first attempt that may redraw the kind as well as the parameters. */
-export function firstKindRedraw(tries: number): number {
+function firstKindRedraw(tries: number): number {
   return Math.ceil(tries / 2);
 }
 

@@ -48,7 +48,7 @@ export function isShapeKind(kind: AnomalyKindName): boolean {
 }
 
 /** Rows [lo, hi) of clean values a shape event needs around it. */
-export function shapeNeighbourhood(kind: AnomalyKindName, p: EventParams, e: AnomalyEvent): [number, number] {
+function shapeNeighbourhood(kind: AnomalyKindName, p: EventParams, e: AnomalyEvent): [number, number] {
   const d = e.duration;
   switch (kind) {
     case 'pattern_shift': {
@@ -86,7 +86,7 @@ function interpolate(at: (row: number) => number, base: number, t: number, last 
  * δ(k) for each drawn row of a shape event on variable `name`. `clean(row)` reads a clean
  * value inside the event's neighbourhood; rows before 0 read row 0.
  */
-export function shapeDelta(spec: AnomalyKindSpec, p: EventParams, e: AnomalyEvent, name: string, clean: (row: number) => number): Float64Array {
+function shapeDelta(spec: AnomalyKindSpec, p: EventParams, e: AnomalyEvent, name: string, clean: (row: number) => number): Float64Array {
   const d = e.duration;
   const s = e.start;
   const delta = new Float64Array(d);

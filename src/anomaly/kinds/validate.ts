@@ -43,7 +43,7 @@ function checkSpan(c: Checker, raw: unknown, path: string, stepMs: number | unde
  * Checks the `kinds` list. `checkDuration` validates a duration range as `anomalies.duration`
  * does; `fallback` is that top-level range (undefined when absent or invalid).
  */
-export function checkKinds(
+function checkKinds(
   c: Checker,
   raw: unknown,
   stepMs: number | undefined,
@@ -151,7 +151,7 @@ function incompatibility(spec: AnomalyKindSpec, v: Variable): string | undefined
  * Resolves each kind's target variables: those it names, or by default every numeric
  * variable without an `anomalous` definition of its own that the kind can act on.
  */
-export function resolveKindTargets(c: Checker, kinds: AnomalyKindSpec[], variables: readonly Variable[], declared: readonly string[], groups: readonly CorrelationGroup[] = []): void {
+function resolveKindTargets(c: Checker, kinds: AnomalyKindSpec[], variables: readonly Variable[], declared: readonly string[], groups: readonly CorrelationGroup[] = []): void {
   kinds.forEach((spec, i) => resolveTargets(c, spec, i, variables, declared));
   kinds.forEach((spec, i) => {
     // A correlation break keeps its first target and reverses the others: it needs two.
@@ -221,7 +221,7 @@ export const PLAN_EXTRA_KEYS = ['kinds', 'clean_twin', 'min_effect', 'label', 'm
 export const DEFAULT_MIN_CHANGE = 0.5;
 
 /** Attempts per event when `min_effect` gives none. */
-export const DEFAULT_EFFECT_TRIES = 8;
+const DEFAULT_EFFECT_TRIES = 8;
 
 /** `min_effect: 0.5` or `min_effect: { value: 0.5, tries: 12, below: drop | normal }`. */
 function checkMinEffect(c: Checker, raw: unknown, hasKinds: boolean): MinEffect | undefined {
@@ -298,7 +298,7 @@ function checkLabelMargin(c: Checker, raw: unknown): [number, number] | undefine
 }
 
 /** Largest `label_margin`: a shard looks this far past its rows for events, so it is bounded. */
-export const MAX_LABEL_MARGIN = 1_000_000;
+const MAX_LABEL_MARGIN = 1_000_000;
 
 /** What `anomalies` asks of the variables: kind targets resolved. */
 export function checkPlanAgainstVariables(c: Checker, plan: AnomalyPlan, variables: readonly Variable[], declared: readonly string[], groups: readonly CorrelationGroup[] = []): void {
