@@ -24,6 +24,7 @@ import { loadScenario } from '../src/reader/load.js';
 import { readParquetRows } from '../src/formats/read.js';
 import { withCleanTwin } from '../src/anomaly/kinds/clean-twin.js';
 import { contextWindow, robustScale } from '../src/anomaly/effect.js';
+import { DEFAULT_MIN_CHANGE } from '../src/anomaly/kinds/validate.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const svgOut = process.argv.includes('--svg') ? process.argv[process.argv.indexOf('--svg') + 1]! : join(root, 'docs/learned-nab.svg');
@@ -83,18 +84,23 @@ try {
   const clean = shard.values.find((v) => v.name === 'cpu_clean')!.data as Float64Array;
   writeFileSync(svgOut, chart(clean, injected, spans));
   console.log(`\nwrote ${svgOut}`);
-  // Labels: event rows moved by less than 0.1 robust sd of their context, and what label: changed keeps.
+  // Labels: event rows moved by less than 0.1 and than min_change's default robust sd of their context, and what label: changed keeps.
   let faint = 0;
+  let below = 0;
   let eventRows = 0;
   for (const e of shard.events) {
     const [lo, hi] = contextWindow(e.start, e.duration);
-    const least = 0.1 * robustScale(clean.subarray(lo, Math.min(hi, clean.length)));
-    for (let i = e.start; i < Math.min(e.end, clean.length); i++, eventRows++) if (Math.abs(injected[i]! - clean[i]!) < least) faint++;
+    const scale = robustScale(clean.subarray(lo, Math.min(hi, clean.length)));
+    for (let i = e.start; i < Math.min(e.end, clean.length); i++, eventRows++) {
+      const moved = Math.abs(injected[i]! - clean[i]!);
+      if (moved < 0.1 * scale) faint++;
+      if (moved < DEFAULT_MIN_CHANGE * scale) below++;
+    }
   }
   writeFileSync(join(dir, 'learned-changed.yaml'), readFileSync(join(dir, 'learned.yaml'), 'utf8').replace('anomalies:\n', 'anomalies:\n  label: changed\n'));
   const changed = loadScenario(join(dir, 'learned-changed.yaml'));
   const labelled = generateShard(changed, 0, 4032).isAnomaly.reduce((a, b) => a + b, 0);
-  console.log(`labels: ${faint} of ${eventRows} event rows moved by less than 0.1 robust sd; with label: changed ${labelled} rows are labelled`);
+  console.log(`labels: ${faint} of ${eventRows} event rows moved by less than 0.1 robust sd, ${below} by less than ${DEFAULT_MIN_CHANGE} (min_change's default); with label: changed ${labelled} rows are labelled`);
 
   // 2. A type: vae series from the same model against the training data.
   const rows = 40_000;

@@ -262,12 +262,12 @@ describe('label: changed', () => {
     return { labelled, window };
   }
 
-  it('labels exactly the event rows that moved by at least min_change robust sd (0.1 by default; 0: any difference)', async () => {
+  it('labels exactly the event rows that moved by at least min_change robust sd (0.5 by default; 0: any difference)', async () => {
     const kinds = [{ kind: 'flat_line' }, { kind: 'dropout', rate: 0.5 }, { kind: 'noise', magnitude: [0.0005, 0.01] }];
     const upTo = 65_536;
     const s = scenario({ label: 'changed', kinds });
     const exact = scenario({ label: 'changed', min_change: 0, kinds });
-    expect(s.anomalies.mode !== 'none' && s.anomalies.minChange).toBe(0.1);
+    expect(s.anomalies.mode !== 'none' && s.anomalies.minChange).toBe(0.5);
     await prepareScenario(s);
     await prepareScenario(exact);
     const c = generateShard(s, 0, ROWS);
@@ -275,11 +275,11 @@ describe('label: changed', () => {
     const inEvent = new Uint8Array(c.rows);
     for (const e of c.events) inEvent.fill(1, e.start, Math.min(e.end, c.rows));
     for (let i = 0; i < upTo; i++) if (!inEvent[i]) expect(c.isAnomaly[i], `row ${i}`).toBe(0);
-    const visible = expectLabels(c, 0.1, upTo);
+    const visible = expectLabels(c, 0.5, upTo);
     const any = expectLabels(cx, 0, upTo);
     // Values do not depend on the labelling rule.
     expect(columnHashes(c).cpu).toBe(columnHashes(cx).cpu);
-    // Flat lines on a flat series leave many rows as they were; weak noise moves rows by less than 0.1 sd.
+    // Flat lines on a flat series leave many rows as they were; weak noise moves rows by less than 0.5 sd.
     expect(visible.labelled).toBeGreaterThan(100);
     expect(any.labelled).toBeLessThan(0.95 * any.window);
     expect(visible.labelled).toBeLessThan(0.95 * any.labelled);

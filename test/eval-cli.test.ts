@@ -137,5 +137,10 @@ describe('paranom eval', () => {
     const fleet = join(dir, 'fleet');
     expect(paranom('generate', fleetFile, '--out', fleet).code).toBe(0);
     expectUsageError(paranom('eval', preds, '--labels', fleet), /fleet is a fleet of 3 series keyed by 'm', whose rows share timestamps; eval scores one series/);
+    // A directory that is not (yet) one dataset says what it holds, as the other commands do.
+    const parts = join(dir, 'parts');
+    expect(paranom('generate', 'scenarios/valve-sensors.yaml', '--out', parts, '--rows', '140000', '--shard-rows', '65536', '--workers', '1', '--part', '1/2').code).toBe(0);
+    expectUsageError(paranom('eval', preds, '--labels', parts), /parts: holds the parts of a split run \(manifest-part-00001-of-00002\.json\), not yet one dataset; run 'paranom merge-manifests .*parts'/);
+    expectUsageError(paranom('eval', preds, '--labels', dir), /: not a complete paranom dataset \(no manifest\.json/);
   });
 });

@@ -55,11 +55,11 @@ describe('npm run experiment (reduced)', () => {
     const { stdout, header, titles } = table(['--protocol', 'long', '--seeds', '1', '--series', 'realKnownCause/machine_temperature_system_failure.csv']);
     expect(header).toContain('point precision');
     expect(header).toContain('point recall');
-    expect(titles).toHaveLength(8);
+    expect(titles).toHaveLength(11);
     expect(titles[0]).toMatch(/null/);
-    expect(titles.slice(1).map((t) => t.split(' ')[0])).toEqual(['(a)', '(b)', '(d)', '(s)', '(d2)', '(d-drop)', '(d-rand)']);
+    expect(titles.slice(1).map((t) => t.split(' ')[0])).toEqual(['(a)', '(b)', '(d)', '(s)', '(d2)', '(d-drop)', '(d-rand)', '(e)', '(e-m5)', '(e-m1)']);
     expect(stdout).toMatch(/1 series, 1 seeds, \d+ s/);
-  }, 300_000); // one VAE (about 6 s quiet) and seven detectors
+  }, 300_000); // one VAE (about 6 s quiet) and ten detectors
 
   it('--from --except re-pools a saved run without the series named: fewer windows, the same rows', () => {
     const saved = join(root, 'bench/experiment/results/long.json');

@@ -40,8 +40,8 @@ const GOLDEN: Record<string, Record<string, string>> = {
   },
   learned: {
     timestamp: '1b0bb65c809c5e9e1ffc82b2fe4a22473ca6e6a74a8aafa9b8a84ab35092033f',
-    is_anomaly: '23f62cb3b3419e8525fba72d981e88557349b7d4e1196da484b64f03d3578ad2',
-    anomaly_id: 'aa861e302625bd924b7e9f98fa17cc31a8a4cd36243a2025f89e3b5cfcb17385',
+    is_anomaly: '0b73fb4ca6fa265b36de3982afe16453d0409b5a4ddb0a50da61df6666b710de',
+    anomaly_id: '86a53c1c9ac223841e1f97222f6701bbca04894d51529a2aeb0141bf4cc4f58a',
     taxi: 'efabc32ee44a5393c074841d3c94b14733163534fe4670ed74d21aef681b7a00',
     load: '753c6ca02bb633f817f785ab720f8e248d25e7b72c8b7faf55f4b45695f95d05',
   },

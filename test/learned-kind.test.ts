@@ -156,7 +156,7 @@ describe('learned anomaly kind', () => {
     }
   });
 
-  it('labels: no labelled row equals the clean series and nothing to warn about; label: changed labels only rows moved by at least 0.1 robust sd', async () => {
+  it('labels: no labelled row equals the clean series and nothing to warn about; label: changed labels only rows moved by at least min_change (0.5) robust sd', async () => {
     const plain = await generate(scenario(), { out: join(work, 'ds-label-window'), workers: 1 });
     expect(plain.warnings).toEqual([]);
     expect(plain.manifest.anomalies.realised.unchanged_rows).toBe(0);
@@ -174,7 +174,7 @@ describe('learned anomaly kind', () => {
     let labelled = 0;
     for (const e of a.events) {
       const [lo, hi] = contextWindow(e.start, e.duration);
-      const least = 0.1 * robustScale(clean.subarray(lo, Math.min(hi, clean.length)));
+      const least = 0.5 * robustScale(clean.subarray(lo, Math.min(hi, clean.length)));
       for (let i = e.start; i < Math.min(e.end, 4032); i++) {
         const moved = Math.abs(value[i]! - clean[i]!);
         expect(a.isAnomaly[i], `row ${i}`).toBe(moved >= least ? 1 : 0);

@@ -13,7 +13,7 @@ import { generateShard } from '../src/generate/shard.js';
 import { ColumnArena, countOnes } from '../src/columns/columns.js';
 import { packBits, packRuns, shardTable } from '../src/formats/arrow-table.js';
 import { encodeParquet, encodeParquetWasm, ParquetOutput, ROW_GROUP_ROWS } from '../src/formats/parquet.js';
-import { snappyCompress } from '../src/formats/snappy.js';
+import { matchLength, snappyCompress } from '../src/formats/snappy.js';
 import { ByteSink } from '../src/formats/byte-sink.js';
 import { encodeDeltaInt64 } from '../src/formats/parquet-encodings.js';
 import { columnHashes, duck, scenarioFrom, tempDir } from './helpers.js';
@@ -100,6 +100,25 @@ function snappyDecode(src: Uint8Array): Uint8Array {
 }
 
 describe('snappy', () => {
+  it('extends a match a word at a time to the length a byte-by-byte comparison finds', () => {
+    let x = 99;
+    const rand = () => (x = (Math.imul(x, 1_103_515_245) + 12_345) >>> 0) / 2 ** 32;
+    for (let t = 0; t < 2000; t++) {
+      const n = 8 + Math.floor(rand() * 300);
+      const offset = Math.floor(rand() * 5);
+      const src = new Uint8Array(n + offset).subarray(offset);
+      // Runs of few distinct bytes, so that matches of every length occur.
+      for (let i = 0; i < n; i++) src[i] = rand() < 0.9 && i > 0 ? src[i - 1 - Math.floor(rand() * 3)] ?? 0 : Math.floor(rand() * 3);
+      const words = new DataView(src.buffer, src.byteOffset, src.byteLength);
+      const candidate = Math.floor(rand() * (n - 1));
+      const ip = candidate + 1 + Math.floor(rand() * (n - 1 - candidate));
+      const to = ip + Math.floor(rand() * (n - ip + 1));
+      let naive = 0;
+      while (ip + naive < to && src[ip + naive] === src[candidate + naive]) naive++;
+      expect(matchLength(src, words, candidate, ip, 0, to), `${n} bytes, ${candidate} → ${ip}, to ${to}`).toBe(naive);
+    }
+  });
+
   it('round-trips random, repetitive and mixed inputs of many sizes', () => {
     let s = 12345;
     const next = () => (s = (Math.imul(s, 1103515245) + 12345) >>> 0) >>> 24;

@@ -3,7 +3,7 @@
  * conditions and variants of them, judged on generated validation data only before any of
  * them is put in the experiment.
  */
-import { drift, DURATION, EVERYTHING, EVERYTHING_MORE, LEARNED_MORE, FAMILY_WEIGHT, FREQUENCY, FULL, handWritten, learnedKind, LEARNED, nabReplicates, nabWindow, NAIVE, shapes, type GeneratedCondition, type SeriesContext } from './conditions.js';
+import { CHANGED, drift, DURATION, EVERYTHING, EVERYTHING_MORE, LEARNED_MORE, FAMILY_WEIGHT, FREQUENCY, FULL, handWritten, learnedKind, LEARNED, nabReplicates, nabWindow, NAIVE, shapes, type GeneratedCondition, type SeriesContext } from './conditions.js';
 
 const r = (sd: number, lo: number, hi: number): string => `[${lo * sd}, ${hi * sd}]`;
 
@@ -30,7 +30,7 @@ function regimes(ctx: SeriesContext, weight: number): string {
 export const REGIMES: GeneratedCondition = {
   id: 'L',
   title: 'long regime changes',
-  anomalies: (ctx) => `{ frequency: ${FREQUENCY}, min_effect: { value: 1, below: normal }, label: changed, kinds: [${regimes(ctx, 1)}] }`,
+  anomalies: (ctx) => `{ frequency: ${FREQUENCY}, min_effect: { value: 1, below: normal }, ${CHANGED}, kinds: [${regimes(ctx, 1)}] }`,
   drift,
   replicates: nabReplicates,
 };
@@ -44,7 +44,7 @@ export const EVERYTHING_REGIMES: GeneratedCondition = {
     const [lo, hi] = regimeDuration(ctx);
     const shortRows = 3 * FAMILY_WEIGHT * ((DURATION[0]! + DURATION[1]!) / 2);
     const weight = shortRows / ((lo + hi) / 2);
-    return `{ frequency: ${FREQUENCY}, duration: [${DURATION}], min_effect: { value: 1, below: normal }, label: changed, kinds: [${handWritten(ctx.sd)}, ${shapes(ctx.rows)}, ${learnedKind(ctx.model, FAMILY_WEIGHT)}, ${regimes(ctx, weight)}] }`;
+    return `{ frequency: ${FREQUENCY}, duration: [${DURATION}], min_effect: { value: 1, below: normal }, ${CHANGED}, kinds: [${handWritten(ctx.sd)}, ${shapes(ctx.rows)}, ${learnedKind(ctx.model, FAMILY_WEIGHT)}, ${regimes(ctx, weight)}] }`;
   },
   drift,
   replicates: nabReplicates,
@@ -55,7 +55,7 @@ const learnedVariant = (id: string, extra: string): GeneratedCondition => ({
   id,
   title: `learned${extra}`,
   needsModel: true,
-  anomalies: (ctx) => `{ frequency: ${FREQUENCY}, duration: [${DURATION}], label: changed, kinds: [${learnedKind(ctx.model, 1, extra)}] }`,
+  anomalies: (ctx) => `{ frequency: ${FREQUENCY}, duration: [${DURATION}], ${CHANGED}, kinds: [${learnedKind(ctx.model, 1, extra)}] }`,
   drift,
 });
 

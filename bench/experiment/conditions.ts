@@ -52,6 +52,12 @@ export interface GeneratedCondition {
   variables?(csv: string, ctx: SeriesContext): string;
 }
 
+/**
+ * `label: changed` as every condition ran it: a row is labelled when it moved by at least
+ * 0.1 robust sd (`min_change`'s default then), pinned so a rerun reproduces the saved results.
+ */
+export const CHANGED = 'label: changed, min_change: 0.1';
+
 const r = (sd: number, lo: number, hi: number): string => `[${lo * sd}, ${hi * sd}]`;
 
 /**
@@ -89,7 +95,7 @@ export const KINDS: GeneratedCondition = {
 export const KINDS_SHAPES: GeneratedCondition = {
   id: 'c1',
   title: '(c1) hand-written and shape kinds, min_effect 1, label: changed',
-  anomalies: (ctx) => `{ frequency: ${FREQUENCY}, duration: [${DURATION}], min_effect: 1, label: changed, kinds: [${handWritten(ctx.sd)}, ${shapes(ctx.rows)}] }`,
+  anomalies: (ctx) => `{ frequency: ${FREQUENCY}, duration: [${DURATION}], min_effect: 1, ${CHANGED}, kinds: [${handWritten(ctx.sd)}, ${shapes(ctx.rows)}] }`,
 };
 
 /** (c1) over a drifting normal series. */
@@ -107,7 +113,7 @@ export const KINDS_DRIFT: GeneratedCondition = {
 export const FULL: GeneratedCondition = {
   id: 'c',
   title: '(c) as (c2), near misses kept as normal rows',
-  anomalies: (ctx) => `{ frequency: ${FREQUENCY}, duration: [${DURATION}], min_effect: { value: 1, below: normal }, label: changed, kinds: [${handWritten(ctx.sd)}, ${shapes(ctx.rows)}] }`,
+  anomalies: (ctx) => `{ frequency: ${FREQUENCY}, duration: [${DURATION}], min_effect: { value: 1, below: normal }, ${CHANGED}, kinds: [${handWritten(ctx.sd)}, ${shapes(ctx.rows)}] }`,
   drift,
 };
 
@@ -147,7 +153,7 @@ export const LEARNED: GeneratedCondition = {
   id: 'd',
   title: '(d) learned anomalies, drift',
   needsModel: true,
-  anomalies: ({ model }) => `{ frequency: ${FREQUENCY}, duration: [${DURATION}], label: changed, kinds: [
+  anomalies: ({ model }) => `{ frequency: ${FREQUENCY}, duration: [${DURATION}], ${CHANGED}, kinds: [
     { kind: learned, model: ${JSON.stringify(model)}, direction: own } ] }`,
   drift,
 };
@@ -172,7 +178,7 @@ export const EVERYTHING: GeneratedCondition = {
   id: 'e',
   title: '(e) hand-written, shape and learned kinds, min_effect 1, label: changed, drift',
   needsModel: true,
-  anomalies: (ctx) => `{ frequency: ${FREQUENCY}, duration: [${DURATION}], min_effect: { value: 1, below: normal }, label: changed, kinds: [${handWritten(ctx.sd)}, ${shapes(ctx.rows)}, ${learnedKind(ctx.model, FAMILY_WEIGHT)}] }`,
+  anomalies: (ctx) => `{ frequency: ${FREQUENCY}, duration: [${DURATION}], min_effect: { value: 1, below: normal }, ${CHANGED}, kinds: [${handWritten(ctx.sd)}, ${shapes(ctx.rows)}, ${learnedKind(ctx.model, FAMILY_WEIGHT)}] }`,
   drift,
 };
 
@@ -211,7 +217,7 @@ function nabLabelled(kinds: string, settle: string): (ctx: SeriesContext) => str
 export const FULL_NAB: GeneratedCondition = {
   id: 'c3',
   title: "(c3) as (c), NAB's labelled windows",
-  anomalies: (ctx) => nabLabelled(`${handWritten(ctx.sd)}, ${shapes(ctx.rows)}`, 'min_effect: { value: 1, below: normal }, label: changed, ')(ctx),
+  anomalies: (ctx) => nabLabelled(`${handWritten(ctx.sd)}, ${shapes(ctx.rows)}`, `min_effect: { value: 1, below: normal }, ${CHANGED}, `)(ctx),
   drift,
   replicates: nabReplicates,
 };
@@ -221,7 +227,7 @@ export const LEARNED_NAB: GeneratedCondition = {
   id: 'd3',
   title: "(d3) as (d), NAB's labelled windows",
   needsModel: true,
-  anomalies: (ctx) => nabLabelled(`{ kind: learned, model: ${JSON.stringify(ctx.model)}, direction: own }`, 'label: changed, ')(ctx),
+  anomalies: (ctx) => nabLabelled(`{ kind: learned, model: ${JSON.stringify(ctx.model)}, direction: own }`, `${CHANGED}, `)(ctx),
   drift,
   replicates: nabReplicates,
 };
@@ -249,7 +255,7 @@ export const LEARNED_MORE: GeneratedCondition = {
   id: 'h',
   title: '(h) learned anomalies, min_effect 2, drift, (g)\'s volume',
   needsModel: true,
-  anomalies: ({ model }) => `{ frequency: ${FREQUENCY}, duration: [${DURATION}], label: changed, kinds: [${learnedKind(model, 1, ', min_effect: 2')}] }`,
+  anomalies: ({ model }) => `{ frequency: ${FREQUENCY}, duration: [${DURATION}], ${CHANGED}, kinds: [${learnedKind(model, 1, ', min_effect: 2')}] }`,
   drift,
   replicates: nabReplicates,
 };

@@ -13,8 +13,9 @@
 import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { DETECTOR } from './detector.js';
-import { DURATION, FREQUENCY, NAIVE, type GeneratedCondition } from './conditions.js';
+import { CHANGED, drift, DURATION, FAMILY_WEIGHT, FREQUENCY, handWritten, NAIVE, shapes, type GeneratedCondition } from './conditions.js';
 import type { Series } from './nab.js';
+import type { SeriesContext } from './conditions.js';
 
 export const LONG = {
   /** Fewest training rows a series needs to take part. */
@@ -108,5 +109,37 @@ export const LEARNED_RANDOM: GeneratedCondition = {
   anomalies: ({ model }) => `{ frequency: ${FREQUENCY}, duration: [${DURATION}], kinds: [{ kind: learned, model: ${JSON.stringify(model)}, direction: random }] }`,
 };
 
+/**
+ * (e) on the long protocol: the whole generator as a user writes it — the hand-written,
+ * shape and learned kinds (each family a third of the events), `min_effect: { value: 1,
+ * below: normal }`, `label: changed` and drift — with the learned kind's direction as its
+ * default is now (`random`), pinned so a rerun reproduces the saved results.
+ */
+export const EVERYTHING_LONG: GeneratedCondition = {
+  id: 'e',
+  title: '(e) hand-written, shape and learned kinds, min_effect 1, label: changed, drift',
+  needsModel: true,
+  anomalies: (ctx) => everything(ctx, CHANGED),
+  drift,
+};
+
+function everything(ctx: SeriesContext, label: string): string {
+  return `{ frequency: ${FREQUENCY}, duration: [${DURATION}], min_effect: { value: 1, below: normal }, ${label}, kinds: [${handWritten(ctx.sd)}, ${shapes(ctx.rows)}, { kind: learned, weight: ${FAMILY_WEIGHT}, model: ${JSON.stringify(ctx.model)}, direction: random }] }`;
+}
+
+/**
+ * (e) with `label: changed` labelling only rows moved by at least `min_change` robust sd
+ * (0.5 or 1 instead of 0.1), nothing else changed: the values are (e)'s to the byte, only
+ * the labels of rows an event moved by less differ (the README's H5).
+ */
+const everythingMinChange = (id: string, minChange: number): GeneratedCondition => ({
+  ...EVERYTHING_LONG,
+  id,
+  title: `(${id}) as (e), min_change ${minChange}`,
+  anomalies: (ctx) => everything(ctx, `label: changed, min_change: ${minChange}`),
+});
+export const EVERYTHING_CHANGE_HALF = everythingMinChange('e-m5', 0.5);
+export const EVERYTHING_CHANGE_ONE = everythingMinChange('e-m1', 1);
+
 /** The long protocol's labelled conditions, in table order. */
-export const LONG_GENERATED: GeneratedCondition[] = [NAIVE, LEARNED_DEFAULT, SPLICE, LEARNED_EFFECT2, LEARNED_DROP, LEARNED_RANDOM];
+export const LONG_GENERATED: GeneratedCondition[] = [NAIVE, LEARNED_DEFAULT, SPLICE, LEARNED_EFFECT2, LEARNED_DROP, LEARNED_RANDOM, EVERYTHING_LONG, EVERYTHING_CHANGE_HALF, EVERYTHING_CHANGE_ONE];

@@ -12,7 +12,7 @@
  *
  * `--protocol long` (long.ts) trains on every row before a series' first labelled window
  * instead of its first 15%, on the series where that is long, with its own conditions
- * (a, b, d, s).
+ * (a, b, d, s and the variants in long.ts).
  *
  * A series whose VAE train-vae refuses at every learning rate tried (it learned nothing:
  * trainModel) has no learned data; it is left out of every condition, and the output

@@ -6,7 +6,7 @@
  * test label is read: every label here is paranom's own.
  *
  *   node dist/bench/experiment/transfer.js [--series N | --series name,name] [--train b,c,d] [--validate b,c,d,L]
- *                                          [--protocol long] [--seeds 1] [--mean-over b,c,L]
+ *                                          [--protocol long] [--seeds 1] [--mean-over b,c,L] [--digits 3]
  *
  * Prints, per (training condition, validation set), the mean over series of the ROC-AUC
  * of the detector's scores on those rows, the share of labelled rows alarmed at the
@@ -60,6 +60,8 @@ async function main(): Promise<void> {
   const nabDir = resolve(arg('nab') ?? join(here, '../../../../shared/data/nab'));
   const long = arg('protocol') === 'long';
   const seeds = Number(arg('seeds') ?? 1);
+  // Decimals of the mean ± sd table: 3 by default; more where a rule compares a difference with an sd near it.
+  const digits = Number(arg('digits') ?? 3);
   const all = long ? longSeries(loadNab(nabDir)) : loadNab(nabDir);
   const s0 = arg('series');
   const series = s0 === undefined ? all : /^\d+$/.test(s0) ? all.slice(0, Number(s0)) : all.filter((x) => s0.split(',').includes(x.name));
@@ -131,7 +133,7 @@ async function main(): Promise<void> {
     for (const t of train) {
       const perSeed = (v: GeneratedCondition): number[] => cells.get(`${t.id}\0${v.id}`)!.auc.map(mean);
       const across = (sets: readonly GeneratedCondition[]): number[] => Array.from({ length: seeds }, (_, k) => mean(sets.map((v) => perSeed(v)[k]!)));
-      const cell = (x: number[]): string => `${mean(x).toFixed(3)} ± ${sd(x).toFixed(3)}`;
+      const cell = (x: number[]): string => `${mean(x).toFixed(digits)} ± ${sd(x).toFixed(digits)}`;
       const part = subset.length ? [cell(across(validate.filter((v) => subset.includes(v.id))))] : [];
       console.log(`| ${t.id} | ${[...validate.map((v) => cell(perSeed(v))), cell(across(validate)), ...part].join(' | ')} |`);
     }

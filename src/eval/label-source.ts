@@ -5,7 +5,7 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { MANIFEST_FILE, readManifest } from '../dataset/manifest.js';
+import { readManifest } from '../dataset/manifest.js';
 import { ParanomError } from '../errors.js';
 import { cellNumber, pickColumn, readBytes, readTableFile, usage, type TableFile } from './table-file.js';
 import { parseTimestamp } from './timestamps.js';
@@ -118,10 +118,9 @@ function fromTable(path: string, o: LabelOptions): LabelSource {
 
 /** Reads labels from a dataset directory, a windows JSON, or a CSV/Parquet file. */
 export function readLabels(path: string, o: LabelOptions = {}): LabelSource {
-  if (existsSync(path) && statSync(path).isDirectory()) {
-    if (!existsSync(join(path, MANIFEST_FILE))) throw usage(`${path} is a directory without ${MANIFEST_FILE}; expected a paranom dataset, a labels CSV/Parquet file or a windows JSON`);
-    return fromDataset(path, o);
-  }
+  // A directory is a dataset; without a manifest, readManifest says what it holds instead
+  // (a split run's parts, splits, an unfinished run), as every command that takes one does.
+  if (existsSync(path) && statSync(path).isDirectory()) return fromDataset(path, o);
   if (path.toLowerCase().endsWith('.json')) return fromWindowsJson(path, o);
   return fromTable(path, o);
 }

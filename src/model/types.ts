@@ -157,7 +157,7 @@ export interface AnomalyPlanExtras {
   label?: 'changed';
   /**
    * With `label: changed`: the least change that labels a row, in robust sd of the clean
-   * series around its event (`min_change`, default 0.1); 0 labels any difference.
+   * series around its event (`min_change`, default 0.5); 0 labels any difference.
    */
   minChange?: number;
   /**
