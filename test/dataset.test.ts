@@ -2,7 +2,7 @@
  * Whole datasets through the worker pool, read back by an independent reader (DuckDB):
  * layout, types, row counts, labels, segment table, provenance, byte-identical reruns.
  */
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { tableFromIPC } from 'apache-arrow';
@@ -138,6 +138,27 @@ describe('other formats', () => {
     const [a] = await duck(q(`read_csv('${csv}/data/*.csv', header=true)`));
     const [b] = await duck(q(`read_parquet('${pq}/data/*.parquet')`));
     expect(a).toEqual(b);
+  });
+
+  it('writes floats as floats ("3.0"), so DuckDB reads a float column whole in one shard and fractional in another as one table', async () => {
+    // A real series of whole numbers for its first shard and fractions after: DuckDB guesses
+    // a CSV column's type per file, so "3" would make the first shard's column an integer.
+    const dir = tempDir();
+    writeFileSync(join(dir, 'series.csv'), ['value', ...Array.from({ length: 140_000 }, (_, i) => (i < 70_000 ? '3' : '3.25'))].join('\n') + '\n');
+    const s = join(dir, 'scenario.json');
+    writeFileSync(s, JSON.stringify({
+      seed: 1, timeline: { rows: 140_000 },
+      variables: { x: { type: 'source', file: 'series.csv' }, f: { dtype: 'float32', normal: { dist: 'constant', value: -3 } }, n: { dtype: 'int32', normal: { dist: 'constant', value: 7 } } },
+    }));
+    const csv = join(dir, 'csv');
+    const pq = join(dir, 'pq');
+    await generate(s, { out: csv, format: 'csv', workers: 1, shardRows: 65_536 });
+    await generate(s, { out: pq, workers: 1, shardRows: 65_536 });
+    expect(readFileSync(join(csv, 'data/part-00000.csv'), 'utf8').split('\n')[1]).toMatch(/^[^,]+,3\.0,-3\.0,7,false,$/);
+    const q = (src: string) => duck(`SELECT x, f, n::INT AS n, count(*)::INT AS rows FROM ${src} GROUP BY ALL ORDER BY ALL`);
+    const fromCsv = await q(`read_csv('${csv}/data/*.csv')`);
+    expect(fromCsv).toEqual(await q(`read_parquet('${pq}/data/*.parquet')`));
+    expect(fromCsv).toEqual([{ x: 3, f: -3, n: 7, rows: 70_000 }, { x: 3.25, f: -3, n: 7, rows: 70_000 }]);
   });
 
   it('writes an empty category as "" and a missing value as an empty field, so the two stay apart', async () => {

@@ -1,7 +1,7 @@
 /**
  * CSV encoding: a header, ISO 8601 UTC timestamps, numbers in JavaScript's shortest
- * round-trip form, booleans as true/false, an empty field for a null (anomaly_id, a dropout),
- * `""` for an empty string.
+ * round-trip form (a whole float with ".0"), booleans as true/false, an empty field for a
+ * null (anomaly_id, a dropout), `""` for an empty string.
  */
 import { getInt64, type ColumnSet, type ValueColumn } from '../columns/columns.js';
 import { textRows, type EncodedRows } from './text-rows.js';
@@ -60,7 +60,21 @@ function plainCell(v: ValueColumn): (i: number) => string {
       const cats = (v.categories ?? []).map(quote);
       return (i: number) => cats[d[i]!]!;
     }
+    case 'float64':
+    case 'float32':
+      return (i: number) => floatText(d[i]!);
     default:
       return (i: number) => String(d[i]);
   }
+}
+
+/**
+ * A float in its shortest round-trip form, a whole one with ".0" ("3.0", not "3"): readers
+ * guess a CSV column's type from its text, DuckDB per file, and would take a float column
+ * whose values in one shard happen to be whole for an integer one — and then refuse to read
+ * the shards as one table.
+ */
+function floatText(x: number): string {
+  const s = String(x);
+  return Number.isInteger(x) && !s.includes('e') ? s + '.0' : s;
 }
