@@ -276,7 +276,7 @@ describe('fuzz: valid scenarios end to end', () => {
         const r = await cli('report', out, '--out', join(dir, 'report.html'));
         expect(r.code, r.err).toBe(0);
       }),
-      params(12),
+      params(8),
     );
   }, 600_000);
 });

@@ -57,7 +57,7 @@ const stochastic = fc.tuple(dist, fc.nat(), fc.option(dist, { nil: undefined }))
 
 const component = fc.oneof(
   num(-100, 100).map((value) => ({ type: 'constant', value })),
-  fc.tuple(fc.constantFrom('sine', 'square', 'sawtooth', 'triangle'), fc.oneof(fc.integer({ min: 2, max: 5000 }), fc.constantFrom('1h', '1d')), num(0, 50), num(0, 1)).map(([type, period, amplitude, phase]) => ({ type, period, amplitude, phase })),
+  fc.tuple(fc.constantFrom('sine', 'square', 'sawtooth', 'triangle'), fc.oneof(fc.integer({ min: 2, max: 5000 }), fc.constantFrom('1h', '1d')), num(0, 50), num(0, 0.999)).map(([type, period, amplitude, phase]) => ({ type, period, amplitude, phase })),
   num(-1, 1).map((slope) => ({ type: 'trend', slope: slope / 1000 })),
   num(0.001, 1).map((sd) => ({ type: 'random_walk', sd: sd / 100 })),
   fc.tuple(num(-0.9, 0.9), num(0.01, 3)).map(([c, sd]) => ({ type: 'ar', coefficients: [c], sd })),
