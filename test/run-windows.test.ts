@@ -54,36 +54,27 @@ vi.mock('node:fs', async (original) => {
   return { ...real, default: { ...real, renameSync, rmSync, openSync }, renameSync, rmSync, openSync };
 });
 
-/** Called once when the next whole-dataset lock is taken: what another run does in between. */
-const beforeLock = vi.hoisted(() => ({ run: undefined as (() => void) | undefined }));
+/** Another run's step, run once at the moment a hook names (then cleared). */
+const hooks = vi.hoisted(() => {
+  type Hook = { run: (() => void) | undefined };
+  const fire = (hook: Hook) => {
+    const run = hook.run;
+    hook.run = undefined;
+    run?.();
+  };
+  /** Before the next whole-dataset lock is taken, and before the next --force removal of an older dataset's files. */
+  return { fire, beforeLock: { run: undefined } as Hook, beforeRemove: { run: undefined } as Hook };
+});
+const { beforeLock, beforeRemove } = hooks;
 
 vi.mock('../src/run/lock.js', async (original) => {
   const real = await original<typeof import('../src/run/lock.js')>();
-  return {
-    ...real,
-    acquireLock: (...args: Parameters<typeof real.acquireLock>) => {
-      const run = beforeLock.run;
-      beforeLock.run = undefined;
-      run?.();
-      return real.acquireLock(...args);
-    },
-  };
+  return { ...real, acquireLock: (...args: Parameters<typeof real.acquireLock>) => (hooks.fire(hooks.beforeLock), real.acquireLock(...args)) };
 });
-
-/** Called once before the next --force removal of an older dataset's files. */
-const beforeRemove = vi.hoisted(() => ({ run: undefined as (() => void) | undefined }));
 
 vi.mock('../src/run/ownership.js', async (original) => {
   const real = await original<typeof import('../src/run/ownership.js')>();
-  return {
-    ...real,
-    removeRecorded: (...args: Parameters<typeof real.removeRecorded>) => {
-      const run = beforeRemove.run;
-      beforeRemove.run = undefined;
-      run?.();
-      real.removeRecorded(...args);
-    },
-  };
+  return { ...real, removeRecorded: (...args: Parameters<typeof real.removeRecorded>) => (hooks.fire(hooks.beforeRemove), real.removeRecorded(...args)) };
 });
 
 const RUN = ['--shard-rows', '65536', '--workers', '2'];
