@@ -33,12 +33,18 @@ const TABLE: Array<[string, number, number | undefined]> = [
   ['0050-01-01', new Date('0050-01-01T00:00:00Z').getTime(), new Date('0050-01-01T00:00:00Z').getTime()],
   // Eval keeps sub-millisecond fractions as keys; a scenario's instants are whole milliseconds.
   ['2014-02-14 14:30:00.123456', AT + 123.456, AT + 123],
-  // Eval only: a lowercase z, a space before the zone, and days, hours, minutes rolled over.
+  // Eval only: a lowercase z, a space before the zone.
   ['2014-02-14T14:30:00z', AT, undefined],
   ['2014-02-14 14:30:00 +02:00', AT - 2 * 3_600_000, undefined],
-  ['2014-02-30', utc(2014, 3, 2), undefined],
-  ['2014-02-14T25:00:00', utc(2014, 2, 15, 1), undefined],
-  ['2014-02-14T14:60:00', utc(2014, 2, 14, 15), undefined],
+  // Neither: impossible dates and times (never rolled forward onto another row's key).
+  ['2014-02-30', NaN, undefined],
+  ['2015-02-29', NaN, undefined],
+  ['2014-13-01', NaN, undefined],
+  ['2014-02-14T25:00:00', NaN, undefined],
+  ['2014-02-14T24:00:01', NaN, undefined],
+  ['2014-02-14T14:60:00', NaN, undefined],
+  ['2014-02-14T14:30:60', NaN, undefined],
+  ['2016-02-29', utc(2016, 2, 29), utc(2016, 2, 29)],
   // Eval only: numbers (epoch seconds or milliseconds, row keys) as they are, decimal only.
   ['1700000000', 1_700_000_000, undefined],
   ['1700000000000', 1_700_000_000_000, undefined],

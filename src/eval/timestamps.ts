@@ -6,9 +6,9 @@
  * same file gives the same keys on any machine.
  *
  * model/units.ts's `parseInstantMs` reads the instants of a scenario and of source files
- * more strictly (no numbers, no day past its month's end, no hour 25, no lowercase `z`,
- * milliseconds at most); keys here stay as lenient as labels and predictions already in
- * use need (test/timestamp-parsers.test.ts tables both).
+ * more strictly (no numbers, no lowercase `z`, milliseconds at most); keys here stay as
+ * lenient as labels and predictions already in use need (test/timestamp-parsers.test.ts
+ * tables both). Neither reads an impossible date or time.
  */
 import { parseDecimal } from '../input/decimal.js';
 import { lowerBound, upperBound } from '../math/search.js';
@@ -26,6 +26,11 @@ export function parseTimestamp(text: string): number {
     // Not Date.UTC, which reads years 0–99 as 1900–1999.
     const at = new Date(0);
     at.setUTCFullYear(Number(y), Number(mo) - 1, Number(d));
+    // A day past its month's end, hour 25 or minute 60 is a mistake in the file: rolled
+    // forward it would key labels to another row without a word.
+    if (at.getUTCMonth() !== Number(mo) - 1 || at.getUTCDate() !== Number(d)) return Number.NaN;
+    const [hh, mm, ss] = [Number(h ?? 0), Number(mi ?? 0), Number(s ?? 0)];
+    if (mm > 59 || ss > 59 || hh > 24 || (hh === 24 && (mm > 0 || ss > 0 || Number(`0${frac ?? ''}`) > 0))) return Number.NaN;
     let ms = at.setUTCHours(Number(h ?? 0), Number(mi ?? 0), Number(s ?? 0), 0);
     if (frac) ms += Number(`0.${frac}`) * 1000;
     if (zone && zone.toUpperCase() !== 'Z') {
