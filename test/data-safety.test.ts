@@ -65,6 +65,30 @@ describe('data safety: one regression test per finding', () => {
       }
     }
 
+    // Files of the user named as paranom names its shards: a fresh run, one part of a split
+    // run, and a grow whose new shards would take those names refuse them, never overwrite.
+    const named = join(base, 'named');
+    const mineNamed = placeUserFiles(named, { 'data/part-00000.parquet': 'my recording', 'data/part-00002.parquet': 'another' });
+    for (const args of [
+      ['generate', scenario, '--out', named, ...SHARDS],
+      ['generate', scenario, '--out', named, '--force', ...SHARDS],
+      ['generate', scenario, '--out', named, '--part', '3/3', ...SHARDS],
+    ]) {
+      const r = await cli(...args);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.err).toMatch(/holds files paranom did not write \(data\/part-00000\.parquet, data\/part-00002\.parquet\)/);
+      expectClean(r);
+      expect(treeHashes(named)).toEqual(mineNamed);
+    }
+    const grown = await dataset(join(base, 'grown'));
+    const beyond = placeUserFiles(grown.out, { 'data/part-00003.parquet': 'not a shard' });
+    const before = treeHashes(grown.out);
+    const g = await cli('grow', grown.out, '--rows', '200000');
+    expect(g.code).toBe(2);
+    expect(g.err).toMatch(/holds files paranom did not write \(data\/part-00003\.parquet\)/);
+    expect(treeHashes(grown.out)).toEqual(before);
+    expect(userHashes(grown.out, Object.keys(beyond))).toEqual(beyond);
+
     // A manifest.json that is not paranom's.
     const app = join(base, 'app');
     const appFiles = placeUserFiles(app, { 'manifest.json': '{"name":"my app"}' });

@@ -42,7 +42,7 @@ export async function generateLocked(scenario: Scenario, options: GenerateOption
   const part = options.part ?? null;
   const shards = part ? selectPart(plan.shards, part) : plan.shards;
   const identity = runIdentity(scenario, { format: plan.format, compression: plan.format === 'parquet' ? compression : null, shard_rows: plan.shardRows, growth_stable: plan.growthStable });
-  const prepared = survey(options.out, identity, scenario.entities?.names ?? null, options.force ?? false, part, shards, command, plan.shards.map((s) => s.file));
+  const prepared = survey(options.out, identity, scenario.entities?.names ?? null, options.force ?? false, part, shards, command);
   const requested = options.workers ?? defaultWorkers();
   const workers = Math.max(1, Math.min(requested, Math.max(1, shards.length)));
   const pool = createPool(workers, requested);

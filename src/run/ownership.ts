@@ -56,10 +56,15 @@ function ownByName(name: string): boolean {
   return JOURNAL_RE.test(bare) || LOCK_RE.test(bare) || bare === MANIFEST_FILE || bare === MANIFEST_FILE + PENDING_SUFFIX || bare === SEGMENTS_FILE + PENDING_SUFFIX || bare === ENTITIES_FILE + PENDING_SUFFIX;
 }
 
-/** Files in `out` (and `out/data`) that are not paranom's. */
-function foreignFiles(out: string, records: readonly Recorded[], planned: readonly string[]): string[] {
+/**
+ * Files in `out` (and `out/data`) that are not paranom's. A name the coming run would
+ * write is no exception: a file is paranom's only if a record of its own names it (a run
+ * writes its journal before any shard), so a user's `data/part-00000.parquet` is refused,
+ * never overwritten.
+ */
+function foreignFiles(out: string, records: readonly Recorded[]): string[] {
   if (!existsSync(out)) return [];
-  const own = ownNames(records, planned);
+  const own = ownNames(records, []);
   const foreign: string[] = [];
   for (const name of readdirSync(out)) {
     if (name === 'data' && statSync(join(out, name)).isDirectory()) {
@@ -81,10 +86,10 @@ function foreignFiles(out: string, records: readonly Recorded[], planned: readon
  * journal). A file is judged foreign only when the records read after the listing are
  * the records read before it: then nothing paranom runs was changing the directory.
  */
-export function ownedRecords(out: string, planned: readonly string[]): Recorded[] {
+export function ownedRecords(out: string): Recorded[] {
   let records = readRecords(out);
   for (let attempt = 0; ; attempt++) {
-    const foreign = foreignFiles(out, records, planned);
+    const foreign = foreignFiles(out, records);
     if (foreign.length === 0) return records;
     const again = readRecords(out);
     if (attempt >= 8 || sameRecords(again, records)) refuseForeign(out, foreign);
@@ -131,10 +136,10 @@ export function removeRecorded(out: string, records: readonly Recorded[], keep: 
   for (const name of [...names.filter((n) => !last.has(n)), ...names.filter((n) => last.has(n))]) rmSync(join(out, name), { force: true });
 }
 
-/** What a run of `plan` (every shard file) writes, split into `n` parts or not: shards, and each part's journal and manifest, with their temporaries. */
-export function runNames(planned: readonly string[], n: number | null): Set<string> {
+/** What a run of `plan` (every shard file) writes, split into `n` parts or not: shards, its journal, and each part's journal and manifest, with their temporaries. */
+export function runNames(planned: readonly string[], n: number | null, journal: string): Set<string> {
   const parts = n === null ? [] : Array.from({ length: n }, (_, i) => ({ k: i + 1, n }));
-  return ownNames([], [...planned, ...parts.flatMap((p) => [journalFile(p), partManifestFile(p)])]);
+  return ownNames([], [...planned, journal, ...parts.flatMap((p) => [journalFile(p), partManifestFile(p)])]);
 }
 
 /** Removes temporaries (`.tmp`) of exactly the given names. */

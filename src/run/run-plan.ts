@@ -71,16 +71,19 @@ export async function runPlan(run: PlannedRun): Promise<GenerateResult> {
   const end = shards.length > 0 ? shards[shards.length - 1]!.rowEnd : 0;
   const uniqueness = !scenario.uniqueness || end === 0 ? undefined : scenario.entities ? startFleetUniqueness(pool, scenario, shards, plan.shardRows, workersOf(pool)) : startUniqueness(pool, scenario, plan.shards, end, workersOf(pool));
   if (uniqueness && !prepared.fresh) await uniqueness.done;
-  // --force: the older dataset's own files go (never anything else: survey refused that),
-  // except names this run's parts, started beside this one, may have written already.
-  if (prepared.replace.length > 0) removeRecorded(out, prepared.replace, runNames(plan.shards.map((s) => s.file), part?.n ?? null));
-  const created: string[] = [];
-  ensureDataDir(out, created);
   const fixed = [MANIFEST_FILE, SEGMENTS_FILE, ENTITIES_FILE, journalFile(part), ...(part ? [partManifestFile(part)] : [])];
   removeTemporaries(out, [...ownFiles, ...fixed]);
   // A part's manifest is rewritten; until then that part is unfinished.
   if (part) rmSync(join(out, partManifestFile(part)), { force: true });
+  // The journal comes first: from here on it records every shard name of this run's plan
+  // as paranom's, so a part started beside this one, surveying while an older dataset's
+  // files go, finds the names this run keeps owned by a record (else they are foreign).
   const journal = Journal.start(out, part, identity, carried, staged);
+  // --force: the older dataset's own files go (never anything else: survey refused that),
+  // except names this run and its parts, started beside this one, write.
+  if (prepared.replace.length > 0) removeRecorded(out, prepared.replace, runNames(plan.shards.map((s) => s.file), part?.n ?? null, journalFile(part)));
+  const created: string[] = [];
+  ensureDataDir(out, created);
 
   const results: JournalShard[] = [];
   const total = shards.reduce((a, s) => a + shardRowCount(s), 0);

@@ -32,7 +32,6 @@ import { generate } from './generate.js';
 import type { GenerateOptions, GenerateResult } from './generate-options.js';
 import { JOURNAL_RE } from './state.js';
 import { ownedRecords } from './ownership.js';
-import { planGeneration } from '../plan/planner.js';
 
 /** The index of a splits directory. */
 export { SPLITS_FILE };
@@ -146,8 +145,7 @@ export async function generateSplits(scenario: Scenario, options: SplitsOptions)
   for (const p of plans) {
     const dir = join(out, p.name);
     if (!existsSync(dir)) continue;
-    const planned = planGeneration(p.scenario, { ...(rest.format ? { format: rest.format } : {}), ...(rest.shardRows ? { shardRows: rest.shardRows } : {}) }).shards.map((s) => s.file);
-    ownedRecords(dir, planned);
+    ownedRecords(dir);
   }
   createOutputDir(out, '--out');
   const results: Array<{ name: SplitName; result: GenerateResult }> = [];

@@ -29,9 +29,8 @@ export interface Prepared {
  * Reads what `out` holds: refuses files paranom did not write and (without force) another
  * dataset, and finds the shards this run may keep. Changes nothing.
  */
-export function survey(out: string, identity: RunIdentity, names: string[] | null, force: boolean, part: Part | null, shards: ShardPlan[], command: 'generate' | 'grow', planned: readonly string[]): Prepared {
-  // Every shard name of the plan is paranom's, not only this part's: a sibling part writes the others.
-  const records = ownedRecords(out, planned);
+export function survey(out: string, identity: RunIdentity, names: string[] | null, force: boolean, part: Part | null, shards: ShardPlan[], command: 'generate' | 'grow'): Prepared {
+  const records = ownedRecords(out);
   const other = records.find((r) => !reusable(r.identity, identity, names));
   if (other && !force) {
     const what = differences(other.identity, identity, names, other.names).join('; ');
