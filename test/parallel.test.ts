@@ -158,6 +158,12 @@ describe('split over machines', () => {
     expect(existsSync(join(shared, 'manifest.json'))).toBe(false);
     const merged = spawnSync(process.execPath, [CLI, 'merge-manifests', shared], { encoding: 'utf8' });
     expect(merged.status, merged.stderr).toBe(0);
+    // Run again (a pipeline's rerun): the same dataset, the same manifest bytes, exit 0.
+    const manifestBytes = readFileSync(join(shared, 'manifest.json'));
+    const again = spawnSync(process.execPath, [CLI, 'merge-manifests', shared], { encoding: 'utf8' });
+    expect(again.status, again.stderr).toBe(0);
+    expect(again.stdout).toBe(merged.stdout);
+    expect(readFileSync(join(shared, 'manifest.json'))).toEqual(manifestBytes);
     const one = await generate('scenarios/valve-sensors.yaml', { out: join(base, 'one'), rows: 600_000, shardRows: 65_536, workers: 2 });
     const m = JSON.parse(readFileSync(join(shared, 'manifest.json'), 'utf8')) as Manifest;
     expect(m).toEqual(one.manifest);

@@ -45,6 +45,9 @@ export async function mergeManifests(out: string, options: { checkFiles?: boolea
 async function mergeLocked(out: string, options: { checkFiles?: boolean }): Promise<Manifest> {
   if (existsSync(join(out, MANIFEST_FILE)) && !readRecords(out).some((r) => r.source === MANIFEST_FILE)) refuseForeign(out, [MANIFEST_FILE]);
   const files = readdirSync(out).filter((f) => PART_MANIFEST_RE.test(f)).sort();
+  // Merged already (the part manifests go once manifest.json is written): a pipeline that
+  // runs this step again gets the dataset, not an error.
+  if (files.length === 0 && readRecords(out).some((r) => r.source === MANIFEST_FILE)) return readManifest(out);
   if (files.length === 0) throw new ParanomError('DATASET_INVALID', `${out}: no part manifests (manifest-part-K-of-N.json) to merge`);
   const parts = files.map((f) => ({ file: f, m: readManifest(out, f) }));
   for (const { file, m } of parts) requireFormatVersion(out, m, 'merge', file);
