@@ -3,10 +3,12 @@
  * layout, types, row counts, labels, segment table, provenance, byte-identical reruns.
  */
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { tableFromIPC } from 'apache-arrow';
 import { generate } from '../src/run/generate.js';
+import { verify } from '../src/run/verify.js';
 import type { Manifest } from '../src/dataset/manifest.js';
 import { duck, scenarioFrom, tempDir, VALVE } from './helpers.js';
 import { withCleanTwin } from '../src/anomaly/kinds/clean-twin.js';
@@ -159,6 +161,23 @@ describe('other formats', () => {
     const fromCsv = await q(`read_csv('${csv}/data/*.csv')`);
     expect(fromCsv).toEqual(await q(`read_parquet('${pq}/data/*.parquet')`));
     expect(fromCsv).toEqual([{ x: 3, f: -3, n: 7, rows: 70_000 }, { x: 3.25, f: -3, n: 7, rows: 70_000 }]);
+
+    // A shard written before floats kept their ".0" ("3", "-3") holds the same values:
+    // verify says ok; a value changed in it is still found.
+    const shard = join(csv, 'data/part-00000.csv');
+    const legacy = (text: string) => {
+      writeFileSync(shard, text);
+      const manifest = JSON.parse(readFileSync(join(csv, 'manifest.json'), 'utf8')) as { shards: Array<{ sha256: string; bytes: number }> };
+      manifest.shards[0]!.sha256 = createHash('sha256').update(readFileSync(shard)).digest('hex');
+      manifest.shards[0]!.bytes = readFileSync(shard).length;
+      writeFileSync(join(csv, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
+    };
+    const old = readFileSync(shard, 'utf8').replace(/,(-?\d+)\.0(?=,|$)/gm, ',$1');
+    expect(old.split('\n')[1]).toMatch(/^[^,]+,3,-3,7,false,$/);
+    legacy(old);
+    expect((await verify(csv)).ok).toBe(true);
+    legacy(old.replace(/,3,-3,7,/, ',4,-3,7,'));
+    expect((await verify(csv)).problems).toEqual([expect.stringMatching(/part-00000\.csv: regenerated rows 0–65535 differ from the file/)]);
   });
 
   it('writes an empty category as "" and a missing value as an empty field, so the two stay apart', async () => {
