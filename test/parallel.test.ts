@@ -51,6 +51,15 @@ describe('grow', () => {
     expect(hashes(grown.manifest)).toEqual(hashes(direct.manifest));
     expect(readFileSync(join(base, 'grown/anomalies.parquet'))).toEqual(readFileSync(join(base, 'direct/anomalies.parquet')));
     expect((await verify(join(base, 'grown'))).ok).toBe(true);
+
+    // Run again to the same size (a pipeline's rerun): every shard kept, the same bytes; fewer rows are refused.
+    const tree = () => Object.fromEntries(['manifest.json', 'anomalies.parquet', ...readdirSync(join(base, 'grown/data')).map((f) => `data/${f}`)].map((f) => [f, readFileSync(join(base, 'grown', f)).toString('base64')]));
+    const before = tree();
+    const again = await grow(join(base, 'grown'), 700_000, { workers: 2 });
+    expect(again.reused).toBe(again.manifest.shards.length);
+    expect(tree()).toEqual(before);
+    await expect(grow(join(base, 'grown'), 600_000)).rejects.toThrow(/grow needs at least the rows the dataset has \(700000\), got 600000/);
+    expect(tree()).toEqual(before);
   });
 
   it('refuses to grow a count-mode dataset, whose events depend on the total', async () => {

@@ -27,7 +27,7 @@ export interface GrowTarget {
 export async function grow(out: string, target: number | GrowTarget, options: Omit<GenerateOptions, 'out' | 'rows' | 'seed' | 'format' | 'compression' | 'shardRows' | 'part'> = {}): Promise<GenerateResult> {
   const want: GrowTarget = typeof target === 'number' ? { rows: target } : target;
   readManifest(out);
-  return lockedRun(out, null, 'grow', async (rolledForward) => {
+  return lockedRun(out, null, 'grow', async () => {
     const m = readManifest(out);
     requireFormatVersion(out, m, 'grow');
     checkCoverage(out, m);
@@ -41,10 +41,11 @@ export async function grow(out: string, target: number | GrowTarget, options: Om
     const fleet = m.scenario.entities;
     if (want.entities !== undefined && !fleet) throw new ParanomError('USAGE', `${out} holds one series (its scenario has no entities); --entities grows fleets only`);
     const count = want.entities ?? fleet?.count ?? 1;
-    // A grow to this very size, killed after its commit, was just completed: it is rerun over the grown dataset (every shard kept).
-    const completed = rolledForward && rows === timelineRows && count === (fleet?.count ?? 1);
-    if (!completed && (!Number.isSafeInteger(rows) || rows < timelineRows || (rows === timelineRows && !(fleet && count > fleet.count)))) {
-      throw new ParanomError('USAGE', fleet ? `grow needs more rows per entity than ${timelineRows} (--rows) or more entities than ${fleet.count} (--entities), and fewer of neither; got ${rows} rows, ${count} entities` : `grow needs more rows than the dataset has (${timelineRows}), got ${rows}`);
+    // A grow to this very size, killed after its commit and just completed, or run again
+    // after it succeeded (a pipeline's rerun): a run over the grown dataset keeps every shard.
+    const same = rows === timelineRows && count === (fleet?.count ?? 1);
+    if (!same && (!Number.isSafeInteger(rows) || rows < timelineRows || (rows === timelineRows && !(fleet && count > fleet.count)))) {
+      throw new ParanomError('USAGE', fleet ? `grow needs at least ${timelineRows} rows per entity (--rows) and ${fleet.count} entities (--entities); got ${rows} rows, ${count} entities` : `grow needs at least the rows the dataset has (${timelineRows}), got ${rows}`);
     }
     if (fleet && (!Number.isSafeInteger(count) || count < fleet.count)) throw new ParanomError('USAGE', `--entities ${count}: a fleet only grows (it has ${fleet.count} entities)`);
     checkInputs(m.scenario);

@@ -10,13 +10,14 @@ import { createOutputDir, removeIfEmpty } from './output-dir.js';
 
 /**
  * Runs `body` holding the lock of `out`, which it creates if needed (removed again if left
- * empty); `body` learns whether a committed run left unfinished was completed first.
+ * empty), after completing a committed run a killed one left unfinished.
  */
-export async function lockedRun<T>(out: string, part: Part | null, command: string, body: (rolledForward: boolean) => Promise<T>): Promise<T> {
+export async function lockedRun<T>(out: string, part: Part | null, command: string, body: () => Promise<T>): Promise<T> {
   const created = createOutputDir(out, '--out');
   const lock = acquireLock(out, part, command);
   try {
-    return await body(!part && rollForward(out));
+    if (!part) rollForward(out);
+    return await body();
   } finally {
     lock.release();
     removeIfEmpty(created);
