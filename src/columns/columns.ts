@@ -73,18 +73,23 @@ export function putInt64Steps(out: Int32Array, count: number, first: number, ste
 }
 
 /**
- * The number of 1s in a 0/1 array (labelled rows), run by run of ones found by indexOf:
- * labels come in long runs, which a shard's first, unoptimized code would otherwise step
- * through row by row.
+ * Calls `visit(a, b)` for each run [a, b) of 1s in flags[0, end) (bytes each 0 or 1),
+ * found by indexOf: labels and validity come in long runs, which a shard's first,
+ * unoptimized code would otherwise step through row by row.
  */
+export function forEachRunOfOnes(flags: Uint8Array, end: number, visit: (a: number, b: number) => void): void {
+  for (let a = flags.indexOf(1); a >= 0 && a < end; ) {
+    let b = flags.indexOf(0, a);
+    if (b < 0 || b > end) b = end;
+    visit(a, b);
+    a = b < end ? flags.indexOf(1, b) : -1;
+  }
+}
+
+/** The number of 1s in a 0/1 array (labelled rows). */
 export function countOnes(flags: Uint8Array): number {
   let n = 0;
-  for (let a = flags.indexOf(1); a >= 0; ) {
-    let b = flags.indexOf(0, a);
-    if (b < 0) b = flags.length;
-    n += b - a;
-    a = b < flags.length ? flags.indexOf(1, b) : -1;
-  }
+  forEachRunOfOnes(flags, flags.length, (a, b) => (n += b - a));
   return n;
 }
 

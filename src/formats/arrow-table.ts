@@ -22,7 +22,7 @@ import {
   type DataType,
   type Data,
 } from 'apache-arrow';
-import { countOnes, type ColumnSet, type DType, type ValueColumn } from '../columns/columns.js';
+import { countOnes, forEachRunOfOnes, type ColumnSet, type DType, type ValueColumn } from '../columns/columns.js';
 
 /** Packs bytes (non-zero: set) into an Arrow (LSB-first) bitmap. */
 export function packBits(bytes: Uint8Array): Uint8Array {
@@ -31,20 +31,10 @@ export function packBits(bytes: Uint8Array): Uint8Array {
   return out;
 }
 
-/**
- * `packBits` of bytes that are each 0 or 1 (labels, validity), run by run of ones found
- * by indexOf: these come in long runs, which a shard's first, unoptimized code would
- * otherwise step through row by row.
- */
+/** `packBits` of bytes that are each 0 or 1 (labels, validity), run by run of ones. */
 export function packRuns(bytes: Uint8Array): Uint8Array {
-  const n = bytes.length;
-  const out = new Uint8Array((n + 7) >> 3);
-  for (let a = bytes.indexOf(1); a >= 0; ) {
-    let b = bytes.indexOf(0, a);
-    if (b < 0) b = n;
-    setBits(out, a, b);
-    a = b < n ? bytes.indexOf(1, b) : -1;
-  }
+  const out = new Uint8Array((bytes.length + 7) >> 3);
+  forEachRunOfOnes(bytes, bytes.length, (a, b) => setBits(out, a, b));
   return out;
 }
 

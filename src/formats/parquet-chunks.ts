@@ -5,6 +5,7 @@
  * byte arrays of plain utf8 ones), a dictionary page for dictionary columns, and the
  * chunk's codec chosen by sampling its first page (see parquet.ts).
  */
+import { forEachRunOfOnes } from '../columns/columns.js';
 import { ThriftWriter } from './thrift.js';
 import { snappyCompress, maxCompressedLength } from './snappy.js';
 import { ByteSink } from './byte-sink.js';
@@ -117,13 +118,10 @@ function compactValues(leaf: Leaf, from: number, count: number, width: number): 
   const out = valueSink.buf;
   let p = 0;
   // Run by run of non-null rows (levels are 0 or 1), each copied at once.
-  for (let i = levels.indexOf(1, 0); i >= 0 && i < count; ) {
-    let j = levels.indexOf(0, i);
-    if (j < 0 || j > count) j = count;
+  forEachRunOfOnes(levels, count, (i, j) => {
     out.set(src.subarray((from + i) * width, (from + j) * width), p);
     p += (j - i) * width;
-    i = j < count ? levels.indexOf(1, j) : -1;
-  }
+  });
   valueSink.pos = p;
   return valueSink.bytes();
 }
