@@ -222,7 +222,7 @@ export function validCase(maxRows = 140_001): fc.Arbitrary<ValidCase> {
       splits: fc.option(num(0.2, 0.8), { nil: undefined }),
       anomalies,
       unique: fc.option(fc.constantFrom('none', 'soft'), { nil: undefined }),
-      entities: fc.option(fc.record({ count: fc.integer({ min: 1, max: 5 }), names: fc.boolean(), order: fc.constantFrom('entity_time', 'time_entity') }), { nil: undefined }),
+      entities: fc.option(fc.record({ count: fc.integer({ min: 1, max: 5 }), names: fc.boolean(), order: fc.constantFrom('entity_time', 'time_entity') }), { nil: undefined, freq: 2 }),
       format: fc.constantFrom('parquet' as const, 'arrow' as const, 'csv' as const),
       compression: fc.constantFrom('snappy' as const, 'zstd' as const, 'none' as const),
       shardRows: fc.constantFrom(undefined, 65_536, 131_072),
