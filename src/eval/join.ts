@@ -110,7 +110,7 @@ export function joinOnTime(labels: LabelSource, preds: PredictionSource): Joined
     }
     if (missing > 0) {
       const span = lt.length > 0 ? `labels run from ${iso(lt[lOrder[0]!]!)} to ${iso(lt[lOrder[lt.length - 1]!]!)}` : 'the labels have no rows';
-      throw usage(`${missing} of ${n} prediction rows have no label row with the same timestamp (first: ${preds.where(first)}, ${iso(preds.times[first]!)}); ${span}. Timestamps must match exactly`);
+      throw usage(`${missing} of ${n} prediction rows have no label row with the same timestamp (first: ${preds.where(first)}, ${iso(preds.times[first]!)}); ${span}. Timestamps must match exactly${unitHint(lt[lOrder[0]!], preds.times[first]!)}`);
     }
     let labelled = 0;
     for (let i = 0; i < labels.flags.length; i++) labelled += labels.flags[i]!;
@@ -154,4 +154,16 @@ function timeOrder(times: Float64Array): Uint32Array {
 /** An ISO date for epoch milliseconds; numbers outside the date range as they are. */
 function iso(t: number): string {
   return Math.abs(t) < 8.64e15 ? new Date(t).toISOString() : String(t);
+}
+
+/**
+ * A note when two times differ by a factor of a thousand, a million or a billion: one file
+ * holds epoch numbers in another unit than the other (numbers are read as milliseconds).
+ */
+function unitHint(label: number | undefined, prediction: number): string {
+  if (label === undefined || !(label > 0) || !(prediction > 0)) return '';
+  const decades = Math.log10(label / prediction);
+  const k = Math.round(decades / 3) * 3;
+  if (k === 0 || Math.abs(k) > 9 || Math.abs(decades - k) > 0.5) return '';
+  return ` (the labels' times are about 1e${k} times the predictions': numbers are read as milliseconds since the epoch, so one file's epoch numbers are in another unit; convert them or write ISO 8601 text)`;
 }
