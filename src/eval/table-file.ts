@@ -10,6 +10,8 @@ import { ParanomError } from '../errors.js';
 import { csvRecords, splitCsvLine } from '../input/csv-line.js';
 import { readArrowRows, readParquetColumns } from '../formats/read.js';
 import { parseDecimal } from '../input/decimal.js';
+import { arrowCells } from '../input/arrow-cells.js';
+import { separatorProblem } from '../input/csv-line.js';
 
 /** A column read from a file: cells as numbers, booleans, bigints or text. */
 export type Cells = ArrayLike<unknown>;
@@ -39,6 +41,8 @@ function csvTable(path: string, text: string): TableFile {
   if (records.length === 0) throw usage(`${path} is empty; expected a header row`);
   if (openAt !== undefined) throw usage(`${path}:${openAt}: a quoted field is never closed`);
   const columns = splitCsvLine(records[0]!).map((c) => c.trim());
+  const separator = separatorProblem(columns);
+  if (separator) throw usage(`${path}:1: ${separator}`);
   const body = records.slice(1);
   const cache = new Map<string, string[]>();
   return {
@@ -48,7 +52,7 @@ function csvTable(path: string, text: string): TableFile {
     cells(name) {
       let col = cache.get(name);
       if (!col) {
-        const k = columns.indexOf(name);
+        const k = columnIndex(path, columns, name);
         col = body.map((l, i) => {
           const cells = splitCsvLine(l);
           if (cells.length !== columns.length) throw usage(`${path}:${line[i + 1]!}: ${cells.length} cells, but the header has ${columns.length}`);
@@ -62,16 +66,28 @@ function csvTable(path: string, text: string): TableFile {
   };
 }
 
+/**
+ * Where column `name` is; two columns of that name are refused (which one a user meant is
+ * a guess, and the other reader of the same file may guess the other).
+ */
+function columnIndex(path: string, columns: readonly string[], name: string): number {
+  const k = columns.indexOf(name);
+  if (k < 0) throw usage(`${path} has no column '${name}'`);
+  const last = columns.lastIndexOf(name);
+  if (last !== k) throw usage(`${path}: ${columns.filter((c) => c === name).length} columns are named '${name}' (columns ${k + 1} and ${last + 1}); rename one so the column read is not a guess`);
+  return k;
+}
+
 function arrowTable(path: string, t: Table): TableFile {
+  const columns = t.schema.fields.map((f) => f.name);
   return {
     path,
-    columns: t.schema.fields.map((f) => f.name),
+    columns,
     rows: t.numRows,
     cells(name) {
-      const v = t.getChild(name) as Vector | null;
+      const v = t.getChildAt(columnIndex(path, columns, name)) as Vector | null;
       if (!v) throw usage(`${path} has no column '${name}'`);
-      const a = v.toArray() as ArrayLike<unknown>;
-      return a.length === t.numRows ? a : Array.from({ length: t.numRows }, (_, i) => v.get(i));
+      return arrowCells(v);
     },
     where: (row) => `${path} row ${row}`,
   };

@@ -57,3 +57,15 @@ function quoteCount(s: string): number {
   for (let i = s.indexOf('"'); i >= 0; i = s.indexOf('"', i + 1)) n++;
   return n;
 }
+
+/**
+ * Why a header row split on commas looks like another separator's, or undefined: one
+ * field holding a semicolon or a tab (as spreadsheets in many locales and TSV files write)
+ * would otherwise be reported later as a missing column whose name is the whole header.
+ */
+export function separatorProblem(header: readonly string[]): string | undefined {
+  if (header.length !== 1) return undefined;
+  const h = header[0]!;
+  const sep = h.includes('\t') ? 'tab' : h.includes(';') ? 'semicolon' : undefined;
+  return sep === undefined ? undefined : `the header row is one field holding ${sep}s ('${h.replace(/\t/g, '\\t')}'): paranom reads comma-separated files (RFC 4180, '.' as the decimal mark); save the file with commas between fields`;
+}

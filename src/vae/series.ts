@@ -9,7 +9,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { basename, extname } from 'node:path';
 import { createRequire } from 'node:module';
 import { ParanomError } from '../errors.js';
-import { csvRecords, splitCsvLine } from '../input/csv-line.js';
+import { csvRecords, separatorProblem, splitCsvLine } from '../input/csv-line.js';
+import { arrowCells } from '../input/arrow-cells.js';
 
 export interface Series {
   /** File name only (no directory: it goes into the model's metadata). */
@@ -42,6 +43,8 @@ function readCsv(path: string, text: string, wanted: readonly string[] | undefin
   if (openAt !== undefined) throw new ParanomError('USAGE', `${path}:${openAt}: a quoted field is never closed`);
   if (lines.length < 2) throw new ParanomError('USAGE', `${path}: expected a header row and at least one data row`);
   const header = splitCsvLine(lines[0]!).map((h) => h.trim());
+  const separator = separatorProblem(header);
+  if (separator) throw new ParanomError('USAGE', `${path}:1: ${separator}`);
   const firstRow = splitCsvLine(lines[1]!);
   const columns = pickColumns(path, header, wanted, (c) => {
     const v = firstRow[header.indexOf(c)]?.trim() ?? '';
@@ -72,15 +75,17 @@ function readParquet(path: string, bytes: Uint8Array, wanted: readonly string[] 
   const names = table.schema.fields.map((f) => f.name);
   const isNumeric = (c: string) => {
     const t = String(table.schema.fields.find((f) => f.name === c)?.type ?? '');
-    return /^(Float|Int|Uint)/.test(t);
+    return /^(Float|Int|Uint|Decimal)/.test(t);
   };
   const columns = pickColumns(path, names, wanted, isNumeric);
   const values = columns.map((c) => {
     const col = table.getChild(c)!;
     if (!isNumeric(c)) throw new ParanomError('USAGE', `${path}: column '${c}' is ${String(col.type)}, not numeric`);
     const out = new Float64Array(col.length);
+    // Decimals scaled, nulls as nulls (a raw buffer keeps stale bytes in a null's slot).
+    const cells = arrowCells(col);
     for (let i = 0; i < col.length; i++) {
-      const v = col.get(i) as number | bigint | null;
+      const v = cells[i] as number | bigint | null;
       const x = typeof v === 'bigint' ? Number(v) : v;
       if (x === null || !Number.isFinite(x)) throw new ParanomError('USAGE', `${path}: row ${i} of column '${c}' is ${x === null ? 'null' : String(x)}, not a finite number; clean the data first`);
       out[i] = x;

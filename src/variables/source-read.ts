@@ -9,7 +9,8 @@ import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
 import { tableFromIPC } from 'apache-arrow';
 import { calendarProblem, parseInstantMs } from '../model/units.js';
-import { csvRecords, splitCsvLine } from '../input/csv-line.js';
+import { csvRecords, separatorProblem, splitCsvLine } from '../input/csv-line.js';
+import { arrowCellKind, arrowCells } from '../input/arrow-cells.js';
 import { parseDecimal } from '../input/decimal.js';
 
 const require = createRequire(import.meta.url);
@@ -48,6 +49,8 @@ function readCsv(path: string, column: string | null, timeColumn: string | null)
   if (records.length === 0) throw new SourceReadError('the file is empty');
   if (openAt !== undefined) throw new SourceReadError(`line ${openAt}: a quoted field is never closed`);
   const header = splitCsvLine(records[0]!).map((h) => h.trim());
+  const separator = separatorProblem(header);
+  if (separator) throw new SourceReadError(`line 1: ${separator}`);
   if (column === null) return { columns: header, values: new Float64Array(0), times: null };
   const vi = columnIndex(header, column, 'column');
   const ti = timeColumn === null ? -1 : columnIndex(header, timeColumn, 'timestamp column');
@@ -85,23 +88,30 @@ function readParquet(path: string, column: string | null, timeColumn: string | n
   if (!vec) throw new SourceReadError(`no column '${column}' (columns: ${columns.join(', ')})`);
   const n = table.numRows;
   if (n === 0) throw new SourceReadError('the file has no rows');
+  // Numbers, decimals and integers as they are; text as CSV cells are read (a numeric column stored as strings).
+  const cells = arrowCells(vec);
   const values = new Float64Array(n);
   for (let r = 0; r < n; r++) {
-    const raw = vec.get(r) as unknown;
-    const x = typeof raw === 'bigint' ? Number(raw) : typeof raw === 'number' ? raw : NaN;
-    if (!Number.isFinite(x)) throw new SourceReadError(`row ${r}: ${String(raw)} in column '${column}' is not a number`);
+    const raw = cells[r];
+    const x = typeof raw === 'bigint' ? Number(raw) : typeof raw === 'number' ? raw : typeof raw === 'string' ? parseDecimal(raw) : NaN;
+    if (!Number.isFinite(x)) throw new SourceReadError(raw === null ? `row ${r}: column '${column}' is empty (null); every value must be a number` : `row ${r}: ${typeof raw === 'string' ? `'${raw}'` : String(raw)} in column '${column}' is not a number`);
     values[r] = x;
   }
   let times: Float64Array | null = null;
   if (timeColumn !== null) {
     const tv = table.getChildAt(columnIndex(columns, timeColumn, 'timestamp column'));
     if (!tv) throw new SourceReadError(`no timestamp column '${timeColumn}' (columns: ${columns.join(', ')})`);
+    // A number column is not taken as times: epoch seconds read as milliseconds would
+    // squeeze the series a thousandfold without a word.
+    const kind = arrowCellKind(tv);
+    if (kind !== 'time' && kind !== 'text') throw new SourceReadError(`column '${timeColumn}' holds ${String(tv.type)} values, not timestamps: store it as a Parquet TIMESTAMP or DATE, or as ISO 8601 text (epoch numbers do not say their unit)`);
+    const tcells = arrowCells(tv);
     times = new Float64Array(n);
     for (let r = 0; r < n; r++) {
-      const raw = tv.get(r) as unknown;
-      // Arrow JS reads Parquet timestamps as epoch milliseconds; strings are parsed as ISO 8601.
-      const t = typeof raw === 'string' ? parseInstantMs(raw) : typeof raw === 'bigint' ? Number(raw) : typeof raw === 'number' ? raw : raw instanceof Date ? raw.getTime() : undefined;
-      if (t === undefined || !Number.isFinite(t)) throw new SourceReadError(`row ${r}: ${String(raw)} in column '${timeColumn}' is not a timestamp${typeof raw === 'string' ? calendarNote(raw) : ''}`);
+      const raw = tcells[r];
+      // Parquet timestamps and dates arrive as epoch milliseconds; text is parsed as ISO 8601.
+      const t = typeof raw === 'string' ? parseInstantMs(raw) : typeof raw === 'number' ? raw : undefined;
+      if (t === undefined || !Number.isFinite(t)) throw new SourceReadError(`row ${r}: ${raw === null ? 'an empty (null) cell' : String(raw)} in column '${timeColumn}' is not a timestamp${typeof raw === 'string' ? calendarNote(raw) : ''}`);
       times[r] = t;
     }
   }

@@ -1,0 +1,134 @@
+/**
+ * Files written by other tools, as users bring them: Parquet from DuckDB (microsecond and
+ * nanosecond timestamps, DECIMAL literals, text columns of numbers, nulls, integer epoch
+ * columns) and CSV from spreadsheets (semicolons, tabs, repeated header names). Read as
+ * `source` series, as `eval` labels and predictions and as `train-vae` data: each is read
+ * as what it means, or refused with exit 2 naming the file, row and column.
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { parseScenario } from '../src/reader/load.js';
+import { generateShard } from '../src/generate/shard.js';
+import { prepareScenario } from '../src/variables/registry.js';
+import { readSeries } from '../src/vae/series.js';
+import { duck, tempDir } from './helpers.js';
+import { cliProcess } from './reliability-helpers.js';
+
+const dir = tempDir();
+/** 30 minutes of 2024-01-01: rows 10–14 labelled, rows 11–13 scored 0.9 (a DECIMAL literal in DuckDB), the rest 0.1. */
+const BASE = `SELECT TIMESTAMP '2024-01-01' + INTERVAL (i) MINUTE AS ts, CASE WHEN i BETWEEN 11 AND 13 THEN 0.9 ELSE 0.1 END AS sc, (i BETWEEN 10 AND 14) AS lab, i FROM range(30) t(i)`;
+
+beforeAll(async () => {
+  const files: Record<string, string> = {
+    'p_us.parquet': 'ts AS timestamp, sc::DOUBLE AS score',
+    'p_ns.parquet': 'ts::TIMESTAMP_NS AS timestamp, sc::DOUBLE AS score',
+    'p_tz.parquet': 'ts::TIMESTAMPTZ AS timestamp, sc::DOUBLE AS score',
+    'p_dec.parquet': 'ts AS timestamp, sc AS score',
+    'p_text.parquet': 'ts AS timestamp, sc::VARCHAR AS score',
+    'p_null.parquet': 'ts AS timestamp, CASE WHEN i = 4 THEN NULL ELSE sc::DOUBLE END AS score',
+    'l_us.parquet': 'ts AS timestamp, lab AS is_anomaly',
+    'l_dec.parquet': 'ts AS timestamp, CASE WHEN lab THEN 1.0 ELSE 0.0 END AS is_anomaly',
+    's_dec.parquet': 'ts AS timestamp, ((10 + i) / 4)::DECIMAL(10, 3) AS value',
+    's_text.parquet': "ts AS timestamp, CASE WHEN i = 7 THEN 'n/a' ELSE (10 + i)::VARCHAR END AS value",
+    's_epoch.parquet': 'epoch(ts)::BIGINT AS timestamp, (10 + i)::DOUBLE AS value',
+  };
+  for (const [file, select] of Object.entries(files)) await duck(`COPY (SELECT ${select} FROM (${BASE})) TO '${join(dir, file)}'`);
+  // Row 7's text is not a number; the rest of s_text is read as CSV cells are.
+  await duck(`COPY (SELECT ts AS timestamp, (10 + i)::VARCHAR AS value FROM (${BASE})) TO '${join(dir, 's_numtext.parquet')}'`);
+  const iso = (i: number) => new Date(Date.UTC(2024, 0, 1, 0, i)).toISOString();
+  const rows = (f: (i: number) => string) => Array.from({ length: 30 }, (_, i) => f(i) + '\n').join('');
+  writeFileSync(join(dir, 'labels.csv'), 'timestamp,is_anomaly\n' + rows((i) => `${iso(i)},${i >= 10 && i <= 14 ? 1 : 0}`));
+  writeFileSync(join(dir, 'pred.csv'), 'timestamp,score\n' + rows((i) => `${iso(i)},${i >= 11 && i <= 13 ? 0.9 : 0.1}`));
+  writeFileSync(join(dir, 'pred_dup.csv'), 'timestamp,score,score\n' + rows((i) => `${iso(i)},${i >= 11 && i <= 13 ? 0.9 : 0.1},0.5`));
+  writeFileSync(join(dir, 'pred_semi.csv'), 'timestamp;score\n' + rows((i) => `${iso(i)};0,5`));
+  writeFileSync(join(dir, 'pred_epoch_s.csv'), 'timestamp,score\n' + rows((i) => `${Date.parse(iso(i)) / 1000},0.5`));
+  writeFileSync(join(dir, 'series.tsv.csv'), 'timestamp\tvalue\n' + rows((i) => `${iso(i)}\t${i}`));
+}, 60_000);
+
+/** `paranom eval --json` in a child process (eval prints to the process's stdout). */
+function evalJson(pred: string, labels: string): { code: number | null; err: string; json: { rows: number; labelled_rows: number; point: { tp: number; fp: number; fn: number } } | undefined } {
+  const r = cliProcess(['eval', join(dir, pred), '--labels', join(dir, labels), '--json']);
+  return { code: r.code, err: r.err, json: r.code === 0 ? JSON.parse(r.out) : undefined };
+}
+
+describe('eval reads Parquet as DuckDB writes it', () => {
+  // Before: raw microseconds and nanoseconds read as milliseconds (year 55969): no row joined.
+  it.each(['p_us.parquet', 'p_ns.parquet', 'p_tz.parquet', 'p_dec.parquet', 'p_text.parquet'])('%s: every row joins its label, the scores as written', async (pred) => {
+    const r = evalJson(pred, 'labels.csv');
+    expect(r.code, r.err).toBe(0);
+    expect(r.json).toMatchObject({ rows: 30, labelled_rows: 5, point: { tp: 3, fp: 0, fn: 2 } });
+  });
+
+  it('labels from Parquet: booleans and DECIMAL 0.0/1.0 with microsecond timestamps', async () => {
+    for (const labels of ['l_us.parquet', 'l_dec.parquet']) {
+      const r = evalJson('pred.csv', labels);
+      expect(r.code, `${labels}: ${r.err}`).toBe(0);
+      expect(r.json).toMatchObject({ rows: 30, labelled_rows: 5, point: { tp: 3, fp: 0, fn: 2 } });
+    }
+  });
+
+  it('a null score is refused by row and column, not read from the bytes left in its slot', async () => {
+    const r = evalJson('p_null.parquet', 'labels.csv');
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/p_null\.parquet row 4: 'null' in score column 'score' is not a number/);
+  });
+});
+
+describe('eval refuses what a reader would have to guess', () => {
+  it('two columns of one name', async () => {
+    const r = evalJson('pred_dup.csv', 'labels.csv');
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/pred_dup\.csv: 2 columns are named 'score' \(columns 2 and 3\)/);
+  });
+
+  it('a semicolon-separated file, saying so', async () => {
+    const r = evalJson('pred_semi.csv', 'labels.csv');
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/pred_semi\.csv:1: the header row is one field holding semicolons \('timestamp;score'\): paranom reads comma-separated files/);
+  });
+
+  it('epoch seconds against ISO labels: the unit is named', async () => {
+    const r = evalJson('pred_epoch_s.csv', 'labels.csv');
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/Timestamps must match exactly \(the labels' times are about 1e3 times the predictions'/);
+    expect(r.err).not.toMatch(/^\s+at /m);
+  });
+});
+
+function sourceScenario(variable: Record<string, unknown>) {
+  return parseScenario(JSON.stringify({ timeline: { start: '2024-01-01T00:00:00Z', step: '1m', rows: 6 }, variables: { v: { type: 'source', ...variable } } }), join(dir, 'scenario.json'));
+}
+
+async function sourceValues(variable: Record<string, unknown>): Promise<number[]> {
+  const s = sourceScenario(variable);
+  await prepareScenario(s);
+  return Array.from(generateShard(s, 0, s.timeline.rows).values[0]!.data as Float64Array);
+}
+
+describe('source series from DuckDB Parquet', () => {
+  it('DECIMAL values scaled (before: 2.5 read as 2500 was refused as "not a number")', async () => {
+    expect(await sourceValues({ file: 's_dec.parquet', column: 'value' })).toEqual([2.5, 2.75, 3, 3.25, 3.5, 3.75]);
+    expect(await sourceValues({ file: 's_dec.parquet', column: 'value', timestamps: { map: 'timestamp' } })).toEqual([2.5, 2.75, 3, 3.25, 3.5, 3.75]);
+  });
+
+  it('numbers stored as text read as a CSV cell is; a cell that is not one is named', async () => {
+    expect(await sourceValues({ file: 's_numtext.parquet', column: 'value' })).toEqual([10, 11, 12, 13, 14, 15]);
+    expect(() => sourceScenario({ file: 's_text.parquet', column: 'value' })).toThrow(/s_text\.parquet: row 7: 'n\/a' in column 'value' is not a number/);
+  });
+
+  it('an integer column is not mapped as times (before: epoch seconds read as milliseconds, the series squeezed 1000-fold)', () => {
+    expect(() => sourceScenario({ file: 's_epoch.parquet', column: 'value', timestamps: { map: 'timestamp' } })).toThrow(/s_epoch\.parquet: column 'timestamp' holds Int64 values, not timestamps: store it as a Parquet TIMESTAMP or DATE, or as ISO 8601 text/);
+  });
+
+  it('a tab-separated file is named as such', () => {
+    expect(() => sourceScenario({ file: 'series.tsv.csv', column: 'value' })).toThrow(/series\.tsv\.csv: line 1: the header row is one field holding tabs/);
+  });
+});
+
+describe('train-vae data from DuckDB Parquet', () => {
+  it('a DECIMAL column is numeric and scaled', () => {
+    const s = readSeries(join(dir, 's_dec.parquet'), ['value']);
+    expect(Array.from(s.values[0]!.slice(0, 3))).toEqual([2.5, 2.75, 3]);
+  });
+});
