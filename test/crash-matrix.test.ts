@@ -9,7 +9,7 @@
  * The kill points are drawn from a printed seed (CRASH_SEED=... replays the delays; the
  * process timing under load still varies, which is the point).
  */
-import { cpSync, existsSync, readFileSync, renameSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readdirSync, readFileSync, renameSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from './helpers.js';
@@ -102,6 +102,8 @@ describe('crash matrix', () => {
       const r = cliProcess(['merge', ref, '--to', to, '--force']);
       expect(r.code, r.err).toBe(0);
       expect(sha256(readFileSync(to))).toBe(want);
+      // The killed merge's temporary is gone with it (removed by the next merge into that file).
+      expect(readdirSync(base).filter((n) => n.startsWith(`merged-${trial}.parquet.`))).toEqual([]);
     }
     expect(treeHashes(ref)).toEqual(refHashes);
   }, 300_000);

@@ -14,6 +14,7 @@
 import { closeSync, constants, fsyncSync, ftruncateSync, mkdirSync, openSync, renameSync, rmSync, write, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { addMs, clock, timing } from '../phases.js';
+import { removeAbandonedTemps, uniqueTempName } from './unique-temp.js';
 
 export const TEMP_SUFFIX = '.tmp';
 
@@ -182,16 +183,29 @@ function syncAndRename(fd: number, tmp: string, path: string): number {
   return synced;
 }
 
+/** How `writeFileAtomic` names its temporary. */
+export interface AtomicWriteOptions {
+  /**
+   * A file among the user's own (no lock makes this run its only writer): a temporary of
+   * this run's own name, created only if new (see unique-temp.ts), instead of `FILE.tmp`.
+   */
+  unique?: boolean;
+}
+
 /** Writes `bytes` to `path` via a temporary name, fsync, then an atomic rename. */
-export function writeFileAtomic(path: string, bytes: Uint8Array | string): void {
+export function writeFileAtomic(path: string, bytes: Uint8Array | string, options: AtomicWriteOptions = {}): void {
   const t = timing ? clock() : 0;
   mkdirSync(dirname(path), { recursive: true });
-  const tmp = path + TEMP_SUFFIX;
+  if (options.unique) removeAbandonedTemps(path);
+  const tmp = options.unique ? uniqueTempName(path) : path + TEMP_SUFFIX;
+  // A unique temporary is removed on failure only once this run has created it.
+  let ours = !options.unique;
   try {
     const buf = typeof bytes === 'string' ? Buffer.from(bytes) : bytes;
-    let fd = direct(buf) ? openWrittenDirect(tmp, buf) : -1;
+    let fd = direct(buf) && !options.unique ? openWrittenDirect(tmp, buf) : -1;
     if (fd < 0) {
-      fd = openSync(tmp, 'w');
+      fd = openSync(tmp, options.unique ? 'wx' : 'w');
+      ours = true;
       try {
         writeAll(fd, buf, buf.length);
       } catch (err) {
@@ -207,7 +221,7 @@ export function writeFileAtomic(path: string, bytes: Uint8Array | string): void 
     }
   } catch (err) {
     // A full disk or an I/O error: no half-written temporary is left behind.
-    rmSync(tmp, { force: true });
+    if (ours) rmSync(tmp, { force: true });
     throw err;
   }
 }

@@ -6,7 +6,13 @@
  *
  * A whole-dataset run holds `.paranom.lock`; one part of a split run holds its own lock,
  * so parts may run side by side in one directory, but never beside a whole-dataset run.
+ *
+ * Taking over a stale lock is a claim, not a removal: runs that find one stale lock at the
+ * same instant each try to create one claim file named after that lock's token, and only
+ * the one that creates it removes the lock. Removing it directly would let a slower run
+ * remove the lock the faster one had just made in its place, and both would go on.
  */
+import { createHash, randomBytes } from 'node:crypto';
 import { closeSync, existsSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { processAlive } from '../process-alive.js';
@@ -16,12 +22,19 @@ import { partLabel, type Part } from '../plan/parts.js';
 
 const LOCK_FILE = '.paranom.lock';
 export const LOCK_RE = /^\.paranom(-part-\d+-of-\d+)?\.lock$/;
+/** A claim on a stale lock, while one run takes it over (`.paranom.lock.takeover-<key>-<n>`). */
+export const LOCK_CLAIM_RE = /^\.paranom(-part-\d+-of-\d+)?\.lock\.takeover-[0-9a-f]+-\d+$/;
+
+/** How long a run waits for another to finish writing its lock or taking a stale one over. */
+const SETTLE_MS = 2000;
 
 /** What a lock file records about its holder. */
 export interface LockHolder {
   pid: number;
   host: string;
   command: string;
+  /** Unique to one taking of the lock: what a takeover claims, and what `release` checks. */
+  token?: string;
 }
 
 function lockFile(part: Part | null): string {
@@ -31,7 +44,7 @@ function lockFile(part: Part | null): string {
 function readHolder(path: string): LockHolder | undefined {
   try {
     const h = JSON.parse(readFileSync(path, 'utf8')) as Partial<LockHolder>;
-    if (typeof h.pid === 'number' && typeof h.host === 'string') return { pid: h.pid, host: h.host, command: String(h.command ?? '') };
+    if (typeof h.pid === 'number' && typeof h.host === 'string') return { pid: h.pid, host: h.host, command: String(h.command ?? ''), ...(typeof h.token === 'string' ? { token: h.token } : {}) };
   } catch {
     // Torn or empty: judged by age below.
   }
@@ -72,6 +85,91 @@ export interface Lock {
   release(): void;
 }
 
+/** A lock file as found: its holder (undefined while torn) and what tells this lock from any later one. */
+interface FoundLock {
+  holder: LockHolder | undefined;
+  id: string;
+}
+
+function findLock(path: string): FoundLock | undefined {
+  let st;
+  try {
+    st = statSync(path);
+  } catch {
+    return undefined;
+  }
+  const holder = readHolder(path);
+  // A lock of an older paranom carries no token: its inode, time and size tell it apart.
+  return { holder, id: holder?.token ?? `${st.ino}:${st.mtimeMs}:${st.size}` };
+}
+
+/** Waits `ms` without giving up the thread (taking a lock is synchronous). */
+function pause(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
+/**
+ * Removes the stale lock `name` found as `found`, if this run (running `command`) wins the
+ * claim on it; else the claim's holder, a live run taking it over. Claims are numbered: a claim whose run died in turn
+ * is passed for the next number. Only the holder of a claim removes the lock, and only
+ * while it is still the one judged stale; a claim goes once the lock is no longer that
+ * one, which it never is again (tokens are unique).
+ */
+function takeOver(out: string, name: string, found: FoundLock, command: string): true | { claimant: LockHolder | undefined } {
+  const key = createHash('sha256').update(found.id).digest('hex').slice(0, 16);
+  const claim = (k: number) => join(out, `${name}.takeover-${key}-${k}`);
+  for (let k = 0; ; k++) {
+    let fd: number;
+    try {
+      fd = openSync(claim(k), 'wx');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      const claimant = readHolder(claim(k));
+      if (!isStale(claim(k), claimant)) return { claimant };
+      continue;
+    }
+    try {
+      try {
+        writeSync(fd, JSON.stringify({ pid: process.pid, host: hostname(), command } satisfies LockHolder) + '\n');
+      } finally {
+        closeSync(fd);
+      }
+      if (findLock(join(out, name))?.id === found.id) rmSync(join(out, name), { force: true });
+    } finally {
+      for (let j = 0; j <= k; j++) rmSync(claim(j), { force: true });
+    }
+    return true;
+  }
+}
+
+/**
+ * Clears the way past lock `name` of `out` if nobody holds it: returns once it is gone
+ * (or was taken over by this run), throws OUTPUT_LOCKED when a run holds it. A lock being
+ * written or being taken over by another run is waited for (briefly), then judged again.
+ */
+function clearStale(out: string, name: string, command: string, until: number): void {
+  const path = join(out, name);
+  for (;;) {
+    const found = findLock(path);
+    if (!found) return;
+    // Torn and young: its run is writing it now.
+    let holder = found.holder;
+    if (holder || isStale(path, undefined)) {
+      if (!isStale(path, holder)) refuse(out, name, holder);
+      const taken = takeOver(out, name, found, command);
+      if (taken === true) return;
+      holder = taken.claimant;
+    }
+    if (Date.now() > until) refuse(out, name, holder);
+    pause(5);
+  }
+}
+
+/** Removes the claims on stale locks named `name` that runs which died taking them over left. */
+function removeOldClaims(out: string, name: string): void {
+  for (const e of readdirSync(out)) if (LOCK_CLAIM_RE.test(e) && e.startsWith(`${name}.takeover-`)) rmSync(join(out, e), { force: true });
+}
+
 /**
  * Takes the lock of `out` for a run (of one part, or of the whole dataset), or throws
  * OUTPUT_LOCKED. `out` must exist.
@@ -79,48 +177,44 @@ export interface Lock {
 export function acquireLock(out: string, part: Part | null, command: string): Lock {
   const name = lockFile(part);
   const path = join(out, name);
+  const token = `${process.pid}-${randomBytes(8).toString('hex')}`;
+  const until = Date.now() + SETTLE_MS;
   // A part run refuses a whole-dataset run's lock and vice versa; parts coexist.
   const conflicting = () => readdirSync(out).filter((e) => LOCK_RE.test(e) && e !== name && (part === null || e === LOCK_FILE));
-  for (let attempt = 0; attempt < 3; attempt++) {
-    for (const other of conflicting()) {
-      const p = join(out, other);
-      const h = readHolder(p);
-      if (isStale(p, h)) rmSync(p, { force: true });
-      else refuse(out, other, h);
-    }
+  for (;;) {
+    for (const other of conflicting()) clearStale(out, other, command, until);
     let fd: number;
     try {
       fd = openSync(path, 'wx');
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-      const h = readHolder(path);
-      if (!isStale(path, h)) refuse(out, name, h);
-      rmSync(path, { force: true });
+      clearStale(out, name, command, until);
       continue;
     }
     try {
-      writeSync(fd, JSON.stringify({ pid: process.pid, host: hostname(), command } satisfies LockHolder) + '\n');
+      writeSync(fd, JSON.stringify({ pid: process.pid, host: hostname(), command, token } satisfies LockHolder) + '\n');
     } finally {
       closeSync(fd);
     }
+    const mine = () => readHolder(path)?.token === token;
     // A run of the other kind may have taken its lock between our look and our create. Of
     // two such runs the later to create sees the other's lock here and stops: never both go on.
     const raced = conflicting().find((other) => !isStale(join(out, other), readHolder(join(out, other))));
     if (raced) {
-      rmSync(path, { force: true });
+      if (mine()) rmSync(path, { force: true });
       refuse(out, raced, readHolder(join(out, raced)));
     }
+    // The lock is ours, so no claim on an older one can be in use: what a run that died taking one over left goes.
+    removeOldClaims(out, name);
     let released = false;
     const release = () => {
       if (released) return;
       released = true;
       // Only our own lock: a stale-lock takeover by another run must not be undone here.
-      const h = readHolder(path);
-      if (h && h.pid === process.pid && h.host === hostname()) rmSync(path, { force: true });
+      if (mine()) rmSync(path, { force: true });
       process.removeListener('exit', release);
     };
     process.on('exit', release);
     return { release };
   }
-  refuse(out, name, existsSync(path) ? readHolder(path) : undefined);
 }

@@ -3,7 +3,7 @@
  * into one dataset manifest; `mergeToFile` streams a whole dataset into one Parquet file
  * with bounded memory (one shard read at a time, row groups flushed as they fill).
  */
-import { createWriteStream, existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import { createWriteStream, existsSync, linkSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve, sep } from 'node:path';
 import { Writable } from 'node:stream';
@@ -13,6 +13,7 @@ import { planGeneration } from '../plan/planner.js';
 import { checkCoverage, MANIFEST_FILE, PART_MANIFEST_RE, readManifest, requireFormatVersion, type Manifest, type ManifestShard } from '../dataset/manifest.js';
 import { ROW_GROUP_ROWS } from '../formats/parquet.js';
 import { readArrowRows } from '../formats/read.js';
+import { removeAbandonedTemps, uniqueTempName } from '../formats/unique-temp.js';
 import { shardMetadata, writtenByParanom } from '../dataset/provenance.js';
 import { sha256 } from './shard-task.js';
 import { acquireLock } from './lock.js';
@@ -160,13 +161,13 @@ export async function mergeToFile(out: string, to: string, options: { force?: bo
     rollForward(out);
     const now = readManifest(out);
     checkCoverage(out, now);
-    return await writeMerged(out, now, target, to);
+    return await writeMerged(out, now, target, to, options.force ?? false);
   } finally {
     lock.release();
   }
 }
 
-async function writeMerged(out: string, m: Manifest, target: string, to: string): Promise<{ rows: number; bytes: number }> {
+async function writeMerged(out: string, m: Manifest, target: string, to: string, force: boolean): Promise<{ rows: number; bytes: number }> {
   // Manifest order is the layout's order (a fleet's rectangles too).
   const shards = [...m.shards].sort((a, b) => a.index - b.index);
   let i = 0;
@@ -200,22 +201,54 @@ async function writeMerged(out: string, m: Manifest, target: string, to: string)
     .setCreatedBy('paranom')
     .setKeyValueMetadata(shardMetadata(m.scenario, { index: -1, rowStart: 0, rowEnd: m.rows }))
     .build();
-  // A name only merge uses, beside the target: a rerun after a crash replaces it.
-  const tmp = target + MERGE_TEMP_SUFFIX;
+  // This merge's own temporary beside the target: another merge writing the same target at
+  // the same time has its own; what a killed merge left is removed here.
+  removeAbandonedTemps(target);
+  const tmp = uniqueTempName(target);
+  let created = false;
   try {
     const stream = await pw.transformParquetStream(input, props);
-    await stream.pipeTo(Writable.toWeb(createWriteStream(tmp)) as WritableStream<Uint8Array>);
+    const file = createWriteStream(tmp, { flags: 'wx' });
+    file.once('open', () => (created = true));
+    await stream.pipeTo(Writable.toWeb(file) as WritableStream<Uint8Array>);
     if (failure) throw failure;
     if (written !== m.rows) throw new ParanomError('DATASET_INVALID', `merge read ${written} rows, the manifest says ${m.rows}; nothing was written to ${to}`);
   } catch (err) {
-    rmSync(tmp, { force: true });
+    if (created) rmSync(tmp, { force: true });
     const e = failure ?? err;
     if (e instanceof ParanomError) throw e;
     throw new ParanomError('IO_FAILED', `merge into ${to} failed: ${(e as Error)?.message ?? String(e)}; nothing was written`, { to });
   }
-  renameSync(tmp, target);
+  placeMerged(tmp, target, to, force);
   return { rows: written, bytes: statSync(target).size };
 }
 
-/** Suffix of the file `merge` writes before renaming it to the target. */
-const MERGE_TEMP_SUFFIX = '.paranom-merge.tmp';
+/**
+ * Puts the finished merge `tmp` at `target`. Without --force only where nothing is (a
+ * hard link fails if a file appeared meanwhile, say another merge's); with it, over an
+ * earlier merge only — checked again now, not just before the merge began.
+ */
+function placeMerged(tmp: string, target: string, to: string, force: boolean): void {
+  try {
+    if (force && existsSync(target) && !writtenByParanom(target)) {
+      throw new ParanomError('OUTPUT_EXISTS', `--to ${to} was replaced while merging by a file paranom did not write; paranom never replaces it — nothing was written`, { to });
+    }
+    if (force) renameSync(tmp, target);
+    else linkOrRefuse(tmp, target, to);
+  } finally {
+    rmSync(tmp, { force: true });
+  }
+}
+
+function linkOrRefuse(tmp: string, target: string, to: string): void {
+  try {
+    linkSync(tmp, target);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') throw new ParanomError('OUTPUT_EXISTS', `--to ${to} appeared while merging (another merge into it?); nothing was written — pass --force to replace an earlier merge`, { to });
+    // A file system without hard links: the check made before the merge stands.
+    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP') throw err;
+    if (existsSync(target)) throw new ParanomError('OUTPUT_EXISTS', `--to ${to} appeared while merging (another merge into it?); nothing was written — pass --force to replace an earlier merge`, { to });
+    renameSync(tmp, target);
+  }
+}

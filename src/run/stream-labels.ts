@@ -27,6 +27,6 @@ export async function writeStreamLabels(path: string, scenario: Scenario, startR
   // Events as the stream's rows carry them: settled (min_effect), with their effect.
   const { segments } = segmentsOf(scenario, eventsOverlapping(scenario, startRow, rows));
   const metadata = shardMetadata(scenario, { index: -1, rowStart: 0, rowEnd: rows });
-  writeFileAtomic(path, encodeParquet(segmentTable(scenario, segments, cleanRowsOf(scenario)), metadata, 'snappy'));
+  writeFileAtomic(path, encodeParquet(segmentTable(scenario, segments, cleanRowsOf(scenario)), metadata, 'snappy'), { unique: true });
   return segments.length;
 }

@@ -27,6 +27,8 @@ interface ViewState {
 }
 
 const MIN_VIEW_ROWS = 4;
+/** Height in CSS pixels of the event strip along the top of each chart. */
+const EVENT_STRIP = 5;
 
 class SeriesCharts {
   private readonly charts: uPlot[] = [];
@@ -99,6 +101,27 @@ class SeriesCharts {
         ctx.restore();
         u.root.dataset['shaded'] = String(n);
       };
+      // A strip of each event's kind colour along the top of the plot, drawn over the series:
+      // at the whole-timeline view a short event's shade is a pixel column that a dense
+      // series covers, and the strip keeps it in sight.
+      const mark = (u: uPlot) => {
+        const { top } = u.bbox;
+        const min = u.scales['x']!.min!;
+        const max = u.scales['x']!.max!;
+        const r = window.devicePixelRatio || 1;
+        const ctx = u.ctx;
+        ctx.save();
+        for (const e of events) {
+          const a = this.t(e.start);
+          const b = this.t(e.end);
+          if (b < min || a > max) continue;
+          const p0 = Math.floor(u.valToPos(Math.max(a, min), 'x', true));
+          const p1 = Math.ceil(u.valToPos(Math.min(b, max), 'x', true));
+          ctx.fillStyle = kinds[e.kind] ?? '#d62728';
+          ctx.fillRect(p0, top, Math.max(p1 - p0, r), EVENT_STRIP * r);
+        }
+        ctx.restore();
+      };
       const opts: UPlotOptions = {
         width: this.width(),
         height: 190,
@@ -117,6 +140,7 @@ class SeriesCharts {
         legend: { show: true, live: true },
         hooks: {
           drawClear: [shade],
+          draw: [mark],
           setScale: [
             (u: uPlot, key: string) => {
               if (key !== 'x' || this.syncing) return;
@@ -220,6 +244,12 @@ class SeriesCharts {
 
   /** Shows rows [from, to) on every chart, clamped to the timeline. */
   setView(from: number, to: number): void {
+    // A range that is not one (NaN, ±Infinity from a script or a wheel far past the end)
+    // shows the whole timeline rather than leaving the charts and the range line blank.
+    if (!Number.isFinite(from) || !Number.isFinite(to)) {
+      from = 0;
+      to = this.rows;
+    }
     let span = Math.max(MIN_VIEW_ROWS, Math.min(this.rows, to - from));
     if (this.rows < MIN_VIEW_ROWS) span = this.rows;
     let a = Math.max(0, Math.min(from, this.rows - span));

@@ -1,0 +1,47 @@
+/**
+ * Temporaries beside files that sit among the user's own (a merged file, a report page, a
+ * stream's labels), where no lock makes paranom the only writer. Each run's temporary has
+ * a name of its own — host, pid and random digits after the file's name — created only if
+ * new (O_EXCL: never an existing file, never through a symlink), so two runs writing side
+ * by side, even to one target, never write into one file, and a run's clean-up removes its
+ * own temporary only. What a killed run (kill -9) left is removed by the next run writing
+ * that file, and only when its pid names a process of this host that no longer runs.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { readdirSync, rmSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { basename, dirname, join } from 'node:path';
+import { processAlive } from '../process-alive.js';
+
+/** This host, shortened (a name stays far below 255 bytes). */
+const HOST = createHash('sha256').update(hostname()).digest('hex').slice(0, 8);
+const TEMP_RE = /^\.paranom-([0-9a-f]{8})-(\d+)-[0-9a-f]{12}\.tmp$/;
+
+/** A name for this run's temporary of `path`, beside it: `FILE.paranom-<host>-<pid>-<random>.tmp`. */
+export function uniqueTempName(path: string): string {
+  return `${path}.paranom-${HOST}-${process.pid}-${randomBytes(6).toString('hex')}.tmp`;
+}
+
+/** The temporaries of `path` that runs of this host which no longer run left behind. */
+export function abandonedTemps(path: string): string[] {
+  const dir = dirname(path);
+  const prefix = basename(path);
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return [];
+  }
+  return names
+    .filter((n) => {
+      if (!n.startsWith(prefix)) return false;
+      const m = TEMP_RE.exec(n.slice(prefix.length));
+      return m !== null && m[1] === HOST && Number(m[2]) !== process.pid && !processAlive(Number(m[2]));
+    })
+    .map((n) => join(dir, n));
+}
+
+/** Removes the temporaries of `path` that ended runs of this host left (see `abandonedTemps`). */
+export function removeAbandonedTemps(path: string): void {
+  for (const t of abandonedTemps(path)) rmSync(t, { force: true });
+}
