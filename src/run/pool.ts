@@ -1,4 +1,7 @@
-/** The shard worker pool (piscina). Workers run the compiled workers/shard-worker.js. */
+/**
+ * The shard worker pool (piscina). Workers run the compiled shard worker through its
+ * CommonJS entry, workers/shard-worker.cjs (scripts/bundle.mjs).
+ */
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
@@ -9,7 +12,7 @@ import { Piscina } from 'piscina';
  */
 function shardWorkerPath(): string {
   const here = import.meta.url;
-  const rel = here.endsWith('.ts') ? '../../dist/workers/shard-worker.js' : '../../workers/shard-worker.js';
+  const rel = here.endsWith('.ts') ? '../../dist/workers/shard-worker.cjs' : '../../workers/shard-worker.cjs';
   return fileURLToPath(new URL(rel, here));
 }
 
