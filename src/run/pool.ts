@@ -39,6 +39,8 @@ function newPool(start: number, workers: number, headStart = false): Piscina {
     idleTimeout: 1000,
     // Memory is bounded by workers × shard size: keep tasks from queueing inside workers.
     concurrentTasksPerWorker: 1,
+    // No run reads piscina's run and wait time histograms: not made, not updated per task.
+    recordTiming: false,
     // An idle worker otherwise blocks in Atomics.wait until its next task, and a head start
     // goes on after its task has returned (run/head-start.ts).
     ...(headStart ? { atomics: 'disabled' as const } : {}),
