@@ -51,7 +51,8 @@ export interface PageCheck {
  * Opens a report from disk and checks it as a reader would see it: no console error and
  * no network request; every chart canvas drawn; at the whole-timeline view each chart
  * shades exactly `events` events and draws each listed event's strip at its columns (and
- * no strip elsewhere); nothing wider than the window, no category figure cut at its edge;
+ * no strip elsewhere); y-axis labels drawn and not cut at the edge; nothing wider than the
+ * window, no category figure cut at its edge;
  * a click on an event row zooms every chart to a range that covers the event; a view that
  * is not a range (NaN) falls back to the whole timeline. Returns the event that was
  * clicked and the view after.
@@ -127,6 +128,31 @@ export async function checkReportPage(browser: Browser, html: string, check: Pag
     });
   });
   for (const s of strips) expect(s).toEqual({ missing: 0, stray: 0 });
+  // Every chart's y axis has labels, none cut at the canvas's left edge (values in the
+  // millions were cut to "345,680"; 1e300 had no labels at all).
+  const axes = await page.evaluate(() =>
+    [...document.querySelectorAll('.chart')].map((box) => {
+      const c = box.querySelector('canvas')!;
+      const over = box.querySelector('.u-over')!.getBoundingClientRect();
+      const cr = c.getBoundingClientRect();
+      const k = c.width / cr.width;
+      const [left, top, height] = [Math.floor((over.left - cr.left) * k), Math.ceil((over.top - cr.top) * k), Math.floor(over.height * k)];
+      const d = c.getContext('2d')!.getImageData(0, top, left, height).data;
+      let edge = 0;
+      let labels = 0;
+      for (let y = 0; y < height; y++) {
+        for (let x = 0; x < left - 8; x++) {
+          const i = 4 * (y * left + x);
+          if (d[i + 3]! > 128 && d[i]! < 160) {
+            labels++;
+            if (x < 2) edge++;
+          }
+        }
+      }
+      return { labels: labels > 20, edge };
+    }),
+  );
+  for (const a of axes) expect(a).toEqual({ labels: true, edge: 0 });
   // Nothing is wider than the window (long names wrap), and no category figure is cut at its canvas's edge.
   const layout = await page.evaluate(() => {
     const edges = [...document.querySelectorAll('#distributions canvas')].map((c) => {

@@ -51,6 +51,25 @@ describe('point metrics', () => {
     expect(best.point.f1).toBeCloseTo(6 / 7, 12);
   });
 
+  it('equal best Fβ at two thresholds keeps the higher one, whatever the rounding (before: 5/17 as 30/102 beat 5/17 as 25/85 by one bit)', () => {
+    // 6 labelled rows. Threshold 1: tp 5 of 61 alarms; threshold 0: tp 6 of 78 alarms. Both F2 = 5/17.
+    const labels = [...Array(6).fill(1), ...Array(72).fill(0)];
+    const scores = [1, 1, 1, 1, 1, 0, ...Array(56).fill(1), ...Array(16).fill(0)];
+    const r = evaluate(labels, { scores }, { beta: 2 });
+    expect(r.point).toMatchObject({ tp: 5, fp: 56 });
+    expect(r.threshold).toBe(1);
+    expect(r.point.fbeta).toBeCloseTo(5 / 17, 12);
+  });
+
+  it('every row labelled: average precision exactly 1 (before: 1.0000000000000007); no labels and huge scores: a finite threshold above them (before: Infinity, null in JSON)', () => {
+    const ones = evaluate(Array(100).fill(1), { scores: Array.from({ length: 100 }, (_, i) => i / 7) });
+    expect(ones.average_precision).toBe(1);
+    const none = evaluate([0, 0, 0], { scores: [1e308, 5e307, 1e308] });
+    expect(Number.isFinite(none.threshold)).toBe(true);
+    expect(none.threshold).toBeGreaterThan(1e308);
+    expect(none.point.tp + none.point.fp).toBe(0);
+  });
+
   it('refuses mismatched lengths, NaN scores and unsorted windows with a usage error', () => {
     expect(() => evaluate([0, 1], [0, 1, 1])).toThrow(/labels have 2 rows but predictions have 3/);
     expect(() => evaluate([0, 1], { scores: [0, Number.NaN] })).toThrow(/row 1 is not a number/);

@@ -99,6 +99,22 @@ describe.skipIf('skip' in chromium)('reports in Chromium', () => {
         return n;
       },
     ],
+    [
+      'values from 1e-300 to 1e300 and in the millions',
+      {
+        seed: 5,
+        timeline: { rows: 5000 },
+        anomalies: { frequency: 0.02, duration: [20, 50], kinds: [{ kind: 'amplitude', factor: [3, 5] }] },
+        variables: {
+          tiny: { type: 'process', components: [{ type: 'noise', sd: 1e-300 }] },
+          big: { type: 'process', components: [{ type: 'noise', sd: 1e300 }] },
+          money: { type: 'process', components: [{ type: 'constant', value: 12345678.9 }, { type: 'noise', sd: 0.01 }] },
+          offset: { type: 'process', components: [{ type: 'constant', value: 1e15 }, { type: 'sine', period: 500, amplitude: 1e5 }] },
+        },
+      },
+      [],
+      (seg) => seg.numRows,
+    ],
     ['no anomalies', { seed: 3, timeline: { rows: 5000 }, variables: { x: { normal: { dist: 'normal', mean: 0, sd: 1 } } } }, [], () => 0],
     ['every row anomalous', { seed: 3, timeline: { rows: 500 }, anomalies: { count: 1, duration: [500, 500] }, variables: { x: { normal: { dist: 'normal', mean: 0, sd: 1 }, anomalous: { dist: 'normal', mean: 5, sd: 1 } } } }, [], () => 1],
   ];
