@@ -16,7 +16,7 @@ import { readArrowRows } from '../formats/read.js';
 import { removeAbandonedTemps, uniqueTempName } from '../formats/unique-temp.js';
 import { shardMetadata, writtenByParanom } from '../dataset/provenance.js';
 import { sha256 } from './shard-task.js';
-import { acquireLock } from './lock.js';
+import { acquireLock, type Lock } from './lock.js';
 import { checkOutputPath } from './output-dir.js';
 import { refuseForeign } from './ownership.js';
 import { finishDataset } from './finish.js';
@@ -35,6 +35,7 @@ const pw = require('parquet-wasm') as typeof import('parquet-wasm');
 export async function mergeManifests(out: string, options: { checkFiles?: boolean } = {}): Promise<Manifest> {
   if (!existsSync(out)) throw new ParanomError('DATASET_INVALID', `${out}: no such directory`);
   if (!statSync(out).isDirectory()) throw new ParanomError('USAGE', `${out} is a file; merge-manifests takes the directory holding the part manifests`);
+  checkOutputPath(out, 'merge-manifests');
   const lock = acquireLock(out, null, 'merge-manifests');
   try {
     return await mergeLocked(out, options);
@@ -129,6 +130,19 @@ function checkMergeTarget(out: string, to: string, force: boolean): string {
   return abs;
 }
 
+/**
+ * The dataset's lock for `merge`, which only reads it: none where the dataset is on a
+ * read-only file system (an archive, a read-only mount), which no run can change either.
+ */
+function readersLock(out: string): Lock {
+  try {
+    return acquireLock(out, null, 'merge');
+  } catch (err) {
+    if (err instanceof ParanomError && err.details['errno'] === 'EROFS') return { release: () => undefined };
+    throw err;
+  }
+}
+
 /** The bytes of a shard, after checking they are what the manifest recorded (size, then SHA-256). */
 function verifiedShard(out: string, s: ManifestShard): Uint8Array {
   const path = join(out, s.file);
@@ -154,7 +168,7 @@ export async function mergeToFile(out: string, to: string, options: { force?: bo
   requireFormatVersion(out, m, 'merge');
   if (m.format === 'csv') throw new ParanomError('USAGE', `${out} holds CSV shards; merge writes Parquet from Parquet or Arrow datasets`);
   const target = checkMergeTarget(out, to, options.force ?? false);
-  const lock = acquireLock(out, null, 'merge');
+  const lock = readersLock(out);
   try {
     // Read again under the lock: a grow may have committed since, or been killed while
     // putting its committed files in place (completed first: they are the dataset).

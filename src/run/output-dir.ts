@@ -7,6 +7,7 @@
 import { existsSync, mkdirSync, readdirSync, realpathSync, rmdirSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import { ParanomError } from '../errors.js';
+import { unwritableReason } from '../writable.js';
 
 /** Pseudo-filesystems that hold no user data; outputs under them are refused. */
 const SYSTEM_ROOTS = ['/proc', '/sys', '/dev'];
@@ -50,6 +51,8 @@ export function checkOutputPath(path: string, option: string): string {
   } else if (!statSync(anc).isDirectory()) {
     usage(`${option} '${path}' cannot be created: ${anc} is a file, not a directory`, path);
   }
+  const why = unwritableReason(anc);
+  if (why) usage(anc === abs ? `${option} '${path}' cannot be written (${why}); choose another place` : `${option} '${path}' cannot be created: ${anc} cannot be written (${why}); choose another place`, path);
   return abs;
 }
 
