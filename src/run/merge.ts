@@ -5,7 +5,7 @@
  */
 import { createWriteStream, existsSync, linkSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join, resolve, sep } from 'node:path';
+import { basename, dirname, join, resolve, sep } from 'node:path';
 import { Writable } from 'node:stream';
 import { tableToIPC } from 'apache-arrow';
 import { ParanomError } from '../errors.js';
@@ -17,7 +17,7 @@ import { removeAbandonedTemps, uniqueTempName } from '../formats/unique-temp.js'
 import { shardMetadata, writtenByParanom } from '../dataset/provenance.js';
 import { sha256 } from './shard-task.js';
 import { acquireLock, type Lock } from './lock.js';
-import { checkOutputPath } from './output-dir.js';
+import { checkOutputPath, realPath } from './output-dir.js';
 import { refuseForeign } from './ownership.js';
 import { finishDataset } from './finish.js';
 import { rollForward } from './commit.js';
@@ -115,8 +115,10 @@ function partDifferences(first: Manifest, firstFile: string, m: Manifest, file: 
 function checkMergeTarget(out: string, to: string, force: boolean): string {
   if (typeof to !== 'string' || to.trim() === '') throw new ParanomError('USAGE', '--to must name a file, got an empty string');
   const abs = resolve(to);
-  const dataset = resolve(out);
-  if (abs === dataset || abs.startsWith(dataset + sep)) {
+  const dataset = realPath(out);
+  // Through symlinks too: a link to the dataset's data/ would put the merged file among its shards.
+  const landing = join(realPath(dirname(abs)), basename(abs));
+  if (landing === dataset || landing.startsWith(dataset + sep)) {
     throw new ParanomError('USAGE', `--to ${to} is inside the dataset ${out}; merging into the dataset would change it — write the merged file elsewhere`, { to });
   }
   checkOutputPath(dirname(abs), '--to');
