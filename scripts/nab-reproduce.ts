@@ -43,7 +43,7 @@ for (const detector of readdirSync(join(nab, 'results')).sort()) {
       const labels = readLabels(windowsFile, { key });
       const preds = readPredictions(join(nab, 'results', detector, category!, `${detector}_${file}`), { scoreColumn: 'anomaly_score' });
       const joined = joinOnTime(labels, preds);
-      const got = nabScore({ scores: preds.values, windows: joined.labels.windows }, Number(col(r, 'Threshold')), NAB_PROFILES[profile]);
+      const got = nabScore({ scores: joined.values, windows: joined.labels.windows }, Number(col(r, 'Threshold')), NAB_PROFILES[profile]);
       const diff = Math.abs(got.score - Number(col(r, 'Score')));
       const countsEqual = [got.tp, got.tn, got.fp, got.fn, got.total].join() === ['TP', 'TN', 'FP', 'FN', 'Total_Count'].map((c) => Number(col(r, c))).join();
       if (diff >= 1e-6 || !countsEqual) {

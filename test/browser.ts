@@ -50,8 +50,12 @@ export interface PageCheck {
 /**
  * Opens a report from disk and checks it as a reader would see it: no console error and
  * no network request; every chart canvas drawn; at the whole-timeline view each chart
- * shades exactly `events` events; a click on an event row zooms every chart to a range
- * that covers the event. Returns the event that was clicked and the view after.
+ * shades exactly `events` events and draws each listed event's strip at its columns (and
+ * no strip elsewhere); y-axis labels drawn and not cut at the edge; nothing wider than the
+ * window, no category figure cut at its edge;
+ * a click on an event row zooms every chart to a range that covers the event; a view that
+ * is not a range (NaN) falls back to the whole timeline. Returns the event that was
+ * clicked and the view after.
  */
 export async function checkReportPage(browser: Browser, html: string, check: PageCheck) {
   const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
@@ -90,6 +94,79 @@ export async function checkReportPage(browser: Browser, html: string, check: Pag
     expect(c.colours).toBeGreaterThan(c.chart ? 20 : 3);
   }
 
+  // Every event of the table has its strip (its kind's colour, opaque) along the top of each
+  // chart at its columns, and columns clear of every event have none.
+  const strips = await page.evaluate(() => {
+    const rep = (window as unknown as { paranomReport: { view(): { from: number; to: number }; events: number } }).paranomReport;
+    const v = rep.view();
+    const events = [...document.querySelectorAll<HTMLElement>('#events tbody tr')].map((tr) => [Number(tr.dataset['start']), Number(tr.dataset['end'])] as const);
+    const colours = [...document.querySelectorAll<HTMLElement>('#kinds .swatch')].map((sw) => getComputedStyle(sw).backgroundColor.match(/\d+/g)!.map(Number));
+    return [...document.querySelectorAll('.chart')].map((box) => {
+      const c = box.querySelector('canvas')!;
+      const over = box.querySelector('.u-over')!.getBoundingClientRect();
+      const cr = c.getBoundingClientRect();
+      const k = c.width / cr.width;
+      const left = (over.left - cr.left) * k;
+      const width = over.width * k;
+      const y = Math.round((over.top - cr.top) * k) + 2;
+      const d = c.getContext('2d')!.getImageData(0, y, c.width, 1).data;
+      const strip = (x: number) => x >= 0 && x < c.width && d[4 * x + 3] === 255 && colours.some(([r, g, b]) => Math.abs(d[4 * x]! - r!) <= 2 && Math.abs(d[4 * x + 1]! - g!) <= 2 && Math.abs(d[4 * x + 2]! - b!) <= 2);
+      const px = (row: number) => left + ((row - v.from) / (v.to - v.from)) * width;
+      let missing = 0;
+      const covered = new Uint8Array(c.width);
+      for (const [a, b] of events) {
+        const x0 = Math.floor(px(a));
+        const x1 = Math.max(x0 + 1, Math.ceil(px(b)));
+        let seen = false;
+        for (let x = x0; x < x1; x++) seen ||= strip(x);
+        if (!seen) missing++;
+        for (let x = Math.max(0, x0 - 2); x < Math.min(c.width, x1 + 2); x++) covered[x] = 1;
+      }
+      let stray = 0;
+      if (events.length === rep.events) for (let x = Math.ceil(left); x < left + width; x++) if (!covered[x] && strip(x)) stray++;
+      return { missing, stray };
+    });
+  });
+  for (const s of strips) expect(s).toEqual({ missing: 0, stray: 0 });
+  // Every chart's y axis has labels, none cut at the canvas's left edge (values in the
+  // millions were cut to "345,680"; 1e300 had no labels at all).
+  const axes = await page.evaluate(() =>
+    [...document.querySelectorAll('.chart')].map((box) => {
+      const c = box.querySelector('canvas')!;
+      const over = box.querySelector('.u-over')!.getBoundingClientRect();
+      const cr = c.getBoundingClientRect();
+      const k = c.width / cr.width;
+      const [left, top, height] = [Math.floor((over.left - cr.left) * k), Math.ceil((over.top - cr.top) * k), Math.floor(over.height * k)];
+      const d = c.getContext('2d')!.getImageData(0, top, left, height).data;
+      let edge = 0;
+      let labels = 0;
+      for (let y = 0; y < height; y++) {
+        for (let x = 0; x < left - 8; x++) {
+          const i = 4 * (y * left + x);
+          if (d[i + 3]! > 128 && d[i]! < 160) {
+            labels++;
+            if (x < 2) edge++;
+          }
+        }
+      }
+      return { labels: labels > 20, edge };
+    }),
+  );
+  for (const a of axes) expect(a).toEqual({ labels: true, edge: 0 });
+  // Nothing is wider than the window (long names wrap), and no category figure is cut at its canvas's edge.
+  const layout = await page.evaluate(() => {
+    const edges = [...document.querySelectorAll('#distributions canvas')].map((c) => {
+      const cv = c as HTMLCanvasElement;
+      const d = cv.getContext('2d')!.getImageData(cv.width - 2, 0, 2, cv.height).data;
+      let ink = 0;
+      for (let i = 0; i < d.length; i += 4) if (d[i + 3]! > 0 && (d[i]! < 200 || d[i + 1]! < 200 || d[i + 2]! < 200)) ink++;
+      return ink;
+    });
+    return { overflow: document.documentElement.scrollWidth - window.innerWidth, edges };
+  });
+  expect(layout.overflow).toBeLessThanOrEqual(0);
+  for (const ink of layout.edges) expect(ink).toBe(0);
+
   const shaded = await page.evaluate(() => (window as unknown as { paranomReport: { shaded(): number[] } }).paranomReport.shaded());
   expect(shaded.length).toBe(charts.length);
   for (const n of shaded) expect(n).toBe(check.events);
@@ -109,6 +186,14 @@ export async function checkReportPage(browser: Browser, html: string, check: Pag
     const after = await page.evaluate(() => (window as unknown as { paranomReport: { shaded(): number[] } }).paranomReport.shaded());
     for (const n of after) expect(n).toBeGreaterThanOrEqual(1);
   }
+  // A range that is not one shows the whole timeline (before: the page threw "Invalid time value").
+  const whole = await page.evaluate(() => {
+    const rep = (window as unknown as { paranomReport: { setView(a: number, b: number): void; view(): { from: number; to: number } } }).paranomReport;
+    rep.setView(NaN, NaN);
+    return rep.view();
+  });
+  expect(whole.from).toBe(0);
+  expect(whole.to).toBeGreaterThan(0);
   mkdirSync(dirname(check.screenshot), { recursive: true });
   await page.screenshot({ path: check.screenshot, fullPage: false });
   await page.close();

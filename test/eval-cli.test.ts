@@ -103,6 +103,40 @@ describe('paranom eval', () => {
     expect(r.series[0].event).toMatchObject({ found: 1, windows: 2, tolerance: 1 });
   });
 
+  it('scores a shuffled file in time order, counts label rows it lacks, and refuses a repeated or empty row (before: a shuffled file scored other windows, a repeated row counted twice)', () => {
+    const line = (r: (typeof rows)[number]) => `${r.ts},${Math.abs(r.temperature - 20)}`;
+    const ordered = join(dir, 'ordered.csv');
+    writeFileSync(ordered, 'timestamp,score\n' + rows.map(line).join('\n') + '\n');
+    const base = json('eval', ordered, '--labels', ds, '--tolerance', '2');
+    expect(base).toMatchObject({ predictions_reordered: false, label_rows_unscored: 0, labelled_rows_unscored: 0 });
+    // The same rows in another order: every metric as before, and it says it sorted them.
+    const shuffled = join(dir, 'shuffled.csv');
+    const order = rows.map((_, i) => (i * 7919) % rows.length);
+    writeFileSync(shuffled, 'timestamp,score\n' + order.map((i) => line(rows[i]!)).join('\n') + '\n');
+    const mixed = json('eval', shuffled, '--labels', ds, '--tolerance', '2');
+    const { predictions: _p, predictions_reordered: reordered, ...rest } = mixed;
+    expect(reordered).toBe(true);
+    expect(rest).toEqual((({ predictions: _q, predictions_reordered: _r, ...x }) => x)(base));
+    expect(paranom('eval', shuffled, '--labels', ds).out).toMatch(/note: the predictions file is not in time order; its rows are scored in timestamp order/);
+    // The first half only: the rest of the labels are counted as not scored.
+    const half = join(dir, 'half.csv');
+    writeFileSync(half, 'timestamp,score\n' + rows.slice(0, 10_000).map(line).join('\n') + '\n');
+    const h = json('eval', half, '--labels', ds);
+    expect(h.label_rows_unscored).toBe(10_000);
+    expect(h.labelled_rows_unscored).toBe(rows.slice(10_000).filter((r) => r.label).length);
+    expect(paranom('eval', half, '--labels', ds).out).toMatch(/note: 10,000 label row\(s\) have no prediction row and are not scored/);
+    // A repeated row: refused, naming both lines.
+    const twice = join(dir, 'twice.csv');
+    writeFileSync(twice, 'timestamp,score\n' + [...rows.slice(0, 100), rows[40]!].map(line).join('\n') + '\n');
+    expectUsageError(paranom('eval', twice, '--labels', ds), /twice\.csv:102: timestamp .* is on 2 prediction rows \(.*twice\.csv:42, .*twice\.csv:102\) but on 1 label row/);
+    const empty = join(dir, 'empty-score.csv');
+    writeFileSync(empty, 'timestamp,score\n' + rows.slice(0, 3).map(line).join('\n') + `\n${rows[3]!.ts},\n`);
+    expectUsageError(paranom('eval', empty, '--labels', ds), /empty-score\.csv:5: '' in score column 'score' is not a number/);
+    const nan = join(dir, 'nan-score.csv');
+    writeFileSync(nan, `timestamp,score\n${rows[0]!.ts},NaN\n`);
+    expectUsageError(paranom('eval', nan, '--labels', ds), /nan-score\.csv:2: 'NaN' in score column 'score' is not a number/);
+  });
+
   it('exits 2 with a clear message on bad input', () => {
     const preds = join(dir, 'preds.csv');
     expectUsageError(paranom('eval', preds, '--labels', ds, '--score-column', 'nope'), /preds\.csv has no score column 'nope'; its columns are: timestamp, score/);

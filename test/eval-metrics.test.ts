@@ -51,6 +51,25 @@ describe('point metrics', () => {
     expect(best.point.f1).toBeCloseTo(6 / 7, 12);
   });
 
+  it('equal best Fβ at two thresholds keeps the higher one, whatever the rounding (before: 5/17 as 30/102 beat 5/17 as 25/85 by one bit)', () => {
+    // 6 labelled rows. Threshold 1: tp 5 of 61 alarms; threshold 0: tp 6 of 78 alarms. Both F2 = 5/17.
+    const labels = [...Array(6).fill(1), ...Array(72).fill(0)];
+    const scores = [1, 1, 1, 1, 1, 0, ...Array(56).fill(1), ...Array(16).fill(0)];
+    const r = evaluate(labels, { scores }, { beta: 2 });
+    expect(r.point).toMatchObject({ tp: 5, fp: 56 });
+    expect(r.threshold).toBe(1);
+    expect(r.point.fbeta).toBeCloseTo(5 / 17, 12);
+  });
+
+  it('every row labelled: average precision exactly 1 (before: 1.0000000000000007); no labels and huge scores: a finite threshold above them (before: Infinity, null in JSON)', () => {
+    const ones = evaluate(Array(100).fill(1), { scores: Array.from({ length: 100 }, (_, i) => i / 7) });
+    expect(ones.average_precision).toBe(1);
+    const none = evaluate([0, 0, 0], { scores: [1e308, 5e307, 1e308] });
+    expect(Number.isFinite(none.threshold)).toBe(true);
+    expect(none.threshold).toBeGreaterThan(1e308);
+    expect(none.point.tp + none.point.fp).toBe(0);
+  });
+
   it('refuses mismatched lengths, NaN scores and unsorted windows with a usage error', () => {
     expect(() => evaluate([0, 1], [0, 1, 1])).toThrow(/labels have 2 rows but predictions have 3/);
     expect(() => evaluate([0, 1], { scores: [0, Number.NaN] })).toThrow(/row 1 is not a number/);
@@ -271,11 +290,36 @@ describe('timestamps', () => {
     expect(windowsFromTimes([0, 10, 20, 5, 15, 30], [[10, 20], [21, 29]])).toEqual([{ start: 1, end: 4 }, null]);
   });
 
-  it('joins predictions to label rows by timestamp, in any order, repeated timestamps paired in order', () => {
+  it('joins predictions to label rows by timestamp, scores them in time order, repeated timestamps paired in order', () => {
     const labels = { description: '', times: Float64Array.from([0, 1, 1, 2, 3]), flags: Uint8Array.from([0, 1, 0, 1, 0]), intervals: null };
-    const preds = { description: '', times: Float64Array.from([3, 1, 1, 2]), values: new Float64Array(4), where: (i: number) => `row ${i}` };
-    expect(Array.from(joinOnTime(labels, preds).labels.isAnomaly)).toEqual([0, 1, 0, 1]);
-    const orphan = { ...preds, times: Float64Array.from([3, 1, 7, 2]) };
-    expect(() => joinOnTime(labels, orphan)).toThrow(/1 of 4 prediction rows have no label row with the same timestamp \(first: row 2/);
+    const preds = { description: '', times: Float64Array.from([3, 1, 1, 2]), values: Float64Array.from([0.3, 0.1, 0.15, 0.2]), where: (i: number) => `row ${i}` };
+    const j = joinOnTime(labels, preds);
+    // Rows in time order (stable: the two rows at time 1 keep their order), values with them.
+    expect(Array.from(j.labels.isAnomaly)).toEqual([1, 0, 1, 0]);
+    expect(Array.from(j.values)).toEqual([0.1, 0.15, 0.2, 0.3]);
+    expect(j.reordered).toBe(true);
+    // The label row at time 0 has no prediction: counted, not scored.
+    expect([j.labelRowsUnscored, j.labelledRowsUnscored]).toEqual([1, 0]);
+    const orphan = { ...preds, times: Float64Array.from([3, 1, 1, 7]) };
+    expect(() => joinOnTime(labels, orphan)).toThrow(/1 of 4 prediction rows have no label row with the same timestamp \(first: row 3/);
+  });
+
+  it('refuses a prediction row more than the labels have at a timestamp, and fewer rows than a repeated label timestamp, naming the row (before: paired twice with one label row)', () => {
+    const labels = { description: '', times: Float64Array.from([0, 1, 2, 2, 3]), flags: Uint8Array.from([0, 1, 0, 1, 0]), intervals: null };
+    const preds = (times: number[]) => ({ description: '', times: Float64Array.from(times), values: new Float64Array(times.length), where: (i: number) => `row ${i}` });
+    expect(() => joinOnTime(labels, preds([0, 1, 3, 1]))).toThrow(/^row 3: timestamp .* is on 2 prediction rows \(row 1, row 3\) but on 1 label row/);
+    expect(() => joinOnTime(labels, preds([0, 1, 2, 3]))).toThrow(/^row 2: timestamp .* is on 2 label rows but 1 prediction row/);
+    // As many rows on both sides: paired in order.
+    expect(Array.from(joinOnTime(labels, preds([0, 1, 2, 2, 3])).labels.isAnomaly)).toEqual([0, 1, 0, 1, 0]);
+  });
+
+  it('windows-only labels score rows in file order, and refuse a row out of time order inside a window (before: scored as part of it)', () => {
+    const labels = { description: '', times: null, flags: null, intervals: [[10, 20]] as Array<[number, number]> };
+    const preds = (times: number[]) => ({ description: '', times: Float64Array.from(times), values: new Float64Array(times.length), where: (i: number) => `row ${i}` });
+    // A step back outside every window (NAB's clock change) keeps the file's order.
+    const j = joinOnTime(labels, preds([0, 10, 15, 20, 30, 25, 40]));
+    expect(j.labels.windows).toEqual([{ start: 1, end: 3 }]);
+    expect(j.reordered).toBe(false);
+    expect(() => joinOnTime(labels, preds([0, 10, 30, 20, 40]))).toThrow(/^row 2: .* lies among the rows of label window 0 .* not in time order/);
   });
 });

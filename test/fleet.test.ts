@@ -16,6 +16,8 @@ import { planGeneration } from '../src/plan/planner.js';
 import { entitySeed } from '../src/random/entity-seed.js';
 import { duck, scenarioFrom, tempDir } from './helpers.js';
 import { parseScenario } from '../src/reader/load.js';
+import { generateFleetShard, type EntityStarts } from '../src/generate/fleet.js';
+import { fleetShardSegments } from '../src/run/labels.js';
 
 const ROWS = 30_000;
 const SHARD = 65_536;
@@ -451,5 +453,28 @@ describe('anomaly counts over the fleet', () => {
     expect(again.generated).toBe(0);
     expect(again.reused).toBe(r.manifest.shards.length);
     expect(() => scenarioFrom({ ...d, anomalies: { frequency: 0.01, count_per: 'fleet', duration: [5, 20] } })).toThrow(/anomalies\.count_per: fleet spreads anomalies\.count over the fleet; it needs 'count'/);
+  });
+});
+
+describe('a fleet shard\'s events for the segment table', () => {
+  it('measured from the entities its generation found are those measured by building each entity again: kept, dropped and described alike', () => {
+    // min_effect drops some events (a `dropped` count to compare); a per-entity magnitude
+    // makes each entity's scenario its own.
+    const d = fleetDoc({ count: 16, key: 'machine' }, 2000) as { anomalies: Record<string, unknown> };
+    d.anomalies = { ...d.anomalies, frequency: 0.02, min_effect: { value: 2, tries: 1 } };
+    const s = scenarioFrom(d);
+    const shard = { entityStart: 2, entityEnd: 15, rowStart: 500, rowEnd: 1800 };
+    const starting: EntityStarts[] = [];
+    generateFleetShard(s, shard, undefined, undefined, undefined, starting);
+    const fromGeneration = fleetShardSegments(s, shard, undefined, starting);
+    const rebuilt = fleetShardSegments(s, shard);
+    expect(rebuilt.segments.length).toBeGreaterThan(5);
+    expect(rebuilt.dropped).toBeGreaterThan(0);
+    expect(fromGeneration).toEqual(rebuilt);
+    // Only entities with an event starting in the shard's rows are kept, each once, in order.
+    const entities = starting.map((x) => x.entity);
+    expect(entities).toEqual([...new Set(entities)].sort((a, b) => a - b));
+    expect(entities.length).toBeLessThan(shard.entityEnd - shard.entityStart);
+    for (const x of starting) for (const e of x.placed) expect(e.start >= shard.rowStart && e.start < shard.rowEnd).toBe(true);
   });
 });

@@ -8,13 +8,14 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createRequire } from 'node:module';
-import { tableFromIPC } from 'apache-arrow';
+import { tableFromIPC, type Table } from 'apache-arrow';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generate } from '../src/run/generate.js';
 import { entityScenario } from '../src/fleet/entity.js';
 import { loadScenario, withOverrides } from '../src/reader/load.js';
 import { eventsStartingIn } from '../src/anomaly/events.js';
+import { hits, outagesOverlapping } from '../src/fleet/outages.js';
 import { seedKey } from '../src/random/counter.js';
 import { scenarioFrom, tempDir } from './helpers.js';
 import { checkReportPage, ensureChromium, launch } from './browser.js';
@@ -56,6 +57,81 @@ describe.skipIf('skip' in chromium)('reports in Chromium', () => {
     expect(view!.resolution).toBe('exact');
   });
 
+  // Datasets of unusual shapes, each reported by the command line and opened as a reader would.
+  const LONG = 'sensor_' + 'x'.repeat(200);
+  const shapes: Array<[string, object, string[], (seg: Table) => number]> = [
+    [
+      'every dtype, a 207-character name, awkward categories, CSV shards',
+      {
+        name: 'ünïcødé <script>alert(1)</script>',
+        seed: 9,
+        timeline: { rows: 30_000 },
+        anomalies: { frequency: 0.02, duration: [10, 60], kinds: [{ kind: 'spike', magnitude: [4, 8] }, { kind: 'level_shift', shift: [2, 4] }, { kind: 'dropout', rate: 1 }] },
+        variables: {
+          [LONG]: { normal: { dist: 'normal', mean: 0, sd: 1 } },
+          f32: { dtype: 'float32', normal: { dist: 'uniform', min: 0, max: 1 } },
+          i32: { dtype: 'int32', normal: { dist: 'integer', min: -5, max: 5 } },
+          count: { normal: { dist: 'poisson', lambda: 3 } },
+          flag: { normal: { dist: 'bernoulli', p: 0.1 }, anomalous: { dist: 'bernoulli', p: 0.9 } },
+          state: { normal: { dist: 'categorical', values: ['run', '', 'naïve "q"', '</script><script>alert(1)</script>', 'line\nbreak', 'a_very_long_category_name_indeed'] }, anomalous: { dist: 'categorical', values: ['fault'] } },
+        },
+      },
+      ['--format', 'csv', '--with-clean'],
+      (seg) => seg.numRows,
+    ],
+    [
+      'a fleet with outages: the first entity with the outages that hit it',
+      {
+        name: 'fleet',
+        seed: 7,
+        timeline: { start: '2024-03-04T00:00:00Z', step: '1m', rows: 4000 },
+        entities: { count: 8, key: 'machine', order: 'time_entity' },
+        anomalies: { frequency: 0.01, duration: [10, 30], kinds: [{ kind: 'spike', magnitude: [20, 40], variables: ['cpu'] }], outages: { frequency: 0.05, duration: [40, 80], share: 0.6, kind: 'flat_line', variables: ['cpu'] } },
+        variables: { cpu: { type: 'process', components: [{ type: 'constant', value: 40 }, { type: 'sine', period: '1d', amplitude: 10 }, { type: 'ar', coefficients: [0.8], sd: 2 }] } },
+      },
+      ['--with-clean'],
+      (seg) => {
+        let n = 0;
+        for (let i = 0; i < seg.numRows; i++) {
+          const own = seg.getChild('machine')!.get(i);
+          n += own === 0 || (own === null && String(seg.getChild('entities')!.get(i)).split(',').includes('0')) ? 1 : 0;
+        }
+        return n;
+      },
+    ],
+    [
+      'values from 1e-300 to 1e300 and in the millions',
+      {
+        seed: 5,
+        timeline: { rows: 5000 },
+        anomalies: { frequency: 0.02, duration: [20, 50], kinds: [{ kind: 'amplitude', factor: [3, 5] }] },
+        variables: {
+          tiny: { type: 'process', components: [{ type: 'noise', sd: 1e-300 }] },
+          big: { type: 'process', components: [{ type: 'noise', sd: 1e300 }] },
+          money: { type: 'process', components: [{ type: 'constant', value: 12345678.9 }, { type: 'noise', sd: 0.01 }] },
+          offset: { type: 'process', components: [{ type: 'constant', value: 1e15 }, { type: 'sine', period: 500, amplitude: 1e5 }] },
+        },
+      },
+      [],
+      (seg) => seg.numRows,
+    ],
+    ['no anomalies', { seed: 3, timeline: { rows: 5000 }, variables: { x: { normal: { dist: 'normal', mean: 0, sd: 1 } } } }, [], () => 0],
+    ['every row anomalous', { seed: 3, timeline: { rows: 500 }, anomalies: { count: 1, duration: [500, 500] }, variables: { x: { normal: { dist: 'normal', mean: 0, sd: 1 }, anomalous: { dist: 'normal', mean: 5, sd: 1 } } } }, [], () => 1],
+  ];
+  it.each(shapes)('a dataset with %s passes the same checks', async (_what, doc, args, expected) => {
+    const dir = tempDir();
+    const file = join(dir, 's.json');
+    writeFileSync(file, JSON.stringify(doc));
+    const g = paranom('generate', file, '--out', join(dir, 'ds'), '--workers', '1', ...args);
+    expect(g.status, g.stderr).toBe(0);
+    const html = join(dir, 'r.html');
+    const r = paranom('report', join(dir, 'ds'), '--out', html);
+    expect(r.status, r.stderr).toBe(0);
+    const seg = tableFromIPC(pw.readParquet(readFileSync(join(dir, 'ds', 'anomalies.parquet'))).intoIPCStream());
+    const events = expected(seg);
+    await checkReportPage(browser, html, { events, screenshot: join(OUT, `shape-${shapes.findIndex((x) => x[0] === _what)}.png`) });
+  });
+
   const scenarios = readdirSync('scenarios').filter((f) => f.endsWith('.yaml'));
   it.each(scenarios)('preview of %s passes the same checks', async (file) => {
     const html = join(tempDir(), file.replace('.yaml', '.html'));
@@ -68,7 +144,9 @@ describe.skipIf('skip' in chromium)('reports in Chromium', () => {
     const rows = Math.min(100_000, loaded.timeline.rows);
     const s = withOverrides(loaded, { rows });
     const events = eventsStartingIn(s.anomalies, seedKey(s.seed), rows, 0, rows);
-    await checkReportPage(browser, html, { events: events.length, screenshot: join(OUT, file.replace('.yaml', '.png')) });
+    // A fleet's outages that hit that entity are its events too.
+    const outages = file0.entities?.outages ? outagesOverlapping(withOverrides(file0, { rows }), 0, rows).filter((o) => hits(file0, o, 0)) : [];
+    await checkReportPage(browser, html, { events: events.length + outages.length, screenshot: join(OUT, file.replace('.yaml', '.png')) });
   });
 
   it('draws a lone row: a one-row dataset shows its value as a point (before: an empty chart)', async () => {

@@ -1,6 +1,6 @@
 /** The report's data reduction and commands, without a browser. */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import { tableFromIPC } from 'apache-arrow';
@@ -151,6 +151,44 @@ describe('report of a dataset', () => {
     expect(p.distributions).toEqual(r.distributions);
     expect(p.exact).toEqual(r.exact);
     expect(p.events).toEqual(r.events);
+  });
+});
+
+describe('report of a fleet with outages', () => {
+  it("draws an entity's rows as the files hold them, outages included, and lists each outage that hit it (before: outages were left out)", async () => {
+    const fleet = {
+      name: 'fleet-outages',
+      seed: 7,
+      timeline: { start: '2024-03-04T00:00:00Z', step: '1m', rows: 3000 },
+      entities: { count: 6, key: 'machine', order: 'time_entity' },
+      anomalies: { frequency: 0.01, duration: [10, 30], kinds: [{ kind: 'spike', magnitude: [20, 40], variables: ['cpu'] }], outages: { frequency: 0.05, duration: [40, 80], share: 0.5, kind: 'flat_line', variables: ['cpu'] } },
+      variables: { cpu: { type: 'process', components: [{ type: 'constant', value: 40 }, { type: 'ar', coefficients: [0.8], sd: 2 }] } },
+    };
+    const dir = join(tempDir(), 'fleet');
+    await generate(scenarioFrom(fleet), { out: dir, workers: 1 });
+    const seg = tableFromIPC(pw.readParquet(readFileSync(join(dir, 'anomalies.parquet'))).intoIPCStream());
+    const files = tableFromIPC(pw.readParquet(readFileSync(join(dir, 'data', readdirSync(join(dir, 'data'))[0]!))).intoIPCStream());
+    let checked = 0;
+    for (const entity of ['0', '3']) {
+      const r = await datasetReport(dir, { entity });
+      // The entity's rows in the files, in time order.
+      const key = files.getChild('machine')!;
+      const cpu = files.getChild('cpu')!;
+      const rows: number[] = [];
+      for (let i = 0; i < files.numRows; i++) if (key.get(i) === Number(entity)) rows.push(cpu.get(i) as number);
+      expect(r.allExact).toBe(true);
+      expect([...f64(r.exact[0]!.values['cpu']!)]).toEqual(rows);
+      // Its events: its own and the outages whose `entities` name it, as in the segment table.
+      const expected: number[] = [];
+      for (let i = 0; i < seg.numRows; i++) {
+        const own = seg.getChild('machine')!.get(i);
+        const hit = seg.getChild('entities')!.get(i) as string | null;
+        if (own === Number(entity) || (own === null && hit!.split(',').includes(entity))) expected.push(Number(seg.getChild('start_row')!.get(i)));
+      }
+      expect(r.events.map((e) => e.start)).toEqual(expected.sort((a, b) => a - b));
+      checked += r.events.filter((e) => e.id < 0).length;
+    }
+    expect(checked).toBeGreaterThan(0); // outages did hit the entities shown
   });
 });
 

@@ -100,11 +100,23 @@ async function handler(argv: ArgumentsCamelCase<EvalArgs>): Promise<void> {
   const preds = readPredictions(argv.predictions, { scoreColumn: argv['score-column'], timeColumn: argv['time-column'] });
   const joined = joinOnTime(labels, preds);
   // A 0/1 column is read as alarms unless a threshold is given.
-  const binary = opts.threshold === undefined && preds.values.every((v) => v === 0 || v === 1);
-  const r = evaluate(joined.labels, binary ? { alarms: preds.values } : { scores: preds.values }, opts);
-  const result = { labels: labels.description, predictions: preds.description, windows_outside: joined.windowsOutside, ...r };
+  const binary = opts.threshold === undefined && joined.values.every((v) => v === 0 || v === 1);
+  const r = evaluate(joined.labels, binary ? { alarms: joined.values } : { scores: joined.values }, opts);
+  const result = {
+    labels: labels.description,
+    predictions: preds.description,
+    windows_outside: joined.windowsOutside,
+    label_rows_unscored: joined.labelRowsUnscored,
+    labelled_rows_unscored: joined.labelledRowsUnscored,
+    predictions_reordered: joined.reordered,
+    ...r,
+  };
   if (argv.json) return void print(JSON.stringify(result, null, 2) + '\n');
-  const notes = joined.windowsOutside > 0 ? [`note: ${joined.windowsOutside} label window(s) cover no predicted row and are left out`] : [];
+  const notes = [
+    ...(joined.reordered ? ['note: the predictions file is not in time order; its rows are scored in timestamp order'] : []),
+    ...(joined.labelRowsUnscored > 0 ? [`note: ${joined.labelRowsUnscored.toLocaleString('en-US')} label row(s) have no prediction row and are not scored (${joined.labelledRowsUnscored.toLocaleString('en-US')} of them labelled anomalous)`] : []),
+    ...(joined.windowsOutside > 0 ? [`note: ${joined.windowsOutside} label window(s) cover no predicted row and are left out`] : []),
+  ];
   print(formatEvalResult(result, [`labels       ${labels.description}`, `predictions  ${preds.description}`, ...notes]));
 }
 

@@ -1,10 +1,15 @@
 /**
- * Predictions and their join with labels on the timestamp. Rows keep their order (real
- * series are not always in time order); rows that repeat a timestamp pair up in order
- * with the label rows of that timestamp. Every prediction row must
- * find a label row with the same timestamp (labels may cover more rows, e.g. a training
- * part the detector was not scored on); a prediction without a label is an error, never
- * silently dropped, since it would change every metric.
+ * Predictions and their join with labels on the timestamp. Against per-row labels (a
+ * dataset, a labels file) every metric is computed on the prediction rows in timestamp
+ * order: a file out of order is put in order (stably) and the result says so. Each
+ * prediction row must find a label row of its own with the same timestamp (labels may
+ * cover more rows, e.g. a training part the detector was not scored on; the result counts
+ * them); a prediction without one is an error, never silently dropped, since it would
+ * change every metric. A timestamp repeated on several rows pairs its rows up in order
+ * when both sides repeat it as often (NAB's series have such rows at clock changes); a
+ * prediction row more than the labels have, or fewer prediction rows than a repeated label
+ * timestamp has, cannot be paired and is refused, naming the row. Against windows only
+ * (NAB's windows JSON), rows are scored in file order, as NAB's scorer does.
  */
 import type { EvalLabels } from './evaluate.js';
 import type { LabelSource } from './label-source.js';
@@ -41,43 +46,103 @@ export function readPredictions(path: string, o: { scoreColumn?: string | undefi
 
 export interface Joined {
   labels: EvalLabels & { isAnomaly: Uint8Array; windows: RowWindow[] };
+  /** The prediction values in the order the rows are scored (time order against per-row labels). */
+  values: Float64Array;
+  /** True when the predictions file was not in time order and its rows were put in order. */
+  reordered: boolean;
   /** Label windows that cover none of the predicted rows (left out of every metric). */
   windowsOutside: number;
+  /** Label rows without a prediction row (not scored), and how many of them are labelled anomalous. */
+  labelRowsUnscored: number;
+  labelledRowsUnscored: number;
 }
 
 /** Aligns labels to the prediction rows. */
 export function joinOnTime(labels: LabelSource, preds: PredictionSource): Joined {
   const n = preds.times.length;
   const isAnomaly = new Uint8Array(n);
+  let times = preds.times;
+  let values = preds.values;
+  let reordered = false;
+  let labelRowsUnscored = 0;
+  let labelledRowsUnscored = 0;
   if (labels.times && labels.flags) {
     const lt = labels.times;
     const lOrder = timeOrder(lt);
+    // Row k of the scored series is row pOrder[k] of the file.
     const pOrder = timeOrder(preds.times);
+    reordered = pOrder.some((r, k) => r !== k);
+    if (reordered) {
+      times = Float64Array.from(pOrder, (r) => preds.times[r]!);
+      values = Float64Array.from(pOrder, (r) => preds.values[r]!);
+    }
     let missing = 0;
     let first = -1;
-    for (let k = 0, j = 0; k < n; k++) {
-      const i = pOrder[k]!;
-      const t = preds.times[i]!;
+    let matchedRows = 0;
+    let matchedLabelled = 0;
+    for (let k = 0, j = 0; k < n; ) {
+      const t = times[k]!;
+      let k2 = k + 1;
+      while (k2 < n && times[k2] === t) k2++;
       while (j < lt.length && lt[lOrder[j]!]! < t) j++;
-      if (j < lt.length && lt[lOrder[j]!] === t) {
-        isAnomaly[i] = labels.flags[lOrder[j]!]!;
-        // Repeated timestamps (real data has them, e.g. at a clock change) pair up in order.
-        if (lt[lOrder[j + 1]!] === t) j++;
-      } else if (missing++ === 0 || i < first) first = i;
+      let j2 = j;
+      while (j2 < lt.length && lt[lOrder[j2]!] === t) j2++;
+      const predRows = k2 - k;
+      const labelRows = j2 - j;
+      if (labelRows === 0) {
+        missing += predRows;
+        for (let q = k; q < k2; q++) if (first < 0 || pOrder[q]! < first) first = pOrder[q]!;
+      } else if (predRows > labelRows) {
+        const extra = [...pOrder.subarray(k, k2)].sort((a, b) => a - b);
+        throw usage(`${preds.where(extra[labelRows]!)}: timestamp ${iso(t)} is on ${predRows} prediction rows (${extra.map((r) => preds.where(r)).join(', ')}) but on ${labelRows} label row${labelRows === 1 ? '' : 's'}; each prediction row needs a label row of its own (a repeated row?)`);
+      } else if (predRows < labelRows && labelRows > 1) {
+        throw usage(`${preds.where(pOrder[k]!)}: timestamp ${iso(t)} is on ${labelRows} label rows but ${predRows} prediction row${predRows === 1 ? '' : 's'}; which label row ${predRows === 1 ? 'it scores' : 'they score'} against cannot be told: give the predictions a row for each`);
+      } else {
+        for (let q = 0; q < predRows; q++) {
+          const f = labels.flags[lOrder[j + q]!]!;
+          isAnomaly[k + q] = f;
+          matchedLabelled += f;
+        }
+        matchedRows += predRows;
+      }
+      k = k2;
+      j = j2;
     }
     if (missing > 0) {
       const span = lt.length > 0 ? `labels run from ${iso(lt[lOrder[0]!]!)} to ${iso(lt[lOrder[lt.length - 1]!]!)}` : 'the labels have no rows';
       throw usage(`${missing} of ${n} prediction rows have no label row with the same timestamp (first: ${preds.where(first)}, ${iso(preds.times[first]!)}); ${span}. Timestamps must match exactly${unitHint(lt[lOrder[0]!], preds.times[first]!)}`);
     }
+    let labelled = 0;
+    for (let i = 0; i < labels.flags.length; i++) labelled += labels.flags[i]!;
+    labelRowsUnscored = lt.length - matchedRows;
+    labelledRowsUnscored = labelled - matchedLabelled;
   }
-  if (!labels.intervals) return { labels: { isAnomaly, windows: runsOf(isAnomaly) }, windowsOutside: 0 };
-  const mapped = windowsFromTimes(preds.times, labels.intervals);
+  const rest = { values, reordered, labelRowsUnscored, labelledRowsUnscored };
+  if (!labels.intervals) return { labels: { isAnomaly, windows: runsOf(isAnomaly) }, windowsOutside: 0, ...rest };
+  const mapped = windowsFromTimes(times, labels.intervals);
+  if (!reordered) outOfOrderInWindow(times, labels.intervals, mapped, preds);
   const windows = mapped.filter((w): w is RowWindow => w !== null);
   // A windows-only source labels exactly the rows inside its windows.
   if (!labels.flags) for (const w of windows) isAnomaly.fill(1, w.start, w.end + 1);
-  return { labels: { isAnomaly, windows }, windowsOutside: mapped.length - windows.length };
+  return { labels: { isAnomaly, windows }, windowsOutside: mapped.length - windows.length, ...rest };
 }
 
+/**
+ * Rows scored in file order (windows-only labels) must give each window a stretch of rows
+ * inside it: a row out of time order within a window's rows would be scored as part of
+ * the window without being in it.
+ */
+function outOfOrderInWindow(times: Float64Array, intervals: ReadonlyArray<readonly [number, number]>, mapped: ReadonlyArray<RowWindow | null>, preds: PredictionSource): void {
+  mapped.forEach((w, k) => {
+    if (!w) return;
+    const [from, to] = intervals[k]!;
+    for (let i = w.start; i <= w.end; i++) {
+      if (times[i]! < from || times[i]! > to) {
+        throw usage(`${preds.where(i)}: ${iso(times[i]!)} lies among the rows of label window ${k} [${iso(from)}, ${iso(to)}] (${preds.where(w.start)} to ${preds.where(w.end)}) but outside it: the predictions are not in time order, and windows are scored on rows in file order. Sort the predictions file by timestamp`);
+      }
+    }
+  });
+}
 /** Row indices in ascending time, ties in row order; the identity for sorted times. */
 function timeOrder(times: Float64Array): Uint32Array {
   const order = new Uint32Array(times.length);

@@ -79,13 +79,15 @@ export function averagePrecision(labels: ArrayLike<number | boolean>, scores: Ar
 export function averagePrecisionOf(groups: readonly TiedGroup[]): number | null {
   const pos = groups.reduce((a, g) => a + g.positives, 0);
   if (pos === 0) return null;
-  let ap = 0;
+  // Σ positives·precision, divided once at the end: per-group shares of `pos` summed in
+  // floating point can pass 1 (1.0000000000000007 for every row labelled).
+  let sum = 0;
   let tp = 0;
   let seen = 0;
   for (const g of groups) {
     seen += g.rows;
     tp += g.positives;
-    ap += (g.positives / pos) * (tp / seen);
+    sum += g.positives * (tp / seen);
   }
-  return ap;
+  return sum / pos;
 }

@@ -9,7 +9,8 @@ import type { TiedGroup } from './ranking.js';
  */
 export function bestFbetaThreshold(groups: readonly TiedGroup[], beta: number): number {
   const top = groups[0]?.score ?? 0;
-  const above = top + Math.max(1, Math.abs(top));
+  // Finite, so JSON can carry it (a top score near the largest double would overflow).
+  const above = Math.min(Number.MAX_VALUE, top + Math.max(1, Math.abs(top)));
   const pos = groups.reduce((a, g) => a + g.positives, 0);
   if (pos === 0) return above;
   let best = { threshold: above, f: -1 };
@@ -19,7 +20,9 @@ export function bestFbetaThreshold(groups: readonly TiedGroup[], beta: number): 
     alarms += g.rows;
     tp += g.positives;
     const f = fScore(tp / alarms, tp / pos, beta) ?? 0;
-    if (f > best.f) best = { threshold: g.score, f };
+    // Equal Fβ reached by two thresholds can differ in the last bits (5/17 as 25/85 and as
+    // 30/102): a lower threshold must beat the best by more than rounding to replace it.
+    if (f - best.f > 1e-12) best = { threshold: g.score, f };
   }
   return best.threshold;
 }

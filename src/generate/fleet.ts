@@ -11,7 +11,9 @@ import { ColumnArena, allocColumn, type ColumnData, type ValueColumn } from '../
 import { entityScenario, fleetOf } from '../fleet/entity.js';
 import { checkFinite } from './finite.js';
 import { generateShard, retriesIn, type Retries, type ShardColumns } from './shard.js';
-import type { AnomalyEvent } from '../anomaly/events.js';
+import { eventsStartingIn, type AnomalyEvent } from '../anomaly/events.js';
+import { seedKey } from '../random/counter.js';
+import { endRow } from '../model/types.js';
 import { hits, outagesOverlapping } from '../fleet/outages.js';
 import { applyOutages } from './outage-apply.js';
 import { CLEAN_SUFFIX, twinnedVariables } from '../anomaly/kinds/clean-twin.js';
@@ -31,6 +33,23 @@ export interface EntityEvent extends AnomalyEvent {
 
 export interface FleetShardColumns extends ShardColumns {
   events: EntityEvent[];
+}
+
+/**
+ * An entity whose events start in some rows: its scenario (fleet/entity.ts) and those
+ * events as placed, before `min_effect` settles them — what the segment table measures.
+ */
+export interface EntityStarts {
+  entity: number;
+  scenario: Scenario;
+  placed: AnomalyEvent[];
+}
+
+/** Entity `entity` (its scenario `one`) with its events starting in rows [rowStart, rowEnd), or null when none do. */
+export function entityStarts(entity: number, one: Scenario, rowStart: number, rowEnd: number): EntityStarts | null {
+  if (one.anomalies.mode === 'none') return null;
+  const placed = eventsStartingIn(one.anomalies, seedKey(one.seed), endRow(one.timeline), rowStart, rowEnd);
+  return placed.length > 0 ? { entity, scenario: one, placed } : null;
 }
 
 /** Copies `n` elements (of `width` array slots each) from src[from..] to out at a stride. */
@@ -64,9 +83,11 @@ function withOutageTwins(values: ValueColumn[], twinned: readonly string[]): Val
 /**
  * Generates a fleet shard. `arena` (a worker's reused buffers) holds one entity's rows at a
  * time; `out` (a second arena) holds the shard's columns, valid until its next reset;
- * `retries` are each entity's uniqueness retries (run/fleet-uniqueness.ts).
+ * `retries` are each entity's uniqueness retries (run/fleet-uniqueness.ts). Given
+ * `starting`, it receives each entity whose events start in the shard (`entityStarts`), so
+ * that measuring them for the segment table does not build every entity's scenario again.
  */
-export function generateFleetShard(scenario: Scenario, rect: FleetShardRect, arena?: ColumnArena, out?: ColumnArena, retries?: ReadonlyArray<Retries | undefined>): FleetShardColumns {
+export function generateFleetShard(scenario: Scenario, rect: FleetShardRect, arena?: ColumnArena, out?: ColumnArena, retries?: ReadonlyArray<Retries | undefined>, starting?: EntityStarts[]): FleetShardColumns {
   const fleet = fleetOf(scenario);
   const entities = rect.entityEnd - rect.entityStart;
   const span = rect.rowEnd - rect.rowStart;
@@ -94,6 +115,10 @@ export function generateFleetShard(scenario: Scenario, rect: FleetShardRect, are
   for (let j = 0; j < entities; j++) {
     const e = rect.entityStart + j;
     const one = entityScenario(scenario, e);
+    if (starting) {
+      const st = entityStarts(e, one, rect.rowStart, rect.rowEnd);
+      if (st) starting.push(st);
+    }
     const cols = generateShard(one, rect.rowStart, rect.rowEnd, retriesIn(retries?.[j], rect.rowStart, rect.rowEnd), arena);
     if (twins) cols.values = withOutageTwins(cols.values, twins);
     const hit = outages.filter((o) => hits(scenario, o, e));

@@ -4,15 +4,15 @@
  * events are each entity's own, placed and described with the entity's scenario.
  */
 import type { Table } from 'apache-arrow';
-import { eventsOverlapping, eventsStartingIn, maxEventRows } from '../anomaly/events.js';
+import { eventsOverlapping, maxEventRows } from '../anomaly/events.js';
 import type { Segment } from '../anomaly/effect.js';
 import { describeEvents, type EventDescription } from '../anomaly/kinds/describe.js';
 import { hits, outagesOverlapping } from '../fleet/outages.js';
-import { seedKey } from '../random/counter.js';
 import { endRow, firstRow, type Scenario } from '../model/types.js';
 import { segmentTable } from '../dataset/segments.js';
 import { cleanRowsOf } from '../generate/shard.js';
 import { segmentsOf } from '../generate/event-outcome.js';
+import { entityStarts, type EntityStarts } from '../generate/fleet.js';
 import { entityName, entityScenario } from '../fleet/entity.js';
 
 /** Measured events of some rows: the segments, and for a fleet each one's entity and description. */
@@ -28,14 +28,12 @@ export interface MeasuredSegments {
 /**
  * A fleet shard's events (those starting in its rows, entity by entity), measured and
  * described; with `reaching`, only those that end after that row (events running into a
- * test split).
+ * test split). `starting`: the shard's entities with events starting in it, as generating
+ * the shard found them (generate/fleet.ts), instead of building each entity's scenario again.
  */
-export function fleetShardSegments(s: Scenario, shard: { entityStart?: number | undefined; entityEnd?: number | undefined; rowStart: number; rowEnd: number }, reaching?: number): MeasuredSegments {
+export function fleetShardSegments(s: Scenario, shard: { entityStart?: number | undefined; entityEnd?: number | undefined; rowStart: number; rowEnd: number }, reaching?: number, starting?: Iterable<EntityStarts>): MeasuredSegments {
   const out: Required<MeasuredSegments> = { segments: [], dropped: 0, entities: [], described: [] };
-  for (let e = shard.entityStart!; e < shard.entityEnd!; e++) {
-    const one = entityScenario(s, e);
-    if (one.anomalies.mode === 'none') continue;
-    const placed = eventsStartingIn(one.anomalies, seedKey(one.seed), endRow(one.timeline), shard.rowStart, shard.rowEnd);
+  for (const { entity: e, scenario: one, placed } of starting ?? entitiesStarting(s, shard.entityStart!, shard.entityEnd!, shard.rowStart, shard.rowEnd)) {
     const settled = segmentsOf(one, reaching === undefined ? placed : placed.filter((ev) => ev.end > reaching));
     out.dropped += settled.dropped;
     if (settled.segments.length === 0) continue;
@@ -47,6 +45,14 @@ export function fleetShardSegments(s: Scenario, shard: { entityStart?: number | 
     }
   }
   return out;
+}
+
+/** Entities [from, to) whose events start in rows [rowStart, rowEnd), one at a time. */
+function* entitiesStarting(s: Scenario, from: number, to: number, rowStart: number, rowEnd: number): Generator<EntityStarts> {
+  for (let e = from; e < to; e++) {
+    const st = entityStarts(e, entityScenario(s, e), rowStart, rowEnd);
+    if (st) yield st;
+  }
 }
 
 /** The events of entities [from, to) that reach the dataset's rows: a test split's run-in events too. */

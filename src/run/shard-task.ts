@@ -8,7 +8,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { errorData, noRoom, ParanomError, type ErrorData } from '../errors.js';
 import { generateShard, type Retries } from '../generate/shard.js';
-import { generateFleetShard } from '../generate/fleet.js';
+import { generateFleetShard, type EntityStarts } from '../generate/fleet.js';
 import { checkFinite } from '../generate/finite.js';
 import { fingerprintRows, type ShardFingerprints } from '../uniqueness/fingerprint.js';
 import { shardTable } from '../formats/arrow-table.js';
@@ -97,15 +97,17 @@ export interface ShardBuffers {
 
 /**
  * Generates and encodes one shard in memory. With `buffers`, the returned bytes live in
- * them and are valid until the next call with the same buffers.
+ * them and are valid until the next call with the same buffers. A fleet shard whose task
+ * measures its events also returns the entities whose events start in it (`starting`).
  */
-export function encodeShard(task: Omit<ShardTask, 'outDir'>, buffers?: ShardBuffers): { bytes: Uint8Array; anomalousRows: number } {
+export function encodeShard(task: Omit<ShardTask, 'outDir'>, buffers?: ShardBuffers): { bytes: Uint8Array; anomalousRows: number; starting?: EntityStarts[] } {
   const { scenario, shard, format } = task;
   let t = timing ? clock() : 0;
   const fleet = shard.entityStart !== undefined;
+  const starting = fleet && task.segments ? ([] as EntityStarts[]) : undefined;
   // A fleet shard checks each entity's values as it generates them (with the entity's seed).
   const columns = fleet
-    ? generateFleetShard(scenario, { entityStart: shard.entityStart!, entityEnd: shard.entityEnd!, rowStart: shard.rowStart, rowEnd: shard.rowEnd }, buffers?.columns, buffers?.fleet, task.entityRetries)
+    ? generateFleetShard(scenario, { entityStart: shard.entityStart!, entityEnd: shard.entityEnd!, rowStart: shard.rowStart, rowEnd: shard.rowEnd }, buffers?.columns, buffers?.fleet, task.entityRetries, starting)
     : generateShard(scenario, shard.rowStart, shard.rowEnd, task.retries, buffers?.columns);
   if (!fleet && !scenario.allowNonFinite) checkFinite(columns, shard.rowStart, scenario.seed);
   const anomalousRows = countOnes(columns.isAnomaly.subarray(0, columns.rows));
@@ -122,7 +124,7 @@ export function encodeShard(task: Omit<ShardTask, 'outDir'>, buffers?: ShardBuff
     bytes = format === 'arrow' ? encodeArrowIPC(shardTable(columns, metadata)) : encodeParquet(shardTable(columns), metadata, task.compression, buffers?.parquet);
   }
   if (timing) addPhase('encode', t);
-  return { bytes, anomalousRows };
+  return starting ? { bytes, anomalousRows, starting } : { bytes, anomalousRows };
 }
 
 export function sha256(bytes: Uint8Array): string {
@@ -152,6 +154,8 @@ export const workerShardBuffers: ShardBuffers = { columns: new ColumnArena(), pa
 export interface ReadyShard {
   bytes: Uint8Array;
   anomalousRows: number;
+  /** A fleet shard's entities with events starting in it (`encodeShard`). */
+  starting?: EntityStarts[];
 }
 
 export async function runShardTask(task: ShardTask, ready?: ReadyShard): Promise<ShardResult> {
@@ -172,13 +176,13 @@ export async function runShardTask(task: ShardTask, ready?: ReadyShard): Promise
       }
     }
     if (!ready) await prepareScenario(scenario);
-    const { bytes, anomalousRows } = ready ?? encodeShard(task, workerShardBuffers);
+    const { bytes, anomalousRows, starting } = ready ?? encodeShard(task, workerShardBuffers);
     // The shard is hashed, and its events measured for the segment table (here, in
     // parallel, rather than all on the main thread once every shard is done), while it is
     // written: a direct write leaves this thread free.
     const measured = await writeFileAtomicWhile(join(task.outDir, writeAs), bytes, () => ({
       hash: sha256(bytes),
-      segments: task.segments ? (shard.entityStart !== undefined ? fleetShardSegments(scenario, shard) : shardSegments(scenario, shard.rowStart, shard.rowEnd)) : undefined,
+      segments: task.segments ? (shard.entityStart !== undefined ? fleetShardSegments(scenario, shard, undefined, starting) : shardSegments(scenario, shard.rowStart, shard.rowEnd)) : undefined,
     }));
     const done: ShardDone = { ok: true, ...base, bytes: bytes.length, sha256: measured.hash, anomalousRows, reused: false, at: writeAs, ...(ready ? { headStart: true as const } : {}) };
     if (measured.segments) done.segments = measured.segments;

@@ -45,10 +45,22 @@ export function targetsOf(plan: AnomalyPlan, v: Variable, e: AnomalyEvent): Anom
   return spec;
 }
 
+/** The stream of each target variable's per-row draws, by name: hashed once, not per compile. */
+const kindStreams = new Map<string, number>();
+
+function kindStream(name: string): number {
+  let s = kindStreams.get(name);
+  if (s === undefined) kindStreams.set(name, (s = systemStream(`kind:${name}`)));
+  return s;
+}
+
+/** Until an applier draws: a fleet compiles one per entity and target, most never draw. */
+const NO_DRAWS = new Float64Array(0);
+
 /** Applies the kinds targeting one variable to its column, block by block. */
 export class KindApplier {
   private readonly stream: number;
-  private u: Float64Array;
+  private u: Float64Array = NO_DRAWS;
 
   constructor(
     private readonly plan: AnomalyPlan,
@@ -58,14 +70,13 @@ export class KindApplier {
     private readonly params: ParamCache,
     /** The value of the event's first row (only asked for kinds that need it). */
     private readonly anchor: (e: AnomalyEvent) => number,
-    scratchRows: number,
+    private readonly scratchRows: number,
     /** Learned events of this shard (scenarios with a `learned` kind). */
     private readonly learned?: LearnedEvents,
     /** Shape events of this shard (scenarios with a shape kind). */
     private readonly shapes?: ShapeEvents,
   ) {
-    this.stream = systemStream(`kind:${v.name}`);
-    this.u = new Float64Array(Math.min(scratchRows, 256));
+    this.stream = kindStream(v.name);
   }
 
   private outOfRange(row: number, x: number): ParanomError {
@@ -105,8 +116,9 @@ export class KindApplier {
 
   /** Per-row uniforms of an event's rows; a `min_effect` redraw (attempt a) takes its own. */
   private draws(e: AnomalyEvent, from: number, n: number, draw: number): Float64Array {
-    // Grown on demand: a fleet compiles a kind per entity, most of whose blocks have no event.
-    if (this.u.length < n) this.u = new Float64Array(n);
+    // Made and grown on demand: a fleet compiles a kind per entity, most of whose blocks
+    // have no event (and a typed array costs more to make than the rest of the applier).
+    if (this.u.length < n) this.u = new Float64Array(Math.max(n, Math.min(this.scratchRows, 256)));
     const u = this.u.subarray(0, n);
     fillRowUniforms(this.key, this.stream, e.attempt ?? 0, draw, from, n, u);
     return u;

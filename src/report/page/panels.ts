@@ -51,6 +51,15 @@ function drawHistogram(d: Extract<PageData.Distribution, { type: 'numeric' }>, W
   return c;
 }
 
+/** `text` cut (with an ellipsis) to at most `width` pixels in the context's font. */
+function fitText(ctx: CanvasRenderingContext2D, text: string, width: number): string {
+  if (ctx.measureText(text).width <= width) return text;
+  const chars = [...text];
+  let n = chars.length;
+  while (n > 1 && ctx.measureText(chars.slice(0, n - 1).join('') + '…').width > width) n--;
+  return chars.slice(0, n - 1).join('') + '…';
+}
+
 /** Share of each category per class, as paired horizontal bars. */
 function drawCategories(d: Extract<PageData.Distribution, { type: 'categorical' }>, W: number): HTMLCanvasElement {
   const row = 22;
@@ -61,17 +70,22 @@ function drawCategories(d: Extract<PageData.Distribution, { type: 'categorical' 
   const tn = sum(d.normal) || 1;
   const ta = sum(d.anomalous) || 1;
   const label = 90;
-  const bar = W - label - 60;
+  const share = (i: number) => `${(100 * (d.normal[i]! / tn)).toFixed(1)}% / ${(100 * (d.anomalous[i]! / ta)).toFixed(1)}%`;
+  // Room for the widest share text ("100.0% / 100.0%"), so no figure is cut at the edge.
+  ctx.font = '11px system-ui, sans-serif';
+  const text = Math.max(0, ...d.categories.map((_, i) => ctx.measureText(share(i)).width));
+  const bar = Math.max(40, W - label - Math.ceil(text) - 10);
   d.categories.forEach((cat, i) => {
     const y0 = 4 + i * row;
-    axisText(ctx, cat.length > 14 ? cat.slice(0, 13) + '…' : cat, label - 6, y0 + 14, 'right');
+    // An empty category is shown as "" rather than as nothing; a long one cut to its column.
+    axisText(ctx, cat === '' ? '""' : fitText(ctx, cat, label - 10), label - 6, y0 + 14, 'right');
     const n = d.normal[i]! / tn;
     const a = d.anomalous[i]! / ta;
     ctx.fillStyle = NORMAL;
     ctx.fillRect(label, y0 + 2, Math.max(n * bar, n > 0 ? 1 : 0), 8);
     ctx.fillStyle = ANOMALOUS;
     ctx.fillRect(label, y0 + 11, Math.max(a * bar, a > 0 ? 1 : 0), 8);
-    axisText(ctx, `${(100 * n).toFixed(1)}% / ${(100 * a).toFixed(1)}%`, label + bar + 4, y0 + 14, 'left');
+    axisText(ctx, share(i), label + bar + 4, y0 + 14, 'left');
   });
   return c;
 }

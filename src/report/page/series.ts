@@ -27,6 +27,57 @@ interface ViewState {
 }
 
 const MIN_VIEW_ROWS = 4;
+/** Height in CSS pixels of the event strip along the top of each chart. */
+const EVENT_STRIP = 5;
+
+const AXIS_FONT = '12px system-ui, -apple-system, "Segoe UI", sans-serif';
+
+/**
+ * Y tick increments, 1, 2, 2.5 and 5 × 10^k over the whole range of doubles (uPlot's own
+ * stop at 10^±32, leaving an axis without labels for values such as 1e300).
+ */
+const Y_INCRS: number[] = [];
+for (let e = -300; e <= 300; e++) for (const m of [1, 2, 2.5, 5]) Y_INCRS.push(Number(`${m}e${e}`));
+
+/** Ticks at whole multiples of the increment (uPlot's rounds to the increment's decimals, which 1e-300 has none of). */
+function ySplits(_u: uPlot, _axis: number, min: number, max: number, incr: number): number[] {
+  const k0 = Math.ceil(min / incr);
+  const k1 = Math.floor(max / incr);
+  const out: number[] = [];
+  if (!Number.isFinite(k0) || !Number.isFinite(k1) || k1 - k0 > 1000) return out;
+  for (let k = k0; k <= k1; k++) out.push(k * incr || 0);
+  return out;
+}
+
+/** Decimals that write the multiples of `incr` exactly (2.5 → 1, 0.05 → 2). */
+function decimalsOf(incr: number): number {
+  let d = 0;
+  while (d < 20 && Math.abs(Math.round(incr * 10 ** d) - incr * 10 ** d) > 1e-9 * incr * 10 ** d) d++;
+  return d;
+}
+
+/**
+ * Tick labels: grouped digits for everyday magnitudes; otherwise exponents with as many
+ * digits as neighbouring ticks need to differ (1e15 ± 2,000 keeps its last digits).
+ */
+function yValues(_u: uPlot, splits: number[], _axis: number, _space: number, incr: number): string[] {
+  const top = splits.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+  if (top < 1e9 && incr >= 1e-4) {
+    const dec = decimalsOf(incr);
+    return splits.map((v) => v.toLocaleString('en-US', { minimumFractionDigits: dec, maximumFractionDigits: dec }));
+  }
+  const digits = Math.min(17, Math.max(1, Math.ceil(Math.log10(top / incr) - 1e-9) + 1));
+  return splits.map((v) => (v === 0 ? '0' : v.toExponential(digits - 1).replace(/\.?0+e/, 'e')));
+}
+
+const measure = document.createElement('canvas').getContext('2d')!;
+
+/** The y axis as wide as its longest label (at least 64 px, so most charts line up). */
+function yAxisSize(_u: uPlot, values: string[] | null): number {
+  if (!values) return 64;
+  measure.font = AXIS_FONT;
+  return Math.max(64, Math.ceil(values.reduce((w, v) => Math.max(w, measure.measureText(v).width), 0)) + 20);
+}
 
 class SeriesCharts {
   private readonly charts: uPlot[] = [];
@@ -99,6 +150,27 @@ class SeriesCharts {
         ctx.restore();
         u.root.dataset['shaded'] = String(n);
       };
+      // A strip of each event's kind colour along the top of the plot, drawn over the series:
+      // at the whole-timeline view a short event's shade is a pixel column that a dense
+      // series covers, and the strip keeps it in sight.
+      const mark = (u: uPlot) => {
+        const { top } = u.bbox;
+        const min = u.scales['x']!.min!;
+        const max = u.scales['x']!.max!;
+        const r = window.devicePixelRatio || 1;
+        const ctx = u.ctx;
+        ctx.save();
+        for (const e of events) {
+          const a = this.t(e.start);
+          const b = this.t(e.end);
+          if (b < min || a > max) continue;
+          const p0 = Math.floor(u.valToPos(Math.max(a, min), 'x', true));
+          const p1 = Math.ceil(u.valToPos(Math.min(b, max), 'x', true));
+          ctx.fillStyle = kinds[e.kind] ?? '#d62728';
+          ctx.fillRect(p0, top, Math.max(p1 - p0, r), EVENT_STRIP * r);
+        }
+        ctx.restore();
+      };
       const opts: UPlotOptions = {
         width: this.width(),
         height: 190,
@@ -112,11 +184,12 @@ class SeriesCharts {
           // rows), so a lone row — a one-row dataset, a value between dropped ones — is seen.
           { label: s.meta.name, stroke: '#1f4e9c', width: 1 },
         ],
-        axes: [{}, { size: 64 }],
+        axes: [{}, { size: yAxisSize, font: AXIS_FONT, incrs: Y_INCRS, splits: ySplits, values: yValues }],
         cursor: { sync: { key: 'paranom-x' }, drag: { x: true, y: false } },
         legend: { show: true, live: true },
         hooks: {
           drawClear: [shade],
+          draw: [mark],
           setScale: [
             (u: uPlot, key: string) => {
               if (key !== 'x' || this.syncing) return;
@@ -220,6 +293,12 @@ class SeriesCharts {
 
   /** Shows rows [from, to) on every chart, clamped to the timeline. */
   setView(from: number, to: number): void {
+    // A range that is not one (NaN, ±Infinity from a script or a wheel far past the end)
+    // shows the whole timeline rather than leaving the charts and the range line blank.
+    if (!Number.isFinite(from) || !Number.isFinite(to)) {
+      from = 0;
+      to = this.rows;
+    }
     let span = Math.max(MIN_VIEW_ROWS, Math.min(this.rows, to - from));
     if (this.rows < MIN_VIEW_ROWS) span = this.rows;
     let a = Math.max(0, Math.min(from, this.rows - span));
