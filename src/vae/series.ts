@@ -11,6 +11,7 @@ import { createRequire } from 'node:module';
 import { ParanomError } from '../errors.js';
 import { csvRecords, separatorProblem, splitCsvLine } from '../input/csv-line.js';
 import { arrowCells } from '../input/arrow-cells.js';
+import { parseDecimal } from '../input/decimal.js';
 
 export interface Series {
   /** File name only (no directory: it goes into the model's metadata). */
@@ -48,7 +49,7 @@ function readCsv(path: string, text: string, wanted: readonly string[] | undefin
   const firstRow = splitCsvLine(lines[1]!);
   const columns = pickColumns(path, header, wanted, (c) => {
     const v = firstRow[header.indexOf(c)]?.trim() ?? '';
-    return v !== '' && Number.isFinite(Number(v));
+    return Number.isFinite(parseDecimal(v));
   });
   const idx = columns.map((c) => header.indexOf(c));
   const rows = lines.length - 1;
@@ -57,7 +58,8 @@ function readCsv(path: string, text: string, wanted: readonly string[] | undefin
     const fields = splitCsvLine(lines[r + 1]!);
     for (let j = 0; j < idx.length; j++) {
       const raw = fields[idx[j]!]?.trim() ?? '';
-      const x = raw === '' ? NaN : Number(raw);
+      // Decimal only, as every reader of user files: Number() would take 0x10 as 16.
+      const x = parseDecimal(raw);
       if (!Number.isFinite(x)) {
         throw new ParanomError('USAGE', `${path}:${line[r + 1]!}: column '${columns[j]}' holds ${raw === '' ? 'no value' : `'${raw.slice(0, 30)}'`}, not a finite number; clean the data first`);
       }
