@@ -14,7 +14,7 @@
 // typescript) stay external and load from node_modules as before.
 import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { basename, dirname, relative, resolve } from 'node:path';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
@@ -113,6 +113,28 @@ const piscinaWorkerScript = {
   },
 };
 
+/**
+ * The shard worker's CommonJS entry (`shard-worker.cjs`), which the pool starts its threads
+ * on: piscina loads it with require(), so a worker thread never starts Node's ES module
+ * loader (a few milliseconds of every worker's start) unless a callback module or an
+ * optional package asks for it. It loads the same bundle as the ES module wrapper does,
+ * through code-cache.cjs (code-cache.js as CommonJS); `import.meta.resolve` (finding
+ * optional packages) is a small ES module's, in the same folder, loaded when first used.
+ */
+function workerCjsEntry(bundleFile, hash) {
+  return [
+    "'use strict';",
+    '// Written by scripts/bundle.mjs: the shard worker bundle, run with its V8 code cache, for require().',
+    "const { loadBundle, WRITE_CODE_CACHE, writeCodeCaches } = require('../src/code-cache.cjs');",
+    "const { pathToFileURL } = require('node:url');",
+    'let esm;',
+    `globalThis[${SHARED_KEY}] = { ...globalThis[${SHARED_KEY}], resolve: (specifier) => (esm ??= require('./import-meta-resolve.mjs')).resolve(specifier), import: (specifier) => import(specifier) };`,
+    `const bundle = loadBundle(new URL(${JSON.stringify(`./${basename(bundleFile)}`)}, pathToFileURL(__filename)), ${JSON.stringify(hash)});`,
+    'module.exports = WRITE_CODE_CACHE ? async (task) => { try { return await bundle.default(task); } finally { writeCodeCaches(); } } : bundle.default;',
+    '',
+  ].join('\n');
+}
+
 /** The ES module that replaces tsc's output for `entry`: loads its bundle, re-exports `names`. */
 function wrapper(entry, bundleFile, hash, names, kind) {
   const worker = kind === 'worker';
@@ -170,4 +192,11 @@ for (const { entry, kind } of entries) {
   if (wide) throw new Error(`bundle.mjs: ${bundleFile} holds a character beyond ASCII, which makes V8 store the whole text as two bytes per character: ${wide[0].trim().slice(0, 200)}`);
   const hash = createHash('sha256').update(text).digest('hex').slice(0, 16);
   writeFileSync(file, wrapper(file, bundleFile, hash, names, kind));
+  if (kind === 'worker') {
+    writeFileSync(file.replace(/\.js$/, '.cjs'), workerCjsEntry(bundleFile, hash));
+    writeFileSync(join(dirname(file), 'import-meta-resolve.mjs'), '// Written by scripts/bundle.mjs: import.meta.resolve for the CommonJS worker entry beside it.\nexport const resolve = (specifier) => import.meta.resolve(specifier);\n');
+  }
 }
+
+// code-cache.js as CommonJS, for the shard worker's CommonJS entry.
+await build({ entryPoints: [`${root}dist/src/code-cache.js`], outfile: `${root}dist/src/code-cache.cjs`, bundle: false, platform: 'node', format: 'cjs', target: 'node20', logLevel: 'warning' });

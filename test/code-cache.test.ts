@@ -45,6 +45,21 @@ describe('code cache', () => {
     }
   });
 
+  it('is accepted through the shard worker\'s CommonJS entry, which finds optional packages as the ES module wrapper does', () => {
+    // The pool starts its threads on shard-worker.cjs (no ES module loader in a worker).
+    const code = `const entry = require(${JSON.stringify(join(ROOT, 'dist/workers/shard-worker.cjs'))});
+      const { codeCacheStatus } = require(${JSON.stringify(join(ROOT, 'dist/src/code-cache.cjs'))});
+      const shared = globalThis[Symbol.for('paranom.shared-modules')];
+      console.log(JSON.stringify({ handler: typeof entry, status: codeCacheStatus(), yaml: shared.resolve('yaml'), missing: (() => { try { return shared.resolve('no-such-package-xyz'); } catch (e) { return e.code; } })() }));`;
+    const r = spawnSync(process.execPath, ['-e', code], { encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout) as { handler: string; status: Array<{ file: string; found: boolean; rejected: boolean }>; yaml: string; missing: string };
+    expect(out.handler).toBe('function');
+    expect(out.status).toEqual([expect.objectContaining({ file: join(ROOT, 'dist/workers/shard-worker.bundle.cjs'), found: true, rejected: false })]);
+    expect(out.yaml).toBe(import.meta.resolve('yaml'));
+    expect(out.missing).toBe('ERR_MODULE_NOT_FOUND');
+  });
+
   it('is never looked up under another bundle text: a bundle of another hash runs without one', () => {
     const [s] = statusAfterImport('dist/src/cli/app.bundle.cjs', '0000000000000000');
     expect(s).toMatchObject({ found: false, rejected: false });

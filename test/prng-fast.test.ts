@@ -8,7 +8,7 @@
 import { describe, expect, it } from 'vitest';
 import { philox4x32 } from '../src/random/philox.js';
 import { fillRowUniforms, fillRowUniformsJs, rowUniform, seedKey } from '../src/random/counter.js';
-import { wasmCentralNormals, wasmPairUniforms, wasmPhiloxAvailable, wasmPhiloxWords, WASM_MAX_PAIRS } from '../src/random/philox-wasm.js';
+import { wasmAffine, wasmCentralNormals, wasmPairUniforms, wasmPhiloxAvailable, wasmPhiloxWords, WASM_MAX_PAIRS } from '../src/random/philox-wasm.js';
 import { normalQuantile, openUniform } from '../src/random/normal-quantile.js';
 import { PHILOX_WASM_BASE64 } from '../src/random/philox-wasm-bytes.js';
 import { compilePhiloxWat } from '../scripts/compile-philox-wasm.js';
@@ -130,6 +130,29 @@ describe('WebAssembly central normal quantiles', () => {
         }
       }
       if (!bad && Array.from(tails).join() !== wantTails.join()) bad = `round ${round}: tail indices differ (${tails.length} vs ${wantTails.length})`;
+    }
+    expect(bad).toBe('');
+  });
+});
+
+describe('WebAssembly uniform kernel', () => {
+  it('equals min + u·span on 1M uniforms, bit for bit, with odd lengths and negative, tiny and huge spans', () => {
+    const next = rng(2718);
+    const n = 65_536;
+    const u = new Float64Array(n);
+    let bad = '';
+    for (let round = 0; round < 16 && !bad; round++) {
+      for (let i = 0; i < n; i++) u[i] = round === 0 && i < 8 ? [0, 2 ** -53, 0.5, 1 - 2 ** -53][i % 4]! : (next() * 2097152 + (next() & 0x1fffff)) / 2 ** 53;
+      const min = round === 1 ? -0 : (next() / 2 ** 32 - 0.5) * 10 ** ((round % 7) * 3 - 6);
+      const span = round === 2 ? -3.5 : (next() / 2 ** 32) * 10 ** ((round % 5) * 4 - 8);
+      const from = round % 3;
+      const y = wasmAffine(u, from, n - from - round, min, span);
+      for (let i = 0; i < n - from - round; i++) {
+        if (!Object.is(y[i], min + u[from + i]! * span)) {
+          bad = `round ${round}, u = ${u[from + i]}: ${y[i]} vs ${min + u[from + i]! * span}`;
+          break;
+        }
+      }
     }
     expect(bad).toBe('');
   });

@@ -1,14 +1,18 @@
 /**
  * Random *valid* scenarios over the whole format (fast-check arbitraries), for the fuzz
  * test's end-to-end property: every variable type and distribution, process components,
- * callbacks, id and correlated variables, every anomaly kind with min_effect, label and
- * label margins, uniqueness, fleets, and odd row counts and shard sizes. Each case also
+ * callbacks, id and correlated variables (both forms, processes as members), source series
+ * from CSV and Parquet files as other tools write them, every anomaly kind (hand-written,
+ * shape, structure and learned) with weights, own durations and directions, min_effect in
+ * both forms, label modes with min_change, label margins, uniqueness, fleets with per-entity
+ * parameters, outages and count_per, and odd row counts and shard sizes. Each case also
  * names a format and the options of its run. Only combinations the README documents as
  * valid are drawn, so a refusal is itself a finding.
  */
-import { cpSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import fc from 'fast-check';
+import { duckdb } from './read-back.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 
@@ -21,11 +25,34 @@ export function flag(ctx) { return ctx.random.bernoulli(0.3); }
 export function count(ctx) { return ctx.random.int(-5, 5); }
 `;
 
-/** Writes the inputs drawn scenarios name, beside them: the callback module, a source series and a VAE model. */
-export function writeInputs(dir: string): void {
+/**
+ * A real series as other tools write it: a byte-order mark, CRLF line ends, a quoted
+ * header with a space, timestamps with a +02:00 offset and fractional seconds.
+ */
+function oddCsv(): string {
+  const rows = Array.from({ length: 997 }, (_, i) => {
+    const t = new Date(Date.UTC(2024, 2, 1, 0, 0, 0) + i * 60_000 + 250);
+    const local = new Date(t.getTime() + 2 * 3_600_000).toISOString().replace('Z', '+02:00');
+    return `${local},"${(50 + 10 * Math.sin(i / 20) + (i % 7)).toFixed(3)}",x\r\n`;
+  });
+  return '\uFEFF"time stamp","cpu value",note\r\n' + rows.join('');
+}
+
+/**
+ * Writes the inputs drawn scenarios name, beside them: the callback module, source series
+ * (the NAB CSV, an odd CSV, and a Parquet file as DuckDB writes it: nanosecond timestamps,
+ * a DECIMAL column, several row groups) and a VAE model.
+ */
+export async function writeInputs(dir: string): Promise<void> {
   writeFileSync(join(dir, 'cb.js'), CALLBACK_MODULE);
   cpSync(join(ROOT, 'scenarios/nab/ec2_cpu_utilization_c6585a.csv'), join(dir, 'cpu.csv'));
   cpSync(join(ROOT, 'test/fixtures/golden/taxi-tiny-vae'), join(dir, 'vae'), { recursive: true });
+  writeFileSync(join(dir, 'odd.csv'), oddCsv());
+  const parquet = join(dir, 'odd.parquet');
+  if (!existsSync(parquet)) {
+    const db = await duckdb();
+    await db.all(`COPY (SELECT (TIMESTAMP '2024-03-01' + INTERVAL (i * 30) SECOND)::TIMESTAMP_NS AS ts, (40 + 5 * sin(i / 30.0) + (i % 11) / 4)::DECIMAL(12, 4) AS load, i % 3 AS other FROM range(3001) t(i)) TO '${parquet.replace(/'/g, "''")}' (ROW_GROUP_SIZE 1000)`);
+  }
 }
 
 const num = (min: number, max: number) => fc.double({ min, max, noNaN: true, noDefaultInfinity: true }).map((x) => Math.round(x * 1000) / 1000);
@@ -74,33 +101,60 @@ const callbackVar = fc.constantFrom(
   { type: 'callback', module: 'cb.js', normal: 'count', dtype: 'int32' },
 );
 
+/** The source files writeInputs writes, with the column to replay and the timestamp column to map. */
+const SOURCES = [
+  { file: 'cpu.csv', column: 'value', time: 'timestamp', rows: 4032 },
+  { file: 'odd.csv', column: 'cpu value', time: 'time stamp', rows: 997 },
+  { file: 'odd.parquet', column: 'load', time: 'ts', rows: 3001 },
+];
 const sourceVar = fc.record({
+  src: fc.constantFrom(...SOURCES),
   timestamps: fc.constantFrom('ignore', 'map'),
   past_end: fc.constantFrom('cycle', 'hold'),
+  offset: fc.option(fc.integer({ min: 0, max: 996 }), { nil: undefined }),
   drift: fc.option(fc.record({ offset: num(0.01, 3), gain: num(0.01, 0.5), every: fc.integer({ min: 2, max: 500 }) }), { nil: undefined }),
-}).map(({ timestamps, past_end, drift }) => ({ type: 'source', file: 'cpu.csv', column: 'value', timestamps, past_end, ...(drift ? { drift } : {}) }));
+}).map(({ src, timestamps, past_end, offset, drift }) => ({
+  type: 'source',
+  file: src.file,
+  column: src.column,
+  // `map` names the time column unless it is called `timestamp`; an offset is for replayed rows.
+  timestamps: timestamps === 'map' ? (src.time === 'timestamp' ? 'map' : { map: src.time }) : 'ignore',
+  past_end,
+  ...(timestamps === 'ignore' && offset !== undefined ? { offset } : {}),
+  ...(drift ? { drift } : {}),
+}));
 
 const vaeVar = fc.constant({ type: 'vae', model: 'vae' });
 
-const kind = fc.oneof(
-  fc.record({ kind: fc.constant('spike'), magnitude: param(0.5, 10), direction: fc.constantFrom('up', 'down', 'both') }),
-  fc.record({ kind: fc.constant('level_shift'), shift: param(0.5, 5) }),
+const direction = fc.constantFrom('up', 'down', 'both');
+const baseKind = fc.oneof(
+  fc.record({ kind: fc.constant('spike'), magnitude: param(0.5, 10), direction }),
+  fc.record({ kind: fc.constant('level_shift'), shift: param(0.5, 5), direction }),
   fc.record({ kind: fc.constant('variance'), sd: param(0.1, 3) }),
-  fc.record({ kind: fc.constant('trend'), slope: param(0.001, 0.1) }),
+  fc.record({ kind: fc.constant('variance'), factor: param(1.5, 5), sd: param(0.1, 1) }),
+  fc.record({ kind: fc.constant('trend'), slope: param(0.001, 0.1), direction }),
   fc.record({ kind: fc.constant('amplitude'), factor: param(0.1, 3) }),
   fc.record({ kind: fc.constant('flat_line') }),
+  fc.record({ kind: fc.constant('flat_line'), value: num(-10, 10) }),
   fc.record({ kind: fc.constant('dropout'), rate: num(0.1, 1) }),
   fc.record({ kind: fc.constant('noise'), magnitude: param(0.1, 3), direction: fc.constantFrom('up', 'down', 'both'), wave: fc.constantFrom('sine', 'square'), wave_period: fc.integer({ min: 2, max: 50 }) }),
   fc.record({ kind: fc.constant('time_warp'), factor: param(0.3, 3) }),
-  fc.record({ kind: fc.constant('pattern_shift'), shift: fc.integer({ min: 1, max: 20 }) }),
+  fc.record({ kind: fc.constant('pattern_shift'), shift: fc.integer({ min: 1, max: 20 }), direction: fc.constantFrom('late', 'early', 'both') }),
   fc.record({ kind: fc.constant('reversal') }),
   fc.record({ kind: fc.constant('smoothing'), window: fc.integer({ min: 3, max: 31 }) }),
-  fc.record({ kind: fc.constant('clipping'), level: num(0.1, 0.9) }),
+  fc.record({ kind: fc.constant('clipping'), level: num(0.1, 0.9), direction: fc.constantFrom('up', 'down') }),
+  fc.record({ kind: fc.constant('learned'), model: fc.constant('vae'), quantile: fc.constant([0.99, 0.999]), direction: fc.constantFrom('random', 'own'), residual: fc.constantFrom('keep', 'drop'), variables: fc.constant(['t']) }),
   fc.record({ kind: fc.constant('replay'), lag: fc.integer({ min: 1, max: 500 }) }),
   fc.record({ kind: fc.constant('frequency'), factor: param(1.5, 4), variables: fc.constant(['t']) }),
   fc.record({ kind: fc.constant('correlation_break'), variables: fc.constant(['t', 't2']) }),
-  fc.record({ kind: fc.constant('lag'), lag: fc.integer({ min: 1, max: 20 }), variables: fc.constant(['t', 't2']) }),
+  fc.record({ kind: fc.constant('lag'), lag: fc.integer({ min: 1, max: 20 }), channel: fc.constantFrom('t', 't2', 'any'), variables: fc.constant(['t', 't2']) }),
 );
+/** A kind, sometimes with its own weight and duration range. */
+const kind = fc.tuple(baseKind, fc.option(fc.integer({ min: 1, max: 5 }), { nil: undefined }), fc.option(fc.tuple(fc.integer({ min: 1, max: 30 }), fc.integer({ min: 0, max: 60 })), { nil: undefined })).map(([k, weight, d]) => ({
+  ...k,
+  ...(weight !== undefined ? { weight } : {}),
+  ...(d ? { duration: [d[0], d[0] + d[1]] } : {}),
+}));
 /** Kinds on the members of the correlated group `g` (drawn only with it). */
 const groupKind = fc.oneof(
   fc.record({ kind: fc.constant('decorrelate'), mode: fc.constantFrom('remove', 'flip'), variables: fc.constant(['ga']) }),
@@ -115,16 +169,18 @@ const anomalies = fc.oneof(
         how: fc.oneof(num(0.0005, 0.05).map((frequency) => ({ frequency })), fc.integer({ min: 1, max: 5 }).map((count) => ({ count }))),
         duration: fc.tuple(fc.integer({ min: 1, max: 40 }), fc.integer({ min: 0, max: 100 })).map(([a, w]) => [a, a + w]),
         kinds: fc.option(fc.array(kind, { minLength: 1, maxLength: 4 }), { nil: undefined }),
-        minEffect: fc.option(num(0.05, 1), { nil: undefined }),
+        minEffect: fc.option(fc.oneof(num(0.05, 1), fc.record({ value: num(0.05, 1), tries: fc.integer({ min: 1, max: 6 }), below: fc.constantFrom('drop', 'normal') })), { nil: undefined }),
         label: fc.option(fc.constantFrom('window', 'changed'), { nil: undefined }),
+        minChange: fc.option(num(0, 1), { nil: undefined }),
         margin: fc.option(fc.oneof(fc.integer({ min: 0, max: 20 }), fc.tuple(fc.integer({ min: 0, max: 20 }), fc.integer({ min: 0, max: 20 }))), { nil: undefined }),
       })
-      .map(({ how, duration, kinds, minEffect, label, margin }) => ({
+      .map(({ how, duration, kinds, minEffect, label, minChange, margin }) => ({
         ...how,
         duration,
         ...(kinds ? { kinds } : {}),
         ...(kinds && minEffect !== undefined ? { min_effect: minEffect } : {}),
         ...(label ? { label } : {}),
+        ...(label === 'changed' && minChange !== undefined ? { min_change: minChange } : {}),
         ...(margin !== undefined ? { label_margin: margin } : {}),
       })),
   },
@@ -138,6 +194,8 @@ export interface ValidCase {
   shardRows: number | undefined;
   workers: number;
   withClean: boolean;
+  /** train's share of the timeline when the case may also be written as splits (frequency placement, no uniqueness). */
+  splits: number | undefined;
 }
 
 /** Valid cases of at most `maxRows` timeline rows (a fleet's entities at most 20,000 each). */
@@ -158,9 +216,13 @@ export function validCase(maxRows = 140_001): fc.Arbitrary<ValidCase> {
       outages: fc.option(fc.record({ frequency: num(0.001, 0.05), duration: fc.constant([2, 30]), share: num(0.1, 1), kind: fc.constantFrom('flat_line', 'level_shift', 'spike'), amount: fc.constant([1, 3]) }), { nil: undefined }),
       id: fc.option(fc.integer({ min: 0, max: 1e9 }), { nil: undefined }),
       correlated: fc.option(num(-0.95, 0.95), { nil: undefined }),
+      // A `correlations:` group of a correlated variable and a process (its one noise component).
+      corrProcess: fc.option(num(-0.95, 0.95), { nil: undefined }),
+      countPerFleet: fc.boolean(),
+      splits: fc.option(num(0.2, 0.8), { nil: undefined }),
       anomalies,
       unique: fc.option(fc.constantFrom('none', 'soft'), { nil: undefined }),
-      entities: fc.option(fc.record({ count: fc.integer({ min: 1, max: 5 }), names: fc.boolean(), order: fc.constantFrom('entity_time', 'time_entity') }), { nil: undefined }),
+      entities: fc.option(fc.record({ count: fc.integer({ min: 1, max: 5 }), names: fc.boolean(), order: fc.constantFrom('entity_time', 'time_entity') }), { nil: undefined, freq: 2 }),
       format: fc.constantFrom('parquet' as const, 'arrow' as const, 'csv' as const),
       compression: fc.constantFrom('snappy' as const, 'zstd' as const, 'none' as const),
       shardRows: fc.constantFrom(undefined, 65_536, 131_072),
@@ -177,6 +239,11 @@ export function validCase(maxRows = 140_001): fc.Arbitrary<ValidCase> {
       if (c.id !== undefined) variables['id'] = { type: 'id', min: c.id, max: c.id + 10_000_000 };
       if (c.correlated !== undefined) {
         variables['g'] = { type: 'correlated', correlation: [[1, c.correlated], [c.correlated, 1]], variables: { ga: { dist: 'normal', mean: 5, sd: 1 }, gb: { dist: 'uniform', min: 0, max: 1 } } };
+      }
+      const correlations = c.corrProcess === undefined ? undefined : { lines: { variables: ['ca', 'cp'], correlation: [[1, c.corrProcess], [c.corrProcess, 1]] } };
+      if (correlations) {
+        variables['ca'] = { type: 'correlated', dtype: 'float32', marginal: { dist: 'lognormal', mu: 0.5, sigma: 0.2 } };
+        variables['cp'] = { type: 'process', components: [{ type: 'sawtooth', period: '1h', amplitude: 4 }, { type: 'noise', sd: 1.5 }] };
       }
       // Kinds act on numeric variables without an anomalous definition: there are always two.
       const drawn = c.anomalies as (Record<string, unknown> & { kinds?: unknown[]; count?: number; duration: number[]; min_effect?: unknown; label?: string }) | undefined;
@@ -197,8 +264,11 @@ export function validCase(maxRows = 140_001): fc.Arbitrary<ValidCase> {
       const outages = entities && c.outages && kinds && drawn?.count === undefined ? { ...outage, ...(c.outages.kind === 'flat_line' ? {} : { amount }), variables: ['t'] } : undefined;
       const rows = Math.min(c.rows, maxRows, entities ? 20_000 : maxRows);
       // An exact count must fit: events of their shortest length, a normal row between them.
-      const count = drawn?.count === undefined ? undefined : Math.min(drawn.count, Math.floor(rows / (drawn.duration[0]! + 1)));
-      const anomaliesDoc = !drawn || count === 0 ? undefined : { ...drawn, ...(count !== undefined ? { count } : {}), ...(kinds ? { kinds } : {}), ...(outages ? { outages } : {}) };
+      // (the longest of the kinds' own shortest lengths).
+      const shortest = Math.max(drawn?.duration[0] ?? 1, ...((kinds ?? []) as Array<{ duration?: number[] }>).map((k) => k.duration?.[0] ?? 1));
+      const count = drawn?.count === undefined ? undefined : Math.min(drawn.count, Math.floor(rows / (shortest + 1)));
+      const perFleet = entities && count !== undefined && c.countPerFleet ? { count_per: 'fleet' } : {};
+      const anomaliesDoc = !drawn || count === 0 ? undefined : { ...drawn, ...(count !== undefined ? { count } : {}), ...perFleet, ...(kinds ? { kinds } : {}), ...(outages ? { outages } : {}) };
       const doc: Record<string, unknown> = {
         name: 'drawn',
         seed: c.seed,
@@ -206,8 +276,11 @@ export function validCase(maxRows = 140_001): fc.Arbitrary<ValidCase> {
         ...(anomaliesDoc ? { anomalies: anomaliesDoc } : {}),
         ...(uniqueness ? { uniqueness } : {}),
         ...(entities ? { entities } : {}),
+        ...(correlations ? { correlations } : {}),
         variables,
       };
-      return { doc, format: c.format, compression: c.compression, shardRows: c.shardRows, workers: c.workers, withClean: c.withClean };
+      // Splits need placement by frequency, no uniqueness, and a few rows on each side.
+      const splits = c.splits !== undefined && anomaliesDoc && count === undefined && !uniqueness && rows >= 7 ? c.splits : undefined;
+      return { doc, format: c.format, compression: c.compression, shardRows: c.shardRows, workers: c.workers, withClean: c.withClean, splits };
     });
 }

@@ -11,7 +11,7 @@
  */
 import type { DType, Distribution } from '../model/types.js';
 import { normalQuantile, openUniform } from '../random/normal-quantile.js';
-import { wasmCentralNormals, wasmPhiloxAvailable, WASM_MAX_NORMALS } from '../random/philox-wasm.js';
+import { wasmAffine, wasmCentralNormals, wasmPhiloxAvailable, WASM_MAX_NORMALS } from '../random/philox-wasm.js';
 import { categoryCode, cumulativeWeights } from './sampler.js';
 
 /** Writes the values of u[from..to) into out[offset + from .. offset + to). */
@@ -72,6 +72,16 @@ export function compileBlockKernel(d: Distribution, dtype: DType, categories: re
       if (!real) return null;
       const { min } = d;
       const span = d.max - d.min;
+      if (wasmPhiloxAvailable) {
+        // In WebAssembly: a JS loop runs interpreted through much of a worker's first shard.
+        return (u, from, to, out, offset) => {
+          for (let s = from; s < to; s += WASM_MAX_NORMALS) {
+            const n = Math.min(to, s + WASM_MAX_NORMALS) - s;
+            // A typed-array copy; into float32 it rounds exactly as an element store does.
+            out.set(wasmAffine(u, s, n, min, span), offset + s);
+          }
+        };
+      }
       return (u, from, to, out, offset) => {
         for (let i = from; i < to; i++) out[offset + i] = min + u[i]! * span;
       };

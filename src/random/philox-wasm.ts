@@ -14,6 +14,7 @@ interface PhiloxExports {
   words(c0: number, c1: number, c2: number, c3: number, k0: number, k1: number, rounds: number): void;
   uniforms(k0: number, k1: number, c2: number, c3: number, pairLo: number, pairHi: number, nPairs: number): void;
   normals(n: number, mean: number, sd: number): number;
+  affine(n: number, min: number, span: number): void;
 }
 
 /** Pairs (two uniforms each) one `uniforms` call can write: the output area is 512 KiB. */
@@ -88,4 +89,16 @@ export function wasmCentralNormals(u: Float64Array, from: number, n: number, mea
   // An odd n computes one lane past the end; drop it if it was flagged.
   if (count > 0 && tailsView[count - 1]! >= n) count--;
   return { values: normalsView.subarray(0, n), tails: tailsView.subarray(0, count) };
+}
+
+/**
+ * min + u·span for u[from, from + n) (n ≤ WASM_MAX_NORMALS): the uniform distribution's
+ * block kernel, bit-identical to the JS expression (the same IEEE product, then sum). A
+ * view of WebAssembly memory, valid until the next call.
+ */
+export function wasmAffine(u: Float64Array, from: number, n: number, min: number, span: number): Float64Array {
+  if (!wasm) throw new Error('WebAssembly kernels are not available');
+  uniformsView.set(u.subarray(from, from + n));
+  wasm.affine(n, min, span);
+  return normalsView.subarray(0, n);
 }

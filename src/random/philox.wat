@@ -10,7 +10,8 @@
 ;;
 ;; Memory (21 pages, fixed): bytes [0, 524288) hold up to 65,536 doubles (the output of
 ;; `uniforms`, the input of `normals`); bytes [524288, 524304) the four words of `words`;
-;; bytes [589824, 1114112) the values of `normals` and [1114112, 1376256) its tail indices.
+;; bytes [589824, 1114112) the values of `normals` (or of `affine`) and [1114112, 1376256)
+;; the tail indices of `normals`.
 (module
   (memory (export "memory") 21 21)
 
@@ -273,4 +274,20 @@
         (local.set $i (i32.add (local.get $i) (i32.const 16)))
         (br $pair)))
     (i32.shr_u (local.get $t) (i32.const 2)))
+;; min + u·span for the n doubles at byte 0, into byte 589824: the uniform kernel's
+  ;; expression (distribution/block.ts), the same IEEE product then sum, so every value is
+  ;; bit-identical; compiled at once, it runs at full speed from a worker's first shard,
+  ;; where the JS loop starts interpreted. n ≤ 65,536; two values per step (an odd n
+  ;; computes one lane past the end, which nobody reads).
+  (func (export "affine") (param $n i32) (param $min f64) (param $span f64)
+    (local $i i32) (local $end i32) (local $vm v128) (local $vs v128)
+    (local.set $vm (f64x2.splat (local.get $min)))
+    (local.set $vs (f64x2.splat (local.get $span)))
+    (local.set $end (i32.shl (i32.shr_u (i32.add (local.get $n) (i32.const 1)) (i32.const 1)) (i32.const 4)))
+    (block $done
+      (loop $pair
+        (br_if $done (i32.ge_u (local.get $i) (local.get $end)))
+        (v128.store offset=589824 (local.get $i) (f64x2.add (local.get $vm) (f64x2.mul (v128.load offset=0 (local.get $i)) (local.get $vs))))
+        (local.set $i (i32.add (local.get $i) (i32.const 16)))
+        (br $pair))))
 )

@@ -1,0 +1,174 @@
+/**
+ * The long fuzz campaign (not part of `npm test`): hundreds of random valid scenarios
+ * (test/valid-scenarios.ts), each run through the CLI binary as a user would and read back
+ * by other readers (test/read-back.ts). Run it with
+ *
+ *   npm run build && FUZZ_CASES=300 FUZZ_SEED=1 npx vitest run -c test/campaign.config.ts
+ *
+ * Per case: Parquet with 1 and 2 workers (every file's bytes equal); DuckDB's checks of the
+ * dataset; `verify`; the drawn format (CSV, Arrow) against the Parquet rows; another shard
+ * size (the same rows); a smaller run grown to the full size (the same rows, when the
+ * manifest says growth-stable); the three splits (train + test = the whole timeline's
+ * rows, train_clean without labels); a CSV stream and its `--labels-to` file against the
+ * dataset. Every finding is collected (the run does not stop at the first) and written to
+ * FUZZ_REPORT (default /tmp/paranom-fuzz-campaign.json) with the case's scenario, so each
+ * can be replayed by hand.
+ */
+import { spawnSync } from 'node:child_process';
+import { closeSync, cpSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { expect, it } from 'vitest';
+import { validCase, writeInputs, type ValidCase } from './valid-scenarios.js';
+import { checkParquetDataset, compareArrowToParquet, compareCsvFilesToParquet, compareCsvToParquet, readManifestFile, rowDigest } from './read-back.js';
+import { CLI, cliProcess, treeHashes } from './reliability-helpers.js';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+
+const CASES = Number(process.env['FUZZ_CASES'] ?? 20);
+const SEED = Number(process.env['FUZZ_SEED'] ?? Math.floor(Math.random() * 2 ** 31));
+const REPORT = process.env['FUZZ_REPORT'] ?? '/tmp/paranom-fuzz-campaign.json';
+const KEEP = process.env['FUZZ_KEEP'] === '1';
+const MAX_ROWS = Number(process.env['FUZZ_MAX_ROWS'] ?? 140_001);
+
+/** Shard sizes a run may take besides the drawn one: one row, odd ones, a block ± 1. */
+const SHARD_SIZES = [1, 7, 1000, 65_535, 65_536, 65_537, 131_072];
+
+interface Finding {
+  index: number;
+  step: string;
+  problem: string;
+  doc: Record<string, unknown>;
+  args?: string[];
+}
+
+function run(args: string[]): { code: number | null; out: string; err: string } {
+  return cliProcess(args, { cpuSeconds: 300, timeout: 900_000 });
+}
+
+function genArgs(c: ValidCase, file: string, out: string, o: { format?: string; workers?: number; shardRows?: number | undefined; extra?: string[] } = {}): string[] {
+  const format = o.format ?? 'parquet';
+  const shardRows = 'shardRows' in o ? o.shardRows : c.shardRows;
+  return ['generate', file, '--out', out, '--format', format, '--workers', String(o.workers ?? c.workers), ...(format === 'parquet' ? ['--compression', c.compression] : []), ...(shardRows ? ['--shard-rows', String(shardRows)] : []), ...(c.withClean ? ['--with-clean'] : []), ...(o.extra ?? [])];
+}
+
+it(`fuzz campaign: ${CASES} valid scenarios (seed ${SEED})`, async () => {
+  const box = mkdtempSync(join(tmpdir(), 'paranom-campaign-'));
+  const inputs = join(box, 'inputs');
+  mkdirSync(inputs);
+  await writeInputs(inputs);
+  const cases = fc.sample(validCase(MAX_ROWS), { seed: SEED, numRuns: CASES });
+  const extra = fc.sample(fc.record({ shard: fc.constantFrom(...SHARD_SIZES), growFrom: fc.double({ min: 0.05, max: 0.95, noNaN: true }) }), { seed: SEED + 1, numRuns: CASES });
+  const findings: Finding[] = [];
+  const counts: Record<string, number> = {};
+  const t0 = Date.now();
+  for (let i = 0; i < cases.length; i++) {
+    const c = cases[i]!;
+    const dir = join(box, `c${i}`);
+    cpSync(inputs, dir, { recursive: true });
+    const file = join(dir, 'scenario.json');
+    writeFileSync(file, JSON.stringify(c.doc, null, 1));
+    const found = (step: string, problem: string, args?: string[]) => findings.push({ index: i, step, problem, doc: c.doc, ...(args ? { args } : {}) });
+    const gen = (step: string, args: string[]): boolean => {
+      counts[step] = (counts[step] ?? 0) + 1;
+      const r = run(args);
+      if (r.code !== 0 || /internal error|^\s+at /m.test(r.err)) {
+        found(step, `exit ${r.code}: ${r.err.slice(0, 1500)}`, args);
+        return false;
+      }
+      return true;
+    };
+    const check = async (step: string, problems: Promise<string[]> | string[]) => {
+      counts[step] = (counts[step] ?? 0) + 1;
+      try {
+        for (const p of await problems) found(step, p);
+      } catch (err) {
+        found(step, `the check threw: ${(err as Error).stack ?? String(err)}`);
+      }
+    };
+    const p1 = join(dir, 'p1');
+    if (!gen('generate parquet W=1', genArgs(c, file, p1, { workers: 1 }))) continue;
+    const p2 = join(dir, 'p2');
+    if (gen('generate parquet W=2', genArgs(c, file, p2, { workers: 2 }))) {
+      counts['bytes W=1 = W=2'] = (counts['bytes W=1 = W=2'] ?? 0) + 1;
+      const a = treeHashes(p1);
+      const b = treeHashes(p2);
+      const differ = Object.keys({ ...a, ...b }).filter((k) => a[k] !== b[k]);
+      if (differ.length > 0) found('bytes W=1 = W=2', `files differ: ${differ.join(', ')}`);
+    }
+    await check('DuckDB read-back', checkParquetDataset(p1));
+    const v = run(['verify', p1]);
+    counts['verify'] = (counts['verify'] ?? 0) + 1;
+    if (v.code !== 0) found('verify', `exit ${v.code}: ${(v.out + v.err).slice(0, 1500)}`);
+    const m = readManifestFile(p1);
+    const whole = await rowDigest(p1);
+
+    if (c.format !== 'parquet') {
+      const f = join(dir, c.format);
+      if (gen(`generate ${c.format}`, genArgs(c, file, f, { format: c.format }))) {
+        await check(`${c.format} = parquet`, c.format === 'csv' ? compareCsvToParquet(f, p1) : compareArrowToParquet(f, p1));
+        const vf = run(['verify', f]);
+        counts[`verify ${c.format}`] = (counts[`verify ${c.format}`] ?? 0) + 1;
+        if (vf.code !== 0) found(`verify ${c.format}`, `exit ${vf.code}: ${(vf.out + vf.err).slice(0, 1500)}`);
+      }
+    }
+
+    // Another shard size: the same rows.
+    const s = join(dir, 'shards');
+    const shard = extra[i]!.shard;
+    if (gen(`generate --shard-rows ${shard}`, genArgs(c, file, s, { workers: 2, shardRows: shard }))) {
+      await check('another shard size, same rows', rowDigest(s).then((d) => (d.rows === whole.rows && d.sum === whole.sum ? [] : [`--shard-rows ${shard}: ${d.rows} rows, digest ${d.sum}; the first run ${whole.rows}, ${whole.sum}`])));
+      await check('DuckDB read-back (shard size)', checkParquetDataset(s));
+    }
+
+    // Grown from fewer rows: the same rows as one run at the full size.
+    const rows = (c.doc['timeline'] as { rows: number }).rows;
+    if (m.growth_stable && rows >= 2) {
+      const from = Math.max(1, Math.min(rows - 1, Math.round(rows * extra[i]!.growFrom)));
+      const g = join(dir, 'grown');
+      if (gen('generate smaller', genArgs(c, file, g, { extra: ['--rows', String(from)] })) && gen('grow', ['grow', g, '--rows', String(rows), '--workers', String(c.workers)])) {
+        await check('grown = one run', rowDigest(g).then((d) => (d.rows === whole.rows && d.sum === whole.sum ? [] : [`grown from ${from} to ${rows} rows: ${d.rows} rows, digest ${d.sum}; one run ${whole.rows}, ${whole.sum}`])));
+        await check('DuckDB read-back (grown)', checkParquetDataset(g));
+        const vg = run(['verify', g]);
+        counts['verify grown'] = (counts['verify grown'] ?? 0) + 1;
+        if (vg.code !== 0) found('verify grown', `exit ${vg.code}: ${(vg.out + vg.err).slice(0, 1500)}`);
+      }
+    }
+
+    // Splits: train + test are the whole timeline's rows; train_clean has no labels.
+    if (c.splits !== undefined) {
+      const sp = join(dir, 'splits');
+      if (gen('generate --splits', genArgs(c, file, sp, { extra: ['--splits', String(c.splits)] }))) {
+        for (const name of ['train_clean', 'train', 'test']) await check(`DuckDB read-back (${name})`, checkParquetDataset(join(sp, name)));
+        const tr = await rowDigest(join(sp, 'train'));
+        const te = await rowDigest(join(sp, 'test'));
+        await check('train + test = one run', tr.rows + te.rows === whole.rows && tr.sum + te.sum === whole.sum ? [] : [`train ${tr.rows} + test ${te.rows} rows; one run ${whole.rows}; digests ${tr.sum + te.sum} against ${whole.sum}`]);
+        const clean = readManifestFile(join(sp, 'train_clean'));
+        await check('train_clean unlabelled', (clean.anomalies?.realised.anomalous_rows ?? 0) === 0 ? [] : [`train_clean has ${clean.anomalies?.realised.anomalous_rows} labelled rows`]);
+      }
+    }
+
+    // A CSV stream: the dataset's rows; its labels file the dataset's segment table, byte for byte.
+    if (!c.doc['entities']) {
+      counts['stream'] = (counts['stream'] ?? 0) + 1;
+      const labels = join(dir, 'stream-labels.parquet');
+      const streamed = join(dir, 'stream.csv');
+      const fd = openSync(streamed, 'w');
+      const st = spawnSync(process.execPath, [CLI, 'generate', file, '--stdout', '--format', 'csv', '--workers', String(c.workers), ...(c.withClean ? ['--with-clean'] : []), '--labels-to', labels], { stdio: ['ignore', fd, 'pipe'], encoding: 'utf8', timeout: 900_000 });
+      closeSync(fd);
+      if (st.status !== 0) found('stream', `exit ${st.status}: ${st.stderr.slice(0, 1500)}`);
+      else {
+        await check('stream = dataset', compareCsvFilesToParquet('stream', [streamed], m.shards.map((x) => join(p1, x.file))));
+        // The labels file is written with the default compression: the bytes of a dataset's that was too.
+        if (m.anomalies) {
+          const reference = c.format !== 'parquet' ? join(dir, c.format, 'anomalies.parquet') : c.compression === 'snappy' ? join(p1, 'anomalies.parquet') : undefined;
+          if (reference && existsSync(reference) && !readFileSync(labels).equals(readFileSync(reference))) found('stream labels', `--labels-to file differs from ${reference}`);
+        }
+      }
+    }
+    if (!KEEP && !findings.some((f) => f.index === i)) rmSync(dir, { recursive: true, force: true });
+    writeFileSync(REPORT, JSON.stringify({ seed: SEED, cases: i + 1, seconds: Math.round((Date.now() - t0) / 1000), counts, findings }, null, 1));
+    console.log(`case ${i + 1}/${cases.length}: ${findings.length} findings so far (${Math.round((Date.now() - t0) / 1000)} s)`);
+  }
+  expect(findings.map((f) => `case ${f.index} ${f.step}: ${f.problem.slice(0, 300)}`)).toEqual([]);
+}, 24 * 3_600_000);
