@@ -126,9 +126,16 @@ describe('source series from DuckDB Parquet', () => {
   });
 });
 
-describe('train-vae data from DuckDB Parquet', () => {
+describe('train-vae data from other tools', () => {
   it('a DECIMAL column is numeric and scaled', () => {
     const s = readSeries(join(dir, 's_dec.parquet'), ['value']);
     expect(Array.from(s.values[0]!.slice(0, 3))).toEqual([2.5, 2.75, 3]);
+  });
+
+  it('CSV cells read as decimals only (before: 0x10 trained as 16), a semicolon header named', () => {
+    writeFileSync(join(dir, 'hex.csv'), 'timestamp,value\n2024-01-01,1.5\n2024-01-02,0x10\n');
+    expect(() => readSeries(join(dir, 'hex.csv'), ['value'])).toThrow(/hex\.csv:3: column 'value' holds '0x10', not a finite number/);
+    writeFileSync(join(dir, 'semi.csv'), 'timestamp;value\n2024-01-01;1,5\n');
+    expect(() => readSeries(join(dir, 'semi.csv'))).toThrow(/semi\.csv:1: the header row is one field holding semicolons/);
   });
 });
