@@ -3,7 +3,7 @@
  * demand, a few epochs) encodes the clean context of each event, its code is moved into
  * the outlier band, and the decoded deformation is crossfaded over the event rows.
  */
-import { copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -336,5 +336,24 @@ describe('learned anomaly kind', () => {
     writeFileSync(file, `name: t\nseed: 1\ntimeline: { start: "2014-07-01T00:00:00Z", step: 30m, rows: 500 }\nanomalies: { frequency: 0.05, kinds: [{ kind: learned, model: models/taxi, duration: 20 }] }\nvariables: { taxi: { type: source, file: data/taxi.csv } }\n`);
     const s = loadScenario(file);
     expect(s.anomalies.mode !== 'none' && s.anomalies.kinds![0]!.learned?.window).toBe(W);
+  });
+});
+
+describe('learned events beside a callback variable', () => {
+  it('finish measures them on the main thread with the callback module loaded (before: internal error, "callback module was not loaded")', async () => {
+    // The workers measure every event; the segment table's latent figures of a learned
+    // event still come from its clean context, generated at the end on the main thread.
+    const dir = tempDir();
+    cpSync(join(root, 'test/fixtures/golden/taxi-tiny-vae'), join(dir, 'vae'), { recursive: true });
+    writeFileSync(join(dir, 'cb.js'), 'export function level(ctx) { return 10 + ctx.random.normal(0, 1); }\n');
+    const file = join(dir, 's.json');
+    writeFileSync(file, JSON.stringify({
+      seed: 1,
+      timeline: { start: '2024-01-01T00:00:00Z', step: '5m', rows: 20_000 },
+      anomalies: { frequency: 0.01, duration: [20, 40], kinds: [{ kind: 'learned', model: 'vae', variables: ['t'] }] },
+      variables: { c: { type: 'callback', module: 'cb.js', normal: 'level' }, t: { type: 'process', components: [{ type: 'sine', period: 50, amplitude: 3 }, { type: 'noise', sd: 0.5 }] } },
+    }));
+    const r = await generate(await loadScenario(file), { out: join(dir, 'out'), workers: 1 });
+    expect(r.manifest.anomalies?.realised.events).toBeGreaterThan(0);
   });
 });
