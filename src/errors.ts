@@ -110,6 +110,32 @@ export function exitCodeOf(err: unknown): number {
   return err instanceof ParanomError ? err.exitCode : 1;
 }
 
+/** Plain-words names of the system errors a user can meet while paranom reads or writes. */
+export const SYSTEM_ERRORS: Readonly<Record<string, string>> = {
+  ENOSPC: 'no space left on the device',
+  EDQUOT: 'disk quota exceeded',
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  EROFS: 'read-only filesystem',
+  EIO: 'input/output error',
+  EMFILE: 'too many open files',
+  ENAMETOOLONG: 'file name too long',
+  ENOTDIR: 'a part of the path is a file, not a directory',
+  EISDIR: 'is a directory',
+  ENOENT: 'no such file or directory',
+  EEXIST: 'already exists',
+};
+
+/**
+ * A failure to write `file` for lack of room (a full disk, a quota), as IO_FAILED saying
+ * so and what to do; undefined for any other error.
+ */
+export function noRoom(err: unknown, file: string, then: string): ParanomError | undefined {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  if (code !== 'ENOSPC' && code !== 'EDQUOT') return undefined;
+  return new ParanomError('IO_FAILED', `writing ${file}: ${SYSTEM_ERRORS[code]} (${code}); ${then}`, { file, errno: code });
+}
+
 export interface ErrorData {
   code: ErrorCode;
   message: string;

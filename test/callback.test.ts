@@ -173,6 +173,16 @@ describe('errors', () => {
     await expect(rows(scenarioOf({ variables: { w: cb('tooManyDraws') } }), 0, 100)).rejects.toThrow(/at row 0, seed 42: asked for more than 256 random draws in one row/);
   });
 
+  it('a bigint in an integer column is stored when it fits (before: "needs a finite number"), refused past 2^53', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'big.mjs'), 'export const id = (ctx) => 9007199254740991n - BigInt(ctx.row);\nexport const small = (ctx) => BigInt(ctx.row) - 5n;\nexport const over = () => 9007199254740992n;\n');
+    const of = (variables: Record<string, unknown>) => parseScenario(JSON.stringify({ seed: 42, timeline: { rows: 10 }, variables }), join(dir, 's.json'));
+    const r = await rows(of({ a: { type: 'callback', module: 'big.mjs', normal: 'id', dtype: 'int64' }, b: { type: 'callback', module: 'big.mjs', normal: 'small', dtype: 'int32' } }), 0, 10);
+    expect(Array.from({ length: 3 }, (_, i) => getInt64(col(r, 'a').data as Int32Array, i))).toEqual([9007199254740991, 9007199254740990, 9007199254740989]);
+    expect(Array.from((col(r, 'b').data as Int32Array).slice(0, 3))).toEqual([-5, -4, -3]);
+    await expect(rows(of({ a: { type: 'callback', module: 'big.mjs', normal: 'over', dtype: 'int64' } }), 0, 10)).rejects.toThrow(/returned bigint 9007199254740992, but it is not a safe integer/);
+  });
+
   it('crosses the worker boundary as data and prints without a stack trace (with one under --verbose); exit 2, nothing left', async () => {
     const dir = tempDir();
     copyFileSync(join(FIXTURES, 'basic.js'), join(dir, 'basic.js'));

@@ -5,7 +5,7 @@
  * `source` series, as `eval` labels and predictions and as `train-vae` data: each is read
  * as what it means, or refused with exit 2 naming the file, row and column.
  */
-import { writeFileSync } from 'node:fs';
+import { rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseScenario } from '../src/reader/load.js';
@@ -14,6 +14,7 @@ import { prepareScenario } from '../src/variables/registry.js';
 import { readSeries } from '../src/vae/series.js';
 import { duck, tempDir } from './helpers.js';
 import { cliProcess } from './reliability-helpers.js';
+import { csvRecords, forEachCsvPiece } from '../src/input/csv-line.js';
 
 const dir = tempDir();
 /** 30 minutes of 2024-01-01: rows 10–14 labelled, rows 11–13 scored 0.9 (a DECIMAL literal in DuckDB), the rest 0.1. */
@@ -126,9 +127,56 @@ describe('source series from DuckDB Parquet', () => {
   });
 });
 
-describe('train-vae data from DuckDB Parquet', () => {
+describe('train-vae data from other tools', () => {
   it('a DECIMAL column is numeric and scaled', () => {
     const s = readSeries(join(dir, 's_dec.parquet'), ['value']);
     expect(Array.from(s.values[0]!.slice(0, 3))).toEqual([2.5, 2.75, 3]);
+  });
+
+  it('CSV cells read as decimals only (before: 0x10 trained as 16), a semicolon header named', () => {
+    writeFileSync(join(dir, 'hex.csv'), 'timestamp,value\n2024-01-01,1.5\n2024-01-02,0x10\n');
+    expect(() => readSeries(join(dir, 'hex.csv'), ['value'])).toThrow(/hex\.csv:3: column 'value' holds '0x10', not a finite number/);
+    writeFileSync(join(dir, 'semi.csv'), 'timestamp;value\n2024-01-01;1,5\n');
+    expect(() => readSeries(join(dir, 'semi.csv'))).toThrow(/semi\.csv:1: the header row is one field holding semicolons/);
+  });
+});
+
+describe('large CSV files', () => {
+  it('are read in pieces cut between records: the same records and line numbers as one text', () => {
+    // A quoted field holding a line break, an escaped quote, a multi-byte character, CRLF and LF, a blank line.
+    const text = '\uFEFFa,b\r\n1,"x\r\ny"\r\n2,""""\r\n3,"é,\n"\n4,z\n\n5,w\n';
+    const whole = csvRecords(text.slice(1));
+    const keep = whole.records.map((r, i) => [r, whole.line[i]!] as const).filter(([r]) => r !== '');
+    for (const size of [1, 2, 5, 7, 11, 64]) {
+      const got: Array<readonly [string, number]> = [];
+      forEachCsvPiece(Buffer.from(text), (piece, first) => {
+        const r = csvRecords(piece);
+        r.records.forEach((rec, i) => got.push([rec, first - 1 + r.line[i]!]));
+      }, size);
+      // A blank line at a piece's end is dropped with it, as trailing blank lines are.
+      expect(got.filter(([r]) => r !== ''), `pieces of ${size} bytes`).toEqual(keep);
+    }
+  });
+
+  it('a source file that takes longer to read than callback_timeout is not stopped (before: exit 1, "loading ran longer than callback_timeout")', async () => {
+    // 400,000 rows of five columns: a read of a second or more in the worker, past several polls of the watchdog.
+    const rows = Array.from({ length: 400_000 }, (_, i) => `${i},x${i},2024-01-01T00:00:00Z,${i * 3}.5,${i % 977}.25\n`).join('');
+    writeFileSync(join(dir, 'long.csv'), 'a,b,c,d,value\n' + rows);
+    const file = join(dir, 'long.json');
+    // Two shards: the pool's watched tasks (a one-shard run may take its prestarted worker's head start).
+    writeFileSync(file, JSON.stringify({ seed: 1, callback_timeout: '10ms', timeline: { rows: 65_537 }, variables: { v: { type: 'source', file: 'long.csv', column: 'value' } } }));
+    const r = cliProcess(['generate', file, '--out', join(dir, 'long-out'), '--workers', '2']);
+    expect(r.code, r.err).toBe(0);
+  });
+
+  it('a predictions CSV larger than a string can hold: exit 2 naming it (before: exit 1, internal error)', () => {
+    // Sparse: 512 MiB of address space, no disk written.
+    const big = join(dir, 'huge-pred.csv');
+    writeFileSync(big, 'timestamp,score\n');
+    truncateSync(big, 0x1fffffe8 + 16);
+    const r = cliProcess(['eval', big, '--labels', join(dir, 'labels.csv')]);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/huge-pred\.csv is 512 MiB: CSV files over 512 MiB are not read; write it as Parquet/);
+    rmSync(big);
   });
 });

@@ -11,7 +11,7 @@ import { hostname } from 'node:os';
 import { basename, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { tempDir } from './helpers.js';
-import { ROOT } from './reliability-helpers.js';
+import { cli, ROOT, tinyScenario, writeScenario } from './reliability-helpers.js';
 import { acquireLock } from '../src/run/lock.js';
 
 const CONTENDERS = 6;
@@ -94,5 +94,20 @@ describe('stale lock takeover', () => {
     writeFileSync(claim(0), JSON.stringify({ pid: process.ppid, host: hostname(), command: 'merge' }) + '\n');
     expect(() => acquireLock(dir, null, 'generate')).toThrow(new RegExp(`is in use by process ${process.ppid} on host .* \\(merge\\)`));
     expect(readdirSync(dir).sort()).toEqual(['.paranom.lock', basename(claim(0))]);
+  });
+
+  it('a lock is never seen half-written: what a run killed while writing its lock or claim left is removed by the next run, which goes on at once', async () => {
+    const base = tempDir();
+    const out = join(base, 'ds');
+    mkdirSync(out);
+    const dead = deadPid();
+    const left = ['.paranom.lock.new-' + dead + '-0123456789ab', `.paranom.lock.takeover-0123456789abcdef-0.new-${dead}-0123456789ab`];
+    // A lock being written right now by a live process (this test's parent) is not touched.
+    const live = `.paranom.lock.new-${process.ppid}-0123456789ab`;
+    for (const f of [...left, live]) writeFileSync(join(out, f), JSON.stringify({ pid: dead, host: hostname(), command: 'generate' }));
+    const scenario = writeScenario(base, tinyScenario(1000));
+    const r = await cli('generate', scenario, '--out', out);
+    expect(r.code, r.err).toBe(0);
+    expect(readdirSync(out).filter((f) => f.startsWith('.paranom'))).toEqual([live]);
   });
 });

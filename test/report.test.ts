@@ -186,6 +186,14 @@ describe('report of a fleet with outages', () => {
         if (own === Number(entity) || (own === null && hit!.split(',').includes(entity))) expected.push(Number(seg.getChild('start_row')!.get(i)));
       }
       expect(r.events.map((e) => e.start)).toEqual(expected.sort((a, b) => a - b));
+      // Each outage names the entities it hit as the segment table does (before: drawn from the wrong id).
+      const hitCol = r.eventColumns.indexOf('entities');
+      for (const e of r.events.filter((x) => x.id < 0)) {
+        let row = -1;
+        for (let i = 0; i < seg.numRows; i++) if (Number(seg.getChild('id')!.get(i)) === e.id) row = i;
+        expect(e.extra[hitCol]).toBe(seg.getChild('entities')!.get(row));
+        expect(String(e.extra[hitCol]).split(',')).toContain(entity);
+      }
       checked += r.events.filter((e) => e.id < 0).length;
     }
     expect(checked).toBeGreaterThan(0); // outages did hit the entities shown

@@ -24,7 +24,7 @@ import { acquireLock } from '../src/run/lock.js';
 
 /** The rename that fails next, by the end of its source path (none when undefined). */
 const failing = vi.hoisted(() => ({ suffix: undefined as string | undefined }));
-/** Runs once, just before the next open of a path ending with `suffix`: another run's step. */
+/** Runs once, just before the next open (or link into place) of a path ending with `suffix`: another run's step. */
 const beforeOpen = vi.hoisted(() => ({ suffix: '', run: undefined as (() => void) | undefined }));
 /** Called after every removal while set: what another run sees at that moment. */
 const afterRemove = vi.hoisted(() => ({ run: undefined as ((path: string) => void) | undefined }));
@@ -42,15 +42,23 @@ vi.mock('node:fs', async (original) => {
     real.rmSync(path, options);
     afterRemove.run?.(String(path));
   };
-  const openSync = ((path: fs.PathLike, ...rest: unknown[]) => {
+  const before = (path: fs.PathLike) => {
     if (beforeOpen.run && String(path).endsWith(beforeOpen.suffix)) {
       const run = beforeOpen.run;
       beforeOpen.run = undefined;
       run();
     }
+  };
+  const openSync = ((path: fs.PathLike, ...rest: unknown[]) => {
+    before(path);
     return (real.openSync as (...a: unknown[]) => number)(path, ...rest);
   }) as typeof real.openSync;
-  return { ...real, default: { ...real, renameSync, rmSync, openSync }, renameSync, rmSync, openSync };
+  // A lock is linked into place, not opened: the same moment for it.
+  const linkSync: typeof real.linkSync = (from, to) => {
+    before(to);
+    real.linkSync(from, to);
+  };
+  return { ...real, default: { ...real, renameSync, rmSync, openSync, linkSync }, renameSync, rmSync, openSync, linkSync };
 });
 
 /** Another run's step, run once at the moment a hook names (then cleared). */

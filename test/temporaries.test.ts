@@ -15,11 +15,11 @@ import { cli, expectClean, placeUserFiles, sha256, startCli, tinyScenario, userH
 import { writeFileAtomic } from '../src/formats/files.js';
 
 const HOST = createHash('sha256').update(hostname()).digest('hex').slice(0, 8);
-const ROUNDS = 6;
+const ROUNDS = 4;
 
 describe('temporaries beside the user’s files', () => {
   const base = tempDir();
-  const scenario = writeScenario(base, tinyScenario(600_000));
+  const scenario = writeScenario(base, tinyScenario(300_000));
   const a = join(base, 'a');
   const b = join(base, 'b');
   const refs: Record<string, string> = {};
@@ -77,7 +77,7 @@ describe('temporaries beside the user’s files', () => {
     // A merge that fails (a damaged shard) leaves no temporary of its own, and the rest as it was.
     const hurt = join(base, 'hurt');
     cpSync(a, hurt, { recursive: true });
-    rmSync(join(hurt, 'data/part-00005.parquet'));
+    rmSync(join(hurt, 'data/part-00003.parquet'));
     const failed = await cli('merge', hurt, '--to', join(dir, 'other.parquet'));
     expect(failed.code).toBe(1);
     expectClean(failed);

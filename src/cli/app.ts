@@ -5,7 +5,7 @@
  * uniqueness failures 3; Ctrl-C 130; a stack trace only with --verbose.
  */
 import yargs from 'yargs';
-import { EXIT_CODES, exitCodeOf, ParanomError } from '../errors.js';
+import { EXIT_CODES, exitCodeOf, ParanomError, SYSTEM_ERRORS } from '../errors.js';
 import type { OutputFormat } from '../plan/planner.js';
 import type { GenerateResult } from '../run/generate-options.js';
 import { parsePart, partFromEnvironment, type Part } from '../plan/parts.js';
@@ -34,22 +34,6 @@ const processIO: CliIO = { stdout: (t) => void process.stdout.write(t), stderr: 
 class CliExit {
   constructor(readonly code: number) {}
 }
-
-/** Plain-words names of the system errors a user can meet while paranom reads or writes. */
-const SYSTEM_ERRORS: Record<string, string> = {
-  ENOSPC: 'no space left on the device',
-  EDQUOT: 'disk quota exceeded',
-  EACCES: 'permission denied',
-  EPERM: 'operation not permitted',
-  EROFS: 'read-only filesystem',
-  EIO: 'input/output error',
-  EMFILE: 'too many open files',
-  ENAMETOOLONG: 'file name too long',
-  ENOTDIR: 'a part of the path is a file, not a directory',
-  EISDIR: 'is a directory',
-  ENOENT: 'no such file or directory',
-  EEXIST: 'already exists',
-};
 
 /** Prints an error and returns its exit code. */
 function report(err: unknown, verbose: boolean, io: CliIO): number {

@@ -69,3 +69,40 @@ export function separatorProblem(header: readonly string[]): string | undefined 
   const sep = h.includes('\t') ? 'tab' : h.includes(';') ? 'semicolon' : undefined;
   return sep === undefined ? undefined : `the header row is one field holding ${sep}s ('${h.replace(/\t/g, '\\t')}'): paranom reads comma-separated files (RFC 4180, '.' as the decimal mark); save the file with commas between fields`;
 }
+
+/** The most UTF-16 code units a JavaScript string may hold (V8): a CSV file read as one string cannot be longer. */
+export const MAX_TEXT_BYTES = 0x1fffffe8;
+
+/**
+ * A CSV file's bytes as pieces of text of about `pieceBytes`, each cut after a line end
+ * that no quoted field spans (an even count of `"` before it), so each piece holds whole
+ * records: a file larger than a string can hold is read piece by piece, and no piece
+ * holds more than it needs. Calls `fn(text, firstLine)` in order, `firstLine` the 1-based
+ * line the piece starts on; a byte-order mark is dropped. Line ends are counted as \n,
+ * which \r\n files share.
+ */
+export function forEachCsvPiece(bytes: Uint8Array, fn: (text: string, firstLine: number) => void, pieceBytes = 64 << 20): void {
+  const decoder = new TextDecoder('utf-8', { ignoreBOM: false });
+  let start = 0;
+  let line = 1;
+  while (start < bytes.length) {
+    let cut = bytes.length;
+    if (start + pieceBytes < bytes.length) {
+      let quotes = 0;
+      for (let q = bytes.indexOf(34, start); q >= 0 && q < start + pieceBytes; q = bytes.indexOf(34, q + 1)) quotes++;
+      let nl = bytes.indexOf(10, start + pieceBytes);
+      // Whole records only: past each line end until the quotes before it pair up.
+      for (let scanned = start + pieceBytes; nl >= 0; nl = bytes.indexOf(10, nl + 1)) {
+        for (let q = bytes.indexOf(34, scanned); q >= 0 && q < nl; q = bytes.indexOf(34, q + 1)) quotes++;
+        scanned = nl;
+        if (quotes % 2 === 0) break;
+      }
+      if (nl >= 0) cut = nl + 1;
+    }
+    const piece = bytes.subarray(start, cut);
+    // The decoder drops a leading byte-order mark of the first piece only (a stream decode).
+    fn(decoder.decode(piece, { stream: cut < bytes.length }), line);
+    for (let i = piece.indexOf(10); i >= 0; i = piece.indexOf(10, i + 1)) line++;
+    start = cut;
+  }
+}

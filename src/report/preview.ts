@@ -95,15 +95,17 @@ function outageSegment(o: Outage): Segment {
  * (its key first, `entities` for outages): its own events described with its scenario,
  * each outage as the dataset describes it, naming every entity it hit.
  */
-function fleetSegmentTable(fleet: Scenario, one: Scenario, index: number, segments: readonly Segment[]): Table {
+function fleetSegmentTable(fleet: Scenario, one: Scenario, index: number, segments: readonly Segment[], outages: readonly Outage[]): Table {
   const f = fleet.entities!;
   const o = f.outages!;
   const describe = describeEvents(one, cleanRowsOf(one));
   const key = f.names ? entityName(f, index) : index;
   const outage = (seg: Segment) => seg.event.id < 0;
+  // Who an outage hit is drawn from its placement id, not from its label (the segment's id).
+  const byLabel = new Map(outages.map((x) => [x.label, x]));
   const whoHit = (seg: Segment) => {
     const who: string[] = [];
-    for (let e = 0; e < f.count; e++) if (hits(fleet, seg.event as Outage, e)) who.push(entityName(f, e));
+    for (let e = 0; e < f.count; e++) if (hits(fleet, byLabel.get(seg.event.id)!, e)) who.push(entityName(f, e));
     return who;
   };
   const hit = segments.map((seg) => (outage(seg) ? whoHit(seg) : null));
@@ -134,7 +136,7 @@ export async function previewReport(fleetOrOne: Scenario, options: PreviewOption
   // A fleet's outages change the entity's rows as the dataset's files hold them.
   const outages = fleetOrOne.entities?.outages ? entityOutages(withOverrides(fleetOrOne, { rows }), index, rowBase, endRow(s.timeline)) : [];
   const settled = outages.length > 0 ? { ...own, segments: [...own.segments, ...outages.map(outageSegment)].sort((a, b) => a.event.start - b.event.start) } : own;
-  const segments = outages.length > 0 ? fleetSegmentTable(fleetOrOne, s, index, settled.segments) : segmentTable(s, settled.segments, cleanRowsOf(s));
+  const segments = outages.length > 0 ? fleetSegmentTable(fleetOrOne, s, index, settled.segments, outages) : segmentTable(s, settled.segments, cleanRowsOf(s));
   const manifest = buildManifest({
     scenario: fromRowBase(s),
     format: plan.format,

@@ -13,7 +13,7 @@ import { resolveScenario } from './resolve-scenario.js';
 import { createPool, defaultWorkers, releasePool } from './pool.js';
 import { runIdentity } from './identity.js';
 import { lockedRun } from './locked-run.js';
-import { survey } from './survey.js';
+import { refuseInputsInside, survey } from './survey.js';
 import { runPlan } from './run-plan.js';
 import type { GenerateOptions, GenerateResult } from './generate-options.js';
 
@@ -42,6 +42,7 @@ export async function generateLocked(scenario: Scenario, options: GenerateOption
   const part = options.part ?? null;
   const shards = part ? selectPart(plan.shards, part) : plan.shards;
   const identity = runIdentity(scenario, { format: plan.format, compression: plan.format === 'parquet' ? compression : null, shard_rows: plan.shardRows, growth_stable: plan.growthStable });
+  refuseInputsInside(options.out, scenario);
   const prepared = survey(options.out, identity, scenario.entities?.names ?? null, options.force ?? false, part, shards, command);
   const requested = options.workers ?? defaultWorkers();
   const workers = Math.max(1, Math.min(requested, Math.max(1, shards.length)));

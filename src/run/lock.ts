@@ -13,7 +13,7 @@
  * remove the lock the faster one had just made in its place, and both would go on.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { closeSync, existsSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
+import { existsSync, linkSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { processAlive } from '../process-alive.js';
 import { join } from 'node:path';
@@ -22,8 +22,13 @@ import { partLabel, type Part } from '../plan/parts.js';
 
 const LOCK_FILE = '.paranom.lock';
 export const LOCK_RE = /^\.paranom(-part-\d+-of-\d+)?\.lock$/;
-/** A claim on a stale lock, while one run takes it over (`.paranom.lock.takeover-<key>-<n>`). */
-export const LOCK_CLAIM_RE = /^\.paranom(-part-\d+-of-\d+)?\.lock\.takeover-[0-9a-f]+-\d+$/;
+/**
+ * Files beside a lock: a claim on a stale one while a run takes it over
+ * (`.paranom.lock.takeover-<key>-<n>`), and a lock or claim being written under a name of
+ * its run's own before it is linked into place (`….new-<pid>-<random>`).
+ */
+export const LOCK_AUX_RE = /^\.paranom(-part-\d+-of-\d+)?\.lock(\.takeover-[0-9a-f]+-\d+)?(\.new-\d+-[0-9a-f]+)?$/;
+const STAGED_RE = /\.new-(\d+)-[0-9a-f]+$/;
 
 /** How long a run waits for another to finish writing its lock or taking a stale one over. */
 const SETTLE_MS = 2000;
@@ -119,21 +124,12 @@ function takeOver(out: string, name: string, found: FoundLock, command: string):
   const key = createHash('sha256').update(found.id).digest('hex').slice(0, 16);
   const claim = (k: number) => join(out, `${name}.takeover-${key}-${k}`);
   for (let k = 0; ; k++) {
-    let fd: number;
-    try {
-      fd = openSync(claim(k), 'wx');
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    if (!createWhole(claim(k), JSON.stringify({ pid: process.pid, host: hostname(), command } satisfies LockHolder) + '\n')) {
       const claimant = readHolder(claim(k));
       if (!isStale(claim(k), claimant)) return { claimant };
       continue;
     }
     try {
-      try {
-        writeSync(fd, JSON.stringify({ pid: process.pid, host: hostname(), command } satisfies LockHolder) + '\n');
-      } finally {
-        closeSync(fd);
-      }
       if (findLock(join(out, name))?.id === found.id) rmSync(join(out, name), { force: true });
     } finally {
       for (let j = 0; j <= k; j++) rmSync(claim(j), { force: true });
@@ -165,9 +161,54 @@ function clearStale(out: string, name: string, command: string, until: number): 
   }
 }
 
-/** Removes the claims on stale locks named `name` that runs which died taking them over left. */
-function removeOldClaims(out: string, name: string): void {
-  for (const e of readdirSync(out)) if (LOCK_CLAIM_RE.test(e) && e.startsWith(`${name}.takeover-`)) rmSync(join(out, e), { force: true });
+/**
+ * Creates `path` holding `text`, whole; false when it exists. The text is written under a
+ * name of this run's own, then hard-linked to `path`, which fails if `path` exists: so a
+ * lock or claim is never seen half-written, even when its run is killed while writing it
+ * (a torn lock could only be judged by its age, refusing every run meanwhile).
+ */
+function createWhole(path: string, text: string): boolean {
+  const staged = `${path}.new-${process.pid}-${randomBytes(6).toString('hex')}`;
+  writeFileSync(staged, text, { flag: 'wx' });
+  try {
+    linkSync(staged, path);
+    return true;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') return false;
+    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP') throw err;
+    // A file system without hard links: created in place (torn only if killed right then).
+    try {
+      writeFileSync(path, text, { flag: 'wx' });
+      return true;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'EEXIST') return false;
+      throw e;
+    }
+  } finally {
+    rmSync(staged, { force: true });
+  }
+}
+
+/**
+ * Removes what runs that died left beside lock `name`: claims on older locks (the lock is
+ * this run's now, so none is in use) and files being written by processes that are gone.
+ */
+function removeLeftovers(out: string, name: string): void {
+  for (const e of readdirSync(out)) {
+    if (!LOCK_AUX_RE.test(e) || e === name || !e.startsWith(`${name}.`)) continue;
+    const staged = STAGED_RE.exec(e);
+    if (staged && (Number(staged[1]) === process.pid || processAlive(Number(staged[1])))) continue;
+    rmSync(join(out, e), { force: true });
+  }
+}
+
+/** A lock that cannot be taken because `out` cannot be written: the user's to change (exit 2). */
+function unwritable(out: string, err: unknown): never {
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code !== 'EROFS' && code !== 'EACCES' && code !== 'EPERM') throw err;
+  const why = code === 'EROFS' ? 'is on a read-only file system' : 'is not writable by this user (permission denied)';
+  throw new ParanomError('USAGE', `output directory '${out}' ${why}: paranom cannot take its lock or write there; choose another directory`, { out, errno: code });
 }
 
 /**
@@ -183,18 +224,15 @@ export function acquireLock(out: string, part: Part | null, command: string): Lo
   const conflicting = () => readdirSync(out).filter((e) => LOCK_RE.test(e) && e !== name && (part === null || e === LOCK_FILE));
   for (;;) {
     for (const other of conflicting()) clearStale(out, other, command, until);
-    let fd: number;
+    let created: boolean;
     try {
-      fd = openSync(path, 'wx');
+      created = createWhole(path, JSON.stringify({ pid: process.pid, host: hostname(), command, token } satisfies LockHolder) + '\n');
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      unwritable(out, err);
+    }
+    if (!created) {
       clearStale(out, name, command, until);
       continue;
-    }
-    try {
-      writeSync(fd, JSON.stringify({ pid: process.pid, host: hostname(), command, token } satisfies LockHolder) + '\n');
-    } finally {
-      closeSync(fd);
     }
     const mine = () => readHolder(path)?.token === token;
     // A run of the other kind may have taken its lock between our look and our create. Of
@@ -204,8 +242,7 @@ export function acquireLock(out: string, part: Part | null, command: string): Lo
       if (mine()) rmSync(path, { force: true });
       refuse(out, raced, readHolder(join(out, raced)));
     }
-    // The lock is ours, so no claim on an older one can be in use: what a run that died taking one over left goes.
-    removeOldClaims(out, name);
+    removeLeftovers(out, name);
     let released = false;
     const release = () => {
       if (released) return;

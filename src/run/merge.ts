@@ -5,7 +5,7 @@
  */
 import { createWriteStream, existsSync, linkSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join, resolve, sep } from 'node:path';
+import { basename, dirname, join, resolve, sep } from 'node:path';
 import { Writable } from 'node:stream';
 import { tableToIPC } from 'apache-arrow';
 import { ParanomError } from '../errors.js';
@@ -16,8 +16,8 @@ import { readArrowRows } from '../formats/read.js';
 import { removeAbandonedTemps, uniqueTempName } from '../formats/unique-temp.js';
 import { shardMetadata, writtenByParanom } from '../dataset/provenance.js';
 import { sha256 } from './shard-task.js';
-import { acquireLock } from './lock.js';
-import { checkOutputPath } from './output-dir.js';
+import { acquireLock, type Lock } from './lock.js';
+import { checkOutputPath, realPath } from './output-dir.js';
 import { refuseForeign } from './ownership.js';
 import { finishDataset } from './finish.js';
 import { rollForward } from './commit.js';
@@ -35,6 +35,7 @@ const pw = require('parquet-wasm') as typeof import('parquet-wasm');
 export async function mergeManifests(out: string, options: { checkFiles?: boolean } = {}): Promise<Manifest> {
   if (!existsSync(out)) throw new ParanomError('DATASET_INVALID', `${out}: no such directory`);
   if (!statSync(out).isDirectory()) throw new ParanomError('USAGE', `${out} is a file; merge-manifests takes the directory holding the part manifests`);
+  checkOutputPath(out, 'merge-manifests');
   const lock = acquireLock(out, null, 'merge-manifests');
   try {
     return await mergeLocked(out, options);
@@ -114,8 +115,10 @@ function partDifferences(first: Manifest, firstFile: string, m: Manifest, file: 
 function checkMergeTarget(out: string, to: string, force: boolean): string {
   if (typeof to !== 'string' || to.trim() === '') throw new ParanomError('USAGE', '--to must name a file, got an empty string');
   const abs = resolve(to);
-  const dataset = resolve(out);
-  if (abs === dataset || abs.startsWith(dataset + sep)) {
+  const dataset = realPath(out);
+  // Through symlinks too: a link to the dataset's data/ would put the merged file among its shards.
+  const landing = join(realPath(dirname(abs)), basename(abs));
+  if (landing === dataset || landing.startsWith(dataset + sep)) {
     throw new ParanomError('USAGE', `--to ${to} is inside the dataset ${out}; merging into the dataset would change it — write the merged file elsewhere`, { to });
   }
   checkOutputPath(dirname(abs), '--to');
@@ -127,6 +130,19 @@ function checkMergeTarget(out: string, to: string, force: boolean): string {
     if (!force) throw new ParanomError('OUTPUT_EXISTS', `--to ${to} already exists; pass --force to replace it`, { to });
   }
   return abs;
+}
+
+/**
+ * The dataset's lock for `merge`, which only reads it: none where the dataset is on a
+ * read-only file system (an archive, a read-only mount), which no run can change either.
+ */
+function readersLock(out: string): Lock {
+  try {
+    return acquireLock(out, null, 'merge');
+  } catch (err) {
+    if (err instanceof ParanomError && err.details['errno'] === 'EROFS') return { release: () => undefined };
+    throw err;
+  }
 }
 
 /** The bytes of a shard, after checking they are what the manifest recorded (size, then SHA-256). */
@@ -154,7 +170,7 @@ export async function mergeToFile(out: string, to: string, options: { force?: bo
   requireFormatVersion(out, m, 'merge');
   if (m.format === 'csv') throw new ParanomError('USAGE', `${out} holds CSV shards; merge writes Parquet from Parquet or Arrow datasets`);
   const target = checkMergeTarget(out, to, options.force ?? false);
-  const lock = acquireLock(out, null, 'merge');
+  const lock = readersLock(out);
   try {
     // Read again under the lock: a grow may have committed since, or been killed while
     // putting its committed files in place (completed first: they are the dataset).

@@ -4,9 +4,10 @@
  * /proc, where Node's own mkdir can spin) are refused as user mistakes; the directories a
  * run creates are remembered so a run that writes nothing leaves nothing behind.
  */
-import { existsSync, mkdirSync, readdirSync, realpathSync, rmdirSync, statSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readdirSync, readlinkSync, realpathSync, rmdirSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import { ParanomError } from '../errors.js';
+import { unwritableReason } from '../writable.js';
 
 /** Pseudo-filesystems that hold no user data; outputs under them are refused. */
 const SYSTEM_ROOTS = ['/proc', '/sys', '/dev'];
@@ -17,6 +18,24 @@ function under(path: string, root: string): boolean {
 
 function usage(message: string, path: string): never {
   throw new ParanomError('USAGE', message, { path });
+}
+
+/** The real path of `p` (symlinks resolved), or its absolute path when it does not exist. */
+export function realPath(p: string): string {
+  try {
+    return realpathSync(p);
+  } catch {
+    return resolve(p);
+  }
+}
+
+/** Where `abs` points when it is a symbolic link to nothing (mkdir would fail with a bare ENOENT). */
+function danglingLink(abs: string): string | undefined {
+  try {
+    return lstatSync(abs).isSymbolicLink() && !existsSync(abs) ? readlinkSync(abs) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The nearest existing ancestor of an absolute path (the path itself if it exists). */
@@ -34,6 +53,8 @@ export function checkOutputPath(path: string, option: string): string {
   if (typeof path !== 'string' || path.trim() === '') usage(`${option} must name a directory, got an empty string`, String(path));
   if (path.length > 4000 || path.split(/[\\/]/).some((part) => Buffer.byteLength(part) > 255)) usage(`${option} '${path.slice(0, 80)}…' is too long a path (a name may have at most 255 bytes)`, path);
   const abs = resolve(path);
+  const link = danglingLink(abs);
+  if (link !== undefined) usage(`${option} '${path}' is a symbolic link to ${link}, which does not exist; create that directory or choose another place`, path);
   const anc = existingAncestor(abs);
   let real: string;
   try {
@@ -50,6 +71,8 @@ export function checkOutputPath(path: string, option: string): string {
   } else if (!statSync(anc).isDirectory()) {
     usage(`${option} '${path}' cannot be created: ${anc} is a file, not a directory`, path);
   }
+  const why = unwritableReason(anc);
+  if (why) usage(anc === abs ? `${option} '${path}' cannot be written (${why}); choose another place` : `${option} '${path}' cannot be created: ${anc} cannot be written (${why}); choose another place`, path);
   return abs;
 }
 

@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { errorData, ParanomError, type ErrorData } from '../errors.js';
+import { errorData, noRoom, ParanomError, type ErrorData } from '../errors.js';
 import { generateShard, type Retries } from '../generate/shard.js';
 import { generateFleetShard, type EntityStarts } from '../generate/fleet.js';
 import { checkFinite } from '../generate/finite.js';
@@ -194,7 +194,8 @@ export async function runShardTask(task: ShardTask, ready?: ReadyShard): Promise
     }
     return done;
   } catch (err) {
-    return { ok: false, index: shard.index, error: errorData(err, { seed: scenario.seed, shard: shard.index, rowStart: shard.rowStart, rowEnd: shard.rowEnd, ...(shard.entityStart !== undefined ? { entityStart: shard.entityStart, entityEnd: shard.entityEnd } : {}) }) };
+    const full = noRoom(err, join(task.outDir, task.writeAs ?? shard.file), 'free some space and run the same command again: it keeps the shards already written');
+    return { ok: false, index: shard.index, error: errorData(full ?? err, { seed: scenario.seed, shard: shard.index, rowStart: shard.rowStart, rowEnd: shard.rowEnd, ...(shard.entityStart !== undefined ? { entityStart: shard.entityStart, entityEnd: shard.entityEnd } : {}) }) };
   } finally {
     setWatch(undefined);
     timePhases(false);

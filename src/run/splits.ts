@@ -166,6 +166,7 @@ export async function generateSplits(scenario: Scenario, options: SplitsOptions)
       'test continues the same series over the rows after train (first_row is a row of the whole timeline; so are start_row and end_row in every anomalies.parquet)',
     ],
   };
-  writeFileAtomic(join(out, SPLITS_FILE), JSON.stringify(index, null, 2) + '\n');
+  // The splits folder may hold the user's files: a temporary of this run's own name.
+  writeFileAtomic(join(out, SPLITS_FILE), JSON.stringify(index, null, 2) + '\n', { unique: true });
   return { index, results };
 }

@@ -3,12 +3,17 @@
  * not write and another dataset are refused (or, with force, that dataset's own files are
  * marked for removal); the shards an earlier run left that this run may keep are found.
  */
+import { relative, sep } from 'node:path';
 import { ParanomError } from '../errors.js';
+import type { Scenario } from '../model/types.js';
+import { inputPath } from '../model/input-path.js';
+import { scenarioInputs } from '../variables/inputs.js';
 import { MANIFEST_FILE } from '../dataset/manifest.js';
 import type { Part } from '../plan/parts.js';
 import type { ShardPlan } from '../plan/planner.js';
 import { differences, reusable, type RunIdentity } from './identity.js';
 import { ownedRecords } from './ownership.js';
+import { realPath } from './output-dir.js';
 import type { JournalShard, Recorded } from './state.js';
 
 /** What a run found in its directory and decided about it. */
@@ -59,4 +64,23 @@ export function survey(out: string, identity: RunIdentity, names: string[] | nul
     }
   }
   return { carried, staged, old, fresh: records.length === 0, replace: [] };
+}
+
+/**
+ * Refuses a scenario that reads a file inside `out` (a source replaying an earlier
+ * dataset's shard, say): a run there may replace that file, and the dataset it makes would
+ * then name an input that no longer hashes to what it recorded — never verifiable again.
+ * Symlinks are followed, so a link into `out` is found too.
+ */
+export function refuseInputsInside(out: string, scenario: Scenario): void {
+  const dir = realPath(out);
+  for (const i of scenarioInputs(scenario)) {
+    const abs = realPath(inputPath(scenario.baseDir, i.file));
+    if (abs !== dir && !abs.startsWith(dir + sep)) continue;
+    throw new ParanomError(
+      'USAGE',
+      `variable '${i.variable}': ${i.what} ${i.file} is inside the output directory '${out}' (${relative(dir, abs) || '.'}); a run there may replace it, and the dataset would no longer match its inputs — copy it out of '${out}', or generate into another directory`,
+      { out, file: i.file },
+    );
+  }
 }

@@ -9,6 +9,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { ParanomError } from '../errors.js';
+import { unwritableReason } from '../writable.js';
 import { MODEL_JSON, WEIGHTS_BIN } from './layers-format.js';
 import { VAE_FORMAT, VAE_META_FILE } from './model.js';
 import { markedFolderName, markedFolders, writeMarker } from './marked-folder.js';
@@ -29,6 +30,10 @@ function isPriorModel(dir: string): boolean {
 
 /** Refuses an `--out` that is a file, or a directory holding anything but an earlier paranom model. */
 export function checkModelOut(out: string): void {
+  // The model is staged beside --out and renamed into place: that folder must be writable.
+  const parent = dirname(resolve(out));
+  const why = existsSync(parent) ? unwritableReason(parent) : undefined;
+  if (why) throw new ParanomError('USAGE', `--out ${out} cannot be written: ${parent} cannot be written (${why}); choose another place`);
   if (!existsSync(out)) return;
   if (!statSync(out).isDirectory()) throw new ParanomError('USAGE', `--out ${out} is a file; a model is a directory — name a new or empty directory`);
   const entries = readdirSync(out);

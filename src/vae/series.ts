@@ -9,8 +9,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { basename, extname } from 'node:path';
 import { createRequire } from 'node:module';
 import { ParanomError } from '../errors.js';
-import { csvRecords, separatorProblem, splitCsvLine } from '../input/csv-line.js';
+import { csvRecords, MAX_TEXT_BYTES, separatorProblem, splitCsvLine } from '../input/csv-line.js';
 import { arrowCells } from '../input/arrow-cells.js';
+import { parseDecimal } from '../input/decimal.js';
 
 export interface Series {
   /** File name only (no directory: it goes into the model's metadata). */
@@ -48,7 +49,7 @@ function readCsv(path: string, text: string, wanted: readonly string[] | undefin
   const firstRow = splitCsvLine(lines[1]!);
   const columns = pickColumns(path, header, wanted, (c) => {
     const v = firstRow[header.indexOf(c)]?.trim() ?? '';
-    return v !== '' && Number.isFinite(Number(v));
+    return Number.isFinite(parseDecimal(v));
   });
   const idx = columns.map((c) => header.indexOf(c));
   const rows = lines.length - 1;
@@ -57,7 +58,8 @@ function readCsv(path: string, text: string, wanted: readonly string[] | undefin
     const fields = splitCsvLine(lines[r + 1]!);
     for (let j = 0; j < idx.length; j++) {
       const raw = fields[idx[j]!]?.trim() ?? '';
-      const x = raw === '' ? NaN : Number(raw);
+      // Decimal only, as every reader of user files: Number() would take 0x10 as 16.
+      const x = parseDecimal(raw);
       if (!Number.isFinite(x)) {
         throw new ParanomError('USAGE', `${path}:${line[r + 1]!}: column '${columns[j]}' holds ${raw === '' ? 'no value' : `'${raw.slice(0, 30)}'`}, not a finite number; clean the data first`);
       }
@@ -101,7 +103,10 @@ export function readSeries(path: string, columns?: readonly string[]): Series {
   const bytes = readFileSync(path);
   const ext = extname(path).toLowerCase();
   let r: { columns: string[]; values: Float64Array[] };
-  if (ext === '.csv') r = readCsv(path, bytes.toString('utf8'), columns);
+  if (ext === '.csv') {
+    if (bytes.length > MAX_TEXT_BYTES) throw new ParanomError('USAGE', `training data ${path} is ${Math.round(bytes.length / 2 ** 20)} MiB: CSV files over 512 MiB are not read; write it as Parquet`);
+    r = readCsv(path, bytes.toString('utf8'), columns);
+  }
   else if (ext === '.parquet' || ext === '.parq') r = readParquet(path, bytes, columns);
   else throw new ParanomError('USAGE', `training data must be a .csv or .parquet file, got ${path}`);
   return { file: basename(path), sha256: createHash('sha256').update(bytes).digest('hex'), columns: r.columns, values: r.values, rows: r.values[0]?.length ?? 0 };

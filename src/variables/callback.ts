@@ -77,6 +77,8 @@ function storeFor(v: CallbackVariable, allowNonFinite: boolean): Store {
       };
     case 'int32':
       return (x, out, i) => {
+        // A bigint is an integer already (an id from a library, 10n): stored when it fits.
+        if (typeof x === 'bigint') x = Number(x);
         if (typeof x !== 'number' || !Number.isFinite(x)) return 'an int32 column needs a finite number';
         const r = Math.round(x);
         if (!(r >= -2147483648 && r <= 2147483647)) return 'it does not fit an int32 column';
@@ -85,6 +87,8 @@ function storeFor(v: CallbackVariable, allowNonFinite: boolean): Store {
       };
     case 'int64':
       return (x, out, i) => {
+        // Past 2^53 Number(x) is no longer exact, and isSafeInteger below refuses it.
+        if (typeof x === 'bigint') x = Number(x);
         if (typeof x !== 'number' || !Number.isFinite(x)) return 'an int64 column needs a finite number';
         const r = Math.round(x);
         if (!Number.isSafeInteger(r)) return 'it is not a safe integer (|x| < 2^53)';

@@ -52,6 +52,12 @@ export async function prepareScenario(s: Scenario): Promise<void> {
     const kind = VARIABLE_KINDS[v.type] as VariableKind<Variable> | undefined;
     if (!kind?.load) continue;
     // A module whose top-level await never settles shows here as a load that never ends.
+    // Only the user's code is watched: reading a large source file or model is paranom's
+    // own work, and callback_timeout (30 s by default) is no bound on a file's size.
+    if (v.type !== 'callback') {
+      await kind.load(v, s);
+      continue;
+    }
     watchPhase(WATCH_LOADING, i);
     try {
       await kind.load(v, s);

@@ -9,7 +9,7 @@ import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
 import { tableFromIPC } from 'apache-arrow';
 import { calendarProblem, parseInstantMs } from '../model/units.js';
-import { csvRecords, separatorProblem, splitCsvLine } from '../input/csv-line.js';
+import { csvRecords, forEachCsvPiece, separatorProblem, splitCsvLine } from '../input/csv-line.js';
 import { arrowCellKind, arrowCells } from '../input/arrow-cells.js';
 import { parseDecimal } from '../input/decimal.js';
 
@@ -44,32 +44,56 @@ function columnIndex(columns: readonly string[], name: string, what: string): nu
 }
 
 function readCsv(path: string, column: string | null, timeColumn: string | null): SourceData {
-  const text = readFileSync(path, 'utf8').replace(/^\uFEFF/, '');
-  const { records, line, openAt } = csvRecords(text);
-  if (records.length === 0) throw new SourceReadError('the file is empty');
-  if (openAt !== undefined) throw new SourceReadError(`line ${openAt}: a quoted field is never closed`);
-  const header = splitCsvLine(records[0]!).map((h) => h.trim());
-  const separator = separatorProblem(header);
-  if (separator) throw new SourceReadError(`line 1: ${separator}`);
-  if (column === null) return { columns: header, values: new Float64Array(0), times: null };
-  const vi = columnIndex(header, column, 'column');
-  const ti = timeColumn === null ? -1 : columnIndex(header, timeColumn, 'timestamp column');
-  const n = records.length - 1;
-  if (n === 0) throw new SourceReadError('the file has a header but no rows');
-  const values = new Float64Array(n);
-  const times = ti >= 0 ? new Float64Array(n) : null;
-  for (let r = 0; r < n; r++) {
-    const cells = splitCsvLine(records[r + 1]!);
-    const at = `line ${line[r + 1]!}`;
-    if (cells.length !== header.length) throw new SourceReadError(`${at}: ${cells.length} field${cells.length === 1 ? '' : 's'}, but the header has ${header.length}`);
-    const x = parseDecimal(cells[vi]);
-    if (!Number.isFinite(x)) throw new SourceReadError(`${at}: '${cells[vi] ?? ''}' in column '${column}' is not a number`);
-    values[r] = x;
-    if (times) {
-      const t = parseInstantMs(cells[ti]?.trim() ?? '');
-      if (t === undefined) throw new SourceReadError(`${at}: '${cells[ti] ?? ''}' in column '${timeColumn}' is not an ISO 8601 instant${calendarNote(cells[ti] ?? '')}`);
-      times[r] = t;
+  let header: string[] | null = null;
+  let vi = -1;
+  let ti = -1;
+  // Values piece by piece (a file may be larger than one string can hold), joined at the end.
+  const parts: Array<{ values: Float64Array; times: Float64Array | null }> = [];
+  let rows = 0;
+  forEachCsvPiece(readFileSync(path), (text, firstLine) => {
+    const { records, line, openAt } = csvRecords(text);
+    if (openAt !== undefined) throw new SourceReadError(`line ${firstLine - 1 + openAt}: a quoted field is never closed`);
+    let from = 0;
+    if (header === null) {
+      if (records.length === 0) return;
+      header = splitCsvLine(records[0]!).map((h) => h.trim());
+      const separator = separatorProblem(header);
+      if (separator) throw new SourceReadError(`line 1: ${separator}`);
+      if (column === null) return;
+      vi = columnIndex(header, column, 'column');
+      ti = timeColumn === null ? -1 : columnIndex(header, timeColumn, 'timestamp column');
+      from = 1;
     }
+    if (column === null) return;
+    const n = records.length - from;
+    const values = new Float64Array(n);
+    const times = ti >= 0 ? new Float64Array(n) : null;
+    for (let r = 0; r < n; r++) {
+      const cells = splitCsvLine(records[r + from]!);
+      const at = `line ${firstLine - 1 + line[r + from]!}`;
+      if (cells.length !== header.length) throw new SourceReadError(`${at}: ${cells.length} field${cells.length === 1 ? '' : 's'}, but the header has ${header.length}`);
+      const x = parseDecimal(cells[vi]);
+      if (!Number.isFinite(x)) throw new SourceReadError(`${at}: '${cells[vi] ?? ''}' in column '${column}' is not a number`);
+      values[r] = x;
+      if (times) {
+        const t = parseInstantMs(cells[ti]?.trim() ?? '');
+        if (t === undefined) throw new SourceReadError(`${at}: '${cells[ti] ?? ''}' in column '${timeColumn}' is not an ISO 8601 instant${calendarNote(cells[ti] ?? '')}`);
+        times[r] = t;
+      }
+    }
+    parts.push({ values, times });
+    rows += n;
+  });
+  if (header === null) throw new SourceReadError('the file is empty');
+  if (column === null) return { columns: header, values: new Float64Array(0), times: null };
+  if (rows === 0) throw new SourceReadError('the file has a header but no rows');
+  const values = new Float64Array(rows);
+  const times = ti >= 0 ? new Float64Array(rows) : null;
+  let at = 0;
+  for (const p of parts) {
+    values.set(p.values, at);
+    if (times && p.times) times.set(p.times, at);
+    at += p.values.length;
   }
   return { columns: header, values, times };
 }
