@@ -81,6 +81,8 @@ const CASES: Case[] = [
   { file: 'reserved-anomaly-id.json', path: 'variables.anomaly_id', message: "'anomaly_id' is a column paranom writes itself" },
   { file: 'bad-variable-name.yaml', path: 'variables.flow-rate', message: 'variable names must start with an ASCII letter (A–Z, a–z) or _ and hold only those, digits and _, got "flow-rate"' },
   { file: 'unknown-variable-type.yaml', path: 'variables.temperature.type', message: "unknown variable type string 'random'; expected one of: stochastic" },
+  // The name of a property every object has is no variable type either.
+  { file: 'variable-type-of-object.yaml', path: 'variables.temperature.type', message: "unknown variable type string 'valueOf'; expected one of: stochastic" },
   { file: 'normal-missing.yaml', path: 'variables.temperature.normal', message: 'required' },
   { file: 'key-typo-anomolous.yaml', path: 'variables.temperature.anomolous', message: "unknown key (did you mean 'anomalous'?)", line: 8 },
   { file: 'variable-description-number.yaml', path: 'variables.temperature.description', message: 'expected a string, got number 42' },

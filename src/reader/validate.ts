@@ -157,7 +157,8 @@ function checkVariable(c: Checker, name: string, raw: unknown, path: string, str
   if (!o) return undefined;
   const type = o['type'] ?? 'stochastic';
   const kinds = Object.keys(VARIABLE_KINDS);
-  const kind = typeof type === 'string' ? VARIABLE_KINDS[type] : undefined;
+  // Own keys only: `valueOf` or `constructor` would otherwise find Object.prototype's.
+  const kind = typeof type === 'string' && Object.hasOwn(VARIABLE_KINDS, type) ? VARIABLE_KINDS[type] : undefined;
   if (!kind) {
     return c.fail(join(path, 'type'), unknownChoice('variable type', type, kinds));
   }
