@@ -239,3 +239,17 @@ describe('splits: ownership and the command line', () => {
     expect(() => scenarioFrom({ ...DOC, splits: { train: 'soon' } })).toThrow(/splits\.train: expected a row count/);
   });
 });
+
+describe('a test split after events with a callback variable', () => {
+  it('measures the events running into test with the callback module loaded (before: internal error, "callback module was not loaded")', async () => {
+    const { loadScenario } = await import('../src/reader/load.js');
+    const dir = tempDir();
+    writeFileSync(join(dir, 'cb.js'), 'export function level(ctx) { return 10 + ctx.random.normal(0, 1); }\n');
+    const file = join(dir, 's.json');
+    // Events of 30–60 rows at a high rate: one runs across the split at row 1,000.
+    writeFileSync(file, JSON.stringify({ seed: 3, timeline: { rows: 2000 }, splits: { train: 1000 }, anomalies: { frequency: 0.3, duration: [30, 60], kinds: [{ kind: 'level_shift', shift: 2 }] }, variables: { c: { type: 'callback', module: 'cb.js', normal: 'level' } } }));
+    await generateSplits(await loadScenario(file), { out: join(dir, 'out'), workers: 2 });
+    const starts = (await duck(`SELECT start_row FROM read_parquet('${join(dir, 'out/test/anomalies.parquet')}')`)).map((x) => Number(x['start_row']));
+    expect(starts.some((s) => s < 1000), 'an event starts in train and runs into test').toBe(true);
+  });
+});

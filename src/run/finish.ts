@@ -68,9 +68,10 @@ export async function finishDataset(
   const suffix = staged ? PENDING_SUFFIX : '';
   // Measuring events generates rows here, on the main thread: load what the variables need.
   // The segment table's figures of a learned event (its latent radii) come from its clean
-  // context, generated here even when the workers measured every event.
+  // context, and a test split's events that start before it are measured, here even when
+  // the workers measured every event of their shards.
   const a = scenario.anomalies;
-  if (!part && a.mode !== 'none' && (measured.size < plan.shards.length || (a.kinds?.some((k) => k.kind === 'learned') ?? false))) await prepareScenario(scenario);
+  if (!part && a.mode !== 'none' && (measured.size < plan.shards.length || firstRow(scenario.timeline) > 0 || (a.kinds?.some((k) => k.kind === 'learned') ?? false))) await prepareScenario(scenario);
   // Every event is measured, for its effect columns (the workers measured their shards'
   // events; a fleet's are measured here); a part run has no segment table.
   const settled = part ? { segments: [], dropped: -1, table: undefined } : datasetSegments(scenario, scenario.anomalies.mode === 'none' ? undefined : allSegments(scenario, plan, measured));
