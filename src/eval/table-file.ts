@@ -7,11 +7,10 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { extname } from 'node:path';
 import type { Table, Vector } from 'apache-arrow';
 import { ParanomError } from '../errors.js';
-import { csvRecords, splitCsvLine } from '../input/csv-line.js';
+import { csvRecords, csvTooLarge, separatorProblem, splitCsvLine } from '../input/csv-line.js';
 import { readArrowRows, readParquetColumns } from '../formats/read.js';
 import { parseDecimal } from '../input/decimal.js';
 import { arrowCells } from '../input/arrow-cells.js';
-import { MAX_TEXT_BYTES, separatorProblem } from '../input/csv-line.js';
 
 /** A column read from a file: cells as numbers, booleans, bigints or text. */
 export type Cells = ArrayLike<unknown>;
@@ -106,7 +105,8 @@ export function readTableFile(path: string, what: string, columns?: readonly str
   }
   if (ext === '.arrow' || ext === '.feather') return arrowTable(path, readArrowRows(bytes, 0, Number.MAX_SAFE_INTEGER));
   if (ext === '.csv' || ext === '.txt' || ext === '') {
-    if (bytes.length > MAX_TEXT_BYTES) throw usage(`${what} ${path} is ${Math.round(bytes.length / 2 ** 20)} MiB: CSV files over 512 MiB are not read; write it as Parquet`);
+    const tooLarge = csvTooLarge(bytes.length);
+    if (tooLarge) throw usage(`${what} ${path} ${tooLarge}`);
     return csvTable(path, bytes.toString('utf8'));
   }
   throw usage(`${what} ${path}: expected a .csv or .parquet file, found '${ext}'`);

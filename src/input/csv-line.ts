@@ -71,7 +71,15 @@ export function separatorProblem(header: readonly string[]): string | undefined 
 }
 
 /** The most UTF-16 code units a JavaScript string may hold (V8): a CSV file read as one string cannot be longer. */
-export const MAX_TEXT_BYTES = 0x1fffffe8;
+const MAX_TEXT_BYTES = 0x1fffffe8;
+
+/**
+ * Why a CSV file of `bytes` bytes is not read as one string ("is N MiB: …", to follow its
+ * name), or undefined when it can be; readers that need the whole text refuse it so.
+ */
+export function csvTooLarge(bytes: number): string | undefined {
+  return bytes > MAX_TEXT_BYTES ? `is ${Math.round(bytes / 2 ** 20)} MiB: CSV files over 512 MiB are not read; write it as Parquet` : undefined;
+}
 
 /**
  * A CSV file's bytes as pieces of text of about `pieceBytes`, each cut after a line end

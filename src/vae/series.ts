@@ -9,7 +9,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { basename, extname } from 'node:path';
 import { createRequire } from 'node:module';
 import { ParanomError } from '../errors.js';
-import { csvRecords, MAX_TEXT_BYTES, separatorProblem, splitCsvLine } from '../input/csv-line.js';
+import { csvRecords, csvTooLarge, separatorProblem, splitCsvLine } from '../input/csv-line.js';
 import { arrowCells } from '../input/arrow-cells.js';
 import { parseDecimal } from '../input/decimal.js';
 
@@ -104,7 +104,8 @@ export function readSeries(path: string, columns?: readonly string[]): Series {
   const ext = extname(path).toLowerCase();
   let r: { columns: string[]; values: Float64Array[] };
   if (ext === '.csv') {
-    if (bytes.length > MAX_TEXT_BYTES) throw new ParanomError('USAGE', `training data ${path} is ${Math.round(bytes.length / 2 ** 20)} MiB: CSV files over 512 MiB are not read; write it as Parquet`);
+    const tooLarge = csvTooLarge(bytes.length);
+    if (tooLarge) throw new ParanomError('USAGE', `training data ${path} ${tooLarge}`);
     r = readCsv(path, bytes.toString('utf8'), columns);
   }
   else if (ext === '.parquet' || ext === '.parq') r = readParquet(path, bytes, columns);
