@@ -28,12 +28,12 @@ export function splitCsvLine(line: string): string[] {
  * The records of a CSV text: lines, except that a quoted field may hold line breaks (RFC
  * 4180), so a line whose quotes are not yet balanced continues on the next. `line[k]` is the
  * 1-based line record k starts on, for messages. Line breaks are \n, \r\n or a lone \r;
- * trailing blank lines are dropped. A quote left open at the end of the text makes the last
+ * blank lines (empty or only spaces, outside quotes) are no record, as pandas and DuckDB
+ * read them: a file edited by hand often has one between its rows or at its end. A quote left open at the end of the text makes the last
  * record run to the end; `openAt` is then the line that quote opened on.
  */
 export function csvRecords(text: string): { records: string[]; line: number[]; openAt: number | undefined } {
   const raw = text.split(/\r\n|\n|\r/);
-  while (raw.length > 0 && raw[raw.length - 1]!.trim() === '') raw.pop();
   const records: string[] = [];
   const line: number[] = [];
   let openAt: number | undefined;
@@ -48,6 +48,7 @@ export function csvRecords(text: string): { records: string[]; line: number[]; o
       open = quoteCount(raw[i]!) % 2 === 1 ? !open : open;
     }
     if (open) openAt = start;
+    else if (rec.trim() === '') continue;
     records.push(rec);
     line.push(start);
   }
