@@ -54,7 +54,7 @@ function csvTable(path: string, text: string): TableFile {
         const k = columnIndex(path, columns, name);
         col = body.map((l, i) => {
           const cells = splitCsvLine(l);
-          if (cells.length !== columns.length) throw usage(`${path}:${line[i + 1]!}: ${cells.length} cells, but the header has ${columns.length}`);
+          if (cells.length !== columns.length) throw usage(`${path}:${line[i + 1]!}: ${cells.length === 1 ? '1 cell' : `${cells.length} cells`}, but the header has ${columns.length}`);
           return cells[k]!;
         });
         cache.set(name, col);
