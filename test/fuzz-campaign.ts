@@ -9,7 +9,8 @@
  * Per case: Parquet with 1 and 2 workers (every file's bytes equal); DuckDB's checks of the
  * dataset; `verify`; the drawn format (CSV, Arrow) against the Parquet rows; another shard
  * size (the same rows); a smaller run grown to the full size (the same rows, when the
- * manifest says growth-stable); the three splits (train + test = the whole timeline's
+ * manifest says growth-stable); a fleet with fewer entities grown to the full count (a
+ * count, or names appended to its names file: the same rows); the three splits (train + test = the whole timeline's
  * rows, train_clean without labels; the scenario's own `splits:` section gives the same
  * rows); a CSV stream and its `--labels-to` file against the dataset; NDJSON and Arrow
  * streams from a later row or instant (`--start-at`) against the dataset's rows from there;
@@ -27,7 +28,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { expect, it } from 'vitest';
 import { nabCases, validCase, writeInputs, writeNabInputs, type ValidCase } from './valid-scenarios.js';
-import { checkParquetDataset, compareArrowStreamToParquet, compareArrowToParquet, compareCsvFilesToParquet, compareCsvToParquet, compareNdjsonToParquet, filesDigest, readManifestFile, rowDigest } from './read-back.js';
+import { checkParquetDataset, compareArrowStreamToParquet, compareArrowToParquet, compareCsvFilesToParquet, compareCsvToParquet, compareNdjsonToParquet, duckdb, filesDigest, readManifestFile, rowDigest } from './read-back.js';
 import { CLI, cliProcess, treeHashes } from './reliability-helpers.js';
 import { checkReportPage, ensureChromium, launch } from './browser.js';
 import { mkdtempSync } from 'node:fs';
@@ -148,6 +149,28 @@ it(`fuzz campaign: ${NAB ? 'every NAB series' : `${CASES} valid scenarios`} (see
       }
     }
 
+    // A fleet grown in entities (a count, or names appended to its names file): the rows of one run.
+    const ent = c.doc['entities'] as { count?: number; source?: string } | undefined;
+    const entities = ent?.count ?? (ent?.source ? Number(/hosts-(\d+)/.exec(ent.source)![1]) : 0);
+    if (ent && m.growth_stable && entities >= 2) {
+      const fewer = Math.max(1, Math.min(entities - 1, Math.floor(entities * extra[i]!.growFrom)));
+      const names = (n: number) => Array.from({ length: n }, (_, e) => `host-${e}\n`).join('');
+      if (ent.source) writeFileSync(join(dir, 'hosts-grown.txt'), names(fewer));
+      const fileE = join(dir, 'scenario-entities.json');
+      writeFileSync(fileE, JSON.stringify({ ...c.doc, entities: { ...ent, ...(ent.count ? { count: fewer } : { source: 'hosts-grown.txt' }) } }, null, 1));
+      const ge = join(dir, 'grown-entities');
+      if (gen('generate fewer entities', genArgs(c, fileE, ge))) {
+        if (ent.source) writeFileSync(join(dir, 'hosts-grown.txt'), names(entities));
+        if (gen('grow --entities', ['grow', ge, '--entities', String(entities), '--workers', String(c.workers)])) {
+          await check('grown in entities = one run', rowDigest(ge).then((d) => (d.rows === whole.rows && d.sum === whole.sum ? [] : [`grown from ${fewer} to ${entities} entities: ${d.rows} rows, digest ${d.sum}; one run ${whole.rows}, ${whole.sum}`])));
+          await check('DuckDB read-back (grown in entities)', checkParquetDataset(ge));
+          const vg = run(['verify', ge]);
+          counts['verify grown in entities'] = (counts['verify grown in entities'] ?? 0) + 1;
+          if (vg.code !== 0) found('verify grown in entities', `exit ${vg.code}: ${(vg.out + vg.err).slice(0, 1500)}`);
+        }
+      }
+    }
+
     // Splits: train + test are the whole timeline's rows; train_clean has no labels.
     if (c.splits !== undefined) {
       const sp = join(dir, 'splits');
@@ -203,11 +226,16 @@ it(`fuzz campaign: ${NAB ? 'every NAB series' : `${CASES} valid scenarios`} (see
         counts[`stream ${format}`] = (counts[`stream ${format}`] ?? 0) + 1;
         const streamed = join(dir, `stream.${format}`);
         const fd = openSync(streamed, 'w');
-        const args = [CLI, 'generate', file, '--stdout', '--format', format, '--start-at', startAt, '--workers', String(c.workers), ...(c.withClean ? ['--with-clean'] : [])];
+        const labels = join(dir, `stream-${format}-labels.parquet`);
+        const args = [CLI, 'generate', file, '--stdout', '--format', format, '--start-at', startAt, '--workers', String(c.workers), ...(c.withClean ? ['--with-clean'] : []), '--labels-to', labels];
         const st = spawnSync(process.execPath, args, { stdio: ['ignore', fd, 'pipe'], encoding: 'utf8', timeout: 900_000 });
         closeSync(fd);
         if (st.status !== 0) found(`stream ${format}`, `exit ${st.status}: ${st.stderr.slice(0, 1500)}`, args.slice(1));
-        else await check(`stream ${format} --start-at = dataset from there`, format === 'ndjson' ? compareNdjsonToParquet(streamed, shards, startMs + k * stepMs) : compareArrowStreamToParquet(streamed, p1, startMs + k * stepMs));
+        else if (format === 'ndjson' && m.anomalies) {
+          // Every anomaly_id a streamed row carries has its segment row (but a margin's of an event starting past the timeline's end, as in a dataset).
+          await check('--start-at labels name every streamed event', duckdb().then((db) => db.all(`SELECT DISTINCT anomaly_id FROM read_json('${streamed}', format = 'newline_delimited') WHERE anomaly_id IS NOT NULL AND anomaly_id < ${m.rows} AND anomaly_id NOT IN (SELECT id FROM read_parquet('${labels}'))`)).then((r) => (r.length === 0 ? [] : [`--start-at ${startAt}: anomaly_id ${r.map((x) => String(x['anomaly_id'])).join(', ')} carried by streamed rows, not in the --labels-to file`])));
+        }
+        if (st.status === 0) await check(`stream ${format} --start-at = dataset from there`, format === 'ndjson' ? compareNdjsonToParquet(streamed, shards, startMs + k * stepMs) : compareArrowStreamToParquet(streamed, p1, startMs + k * stepMs));
       }
     }
 

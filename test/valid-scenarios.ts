@@ -1,7 +1,7 @@
 /**
  * Random *valid* scenarios over the whole format (fast-check arbitraries), for the fuzz
  * test's end-to-end property: every variable type and distribution, process components,
- * callbacks, id and correlated variables (both forms, processes as members), source series
+ * callbacks (ES, CommonJS and TypeScript modules), id and correlated variables (both forms, processes as members), source series
  * from CSV and Parquet files as other tools write them, every anomaly kind (hand-written,
  * shape, structure and learned) with weights, own durations and directions, min_effect in
  * every form, label modes with min_change, label margins, the clean twin asked for in the
@@ -30,6 +30,19 @@ export function flag(ctx) { return ctx.random.bernoulli(0.3); }
 export function count(ctx) { return ctx.random.int(-5, 5); }
 `;
 
+/** The same callbacks as a CommonJS module of arrow functions (exports Node's import does not detect) and as TypeScript importing a helper. */
+const CALLBACK_CJS = `module.exports = {
+  level: (ctx) => 10 + ctx.random.normal(0, 1),
+  burst: (ctx) => 100 + ctx.event.offset + ctx.random.uniform(),
+  state: (ctx) => ctx.random.pick(['low', 'mid', 'high']),
+};
+`;
+const CALLBACK_TS = `import { base } from './cb-base.ts';
+interface Ctx { random: { normal(m: number, s: number): number; int(a: number, b: number): number }; event: { offset: number } | null }
+export function level(ctx: Ctx): number { return base + ctx.random.normal(0, 1); }
+export function count(ctx: Ctx): number { return ctx.random.int(-5, 5); }
+`;
+
 /**
  * A real series as other tools write it: a byte-order mark, CRLF line ends, a quoted
  * header with a space, timestamps with a +02:00 offset and fractional seconds.
@@ -50,6 +63,9 @@ function oddCsv(): string {
  */
 export async function writeInputs(dir: string): Promise<void> {
   writeFileSync(join(dir, 'cb.js'), CALLBACK_MODULE);
+  writeFileSync(join(dir, 'cb.cjs'), CALLBACK_CJS);
+  writeFileSync(join(dir, 'cb.ts'), CALLBACK_TS);
+  writeFileSync(join(dir, 'cb-base.ts'), 'export const base: number = 10;\n');
   for (let n = 1; n <= 5; n++) writeFileSync(join(dir, `hosts-${n}.txt`), Array.from({ length: n }, (_, i) => `host-${i}\n`).join(''));
   cpSync(join(ROOT, 'scenarios/nab/ec2_cpu_utilization_c6585a.csv'), join(dir, 'cpu.csv'));
   cpSync(join(ROOT, 'test/fixtures/golden/taxi-tiny-vae'), join(dir, 'vae'), { recursive: true });
@@ -105,6 +121,10 @@ const callbackVar = fc.constantFrom(
   { type: 'callback', module: 'cb.js', normal: 'state', dtype: 'string', values: ['low', 'mid', 'high'] },
   { type: 'callback', module: 'cb.js', normal: 'flag', dtype: 'bool' },
   { type: 'callback', module: 'cb.js', normal: 'count', dtype: 'int32' },
+  { type: 'callback', module: 'cb.cjs', normal: 'level', anomalous: 'burst' },
+  { type: 'callback', module: 'cb.cjs', normal: 'state', dtype: 'string', values: ['low', 'mid', 'high'] },
+  { type: 'callback', module: 'cb.ts', normal: 'level' },
+  { type: 'callback', module: 'cb.ts', normal: 'count', dtype: 'int64' },
 );
 
 /** The source files writeInputs writes, with the column to replay and the timestamp column to map. */
