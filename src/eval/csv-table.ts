@@ -25,41 +25,42 @@ const STOP = Symbol('stop');
  * starts on; `fn` returns false to stop. Returns the line a quote left open at the end of
  * the file opened on, or undefined.
  */
-function forEachRecords(bytes: Uint8Array, fn: (records: string[], lines: number[]) => boolean): number | undefined {
+function forEachRecords(bytes: Uint8Array, pieceBytes: number, fn: (records: string[], lines: number[]) => boolean): number | undefined {
   let line = 1;
   // Blank records wait for a later record: at the end of the file they are dropped.
   const blank: Array<[string, number]> = [];
   let open: { text: string; line: number } | undefined;
-  try {
-    forEachCsvPiece(bytes, (text) => {
-      const raw = text.split(LINE_BREAK);
-      // A piece ending in a line break splits to a last empty string that is no line.
-      if (raw.length > 1 && raw[raw.length - 1] === '') raw.pop();
-      const records: string[] = [];
-      const lines: number[] = [];
-      const push = (record: string, at: number) => {
-        records.push(record);
-        lines.push(at);
-      };
-      for (const l of raw) {
-        const at = line++;
-        if (open) {
-          open.text += '\n' + l;
-          if (quoteCount(l) % 2 === 1) {
-            push(open.text, open.line);
-            open = undefined;
-          }
-        } else if (l.trim() === '') blank.push([l, at]);
-        else {
-          for (const [b, bl] of blank) push(b, bl);
-          blank.length = 0;
-          // An odd number of quotes leaves a field open ("" inside a field counts twice).
-          if (quoteCount(l) % 2 === 1) open = { text: l, line: at };
-          else push(l, at);
+  const onPiece = (text: string) => {
+    const raw = text.split(LINE_BREAK);
+    // A piece ending in a line break splits to a last empty string that is no line.
+    if (raw.length > 1 && raw[raw.length - 1] === '') raw.pop();
+    const records: string[] = [];
+    const lines: number[] = [];
+    const push = (record: string, at: number) => {
+      records.push(record);
+      lines.push(at);
+    };
+    for (const l of raw) {
+      const at = line++;
+      if (open) {
+        open.text += '\n' + l;
+        if (quoteCount(l) % 2 === 1) {
+          push(open.text, open.line);
+          open = undefined;
         }
+      } else if (l.trim() === '') blank.push([l, at]);
+      else {
+        for (const [b, bl] of blank) push(b, bl);
+        blank.length = 0;
+        // An odd number of quotes leaves a field open ("" inside a field counts twice).
+        if (quoteCount(l) % 2 === 1) open = { text: l, line: at };
+        else push(l, at);
       }
-      if (records.length > 0 && !fn(records, lines)) throw STOP;
-    });
+    }
+    if (records.length > 0 && !fn(records, lines)) throw STOP;
+  };
+  try {
+    forEachCsvPiece(bytes, onPiece, pieceBytes);
   } catch (err) {
     if (err === STOP) return undefined;
     throw err;
@@ -67,15 +68,22 @@ function forEachRecords(bytes: Uint8Array, fn: (records: string[], lines: number
   return open?.line;
 }
 
-/** A CSV file's header row and its columns read piece by piece. */
-export function csvTable(path: string, bytes: Uint8Array): TableFile {
+/** A CSV file's header row and its columns read in pieces of about `pieceBytes`. */
+export function csvTable(path: string, bytes: Uint8Array, pieceBytes = 64 << 20): TableFile {
+  // A quote left open is reported before anything else, as reading the whole text did:
+  // an odd count of quotes in the file means one is (each closed record has an even count).
+  let quotes = 0;
+  for (let q = bytes.indexOf(34); q >= 0; q = bytes.indexOf(34, q + 1)) quotes++;
+  if (quotes % 2 === 1) {
+    const openAt = forEachRecords(bytes, pieceBytes, () => true);
+    if (openAt !== undefined) throw usage(`${path}:${openAt}: a quoted field is never closed`);
+  }
   let header: string | undefined;
-  const headerOpen = forEachRecords(bytes, (records) => {
+  forEachRecords(bytes, pieceBytes, (records) => {
     header = records[0];
     return false;
   });
-  if (header === undefined && headerOpen === undefined) throw usage(`${path} is empty; expected a header row`);
-  if (header === undefined) throw usage(`${path}:${headerOpen}: a quoted field is never closed`);
+  if (header === undefined) throw usage(`${path} is empty; expected a header row`);
   const columns = splitCsvLine(header).map((c) => c.trim());
   const separator = separatorProblem(columns);
   if (separator) throw usage(`${path}:1: ${separator}`);
@@ -96,7 +104,7 @@ export function csvTable(path: string, bytes: Uint8Array): TableFile {
       let rows = 0;
       let problem: string | undefined;
       let headerSeen = false;
-      const openAt = forEachRecords(bytes, (records, lines) => {
+      forEachRecords(bytes, pieceBytes, (records, lines) => {
         let r = 0;
         if (!headerSeen) {
           headerSeen = true;
@@ -120,7 +128,6 @@ export function csvTable(path: string, bytes: Uint8Array): TableFile {
         if (rows > first) fn(cells, first);
         return true;
       });
-      if (openAt !== undefined) problem = `${path}:${openAt}: a quoted field is never closed`;
       return { rows, problem };
     },
     where: (row) => `${path}:${lineOf(row)}`,

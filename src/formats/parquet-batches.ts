@@ -7,7 +7,8 @@
  */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tableFromIPC, type Table } from 'apache-arrow';
+import { Schema, Table, tableFromIPC, tableToIPC } from 'apache-arrow';
+import { ByteSink } from './byte-sink.js';
 import { ColumnChunk, ColumnMetaData, FileMetaData, KeyValue, RowGroup, SchemaElement } from './parquet-spec.js';
 import { field, intOf, intValue, readThriftStruct, structOf, structsOf, writeThriftStruct, type TField, type TValue } from './thrift-tree.js';
 
@@ -19,6 +20,7 @@ const MAGIC = [0x50, 0x41, 0x52, 0x31]; // PAR1
 const CHUNK_DROP = new Set([ColumnChunk.OFFSET_INDEX_OFFSET, ColumnChunk.OFFSET_INDEX_LENGTH, 6, 7]);
 const META_DROP = new Set([14, 15]);
 const INDEX_PAGE_OFFSET = 10;
+const ARROW_SCHEMA = 'ARROW:schema';
 
 interface Chunk {
   start: number;
@@ -75,11 +77,7 @@ function layoutOf(fd: number): Layout {
   // A flat schema (a root over leaves only): leaf k is column chunk k of every row group.
   const schema = structsOf(field(meta, FileMetaData.SCHEMA));
   const flat = schema.slice(1).every((e) => field(e, SchemaElement.NUM_CHILDREN) === undefined);
-  const name = (e: TField[]) => {
-    const f = field(e, SchemaElement.NAME);
-    return f && f.value.kind === 'raw' ? decoder.decode(f.value.bytes.subarray(varintLength(f.value.bytes))) : '';
-  };
-  return { meta, groups, leaves: flat ? schema.slice(1).map(name) : null };
+  return { meta, groups, leaves: flat ? schema.slice(1).map((e) => textOf(field(e, SchemaElement.NAME))) : null };
 }
 
 /** Bytes of the varint length prefix of a binary value. */
@@ -145,7 +143,7 @@ function batchFile(fd: number, l: Layout, groups: readonly Group[], keep: readon
     }
     if (f.id === FileMetaData.COLUMN_ORDERS) return [listOf(f, keep.map((k) => f.value.kind === 'list' ? f.value.items[k]! : f.value))];
     if (f.id === FileMetaData.KEY_VALUE_METADATA) {
-      return [listOf(f, f.value.items.filter((kv) => !(kv.kind === 'struct' && keyOf(kv.fields) === 'ARROW:schema')))];
+      return [listOf(f, f.value.items.map((kv) => (kv.kind === 'struct' && textOf(field(kv.fields, KeyValue.KEY)) === ARROW_SCHEMA ? { kind: 'struct', fields: arrowSchemaOf(kv.fields, keep) } : kv)))];
     }
     return [f];
   });
@@ -158,11 +156,34 @@ function batchFile(fd: number, l: Layout, groups: readonly Group[], keep: readon
   return out;
 }
 
-function keyOf(kv: TField[]): string {
-  const f = field(kv, KeyValue.KEY);
+function textOf(f: TField | undefined): string {
   return f && f.value.kind === 'raw' ? decoder.decode(f.value.bytes.subarray(varintLength(f.value.bytes))) : '';
 }
 
+/**
+ * The `ARROW:schema` entry a writer (arrow-rs, pyarrow) stores beside the Parquet schema —
+ * the Arrow types the Parquet types cannot say, such as timestamps in seconds — cut to
+ * the leaf columns `keep` (a reader refuses one naming other columns): a base64 IPC schema
+ * message, decoded, cut and encoded again.
+ */
+function arrowSchemaOf(kv: TField[], keep: readonly number[]): TField[] {
+  const message = Buffer.from(textOf(field(kv, KeyValue.VALUE)), 'base64');
+  const schema = tableFromIPC(Buffer.concat([message, Buffer.from([0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0])])).schema;
+  const cut = new Schema(keep.map((k) => schema.fields[k]!), schema.metadata);
+  const stream = tableToIPC(new Table(cut), 'stream');
+  const value = Buffer.from(stream.subarray(0, stream.length - 8)).toString('base64');
+  return kv.map((f) => (f.id === KeyValue.VALUE ? { ...f, value: binaryValue(value) } : f));
+}
+
+function binaryValue(text: string): TValue {
+  const bytes = new TextEncoder().encode(text);
+  const out = new ByteSink(bytes.length + 10);
+  out.varint(bytes.length);
+  out.ensure(bytes.length);
+  out.buf.set(bytes, out.pos);
+  out.pos += bytes.length;
+  return { kind: 'raw', bytes: out.bytes().slice() };
+}
 /** The column names of a Parquet file and its row count, from its footer alone. */
 export function parquetColumns(path: string): { columns: string[]; rows: number } {
   const fd = openSync(path, 'r');
