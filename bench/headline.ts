@@ -86,6 +86,32 @@ export async function runHeadline(sizes: readonly number[], reps: number, rssAt:
   return out;
 }
 
+/**
+ * The launcher's own time: `npx paranom --version` (npm's exec, Node's start, no
+ * generation), alternated with `node dist/src/cli/main.js --version`, medians of `reps`.
+ * Every headline run pays the first; it bounds the ratio any generator speed can reach.
+ */
+export async function runLauncher(reps: number): Promise<{ npx: number; node: number; reps: number }> {
+  const npx: number[] = [];
+  const node: number[] = [];
+  for (let r = 0; r < reps; r++) {
+    const a = await runChild('npx', ['paranom', '--version'], process.env, { cwd: REPO });
+    if (a.status !== 0) throw new Error(`npx paranom --version exited ${a.status}`);
+    npx.push(a.seconds);
+    node.push((await runChild(process.execPath, [CLI, '--version'])).seconds);
+  }
+  return { npx: median(npx), node: median(node), reps };
+}
+
+/** What the launcher leaves of each size's 3× budget (DuckDB's median / 3). */
+export function formatLauncher(l: { npx: number; node: number; reps: number }, rows: readonly HeadlineRow[]): string {
+  const parts = rows.filter((r) => r.duckdb.length > 0).map((r) => {
+    const d = median(r.duckdb);
+    return `at ${fmt(r.rows)} rows 3× DuckDB is ${(d / HEADLINE_TARGET).toFixed(2)} s for the whole run, and npx's start alone allows at most ${(d / l.npx).toFixed(1)}×`;
+  });
+  return `\`npx paranom --version\` (npm's launcher and Node's start, nothing generated) takes ${l.npx.toFixed(2)} s, against ${l.node.toFixed(2)} s for \`node dist/src/cli/main.js --version\` (medians of ${l.reps}): ${parts.join('; ')}.`;
+}
+
 const met = (ok: boolean): string => (ok ? 'met' : 'not met');
 
 /** The headline ratio of one size (NaN without both medians). */

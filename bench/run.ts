@@ -48,7 +48,7 @@ import { endToEndNotes, formatEndToEnd, referenceScenario, runChild, runEndToEnd
 import { formatWriterTable, runWriterBench, writerConclusion } from './writers.js';
 import { runStreamBench } from './stream.js';
 import { formatStartup, runStartupBench, type StartupCase } from './startup.js';
-import { formatHeadline, formatScaling, runHeadline, runScaling } from './headline.js';
+import { formatHeadline, formatLauncher, formatScaling, runHeadline, runLauncher, runScaling } from './headline.js';
 import { formatPhases, formatTimeline, runPhases } from './phases.js';
 import { formatDisk, runDiskBench } from './disk.js';
 import { readmeBlock, replaceReadmeBlock } from './readme-block.js';
@@ -256,7 +256,7 @@ async function main(): Promise<void> {
     console.log(`\n## 1. headline: \`npx paranom generate scenarios/reference-13col.yaml\` vs DuckDB COPY, ${reps} alternating runs each (bench/headline.ts)`);
     const h = await runHeadline(sizes, reps, full ? [sizes[sizes.length - 1]!] : [], log);
     loads.push(loadavg()[0]!);
-    blocks['headline'] = formatHeadline(h);
+    blocks['headline'] = `${formatHeadline(h)}\n\n${formatLauncher(await runLauncher(5), h)}`;
     console.log(blocks['headline']);
   }
   if (!skip.has('scaling')) {

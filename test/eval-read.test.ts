@@ -72,14 +72,13 @@ describe('eval reads CSV files in pieces as it read them whole', () => {
         const text = [c.header, ...c.lines].join(c.eol) + c.trailing;
         const body = asLabels ? text.replace(/^[^\r\n]*/, c.header.replace('score', 'label')) : text;
         writeFileSync(file, body);
-        const bytes = readFileSync(file);
         if (asLabels) {
           const specs: ColumnSpec[] = [
             { name: 'timestamp', kind: 'time' },
             { name: 'label', kind: 'label' },
           ];
           const now = outcome(() => {
-            const t = csvTable(file, bytes, c.piece);
+            const t = csvTable(file, c.piece);
             const { arrays } = readColumns(t, specs);
             return { times: arrays[0]!, values: arrays[1]!, where: t.where };
           });
@@ -93,7 +92,7 @@ describe('eval reads CSV files in pieces as it read them whole', () => {
           return;
         }
         const now = outcome(() => {
-          const t = csvTable(file, bytes, c.piece);
+          const t = csvTable(file, c.piece);
           const { rows, arrays } = readColumns(t, [
             { name: 'timestamp', kind: 'time' },
             { name: 'score', kind: 'score' },

@@ -127,6 +127,25 @@ describe('source series from DuckDB Parquet', () => {
   });
 });
 
+describe('blank lines in a CSV file, as a hand-edited file has them', () => {
+  // Before: "line 3: 1 field, but the header has 2" (source) and "1 cells, but the header has 2" (eval).
+  it('are no rows: a source series, eval predictions and train-vae data read as without them, later line numbers kept', async () => {
+    const iso = (i: number) => new Date(Date.UTC(2024, 0, 1, 0, i)).toISOString();
+    const lines = Array.from({ length: 30 }, (_, i) => `${iso(i)},${i >= 11 && i <= 13 ? 0.9 : 0.1}`);
+    writeFileSync(join(dir, 'pred_blank.csv'), ['\n  ', 'timestamp,score', ...lines.slice(0, 3), '', ' ', ...lines.slice(3), '', ''].join('\n'));
+    const r = evalJson('pred_blank.csv', 'labels.csv');
+    expect(r.code, r.err).toBe(0);
+    expect(r.json).toMatchObject({ rows: 30, labelled_rows: 5, point: { tp: 3, fp: 0, fn: 2 } });
+    writeFileSync(join(dir, 's_blank.csv'), ['timestamp,value', ...lines.slice(0, 2), '', ...lines.slice(2)].join('\r\n'));
+    expect(await sourceValues({ file: 's_blank.csv', column: 'value' })).toEqual([0.1, 0.1, 0.1, 0.1, 0.1, 0.1]);
+    expect(await sourceValues({ file: 's_blank.csv', column: 'value', offset: 9 })).toEqual([0.1, 0.1, 0.9, 0.9, 0.9, 0.1]);
+    expect(readSeries(join(dir, 's_blank.csv')).rows).toBe(30);
+    // A bad cell after a blank line is named by its own line in the file.
+    writeFileSync(join(dir, 's_blank_bad.csv'), ['timestamp,value', lines[0], '', `${iso(1)},x`].join('\n'));
+    expect(() => sourceScenario({ file: 's_blank_bad.csv', column: 'value' })).toThrow(/s_blank_bad\.csv: line 4:/);
+  });
+});
+
 describe('train-vae data from other tools', () => {
   it('a DECIMAL column is numeric and scaled', () => {
     const s = readSeries(join(dir, 's_dec.parquet'), ['value']);

@@ -1,11 +1,12 @@
 /**
- * A CSV file as `eval` reads it: records met piece by piece (input/csv-line's pieces, cut
- * between records), the cells of the named columns handed on per piece, never the whole
- * text split into lines and cells at once. Records and line numbers are those of
- * `csvRecords` over the whole text: a quoted field may span lines, blank lines at the end
- * are dropped, a blank line before a later record is a record.
+ * A CSV file as `eval` reads it: records met piece by piece as they are read from the disk
+ * (input/csv-line's pieces, cut between records), the cells of the named columns handed
+ * on per piece, never the whole text split into lines and cells at once. Records and line
+ * numbers are those of `csvRecords` over the whole text: a quoted field may span lines, a
+ * blank line is no record.
  */
-import { forEachCsvPiece, separatorProblem, splitCsvLine } from '../input/csv-line.js';
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import { forEachCsvFilePiece, separatorProblem, splitCsvLine } from '../input/csv-line.js';
 import { upperBound } from '../math/search.js';
 import { usage, type TableFile } from './table.js';
 
@@ -17,69 +18,72 @@ function quoteCount(s: string): number {
   return n;
 }
 
-/** Thrown to leave the pieces early, once the header is read. */
-const STOP = Symbol('stop');
-
 /**
- * Calls `fn(records, lines)` per piece with that piece's records and the 1-based line each
- * starts on; `fn` returns false to stop. Returns the line a quote left open at the end of
- * the file opened on, or undefined.
+ * Calls `fn(records, lines)` per piece of the file with that piece's records and the
+ * 1-based line each starts on; `fn` returns false to stop. Returns the line a quote left
+ * open at the end of the file opened on, or undefined.
  */
-function forEachRecords(bytes: Uint8Array, pieceBytes: number, fn: (records: string[], lines: number[]) => boolean): number | undefined {
+function forEachRecords(path: string, pieceBytes: number, fn: (records: string[], lines: number[]) => boolean): number | undefined {
   let line = 1;
-  // Blank records wait for a later record: at the end of the file they are dropped.
-  const blank: Array<[string, number]> = [];
   let open: { text: string; line: number } | undefined;
-  const onPiece = (text: string) => {
-    const raw = text.split(LINE_BREAK);
-    // A piece ending in a line break splits to a last empty string that is no line.
-    if (raw.length > 1 && raw[raw.length - 1] === '') raw.pop();
-    const records: string[] = [];
-    const lines: number[] = [];
-    const push = (record: string, at: number) => {
-      records.push(record);
-      lines.push(at);
-    };
-    for (const l of raw) {
-      const at = line++;
-      if (open) {
-        open.text += '\n' + l;
-        if (quoteCount(l) % 2 === 1) {
-          push(open.text, open.line);
-          open = undefined;
+  let stopped = false;
+  forEachCsvFilePiece(
+    path,
+    (text) => {
+      const raw = text.split(LINE_BREAK);
+      // A piece ending in a line break splits to a last empty string that is no line.
+      if (raw.length > 1 && raw[raw.length - 1] === '') raw.pop();
+      const records: string[] = [];
+      const lines: number[] = [];
+      for (const l of raw) {
+        const at = line++;
+        if (open) {
+          open.text += '\n' + l;
+          if (quoteCount(l) % 2 === 1) {
+            records.push(open.text);
+            lines.push(open.line);
+            open = undefined;
+          }
+        } else if (quoteCount(l) % 2 === 1) open = { text: l, line: at }; // an odd number of quotes leaves a field open
+        else if (l.trim() !== '') {
+          // A blank line is no record.
+          records.push(l);
+          lines.push(at);
         }
-      } else if (l.trim() === '') blank.push([l, at]);
-      else {
-        for (const [b, bl] of blank) push(b, bl);
-        blank.length = 0;
-        // An odd number of quotes leaves a field open ("" inside a field counts twice).
-        if (quoteCount(l) % 2 === 1) open = { text: l, line: at };
-        else push(l, at);
       }
-    }
-    if (records.length > 0 && !fn(records, lines)) throw STOP;
-  };
-  try {
-    forEachCsvPiece(bytes, onPiece, pieceBytes);
-  } catch (err) {
-    if (err === STOP) return undefined;
-    throw err;
-  }
-  return open?.line;
+      stopped = records.length > 0 && !fn(records, lines);
+      return !stopped;
+    },
+    { pieceBytes },
+  );
+  return stopped ? undefined : open?.line;
 }
 
-/** A CSV file's header row and its columns read in pieces of about `pieceBytes`. */
-export function csvTable(path: string, bytes: Uint8Array, pieceBytes = 64 << 20): TableFile {
-  // A quote left open is reported before anything else, as reading the whole text did:
-  // an odd count of quotes in the file means one is (each closed record has an even count).
-  let quotes = 0;
-  for (let q = bytes.indexOf(34); q >= 0; q = bytes.indexOf(34, q + 1)) quotes++;
-  if (quotes % 2 === 1) {
-    const openAt = forEachRecords(bytes, pieceBytes, () => true);
+/** Whether the file holds an odd number of quotes: then a quoted field is never closed (each closed record has an even count). */
+function oddQuotes(path: string): boolean {
+  const fd = openSync(path, 'r');
+  try {
+    const buf = new Uint8Array(1 << 20);
+    let odd = false;
+    for (let n = readSync(fd, buf); n > 0; n = readSync(fd, buf)) {
+      const b = buf.subarray(0, n);
+      for (let q = b.indexOf(34); q >= 0; q = b.indexOf(34, q + 1)) odd = !odd;
+    }
+    return odd;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** A CSV file's header row and its columns read from the disk in pieces of about `pieceBytes`. */
+export function csvTable(path: string, pieceBytes = 16 << 20): TableFile {
+  // A quote left open is reported before anything else, as reading the whole text did.
+  if (oddQuotes(path)) {
+    const openAt = forEachRecords(path, pieceBytes, () => true);
     if (openAt !== undefined) throw usage(`${path}:${openAt}: a quoted field is never closed`);
   }
   let header: string | undefined;
-  forEachRecords(bytes, pieceBytes, (records) => {
+  forEachRecords(path, pieceBytes, (records) => {
     header = records[0];
     return false;
   });
@@ -98,13 +102,13 @@ export function csvTable(path: string, bytes: Uint8Array, pieceBytes = 64 << 20)
   return {
     path,
     columns,
-    rowsHint: Math.max(16, Math.ceil(bytes.length / 24)),
+    rowsHint: Math.max(16, Math.ceil(statSync(path).size / 24)),
     scan(names, fn) {
       const at = names.map((n) => columns.indexOf(n));
       let rows = 0;
       let problem: string | undefined;
       let headerSeen = false;
-      forEachRecords(bytes, pieceBytes, (records, lines) => {
+      forEachRecords(path, pieceBytes, (records, lines) => {
         let r = 0;
         if (!headerSeen) {
           headerSeen = true;
@@ -119,7 +123,7 @@ export function csvTable(path: string, bytes: Uint8Array, pieceBytes = 64 << 20)
           }
           const f = splitCsvLine(records[r]!);
           if (f.length !== columns.length) {
-            problem ??= `${path}:${lines[r]!}: ${f.length} cells, but the header has ${columns.length}`;
+            problem ??= `${path}:${lines[r]!}: ${f.length === 1 ? '1 cell' : `${f.length} cells`}, but the header has ${columns.length}`;
             at.forEach((_, c) => (cells[c]![k] = ''));
             continue;
           }

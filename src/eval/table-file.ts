@@ -85,10 +85,9 @@ export function readTableFile(path: string, what: string): TableFile {
   if (ext === '.parquet') return parquetTable(path, what);
   if (ext === '.arrow' || ext === '.feather') return arrowTable(path, readArrowRows(readFileSync(path), 0, Number.MAX_SAFE_INTEGER));
   if (ext === '.csv' || ext === '.txt' || ext === '') {
-    const bytes = readFileSync(path);
-    const tooLarge = csvTooLarge(bytes.length);
+    const tooLarge = csvTooLarge(statSync(path).size);
     if (tooLarge) throw usage(`${what} ${path} ${tooLarge}`);
-    return csvTable(path, bytes);
+    return csvTable(path);
   }
   throw usage(`${what} ${path}: expected a .csv or .parquet file, found '${ext}'`);
 }

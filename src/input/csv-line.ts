@@ -1,3 +1,5 @@
+import { closeSync, openSync, readSync } from 'node:fs';
+
 /** Splitting one line of a CSV file (RFC 4180 quoting), shared by every reader of user data. */
 export function splitCsvLine(line: string): string[] {
   if (!line.includes('"')) return line.split(',');
@@ -26,12 +28,12 @@ export function splitCsvLine(line: string): string[] {
  * The records of a CSV text: lines, except that a quoted field may hold line breaks (RFC
  * 4180), so a line whose quotes are not yet balanced continues on the next. `line[k]` is the
  * 1-based line record k starts on, for messages. Line breaks are \n, \r\n or a lone \r;
- * trailing blank lines are dropped. A quote left open at the end of the text makes the last
+ * blank lines (empty or only spaces, outside quotes) are no record, as pandas and DuckDB
+ * read them: a file edited by hand often has one between its rows or at its end. A quote left open at the end of the text makes the last
  * record run to the end; `openAt` is then the line that quote opened on.
  */
 export function csvRecords(text: string): { records: string[]; line: number[]; openAt: number | undefined } {
   const raw = text.split(/\r\n|\n|\r/);
-  while (raw.length > 0 && raw[raw.length - 1]!.trim() === '') raw.pop();
   const records: string[] = [];
   const line: number[] = [];
   let openAt: number | undefined;
@@ -46,6 +48,7 @@ export function csvRecords(text: string): { records: string[]; line: number[]; o
       open = quoteCount(raw[i]!) % 2 === 1 ? !open : open;
     }
     if (open) openAt = start;
+    else if (rec.trim() === '') continue;
     records.push(rec);
     line.push(start);
   }
@@ -81,6 +84,63 @@ export function csvTooLarge(bytes: number): string | undefined {
   return bytes > MAX_TEXT_BYTES ? `is ${Math.round(bytes / 2 ** 20)} MiB: CSV files over 512 MiB are not read; write it as Parquet` : undefined;
 }
 
+/** Reads up to `length` bytes into `buf` at `at`; returns how many (0 at the end). */
+type ReadInto = (buf: Uint8Array, at: number, length: number) => number;
+
+/**
+ * Where the last whole record of `b[0, end)` ends: just after the last line end that no
+ * quoted field spans (an even count of `"` before it); 0 when there is none.
+ */
+function lastRecordEnd(b: Uint8Array, end: number): number {
+  const w = b.subarray(0, end);
+  let odd = false;
+  for (let q = w.indexOf(34); q >= 0; q = w.indexOf(34, q + 1)) odd = !odd;
+  // Back from the end, line by line, taking off the quotes after each line end.
+  let after = end;
+  for (let nl = w.lastIndexOf(10); nl >= 0; nl = nl > 0 ? w.lastIndexOf(10, nl - 1) : -1) {
+    for (let q = w.indexOf(34, nl + 1); q >= 0 && q < after; q = w.indexOf(34, q + 1)) odd = !odd;
+    if (!odd) return nl + 1;
+    after = nl;
+  }
+  return 0;
+}
+
+/**
+ * The pieces of a CSV text that `read` yields, each about `pieceBytes` of whole records
+ * (see forEachCsvPiece); a record longer than that makes its piece longer. Only one piece
+ * and the start of the next are held at a time.
+ */
+function forEachPiece(read: ReadInto, fn: (text: string, firstLine: number) => boolean | void, pieceBytes: number): void {
+  const decoder = new TextDecoder('utf-8', { ignoreBOM: false });
+  let buf = new Uint8Array(Math.max(1, pieceBytes));
+  let filled = 0;
+  let ended = false;
+  let line = 1;
+  for (;;) {
+    while (!ended && filled < buf.length) {
+      const n = read(buf, filled, buf.length - filled);
+      if (n === 0) ended = true;
+      filled += n;
+    }
+    if (filled === 0) return;
+    const cut = ended ? filled : lastRecordEnd(buf, filled);
+    if (cut === 0) {
+      // No whole record yet: a longer window.
+      const longer = new Uint8Array(buf.length * 2);
+      longer.set(buf.subarray(0, filled));
+      buf = longer;
+      continue;
+    }
+    const piece = buf.subarray(0, cut);
+    // The decoder drops a leading byte-order mark of the first piece only (a stream decode).
+    const stop = fn(decoder.decode(piece, { stream: !ended || cut < filled }), line) === false;
+    for (let i = piece.indexOf(10); i >= 0; i = piece.indexOf(10, i + 1)) line++;
+    buf.copyWithin(0, cut, filled);
+    filled -= cut;
+    if (stop || (ended && filled === 0)) return;
+  }
+}
+
 /**
  * A CSV file's bytes as pieces of text of about `pieceBytes`, each cut after a line end
  * that no quoted field spans (an even count of `"` before it), so each piece holds whole
@@ -90,27 +150,29 @@ export function csvTooLarge(bytes: number): string | undefined {
  * which \r\n files share.
  */
 export function forEachCsvPiece(bytes: Uint8Array, fn: (text: string, firstLine: number) => void, pieceBytes = 64 << 20): void {
-  const decoder = new TextDecoder('utf-8', { ignoreBOM: false });
-  let start = 0;
-  let line = 1;
-  while (start < bytes.length) {
-    let cut = bytes.length;
-    if (start + pieceBytes < bytes.length) {
-      let quotes = 0;
-      for (let q = bytes.indexOf(34, start); q >= 0 && q < start + pieceBytes; q = bytes.indexOf(34, q + 1)) quotes++;
-      let nl = bytes.indexOf(10, start + pieceBytes);
-      // Whole records only: past each line end until the quotes before it pair up.
-      for (let scanned = start + pieceBytes; nl >= 0; nl = bytes.indexOf(10, nl + 1)) {
-        for (let q = bytes.indexOf(34, scanned); q >= 0 && q < nl; q = bytes.indexOf(34, q + 1)) quotes++;
-        scanned = nl;
-        if (quotes % 2 === 0) break;
-      }
-      if (nl >= 0) cut = nl + 1;
-    }
-    const piece = bytes.subarray(start, cut);
-    // The decoder drops a leading byte-order mark of the first piece only (a stream decode).
-    fn(decoder.decode(piece, { stream: cut < bytes.length }), line);
-    for (let i = piece.indexOf(10); i >= 0; i = piece.indexOf(10, i + 1)) line++;
-    start = cut;
+  let at = 0;
+  forEachPiece((buf, to, length) => {
+    const n = Math.min(length, bytes.length - at);
+    buf.set(bytes.subarray(at, at + n), to);
+    at += n;
+    return n;
+  }, fn, pieceBytes);
+}
+
+/**
+ * The pieces of a CSV file (as forEachCsvPiece), read from the disk as they are parsed, so
+ * the file is never in memory whole. `fn` may return false to stop (a header read);
+ * `onBytes` sees every byte read, in order (a content hash of what was parsed).
+ */
+export function forEachCsvFilePiece(path: string, fn: (text: string, firstLine: number) => boolean | void, o: { pieceBytes?: number; onBytes?: (bytes: Uint8Array) => void } = {}): void {
+  const fd = openSync(path, 'r');
+  try {
+    forEachPiece((buf, to, length) => {
+      const n = readSync(fd, buf, to, length, null);
+      if (n > 0) o.onBytes?.(buf.subarray(to, to + n));
+      return n;
+    }, fn, o.pieceBytes ?? 16 << 20);
+  } finally {
+    closeSync(fd);
   }
 }

@@ -12,9 +12,13 @@
  * that does not fit) is left to the run itself, which meets it again and says so.
  * Scenarios with user code (callback modules), uniqueness retries, entities or splits get
  * no head start: user code runs only under the run's watchdog, and the others need what
- * only the main thread decides.
+ * only the main thread decides. Nor does a scenario replaying a large source file: the
+ * main thread parses it once for the workers, and a head start would parse it beside it.
  */
+import { readFileSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
+import { parse } from 'yaml';
 import type { ParquetCompression } from '../formats/parquet.js';
 import type { Scenario } from '../model/types.js';
 import { planGeneration, type OutputFormat, type ShardPlan } from '../plan/planner.js';
@@ -53,6 +57,20 @@ function headStartAllowed(s: Scenario): boolean {
   return !s.uniqueness && !s.entities && !s.splits && s.variables.every((v) => v.type !== 'callback');
 }
 
+/** Source files above this size are left to the main thread (see the module comment). */
+const HEAD_START_SOURCE_BYTES = 8 << 20;
+
+/** Whether a scenario file names a source file above that size: a glance at the raw document, before validation would parse the file. */
+function namesLargeSource(file: string): boolean {
+  try {
+    const doc = parse(readFileSync(file, 'utf8')) as { variables?: Record<string, { type?: unknown; file?: unknown } | null> } | null;
+    return Object.values(doc?.variables ?? {}).some((v) => v?.type === 'source' && typeof v.file === 'string' && statSync(resolve(dirname(file), v.file)).size > HEAD_START_SOURCE_BYTES);
+  } catch {
+    // Whatever is wrong with the file, the run reports it.
+    return false;
+  }
+}
+
 /**
  * Starts a head start in this worker (see the module comment) after the current task has
  * returned, so that the pool's first task ends at once and the run's shard task, which
@@ -78,6 +96,7 @@ export function headStartSettled(): Promise<void> {
 
 async function generateAhead(task: HeadStartTask): Promise<void> {
   try {
+    if (namesLargeSource(task.scenario)) return;
     const scenario = resolveScenario(task.scenario, task);
     if (!headStartAllowed(scenario)) return;
     const shard = planGeneration(scenario, { format: task.format }).shards[0];

@@ -28,6 +28,7 @@ import { finishDataset, uniquenessSummary } from './finish.js';
 import { ensureDataDir, removeIfEmpty } from './output-dir.js';
 import type { Prepared } from './survey.js';
 import { labelWarnings } from './label-warnings.js';
+import { sourceShares } from '../variables/source-share.js';
 import type { GenerateOptions, GenerateResult } from './generate-options.js';
 
 /** Threads of the pool: how many tasks run at once. */
@@ -65,6 +66,8 @@ export async function runPlan(run: PlannedRun): Promise<GenerateResult> {
   const out = options.out;
   const ownFiles = shards.map((s) => s.file);
   const { carried, staged, old } = prepared;
+  // Source files are read here, once, before anything is written; the workers share the columns.
+  const sources = sourceShares(scenario);
   // Uniqueness resolves alongside generation; each shard waits for its rows' retries. Over
   // an existing dataset (resume, grow) it resolves first, so a hard failure leaves that
   // dataset exactly as it was; into a fresh directory it is pipelined with generation.
@@ -129,6 +132,7 @@ export async function runPlan(run: PlannedRun): Promise<GenerateResult> {
         ...(entityRetries ? { entityRetries } : {}),
         phases: options.phases,
         segments: measureInWorkers,
+        sources,
       };
       const watch = newWatchBuffer();
       let r: ShardResult;

@@ -21,6 +21,7 @@ import { shardMetadata } from '../dataset/provenance.js';
 import type { OutputFormat, ShardPlan } from '../plan/planner.js';
 import { endRow, type Scenario } from '../model/types.js';
 import { prepareScenario } from '../variables/registry.js';
+import type { CarriesSources } from '../variables/source-share.js';
 import { dryRunCallbacks } from './dry-run.js';
 import { setWatch } from '../variables/watch.js';
 import { eventsStartingIn } from '../anomaly/events.js';
@@ -30,7 +31,7 @@ import { fleetShardSegments, type MeasuredSegments } from './labels.js';
 import { threadId } from 'node:worker_threads';
 import { addPhase, clock, epochMs, phaseTimes, threadSched, timePhases, timing, type PhaseTimes, type ShardSpan } from '../phases.js';
 
-export interface ShardTask {
+export interface ShardTask extends CarriesSources {
   scenario: Scenario;
   shard: ShardPlan;
   outDir: string;
@@ -206,7 +207,7 @@ export async function runShardTask(task: ShardTask, ready?: ReadyShard): Promise
  * Loads what a scenario's variables need (modules, files, models) and calls its callbacks
  * on a few rows (dry-run.ts), as `validate` does before saying ok.
  */
-export interface LoadTask {
+export interface LoadTask extends CarriesSources {
   type: 'load';
   scenario: Scenario;
   watch?: SharedArrayBuffer | undefined;
@@ -230,7 +231,7 @@ export async function runLoadTask(task: LoadTask): Promise<{ ok: true } | { ok: 
 
 
 /** The first pass of uniqueness: attempt-0 fingerprints of a shard's rows. */
-export interface FingerprintTask {
+export interface FingerprintTask extends CarriesSources {
   type: 'fingerprint';
   scenario: Scenario;
   rowStart: number;

@@ -13,11 +13,12 @@ import { encodeArrowStreamRows } from '../formats/arrow-stream.js';
 import type { EncodedRows } from '../formats/text-rows.js';
 import type { Scenario } from '../model/types.js';
 import { prepareScenario } from '../variables/registry.js';
+import type { CarriesSources } from '../variables/source-share.js';
 
 /** Formats a stream can carry (Parquet needs its footer, so it cannot be streamed). */
 export type StreamFormat = 'csv' | 'ndjson' | 'arrow';
 
-export interface StreamTask {
+export interface StreamTask extends CarriesSources {
   type: 'stream';
   scenario: Scenario;
   rowStart: number;

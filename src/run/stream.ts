@@ -24,6 +24,7 @@ import { BlockSink, StreamClosed } from './block-sink.js';
 import { Pacer, type Pace } from './pacer.js';
 import { writeStreamLabels } from './stream-labels.js';
 import type { StreamBlockResult, StreamBlock, StreamFormat, StreamTask } from './stream-task.js';
+import { sourceShares } from '../variables/source-share.js';
 
 export type { StreamFormat } from './stream-task.js';
 export type { Pace } from './pacer.js';
@@ -107,12 +108,13 @@ export async function streamRows(scenarioOrFile: Scenario | string, options: Str
   const unitRows = unitRowsOf(options.format, options.pace, scenario.timeline.stepMs);
   const pacer = options.pace ? Pacer.of(options.pace, startRow, scenario.timeline.stepMs) : undefined;
   const sink = new BlockSink(options.out, unitRows, pacer);
+  const sources = sourceShares(scenario);
   const pool = createPool(workers);
   const uniqueness = scenario.uniqueness ? startUniqueness(pool, scenario, planGeneration(scenario, { shardRows: BLOCK_ROWS }).shards, rows, workers) : undefined;
 
   const submit = async (block: ShardPlan): Promise<StreamBlock> => {
     const retries = uniqueness ? await uniqueness.retriesFor(block) : undefined;
-    const task: StreamTask = { type: 'stream', scenario, rowStart: block.rowStart, rowEnd: block.rowEnd, format: options.format, unitRows, retries };
+    const task: StreamTask = { type: 'stream', scenario, rowStart: block.rowStart, rowEnd: block.rowEnd, format: options.format, unitRows, retries, sources };
     const r = (await pool.run(task)) as StreamBlockResult;
     if (!r.ok) {
       throw ParanomError.fromData(r.error, `rows ${block.rowStart}–${block.rowEnd - 1}, seed ${scenario.seed}`);

@@ -15,6 +15,7 @@ import { retriesIn, type Retries } from '../generate/shard.js';
 import { UniquenessResolver, type Resolution } from '../uniqueness/resolve.js';
 import { DenseResolver, isDense } from '../uniqueness/dense-resolver.js';
 import type { FingerprintResult, FingerprintTask } from './shard-task.js';
+import { sourceShares } from '../variables/source-share.js';
 
 export interface UniquenessRun {
   /** The retries of a shard's rows, once they are final. */
@@ -34,6 +35,7 @@ export function startUniqueness(pool: Piscina, scenario: Scenario, shards: reado
   // Stopping is cooperative: no new fingerprint task starts; running ones finish (an abort
   // racing a worker's result can crash piscina).
   let stopping = false;
+  const sources = sourceShares(scenario);
   const ranges = shards.filter((s) => s.rowStart < end).map((s) => ({ rowStart: s.rowStart, rowEnd: Math.min(s.rowEnd, end) }));
 
   // Rows resolved so far, and shards waiting for them.
@@ -47,7 +49,7 @@ export function startUniqueness(pool: Piscina, scenario: Scenario, shards: reado
     // Ranges are fingerprinted a little ahead of the workers (scheduler.ts); results are
     // resolved in row order as they arrive.
     const failure = await runBounded(ranges, workers + 1, () => stopping, async (r, i, schedule) => {
-      const task: FingerprintTask = { type: 'fingerprint', scenario, rowStart: r.rowStart, rowEnd: r.rowEnd, dense };
+      const task: FingerprintTask = { type: 'fingerprint', scenario, rowStart: r.rowStart, rowEnd: r.rowEnd, dense, sources };
       const res = (await pool.run(task)) as FingerprintResult;
       if (schedule.failed()) return;
       if (!res.ok) throw ParanomError.fromData(res.error, `rows ${r.rowStart}–${r.rowEnd - 1}`);

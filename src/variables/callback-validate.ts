@@ -24,10 +24,10 @@ export function fileSha256(path: string): string {
 }
 
 /**
- * Reads a scenario-relative file entry: a non-empty string naming an existing regular file.
- * Returns the name to record (relative to the scenario), the absolute path and the content hash.
+ * Checks a scenario-relative file entry: a non-empty string naming an existing regular
+ * file. Returns the name to record (relative to the scenario) and the absolute path.
  */
-export function checkFileEntry(c: Checker, raw: unknown, path: string, input: VariableInput, extensions: readonly string[]): { file: string; abs: string; sha256: string } | undefined {
+export function checkFileName(c: Checker, raw: unknown, path: string, input: VariableInput, extensions: readonly string[]): { file: string; abs: string } | undefined {
   if (typeof raw !== 'string' || raw.length === 0) return c.fail(path, `expected a file path (relative to the scenario), got ${describe(raw)}`);
   const ext = extname(raw).toLowerCase();
   if (!extensions.includes(ext)) return c.fail(path, `'${raw}' must end in one of: ${extensions.join(', ')}`);
@@ -39,10 +39,17 @@ export function checkFileEntry(c: Checker, raw: unknown, path: string, input: Va
     return c.fail(path, `no such file: '${raw}' (looked for ${abs})`);
   }
   if (!isFile) return c.fail(path, `'${raw}' is not a file`);
+  return { file: recordedPath(raw), abs };
+}
+
+/** A file entry (as checkFileName) with its content hash. */
+export function checkFileEntry(c: Checker, raw: unknown, path: string, input: VariableInput, extensions: readonly string[]): { file: string; abs: string; sha256: string } | undefined {
+  const entry = checkFileName(c, raw, path, input, extensions);
+  if (!entry) return undefined;
   try {
-    return { file: recordedPath(raw), abs, sha256: fileSha256(abs) };
+    return { ...entry, sha256: fileSha256(entry.abs) };
   } catch (err) {
-    return c.fail(path, `'${raw}' cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+    return c.fail(path, `'${String(raw)}' cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
   }
 }
 

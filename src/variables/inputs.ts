@@ -32,7 +32,8 @@ export function scenarioInputs(s: Scenario): ScenarioInput[] {
   return [...vars, ...learned];
 }
 
-function changed(variable: string, what: string, file: string, abs: string, recorded: string, now: string | undefined): ParanomError {
+/** INPUT_CHANGED: an input the dataset recorded is gone (`now` undefined) or hashes to `now`. */
+export function inputChanged(variable: string, what: string, file: string, abs: string, recorded: string, now: string | undefined): ParanomError {
   const state = now === undefined ? `is missing (looked for ${abs})` : `changed: its SHA-256 is now ${now}, the dataset recorded ${recorded}`;
   return new ParanomError(
     'INPUT_CHANGED',
@@ -44,7 +45,7 @@ function changed(variable: string, what: string, file: string, abs: string, reco
 /** Throws INPUT_CHANGED when the file at `abs` is gone or no longer hashes to `recorded`. */
 export function checkInputFile(variable: string, what: string, file: string, abs: string, recorded: string): void {
   const now = existsSync(abs) ? fileSha256(abs) : undefined;
-  if (now !== recorded) throw changed(variable, what, file, abs, recorded, now);
+  if (now !== recorded) throw inputChanged(variable, what, file, abs, recorded, now);
 }
 
 /** Checks every input of a scenario against its recorded hash (before grow, verify and runs over a dataset). */
@@ -58,7 +59,7 @@ export function checkInputs(s: Scenario): void {
       } catch {
         now = undefined;
       }
-      if (now !== i.sha256) throw changed(i.variable, i.what, i.file, abs, i.sha256, now);
+      if (now !== i.sha256) throw inputChanged(i.variable, i.what, i.file, abs, i.sha256, now);
     } else checkInputFile(i.variable, i.what, i.file, abs, i.sha256);
   }
 }

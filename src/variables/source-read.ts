@@ -2,24 +2,40 @@
  * Reading the column a source variable replays: CSV (a header row, comma-separated,
  * double-quoted fields allowed) or Parquet (through parquet-wasm). Values must all be
  * numbers; a mapped timestamp column must hold ISO 8601 instants (or Parquet timestamps)
- * in strictly increasing order. Parsed files are cached per thread by path and content
- * hash, so validation and the load hook of the main thread read a file once.
+ * in strictly increasing order.
+ *
+ * A file is read once per run, on the main thread: a CSV file piece by piece from the
+ * disk (never whole in memory, never one string), hashed as it is parsed, so the columns
+ * are exactly the bytes whose SHA-256 the scenario records. The columns live in shared
+ * memory; workers are handed them with their tasks (source-share.ts) and never open the
+ * file. Parsed files are cached per thread by path, content hash and columns.
  */
+import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
-import { readFileSync } from 'node:fs';
-import { tableFromIPC } from 'apache-arrow';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { tableFromIPC, type Table } from 'apache-arrow';
+import { ParanomError } from '../errors.js';
 import { calendarProblem, parseInstantMs } from '../model/units.js';
-import { csvRecords, forEachCsvPiece, separatorProblem, splitCsvLine } from '../input/csv-line.js';
+import { inputPath } from '../model/input-path.js';
+import type { SourceVariable } from '../model/types.js';
+import { csvRecords, forEachCsvFilePiece, separatorProblem, splitCsvLine } from '../input/csv-line.js';
 import { arrowCellKind, arrowCells } from '../input/arrow-cells.js';
 import { parseDecimal } from '../input/decimal.js';
+import { SharedColumnBuilder } from '../columns/shared-column.js';
+import { inputChanged } from './inputs.js';
+import { fileSha256 } from './callback-validate.js';
 
 const require = createRequire(import.meta.url);
 
 export interface SourceData {
   columns: string[];
+  /** The column's values, in shared memory (handed to workers without a copy). */
   values: Float64Array;
-  /** Epoch milliseconds of each row, when a timestamp column was asked for. */
+  /** Epoch milliseconds of each row, when a timestamp column was asked for (shared memory too). */
   times: Float64Array | null;
+  /** SHA-256 of the bytes the columns were parsed from. */
+  sha256: string;
 }
 
 /** A problem reading the file: where (1-based line for CSV, row for Parquet) and what. */
@@ -27,13 +43,43 @@ export class SourceReadError extends Error {}
 
 const cache = new Map<string, SourceData>();
 
+/**
+ * Columns read by this thread, by the file's identity on the disk (device, inode, size,
+ * change and modification times in nanoseconds) and the columns: a scenario validated
+ * again (a fleet's per-entity parameters validate it at their extremes) does not parse
+ * its files again.
+ */
+const readNow = new Map<string, SourceData>();
+
+function statKey(path: string, column: string, timeColumn: string | null): string {
+  const st = statSync(path, { bigint: true });
+  return `${resolve(path)}#${st.dev}:${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}#${column}#${timeColumn ?? ''}`;
+}
+
+/** The cache key of a source's columns: the file, its content, the columns asked for. */
+function keyOf(path: string, sha256: string, column: string, timeColumn: string | null): string {
+  return `${resolve(path)}#${sha256}#${column}#${timeColumn ?? ''}`;
+}
+
+/** The key under which `v`'s columns are cached (and handed to workers). */
+export function sourceKey(v: SourceVariable, baseDir: string | undefined): string {
+  return keyOf(inputPath(baseDir, v.file), v.sha256, v.column, timeColumnOf(v));
+}
+
+/** Takes columns read by another thread (source-share.ts) as this thread's own. */
+export function adoptSource(key: string, data: SourceData): void {
+  if (!cache.has(key)) cache.set(key, data);
+}
+
+function timeColumnOf(v: SourceVariable): string | null {
+  return v.timestamps.mode === 'map' ? v.timestamps.column : null;
+}
 
 /** `: 2023-02-30 is not a calendar date …` where that is why a timestamp was refused. */
 function calendarNote(cell: string): string {
   const p = calendarProblem(cell);
   return p === undefined ? '' : `: ${p}`;
 }
-
 
 /** Where `name` is among `columns`; a name missing or given to two columns is refused. */
 function columnIndex(columns: readonly string[], name: string, what: string): number {
@@ -43,114 +89,176 @@ function columnIndex(columns: readonly string[], name: string, what: string): nu
   return i;
 }
 
-function readCsv(path: string, column: string | null, timeColumn: string | null): SourceData {
+/** The header of a CSV text's first record, checked for another separator. */
+function csvHeader(record: string): string[] {
+  const header = splitCsvLine(record).map((h) => h.trim());
+  const separator = separatorProblem(header);
+  if (separator) throw new SourceReadError(`line 1: ${separator}`);
+  return header;
+}
+
+/** A file's content hash and columns, or a SourceReadError naming why it cannot be read. */
+function opened<T>(path: string, read: () => T): T {
+  try {
+    return read();
+  } catch (err) {
+    if (err instanceof SourceReadError) throw err;
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code) throw new SourceReadError(`cannot be read (${code})`);
+    throw err;
+  }
+}
+
+function readCsv(path: string, column: string, timeColumn: string | null): SourceData {
+  const hash = createHash('sha256');
+  const fileBytes = statSync(path).size;
+  let readBytes = 0;
   let header: string[] | null = null;
   let vi = -1;
   let ti = -1;
-  // Values piece by piece (a file may be larger than one string can hold), joined at the end.
-  const parts: Array<{ values: Float64Array; times: Float64Array | null }> = [];
-  let rows = 0;
-  forEachCsvPiece(readFileSync(path), (text, firstLine) => {
+  const values = new SharedColumnBuilder();
+  const times = timeColumn === null ? null : new SharedColumnBuilder();
+  forEachCsvFilePiece(path, (text, firstLine) => {
     const { records, line, openAt } = csvRecords(text);
     if (openAt !== undefined) throw new SourceReadError(`line ${firstLine - 1 + openAt}: a quoted field is never closed`);
     let from = 0;
     if (header === null) {
       if (records.length === 0) return;
-      header = splitCsvLine(records[0]!).map((h) => h.trim());
-      const separator = separatorProblem(header);
-      if (separator) throw new SourceReadError(`line 1: ${separator}`);
-      if (column === null) return;
+      header = csvHeader(records[0]!);
       vi = columnIndex(header, column, 'column');
       ti = timeColumn === null ? -1 : columnIndex(header, timeColumn, 'timestamp column');
       from = 1;
     }
-    if (column === null) return;
     const n = records.length - from;
-    const values = new Float64Array(n);
-    const times = ti >= 0 ? new Float64Array(n) : null;
+    // Rows per byte so far, over the whole file: one allocation of about the final size.
+    const expected = ((values.length + n) * fileBytes) / Math.max(1, readBytes) * 1.05;
+    const vs = values.reserve(values.length + n, expected);
+    const ts = times?.reserve(times.length + n, expected);
+    const at0 = values.length;
     for (let r = 0; r < n; r++) {
       const cells = splitCsvLine(records[r + from]!);
       const at = `line ${firstLine - 1 + line[r + from]!}`;
       if (cells.length !== header.length) throw new SourceReadError(`${at}: ${cells.length} field${cells.length === 1 ? '' : 's'}, but the header has ${header.length}`);
       const x = parseDecimal(cells[vi]);
       if (!Number.isFinite(x)) throw new SourceReadError(`${at}: '${cells[vi] ?? ''}' in column '${column}' is not a number`);
-      values[r] = x;
-      if (times) {
+      vs[at0 + r] = x;
+      if (ts) {
         const t = parseInstantMs(cells[ti]?.trim() ?? '');
         if (t === undefined) throw new SourceReadError(`${at}: '${cells[ti] ?? ''}' in column '${timeColumn}' is not an ISO 8601 instant${calendarNote(cells[ti] ?? '')}`);
-        times[r] = t;
+        ts[at0 + r] = t;
       }
     }
-    parts.push({ values, times });
-    rows += n;
+    values.advance(n);
+    times?.advance(n);
+  }, {
+    onBytes: (b) => {
+      hash.update(b);
+      readBytes += b.length;
+    },
   });
   if (header === null) throw new SourceReadError('the file is empty');
-  if (column === null) return { columns: header, values: new Float64Array(0), times: null };
-  if (rows === 0) throw new SourceReadError('the file has a header but no rows');
-  const values = new Float64Array(rows);
-  const times = ti >= 0 ? new Float64Array(rows) : null;
-  let at = 0;
-  for (const p of parts) {
-    values.set(p.values, at);
-    if (times && p.times) times.set(p.times, at);
-    at += p.values.length;
-  }
-  return { columns: header, values, times };
+  if (values.length === 0) throw new SourceReadError('the file has a header but no rows');
+  return { columns: header, values: values.done(), times: times?.done() ?? null, sha256: hash.digest('hex') };
 }
 
-function readParquet(path: string, column: string | null, timeColumn: string | null): SourceData {
+/** The Arrow schema's column names of a Parquet file's bytes. */
+function parquetColumns(bytes: Uint8Array): string[] {
   const pw = require('parquet-wasm') as typeof import('parquet-wasm');
-  let table;
   try {
-    table = tableFromIPC(pw.readParquet(readFileSync(path)).intoIPCStream());
+    return tableFromIPC(pw.readSchema(bytes).intoIPCStream()).schema.fields.map((f) => f.name);
   } catch (err) {
     throw new SourceReadError(`not a readable Parquet file (${(err as Error).message})`);
   }
-  const columns = table.schema.fields.map((f) => f.name);
-  if (column === null) return { columns, values: new Float64Array(0), times: null };
-  const vec = table.getChildAt(columnIndex(columns, column, 'column'));
-  if (!vec) throw new SourceReadError(`no column '${column}' (columns: ${columns.join(', ')})`);
-  const n = table.numRows;
-  if (n === 0) throw new SourceReadError('the file has no rows');
+}
+
+/** Rows per record batch decoded from Parquet: few batches, each small beside the file. */
+const PARQUET_BATCH_ROWS = 1 << 16;
+
+/** Writes one batch's value cells (and times) at `at` of the shared columns. */
+function parquetBatch(t: Table, at: number, column: string, timeColumn: string | null, values: Float64Array, times: Float64Array | null): void {
+  const n = t.numRows;
   // Numbers, decimals and integers as they are; text as CSV cells are read (a numeric column stored as strings).
-  const cells = arrowCells(vec);
-  const values = new Float64Array(n);
+  const cells = arrowCells(t.getChild(column)!);
   for (let r = 0; r < n; r++) {
     const raw = cells[r];
     const x = typeof raw === 'bigint' ? Number(raw) : typeof raw === 'number' ? raw : typeof raw === 'string' ? parseDecimal(raw) : NaN;
-    if (!Number.isFinite(x)) throw new SourceReadError(raw === null ? `row ${r}: column '${column}' is empty (null); every value must be a number` : `row ${r}: ${typeof raw === 'string' ? `'${raw}'` : String(raw)} in column '${column}' is not a number`);
-    values[r] = x;
+    if (!Number.isFinite(x)) throw new SourceReadError(raw === null ? `row ${at + r}: column '${column}' is empty (null); every value must be a number` : `row ${at + r}: ${typeof raw === 'string' ? `'${raw}'` : String(raw)} in column '${column}' is not a number`);
+    values[at + r] = x;
   }
-  let times: Float64Array | null = null;
-  if (timeColumn !== null) {
-    const tv = table.getChildAt(columnIndex(columns, timeColumn, 'timestamp column'));
-    if (!tv) throw new SourceReadError(`no timestamp column '${timeColumn}' (columns: ${columns.join(', ')})`);
-    // A number column is not taken as times: epoch seconds read as milliseconds would
-    // squeeze the series a thousandfold without a word.
-    const kind = arrowCellKind(tv);
-    if (kind !== 'time' && kind !== 'text') throw new SourceReadError(`column '${timeColumn}' holds ${String(tv.type)} values, not timestamps: store it as a Parquet TIMESTAMP or DATE, or as ISO 8601 text (epoch numbers do not say their unit)`);
-    const tcells = arrowCells(tv);
-    times = new Float64Array(n);
-    for (let r = 0; r < n; r++) {
-      const raw = tcells[r];
-      // Parquet timestamps and dates arrive as epoch milliseconds; text is parsed as ISO 8601.
-      const t = typeof raw === 'string' ? parseInstantMs(raw) : typeof raw === 'number' ? raw : undefined;
-      if (t === undefined || !Number.isFinite(t)) throw new SourceReadError(`row ${r}: ${raw === null ? 'an empty (null) cell' : String(raw)} in column '${timeColumn}' is not a timestamp${typeof raw === 'string' ? calendarNote(raw) : ''}`);
-      times[r] = t;
+  if (!times) return;
+  const tv = t.getChild(timeColumn!)!;
+  // A number column is not taken as times: epoch seconds read as milliseconds would
+  // squeeze the series a thousandfold without a word.
+  const kind = arrowCellKind(tv);
+  if (kind !== 'time' && kind !== 'text') throw new SourceReadError(`column '${timeColumn}' holds ${String(tv.type)} values, not timestamps: store it as a Parquet TIMESTAMP or DATE, or as ISO 8601 text (epoch numbers do not say their unit)`);
+  const tcells = arrowCells(tv);
+  for (let r = 0; r < n; r++) {
+    const raw = tcells[r];
+    // Parquet timestamps and dates arrive as epoch milliseconds; text is parsed as ISO 8601.
+    const ms = typeof raw === 'string' ? parseInstantMs(raw) : typeof raw === 'number' ? raw : undefined;
+    if (ms === undefined || !Number.isFinite(ms)) throw new SourceReadError(`row ${at + r}: ${raw === null ? 'an empty (null) cell' : String(raw)} in column '${timeColumn}' is not a timestamp${typeof raw === 'string' ? calendarNote(raw) : ''}`);
+    times[at + r] = ms;
+  }
+}
+
+function readParquet(path: string, column: string, timeColumn: string | null): SourceData {
+  const pw = require('parquet-wasm') as typeof import('parquet-wasm');
+  const bytes = readFileSync(path);
+  const sha256 = createHash('sha256').update(bytes).digest('hex');
+  const columns = parquetColumns(bytes);
+  const wanted = [columns[columnIndex(columns, column, 'column')]!];
+  if (timeColumn !== null) wanted.push(columns[columnIndex(columns, timeColumn, 'timestamp column')]!);
+  let table;
+  try {
+    // Only the columns replayed are decoded, in batches copied out one at a time.
+    table = pw.readParquet(bytes, { columns: wanted, batchSize: PARQUET_BATCH_ROWS });
+  } catch (err) {
+    throw new SourceReadError(`not a readable Parquet file (${(err as Error).message})`);
+  }
+  try {
+    const batches = table.recordBatches();
+    const n = batches.reduce((a, b) => a + b.numRows, 0);
+    if (n === 0) throw new SourceReadError('the file has no rows');
+    const values = new Float64Array(new SharedArrayBuffer(8 * n));
+    const times = timeColumn === null ? null : new Float64Array(new SharedArrayBuffer(8 * n));
+    let at = 0;
+    for (const b of batches) {
+      const rows = b.numRows;
+      parquetBatch(tableFromIPC(b.intoIPCStream()), at, column, timeColumn, values, times);
+      at += rows;
     }
+    return { columns, values, times, sha256 };
+  } finally {
+    table.free();
   }
-  return { columns, values, times };
+}
+
+/** The column names of a CSV or Parquet file (its header, or its schema). */
+export function readSourceColumns(path: string, format: 'csv' | 'parquet'): string[] {
+  return opened(path, () => {
+    if (format === 'parquet') return parquetColumns(readFileSync(path));
+    let header: string[] | null = null;
+    forEachCsvFilePiece(path, (text) => {
+      const { records } = csvRecords(text);
+      if (records.length === 0) return;
+      header = csvHeader(records[0]!);
+      return false;
+    }, { pieceBytes: 1 << 16 });
+    if (header === null) throw new SourceReadError('the file is empty');
+    return header;
+  });
 }
 
 /**
- * The values of `column` (and the times of `timeColumn`) of a CSV or Parquet file; with
- * `column` null, only the column names. Throws SourceReadError on a bad file.
+ * The values of `column` (and the times of `timeColumn`) of a CSV or Parquet file as it
+ * is now, with the SHA-256 of the bytes they were parsed from. Throws SourceReadError on
+ * a bad file.
  */
-export function readSource(path: string, format: 'csv' | 'parquet', sha256: string, column: string | null, timeColumn: string | null): SourceData {
-  const key = `${path}#${sha256}#${column ?? ''}#${timeColumn ?? ''}`;
-  const hit = cache.get(key);
-  if (hit) return hit;
-  const data = format === 'csv' ? readCsv(path, column, timeColumn) : readParquet(path, column, timeColumn);
+export function readSource(path: string, format: 'csv' | 'parquet', column: string, timeColumn: string | null): SourceData {
+  const now = opened(path, () => statKey(path, column, timeColumn));
+  const known = readNow.get(now);
+  if (known) return known;
+  const data = opened(path, () => (format === 'csv' ? readCsv(path, column, timeColumn) : readParquet(path, column, timeColumn)));
   if (data.times) {
     for (let r = 1; r < data.times.length; r++) {
       if (!(data.times[r]! > data.times[r - 1]!)) {
@@ -160,6 +268,31 @@ export function readSource(path: string, format: 'csv' | 'parquet', sha256: stri
       }
     }
   }
-  if (column !== null) cache.set(key, data);
+  cache.set(keyOf(path, data.sha256, column, timeColumn), data);
+  readNow.set(now, data);
+  return data;
+}
+
+/**
+ * A validated source's columns: this thread's (read on it, or handed to it), else read
+ * from the file, which must still hash to what the scenario recorded (INPUT_CHANGED
+ * otherwise: a dataset is made from one version of each input).
+ */
+export function sourceData(v: SourceVariable, baseDir: string | undefined): SourceData {
+  const hit = cache.get(sourceKey(v, baseDir));
+  if (hit) return hit;
+  const abs = inputPath(baseDir, v.file);
+  if (!existsSync(abs)) throw inputChanged(v.name, 'source file', v.file, abs, v.sha256, undefined);
+  let data: SourceData;
+  try {
+    data = readSource(abs, v.format, v.column, timeColumnOf(v));
+  } catch (err) {
+    if (!(err instanceof SourceReadError)) throw err;
+    // A file that no longer parses has most likely changed since it was validated.
+    const now = fileSha256(abs);
+    if (now !== v.sha256) throw inputChanged(v.name, 'source file', v.file, abs, v.sha256, now);
+    throw new ParanomError('SCENARIO_INVALID', `variable '${v.name}': source file ${v.file}: ${err.message}`, { variable: v.name, file: v.file });
+  }
+  if (data.sha256 !== v.sha256) throw inputChanged(v.name, 'source file', v.file, abs, v.sha256, data.sha256);
   return data;
 }

@@ -20,23 +20,17 @@ import { ParanomError } from '../errors.js';
 import { Checker, describe, join } from '../model/checker.js';
 import type { SourceVariable, Timeline } from '../model/types.js';
 import type { CompiledVariable, VariableInput, VariableKind } from './kind.js';
-import { checkFileEntry } from './callback-validate.js';
-import { readSource, SourceReadError, type SourceData } from './source-read.js';
-import { inputPath } from '../model/input-path.js';
-import { checkInputFile } from './inputs.js';
+import { checkFileName } from './callback-validate.js';
+import { readSource, readSourceColumns, sourceData, SourceReadError, type SourceData } from './source-read.js';
 import { columnMedian, DriftCurve, validateDrift } from './source-drift.js';
 import { seedKey, type SeedKey } from '../random/counter.js';
 
 const PAST_END = ['cycle', 'hold', 'error'] as const;
 
-function read(v: Pick<SourceVariable, 'file' | 'format' | 'sha256' | 'column' | 'timestamps'>, baseDir: string | undefined): SourceData {
-  return readSource(inputPath(baseDir, v.file), v.format, v.sha256, v.column, v.timestamps.mode === 'map' ? v.timestamps.column : null);
-}
-
-/** Validates a source entry, reading the file to check the column and count its rows. */
+/** Validates a source entry, reading the file (once: parsed and hashed together) to check the column and count its rows. */
 function validateSource(c: Checker, input: VariableInput): SourceVariable | undefined {
   const { name, stream, path, raw: o } = input;
-  const entry = o['file'] === undefined ? c.fail(join(path, 'file'), 'required: a CSV or Parquet file, relative to the scenario') : checkFileEntry(c, o['file'], join(path, 'file'), input, ['.csv', '.parquet']);
+  const entry = o['file'] === undefined ? c.fail(join(path, 'file'), 'required: a CSV or Parquet file, relative to the scenario') : checkFileName(c, o['file'], join(path, 'file'), input, ['.csv', '.parquet']);
   let dtype: SourceVariable['dtype'] = 'float64';
   if (o['dtype'] !== undefined) {
     if (o['dtype'] !== 'float64' && o['dtype'] !== 'float32') return c.fail(join(path, 'dtype'), `a source fills a float64 or float32 column, got ${describe(o['dtype'])}`);
@@ -66,14 +60,13 @@ function validateSource(c: Checker, input: VariableInput): SourceVariable | unde
   try {
     let column = o['column'] as string | undefined;
     if (column === undefined) {
-      const cols = readSource(entry.abs, format, entry.sha256, null, null).columns;
+      const cols = readSourceColumns(entry.abs, format);
       const candidates = cols.filter((x) => x !== 'timestamp' && x !== (timestamps.mode === 'map' ? timestamps.column : ''));
       if (candidates.length !== 1) return c.fail(join(path, 'column'), `required: ${fileLabel} has columns ${cols.join(', ')}; name the one to replay`);
       column = candidates[0]!;
     }
-    const v: SourceVariable = { name, type: 'source', dtype, stream, file: entry.file, format, sha256: entry.sha256, column, fileRows: 0, offset, timestamps, pastEnd: pastEnd as SourceVariable['pastEnd'], ...(drift ? { drift } : {}), anomalous: null, categories: null };
-    const data = read(v, input.resolveFile('.'));
-    v.fileRows = data.values.length;
+    const data = readSource(entry.abs, format, column, timestamps.mode === 'map' ? timestamps.column : null);
+    const v: SourceVariable = { name, type: 'source', dtype, stream, file: entry.file, format, sha256: data.sha256, column, fileRows: data.values.length, offset, timestamps, pastEnd: pastEnd as SourceVariable['pastEnd'], ...(drift ? { drift } : {}), anomalous: null, categories: null };
     if (timestamps.mode === 'map' && v.fileRows < 2) return c.fail(join(path, 'timestamps'), 'mapping timestamps needs at least two rows in the file');
     if (offset >= v.fileRows) return c.fail(join(path, 'offset'), `must be below the file's ${v.fileRows} rows, got ${offset}`);
     return v;
@@ -125,7 +118,7 @@ function fileRowOf(v: SourceVariable, data: SourceData, timeline: Timeline): (ro
  */
 export function sourceRowLimit(v: SourceVariable, timeline: Timeline, baseDir: string | undefined): number {
   if (v.pastEnd !== 'error') return Infinity;
-  const at = fileRowOf(v, read(v, baseDir), timeline);
+  const at = fileRowOf(v, sourceData(v, baseDir), timeline);
   // fileRowOf is -1 from the first row past the file on: find that row.
   let lo = 0;
   let hi = 1;
@@ -138,12 +131,21 @@ export function sourceRowLimit(v: SourceVariable, timeline: Timeline, baseDir: s
   return lo;
 }
 
-/** Compiles a source: the file's values (read once per thread) replayed by row. */
+/** The median of each source column, computed once per thread (a sort of the whole file's values). */
+const medians = new WeakMap<Float64Array, number>();
+
+function medianOf(values: Float64Array): number {
+  let m = medians.get(values);
+  if (m === undefined) medians.set(values, (m = columnMedian(values)));
+  return m;
+}
+
+/** Compiles a source: the file's values (read once per run, shared by the threads) replayed by row. */
 function compileSource(v: SourceVariable, timeline: Timeline, seed: number, baseDir: string | undefined, key: SeedKey = seedKey(seed)): CompiledVariable {
-  const data = read(v, baseDir);
+  const data = sourceData(v, baseDir);
   const values = data.values;
   const at = fileRowOf(v, data, timeline);
-  const drift = v.drift ? new DriftCurve(v.drift, key, v.stream, columnMedian(values)) : undefined;
+  const drift = v.drift ? new DriftCurve(v.drift, key, v.stream, medianOf(values)) : undefined;
   return {
     variable: v,
     fill(block, out) {
@@ -162,8 +164,8 @@ export const sourceKind: VariableKind<SourceVariable> = {
   keys: ['dtype', 'file', 'column', 'timestamps', 'past_end', 'offset', 'drift'],
   validate: validateSource,
   async load(v, s) {
-    checkInputFile(v.name, 'source file', v.file, inputPath(s.baseDir, v.file), v.sha256);
-    read(v, s.baseDir);
+    // Columns read on this thread or handed to it are the recorded version; else the file must still be.
+    sourceData(v, s.baseDir);
   },
   compile(v, { scenario, key }) {
     return compileSource(v, scenario.timeline, scenario.seed, scenario.baseDir, key);
