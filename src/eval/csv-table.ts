@@ -99,6 +99,7 @@ export function csvTable(path: string, pieceBytes = 16 << 20): TableFile {
     const k = upperBound(jumpRow, row) - 1;
     return k < 0 ? row + 2 : jumpLine[k]! + (row - jumpRow[k]!);
   };
+  let rowsRead = 0;
   return {
     path,
     columns,
@@ -132,9 +133,11 @@ export function csvTable(path: string, pieceBytes = 16 << 20): TableFile {
         if (rows > first) fn(cells, first);
         return true;
       });
+      rowsRead = rows;
       return { rows, problem };
     },
-    where: (row) => `${path}:${lineOf(row)}`,
+    // Past the rows read, row + 2, as a list of the records' lines answers.
+    where: (row) => `${path}:${row < rowsRead ? lineOf(row) : row + 2}`,
   };
 }
 
