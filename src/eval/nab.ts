@@ -90,11 +90,11 @@ function isScored(w: RowWindow, rows: number, probation: number): boolean {
 }
 
 /**
- * A row's NAB weight before its profile's cost: inside window `k` (`inside`), the scaled
- * sigmoid of its position; after a window, the sigmoid of its distance from that window's
- * end; before every window, −1 (times fpWeight). `k` is the first window ending at or after
- * the row. Weights are computed where they are needed, not stored per row: a dataset may
- * have hundreds of millions of rows.
+ * A row's NAB weight before its profile's cost: inside window `k`, the scaled sigmoid of
+ * its position; after a window, the sigmoid of its distance from that window's end; before
+ * every window, NaN (the weight is then −fpWeight). `k` is the first window ending at or
+ * after the row. Weights are computed where they are needed, not stored per row: a dataset
+ * may have hundreds of millions of rows.
  */
 function rowSigmoid(windows: readonly RowWindow[], k: number, i: number): number {
   const w = windows[k];
