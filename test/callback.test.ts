@@ -253,6 +253,25 @@ describe('modules', () => {
     expect(Number(r!['d'])).toBeLessThan(0.1 * 6);
   });
 
+  it('CommonJS modules: every property of module.exports is an export, also those Node does not detect as named exports (before: "does not export \'s\' (its functions: none)", exit 2)', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'cb.cjs'), "module.exports = { n: (ctx) => ctx.row % 7, s(ctx) { return ctx.random.pick(['a', 'b']); }, k: 3 };\n");
+    const scenario = join(dir, 'scenario.json');
+    writeFileSync(scenario, JSON.stringify({ seed: 4, timeline: { start: '2024-01-01', step: '1m', rows: 70_000 }, variables: { n: { type: 'callback', module: 'cb.cjs', normal: 'n', dtype: 'int64' }, s: { type: 'callback', module: 'cb.cjs', normal: 's', dtype: 'string', values: ['a', 'b'] } } }));
+    const paranom = (...args: string[]) => spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });
+    expect(paranom('validate', scenario).status).toBe(0);
+    for (const w of ['1', '2']) {
+      const r = paranom('generate', scenario, '--out', join(dir, `w${w}`), '--workers', w, '--shard-rows', '65536');
+      expect(r.status, r.stderr).toBe(0);
+    }
+    const [r] = await duck(`SELECT count(*) FILTER (WHERE n <> (epoch(timestamp)::BIGINT / 60 - ${Date.parse('2024-01-01') / 60_000}) % 7) AS wrong, count(DISTINCT s) AS kinds, count(*) AS n FROM read_parquet('${dir}/w2/data/*.parquet')`);
+    expect([Number(r!['wrong']), Number(r!['kinds']), Number(r!['n'])]).toEqual([0, 2, 70_000]);
+    // A name module.exports lacks, or holds as a number, is refused naming its functions.
+    const s = scenarioIn(dir, { variables: { x: { type: 'callback', module: 'cb.cjs', normal: 'k' } } });
+    await expect(rows(s, 0, 10)).rejects.toThrow(/callback module cb\.cjs exports a number, not a function, as 'k' \(its functions: n, s\)/);
+    await expect(rows(scenarioIn(dir, { variables: { x: { type: 'callback', module: 'cb.cjs', normal: 'm' } } }), 0, 10)).rejects.toThrow(/does not export 'm' \(its functions: n, s\)/);
+  });
+
   it("the module's content hash is part of the scenario: editing the module changes the scenario hash", () => {
     const dir = tempDir();
     writeFileSync(join(dir, 'm.js'), 'export const f = () => 1;\n');

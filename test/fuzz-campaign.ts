@@ -4,13 +4,21 @@
  * by other readers (test/read-back.ts). Run it with
  *
  *   npm run build && FUZZ_CASES=300 FUZZ_SEED=1 npx vitest run -c test/campaign.config.ts
+ *   FUZZ_NAB=1 FUZZ_BROWSER=1 npx vitest run -c test/campaign.config.ts
  *
  * Per case: Parquet with 1 and 2 workers (every file's bytes equal); DuckDB's checks of the
  * dataset; `verify`; the drawn format (CSV, Arrow) against the Parquet rows; another shard
  * size (the same rows); a smaller run grown to the full size (the same rows, when the
- * manifest says growth-stable); the three splits (train + test = the whole timeline's
- * rows, train_clean without labels); a CSV stream and its `--labels-to` file against the
- * dataset. Every finding is collected (the run does not stop at the first) and written to
+ * manifest says growth-stable); a fleet with fewer entities grown to the full count (a
+ * count, or names appended to its names file: the same rows); the three splits (train + test = the whole timeline's
+ * rows, train_clean without labels; the scenario's own `splits:` section gives the same
+ * rows); a CSV stream and its `--labels-to` file against the dataset; NDJSON and Arrow
+ * streams from a later row or instant (`--start-at`) against the dataset's rows from there;
+ * `merge` into one file (the same rows) and `eval` of a column of it against the dataset's
+ * labels (its row and label counts); `--part 1/2` and `2/2` joined by `merge-manifests`
+ * (the files of one run); `report`, opened in Chromium with FUZZ_BROWSER=1 (test/browser.ts's
+ * checks of the page). FUZZ_NAB=1 runs a case per NAB series instead (valid-scenarios.ts's
+ * nabCases: real data the other tests never read). Every finding is collected (the run does not stop at the first) and written to
  * FUZZ_REPORT (default /tmp/paranom-fuzz-campaign.json) with the case's scenario, so each
  * can be replayed by hand.
  */
@@ -19,9 +27,10 @@ import { closeSync, cpSync, existsSync, mkdirSync, openSync, readFileSync, rmSyn
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { expect, it } from 'vitest';
-import { validCase, writeInputs, type ValidCase } from './valid-scenarios.js';
-import { checkParquetDataset, compareArrowToParquet, compareCsvFilesToParquet, compareCsvToParquet, readManifestFile, rowDigest } from './read-back.js';
+import { nabCases, validCase, writeInputs, writeNabInputs, type ValidCase } from './valid-scenarios.js';
+import { checkParquetDataset, compareArrowStreamToParquet, compareArrowToParquet, compareCsvFilesToParquet, compareCsvToParquet, compareNdjsonToParquet, duckdb, filesDigest, readManifestFile, rowDigest } from './read-back.js';
 import { CLI, cliProcess, treeHashes } from './reliability-helpers.js';
+import { checkReportPage, ensureChromium, launch } from './browser.js';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 
@@ -30,6 +39,7 @@ const SEED = Number(process.env['FUZZ_SEED'] ?? Math.floor(Math.random() * 2 ** 
 const REPORT = process.env['FUZZ_REPORT'] ?? '/tmp/paranom-fuzz-campaign.json';
 const KEEP = process.env['FUZZ_KEEP'] === '1';
 const MAX_ROWS = Number(process.env['FUZZ_MAX_ROWS'] ?? 140_001);
+const NAB = process.env['FUZZ_NAB'] === '1';
 
 /** Shard sizes a run may take besides the drawn one: one row, odd ones, a block ± 1. */
 const SHARD_SIZES = [1, 7, 1000, 65_535, 65_536, 65_537, 131_072];
@@ -52,16 +62,20 @@ function genArgs(c: ValidCase, file: string, out: string, o: { format?: string; 
   return ['generate', file, '--out', out, '--format', format, '--workers', String(o.workers ?? c.workers), ...(format === 'parquet' ? ['--compression', c.compression] : []), ...(shardRows ? ['--shard-rows', String(shardRows)] : []), ...(c.withClean ? ['--with-clean'] : []), ...(o.extra ?? [])];
 }
 
-it(`fuzz campaign: ${CASES} valid scenarios (seed ${SEED})`, async () => {
+it(`fuzz campaign: ${NAB ? 'every NAB series' : `${CASES} valid scenarios`} (seed ${SEED})`, async () => {
   const box = mkdtempSync(join(tmpdir(), 'paranom-campaign-'));
   const inputs = join(box, 'inputs');
   mkdirSync(inputs);
   await writeInputs(inputs);
-  const cases = fc.sample(validCase(MAX_ROWS), { seed: SEED, numRuns: CASES });
-  const extra = fc.sample(fc.record({ shard: fc.constantFrom(...SHARD_SIZES), growFrom: fc.double({ min: 0.05, max: 0.95, noNaN: true }) }), { seed: SEED + 1, numRuns: CASES });
+  // FUZZ_NAB=1: a case per NAB series instead of drawn ones.
+  if (NAB) writeNabInputs(inputs);
+  const cases = NAB ? nabCases() : fc.sample(validCase(MAX_ROWS), { seed: SEED, numRuns: CASES });
+  const extra = fc.sample(fc.record({ shard: fc.constantFrom(...SHARD_SIZES), growFrom: fc.double({ min: 0.05, max: 0.95, noNaN: true }) }), { seed: SEED + 1, numRuns: cases.length });
   const findings: Finding[] = [];
   const counts: Record<string, number> = {};
   const t0 = Date.now();
+  const chromium = process.env['FUZZ_BROWSER'] === '1' ? ensureChromium() : undefined;
+  const browser = chromium && 'path' in chromium ? await launch(chromium.path) : undefined;
   for (let i = 0; i < cases.length; i++) {
     const c = cases[i]!;
     const dir = join(box, `c${i}`);
@@ -122,7 +136,7 @@ it(`fuzz campaign: ${CASES} valid scenarios (seed ${SEED})`, async () => {
     }
 
     // Grown from fewer rows: the same rows as one run at the full size.
-    const rows = (c.doc['timeline'] as { rows: number }).rows;
+    const rows = c.rows;
     if (m.growth_stable && rows >= 2) {
       const from = Math.max(1, Math.min(rows - 1, Math.round(rows * extra[i]!.growFrom)));
       const g = join(dir, 'grown');
@@ -132,6 +146,28 @@ it(`fuzz campaign: ${CASES} valid scenarios (seed ${SEED})`, async () => {
         const vg = run(['verify', g]);
         counts['verify grown'] = (counts['verify grown'] ?? 0) + 1;
         if (vg.code !== 0) found('verify grown', `exit ${vg.code}: ${(vg.out + vg.err).slice(0, 1500)}`);
+      }
+    }
+
+    // A fleet grown in entities (a count, or names appended to its names file): the rows of one run.
+    const ent = c.doc['entities'] as { count?: number; source?: string } | undefined;
+    const entities = ent?.count ?? (ent?.source ? Number(/hosts-(\d+)/.exec(ent.source)![1]) : 0);
+    if (ent && m.growth_stable && entities >= 2) {
+      const fewer = Math.max(1, Math.min(entities - 1, Math.floor(entities * extra[i]!.growFrom)));
+      const names = (n: number) => Array.from({ length: n }, (_, e) => `host-${e}\n`).join('');
+      if (ent.source) writeFileSync(join(dir, 'hosts-grown.txt'), names(fewer));
+      const fileE = join(dir, 'scenario-entities.json');
+      writeFileSync(fileE, JSON.stringify({ ...c.doc, entities: { ...ent, ...(ent.count ? { count: fewer } : { source: 'hosts-grown.txt' }) } }, null, 1));
+      const ge = join(dir, 'grown-entities');
+      if (gen('generate fewer entities', genArgs(c, fileE, ge))) {
+        if (ent.source) writeFileSync(join(dir, 'hosts-grown.txt'), names(entities));
+        if (gen('grow --entities', ['grow', ge, '--entities', String(entities), '--workers', String(c.workers)])) {
+          await check('grown in entities = one run', rowDigest(ge).then((d) => (d.rows === whole.rows && d.sum === whole.sum ? [] : [`grown from ${fewer} to ${entities} entities: ${d.rows} rows, digest ${d.sum}; one run ${whole.rows}, ${whole.sum}`])));
+          await check('DuckDB read-back (grown in entities)', checkParquetDataset(ge));
+          const vg = run(['verify', ge]);
+          counts['verify grown in entities'] = (counts['verify grown in entities'] ?? 0) + 1;
+          if (vg.code !== 0) found('verify grown in entities', `exit ${vg.code}: ${(vg.out + vg.err).slice(0, 1500)}`);
+        }
       }
     }
 
@@ -145,6 +181,19 @@ it(`fuzz campaign: ${CASES} valid scenarios (seed ${SEED})`, async () => {
         await check('train + test = one run', tr.rows + te.rows === whole.rows && tr.sum + te.sum === whole.sum ? [] : [`train ${tr.rows} + test ${te.rows} rows; one run ${whole.rows}; digests ${tr.sum + te.sum} against ${whole.sum}`]);
         const clean = readManifestFile(join(sp, 'train_clean'));
         await check('train_clean unlabelled', (clean.anomalies?.realised.anomalous_rows ?? 0) === 0 ? [] : [`train_clean has ${clean.anomalies?.realised.anomalous_rows} labelled rows`]);
+        // The same splits from the scenario's own `splits:` section: the same rows in each.
+        if (c.splitsDoc) {
+          const file2 = join(dir, 'scenario-splits.json');
+          writeFileSync(file2, JSON.stringify(c.splitsDoc, null, 1));
+          const sp2 = join(dir, 'splits-doc');
+          if (gen('generate (splits: in the scenario)', genArgs(c, file2, sp2))) {
+            for (const name of ['train_clean', 'train', 'test']) {
+              const a = await rowDigest(join(sp, name));
+              const b = await rowDigest(join(sp2, name));
+              await check(`splits: ${name} = --splits ${name}`, a.rows === b.rows && a.sum === b.sum ? [] : [`${name}: ${b.rows} rows, digest ${b.sum}; with --splits ${a.rows}, ${a.sum}`]);
+            }
+          }
+        }
       }
     }
 
@@ -166,9 +215,67 @@ it(`fuzz campaign: ${CASES} valid scenarios (seed ${SEED})`, async () => {
         }
       }
     }
+    // Streams in the other encodings from a later row: NDJSON from a row index, Arrow from an
+    // instant between two rows (the first row at or after it); each the dataset's rows from there.
+    if (!c.doc['entities'] && m.rows > 0) {
+      const { startMs, stepMs } = m.scenario.timeline;
+      const k = Math.min(m.rows - 1, Math.floor(m.rows * extra[i]!.growFrom));
+      const at = k === 0 ? startMs : startMs + k * stepMs - Math.floor(stepMs / 2);
+      const shards = m.shards.map((x) => join(p1, x.file));
+      for (const [format, startAt] of [['ndjson', String(k)], ['arrow', new Date(at).toISOString()]] as const) {
+        counts[`stream ${format}`] = (counts[`stream ${format}`] ?? 0) + 1;
+        const streamed = join(dir, `stream.${format}`);
+        const fd = openSync(streamed, 'w');
+        const labels = join(dir, `stream-${format}-labels.parquet`);
+        const args = [CLI, 'generate', file, '--stdout', '--format', format, '--start-at', startAt, '--workers', String(c.workers), ...(c.withClean ? ['--with-clean'] : []), '--labels-to', labels];
+        const st = spawnSync(process.execPath, args, { stdio: ['ignore', fd, 'pipe'], encoding: 'utf8', timeout: 900_000 });
+        closeSync(fd);
+        if (st.status !== 0) found(`stream ${format}`, `exit ${st.status}: ${st.stderr.slice(0, 1500)}`, args.slice(1));
+        else if (format === 'ndjson' && m.anomalies) {
+          // Every anomaly_id a streamed row carries has its segment row (but a margin's of an event starting past the timeline's end, as in a dataset).
+          await check('--start-at labels name every streamed event', duckdb().then((db) => db.all(`SELECT DISTINCT anomaly_id FROM read_json('${streamed}', format = 'newline_delimited') WHERE anomaly_id IS NOT NULL AND anomaly_id < ${m.rows} AND anomaly_id NOT IN (SELECT id FROM read_parquet('${labels}'))`)).then((r) => (r.length === 0 ? [] : [`--start-at ${startAt}: anomaly_id ${r.map((x) => String(x['anomaly_id'])).join(', ')} carried by streamed rows, not in the --labels-to file`])));
+        }
+        if (st.status === 0) await check(`stream ${format} --start-at = dataset from there`, format === 'ndjson' ? compareNdjsonToParquet(streamed, shards, startMs + k * stepMs) : compareArrowStreamToParquet(streamed, p1, startMs + k * stepMs));
+      }
+    }
+
+    // One file: merge gives the dataset's rows; eval scores a column of it against the dataset's labels.
+    const merged = join(dir, 'merged.parquet');
+    if (gen('merge', ['merge', p1, '--to', merged])) {
+      await check('merged = dataset', filesDigest([merged]).then((d) => (d.rows === whole.rows && d.sum === whole.sum ? [] : [`merged file: ${d.rows} rows, digest ${d.sum}; the dataset ${whole.rows}, ${whole.sum}`])));
+      const score = m.columns.find((col) => /^(float|int)/.test(col.type) && !col.type.endsWith('?') && col.name !== 'anomaly_id');
+      if (!c.doc['entities'] && score) {
+        counts['eval'] = (counts['eval'] ?? 0) + 1;
+        const e = run(['eval', merged, '--labels', p1, '--score-column', score.name, '--json']);
+        if (e.code !== 0) found('eval', `exit ${e.code}: ${e.err.slice(0, 1500)}`, ['eval', merged, '--labels', p1, '--score-column', score.name, '--json']);
+        else {
+          const j = JSON.parse(e.out) as { rows: number; labelled_rows: number };
+          const labelled = m.anomalies?.realised.anomalous_rows ?? 0;
+          await check('eval counts', j.rows === m.rows && j.labelled_rows === labelled ? [] : [`eval scored ${j.rows} rows, ${j.labelled_rows} labelled; the manifest says ${m.rows}, ${labelled}`]);
+        }
+      }
+    }
+
+    // A run in two parts, joined: the files of one run.
+    const parted = join(dir, 'parted');
+    if (gen('generate --part 1/2', genArgs(c, file, parted, { extra: ['--part', '1/2'] })) && gen('generate --part 2/2', genArgs(c, file, parted, { extra: ['--part', '2/2'] })) && gen('merge-manifests', ['merge-manifests', parted])) {
+      counts['parts = one run'] = (counts['parts = one run'] ?? 0) + 1;
+      const a = treeHashes(p1);
+      const b = treeHashes(parted);
+      const differ = Object.keys({ ...a, ...b }).filter((x) => a[x] !== b[x]);
+      if (differ.length > 0) found('parts = one run', `files differ: ${differ.join(', ')}`);
+    }
+
+    // The report page: written, and (FUZZ_BROWSER=1) opened in Chromium as a reader would.
+    const html = join(dir, 'report.html');
+    if (gen('report', ['report', p1, '--out', html]) && browser && !c.doc['entities']) {
+      await check('report in Chromium', checkReportPage(browser, html, { events: m.anomalies?.realised.events ?? 0, screenshot: join(dir, 'report.png') }).then(() => []));
+    }
+
     if (!KEEP && !findings.some((f) => f.index === i)) rmSync(dir, { recursive: true, force: true });
     writeFileSync(REPORT, JSON.stringify({ seed: SEED, cases: i + 1, seconds: Math.round((Date.now() - t0) / 1000), counts, findings }, null, 1));
     console.log(`case ${i + 1}/${cases.length}: ${findings.length} findings so far (${Math.round((Date.now() - t0) / 1000)} s)`);
   }
+  await browser?.close();
   expect(findings.map((f) => `case ${f.index} ${f.step}: ${f.problem.slice(0, 300)}`)).toEqual([]);
 }, 24 * 3_600_000);

@@ -184,6 +184,26 @@ export async function compareCsvFilesToParquet(what: string, csvFiles: string[],
   }
 }
 
+/**
+ * An NDJSON stream (`generate --stdout --format ndjson`, maybe `--start-at`) against the
+ * Parquet files' rows at or after `fromMs`, in DuckDB: the JSON read with the Parquet types.
+ */
+export async function compareNdjsonToParquet(ndjson: string, parquetFiles: string[], fromMs: number): Promise<string[]> {
+  const db = await duckdb();
+  const pq = `(SELECT * FROM read_parquet([${parquetFiles.map(lit).join(', ')}]) WHERE epoch_ms("timestamp") >= ${fromMs})`;
+  const types = await db.all(`DESCRIBE SELECT * FROM read_parquet([${parquetFiles.map(lit).join(', ')}])`);
+  const columns = `{${types.map((r) => `${lit(String(r['column_name']))}: ${lit(String(r['column_type']))}`).join(', ')}}`;
+  const js = `read_json(${lit(ndjson)}, format = 'newline_delimited', columns = ${columns}, auto_detect = false)`;
+  try {
+    const [r] = await db.all(`SELECT (SELECT count(*) FROM (SELECT * FROM ${js} EXCEPT ALL SELECT * FROM ${pq}))::BIGINT AS only_json, (SELECT count(*) FROM (SELECT * FROM ${pq} EXCEPT ALL SELECT * FROM ${js}))::BIGINT AS only_parquet, (SELECT count(*) FROM ${js})::BIGINT AS n`);
+    if (Number(r!['only_json']) === 0 && Number(r!['only_parquet']) === 0) return [];
+    const sample = await db.all(`SELECT * FROM (SELECT * FROM ${js} EXCEPT ALL SELECT * FROM ${pq}) LIMIT 2`);
+    return [`ndjson: ${String(r!['only_json'])} JSON rows not in the Parquet rows, ${String(r!['only_parquet'])} the other way (of ${String(r!['n'])}); e.g. ${JSON.stringify(sample).slice(0, 400)}`];
+  } catch (err) {
+    return [`ndjson: DuckDB cannot read the stream with the Parquet types: ${(err as Error).message.split('\n')[0]}`];
+  }
+}
+
 /** A CSV dataset against the Parquet dataset of the same scenario and layout, shard by shard. */
 export async function compareCsvToParquet(csvOut: string, parquetOut: string): Promise<string[]> {
   const a = readManifestFile(csvOut);
@@ -204,14 +224,16 @@ function cellText(x: unknown): string {
   return JSON.stringify(x);
 }
 
-/** Each row of some tables as one text (column names checked equal), counted: a multiset of rows. */
-function rowMultiset(tables: Table[], names: string[], problems: string[], what: string): Map<string, number> {
+/** Each row of some tables as one text (column names checked equal), counted: a multiset of rows; with `fromMs`, only rows at or after that timestamp. */
+function rowMultiset(tables: Table[], names: string[], problems: string[], what: string, fromMs = -Infinity): Map<string, number> {
   const rows = new Map<string, number>();
   for (const t of tables) {
     const got = t.schema.fields.map((f) => f.name);
     if (got.join(',') !== names.join(',')) problems.push(`${what}: columns ${got.join(',')}, expected ${names.join(',')}`);
     const cols = names.map((n) => t.getChild(n));
+    const time = t.getChild('timestamp');
     for (let r = 0; r < t.numRows; r++) {
+      if (fromMs > -Infinity && Number(time?.get(r)) < fromMs) continue;
       const key = cols.map((c) => cellText(c?.get(r))).join('\u0001');
       rows.set(key, (rows.get(key) ?? 0) + 1);
     }
@@ -231,6 +253,23 @@ export function compareArrowToParquet(arrowOut: string, parquetOut: string): str
   const names = a.columns.map((c) => c.name);
   const x = rowMultiset(a.shards.map((s) => tableFromIPC(readFileSync(join(arrowOut, s.file)))), names, problems, 'Arrow');
   const y = rowMultiset(b.shards.map((s) => tableFromIPC(pw.readParquet(readFileSync(join(parquetOut, s.file))).intoIPCStream())), names, problems, 'Parquet');
+  return compareMultisets(x, y, problems, 'Arrow');
+}
+
+/**
+ * An Arrow IPC stream (`generate --stdout --format arrow`, maybe `--start-at`) against a
+ * Parquet dataset's rows at or after `fromMs`: apache-arrow reads the stream, parquet-wasm the shards.
+ */
+export function compareArrowStreamToParquet(stream: string, parquetOut: string, fromMs: number): string[] {
+  const b = readManifestFile(parquetOut);
+  const problems: string[] = [];
+  const names = b.columns.map((c) => c.name);
+  const x = rowMultiset([tableFromIPC(readFileSync(stream))], names, problems, 'Arrow stream');
+  const y = rowMultiset(b.shards.map((s) => tableFromIPC(pw.readParquet(readFileSync(join(parquetOut, s.file))).intoIPCStream())), names, problems, 'Parquet', fromMs);
+  return compareMultisets(x, y, problems, 'Arrow stream');
+}
+
+function compareMultisets(x: Map<string, number>, y: Map<string, number>, problems: string[], what: string): string[] {
   let only = 0;
   let example = '';
   for (const [k, n] of x) {
@@ -239,17 +278,22 @@ export function compareArrowToParquet(arrowOut: string, parquetOut: string): str
       example ||= k.split('\u0001').join(', ');
     }
   }
-  if (only > 0 || x.size !== y.size) problems.push(`${only} distinct Arrow rows not found as often in the Parquet rows (${x.size} against ${y.size} distinct); e.g. ${example.slice(0, 400)}`);
+  if (only > 0 || x.size !== y.size) problems.push(`${only} distinct ${what} rows not found as often in the Parquet rows (${x.size} against ${y.size} distinct); e.g. ${example.slice(0, 400)}`);
   return problems;
 }
 
 /** An order-free digest of a dataset's rows (Parquet or CSV as text): count and the sum of row hashes, additive over disjoint row sets. */
 export async function rowDigest(out: string): Promise<{ rows: number; sum: bigint }> {
-  const db = await duckdb();
   const m = readManifestFile(out);
-  if (m.shards.length === 0) return { rows: 0, sum: 0n };
-  const files = `[${m.shards.map((s) => lit(join(out, s.file))).join(', ')}]`;
-  const from = m.format === 'csv' ? `read_csv(${files}, header = true, all_varchar = true, allow_quoted_nulls = false)` : `read_parquet(${files})`;
+  return filesDigest(m.shards.map((s) => join(out, s.file)), m.format);
+}
+
+/** rowDigest of data files (a merged file, shards). */
+export async function filesDigest(paths: string[], format: 'parquet' | 'arrow' | 'csv' = 'parquet'): Promise<{ rows: number; sum: bigint }> {
+  const db = await duckdb();
+  if (paths.length === 0) return { rows: 0, sum: 0n };
+  const files = `[${paths.map(lit).join(', ')}]`;
+  const from = format === 'csv' ? `read_csv(${files}, header = true, all_varchar = true, allow_quoted_nulls = false)` : `read_parquet(${files})`;
   const [r] = await db.all(`SELECT count(*)::BIGINT AS n, coalesce(sum(hash(t)), 0)::VARCHAR AS h FROM ${from} t`);
   return { rows: Number(r!['n']), sum: BigInt(String(r!['h'])) };
 }

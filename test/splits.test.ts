@@ -238,6 +238,19 @@ describe('splits: ownership and the command line', () => {
     expect(() => scenarioFrom({ ...DOC, anomalies: { count: 3, duration: [5, 10] } })).toThrow(/splits: needs anomalies placed by 'frequency'/);
     expect(() => scenarioFrom({ ...DOC, splits: { train: 'soon' } })).toThrow(/splits\.train: expected a row count/);
   });
+
+  it("refuses a fleet's outages placed by count, in the scenario and with --splits (before: written, and train + test were not the rows of one run)", () => {
+    const fleet = { ...DOC, timeline: { ...DOC.timeline, rows: 3000 }, entities: { count: 2 }, anomalies: { ...DOC.anomalies, outages: { count: 2, duration: [5, 30], share: 0.5, variables: ['load'], kind: 'level_shift', amount: [1, 3] } } };
+    expect(() => scenarioFrom(fleet)).toThrow(/splits: needs outages placed by 'frequency': 'anomalies\.outages\.count' spreads its outages over the whole timeline/);
+    const dir = tempDir();
+    const { splits: _, ...plain } = fleet;
+    const file = join(dir, 'fleet.json');
+    writeFileSync(file, JSON.stringify(plain));
+    const r = paranom('generate', file, '--out', join(dir, 'out'), '--splits', '0.5', '--workers', '1');
+    expect(r.code).toBe(2);
+    expect(r.err).toContain("splits: needs outages placed by 'frequency'");
+    expect(existsSync(join(dir, 'out'))).toBe(false);
+  });
 });
 
 describe('a test split after events with a callback variable', () => {

@@ -219,3 +219,24 @@ describe('ISO timestamps of the text formats', () => {
     for (const ms of samples) expect(f.format(ms), String(ms)).toBe(new Date(ms).toISOString());
   });
 });
+
+describe('--labels-to from a later row, with label margins', () => {
+  it('lists every event whose id a streamed row carries, also one that ended before --start-at whose margin reaches into the stream (before: that event was missing)', async () => {
+    const d = tempDir();
+    const file = join(d, 'margin.json');
+    writeFileSync(file, JSON.stringify({ seed: 9, timeline: { start: '2024-01-01', step: '1s', rows: 5000 }, anomalies: { frequency: 0.05, duration: [20, 60], label_margin: [5, 10], kinds: [{ kind: 'level_shift', shift: [2, 4] }] }, variables: { t: { type: 'process', components: [{ type: 'sine', period: 50, amplitude: 3 }, { type: 'noise', sd: 0.5 }] } } }));
+    const labels = join(d, 'labels.parquet');
+    expect(paranom('generate', file, '--out', join(d, 'ds'), '--workers', '1').code).toBe(0);
+    const events = await duck(`SELECT id, end_row FROM read_parquet('${join(d, 'ds', 'anomalies.parquet')}') ORDER BY id`);
+    // Just past an event's last row (inside its after-margin), on it, and just before its margin ends.
+    const end = Number(events[1]!['end_row']);
+    for (const at of [end + 1, end, end + 10, end + 11]) {
+      const r = paranom('generate', file, '--stdout', '--format', 'csv', '--start-at', String(at), '--labels-to', labels);
+      expect(r.code, r.err).toBe(0);
+      const carried = new Set(r.out.toString().trim().split('\n').slice(1).map((l) => l.split(',')[3]).filter((x) => x !== ''));
+      const listed = new Set((await duck(`SELECT id FROM read_parquet('${labels}')`)).map((x) => String(x['id'])));
+      for (const id of carried) expect(listed.has(id), `--start-at ${at}: row with anomaly_id ${id}`).toBe(true);
+      expect(listed.has(String(events[1]!['id']))).toBe(at <= end + 10);
+    }
+  }, 60_000);
+});

@@ -1,15 +1,20 @@
 /**
  * Random *valid* scenarios over the whole format (fast-check arbitraries), for the fuzz
  * test's end-to-end property: every variable type and distribution, process components,
- * callbacks, id and correlated variables (both forms, processes as members), source series
+ * callbacks (ES, CommonJS and TypeScript modules), id and correlated variables (both forms, processes as members), source series
  * from CSV and Parquet files as other tools write them, every anomaly kind (hand-written,
  * shape, structure and learned) with weights, own durations and directions, min_effect in
- * both forms, label modes with min_change, label margins, uniqueness, fleets with per-entity
- * parameters, outages and count_per, and odd row counts and shard sizes. Each case also
+ * every form, label modes with min_change, label margins, the clean twin asked for in the
+ * scenario, uniqueness (hard where it cannot run out of tries), fleets (a count, names or a
+ * names file) with per-entity parameters of processes and kinds, outages by frequency or
+ * count and count_per, correlated groups by correlation or covariance, timelines in every
+ * step unit (fractional spellings too) from 1900 on, starts spelled with Z, an offset, no
+ * zone or a date alone, `end` instead of `rows`, durations in time units, and odd row counts
+ * and shard sizes. Each case also
  * names a format and the options of its run. Only combinations the README documents as
  * valid are drawn, so a refusal is itself a finding.
  */
-import { cpSync, existsSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import fc from 'fast-check';
 import { duckdb } from './read-back.js';
@@ -23,6 +28,19 @@ export function burst(ctx) { return 100 + ctx.event.offset + ctx.random.uniform(
 export function state(ctx) { return ctx.random.pick(['low', 'mid', 'high']); }
 export function flag(ctx) { return ctx.random.bernoulli(0.3); }
 export function count(ctx) { return ctx.random.int(-5, 5); }
+`;
+
+/** The same callbacks as a CommonJS module of arrow functions (exports Node's import does not detect) and as TypeScript importing a helper. */
+const CALLBACK_CJS = `module.exports = {
+  level: (ctx) => 10 + ctx.random.normal(0, 1),
+  burst: (ctx) => 100 + ctx.event.offset + ctx.random.uniform(),
+  state: (ctx) => ctx.random.pick(['low', 'mid', 'high']),
+};
+`;
+const CALLBACK_TS = `import { base } from './cb-base.ts';
+interface Ctx { random: { normal(m: number, s: number): number; int(a: number, b: number): number }; event: { offset: number } | null }
+export function level(ctx: Ctx): number { return base + ctx.random.normal(0, 1); }
+export function count(ctx: Ctx): number { return ctx.random.int(-5, 5); }
 `;
 
 /**
@@ -45,6 +63,10 @@ function oddCsv(): string {
  */
 export async function writeInputs(dir: string): Promise<void> {
   writeFileSync(join(dir, 'cb.js'), CALLBACK_MODULE);
+  writeFileSync(join(dir, 'cb.cjs'), CALLBACK_CJS);
+  writeFileSync(join(dir, 'cb.ts'), CALLBACK_TS);
+  writeFileSync(join(dir, 'cb-base.ts'), 'export const base: number = 10;\n');
+  for (let n = 1; n <= 5; n++) writeFileSync(join(dir, `hosts-${n}.txt`), Array.from({ length: n }, (_, i) => `host-${i}\n`).join(''));
   cpSync(join(ROOT, 'scenarios/nab/ec2_cpu_utilization_c6585a.csv'), join(dir, 'cpu.csv'));
   cpSync(join(ROOT, 'test/fixtures/golden/taxi-tiny-vae'), join(dir, 'vae'), { recursive: true });
   writeFileSync(join(dir, 'odd.csv'), oddCsv());
@@ -99,6 +121,10 @@ const callbackVar = fc.constantFrom(
   { type: 'callback', module: 'cb.js', normal: 'state', dtype: 'string', values: ['low', 'mid', 'high'] },
   { type: 'callback', module: 'cb.js', normal: 'flag', dtype: 'bool' },
   { type: 'callback', module: 'cb.js', normal: 'count', dtype: 'int32' },
+  { type: 'callback', module: 'cb.cjs', normal: 'level', anomalous: 'burst' },
+  { type: 'callback', module: 'cb.cjs', normal: 'state', dtype: 'string', values: ['low', 'mid', 'high'] },
+  { type: 'callback', module: 'cb.ts', normal: 'level' },
+  { type: 'callback', module: 'cb.ts', normal: 'count', dtype: 'int64' },
 );
 
 /** The source files writeInputs writes, with the column to replay and the timestamp column to map. */
@@ -169,14 +195,17 @@ const anomalies = fc.oneof(
         how: fc.oneof(num(0.0005, 0.05).map((frequency) => ({ frequency })), fc.integer({ min: 1, max: 5 }).map((count) => ({ count }))),
         duration: fc.tuple(fc.integer({ min: 1, max: 40 }), fc.integer({ min: 0, max: 100 })).map(([a, w]) => [a, a + w]),
         kinds: fc.option(fc.array(kind, { minLength: 1, maxLength: 4 }), { nil: undefined }),
-        minEffect: fc.option(fc.oneof(num(0.05, 1), fc.record({ value: num(0.05, 1), tries: fc.integer({ min: 1, max: 6 }), below: fc.constantFrom('drop', 'normal') })), { nil: undefined }),
+        // Every form: a number, or { value } with tries and below each given or left out.
+        minEffect: fc.option(fc.oneof(num(0.05, 1), fc.record({ value: num(0.05, 1), tries: fc.integer({ min: 1, max: 6 }), below: fc.constantFrom('drop', 'normal') }, { requiredKeys: ['value'] })), { nil: undefined }),
+        cleanTwin: fc.boolean(),
         label: fc.option(fc.constantFrom('window', 'changed'), { nil: undefined }),
         minChange: fc.option(num(0, 1), { nil: undefined }),
         margin: fc.option(fc.oneof(fc.integer({ min: 0, max: 20 }), fc.tuple(fc.integer({ min: 0, max: 20 }), fc.integer({ min: 0, max: 20 }))), { nil: undefined }),
       })
-      .map(({ how, duration, kinds, minEffect, label, minChange, margin }) => ({
+      .map(({ how, duration, kinds, minEffect, label, minChange, margin, cleanTwin }) => ({
         ...how,
         duration,
+        ...(cleanTwin ? { clean_twin: true } : {}),
         ...(kinds ? { kinds } : {}),
         ...(kinds && minEffect !== undefined ? { min_effect: minEffect } : {}),
         ...(label ? { label } : {}),
@@ -185,6 +214,33 @@ const anomalies = fc.oneof(
       })),
   },
 );
+
+/** Timeline steps in every unit, whole and fractional spellings, and their milliseconds. */
+const STEP_MS: Record<string, number> = { '1ms': 1, '250ms': 250, '1s': 1000, '1.5s': 1500, '10s': 10_000, '90s': 90_000, '1m': 60_000, '5m': 300_000, '0.5h': 1_800_000, '1h': 3_600_000, '1d': 86_400_000, '2d': 172_800_000 };
+
+/** Spellings of an instant the README allows: UTC with Z, no zone (UTC), a space for T, a date alone, offsets with and without a colon, milliseconds. */
+const START_FORMS = ['z', 'nozone', 'space', 'date', 'offset', 'negoffset', 'frac'] as const;
+
+/** `ms` (moved to what the form can say: midnight for a date, +123 ms for `frac`) spelled in `form`, and the instant it names. */
+export function spellInstant(ms: number, form: (typeof START_FORMS)[number]): { text: string; ms: number } {
+  const at = form === 'date' ? Math.floor(ms / 86_400_000) * 86_400_000 : form === 'frac' ? ms + 123 : ms;
+  const iso = (t: number) => new Date(t).toISOString();
+  const plain = (t: number) => (t % 1000 === 0 ? iso(t).slice(0, 19) : iso(t).slice(0, 23));
+  switch (form) {
+    case 'nozone':
+      return { text: plain(at), ms: at };
+    case 'space':
+      return { text: plain(at).replace('T', ' '), ms: at };
+    case 'date':
+      return { text: iso(at).slice(0, 10), ms: at };
+    case 'offset':
+      return { text: `${plain(at + 5.5 * 3_600_000)}+05:30`, ms: at };
+    case 'negoffset':
+      return { text: `${plain(at - 8 * 3_600_000)}-0800`, ms: at };
+    default:
+      return { text: iso(at), ms: at };
+  }
+}
 
 /** One drawn case: the scenario document and how to run it. */
 export interface ValidCase {
@@ -196,6 +252,10 @@ export interface ValidCase {
   withClean: boolean;
   /** train's share of the timeline when the case may also be written as splits (frequency placement, no uniqueness). */
   splits: number | undefined;
+  /** The document with its own `splits:` section (train as rows, a fraction or a duration) giving the same splits as `--splits <splits>`, or undefined. */
+  splitsDoc: Record<string, unknown> | undefined;
+  /** The timeline's rows (the document may give `end` instead). */
+  rows: number;
 }
 
 /** Valid cases of at most `maxRows` timeline rows (a fleet's entities at most 20,000 each). */
@@ -204,8 +264,12 @@ export function validCase(maxRows = 140_001): fc.Arbitrary<ValidCase> {
     .record({
       seed: fc.nat({ max: 2 ** 31 }),
       rows: fc.constantFrom(1, 2, 7, 1000, 65_535, 65_536, 65_537, 140_001),
-      step: fc.constantFrom('1ms', '1s', '10s', '1m', '5m', '1h', '1d'),
-      start: fc.date({ min: new Date('1990-01-01T00:00:00Z'), max: new Date('2040-01-01T00:00:00Z'), noInvalidDate: true }).map((d) => new Date(Math.round(d.getTime() / 1000) * 1000).toISOString()),
+      step: fc.constantFrom(...Object.keys(STEP_MS)),
+      start: fc.date({ min: new Date('1900-01-01T00:00:00Z'), max: new Date('2040-01-01T00:00:00Z'), noInvalidDate: true }).map((d) => Math.round(d.getTime() / 1000) * 1000),
+      // How the timeline is written: the start's spelling, `end` instead of `rows`, durations in time units.
+      startForm: fc.constantFrom(...START_FORMS),
+      byEnd: fc.boolean(),
+      timeDurations: fc.boolean(),
       stochastic: fc.array(stochastic, { minLength: 0, maxLength: 4 }),
       processes: fc.array(processVar, { minLength: 0, maxLength: 2 }),
       callbacks: fc.array(callbackVar, { minLength: 0, maxLength: 2 }),
@@ -222,7 +286,14 @@ export function validCase(maxRows = 140_001): fc.Arbitrary<ValidCase> {
       splits: fc.option(num(0.2, 0.8), { nil: undefined }),
       anomalies,
       unique: fc.option(fc.constantFrom('none', 'soft'), { nil: undefined }),
-      entities: fc.option(fc.record({ count: fc.integer({ min: 1, max: 5 }), names: fc.boolean(), order: fc.constantFrom('entity_time', 'time_entity') }), { nil: undefined, freq: 2 }),
+      entities: fc.option(fc.record({ count: fc.integer({ min: 1, max: 5 }), names: fc.constantFrom('count', 'names', 'source'), order: fc.constantFrom('entity_time', 'time_entity') }), { nil: undefined, freq: 2 }),
+      outageCount: fc.boolean(),
+      covariance: fc.boolean(),
+      perEntityKind: fc.boolean(),
+      hard: fc.boolean(),
+      // Splits written by the scenario's own `splits:` (train as rows, a fraction or a duration; test the rest, spelled out or not).
+      splitsForm: fc.constantFrom('option', 'fraction', 'rows', 'duration'),
+      splitsTest: fc.boolean(),
       format: fc.constantFrom('parquet' as const, 'arrow' as const, 'csv' as const),
       compression: fc.constantFrom('snappy' as const, 'zstd' as const, 'none' as const),
       shardRows: fc.constantFrom(undefined, 65_536, 131_072),
@@ -238,7 +309,9 @@ export function validCase(maxRows = 140_001): fc.Arbitrary<ValidCase> {
       if (c.vae) variables['v'] = { type: 'vae', model: 'vae' };
       if (c.id !== undefined) variables['id'] = { type: 'id', min: c.id, max: c.id + 10_000_000 };
       if (c.correlated !== undefined) {
-        variables['g'] = { type: 'correlated', correlation: [[1, c.correlated], [c.correlated, 1]], variables: { ga: { dist: 'normal', mean: 5, sd: 1 }, gb: { dist: 'uniform', min: 0, max: 1 } } };
+        variables['g'] = c.covariance
+          ? { type: 'correlated', covariance: [[4, 2 * c.correlated], [2 * c.correlated, 1]], mean: [5, 0], variables: ['ga', 'gb'] }
+          : { type: 'correlated', correlation: [[1, c.correlated], [c.correlated, 1]], variables: { ga: { dist: 'normal', mean: 5, sd: 1 }, gb: { dist: 'uniform', min: 0, max: 1 } } };
       }
       const correlations = c.corrProcess === undefined ? undefined : { lines: { variables: ['ca', 'cp'], correlation: [[1, c.corrProcess], [c.corrProcess, 1]] } };
       if (correlations) {
@@ -252,27 +325,43 @@ export function validCase(maxRows = 140_001): fc.Arbitrary<ValidCase> {
         variables['t'] = { type: 'process', components: [{ type: 'sine', period: 50, amplitude }, { type: 'noise', sd: 0.5 }] };
         variables['t2'] = { type: 'process', components: [{ type: 'triangle', period: 80, amplitude: 2 }, { type: 'ar', coefficients: [0.5], sd: 0.3 }] };
       }
-      const kinds = drawn?.kinds ? [...drawn.kinds, ...(c.groupKind && variables['g'] ? [c.groupKind] : [])] : undefined;
+      // A fleet's spikes may draw their magnitude per entity.
+      const perEntityKind = (k: unknown) => (c.entities && c.perEntityKind && (k as { kind: string }).kind === 'spike' ? { ...(k as object), magnitude: { per_entity: { dist: 'uniform', min: 0.5, max: 5 } } } : k);
+      const kinds = drawn?.kinds ? [...drawn.kinds.map(perEntityKind), ...(c.groupKind && variables['g'] ? [c.groupKind] : [])] : undefined;
       // Uniqueness, soft or none so that a run always ends: by default keyed on every stochastic
       // variable; with kinds, on those no kind changes (strings, booleans, those with their own anomalous definition).
       const key = kinds ? c.stochastic.flatMap((v, i) => (v.dtype === 'string' || v.dtype === 'bool' || v.anomalous ? [`s${i}`] : [])) : undefined;
       const keyed = c.unique && c.stochastic.length > 0 && (!key || key.length > 0) && !drawn?.min_effect && drawn?.label !== 'changed';
-      const uniqueness = keyed ? { ...(key ? { key } : {}), normal: { mode: c.unique, tries: 4 }, anomalous: { mode: c.unique, tries: 4 } } : undefined;
-      const entities = c.entities ? { ...(c.entities.names ? { names: Array.from({ length: c.entities.count }, (_, i) => `host-${i}`) } : { count: c.entities.count }), order: c.entities.order } : undefined;
+      // Hard uniqueness only where a key variable is a continuous float64 in both classes, so no run can exhaust its tries.
+      const continuous = (d: Record<string, unknown> | undefined) => d === undefined || ['uniform', 'normal', 'lognormal', 'exponential'].includes(d['dist'] as string);
+      const roomy = c.stochastic.some((v, i) => (!key || key.includes(`s${i}`)) && v.dtype === 'float64' && v.normal['dist'] !== 'constant' && continuous(v.normal) && continuous(v.anomalous));
+      const mode = c.hard && roomy ? 'hard' : c.unique;
+      const uniqueness = keyed ? { ...(key ? { key } : {}), normal: { mode, tries: 4 }, anomalous: { mode, tries: 4 } } : undefined;
+      const names = c.entities ? Array.from({ length: c.entities.count }, (_, i) => `host-${i}`) : [];
+      const who = !c.entities ? {} : c.entities.names === 'names' ? { names } : c.entities.names === 'source' ? { source: `hosts-${names.length}.txt` } : { count: c.entities.count };
+      const entities = c.entities ? { ...who, order: c.entities.order } : undefined;
       // A fleet's outages (with frequency) act on t, a float variable.
       const { amount, ...outage } = c.outages ?? { amount: undefined };
-      const outages = entities && c.outages && kinds && drawn?.count === undefined ? { ...outage, ...(c.outages.kind === 'flat_line' ? {} : { amount }), variables: ['t'] } : undefined;
+      const { frequency: outageFrequency, ...outageRest } = outage as { frequency?: number };
+      const outageHow = c.outageCount ? { count: 1 + Math.floor((outageFrequency ?? 0) * 40) } : { frequency: outageFrequency };
+      const outages = entities && c.outages && kinds && drawn?.count === undefined ? { ...outageRest, ...outageHow, ...(c.outages.kind === 'flat_line' ? {} : { amount }), variables: ['t'] } : undefined;
       const rows = Math.min(c.rows, maxRows, entities ? 20_000 : maxRows);
       // An exact count must fit: events of their shortest length, a normal row between them.
       // (the longest of the kinds' own shortest lengths).
       const shortest = Math.max(drawn?.duration[0] ?? 1, ...((kinds ?? []) as Array<{ duration?: number[] }>).map((k) => k.duration?.[0] ?? 1));
       const count = drawn?.count === undefined ? undefined : Math.min(drawn.count, Math.floor(rows / (shortest + 1)));
       const perFleet = entities && count !== undefined && c.countPerFleet ? { count_per: 'fleet' } : {};
-      const anomaliesDoc = !drawn || count === 0 ? undefined : { ...drawn, ...(count !== undefined ? { count } : {}), ...perFleet, ...(kinds ? { kinds } : {}), ...(outages ? { outages } : {}) };
+      const stepMs = STEP_MS[c.step]!;
+      // Durations in time units, where they name the same rows (a whole number of milliseconds per row).
+      const duration = drawn && c.timeDurations ? drawn.duration.map((n) => `${n * stepMs}ms`) : drawn?.duration;
+      const anomaliesDoc = !drawn || count === 0 ? undefined : { ...drawn, duration, ...(count !== undefined ? { count } : {}), ...perFleet, ...(kinds ? { kinds } : {}), ...(outages ? { outages } : {}) };
+      // The start as the form spells it; the last row at or before 9999-12-31 whatever the step.
+      const start = spellInstant(Math.min(c.start, 253_402_300_799_999 - 123 - rows * stepMs), c.startForm);
+      const end = spellInstant(start.ms + rows * stepMs, start.ms % 1000 === 0 ? 'offset' : 'z');
       const doc: Record<string, unknown> = {
         name: 'drawn',
         seed: c.seed,
-        timeline: { start: c.start, step: c.step, rows },
+        timeline: { start: start.text, step: c.step, ...(c.byEnd ? { end: end.text } : { rows }) },
         ...(anomaliesDoc ? { anomalies: anomaliesDoc } : {}),
         ...(uniqueness ? { uniqueness } : {}),
         ...(entities ? { entities } : {}),
@@ -280,7 +369,91 @@ export function validCase(maxRows = 140_001): fc.Arbitrary<ValidCase> {
         variables,
       };
       // Splits need placement by frequency, no uniqueness, and a few rows on each side.
-      const splits = c.splits !== undefined && anomaliesDoc && count === undefined && !uniqueness && rows >= 7 ? c.splits : undefined;
-      return { doc, format: c.format, compression: c.compression, shardRows: c.shardRows, workers: c.workers, withClean: c.withClean, splits };
+      const splits = c.splits !== undefined && anomaliesDoc && count === undefined && !uniqueness && !c.outageCount && rows >= 7 ? c.splits : undefined;
+      // The same splits from the scenario's own section: `--splits F` keeps round(F × rows) rows for train.
+      const trainRows = splits === undefined ? 0 : Math.max(1, Math.round(splits * rows));
+      const train = c.splitsForm === 'fraction' ? splits : c.splitsForm === 'rows' ? trainRows : `${trainRows * stepMs}ms`;
+      const splitsDoc = splits === undefined || c.splitsForm === 'option' ? undefined : { ...doc, splits: { train, ...(c.splitsTest ? { test: rows - trainRows } : {}) } };
+      return { doc, format: c.format, compression: c.compression, shardRows: c.shardRows, workers: c.workers, withClean: c.withClean, splits, splitsDoc, rows };
     });
+}
+
+/** Where the NAB corpus is (the shared data beside the repository). */
+export const NAB_DATA = resolve(ROOT, '../shared/data/nab/data');
+
+/** Every NAB series as `<folder>/<file>.csv`, sorted. */
+export function nabFiles(): string[] {
+  if (!existsSync(NAB_DATA)) return [];
+  return readdirSync(NAB_DATA, { withFileTypes: true })
+    .filter((d) => d.isDirectory())
+    .flatMap((d) => readdirSync(join(NAB_DATA, d.name)).filter((f) => f.endsWith('.csv')).map((f) => `${d.name}/${f}`))
+    .sort();
+}
+
+/** Copies the NAB corpus under `dir/nab/` for the scenarios of nabCases. */
+export function writeNabInputs(dir: string): void {
+  for (const f of nabFiles()) cpSync(join(NAB_DATA, f), join(dir, 'nab', f), { recursive: true });
+}
+
+const NAB_KINDS: Array<Array<Record<string, unknown>>> = [
+  [{ kind: 'spike', magnitude: [3, 8], duration: 1 }, { kind: 'level_shift', shift: [2, 5] }, { kind: 'flat_line' }],
+  [{ kind: 'dropout', rate: 0.7 }, { kind: 'noise', magnitude: [1, 3], direction: 'up', wave: 'square', wave_period: 12 }, { kind: 'trend', slope: [0.05, 0.2] }],
+  [{ kind: 'time_warp', factor: [0.4, 2.5] }, { kind: 'smoothing', window: 9 }, { kind: 'clipping', level: 0.6 }, { kind: 'reversal' }],
+  [{ kind: 'replay', lag: '1d' }, { kind: 'pattern_shift', shift: 6, direction: 'both' }, { kind: 'amplitude', factor: [0.2, 0.5] }, { kind: 'variance', sd: [1, 2] }],
+];
+const NAB_STARTS = ['2024-03-31T00:30:00+01:00', '2024-10-27 01:30', '2014-03-09T01:00:00-05:00', '2014-11-02T05:59:59.750Z', '1969-12-31T22:00:00Z'];
+const NAB_STEPS = ['5m', '1m', '10m', '5m', '90s'];
+
+/**
+ * A case per NAB series (real data the other tests never read): replayed by a `source`
+ * variable on a timeline starting at a clock change, with its timestamps mapped where they
+ * increase strictly (else replayed row by row; duplicates and a backward jump are NAB's),
+ * cycled or held past the file's end, drifted, under anomaly kinds of every family with
+ * `min_effect` forms, label modes and margins; and written as splits.
+ */
+export function nabCases(): ValidCase[] {
+  return nabFiles().map((f, j) => {
+    const text = readFileSync(join(NAB_DATA, f), 'utf8');
+    const times = text.split('\n').slice(1).filter((l) => l.trim() !== '').map((l) => Date.parse(l.split(',')[0]!.replace(' ', 'T') + 'Z'));
+    const fileRows = times.length;
+    const increasing = times.every((t, i) => i === 0 || t > times[i - 1]!);
+    const rows = [2 * fileRows + 17, 65_537, 140_001, fileRows - 3][j % 4]!;
+    const exact = j % 4 === 3;
+    const source = {
+      type: 'source',
+      file: `nab/${f}`,
+      column: 'value',
+      timestamps: increasing && !exact ? 'map' : 'ignore',
+      past_end: exact ? 'error' : j % 2 === 0 ? 'cycle' : 'hold',
+      ...(exact ? { offset: 3 } : {}),
+      ...(j % 3 === 0 ? { drift: { offset: 0.5, gain: 0.1, every: 288 } } : {}),
+    };
+    const minEffect = [undefined, 0.5, { value: 1, below: 'normal' }, { value: 0.3, tries: 3 }][j % 4];
+    const anomalies = {
+      frequency: [0.01, 0.02, 0.03][j % 3],
+      duration: ['15m', '3h'],
+      kinds: NAB_KINDS[j % NAB_KINDS.length],
+      ...(minEffect !== undefined ? { min_effect: minEffect } : {}),
+      ...(j % 2 === 1 ? { label: 'changed' } : {}),
+      ...(j % 5 === 2 ? { label_margin: [6, 12] } : {}),
+    };
+    const doc = {
+      name: `nab-${f.replace(/[/.]/g, '-')}`,
+      seed: 1000 + j,
+      timeline: { start: NAB_STARTS[j % NAB_STARTS.length], step: NAB_STEPS[j % NAB_STEPS.length], rows },
+      anomalies,
+      variables: { value: source, load: { type: 'process', components: [{ type: 'sine', period: '1d', amplitude: 5 }, { type: 'noise', sd: 0.5 }] } },
+    };
+    return {
+      doc,
+      format: (['parquet', 'csv', 'arrow'] as const)[j % 3]!,
+      compression: (['snappy', 'zstd', 'none'] as const)[j % 3]!,
+      shardRows: [undefined, 65_536, 131_072][j % 3],
+      workers: 2,
+      withClean: j % 2 === 0,
+      splits: 0.7,
+      splitsDoc: { ...doc, splits: { train: j % 2 === 0 ? 0.7 : Math.round(0.7 * rows) } },
+      rows,
+    };
+  });
 }

@@ -11,7 +11,7 @@
  * file truncated to its length. Where O_DIRECT is refused (tmpfs, some network file
  * systems, other platforms), the write is buffered, as for every other file.
  */
-import { closeSync, constants, fsyncSync, ftruncateSync, mkdirSync, openSync, renameSync, rmSync, write, writeSync } from 'node:fs';
+import { closeSync, constants, fsync, fsyncSync, ftruncateSync, mkdirSync, openSync, renameSync, rmSync, write, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { addMs, clock, timing } from '../phases.js';
 import { removeAbandonedTemps, uniqueTempName } from './unique-temp.js';
@@ -112,58 +112,81 @@ function writeAllAsync(fd: number, buf: Uint8Array): Promise<void> {
   });
 }
 
+/** A direct write still under way: its buffer is in use until `released`, its file in place once `durable`. */
+export interface Landing {
+  /** Settles, never rejecting, once the bytes are written: the buffer may be reused. */
+  released: Promise<void>;
+  /** Resolves (the ms fsync took) once the file is fsynced and renamed into place; rejects, its temporary removed, if the write failed. */
+  durable: Promise<number>;
+}
+
 /**
- * `writeFileAtomic`, running `during` on this thread while a direct write goes to the disk
- * on libuv's thread pool (a worker hashes its shard while the shard is written); its result.
- * Without a direct write, the file is written first, then `during` runs.
+ * Starts `writeFileAtomic` of `bytes` and runs `during` on this thread while a direct write
+ * goes to the disk on libuv's thread pool (a worker hashes its shard while the shard is
+ * written); returns `during`'s result at once, with the write's `landing` (null when the file
+ * was written before `during` ran: no direct write). A worker thus goes on to its next
+ * shard's rows while this one's last blocks, fsync and rename finish; `bytes` must not
+ * change before `landing.released`. A failing `during` leaves no file (its error, once the
+ * write has stopped and the temporary is removed).
  */
-export async function writeFileAtomicWhile<T>(path: string, bytes: Uint8Array, during: () => T): Promise<T> {
+export async function writeFileAtomicAround<T>(path: string, bytes: Uint8Array, during: () => T): Promise<{ result: T; landing: Landing | null }> {
   if (!direct(bytes)) {
     writeFileAtomic(path, bytes);
-    return during();
+    return { result: during(), landing: null };
   }
-  const t = timing ? clock() : 0;
   mkdirSync(dirname(path), { recursive: true });
   const tmp = path + TEMP_SUFFIX;
   const fd = openDirect(tmp);
   if (fd < 0) {
     writeFileAtomic(path, bytes);
-    return during();
+    return { result: during(), landing: null };
   }
   const written = writeAllAsync(fd, paddedView(bytes));
   let result: T;
-  let busy = 0;
   try {
-    const d = timing ? clock() : 0;
     result = during();
-    if (timing) busy = clock() - d;
   } catch (err) {
     await written.catch(() => undefined);
     closeSync(fd);
     rmSync(tmp, { force: true });
     throw err;
   }
+  // true: the direct write is done and its fd open; false: refused, written buffered instead.
+  const done = (async (): Promise<boolean> => {
+    try {
+      await written;
+      ftruncateSync(fd, bytes.length);
+      return true;
+    } catch (err) {
+      rmSync(tmp, { force: true });
+      if (!refused(err, fd)) throw err;
+      writeFileAtomic(path, bytes);
+      return false;
+    }
+  })();
+  const durable = done.then(async (open) => {
+    if (!open) return 0;
+    try {
+      return await syncAndRenameAsync(fd, tmp, path);
+    } catch (err) {
+      rmSync(tmp, { force: true });
+      throw err;
+    }
+  });
+  return { result, landing: { released: done.then(() => undefined, () => undefined), durable } };
+}
+
+/** `syncAndRename` with the fsync on libuv's thread pool, leaving this thread free. */
+async function syncAndRenameAsync(fd: number, tmp: string, path: string): Promise<number> {
+  const f = clock();
   try {
-    await written;
-    ftruncateSync(fd, bytes.length);
-  } catch (err) {
-    rmSync(tmp, { force: true });
-    if (!refused(err, fd)) throw err;
-    writeFileAtomic(path, bytes);
-    return result;
+    await new Promise<void>((resolve, reject) => fsync(fd, (err) => (err ? reject(err) : resolve())));
+  } finally {
+    closeSync(fd);
   }
-  let synced: number;
-  try {
-    synced = syncAndRename(fd, tmp, path);
-  } catch (err) {
-    rmSync(tmp, { force: true });
-    throw err;
-  }
-  if (timing) {
-    addMs('write', clock() - t - synced - busy);
-    addMs('fsync', synced);
-  }
-  return result;
+  const synced = clock() - f;
+  renameSync(tmp, path);
+  return synced;
 }
 
 /**

@@ -44,6 +44,17 @@ export function checkSplits(c: Checker, raw: unknown, timeline: Timeline | undef
   return splits;
 }
 
+/**
+ * Why a scenario's events cannot be cut into splits, or undefined: an exact `count` of
+ * anomalies or of a fleet's outages is spread over the whole timeline, so the events of a
+ * split generated alone would not be those of one run over the whole.
+ */
+export function splitsPlacementProblem(anomalies: 'none' | 'frequency' | 'count', outages: 'frequency' | 'count' | undefined): string | undefined {
+  if (anomalies === 'count') return "needs anomalies placed by 'frequency': 'count' spreads its events over the whole timeline, so train and test would not be parts of one series";
+  if (outages === 'count') return "needs outages placed by 'frequency': 'anomalies.outages.count' spreads its outages over the whole timeline, so train and test would not be parts of one series";
+  return undefined;
+}
+
 /** Why the splits do not fit a timeline of `total` rows, or undefined when they do. */
 export function splitProblem(s: Splits, total: number): string | undefined {
   const train = lengthRows(s.train, total);

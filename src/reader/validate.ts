@@ -19,7 +19,7 @@ import { checkDependencies } from '../variables/callback-order.js';
 import { rowLimitProblems } from '../variables/row-limits.js';
 import { resolveCorrelations } from './correlations.js';
 import { expandCorrelatedEntries } from './correlated-entries.js';
-import { checkSplits } from './splits.js';
+import { checkSplits, splitsPlacementProblem } from './splits.js';
 import { checkEntities } from '../fleet/validate.js';
 import { twinClashMessage, twinNameClashes } from '../anomaly/kinds/clean-twin.js';
 import { findPerEntity, validatePerEntity } from './per-entity.js';
@@ -288,7 +288,8 @@ export function validateScenario(doc: unknown, options: { baseDir?: string } = {
   if (scope !== undefined && o['entities'] === undefined) c.fail('uniqueness.scope', 'applies to fleets (entities:); a single series is its own scope');
   else if (scope !== undefined && scope !== 'entity') c.fail('uniqueness.scope', scope === 'fleet' ? "'fleet' (unique across all entities) is not supported yet; use scope: entity (unique within each entity), or give each entity its own key values" : `expected entity, got ${describe(scope)}`);
   const splits = o['splits'] === undefined ? undefined : checkSplits(c, o['splits'], timeline);
-  if (splits && anomalies && anomalies.mode === 'count') c.fail('splits', "needs anomalies placed by 'frequency': 'count' spreads its events over the whole timeline, so train and test would not be parts of one series");
+  const placement = splits && anomalies ? splitsPlacementProblem(anomalies.mode, outages?.mode) : undefined;
+  if (placement) c.fail('splits', placement);
   if (splits && o['uniqueness'] !== undefined) c.fail('splits', 'cannot be combined with uniqueness yet (a test split would need the resolution of every earlier row): remove one of them');
   if (c.issues.length > 0 || name === undefined || seed === undefined || !timeline || !anomalies || uniqueness === undefined || (o['entities'] !== undefined && !entities)) {
     return { ok: false, issues: c.issues };

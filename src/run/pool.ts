@@ -30,7 +30,7 @@ export function workerMemoryMb(): number {
   return Number.isSafeInteger(raw) && raw >= 64 ? raw : 2048;
 }
 
-function newPool(start: number, workers: number, headStart = false): Piscina {
+function newPool(start: number, workers: number): Piscina {
   return new Piscina({
     resourceLimits: { maxOldGenerationSizeMb: workerMemoryMb() },
     filename: shardWorkerPath(),
@@ -41,9 +41,10 @@ function newPool(start: number, workers: number, headStart = false): Piscina {
     concurrentTasksPerWorker: 1,
     // No run reads piscina's run and wait time histograms: not made, not updated per task.
     recordTiming: false,
-    // An idle worker otherwise blocks in Atomics.wait until its next task, and a head start
-    // goes on after its task has returned (run/head-start.ts).
-    ...(headStart ? { atomics: 'disabled' as const } : {}),
+    // An idle worker otherwise blocks in Atomics.wait until its next task, while work goes
+    // on after a task has returned: a shard's file still being written (run/shard-task.ts),
+    // a head start (run/head-start.ts).
+    atomics: 'disabled',
   });
 }
 
@@ -65,7 +66,7 @@ const binaryOwned = new WeakSet<Piscina>();
  */
 export function prestartPool(workers: number, start: number, first?: object): void {
   const headStart = first !== undefined && workers === 1;
-  const pool = newPool(Math.min(start, workers), workers, headStart);
+  const pool = newPool(Math.min(start, workers), workers);
   if (headStart) void pool.run(first).catch(() => undefined);
   binaryOwned.add(pool);
   prestarted = { pool, workers };

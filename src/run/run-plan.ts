@@ -5,6 +5,7 @@
  * added; a staged run over a complete dataset leaves that dataset exactly as it was.
  */
 import { rmSync } from 'node:fs';
+import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { join } from 'node:path';
 import type { Piscina } from 'piscina';
 import { ParanomError } from '../errors.js';
@@ -14,12 +15,12 @@ import type { Part } from '../plan/parts.js';
 import { ENTITIES_FILE, MANIFEST_FILE, SEGMENTS_FILE, type ManifestShard } from '../dataset/manifest.js';
 import type { ParquetCompression } from '../formats/parquet.js';
 import { sumPhases, type PhaseTimes, type ShardSpan } from '../phases.js';
-import { runBounded, type Schedule } from './scheduler.js';
+import { runBounded, type Landing, type Schedule } from './scheduler.js';
 import { workerMemoryMb } from './pool.js';
 import { newWatchBuffer, runWatched } from './watchdog.js';
 import { Journal, journalFile, partManifestFile, PENDING_SUFFIX, type JournalShard } from './state.js';
 import type { RunIdentity } from './identity.js';
-import type { ShardResult, ShardSegments, ShardTask } from './shard-task.js';
+import type { LandingMessage, ShardDone, ShardResult, ShardSegments, ShardTask } from './shard-task.js';
 import { startUniqueness } from './uniqueness-pass.js';
 import { startFleetUniqueness } from './fleet-uniqueness.js';
 import { removeRecorded, removeTemporaries, removeUnplanned, runNames } from './ownership.js';
@@ -34,6 +35,21 @@ import type { GenerateOptions, GenerateResult } from './generate-options.js';
 /** Threads of the pool: how many tasks run at once. */
 function workersOf(pool: Piscina): number {
   return Math.max(1, pool.options.maxThreads);
+}
+
+/**
+ * Resolves once the worker says that a shard's file, whose task answered before its write
+ * ended, is in place; rejects with the write's error, or if the worker ended first.
+ */
+function inPlace(port: MessagePort, shard: ShardPlan, seed: number): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    port.once('message', (m: LandingMessage) => {
+      port.close();
+      if (m.ok) resolve();
+      else reject(ParanomError.fromData(m.error, describeShard(shard, seed)));
+    });
+    port.once('close', () => reject(new Error(`the worker of shard ${shard.index} ended before its file was in place`)));
+  });
 }
 
 /** A shard as an error names it, so it can be replayed alone. */
@@ -114,7 +130,7 @@ export async function runPlan(run: PlannedRun): Promise<GenerateResult> {
     // submitted; on an error or Ctrl-C no further shard starts, the running ones finish,
     // then we clean up.
     const aborted = () => options.signal?.aborted === true;
-    const runShard = async (shard: ShardPlan, _i: number, schedule: Schedule): Promise<void> => {
+    const runShard = async (shard: ShardPlan, _i: number, schedule: Schedule): Promise<void | Landing> => {
       const k = carried.find((c) => c.file === shard.file);
       const retries = uniqueness ? await uniqueness.retriesFor(shard) : undefined;
       const entityRetries = uniqueness?.entityRetriesFor ? await uniqueness.entityRetriesFor(shard) : undefined;
@@ -135,15 +151,36 @@ export async function runPlan(run: PlannedRun): Promise<GenerateResult> {
         sources,
       };
       const watch = newWatchBuffer();
+      // The worker may answer while the shard's file is still being written, and take the
+      // next shard meanwhile; this port says when the file is in place (or why not).
+      const { port1: landed, port2 } = new MessageChannel();
       let r: ShardResult;
       try {
-        r = await runWatched<ShardResult>(pool, { ...task, watch }, watch, scenario, workerMemoryMb());
+        r = await runWatched<ShardResult>(pool, { ...task, watch, landed: port2 }, watch, scenario, workerMemoryMb(), [port2]);
       } catch (err) {
+        landed.close();
         // After Ctrl-C the pool may be torn down under running tasks: that is the interruption, not a failure.
         if (aborted() && !(err instanceof ParanomError)) return;
         throw err;
       }
+      if (!r.ok || !r.landing) landed.close();
       if (!r.ok) throw ParanomError.fromData(r.error, describeShard(shard, scenario.seed));
+      if (r.landing) {
+        const done = r;
+        const landing = inPlace(landed, shard, scenario.seed).then(
+          () => record(done),
+          (err: unknown) => {
+            // As for a running task: a pool torn down after Ctrl-C is the interruption.
+            if (aborted() && !(err instanceof ParanomError)) return;
+            throw err;
+          },
+        );
+        return { landing };
+      }
+      record(r);
+    };
+    /** A shard whose file is in place: into the results, the journal and the progress. */
+    const record = (r: ShardDone): void => {
       const pending = r.at !== r.file;
       const entities = r.entityStart !== undefined ? { entity_start: r.entityStart, entity_end: r.entityEnd! } : {};
       const entry: JournalShard = { index: r.index, file: r.file, row_start: r.rowStart, row_end: r.rowEnd, rows: shardRowCount(r), bytes: r.bytes, sha256: r.sha256, anomalous_rows: r.anomalousRows, ...entities, ...(pending ? { pending: true as const } : {}) };

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { errorData, noRoom, ParanomError, type ErrorData } from '../errors.js';
-import { generateShard, type Retries } from '../generate/shard.js';
+import { generateShard, type Retries, type ShardColumns } from '../generate/shard.js';
 import { generateFleetShard, type EntityStarts } from '../generate/fleet.js';
 import { checkFinite } from '../generate/finite.js';
 import { fingerprintRows, type ShardFingerprints } from '../uniqueness/fingerprint.js';
@@ -16,7 +16,7 @@ import { encodeParquet, ParquetOutput, type ParquetCompression } from '../format
 import { ColumnArena, countOnes } from '../columns/columns.js';
 import { encodeArrowIPC } from '../formats/arrow-ipc.js';
 import { encodeCsv } from '../formats/csv.js';
-import { writeFileAtomicWhile } from '../formats/files.js';
+import { writeFileAtomicAround } from '../formats/files.js';
 import { shardMetadata } from '../dataset/provenance.js';
 import type { OutputFormat, ShardPlan } from '../plan/planner.js';
 import { endRow, type Scenario } from '../model/types.js';
@@ -28,8 +28,8 @@ import { eventsStartingIn } from '../anomaly/events.js';
 import { seedKey } from '../random/counter.js';
 import { segmentsOf } from '../generate/event-outcome.js';
 import { fleetShardSegments, type MeasuredSegments } from './labels.js';
-import { threadId } from 'node:worker_threads';
-import { addPhase, clock, epochMs, phaseTimes, threadSched, timePhases, timing, type PhaseTimes, type ShardSpan } from '../phases.js';
+import { threadId, type MessagePort } from 'node:worker_threads';
+import { addMs, addPhase, clock, epochMs, phaseTimes, threadSched, timePhases, timing, type PhaseTimes, type ShardSpan } from '../phases.js';
 
 export interface ShardTask extends CarriesSources {
   scenario: Scenario;
@@ -55,7 +55,16 @@ export interface ShardTask extends CarriesSources {
   phases?: boolean | undefined;
   /** Also measure the events starting in the shard's rows, for the segment table (whole datasets). */
   segments?: boolean | undefined;
+  /**
+   * Where to say that the file is in place (`LandingMessage`) when the task answers while
+   * its direct write still finishes (`ShardDone.landing`): the worker goes on to its next
+   * shard meanwhile. Without it, the task answers once the file is in place.
+   */
+  landed?: MessagePort | undefined;
 }
+
+/** What a shard task whose answer came before its file was in place says on `ShardTask.landed`. */
+export type LandingMessage = { ok: true } | { ok: false; error: ErrorData };
 
 /** The segment table's rows for the events starting in one shard's rows (anomaly/effect.ts). */
 export type ShardSegments = MeasuredSegments;
@@ -84,6 +93,8 @@ export interface ShardDone {
   segments?: ShardSegments;
   /** True when the worker had generated the shard before the task came (a head start). */
   headStart?: true;
+  /** True when the file's write still finishes: its outcome comes on the task's `landed` port. */
+  landing?: true;
 }
 
 export type ShardResult = ShardDone | { ok: false; index: number; error: ErrorData };
@@ -96,14 +107,17 @@ export interface ShardBuffers {
   fleet: ColumnArena;
 }
 
-/**
- * Generates and encodes one shard in memory. With `buffers`, the returned bytes live in
- * them and are valid until the next call with the same buffers. A fleet shard whose task
- * measures its events also returns the entities whose events start in it (`starting`).
- */
-export function encodeShard(task: Omit<ShardTask, 'outDir'>, buffers?: ShardBuffers): { bytes: Uint8Array; anomalousRows: number; starting?: EntityStarts[] } {
-  const { scenario, shard, format } = task;
-  let t = timing ? clock() : 0;
+/** A shard's columns, generated (`generateShardColumns`) and not yet encoded. */
+interface GeneratedShard {
+  columns: ShardColumns;
+  anomalousRows: number;
+  starting?: EntityStarts[];
+}
+
+/** Generates one shard's columns (into `buffers.columns` when given) and checks its values. */
+function generateShardColumns(task: Omit<ShardTask, 'outDir'>, buffers?: ShardBuffers): GeneratedShard {
+  const { scenario, shard } = task;
+  const t = timing ? clock() : 0;
   const fleet = shard.entityStart !== undefined;
   const starting = fleet && task.segments ? ([] as EntityStarts[]) : undefined;
   // A fleet shard checks each entity's values as it generates them (with the entity's seed).
@@ -112,10 +126,15 @@ export function encodeShard(task: Omit<ShardTask, 'outDir'>, buffers?: ShardBuff
     : generateShard(scenario, shard.rowStart, shard.rowEnd, task.retries, buffers?.columns);
   if (!fleet && !scenario.allowNonFinite) checkFinite(columns, shard.rowStart, scenario.seed);
   const anomalousRows = countOnes(columns.isAnomaly.subarray(0, columns.rows));
-  if (timing) {
-    addPhase('generate', t);
-    t = clock();
-  }
+  if (timing) addPhase('generate', t);
+  return starting ? { columns, anomalousRows, starting } : { columns, anomalousRows };
+}
+
+/** Encodes generated columns in the task's format (into `buffers.parquet` when given). */
+function encodeShardColumns(task: Omit<ShardTask, 'outDir'>, g: GeneratedShard, buffers?: ShardBuffers): { bytes: Uint8Array; anomalousRows: number; starting?: EntityStarts[] } {
+  const { scenario, shard, format } = task;
+  const t = timing ? clock() : 0;
+  const columns = g.columns;
   let bytes: Uint8Array;
   if (format === 'csv') bytes = encodeCsv(columns);
   else {
@@ -125,7 +144,16 @@ export function encodeShard(task: Omit<ShardTask, 'outDir'>, buffers?: ShardBuff
     bytes = format === 'arrow' ? encodeArrowIPC(shardTable(columns, metadata)) : encodeParquet(shardTable(columns), metadata, task.compression, buffers?.parquet);
   }
   if (timing) addPhase('encode', t);
-  return starting ? { bytes, anomalousRows, starting } : { bytes, anomalousRows };
+  return g.starting ? { bytes, anomalousRows: g.anomalousRows, starting: g.starting } : { bytes, anomalousRows: g.anomalousRows };
+}
+
+/**
+ * Generates and encodes one shard in memory. With `buffers`, the returned bytes live in
+ * them and are valid until the next call with the same buffers. A fleet shard whose task
+ * measures its events also returns the entities whose events start in it (`starting`).
+ */
+export function encodeShard(task: Omit<ShardTask, 'outDir'>, buffers?: ShardBuffers): { bytes: Uint8Array; anomalousRows: number; starting?: EntityStarts[] } {
+  return encodeShardColumns(task, generateShardColumns(task, buffers), buffers);
 }
 
 export function sha256(bytes: Uint8Array): string {
@@ -159,6 +187,28 @@ export interface ReadyShard {
   starting?: EntityStarts[];
 }
 
+/**
+ * The end of this worker's last direct write that answered early: until it settles, the
+ * write reads the output buffer, which the next shard may fill only then (it generates its
+ * columns meanwhile).
+ */
+let writing: Promise<void> | null = null;
+
+async function outputReleased(): Promise<void> {
+  if (!writing) return;
+  const t = timing ? clock() : 0;
+  await writing;
+  writing = null;
+  if (timing) addPhase('write', t);
+}
+
+/** An error of a shard task as data, with the shard's coordinates (a full disk named as such). */
+function shardError(task: ShardTask, err: unknown): ErrorData {
+  const { shard, scenario } = task;
+  const full = noRoom(err, join(task.outDir, task.writeAs ?? shard.file), 'free some space and run the same command again: it keeps the shards already written');
+  return errorData(full ?? err, { seed: scenario.seed, shard: shard.index, rowStart: shard.rowStart, rowEnd: shard.rowEnd, ...(shard.entityStart !== undefined ? { entityStart: shard.entityStart, entityEnd: shard.entityEnd } : {}) });
+}
+
 export async function runShardTask(task: ShardTask, ready?: ReadyShard): Promise<ShardResult> {
   const { shard, scenario } = task;
   const base = { index: shard.index, file: shard.file, rowStart: shard.rowStart, rowEnd: shard.rowEnd, ...(shard.entityStart !== undefined ? { entityStart: shard.entityStart, entityEnd: shard.entityEnd! } : {}) };
@@ -177,15 +227,45 @@ export async function runShardTask(task: ShardTask, ready?: ReadyShard): Promise
       }
     }
     if (!ready) await prepareScenario(scenario);
-    const { bytes, anomalousRows, starting } = ready ?? encodeShard(task, workerShardBuffers);
+    let encoded = ready;
+    if (!encoded) {
+      const generated = generateShardColumns(task, workerShardBuffers);
+      await outputReleased();
+      encoded = encodeShardColumns(task, generated, workerShardBuffers);
+    }
+    const { bytes, anomalousRows, starting } = encoded;
     // The shard is hashed, and its events measured for the segment table (here, in
     // parallel, rather than all on the main thread once every shard is done), while it is
     // written: a direct write leaves this thread free.
-    const measured = await writeFileAtomicWhile(join(task.outDir, writeAs), bytes, () => ({
-      hash: sha256(bytes),
-      segments: task.segments ? (shard.entityStart !== undefined ? fleetShardSegments(scenario, shard, undefined, starting) : shardSegments(scenario, shard.rowStart, shard.rowEnd)) : undefined,
-    }));
+    const w = timing ? clock() : 0;
+    let busy = 0;
+    const { result: measured, landing } = await writeFileAtomicAround(join(task.outDir, writeAs), bytes, () => {
+      const d = timing ? clock() : 0;
+      const r = {
+        hash: sha256(bytes),
+        segments: task.segments ? (shard.entityStart !== undefined ? fleetShardSegments(scenario, shard, undefined, starting) : shardSegments(scenario, shard.rowStart, shard.rowEnd)) : undefined,
+      };
+      if (timing) busy = clock() - d;
+      return r;
+    });
     const done: ShardDone = { ok: true, ...base, bytes: bytes.length, sha256: measured.hash, anomalousRows, reused: false, at: writeAs, ...(ready ? { headStart: true as const } : {}) };
+    if (landing && task.landed) {
+      // Answer now; the file's last blocks, fsync and rename finish while this worker
+      // generates its next shard, and the port says when it is in place.
+      const port = task.landed;
+      writing = landing.released;
+      landing.durable.then(
+        () => port.postMessage({ ok: true } satisfies LandingMessage),
+        (err: unknown) => port.postMessage({ ok: false, error: shardError(task, err) } satisfies LandingMessage),
+      ).finally(() => port.close());
+      done.landing = true;
+    } else if (landing) {
+      const synced = await landing.durable;
+      if (timing) {
+        addMs('write', clock() - w - synced - busy);
+        addMs('fsync', synced);
+      }
+    }
     if (measured.segments) done.segments = measured.segments;
     if (timing) {
       addPhase('shard', t);
@@ -195,8 +275,7 @@ export async function runShardTask(task: ShardTask, ready?: ReadyShard): Promise
     }
     return done;
   } catch (err) {
-    const full = noRoom(err, join(task.outDir, task.writeAs ?? shard.file), 'free some space and run the same command again: it keeps the shards already written');
-    return { ok: false, index: shard.index, error: errorData(full ?? err, { seed: scenario.seed, shard: shard.index, rowStart: shard.rowStart, rowEnd: shard.rowEnd, ...(shard.entityStart !== undefined ? { entityStart: shard.entityStart, entityEnd: shard.entityEnd } : {}) }) };
+    return { ok: false, index: shard.index, error: shardError(task, err) };
   } finally {
     setWatch(undefined);
     timePhases(false);

@@ -21,7 +21,7 @@ import { join } from 'node:path';
 import { ParanomError } from '../errors.js';
 import { firstRow, type Scenario, type Splits } from '../model/types.js';
 import { withOverrides } from '../reader/load.js';
-import { lengthRows, splitProblem } from '../reader/splits.js';
+import { lengthRows, splitProblem, splitsPlacementProblem } from '../reader/splits.js';
 import { withoutAnomalies } from '../anomaly/kinds/clean-twin.js';
 import { scenarioHash } from '../dataset/provenance.js';
 import { MANIFEST_FILE, SPLITS_FILE } from '../dataset/manifest.js';
@@ -57,7 +57,8 @@ export function splitScenarios(s: Scenario, splits: Splits | undefined = s.split
   const total = s.timeline.rows;
   const problem = splitProblem(spec, total);
   if (problem) throw new ParanomError('USAGE', `splits: ${problem}`);
-  if (s.anomalies.mode === 'count') throw new ParanomError('USAGE', "splits need anomalies placed by 'frequency': 'count' spreads its events over the whole timeline, so train and test would not be parts of one series");
+  const placement = splitsPlacementProblem(s.anomalies.mode, s.entities?.outages?.mode);
+  if (placement) throw new ParanomError('USAGE', `splits: ${placement}`);
   if (s.uniqueness) throw new ParanomError('USAGE', 'splits cannot be combined with uniqueness yet');
   const train = lengthRows(spec.train, total);
   const test = spec.test ? lengthRows(spec.test, total) : total - train;

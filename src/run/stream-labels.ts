@@ -16,7 +16,11 @@ import { segmentsOf } from '../generate/event-outcome.js';
 import { cleanRowsOf } from '../generate/shard.js';
 import { prepareScenario } from '../variables/registry.js';
 
-/** Writes the segment table of events overlapping rows [startRow, rows) to `path`. */
+/**
+ * Writes the segment table of the events the streamed rows [startRow, rows) carry to `path`:
+ * those overlapping them, and those before whose label margin reaches into them (a row
+ * labelled for an event has its segment row).
+ */
 export async function writeStreamLabels(path: string, scenario: Scenario, startRow: number): Promise<number> {
   if (existsSync(path) && !(statSync(path).isFile() && writtenByParanom(path))) {
     throw new ParanomError('OUTPUT_EXISTS', `--labels-to '${path}' exists and is not a segment table paranom wrote; choose another path`, { path });
@@ -25,7 +29,8 @@ export async function writeStreamLabels(path: string, scenario: Scenario, startR
   // Measuring events generates rows on this thread: load what the variables need.
   await prepareScenario(scenario);
   // Events as the stream's rows carry them: settled (min_effect), with their effect.
-  const { segments } = segmentsOf(scenario, eventsOverlapping(scenario, startRow, rows));
+  const after = scenario.anomalies.mode === 'none' ? 0 : (scenario.anomalies.labelMargin?.[1] ?? 0);
+  const { segments } = segmentsOf(scenario, eventsOverlapping(scenario, Math.max(0, startRow - after), rows));
   const metadata = shardMetadata(scenario, { index: -1, rowStart: 0, rowEnd: rows });
   writeFileAtomic(path, encodeParquet(segmentTable(scenario, segments, cleanRowsOf(scenario)), metadata, 'snappy'), { unique: true });
   return segments.length;

@@ -6,6 +6,7 @@
  * the worker however tight its loop. A callback stopped at either limit is the user's code
  * to fix: CALLBACK_FAILED, exit 2, like a callback that throws.
  */
+import type { MessagePort } from 'node:worker_threads';
 import type { Piscina } from 'piscina';
 import { ParanomError } from '../errors.js';
 import type { CallbackVariable, Scenario } from '../model/types.js';
@@ -75,7 +76,7 @@ function describeWorkerFailure(err: unknown, s: Scenario, sab: SharedArrayBuffer
  * Runs `task` (which carries `watch`) on the pool under the watchdog. On a hang the pool is
  * destroyed (every worker terminated) and the returned promise rejects with CALLBACK_FAILED.
  */
-export function runWatched<R>(pool: Piscina, task: object, watch: SharedArrayBuffer, s: Scenario, memoryMb: number): Promise<R> {
+export function runWatched<R>(pool: Piscina, task: object, watch: SharedArrayBuffer, s: Scenario, memoryMb: number, transferList?: MessagePort[]): Promise<R> {
   const timeoutMs = s.callbackTimeoutMs ?? DEFAULT_CALLBACK_TIMEOUT_MS;
   return new Promise<R>((resolvePromise, reject) => {
     let calls = -1;
@@ -95,7 +96,7 @@ export function runWatched<R>(pool: Piscina, task: object, watch: SharedArrayBuf
         void pool.destroy().catch(() => undefined);
       }
     }, POLL_MS);
-    pool.run(task).then(
+    pool.run(task, transferList ? { transferList } : undefined).then(
       (r: R) => {
         clearInterval(timer);
         if (!done) resolvePromise(r);

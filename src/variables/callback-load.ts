@@ -57,10 +57,30 @@ async function importModule(v: CallbackVariable, abs: string): Promise<Record<st
   }
 }
 
+/**
+ * What a module exports as `name`: its named export, or else (CommonJS) the property of
+ * `module.exports`, which Node hands over as the default export. Node finds a CommonJS
+ * module's named exports by reading its source, and misses some that are plainly there:
+ * `module.exports = { f: (ctx) => … }` has no named export `f`.
+ */
+function exported(mod: Record<string, unknown>, name: string): unknown {
+  if (mod[name] !== undefined) return mod[name];
+  const cjs = mod['default'];
+  return (typeof cjs === 'object' && cjs !== null) || typeof cjs === 'function' ? (Object.hasOwn(cjs, name) ? (cjs as Record<string, unknown>)[name] : undefined) : undefined;
+}
+
+/** The names `mod` exports functions under (a CommonJS module's `module.exports` properties too). */
+function exportedFunctions(mod: Record<string, unknown>): string[] {
+  const cjs = mod['default'];
+  const names = new Set([...Object.keys(mod), ...((typeof cjs === 'object' && cjs !== null) || typeof cjs === 'function' ? Object.keys(cjs) : [])]);
+  return [...names].filter((k) => typeof exported(mod, k) === 'function');
+}
+
 function checkExport(v: CallbackVariable, mod: Record<string, unknown>, name: string): void {
-  if (typeof mod[name] === 'function') return;
-  const fns = Object.keys(mod).filter((k) => typeof mod[k] === 'function');
-  const what = mod[name] === undefined ? 'does not export' : `exports a ${typeof mod[name]}, not a function, as`;
+  const x = exported(mod, name);
+  if (typeof x === 'function') return;
+  const fns = exportedFunctions(mod);
+  const what = x === undefined ? 'does not export' : `exports a ${typeof x}, not a function, as`;
   throw new ParanomError('SCENARIO_INVALID', `variable '${v.name}': callback module ${v.module} ${what} '${name}' (its functions: ${fns.join(', ') || 'none'})`, { variable: v.name, module: v.module, export: name });
 }
 
@@ -83,6 +103,6 @@ export async function loadCallbackModule(v: CallbackVariable, s: Pick<Scenario, 
 export function callbackFunctions(v: CallbackVariable): { normal: CallbackFunction; anomalous: CallbackFunction } {
   const mod = loaded.get(moduleKey(v));
   if (!mod) throw new Error(`callback module ${v.module} of variable '${v.name}' was not loaded; await prepareScenario(scenario) before generating`);
-  const normal = mod[v.normal] as CallbackFunction;
-  return { normal, anomalous: v.anomalous ? (mod[v.anomalous] as CallbackFunction) : normal };
+  const normal = exported(mod, v.normal) as CallbackFunction;
+  return { normal, anomalous: v.anomalous ? (exported(mod, v.anomalous) as CallbackFunction) : normal };
 }
