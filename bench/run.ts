@@ -6,7 +6,7 @@
  *                          [--headline-rows 65536,3000000,10000000] [--scaling-rows 3000000,10000000]
  *                          [--phase-rows 3000000] [--disk-rows 10000000] [--rss-rows 2000000,20000000]
  *                          [--writer-rows 1000000] [--all-writers] [--stream-rows 2000000] [--e2e [--rows N]]
- *                          [--fleet 10000x1000] [--skip startup,headline,scaling,phases,disk,micro,writers,rss,stream,fleet]
+ *                          [--fleet 10000x1000] [--source-rows 2000000] [--skip startup,headline,scaling,phases,disk,micro,writers,rss,stream,fleet,source]
  *
  * 0. start-up (bench/startup.ts): `--help` and a 65,536-row generate beside `node -e 0`;
  * 1. the headline (bench/headline.ts): `npx paranom generate` of the reference scenario,
@@ -23,7 +23,9 @@
  * 8. streams (bench/stream.ts): generate --stdout per format to /dev/null and to a pipe,
  *    beside the file writer;
  * 9. fleets (bench/fleet.ts): a fleet of entities × rows (`--fleet E×R`, default 10⁷ rows)
- *    against one series of as many rows, wall time, rows/s and peak RSS.
+ *    against one series of as many rows, wall time, rows/s and peak RSS;
+ * 10. a large source (bench/source.ts): a CSV and a Parquet file of `--source-rows` rows
+ *    replayed with 1 and 2 workers, wall time and peak RSS (parsed once, shared by the workers).
  * `--e2e` adds the end-to-end table of `paranom bench` (every peer, the naive generator too).
  * At the end it prints the README's performance figures as one block; `--readme README.md`
  * writes them between the README's bench markers instead. The default run takes about
@@ -53,6 +55,7 @@ import { formatPhases, formatTimeline, runPhases } from './phases.js';
 import { formatDisk, runDiskBench } from './disk.js';
 import { readmeBlock, replaceReadmeBlock } from './readme-block.js';
 import { formatFleetBench, runFleetBench } from './fleet.js';
+import { formatSourceBench, runSourceBench } from './source.js';
 
 const BLOCK = 65_536;
 
@@ -319,6 +322,11 @@ async function main(): Promise<void> {
     const [entities, perEntity] = arg('fleet', '10000x1000').split('x').map(Number);
     console.log(`\n## 9. fleets: ${fmt(entities!)} entities × ${fmt(perEntity!)} rows against one series of as many rows (bench/fleet.ts)`);
     console.log(formatFleetBench(await runFleetBench({ entities: entities!, rows: perEntity!, reps })));
+  }
+  if (!skip.has('source')) {
+    const rows = Number(arg('source-rows', '2000000'));
+    console.log(`\n## 10. a source file of ${fmt(rows)} rows replayed with 1 and 2 workers (bench/source.ts)`);
+    console.log(formatSourceBench(await runSourceBench({ rows, formats: ['csv', 'parquet'], workers: [1, 2], reps, map: false })));
   }
   loads.push(loadavg()[0]!);
   const seconds = (performance.now() - t0) / 1000;

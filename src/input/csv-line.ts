@@ -25,6 +25,27 @@ export function splitCsvLine(line: string): string[] {
 }
 
 /**
+ * The fields `want[k]` of a record into `out[k]` (undefined where it has none), as
+ * splitCsvLine splits it, and how many fields it has; a record without quotes is not split
+ * into an array (a 20M-row file spent a fifth of its reading there).
+ */
+export function pickCsvFields(record: string, want: readonly number[], out: Array<string | undefined>): number {
+  out.fill(undefined);
+  if (record.includes('"')) {
+    const cells = splitCsvLine(record);
+    for (let k = 0; k < want.length; k++) out[k] = cells[want[k]!];
+    return cells.length;
+  }
+  for (let field = 0, start = 0; ; field++) {
+    const comma = record.indexOf(',', start);
+    const end = comma < 0 ? record.length : comma;
+    for (let k = 0; k < want.length; k++) if (want[k] === field) out[k] = record.slice(start, end);
+    if (comma < 0) return field + 1;
+    start = comma + 1;
+  }
+}
+
+/**
  * The records of a CSV text: lines, except that a quoted field may hold line breaks (RFC
  * 4180), so a line whose quotes are not yet balanced continues on the next. `line[k]` is the
  * 1-based line record k starts on, for messages. Line breaks are \n, \r\n or a lone \r;

@@ -10,7 +10,7 @@ import { pathToFileURL } from 'node:url';
 import { ParanomError } from '../errors.js';
 import type { CallbackVariable, Scenario } from '../model/types.js';
 import { inputPath } from '../model/input-path.js';
-import { checkInputFile } from './inputs.js';
+import { checkInputFile } from './input-check.js';
 
 export type CallbackFunction = (ctx: unknown) => unknown;
 

@@ -4,12 +4,11 @@
  * of each input: a file that changed under it is refused by name, with both hashes,
  * never silently mixed into new shards.
  */
-import { existsSync } from 'node:fs';
-import { ParanomError } from '../errors.js';
-import type { Scenario } from '../model/types.js';
+import type { Scenario, SourceVariable } from '../model/types.js';
 import { inputPath } from '../model/input-path.js';
 import { modelSha256, readVaeCodec } from '../vae/model.js';
-import { fileSha256 } from './callback-validate.js';
+import { checkInputFile, inputChanged } from './input-check.js';
+import { sourceOnDisk } from './source-read.js';
 
 /** One input file of a scenario: which variable reads it, as what, and its recorded hash. */
 export interface ScenarioInput {
@@ -32,22 +31,6 @@ export function scenarioInputs(s: Scenario): ScenarioInput[] {
   return [...vars, ...learned];
 }
 
-/** INPUT_CHANGED: an input the dataset recorded is gone (`now` undefined) or hashes to `now`. */
-export function inputChanged(variable: string, what: string, file: string, abs: string, recorded: string, now: string | undefined): ParanomError {
-  const state = now === undefined ? `is missing (looked for ${abs})` : `changed: its SHA-256 is now ${now}, the dataset recorded ${recorded}`;
-  return new ParanomError(
-    'INPUT_CHANGED',
-    `variable '${variable}': ${what} ${file} ${state}; a dataset is generated from one version of each input — restore that file, or generate a new dataset into another directory`,
-    { variable, file, path: abs, recorded, now: now ?? null },
-  );
-}
-
-/** Throws INPUT_CHANGED when the file at `abs` is gone or no longer hashes to `recorded`. */
-export function checkInputFile(variable: string, what: string, file: string, abs: string, recorded: string): void {
-  const now = existsSync(abs) ? fileSha256(abs) : undefined;
-  if (now !== recorded) throw inputChanged(variable, what, file, abs, recorded, now);
-}
-
 /** Checks every input of a scenario against its recorded hash (before grow, verify and runs over a dataset). */
 export function checkInputs(s: Scenario): void {
   for (const i of scenarioInputs(s)) {
@@ -60,6 +43,9 @@ export function checkInputs(s: Scenario): void {
         now = undefined;
       }
       if (now !== i.sha256) throw inputChanged(i.variable, i.what, i.file, abs, i.sha256, now);
+    } else if (i.what === 'source file') {
+      // Read, hashed and parsed in one pass, and kept for the run that follows (grow, verify).
+      sourceOnDisk(s.variables.find((v): v is SourceVariable => v.type === 'source' && v.name === i.variable)!, s.baseDir);
     } else checkInputFile(i.variable, i.what, i.file, abs, i.sha256);
   }
 }

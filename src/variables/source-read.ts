@@ -19,11 +19,11 @@ import { ParanomError } from '../errors.js';
 import { calendarProblem, parseInstantMs } from '../model/units.js';
 import { inputPath } from '../model/input-path.js';
 import type { SourceVariable } from '../model/types.js';
-import { csvRecords, forEachCsvFilePiece, separatorProblem, splitCsvLine } from '../input/csv-line.js';
+import { csvRecords, forEachCsvFilePiece, pickCsvFields, separatorProblem, splitCsvLine } from '../input/csv-line.js';
 import { arrowCellKind, arrowCells } from '../input/arrow-cells.js';
 import { parseDecimal } from '../input/decimal.js';
 import { SharedColumnBuilder } from '../columns/shared-column.js';
-import { inputChanged } from './inputs.js';
+import { inputChanged } from './input-check.js';
 import { fileSha256 } from './callback-validate.js';
 
 const require = createRequire(import.meta.url);
@@ -135,16 +135,18 @@ function readCsv(path: string, column: string, timeColumn: string | null): Sourc
     const vs = values.reserve(values.length + n, expected);
     const ts = times?.reserve(times.length + n, expected);
     const at0 = values.length;
+    const want = ti >= 0 ? [vi, ti] : [vi];
+    const cells: Array<string | undefined> = [];
     for (let r = 0; r < n; r++) {
-      const cells = splitCsvLine(records[r + from]!);
-      const at = `line ${firstLine - 1 + line[r + from]!}`;
-      if (cells.length !== header.length) throw new SourceReadError(`${at}: ${cells.length} field${cells.length === 1 ? '' : 's'}, but the header has ${header.length}`);
-      const x = parseDecimal(cells[vi]);
-      if (!Number.isFinite(x)) throw new SourceReadError(`${at}: '${cells[vi] ?? ''}' in column '${column}' is not a number`);
+      const fields = pickCsvFields(records[r + from]!, want, cells);
+      const at = () => `line ${firstLine - 1 + line[r + from]!}`;
+      if (fields !== header.length) throw new SourceReadError(`${at()}: ${fields} field${fields === 1 ? '' : 's'}, but the header has ${header.length}`);
+      const x = parseDecimal(cells[0]);
+      if (!Number.isFinite(x)) throw new SourceReadError(`${at()}: '${cells[0] ?? ''}' in column '${column}' is not a number`);
       vs[at0 + r] = x;
       if (ts) {
-        const t = parseInstantMs(cells[ti]?.trim() ?? '');
-        if (t === undefined) throw new SourceReadError(`${at}: '${cells[ti] ?? ''}' in column '${timeColumn}' is not an ISO 8601 instant${calendarNote(cells[ti] ?? '')}`);
+        const t = parseInstantMs(cells[1]?.trim() ?? '');
+        if (t === undefined) throw new SourceReadError(`${at()}: '${cells[1] ?? ''}' in column '${timeColumn}' is not an ISO 8601 instant${calendarNote(cells[1] ?? '')}`);
         ts[at0 + r] = t;
       }
     }
@@ -279,8 +281,16 @@ export function readSource(path: string, format: 'csv' | 'parquet', column: stri
  * otherwise: a dataset is made from one version of each input).
  */
 export function sourceData(v: SourceVariable, baseDir: string | undefined): SourceData {
-  const hit = cache.get(sourceKey(v, baseDir));
-  if (hit) return hit;
+  return cache.get(sourceKey(v, baseDir)) ?? sourceOnDisk(v, baseDir);
+}
+
+/**
+ * A validated source's columns from its file as it is on the disk now, which must hash to
+ * what the scenario recorded (INPUT_CHANGED otherwise): what `grow` and `verify` check
+ * before they add to a dataset or vouch for it. Read again only if the file changed since
+ * this thread last read it.
+ */
+export function sourceOnDisk(v: SourceVariable, baseDir: string | undefined): SourceData {
   const abs = inputPath(baseDir, v.file);
   if (!existsSync(abs)) throw inputChanged(v.name, 'source file', v.file, abs, v.sha256, undefined);
   let data: SourceData;
