@@ -447,7 +447,8 @@ describe('anomaly counts over the fleet', () => {
     await generate(scenarioFrom({ ...alone, seed: Number(p!['seed']) }), { out: solo, workers: 1 });
     const q = (dir2: string, where: string) => duck(`SELECT md5(string_agg(concat_ws('|', cpu, mem, is_anomaly, anomaly_id), ',' ORDER BY timestamp)) AS h FROM read_parquet('${dir2}/data/*.parquet') WHERE ${where}`);
     expect(await q(dir, `machine = ${e}`)).toEqual(await q(solo, 'true'));
-    await expect(grow(dir, { entities: 60 })).rejects.toThrow(/cannot grow with its rows unchanged/);
+    // The way out it names is one that exists: generate has no --entities (before: "generate it again with --rows 1000").
+    await expect(grow(dir, { entities: 60 })).rejects.toThrow(/cannot grow with its rows unchanged — generate it again from its scenario with 60 entities$/);
     // The same run again keeps every shard (its identity is the manifest's).
     const again = await generate(scenarioFrom(d), { out: dir, workers: 2 });
     expect(again.generated).toBe(0);

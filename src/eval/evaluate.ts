@@ -4,10 +4,11 @@
  */
 import { ParanomError } from '../errors.js';
 import { eventScores, type EventScores } from './event.js';
-import { NAB_PROBATION_PERCENT, NAB_PROFILE_NAMES, NAB_PROFILES, nabProbationRows, nabScore, nabSweep, type NabProfileName, type NabResult } from './nab.js';
+import { NAB_PROBATION_PERCENT, NAB_PROFILE_NAMES, NAB_PROFILES, nabProbationRows, nabScore, nabSweepProfiles, type NabProfileName, type NabResult } from './nab.js';
 import { confusion, pointScores, type PointScores } from './point.js';
-import { rangeScores, type RangeOptions, type RangeScores } from './range.js';
-import { averagePrecisionOf, rocAucOf, tiedGroups } from './ranking.js';
+import { rangeScoresOfAlarms, type RangeOptions, type RangeScores } from './range.js';
+import { positivesOf, rankingScores } from './ranking.js';
+import { scoreOrder } from './score-order.js';
 import { bestFbetaThreshold } from './threshold.js';
 import { runsOf, windowProblem, type RowWindow } from './windows.js';
 
@@ -82,7 +83,11 @@ function isBinary(v: ArrayLike<number>): boolean {
 
 function resolvePredictions(p: EvalPredictions): { values: ArrayLike<number>; alarmsOnly: boolean } {
   if ('scores' in p) return { values: p.scores, alarmsOnly: false };
-  if ('alarms' in p) return { values: Float64Array.from({ length: p.alarms.length }, (_, i) => (p.alarms[i] ? 1 : 0)), alarmsOnly: true };
+  if ('alarms' in p) {
+    const values = new Float64Array(p.alarms.length);
+    for (let i = 0; i < values.length; i++) values[i] = p.alarms[i] ? 1 : 0;
+    return { values, alarmsOnly: true };
+  }
   return { values: p, alarmsOnly: isBinary(p) };
 }
 
@@ -113,9 +118,10 @@ export function evaluate(labels: EvalLabels, predictions: EvalPredictions, optio
   if (!(alpha >= 0 && alpha <= 1)) throw usage(`range alpha must be in [0, 1], got ${alpha}`);
 
   const requested = options.threshold ?? (alarmsOnly ? 0.5 : 'best');
-  // One ranking serves the best threshold, ROC-AUC and average precision.
-  const groups = requested === 'best' || !alarmsOnly ? tiedGroups(flags, values) : [];
-  const threshold = requested === 'best' ? bestFbetaThreshold(groups, beta) : requested;
+  // One ranking (labels carried along) serves the best threshold, ROC-AUC, average
+  // precision and NAB's sweep of every profile.
+  const ranked = requested === 'best' || !alarmsOnly ? scoreOrder(values, flags) : null;
+  const threshold = requested === 'best' ? bestFbetaThreshold(ranked!, values, positivesOf(ranked!), beta) : requested;
   const mode = requested === 'best' ? 'best' : options.threshold === undefined ? 'alarms' : 'given';
   const alarms = new Uint8Array(n);
   for (let i = 0; i < n; i++) alarms[i] = values[i]! >= threshold ? 1 : 0;
@@ -125,7 +131,9 @@ export function evaluate(labels: EvalLabels, predictions: EvalPredictions, optio
   const nabMode = options.nab?.threshold ?? (requested === 'best' ? 'sweep' : 'same');
   const series = { scores: values, windows, probationPercent };
   const raw = {} as Record<NabProfileName, NabResult>;
-  for (const p of NAB_PROFILE_NAMES) raw[p] = nabMode === 'sweep' ? nabSweep([series], NAB_PROFILES[p]).best : nabScore(series, threshold, NAB_PROFILES[p]);
+  const swept = nabMode === 'sweep' ? nabSweepProfiles([series], NAB_PROFILE_NAMES.map((p) => NAB_PROFILES[p]), ranked ?? undefined) : null;
+  NAB_PROFILE_NAMES.forEach((p, k) => (raw[p] = swept ? swept[k]!.best : nabScore(series, threshold, NAB_PROFILES[p])));
+  const ranking = alarmsOnly || !ranked ? null : rankingScores(ranked, values);
 
   return {
     rows: n,
@@ -135,7 +143,7 @@ export function evaluate(labels: EvalLabels, predictions: EvalPredictions, optio
     threshold_mode: mode,
     point: pointScores(c, beta),
     event: eventScores(windows, alarms, tolerance, gap),
-    range: rangeScores(windows, runsOf(alarms), options.range),
+    range: rangeScoresOfAlarms(windows, alarms, options.range),
     nab: {
       standard: raw.standard.normalised,
       reward_low_FP: raw.reward_low_FP.normalised,
@@ -143,7 +151,7 @@ export function evaluate(labels: EvalLabels, predictions: EvalPredictions, optio
       raw,
       probation_rows: Math.min(n, Math.ceil(nabProbationRows(n, probationPercent))),
     },
-    roc_auc: alarmsOnly ? null : rocAucOf(groups),
-    average_precision: alarmsOnly ? null : averagePrecisionOf(groups),
+    roc_auc: ranking ? ranking.rocAuc : null,
+    average_precision: ranking ? ranking.averagePrecision : null,
   };
 }

@@ -4,7 +4,7 @@
  * touch a window widened by the same tolerance. One alarm between two windows that lie
  * within tolerance of it finds both: each window asks only whether it was warned about.
  */
-import { mergeRuns, runsOf, type RowWindow } from './windows.js';
+import { forEachRun, type RowWindow } from './windows.js';
 
 export interface EventScores {
   windows: number;
@@ -17,31 +17,62 @@ export interface EventScores {
   gap: number;
 }
 
-export function eventScores(windows: readonly RowWindow[], alarms: ArrayLike<number | boolean>, tolerance: number, gap: number): EventScores {
+/**
+ * Counts the windows with an alarm in [start − tolerance, end + tolerance]. The next alarm
+ * at or after a window's widened start is searched from where the last search ended, so
+ * sorted windows cost one pass over the alarms (no prefix sums per row).
+ */
+function windowsFound(windows: readonly RowWindow[], alarms: ArrayLike<number | boolean>, tolerance: number): number {
   const n = alarms.length;
-  // prefix[i] = alarms in rows [0, i): "any alarm in [a, b]" in O(1) per window.
-  const prefix = new Int32Array(n + 1);
-  for (let i = 0; i < n; i++) prefix[i + 1] = prefix[i]! + (alarms[i] ? 1 : 0);
-  const anyIn = (a: number, b: number) => prefix[Math.min(n, b + 1)]! - prefix[Math.max(0, a)]! > 0;
-
   let found = 0;
-  for (const w of windows) if (anyIn(w.start - tolerance, w.end + tolerance)) found++;
+  let next = n; // the first alarm at or after `from`, or n when none
+  let from = Number.POSITIVE_INFINITY;
+  for (const w of windows) {
+    const a = Math.max(0, w.start - tolerance);
+    if (a < from || next < a) {
+      let i = a < from ? a : Math.max(a, next);
+      while (i < n && !alarms[i]) i++;
+      next = i;
+    }
+    from = a;
+    if (next < n && next <= w.end + tolerance) found++;
+  }
+  return found;
+}
 
-  const runs = mergeRuns(runsOf(alarms), gap);
+export function eventScores(windows: readonly RowWindow[], alarms: ArrayLike<number | boolean>, tolerance: number, gap: number): EventScores {
+  const found = windowsFound(windows, alarms, tolerance);
+  // Alarm runs merged across gaps of at most `gap` rows, met in one pass.
+  let runs = 0;
   let trueRuns = 0;
   let k = 0; // windows are sorted: sweep them once alongside the runs
-  for (const r of runs) {
-    while (k < windows.length && windows[k]!.end + tolerance < r.start) k++;
+  const merged = (start: number, end: number) => {
+    runs++;
+    while (k < windows.length && windows[k]!.end + tolerance < start) k++;
     const w = windows[k];
-    if (w && w.start - tolerance <= r.end) trueRuns++;
-  }
+    if (w && w.start - tolerance <= end) trueRuns++;
+  };
+  let open = false;
+  let runStart = 0;
+  let runEnd = 0;
+  forEachRun(alarms, (start, end) => {
+    if (open && start - runEnd - 1 <= gap) {
+      runEnd = end;
+      return;
+    }
+    if (open) merged(runStart, runEnd);
+    open = true;
+    runStart = start;
+    runEnd = end;
+  });
+  if (open) merged(runStart, runEnd);
   return {
     windows: windows.length,
     found,
     recall: windows.length > 0 ? found / windows.length : null,
-    alarm_runs: runs.length,
+    alarm_runs: runs,
     true_runs: trueRuns,
-    precision: runs.length > 0 ? trueRuns / runs.length : null,
+    precision: runs > 0 ? trueRuns / runs : null,
     tolerance,
     gap,
   };

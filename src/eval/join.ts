@@ -13,10 +13,12 @@
  */
 import type { EvalLabels } from './evaluate.js';
 import type { LabelSource } from './label-source.js';
-import { TIME_COLUMNS, timesOf } from './label-source.js';
-import { cellNumber, pickColumn, readTableFile, usage } from './table-file.js';
+import { TIME_COLUMNS } from './label-source.js';
+import { readColumns } from './column-values.js';
+import { pickColumn, readTableFile, usage } from './table-file.js';
 import { windowsFromTimes } from './timestamps.js';
 import { runsOf, type RowWindow } from './windows.js';
+import { scoreOrder } from './score-order.js';
 
 const SCORE_COLUMNS = ['anomaly_score', 'score', 'prediction', 'predicted', 'alarm', 'is_alarm'];
 
@@ -32,16 +34,12 @@ export function readPredictions(path: string, o: { scoreColumn?: string | undefi
   const t = readTableFile(path, 'predictions file');
   const timeCol = pickColumn(t, o.timeColumn, TIME_COLUMNS, 'time', '--time-column');
   const scoreCol = pickColumn(t, o.scoreColumn, SCORE_COLUMNS, 'score', '--score-column');
-  const times = timesOf(t, timeCol);
-  const cells = t.cells(scoreCol);
-  const values = new Float64Array(t.rows);
-  for (let i = 0; i < t.rows; i++) {
-    const v = cellNumber(cells[i]);
-    if (!Number.isFinite(v)) throw usage(`${t.where(i)}: '${String(cells[i])}' in score column '${scoreCol}' is not a number`);
-    values[i] = v;
-  }
-  if (t.rows === 0) throw usage(`${path} has no rows`);
-  return { description: `${path} (column ${scoreCol})`, times, values, where: t.where };
+  const { rows, arrays } = readColumns(t, [
+    { name: timeCol, kind: 'time' },
+    { name: scoreCol, kind: 'score' },
+  ]);
+  if (rows === 0) throw usage(`${path} has no rows`);
+  return { description: `${path} (column ${scoreCol})`, times: arrays[0] as Float64Array, values: arrays[1] as Float64Array, where: t.where };
 }
 
 export interface Joined {
@@ -145,9 +143,12 @@ function outOfOrderInWindow(times: Float64Array, intervals: ReadonlyArray<readon
 }
 /** Row indices in ascending time, ties in row order; the identity for sorted times. */
 function timeOrder(times: Float64Array): Uint32Array {
+  for (let i = 1; i < times.length; i++) {
+    // Ascending time is descending negated time, and the ranking keeps ties in row order.
+    if (times[i]! < times[i - 1]!) return scoreOrder(times.map((t) => -t)).order;
+  }
   const order = new Uint32Array(times.length);
   for (let i = 0; i < order.length; i++) order[i] = i;
-  for (let i = 1; i < times.length; i++) if (times[i]! < times[i - 1]!) return order.sort((a, b) => times[a]! - times[b]! || a - b);
   return order;
 }
 

@@ -7,7 +7,8 @@ import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { readManifest } from '../dataset/manifest.js';
 import { ParanomError } from '../errors.js';
-import { cellNumber, pickColumn, readBytes, readTableFile, usage, type TableFile } from './table-file.js';
+import { readColumns } from './column-values.js';
+import { pickColumn, readBytes, readTableFile, usage } from './table-file.js';
 import { parseTimestamp } from './timestamps.js';
 
 /** Labels before joining: rows keyed by time and/or windows as inclusive time intervals. */
@@ -23,6 +24,8 @@ export interface LabelSource {
 
 export const TIME_COLUMNS = ['timestamp', 'time', 'ts', 'datetime', 'date'];
 const LABEL_COLUMNS = ['is_anomaly', 'label', 'anomaly', 'is_anomalous'];
+const TIME = { name: 'timestamp', kind: 'time' } as const;
+const FLAG = { name: 'is_anomaly', kind: 'label' } as const;
 
 export interface LabelOptions {
   labelColumn?: string | undefined;
@@ -31,30 +34,6 @@ export interface LabelOptions {
   key?: string | undefined;
   /** For a dataset: windows from the segment table (default) or from runs of is_anomaly. */
   windows?: 'segments' | 'runs' | undefined;
-}
-
-/** Times of a column, each a number; a cell that is not a time is an error naming it. */
-export function timesOf(t: TableFile, column: string): Float64Array {
-  const cells = t.cells(column);
-  const out = new Float64Array(t.rows);
-  for (let i = 0; i < t.rows; i++) {
-    const c = cells[i];
-    const v = typeof c === 'string' ? parseTimestamp(c) : cellNumber(c);
-    if (Number.isNaN(v)) throw usage(`${t.where(i)}: '${String(c)}' in column '${column}' is not a timestamp (expected a date-time such as 2024-01-01 00:00:00 or a number)`);
-    out[i] = v;
-  }
-  return out;
-}
-
-function flagsOf(t: TableFile, column: string): Uint8Array {
-  const cells = t.cells(column);
-  const out = new Uint8Array(t.rows);
-  for (let i = 0; i < t.rows; i++) {
-    const v = cellNumber(cells[i]);
-    if (v !== 0 && v !== 1) throw usage(`${t.where(i)}: '${String(cells[i])}' in label column '${column}' is not a label (expected 0/1 or true/false)`);
-    out[i] = v;
-  }
-  return out;
 }
 
 function fromDataset(dir: string, o: LabelOptions): LabelSource {
@@ -67,18 +46,22 @@ function fromDataset(dir: string, o: LabelOptions): LabelSource {
   const times = new Float64Array(m.rows);
   const flags = new Uint8Array(m.rows);
   for (const s of m.shards) {
-    const t = readTableFile(join(dir, s.file), 'shard', ['timestamp', 'is_anomaly']);
-    if (t.rows !== s.rows || s.row_start < first || s.row_start - first + s.rows > m.rows) throw new ParanomError('DATASET_INVALID', `${join(dir, s.file)} has ${t.rows} rows from row ${s.row_start}; the manifest says ${m.rows} rows from row ${first}, ${s.rows} in this shard`);
-    times.set(timesOf(t, 'timestamp'), s.row_start - first);
-    flags.set(flagsOf(t, 'is_anomaly'), s.row_start - first);
+    const t = readTableFile(join(dir, s.file), 'shard');
+    const columns = readColumns(t, [TIME, FLAG], (rows) => {
+      if (rows !== s.rows || s.row_start < first || s.row_start - first + s.rows > m.rows) throw new ParanomError('DATASET_INVALID', `${join(dir, s.file)} has ${rows} rows from row ${s.row_start}; the manifest says ${m.rows} rows from row ${first}, ${s.rows} in this shard`);
+    });
+    times.set(columns.arrays[0]!, s.row_start - first);
+    flags.set(columns.arrays[1]!, s.row_start - first);
   }
   const segmentsPath = join(dir, m.anomalies.segments_file);
   if ((o.windows ?? 'segments') === 'runs' || !existsSync(segmentsPath)) {
     return { description: `dataset ${dir} (is_anomaly; windows: runs of labelled rows)`, times, flags, intervals: null };
   }
-  const seg = readTableFile(segmentsPath, 'segment table', ['start_time', 'end_time']);
-  const from = timesOf(seg, 'start_time');
-  const to = timesOf(seg, 'end_time');
+  const seg = readColumns(readTableFile(segmentsPath, 'segment table'), [
+    { name: 'start_time', kind: 'time' },
+    { name: 'end_time', kind: 'time' },
+  ]);
+  const [from, to] = seg.arrays as [Float64Array, Float64Array];
   const intervals = Array.from(from, (f, i) => [f, to[i]!] as [number, number]).sort((a, b) => a[0] - b[0]);
   return { description: `dataset ${dir} (is_anomaly; windows: ${intervals.length} events of ${m.anomalies.segments_file})`, times, flags, intervals };
 }
@@ -112,8 +95,11 @@ function fromTable(path: string, o: LabelOptions): LabelSource {
   const t = readTableFile(path, 'labels file');
   const timeCol = pickColumn(t, o.timeColumn, TIME_COLUMNS, 'time', '--time-column');
   const labelCol = pickColumn(t, o.labelColumn, LABEL_COLUMNS, 'label', '--label-column');
-  const times = timesOf(t, timeCol);
-  return { description: `${path} (column ${labelCol})`, times, flags: flagsOf(t, labelCol), intervals: null };
+  const { arrays } = readColumns(t, [
+    { name: timeCol, kind: 'time' },
+    { name: labelCol, kind: 'label' },
+  ]);
+  return { description: `${path} (column ${labelCol})`, times: arrays[0] as Float64Array, flags: arrays[1] as Uint8Array, intervals: null };
 }
 
 /** Reads labels from a dataset directory, a windows JSON, or a CSV/Parquet file. */

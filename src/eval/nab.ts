@@ -20,7 +20,8 @@
  *   detector that never alarms (`−fnWeight` per window) and perfect earns `tpWeight` per
  *   window.
  */
-import { groupByScore } from './ranking.js';
+import { lowerBound, upperBound } from '../math/search.js';
+import { ROW_MASK, scoreOrder, type ScoreOrder } from './score-order.js';
 import type { RowWindow } from './windows.js';
 
 /** A NAB cost matrix (NAB's `config/profiles.json`; `tnWeight` is never used by NAB). */
@@ -80,42 +81,42 @@ export function nabProbationRows(rows: number, percent = NAB_PROBATION_PERCENT):
   return Math.min(Math.floor(percent * rows), percent * 5000);
 }
 
-/** Per-row NAB weights of a series: which window a scored row is in, and its weight. */
-interface Weighted {
-  /** Window index per row, −1 outside windows, −2 in the probationary period. */
-  window: Int32Array;
-  weight: Float64Array;
-  /** Indices of the windows with at least one scored row, ascending. */
-  scored: number[];
-  rows: number;
+/**
+ * Whether window `w` of a series of `rows` rows has a row after the probationary period
+ * (windows with none are left out of the score, as NAB leaves them).
+ */
+function isScored(w: RowWindow, rows: number, probation: number): boolean {
+  return Math.max(w.start, Math.ceil(probation)) <= Math.min(w.end, rows - 1);
 }
 
-function weigh(series: NabSeries, cost: NabCostMatrix): Weighted {
-  const n = series.scores.length;
-  const probation = nabProbationRows(n, series.probationPercent ?? NAB_PROBATION_PERCENT);
-  const window = new Int32Array(n).fill(-1);
-  const weight = new Float64Array(n);
-  const maxTp = scaledSigmoid(-1);
-  let prev: RowWindow | undefined;
-  let k = 0;
-  const windows = series.windows;
-  const scored = new Set<number>();
-  for (let i = 0; i < n; i++) {
-    while (k < windows.length && windows[k]!.end < i) prev = windows[k++];
-    const w = windows[k];
-    if (w && w.start <= i) {
-      const length = w.end - w.start + 1;
-      weight[i] = (scaledSigmoid(-(w.end - i + 1) / length) * cost.tpWeight) / maxTp;
-      window[i] = k;
-    } else if (prev) {
-      weight[i] = scaledSigmoid(Math.abs(i - prev.end) / (prev.end - prev.start)) * cost.fpWeight;
-    } else {
-      weight[i] = -cost.fpWeight;
-    }
-    if (i < probation) window[i] = -2;
-    else if (window[i]! >= 0) scored.add(window[i]!);
-  }
-  return { window, weight, scored: [...scored], rows: n };
+/**
+ * A row's NAB weight before its profile's cost: inside window `k`, the scaled sigmoid of
+ * its position; after a window, the sigmoid of its distance from that window's end; before
+ * every window, NaN (the weight is then −fpWeight). `k` is the first window ending at or
+ * after the row. Weights are computed where they are needed, not stored per row: a dataset
+ * may have hundreds of millions of rows.
+ */
+function rowSigmoid(windows: readonly RowWindow[], k: number, i: number): number {
+  const w = windows[k];
+  if (w && w.start <= i) return scaledSigmoid(-(w.end - i + 1) / (w.end - w.start + 1));
+  const prev = windows[k - 1];
+  return prev ? scaledSigmoid(Math.abs(i - prev.end) / (prev.end - prev.start)) : Number.NaN;
+}
+
+/** Whether row i lies in window k, the first window ending at or after it. */
+function isInside(windows: readonly RowWindow[], k: number, i: number): boolean {
+  const w = windows[k];
+  return w !== undefined && w.start <= i;
+}
+
+/** The weight of a row inside a window, for `cost`. */
+function tpWeight(sigmoid: number, cost: NabCostMatrix): number {
+  return (sigmoid * cost.tpWeight) / scaledSigmoid(-1);
+}
+
+/** The weight of a row outside every window (NaN sigmoid: before every window), for `cost`. */
+function fpWeight(sigmoid: number, cost: NabCostMatrix): number {
+  return Number.isNaN(sigmoid) ? -cost.fpWeight : sigmoid * cost.fpWeight;
 }
 
 function finish(threshold: number, score: number, c: { tp: number; tn: number; fp: number; fn: number }, total: number, windows: number, cost: NabCostMatrix): NabResult {
@@ -142,27 +143,36 @@ function checkScores(scores: ArrayLike<number>): void {
 /** The NAB score of one series at `threshold` (rows scoring ≥ threshold alarm). */
 export function nabScore(series: NabSeries, threshold: number, cost: NabCostMatrix = NAB_PROFILES.standard): NabResult {
   checkScores(series.scores);
-  const w = weigh(series, cost);
-  const credit = new Float64Array(series.windows.length).fill(Number.NaN);
+  const { scores, windows } = series;
+  const n = scores.length;
+  const probation = nabProbationRows(n, series.probationPercent ?? NAB_PROBATION_PERCENT);
+  const credit = new Float64Array(windows.length).fill(Number.NaN);
   let fpScore = 0;
   const c = { tp: 0, tn: 0, fp: 0, fn: 0 };
-  for (let i = 0; i < w.rows; i++) {
-    const win = w.window[i]!;
-    if (win === -2) continue;
-    const alarm = series.scores[i]! >= threshold;
-    if (win >= 0) {
+  // Windows are sorted: k is the first window ending at or after row i.
+  let k = 0;
+  for (let i = 0; i < n; i++) {
+    while (k < windows.length && windows[k]!.end < i) k++;
+    if (i < probation) continue;
+    const alarm = scores[i]! >= threshold;
+    if (isInside(windows, k, i)) {
       if (alarm) {
         c.tp++;
-        if (Number.isNaN(credit[win]!)) credit[win] = w.weight[i]!; // the first alarm earns the credit
+        if (Number.isNaN(credit[k]!)) credit[k] = tpWeight(rowSigmoid(windows, k, i), cost); // the first alarm earns the credit
       } else c.fn++;
     } else if (alarm) {
       c.fp++;
-      fpScore += w.weight[i]!;
+      fpScore += fpWeight(rowSigmoid(windows, k, i), cost);
     } else c.tn++;
   }
   let windowScore = 0;
-  for (const k of w.scored) windowScore += Number.isNaN(credit[k]!) ? -cost.fnWeight : credit[k]!;
-  return finish(threshold, windowScore + fpScore, c, w.rows, w.scored.length, cost);
+  let scored = 0;
+  for (let w = 0; w < windows.length; w++) {
+    if (!isScored(windows[w]!, n, probation)) continue;
+    scored++;
+    windowScore += Number.isNaN(credit[w]!) ? -cost.fnWeight : credit[w]!;
+  }
+  return finish(threshold, windowScore + fpScore, c, n, scored, cost);
 }
 
 /**
@@ -172,69 +182,101 @@ export function nabScore(series: NabSeries, threshold: number, cost: NabCostMatr
  * series' result at that threshold.
  */
 export function nabSweep(corpus: readonly NabSeries[], cost: NabCostMatrix = NAB_PROFILES.standard): { best: NabResult; series: NabResult[] } {
-  const weighted = corpus.map((s) => {
-    checkScores(s.scores);
-    return weigh(s, cost);
-  });
-  // One list of scored rows across the corpus, as NAB's optimiser builds it (typed
-  // arrays: a dataset may have millions of rows).
-  let windowsTotal = 0;
-  let rowsTotal = 0;
-  let scoredRows = 0;
-  const windowBase: number[] = [];
-  for (let s = 0; s < corpus.length; s++) {
-    windowBase.push(windowsTotal);
-    windowsTotal += corpus[s]!.windows.length;
-    rowsTotal += weighted[s]!.rows;
-    for (const win of weighted[s]!.window) if (win !== -2) scoredRows++;
-  }
-  const refSeries = new Uint32Array(scoredRows);
-  const refRow = new Uint32Array(scoredRows);
-  const refScore = new Float64Array(scoredRows);
-  for (let s = 0, r = 0; s < corpus.length; s++) {
-    const w = weighted[s]!;
-    for (let i = 0; i < w.rows; i++) {
-      if (w.window[i] === -2) continue;
-      refSeries[r] = s;
-      refRow[r] = i;
-      refScore[r++] = corpus[s]!.scores[i]!;
+  return nabSweepProfiles(corpus, [cost])[0]!;
+}
+
+/**
+ * `nabSweep` for several cost matrices at once: one ranking of the corpus's rows and one
+ * walk down it serve every profile. `ranked` is the ranking of a one-series corpus's
+ * scores when the caller has it already.
+ */
+export function nabSweepProfiles(corpus: readonly NabSeries[], costs: readonly NabCostMatrix[], ranked?: ScoreOrder): Array<{ best: NabResult; series: NabResult[] }> {
+  for (const s of corpus) checkScores(s.scores);
+  // One list of rows across the corpus, as NAB's optimiser builds it, ranked by score
+  // (ties in series, then row order); probationary rows are skipped as the walk meets them.
+  const base = new Float64Array(corpus.length + 1);
+  corpus.forEach((s, i) => (base[i + 1] = base[i]! + s.scores.length));
+  const rowsTotal = base[corpus.length]!;
+  let rank = corpus.length === 1 ? ranked : undefined;
+  if (!rank) {
+    let all = corpus[0]?.scores ?? [];
+    if (corpus.length > 1) {
+      const joined = new Float64Array(rowsTotal);
+      corpus.forEach((s, i) => joined.set(s.scores, base[i]!));
+      all = joined;
     }
+    rank = scoreOrder(all);
   }
-  const { thresholds, offsets, order } = groupByScore(refScore);
-  const scoredWindows = weighted.reduce((a, w) => a + w.scored.length, 0);
-  const credit = new Float64Array(windowsTotal).fill(Number.NaN);
-  let fpScore = 0;
-  let creditScore = -cost.fnWeight * scoredWindows; // every scored window missed
-  const maxScore = thresholds.length > 0 ? thresholds[0]! : 0;
+  const probation = corpus.map((s) => nabProbationRows(s.scores.length, s.probationPercent ?? NAB_PROBATION_PERCENT));
+  const ends = corpus.map((s) => Float64Array.from(s.windows, (w) => w.end));
+  const windowBase: number[] = [];
+  let windowsTotal = 0;
+  let scoredWindows = 0;
+  corpus.forEach((s, i) => {
+    windowBase.push(windowsTotal);
+    windowsTotal += s.windows.length;
+    for (const w of s.windows) if (isScored(w, s.scores.length, probation[i]!)) scoredWindows++;
+  });
+  const P = costs.length;
+  const credit = costs.map(() => new Float64Array(windowsTotal).fill(Number.NaN));
+  const fpScore = new Float64Array(P);
+  const creditScore = Float64Array.from(costs, (c) => -c.fnWeight * scoredWindows); // every scored window missed
+  const { sorted, order } = rank;
+  const N = sorted.length;
+  // Where the walk meets row g of the corpus: its series and its row there.
+  const locate = (g: number): [number, number] => {
+    if (corpus.length === 1) return [0, g];
+    const s = upperBound(base, g) - 1;
+    return [s, g - base[s]!];
+  };
+  let first = 0;
+  for (; first < N; first++) {
+    const [s, i] = locate(order[first]! & ROW_MASK);
+    if (i >= probation[s]!) break;
+  }
+  const maxScore = first < N ? sorted[first]! : 0;
   // NAB starts at 1.1, above every score in [0, 1]; scores beyond get a threshold above them.
-  let best = { threshold: maxScore < 1.1 ? 1.1 : maxScore + 1, score: creditScore + fpScore };
-  for (let g = 0; g < thresholds.length; g++) {
-    for (let k = offsets[g]!; k < offsets[g + 1]!; k++) {
-      const s = refSeries[order[k]!]!;
-      const i = refRow[order[k]!]!;
-      const w = weighted[s]!;
-      const win = w.window[i]!;
-      if (win >= 0) {
-        const gw = windowBase[s]! + win;
-        const prior = credit[gw]!;
-        const value = w.weight[i]!;
-        if (Number.isNaN(prior)) {
-          credit[gw] = value;
-          creditScore += value + cost.fnWeight;
-        } else if (value > prior) {
-          credit[gw] = value;
-          creditScore += value - prior;
-        }
-      } else {
-        fpScore += w.weight[i]!;
+  const best = costs.map((_, p) => ({ threshold: maxScore < 1.1 ? 1.1 : maxScore + 1, score: creditScore[p]! + fpScore[p]! }));
+  for (let k = 0; k < N; ) {
+    const v = sorted[k]!;
+    let firstRow = -1;
+    for (; k < N && sorted[k] === v; k++) {
+      const [s, i] = locate(order[k]! & ROW_MASK);
+      if (i < probation[s]!) continue;
+      if (firstRow < 0) firstRow = order[k]! & ROW_MASK;
+      const windows = corpus[s]!.windows;
+      const win = lowerBound(ends[s]!, i);
+      const inside = isInside(windows, win, i);
+      const sigmoid = rowSigmoid(windows, win, i);
+      for (let p = 0; p < P; p++) {
+        if (inside) {
+          const gw = windowBase[s]! + win;
+          const prior = credit[p]![gw]!;
+          const value = tpWeight(sigmoid, costs[p]!);
+          if (Number.isNaN(prior)) {
+            credit[p]![gw] = value;
+            creditScore[p] = creditScore[p]! + (value + costs[p]!.fnWeight);
+          } else if (value > prior) {
+            credit[p]![gw] = value;
+            creditScore[p] = creditScore[p]! + (value - prior);
+          }
+        } else fpScore[p] = fpScore[p]! + fpWeight(sigmoid, costs[p]!);
       }
     }
-    const score = creditScore + fpScore;
-    if (score > best.score) best = { threshold: thresholds[g]!, score };
+    // A group of probationary rows only changes nothing.
+    if (firstRow < 0) continue;
+    const [fs, fi] = locate(firstRow);
+    const threshold = v === 0 ? corpus[fs]!.scores[fi]! : v; // its first row's own zero (−0 or 0)
+    for (let p = 0; p < P; p++) {
+      const score = creditScore[p]! + fpScore[p]!;
+      if (score > best[p]!.score) best[p] = { threshold, score };
+    }
   }
-  // Re-score each series at the chosen threshold: exact sums, not running ones.
-  const series = corpus.map((s) => nabScore(s, best.threshold, cost));
-  const total = series.reduce((a, r) => a + r.score, 0);
-  const c = series.reduce((a, r) => ({ tp: a.tp + r.tp, tn: a.tn + r.tn, fp: a.fp + r.fp, fn: a.fn + r.fn }), { tp: 0, tn: 0, fp: 0, fn: 0 });
-  return { best: finish(best.threshold, total, c, rowsTotal, scoredWindows, cost), series };
+  return costs.map((cost, p) => {
+    // Re-score each series at the chosen threshold: exact sums, not running ones.
+    const series = corpus.map((s) => nabScore(s, best[p]!.threshold, cost));
+    const total = series.reduce((a, r) => a + r.score, 0);
+    const c = series.reduce((a, r) => ({ tp: a.tp + r.tp, tn: a.tn + r.tn, fp: a.fp + r.fp, fn: a.fn + r.fn }), { tp: 0, tn: 0, fp: 0, fn: 0 });
+    return { best: finish(best[p]!.threshold, total, c, rowsTotal, scoredWindows, cost), series };
+  });
 }

@@ -1,46 +1,48 @@
 /** Threshold-free scores of a ranking (ROC-AUC, average precision) and the groups of tied scores they walk. */
-
-/** Rows sharing one score: how many, and how many of them are labelled. */
-export interface TiedGroup {
-  score: number;
-  rows: number;
-  positives: number;
-}
+import { groupScore, scoreOrder, type ScoreOrder } from './score-order.js';
 
 /**
- * Rows grouped by score, highest score first: group g holds rows
- * `order[offsets[g]] … order[offsets[g + 1] − 1]` (in row order), all scoring
- * `thresholds[g]`.
+ * Calls `fn(score, rows, positives)` for each distinct score of a ranking, highest first:
+ * how many rows share it and how many of those are labelled (the flags `order` carries).
  */
-export function groupByScore(scores: ArrayLike<number>): { thresholds: Float64Array; offsets: Uint32Array; order: Uint32Array } {
-  const n = scores.length;
-  const order = new Uint32Array(n);
-  for (let i = 0; i < n; i++) order[i] = i;
-  order.sort((a, b) => scores[b]! - scores[a]! || a - b);
-  const thresholds = new Float64Array(n);
-  const offsets = new Uint32Array(n + 1);
-  let d = 0;
-  for (let k = 0; k < n; k++) {
-    const s = scores[order[k]!]!;
-    if (d === 0 || s !== thresholds[d - 1]) {
-      offsets[d] = k;
-      thresholds[d++] = s;
-    }
+export function forEachTiedGroup(s: ScoreOrder, scores: ArrayLike<number>, fn: (score: number, rows: number, positives: number) => void): void {
+  const { sorted, order } = s;
+  const n = sorted.length;
+  for (let k = 0; k < n; ) {
+    const v = sorted[k]!;
+    let end = k;
+    let positives = 0;
+    while (end < n && sorted[end] === v) positives += order[end++]! >>> 31;
+    fn(groupScore(s, scores, k), end - k, positives);
+    k = end;
   }
-  offsets[d] = n;
-  return { thresholds: thresholds.slice(0, d), offsets: offsets.slice(0, d + 1), order };
 }
 
-/** The distinct scores, highest first, each with its row and labelled-row counts. */
-export function tiedGroups(labels: ArrayLike<number | boolean>, scores: ArrayLike<number>): TiedGroup[] {
-  const { thresholds, offsets, order } = groupByScore(scores);
-  const groups: TiedGroup[] = [];
-  for (let g = 0; g < thresholds.length; g++) {
-    let positives = 0;
-    for (let k = offsets[g]!; k < offsets[g + 1]!; k++) if (labels[order[k]!]) positives++;
-    groups.push({ score: thresholds[g]!, rows: offsets[g + 1]! - offsets[g]!, positives });
-  }
-  return groups;
+/** How many rows of a ranking are labelled. */
+export function positivesOf(s: ScoreOrder): number {
+  let pos = 0;
+  for (let k = 0; k < s.order.length; k++) pos += s.order[k]! >>> 31;
+  return pos;
+}
+
+/** ROC-AUC and average precision of a ranking whose `order` carries the labels. */
+export function rankingScores(s: ScoreOrder, scores: ArrayLike<number>): { rocAuc: number | null; averagePrecision: number | null } {
+  const pos = positivesOf(s);
+  const neg = s.order.length - pos;
+  let area = 0;
+  let tp = 0;
+  // Σ positives·precision, divided once at the end: per-group shares of `pos` summed in
+  // floating point can pass 1 (1.0000000000000007 for every row labelled).
+  let sum = 0;
+  let seen = 0;
+  forEachTiedGroup(s, scores, (_, rows, positives) => {
+    // The trapezoid rule over tied groups: ties count one half.
+    area += (rows - positives) * (tp + positives / 2);
+    seen += rows;
+    tp += positives;
+    sum += positives * (tp / seen);
+  });
+  return { rocAuc: pos === 0 || neg === 0 ? null : area / (pos * neg), averagePrecision: pos === 0 ? null : sum / pos };
 }
 
 /**
@@ -49,21 +51,7 @@ export function tiedGroups(labels: ArrayLike<number | boolean>, scores: ArrayLik
  * when either class is empty.
  */
 export function rocAuc(labels: ArrayLike<number | boolean>, scores: ArrayLike<number>): number | null {
-  return rocAucOf(tiedGroups(labels, scores));
-}
-
-/** ROC-AUC from the tied groups of a ranking. */
-export function rocAucOf(groups: readonly TiedGroup[]): number | null {
-  const pos = groups.reduce((a, g) => a + g.positives, 0);
-  const neg = groups.reduce((a, g) => a + g.rows, 0) - pos;
-  if (pos === 0 || neg === 0) return null;
-  let area = 0;
-  let tp = 0;
-  for (const g of groups) {
-    area += (g.rows - g.positives) * (tp + g.positives / 2);
-    tp += g.positives;
-  }
-  return area / (pos * neg);
+  return rankingScores(scoreOrder(scores, labels), scores).rocAuc;
 }
 
 /**
@@ -72,22 +60,5 @@ export function rocAucOf(groups: readonly TiedGroup[]): number | null {
  * labelled rows.
  */
 export function averagePrecision(labels: ArrayLike<number | boolean>, scores: ArrayLike<number>): number | null {
-  return averagePrecisionOf(tiedGroups(labels, scores));
-}
-
-/** Average precision from the tied groups of a ranking. */
-export function averagePrecisionOf(groups: readonly TiedGroup[]): number | null {
-  const pos = groups.reduce((a, g) => a + g.positives, 0);
-  if (pos === 0) return null;
-  // Σ positives·precision, divided once at the end: per-group shares of `pos` summed in
-  // floating point can pass 1 (1.0000000000000007 for every row labelled).
-  let sum = 0;
-  let tp = 0;
-  let seen = 0;
-  for (const g of groups) {
-    seen += g.rows;
-    tp += g.positives;
-    sum += g.positives * (tp / seen);
-  }
-  return sum / pos;
+  return rankingScores(scoreOrder(scores, labels), scores).averagePrecision;
 }

@@ -1,80 +1,67 @@
 /**
  * The files `paranom eval` reads labels and predictions from — CSV (header row) and
- * Parquet, or a paranom dataset's shards — as named columns of raw cells. Every cell
- * problem is reported with the file, the column and the line or row.
+ * Parquet, or a paranom dataset's shards — as named columns of raw cells, read piece by
+ * piece.
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { extname } from 'node:path';
 import type { Table, Vector } from 'apache-arrow';
-import { ParanomError } from '../errors.js';
-import { csvRecords, csvTooLarge, separatorProblem, splitCsvLine } from '../input/csv-line.js';
-import { readArrowRows, readParquetColumns } from '../formats/read.js';
+import { csvTooLarge } from '../input/csv-line.js';
+import { readArrowRows } from '../formats/read.js';
+import { forEachParquetBatch, parquetColumns } from '../formats/parquet-batches.js';
+import { csvTable } from './csv-table.js';
+import { usage, type TableFile } from './table.js';
 import { parseDecimal } from '../input/decimal.js';
 import { arrowCells } from '../input/arrow-cells.js';
 
-/** A column read from a file: cells as numbers, booleans, bigints or text. */
-export type Cells = ArrayLike<unknown>;
-
-/** A table read from one file: its column names and a lookup of one column's cells. */
-export interface TableFile {
-  path: string;
-  columns: string[];
-  rows: number;
-  cells(name: string): Cells;
-  /** Where row i came from, for messages ("line 12" in a CSV, "row 11" otherwise). */
-  where(row: number): string;
-}
-
-export function usage(message: string): ParanomError {
-  return new ParanomError('USAGE', message);
-}
+export { usage, type Cells, type TableFile } from './table.js';
 
 export function readBytes(path: string, what: string): Buffer {
-  if (!existsSync(path)) throw usage(`${what} ${path} does not exist`);
-  if (statSync(path).isDirectory()) throw usage(`${what} ${path} is a directory; expected a .csv or .parquet file`);
+  checkFile(path, what);
   return readFileSync(path);
 }
 
-function csvTable(path: string, text: string): TableFile {
-  const { records, line, openAt } = csvRecords(text);
-  if (records.length === 0) throw usage(`${path} is empty; expected a header row`);
-  if (openAt !== undefined) throw usage(`${path}:${openAt}: a quoted field is never closed`);
-  const columns = splitCsvLine(records[0]!).map((c) => c.trim());
-  const separator = separatorProblem(columns);
-  if (separator) throw usage(`${path}:1: ${separator}`);
-  const body = records.slice(1);
-  const cache = new Map<string, string[]>();
-  return {
-    path,
-    columns,
-    rows: body.length,
-    cells(name) {
-      let col = cache.get(name);
-      if (!col) {
-        const k = columnIndex(path, columns, name);
-        col = body.map((l, i) => {
-          const cells = splitCsvLine(l);
-          if (cells.length !== columns.length) throw usage(`${path}:${line[i + 1]!}: ${cells.length === 1 ? '1 cell' : `${cells.length} cells`}, but the header has ${columns.length}`);
-          return cells[k]!;
-        });
-        cache.set(name, col);
-      }
-      return col;
-    },
-    where: (row) => `${path}:${line[row + 1] ?? row + 2}`,
-  };
+function checkFile(path: string, what: string): void {
+  if (!existsSync(path)) throw usage(`${what} ${path} does not exist`);
+  if (statSync(path).isDirectory()) throw usage(`${what} ${path} is a directory; expected a .csv or .parquet file`);
 }
 
 /**
- * Where column `name` is; two columns of that name are refused (which one a user meant is
- * a guess, and the other reader of the same file may guess the other).
+ * Where column `name` is, or why it cannot be read: two columns of that name are refused
+ * (which one a user meant is a guess, and the other reader of the same file may guess the
+ * other).
  */
-function columnIndex(path: string, columns: readonly string[], name: string): number {
-  const k = columns.indexOf(name);
-  if (k < 0) throw usage(`${path} has no column '${name}'`);
-  const last = columns.lastIndexOf(name);
-  if (last !== k) throw usage(`${path}: ${columns.filter((c) => c === name).length} columns are named '${name}' (columns ${k + 1} and ${last + 1}); rename one so the column read is not a guess`);
-  return k;
+export function columnProblem(t: { path: string; columns: readonly string[] }, name: string): string | undefined {
+  const k = t.columns.indexOf(name);
+  if (k < 0) return `${t.path} has no column '${name}'`;
+  const last = t.columns.lastIndexOf(name);
+  if (last !== k) return `${t.path}: ${t.columns.filter((c) => c === name).length} columns are named '${name}' (columns ${k + 1} and ${last + 1}); rename one so the column read is not a guess`;
+  return undefined;
+}
+
+function parquetTable(path: string, what: string): TableFile {
+  const unreadable = (err: unknown) => usage(`${what} ${path}: not a readable Parquet file (${(err as Error).message})`);
+  let head: { columns: string[]; rows: number };
+  try {
+    head = parquetColumns(path);
+  } catch (err) {
+    throw unreadable(err);
+  }
+  return {
+    path,
+    columns: head.columns,
+    rowsHint: head.rows,
+    scan(names, fn) {
+      let rows: number;
+      try {
+        rows = forEachParquetBatch(path, names, (t, first) => fn(names.map((n) => arrowCells(t.getChild(n)!)), first));
+      } catch (err) {
+        throw unreadable(err);
+      }
+      return { rows, problem: undefined };
+    },
+    where: (row) => `${path} row ${row}`,
+  };
 }
 
 function arrowTable(path: string, t: Table): TableFile {
@@ -82,32 +69,25 @@ function arrowTable(path: string, t: Table): TableFile {
   return {
     path,
     columns,
-    rows: t.numRows,
-    cells(name) {
-      const v = t.getChildAt(columnIndex(path, columns, name)) as Vector | null;
-      if (!v) throw usage(`${path} has no column '${name}'`);
-      return arrowCells(v);
+    rowsHint: t.numRows,
+    scan(names, fn) {
+      fn(names.map((n) => arrowCells(t.getChildAt(columns.indexOf(n)) as Vector)), 0);
+      return { rows: t.numRows, problem: undefined };
     },
     where: (row) => `${path} row ${row}`,
   };
 }
 
-/** A CSV or Parquet file (by extension), whole. `columns` limits what a Parquet read decodes. */
-export function readTableFile(path: string, what: string, columns?: readonly string[]): TableFile {
-  const bytes = readBytes(path, what);
+/** A CSV or Parquet file (by extension). */
+export function readTableFile(path: string, what: string): TableFile {
+  checkFile(path, what);
   const ext = extname(path).toLowerCase();
-  if (ext === '.parquet') {
-    try {
-      return arrowTable(path, readParquetColumns(bytes, columns));
-    } catch (err) {
-      throw usage(`${what} ${path}: not a readable Parquet file (${(err as Error).message})`);
-    }
-  }
-  if (ext === '.arrow' || ext === '.feather') return arrowTable(path, readArrowRows(bytes, 0, Number.MAX_SAFE_INTEGER));
+  if (ext === '.parquet') return parquetTable(path, what);
+  if (ext === '.arrow' || ext === '.feather') return arrowTable(path, readArrowRows(readFileSync(path), 0, Number.MAX_SAFE_INTEGER));
   if (ext === '.csv' || ext === '.txt' || ext === '') {
-    const tooLarge = csvTooLarge(bytes.length);
+    const tooLarge = csvTooLarge(statSync(path).size);
     if (tooLarge) throw usage(`${what} ${path} ${tooLarge}`);
-    return csvTable(path, bytes.toString('utf8'));
+    return csvTable(path);
   }
   throw usage(`${what} ${path}: expected a .csv or .parquet file, found '${ext}'`);
 }

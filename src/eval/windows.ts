@@ -9,19 +9,24 @@ export interface RowWindow {
   readonly end: number;
 }
 
+/** Calls `fn(start, end)` for each maximal run of rows where `flags[i]` is set, in row order. */
+export function forEachRun(flags: ArrayLike<number | boolean>, fn: (start: number, end: number) => void): void {
+  const n = flags.length;
+  for (let i = 0; i < n; ) {
+    if (!flags[i]) {
+      i++;
+      continue;
+    }
+    const start = i;
+    while (i < n && flags[i]) i++;
+    fn(start, i - 1);
+  }
+}
+
 /** The maximal runs of rows where `flags[i]` is set, in row order. */
 export function runsOf(flags: ArrayLike<number | boolean>): RowWindow[] {
   const out: RowWindow[] = [];
-  let start = -1;
-  for (let i = 0; i < flags.length; i++) {
-    if (flags[i]) {
-      if (start < 0) start = i;
-    } else if (start >= 0) {
-      out.push({ start, end: i - 1 });
-      start = -1;
-    }
-  }
-  if (start >= 0) out.push({ start, end: flags.length - 1 });
+  forEachRun(flags, (start, end) => out.push({ start, end }));
   return out;
 }
 

@@ -6,7 +6,7 @@
  * missing score became a number, every DuckDB timestamp fell in the year 55969 and `5.5`
  * read as 55. This module is the one place that turns such a column into values.
  */
-import { Type, util, type Vector } from 'apache-arrow';
+import { TimeUnit, Type, util, type Vector } from 'apache-arrow';
 
 /** One cell: null, a number, a bigint (64-bit integers), a boolean, text, or epoch milliseconds for times. */
 export type ArrowCell = null | number | bigint | boolean | string;
@@ -46,6 +46,10 @@ export function arrowCells(v: Vector): ArrayLike<ArrowCell> {
     const a = v.toArray() as ArrayLike<number | bigint>;
     if (a.length === v.length) return a;
   }
+  if (id === Type.Timestamp && v.nullCount === 0) {
+    const times = wholeTimes(v);
+    if (times) return times;
+  }
   const out = new Array<ArrowCell>(v.length);
   const scale = id === Type.Decimal ? (v.type as { scale: number }).scale : 0;
   for (let i = 0; i < v.length; i++) {
@@ -55,6 +59,29 @@ export function arrowCells(v: Vector): ArrayLike<ArrowCell> {
     else if (x instanceof Date) out[i] = x.getTime();
     else if (typeof x === 'number' || typeof x === 'bigint' || typeof x === 'boolean' || typeof x === 'string') out[i] = x;
     else out[i] = String(x);
+  }
+  return out;
+}
+
+/**
+ * A timestamp column in seconds or milliseconds as epoch milliseconds, straight from its
+ * 64-bit words (what `get` computes per cell through a BigInt); null when a value is not a
+ * safe integer (the per-cell path reports it) or the unit needs a division.
+ */
+function wholeTimes(v: Vector): Float64Array | null {
+  const unit = (v.type as { unit: TimeUnit }).unit;
+  if (unit !== TimeUnit.SECOND && unit !== TimeUnit.MILLISECOND) return null;
+  const a = v.toArray() as BigInt64Array;
+  if (!(a instanceof BigInt64Array) || a.length !== v.length) return null;
+  const words = new Int32Array(a.buffer, a.byteOffset, 2 * a.length);
+  const out = new Float64Array(a.length);
+  const scale = unit === TimeUnit.SECOND ? 1000 : 1;
+  for (let i = 0; i < a.length; i++) {
+    const lo = words[2 * i]! >>> 0;
+    const hi = words[2 * i + 1]!;
+    // Outside ±(2^53 − 1): not safe to convert.
+    if (hi >= 0x200000 || hi < -0x200000 || (hi === -0x200000 && lo === 0)) return null;
+    out[i] = scale * (hi * 4294967296 + lo);
   }
   return out;
 }

@@ -35,11 +35,13 @@ export async function grow(out: string, target: number | GrowTarget, options: Om
     refuseSplitGrowth(out);
     const timelineRows = m.scenario.timeline.rows;
     const rows = want.rows ?? timelineRows;
-    if (!m.growth_stable) {
-      throw new ParanomError('USAGE', `${out} was generated with anomalies.count (or anomalies.outages.count), which places events over the whole timeline; it cannot grow with its rows unchanged — generate it again with --rows ${rows}`);
-    }
     const fleet = m.scenario.entities;
     if (want.entities !== undefined && !fleet) throw new ParanomError('USAGE', `${out} holds one series (its scenario has no entities); --entities grows fleets only`);
+    if (!m.growth_stable) {
+      // generate has no --entities: more entities are a scenario with more of them.
+      const again = want.entities === undefined ? `generate it again with --rows ${rows}` : `generate it again from its scenario with ${want.entities} entities${want.rows === undefined ? '' : ` and --rows ${rows}`}`;
+      throw new ParanomError('USAGE', `${out} was generated with anomalies.count (or anomalies.outages.count), which places events over the whole timeline; it cannot grow with its rows unchanged — ${again}`);
+    }
     const count = want.entities ?? fleet?.count ?? 1;
     // A grow to this very size, killed after its commit and just completed, or run again
     // after it succeeded (a pipeline's rerun): a run over the grown dataset keeps every shard.

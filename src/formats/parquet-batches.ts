@@ -1,0 +1,226 @@
+/**
+ * A Parquet file read a few row groups at a time, from disk: each batch of row groups is
+ * cut out as a small Parquet file of its own (its bytes, and the footer rewritten to hold
+ * just those row groups at their new offsets) and decoded by parquet-wasm. Memory is one
+ * batch, whatever the file's size: handing parquet-wasm the whole file copies all of it
+ * into WebAssembly memory, which never shrinks, on every read.
+ */
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { Schema, Table, tableFromIPC, tableToIPC } from 'apache-arrow';
+import { ByteSink } from './byte-sink.js';
+import { ColumnChunk, ColumnMetaData, FileMetaData, KeyValue, RowGroup, SchemaElement } from './parquet-spec.js';
+import { field, intOf, intValue, readThriftStruct, structOf, structsOf, writeThriftStruct, type TField, type TValue } from './thrift-tree.js';
+
+const require = createRequire(import.meta.url);
+const pw = require('parquet-wasm') as typeof import('parquet-wasm');
+
+const MAGIC = [0x50, 0x41, 0x52, 0x31]; // PAR1
+/** Fields of a column chunk that point outside its row group (page indexes, bloom filters): dropped from a batch's footer. */
+const CHUNK_DROP = new Set([ColumnChunk.OFFSET_INDEX_OFFSET, ColumnChunk.OFFSET_INDEX_LENGTH, 6, 7]);
+const META_DROP = new Set([14, 15]);
+const INDEX_PAGE_OFFSET = 10;
+const ARROW_SCHEMA = 'ARROW:schema';
+
+interface Chunk {
+  start: number;
+  end: number;
+  fields: TField[];
+}
+
+interface Group {
+  rows: number;
+  chunks: Chunk[];
+  /** The row group's other fields (row count, sizes, ordinal). */
+  fields: TField[];
+}
+
+/** A file's footer, row groups and leaf columns (null names: a nested schema, read whole). */
+interface Layout {
+  meta: TField[];
+  groups: Group[];
+  leaves: string[] | null;
+}
+
+const decoder = new TextDecoder();
+
+function readAt(fd: number, at: number, length: number, into?: Uint8Array, offset = 0): Uint8Array {
+  const b = into ?? new Uint8Array(length);
+  let done = 0;
+  while (done < length) {
+    const n = readSync(fd, b, offset + done, length - done, at + done);
+    if (n === 0) throw new RangeError('the file ends early');
+    done += n;
+  }
+  return b;
+}
+
+function layoutOf(fd: number): Layout {
+  const size = fstatSync(fd).size;
+  if (size < 12) throw new RangeError('too small for a Parquet file');
+  const tail = readAt(fd, size - 8, 8);
+  if (!MAGIC.every((m, k) => tail[4 + k] === m)) throw new RangeError('no PAR1 magic at the end (an encrypted or other file)');
+  const length = tail[0]! | (tail[1]! << 8) | (tail[2]! << 16) | (tail[3]! * 2 ** 24);
+  if (length + 12 > size) throw new RangeError('the footer length runs past the start of the file');
+  const meta = readThriftStruct(readAt(fd, size - 8 - length, length));
+  const groups = structsOf(field(meta, FileMetaData.ROW_GROUPS)).map((g) => ({
+    rows: intOf(field(g, RowGroup.NUM_ROWS)) ?? 0,
+    fields: g,
+    chunks: structsOf(field(g, RowGroup.COLUMNS)).map((chunk) => {
+      const cm = structOf(field(chunk, ColumnChunk.META_DATA));
+      if (!cm) throw new RangeError('a column chunk without metadata');
+      // Where a chunk starts, as parquet-rs reads it: its dictionary page if it has one.
+      const start = intOf(field(cm, ColumnMetaData.DICTIONARY_PAGE_OFFSET)) ?? intOf(field(cm, ColumnMetaData.DATA_PAGE_OFFSET)) ?? 0;
+      return { start, end: start + (intOf(field(cm, ColumnMetaData.TOTAL_COMPRESSED_SIZE)) ?? 0), fields: chunk };
+    }),
+  }));
+  // A flat schema (a root over leaves only): leaf k is column chunk k of every row group.
+  const schema = structsOf(field(meta, FileMetaData.SCHEMA));
+  const flat = schema.slice(1).every((e) => field(e, SchemaElement.NUM_CHILDREN) === undefined);
+  return { meta, groups, leaves: flat ? schema.slice(1).map((e) => textOf(field(e, SchemaElement.NAME))) : null };
+}
+
+/** Bytes of the varint length prefix of a binary value. */
+function varintLength(b: Uint8Array): number {
+  let k = 0;
+  while (b[k]! >= 0x80) k++;
+  return k + 1;
+}
+
+/** A copy of `fields` with integer fields in `ids` moved by `shift` and fields in `drop` left out. */
+function patched(fields: readonly TField[], ids: ReadonlySet<number>, shift: number, drop: ReadonlySet<number> = new Set()): TField[] {
+  return fields.filter((f) => !drop.has(f.id)).map((f) => (ids.has(f.id) ? { ...f, value: intValue(Math.max(0, intOf(f)! + shift)) } : f));
+}
+
+const CHUNK_OFFSETS = new Set<number>([ColumnChunk.FILE_OFFSET]);
+const META_OFFSETS = new Set<number>([ColumnMetaData.DATA_PAGE_OFFSET, ColumnMetaData.DICTIONARY_PAGE_OFFSET, INDEX_PAGE_OFFSET]);
+
+/** A column chunk's footer entry for its bytes moved by `shift`. */
+function movedChunk(c: Chunk, shift: number): TValue {
+  const fields = patched(c.fields, CHUNK_OFFSETS, shift, CHUNK_DROP).map((f) =>
+    f.id === ColumnChunk.META_DATA && f.value.kind === 'struct' ? { ...f, value: { kind: 'struct' as const, fields: patched(f.value.fields, META_OFFSETS, shift, META_DROP) } } : f,
+  );
+  return { kind: 'struct', fields };
+}
+
+function listOf(f: TField, items: TValue[]): TField {
+  return f.value.kind === 'list' ? { ...f, value: { ...f.value, items } } : f;
+}
+
+/**
+ * A Parquet file of `groups` (row groups of the file open as `fd`) holding only the leaf
+ * columns `keep` (all when null): their chunks' bytes one after another, and the footer
+ * with just those row groups and columns at their new offsets. The Arrow schema a writer
+ * may store in the key-value metadata is left out with dropped columns (it would name
+ * them); the Parquet schema's types are read instead.
+ */
+function batchFile(fd: number, l: Layout, groups: readonly Group[], keep: readonly number[] | null): Uint8Array {
+  const cols = (g: Group) => (keep ? keep.map((k) => g.chunks[k]!) : g.chunks);
+  const bytes = groups.reduce((a, g) => a + cols(g).reduce((b, c) => b + (c.end - c.start), 0), 0);
+  const body = new Uint8Array(MAGIC.length + bytes);
+  body.set(MAGIC, 0);
+  let at = MAGIC.length;
+  const rowGroups = groups.map((g) => {
+    const chunks = cols(g).map((c) => {
+      readAt(fd, c.start, c.end - c.start, body, at);
+      const moved = movedChunk(c, at - c.start);
+      at += c.end - c.start;
+      return moved;
+    });
+    const fields = g.fields
+      .filter((f) => f.id !== RowGroup.FILE_OFFSET && f.id !== RowGroup.TOTAL_COMPRESSED_SIZE)
+      .map((f) => (f.id === RowGroup.COLUMNS ? listOf(f, chunks) : f));
+    return { kind: 'struct' as const, fields };
+  });
+  const meta = l.meta.flatMap((f): TField[] => {
+    if (f.id === FileMetaData.NUM_ROWS) return [{ ...f, value: intValue(groups.reduce((a, g) => a + g.rows, 0)) }];
+    if (f.id === FileMetaData.ROW_GROUPS) return [listOf(f, rowGroups)];
+    if (!keep || f.value.kind !== 'list') return [f];
+    if (f.id === FileMetaData.SCHEMA) {
+      const [root, ...leaves] = f.value.items;
+      const rootFields = root?.kind === 'struct' ? root.fields.map((r) => (r.id === SchemaElement.NUM_CHILDREN ? { ...r, value: intValue(keep.length) } : r)) : [];
+      return [listOf(f, [{ kind: 'struct', fields: rootFields }, ...keep.map((k) => leaves[k]!)])];
+    }
+    if (f.id === FileMetaData.COLUMN_ORDERS) return [listOf(f, keep.map((k) => f.value.kind === 'list' ? f.value.items[k]! : f.value))];
+    if (f.id === FileMetaData.KEY_VALUE_METADATA) {
+      return [listOf(f, f.value.items.map((kv) => (kv.kind === 'struct' && textOf(field(kv.fields, KeyValue.KEY)) === ARROW_SCHEMA ? { kind: 'struct', fields: arrowSchemaOf(kv.fields, keep) } : kv)))];
+    }
+    return [f];
+  });
+  const footer = writeThriftStruct(meta);
+  const out = new Uint8Array(body.length + footer.length + 8);
+  out.set(body, 0);
+  out.set(footer, body.length);
+  new DataView(out.buffer).setUint32(body.length + footer.length, footer.length, true);
+  out.set(MAGIC, body.length + footer.length + 4);
+  return out;
+}
+
+function textOf(f: TField | undefined): string {
+  return f && f.value.kind === 'raw' ? decoder.decode(f.value.bytes.subarray(varintLength(f.value.bytes))) : '';
+}
+
+/**
+ * The `ARROW:schema` entry a writer (arrow-rs, pyarrow) stores beside the Parquet schema —
+ * the Arrow types the Parquet types cannot say, such as timestamps in seconds — cut to
+ * the leaf columns `keep` (a reader refuses one naming other columns): a base64 IPC schema
+ * message, decoded, cut and encoded again.
+ */
+function arrowSchemaOf(kv: TField[], keep: readonly number[]): TField[] {
+  const message = Buffer.from(textOf(field(kv, KeyValue.VALUE)), 'base64');
+  const schema = tableFromIPC(Buffer.concat([message, Buffer.from([0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0])])).schema;
+  const cut = new Schema(keep.map((k) => schema.fields[k]!), schema.metadata);
+  const stream = tableToIPC(new Table(cut), 'stream');
+  const value = Buffer.from(stream.subarray(0, stream.length - 8)).toString('base64');
+  return kv.map((f) => (f.id === KeyValue.VALUE ? { ...f, value: binaryValue(value) } : f));
+}
+
+function binaryValue(text: string): TValue {
+  const bytes = new TextEncoder().encode(text);
+  const out = new ByteSink(bytes.length + 10);
+  out.varint(bytes.length);
+  out.ensure(bytes.length);
+  out.buf.set(bytes, out.pos);
+  out.pos += bytes.length;
+  return { kind: 'raw', bytes: out.bytes().slice() };
+}
+/** The column names of a Parquet file and its row count, from its footer alone. */
+export function parquetColumns(path: string): { columns: string[]; rows: number } {
+  const fd = openSync(path, 'r');
+  try {
+    const l = layoutOf(fd);
+    const schema = tableFromIPC(pw.readSchema(batchFile(fd, l, [], null)).intoIPCStream()).schema;
+    return { columns: schema.fields.map((f) => f.name), rows: l.groups.reduce((a, g) => a + g.rows, 0) };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * Reads `columns` of a Parquet file in batches of whole row groups of about `batchBytes`
+ * (compressed, of those columns), in row order: `fn(table, firstRow)` per batch. Returns
+ * the row count. (parquet-wasm's own `columns` option does not limit what it decodes.)
+ */
+export function forEachParquetBatch(path: string, columns: readonly string[], fn: (t: Table, firstRow: number) => void, batchBytes = 16 << 20): number {
+  const fd = openSync(path, 'r');
+  try {
+    const l = layoutOf(fd);
+    const keep = l.leaves && columns.every((c) => l.leaves!.includes(c)) ? [...new Set(columns.map((c) => l.leaves!.indexOf(c)))].sort((x, y) => x - y) : null;
+    const size = (g: Group) => (keep ? keep.map((k) => g.chunks[k]!) : g.chunks).reduce((a, c) => a + (c.end - c.start), 0);
+    let row = 0;
+    for (let g = 0; g < l.groups.length; ) {
+      const batch = [l.groups[g++]!];
+      let bytes = size(batch[0]!);
+      while (g < l.groups.length && bytes + size(l.groups[g]!) <= batchBytes) {
+        bytes += size(l.groups[g]!);
+        batch.push(l.groups[g++]!);
+      }
+      const table = tableFromIPC(pw.readParquet(batchFile(fd, l, batch, keep), { batchSize: 65536 }).intoIPCStream());
+      fn(table, row);
+      row += table.numRows;
+    }
+    return row;
+  } finally {
+    closeSync(fd);
+  }
+}

@@ -1,0 +1,182 @@
+/**
+ * `paranom eval` reads its files column by column and piece by piece: a CSV file in pieces
+ * cut between records, a Parquet file a few row groups at a time, each cut out as a small
+ * file of the needed columns. What it reads — every value, every line number, every error
+ * message — is what reading the whole file at once gave (test/fixtures/eval-previous), on
+ * random CSV files read in pieces of a few bytes (fast-check) and on Parquet files of many
+ * row groups.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { tableFromArrays, tableFromIPC, tableToIPC, TimeUnit, Timestamp, vectorFromArray, Float64, Table } from 'apache-arrow';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { readColumns, type ColumnSpec } from '../src/eval/column-values.js';
+import { csvTable } from '../src/eval/csv-table.js';
+import { readPredictions } from '../src/eval/join.js';
+import { readLabels } from '../src/eval/label-source.js';
+import { forEachParquetBatch, parquetColumns } from '../src/formats/parquet-batches.js';
+import { arrowCells } from '../src/input/arrow-cells.js';
+import { readPredictions as readPredictionsBefore } from './fixtures/eval-previous/join.js';
+import { readLabels as readLabelsBefore } from './fixtures/eval-previous/label-source.js';
+import { tempDir } from './helpers.js';
+
+const require = createRequire(import.meta.url);
+const pw = require('parquet-wasm') as typeof import('parquet-wasm');
+
+const SEED = Number(process.env['EVAL_SEED'] ?? Math.floor(Math.random() * 2 ** 31));
+console.log(`eval read seed ${SEED} (replay: EVAL_SEED=${SEED} npx vitest run test/eval-read.test.ts)`);
+
+/** What a read gave: its values and where each row came from, or the message it stopped with. */
+function outcome(read: () => { times: ArrayLike<number> | null; values: ArrayLike<number> | null; where?: (row: number) => string }): unknown {
+  try {
+    const r = read();
+    const n = r.times?.length ?? 0;
+    return { times: Array.from(r.times ?? []), values: Array.from(r.values ?? []), where: r.where ? Array.from({ length: n + 1 }, (_, i) => r.where!(i)) : null };
+  } catch (err) {
+    return { error: (err as Error).message };
+  }
+}
+
+// Cells that read as times or scores, cells that do not, quoted cells (a line break inside), blank lines, extra cells.
+const timeCell = fc.oneof(
+  fc.integer({ min: 0, max: 50 }).map((i) => new Date(Date.UTC(2024, 0, 1) + i * 1000).toISOString()),
+  fc.integer({ min: 0, max: 50 }).map((i) => `2024-01-01 00:00:${String(i % 60).padStart(2, '0')}`),
+  fc.integer({ min: -5, max: 1e6 }).map(String),
+  fc.constantFrom('', 'soon', '"2024-01-01T00:00:01Z"', '"2024-01-01\n00:00:02"', '2024-02-30'),
+);
+const scoreCell = fc.oneof(
+  fc.double({ noNaN: true, noDefaultInfinity: true }).map(String),
+  fc.integer({ min: 0, max: 1 }).map(String),
+  fc.constantFrom('', 'NaN', 'high', '0x10', '"0.5"', '"1,5"', '"a\r\nb"', 'true', ' 0.25 ', '""""'),
+);
+const line = fc.oneof(
+  { weight: 12, arbitrary: fc.tuple(timeCell, scoreCell).map(([t, s]) => `${t},${s}`) },
+  { weight: 1, arbitrary: fc.constantFrom('', '   ', '1,2,3', 'x', '"open,1') },
+);
+const csvArb = fc.record({
+  header: fc.constantFrom('timestamp,score', 'timestamp,score,timestamp', '"timestamp",score', 'timestamp;score'),
+  lines: fc.array(line, { maxLength: 30 }),
+  eol: fc.constantFrom('\n', '\r\n', '\r'),
+  trailing: fc.constantFrom('', '\n', '\n\n', '\n  \n'),
+  piece: fc.integer({ min: 1, max: 80 }),
+});
+
+describe('eval reads CSV files in pieces as it read them whole', () => {
+  it('random files, pieces of 1–80 bytes: the same times, scores, labels and line numbers, or the same error', () => {
+    const dir = tempDir();
+    const file = join(dir, 'p.csv');
+    fc.assert(
+      fc.property(csvArb, fc.boolean(), (c, asLabels) => {
+        const text = [c.header, ...c.lines].join(c.eol) + c.trailing;
+        const body = asLabels ? text.replace(/^[^\r\n]*/, c.header.replace('score', 'label')) : text;
+        writeFileSync(file, body);
+        if (asLabels) {
+          const specs: ColumnSpec[] = [
+            { name: 'timestamp', kind: 'time' },
+            { name: 'label', kind: 'label' },
+          ];
+          const now = outcome(() => {
+            const t = csvTable(file, c.piece);
+            const { arrays } = readColumns(t, specs);
+            return { times: arrays[0]!, values: arrays[1]!, where: t.where };
+          });
+          const before = outcome(() => {
+            const l = readLabelsBefore(file);
+            return { times: l.times, values: l.flags };
+          });
+          expect(now && typeof now === 'object' && 'error' in now ? now : { ...(now as object), where: null }).toEqual(before);
+          // The command's own reader (pieces of 64 MiB) agrees too.
+          expect(outcome(() => { const l = readLabels(file); return { times: l.times, values: l.flags }; })).toEqual(before);
+          return;
+        }
+        const now = outcome(() => {
+          const t = csvTable(file, c.piece);
+          const { rows, arrays } = readColumns(t, [
+            { name: 'timestamp', kind: 'time' },
+            { name: 'score', kind: 'score' },
+          ]);
+          if (rows === 0) throw new Error(`${file} has no rows`);
+          return { times: arrays[0]!, values: arrays[1]!, where: t.where };
+        });
+        expect(now).toEqual(outcome(() => readPredictionsBefore(file)));
+        expect(outcome(() => readPredictions(file))).toEqual(outcome(() => readPredictionsBefore(file)));
+      }),
+      { seed: SEED, numRuns: 300 * Number(process.env['EVAL_RUNS'] ?? 1), endOnFailure: true },
+    );
+  });
+});
+
+describe('eval reads Parquet files a few row groups at a time', () => {
+  it('many row groups, read in batches of any size: every column as the whole file gives it', () => {
+    const dir = tempDir();
+    const n = 5000;
+    const t = tableFromArrays({
+      timestamp: vectorFromArray(Array.from({ length: n }, (_, i) => Date.UTC(2024, 0, 1) + i * 1000), new Timestamp(TimeUnit.MILLISECOND, 'UTC')),
+      skipped: Float64Array.from({ length: n }, (_, i) => i * 0.5),
+      score: Float64Array.from({ length: n }, (_, i) => Math.sin(i)),
+      label: vectorFromArray(Array.from({ length: n }, (_, i) => i % 7 === 0)),
+      text: vectorFromArray(Array.from({ length: n }, (_, i) => `r${i % 13}`)),
+    });
+    const file = join(dir, 'groups.parquet');
+    const props = new pw.WriterPropertiesBuilder().setMaxRowGroupSize(333).build();
+    writeFileSync(file, pw.writeParquet(pw.Table.fromIPCStream(tableToIPC(t, 'stream')), props));
+    const whole = tableFromIPC(pw.readParquet(readFileSync(file)).intoIPCStream());
+    expect(parquetColumns(file)).toEqual({ columns: ['timestamp', 'skipped', 'score', 'label', 'text'], rows: n });
+    for (const columns of [['score'], ['timestamp', 'label'], ['text', 'timestamp'], ['timestamp', 'skipped', 'score', 'label', 'text']]) {
+      for (const batchBytes of [1, 5000, 1 << 30]) {
+        const got = new Map<string, unknown[]>(columns.map((c) => [c, []]));
+        let batches = 0;
+        const rows = forEachParquetBatch(file, columns, (b, first) => {
+          expect(first).toBe(got.get(columns[0]!)!.length);
+          // Only the columns asked for are decoded.
+          expect(b.schema.fields.map((f) => f.name).sort()).toEqual([...columns].sort());
+          for (const c of columns) got.get(c)!.push(...Array.from(arrowCells(b.getChild(c)!)));
+          batches++;
+        }, batchBytes);
+        expect(rows).toBe(n);
+        if (batchBytes === 1) expect(batches).toBe(Math.ceil(n / 333));
+        if (batchBytes === 1 << 30) expect(batches).toBe(1);
+        for (const c of columns) expect(got.get(c), `${c} in batches of ${batchBytes} bytes`).toEqual(Array.from(arrowCells(whole.getChild(c)!)));
+      }
+    }
+  });
+
+  it('a predictions file of many row groups: the same times, scores and rows as the whole file', () => {
+    const dir = tempDir();
+    const n = 3000;
+    const t = new Table({
+      timestamp: vectorFromArray(Array.from({ length: n }, (_, i) => Date.UTC(2024, 0, 1) + (i % 1000 === 999 ? i - 500 : i) * 60_000), new Timestamp(TimeUnit.SECOND)),
+      score: vectorFromArray(Array.from({ length: n }, (_, i) => (i % 17) / 16), new Float64()),
+    });
+    const file = join(dir, 'preds.parquet');
+    writeFileSync(file, pw.writeParquet(pw.Table.fromIPCStream(tableToIPC(t, 'stream')), new pw.WriterPropertiesBuilder().setMaxRowGroupSize(250).build()));
+    expect(outcome(() => readPredictions(file))).toEqual(outcome(() => readPredictionsBefore(file)));
+  });
+
+  it('timestamps in seconds and milliseconds from their 64-bit words: as the per-cell path gives them', () => {
+    for (const unit of [TimeUnit.SECOND, TimeUnit.MILLISECOND]) {
+      const values = [0, 1, -1, 1_700_000_000_123, -62_135_596_800_000, 2 ** 40 + 7];
+      const v = vectorFromArray(values.map((x) => (unit === TimeUnit.SECOND ? Math.trunc(x / 1000) * 1000 : x)), new Timestamp(unit));
+      expect(Array.from(arrowCells(v))).toEqual(Array.from({ length: v.length }, (_, i) => v.get(i)));
+    }
+  });
+});
+
+describe('eval reads a dataset as before', () => {
+  it('labels of a dataset (shards, segment table): the same times, flags and windows', async () => {
+    const { spawnSync } = await import('node:child_process');
+    const dir = tempDir();
+    for (const format of ['parquet', 'csv']) {
+      const ds = join(dir, format);
+      const g = spawnSync(process.execPath, ['dist/src/cli/main.js', 'generate', 'scenarios/valve-sensors.yaml', '--out', ds, '--rows', '140000', '--shard-rows', '65536', '--workers', '1', '--format', format], { encoding: 'utf8' });
+      expect(g.status, g.stderr).toBe(0);
+      for (const windows of ['segments', 'runs'] as const) {
+        const now = readLabels(ds, { windows });
+        const before = readLabelsBefore(ds, { windows });
+        expect({ ...now, times: Array.from(now.times!), flags: Array.from(now.flags!) }).toEqual({ ...before, times: Array.from(before.times!), flags: Array.from(before.flags!) });
+      }
+    }
+  });
+});
