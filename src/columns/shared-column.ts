@@ -34,10 +34,3 @@ export class SharedColumnBuilder {
     return new Float64Array(this.data.buffer, 0, this.length);
   }
 }
-
-/** A shared copy of `values`, of exactly its length. */
-export function sharedCopy(values: ArrayLike<number>): Float64Array {
-  const out = new Float64Array(new SharedArrayBuffer(8 * values.length));
-  out.set(values);
-  return out;
-}

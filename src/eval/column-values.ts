@@ -55,6 +55,27 @@ export function readColumns(t: TableFile, specs: readonly ColumnSpec[], check?: 
       specs.forEach((s, c) => {
         const out = arrays[c]!;
         const col = cells[c]!;
+        if (ArrayBuffer.isView(col) && !(col instanceof BigInt64Array || col instanceof BigUint64Array)) {
+          // Numbers already (a float column, timestamps from their words): no cell to read.
+          const nums = col as unknown as ArrayLike<number>;
+          if (out instanceof Float64Array) {
+            // Copied natively, then checked in the copy: one loop over one array type.
+            out.set(nums, first);
+            const got = out.subarray(first, first + n);
+            const finite = s.kind === 'score';
+            for (let i = 0; i < n; i++) {
+              const v = got[i]!;
+              if (finite ? !Number.isFinite(v) : Number.isNaN(v)) bad[c] ??= { row: first + i, cell: v };
+            }
+            return;
+          }
+          for (let i = 0; i < n; i++) {
+            const v = nums[i]!;
+            if (v !== 0 && v !== 1) bad[c] ??= { row: first + i, cell: v };
+            out[first + i] = v;
+          }
+          return;
+        }
         for (let i = 0; i < n; i++) {
           const v = convert(s.kind, col[i]);
           if (Number.isNaN(v)) bad[c] ??= { row: first + i, cell: col[i] };

@@ -20,7 +20,7 @@
  *   detector that never alarms (`−fnWeight` per window) and perfect earns `tpWeight` per
  *   window.
  */
-import { lowerBound, upperBound } from '../math/search.js';
+import { upperBound } from '../math/search.js';
 import { ROW_MASK, scoreOrder, type ScoreOrder } from './score-order.js';
 import type { RowWindow } from './windows.js';
 
@@ -218,65 +218,82 @@ export function nabSweepProfiles(corpus: readonly NabSeries[], costs: readonly N
     for (const w of s.windows) if (isScored(w, s.scores.length, probation[i]!)) scoredWindows++;
   });
   const P = costs.length;
-  const credit = costs.map(() => new Float64Array(windowsTotal).fill(Number.NaN));
+  // Per profile, flat: credit[p·W + window], the weights of the cost matrices.
+  const W = windowsTotal;
+  const credit = new Float64Array(P * W).fill(Number.NaN);
+  const tpW = Float64Array.from(costs, (c) => c.tpWeight);
+  const fpW = Float64Array.from(costs, (c) => c.fpWeight);
+  const fnW = Float64Array.from(costs, (c) => c.fnWeight);
+  const maxTp = scaledSigmoid(-1);
   const fpScore = new Float64Array(P);
   const creditScore = Float64Array.from(costs, (c) => -c.fnWeight * scoredWindows); // every scored window missed
   const { sorted, order } = rank;
   const N = sorted.length;
-  // Where the walk meets row g of the corpus: its series and its row there.
-  const locate = (g: number): [number, number] => {
-    if (corpus.length === 1) return [0, g];
-    const s = upperBound(base, g) - 1;
-    return [s, g - base[s]!];
-  };
+  // Which series row g of the corpus is in (its row there is g − base[s]).
+  const seriesOf = (g: number): number => (corpus.length === 1 ? 0 : upperBound(base, g) - 1);
   let first = 0;
   for (; first < N; first++) {
-    const [s, i] = locate(order[first]! & ROW_MASK);
-    if (i >= probation[s]!) break;
+    const g = order[first]! & ROW_MASK;
+    const s = seriesOf(g);
+    if (g - base[s]! >= probation[s]!) break;
   }
   const maxScore = first < N ? sorted[first]! : 0;
   // NAB starts at 1.1, above every score in [0, 1]; scores beyond get a threshold above them.
-  const best = costs.map((_, p) => ({ threshold: maxScore < 1.1 ? 1.1 : maxScore + 1, score: creditScore[p]! + fpScore[p]! }));
+  const bestThreshold = new Float64Array(P).fill(maxScore < 1.1 ? 1.1 : maxScore + 1);
+  const bestScore = Float64Array.from(creditScore, (c, p) => c + fpScore[p]!);
   for (let k = 0; k < N; ) {
     const v = sorted[k]!;
     let firstRow = -1;
     for (; k < N && sorted[k] === v; k++) {
-      const [s, i] = locate(order[k]! & ROW_MASK);
+      const g = order[k]! & ROW_MASK;
+      const s = seriesOf(g);
+      const i = g - base[s]!;
       if (i < probation[s]!) continue;
-      if (firstRow < 0) firstRow = order[k]! & ROW_MASK;
+      if (firstRow < 0) firstRow = g;
       const windows = corpus[s]!.windows;
-      const win = lowerBound(ends[s]!, i);
-      const inside = isInside(windows, win, i);
-      const sigmoid = rowSigmoid(windows, win, i);
-      for (let p = 0; p < P; p++) {
-        if (inside) {
-          const gw = windowBase[s]! + win;
-          const prior = credit[p]![gw]!;
-          const value = tpWeight(sigmoid, costs[p]!);
+      // The first window ending at or after row i (windows are sorted).
+      const e = ends[s]!;
+      let lo = 0;
+      for (let hi = e.length; lo < hi; ) {
+        const mid = (lo + hi) >>> 1;
+        if (e[mid]! < i) lo = mid + 1;
+        else hi = mid;
+      }
+      const sigmoid = rowSigmoid(windows, lo, i);
+      if (isInside(windows, lo, i)) {
+        const gw = windowBase[s]! + lo;
+        for (let p = 0; p < P; p++) {
+          const prior = credit[p * W + gw]!;
+          const value = (sigmoid * tpW[p]!) / maxTp;
           if (Number.isNaN(prior)) {
-            credit[p]![gw] = value;
-            creditScore[p] = creditScore[p]! + (value + costs[p]!.fnWeight);
+            credit[p * W + gw] = value;
+            creditScore[p] = creditScore[p]! + (value + fnW[p]!);
           } else if (value > prior) {
-            credit[p]![gw] = value;
+            credit[p * W + gw] = value;
             creditScore[p] = creditScore[p]! + (value - prior);
           }
-        } else fpScore[p] = fpScore[p]! + fpWeight(sigmoid, costs[p]!);
+        }
+      } else {
+        for (let p = 0; p < P; p++) fpScore[p] = fpScore[p]! + (Number.isNaN(sigmoid) ? -fpW[p]! : sigmoid * fpW[p]!);
       }
     }
     // A group of probationary rows only changes nothing.
     if (firstRow < 0) continue;
-    const [fs, fi] = locate(firstRow);
-    const threshold = v === 0 ? corpus[fs]!.scores[fi]! : v; // its first row's own zero (−0 or 0)
+    const fs = seriesOf(firstRow);
+    const threshold = v === 0 ? corpus[fs]!.scores[firstRow - base[fs]!]! : v; // its first row's own zero (−0 or 0)
     for (let p = 0; p < P; p++) {
       const score = creditScore[p]! + fpScore[p]!;
-      if (score > best[p]!.score) best[p] = { threshold, score };
+      if (score > bestScore[p]!) {
+        bestScore[p] = score;
+        bestThreshold[p] = threshold;
+      }
     }
   }
   return costs.map((cost, p) => {
     // Re-score each series at the chosen threshold: exact sums, not running ones.
-    const series = corpus.map((s) => nabScore(s, best[p]!.threshold, cost));
+    const series = corpus.map((s) => nabScore(s, bestThreshold[p]!, cost));
     const total = series.reduce((a, r) => a + r.score, 0);
     const c = series.reduce((a, r) => ({ tp: a.tp + r.tp, tn: a.tn + r.tn, fp: a.fp + r.fp, fn: a.fn + r.fn }), { tp: 0, tn: 0, fp: 0, fn: 0 });
-    return { best: finish(best[p]!.threshold, total, c, rowsTotal, scoredWindows, cost), series };
+    return { best: finish(bestThreshold[p]!, total, c, rowsTotal, scoredWindows, cost), series };
   });
 }

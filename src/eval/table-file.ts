@@ -5,7 +5,7 @@
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { extname } from 'node:path';
-import type { Table, Vector } from 'apache-arrow';
+import { Type, type Table, type Vector } from 'apache-arrow';
 import { csvTooLarge } from '../input/csv-line.js';
 import { readArrowRows } from '../formats/read.js';
 import { forEachParquetBatch, parquetColumns } from '../formats/parquet-batches.js';
@@ -54,7 +54,7 @@ function parquetTable(path: string, what: string): TableFile {
     scan(names, fn) {
       let rows: number;
       try {
-        rows = forEachParquetBatch(path, names, (t, first) => fn(names.map((n) => arrowCells(t.getChild(n)!)), first));
+        rows = forEachParquetBatch(path, names, (t, first) => fn(names.map((n) => cellsOf(t.getChild(n)!)), first));
       } catch (err) {
         throw unreadable(err);
       }
@@ -71,7 +71,7 @@ function arrowTable(path: string, t: Table): TableFile {
     columns,
     rowsHint: t.numRows,
     scan(names, fn) {
-      fn(names.map((n) => arrowCells(t.getChildAt(columns.indexOf(n)) as Vector)), 0);
+      fn(names.map((n) => cellsOf(t.getChildAt(columns.indexOf(n)) as Vector)), 0);
       return { rows: t.numRows, problem: undefined };
     },
     where: (row) => `${path} row ${row}`,
@@ -115,4 +115,26 @@ export function cellNumber(cell: unknown): number {
     return parseDecimal(t);
   }
   return Number.NaN;
+}
+
+/**
+ * A column's cells for eval, which reads every cell as a number: a boolean column without
+ * nulls as 0/1 straight from its bitmaps (what `get` reads per cell); the rest as
+ * arrowCells gives them.
+ */
+function cellsOf(v: Vector): ArrayLike<unknown> {
+  return v.type.typeId === Type.Bool && v.nullCount === 0 ? wholeBools(v) : arrowCells(v);
+}
+
+function wholeBools(v: Vector): Uint8Array {
+  const out = new Uint8Array(v.length);
+  let at = 0;
+  for (const d of v.data) {
+    const bits = d.values as Uint8Array;
+    for (let i = 0; i < d.length; i++) {
+      const b = d.offset + i;
+      out[at++] = (bits[b >> 3]! >> (b & 7)) & 1;
+    }
+  }
+  return out;
 }

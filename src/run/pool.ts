@@ -36,7 +36,9 @@ function newPool(start: number, workers: number): Piscina {
     filename: shardWorkerPath(),
     minThreads: start,
     maxThreads: workers,
-    idleTimeout: 1000,
+    // Never ended for being idle: a worker that has answered may still be finishing a shard's
+    // file (run/shard-task.ts). Every pool is destroyed by its run or by the binary.
+    idleTimeout: Infinity,
     // Memory is bounded by workers × shard size: keep tasks from queueing inside workers.
     concurrentTasksPerWorker: 1,
     // No run reads piscina's run and wait time histograms: not made, not updated per task.
