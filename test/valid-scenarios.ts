@@ -342,10 +342,12 @@ export function validCase(maxRows = 140_001): fc.Arbitrary<ValidCase> {
       const entities = c.entities ? { ...who, order: c.entities.order } : undefined;
       // A fleet's outages (with frequency) act on t, a float variable.
       const { amount, ...outage } = c.outages ?? { amount: undefined };
-      const { frequency: outageFrequency, ...outageRest } = outage as { frequency?: number };
-      const outageHow = c.outageCount ? { count: 1 + Math.floor((outageFrequency ?? 0) * 40) } : { frequency: outageFrequency };
-      const outages = entities && c.outages && kinds && drawn?.count === undefined ? { ...outageRest, ...outageHow, ...(c.outages.kind === 'flat_line' ? {} : { amount }), variables: ['t'] } : undefined;
       const rows = Math.min(c.rows, maxRows, entities ? 20_000 : maxRows);
+      // An exact count of outages must fit: 2 rows at least each, a row between them.
+      const { frequency: outageFrequency, ...outageRest } = outage as { frequency?: number };
+      const outageCount = 1 + Math.floor((outageFrequency ?? 0) * 40);
+      const outageHow = c.outageCount && outageCount * 3 <= rows ? { count: outageCount } : { frequency: outageFrequency };
+      const outages = entities && c.outages && kinds && drawn?.count === undefined ? { ...outageRest, ...outageHow, ...(c.outages.kind === 'flat_line' ? {} : { amount }), variables: ['t'] } : undefined;
       // An exact count must fit: events of their shortest length, a normal row between them.
       // (the longest of the kinds' own shortest lengths).
       const shortest = Math.max(drawn?.duration[0] ?? 1, ...((kinds ?? []) as Array<{ duration?: number[] }>).map((k) => k.duration?.[0] ?? 1));
@@ -369,7 +371,7 @@ export function validCase(maxRows = 140_001): fc.Arbitrary<ValidCase> {
         variables,
       };
       // Splits need placement by frequency, no uniqueness, and a few rows on each side.
-      const splits = c.splits !== undefined && anomaliesDoc && count === undefined && !uniqueness && !c.outageCount && rows >= 7 ? c.splits : undefined;
+      const splits = c.splits !== undefined && anomaliesDoc && count === undefined && !uniqueness && !(outages && 'count' in outages) && rows >= 7 ? c.splits : undefined;
       // The same splits from the scenario's own section: `--splits F` keeps round(F × rows) rows for train.
       const trainRows = splits === undefined ? 0 : Math.max(1, Math.round(splits * rows));
       const train = c.splitsForm === 'fraction' ? splits : c.splitsForm === 'rows' ? trainRows : `${trainRows * stepMs}ms`;
