@@ -48,7 +48,7 @@ export function readmeBlock(b: BlockInput): string {
   section('The PRNG, one block of uniform doubles on one thread (tinybench):', b.blocks['prng']);
   section("Encoding one 65,536-row block of the reference scenario from an Arrow table in memory (tinybench; parquet-wasm's figure includes its Arrow IPC round trip):", b.blocks['encode']);
   section('Parquet writers on one thread, 1M rows of the same 13 columns from memory to a file (bench/writers.ts; here parquet-wasm also pays for its Arrow IPC round trip and writes a 1M-row table at once):', b.blocks['writers'] ? '```\n' + b.blocks['writers'] + '\n```' : undefined);
-  section('Peak RSS of whole `generate` runs (default workers):', b.blocks['rss']);
+  section('Peak RSS of whole runs (`generate` with default workers, then `merge --to` of the same dataset into one file):', b.blocks['rss']);
   return out.join('\n');
 }
 

@@ -224,12 +224,17 @@ async function runRss(rowsList: readonly number[]): Promise<string> {
     for (const n of rowsList) {
       const out = join(dir, 'ds');
       const r = await runChild(process.execPath, [cli, 'generate', scenario, '--out', out, '--rows', String(n)]);
-      rmSync(out, { recursive: true, force: true });
       if (r.status !== 0) throw new Error(`generate exited ${r.status}: ${r.stderr}`);
-      rows.push([fmt(n), r.seconds.toFixed(1), fmt(n / r.seconds), r.peakRssMb.toFixed(0)]);
+      // The merge of the same dataset into one file: streamed, so as flat in the rows.
+      const to = join(dir, 'all.parquet');
+      const m = await runChild(process.execPath, [cli, 'merge', out, '--to', to]);
+      rmSync(out, { recursive: true, force: true });
+      rmSync(to, { force: true });
+      if (m.status !== 0) throw new Error(`merge exited ${m.status}: ${m.stderr}`);
+      rows.push([fmt(n), r.seconds.toFixed(1), fmt(n / r.seconds), r.peakRssMb.toFixed(0), m.seconds.toFixed(1), m.peakRssMb.toFixed(0)]);
     }
-    console.log(table(['rows', 'seconds', 'rows/s', 'peak RSS MB'], rows));
-    return ['| rows | peak RSS of the process |', '|---:|---:|', ...rows.map((r) => `| ${r[0]} | ${r[3]} MB |`)].join('\n');
+    console.log(table(['rows', 'seconds', 'rows/s', 'peak RSS MB', 'merge s', 'merge peak RSS MB'], rows));
+    return ['| rows | peak RSS of `generate` | peak RSS of `merge --to` |', '|---:|---:|---:|', ...rows.map((r) => `| ${r[0]} | ${r[3]} MB | ${r[5]} MB |`)].join('\n');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -310,7 +315,7 @@ async function main(): Promise<void> {
   }
   if (!skip.has('rss')) {
     const rssRows = arg('rss-rows', '2000000,20000000').split(',').filter(Boolean).map(Number);
-    console.log('\n## 7. peak RSS of whole runs (default workers; flat in the row count)');
+    console.log('\n## 7. peak RSS of whole runs (generate with default workers, then merge of its dataset; flat in the row count)');
     blocks['rss'] = await runRss(rssRows);
   }
   if (!skip.has('stream')) {

@@ -3,10 +3,9 @@
  * into one dataset manifest; `mergeToFile` streams a whole dataset into one Parquet file
  * with bounded memory (one shard read at a time, row groups flushed as they fill).
  */
-import { createWriteStream, existsSync, linkSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, linkSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { basename, dirname, join, resolve, sep } from 'node:path';
-import { Writable } from 'node:stream';
 import { tableToIPC } from 'apache-arrow';
 import { ParanomError } from '../errors.js';
 import { planGeneration } from '../plan/planner.js';
@@ -201,6 +200,9 @@ async function writeMerged(out: string, m: Manifest, target: string, to: string,
         const bytes = verifiedShard(out, s);
         const table = m.format === 'parquet' ? pw.readParquet(bytes, { batchSize: 65536 }) : pw.Table.fromIPCStream(tableToIPC(readArrowRows(bytes, 0, s.rows), 'stream'));
         const batches = table.recordBatches();
+        // The batches are copies: the table's own WebAssembly memory is let go now, not at
+        // some later collection (held, it grew the merge by every shard it had read).
+        table.free();
         const rows = batches.reduce((a, b) => a + b.numRows, 0);
         if (rows !== s.rows) throw new ParanomError('DATASET_INVALID', `${s.file}: holds ${rows} rows, the manifest says ${s.rows}`, { file: s.file });
         for (const b of batches) ctrl.enqueue(b);
@@ -224,9 +226,16 @@ async function writeMerged(out: string, m: Manifest, target: string, to: string,
   let created = false;
   try {
     const stream = await pw.transformParquetStream(input, props);
-    const file = createWriteStream(tmp, { flags: 'wx' });
-    file.once('open', () => (created = true));
-    await stream.pipeTo(Writable.toWeb(file) as WritableStream<Uint8Array>);
+    // Written as the encoder hands each piece over, synchronously: a piped file stream
+    // queued the pieces faster than the disk took them, so memory grew with the output.
+    const fd = openSync(tmp, 'wx');
+    created = true;
+    try {
+      for await (const piece of stream as unknown as AsyncIterable<Uint8Array>) writeAll(fd, piece);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
     if (failure) throw failure;
     if (written !== m.rows) throw new ParanomError('DATASET_INVALID', `merge read ${written} rows, the manifest says ${m.rows}; nothing was written to ${to}`);
   } catch (err) {
@@ -237,6 +246,11 @@ async function writeMerged(out: string, m: Manifest, target: string, to: string,
   }
   placeMerged(tmp, target, to, force);
   return { rows: written, bytes: statSync(target).size };
+}
+
+/** Writes all of `bytes` at `fd`'s position (a write may take fewer bytes than asked). */
+function writeAll(fd: number, bytes: Uint8Array): void {
+  for (let off = 0; off < bytes.length; ) off += writeSync(fd, bytes, off, bytes.length - off);
 }
 
 /**
