@@ -6,57 +6,39 @@
  * blank line is no record.
  */
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
-import { forEachCsvFilePiece, separatorProblem, splitCsvLine } from '../input/csv-line.js';
+import { csvRecords, forEachCsvFilePiece, separatorProblem, splitCsvLine } from '../input/csv-line.js';
 import { upperBound } from '../math/search.js';
 import { usage, type TableFile } from './table.js';
 
-const LINE_BREAK = /\r\n|\n|\r/;
-
-function quoteCount(s: string): number {
-  let n = 0;
-  for (let i = s.indexOf('"'); i >= 0; i = s.indexOf('"', i + 1)) n++;
-  return n;
-}
-
 /**
- * Calls `fn(records, lines)` per piece of the file with that piece's records and the
- * 1-based line each starts on; `fn` returns false to stop. Returns the line a quote left
- * open at the end of the file opened on, or undefined.
+ * Calls `fn(records, lines)` per piece of the file with that piece's records (`csvRecords`)
+ * and the 1-based line each starts on in the file; `fn` returns false to stop. Returns the
+ * line a quote left open at the end of the file opened on, or undefined.
  */
 function forEachRecords(path: string, pieceBytes: number, fn: (records: string[], lines: number[]) => boolean): number | undefined {
-  let line = 1;
-  let open: { text: string; line: number } | undefined;
+  // Lines are counted here rather than taken from the piece reader, which counts \n only:
+  // a lone \r ends a line too.
+  let before = 0;
+  let openAt: number | undefined;
   let stopped = false;
   forEachCsvFilePiece(
     path,
     (text) => {
-      const raw = text.split(LINE_BREAK);
-      // A piece ending in a line break splits to a last empty string that is no line.
-      if (raw.length > 1 && raw[raw.length - 1] === '') raw.pop();
-      const records: string[] = [];
-      const lines: number[] = [];
-      for (const l of raw) {
-        const at = line++;
-        if (open) {
-          open.text += '\n' + l;
-          if (quoteCount(l) % 2 === 1) {
-            records.push(open.text);
-            lines.push(open.line);
-            open = undefined;
-          }
-        } else if (quoteCount(l) % 2 === 1) open = { text: l, line: at }; // an odd number of quotes leaves a field open
-        else if (l.trim() !== '') {
-          // A blank line is no record.
-          records.push(l);
-          lines.push(at);
-        }
+      const r = csvRecords(text);
+      const lines = r.line.map((l) => before + l);
+      if (r.openAt !== undefined) {
+        // The last record runs to the end of the file: no record, but where its quote opened.
+        openAt = before + r.openAt;
+        r.records.pop();
+        lines.pop();
       }
-      stopped = records.length > 0 && !fn(records, lines);
+      before += r.lines;
+      stopped = r.records.length > 0 && !fn(r.records, lines);
       return !stopped;
     },
     { pieceBytes },
   );
-  return stopped ? undefined : open?.line;
+  return stopped ? undefined : openAt;
 }
 
 /** Whether the file holds an odd number of quotes: then a quoted field is never closed (each closed record has an even count). */

@@ -50,10 +50,12 @@ export function pickCsvFields(record: string, want: readonly number[], out: Arra
  * 4180), so a line whose quotes are not yet balanced continues on the next. `line[k]` is the
  * 1-based line record k starts on, for messages. Line breaks are \n, \r\n or a lone \r;
  * blank lines (empty or only spaces, outside quotes) are no record, as pandas and DuckDB
- * read them: a file edited by hand often has one between its rows or at its end. A quote left open at the end of the text makes the last
- * record run to the end; `openAt` is then the line that quote opened on.
+ * read them: a file edited by hand often has one between its rows or at its end. A quote
+ * left open at the end of the text makes the last record run to the end; `openAt` is then
+ * the line that quote opened on. `lines` counts the text's lines (a piece's, to number the
+ * next piece's from).
  */
-export function csvRecords(text: string): { records: string[]; line: number[]; openAt: number | undefined } {
+export function csvRecords(text: string): { records: string[]; line: number[]; openAt: number | undefined; lines: number } {
   const raw = text.split(/\r\n|\n|\r/);
   const records: string[] = [];
   const line: number[] = [];
@@ -73,7 +75,9 @@ export function csvRecords(text: string): { records: string[]; line: number[]; o
     records.push(rec);
     line.push(start);
   }
-  return { records, line, openAt };
+  // A text ending in a line break splits to a last empty string that is no line.
+  const lines = raw.length > 1 && raw[raw.length - 1] === '' ? raw.length - 1 : raw.length;
+  return { records, line, openAt, lines };
 }
 
 function quoteCount(s: string): number {
