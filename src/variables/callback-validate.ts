@@ -5,7 +5,7 @@
  * is loaded (validation is synchronous; importing is not).
  */
 import { createHash } from 'node:crypto';
-import { readFileSync, statSync } from 'node:fs';
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { extname } from 'node:path';
 import { Checker, checkNameList, describe, join } from '../model/checker.js';
 import { DTYPES, type CallbackVariable, type DType } from '../model/types.js';
@@ -18,9 +18,17 @@ const CALLBACK_EXTENSIONS = ['.js', '.mjs', '.cjs', '.ts', '.mts', '.cts'] as co
 
 const EXPORT_RE = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
 
-/** SHA-256 of a file's bytes (hex). */
+/** SHA-256 of a file's bytes (hex), read 16 MiB at a time (a source file may be larger than memory allows at once). */
 export function fileSha256(path: string): string {
-  return createHash('sha256').update(readFileSync(path)).digest('hex');
+  const fd = openSync(path, 'r');
+  try {
+    const hash = createHash('sha256');
+    const buf = new Uint8Array(16 << 20);
+    for (let n = readSync(fd, buf); n > 0; n = readSync(fd, buf)) hash.update(buf.subarray(0, n));
+    return hash.digest('hex');
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /**

@@ -11,10 +11,10 @@
  * file. Parsed files are cached per thread by path, content hash and columns.
  */
 import { createHash } from 'node:crypto';
-import { createRequire } from 'node:module';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { tableFromIPC, type Table } from 'apache-arrow';
+import type { Table } from 'apache-arrow';
+import { forEachParquetBatch, parquetColumns } from '../formats/parquet-batches.js';
 import { ParanomError } from '../errors.js';
 import { calendarProblem, parseInstantMs } from '../model/units.js';
 import { inputPath } from '../model/input-path.js';
@@ -26,7 +26,6 @@ import { SharedColumnBuilder } from '../columns/shared-column.js';
 import { inputChanged } from './input-check.js';
 import { fileSha256 } from './callback-validate.js';
 
-const require = createRequire(import.meta.url);
 
 export interface SourceData {
   columns: string[];
@@ -163,19 +162,6 @@ function readCsv(path: string, column: string, timeColumn: string | null): Sourc
   return { columns: header, values: values.done(), times: times?.done() ?? null, sha256: hash.digest('hex') };
 }
 
-/** The Arrow schema's column names of a Parquet file's bytes. */
-function parquetColumns(bytes: Uint8Array): string[] {
-  const pw = require('parquet-wasm') as typeof import('parquet-wasm');
-  try {
-    return tableFromIPC(pw.readSchema(bytes).intoIPCStream()).schema.fields.map((f) => f.name);
-  } catch (err) {
-    throw new SourceReadError(`not a readable Parquet file (${(err as Error).message})`);
-  }
-}
-
-/** Rows per record batch decoded from Parquet: few batches, each small beside the file. */
-const PARQUET_BATCH_ROWS = 1 << 16;
-
 /** Writes one batch's value cells (and times) at `at` of the shared columns. */
 function parquetBatch(t: Table, at: number, column: string, timeColumn: string | null, values: Float64Array, times: Float64Array | null): void {
   const n = t.numRows;
@@ -203,42 +189,42 @@ function parquetBatch(t: Table, at: number, column: string, timeColumn: string |
   }
 }
 
-function readParquet(path: string, column: string, timeColumn: string | null): SourceData {
-  const pw = require('parquet-wasm') as typeof import('parquet-wasm');
-  const bytes = readFileSync(path);
-  const sha256 = createHash('sha256').update(bytes).digest('hex');
-  const columns = parquetColumns(bytes);
-  const wanted = [columns[columnIndex(columns, column, 'column')]!];
-  if (timeColumn !== null) wanted.push(columns[columnIndex(columns, timeColumn, 'timestamp column')]!);
-  let table;
+/** A Parquet file's columns and row count from its footer; a SourceReadError when it is not one. */
+function parquetHead(path: string): { columns: string[]; rows: number } {
   try {
-    // Only the columns replayed are decoded, in batches copied out one at a time.
-    table = pw.readParquet(bytes, { columns: wanted, batchSize: PARQUET_BATCH_ROWS });
+    return parquetColumns(path);
   } catch (err) {
+    if ((err as NodeJS.ErrnoException).code) throw err;
     throw new SourceReadError(`not a readable Parquet file (${(err as Error).message})`);
   }
+}
+
+function readParquet(path: string, column: string, timeColumn: string | null): SourceData {
+  const before = statSync(path);
+  const sha256 = fileSha256(path);
+  const { columns, rows: n } = parquetHead(path);
+  const wanted = [columns[columnIndex(columns, column, 'column')]!];
+  if (timeColumn !== null) wanted.push(columns[columnIndex(columns, timeColumn, 'timestamp column')]!);
+  if (n === 0) throw new SourceReadError('the file has no rows');
+  const values = new Float64Array(new SharedArrayBuffer(8 * n));
+  const times = timeColumn === null ? null : new Float64Array(new SharedArrayBuffer(8 * n));
   try {
-    const batches = table.recordBatches();
-    const n = batches.reduce((a, b) => a + b.numRows, 0);
-    if (n === 0) throw new SourceReadError('the file has no rows');
-    const values = new Float64Array(new SharedArrayBuffer(8 * n));
-    const times = timeColumn === null ? null : new Float64Array(new SharedArrayBuffer(8 * n));
-    let at = 0;
-    for (const b of batches) {
-      const rows = b.numRows;
-      parquetBatch(tableFromIPC(b.intoIPCStream()), at, column, timeColumn, values, times);
-      at += rows;
-    }
-    return { columns, values, times, sha256 };
-  } finally {
-    table.free();
+    // Only the row groups' chunks of the replayed columns are decoded, a few row groups at a time.
+    forEachParquetBatch(path, wanted, (t, first) => parquetBatch(t, first, column, timeColumn, values, times));
+  } catch (err) {
+    if (err instanceof SourceReadError || (err as NodeJS.ErrnoException).code) throw err;
+    throw new SourceReadError(`not a readable Parquet file (${(err as Error).message})`);
   }
+  // The values are those of the bytes hashed: the file did not change while it was read.
+  const after = statSync(path);
+  if (after.size !== before.size || after.mtimeMs !== before.mtimeMs) throw new SourceReadError('changed while it was being read; run again once it is written');
+  return { columns, values, times, sha256 };
 }
 
 /** The column names of a CSV or Parquet file (its header, or its schema). */
 export function readSourceColumns(path: string, format: 'csv' | 'parquet'): string[] {
   return opened(path, () => {
-    if (format === 'parquet') return parquetColumns(readFileSync(path));
+    if (format === 'parquet') return parquetHead(path).columns;
     let header: string[] | null = null;
     forEachCsvFilePiece(path, (text) => {
       const { records } = csvRecords(text);
