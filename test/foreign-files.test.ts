@@ -35,6 +35,8 @@ beforeAll(async () => {
     's_epoch.parquet': 'epoch(ts)::BIGINT AS timestamp, (10 + i)::DOUBLE AS value',
   };
   for (const [file, select] of Object.entries(files)) await duck(`COPY (SELECT ${select} FROM (${BASE})) TO '${join(dir, file)}'`);
+  // A TIMESTAMPTZ column in CSV, as DuckDB writes it: '2024-01-01 00:05:00+00', the offset in hours alone; the rows from 00:05 on.
+  await duck(`COPY (SELECT ts::TIMESTAMPTZ AS timestamp, ((10 + i) / 4)::DOUBLE AS value FROM (${BASE}) WHERE i >= 5) TO '${join(dir, 's_tz.csv')}'`);
   // Row 7's text is not a number; the rest of s_text is read as CSV cells are.
   await duck(`COPY (SELECT ts AS timestamp, (10 + i)::VARCHAR AS value FROM (${BASE})) TO '${join(dir, 's_numtext.parquet')}'`);
   const iso = (i: number) => new Date(Date.UTC(2024, 0, 1, 0, i)).toISOString();
@@ -120,6 +122,10 @@ describe('source series from DuckDB Parquet', () => {
 
   it('an integer column is not mapped as times (before: epoch seconds read as milliseconds, the series squeezed 1000-fold)', () => {
     expect(() => sourceScenario({ file: 's_epoch.parquet', column: 'value', timestamps: { map: 'timestamp' } })).toThrow(/s_epoch\.parquet: column 'timestamp' holds Int64 values, not timestamps: store it as a Parquet TIMESTAMP or DATE, or as ISO 8601 text/);
+  });
+
+  it('a CSV of TIMESTAMPTZ as DuckDB writes it (+00) is mapped on its times (before: refused, "is not a timestamp")', async () => {
+    expect(await sourceValues({ file: 's_tz.csv', column: 'value', timestamps: 'map' })).toEqual([3.75, 4, 4.25, 4.5, 4.75, 5]);
   });
 
   it('a tab-separated file is named as such', () => {
