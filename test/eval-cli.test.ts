@@ -4,6 +4,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from './helpers.js';
+import { duckdb } from './read-back.js';
 
 const CLI = 'dist/src/cli/main.js';
 const NAB = '../shared/data/nab';
@@ -135,6 +136,33 @@ describe('paranom eval', () => {
     const nan = join(dir, 'nan-score.csv');
     writeFileSync(nan, `timestamp,score\n${rows[0]!.ts},NaN\n`);
     expectUsageError(paranom('eval', nan, '--labels', ds), /nan-score\.csv:2: 'NaN' in score column 'score' is not a number/);
+  });
+
+  it('reads predictions and labels DuckDB wrote from the dataset: TIMESTAMPTZ in CSV (+00), timestamps of every Parquet unit, epoch milliseconds (before: a CSV of TIMESTAMPTZ was refused, its +00 offset not read as UTC)', async () => {
+    const db = await duckdb();
+    const src = `read_csv('${join(ds, 'data', 'part-00000.csv')}', types = {'timestamp': 'TIMESTAMPTZ'})`;
+    const score = 'abs(temperature - 20) AS score';
+    const files: Record<string, string> = {
+      'tz.csv': `SELECT timestamp, ${score}`,
+      'tz.parquet': `SELECT timestamp, ${score}`,
+      'ns.parquet': `SELECT timestamp::TIMESTAMP_NS AS timestamp, ${score}`,
+      'epoch-ms.parquet': `SELECT epoch_ms(timestamp) AS timestamp, ${score}`,
+      'text.parquet': `SELECT strftime(timestamp, '%Y-%m-%dT%H:%M:%S.%g+00') AS timestamp, ${score}`,
+      'labels-tz.csv': `SELECT timestamp, is_anomaly AS label`,
+    };
+    for (const [name, sql] of Object.entries(files)) await db.all(`COPY (${sql} FROM ${src}) TO '${join(dir, `duck-${name}`)}'`);
+    expect(readFileSync(join(dir, 'duck-tz.csv'), 'utf8').split('\n')[1]).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d+)?\+00,/);
+    const own = join(dir, 'own-preds.csv');
+    writeFileSync(own, 'timestamp,score\n' + rows.map((r) => `${r.ts},${Math.abs(r.temperature - 20)}`).join('\n') + '\n');
+    const base = json('eval', own, '--labels', ds, '--threshold', '10');
+    const same = (x: Record<string, unknown>) => (({ predictions: _p, labels: _l, ...rest }) => rest)(x);
+    for (const name of Object.keys(files).filter((f) => !f.startsWith('labels'))) expect(same(json('eval', join(dir, `duck-${name}`), '--labels', ds, '--threshold', '10')), name).toEqual(same(base));
+    expect(same(json('eval', join(dir, 'duck-tz.csv'), '--labels', join(dir, 'duck-labels-tz.csv'), '--threshold', '10'))).toMatchObject({ rows: base.rows, labelled_rows: base.labelled_rows, point: base.point });
+    // A DATE column keys every row of a day alike: refused, naming a few of the rows, not all of them.
+    await db.all(`COPY (SELECT timestamp::DATE AS timestamp, ${score} FROM ${src}) TO '${join(dir, 'duck-date.parquet')}'`);
+    const r = paranom('eval', join(dir, 'duck-date.parquet'), '--labels', ds);
+    expectUsageError(r, /duck-date\.parquet row 1: timestamp .* is on \d+ prediction rows \(\S*duck-date\.parquet row 0, .* row 4, and 19995 more\) but on 1 label row/);
+    expect(r.err.length).toBeLessThan(800);
   });
 
   it('exits 2 with a clear message on bad input', () => {
