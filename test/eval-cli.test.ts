@@ -187,6 +187,10 @@ describe('paranom eval', () => {
     expectUsageError(paranom('eval', preds, '--labels', join(dir, 'missing')), /labels file .*missing does not exist/);
     expectUsageError(paranom('eval', preds, '--labels', join(NAB, 'labels/combined_windows.json')), /holds windows for 58 files; choose one with --key/);
     expectUsageError(paranom('eval', preds, '--labels', join(NAB, 'labels/combined_windows.json'), '--key', 'nyc_taxi.csv'), /has no key 'nyc_taxi\.csv'/);
+    // Windows sharing a moment, named in the file's own terms (before: as row numbers, without the file).
+    const overlapping = join(dir, 'overlapping.json');
+    writeFileSync(overlapping, JSON.stringify({ 's.csv': [['2024-01-01 00:00:10', '2024-01-01 00:00:20'], ['2024-01-01 00:00:20', '2024-01-01 00:00:30']] }));
+    expectUsageError(paranom('eval', preds, '--labels', overlapping, '--key', 's.csv'), /overlapping\.json: 's\.csv' window 1 \[2024-01-01 00:00:20, 2024-01-01 00:00:30\] overlaps window 0 \[2024-01-01 00:00:10, 2024-01-01 00:00:20\]; windows must be disjoint/);
     expectUsageError(paranom('eval', preds, '--labels', ds, '--threshold', 'high'), /--threshold takes a number or 'best', got 'high'/);
     expectUsageError(paranom('eval', preds, '--labels', ds, '--alpha', '2'), /range alpha must be in \[0, 1\], got 2/);
     expectUsageError(paranom('eval', '--labels', ds), /name the predictions file/);
