@@ -197,6 +197,15 @@ describe('paranom eval', () => {
     const badAg = join(dir, 'bad-ag.json');
     writeFileSync(badAg, JSON.stringify({ targets: [[0, 1]], candidates: [[0, 1, 1]], range: 1 }));
     expectUsageError(paranom('eval', '--labels', badAg), /series 0 has 2 targets but 3 candidates/);
+    // No series at all (before: exit 0 with nothing printed), a cell that is not 0/1 named by series and item, a missing range.
+    for (const [doc, message] of [
+      [{ targets: [], candidates: [], range: 1 }, /'targets' holds no series/],
+      [{ targets: [[0, 1], [0, 0.7]], candidates: [[0, 1], [0, 1]], range: 1 }, /'targets' series 1 item 1 is 0\.7; expected 0 or 1/],
+      [{ targets: [[0, 1]], candidates: [[0, 1]] }, /'range' should be a whole number of rows ≥ 0, but it is missing/],
+    ] as const) {
+      writeFileSync(badAg, JSON.stringify(doc));
+      expectUsageError(paranom('eval', '--labels', badAg), message);
+    }
     // A fleet's entities share timestamps: refused, where the join before matched rows of any entity.
     const fleetFile = join(dir, 'fleet.json');
     writeFileSync(fleetFile, JSON.stringify({ seed: 1, timeline: { rows: 100 }, entities: { count: 3, key: 'm' }, anomalies: { frequency: 0.05, duration: [2, 5] }, variables: { x: { normal: { dist: 'normal', mean: 0, sd: 1 }, anomalous: { dist: 'normal', mean: 5, sd: 1 } } } }));
