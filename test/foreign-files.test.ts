@@ -12,6 +12,7 @@ import { parseScenario } from '../src/reader/load.js';
 import { generateShard } from '../src/generate/shard.js';
 import { prepareScenario } from '../src/variables/registry.js';
 import { readSeries } from '../src/vae/series.js';
+import { fitNormalisation } from '../src/vae/windows.js';
 import { duck, tempDir } from './helpers.js';
 import { cliProcess } from './reliability-helpers.js';
 import { csvRecords, forEachCsvPiece } from '../src/input/csv-line.js';
@@ -163,6 +164,21 @@ describe('train-vae data from other tools', () => {
     expect(() => readSeries(join(dir, 'hex.csv'), ['value'])).toThrow(/hex\.csv:3: column 'value' holds '0x10', not a finite number/);
     writeFileSync(join(dir, 'semi.csv'), 'timestamp;value\n2024-01-01;1,5\n');
     expect(() => readSeries(join(dir, 'semi.csv'))).toThrow(/semi\.csv:1: the header row is one field holding semicolons/);
+  });
+
+  it('values near either end of the double range are normalised by their own spread (before: 1e-300 · sin called constant, 1e300 · sin normalised to zeros)', () => {
+    const rows = Array.from({ length: 200 }, (_, i) => Math.sin(i / 5));
+    const sd = (xs: number[]) => Math.sqrt(xs.reduce((a, x) => a + (x - xs.reduce((b, y) => b + y, 0) / xs.length) ** 2, 0) / (xs.length - 1));
+    for (const scale of [1e-300, 1e300]) {
+      const file = join(dir, `scaled-${scale}.csv`);
+      writeFileSync(file, 'value\n' + rows.map((x) => `${x * scale}\n`).join(''));
+      const norm = fitNormalisation(readSeries(file), rows.length);
+      expect(norm.sd[0]! / scale).toBeCloseTo(sd(rows), 9);
+    }
+    writeFileSync(join(dir, 'wide.csv'), 'value\n' + rows.map((_, i) => `${i % 2 ? 1.797e308 : -1.797e308}\n`).join(''));
+    expect(() => fitNormalisation(readSeries(join(dir, 'wide.csv')), rows.length)).toThrow(/column 'value' of .*wide\.csv spreads wider than a double can measure/);
+    writeFileSync(join(dir, 'tiny-constant.csv'), 'value\n' + rows.map(() => '1e-310\n').join(''));
+    expect(() => fitNormalisation(readSeries(join(dir, 'tiny-constant.csv')), rows.length)).toThrow(/is constant over the training rows/);
   });
 });
 
