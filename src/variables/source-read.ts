@@ -24,7 +24,7 @@ import { arrowCellKind, arrowCells } from '../input/arrow-cells.js';
 import { parseDecimal } from '../input/decimal.js';
 import { SharedColumnBuilder } from '../columns/shared-column.js';
 import { inputChanged } from './input-check.js';
-import { fileSha256 } from './callback-validate.js';
+import { fileSha256 } from '../input/file-hash.js';
 
 
 export interface SourceData {
@@ -130,9 +130,8 @@ function readCsv(path: string, column: string, timeColumn: string | null): Sourc
     }
     const n = records.length - from;
     // Rows per byte so far, over the whole file: one allocation of about the final size.
-    const expected = ((values.length + n) * fileBytes) / Math.max(1, readBytes) * 1.05;
-    const vs = values.reserve(values.length + n, expected);
-    const ts = times?.reserve(times.length + n, expected);
+    const vs = values.reserveRead(n, readBytes, fileBytes);
+    const ts = times?.reserveRead(n, readBytes, fileBytes);
     const at0 = values.length;
     const want = ti >= 0 ? [vi, ti] : [vi];
     const cells: Array<string | undefined> = [];
