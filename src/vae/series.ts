@@ -18,7 +18,7 @@ import { parquetColumns, forEachParquetBatch } from '../formats/parquet-batches.
 import { forEachCsvFileRecords, separatorProblem, splitCsvLine } from '../input/csv-line.js';
 import { arrowCells } from '../input/arrow-cells.js';
 import { parseDecimal } from '../input/decimal.js';
-import { fileSha256 } from '../input/file-hash.js';
+import { fileSha256, readUnchanged } from '../input/file-hash.js';
 
 export interface Series {
   /** File name only (no directory: it goes into the model's metadata). */
@@ -139,7 +139,6 @@ function readParquet(path: string, wanted: readonly string[] | undefined, batchB
     if ((err as NodeJS.ErrnoException).code) return err;
     return usage(`training data ${path}: not a readable Parquet file (${(err as Error).message})`);
   };
-  const before = statSync(path);
   const sha256 = fileSha256(path);
   let head: ReturnType<typeof parquetColumns>;
   try {
@@ -177,9 +176,6 @@ function readParquet(path: string, wanted: readonly string[] | undefined, batchB
   } catch (err) {
     throw unreadable(err);
   }
-  // The values are those of the bytes hashed: the file did not change while it was read.
-  const after = statSync(path);
-  if (after.size !== before.size || after.mtimeMs !== before.mtimeMs) throw usage(`training data ${path} changed while it was being read; run again once it is written`);
   const problem = problems.find((p) => p !== undefined);
   if (problem !== undefined) throw usage(problem);
   return { columns, values, sha256 };
@@ -190,8 +186,10 @@ export function readSeries(path: string, columns?: readonly string[], pieces: Se
   if (!existsSync(path)) throw usage(`training data ${path} does not exist`);
   const ext = extname(path).toLowerCase();
   let r: Read;
-  if (ext === '.csv') r = readCsv(path, columns, pieces.pieceBytes);
-  else if (ext === '.parquet' || ext === '.parq') r = readParquet(path, columns, pieces.batchBytes);
+  // The values are those of the bytes hashed, of one version of the file.
+  const changed = () => usage(`training data ${path} changed while it was being read; run again once it is written`);
+  if (ext === '.csv') r = readUnchanged(path, () => readCsv(path, columns, pieces.pieceBytes), changed);
+  else if (ext === '.parquet' || ext === '.parq') r = readUnchanged(path, () => readParquet(path, columns, pieces.batchBytes), changed);
   else throw usage(`training data must be a .csv or .parquet file, got ${path}`);
   return { file: basename(path), sha256: r.sha256, columns: r.columns, values: r.values, rows: r.values[0]?.length ?? 0 };
 }
