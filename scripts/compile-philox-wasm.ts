@@ -1,24 +1,34 @@
 /**
- * Compiles src/random/philox.wat into the committed bytes module
- * src/random/philox-wasm-bytes.ts (`npm run build:wasm`). The bytes are committed so that
- * building and running need no WebAssembly toolchain; test/prng-fast.test.ts recompiles the
- * text with wabt (a devDependency) and fails when the committed bytes no longer match it.
+ * Compiles the WebAssembly text sources into their committed bytes modules
+ * (`npm run build:wasm`): src/random/philox.wat into src/random/philox-wasm-bytes.ts and
+ * src/distribution/kernels.wat into src/distribution/kernels-wasm-bytes.ts. The bytes are
+ * committed so that building and running need no WebAssembly toolchain; test/prng-fast.test.ts
+ * recompiles each text with wabt (a devDependency) and fails when the committed bytes no
+ * longer match it.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-/** Where the WAT source lives, from this module (scripts/ under ts, dist/scripts/ when compiled). */
-function sourceUrl(name: string): URL {
+/** The WebAssembly sources: text file under src/, its bytes module, and the constant it exports. */
+export const WAT_SOURCES = {
+  philox: { wat: 'random/philox.wat', module: 'random/philox-wasm-bytes.ts', constant: 'PHILOX_WASM_BASE64' },
+  kernels: { wat: 'distribution/kernels.wat', module: 'distribution/kernels-wasm-bytes.ts', constant: 'KERNELS_WASM_BASE64' },
+} as const;
+export type WatSource = keyof typeof WAT_SOURCES;
+
+/** Where a file under src/ lives, from this module (scripts/ under ts, dist/scripts/ when compiled). */
+function sourceUrl(path: string): URL {
   const here = import.meta.url;
-  return new URL(here.includes('/dist/scripts/') ? `../../src/random/${name}` : `../src/random/${name}`, here);
+  return new URL(here.includes('/dist/scripts/') ? `../../src/${path}` : `../src/${path}`, here);
 }
 
-/** The WebAssembly binary of philox.wat, as wabt assembles it. */
-export async function compilePhiloxWat(): Promise<Uint8Array> {
+/** The WebAssembly binary of one source, as wabt assembles it. */
+export async function compileWat(source: WatSource): Promise<Uint8Array> {
   const { default: wabtInit } = await import('wabt');
   const wabt = await wabtInit();
-  const text = readFileSync(sourceUrl('philox.wat'), 'utf8');
-  const mod = wabt.parseWat('philox.wat', text, { simd: true });
+  const { wat } = WAT_SOURCES[source];
+  const text = readFileSync(sourceUrl(wat), 'utf8');
+  const mod = wabt.parseWat(wat, text, { simd: true });
   try {
     mod.validate();
     return mod.toBinary({ canonicalize_lebs: true }).buffer.slice();
@@ -27,27 +37,34 @@ export async function compilePhiloxWat(): Promise<Uint8Array> {
   }
 }
 
-/** The text of philox-wasm-bytes.ts for a binary. */
-export function bytesModule(bytes: Uint8Array): string {
+/** The WebAssembly binary of philox.wat. */
+export const compilePhiloxWat = (): Promise<Uint8Array> => compileWat('philox');
+
+/** The text of a bytes module for a binary. */
+export function bytesModule(bytes: Uint8Array, source: WatSource = 'philox'): string {
+  const { wat, constant } = WAT_SOURCES[source];
+  const name = wat.split('/').pop()!;
   const b64 = Buffer.from(bytes).toString('base64');
   const lines: string[] = [];
   for (let i = 0; i < b64.length; i += 96) lines.push(`  '${b64.slice(i, i + 96)}'`);
   return [
-    '// Generated from philox.wat by `npm run build:wasm` (scripts/compile-philox-wasm.ts). Do not edit.',
-    '// test/prng-fast.test.ts checks that these bytes are what wabt makes of philox.wat.',
+    `// Generated from ${name} by \`npm run build:wasm\` (scripts/compile-philox-wasm.ts). Do not edit.`,
+    `// test/prng-fast.test.ts checks that these bytes are what wabt makes of ${name}.`,
     '',
-    '/** The WebAssembly binary of philox.wat, base64. */',
-    'export const PHILOX_WASM_BASE64 =',
+    `/** The WebAssembly binary of ${name}, base64. */`,
+    `export const ${constant} =`,
     `${lines.join(' +\n')};`,
     '',
   ].join('\n');
 }
 
 async function main(): Promise<void> {
-  const bytes = await compilePhiloxWat();
-  const out = sourceUrl('philox-wasm-bytes.ts');
-  writeFileSync(out, bytesModule(bytes));
-  process.stdout.write(`${fileURLToPath(out)}: ${bytes.length} bytes\n`);
+  for (const source of Object.keys(WAT_SOURCES) as WatSource[]) {
+    const bytes = await compileWat(source);
+    const out = sourceUrl(WAT_SOURCES[source].module);
+    writeFileSync(out, bytesModule(bytes, source));
+    process.stdout.write(`${fileURLToPath(out)}: ${bytes.length} bytes\n`);
+  }
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) await main();

@@ -125,6 +125,37 @@ describe('head start', () => {
     }
   });
 
+  it('is skipped for a scenario replaying a source file over 8 MiB, which the run alone parses; the run writes the same bytes either way', async () => {
+    const dir = tempDir();
+    const scenario = join(dir, 's.yaml');
+    writeFileSync(scenario, 'seed: 4\ntimeline: { rows: 20000 }\nanomalies: { frequency: 0.01, duration: [5, 20] }\nvariables:\n  v: { type: source, file: series.csv, column: value }\n');
+    const text = 'value\n' + Array.from({ length: 20_000 }, (_, i) => `${Math.sin(i / 40) * 30}\n`).join('');
+    for (const [bytes, ahead] of [
+      [8 << 20, true],
+      [(8 << 20) + 1, false],
+    ] as const) {
+      // The same rows, then a blank line of spaces (no row) up to the size.
+      writeFileSync(join(dir, 'series.csv'), text + ' '.repeat(bytes - text.length - 1) + '\n');
+      const head = headStartFor(['generate', scenario, '--rows', '20000', '--out', dir])!;
+      const task = taskOf(head, dir);
+      const own = sha256(encodeShard(task).bytes);
+      await runHeadStart(head);
+      expect(takeHeadStart(task) !== undefined, `${bytes} bytes`).toBe(ahead);
+      // Through the pool, as a one-shard run takes over its prestarted worker.
+      prestartPool(1, 1, head);
+      const pool = createPool(1, 2);
+      try {
+        const r = (await pool.run({ ...task, writeAs: `${bytes}.parquet` })) as ShardDone;
+        expect(r.ok).toBe(true);
+        expect(r.headStart === true, `${bytes} bytes`).toBe(ahead);
+        expect(r.sha256).toBe(own);
+        expect(sha256(readFileSync(join(dir, `${bytes}.parquet`)))).toBe(own);
+      } finally {
+        await pool.destroy();
+      }
+    }
+  });
+
   it('the binary writes the same dataset as the library, byte for byte', async () => {
     const base = tempDir();
     for (const [name, args] of [

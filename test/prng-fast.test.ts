@@ -1,7 +1,8 @@
 /**
  * The fast paths of generation against the plain-JS reference, bit for bit:
  * the WebAssembly Philox kernel (words and block uniforms) against philox.ts/counter.ts on
- * many random counters and rows, the committed .wasm bytes against philox.wat, and the
+ * many random counters and rows, the committed .wasm bytes against philox.wat and
+ * kernels.wat, the exp and log1p kernels against Math.exp and Math.log1p, and the
  * stochastic block kernels against the scalar per-row path (`storedValue`, which uniqueness
  * and `valueAt` use).
  */
@@ -11,7 +12,9 @@ import { fillRowUniforms, fillRowUniformsJs, rowUniform, seedKey } from '../src/
 import { wasmAffine, wasmCentralNormals, wasmPairUniforms, wasmPhiloxAvailable, wasmPhiloxWords, WASM_MAX_PAIRS } from '../src/random/philox-wasm.js';
 import { normalQuantile, openUniform } from '../src/random/normal-quantile.js';
 import { PHILOX_WASM_BASE64 } from '../src/random/philox-wasm-bytes.js';
-import { compilePhiloxWat } from '../scripts/compile-philox-wasm.js';
+import { compilePhiloxWat, compileWat } from '../scripts/compile-philox-wasm.js';
+import { KERNELS_WASM_BASE64 } from '../src/distribution/kernels-wasm-bytes.js';
+import { wasmExponentials, wasmExps, wasmKernelsAvailable } from '../src/distribution/kernels-wasm.js';
 import { compileSampler } from '../src/distribution/sampler.js';
 import { compileBlockKernel } from '../src/distribution/block.js';
 import { compileStochastic, fillStochastic, storedValue } from '../src/variables/stochastic.js';
@@ -132,6 +135,84 @@ describe('WebAssembly central normal quantiles', () => {
       if (!bad && Array.from(tails).join() !== wantTails.join()) bad = `round ${round}: tail indices differ (${tails.length} vs ${wantTails.length})`;
     }
     expect(bad).toBe('');
+  });
+});
+
+describe('WebAssembly exp and log1p kernels', () => {
+  it('are available, and the committed bytes are what wabt makes of kernels.wat', async () => {
+    expect(wasmKernelsAvailable).toBe(true);
+    const compiled = await compileWat('kernels');
+    expect(Buffer.from(compiled).toString('base64'), 'run `npm run build:wasm` after editing kernels.wat').toBe(KERNELS_WASM_BASE64);
+  });
+
+  /** Uniforms in [0, 1): random ones, and those next to the code's thresholds. */
+  function uniforms(seed: number, n: number): Float64Array {
+    const next = rng(seed);
+    const u = new Float64Array(n);
+    const near = [0, 2 ** -53, 2 ** -30, 2 ** -29, 2 ** -28, 1 - Math.SQRT1_2, 0.29289, 0.5, 1 - 2 ** -21, 1 - 2 ** -53];
+    for (let i = 0; i < n; i++) {
+      const random = (next() * 2097152 + (next() & 0x1fffff)) / 2 ** 53;
+      // One in 8: a near-threshold value moved by a few ulps, or 1 − 2^-k (log1p's |f| < 2^-20 case).
+      const pick = next() % 8 === 0 ? (next() % 2 === 0 ? near[next() % near.length]! * (1 + ((next() % 9) - 4) * 2 ** -52) : 1 - 2 ** -(1 + (next() % 52))) : random;
+      u[i] = Math.min(Math.max(pick, 0), 1 - 2 ** -53);
+    }
+    return u;
+  }
+
+  it('−log1p(−u)·inv equals the JS expression bit for bit on 2M uniforms (the tails listed, then computed in JS)', () => {
+    const n = 65_536;
+    let bad = '';
+    let tailCount = 0;
+    for (let round = 0; round < 32 && !bad; round++) {
+      const u = uniforms(round + 1, n);
+      const inv = round === 0 ? 1 : 1 / [0.37, 1e-6, 3, 1e8][round % 4]!;
+      const from = round % 3;
+      const len = n - from - (round % 2);
+      const { values, tails } = wasmExponentials(u, from, len, inv);
+      tailCount += tails.length;
+      const isTail = new Set(tails);
+      for (let i = 0; i < len && !bad; i++) {
+        const want = -Math.log1p(-u[from + i]!) * inv;
+        if (!isTail.has(i) && !Object.is(values[i], want)) bad = `u = ${u[from + i]}, inv ${inv}: ${values[i]} vs ${want}`;
+      }
+    }
+    expect(bad).toBe('');
+    expect(tailCount).toBeGreaterThan(0);
+    // On plain random uniforms the tails are rare (what makes the kernel worth it).
+    const next = rng(5);
+    const random = Float64Array.from({ length: n }, () => (next() * 2097152 + (next() & 0x1fffff)) / 2 ** 53);
+    expect(wasmExponentials(random, 0, n, 1).tails.length).toBeLessThan(n * 0.001);
+  });
+
+  it('exp of the normals equals Math.exp bit for bit on 2M values (the tails listed, then computed in JS)', () => {
+    const n = 65_536;
+    const next = rng(99);
+    let bad = '';
+    let tailCount = 0;
+    const special = [0, -0, 1, -1, 2 ** -28, -(2 ** -29), 0.5 * Math.LN2, 1.5 * Math.LN2, -1.5 * Math.LN2, 511.9, -511.9, 512, -600, 700, 750, -750, Infinity, -Infinity, NaN];
+    for (let round = 0; round < 32 && !bad; round++) {
+      const u = uniforms(round + 100, n);
+      // normals of all scales: 0 (all within 0.5·ln2 or so) up to ±700 (the tails beyond 512)
+      const sd = [1e-9, 0.2, 1, 3, 50, 200][round % 6]!;
+      const mean = round % 5 === 0 ? 0 : (next() / 2 ** 32 - 0.5) * 20;
+      const len = n - (round % 2);
+      const { values: x, tails: normalTails } = wasmCentralNormals(u, 0, len, mean, sd);
+      for (const i of normalTails) x[i] = mean + sd * normalQuantile(openUniform(u[i]!));
+      if (round === 0) special.forEach((v, i) => (x[i] = v * (i % 2 ? 1 + 2 ** -52 : 1)));
+      const input = Float64Array.from(x.subarray(0, len));
+      const { values, tails } = wasmExps(len);
+      tailCount += tails.length;
+      const isTail = new Set(tails);
+      for (let i = 0; i < len && !bad; i++) {
+        const want = Math.exp(input[i]!);
+        if (!isTail.has(i) && !Object.is(values[i], want)) bad = `x = ${input[i]}: ${values[i]} vs ${want}`;
+      }
+      if (round === 0 && !bad) {
+        for (let i = 0; i < special.length; i++) if (Math.abs(input[i]!) < 2 ** -28 || !(Math.abs(input[i]!) < 512) || input[i] === 1) expect(isTail.has(i), `x = ${input[i]}`).toBe(true);
+      }
+    }
+    expect(bad).toBe('');
+    expect(tailCount).toBeGreaterThan(0);
   });
 });
 

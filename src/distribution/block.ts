@@ -13,6 +13,7 @@ import type { DType, Distribution } from '../model/types.js';
 import { normalQuantile, openUniform } from '../random/normal-quantile.js';
 import { wasmAffine, wasmCentralNormals, wasmPhiloxAvailable, WASM_MAX_NORMALS } from '../random/philox-wasm.js';
 import { categoryCode, cumulativeWeights } from './sampler.js';
+import { wasmExponentials, wasmExps, wasmKernelsAvailable } from './kernels-wasm.js';
 
 /** Writes the values of u[from..to) into out[offset + from .. offset + to). */
 export type BlockKernel = (u: Float64Array, from: number, to: number, out: Float64Array | Float32Array | Int32Array | Uint8Array, offset: number) => void;
@@ -120,7 +121,17 @@ export function compileBlockKernel(d: Distribution, dtype: DType, categories: re
               const i = tails[k]!;
               values[i] = mu + sigma * normalQuantile(openUniform(u[s + i]!));
             }
-            for (let i = s; i < e; i++) out[offset + i] = Math.exp(values[i - s]!);
+            if (!wasmKernelsAvailable) {
+              for (let i = s; i < e; i++) out[offset + i] = Math.exp(values[i - s]!);
+              continue;
+            }
+            // exp in WebAssembly too; its few tails (tiny or huge exponents) here.
+            const { values: y, tails: far } = wasmExps(e - s);
+            for (let k = 0; k < far.length; k++) {
+              const i = far[k]!;
+              y[i] = Math.exp(values[i]!);
+            }
+            out.set(y, offset + s);
           }
         };
       }
@@ -131,6 +142,20 @@ export function compileBlockKernel(d: Distribution, dtype: DType, categories: re
     case 'exponential': {
       if (!real) return null;
       const inv = 1 / d.rate;
+      if (wasmKernelsAvailable) {
+        // log1p in WebAssembly, two values per step; its few tails here.
+        return (u, from, to, out, offset) => {
+          for (let s = from; s < to; s += WASM_MAX_NORMALS) {
+            const n = Math.min(to, s + WASM_MAX_NORMALS) - s;
+            const { values, tails } = wasmExponentials(u, s, n, inv);
+            for (let k = 0; k < tails.length; k++) {
+              const i = tails[k]!;
+              values[i] = -Math.log1p(-u[s + i]!) * inv;
+            }
+            out.set(values, offset + s);
+          }
+        };
+      }
       return (u, from, to, out, offset) => {
         for (let i = from; i < to; i++) out[offset + i] = -Math.log1p(-u[i]!) * inv;
       };

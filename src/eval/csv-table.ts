@@ -6,40 +6,9 @@
  * blank line is no record.
  */
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
-import { csvRecords, forEachCsvFilePiece, separatorProblem, splitCsvLine } from '../input/csv-line.js';
+import { forEachCsvFileRecords, separatorProblem, splitCsvLine } from '../input/csv-line.js';
 import { upperBound } from '../math/search.js';
 import { usage, type TableFile } from './table.js';
-
-/**
- * Calls `fn(records, lines)` per piece of the file with that piece's records (`csvRecords`)
- * and the 1-based line each starts on in the file; `fn` returns false to stop. Returns the
- * line a quote left open at the end of the file opened on, or undefined.
- */
-function forEachRecords(path: string, pieceBytes: number, fn: (records: string[], lines: number[]) => boolean): number | undefined {
-  // Lines are counted here rather than taken from the piece reader, which counts \n only:
-  // a lone \r ends a line too.
-  let before = 0;
-  let openAt: number | undefined;
-  let stopped = false;
-  forEachCsvFilePiece(
-    path,
-    (text) => {
-      const r = csvRecords(text);
-      const lines = r.line.map((l) => before + l);
-      if (r.openAt !== undefined) {
-        // The last record runs to the end of the file: no record, but where its quote opened.
-        openAt = before + r.openAt;
-        r.records.pop();
-        lines.pop();
-      }
-      before += r.lines;
-      stopped = r.records.length > 0 && !fn(r.records, lines);
-      return !stopped;
-    },
-    { pieceBytes },
-  );
-  return stopped ? undefined : openAt;
-}
 
 /** Whether the file holds an odd number of quotes: then a quoted field is never closed (each closed record has an even count). */
 function oddQuotes(path: string): boolean {
@@ -61,14 +30,14 @@ function oddQuotes(path: string): boolean {
 export function csvTable(path: string, pieceBytes = 16 << 20): TableFile {
   // A quote left open is reported before anything else, as reading the whole text did.
   if (oddQuotes(path)) {
-    const openAt = forEachRecords(path, pieceBytes, () => true);
+    const openAt = forEachCsvFileRecords(path, () => true, { pieceBytes });
     if (openAt !== undefined) throw usage(`${path}:${openAt}: a quoted field is never closed`);
   }
   let header: string | undefined;
-  forEachRecords(path, pieceBytes, (records) => {
+  forEachCsvFileRecords(path, (records) => {
     header = records[0];
     return false;
-  });
+  }, { pieceBytes });
   if (header === undefined) throw usage(`${path} is empty; expected a header row`);
   const columns = splitCsvLine(header).map((c) => c.trim());
   const separator = separatorProblem(columns);
@@ -91,7 +60,7 @@ export function csvTable(path: string, pieceBytes = 16 << 20): TableFile {
       let rows = 0;
       let problem: string | undefined;
       let headerSeen = false;
-      forEachRecords(path, pieceBytes, (records, lines) => {
+      forEachCsvFileRecords(path, (records, lines) => {
         let r = 0;
         if (!headerSeen) {
           headerSeen = true;
@@ -114,7 +83,7 @@ export function csvTable(path: string, pieceBytes = 16 << 20): TableFile {
         }
         if (rows > first) fn(cells, first);
         return true;
-      });
+      }, { pieceBytes });
       rowsRead = rows;
       return { rows, problem };
     },

@@ -184,13 +184,13 @@ function binaryValue(text: string): TValue {
   out.pos += bytes.length;
   return { kind: 'raw', bytes: out.bytes().slice() };
 }
-/** The column names of a Parquet file and its row count, from its footer alone. */
-export function parquetColumns(path: string): { columns: string[]; rows: number } {
+/** The column names of a Parquet file, their Arrow schema (as a whole-file read types them) and its row count, from its footer alone. */
+export function parquetColumns(path: string): { columns: string[]; schema: Schema; rows: number } {
   const fd = openSync(path, 'r');
   try {
     const l = layoutOf(fd);
     const schema = tableFromIPC(pw.readSchema(batchFile(fd, l, [], null)).intoIPCStream()).schema;
-    return { columns: schema.fields.map((f) => f.name), rows: l.groups.reduce((a, g) => a + g.rows, 0) };
+    return { columns: schema.fields.map((f) => f.name), schema, rows: l.groups.reduce((a, g) => a + g.rows, 0) };
   } finally {
     closeSync(fd);
   }

@@ -189,7 +189,7 @@ export function forEachCsvPiece(bytes: Uint8Array, fn: (text: string, firstLine:
  * the file is never in memory whole. `fn` may return false to stop (a header read);
  * `onBytes` sees every byte read, in order (a content hash of what was parsed).
  */
-export function forEachCsvFilePiece(path: string, fn: (text: string, firstLine: number) => boolean | void, o: { pieceBytes?: number; onBytes?: (bytes: Uint8Array) => void } = {}): void {
+export function forEachCsvFilePiece(path: string, fn: (text: string, firstLine: number) => boolean | void, o: { pieceBytes?: number | undefined; onBytes?: (bytes: Uint8Array) => void } = {}): void {
   const fd = openSync(path, 'r');
   try {
     forEachPiece((buf, to, length) => {
@@ -200,4 +200,36 @@ export function forEachCsvFilePiece(path: string, fn: (text: string, firstLine: 
   } finally {
     closeSync(fd);
   }
+}
+
+/**
+ * The records of a CSV file (`csvRecords` over its whole text), met piece by piece as they
+ * are read from the disk: `fn(records, lines)` per piece with the 1-based line each record
+ * starts on in the file; `fn` returns false to stop. Returns the line a quote left open at
+ * the end of the file opened on (that last record is not handed on), or undefined.
+ */
+export function forEachCsvFileRecords(path: string, fn: (records: string[], lines: number[]) => boolean, o: { pieceBytes?: number | undefined; onBytes?: (bytes: Uint8Array) => void } = {}): number | undefined {
+  // Lines are counted here rather than taken from the piece reader, which counts \n only:
+  // a lone \r ends a line too.
+  let before = 0;
+  let openAt: number | undefined;
+  let stopped = false;
+  forEachCsvFilePiece(
+    path,
+    (text) => {
+      const r = csvRecords(text);
+      const lines = r.line.map((l) => before + l);
+      if (r.openAt !== undefined) {
+        // The last record runs to the end of the file: no record, but where its quote opened.
+        openAt = before + r.openAt;
+        r.records.pop();
+        lines.pop();
+      }
+      before += r.lines;
+      stopped = r.records.length > 0 && !fn(r.records, lines);
+      return !stopped;
+    },
+    o,
+  );
+  return stopped ? undefined : openAt;
 }

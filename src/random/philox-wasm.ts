@@ -20,8 +20,9 @@ interface PhiloxExports {
 /** Pairs (two uniforms each) one `uniforms` call can write: the output area is 512 KiB. */
 export const WASM_MAX_PAIRS = 32768;
 const WORDS_OFFSET = 524288;
-const NORMALS_OFFSET = 589824;
-const TAILS_OFFSET = 1114112;
+/** Byte offsets of the areas of the module's memory that other kernels share (distribution/kernels-wasm.ts). */
+export const NORMALS_OFFSET = 589824;
+export const TAILS_OFFSET = 1114112;
 /** Values one `wasmCentralNormals` call takes. */
 export const WASM_MAX_NORMALS = 65536;
 
@@ -50,6 +51,13 @@ const uniformsView = wasm ? new Float64Array(wasm.memory.buffer, 0, 2 * WASM_MAX
 const wordsView = wasm ? new Uint32Array(wasm.memory.buffer, WORDS_OFFSET, 4) : new Uint32Array(0);
 const normalsView = wasm ? new Float64Array(wasm.memory.buffer, NORMALS_OFFSET, WASM_MAX_NORMALS) : new Float64Array(0);
 const tailsView = wasm ? new Int32Array(wasm.memory.buffer, TAILS_OFFSET, WASM_MAX_NORMALS) : new Int32Array(0);
+
+/**
+ * The module's memory, for kernels of other modules that import it (distribution/kernels.wat):
+ * uniforms at byte 0, values at NORMALS_OFFSET, tail indices at TAILS_OFFSET. Null without
+ * WebAssembly SIMD.
+ */
+export const philoxMemory: { buffer: ArrayBuffer } | null = wasm ? wasm.memory : null;
 
 /** True when the WebAssembly kernel is in use (false only where WebAssembly SIMD is missing). */
 export const wasmPhiloxAvailable = wasm !== null;

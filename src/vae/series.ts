@@ -1,17 +1,24 @@
 /**
  * Training data for `train-vae`: numeric columns of a CSV (header row, comma-separated,
- * as NAB's `timestamp,value` files) or a Parquet file, read whole into doubles. A value
- * that is missing or not a number is an error naming its line and column: a VAE trained
- * on silently patched data would learn the patches.
+ * as NAB's `timestamp,value` files) or a Parquet file, read into doubles from the disk a
+ * piece at a time — a CSV file's records a piece at a time (never one string, so no limit
+ * at what a string holds), a Parquet file's wanted columns a few row groups at a time (the
+ * others never decoded) — so memory holds the columns, not the file. A value that is
+ * missing or not a number is an error naming its line and column: a VAE trained on
+ * silently patched data would learn the patches. Problems are reported in the order a
+ * read of the whole file met them: an unclosed quote first, then the header, then values
+ * (CSV row by row; Parquet column by column).
  */
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { basename, extname } from 'node:path';
-import { createRequire } from 'node:module';
 import { ParanomError } from '../errors.js';
-import { csvRecords, csvTooLarge, separatorProblem, splitCsvLine } from '../input/csv-line.js';
+import { SharedColumnBuilder } from '../columns/shared-column.js';
+import { parquetColumns, forEachParquetBatch } from '../formats/parquet-batches.js';
+import { forEachCsvFileRecords, separatorProblem, splitCsvLine } from '../input/csv-line.js';
 import { arrowCells } from '../input/arrow-cells.js';
 import { parseDecimal } from '../input/decimal.js';
+import { fileSha256, readUnchanged } from '../input/file-hash.js';
 
 export interface Series {
   /** File name only (no directory: it goes into the model's metadata). */
@@ -23,92 +30,166 @@ export interface Series {
   rows: number;
 }
 
+/** How much of a file is read at a time (tests cut small files into many pieces). */
+export interface SeriesPieces {
+  /** Bytes of CSV text per piece (default 16 MiB). */
+  pieceBytes?: number | undefined;
+  /** Compressed bytes of Parquet row groups per batch (default 16 MiB). */
+  batchBytes?: number | undefined;
+}
+
+interface Read {
+  columns: string[];
+  values: Float64Array[];
+  sha256: string;
+}
+
 /** Column names never taken by default: time stamps. */
 const TIME_COLUMNS = ['timestamp', 'time', 'date', 'datetime', 'ts'];
 
+function usage(message: string): ParanomError {
+  return new ParanomError('USAGE', message);
+}
 
 function pickColumns(file: string, available: string[], wanted: readonly string[] | undefined, numeric: (name: string) => boolean): string[] {
   if (wanted && wanted.length > 0) {
     for (const w of wanted) {
-      if (!available.includes(w)) throw new ParanomError('USAGE', `${file} has no column '${w}'; its columns are: ${available.join(', ')}`);
+      if (!available.includes(w)) throw usage(`${file} has no column '${w}'; its columns are: ${available.join(', ')}`);
     }
     return [...wanted];
   }
   const cols = available.filter((c) => !TIME_COLUMNS.includes(c.toLowerCase()) && numeric(c));
-  if (cols.length === 0) throw new ParanomError('USAGE', `${file} has no numeric column besides a timestamp; name the columns with --columns`);
+  if (cols.length === 0) throw usage(`${file} has no numeric column besides a timestamp; name the columns with --columns`);
   return cols;
 }
 
-function readCsv(path: string, text: string, wanted: readonly string[] | undefined): { columns: string[]; values: Float64Array[] } {
-  const { records: lines, line, openAt } = csvRecords(text);
-  if (openAt !== undefined) throw new ParanomError('USAGE', `${path}:${openAt}: a quoted field is never closed`);
-  if (lines.length < 2) throw new ParanomError('USAGE', `${path}: expected a header row and at least one data row`);
-  const header = splitCsvLine(lines[0]!).map((h) => h.trim());
+/** What the header asks for: the columns, where each is in a record, or the problem. */
+function csvColumns(path: string, headerRecord: string, firstRecord: string, wanted: readonly string[] | undefined): { columns: string[]; idx: number[] } | string {
+  const header = splitCsvLine(headerRecord).map((h) => h.trim());
   const separator = separatorProblem(header);
-  if (separator) throw new ParanomError('USAGE', `${path}:1: ${separator}`);
-  const firstRow = splitCsvLine(lines[1]!);
-  const columns = pickColumns(path, header, wanted, (c) => {
-    const v = firstRow[header.indexOf(c)]?.trim() ?? '';
-    return Number.isFinite(parseDecimal(v));
-  });
-  const idx = columns.map((c) => header.indexOf(c));
-  const rows = lines.length - 1;
-  const values = columns.map(() => new Float64Array(rows));
-  for (let r = 0; r < rows; r++) {
-    const fields = splitCsvLine(lines[r + 1]!);
-    for (let j = 0; j < idx.length; j++) {
-      const raw = fields[idx[j]!]?.trim() ?? '';
-      // Decimal only, as every reader of user files: Number() would take 0x10 as 16.
-      const x = parseDecimal(raw);
-      if (!Number.isFinite(x)) {
-        throw new ParanomError('USAGE', `${path}:${line[r + 1]!}: column '${columns[j]}' holds ${raw === '' ? 'no value' : `'${raw.slice(0, 30)}'`}, not a finite number; clean the data first`);
-      }
-      values[j]![r] = x;
-    }
+  if (separator) return `${path}:1: ${separator}`;
+  const firstRow = splitCsvLine(firstRecord);
+  try {
+    const columns = pickColumns(path, header, wanted, (c) => Number.isFinite(parseDecimal(firstRow[header.indexOf(c)]?.trim() ?? '')));
+    return { columns, idx: columns.map((c) => header.indexOf(c)) };
+  } catch (err) {
+    return (err as Error).message;
   }
-  return { columns, values };
 }
 
-function readParquet(path: string, bytes: Uint8Array, wanted: readonly string[] | undefined): { columns: string[]; values: Float64Array[] } {
-  const require = createRequire(import.meta.url);
-  const pw = require('parquet-wasm') as typeof import('parquet-wasm');
-  const { tableFromIPC } = require('apache-arrow') as typeof import('apache-arrow');
-  const table = tableFromIPC(pw.readParquet(bytes).intoIPCStream());
-  const names = table.schema.fields.map((f) => f.name);
-  const isNumeric = (c: string) => {
-    const t = String(table.schema.fields.find((f) => f.name === c)?.type ?? '');
-    return /^(Float|Int|Uint|Decimal)/.test(t);
-  };
-  const columns = pickColumns(path, names, wanted, isNumeric);
-  const values = columns.map((c) => {
-    const col = table.getChild(c)!;
-    if (!isNumeric(c)) throw new ParanomError('USAGE', `${path}: column '${c}' is ${String(col.type)}, not numeric`);
-    const out = new Float64Array(col.length);
-    // Decimals scaled, nulls as nulls (a raw buffer keeps stale bytes in a null's slot).
-    const cells = arrowCells(col);
-    for (let i = 0; i < col.length; i++) {
-      const v = cells[i] as number | bigint | null;
-      const x = typeof v === 'bigint' ? Number(v) : v;
-      if (x === null || !Number.isFinite(x)) throw new ParanomError('USAGE', `${path}: row ${i} of column '${c}' is ${x === null ? 'null' : String(x)}, not a finite number; clean the data first`);
-      out[i] = x;
+function readCsv(path: string, wanted: readonly string[] | undefined, pieceBytes: number | undefined): Read {
+  const hash = createHash('sha256');
+  const fileBytes = statSync(path).size;
+  let bytesRead = 0;
+  let headerRecord: string | undefined;
+  let rows = 0;
+  let picked: { columns: string[]; idx: number[] } | undefined;
+  let builders: SharedColumnBuilder[] = [];
+  // The first problem; the file is still read to its end, where an unclosed quote, which a
+  // whole-text read reported before anything else, would show.
+  let problem: string | undefined;
+  const openAt = forEachCsvFileRecords(path, (records, lines) => {
+    let r = 0;
+    if (headerRecord === undefined) headerRecord = records[r++]!;
+    const n = records.length - r;
+    if (n === 0) return true;
+    if (rows === 0) {
+      const c = csvColumns(path, headerRecord, records[r]!, wanted);
+      if (typeof c === 'string') problem = c;
+      else {
+        picked = c;
+        builders = c.columns.map(() => new SharedColumnBuilder(false));
+      }
     }
-    return out;
+    rows += n;
+    if (problem !== undefined || !picked) return true;
+    const { columns, idx } = picked;
+    const at = builders[0]!.length;
+    const out = builders.map((b) => b.reserveRead(n, bytesRead, fileBytes));
+    for (let k = 0; k < n; k++, r++) {
+      const fields = splitCsvLine(records[r]!);
+      for (let j = 0; j < idx.length; j++) {
+        const raw = fields[idx[j]!]?.trim() ?? '';
+        // Decimal only, as every reader of user files: Number() would take 0x10 as 16.
+        const x = parseDecimal(raw);
+        if (!Number.isFinite(x)) {
+          problem = `${path}:${lines[r]!}: column '${columns[j]}' holds ${raw === '' ? 'no value' : `'${raw.slice(0, 30)}'`}, not a finite number; clean the data first`;
+          return true;
+        }
+        out[j]![at + k] = x;
+      }
+    }
+    for (const b of builders) b.advance(n);
+    return true;
+  }, {
+    pieceBytes,
+    onBytes: (b) => {
+      hash.update(b);
+      bytesRead += b.length;
+    },
   });
-  return { columns, values };
+  if (openAt !== undefined) throw usage(`${path}:${openAt}: a quoted field is never closed`);
+  if (rows === 0) throw usage(`${path}: expected a header row and at least one data row`);
+  if (problem !== undefined) throw usage(problem);
+  return { columns: picked!.columns, values: builders.map((b) => b.done()), sha256: hash.digest('hex') };
+}
+
+function readParquet(path: string, wanted: readonly string[] | undefined, batchBytes: number | undefined): Read {
+  const unreadable = (err: unknown) => {
+    if ((err as NodeJS.ErrnoException).code) return err;
+    return usage(`training data ${path}: not a readable Parquet file (${(err as Error).message})`);
+  };
+  const sha256 = fileSha256(path);
+  let head: ReturnType<typeof parquetColumns>;
+  try {
+    head = parquetColumns(path);
+  } catch (err) {
+    throw unreadable(err);
+  }
+  const typeOf = (c: string) => String(head.schema.fields.find((f) => f.name === c)?.type ?? '');
+  const isNumeric = (c: string) => /^(Float|Int|Uint|Decimal)/.test(typeOf(c));
+  const columns = pickColumns(path, head.columns, wanted, isNumeric);
+  // Each column's first problem; the first column's is reported, as a column-by-column read would.
+  const problems = columns.map((c) => (isNumeric(c) ? undefined : `${path}: column '${c}' is ${typeOf(c)}, not numeric`));
+  const values = columns.map(() => new Float64Array(head.rows));
+  const read = [...new Set(columns.filter((_, j) => problems[j] === undefined))];
+  try {
+    if (read.length > 0) {
+      forEachParquetBatch(path, read, (t, first) => {
+        columns.forEach((c, j) => {
+          if (problems[j] !== undefined) return;
+          // Decimals scaled, nulls as nulls (a raw buffer keeps stale bytes in a null's slot).
+          const cells = arrowCells(t.getChild(c)!);
+          const out = values[j]!;
+          for (let i = 0; i < t.numRows; i++) {
+            const v = cells[i] as number | bigint | null;
+            const x = typeof v === 'bigint' ? Number(v) : v;
+            if (x === null || !Number.isFinite(x)) {
+              problems[j] = `${path}: row ${first + i} of column '${c}' is ${x === null ? 'null' : String(x)}, not a finite number; clean the data first`;
+              return;
+            }
+            out[first + i] = x;
+          }
+        });
+      }, batchBytes);
+    }
+  } catch (err) {
+    throw unreadable(err);
+  }
+  const problem = problems.find((p) => p !== undefined);
+  if (problem !== undefined) throw usage(problem);
+  return { columns, values, sha256 };
 }
 
 /** Reads the training columns of a .csv or .parquet file (all numeric non-time columns by default). */
-export function readSeries(path: string, columns?: readonly string[]): Series {
-  if (!existsSync(path)) throw new ParanomError('USAGE', `training data ${path} does not exist`);
-  const bytes = readFileSync(path);
+export function readSeries(path: string, columns?: readonly string[], pieces: SeriesPieces = {}): Series {
+  if (!existsSync(path)) throw usage(`training data ${path} does not exist`);
   const ext = extname(path).toLowerCase();
-  let r: { columns: string[]; values: Float64Array[] };
-  if (ext === '.csv') {
-    const tooLarge = csvTooLarge(bytes.length);
-    if (tooLarge) throw new ParanomError('USAGE', `training data ${path} ${tooLarge}`);
-    r = readCsv(path, bytes.toString('utf8'), columns);
-  }
-  else if (ext === '.parquet' || ext === '.parq') r = readParquet(path, bytes, columns);
-  else throw new ParanomError('USAGE', `training data must be a .csv or .parquet file, got ${path}`);
-  return { file: basename(path), sha256: createHash('sha256').update(bytes).digest('hex'), columns: r.columns, values: r.values, rows: r.values[0]?.length ?? 0 };
+  let r: Read;
+  // The values are those of the bytes hashed, of one version of the file.
+  const changed = () => usage(`training data ${path} changed while it was being read; run again once it is written`);
+  if (ext === '.csv') r = readUnchanged(path, () => readCsv(path, columns, pieces.pieceBytes), changed);
+  else if (ext === '.parquet' || ext === '.parq') r = readUnchanged(path, () => readParquet(path, columns, pieces.batchBytes), changed);
+  else throw usage(`training data must be a .csv or .parquet file, got ${path}`);
+  return { file: basename(path), sha256: r.sha256, columns: r.columns, values: r.values, rows: r.values[0]?.length ?? 0 };
 }

@@ -4,32 +4,19 @@
  * variables it is generated after. Whether the exports exist is checked when the module
  * is loaded (validation is synchronous; importing is not).
  */
-import { createHash } from 'node:crypto';
-import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { extname } from 'node:path';
 import { Checker, checkNameList, describe, join } from '../model/checker.js';
 import { DTYPES, type CallbackVariable, type DType } from '../model/types.js';
 import type { VariableInput } from './kind.js';
 import { recordedPath } from '../model/input-path.js';
 import { localImports } from './callback-imports.js';
+import { fileSha256 } from '../input/file-hash.js';
 
 /** Extensions a callback module may have; TypeScript ones are transpiled when loaded. */
 const CALLBACK_EXTENSIONS = ['.js', '.mjs', '.cjs', '.ts', '.mts', '.cts'] as const;
 
 const EXPORT_RE = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
-
-/** SHA-256 of a file's bytes (hex), read 16 MiB at a time (a source file may be larger than memory allows at once). */
-export function fileSha256(path: string): string {
-  const fd = openSync(path, 'r');
-  try {
-    const hash = createHash('sha256');
-    const buf = new Uint8Array(16 << 20);
-    for (let n = readSync(fd, buf); n > 0; n = readSync(fd, buf)) hash.update(buf.subarray(0, n));
-    return hash.digest('hex');
-  } finally {
-    closeSync(fd);
-  }
-}
 
 /**
  * Checks a scenario-relative file entry: a non-empty string naming an existing regular

@@ -4,7 +4,7 @@
  */
 import { existsSync } from 'node:fs';
 import { ParanomError } from '../errors.js';
-import { fileSha256 } from './callback-validate.js';
+import { fileSha256 } from '../input/file-hash.js';
 
 /** INPUT_CHANGED: an input the dataset recorded is gone (`now` undefined) or hashes to `now`. */
 export function inputChanged(variable: string, what: string, file: string, abs: string, recorded: string, now: string | undefined): ParanomError {

@@ -24,7 +24,7 @@ import { arrowCellKind, arrowCells } from '../input/arrow-cells.js';
 import { parseDecimal } from '../input/decimal.js';
 import { SharedColumnBuilder } from '../columns/shared-column.js';
 import { inputChanged } from './input-check.js';
-import { fileSha256 } from './callback-validate.js';
+import { fileSha256, readUnchanged } from '../input/file-hash.js';
 
 
 export interface SourceData {
@@ -130,9 +130,8 @@ function readCsv(path: string, column: string, timeColumn: string | null): Sourc
     }
     const n = records.length - from;
     // Rows per byte so far, over the whole file: one allocation of about the final size.
-    const expected = ((values.length + n) * fileBytes) / Math.max(1, readBytes) * 1.05;
-    const vs = values.reserve(values.length + n, expected);
-    const ts = times?.reserve(times.length + n, expected);
+    const vs = values.reserveRead(n, readBytes, fileBytes);
+    const ts = times?.reserveRead(n, readBytes, fileBytes);
     const at0 = values.length;
     const want = ti >= 0 ? [vi, ti] : [vi];
     const cells: Array<string | undefined> = [];
@@ -200,7 +199,6 @@ function parquetHead(path: string): { columns: string[]; rows: number } {
 }
 
 function readParquet(path: string, column: string, timeColumn: string | null): SourceData {
-  const before = statSync(path);
   const sha256 = fileSha256(path);
   const { columns, rows: n } = parquetHead(path);
   const wanted = [columns[columnIndex(columns, column, 'column')]!];
@@ -215,9 +213,6 @@ function readParquet(path: string, column: string, timeColumn: string | null): S
     if (err instanceof SourceReadError || (err as NodeJS.ErrnoException).code) throw err;
     throw new SourceReadError(`not a readable Parquet file (${(err as Error).message})`);
   }
-  // The values are those of the bytes hashed: the file did not change while it was read.
-  const after = statSync(path);
-  if (after.size !== before.size || after.mtimeMs !== before.mtimeMs) throw new SourceReadError('changed while it was being read; run again once it is written');
   return { columns, values, times, sha256 };
 }
 
@@ -246,7 +241,9 @@ export function readSource(path: string, format: 'csv' | 'parquet', column: stri
   const now = opened(path, () => statKey(path, column, timeColumn));
   const known = readNow.get(now);
   if (known) return known;
-  const data = opened(path, () => (format === 'csv' ? readCsv(path, column, timeColumn) : readParquet(path, column, timeColumn)));
+  // The values are those of the bytes hashed, of one version of the file.
+  const changed = () => new SourceReadError('changed while it was being read; run again once it is written');
+  const data = opened(path, () => readUnchanged(path, () => (format === 'csv' ? readCsv(path, column, timeColumn) : readParquet(path, column, timeColumn)), changed));
   if (data.times) {
     for (let r = 1; r < data.times.length; r++) {
       if (!(data.times[r]! > data.times[r - 1]!)) {

@@ -1,0 +1,76 @@
+/**
+ * The transcendental steps of the lognormal and exponential block kernels in WebAssembly
+ * (kernels.wat): fdlibm's exp and log1p, which V8's Math.exp and Math.log1p are in Node 20,
+ * computed two values per SIMD vector instead of one C call per value from JS. Each value is
+ * bit for bit the JS expression's (test/prng-fast.test.ts compares them on millions of
+ * values); the few inputs the vector code leaves out come back as tails for the caller to
+ * finish with that expression.
+ *
+ * The module works in the Philox module's memory (random/philox-wasm.ts), so the uniforms and
+ * the central normals are where these kernels read them.
+ */
+import { KERNELS_WASM_BASE64 } from './kernels-wasm-bytes.js';
+import { NORMALS_OFFSET, philoxMemory, TAILS_OFFSET, WASM_MAX_NORMALS } from '../random/philox-wasm.js';
+
+interface KernelExports {
+  exps(n: number): number;
+  exponentials(n: number, inv: number): number;
+}
+
+/** The part of the WebAssembly global this module uses (the project's `lib` has no DOM/wasm types). */
+interface WasmApi {
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { exports: unknown };
+}
+
+function instantiate(): KernelExports | null {
+  if (!philoxMemory) return null;
+  try {
+    const api = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+    const instance = new api.Instance(new api.Module(Buffer.from(KERNELS_WASM_BASE64, 'base64')), { philox: { memory: philoxMemory } });
+    return instance.exports as KernelExports;
+  } catch {
+    return null;
+  }
+}
+
+const wasm = instantiate();
+// The shared memory never grows, so these views stay valid.
+const buffer = philoxMemory?.buffer ?? new ArrayBuffer(0);
+const low = wasm ? new Float64Array(buffer, 0, WASM_MAX_NORMALS) : new Float64Array(0);
+const high = wasm ? new Float64Array(buffer, NORMALS_OFFSET, WASM_MAX_NORMALS) : new Float64Array(0);
+const tailsView = wasm ? new Int32Array(buffer, TAILS_OFFSET, WASM_MAX_NORMALS) : new Int32Array(0);
+
+/** True when these kernels are in use (false only where WebAssembly SIMD is missing). */
+export const wasmKernelsAvailable = wasm !== null;
+
+/** The tail indices a kernel listed, without the lane past an odd n. */
+function tailsOf(count: number, n: number): Int32Array {
+  if (count > 0 && tailsView[count - 1]! >= n) count--;
+  return tailsView.subarray(0, count);
+}
+
+/**
+ * −log1p(−u)·inv for u[from, from + n) (n ≤ WASM_MAX_NORMALS), the exponential
+ * distribution's inversion, except at the positions `tails` lists (ascending, relative to
+ * `from`; a few per million), which the caller computes with that JS expression. Views of
+ * WebAssembly memory, valid until the next kernel call; `values` may be written to.
+ */
+export function wasmExponentials(u: Float64Array, from: number, n: number, inv: number): { values: Float64Array; tails: Int32Array } {
+  if (!wasm) throw new Error('WebAssembly kernels are not available');
+  low.set(u.subarray(from, from + n));
+  const count = wasm.exponentials(n, inv);
+  return { values: high.subarray(0, n), tails: tailsOf(count, n) };
+}
+
+/**
+ * Math.exp of the first n values that `wasmCentralNormals` returned (once the caller has
+ * filled in its tails), except at the positions `tails` lists, which the caller computes
+ * with Math.exp. `values` is a view of WebAssembly memory, valid until the next kernel call
+ * (the normals stay valid meanwhile) and may be written to.
+ */
+export function wasmExps(n: number): { values: Float64Array; tails: Int32Array } {
+  if (!wasm) throw new Error('WebAssembly kernels are not available');
+  const count = wasm.exps(n);
+  return { values: low.subarray(0, n), tails: tailsOf(count, n) };
+}
