@@ -500,4 +500,25 @@ describe('data safety: one regression test per finding', () => {
     expectClean(t);
     renameSync(join(ts, 'cb.ts'), join(ts, 'cb.txt'));
   }, 120_000);
+  it('13: a manifest edited by hand (its scenario or its seed) is refused by verify, grow, merge and report, naming the manifest (before: verify said ok after the seed was changed; a null variable list was an internal error)', async () => {
+    const base = tempDir();
+    const { out } = await dataset(base, tinyScenario(2000));
+    const file = join(out, 'manifest.json');
+    const original = readFileSync(file, 'utf8');
+    for (const edit of [(m: { seed: number }) => (m.seed += 1), (m: { scenario: { variables: unknown } }) => (m.scenario.variables = null), (m: { scenario: { seed: number } }) => (m.scenario.seed += 1)]) {
+      const m = JSON.parse(original);
+      edit(m);
+      writeFileSync(file, JSON.stringify(m, null, 2));
+      const before = treeHashes(base);
+      for (const args of [['verify', out], ['grow', out, '--rows', '3000'], ['merge', out, '--to', join(base, 'all.parquet')], ['report', out, '--out', join(base, 'r.html')]]) {
+        const r = await cli(...args);
+        expect(r.code, `${args[0]} ${r.err}`).toBe(1);
+        expect(r.err).toMatch(/manifest\.json: its scenario does not give its scenario_hash and seed \(the manifest was edited or damaged\)/);
+        expectClean(r);
+      }
+      expect(treeHashes(base)).toEqual(before);
+    }
+    writeFileSync(file, original);
+    expect((await cli('verify', out)).code).toBe(0);
+  });
 });

@@ -4,6 +4,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from './helpers.js';
+import { duckdb } from './read-back.js';
 
 const CLI = 'dist/src/cli/main.js';
 const NAB = '../shared/data/nab';
@@ -137,6 +138,33 @@ describe('paranom eval', () => {
     expectUsageError(paranom('eval', nan, '--labels', ds), /nan-score\.csv:2: 'NaN' in score column 'score' is not a number/);
   });
 
+  it('reads predictions and labels DuckDB wrote from the dataset: TIMESTAMPTZ in CSV (+00), timestamps of every Parquet unit, epoch milliseconds (before: a CSV of TIMESTAMPTZ was refused, its +00 offset not read as UTC)', async () => {
+    const db = await duckdb();
+    const src = `read_csv('${join(ds, 'data', 'part-00000.csv')}', types = {'timestamp': 'TIMESTAMPTZ'})`;
+    const score = 'abs(temperature - 20) AS score';
+    const files: Record<string, string> = {
+      'tz.csv': `SELECT timestamp, ${score}`,
+      'tz.parquet': `SELECT timestamp, ${score}`,
+      'ns.parquet': `SELECT timestamp::TIMESTAMP_NS AS timestamp, ${score}`,
+      'epoch-ms.parquet': `SELECT epoch_ms(timestamp) AS timestamp, ${score}`,
+      'text.parquet': `SELECT strftime(timestamp, '%Y-%m-%dT%H:%M:%S.%g+00') AS timestamp, ${score}`,
+      'labels-tz.csv': `SELECT timestamp, is_anomaly AS label`,
+    };
+    for (const [name, sql] of Object.entries(files)) await db.all(`COPY (${sql} FROM ${src}) TO '${join(dir, `duck-${name}`)}'`);
+    expect(readFileSync(join(dir, 'duck-tz.csv'), 'utf8').split('\n')[1]).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d+)?\+00,/);
+    const own = join(dir, 'own-preds.csv');
+    writeFileSync(own, 'timestamp,score\n' + rows.map((r) => `${r.ts},${Math.abs(r.temperature - 20)}`).join('\n') + '\n');
+    const base = json('eval', own, '--labels', ds, '--threshold', '10');
+    const same = (x: Record<string, unknown>) => (({ predictions: _p, labels: _l, ...rest }) => rest)(x);
+    for (const name of Object.keys(files).filter((f) => !f.startsWith('labels'))) expect(same(json('eval', join(dir, `duck-${name}`), '--labels', ds, '--threshold', '10')), name).toEqual(same(base));
+    expect(same(json('eval', join(dir, 'duck-tz.csv'), '--labels', join(dir, 'duck-labels-tz.csv'), '--threshold', '10'))).toMatchObject({ rows: base.rows, labelled_rows: base.labelled_rows, point: base.point });
+    // A DATE column keys every row of a day alike: refused, naming a few of the rows, not all of them.
+    await db.all(`COPY (SELECT timestamp::DATE AS timestamp, ${score} FROM ${src}) TO '${join(dir, 'duck-date.parquet')}'`);
+    const r = paranom('eval', join(dir, 'duck-date.parquet'), '--labels', ds);
+    expectUsageError(r, /duck-date\.parquet row 1: timestamp .* is on \d+ prediction rows \(\S*duck-date\.parquet row 0, .* row 4, and 19995 more\) but on 1 label row/);
+    expect(r.err.length).toBeLessThan(800);
+  });
+
   it('exits 2 with a clear message on bad input', () => {
     const preds = join(dir, 'preds.csv');
     expectUsageError(paranom('eval', preds, '--labels', ds, '--score-column', 'nope'), /preds\.csv has no score column 'nope'; its columns are: timestamp, score/);
@@ -159,12 +187,25 @@ describe('paranom eval', () => {
     expectUsageError(paranom('eval', preds, '--labels', join(dir, 'missing')), /labels file .*missing does not exist/);
     expectUsageError(paranom('eval', preds, '--labels', join(NAB, 'labels/combined_windows.json')), /holds windows for 58 files; choose one with --key/);
     expectUsageError(paranom('eval', preds, '--labels', join(NAB, 'labels/combined_windows.json'), '--key', 'nyc_taxi.csv'), /has no key 'nyc_taxi\.csv'/);
+    // Windows sharing a moment, named in the file's own terms (before: as row numbers, without the file).
+    const overlapping = join(dir, 'overlapping.json');
+    writeFileSync(overlapping, JSON.stringify({ 's.csv': [['2024-01-01 00:00:10', '2024-01-01 00:00:20'], ['2024-01-01 00:00:20', '2024-01-01 00:00:30']] }));
+    expectUsageError(paranom('eval', preds, '--labels', overlapping, '--key', 's.csv'), /overlapping\.json: 's\.csv' window 1 \[2024-01-01 00:00:20, 2024-01-01 00:00:30\] overlaps window 0 \[2024-01-01 00:00:10, 2024-01-01 00:00:20\]; windows must be disjoint/);
     expectUsageError(paranom('eval', preds, '--labels', ds, '--threshold', 'high'), /--threshold takes a number or 'best', got 'high'/);
     expectUsageError(paranom('eval', preds, '--labels', ds, '--alpha', '2'), /range alpha must be in \[0, 1\], got 2/);
     expectUsageError(paranom('eval', '--labels', ds), /name the predictions file/);
     const badAg = join(dir, 'bad-ag.json');
     writeFileSync(badAg, JSON.stringify({ targets: [[0, 1]], candidates: [[0, 1, 1]], range: 1 }));
     expectUsageError(paranom('eval', '--labels', badAg), /series 0 has 2 targets but 3 candidates/);
+    // No series at all (before: exit 0 with nothing printed), a cell that is not 0/1 named by series and item, a missing range.
+    for (const [doc, message] of [
+      [{ targets: [], candidates: [], range: 1 }, /'targets' holds no series/],
+      [{ targets: [[0, 1], [0, 0.7]], candidates: [[0, 1], [0, 1]], range: 1 }, /'targets' series 1 item 1 is 0\.7; expected 0 or 1/],
+      [{ targets: [[0, 1]], candidates: [[0, 1]] }, /'range' should be a whole number of rows ≥ 0, but it is missing/],
+    ] as const) {
+      writeFileSync(badAg, JSON.stringify(doc));
+      expectUsageError(paranom('eval', '--labels', badAg), message);
+    }
     // A fleet's entities share timestamps: refused, where the join before matched rows of any entity.
     const fleetFile = join(dir, 'fleet.json');
     writeFileSync(fleetFile, JSON.stringify({ seed: 1, timeline: { rows: 100 }, entities: { count: 3, key: 'm' }, anomalies: { frequency: 0.05, duration: [2, 5] }, variables: { x: { normal: { dist: 'normal', mean: 0, sd: 1 }, anomalous: { dist: 'normal', mean: 5, sd: 1 } } } }));

@@ -12,6 +12,7 @@ import { parseScenario } from '../src/reader/load.js';
 import { generateShard } from '../src/generate/shard.js';
 import { prepareScenario } from '../src/variables/registry.js';
 import { readSeries } from '../src/vae/series.js';
+import { fitNormalisation } from '../src/vae/windows.js';
 import { duck, tempDir } from './helpers.js';
 import { cliProcess } from './reliability-helpers.js';
 import { csvRecords, forEachCsvPiece } from '../src/input/csv-line.js';
@@ -35,6 +36,8 @@ beforeAll(async () => {
     's_epoch.parquet': 'epoch(ts)::BIGINT AS timestamp, (10 + i)::DOUBLE AS value',
   };
   for (const [file, select] of Object.entries(files)) await duck(`COPY (SELECT ${select} FROM (${BASE})) TO '${join(dir, file)}'`);
+  // A TIMESTAMPTZ column in CSV, as DuckDB writes it: '2024-01-01 00:05:00+00', the offset in hours alone; the rows from 00:05 on.
+  await duck(`COPY (SELECT ts::TIMESTAMPTZ AS timestamp, ((10 + i) / 4)::DOUBLE AS value FROM (${BASE}) WHERE i >= 5) TO '${join(dir, 's_tz.csv')}'`);
   // Row 7's text is not a number; the rest of s_text is read as CSV cells are.
   await duck(`COPY (SELECT ts AS timestamp, (10 + i)::VARCHAR AS value FROM (${BASE})) TO '${join(dir, 's_numtext.parquet')}'`);
   const iso = (i: number) => new Date(Date.UTC(2024, 0, 1, 0, i)).toISOString();
@@ -122,6 +125,10 @@ describe('source series from DuckDB Parquet', () => {
     expect(() => sourceScenario({ file: 's_epoch.parquet', column: 'value', timestamps: { map: 'timestamp' } })).toThrow(/s_epoch\.parquet: column 'timestamp' holds Int64 values, not timestamps: store it as a Parquet TIMESTAMP or DATE, or as ISO 8601 text/);
   });
 
+  it('a CSV of TIMESTAMPTZ as DuckDB writes it (+00) is mapped on its times (before: refused, "is not a timestamp")', async () => {
+    expect(await sourceValues({ file: 's_tz.csv', column: 'value', timestamps: 'map' })).toEqual([3.75, 4, 4.25, 4.5, 4.75, 5]);
+  });
+
   it('a tab-separated file is named as such', () => {
     expect(() => sourceScenario({ file: 'series.tsv.csv', column: 'value' })).toThrow(/series\.tsv\.csv: line 1: the header row is one field holding tabs/);
   });
@@ -157,6 +164,21 @@ describe('train-vae data from other tools', () => {
     expect(() => readSeries(join(dir, 'hex.csv'), ['value'])).toThrow(/hex\.csv:3: column 'value' holds '0x10', not a finite number/);
     writeFileSync(join(dir, 'semi.csv'), 'timestamp;value\n2024-01-01;1,5\n');
     expect(() => readSeries(join(dir, 'semi.csv'))).toThrow(/semi\.csv:1: the header row is one field holding semicolons/);
+  });
+
+  it('values near either end of the double range are normalised by their own spread (before: 1e-300 · sin called constant, 1e300 · sin normalised to zeros)', () => {
+    const rows = Array.from({ length: 200 }, (_, i) => Math.sin(i / 5));
+    const sd = (xs: number[]) => Math.sqrt(xs.reduce((a, x) => a + (x - xs.reduce((b, y) => b + y, 0) / xs.length) ** 2, 0) / (xs.length - 1));
+    for (const scale of [1e-300, 1e300]) {
+      const file = join(dir, `scaled-${scale}.csv`);
+      writeFileSync(file, 'value\n' + rows.map((x) => `${x * scale}\n`).join(''));
+      const norm = fitNormalisation(readSeries(file), rows.length);
+      expect(norm.sd[0]! / scale).toBeCloseTo(sd(rows), 9);
+    }
+    writeFileSync(join(dir, 'wide.csv'), 'value\n' + rows.map((_, i) => `${i % 2 ? 1.797e308 : -1.797e308}\n`).join(''));
+    expect(() => fitNormalisation(readSeries(join(dir, 'wide.csv')), rows.length)).toThrow(/column 'value' of .*wide\.csv spreads wider than a double can measure/);
+    writeFileSync(join(dir, 'tiny-constant.csv'), 'value\n' + rows.map(() => '1e-310\n').join(''));
+    expect(() => fitNormalisation(readSeries(join(dir, 'tiny-constant.csv')), rows.length)).toThrow(/is constant over the training rows/);
   });
 });
 

@@ -22,6 +22,13 @@ const TABLE: Array<[string, number, number | undefined]> = [
   ['2014-02-14T14:30:00+02:00', AT - 2 * 3_600_000, AT - 2 * 3_600_000],
   ['2014-02-14T14:30:00-0130', AT + 90 * 60_000, AT + 90 * 60_000],
   ['2014-02-14 14:30', AT, AT],
+  // An offset of whole hours alone, as DuckDB and PostgreSQL write a TIMESTAMPTZ to CSV (before: refused by both).
+  ['2014-02-14 14:30:00+00', AT, AT],
+  ['2014-02-14 14:30:00.25+05', AT + 250 - 5 * 3_600_000, AT + 250 - 5 * 3_600_000],
+  ['2014-02-14T14:30-03', AT + 3 * 3_600_000, AT + 3 * 3_600_000],
+  // But not after a date alone, nor beside another offset.
+  ['2014-02-14-05', NaN, undefined],
+  ['2014-02-14T14:30:00+02-0100', NaN, undefined],
   ['2014-02-14', utc(2014, 2, 14), utc(2014, 2, 14)],
   ['2014-02-14Z', utc(2014, 2, 14), utc(2014, 2, 14)],
   ['2014-02-14 14:30:00.000000', AT, AT],

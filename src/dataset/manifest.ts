@@ -10,7 +10,7 @@ import type { EntityOrder } from '../model/entities.js';
 import type { OutputFormat, ShardPlan } from '../plan/planner.js';
 import type { ParquetCompression } from '../formats/parquet.js';
 import type { ClassReport } from '../uniqueness/resolve.js';
-import { engineFacts, recordedScenario } from './provenance.js';
+import { engineFacts, recordedScenario, scenarioHash } from './provenance.js';
 import { CLEAN_SUFFIX, twinnedVariables } from '../anomaly/kinds/clean-twin.js';
 import { nullableVariables } from '../generate/pipeline.js';
 import { writeFileAtomic } from '../formats/files.js';
@@ -307,6 +307,12 @@ export function readManifest(outDir: string, file = MANIFEST_FILE): Manifest {
   }
   if (!isParanomManifest(m)) {
     throw new ParanomError('DATASET_INVALID', `${path}: not a paranom manifest (it lacks the engine, identity, shards or scenario a paranom dataset records); paranom reads only datasets it wrote`, { path });
+  }
+  // Commands regenerate from the recorded scenario: one edited by hand (a key removed, a value
+  // of another type) would fail inside generation, so it must still hash to what the dataset
+  // records. Only this data-format version's hash is known here.
+  if (m.format_version === FORMAT_VERSION && (m.seed !== (m.scenario as { seed?: unknown }).seed || scenarioHash(m.scenario) !== m.scenario_hash)) {
+    throw new ParanomError('DATASET_INVALID', `${path}: its scenario does not give its scenario_hash and seed (the manifest was edited or damaged); paranom reads only datasets it wrote`, { path });
   }
   // Input files resolve against the folder the manifest names, relative to the dataset (legacy: the working directory).
   return { ...m, scenario: { ...m.scenario, baseDir: typeof m.inputs_dir === 'string' ? resolve(outDir, m.inputs_dir) : process.cwd() } };

@@ -34,7 +34,15 @@ export function isAnomalyGeneratorInput(doc: unknown): doc is Record<string, unk
 export function anomalyGeneratorInput(doc: Record<string, unknown>, file: string): AnomalyGeneratorInput {
   const { targets, candidates, range } = doc;
   const lists = (v: unknown, name: string): number[][] => {
-    if (!Array.isArray(v) || !v.every((s) => Array.isArray(s) && s.every((x) => x === 0 || x === 1))) throw usage(`${file}: '${name}' should be a list of 0/1 lists (one per series)`);
+    const shape = `should be a list of 0/1 lists (one per series)`;
+    if (!Array.isArray(v)) throw usage(`${file}: '${name}' ${shape}, found ${v === null ? 'null' : typeof v}`);
+    // Nothing to score is a mistake in the file (an empty export), not a result.
+    if (v.length === 0) throw usage(`${file}: '${name}' holds no series; it ${shape}`);
+    v.forEach((series: unknown, i) => {
+      if (!Array.isArray(series)) throw usage(`${file}: '${name}' series ${i} is not a list; '${name}' ${shape}`);
+      const at = series.findIndex((x) => x !== 0 && x !== 1);
+      if (at >= 0) throw usage(`${file}: '${name}' series ${i} item ${at} is ${JSON.stringify(series[at]) ?? String(series[at])}; expected 0 or 1`);
+    });
     return v as number[][];
   };
   const t = lists(targets, 'targets');
@@ -43,7 +51,7 @@ export function anomalyGeneratorInput(doc: Record<string, unknown>, file: string
   t.forEach((s, i) => {
     if (s.length !== c[i]!.length) throw usage(`${file}: series ${i} has ${s.length} targets but ${c[i]!.length} candidates`);
   });
-  if (typeof range !== 'number' || !Number.isInteger(range) || range < 0) throw usage(`${file}: 'range' should be a whole number of rows ≥ 0, found ${JSON.stringify(range)}`);
+  if (typeof range !== 'number' || !Number.isInteger(range) || range < 0) throw usage(`${file}: 'range' should be a whole number of rows ≥ 0, ${range === undefined ? 'but it is missing' : `found ${JSON.stringify(range)}`}`);
   return { targets: t, candidates: c, range };
 }
 

@@ -92,7 +92,9 @@ export function joinOnTime(labels: LabelSource, preds: PredictionSource): Joined
         for (let q = k; q < k2; q++) if (first < 0 || pOrder[q]! < first) first = pOrder[q]!;
       } else if (predRows > labelRows) {
         const extra = [...pOrder.subarray(k, k2)].sort((a, b) => a - b);
-        throw usage(`${preds.where(extra[labelRows]!)}: timestamp ${iso(t)} is on ${predRows} prediction rows (${extra.map((r) => preds.where(r)).join(', ')}) but on ${labelRows} label row${labelRows === 1 ? '' : 's'}; each prediction row needs a label row of its own (a repeated row?)`);
+        // A few rows named, not thousands (a file of dates against a timeline of minutes repeats each date all day).
+        const shown = extra.slice(0, 5).map((r) => preds.where(r)).join(', ') + (extra.length > 5 ? `, and ${extra.length - 5} more` : '');
+        throw usage(`${preds.where(extra[labelRows]!)}: timestamp ${iso(t)} is on ${predRows} prediction rows (${shown}) but on ${labelRows} label row${labelRows === 1 ? '' : 's'}; each prediction row needs a label row of its own (a repeated row?)`);
       } else if (predRows < labelRows && labelRows > 1) {
         throw usage(`${preds.where(pOrder[k]!)}: timestamp ${iso(t)} is on ${labelRows} label rows but ${predRows} prediction row${predRows === 1 ? '' : 's'}; which label row ${predRows === 1 ? 'it scores' : 'they score'} against cannot be told: give the predictions a row for each`);
       } else {

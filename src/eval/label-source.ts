@@ -87,6 +87,13 @@ function fromWindowsJson(path: string, o: LabelOptions): LabelSource {
     if (Number.isNaN(a) || Number.isNaN(b) || a! > b!) throw usage(`${path}: '${key}' window ${k} [${String(w[0])}, ${String(w[1])}] is not a pair of ascending timestamps`);
     return [a!, b!] as [number, number];
   });
+  // Windows that share a moment would share rows: said here in the file's own terms, not later as row numbers.
+  const order = intervals.map((_, k) => k).sort((x, y) => intervals[x]![0] - intervals[y]![0]);
+  for (let q = 1; q < order.length; q++) {
+    const [k, j] = [order[q - 1]!, order[q]!];
+    const text = (i: number) => `window ${i} [${(list[i] as unknown[]).map(String).join(', ')}]`;
+    if (intervals[j]![0] <= intervals[k]![1]) throw usage(`${path}: '${key}' ${text(j)} overlaps ${text(k)}; windows must be disjoint (merge the two into one window)`);
+  }
   intervals.sort((x, y) => x[0] - y[0]);
   return { description: `windows JSON ${path} [${key}] (${intervals.length} windows)`, times: null, flags: null, intervals };
 }

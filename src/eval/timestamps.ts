@@ -14,7 +14,7 @@ import { parseDecimal } from '../input/decimal.js';
 import { lowerBound, upperBound } from '../math/search.js';
 import type { RowWindow } from './windows.js';
 
-const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?)?\s*(Z|[+-]\d{2}:?\d{2})?$/i;
+const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
 
 /** Milliseconds since the epoch (fractions kept) for a date-time, or the number itself; NaN if neither. */
 export function parseTimestamp(text: string): number {
@@ -23,6 +23,8 @@ export function parseTimestamp(text: string): number {
   const m = DATE_TIME.exec(t);
   if (m) {
     const [, y, mo, d, h, mi, s, frac, zone] = m;
+    // An offset of hours alone follows a time of day, never a date alone ("2014-02-14-05").
+    if (zone?.length === 3 && h === undefined) return Number.NaN;
     // Not Date.UTC, which reads years 0–99 as 1900–1999.
     const at = new Date(0);
     at.setUTCFullYear(Number(y), Number(mo) - 1, Number(d));
@@ -35,8 +37,9 @@ export function parseTimestamp(text: string): number {
     if (frac) ms += Number(`0.${frac}`) * 1000;
     if (zone && zone.toUpperCase() !== 'Z') {
       const sign = zone[0] === '-' ? -1 : 1;
+      // ±hh:mm, ±hhmm, or ±hh alone (as DuckDB and PostgreSQL write a UTC offset of whole hours).
       const digits = zone.slice(1).replace(':', '');
-      ms -= sign * (Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2))) * 60_000;
+      ms -= sign * (Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2) || 0)) * 60_000;
     }
     return ms;
   }

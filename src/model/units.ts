@@ -74,12 +74,13 @@ export function calendarProblem(text: string): string | undefined {
 export function parseInstantMs(text: string): number | undefined {
   const plain = plainInstantMs(text);
   if (plain !== undefined) return plain;
-  if (!/^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?$/.test(text.trim())) {
-    return undefined;
-  }
+  const m = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?<hours>[+-]\d{2})?)?(?<zone>Z|[+-]\d{2}:?\d{2})?$/.exec(text.trim());
+  if (!m || (m.groups!['hours'] !== undefined && m.groups!['zone'] !== undefined)) return undefined;
   if (calendarProblem(text) !== undefined) return undefined;
   let t = text.trim().replace(' ', 'T');
-  if (!/(Z|[+-]\d{2}:?\d{2})$/.test(t)) t += t.includes('T') ? 'Z' : 'T00:00:00Z';
+  // An offset of whole hours alone (+00, as DuckDB and PostgreSQL write one) is ISO 8601's ±hh: Date.parse needs its minutes.
+  if (m.groups!['hours'] !== undefined) t += ':00';
+  else if (m.groups!['zone'] === undefined) t += t.includes('T') ? 'Z' : 'T00:00:00Z';
   const ms = Date.parse(t);
   return Number.isFinite(ms) ? ms : undefined;
 }

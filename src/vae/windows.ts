@@ -27,17 +27,30 @@ export function fitNormalisation(s: Series, rows: number): Normalisation {
   const mean: number[] = [];
   const sd: number[] = [];
   for (const [j, col] of s.values.entries()) {
-    let m = 0;
-    for (let i = 0; i < rows; i++) m += col[i]!;
-    m /= rows;
-    let v = 0;
-    for (let i = 0; i < rows; i++) v += (col[i]! - m) ** 2;
-    const d = Math.sqrt(v / Math.max(1, rows - 1));
+    let [m, d] = meanSd(col, rows, 1);
+    // Squares of values past about 1e154 overflow, and of values below about 1e-150 underflow
+    // or lose their digits: such a column is measured again in units of its largest magnitude.
+    if (!(Number.isFinite(m) && Number.isFinite(d) && d > 1e-150)) {
+      let scale = 0;
+      for (let i = 0; i < rows; i++) scale = Math.max(scale, Math.abs(col[i]!));
+      [m, d] = scale > 0 ? meanSd(col, rows, scale) : [0, 0];
+    }
     if (!(d > 0)) throw new ParanomError('USAGE', `column '${s.columns[j]}' of ${s.file} is constant over the training rows; a VAE cannot learn from it`);
+    if (!Number.isFinite(d)) throw new ParanomError('USAGE', `column '${s.columns[j]}' of ${s.file} spreads wider than a double can measure (its standard deviation overflows); rescale the data first`);
     mean.push(m);
     sd.push(d);
   }
   return { mean, sd };
+}
+
+/** Mean and sample standard deviation of `col[0, rows)` computed on `col / scale` (1: the values as they are). */
+function meanSd(col: ArrayLike<number>, rows: number, scale: number): [number, number] {
+  let m = 0;
+  for (let i = 0; i < rows; i++) m += col[i]! / scale;
+  m /= rows;
+  let v = 0;
+  for (let i = 0; i < rows; i++) v += (col[i]! / scale - m) ** 2;
+  return [m * scale, Math.sqrt(v / Math.max(1, rows - 1)) * scale];
 }
 
 /** Windows of `window` rows starting at from, from + stride, … and ending by `to`. */
