@@ -14,7 +14,7 @@ import { normalQuantile, openUniform } from '../src/random/normal-quantile.js';
 import { PHILOX_WASM_BASE64 } from '../src/random/philox-wasm-bytes.js';
 import { compilePhiloxWat, compileWat } from '../scripts/compile-philox-wasm.js';
 import { KERNELS_WASM_BASE64 } from '../src/distribution/kernels-wasm-bytes.js';
-import { wasmExponentials, wasmExps, wasmKernelsAvailable } from '../src/distribution/kernels-wasm.js';
+import { wasmExponentials, wasmExps, wasmKernelsAvailable, wasmNormalTails } from '../src/distribution/kernels-wasm.js';
 import { compileSampler } from '../src/distribution/sampler.js';
 import { compileBlockKernel } from '../src/distribution/block.js';
 import { compileStochastic, fillStochastic, storedValue } from '../src/variables/stochastic.js';
@@ -182,6 +182,39 @@ describe('WebAssembly exp and log1p kernels', () => {
     const next = rng(5);
     const random = Float64Array.from({ length: n }, () => (next() * 2097152 + (next() & 0x1fffff)) / 2 ** 53);
     expect(wasmExponentials(random, 0, n, 1).tails.length).toBeLessThan(n * 0.001);
+  });
+
+  it('the normal tails equal mean + sd·normalQuantile(openUniform(u)) bit for bit on 2M uniforms (those left listed, then computed in JS)', () => {
+    const n = 65_536;
+    const next = rng(1234);
+    let bad = '';
+    let left = 0;
+    for (let round = 0; round < 32 && !bad; round++) {
+      const u = uniforms(round + 200, n);
+      // p next to powers of two (log's |f| < 2^-20 case) and in the far tails (r > 5)
+      for (let i = 0; i < 2000; i++) {
+        const x = 2 ** -(4 + (next() % 49)) * (1 + ((next() % 64) - 32) * 2 ** -30);
+        u[next() % n] = next() % 2 === 0 ? x : 1 - x;
+      }
+      for (let i = 0; i < n; i++) u[i] = Math.min(Math.max(u[i]!, 0), 1 - 2 ** -53);
+      const mean = round % 4 === 0 ? 0 : (next() / 2 ** 32 - 0.5) * 1e3;
+      const sd = round % 4 === 0 ? 1 : (next() / 2 ** 32) * 50 + 1e-9;
+      const len = n - (round % 3);
+      const { values, tails } = wasmCentralNormals(u, 0, len, mean, sd);
+      const rest = wasmNormalTails(tails.length, mean, sd);
+      left += rest.length;
+      const isLeft = new Set(rest);
+      for (let i = 0; i < len && !bad; i++) {
+        const want = mean + sd * normalQuantile(openUniform(u[i]!));
+        if (!isLeft.has(i) && !Object.is(values[i], want)) bad = `u = ${u[i]}, mean ${mean}, sd ${sd}: ${values[i]} vs ${want}`;
+      }
+      for (const i of rest) if (!(i >= 0 && i < len && Math.abs(openUniform(u[i]!) - 0.5) > 0.425)) bad = `listed ${i}, not a tail`;
+    }
+    expect(bad).toBe('');
+    expect(left).toBeGreaterThan(0);
+    // On plain random uniforms next to nothing is left for JS.
+    const random = Float64Array.from({ length: n }, () => (next() * 2097152 + (next() & 0x1fffff)) / 2 ** 53);
+    expect(wasmNormalTails(wasmCentralNormals(random, 0, n, 0, 1).tails.length, 0, 1).length).toBeLessThan(n * 0.001);
   });
 
   it('exp of the normals equals Math.exp bit for bit on 2M values (the tails listed, then computed in JS)', () => {

@@ -13,7 +13,7 @@ import type { DType, Distribution } from '../model/types.js';
 import { normalQuantile, openUniform } from '../random/normal-quantile.js';
 import { wasmAffine, wasmCentralNormals, wasmPhiloxAvailable, WASM_MAX_NORMALS } from '../random/philox-wasm.js';
 import { categoryCode, cumulativeWeights } from './sampler.js';
-import { wasmExponentials, wasmExps, wasmKernelsAvailable } from './kernels-wasm.js';
+import { wasmExponentials, wasmExps, wasmKernelsAvailable, wasmNormalTails } from './kernels-wasm.js';
 
 /** Writes the values of u[from..to) into out[offset + from .. offset + to). */
 export type BlockKernel = (u: Float64Array, from: number, to: number, out: Float64Array | Float32Array | Int32Array | Uint8Array, offset: number) => void;
@@ -91,11 +91,14 @@ export function compileBlockKernel(d: Distribution, dtype: DType, categories: re
       if (!real) return null;
       const { mean, sd } = d;
       if (wasmPhiloxAvailable) {
-        // The central 85% in WebAssembly (two lanes at a time), the tails here.
+        // In WebAssembly, two lanes at a time: the central 85%, then the tails.
         return (u, from, to, out, offset) => {
           for (let s = from; s < to; s += WASM_MAX_NORMALS) {
             const e = Math.min(to, s + WASM_MAX_NORMALS);
-            const { values, tails } = wasmCentralNormals(u, s, e - s, mean, sd);
+            const central = wasmCentralNormals(u, s, e - s, mean, sd);
+            const values = central.values;
+            // The tails in WebAssembly too, where it has them; the few it leaves here.
+            const tails = wasmKernelsAvailable ? wasmNormalTails(central.tails.length, mean, sd) : central.tails;
             for (let k = 0; k < tails.length; k++) {
               const i = tails[k]!;
               values[i] = mean + sd * normalQuantile(openUniform(u[s + i]!));
@@ -116,7 +119,9 @@ export function compileBlockKernel(d: Distribution, dtype: DType, categories: re
         return (u, from, to, out, offset) => {
           for (let s = from; s < to; s += WASM_MAX_NORMALS) {
             const e = Math.min(to, s + WASM_MAX_NORMALS);
-            const { values, tails } = wasmCentralNormals(u, s, e - s, mu, sigma);
+            const central = wasmCentralNormals(u, s, e - s, mu, sigma);
+            const values = central.values;
+            const tails = wasmKernelsAvailable ? wasmNormalTails(central.tails.length, mu, sigma) : central.tails;
             for (let k = 0; k < tails.length; k++) {
               const i = tails[k]!;
               values[i] = mu + sigma * normalQuantile(openUniform(u[s + i]!));

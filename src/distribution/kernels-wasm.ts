@@ -1,7 +1,8 @@
 /**
- * The transcendental steps of the lognormal and exponential block kernels in WebAssembly
- * (kernels.wat): fdlibm's exp and log1p, which V8's Math.exp and Math.log1p are in Node 20,
- * computed two values per SIMD vector instead of one C call per value from JS. Each value is
+ * The transcendental steps of the normal, lognormal and exponential block kernels in
+ * WebAssembly (kernels.wat): fdlibm's exp, log and log1p, which V8's Math.exp, Math.log and
+ * Math.log1p are in Node 20, computed two values per SIMD vector instead of one C call per
+ * value from JS. Each value is
  * bit for bit the JS expression's (test/prng-fast.test.ts compares them on millions of
  * values); the few inputs the vector code leaves out come back as tails for the caller to
  * finish with that expression.
@@ -13,6 +14,7 @@ import { KERNELS_WASM_BASE64 } from './kernels-wasm-bytes.js';
 import { NORMALS_OFFSET, philoxMemory, TAILS_OFFSET, WASM_MAX_NORMALS } from '../random/philox-wasm.js';
 
 interface KernelExports {
+  normalTails(count: number, mean: number, sd: number): number;
   exps(n: number): number;
   exponentials(n: number, inv: number): number;
 }
@@ -61,6 +63,18 @@ export function wasmExponentials(u: Float64Array, from: number, n: number, inv: 
   low.set(u.subarray(from, from + n));
   const count = wasm.exponentials(n, inv);
   return { values: high.subarray(0, n), tails: tailsOf(count, n) };
+}
+
+/**
+ * Computes the tails `wasmCentralNormals` just listed (`count` of them, with the same mean
+ * and sd) in WebAssembly, mean + sd·normalQuantile(openUniform(u)) bit for bit, into its
+ * `values`; returns the few it leaves (p below e^-25, or log's |f| < 2^-20 case) for the
+ * caller to compute with that expression. A view of WebAssembly memory, valid until the
+ * next kernel call.
+ */
+export function wasmNormalTails(count: number, mean: number, sd: number): Int32Array {
+  if (!wasm) throw new Error('WebAssembly kernels are not available');
+  return tailsView.subarray(0, wasm.normalTails(count, mean, sd));
 }
 
 /**

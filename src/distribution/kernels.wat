@@ -1,11 +1,12 @@
 ;; The transcendental parts of the stochastic block kernels in WebAssembly: exp for the
-;; lognormal distribution, log1p for the exponential one.
+;; lognormal distribution, log1p for the exponential one, log for the tails of the normal
+;; quantile (normal and lognormal).
 ;;
 ;; Source of src/distribution/kernels-wasm-bytes.ts (`npm run build:wasm` compiles it with
 ;; wabt; test/prng-fast.test.ts checks that the committed bytes match this text and that
 ;; every value equals its JS expression).
 ;;
-;; JavaScript's Math.exp and Math.log1p are, in the V8 of Node 20, fdlibm's exp and log1p
+;; JavaScript's Math.exp, Math.log and Math.log1p are, in the V8 of Node 20, fdlibm's
 ;; (Sun Microsystems' freely distributable libm, as FreeBSD's msun keeps it). These kernels
 ;; are those algorithms, with their coefficients and the same IEEE operations in the same
 ;; order, two values per SIMD vector: each branch of the scalar code is computed for both
@@ -158,6 +159,107 @@
         (i32.store offset=1114112 (local.get $t) (i32.add (local.get $k0) (i32.const 1)))
         (local.set $t (i32.add (local.get $t) (i32.shl (i32.shr_u (local.get $bits) (i32.const 1)) (i32.const 2))))
         (local.set $i (i32.add (local.get $i) (i32.const 16)))
+        (br $pair)))
+    (i32.shr_u (local.get $t) (i32.const 2)))
+
+  ;; The tails of the normals (philox.wat's `normals`: the $count indices at byte 1114112, of
+  ;; the uniforms at byte 0, values at byte 589824): mean + sd·Φ⁻¹(p) by AS 241's second
+  ;; branch, as distribution/normal-quantile.ts computes it — r = sqrt(−log(min(p, 1 − p)))
+  ;; with fdlibm's log (Math.log in Node 20), r − 1.6 into the C/D polynomials, the sign of
+  ;; p − 0.5 — two tails per SIMD step, gathered and scattered by index. Left for the caller,
+  ;; listed again at byte 1114112 (their number is returned): r > 5 (p below e^-25, the third
+  ;; branch) and log's |f| < 2^-20 case, a few per million tails.
+  (func (export "normalTails") (param $count i32) (param $mean f64) (param $sd f64) (result i32)
+    (local $j i32) (local $t i32) (local $i0 i32) (local $i1 i32) (local $bits i32)
+    (local $vm v128) (local $vs v128)
+    (local $p v128) (local $q v128) (local $x v128) (local $hx v128) (local $k v128) (local $ii v128)
+    (local $f v128) (local $s v128) (local $dk v128) (local $z v128) (local $w v128) (local $R v128) (local $hfsq v128)
+    (local $L v128) (local $r v128) (local $a v128) (local $b v128) (local $v v128) (local $flag v128)
+    (local.set $vm (f64x2.splat (local.get $mean)))
+    (local.set $vs (f64x2.splat (local.get $sd)))
+    (block $done
+      (loop $pair
+        (br_if $done (i32.ge_u (local.get $j) (local.get $count)))
+        (local.set $i0 (i32.load offset=1114112 (i32.shl (local.get $j) (i32.const 2))))
+        ;; an odd count's last tail takes both lanes (its second lane's flag is dropped below)
+        (local.set $i1 (select (i32.load offset=1114116 (i32.shl (local.get $j) (i32.const 2))) (local.get $i0)
+                               (i32.lt_u (i32.add (local.get $j) (i32.const 1)) (local.get $count))))
+        ;; p = openUniform(u) = (floor(u·2^52) + 0.5)·2^-52, q = p − 0.5
+        (local.set $p (f64x2.replace_lane 1 (f64x2.splat (f64.load (i32.shl (local.get $i0) (i32.const 3))))
+                                            (f64.load (i32.shl (local.get $i1) (i32.const 3)))))
+        (local.set $p (f64x2.mul (f64x2.add (f64x2.floor (f64x2.mul (local.get $p) (v128.const f64x2 0x1p+52 0x1p+52))) (v128.const f64x2 0.5 0.5)) (v128.const f64x2 0x1p-52 0x1p-52)))
+        (local.set $q (f64x2.sub (local.get $p) (v128.const f64x2 0.5 0.5)))
+        (local.set $x (v128.bitselect (local.get $p) (f64x2.sub (v128.const f64x2 1 1) (local.get $p)) (f64x2.lt (local.get $q) (v128.const f64x2 0 0))))
+        ;; log(x), x in [2^-53, 0.075]: x = 2^k·(1 + f), 1 + f in [sqrt(2)/2, sqrt(2)), k < 0
+        (local.set $hx (i64x2.shr_s (local.get $x) (i32.const 32)))
+        (local.set $k (i64x2.sub (i64x2.shr_s (local.get $hx) (i32.const 20)) (v128.const i64x2 1023 1023)))
+        (local.set $hx (v128.and (local.get $hx) (v128.const i64x2 0x000fffff 0x000fffff)))
+        (local.set $ii (v128.and (i64x2.add (local.get $hx) (v128.const i64x2 0x95f64 0x95f64)) (v128.const i64x2 0x100000 0x100000)))
+        (local.set $x (v128.or (v128.and (local.get $x) (v128.const i64x2 0xffffffff 0xffffffff))
+                               (i64x2.shl (v128.or (local.get $hx) (v128.xor (local.get $ii) (v128.const i64x2 0x3ff00000 0x3ff00000))) (i32.const 32))))
+        (local.set $k (i64x2.add (local.get $k) (i64x2.shr_s (local.get $ii) (i32.const 20))))
+        (local.set $f (f64x2.sub (local.get $x) (v128.const f64x2 1 1)))
+        ;; left for the caller: |f| < 2^-20 ((0xfffff & (2 + hx)) < 3)
+        (local.set $flag (i64x2.lt_s (v128.and (i64x2.add (local.get $hx) (v128.const i64x2 2 2)) (v128.const i64x2 0x000fffff 0x000fffff)) (v128.const i64x2 3 3)))
+        (local.set $s (f64x2.div (local.get $f) (f64x2.add (v128.const f64x2 2 2) (local.get $f))))
+        (local.set $dk (f64x2.convert_low_i32x4_s (i8x16.shuffle 0 1 2 3 8 9 10 11 0 1 2 3 8 9 10 11 (local.get $k) (local.get $k))))
+        (local.set $z (f64x2.mul (local.get $s) (local.get $s)))
+        (local.set $w (f64x2.mul (local.get $z) (local.get $z)))
+        ;; t1 = w·(Lg2 + w·(Lg4 + w·Lg6)), t2 = z·(Lg1 + w·(Lg3 + w·(Lg5 + w·Lg7))), R = t2 + t1
+        (local.set $a (f64x2.add (v128.const f64x2 0x1.c71c51d8e78afp-3 0x1.c71c51d8e78afp-3) (f64x2.mul (local.get $w) (v128.const f64x2 0x1.39a09d078c69fp-3 0x1.39a09d078c69fp-3))))
+        (local.set $a (f64x2.mul (local.get $w) (f64x2.add (v128.const f64x2 0x1.999999997fa04p-2 0x1.999999997fa04p-2) (f64x2.mul (local.get $w) (local.get $a)))))
+        (local.set $b (f64x2.add (v128.const f64x2 0x1.7466496cb03dep-3 0x1.7466496cb03dep-3) (f64x2.mul (local.get $w) (v128.const f64x2 0x1.2f112df3e5244p-3 0x1.2f112df3e5244p-3))))
+        (local.set $b (f64x2.add (v128.const f64x2 0x1.2492494229359p-2 0x1.2492494229359p-2) (f64x2.mul (local.get $w) (local.get $b))))
+        (local.set $b (f64x2.mul (local.get $z) (f64x2.add (v128.const f64x2 0x1.5555555555593p-1 0x1.5555555555593p-1) (f64x2.mul (local.get $w) (local.get $b)))))
+        (local.set $R (f64x2.add (local.get $b) (local.get $a)))
+        (local.set $hfsq (f64x2.mul (f64x2.mul (v128.const f64x2 0.5 0.5) (local.get $f)) (local.get $f)))
+        (local.set $L (v128.bitselect
+          ;; (hx − 0x6147a) | (0x6b851 − hx) > 0: k·ln2_hi − ((hfsq − (s·(hfsq + R) + k·ln2_lo)) − f)
+          (f64x2.sub (f64x2.mul (local.get $dk) (v128.const f64x2 0x1.62e42feep-1 0x1.62e42feep-1))
+                     (f64x2.sub (f64x2.sub (local.get $hfsq)
+                                           (f64x2.add (f64x2.mul (local.get $s) (f64x2.add (local.get $hfsq) (local.get $R)))
+                                                      (f64x2.mul (local.get $dk) (v128.const f64x2 0x1.a39ef35793c76p-33 0x1.a39ef35793c76p-33))))
+                                (local.get $f)))
+          ;; else k·ln2_hi − ((s·(f − R) − k·ln2_lo) − f)
+          (f64x2.sub (f64x2.mul (local.get $dk) (v128.const f64x2 0x1.62e42feep-1 0x1.62e42feep-1))
+                     (f64x2.sub (f64x2.sub (f64x2.mul (local.get $s) (f64x2.sub (local.get $f) (local.get $R)))
+                                           (f64x2.mul (local.get $dk) (v128.const f64x2 0x1.a39ef35793c76p-33 0x1.a39ef35793c76p-33)))
+                                (local.get $f)))
+          (i64x2.gt_s (v128.or (i64x2.sub (local.get $hx) (v128.const i64x2 0x6147a 0x6147a)) (i64x2.sub (v128.const i64x2 0x6b851 0x6b851) (local.get $hx)))
+                      (v128.const i64x2 0 0))))
+        ;; r = sqrt(−log(x)); r ≤ 5: x = C(r − 1.6)/D(r − 1.6), negated below the median
+        (local.set $r (f64x2.sqrt (f64x2.neg (local.get $L))))
+        (local.set $flag (v128.or (local.get $flag) (f64x2.gt (local.get $r) (v128.const f64x2 5 5))))
+        (local.set $r (f64x2.sub (local.get $r) (v128.const f64x2 0x1.999999999999ap+0 0x1.999999999999ap+0)))
+        (local.set $a (v128.const f64x2 0x1.9615ac0b7ace9p-11 0x1.9615ac0b7ace9p-11))
+        (local.set $a (f64x2.add (f64x2.mul (local.get $a) (local.get $r)) (v128.const f64x2 0x1.744eb6c45ec67p-6 0x1.744eb6c45ec67p-6)))
+        (local.set $a (f64x2.add (f64x2.mul (local.get $a) (local.get $r)) (v128.const f64x2 0x1.ef2abb9b85c37p-3 0x1.ef2abb9b85c37p-3)))
+        (local.set $a (f64x2.add (f64x2.mul (local.get $a) (local.get $r)) (v128.const f64x2 0x1.453cc085375b2p+0 0x1.453cc085375b2p+0)))
+        (local.set $a (f64x2.add (f64x2.mul (local.get $a) (local.get $r)) (v128.const f64x2 0x1.d2ecb1a3d02c4p+1 0x1.d2ecb1a3d02c4p+1)))
+        (local.set $a (f64x2.add (f64x2.mul (local.get $a) (local.get $r)) (v128.const f64x2 0x1.713f71462256ap+2 0x1.713f71462256ap+2)))
+        (local.set $a (f64x2.add (f64x2.mul (local.get $a) (local.get $r)) (v128.const f64x2 0x1.2857748cab19bp+2 0x1.2857748cab19bp+2)))
+        (local.set $a (f64x2.add (f64x2.mul (local.get $a) (local.get $r)) (v128.const f64x2 0x1.6c665fde9526ap+0 0x1.6c665fde9526ap+0)))
+        (local.set $b (v128.const f64x2 0x1.20d3f686439e4p-30 0x1.20d3f686439e4p-30))
+        (local.set $b (f64x2.add (f64x2.mul (local.get $b) (local.get $r)) (v128.const f64x2 0x1.1f18cbfdf2728p-11 0x1.1f18cbfdf2728p-11)))
+        (local.set $b (f64x2.add (f64x2.mul (local.get $b) (local.get $r)) (v128.const f64x2 0x1.f207a7eab17bfp-7 0x1.f207a7eab17bfp-7)))
+        (local.set $b (f64x2.add (f64x2.mul (local.get $b) (local.get $r)) (v128.const f64x2 0x1.2f5123394f040p-3 0x1.2f5123394f040p-3)))
+        (local.set $b (f64x2.add (f64x2.mul (local.get $b) (local.get $r)) (v128.const f64x2 0x1.61292f23385c9p-1 0x1.61292f23385c9p-1)))
+        (local.set $b (f64x2.add (f64x2.mul (local.get $b) (local.get $r)) (v128.const f64x2 0x1.ad278e6526633p+0 0x1.ad278e6526633p+0)))
+        (local.set $b (f64x2.add (f64x2.mul (local.get $b) (local.get $r)) (v128.const f64x2 0x1.06cefbb46a449p+1 0x1.06cefbb46a449p+1)))
+        (local.set $b (f64x2.add (f64x2.mul (local.get $b) (local.get $r)) (v128.const f64x2 0x1p+0 0x1p+0)))
+        (local.set $v (f64x2.div (local.get $a) (local.get $b)))
+        (local.set $v (v128.bitselect (f64x2.neg (local.get $v)) (local.get $v) (f64x2.lt (local.get $q) (v128.const f64x2 0 0))))
+        (local.set $v (f64x2.add (local.get $vm) (f64x2.mul (local.get $vs) (local.get $v))))
+        (f64.store offset=589824 (i32.shl (local.get $i0) (i32.const 3)) (f64x2.extract_lane 0 (local.get $v)))
+        (f64.store offset=589824 (i32.shl (local.get $i1) (i32.const 3)) (f64x2.extract_lane 1 (local.get $v)))
+        ;; the flagged tails, listed again in place (never ahead of what is read)
+        (local.set $bits (i32.and (i64x2.bitmask (local.get $flag))
+                                  (select (i32.const 3) (i32.const 1) (i32.lt_u (i32.add (local.get $j) (i32.const 1)) (local.get $count)))))
+        (i32.store offset=1114112 (local.get $t) (local.get $i0))
+        (local.set $t (i32.add (local.get $t) (i32.shl (i32.and (local.get $bits) (i32.const 1)) (i32.const 2))))
+        (i32.store offset=1114112 (local.get $t) (local.get $i1))
+        (local.set $t (i32.add (local.get $t) (i32.shl (i32.shr_u (local.get $bits) (i32.const 1)) (i32.const 2))))
+        (local.set $j (i32.add (local.get $j) (i32.const 2)))
         (br $pair)))
     (i32.shr_u (local.get $t) (i32.const 2)))
 )

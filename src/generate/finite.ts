@@ -30,10 +30,22 @@ const LITTLE_ENDIAN = new Uint8Array(new Float64Array([1]).buffer)[7] === 0x3f;
 // words, a column is checked without a double per row, which code V8 has not yet
 // optimized (a worker's first shard) allocates on the heap.
 
+// A column is first scanned without a branch per row: adding one to an exponent field of
+// all ones carries into the word's sign bit, and only then, OR-ed into an accumulator, does
+// that bit get set (half the time of testing each row); the row is looked for only when set.
+
+/** True when some high word of w[1], w[3], … (doubles) or w[0], w[1], … (floats, step 1) has an all-ones exponent. */
+function anyAllOnes(w: Int32Array, from: number, step: number, mask: number, one: number): boolean {
+  let acc = 0;
+  for (let i = from; i < w.length; i += step) acc |= (w[i]! & mask) + one;
+  return acc < 0;
+}
+
 /** The first row of [0, rows) holding a non-finite double outside null rows, or -1. */
 function firstNonFinite64(data: Float64Array, rows: number, valid: Uint8Array | undefined): number {
   if (!LITTLE_ENDIAN) return firstNonFiniteValue(data, rows, valid);
   const w = new Int32Array(data.buffer, data.byteOffset, 2 * rows);
+  if (!anyAllOnes(w, 1, 2, 0x7ff00000, 0x00100000)) return -1;
   for (let i = 0; i < rows; i++) {
     if ((w[2 * i + 1]! & 0x7ff00000) === 0x7ff00000 && (!valid || valid[i] === 1)) return i;
   }
@@ -43,6 +55,7 @@ function firstNonFinite64(data: Float64Array, rows: number, valid: Uint8Array | 
 /** As firstNonFinite64, for floats. */
 function firstNonFinite32(data: Float32Array, rows: number, valid: Uint8Array | undefined): number {
   const w = new Int32Array(data.buffer, data.byteOffset, rows);
+  if (!anyAllOnes(w, 0, 1, 0x7f800000, 0x00800000)) return -1;
   for (let i = 0; i < rows; i++) {
     if ((w[i]! & 0x7f800000) === 0x7f800000 && (!valid || valid[i] === 1)) return i;
   }
