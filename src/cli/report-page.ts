@@ -3,7 +3,7 @@
  * first rows generated in memory; `--png` adds an image of its first screen. The report
  * modules are imported on use, so other commands never load them.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
@@ -44,7 +44,8 @@ async function checkOutputs(o: Outputs, dataset?: string): Promise<void> {
   const landing = (file: string) => join(realPath(dirname(resolve(file))), basename(file));
   if (o.out && o.png && landing(o.out) === landing(o.png)) throw new ParanomError('USAGE', `--out and --png both name ${o.png}; the image would replace the page — give each its own file`);
   for (const [option, file] of [['--out', o.out], ['--png', o.png]] as const) {
-    if (file === undefined || dataset === undefined) continue;
+    // Not yet a dataset: reading it says so first.
+    if (file === undefined || dataset === undefined || !existsSync(join(dataset, 'manifest.json'))) continue;
     const inside = realPath(dataset);
     if (landing(file).startsWith(inside + sep)) throw new ParanomError('USAGE', `${option} ${file} is inside the dataset ${dataset}; a file there is not the dataset's own, and grow and generate would refuse the dataset for it — write the report elsewhere`);
   }
