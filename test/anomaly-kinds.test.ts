@@ -160,7 +160,7 @@ describe('validation', () => {
     ['min_effect without kinds', { frequency: 0.01, duration: 5, min_effect: 0.5 }, /anomalies\.min_effect: needs 'anomalies\.kinds'/],
     ['a min_effect of zero', { frequency: 0.01, duration: 5, min_effect: 0, kinds: [{ kind: 'spike', magnitude: 1 }] }, /anomalies\.min_effect: must be > 0, got 0/],
     ['min_effect tries out of range', { frequency: 0.01, duration: 5, min_effect: { value: 1, tries: 0 }, kinds: [{ kind: 'spike', magnitude: 1 }] }, /anomalies\.min_effect\.tries: must be >= 1/],
-    ['an unknown label mode', { frequency: 0.01, duration: 5, label: 'rows' }, /anomalies\.label: expected 'window' \(every row of an event, the default\) or 'changed'/],
+    ['an unknown label mode', { frequency: 0.01, duration: 5, label: 'rows' }, /anomalies\.label: expected 'window' \(every row of an event; the default without min_effect\) or 'changed' \(only the rows whose values the event changed; the default with min_effect\)/],
     ['a clean twin clashing with a variable', { frequency: 0.01, duration: 5, clean_twin: true, kinds: [{ kind: 'spike', magnitude: 1, variables: ['p'] }] }, /anomalies\.clean_twin: the clean twin would write p_clean, already a column of the scenario/, { p: SIGNAL, p_clean: SIGNAL }],
     // DuckDB ignores the case of column names: P_CLEAN and p_clean would be one column.
     ['a clean twin clashing with a variable in another case', { frequency: 0.01, duration: 5, clean_twin: true, kinds: [{ kind: 'spike', magnitude: 1, variables: ['p'] }] }, /anomalies\.clean_twin: the clean twin would write p_clean \(as 'P_Clean'\), already a column/, { p: SIGNAL, P_Clean: SIGNAL }],

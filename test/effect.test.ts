@@ -134,7 +134,8 @@ describe('min_effect', () => {
     const me = one.manifest.anomalies.min_effect!;
     expect(me.threshold).toBe(0.5);
     expect(me.redrawn_events).toBeGreaterThan(10);
-    const [t] = await duck(`SELECT min(effect_rms) AS lo, count(*) AS n, count(*) FILTER (WHERE attempt > 0) AS redrawn, sum(rows) AS labelled FROM read_parquet('${base}/one/anomalies.parquet')`);
+    // With min_effect, label: changed is the default: an event's labelled rows are its changed rows.
+    const [t] = await duck(`SELECT min(effect_rms) AS lo, count(*) AS n, count(*) FILTER (WHERE attempt > 0) AS redrawn, sum(changed_rows) AS labelled FROM read_parquet('${base}/one/anomalies.parquet')`);
     expect(Number(t!['lo'])).toBeGreaterThanOrEqual(0.5);
     expect(Number(t!['n'])).toBe(one.manifest.anomalies.realised.events);
     expect(Number(t!['redrawn'])).toBe(me.redrawn_events);
@@ -294,6 +295,30 @@ describe('label: changed', () => {
     const [k] = await duck(`SELECT sum(changed_rows) AS c, count(*) FILTER (WHERE changed_rows < rows) AS partial FROM read_parquet('${out}/anomalies.parquet')`);
     expect(Number(k!['c'])).toBe(Number(j!['n']));
     expect(Number(k!['partial'])).toBeGreaterThan(5);
+  });
+
+  it('is the default with min_effect: the labels of label: changed; label: window written labels every event row; the values alike', async () => {
+    const upTo = 65_536;
+    const byDefault = scenario({ min_effect: 0.5 });
+    const changed = scenario({ min_effect: 0.5, label: 'changed' });
+    const window = scenario({ min_effect: 0.5, label: 'window' });
+    expect(byDefault.anomalies.mode !== 'none' && [byDefault.anomalies.label, byDefault.anomalies.minChange]).toEqual(['changed', 0.5]);
+    expect(window.anomalies.mode !== 'none' && window.anomalies.label).toBeUndefined();
+    for (const s of [byDefault, changed, window]) await prepareScenario(s);
+    const d = generateShard(byDefault, 0, upTo);
+    const w = generateShard(window, 0, upTo);
+    expect(columnHashes(d)).toEqual(columnHashes(generateShard(changed, 0, upTo)));
+    expect(columnHashes(d).cpu).toBe(columnHashes(w).cpu);
+    const { labelled, window: eventRows } = expectLabels(d, 0.5, upTo);
+    expect(d.events.length).toBeGreaterThan(20);
+    expect(labelled).toBeLessThan(0.95 * eventRows);
+    // label: window labels every row of every kept event, and nothing else.
+    const inEvent = new Uint8Array(upTo);
+    for (const e of w.events) inEvent.fill(1, e.start, Math.min(e.end, upTo));
+    expect(w.isAnomaly).toEqual(inEvent);
+    // min_change applies with min_effect alone, and not with label: window.
+    expect(scenario({ min_effect: 0.5, min_change: 0.2 }).anomalies).toMatchObject({ label: 'changed', minChange: 0.2 });
+    expect(() => scenario({ min_effect: 0.5, label: 'window', min_change: 0.2 })).toThrow(/anomalies\.min_change: applies with 'label: changed'/);
   });
 
   it('min_change needs label: changed and a number >= 0', () => {

@@ -210,14 +210,14 @@ describe('large CSV files', () => {
     expect(r.code, r.err).toBe(0);
   });
 
-  it('a predictions CSV larger than a string can hold: exit 2 naming it (before: exit 1, internal error)', () => {
-    // Sparse: 512 MiB of address space, no disk written.
+  it('a predictions CSV larger than a string can hold, of zero bytes: read in pieces, exit 2 naming it and the line its endless record starts on (before: exit 1, internal error)', () => {
+    // Sparse: 512 MiB of address space, no disk written; 64 MiB of it read.
     const big = join(dir, 'huge-pred.csv');
     writeFileSync(big, 'timestamp,score\n');
     truncateSync(big, 0x1fffffe8 + 16);
     const r = cliProcess(['eval', big, '--labels', join(dir, 'labels.csv')]);
     expect(r.code).toBe(2);
-    expect(r.err).toMatch(/huge-pred\.csv is 512 MiB: CSV files over 512 MiB are not read; write it as Parquet/);
+    expect(r.err).toMatch(/huge-pred\.csv:2: no line break within 64 MiB; records over 64 MiB are not read \(is it a CSV file\?\)/);
     rmSync(big);
   });
 });

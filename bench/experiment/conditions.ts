@@ -273,6 +273,28 @@ export const NAIVE_MORE: GeneratedCondition = {
   replicates: nabReplicates,
 };
 
+/**
+ * The whole generator as a user writes it with paranom's defaults: a `source` replaying
+ * the training part (no `drift`: it is an option of the source, off unless written) and
+ * the hand-written, shape and learned kinds, each family a third of the events (as (e)),
+ * `min_effect: 1` with its defaults (8 tries, an event still below is dropped), and
+ * `label` as given. Every setting that is a default at this commit is written out — the
+ * learned kind's `direction: random`, `label: window`, `min_change: 0.5` — so a later
+ * change of a default leaves a rerun's data as it was.
+ */
+const userWhole = (id: string, title: string, label: string): GeneratedCondition => ({
+  id,
+  title,
+  needsModel: true,
+  anomalies: (ctx) => `{ frequency: ${FREQUENCY}, duration: [${DURATION}], min_effect: 1, ${label}, kinds: [${handWritten(ctx.sd)}, ${shapes(ctx.rows)}, { kind: learned, weight: ${FAMILY_WEIGHT}, model: ${JSON.stringify(ctx.model)}, direction: random }] }`,
+});
+
+/** (u): the whole generator with paranom's default labelling (`label: window`: every row of an event). */
+export const USER_WHOLE = userWhole('u', '(u) hand-written, shape and learned kinds, min_effect 1, defaults, no drift', 'label: window');
+
+/** (u-c): (u) with `label: changed` at its default floor (rows moved by 0.5 robust sd), the generator's other labelling. */
+export const USER_WHOLE_CHANGED = userWhole('u-c', '(u-c) as (u), label: changed', 'label: changed, min_change: 0.5');
+
 /** The VAE of the learned condition: small, seeded, trained once per series on its training part. */
 export const VAE = { window: 48, latent: 4, hidden: [32], epochs: 40, seed: 1, validationSplit: 0.25 } as const;
 

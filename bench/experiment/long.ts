@@ -13,7 +13,7 @@
 import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { DETECTOR } from './detector.js';
-import { CHANGED, drift, DURATION, FAMILY_WEIGHT, FREQUENCY, handWritten, NAIVE, shapes, type GeneratedCondition } from './conditions.js';
+import { CHANGED, drift, DURATION, FAMILY_WEIGHT, FREQUENCY, handWritten, NAIVE, shapes, USER_WHOLE, USER_WHOLE_CHANGED, type GeneratedCondition } from './conditions.js';
 import type { Series } from './nab.js';
 import type { SeriesContext } from './conditions.js';
 
@@ -142,4 +142,4 @@ export const EVERYTHING_CHANGE_HALF = everythingMinChange('e-m5', 0.5);
 export const EVERYTHING_CHANGE_ONE = everythingMinChange('e-m1', 1);
 
 /** The long protocol's labelled conditions, in table order. */
-export const LONG_GENERATED: GeneratedCondition[] = [NAIVE, LEARNED_DEFAULT, SPLICE, LEARNED_EFFECT2, LEARNED_DROP, LEARNED_RANDOM, EVERYTHING_LONG, EVERYTHING_CHANGE_HALF, EVERYTHING_CHANGE_ONE];
+export const LONG_GENERATED: GeneratedCondition[] = [NAIVE, LEARNED_DEFAULT, SPLICE, LEARNED_EFFECT2, LEARNED_DROP, LEARNED_RANDOM, EVERYTHING_LONG, EVERYTHING_CHANGE_HALF, EVERYTHING_CHANGE_ONE, USER_WHOLE, USER_WHOLE_CHANGED];

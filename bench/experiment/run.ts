@@ -25,7 +25,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadNab, robustScale, type Series } from './nab.js';
 import { trainSupervised, trainUnsupervised, type Detector } from './detector.js';
-import { EVERYTHING, EVERYTHING_MORE, FULL, FULL_NAB, generateCondition, KINDS, KINDS_DRIFT, KINDS_SHAPES, LEARNED, LEARNED_MORE, LEARNED_NAB, NAIVE, NAIVE_MORE, trainModel, writeTrainingCsv, type GeneratedCondition, type GeneratedData, type SeriesContext } from './conditions.js';
+import { EVERYTHING, EVERYTHING_MORE, FULL, FULL_NAB, generateCondition, KINDS, KINDS_DRIFT, KINDS_SHAPES, LEARNED, LEARNED_MORE, LEARNED_NAB, NAIVE, NAIVE_MORE, trainModel, USER_WHOLE, USER_WHOLE_CHANGED, writeTrainingCsv, type GeneratedCondition, type GeneratedData, type SeriesContext } from './conditions.js';
 import { seededRandom } from './mlp.js';
 import { LONG_GENERATED, longSeries } from './long.js';
 import { pool, scoreSeries, type Scores, type SeriesCounts } from './score.js';
@@ -38,7 +38,7 @@ export interface ExperimentOptions {
   seeds: number;
   /** Series names to run, or the first N series; all by default. */
   series?: readonly string[] | number;
-  /** Condition ids to run (`a`, `b`, `c0`, `c1`, `c2`, `c`, `d`, `c3`, `d3`, `e`, `g`, `h`, `b7`; the null always runs); all by default. */
+  /** Condition ids to run (`a`, `b`, `c0`, `c1`, `c2`, `c`, `d`, `c3`, `d3`, `e`, `g`, `h`, `b7`, `u`, `u-c`; the null always runs); all by default. */
   conditions?: readonly string[];
   /** Worker threads running series in parallel (default 2). */
   jobs?: number;
@@ -68,7 +68,7 @@ export interface ExperimentResult {
   seconds: number;
 }
 
-const GENERATED: GeneratedCondition[] = [NAIVE, KINDS, KINDS_SHAPES, KINDS_DRIFT, FULL, LEARNED, FULL_NAB, LEARNED_NAB, EVERYTHING, EVERYTHING_MORE, LEARNED_MORE, NAIVE_MORE];
+const GENERATED: GeneratedCondition[] = [NAIVE, KINDS, KINDS_SHAPES, KINDS_DRIFT, FULL, LEARNED, FULL_NAB, LEARNED_NAB, EVERYTHING, EVERYTHING_MORE, LEARNED_MORE, NAIVE_MORE, USER_WHOLE, USER_WHOLE_CHANGED];
 
 function selectSeries(all: Series[], pick: ExperimentOptions['series']): Series[] {
   if (pick === undefined) return all;

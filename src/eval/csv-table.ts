@@ -6,9 +6,19 @@
  * blank line is no record.
  */
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
-import { forEachCsvFileRecords, separatorProblem, splitCsvLine } from '../input/csv-line.js';
+import { CsvRecordTooLong, forEachCsvFileRecords, separatorProblem, splitCsvLine } from '../input/csv-line.js';
 import { upperBound } from '../math/search.js';
 import { usage, type TableFile } from './table.js';
+
+/** The file's records piece by piece (forEachCsvFileRecords); a record too long to read is the user's mistake, named by file and line. */
+function forEachRecords(path: string, pieceBytes: number, fn: (records: string[], lines: number[]) => boolean): number | undefined {
+  try {
+    return forEachCsvFileRecords(path, fn, { pieceBytes });
+  } catch (err) {
+    if (err instanceof CsvRecordTooLong) throw usage(`${path}:${err.line}: ${err.detail}`);
+    throw err;
+  }
+}
 
 /** Whether the file holds an odd number of quotes: then a quoted field is never closed (each closed record has an even count). */
 function oddQuotes(path: string): boolean {
@@ -30,14 +40,14 @@ function oddQuotes(path: string): boolean {
 export function csvTable(path: string, pieceBytes = 16 << 20): TableFile {
   // A quote left open is reported before anything else, as reading the whole text did.
   if (oddQuotes(path)) {
-    const openAt = forEachCsvFileRecords(path, () => true, { pieceBytes });
+    const openAt = forEachRecords(path, pieceBytes, () => true);
     if (openAt !== undefined) throw usage(`${path}:${openAt}: a quoted field is never closed`);
   }
   let header: string | undefined;
-  forEachCsvFileRecords(path, (records) => {
+  forEachRecords(path, pieceBytes, (records) => {
     header = records[0];
     return false;
-  }, { pieceBytes });
+  });
   if (header === undefined) throw usage(`${path} is empty; expected a header row`);
   const columns = splitCsvLine(header).map((c) => c.trim());
   const separator = separatorProblem(columns);
@@ -60,7 +70,7 @@ export function csvTable(path: string, pieceBytes = 16 << 20): TableFile {
       let rows = 0;
       let problem: string | undefined;
       let headerSeen = false;
-      forEachCsvFileRecords(path, (records, lines) => {
+      forEachRecords(path, pieceBytes, (records, lines) => {
         let r = 0;
         if (!headerSeen) {
           headerSeen = true;
@@ -83,7 +93,7 @@ export function csvTable(path: string, pieceBytes = 16 << 20): TableFile {
         }
         if (rows > first) fn(cells, first);
         return true;
-      }, { pieceBytes });
+      });
       rowsRead = rows;
       return { rows, problem };
     },

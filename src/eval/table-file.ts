@@ -6,7 +6,6 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { extname } from 'node:path';
 import { Type, type Table, type Vector } from 'apache-arrow';
-import { csvTooLarge } from '../input/csv-line.js';
 import { readArrowRows } from '../formats/read.js';
 import { forEachParquetBatch, parquetColumns } from '../formats/parquet-batches.js';
 import { csvTable } from './csv-table.js';
@@ -84,11 +83,7 @@ export function readTableFile(path: string, what: string): TableFile {
   const ext = extname(path).toLowerCase();
   if (ext === '.parquet') return parquetTable(path, what);
   if (ext === '.arrow' || ext === '.feather') return arrowTable(path, readArrowRows(readFileSync(path), 0, Number.MAX_SAFE_INTEGER));
-  if (ext === '.csv' || ext === '.txt' || ext === '') {
-    const tooLarge = csvTooLarge(statSync(path).size);
-    if (tooLarge) throw usage(`${what} ${path} ${tooLarge}`);
-    return csvTable(path);
-  }
+  if (ext === '.csv' || ext === '.txt' || ext === '') return csvTable(path);
   throw usage(`${what} ${path}: expected a .csv or .parquet file, found '${ext}'`);
 }
 

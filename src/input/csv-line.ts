@@ -52,10 +52,9 @@ export function pickCsvFields(record: string, want: readonly number[], out: Arra
  * blank lines (empty or only spaces, outside quotes) are no record, as pandas and DuckDB
  * read them: a file edited by hand often has one between its rows or at its end. A quote
  * left open at the end of the text makes the last record run to the end; `openAt` is then
- * the line that quote opened on. `lines` counts the text's lines (a piece's, to number the
- * next piece's from).
+ * the line that quote opened on.
  */
-export function csvRecords(text: string): { records: string[]; line: number[]; openAt: number | undefined; lines: number } {
+export function csvRecords(text: string): { records: string[]; line: number[]; openAt: number | undefined } {
   const raw = text.split(/\r\n|\n|\r/);
   const records: string[] = [];
   const line: number[] = [];
@@ -75,9 +74,7 @@ export function csvRecords(text: string): { records: string[]; line: number[]; o
     records.push(rec);
     line.push(start);
   }
-  // A text ending in a line break splits to a last empty string that is no line.
-  const lines = raw.length > 1 && raw[raw.length - 1] === '' ? raw.length - 1 : raw.length;
-  return { records, line, openAt, lines };
+  return { records, line, openAt };
 }
 
 function quoteCount(s: string): number {
@@ -98,31 +95,43 @@ export function separatorProblem(header: readonly string[]): string | undefined 
   return sep === undefined ? undefined : `the header row is one field holding ${sep}s ('${h.replace(/\t/g, '\\t')}'): paranom reads comma-separated files (RFC 4180, '.' as the decimal mark); save the file with commas between fields`;
 }
 
-/** The most UTF-16 code units a JavaScript string may hold (V8): a CSV file read as one string cannot be longer. */
-const MAX_TEXT_BYTES = 0x1fffffe8;
-
 /**
- * Why a CSV file of `bytes` bytes is not read as one string ("is N MiB: …", to follow its
- * name), or undefined when it can be; readers that need the whole text refuse it so.
+ * The longest record the CSV readers take, in bytes. No time series has a row this long:
+ * a record that runs on past it is a quoted field never closed, or a file that is not CSV
+ * (no line breaks), and reading on would hold the rest of the file at once.
  */
-export function csvTooLarge(bytes: number): string | undefined {
-  return bytes > MAX_TEXT_BYTES ? `is ${Math.round(bytes / 2 ** 20)} MiB: CSV files over 512 MiB are not read; write it as Parquet` : undefined;
+export const MAX_CSV_RECORD_BYTES = 64 << 20;
+
+/** A record of a CSV file longer than MAX_CSV_RECORD_BYTES: where it starts, and why it runs on. */
+export class CsvRecordTooLong extends Error {
+  /** The problem without its line: "no line break within 64 MiB; …". */
+  readonly detail: string;
+
+  constructor(readonly line: number, maxBytes: number, quoteOpen: boolean) {
+    const size = maxBytes >= 1 << 20 ? `${maxBytes / 2 ** 20} MiB` : `${maxBytes} bytes`;
+    const detail = quoteOpen
+      ? `a quoted field opened in the record that starts here is not closed within ${size}; records over ${size} are not read (a quote left open?)`
+      : `no line break within ${size}; records over ${size} are not read (is it a CSV file?)`;
+    super(`line ${line}: ${detail}`);
+    this.detail = detail;
+  }
 }
 
 /** Reads up to `length` bytes into `buf` at `at`; returns how many (0 at the end). */
 type ReadInto = (buf: Uint8Array, at: number, length: number) => number;
 
 /**
- * Where the last whole record of `b[0, end)` ends: just after the last line end that no
- * quoted field spans (an even count of `"` before it); 0 when there is none.
+ * Where the last whole record of `b[0, end)` ends when records end at byte `eol`: just
+ * after the last `eol` that no quoted field spans (an even count of `"` before it); 0 when
+ * there is none.
  */
-function lastRecordEnd(b: Uint8Array, end: number): number {
+function lastEnd(b: Uint8Array, end: number, eol: number): number {
   const w = b.subarray(0, end);
   let odd = false;
   for (let q = w.indexOf(34); q >= 0; q = w.indexOf(34, q + 1)) odd = !odd;
   // Back from the end, line by line, taking off the quotes after each line end.
   let after = end;
-  for (let nl = w.lastIndexOf(10); nl >= 0; nl = nl > 0 ? w.lastIndexOf(10, nl - 1) : -1) {
+  for (let nl = w.lastIndexOf(eol); nl >= 0; nl = nl > 0 ? w.lastIndexOf(eol, nl - 1) : -1) {
     for (let q = w.indexOf(34, nl + 1); q >= 0 && q < after; q = w.indexOf(34, q + 1)) odd = !odd;
     if (!odd) return nl + 1;
     after = nl;
@@ -131,11 +140,36 @@ function lastRecordEnd(b: Uint8Array, end: number): number {
 }
 
 /**
- * The pieces of a CSV text that `read` yields, each about `pieceBytes` of whole records
- * (see forEachCsvPiece); a record longer than that makes its piece longer. Only one piece
- * and the start of the next are held at a time.
+ * Where the last whole record of `b[0, end)` ends: after a \n, or, in a window without
+ * one (a file whose lines end in a lone \r), after a \r that is not the window's last
+ * byte. (A \r outside quotes with a \n after it would have that \n found first, so a
+ * \r\n is never cut in two.) 0 when there is none.
  */
-function forEachPiece(read: ReadInto, fn: (text: string, firstLine: number) => boolean | void, pieceBytes: number): void {
+function lastRecordEnd(b: Uint8Array, end: number): number {
+  return lastEnd(b, end, 10) || lastEnd(b, end - 1, 13);
+}
+
+function quotesOdd(b: Uint8Array): boolean {
+  let odd = false;
+  for (let q = b.indexOf(34); q >= 0; q = b.indexOf(34, q + 1)) odd = !odd;
+  return odd;
+}
+
+/** Line ends in a piece: \n, \r\n or a lone \r, as csvRecords counts them (a piece never ends between \r and \n). */
+function lineEnds(piece: Uint8Array): number {
+  let n = 0;
+  for (let i = piece.indexOf(10); i >= 0; i = piece.indexOf(10, i + 1)) n++;
+  for (let i = piece.indexOf(13); i >= 0; i = piece.indexOf(13, i + 1)) if (piece[i + 1] !== 10) n++;
+  return n;
+}
+
+/**
+ * The pieces of a CSV text that `read` yields, each about `pieceBytes` of whole records
+ * (see forEachCsvPiece); a record longer than that makes its piece longer, up to
+ * `maxRecordBytes` (CsvRecordTooLong past it). Only one piece and the start of the next
+ * are held at a time.
+ */
+function forEachPiece(read: ReadInto, fn: (text: string, firstLine: number) => boolean | void, pieceBytes: number, maxRecordBytes: number): void {
   const decoder = new TextDecoder('utf-8', { ignoreBOM: false });
   let buf = new Uint8Array(Math.max(1, pieceBytes));
   let filled = 0;
@@ -150,8 +184,9 @@ function forEachPiece(read: ReadInto, fn: (text: string, firstLine: number) => b
     if (filled === 0) return;
     const cut = ended ? filled : lastRecordEnd(buf, filled);
     if (cut === 0) {
-      // No whole record yet: a longer window.
-      const longer = new Uint8Array(buf.length * 2);
+      // No whole record yet: a longer window, as long as a record may be.
+      if (buf.length >= maxRecordBytes) throw new CsvRecordTooLong(line, maxRecordBytes, quotesOdd(buf.subarray(0, filled)));
+      const longer = new Uint8Array(Math.min(buf.length * 2, maxRecordBytes));
       longer.set(buf.subarray(0, filled));
       buf = longer;
       continue;
@@ -159,11 +194,20 @@ function forEachPiece(read: ReadInto, fn: (text: string, firstLine: number) => b
     const piece = buf.subarray(0, cut);
     // The decoder drops a leading byte-order mark of the first piece only (a stream decode).
     const stop = fn(decoder.decode(piece, { stream: !ended || cut < filled }), line) === false;
-    for (let i = piece.indexOf(10); i >= 0; i = piece.indexOf(10, i + 1)) line++;
+    line += lineEnds(piece);
     buf.copyWithin(0, cut, filled);
     filled -= cut;
     if (stop || (ended && filled === 0)) return;
   }
+}
+
+/** How a CSV file is read in pieces: bytes a piece (about), the longest record taken, and a look at every byte read. */
+export interface CsvPieceOptions {
+  pieceBytes?: number | undefined;
+  /** Default MAX_CSV_RECORD_BYTES (tests set it small). */
+  maxRecordBytes?: number | undefined;
+  /** Sees every byte read, in order (a content hash of what was parsed). */
+  onBytes?: ((bytes: Uint8Array) => void) | undefined;
 }
 
 /**
@@ -171,32 +215,31 @@ function forEachPiece(read: ReadInto, fn: (text: string, firstLine: number) => b
  * that no quoted field spans (an even count of `"` before it), so each piece holds whole
  * records: a file larger than a string can hold is read piece by piece, and no piece
  * holds more than it needs. Calls `fn(text, firstLine)` in order, `firstLine` the 1-based
- * line the piece starts on; a byte-order mark is dropped. Line ends are counted as \n,
- * which \r\n files share.
+ * line the piece starts on (line ends \n, \r\n or a lone \r); a byte-order mark is
+ * dropped. A record longer than `maxRecordBytes` throws CsvRecordTooLong.
  */
-export function forEachCsvPiece(bytes: Uint8Array, fn: (text: string, firstLine: number) => void, pieceBytes = 64 << 20): void {
+export function forEachCsvPiece(bytes: Uint8Array, fn: (text: string, firstLine: number) => void, pieceBytes = 64 << 20, maxRecordBytes = MAX_CSV_RECORD_BYTES): void {
   let at = 0;
   forEachPiece((buf, to, length) => {
     const n = Math.min(length, bytes.length - at);
     buf.set(bytes.subarray(at, at + n), to);
     at += n;
     return n;
-  }, fn, pieceBytes);
+  }, fn, pieceBytes, maxRecordBytes);
 }
 
 /**
  * The pieces of a CSV file (as forEachCsvPiece), read from the disk as they are parsed, so
- * the file is never in memory whole. `fn` may return false to stop (a header read);
- * `onBytes` sees every byte read, in order (a content hash of what was parsed).
+ * the file is never in memory whole. `fn` may return false to stop (a header read).
  */
-export function forEachCsvFilePiece(path: string, fn: (text: string, firstLine: number) => boolean | void, o: { pieceBytes?: number | undefined; onBytes?: (bytes: Uint8Array) => void } = {}): void {
+export function forEachCsvFilePiece(path: string, fn: (text: string, firstLine: number) => boolean | void, o: CsvPieceOptions = {}): void {
   const fd = openSync(path, 'r');
   try {
     forEachPiece((buf, to, length) => {
       const n = readSync(fd, buf, to, length, null);
       if (n > 0) o.onBytes?.(buf.subarray(to, to + n));
       return n;
-    }, fn, o.pieceBytes ?? 16 << 20);
+    }, fn, o.pieceBytes ?? 16 << 20, o.maxRecordBytes ?? MAX_CSV_RECORD_BYTES);
   } finally {
     closeSync(fd);
   }
@@ -208,24 +251,20 @@ export function forEachCsvFilePiece(path: string, fn: (text: string, firstLine: 
  * starts on in the file; `fn` returns false to stop. Returns the line a quote left open at
  * the end of the file opened on (that last record is not handed on), or undefined.
  */
-export function forEachCsvFileRecords(path: string, fn: (records: string[], lines: number[]) => boolean, o: { pieceBytes?: number | undefined; onBytes?: (bytes: Uint8Array) => void } = {}): number | undefined {
-  // Lines are counted here rather than taken from the piece reader, which counts \n only:
-  // a lone \r ends a line too.
-  let before = 0;
+export function forEachCsvFileRecords(path: string, fn: (records: string[], lines: number[]) => boolean, o: CsvPieceOptions = {}): number | undefined {
   let openAt: number | undefined;
   let stopped = false;
   forEachCsvFilePiece(
     path,
-    (text) => {
+    (text, firstLine) => {
       const r = csvRecords(text);
-      const lines = r.line.map((l) => before + l);
+      const lines = r.line.map((l) => firstLine - 1 + l);
       if (r.openAt !== undefined) {
         // The last record runs to the end of the file: no record, but where its quote opened.
-        openAt = before + r.openAt;
+        openAt = firstLine - 1 + r.openAt;
         r.records.pop();
         lines.pop();
       }
-      before += r.lines;
       stopped = r.records.length > 0 && !fn(r.records, lines);
       return !stopped;
     },

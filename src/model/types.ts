@@ -153,7 +153,11 @@ export interface AnomalyPlanExtras {
   cleanTwin?: true;
   /** `min_effect`: redraw an event until its effect (anomaly/effect.ts) reaches `threshold`. */
   minEffect?: MinEffect;
-  /** `label: changed`: label only the event rows whose values differ from the clean series. */
+  /**
+   * `label: changed`: label only the event rows whose values differ from the clean series.
+   * The default when `min_effect` is set and `label` is not written (`label: window` keeps
+   * every row of the window).
+   */
   label?: 'changed';
   /**
    * With `label: changed`: the least change that labels a row, in robust sd of the clean

@@ -272,7 +272,8 @@ export function validateScenario(doc: unknown, options: { baseDir?: string } = {
     // Uniqueness classes rows by label and resolves on attempt-0 values, before any event is
     // measured; measuring events (min_effect, label: changed) would need the resolved values.
     if (checkedAnomalies.minEffect) c.fail('anomalies.min_effect', 'cannot be combined with uniqueness yet: remove one of them');
-    if (checkedAnomalies.label) c.fail('anomalies.label', "'changed' cannot be combined with uniqueness yet: remove one of them");
+    // With min_effect, label: changed is its default: the min_effect message says it all.
+    if (checkedAnomalies.label && !checkedAnomalies.minEffect) c.fail('anomalies.label', "'changed' cannot be combined with uniqueness yet: remove one of them");
     (checkedAnomalies.kinds ?? []).forEach((k, i) => {
       const hit = k.variables.filter((v) => uniqueness.key.includes(v));
       if (hit.length > 0) c.fail(`anomalies.kinds[${i}]`, `${k.kind} events would change ${hit.join(', ')}, which ${hit.length === 1 ? 'is' : 'are'} part of the uniqueness key; exclude ${hit.length === 1 ? 'it' : 'them'} with variables: [...]`);

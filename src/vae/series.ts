@@ -15,7 +15,7 @@ import { basename, extname } from 'node:path';
 import { ParanomError } from '../errors.js';
 import { SharedColumnBuilder } from '../columns/shared-column.js';
 import { parquetColumns, forEachParquetBatch } from '../formats/parquet-batches.js';
-import { forEachCsvFileRecords, separatorProblem, splitCsvLine } from '../input/csv-line.js';
+import { CsvRecordTooLong, forEachCsvFileRecords, separatorProblem, splitCsvLine } from '../input/csv-line.js';
 import { arrowCells } from '../input/arrow-cells.js';
 import { parseDecimal } from '../input/decimal.js';
 import { fileSha256, readUnchanged } from '../input/file-hash.js';
@@ -34,6 +34,8 @@ export interface Series {
 export interface SeriesPieces {
   /** Bytes of CSV text per piece (default 16 MiB). */
   pieceBytes?: number | undefined;
+  /** The longest CSV record taken (default MAX_CSV_RECORD_BYTES). */
+  maxRecordBytes?: number | undefined;
   /** Compressed bytes of Parquet row groups per batch (default 16 MiB). */
   batchBytes?: number | undefined;
 }
@@ -77,7 +79,7 @@ function csvColumns(path: string, headerRecord: string, firstRecord: string, wan
   }
 }
 
-function readCsv(path: string, wanted: readonly string[] | undefined, pieceBytes: number | undefined): Read {
+function readCsv(path: string, wanted: readonly string[] | undefined, { pieceBytes, maxRecordBytes }: SeriesPieces): Read {
   const hash = createHash('sha256');
   const fileBytes = statSync(path).size;
   let bytesRead = 0;
@@ -88,7 +90,7 @@ function readCsv(path: string, wanted: readonly string[] | undefined, pieceBytes
   // The first problem; the file is still read to its end, where an unclosed quote, which a
   // whole-text read reported before anything else, would show.
   let problem: string | undefined;
-  const openAt = forEachCsvFileRecords(path, (records, lines) => {
+  const onRecords = (records: string[], lines: number[]): boolean => {
     let r = 0;
     if (headerRecord === undefined) headerRecord = records[r++]!;
     const n = records.length - r;
@@ -121,13 +123,18 @@ function readCsv(path: string, wanted: readonly string[] | undefined, pieceBytes
     }
     for (const b of builders) b.advance(n);
     return true;
-  }, {
-    pieceBytes,
-    onBytes: (b) => {
-      hash.update(b);
-      bytesRead += b.length;
-    },
-  });
+  };
+  const onBytes = (b: Uint8Array) => {
+    hash.update(b);
+    bytesRead += b.length;
+  };
+  let openAt: number | undefined;
+  try {
+    openAt = forEachCsvFileRecords(path, onRecords, { pieceBytes, maxRecordBytes, onBytes });
+  } catch (err) {
+    if (err instanceof CsvRecordTooLong) throw usage(`${path}:${err.line}: ${err.detail}`);
+    throw err;
+  }
   if (openAt !== undefined) throw usage(`${path}:${openAt}: a quoted field is never closed`);
   if (rows === 0) throw usage(`${path}: expected a header row and at least one data row`);
   if (problem !== undefined) throw usage(problem);
@@ -188,7 +195,7 @@ export function readSeries(path: string, columns?: readonly string[], pieces: Se
   let r: Read;
   // The values are those of the bytes hashed, of one version of the file.
   const changed = () => usage(`training data ${path} changed while it was being read; run again once it is written`);
-  if (ext === '.csv') r = readUnchanged(path, () => readCsv(path, columns, pieces.pieceBytes), changed);
+  if (ext === '.csv') r = readUnchanged(path, () => readCsv(path, columns, pieces), changed);
   else if (ext === '.parquet' || ext === '.parq') r = readUnchanged(path, () => readParquet(path, columns, pieces.batchBytes), changed);
   else throw usage(`training data must be a .csv or .parquet file, got ${path}`);
   return { file: basename(path), sha256: r.sha256, columns: r.columns, values: r.values, rows: r.values[0]?.length ?? 0 };

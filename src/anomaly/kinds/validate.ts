@@ -261,12 +261,17 @@ export function checkPlanExtras(
   }
   let label: 'changed' | undefined;
   if (o['label'] !== undefined) {
-    if (o['label'] !== 'window' && o['label'] !== 'changed') return c.fail('anomalies.label', `expected 'window' (every row of an event, the default) or 'changed' (only the rows whose values the event changed), got ${describe(o['label'])}`);
+    if (o['label'] !== 'window' && o['label'] !== 'changed') return c.fail('anomalies.label', `expected 'window' (every row of an event; the default without min_effect) or 'changed' (only the rows whose values the event changed; the default with min_effect), got ${describe(o['label'])}`);
     if (o['label'] === 'changed') label = 'changed';
+  } else if (o['min_effect'] !== undefined) {
+    // A scenario that asks every event to have an effect labels where it has one: the
+    // usefulness experiment's pre-registered test chose it (README, "The whole generator as
+    // a user writes it").
+    label = 'changed';
   }
   let minChange: number | undefined;
   if (o['min_change'] !== undefined) {
-    if (!label) return c.fail('anomalies.min_change', "applies with 'label: changed' (the least change that labels a row); add it, or remove min_change");
+    if (!label) return c.fail('anomalies.min_change', "applies with 'label: changed' (the least change that labels a row), the default with min_effect; add either, or remove min_change");
     minChange = c.number(o['min_change'], 'anomalies.min_change', { ge: 0 });
     if (minChange === undefined) return undefined;
   }
