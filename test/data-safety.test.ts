@@ -135,6 +135,13 @@ describe('data safety: one regression test per finding', () => {
     expect(dir.code).toBe(2);
     expect(dir.err).toMatch(/is a directory/);
     expect(treeHashes(out)).toEqual(before);
+    // Another format's name: Parquet bytes in all.csv would be misread (before: written as asked).
+    for (const name of ['all.csv', 'all.ARROW', 'all.ndjson']) {
+      const other = await cli('merge', out, '--to', join(base, name));
+      expect(other.code, name).toBe(2);
+      expect(other.err).toMatch(new RegExp(`--to .*${name.replace('.', '\\.')} names a \\.${name.split('.')[1]!.toLowerCase()} file, but merge writes Parquet; name it \\.parquet`));
+      expect(existsSync(join(base, name))).toBe(false);
+    }
 
     const damage: Record<string, (p: string) => void> = {
       flip: (p) => {

@@ -312,4 +312,26 @@ describe('paranom report / preview commands', () => {
     expect(noChrome.status).toBe(2);
     expect(noChrome.stderr).toContain('--png needs a Chromium and none was found');
   });
+
+  it('refuse a page or image inside the dataset, one file for both, and a --workers that is not a count (before: the page was written into the dataset and grow then refused it as foreign; the image replaced the page; --workers 0 and abc ran)', () => {
+    const t = tempDir();
+    const ds = join(t, 'ds');
+    expect(paranom('generate', 'scenarios/valve-sensors.yaml', '--rows', '3000', '--out', ds, '--workers', '1').code).toBe(0);
+    const before = readdirSync(ds, { recursive: true }).sort();
+    for (const [args, message] of [
+      [['--out', join(ds, 'r.html')], /--out .*ds\/r\.html is inside the dataset .*ds; .* write the report elsewhere/],
+      [['--png', join(ds, 'data', 'r.png')], /--png .*ds\/data\/r\.png is inside the dataset/],
+      [['--out', join(t, 'same'), '--png', join(t, '.', 'same')], /--out and --png both name .*same; the image would replace the page/],
+      [['--out', join(t, 'r.html'), '--workers', '0'], /--workers must be an integer from 1 to 1,024, got '0'/],
+      [['--out', join(t, 'r.html'), '--workers', 'abc'], /--workers must be an integer from 1 to 1,024, got 'abc'/],
+    ] as const) {
+      const r = paranom('report', ds, ...args);
+      expect(r.code, r.err).toBe(2);
+      expect(r.err).toMatch(message);
+      expect(r.err).not.toMatch(/^\s+at /m);
+    }
+    expect(readdirSync(ds, { recursive: true }).sort()).toEqual(before);
+    expect(readdirSync(t).sort()).toEqual(['ds']);
+    expect(paranom('grow', ds, '--rows', '4000', '--workers', '1').code).toBe(0);
+  });
 });

@@ -3,9 +3,9 @@
  * first rows generated in memory; `--png` adds an image of its first screen. The report
  * modules are imported on use, so other commands never load them.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, dirname, join, resolve, sep } from 'node:path';
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { ParanomError } from '../errors.js';
 
@@ -32,9 +32,23 @@ async function emit(report: PageData.Report, o: Outputs, seconds: () => number):
   }
 }
 
-async function checkOutputs(o: Outputs): Promise<void> {
+/**
+ * Refuses outputs that cannot both be written, or that would land inside the dataset read
+ * (`dataset`): a file there is one paranom did not record, and grow and generate would then
+ * refuse the dataset as holding foreign files.
+ */
+async function checkOutputs(o: Outputs, dataset?: string): Promise<void> {
   if (!o.out && !o.png) throw new ParanomError('USAGE', 'name an output: --out FILE.html and/or --png FILE.png');
   const { checkWritable } = await import('../report/output.js');
+  const { realPath } = await import('../run/output-dir.js');
+  const landing = (file: string) => join(realPath(dirname(resolve(file))), basename(file));
+  if (o.out && o.png && landing(o.out) === landing(o.png)) throw new ParanomError('USAGE', `--out and --png both name ${o.png}; the image would replace the page — give each its own file`);
+  for (const [option, file] of [['--out', o.out], ['--png', o.png]] as const) {
+    // Not yet a dataset: reading it says so first.
+    if (file === undefined || dataset === undefined || !existsSync(join(dataset, 'manifest.json'))) continue;
+    const inside = realPath(dataset);
+    if (landing(file).startsWith(inside + sep)) throw new ParanomError('USAGE', `${option} ${file} is inside the dataset ${dataset}; a file there is not the dataset's own, and grow and generate would refuse the dataset for it — write the report elsewhere`);
+  }
   if (o.out) checkWritable(o.out, 'html', '--out');
   if (o.png) checkWritable(o.png, 'png', '--png');
 }
@@ -50,7 +64,7 @@ function reportBuilder(a: Argv) {
   return withOutputs(
     a
       .positional('dataset', { type: 'string', demandOption: true, describe: 'Dataset directory (with manifest.json)' })
-      .option('workers', { alias: 'w', type: 'number', describe: 'Threads reading shards (default 1)' })
+      .option('workers', { alias: 'w', type: 'string', describe: 'Threads reading shards (default 1)' })
       .option('entity', { type: 'string', describe: 'A fleet: the entity to show, by key (default: the first)' }),
   );
 }
@@ -63,9 +77,11 @@ export const reportCommand: CommandModule<object, ReportArgs> = {
   builder: reportBuilder,
   handler: async (argv: ArgumentsCamelCase<ReportArgs>) => {
     const t0 = performance.now();
-    await checkOutputs(argv);
+    const { intOption, LIMITS } = await import('./options.js');
+    const workers = intOption('workers', argv.workers, LIMITS.workers);
+    await checkOutputs(argv, argv.dataset);
     const { datasetReport } = await import('../report/dataset.js');
-    await emit(await datasetReport(argv.dataset, { ...(argv.workers ? { workers: argv.workers } : {}), entity: argv.entity }), argv, () => (performance.now() - t0) / 1000);
+    await emit(await datasetReport(argv.dataset, { ...(workers ? { workers } : {}), entity: argv.entity }), argv, () => (performance.now() - t0) / 1000);
   },
 };
 
