@@ -115,6 +115,19 @@ describe.skipIf('skip' in chromium)('reports in Chromium', () => {
       [],
       (seg) => seg.numRows,
     ],
+    [
+      // allow_non_finite: infinities among values up to 1.8e308 (before: a blank chart without y labels, the one infinity stretching the axis past every value).
+      'infinities and values near the largest double',
+      {
+        seed: 5,
+        allow_non_finite: true,
+        timeline: { rows: 5000 },
+        anomalies: { frequency: 0.02, duration: [20, 50] },
+        variables: { huge: { normal: { dist: 'lognormal', mu: 705, sigma: 3 }, anomalous: { dist: 'uniform', min: -1e308, max: 1e308 } } },
+      },
+      [],
+      (seg) => seg.numRows,
+    ],
     ['no anomalies', { seed: 3, timeline: { rows: 5000 }, variables: { x: { normal: { dist: 'normal', mean: 0, sd: 1 } } } }, [], () => 0],
     ['every row anomalous', { seed: 3, timeline: { rows: 500 }, anomalies: { count: 1, duration: [500, 500] }, variables: { x: { normal: { dist: 'normal', mean: 0, sd: 1 }, anomalous: { dist: 'normal', mean: 5, sd: 1 } } } }, [], () => 1],
   ];

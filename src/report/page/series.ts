@@ -33,11 +33,11 @@ const EVENT_STRIP = 5;
 const AXIS_FONT = '12px system-ui, -apple-system, "Segoe UI", sans-serif';
 
 /**
- * Y tick increments, 1, 2, 2.5 and 5 × 10^k over the whole range of doubles (uPlot's own
- * stop at 10^±32, leaving an axis without labels for values such as 1e300).
+ * Y tick increments, 1, 2, 2.5 and 5 × 10^k over the whole range of doubles, subnormals to
+ * 1e308 (uPlot's own stop at 10^±32, leaving an axis without labels for values such as 1e300).
  */
 const Y_INCRS: number[] = [];
-for (let e = -300; e <= 300; e++) for (const m of [1, 2, 2.5, 5]) Y_INCRS.push(Number(`${m}e${e}`));
+for (let e = -323; e <= 308; e++) for (const m of [1, 2, 2.5, 5]) if (Number.isFinite(Number(`${m}e${e}`)) && Number(`${m}e${e}`) > 0) Y_INCRS.push(Number(`${m}e${e}`));
 
 /** Ticks at whole multiples of the increment (uPlot's rounds to the increment's decimals, which 1e-300 has none of). */
 function ySplits(_u: uPlot, _axis: number, min: number, max: number, incr: number): number[] {
@@ -47,6 +47,16 @@ function ySplits(_u: uPlot, _axis: number, min: number, max: number, incr: numbe
   if (!Number.isFinite(k0) || !Number.isFinite(k1) || k1 - k0 > 1000) return out;
   for (let k = k0; k <= k1; k++) out.push(k * incr || 0);
   return out;
+}
+
+/**
+ * The y range: uPlot's own (the data's, padded by a tenth), but a padded end past the largest
+ * double is left unpadded — values near 1.8e308 padded to Infinity left the axis without
+ * ticks and the line drawn along the bottom.
+ */
+function yRange(_u: uPlot, min: number, max: number): [number, number] {
+  const [a, b] = uPlot.rangeNum(min, max, 0.1, true);
+  return [Number.isFinite(a) ? a : min, Number.isFinite(b) ? b : max];
 }
 
 /** Decimals that write the multiples of `incr` exactly (2.5 → 1, 0.05 → 2). */
@@ -175,7 +185,7 @@ class SeriesCharts {
         width: this.width(),
         height: 190,
         title: s.meta.name + (s.meta.twin ? `  (dashed: ${s.meta.twin}, without anomalies)` : ''),
-        scales: { x: { time: true } },
+        scales: { x: { time: true }, y: { range: yRange } },
         series: [
           { label: 'time' },
           // The twin first, so the series itself is drawn over it.
@@ -270,7 +280,9 @@ class SeriesCharts {
     const put = (r: number, k: 0 | 1, v: number) => {
       let p = pts.get(r);
       if (!p) pts.set(r, (p = [undefined, undefined]));
-      p[k] = Number.isNaN(v) ? null : v;
+      // NaN and ±Infinity (allow_non_finite) are gaps: one infinite value would stretch the
+      // y axis past every finite one and leave the chart blank, labels and all.
+      p[k] = Number.isFinite(v) ? v : null;
     };
     if (!this.report.allExact) {
       for (let i = 0; i < s.x.length; i++) if (!inWin(s.x[i]!)) put(s.x[i]!, 0, s.y[i]!);

@@ -1,6 +1,7 @@
 /** The slice of uPlot's API the report page uses (uPlot is inlined as a global script). */
 declare class uPlot {
   constructor(opts: UPlotOptions, data: UPlotData, target: HTMLElement);
+  static rangeNum(min: number, max: number, mult: number, extra: boolean): [number, number];
   readonly root: HTMLElement;
   readonly over: HTMLElement;
   readonly ctx: CanvasRenderingContext2D;
