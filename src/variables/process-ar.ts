@@ -80,6 +80,9 @@ export function innovations(key: SeedKey, stream: number, preStream: number, fro
   }
 }
 
+/** Blocks computed by AR components in this thread: the work a test can count (a block is 65,536 rows and the warm-up). */
+export const arWork = { blocks: 0 };
+
 /** An AR(p) component: values of any fixed block, the last one cached. */
 export class ArBlocks {
   private cachedBlock = -1;
@@ -100,6 +103,7 @@ export class ArBlocks {
   /** The values of fixed block b (rows bB .. bB + B − 1). */
   block(b: number): Float64Array {
     if (b === this.cachedBlock) return this.values;
+    arWork.blocks++;
     const { phi, sd, warmup: w } = this;
     const p = phi.length;
     const n = w + BLOCK_ROWS;

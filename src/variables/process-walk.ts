@@ -28,6 +28,9 @@ function normals(key: SeedKey, stream: number, from: number, count: number, out:
   for (let i = 0; i < count; i++) out[i] = normalQuantile(openUniform(out[i]!));
 }
 
+/** Blocks and superblocks computed by random walks in this thread: the work a test can count. */
+export const walkWork = { blocks: 0, superblocks: 0 };
+
 /** A random-walk component: values of any fixed block, the last block and superblock cached. */
 export class WalkBlocks {
   private cachedBlock = -1;
@@ -51,6 +54,7 @@ export class WalkBlocks {
 
   private superblock(s: number): void {
     if (s === this.cachedSuper) return;
+    walkWork.superblocks++;
     const G = SUPERBLOCK_BLOCKS;
     const totals = new Float64Array(s + 1);
     normals(this.key, this.superStream, 0, s + 1, totals);
@@ -80,6 +84,7 @@ export class WalkBlocks {
   /** The walk's values on fixed block b (rows bB .. bB + B − 1). */
   block(b: number): Float64Array {
     if (b === this.cachedBlock) return this.values;
+    walkWork.blocks++;
     const s = Math.floor(b / SUPERBLOCK_BLOCKS);
     this.superblock(s);
     const j = b - s * SUPERBLOCK_BLOCKS;

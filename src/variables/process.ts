@@ -63,6 +63,26 @@ function copyBlocks(blocks: { block(b: number): Float64Array }, from: number, co
   }
 }
 
+/**
+ * The block computers of random-walk and AR components, shared by every compilation of one
+ * component in a thread. A compilation is cheap but its first block is not (65,536 rows, and
+ * a walk's superblock of 65,536 more): measuring an event's effect compiles the scenario
+ * twice per event, and with a computer of its own each time, an AR process under frequent
+ * short events ran 30× slower than plain noise. Values depend only on the block, so sharing
+ * changes no bit; the few most recent are kept (each holds one to five blocks of doubles).
+ */
+const sharedBlocks = new Map<string, { block(b: number): Float64Array }>();
+const SHARED_BLOCKS_KEPT = 8;
+
+function sharedComputer<T extends { block(b: number): Float64Array }>(id: string, make: () => T): T {
+  let b = sharedBlocks.get(id);
+  if (b) sharedBlocks.delete(id);
+  else b = make();
+  sharedBlocks.set(id, b);
+  if (sharedBlocks.size > SHARED_BLOCKS_KEPT) sharedBlocks.delete(sharedBlocks.keys().next().value!);
+  return b as T;
+}
+
 /** A process's scratch arrays, grown to the largest block it fills (a fleet's short timelines need little). */
 interface Scratch {
   tmp: Float64Array;
@@ -134,14 +154,16 @@ function compileComponent(v: ProcessVariable, comp: ProcessComponent, c: number,
       };
     }
     case 'random_walk': {
-      const walk = new WalkBlocks(key, stream, componentStream(v.name, c, '/blocks'), componentStream(v.name, c, '/super'), comp.sd);
+      const [blocks, sup] = [componentStream(v.name, c, '/blocks'), componentStream(v.name, c, '/super')];
+      const walk = sharedComputer(`walk ${key.k0} ${key.k1} ${stream} ${blocks} ${sup} ${comp.sd}`, () => new WalkBlocks(key, stream, blocks, sup, comp.sd));
       return (from, count, acc) => {
         copyBlocks(walk, from, count, scratch.tmp);
         addTmp(count, acc);
       };
     }
     case 'ar': {
-      const ar = new ArBlocks(key, stream, componentStream(v.name, c, '/pre'), comp.coefficients, comp.sd, comp.warmup);
+      const pre = componentStream(v.name, c, '/pre');
+      const ar = sharedComputer(`ar ${key.k0} ${key.k1} ${stream} ${pre} ${comp.coefficients.join(',')} ${comp.sd} ${comp.warmup}`, () => new ArBlocks(key, stream, pre, comp.coefficients, comp.sd, comp.warmup));
       return (from, count, acc) => {
         copyBlocks(ar, from, count, scratch.tmp);
         addTmp(count, acc);
