@@ -2,7 +2,7 @@
  * A dataset read back by readers paranom does not share code with — DuckDB for Parquet and
  * CSV, apache-arrow for Arrow IPC, parquet-wasm's decoder beside it — and held to what the
  * manifest says: row counts per shard and in all, column names and types, nulls only in
- * nullable columns, no NaN or infinity, every timestamp where the timeline puts it,
+ * nullable columns, no NaN or infinity (unless allowed), every timestamp where the timeline puts it,
  * `is_anomaly` and `anomaly_id` agreeing with each other, with the manifest's counts and
  * with the segment table, the clean twin equal to the data outside labelled windows. The
  * same rows in another format give the same values. Returns problems as text (empty: none),
@@ -43,7 +43,7 @@ export interface ReadManifest {
   anomalies: { realised: { anomalous_rows: number; events: number } } | null;
   entities?: { key: string; count: number; order: string; rows_per_entity: number; entities_file?: string } | null;
   /** The resolved scenario (model/types.ts names). */
-  scenario: { timeline: { startMs: number; stepMs: number; rows: number; offset?: number }; anomalies?: { label?: string; labelMargin?: [number, number]; minEffect?: { below?: string } } | null };
+  scenario: { allowNonFinite?: boolean; timeline: { startMs: number; stepMs: number; rows: number; offset?: number }; anomalies?: { label?: string; labelMargin?: [number, number]; minEffect?: { below?: string } } | null };
 }
 
 export function readManifestFile(out: string): ReadManifest {
@@ -89,7 +89,8 @@ export async function checkParquetDataset(out: string): Promise<string[]> {
   const checks: string[] = [];
   for (const c of m.columns) {
     if (!c.type.endsWith('?')) checks.push(`count(*) FILTER (WHERE ${q(c.name)} IS NULL) AS ${q(`null:${c.name}`)}`);
-    if (/^float/.test(c.type)) checks.push(`count(*) FILTER (WHERE isnan(${q(c.name)}) OR isinf(${q(c.name)})) AS ${q(`nan:${c.name}`)}`);
+    // No NaN or infinity, unless the scenario allows them (allow_non_finite).
+    if (/^float/.test(c.type) && !m.scenario.allowNonFinite) checks.push(`count(*) FILTER (WHERE isnan(${q(c.name)}) OR isinf(${q(c.name)})) AS ${q(`nan:${c.name}`)}`);
   }
   if (checks.length > 0) {
     const [r] = await db.all(`SELECT ${checks.join(', ')} FROM ${src}`);
@@ -190,8 +191,13 @@ export async function compareCsvFilesToParquet(what: string, csvFiles: string[],
  */
 export async function compareNdjsonToParquet(ndjson: string, parquetFiles: string[], fromMs: number): Promise<string[]> {
   const db = await duckdb();
-  const pq = `(SELECT * FROM read_parquet([${parquetFiles.map(lit).join(', ')}]) WHERE epoch_ms("timestamp") >= ${fromMs})`;
   const types = await db.all(`DESCRIBE SELECT * FROM read_parquet([${parquetFiles.map(lit).join(', ')}])`);
+  // JSON has no NaN or infinity: NDJSON writes a non-finite float (allow_non_finite) as null.
+  const cells = types.map((r) => {
+    const name = String(r['column_name']);
+    return /^(FLOAT|DOUBLE)$/.test(String(r['column_type'])) ? `CASE WHEN isfinite(${JSON.stringify(name)}) THEN ${JSON.stringify(name)} END AS ${JSON.stringify(name)}` : JSON.stringify(name);
+  });
+  const pq = `(SELECT ${cells.join(', ')} FROM read_parquet([${parquetFiles.map(lit).join(', ')}]) WHERE epoch_ms("timestamp") >= ${fromMs})`;
   const columns = `{${types.map((r) => `${lit(String(r['column_name']))}: ${lit(String(r['column_type']))}`).join(', ')}}`;
   const js = `read_json(${lit(ndjson)}, format = 'newline_delimited', columns = ${columns}, auto_detect = false)`;
   try {
