@@ -4,7 +4,7 @@
  * modules through the real worker pool, and the errors a faulty callback stops a run with.
  */
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -270,6 +270,24 @@ describe('modules', () => {
     const s = scenarioIn(dir, { variables: { x: { type: 'callback', module: 'cb.cjs', normal: 'k' } } });
     await expect(rows(s, 0, 10)).rejects.toThrow(/callback module cb\.cjs exports a number, not a function, as 'k' \(its functions: n, s\)/);
     await expect(rows(scenarioIn(dir, { variables: { x: { type: 'callback', module: 'cb.cjs', normal: 'm' } } }), 0, 10)).rejects.toThrow(/does not export 'm' \(its functions: n, s\)/);
+  });
+
+  it('a .cts module is CommonJS TypeScript: exports.f = …, require(), and export function all load, W=1 ≡ W=2 (before: "exports is not defined in ES module scope", exit 2)', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'cb.cts'), "interface Ctx { row: number; random: { uniform(): number } }\nconst { sep } = require('node:path');\nexports.n = (ctx: Ctx): number => (ctx.row % 7) + sep.length - 1;\n");
+    writeFileSync(join(dir, 'cb2.cts'), 'export function u(ctx: { random: { uniform(): number } }): number { return ctx.random.uniform(); }\n');
+    const scenario = join(dir, 'scenario.json');
+    writeFileSync(scenario, JSON.stringify({ seed: 4, timeline: { start: '2024-01-01', step: '1m', rows: 70_000 }, variables: { n: { type: 'callback', module: 'cb.cts', normal: 'n', dtype: 'int64' }, u: { type: 'callback', module: 'cb2.cts', normal: 'u' } } }));
+    const paranom = (...args: string[]) => spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });
+    const v = paranom('validate', scenario);
+    expect(v.status, v.stderr).toBe(0);
+    for (const w of ['1', '2']) {
+      const r = paranom('generate', scenario, '--out', join(dir, `w${w}`), '--workers', w, '--shard-rows', '65536');
+      expect(r.status, r.stderr).toBe(0);
+    }
+    expect(readFileSync(join(dir, 'w2', 'data', 'part-00001.parquet'))).toEqual(readFileSync(join(dir, 'w1', 'data', 'part-00001.parquet')));
+    const [r] = await duck(`SELECT count(*) FILTER (WHERE n <> (epoch(timestamp)::BIGINT / 60 - ${Date.parse('2024-01-01') / 60_000}) % 7) AS wrong, count(*) FILTER (WHERE u < 0 OR u >= 1) AS outside, count(*) AS n FROM read_parquet('${dir}/w2/data/*.parquet')`);
+    expect([Number(r!['wrong']), Number(r!['outside']), Number(r!['n'])]).toEqual([0, 0, 70_000]);
   });
 
   it("the module's content hash is part of the scenario: editing the module changes the scenario hash", () => {

@@ -20,25 +20,28 @@ const require = createRequire(import.meta.url);
 const pw = require('parquet-wasm') as typeof import('parquet-wasm');
 
 /** What a wrapped reader does to the file after its first piece or batch, once (null: nothing). */
-const hook = vi.hoisted(() => ({
-  change: null as null | ((path: string) => void),
-  /** Called by a wrapped reader after each piece it hands on. */
-  after(path: string) {
-    const change = this.change;
-    this.change = null;
-    change?.(path);
-  },
-}));
+const hook = vi.hoisted(() => {
+  const h = {
+    change: null as null | ((path: string) => void),
+    /** `fn` (a reader's per-piece callback for the file at `path`), then the change, if armed. */
+    then<A extends unknown[], R>(path: string, fn: (...args: A) => R): (...args: A) => R {
+      return (...args) => {
+        const out = fn(...args);
+        const change = h.change;
+        h.change = null;
+        change?.(path);
+        return out;
+      };
+    },
+  };
+  return h;
+});
 
 vi.mock('../src/formats/parquet-batches.js', async (importOriginal) => {
   const real = await importOriginal<typeof import('../src/formats/parquet-batches.js')>();
   return {
     ...real,
-    forEachParquetBatch: (...[path, columns, fn, batchBytes]: Parameters<typeof real.forEachParquetBatch>) =>
-      real.forEachParquetBatch(path, columns, (t, first) => {
-        fn(t, first);
-        hook.after(path);
-      }, batchBytes),
+    forEachParquetBatch: (...[path, columns, fn, batchBytes]: Parameters<typeof real.forEachParquetBatch>) => real.forEachParquetBatch(path, columns, hook.then(path, fn), batchBytes),
   };
 });
 
@@ -46,18 +49,8 @@ vi.mock('../src/input/csv-line.js', async (importOriginal) => {
   const real = await importOriginal<typeof import('../src/input/csv-line.js')>();
   return {
     ...real,
-    forEachCsvFilePiece: (...[path, fn, o]: Parameters<typeof real.forEachCsvFilePiece>) =>
-      real.forEachCsvFilePiece(path, (text, line) => {
-        const go = fn(text, line);
-        hook.after(path);
-        return go;
-      }, { ...o, pieceBytes: 4096 }),
-    forEachCsvFileRecords: (...[path, fn, o]: Parameters<typeof real.forEachCsvFileRecords>) =>
-      real.forEachCsvFileRecords(path, (records, lines) => {
-        const go = fn(records, lines);
-        hook.after(path);
-        return go;
-      }, { ...o, pieceBytes: 4096 }),
+    forEachCsvFilePiece: (...[path, fn, o]: Parameters<typeof real.forEachCsvFilePiece>) => real.forEachCsvFilePiece(path, hook.then(path, fn), { ...o, pieceBytes: 4096 }),
+    forEachCsvFileRecords: (...[path, fn, o]: Parameters<typeof real.forEachCsvFileRecords>) => real.forEachCsvFileRecords(path, hook.then(path, fn), { ...o, pieceBytes: 4096 }),
   };
 });
 

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ScenarioError, type ScenarioIssue } from '../src/errors.js';
-import { loadScenario } from '../src/reader/load.js';
+import { loadScenario, parseScenario } from '../src/reader/load.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const CLI = join(root, 'dist/src/cli/main.js');
@@ -144,6 +144,14 @@ describe('broken scenarios: loadScenario', () => {
     expect(issuesOf('normal-negative-sd.yaml')).toEqual([
       { path: 'variables.temperature.normal.sd', message: 'must be > 0, got -1', line: 7, column: 46 },
     ]);
+  });
+
+  it('takes a decimal step or duration that names whole milliseconds, read from its digits (before: 1.1h, 0.7d and 1.001s were refused as not whole milliseconds: 1.1 × 3,600,000 is 3,960,000.0000000005 in binary)', () => {
+    for (const [step, ms] of [['1.1h', 3_960_000], ['0.7d', 60_480_000], ['1.001s', 1001], ['2.50s', 2500]] as const) {
+      const s = parseScenario(JSON.stringify({ timeline: { step, rows: 10 }, variables: { x: { normal: { dist: 'normal', mean: 0, sd: 1 } } } }), join(root, 'step.json'));
+      expect(s.timeline.stepMs, step).toBe(ms);
+    }
+    expect(parseScenario(JSON.stringify({ timeline: { step: '1s', rows: 100_000 }, anomalies: { frequency: 0.01, duration: ['1.1h', '0.7d'] }, variables: { x: { normal: { dist: 'normal', mean: 0, sd: 1 } } } }), join(root, 'd.json')).anomalies).toMatchObject({ duration: [3960, 60_480] });
   });
 
   it('reports every problem, not just the first', () => {

@@ -43,6 +43,11 @@ describe('paranom train-vae', () => {
     const d = run(['train-vae', '--data', DATA, '--window', '50', '--downsample', '4', '--out', out]);
     expect(d.status).toBe(2);
     expect(d.stderr).toMatch(/^paranom: --window must be a multiple of --downsample .*; use --window 52\n$/);
+    // A column named twice (before: a model of two channels called 'value'); a layer width that is not a number, quoted as given (before: 'got NaN').
+    const twice = run(['train-vae', '--data', DATA, '--columns', 'value,value', '--out', out]);
+    expect([twice.status, twice.stderr]).toEqual([2, "paranom: --columns names 'value' twice; name each column once\n"]);
+    const width = run(['train-vae', '--data', DATA, '--hidden', '64,x', '--out', out]);
+    expect([width.status, width.stderr]).toEqual([2, "paranom: --hidden takes comma-separated layer widths (whole numbers), got 'x' in '64,x'\n"]);
     expect(existsSync(out)).toBe(false);
     const c = run(['train-vae', '--data', join(root, 'package.json'), '--out', out]);
     expect(c.status).toBe(2);

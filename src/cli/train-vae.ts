@@ -45,7 +45,10 @@ type TrainOptions = ReturnType<typeof builder> extends Argv<infer U> ? U : never
 async function handler(argv: ArgumentsCamelCase<TrainOptions>): Promise<void> {
   const { trainVae } = await import('../vae/train.js');
   const columns = list(argv.columns, 'columns', (s) => s) as string[] | undefined;
-  const hidden = list(argv.hidden, 'hidden', Number) as number[] | undefined;
+  const hidden = list(argv.hidden, 'hidden', (s) => {
+    if (!/^\d+$/.test(s)) throw new ParanomError('USAGE', `--hidden takes comma-separated layer widths (whole numbers), got '${s}' in '${argv.hidden}'`);
+    return Number(s);
+  }) as number[] | undefined;
   const progress = createProgress(process.stderr, 'windows');
   // Epoch lines go above the progress bar: clear the bar's line first.
   const out = (s: string) => process.stderr.write(process.stderr.isTTY ? `\r\x1b[K${s}` : s);

@@ -4,9 +4,14 @@ const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_00
 
 /** Milliseconds in a duration string such as "250ms", "1s", "1.5h"; undefined if malformed. */
 export function parseDurationMs(text: string): number | undefined {
-  const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)\s*$/.exec(text);
+  const m = /^\s*(\d+)(?:\.(\d+))?\s*(ms|s|m|h|d)\s*$/.exec(text);
   if (!m) return undefined;
-  const ms = Number(m[1]) * UNIT_MS[m[2]!]!;
+  // From the decimal digits, not a binary fraction: 1.1h is 3,960,000 ms exactly, where
+  // 1.1 × 3,600,000 is 3,960,000.0000000005 and would not be a whole number of milliseconds.
+  const frac = (m[2] ?? '').replace(/0+$/, '');
+  const unit = UNIT_MS[m[3]!]!;
+  const scaled = Number(m[1] + frac) * unit;
+  const ms = Number.isSafeInteger(scaled) ? scaled / 10 ** frac.length : Number(`${m[1]}.${frac || '0'}`) * unit;
   return Number.isFinite(ms) ? ms : undefined;
 }
 

@@ -27,6 +27,7 @@ import { ownNames } from './ownership.js';
 import { journalFile, JOURNAL_RE, readRecords } from './state.js';
 import { lockHolder } from './lock.js';
 import { ParanomError } from '../errors.js';
+import { fileSha256 } from '../input/file-hash.js';
 
 export interface VerifyOptions {
   /** Blocks to regenerate and compare (default 8, spread over the dataset; 0 for none). */
@@ -84,7 +85,8 @@ function checkShardFile(out: string, s: ManifestShard): string | undefined {
   if (!existsSync(path)) return `${s.file}: missing`;
   const size = statSync(path).size;
   if (size !== s.bytes) return `${s.file}: ${size} bytes, the manifest says ${s.bytes}`;
-  if (sha256(readFileSync(path)) !== s.sha256) return `${s.file}: SHA-256 differs from the manifest (the file was changed or corrupted)`;
+  // Hashed 16 MiB at a time: a shard may be larger than memory allows at once.
+  if (fileSha256(path) !== s.sha256) return `${s.file}: SHA-256 differs from the manifest (the file was changed or corrupted)`;
   return undefined;
 }
 

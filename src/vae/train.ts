@@ -110,6 +110,9 @@ function checkOptions(o: TrainVaeOptions): void {
     if (o.window % o.downsample !== 0) usage(`--window must be a multiple of --downsample (a window is ${o.window} / ${o.downsample} block means), got --window ${o.window} --downsample ${o.downsample}; use --window ${Math.max(2, Math.round(o.window / o.downsample)) * o.downsample}`);
   }
   for (const h of o.hidden ?? []) int(h, 'hidden', 1, 1 << 16);
+  // A column named twice would be two channels of one name, which no vae variable could tell apart.
+  const twice = o.columns?.find((c, i) => o.columns!.indexOf(c) !== i);
+  if (twice !== undefined) usage(`--columns names '${twice}' twice; name each column once`);
   if (o.learningRate !== undefined && !(o.learningRate > 0 && o.learningRate < 10)) usage(`--learning-rate must be in (0, 10), got ${o.learningRate}`);
   if (o.beta !== undefined && !(o.beta >= 0 && Number.isFinite(o.beta))) usage(`--beta must be a finite number >= 0, got ${o.beta}`);
   if (o.validationSplit !== undefined && !(o.validationSplit >= 0 && o.validationSplit < 0.9)) usage(`--validation-split must be in [0, 0.9), got ${o.validationSplit}`);

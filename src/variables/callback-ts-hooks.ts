@@ -2,7 +2,7 @@
  * Module hooks (node:module `register`) that let a worker import TypeScript callback
  * modules on Node 20, which cannot run TypeScript itself: files ending in .ts, .mts or .cts
  * outside node_modules are transpiled with the `typescript` package's transpileModule
- * (types are stripped, not checked) and loaded as ES modules. The callback module may
+ * (types are stripped, not checked) and loaded as ES modules (.cts as CommonJS). The callback module may
  * import other TypeScript files by their .ts names. `typescript` is loaded only when the
  * first such file is imported, so plain generation never pays for it.
  */
@@ -28,10 +28,12 @@ export async function load(url: string, context: { format?: string | null | unde
   ts ??= import('typescript').then((m) => ((m as { default?: TS }).default ?? m) as TS);
   const t = await ts;
   const source = await readFile(new URL(url), 'utf8');
+  // A .cts file is CommonJS (module.exports, require), as TypeScript and Node define it.
+  const commonjs = new URL(url).pathname.endsWith('.cts');
   const out = t.transpileModule(source, {
     fileName: new URL(url).pathname,
     reportDiagnostics: true,
-    compilerOptions: { module: t.ModuleKind.ESNext, target: t.ScriptTarget.ES2022, sourceMap: false, inlineSourceMap: true, verbatimModuleSyntax: false },
+    compilerOptions: { module: commonjs ? t.ModuleKind.CommonJS : t.ModuleKind.ESNext, target: t.ScriptTarget.ES2022, sourceMap: false, inlineSourceMap: true, verbatimModuleSyntax: false },
   });
   // The transpiler "repairs" broken syntax (an unclosed brace) into code that runs; refuse instead.
   const errors = (out.diagnostics ?? []).filter((d) => d.category === t.DiagnosticCategory.Error);
@@ -44,5 +46,5 @@ export async function load(url: string, context: { format?: string | null | unde
     const lines = errors.slice(0, 5).map((d) => `${where(d)}${t.flattenDiagnosticMessageText(d.messageText, ' ')}`);
     throw new SyntaxError(`TypeScript syntax error${errors.length === 1 ? '' : 's'}: ${lines.join('; ')}`);
   }
-  return { format: 'module', source: out.outputText, shortCircuit: true };
+  return { format: commonjs ? 'commonjs' : 'module', source: out.outputText, shortCircuit: true };
 }
