@@ -117,12 +117,13 @@ function listOf(f: TField, items: TValue[]): TField {
 function batchFile(fd: number, l: Layout, groups: readonly Group[], keep: readonly number[] | null): Uint8Array {
   const cols = (g: Group) => (keep ? keep.map((k) => g.chunks[k]!) : g.chunks);
   const bytes = groups.reduce((a, g) => a + cols(g).reduce((b, c) => b + (c.end - c.start), 0), 0);
-  const body = new Uint8Array(MAGIC.length + bytes);
-  body.set(MAGIC, 0);
+  const body = MAGIC.length + bytes;
+  // Where each chunk goes first, so the footer is known and the file read into one buffer.
+  const placed: Array<{ c: Chunk; at: number }> = [];
   let at = MAGIC.length;
   const rowGroups = groups.map((g) => {
     const chunks = cols(g).map((c) => {
-      readAt(fd, c.start, c.end - c.start, body, at);
+      placed.push({ c, at });
       const moved = movedChunk(c, at - c.start);
       at += c.end - c.start;
       return moved;
@@ -148,11 +149,12 @@ function batchFile(fd: number, l: Layout, groups: readonly Group[], keep: readon
     return [f];
   });
   const footer = writeThriftStruct(meta);
-  const out = new Uint8Array(body.length + footer.length + 8);
-  out.set(body, 0);
-  out.set(footer, body.length);
-  new DataView(out.buffer).setUint32(body.length + footer.length, footer.length, true);
-  out.set(MAGIC, body.length + footer.length + 4);
+  const out = new Uint8Array(body + footer.length + 8);
+  out.set(MAGIC, 0);
+  for (const { c, at: to } of placed) readAt(fd, c.start, c.end - c.start, out, to);
+  out.set(footer, body);
+  new DataView(out.buffer).setUint32(body + footer.length, footer.length, true);
+  out.set(MAGIC, body + footer.length + 4);
   return out;
 }
 
@@ -220,6 +222,30 @@ export function forEachParquetBatch(path: string, columns: readonly string[], fn
       row += table.numRows;
     }
     return row;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * Rows [offset, offset+limit) of a Parquet file, read from disk: only the row groups
+ * holding them are read and decoded, so memory is those row groups, not the file.
+ */
+export function readParquetRange(path: string, offset: number, limit: number): Table {
+  const fd = openSync(path, 'r');
+  try {
+    const l = layoutOf(fd);
+    const groups: Group[] = [];
+    let first = 0;
+    let row = 0;
+    for (const g of l.groups) {
+      if (row + g.rows > offset && row < offset + limit) {
+        if (groups.length === 0) first = row;
+        groups.push(g);
+      }
+      row += g.rows;
+    }
+    return tableFromIPC(pw.readParquet(batchFile(fd, l, groups, null), { offset: offset - first, limit, batchSize: 65536 }).intoIPCStream());
   } finally {
     closeSync(fd);
   }
