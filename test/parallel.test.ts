@@ -12,6 +12,9 @@ import { tableFromArrays, tableToIPC, vectorFromArray, type Table } from 'apache
 import { generate } from '../src/run/generate.js';
 import { readParquetRows } from '../src/formats/read.js';
 import { readParquetRange } from '../src/formats/parquet-batches.js';
+import { encodeParquet } from '../src/formats/parquet.js';
+import { shardTable } from '../src/formats/arrow-table.js';
+import { generateShard } from '../src/generate/shard.js';
 import { grow } from '../src/run/grow.js';
 import { verify } from '../src/run/verify.js';
 import { mergeManifests, mergeToFile } from '../src/run/merge.js';
@@ -123,15 +126,31 @@ describe('verify compares sampled blocks', () => {
     expect((await verify(out)).problems).toEqual([`data/part-00001.parquet: column 'temperature' differs at row ${131_072 + row}: file has ${value + 1}, the scenario gives ${value}`]);
   });
 
-  it('reads any range of rows of a file of many row groups as a whole-file read gives them', () => {
-    const file = join(tempDir(), 'groups.parquet');
+  it('reads any range of rows of a Parquet file, of row groups and pages of any cut, as a whole-file read gives them', () => {
+    const dir = tempDir();
     const n = 5000;
-    const t = tableFromArrays({ x: Float64Array.from({ length: n }, (_, i) => Math.sin(i)), s: vectorFromArray(Array.from({ length: n }, (_, i) => `r${i % 13}`)) });
-    writeFileSync(file, pw.writeParquet(pw.Table.fromIPCStream(tableToIPC(t, 'stream')), new pw.WriterPropertiesBuilder().setMaxRowGroupSize(333).build()));
-    const whole = readParquetRows(readFileSync(file), 0, n);
-    const cells = (x: Table) => ['x', 's'].map((c) => Array.from(x.getChild(c)!.toArray() as ArrayLike<unknown>));
-    for (const [offset, limit] of [[0, 1], [330, 10], [333, 333], [1000, 2500], [4990, 100], [0, n], [6000, 5]] as const) {
-      expect(cells(readParquetRange(file, offset, limit)), `${offset}+${limit}`).toEqual(cells(whole.slice(offset, offset + limit)));
+    const t = tableFromArrays({ x: Float64Array.from({ length: n }, (_, i) => Math.sin(i)), s: vectorFromArray(Array.from({ length: n }, (_, i) => `r${i % 13}`)), b: vectorFromArray(Array.from({ length: n }, (_, i) => i % 7 === 0)) });
+    const props = () => new pw.WriterPropertiesBuilder().setCompression(pw.Compression.SNAPPY);
+    const files = {
+      // Row groups of 333 rows; pages of ~2 kB, which end on other rows in each column (read as the whole row group).
+      groups: props().setMaxRowGroupSize(333),
+      pages: props().setDataPageSizeLimit(2000),
+    };
+    const cells = (x: Table) => x.schema.fields.map((f) => Array.from({ length: x.numRows }, (_, i) => String(x.getChild(f.name)!.get(i))));
+    for (const [name, p] of Object.entries(files)) {
+      const file = join(dir, `${name}.parquet`);
+      writeFileSync(file, pw.writeParquet(pw.Table.fromIPCStream(tableToIPC(t, 'stream')), p.build()));
+      const whole = readParquetRows(readFileSync(file), 0, n);
+      for (const [offset, limit] of [[0, 1], [99, 2], [330, 10], [333, 333], [1000, 2500], [4990, 100], [0, n], [6000, 5]] as const) {
+        expect(cells(readParquetRange(file, offset, limit)), `${name}: ${offset}+${limit}`).toEqual(cells(whole.slice(offset, offset + limit)));
+      }
+    }
+    // paranom's own shards: one row group, a page per block in every column, an offset index.
+    const file = join(dir, 'shard.parquet');
+    const shard = shardTable(generateShard(scenario, 0, 200_000));
+    writeFileSync(file, encodeParquet(shard, new Map(), 'snappy'));
+    for (const [offset, limit] of [[0, 65_536], [65_536, 65_536], [70_000, 10], [131_000, 2_000], [196_608, 3_392], [199_999, 5]] as const) {
+      expect(cells(readParquetRange(file, offset, limit)), `shard: ${offset}+${limit}`).toEqual(cells(shard.slice(offset, offset + limit)));
     }
   });
 });
