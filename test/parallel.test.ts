@@ -3,10 +3,18 @@
  * direct generation, verify, crash safety and resume, parts merged ≡ one run, single-file merge.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { createHash } from 'node:crypto';
+import { createRequire } from 'node:module';
+import { tableFromArrays, tableToIPC, vectorFromArray, type Table } from 'apache-arrow';
 import { generate } from '../src/run/generate.js';
+import { readParquetRows } from '../src/formats/read.js';
+import { readParquetRange } from '../src/formats/parquet-batches.js';
+import { encodeParquet } from '../src/formats/parquet.js';
+import { shardTable } from '../src/formats/arrow-table.js';
+import { generateShard } from '../src/generate/shard.js';
 import { grow } from '../src/run/grow.js';
 import { verify } from '../src/run/verify.js';
 import { mergeManifests, mergeToFile } from '../src/run/merge.js';
@@ -16,6 +24,7 @@ import type { Manifest } from '../src/dataset/manifest.js';
 import { duck, scenarioFrom, tempDir, VALVE } from './helpers.js';
 
 const CLI = 'dist/src/cli/main.js';
+const pw = createRequire(import.meta.url)('parquet-wasm') as typeof import('parquet-wasm');
 const scenario = scenarioFrom({ ...VALVE, timeline: { ...VALVE.timeline, rows: 400_000 } });
 const hashes = (m: Manifest) => m.shards.map((s) => `${s.file}:${s.sha256}`);
 
@@ -89,6 +98,103 @@ describe('verify', () => {
     expect(cli.status).toBe(1);
     expect(cli.stdout).toMatch(/MISMATCH data\/part-00001\.parquet/);
     expect(cli.stderr).toMatch(/^paranom: .*: \d+ problem\(s\); the dataset is not what its manifest says$/m);
+  });
+});
+
+/** Every file of a dataset directory, by relative path, as base64. */
+function treeOf(dir: string): Record<string, string> {
+  return Object.fromEntries((readdirSync(dir, { recursive: true }) as string[]).filter((f) => statSync(join(dir, f)).isFile()).sort().map((f) => [f, readFileSync(join(dir, f)).toString('base64')]));
+}
+
+describe('verify compares sampled blocks', () => {
+  it('finds a value changed in a sampled block of a shard whose hash was rewritten to match', async () => {
+    const out = join(tempDir(), 'v');
+    // Two blocks a shard: each shard is read once for both; uncompressed, a double is its 8 bytes.
+    await generate(scenario, { out, workers: 2, rows: 300_000, shardRows: 131_072, compression: 'none' });
+    expect(await verify(out)).toMatchObject({ ok: true, blocksCompared: 5 });
+    const file = join(out, 'data/part-00001.parquet');
+    const bytes = readFileSync(file);
+    const row = 70_000; // in the shard's second block
+    const value = readParquetRows(bytes, row, 1).getChild('temperature')!.get(0) as number;
+    const at = bytes.indexOf(Buffer.from(new Float64Array([value]).buffer));
+    expect(at).toBeGreaterThan(0);
+    bytes.writeDoubleLE(value + 1, at);
+    writeFileSync(file, bytes);
+    const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')) as Manifest;
+    manifest.shards[1]!.sha256 = createHash('sha256').update(bytes).digest('hex');
+    writeFileSync(join(out, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
+    expect((await verify(out)).problems).toEqual([`data/part-00001.parquet: column 'temperature' differs at row ${131_072 + row}: file has ${value + 1}, the scenario gives ${value}`]);
+  });
+
+  it('reads any range of rows of a Parquet file, of row groups and pages of any cut, as a whole-file read gives them', () => {
+    const dir = tempDir();
+    const n = 5000;
+    const t = tableFromArrays({ x: Float64Array.from({ length: n }, (_, i) => Math.sin(i)), s: vectorFromArray(Array.from({ length: n }, (_, i) => `r${i % 13}`)), b: vectorFromArray(Array.from({ length: n }, (_, i) => i % 7 === 0)) });
+    const props = () => new pw.WriterPropertiesBuilder().setCompression(pw.Compression.SNAPPY);
+    const files = {
+      // Row groups of 333 rows; pages of ~2 kB, which end on other rows in each column (read as the whole row group).
+      groups: props().setMaxRowGroupSize(333),
+      pages: props().setDataPageSizeLimit(2000),
+    };
+    const cells = (x: Table) => x.schema.fields.map((f) => Array.from({ length: x.numRows }, (_, i) => String(x.getChild(f.name)!.get(i))));
+    for (const [name, p] of Object.entries(files)) {
+      const file = join(dir, `${name}.parquet`);
+      writeFileSync(file, pw.writeParquet(pw.Table.fromIPCStream(tableToIPC(t, 'stream')), p.build()));
+      const whole = readParquetRows(readFileSync(file), 0, n);
+      for (const [offset, limit] of [[0, 1], [99, 2], [330, 10], [333, 333], [1000, 2500], [4990, 100], [0, n], [6000, 5]] as const) {
+        expect(cells(readParquetRange(file, offset, limit)), `${name}: ${offset}+${limit}`).toEqual(cells(whole.slice(offset, offset + limit)));
+      }
+    }
+    // paranom's own shards: one row group, a page per block in every column, an offset index.
+    const file = join(dir, 'shard.parquet');
+    const shard = shardTable(generateShard(scenario, 0, 200_000));
+    writeFileSync(file, encodeParquet(shard, new Map(), 'snappy'));
+    for (const [offset, limit] of [[0, 65_536], [65_536, 65_536], [70_000, 10], [131_000, 2_000], [196_608, 3_392], [199_999, 5]] as const) {
+      expect(cells(readParquetRange(file, offset, limit)), `shard: ${offset}+${limit}`).toEqual(cells(shard.slice(offset, offset + limit)));
+    }
+  });
+});
+
+describe('verify of the segment and entity tables', () => {
+  const small = { ...VALVE, timeline: { ...VALVE.timeline, rows: 20_000 } };
+  // A single series as Parquet (its manifest names the compression) and a fleet as Arrow (it names none).
+  const cases = [
+    { name: 'series', doc: small, format: 'parquet' as const, files: ['anomalies.parquet'] },
+    { name: 'fleet', doc: { ...small, entities: { count: 3, key: 'machine' } }, format: 'arrow' as const, files: ['anomalies.parquet', 'entities.parquet'] },
+  ];
+  it.each(cases)('names a changed, missing or swapped table of a $name ($format) dataset and leaves the files as they were', async ({ doc, format, files }) => {
+    const base = tempDir();
+    const out = join(base, 'ok');
+    await generate(scenarioFrom(doc), { out, workers: 1, format });
+    // Another run of the same shape: its tables are valid files of the same kind, of other events and entities.
+    await generate(scenarioFrom({ ...doc, seed: 7 }), { out: join(base, 'other'), workers: 1, format });
+    expect((await verify(out)).problems).toEqual([]);
+    const tampers: Array<[string, (path: string, file: string) => void]> = [
+      ['one byte changed', (path) => {
+        const bytes = readFileSync(path);
+        bytes[Math.floor(bytes.length / 2)]! ^= 0x01;
+        writeFileSync(path, bytes);
+      }],
+      ['deleted', (path) => rmSync(path)],
+      ['from another run', (path, file) => {
+        expect(readFileSync(join(base, 'other', file))).not.toEqual(readFileSync(path));
+        cpSync(join(base, 'other', file), path);
+      }],
+    ];
+    for (const file of files) {
+      for (const [how, tamper] of tampers) {
+        const dir = join(base, `${file}-${how}`.replace(/\W+/g, '-'));
+        cpSync(out, dir, { recursive: true });
+        tamper(join(dir, file), file);
+        const before = treeOf(dir);
+        const cli = spawnSync(process.execPath, [CLI, 'verify', dir], { encoding: 'utf8' });
+        expect(cli.status, `${file} ${how}`).toBe(1);
+        const said = new RegExp(`^MISMATCH ${file.replace('.', '\\.')}: ${how === 'deleted' ? 'missing' : 'differs from the'}`, 'm');
+        expect(cli.stdout, `${file} ${how}`).toMatch(said);
+        expect(cli.stdout.match(/^MISMATCH /gm), `${file} ${how}: only that file is named`).toHaveLength(1);
+        expect(treeOf(dir), `${file} ${how}`).toEqual(before);
+      }
+    }
   });
 });
 

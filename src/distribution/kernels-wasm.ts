@@ -12,6 +12,7 @@
  */
 import { KERNELS_WASM_BASE64 } from './kernels-wasm-bytes.js';
 import { NORMALS_OFFSET, philoxMemory, TAILS_OFFSET, WASM_MAX_NORMALS } from '../random/philox-wasm.js';
+import { normalQuantile, openUniform } from '../random/normal-quantile.js';
 
 interface KernelExports {
   normalTails(count: number, mean: number, sd: number): number;
@@ -43,8 +44,44 @@ const low = wasm ? new Float64Array(buffer, 0, WASM_MAX_NORMALS) : new Float64Ar
 const high = wasm ? new Float64Array(buffer, NORMALS_OFFSET, WASM_MAX_NORMALS) : new Float64Array(0);
 const tailsView = wasm ? new Int32Array(buffer, TAILS_OFFSET, WASM_MAX_NORMALS) : new Int32Array(0);
 
-/** True when these kernels are in use (false only where WebAssembly SIMD is missing). */
-export const wasmKernelsAvailable = wasm !== null;
+/**
+ * Whether the kernels give what this runtime's Math.exp, Math.log and Math.log1p give, on
+ * 256 probes each (a fraction of a millisecond at start-up). The per-row path
+ * (distribution/sampler.ts: uniqueness, `valueAt`) calls Math.*, and block and row must
+ * agree bit for bit: V8 computes these with fdlibm in Node 20, but a runtime whose Math.* is
+ * another libm (newer V8 releases take log from LLVM's libc) gets the JS block kernels
+ * instead, as before these kernels.
+ */
+function agreesWithMath(k: KernelExports): boolean {
+  const n = 256;
+  // log1p: −u over (−1, 0], evenly and near both ends
+  for (let i = 0; i < n; i++) low[i] = i % 4 === 3 ? 2 ** -(1 + (i % 40)) * (1 + i / n) : i % 4 === 2 ? 1 - 2 ** -(1 + (i % 50)) : (i + 0.37) / n;
+  if (!agrees(k.exponentials(n, 1), n, high, (i) => -Math.log1p(-low[i]!))) return false;
+  // exp: over [−40, 40] and [−500, 500]
+  for (let i = 0; i < n; i++) high[i] = ((i + 0.41) / n - 0.5) * (i % 2 === 0 ? 80 : 1000);
+  if (!agrees(k.exps(n), n, low, (i) => Math.exp(high[i]!))) return false;
+  // log, in the normal quantile's tails: p in the lower and upper 7.5%
+  for (let i = 0; i < n; i++) {
+    low[i] = i % 2 === 0 ? 0.075 * ((i + 0.29) / n) ** 3 : 1 - 0.075 * ((i + 0.53) / n) ** 3;
+    tailsView[i] = i;
+  }
+  return agrees(k.normalTails(n, 0, 1), n, high, (i) => normalQuantile(openUniform(low[i]!)));
+}
+
+/** Whether out[i] equals want(i) for i in [0, n) but the `count` listed tails (ascending). */
+function agrees(count: number, n: number, out: Float64Array, want: (i: number) => number): boolean {
+  for (let i = 0, t = 0; i < n; i++) {
+    if (t < count && tailsView[t] === i) t++;
+    else if (out[i] !== want(i)) return false;
+  }
+  return true;
+}
+
+/**
+ * True when these kernels are in use: WebAssembly SIMD is there and the runtime's Math.exp,
+ * Math.log and Math.log1p are fdlibm's (`agreesWithMath`).
+ */
+export const wasmKernelsAvailable = wasm !== null && agreesWithMath(wasm);
 
 /** The tail indices a kernel listed, without the lane past an odd n. */
 function tailsOf(count: number, n: number): Int32Array {

@@ -3,13 +3,14 @@
  * cut out as a small Parquet file of its own (its bytes, and the footer rewritten to hold
  * just those row groups at their new offsets) and decoded by parquet-wasm. Memory is one
  * batch, whatever the file's size: handing parquet-wasm the whole file copies all of it
- * into WebAssembly memory, which never shrinks, on every read.
+ * into WebAssembly memory, which never shrinks, on every read. A range of rows is read
+ * the same way, as just the row groups — or, through the offset index, the pages — holding it.
  */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { Schema, Table, tableFromIPC, tableToIPC } from 'apache-arrow';
 import { ByteSink } from './byte-sink.js';
-import { ColumnChunk, ColumnMetaData, FileMetaData, KeyValue, RowGroup, SchemaElement } from './parquet-spec.js';
+import { ColumnChunk, ColumnMetaData, FileMetaData, KeyValue, OffsetIndex, PageLocation, RowGroup, SchemaElement } from './parquet-spec.js';
 import { field, intOf, intValue, readThriftStruct, structOf, structsOf, writeThriftStruct, type TField, type TValue } from './thrift-tree.js';
 
 const require = createRequire(import.meta.url);
@@ -26,6 +27,13 @@ interface Chunk {
   start: number;
   end: number;
   fields: TField[];
+  /** Bytes [from, to) of the chunk left out: data pages before the rows read. */
+  gap?: { from: number; to: number };
+}
+
+/** The bytes a chunk takes in a batch file. */
+function chunkBytes(c: Chunk): number {
+  return c.end - c.start - (c.gap ? c.gap.to - c.gap.from : 0);
 }
 
 interface Group {
@@ -87,18 +95,19 @@ function varintLength(b: Uint8Array): number {
   return k + 1;
 }
 
-/** A copy of `fields` with integer fields in `ids` moved by `shift` and fields in `drop` left out. */
-function patched(fields: readonly TField[], ids: ReadonlySet<number>, shift: number, drop: ReadonlySet<number> = new Set()): TField[] {
-  return fields.filter((f) => !drop.has(f.id)).map((f) => (ids.has(f.id) ? { ...f, value: intValue(Math.max(0, intOf(f)! + shift)) } : f));
+/** A copy of `fields` with integer fields in `ids` moved by `move` and fields in `drop` left out. */
+function patched(fields: readonly TField[], ids: ReadonlySet<number>, move: (offset: number) => number, drop: ReadonlySet<number> = new Set()): TField[] {
+  return fields.filter((f) => !drop.has(f.id)).map((f) => (ids.has(f.id) ? { ...f, value: intValue(Math.max(0, move(intOf(f)!))) } : f));
 }
 
 const CHUNK_OFFSETS = new Set<number>([ColumnChunk.FILE_OFFSET]);
 const META_OFFSETS = new Set<number>([ColumnMetaData.DATA_PAGE_OFFSET, ColumnMetaData.DICTIONARY_PAGE_OFFSET, INDEX_PAGE_OFFSET]);
 
-/** A column chunk's footer entry for its bytes moved by `shift`. */
-function movedChunk(c: Chunk, shift: number): TValue {
-  const fields = patched(c.fields, CHUNK_OFFSETS, shift, CHUNK_DROP).map((f) =>
-    f.id === ColumnChunk.META_DATA && f.value.kind === 'struct' ? { ...f, value: { kind: 'struct' as const, fields: patched(f.value.fields, META_OFFSETS, shift, META_DROP) } } : f,
+/** A column chunk's footer entry for its bytes placed at `at` (less its gap). */
+function movedChunk(c: Chunk, at: number): TValue {
+  const move = (offset: number) => offset + at - c.start - (c.gap && offset >= c.gap.to ? c.gap.to - c.gap.from : 0);
+  const fields = patched(c.fields, CHUNK_OFFSETS, move, CHUNK_DROP).map((f) =>
+    f.id === ColumnChunk.META_DATA && f.value.kind === 'struct' ? { ...f, value: { kind: 'struct' as const, fields: patched(f.value.fields, META_OFFSETS, move, META_DROP) } } : f,
   );
   return { kind: 'struct', fields };
 }
@@ -116,15 +125,16 @@ function listOf(f: TField, items: TValue[]): TField {
  */
 function batchFile(fd: number, l: Layout, groups: readonly Group[], keep: readonly number[] | null): Uint8Array {
   const cols = (g: Group) => (keep ? keep.map((k) => g.chunks[k]!) : g.chunks);
-  const bytes = groups.reduce((a, g) => a + cols(g).reduce((b, c) => b + (c.end - c.start), 0), 0);
-  const body = new Uint8Array(MAGIC.length + bytes);
-  body.set(MAGIC, 0);
+  const bytes = groups.reduce((a, g) => a + cols(g).reduce((b, c) => b + chunkBytes(c), 0), 0);
+  const body = MAGIC.length + bytes;
+  // Where each chunk goes first, so the footer is known and the file read into one buffer.
+  const placed: Array<{ c: Chunk; at: number }> = [];
   let at = MAGIC.length;
   const rowGroups = groups.map((g) => {
     const chunks = cols(g).map((c) => {
-      readAt(fd, c.start, c.end - c.start, body, at);
-      const moved = movedChunk(c, at - c.start);
-      at += c.end - c.start;
+      placed.push({ c, at });
+      const moved = movedChunk(c, at);
+      at += chunkBytes(c);
       return moved;
     });
     const fields = g.fields
@@ -148,11 +158,16 @@ function batchFile(fd: number, l: Layout, groups: readonly Group[], keep: readon
     return [f];
   });
   const footer = writeThriftStruct(meta);
-  const out = new Uint8Array(body.length + footer.length + 8);
-  out.set(body, 0);
-  out.set(footer, body.length);
-  new DataView(out.buffer).setUint32(body.length + footer.length, footer.length, true);
-  out.set(MAGIC, body.length + footer.length + 4);
+  const out = new Uint8Array(body + footer.length + 8);
+  out.set(MAGIC, 0);
+  for (const { c, at: to } of placed) {
+    const cut = c.gap?.from ?? c.end;
+    readAt(fd, c.start, cut - c.start, out, to);
+    if (c.gap) readAt(fd, c.gap.to, c.end - c.gap.to, out, to + cut - c.start);
+  }
+  out.set(footer, body);
+  new DataView(out.buffer).setUint32(body + footer.length, footer.length, true);
+  out.set(MAGIC, body + footer.length + 4);
   return out;
 }
 
@@ -206,7 +221,7 @@ export function forEachParquetBatch(path: string, columns: readonly string[], fn
   try {
     const l = layoutOf(fd);
     const keep = l.leaves && columns.every((c) => l.leaves!.includes(c)) ? [...new Set(columns.map((c) => l.leaves!.indexOf(c)))].sort((x, y) => x - y) : null;
-    const size = (g: Group) => (keep ? keep.map((k) => g.chunks[k]!) : g.chunks).reduce((a, c) => a + (c.end - c.start), 0);
+    const size = (g: Group) => (keep ? keep.map((k) => g.chunks[k]!) : g.chunks).reduce((a, c) => a + chunkBytes(c), 0);
     let row = 0;
     for (let g = 0; g < l.groups.length; ) {
       const batch = [l.groups[g++]!];
@@ -220,6 +235,77 @@ export function forEachParquetBatch(path: string, columns: readonly string[], fn
       row += table.numRows;
     }
     return row;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Fields of a cut chunk's metadata that describe all its pages (statistics, encoding and size statistics): dropped. */
+const WHOLE_CHUNK_META = new Set([ColumnMetaData.STATISTICS, 13, 16]);
+
+/**
+ * Rows [from, to) of row group `g` as a row group of just the data pages holding them
+ * (and each column's dictionary), found through the offset index; undefined when a
+ * column has no offset index or the columns' pages do not start and end on the same rows.
+ */
+function pageCut(fd: number, g: Group, from: number, to: number): { group: Group; first: number } | undefined {
+  let span: { lo: number; hi: number } | undefined;
+  const chunks: Chunk[] = [];
+  for (const c of g.chunks) {
+    const at = intOf(field(c.fields, ColumnChunk.OFFSET_INDEX_OFFSET));
+    const length = intOf(field(c.fields, ColumnChunk.OFFSET_INDEX_LENGTH));
+    if (at === undefined || !length) return undefined;
+    const pages = structsOf(field(readThriftStruct(readAt(fd, at, length)), OffsetIndex.PAGE_LOCATIONS)).map((p) => ({
+      offset: intOf(field(p, PageLocation.OFFSET)) ?? 0,
+      size: intOf(field(p, PageLocation.COMPRESSED_PAGE_SIZE)) ?? 0,
+      row: intOf(field(p, PageLocation.FIRST_ROW_INDEX)) ?? 0,
+    }));
+    const rowEnd = (k: number) => pages[k + 1]?.row ?? g.rows;
+    const a = pages.findIndex((p, k) => rowEnd(k) > from);
+    let b = a;
+    while (b + 1 < pages.length && pages[b + 1]!.row < to) b++;
+    if (a < 0 || (span && (span.lo !== pages[a]!.row || span.hi !== rowEnd(b)))) return undefined;
+    span = { lo: pages[a]!.row, hi: rowEnd(b) };
+    // What comes before the first data page (a dictionary page) is kept; the pages before `a` are not.
+    const gap = pages[a]!.offset > pages[0]!.offset ? { from: pages[0]!.offset, to: pages[a]!.offset } : undefined;
+    const end = pages[b]!.offset + pages[b]!.size;
+    const cut = { start: c.start, end, ...(gap ? { gap } : {}), fields: [] as TField[] };
+    const meta = (m: TField[]) => m.filter((f) => !WHOLE_CHUNK_META.has(f.id)).map((f) => {
+      if (f.id === ColumnMetaData.NUM_VALUES) return { ...f, value: intValue(span!.hi - span!.lo) };
+      if (f.id === ColumnMetaData.TOTAL_COMPRESSED_SIZE) return { ...f, value: intValue(chunkBytes(cut)) };
+      if (f.id === ColumnMetaData.DATA_PAGE_OFFSET) return { ...f, value: intValue(pages[a]!.offset) };
+      return f;
+    });
+    cut.fields = c.fields.map((f) => (f.id === ColumnChunk.META_DATA && f.value.kind === 'struct' ? { ...f, value: { kind: 'struct' as const, fields: meta(f.value.fields) } } : f));
+    chunks.push(cut);
+  }
+  if (!span) return undefined;
+  const rows = span.hi - span.lo;
+  return { group: { rows, chunks, fields: g.fields.map((f) => (f.id === RowGroup.NUM_ROWS ? { ...f, value: intValue(rows) } : f)) }, first: span.lo };
+}
+
+/**
+ * Rows [offset, offset+limit) of a Parquet file, read from disk: only the row groups
+ * holding them are read — of a single row group, only the data pages holding them when
+ * the file has an offset index — so memory is those pages, not the file.
+ */
+export function readParquetRange(path: string, offset: number, limit: number): Table {
+  const fd = openSync(path, 'r');
+  try {
+    const l = layoutOf(fd);
+    const groups: Group[] = [];
+    let first = 0;
+    let row = 0;
+    for (const g of l.groups) {
+      if (row + g.rows > offset && row < offset + limit) {
+        if (groups.length === 0) first = row;
+        groups.push(g);
+      }
+      row += g.rows;
+    }
+    const cut = groups.length === 1 && l.leaves ? pageCut(fd, groups[0]!, offset - first, offset - first + limit) : undefined;
+    if (cut) return tableFromIPC(pw.readParquet(batchFile(fd, l, [cut.group], null), { offset: offset - first - cut.first, limit, batchSize: 65536 }).intoIPCStream());
+    return tableFromIPC(pw.readParquet(batchFile(fd, l, groups, null), { offset: offset - first, limit, batchSize: 65536 }).intoIPCStream());
   } finally {
     closeSync(fd);
   }

@@ -12,7 +12,12 @@ export function readParquetRows(bytes: Uint8Array, offset: number, limit: number
 
 /** Rows [offset, offset+limit) of an Arrow IPC file. */
 export function readArrowRows(bytes: Uint8Array, offset: number, limit: number): Table {
-  return tableFromIPC(bytes).slice(offset, offset + limit);
+  return readArrowTable(bytes).slice(offset, offset + limit);
+}
+
+/** A whole Arrow IPC file (or stream). */
+export function readArrowTable(bytes: Uint8Array): Table {
+  return tableFromIPC(bytes);
 }
 
 /** The named columns (all when omitted) of a whole Parquet file, as an Apache Arrow table. */

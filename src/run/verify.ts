@@ -14,8 +14,9 @@ import { createPool, defaultWorkers } from './pool.js';
 import { startUniqueness, type UniquenessRun } from './uniqueness-pass.js';
 import { startFleetUniqueness } from './fleet-uniqueness.js';
 import { shardTable } from '../formats/arrow-table.js';
-import { encodeParquet } from '../formats/parquet.js';
-import { readArrowRows, readParquetRows } from '../formats/read.js';
+import { encodeParquet, type ParquetCompression } from '../formats/parquet.js';
+import { readArrowTable } from '../formats/read.js';
+import { readParquetRange } from '../formats/parquet-batches.js';
 import { shardMetadata } from '../dataset/provenance.js';
 import { ENTITIES_FILE, MANIFEST_FILE, readManifest, requireFormatVersion, SEGMENTS_FILE, shardPlanOf, type Manifest, type ManifestShard } from '../dataset/manifest.js';
 import { entityTable } from '../dataset/entities.js';
@@ -102,28 +103,72 @@ function sameWithoutWholeFloatMarks(regenerated: Uint8Array, file: Uint8Array): 
   return plain(regenerated) === plain(file);
 }
 
-function compareBlock(out: string, m: Manifest, s: ManifestShard, blockStart: number, retries: Retries | undefined): string[] {
-  const scenario = m.scenario;
+/** Compares one block of a Parquet or Arrow shard, read by `read(offset, limit)`, with the scenario's rows. */
+function compareBlock(s: ManifestShard, blockStart: number, m: Manifest, retries: Retries | undefined, read: (offset: number, limit: number) => Table): string[] {
   const blockEnd = Math.min(blockStart + BLOCK_ROWS, s.row_end);
+  const expected = shardTable(generateShard(m.scenario, blockStart, blockEnd, retriesIn(retries, blockStart, blockEnd)));
+  let actual: Table;
+  try {
+    actual = read(blockStart - s.row_start, blockEnd - blockStart);
+  } catch (err) {
+    return [`${s.file}: cannot be read (${(err as Error).message})`];
+  }
+  return compareTables(expected, actual, blockStart, s.file);
+}
+
+/**
+ * Compares the sampled blocks starting at `blockStarts` (rows of shard `s`) with the
+ * scenario's rows. A shard is read once however many blocks it holds; of a Parquet shard
+ * only the row groups holding a block are read, from disk, so memory is a row group.
+ */
+function compareShard(out: string, m: Manifest, s: ManifestShard, blockStarts: readonly number[], retries: Retries | undefined): string[] {
   const path = join(out, s.file);
   if (!existsSync(path)) return [];
   if (m.format === 'csv') {
     // CSV holds no typed values to compare: regenerate the whole shard and compare bytes.
     // With uniqueness the shard's rows take their resolved attempts, as when it was written.
-    const { bytes } = encodeShard({ scenario, shard: { index: s.index, rowStart: s.row_start, rowEnd: s.row_end, file: s.file }, format: 'csv', compression: 'snappy', retries: retriesIn(retries, s.row_start, s.row_end) });
+    const { bytes } = encodeShard({ scenario: m.scenario, shard: { index: s.index, rowStart: s.row_start, rowEnd: s.row_end, file: s.file }, format: 'csv', compression: 'snappy', retries: retriesIn(retries, s.row_start, s.row_end) });
     const file = readFileSync(path);
     if (sha256(bytes) === sha256(file) || sameWithoutWholeFloatMarks(bytes, file)) return [];
     return [`${s.file}: regenerated rows ${s.row_start}–${s.row_end - 1} differ from the file`];
   }
-  const expected = shardTable(generateShard(scenario, blockStart, blockEnd, retriesIn(retries, blockStart, blockEnd)));
-  const bytes = readFileSync(path);
-  let actual: Table;
-  try {
-    actual = m.format === 'arrow' ? readArrowRows(bytes, blockStart - s.row_start, blockEnd - blockStart) : readParquetRows(bytes, blockStart - s.row_start, blockEnd - blockStart);
-  } catch (err) {
-    return [`${s.file}: cannot be read (${(err as Error).message})`];
+  let read: (offset: number, limit: number) => Table;
+  if (m.format === 'arrow') {
+    // An Arrow IPC shard is read whole, once: its batches are found by reading it.
+    let whole: Table;
+    try {
+      whole = readArrowTable(readFileSync(path));
+    } catch (err) {
+      return [`${s.file}: cannot be read (${(err as Error).message})`];
+    }
+    read = (offset, limit) => whole.slice(offset, offset + limit);
+  } else {
+    read = (offset, limit) => readParquetRange(path, offset, limit);
   }
-  return compareTables(expected, actual, blockStart, s.file);
+  return blockStarts.flatMap((start) => compareBlock(s, start, m, retries, read));
+}
+
+/** Compressions a dataset's tables may be written with: a CSV or Arrow manifest names none (the CLI writes them with snappy). */
+const TABLE_COMPRESSIONS: readonly ParquetCompression[] = ['snappy', 'zstd', 'none'];
+
+/**
+ * The segment table (and a fleet's entity table): regenerated from the scenario and
+ * compared byte for byte with the file, missing or not.
+ */
+function checkTables(out: string, m: Manifest): string[] {
+  const meta = shardMetadata(m.scenario, { index: -1, rowStart: firstRow(m.scenario.timeline), rowEnd: endRow(m.scenario.timeline) });
+  const compressions = m.compression ? [m.compression] : TABLE_COMPRESSIONS;
+  const check = (file: string, table: () => Table, what: string): string[] => {
+    const path = join(out, file);
+    if (!existsSync(path)) return [`${file}: missing`];
+    const have = sha256(readFileSync(path));
+    const t = table();
+    return compressions.some((c) => sha256(encodeParquet(t, meta, c)) === have) ? [] : [`${file}: differs from the ${what} the scenario gives`];
+  };
+  return [
+    ...check(SEGMENTS_FILE, () => datasetSegments(m.scenario).table, 'events'),
+    ...(m.entities ? check(ENTITIES_FILE, () => entityTable(m.scenario), 'entities and parameters') : []),
+  ];
 }
 
 async function resolvePrefix(m: Manifest, end: number): Promise<Retries> {
@@ -228,23 +273,16 @@ async function verifyOnce(out: string, options: VerifyOptions): Promise<VerifyRe
   }
   // Uniqueness retries depend on every earlier row: resolve them up to the last sampled block.
   const retries = m.scenario.uniqueness && !m.entities && starts.length > 0 ? await resolvePrefix(m, Math.min(m.rows, starts[starts.length - 1]! + BLOCK_ROWS)) : undefined;
+  const byShard = new Map<ManifestShard, number[]>();
   for (const start of m.entities ? [] : starts) {
     const s = m.shards.find((x) => start >= x.row_start && start < x.row_end);
-    if (!s) continue;
-    for (const p of compareBlock(out, m, s, start, retries)) problems.push(p);
-    blocksCompared++;
+    if (s) byShard.set(s, [...(byShard.get(s) ?? []), start]);
+  }
+  for (const [s, blockStarts] of byShard) {
+    problems.push(...compareShard(out, m, s, blockStarts, retries));
+    blocksCompared += blockStarts.length;
   }
 
-  const seg = join(out, SEGMENTS_FILE);
-  if (!existsSync(seg)) problems.push(`${SEGMENTS_FILE}: missing`);
-  else if (m.compression) {
-    const meta = shardMetadata(m.scenario, { index: -1, rowStart: firstRow(m.scenario.timeline), rowEnd: endRow(m.scenario.timeline) });
-    if (sha256(encodeParquet(datasetSegments(m.scenario).table, meta, m.compression)) !== sha256(readFileSync(seg))) {
-      problems.push(`${SEGMENTS_FILE}: differs from the events the scenario gives`);
-    }
-    const ent = join(out, ENTITIES_FILE);
-    if (m.entities && !existsSync(ent)) problems.push(`${ENTITIES_FILE}: missing`);
-    else if (m.entities && sha256(encodeParquet(entityTable(m.scenario), meta, m.compression)) !== sha256(readFileSync(ent))) problems.push(`${ENTITIES_FILE}: differs from the entities and parameters the scenario gives`);
-  }
+  problems.push(...checkTables(out, m));
   return { ok: problems.length === 0, shardsChecked: m.shards.length, blocksCompared, problems };
 }
