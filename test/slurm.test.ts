@@ -33,14 +33,38 @@ async function until<T>(what: string, seconds: number, probe: () => T | undefine
   }
 }
 
-/** The node process of one array task, found by the variables Slurm put in its environment. */
+/** Blocks (1 ms sleeps) until `file` holds `lines` non-empty lines, or throws after `seconds`. */
+function watchJournal(file: string, lines: number, seconds: number): void {
+  const end = Date.now() + seconds * 1000;
+  const sleep = new Int32Array(new SharedArrayBuffer(4));
+  for (;;) {
+    try {
+      if (readFileSync(file, 'utf8').split('\n').filter(Boolean).length >= lines) return;
+    } catch {
+      // Not written yet.
+    }
+    if (Date.now() > end) throw new Error(`timed out after ${seconds} s waiting for ${lines} lines in ${file}`);
+    Atomics.wait(sleep, 0, 0, 1);
+  }
+}
+
+/**
+ * Whether a node process is npm's (the `npx` launcher, whose child is paranom): by its
+ * script (`npx`, `npx-cli.js`, anything under `npm/`), or by the title `npm exec …` that
+ * npm soon gives its process in place of its arguments.
+ */
+function isNpm(cmd: readonly string[]): boolean {
+  return cmd.some((a) => /^npm /.test(a) || /[\\/]npm[\\/]|(^|[\\/])np[mx](-cli\.js)?$/.test(a));
+}
+
+/** The paranom process of one array task (not the npx launcher above it), found by the variables Slurm put in its environment. */
 function taskProcess(jobId: string, task: number): number | undefined {
   for (const name of readdirSync('/proc')) {
     if (!/^\d+$/.test(name)) continue;
     try {
       const environ = readFileSync(`/proc/${name}/environ`, 'latin1').split('\0');
       const cmd = readFileSync(`/proc/${name}/cmdline`, 'latin1').split('\0');
-      if (environ.includes(`SLURM_ARRAY_JOB_ID=${jobId}`) && environ.includes(`SLURM_ARRAY_TASK_ID=${task}`) && cmd.includes('generate') && /node$/.test(cmd[0] ?? '')) return Number(name);
+      if (environ.includes(`SLURM_ARRAY_JOB_ID=${jobId}`) && environ.includes(`SLURM_ARRAY_TASK_ID=${task}`) && cmd.includes('generate') && /node$/.test(cmd[0] ?? '') && !isNpm(cmd)) return Number(name);
     } catch {
       // A process that ended meanwhile.
     }
@@ -95,8 +119,11 @@ describe('Slurm array job', () => {
     try {
       // Task 1 is part 2 of 4: kill it once its journal records 3 of its 16 shards.
       const journal = join(ds, '.paranom-run-part-00002-of-00004.jsonl');
-      await until('three shards of part 2', 120, () => (existsSync(journal) && readFileSync(journal, 'utf8').split('\n').filter(Boolean).length >= 4 ? true : undefined));
-      const pid = await until('the node process of task 1', 10, () => taskProcess(job, 1));
+      // The process is found first, then the journal is watched every millisecond: a part of
+      // 16 small shards finishes a few hundred milliseconds after its third, sooner than a
+      // scan of /proc or a 50 ms poll reliably reacts.
+      const pid = await until('the node process of task 1', 120, () => taskProcess(job, 1));
+      watchJournal(journal, 4, 120);
       process.kill(pid, 'SIGKILL');
       await until('task 1 to fail', 120, () => (jobState(`${job}_1`) === 'FAILED' ? true : undefined));
       expect(existsSync(join(ds, 'manifest-part-00002-of-00004.json'))).toBe(false);
