@@ -178,6 +178,10 @@ describe('stream mistakes: exit 2, a message naming the option, nothing on stand
     [['--stdout', '--start-at', '140000'], /--start-at 140000 is row 140000, past the timeline's last row \(139999\)/],
     [['--stdout', '--start-at', 'yesterday'], /--start-at: expected a row index or an ISO 8601 time/],
     [['--stdout', '--part', '1/2'], /--part applies to a dataset directory/],
+    [['--stdout', '--rate', 'abc'], /--rate: expected rows per second above 0, got 'abc'/],
+    [['--stdout', '--rate', '0'], /--rate: expected rows per second above 0, got '0'/],
+    [['--stdout', '--rate'], /--rate needs a value/],
+    [['--stdout', '--realtime', '--speed', 'fast'], /--speed: expected a factor above 0, got 'fast'/],
   ])('%j', (args, message) => {
     const r = paranom('generate', scenario, ...(args as string[]));
     expect(r.code).toBe(2);

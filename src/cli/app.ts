@@ -140,9 +140,9 @@ export async function runCli(args: readonly string[], io: CliIO = processIO): Pr
           .option('dry-run', { type: 'boolean', default: false, describe: 'Print the plan and exit' })
           .option('with-clean', { type: 'boolean', default: false, describe: 'Also write <name>_clean: each anomaly-affected variable without anomalies' })
           .option('splits', { type: 'string', describe: "Write train_clean, train and test datasets under --out; optional value: train's rows, fraction or duration (default: the scenario's splits, or 0.5)" })
-          .option('rate', { type: 'number', describe: 'Stream: pace to R rows per second' })
+          .option('rate', { type: 'string', describe: 'Stream: pace to R rows per second' })
           .option('realtime', { type: 'boolean', describe: "Stream: pace by the timeline's timestamps" })
-          .option('speed', { type: 'number', describe: 'Stream: with --realtime, X times faster than real time' })
+          .option('speed', { type: 'string', describe: 'Stream: with --realtime, X times faster than real time' })
           .option('start-at', { type: 'string', describe: 'Stream: start at this ISO 8601 time (first row at or after it) or row index' })
           .option('labels-to', { type: 'string', describe: "Stream: also write the streamed rows' segment table (Parquet) to FILE" }),
       (argv) =>

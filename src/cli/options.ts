@@ -18,6 +18,17 @@ export function intOption(name: string, raw: unknown, range: { min: number; max:
   return n;
 }
 
+/** A positive number option (`--rate 2.5`, `--speed 1e3`), quoted back as written when it is not one. */
+export function positiveOption(name: string, raw: unknown, what: string): number | undefined {
+  if (raw === undefined) return undefined;
+  if (Array.isArray(raw)) throw new ParanomError('USAGE', `--${name} is given ${raw.length} times; give it once`);
+  const text = typeof raw === 'string' ? raw.trim() : typeof raw === 'number' ? String(raw) : '';
+  if (text === '') throw new ParanomError('USAGE', `--${name} needs a value: ${what} above 0`);
+  const n = /^\+?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(text) ? Number(text) : NaN;
+  if (!(Number.isFinite(n) && n > 0)) throw new ParanomError('USAGE', `--${name}: expected ${what} above 0, got '${text}'`);
+  return n;
+}
+
 /** A string option that must not be empty or given twice. */
 export function stringOption(name: string, raw: unknown): string | undefined {
   if (raw === undefined) return undefined;

@@ -5,6 +5,7 @@
  */
 import { ParanomError } from '../errors.js';
 import type { Pace, StreamFormat } from '../run/stream.js';
+import { positiveOption } from './options.js';
 import { createProgress } from './progress.js';
 
 /** The options of `generate` that concern streams (as yargs parsed them). */
@@ -16,9 +17,9 @@ export interface StreamArgs {
   rows?: number | undefined;
   seed?: number | undefined;
   workers?: number | undefined;
-  rate?: number | undefined;
+  rate?: number | string | undefined;
   realtime?: boolean | undefined;
-  speed?: number | undefined;
+  speed?: number | string | undefined;
   'start-at'?: string | undefined;
   'labels-to'?: string | undefined;
   'with-clean'?: boolean | undefined;
@@ -46,15 +47,9 @@ export function checkDatasetArgs(argv: StreamArgs): void {
 function paceOf(argv: StreamArgs): Pace | undefined {
   if (argv.rate !== undefined && argv.realtime) throw new ParanomError('USAGE', '--rate and --realtime pace the stream two ways; choose one');
   if (argv.speed !== undefined && !argv.realtime) throw new ParanomError('USAGE', '--speed applies to --realtime');
-  if (argv.rate !== undefined) {
-    if (!(Number.isFinite(argv.rate) && argv.rate > 0)) throw new ParanomError('USAGE', `--rate: expected rows per second above 0, found ${argv.rate}`);
-    return { rate: argv.rate };
-  }
-  if (argv.realtime) {
-    const speed = argv.speed ?? 1;
-    if (!(Number.isFinite(speed) && speed > 0)) throw new ParanomError('USAGE', `--speed: expected a factor above 0, found ${argv.speed}`);
-    return { realtime: true, speed };
-  }
+  const rate = positiveOption('rate', argv.rate, 'rows per second');
+  if (rate !== undefined) return { rate };
+  if (argv.realtime) return { realtime: true, speed: positiveOption('speed', argv.speed, 'a factor') ?? 1 };
   return undefined;
 }
 
