@@ -178,6 +178,7 @@ describe('stream mistakes: exit 2, a message naming the option, nothing on stand
     [['--stdout', '--start-at', '140000'], /--start-at 140000 is row 140000, past the timeline's last row \(139999\)/],
     [['--stdout', '--start-at', 'yesterday'], /--start-at: expected a row index or an ISO 8601 time/],
     [['--stdout', '--part', '1/2'], /--part applies to a dataset directory/],
+    [['--stdout', '--labels-to', '.'], /--labels-to '\.' is a directory; name a file in it, e\.g\. '\.\/labels\.parquet'/],
     [['--stdout', '--rate', 'abc'], /--rate: expected rows per second above 0, got 'abc'/],
     [['--stdout', '--rate', '0'], /--rate: expected rows per second above 0, got '0'/],
     [['--stdout', '--rate'], /--rate needs a value/],

@@ -22,6 +22,9 @@ import { prepareScenario } from '../variables/registry.js';
  * labelled for an event has its segment row).
  */
 export async function writeStreamLabels(path: string, scenario: Scenario, startRow: number): Promise<number> {
+  if (existsSync(path) && statSync(path).isDirectory()) {
+    throw new ParanomError('OUTPUT_EXISTS', `--labels-to '${path}' is a directory; name a file in it, e.g. '${path.replace(/[\\/]+$/, '')}/labels.parquet'`, { path });
+  }
   if (existsSync(path) && !(statSync(path).isFile() && writtenByParanom(path))) {
     throw new ParanomError('OUTPUT_EXISTS', `--labels-to '${path}' exists and is not a segment table paranom wrote; choose another path`, { path });
   }
