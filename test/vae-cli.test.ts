@@ -31,6 +31,13 @@ describe('paranom train-vae', () => {
     for (const f of ['vae.json', 'decoder/model.json', 'decoder/weights.bin', 'encoder/model.json', 'encoder/weights.bin']) expect(existsSync(join(out, f)), f).toBe(true);
   });
 
+  it("--hidden none trains a model without a hidden layer (an empty --hidden is refused below)", () => {
+    const out = join(tempDir(), 'linear');
+    const r = run(['train-vae', '--data', DATA, '--window', '16', '--latent', '2', '--hidden', 'none', '--epochs', '1', '--backend', 'cpu', '--out', out]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(JSON.parse(readFileSync(join(out, 'vae.json'), 'utf8')).architecture.hidden).toEqual([]);
+  });
+
   it('exits 2 with a clear message on a missing column or a bad option', () => {
     const out = join(tempDir(), 'm');
     const a = run(['train-vae', '--data', DATA, '--columns', 'speed', '--out', out]);
@@ -48,6 +55,8 @@ describe('paranom train-vae', () => {
     expect([twice.status, twice.stderr]).toEqual([2, "paranom: --columns names 'value' twice; name each column once\n"]);
     const width = run(['train-vae', '--data', DATA, '--hidden', '64,x', '--out', out]);
     expect([width.status, width.stderr]).toEqual([2, "paranom: --hidden takes comma-separated layer widths (whole numbers), got 'x' in '64,x'\n"]);
+    const empty = run(['train-vae', '--data', DATA, '--hidden', '', '--out', out]);
+    expect([empty.status, empty.stderr]).toEqual([2, "paranom: --hidden needs layer widths (e.g. 64,64), or 'none' for no hidden layer\n"]);
     expect(existsSync(out)).toBe(false);
     const c = run(['train-vae', '--data', join(root, 'package.json'), '--out', out]);
     expect(c.status).toBe(2);

@@ -25,7 +25,7 @@ function builder(a: Argv) {
     .option('columns', { type: 'string', describe: 'Columns to learn, comma-separated (default: every numeric column but a timestamp)' })
     .option('window', { type: 'number', default: 64, describe: 'Rows per window' })
     .option('latent', { type: 'number', default: 16, describe: 'Latent dimensions' })
-    .option('hidden', { type: 'string', default: '64,64', describe: 'Hidden layer widths of the encoder (the decoder mirrors them)' })
+    .option('hidden', { type: 'string', default: '64,64', describe: "Hidden layer widths of the encoder (the decoder mirrors them); 'none' for no hidden layer" })
     .option('activation', { choices: ['relu', 'tanh'] as const, default: 'relu' as const, describe: 'Hidden activation' })
     .option('epochs', { type: 'number', default: 50, describe: 'Maximum epochs' })
     .option('seed', { type: 'number', default: 0, describe: 'Seed of initial weights, shuffling and noise (same seed, same model)' })
@@ -45,7 +45,10 @@ type TrainOptions = ReturnType<typeof builder> extends Argv<infer U> ? U : never
 async function handler(argv: ArgumentsCamelCase<TrainOptions>): Promise<void> {
   const { trainVae } = await import('../vae/train.js');
   const columns = list(argv.columns, 'columns', (s) => s) as string[] | undefined;
-  const hidden = list(argv.hidden, 'hidden', (s) => {
+  // No hidden layer is asked for by name: an empty value is more often a shell variable
+  // that expanded to nothing than a wish for a linear model.
+  if (argv.hidden.trim() === '') throw new ParanomError('USAGE', "--hidden needs layer widths (e.g. 64,64), or 'none' for no hidden layer");
+  const hidden = argv.hidden.trim() === 'none' ? [] : list(argv.hidden, 'hidden', (s) => {
     if (!/^\d+$/.test(s)) throw new ParanomError('USAGE', `--hidden takes comma-separated layer widths (whole numbers), got '${s}' in '${argv.hidden}'`);
     return Number(s);
   }) as number[] | undefined;
