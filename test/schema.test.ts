@@ -151,6 +151,8 @@ variables: { x: { normal: { dist: normal, mean: 0, sd: 1 } } }`,
     ['a label margin with one side', parse(base('anomalies: { frequency: 0.1, duration: 5, label_margin: [3] }')), '/anomalies/label_margin', 'oneOf'],
     ['duration with three bounds', parse(base('anomalies: { frequency: 0.1, duration: [1, 2, 3] }')), '/anomalies/duration', 'anyOf'],
     ['categorical weights all zero', parse('timeline: { rows: 100 }\nvariables: { s: { normal: { dist: categorical, values: [a, b], weights: [0, 0] } } }'), '/variables/s/normal/weights', 'contains'],
+    ['a source drift that moves nothing (every alone)', parse('timeline: { rows: 100 }\nvariables: { s: { type: source, file: s.csv, drift: { every: 10 } } }'), '/variables/s/drift', 'anyOf'],
+    ['a source drift with offset and gain both 0', parse('timeline: { rows: 100 }\nvariables: { s: { type: source, file: s.csv, drift: { offset: 0, gain: 0, every: 10 } } }'), '/variables/s/drift', 'anyOf'],
     ['categorical values of mixed types', parse('timeline: { rows: 100 }\nvariables: { s: { normal: { dist: categorical, values: [1, two] } } }'), '/variables/s/normal/values', 'anyOf'],
   ];
 
