@@ -2,7 +2,7 @@
  * The usefulness experiment (`npm run experiment`) in reduced form: one seed, two NAB
  * series (and one series of `--protocol long`). It asserts only that the runs complete and
  * print a well-formed table with every condition, and which series the long protocol
- * takes; the figures themselves are the README's, from the full runs.
+ * takes; the figures themselves are the README's and docs/usefulness.md's, from the full runs.
  */
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
