@@ -27,7 +27,7 @@ import { loadNab, robustScale, type Series } from './nab.js';
 import { trainSupervised, trainUnsupervised, type Detector } from './detector.js';
 import { EVERYTHING, EVERYTHING_MORE, FULL, FULL_NAB, generateCondition, KINDS, KINDS_DRIFT, KINDS_SHAPES, LEARNED, LEARNED_MORE, LEARNED_NAB, NAIVE, NAIVE_MORE, trainModel, USER_WHOLE, USER_WHOLE_CHANGED, writeTrainingCsv, type GeneratedCondition, type GeneratedData, type SeriesContext } from './conditions.js';
 import { seededRandom } from './mlp.js';
-import { EVERYTHING_LONG, LEARNED_DEFAULT, LONG_GENERATED, longSeries } from './long.js';
+import { EVERYTHING_LONG, LEARNED_RANDOM, LONG_GENERATED, longSeries } from './long.js';
 import { pool, scoreSeries, type Scores, type SeriesCounts } from './score.js';
 import { generateTail, tauConditions, tauThreshold, writeTailCsv, type TauCondition } from './tau.js';
 
@@ -73,10 +73,12 @@ const GENERATED: GeneratedCondition[] = [NAIVE, KINDS, KINDS_SHAPES, KINDS_DRIFT
 
 /**
  * The τ rows (tau.ts): (a)'s forecaster with its threshold from the anomalies of (b), (u-c),
- * (e) and (d), each as its protocol runs it.
+ * (e) and a learned-kind condition, each the scenario of the protocol's own row of that id
+ * (so each τ row sits beside the classifier row of the same data); the learned one is (d)
+ * on the 15% protocol, (d-rand) — the kind with its current defaults — on the long one.
  */
 const TAU_SHORT = tauConditions([['b', NAIVE], ['u', USER_WHOLE_CHANGED], ['e', EVERYTHING], ['d', LEARNED]]);
-const TAU_LONG = tauConditions([['b', NAIVE], ['u', USER_WHOLE_CHANGED], ['e', EVERYTHING_LONG], ['d', LEARNED_DEFAULT]]);
+const TAU_LONG = tauConditions([['b', NAIVE], ['u', USER_WHOLE_CHANGED], ['e', EVERYTHING_LONG], ['d', LEARNED_RANDOM]]);
 
 function selectSeries(all: Series[], pick: ExperimentOptions['series']): Series[] {
   if (pick === undefined) return all;
