@@ -2,8 +2,8 @@
  * The experiment's "long training" protocol (`run.js --protocol long`): closer to a user
  * with a long clean stretch of their own series than the 15% cut. Each series trains on
  * every row before its first labelled window, less a margin, and only series where that
- * leaves at least LONG.minRows rows take part. Fixed before any run on test labels (the
- * README's "Long training" section).
+ * leaves at least LONG.minRows rows take part. Fixed before any run on test labels (see
+ * "Long training" in docs/usefulness.md).
  *
  * Its learned conditions are the two ways users put learned anomalies into a real series:
  * (d) the `learned` kind exactly as the README recommends it (defaults only, no drift), and
@@ -74,7 +74,7 @@ export const SPLICE: GeneratedCondition = {
 
 /**
  * (d) with the kind's `min_effect` at 2 robust sd: judged on generated data first
- * (transfer.ts), then run once in the protocol (the README's "one hypothesis").
+ * (transfer.ts), then run once in the protocol ("one hypothesis" in docs/usefulness.md).
  */
 export const LEARNED_EFFECT2: GeneratedCondition = {
   ...LEARNED_DEFAULT,
@@ -87,7 +87,7 @@ export const LEARNED_EFFECT2: GeneratedCondition = {
  * (d) with the kind's `residual: drop`, nothing else changed: the event's target is the
  * bare decoded window, as the splice's, not the clean value plus the decoded change. Tests
  * whether the kept residual is what makes (d)'s events read as normal variation (the
- * README's H3), on generated data first (transfer.ts), then once in the protocol.
+ * H3 in docs/usefulness.md), on generated data first (transfer.ts), then once in the protocol.
  */
 export const LEARNED_DROP: GeneratedCondition = {
   ...LEARNED_DEFAULT,
@@ -99,7 +99,7 @@ export const LEARNED_DROP: GeneratedCondition = {
 /**
  * (d) with the kind's `direction: random`, nothing else changed: each event's code moves
  * along a drawn direction, not along the one its own context already takes, so the decoded
- * window need not follow the local shape (the README's H4), judged on generated data first
+ * window need not follow the local shape (H4 in docs/usefulness.md), judged on generated data first
  * (transfer.ts), then once in the protocol.
  */
 export const LEARNED_RANDOM: GeneratedCondition = {
@@ -130,7 +130,7 @@ function everything(ctx: SeriesContext, label: string): string {
 /**
  * (e) with `label: changed` labelling only rows moved by at least `min_change` robust sd
  * (0.5 or 1 instead of 0.1), nothing else changed: the values are (e)'s to the byte, only
- * the labels of rows an event moved by less differ (the README's H5).
+ * the labels of rows an event moved by less differ (H5 in docs/usefulness.md).
  */
 const everythingMinChange = (id: string, minChange: number): GeneratedCondition => ({
   ...EVERYTHING_LONG,
