@@ -5,7 +5,7 @@
  * alone" means, and what `paranom generate --entity` writes.
  */
 import type { Scenario } from '../model/types.js';
-import type { Entities } from '../model/entities.js';
+import type { Entities, EntityParam } from '../model/entities.js';
 import { entitySeed } from '../random/entity-seed.js';
 import { drawEntityParamRange, drawEntityParams, withValueAt } from './params.js';
 import { entityCount } from './count-split.js';
@@ -55,7 +55,7 @@ export function entityScenario(s: Scenario, index: number): Scenario {
   return withParams(s, f, withoutEntities(s), index, drawEntityParams(s.seed, f, index));
 }
 
-function withParams(s: Scenario, f: Entities, template: Scenario, index: number, drawn: ReadonlyArray<{ param: Entities['params'][number]; value: number }>): Scenario {
+function withParams(s: Scenario, f: Entities, template: Scenario, index: number, drawn: ReadonlyArray<{ param: EntityParam; value: number }>): Scenario {
   let out: Scenario = { ...template, seed: entitySeed(s.seed, index), ...(f.countPer ? { anomalies: ownCount(s, f, index) } : {}) };
   for (const { param, value } of drawn) for (const t of param.targets) out = withValueAt(out, t, value);
   return out;
@@ -72,6 +72,10 @@ export function entityScenarios(s: Scenario, from: number, to: number): (index: 
   const values = f.params.map((p) => drawEntityParamRange(s.seed, p, from, to));
   return (index) => {
     if (index < from || index >= to) throw new Error(`unreachable: entity ${index} outside [${from}, ${to})`);
-    return withParams(s, f, template, index, f.params.map((param, k) => ({ param, value: values[k]![index - from]! })));
+    // A plain loop, not map(): arrays of an optimized map() and of the builtin one differ in
+    // map, and the code reading them, run for every entity, would deoptimize on the other.
+    const drawn: Array<{ param: EntityParam; value: number }> = [];
+    for (let k = 0; k < f.params.length; k++) drawn.push({ param: f.params[k]!, value: values[k]![index - from]! });
+    return withParams(s, f, template, index, drawn);
   };
 }

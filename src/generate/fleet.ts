@@ -131,7 +131,12 @@ export function generateFleetShard(scenario: Scenario, rect: FleetShardRect, are
     if (!one.allowNonFinite) checkFinite(cols, rect.rowStart, one.seed);
     const start = stride === 1 ? j * span : j;
     if (!values) {
-      values = cols.values.map((c) => ({ name: c.name, dtype: c.dtype, categories: c.categories, data: out ? out.column(c.dtype, rows, false) : allocColumn(c.dtype, rows), ...(c.valid ? { valid: take(Uint8Array, rows) } : {}) }));
+      // A plain loop, not map(): see generate/rows.ts (this code runs every entity).
+      values = [];
+      for (const c of cols.values) {
+        const data = out ? out.column(c.dtype, rows, false) : allocColumn(c.dtype, rows);
+        values.push(c.valid ? { name: c.name, dtype: c.dtype, categories: c.categories, data, valid: take(Uint8Array, rows) } : { name: c.name, dtype: c.dtype, categories: c.categories, data });
+      }
     }
     scatter(cols.timestamp, timestamp, 2, span, start, stride);
     scatter(cols.isAnomaly, isAnomaly, 1, span, start, stride);
@@ -140,11 +145,12 @@ export function generateFleetShard(scenario: Scenario, rect: FleetShardRect, are
     const code = fleet.names ? j : e;
     if (stride === 1) keyData.fill(code, start, start + span);
     else for (let i = 0; i < span; i++) keyData[start + i * stride] = code;
-    cols.values.forEach((c, k) => {
-      const v = values![k]!;
+    for (let k = 0; k < cols.values.length; k++) {
+      const c = cols.values[k]!;
+      const v = values[k]!;
       scatter(c.data, v.data, WIDTH[c.dtype] ?? 1, span, start, stride);
       if (c.valid) scatter(c.valid, v.valid!, 1, span, start, stride);
-    });
+    }
     for (const ev of cols.events) events.push({ ...ev, entity: e });
   }
   return { rowStart: rect.rowStart, rows, timestamp, isAnomaly, anomalyId, values: [key, ...(values ?? [])], events };
