@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Table, TimestampMillisecond, vectorFromArray } from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
-import { parseScenario } from '../src/reader/load.js';
+import { parseScenario, withOverrides } from '../src/reader/load.js';
 import { generateShard } from '../src/generate/shard.js';
 import { prepareScenario } from '../src/variables/registry.js';
 import { encodeParquet } from '../src/formats/parquet.js';
@@ -75,6 +75,14 @@ describe('mapping the file timestamps onto the timeline', () => {
     const s = scenarioIn(dir, { file: 'series.csv', timestamps: { map: 'timestamp' } }, { timeline: { start: '2024-01-01T00:00:00Z', step: '1m', rows: 20 } });
     // Row 10 is 10 min in: past the 9⅓-min span, so 40 s into the next cycle; row 19 starts a third.
     expect(await values(s)).toEqual([10, 10, 20, 30, 30, 30, 30, 40, 40, 40, 10, 10, 20, 30, 30, 30, 30, 40, 40, 10]);
+  });
+
+  it('with past_end: error, refuses a timeline longer than the span in validate, --rows and grow (before: validate said ok and the run failed at its first row past the span)', async () => {
+    // The 9⅓-min span covers rows 0–9 of a 1-minute timeline.
+    const stop = (rows: number) => scenarioIn(dir, { file: 'series.csv', timestamps: 'map', past_end: 'error' }, { timeline: { start: '2024-01-01T00:00:00Z', step: '1m', rows } });
+    expect(await values(stop(10))).toEqual([10, 10, 20, 30, 30, 30, 30, 40, 40, 40]);
+    expect(() => stop(11)).toThrow(/variables\.v: maps the timestamps of series\.csv, whose span covers the first 10 rows of the timeline, fewer than its 11 rows, and past_end is 'error'; use past_end: cycle or hold, or fewer rows/);
+    expect(() => withOverrides(stop(10), { rows: 11 })).toThrow(/variable 'v' maps the timestamps of series\.csv, whose span covers the first 10 rows/);
   });
 
   it('refuses timestamps that do not increase', () => {

@@ -9,6 +9,8 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { generate } from '../src/run/generate.js';
+import { grow } from '../src/run/grow.js';
+import { mergeToFile } from '../src/run/merge.js';
 import { generateSplits, type SplitsIndex } from '../src/run/splits.js';
 import { verify } from '../src/run/verify.js';
 import { duck, scenarioFrom, tempDir } from './helpers.js';
@@ -160,6 +162,12 @@ describe('splits of a fleet', () => {
     expect(test).toEqual(await digest(join(base, 'whole'), `epoch_ms(timestamp) >= ${cut}`));
     const [clean] = await duck(`SELECT count(*) AS n, count(*) FILTER (WHERE is_anomaly) AS anomalous FROM ${data(join(base, 'splits', 'train_clean'))}`);
     expect([num(clean!['n']), num(clean!['anomalous'])]).toEqual([4 * 12_000, 0]);
+    // Before: the fleet's test split (each entity's rows from 12,000) failed the coverage check
+    // of merge and grow as "damaged" (exit 1); now merge writes its rows and grow names the split.
+    const merged = join(base, 'test.parquet');
+    expect((await mergeToFile(join(base, 'splits', 'test'), merged)).rows).toBe(4 * 8_000);
+    expect((await duck(`SELECT count(*) AS n, count(DISTINCT machine) AS m, md5(string_agg(concat_ws('|', machine, timestamp, a, b, load, state, is_anomaly, anomaly_id), ',' ORDER BY machine, timestamp)) AS h FROM read_parquet('${merged}')`))[0]).toEqual(test);
+    await expect(grow(join(base, 'splits', 'test'), 30_000)).rejects.toMatchObject({ code: 'USAGE', message: expect.stringMatching(/is the test split of .* growing one split would make it overlap/) });
   });
 });
 

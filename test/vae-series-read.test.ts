@@ -142,6 +142,13 @@ describe('train-vae reads Parquet a few row groups at a time', () => {
     expect(() => readSeries(file, ['name'])).toThrow(/broken-extra\.parquet: column 'name' is Utf8, not numeric/);
   });
 
+  it('a Parquet file without rows is refused as such (before: its columns were called constant)', () => {
+    const file = join(tempDir(), 'empty.parquet');
+    const t = new Table({ value: vectorFromArray([], new Float64()) });
+    writeFileSync(file, pw.writeParquet(pw.Table.fromIPCStream(tableToIPC(t, 'stream'))));
+    expect(() => readSeries(file)).toThrow(/empty\.parquet: the file has no rows; expected at least one data row/);
+  });
+
   it('a file that is not Parquet is refused by name', () => {
     const dir = tempDir();
     const file = join(dir, 'not.parquet');

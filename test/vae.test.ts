@@ -119,6 +119,25 @@ describe('train-vae', () => {
     expect(long.meta.training.stride).toBe(4); // window / 100
   });
 
+  it('refuses a series too short for its window with advice that passes (before: a window it had just refused, or --validation-split 0 already given)', async () => {
+    const series = (n: number) => {
+      const file = join(work, `short-${n}.csv`);
+      writeFileSync(file, 'value\n' + Array.from({ length: n }, (_, i) => `${(i * 37) % 11}\n`).join(''));
+      return file;
+    };
+    const tiny = { latent: 2, hidden: [4], epochs: 1, seed: 1, backend: 'cpu' as const };
+    const refusal = (data: string, window: number, validationSplit?: number) => trainVae({ ...tiny, data, window, ...(validationSplit !== undefined ? { validationSplit } : {}), out: join(work, 'never') }).then(() => 'trained', (e: Error) => e.message);
+    // 12 rows: window 2 leaves 3 training rows and a tail of 9 (8 windows).
+    expect(await refusal(series(12), 8)).toMatch(/short-12\.csv has 12 rows; training needs at least 9 \(window 8\) before a validation tail of 15 rows \(8 windows\); use a --window of at most 2, or --validation-split 0$/);
+    expect((await trainVae({ ...tiny, data: series(12), window: 2, out: join(work, 'short-12') })).meta.training.data.validationWindows).toBeGreaterThanOrEqual(8);
+    // 5 rows hold no validation tail for any window: only --validation-split 0 (and a window of at most 4) helps.
+    expect(await refusal(series(5), 2)).toMatch(/has 5 rows; .*; use --validation-split 0$/);
+    expect(await refusal(series(5), 8)).toMatch(/has 5 rows; .*; use --validation-split 0 and a --window of at most 4$/);
+    expect(await refusal(series(5), 8, 0)).toMatch(/has 5 rows; training needs at least 9 \(window 8\); use a --window of at most 4$/);
+    await trainVae({ ...tiny, data: series(5), window: 4, validationSplit: 0, out: join(work, 'short-5') });
+    expect(await refusal(series(2), 2, 0)).toMatch(/has 2 rows; training needs at least 3 \(window 2\); the smallest window \(2 rows\) needs 3 rows$/);
+  });
+
   it('is reproducible: the same data, options and seed give the same model files byte for byte', async () => {
     const again = join(work, 'models/again');
     await trainVae({ ...TRAIN, epochs: 2, out: again });

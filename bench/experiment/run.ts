@@ -27,8 +27,9 @@ import { loadNab, robustScale, type Series } from './nab.js';
 import { trainSupervised, trainUnsupervised, type Detector } from './detector.js';
 import { EVERYTHING, EVERYTHING_MORE, FULL, FULL_NAB, generateCondition, KINDS, KINDS_DRIFT, KINDS_SHAPES, LEARNED, LEARNED_MORE, LEARNED_NAB, NAIVE, NAIVE_MORE, trainModel, USER_WHOLE, USER_WHOLE_CHANGED, writeTrainingCsv, type GeneratedCondition, type GeneratedData, type SeriesContext } from './conditions.js';
 import { seededRandom } from './mlp.js';
-import { LONG_GENERATED, longSeries } from './long.js';
+import { EVERYTHING_LONG, LEARNED_RANDOM, LONG_GENERATED, longSeries } from './long.js';
 import { pool, scoreSeries, type Scores, type SeriesCounts } from './score.js';
+import { generateTail, tauConditions, tauThreshold, writeTailCsv, type TauCondition } from './tau.js';
 
 /** Share of test rows the random-alarm null alarms on (NAB's windows cover about 10%). */
 const NULL_RATE = 0.1;
@@ -38,7 +39,7 @@ export interface ExperimentOptions {
   seeds: number;
   /** Series names to run, or the first N series; all by default. */
   series?: readonly string[] | number;
-  /** Condition ids to run (`a`, `b`, `c0`, `c1`, `c2`, `c`, `d`, `c3`, `d3`, `e`, `g`, `h`, `b7`, `u`, `u-c`; the null always runs); all by default. */
+  /** Condition ids to run (`a`, `b`, `c0`, `c1`, `c2`, `c`, `d`, `c3`, `d3`, `e`, `g`, `h`, `b7`, `u`, `u-c`, and the τ rows `b-tau`, `u-tau`, `e-tau`, `d-tau` with their `.1` twins; the null always runs); all by default. */
   conditions?: readonly string[];
   /** Worker threads running series in parallel (default 2). */
   jobs?: number;
@@ -69,6 +70,15 @@ export interface ExperimentResult {
 }
 
 const GENERATED: GeneratedCondition[] = [NAIVE, KINDS, KINDS_SHAPES, KINDS_DRIFT, FULL, LEARNED, FULL_NAB, LEARNED_NAB, EVERYTHING, EVERYTHING_MORE, LEARNED_MORE, NAIVE_MORE, USER_WHOLE, USER_WHOLE_CHANGED];
+
+/**
+ * The τ rows (tau.ts): (a)'s forecaster with its threshold from the anomalies of (b), (u-c),
+ * (e) and a learned-kind condition, each the scenario of the protocol's own row of that id
+ * (so each τ row sits beside the classifier row of the same data); the learned one is (d)
+ * on the 15% protocol, (d-rand) — the kind with its current defaults — on the long one.
+ */
+const TAU_SHORT = tauConditions([['b', NAIVE], ['u', USER_WHOLE_CHANGED], ['e', EVERYTHING], ['d', LEARNED]]);
+const TAU_LONG = tauConditions([['b', NAIVE], ['u', USER_WHOLE_CHANGED], ['e', EVERYTHING_LONG], ['d', LEARNED_RANDOM]]);
 
 function selectSeries(all: Series[], pick: ExperimentOptions['series']): Series[] {
   if (pick === undefined) return all;
@@ -117,22 +127,26 @@ async function modelOf(s: Series, csv: string): Promise<{ model: string } | { sk
 
 /** One series under every condition and seed. */
 async function runSeries(s: Series, seeds: number, ids: readonly string[] | undefined, protocol: Protocol, dir: string): Promise<Outcome> {
-  const { generated, withReal, rows: table } = conditionsOf(ids, protocol);
+  const { generated, taus, withReal, rows: table } = conditionsOf(ids, protocol);
   const train = s.values.subarray(0, s.cut);
   const scale = robustScale(train);
   const csv = writeTrainingCsv(s, dir);
+  const tail = taus.length > 0 ? writeTailCsv(s, dir) : undefined;
   const rows = testRows(s);
   const out: SeriesCounts[][] = table.map(() => []);
   const first = withReal ? 2 : 1;
-  const model: { model?: string } | { skipped: string } = generated.some((g) => g.needsModel) ? await modelOf(s, csv) : {};
+  const needsModel = generated.some((g) => g.needsModel) || taus.some((t) => t.of.needsModel);
+  const model: { model?: string } | { skipped: string } = needsModel ? await modelOf(s, csv) : {};
   if ('skipped' in model) return { skipped: model.skipped };
   const ctx: SeriesContext = { sd: scale.scale, rows: s.cut, fileRows: s.values.length, ...model };
   for (let seed = 1; seed <= seeds; seed++) {
     const rand = seededRandom(seed * 7919 + s.values.length);
     const random = Float64Array.from(rows, () => rand());
     out[0]!.push(scoreSeries(s, random, Uint8Array.from(random, (u) => (u < NULL_RATE ? 1 : 0))));
+    // (a)'s forecaster, fitted once per seed and shared by (a) and every τ row.
+    const forecaster = withReal || taus.length > 0 ? trainUnsupervised(train, scale, seed) : undefined;
     if (withReal) {
-      const real = detect(trainUnsupervised(train, scale, seed), s, rows);
+      const real = detect(forecaster!, s, rows);
       out[1]!.push(scoreSeries(s, real.scores, real.alarms));
     }
     for (const [k, g] of generated.entries()) {
@@ -140,21 +154,32 @@ async function runSeries(s: Series, seeds: number, ids: readonly string[] | unde
       const r = detect(trainSupervised(data.values, data.labels, data.period, train, scale, seed), s, rows);
       out[first + k]!.push(scoreSeries(s, r.scores, r.alarms, labelNoise(data, scale.scale)));
     }
+    const tails = new Map<string, GeneratedData>(); // one generated tail per condition and seed, shared by its β rows
+    const scores = taus.length > 0 ? forecaster!.score(s.values, rows) : undefined;
+    for (const [k, t] of taus.entries()) {
+      const data = tails.get(t.of.id) ?? (await generateTail(s, tail!, t.of, ctx, seed));
+      tails.set(t.of.id, data);
+      const threshold = tauThreshold(forecaster!, data, t.beta);
+      out[first + generated.length + k]!.push(scoreSeries(s, scores!, Uint8Array.from(scores!, (v) => (v >= threshold ? 1 : 0)), labelNoise(data, scale.scale)));
+    }
   }
   return { counts: out };
 }
 
-/** The table's rows: the null (always), real-only, then the generated conditions chosen (default: all). */
-function conditionsOf(ids: readonly string[] | undefined, protocol: Protocol): { generated: GeneratedCondition[]; withReal: boolean; rows: Array<{ id: string; title: string }> } {
+/** The table's rows: the null (always), real-only, the generated conditions chosen, then the τ rows chosen (default: all). */
+function conditionsOf(ids: readonly string[] | undefined, protocol: Protocol): { generated: GeneratedCondition[]; taus: TauCondition[]; withReal: boolean; rows: Array<{ id: string; title: string }> } {
   const all = protocol === 'long' ? LONG_GENERATED : GENERATED;
+  const allTaus = protocol === 'long' ? TAU_LONG : TAU_SHORT;
   const generated = ids ? all.filter((g) => ids.includes(g.id)) : all;
+  const taus = ids ? allTaus.filter((t) => ids.includes(t.id)) : allTaus;
   const withReal = !ids || ids.includes('a');
   const rows = [
     { id: 'null', title: 'random alarms (null)' },
     ...(withReal ? [{ id: 'a', title: '(a) real normal data only' }] : []),
     ...generated.map((g) => ({ id: g.id, title: g.title })),
+    ...taus.map((t) => ({ id: t.id, title: t.title })),
   ];
-  return { generated, withReal, rows };
+  return { generated, taus, withReal, rows };
 }
 
 interface Job {
@@ -270,7 +295,7 @@ export function formatTable(r: ExperimentResult): string {
   return lines.join('\n');
 }
 
-/** Per series (seed means of point F1): how often each generated condition beats (a), (b) and (b7), those of them that ran. */
+/** Per series (seed means of point F1): how often each generated or τ condition beats (a), (b), (b7) and (b-τ), those of them that ran. */
 function winCounts(r: ExperimentResult): string[] {
   const ids = r.conditions.map((c) => c.id);
   const f1 = (name: string, k: number): number => pool(r.perSeries[name]![k]!).f1;
@@ -281,7 +306,7 @@ function winCounts(r: ExperimentResult): string[] {
       const j = ids.indexOf(other);
       return j < 0 || j === k ? '' : `${r.series.filter((n) => f1(n, k) > f1(n, j)).length} of ${r.series.length} series beat ${r.conditions[j]!.title.split(' ')[0]}`;
     };
-    const wins = [beats('a'), beats('b'), beats('b7')].filter(Boolean);
+    const wins = [beats('a'), beats('b'), beats('b7'), beats('b-tau')].filter(Boolean);
     if (wins.length) out.push(`${c.title}: point F1 (seed mean) ${wins.join(', ')}`);
   }
   return out;

@@ -342,23 +342,26 @@ export function requireFormatVersion(outDir: string, m: Manifest, command: strin
  */
 function checkFleetCoverage(path: string, m: Manifest, f: FleetSummary): void {
   const bad = (why: string) => new ParanomError('DATASET_INVALID', `${path}: shards do not cover ${f.count} entities × ${f.rows_per_entity} rows once (${why}); the manifest was edited or damaged`, { path });
+  // A fleet's test split covers a later stretch of each entity's timeline: rows [first, first + rows per entity).
+  const first = firstRow(m.scenario.timeline);
+  const end = first + f.rows_per_entity;
   const cuts = new Set<number>([0, f.count]);
   for (const s of m.shards) {
     const es = s.entity_start;
     const ee = s.entity_end;
-    if (es === undefined || ee === undefined || !(es < ee) || ee > f.count || !(s.row_start < s.row_end) || s.row_end > f.rows_per_entity || s.rows !== (ee - es) * (s.row_end - s.row_start)) throw bad(`at ${s.file}`);
+    if (es === undefined || ee === undefined || !(es < ee) || ee > f.count || !(first <= s.row_start && s.row_start < s.row_end) || s.row_end > end || s.rows !== (ee - es) * (s.row_end - s.row_start)) throw bad(`at ${s.file}`);
     cuts.add(es).add(ee);
   }
   const bounds = [...cuts].sort((a, b) => a - b);
   for (let i = 0; i + 1 < bounds.length; i++) {
     const e = bounds[i]!;
     const ranges = m.shards.filter((s) => s.entity_start! <= e && s.entity_end! > e).map((s) => [s.row_start, s.row_end] as const).sort((a, b) => a[0] - b[0]);
-    let covered = 0;
+    let covered = first;
     for (const [a, b] of ranges) {
       if (a !== covered) throw bad(`entity ${e}, row ${covered}`);
       covered = b;
     }
-    if (covered !== f.rows_per_entity) throw bad(`entity ${e} ends at row ${covered}`);
+    if (covered !== end) throw bad(`entity ${e} ends at row ${covered}`);
   }
 }
 

@@ -262,7 +262,7 @@ export function validateScenario(doc: unknown, options: { baseDir?: string } = {
   const correlations = resolveCorrelations(c, expanded.groups, variables, declared, new Map(expanded.entries.map((e) => [e.name, e])));
   checkDependencies(c, variables, declared);
   if (checkedAnomalies) checkPlanAgainstVariables(c, checkedAnomalies, variables, declared, correlations);
-  if (timeline) for (const p of rowLimitProblems({ variables, timeline, ...(allowNonFinite ? { allowNonFinite: true as const } : {}) }, timeline.rows)) c.fail(join('variables', p.variable), p.message);
+  if (timeline) for (const p of rowLimitProblems({ variables, timeline, baseDir: options.baseDir ?? process.cwd(), ...(allowNonFinite ? { allowNonFinite: true as const } : {}) }, timeline.rows)) c.fail(join('variables', p.variable), p.message);
   // `uniqueness.scope` belongs to fleets; the rest of the block is the one-series uniqueness.
   const { scope, rawUniqueness } = uniquenessScope(o['uniqueness']);
   const uniqueness = checkUniqueness(c, rawUniqueness, variables);

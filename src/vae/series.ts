@@ -156,6 +156,8 @@ function readParquet(path: string, wanted: readonly string[] | undefined, batchB
   const typeOf = (c: string) => String(head.schema.fields.find((f) => f.name === c)?.type ?? '');
   const isNumeric = (c: string) => /^(Float|Int|Uint|Decimal)/.test(typeOf(c));
   const columns = pickColumns(path, head.columns, wanted, isNumeric);
+  // As for a CSV file of a header alone (before: an empty column was called constant).
+  if (head.rows === 0) throw usage(`${path}: the file has no rows; expected at least one data row`);
   // Each column's first problem; the first column's is reported, as a column-by-column read would.
   const problems = columns.map((c) => (isNumeric(c) ? undefined : `${path}: column '${c}' is ${typeOf(c)}, not numeric`));
   const values = columns.map(() => new Float64Array(head.rows));

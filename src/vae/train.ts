@@ -144,9 +144,7 @@ function trainingData(o: TrainVaeOptions) {
     valRows = rows - Math.round(rows * (1 - validationSplit));
   }
   const trainRows = rows - valRows;
-  if (trainRows < W + 1) {
-    usage(`${series.file} has ${rowsSeries.rows} rows; training needs at least ${(W + 1) * f} (window ${W * f}) before a validation tail of ${valRows * f} rows (${MIN_VALIDATION} windows); use a --window of at most ${Math.max(2, Math.floor((rows - MIN_VALIDATION) / 2)) * f}, or --validation-split 0`);
-  }
+  if (trainRows < W + 1) usage(tooShort(series.file, rowsSeries.rows, rows, W, f, valRows));
   // Windows a hundredth of a window apart carry little new: long windows take a stride.
   const stride = o.stride ?? Math.max(1, Math.ceil((trainRows - W + 1) / MAX_TRAIN_WINDOWS), Math.floor(W / 100));
   const norm = fitNormalisation(series, trainRows);
@@ -156,6 +154,27 @@ function trainingData(o: TrainVaeOptions) {
   const val = validationSplit > 0 ? slidingWindows(series, norm, trainRows, rows, W, valStride) : { data: new Float32Array(0), count: 0, width: D };
   if (train.count < 2) usage(`${series.file} gives ${train.count} training window(s); use a smaller --window or --stride`);
   return { series, rowsSeries, f, D, trainRows, stride, norm, train, val, validationSplit };
+}
+
+/**
+ * Why `rows` model rows (`seriesRows` of the file) hold no training for windows of W, and
+ * what would: the largest window that leaves room for the validation tail (W' + 1 training
+ * rows and W' + MIN_VALIDATION − 1 tail rows), else the largest without one (W' + 1 rows),
+ * else nothing — only ever a window of at least 2 that would pass.
+ */
+function tooShort(file: string, seriesRows: number, rows: number, W: number, f: number, valRows: number): string {
+  const need = valRows > 0 ? `at least ${(W + 1) * f} (window ${W * f}) before a validation tail of ${valRows * f} rows (${MIN_VALIDATION} windows)` : `at least ${(W + 1) * f} (window ${W * f})`;
+  const withTail = Math.floor((rows - MIN_VALIDATION) / 2);
+  const without = rows - 1;
+  const advice =
+    valRows > 0 && withTail >= 2
+      ? `use a --window of at most ${withTail * f}, or --validation-split 0`
+      : without >= 2
+        ? valRows > 0
+          ? `use --validation-split 0${W > without ? ` and a --window of at most ${without * f}` : ''}`
+          : `use a --window of at most ${without * f}`
+        : `the smallest window (2${f > 1 ? ` blocks of ${f} rows` : ' rows'}) needs ${3 * f} rows`;
+  return `${file} has ${seriesRows} rows; training needs ${need}; ${advice}`;
 }
 
 /** Trains a VAE and writes it to `o.out`. */

@@ -8,9 +8,10 @@
 import type { Scenario } from '../model/types.js';
 import { rowCapacityProblems } from './registry.js';
 import { processReachProblem } from './process-validate.js';
+import { sourceRowLimit } from './source.js';
 
 /** Problems of the scenario's variables with `rows` rows, as { variable, message }. */
-export function rowLimitProblems(s: Pick<Scenario, 'variables' | 'allowNonFinite'> & { timeline?: Pick<Scenario['timeline'], 'stepMs'> | undefined }, rows: number): Array<{ variable: string; message: string }> {
+export function rowLimitProblems(s: Pick<Scenario, 'variables' | 'allowNonFinite' | 'baseDir'> & { timeline?: Pick<Scenario['timeline'], 'stepMs'> | undefined }, rows: number): Array<{ variable: string; message: string }> {
   const out: Array<{ variable: string; message: string }> = rowCapacityProblems(s, rows);
   for (const v of s.variables) {
     // A trend or a random walk grows with the rows: past some count it cannot stay finite.
@@ -18,6 +19,11 @@ export function rowLimitProblems(s: Pick<Scenario, 'variables' | 'allowNonFinite
     if (reach) out.push({ variable: v.name, message: reach });
     if (v.type === 'source' && v.pastEnd === 'error' && v.timestamps.mode === 'ignore' && v.offset + rows > v.fileRows) {
       out.push({ variable: v.name, message: `reads ${v.file}, which has ${v.fileRows} rows${v.offset ? ` from offset ${v.offset}` : ''}, fewer than the ${rows} rows of the timeline, and past_end is 'error'; use past_end: cycle or hold, or fewer rows` });
+    }
+    // Mapped timestamps end where the file's span (first to last time plus its mean spacing) does.
+    if (v.type === 'source' && v.pastEnd === 'error' && v.timestamps.mode === 'map' && s.timeline) {
+      const limit = sourceRowLimit(v, s.timeline, s.baseDir);
+      if (rows > limit) out.push({ variable: v.name, message: `maps the timestamps of ${v.file}, whose span covers the first ${limit} rows of the timeline, fewer than its ${rows} rows, and past_end is 'error'; use past_end: cycle or hold, or fewer rows` });
     }
   }
   return out;

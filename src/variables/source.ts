@@ -85,7 +85,7 @@ function pastEndError(v: SourceVariable, row: number, seed: number): ParanomErro
 }
 
 /** File row replayed at each timeline row, for a given source (-1: past the end with `error`). */
-function fileRowOf(v: SourceVariable, data: SourceData, timeline: Timeline): (row: number) => number {
+function fileRowOf(v: SourceVariable, data: SourceData, timeline: Pick<Timeline, 'stepMs'>): (row: number) => number {
   const n = data.values.length;
   if (v.timestamps.mode === 'ignore') {
     return (row) => {
@@ -116,7 +116,7 @@ function fileRowOf(v: SourceVariable, data: SourceData, timeline: Timeline): (ro
  * where rows past the file fail. Measuring an event looks at rows around it that may lie
  * past the timeline (so the result does not change when the dataset grows); it stops here.
  */
-export function sourceRowLimit(v: SourceVariable, timeline: Timeline, baseDir: string | undefined): number {
+export function sourceRowLimit(v: SourceVariable, timeline: Pick<Timeline, 'stepMs'>, baseDir: string | undefined): number {
   if (v.pastEnd !== 'error') return Infinity;
   const at = fileRowOf(v, sourceData(v, baseDir), timeline);
   // fileRowOf is -1 from the first row past the file on: find that row.
