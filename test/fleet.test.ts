@@ -19,6 +19,7 @@ import { duck, scenarioFrom, tempDir } from './helpers.js';
 import { parseScenario } from '../src/reader/load.js';
 import { generateFleetShard, type EntityStarts } from '../src/generate/fleet.js';
 import { fleetShardSegments } from '../src/run/labels.js';
+import { entityScenario, entityScenarios } from '../src/fleet/entity.js';
 
 const ROWS = 30_000;
 const SHARD = 65_536;
@@ -218,6 +219,19 @@ describe('fleets split over machines', () => {
 });
 
 describe('per-entity parameters', () => {
+  it('a shard\'s entities, their parameters drawn once for the whole range, are each entity\'s scenario alone', () => {
+    // Parameters in a process, a distribution and both ends of a kind's range; counts dealt over the fleet.
+    for (const anomalies of [undefined, { count: 30, count_per: 'fleet', duration: [5, 20] }]) {
+      const d = fleetDoc({ count: 40, key: 'machine' });
+      const s = scenarioFrom(anomalies ? { ...d, anomalies } : d);
+      const shard = entityScenarios(s, 7, 31);
+      for (let e = 7; e < 31; e++) expect(shard(e)).toEqual(entityScenario(s, e));
+      expect(shard(8).seed).not.toBe(shard(7).seed);
+      expect(shard(8).variables[0]).not.toEqual(shard(7).variables[0]);
+      expect(() => shard(31)).toThrow(/outside/);
+    }
+  });
+
   it('draws each parameter once per entity from its declared distribution, recorded in entities.parquet and used by the entity', async () => {
     const dir = join(tempDir('paranom-fleet-params-'), 'p');
     const n = 2000;
