@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { generate } from '../src/run/generate.js';
 import { grow } from '../src/run/grow.js';
+import { mergeManifests } from '../src/run/merge.js';
 import { verify } from '../src/run/verify.js';
 import { planGeneration } from '../src/plan/planner.js';
 import { entitySeed } from '../src/random/entity-seed.js';
@@ -18,6 +19,7 @@ import { duck, scenarioFrom, tempDir } from './helpers.js';
 import { parseScenario } from '../src/reader/load.js';
 import { generateFleetShard, type EntityStarts } from '../src/generate/fleet.js';
 import { fleetShardSegments } from '../src/run/labels.js';
+import { entityScenario, entityScenarios } from '../src/fleet/entity.js';
 
 const ROWS = 30_000;
 const SHARD = 65_536;
@@ -217,6 +219,19 @@ describe('fleets split over machines', () => {
 });
 
 describe('per-entity parameters', () => {
+  it('a shard\'s entities, their parameters drawn once for the whole range, are each entity\'s scenario alone', () => {
+    // Parameters in a process, a distribution and both ends of a kind's range; counts dealt over the fleet.
+    for (const anomalies of [undefined, { count: 30, count_per: 'fleet', duration: [5, 20] }]) {
+      const d = fleetDoc({ count: 40, key: 'machine' });
+      const s = scenarioFrom(anomalies ? { ...d, anomalies } : d);
+      const shard = entityScenarios(s, 7, 31);
+      for (let e = 7; e < 31; e++) expect(shard(e)).toEqual(entityScenario(s, e));
+      expect(shard(8).seed).not.toBe(shard(7).seed);
+      expect(shard(8).variables[0]).not.toEqual(shard(7).variables[0]);
+      expect(() => shard(31)).toThrow(/outside/);
+    }
+  });
+
   it('draws each parameter once per entity from its declared distribution, recorded in entities.parquet and used by the entity', async () => {
     const dir = join(tempDir('paranom-fleet-params-'), 'p');
     const n = 2000;
@@ -297,6 +312,24 @@ describe('uniqueness in a fleet', () => {
     const q = (dir: string, where: string) => duck(`SELECT md5(string_agg(concat_ws('|', code, load), ',' ORDER BY timestamp)) AS h FROM read_parquet('${dir}/data/*.parquet') WHERE ${where}`);
     expect(await q(one, 'unit = 2')).toEqual(await q(alone, 'true'));
     expect((await verify(one)).problems).toEqual([]);
+  });
+
+  it("the manifest's figures add up every entity's, however the dataset was made: in parts, grown in entities (before: a part's or the new entities' alone)", async () => {
+    const base = tempDir('paranom-fleet-unique-figures-');
+    // 40,000 rows an entity: shards of one entity (entity_time) or of 13,107 timestamps × 5 entities (time_entity), in 3 parts.
+    const s = (count: number, order: string) => scenarioFrom({ ...doc({ count, order }, 'soft', 99_999), timeline: { start: '2024-01-01T00:00:00Z', step: '1s', rows: 40_000 }, uniqueness: { key: ['code'], normal: { mode: 'soft', tries: 2 } } });
+    for (const order of ['entity_time', 'time_entity']) {
+      const whole = (await generate(s(5, order), { out: join(base, `whole-${order}`), workers: 2, shardRows: SHARD })).manifest;
+      expect(whole.shards.length).toBeGreaterThanOrEqual(4);
+      expect(whole.uniqueness!.normal.rows).toBe(200_000);
+      expect(whole.uniqueness!.normal.non_unique_rows).toBeGreaterThan(0);
+      const parted = join(base, `parts-${order}`);
+      for (const k of [1, 2, 3]) await generate(s(5, order), { out: parted, workers: 1, shardRows: SHARD, part: { k, n: 3 } });
+      expect((await mergeManifests(parted)).uniqueness, order).toEqual(whole.uniqueness);
+      const grown = join(base, `grown-${order}`);
+      await generate(s(3, order), { out: grown, workers: 1, shardRows: SHARD });
+      expect((await grow(grown, { entities: 5 }, { workers: 1 })).manifest.uniqueness, order).toEqual(whole.uniqueness);
+    }
   });
 
   it('a hard failure names the entity; scope: fleet is refused with a way out', async () => {

@@ -5,9 +5,9 @@
  * alone" means, and what `paranom generate --entity` writes.
  */
 import type { Scenario } from '../model/types.js';
-import type { Entities } from '../model/entities.js';
+import type { Entities, EntityParam } from '../model/entities.js';
 import { entitySeed } from '../random/entity-seed.js';
-import { drawEntityParams, withValueAt } from './params.js';
+import { drawEntityParamRange, drawEntityParams, withValueAt } from './params.js';
 import { entityCount } from './count-split.js';
 
 /** The fleet of a scenario; throws for a one-series scenario (a caller's bug). */
@@ -52,8 +52,30 @@ function withoutEntities(s: Scenario): Scenario {
  */
 export function entityScenario(s: Scenario, index: number): Scenario {
   const f = fleetOf(s);
-  const one: Scenario = { ...withoutEntities(s), seed: entitySeed(s.seed, index), ...(f.countPer ? { anomalies: ownCount(s, f, index) } : {}) };
-  let out = one;
-  for (const { param, value } of drawEntityParams(s.seed, f, index)) for (const t of param.targets) out = withValueAt(out, t, value);
+  return withParams(s, f, withoutEntities(s), index, drawEntityParams(s.seed, f, index));
+}
+
+function withParams(s: Scenario, f: Entities, template: Scenario, index: number, drawn: ReadonlyArray<{ param: EntityParam; value: number }>): Scenario {
+  let out: Scenario = { ...template, seed: entitySeed(s.seed, index), ...(f.countPer ? { anomalies: ownCount(s, f, index) } : {}) };
+  for (const { param, value } of drawn) for (const t of param.targets) out = withValueAt(out, t, value);
   return out;
+}
+
+/**
+ * The scenarios of entities [from, to), as `entityScenario` gives them one by one: the
+ * template and each parameter's values for the whole range are made once (a fleet shard
+ * builds hundreds of entities), each entity then costs its few copies along the paths.
+ */
+export function entityScenarios(s: Scenario, from: number, to: number): (index: number) => Scenario {
+  const f = fleetOf(s);
+  const template = withoutEntities(s);
+  const values = f.params.map((p) => drawEntityParamRange(s.seed, p, from, to));
+  return (index) => {
+    if (index < from || index >= to) throw new Error(`unreachable: entity ${index} outside [${from}, ${to})`);
+    // A plain loop, not map(): arrays of an optimized map() and of the builtin one differ in
+    // map, and the code reading them, run for every entity, would deoptimize on the other.
+    const drawn: Array<{ param: EntityParam; value: number }> = [];
+    for (let k = 0; k < f.params.length; k++) drawn.push({ param: f.params[k]!, value: values[k]![index - from]! });
+    return withParams(s, f, template, index, drawn);
+  };
 }

@@ -8,10 +8,10 @@
  */
 import type { Scenario } from '../model/types.js';
 import { ColumnArena, allocColumn, type ColumnData, type ValueColumn } from '../columns/columns.js';
-import { entityScenario, fleetOf } from '../fleet/entity.js';
+import { entityScenarios, fleetOf } from '../fleet/entity.js';
 import { checkFinite } from './finite.js';
-import { generateShard, retriesIn, type Retries, type ShardColumns } from './shard.js';
-import { eventsStartingIn, type AnomalyEvent } from '../anomaly/events.js';
+import { generateShard, retriesIn, timestampsOf, type Retries, type ShardColumns } from './shard.js';
+import { eventsOverlapping, eventsStartingIn, type AnomalyEvent } from '../anomaly/events.js';
 import { seedKey } from '../random/counter.js';
 import { endRow } from '../model/types.js';
 import { hits, outagesOverlapping } from '../fleet/outages.js';
@@ -112,21 +112,31 @@ export function generateFleetShard(scenario: Scenario, rect: FleetShardRect, are
   const outages = fleet.outages ? outagesOverlapping(scenario, rect.rowStart, rect.rowEnd) : [];
   // The fleet's twins include outage targets that an entity alone does not twin.
   const twins = fleet.outages && scenario.anomalies.cleanTwin ? twinnedVariables(scenario).map((v) => v.name) : undefined;
+  const entityScenario = entityScenarios(scenario, rect.entityStart, rect.entityEnd);
+  // Every entity has the fleet's timeline: its rows' timestamps are made once.
+  const timestamps = timestampsOf(scenario, rect.rowStart, span, out);
   for (let j = 0; j < entities; j++) {
     const e = rect.entityStart + j;
-    const one = entityScenario(scenario, e);
-    if (starting) {
-      const st = entityStarts(e, one, rect.rowStart, rect.rowEnd);
-      if (st) starting.push(st);
+    const one = entityScenario(e);
+    const placed = eventsOverlapping(one, rect.rowStart, rect.rowEnd);
+    if (starting && placed.length > 0) {
+      // Those starting in the rows are what entityStarts places: placement is local (anomaly/events.ts).
+      const st = placed.filter((ev) => ev.start >= rect.rowStart);
+      if (st.length > 0) starting.push({ entity: e, scenario: one, placed: st });
     }
-    const cols = generateShard(one, rect.rowStart, rect.rowEnd, retriesIn(retries?.[j], rect.rowStart, rect.rowEnd), arena);
+    const cols = generateShard(one, rect.rowStart, rect.rowEnd, retriesIn(retries?.[j], rect.rowStart, rect.rowEnd), arena, { placed, timestamps });
     if (twins) cols.values = withOutageTwins(cols.values, twins);
     const hit = outages.filter((o) => hits(scenario, o, e));
     if (hit.length > 0) applyOutages(scenario, one, cols, rect.rowStart, rect.rowEnd, hit);
     if (!one.allowNonFinite) checkFinite(cols, rect.rowStart, one.seed);
-    const start = fleet.order === 'entity_time' ? j * span : j;
+    const start = stride === 1 ? j * span : j;
     if (!values) {
-      values = cols.values.map((c) => ({ name: c.name, dtype: c.dtype, categories: c.categories, data: out ? out.column(c.dtype, rows, false) : allocColumn(c.dtype, rows), ...(c.valid ? { valid: take(Uint8Array, rows) } : {}) }));
+      // A plain loop, not map(): see generate/rows.ts (this code runs every entity).
+      values = [];
+      for (const c of cols.values) {
+        const data = out ? out.column(c.dtype, rows, false) : allocColumn(c.dtype, rows);
+        values.push(c.valid ? { name: c.name, dtype: c.dtype, categories: c.categories, data, valid: take(Uint8Array, rows) } : { name: c.name, dtype: c.dtype, categories: c.categories, data });
+      }
     }
     scatter(cols.timestamp, timestamp, 2, span, start, stride);
     scatter(cols.isAnomaly, isAnomaly, 1, span, start, stride);
@@ -135,11 +145,12 @@ export function generateFleetShard(scenario: Scenario, rect: FleetShardRect, are
     const code = fleet.names ? j : e;
     if (stride === 1) keyData.fill(code, start, start + span);
     else for (let i = 0; i < span; i++) keyData[start + i * stride] = code;
-    cols.values.forEach((c, k) => {
-      const v = values![k]!;
+    for (let k = 0; k < cols.values.length; k++) {
+      const c = cols.values[k]!;
+      const v = values[k]!;
       scatter(c.data, v.data, WIDTH[c.dtype] ?? 1, span, start, stride);
       if (c.valid) scatter(c.valid, v.valid!, 1, span, start, stride);
-    });
+    }
     for (const ev of cols.events) events.push({ ...ev, entity: e });
   }
   return { rowStart: rect.rowStart, rows, timestamp, isAnomaly, anomalyId, values: [key, ...(values ?? [])], events };

@@ -79,7 +79,13 @@ export function compileShardPipeline(
   const earlyRows = new Map<number, RowValues>();
   const learned = hasLearnedKind(scenario) ? new LearnedEvents(key, cleanRows, scenario.baseDir) : undefined;
   const shapes = scenario.anomalies.mode !== 'none' && scenario.anomalies.kinds?.some((k) => isShapeKind(k.kind)) ? new ShapeEvents(cleanRows) : undefined;
-  const steps = generationOrder(scenario.variables).map((v): CompiledVariable => {
+  // A plain loop over the steps, not map(): see generate/rows.ts (a fleet compiles its
+  // pipeline for every entity, and generateRows reads the steps).
+  const steps: CompiledVariable[] = [];
+  for (const v of generationOrder(scenario.variables)) steps.push(step(v));
+  return { steps, validity };
+
+  function step(v: Variable): CompiledVariable {
     const inner = compile(v);
     if (!hasKinds(scenario, v)) return inner;
     const anchors = new Map<number, number>();
@@ -109,6 +115,5 @@ export function compileShardPipeline(
         applier.apply(block.rowStart, block.count, block.offset, block.events, out, mask);
       },
     };
-  });
-  return { steps, validity };
+  }
 }

@@ -44,9 +44,10 @@ export function retriesIn(r: Retries | undefined, from: number, to: number): Ret
 /**
  * Generates rows [rowStart, rowEnd) with the given events (those overlapping the rows, in
  * start order) — what generateShard does once the events are settled, and what measuring
- * one event's attempt needs.
+ * one event's attempt needs. `timestamps`, when given, are these rows' timestamp column
+ * already made (a fleet shard's entities share it).
  */
-export function generateRows(scenario: Scenario, rowStart: number, rowEnd: number, events: AnomalyEvent[], retries?: Retries, arena?: ColumnArena): ShardColumns {
+export function generateRows(scenario: Scenario, rowStart: number, rowEnd: number, events: AnomalyEvent[], retries?: Retries, arena?: ColumnArena, timestamps?: Int32Array): ShardColumns {
   const rows = rowEnd - rowStart;
   const key = seedKey(scenario.seed);
   arena?.reset();
@@ -54,8 +55,7 @@ export function generateRows(scenario: Scenario, rowStart: number, rowEnd: numbe
   const isAnomaly = arena ? arena.take(Uint8Array, rows) : new Uint8Array(rows);
   const anomalyId = arena ? arena.take(Int32Array, 2 * rows) : new Int32Array(2 * rows);
   markEvents(events, rowStart, rowEnd, isAnomaly, anomalyId);
-  const timestamp = arena ? arena.take(Int32Array, 2 * rows, false) : new Int32Array(2 * rows);
-  fillTimestamps(timestamp, rowStart, rows, scenario.timeline.startMs, scenario.timeline.stepMs);
+  const timestamp = timestamps ?? timestampsOf(scenario, rowStart, rows, arena);
 
   const keyVars = new Set(scenario.uniqueness?.key ?? []);
   // Generation order (callbacks' `after:`), anomaly kinds over event windows and nullable
@@ -105,6 +105,13 @@ function markEvents(events: readonly AnomalyEvent[], rowStart: number, rowEnd: n
     isAnomaly.fill(1, a, b);
     for (let i = a; i < b; i++) putInt64(anomalyId, i, e.id);
   }
+}
+
+/** The timestamp column of rows [rowStart, rowStart + rows) (in `arena` when given). */
+export function timestampsOf(scenario: Scenario, rowStart: number, rows: number, arena?: ColumnArena): Int32Array {
+  const timestamp = arena ? arena.take(Int32Array, 2 * rows, false) : new Int32Array(2 * rows);
+  fillTimestamps(timestamp, rowStart, rows, scenario.timeline.startMs, scenario.timeline.stepMs);
+  return timestamp;
 }
 
 /** Epoch ms of rows [rowStart, rowStart + rows) as int64 pairs. */

@@ -3,7 +3,7 @@
  * the rows are placed (anomaly/events.ts), settled when the scenario measures them
  * (generate/event-outcome.ts), and the rows generated with them (generate/rows.ts).
  */
-import { eventsOverlapping } from '../anomaly/events.js';
+import { eventsOverlapping, type AnomalyEvent } from '../anomaly/events.js';
 import type { Scenario } from '../model/types.js';
 import type { ColumnArena } from '../columns/columns.js';
 import { eventOutcome, measuresEvents } from './event-outcome.js';
@@ -11,7 +11,16 @@ import { generateRows, type Retries, type ShardColumns } from './rows.js';
 import { putInt64 } from '../columns/columns.js';
 import { applyLabelMargin } from './label-margin.js';
 
-export { cleanRowsOf, retriesIn, type Retries, type ShardColumns } from './rows.js';
+export { cleanRowsOf, retriesIn, timestampsOf, type Retries, type ShardColumns } from './rows.js';
+
+/**
+ * What a caller already has for a shard's rows: the events placed over them (as
+ * `eventsOverlapping` gives them) and their timestamp column (generateRows' `timestamps`).
+ */
+export interface ShardGiven {
+  placed?: AnomalyEvent[] | undefined;
+  timestamps?: Int32Array | undefined;
+}
 
 /**
  * Generates rows [rowStart, rowEnd). With an `arena` (a worker's reused buffers) the
@@ -21,16 +30,16 @@ export { cleanRowsOf, retriesIn, type Retries, type ShardColumns } from './rows.
  * the events changed (event-outcome.ts); last, `label_margin` labels rows around each
  * event (label-margin.ts).
  */
-export function generateShard(scenario: Scenario, rowStart: number, rowEnd: number, retries?: Retries, arena?: ColumnArena): ShardColumns {
-  const columns = settledShard(scenario, rowStart, rowEnd, retries, arena);
+export function generateShard(scenario: Scenario, rowStart: number, rowEnd: number, retries?: Retries, arena?: ColumnArena, given?: ShardGiven): ShardColumns {
+  const columns = settledShard(scenario, rowStart, rowEnd, retries, arena, given);
   // Values are final: margins only add labels.
   applyLabelMargin(scenario, rowStart, rowEnd, columns);
   return columns;
 }
 
-function settledShard(scenario: Scenario, rowStart: number, rowEnd: number, retries?: Retries, arena?: ColumnArena): ShardColumns {
-  const placed = eventsOverlapping(scenario, rowStart, rowEnd);
-  if (!measuresEvents(scenario)) return generateRows(scenario, rowStart, rowEnd, placed, retries, arena);
+function settledShard(scenario: Scenario, rowStart: number, rowEnd: number, retries?: Retries, arena?: ColumnArena, given?: ShardGiven): ShardColumns {
+  const placed = given?.placed ?? eventsOverlapping(scenario, rowStart, rowEnd);
+  if (!measuresEvents(scenario)) return generateRows(scenario, rowStart, rowEnd, placed, retries, arena, given?.timestamps);
   const a = scenario.anomalies;
   const settled = placed.map((e) => eventOutcome(scenario, e));
   const outcomes = settled.filter((o) => o.kept);
@@ -38,7 +47,7 @@ function settledShard(scenario: Scenario, rowStart: number, rowEnd: number, retr
   // (its first attempt, the placed event) and its rows relabelled normal below.
   const nearMisses = a.mode !== 'none' && a.minEffect?.below === 'normal' ? settled.filter((o) => !o.kept) : [];
   const generated = nearMisses.length === 0 ? outcomes.map((o) => o.event) : settled.map((o) => o.event);
-  const columns = generateRows(scenario, rowStart, rowEnd, generated, retries, arena);
+  const columns = generateRows(scenario, rowStart, rowEnd, generated, retries, arena, given?.timestamps);
   for (const o of nearMisses) {
     for (let row = Math.max(o.event.start, rowStart); row < Math.min(o.event.end, rowEnd); row++) {
       columns.isAnomaly[row - rowStart] = 0;
