@@ -138,6 +138,29 @@ describe('paranom eval', () => {
     expectUsageError(paranom('eval', nan, '--labels', ds), /nan-score\.csv:2: 'NaN' in score column 'score' is not a number/);
   });
 
+  it('--only-labelled scores a detector run over a longer series than the labels: the labelled rows, as if the file held only them (before: refused, with no way to ask)', () => {
+    const line = (ts: string, score: number) => `${ts},${score}`;
+    const own = rows.map((r) => line(r.ts, Math.abs(r.temperature - 20)));
+    const last = Date.parse(rows.at(-1)!.ts);
+    // 500 rows past the labelled end, and the whole file out of time order.
+    const later = Array.from({ length: 500 }, (_, i) => line(new Date(last + (i + 1) * 1000).toISOString(), i % 7));
+    const all = [...own, ...later];
+    const longer = join(dir, 'longer.csv');
+    writeFileSync(longer, 'timestamp,score\n' + all.map((_, i) => all[(i * 7919) % all.length]!).join('\n') + '\n');
+    expectUsageError(paranom('eval', longer, '--labels', ds), /500 of 20500 prediction rows have no label row with the same timestamp .*; to score only the rows the labels cover .*, pass --only-labelled/);
+    const labelledOnly = join(dir, 'labelled-only.csv');
+    writeFileSync(labelledOnly, 'timestamp,score\n' + own.join('\n') + '\n');
+    const strip = ({ predictions: _p, predictions_reordered: _r, prediction_rows_unlabelled: _u, ...x }: Record<string, unknown>) => x;
+    const r = json('eval', longer, '--labels', ds, '--only-labelled', '--tolerance', '2');
+    expect([r.prediction_rows_unlabelled, r.rows, r.predictions_reordered]).toEqual([500, 20_000, true]);
+    expect(strip(r)).toEqual(strip(json('eval', labelledOnly, '--labels', ds, '--tolerance', '2')));
+    expect(paranom('eval', longer, '--labels', ds, '--only-labelled').out).toMatch(/note: 500 prediction row\(s\) have no label row and are not scored \(--only-labelled\)/);
+    // No row in common is still a mistake, said as before.
+    const none = join(dir, 'none.csv');
+    writeFileSync(none, 'timestamp,score\n' + later.join('\n') + '\n');
+    expectUsageError(paranom('eval', none, '--labels', ds, '--only-labelled'), /500 of 500 prediction rows have no label row/);
+  });
+
   it('reads predictions and labels DuckDB wrote from the dataset: TIMESTAMPTZ in CSV (+00), timestamps of every Parquet unit, epoch milliseconds (before: a CSV of TIMESTAMPTZ was refused, its +00 offset not read as UTC)', async () => {
     const db = await duckdb();
     const src = `read_csv('${join(ds, 'data', 'part-00000.csv')}', types = {'timestamp': 'TIMESTAMPTZ'})`;

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { generate } from '../src/run/generate.js';
 import { grow } from '../src/run/grow.js';
+import { mergeManifests } from '../src/run/merge.js';
 import { verify } from '../src/run/verify.js';
 import { planGeneration } from '../src/plan/planner.js';
 import { entitySeed } from '../src/random/entity-seed.js';
@@ -311,6 +312,24 @@ describe('uniqueness in a fleet', () => {
     const q = (dir: string, where: string) => duck(`SELECT md5(string_agg(concat_ws('|', code, load), ',' ORDER BY timestamp)) AS h FROM read_parquet('${dir}/data/*.parquet') WHERE ${where}`);
     expect(await q(one, 'unit = 2')).toEqual(await q(alone, 'true'));
     expect((await verify(one)).problems).toEqual([]);
+  });
+
+  it("the manifest's figures add up every entity's, however the dataset was made: in parts, grown in entities (before: a part's or the new entities' alone)", async () => {
+    const base = tempDir('paranom-fleet-unique-figures-');
+    // 40,000 rows an entity: shards of one entity (entity_time) or of 13,107 timestamps × 5 entities (time_entity), in 3 parts.
+    const s = (count: number, order: string) => scenarioFrom({ ...doc({ count, order }, 'soft', 99_999), timeline: { start: '2024-01-01T00:00:00Z', step: '1s', rows: 40_000 }, uniqueness: { key: ['code'], normal: { mode: 'soft', tries: 2 } } });
+    for (const order of ['entity_time', 'time_entity']) {
+      const whole = (await generate(s(5, order), { out: join(base, `whole-${order}`), workers: 2, shardRows: SHARD })).manifest;
+      expect(whole.shards.length).toBeGreaterThanOrEqual(4);
+      expect(whole.uniqueness!.normal.rows).toBe(200_000);
+      expect(whole.uniqueness!.normal.non_unique_rows).toBeGreaterThan(0);
+      const parted = join(base, `parts-${order}`);
+      for (const k of [1, 2, 3]) await generate(s(5, order), { out: parted, workers: 1, shardRows: SHARD, part: { k, n: 3 } });
+      expect((await mergeManifests(parted)).uniqueness, order).toEqual(whole.uniqueness);
+      const grown = join(base, `grown-${order}`);
+      await generate(s(3, order), { out: grown, workers: 1, shardRows: SHARD });
+      expect((await grow(grown, { entities: 5 }, { workers: 1 })).manifest.uniqueness, order).toEqual(whole.uniqueness);
+    }
   });
 
   it('a hard failure names the entity; scope: fleet is refused with a way out', async () => {

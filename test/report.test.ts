@@ -225,6 +225,10 @@ describe('report of Arrow and CSV datasets', () => {
     }
     expect(pages[1]).toEqual(pages[0]);
     expect(pages[2]).toEqual(pages[0]);
+    // Before: --entity on a one-series dataset was ignored and the page written (exit 0).
+    const one = join(tempDir(), 'one');
+    await generate(scenarioFrom({ ...KINDS_SCENARIO, timeline: { ...KINDS_SCENARIO.timeline, rows: 100 } }), { out: one, workers: 1 });
+    await expect(datasetReport(one, { entity: 'web-1' })).rejects.toMatchObject({ code: 'USAGE', message: expect.stringMatching(/--entity web-1: .*one holds one series \(its scenario has no entities\)/) });
   });
 });
 

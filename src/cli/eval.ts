@@ -32,6 +32,7 @@ function builder(a: Argv) {
     .option('cardinality', { choices: ['one', 'reciprocal'] as const, default: 'one' as const, describe: 'Range precision/recall: overlap cardinality γ' })
     .option('probation', { type: 'number', default: 0.15, describe: "NAB: share of rows in the probationary period (NAB's 0.15)" })
     .option('nab-threshold', { choices: ['sweep', 'same'] as const, describe: "NAB: each profile's own best threshold (sweep, as NAB), or the evaluation threshold (same). Default: sweep when the threshold is 'best'" })
+    .option('only-labelled', { type: 'boolean', default: false, describe: 'Score only the prediction rows that have a label row (a detector run over a longer series than the labelled part); the rest are left out and counted' })
     .option('json', { type: 'boolean', default: false, describe: 'Print the result as JSON' });
 }
 
@@ -83,7 +84,7 @@ async function joinFiles(predictions: string, argv: ArgumentsCamelCase<EvalArgs>
   const { readPredictions, joinOnTime } = await import('../eval/join.js');
   const labels = readLabels(argv.labels, { labelColumn: argv['label-column'], timeColumn: argv['time-column'], key: argv.key, windows: argv.windows });
   const preds = readPredictions(predictions, { scoreColumn: argv['score-column'], timeColumn: argv['time-column'] });
-  const joined = joinOnTime(labels, preds);
+  const joined = joinOnTime(labels, preds, { onlyLabelled: argv['only-labelled'] });
   return { labels: { description: labels.description }, preds: { description: preds.description }, joined };
 }
 
@@ -117,6 +118,7 @@ async function handler(argv: ArgumentsCamelCase<EvalArgs>): Promise<void> {
     windows_outside: joined.windowsOutside,
     label_rows_unscored: joined.labelRowsUnscored,
     labelled_rows_unscored: joined.labelledRowsUnscored,
+    prediction_rows_unlabelled: joined.predictionRowsUnlabelled,
     predictions_reordered: joined.reordered,
     ...r,
   };
@@ -124,6 +126,7 @@ async function handler(argv: ArgumentsCamelCase<EvalArgs>): Promise<void> {
   const notes = [
     ...(joined.reordered ? ['note: the predictions file is not in time order; its rows are scored in timestamp order'] : []),
     ...(joined.labelRowsUnscored > 0 ? [`note: ${joined.labelRowsUnscored.toLocaleString('en-US')} label row(s) have no prediction row and are not scored (${joined.labelledRowsUnscored.toLocaleString('en-US')} of them labelled anomalous)`] : []),
+    ...(joined.predictionRowsUnlabelled > 0 ? [`note: ${joined.predictionRowsUnlabelled.toLocaleString('en-US')} prediction row(s) have no label row and are not scored (--only-labelled)`] : []),
     ...(joined.windowsOutside > 0 ? [`note: ${joined.windowsOutside} label window(s) cover no predicted row and are left out`] : []),
   ];
   print(formatEvalResult(result, [`labels       ${labels.description}`, `predictions  ${preds.description}`, ...notes]));

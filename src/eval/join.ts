@@ -8,8 +8,10 @@
  * change every metric. A timestamp repeated on several rows pairs its rows up in order
  * when both sides repeat it as often (NAB's series have such rows at clock changes); a
  * prediction row more than the labels have, or fewer prediction rows than a repeated label
- * timestamp has, cannot be paired and is refused, naming the row. Against windows only
- * (NAB's windows JSON), rows are scored in file order, as NAB's scorer does.
+ * timestamp has, cannot be paired and is refused, naming the row. `onlyLabelled` (a
+ * detector run over a longer series than the labelled part) instead leaves out the
+ * prediction rows without a label row, and counts them. Against windows only (NAB's
+ * windows JSON), rows are scored in file order, as NAB's scorer does.
  */
 import type { EvalLabels } from './evaluate.js';
 import type { LabelSource } from './label-source.js';
@@ -53,17 +55,20 @@ export interface Joined {
   /** Label rows without a prediction row (not scored), and how many of them are labelled anomalous. */
   labelRowsUnscored: number;
   labelledRowsUnscored: number;
+  /** Prediction rows without a label row, left out (only with `onlyLabelled`; else they are refused). */
+  predictionRowsUnlabelled: number;
 }
 
 /** Aligns labels to the prediction rows. */
-export function joinOnTime(labels: LabelSource, preds: PredictionSource): Joined {
-  const n = preds.times.length;
-  const isAnomaly = new Uint8Array(n);
+export function joinOnTime(labels: LabelSource, preds: PredictionSource, o: { onlyLabelled?: boolean } = {}): Joined {
+  let n = preds.times.length;
+  let isAnomaly = new Uint8Array(n);
   let times = preds.times;
   let values = preds.values;
   let reordered = false;
   let labelRowsUnscored = 0;
   let labelledRowsUnscored = 0;
+  let predictionRowsUnlabelled = 0;
   if (labels.times && labels.flags) {
     const lt = labels.times;
     const lOrder = timeOrder(lt);
@@ -110,17 +115,37 @@ export function joinOnTime(labels: LabelSource, preds: PredictionSource): Joined
     }
     if (missing > 0) {
       const span = lt.length > 0 ? `labels run from ${iso(lt[lOrder[0]!]!)} to ${iso(lt[lOrder[lt.length - 1]!]!)}` : 'the labels have no rows';
-      throw usage(`${missing} of ${n} prediction rows have no label row with the same timestamp (first: ${preds.where(first)}, ${iso(preds.times[first]!)}); ${span}. Timestamps must match exactly${unitHint(lt[lOrder[0]!], preds.times[first]!)}`);
+      const hint = unitHint(lt[lOrder[0]!], preds.times[first]!);
+      if (!o.onlyLabelled || missing === n) {
+        const only = o.onlyLabelled ? '' : hint === '' ? '; to score only the rows the labels cover (a detector run over a longer series than the labelled part), pass --only-labelled' : '';
+        throw usage(`${missing} of ${n} prediction rows have no label row with the same timestamp (first: ${preds.where(first)}, ${iso(preds.times[first]!)}); ${span}. Timestamps must match exactly${hint}${only}`);
+      }
+      // The rows kept are those matched above, in the same (time) order.
+      const keep = new Uint8Array(n);
+      for (let k = 0, j = 0; k < n; k++) {
+        while (j < lt.length && lt[lOrder[j]!]! < times[k]!) j++;
+        keep[k] = j < lt.length && lt[lOrder[j]!] === times[k] ? 1 : 0;
+      }
+      const kept = n - missing;
+      const pick = <T extends Float64Array | Uint8Array>(a: T, into: T): T => {
+        for (let k = 0, i = 0; k < n; k++) if (keep[k]) into[i++] = a[k]!;
+        return into;
+      };
+      times = pick(times, new Float64Array(kept));
+      values = pick(values, new Float64Array(kept));
+      isAnomaly = pick(isAnomaly, new Uint8Array(kept));
+      n = kept;
+      predictionRowsUnlabelled = missing;
     }
     let labelled = 0;
     for (let i = 0; i < labels.flags.length; i++) labelled += labels.flags[i]!;
     labelRowsUnscored = lt.length - matchedRows;
     labelledRowsUnscored = labelled - matchedLabelled;
   }
-  const rest = { values, reordered, labelRowsUnscored, labelledRowsUnscored };
+  const rest = { values, reordered, labelRowsUnscored, labelledRowsUnscored, predictionRowsUnlabelled };
   if (!labels.intervals) return { labels: { isAnomaly, windows: runsOf(isAnomaly) }, windowsOutside: 0, ...rest };
   const mapped = windowsFromTimes(times, labels.intervals);
-  if (!reordered) outOfOrderInWindow(times, labels.intervals, mapped, preds);
+  if (!reordered && predictionRowsUnlabelled === 0) outOfOrderInWindow(times, labels.intervals, mapped, preds);
   const windows = mapped.filter((w): w is RowWindow => w !== null);
   // A windows-only source labels exactly the rows inside its windows.
   if (!labels.flags) for (const w of windows) isAnomaly.fill(1, w.start, w.end + 1);

@@ -33,11 +33,13 @@ export class Checker {
   number(v: unknown, path: string, rule: { gt?: number; ge?: number; le?: number; lt?: number; integer?: boolean } = {}): number | undefined {
     if (v === undefined) return this.fail(path, 'required');
     if (typeof v !== 'number' || !Number.isFinite(v)) return this.fail(path, `expected a finite number, got ${describe(v)}`);
-    if (rule.integer && !Number.isSafeInteger(v)) return this.fail(path, `must be an integer, got ${v}`);
+    if (rule.integer && !Number.isInteger(v)) return this.fail(path, `must be an integer, got ${v}`);
     if (rule.gt !== undefined && !(v > rule.gt)) return this.fail(path, `must be > ${rule.gt}, got ${v}`);
     if (rule.ge !== undefined && !(v >= rule.ge)) return this.fail(path, `must be >= ${rule.ge}, got ${v}`);
     if (rule.lt !== undefined && !(v < rule.lt)) return this.fail(path, `must be < ${rule.lt}, got ${v}`);
     if (rule.le !== undefined && !(v <= rule.le)) return this.fail(path, `must be <= ${rule.le}, got ${v}`);
+    // Past 2^53 the file's digits were already rounded when read (9007199254740993 reads as …992): say so, not "an integer".
+    if (rule.integer && !Number.isSafeInteger(v)) return this.fail(path, `must be an integer from -(2^53 - 1) to 2^53 - 1, the integers a number holds exactly, got ${v}`);
     return v;
   }
 

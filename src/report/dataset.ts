@@ -142,6 +142,8 @@ function reduceOnWorker(task: ShardReduceTask): Promise<ReductionState> {
 /** The page data of a report of the dataset in `dir`. */
 export async function datasetReport(dir: string, options: DatasetReportOptions = {}): Promise<PageData.Report> {
   const whole = readManifest(dir);
+  // As a preview of a one-series scenario does: an entity asked of one series is a mistake, not a default.
+  if (!whole.entities && options.entity !== undefined) throw new ParanomError('USAGE', `--entity ${options.entity}: ${dir} holds one series (its scenario has no entities)`, { entity: options.entity });
   if (whole.entities) {
     // A fleet: one entity's series, generated from the manifest's scenario (the bytes its
     // rows hold in the dataset, which `paranom verify` checks).

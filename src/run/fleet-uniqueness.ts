@@ -9,19 +9,27 @@ import { ParanomError } from '../errors.js';
 import type { Scenario } from '../model/types.js';
 import { planGeneration, type ShardPlan } from '../plan/planner.js';
 import type { Retries } from '../generate/shard.js';
-import type { ClassReport, Resolution } from '../uniqueness/resolve.js';
+import { addReports, type ClassReport, type Resolution } from '../uniqueness/resolve.js';
 import { entityName, entityScenario, fleetOf } from '../fleet/entity.js';
 import { startUniqueness, type UniquenessRun } from './uniqueness-pass.js';
 
-function addReports(a: ClassReport, b: ClassReport): ClassReport {
-  return { ...a, rows: a.rows + b.rows, retried_rows: a.retried_rows + b.retried_rows, non_unique_rows: a.non_unique_rows + b.non_unique_rows, distinct_tuples: a.distinct_tuples + b.distinct_tuples };
+/**
+ * The entities a part's manifest counts in its uniqueness figures: those whose first shard
+ * of the plan (row 0 of the entity, in either layout) the part writes. Every entity is the
+ * first-shard entity of exactly one part, so `merge-manifests` adds the parts' figures up.
+ */
+export function firstShardIn(plan: readonly ShardPlan[], shards: readonly ShardPlan[]): (entity: number) => boolean {
+  const mine = new Set(shards.map((s) => s.index));
+  const sorted = [...plan].sort((a, b) => a.index - b.index);
+  return (e) => mine.has(sorted.find((s) => s.entityStart! <= e && e < s.entityEnd!)!.index);
 }
 
 /**
  * Resolves the entities the given shards hold, in entity order. `done` is the sum over
- * them (rows and retries are not listed: a fleet's retries are per entity).
+ * them, or over those `counted` keeps (rows and retries are not listed: a fleet's retries
+ * are per entity).
  */
-export function startFleetUniqueness(pool: Piscina, scenario: Scenario, shards: readonly ShardPlan[], shardRows: number, workers: number): UniquenessRun {
+export function startFleetUniqueness(pool: Piscina, scenario: Scenario, shards: readonly ShardPlan[], shardRows: number, workers: number, counted: (entity: number) => boolean = () => true): UniquenessRun {
   const f = fleetOf(scenario);
   const needed = new Set<number>();
   for (const s of shards) for (let e = s.entityStart!; e < s.entityEnd!; e++) needed.add(e);
@@ -31,6 +39,7 @@ export function startFleetUniqueness(pool: Piscina, scenario: Scenario, shards: 
   let current: UniquenessRun | undefined;
   const run = async (): Promise<Resolution> => {
     let total: Resolution | undefined;
+    let first: Resolution | undefined;
     for (const e of order) {
       if (stopping) throw new ParanomError('INTERRUPTED', 'uniqueness resolution stopped');
       const one = entityScenario(scenario, e);
@@ -43,9 +52,13 @@ export function startFleetUniqueness(pool: Piscina, scenario: Scenario, shards: 
         throw err;
       }
       settle.get(e)!({ rows: r.rows, attempts: r.attempts });
+      first ??= r;
+      if (!counted(e)) continue;
       total = total ? { rows: [], attempts: [], normal: addReports(total.normal, r.normal), anomalous: addReports(total.anomalous, r.anomalous) } : { ...r, rows: [], attempts: [] };
     }
-    return total!;
+    // No entity counted (a part holding none's first shard): figures of zero rows.
+    const zero = (c: ClassReport): ClassReport => ({ ...c, rows: 0, retried_rows: 0, non_unique_rows: 0, distinct_tuples: 0 });
+    return total ?? { rows: [], attempts: [], normal: zero(first!.normal), anomalous: zero(first!.anomalous) };
   };
   const settle = new Map<number, (r: Retries) => void>();
   for (const e of order) resolved.set(e, new Promise((ok) => settle.set(e, ok)));

@@ -19,6 +19,7 @@ import { acquireLock, type Lock } from './lock.js';
 import { checkOutputPath, realPath } from './output-dir.js';
 import { refuseForeign } from './ownership.js';
 import { finishDataset } from './finish.js';
+import { addReports, type ClassReport } from '../uniqueness/resolve.js';
 import { rollForward } from './commit.js';
 import { readRecords } from './state.js';
 import { differences, identityOf, nameDifference } from './identity.js';
@@ -75,11 +76,22 @@ async function mergeLocked(out: string, options: { checkFiles?: boolean }): Prom
     const path = join(out, s.file);
     if (!existsSync(path) || statSync(path).size !== s.bytes) throw new ParanomError('DATASET_INVALID', `${s.file}: missing or of the wrong size; copy every part's data/ into ${out}/data, or pass --no-check-files`);
   }
-  // The last part resolved uniqueness over every row, so its summary is the dataset's.
-  const last = parts.reduce((a, p) => (p.m.part!.k > a.m.part!.k ? p : a));
-  const manifest = await finishDataset(out, first.scenario, plan, first.compression ?? 'snappy', shards, null, last.m.uniqueness);
+  const manifest = await finishDataset(out, first.scenario, plan, first.compression ?? 'snappy', shards, null, partsUniqueness(parts.map((p) => p.m)));
   for (const f of files) rmSync(join(out, f), { force: true });
   return manifest;
+}
+
+/**
+ * The dataset's uniqueness figures from its parts': one series' last part resolved every
+ * row, so its figures are the dataset's; a fleet's parts each count the entities whose
+ * first shard they wrote (run-plan.ts), so theirs add up.
+ */
+function partsUniqueness(parts: Manifest[]): Manifest['uniqueness'] {
+  const last = parts.reduce((a, p) => (p.part!.k > a.part!.k ? p : a));
+  if (!last.scenario.entities || !last.uniqueness) return last.uniqueness;
+  // A part without shards resolved nothing: its figures are zeros, its domain unknown (null).
+  const add = (x: ClassReport, y: ClassReport): ClassReport => ({ ...addReports(x, y), domain: x.domain ?? y.domain });
+  return parts.map((p) => p.uniqueness!).reduce((a, b) => ({ ...a, normal: add(a.normal, b.normal), anomalous: add(a.anomalous, b.anomalous) }));
 }
 
 /**

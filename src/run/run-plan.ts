@@ -22,7 +22,7 @@ import { Journal, journalFile, partManifestFile, PENDING_SUFFIX, type JournalSha
 import type { RunIdentity } from './identity.js';
 import type { LandingMessage, ShardDone, ShardResult, ShardSegments, ShardTask } from './shard-task.js';
 import { startUniqueness } from './uniqueness-pass.js';
-import { startFleetUniqueness } from './fleet-uniqueness.js';
+import { firstShardIn, startFleetUniqueness } from './fleet-uniqueness.js';
 import { removeRecorded, removeTemporaries, removeUnplanned, runNames } from './ownership.js';
 import { completeCommit, discardStaged, unfinishedCommit } from './commit.js';
 import { finishDataset, uniquenessSummary } from './finish.js';
@@ -88,7 +88,10 @@ export async function runPlan(run: PlannedRun): Promise<GenerateResult> {
   // an existing dataset (resume, grow) it resolves first, so a hard failure leaves that
   // dataset exactly as it was; into a fresh directory it is pipelined with generation.
   const end = shards.length > 0 ? shards[shards.length - 1]!.rowEnd : 0;
-  const uniqueness = !scenario.uniqueness || end === 0 ? undefined : scenario.entities ? startFleetUniqueness(pool, scenario, shards, plan.shardRows, workersOf(pool)) : startUniqueness(pool, scenario, plan.shards, end, workersOf(pool));
+  // A fleet's figures add up its entities': a whole run (a grow too, which writes only new
+  // shards) resolves every entity of the plan; a part those its shards hold, counting the
+  // entities whose first shard it writes (merge-manifests adds the parts up).
+  const uniqueness = !scenario.uniqueness || end === 0 ? undefined : scenario.entities ? (part ? startFleetUniqueness(pool, scenario, shards, plan.shardRows, workersOf(pool), firstShardIn(plan.shards, shards)) : startFleetUniqueness(pool, scenario, plan.shards, plan.shardRows, workersOf(pool))) : startUniqueness(pool, scenario, plan.shards, end, workersOf(pool));
   if (uniqueness && !prepared.fresh) await uniqueness.done;
   const fixed = [MANIFEST_FILE, SEGMENTS_FILE, ENTITIES_FILE, journalFile(part), ...(part ? [partManifestFile(part)] : [])];
   removeTemporaries(out, [...ownFiles, ...fixed]);

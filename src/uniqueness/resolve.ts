@@ -38,6 +38,11 @@ export interface ClassReport {
   domain: number | null;
 }
 
+/** Two sets of rows' figures as one: a fleet's add up its entities' (its key is unique per entity). */
+export function addReports(a: ClassReport, b: ClassReport): ClassReport {
+  return { ...a, rows: a.rows + b.rows, retried_rows: a.retried_rows + b.retried_rows, non_unique_rows: a.non_unique_rows + b.non_unique_rows, distinct_tuples: a.distinct_tuples + b.distinct_tuples };
+}
+
 export interface Resolution {
   /** Rows with attempt > 0, ascending, and their attempts. */
   rows: number[];
