@@ -7,7 +7,7 @@
  * dataset's segment table.
  */
 import { spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tableFromIPC, type Table } from 'apache-arrow';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -189,6 +189,15 @@ describe('stream mistakes: exit 2, a message naming the option, nothing on stand
     expect(r.err).toMatch(message as RegExp);
     expect(r.err).not.toMatch(/^\s+at /m);
     expect(r.out.length).toBe(0);
+  });
+
+  it('--labels-to refuses a name of another format, writing nothing (before: Parquet bytes in labels.csv)', () => {
+    const named = join(dir, 'labels.csv');
+    const r = paranom('generate', scenario, '--stdout', '--labels-to', named);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/--labels-to .*labels\.csv names a \.csv file, but the segment table is written as Parquet; name it \.parquet/);
+    expect(r.out.length).toBe(0);
+    expect(existsSync(named)).toBe(false);
   });
 
   it('--labels-to never replaces a file paranom did not write', () => {
