@@ -136,6 +136,10 @@ describe('paranom eval', () => {
     const nan = join(dir, 'nan-score.csv');
     writeFileSync(nan, `timestamp,score\n${rows[0]!.ts},NaN\n`);
     expectUsageError(paranom('eval', nan, '--labels', ds), /nan-score\.csv:2: 'NaN' in score column 'score' is not a number/);
+    // An infinity (pandas writes 'inf') is a number, but not one a threshold can place: said so (before: 'is not a number').
+    const inf = join(dir, 'inf-score.csv');
+    writeFileSync(inf, `timestamp,score\n${rows[0]!.ts},1\n${rows[1]!.ts},-inf\n`);
+    expectUsageError(paranom('eval', inf, '--labels', ds), /inf-score\.csv:3: '-inf' in score column 'score' is not a finite number \(clip infinite scores/);
   });
 
   it('--only-labelled scores a detector run over a longer series than the labels: the labelled rows, as if the file held only them (before: refused, with no way to ask)', () => {

@@ -12,7 +12,7 @@
  * size (the same rows); a smaller run grown to the full size (the same rows, when the
  * manifest says growth-stable); a fleet with fewer entities grown to the full count (a
  * count, or names appended to its names file: the same rows); the three splits (train + test = the whole timeline's
- * rows, train_clean without labels; the scenario's own `splits:` section gives the same
+ * rows, train_clean without labels, train and test each merged into one file; the scenario's own `splits:` section gives the same
  * rows); a CSV stream and its `--labels-to` file against the dataset; NDJSON and Arrow
  * streams from a later row or instant (`--start-at`) against the dataset's rows from there;
  * `merge` into one file (the same rows) and `eval` of a column of it against the dataset's
@@ -188,6 +188,14 @@ it(`fuzz campaign: ${NAB ? 'every NAB series' : `${CASES} valid scenarios`} (see
         const tr = await rowDigest(join(sp, 'train'));
         const te = await rowDigest(join(sp, 'test'));
         await check('train + test = one run', tr.rows + te.rows === whole.rows && tr.sum + te.sum === whole.sum ? [] : [`train ${tr.rows} + test ${te.rows} rows; one run ${whole.rows}; digests ${tr.sum + te.sum} against ${whole.sum}`]);
+        // Each split is a dataset merge takes whole (a test split's rows start past row 0; a fleet's per entity).
+        for (const name of ['train', 'test']) {
+          const mergedSplit = join(dir, `merged-${name}.parquet`);
+          if (gen(`merge ${name} split`, ['merge', join(sp, name), '--to', mergedSplit])) {
+            const d = await rowDigest(join(sp, name));
+            await check(`merged ${name} split = split`, filesDigest([mergedSplit]).then((x) => (x.rows === d.rows && x.sum === d.sum ? [] : [`merged ${name} split: ${x.rows} rows, digest ${x.sum}; the split ${d.rows}, ${d.sum}`])));
+          }
+        }
         const clean = readManifestFile(join(sp, 'train_clean'));
         await check('train_clean unlabelled', (clean.anomalies?.realised.anomalous_rows ?? 0) === 0 ? [] : [`train_clean has ${clean.anomalies?.realised.anomalous_rows} labelled rows`]);
         // The same splits from the scenario's own `splits:` section: the same rows in each.

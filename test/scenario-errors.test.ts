@@ -110,6 +110,7 @@ const CASES: Case[] = [
   { file: 'integer-non-integer-bounds.yaml', path: 'variables.rpm.normal.min', message: 'must be an integer, got 0.5' },
   // Several problems at once (checked in full below)
   { file: 'three-problems.yaml', path: 'timeline.rows', message: 'must be >= 1, got 0' },
+  { file: 'invalid-variable-named-elsewhere.yaml', path: 'uniqueness.key[2]', message: "no variable named 'nope'" },
 ];
 
 function issuesOf(file: string): readonly ScenarioIssue[] {
@@ -159,6 +160,15 @@ describe('broken scenarios: loadScenario', () => {
       'seed: must be >= 0, got -3',
       'timeline.rows: must be >= 1, got 0',
       'variables.temperature.normal.sd: must be > 0, got -1',
+    ]);
+  });
+
+  it('reports a declared but invalid variable once, not again as "no variable named" where the key and outages name it', () => {
+    expect(issuesOf('invalid-variable-named-elsewhere.yaml').map((i) => `${i.path}: ${i.message.replace(/;.*/, '')}`)).toEqual([
+      'variables.x.normal.sd: must be > 0, got -1',
+      "variables.y.normal.dist: unknown distribution string 'nope'",
+      "uniqueness.key[2]: no variable named 'nope'",
+      "anomalies.outages.variables[1]: no variable named 'nosuch'",
     ]);
   });
 });

@@ -7,7 +7,7 @@
  * dataset's segment table.
  */
 import { spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tableFromIPC, type Table } from 'apache-arrow';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -162,6 +162,12 @@ describe('--start-at as a time', () => {
       expect(startRowOf(s, '2024-01-01T12:00:00-05:00')).toBe(17);
       // Before: rolled over to March 1st.
       expect(() => startRowOf(s, '2024-02-30T00:00:00Z')).toThrow(/--start-at: expected a row index or an ISO 8601 time/);
+      // The first row at or after a time finer than a millisecond (before: the row at the millisecond it was cut to, before it).
+      const ms = scenarioFrom({ seed: 1, timeline: { start: '2024-01-01T00:00:00.999Z', step: '1h', rows: 24 }, variables: { x: { normal: { dist: 'uniform', min: 0, max: 1 } } } });
+      expect(startRowOf(ms, '2024-01-01T01:00:00.999Z')).toBe(1);
+      expect(startRowOf(ms, '2024-01-01T01:00:00.9990Z')).toBe(1);
+      expect(startRowOf(ms, '2024-01-01T01:00:00.9995Z')).toBe(2);
+      expect(startRowOf(ms, '2024-01-01T00:59:59.9985+00:00')).toBe(1);
     } finally {
       if (tz === undefined) delete process.env['TZ'];
       else process.env['TZ'] = tz;
@@ -189,6 +195,15 @@ describe('stream mistakes: exit 2, a message naming the option, nothing on stand
     expect(r.err).toMatch(message as RegExp);
     expect(r.err).not.toMatch(/^\s+at /m);
     expect(r.out.length).toBe(0);
+  });
+
+  it('--labels-to refuses a name of another format, writing nothing (before: Parquet bytes in labels.csv)', () => {
+    const named = join(dir, 'labels.csv');
+    const r = paranom('generate', scenario, '--stdout', '--labels-to', named);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/--labels-to .*labels\.csv names a \.csv file, but the segment table is written as Parquet; name it \.parquet/);
+    expect(r.out.length).toBe(0);
+    expect(existsSync(named)).toBe(false);
   });
 
   it('--labels-to never replaces a file paranom did not write', () => {

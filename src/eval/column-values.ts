@@ -26,6 +26,9 @@ function message(t: TableFile, spec: ColumnSpec, row: number, cell: unknown): st
   const at = `${t.where(row)}: '${String(cell)}'`;
   if (spec.kind === 'time') return `${at} in column '${spec.name}' is not a timestamp (expected a date-time such as 2024-01-01 00:00:00 or a number)`;
   if (spec.kind === 'label') return `${at} in label column '${spec.name}' is not a label (expected 0/1 or true/false)`;
+  // An infinity is a number, but no threshold or ranking can place it among finite scores.
+  const v = cellNumber(cell);
+  if (v === Infinity || v === -Infinity || (typeof cell === 'string' && /^\s*[+-]?inf(inity)?\s*$/i.test(cell))) return `${at} in score column '${spec.name}' is not a finite number (clip infinite scores to the largest and smallest finite ones)`;
   return `${at} in score column '${spec.name}' is not a number`;
 }
 

@@ -12,7 +12,7 @@ const KINDS = ['flat_line', 'level_shift', 'spike'] as const;
 const P = 'anomalies.outages';
 
 /** `durations` checks a duration range (rows or "30s"-style durations) at a path, as the rest of anomalies do. */
-export function checkOutages(c: Checker, raw: unknown, timeline: Timeline | undefined, variables: readonly Variable[], durations: (raw: unknown, path: string) => [number, number] | undefined): Outages | undefined {
+export function checkOutages(c: Checker, raw: unknown, timeline: Timeline | undefined, variables: readonly Variable[], durations: (raw: unknown, path: string) => [number, number] | undefined, declared: readonly string[] = variables.map((v) => v.name)): Outages | undefined {
   const o = c.object(raw, P);
   if (!o) return undefined;
   c.keys(o, P, ['frequency', 'count', 'duration', 'share', 'kind', 'amount', 'variables']);
@@ -37,8 +37,10 @@ export function checkOutages(c: Checker, raw: unknown, timeline: Timeline | unde
     const list = o['variables'];
     if (!Array.isArray(list) || list.length === 0 || !list.every((x) => typeof x === 'string')) return c.fail(join(P, 'variables'), `expected a non-empty list of variable names, got ${describe(list)}`);
     for (const [i, n] of (list as string[]).entries()) {
-      if (!variables.some((v) => v.name === n)) c.fail(join(join(P, 'variables'), i), noSuchVariable(n, variables.map((v) => v.name)));
-      else if (!targets.includes(n)) c.fail(join(join(P, 'variables'), i), `'${n}' is not a ${kind === 'flat_line' ? 'numeric' : 'float'} variable; ${kind} cannot act on it`);
+      if (!variables.some((v) => v.name === n)) {
+        // A declared variable that failed its own checks was reported there: not "no variable named".
+        if (!declared.includes(n)) c.fail(join(join(P, 'variables'), i), noSuchVariable(n, declared));
+      } else if (!targets.includes(n)) c.fail(join(join(P, 'variables'), i), `'${n}' is not a ${kind === 'flat_line' ? 'numeric' : 'float'} variable; ${kind} cannot act on it`);
     }
     targets = list as string[];
   }

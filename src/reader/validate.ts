@@ -265,7 +265,7 @@ export function validateScenario(doc: unknown, options: { baseDir?: string } = {
   if (timeline) for (const p of rowLimitProblems({ variables, timeline, baseDir: options.baseDir ?? process.cwd(), ...(allowNonFinite ? { allowNonFinite: true as const } : {}) }, timeline.rows)) c.fail(join('variables', p.variable), p.message);
   // `uniqueness.scope` belongs to fleets; the rest of the block is the one-series uniqueness.
   const { scope, rawUniqueness } = uniquenessScope(o['uniqueness']);
-  const uniqueness = checkUniqueness(c, rawUniqueness, variables);
+  const uniqueness = checkUniqueness(c, rawUniqueness, variables, declared);
   // Uniqueness decides keys from generated values before anomaly kinds change them, so a
   // kind acting on a key could make written keys collide: refuse that combination.
   if (uniqueness && checkedAnomalies && checkedAnomalies.mode !== 'none') {
@@ -279,7 +279,7 @@ export function validateScenario(doc: unknown, options: { baseDir?: string } = {
       if (hit.length > 0) c.fail(`anomalies.kinds[${i}]`, `${k.kind} events would change ${hit.join(', ')}, which ${hit.length === 1 ? 'is' : 'are'} part of the uniqueness key; exclude ${hit.length === 1 ? 'it' : 'them'} with variables: [...]`);
     });
   }
-  const outages = outagesRaw === undefined ? undefined : o['entities'] === undefined ? c.fail('anomalies.outages', 'outages hit many entities at once: they need a fleet (entities:)') : checkOutages(c, outagesRaw, timeline, variables, (r, p) => checkDurationRange(c, r, p, timeline?.stepMs));
+  const outages = outagesRaw === undefined ? undefined : o['entities'] === undefined ? c.fail('anomalies.outages', 'outages hit many entities at once: they need a fleet (entities:)') : checkOutages(c, outagesRaw, timeline, variables, (r, p) => checkDurationRange(c, r, p, timeline?.stepMs), declared);
   const entities = o['entities'] === undefined ? undefined : checkEntities(c, o['entities'], [...RESERVED_COLUMNS, ...declared], options.baseDir ?? process.cwd(), outagesRaw !== undefined);
   const anomalies = checkCountPer(c, countPer, fleetCount, checkedAnomalies, entities, seed, timeline);
   if (checkedAnomalies?.cleanTwin) {

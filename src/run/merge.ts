@@ -19,6 +19,7 @@ import { acquireLock, type Lock } from './lock.js';
 import { checkOutputPath, realPath } from './output-dir.js';
 import { refuseForeign } from './ownership.js';
 import { finishDataset } from './finish.js';
+import { otherFormatExtension } from '../formats/parquet-name.js';
 import { addReports, type ClassReport } from '../uniqueness/resolve.js';
 import { rollForward } from './commit.js';
 import { readRecords } from './state.js';
@@ -122,15 +123,12 @@ function partDifferences(first: Manifest, firstFile: string, m: Manifest, file: 
   return what;
 }
 
-/** File extensions of other data formats, which a merged Parquet file must not be named with. */
-const OTHER_FORMATS = ['csv', 'tsv', 'txt', 'json', 'ndjson', 'jsonl', 'arrow', 'feather', 'ipc', 'arrows', 'orc', 'avro', 'xlsx', 'xls'];
-
 /** Checks `to` for `merge`: outside the dataset, not a directory, and new — or, with `force`, an earlier merge. */
 function checkMergeTarget(out: string, to: string, force: boolean): string {
   if (typeof to !== 'string' || to.trim() === '') throw new ParanomError('USAGE', '--to must name a file, got an empty string');
   // Parquet bytes under another format's name would be misread by every tool that trusts the name.
-  const ext = /\.([A-Za-z0-9]+)$/.exec(basename(to))?.[1]?.toLowerCase();
-  if (ext !== undefined && OTHER_FORMATS.includes(ext)) throw new ParanomError('USAGE', `--to ${to} names a .${ext} file, but merge writes Parquet; name it .parquet`, { to });
+  const ext = otherFormatExtension(to);
+  if (ext !== undefined) throw new ParanomError('USAGE', `--to ${to} names a .${ext} file, but merge writes Parquet; name it .parquet`, { to });
   const abs = resolve(to);
   const dataset = realPath(out);
   // Through symlinks too: a link to the dataset's data/ would put the merged file among its shards.

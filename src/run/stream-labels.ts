@@ -4,6 +4,7 @@
  * anomalies.parquet). Written before the first row, so a consumer can read it while rows
  * arrive.
  */
+import { otherFormatExtension } from '../formats/parquet-name.js';
 import { existsSync, statSync } from 'node:fs';
 import { ParanomError } from '../errors.js';
 import { eventsOverlapping } from '../anomaly/events.js';
@@ -22,6 +23,8 @@ import { prepareScenario } from '../variables/registry.js';
  * labelled for an event has its segment row).
  */
 export async function writeStreamLabels(path: string, scenario: Scenario, startRow: number): Promise<number> {
+  const ext = otherFormatExtension(path);
+  if (ext !== undefined) throw new ParanomError('USAGE', `--labels-to ${path} names a .${ext} file, but the segment table is written as Parquet; name it .parquet`, { path });
   if (existsSync(path) && statSync(path).isDirectory()) {
     throw new ParanomError('OUTPUT_EXISTS', `--labels-to '${path}' is a directory; name a file in it, e.g. '${path.replace(/[\\/]+$/, '')}/labels.parquet'`, { path });
   }

@@ -75,7 +75,9 @@ export function startRowOf(scenario: Scenario, startAt: number | string | undefi
     if (t === undefined) throw new ParanomError('USAGE', `--start-at: expected a row index or an ISO 8601 time (e.g. 2024-01-01T12:00:00Z), found '${startAt}'`);
     const { startMs, stepMs, start } = scenario.timeline;
     if (t < startMs) throw new ParanomError('USAGE', `--start-at ${startAt} is before the timeline's start (${start})`);
-    row = Math.ceil((t - startMs) / stepMs);
+    // Timestamps are whole milliseconds: a time between two (…00.9995Z) lies past the one it was cut to.
+    const past = /[.,]\d{3}\d*[1-9]/.test(startAt) ? 0.5 : 0;
+    row = Math.ceil((t + past - startMs) / stepMs);
   }
   if (row >= rows) throw new ParanomError('USAGE', `--start-at ${startAt} is row ${row}, past the timeline's last row (${rows - 1})`);
   return row;

@@ -1,5 +1,5 @@
 /** Validation of the `uniqueness` block: which variables form the datum, and each class's mode and tries. */
-import { Checker, describe, join } from '../model/checker.js';
+import { Checker, describe, join, noSuchVariable } from '../model/checker.js';
 import type { ClassUniqueness, Uniqueness, Variable } from '../model/types.js';
 import { MAX_ATTEMPTS } from '../random/counter.js';
 
@@ -23,7 +23,7 @@ function checkClass(c: Checker, raw: unknown, path: string): ClassUniqueness | u
 }
 
 /** Returns null when no class asks for uniqueness; undefined when the block is invalid. */
-export function checkUniqueness(c: Checker, raw: unknown, variables: readonly Variable[]): Uniqueness | null | undefined {
+export function checkUniqueness(c: Checker, raw: unknown, variables: readonly Variable[], declared: readonly string[] = variables.map((v) => v.name)): Uniqueness | null | undefined {
   if (raw === undefined || raw === null) return null;
   const o = c.object(raw, 'uniqueness');
   if (!o) return undefined;
@@ -46,7 +46,7 @@ export function checkUniqueness(c: Checker, raw: unknown, variables: readonly Va
       const v = variables.find((x) => x.name === n);
       if (!v) {
         // An invalid variable was reported already; only name truly unknown ones here.
-        c.fail(join('uniqueness.key', i), `no variable named '${n}'`);
+        if (!declared.includes(n)) c.fail(join('uniqueness.key', i), noSuchVariable(n, declared));
       } else if (!retryable(v)) {
         c.fail(join('uniqueness.key', i), `'${n}' is a ${v.type} variable; only stochastic variables are redrawn on retry`);
       }
