@@ -11,7 +11,10 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tableFromIPC } from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
+import { existsSync, readdirSync } from 'node:fs';
 import { Pacer } from '../src/run/pacer.js';
+import { writeStreamLabels } from '../src/run/stream-labels.js';
+import { loadScenario, withOverrides } from '../src/reader/load.js';
 import { tempDir, VALVE } from './helpers.js';
 import { duckdb } from './read-back.js';
 
@@ -78,6 +81,20 @@ describe('a paced stream interrupted', () => {
     const want = tableFromIPC(run('generate', file, '--stdout', '--format', 'arrow', '--workers', '1', '--rows', '65536'));
     const rows = (t: typeof got, n: number) => JSON.stringify(t.slice(0, n).toArray(), (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : v));
     expect(rows(got, next)).toBe(rows(want, next));
+  }, 60_000);
+});
+
+describe('--labels-to of a long timeline interrupted', () => {
+  it('an abort is heard while the events are measured (about 20 s for 10^9 rows, minutes for 10^10; before: heard only once the table was written) and nothing is written', async () => {
+    const dir = tempDir();
+    const path = join(dir, 'labels.parquet');
+    // About 90,000 events: measuring them all takes many seconds; the abort comes after 100 ms.
+    const scenario = withOverrides(loadScenario('scenarios/valve-sensors.yaml'), { rows: 1_000_000_000 });
+    const ctrl = new AbortController();
+    setTimeout(() => ctrl.abort(), 100);
+    await expect(writeStreamLabels(path, scenario, 0, ctrl.signal)).rejects.toMatchObject({ code: 'INTERRUPTED', message: expect.stringMatching(/while measuring the events for --labels-to .*nothing was written/) });
+    expect(existsSync(path)).toBe(false);
+    expect(readdirSync(dir)).toEqual([]);
   }, 60_000);
 });
 

@@ -17,12 +17,15 @@ import { segmentsOf } from '../generate/event-outcome.js';
 import { cleanRowsOf } from '../generate/shard.js';
 import { prepareScenario } from '../variables/registry.js';
 
+/** Events measured between two looks at the abort signal (about 0.2 s of work). */
+const MEASURE_SLICE = 1000;
+
 /**
  * Writes the segment table of the events the streamed rows [startRow, rows) carry to `path`:
  * those overlapping them, and those before whose label margin reaches into them (a row
  * labelled for an event has its segment row).
  */
-export async function writeStreamLabels(path: string, scenario: Scenario, startRow: number): Promise<number> {
+export async function writeStreamLabels(path: string, scenario: Scenario, startRow: number, signal?: AbortSignal): Promise<number> {
   const ext = otherFormatExtension(path);
   if (ext !== undefined) throw new ParanomError('USAGE', `--labels-to ${path} names a .${ext} file, but the segment table is written as Parquet; name it .parquet`, { path });
   if (existsSync(path) && statSync(path).isDirectory()) {
@@ -36,7 +39,15 @@ export async function writeStreamLabels(path: string, scenario: Scenario, startR
   await prepareScenario(scenario);
   // Events as the stream's rows carry them: settled (min_effect), with their effect.
   const after = scenario.anomalies.mode === 'none' ? 0 : (scenario.anomalies.labelMargin?.[1] ?? 0);
-  const { segments } = segmentsOf(scenario, eventsOverlapping(scenario, Math.max(0, startRow - after), rows));
+  const placed = eventsOverlapping(scenario, Math.max(0, startRow - after), rows);
+  // Measuring an event generates its rows (about 0.2 ms each: minutes for a long timeline's
+  // events), so it goes in slices, between which Ctrl-C is heard; then nothing is written.
+  const segments: ReturnType<typeof segmentsOf>['segments'] = [];
+  for (let i = 0; i < placed.length || i === 0; i += MEASURE_SLICE) {
+    if (i > 0) await new Promise((resolve) => setImmediate(resolve));
+    if (signal?.aborted) throw new ParanomError('INTERRUPTED', `interrupted while measuring the events for --labels-to (${i.toLocaleString('en-US')} of ${placed.length.toLocaleString('en-US')}); nothing was written or streamed`);
+    for (const seg of segmentsOf(scenario, placed.slice(i, i + MEASURE_SLICE)).segments) segments.push(seg);
+  }
   const metadata = shardMetadata(scenario, { index: -1, rowStart: 0, rowEnd: rows });
   writeFileAtomic(path, encodeParquet(segmentTable(scenario, segments, cleanRowsOf(scenario)), metadata, 'snappy'), { unique: true });
   return segments.length;

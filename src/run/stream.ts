@@ -97,7 +97,8 @@ export async function streamRows(scenarioOrFile: Scenario | string, options: Str
   if (scenario.entities) throw new ParanomError('USAGE', `--stdout streams one series; this scenario is a fleet of ${scenario.entities.count} entities — write it as a dataset (--out; order: time_entity interleaves the entities by timestamp), or preview one entity with 'paranom preview --entity'`);
   const rows = scenario.timeline.rows;
   const startRow = startRowOf(scenario, options.startAt);
-  const labelledEvents = options.labelsTo !== undefined ? await writeStreamLabels(options.labelsTo, scenario, startRow) : null;
+  const labelledEvents = options.labelsTo !== undefined ? await writeStreamLabels(options.labelsTo, scenario, startRow, options.signal) : null;
+  if (options.signal?.aborted) throw new ParanomError('INTERRUPTED', `interrupted before the first row; --start-at ${startRow} continues the stream`, { endRow: startRow });
 
   // The stream's blocks: the block grid from startRow (the first block may be partial).
   const blocks: ShardPlan[] = [];
