@@ -51,7 +51,7 @@ export interface PageCheck {
  * Opens a report from disk and checks it as a reader would see it: no console error and
  * no network request; every chart canvas drawn; at the whole-timeline view each chart
  * shades exactly `events` events and draws each listed event's strip at its columns (and
- * no strip elsewhere); y-axis labels drawn and not cut at the edge; nothing wider than the
+ * no strip elsewhere); y-axis labels drawn and not cut at the edge, time-axis labels drawn; nothing wider than the
  * window, no category figure cut at its edge;
  * a click on an event row zooms every chart to a range that covers the event; a view that
  * is not a range (NaN) falls back to the whole timeline. Returns the event that was
@@ -153,6 +153,21 @@ export async function checkReportPage(browser: Browser, html: string, check: Pag
     }),
   );
   for (const a of axes) expect(a).toEqual({ labels: true, edge: 0 });
+  // Every chart's time axis has labels under the plot (a timeline of thousands of years had none).
+  const timeLabels = await page.evaluate(() =>
+    [...document.querySelectorAll('.chart')].map((box) => {
+      const c = box.querySelector('canvas')!;
+      const over = box.querySelector('.u-over')!.getBoundingClientRect();
+      const cr = c.getBoundingClientRect();
+      const k = c.width / cr.width;
+      const [left, top, width] = [Math.floor((over.left - cr.left) * k), Math.ceil((over.bottom - cr.top) * k) + 2, Math.floor(over.width * k)];
+      const d = c.getContext('2d')!.getImageData(left, top, width, c.height - top).data;
+      let ink = 0;
+      for (let i = 0; i < d.length; i += 4) if (d[i + 3]! > 128 && d[i]! < 160) ink++;
+      return ink > 20;
+    }),
+  );
+  for (const drawn of timeLabels) expect(drawn).toBe(true);
   // Nothing is wider than the window (long names wrap), and no category figure is cut at its canvas's edge.
   const layout = await page.evaluate(() => {
     const edges = [...document.querySelectorAll('#distributions canvas')].map((c) => {

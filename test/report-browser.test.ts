@@ -184,6 +184,17 @@ describe.skipIf('skip' in chromium)('reports in Chromium', () => {
     expect(drawn).toBeGreaterThan(4);
   });
 
+  it('labels the time axis of a timeline spanning thousands of years (before: no tick step fitted, no labels)', async () => {
+    const dir = tempDir();
+    const file = join(dir, 'ages.json');
+    // 300 rows ten years apart, as long as a million daily rows: 1000 to 3990.
+    writeFileSync(file, JSON.stringify({ seed: 1, timeline: { start: '1000-01-01T00:00:00Z', step: '3650d', rows: 300 }, anomalies: { count: 2, duration: [3, 5] }, variables: { x: { normal: { dist: 'normal', mean: 0, sd: 1 }, anomalous: { dist: 'normal', mean: 6, sd: 1 } } } }));
+    const html = join(dir, 'ages.html');
+    const r = paranom('preview', file, '--out', html);
+    expect(r.status, r.stderr).toBe(0);
+    await checkReportPage(browser, html, { events: 2, screenshot: join(OUT, 'ages.png') });
+  });
+
   it('--png writes an image of the overview, and may replace its own image', () => {
     const png = join(tempDir(), 'overview.png');
     for (let i = 0; i < 2; i++) {

@@ -56,21 +56,31 @@ function report(err: unknown, verbose: boolean, io: CliIO): number {
   return 1;
 }
 
-/** Ctrl-C stops the run (workers are ended if they do not stop within a second or so); a second Ctrl-C exits at once. */
+/**
+ * Ctrl-C or SIGTERM (a scheduler pre-empting the job, `kill`) stops the run as cleanly as it
+ * can: workers are ended if they do not stop within a second or so, a stream ends on a whole
+ * row; a second signal exits at once.
+ */
 function interruptible(io: CliIO): { signal: AbortSignal; done(): void } {
   const ctrl = new AbortController();
   const second = () => process.exit(EXIT_CODES.INTERRUPTED);
-  const first = () => {
-    io.stderr('\nparanom: stopping (Ctrl-C again to force)…\n');
+  const first = (name: NodeJS.Signals) => {
+    io.stderr(`\nparanom: stopping (${name === 'SIGINT' ? 'Ctrl-C' : name} again to force)…\n`);
+    process.removeListener('SIGINT', first);
+    process.removeListener('SIGTERM', first);
     ctrl.abort();
     process.once('SIGINT', second);
+    process.once('SIGTERM', second);
   };
   process.once('SIGINT', first);
+  process.once('SIGTERM', first);
   return {
     signal: ctrl.signal,
     done() {
-      process.removeListener('SIGINT', first);
-      process.removeListener('SIGINT', second);
+      for (const name of ['SIGINT', 'SIGTERM'] as const) {
+        process.removeListener(name, first);
+        process.removeListener(name, second);
+      }
     },
   };
 }

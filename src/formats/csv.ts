@@ -72,9 +72,11 @@ function plainCell(v: ValueColumn): (i: number) => string {
  * A float in its shortest round-trip form, a whole one with ".0" ("3.0", not "3"): readers
  * guess a CSV column's type from its text, DuckDB per file, and would take a float column
  * whose values in one shard happen to be whole for an integer one — and then refuse to read
- * the shards as one table.
+ * the shards as one table. Negative zero keeps its sign ("-0.0"; String(-0) is "0"), as the
+ * Parquet and Arrow files keep it.
  */
 function floatText(x: number): string {
+  if (Object.is(x, -0)) return '-0.0';
   const s = String(x);
   return Number.isInteger(x) && !s.includes('e') ? s + '.0' : s;
 }

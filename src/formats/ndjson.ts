@@ -24,7 +24,8 @@ function valueText(v: ValueColumn): (i: number) => string {
     default:
       return (i) => {
         const x = d[i]!;
-        return Number.isFinite(x) ? String(x) : 'null';
+        // String(-0) is "0": negative zero keeps its sign ("-0.0", which DuckDB reads as -0 where it reads "-0" as 0), as in the Parquet and Arrow files.
+        return Number.isFinite(x) ? (Object.is(x, -0) ? '-0.0' : String(x)) : 'null';
       };
   }
 }

@@ -80,6 +80,80 @@ function withOutageTwins(values: ValueColumn[], twinned: readonly string[]): Val
   return [...variables, ...twins];
 }
 
+/** A fleet shard being generated: what each entity's rows need and where they go. */
+interface ShardInProgress {
+  scenario: Scenario;
+  rect: FleetShardRect;
+  arena: ColumnArena | undefined;
+  out: ColumnArena | undefined;
+  retries: ReadonlyArray<Retries | undefined> | undefined;
+  starting: EntityStarts[] | undefined;
+  span: number;
+  rows: number;
+  stride: number;
+  outages: ReturnType<typeof outagesOverlapping>;
+  twins: string[] | undefined;
+  timestamp: Int32Array;
+  isAnomaly: Uint8Array;
+  anomalyId: Int32Array;
+  keyData: Int32Array;
+  events: EntityEvent[];
+  names: boolean;
+  entityScenario: (index: number) => Scenario;
+  timestamps: Int32Array;
+  /** The value columns, made from the first entity's. */
+  values: ValueColumn[] | undefined;
+}
+
+/**
+ * Generates the shard's `j`th entity and copies its rows in. A function of its own rather
+ * than the body of generateFleetShard's loop: it is what each worker optimizes, and a
+ * deoptimization in it (its first shards' types settling) recompiles it alone, not the
+ * whole shard's set-up around it.
+ */
+function addEntity(shard: ShardInProgress, j: number): void {
+  const { scenario, rect, span, rows, stride, out, starting } = shard;
+  const e = rect.entityStart + j;
+  const one = shard.entityScenario(e);
+  const placed = eventsOverlapping(one, rect.rowStart, rect.rowEnd);
+  if (starting && placed.length > 0) {
+    // Those starting in the rows are what entityStarts places: placement is local (anomaly/events.ts).
+    const st = placed.filter((ev) => ev.start >= rect.rowStart);
+    if (st.length > 0) starting.push({ entity: e, scenario: one, placed: st });
+  }
+  const cols = generateShard(one, rect.rowStart, rect.rowEnd, retriesIn(shard.retries?.[j], rect.rowStart, rect.rowEnd), shard.arena, { placed, timestamps: shard.timestamps });
+  if (shard.twins) cols.values = withOutageTwins(cols.values, shard.twins);
+  const hit = shard.outages.filter((o) => hits(scenario, o, e));
+  if (hit.length > 0) applyOutages(scenario, one, cols, rect.rowStart, rect.rowEnd, hit);
+  if (!one.allowNonFinite) checkFinite(cols, rect.rowStart, one.seed);
+  const start = stride === 1 ? j * span : j;
+  let values = shard.values;
+  if (!values) {
+    // A plain loop, not map(): see generate/rows.ts (this code runs every entity).
+    values = shard.values = [];
+    for (const c of cols.values) {
+      const data = out ? out.column(c.dtype, rows, false) : allocColumn(c.dtype, rows);
+      const valid = c.valid ? (out ? out.take(Uint8Array, rows, false) : new Uint8Array(rows)) : undefined;
+      values.push(valid ? { name: c.name, dtype: c.dtype, categories: c.categories, data, valid } : { name: c.name, dtype: c.dtype, categories: c.categories, data });
+    }
+  }
+  scatter(cols.timestamp, shard.timestamp, 2, span, start, stride);
+  scatter(cols.isAnomaly, shard.isAnomaly, 1, span, start, stride);
+  scatter(cols.anomalyId, shard.anomalyId, 2, span, start, stride);
+  // A string key holds the name's index in this shard's dictionary; an integer key the entity.
+  const code = shard.names ? j : e;
+  const keyData = shard.keyData;
+  if (stride === 1) keyData.fill(code, start, start + span);
+  else for (let i = 0; i < span; i++) keyData[start + i * stride] = code;
+  for (let k = 0; k < cols.values.length; k++) {
+    const c = cols.values[k]!;
+    const v = values[k]!;
+    scatter(c.data, v.data, WIDTH[c.dtype] ?? 1, span, start, stride);
+    if (c.valid) scatter(c.valid, v.valid!, 1, span, start, stride);
+  }
+  for (const ev of cols.events) shard.events.push({ ...ev, entity: e });
+}
+
 /**
  * Generates a fleet shard. `arena` (a worker's reused buffers) holds one entity's rows at a
  * time; `out` (a second arena) holds the shard's columns, valid until its next reset;
@@ -105,53 +179,21 @@ export function generateFleetShard(scenario: Scenario, rect: FleetShardRect, are
     // A string key's dictionary holds this shard's names only (in entity order).
     categories: fleet.names ? fleet.names.slice(rect.entityStart, rect.entityEnd) : null,
   };
-  let values: ValueColumn[] | undefined;
   const events: EntityEvent[] = [];
   // entity_time: entity j's rows start at j·span, one apart; time_entity: at j, `entities` apart.
   const stride = fleet.order === 'entity_time' ? 1 : entities;
   const outages = fleet.outages ? outagesOverlapping(scenario, rect.rowStart, rect.rowEnd) : [];
   // The fleet's twins include outage targets that an entity alone does not twin.
   const twins = fleet.outages && scenario.anomalies.cleanTwin ? twinnedVariables(scenario).map((v) => v.name) : undefined;
-  const entityScenario = entityScenarios(scenario, rect.entityStart, rect.entityEnd);
-  // Every entity has the fleet's timeline: its rows' timestamps are made once.
-  const timestamps = timestampsOf(scenario, rect.rowStart, span, out);
-  for (let j = 0; j < entities; j++) {
-    const e = rect.entityStart + j;
-    const one = entityScenario(e);
-    const placed = eventsOverlapping(one, rect.rowStart, rect.rowEnd);
-    if (starting && placed.length > 0) {
-      // Those starting in the rows are what entityStarts places: placement is local (anomaly/events.ts).
-      const st = placed.filter((ev) => ev.start >= rect.rowStart);
-      if (st.length > 0) starting.push({ entity: e, scenario: one, placed: st });
-    }
-    const cols = generateShard(one, rect.rowStart, rect.rowEnd, retriesIn(retries?.[j], rect.rowStart, rect.rowEnd), arena, { placed, timestamps });
-    if (twins) cols.values = withOutageTwins(cols.values, twins);
-    const hit = outages.filter((o) => hits(scenario, o, e));
-    if (hit.length > 0) applyOutages(scenario, one, cols, rect.rowStart, rect.rowEnd, hit);
-    if (!one.allowNonFinite) checkFinite(cols, rect.rowStart, one.seed);
-    const start = stride === 1 ? j * span : j;
-    if (!values) {
-      // A plain loop, not map(): see generate/rows.ts (this code runs every entity).
-      values = [];
-      for (const c of cols.values) {
-        const data = out ? out.column(c.dtype, rows, false) : allocColumn(c.dtype, rows);
-        values.push(c.valid ? { name: c.name, dtype: c.dtype, categories: c.categories, data, valid: take(Uint8Array, rows) } : { name: c.name, dtype: c.dtype, categories: c.categories, data });
-      }
-    }
-    scatter(cols.timestamp, timestamp, 2, span, start, stride);
-    scatter(cols.isAnomaly, isAnomaly, 1, span, start, stride);
-    scatter(cols.anomalyId, anomalyId, 2, span, start, stride);
-    // A string key holds the name's index in this shard's dictionary; an integer key the entity.
-    const code = fleet.names ? j : e;
-    if (stride === 1) keyData.fill(code, start, start + span);
-    else for (let i = 0; i < span; i++) keyData[start + i * stride] = code;
-    for (let k = 0; k < cols.values.length; k++) {
-      const c = cols.values[k]!;
-      const v = values[k]!;
-      scatter(c.data, v.data, WIDTH[c.dtype] ?? 1, span, start, stride);
-      if (c.valid) scatter(c.valid, v.valid!, 1, span, start, stride);
-    }
-    for (const ev of cols.events) events.push({ ...ev, entity: e });
-  }
+  const shard: ShardInProgress = {
+    scenario, rect, arena, out, retries, starting, span, rows, stride, outages, twins, timestamp, isAnomaly, anomalyId, keyData, events,
+    names: !!fleet.names,
+    entityScenario: entityScenarios(scenario, rect.entityStart, rect.entityEnd),
+    // Every entity has the fleet's timeline: its rows' timestamps are made once.
+    timestamps: timestampsOf(scenario, rect.rowStart, span, out),
+    values: undefined,
+  };
+  for (let j = 0; j < entities; j++) addEntity(shard, j);
+  const values = shard.values;
   return { rowStart: rect.rowStart, rows, timestamp, isAnomaly, anomalyId, values: [key, ...(values ?? [])], events };
 }

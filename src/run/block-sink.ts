@@ -43,8 +43,13 @@ export class BlockSink {
     return this.closed || this.out.destroyed;
   }
 
-  /** Writes a block's rows (its head too if it is the first block), paced and in order. */
-  async write(block: StreamBlock): Promise<void> {
+  /**
+   * Writes a block's rows (its head too if it is the first block), paced and in order;
+   * returns one past the last row written. A paced block stops at a unit boundary (a whole
+   * line, a whole Arrow batch) once `signal` aborts, so an interrupted stream ends on a row
+   * instead of finishing a block that may take hours at the requested pace.
+   */
+  async write(block: StreamBlock, signal?: AbortSignal): Promise<number> {
     if (!this.headWritten) {
       this.headWritten = true;
       if (block.headLength > 0) await this.put(block.bytes.subarray(0, block.headLength));
@@ -53,18 +58,19 @@ export class BlockSink {
     const units = block.ends.length;
     if (!this.pacer) {
       if (body.length > 0) await this.put(body);
-      return;
+      return block.rowEnd;
     }
     const lastRow = (k: number) => Math.min(block.rowEnd, block.rowStart + (k + 1) * this.unitRows) - 1;
     let i = 0;
     while (i < units) {
-      await this.pacer.waitFor(lastRow(i));
+      if (!(await this.pacer.waitFor(lastRow(i), signal))) return i === 0 ? block.rowStart : lastRow(i - 1) + 1;
       // Everything due by now goes out in one write.
       let j = i + 1;
       while (j < units && this.pacer.untilDue(lastRow(j)) <= 0) j++;
       await this.put(body.subarray(i === 0 ? 0 : block.ends[i - 1]!, block.ends[j - 1]!));
       i = j;
     }
+    return block.rowEnd;
   }
 
   /** Writes `tail` (a format's end marker), then resolves once every byte has been handed to the reader. */

@@ -5,6 +5,9 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 
+/** The longest delay a Node timer holds (2^31 − 1 ms); a longer one fires at once. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 /** Rows per second, or the timeline's own timestamps at `speed`× real time. */
 export type Pace = { rate: number } | { realtime: true; speed: number };
 
@@ -31,9 +34,20 @@ export class Pacer {
     return this.t0 + this.offsetMs(row) - now;
   }
 
-  /** Resolves when `row` is due. */
-  async waitFor(row: number): Promise<void> {
-    const ms = this.untilDue(row);
-    if (ms > 0) await sleep(ms);
+  /**
+   * Resolves true when `row` is due, or false as soon as `signal` aborts (a stream paced at
+   * a row a minute must stop on Ctrl-C without waiting for the row). A wait longer than a
+   * timer can hold (about 24.8 days; Node would fire it after 1 ms) is taken in pieces.
+   */
+  async waitFor(row: number, signal?: AbortSignal): Promise<boolean> {
+    for (let ms = this.untilDue(row); ms > 0; ms = this.untilDue(row)) {
+      if (signal?.aborted) return false;
+      try {
+        await sleep(Math.min(ms, MAX_TIMER_MS), undefined, { signal });
+      } catch {
+        return false;
+      }
+    }
+    return !signal?.aborted;
   }
 }

@@ -45,7 +45,7 @@ export interface StreamOptions {
   pace?: Pace | undefined;
   /** Also write the segment table of the streamed rows' events here (Parquet). */
   labelsTo?: string | undefined;
-  /** Stops the stream after the block being written. */
+  /** Stops the stream: unpaced, after the block being written; paced, at the next row (Arrow: batch) due. */
   signal?: AbortSignal | undefined;
   onProgress?: ((rowsDone: number, rowsTotal: number) => void) | undefined;
 }
@@ -140,12 +140,14 @@ export async function streamRows(scenarioOrFile: Scenario | string, options: Str
       }
       if (queue.length === 0) break;
       const block = await queue.shift()!;
-      await sink.write(block);
-      endRow = block.rowEnd;
+      endRow = await sink.write(block, options.signal);
       anomalousRows += block.anomalousRows;
       options.onProgress?.(endRow - startRow, rows - startRow);
       if (options.signal?.aborted) {
-        throw new ParanomError('INTERRUPTED', `interrupted after row ${endRow - 1}; --start-at ${endRow} continues the stream`, { endRow });
+        // Whatever was written ends on a whole row (a whole batch): an Arrow stream gets its end marker so it reads as complete.
+        if (options.format === 'arrow') await sink.finish(ARROW_STREAM_END);
+        const where = endRow === startRow ? 'before the first row' : `after row ${endRow - 1}`;
+        throw new ParanomError('INTERRUPTED', `interrupted ${where}; --start-at ${endRow} continues the stream`, { endRow });
       }
     }
     await sink.finish(options.format === 'arrow' ? ARROW_STREAM_END : undefined);

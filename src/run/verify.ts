@@ -94,12 +94,16 @@ function checkShardFile(out: string, s: ManifestShard): string | undefined {
 /** An unquoted field holding a whole number written with ".0", as CSV now writes a whole float. */
 const WHOLE_FLOAT_MARK = /(^|,)(-?\d+)\.0(?=,|$)/gm;
 
+/** An unquoted negative zero ("-0" once its ".0" is gone), which CSV wrote as "0" before it kept the sign. */
+const NEGATIVE_ZERO = /(^|,)-0(?=,|$)/gm;
+
 /**
  * CSV shards written before floats kept their ".0" hold a whole float as "3": the same
- * values, so such a dataset is not reported as changed. Both sides lose the marks alike.
+ * values, so such a dataset is not reported as changed; nor one written before a negative
+ * zero kept its sign. Both sides lose the marks alike.
  */
 function sameWithoutWholeFloatMarks(regenerated: Uint8Array, file: Uint8Array): boolean {
-  const plain = (b: Uint8Array) => Buffer.from(b).toString('utf8').replace(WHOLE_FLOAT_MARK, '$1$2');
+  const plain = (b: Uint8Array) => Buffer.from(b).toString('utf8').replace(WHOLE_FLOAT_MARK, '$1$2').replace(NEGATIVE_ZERO, (_, at: string) => `${at}0`);
   return plain(regenerated) === plain(file);
 }
 

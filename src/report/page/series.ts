@@ -39,6 +39,18 @@ const AXIS_FONT = '12px system-ui, -apple-system, "Segoe UI", sans-serif';
 const Y_INCRS: number[] = [];
 for (let e = -323; e <= 308; e++) for (const m of [1, 2, 2.5, 5]) if (Number.isFinite(Number(`${m}e${e}`)) && Number(`${m}e${e}`) > 0) Y_INCRS.push(Number(`${m}e${e}`));
 
+/**
+ * Time-axis tick steps in seconds: uPlot's own (from 1 ms to a century), then 200 to 2,000
+ * years. uPlot's stop at 100 years, so a timeline spanning more than about 2,500 years (a
+ * million daily rows) had no tick step that fits the chart width, and no time labels at all.
+ */
+const X_INCRS: number[] = (() => {
+  const [m, h, d] = [60, 3600, 86400];
+  const [mo, y] = [30 * d, 365 * d];
+  const subSecond = [-3, -2, -1].flatMap((e) => [1, 2, 2.5, 5].map((k) => Number(`${k}e${e}`)));
+  return [...subSecond, 1, 5, 10, 15, 30, m, 5 * m, 10 * m, 15 * m, 30 * m, h, 2 * h, 3 * h, 4 * h, 6 * h, 8 * h, 12 * h, ...[1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 15].map((k) => k * d), mo, 2 * mo, 3 * mo, 4 * mo, 6 * mo, ...[1, 2, 5, 10, 25, 50, 100, 200, 500, 1000, 2000].map((k) => k * y)];
+})();
+
 /** Ticks at whole multiples of the increment (uPlot's rounds to the increment's decimals, which 1e-300 has none of). */
 function ySplits(_u: uPlot, _axis: number, min: number, max: number, incr: number): number[] {
   const k0 = Math.ceil(min / incr);
@@ -194,7 +206,7 @@ class SeriesCharts {
           // rows), so a lone row — a one-row dataset, a value between dropped ones — is seen.
           { label: s.meta.name, stroke: '#1f4e9c', width: 1 },
         ],
-        axes: [{}, { size: yAxisSize, font: AXIS_FONT, incrs: Y_INCRS, splits: ySplits, values: yValues }],
+        axes: [{ incrs: X_INCRS }, { size: yAxisSize, font: AXIS_FONT, incrs: Y_INCRS, splits: ySplits, values: yValues }],
         cursor: { sync: { key: 'paranom-x' }, drag: { x: true, y: false } },
         legend: { show: true, live: true },
         hooks: {
