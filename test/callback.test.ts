@@ -204,6 +204,21 @@ describe('errors', () => {
     expect(verbose.stderr).toMatch(/caused by: Error: sensor table has no entry for row 70123\n\s+at throwsAt \(file:.*basic\.js/);
   });
 
+  it('an async callback is named as one, exit 2, also when its Promise rejects (before: the rejection ended the worker with a stack trace, exit 1)', () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'async.mjs'), 'export const later = async () => 3;\nexport const rejects = async () => { throw new Error("boom"); };\n');
+    for (const name of ['later', 'rejects']) {
+      const file = join(dir, `${name}.yaml`);
+      writeFileSync(file, `timeline: { rows: 100 }\nvariables:\n  v: { type: callback, module: async.mjs, normal: ${name} }\n`);
+      for (const args of [['validate', file], ['generate', file, '--out', join(dir, `out-${name}`), '--workers', '2']]) {
+        const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });
+        expect(r.status, `${args[0]} ${name}: ${r.stderr}`).toBe(2);
+        expect(r.stderr).toMatch(new RegExp(`^paranom: .*callback '${name}' \\(.*async\\.mjs\\) at row 0, seed 0: returned a Promise \\(an async function, or one returning a Promise: callbacks are called synchronously, row by row; return the value itself\\), but a float64 column needs a number\\n$`));
+      }
+      expect(existsSync(join(dir, `out-${name}`))).toBe(false);
+    }
+  });
+
   it('validate calls each callback on the first rows and the first event: a callback that throws when called fails validate (exit 2)', () => {
     const dir = tempDir();
     copyFileSync(join(FIXTURES, 'faulty.js'), join(dir, 'faulty.js'));

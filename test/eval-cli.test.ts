@@ -163,6 +163,8 @@ describe('paranom eval', () => {
     const none = join(dir, 'none.csv');
     writeFileSync(none, 'timestamp,score\n' + later.join('\n') + '\n');
     expectUsageError(paranom('eval', none, '--labels', ds, '--only-labelled'), /500 of 500 prediction rows have no label row/);
+    // Without it, no row in common is not answered with the option, which could not help.
+    expectUsageError(paranom('eval', none, '--labels', ds), /500 of 500 prediction rows have no label row .*Timestamps must match exactly\n$/);
   });
 
   it('reads predictions and labels DuckDB wrote from the dataset: TIMESTAMPTZ in CSV (+00), timestamps of every Parquet unit, epoch milliseconds (before: a CSV of TIMESTAMPTZ was refused, its +00 offset not read as UTC)', async () => {

@@ -317,7 +317,7 @@ describe('paranom report / preview commands', () => {
     expect(noChrome.stderr).toContain('--png needs a Chromium and none was found');
   });
 
-  it('refuse a page or image inside the dataset, one file for both, and a --workers that is not a count (before: the page was written into the dataset and grow then refused it as foreign; the image replaced the page; --workers 0 and abc ran)', () => {
+  it('refuse a page or image inside the dataset, one file for both, a name of another kind of file, and a --workers that is not a count (before: the page was written into the dataset and grow then refused it as foreign; the image replaced the page; --workers 0 and abc ran)', () => {
     const t = tempDir();
     const ds = join(t, 'ds');
     expect(paranom('generate', 'scenarios/valve-sensors.yaml', '--rows', '3000', '--out', ds, '--workers', '1').code).toBe(0);
@@ -328,6 +328,11 @@ describe('paranom report / preview commands', () => {
       [['--out', join(t, 'same'), '--png', join(t, '.', 'same')], /--out and --png both name .*same; the image would replace the page/],
       [['--out', join(t, 'r.html'), '--workers', '0'], /--workers must be an integer from 1 to 1,024, got '0'/],
       [['--out', join(t, 'r.html'), '--workers', 'abc'], /--workers must be an integer from 1 to 1,024, got 'abc'/],
+      // Before: the page was written as r.png (or r.csv), the image as r.html.
+      [['--out', join(t, 'r.png')], /--out .*r\.png names a \.png file, but --out writes the HTML page; name it \.html \(--png FILE\.png writes an image\)/],
+      [['--out', join(t, 'r.csv')], /--out .*r\.csv names a \.csv file, but --out writes the HTML page; name it \.html$/m],
+      [['--png', join(t, 'r.html')], /--png .*r\.html names a \.html file, but --png writes a PNG image; name it \.png/],
+      [['--out', join(t, 'r.html'), '--entity', 'web-1'], /--entity web-1: .*ds holds one series \(its scenario has no entities\)/],
     ] as const) {
       const r = paranom('report', ds, ...args);
       expect(r.code, r.err).toBe(2);

@@ -117,7 +117,8 @@ export function joinOnTime(labels: LabelSource, preds: PredictionSource, o: { on
       const span = lt.length > 0 ? `labels run from ${iso(lt[lOrder[0]!]!)} to ${iso(lt[lOrder[lt.length - 1]!]!)}` : 'the labels have no rows';
       const hint = unitHint(lt[lOrder[0]!], preds.times[first]!);
       if (!o.onlyLabelled || missing === n) {
-        const only = o.onlyLabelled ? '' : hint === '' ? '; to score only the rows the labels cover (a detector run over a longer series than the labelled part), pass --only-labelled' : '';
+        // Only where some rows do match: with none, the option could not help.
+        const only = o.onlyLabelled || hint !== '' || missing === n ? '' : '; to score only the rows the labels cover (a detector run over a longer series than the labelled part), pass --only-labelled';
         throw usage(`${missing} of ${n} prediction rows have no label row with the same timestamp (first: ${preds.where(first)}, ${iso(preds.times[first]!)}); ${span}. Timestamps must match exactly${hint}${only}`);
       }
       // The rows kept are those matched above, in the same (time) order.

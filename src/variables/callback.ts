@@ -116,6 +116,12 @@ function storeFor(v: CallbackVariable, allowNonFinite: boolean): Store {
 
 function describeValue(x: unknown): string {
   if (typeof x === 'number' && Number.isNaN(x)) return 'NaN';
+  // An async function's value: a callback is called synchronously, row by row.
+  if (typeof x === 'object' && x !== null && typeof (x as { then?: unknown }).then === 'function') {
+    // Its rejection (an async callback that throws) is this message's, not an unhandled one that would end the worker.
+    (x as PromiseLike<unknown>).then(undefined, () => undefined);
+    return 'a Promise (an async function, or one returning a Promise: callbacks are called synchronously, row by row; return the value itself)';
+  }
   return typeof x === 'object' && x !== null && !Array.isArray(x) ? 'an object' : describe(x);
 }
 
