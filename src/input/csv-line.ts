@@ -55,18 +55,20 @@ export function pickCsvFields(record: string, want: readonly number[], out: Arra
  * the line that quote opened on.
  */
 export function csvRecords(text: string): { records: string[]; line: number[]; openAt: number | undefined } {
-  const raw = text.split(/\r\n|\n|\r/);
+  // Lines at even indexes, the break ending each at the odd ones: a break inside quotes is
+  // part of the field and is kept as written ("x\r\ny" was read back as "x\ny").
+  const raw = text.split(/(\r\n|\n|\r)/);
   const records: string[] = [];
   const line: number[] = [];
   let openAt: number | undefined;
-  for (let i = 0; i < raw.length; i++) {
+  for (let i = 0; i < raw.length; i += 2) {
     let rec = raw[i]!;
-    const start = i + 1;
+    const start = i / 2 + 1;
     // An odd number of quotes leaves a field open ("" inside a field counts twice).
     let open = quoteCount(rec) % 2 === 1;
-    while (open && i + 1 < raw.length) {
-      i++;
-      rec += '\n' + raw[i]!;
+    while (open && i + 2 < raw.length) {
+      rec += raw[i + 1]! + raw[i + 2]!;
+      i += 2;
       open = quoteCount(raw[i]!) % 2 === 1 ? !open : open;
     }
     if (open) openAt = start;
