@@ -352,6 +352,8 @@ describe('data safety: one regression test per finding', () => {
       [['verify', out, '--sample', 'abc'], /--sample must be an integer/],
       [['grow', out, '--rows', '5e5', '--force'], /Unknown argument: force/],
       [['grow', out, '--rows', 'lots'], /--rows must be an integer/],
+      // The data folder named for the dataset (a path completed one level too far).
+      [['verify', join(out, 'data')], /data: the data folder of the dataset .*; name the dataset itself/],
     ];
     for (const [args, message] of vectors) {
       const r = await cli(...args);

@@ -332,6 +332,10 @@ describe('split over machines', () => {
     const small = { workers: 1, rows: 140_000, shardRows: 65_536 };
     await generate(scenario, { out, ...small, part: { k: 1, n: 2 } });
     await expect(mergeManifests(out)).rejects.toThrow(/parts 2 of 2 are missing/);
+    // Parts not yet run are the user's to run (exit 2), not a damaged dataset.
+    const early = spawnSync(process.execPath, [CLI, 'merge-manifests', out], { encoding: 'utf8' });
+    expect(early.status).toBe(2);
+    expect(early.stderr).toContain(`${out}: parts 2 of 2 are missing; run them, then merge again`);
     // Unmerged parts are not yet one dataset: the commands that take one say what to run (exit 2).
     for (const args of [['merge', out, '--to', join(tempDir(), 'one.parquet')], ['verify', out], ['grow', out, '--rows', '200000']]) {
       const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });

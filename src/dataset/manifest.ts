@@ -285,6 +285,9 @@ function notADataset(dir: string): ParanomError {
   if (!existsSync(dir) || !statSync(dir).isDirectory()) return new ParanomError('USAGE', `${dir}: no such dataset directory (expected a directory written by 'paranom generate')`, { path: dir });
   if (existsSync(join(dir, SPLITS_FILE))) return new ParanomError('USAGE', `${dir} holds splits (${SPLITS_FILE}), one dataset each: name one of them, such as ${join(dir, 'train')}`, { path: dir });
   const parts = readdirSync(dir).filter((f) => PART_MANIFEST_RE.test(f)).sort();
+  // The data folder named instead of the dataset that holds it (a path completed one level too far).
+  const parent = dirname(resolve(dir));
+  if (basename(resolve(dir)) === 'data' && existsSync(join(parent, MANIFEST_FILE))) return new ParanomError('USAGE', `${dir}: the data folder of the dataset ${dirname(dir)}; name the dataset itself`, { path: dir });
   if (parts.length > 0) return new ParanomError('USAGE', `${dir}: holds the parts of a split run (${parts.join(', ')}), not yet one dataset; run 'paranom merge-manifests ${dir}' once every part's files are together`, { path: dir });
   return new ParanomError('USAGE', `${dir}: not a complete paranom dataset (no ${MANIFEST_FILE}; an interrupted run resumes when its command is run again)`, { path: dir });
 }
