@@ -145,10 +145,23 @@ describe('Slurm array job', () => {
 
       // Requeue it, without the scheduler's back-off before a requeued job may start.
       expect(sh('scontrol', ['requeue', `${job}_1`]).code).toBe(0);
-      sh('scontrol', ['update', `jobid=${job}_1`, 'StartTime=now']);
       // Wait on task 1's own state: right after a requeue the task can be missing from
-      // squeue for a moment, so an empty queue does not yet mean the retry has run.
-      await until('the retried task 1 to complete', 240, () => (jobState(`${job}_1`) === 'COMPLETED' ? true : undefined));
+      // squeue for a moment, so an empty queue does not yet mean the retry has run. While it
+      // is pending its start time is set to now again (once a second): on a loaded machine
+      // the first update can reach the controller before the requeue has given the task its
+      // delayed start time, which then stands for minutes.
+      let lastUpdate = 0;
+      let state = '';
+      await until('the retried task 1 to complete', 240, () => {
+        state = jobState(`${job}_1`);
+        if (state === 'PENDING' && Date.now() - lastUpdate > 1000) {
+          lastUpdate = Date.now();
+          sh('scontrol', ['update', `jobid=${job}_1`, 'StartTime=now']);
+        }
+        return state === 'COMPLETED' ? true : undefined;
+      }).catch((e: Error) => {
+        throw new Error(`${e.message} (last state ${state}: ${sh('scontrol', ['show', 'job', `${job}_1`]).out.replace(/\s+/g, ' ').slice(0, 600)})`);
+      });
       await until('every task to finish', 180, () => (sh('squeue', ['-h', '-j', job]).out.trim() === '' ? true : undefined));
       const log = readFileSync(join(dir, 'logs', `${job}_1.out`), 'utf8');
       const kept = Number(/kept (\d+) shard\(s\) from an earlier run/.exec(log)?.[1] ?? 0);
