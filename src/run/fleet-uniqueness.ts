@@ -19,9 +19,14 @@ import { startUniqueness, type UniquenessRun } from './uniqueness-pass.js';
  * first-shard entity of exactly one part, so `merge-manifests` adds the parts' figures up.
  */
 export function firstShardIn(plan: readonly ShardPlan[], shards: readonly ShardPlan[]): (entity: number) => boolean {
-  const mine = new Set(shards.map((s) => s.index));
-  const sorted = [...plan].sort((a, b) => a.index - b.index);
-  return (e) => mine.has(sorted.find((s) => s.entityStart! <= e && e < s.entityEnd!)!.index);
+  // Shards tile (entity, row) without overlap, so an entity's first shard is the one holding
+  // it that starts at the plan's first row (row 0, or a test split's first row). Marked per
+  // entity: a part may hold a hundred thousand one-entity shards.
+  let first = Infinity;
+  for (const s of plan) first = Math.min(first, s.rowStart);
+  const counted = new Uint8Array(shards.reduce((m, s) => Math.max(m, s.entityEnd!), 0));
+  for (const s of shards) if (s.rowStart === first) counted.fill(1, s.entityStart!, s.entityEnd!);
+  return (e) => counted[e] === 1;
 }
 
 /**
