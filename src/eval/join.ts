@@ -80,6 +80,8 @@ export function joinOnTime(labels: LabelSource, preds: PredictionSource, o: { on
       values = Float64Array.from(pOrder, (r) => preds.values[r]!);
     }
     let missing = 0;
+    // With onlyLabelled, which scored rows (time order) have no label row, to be left out.
+    const unlabelled = o.onlyLabelled ? new Uint8Array(n) : undefined;
     let first = -1;
     let matchedRows = 0;
     let matchedLabelled = 0;
@@ -94,6 +96,7 @@ export function joinOnTime(labels: LabelSource, preds: PredictionSource, o: { on
       const labelRows = j2 - j;
       if (labelRows === 0) {
         missing += predRows;
+        unlabelled?.fill(1, k, k2);
         for (let q = k; q < k2; q++) if (first < 0 || pOrder[q]! < first) first = pOrder[q]!;
       } else if (predRows > labelRows) {
         const extra = [...pOrder.subarray(k, k2)].sort((a, b) => a - b);
@@ -122,14 +125,9 @@ export function joinOnTime(labels: LabelSource, preds: PredictionSource, o: { on
         throw usage(`${missing} of ${n} prediction rows have no label row with the same timestamp (first: ${preds.where(first)}, ${iso(preds.times[first]!)}); ${span}. Timestamps must match exactly${hint}${only}`);
       }
       // The rows kept are those matched above, in the same (time) order.
-      const keep = new Uint8Array(n);
-      for (let k = 0, j = 0; k < n; k++) {
-        while (j < lt.length && lt[lOrder[j]!]! < times[k]!) j++;
-        keep[k] = j < lt.length && lt[lOrder[j]!] === times[k] ? 1 : 0;
-      }
       const kept = n - missing;
       const pick = <T extends Float64Array | Uint8Array>(a: T, into: T): T => {
-        for (let k = 0, i = 0; k < n; k++) if (keep[k]) into[i++] = a[k]!;
+        for (let k = 0, i = 0; k < n; k++) if (!unlabelled![k]) into[i++] = a[k]!;
         return into;
       };
       times = pick(times, new Float64Array(kept));
