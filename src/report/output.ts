@@ -4,9 +4,9 @@
  * else is refused before any work starts, so no user file is ever replaced.
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { basename } from 'node:path';
 import { ParanomError } from '../errors.js';
 import { isOwnPng } from './png.js';
+import { extensionOf } from '../formats/parquet-name.js';
 
 const HTML_MARK = '<meta name="generator" content="paranom">';
 
@@ -16,7 +16,7 @@ const OTHER_FILES = ['html', 'htm', 'png', 'jpg', 'jpeg', 'gif', 'svg', 'pdf', '
 /** Throws a usage error unless `file` is absent or was written by paranom as `kind`. */
 export function checkWritable(file: string, kind: 'html' | 'png', option: string): void {
   // A page named as an image or a data file (report.png, report.csv) would be opened by the wrong program.
-  const ext = /\.([A-Za-z0-9]+)$/.exec(basename(file))?.[1]?.toLowerCase();
+  const ext = extensionOf(file);
   if (ext !== undefined && OTHER_FILES.includes(ext) && !(kind === 'html' ? ['html', 'htm'] : ['png']).includes(ext)) {
     throw new ParanomError('USAGE', kind === 'html' ? `${option} ${file} names a .${ext} file, but ${option} writes the HTML page; name it .html${ext === 'png' ? ' (--png FILE.png writes an image)' : ''}` : `${option} ${file} names a .${ext} file, but ${option} writes a PNG image; name it .png`);
   }
