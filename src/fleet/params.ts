@@ -41,10 +41,12 @@ export function drawEntityParams(seed: number, f: Entities, index: number): Arra
  * `target` with the value at `path` replaced, copying only the objects and arrays along
  * the path (the rest is shared: an entity's scenario costs a few small copies, not a clone).
  */
-export function withValueAt<T>(target: T, path: ReadonlyArray<string | number>, value: unknown): T {
-  if (path.length === 0) return value as T;
-  const [k, ...rest] = path;
+export function withValueAt<T>(target: T, path: ReadonlyArray<string | number>, value: unknown, from = 0): T {
+  // An index into the path, not `[k, ...rest]`: a fleet shard builds hundreds of entities,
+  // and the rest pattern made a new array (through the iterator protocol) at every level.
+  if (from === path.length) return value as T;
+  const k = path[from]!;
   const copy = (Array.isArray(target) ? [...target] : { ...(target as object) }) as Record<string | number, unknown>;
-  copy[k!] = withValueAt(copy[k!], rest, value);
+  copy[k] = withValueAt(copy[k], path, value, from + 1);
   return copy as T;
 }

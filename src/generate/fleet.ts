@@ -123,8 +123,10 @@ function addEntity(shard: ShardInProgress, j: number): void {
   }
   const cols = generateShard(one, rect.rowStart, rect.rowEnd, retriesIn(shard.retries?.[j], rect.rowStart, rect.rowEnd), shard.arena, { placed, timestamps: shard.timestamps });
   if (shard.twins) cols.values = withOutageTwins(cols.values, shard.twins);
-  const hit = shard.outages.filter((o) => hits(scenario, o, e));
-  if (hit.length > 0) applyOutages(scenario, one, cols, rect.rowStart, rect.rowEnd, hit);
+  if (shard.outages.length > 0) {
+    const hit = shard.outages.filter((o) => hits(scenario, o, e));
+    if (hit.length > 0) applyOutages(scenario, one, cols, rect.rowStart, rect.rowEnd, hit);
+  }
   if (!one.allowNonFinite) checkFinite(cols, rect.rowStart, one.seed);
   const start = stride === 1 ? j * span : j;
   let values = shard.values;
