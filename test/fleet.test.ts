@@ -18,6 +18,7 @@ import { entitySeed } from '../src/random/entity-seed.js';
 import { duck, scenarioFrom, tempDir } from './helpers.js';
 import { parseScenario } from '../src/reader/load.js';
 import { generateFleetShard, type EntityStarts } from '../src/generate/fleet.js';
+import { generateShard } from '../src/generate/shard.js';
 import { fleetShardSegments } from '../src/run/labels.js';
 import { entityScenario, entityScenarios } from '../src/fleet/entity.js';
 
@@ -230,6 +231,64 @@ describe('per-entity parameters', () => {
       expect(shard(8).variables[0]).not.toEqual(shard(7).variables[0]);
       expect(() => shard(31)).toThrow(/outside/);
     }
+  });
+
+  it("a shard's pipeline, compiled for its first entity and rebound for each next, gives each entity's rows as generating it alone", () => {
+    // Rebound: processes (per-entity numbers in a constant, a wave's amplitude and a noise sd),
+    // a distribution without per-entity numbers; compiled again: a distribution with one, a
+    // walk. Kinds hold anchors (flat_line from before the shard's rows), masks (dropout) and
+    // component factors (variance); most entities have events.
+    const s = scenarioFrom({
+      name: 'rebind-test',
+      seed: 5,
+      timeline: { start: '2024-01-01T00:00:00Z', step: '1m', rows: 4000 },
+      entities: { count: 30, key: 'machine' },
+      anomalies: {
+        frequency: 0.2,
+        duration: [20, 120],
+        kinds: [
+          { kind: 'spike', magnitude: [5, 9], variables: ['cpu'] },
+          { kind: 'flat_line' },
+          { kind: 'dropout', rate: 0.5, variables: ['mem', 'load'] },
+          { kind: 'variance', factor: [2, 3], variables: ['cpu'] },
+          { kind: 'level_shift', shift: { per_entity: { dist: 'uniform', min: 2, max: 4 } } },
+        ],
+      },
+      variables: {
+        cpu: {
+          type: 'process',
+          components: [
+            { type: 'constant', value: { per_entity: { dist: 'normal', mean: 40, sd: 5 } } },
+            { type: 'sine', period: '1h', amplitude: { per_entity: { dist: 'uniform', min: 2, max: 6 } } },
+            { type: 'trend', coefficients: [0, 0.5], unit: '1d' },
+            { type: 'noise', sd: { per_entity: { dist: 'uniform', min: 0.5, max: 2 } } },
+          ],
+        },
+        load: { type: 'process', components: [{ type: 'random_walk', sd: 0.3 }, { type: 'noise', sd: 1 }] },
+        mem: { normal: { dist: 'normal', mean: { per_entity: { dist: 'uniform', min: 50, max: 70 } }, sd: 3 } },
+        disk: { dtype: 'int32', normal: { dist: 'uniform', min: 0, max: 100 } },
+        state: { normal: { dist: 'categorical', values: ['idle', 'busy'], weights: [0.3, 0.7] } },
+      },
+    });
+    const [from, to, rowStart, rowEnd] = [3, 29, 1500, 2700];
+    const span = rowEnd - rowStart;
+    const shard = generateFleetShard(s, { entityStart: from, entityEnd: to, rowStart, rowEnd });
+    let events = 0;
+    for (let e = from; e < to; e++) {
+      const alone = generateShard(entityScenario(s, e), rowStart, rowEnd);
+      const j = e - from;
+      events += alone.events.length;
+      expect(shard.isAnomaly.subarray(j * span, (j + 1) * span)).toEqual(alone.isAnomaly);
+      expect(shard.anomalyId.subarray(2 * j * span, 2 * (j + 1) * span)).toEqual(alone.anomalyId);
+      for (const c of alone.values) {
+        const w = c.dtype === 'int64' ? 2 : 1;
+        const inShard = shard.values.find((x) => x.name === c.name)!;
+        expect(inShard.data.subarray(w * j * span, w * (j + 1) * span), `${c.name} of entity ${e}`).toEqual(c.data);
+        if (c.valid) expect(inShard.valid!.subarray(j * span, (j + 1) * span), `${c.name} nulls of entity ${e}`).toEqual(c.valid);
+      }
+    }
+    expect(events).toBeGreaterThan(to - from);
+    expect(shard.values.find((c) => c.name === 'mem')!.valid!.includes(0)).toBe(true);
   });
 
   it('draws each parameter once per entity from its declared distribution, recorded in entities.parquet and used by the entity', async () => {

@@ -10,7 +10,7 @@ import type { Scenario } from '../model/types.js';
 import { ColumnArena, allocColumn, type ColumnData, type ValueColumn } from '../columns/columns.js';
 import { entityScenarios, fleetOf } from '../fleet/entity.js';
 import { checkFinite } from './finite.js';
-import { generateShard, retriesIn, timestampsOf, type Retries, type ShardColumns } from './shard.js';
+import { generateShard, retriesIn, timestampsOf, type PipelineSlot, type Retries, type ShardColumns } from './shard.js';
 import { eventsOverlapping, eventsStartingIn, type AnomalyEvent } from '../anomaly/events.js';
 import { seedKey } from '../random/counter.js';
 import { endRow } from '../model/types.js';
@@ -55,7 +55,8 @@ export function entityStarts(entity: number, one: Scenario, rowStart: number, ro
 /** Copies `n` elements (of `width` array slots each) from src[from..] to out at a stride. */
 function scatter(src: ColumnData | Int32Array, out: ColumnData | Int32Array, width: number, n: number, start: number, stride: number, from = 0): void {
   if (stride === 1) {
-    out.set(src.subarray(from * width, (from + n) * width), start * width);
+    // The whole source (an entity's column) without a view made for it.
+    out.set(from === 0 && n * width === src.length ? src : src.subarray(from * width, (from + n) * width), start * width);
     return;
   }
   for (let i = 0; i < n; i++) {
@@ -101,6 +102,8 @@ interface ShardInProgress {
   names: boolean;
   entityScenario: (index: number) => Scenario;
   timestamps: Int32Array;
+  /** The pipeline compiled for the first entity, rebound for each next (generate/pipeline.ts). */
+  pipeline: PipelineSlot;
   /** The value columns, made from the first entity's. */
   values: ValueColumn[] | undefined;
 }
@@ -121,7 +124,7 @@ function addEntity(shard: ShardInProgress, j: number): void {
     const st = placed.filter((ev) => ev.start >= rect.rowStart);
     if (st.length > 0) starting.push({ entity: e, scenario: one, placed: st });
   }
-  const cols = generateShard(one, rect.rowStart, rect.rowEnd, retriesIn(shard.retries?.[j], rect.rowStart, rect.rowEnd), shard.arena, { placed, timestamps: shard.timestamps });
+  const cols = generateShard(one, rect.rowStart, rect.rowEnd, retriesIn(shard.retries?.[j], rect.rowStart, rect.rowEnd), shard.arena, { placed, timestamps: shard.timestamps, pipeline: shard.pipeline });
   if (shard.twins) cols.values = withOutageTwins(cols.values, shard.twins);
   if (shard.outages.length > 0) {
     const hit = shard.outages.filter((o) => hits(scenario, o, e));
@@ -193,6 +196,7 @@ export function generateFleetShard(scenario: Scenario, rect: FleetShardRect, are
     entityScenario: entityScenarios(scenario, rect.entityStart, rect.entityEnd),
     // Every entity has the fleet's timeline: its rows' timestamps are made once.
     timestamps: timestampsOf(scenario, rect.rowStart, span, out),
+    pipeline: {},
     values: undefined,
   };
   for (let j = 0; j < entities; j++) addEntity(shard, j);

@@ -37,6 +37,34 @@ export interface ShardPipeline {
   steps: CompiledVariable[];
   /** Validity masks (1 = value, 0 = null) of nullable columns, indexed like the columns. */
   validity: ReadonlyMap<string, Uint8Array>;
+  /**
+   * Points the pipeline at another entity of a fleet, over the same rows: variables whose
+   * kind can rebind (CompiledVariable.rebind) keep their compiled form, the others are
+   * compiled again; events' anchors and parameters, and the validity masks, start afresh.
+   * Absent when the pipeline holds what cannot start afresh (learned and shape kinds).
+   */
+  rebind?(ctx: PipelineContext): void;
+}
+
+/**
+ * What a pipeline is compiled for: the scenario and its key, `compile` (one variable, in
+ * the caller's context), `evaluateRow` (one row of the timeline: its value columns) and
+ * `cleanRows` (rows of the scenario without anomalies: the context of `learned` events).
+ */
+export interface PipelineContext {
+  scenario: Scenario;
+  key: SeedKey;
+  compile: (v: Variable) => CompiledVariable;
+  evaluateRow: (row: number) => readonly ValueColumn[];
+  cleanRows: CleanRows;
+}
+
+/** One variable of a pipeline: its compiled form and, when kinds target it, their state. */
+interface Step {
+  v: Variable;
+  inner: CompiledVariable;
+  /** Kinds' state; absent when no kind targets the variable. */
+  kinds?: { anchors: Map<number, number>; applier: KindApplier; fill: CompiledVariable['fill'] };
 }
 
 /** Names of the variables some `dropout` kind targets: their columns are nullable. */
@@ -53,61 +81,94 @@ function hasKinds(s: Scenario, v: Variable): boolean {
 }
 
 /**
- * Compiles a shard's variables. `compile` compiles one variable (the caller's context);
- * `evaluateRow` generates one row of the timeline (its value columns); `cleanRows`
- * generates rows of the scenario without anomalies (the context of `learned` events);
- * `rows` is the shard's row count.
+ * Compiles a shard's variables for rows [rowStart, rowStart + rows) (see PipelineContext).
+ * The returned pipeline's `rebind` re-points it at another entity of a fleet shard.
  */
-export function compileShardPipeline(
-  scenario: Scenario,
-  key: SeedKey,
-  rowStart: number,
-  rows: number,
-  compile: (v: Variable) => CompiledVariable,
-  evaluateRow: (row: number) => readonly ValueColumn[],
-  cleanRows: CleanRows,
-): ShardPipeline {
+export function compileShardPipeline(rowStart: number, rows: number, ctx: PipelineContext): ShardPipeline {
+  let { scenario, key, evaluateRow } = ctx;
   const nullable = nullableVariables(scenario);
   const validity = new Map<string, Uint8Array>();
   for (const name of nullable) validity.set(name, new Uint8Array(rows).fill(1));
-  const params = new ParamCache(scenario.anomalies, key);
+  let params = new ParamCache(scenario.anomalies, key);
   const earlyRows = new Map<number, RowValues>();
-  const learned = hasLearnedKind(scenario) ? new LearnedEvents(key, cleanRows, scenario.baseDir) : undefined;
-  const shapes = scenario.anomalies.mode !== 'none' && scenario.anomalies.kinds?.some((k) => isShapeKind(k.kind)) ? new ShapeEvents(cleanRows) : undefined;
-  // A plain loop over the steps, not map(): see generate/rows.ts (a fleet compiles its
-  // pipeline for every entity, and generateRows reads the steps).
+  const learned = hasLearnedKind(scenario) ? new LearnedEvents(key, ctx.cleanRows, scenario.baseDir) : undefined;
+  const shapes = scenario.anomalies.mode !== 'none' && scenario.anomalies.kinds?.some((k) => isShapeKind(k.kind)) ? new ShapeEvents(ctx.cleanRows) : undefined;
+  const scratchRows = Math.min(rows, BLOCK_ROWS);
+  // A plain loop over the steps, not map(): see generate/rows.ts (generateRows reads the steps).
+  const order = generationOrder(scenario.variables);
+  const at: number[] = [];
+  const all: Step[] = [];
   const steps: CompiledVariable[] = [];
-  for (const v of generationOrder(scenario.variables)) steps.push(step(v));
-  return { steps, validity };
+  for (const v of order) {
+    at.push(scenario.variables.indexOf(v));
+    const s = step(v, ctx.compile(v));
+    all.push(s);
+    steps.push(compiled(s));
+  }
+  if (learned || shapes) return { steps, validity };
+  return { steps, validity, rebind };
 
-  function step(v: Variable): CompiledVariable {
-    const inner = compile(v);
-    if (!hasKinds(scenario, v)) return inner;
-    const anchors = new Map<number, number>();
+  function rebind(next: PipelineContext): void {
+    ({ scenario, key, evaluateRow } = next);
+    params = new ParamCache(scenario.anomalies, key);
+    earlyRows.clear();
+    if (validity.size > 0) for (const mask of validity.values()) mask.fill(1);
+    for (let i = 0; i < all.length; i++) {
+      const s = all[i]!;
+      const v = scenario.variables[at[i]!]!;
+      s.v = v;
+      const same = s.inner.rebind?.(v, scenario, key) === true;
+      if (!same) s.inner = next.compile(v);
+      if (s.kinds) {
+        if (s.kinds.anchors.size > 0) s.kinds.anchors.clear();
+        s.kinds.applier.rebind(scenario.anomalies, key, scenario.seed, v, params);
+      }
+      // A step keeps its wrapper while its compiled form stays (the wrapper reads s).
+      if (!same) steps[i] = compiled(s);
+    }
+  }
+
+  function applierOf(s: Step): KindApplier {
     const anchor = (e: AnomalyEvent): number => {
+      const anchors = s.kinds!.anchors;
       let a = anchors.get(e.id);
       if (a === undefined) {
         if (e.start >= rowStart) throw new Error(`unreachable: anchor of event ${e.id} not recorded`);
         let values = earlyRows.get(e.start);
         if (!values) earlyRows.set(e.start, (values = rowReader(evaluateRow(e.start))));
-        a = values(v.name);
+        a = values(s.v.name);
         anchors.set(e.id, a);
       }
       return a;
     };
-    const applier = new KindApplier(scenario.anomalies, key, scenario.seed, v, params, anchor, Math.min(rows, BLOCK_ROWS), learned, shapes);
+    return new KindApplier(scenario.anomalies, key, scenario.seed, s.v, params, anchor, scratchRows, learned, shapes);
+  }
+
+  function step(v: Variable, inner: CompiledVariable): Step {
+    const s: Step = { v, inner };
+    if (!hasKinds(scenario, v)) return s;
     const mask = validity.get(v.name);
     const fill = (block: Block, out: ColumnData): void => {
+      const { v, inner, kinds } = s;
       inner.fill(block, out);
       const end = block.rowStart + block.count;
       for (const e of block.events) {
         if (e.start < block.rowStart || e.start >= end) continue;
         const spec = targetsOf(scenario.anomalies, v, e);
-        if (spec && needsAnchor(spec, v)) anchors.set(e.id, readCell(out, v.dtype, block.offset + e.start - block.rowStart));
+        if (spec && needsAnchor(spec, v)) kinds!.anchors.set(e.id, readCell(out, v.dtype, block.offset + e.start - block.rowStart));
       }
-      applier.apply(block.rowStart, block.count, block.offset, block.events, out, mask);
+      kinds!.applier.apply(block.rowStart, block.count, block.offset, block.events, out, mask);
     };
-    // What the kind compiled besides `fill` is kept (valueAt: a uniqueness key's redraws).
-    return inner.valueAt ? { variable: inner.variable, valueAt: inner.valueAt.bind(inner), fill } : { variable: inner.variable, fill };
+    // The applier's anchors are read when it applies, after s.kinds is set.
+    s.kinds = { anchors: new Map(), applier: applierOf(s), fill };
+    return s;
   }
+}
+
+/** A step as generateRows calls it: the variable's own compiled form, or it with its kinds applied after each fill. */
+function compiled(s: Step): CompiledVariable {
+  if (!s.kinds) return s.inner;
+  const { inner } = s;
+  // What the kind compiled besides `fill` is kept (valueAt: a uniqueness key's redraws).
+  return inner.valueAt ? { variable: s.v, valueAt: inner.valueAt.bind(inner), fill: s.kinds.fill } : { variable: s.v, fill: s.kinds.fill };
 }

@@ -11,7 +11,7 @@ import { seedKey } from '../random/counter.js';
 import type { Scenario } from '../model/types.js';
 import { allocColumn, putInt64, putInt64Steps, type ColumnArena, type ColumnSet, type ValueColumn } from '../columns/columns.js';
 import { compileVariable } from '../variables/registry.js';
-import { compileShardPipeline } from './pipeline.js';
+import { compileShardPipeline, type PipelineContext, type ShardPipeline } from './pipeline.js';
 import { cleanTwinColumns, withoutAnomalies, withoutCleanTwin } from '../anomaly/kinds/clean-twin.js';
 import type { CleanRows } from '../anomaly/kinds/learned.js';
 
@@ -28,6 +28,8 @@ export function cleanRowsOf(scenario: Scenario): CleanRows {
   let clean: Scenario | undefined;
   return (from, to) => generateRows((clean ??= withoutAnomalies(withoutCleanTwin(scenario))), from, to, []).values;
 }
+
+const NO_KEYS: ReadonlySet<string> = new Set();
 
 /** Rows that uniqueness resolved to later attempts (ascending), with their attempts. */
 export interface Retries {
@@ -47,9 +49,10 @@ export function retriesIn(r: Retries | undefined, from: number, to: number): Ret
  * Generates rows [rowStart, rowEnd) with the given events (those overlapping the rows, in
  * start order) — what generateShard does once the events are settled, and what measuring
  * one event's attempt needs. `timestamps`, when given, are these rows' timestamp column
- * already made (a fleet shard's entities share it).
+ * already made (a fleet shard's entities share it); `slot`, the pipeline of the fleet
+ * shard's earlier entities over the same rows, rebound for this one (pipelineFor).
  */
-export function generateRows(scenario: Scenario, rowStart: number, rowEnd: number, events: AnomalyEvent[], retries?: Retries, arena?: ColumnArena, timestamps?: Int32Array): ShardColumns {
+export function generateRows(scenario: Scenario, rowStart: number, rowEnd: number, events: AnomalyEvent[], retries?: Retries, arena?: ColumnArena, timestamps?: Int32Array, slot?: PipelineSlot): ShardColumns {
   const rows = rowEnd - rowStart;
   const key = seedKey(scenario.seed);
   arena?.reset();
@@ -59,19 +62,18 @@ export function generateRows(scenario: Scenario, rowStart: number, rowEnd: numbe
   markEvents(events, rowStart, rowEnd, isAnomaly, anomalyId);
   const timestamp = timestamps ?? timestampsOf(scenario, rowStart, rows, arena);
 
-  const keyVars = new Set(scenario.uniqueness?.key ?? []);
+  const keyVars = scenario.uniqueness ? new Set(scenario.uniqueness.key) : NO_KEYS;
   // Generation order (callbacks' `after:`), anomaly kinds over event windows and nullable
   // (dropout) columns: generate/pipeline.ts.
-  const pipeline = compileShardPipeline(
+  const ctx: PipelineContext = {
     scenario,
     key,
-    rowStart,
-    rows,
-    (v) => compileVariable(v, { scenario, key, retried: keyVars.has(v.name) }),
+    compile: (v) => compileVariable(v, { scenario, key, retried: keyVars.has(v.name) }),
     // One row of an event that starts before these rows: the same events, so the same bits.
-    (row) => generateRows(withoutCleanTwin(scenario), row, row + 1, events.filter((e) => e.start <= row && e.end > row), retriesIn(retries, row, row + 1)).values,
-    cleanRowsOf(scenario),
-  );
+    evaluateRow: (row) => generateRows(withoutCleanTwin(scenario), row, row + 1, events.filter((e) => e.start <= row && e.end > row), retriesIn(retries, row, row + 1)).values,
+    cleanRows: cleanRowsOf(scenario),
+  };
+  const pipeline = pipelineFor(ctx, rowStart, rows, slot);
   // Plain loops, not map(): arrays made by an optimized map() and by the builtin one have
   // different maps, and code optimized for one deoptimized on the other at every shard.
   const values: ValueColumn[] = [];
@@ -93,6 +95,28 @@ export function generateRows(scenario: Scenario, rowStart: number, rowEnd: numbe
   }
   values.push(...cleanTwinColumns(scenario, (clean) => generateRows(clean, rowStart, rowEnd, [], retries)));
   return { rowStart, rows, timestamp, isAnomaly, anomalyId, values, events };
+}
+
+/**
+ * Where a fleet shard keeps the pipeline its entities share: compiled for its first entity
+ * and rebound for each next one (generate/pipeline.ts), over the shard's rows.
+ */
+export interface PipelineSlot {
+  pipeline?: ShardPipeline;
+  rowStart?: number;
+  rows?: number;
+}
+
+/** The pipeline of `ctx` over rows [rowStart, rowStart + rows): the slot's, rebound, when it can be. */
+function pipelineFor(ctx: PipelineContext, rowStart: number, rows: number, slot?: PipelineSlot): ShardPipeline {
+  const held = slot?.pipeline;
+  if (held?.rebind && slot!.rowStart === rowStart && slot!.rows === rows) {
+    held.rebind(ctx);
+    return held;
+  }
+  const pipeline = compileShardPipeline(rowStart, rows, ctx);
+  if (slot) Object.assign(slot, { pipeline, rowStart, rows });
+  return pipeline;
 }
 
 // The per-row loops of generateRows live in small functions of their own: a loop over a

@@ -7,19 +7,22 @@ import { eventsOverlapping, type AnomalyEvent } from '../anomaly/events.js';
 import type { Scenario } from '../model/types.js';
 import type { ColumnArena } from '../columns/columns.js';
 import { eventOutcome, measuresEvents } from './event-outcome.js';
-import { generateRows, type Retries, type ShardColumns } from './rows.js';
+import { generateRows, type PipelineSlot, type Retries, type ShardColumns } from './rows.js';
 import { putInt64 } from '../columns/columns.js';
 import { applyLabelMargin } from './label-margin.js';
 
-export { cleanRowsOf, retriesIn, timestampsOf, type Retries, type ShardColumns } from './rows.js';
+export { cleanRowsOf, retriesIn, timestampsOf, type PipelineSlot, type Retries, type ShardColumns } from './rows.js';
 
 /**
  * What a caller already has for a shard's rows: the events placed over them (as
- * `eventsOverlapping` gives them) and their timestamp column (generateRows' `timestamps`).
+ * `eventsOverlapping` gives them), their timestamp column (generateRows' `timestamps`) and
+ * the pipeline of the fleet shard's earlier entities.
  */
 export interface ShardGiven {
   placed?: AnomalyEvent[] | undefined;
   timestamps?: Int32Array | undefined;
+  /** The pipeline a fleet shard's entities share (generateRows' `slot`). */
+  pipeline?: PipelineSlot | undefined;
 }
 
 /**
@@ -39,7 +42,7 @@ export function generateShard(scenario: Scenario, rowStart: number, rowEnd: numb
 
 function settledShard(scenario: Scenario, rowStart: number, rowEnd: number, retries?: Retries, arena?: ColumnArena, given?: ShardGiven): ShardColumns {
   const placed = given?.placed ?? eventsOverlapping(scenario, rowStart, rowEnd);
-  if (!measuresEvents(scenario)) return generateRows(scenario, rowStart, rowEnd, placed, retries, arena, given?.timestamps);
+  if (!measuresEvents(scenario)) return generateRows(scenario, rowStart, rowEnd, placed, retries, arena, given?.timestamps, given?.pipeline);
   const a = scenario.anomalies;
   const settled = placed.map((e) => eventOutcome(scenario, e));
   const outcomes = settled.filter((o) => o.kept);
@@ -47,7 +50,7 @@ function settledShard(scenario: Scenario, rowStart: number, rowEnd: number, retr
   // (its first attempt, the placed event) and its rows relabelled normal below.
   const nearMisses = a.mode !== 'none' && a.minEffect?.below === 'normal' ? settled.filter((o) => !o.kept) : [];
   const generated = nearMisses.length === 0 ? outcomes.map((o) => o.event) : settled.map((o) => o.event);
-  const columns = generateRows(scenario, rowStart, rowEnd, generated, retries, arena, given?.timestamps);
+  const columns = generateRows(scenario, rowStart, rowEnd, generated, retries, arena, given?.timestamps, given?.pipeline);
   for (const o of nearMisses) {
     for (let row = Math.max(o.event.start, rowStart); row < Math.min(o.event.end, rowEnd); row++) {
       columns.isAnomaly[row - rowStart] = 0;

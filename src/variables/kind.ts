@@ -59,6 +59,14 @@ export interface CompiledVariable {
    * redrawn (uniqueness keys) provide it; it must agree bit for bit with `fill`.
    */
   valueAt?(row: number, attempt: number, anomalous: boolean): number;
+  /**
+   * Points this compiled form at another entity of a fleet: `v` is the same variable in the
+   * entity's scenario (its definition may differ in per-entity numbers), under the entity's
+   * key. Returns false, changing nothing, when the kind cannot (the caller compiles `v`
+   * again). A fleet shard compiles its pipeline once and rebinds it for each entity, so
+   * that an entity costs its values, not a compilation (generate/pipeline.ts).
+   */
+  rebind?(v: Variable, scenario: Scenario, key: SeedKey): boolean;
 }
 
 export interface CompileContext {

@@ -117,7 +117,23 @@ interface LinkContext {
   events: readonly AnomalyEvent[];
 }
 
-function compileComponent(v: ProcessVariable, comp: ProcessComponent, c: number, key: SeedKey, timeline: Timeline, scratch: Scratch, linked: LinkContext): Adder {
+/**
+ * The entity a compiled process draws for: its variable and key. The components read
+ * them at each fill, so a fleet rebinds a process to another entity by setting them.
+ */
+interface ProcessRef {
+  v: ProcessVariable;
+  key: SeedKey;
+}
+
+/** Component c of the process `ref.v` (the same kind of component in every entity's definition). */
+function componentOf<T extends ProcessComponent['type']>(ref: ProcessRef, c: number): Extract<ProcessComponent, { type: T }> {
+  return ref.v.components[c] as Extract<ProcessComponent, { type: T }>;
+}
+
+function compileComponent(ref: ProcessRef, c: number, timeline: Timeline, scratch: Scratch, linked: LinkContext): Adder {
+  const { v, key } = ref;
+  const comp = v.components[c]!;
   const stream = componentStream(v.name, c);
   const addTmp = (count: number, acc: Float64Array) => {
     const tmp = scratch.tmp;
@@ -126,21 +142,22 @@ function compileComponent(v: ProcessVariable, comp: ProcessComponent, c: number,
   switch (comp.type) {
     case 'constant':
       return (_from, count, acc) => {
-        for (let i = 0; i < count; i++) acc[i]! += comp.value;
+        const value = componentOf<'constant'>(ref, c).value;
+        for (let i = 0; i < count; i++) acc[i]! += value;
       };
-    case 'trend': {
-      const unit = spanRows(comp.unit, timeline);
+    case 'trend':
       return (from, count, acc) => {
-        for (let i = 0; i < count; i++) acc[i]! += polynomial(comp.coefficients, (from + i) / unit);
+        const { coefficients, unit: span } = componentOf<'trend'>(ref, c);
+        const unit = spanRows(span, timeline);
+        for (let i = 0; i < count; i++) acc[i]! += polynomial(coefficients, (from + i) / unit);
       };
-    }
     case 'sine':
     case 'square':
     case 'sawtooth':
-    case 'triangle': {
-      const period = spanRows(comp.period, timeline);
-      const { amplitude: a, phase, type: wave } = comp;
+    case 'triangle':
       return (from, count, acc, events) => {
+        const { amplitude: a, phase, type: wave, period: span } = componentOf<'sine'>(ref, c);
+        const period = spanRows(span, timeline);
         const tmp = scratch.tmp;
         waveBlock(wave, a, period, phase, from, count, tmp);
         for (const e of events) {
@@ -152,7 +169,7 @@ function compileComponent(v: ProcessVariable, comp: ProcessComponent, c: number,
         }
         addTmp(count, acc);
       };
-    }
+    // A walk's and an AR's blocks are those of one key (compiled again for another: see rebind).
     case 'random_walk': {
       const [blocks, sup] = [componentStream(v.name, c, '/blocks'), componentStream(v.name, c, '/super')];
       const walk = sharedComputer(`walk ${key.k0} ${key.k1} ${stream} ${blocks} ${sup} ${comp.sd}`, () => new WalkBlocks(key, stream, blocks, sup, comp.sd));
@@ -169,14 +186,16 @@ function compileComponent(v: ProcessVariable, comp: ProcessComponent, c: number,
         addTmp(count, acc);
       };
     }
-    case 'noise': {
+    case 'noise':
       return (from, count, acc, events) => {
+        const comp = componentOf<'noise'>(ref, c);
+        const key = ref.key;
         const tmp = scratch.tmp;
         const tmp2 = scratch.tmp2;
         if (comp.dist === 'normal' && comp.link) {
           // Its N(0, 1) draws are the process's score in a correlation group.
           groupScores(key, comp.link, from, count, tmp);
-          decorrelateScores(key, linked.plan, linked.params, v.name, comp.link, linked.events, from, count, tmp, tmp2);
+          decorrelateScores(key, linked.plan, linked.params, ref.v.name, comp.link, linked.events, from, count, tmp, tmp2);
           for (let i = 0; i < count; i++) tmp[i] = comp.sd * tmp[i]!;
         } else if (comp.dist === 'normal') normalNoise(key, stream, from, count, comp.sd, tmp);
         else studentTNoise(key, stream, from, count, comp.df, comp.scale, tmp, tmp2);
@@ -187,8 +206,17 @@ function compileComponent(v: ProcessVariable, comp: ProcessComponent, c: number,
         }
         addTmp(count, acc);
       };
-    }
   }
+}
+
+/** True when every component of `next` is of the kind of `v`'s, and none holds blocks of one key (a walk, an AR). */
+function rebindable(v: ProcessVariable, next: ProcessVariable): boolean {
+  if (next.components.length !== v.components.length) return false;
+  return v.components.every((comp, c) => {
+    const other = next.components[c]!;
+    if (comp.type === 'random_walk' || comp.type === 'ar' || other.type !== comp.type) return false;
+    return comp.type !== 'noise' || (other.type === 'noise' && other.dist === comp.dist && (other.dist === 'normal' && comp.dist === 'normal' ? !!other.link === !!comp.link : true));
+  });
 }
 
 /** The events of a block whose kind acts on this process's components. */
@@ -209,9 +237,9 @@ function componentEvents(plan: AnomalyPlan, v: ProcessVariable, events: readonly
 function compileProcess(v: ProcessVariable, key: SeedKey, plan: AnomalyPlan, timeline: Timeline): CompiledVariable {
   // The components read the arrays of the scratch lent to the fill under way.
   const scratch: Scratch = { tmp: shared.tmp, tmp2: shared.tmp2 };
-  const params = new ParamCache(plan, key);
-  const linked: LinkContext = { plan, params, events: [] };
-  const adders = v.components.map((comp, c) => compileComponent(v, comp, c, key, timeline, scratch, linked));
+  const ref: ProcessRef = { v, key };
+  const linked: LinkContext = { plan, params: new ParamCache(plan, key), events: [] };
+  const adders = v.components.map((_, c) => compileComponent(ref, c, timeline, scratch, linked));
   return {
     variable: v,
     fill(block: Block, out) {
@@ -222,12 +250,20 @@ function compileProcess(v: ProcessVariable, key: SeedKey, plan: AnomalyPlan, tim
       try {
         linked.events = block.events;
         const acc = block.scratch.subarray(0, count).fill(0);
-        const events = componentEvents(plan, v, block.events, params);
+        const events = componentEvents(linked.plan, ref.v, block.events, linked.params);
         for (const add of adders) add(rowStart, count, acc, events);
         for (let i = 0; i < count; i++) out[offset + i] = acc[i]!;
       } finally {
         if (lentNow === shared) lent = false;
       }
+    },
+    rebind(next, scenario, nextKey) {
+      if (next.type !== 'process' || next.name !== v.name || !rebindable(ref.v, next) || scenario.timeline.stepMs !== timeline.stepMs) return false;
+      ref.v = next;
+      ref.key = nextKey;
+      linked.plan = scenario.anomalies;
+      linked.params = new ParamCache(scenario.anomalies, nextKey);
+      return true;
     },
   };
 }

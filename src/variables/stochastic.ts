@@ -152,13 +152,16 @@ export function fillStochastic(
 export const stochasticKind: VariableKind<StochasticVariable> = {
   keys: ['dtype', 'normal', 'anomalous'],
   validate: validateStochastic,
-  compile(v, { key, scenario, retried }): CompiledVariable {
+  compile(v, ctx): CompiledVariable {
+    const { retried } = ctx;
+    let { key } = ctx;
+    let seed = ctx.scenario.seed;
     const c = compileStochastic(v, key);
-    const valueAt = (row: number, attempt: number, anomalous: boolean) => storedValue(c, key, scenario.seed, row, attempt, anomalous);
+    const valueAt = (row: number, attempt: number, anomalous: boolean) => storedValue(c, key, seed, row, attempt, anomalous);
     return {
       variable: v,
       fill(block, out) {
-        fillStochastic(c, key, scenario.seed, block.rowStart, block.count, block.anomalous, block.scratch, out, block.offset);
+        fillStochastic(c, key, seed, block.rowStart, block.count, block.anomalous, block.scratch, out, block.offset);
         if (!retried || !block.retries) return;
         const { rows, attempts } = block.retries;
         for (let j = 0; j < rows.length; j++) {
@@ -167,6 +170,15 @@ export const stochasticKind: VariableKind<StochasticVariable> = {
         }
       },
       valueAt,
+      rebind(next, scenario, nextKey) {
+        // The samplers are compiled from the definition: another one (per-entity numbers in
+        // it) is compiled again. The same one draws from the new key's streams.
+        if (next !== v) return false;
+        c.draws = new RowDraws(nextKey, v.stream);
+        key = nextKey;
+        seed = scenario.seed;
+        return true;
+      },
     };
   },
 };

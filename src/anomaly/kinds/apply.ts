@@ -63,11 +63,11 @@ export class KindApplier {
   private u: Float64Array = NO_DRAWS;
 
   constructor(
-    private readonly plan: AnomalyPlan,
-    private readonly key: SeedKey,
-    private readonly seed: number,
-    private readonly v: Variable,
-    private readonly params: ParamCache,
+    private plan: AnomalyPlan,
+    private key: SeedKey,
+    private seed: number,
+    private v: Variable,
+    private params: ParamCache,
     /** The value of the event's first row (only asked for kinds that need it). */
     private readonly anchor: (e: AnomalyEvent) => number,
     private readonly scratchRows: number,
@@ -77,6 +77,19 @@ export class KindApplier {
     private readonly shapes?: ShapeEvents,
   ) {
     this.stream = kindStream(v.name);
+  }
+
+  /**
+   * The same kinds on the same variable of another entity of a fleet (its plan, key, seed,
+   * definition and parameter cache); the draw buffer is kept. Not for learned or shape
+   * kinds, whose state belongs to one entity (generate/pipeline.ts does not rebind them).
+   */
+  rebind(plan: AnomalyPlan, key: SeedKey, seed: number, v: Variable, params: ParamCache): void {
+    this.plan = plan;
+    this.key = key;
+    this.seed = seed;
+    this.v = v;
+    this.params = params;
   }
 
   private outOfRange(row: number, x: number): ParanomError {

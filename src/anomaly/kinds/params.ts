@@ -54,7 +54,8 @@ export function specOf(plan: AnomalyPlan, e: AnomalyEvent): AnomalyKindSpec | un
 
 /** A cache of drawn parameters by event id, kind entry and attempt (events of one shard). */
 export class ParamCache {
-  private readonly cache = new Map<string, EventParams>();
+  /** Made at the first event: most of a fleet's entities have none, and each has its own cache. */
+  private cache: Map<string, EventParams> | undefined;
   constructor(
     private readonly plan: AnomalyPlan,
     private readonly key: SeedKey,
@@ -62,10 +63,11 @@ export class ParamCache {
 
   get(e: AnomalyEvent): EventParams {
     const at = `${e.id}:${e.spec}:${e.attempt ?? 0}`;
-    let p = this.cache.get(at);
+    const cache = (this.cache ??= new Map());
+    let p = cache.get(at);
     if (!p) {
       p = drawParams(specOf(this.plan, e)!, this.key, e.id, e.attempt ?? 0);
-      this.cache.set(at, p);
+      cache.set(at, p);
     }
     return p;
   }
