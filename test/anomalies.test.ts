@@ -70,6 +70,33 @@ describe('frequency placement', () => {
     }
   });
 
+  it('derives the same events, kinds included, from short windows anywhere in an epoch (a fleet entity asks for a few rows of one)', () => {
+    const withKinds: AnomalyPlan = {
+      mode: 'frequency',
+      frequency: 0.02,
+      duration: [10, 60],
+      kinds: [
+        { kind: 'spike', weight: 2, duration: [10, 30], params: { magnitude: [5, 10] }, variables: ['x'] },
+        { kind: 'level_shift', weight: 1, duration: [20, 60], params: { shift: [1, 2] }, variables: ['x'] },
+      ],
+    };
+    for (const seed of [1, 2, 3]) {
+      const all = eventsStartingIn(withKinds, seedKey(seed), 200_000, 0, 200_000);
+      expect(all.length).toBeGreaterThan(50);
+      expect(new Set(all.map((e) => e.kind)).size).toBe(2);
+      // Fixed windows (epoch edges among them) and windows just before some events.
+      const starts = [0, 999, 60_000, 65_500, 65_536, 131_000, 199_000, ...all.filter((_, i) => i % 10 === 0).map((e) => Math.max(0, e.start - 500))];
+      let seen = 0;
+      for (const a of starts) {
+        const b = Math.min(200_000, a + 1000);
+        const inWindow = all.filter((e) => e.start >= a && e.start < b);
+        seen += inWindow.length;
+        expect(eventsStartingIn(withKinds, seedKey(seed), 200_000, a, b)).toEqual(inWindow);
+      }
+      expect(seen).toBeGreaterThan(5);
+    }
+  });
+
   it('keeps every earlier event when the timeline grows (D3)', () => {
     const small = eventsStartingIn(plan, seedKey(3), 300_001, 0, 300_001);
     const big = eventsStartingIn(plan, seedKey(3), 900_003, 0, 900_003).filter((e) => e.start < 300_001);

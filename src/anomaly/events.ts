@@ -94,7 +94,13 @@ class KindPicker {
   }
 }
 
-function epochCandidates(key: SeedKey, epoch: number, expected: number, min: number, span: number, poisson: ReturnType<typeof makePoisson>, kinds?: KindPicker): Candidate[] {
+/**
+ * The candidates of `epoch` that start in [from, to), in start order (ties by draw order).
+ * Every candidate's position is drawn, but only those in the rows become objects and are
+ * sorted: a fleet entity of 1,000 rows asks for a few of an epoch's 65,536 rows, and built
+ * all of its ~EPOCH_ROWS·λ candidates (and sorted them) to keep two.
+ */
+function epochCandidates(key: SeedKey, epoch: number, expected: number, min: number, span: number, poisson: ReturnType<typeof makePoisson>, kinds: KindPicker | undefined, from: number, to: number): Candidate[] {
   const hi = Math.floor(epoch / TWO32);
   const lo = epoch % TWO32;
   const draw = {
@@ -104,21 +110,53 @@ function epochCandidates(key: SeedKey, epoch: number, expected: number, min: num
     },
   };
   const n = expected > 0 ? poisson(draw.uniform(0), draw) : 0;
-  const out: Candidate[] = new Array(n);
+  const out: Candidate[] = [];
+  const base = epoch * EPOCH_ROWS;
   for (let j = 0; j < n; j++) {
     const w = philox4x32(lo, hi, CANDIDATE_STREAM, j, key.k0, key.k1, scratch);
-    const pos = Math.floor(wordsToUniform(w[0]!, w[1]!) * EPOCH_ROWS);
+    const start = base + Math.floor(wordsToUniform(w[0]!, w[1]!) * EPOCH_ROWS);
+    if (start < from || start >= to) continue;
     const u = wordsToUniform(w[2]!, w[3]!);
     if (kinds) {
       const spec = kinds.pick(lo, hi, j, key);
-      out[j] = { start: epoch * EPOCH_ROWS + pos, duration: kinds.duration(spec, u), order: j, spec };
+      out.push({ start, duration: kinds.duration(spec, u), order: j, spec });
       continue;
     }
-    const duration = min + Math.floor(u * span);
-    out[j] = { start: epoch * EPOCH_ROWS + pos, duration, order: j };
+    out.push({ start, duration: min + Math.floor(u * span), order: j });
   }
   out.sort((a, b) => a.start - b.start || a.order - b.order);
   return out;
+}
+
+/** What placing a frequency plan's events needs of the plan alone (see placementOf). */
+interface Placement {
+  min: number;
+  span: number;
+  picker: KindPicker | undefined;
+  expected: number;
+  poisson: ReturnType<typeof makePoisson>;
+  /** maxEventRows(plan). */
+  back: number;
+}
+
+/**
+ * Placements by plan, made once: a fleet places each entity's events with the one plan its
+ * entities share, and making the picker and the Poisson sampler again per entity was most
+ * of an entity's placement (and code the workers compiled for it).
+ */
+const placements = new WeakMap<AnomalyPlan, Placement>();
+
+function placementOf(plan: Extract<AnomalyPlan, { mode: 'frequency' }>): Placement {
+  let p = placements.get(plan);
+  if (!p) {
+    const [min, max] = plan.duration;
+    const mean = plan.kinds ? meanKindDuration(plan.kinds) : 0;
+    const lambda = plan.kinds ? candidateRate(plan.frequency, mean, mean) : candidateRate(plan.frequency, min, max);
+    const expected = lambda * EPOCH_ROWS;
+    p = { min, span: max - min + 1, picker: plan.kinds ? new KindPicker(plan.kinds) : undefined, expected, poisson: makePoisson(expected), back: maxEventRows(plan) };
+    placements.set(plan, p);
+  }
+  return p;
 }
 
 /**
@@ -133,19 +171,12 @@ export function eventsStartingIn(plan: AnomalyPlan, key: SeedKey, rows: number, 
   if (plan.mode === 'count') {
     return exactEvents(plan.count, plan.duration, key, rows, plan.kinds).filter((e) => e.start >= from && e.start < to);
   }
-  const [min, max] = plan.duration;
-  const picker = plan.kinds ? new KindPicker(plan.kinds) : undefined;
-  const mean = plan.kinds ? meanKindDuration(plan.kinds) : 0;
-  const lambda = plan.kinds ? candidateRate(plan.frequency, mean, mean) : candidateRate(plan.frequency, min, max);
-  const expected = lambda * EPOCH_ROWS;
-  const poisson = makePoisson(expected);
-  const lookFrom = Math.max(0, from - maxEventRows(plan) - EVENT_GAP);
+  const { min, span, picker, expected, poisson, back } = placementOf(plan);
+  const lookFrom = Math.max(0, from - back - EVENT_GAP);
   const events: AnomalyEvent[] = [];
   let reach = -1; // furthest row (inclusive, gap included) that an earlier candidate blocks
   for (let e = Math.floor(lookFrom / EPOCH_ROWS); e * EPOCH_ROWS < to; e++) {
-    for (const c of epochCandidates(key, e, expected, min, max - min + 1, poisson, picker)) {
-      if (c.start < lookFrom) continue;
-      if (c.start >= to) break;
+    for (const c of epochCandidates(key, e, expected, min, span, poisson, picker, lookFrom, to)) {
       const kept = c.start > reach;
       reach = Math.max(reach, c.start + c.duration - 1 + EVENT_GAP);
       if (kept && c.start >= from) {

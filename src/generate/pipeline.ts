@@ -47,11 +47,6 @@ export function nullableVariables(s: Scenario): Set<string> {
   return out;
 }
 
-/** What a wrapped variable keeps of the kind's compiled form besides `fill`. */
-function keep(inner: CompiledVariable): Omit<CompiledVariable, 'fill'> {
-  return { variable: inner.variable, ...(inner.valueAt ? { valueAt: inner.valueAt.bind(inner) } : {}) };
-}
-
 function hasKinds(s: Scenario, v: Variable): boolean {
   const a = s.anomalies;
   return a.mode !== 'none' && !!a.kinds && a.kinds.some((k) => k.variables.includes(v.name));
@@ -102,18 +97,17 @@ export function compileShardPipeline(
     };
     const applier = new KindApplier(scenario.anomalies, key, scenario.seed, v, params, anchor, Math.min(rows, BLOCK_ROWS), learned, shapes);
     const mask = validity.get(v.name);
-    return {
-      ...keep(inner),
-      fill(block: Block, out: ColumnData) {
-        inner.fill(block, out);
-        const end = block.rowStart + block.count;
-        for (const e of block.events) {
-          if (e.start < block.rowStart || e.start >= end) continue;
-          const spec = targetsOf(scenario.anomalies, v, e);
-          if (spec && needsAnchor(spec, v)) anchors.set(e.id, readCell(out, v.dtype, block.offset + e.start - block.rowStart));
-        }
-        applier.apply(block.rowStart, block.count, block.offset, block.events, out, mask);
-      },
+    const fill = (block: Block, out: ColumnData): void => {
+      inner.fill(block, out);
+      const end = block.rowStart + block.count;
+      for (const e of block.events) {
+        if (e.start < block.rowStart || e.start >= end) continue;
+        const spec = targetsOf(scenario.anomalies, v, e);
+        if (spec && needsAnchor(spec, v)) anchors.set(e.id, readCell(out, v.dtype, block.offset + e.start - block.rowStart));
+      }
+      applier.apply(block.rowStart, block.count, block.offset, block.events, out, mask);
     };
+    // What the kind compiled besides `fill` is kept (valueAt: a uniqueness key's redraws).
+    return inner.valueAt ? { variable: inner.variable, valueAt: inner.valueAt.bind(inner), fill } : { variable: inner.variable, fill };
   }
 }

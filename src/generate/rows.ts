@@ -23,8 +23,10 @@ export interface ShardColumns extends ColumnSet {
 
 /** Rows of the scenario without anomalies: the clean context of `learned` events. */
 export function cleanRowsOf(scenario: Scenario): CleanRows {
-  const clean = withoutAnomalies(withoutCleanTwin(scenario));
-  return (from, to) => generateRows(clean, from, to, []).values;
+  // Made when first asked for: only learned and shape kinds ask, and a fleet compiles a
+  // pipeline (with this closure) for every entity.
+  let clean: Scenario | undefined;
+  return (from, to) => generateRows((clean ??= withoutAnomalies(withoutCleanTwin(scenario))), from, to, []).values;
 }
 
 /** Rows that uniqueness resolved to later attempts (ascending), with their attempts. */

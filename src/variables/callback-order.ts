@@ -14,6 +14,9 @@ function dependencies(v: Variable): readonly string[] {
 
 /** The variables in generation order (the input must be free of cycles; validation ensures it). */
 export function generationOrder(variables: readonly Variable[]): Variable[] {
+  // Only callbacks wait for others: without them the order is the declared one (a fleet
+  // orders its variables again for every entity).
+  if (!variables.some((v) => v.type === 'callback')) return variables.slice();
   const index = new Map(variables.map((v, i) => [v.name, i]));
   const done = new Uint8Array(variables.length);
   const out: Variable[] = [];
