@@ -49,6 +49,8 @@ describe('npm run experiment (reduced)', () => {
     expect(titles.some((t) => t.startsWith('(b7)'))).toBe(true);
     expect(titles.some((t) => t.startsWith('(u)'))).toBe(true);
     expect(titles.some((t) => t.startsWith('(u-c)'))).toBe(true);
+    // The hybrid rows: (a)'s forecaster with (g)'s and (b)'s classifiers, before the τ rows.
+    expect(titles.slice(-10, -8).map((t) => t.split(' ')[0])).toEqual(['(g+a)', '(b+a)']);
     // The τ rows: (a)'s forecaster, thresholds from four conditions' anomalies at β 1, then at β 0.1.
     expect(titles.slice(-8).map((t) => t.split(' ')[0])).toEqual(['(b-τ)', '(u-τ)', '(e-τ)', '(d-τ)', '(b-τ.1)', '(u-τ.1)', '(e-τ.1)', '(d-τ.1)']);
     expect(stdout).toMatch(/2 series, 1 seeds, \d+ s/);
@@ -59,9 +61,9 @@ describe('npm run experiment (reduced)', () => {
     const { stdout, header, titles } = table(['--protocol', 'long', '--seeds', '1', '--series', 'realKnownCause/machine_temperature_system_failure.csv']);
     expect(header).toContain('point precision');
     expect(header).toContain('point recall');
-    expect(titles).toHaveLength(21);
+    expect(titles).toHaveLength(23);
     expect(titles[0]).toMatch(/null/);
-    expect(titles.slice(1).map((t) => t.split(' ')[0])).toEqual(['(a)', '(b)', '(d)', '(s)', '(d2)', '(d-drop)', '(d-rand)', '(e)', '(e-m5)', '(e-m1)', '(u)', '(u-c)', '(b-τ)', '(u-τ)', '(e-τ)', '(d-τ)', '(b-τ.1)', '(u-τ.1)', '(e-τ.1)', '(d-τ.1)']);
+    expect(titles.slice(1).map((t) => t.split(' ')[0])).toEqual(['(a)', '(b)', '(d)', '(s)', '(d2)', '(d-drop)', '(d-rand)', '(e)', '(e-m5)', '(e-m1)', '(u)', '(u-c)', '(e-m5+a)', '(b+a)', '(b-τ)', '(u-τ)', '(e-τ)', '(d-τ)', '(b-τ.1)', '(u-τ.1)', '(e-τ.1)', '(d-τ.1)']);
     // The learned τ row reads the kind with its current defaults, (d-rand)'s scenario.
     expect(titles.find((t) => t.startsWith('(d-τ)'))).toContain("(d-rand)'s anomalies");
     expect(stdout).toMatch(/1 series, 1 seeds, \d+ s/);

@@ -75,7 +75,7 @@ function heldOutRows(train: Float64Array, first: number): number[] {
 }
 
 /** The threshold rule of every condition: a fixed quantile of held-out real normal scores. */
-function normalThreshold(score: Detector['score'], train: Float64Array, first: number): number {
+export function normalThreshold(score: Detector['score'], train: Float64Array, first: number): number {
   return sortedQuantile(score(train, heldOutRows(train, first)).sort(), DETECTOR.normalQuantile);
 }
 

@@ -27,7 +27,8 @@ import { loadNab, robustScale, type Series } from './nab.js';
 import { trainSupervised, trainUnsupervised, type Detector } from './detector.js';
 import { EVERYTHING, EVERYTHING_MORE, FULL, FULL_NAB, generateCondition, KINDS, KINDS_DRIFT, KINDS_SHAPES, LEARNED, LEARNED_MORE, LEARNED_NAB, NAIVE, NAIVE_MORE, trainModel, USER_WHOLE, USER_WHOLE_CHANGED, writeTrainingCsv, type GeneratedCondition, type GeneratedData, type SeriesContext } from './conditions.js';
 import { seededRandom } from './mlp.js';
-import { EVERYTHING_LONG, LEARNED_RANDOM, LONG_GENERATED, longSeries } from './long.js';
+import { EVERYTHING_CHANGE_HALF, EVERYTHING_LONG, LEARNED_RANDOM, LONG_GENERATED, longSeries } from './long.js';
+import { combineDetectors, hybridCondition, type HybridCondition } from './hybrid.js';
 import { pool, scoreSeries, type Scores, type SeriesCounts } from './score.js';
 import { generateTail, tauConditions, tauThreshold, writeTailCsv, type TauCondition } from './tau.js';
 
@@ -39,7 +40,7 @@ export interface ExperimentOptions {
   seeds: number;
   /** Series names to run, or the first N series; all by default. */
   series?: readonly string[] | number;
-  /** Condition ids to run (`a`, `b`, `c0`, `c1`, `c2`, `c`, `d`, `c3`, `d3`, `e`, `g`, `h`, `b7`, `u`, `u-c`, and the τ rows `b-tau`, `u-tau`, `e-tau`, `d-tau` with their `.1` twins; the null always runs); all by default. */
+  /** Condition ids to run (`a`, `b`, `c0`, `c1`, `c2`, `c`, `d`, `c3`, `d3`, `e`, `g`, `h`, `b7`, `u`, `u-c`, the hybrid rows `g+a`, `b+a` (`e-m5+a`, `b+a` on the long protocol), and the τ rows `b-tau`, `u-tau`, `e-tau`, `d-tau` with their `.1` twins; the null always runs); all by default. */
   conditions?: readonly string[];
   /** Worker threads running series in parallel (default 2). */
   jobs?: number;
@@ -79,6 +80,14 @@ const GENERATED: GeneratedCondition[] = [NAIVE, KINDS, KINDS_SHAPES, KINDS_DRIFT
  */
 const TAU_SHORT = tauConditions([['b', NAIVE], ['u', USER_WHOLE_CHANGED], ['e', EVERYTHING], ['d', LEARNED]]);
 const TAU_LONG = tauConditions([['b', NAIVE], ['u', USER_WHOLE_CHANGED], ['e', EVERYTHING_LONG], ['d', LEARNED_RANDOM]]);
+
+/**
+ * The hybrid rows (hybrid.ts, H8): (a)'s forecaster with the classifier of the protocol's
+ * most precise whole-generator row — (g) on the 15% protocol, (e-m5) on the long one —
+ * and, as the control, with the naive classifier (b).
+ */
+const HYBRID_SHORT = [hybridCondition(EVERYTHING_MORE), hybridCondition(NAIVE)];
+const HYBRID_LONG = [hybridCondition(EVERYTHING_CHANGE_HALF), hybridCondition(NAIVE)];
 
 function selectSeries(all: Series[], pick: ExperimentOptions['series']): Series[] {
   if (pick === undefined) return all;
@@ -127,7 +136,7 @@ async function modelOf(s: Series, csv: string): Promise<{ model: string } | { sk
 
 /** One series under every condition and seed. */
 async function runSeries(s: Series, seeds: number, ids: readonly string[] | undefined, protocol: Protocol, dir: string): Promise<Outcome> {
-  const { generated, taus, withReal, rows: table } = conditionsOf(ids, protocol);
+  const { generated, taus, hybrids, withReal, rows: table } = conditionsOf(ids, protocol);
   const train = s.values.subarray(0, s.cut);
   const scale = robustScale(train);
   const csv = writeTrainingCsv(s, dir);
@@ -135,7 +144,7 @@ async function runSeries(s: Series, seeds: number, ids: readonly string[] | unde
   const rows = testRows(s);
   const out: SeriesCounts[][] = table.map(() => []);
   const first = withReal ? 2 : 1;
-  const needsModel = generated.some((g) => g.needsModel) || taus.some((t) => t.of.needsModel);
+  const needsModel = [...generated, ...taus.map((t) => t.of), ...hybrids.map((h) => h.of)].some((g) => g.needsModel);
   const model: { model?: string } | { skipped: string } = needsModel ? await modelOf(s, csv) : {};
   if ('skipped' in model) return { skipped: model.skipped };
   const ctx: SeriesContext = { sd: scale.scale, rows: s.cut, fileRows: s.values.length, ...model };
@@ -144,15 +153,30 @@ async function runSeries(s: Series, seeds: number, ids: readonly string[] | unde
     const random = Float64Array.from(rows, () => rand());
     out[0]!.push(scoreSeries(s, random, Uint8Array.from(random, (u) => (u < NULL_RATE ? 1 : 0))));
     // (a)'s forecaster, fitted once per seed and shared by (a) and every τ row.
-    const forecaster = withReal || taus.length > 0 ? trainUnsupervised(train, scale, seed) : undefined;
+    const forecaster = withReal || taus.length > 0 || hybrids.length > 0 ? trainUnsupervised(train, scale, seed) : undefined;
     if (withReal) {
       const real = detect(forecaster!, s, rows);
       out[1]!.push(scoreSeries(s, real.scores, real.alarms));
     }
-    for (const [k, g] of generated.entries()) {
+    // Each condition's classifier and label noise of this seed, shared by its own row and its hybrid row.
+    const classifiers = new Map<string, { detector: Detector; noise: ReturnType<typeof labelNoise> }>();
+    const classifier = async (g: GeneratedCondition): Promise<{ detector: Detector; noise: ReturnType<typeof labelNoise> }> => {
+      const known = classifiers.get(g.id);
+      if (known) return known;
       const data = await generateCondition(s, csv, g, ctx, seed);
-      const r = detect(trainSupervised(data.values, data.labels, data.period, train, scale, seed), s, rows);
-      out[first + k]!.push(scoreSeries(s, r.scores, r.alarms, labelNoise(data, scale.scale)));
+      const made = { detector: trainSupervised(data.values, data.labels, data.period, train, scale, seed), noise: labelNoise(data, scale.scale) };
+      classifiers.set(g.id, made);
+      return made;
+    };
+    for (const [k, g] of generated.entries()) {
+      const c = await classifier(g);
+      const r = detect(c.detector, s, rows);
+      out[first + k]!.push(scoreSeries(s, r.scores, r.alarms, c.noise));
+    }
+    for (const [k, h] of hybrids.entries()) {
+      const c = await classifier(h.of);
+      const r = detect(combineDetectors(forecaster!, c.detector, train), s, rows);
+      out[first + generated.length + k]!.push(scoreSeries(s, r.scores, r.alarms, c.noise));
     }
     const tails = new Map<string, GeneratedData>(); // one generated tail per condition and seed, shared by its β rows
     const scores = taus.length > 0 ? forecaster!.score(s.values, rows) : undefined;
@@ -160,26 +184,29 @@ async function runSeries(s: Series, seeds: number, ids: readonly string[] | unde
       const data = tails.get(t.of.id) ?? (await generateTail(s, tail!, t.of, ctx, seed));
       tails.set(t.of.id, data);
       const threshold = tauThreshold(forecaster!, data, t.beta);
-      out[first + generated.length + k]!.push(scoreSeries(s, scores!, Uint8Array.from(scores!, (v) => (v >= threshold ? 1 : 0)), labelNoise(data, scale.scale)));
+      out[first + generated.length + hybrids.length + k]!.push(scoreSeries(s, scores!, Uint8Array.from(scores!, (v) => (v >= threshold ? 1 : 0)), labelNoise(data, scale.scale)));
     }
   }
   return { counts: out };
 }
 
-/** The table's rows: the null (always), real-only, the generated conditions chosen, then the τ rows chosen (default: all). */
-function conditionsOf(ids: readonly string[] | undefined, protocol: Protocol): { generated: GeneratedCondition[]; taus: TauCondition[]; withReal: boolean; rows: Array<{ id: string; title: string }> } {
+/** The table's rows: the null (always), real-only, the generated conditions chosen, the hybrid rows, then the τ rows chosen (default: all). */
+function conditionsOf(ids: readonly string[] | undefined, protocol: Protocol): { generated: GeneratedCondition[]; taus: TauCondition[]; hybrids: HybridCondition[]; withReal: boolean; rows: Array<{ id: string; title: string }> } {
   const all = protocol === 'long' ? LONG_GENERATED : GENERATED;
   const allTaus = protocol === 'long' ? TAU_LONG : TAU_SHORT;
   const generated = ids ? all.filter((g) => ids.includes(g.id)) : all;
   const taus = ids ? allTaus.filter((t) => ids.includes(t.id)) : allTaus;
+  const allHybrids = protocol === 'long' ? HYBRID_LONG : HYBRID_SHORT;
+  const hybrids = ids ? allHybrids.filter((h) => ids.includes(h.id)) : allHybrids;
   const withReal = !ids || ids.includes('a');
   const rows = [
     { id: 'null', title: 'random alarms (null)' },
     ...(withReal ? [{ id: 'a', title: '(a) real normal data only' }] : []),
     ...generated.map((g) => ({ id: g.id, title: g.title })),
+    ...hybrids.map((h) => ({ id: h.id, title: h.title })),
     ...taus.map((t) => ({ id: t.id, title: t.title })),
   ];
-  return { generated, taus, withReal, rows };
+  return { generated, taus, hybrids, withReal, rows };
 }
 
 interface Job {
@@ -295,7 +322,7 @@ export function formatTable(r: ExperimentResult): string {
   return lines.join('\n');
 }
 
-/** Per series (seed means of point F1): how often each generated or τ condition beats (a), (b), (b7) and (b-τ), those of them that ran. */
+/** Per series (seed means of point F1): how often each generated, hybrid or τ condition beats (a), (b), (b7), (b-τ) and (b+a), those of them that ran. */
 function winCounts(r: ExperimentResult): string[] {
   const ids = r.conditions.map((c) => c.id);
   const f1 = (name: string, k: number): number => pool(r.perSeries[name]![k]!).f1;
@@ -306,7 +333,7 @@ function winCounts(r: ExperimentResult): string[] {
       const j = ids.indexOf(other);
       return j < 0 || j === k ? '' : `${r.series.filter((n) => f1(n, k) > f1(n, j)).length} of ${r.series.length} series beat ${r.conditions[j]!.title.split(' ')[0]}`;
     };
-    const wins = [beats('a'), beats('b'), beats('b7'), beats('b-tau')].filter(Boolean);
+    const wins = [beats('a'), beats('b'), beats('b7'), beats('b-tau'), beats('b+a')].filter(Boolean);
     if (wins.length) out.push(`${c.title}: point F1 (seed mean) ${wins.join(', ')}`);
   }
   return out;
