@@ -12,7 +12,10 @@ import { join } from 'node:path';
 import { tableFromArrays, tableFromIPC, tableToIPC, TimeUnit, Timestamp, vectorFromArray, Float64, Table } from 'apache-arrow';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { RecordBatchStreamWriter, Message } from 'apache-arrow';
+import { Footer, FileBlock } from 'apache-arrow/ipc/metadata/file';
 import { readColumns, type ColumnSpec } from '../src/eval/column-values.js';
+import { readTableFile } from '../src/eval/table-file.js';
 import { csvTable } from '../src/eval/csv-table.js';
 import { readPredictions } from '../src/eval/join.js';
 import { readLabels } from '../src/eval/label-source.js';
@@ -161,6 +164,81 @@ describe('eval reads Parquet files a few row groups at a time', () => {
       const v = vectorFromArray(values.map((x) => (unit === TimeUnit.SECOND ? Math.trunc(x / 1000) * 1000 : x)), new Timestamp(unit));
       expect(Array.from(arrowCells(v))).toEqual(Array.from({ length: v.length }, (_, i) => v.get(i)));
     }
+  });
+});
+
+/**
+ * An Arrow IPC file whose stream opens with its schema message, as pyarrow writes it
+ * (apache-arrow's own file writer keeps the schema in the footer only).
+ */
+function schemaFirstArrowFile(t: Table): Uint8Array {
+  const stream = RecordBatchStreamWriter.writeAll(t).toUint8Array(true);
+  const blocks: FileBlock[] = [];
+  const dictionaries: FileBlock[] = [];
+  const view = new DataView(stream.buffer, stream.byteOffset, stream.byteLength);
+  for (let at = 0; at + 8 <= stream.byteLength; ) {
+    const length = view.getInt32(at + 4, true);
+    if (length === 0) break;
+    const m = Message.decode(stream.subarray(at + 8, at + 8 + length));
+    const block = new FileBlock(8 + length, m.bodyLength, 8 + at);
+    if (m.isRecordBatch()) blocks.push(block);
+    if (m.isDictionaryBatch()) dictionaries.push(block);
+    at += 8 + length + Number(m.bodyLength);
+  }
+  const footer = Footer.encode(new Footer(t.schema, 4 /* V5 */, blocks, dictionaries));
+  const magic = new TextEncoder().encode('ARROW1');
+  const out = new Uint8Array(8 + stream.byteLength + footer.byteLength + 10);
+  out.set(magic, 0);
+  out.set(stream, 8);
+  out.set(footer, 8 + stream.byteLength);
+  new DataView(out.buffer).setInt32(8 + stream.byteLength + footer.byteLength, footer.byteLength, true);
+  out.set(magic, out.byteLength - 6);
+  return out;
+}
+
+describe('eval reads Arrow IPC files one record batch at a time', () => {
+  it('the file format (footer schema or schema first) and the stream format: the same times, scores and rows as the whole file, read batch by batch', () => {
+    const dir = tempDir();
+    const n = 3000;
+    const whole = new Table({
+      timestamp: vectorFromArray(Array.from({ length: n }, (_, i) => Date.UTC(2024, 0, 1) + i * 60_000), new Timestamp(TimeUnit.MILLISECOND)),
+      score: vectorFromArray(Array.from({ length: n }, (_, i) => (i % 17) / 16), new Float64()),
+      label: vectorFromArray(Array.from({ length: n }, (_, i) => i % 11 === 0)),
+      name: vectorFromArray(Array.from({ length: n }, (_, i) => `s${i % 5}`)),
+    });
+    // Six record batches of 500 rows.
+    const t = new Table(Array.from({ length: 6 }, (_, k) => whole.slice(k * 500, (k + 1) * 500).batches).flat());
+    expect(t.batches.length).toBe(6);
+    const files = { 'footer.arrow': tableToIPC(t, 'file'), 'schema-first.arrow': schemaFirstArrowFile(t), 'stream.arrows': tableToIPC(t, 'stream') };
+    for (const [name, bytes] of Object.entries(files)) {
+      const file = join(dir, name);
+      writeFileSync(file, bytes);
+      expect(tableFromIPC(readFileSync(file)).numRows, name).toBe(n);
+      const table = readTableFile(file, 'predictions file');
+      expect(table.columns).toEqual(['timestamp', 'score', 'label', 'name']);
+      // Exact from the footer's batch headers; a stream is counted only by reading it.
+      expect(table.rowsHint, name).toBe(name.endsWith('.arrows') ? 0 : n);
+      const firsts: number[] = [];
+      const got: unknown[] = [];
+      const { rows } = table.scan(['score', 'label'], (cells, first) => {
+        firsts.push(first);
+        for (let i = 0; i < cells[0]!.length; i++) got.push([cells[0]![i], cells[1]![i]]);
+      });
+      expect(rows).toBe(n);
+      // One call a record batch (it was one call for the whole file, read into memory at once).
+      expect(firsts, name).toEqual([0, 500, 1000, 1500, 2000, 2500]);
+      expect(got).toEqual(Array.from({ length: n }, (_, i) => [(i % 17) / 16, i % 11 === 0 ? 1 : 0]));
+      if (name.endsWith('.arrow')) expect(outcome(() => readPredictions(file)), name).toEqual(outcome(() => readPredictionsBefore(file)));
+      else expect(outcome(() => readPredictions(file))).toMatchObject({ times: expect.any(Array) });
+    }
+  });
+
+  it('a damaged Arrow file is refused by name, as a user mistake', () => {
+    const dir = tempDir();
+    const bytes = tableToIPC(tableFromArrays({ timestamp: Float64Array.of(1, 2, 3), score: Float64Array.of(0, 1, 0) }), 'file');
+    const file = join(dir, 'cut.arrow');
+    writeFileSync(file, bytes.subarray(0, bytes.byteLength - 40));
+    expect(() => readPredictions(file)).toThrow(expect.objectContaining({ code: 'USAGE', message: expect.stringMatching(/^predictions file .*cut\.arrow: not a readable Arrow IPC file/) }));
   });
 });
 

@@ -5,8 +5,8 @@
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { extname } from 'node:path';
-import { Type, type Table, type Vector } from 'apache-arrow';
-import { readArrowRows } from '../formats/read.js';
+import { Type, type Vector } from 'apache-arrow';
+import { arrowFileHead, forEachArrowBatch } from '../formats/arrow-batches.js';
 import { forEachParquetBatch, parquetColumns } from '../formats/parquet-batches.js';
 import { csvTable } from './csv-table.js';
 import { usage, type TableFile } from './table.js';
@@ -22,7 +22,7 @@ export function readBytes(path: string, what: string): Buffer {
 
 function checkFile(path: string, what: string): void {
   if (!existsSync(path)) throw usage(`${what} ${path} does not exist`);
-  if (statSync(path).isDirectory()) throw usage(`${what} ${path} is a directory; expected a .csv or .parquet file`);
+  if (statSync(path).isDirectory()) throw usage(`${what} ${path} is a directory; expected a .csv, .parquet or .arrow file`);
 }
 
 /**
@@ -63,28 +63,40 @@ function parquetTable(path: string, what: string): TableFile {
   };
 }
 
-function arrowTable(path: string, t: Table): TableFile {
-  const columns = t.schema.fields.map((f) => f.name);
+function arrowTable(path: string, what: string): TableFile {
+  const unreadable = (err: unknown) => usage(`${what} ${path}: not a readable Arrow IPC file (${(err as Error).message})`);
+  let head: { columns: string[]; rows: number | undefined };
+  try {
+    head = arrowFileHead(path);
+  } catch (err) {
+    throw unreadable(err);
+  }
   return {
     path,
-    columns,
-    rowsHint: t.numRows,
+    columns: head.columns,
+    rowsHint: head.rows ?? 0,
     scan(names, fn) {
-      fn(names.map((n) => cellsOf(t.getChildAt(columns.indexOf(n)) as Vector)), 0);
-      return { rows: t.numRows, problem: undefined };
+      const at = names.map((n) => head.columns.indexOf(n));
+      let rows: number;
+      try {
+        rows = forEachArrowBatch(path, (b, first) => fn(at.map((k) => cellsOf(b.getChildAt(k) as Vector)), first));
+      } catch (err) {
+        throw unreadable(err);
+      }
+      return { rows, problem: undefined };
     },
     where: (row) => `${path} row ${row}`,
   };
 }
 
-/** A CSV or Parquet file (by extension). */
+/** A CSV, Parquet or Arrow IPC file (by extension). */
 export function readTableFile(path: string, what: string): TableFile {
   checkFile(path, what);
   const ext = extname(path).toLowerCase();
   if (ext === '.parquet') return parquetTable(path, what);
-  if (ext === '.arrow' || ext === '.feather') return arrowTable(path, readArrowRows(readFileSync(path), 0, Number.MAX_SAFE_INTEGER));
+  if (ext === '.arrow' || ext === '.feather' || ext === '.arrows') return arrowTable(path, what);
   if (ext === '.csv' || ext === '.txt' || ext === '') return csvTable(path);
-  throw usage(`${what} ${path}: expected a .csv or .parquet file, found '${ext}'`);
+  throw usage(`${what} ${path}: expected a .csv, .parquet or .arrow file, found '${ext}'`);
 }
 
 /** The first of `candidates` the table has, or the one named; a clear error otherwise. */
