@@ -46,6 +46,9 @@ const CASES: Case[] = [
   { name: '!!binary', file: text(T, 'variables:', '  x: { normal: !!binary aGVsbG8= }'), says: 'variables.x.normal: expected a mapping, list, string, number, boolean or null, got binary data' },
   { name: '!!timestamp', file: text(T, 'variables:', '  x: { normal: { dist: normal, mean: !!timestamp 2024-01-01, sd: 1 } }'), says: 'variables.x.normal.mean: expected a mapping, list, string, number, boolean or null, got a date' },
   { name: '!!set', file: text(T, 'variables: !!set { x }'), says: 'variables: expected a mapping, list, string, number, boolean or null, got a set' },
+  { name: 'a core tag that does not fit its value', file: text(T, 'variables:', '  x: { normal: { dist: normal, mean: !!int x, sd: 1 } }'), says: 'not valid YAML/JSON: the tag !!int does not fit this value' },
+  { name: '!!float on a word', file: text(T, 'variables:', '  x: { normal: { dist: normal, mean: !!float abc, sd: 1 } }'), says: "the tag !!float does not fit the value 'abc'" },
+  { name: 'an unknown local tag', file: text(T, 'variables:', '  x: { normal: { dist: normal, mean: !env MEAN, sd: 1 } }'), says: 'the tag !env does not fit this value, or is not one paranom reads' },
   { name: '__proto__ as a variable', file: text(T, 'variables:', '  __proto__: { normal: { dist: normal, mean: 0, sd: 1 } }'), says: "variables.__proto__: '__proto__' cannot be a key or a name" },
   { name: '__proto__ in JSON', file: '{"timeline": {"rows": 10}, "variables": {"x": {"normal": {"dist": "normal", "mean": 0, "sd": 1, "__proto__": {"sd": -1}}}}}', says: "variables.x.normal.__proto__: '__proto__' cannot be a key or a name" },
   { name: 'an alias before its anchor', file: text(T, 'variables:', '  x: { normal: *d }', '  y: { normal: &d { dist: normal, mean: 0, sd: 1 } }'), says: 'not valid YAML/JSON' },
@@ -127,6 +130,19 @@ describe('malformed scenarios: exit 2, where and what, no stack trace, nothing w
     expect(grown.err).toContain('over 1000000 rows');
     expectClean(grown);
     expect(treeHashes(out)).toEqual(before);
+  });
+
+  it('!!float is read as YAML 1.2 reads it: an integer, an exponent, .inf (then refused as not finite)', () => {
+    const dir = tempDir('paranom-malformed-');
+    const file = join(dir, 'scenario.yaml');
+    writeFileSync(file, text(T, 'variables:', '  x: { normal: { dist: normal, mean: !!float 1, sd: !!float 2.5e-1 } }', '  y: { normal: { dist: uniform, min: !!float -3, max: !!float +4 } }'));
+    const s = loadScenario(file);
+    expect(s.variables.map((v) => v.normal)).toEqual([
+      expect.objectContaining({ dist: 'normal', mean: 1, sd: 0.25 }),
+      expect.objectContaining({ dist: 'uniform', min: -3, max: 4 }),
+    ]);
+    writeFileSync(file, text(T, 'variables:', '  x: { normal: { dist: normal, mean: !!float -.inf, sd: 1 } }'));
+    expect(() => loadScenario(file)).toThrow(/variables\.x\.normal\.mean: expected a finite number, got number -Infinity/);
   });
 
   it('YAML anchors, aliases and merge keys that make a valid scenario are read as written', async () => {

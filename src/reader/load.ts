@@ -9,6 +9,7 @@ import { isNode, LineCounter, parseDocument, type Document } from 'yaml';
 import { ParanomError, ScenarioError, type ScenarioIssue } from '../errors.js';
 import { validateScenario } from './validate.js';
 import { plainDataIssues, scenarioText } from './plain-data.js';
+import { isUnresolvedTag, scenarioTags, unresolvedTagMessage } from './yaml-tags.js';
 import { rowLimitProblems } from '../variables/row-limits.js';
 import type { Scenario } from '../model/types.js';
 import { timelineEndProblem } from '../model/units.js';
@@ -45,14 +46,24 @@ function locate(doc: Document, lc: LineCounter, issue: ScenarioIssue): ScenarioI
 export function parseScenario(text: string, file = '<scenario>', baseDir = file.startsWith('<') ? process.cwd() : dirname(file)): Scenario {
   const lc = new LineCounter();
   // merge: YAML's `<<: *anchor` merge keys, which configuration files commonly use.
-  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true, merge: true });
-  if (doc.errors.length > 0) {
+  const doc = parseDocument(text, {
+    lineCounter: lc,
+    prettyErrors: false,
+    uniqueKeys: true,
+    merge: true,
+    customTags: (tags) => [...tags, ...scenarioTags],
+  });
+  // A tag that does not fit its value (`!!int x`) leaves the value a string with only a
+  // warning; a scenario must not be read other than as written, so it is an error here.
+  const problems = [...doc.errors, ...doc.warnings.filter((w) => isUnresolvedTag(w.message))];
+  if (problems.length > 0) {
     throw new ScenarioError(
       file,
-      doc.errors.map((e) => {
+      problems.map((e) => {
         // With prettyErrors off the parser leaves linePos unset; derive it from the offset.
         const pos = e.linePos?.[0] ?? lc.linePos(e.pos[0]);
-        return { path: '', message: `not valid YAML/JSON: ${e.message.split('\n')[0]}`, line: pos.line, column: pos.col };
+        const what = isUnresolvedTag(e.message) ? unresolvedTagMessage(e.message) : e.message.split('\n')[0];
+        return { path: '', message: `not valid YAML/JSON: ${what}`, line: pos.line, column: pos.col };
       }),
     );
   }
