@@ -65,11 +65,18 @@ export function checkDistribution(c: Checker, raw: unknown, path: string): Distr
     case 'categorical': {
       const values = o['values'];
       if (!Array.isArray(values) || values.length === 0) return c.fail(p('values'), `expected a non-empty list, got ${describe(values)}`);
-      const kinds = new Set(values.map((v) => typeof v));
-      if (kinds.size !== 1 || !['string', 'number', 'boolean'].includes([...kinds][0]!)) {
-        return c.fail(p('values'), 'must all be strings, all numbers or all booleans');
+      // Name the first value that breaks the rule: a YAML `null` or `~` in a long list (a
+      // category meant as the text "null") is otherwise hard to find.
+      const odd = values.findIndex((v) => !['string', 'number', 'boolean'].includes(typeof v));
+      if (odd >= 0) {
+        const hint = values[odd] === null ? " (write 'null' in quotes for the text null; an empty list item is null too)" : '';
+        return c.fail(join(p('values'), odd), `expected a string, number or boolean, got ${describe(values[odd])}${hint}`);
       }
-      if (kinds.has('number') && values.some((v) => !Number.isFinite(v))) return c.fail(p('values'), 'numbers must be finite');
+      const mixed = values.findIndex((v) => typeof v !== typeof values[0]);
+      if (mixed >= 0) {
+        return c.fail(join(p('values'), mixed), `values must all be strings, all numbers or all booleans: values[0] is a ${typeof values[0]}, this one ${describe(values[mixed])}`);
+      }
+      if (typeof values[0] === 'number' && values.some((v) => !Number.isFinite(v))) return c.fail(p('values'), 'numbers must be finite');
       if (new Set(values).size !== values.length) return c.fail(p('values'), 'must not repeat a value');
       let weights: number[];
       if (o['weights'] === undefined) {
