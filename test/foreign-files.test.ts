@@ -34,6 +34,7 @@ beforeAll(async () => {
     's_dec.parquet': 'ts AS timestamp, ((10 + i) / 4)::DECIMAL(10, 3) AS value',
     's_text.parquet': "ts AS timestamp, CASE WHEN i = 7 THEN 'n/a' ELSE (10 + i)::VARCHAR END AS value",
     's_epoch.parquet': 'epoch(ts)::BIGINT AS timestamp, (10 + i)::DOUBLE AS value',
+    's_date.parquet': 'ts AS timestamp, ts::DATE AS day, (10 + i)::DOUBLE AS value',
   };
   for (const [file, select] of Object.entries(files)) await duck(`COPY (SELECT ${select} FROM (${BASE})) TO '${join(dir, file)}'`);
   // A TIMESTAMPTZ column in CSV, as DuckDB writes it: '2024-01-01 00:05:00+00', the offset in hours alone; the rows from 00:05 on.
@@ -123,6 +124,11 @@ describe('source series from DuckDB Parquet', () => {
 
   it('an integer column is not mapped as times (before: epoch seconds read as milliseconds, the series squeezed 1000-fold)', () => {
     expect(() => sourceScenario({ file: 's_epoch.parquet', column: 'value', timestamps: { map: 'timestamp' } })).toThrow(/s_epoch\.parquet: column 'timestamp' holds Int64 values, not timestamps: store it as a Parquet TIMESTAMP or DATE, or as ISO 8601 text/);
+  });
+
+  it('a TIMESTAMP or DATE column named as the values is refused (before: replayed as epoch milliseconds, about 1.7e12, without a word)', () => {
+    expect(() => sourceScenario({ file: 's_date.parquet', column: 'day' })).toThrow(/s_date\.parquet: column 'day' holds Date.* values \(times\), not numbers to replay: name a numeric column in 'column'/);
+    expect(() => sourceScenario({ file: 's_date.parquet', column: 'timestamp' })).toThrow(/column 'timestamp' holds Timestamp.* values \(times\)/);
   });
 
   it('a CSV of TIMESTAMPTZ as DuckDB writes it (+00) is mapped on its times (before: refused, "is not a timestamp")', async () => {

@@ -166,7 +166,13 @@ function readCsv(path: string, column: string, timeColumn: string | null): Sourc
 function parquetBatch(t: Table, at: number, column: string, timeColumn: string | null, values: Float64Array, times: Float64Array | null): void {
   const n = t.numRows;
   // Numbers, decimals and integers as they are; text as CSV cells are read (a numeric column stored as strings).
-  const cells = arrowCells(t.getChild(column)!);
+  const vector = t.getChild(column)!;
+  // Times arrive as epoch milliseconds, which would replay as a ramp of 1.7e12-sized values
+  // that looks like data; a time column is never what a source means to replay.
+  if (arrowCellKind(vector) === 'time') {
+    throw new SourceReadError(`column '${column}' holds ${String(vector.type)} values (times), not numbers to replay: name a numeric column in 'column'; a time column belongs in timestamps: { map: ${column} }`);
+  }
+  const cells = arrowCells(vector);
   for (let r = 0; r < n; r++) {
     const raw = cells[r];
     const x = typeof raw === 'bigint' ? Number(raw) : typeof raw === 'number' ? raw : typeof raw === 'string' ? parseDecimal(raw) : NaN;
