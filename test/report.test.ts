@@ -310,6 +310,15 @@ describe('paranom report / preview commands', () => {
     expect(bad.code).toBe(2);
     expect(bad.err).toContain("--duration takes a duration such as 90m, 36h or 2d, got 'soon'");
 
+    // More rows than a preview holds in memory: refused before generating, nothing written.
+    const huge = paranom('preview', 'scenarios/valve-sensors.yaml', '--rows', '1000000000', '--out', join(t, 'h.html'));
+    expect(huge.code).toBe(2);
+    expect(huge.err).toContain('--rows 1,000,000,000 is more than a preview generates in memory (at most 10,000,000 rows)');
+    const long = paranom('preview', 'scenarios/valve-sensors.yaml', '--duration', '400d', '--out', join(t, 'h.html'));
+    expect(long.code).toBe(2);
+    expect(long.err).toContain('--duration 400d (34,560,000 rows) is more than a preview generates in memory');
+    expect(existsSync(join(t, 'h.html'))).toBe(false);
+
     // A time range instead of a row count: 2 hours at the scenario's 1 s step.
     const out = join(t, 'p.html');
     const ok = paranom('preview', 'scenarios/valve-sensors.yaml', '--duration', '2h', '--out', out);
