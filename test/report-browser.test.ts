@@ -162,6 +162,25 @@ describe.skipIf('skip' in chromium)('reports in Chromium', () => {
     await checkReportPage(browser, html, { events: events.length + outages.length, screenshot: join(OUT, file.replace('.yaml', '.png')) });
   });
 
+  it('a histogram caption counts infinities apart from the values, and says so (before: they were called missing)', async () => {
+    const dir = tempDir();
+    const file = join(dir, 'inf.json');
+    writeFileSync(file, JSON.stringify({ seed: 5, allow_non_finite: true, timeline: { rows: 5000 }, variables: { huge: { normal: { dist: 'lognormal', mu: 705, sigma: 3 } } } }));
+    expect(paranom('generate', file, '--out', join(dir, 'ds'), '--workers', '1').status).toBe(0);
+    const data = tableFromIPC(pw.readParquet(readFileSync(join(dir, 'ds', 'data', 'part-00000.parquet'))).intoIPCStream());
+    const values = Array.from(data.getChild('huge')!.toArray() as Float64Array);
+    const infinite = values.filter((x) => !Number.isFinite(x)).length;
+    expect(infinite).toBeGreaterThan(0);
+    expect(infinite).toBeLessThan(values.length);
+    const html = join(dir, 'inf.html');
+    expect(paranom('report', join(dir, 'ds'), '--out', html).status).toBe(0);
+    const page = await browser.newPage();
+    await page.goto(pathToFileURL(html).href);
+    const caption = await page.locator('figure.dist[data-variable="huge"] figcaption').textContent();
+    await page.close();
+    expect(caption).toBe(`huge: ${(values.length - infinite).toLocaleString('en-US')} normal, 0 anomalous values, ${infinite.toLocaleString('en-US')} missing or not finite (null, NaN, ±Infinity)`);
+  });
+
   it('draws a lone row: a one-row dataset shows its value as a point (before: an empty chart)', async () => {
     const dir = tempDir();
     const file = join(dir, 'one.json');

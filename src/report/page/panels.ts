@@ -95,7 +95,10 @@ function renderDistributions(report: PageData.Report, host: HTMLElement): void {
     const box = el('figure', { class: 'dist', 'data-variable': d.name });
     const n = sum(d.normal);
     const a = sum(d.anomalous);
-    box.append(el('figcaption', {}, `${d.name}: ${fmtInt(n)} normal, ${fmtInt(a)} anomalous values` + (d.nulls[0] + d.nulls[1] > 0 ? `, ${fmtInt(d.nulls[0] + d.nulls[1])} missing` : '')));
+    // A numeric histogram counts NaN and ±Infinity (allow_non_finite) with the nulls: no bin
+    // can hold them, and the caption says so rather than calling an infinity missing.
+    const apart = d.type === 'numeric' ? 'missing or not finite (null, NaN, ±Infinity)' : 'missing';
+    box.append(el('figcaption', {}, `${d.name}: ${fmtInt(n)} normal, ${fmtInt(a)} anomalous values` + (d.nulls[0] + d.nulls[1] > 0 ? `, ${fmtInt(d.nulls[0] + d.nulls[1])} ${apart}` : '')));
     box.append(d.type === 'numeric' ? drawHistogram(d, 420, 150) : drawCategories(d, 420));
     host.append(box);
   }
