@@ -181,6 +181,33 @@ describe.skipIf('skip' in chromium)('reports in Chromium', () => {
     expect(caption).toBe(`huge: ${(values.length - infinite).toLocaleString('en-US')} normal, 0 anomalous values, ${infinite.toLocaleString('en-US')} missing or not finite (null, NaN, ±Infinity)`);
   });
 
+  it('time-axis labels write four-digit years (before: 1/1/25 on a timeline of 1925)', async () => {
+    const dir = tempDir();
+    const file = join(dir, 'old.json');
+    // Three days of hourly rows: hour ticks, whose day labels carry the year.
+    writeFileSync(file, JSON.stringify({ seed: 1, timeline: { start: '1925-03-01T00:00:00Z', step: '1h', rows: 72 }, variables: { x: { normal: { dist: 'normal', mean: 0, sd: 1 } } } }));
+    const html = join(dir, 'old.html');
+    expect(paranom('preview', file, '--out', html).status).toBe(0);
+    const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    // Every text drawn on a canvas, as uPlot draws its axis labels there.
+    await page.addInitScript(() => {
+      const texts: string[] = [];
+      (window as unknown as { drawnTexts: string[] }).drawnTexts = texts;
+      const fillText = CanvasRenderingContext2D.prototype.fillText;
+      CanvasRenderingContext2D.prototype.fillText = function (this: CanvasRenderingContext2D, text: string, x: number, y: number, maxWidth?: number) {
+        texts.push(String(text));
+        return maxWidth === undefined ? fillText.call(this, text, x, y) : fillText.call(this, text, x, y, maxWidth);
+      };
+    });
+    await page.goto(pathToFileURL(html).href);
+    await page.waitForSelector('.chart canvas');
+    const texts = await page.evaluate(() => (window as unknown as { drawnTexts: string[] }).drawnTexts);
+    await page.close();
+    const dates = texts.filter((t) => /^\d{1,2}\/\d{1,2}\/\d+/.test(t));
+    expect(dates.length).toBeGreaterThan(0);
+    for (const t of dates) expect(t).toMatch(/^\d{1,2}\/\d{1,2}\/1925\b/);
+  });
+
   it('draws a lone row: a one-row dataset shows its value as a point (before: an empty chart)', async () => {
     const dir = tempDir();
     const file = join(dir, 'one.json');

@@ -51,6 +51,27 @@ const X_INCRS: number[] = (() => {
   return [...subSecond, 1, 5, 10, 15, 30, m, 5 * m, 10 * m, 15 * m, 30 * m, h, 2 * h, 3 * h, 4 * h, 6 * h, 8 * h, 12 * h, ...[1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 15].map((k) => k * d), mo, 2 * mo, 3 * mo, 4 * mo, 6 * mo, ...[1, 2, 5, 10, 25, 50, 100, 200, 500, 1000, 2000].map((k) => k * y)];
 })();
 
+/**
+ * Time-axis labels: uPlot's own table (tick step, label, then the label where the year,
+ * month, day, hour, minute or second rolls over), with four-digit years where uPlot writes
+ * two ("1/1/25" reads as 2025 on a timeline of 1925; spans past a century are allowed).
+ */
+const X_VALUES: Array<Array<string | number | null>> = (() => {
+  const [m, h, d] = [60, 3600, 86400];
+  const y = 365 * d;
+  const [md, mdy, hmm] = ['\n{M}/{D}', '\n{M}/{D}/{YYYY}', '{h}:{mm}{aa}'];
+  const _ = null;
+  return [
+    [y, '{YYYY}', _, _, _, _, _, _, 1],
+    [28 * d, '{MMM}', '\n{YYYY}', _, _, _, _, _, 1],
+    [d, '{M}/{D}', '\n{YYYY}', _, _, _, _, _, 1],
+    [h, '{h}{aa}', mdy, _, md, _, _, _, 1],
+    [m, hmm, mdy, _, md, _, _, _, 1],
+    [1, ':{ss}', `${mdy} ${hmm}`, _, `${md} ${hmm}`, _, `\n${hmm}`, _, 1],
+    [1e-3, ':{ss}.{fff}', `${mdy} ${hmm}`, _, `${md} ${hmm}`, _, `\n${hmm}`, _, 1],
+  ];
+})();
+
 /** Ticks at whole multiples of the increment (uPlot's rounds to the increment's decimals, which 1e-300 has none of). */
 function ySplits(_u: uPlot, _axis: number, min: number, max: number, incr: number): number[] {
   const k0 = Math.ceil(min / incr);
@@ -206,7 +227,7 @@ class SeriesCharts {
           // rows), so a lone row — a one-row dataset, a value between dropped ones — is seen.
           { label: s.meta.name, stroke: '#1f4e9c', width: 1 },
         ],
-        axes: [{ incrs: X_INCRS }, { size: yAxisSize, font: AXIS_FONT, incrs: Y_INCRS, splits: ySplits, values: yValues }],
+        axes: [{ incrs: X_INCRS, values: X_VALUES }, { size: yAxisSize, font: AXIS_FONT, incrs: Y_INCRS, splits: ySplits, values: yValues }],
         cursor: { sync: { key: 'paranom-x' }, drag: { x: true, y: false } },
         legend: { show: true, live: true },
         hooks: {
