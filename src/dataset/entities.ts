@@ -11,17 +11,17 @@ import { fleetOf } from '../fleet/entity.js';
 import { drawEntityParamRange } from '../fleet/params.js';
 import { entitySeed } from '../random/entity-seed.js';
 
-/** The entity table of a fleet scenario. */
-export function entityTable(s: Scenario): Table {
+/** The entity table of a fleet scenario: its entities [from, to) (all by default). */
+export function entityTable(s: Scenario, from = 0, to = fleetOf(s).count): Table {
   const f = fleetOf(s);
-  const n = f.count;
+  const n = to - from;
   const seeds = new Int32Array(2 * n);
-  for (let e = 0; e < n; e++) putInt64(seeds, e, entitySeed(s.seed, e));
+  for (let i = 0; i < n; i++) putInt64(seeds, i, entitySeed(s.seed, from + i));
   const fields = [new Field(f.key, f.names ? new Utf8() : new Int32(), false), new Field('seed', new Int64(), false), ...f.params.map((p) => new Field(p.path, new Float64(), false))];
   const children: Data[] = [
-    f.names ? vectorFromArray(f.names, new Utf8()).data[0]! : makeData({ type: new Int32(), length: n, data: Int32Array.from({ length: n }, (_, e) => e) }),
+    f.names ? vectorFromArray(f.names.slice(from, to), new Utf8()).data[0]! : makeData({ type: new Int32(), length: n, data: Int32Array.from({ length: n }, (_, i) => from + i) }),
     makeData({ type: new Int64(), length: n, data: new BigInt64Array(seeds.buffer) }),
-    ...f.params.map((p) => makeData({ type: new Float64(), length: n, data: drawEntityParamRange(s.seed, p, 0, n) })),
+    ...f.params.map((p) => makeData({ type: new Float64(), length: n, data: drawEntityParamRange(s.seed, p, from, to) })),
   ];
   const schema = new Schema(fields);
   return new Table(schema, [new RecordBatch(schema, makeData({ type: new Struct(fields), length: n, children, nullCount: 0 }))]);

@@ -199,6 +199,16 @@ function binaryValue(text: string): TValue {
   out.pos += bytes.length;
   return { kind: 'raw', bytes: out.bytes().slice() };
 }
+/** A Parquet file's key-value metadata, from its footer alone. */
+export function parquetKeyValues(path: string): Map<string, string> {
+  const fd = openSync(path, 'r');
+  try {
+    return new Map(structsOf(field(layoutOf(fd).meta, FileMetaData.KEY_VALUE_METADATA)).map((kv) => [textOf(field(kv, KeyValue.KEY)), textOf(field(kv, KeyValue.VALUE))]));
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /** The column names of a Parquet file, their Arrow schema (as a whole-file read types them) and its row count, from its footer alone. */
 export function parquetColumns(path: string): { columns: string[]; schema: Schema; rows: number } {
   const fd = openSync(path, 'r');
@@ -306,6 +316,39 @@ export function readParquetRange(path: string, offset: number, limit: number): T
     const cut = groups.length === 1 && l.leaves ? pageCut(fd, groups[0]!, offset - first, offset - first + limit) : undefined;
     if (cut) return tableFromIPC(pw.readParquet(batchFile(fd, l, [cut.group], null), { offset: offset - first - cut.first, limit, batchSize: 65536 }).intoIPCStream());
     return tableFromIPC(pw.readParquet(batchFile(fd, l, groups, null), { offset: offset - first, limit, batchSize: 65536 }).intoIPCStream());
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * Reads a Parquet file in row order, `rows` rows at a time (the last piece shorter):
+ * `fn(table, firstRow)` per piece. Of a row group with an offset index only the data
+ * pages holding a piece are read; one without (as parquet-wasm writes them) is read
+ * whole, once, and handed on in pieces. Memory is a piece, or at most a row group.
+ * Returns the row count.
+ */
+export function forEachParquetRows(path: string, rows: number, fn: (t: Table, firstRow: number) => void): number {
+  const fd = openSync(path, 'r');
+  try {
+    const l = layoutOf(fd);
+    let row = 0;
+    for (const g of l.groups) {
+      let whole: Table | undefined;
+      for (let from = 0; from < g.rows; from += rows) {
+        const limit = Math.min(rows, g.rows - from);
+        const cut = whole || !l.leaves ? undefined : pageCut(fd, g, from, from + limit);
+        let piece: Table;
+        if (cut) piece = tableFromIPC(pw.readParquet(batchFile(fd, l, [cut.group], null), { offset: from - cut.first, limit, batchSize: 65536 }).intoIPCStream());
+        else {
+          whole ??= tableFromIPC(pw.readParquet(batchFile(fd, l, [g], null), { batchSize: 65536 }).intoIPCStream());
+          piece = whole.slice(from, from + limit);
+        }
+        fn(piece, row + from);
+      }
+      row += g.rows;
+    }
+    return row;
   } finally {
     closeSync(fd);
   }

@@ -14,13 +14,13 @@ import { createPool, defaultWorkers } from './pool.js';
 import { startUniqueness, type UniquenessRun } from './uniqueness-pass.js';
 import { startFleetUniqueness } from './fleet-uniqueness.js';
 import { shardTable } from '../formats/arrow-table.js';
-import { encodeParquet, type ParquetCompression } from '../formats/parquet.js';
 import { readArrowTable } from '../formats/read.js';
 import { readParquetRange } from '../formats/parquet-batches.js';
 import { shardMetadata } from '../dataset/provenance.js';
 import { ENTITIES_FILE, MANIFEST_FILE, readManifest, requireFormatVersion, SEGMENTS_FILE, shardPlanOf, type Manifest, type ManifestShard } from '../dataset/manifest.js';
 import { entityTable } from '../dataset/entities.js';
-import { datasetSegments } from './labels.js';
+import { segmentTableChunks } from './labels.js';
+import { cell, compareTableFile } from './table-check.js';
 import { encodeShard, sha256 } from './shard-task.js';
 import { prepareScenario } from '../variables/registry.js';
 import { checkInputs } from '../variables/inputs.js';
@@ -33,12 +33,16 @@ import { fileSha256 } from '../input/file-hash.js';
 export interface VerifyOptions {
   /** Blocks to regenerate and compare (default 8, spread over the dataset; 0 for none). */
   sampleBlocks?: number;
+  /** Rows of the segment and entity tables regenerated and read at a time (default TABLE_PIECE_ROWS). */
+  tableRows?: number;
 }
 
 export interface VerifyReport {
   ok: boolean;
   shardsChecked: number;
   blocksCompared: number;
+  /** The most rows of the segment or entity table held at once (regenerated or read): what their comparison's memory grows with. */
+  tableRowsAtOnce: number;
   problems: string[];
 }
 
@@ -50,12 +54,6 @@ function sampleBlockStarts(rows: number, count: number): number[] {
   const picks = new Set<number>();
   for (let i = 0; i < n; i++) picks.add(n === 1 ? 0 : Math.round((i * (blocks - 1)) / (n - 1)));
   return [...picks].sort((a, b) => a - b).map((b) => b * BLOCK_ROWS);
-}
-
-function cell(v: unknown): string {
-  if (typeof v === 'number') return Object.is(v, -0) ? '-0' : String(v);
-  if (typeof v === 'bigint') return v.toString();
-  return String(v);
 }
 
 /** Names the first differing row of each column, or returns nothing when tables agree. */
@@ -152,27 +150,38 @@ function compareShard(out: string, m: Manifest, s: ManifestShard, blockStarts: r
   return blockStarts.flatMap((start) => compareBlock(s, start, m, retries, read));
 }
 
-/** Compressions a dataset's tables may be written with: a CSV or Arrow manifest names none (the CLI writes them with snappy). */
-const TABLE_COMPRESSIONS: readonly ParquetCompression[] = ['snappy', 'zstd', 'none'];
+/** Rows of a dataset-wide table regenerated and read at a time (a Parquet page of the segment table). */
+export const TABLE_PIECE_ROWS = 65_536;
 
 /**
- * The segment table (and a fleet's entity table): regenerated from the scenario and
- * compared byte for byte with the file, missing or not.
+ * The segment table (and a fleet's entity table): regenerated from the scenario a piece at
+ * a time and compared value by value with the file, read a few pages at a time, with the
+ * provenance it must carry. Returns the problems and the most rows held at once.
  */
-function checkTables(out: string, m: Manifest): string[] {
+function checkTables(out: string, m: Manifest, pieceRows: number): { problems: string[]; mostRows: number } {
   const meta = shardMetadata(m.scenario, { index: -1, rowStart: firstRow(m.scenario.timeline), rowEnd: endRow(m.scenario.timeline) });
-  const compressions = m.compression ? [m.compression] : TABLE_COMPRESSIONS;
-  const check = (file: string, table: () => Table, what: string): string[] => {
+  const problems: string[] = [];
+  let mostRows = 0;
+  const check = (file: string, pieces: () => Iterable<Table>, rowLabel?: (t: Table, row: number) => string) => {
     const path = join(out, file);
-    if (!existsSync(path)) return [`${file}: missing`];
-    const have = sha256(readFileSync(path));
-    const t = table();
-    return compressions.some((c) => sha256(encodeParquet(t, meta, c)) === have) ? [] : [`${file}: differs from the ${what} the scenario gives`];
+    if (!existsSync(path)) return problems.push(`${file}: missing`);
+    const r = compareTableFile(file, path, pieces(), { pieceRows, metadata: meta, ...(rowLabel ? { rowLabel } : {}) });
+    mostRows = Math.max(mostRows, r.mostRows);
+    return problems.push(...r.problems);
   };
-  return [
-    ...check(SEGMENTS_FILE, () => datasetSegments(m.scenario).table, 'events'),
-    ...(m.entities ? check(ENTITIES_FILE, () => entityTable(m.scenario), 'entities and parameters') : []),
-  ];
+  const f = m.scenario.entities;
+  // A differing row of the segment table is said with its event (and its entity, in a fleet).
+  check(SEGMENTS_FILE, () => segmentTableChunks(m.scenario, pieceRows), (t, row) => {
+    const key = f ? t.getChild(f.key)?.get(row) : undefined;
+    return ` (event ${cell(t.getChild('id')?.get(row))}${f ? (key === null ? ', a fleet outage' : ` of ${f.key} ${cell(key)}`) : ''})`;
+  });
+  if (m.entities && f) {
+    check(ENTITIES_FILE, function* () {
+      for (let e = 0; e < f.count; e += pieceRows) yield entityTable(m.scenario, e, Math.min(f.count, e + pieceRows));
+      if (f.count === 0) yield entityTable(m.scenario, 0, 0);
+    });
+  }
+  return { problems, mostRows };
 }
 
 async function resolvePrefix(m: Manifest, end: number): Promise<Retries> {
@@ -287,6 +296,7 @@ async function verifyOnce(out: string, options: VerifyOptions): Promise<VerifyRe
     blocksCompared += blockStarts.length;
   }
 
-  problems.push(...checkTables(out, m));
-  return { ok: problems.length === 0, shardsChecked: m.shards.length, blocksCompared, problems };
+  const tables = checkTables(out, m, options.tableRows ?? TABLE_PIECE_ROWS);
+  problems.push(...tables.problems);
+  return { ok: problems.length === 0, shardsChecked: m.shards.length, blocksCompared, tableRowsAtOnce: tables.mostRows, problems };
 }
