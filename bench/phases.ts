@@ -15,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { generate } from '../src/run/generate.js';
 import { epochMs, threadSched, type PhaseTimes, type ShardSpan } from '../src/phases.js';
 import { referenceScenario } from './end-to-end.js';
+import { measureFirstTouch, type FirstTouch } from './first-touch.js';
 
 export interface PhaseRun {
   workers: number;
@@ -72,7 +73,8 @@ function breakdown(p: PhaseTimes): [string, number][] {
   ];
 }
 
-export function formatPhases(runs: readonly PhaseRun[]): string {
+/** The phases table; with `touch`, what the runs' page faults cost at this machine's price of one. */
+export function formatPhases(runs: readonly PhaseRun[], touch?: FirstTouch): string {
   const perM = (ms: number, r: PhaseRun) => (ms / (r.rows / 1e6)).toFixed(1);
   const head = ['| phase (inside the workers) |', ...runs.map((r) => ` W=${r.workers}: ms per 1M rows | share |`)].join('');
   const rule = ['|---|', ...runs.map(() => '---:|---:|')].join('');
@@ -90,6 +92,11 @@ export function formatPhases(runs: readonly PhaseRun[]): string {
   extra('— other threads (V8 compiler and GC, libuv), workers between tasks', (r) => perM(r.cpuMs - r.mainCpuMs - sum(r, (s) => s.cpu), r));
   extra('worker threads ready but waiting for a core during shard tasks', (r) => perM(sum(r, (s) => s.waited), r));
   extra('minor page faults per 1M rows', (r) => Math.round(r.minorFaults / (r.rows / 1e6)).toLocaleString('en-US'));
+  if (touch) {
+    // One worker faults alone; two fault at once, at the two-thread price.
+    const price = (r: PhaseRun) => (r.workers > 1 ? touch.two : touch.one);
+    extra(`— at this machine's cost of a first touch (${touch.one.toFixed(1)} µs a page on one thread, ${touch.two.toFixed(1)} µs each on two at once; bench/first-touch.ts), ms of CPU per 1M rows`, (r) => perM((r.minorFaults * price(r)) / 1000, r));
+  }
   extra('wall', (r) => `${(r.wallMs / 1000).toFixed(2)} s`);
   return lines.join('\n');
 }
@@ -135,7 +142,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const rows = Number(arg('rows', '3000000'));
   console.log(`phases of the reference scenario, ${rows.toLocaleString('en-US')} rows (in this process)`);
   const runs = await runPhases(rows);
-  console.log(formatPhases(runs));
+  console.log(formatPhases(runs, await measureFirstTouch()));
   console.log();
   console.log(formatTimeline(runs));
 }

@@ -52,6 +52,7 @@ import { runStreamBench } from './stream.js';
 import { formatStartup, runStartupBench, type StartupCase } from './startup.js';
 import { formatHeadline, formatLauncher, formatScaling, runHeadline, runLauncher, runScaling } from './headline.js';
 import { formatPhases, formatTimeline, runPhases } from './phases.js';
+import { measureFirstTouch } from './first-touch.js';
 import { formatDisk, runDiskBench } from './disk.js';
 import { readmeBlock, replaceReadmeBlock } from './readme-block.js';
 import { formatFleetBench, runFleetBench } from './fleet.js';
@@ -279,7 +280,7 @@ async function main(): Promise<void> {
     const pr = Number(arg('phase-rows', '3000000'));
     console.log(`\n## 3. phases of the shards, ${fmt(pr)} rows, timed inside the workers (bench/phases.ts; wall time of each phase, so a busy machine inflates them)`);
     const runs = await runPhases(pr);
-    blocks['phases'] = formatPhases(runs);
+    blocks['phases'] = formatPhases(runs, await measureFirstTouch());
     blocks['timeline'] = formatTimeline(runs);
     loads.push(loadavg()[0]!);
     console.log(blocks['phases']);

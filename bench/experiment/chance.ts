@@ -11,7 +11,7 @@
  * positives and alarms (means over seeds).
  */
 import { readFileSync } from 'node:fs';
-import type { ExperimentResult } from './run.js';
+import type { ExperimentResult } from './results.js';
 
 const files = process.argv[2]?.split(',') ?? [];
 if (files.length === 0) throw new Error('usage: chance.js run1.json[,run2.json] [--top N]');

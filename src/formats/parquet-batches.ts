@@ -7,14 +7,11 @@
  * the same way, as just the row groups — or, through the offset index, the pages — holding it.
  */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { parquetWasm } from './parquet-wasm.js';
 import { Schema, Table, tableFromIPC, tableToIPC } from 'apache-arrow';
 import { ByteSink } from './byte-sink.js';
 import { ColumnChunk, ColumnMetaData, FileMetaData, KeyValue, OffsetIndex, PageLocation, RowGroup, SchemaElement } from './parquet-spec.js';
 import { field, intOf, intValue, readThriftStruct, structOf, structsOf, writeThriftStruct, type TField, type TValue } from './thrift-tree.js';
-
-const require = createRequire(import.meta.url);
-const pw = require('parquet-wasm') as typeof import('parquet-wasm');
 
 const MAGIC = [0x50, 0x41, 0x52, 0x31]; // PAR1
 /** Fields of a column chunk that point outside its row group (page indexes, bloom filters): dropped from a batch's footer. */
@@ -214,7 +211,7 @@ export function parquetColumns(path: string): { columns: string[]; schema: Schem
   const fd = openSync(path, 'r');
   try {
     const l = layoutOf(fd);
-    const schema = tableFromIPC(pw.readSchema(batchFile(fd, l, [], null)).intoIPCStream()).schema;
+    const schema = tableFromIPC(parquetWasm().readSchema(batchFile(fd, l, [], null)).intoIPCStream()).schema;
     return { columns: schema.fields.map((f) => f.name), schema, rows: l.groups.reduce((a, g) => a + g.rows, 0) };
   } finally {
     closeSync(fd);
@@ -240,7 +237,7 @@ export function forEachParquetBatch(path: string, columns: readonly string[], fn
         bytes += size(l.groups[g]!);
         batch.push(l.groups[g++]!);
       }
-      const table = tableFromIPC(pw.readParquet(batchFile(fd, l, batch, keep), { batchSize: 65536 }).intoIPCStream());
+      const table = tableFromIPC(parquetWasm().readParquet(batchFile(fd, l, batch, keep), { batchSize: 65536 }).intoIPCStream());
       fn(table, row);
       row += table.numRows;
     }
@@ -314,8 +311,8 @@ export function readParquetRange(path: string, offset: number, limit: number): T
       row += g.rows;
     }
     const cut = groups.length === 1 && l.leaves ? pageCut(fd, groups[0]!, offset - first, offset - first + limit) : undefined;
-    if (cut) return tableFromIPC(pw.readParquet(batchFile(fd, l, [cut.group], null), { offset: offset - first - cut.first, limit, batchSize: 65536 }).intoIPCStream());
-    return tableFromIPC(pw.readParquet(batchFile(fd, l, groups, null), { offset: offset - first, limit, batchSize: 65536 }).intoIPCStream());
+    if (cut) return tableFromIPC(parquetWasm().readParquet(batchFile(fd, l, [cut.group], null), { offset: offset - first - cut.first, limit, batchSize: 65536 }).intoIPCStream());
+    return tableFromIPC(parquetWasm().readParquet(batchFile(fd, l, groups, null), { offset: offset - first, limit, batchSize: 65536 }).intoIPCStream());
   } finally {
     closeSync(fd);
   }

@@ -22,7 +22,7 @@
  * - the Arrow schema travels in `ARROW:schema` (as arrow-rs and pyarrow write it), so
  *   Arrow readers restore dictionary and time-zone types.
  */
-import { createRequire } from 'node:module';
+import { parquetWasm } from './parquet-wasm.js';
 import { DataType, Table, tableToIPC, type Schema } from 'apache-arrow';
 import { ThriftWriter, TType } from './thrift.js';
 import { leavesOf, type Leaf } from './parquet-leaves.js';
@@ -33,14 +33,6 @@ import { alignedBytes, DIRECT_ALIGN } from './files.js';
 
 export { PAGE_ROWS, type ParquetCompression } from './parquet-chunks.js';
 
-// parquet-wasm's Node build is CommonJS and instantiates its WebAssembly synchronously
-// (some 100 ms). Loaded on first use: shard workers writing snappy or none never need it.
-const require = createRequire(import.meta.url);
-type ParquetWasm = typeof import('parquet-wasm');
-let pwModule: ParquetWasm | null = null;
-function parquetWasm(): ParquetWasm {
-  return (pwModule ??= require('parquet-wasm') as ParquetWasm);
-}
 
 /** Largest row group written; well under Parquet's limits and DuckDB-friendly. */
 export const ROW_GROUP_ROWS = 1 << 20;

@@ -1,13 +1,11 @@
 /** Reading shards back (verify, merge): Parquet through parquet-wasm, Arrow IPC through apache-arrow. */
-import { createRequire } from 'node:module';
+import { parquetWasm } from './parquet-wasm.js';
 import { tableFromIPC, type Table } from 'apache-arrow';
 
-const require = createRequire(import.meta.url);
-const pw = require('parquet-wasm') as typeof import('parquet-wasm');
 
 /** Rows [offset, offset+limit) of a Parquet file, as an Apache Arrow table. */
 export function readParquetRows(bytes: Uint8Array, offset: number, limit: number): Table {
-  return tableFromIPC(pw.readParquet(bytes, { offset, limit, batchSize: 65536 }).intoIPCStream());
+  return tableFromIPC(parquetWasm().readParquet(bytes, { offset, limit, batchSize: 65536 }).intoIPCStream());
 }
 
 /** Rows [offset, offset+limit) of an Arrow IPC file. */
@@ -22,5 +20,5 @@ export function readArrowTable(bytes: Uint8Array): Table {
 
 /** The named columns (all when omitted) of a whole Parquet file, as an Apache Arrow table. */
 export function readParquetColumns(bytes: Uint8Array, columns?: readonly string[]): Table {
-  return tableFromIPC(pw.readParquet(bytes, { batchSize: 65536, ...(columns ? { columns: [...columns] } : {}) }).intoIPCStream());
+  return tableFromIPC(parquetWasm().readParquet(bytes, { batchSize: 65536, ...(columns ? { columns: [...columns] } : {}) }).intoIPCStream());
 }

@@ -9,7 +9,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { createRequire } from 'node:module';
+import { parquetWasm } from '../formats/parquet-wasm.js';
 import { tableFromIPC, type Table } from 'apache-arrow';
 import { ParanomError, type ErrorData } from '../errors.js';
 import { firstRow } from '../model/types.js';
@@ -23,11 +23,9 @@ import type { Chunk } from './chunk.js';
 import { latentPanels } from './latent.js';
 import { eventRows } from './events.js';
 
-const require = createRequire(import.meta.url);
-const pw = require('parquet-wasm') as typeof import('parquet-wasm');
 
 function readParquetTable(bytes: Uint8Array, columns?: string[]): Table {
-  return tableFromIPC(pw.readParquet(bytes, { batchSize: 65536, ...(columns ? { columns } : {}) }).intoIPCStream());
+  return tableFromIPC(parquetWasm().readParquet(bytes, { batchSize: 65536, ...(columns ? { columns } : {}) }).intoIPCStream());
 }
 
 /** Rows of a CSV shard as chunks of up to 65,536 rows. */

@@ -60,10 +60,17 @@ function headStartAllowed(s: Scenario): boolean {
 /** Source files above this size are left to the main thread (see the module comment). */
 const HEAD_START_SOURCE_BYTES = 8 << 20;
 
-/** Whether a scenario file names a source file above that size: a glance at the raw document, before validation would parse the file. */
+/**
+ * Whether a scenario file names a source file above that size: a glance at the raw document,
+ * before validation would parse the file. A document without the word `source` declares no
+ * source variable, and is not parsed here: on the head start's path, in a worker that has
+ * run no YAML yet, that parse was the slowest step before generation.
+ */
 function namesLargeSource(file: string): boolean {
   try {
-    const doc = parse(readFileSync(file, 'utf8')) as { variables?: Record<string, { type?: unknown; file?: unknown } | null> } | null;
+    const text = readFileSync(file, 'utf8');
+    if (!text.includes('source')) return false;
+    const doc = parse(text) as { variables?: Record<string, { type?: unknown; file?: unknown } | null> } | null;
     return Object.values(doc?.variables ?? {}).some((v) => v?.type === 'source' && typeof v.file === 'string' && statSync(resolve(dirname(file), v.file)).size > HEAD_START_SOURCE_BYTES);
   } catch {
     // Whatever is wrong with the file, the run reports it.

@@ -4,7 +4,7 @@
  * with bounded memory (one shard read at a time, row groups flushed as they fill).
  */
 import { closeSync, existsSync, fsyncSync, linkSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { parquetWasm } from '../formats/parquet-wasm.js';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import { tableToIPC } from 'apache-arrow';
 import { ParanomError } from '../errors.js';
@@ -25,8 +25,6 @@ import { rollForward } from './commit.js';
 import { readRecords } from './state.js';
 import { differences, identityOf, nameDifference } from './identity.js';
 
-const require = createRequire(import.meta.url);
-const pw = require('parquet-wasm') as typeof import('parquet-wasm');
 
 /**
  * Joins manifest-part-K-of-N.json files in `out` into manifest.json (and the segment table).
@@ -199,6 +197,7 @@ export async function mergeToFile(out: string, to: string, options: { force?: bo
 }
 
 async function writeMerged(out: string, m: Manifest, target: string, to: string, force: boolean): Promise<{ rows: number; bytes: number }> {
+  const pw = parquetWasm();
   // Manifest order is the layout's order (a fleet's rectangles too).
   const shards = [...m.shards].sort((a, b) => a.index - b.index);
   let i = 0;
