@@ -336,9 +336,9 @@ export function forEachParquetRows(path: string, rows: number, fn: (t: Table, fi
         const limit = Math.min(rows, g.rows - from);
         const cut = whole || !l.leaves ? undefined : pageCut(fd, g, from, from + limit);
         let piece: Table;
-        if (cut) piece = tableFromIPC(pw.readParquet(batchFile(fd, l, [cut.group], null), { offset: from - cut.first, limit, batchSize: 65536 }).intoIPCStream());
+        if (cut) piece = tableFromIPC(parquetWasm().readParquet(batchFile(fd, l, [cut.group], null), { offset: from - cut.first, limit, batchSize: 65536 }).intoIPCStream());
         else {
-          whole ??= tableFromIPC(pw.readParquet(batchFile(fd, l, [g], null), { batchSize: 65536 }).intoIPCStream());
+          whole ??= tableFromIPC(parquetWasm().readParquet(batchFile(fd, l, [g], null), { batchSize: 65536 }).intoIPCStream());
           piece = whole.slice(from, from + limit);
         }
         fn(piece, row + from);
