@@ -106,6 +106,29 @@ describe('AR(p)', () => {
     expect(worst).toBeLessThan(1e-12);
   });
 
+  it("a block's first rows, computed alone or extended in steps, are bit for bit the whole block's (block 0 warms up on the pre-history)", () => {
+    const phi = [0.9, -0.2];
+    const key = seedKey(5);
+    const stream = componentStream('p', 0);
+    const pre = componentStream('p', 0, '/pre');
+    const w = arWarmup(phi);
+    if (!w.ok) throw new Error('AR(2) refused');
+    for (const b of [0, 2]) {
+      const whole = new ArBlocks(key, stream, pre, phi, 1.5, w.warmup).block(b).slice();
+      const parts = new ArBlocks(key, stream, pre, phi, 1.5, w.warmup);
+      const before = arWork.blocks;
+      for (const rows of [1, 7, 1000, 1000, 40_000, BLOCK_ROWS]) {
+        const got = parts.block(b, rows);
+        expect(Buffer.from(got.buffer, 0, 8 * rows).equals(Buffer.from(whole.buffer, 0, 8 * rows)), `block ${b}, first ${rows} rows`).toBe(true);
+      }
+      // Extending the block last computed carries its recursion on: one block's work.
+      expect(arWork.blocks - before).toBe(1);
+      // Another block, then a prefix of this one again: computed afresh, the same bits.
+      parts.block(b + 1, 10);
+      expect(Buffer.from(parts.block(b, 500).buffer, 0, 8 * 500).equals(Buffer.from(whole.buffer, 0, 8 * 500))).toBe(true);
+    }
+  });
+
   it('warm-up: the smallest power of two that brings the start state below 1e-20', () => {
     const w = arWarmup([0.7]);
     expect(w.ok && w.warmup).toBe(256);

@@ -80,12 +80,22 @@ export function innovations(key: SeedKey, stream: number, preStream: number, fro
   }
 }
 
-/** Blocks computed by AR components in this thread: the work a test can count (a block is 65,536 rows and the warm-up). */
+/**
+ * Blocks computed by AR components in this thread: the work a test can count (a block is
+ * at most 65,536 rows and the warm-up; rows added to the block last computed do not count again).
+ */
 export const arWork = { blocks: 0 };
 
-/** An AR(p) component: values of any fixed block, the last one cached. */
+/**
+ * An AR(p) component: values of any fixed block, the last one cached. A block's row t
+ * depends only on the innovations up to t (the recursion runs forward from the warm-up),
+ * so the first `rows` rows of a block are computed without the rest: a fleet entity of
+ * 1,000 rows pays for those and the warm-up, not for 65,536.
+ */
 export class ArBlocks {
   private cachedBlock = -1;
+  /** How many of the cached block's first rows hold values. */
+  private cachedRows = 0;
   private readonly values = new Float64Array(BLOCK_ROWS);
   private readonly eps: Float64Array;
 
@@ -100,24 +110,29 @@ export class ArBlocks {
     this.eps = new Float64Array(warmup + BLOCK_ROWS);
   }
 
-  /** The values of fixed block b (rows bB .. bB + B − 1). */
-  block(b: number): Float64Array {
-    if (b === this.cachedBlock) return this.values;
-    arWork.blocks++;
+  /** The values of fixed block b (rows bB .. bB + B − 1), of which the first `rows` are filled. */
+  block(b: number, rows: number = BLOCK_ROWS): Float64Array {
+    if (b === this.cachedBlock && rows <= this.cachedRows) return this.values;
     const { phi, sd, warmup: w } = this;
     const p = phi.length;
-    const n = w + BLOCK_ROWS;
+    const n = w + rows;
     const x = this.eps;
-    innovations(this.key, this.stream, this.preStream, b * BLOCK_ROWS - w, n, x);
+    // More rows of the cached block carry its recursion on from where it stopped (the same
+    // steps in the same order as in one go); another block starts from its warm-up.
+    const t0 = b === this.cachedBlock ? w + this.cachedRows : 0;
+    if (t0 === 0) arWork.blocks++;
+    innovations(this.key, this.stream, this.preStream, b * BLOCK_ROWS - w + t0, n - t0, t0 === 0 ? x : x.subarray(t0, n));
     // In place: x[t] becomes the process value at row bB − W + t; the state before t = 0 is zero.
-    for (let t = 0; t < n; t++) {
+    for (let t = t0; t < n; t++) {
       let s = sd * x[t]!;
       const kmax = Math.min(p, t);
       for (let k = 1; k <= kmax; k++) s += phi[k - 1]! * x[t - k]!;
       x[t] = s;
     }
-    this.values.set(x.subarray(w, n));
+    const v0 = Math.max(t0, w);
+    this.values.set(x.subarray(v0, n), v0 - w);
     this.cachedBlock = b;
+    this.cachedRows = rows;
     return this.values;
   }
 }

@@ -53,12 +53,13 @@ function overlap(e: { start: number; end: number }, from: number, count: number)
 }
 
 /** Copies the values of fixed blocks over [from, from + count) into out. */
-function copyBlocks(blocks: { block(b: number): Float64Array }, from: number, count: number, out: Float64Array): void {
+function copyBlocks(blocks: { block(b: number, rows: number): Float64Array }, from: number, count: number, out: Float64Array): void {
   const end = from + count;
   for (let b = Math.floor(from / BLOCK_ROWS); b * BLOCK_ROWS < end; b++) {
-    const v = blocks.block(b);
     const a = Math.max(from, b * BLOCK_ROWS);
     const z = Math.min(end, (b + 1) * BLOCK_ROWS);
+    // The block's rows up to the last one wanted (an AR computes only those; a walk, all).
+    const v = blocks.block(b, z - b * BLOCK_ROWS);
     out.set(v.subarray(a - b * BLOCK_ROWS, z - b * BLOCK_ROWS), a - from);
   }
 }
