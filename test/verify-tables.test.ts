@@ -99,11 +99,11 @@ describe('the segment table regenerated in pieces', () => {
 });
 
 /** Rewrites the Parquet file at `path` as `change` leaves the table, with its metadata. */
-function rewrite(path: string, table: Table, change: (t: Table) => void): void {
+function rewrite(path: string, table: Table, change: (t: Table) => void, compression: 'snappy' | 'none' = 'snappy'): void {
   const meta = parquetKeyValues(path);
   meta.delete('ARROW:schema');
   change(table);
-  writeFileSync(path, encodeParquet(table, meta, 'snappy'));
+  writeFileSync(path, encodeParquet(table, meta, compression));
 }
 
 describe('verify compares the segment table a piece at a time', () => {
@@ -136,13 +136,21 @@ describe('verify compares the segment table a piece at a time', () => {
       (t.getChild('effect_max')!.data[0]!.values as Float64Array)[last] = effect + 1;
     });
     expect((await verify(out, { sampleBlocks: 0, tableRows: 256 })).problems).toEqual([
-      `anomalies.parquet: column 'effect_max' differs at row ${last} (event ${id}): file has ${effect + 1}, the scenario gives ${effect}`,
+      `anomalies.parquet: differs from the events the scenario gives: column 'effect_max' differs at row ${last} (event ${id}): file has ${effect + 1}, the scenario gives ${effect}`,
+    ]);
+
+    // The same values written otherwise (uncompressed, where generate compressed some columns): the bytes are compared too.
+    writeFileSync(path, before);
+    rewrite(path, datasetSegments(m.scenario).table, () => {}, 'none');
+    expect(readFileSync(path)).not.toEqual(before);
+    expect((await verify(out, { sampleBlocks: 0, tableRows: 256 })).problems).toEqual([
+      expect.stringMatching(/^anomalies\.parquet: differs from the events the scenario gives: byte \d+ \(column '\w+' of row group 0\) is not what paranom writes for its values$/),
     ]);
 
     // The last event left out: the count is said, with both figures.
     writeFileSync(path, before);
     rewrite(path, datasetSegments(m.scenario).table.slice(0, last), () => {});
-    expect((await verify(out, { sampleBlocks: 0, tableRows: 256 })).problems).toEqual([`anomalies.parquet: has ${last} rows, the scenario gives ${events}`]);
+    expect((await verify(out, { sampleBlocks: 0, tableRows: 256 })).problems).toEqual([`anomalies.parquet: differs from the events the scenario gives: it has ${last} rows, the scenario gives ${events}`]);
   });
 
   it("names a changed entity parameter of a fleet's entity table, and a fleet event's entity", async () => {
@@ -156,7 +164,7 @@ describe('verify compares the segment table a piece at a time', () => {
     rewrite(path, table, (t) => {
       (t.getChild('seed')!.data[0]!.values as BigInt64Array)[5] = seed + 1n;
     });
-    expect((await verify(out, { sampleBlocks: 0, tableRows: 3 })).problems).toEqual([`entities.parquet: column 'seed' differs at row 5: file has ${seed + 1n}, the scenario gives ${seed}`]);
+    expect((await verify(out, { sampleBlocks: 0, tableRows: 3 })).problems).toEqual([`entities.parquet: differs from the entities and parameters the scenario gives: column 'seed' differs at row 5: file has ${seed + 1n}, the scenario gives ${seed}`]);
 
     await prepareScenario(m.scenario);
     const segments = datasetSegments(m.scenario).table;
@@ -167,8 +175,8 @@ describe('verify compares the segment table a piece at a time', () => {
     });
     const host = segments.getChild('host')!.get(row) as string;
     expect((await verify(out, { sampleBlocks: 0, tableRows: 3 })).problems).toEqual([
-      `anomalies.parquet: column 'start_row' differs at row ${row} (event ${segments.getChild('id')!.get(row)} of host ${host}): file has ${start + 1n}, the scenario gives ${start}`,
-      `entities.parquet: column 'seed' differs at row 5: file has ${seed + 1n}, the scenario gives ${seed}`,
+      `anomalies.parquet: differs from the events the scenario gives: column 'start_row' differs at row ${row} (event ${segments.getChild('id')!.get(row)} of host ${host}): file has ${start + 1n}, the scenario gives ${start}`,
+      `entities.parquet: differs from the entities and parameters the scenario gives: column 'seed' differs at row 5: file has ${seed + 1n}, the scenario gives ${seed}`,
     ]);
   });
 });

@@ -196,6 +196,16 @@ function binaryValue(text: string): TValue {
   out.pos += bytes.length;
   return { kind: 'raw', bytes: out.bytes().slice() };
 }
+/** Where each column chunk of each row group starts (its dictionary page, else its first data page), its codec, and the group's rows: from the footer alone. */
+export function parquetChunkStarts(path: string): Array<{ rows: number; starts: number[]; codecs: number[] }> {
+  const fd = openSync(path, 'r');
+  try {
+    return layoutOf(fd).groups.map((g) => ({ rows: g.rows, starts: g.chunks.map((c) => c.start), codecs: g.chunks.map((c) => intOf(field(structOf(field(c.fields, ColumnChunk.META_DATA)) ?? [], ColumnMetaData.CODEC)) ?? 0) }));
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /** A Parquet file's key-value metadata, from its footer alone. */
 export function parquetKeyValues(path: string): Map<string, string> {
   const fd = openSync(path, 'r');
@@ -221,9 +231,10 @@ export function parquetColumns(path: string): { columns: string[]; schema: Schem
 /**
  * Reads `columns` of a Parquet file in batches of whole row groups of about `batchBytes`
  * (compressed, of those columns), in row order: `fn(table, firstRow)` per batch. Returns
- * the row count. (parquet-wasm's own `columns` option does not limit what it decodes.)
+ * the row count; `batchRows`: the most rows of one record batch of a table. (parquet-wasm's
+ * own `columns` option does not limit what it decodes.)
  */
-export function forEachParquetBatch(path: string, columns: readonly string[], fn: (t: Table, firstRow: number) => void, batchBytes = 16 << 20): number {
+export function forEachParquetBatch(path: string, columns: readonly string[], fn: (t: Table, firstRow: number) => void, batchBytes = 16 << 20, batchRows = 65536): number {
   const fd = openSync(path, 'r');
   try {
     const l = layoutOf(fd);
@@ -237,7 +248,7 @@ export function forEachParquetBatch(path: string, columns: readonly string[], fn
         bytes += size(l.groups[g]!);
         batch.push(l.groups[g++]!);
       }
-      const table = tableFromIPC(parquetWasm().readParquet(batchFile(fd, l, batch, keep), { batchSize: 65536 }).intoIPCStream());
+      const table = tableFromIPC(parquetWasm().readParquet(batchFile(fd, l, batch, keep), { batchSize: batchRows }).intoIPCStream());
       fn(table, row);
       row += table.numRows;
     }

@@ -70,16 +70,31 @@ export class ParquetOutput {
   }
 }
 
+/** A row group as the footer describes it: its rows and its column chunks. */
+export interface GroupMeta {
+  rows: number;
+  chunks: ChunkMeta[];
+}
+
 /** Writes a table of supported leaves; `numRows` rows in groups of ROW_GROUP_ROWS. */
 function writeFile(schema: Schema, leaves: readonly Leaf[], numRows: number, metadata: Map<string, string>, compression: ParquetCompression, output?: ParquetOutput): Uint8Array {
   const out = new Pieces();
   out.push(utf8.encode('PAR1'));
-  const groups: { rows: number; chunks: ChunkMeta[] }[] = [];
+  const groups: GroupMeta[] = [];
   // An empty table has no row group (as arrow-rs writes it): a schema and no data.
   for (let g = 0; g < numRows; g += ROW_GROUP_ROWS) {
     const to = Math.min(numRows, g + ROW_GROUP_ROWS);
     groups.push({ rows: to - g, chunks: leaves.map((l) => writeChunk(out, l, g, to, compression)) });
   }
+  writeTail(out, schema, leaves, numRows, groups, metadata);
+  return out.concat(output);
+}
+
+/**
+ * What follows the column chunks of a file: their offset indexes, the footer and its
+ * length and magic. Only the leaves' names and types are read (not their values).
+ */
+export function writeTail(out: Pieces, schema: Schema, leaves: readonly Leaf[], numRows: number, groups: readonly GroupMeta[], metadata: Map<string, string>): void {
   // Offset indexes (page locations), after the data, before the footer.
   const idx = new ThriftWriter(256);
   for (const g of groups) {
@@ -124,7 +139,6 @@ function writeFile(schema: Schema, leaves: readonly Leaf[], numRows: number, met
   new DataView(tail.buffer).setUint32(0, footer.length, true);
   tail.set(utf8.encode('PAR1'), 4);
   out.push(tail);
-  return out.concat(output);
 }
 
 // ---------------------------------------------------------------- entry points

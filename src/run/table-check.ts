@@ -7,10 +7,11 @@
  */
 import type { Table } from 'apache-arrow';
 import { forEachParquetRows, parquetColumns, parquetKeyValues } from '../formats/parquet-batches.js';
+import { recodedDifference } from '../formats/parquet-recode.js';
 
-/** What comparing a table file found, and how it went: pieces read and the most rows held at once. */
+/** What comparing a table file found (each difference, said without the file's name), and how it went. */
 export interface TableCheck {
-  problems: string[];
+  differences: string[];
   /** Expected pieces compared. */
   pieces: number;
   /** The most rows of one piece, expected or read: the comparison's memory in rows. */
@@ -24,6 +25,12 @@ export interface TableCheckOptions {
   metadata: ReadonlyMap<string, string>;
   /** What a row is, said after its number in a message (an event's id and entity). */
   rowLabel?: (expected: Table, row: number) => string;
+  /**
+   * Compressions paranom's writer may have written the file with: once every value agrees,
+   * the file must be byte for byte what the writer gives for them with one of these (none:
+   * the values alone are compared, as for zstd, which parquet-wasm writes).
+   */
+  compressions: ReadonlyArray<'snappy' | 'none'>;
 }
 
 /** A cell as a message shows it (and as two cells are compared): -0 kept, bigints whole. */
@@ -36,9 +43,10 @@ export function cell(v: unknown): string {
 /** Stops reading the file once the comparison has said all it can. */
 class Stop extends Error {}
 
-/** Compares the Parquet file at `path` (named `file` in messages) with the `expected` pieces. */
-export function compareTableFile(file: string, path: string, expected: Iterable<Table>, options: TableCheckOptions): TableCheck {
+/** Compares the Parquet file at `path` with the `expected` pieces. */
+export function compareTableFile(path: string, expected: Iterable<Table>, options: TableCheckOptions): TableCheck {
   const problems: string[] = [];
+  let like: Table | undefined;
   const pieces = expected[Symbol.iterator]();
   let piece: Table | undefined;
   let at = 0; // next row of `piece`
@@ -49,6 +57,7 @@ export function compareTableFile(file: string, path: string, expected: Iterable<
     const r = pieces.next();
     if (r.done) return false;
     piece = r.value;
+    like ??= piece;
     at = 0;
     expectedRows += piece.numRows;
     count++;
@@ -60,12 +69,12 @@ export function compareTableFile(file: string, path: string, expected: Iterable<
   let fileRows = 0;
   try {
     const kv = parquetKeyValues(path);
-    for (const [k, v] of options.metadata) if (kv.get(k) !== v) problems.push(`${file}: its '${k}' metadata differs from the scenario's (${kv.has(k) ? 'another scenario, seed or engine wrote it' : 'missing'})`);
+    for (const [k, v] of options.metadata) if (kv.get(k) !== v) problems.push(kv.has(k) ? `its '${k}' metadata is another scenario's, seed's or engine's` : `its '${k}' metadata is missing`);
     const columns = (t: { fields: ReadonlyArray<{ name: string; type: unknown }> }) => t.fields.map((f) => `${f.name} (${String(f.type)})`).join(', ');
     const want = columns(piece!.schema);
     const have = columns(parquetColumns(path).schema);
     if (want !== have) {
-      problems.push(`${file}: has columns ${have}; the scenario gives ${want}`);
+      problems.push(`it has columns ${have}; the scenario gives ${want}`);
       throw new Stop();
     }
     fileRows = forEachParquetRows(path, options.pieceRows, (actual, first) => {
@@ -83,7 +92,7 @@ export function compareTableFile(file: string, path: string, expected: Iterable<
             const y = cell(a.get(done + i));
             if (x !== y) {
               differing.add(f.name);
-              problems.push(`${file}: column '${f.name}' differs at row ${first + done + i}${options.rowLabel?.(piece!, at + i) ?? ''}: file has ${y}, the scenario gives ${x}`);
+              problems.push(`column '${f.name}' differs at row ${first + done + i}${options.rowLabel?.(piece!, at + i) ?? ''}: file has ${y}, the scenario gives ${x}`);
               break;
             }
           }
@@ -93,11 +102,16 @@ export function compareTableFile(file: string, path: string, expected: Iterable<
       }
     });
   } catch (err) {
-    if (err instanceof Stop) return { problems, pieces: count, mostRows };
-    return { problems: [...problems, `${file}: cannot be read (${(err as Error).message})`], pieces: count, mostRows };
+    if (err instanceof Stop) return { differences: problems, pieces: count, mostRows };
+    return { differences: [...problems, `it cannot be read (${(err as Error).message})`], pieces: count, mostRows };
   }
   // The rest of the scenario's rows, counted (the file ended before them).
   while (next());
-  if (fileRows !== expectedRows) problems.push(`${file}: has ${fileRows} rows, the scenario gives ${expectedRows}`);
-  return { problems, pieces: count, mostRows };
+  if (fileRows !== expectedRows) problems.push(`it has ${fileRows} rows, the scenario gives ${expectedRows}`);
+  if (problems.length === 0 && options.compressions.length > 0) {
+    // Equal values: the bytes too, as paranom's writer gives them with one of the compressions.
+    const said = options.compressions.map((c) => recodedDifference(path, like!, new Map(options.metadata), c));
+    if (!said.some((x) => x === undefined || x === null)) problems.push(said[0]!);
+  }
+  return { differences: problems, pieces: count, mostRows };
 }
