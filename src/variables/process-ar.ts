@@ -80,6 +80,13 @@ export function innovations(key: SeedKey, stream: number, preStream: number, fro
   }
 }
 
+/** `a`'s elements at the start of a zeroed array of `n`. */
+function grown(a: Float64Array, n: number): Float64Array {
+  const out = new Float64Array(n);
+  out.set(a);
+  return out;
+}
+
 /**
  * Blocks computed by AR components in this thread: the work a test can count (a block is
  * at most 65,536 rows and the warm-up; rows added to the block last computed do not count again).
@@ -96,8 +103,10 @@ export class ArBlocks {
   private cachedBlock = -1;
   /** How many of the cached block's first rows hold values. */
   private cachedRows = 0;
-  private readonly values = new Float64Array(BLOCK_ROWS);
-  private readonly eps: Float64Array;
+  // Grown to the rows asked for (kept across blocks): a fleet makes one ArBlocks per entity,
+  // and 1 MB of fresh arrays each for 1,000 rows cost more than the rows.
+  private values: Float64Array = new Float64Array(0);
+  private eps: Float64Array;
 
   constructor(
     private readonly key: SeedKey,
@@ -107,7 +116,7 @@ export class ArBlocks {
     private readonly sd: number,
     private readonly warmup: number,
   ) {
-    this.eps = new Float64Array(warmup + BLOCK_ROWS);
+    this.eps = new Float64Array(0);
   }
 
   /** The values of fixed block b (rows bB .. bB + B − 1), of which the first `rows` are filled. */
@@ -116,6 +125,12 @@ export class ArBlocks {
     const { phi, sd, warmup: w } = this;
     const p = phi.length;
     const n = w + rows;
+    if (this.values.length < rows) {
+      // Doubling, so that a block extended in small steps is not copied at each.
+      const size = Math.min(BLOCK_ROWS, Math.max(rows, 2 * this.values.length));
+      this.values = grown(this.values, size);
+      this.eps = grown(this.eps, w + size);
+    }
     const x = this.eps;
     // More rows of the cached block carry its recursion on from where it stopped (the same
     // steps in the same order as in one go); another block starts from its warm-up.
