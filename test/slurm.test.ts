@@ -7,7 +7,7 @@
  * for byte the single-machine run. Skipped, saying why, only where Slurm cannot be installed.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type AddressInfo, type Server } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -42,22 +42,28 @@ function journalLines(file: string): number {
 }
 
 /**
- * Holds process `pid` stopped once `file` holds `lines` non-empty lines, or throws after
- * `seconds`. The process runs only in slices of about 2 ms between SIGSTOP and SIGCONT while
- * the journal is read, so however late this thread is scheduled on a loaded machine, the
- * process cannot run on to its end unseen (a part of 16 small shards takes a few hundred
- * milliseconds in all).
+ * Holds process `pid` stopped once `file` holds `lines` non-empty lines (true), or throws
+ * after `seconds`. The process runs only in slices of about 2 ms between SIGSTOP and SIGCONT
+ * while the journal is read, so it cannot run on far unseen (a part of 16 small shards takes
+ * a few hundred milliseconds in all). A slice is longer when this thread is scheduled late
+ * on a loaded machine, and a process found near its end may finish in one: then it is gone
+ * and this returns false.
  */
-function stopAtJournal(pid: number, file: string, lines: number, seconds: number): void {
+function stopAtJournal(pid: number, file: string, lines: number, seconds: number): boolean {
   const end = Date.now() + seconds * 1000;
   const sleep = new Int32Array(new SharedArrayBuffer(4));
-  process.kill(pid, 'SIGSTOP');
-  for (;;) {
-    if (journalLines(file) >= lines) return;
-    if (Date.now() > end) throw new Error(`timed out after ${seconds} s waiting for ${lines} lines in ${file}`);
-    process.kill(pid, 'SIGCONT');
-    Atomics.wait(sleep, 0, 0, 2);
+  try {
     process.kill(pid, 'SIGSTOP');
+    for (;;) {
+      if (journalLines(file) >= lines) return true;
+      if (Date.now() > end) throw new Error(`timed out after ${seconds} s waiting for ${lines} lines in ${file}`);
+      process.kill(pid, 'SIGCONT');
+      Atomics.wait(sleep, 0, 0, 2);
+      process.kill(pid, 'SIGSTOP');
+    }
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ESRCH') return false;
+    throw err;
   }
 }
 
@@ -126,18 +132,32 @@ describe('Slurm array job', () => {
     const dir = tempDir('paranom-slurm-');
     const ds = join(dir, 'valve');
     mkdirSync(join(dir, 'logs'));
-    const submit = sh('sbatch', ['--parsable', '--array=0-3', `--output=${dir}/logs/%A_%a.out`, JOB, ds]);
-    expect(submit.code, submit.err).toBe(0);
-    const job = submit.out.trim().split(';')[0]!;
+    // Task 1 is part 2 of 4: kill it once its journal records 3 of its 16 shards.
+    const journal = join(ds, '.paranom-run-part-00002-of-00004.jsonl');
+    let job = '';
+    let pid = 0;
+    // The process is found first, then stopped and let run in short slices until its
+    // journal holds 3 shards and the header: a part of 16 small shards finishes a few
+    // hundred milliseconds after its third, sooner than a loaded machine reliably lets a
+    // watcher react. Where task 1 ended before it could be held, the job is cancelled and
+    // submitted again on a fresh dataset (at most three times).
+    for (let attempt = 1; ; attempt++) {
+      rmSync(ds, { recursive: true, force: true });
+      const submit = sh('sbatch', ['--parsable', '--array=0-3', `--output=${dir}/logs/%A_%a.out`, JOB, ds]);
+      expect(submit.code, submit.err).toBe(0);
+      job = submit.out.trim().split(';')[0]!;
+      try {
+        pid = await until('the node process of task 1', 120, () => taskProcess(job, 1));
+        if (stopAtJournal(pid, journal, 4, 120)) break;
+      } catch (err) {
+        sh('scancel', [job]);
+        throw err;
+      }
+      sh('scancel', [job]);
+      await until('the cancelled job to leave the queue', 120, () => (sh('squeue', ['-h', '-j', job]).out.trim() === '' ? true : undefined));
+      if (attempt === 3) throw new Error('task 1 ended before it could be stopped, in each of three submissions');
+    }
     try {
-      // Task 1 is part 2 of 4: kill it once its journal records 3 of its 16 shards.
-      const journal = join(ds, '.paranom-run-part-00002-of-00004.jsonl');
-      // The process is found first, then stopped and let run in short slices until its
-      // journal holds 3 shards and the header: a part of 16 small shards finishes a few
-      // hundred milliseconds after its third, sooner than a loaded machine reliably lets a
-      // watcher react.
-      const pid = await until('the node process of task 1', 120, () => taskProcess(job, 1));
-      stopAtJournal(pid, journal, 4, 120);
       expect(journalLines(journal)).toBeLessThan(17);
       process.kill(pid, 'SIGKILL');
       await until('task 1 to fail', 120, () => (jobState(`${job}_1`) === 'FAILED' ? true : undefined));
