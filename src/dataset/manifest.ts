@@ -4,7 +4,7 @@
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
-import type { Segment } from '../anomaly/effect.js';
+import type { EventTally } from './event-tally.js';
 import { firstRow, type AnomalyPlan, type DType, type Scenario } from '../model/types.js';
 import type { EntityOrder } from '../model/entities.js';
 import type { OutputFormat, ShardPlan } from '../plan/planner.js';
@@ -110,29 +110,27 @@ export interface Manifest {
 }
 
 /**
- * Requested against realised anomaly figures. `settled` holds the dataset's kept events and how many were dropped (null for
- * one part of a split run, which cannot count them: its realised figures are then -1).
+ * Requested against realised anomaly figures. `settled` tallies the dataset's kept events
+ * and how many were dropped (null for one part of a split run, which cannot count them:
+ * its realised figures are then -1).
  */
-export function anomalySummary(s: Scenario, settled: { segments: readonly Segment[]; dropped: number } | null, anomalousRows: number): AnomalySummary {
+export function anomalySummary(s: Scenario, settled: EventTally | null, anomalousRows: number): AnomalySummary {
   const a = s.anomalies;
   const rows = datasetRows(s);
-  const segments = settled?.segments ?? [];
-  // Labelled rows of an event: its window, or with `label: changed` only its changed rows.
-  const labelled = (seg: Segment) => (a.mode !== 'none' && a.label === 'changed' ? seg.changedRows : seg.event.end - seg.event.start);
   return {
     mode: a.mode,
     requested: a.mode === 'frequency' ? { frequency: a.frequency, duration_rows: a.duration } : a.mode === 'count' ? { count: a.count, duration_rows: a.duration } : {},
     realised: settled
       ? {
-          events: segments.length,
+          events: settled.events,
           anomalous_rows: anomalousRows,
           fraction: anomalousRows / rows,
-          truncated_events: segments.filter((seg) => seg.event.truncated).length,
-          unchanged_rows: segments.reduce((n, seg) => n + labelled(seg) - seg.changedRows, 0),
+          truncated_events: settled.truncated,
+          unchanged_rows: settled.unchanged,
         }
       : { events: -1, anomalous_rows: anomalousRows, fraction: -1, truncated_events: -1, unchanged_rows: -1 },
     ...(a.mode !== 'none' && a.minEffect
-      ? { min_effect: { threshold: a.minEffect.threshold, tries: a.minEffect.tries, redrawn_events: settled ? segments.filter((seg) => (seg.event.attempt ?? 0) > 0).length : -1, dropped_events: settled ? settled.dropped : -1, ...(a.minEffect.below ? { below: a.minEffect.below } : {}) } }
+      ? { min_effect: { threshold: a.minEffect.threshold, tries: a.minEffect.tries, redrawn_events: settled ? settled.redrawn : -1, dropped_events: settled ? settled.dropped : -1, ...(a.minEffect.below ? { below: a.minEffect.below } : {}) } }
       : {}),
     segments_file: SEGMENTS_FILE,
   };

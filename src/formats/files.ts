@@ -248,3 +248,52 @@ export function writeFileAtomic(path: string, bytes: Uint8Array | string, option
     throw err;
   }
 }
+
+/**
+ * A file written a piece at a time under a temporary name (`FILE.tmp`, as
+ * `writeFileAtomic` names it), then fsynced and renamed into place by `commit`; `abandon`
+ * removes the temporary. Until `commit` nothing appears under the file's own name, so a
+ * run that fails or is killed part-way leaves no file that looks complete.
+ */
+export class AtomicFile {
+  private fd: number;
+  private readonly tmp: string;
+  /** Bytes written so far. */
+  length = 0;
+
+  constructor(private readonly path: string) {
+    mkdirSync(dirname(path), { recursive: true });
+    this.tmp = path + TEMP_SUFFIX;
+    this.fd = openSync(this.tmp, 'w');
+  }
+
+  write(bytes: Uint8Array): void {
+    if (this.fd < 0) throw new Error(`${this.path} is already closed`);
+    try {
+      writeAll(this.fd, bytes, bytes.length);
+    } catch (err) {
+      this.abandon();
+      throw err;
+    }
+    this.length += bytes.length;
+  }
+
+  /** Makes the file durable and puts it in place. */
+  commit(): void {
+    const fd = this.fd;
+    this.fd = -1;
+    try {
+      syncAndRename(fd, this.tmp, this.path);
+    } catch (err) {
+      rmSync(this.tmp, { force: true });
+      throw err;
+    }
+  }
+
+  /** Closes and removes the temporary (nothing is left under either name); idempotent. */
+  abandon(): void {
+    if (this.fd >= 0) closeSync(this.fd);
+    this.fd = -1;
+    rmSync(this.tmp, { force: true });
+  }
+}

@@ -268,7 +268,7 @@ function dictionaryPage(dict: readonly string[]): Uint8Array {
   return s.bytes();
 }
 
-/** Min and max of an int64 column chunk as 8-byte little-endian values (timestamp statistics). */
+/** Min and max of an int64 column's rows [from, to) as 8-byte little-endian values (timestamp statistics). */
 function int64MinMax(leaf: Leaf, from: number, to: number): { min: Uint8Array; max: Uint8Array } | null {
   if (leaf.validity || to <= from) return null;
   const w = leaf.words!;
@@ -297,62 +297,96 @@ function int64MinMax(leaf: Leaf, from: number, to: number): { min: Uint8Array; m
   return { min: leaf.bytes.slice(8 * lo, 8 * lo + 8), max: leaf.bytes.slice(8 * hi, 8 * hi + 8) };
 }
 
-export function writeChunk(out: Pieces, leaf: Leaf, from: number, to: number, compression: ParquetCompression): ChunkMeta {
-  const meta: ChunkMeta = {
-    leaf,
-    codec: Codec.UNCOMPRESSED,
-    encodings: [],
-    numValues: to - from,
-    uncompressed: 0,
-    compressed: 0,
-    dataPageOffset: 0,
-    dictionaryPageOffset: -1,
-    stats: leaf.kind === 'timestamp' ? int64MinMax(leaf, from, to) : null,
-    pages: [],
-    offsetIndexOffset: 0,
-    offsetIndexLength: 0,
-  };
-  const encodings = new Set<number>();
-  if (leaf.nullable) encodings.add(Encoding.RLE);
-  let decided = compression !== 'snappy';
-  let firstPage: { body: Uint8Array; encoding: number } | undefined;
-  if (leaf.kind === 'dictionary') {
-    const dict = dictionaryPage(leaf.dictionary!);
-    // The dictionary page is tiny: the chunk's codec is decided by its first data page,
-    // which is kept for the loop below (nothing until then writes the scratch it lives in).
-    firstPage = pageBody(leaf, from, Math.min(PAGE_ROWS, to - from));
-    if (!decided) {
-      meta.codec = snappyPays(firstPage.body) ? Codec.SNAPPY : Codec.UNCOMPRESSED;
-      decided = true;
-    }
-    const body = meta.codec === Codec.SNAPPY ? compress(Codec.SNAPPY, dict).slice() : dict;
-    const h = pageHeader(PageType.DICTIONARY_PAGE, dict.length, body.length, leaf.dictionary!.length, Encoding.PLAIN);
-    meta.dictionaryPageOffset = out.length;
-    out.push(h);
-    out.push(body);
-    meta.uncompressed += h.length + dict.length;
-    meta.compressed += h.length + body.length;
-    encodings.add(Encoding.PLAIN);
+/** Orders two 8-byte little-endian int64 values: negative, zero or positive. */
+function compareInt64(a: Uint8Array, b: Uint8Array): number {
+  const va = new DataView(a.buffer, a.byteOffset, 8);
+  const vb = new DataView(b.buffer, b.byteOffset, 8);
+  return va.getInt32(4, true) - vb.getInt32(4, true) || va.getUint32(0, true) - vb.getUint32(0, true);
+}
+
+/**
+ * One column chunk written a page at a time, into `out` from its current length on: the
+ * pages may come from different tables of the column's values (pieces of a long table,
+ * each holding the page's rows), so a chunk needs no more than one page of values at once.
+ * Its codec is decided by its first page, its statistics gathered page by page.
+ */
+export class ChunkWriter {
+  readonly meta: ChunkMeta;
+  private readonly encodings = new Set<number>();
+  private decided: boolean;
+  private rows = 0;
+  private nulls = false;
+
+  /**
+   * `leaf` names the column and its types; `stable`: the pages' leaves keep their buffers
+   * until `out` is assembled (else every page is copied out of them).
+   */
+  constructor(private readonly out: Pieces, leaf: Leaf, compression: ParquetCompression, private readonly stable = true) {
+    this.meta = { leaf, codec: Codec.UNCOMPRESSED, encodings: [], numValues: 0, uncompressed: 0, compressed: 0, dataPageOffset: 0, dictionaryPageOffset: -1, stats: null, pages: [], offsetIndexOffset: 0, offsetIndexLength: 0 };
+    this.decided = compression !== 'snappy';
+    if (leaf.nullable) this.encodings.add(Encoding.RLE);
   }
-  for (let p = from; p < to; p += PAGE_ROWS) {
-    const count = Math.min(PAGE_ROWS, to - p);
-    const { body, encoding } = p === from && firstPage ? firstPage : pageBody(leaf, p, count);
-    encodings.add(encoding);
-    if (!decided) {
-      meta.codec = snappyPays(body) ? Codec.SNAPPY : Codec.UNCOMPRESSED;
-      decided = true;
+
+  /** Writes rows [from, from+count) of `leaf` (at most PAGE_ROWS) as the chunk's next data page. */
+  page(leaf: Leaf, from: number, count: number): void {
+    const meta = this.meta;
+    const out = this.out;
+    const first = this.rows === 0;
+    if (leaf.kind === 'timestamp') {
+      const st = int64MinMax(leaf, from, from + count);
+      if (leaf.validity || !st) this.nulls = true;
+      else if (first) meta.stats = st;
+      else if (meta.stats) {
+        if (compareInt64(st.min, meta.stats.min) < 0) meta.stats.min = st.min;
+        if (compareInt64(st.max, meta.stats.max) > 0) meta.stats.max = st.max;
+      }
+      if (this.nulls) meta.stats = null;
     }
+    const { body, encoding } = pageBody(leaf, from, count);
+    if (!this.decided) {
+      meta.codec = snappyPays(body) ? Codec.SNAPPY : Codec.UNCOMPRESSED;
+      this.decided = true;
+    }
+    if (first && leaf.kind === 'dictionary') {
+      // The dictionary page comes first; its codec is the chunk's, decided by the first
+      // data page (the dictionary page is tiny). Nothing here writes the scratch the first
+      // data page's body lives in.
+      const dict = dictionaryPage(leaf.dictionary!);
+      const stored = meta.codec === Codec.SNAPPY ? compress(Codec.SNAPPY, dict).slice() : dict;
+      const h = pageHeader(PageType.DICTIONARY_PAGE, dict.length, stored.length, leaf.dictionary!.length, Encoding.PLAIN);
+      meta.dictionaryPageOffset = out.length;
+      out.push(h);
+      out.push(stored);
+      meta.uncompressed += h.length + dict.length;
+      meta.compressed += h.length + stored.length;
+      this.encodings.add(Encoding.PLAIN);
+    }
+    this.encodings.add(encoding);
     const stored = compress(meta.codec, body);
     const h = pageHeader(PageType.DATA_PAGE, body.length, stored.length, count, encoding);
-    if (p === from) meta.dataPageOffset = out.length;
-    meta.pages.push({ offset: out.length, size: h.length + stored.length, firstRow: p - from });
+    if (first) meta.dataPageOffset = out.length;
+    meta.pages.push({ offset: out.length, size: h.length + stored.length, firstRow: this.rows });
     out.push(h);
-    // Bodies in the column's own buffer are stable until the output is assembled; scratch is not.
-    if (stored.buffer === leaf.bytes.buffer) out.push(stored);
+    // Bodies in the column's own buffer are stable until the output is assembled (when the
+    // leaf is); scratch is not.
+    if (this.stable && stored.buffer === leaf.bytes.buffer) out.push(stored);
     else out.pushCopy(stored);
     meta.uncompressed += h.length + body.length;
     meta.compressed += h.length + stored.length;
+    this.rows += count;
+    meta.numValues = this.rows;
   }
-  meta.encodings = [...encodings].sort((a, b) => a - b);
-  return meta;
+
+  /** The chunk as the footer describes it, once its last page is written. */
+  end(): ChunkMeta {
+    this.meta.encodings = [...this.encodings].sort((a, b) => a - b);
+    return this.meta;
+  }
+}
+
+/** Writes rows [from, to) of `leaf` as one column chunk into `out`, a page per PAGE_ROWS rows. */
+export function writeChunk(out: Pieces, leaf: Leaf, from: number, to: number, compression: ParquetCompression): ChunkMeta {
+  const chunk = new ChunkWriter(out, leaf, compression);
+  for (let p = from; p < to; p += PAGE_ROWS) chunk.page(leaf, p, Math.min(PAGE_ROWS, to - p));
+  return chunk.end();
 }

@@ -76,14 +76,14 @@ export interface GroupMeta {
   chunks: ChunkMeta[];
 }
 
-/** Writes a table of supported leaves; `numRows` rows in groups of ROW_GROUP_ROWS. */
-function writeFile(schema: Schema, leaves: readonly Leaf[], numRows: number, metadata: Map<string, string>, compression: ParquetCompression, output?: ParquetOutput): Uint8Array {
+/** Writes a table of supported leaves; `numRows` rows in groups of `groupRows`. */
+function writeFile(schema: Schema, leaves: readonly Leaf[], numRows: number, metadata: Map<string, string>, compression: ParquetCompression, output: ParquetOutput | undefined, groupRows: number): Uint8Array {
   const out = new Pieces();
   out.push(utf8.encode('PAR1'));
   const groups: GroupMeta[] = [];
   // An empty table has no row group (as arrow-rs writes it): a schema and no data.
-  for (let g = 0; g < numRows; g += ROW_GROUP_ROWS) {
-    const to = Math.min(numRows, g + ROW_GROUP_ROWS);
+  for (let g = 0; g < numRows; g += groupRows) {
+    const to = Math.min(numRows, g + groupRows);
     groups.push({ rows: to - g, chunks: leaves.map((l) => writeChunk(out, l, g, to, compression)) });
   }
   writeTail(out, schema, leaves, numRows, groups, metadata);
@@ -148,10 +148,12 @@ export function writeTail(out: Pieces, schema: Schema, leaves: readonly Leaf[], 
  * flat columns (shards, the segment table, empty or not) use paranom's writer (snappy,
  * none), everything else parquet-wasm. With an
  * `output`, the file is written into that reused buffer (valid until its next use).
+ * `groupRows`: rows of a row group (paranom's writer; a multiple of PAGE_ROWS), lowered
+ * only by tests, which check files of several row groups without millions of rows.
  */
-export function encodeParquet(table: Table, metadata: Map<string, string>, compression: ParquetCompression = 'snappy', output?: ParquetOutput): Uint8Array {
+export function encodeParquet(table: Table, metadata: Map<string, string>, compression: ParquetCompression = 'snappy', output?: ParquetOutput, groupRows = ROW_GROUP_ROWS): Uint8Array {
   const leaves = compression === 'zstd' ? null : leavesOf(table);
-  if (leaves) return writeFile(table.schema, leaves, table.numRows, metadata, compression, output);
+  if (leaves) return writeFile(table.schema, leaves, table.numRows, metadata, compression, output, groupRows);
   return encodeParquetWasm(table, metadata, compression);
 }
 

@@ -22,6 +22,7 @@ import { prepareScenario } from '../variables/registry.js';
 import { planGeneration } from '../plan/planner.js';
 import { segmentTable } from '../dataset/segments.js';
 import { anomalySummary, buildManifest, type Manifest } from '../dataset/manifest.js';
+import { tallyEvents } from '../dataset/event-tally.js';
 import { fromRowBase, ReportBuilder, type ReportLimits } from './build.js';
 import { ChunkBuffers } from './arrow-chunks.js';
 import type { Chunk } from './chunk.js';
@@ -147,7 +148,7 @@ export async function previewReport(fleetOrOne: Scenario, options: PreviewOption
     uniqueness: null,
     // Labelled rows are counted from the generated labels below (as a dataset counts its
     // shards'), so `label: changed` and `label_margin` are counted as written.
-    anomalies: anomalySummary(s, settled, 0),
+    anomalies: anomalySummary(s, tallyEvents(s, settled.segments, settled.dropped), 0),
   });
   const notes = [...(options.notes ?? [`A preview: the first ${rows.toLocaleString('en-US')} rows of ${scenario.timeline.rows.toLocaleString('en-US')}, generated in memory.`]), ...entityNotes];
   if (s.uniqueness) notes.push('Uniqueness retries are not applied in a preview: key variables show their first attempts.');
@@ -184,6 +185,6 @@ export async function previewReport(fleetOrOne: Scenario, options: PreviewOption
     builder.add(chunk);
   }
   // The builder reads the manifest's summary only when it finishes.
-  manifest.anomalies = anomalySummary(s, settled, labelled);
+  manifest.anomalies = anomalySummary(s, tallyEvents(s, settled.segments, settled.dropped), labelled);
   return builder.finish();
 }

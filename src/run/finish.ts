@@ -1,13 +1,15 @@
 /**
  * The dataset-wide files a run writes last: the segment table (whole datasets only) and
  * the manifest. A staged run writes both under their pending names; its commit renames them.
+ * A single series' segment table is written a piece at a time as its shards' events come
+ * (segment-feed.ts, segment-file.ts); a fleet's is ordered entity by entity, and written whole.
  */
 import { join } from 'node:path';
 import { endRow, firstRow, type Scenario } from '../model/types.js';
-import { eventsOverlapping, maxEventRows } from '../anomaly/events.js';
-import { segmentsOf } from '../generate/event-outcome.js';
+import { maxEventRows } from '../anomaly/events.js';
 import type { GenerationPlan } from '../plan/planner.js';
 import type { Part } from '../plan/parts.js';
+import { tallyEvents, type EventTally } from '../dataset/event-tally.js';
 import { anomalySummary, buildManifest, ENTITIES_FILE, MANIFEST_FILE, SEGMENTS_FILE, writeManifest, type Manifest, type ManifestShard, type UniquenessSummary } from '../dataset/manifest.js';
 import { encodeParquet, type ParquetCompression } from '../formats/parquet.js';
 import { entityTable } from '../dataset/entities.js';
@@ -18,42 +20,45 @@ import { writeFileAtomic } from '../formats/files.js';
 import { prepareScenario } from '../variables/registry.js';
 import type { Resolution } from '../uniqueness/resolve.js';
 import { partManifestFile, PENDING_SUFFIX } from './state.js';
-import { shardSegments, type ShardSegments } from './shard-task.js';
+import type { ShardSegments } from './shard-task.js';
 import type { Segment } from '../anomaly/effect.js';
+import { SegmentFile } from './segment-file.js';
+import { SegmentFeed } from './segment-feed.js';
 
 /**
- * The segment table's rows of every event, shard by shard in row order: those the workers
- * measured (`measured`, by shard index), the others (shards kept from an earlier run)
- * measured here, on the main thread.
+ * A fleet's events, all together (the segment table orders them entity by entity): those
+ * of the entities' stretch before a test split that run into it, then shard by shard those
+ * the workers measured (`measured`, by shard index) or, for shards kept from an earlier
+ * run, measured here, on the main thread.
  */
 function allSegments(scenario: Scenario, plan: GenerationPlan, measured: ReadonlyMap<number, ShardSegments>): ShardSegments {
+  const f = scenario.entities!;
+  const first = firstRow(scenario.timeline);
   const segments: Segment[] = [];
   let dropped = 0;
-  // A later stretch of the timeline (a test split) also lists an event running into it.
-  const first = firstRow(scenario.timeline);
   const entities: number[] = [];
   const described: EventDescription[] = [];
-  if (first > 0) {
-    const f = scenario.entities;
-    const runIn: ShardSegments = f
-      ? fleetShardSegments(scenario, { entityStart: 0, entityEnd: f.count, rowStart: Math.max(0, first - maxEventRows(scenario.anomalies)), rowEnd: first }, first)
-      : segmentsOf(scenario, eventsOverlapping(scenario, first, first + 1).filter((e) => e.start < first));
-    segments.push(...runIn.segments);
-    entities.push(...(runIn.entities ?? []));
-    described.push(...(runIn.described ?? []));
-    dropped += runIn.dropped;
-  }
-  for (const s of plan.shards) {
-    const m = measured.get(s.index) ?? (scenario.entities ? fleetShardSegments(scenario, s) : shardSegments(scenario, s.rowStart, s.rowEnd));
+  const runIn = first > 0 ? [fleetShardSegments(scenario, { entityStart: 0, entityEnd: f.count, rowStart: Math.max(0, first - maxEventRows(scenario.anomalies)), rowEnd: first }, first)] : [];
+  for (const m of [...runIn, ...plan.shards.map((s) => measured.get(s.index) ?? fleetShardSegments(scenario, s))]) {
     for (const x of m.segments) segments.push(x);
     for (const x of m.entities ?? []) entities.push(x);
     for (const x of m.described ?? []) described.push(x);
     dropped += m.dropped;
   }
-  return { segments, dropped, ...(scenario.entities ? { entities, described } : {}) };
+  return { segments, dropped, entities, described };
 }
 
-/** Writes the segment table (whole datasets only) and the manifest, last. */
+/** The segment table file of a single series as a whole run writes it (`staged`: under its pending name). */
+export function segmentFile(out: string, scenario: Scenario, compression: ParquetCompression, staged: boolean): SegmentFile {
+  const segMeta = shardMetadata(scenario, { index: -1, rowStart: firstRow(scenario.timeline), rowEnd: endRow(scenario.timeline) });
+  return new SegmentFile(scenario, join(out, SEGMENTS_FILE + (staged ? PENDING_SUFFIX : '')), segMeta, compression);
+}
+
+/**
+ * Writes the segment table (whole datasets only) and the manifest, last. `measured`: the
+ * events the workers measured, by shard index (a fleet's), or for a single series the feed
+ * that has been writing them as the shards ended.
+ */
 export async function finishDataset(
   out: string,
   scenario: Scenario,
@@ -63,23 +68,45 @@ export async function finishDataset(
   part: Part | null,
   uniqueness: UniquenessSummary | null,
   staged = false,
-  measured: ReadonlyMap<number, ShardSegments> = new Map(),
+  measured: ReadonlyMap<number, ShardSegments> | SegmentFeed = new Map(),
 ): Promise<Manifest> {
   const suffix = staged ? PENDING_SUFFIX : '';
-  // Measuring events generates rows here, on the main thread: load what the variables need.
-  // The segment table's figures of a learned event (its latent radii) come from its clean
-  // context, and a test split's events that start before it are measured, here even when
-  // the workers measured every event of their shards.
   const a = scenario.anomalies;
-  if (!part && a.mode !== 'none' && (measured.size < plan.shards.length || firstRow(scenario.timeline) > 0 || (a.kinds?.some((k) => k.kind === 'learned') ?? false))) await prepareScenario(scenario);
   // Every event is measured, for its effect columns (the workers measured their shards'
   // events; a fleet's are measured here); a part run has no segment table.
-  const settled = part ? { segments: [], dropped: -1, table: undefined } : datasetSegments(scenario, scenario.anomalies.mode === 'none' ? undefined : allSegments(scenario, plan, measured));
-  const { segments, dropped } = settled;
-  if (settled.table) {
+  let tally: EventTally | null = null;
+  if (!part && scenario.entities) {
+    // Measuring events generates rows here, on the main thread: load what the variables need.
+    // The segment table's figures of a learned event (its latent radii) come from its clean
+    // context, and a test split's events that start before it are measured, here even when
+    // the workers measured every event of their shards.
+    const map = measured instanceof SegmentFeed ? new Map<number, ShardSegments>() : measured;
+    if (a.mode !== 'none' && (map.size < plan.shards.length || firstRow(scenario.timeline) > 0 || (a.kinds?.some((k) => k.kind === 'learned') ?? false))) await prepareScenario(scenario);
+    const settled = datasetSegments(scenario, a.mode === 'none' ? undefined : allSegments(scenario, plan, map));
+    tally = tallyEvents(scenario, settled.segments, settled.dropped);
     const segMeta = shardMetadata(scenario, { index: -1, rowStart: firstRow(scenario.timeline), rowEnd: endRow(scenario.timeline) });
     writeFileAtomic(join(out, SEGMENTS_FILE + suffix), encodeParquet(settled.table, segMeta, compression));
-    if (scenario.entities) writeFileAtomic(join(out, ENTITIES_FILE + suffix), encodeParquet(entityTable(scenario), segMeta, compression));
+    writeFileAtomic(join(out, ENTITIES_FILE + suffix), encodeParquet(entityTable(scenario), segMeta, compression));
+  } else if (!part) {
+    // A shard's events at a time, in row order: never the whole table at once.
+    if (a.mode === 'none') tally = segmentFile(out, scenario, compression, staged).end();
+    else {
+      let feed = measured instanceof SegmentFeed ? measured : undefined;
+      try {
+        if (!feed) {
+          feed = new SegmentFeed(scenario, plan, segmentFile(out, scenario, compression, staged));
+          if (SegmentFeed.needsPreparing(scenario)) await feed.prepare();
+          for (const sh of plan.shards) {
+            const m = (measured as ReadonlyMap<number, ShardSegments>).get(sh.index);
+            if (m) feed.put(sh.index, m);
+          }
+        }
+        tally = await feed.finish();
+      } catch (err) {
+        feed?.abandon();
+        throw err;
+      }
+    }
   }
   const anomalousRows = shards.reduce((a, s) => a + s.anomalous_rows, 0);
   const manifest = buildManifest({
@@ -91,7 +118,7 @@ export async function finishDataset(
     shards,
     uniqueness,
     part: part ? { ...part, shards: plan.shards.length } : undefined,
-    anomalies: anomalySummary(scenario, part ? null : { segments, dropped }, anomalousRows),
+    anomalies: anomalySummary(scenario, tally, anomalousRows),
   });
   return writeManifest(out, manifest, (part ? partManifestFile(part) : MANIFEST_FILE) + suffix);
 }

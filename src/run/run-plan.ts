@@ -25,7 +25,9 @@ import { startUniqueness } from './uniqueness-pass.js';
 import { firstShardIn, startFleetUniqueness } from './fleet-uniqueness.js';
 import { removeRecorded, removeTemporaries, removeUnplanned, runNames } from './ownership.js';
 import { completeCommit, discardStaged, unfinishedCommit } from './commit.js';
-import { finishDataset, uniquenessSummary } from './finish.js';
+import { finishDataset, segmentFile, uniquenessSummary } from './finish.js';
+import { SegmentFeed } from './segment-feed.js';
+import { prepareScenario } from '../variables/registry.js';
 import { ensureDataDir, removeIfEmpty } from './output-dir.js';
 import type { Prepared } from './survey.js';
 import { labelWarnings } from './label-warnings.js';
@@ -93,6 +95,12 @@ export async function runPlan(run: PlannedRun): Promise<GenerateResult> {
   // entities whose first shard it writes (merge-manifests adds the parts up).
   const uniqueness = !scenario.uniqueness || end === 0 ? undefined : scenario.entities ? (part ? startFleetUniqueness(pool, scenario, shards, plan.shardRows, workersOf(pool), firstShardIn(plan.shards, shards)) : startFleetUniqueness(pool, scenario, plan.shards, plan.shardRows, workersOf(pool))) : startUniqueness(pool, scenario, plan.shards, end, workersOf(pool));
   if (uniqueness && !prepared.fresh) await uniqueness.done;
+  // A single series' segment table is written as its shards end (below): what its events
+  // need on this thread (a test split's run-in events, learned events' figures, kept
+  // shards' events) is loaded first, before anything is written.
+  const feedHere = !part && scenario.anomalies.mode !== 'none' && !scenario.entities;
+  const prepareFeed = feedHere && (SegmentFeed.needsPreparing(scenario) || carried.length > 0);
+  if (prepareFeed) await prepareScenario(scenario);
   const fixed = [MANIFEST_FILE, SEGMENTS_FILE, ENTITIES_FILE, journalFile(part), ...(part ? [partManifestFile(part)] : [])];
   removeTemporaries(out, [...ownFiles, ...fixed]);
   // A part's manifest is rewritten; until then that part is unfinished.
@@ -116,11 +124,14 @@ export async function runPlan(run: PlannedRun): Promise<GenerateResult> {
   const timed: PhaseTimes[] = [];
   const spans: ShardSpan[] = [];
   // The segment table's events are measured by the shards' workers (whole datasets; a
-  // fleet's events are each entity's, measured at the end).
+  // fleet's events are each entity's, measured at the end). A single series' are written
+  // to its segment table as the shards end, in shard order; a fleet's are kept until then.
   const measureInWorkers = !part && scenario.anomalies.mode !== 'none';
   const measured = new Map<number, ShardSegments>();
+  const feed = feedHere ? new SegmentFeed(scenario, plan, segmentFile(out, scenario, compression, staged), prepareFeed) : undefined;
   /** Undoes what this run added when it fails: a staged run restores the old dataset exactly. */
   const undo = (wroteShards: boolean) => {
+    feed?.abandon();
     removeTemporaries(out, [...ownFiles, ...fixed]);
     if (staged) discardStaged(out, ownFiles);
     else if (!wroteShards && carried.length === 0) {
@@ -190,7 +201,9 @@ export async function runPlan(run: PlannedRun): Promise<GenerateResult> {
       results.push(entry);
       if (r.phases) timed.push(r.phases);
       if (r.span) spans.push(r.span);
-      if (r.segments) measured.set(r.index, r.segments);
+      // A kept shard's events were measured by no worker: the feed measures them in their turn.
+      if (feed && (r.segments || r.reused)) feed.put(r.index, r.segments ?? null);
+      else if (r.segments) measured.set(r.index, r.segments);
       if (r.reused) reused++;
       else {
         generated++;
@@ -227,7 +240,7 @@ export async function runPlan(run: PlannedRun): Promise<GenerateResult> {
     // No task is left for the pool (the segment table is measured on this thread, if at all).
     void endPool();
     const listed: ManifestShard[] = results.map(({ pending: _p, ...s }) => s);
-    const manifest = await finishDataset(out, scenario, plan, compression, listed, part, uniquenessSummary(scenario, resolution), staged, measured);
+    const manifest = await finishDataset(out, scenario, plan, compression, listed, part, uniquenessSummary(scenario, resolution), staged, feed ?? measured);
     if (staged) {
       journal.commit();
       committed = true;

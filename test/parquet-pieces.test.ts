@@ -1,0 +1,158 @@
+/**
+ * A Parquet file written from pieces of a table (formats/parquet-stream.ts) is byte for
+ * byte the file `encodeParquet` writes for the whole table: over several data pages and
+ * several row groups, with nullable strings and timestamp statistics gathered page by
+ * page, for both codecs; and `generate` writes a segment table of many pages that way —
+ * the same bytes, verified, while no piece it encodes holds more than a page of events.
+ */
+import { readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { join } from 'node:path';
+import { describe, expect, it, vi } from 'vitest';
+import { Bool, Field, Float64, Int64, makeData, RecordBatch, Schema, Struct, Table, TimestampMillisecond, Utf8, vectorFromArray, type Data } from 'apache-arrow';
+import { encodeParquet, PAGE_ROWS, ROW_GROUP_ROWS } from '../src/formats/parquet.js';
+import { ParquetPieceWriter } from '../src/formats/parquet-stream.js';
+import { generate } from '../src/run/generate.js';
+import { verify } from '../src/run/verify.js';
+import { datasetSegments } from '../src/run/labels.js';
+import { readManifest, SEGMENTS_FILE } from '../src/dataset/manifest.js';
+import { shardMetadata } from '../src/dataset/provenance.js';
+import { endRow, firstRow } from '../src/model/types.js';
+import * as streamModule from '../src/formats/parquet-stream.js';
+import { scenarioFrom, tempDir } from './helpers.js';
+
+/** Rows [from, to) of a table with the segment table's kinds of column, some of them irregular. */
+function synthetic(from: number, to: number): Table {
+  const n = to - from;
+  const ids = new BigInt64Array(n);
+  const times = new BigInt64Array(n);
+  const rms = new Float64Array(n);
+  const flags = new Uint8Array((n + 7) >> 3);
+  const names: string[] = [];
+  const params: Array<string | null> = [];
+  for (let i = 0; i < n; i++) {
+    const r = from + i;
+    ids[i] = BigInt(r * 7);
+    // Not monotone: each page's minimum and maximum lie inside it, not at its ends.
+    times[i] = BigInt(1_700_000_000_000 + ((r * 7919) % 1_000_003) * 1000);
+    rms[i] = Math.sin(r) * 3;
+    if (r % 3 === 0) flags[i >> 3]! |= 1 << (i & 7);
+    names.push(r % 5 === 0 ? 'level_shift' : 'spike');
+    params.push(r % 4 === 0 ? null : `{"magnitude":${(r % 97) / 10}}`);
+  }
+  const fields = [
+    new Field('id', new Int64(), false),
+    new Field('kind', new Utf8(), false),
+    new Field('start_time', new TimestampMillisecond('UTC'), false),
+    new Field('truncated', new Bool(), false),
+    new Field('params', new Utf8(), true),
+    new Field('effect_rms', new Float64(), false),
+  ];
+  const children: Data[] = [
+    makeData({ type: new Int64(), length: n, data: ids }),
+    vectorFromArray(names, new Utf8()).data[0]!,
+    makeData({ type: new TimestampMillisecond('UTC'), length: n, data: times }),
+    makeData({ type: new Bool(), length: n, data: flags }),
+    vectorFromArray(params, new Utf8()).data[0]!,
+    makeData({ type: new Float64(), length: n, data: rms }),
+  ];
+  const schema = new Schema(fields);
+  return new Table(schema, [new RecordBatch(schema, makeData({ type: new Struct(fields), length: n, children, nullCount: 0 }))]);
+}
+
+/** The file the piece writer gives for `pieces`, in one array. */
+function written(pieces: Iterable<Table>, metadata: Map<string, string>, compression: 'snappy' | 'none', like?: Table, groupRows = ROW_GROUP_ROWS): Uint8Array {
+  const parts: Uint8Array[] = [];
+  const w = new ParquetPieceWriter((b) => parts.push(b.slice()), metadata, compression, groupRows);
+  for (const p of pieces) w.add(p);
+  w.end(like);
+  return Buffer.concat(parts);
+}
+
+const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
+
+describe('a Parquet file written from pieces', () => {
+  const meta = new Map([['paranom', '{"seed":1}']]);
+
+  it('is byte for byte the whole table\'s file, over several pages and row groups, both codecs', () => {
+    // Row groups of two pages (as encodeParquet can be asked to cut them): two whole groups
+    // and a part of a third, its last page short.
+    const groupRows = 2 * PAGE_ROWS;
+    const rows = 5 * PAGE_ROWS + 1234;
+    const whole = synthetic(0, rows);
+    // Pieces of one page, and of three pages (across a row group's end).
+    const inPages = (pageCount: number) => {
+      const list: Table[] = [];
+      for (let r = 0; r < rows; r += pageCount * PAGE_ROWS) list.push(synthetic(r, Math.min(rows, r + pageCount * PAGE_ROWS)));
+      return list;
+    };
+    const cuts = [inPages(1), inPages(3)];
+    for (const compression of ['snappy', 'none'] as const) {
+      const want = encodeParquet(whole, meta, compression, undefined, groupRows);
+      // The table's own constants too: one row group of all its pages.
+      const wantOneGroup = encodeParquet(whole, meta, compression);
+      expect(sha(want)).not.toBe(sha(wantOneGroup));
+      for (const pieces of cuts) {
+        expect(sha(written(pieces, meta, compression, undefined, groupRows))).toBe(sha(want));
+        expect(sha(written(pieces, meta, compression))).toBe(sha(wantOneGroup));
+      }
+    }
+  }, 120_000);
+
+  it('writes an empty table as the whole table\'s file (a schema and no row group)', () => {
+    const empty = synthetic(0, 0);
+    expect(sha(written([], meta, 'snappy', empty))).toBe(sha(encodeParquet(empty, meta, 'snappy')));
+    expect(sha(written([empty], meta, 'none'))).toBe(sha(encodeParquet(empty, meta, 'none')));
+  });
+
+  it('refuses rows after a piece that ended inside a page, and a piece of another schema', () => {
+    const w = new ParquetPieceWriter(() => undefined, meta, 'snappy');
+    w.add(synthetic(0, 100));
+    expect(() => w.add(synthetic(100, 200))).toThrow(/ended inside a page/);
+    const v = new ParquetPieceWriter(() => undefined, meta, 'snappy');
+    v.add(synthetic(0, PAGE_ROWS));
+    const other = new Table({ id: vectorFromArray([1, 2]) });
+    expect(() => v.add(other)).toThrow(/another schema/);
+  });
+});
+
+/** Short events, many of them: some 150,000, three data pages of the segment table. */
+const DENSE = {
+  name: 'dense-events',
+  seed: 5,
+  timeline: { start: '2024-01-01T00:00:00Z', step: '1s', rows: 1_000_000 },
+  anomalies: {
+    frequency: 0.25,
+    duration: [1, 3],
+    kinds: [
+      { kind: 'spike', weight: 2, duration: 1, magnitude: [4, 8] },
+      { kind: 'level_shift', duration: [2, 4], shift: [2, 5] },
+    ],
+  },
+  variables: { signal: { normal: { dist: 'normal', mean: 0, sd: 1 } } },
+};
+
+describe('generate writes the segment table a page of events at a time', () => {
+  it('gives the whole table\'s bytes, never encoding more than a page of events at once, and verify finds them', async () => {
+    const s = scenarioFrom(DENSE);
+    const out = join(tempDir(), 'dense');
+    const add = vi.spyOn(streamModule.ParquetPieceWriter.prototype, 'add');
+    try {
+      await generate(s, { out, workers: 2, shardRows: 262_144 });
+      const seen = add.mock.calls.map(([t]) => t.numRows);
+      expect(seen.length).toBeGreaterThanOrEqual(3);
+      expect(Math.max(...seen)).toBe(PAGE_ROWS);
+    } finally {
+      add.mockRestore();
+    }
+    const m = readManifest(out);
+    const whole = datasetSegments(s);
+    expect(whole.table.numRows).toBeGreaterThan(2 * PAGE_ROWS);
+    expect(m.anomalies.realised.events).toBe(whole.table.numRows);
+    expect(m.anomalies.realised.truncated_events).toBe(whole.segments.filter((x) => x.event.truncated).length);
+    const segMeta = shardMetadata(s, { index: -1, rowStart: firstRow(s.timeline), rowEnd: endRow(s.timeline) });
+    expect(sha(readFileSync(join(out, SEGMENTS_FILE)))).toBe(sha(encodeParquet(whole.table, segMeta, 'snappy')));
+    const checked = await verify(out, { sampleBlocks: 0 });
+    expect(checked.problems).toEqual([]);
+  }, 180_000);
+});
