@@ -116,11 +116,11 @@ describe('a Parquet file written from pieces', () => {
   });
 });
 
-/** Short events, many of them: some 150,000, three data pages of the segment table. */
+/** Short events, many of them: some 75,000, over a data page of the segment table. */
 const DENSE = {
   name: 'dense-events',
   seed: 5,
-  timeline: { start: '2024-01-01T00:00:00Z', step: '1s', rows: 1_000_000 },
+  timeline: { start: '2024-01-01T00:00:00Z', step: '1s', rows: 500_000 },
   anomalies: {
     frequency: 0.25,
     duration: [1, 3],
@@ -140,19 +140,19 @@ describe('generate writes the segment table a page of events at a time', () => {
     try {
       await generate(s, { out, workers: 2, shardRows: 262_144 });
       const seen = add.mock.calls.map(([t]) => t.numRows);
-      expect(seen.length).toBeGreaterThanOrEqual(3);
+      expect(seen.length).toBeGreaterThanOrEqual(2);
       expect(Math.max(...seen)).toBe(PAGE_ROWS);
     } finally {
       add.mockRestore();
     }
     const m = readManifest(out);
     const whole = datasetSegments(s);
-    expect(whole.table.numRows).toBeGreaterThan(2 * PAGE_ROWS);
+    expect(whole.table.numRows).toBeGreaterThan(PAGE_ROWS);
     expect(m.anomalies.realised.events).toBe(whole.table.numRows);
     expect(m.anomalies.realised.truncated_events).toBe(whole.segments.filter((x) => x.event.truncated).length);
     const segMeta = shardMetadata(s, { index: -1, rowStart: firstRow(s.timeline), rowEnd: endRow(s.timeline) });
     expect(sha(readFileSync(join(out, SEGMENTS_FILE)))).toBe(sha(encodeParquet(whole.table, segMeta, 'snappy')));
     const checked = await verify(out, { sampleBlocks: 0 });
     expect(checked.problems).toEqual([]);
-  }, 180_000);
+  }, 300_000);
 });
