@@ -55,10 +55,10 @@ function arrowSchemaBase64(schema: Schema): string {
 }
 
 /**
- * An output buffer reused from one file to the next, for a file wanted in one buffer (a
- * shard generated ahead of its task): a fresh 40 MB array costs ~25 ms of page faults, a
- * reused one ~4 ms to fill. A file encoded into it is valid until the next encode with the
- * same output. A worker writes its shards from their parts (`encodeParquetParts`) instead.
+ * An output buffer reused from one file to the next, for a caller that wants file after
+ * file in one buffer: a fresh 40 MB array costs ~25 ms of page faults, a reused one ~4 ms
+ * to fill. A file encoded into it is valid until the next encode with the same output. A
+ * worker needs none: it writes its shards from their parts (`encodeParquetParts`).
  */
 export class ParquetOutput {
   private buf = new Uint8Array(0);
