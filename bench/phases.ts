@@ -65,7 +65,7 @@ function breakdown(p: PhaseTimes): [string, number][] {
     ['encoding (Arrow table, pages, footer, copy)', p.encode - p.compress],
     ['compression (snappy, sampled per chunk)', p.compress],
     ['SHA-256 (while the direct write goes to the disk)', p.sha256],
-    ['write (open, write, close, rename; waiting beyond the hash and the events, or for the previous shard\'s write to release the output buffer)', p.write],
+    ['write (open, filling the write ring, close, rename; waiting beyond the hash and the events: for a chunk of the ring, or for the previous shard\'s write to release it)', p.write],
     ['fsync (where the task waits for it; else it overlaps the next shard)', p.fsync],
     ['events starting in the shard, measured for the segment table (also while the write goes to the disk)', p.segments],
     ['other in the task (set-up)', other],

@@ -21,6 +21,9 @@ import { generateFleetShard, type EntityStarts } from '../src/generate/fleet.js'
 import { generateShard } from '../src/generate/shard.js';
 import { fleetShardSegments } from '../src/run/labels.js';
 import { entityScenario, entityScenarios } from '../src/fleet/entity.js';
+import { drawEntityParamRange, drawEntityParams, paramStream } from '../src/fleet/params.js';
+import type { Entities } from '../src/model/entities.js';
+import type { Distribution } from '../src/model/types.js';
 
 const ROWS = 30_000;
 const SHARD = 65_536;
@@ -220,6 +223,26 @@ describe('fleets split over machines', () => {
 });
 
 describe('per-entity parameters', () => {
+  it('a parameter drawn for a range of entities at once takes the value each entity draws alone, in the tails too', () => {
+    // 20,000 entities reach the normal quantile's tails (and the kernels' slower cases).
+    const dists: Distribution[] = [
+      { dist: 'normal', mean: 40, sd: 5 },
+      { dist: 'lognormal', mu: 1, sigma: 0.2 },
+      { dist: 'uniform', min: 2, max: 6 },
+      { dist: 'exponential', rate: 0.5 },
+      { dist: 'poisson', lambda: 3 },
+    ];
+    for (const dist of dists) {
+      const p = { path: 'variables.x.normal.mean', dist, stream: paramStream(`variables.x.${dist.dist}`), targets: [], checked: [0, 0] };
+      const fleet = { count: 20_000, params: [p] } as unknown as Entities;
+      const from = 3;
+      const range = drawEntityParamRange(9, p, from, 20_000);
+      const alone = Float64Array.from({ length: range.length }, (_, i) => drawEntityParams(9, fleet, from + i)[0]!.value);
+      expect(new Set(range).size).toBeGreaterThan(dist.dist === 'poisson' ? 5 : 19_000);
+      expect(Buffer.from(range.buffer).equals(Buffer.from(alone.buffer))).toBe(true);
+    }
+  });
+
   it('a shard\'s entities, their parameters drawn once for the whole range, are each entity\'s scenario alone', () => {
     // Parameters in a process, a distribution and both ends of a kind's range; counts dealt over the fleet.
     for (const anomalies of [undefined, { count: 30, count_per: 'fleet', duration: [5, 20] }]) {

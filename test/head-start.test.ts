@@ -10,6 +10,7 @@ import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { headStartFor } from '../src/cli/prestart.js';
 import { planGeneration } from '../src/plan/planner.js';
+import { joinParts } from '../src/formats/parquet.js';
 import { runHeadStart, takeHeadStart, type HeadStartTask } from '../src/run/head-start.js';
 import { createPool, prestartPool } from '../src/run/pool.js';
 import { resolveScenario } from '../src/run/resolve-scenario.js';
@@ -65,7 +66,7 @@ describe('head start', () => {
       await runHeadStart(head);
       const early = takeHeadStart(task)!;
       expect(early, head.scenario).toBeDefined();
-      expect(Buffer.from(early.bytes).equals(ownBytes)).toBe(true);
+      expect(Buffer.from(early.file instanceof Uint8Array ? early.file : joinParts(early.file)).equals(ownBytes)).toBe(true);
       expect(early.anomalousRows).toBe(own.anomalousRows);
       // Used up: a second task gets nothing.
       expect(takeHeadStart(task)).toBeUndefined();

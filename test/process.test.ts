@@ -176,6 +176,22 @@ describe('random walk', () => {
     expect(Math.abs(walk.block(b + 1)[0]! - end)).toBeLessThan(8 * sd);
   });
 
+  it('a released walk lends its arrays to the next and computes its values again, bit for bit', () => {
+    const a = new WalkBlocks(seedKey(11), 1, 2, 3, 0.5);
+    const first = a.block(3);
+    const before = first.slice();
+    a.release();
+    // The next walk (a fleet's next entity) fills the same array: no fresh 1.5 MB.
+    const b = new WalkBlocks(seedKey(12), 1, 2, 3, 0.5);
+    const other = b.block(0);
+    expect(other).toBe(first);
+    expect(other[0]).not.toBe(before[0]);
+    // The released walk, asked again, computes in arrays of its own, to the same values.
+    const again = a.block(3);
+    expect(again).not.toBe(other);
+    expect(Array.from(again)).toEqual(Array.from(before));
+  });
+
   it('block sums have variance B·σ² (the drawn totals are consistent with the rows)', () => {
     const walk = new WalkBlocks(seedKey(9), 7, 8, 9, 1);
     const sums: number[] = [];

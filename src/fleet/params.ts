@@ -8,6 +8,7 @@
 import { fillRowUniforms, RowDraws, rowUniform, seedKey } from '../random/counter.js';
 import { hash32 } from '../random/hash.js';
 import { compileSampler } from '../distribution/sampler.js';
+import { compileBlockKernel } from '../distribution/block.js';
 import type { Entities, EntityParam } from '../model/entities.js';
 
 /** Stream of a parameter's draws: its path, in the engine's own domain. */
@@ -26,6 +27,15 @@ export function drawEntityParamRange(seed: number, p: Pick<EntityParam, 'dist' |
   const key = seedKey(seed);
   const u = new Float64Array(to - from);
   fillRowUniforms(key, p.stream, 0, 0, from, to - from, u);
+  // A block kernel where the distribution has one: the sampler's bits (distribution/block.ts)
+  // for the whole range at once. Validation draws every entity's value, and each worker a
+  // shard's entities; one sampler call (and draw cursor) per entity cost more than the draws.
+  const kernel = compileBlockKernel(p.dist, 'float64', null);
+  if (kernel) {
+    const values = new Float64Array(u.length);
+    kernel(u, 0, u.length, values, 0);
+    return values;
+  }
   const sample = compileSampler(p.dist, 'float64', null);
   const more = new RowDraws(key, p.stream);
   for (let i = 0; i < u.length; i++) u[i] = sample(u[i]!, more.at(from + i, 0));

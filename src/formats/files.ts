@@ -2,61 +2,41 @@
  * Crash-safe file writes: a complete file appears under its final name or not at all.
  *
  * Large shard files are written with O_DIRECT where the file system allows it: straight
- * from the writer's buffer to the disk, not through the page cache. Measured on the
+ * from the writer's memory to the disk, not through the page cache. Measured on the
  * development machine, a buffered 42 MB shard cost ~100 ms of kernel CPU once the page
  * cache was full (every new page reclaimed one first), a direct one ~2 ms and 40 ms of
  * waiting on the disk, which the other workers use. O_DIRECT needs the buffer's address,
- * the file offset and the length aligned to the disk's blocks: `alignedBytes` gives such
- * buffers (WebAssembly memory, page-aligned), the last block is written padded and the
- * file truncated to its length. Where O_DIRECT is refused (tmpfs, some network file
- * systems, other platforms), the write is buffered, as for every other file.
+ * the file offset and the length aligned to the disk's blocks: a file given as one buffer
+ * is written from it when `alignedBytes` gave it, a file given as parts (an encoder's
+ * pieces) through a small ring of aligned chunks (write-ring.ts); the last block is
+ * written padded and the file truncated to its length. Where O_DIRECT is refused (tmpfs,
+ * some network file systems, other platforms), the write is buffered, as for every other
+ * file.
  */
-import { closeSync, constants, fsync, fsyncSync, ftruncateSync, mkdirSync, openSync, renameSync, rmSync, write, writeSync } from 'node:fs';
+import { closeSync, constants, fsync, fsyncSync, ftruncateSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { addMs, clock, timing } from '../phases.js';
 import { removeAbandonedTemps, uniqueTempName } from './unique-temp.js';
+import { isAligned, padded } from './aligned-bytes.js';
+import { writeAllAt, writeThroughRing, type FileParts, type RingWrite, type WriteRing } from './write-ring.js';
+
+export { alignedBytes, DIRECT_ALIGN } from './aligned-bytes.js';
+export type { FileParts } from './write-ring.js';
 
 export const TEMP_SUFFIX = '.tmp';
 
-/** Alignment of direct writes: address, offset and length (4 KiB covers 512 B and 4 KiB disks). */
-export const DIRECT_ALIGN = 4096;
 /** Files smaller than this are written buffered: the page cache costs them little. */
 const DIRECT_MIN_BYTES = 1 << 20;
-const WASM_PAGE = 65536;
-
-/** Buffers from `alignedBytes`: their address is a multiple of DIRECT_ALIGN. */
-const aligned = new WeakSet<object>();
 /** False once this process saw a direct write refused; then every write is buffered. */
 let directAllowed = constants.O_DIRECT !== undefined && process.env['PARANOM_NO_DIRECT_IO'] !== '1';
 
-/** The part of the WebAssembly global used here (the project's `lib` has no wasm types). */
-interface WasmMemoryApi {
-  Memory: new (d: { initial: number }) => { buffer: ArrayBuffer };
-}
-
-/**
- * A zeroed byte array of at least `n` bytes whose start is aligned for direct writes, with
- * room past `n` for the padded last block (WebAssembly memory is page-aligned).
- */
-export function alignedBytes(n: number): Uint8Array<ArrayBuffer> {
-  const pages = Math.max(1, Math.ceil((n + DIRECT_ALIGN) / WASM_PAGE));
-  try {
-    const buffer = new (globalThis as unknown as { WebAssembly: WasmMemoryApi }).WebAssembly.Memory({ initial: pages }).buffer;
-    aligned.add(buffer);
-    return new Uint8Array(buffer);
-  } catch {
-    // Past WebAssembly's 4 GiB, or no memory for it: an ordinary array, written buffered.
-    return new Uint8Array(n);
-  }
-}
-
 /** True when `bytes` can be written with O_DIRECT: aligned start, padding room, large. */
 function direct(bytes: Uint8Array): boolean {
-  if (!directAllowed || bytes.length < DIRECT_MIN_BYTES || !aligned.has(bytes.buffer) || bytes.byteOffset % DIRECT_ALIGN !== 0) return false;
-  return bytes.byteOffset + padded(bytes.length) <= bytes.buffer.byteLength;
+  return directAllowed && bytes.length >= DIRECT_MIN_BYTES && isAligned(bytes);
 }
 
-const padded = (n: number): number => Math.ceil(n / DIRECT_ALIGN) * DIRECT_ALIGN;
+/** A file given whole or in parts, as parts. */
+const partsOf = (file: Uint8Array | FileParts): FileParts => (file instanceof Uint8Array ? [file] : file);
 
 function writeAll(fd: number, buf: Uint8Array, length: number): void {
   let off = 0;
@@ -99,19 +79,6 @@ function openWrittenDirect(tmp: string, bytes: Uint8Array): number {
   }
 }
 
-/** Writes all of `buf` at offset 0 of `fd` on libuv's thread pool. */
-function writeAllAsync(fd: number, buf: Uint8Array): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const from = (off: number): void =>
-      write(fd, buf, off, buf.length - off, off, (err, n) => {
-        if (err) reject(err);
-        else if (off + n < buf.length) from(off + n);
-        else resolve();
-      });
-    from(0);
-  });
-}
-
 /** A direct write still under way: its buffer is in use until `released`, its file in place once `durable`. */
 export interface Landing {
   /** Settles, never rejecting, once the bytes are written: the buffer may be reused. */
@@ -120,47 +87,96 @@ export interface Landing {
   durable: Promise<number>;
 }
 
+/** What `writeFileAtomicAround` does beside the write. */
+export interface WriteAround {
+  /**
+   * Called with the file's bytes in order, each once, before `during` (a worker hashes its
+   * shard here): where the write is direct, while they go to the disk.
+   */
+  see?: ((bytes: Uint8Array) => void) | undefined;
+  /** The ring a file given in parts goes through with O_DIRECT (a writer's, reused); without it, parts are written buffered. */
+  ring?: WriteRing | undefined;
+}
+
+const ignore = (): void => undefined;
+
 /**
- * Starts `writeFileAtomic` of `bytes` and runs `during` on this thread while a direct write
- * goes to the disk on libuv's thread pool (a worker hashes its shard while the shard is
- * written); returns `during`'s result at once, with the write's `landing` (null when the file
- * was written before `during` ran: no direct write). A worker thus goes on to its next
- * shard's rows while this one's last blocks, fsync and rename finish; `bytes` must not
- * change before `landing.released`. A failing `during` leaves no file (its error, once the
+ * Starts `writeFileAtomic` of `file` (one buffer, or parts in order) and runs `around.see`
+ * and `during` on this thread while a direct write goes to the disk on libuv's thread pool
+ * (a worker hashes its shard and measures its events while the shard is written); returns
+ * `during`'s result, with the write's `landing` (null when the file was written before
+ * `during` ran: no direct write). A worker thus goes on to its next shard's rows while this
+ * one's last blocks, fsync and rename finish. A buffer must not change before
+ * `landing.released`, nor the ring; parts may change once this resolves (they are in the
+ * ring or on the disk by then). A failing `during` leaves no file (its error, once the
  * write has stopped and the temporary is removed).
  */
-export async function writeFileAtomicAround<T>(path: string, bytes: Uint8Array, during: () => T): Promise<{ result: T; landing: Landing | null }> {
-  if (!direct(bytes)) {
-    writeFileAtomic(path, bytes);
+export async function writeFileAtomicAround<T>(path: string, file: Uint8Array | FileParts, during: () => T, around: WriteAround = {}): Promise<{ result: T; landing: Landing | null }> {
+  const see = around.see ?? ignore;
+  const buffered = (): { result: T; landing: null } => {
+    writeFileAtomic(path, file);
+    for (const b of partsOf(file)) see(b);
     return { result: during(), landing: null };
-  }
+  };
+  const length = partsOf(file).reduce((n, b) => n + b.length, 0);
+  const ring = file instanceof Uint8Array ? null : around.ring;
+  if (file instanceof Uint8Array ? !direct(file) : !directAllowed || length < DIRECT_MIN_BYTES || !ring?.aligned()) return buffered();
   mkdirSync(dirname(path), { recursive: true });
   const tmp = path + TEMP_SUFFIX;
   const fd = openDirect(tmp);
-  if (fd < 0) {
-    writeFileAtomic(path, bytes);
-    return { result: during(), landing: null };
-  }
-  const written = writeAllAsync(fd, paddedView(bytes));
-  let result: T;
-  try {
-    result = during();
-  } catch (err) {
-    await written.catch(() => undefined);
+  if (fd < 0) return buffered();
+  const stop = async (written: Promise<void>): Promise<void> => {
+    await written.catch(ignore);
     closeSync(fd);
     rmSync(tmp, { force: true });
-    throw err;
+  };
+  let write: RingWrite;
+  let result: T;
+  if (file instanceof Uint8Array) {
+    const written = writeAllAt(fd, paddedView(file), 0);
+    write = { first: written, written };
+    try {
+      see(file);
+      result = during();
+    } catch (err) {
+      await stop(written);
+      throw err;
+    }
+  } else {
+    try {
+      write = await writeThroughRing(fd, file, ring!, see);
+    } catch (err) {
+      closeSync(fd);
+      rmSync(tmp, { force: true });
+      throw err;
+    }
+    try {
+      result = during();
+    } catch (err) {
+      await stop(write.written);
+      throw err;
+    }
+    // The first chunk's write shows whether the file system takes direct writes. Where it
+    // is refused, the parts (as they were: nothing has returned yet) are written buffered.
+    if (await write.first.then(() => false, (err: unknown) => (err as NodeJS.ErrnoException).code === 'EINVAL')) {
+      await stop(write.written);
+      directAllowed = false;
+      writeFileAtomic(path, file);
+      return { result, landing: null };
+    }
   }
+  const { written } = write;
   // true: the direct write is done and its fd open; false: refused, written buffered instead.
   const done = (async (): Promise<boolean> => {
     try {
       await written;
-      ftruncateSync(fd, bytes.length);
+      ftruncateSync(fd, length);
       return true;
     } catch (err) {
       rmSync(tmp, { force: true });
-      if (!refused(err, fd)) throw err;
-      writeFileAtomic(path, bytes);
+      // A whole buffer is still as it was: refused, it is written buffered.
+      if (!refused(err, fd) || !(file instanceof Uint8Array)) throw err;
+      writeFileAtomic(path, file);
       return false;
     }
   })();
@@ -173,7 +189,7 @@ export async function writeFileAtomicAround<T>(path: string, bytes: Uint8Array, 
       throw err;
     }
   });
-  return { result, landing: { released: done.then(() => undefined, () => undefined), durable } };
+  return { result, landing: { released: done.then(ignore, ignore), durable } };
 }
 
 /** `syncAndRename` with the fsync on libuv's thread pool, leaving this thread free. */
@@ -215,8 +231,8 @@ export interface AtomicWriteOptions {
   unique?: boolean;
 }
 
-/** Writes `bytes` to `path` via a temporary name, fsync, then an atomic rename. */
-export function writeFileAtomic(path: string, bytes: Uint8Array | string, options: AtomicWriteOptions = {}): void {
+/** Writes `bytes` (or parts, in order) to `path` via a temporary name, fsync, then an atomic rename. */
+export function writeFileAtomic(path: string, bytes: Uint8Array | string | FileParts, options: AtomicWriteOptions = {}): void {
   const t = timing ? clock() : 0;
   mkdirSync(dirname(path), { recursive: true });
   if (options.unique) removeAbandonedTemps(path);
@@ -225,12 +241,12 @@ export function writeFileAtomic(path: string, bytes: Uint8Array | string, option
   let ours = !options.unique;
   try {
     const buf = typeof bytes === 'string' ? Buffer.from(bytes) : bytes;
-    let fd = direct(buf) && !options.unique ? openWrittenDirect(tmp, buf) : -1;
+    let fd = buf instanceof Uint8Array && direct(buf) && !options.unique ? openWrittenDirect(tmp, buf) : -1;
     if (fd < 0) {
       fd = openSync(tmp, options.unique ? 'wx' : 'w');
       ours = true;
       try {
-        writeAll(fd, buf, buf.length);
+        for (const b of partsOf(buf)) writeAll(fd, b, b.length);
       } catch (err) {
         closeSync(fd);
         throw err;

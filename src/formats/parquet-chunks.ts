@@ -50,7 +50,7 @@ export interface ChunkMeta {
   offsetIndexLength: number;
 }
 
-/** Output pieces, concatenated once at the end. */
+/** Output pieces in file order: written as they are (files.ts), or joined into one buffer. */
 export class Pieces {
   readonly list: Uint8Array[] = [];
   length = 0;
@@ -63,16 +63,6 @@ export class Pieces {
   /** Pushes a copy (for bytes in scratch that will be overwritten). */
   pushCopy(b: Uint8Array): void {
     this.push(b.slice());
-  }
-
-  concat(into?: { take(n: number): Uint8Array }): Uint8Array {
-    const out = into ? into.take(this.length) : new Uint8Array(this.length);
-    let o = 0;
-    for (const b of this.list) {
-      out.set(b, o);
-      o += b.length;
-    }
-    return out;
   }
 }
 
@@ -367,8 +357,8 @@ export class ChunkWriter {
     if (first) meta.dataPageOffset = out.length;
     meta.pages.push({ offset: out.length, size: h.length + stored.length, firstRow: this.rows });
     out.push(h);
-    // Bodies in the column's own buffer are stable until the output is assembled (when the
-    // leaf is); scratch is not.
+    // Bodies in the column's own buffer are stable until the file is written (when the
+    // leaf is: a piece of a table is not); scratch is not.
     if (this.stable && stored.buffer === leaf.bytes.buffer) out.push(stored);
     else out.pushCopy(stored);
     meta.uncompressed += h.length + body.length;

@@ -29,7 +29,7 @@ import { leavesOf, type Leaf } from './parquet-leaves.js';
 import { Pieces, utf8, writeChunk, type ChunkMeta, type ParquetCompression } from './parquet-chunks.js';
 import { columnChunk, schemaElements } from './parquet-footer.js';
 import { ColumnOrder, FileMetaData, KeyValue, OffsetIndex, PageLocation, RowGroup } from './parquet-spec.js';
-import { alignedBytes, DIRECT_ALIGN } from './files.js';
+import { alignedBytes, DIRECT_ALIGN, type FileParts } from './files.js';
 
 export { PAGE_ROWS, type ParquetCompression } from './parquet-chunks.js';
 
@@ -55,9 +55,10 @@ function arrowSchemaBase64(schema: Schema): string {
 }
 
 /**
- * An output buffer reused from one file to the next (a worker's shards): a fresh 40 MB
- * array costs ~25 ms of page faults, a reused one ~4 ms to fill. A file encoded into it
- * is valid until the next encode with the same output.
+ * An output buffer reused from one file to the next, for a caller that wants file after
+ * file in one buffer: a fresh 40 MB array costs ~25 ms of page faults, a reused one ~4 ms
+ * to fill. A file encoded into it is valid until the next encode with the same output. A
+ * worker needs none: it writes its shards from their parts (`encodeParquetParts`).
  */
 export class ParquetOutput {
   private buf = new Uint8Array(0);
@@ -77,7 +78,7 @@ export interface GroupMeta {
 }
 
 /** Writes a table of supported leaves; `numRows` rows in groups of `groupRows`. */
-function writeFile(schema: Schema, leaves: readonly Leaf[], numRows: number, metadata: Map<string, string>, compression: ParquetCompression, output: ParquetOutput | undefined, groupRows: number): Uint8Array {
+function writeFile(schema: Schema, leaves: readonly Leaf[], numRows: number, metadata: Map<string, string>, compression: ParquetCompression, groupRows: number): Pieces {
   const out = new Pieces();
   out.push(utf8.encode('PAR1'));
   const groups: GroupMeta[] = [];
@@ -87,7 +88,7 @@ function writeFile(schema: Schema, leaves: readonly Leaf[], numRows: number, met
     groups.push({ rows: to - g, chunks: leaves.map((l) => writeChunk(out, l, g, to, compression)) });
   }
   writeTail(out, schema, leaves, numRows, groups, metadata);
-  return out.concat(output);
+  return out;
 }
 
 /**
@@ -152,9 +153,31 @@ export function writeTail(out: Pieces, schema: Schema, leaves: readonly Leaf[], 
  * only by tests, which check files of several row groups without millions of rows.
  */
 export function encodeParquet(table: Table, metadata: Map<string, string>, compression: ParquetCompression = 'snappy', output?: ParquetOutput, groupRows = ROW_GROUP_ROWS): Uint8Array {
+  return joinParts(encodeParquetParts(table, metadata, compression, groupRows), output);
+}
+
+/**
+ * The file of `encodeParquet` as the writer makes it: parts in order, some of them views
+ * of the table's own column buffers and valid only while those are unchanged. Writing the
+ * parts (files.ts) needs no buffer of the whole file.
+ */
+export function encodeParquetParts(table: Table, metadata: Map<string, string>, compression: ParquetCompression = 'snappy', groupRows = ROW_GROUP_ROWS): FileParts {
   const leaves = compression === 'zstd' ? null : leavesOf(table);
-  if (leaves) return writeFile(table.schema, leaves, table.numRows, metadata, compression, output, groupRows);
-  return encodeParquetWasm(table, metadata, compression);
+  if (leaves) return writeFile(table.schema, leaves, table.numRows, metadata, compression, groupRows).list;
+  return [encodeParquetWasm(table, metadata, compression)];
+}
+
+/** The parts of a file in one buffer (`output`'s when given, else a new one; a single part as it is). */
+export function joinParts(parts: FileParts, output?: ParquetOutput): Uint8Array {
+  if (!output && parts.length === 1) return parts[0]!;
+  const length = parts.reduce((n, b) => n + b.length, 0);
+  const out = output ? output.take(length) : new Uint8Array(length);
+  let o = 0;
+  for (const b of parts) {
+    out.set(b, o);
+    o += b.length;
+  }
+  return out;
 }
 
 /** The parquet-wasm path (other types, zstd; and the baseline bench/ compares against). */

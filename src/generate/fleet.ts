@@ -122,7 +122,9 @@ function addEntity(shard: ShardInProgress, j: number): void {
   if (starting && placed.length > 0) {
     // Those starting in the rows are what entityStarts places: placement is local (anomaly/events.ts).
     const st = placed.filter((ev) => ev.start >= rect.rowStart);
-    if (st.length > 0) starting.push({ entity: e, scenario: one, placed: st });
+    // A store at the end rather than push(): each shard's list starts empty (an array of
+    // small integers to V8), and an optimized push of an object into it deoptimized.
+    if (st.length > 0) starting[starting.length] = { entity: e, scenario: one, placed: st };
   }
   const cols = generateShard(one, rect.rowStart, rect.rowEnd, retriesIn(shard.retries?.[j], rect.rowStart, rect.rowEnd), shard.arena, { placed, timestamps: shard.timestamps, pipeline: shard.pipeline });
   if (shard.twins) cols.values = withOutageTwins(cols.values, shard.twins);

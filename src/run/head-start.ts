@@ -24,7 +24,8 @@ import type { Scenario } from '../model/types.js';
 import { planGeneration, type OutputFormat, type ShardPlan } from '../plan/planner.js';
 import { prepareScenario } from '../variables/registry.js';
 import { resolveScenario, type ScenarioOptions } from './resolve-scenario.js';
-import { encodeShard, workerShardBuffers, type ShardTask } from './shard-task.js';
+import { encodeShardFile, workerShardBuffers, type ShardTask } from './shard-task.js';
+import type { FileParts } from '../formats/files.js';
 
 /** What the binary read from its raw arguments: a scenario file and the options that shape its first shard. */
 export interface HeadStartTask extends ScenarioOptions {
@@ -41,8 +42,11 @@ export interface EarlyShard {
   shard: ShardPlan;
   format: OutputFormat;
   compression: ParquetCompression;
-  /** Valid until this worker encodes another shard (they live in its reused buffers). */
-  bytes: Uint8Array;
+  /**
+   * The encoded file (a Parquet file as its writer's parts, views of the worker's column
+   * buffers among them): valid until this worker generates another shard.
+   */
+  file: Uint8Array | FileParts;
   anomalousRows: number;
 }
 
@@ -109,10 +113,10 @@ async function generateAhead(task: HeadStartTask): Promise<void> {
     const shard = planGeneration(scenario, { format: task.format }).shards[0];
     if (!shard) return;
     await prepareScenario(scenario);
-    const { bytes, anomalousRows } = encodeShard({ scenario, shard, format: task.format, compression: task.compression }, workerShardBuffers);
+    const { file, anomalousRows } = encodeShardFile({ scenario, shard, format: task.format, compression: task.compression }, workerShardBuffers);
     // Its hash and its events for the segment table are left to the shard task, which
     // computes them while the shard goes to the disk.
-    early = { scenario, shard, format: task.format, compression: task.compression, bytes, anomalousRows };
+    early = { scenario, shard, format: task.format, compression: task.compression, file, anomalousRows };
   } catch {
     // The run meets the same problem on the main thread or in its own task, and reports it there.
     early = null;
@@ -123,7 +127,7 @@ async function generateAhead(task: HeadStartTask): Promise<void> {
 
 /**
  * The shard generated ahead when `task` asks for exactly it, else undefined. Either way
- * the head start is used up: its bytes live in buffers the next shard reuses.
+ * the head start is used up: its file lives in buffers the next shard reuses.
  */
 export function takeHeadStart(task: ShardTask): EarlyShard | undefined {
   const e = early;

@@ -12,11 +12,12 @@ import { generateFleetShard, type EntityStarts } from '../generate/fleet.js';
 import { checkFinite } from '../generate/finite.js';
 import { fingerprintRows, type ShardFingerprints } from '../uniqueness/fingerprint.js';
 import { shardTable } from '../formats/arrow-table.js';
-import { encodeParquet, ParquetOutput, type ParquetCompression } from '../formats/parquet.js';
+import { encodeParquetParts, joinParts, type ParquetCompression } from '../formats/parquet.js';
 import { ColumnArena, countOnes } from '../columns/columns.js';
 import { encodeArrowIPC } from '../formats/arrow-ipc.js';
 import { encodeCsv } from '../formats/csv.js';
-import { writeFileAtomicAround } from '../formats/files.js';
+import { writeFileAtomicAround, type FileParts } from '../formats/files.js';
+import { WriteRing } from '../formats/write-ring.js';
 import { shardMetadata } from '../dataset/provenance.js';
 import type { OutputFormat, ShardPlan } from '../plan/planner.js';
 import { endRow, type Scenario } from '../model/types.js';
@@ -99,10 +100,11 @@ export interface ShardDone {
 
 export type ShardResult = ShardDone | { ok: false; index: number; error: ErrorData };
 
-/** A worker's buffers, reused from shard to shard (columns and the encoded file). */
+/** A worker's buffers, reused from shard to shard (columns, and the write ring its Parquet files go through). */
 export interface ShardBuffers {
   columns: ColumnArena;
-  parquet: ParquetOutput;
+  /** The aligned chunks a Parquet shard is written through (write-ring.ts): no buffer of the whole file. */
+  ring: WriteRing;
   /** A fleet shard's columns (`columns` then holds one entity's rows at a time). */
   fleet: ColumnArena;
 }
@@ -130,30 +132,46 @@ function generateShardColumns(task: Omit<ShardTask, 'outDir'>, buffers?: ShardBu
   return starting ? { columns, anomalousRows, starting } : { columns, anomalousRows };
 }
 
-/** Encodes generated columns in the task's format (into `buffers.parquet` when given). */
-function encodeShardColumns(task: Omit<ShardTask, 'outDir'>, g: GeneratedShard, buffers?: ShardBuffers): { bytes: Uint8Array; anomalousRows: number; starting?: EntityStarts[] } {
+/**
+ * A shard encoded in the task's format. A Parquet file comes as its writer's parts, some of
+ * them views of the shard's columns: valid until the same buffers generate another shard.
+ */
+export interface EncodedShard {
+  file: Uint8Array | FileParts;
+  anomalousRows: number;
+  starting?: EntityStarts[];
+}
+
+/** Encodes generated columns in the task's format. */
+function encodeShardColumns(task: Omit<ShardTask, 'outDir'>, g: GeneratedShard): EncodedShard {
   const { scenario, shard, format } = task;
   const t = timing ? clock() : 0;
   const columns = g.columns;
-  let bytes: Uint8Array;
-  if (format === 'csv') bytes = encodeCsv(columns);
+  let file: Uint8Array | FileParts;
+  if (format === 'csv') file = encodeCsv(columns);
   else {
     const metadata = shardMetadata(scenario, shard);
     // Arrow IPC keeps provenance in the schema metadata; Parquet in its key-value metadata
     // (an Arrow schema map would be re-ordered by parquet-wasm, see provenance.ts).
-    bytes = format === 'arrow' ? encodeArrowIPC(shardTable(columns, metadata)) : encodeParquet(shardTable(columns), metadata, task.compression, buffers?.parquet);
+    file = format === 'arrow' ? encodeArrowIPC(shardTable(columns, metadata)) : encodeParquetParts(shardTable(columns), metadata, task.compression);
   }
   if (timing) addPhase('encode', t);
-  return g.starting ? { bytes, anomalousRows: g.anomalousRows, starting: g.starting } : { bytes, anomalousRows: g.anomalousRows };
+  return g.starting ? { file, anomalousRows: g.anomalousRows, starting: g.starting } : { file, anomalousRows: g.anomalousRows };
 }
 
 /**
- * Generates and encodes one shard in memory. With `buffers`, the returned bytes live in
- * them and are valid until the next call with the same buffers. A fleet shard whose task
- * measures its events also returns the entities whose events start in it (`starting`).
+ * Generates and encodes one shard in memory (into `buffers`' columns when given: see
+ * `EncodedShard` for how long its parts are valid). A fleet shard whose task measures its
+ * events also returns the entities whose events start in it (`starting`).
  */
-export function encodeShard(task: Omit<ShardTask, 'outDir'>, buffers?: ShardBuffers): { bytes: Uint8Array; anomalousRows: number; starting?: EntityStarts[] } {
-  return encodeShardColumns(task, generateShardColumns(task, buffers), buffers);
+export function encodeShardFile(task: Omit<ShardTask, 'outDir'>, buffers?: ShardBuffers): EncodedShard {
+  return encodeShardColumns(task, generateShardColumns(task, buffers));
+}
+
+/** `encodeShardFile` as one buffer of the file's bytes. */
+export function encodeShard(task: Omit<ShardTask, 'outDir'>): { bytes: Uint8Array; anomalousRows: number; starting?: EntityStarts[] } {
+  const { file, ...rest } = encodeShardFile(task);
+  return { bytes: file instanceof Uint8Array ? file : joinParts(file), ...rest };
 }
 
 export function sha256(bytes: Uint8Array): string {
@@ -177,20 +195,12 @@ export function shardSegments(scenario: Scenario, from: number, to: number): Sha
 }
 
 /** This thread's shard buffers: a worker runs one shard at a time, written before the next. */
-export const workerShardBuffers: ShardBuffers = { columns: new ColumnArena(), parquet: new ParquetOutput(), fleet: new ColumnArena() };
-
-/** A shard this worker already generated for the task (a head start: head-start.ts). */
-export interface ReadyShard {
-  bytes: Uint8Array;
-  anomalousRows: number;
-  /** A fleet shard's entities with events starting in it (`encodeShard`). */
-  starting?: EntityStarts[];
-}
+export const workerShardBuffers: ShardBuffers = { columns: new ColumnArena(), ring: new WriteRing(), fleet: new ColumnArena() };
 
 /**
  * The end of this worker's last direct write that answered early: until it settles, the
- * write reads the output buffer, which the next shard may fill only then (it generates its
- * columns meanwhile).
+ * write reads the write ring (or the whole file's buffer), which the next shard may fill
+ * only then (it generates and encodes its columns meanwhile).
  */
 let writing: Promise<void> | null = null;
 
@@ -209,7 +219,8 @@ function shardError(task: ShardTask, err: unknown): ErrorData {
   return errorData(full ?? err, { seed: scenario.seed, shard: shard.index, rowStart: shard.rowStart, rowEnd: shard.rowEnd, ...(shard.entityStart !== undefined ? { entityStart: shard.entityStart, entityEnd: shard.entityEnd } : {}) });
 }
 
-export async function runShardTask(task: ShardTask, ready?: ReadyShard): Promise<ShardResult> {
+/** Runs a shard task: `ready` is the shard when this worker already encoded it for the task (a head start: head-start.ts). */
+export async function runShardTask(task: ShardTask, ready?: EncodedShard): Promise<ShardResult> {
   const { shard, scenario } = task;
   const base = { index: shard.index, file: shard.file, rowStart: shard.rowStart, rowEnd: shard.rowEnd, ...(shard.entityStart !== undefined ? { entityStart: shard.entityStart, entityEnd: shard.entityEnd! } : {}) };
   setWatch(task.watch);
@@ -227,28 +238,36 @@ export async function runShardTask(task: ShardTask, ready?: ReadyShard): Promise
       }
     }
     if (!ready) await prepareScenario(scenario);
-    let encoded = ready;
-    if (!encoded) {
-      const generated = generateShardColumns(task, workerShardBuffers);
-      await outputReleased();
-      encoded = encodeShardColumns(task, generated, workerShardBuffers);
-    }
-    const { bytes, anomalousRows, starting } = encoded;
-    // The shard is hashed, and its events measured for the segment table (here, in
-    // parallel, rather than all on the main thread once every shard is done), while it is
-    // written: a direct write leaves this thread free.
+    const { file, anomalousRows, starting } = ready ?? encodeShardFile(task, workerShardBuffers);
+    await outputReleased();
+    // The shard is hashed as it goes to the disk, and its events measured for the segment
+    // table (here, in parallel, rather than all on the main thread once every shard is
+    // done) while its last chunks are written: a direct write leaves this thread free.
     const w = timing ? clock() : 0;
     let busy = 0;
-    const { result: measured, landing } = await writeFileAtomicAround(join(task.outDir, writeAs), bytes, () => {
+    let bytes = 0;
+    const hash = createHash('sha256');
+    const see = (b: Uint8Array): void => {
       const d = timing ? clock() : 0;
-      const r = {
-        hash: sha256(bytes),
-        segments: task.segments ? (shard.entityStart !== undefined ? fleetShardSegments(scenario, shard, undefined, starting) : shardSegments(scenario, shard.rowStart, shard.rowEnd)) : undefined,
-      };
-      if (timing) busy = clock() - d;
-      return r;
-    });
-    const done: ShardDone = { ok: true, ...base, bytes: bytes.length, sha256: measured.hash, anomalousRows, reused: false, at: writeAs, ...(ready ? { headStart: true as const } : {}) };
+      hash.update(b);
+      bytes += b.length;
+      if (timing) {
+        busy += clock() - d;
+        addPhase('sha256', d);
+      }
+    };
+    const { result: segments, landing } = await writeFileAtomicAround(
+      join(task.outDir, writeAs),
+      file,
+      () => {
+        const d = timing ? clock() : 0;
+        const r = task.segments ? (shard.entityStart !== undefined ? fleetShardSegments(scenario, shard, undefined, starting) : shardSegments(scenario, shard.rowStart, shard.rowEnd)) : undefined;
+        if (timing) busy += clock() - d;
+        return r;
+      },
+      { see, ring: workerShardBuffers.ring },
+    );
+    const done: ShardDone = { ok: true, ...base, bytes, sha256: hash.digest('hex'), anomalousRows, reused: false, at: writeAs, ...(ready ? { headStart: true as const } : {}) };
     if (landing && task.landed) {
       // Answer now; the file's last blocks, fsync and rename finish while this worker
       // generates its next shard, and the port says when it is in place.
@@ -266,7 +285,7 @@ export async function runShardTask(task: ShardTask, ready?: ReadyShard): Promise
         addMs('fsync', synced);
       }
     }
-    if (measured.segments) done.segments = measured.segments;
+    if (segments) done.segments = segments;
     if (timing) {
       addPhase('shard', t);
       done.phases = phaseTimes();

@@ -72,15 +72,25 @@ function copyBlocks(blocks: { block(b: number, rows: number): Float64Array }, fr
  * short events ran 30× slower than plain noise. Values depend only on the block, so sharing
  * changes no bit; the few most recent are kept (each holds one to five blocks of doubles).
  */
-const sharedBlocks = new Map<string, { block(b: number): Float64Array }>();
+interface BlockComputer {
+  block(b: number): Float64Array;
+  /** Gives its arrays to the next computer (a walk's: see process-walk.ts). */
+  release?(): void;
+}
+const sharedBlocks = new Map<string, BlockComputer>();
 const SHARED_BLOCKS_KEPT = 8;
 
-function sharedComputer<T extends { block(b: number): Float64Array }>(id: string, make: () => T): T {
+function sharedComputer<T extends BlockComputer>(id: string, make: () => T): T {
   let b = sharedBlocks.get(id);
   if (b) sharedBlocks.delete(id);
   else b = make();
   sharedBlocks.set(id, b);
-  if (sharedBlocks.size > SHARED_BLOCKS_KEPT) sharedBlocks.delete(sharedBlocks.keys().next().value!);
+  if (sharedBlocks.size > SHARED_BLOCKS_KEPT) {
+    // The oldest is dropped; a compilation still holding it computes again if it asks.
+    const [oldest, computer] = sharedBlocks.entries().next().value!;
+    sharedBlocks.delete(oldest);
+    computer.release?.();
+  }
   return b as T;
 }
 
