@@ -353,4 +353,36 @@ describe('the unchanged-label warning', () => {
     expect(quiet.status, quiet.stderr).toBe(0);
     expect(quiet.stderr).not.toContain('warning');
   });
+
+  it('names the cause when no variable can change at an event: validate and generate say so, exit 0', () => {
+    const dir = tempDir();
+    const file = join(dir, 'inert.json');
+    const doc = {
+      seed: 3,
+      timeline: { start: '2024-01-01T00:00:00Z', step: '1s', rows: 5_000 },
+      anomalies: { frequency: 0.05, duration: [5, 10] },
+      variables: { x: { normal: { dist: 'normal', mean: 0, sd: 1 } } },
+    };
+    writeFileSync(file, JSON.stringify(doc));
+    const cli = (...args: string[]) => spawnSync(process.execPath, [join(root, 'dist/src/cli/main.js'), ...args], { encoding: 'utf8' });
+    const cause = 'no variable can change at an event';
+    const v = cli('validate', file);
+    expect(v.status, v.stderr).toBe(0);
+    expect(v.stderr).toContain(`paranom: warning: ${file}: anomalies are placed and labelled, but ${cause}`);
+    const g = cli('generate', file, '--out', join(dir, 'inert'), '--workers', '1');
+    expect(g.status, g.stderr).toBe(0);
+    const m = JSON.parse(readFileSync(join(dir, 'inert/manifest.json'), 'utf8'));
+    // Every labelled row holds its normal value: the warning gives the cause, not the share.
+    expect(m.anomalies.realised.unchanged_rows).toBe(m.anomalies.realised.anomalous_rows);
+    expect(g.stderr).toContain(cause);
+    expect(g.stderr).toContain('`anomalous` definition');
+    expect(g.stderr).not.toContain('of labelled rows');
+
+    // An anomalous definition ends it.
+    writeFileSync(file, JSON.stringify({ ...doc, variables: { x: { ...doc.variables.x, anomalous: { dist: 'uniform', min: 50, max: 60 } } } }));
+    for (const r of [cli('validate', file), cli('generate', file, '--out', join(dir, 'live'), '--workers', '1')]) {
+      expect(r.status, r.stderr).toBe(0);
+      expect(r.stderr).not.toContain('warning');
+    }
+  });
 });

@@ -10,6 +10,7 @@ import { cpSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { generate } from '../src/run/generate.js';
+import { formatRunReport } from '../src/cli/report.js';
 import { grow } from '../src/run/grow.js';
 import { mergeManifests } from '../src/run/merge.js';
 import { verify } from '../src/run/verify.js';
@@ -432,9 +433,13 @@ describe('outages: fleet-wide events', () => {
   it('hit the entities the segment table lists, at the same rows, leaving every other row as without outages; growth keeps the files', async () => {
     const base = tempDir('paranom-fleet-outage-');
     const [a, b, none, grown] = ['a', 'b', 'none', 'grown'].map((x) => join(base, x));
-    await generate(scenarioFrom(doc(OUT, 12)), { out: a, workers: 1, shardRows: SHARD });
+    const ra = await generate(scenarioFrom(doc(OUT, 12)), { out: a, workers: 1, shardRows: SHARD });
     await generate(scenarioFrom(doc(OUT, 12)), { out: b, workers: 4, shardRows: 2 * SHARD });
-    await generate(scenarioFrom(doc(null, 12)), { out: none, workers: 2, shardRows: SHARD });
+    const rn = await generate(scenarioFrom(doc(null, 12)), { out: none, workers: 2, shardRows: SHARD });
+    // The printed fraction counts the outages' rows, which the requested frequency does not: the line says so.
+    expect(ra.manifest.anomalies.realised.anomalous_rows).toBeGreaterThan(rn.manifest.anomalies.realised.anomalous_rows);
+    expect(formatRunReport(ra, a, 1)).toMatch(/\(fraction [0-9.]+ with the fleet's outages; requested fraction [0-9.]+, for events alone\)/);
+    expect(formatRunReport(rn, none, 1)).not.toContain('outages');
     expect(await perEntity(b)).toEqual(await perEntity(a));
     const outages = await duck(`SELECT id, start_row, end_row, entities FROM read_parquet('${a}/anomalies.parquet') WHERE machine IS NULL ORDER BY id`);
     expect(outages.length).toBeGreaterThan(0);

@@ -223,6 +223,9 @@ export async function runCli(args: readonly string[], io: CliIO = processIO): Pr
           const s = loadScenario(argv.scenario);
           const { checkScenarioLoads } = await import('../run/check-loads.js');
           await checkScenarioLoads(s);
+          const { inertAnomalies } = await import('../run/label-warnings.js');
+          const inert = inertAnomalies(s);
+          if (inert) io.stderr(`paranom: warning: ${argv.scenario}: ${inert}.\n`);
           io.stdout(`${argv.scenario}: ok — ${countOf(s.variables.length, 'variable')}, ${countOf(s.timeline.rows, 'row')}${s.entities ? ` × ${countOf(s.entities.count, 'entity', 'entities')}` : ''}, anomalies: ${s.anomalies.mode}\n`);
         })(),
     )

@@ -16,8 +16,10 @@ export function formatRunReport(r: GenerateResult, out: string, seconds: number)
   }
   const a = m.anomalies;
   const requested = a.mode === 'frequency' ? `requested fraction ${a.requested.frequency}` : a.mode === 'count' ? `requested ${a.requested.count} events` : 'none requested';
+  // A fleet's outages label rows too: the realised fraction counts them, the request does not.
+  const outages = m.scenario.entities?.outages ? ' with the fleet\'s outages' : '';
   lines.push(
-    `anomalies: ${countOf(a.realised.events, 'event')}, ${countOf(a.realised.anomalous_rows, 'row')} (fraction ${a.realised.fraction.toFixed(5)}; ${requested})` +
+    `anomalies: ${countOf(a.realised.events, 'event')}, ${countOf(a.realised.anomalous_rows, 'row')} (fraction ${a.realised.fraction.toFixed(5)}${outages}; ${requested}${outages && a.mode !== 'none' ? ', for events alone' : ''})` +
       (a.realised.truncated_events ? `, ${a.realised.truncated_events} cut by the end of the timeline` : ''),
   );
   if (!m.growth_stable) lines.push('note: count mode places events over the whole timeline; this dataset is not growth-stable');

@@ -3,13 +3,28 @@
  * from the clean series (counted while the segment table is written).
  */
 import type { Manifest } from '../dataset/manifest.js';
+import type { Scenario } from '../model/types.js';
+import { twinnedVariables } from '../anomaly/kinds/clean-twin.js';
 
 /** Share of labelled rows that may equal the clean series before generate warns. */
 const UNCHANGED_WARNING_SHARE = 0.05;
 
+/**
+ * A scenario whose events can change no variable (none has an `anomalous` definition, no
+ * kind targets one, no callback or vae variable sees the event, no outage): its labels
+ * would mark rows that are normal. A likely slip (an `anomalous` left out), so `validate`
+ * says it before a run; it is not refused, as a labels-only dataset is a valid request.
+ */
+export function inertAnomalies(s: Pick<Scenario, 'anomalies' | 'variables' | 'entities'>): string | null {
+  if (s.anomalies.mode === 'none' || twinnedVariables(s).length > 0) return null;
+  return 'anomalies are placed and labelled, but no variable can change at an event: none has an `anomalous` definition, anomalies.kinds is not set, and there is no callback or vae variable, so every labelled row holds a normal value. Give the variables a detector should see change an `anomalous` definition, or list anomalies.kinds';
+}
+
 /** A warning when too many labelled rows are identical to the clean series. */
-export function labelWarnings(m: Manifest): string[] {
+export function labelWarnings(m: Manifest, s?: Pick<Scenario, 'anomalies' | 'variables' | 'entities'>): string[] {
   const r = m.anomalies.realised;
+  const inert = s && r.anomalous_rows > 0 ? inertAnomalies(s) : null;
+  if (inert) return [inert + '.'];
   if (r.unchanged_rows <= 0 || r.anomalous_rows <= 0 || r.unchanged_rows <= UNCHANGED_WARNING_SHARE * r.anomalous_rows) return [];
   const pct = ((100 * r.unchanged_rows) / r.anomalous_rows).toFixed(1);
   // With min_effect every event is visible as a whole; the unchanged rows are parts of events.

@@ -249,7 +249,7 @@ export async function runPlan(run: PlannedRun): Promise<GenerateResult> {
       if (!part) removeUnplanned(out, plan.shards, prepared.carried);
       journal.remove();
     }
-    return { plan, manifest, generated, reused, rowsGenerated, warnings: labelWarnings(manifest), ...(options.phases ? { phases: sumPhases(timed), spans: spans.sort((a, b) => a.shard - b.shard) } : {}) };
+    return { plan, manifest, generated, reused, rowsGenerated, warnings: labelWarnings(manifest, scenario), ...(options.phases ? { phases: sumPhases(timed), spans: spans.sort((a, b) => a.shard - b.shard) } : {}) };
   } catch (err) {
     if (committed) throw unfinishedCommit(out, command, err);
     undo(true);
