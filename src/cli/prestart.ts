@@ -4,8 +4,9 @@
  * `--rows` fits in one shard, else all of them (`--workers`, default: the cores). A guess
  * that is off costs little: the run creates the pool it needs and ends the other.
  *
- * A one-shard run also gets a head start (run/head-start.ts): its one worker generates the
- * shard while this thread loads the command line. The options are read here only as far
+ * A run whose pool starts with one worker (one shard, or `--workers 1`) also gets a head
+ * start (run/head-start.ts): that worker generates the first shard while this thread loads
+ * the command line. The options are read here only as far
  * as a simple command line states them; the worker's shard is used only if the run asks
  * for exactly it, so a misreading costs time, never bytes.
  */
@@ -40,7 +41,7 @@ export function poolFor(args: readonly string[]): { workers: number; start: numb
 /** Options a head start understands; with any other option the command line gets none. */
 const HEAD_START_OPTIONS = new Set(['--out', '-o', '--rows', '--seed', '--format', '--compression', '--workers', '-w', '--force', '--with-clean', '--verbose']);
 
-/** The head start of a one-shard `generate … --out` command line, or null (see the module comment). */
+/** The head start of a `generate … --out` command line whose pool starts with one worker, or null (see the module comment). */
 export function headStartFor(args: readonly string[]): HeadStartTask | null {
   if (poolFor(args)?.start !== 1) return null;
   const scenario = args[1];

@@ -1,5 +1,6 @@
 /**
- * The head start of a one-shard run: while the main thread is still loading the command
+ * The head start of a run whose pool starts with one worker (one shard, or `--workers 1`):
+ * while the main thread is still loading the command
  * line and planning, the worker the binary prestarted (cli/prestart.ts) reads the same
  * scenario file and generates and encodes the first shard in memory. When the run's
  * shard task arrives, the worker writes those bytes (hashing them and measuring their
