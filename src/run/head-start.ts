@@ -1,8 +1,8 @@
 /**
  * The head start of a run whose pool starts with one worker (one shard, or `--workers 1`):
- * while the main thread is still loading the command
- * line and planning, the worker the binary prestarted (cli/prestart.ts) reads the same
- * scenario file and generates and encodes the first shard in memory. When the run's
+ * while the main thread is still loading the command line and planning, the worker the
+ * binary prestarted (cli/prestart.ts) reads the same scenario file and generates and
+ * encodes the first shard in memory. When the run's
  * shard task arrives, the worker writes those bytes (hashing them and measuring their
  * events while they go to the disk) if the task asks for exactly what was generated
  * (the same resolved scenario, shard, format and compression);
