@@ -73,7 +73,9 @@ describe('stale lock takeover', () => {
     expect(winners.filter((w) => w !== 1), `winners per round: ${winners.join(',')}`).toEqual([]);
     for (const r of refusals) {
       expect(r.code, r.message).toBe('OUTPUT_LOCKED');
-      expect(r.message).toMatch(/is in use by process \d+ on host .* \(contender\)/);
+      // The winner's lock is created, then written: a contender reading it in between is
+      // refused as by a lock still being written (seen on a loaded machine), also correct.
+      expect(r.message).toMatch(/is in use by (process \d+ on host .* \(contender\)|a process that is still writing its lock)/);
     }
   }, 120_000);
 
