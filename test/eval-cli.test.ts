@@ -1,6 +1,6 @@
 /** `paranom eval` as a user meets it: every label source, both prediction formats, JSON, and exit 2 on bad input. */
 import { spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from './helpers.js';
@@ -192,6 +192,19 @@ describe('paranom eval', () => {
     const r = paranom('eval', join(dir, 'duck-date.parquet'), '--labels', ds);
     expectUsageError(r, /duck-date\.parquet row 1: timestamp .* is on \d+ prediction rows \(\S*duck-date\.parquet row 0, .* row 4, and 19995 more\) but on 1 label row/);
     expect(r.err.length).toBeLessThan(800);
+  });
+
+  it("refuses a dataset whose segment table is gone, unless --windows runs asks for runs of labels (before: event scores from runs of labelled rows, without a word)", () => {
+    const preds = join(dir, 'seg-preds.csv');
+    writeFileSync(preds, 'timestamp,score\n' + rows.map((r) => `${r.ts},${Math.abs(r.temperature - 20)}`).join('\n') + '\n');
+    const lost = join(dir, 'lost-segments');
+    cpSync(ds, lost, { recursive: true });
+    rmSync(join(lost, 'anomalies.parquet'));
+    expectUsageError(paranom('eval', preds, '--labels', lost), /lost-segments[\\/]anomalies\.parquet: the dataset's segment table \(its event windows\) is missing; restore it, or score windows as runs of labelled rows with --windows runs/);
+    const runs = json('eval', preds, '--labels', lost, '--windows', 'runs');
+    expect(runs.labels).toMatch(/windows: runs of labelled rows/);
+    expect(runs).toMatchObject({ rows: 20000 });
+    expect(runs).toEqual({ ...json('eval', preds, '--labels', ds, '--windows', 'runs'), labels: runs.labels });
   });
 
   it('exits 2 with a clear message on bad input', () => {
