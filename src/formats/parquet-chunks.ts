@@ -261,30 +261,50 @@ function dictionaryPage(dict: readonly string[]): Uint8Array {
 /** Min and max of an int64 column's rows [from, to) as 8-byte little-endian values (timestamp statistics). */
 function int64MinMax(leaf: Leaf, from: number, to: number): { min: Uint8Array; max: Uint8Array } | null {
   if (leaf.validity || to <= from) return null;
-  const w = leaf.words!;
-  // Compared as (signed high word, unsigned low word), all in int32 arithmetic: the same
-  // order as the values themselves, without a double per row (which code not yet
-  // optimized allocates on the heap).
-  let lo = from;
-  let hi = from;
+  const lo = int64MinRow(leaf.words!, from, to);
+  const hi = int64MaxRow(leaf.words!, from, to);
+  return { min: leaf.bytes.slice(8 * lo, 8 * lo + 8), max: leaf.bytes.slice(8 * hi, 8 * hi + 8) };
+}
+
+// The two scans below compare values as (signed high word, unsigned low word), all in int32
+// arithmetic: the same order as the values themselves, without a double per row (which code
+// not yet optimized allocates on the heap). Each is a loop alone in its function, ending in
+// a plain return: V8 compiles such a loop on the stack (OSR) during its first call and
+// reuses that code, and a property access or call after the loop, not yet run when it
+// compiled, deoptimized it at the end of every call (once per page).
+
+/** The first row of [from, to) holding the smallest value of an int64 column's words. */
+function int64MinRow(w: Int32Array, from: number, to: number): number {
+  let at = from;
   let minH = w[2 * from + 1]!;
   let minL = w[2 * from]! ^ 0x80000000;
-  let maxH = minH;
-  let maxL = minL;
   for (let i = from + 1; i < to; i++) {
     const h = w[2 * i + 1]!;
     const l = w[2 * i]! ^ 0x80000000;
     if (h < minH || (h === minH && l < minL)) {
       minH = h;
       minL = l;
-      lo = i;
-    } else if (h > maxH || (h === maxH && l > maxL)) {
-      maxH = h;
-      maxL = l;
-      hi = i;
+      at = i;
     }
   }
-  return { min: leaf.bytes.slice(8 * lo, 8 * lo + 8), max: leaf.bytes.slice(8 * hi, 8 * hi + 8) };
+  return at;
+}
+
+/** The first row of [from, to) holding the largest value of an int64 column's words. */
+function int64MaxRow(w: Int32Array, from: number, to: number): number {
+  let at = from;
+  let maxH = w[2 * from + 1]!;
+  let maxL = w[2 * from]! ^ 0x80000000;
+  for (let i = from + 1; i < to; i++) {
+    const h = w[2 * i + 1]!;
+    const l = w[2 * i]! ^ 0x80000000;
+    if (h > maxH || (h === maxH && l > maxL)) {
+      maxH = h;
+      maxL = l;
+      at = i;
+    }
+  }
+  return at;
 }
 
 /** Orders two 8-byte little-endian int64 values: negative, zero or positive. */
