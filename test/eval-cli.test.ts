@@ -207,6 +207,34 @@ describe('paranom eval', () => {
     expect(runs).toEqual({ ...json('eval', preds, '--labels', ds, '--windows', 'runs'), labels: runs.labels });
   });
 
+  it('reads its numeric options as decimal numbers, each quoted back when it is not one (before: --tolerance without a value was 0, 0x10 was 16, --beta Infinity printed "beta": null)', () => {
+    const preds = join(dir, 'opt-preds.csv');
+    writeFileSync(preds, 'timestamp,score\n' + rows.map((r) => `${r.ts},${Math.abs(r.temperature - 20)}`).join('\n') + '\n');
+    for (const [option, value] of [
+      ['--threshold', '0x10'],
+      ['--threshold', '1e400'],
+      ['--tolerance', '0x3'],
+      ['--gap', 'abc'],
+      ['--beta', 'Infinity'],
+      ['--beta', '1e400'],
+      ['--alpha', '0b1'],
+      ['--probation', '.1.'],
+    ] as const) {
+      expectUsageError(paranom('eval', preds, '--labels', ds, option, value), new RegExp(`${option} takes a (decimal )?number.*got '${value.replace(/\./g, '\\.')}'`));
+    }
+    for (const option of ['--tolerance', '--gap', '--beta', '--alpha', '--probation']) {
+      expectUsageError(paranom('eval', preds, '--labels', ds, option), new RegExp(`${option} needs a value`));
+    }
+    expectUsageError(paranom('eval', preds, '--labels', ds, '--beta', '2', '--beta', '3'), /--beta is given 2 times; give it once/);
+    // Decimal forms still read as before, defaults where an option is left out.
+    const given = json('eval', preds, '--labels', ds, '--threshold', '1e1', '--tolerance', '3', '--gap', '+2', '--beta', '.5', '--alpha', '0.25', '--probation', '0.1');
+    expect(given).toMatchObject({ threshold: 10, event: { tolerance: 3, gap: 2 }, point: { beta: 0.5 }, range: { alpha: 0.25 } });
+    const defaults = json('eval', preds, '--labels', ds, '--threshold', '10');
+    expect(defaults).toMatchObject({ event: { tolerance: 0, gap: 0 }, point: { beta: 1 }, range: { alpha: 0 } });
+    expect(defaults.nab.probation_rows).toBe(750);
+    expect(given.nab.probation_rows).toBe(500);
+  });
+
   it('exits 2 with a clear message on bad input', () => {
     const preds = join(dir, 'preds.csv');
     expectUsageError(paranom('eval', preds, '--labels', ds, '--score-column', 'nope'), /preds\.csv has no score column 'nope'; its columns are: timestamp, score/);
