@@ -350,6 +350,8 @@ describe('data safety: one regression test per finding', () => {
       [['generate', scenario, '--out', out2, '--rows', '10', '--rows', '20'], /--rows is given 2 times/],
       [['verify', out, '--sample', '-1'], /--sample|Unknown argument/],
       [['verify', out, '--sample', 'abc'], /--sample must be an integer/],
+      // Without its value, --sample was its default of 8.
+      [['verify', out, '--sample'], /--sample needs a value/],
       [['grow', out, '--rows', '5e5', '--force'], /Unknown argument: force/],
       [['grow', out, '--rows', 'lots'], /--rows must be an integer/],
       // The data folder named for the dataset (a path completed one level too far).
