@@ -135,6 +135,18 @@ describe('data safety: one regression test per finding', () => {
     expect(dir.code).toBe(2);
     expect(dir.err).toMatch(/is a directory/);
     expect(treeHashes(out)).toEqual(before);
+    // Nor into another dataset: its shards and segment table carry paranom's provenance as
+    // a merge does, and --force replaced them (before: that dataset no longer verified).
+    const other = (await dataset(join(base, 'other'))).out;
+    const others = treeHashes(other);
+    for (const name of ['data/part-00000.parquet', 'anomalies.parquet', 'data/all.parquet', 'all.parquet']) {
+      const into = await cli('merge', out, '--to', join(other, name), '--force');
+      expect(into.code, name).toBe(2);
+      expect(into.err, name).toMatch(/--to .* is inside the dataset .*other[\\/]ds; merging into a dataset would change it — write the merged file elsewhere/);
+      expectClean(into);
+    }
+    expect(treeHashes(other)).toEqual(others);
+    expect((await cli('verify', other, '--sample', '0')).code).toBe(0);
     // Another format's name: Parquet bytes in all.csv would be misread (before: written as asked).
     for (const name of ['all.csv', 'all.ARROW', 'all.ndjson']) {
       const other = await cli('merge', out, '--to', join(base, name));
