@@ -9,7 +9,7 @@ import { basename, dirname, join, resolve, sep } from 'node:path';
 import { tableToIPC } from 'apache-arrow';
 import { ParanomError } from '../errors.js';
 import { planGeneration } from '../plan/planner.js';
-import { checkCoverage, isParanomManifest, MANIFEST_FILE, PART_MANIFEST_RE, readManifest, requireFormatVersion, type Manifest, type ManifestShard } from '../dataset/manifest.js';
+import { checkCoverage, MANIFEST_FILE, PART_MANIFEST_RE, readManifest, requireFormatVersion, type Manifest, type ManifestShard } from '../dataset/manifest.js';
 import { ROW_GROUP_ROWS } from '../formats/parquet.js';
 import { readArrowRows } from '../formats/read.js';
 import { removeAbandonedTemps, uniqueTempName } from '../formats/unique-temp.js';
@@ -22,7 +22,8 @@ import { finishDataset } from './finish.js';
 import { otherFormatExtension } from '../formats/parquet-name.js';
 import { addReports, type ClassReport } from '../uniqueness/resolve.js';
 import { rollForward } from './commit.js';
-import { JOURNAL_RE, readRecords } from './state.js';
+import { readRecords } from './state.js';
+import { datasetHolding } from './dataset-holding.js';
 import { differences, identityOf, nameDifference } from './identity.js';
 
 
@@ -134,9 +135,8 @@ function checkMergeTarget(out: string, to: string, force: boolean): string {
   if (landing === dataset || landing.startsWith(dataset + sep)) {
     throw new ParanomError('USAGE', `--to ${to} is inside the dataset ${out}; merging into the dataset would change it — write the merged file elsewhere`, { to });
   }
-  // Nor into another dataset (its folder or its data/): its shards and segment table carry
-  // paranom's provenance as a merge does, so --force would replace them, and a new file
-  // there is one its readers, verify and grow would meet among its own.
+  // Nor into another dataset (its folder or its data/): --force would replace its shards
+  // and segment table, which carry paranom's provenance as a merge does.
   const host = datasetHolding(dirname(landing));
   if (host !== undefined) {
     throw new ParanomError('USAGE', `--to ${to} is inside the dataset ${host}; merging into a dataset would change it — write the merged file elsewhere`, { to });
@@ -150,29 +150,6 @@ function checkMergeTarget(out: string, to: string, force: boolean): string {
     if (!force) throw new ParanomError('OUTPUT_EXISTS', `--to ${to} already exists; pass --force to replace it`, { to });
   }
   return abs;
-}
-
-/**
- * The paranom dataset `folder` belongs to — the folder itself or, for a `data/` folder, its
- * parent — by a paranom manifest or run journal there; undefined for any other folder.
- */
-function datasetHolding(folder: string): string | undefined {
-  for (const dir of [folder, dirname(folder)]) {
-    let names: string[];
-    try {
-      names = readdirSync(dir);
-    } catch {
-      continue;
-    }
-    if (names.some((n) => JOURNAL_RE.test(n) || PART_MANIFEST_RE.test(n))) return dir;
-    if (!names.includes(MANIFEST_FILE)) continue;
-    try {
-      if (isParanomManifest(JSON.parse(readFileSync(join(dir, MANIFEST_FILE), 'utf8')))) return dir;
-    } catch {
-      // Not JSON: a user's file of that name, not a dataset.
-    }
-  }
-  return undefined;
 }
 
 /**
