@@ -1,6 +1,6 @@
 /** `paranom eval` as a user meets it: every label source, both prediction formats, JSON, and exit 2 on bad input. */
 import { spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from './helpers.js';
@@ -192,6 +192,47 @@ describe('paranom eval', () => {
     const r = paranom('eval', join(dir, 'duck-date.parquet'), '--labels', ds);
     expectUsageError(r, /duck-date\.parquet row 1: timestamp .* is on \d+ prediction rows \(\S*duck-date\.parquet row 0, .* row 4, and 19995 more\) but on 1 label row/);
     expect(r.err.length).toBeLessThan(800);
+  });
+
+  it("refuses a dataset whose segment table is gone, unless --windows runs asks for runs of labels (before: event scores from runs of labelled rows, without a word)", () => {
+    const preds = join(dir, 'seg-preds.csv');
+    writeFileSync(preds, 'timestamp,score\n' + rows.map((r) => `${r.ts},${Math.abs(r.temperature - 20)}`).join('\n') + '\n');
+    const lost = join(dir, 'lost-segments');
+    cpSync(ds, lost, { recursive: true });
+    rmSync(join(lost, 'anomalies.parquet'));
+    expectUsageError(paranom('eval', preds, '--labels', lost), /lost-segments[\\/]anomalies\.parquet: the dataset's segment table \(its event windows\) is missing; restore it, or score windows as runs of labelled rows with --windows runs/);
+    const runs = json('eval', preds, '--labels', lost, '--windows', 'runs');
+    expect(runs.labels).toMatch(/windows: runs of labelled rows/);
+    expect(runs).toMatchObject({ rows: 20000 });
+    expect(runs).toEqual({ ...json('eval', preds, '--labels', ds, '--windows', 'runs'), labels: runs.labels });
+  });
+
+  it('reads its numeric options as decimal numbers, each quoted back when it is not one (before: --tolerance without a value was 0, 0x10 was 16, --beta Infinity printed "beta": null)', () => {
+    const preds = join(dir, 'opt-preds.csv');
+    writeFileSync(preds, 'timestamp,score\n' + rows.map((r) => `${r.ts},${Math.abs(r.temperature - 20)}`).join('\n') + '\n');
+    for (const [option, value] of [
+      ['--threshold', '0x10'],
+      ['--threshold', '1e400'],
+      ['--tolerance', '0x3'],
+      ['--gap', 'abc'],
+      ['--beta', 'Infinity'],
+      ['--beta', '1e400'],
+      ['--alpha', '0b1'],
+      ['--probation', '.1.'],
+    ] as const) {
+      expectUsageError(paranom('eval', preds, '--labels', ds, option, value), new RegExp(`${option} takes a (decimal )?number.*got '${value.replace(/\./g, '\\.')}'`));
+    }
+    for (const option of ['--tolerance', '--gap', '--beta', '--alpha', '--probation']) {
+      expectUsageError(paranom('eval', preds, '--labels', ds, option), new RegExp(`${option} needs a value`));
+    }
+    expectUsageError(paranom('eval', preds, '--labels', ds, '--beta', '2', '--beta', '3'), /--beta is given 2 times; give it once/);
+    // Decimal forms still read as before, defaults where an option is left out.
+    const given = json('eval', preds, '--labels', ds, '--threshold', '1e1', '--tolerance', '3', '--gap', '+2', '--beta', '.5', '--alpha', '0.25', '--probation', '0.1');
+    expect(given).toMatchObject({ threshold: 10, event: { tolerance: 3, gap: 2 }, point: { beta: 0.5 }, range: { alpha: 0.25 } });
+    const defaults = json('eval', preds, '--labels', ds, '--threshold', '10');
+    expect(defaults).toMatchObject({ event: { tolerance: 0, gap: 0 }, point: { beta: 1 }, range: { alpha: 0 } });
+    expect(defaults.nab.probation_rows).toBe(750);
+    expect(given.nab.probation_rows).toBe(500);
   });
 
   it('exits 2 with a clear message on bad input', () => {

@@ -74,6 +74,9 @@ describe('point metrics', () => {
     expect(() => evaluate([0, 1], [0, 1, 1])).toThrow(/labels have 2 rows but predictions have 3/);
     expect(() => evaluate([0, 1], { scores: [0, Number.NaN] })).toThrow(/row 1 is not a number/);
     expect(() => evaluate({ isAnomaly: [0, 1, 1, 0], windows: [{ start: 2, end: 2 }, { start: 1, end: 1 }] }, [0, 0, 0, 0])).toThrow(/sorted and disjoint/);
+    // An infinite β made Fβ NaN (null in JSON) rather than being refused.
+    expect(() => evaluate([0, 1], { scores: [0, 1] }, { beta: Infinity })).toThrow(/beta must be a finite number > 0, got Infinity/);
+    expect(() => evaluate([0, 1], { scores: [0, 1] }, { beta: 0 })).toThrow(/beta must be a finite number > 0, got 0/);
   });
 });
 

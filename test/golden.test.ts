@@ -1,6 +1,7 @@
 /**
  * D6 — pinned bytes. The per-column SHA-256 of the reference scenarios (two of plain
- * variables, one `type: vae` and one `learned` kind from a tiny committed model). A change here is a
+ * variables, one `type: vae` and one `learned` kind from a tiny committed model, and one of
+ * processes drawing normals a block at a time: random walk, AR, normal and Student-t noise). A change here is a
  * breaking change of the data format: bump FORMAT_VERSION (src/format.ts), note it in the
  * changelog, and update the hashes deliberately (scripts/print-golden.sh prints the current ones).
  */
@@ -44,6 +45,14 @@ const GOLDEN: Record<string, Record<string, string>> = {
     anomaly_id: '86a53c1c9ac223841e1f97222f6701bbca04894d51529a2aeb0141bf4cc4f58a',
     taxi: 'efabc32ee44a5393c074841d3c94b14733163534fe4670ed74d21aef681b7a00',
     load: '753c6ca02bb633f817f785ab720f8e248d25e7b72c8b7faf55f4b45695f95d05',
+  },
+  processes: {
+    timestamp: 'd9d424bf9dcfe990ad414446dd6070f15af32517a9d89fd6d1b6397a77bacc91',
+    is_anomaly: '274cce998815704361b70bd57d7f6329cd4149894e54afa5fa4b0d177457b713',
+    anomaly_id: '7000f249ecb0cb8396c4b15f9fbb18bf154194e70318ca97265d0a6ab5418dba',
+    walk: '1d8ee68533022410dbbde3c6a3be5916e04133a38a56cd77c720faa4ae7a9a62',
+    ar: 'c9d744453cf69896395f9cad6846c6b0f2baf1fe18c4934e4901f551694fce3a',
+    heavy: '441a9aa688d49aab1416db2bf2027c1c7ca2415ec9962496cef09e3cdb8e96ad',
   },
 };
 

@@ -3,7 +3,9 @@
  * byte the file `encodeParquet` writes for the whole table: over several data pages and
  * several row groups, with nullable strings and timestamp statistics gathered page by
  * page, for both codecs; and `generate` writes a segment table of many pages that way —
- * the same bytes, verified, while no piece it encodes holds more than a page of events.
+ * the same bytes, verified, while no piece it encodes holds more than a page of events —
+ * for a single series and for a fleet whose shards run entity by entity (not for a
+ * time-major or grown fleet, whose shard order is not the table's).
  */
 import { readFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
@@ -19,6 +21,8 @@ import { readManifest, SEGMENTS_FILE } from '../src/dataset/manifest.js';
 import { shardMetadata } from '../src/dataset/provenance.js';
 import { endRow, firstRow } from '../src/model/types.js';
 import * as streamModule from '../src/formats/parquet-stream.js';
+import { planGeneration } from '../src/plan/planner.js';
+import { SegmentFeed } from '../src/run/segment-feed.js';
 import { scenarioFrom, tempDir } from './helpers.js';
 
 /** Rows [from, to) of a table with the segment table's kinds of column, some of them irregular. */
@@ -155,4 +159,96 @@ describe('generate writes the segment table a page of events at a time', () => {
     const checked = await verify(out, { sampleBlocks: 0 });
     expect(checked.problems).toEqual([]);
   }, 300_000);
+});
+
+/** A fleet whose events outnumber a page: entity names, outages, `count`-free placement. */
+function denseFleet(entities: string[] | number, rows: number) {
+  return {
+    name: 'dense-fleet',
+    seed: 6,
+    timeline: { start: '2024-01-01T00:00:00Z', step: '1s', rows },
+    entities: typeof entities === 'number' ? { count: entities, key: 'unit' } : { names: entities, key: 'host' },
+    anomalies: {
+      frequency: 0.25,
+      duration: [1, 3],
+      kinds: [
+        { kind: 'spike', weight: 2, duration: 1, magnitude: [4, 8] },
+        { kind: 'level_shift', duration: [2, 4], shift: [2, 5] },
+      ],
+      outages: { frequency: 0.01, duration: [5, 20], share: 0.5, kind: 'flat_line' },
+    },
+    variables: { signal: { normal: { dist: 'normal', mean: 0, sd: 1 } } },
+  };
+}
+
+describe('a fleet whose shards run entity by entity writes its segment table a page of events at a time', () => {
+  // Entities spanning several shards each, and many entities to a shard.
+  for (const [label, fleet, rows, shardRows] of [
+    ['entities across shards', ['alpha', 'beta', 'gamma', 'delta'], 125_000, 65_536],
+    ['many entities to a shard', 50, 10_000, 262_144],
+  ] as const) {
+    it(`gives the whole table's bytes (${label}), never a piece over a page, and verify finds them`, async () => {
+      const s = scenarioFrom(denseFleet(fleet as string[] | number, rows));
+      const out = join(tempDir(), 'fleet');
+      const add = vi.spyOn(streamModule.ParquetPieceWriter.prototype, 'add');
+      try {
+        await generate(s, { out, workers: 2, shardRows });
+        const seen = add.mock.calls.map(([t]) => t.numRows);
+        expect(seen.length).toBeGreaterThanOrEqual(2);
+        expect(Math.max(...seen)).toBe(PAGE_ROWS);
+      } finally {
+        add.mockRestore();
+      }
+      const m = readManifest(out);
+      const whole = datasetSegments(s);
+      expect(whole.table.numRows).toBeGreaterThan(PAGE_ROWS);
+      // Outages are rows of the table too: the last ones.
+      expect(whole.table.getChild(typeof fleet === 'number' ? 'unit' : 'host')!.get(whole.table.numRows - 1)).toBeNull();
+      expect(m.anomalies.realised.events).toBe(whole.table.numRows);
+      const segMeta = shardMetadata(s, { index: -1, rowStart: firstRow(s.timeline), rowEnd: endRow(s.timeline) });
+      expect(sha(readFileSync(join(out, SEGMENTS_FILE)))).toBe(sha(encodeParquet(whole.table, segMeta, 'snappy')));
+      const checked = await verify(out, { sampleBlocks: 0 });
+      expect(checked.problems).toEqual([]);
+    }, 300_000);
+  }
+
+  it('keeps a time-major fleet\'s events to the end and writes them sorted entity by entity, as before', async () => {
+    const spec = denseFleet(30, 3_000);
+    const s = scenarioFrom({ ...spec, entities: { ...spec.entities, order: 'time_entity' } });
+    const out = join(tempDir(), 'fleet-time');
+    const add = vi.spyOn(streamModule.ParquetPieceWriter.prototype, 'add');
+    try {
+      await generate(s, { out, workers: 2, shardRows: 65_536 });
+      expect(add).not.toHaveBeenCalled();
+    } finally {
+      add.mockRestore();
+    }
+    const whole = datasetSegments(s);
+    const segMeta = shardMetadata(s, { index: -1, rowStart: firstRow(s.timeline), rowEnd: endRow(s.timeline) });
+    expect(sha(readFileSync(join(out, SEGMENTS_FILE)))).toBe(sha(encodeParquet(whole.table, segMeta, 'snappy')));
+  }, 300_000);
+});
+
+describe('which fleets stream their segment table', () => {
+  const plan = (spec: ReturnType<typeof denseFleet>, shardRows: number, grownFrom?: Parameters<typeof planGeneration>[1]['grownFrom']) => {
+    const s = scenarioFrom(spec);
+    return { s, p: planGeneration(s, { shardRows, ...(grownFrom ? { grownFrom } : {}) }) };
+  };
+  it('an entity-major fresh fleet does, however its shards are cut; a time-major one does not', () => {
+    for (const [n, rows, shardRows] of [[4, 125_000, 65_536], [50, 10_000, 262_144], [3, 65_536, 65_536]] as const) {
+      const { s, p } = plan(denseFleet(n, rows), shardRows);
+      expect(SegmentFeed.streams(s, p)).toBe(true);
+    }
+    const spec = denseFleet(30, 3_000);
+    const { s, p } = plan({ ...spec, entities: { ...spec.entities, order: 'time_entity' } as typeof spec.entities }, 65_536);
+    expect(p.shards.length).toBeGreaterThan(1);
+    expect(SegmentFeed.streams(s, p)).toBe(false);
+  });
+  it('a fleet grown in rows, whose later rows of the first entities come after every entity\'s first rows, does not', () => {
+    const spec = denseFleet(50, 10_000);
+    const old = plan({ ...spec, timeline: { ...spec.timeline, rows: 5_000 } }, 262_144).p;
+    const grownFrom = { entities: 50, rows: 5_000, shards: old.shards };
+    const { s, p } = plan(spec, 262_144, grownFrom);
+    expect(SegmentFeed.streams(s, p)).toBe(false);
+  });
 });

@@ -5,6 +5,8 @@
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { readFileSync } from 'node:fs';
 import { ParanomError } from '../errors.js';
+import { decimalOption } from './options.js';
+import { parseDecimal } from '../input/decimal.js';
 import type { EvalOptions } from '../eval/evaluate.js';
 
 function builder(a: Argv) {
@@ -23,14 +25,14 @@ function builder(a: Argv) {
     .option('time-column', { type: 'string', describe: 'Timestamp column of both files (default: timestamp, time, ts, datetime or date)' })
     .option('windows', { choices: ['segments', 'runs'] as const, default: 'segments' as const, describe: "A dataset's event windows: its segment table, or runs of is_anomaly" })
     .option('threshold', { type: 'string', describe: "Alarm where score ≥ threshold; 'best' reports the best point-Fβ threshold (default: best for scores, 0.5 for 0/1)" })
-    .option('beta', { type: 'number', default: 1, describe: 'β of the point Fβ (e.g. 0.1 as in LSTM-AD)' })
-    .option('tolerance', { type: 'number', describe: 'Event tolerance in rows: a window is found by an alarm within ±t rows (default 0; AnomalyGenerator input: its range)' })
-    .option('gap', { type: 'number', default: 0, describe: 'Alarm runs separated by at most this many rows are one run' })
-    .option('alpha', { type: 'number', default: 0, describe: 'Range recall: existence reward α in [0, 1]' })
+    .option('beta', { type: 'string', describe: 'β of the point Fβ (e.g. 0.1 as in LSTM-AD; default 1)' })
+    .option('tolerance', { type: 'string', describe: 'Event tolerance in rows: a window is found by an alarm within ±t rows (default 0; AnomalyGenerator input: its range)' })
+    .option('gap', { type: 'string', describe: 'Alarm runs separated by at most this many rows are one run (default 0)' })
+    .option('alpha', { type: 'string', describe: 'Range recall: existence reward α in [0, 1] (default 0)' })
     .option('bias', { choices: ['flat', 'front', 'back', 'middle'] as const, default: 'flat' as const, describe: 'Range recall: positional bias' })
     .option('precision-bias', { choices: ['flat', 'front', 'back', 'middle'] as const, default: 'flat' as const, describe: 'Range precision: positional bias' })
     .option('cardinality', { choices: ['one', 'reciprocal'] as const, default: 'one' as const, describe: 'Range precision/recall: overlap cardinality γ' })
-    .option('probation', { type: 'number', default: 0.15, describe: "NAB: share of rows in the probationary period (NAB's 0.15)" })
+    .option('probation', { type: 'string', describe: "NAB: share of rows in the probationary period (default NAB's 0.15)" })
     .option('nab-threshold', { choices: ['sweep', 'same'] as const, describe: "NAB: each profile's own best threshold (sweep, as NAB), or the evaluation threshold (same). Default: sweep when the threshold is 'best'" })
     .option('only-labelled', { type: 'boolean', default: false, describe: 'Score only the prediction rows that have a label row (a detector run over a longer series than the labelled part); the rest are left out and counted' })
     .option('json', { type: 'boolean', default: false, describe: 'Print the result as JSON' });
@@ -42,23 +44,29 @@ function usage(message: string): ParanomError {
   return new ParanomError('USAGE', message);
 }
 
-function threshold(v: string | undefined): number | 'best' | undefined {
-  if (v === undefined || v === 'best') return v;
-  const n = Number(v);
-  if (v.trim() === '' || !Number.isFinite(n)) throw usage(`--threshold takes a number or 'best', got '${v}'`);
+function threshold(v: unknown): number | 'best' | undefined {
+  if (v === 'best') return v;
+  if (v === undefined || Array.isArray(v)) return decimalOption('threshold', v);
+  // Decimal only, as every number eval reads: Number() took 0x10 as 16.
+  const n = typeof v === 'string' ? parseDecimal(v) : Number.NaN;
+  if (!Number.isFinite(n)) throw usage(`--threshold takes a number or 'best', got '${String(v)}'`);
   return n;
 }
 
 function options(argv: ArgumentsCamelCase<EvalArgs>): EvalOptions {
   const t = threshold(argv.threshold);
-  if (!(argv.probation >= 0 && argv.probation < 1)) throw usage(`--probation takes a share in [0, 1), got ${argv.probation}`);
+  // Read as text and parsed here, defaults applied after: yargs' number type made a missing
+  // value 0 and 0x10 16, and a default would stand in for a missing value.
+  const probation = decimalOption('probation', argv.probation) ?? 0.15;
+  if (!(probation >= 0 && probation < 1)) throw usage(`--probation takes a share in [0, 1), got ${probation}`);
+  const tolerance = decimalOption('tolerance', argv.tolerance);
   return {
     ...(t !== undefined ? { threshold: t } : {}),
-    beta: argv.beta,
-    ...(argv.tolerance !== undefined ? { tolerance: argv.tolerance } : {}),
-    gap: argv.gap,
-    range: { alpha: argv.alpha, bias: argv.bias, precisionBias: argv['precision-bias'], cardinality: argv.cardinality },
-    nab: { probationPercent: argv.probation, ...(argv['nab-threshold'] ? { threshold: argv['nab-threshold'] } : {}) },
+    beta: decimalOption('beta', argv.beta) ?? 1,
+    ...(tolerance !== undefined ? { tolerance } : {}),
+    gap: decimalOption('gap', argv.gap) ?? 0,
+    range: { alpha: decimalOption('alpha', argv.alpha) ?? 0, bias: argv.bias, precisionBias: argv['precision-bias'], cardinality: argv.cardinality },
+    nab: { probationPercent: probation, ...(argv['nab-threshold'] ? { threshold: argv['nab-threshold'] } : {}) },
   };
 }
 

@@ -4,6 +4,7 @@
  * here, never a silent default.
  */
 import { ParanomError } from '../errors.js';
+import { parseDecimal } from '../input/decimal.js';
 
 /** An integer option: digits (or an exponent form such as 1e6 that is a whole number) within [min, max]. */
 export function intOption(name: string, raw: unknown, range: { min: number; max: number }): number | undefined {
@@ -26,6 +27,21 @@ export function positiveOption(name: string, raw: unknown, what: string): number
   if (text === '') throw new ParanomError('USAGE', `--${name} needs a value: ${what} above 0`);
   const n = /^\+?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(text) ? Number(text) : NaN;
   if (!(Number.isFinite(n) && n > 0)) throw new ParanomError('USAGE', `--${name}: expected ${what} above 0, got '${text}'`);
+  return n;
+}
+
+/**
+ * A number option (`--beta 0.5`, `--threshold -1e-3`): decimal digits only, finite, quoted
+ * back as written when it is not one. yargs' own `number` type reads `0x10` as 16, `abc` as
+ * NaN and a missing value as 0, and lets Infinity through.
+ */
+export function decimalOption(name: string, raw: unknown): number | undefined {
+  if (raw === undefined) return undefined;
+  if (Array.isArray(raw)) throw new ParanomError('USAGE', `--${name} is given ${raw.length} times; give it once`);
+  const text = typeof raw === 'string' ? raw : typeof raw === 'number' ? String(raw) : '';
+  if (text.trim() === '') throw new ParanomError('USAGE', `--${name} needs a value: a decimal number`);
+  const n = parseDecimal(text);
+  if (!Number.isFinite(n)) throw new ParanomError('USAGE', `--${name} takes a decimal number, got '${text}'`);
   return n;
 }
 

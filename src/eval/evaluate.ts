@@ -108,7 +108,8 @@ export function evaluate(labels: EvalLabels, predictions: EvalPredictions, optio
   if (problem) throw usage(problem);
 
   const beta = options.beta ?? 1;
-  if (!(beta > 0)) throw usage(`beta must be > 0, got ${beta}`);
+  // An infinite β gives NaN for Fβ (and null in JSON), not the recall it tends to.
+  if (!(beta > 0 && beta < Infinity)) throw usage(`beta must be a finite number > 0, got ${beta}`);
   const tolerance = options.tolerance ?? 0;
   const gap = options.gap ?? 0;
   for (const [name, v] of [['tolerance', tolerance], ['gap', gap]] as const) {

@@ -54,9 +54,12 @@ function fromDataset(dir: string, o: LabelOptions): LabelSource {
     flags.set(columns.arrays[1]!, s.row_start - first);
   }
   const segmentsPath = join(dir, m.anomalies.segments_file);
-  if ((o.windows ?? 'segments') === 'runs' || !existsSync(segmentsPath)) {
+  if ((o.windows ?? 'segments') === 'runs') {
     return { description: `dataset ${dir} (is_anomaly; windows: runs of labelled rows)`, times, flags, intervals: null };
   }
+  // Every dataset has one (empty without events): one gone is a changed dataset, and runs
+  // of labelled rows in its place merge adjacent events, so the event scores would change.
+  if (!existsSync(segmentsPath)) throw usage(`${segmentsPath}: the dataset's segment table (its event windows) is missing; restore it, or score windows as runs of labelled rows with --windows runs`);
   const seg = readColumns(readTableFile(segmentsPath, 'segment table'), [
     { name: 'start_time', kind: 'time' },
     { name: 'end_time', kind: 'time' },

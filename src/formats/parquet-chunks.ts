@@ -13,6 +13,7 @@ import { bitWidth, encodeDeltaInt64, encodeHybrid, encodePlainByteArrays } from 
 import { Codec, DataPageHeader, DictionaryPageHeader, Encoding, PageHeader, PageType } from './parquet-spec.js';
 import type { Kind, Leaf } from './parquet-leaves.js';
 import { addPhase, clock, timing } from '../phases.js';
+import { int64MaxRow, int64MinRow } from './int64-extremes.js';
 
 export type ParquetCompression = 'snappy' | 'zstd' | 'none';
 
@@ -261,29 +262,8 @@ function dictionaryPage(dict: readonly string[]): Uint8Array {
 /** Min and max of an int64 column's rows [from, to) as 8-byte little-endian values (timestamp statistics). */
 function int64MinMax(leaf: Leaf, from: number, to: number): { min: Uint8Array; max: Uint8Array } | null {
   if (leaf.validity || to <= from) return null;
-  const w = leaf.words!;
-  // Compared as (signed high word, unsigned low word), all in int32 arithmetic: the same
-  // order as the values themselves, without a double per row (which code not yet
-  // optimized allocates on the heap).
-  let lo = from;
-  let hi = from;
-  let minH = w[2 * from + 1]!;
-  let minL = w[2 * from]! ^ 0x80000000;
-  let maxH = minH;
-  let maxL = minL;
-  for (let i = from + 1; i < to; i++) {
-    const h = w[2 * i + 1]!;
-    const l = w[2 * i]! ^ 0x80000000;
-    if (h < minH || (h === minH && l < minL)) {
-      minH = h;
-      minL = l;
-      lo = i;
-    } else if (h > maxH || (h === maxH && l > maxL)) {
-      maxH = h;
-      maxL = l;
-      hi = i;
-    }
-  }
+  const lo = int64MinRow(leaf.words!, from, to);
+  const hi = int64MaxRow(leaf.words!, from, to);
   return { min: leaf.bytes.slice(8 * lo, 8 * lo + 8), max: leaf.bytes.slice(8 * hi, 8 * hi + 8) };
 }
 

@@ -1,8 +1,10 @@
 /**
  * The dataset-wide files a run writes last: the segment table (whole datasets only) and
  * the manifest. A staged run writes both under their pending names; its commit renames them.
- * A single series' segment table is written a piece at a time as its shards' events come
- * (segment-feed.ts, segment-file.ts); a fleet's is ordered entity by entity, and written whole.
+ * The segment table is written a piece at a time as the shards' events come (segment-feed.ts,
+ * segment-file.ts); a fleet's lists its events entity by entity, and when its shard order is
+ * not that order (time-major, grown, a later stretch of the timeline) it is sorted and
+ * written whole here.
  */
 import { join } from 'node:path';
 import { endRow, firstRow, type Scenario } from '../model/types.js';
@@ -75,12 +77,12 @@ export async function finishDataset(
   // Every event is measured, for its effect columns (the workers measured their shards'
   // events; a fleet's are measured here); a part run has no segment table.
   let tally: EventTally | null = null;
-  if (!part && scenario.entities) {
+  if (!part && scenario.entities && !(measured instanceof SegmentFeed)) {
     // Measuring events generates rows here, on the main thread: load what the variables need.
     // The segment table's figures of a learned event (its latent radii) come from its clean
     // context, and a test split's events that start before it are measured, here even when
     // the workers measured every event of their shards.
-    const map = measured instanceof SegmentFeed ? new Map<number, ShardSegments>() : measured;
+    const map = measured;
     if (a.mode !== 'none' && (map.size < plan.shards.length || firstRow(scenario.timeline) > 0 || (a.kinds?.some((k) => k.kind === 'learned') ?? false))) await prepareScenario(scenario);
     const settled = datasetSegments(scenario, a.mode === 'none' ? undefined : allSegments(scenario, plan, map));
     tally = tallyEvents(scenario, settled.segments, settled.dropped);
@@ -88,7 +90,7 @@ export async function finishDataset(
     writeFileAtomic(join(out, SEGMENTS_FILE + suffix), encodeParquet(settled.table, segMeta, compression));
     writeFileAtomic(join(out, ENTITIES_FILE + suffix), encodeParquet(entityTable(scenario), segMeta, compression));
   } else if (!part) {
-    // A shard's events at a time, in row order: never the whole table at once.
+    // A shard's events at a time, in the table's order: never the whole table at once.
     if (a.mode === 'none') tally = segmentFile(out, scenario, compression, staged).end();
     else {
       let feed = measured instanceof SegmentFeed ? measured : undefined;
@@ -106,6 +108,10 @@ export async function finishDataset(
         feed?.abandon();
         throw err;
       }
+    }
+    if (scenario.entities) {
+      const segMeta = shardMetadata(scenario, { index: -1, rowStart: firstRow(scenario.timeline), rowEnd: endRow(scenario.timeline) });
+      writeFileAtomic(join(out, ENTITIES_FILE + suffix), encodeParquet(entityTable(scenario), segMeta, compression));
     }
   }
   const anomalousRows = shards.reduce((a, s) => a + s.anomalous_rows, 0);

@@ -64,7 +64,7 @@ function fleetSegmentsFrom(s: Scenario, entityStart: number, entityEnd: number):
 }
 
 /** A fleet's outages as segment table rows: each with the entities it hit (its effect is not measured: NaN). */
-function* outageRows(s: Scenario): Generator<{ segment: Segment; described: EventDescription; hit: string }> {
+export function* outageRows(s: Scenario): Generator<{ segment: Segment; described: EventDescription; hit: string }> {
   const f = s.entities;
   if (!f?.outages) return;
   for (const o of outagesOverlapping(s, firstRow(s.timeline), endRow(s.timeline))) {

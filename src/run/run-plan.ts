@@ -95,10 +95,11 @@ export async function runPlan(run: PlannedRun): Promise<GenerateResult> {
   // entities whose first shard it writes (merge-manifests adds the parts up).
   const uniqueness = !scenario.uniqueness || end === 0 ? undefined : scenario.entities ? (part ? startFleetUniqueness(pool, scenario, shards, plan.shardRows, workersOf(pool), firstShardIn(plan.shards, shards)) : startFleetUniqueness(pool, scenario, plan.shards, plan.shardRows, workersOf(pool))) : startUniqueness(pool, scenario, plan.shards, end, workersOf(pool));
   if (uniqueness && !prepared.fresh) await uniqueness.done;
-  // A single series' segment table is written as its shards end (below): what its events
-  // need on this thread (a test split's run-in events, learned events' figures, kept
-  // shards' events) is loaded first, before anything is written.
-  const feedHere = !part && scenario.anomalies.mode !== 'none' && !scenario.entities;
+  // The segment table is written as the shards end (below; a fleet's when its shard order
+  // is the table's, segment-feed.ts): what its events need on this thread (a test split's
+  // run-in events, learned events' figures, kept shards' events) is loaded first, before
+  // anything is written.
+  const feedHere = !part && scenario.anomalies.mode !== 'none' && SegmentFeed.streams(scenario, plan);
   const prepareFeed = feedHere && (SegmentFeed.needsPreparing(scenario) || carried.length > 0);
   if (prepareFeed) await prepareScenario(scenario);
   const fixed = [MANIFEST_FILE, SEGMENTS_FILE, ENTITIES_FILE, journalFile(part), ...(part ? [partManifestFile(part)] : [])];
@@ -123,9 +124,9 @@ export async function runPlan(run: PlannedRun): Promise<GenerateResult> {
   let rowsGenerated = 0;
   const timed: PhaseTimes[] = [];
   const spans: ShardSpan[] = [];
-  // The segment table's events are measured by the shards' workers (whole datasets; a
-  // fleet's events are each entity's, measured at the end). A single series' are written
-  // to its segment table as the shards end, in shard order; a fleet's are kept until then.
+  // The segment table's events are measured by the shards' workers (whole datasets). They
+  // are written to the segment table as the shards end, in shard order; a fleet's whose
+  // shard order is not the table's are kept until then.
   const measureInWorkers = !part && scenario.anomalies.mode !== 'none';
   const measured = new Map<number, ShardSegments>();
   const feed = feedHere ? new SegmentFeed(scenario, plan, segmentFile(out, scenario, compression, staged), prepareFeed) : undefined;

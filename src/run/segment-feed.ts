@@ -1,25 +1,31 @@
 /**
- * The events of a single series' shards, handed to its segment table file (segment-file.ts)
- * in shard order as the shards end: a shard that ends before an earlier one waits for its
+ * The events of a dataset's shards, handed to its segment table file (segment-file.ts) in
+ * shard order as the shards end: a shard that ends before an earlier one waits for its
  * turn, and is written then. What the workers measured is thus written while the run goes
  * on, never kept until its end; memory is the shards that ended out of order (a few, with
  * a few workers). Shards whose events no worker measured (kept from an earlier run) are
  * measured here, on the main thread, in their turn.
+ *
+ * A fleet's table lists its events entity by entity: shard order gives that order when
+ * every shard's entities come after the previous shard's, or continue its one entity's
+ * rows (`SegmentFeed.streams`), as an entity-major plan of a fresh fleet does. Other fleets
+ * (time-major, grown, a later stretch of the timeline) keep their events until the end
+ * and sort them there (finish.ts).
  */
 import { eventsOverlapping } from '../anomaly/events.js';
 import { segmentsOf } from '../generate/event-outcome.js';
 import { firstRow, type Scenario } from '../model/types.js';
-import type { GenerationPlan } from '../plan/planner.js';
+import type { GenerationPlan, ShardPlan } from '../plan/planner.js';
 import { prepareScenario } from '../variables/registry.js';
 import type { EventTally } from '../dataset/event-tally.js';
-import type { MeasuredSegments } from './labels.js';
+import { fleetShardSegments, type MeasuredSegments } from './labels.js';
 import type { SegmentFile } from './segment-file.js';
 import { shardSegments } from './shard-task.js';
 
 /** A shard's events measured by its worker, or `null`: measure them here. */
 export type ShardEvents = MeasuredSegments | null;
 
-/** Feeds a single series' events to its segment table file in shard order. */
+/** Feeds a dataset's events to its segment table file in shard order. */
 export class SegmentFeed {
   /** Position in the plan's shards of the next shard to write. */
   private next = 0;
@@ -45,6 +51,17 @@ export class SegmentFeed {
    */
   static needsPreparing(s: Scenario): boolean {
     return learnedEvents(s) || firstRow(s.timeline) > 0;
+  }
+
+  /**
+   * Whether the shard order of `plan` is the segment table's order: always for a single
+   * series; for a fleet, when no event runs in from before its first row and each shard
+   * holds entities after the previous shard's, or the next rows of its one entity.
+   */
+  static streams(s: Scenario, plan: GenerationPlan): boolean {
+    if (!s.entities) return true;
+    if (firstRow(s.timeline) > 0) return false;
+    return plan.shards.every((b, i) => i === 0 || follows(plan.shards[i - 1]!, b));
   }
 
   /**
@@ -92,7 +109,7 @@ export class SegmentFeed {
       if (first > 0) {
         if (!this.prepared) return;
         const runIn = segmentsOf(s, eventsOverlapping(s, first, first + 1).filter((e) => e.start < first));
-        this.file.add(runIn.segments, runIn.dropped);
+        this.file.add(runIn);
       }
       this.started = true;
     }
@@ -103,13 +120,31 @@ export class SegmentFeed {
       let m = this.waiting.get(shard.index)!;
       if (!m) {
         if (!this.prepared) return;
-        m = shardSegments(s, shard.rowStart, shard.rowEnd);
+        m = s.entities ? fleetShardSegments(s, shard) : shardSegments(s, shard.rowStart, shard.rowEnd);
       }
       this.waiting.delete(shard.index);
-      this.file.add(m.segments, m.dropped);
+      this.file.add(s.entities ? entityMajor(m) : m);
       this.next++;
     }
   }
+}
+
+/** A fleet shard's events in the table's order: by entity, then start (as measured, already). */
+function entityMajor(m: MeasuredSegments): MeasuredSegments {
+  const e = m.entities!;
+  const before = (i: number, j: number) => e[i]! - e[j]! || m.segments[i]!.event.start - m.segments[j]!.event.start;
+  let sorted = true;
+  for (let i = 1; i < e.length && sorted; i++) sorted = before(i - 1, i) < 0;
+  if (sorted) return m;
+  const order = m.segments.map((_, i) => i).sort(before);
+  return { segments: order.map((i) => m.segments[i]!), dropped: m.dropped, entities: order.map((i) => e[i]!), described: order.map((i) => m.described![i]!) };
+}
+
+/** Whether fleet shard `b`'s events come after all of `a`'s in the table's entity-major order. */
+function follows(a: ShardPlan, b: ShardPlan): boolean {
+  if (a.entityEnd! <= b.entityStart!) return true;
+  const oneEntity = a.entityEnd! - a.entityStart! === 1;
+  return oneEntity && b.entityStart === a.entityStart && b.entityEnd === a.entityEnd && a.rowEnd <= b.rowStart;
 }
 
 function learnedEvents(s: Scenario): boolean {

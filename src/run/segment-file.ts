@@ -1,15 +1,21 @@
 /**
- * The segment table of a single series written as its events come, in row order: kept in
- * pieces of one data page (PAGE_ROWS events), each piece made into a table and encoded at
- * once by formats/parquet-stream, the manifest's figures added up event by event. Memory
- * is a piece and one row group's encoded bytes, however many events the dataset holds;
- * the file has the bytes `encodeParquet` gives for the whole table.
+ * The segment table written as its events come, in the table's row order: kept in pieces
+ * of one data page (PAGE_ROWS events), each piece made into a table and encoded at once by
+ * formats/parquet-stream, the manifest's figures added up event by event. Memory is a
+ * piece and one row group's encoded bytes, however many events the dataset holds; the file
+ * has the bytes `encodeParquet` gives for the whole table.
+ *
+ * A single series' events come in row order. A fleet's come entity by entity (each in time
+ * order), with each event's entity and its description made by the worker with the entity's
+ * scenario; its outages follow the last entity's events (`end`), as in the whole table
+ * (run/labels.ts, `datasetSegments`).
  *
  * zstd tables are written by parquet-wasm, which takes a whole table: with zstd the events
  * are kept and the table encoded whole at the end.
  */
 import type { Table } from 'apache-arrow';
 import type { Segment } from '../anomaly/effect.js';
+import type { EventDescription } from '../anomaly/kinds/describe.js';
 import type { CleanRows } from '../anomaly/kinds/learned.js';
 import { segmentTable } from '../dataset/segments.js';
 import { tallyEvents, type EventTally } from '../dataset/event-tally.js';
@@ -17,13 +23,25 @@ import { AtomicFile, writeFileAtomic } from '../formats/files.js';
 import { encodeParquet, PAGE_ROWS, type ParquetCompression } from '../formats/parquet.js';
 import { ParquetPieceWriter } from '../formats/parquet-stream.js';
 import { cleanRowsOf } from '../generate/shard.js';
+import { entityName } from '../fleet/entity.js';
 import type { Scenario } from '../model/types.js';
+import { outageRows, type MeasuredSegments } from './labels.js';
 
-/** The segment table file of a single series, written from its events in row order. */
+/** Rows of the table not yet written: the events and, for a fleet, their key columns. */
+interface Pending {
+  segments: Segment[];
+  keys: Array<string | number | null>;
+  described: EventDescription[];
+  hit: Array<string | null>;
+}
+
+const nothing = (): Pending => ({ segments: [], keys: [], described: [], hit: [] });
+
+/** The segment table file of a dataset, written from its events in the table's row order. */
 export class SegmentFile {
   readonly tally: EventTally = { events: 0, truncated: 0, unchanged: 0, redrawn: 0, dropped: 0 };
-  private pending: Segment[] = [];
-  private readonly cleanRows: CleanRows;
+  private pending = nothing();
+  private readonly cleanRows: CleanRows | undefined;
   private readonly file: AtomicFile | null;
   private readonly pieces: ParquetPieceWriter | null;
 
@@ -34,7 +52,8 @@ export class SegmentFile {
     private readonly metadata: Map<string, string>,
     private readonly compression: ParquetCompression,
   ) {
-    this.cleanRows = cleanRowsOf(scenario);
+    // A fleet's events come described by their workers, with each entity's own scenario.
+    this.cleanRows = scenario.entities ? undefined : cleanRowsOf(scenario);
     if (compression === 'zstd') {
       this.file = null;
       this.pieces = null;
@@ -45,27 +64,42 @@ export class SegmentFile {
     }
   }
 
-  /** The next kept events in row order, and how many were dropped beside them. */
-  add(segments: readonly Segment[], dropped: number): void {
-    tallyEvents(this.scenario, segments, dropped, this.tally);
-    for (const s of segments) this.pending.push(s);
-    if (!this.pieces) return;
-    // Whole pages only, until the end: the pieces cut where the whole table's pages are cut.
-    const whole = this.pending.length - (this.pending.length % PAGE_ROWS);
-    for (let i = 0; i < whole; i += PAGE_ROWS) this.pieces.add(this.table(this.pending.slice(i, i + PAGE_ROWS)));
-    if (whole > 0) this.pending = this.pending.slice(whole);
+  /**
+   * The next kept events in the table's order, and how many were dropped beside them; a
+   * fleet's with each event's entity and description.
+   */
+  add(m: MeasuredSegments): void {
+    tallyEvents(this.scenario, m.segments, m.dropped, this.tally);
+    const p = this.pending;
+    const f = this.scenario.entities;
+    for (let i = 0; i < m.segments.length; i++) {
+      p.segments.push(m.segments[i]!);
+      if (!f) continue;
+      const e = m.entities![i]!;
+      p.keys.push(f.names ? entityName(f, e) : e);
+      p.described.push(m.described![i]!);
+      p.hit.push(null);
+    }
+    this.flush();
   }
 
   /** Writes what is left and the file's tail, and puts the file in place; the events' figures. */
   end(): EventTally {
-    if (!this.pieces) {
-      writeFileAtomic(this.path, encodeParquet(this.table(this.pending), this.metadata, this.compression));
-      this.pending = [];
-      return this.tally;
-    }
     try {
-      const last = this.table(this.pending);
-      this.pending = [];
+      // A fleet's outages are the table's last rows (their effect is not measured).
+      for (const o of outageRows(this.scenario)) {
+        tallyEvents(this.scenario, [o.segment], 0, this.tally);
+        this.pending.segments.push(o.segment);
+        this.pending.keys.push(null);
+        this.pending.described.push(o.described);
+        this.pending.hit.push(o.hit);
+        this.flush();
+      }
+      if (!this.pieces) {
+        writeFileAtomic(this.path, encodeParquet(this.table(this.pending.segments.length), this.metadata, this.compression));
+        return this.tally;
+      }
+      const last = this.table(this.pending.segments.length);
       if (last.numRows > 0) this.pieces.add(last);
       this.pieces.end(last);
       this.file!.commit();
@@ -79,10 +113,24 @@ export class SegmentFile {
   /** Leaves no file behind (a failed or interrupted run). */
   abandon(): void {
     this.file?.abandon();
-    this.pending = [];
+    this.pending = nothing();
   }
 
-  private table(segments: readonly Segment[]): Table {
-    return segmentTable(this.scenario, segments, this.cleanRows);
+  /** Encodes the whole pages pending: the pieces cut where the whole table's pages are cut. */
+  private flush(): void {
+    if (!this.pieces) return;
+    while (this.pending.segments.length >= PAGE_ROWS) this.pieces.add(this.table(PAGE_ROWS));
+  }
+
+  /** The next `n` pending rows as a table (taken from the pending rows). */
+  private table(n: number): Table {
+    const p = this.pending;
+    const segments = p.segments.splice(0, n);
+    const f = this.scenario.entities;
+    if (!f) return segmentTable(this.scenario, segments, this.cleanRows);
+    const keys = p.keys.splice(0, n);
+    const described = p.described.splice(0, n);
+    const hit = p.hit.splice(0, n);
+    return segmentTable(this.scenario, segments, undefined, { key: f.key, names: f.names !== null, keys, described, ...(f.outages ? { hit } : {}) });
   }
 }

@@ -17,6 +17,7 @@
 import { BLOCK_ROWS } from '../format.js';
 import { fillRowUniforms, type SeedKey } from '../random/counter.js';
 import { normalQuantile, openUniform } from '../random/normal-quantile.js';
+import { toStandardNormals } from '../distribution/standard-normals.js';
 
 /** Largest warm-up accepted: four blocks. */
 export const MAX_WARMUP = 4 * BLOCK_ROWS;
@@ -76,7 +77,7 @@ export function innovations(key: SeedKey, stream: number, preStream: number, fro
   if (i < count) {
     const rest = out.subarray(i, count);
     fillRowUniforms(key, stream, 0, 0, from + i, count - i, rest);
-    for (let k = 0; k < rest.length; k++) rest[k] = normalQuantile(openUniform(rest[k]!));
+    toStandardNormals(rest, 0, rest.length);
   }
 }
 

@@ -6,12 +6,13 @@
  * (2k, 2k+1); the chance of a row needing more than the 128 pairs it has is 0.2146^128.
  */
 import { fillRowUniforms, rowUniform, type SeedKey } from '../random/counter.js';
-import { normalQuantile, openUniform } from '../random/normal-quantile.js';
+import { toStandardNormals } from '../distribution/standard-normals.js';
 
 /** out[i] = sd·z for rows [from, from + count), z ~ N(0, 1). */
 export function normalNoise(key: SeedKey, stream: number, from: number, count: number, sd: number, out: Float64Array): void {
   fillRowUniforms(key, stream, 0, 0, from, count, out);
-  for (let i = 0; i < count; i++) out[i] = sd * normalQuantile(openUniform(out[i]!));
+  toStandardNormals(out, 0, count);
+  for (let i = 0; i < count; i++) out[i] = sd * out[i]!;
 }
 
 function polarT(u: number, v: number, df: number): number | undefined {

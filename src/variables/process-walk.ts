@@ -18,14 +18,14 @@
  */
 import { BLOCK_ROWS } from '../format.js';
 import { fillRowUniforms, type SeedKey } from '../random/counter.js';
-import { normalQuantile, openUniform } from '../random/normal-quantile.js';
+import { toStandardNormals } from '../distribution/standard-normals.js';
 
 /** Blocks per superblock. */
 export const SUPERBLOCK_BLOCKS = 65536;
 
 function normals(key: SeedKey, stream: number, from: number, count: number, out: Float64Array): void {
   fillRowUniforms(key, stream, 0, 0, from, count, out);
-  for (let i = 0; i < count; i++) out[i] = normalQuantile(openUniform(out[i]!));
+  toStandardNormals(out, 0, count);
 }
 
 /** Blocks and superblocks computed by random walks in this thread: the work a test can count. */

@@ -256,6 +256,10 @@ function compileProcess(v: ProcessVariable, key: SeedKey, plan: AnomalyPlan, tim
     fill(block: Block, out) {
       const { rowStart, count, offset } = block;
       const lentNow = borrowScratch(count);
+      // Compared here, before the copy loop, not in `finally`: V8 compiles that loop on the
+      // stack (OSR) during the first long fill, before the comparison after it has ever run,
+      // and the cached code then deoptimized at that comparison at the end of every fill.
+      const owns = lentNow === shared;
       scratch.tmp = lentNow.tmp;
       scratch.tmp2 = lentNow.tmp2;
       try {
@@ -265,7 +269,7 @@ function compileProcess(v: ProcessVariable, key: SeedKey, plan: AnomalyPlan, tim
         for (const add of adders) add(rowStart, count, acc, events);
         for (let i = 0; i < count; i++) out[offset + i] = acc[i]!;
       } finally {
-        if (lentNow === shared) lent = false;
+        if (owns) lent = false;
       }
     },
     rebind(next, scenario, nextKey) {
