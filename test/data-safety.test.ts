@@ -135,6 +135,18 @@ describe('data safety: one regression test per finding', () => {
     expect(dir.code).toBe(2);
     expect(dir.err).toMatch(/is a directory/);
     expect(treeHashes(out)).toEqual(before);
+    // Nor into another dataset: its shards and segment table carry paranom's provenance as
+    // a merge does, and --force replaced them (before: that dataset no longer verified).
+    const other = (await dataset(join(base, 'other'))).out;
+    const others = treeHashes(other);
+    for (const name of ['data/part-00000.parquet', 'anomalies.parquet', 'data/all.parquet', 'all.parquet']) {
+      const into = await cli('merge', out, '--to', join(other, name), '--force');
+      expect(into.code, name).toBe(2);
+      expect(into.err, name).toMatch(/--to .* is inside the dataset .*other[\\/]ds; merging into a dataset would change it — write the merged file elsewhere/);
+      expectClean(into);
+    }
+    expect(treeHashes(other)).toEqual(others);
+    expect((await cli('verify', other, '--sample', '0')).code).toBe(0);
     // Another format's name: Parquet bytes in all.csv would be misread (before: written as asked).
     for (const name of ['all.csv', 'all.ARROW', 'all.ndjson']) {
       const other = await cli('merge', out, '--to', join(base, name));
@@ -350,6 +362,8 @@ describe('data safety: one regression test per finding', () => {
       [['generate', scenario, '--out', out2, '--rows', '10', '--rows', '20'], /--rows is given 2 times/],
       [['verify', out, '--sample', '-1'], /--sample|Unknown argument/],
       [['verify', out, '--sample', 'abc'], /--sample must be an integer/],
+      // Without its value, --sample was its default of 8.
+      [['verify', out, '--sample'], /--sample needs a value/],
       [['grow', out, '--rows', '5e5', '--force'], /Unknown argument: force/],
       [['grow', out, '--rows', 'lots'], /--rows must be an integer/],
       // The data folder named for the dataset (a path completed one level too far).

@@ -71,6 +71,14 @@ describe('effect measures', () => {
     // A dropout on a flat stretch: the carried value is the clean one, no effect.
     expect(variableEffect([0, 0], [0, 0], [7, 7], 7, 1)).toEqual({ rms: 0, max: 0 });
   });
+
+  it('an RMS whose squares pass the largest double is still the RMS, never above the maximum', () => {
+    // A flat line at 1e300 on a series near 0: each squared difference is Infinity.
+    const e = variableEffect([1e300, 1e300, 5e299, 0], undefined, [0, 0, 0, 0], 0, 1);
+    expect(e.max).toBe(1e300);
+    expect(e.rms).toBeCloseTo(Math.sqrt((1 + 1 + 0.25) / 4) * 1e300, -285);
+    expect(e.rms).toBeLessThanOrEqual(e.max);
+  });
 });
 
 describe('the segment table records every event’s effect', () => {

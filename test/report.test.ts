@@ -361,6 +361,22 @@ describe('paranom report / preview commands', () => {
     }
     expect(readdirSync(ds, { recursive: true }).sort()).toEqual(before);
     expect(readdirSync(t).sort()).toEqual(['ds']);
+    // Nor in another dataset, by report or preview (before: written there, and grow then refused that dataset).
+    const other = join(tempDir(), 'other');
+    expect(paranom('generate', 'scenarios/valve-sensors.yaml', '--rows', '3000', '--out', other, '--workers', '1').code).toBe(0);
+    const others = readdirSync(other, { recursive: true }).sort();
+    for (const args of [
+      ['report', ds, '--out', join(other, 'r.html')],
+      ['report', ds, '--png', join(other, 'data', 'r.png')],
+      ['preview', 'scenarios/valve-sensors.yaml', '--rows', '1000', '--out', join(other, 'p.html')],
+    ]) {
+      const r = paranom(...args);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.err).toMatch(/--(out|png) .*other.* is inside the dataset .*other; .* write the report elsewhere/);
+      expect(r.err).not.toMatch(/^\s+at /m);
+    }
+    expect(readdirSync(other, { recursive: true }).sort()).toEqual(others);
+    expect(paranom('grow', other, '--rows', '4000', '--workers', '1').code).toBe(0);
     expect(paranom('grow', ds, '--rows', '4000', '--workers', '1').code).toBe(0);
   });
 });

@@ -164,6 +164,24 @@ describe('broken scenarios: loadScenario', () => {
     ]);
   });
 
+  it("reports a kind's single-number parameter once (a number stands for [n, n], and both ends were checked)", () => {
+    const doc = {
+      timeline: { rows: 100 },
+      anomalies: { frequency: 0.01, duration: [1, 5], kinds: [{ kind: 'spike', magnitude: -3 }, { kind: 'level_shift', shift: [1, -2] }] },
+      variables: { x: { normal: { dist: 'normal', mean: 0, sd: 1 } } },
+    };
+    let issues: readonly ScenarioIssue[] = [];
+    try {
+      parseScenario(JSON.stringify(doc), join(root, 'kinds.json'));
+    } catch (err) {
+      issues = (err as ScenarioError).issues;
+    }
+    expect(issues.map((i) => `${i.path}: ${i.message}`)).toEqual([
+      'anomalies.kinds[0].magnitude: must be > 0, got -3',
+      'anomalies.kinds[1].shift[1]: must be > 0, got -2',
+    ]);
+  });
+
   it('reports a declared but invalid variable once, not again as "no variable named" where the key and outages name it', () => {
     expect(issuesOf('invalid-variable-named-elsewhere.yaml').map((i) => `${i.path}: ${i.message.replace(/;.*/, '')}`)).toEqual([
       'variables.x.normal.sd: must be > 0, got -1',

@@ -215,6 +215,19 @@ describe('stream mistakes: exit 2, a message naming the option, nothing on stand
     expect(r.out.length).toBe(0);
     expect(readFileSync(foreign, 'utf8')).toBe('my notes');
   });
+
+  it("--labels-to never writes into a dataset: its shards and segment table carry paranom's provenance (before: replaced without a word, and the dataset no longer verified)", () => {
+    const files = ['anomalies.parquet', 'data/part-00000.parquet', 'data/labels.parquet'];
+    const before = files.map((f) => (existsSync(join(dataset, f)) ? readFileSync(join(dataset, f)) : null));
+    for (const f of files) {
+      const r = paranom('generate', scenario, '--stdout', '--labels-to', join(dataset, f));
+      expect(r.code, f).toBe(2);
+      expect(r.err, f).toMatch(/--labels-to .* is inside the dataset .*; a file written there would change it — write it elsewhere/);
+      expect(r.err).not.toMatch(/^\s+at /m);
+      expect(r.out.length).toBe(0);
+    }
+    expect(files.map((f) => (existsSync(join(dataset, f)) ? readFileSync(join(dataset, f)) : null))).toEqual(before);
+  });
 });
 
 describe('pacing schedule', () => {

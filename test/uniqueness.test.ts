@@ -186,6 +186,37 @@ describe('failures and shortfalls', () => {
   });
 });
 
+describe("a class's domain is the tuples its own definitions can give", () => {
+  // A string key's dictionary holds every class's categories, a categorical may give a
+  // value weight 0 and a bernoulli p = 1: none of these is a value the class can draw.
+  const s = scenarioFrom({
+    seed: 5,
+    timeline: { rows: 400 },
+    anomalies: { frequency: 0.1, duration: [2, 5] },
+    uniqueness: { key: ['a', 'n', 'f'], normal: { mode: 'soft', tries: 50 }, anomalous: { mode: 'soft', tries: 50 } },
+    variables: {
+      a: { normal: { dist: 'categorical', values: ['x', 'y'] }, anomalous: { dist: 'constant', value: 'q' } },
+      n: { dtype: 'int32', normal: { dist: 'categorical', values: [1, 2, 3], weights: [1, 1, 0] } },
+      f: { dtype: 'bool', normal: { dist: 'bernoulli', p: 1 } },
+    },
+  });
+
+  it('is reported per class, as the sparse resolver reports it, with the same retries', () => {
+    const dense = resolveDense(s, 128);
+    expect(dense.normal.domain).toBe(4);
+    expect(dense.anomalous.domain).toBe(2);
+    const sparse = resolveInProcess(s, 128);
+    expect({ normal: dense.normal, anomalous: dense.anomalous }).toEqual({ normal: sparse.normal, anomalous: sparse.anomalous });
+    const ref = reference(s);
+    expect({ rows: dense.rows, attempts: dense.attempts }).toEqual({ rows: ref.rows, attempts: ref.attempts });
+  });
+
+  it('ends a hard run at once when exhausted, naming the class domain', () => {
+    const hard = { ...s, uniqueness: { ...s.uniqueness!, normal: { mode: 'hard' as const, tries: 50 } } };
+    expect(() => resolveDense(hard, 128)).toThrow(/the key \(a, n, f\) can take only 4 distinct values for normal rows/);
+  });
+});
+
 describe('layout independence and growth', () => {
   const s = uniqueScenario(200_000, { mode: 'hard', tries: 60 }, { mode: 'soft', tries: 5 }, 199_999);
   const hashes = (m: Manifest) => m.shards.map((x) => x.sha256);

@@ -127,7 +127,27 @@ export function variableEffect(value: ArrayLike<number>, present: ArrayLike<numb
     if (d > max) max = d;
     n++;
   }
-  return n === 0 ? NO_EFFECT : { rms: Math.sqrt(sum / n), max };
+  if (n === 0) return NO_EFFECT;
+  // Differences past about 1e154 square to Infinity; then the RMS is taken over d / max (at
+  // most 1), which stays finite. Only then: the plain sum keeps every other table's bytes.
+  if (sum === Infinity && max < Infinity) return { rms: max * Math.sqrt(scaledSquares(value, present, clean, before, scale, max) / n), max };
+  return { rms: Math.sqrt(sum / n), max };
+}
+
+/** Σ (d / max)² over the rows variableEffect counts: its sum of squares without overflow. */
+function scaledSquares(value: ArrayLike<number>, present: ArrayLike<number> | undefined, clean: ArrayLike<number>, before: number, scale: number, max: number): number {
+  let last = before;
+  let sum = 0;
+  for (let i = 0; i < value.length; i++) {
+    const here = present === undefined || present[i] === 1;
+    const x = here ? value[i]! : Number.isNaN(last) ? clean[i]! : last;
+    if (here) last = x;
+    const c = clean[i]!;
+    if (!Number.isFinite(c) || !Number.isFinite(x)) continue;
+    const d = Math.abs(x - c) / scale / max;
+    sum += d * d;
+  }
+  return sum;
 }
 
 /** The combined effect of several variables: the largest of each measure. */

@@ -254,10 +254,11 @@ export async function runCli(args: readonly string[], io: CliIO = processIO): Pr
       (y) =>
         y
           .positional('dataset', { type: 'string', demandOption: true, describe: 'Dataset directory' })
-          .option('sample', { type: 'string', default: '8', describe: 'Blocks to regenerate and compare (0: hashes only)' }),
+          .option('sample', { type: 'string', describe: 'Blocks to regenerate and compare (0: hashes only; default 8)' }),
       (argv) =>
         guard(async () => {
-          const sample = intOption('sample', argv.sample, LIMITS.sample)!;
+          // The default applied here: as a yargs default it stood in for a --sample without its value.
+          const sample = intOption('sample', argv.sample, LIMITS.sample) ?? 8;
           // Loaded on use: `generate`, the common case, never pays for readers and mergers.
           const { verify } = await import('../run/verify.js');
           const r = await verify(argv.dataset, { sampleBlocks: sample });

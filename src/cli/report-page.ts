@@ -43,11 +43,14 @@ async function checkOutputs(o: Outputs, dataset?: string): Promise<void> {
   const { realPath } = await import('../run/output-dir.js');
   const landing = (file: string) => join(realPath(dirname(resolve(file))), basename(file));
   if (o.out && o.png && landing(o.out) === landing(o.png)) throw new ParanomError('USAGE', `--out and --png both name ${o.png}; the image would replace the page — give each its own file`);
+  const { datasetHolding } = await import('../run/dataset-holding.js');
   for (const [option, file] of [['--out', o.out], ['--png', o.png]] as const) {
+    if (file === undefined) continue;
     // Not yet a dataset: reading it says so first.
-    if (file === undefined || dataset === undefined || !existsSync(join(dataset, 'manifest.json'))) continue;
-    const inside = realPath(dataset);
-    if (landing(file).startsWith(inside + sep)) throw new ParanomError('USAGE', `${option} ${file} is inside the dataset ${dataset}; a file there is not the dataset's own, and grow and generate would refuse the dataset for it — write the report elsewhere`);
+    const inside = dataset !== undefined && existsSync(join(dataset, 'manifest.json')) && landing(file).startsWith(realPath(dataset) + sep);
+    // Any other dataset too (its folder or its data/), for report and preview alike.
+    const host = inside ? dataset : datasetHolding(dirname(landing(file)));
+    if (host !== undefined) throw new ParanomError('USAGE', `${option} ${file} is inside the dataset ${host}; a file there is not the dataset's own, and grow and generate would refuse the dataset for it — write the report elsewhere`);
   }
   if (o.out) checkWritable(o.out, 'html', '--out');
   if (o.png) checkWritable(o.png, 'png', '--png');

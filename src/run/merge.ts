@@ -23,6 +23,7 @@ import { otherFormatExtension } from '../formats/parquet-name.js';
 import { addReports, type ClassReport } from '../uniqueness/resolve.js';
 import { rollForward } from './commit.js';
 import { readRecords } from './state.js';
+import { datasetHolding } from './dataset-holding.js';
 import { differences, identityOf, nameDifference } from './identity.js';
 
 
@@ -133,6 +134,12 @@ function checkMergeTarget(out: string, to: string, force: boolean): string {
   const landing = join(realPath(dirname(abs)), basename(abs));
   if (landing === dataset || landing.startsWith(dataset + sep)) {
     throw new ParanomError('USAGE', `--to ${to} is inside the dataset ${out}; merging into the dataset would change it — write the merged file elsewhere`, { to });
+  }
+  // Nor into another dataset (its folder or its data/): --force would replace its shards
+  // and segment table, which carry paranom's provenance as a merge does.
+  const host = datasetHolding(dirname(landing));
+  if (host !== undefined) {
+    throw new ParanomError('USAGE', `--to ${to} is inside the dataset ${host}; merging into a dataset would change it — write the merged file elsewhere`, { to });
   }
   checkOutputPath(dirname(abs), '--to');
   if (!existsSync(dirname(abs))) throw new ParanomError('USAGE', `--to ${to}: the folder ${dirname(abs)} does not exist`, { to });

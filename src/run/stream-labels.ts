@@ -6,6 +6,9 @@
  */
 import { otherFormatExtension } from '../formats/parquet-name.js';
 import { existsSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { datasetHolding } from './dataset-holding.js';
+import { realPath } from './output-dir.js';
 import { ParanomError } from '../errors.js';
 import { eventsOverlapping } from '../anomaly/events.js';
 import { encodeParquet } from '../formats/parquet.js';
@@ -31,6 +34,10 @@ export async function writeStreamLabels(path: string, scenario: Scenario, startR
   if (existsSync(path) && statSync(path).isDirectory()) {
     throw new ParanomError('OUTPUT_EXISTS', `--labels-to '${path}' is a directory; name a file in it, e.g. '${path.replace(/[\\/]+$/, '')}/labels.parquet'`, { path });
   }
+  // A dataset's shards and segment table carry the provenance an earlier --labels-to file
+  // does, so the check below would let them be replaced.
+  const host = datasetHolding(realPath(dirname(resolve(path))));
+  if (host !== undefined) throw new ParanomError('USAGE', `--labels-to ${path} is inside the dataset ${host}; a file written there would change it — write it elsewhere`, { path });
   if (existsSync(path) && !(statSync(path).isFile() && writtenByParanom(path))) {
     throw new ParanomError('OUTPUT_EXISTS', `--labels-to '${path}' exists and is not a segment table paranom wrote; choose another path`, { path });
   }

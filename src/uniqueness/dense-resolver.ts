@@ -40,7 +40,7 @@ export class DenseResolver {
       const rule = u[cls];
       if (rule.mode === 'none') continue;
       const enc = denseEncoding(scenario, cls)!;
-      this.classes[cls] = { cls, mode: rule.mode, tries: rule.tries, enc, taken: new CodeBitmap(enc.domain), rows: 0, retried: 0, nonUnique: 0 };
+      this.classes[cls] = { cls, mode: rule.mode, tries: rule.tries, enc, taken: new CodeBitmap(enc.codes), rows: 0, retried: 0, nonUnique: 0 };
     }
   }
 

@@ -7,6 +7,7 @@
  * fingerprint confirmation needed because codes are exact.
  */
 import type { DType, Distribution, Scenario, StochasticVariable } from '../model/types.js';
+import { domainSize } from './domain.js';
 
 /** Largest domain handled densely: a 128 MiB bitmap per class. */
 const MAX_DENSE_DOMAIN = 2 ** 30;
@@ -46,6 +47,11 @@ function digitOf(d: Distribution, v: StochasticVariable): Digit | undefined {
 }
 
 export interface DenseEncoding {
+  /** How many codes there are: the size of the bitmap. */
+  codes: number;
+  /** How many distinct tuples the class can draw: a string key's codes span every class's
+   * categories, and a value of weight 0 (or a bernoulli's p of 0 or 1) has a code no row
+   * takes, so exhaustion is decided by this count, not by the codes. */
   domain: number;
   /** The exact code of a tuple of stored values, or -1 if a value falls outside. */
   encode(tuple: ArrayLike<number>): number;
@@ -55,16 +61,20 @@ export interface DenseEncoding {
 export function denseEncoding(s: Scenario, cls: 'normal' | 'anomalous'): DenseEncoding | null {
   const names = s.uniqueness?.key ?? [];
   const digits: Digit[] = [];
+  let domain = 1;
   for (const n of names) {
     const v = s.variables.find((x) => x.name === n);
     if (!v || v.type !== 'stochastic') return null;
-    const d = digitOf(cls === 'anomalous' && v.anomalous ? v.anomalous : v.normal, v);
+    const dist = cls === 'anomalous' && v.anomalous ? v.anomalous : v.normal;
+    const d = digitOf(dist, v);
     if (!d || d.radix < 1) return null;
     digits.push(d);
+    domain *= Math.min(d.radix, domainSize(dist, v.dtype));
   }
-  const domain = digits.reduce((a, d) => a * d.radix, 1);
-  if (digits.length === 0 || domain > MAX_DENSE_DOMAIN) return null;
+  const codes = digits.reduce((a, d) => a * d.radix, 1);
+  if (digits.length === 0 || codes > MAX_DENSE_DOMAIN) return null;
   return {
+    codes,
     domain,
     encode(t) {
       let code = 0;

@@ -22,7 +22,8 @@ function checkRange(c: Checker, raw: unknown, path: string, def: Extract<ParamDe
   if (!Array.isArray(pair) || pair.length !== 2) return c.fail(path, `expected a number or [min, max], got ${describe(raw)}`);
   const rule = { ...(def.gt !== undefined ? { gt: def.gt } : {}), ...(def.ge !== undefined ? { ge: def.ge } : {}), ...(def.lt !== undefined ? { lt: def.lt } : {}), ...(def.le !== undefined ? { le: def.le } : {}) };
   const lo = c.number(pair[0], typeof raw === 'number' ? path : join(path, 0), rule);
-  const hi = c.number(pair[1], typeof raw === 'number' ? path : join(path, 1), rule);
+  // A single number is both ends: checked once, so a bad one is reported once.
+  const hi = typeof raw === 'number' ? lo : c.number(pair[1], join(path, 1), rule);
   if (lo === undefined || hi === undefined) return undefined;
   if (hi < lo) return c.fail(join(path, 1), `must be >= the minimum (${lo}), got ${hi}`);
   return [lo, hi];
