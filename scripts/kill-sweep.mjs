@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-// kill -9 sweep over the commands that write: generate, grow, merge, merge-manifests and
-// train-vae, each killed after a random delay spread over its whole run, with the user's
-// own files beside --out (and in it where a command allows them). After each kill it checks:
+// kill -9 sweep over the commands that write: generate (a single series and a fleet), grow,
+// merge, merge-manifests and train-vae, each killed after a random delay spread over its
+// whole run, with the user's own files beside --out (and in it where a command allows
+// them). After each kill it checks:
 // the user's files hash as before; then `verify` passes, or the same command run again
 // exits 0 and `verify` passes, with the bytes of an uninterrupted run.
 //
@@ -88,6 +89,12 @@ const userOk = (dir) => Object.entries(USER).every(([n, t]) => existsSync(join(d
 const ref = join(base, 'ref');
 const tGen = timeOf(['generate', scenario, '--out', ref, ...SHARDS]);
 const refTree = tree(ref);
+// A fleet run entity by entity, whose segment table is written as its shards end.
+const fleetScenario = join(base, 'fleet.json');
+writeFileSync(fleetScenario, JSON.stringify({ ...doc(10_000), name: 'sweep-fleet', entities: { count: 40, key: 'unit' }, anomalies: { frequency: 0.05, duration: [2, 8], outages: { frequency: 0.01, duration: [10, 30], share: 0.5, kind: 'flat_line' } } }));
+const fleetRef = join(base, 'fleet-ref');
+const tFleet = timeOf(['generate', fleetScenario, '--out', fleetRef, ...SHARDS]);
+const fleetTree = tree(fleetRef);
 const small = join(base, 'small');
 run(['generate', scenario, '--out', small, ...SHARDS, '--rows', '150000']);
 const tGrow = timeOf(['grow', join(base, 'small'), '--rows', '400000', '--workers', '2']) ;
@@ -107,7 +114,7 @@ const vaeArgs = (out) => ['train-vae', '--data', VAE_DATA, '--window', '48', '--
 const vaeRef = join(base, 'vae-ref');
 const tVae = timeOf(vaeArgs(vaeRef));
 const vaeTree = tree(vaeRef);
-console.log(`durations (ms): generate ${tGen.toFixed(0)}, grow ${tGrow.toFixed(0)}, merge ${tMerge.toFixed(0)}, merge-manifests ${tMm.toFixed(0)}, train-vae ${tVae.toFixed(0)}`);
+console.log(`durations (ms): generate ${tGen.toFixed(0)}, generate-fleet ${tFleet.toFixed(0)}, grow ${tGrow.toFixed(0)}, merge ${tMerge.toFixed(0)}, merge-manifests ${tMm.toFixed(0)}, train-vae ${tVae.toFixed(0)}`);
 
 const same = (a, b) => JSON.stringify(a) === JSON.stringify(b);
 const withoutLock = (t) => Object.fromEntries(Object.entries(t).filter(([k]) => !k.startsWith('.paranom')));
@@ -164,6 +171,15 @@ await sweep('generate', tGen, (dir) => ['generate', scenario, '--out', join(dir,
     if (r.code !== 0) return [`rerun on what the kill left exit ${r.code}: ${r.err.trim()}`];
   }
   return verifyOrRerun(ds, args, refTree);
+});
+
+await sweep('generate-fleet', tFleet, (dir) => ['generate', fleetScenario, '--out', join(dir, 'ds'), ...SHARDS], (dir, args) => {
+  const ds = join(dir, 'ds');
+  if (!existsSync(join(ds, 'manifest.json')) && !existsSync(join(ds, '.paranom-run.jsonl'))) {
+    const r = run(args);
+    if (r.code !== 0) return [`rerun on what the kill left exit ${r.code}: ${r.err.trim()}`];
+  }
+  return verifyOrRerun(ds, args, fleetTree);
 });
 
 await sweep('grow', tGrow, (dir) => {

@@ -6,7 +6,9 @@
  * and an entity generated alone equals its rows in the fleet. Checked through the files,
  * as DuckDB reads them.
  */
-import { cpSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { cpSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { generate } from '../src/run/generate.js';
@@ -598,4 +600,43 @@ describe('a fleet shard\'s events for the segment table', () => {
     expect(entities.length).toBeLessThan(shard.entityEnd - shard.entityStart);
     for (const x of starting) for (const e of x.placed) expect(e.start >= shard.rowStart && e.start < shard.rowEnd).toBe(true);
   });
+});
+
+describe('a fleet run killed between a shard landing and its journal line', () => {
+  it('finds that shard file its own on the next run, which completes the dataset with the bytes of an uninterrupted one', async () => {
+    const base = tempDir();
+    const doc = {
+      name: 'fleet-kill',
+      seed: 4,
+      timeline: { start: '2024-01-01T00:00:00Z', step: '1m', rows: 20_000 },
+      entities: { count: 40, key: 'unit' },
+      anomalies: { frequency: 0.02, duration: [3, 9] },
+      variables: { x: { normal: { dist: 'normal', mean: 0, sd: 1 }, anomalous: { dist: 'uniform', min: 5, max: 9 } } },
+    };
+    const file = join(base, 'fleet.json');
+    writeFileSync(file, JSON.stringify(doc));
+    const out = join(base, 'killed');
+    const args = ['dist/src/cli/main.js', 'generate', file, '--out', out, '--shard-rows', '65536', '--workers', '1'];
+    const child = spawn(process.execPath, args, { stdio: 'ignore' });
+    const journal = join(out, '.paranom-run.jsonl');
+    const shardLines = () => (existsSync(journal) ? readFileSync(journal, 'utf8').split('\n').filter((l) => l.includes('"sha256"')).length : 0);
+    for (let i = 0; i < 600 && shardLines() < 2; i++) await new Promise((r) => setTimeout(r, 50));
+    child.kill('SIGKILL');
+    await new Promise((r) => child.once('exit', r));
+    expect(existsSync(join(out, 'manifest.json'))).toBe(false);
+    // The moment a kill can also fall on: shard files in place, none of them in the journal yet.
+    const lines = readFileSync(journal, 'utf8').split('\n').filter(Boolean);
+    expect(lines.some((l) => l.includes('"planned"'))).toBe(true);
+    writeFileSync(journal, lines.filter((l) => !l.includes('"sha256"')).join('\n') + '\n');
+    const landed = readdirSync(join(out, 'data')).filter((f) => f.endsWith('.parquet'));
+    expect(landed.length).toBeGreaterThanOrEqual(2);
+
+    const again = spawnSync(process.execPath, args, { encoding: 'utf8' });
+    expect(again.status, again.stderr).toBe(0);
+    const clean = join(base, 'clean');
+    expect(spawnSync(process.execPath, [...args.slice(0, 4), clean, ...args.slice(5)], { encoding: 'utf8' }).status).toBe(0);
+    const tree = (d: string) => Object.fromEntries(['anomalies.parquet', 'entities.parquet', ...readdirSync(join(d, 'data')).map((f) => `data/${f}`)].map((f) => [f, createHash('sha256').update(readFileSync(join(d, f))).digest('hex')]));
+    expect(tree(out)).toEqual(tree(clean));
+    expect((await verify(out, { sampleBlocks: 2 })).problems).toEqual([]);
+  }, 120_000);
 });

@@ -26,7 +26,7 @@ export function completeCommit(out: string, journal: Recorded, old: Recorded | u
   if (existsSync(join(out, MANIFEST_FILE + PENDING_SUFFIX))) {
     // The old manifest is still in place: its shards the new plan no longer has go first
     // (a fleet's plan is not a function of its identity: the journal lists its shards).
-    const keep = new Set([...plannedFiles(journal.identity), ...journal.shards.map((s) => s.file)]);
+    const keep = new Set([...plannedFiles(journal.identity), ...(journal.planned ?? []), ...journal.shards.map((s) => s.file)]);
     for (const s of old?.shards ?? []) if (!keep.has(s.file)) rmSync(join(out, s.file), { force: true });
     renamePending(out, MANIFEST_FILE);
   }

@@ -39,6 +39,7 @@ export function ownNames(records: readonly Recorded[], planned: readonly string[
     if (part) base.add(`manifest-${part[1]}.json`);
     for (const s of r.shards) base.add(s.file);
     for (const f of plannedFiles(r.identity)) base.add(f);
+    for (const f of r.planned ?? []) base.add(f);
   }
   const own = new Set<string>();
   for (const name of base) {

@@ -109,7 +109,8 @@ export async function runPlan(run: PlannedRun): Promise<GenerateResult> {
   // The journal comes first: from here on it records every shard name of this run's plan
   // as paranom's, so a part started beside this one, surveying while an older dataset's
   // files go, finds the names this run keeps owned by a record (else they are foreign).
-  const journal = Journal.start(out, part, identity, carried, staged);
+  // A fleet's shard names do not follow from its identity: the journal lists them.
+  const journal = Journal.start(out, part, identity, carried, staged, scenario.entities ? ownFiles : []);
   // --force: the older dataset's own files go (never anything else: survey refused that),
   // except names this run and its parts, started beside this one, write.
   if (prepared.replace.length > 0) removeRecorded(out, prepared.replace, runNames(plan.shards.map((s) => s.file), part?.n ?? null, journalFile(part)));

@@ -3,7 +3,9 @@
  *
  * A dataset directory is complete iff it has manifest.json (or, for one part of a split
  * run, its part manifest). While a run is going on, `.paranom-run*.jsonl` records the
- * run's identity (first line) and each finished shard (one line each, appended). Shard
+ * run's identity (first line), for a fleet the shard files its plan names (a fleet's plan
+ * is not a function of its identity: growth keeps earlier rectangles), and each finished
+ * shard (one line each, appended). Shard
  * files appear only by atomic rename, so a file under its final name is complete; it is
  * reused only when its bytes hash to what a manifest or the journal recorded.
  *
@@ -43,7 +45,16 @@ export interface Recorded {
   /** For journals: the run stages its files; and whether it reached its commit. */
   staged?: boolean;
   committed?: boolean;
+  /**
+   * For a fleet's journal: the shard files its run may write. A file lands under its name
+   * before the journal records it, so a run killed in between leaves a file only this
+   * list names as paranom's.
+   */
+  planned?: string[];
 }
+
+/** A shard file name as records hold them: a plain name under data/. */
+const SHARD_FILE_RE = /^data\/[A-Za-z0-9._-]+$/;
 
 function readJournal(path: string, source: string): Recorded | undefined {
   const lines = readFileSync(path, 'utf8').split('\n').filter(Boolean);
@@ -55,12 +66,15 @@ function readJournal(path: string, source: string): Recorded | undefined {
   }
   if (!isIdentity(first)) return undefined;
   const shards: JournalShard[] = [];
+  const planned: string[] = [];
   let committed = false;
   for (const line of lines.slice(1)) {
     try {
       const x = JSON.parse(line) as unknown;
       if (isObj(x) && x['commit'] === true) committed = true;
-      else if (isShardEntry(x)) shards.push(x);
+      else if (isObj(x) && Array.isArray(x['planned'])) {
+        for (const f of x['planned'] as unknown[]) if (typeof f === 'string' && SHARD_FILE_RE.test(f)) planned.push(f);
+      } else if (isShardEntry(x)) shards.push(x);
     } catch {
       // A line torn by a crash: that shard is simply regenerated.
     }
@@ -80,7 +94,7 @@ function readJournal(path: string, source: string): Recorded | undefined {
     ...(isObj(names) && typeof names['count'] === 'number' && typeof names['sha256'] === 'string' ? { entity_names: { count: names['count'], sha256: names['sha256'] } } : {}),
     ...(isObj(inputs) && Object.values(inputs).every((v) => typeof v === 'string') ? { inputs: inputs as Record<string, string> } : {}),
   };
-  return { identity, shards, source, staged: line['staged'] === true, committed };
+  return { identity, shards, source, staged: line['staged'] === true, committed, ...(planned.length > 0 ? { planned } : {}) };
 }
 
 /** Every identity and shard list found in a directory: manifests, part manifests, journals. */
@@ -111,9 +125,11 @@ export function readRecords(out: string): Recorded[] {
 export class Journal {
   constructor(readonly path: string) {}
 
-  static start(out: string, part: Part | null, identity: RunIdentity, carried: JournalShard[], staged: boolean): Journal {
+  /** `planned`: a fleet run's shard files (see `Recorded.planned`); none for a single series. */
+  static start(out: string, part: Part | null, identity: RunIdentity, carried: JournalShard[], staged: boolean, planned: readonly string[] = []): Journal {
     const path = join(out, journalFile(part));
-    writeFileAtomic(path, [{ ...identity, ...(staged ? { staged: true } : {}) }, ...carried].map((x) => JSON.stringify(x)).join('\n') + '\n');
+    const lines: unknown[] = [{ ...identity, ...(staged ? { staged: true } : {}) }, ...(planned.length > 0 ? [{ planned }] : []), ...carried];
+    writeFileAtomic(path, lines.map((x) => JSON.stringify(x)).join('\n') + '\n');
     return new Journal(path);
   }
 
