@@ -199,6 +199,22 @@ describe('broken scenarios: loadScenario', () => {
     expect(issues[1]!.message).toMatch(/'d' is a correlated variable in no group/);
   });
 
+  it('refuses a start or end finer than a millisecond (it was cut to the millisecond without a word)', () => {
+    const doc = (start: string, end: string) => ({ timeline: { start, end, step: '1ms' }, variables: { x: { normal: { dist: 'normal', mean: 0, sd: 1 } } } });
+    let issues: readonly ScenarioIssue[] = [];
+    try {
+      parseScenario(JSON.stringify(doc('2024-01-01T00:00:00.1234Z', '2024-01-01T00:00:01.0005+01:00')), join(root, 'fine.json'));
+    } catch (err) {
+      issues = (err as ScenarioError).issues;
+    }
+    expect(issues.map((i) => i.path)).toEqual(['timeline.start', 'timeline.end']);
+    expect(issues[0]!.message).toMatch(/timestamps are whole milliseconds; '2024-01-01T00:00:00\.1234Z' has a finer fraction/);
+    // Trailing zeros say nothing finer, and are read as before.
+    const s = parseScenario(JSON.stringify(doc('2024-01-01T00:00:00.123000Z', '2024-01-01T00:00:00.130Z')), join(root, 'fine.json'));
+    expect(s.timeline.startMs).toBe(Date.UTC(2024, 0, 1, 0, 0, 0, 123));
+    expect(s.timeline.rows).toBe(7);
+  });
+
   it('reports a declared but invalid variable once, not again as "no variable named" where the key and outages name it', () => {
     expect(issuesOf('invalid-variable-named-elsewhere.yaml').map((i) => `${i.path}: ${i.message.replace(/;.*/, '')}`)).toEqual([
       'variables.x.normal.sd: must be > 0, got -1',

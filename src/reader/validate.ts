@@ -34,6 +34,10 @@ const NAME_RE = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 function checkInstant(c: Checker, v: unknown, path: string): number | undefined {
   const ms = typeof v === 'string' ? parseInstantMs(v) : undefined;
+  // Timestamps are whole milliseconds (as a step is): a finer fraction would be dropped
+  // without a word, moving every row from the instant written.
+  const fraction = typeof v === 'string' ? /:\d{2}\.\d{3}(\d+)/.exec(v) : null;
+  if (ms !== undefined && fraction && /[1-9]/.test(fraction[1]!)) return c.fail(path, `timestamps are whole milliseconds; '${v}' has a finer fraction of a second (write at most three digits after the point)`);
   if (ms !== undefined) return ms;
   // A day past its month's end is named as such; anything else is not an instant at all.
   const bad = typeof v === 'string' ? calendarProblem(v) : undefined;
