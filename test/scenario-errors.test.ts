@@ -182,6 +182,23 @@ describe('broken scenarios: loadScenario', () => {
     ]);
   });
 
+  it('reports a one-member correlation group once, not its member again as in no group', () => {
+    const doc = {
+      timeline: { rows: 100 },
+      correlations: { one: { variables: ['c'], correlation: [[1]] } },
+      variables: { c: { type: 'correlated' }, d: { type: 'correlated' } },
+    };
+    let issues: readonly ScenarioIssue[] = [];
+    try {
+      parseScenario(JSON.stringify(doc), join(root, 'groups.json'));
+    } catch (err) {
+      issues = (err as ScenarioError).issues;
+    }
+    expect(issues.map((i) => i.path)).toEqual(['correlations.one.variables', 'variables.d']);
+    expect(issues[0]!.message).toMatch(/expected at least two variables to correlate, got 1/);
+    expect(issues[1]!.message).toMatch(/'d' is a correlated variable in no group/);
+  });
+
   it('reports a declared but invalid variable once, not again as "no variable named" where the key and outages name it', () => {
     expect(issuesOf('invalid-variable-named-elsewhere.yaml').map((i) => `${i.path}: ${i.message.replace(/;.*/, '')}`)).toEqual([
       'variables.x.normal.sd: must be > 0, got -1',

@@ -66,6 +66,9 @@ export function resolveCorrelations(c: Checker, entries: readonly GroupEntry[], 
   const grouped = new Map<string, string>();
   const groups: CorrelationGroup[] = [];
   const names = new Set<string>();
+  // Every variable a group lists, valid or not: a member of a group refused for another
+  // reason is not reported again as in no group.
+  const listed = new Set<string>();
   for (const { name, raw: g, path } of entries) {
     if (!NAME_RE.test(name)) {
       c.fail(path, 'group names must start with an ASCII letter (A–Z, a–z) or _ and hold only those, digits and _');
@@ -80,6 +83,7 @@ export function resolveCorrelations(c: Checker, entries: readonly GroupEntry[], 
     const members0 = checkNameList(c, g['variables'], join(path, 'variables'));
     if (!members0) continue;
     const memberNames = members0;
+    for (const m of memberNames) listed.add(m);
     if (memberNames.length < 2) {
       c.fail(join(path, 'variables'), `expected at least two variables to correlate, got ${memberNames.length}`);
       continue;
@@ -173,7 +177,7 @@ export function resolveCorrelations(c: Checker, entries: readonly GroupEntry[], 
     groups.push({ name, variables: memberNames, correlation: matrixRows(r, n), minEigenvalue: smallest });
   }
   for (const v of variables) {
-    if (v.type === 'correlated' && !grouped.has(v.name)) c.fail(join('variables', v.name), `'${v.name}' is a correlated variable in no group; list it in a group of 'correlations' (with the variables it correlates with and their matrix)`);
+    if (v.type === 'correlated' && !grouped.has(v.name) && !listed.has(v.name)) c.fail(join('variables', v.name), `'${v.name}' is a correlated variable in no group; list it in a group of 'correlations' (with the variables it correlates with and their matrix)`);
   }
   return groups.length > 0 ? groups : undefined;
 }
