@@ -38,6 +38,25 @@ describe('paranom train-vae', () => {
     expect(JSON.parse(readFileSync(join(out, 'vae.json'), 'utf8')).architecture.hidden).toEqual([]);
   });
 
+  it('reads its number options strictly: a flag without its value, 0x10, abc or Infinity is refused quoting it, and nothing is written (before: the default, 16, NaN)', () => {
+    const base = tempDir();
+    for (const [args, message] of [
+      [['--epochs'], /--epochs needs a value: a decimal number/],
+      [['--window', '0x10'], /--window takes a decimal number, got '0x10'/],
+      [['--latent', 'abc'], /--latent takes a decimal number, got 'abc'/],
+      [['--learning-rate', 'Infinity'], /--learning-rate takes a decimal number, got 'Infinity'/],
+      [['--seed', '1', '--seed', '2'], /--seed is given 2 times; give it once/],
+      [['--patience', '--epochs', '1'], /--patience needs a value/],
+    ] as const) {
+      const out = join(base, `m-${args[0].slice(2)}-${args.length}`);
+      const r = run(['train-vae', '--data', DATA, ...args, '--backend', 'cpu', '--out', out]);
+      expect(r.status, `${args.join(' ')}: ${r.stderr}`).toBe(2);
+      expect(r.stderr).toMatch(message);
+      expect(r.stderr).not.toMatch(/^\s+at /m);
+      expect(existsSync(out)).toBe(false);
+    }
+  });
+
   it('exits 2 with a clear message on a missing column or a bad option', () => {
     const out = join(tempDir(), 'm');
     const a = run(['train-vae', '--data', DATA, '--columns', 'speed', '--out', out]);

@@ -6,6 +6,7 @@
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { ParanomError } from '../errors.js';
 import { createProgress } from './progress.js';
+import { decimalOption } from './options.js';
 
 function list(v: string | undefined, what: string, parse: (s: string) => number | string): Array<number | string> | undefined {
   if (v === undefined || v.trim() === '') return undefined;
@@ -23,20 +24,20 @@ function builder(a: Argv) {
     .usage('$0 train-vae --data FILE.csv|.parquet --out models/NAME [options]\n\nTrains a dense VAE on sliding windows of the data and saves it (TF.js layers format), its normalisation, and the latent statistics that define the inner and outlier regions.')
     .option('data', { type: 'string', demandOption: true, describe: 'Training series: .csv with a header row, or .parquet' })
     .option('columns', { type: 'string', describe: 'Columns to learn, comma-separated (default: every numeric column but a timestamp)' })
-    .option('window', { type: 'number', default: 64, describe: 'Rows per window' })
-    .option('latent', { type: 'number', default: 16, describe: 'Latent dimensions' })
+    .option('window', { type: 'string', describe: 'Rows per window (default 64)' })
+    .option('latent', { type: 'string', describe: 'Latent dimensions (default 16)' })
     .option('hidden', { type: 'string', default: '64,64', describe: "Hidden layer widths of the encoder (the decoder mirrors them); 'none' for no hidden layer" })
     .option('activation', { choices: ['relu', 'tanh'] as const, default: 'relu' as const, describe: 'Hidden activation' })
-    .option('epochs', { type: 'number', default: 50, describe: 'Maximum epochs' })
-    .option('seed', { type: 'number', default: 0, describe: 'Seed of initial weights, shuffling and noise (same seed, same model)' })
+    .option('epochs', { type: 'string', describe: 'Maximum epochs (default 50)' })
+    .option('seed', { type: 'string', describe: 'Seed of initial weights, shuffling and noise (same seed, same model; default 0)' })
     .option('out', { alias: 'o', type: 'string', demandOption: true, describe: 'Model directory to write' })
-    .option('batch-size', { type: 'number', default: 64, describe: 'Windows per gradient step' })
-    .option('learning-rate', { type: 'number', default: 1e-3, describe: 'Adam learning rate' })
-    .option('beta', { type: 'number', default: 1, describe: 'Weight of the KL term' })
-    .option('validation-split', { type: 'number', describe: 'Fraction of the series (its tail) held out for validation; 0: none (default 0.1, or more to hold 8 windows)' })
-    .option('patience', { type: 'number', default: 10, describe: 'Stop after this many epochs without a better validation loss' })
-    .option('stride', { type: 'number', describe: 'Model rows between window starts (default 1; window/100 for long windows; more to keep at most 50,000 windows)' })
-    .option('downsample', { type: 'number', default: 1, describe: 'Learn block means of F rows: a window of --window rows is --window / F model rows (recorded in the model; generation interpolates back to rows)' })
+    .option('batch-size', { type: 'string', describe: 'Windows per gradient step (default 64)' })
+    .option('learning-rate', { type: 'string', describe: 'Adam learning rate (default 0.001)' })
+    .option('beta', { type: 'string', describe: 'Weight of the KL term (default 1)' })
+    .option('validation-split', { type: 'string', describe: 'Fraction of the series (its tail) held out for validation; 0: none (default 0.1, or more to hold 8 windows)' })
+    .option('patience', { type: 'string', describe: 'Stop after this many epochs without a better validation loss (default 10)' })
+    .option('stride', { type: 'string', describe: 'Model rows between window starts (default 1; window/100 for long windows; more to keep at most 50,000 windows)' })
+    .option('downsample', { type: 'string', describe: 'Learn block means of F rows: a window of --window rows is --window / F model rows (recorded in the model; generation interpolates back to rows; default 1)' })
     .option('backend', { choices: ['auto', 'wasm', 'cpu', 'tensorflow'] as const, default: 'auto' as const, describe: 'TF.js backend: tensorflow needs the optional @tensorflow/tfjs-node; wasm is WebAssembly (shipped with paranom); auto takes the first that loads of tensorflow, wasm, cpu' });
 }
 
@@ -58,20 +59,22 @@ async function handler(argv: ArgumentsCamelCase<TrainOptions>): Promise<void> {
   const r = await trainVae({
     data: argv.data,
     columns,
-    window: argv.window,
-    latent: argv.latent,
+    // Numbers are read strictly (options.ts): yargs' own number type takes a flag without
+    // its value as the default, 0x10 as 16 and abc as NaN. trainVae checks their ranges.
+    window: decimalOption('window', argv.window) ?? 64,
+    latent: decimalOption('latent', argv.latent) ?? 16,
     hidden: hidden ?? [],
     activation: argv.activation,
-    epochs: argv.epochs,
-    seed: argv.seed,
+    epochs: decimalOption('epochs', argv.epochs) ?? 50,
+    seed: decimalOption('seed', argv.seed) ?? 0,
     out: argv.out,
-    batchSize: argv['batch-size'],
-    learningRate: argv['learning-rate'],
-    beta: argv.beta,
-    validationSplit: argv['validation-split'],
-    patience: argv.patience,
-    stride: argv.stride,
-    downsample: argv.downsample,
+    batchSize: decimalOption('batch-size', argv['batch-size']) ?? 64,
+    learningRate: decimalOption('learning-rate', argv['learning-rate']) ?? 1e-3,
+    beta: decimalOption('beta', argv.beta) ?? 1,
+    validationSplit: decimalOption('validation-split', argv['validation-split']),
+    patience: decimalOption('patience', argv.patience) ?? 10,
+    stride: decimalOption('stride', argv.stride),
+    downsample: decimalOption('downsample', argv.downsample) ?? 1,
     backend: argv.backend,
     // Said before training starts, so a training that then fails still tells what it settled.
     onSettled: (st) => {
