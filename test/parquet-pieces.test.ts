@@ -139,27 +139,36 @@ const DENSE = {
 describe('generate writes the segment table a page of events at a time', () => {
   it('gives the whole table\'s bytes, never encoding more than a page of events at once, and verify finds them', async () => {
     const s = scenarioFrom(DENSE);
-    const out = join(tempDir(), 'dense');
-    const add = vi.spyOn(streamModule.ParquetPieceWriter.prototype, 'add');
-    try {
-      await generate(s, { out, workers: 2, shardRows: 262_144 });
-      const seen = add.mock.calls.map(([t]) => t.numRows);
-      expect(seen.length).toBeGreaterThanOrEqual(2);
-      expect(Math.max(...seen)).toBe(PAGE_ROWS);
-    } finally {
-      add.mockRestore();
-    }
-    const m = readManifest(out);
-    const whole = datasetSegments(s);
-    expect(whole.table.numRows).toBeGreaterThan(PAGE_ROWS);
-    expect(m.anomalies.realised.events).toBe(whole.table.numRows);
-    expect(m.anomalies.realised.truncated_events).toBe(whole.segments.filter((x) => x.event.truncated).length);
-    const segMeta = shardMetadata(s, { index: -1, rowStart: firstRow(s.timeline), rowEnd: endRow(s.timeline) });
-    expect(sha(readFileSync(join(out, SEGMENTS_FILE)))).toBe(sha(encodeParquet(whole.table, segMeta, 'snappy')));
-    const checked = await verify(out, { sampleBlocks: 0 });
-    expect(checked.problems).toEqual([]);
+    const { whole, manifest } = await expectPagedTable(s, 262_144);
+    expect(manifest.anomalies.realised.truncated_events).toBe(whole.segments.filter((x) => x.event.truncated).length);
   }, 300_000);
 });
+
+/**
+ * Generates `s` and checks that its segment table was written a page of events at a time,
+ * with the whole table's bytes and event count, and that verify finds nothing wrong.
+ */
+async function expectPagedTable(s: ReturnType<typeof scenarioFrom>, shardRows: number) {
+  const out = join(tempDir(), 'paged');
+  const add = vi.spyOn(streamModule.ParquetPieceWriter.prototype, 'add');
+  try {
+    await generate(s, { out, workers: 2, shardRows });
+    const seen = add.mock.calls.map(([t]) => t.numRows);
+    expect(seen.length).toBeGreaterThanOrEqual(2);
+    expect(Math.max(...seen)).toBe(PAGE_ROWS);
+  } finally {
+    add.mockRestore();
+  }
+  const manifest = readManifest(out);
+  const whole = datasetSegments(s);
+  expect(whole.table.numRows).toBeGreaterThan(PAGE_ROWS);
+  expect(manifest.anomalies.realised.events).toBe(whole.table.numRows);
+  const segMeta = shardMetadata(s, { index: -1, rowStart: firstRow(s.timeline), rowEnd: endRow(s.timeline) });
+  expect(sha(readFileSync(join(out, SEGMENTS_FILE)))).toBe(sha(encodeParquet(whole.table, segMeta, 'snappy')));
+  const checked = await verify(out, { sampleBlocks: 0 });
+  expect(checked.problems).toEqual([]);
+  return { whole, manifest };
+}
 
 /** A fleet whose events outnumber a page: entity names, outages, `count`-free placement. */
 function denseFleet(entities: string[] | number, rows: number) {
@@ -188,27 +197,9 @@ describe('a fleet whose shards run entity by entity writes its segment table a p
     ['many entities to a shard', 50, 10_000, 262_144],
   ] as const) {
     it(`gives the whole table's bytes (${label}), never a piece over a page, and verify finds them`, async () => {
-      const s = scenarioFrom(denseFleet(fleet as string[] | number, rows));
-      const out = join(tempDir(), 'fleet');
-      const add = vi.spyOn(streamModule.ParquetPieceWriter.prototype, 'add');
-      try {
-        await generate(s, { out, workers: 2, shardRows });
-        const seen = add.mock.calls.map(([t]) => t.numRows);
-        expect(seen.length).toBeGreaterThanOrEqual(2);
-        expect(Math.max(...seen)).toBe(PAGE_ROWS);
-      } finally {
-        add.mockRestore();
-      }
-      const m = readManifest(out);
-      const whole = datasetSegments(s);
-      expect(whole.table.numRows).toBeGreaterThan(PAGE_ROWS);
+      const { whole } = await expectPagedTable(scenarioFrom(denseFleet(fleet as string[] | number, rows)), shardRows);
       // Outages are rows of the table too: the last ones.
       expect(whole.table.getChild(typeof fleet === 'number' ? 'unit' : 'host')!.get(whole.table.numRows - 1)).toBeNull();
-      expect(m.anomalies.realised.events).toBe(whole.table.numRows);
-      const segMeta = shardMetadata(s, { index: -1, rowStart: firstRow(s.timeline), rowEnd: endRow(s.timeline) });
-      expect(sha(readFileSync(join(out, SEGMENTS_FILE)))).toBe(sha(encodeParquet(whole.table, segMeta, 'snappy')));
-      const checked = await verify(out, { sampleBlocks: 0 });
-      expect(checked.problems).toEqual([]);
     }, 300_000);
   }
 

@@ -112,6 +112,21 @@ function select(a: Float64Array, k: number): number {
  * before the event (NaN when the event starts the timeline).
  */
 export function variableEffect(value: ArrayLike<number>, present: ArrayLike<number> | undefined, clean: ArrayLike<number>, before: number, scale: number): Effect {
+  const plain = squares(value, present, clean, before, scale, 1);
+  if (plain.n === 0) return NO_EFFECT;
+  const { max, n } = plain;
+  // Differences past about 1e154 square to Infinity; then the RMS is taken over d / max (at
+  // most 1), which stays finite. Only then: the plain sum keeps every other table's bytes.
+  if (plain.sum === Infinity && max < Infinity) return { rms: max * Math.sqrt(squares(value, present, clean, before, scale, max).sum / n), max };
+  return { rms: Math.sqrt(plain.sum / n), max };
+}
+
+/**
+ * Σ d², the largest d and how many rows count, where d = |value − clean| / scale / divisor
+ * over the rows that have both values (a missing value holds the last one). With divisor 1
+ * each d is exactly |value − clean| / scale.
+ */
+function squares(value: ArrayLike<number>, present: ArrayLike<number> | undefined, clean: ArrayLike<number>, before: number, scale: number, divisor: number): { sum: number; max: number; n: number } {
   let last = before;
   let sum = 0;
   let max = 0;
@@ -122,32 +137,12 @@ export function variableEffect(value: ArrayLike<number>, present: ArrayLike<numb
     if (here) last = x;
     const c = clean[i]!;
     if (!Number.isFinite(c) || !Number.isFinite(x)) continue;
-    const d = Math.abs(x - c) / scale;
+    const d = Math.abs(x - c) / scale / divisor;
     sum += d * d;
     if (d > max) max = d;
     n++;
   }
-  if (n === 0) return NO_EFFECT;
-  // Differences past about 1e154 square to Infinity; then the RMS is taken over d / max (at
-  // most 1), which stays finite. Only then: the plain sum keeps every other table's bytes.
-  if (sum === Infinity && max < Infinity) return { rms: max * Math.sqrt(scaledSquares(value, present, clean, before, scale, max) / n), max };
-  return { rms: Math.sqrt(sum / n), max };
-}
-
-/** Σ (d / max)² over the rows variableEffect counts: its sum of squares without overflow. */
-function scaledSquares(value: ArrayLike<number>, present: ArrayLike<number> | undefined, clean: ArrayLike<number>, before: number, scale: number, max: number): number {
-  let last = before;
-  let sum = 0;
-  for (let i = 0; i < value.length; i++) {
-    const here = present === undefined || present[i] === 1;
-    const x = here ? value[i]! : Number.isNaN(last) ? clean[i]! : last;
-    if (here) last = x;
-    const c = clean[i]!;
-    if (!Number.isFinite(c) || !Number.isFinite(x)) continue;
-    const d = Math.abs(x - c) / scale / max;
-    sum += d * d;
-  }
-  return sum;
+  return { sum, max, n };
 }
 
 /** The combined effect of several variables: the largest of each measure. */
