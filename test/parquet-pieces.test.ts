@@ -177,16 +177,8 @@ function denseFleet(entities: string[] | number, rows: number) {
     seed: 6,
     timeline: { start: '2024-01-01T00:00:00Z', step: '1s', rows },
     entities: typeof entities === 'number' ? { count: entities, key: 'unit' } : { names: entities, key: 'host' },
-    anomalies: {
-      frequency: 0.25,
-      duration: [1, 3],
-      kinds: [
-        { kind: 'spike', weight: 2, duration: 1, magnitude: [4, 8] },
-        { kind: 'level_shift', duration: [2, 4], shift: [2, 5] },
-      ],
-      outages: { frequency: 0.01, duration: [5, 20], share: 0.5, kind: 'flat_line' },
-    },
-    variables: { signal: { normal: { dist: 'normal', mean: 0, sd: 1 } } },
+    anomalies: { ...DENSE.anomalies, outages: { frequency: 0.01, duration: [5, 20], share: 0.5, kind: 'flat_line' } },
+    variables: DENSE.variables,
   };
 }
 
