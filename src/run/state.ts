@@ -5,9 +5,9 @@
  * run, its part manifest). While a run is going on, `.paranom-run*.jsonl` records the
  * run's identity (first line), for a fleet the shard files its plan names (a fleet's plan
  * is not a function of its identity: growth keeps earlier rectangles), and each finished
- * shard (one line each, appended). Shard
- * files appear only by atomic rename, so a file under its final name is complete; it is
- * reused only when its bytes hash to what a manifest or the journal recorded.
+ * shard (one line each, appended). Shard files appear only by atomic rename, so a file
+ * under its final name is complete; it is reused only when its bytes hash to what a
+ * manifest or the journal recorded.
  *
  * A run over a complete dataset (grow, or a rerun) is *staged*: every file it writes gets
  * the `.pending` suffix, so the old manifest stays true until the new one is complete.
