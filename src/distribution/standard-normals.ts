@@ -3,8 +3,8 @@
  * normalQuantile(openUniform(u)), by the normal distribution's block kernel (WebAssembly
  * where the runtime has it). Bit for bit the scalar expression: the kernel computes
  * 0 + 1·q, and q is never ±0 (openUniform never gives exactly ½), so 0 + 1·q = q.
- * For the processes' noise, walks and AR innovations, whose JS loops over
- * `normalQuantile` were most of their cost.
+ * For the processes' noise, walks and AR innovations (whose JS loops over `normalQuantile`
+ * were most of their cost) and correlated variables' scores.
  */
 import { compileBlockKernel } from './block.js';
 

@@ -21,6 +21,11 @@ export function entityName(f: Entities, index: number): string {
   return f.names ? f.names[index]! : String(index);
 }
 
+/** An entity's value in a key column: its name, or its index where the fleet has no names. */
+export function entityKey(f: Entities, index: number): string | number {
+  return f.names ? entityName(f, index) : index;
+}
+
 /** The index of the entity a name or index (as text) picks, or undefined. */
 export function entityIndex(f: Entities, name: string): number | undefined {
   if (f.names) {

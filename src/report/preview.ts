@@ -6,7 +6,7 @@
 import { seedKey } from '../random/counter.js';
 import { endRow, firstRow, type Scenario } from '../model/types.js';
 import { ParanomError } from '../errors.js';
-import { entityIndex, entityName, entityScenario } from '../fleet/entity.js';
+import { entityIndex, entityKey, entityName, entityScenario } from '../fleet/entity.js';
 import { hits, outagesOverlapping, type Outage } from '../fleet/outages.js';
 import { applyOutages } from '../generate/outage-apply.js';
 import { describeEvents } from '../anomaly/kinds/describe.js';
@@ -100,7 +100,7 @@ function fleetSegmentTable(fleet: Scenario, one: Scenario, index: number, segmen
   const f = fleet.entities!;
   const o = f.outages!;
   const describe = describeEvents(one, cleanRowsOf(one));
-  const key = f.names ? entityName(f, index) : index;
+  const key = entityKey(f, index);
   const outage = (seg: Segment) => seg.event.id < 0;
   // Who an outage hit is drawn from its placement id, not from its label (the segment's id).
   const byLabel = new Map(outages.map((x) => [x.label, x]));

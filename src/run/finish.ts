@@ -50,16 +50,20 @@ function allSegments(scenario: Scenario, plan: GenerationPlan, measured: Readonl
   return { segments, dropped, entities, described };
 }
 
-/** The segment table file of a single series as a whole run writes it (`staged`: under its pending name). */
+/** The provenance of the dataset-wide table files: the whole dataset's rows. */
+function tableMetadata(scenario: Scenario): Map<string, string> {
+  return shardMetadata(scenario, { index: -1, rowStart: firstRow(scenario.timeline), rowEnd: endRow(scenario.timeline) });
+}
+
+/** The segment table file as a whole run writes it (`staged`: under its pending name). */
 export function segmentFile(out: string, scenario: Scenario, compression: ParquetCompression, staged: boolean): SegmentFile {
-  const segMeta = shardMetadata(scenario, { index: -1, rowStart: firstRow(scenario.timeline), rowEnd: endRow(scenario.timeline) });
-  return new SegmentFile(scenario, join(out, SEGMENTS_FILE + (staged ? PENDING_SUFFIX : '')), segMeta, compression);
+  return new SegmentFile(scenario, join(out, SEGMENTS_FILE + (staged ? PENDING_SUFFIX : '')), tableMetadata(scenario), compression);
 }
 
 /**
- * Writes the segment table (whole datasets only) and the manifest, last. `measured`: the
- * events the workers measured, by shard index (a fleet's), or for a single series the feed
- * that has been writing them as the shards ended.
+ * Writes the segment table (whole datasets only; a fleet's with its entity table) and the
+ * manifest, last. `measured`: the feed that has been writing the events as the shards
+ * ended, or the events the workers measured, by shard index.
  */
 export async function finishDataset(
   out: string,
@@ -75,20 +79,18 @@ export async function finishDataset(
   const suffix = staged ? PENDING_SUFFIX : '';
   const a = scenario.anomalies;
   // Every event is measured, for its effect columns (the workers measured their shards'
-  // events; a fleet's are measured here); a part run has no segment table.
+  // events); a part run has no segment table.
   let tally: EventTally | null = null;
   if (!part && scenario.entities && !(measured instanceof SegmentFeed)) {
-    // Measuring events generates rows here, on the main thread: load what the variables need.
-    // The segment table's figures of a learned event (its latent radii) come from its clean
-    // context, and a test split's events that start before it are measured, here even when
-    // the workers measured every event of their shards.
-    const map = measured;
-    if (a.mode !== 'none' && (map.size < plan.shards.length || firstRow(scenario.timeline) > 0 || (a.kinds?.some((k) => k.kind === 'learned') ?? false))) await prepareScenario(scenario);
-    const settled = datasetSegments(scenario, a.mode === 'none' ? undefined : allSegments(scenario, plan, map));
+    // A fleet's events in another order than its table's, sorted here. Measuring events
+    // generates rows on this thread: load what the variables need. The segment table's
+    // figures of a learned event (its latent radii) come from its clean context, and a test
+    // split's events that start before it are measured, here even when the workers
+    // measured every event of their shards.
+    if (a.mode !== 'none' && (measured.size < plan.shards.length || firstRow(scenario.timeline) > 0 || (a.kinds?.some((k) => k.kind === 'learned') ?? false))) await prepareScenario(scenario);
+    const settled = datasetSegments(scenario, a.mode === 'none' ? undefined : allSegments(scenario, plan, measured));
     tally = tallyEvents(scenario, settled.segments, settled.dropped);
-    const segMeta = shardMetadata(scenario, { index: -1, rowStart: firstRow(scenario.timeline), rowEnd: endRow(scenario.timeline) });
-    writeFileAtomic(join(out, SEGMENTS_FILE + suffix), encodeParquet(settled.table, segMeta, compression));
-    writeFileAtomic(join(out, ENTITIES_FILE + suffix), encodeParquet(entityTable(scenario), segMeta, compression));
+    writeFileAtomic(join(out, SEGMENTS_FILE + suffix), encodeParquet(settled.table, tableMetadata(scenario), compression));
   } else if (!part) {
     // A shard's events at a time, in the table's order: never the whole table at once.
     if (a.mode === 'none') tally = segmentFile(out, scenario, compression, staged).end();
@@ -109,11 +111,8 @@ export async function finishDataset(
         throw err;
       }
     }
-    if (scenario.entities) {
-      const segMeta = shardMetadata(scenario, { index: -1, rowStart: firstRow(scenario.timeline), rowEnd: endRow(scenario.timeline) });
-      writeFileAtomic(join(out, ENTITIES_FILE + suffix), encodeParquet(entityTable(scenario), segMeta, compression));
-    }
   }
+  if (!part && scenario.entities) writeFileAtomic(join(out, ENTITIES_FILE + suffix), encodeParquet(entityTable(scenario), tableMetadata(scenario), compression));
   const anomalousRows = shards.reduce((a, s) => a + s.anomalous_rows, 0);
   const manifest = buildManifest({
     scenario,

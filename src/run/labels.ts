@@ -14,7 +14,7 @@ import { segmentTable } from '../dataset/segments.js';
 import { cleanRowsOf } from '../generate/shard.js';
 import { segmentsOf } from '../generate/event-outcome.js';
 import { entityStarts, type EntityStarts } from '../generate/fleet.js';
-import { entityName, entityScenario } from '../fleet/entity.js';
+import { entityKey, entityName, entityScenario } from '../fleet/entity.js';
 
 /** Measured events of some rows: the segments, and for a fleet each one's entity and description. */
 export interface MeasuredSegments {
@@ -97,7 +97,7 @@ export function datasetSegments(s: Scenario, settled?: MeasuredSegments): { segm
   const order = measured.segments.map((_, i) => i).sort((a, b) => measured.entities![a]! - measured.entities![b]! || measured.segments[a]!.event.start - measured.segments[b]!.event.start);
   const segments = order.map((i) => measured.segments[i]!);
   const described = order.map((i) => measured.described![i]!);
-  const keys: Array<string | number | null> = order.map((i) => (f.names ? entityName(f, measured.entities![i]!) : measured.entities![i]!));
+  const keys: Array<string | number | null> = order.map((i) => entityKey(f, measured.entities![i]!));
   const dropped = measured.dropped;
   const hit: Array<string | null> | undefined = f.outages ? keys.map(() => null) : undefined;
   for (const o of outageRows(s)) {
@@ -147,7 +147,7 @@ export function* segmentTableChunks(s: Scenario, chunkRows: number): Generator<T
     const reaching = first > 0 ? first : undefined;
     for (let e = 0; e < f.count; e++) {
       const one = entityScenario(s, e);
-      const key = f.names ? entityName(f, e) : e;
+      const key = entityKey(f, e);
       for (const placed of placedInPieces(one, Math.max(0, first - back), end, chunkRows)) {
         const m = fleetShardSegments(s, { rowStart: 0, rowEnd: end }, reaching, [{ entity: e, scenario: one, placed }]);
         for (let i = 0; i < m.segments.length; i++) {

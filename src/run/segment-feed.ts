@@ -6,11 +6,12 @@
  * a few workers). Shards whose events no worker measured (kept from an earlier run) are
  * measured here, on the main thread, in their turn.
  *
- * A fleet's table lists its events entity by entity: shard order gives that order when
- * every shard's entities come after the previous shard's, or continue its one entity's
- * rows (`SegmentFeed.streams`), as an entity-major plan of a fresh fleet does. Other fleets
- * (time-major, grown, a later stretch of the timeline) keep their events until the end
- * and sort them there (finish.ts).
+ * A fleet's table lists its events entity by entity, each entity's in start order, as a
+ * shard's measured events already come (run/labels.ts, `fleetShardSegments`). Shard order
+ * gives that order across shards when every shard's entities come after the previous
+ * shard's, or continue its one entity's rows (`SegmentFeed.streams`), as an entity-major
+ * plan of a fresh fleet does. Other fleets (time-major, grown, a later stretch of the
+ * timeline) keep their events until the end and sort them there (finish.ts).
  */
 import { eventsOverlapping } from '../anomaly/events.js';
 import { segmentsOf } from '../generate/event-outcome.js';
@@ -123,21 +124,10 @@ export class SegmentFeed {
         m = s.entities ? fleetShardSegments(s, shard) : shardSegments(s, shard.rowStart, shard.rowEnd);
       }
       this.waiting.delete(shard.index);
-      this.file.add(s.entities ? entityMajor(m) : m);
+      this.file.add(m);
       this.next++;
     }
   }
-}
-
-/** A fleet shard's events in the table's order: by entity, then start (as measured, already). */
-function entityMajor(m: MeasuredSegments): MeasuredSegments {
-  const e = m.entities!;
-  const before = (i: number, j: number) => e[i]! - e[j]! || m.segments[i]!.event.start - m.segments[j]!.event.start;
-  let sorted = true;
-  for (let i = 1; i < e.length && sorted; i++) sorted = before(i - 1, i) < 0;
-  if (sorted) return m;
-  const order = m.segments.map((_, i) => i).sort(before);
-  return { segments: order.map((i) => m.segments[i]!), dropped: m.dropped, entities: order.map((i) => e[i]!), described: order.map((i) => m.described![i]!) };
 }
 
 /** Whether fleet shard `b`'s events come after all of `a`'s in the table's entity-major order. */

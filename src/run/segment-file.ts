@@ -23,7 +23,7 @@ import { AtomicFile, writeFileAtomic } from '../formats/files.js';
 import { encodeParquet, PAGE_ROWS, type ParquetCompression } from '../formats/parquet.js';
 import { ParquetPieceWriter } from '../formats/parquet-stream.js';
 import { cleanRowsOf } from '../generate/shard.js';
-import { entityName } from '../fleet/entity.js';
+import { entityKey } from '../fleet/entity.js';
 import type { Scenario } from '../model/types.js';
 import { outageRows, type MeasuredSegments } from './labels.js';
 
@@ -76,7 +76,7 @@ export class SegmentFile {
       p.segments.push(m.segments[i]!);
       if (!f) continue;
       const e = m.entities![i]!;
-      p.keys.push(f.names ? entityName(f, e) : e);
+      p.keys.push(entityKey(f, e));
       p.described.push(m.described![i]!);
       p.hit.push(null);
     }

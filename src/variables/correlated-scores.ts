@@ -16,7 +16,7 @@
  * Either way each member's score is still N(0, 1), so its marginal is unchanged.
  */
 import { BLOCK_ROWS } from '../format.js';
-import { compileBlockKernel } from '../distribution/block.js';
+import { toStandardNormals } from '../distribution/standard-normals.js';
 import { fillRowUniforms, type SeedKey } from '../random/counter.js';
 import { normalQuantile, openUniform } from '../random/normal-quantile.js';
 import type { AnomalyPlan, CorrelationLink } from '../model/types.js';
@@ -44,7 +44,6 @@ interface BlockDraws {
  */
 const lastBlock = new Map<number, BlockDraws>();
 const MAX_CACHED_STREAMS = 256;
-const STANDARD_NORMAL = compileBlockKernel({ dist: 'normal', mean: 0, sd: 1 }, 'float64', null)!;
 
 function blockNormals(key: SeedKey, stream: number, from: number, count: number): Float64Array {
   let b = lastBlock.get(stream);
@@ -56,8 +55,7 @@ function blockNormals(key: SeedKey, stream: number, from: number, count: number)
   }
   const normals = b.normals.subarray(0, count);
   fillRowUniforms(key, stream, 0, 0, from, count, normals);
-  // 0 + 1·Φ⁻¹(u) is Φ⁻¹(u) bit for bit: the stochastic normal kernel (WebAssembly) serves.
-  STANDARD_NORMAL(normals, 0, count, normals, 0);
+  toStandardNormals(normals, 0, count);
   Object.assign(b, { k0: key.k0, k1: key.k1, from, count });
   return normals;
 }
