@@ -163,24 +163,19 @@ function verifyOrRerun(ds, args, want) {
   return problems;
 }
 
-await sweep('generate', tGen, (dir) => ['generate', scenario, '--out', join(dir, 'ds'), ...SHARDS], (dir, args) => {
+/** Recovery of a killed `generate`: verify passes, or the same command run again completes it to `want`. */
+const recoverGenerate = (want) => (dir, args) => {
   const ds = join(dir, 'ds');
   // Killed before it wrote anything: nothing there, or an empty directory; the command completes it.
   if (!existsSync(join(ds, 'manifest.json')) && !existsSync(join(ds, '.paranom-run.jsonl'))) {
     const r = run(args);
     if (r.code !== 0) return [`rerun on what the kill left exit ${r.code}: ${r.err.trim()}`];
   }
-  return verifyOrRerun(ds, args, refTree);
-});
+  return verifyOrRerun(ds, args, want);
+};
 
-await sweep('generate-fleet', tFleet, (dir) => ['generate', fleetScenario, '--out', join(dir, 'ds'), ...SHARDS], (dir, args) => {
-  const ds = join(dir, 'ds');
-  if (!existsSync(join(ds, 'manifest.json')) && !existsSync(join(ds, '.paranom-run.jsonl'))) {
-    const r = run(args);
-    if (r.code !== 0) return [`rerun on what the kill left exit ${r.code}: ${r.err.trim()}`];
-  }
-  return verifyOrRerun(ds, args, fleetTree);
-});
+await sweep('generate', tGen, (dir) => ['generate', scenario, '--out', join(dir, 'ds'), ...SHARDS], recoverGenerate(refTree));
+await sweep('generate-fleet', tFleet, (dir) => ['generate', fleetScenario, '--out', join(dir, 'ds'), ...SHARDS], recoverGenerate(fleetTree));
 
 await sweep('grow', tGrow, (dir) => {
   cpSync(small, join(dir, 'ds'), { recursive: true });
