@@ -43,16 +43,28 @@ describe('a full disk and a read-only file system', () => {
 
   it('disk full: generate, grow and merge stop saying so, leave the user’s files and nothing taken for whole; with room, the same command completes', () => {
     const disk = join(base, 'disk');
-    mount(disk, 'size=1m');
+    // A shard is about 536 KB. With room for none, the run stops before any shard is
+    // whole and leaves no directory behind: the one it made held nothing of value.
+    mount(disk, 'size=300k');
     writeFileSync(join(disk, 'notes.md'), 'my notes');
     const ds = join(disk, 'ds');
-    const gen = cliProcess(['generate', scenario, '--out', ds, ...SHARDS]);
+    const none = cliProcess(['generate', scenario, '--out', ds, ...SHARDS]);
+    expect(none.code, none.err).toBe(1);
+    expect(none.err).toMatch(/no space left on the device \(ENOSPC/);
+    expectClean(none);
+    expect(readdirSync(disk)).toEqual(['notes.md']);
+    // With room for one shard: one worker, so that shard is whole before the next one
+    // fills the disk (two workers would race for the room, and either may win).
+    remount(disk, 'size=1m');
+    const gen = cliProcess(['generate', scenario, '--out', ds, '--shard-rows', '65536', '--workers', '1']);
     expect(gen.code, gen.err).toBe(1);
     expect(gen.err).toMatch(/no space left on the device \(ENOSPC/);
     expectClean(gen);
     expect(readFileSync(join(disk, 'notes.md'), 'utf8')).toBe('my notes');
     expect(temporaries(treeHashes(disk))).toEqual([]);
-    // Not a dataset (no manifest), and verify says how to go on.
+    expect(readdirSync(join(ds, 'data'))).toContain('part-00000.parquet');
+    // Not a dataset (no manifest), and verify says how to go on; the same command with
+    // two workers completes it.
     const v = cliProcess(['verify', ds]);
     expect(v.code).toBe(2);
     expect(v.err).toMatch(/not a complete paranom dataset.*run again/);
