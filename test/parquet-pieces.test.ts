@@ -4,8 +4,8 @@
  * several row groups, with nullable strings and timestamp statistics gathered page by
  * page, for both codecs; and `generate` writes a segment table of many pages that way —
  * the same bytes, verified, while no piece it encodes holds more than a page of events —
- * for a single series and for a fleet whose shards run entity by entity (not for a
- * time-major or grown fleet, whose shard order is not the table's).
+ * for a single series, for a fleet whose shards run entity by entity, and for a time-major
+ * fleet, whose events are sorted into the table's order on the way.
  */
 import { readFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
@@ -195,20 +195,9 @@ describe('a fleet whose shards run entity by entity writes its segment table a p
     }, 300_000);
   }
 
-  it('keeps a time-major fleet\'s events to the end and writes them sorted entity by entity, as before', async () => {
-    const spec = denseFleet(30, 3_000);
-    const s = scenarioFrom({ ...spec, entities: { ...spec.entities, order: 'time_entity' } });
-    const out = join(tempDir(), 'fleet-time');
-    const add = vi.spyOn(streamModule.ParquetPieceWriter.prototype, 'add');
-    try {
-      await generate(s, { out, workers: 2, shardRows: 65_536 });
-      expect(add).not.toHaveBeenCalled();
-    } finally {
-      add.mockRestore();
-    }
-    const whole = datasetSegments(s);
-    const segMeta = shardMetadata(s, { index: -1, rowStart: firstRow(s.timeline), rowEnd: endRow(s.timeline) });
-    expect(sha(readFileSync(join(out, SEGMENTS_FILE)))).toBe(sha(encodeParquet(whole.table, segMeta, 'snappy')));
+  it('writes a time-major fleet\'s events sorted entity by entity, a page at a time too (through sorted runs, segment-sort.ts)', async () => {
+    const spec = denseFleet(30, 30_000);
+    await expectPagedTable(scenarioFrom({ ...spec, entities: { ...spec.entities, order: 'time_entity' } }), 65_536);
   }, 300_000);
 });
 

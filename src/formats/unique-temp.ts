@@ -22,6 +22,11 @@ export function uniqueTempName(path: string): string {
   return `${path}.paranom-${HOST}-${process.pid}-${randomBytes(6).toString('hex')}.tmp`;
 }
 
+/** Whether `name` is a temporary of `file` (a name in the same folder) as `uniqueTempName` makes it, of any run. */
+export function isUniqueTempOf(name: string, file: string): boolean {
+  return name.startsWith(file) && TEMP_RE.test(name.slice(file.length));
+}
+
 /** The temporaries of `path` that runs of this host which no longer run left behind. */
 export function abandonedTemps(path: string): string[] {
   const dir = dirname(path);
@@ -34,8 +39,7 @@ export function abandonedTemps(path: string): string[] {
   }
   return names
     .filter((n) => {
-      if (!n.startsWith(prefix)) return false;
-      const m = TEMP_RE.exec(n.slice(prefix.length));
+      const m = n.startsWith(prefix) ? TEMP_RE.exec(n.slice(prefix.length)) : null;
       return m !== null && m[1] === HOST && Number(m[2]) !== process.pid && !processAlive(Number(m[2]));
     })
     .map((n) => join(dir, n));

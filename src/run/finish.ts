@@ -3,52 +3,25 @@
  * the manifest. A staged run writes both under their pending names; its commit renames them.
  * The segment table is written a piece at a time as the shards' events come (segment-feed.ts,
  * segment-file.ts); a fleet's lists its events entity by entity, and when its shard order is
- * not that order (time-major, grown, a later stretch of the timeline) it is sorted and
- * written whole here.
+ * not that order (time-major, grown, a later stretch of the timeline) they are sorted on the
+ * way, in sorted runs beside the table (segment-sort.ts), and written here, merged.
  */
 import { join } from 'node:path';
 import { endRow, firstRow, type Scenario } from '../model/types.js';
-import { maxEventRows } from '../anomaly/events.js';
 import type { GenerationPlan } from '../plan/planner.js';
 import type { Part } from '../plan/parts.js';
-import { tallyEvents, type EventTally } from '../dataset/event-tally.js';
+import type { EventTally } from '../dataset/event-tally.js';
 import { anomalySummary, buildManifest, ENTITIES_FILE, MANIFEST_FILE, SEGMENTS_FILE, writeManifest, type Manifest, type ManifestShard, type UniquenessSummary } from '../dataset/manifest.js';
 import { encodeParquet, type ParquetCompression } from '../formats/parquet.js';
 import { entityTable } from '../dataset/entities.js';
-import { datasetSegments, fleetShardSegments } from './labels.js';
-import type { EventDescription } from '../anomaly/kinds/describe.js';
 import { shardMetadata } from '../dataset/provenance.js';
 import { writeFileAtomic } from '../formats/files.js';
-import { prepareScenario } from '../variables/registry.js';
 import type { Resolution } from '../uniqueness/resolve.js';
 import { partManifestFile, PENDING_SUFFIX } from './state.js';
 import type { ShardSegments } from './shard-task.js';
-import type { Segment } from '../anomaly/effect.js';
 import { SegmentFile } from './segment-file.js';
 import { SegmentFeed } from './segment-feed.js';
-
-/**
- * A fleet's events, all together (the segment table orders them entity by entity): those
- * of the entities' stretch before a test split that run into it, then shard by shard those
- * the workers measured (`measured`, by shard index) or, for shards kept from an earlier
- * run, measured here, on the main thread.
- */
-function allSegments(scenario: Scenario, plan: GenerationPlan, measured: ReadonlyMap<number, ShardSegments>): ShardSegments {
-  const f = scenario.entities!;
-  const first = firstRow(scenario.timeline);
-  const segments: Segment[] = [];
-  let dropped = 0;
-  const entities: number[] = [];
-  const described: EventDescription[] = [];
-  const runIn = first > 0 ? [fleetShardSegments(scenario, { entityStart: 0, entityEnd: f.count, rowStart: Math.max(0, first - maxEventRows(scenario.anomalies)), rowEnd: first }, first)] : [];
-  for (const m of [...runIn, ...plan.shards.map((s) => measured.get(s.index) ?? fleetShardSegments(scenario, s))]) {
-    for (const x of m.segments) segments.push(x);
-    for (const x of m.entities ?? []) entities.push(x);
-    for (const x of m.described ?? []) described.push(x);
-    dropped += m.dropped;
-  }
-  return { segments, dropped, entities, described };
-}
+import { SortedSegmentFeed } from './segment-sort.js';
 
 /** The provenance of the dataset-wide table files: the whole dataset's rows. */
 function tableMetadata(scenario: Scenario): Map<string, string> {
@@ -74,32 +47,26 @@ export async function finishDataset(
   part: Part | null,
   uniqueness: UniquenessSummary | null,
   staged = false,
-  measured: ReadonlyMap<number, ShardSegments> | SegmentFeed = new Map(),
+  measured: ReadonlyMap<number, ShardSegments> | SegmentFeed | SortedSegmentFeed = new Map(),
 ): Promise<Manifest> {
   const suffix = staged ? PENDING_SUFFIX : '';
   const a = scenario.anomalies;
   // Every event is measured, for its effect columns (the workers measured their shards'
   // events); a part run has no segment table.
   let tally: EventTally | null = null;
-  if (!part && scenario.entities && !(measured instanceof SegmentFeed)) {
-    // A fleet's events in another order than its table's, sorted here. Measuring events
-    // generates rows on this thread: load what the variables need. The segment table's
-    // figures of a learned event (its latent radii) come from its clean context, and a test
-    // split's events that start before it are measured, here even when the workers
-    // measured every event of their shards.
-    if (a.mode !== 'none' && (measured.size < plan.shards.length || firstRow(scenario.timeline) > 0 || (a.kinds?.some((k) => k.kind === 'learned') ?? false))) await prepareScenario(scenario);
-    const settled = datasetSegments(scenario, a.mode === 'none' ? undefined : allSegments(scenario, plan, measured));
-    tally = tallyEvents(scenario, settled.segments, settled.dropped);
-    writeFileAtomic(join(out, SEGMENTS_FILE + suffix), encodeParquet(settled.table, tableMetadata(scenario), compression));
-  } else if (!part) {
+  if (!part) {
     // A shard's events at a time, in the table's order: never the whole table at once.
     if (a.mode === 'none') tally = segmentFile(out, scenario, compression, staged).end();
     else {
-      let feed = measured instanceof SegmentFeed ? measured : undefined;
+      let feed = measured instanceof SegmentFeed || measured instanceof SortedSegmentFeed ? measured : undefined;
       try {
         if (!feed) {
-          feed = new SegmentFeed(scenario, plan, segmentFile(out, scenario, compression, staged));
-          if (SegmentFeed.needsPreparing(scenario)) await feed.prepare();
+          const file = segmentFile(out, scenario, compression, staged);
+          if (SegmentFeed.streams(scenario, plan)) {
+            const inOrder = new SegmentFeed(scenario, plan, file);
+            if (SegmentFeed.needsPreparing(scenario)) await inOrder.prepare();
+            feed = inOrder;
+          } else feed = new SortedSegmentFeed(scenario, plan, file, join(out, SEGMENTS_FILE));
           for (const sh of plan.shards) {
             const m = (measured as ReadonlyMap<number, ShardSegments>).get(sh.index);
             if (m) feed.put(sh.index, m);

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { ParanomError } from '../errors.js';
 import { ENTITIES_FILE, isParanomManifest, MANIFEST_FILE, SEGMENTS_FILE } from '../dataset/manifest.js';
 import { TEMP_SUFFIX } from '../formats/files.js';
+import { isUniqueTempOf } from '../formats/unique-temp.js';
 import { shardFileName } from '../plan/planner.js';
 import { LOCK_AUX_RE, LOCK_RE } from './lock.js';
 import { journalFile, JOURNAL_RE, partManifestFile, PENDING_SUFFIX, readRecords, type Recorded } from './state.js';
@@ -51,10 +52,14 @@ export function ownNames(records: readonly Recorded[], planned: readonly string[
   return own;
 }
 
-/** True for a top-level name paranom writes and nothing else could mean: journals, locks and the files beside them, their temporaries. */
+/**
+ * True for a top-level name paranom writes and nothing else could mean: journals, locks and
+ * the files beside them, their temporaries, and the sorted runs of a fleet's segment table
+ * (temporaries of a run's own name, run/segment-sort.ts).
+ */
 function ownByName(name: string): boolean {
   const bare = name.endsWith(TEMP_SUFFIX) ? name.slice(0, -TEMP_SUFFIX.length) : name;
-  return JOURNAL_RE.test(bare) || LOCK_RE.test(bare) || LOCK_AUX_RE.test(name) || bare === MANIFEST_FILE || bare === MANIFEST_FILE + PENDING_SUFFIX || bare === SEGMENTS_FILE + PENDING_SUFFIX || bare === ENTITIES_FILE + PENDING_SUFFIX;
+  return isUniqueTempOf(name, SEGMENTS_FILE) || JOURNAL_RE.test(bare) || LOCK_RE.test(bare) || LOCK_AUX_RE.test(name) || bare === MANIFEST_FILE || bare === MANIFEST_FILE + PENDING_SUFFIX || bare === SEGMENTS_FILE + PENDING_SUFFIX || bare === ENTITIES_FILE + PENDING_SUFFIX;
 }
 
 /**

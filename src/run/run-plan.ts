@@ -27,6 +27,8 @@ import { removeRecorded, removeTemporaries, removeUnplanned, runNames } from './
 import { completeCommit, discardStaged, unfinishedCommit } from './commit.js';
 import { finishDataset, segmentFile, uniquenessSummary } from './finish.js';
 import { SegmentFeed } from './segment-feed.js';
+import { SortedSegmentFeed } from './segment-sort.js';
+import { removeAbandonedTemps } from '../formats/unique-temp.js';
 import { prepareScenario } from '../variables/registry.js';
 import { ensureDataDir, removeIfEmpty } from './output-dir.js';
 import type { Prepared } from './survey.js';
@@ -104,6 +106,8 @@ export async function runPlan(run: PlannedRun): Promise<GenerateResult> {
   if (prepareFeed) await prepareScenario(scenario);
   const fixed = [MANIFEST_FILE, SEGMENTS_FILE, ENTITIES_FILE, journalFile(part), ...(part ? [partManifestFile(part)] : [])];
   removeTemporaries(out, [...ownFiles, ...fixed]);
+  // The sorted runs of a fleet's segment table that a killed run left.
+  removeAbandonedTemps(join(out, SEGMENTS_FILE));
   // A part's manifest is rewritten; until then that part is unfinished.
   if (part) rmSync(join(out, partManifestFile(part)), { force: true });
   // The journal comes first: from here on it records every shard name of this run's plan
@@ -127,10 +131,12 @@ export async function runPlan(run: PlannedRun): Promise<GenerateResult> {
   const spans: ShardSpan[] = [];
   // The segment table's events are measured by the shards' workers (whole datasets). They
   // are written to the segment table as the shards end, in shard order; a fleet's whose
-  // shard order is not the table's are kept until then.
+  // shard order is not the table's go into sorted runs beside it, merged at the end.
   const measureInWorkers = !part && scenario.anomalies.mode !== 'none';
   const measured = new Map<number, ShardSegments>();
-  const feed = feedHere ? new SegmentFeed(scenario, plan, segmentFile(out, scenario, compression, staged), prepareFeed) : undefined;
+  // A fleet in another order sorts its events on the way, in runs beside the table.
+  const sortHere = !part && scenario.anomalies.mode !== 'none' && scenario.entities !== undefined && !feedHere;
+  const feed = feedHere ? new SegmentFeed(scenario, plan, segmentFile(out, scenario, compression, staged), prepareFeed) : sortHere ? new SortedSegmentFeed(scenario, plan, segmentFile(out, scenario, compression, staged), join(out, SEGMENTS_FILE)) : undefined;
   /** Undoes what this run added when it fails: a staged run restores the old dataset exactly. */
   const undo = (wroteShards: boolean) => {
     feed?.abandon();
