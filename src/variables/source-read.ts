@@ -19,7 +19,7 @@ import { ParanomError } from '../errors.js';
 import { calendarProblem, parseInstantMs } from '../model/units.js';
 import { inputPath } from '../model/input-path.js';
 import type { SourceVariable } from '../model/types.js';
-import { csvRecords, CsvRecordTooLong, forEachCsvFilePiece, pickCsvFields, separatorProblem, splitCsvLine } from '../input/csv-line.js';
+import { csvRecords, CsvFileProblem, forEachCsvFilePiece, pickCsvFields, separatorProblem, splitCsvLine } from '../input/csv-line.js';
 import { arrowCellKind, arrowCells } from '../input/arrow-cells.js';
 import { parseDecimal } from '../input/decimal.js';
 import { SharedColumnBuilder } from '../columns/shared-column.js';
@@ -102,7 +102,7 @@ function opened<T>(path: string, read: () => T): T {
     return read();
   } catch (err) {
     if (err instanceof SourceReadError) throw err;
-    if (err instanceof CsvRecordTooLong) throw new SourceReadError(err.message);
+    if (err instanceof CsvFileProblem) throw new SourceReadError(err.message);
     const code = (err as NodeJS.ErrnoException).code;
     if (code) throw new SourceReadError(`cannot be read (${code})`);
     throw err;
