@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// kill -9 sweep over the commands that write: generate (a single series and a fleet), grow,
+// kill -9 sweep over the commands that write: generate (a single series and a fleet in each order), grow,
 // merge, merge-manifests and train-vae, each killed after a random delay spread over its
 // whole run, with the user's own files beside --out (and in it where a command allows
 // them). After each kill it checks:
@@ -95,6 +95,14 @@ writeFileSync(fleetScenario, JSON.stringify({ ...doc(10_000), name: 'sweep-fleet
 const fleetRef = join(base, 'fleet-ref');
 const tFleet = timeOf(['generate', fleetScenario, '--out', fleetRef, ...SHARDS]);
 const fleetTree = tree(fleetRef);
+// A time-major fleet, whose events are sorted through runs beside its segment table; runs of
+// 40 events (the variable reaches only such a sort), so kills find them there.
+process.env.PARANOM_SEGMENT_SPILL_EVENTS = '40';
+const fleetTimeScenario = join(base, 'fleet-time.json');
+writeFileSync(fleetTimeScenario, JSON.stringify({ ...JSON.parse(readFileSync(fleetScenario, 'utf8')), name: 'sweep-fleet-time', entities: { count: 40, key: 'unit', order: 'time_entity' } }));
+const fleetTimeRef = join(base, 'fleet-time-ref');
+const tFleetTime = timeOf(['generate', fleetTimeScenario, '--out', fleetTimeRef, ...SHARDS]);
+const fleetTimeTree = tree(fleetTimeRef);
 const small = join(base, 'small');
 run(['generate', scenario, '--out', small, ...SHARDS, '--rows', '150000']);
 const tGrow = timeOf(['grow', join(base, 'small'), '--rows', '400000', '--workers', '2']) ;
@@ -114,7 +122,7 @@ const vaeArgs = (out) => ['train-vae', '--data', VAE_DATA, '--window', '48', '--
 const vaeRef = join(base, 'vae-ref');
 const tVae = timeOf(vaeArgs(vaeRef));
 const vaeTree = tree(vaeRef);
-console.log(`durations (ms): generate ${tGen.toFixed(0)}, generate-fleet ${tFleet.toFixed(0)}, grow ${tGrow.toFixed(0)}, merge ${tMerge.toFixed(0)}, merge-manifests ${tMm.toFixed(0)}, train-vae ${tVae.toFixed(0)}`);
+console.log(`durations (ms): generate ${tGen.toFixed(0)}, generate-fleet ${tFleet.toFixed(0)}, generate-fleet-time ${tFleetTime.toFixed(0)}, grow ${tGrow.toFixed(0)}, merge ${tMerge.toFixed(0)}, merge-manifests ${tMm.toFixed(0)}, train-vae ${tVae.toFixed(0)}`);
 
 const same = (a, b) => JSON.stringify(a) === JSON.stringify(b);
 const withoutLock = (t) => Object.fromEntries(Object.entries(t).filter(([k]) => !k.startsWith('.paranom')));
@@ -176,6 +184,7 @@ const recoverGenerate = (want) => (dir, args) => {
 
 await sweep('generate', tGen, (dir) => ['generate', scenario, '--out', join(dir, 'ds'), ...SHARDS], recoverGenerate(refTree));
 await sweep('generate-fleet', tFleet, (dir) => ['generate', fleetScenario, '--out', join(dir, 'ds'), ...SHARDS], recoverGenerate(fleetTree));
+await sweep('generate-fleet-time', tFleetTime, (dir) => ['generate', fleetTimeScenario, '--out', join(dir, 'ds'), ...SHARDS], recoverGenerate(fleetTimeTree));
 
 await sweep('grow', tGrow, (dir) => {
   cpSync(small, join(dir, 'ds'), { recursive: true });
