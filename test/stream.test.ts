@@ -10,7 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tableFromIPC, type Table } from 'apache-arrow';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { duck, scenarioFrom, tempDir, VALVE } from './helpers.js';
 import { startRowOf } from '../src/run/stream.js';
 import { readParquetRows } from '../src/formats/read.js';
@@ -232,14 +232,26 @@ describe('stream mistakes: exit 2, a message naming the option, nothing on stand
 
 describe('pacing schedule', () => {
   it('--realtime at --speed 60 puts a 1 s-step timeline one minute per second; --rate R puts row j at j/R s', () => {
-    const realtime = Pacer.of({ realtime: true, speed: 60 }, 100, 1000);
-    const t0 = realtime.untilDue(100); // starts the clock: the first row is due now
-    expect(t0).toBeCloseTo(0, 0);
-    expect(realtime.untilDue(160) - realtime.untilDue(100)).toBeCloseTo(1000, 0);
-    const rate = Pacer.of({ rate: 250 }, 0, 1000);
-    rate.untilDue(0);
-    expect(rate.untilDue(1000) - rate.untilDue(0)).toBeCloseTo(4000, 0);
-    expect(Pacer.rowsPerSecond({ realtime: true, speed: 60 }, 1000)).toBe(60);
+    // A clock the test moves: the schedule is read exactly, not across two readings of a
+    // real clock that a busy machine may pause between.
+    let clock = 5_000;
+    const now = vi.spyOn(performance, 'now').mockImplementation(() => clock);
+    try {
+      const realtime = Pacer.of({ realtime: true, speed: 60 }, 100, 1000);
+      expect(realtime.untilDue(100)).toBe(0); // starts the clock: the first row is due now
+      expect(realtime.untilDue(160)).toBe(1000);
+      clock += 250;
+      expect(realtime.untilDue(160)).toBe(750); // measured from the first row, not re-started
+      expect(realtime.untilDue(100)).toBe(-250);
+      const rate = Pacer.of({ rate: 250 }, 0, 1000);
+      expect(rate.untilDue(0)).toBe(0);
+      expect(rate.untilDue(1000)).toBe(4000);
+      clock += 4000;
+      expect(rate.untilDue(1000)).toBe(0);
+      expect(Pacer.rowsPerSecond({ realtime: true, speed: 60 }, 1000)).toBe(60);
+    } finally {
+      now.mockRestore();
+    }
   });
 });
 
