@@ -50,7 +50,7 @@ beforeAll(() => {
   dataset = join(dir, 'ds');
   const g = paranom('generate', scenario, '--out', dataset, '--shard-rows', '65536', '--workers', '2');
   expect(g.code, g.err).toBe(0);
-}, 60_000);
+});
 
 function stream(format: string, workers: number, ...more: string[]): Buffer {
   const r = paranom('generate', scenario, '--stdout', '--format', format, '--workers', String(workers), ...more);
@@ -78,7 +78,7 @@ describe('generate --stdout equals the Parquet dataset', () => {
     it(`${format}: 1 and 2 workers give the same bytes`, () => {
       streams[format] = stream(format, 1);
       expect(stream(format, 2).equals(streams[format]!)).toBe(true);
-    }, 60_000);
+    });
   }
 
   it('csv, read by DuckDB with its own type detection', async () => {
@@ -117,7 +117,7 @@ describe('generate --stdout equals the Parquet dataset', () => {
     const arrow = tableFromIPC(stream('arrow', 2, '--start-at', '100'));
     expect(arrow.batches.map((b) => b.numRows)).toEqual([65_536 - 100, 65_536, 140_000 - 2 * 65_536]);
     expectSameValues(arrow, [tableFromIPC(streams['arrow']!).slice(100)]);
-  }, 60_000);
+  });
 
   it('--labels-to writes the segment table beside the stream: for a whole stream, the bytes of anomalies.parquet', async () => {
     const labels = join(dir, 'labels.parquet');
@@ -129,7 +129,7 @@ describe('generate --stdout equals the Parquet dataset', () => {
     const [all] = await duck(`SELECT count(*) AS n FROM read_parquet('${dataset}/anomalies.parquet') WHERE end_row >= 100000`);
     expect(Number(r!['n'])).toBe(Number(all!['n']));
     expect(Number(r!['first_end'])).toBeGreaterThanOrEqual(100_000);
-  }, 60_000);
+  });
 });
 
 /** Every column of `a` equals the concatenated columns of `parts`, value by value. */
@@ -283,5 +283,5 @@ describe('--labels-to from a later row, with label margins', () => {
       for (const id of carried) expect(listed.has(id), `--start-at ${at}: row with anomaly_id ${id}`).toBe(true);
       expect(listed.has(String(events[1]!['id']))).toBe(at <= end + 10);
     }
-  }, 60_000);
+  });
 });
