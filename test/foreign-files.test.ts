@@ -51,7 +51,7 @@ beforeAll(async () => {
   writeFileSync(join(dir, 'windows.json'), JSON.stringify({ 'cpu/s.csv': [['2024-01-01 00:10:00.000000', '2024-01-01 00:14:00.000000']] }));
   writeFileSync(join(dir, 'pred_early.csv'), 'timestamp,score\n' + rows((i) => `${iso(i)},0.5`).split('\n').slice(0, 5).join('\n') + '\n');
   writeFileSync(join(dir, 'series.tsv.csv'), 'timestamp\tvalue\n' + rows((i) => `${iso(i)}\t${i}`));
-}, 60_000);
+});
 
 /** `paranom eval --json` in a child process (eval prints to the process's stdout). */
 function evalJson(pred: string, labels: string): { code: number | null; err: string; json: { rows: number; labelled_rows: number; point: { tp: number; fp: number; fn: number } } | undefined } {
