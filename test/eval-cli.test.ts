@@ -200,7 +200,18 @@ describe('paranom eval', () => {
     const lost = join(dir, 'lost-segments');
     cpSync(ds, lost, { recursive: true });
     rmSync(join(lost, 'anomalies.parquet'));
-    expectUsageError(paranom('eval', preds, '--labels', lost), /lost-segments[\\/]anomalies\.parquet: the dataset's segment table \(its event windows\) is missing; restore it, or score windows as runs of labelled rows with --windows runs/);
+    // A damaged dataset: exit 1, as verify, merge and grow give for one.
+    const gone = paranom('eval', preds, '--labels', lost);
+    expect(gone.code).toBe(1);
+    expect(gone.err).toMatch(/lost-segments[\\/]anomalies\.parquet: the dataset's segment table \(its event windows\) is missing; restore it, or score windows as runs of labelled rows with --windows runs/);
+    expect(gone.err).not.toMatch(/^\s+at /m);
+    const shardless = join(dir, 'lost-shard');
+    cpSync(ds, shardless, { recursive: true });
+    const shard = JSON.parse(readFileSync(join(shardless, 'manifest.json'), 'utf8')).shards[0].file;
+    rmSync(join(shardless, shard));
+    const missing = paranom('eval', preds, '--labels', shardless);
+    expect(missing.code).toBe(1);
+    expect(missing.err).toMatch(/lost-shard[\\/]data[\\/]part-00000\.\w+: a shard the manifest lists is missing; .*paranom verify/);
     const runs = json('eval', preds, '--labels', lost, '--windows', 'runs');
     expect(runs.labels).toMatch(/windows: runs of labelled rows/);
     expect(runs).toMatchObject({ rows: 20000 });

@@ -8,6 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { parseScenario } from '../src/reader/load.js';
 import { generate } from '../src/run/generate.js';
 import { grow } from '../src/run/grow.js';
 import { mergeToFile } from '../src/run/merge.js';
@@ -245,6 +246,24 @@ describe('splits: ownership and the command line', () => {
     expect(() => scenarioFrom({ ...DOC, splits: { train: 200_000, test: 200_000 } })).toThrow(/splits: train \(200,000 rows\) and test \(200,000 rows\) need more than the timeline's 300,000 rows/);
     expect(() => scenarioFrom({ ...DOC, anomalies: { count: 3, duration: [5, 10] } })).toThrow(/splits: needs anomalies placed by 'frequency'/);
     expect(() => scenarioFrom({ ...DOC, splits: { train: 'soon' } })).toThrow(/splits\.train: expected a row count/);
+  });
+
+  it('refuses a whole number written with a decimal point (train: 1.0 was one row), in YAML, JSON and --splits; 1 and 0.7 still read as before', () => {
+    const yaml = (train: string) => `timeline: { start: '2024-01-01T00:00:00Z', step: 1s, rows: 1000 }\nsplits:\n  train: ${train}\nanomalies: { frequency: 0.01, duration: [2, 5] }\nvariables:\n  a: { normal: { dist: normal, mean: 0, sd: 1 } }\n`;
+    expect(() => parseScenario(yaml('1.0'), 'x.yaml')).toThrow(/x\.yaml:3:10 splits\.train: 1\.0 would be 1 row: a whole number is a row count; write a fraction below 1 \(such as 0\.7\)/);
+    expect(() => parseScenario(yaml('600.0'), 'x.yaml')).toThrow(/splits\.train: 600\.0 would be 600 rows/);
+    const json = JSON.stringify({ ...DOC, splits: { train: 0.5, test: 'X' } }).replace('"X"', '2.00');
+    expect(() => parseScenario(json, 'x.json')).toThrow(/splits\.test: 2\.00 would be 2 rows/);
+    expect(parseScenario(yaml('1'), 'x.yaml').splits?.train).toEqual({ rows: 1 });
+    expect(parseScenario(yaml('0.7'), 'x.yaml').splits?.train).toEqual({ fraction: 0.7 });
+    expect(parseScenario(yaml('1e2'), 'x.yaml').splits?.train).toEqual({ rows: 100 });
+    const dir = tempDir();
+    const file = join(dir, 's.yaml');
+    writeFileSync(file, yaml('1.0').replace(/splits:\n.*\n/, ''));
+    const r = spawnSync(process.execPath, [CLI, 'generate', file, '--out', join(dir, 'out'), '--splits', '1.0'], { encoding: 'utf8' });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/--splits: 1\.0 would be 1 row/);
+    expect(existsSync(join(dir, 'out'))).toBe(false);
   });
 
   it("refuses a fleet's outages placed by count, in the scenario and with --splits (before: written, and train + test were not the rows of one run)", () => {

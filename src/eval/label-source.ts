@@ -46,6 +46,8 @@ function fromDataset(dir: string, o: LabelOptions): LabelSource {
   const times = new Float64Array(m.rows);
   const flags = new Uint8Array(m.rows);
   for (const s of m.shards) {
+    // A shard the manifest lists and the disk lacks is a damaged dataset (exit 1, as verify says).
+    if (!existsSync(join(dir, s.file))) throw new ParanomError('DATASET_INVALID', `${join(dir, s.file)}: a shard the manifest lists is missing; the dataset is not what its manifest says (run 'paranom verify ${dir}')`, { path: join(dir, s.file) });
     const t = readTableFile(join(dir, s.file), 'shard');
     const columns = readColumns(t, [TIME, FLAG], (rows) => {
       if (rows !== s.rows || s.row_start < first || s.row_start - first + s.rows > m.rows) throw new ParanomError('DATASET_INVALID', `${join(dir, s.file)} has ${rows} rows from row ${s.row_start}; the manifest says ${m.rows} rows from row ${first}, ${s.rows} in this shard`);
@@ -59,7 +61,7 @@ function fromDataset(dir: string, o: LabelOptions): LabelSource {
   }
   // Every dataset has one (empty without events): one gone is a changed dataset, and runs
   // of labelled rows in its place merge adjacent events, so the event scores would change.
-  if (!existsSync(segmentsPath)) throw usage(`${segmentsPath}: the dataset's segment table (its event windows) is missing; restore it, or score windows as runs of labelled rows with --windows runs`);
+  if (!existsSync(segmentsPath)) throw new ParanomError('DATASET_INVALID', `${segmentsPath}: the dataset's segment table (its event windows) is missing; restore it, or score windows as runs of labelled rows with --windows runs`, { path: segmentsPath });
   const seg = readColumns(readTableFile(segmentsPath, 'segment table'), [
     { name: 'start_time', kind: 'time' },
     { name: 'end_time', kind: 'time' },

@@ -5,9 +5,10 @@
  */
 import { readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { isNode, LineCounter, parseDocument, type Document } from 'yaml';
+import { isNode, isScalar, LineCounter, parseDocument, type Document } from 'yaml';
 import { ParanomError, ScenarioError, type ScenarioIssue } from '../errors.js';
 import { validateScenario } from './validate.js';
+import { pointedRowCountProblem } from './splits.js';
 import { plainDataIssues, scenarioText } from './plain-data.js';
 import { isUnresolvedTag, scenarioTags, unresolvedTagMessage } from './yaml-tags.js';
 import { rowLimitProblems } from '../variables/row-limits.js';
@@ -40,6 +41,18 @@ function locate(doc: Document, lc: LineCounter, issue: ScenarioIssue): ScenarioI
     }
   }
   return issue;
+}
+
+/** Split lengths written as `1.0`: the text decides, and only the parsed document still has it. */
+function pointedSplitIssues(doc: Document): ScenarioIssue[] {
+  const issues: ScenarioIssue[] = [];
+  for (const key of ['train', 'test']) {
+    const node = doc.getIn(['splits', key], true);
+    if (!isScalar(node) || typeof node.source !== 'string') continue;
+    const problem = pointedRowCountProblem(node.source, node.value);
+    if (problem) issues.push({ path: `splits.${key}`, message: problem });
+  }
+  return issues;
 }
 
 /** Parses scenario text; `file` names it in messages. Throws ScenarioError on any problem. */
@@ -79,7 +92,7 @@ export function parseScenario(text: string, file = '<scenario>', baseDir = file.
     // plain Error; they are user mistakes and must not escape as an internal error.
     throw new ScenarioError(file, [{ path: '', message: `not valid YAML/JSON: ${(err as Error).message}` }]);
   }
-  const odd = plainDataIssues(data);
+  const odd = [...plainDataIssues(data), ...pointedSplitIssues(doc)];
   if (odd.length > 0) throw new ScenarioError(file, odd.map((i) => locate(doc, lc, i)));
   const result = validateScenario(data, { baseDir });
   if (!result.ok) throw new ScenarioError(file, result.issues.map((i) => locate(doc, lc, i)));

@@ -63,10 +63,23 @@ export function splitProblem(s: Splits, total: number): string | undefined {
   return undefined;
 }
 
+/**
+ * Why a split length written as `text` (its value `value`) is ambiguous, or undefined. A
+ * whole number is a row count, so `1.0` would be one row where its writer almost surely
+ * meant the whole timeline (and `2.0` two rows, not 200%): a decimal point on a whole
+ * number is refused rather than guessed.
+ */
+export function pointedRowCountProblem(text: string, value: unknown): string | undefined {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || !text.includes('.')) return undefined;
+  return `${text} would be ${value.toLocaleString('en-US')} row${value === 1 ? '' : 's'}: a whole number is a row count; write a fraction below 1 (such as 0.7) for a part of the timeline, or ${value} without the decimal point for a row count`;
+}
+
 /** `generate --splits [TRAIN]`: the training length as the scenario would give it (test: the rest). */
 export function parseSplitsOption(text: string, timeline: Timeline): Splits {
   const c = new Checker();
   const raw = /^[0-9.eE+-]+$/.test(text.trim()) ? Number(text) : text.trim();
+  const pointed = pointedRowCountProblem(text.trim(), raw);
+  if (pointed) throw new ParanomError('USAGE', `--splits: ${pointed}`);
   const splits = checkSplits(c, { train: raw }, timeline, '--splits');
   if (!splits) throw new ParanomError('USAGE', c.issues.map((i) => `${i.path.replace('--splits.train', '--splits')}: ${i.message}`).join('; '));
   return splits;
