@@ -49,7 +49,7 @@ beforeAll(async () => {
   writeFileSync(join(dir, 'pred_semi.csv'), 'timestamp;score\n' + rows((i) => `${iso(i)};0,5`));
   writeFileSync(join(dir, 'pred_epoch_s.csv'), 'timestamp,score\n' + rows((i) => `${Date.parse(iso(i)) / 1000},0.5`));
   writeFileSync(join(dir, 'series.tsv.csv'), 'timestamp\tvalue\n' + rows((i) => `${iso(i)}\t${i}`));
-}, 60_000);
+});
 
 /** `paranom eval --json` in a child process (eval prints to the process's stdout). */
 function evalJson(pred: string, labels: string): { code: number | null; err: string; json: { rows: number; labelled_rows: number; point: { tp: number; fp: number; fn: number } } | undefined } {

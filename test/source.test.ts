@@ -87,7 +87,14 @@ describe('mapping the file timestamps onto the timeline', () => {
 
   it('refuses timestamps that do not increase', () => {
     const d = csvDir('timestamp,value\n2023-06-01T10:00:00Z,1\n2023-06-01T10:00:00Z,2\n');
-    expect(() => scenarioIn(d, { file: 'series.csv', timestamps: 'map' })).toThrow(/variables\.v\.file: series\.csv: line 3: timestamps must increase strictly to be mapped onto the timeline, got 2023-06-01T10:00:00\.000Z after 2023-06-01T10:00:00\.000Z \(timestamps: ignore replays the rows without them\)/);
+    expect(() => scenarioIn(d, { file: 'series.csv', timestamps: 'map' })).toThrow(/variables\.v\.file: series\.csv: line 3: timestamps must increase strictly to be mapped onto the timeline, got '2023-06-01T10:00:00Z' after '2023-06-01T10:00:00Z' on line 2 \(timestamps: ignore replays the rows without them\)/);
+  });
+
+  it('names the line of a timestamp out of order past blank lines and quoted line breaks, with both cells as written (before: row + 2, line 4 here)', () => {
+    const d = csvDir('timestamp,value,note\n\n2023-06-01T10:00:00Z,1,"two\nlines"\n2023-06-01 10:01:00,2,x\n2023-06-01T12:01:00+02:00,3,y\n');
+    expect(() => scenarioIn(d, { file: 'series.csv', column: 'value', timestamps: 'map' })).toThrow(/series\.csv: line 6: timestamps must increase strictly to be mapped onto the timeline, got '2023-06-01T12:01:00\+02:00' after '2023-06-01 10:01:00' on line 5; both are 2023-06-01T10:01:00\.000Z \(timestamps/);
+    const fine = csvDir('timestamp,value\n2023-06-01T10:00:00.0001Z,1\n2023-06-01T10:00:00.0009Z,2\n');
+    expect(() => scenarioIn(fine, { file: 'series.csv', column: 'value', timestamps: 'map' })).toThrow(/line 3: .*got '2023-06-01T10:00:00\.0009Z' after '2023-06-01T10:00:00\.0001Z' on line 2; both are 2023-06-01T10:00:00\.000Z \(timestamps are read to the millisecond\)/);
   });
 });
 

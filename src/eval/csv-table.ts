@@ -6,7 +6,7 @@
  * blank line is no record.
  */
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
-import { CsvRecordTooLong, forEachCsvFileRecords, separatorProblem, splitCsvLine } from '../input/csv-line.js';
+import { CsvFileProblem, forEachCsvFileRecords, separatorProblem, splitCsvLine } from '../input/csv-line.js';
 import { upperBound } from '../math/search.js';
 import { usage, type TableFile } from './table.js';
 
@@ -15,7 +15,7 @@ function forEachRecords(path: string, pieceBytes: number, fn: (records: string[]
   try {
     return forEachCsvFileRecords(path, fn, { pieceBytes });
   } catch (err) {
-    if (err instanceof CsvRecordTooLong) throw usage(`${path}:${err.line}: ${err.detail}`);
+    if (err instanceof CsvFileProblem) throw usage(`${path}:${err.line}: ${err.detail}`);
     throw err;
   }
 }

@@ -104,19 +104,41 @@ export function separatorProblem(header: readonly string[]): string | undefined 
  */
 export const MAX_CSV_RECORD_BYTES = 64 << 20;
 
-/** A record of a CSV file longer than MAX_CSV_RECORD_BYTES: where it starts, and why it runs on. */
-export class CsvRecordTooLong extends Error {
-  /** The problem without its line: "no line break within 64 MiB; …". */
-  readonly detail: string;
-
-  constructor(readonly line: number, maxBytes: number, quoteOpen: boolean) {
-    const size = maxBytes >= 1 << 20 ? `${maxBytes / 2 ** 20} MiB` : `${maxBytes} bytes`;
-    const detail = quoteOpen
-      ? `a quoted field opened in the record that starts here is not closed within ${size}; records over ${size} are not read (a quote left open?)`
-      : `no line break within ${size}; records over ${size} are not read (is it a CSV file?)`;
+/** A CSV file that cannot be read as CSV text: the line where that shows, and why. Each reader names its file. */
+export class CsvFileProblem extends Error {
+  constructor(readonly line: number, readonly detail: string) {
     super(`line ${line}: ${detail}`);
-    this.detail = detail;
   }
+}
+
+/** A record of a CSV file longer than MAX_CSV_RECORD_BYTES: where it starts, and why it runs on. */
+export class CsvRecordTooLong extends CsvFileProblem {
+  constructor(line: number, maxBytes: number, quoteOpen: boolean) {
+    const size = maxBytes >= 1 << 20 ? `${maxBytes / 2 ** 20} MiB` : `${maxBytes} bytes`;
+    super(
+      line,
+      quoteOpen
+        ? `a quoted field opened in the record that starts here is not closed within ${size}; records over ${size} are not read (a quote left open?)`
+        : `no line break within ${size}; records over ${size} are not read (is it a CSV file?)`,
+    );
+  }
+}
+
+/**
+ * Why a piece of a CSV file starting on line `line` is not UTF-8 text, or undefined: a
+ * UTF-16 or UTF-32 file (a spreadsheet's "Unicode text") decodes as UTF-8 with a NUL
+ * between its letters, so its header looked like `timestamp,value` and yet had no column
+ * 'value'; a NUL byte is in no UTF-8 CSV file (a compressed or binary file has them too).
+ */
+function notUtf8(piece: Uint8Array, line: number): CsvFileProblem | undefined {
+  const nul = piece.indexOf(0);
+  if (nul < 0) return undefined;
+  const [b0, b1, b2, b3] = piece;
+  if (line === 1 && ((b0 === 0xff && b1 === 0xfe) || (b0 === 0xfe && b1 === 0xff) || (b0 === 0 && b1 === 0 && b2 === 0xfe && b3 === 0xff))) {
+    const bom = Array.from(piece.subarray(0, b0 === 0 || (b2 === 0 && b3 === 0) ? 4 : 2), (b) => b.toString(16).toUpperCase().padStart(2, '0')).join(' ');
+    return new CsvFileProblem(1, `the file is ${bom.length > 5 ? 'UTF-32' : 'UTF-16'} text (byte-order mark ${bom}), not UTF-8: save it as UTF-8 CSV`);
+  }
+  return new CsvFileProblem(line + lineEnds(piece.subarray(0, nul)), `a NUL byte (0x00): the file is not UTF-8 text (UTF-16 without a byte-order mark, compressed or binary?); save it as UTF-8 CSV`);
 }
 
 /** Reads up to `length` bytes into `buf` at `at`; returns how many (0 at the end). */
@@ -194,6 +216,8 @@ function forEachPiece(read: ReadInto, fn: (text: string, firstLine: number) => b
       continue;
     }
     const piece = buf.subarray(0, cut);
+    const encoding = notUtf8(piece, line);
+    if (encoding) throw encoding;
     // The decoder drops a leading byte-order mark of the first piece only (a stream decode).
     const stop = fn(decoder.decode(piece, { stream: !ended || cut < filled }), line) === false;
     line += lineEnds(piece);

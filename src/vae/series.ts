@@ -15,7 +15,7 @@ import { basename, extname } from 'node:path';
 import { ParanomError } from '../errors.js';
 import { SharedColumnBuilder } from '../columns/shared-column.js';
 import { parquetColumns, forEachParquetBatch } from '../formats/parquet-batches.js';
-import { CsvRecordTooLong, forEachCsvFileRecords, separatorProblem, splitCsvLine } from '../input/csv-line.js';
+import { CsvFileProblem, forEachCsvFileRecords, separatorProblem, splitCsvLine } from '../input/csv-line.js';
 import { arrowCells } from '../input/arrow-cells.js';
 import { parseDecimal } from '../input/decimal.js';
 import { fileSha256, readUnchanged } from '../input/file-hash.js';
@@ -132,7 +132,7 @@ function readCsv(path: string, wanted: readonly string[] | undefined, { pieceByt
   try {
     openAt = forEachCsvFileRecords(path, onRecords, { pieceBytes, maxRecordBytes, onBytes });
   } catch (err) {
-    if (err instanceof CsvRecordTooLong) throw usage(`${path}:${err.line}: ${err.detail}`);
+    if (err instanceof CsvFileProblem) throw usage(`${path}:${err.line}: ${err.detail}`);
     throw err;
   }
   if (openAt !== undefined) throw usage(`${path}:${openAt}: a quoted field is never closed`);

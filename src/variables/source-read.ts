@@ -19,7 +19,7 @@ import { ParanomError } from '../errors.js';
 import { calendarProblem, parseInstantMs } from '../model/units.js';
 import { inputPath } from '../model/input-path.js';
 import type { SourceVariable } from '../model/types.js';
-import { csvRecords, CsvRecordTooLong, forEachCsvFilePiece, pickCsvFields, separatorProblem, splitCsvLine } from '../input/csv-line.js';
+import { csvRecords, CsvFileProblem, forEachCsvFilePiece, pickCsvFields, separatorProblem, splitCsvLine } from '../input/csv-line.js';
 import { arrowCellKind, arrowCells } from '../input/arrow-cells.js';
 import { parseDecimal } from '../input/decimal.js';
 import { SharedColumnBuilder } from '../columns/shared-column.js';
@@ -102,11 +102,31 @@ function opened<T>(path: string, read: () => T): T {
     return read();
   } catch (err) {
     if (err instanceof SourceReadError) throw err;
-    if (err instanceof CsvRecordTooLong) throw new SourceReadError(err.message);
+    if (err instanceof CsvFileProblem) throw new SourceReadError(err.message);
     const code = (err as NodeJS.ErrnoException).code;
     if (code) throw new SourceReadError(`cannot be read (${code})`);
     throw err;
   }
+}
+
+/** A mapped timestamp of a CSV file: its epoch milliseconds, its cell as written, its line. */
+interface PreviousTime {
+  t: number;
+  cell: string;
+  line: number;
+}
+
+const ORDER_HINT = '(timestamps: ignore replays the rows without them)';
+
+/**
+ * Why the CSV timestamp `cell` (`t` ms) cannot follow `before`: both cells as the file
+ * writes them, and the instant they were read as when that hides why they tie (a finer
+ * fraction than the millisecond, or two offsets naming one instant).
+ */
+function notIncreasing(cell: string, t: number, before: PreviousTime): string {
+  const iso = (ms: number) => new Date(ms).toISOString();
+  const read = t === before.t && cell !== before.cell.trim() ? `; both are ${iso(t)}${/\.\d{4}/.test(cell + before.cell) ? ' (timestamps are read to the millisecond)' : ''}` : '';
+  return `timestamps must increase strictly to be mapped onto the timeline, got '${cell}' after '${before.cell.trim()}' on line ${before.line}${read} ${ORDER_HINT}`;
 }
 
 function readCsv(path: string, column: string, timeColumn: string | null): SourceData {
@@ -118,6 +138,8 @@ function readCsv(path: string, column: string, timeColumn: string | null): Sourc
   let ti = -1;
   const values = new SharedColumnBuilder();
   const times = timeColumn === null ? null : new SharedColumnBuilder();
+  // The last mapped timestamp (line 0: none yet), one object reused row after row.
+  const previous: PreviousTime = { t: 0, cell: '', line: 0 };
   forEachCsvFilePiece(path, (text, firstLine) => {
     const { records, line, openAt } = csvRecords(text);
     if (openAt !== undefined) throw new SourceReadError(`line ${firstLine - 1 + openAt}: a quoted field is never closed`);
@@ -138,7 +160,8 @@ function readCsv(path: string, column: string, timeColumn: string | null): Sourc
     const cells: Array<string | undefined> = [];
     for (let r = 0; r < n; r++) {
       const fields = pickCsvFields(records[r + from]!, want, cells);
-      const at = () => `line ${firstLine - 1 + line[r + from]!}`;
+      const lineNo = firstLine - 1 + line[r + from]!;
+      const at = () => `line ${lineNo}`;
       if (fields !== header.length) throw new SourceReadError(`${at()}: ${fields} field${fields === 1 ? '' : 's'}, but the header has ${header.length}`);
       const x = parseDecimal(cells[0]);
       if (!Number.isFinite(x)) throw new SourceReadError(`${at()}: '${cells[0] ?? ''}' in column '${column}' is not a number`);
@@ -147,6 +170,12 @@ function readCsv(path: string, column: string, timeColumn: string | null): Sourc
         const t = parseInstantMs(cells[1]?.trim() ?? '');
         if (t === undefined) throw new SourceReadError(`${at()}: '${cells[1] ?? ''}' in column '${timeColumn}' is not an ISO 8601 instant${calendarNote(cells[1] ?? '')}`);
         ts[at0 + r] = t;
+        // Checked here, where the line is known: blank lines and quoted line breaks make
+        // a record's line more than its row + 2.
+        if (!(t > previous.t) && previous.line > 0) throw new SourceReadError(`${at()}: ${notIncreasing(cells[1]!.trim(), t, previous)}`);
+        previous.t = t;
+        previous.cell = cells[1]!;
+        previous.line = lineNo;
       }
     }
     values.advance(n);
@@ -251,12 +280,13 @@ export function readSource(path: string, format: 'csv' | 'parquet', column: stri
   // The values are those of the bytes hashed, of one version of the file.
   const changed = () => new SourceReadError('changed while it was being read; run again once it is written');
   const data = opened(path, () => readUnchanged(path, () => (format === 'csv' ? readCsv(path, column, timeColumn) : readParquet(path, column, timeColumn)), changed));
-  if (data.times) {
+  // A CSV file's order is checked as it is read, line by line (readCsv).
+  if (data.times && format === 'parquet') {
     for (let r = 1; r < data.times.length; r++) {
       if (!(data.times[r]! > data.times[r - 1]!)) {
         const at = (i: number) => new Date(data.times![i]!).toISOString();
         // Real series repeat a timestamp at clock changes: say which, so it can be cleaned or ignored.
-        throw new SourceReadError(`${format === 'csv' ? `line ${r + 2}` : `row ${r}`}: timestamps must increase strictly to be mapped onto the timeline, got ${at(r)} after ${at(r - 1)} (timestamps: ignore replays the rows without them)`);
+        throw new SourceReadError(`row ${r}: timestamps must increase strictly to be mapped onto the timeline, got ${at(r)} after ${at(r - 1)} ${ORDER_HINT}`);
       }
     }
   }

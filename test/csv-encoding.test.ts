@@ -1,0 +1,83 @@
+/**
+ * CSV files that are not UTF-8 text, as every reader of users' CSV files meets them
+ * (a source variable, `eval`, `train-vae`): a spreadsheet's "Unicode text" (UTF-16, or
+ * UTF-32) decodes as UTF-8 with a NUL between its letters, so its header printed as
+ * `timestamp, value` and yet had no column 'value'. Such a file, and a NUL byte anywhere
+ * (compressed or binary data), is refused naming the file, the line and the encoding.
+ */
+import { readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { readColumns } from '../src/eval/column-values.js';
+import { csvTable } from '../src/eval/csv-table.js';
+import { parseScenario } from '../src/reader/load.js';
+import { readSeries } from '../src/vae/series.js';
+import { tempDir } from './helpers.js';
+import { cliProcess, writeScenario } from './reliability-helpers.js';
+
+const TEXT = 'timestamp,value\n2024-01-01T00:00:00Z,1.5\n2024-01-01T00:01:00Z,2.5\n2024-01-01T00:02:00Z,3.5\n';
+
+/** The same text in the encodings a spreadsheet saves "Unicode text" in, with their byte-order marks. */
+const ENCODED: Array<[string, Buffer, RegExp]> = [
+  ['UTF-16 LE', Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(TEXT, 'utf16le')]), /the file is UTF-16 text \(byte-order mark FF FE\), not UTF-8: save it as UTF-8 CSV/],
+  ['UTF-16 BE', Buffer.concat([Buffer.from([0xfe, 0xff]), Buffer.from(TEXT, 'utf16le').swap16()]), /the file is UTF-16 text \(byte-order mark FE FF\), not UTF-8/],
+  ['UTF-32 LE', Buffer.concat([Buffer.from([0xff, 0xfe, 0, 0]), ...Array.from(TEXT, (c) => Buffer.from([c.charCodeAt(0), 0, 0, 0]))]), /the file is UTF-32 text \(byte-order mark FF FE 00 00\), not UTF-8/],
+  ['UTF-16 LE without a byte-order mark', Buffer.from(TEXT, 'utf16le'), /a NUL byte \(0x00\): the file is not UTF-8 text \(UTF-16 without a byte-order mark, compressed or binary\?\)/],
+];
+
+function fileOf(bytes: Buffer | string, name = 'series.csv'): { dir: string; file: string } {
+  const dir = tempDir();
+  const file = join(dir, name);
+  writeFileSync(file, bytes);
+  return { dir, file };
+}
+
+function sourceScenario(dir: string): void {
+  parseScenario(JSON.stringify({ timeline: { start: '2024-01-01T00:00:00Z', step: '1m', rows: 3 }, variables: { v: { type: 'source', file: 'series.csv', column: 'value', timestamps: 'map' } } }), join(dir, 'scenario.json'));
+}
+
+describe('a CSV file in another encoding than UTF-8', () => {
+  it.each(ENCODED)('%s: refused at line 1 by a source variable, eval and train-vae (before: "no column \'value\' (columns: timestamp, value)")', (_, bytes, why) => {
+    const { dir, file } = fileOf(bytes);
+    expect(() => sourceScenario(dir)).toThrow(new RegExp(`variables\\.v\\.file: series\\.csv: line 1: ${why.source}`));
+    expect(() => csvTable(file)).toThrow(new RegExp(`${file.replace(/[.]/g, '\\.')}:1: ${why.source}`));
+    expect(() => readSeries(file)).toThrow(new RegExp(`${file.replace(/[.]/g, '\\.')}:1: ${why.source}`));
+  });
+
+  it('the same text in UTF-8, with or without a byte-order mark, reads as before', () => {
+    for (const bytes of [TEXT, `\uFEFF${TEXT}`]) {
+      const { dir, file } = fileOf(bytes);
+      expect(() => sourceScenario(dir)).not.toThrow();
+      expect(Array.from(readSeries(file).values[0]!)).toEqual([1.5, 2.5, 3.5]);
+    }
+  });
+});
+
+describe('a NUL byte inside a UTF-8 file', () => {
+  // 200 rows, a NUL on line 151: past the first pieces of 64 bytes a reader holds.
+  const rows = Array.from({ length: 200 }, (_, i) => `2024-01-01T${String(Math.floor(i / 60)).padStart(2, '0')}:${String(i % 60).padStart(2, '0')}:00Z,${i}`);
+  rows[149] += '\0';
+  const text = `timestamp,value\r\n${rows.join('\r\n')}\r\n`;
+  const why = 'line 151: a NUL byte (0x00): the file is not UTF-8 text';
+
+  it('eval read in small pieces names the line it is on', () => {
+    const { file } = fileOf(text);
+    const table = csvTable(file, 64);
+    expect(() => readColumns(table, [{ name: 'value', kind: 'score' }])).toThrow(`${file}:151: a NUL byte (0x00)`);
+  });
+
+  it('train-vae read in small pieces names the line it is on', () => {
+    const { file } = fileOf(text);
+    expect(() => readSeries(file, undefined, { pieceBytes: 64 })).toThrow(`${file}:151: a NUL byte (0x00)`);
+  });
+
+  it('generate with a source: exit 2 naming the variable, file and line, nothing written', () => {
+    const { dir } = fileOf(text);
+    const scenario = writeScenario(dir, { seed: 1, timeline: { rows: 100 }, variables: { v: { type: 'source', file: 'series.csv', column: 'value' } } });
+    const r = cliProcess(['generate', scenario, '--out', join(dir, 'out')]);
+    expect(r.code, r.err).toBe(2);
+    expect(r.err).toContain(`variables.v.file: series.csv: ${why}`);
+    expect(r.err).not.toMatch(/internal error|^\s+at /m);
+    expect(readdirSync(dir).sort()).toEqual(['scenario.json', 'series.csv']);
+  });
+});
