@@ -2,18 +2,20 @@
  * Anomaly kinds and value-set variables (categorical, Bernoulli, constant): every kind,
  * generated with such variables beside magnitudes, leaves each of them inside its declared
  * values on every row; a kind that keeps values may name them and still does; any other
- * kind is refused where it names one, and `validate` and `generate` say the same.
+ * kind is refused where it names one, and `validate` and `generate` say the same. Fleet
+ * outages that shift or spike leave them alone as well.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { generateShard, type ShardColumns } from '../src/generate/shard.js';
+import { generate } from '../src/run/generate.js';
 import { KIND_NAMES } from '../src/anomaly/kinds/catalog.js';
 import { ScenarioError } from '../src/errors.js';
 import { writeSyntheticModel } from '../src/vae/synthetic.js';
 import type { AnomalyKindName, Scenario } from '../src/model/types.js';
-import { tempDir } from './helpers.js';
+import { duck, scenarioFrom, tempDir } from './helpers.js';
 import { column, num, root, scenarioOf, withRows } from './contract-helpers.js';
 
 const ROWS = 40_000;
@@ -200,5 +202,32 @@ describe('value-set variables under anomaly kinds', () => {
     const accepted = write('accepted.yaml', '[{ kind: reversal, variables: [gear, t] }, { kind: spike, magnitude: 5 }]');
     expect(run('validate', accepted).status).toBe(0);
     expect(run('generate', accepted, '--out', out).status).toBe(0);
+  });
+});
+
+describe('value-set variables under fleet outages', () => {
+  const fleet = (outages: Record<string, unknown>) => ({
+    seed: 4,
+    timeline: { start: '2024-01-01T00:00:00Z', step: '1m', rows: 4000 },
+    entities: { count: 4, key: 'machine' },
+    anomalies: { frequency: 0.01, duration: [5, 40], outages: { frequency: 0.1, duration: [50, 150], share: 0.75, ...outages } },
+    variables: { t: MAGNITUDES.t, ratio: LABELS.ratio, door: { normal: { dist: 'bernoulli', p: 0.3 }, dtype: 'float32' } },
+  });
+
+  it('a level_shift outage leaves float categorical and Bernoulli variables within their values, and moves the float magnitude', async () => {
+    const out = join(tempDir('paranom-value-set-outage-'), 'out');
+    await generate(scenarioFrom(fleet({ kind: 'level_shift', amount: 50 })), { out, workers: 1 });
+    const [r] = await duck(`SELECT count(*) FILTER (WHERE ratio NOT IN (0.1, 0.7, 3.3, 123.456)) AS ratio, count(*) FILTER (WHERE door NOT IN (0, 1)) AS door, count(*) FILTER (WHERE t > 40) AS moved FROM read_parquet('${out}/data/*.parquet')`);
+    expect([Number(r!['ratio']), Number(r!['door'])]).toEqual([0, 0]);
+    expect(Number(r!['moved'])).toBeGreaterThan(100);
+  });
+
+  it('a spike outage naming a categorical is refused there; a flat_line outage may name it', () => {
+    const issues = issuesOf(() => scenarioFrom(fleet({ kind: 'spike', amount: 5, variables: ['t', 'ratio'] })));
+    expect(issues.map((i) => i.path)).toEqual(['anomalies.outages.variables[1]']);
+    expect(issues[0]!.message).toContain("'ratio' is a categorical variable (values 0.1, 0.7, 3.3, 123.456): its values are labels, not magnitudes, and a spike outage would move it off them");
+    expect(issuesOf(() => scenarioFrom(fleet({ kind: 'flat_line', variables: ['ratio'] })))).toEqual([]);
+    const none = issuesOf(() => scenarioFrom({ ...fleet({ kind: 'level_shift', amount: 5 }), variables: { ratio: LABELS.ratio } }));
+    expect(none.map((i) => i.message)).toEqual(["no variable an outage of kind level_shift can act on (categorical, Bernoulli and constant variables are left out, their values being labels: 'ratio')"]);
   });
 });
