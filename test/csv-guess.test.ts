@@ -40,6 +40,18 @@ describe('string columns a CSV reader would guess as another type', () => {
     expect(fromCsv).toEqual(await counts(`read_parquet('${pq}/data/*.parquet')`));
   });
 
+  it("a fleet's key column of names such as '7' is named too, and the advised read gives every name", async () => {
+    const dir = tempDir();
+    const scenario = writeScenario(dir, { ...RARE, timeline: { ...RARE.timeline, rows: 100 }, entities: { names: ['7', '8', 'web-1'], key: 'host' }, variables: { plain: RARE.variables.plain } });
+    const csv = join(dir, 'csv');
+    const r = cliProcess(['generate', scenario, '--out', csv, '--format', 'csv']);
+    expect(r.code, r.err).toBe(0);
+    const read = `read_csv('${csv}/data/*.csv', types = {'host': 'VARCHAR'})`;
+    expect(r.out).toContain(`note: string column 'host' (a value such as '7') may be guessed`);
+    expect(r.out).toContain(`in DuckDB ${read}`);
+    expect(await duck(`SELECT host, count(*)::INT AS n FROM ${read} GROUP BY ALL ORDER BY ALL`)).toEqual([{ host: '7', n: 100 }, { host: '8', n: 100 }, { host: 'web-1', n: 100 }]);
+  });
+
   it('a dataset whose string columns hold only words gets no note', () => {
     const dir = tempDir();
     const scenario = writeScenario(dir, { ...RARE, timeline: { ...RARE.timeline, rows: 1000 }, variables: { plain: RARE.variables.plain } });

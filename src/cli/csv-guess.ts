@@ -18,9 +18,12 @@ function looksTyped(value: string): boolean {
   return NUMBER.test(value) || BOOLEAN.test(value) || DATE_OR_TIME.test(value);
 }
 
-/** The string columns holding a value such a reader would guess as another type, with one such value. */
+/** The string columns (variables, a fleet's key) holding a value such a reader would guess as another type, with one such value. */
 export function guessedColumns(s: Scenario): Array<{ column: string; value: string }> {
   const out: Array<{ column: string; value: string }> = [];
+  // A fleet's key column holds its entities' names.
+  const name = s.entities?.names?.find(looksTyped);
+  if (s.entities && name !== undefined) out.push({ column: s.entities.key, value: name });
   for (const v of s.variables) {
     const typed = v.categories?.find(looksTyped);
     if (v.dtype === 'string' && typed !== undefined) out.push({ column: v.name, value: typed });
