@@ -157,15 +157,28 @@ describe('crash matrix', () => {
 
   it('two runs on one directory at once: one is refused by the lock, the other completes', async () => {
     const dir = join(base, 'twice');
-    // Row 0's callback holds its run for a moment, so the two runs surely overlap.
-    writeFileSync(join(base, 'slow.mjs'), 'export function normal(ctx) { if (ctx.row === 0) { const t = Date.now(); while (Date.now() - t < 3000); } return ctx.row; }\n');
-    const slow = writeScenario(base, { timeline: { rows: 1000 }, variables: { x: { type: 'callback', module: './slow.mjs', normal: 'normal' } } }, 'slow.json');
+    // Row 0's callback holds the run that took the lock until the other run has been
+    // refused (the file 'go' appears then), so the two runs surely overlap however late
+    // the second one starts.
+    const go = join(base, 'go');
+    writeFileSync(
+      join(base, 'slow.mjs'),
+      `import { existsSync } from 'node:fs';\nconst nap = new Int32Array(new SharedArrayBuffer(4));\nexport function normal(ctx) { if (ctx.row === 0) while (!existsSync(${JSON.stringify(go)})) Atomics.wait(nap, 0, 0, 20); return ctx.row; }\n`,
+    );
+    const slow = writeScenario(base, { timeline: { rows: 1000 }, callback_timeout: '10m', variables: { x: { type: 'callback', module: './slow.mjs', normal: 'normal' } } }, 'slow.json');
     const a = startCli(['generate', slow, '--out', dir]);
     const b = startCli(['generate', slow, '--out', dir]);
+    try {
+      const first = await Promise.race([a.done, b.done]);
+      expect(first.code, first.err).toBe(1);
+      expect(first.err).toMatch(/is in use by process \d+ on host .* \(generate\)/);
+      expectClean(first);
+    } finally {
+      writeFileSync(go, '');
+    }
     const [ra, rb] = await Promise.all([a.done, b.done]);
     const codes = [ra.code, rb.code].sort();
     expect(codes, ra.err + rb.err).toEqual([0, 1]);
-    expect(ra.err + rb.err).toMatch(/is in use by process \d+ on host .* \(generate\)/);
     expect(cliProcess(['verify', dir]).code).toBe(0);
     expect(existsSync(join(dir, '.paranom.lock'))).toBe(false);
   }, 120_000);

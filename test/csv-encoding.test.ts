@@ -3,7 +3,9 @@
  * (a source variable, `eval`, `train-vae`): a spreadsheet's "Unicode text" (UTF-16, or
  * UTF-32) decodes as UTF-8 with a NUL between its letters, so its header printed as
  * `timestamp, value` and yet had no column 'value'. Such a file, and a NUL byte anywhere
- * (compressed or binary data), is refused naming the file, the line and the encoding.
+ * (compressed or binary data), is refused naming the file, the line and the encoding. A
+ * Latin-1 file still reads, but a column whose name it spells with a non-ASCII letter is
+ * not found under the name the user types: the message says the file is not UTF-8.
  */
 import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -79,5 +81,26 @@ describe('a NUL byte inside a UTF-8 file', () => {
     expect(r.err).toContain(`variables.v.file: series.csv: ${why}`);
     expect(r.err).not.toMatch(/internal error|^\s+at /m);
     expect(readdirSync(dir).sort()).toEqual(['scenario.json', 'series.csv']);
+  });
+});
+
+describe('a CSV file in Latin-1', () => {
+  // 'température' in Latin-1: the é is one byte UTF-8 cannot read, decoded as U+FFFD.
+  const bytes = Buffer.from('timestamp,temp\xe9rature\n2024-01-01T00:00:00Z,1.5\n2024-01-01T00:01:00Z,2.5\n', 'latin1');
+  const note = '(\uFFFD marks bytes that are not UTF-8: the file is in another encoding, such as Latin-1; save it as UTF-8)';
+
+  it("a column named as the user spells it is not found, and the message says why (before: no column 'température' (columns: timestamp, temp\uFFFDrature) alone)", () => {
+    const { dir, file } = fileOf(bytes);
+    const scenario = () => parseScenario(JSON.stringify({ timeline: { start: '2024-01-01T00:00:00Z', step: '1m', rows: 2 }, variables: { v: { type: 'source', file: 'series.csv', column: 'température' } } }), join(dir, 'scenario.json'));
+    expect(scenario).toThrow(`series.csv: no column 'température' (columns: timestamp, temp\uFFFDrature) ${note}`);
+    expect(() => readSeries(file, ['température'])).toThrow(`${file} has no column 'température'; its columns are: timestamp, temp\uFFFDrature ${note}`);
+    const table = csvTable(file);
+    expect(() => readColumns(table, [{ name: 'température', kind: 'score' }])).toThrow(`${file} has no column 'température' ${note}`);
+  });
+
+  it('a Latin-1 file whose names are ASCII reads as before, with no note', () => {
+    const { file } = fileOf(Buffer.from('timestamp,value,note\n2024-01-01T00:00:00Z,1.5,caf\xe9\n', 'latin1'));
+    expect(Array.from(readSeries(file, ['value']).values[0]!)).toEqual([1.5]);
+    expect(() => readSeries(file, ['valeu'])).toThrow(/has no column 'valeu'; its columns are: timestamp, value, note$/);
   });
 });

@@ -48,8 +48,10 @@ beforeAll(async () => {
   writeFileSync(join(dir, 'pred_dup.csv'), 'timestamp,score,score\n' + rows((i) => `${iso(i)},${i >= 11 && i <= 13 ? 0.9 : 0.1},0.5`));
   writeFileSync(join(dir, 'pred_semi.csv'), 'timestamp;score\n' + rows((i) => `${iso(i)};0,5`));
   writeFileSync(join(dir, 'pred_epoch_s.csv'), 'timestamp,score\n' + rows((i) => `${Date.parse(iso(i)) / 1000},0.5`));
+  writeFileSync(join(dir, 'windows.json'), JSON.stringify({ 'cpu/s.csv': [['2024-01-01 00:10:00.000000', '2024-01-01 00:14:00.000000']] }));
+  writeFileSync(join(dir, 'pred_early.csv'), 'timestamp,score\n' + rows((i) => `${iso(i)},0.5`).split('\n').slice(0, 5).join('\n') + '\n');
   writeFileSync(join(dir, 'series.tsv.csv'), 'timestamp\tvalue\n' + rows((i) => `${iso(i)}\t${i}`));
-}, 60_000);
+});
 
 /** `paranom eval --json` in a child process (eval prints to the process's stdout). */
 function evalJson(pred: string, labels: string): { code: number | null; err: string; json: { rows: number; labelled_rows: number; point: { tp: number; fp: number; fn: number } } | undefined } {
@@ -98,6 +100,19 @@ describe('eval refuses what a reader would have to guess', () => {
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/Timestamps must match exactly \(the labels' times are about 1e3 times the predictions'/);
     expect(r.err).not.toMatch(/^\s+at /m);
+  });
+
+  it("epoch seconds against NAB windows: the unit is named (before: the window was left out and every metric empty, exit 0)", () => {
+    const windows = (pred: string) => cliProcess(['eval', join(dir, pred), '--labels', join(dir, 'windows.json'), '--key', 'cpu/s.csv', '--json']);
+    const r = windows('pred_epoch_s.csv');
+    expect(r.code, r.out).toBe(2);
+    expect(r.err).toContain("no label window covers a prediction row: the predictions run from 1970-01-20T17:21:07.200Z to 1970-01-20T17:21:08.940Z, the 1 window from 2024-01-01T00:10:00.000Z to 2024-01-01T00:14:00.000Z (the labels' times are about 1e3 times the predictions'");
+    expect(r.err).not.toMatch(/^\s+at /m);
+    // The same file in milliseconds is scored; predictions of the same unit that only end before the window are too, with the note.
+    expect(JSON.parse(windows('pred.csv').out)).toMatchObject({ rows: 30, labelled_rows: 5, windows: 1, windows_outside: 0 });
+    const early = windows('pred_early.csv');
+    expect(early.code, early.err).toBe(0);
+    expect(JSON.parse(early.out)).toMatchObject({ rows: 5, labelled_rows: 0, windows: 0, windows_outside: 1 });
   });
 });
 

@@ -102,7 +102,7 @@ describe('a source file is parsed once, on the main thread', () => {
       const withFile = await run(name, scenario, join(dir, 'with-file'));
       rmSync(source);
       expect(await run(name, scenario, join(dir, 'without-file'))).toEqual(withFile);
-    }, 60_000);
+    });
   }
 
   it('a stream: its blocks are generated on the workers without the file', async () => {
@@ -110,7 +110,7 @@ describe('a source file is parsed once, on the main thread', () => {
     const withFile = await streamed(scenario);
     rmSync(source);
     expect(await streamed(scenario)).toBe(withFile);
-  }, 60_000);
+  });
 
   it('a file replaced after loading: the run replays the version its scenario recorded; loading again takes the new one', async () => {
     const { dir, source, scenario } = loaded(DOCS['dataset']!);
@@ -124,7 +124,7 @@ describe('a source file is parsed once, on the main thread', () => {
     expect(now.sha256).toBe(createHash('sha256').update(readFileSync(source)).digest('hex'));
     expect(Array.from(old.values.subarray(0, 3), String)).toEqual([0, 1, 2].map((i) => String(Number(seriesValue(1, i)))));
     expect(Array.from(now.values.subarray(0, 3), String)).toEqual([0, 1, 2].map((i) => String(Number(seriesValue(2, i)))));
-  }, 60_000);
+  });
 
   it('the columns handed to the workers are shared memory, not copies', () => {
     const { scenario } = loaded(DOCS['dataset']!);

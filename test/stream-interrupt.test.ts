@@ -65,7 +65,7 @@ describe('a paced stream interrupted', () => {
     const rest = run('generate', file, '--stdout', '--start-at', String(next), '--workers', '1').toString();
     const whole = run('generate', file, '--stdout', '--workers', '1').toString();
     expect(r.out.toString() + rest.slice(rest.indexOf('\n') + 1)).toBe(whole);
-  }, 60_000);
+  });
 
   it('SIGTERM (Arrow, --rate 50): the same, on a whole batch with the end marker: apache-arrow reads the rows the message names', async () => {
     const file = scenarioFile(SCENARIO);
@@ -81,7 +81,7 @@ describe('a paced stream interrupted', () => {
     const want = tableFromIPC(run('generate', file, '--stdout', '--format', 'arrow', '--workers', '1', '--rows', '65536'));
     const rows = (t: typeof got, n: number) => JSON.stringify(t.slice(0, n).toArray(), (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : v));
     expect(rows(got, next)).toBe(rows(want, next));
-  }, 60_000);
+  });
 });
 
 describe('--labels-to of a long timeline interrupted', () => {
@@ -95,7 +95,7 @@ describe('--labels-to of a long timeline interrupted', () => {
     await expect(writeStreamLabels(path, scenario, 0, ctrl.signal)).rejects.toMatchObject({ code: 'INTERRUPTED', message: expect.stringMatching(/while measuring the events for --labels-to .*nothing was written/) });
     expect(existsSync(path)).toBe(false);
     expect(readdirSync(dir)).toEqual([]);
-  }, 60_000);
+  });
 });
 
 describe('pacing waits longer than a timer holds', () => {
@@ -149,5 +149,5 @@ describe('negative zero', () => {
     writeFileSync(manifestPath, JSON.stringify(m));
     const v = spawnSync(process.execPath, [CLI, 'verify', join(dir, 'csv')], { encoding: 'utf8' });
     expect(v.status, v.stdout + v.stderr).toBe(0);
-  }, 60_000);
+  });
 });

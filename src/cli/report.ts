@@ -1,6 +1,7 @@
 /** What the CLI prints after a run: rows, speed, realised vs requested anomalies. */
 import { countOf, thousands } from './thousands.js';
 import type { GenerateResult } from '../run/generate-options.js';
+import { csvGuessNote } from './csv-guess.js';
 
 export function formatRunReport(r: GenerateResult, out: string, seconds: number): string {
   const m = r.manifest;
@@ -23,5 +24,7 @@ export function formatRunReport(r: GenerateResult, out: string, seconds: number)
       (a.realised.truncated_events ? `, ${a.realised.truncated_events} cut by the end of the timeline` : ''),
   );
   if (!m.growth_stable) lines.push('note: count mode places events over the whole timeline; this dataset is not growth-stable');
+  const guessed = m.format === 'csv' ? csvGuessNote(m.scenario, out) : undefined;
+  if (guessed) lines.push(guessed);
   return lines.join('\n') + '\n';
 }

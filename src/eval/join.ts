@@ -146,6 +146,7 @@ export function joinOnTime(labels: LabelSource, preds: PredictionSource, o: { on
   const mapped = windowsFromTimes(times, labels.intervals);
   if (!reordered && predictionRowsUnlabelled === 0) outOfOrderInWindow(times, labels.intervals, mapped, preds);
   const windows = mapped.filter((w): w is RowWindow => w !== null);
+  if (windows.length === 0) windowsInAnotherUnit(times, labels.intervals);
   // A windows-only source labels exactly the rows inside its windows.
   if (!labels.flags) for (const w of windows) isAnomaly.fill(1, w.start, w.end + 1);
   return { labels: { isAnomaly, windows }, windowsOutside: mapped.length - windows.length, ...rest };
@@ -187,6 +188,24 @@ function iso(t: number): string {
  * A note when two times differ by a factor of a thousand, a million or a billion: one file
  * holds epoch numbers in another unit than the other (numbers are read as milliseconds).
  */
+/**
+ * Refuses predictions that no label window covers when their times are a power of 1,000
+ * away from the windows' (epoch seconds read as milliseconds): scored, every window would
+ * be left out and every metric empty, with exit 0.
+ */
+function windowsInAnotherUnit(times: Float64Array, intervals: ReadonlyArray<readonly [number, number]>): void {
+  if (intervals.length === 0 || times.length === 0) return;
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (let i = 0; i < times.length; i++) {
+    lo = Math.min(lo, times[i]!);
+    hi = Math.max(hi, times[i]!);
+  }
+  const hint = unitHint(intervals[0]![0], lo);
+  if (hint === '') return;
+  throw usage(`no label window covers a prediction row: the predictions run from ${iso(lo)} to ${iso(hi)}, the ${intervals.length} window${intervals.length === 1 ? '' : 's'} from ${iso(intervals[0]![0])} to ${iso(intervals[intervals.length - 1]![1])}${hint}`);
+}
+
 function unitHint(label: number | undefined, prediction: number): string {
   if (label === undefined || !(label > 0) || !(prediction > 0)) return '';
   const decades = Math.log10(label / prediction);

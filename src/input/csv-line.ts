@@ -98,6 +98,15 @@ export function separatorProblem(header: readonly string[]): string | undefined 
 }
 
 /**
+ * A note for a message listing a header's `columns` when a name holds U+FFFD, what a byte
+ * UTF-8 cannot read decodes to (a Latin-1 or Windows-1252 file's 'é'): the name the user
+ * wrote cannot match it. '' otherwise.
+ */
+export function headerEncodingNote(columns: readonly string[]): string {
+  return columns.some((c) => c.includes('\uFFFD')) ? ` (\uFFFD marks bytes that are not UTF-8: the file is in another encoding, such as Latin-1; save it as UTF-8)` : '';
+}
+
+/**
  * The longest record the CSV readers take, in bytes. No time series has a row this long:
  * a record that runs on past it is a quoted field never closed, or a file that is not CSV
  * (no line breaks), and reading on would hold the rest of the file at once.

@@ -7,6 +7,7 @@ import { Checker, describe, join, noSuchVariable, unknownChoice } from '../model
 import type { Outages } from '../model/entities.js';
 import type { Timeline, Variable } from '../model/types.js';
 import { maxFeasibleFrequency } from '../anomaly/rate.js';
+import { valueSetOf } from '../anomaly/kinds/value-set.js';
 
 const KINDS = ['flat_line', 'level_shift', 'spike'] as const;
 const P = 'anomalies.outages';
@@ -31,7 +32,9 @@ export function checkOutages(c: Checker, raw: unknown, timeline: Timeline | unde
     if (hi < lo) return c.fail(join(join(P, 'amount'), 1), `must be >= the minimum (${lo}), got ${hi}`);
     amount = [lo, hi];
   } else if (o['amount'] !== undefined) c.fail(join(P, 'amount'), 'flat_line holds values and takes no amount');
-  const numeric = variables.filter((v) => (kind === 'flat_line' ? v.dtype !== 'string' && v.dtype !== 'bool' : v.dtype === 'float64' || v.dtype === 'float32'));
+  // A shift or spike would move a categorical, Bernoulli or constant variable off its values (labels, not magnitudes); a flat line holds them.
+  const labels = kind === 'flat_line' ? [] : variables.filter((v) => (v.dtype === 'float64' || v.dtype === 'float32') && valueSetOf(v) !== undefined);
+  const numeric = variables.filter((v) => (kind === 'flat_line' ? v.dtype !== 'string' && v.dtype !== 'bool' : (v.dtype === 'float64' || v.dtype === 'float32') && !labels.includes(v)));
   let targets = numeric.map((v) => v.name);
   if (o['variables'] !== undefined) {
     const list = o['variables'];
@@ -40,11 +43,14 @@ export function checkOutages(c: Checker, raw: unknown, timeline: Timeline | unde
       if (!variables.some((v) => v.name === n)) {
         // A declared variable that failed its own checks was reported there: not "no variable named".
         if (!declared.includes(n)) c.fail(join(join(P, 'variables'), i), noSuchVariable(n, declared));
+      } else if (labels.some((v) => v.name === n)) {
+        const v = labels.find((x) => x.name === n)!;
+        c.fail(join(join(P, 'variables'), i), `'${n}' is ${valueSetOf(v)!}: its values are labels, not magnitudes, and a ${kind} outage would move it off them; a flat_line outage holds its values, or give it an 'anomalous' definition`);
       } else if (!targets.includes(n)) c.fail(join(join(P, 'variables'), i), `'${n}' is not a ${kind === 'flat_line' ? 'numeric' : 'float'} variable; ${kind} cannot act on it`);
     }
     targets = list as string[];
   }
-  if (targets.length === 0) return c.fail(P, `no variable an outage of kind ${kind} can act on`);
+  if (targets.length === 0) return c.fail(P, `no variable an outage of kind ${kind} can act on${labels.length > 0 ? ` (categorical, Bernoulli and constant variables are left out, their values being labels: ${labels.map((v) => `'${v.name}'`).join(', ')})` : ''}`);
   if (!duration || share === undefined || kind === undefined) return undefined;
   if (o['frequency'] !== undefined) {
     const frequency = c.number(o['frequency'], join(P, 'frequency'), { gt: 0, lt: 1 });

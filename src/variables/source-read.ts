@@ -19,7 +19,7 @@ import { ParanomError } from '../errors.js';
 import { calendarProblem, parseInstantMs } from '../model/units.js';
 import { inputPath } from '../model/input-path.js';
 import type { SourceVariable } from '../model/types.js';
-import { csvRecords, CsvFileProblem, forEachCsvFilePiece, pickCsvFields, separatorProblem, splitCsvLine } from '../input/csv-line.js';
+import { csvRecords, CsvFileProblem, forEachCsvFilePiece, headerEncodingNote, pickCsvFields, separatorProblem, splitCsvLine } from '../input/csv-line.js';
 import { arrowCellKind, arrowCells } from '../input/arrow-cells.js';
 import { parseDecimal } from '../input/decimal.js';
 import { SharedColumnBuilder } from '../columns/shared-column.js';
@@ -83,7 +83,7 @@ function calendarNote(cell: string): string {
 /** Where `name` is among `columns`; a name missing or given to two columns is refused. */
 function columnIndex(columns: readonly string[], name: string, what: string): number {
   const i = columns.indexOf(name);
-  if (i < 0) throw new SourceReadError(`no ${what} '${name}' (columns: ${columns.join(', ')})`);
+  if (i < 0) throw new SourceReadError(`no ${what} '${name}' (columns: ${columns.join(', ')})${headerEncodingNote(columns)}`);
   if (columns.lastIndexOf(name) !== i) throw new SourceReadError(`${columns.filter((c) => c === name).length} columns are named '${name}' (columns ${i + 1} and ${columns.lastIndexOf(name) + 1}); rename one so the ${what} is not a guess`);
   return i;
 }

@@ -20,6 +20,7 @@ import { ParamCache, specOf, type EventParams } from './params.js';
 import { actsOnComponents } from './catalog.js';
 import { LearnedEvents } from './learned.js';
 import type { ShapeEvents } from './shapes.js';
+import { isRearranging, valueSetOf } from './value-set.js';
 
 /** Reads a stored cell as a number. */
 export function readCell(col: ColumnData, dtype: DType, i: number): number {
@@ -61,6 +62,8 @@ const NO_DRAWS = new Float64Array(0);
 export class KindApplier {
   private readonly stream: number;
   private u: Float64Array = NO_DRAWS;
+  /** The variable's values are a declared set (value-set.ts): rearranging kinds write them exactly. */
+  private labels: boolean;
 
   constructor(
     private plan: AnomalyPlan,
@@ -77,6 +80,7 @@ export class KindApplier {
     private readonly shapes?: ShapeEvents,
   ) {
     this.stream = kindStream(v.name);
+    this.labels = valueSetOf(v) !== undefined;
   }
 
   /**
@@ -90,6 +94,7 @@ export class KindApplier {
     this.seed = seed;
     this.v = v;
     this.params = params;
+    this.labels = valueSetOf(v) !== undefined;
   }
 
   private outOfRange(row: number, x: number): ParanomError {
@@ -214,6 +219,12 @@ export class KindApplier {
       case 'frequency':
         return; // process variables only, applied to their components
       default: {
+        if (this.labels && isRearranging(spec.kind)) {
+          // A label is written as the clean series has it: x + δ could round a float label off its value.
+          const values = this.shapes!.rearranged(spec, p, e, this.v.name);
+          if (values) each((_x, k) => values[k]!);
+          return;
+        }
         // The shape kinds (shapes.ts): a change computed from the clean series around the event.
         const delta = this.shapes!.delta(spec, p, e, this.v.name);
         return each((x, k) => x + delta[k]!);

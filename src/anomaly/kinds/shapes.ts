@@ -153,21 +153,48 @@ function shapeDelta(spec: AnomalyKindSpec, p: EventParams, e: AnomalyEvent, name
   }
 }
 
+/**
+ * The clean values the rows of a reversal, replay or correlation_break event take on
+ * variable `name` (undefined: the first target of a correlation break, left as it is).
+ * For a value-set variable they are written as they are (value-set.ts).
+ */
+function rearrangedValues(spec: AnomalyKindSpec, p: EventParams, e: AnomalyEvent, name: string, clean: (row: number) => number): Float64Array | undefined {
+  const d = e.duration;
+  const s = e.start;
+  const at = (row: number) => clean(Math.max(0, row));
+  const out = new Float64Array(d);
+  if (spec.kind === 'replay') {
+    const src = replaySource(p, e);
+    for (let k = 0; k < d; k++) out[k] = at(src + k);
+    return out;
+  }
+  if (spec.kind === 'correlation_break' && spec.variables[0] === name) return undefined;
+  if (spec.kind !== 'reversal' && spec.kind !== 'correlation_break') throw new Error(`unreachable: ${spec.kind} does not rearrange`);
+  for (let k = 0; k < d; k++) out[k] = at(s + d - 1 - k);
+  return out;
+}
+
 /** δ of the shape events of one shard, per event attempt and variable (computed once). */
 export class ShapeEvents {
-  private readonly cache = new Map<string, Float64Array>();
+  private readonly cache = new Map<string, Float64Array | undefined>();
   constructor(private readonly cleanRows: CleanRows) {}
 
+  private computed(id: string, spec: AnomalyKindSpec, p: EventParams, e: AnomalyEvent, name: string, f: typeof shapeDelta | typeof rearrangedValues): Float64Array | undefined {
+    if (this.cache.has(id)) return this.cache.get(id);
+    const [lo, hi] = shapeNeighbourhood(spec.kind, p, e);
+    const c = this.cleanRows(lo, hi).find((x) => x.name === name)!;
+    const read = (row: number) => (c.dtype === 'int64' ? getInt64(c.data as Int32Array, row - lo) : c.data[row - lo]!);
+    const out = f(spec, p, e, name, read);
+    this.cache.set(id, out);
+    return out;
+  }
+
   delta(spec: AnomalyKindSpec, p: EventParams, e: AnomalyEvent, name: string): Float64Array {
-    const id = `${e.id}:${e.spec}:${e.attempt ?? 0}:${name}`;
-    let delta = this.cache.get(id);
-    if (!delta) {
-      const [lo, hi] = shapeNeighbourhood(spec.kind, p, e);
-      const c = this.cleanRows(lo, hi).find((x) => x.name === name)!;
-      const read = (row: number) => (c.dtype === 'int64' ? getInt64(c.data as Int32Array, row - lo) : c.data[row - lo]!);
-      delta = shapeDelta(spec, p, e, name, read);
-      this.cache.set(id, delta);
-    }
-    return delta;
+    return this.computed(`${e.id}:${e.spec}:${e.attempt ?? 0}:${name}`, spec, p, e, name, shapeDelta)!;
+  }
+
+  /** The values of a rearranging event's rows on `name` (rearrangedValues). */
+  rearranged(spec: AnomalyKindSpec, p: EventParams, e: AnomalyEvent, name: string): Float64Array | undefined {
+    return this.computed(`${e.id}:${e.spec}:${e.attempt ?? 0}:${name}:values`, spec, p, e, name, rearrangedValues);
   }
 }

@@ -11,6 +11,7 @@ import { readVaeCodec } from '../../vae/model.js';
 import { downsampleOf } from '../../vae/downsample.js';
 import { ModelFormatError } from '../../vae/layers-format.js';
 import { actsOnComponents, KIND_NAMES, KIND_PARAMS, type ParamDef } from './catalog.js';
+import { valueSetOf, valueSetRefusal } from './value-set.js';
 
 const NUMERIC = ['float64', 'float32', 'int32', 'int64'];
 const SEASONAL = ['sine', 'square', 'sawtooth', 'triangle'];
@@ -145,12 +146,13 @@ function incompatibility(spec: AnomalyKindSpec, v: Variable): string | undefined
   if (acts.seasonal && spec.kind === 'frequency' && !hasComponent(v, SEASONAL)) return `'${v.name}' is not a process with a seasonal component (${SEASONAL.join(', ')}), which 'frequency' changes`;
   if (acts.seasonal && v.type === 'process' && !hasComponent(v, SEASONAL)) return `process '${v.name}' has no seasonal component (${SEASONAL.join(', ')}) for 'amplitude' to scale`;
   if (acts.noise && spec.params['sd'] === undefined && !hasComponent(v, ['noise'])) return `'${v.name}' is not a process with a noise component, which 'variance' with only 'factor' scales (give 'sd' to add noise to any variable)`;
-  return undefined;
+  return valueSetRefusal(spec, v);
 }
 
 /**
  * Resolves each kind's target variables: those it names, or by default every numeric
- * variable without an `anomalous` definition of its own that the kind can act on.
+ * variable without an `anomalous` definition of its own that the kind can act on, value-set
+ * variables (categorical, Bernoulli, constant: labels, not magnitudes) left out.
  */
 function resolveKindTargets(c: Checker, kinds: AnomalyKindSpec[], variables: readonly Variable[], declared: readonly string[], groups: readonly CorrelationGroup[] = []): void {
   kinds.forEach((spec, i) => resolveTargets(c, spec, i, variables, declared));
@@ -199,9 +201,14 @@ function resolveTargets(c: Checker, spec: AnomalyKindSpec, i: number, variables:
       spec.variables = variables.filter((v) => spec.variables.includes(v.name)).map((v) => v.name);
       return;
     }
-    spec.variables = variables.filter((v) => DEFAULT_TARGET_TYPES.includes(v.type) && v.anomalous === null && incompatibility(spec, v) === undefined).map((v) => v.name);
+    const candidates = variables.filter((v) => DEFAULT_TARGET_TYPES.includes(v.type) && v.anomalous === null && NUMERIC.includes(v.dtype));
+    const labels = candidates.filter((v) => valueSetOf(v) !== undefined);
+    spec.variables = candidates.filter((v) => !labels.includes(v) && incompatibility(spec, v) === undefined).map((v) => v.name);
     if (spec.variables.length === 0 && variables.length === declared.length) {
-      c.fail(p, `no variable for '${spec.kind}' to act on: by default a kind acts on the numeric variables without an 'anomalous' definition${spec.kind === 'frequency' ? ' that are processes with a seasonal component' : ''}; name its targets in 'variables'`);
+      // Say why a value-set variable was passed over: the scenario may have nothing else.
+      const left = labels.map((v) => `'${v.name}' is ${valueSetOf(v)!}`).join('; ');
+      const why = labels.length === 0 ? '' : `; categorical, Bernoulli and constant variables are left out, their values being labels, not magnitudes (${left}; an 'anomalous' definition makes such a variable anomalous)`;
+      c.fail(p, `no variable for '${spec.kind}' to act on: by default a kind acts on the numeric variables without an 'anomalous' definition${spec.kind === 'frequency' ? ' that are processes with a seasonal component' : ''}${why}; name its targets in 'variables'`);
     }
   }
 }
