@@ -46,6 +46,20 @@ describe('an external sort', () => {
     expect(readdirSync(dir)).toEqual([]);
   });
 
+  it('removes every run file when a merge pass fails part way (the group being merged included)', () => {
+    const dir = tempDir();
+    let failing = false;
+    const sort = new ExternalSort<number>(join(dir, 't'), (a, b) => {
+      if (failing) throw new Error('no space left on the device');
+      return a - b;
+    }, 1);
+    for (let i = 0; i < 40; i++) sort.add(40 - i);
+    expect(readdirSync(dir)).toHaveLength(40);
+    failing = true;
+    expect(() => [...sort.sorted()]).toThrow(/no space left/);
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
   it('removes its run files when left before the end', () => {
     const dir = tempDir();
     const sort = new ExternalSort<number>(join(dir, 't'), (a, b) => a - b, 2);

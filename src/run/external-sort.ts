@@ -50,8 +50,11 @@ export class ExternalSort<T> {
     try {
       this.held.sort(this.compare);
       while (this.runs.length > FAN_IN) {
-        const group = this.runs.splice(0, FAN_IN);
+        // The group stays listed until its merge is written, so a failed write (a full
+        // disk) still removes every run file, the group's included.
+        const group = this.runs.slice(0, FAN_IN);
         this.writeRun(merge(group.map((p) => readRun<T>(p)), this.compare));
+        this.runs.splice(0, FAN_IN);
         for (const p of group) rmSync(p, { force: true });
       }
       const held = this.held;
