@@ -185,10 +185,6 @@ function iso(t: number): string {
 }
 
 /**
- * A note when two times differ by a factor of a thousand, a million or a billion: one file
- * holds epoch numbers in another unit than the other (numbers are read as milliseconds).
- */
-/**
  * Refuses predictions that no label window covers when their times are a power of 1,000
  * away from the windows' (epoch seconds read as milliseconds): scored, every window would
  * be left out and every metric empty, with exit 0.
@@ -206,6 +202,10 @@ function windowsInAnotherUnit(times: Float64Array, intervals: ReadonlyArray<read
   throw usage(`no label window covers a prediction row: the predictions run from ${iso(lo)} to ${iso(hi)}, the ${intervals.length} window${intervals.length === 1 ? '' : 's'} from ${iso(intervals[0]![0])} to ${iso(intervals[intervals.length - 1]![1])}${hint}`);
 }
 
+/**
+ * A note when two times differ by a factor of a thousand, a million or a billion: one file
+ * holds epoch numbers in another unit than the other (numbers are read as milliseconds).
+ */
 function unitHint(label: number | undefined, prediction: number): string {
   if (label === undefined || !(label > 0) || !(prediction > 0)) return '';
   const decades = Math.log10(label / prediction);
