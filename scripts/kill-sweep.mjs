@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// kill -9 sweep over the commands that write: generate (a single series and a fleet in each order), grow,
+// kill -9 sweep over the commands that write: generate (a single series, a fleet in each order, a zstd
+// dataset whose segment table is spooled), grow,
 // merge, merge-manifests and train-vae, each killed after a random delay spread over its
 // whole run, with the user's own files beside --out (and in it where a command allows
 // them). After each kill it checks:
@@ -103,6 +104,14 @@ writeFileSync(fleetTimeScenario, JSON.stringify({ ...JSON.parse(readFileSync(fle
 const fleetTimeRef = join(base, 'fleet-time-ref');
 const tFleetTime = timeOf(['generate', fleetTimeScenario, '--out', fleetTimeRef, ...SHARDS]);
 const fleetTimeTree = tree(fleetTimeRef);
+// A zstd dataset with more events than a page of its segment table: the table's pieces are
+// spooled beside it until the end (run/segment-spool.ts), so kills find the spool there.
+const zstdScenario = join(base, 'zstd.json');
+writeFileSync(zstdScenario, JSON.stringify({ ...doc(600_000), name: 'sweep-zstd', anomalies: { frequency: 0.25, duration: [1, 3] } }));
+const zstdArgs = (out) => ['generate', zstdScenario, '--out', out, ...SHARDS, '--compression', 'zstd'];
+const zstdRef = join(base, 'zstd-ref');
+const tZstd = timeOf(zstdArgs(zstdRef));
+const zstdTree = tree(zstdRef);
 const small = join(base, 'small');
 run(['generate', scenario, '--out', small, ...SHARDS, '--rows', '150000']);
 const tGrow = timeOf(['grow', join(base, 'small'), '--rows', '400000', '--workers', '2']) ;
@@ -122,7 +131,7 @@ const vaeArgs = (out) => ['train-vae', '--data', VAE_DATA, '--window', '48', '--
 const vaeRef = join(base, 'vae-ref');
 const tVae = timeOf(vaeArgs(vaeRef));
 const vaeTree = tree(vaeRef);
-console.log(`durations (ms): generate ${tGen.toFixed(0)}, generate-fleet ${tFleet.toFixed(0)}, generate-fleet-time ${tFleetTime.toFixed(0)}, grow ${tGrow.toFixed(0)}, merge ${tMerge.toFixed(0)}, merge-manifests ${tMm.toFixed(0)}, train-vae ${tVae.toFixed(0)}`);
+console.log(`durations (ms): generate ${tGen.toFixed(0)}, generate-fleet ${tFleet.toFixed(0)}, generate-fleet-time ${tFleetTime.toFixed(0)}, generate-zstd ${tZstd.toFixed(0)}, grow ${tGrow.toFixed(0)}, merge ${tMerge.toFixed(0)}, merge-manifests ${tMm.toFixed(0)}, train-vae ${tVae.toFixed(0)}`);
 
 const same = (a, b) => JSON.stringify(a) === JSON.stringify(b);
 const withoutLock = (t) => Object.fromEntries(Object.entries(t).filter(([k]) => !k.startsWith('.paranom')));
@@ -185,6 +194,7 @@ const recoverGenerate = (want) => (dir, args) => {
 await sweep('generate', tGen, (dir) => ['generate', scenario, '--out', join(dir, 'ds'), ...SHARDS], recoverGenerate(refTree));
 await sweep('generate-fleet', tFleet, (dir) => ['generate', fleetScenario, '--out', join(dir, 'ds'), ...SHARDS], recoverGenerate(fleetTree));
 await sweep('generate-fleet-time', tFleetTime, (dir) => ['generate', fleetTimeScenario, '--out', join(dir, 'ds'), ...SHARDS], recoverGenerate(fleetTimeTree));
+await sweep('generate-zstd', tZstd, (dir) => zstdArgs(join(dir, 'ds')), recoverGenerate(zstdTree));
 
 await sweep('grow', tGrow, (dir) => {
   cpSync(small, join(dir, 'ds'), { recursive: true });

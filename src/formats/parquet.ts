@@ -22,7 +22,7 @@
  * - the Arrow schema travels in `ARROW:schema` (as arrow-rs and pyarrow write it), so
  *   Arrow readers restore dictionary and time-zone types.
  */
-import { parquetWasm } from './parquet-wasm.js';
+import { parquetWasm, type ParquetWasm } from './parquet-wasm.js';
 import { DataType, Table, tableToIPC, type Schema } from 'apache-arrow';
 import { ThriftWriter, TType } from './thrift.js';
 import { leavesOf, type Leaf } from './parquet-leaves.js';
@@ -183,8 +183,19 @@ export function joinParts(parts: FileParts, output?: ParquetOutput): Uint8Array 
 /** The parquet-wasm path (other types, zstd; and the baseline bench/ compares against). */
 export function encodeParquetWasm(table: Table, metadata: Map<string, string>, compression: ParquetCompression = 'snappy'): Uint8Array {
   const pw = parquetWasm();
-  const codec = { snappy: pw.Compression.SNAPPY, zstd: pw.Compression.ZSTD, none: pw.Compression.UNCOMPRESSED }[compression];
   const wasmTable = pw.Table.fromIPCStream(tableToIPC(table, 'stream'));
+  // writeParquet frees both the table and the properties: do not free them again.
+  return pw.writeParquet(wasmTable, wasmWriterProperties(table.schema, metadata, compression));
+}
+
+/**
+ * parquet-wasm's settings for a table of `schema`: those of `encodeParquetWasm`, also for
+ * its streaming writer (`transformParquetStream`), which given the same batches in pieces
+ * of whole pages writes the same bytes.
+ */
+export function wasmWriterProperties(schema: Schema, metadata: Map<string, string>, compression: ParquetCompression): ReturnType<InstanceType<ParquetWasm['WriterPropertiesBuilder']>['build']> {
+  const pw = parquetWasm();
+  const codec = { snappy: pw.Compression.SNAPPY, zstd: pw.Compression.ZSTD, none: pw.Compression.UNCOMPRESSED }[compression];
   let builder = new pw.WriterPropertiesBuilder()
     .setCompression(codec)
     .setDictionaryEnabled(false)
@@ -192,7 +203,7 @@ export function encodeParquetWasm(table: Table, metadata: Map<string, string>, c
     .setStatisticsEnabled(pw.EnabledStatistics.None)
     .setCreatedBy('paranom')
     .setKeyValueMetadata(metadata);
-  for (const f of table.schema.fields) {
+  for (const f of schema.fields) {
     if (DataType.isDictionary(f.type)) builder = builder.setColumnDictionaryEnabled(f.name, true);
     if (DataType.isTimestamp(f.type)) {
       builder = builder.setColumnStatisticsEnabled(f.name, pw.EnabledStatistics.Chunk).setColumnEncoding(f.name, pw.Encoding.DELTA_BINARY_PACKED);
@@ -200,6 +211,5 @@ export function encodeParquetWasm(table: Table, metadata: Map<string, string>, c
     // zstd on raw doubles gains little; split into byte streams it finds the exponents.
     if (compression === 'zstd' && DataType.isFloat(f.type)) builder = builder.setColumnEncoding(f.name, pw.Encoding.BYTE_STREAM_SPLIT);
   }
-  // writeParquet frees both the table and the properties: do not free them again.
-  return pw.writeParquet(wasmTable, builder.build());
+  return builder.build();
 }

@@ -30,7 +30,7 @@ function tableMetadata(scenario: Scenario): Map<string, string> {
 
 /** The segment table file as a whole run writes it (`staged`: under its pending name). */
 export function segmentFile(out: string, scenario: Scenario, compression: ParquetCompression, staged: boolean): SegmentFile {
-  return new SegmentFile(scenario, join(out, SEGMENTS_FILE + (staged ? PENDING_SUFFIX : '')), tableMetadata(scenario), compression);
+  return new SegmentFile(scenario, join(out, SEGMENTS_FILE + (staged ? PENDING_SUFFIX : '')), tableMetadata(scenario), compression, join(out, SEGMENTS_FILE));
 }
 
 /**
@@ -56,7 +56,7 @@ export async function finishDataset(
   let tally: EventTally | null = null;
   if (!part) {
     // A shard's events at a time, in the table's order: never the whole table at once.
-    if (a.mode === 'none') tally = segmentFile(out, scenario, compression, staged).end();
+    if (a.mode === 'none') tally = await segmentFile(out, scenario, compression, staged).end();
     else {
       let feed = measured instanceof SegmentFeed || measured instanceof SortedSegmentFeed ? measured : undefined;
       try {

@@ -10,8 +10,8 @@
  * scenario; its outages follow the last entity's events (`end`), as in the whole table
  * (run/labels.ts, `datasetSegments`).
  *
- * zstd tables are written by parquet-wasm, which takes a whole table: with zstd the events
- * are kept and the table encoded whole at the end.
+ * zstd tables are written by parquet-wasm: their pieces are spooled to disk as they come and
+ * encoded at the end (segment-spool.ts); a table of less than one piece is encoded whole.
  */
 import type { Table } from 'apache-arrow';
 import type { Segment } from '../anomaly/effect.js';
@@ -19,6 +19,7 @@ import type { EventDescription } from '../anomaly/kinds/describe.js';
 import type { CleanRows } from '../anomaly/kinds/learned.js';
 import { segmentTable } from '../dataset/segments.js';
 import { tallyEvents, type EventTally } from '../dataset/event-tally.js';
+import { SegmentSpool } from './segment-spool.js';
 import { AtomicFile, writeFileAtomic } from '../formats/files.js';
 import { encodeParquet, PAGE_ROWS, type ParquetCompression } from '../formats/parquet.js';
 import { ParquetPieceWriter } from '../formats/parquet-stream.js';
@@ -44,13 +45,19 @@ export class SegmentFile {
   private readonly cleanRows: CleanRows | undefined;
   private readonly file: AtomicFile | null;
   private readonly pieces: ParquetPieceWriter | null;
+  /** A zstd table's pieces so far (none until the first whole piece). */
+  private spool: SegmentSpool | null = null;
 
-  /** Writes the table of `scenario`'s events to `path` (under its temporary name until `end`). */
+  /**
+   * Writes the table of `scenario`'s events to `path` (under its temporary name until
+   * `end`); a zstd table's spool is a temporary of `beside`, the table's own name.
+   */
   constructor(
     private readonly scenario: Scenario,
     private readonly path: string,
     private readonly metadata: Map<string, string>,
     private readonly compression: ParquetCompression,
+    private readonly beside: string = path,
   ) {
     // A fleet's events come described by their workers, with each entity's own scenario.
     this.cleanRows = scenario.entities ? undefined : cleanRowsOf(scenario);
@@ -84,7 +91,7 @@ export class SegmentFile {
   }
 
   /** Writes what is left and the file's tail, and puts the file in place; the events' figures. */
-  end(): EventTally {
+  async end(): Promise<EventTally> {
     try {
       // A fleet's outages are the table's last rows (their effect is not measured).
       for (const o of outageRows(this.scenario)) {
@@ -96,7 +103,18 @@ export class SegmentFile {
         this.flush();
       }
       if (!this.pieces) {
-        writeFileAtomic(this.path, encodeParquet(this.table(this.pending.segments.length), this.metadata, this.compression));
+        const last = this.table(this.pending.segments.length);
+        if (!this.spool) writeFileAtomic(this.path, encodeParquet(last, this.metadata, this.compression));
+        else {
+          const file = new AtomicFile(this.path);
+          try {
+            await this.spool.encode(last, this.metadata, (b) => file.write(b));
+          } catch (err) {
+            file.abandon();
+            throw err;
+          }
+          file.commit();
+        }
         return this.tally;
       }
       const last = this.table(this.pending.segments.length);
@@ -113,13 +131,16 @@ export class SegmentFile {
   /** Leaves no file behind (a failed or interrupted run). */
   abandon(): void {
     this.file?.abandon();
+    this.spool?.remove();
     this.pending = nothing();
   }
 
   /** Encodes the whole pages pending: the pieces cut where the whole table's pages are cut. */
   private flush(): void {
-    if (!this.pieces) return;
-    while (this.pending.segments.length >= PAGE_ROWS) this.pieces.add(this.table(PAGE_ROWS));
+    while (this.pending.segments.length >= PAGE_ROWS) {
+      if (this.pieces) this.pieces.add(this.table(PAGE_ROWS));
+      else (this.spool ??= new SegmentSpool(this.beside)).add(this.table(PAGE_ROWS));
+    }
   }
 
   /** The next `n` pending rows as a table (taken from the pending rows). */
