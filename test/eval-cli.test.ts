@@ -255,6 +255,10 @@ describe('paranom eval', () => {
     const late = join(dir, 'late.csv');
     writeFileSync(late, 'timestamp,score\n2024-01-01T00:00:00Z,0.1\n2024-01-01T00:00:00.500Z,0.2\n2030-01-01T00:00:00Z,0.3\n');
     expectUsageError(paranom('eval', late, '--labels', ds), /2 of 3 prediction rows have no label row with the same timestamp \(first: .*late\.csv:3, 2024-01-01T00:00:00\.500Z\)/);
+    // A time between two milliseconds is named with its fraction, not as the label time it missed.
+    const micro = join(dir, 'micro.csv');
+    writeFileSync(micro, 'timestamp,score\n2024-01-01T00:00:00.000400Z,0.1\n');
+    expectUsageError(paranom('eval', micro, '--labels', ds), /1 of 1 prediction rows have no label row with the same timestamp \(first: .*micro\.csv:2, 2024-01-01T00:00:00\.0004Z\)/);
     const text = join(dir, 'text.csv');
     writeFileSync(text, 'timestamp,score\n2024-01-01T00:00:00Z,high\n');
     expectUsageError(paranom('eval', text, '--labels', ds), /text\.csv:2: 'high' in score column 'score' is not a number/);

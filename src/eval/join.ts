@@ -179,9 +179,22 @@ function timeOrder(times: Float64Array): Uint32Array {
   return order;
 }
 
-/** An ISO date for epoch milliseconds; numbers outside the date range as they are. */
+/**
+ * An ISO date for epoch milliseconds; numbers outside the date range as they are. A time
+ * between two milliseconds keeps its fraction (`…00.000400Z`): cut to the millisecond it
+ * would print as the very label time it failed to match.
+ */
 function iso(t: number): string {
-  return Math.abs(t) < 8.64e15 ? new Date(t).toISOString() : String(t);
+  if (!(Math.abs(t) < 8.64e15)) return String(t);
+  const ms = Math.floor(t);
+  const text = new Date(ms).toISOString();
+  const fraction = t - ms;
+  if (fraction === 0) return text;
+  // Doubles near today's epoch milliseconds hold about a quarter of a microsecond, so
+  // microseconds are exact; a fraction below half of one still needs its nanoseconds shown.
+  const micro = Math.round(fraction * 1e3);
+  const digits = micro > 0 && micro < 1000 ? String(micro).padStart(3, '0') : String(Math.min(Math.max(Math.round(fraction * 1e6), 1), 999_999)).padStart(6, '0');
+  return `${text.slice(0, -1)}${digits.replace(/0+$/, '')}Z`;
 }
 
 /**
