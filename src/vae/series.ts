@@ -19,6 +19,7 @@ import { CsvFileProblem, forEachCsvFileRecords, headerEncodingNote, separatorPro
 import { arrowCells } from '../input/arrow-cells.js';
 import { parseDecimal } from '../input/decimal.js';
 import { fileSha256, readUnchanged } from '../input/file-hash.js';
+import { TIME_COLUMNS, timeColumnIndex, TimeOrder } from './time-order.js';
 
 export interface Series {
   /** File name only (no directory: it goes into the model's metadata). */
@@ -46,8 +47,6 @@ interface Read {
   sha256: string;
 }
 
-/** Column names never taken by default: time stamps. */
-const TIME_COLUMNS = ['timestamp', 'time', 'date', 'datetime', 'ts'];
 
 function usage(message: string): ParanomError {
   return new ParanomError('USAGE', message);
@@ -66,14 +65,15 @@ function pickColumns(file: string, available: string[], wanted: readonly string[
 }
 
 /** What the header asks for: the columns, where each is in a record, or the problem. */
-function csvColumns(path: string, headerRecord: string, firstRecord: string, wanted: readonly string[] | undefined): { columns: string[]; idx: number[] } | string {
+function csvColumns(path: string, headerRecord: string, firstRecord: string, wanted: readonly string[] | undefined): { columns: string[]; idx: number[]; time: number; order: TimeOrder | null } | string {
   const header = splitCsvLine(headerRecord).map((h) => h.trim());
   const separator = separatorProblem(header);
   if (separator) return `${path}:1: ${separator}`;
   const firstRow = splitCsvLine(firstRecord);
   try {
     const columns = pickColumns(path, header, wanted, (c) => Number.isFinite(parseDecimal(firstRow[header.indexOf(c)]?.trim() ?? '')));
-    return { columns, idx: columns.map((c) => header.indexOf(c)) };
+    const time = timeColumnIndex(header);
+    return { columns, idx: columns.map((c) => header.indexOf(c)), time, order: time >= 0 && !columns.includes(header[time]!) ? new TimeOrder(header[time]!) : null };
   } catch (err) {
     return (err as Error).message;
   }
@@ -85,7 +85,7 @@ function readCsv(path: string, wanted: readonly string[] | undefined, { pieceByt
   let bytesRead = 0;
   let headerRecord: string | undefined;
   let rows = 0;
-  let picked: { columns: string[]; idx: number[] } | undefined;
+  let picked: Exclude<ReturnType<typeof csvColumns>, string> | undefined;
   let builders: SharedColumnBuilder[] = [];
   // The first problem; the file is still read to its end, where an unclosed quote, which a
   // whole-text read reported before anything else, would show.
@@ -105,7 +105,7 @@ function readCsv(path: string, wanted: readonly string[] | undefined, { pieceByt
     }
     rows += n;
     if (problem !== undefined || !picked) return true;
-    const { columns, idx } = picked;
+    const { columns, idx, time, order } = picked;
     const at = builders[0]!.length;
     const out = builders.map((b) => b.reserveRead(n, bytesRead, fileBytes));
     for (let k = 0; k < n; k++, r++) {
@@ -119,6 +119,11 @@ function readCsv(path: string, wanted: readonly string[] | undefined, { pieceByt
           return true;
         }
         out[j]![at + k] = x;
+      }
+      const late = order?.see(fields[time], `${path}:${lines[r]!}`);
+      if (late !== undefined) {
+        problem = late;
+        return true;
       }
     }
     for (const b of builders) b.advance(n);
@@ -161,10 +166,18 @@ function readParquet(path: string, wanted: readonly string[] | undefined, batchB
   // Each column's first problem; the first column's is reported, as a column-by-column read would.
   const problems = columns.map((c) => (isNumeric(c) ? undefined : `${path}: column '${c}' is ${typeOf(c)}, not numeric`));
   const values = columns.map(() => new Float64Array(head.rows));
-  const read = [...new Set(columns.filter((_, j) => problems[j] === undefined))];
+  const timeAt = timeColumnIndex(head.columns);
+  const timeName = timeAt >= 0 && !columns.includes(head.columns[timeAt]!) ? head.columns[timeAt]! : null;
+  const order = timeName === null ? null : new TimeOrder(timeName, /^(Timestamp|Date)/.test(typeOf(timeName)));
+  const read = [...new Set([...columns.filter((_, j) => problems[j] === undefined), ...(timeName === null ? [] : [timeName])])];
+  let late: string | undefined;
   try {
     if (read.length > 0) {
       forEachParquetBatch(path, read, (t, first) => {
+        if (order && late === undefined) {
+          const times = arrowCells(t.getChild(timeName!)!);
+          for (let i = 0; i < t.numRows && late === undefined; i++) late = order.see(times[i], `${path}: row ${first + i}`);
+        }
         columns.forEach((c, j) => {
           if (problems[j] !== undefined) return;
           // Decimals scaled, nulls as nulls (a raw buffer keeps stale bytes in a null's slot).
@@ -185,7 +198,7 @@ function readParquet(path: string, wanted: readonly string[] | undefined, batchB
   } catch (err) {
     throw unreadable(err);
   }
-  const problem = problems.find((p) => p !== undefined);
+  const problem = late ?? problems.find((p) => p !== undefined);
   if (problem !== undefined) throw usage(problem);
   return { columns, values, sha256 };
 }

@@ -1,0 +1,53 @@
+/**
+ * A training file's rows must come in time order: train-vae learns windows of consecutive
+ * rows, and rows out of order would teach it jumps the series never makes. The file's time
+ * column (the first one named as TIME_COLUMNS names it) is read beside the values and each
+ * row's time compared with the last time before it. The column's first cell decides what
+ * its times are: ISO 8601 text, or numbers (a Parquet TIMESTAMP or DATE as epoch
+ * milliseconds, or epoch values of any unit: only their order matters). A cell that is not
+ * such a time is passed over, as is a column whose first cell is none; equal times are
+ * allowed (a file whose stamps are rounded).
+ */
+import { parseInstantMs } from '../model/units.js';
+import { parseDecimal } from '../input/decimal.js';
+
+/** Column names never taken by default: time stamps. */
+export const TIME_COLUMNS = ['timestamp', 'time', 'date', 'datetime', 'ts'];
+
+/** Where the file's time column is among `names` (-1: none). */
+export function timeColumnIndex(names: readonly string[]): number {
+  return names.findIndex((n) => TIME_COLUMNS.includes(n.toLowerCase()));
+}
+
+type Cell = string | number | bigint | boolean | null | undefined;
+
+const asNumber = (cell: Cell): number => (typeof cell === 'number' ? cell : typeof cell === 'bigint' ? Number(cell) : typeof cell === 'string' ? parseDecimal(cell.trim()) : Number.NaN);
+const asInstant = (cell: Cell): number => (typeof cell === 'string' ? (parseInstantMs(cell.trim()) ?? Number.NaN) : Number.NaN);
+
+/** Follows a file's times row by row; `see` says what is wrong with the next one. */
+export class TimeOrder {
+  private previous = Number.NEGATIVE_INFINITY;
+  private previousText = '';
+  private read: ((cell: Cell) => number) | null | undefined;
+
+  /** `epochMs`: numbers are epoch milliseconds (a Parquet TIMESTAMP or DATE), named in ISO 8601. */
+  constructor(
+    private readonly column: string,
+    private readonly epochMs = false,
+  ) {}
+
+  /** The problem with the next row's time, at `where` (a line or row), or undefined. */
+  see(cell: Cell, where: string): string | undefined {
+    if (this.read === undefined) this.read = Number.isFinite(asInstant(cell)) ? asInstant : Number.isFinite(asNumber(cell)) ? asNumber : null;
+    if (this.read === null) return undefined;
+    const t = this.read(cell);
+    if (!Number.isFinite(t)) return undefined;
+    const text = typeof cell === 'string' ? cell.trim() : this.epochMs ? new Date(t).toISOString() : String(cell);
+    if (t < this.previous) {
+      return `${where}: time '${text.slice(0, 40)}' in column '${this.column}' is earlier than the row before it ('${this.previousText.slice(0, 40)}'); train-vae learns windows of consecutive rows, so the rows must be in time order: sort the file by '${this.column}' first`;
+    }
+    this.previous = t;
+    this.previousText = text;
+    return undefined;
+  }
+}

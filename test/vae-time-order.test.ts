@@ -1,0 +1,47 @@
+/**
+ * train-vae learns windows of consecutive rows, so a training file's rows must come in time
+ * order: a file whose time column goes back is refused naming the line (CSV) or row
+ * (Parquet) and both times, whatever form its times take; equal times, and a column that
+ * holds no times, are read as before.
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { readSeries } from '../src/vae/series.js';
+import { duck, tempDir } from './helpers.js';
+
+const dir = tempDir();
+const csv = (name: string, lines: string[]) => {
+  const path = join(dir, name);
+  writeFileSync(path, lines.join('\n') + '\n');
+  return path;
+};
+const iso = (m: number) => new Date(Date.UTC(2024, 0, 1, 0, m)).toISOString();
+
+describe('train-vae data in time order', () => {
+  it('a CSV whose times go back is refused at the line, with both times (before: trained on the rows as they came)', () => {
+    const rows = [0, 1, 2, 4, 3, 5].map((m) => `${iso(m)},${m * 1.5}`);
+    const path = csv('swapped.csv', ['timestamp,value', ...rows]);
+    expect(() => readSeries(path)).toThrow(/swapped\.csv:6: time '2024-01-01T00:03:00\.000Z' in column 'timestamp' is earlier than the row before it \('2024-01-01T00:04:00\.000Z'\).*sort the file by 'timestamp' first/);
+    // In order, with a repeated time: read as it is.
+    const sorted = csv('sorted.csv', ['timestamp,value', ...[0, 1, 2, 2, 3, 4].map((m, i) => `${iso(m)},${i}`)]);
+    expect(Array.from(readSeries(sorted).values[0]!)).toEqual([0, 1, 2, 3, 4, 5]);
+  });
+
+  it('epoch numbers and offsets are compared as times; a column of no times is not checked', () => {
+    expect(() => readSeries(csv('epoch.csv', ['ts,value', '1700000000,1', '1700000060,2', '1699999940,3']))).toThrow(/epoch\.csv:4: time '1699999940' in column 'ts'/);
+    // 01:00+02:00 is 23:00 the day before: earlier than 00:30Z.
+    expect(() => readSeries(csv('zones.csv', ['time,value', '2024-01-01T00:30:00Z,1', '2024-01-01T01:00:00+02:00,2']))).toThrow(/zones\.csv:3: time '2024-01-01T01:00:00\+02:00'/);
+    expect(readSeries(csv('labels.csv', ['date,value', 'mon,1', 'tue,2', 'sun,3'])).rows).toBe(3);
+  });
+
+  it('a Parquet file whose TIMESTAMP column goes back is refused at the row', async () => {
+    const path = join(dir, 'swapped.parquet');
+    await duck(`COPY (SELECT TIMESTAMP '2024-01-01' + INTERVAL (CASE WHEN i = 7 THEN 2 ELSE i END) MINUTE AS timestamp, i::DOUBLE AS value FROM range(10) t(i)) TO '${path}'`);
+    // Rows counted from 0, as every Parquet row in train-vae's messages.
+    expect(() => readSeries(path)).toThrow(/swapped\.parquet: row 7: time '2024-01-01T00:02:00\.000Z' in column 'timestamp' is earlier than the row before it \('2024-01-01T00:06:00\.000Z'\)/);
+    const ok = join(dir, 'ok.parquet');
+    await duck(`COPY (SELECT TIMESTAMP '2024-01-01' + INTERVAL (i) MINUTE AS timestamp, i::DOUBLE AS value FROM range(10) t(i)) TO '${ok}'`);
+    expect(readSeries(ok).rows).toBe(10);
+  });
+});
