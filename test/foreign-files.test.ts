@@ -35,6 +35,10 @@ beforeAll(async () => {
     's_text.parquet': "ts AS timestamp, CASE WHEN i = 7 THEN 'n/a' ELSE (10 + i)::VARCHAR END AS value",
     's_epoch.parquet': 'epoch(ts)::BIGINT AS timestamp, (10 + i)::DOUBLE AS value',
     's_date.parquet': 'ts AS timestamp, ts::DATE AS day, (10 + i)::DOUBLE AS value',
+    // 64-bit integers at the edge of what a double holds exactly, and one past it (row 3), signed and unsigned.
+    's_big_ok.parquet': "ts AS timestamp, CASE WHEN i = 1 THEN -9007199254740991 ELSE 9007199254740991 - i END::BIGINT AS value",
+    's_big.parquet': "ts AS timestamp, CASE WHEN i = 3 THEN 9007199254740993 ELSE i END::BIGINT AS value",
+    's_ubig.parquet': "ts AS timestamp, CASE WHEN i = 4 THEN 18446744073709551615 ELSE i END::UBIGINT AS value",
   };
   for (const [file, select] of Object.entries(files)) await duck(`COPY (SELECT ${select} FROM (${BASE})) TO '${join(dir, file)}'`);
   // A TIMESTAMPTZ column in CSV, as DuckDB writes it: '2024-01-01 00:05:00+00', the offset in hours alone; the rows from 00:05 on.
@@ -135,6 +139,12 @@ describe('source series from DuckDB Parquet', () => {
   it('numbers stored as text read as a CSV cell is; a cell that is not one is named', async () => {
     expect(await sourceValues({ file: 's_numtext.parquet', column: 'value' })).toEqual([10, 11, 12, 13, 14, 15]);
     expect(() => sourceScenario({ file: 's_text.parquet', column: 'value' })).toThrow(/s_text\.parquet: row 7: 'n\/a' in column 'value' is not a number/);
+  });
+
+  it('64-bit integers replay exactly up to ±(2^53 − 1); one past it is refused by row and value (before: replayed rounded, 9007199254740993 as 9007199254740992)', async () => {
+    expect(await sourceValues({ file: 's_big_ok.parquet', column: 'value' })).toEqual([9007199254740991, -9007199254740991, 9007199254740989, 9007199254740988, 9007199254740987, 9007199254740986]);
+    expect(() => sourceScenario({ file: 's_big.parquet', column: 'value' })).toThrow(/s_big\.parquet: row 3: 9007199254740993 in column 'value' is beyond ±\(2\^53 − 1\), the largest integers a source replays exactly \(its values are read as 64-bit floats, as 9007199254740992\)/);
+    expect(() => sourceScenario({ file: 's_ubig.parquet', column: 'value' })).toThrow(/s_ubig\.parquet: row 4: 18446744073709551615 in column 'value' is beyond/);
   });
 
   it('an integer column is not mapped as times (before: epoch seconds read as milliseconds, the series squeezed 1000-fold)', () => {

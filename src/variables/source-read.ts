@@ -191,6 +191,9 @@ function readCsv(path: string, column: string, timeColumn: string | null): Sourc
   return { columns: header, values: values.done(), times: times?.done() ?? null, sha256: hash.digest('hex') };
 }
 
+/** The largest integer a double holds exactly, with every integer below it. */
+const MAX_EXACT = BigInt(Number.MAX_SAFE_INTEGER);
+
 /** Writes one batch's value cells (and times) at `at` of the shared columns. */
 function parquetBatch(t: Table, at: number, column: string, timeColumn: string | null, values: Float64Array, times: Float64Array | null): void {
   const n = t.numRows;
@@ -204,6 +207,11 @@ function parquetBatch(t: Table, at: number, column: string, timeColumn: string |
   const cells = arrowCells(vector);
   for (let r = 0; r < n; r++) {
     const raw = cells[r];
+    // A series replays as doubles: a 64-bit integer past 2^53 would come back as a
+    // neighbour of itself, so the source's own value would never appear in the data.
+    if (typeof raw === 'bigint' && (raw > MAX_EXACT || raw < -MAX_EXACT)) {
+      throw new SourceReadError(`row ${at + r}: ${raw} in column '${column}' is beyond ±(2^53 − 1), the largest integers a source replays exactly (its values are read as 64-bit floats, as ${Number(raw)}); store the column as DOUBLE if rounding is acceptable, or as a smaller offset from a base value`);
+    }
     const x = typeof raw === 'bigint' ? Number(raw) : typeof raw === 'number' ? raw : typeof raw === 'string' ? parseDecimal(raw) : NaN;
     if (!Number.isFinite(x)) throw new SourceReadError(raw === null ? `row ${at + r}: column '${column}' is empty (null); every value must be a number` : `row ${at + r}: ${typeof raw === 'string' ? `'${raw}'` : String(raw)} in column '${column}' is not a number`);
     values[at + r] = x;
