@@ -230,6 +230,34 @@ describe.skipIf('skip' in chromium)('reports in Chromium', () => {
     expect(drawn).toBeGreaterThan(4);
   });
 
+  it('says there is no series to draw when every variable is categorical or bool (before: an empty section under zoom buttons)', async () => {
+    const dir = tempDir();
+    const file = join(dir, 'cat.json');
+    const state = { normal: { dist: 'categorical', values: ['idle', 'run'] }, anomalous: { dist: 'categorical', values: ['fault'] } };
+    const door = { normal: { dist: 'bernoulli', p: 0.05 }, anomalous: { dist: 'bernoulli', p: 0.6 } };
+    writeFileSync(file, JSON.stringify({ seed: 1, timeline: { rows: 20000 }, anomalies: { frequency: 0.01, duration: [20, 200] }, variables: { state, door } }));
+    const html = join(dir, 'cat.html');
+    const r = paranom('preview', file, '--out', html);
+    expect(r.status, r.stderr).toBe(0);
+    const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(String(e)));
+    await page.goto(pathToFileURL(html).href);
+    await page.waitForSelector('body[data-ready="true"]');
+    const seen = await page.evaluate(() => ({
+      charts: document.querySelectorAll('.chart').length,
+      message: document.getElementById('no-series')?.textContent ?? null,
+      toolbar: (document.querySelector('#series .toolbar') as HTMLElement).offsetParent !== null,
+      distributions: document.querySelectorAll('#distributions canvas').length,
+    }));
+    await page.close();
+    expect(errors).toEqual([]);
+    expect(seen.charts).toBe(0);
+    expect(seen.message).toMatch(/^No numeric variable to draw over time/);
+    expect(seen.toolbar).toBe(false);
+    expect(seen.distributions).toBe(2);
+  });
+
   it('labels the time axis of a timeline spanning thousands of years (before: no tick step fitted, no labels)', async () => {
     const dir = tempDir();
     const file = join(dir, 'ages.json');

@@ -41,6 +41,12 @@ function boot(): void {
     legend.append(item);
   }
   const charts = new SeriesCharts(r, document.getElementById('charts')!);
+  // Categorical and bool variables alone have no series to draw: say so where the charts
+  // would be, instead of an empty section under zoom buttons that move nothing.
+  if (r.series.length === 0) {
+    for (const part of document.querySelectorAll<HTMLElement>('#series .toolbar, #series .hint')) part.style.display = 'none';
+    document.getElementById('charts')!.append(el('p', { class: 'hint', id: 'no-series' }, 'No numeric variable to draw over time: the distributions below show every variable, and the event table lists the events by row and time.'));
+  }
   const range = document.getElementById('range')!;
   charts.onView((v) => {
     const what = v.resolution === 'exact' ? 'exact rows' : v.resolution === 'overview' ? `overview (M4 of ≈${fmtInt(r.bucketRows)} rows a bucket)` : 'exact rows where the page has them, overview elsewhere';
