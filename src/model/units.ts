@@ -60,7 +60,7 @@ function plainInstantMs(s: string): number | undefined {
 
 /**
  * What is wrong with the calendar date an instant starts with (a day past the end of its
- * month, month 13), or undefined. Date.parse would roll such a day over (2023-02-30 becomes
+ * month, month 13) or with its second (a leap second, :60), or undefined. Date.parse would roll such a day over (2023-02-30 becomes
  * 2023-03-02) and so shift every timestamp built on it.
  */
 export function calendarProblem(text: string): string | undefined {
@@ -69,6 +69,10 @@ export function calendarProblem(text: string): string | undefined {
   const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
   const days = monthDays(y, mo);
   if (days === undefined || d < 1 || d > days) return `${y}-${m[2]}-${m[3]} is not a calendar date${days ? ` (that month has ${days} days)` : ''}`;
+  // A leap second is ISO 8601 and UTC, but epoch milliseconds (JavaScript's, Parquet's
+  // timestamps) have no place for it; rolled over it would repeat the next second.
+  const leap = /^\s*\d{4}-\d{2}-\d{2}[T ](\d{2}:\d{2}):60(?:[.,]\d+)?/.exec(text);
+  if (leap) return `${leap[1]}:60 is a leap second, which timestamps in epoch milliseconds cannot hold: write it as ${leap[1]}:59.999, or drop the row`;
   return undefined;
 }
 

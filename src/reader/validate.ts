@@ -41,7 +41,7 @@ function checkInstant(c: Checker, v: unknown, path: string): number | undefined 
   if (ms !== undefined) return ms;
   // A day past its month's end is named as such; anything else is not an instant at all.
   const bad = typeof v === 'string' ? calendarProblem(v) : undefined;
-  return c.fail(path, bad !== undefined && bad.includes('month has') ? bad : `expected an ISO 8601 instant such as "2024-01-01T00:00:00Z", got ${describe(v)}`);
+  return c.fail(path, bad !== undefined && (bad.includes('month has') || bad.includes('leap second')) ? bad : `expected an ISO 8601 instant such as "2024-01-01T00:00:00Z", got ${describe(v)}`);
 }
 
 function checkTimeline(c: Checker, raw: unknown): Timeline | undefined {

@@ -80,6 +80,12 @@ function calendarNote(cell: string): string {
   return p === undefined ? '' : `: ${p}`;
 }
 
+/** Why `cell` is not an instant: a leap second is one, but not one paranom can place. */
+function notAnInstant(cell: string): string {
+  const note = calendarNote(cell);
+  return note.includes('leap second') ? `cannot be placed${note}` : `is not an ISO 8601 instant${note}`;
+}
+
 /** Where `name` is among `columns`; a name missing or given to two columns is refused. */
 function columnIndex(columns: readonly string[], name: string, what: string): number {
   const i = columns.indexOf(name);
@@ -168,7 +174,7 @@ function readCsv(path: string, column: string, timeColumn: string | null): Sourc
       vs[at0 + r] = x;
       if (ts) {
         const t = parseInstantMs(cells[1]?.trim() ?? '');
-        if (t === undefined) throw new SourceReadError(`${at()}: '${cells[1] ?? ''}' in column '${timeColumn}' is not an ISO 8601 instant${calendarNote(cells[1] ?? '')}`);
+        if (t === undefined) throw new SourceReadError(`${at()}: '${cells[1] ?? ''}' in column '${timeColumn}' ${notAnInstant(cells[1] ?? '')}`);
         ts[at0 + r] = t;
         // Checked here, where the line is known: blank lines and quoted line breaks make
         // a record's line more than its row + 2.
