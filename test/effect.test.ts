@@ -360,6 +360,16 @@ describe('the unchanged-label warning', () => {
     const quiet = cli(file, 'quiet');
     expect(quiet.status, quiet.stderr).toBe(0);
     expect(quiet.stderr).not.toContain('warning');
+
+    // Beside uniqueness, which refuses both remedies, the warning advises neither (before: it
+    // advised min_effect and label: changed, which validate then refused).
+    const unique = { ...doc, uniqueness: { key: ['code'], normal: { mode: 'hard', tries: 50 }, anomalous: { mode: 'hard', tries: 50 } }, anomalies: { ...doc.anomalies, kinds: [{ kind: 'flat_line', variables: ['cpu'] }] }, variables: { ...doc.variables, code: { normal: { dist: 'integer', min: 0, max: 1e9 } } } };
+    writeFileSync(file, JSON.stringify(unique));
+    const u = cli(file, 'unique');
+    expect(u.status, u.stderr).toBe(0);
+    expect(u.stderr).toContain('of labelled rows');
+    expect(u.stderr).toContain('cannot be combined with uniqueness yet: choose kinds and sizes that change every row they cover');
+    expect(u.stderr).not.toContain('Set anomalies.');
   });
 
   it('names the cause when no variable can change at an event: validate and generate say so, exit 0', () => {

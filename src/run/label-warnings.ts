@@ -21,14 +21,19 @@ export function inertAnomalies(s: Pick<Scenario, 'anomalies' | 'variables' | 'en
 }
 
 /** A warning when too many labelled rows are identical to the clean series. */
-export function labelWarnings(m: Manifest, s?: Pick<Scenario, 'anomalies' | 'variables' | 'entities'>): string[] {
+export function labelWarnings(m: Manifest, s?: Pick<Scenario, 'anomalies' | 'variables' | 'entities' | 'uniqueness'>): string[] {
   const r = m.anomalies.realised;
   const inert = s && r.anomalous_rows > 0 ? inertAnomalies(s) : null;
   if (inert) return [inert + '.'];
   if (r.unchanged_rows <= 0 || r.anomalous_rows <= 0 || r.unchanged_rows <= UNCHANGED_WARNING_SHARE * r.anomalous_rows) return [];
   const pct = ((100 * r.unchanged_rows) / r.anomalous_rows).toFixed(1);
   // With min_effect every event is visible as a whole; the unchanged rows are parts of events.
-  const fix = m.anomalies.min_effect ? 'Set anomalies.label: changed to label only the rows an event changed' : 'Set anomalies.min_effect to redraw weak events, or anomalies.label: changed to label only changed rows';
+  // Neither remedy runs beside uniqueness yet (validate refuses both there): advise what does.
+  const fix = s?.uniqueness
+    ? 'anomalies.min_effect and label: changed, which would redraw weak events or label only changed rows, cannot be combined with uniqueness yet: choose kinds and sizes that change every row they cover (a flat_line or dropout on a stretch that is already flat changes nothing)'
+    : m.anomalies.min_effect
+      ? 'Set anomalies.label: changed to label only the rows an event changed'
+      : 'Set anomalies.min_effect to redraw weak events, or anomalies.label: changed to label only changed rows';
   return [
     `${pct}% of labelled rows (${r.unchanged_rows} of ${r.anomalous_rows}) hold the same values as the series without anomalies: their label marks no change a detector could see. ${fix} (effect per event: effect_rms, effect_max and changed_rows in ${m.anomalies.segments_file}).`,
   ];
