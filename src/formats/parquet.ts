@@ -190,8 +190,8 @@ export function encodeParquetWasm(table: Table, metadata: Map<string, string>, c
 
 /**
  * parquet-wasm's settings for a table of `schema`: those of `encodeParquetWasm`, also for
- * its streaming writer (`transformParquetStream`), which given the same batches in pieces
- * of whole pages writes the same bytes.
+ * its streaming writer (`transformParquetStream`, which writes a table given in pieces in
+ * the same row groups, though not always with the same data pages).
  */
 export function wasmWriterProperties(schema: Schema, metadata: Map<string, string>, compression: ParquetCompression): ReturnType<InstanceType<ParquetWasm['WriterPropertiesBuilder']>['build']> {
   const pw = parquetWasm();

@@ -60,8 +60,9 @@ function plainInstantMs(s: string): number | undefined {
 
 /**
  * What is wrong with the calendar date an instant starts with (a day past the end of its
- * month, month 13) or with its second (a leap second, :60), or undefined. Date.parse would roll such a day over (2023-02-30 becomes
- * 2023-03-02) and so shift every timestamp built on it.
+ * month, month 13) or with its second (a leap second, :60), or undefined. Date.parse would
+ * roll such a day over (2023-02-30 becomes 2023-03-02) and so shift every timestamp built
+ * on it.
  */
 export function calendarProblem(text: string): string | undefined {
   const m = /^\s*(\d{4})-(\d{2})-(\d{2})/.exec(text);

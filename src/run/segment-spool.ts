@@ -4,9 +4,10 @@
  * the events arrive through synchronous calls. So the table's pieces (whole pages of events,
  * as segment-file.ts cuts them) are spooled as Arrow IPC streams into a temporary beside the
  * table, and at the end read back one at a time into the streaming writer. Memory is a piece
- * and the row group being encoded, however many events the dataset holds; the file has the
- * bytes `encodeParquet` gives for the whole table (the writer cuts row groups and pages by
- * rows, and every piece but the last is a whole number of pages).
+ * and the row group being encoded, however many events the dataset holds. The file holds the
+ * values `encodeParquet` gives for the whole table, with the same settings and row groups,
+ * but not its bytes: fed in pieces, the writer cuts a string column's data pages elsewhere.
+ * The same events give the same bytes, for any worker count and shard size.
  *
  * The spool is a temporary of the run's own name (formats/unique-temp.ts), so the output
  * directory's ownership rules know it as paranom's and the next run removes what a killed
@@ -28,11 +29,6 @@ export class SegmentSpool {
   constructor(beside: string) {
     this.path = uniqueTempName(beside);
     this.fd = openSync(this.path, 'wx');
-  }
-
-  /** Pieces spooled so far. */
-  get pieces(): number {
-    return this.lengths.length;
   }
 
   add(piece: Table): void {
