@@ -295,7 +295,6 @@ export function validateScenario(doc: unknown, options: { baseDir?: string } = {
   const splits = o['splits'] === undefined ? undefined : checkSplits(c, o['splits'], timeline);
   const placement = splits && anomalies ? splitsPlacementProblem(anomalies.mode, outages?.mode) : undefined;
   if (placement) c.fail('splits', placement);
-  if (splits && o['uniqueness'] !== undefined) c.fail('splits', 'cannot be combined with uniqueness yet (a test split would need the resolution of every earlier row): remove one of them');
   if (c.issues.length > 0 || name === undefined || seed === undefined || !timeline || !anomalies || uniqueness === undefined || (o['entities'] !== undefined && !entities)) {
     return { ok: false, issues: c.issues };
   }
