@@ -480,6 +480,20 @@ describe('outages: fleet-wide events', () => {
     expect(await perEntity(grown)).toEqual(await perEntity(a));
     expect((await verify(grown)).problems).toEqual([]);
   });
+
+  it('never act on an id column, unique by construction: left out of the default targets, refused when named (before: a flat_line outage repeated ids)', async () => {
+    const withId = (o: Record<string, unknown>) => {
+      const d = doc(o, 3, 5000) as { variables: Record<string, unknown> };
+      return { ...d, variables: { ...d.variables, order_id: { type: 'id', min: 1000, max: 9_999_999 } } };
+    };
+    const out = join(tempDir('paranom-fleet-outage-id-'), 'x');
+    const r = await generate(scenarioFrom(withId({ frequency: 0.05, duration: [20, 50], share: 1, kind: 'flat_line' })), { out, workers: 1 });
+    expect(r.manifest.anomalies.realised.anomalous_rows).toBeGreaterThan(0);
+    const rows = await duck(`SELECT machine, count(*) AS n, count(DISTINCT order_id) AS d, count(*) FILTER (WHERE anomaly_id < 0) AS outage FROM read_parquet('${out}/data/*.parquet') GROUP BY 1 ORDER BY 1`);
+    expect(rows.map((x) => Number(x['d']))).toEqual(rows.map((x) => Number(x['n'])));
+    expect(rows.every((x) => Number(x['outage']) > 0)).toBe(true);
+    expect(() => scenarioFrom(withId({ frequency: 0.05, duration: [20, 50], share: 1, kind: 'flat_line', variables: ['order_id'] }))).toThrow(/anomalies\.outages\.variables\[0\]: 'order_id' is an id variable, unique by construction; outages do not act on it/);
+  });
 });
 
 describe('entity names beside outages', () => {

@@ -34,7 +34,8 @@ export function checkOutages(c: Checker, raw: unknown, timeline: Timeline | unde
   } else if (o['amount'] !== undefined) c.fail(join(P, 'amount'), 'flat_line holds values and takes no amount');
   // A shift or spike would move a categorical, Bernoulli or constant variable off its values (labels, not magnitudes); a flat line holds them.
   const labels = kind === 'flat_line' ? [] : variables.filter((v) => (v.dtype === 'float64' || v.dtype === 'float32') && valueSetOf(v) !== undefined);
-  const numeric = variables.filter((v) => (kind === 'flat_line' ? v.dtype !== 'string' && v.dtype !== 'bool' : (v.dtype === 'float64' || v.dtype === 'float32') && !labels.includes(v)));
+  // An id column is unique by construction: an outage, like a kind, never acts on it.
+  const numeric = variables.filter((v) => v.type !== 'id' && (kind === 'flat_line' ? v.dtype !== 'string' && v.dtype !== 'bool' : (v.dtype === 'float64' || v.dtype === 'float32') && !labels.includes(v)));
   let targets = numeric.map((v) => v.name);
   if (o['variables'] !== undefined) {
     const list = o['variables'];
@@ -46,6 +47,8 @@ export function checkOutages(c: Checker, raw: unknown, timeline: Timeline | unde
       } else if (labels.some((v) => v.name === n)) {
         const v = labels.find((x) => x.name === n)!;
         c.fail(join(join(P, 'variables'), i), `'${n}' is ${valueSetOf(v)!}: its values are labels, not magnitudes, and a ${kind} outage would move it off them; a flat_line outage holds its values, or give it an 'anomalous' definition`);
+      } else if (variables.some((v) => v.name === n && v.type === 'id')) {
+        c.fail(join(join(P, 'variables'), i), `'${n}' is an id variable, unique by construction; outages do not act on it`);
       } else if (!targets.includes(n)) c.fail(join(join(P, 'variables'), i), `'${n}' is not a ${kind === 'flat_line' ? 'numeric' : 'float'} variable; ${kind} cannot act on it`);
     }
     targets = list as string[];
