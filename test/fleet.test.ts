@@ -422,6 +422,14 @@ describe('uniqueness in a fleet', () => {
     await expect(generate(s, { out: join(tempDir(), 'x'), workers: 1 })).rejects.toThrow(/entity 0 \(index 0\): hard uniqueness failed at normal row \d+/);
     expect(() => scenarioFrom({ ...doc({ count: 3 }, 'soft', 999), uniqueness: { key: ['code'], normal: { mode: 'soft' }, scope: 'fleet' } })).toThrow(/uniqueness\.scope: 'fleet' \(unique across all entities\) is not supported yet/);
   });
+
+  it("refuses outages that would change a key variable, as it refuses such kinds (before: a flat_line outage wrote one key on every row it held, under hard uniqueness)", () => {
+    const outages = (variables?: string[]) => ({ frequency: 0.05, duration: [20, 50], share: 1, kind: 'flat_line', ...(variables ? { variables } : {}) });
+    const withOutages = (o: Record<string, unknown>) => ({ ...doc({ count: 4, key: 'unit' }, 'hard', 999_999), uniqueness: { key: ['code'], normal: { mode: 'hard', tries: 50 }, anomalous: { mode: 'hard', tries: 50 }, scope: 'entity' }, anomalies: { frequency: 0.01, duration: [5, 20], outages: o } });
+    // Named, and by default (every numeric variable).
+    for (const o of [outages(['code']), outages()]) expect(() => scenarioFrom(withOutages(o))).toThrow(/anomalies\.outages: flat_line outages would change code, which is part of the uniqueness key; exclude it with variables: \[\.\.\.\]/);
+    expect(() => scenarioFrom(withOutages(outages(['load'])))).not.toThrow();
+  });
 });
 
 describe('outages: fleet-wide events', () => {

@@ -24,6 +24,7 @@ import * as streamModule from '../src/formats/parquet-stream.js';
 import { planGeneration } from '../src/plan/planner.js';
 import { SegmentFeed } from '../src/run/segment-feed.js';
 import { scenarioFrom, tempDir } from './helpers.js';
+import { denseEvents } from './dense-events.js';
 
 /** Rows [from, to) of a table with the segment table's kinds of column, some of them irregular. */
 function synthetic(from: number, to: number): Table {
@@ -120,21 +121,7 @@ describe('a Parquet file written from pieces', () => {
   });
 });
 
-/** Short events, many of them: some 75,000, over a data page of the segment table. */
-const DENSE = {
-  name: 'dense-events',
-  seed: 5,
-  timeline: { start: '2024-01-01T00:00:00Z', step: '1s', rows: 500_000 },
-  anomalies: {
-    frequency: 0.25,
-    duration: [1, 3],
-    kinds: [
-      { kind: 'spike', weight: 2, duration: 1, magnitude: [4, 8] },
-      { kind: 'level_shift', duration: [2, 4], shift: [2, 5] },
-    ],
-  },
-  variables: { signal: { normal: { dist: 'normal', mean: 0, sd: 1 } } },
-};
+const DENSE = denseEvents('dense-events');
 
 describe('generate writes the segment table a page of events at a time', () => {
   it('gives the whole table\'s bytes, never encoding more than a page of events at once, and verify finds them', async () => {

@@ -18,22 +18,9 @@ import { datasetSegments } from '../src/run/labels.js';
 import { SEGMENTS_FILE } from '../src/dataset/manifest.js';
 import { SegmentSpool } from '../src/run/segment-spool.js';
 import { scenarioFrom, tempDir } from './helpers.js';
+import { denseEvents } from './dense-events.js';
 
-/** Short events, many of them: some 75,000, over a data page of the segment table. */
-const DENSE = {
-  name: 'dense-events-zstd',
-  seed: 5,
-  timeline: { start: '2024-01-01T00:00:00Z', step: '1s', rows: 500_000 },
-  anomalies: {
-    frequency: 0.25,
-    duration: [1, 3],
-    kinds: [
-      { kind: 'spike', weight: 2, duration: 1, magnitude: [4, 8] },
-      { kind: 'level_shift', duration: [2, 4], shift: [2, 5] },
-    ],
-  },
-  variables: { signal: { normal: { dist: 'normal', mean: 0, sd: 1 } } },
-};
+const DENSE = denseEvents('dense-events-zstd');
 
 const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 

@@ -353,7 +353,7 @@ export interface ValidCase {
   shardRows: number | undefined;
   workers: number;
   withClean: boolean;
-  /** train's share of the timeline when the case may also be written as splits (frequency placement, no uniqueness). */
+  /** train's share of the timeline when the case may also be written as splits (frequency placement). */
   splits: number | undefined;
   /** The document with its own `splits:` section (train as rows, a fraction or a duration) giving the same splits as `--splits <splits>`, or undefined. */
   splitsDoc: Record<string, unknown> | undefined;
@@ -516,8 +516,8 @@ export function validCase(maxRows = 140_001, o: { binary?: boolean } = {}): fc.A
         ...(correlations ? { correlations } : {}),
         variables,
       };
-      // Splits need placement by frequency, no uniqueness, and a few rows on each side.
-      const splits = c.splits !== undefined && anomaliesDoc && count === undefined && !uniqueness && !(outages && 'count' in outages) && rows >= 7 ? c.splits : undefined;
+      // Splits need placement by frequency and a few rows on each side.
+      const splits = c.splits !== undefined && anomaliesDoc && count === undefined && !(outages && 'count' in outages) && rows >= 7 ? c.splits : undefined;
       // The same splits from the scenario's own section: `--splits F` keeps round(F × rows) rows for train.
       const trainRows = splits === undefined ? 0 : Math.max(1, Math.round(splits * rows));
       const train = c.splitsForm === 'fraction' ? splits : c.splitsForm === 'rows' ? trainRows : `${trainRows * stepMs}ms`;

@@ -284,6 +284,9 @@ export function validateScenario(doc: unknown, options: { baseDir?: string } = {
     });
   }
   const outages = outagesRaw === undefined ? undefined : o['entities'] === undefined ? c.fail('anomalies.outages', 'outages hit many entities at once: they need a fleet (entities:)') : checkOutages(c, outagesRaw, timeline, variables, (r, p) => checkDurationRange(c, r, p, timeline?.stepMs), declared);
+  // An outage changes its targets' generated values after uniqueness decided the keys, as a kind would.
+  const outageHit = uniqueness && outages ? outages.variables.filter((v) => uniqueness.key.includes(v)) : [];
+  if (outageHit.length > 0) c.fail('anomalies.outages', `${outages!.kind} outages would change ${outageHit.join(', ')}, which ${outageHit.length === 1 ? 'is' : 'are'} part of the uniqueness key; exclude ${outageHit.length === 1 ? 'it' : 'them'} with variables: [...]`);
   const entities = o['entities'] === undefined ? undefined : checkEntities(c, o['entities'], [...RESERVED_COLUMNS, ...declared], options.baseDir ?? process.cwd(), outagesRaw !== undefined);
   const anomalies = checkCountPer(c, countPer, fleetCount, checkedAnomalies, entities, seed, timeline);
   if (checkedAnomalies?.cleanTwin) {
@@ -295,7 +298,6 @@ export function validateScenario(doc: unknown, options: { baseDir?: string } = {
   const splits = o['splits'] === undefined ? undefined : checkSplits(c, o['splits'], timeline);
   const placement = splits && anomalies ? splitsPlacementProblem(anomalies.mode, outages?.mode) : undefined;
   if (placement) c.fail('splits', placement);
-  if (splits && o['uniqueness'] !== undefined) c.fail('splits', 'cannot be combined with uniqueness yet (a test split would need the resolution of every earlier row): remove one of them');
   if (c.issues.length > 0 || name === undefined || seed === undefined || !timeline || !anomalies || uniqueness === undefined || (o['entities'] !== undefined && !entities)) {
     return { ok: false, issues: c.issues };
   }

@@ -6,7 +6,7 @@
  */
 import type { Piscina } from 'piscina';
 import { ParanomError } from '../errors.js';
-import type { Scenario } from '../model/types.js';
+import { endRow, type Scenario } from '../model/types.js';
 import { planGeneration, type ShardPlan } from '../plan/planner.js';
 import type { Retries } from '../generate/shard.js';
 import { addReports, type ClassReport, type Resolution } from '../uniqueness/resolve.js';
@@ -48,7 +48,7 @@ export function startFleetUniqueness(pool: Piscina, scenario: Scenario, shards: 
     for (const e of order) {
       if (stopping) throw new ParanomError('INTERRUPTED', 'uniqueness resolution stopped');
       const one = entityScenario(scenario, e);
-      current = startUniqueness(pool, one, planGeneration(one, { shardRows }).shards, one.timeline.rows, workers);
+      current = startUniqueness(pool, one, planGeneration(one, { shardRows }).shards, endRow(one.timeline), workers);
       let r: Resolution;
       try {
         r = await current.done;

@@ -3,11 +3,14 @@
  * dataset directory (manifest, shards, anomalies.parquet) under one output directory:
  *
  * - `train_clean/`: timeline rows [0, train) of the scenario without anomalies — exactly the
- *   series `train` holds, without its events (the clean twin's series);
+ *   series `train` holds, without its events (the clean twin's series); with uniqueness it is
+ *   resolved as its own dataset (every row normal), so its key columns may differ from
+ *   train's where one of them had to redraw;
  * - `train/`: the same rows with the scenario's anomalies;
  * - `test/`: rows [train, train + test), the same series continued over a later time range
  *   (the timeline's own rows, so processes, seasons and trends carry on and no event is
- *   redrawn; an event running from train into test is in both segment tables).
+ *   redrawn; an event running from train into test is in both segment tables; uniqueness
+ *   resolves its rows against the earlier rows of the timeline, run/uniqueness-pass.ts).
  *
  * `splits.json`, written last, lists them with their rows and time ranges; a run without it
  * is unfinished and the same command resumes (each split resumes as any dataset does).
@@ -59,7 +62,6 @@ export function splitScenarios(s: Scenario, splits: Splits | undefined = s.split
   if (problem) throw new ParanomError('USAGE', `splits: ${problem}`);
   const placement = splitsPlacementProblem(s.anomalies.mode, s.entities?.outages?.mode);
   if (placement) throw new ParanomError('USAGE', `splits: ${placement}`);
-  if (s.uniqueness) throw new ParanomError('USAGE', 'splits cannot be combined with uniqueness yet');
   const train = lengthRows(spec.train, total);
   const test = spec.test ? lengthRows(spec.test, total) : total - train;
   const { splits: _, ...base } = s;

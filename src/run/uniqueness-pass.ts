@@ -4,7 +4,8 @@
  * resolves in row order. Dense keys are resolved shard by shard as codes arrive, so a shard
  * can be generated as soon as every row up to its end is resolved; other keys (the sparse
  * resolver needs every fingerprint first) release all shards at the end. Rows of every
- * earlier shard count, so a part or a grown dataset resolves exactly as a whole run.
+ * earlier shard count, so a part, a grown dataset or a test split (whose rows before its
+ * first are fingerprinted too) resolves exactly as a whole run.
  */
 import { runBounded } from './scheduler.js';
 import type { Piscina } from 'piscina';
@@ -28,6 +29,20 @@ export interface UniquenessRun {
   entityRetriesFor?(shard: ShardPlan): Promise<Array<Retries | undefined>>;
 }
 
+/**
+ * The rows before a plan's first shard, in pieces of its length: a test split starts at a
+ * later row of the timeline (`timeline.offset`), and its rows are unique against every
+ * earlier row of the timeline, which it never writes.
+ */
+function prefixRanges(shards: readonly ShardPlan[]): Array<{ rowStart: number; rowEnd: number }> {
+  const first = shards[0];
+  if (!first || first.rowStart === 0) return [];
+  const piece = Math.max(1, first.rowEnd - first.rowStart);
+  const out: Array<{ rowStart: number; rowEnd: number }> = [];
+  for (let r = 0; r < first.rowStart; r += piece) out.push({ rowStart: r, rowEnd: Math.min(first.rowStart, r + piece) });
+  return out;
+}
+
 export function startUniqueness(pool: Piscina, scenario: Scenario, shards: readonly ShardPlan[], end: number, workers: number): UniquenessRun {
   const dense = isDense(scenario);
   const dr = dense ? new DenseResolver(scenario, end) : null;
@@ -36,7 +51,7 @@ export function startUniqueness(pool: Piscina, scenario: Scenario, shards: reado
   // racing a worker's result can crash piscina).
   let stopping = false;
   const sources = sourceShares(scenario);
-  const ranges = shards.filter((s) => s.rowStart < end).map((s) => ({ rowStart: s.rowStart, rowEnd: Math.min(s.rowEnd, end) }));
+  const ranges = [...prefixRanges(shards), ...shards.filter((s) => s.rowStart < end).map((s) => ({ rowStart: s.rowStart, rowEnd: Math.min(s.rowEnd, end) }))];
 
   // Rows resolved so far, and shards waiting for them.
   let resolvedTo = 0;

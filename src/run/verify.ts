@@ -192,7 +192,7 @@ async function resolvePrefix(m: Manifest, end: number): Promise<Retries> {
   const workers = Math.max(1, Math.min(defaultWorkers(), plan.shards.length));
   const pool = createPool(workers);
   try {
-    return await startUniqueness(pool, m.scenario, plan.shards, plan.shards.find((s) => s.rowEnd >= end)?.rowEnd ?? m.rows, workers).done;
+    return await startUniqueness(pool, m.scenario, plan.shards, plan.shards.find((s) => s.rowEnd >= end)?.rowEnd ?? endRow(m.scenario.timeline), workers).done;
   } finally {
     await pool.destroy();
   }
@@ -288,7 +288,7 @@ async function verifyOnce(out: string, options: VerifyOptions): Promise<VerifyRe
     }
   }
   // Uniqueness retries depend on every earlier row: resolve them up to the last sampled block.
-  const retries = m.scenario.uniqueness && !m.entities && starts.length > 0 ? await resolvePrefix(m, Math.min(m.rows, starts[starts.length - 1]! + BLOCK_ROWS)) : undefined;
+  const retries = m.scenario.uniqueness && !m.entities && starts.length > 0 ? await resolvePrefix(m, Math.min(endRow(m.scenario.timeline), starts[starts.length - 1]! + BLOCK_ROWS)) : undefined;
   const byShard = new Map<ManifestShard, number[]>();
   for (const start of m.entities ? [] : starts) {
     const s = m.shards.find((x) => start >= x.row_start && start < x.row_end);

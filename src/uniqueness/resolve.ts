@@ -18,7 +18,7 @@ import { ParanomError } from '../errors.js';
 import { eventsStartingIn } from '../anomaly/events.js';
 import { seedKey } from '../random/counter.js';
 import type { CompiledVariable } from '../variables/kind.js';
-import type { ClassUniqueness, Scenario } from '../model/types.js';
+import { endRow, type ClassUniqueness, type Scenario } from '../model/types.js';
 import { domainSize } from './domain.js';
 import { FingerprintIndex } from './fp-index.js';
 import { compileKey, tupleFingerprint, type ShardFingerprints } from './fingerprint.js';
@@ -184,7 +184,7 @@ export class UniquenessResolver {
     options: { memoryPairs?: number } = {},
   ) {
     const u = scenario.uniqueness!;
-    const events = eventsStartingIn(scenario.anomalies, seedKey(scenario.seed), scenario.timeline.rows, 0, end);
+    const events = eventsStartingIn(scenario.anomalies, seedKey(scenario.seed), endRow(scenario.timeline), 0, end);
     this.eventStarts = Float64Array.from(events, (e) => e.start);
     this.eventEnds = Float64Array.from(events, (e) => e.end);
     this.anomalousBefore = new Float64Array(events.length + 1);
