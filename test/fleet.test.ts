@@ -496,6 +496,52 @@ describe('outages: fleet-wide events', () => {
   });
 });
 
+describe('a flat_line outage over an entity\'s dropout', () => {
+  it('holds a missing start value missing, never the NaN or 0 a dropout leaves in the cell; any layout gives the same rows', async () => {
+    const doc = (order: string) => ({
+      name: 'outage-dropout',
+      seed: 4,
+      timeline: { start: '2024-01-01T00:00:00Z', step: '1m', rows: 600 },
+      entities: { count: 256, key: 'machine', order },
+      anomalies: {
+        frequency: 0.3,
+        duration: [20, 40],
+        kinds: [{ kind: 'dropout', rate: 0.7 }],
+        outages: { frequency: 0.3, duration: [40, 80], share: 1, kind: 'flat_line' },
+      },
+      variables: { f: { normal: { dist: 'normal', mean: 5, sd: 1 } }, n: { dtype: 'int32', normal: { dist: 'integer', min: 1, max: 9 } } },
+    });
+    const base = tempDir('paranom-fleet-outage-dropout-');
+    // time_entity: shards of 256 timestamps, so outages also start before a shard's rows.
+    const [te, et] = [join(base, 'te'), join(base, 'et')];
+    await generate(scenarioFrom(doc('time_entity')), { out: te, workers: 2, shardRows: SHARD });
+    await generate(scenarioFrom(doc('entity_time')), { out: et, workers: 2, shardRows: SHARD });
+    // Each entity's rows of each outage, with the value at the outage's start row.
+    const groups = await duck(`WITH d AS (SELECT machine, row_number() OVER (PARTITION BY machine ORDER BY timestamp) - 1 AS r, f, n, anomaly_id FROM read_parquet('${te}/data/*.parquet')),
+      o AS (SELECT id, start_row FROM read_parquet('${te}/anomalies.parquet') WHERE machine IS NULL)
+      SELECT d.machine, o.start_row, count(*) AS rows, count(d.n) AS n_present, count(d.f) AS f_present,
+        count(DISTINCT d.n) AS n_values, count(DISTINCT d.f) AS f_values, min(d.n) AS n_min,
+        bool_or(d.r = o.start_row AND d.n IS NULL) AS n_starts_missing, bool_or(d.r = o.start_row AND d.f IS NULL) AS f_starts_missing
+      FROM d JOIN o ON d.anomaly_id = o.id GROUP BY ALL`);
+    const missing = groups.filter((g) => g['n_starts_missing'] === true);
+    expect(missing.length).toBeGreaterThan(0);
+    // Some of them start in an earlier shard than rows they cover.
+    expect(missing.some((g) => Math.floor(Number(g['start_row']) / 256) !== Math.floor((Number(g['start_row']) + Number(g['rows']) - 1) / 256))).toBe(true);
+    for (const g of groups) {
+      // Before: the dropout's 0 was held in the integer column, and the float's NaN stopped the run.
+      // A start that is missing: every row of the flat line is missing; otherwise one value held.
+      if (g['n_starts_missing'] === true) expect(Number(g['n_present'])).toBe(0);
+      else expect(Number(g['n_values'])).toBe(1);
+      if (g['f_starts_missing'] === true) expect(Number(g['f_present'])).toBe(0);
+      else expect(Number(g['f_values'])).toBe(1);
+      if (g['n_min'] !== null) expect(Number(g['n_min'])).toBeGreaterThanOrEqual(1);
+    }
+    const series = (dir: string) => duck(`SELECT machine, md5(string_agg(concat_ws('|', coalesce(CAST(f AS VARCHAR), 'null'), coalesce(CAST(n AS VARCHAR), 'null'), anomaly_id), ',' ORDER BY timestamp)) AS h FROM read_parquet('${dir}/data/*.parquet') GROUP BY 1 ORDER BY 1`);
+    expect(await series(te)).toEqual(await series(et));
+    expect((await verify(te)).problems).toEqual([]);
+  });
+});
+
 describe('entity names beside outages', () => {
   it('refuse a comma, which the outages\' entities column would read as two names; grow checks appended names too', async () => {
     const OUT = { frequency: 0.06, duration: [100, 300], share: 0.4, kind: 'flat_line', variables: ['cpu'] };
