@@ -236,7 +236,7 @@ describe('min_effect below: normal (near misses as hard negatives)', () => {
 });
 
 describe('validation', () => {
-  it('refuses min_effect with uniqueness, and label: changed where a measured value could depend on a key, naming the path', () => {
+  it('refuses min_effect and label: changed beside uniqueness where a measured value could depend on a key, naming the path', () => {
     const doc = (anomalies: Record<string, unknown>, variables: Record<string, unknown> = {}) => ({
       seed: 1,
       timeline: { start: '2024-01-01T00:00:00Z', step: '1s', rows: 1000 },
@@ -245,10 +245,13 @@ describe('validation', () => {
       variables: { x: { normal: { dist: 'normal', mean: 0, sd: 1 } }, k: { normal: { dist: 'integer', min: 0, max: 1e6 } }, ...variables },
     });
     const parse = (d: unknown) => parseScenario(JSON.stringify(d), join(root, 'u.json'));
-    expect(() => parse(doc({ min_effect: 1 }))).toThrow(/anomalies\.min_effect: cannot be combined with uniqueness yet/);
     expect(() => parse(doc({}))).not.toThrow();
-    // label: changed measures events on attempt-0 values: fine while no measured value reads a key.
+    // Events are measured on attempt-0 values: fine while no measured value reads a key.
     expect(() => parse(doc({ label: 'changed' }))).not.toThrow();
+    expect(() => parse(doc({ min_effect: 1 }))).not.toThrow();
+    expect(() => parse(doc({ min_effect: 1 }, { k: { normal: { dist: 'integer', min: 0, max: 1e6 }, anomalous: { dist: 'integer', min: 0, max: 10 } } }))).toThrow(
+      /anomalies\.min_effect: measuring events beside uniqueness: 'k', part of the uniqueness key, has an anomalous definition of its own/,
+    );
     expect(() => parse(doc({ label: 'changed' }, { k: { normal: { dist: 'integer', min: 0, max: 1e6 }, anomalous: { dist: 'integer', min: 0, max: 10 } } }))).toThrow(
       /anomalies\.label: 'changed' beside uniqueness: 'k', part of the uniqueness key, has an anomalous definition of its own/,
     );
@@ -337,13 +340,19 @@ describe('label: changed', () => {
     expect(() => scenario({ min_effect: 0.5, label: 'window', min_change: 0.2 })).toThrow(/anomalies\.min_change: applies with 'label: changed'/);
   });
 
-  it('runs beside uniqueness: the labels and values of the scenario without it, keys unique within each class, 1 ≡ 2 workers', async () => {
+  // label: changed, min_effect (which drops events: their rows are of the normal class), and
+  // min_effect with a key of the fingerprint index (tag: a constant that is not a whole number).
+  for (const [what, extra, key] of [
+    ['label: changed', { label: 'changed' }, ['device']],
+    ['min_effect', { min_effect: { value: 0.5, tries: 2 } }, ['device']],
+    ['min_effect, fingerprint index', { min_effect: { value: 0.5, tries: 2 } }, ['device', 'tag']],
+  ] as const) it(`${what} runs beside uniqueness: the labels and values of the scenario without it, keys unique within each class, 1 ≡ 2 workers`, async () => {
     const doc = (unique: boolean) => ({
       seed: 24,
       timeline: { start: '2014-02-14T14:30:00Z', step: '5m', rows: ROWS },
-      anomalies: { frequency: 0.03, duration: [3, 48], kinds: KINDS.map((k) => ({ ...k, variables: ['cpu'] })), clean_twin: true, label: 'changed' },
-      ...(unique ? { uniqueness: { key: ['device'], normal: { mode: 'hard', tries: 100 }, anomalous: { mode: 'hard', tries: 100 } } } : {}),
-      variables: { cpu: { type: 'source', file: FLAT, column: 'value', timestamps: 'map', past_end: 'cycle' }, device: { normal: { dist: 'integer', min: 0, max: 3 * ROWS } } },
+      anomalies: { frequency: 0.03, duration: [3, 48], kinds: KINDS.map((k) => ({ ...k, variables: ['cpu'] })), clean_twin: true, ...extra },
+      ...(unique ? { uniqueness: { key, normal: { mode: 'hard', tries: 100 }, anomalous: { mode: 'hard', tries: 100 } } } : {}),
+      variables: { cpu: { type: 'source', file: FLAT, column: 'value', timestamps: 'map', past_end: 'cycle' }, device: { normal: { dist: 'integer', min: 0, max: 3 * ROWS } }, tag: { normal: { dist: 'constant', value: 0.5 } } },
     });
     const base = tempDir();
     const [one, two, plain] = ['w1', 'w2', 'plain'].map((x) => join(base, x));
@@ -354,6 +363,7 @@ describe('label: changed', () => {
     expect(r.warnings).toEqual([]);
     expect(r.manifest.anomalies.realised.unchanged_rows).toBe(0);
     expect(r.manifest.uniqueness!.normal.retried_rows).toBeGreaterThan(1000);
+    if ('min_effect' in extra) expect(r.manifest.anomalies.min_effect!.dropped_events).toBeGreaterThan(5);
     // The events are measured on values no key touches: labels and values are the plain scenario's.
     const digest = async (dir: string) => (await duck(`SELECT count(*) FILTER (WHERE is_anomaly) AS n, md5(string_agg(concat_ws('|', timestamp, cpu, cpu_clean, is_anomaly, anomaly_id), ',' ORDER BY timestamp)) AS h FROM read_parquet('${dir}/data/*.parquet')`))[0];
     const labelled = await digest(two);
@@ -361,9 +371,9 @@ describe('label: changed', () => {
     expect(labelled).toEqual(await digest(plain));
     // A class is the events' own rows (labelled or not) against the rest: no key repeats within one.
     const repeats = async (dir: string) => {
-      const rows = `(SELECT device, ((epoch_ms(timestamp) - ${Date.parse('2014-02-14T14:30:00Z')}) // 300000) AS row FROM read_parquet('${dir}/data/*.parquet'))`;
-      const classed = `(SELECT device, EXISTS (SELECT 1 FROM read_parquet('${dir}/anomalies.parquet') e WHERE row BETWEEN e.start_row AND e.end_row) AS cls FROM ${rows})`;
-      return Number((await duck(`SELECT count(*) AS n FROM (SELECT cls, device FROM ${classed} GROUP BY ALL HAVING count(*) > 1)`))[0]!['n']);
+      const rows = `(SELECT device, tag, ((epoch_ms(timestamp) - ${Date.parse('2014-02-14T14:30:00Z')}) // 300000) AS row FROM read_parquet('${dir}/data/*.parquet'))`;
+      const classed = `(SELECT device, tag, EXISTS (SELECT 1 FROM read_parquet('${dir}/anomalies.parquet') e WHERE row BETWEEN e.start_row AND e.end_row) AS cls FROM ${rows})`;
+      return Number((await duck(`SELECT count(*) AS n FROM (SELECT cls, device, tag FROM ${classed} GROUP BY ALL HAVING count(*) > 1)`))[0]!['n']);
     };
     expect(await repeats(two)).toBe(0);
     expect(await repeats(plain)).toBeGreaterThan(1000);
@@ -402,15 +412,20 @@ describe('the unchanged-label warning', () => {
     expect(quiet.status, quiet.stderr).toBe(0);
     expect(quiet.stderr).not.toContain('warning');
 
-    // Beside uniqueness, which refuses min_effect, the warning advises label: changed alone
-    // (before: it advised min_effect too, which validate then refused).
+    // Beside uniqueness, where events can be measured, the warning advises both remedies; where
+    // they cannot (a key with its own anomalous definition), neither (before: it advised both,
+    // which validate then refused).
     const unique = { ...doc, uniqueness: { key: ['code'], normal: { mode: 'hard', tries: 50 }, anomalous: { mode: 'hard', tries: 50 } }, anomalies: { ...doc.anomalies, kinds: [{ kind: 'flat_line', variables: ['cpu'] }] }, variables: { ...doc.variables, code: { normal: { dist: 'integer', min: 0, max: 1e9 } } } };
     writeFileSync(file, JSON.stringify(unique));
     const u = cli(file, 'unique');
     expect(u.status, u.stderr).toBe(0);
     expect(u.stderr).toContain('of labelled rows');
-    expect(u.stderr).toContain('Set anomalies.label: changed to label only the rows an event changed (min_effect, which would redraw weak events, cannot be combined with uniqueness yet)');
-    expect(u.stderr).not.toContain('Set anomalies.min_effect');
+    expect(u.stderr).toContain('Set anomalies.min_effect to redraw weak events, or anomalies.label: changed');
+    writeFileSync(file, JSON.stringify({ ...unique, variables: { ...unique.variables, code: { normal: { dist: 'integer', min: 0, max: 1e9 }, anomalous: { dist: 'integer', min: 0, max: 1e9 } } } }));
+    const own = cli(file, 'own');
+    expect(own.status, own.stderr).toBe(0);
+    expect(own.stderr).toContain('cannot run beside this uniqueness (validate says why): choose kinds and sizes that change every row they cover');
+    expect(own.stderr).not.toContain('Set anomalies.');
   });
 
   it('names the cause when no variable can change at an event: validate and generate say so, exit 0', () => {

@@ -273,12 +273,11 @@ export function validateScenario(doc: unknown, options: { baseDir?: string } = {
   // Uniqueness decides keys from generated values before anomaly kinds change them, so a
   // kind acting on a key could make written keys collide: refuse that combination.
   if (uniqueness && checkedAnomalies && checkedAnomalies.mode !== 'none') {
-    // Uniqueness classes rows by the events placed and resolves them before any event is
-    // measured: min_effect, which can drop an event, would change the classes it resolved.
-    if (checkedAnomalies.minEffect) c.fail('anomalies.min_effect', 'cannot be combined with uniqueness yet: remove one of them');
-    // With min_effect, label: changed is its default: the min_effect message says it all.
-    const unmeasured = checkedAnomalies.label && !checkedAnomalies.minEffect ? measuredBesideUniqueness(uniqueness, variables) : undefined;
-    if (unmeasured) c.fail('anomalies.label', `'changed' beside uniqueness: ${unmeasured}`);
+    // Events are measured (min_effect, label: changed) on values before uniqueness redraws
+    // keys: only where no measured value can depend on a key's attempt.
+    const measured = checkedAnomalies.minEffect ? 'min_effect' : checkedAnomalies.label ? 'label' : undefined;
+    const unmeasured = measured ? measuredBesideUniqueness(uniqueness, variables) : undefined;
+    if (unmeasured) c.fail(`anomalies.${measured}`, `${measured === 'label' ? "'changed'" : 'measuring events'} beside uniqueness: ${unmeasured}`);
     (checkedAnomalies.kinds ?? []).forEach((k, i) => {
       const hit = k.variables.filter((v) => uniqueness.key.includes(v));
       if (hit.length > 0) c.fail(`anomalies.kinds[${i}]`, `${k.kind} events would change ${hit.join(', ')}, which ${hit.length === 1 ? 'is' : 'are'} part of the uniqueness key; exclude ${hit.length === 1 ? 'it' : 'them'} with variables: [...]`);
