@@ -12,7 +12,7 @@ import { VARIABLE_KINDS } from '../variables/registry.js';
 import { Checker, describe, join, unknownChoice } from '../model/checker.js';
 import { calendarProblem, parseDurationMs, parseInstantMs, timelineEndProblem } from '../model/units.js';
 import type { AnomalyPlan, Scenario, Timeline, Variable } from '../model/types.js';
-import { checkUniqueness } from '../uniqueness/validate.js';
+import { checkUniqueness, measuredBesideUniqueness } from '../uniqueness/validate.js';
 import { checkPlanAgainstVariables, checkPlanExtras, PLAN_EXTRA_KEYS } from '../anomaly/kinds/validate.js';
 import { meanKindDuration } from '../anomaly/kinds/catalog.js';
 import { checkDependencies } from '../variables/callback-order.js';
@@ -273,11 +273,12 @@ export function validateScenario(doc: unknown, options: { baseDir?: string } = {
   // Uniqueness decides keys from generated values before anomaly kinds change them, so a
   // kind acting on a key could make written keys collide: refuse that combination.
   if (uniqueness && checkedAnomalies && checkedAnomalies.mode !== 'none') {
-    // Uniqueness classes rows by label and resolves on attempt-0 values, before any event is
-    // measured; measuring events (min_effect, label: changed) would need the resolved values.
+    // Uniqueness classes rows by the events placed and resolves them before any event is
+    // measured: min_effect, which can drop an event, would change the classes it resolved.
     if (checkedAnomalies.minEffect) c.fail('anomalies.min_effect', 'cannot be combined with uniqueness yet: remove one of them');
     // With min_effect, label: changed is its default: the min_effect message says it all.
-    if (checkedAnomalies.label && !checkedAnomalies.minEffect) c.fail('anomalies.label', "'changed' cannot be combined with uniqueness yet: remove one of them");
+    const unmeasured = checkedAnomalies.label && !checkedAnomalies.minEffect ? measuredBesideUniqueness(uniqueness, variables) : undefined;
+    if (unmeasured) c.fail('anomalies.label', `'changed' beside uniqueness: ${unmeasured}`);
     (checkedAnomalies.kinds ?? []).forEach((k, i) => {
       const hit = k.variables.filter((v) => uniqueness.key.includes(v));
       if (hit.length > 0) c.fail(`anomalies.kinds[${i}]`, `${k.kind} events would change ${hit.join(', ')}, which ${hit.length === 1 ? 'is' : 'are'} part of the uniqueness key; exclude ${hit.length === 1 ? 'it' : 'them'} with variables: [...]`);
