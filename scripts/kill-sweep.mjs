@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // kill -9 sweep over the commands that write: generate (a single series, a fleet in each order, a zstd
-// dataset whose segment table is spooled), grow,
+// dataset whose segment table is spooled, splits with uniqueness), grow,
 // merge, merge-manifests and train-vae, each killed after a random delay spread over its
 // whole run, with the user's own files beside --out (and in it where a command allows
 // them). After each kill it checks:
@@ -112,6 +112,14 @@ const zstdArgs = (out) => ['generate', zstdScenario, '--out', out, ...SHARDS, '-
 const zstdRef = join(base, 'zstd-ref');
 const tZstd = timeOf(zstdArgs(zstdRef));
 const zstdTree = tree(zstdRef);
+// Splits of a scenario with hard uniqueness on a crowded key: the test split resolves its rows
+// against the train rows before it, which it fingerprints but never writes.
+const splitsScenario = join(base, 'splits.json');
+writeFileSync(splitsScenario, JSON.stringify({ ...doc(300_000), name: 'sweep-splits', splits: { train: 0.6 }, uniqueness: { key: ['device'], normal: { mode: 'hard', tries: 100 }, anomalous: { mode: 'hard', tries: 100 } }, variables: { ...doc(0).variables, device: { normal: { dist: 'integer', min: 0, max: 899_999 } } } }));
+const splitsArgs = (out) => ['generate', splitsScenario, '--out', out, ...SHARDS];
+const splitsRef = join(base, 'splits-ref');
+const tSplits = timeOf(splitsArgs(splitsRef));
+const splitsTree = tree(splitsRef);
 const small = join(base, 'small');
 run(['generate', scenario, '--out', small, ...SHARDS, '--rows', '150000']);
 const tGrow = timeOf(['grow', join(base, 'small'), '--rows', '400000', '--workers', '2']) ;
@@ -131,7 +139,7 @@ const vaeArgs = (out) => ['train-vae', '--data', VAE_DATA, '--window', '48', '--
 const vaeRef = join(base, 'vae-ref');
 const tVae = timeOf(vaeArgs(vaeRef));
 const vaeTree = tree(vaeRef);
-console.log(`durations (ms): generate ${tGen.toFixed(0)}, generate-fleet ${tFleet.toFixed(0)}, generate-fleet-time ${tFleetTime.toFixed(0)}, generate-zstd ${tZstd.toFixed(0)}, grow ${tGrow.toFixed(0)}, merge ${tMerge.toFixed(0)}, merge-manifests ${tMm.toFixed(0)}, train-vae ${tVae.toFixed(0)}`);
+console.log(`durations (ms): generate ${tGen.toFixed(0)}, generate-fleet ${tFleet.toFixed(0)}, generate-fleet-time ${tFleetTime.toFixed(0)}, generate-zstd ${tZstd.toFixed(0)}, generate-splits ${tSplits.toFixed(0)}, grow ${tGrow.toFixed(0)}, merge ${tMerge.toFixed(0)}, merge-manifests ${tMm.toFixed(0)}, train-vae ${tVae.toFixed(0)}`);
 
 const same = (a, b) => JSON.stringify(a) === JSON.stringify(b);
 const withoutLock = (t) => Object.fromEntries(Object.entries(t).filter(([k]) => !k.startsWith('.paranom')));
@@ -195,6 +203,22 @@ await sweep('generate', tGen, (dir) => ['generate', scenario, '--out', join(dir,
 await sweep('generate-fleet', tFleet, (dir) => ['generate', fleetScenario, '--out', join(dir, 'ds'), ...SHARDS], recoverGenerate(fleetTree));
 await sweep('generate-fleet-time', tFleetTime, (dir) => ['generate', fleetTimeScenario, '--out', join(dir, 'ds'), ...SHARDS], recoverGenerate(fleetTimeTree));
 await sweep('generate-zstd', tZstd, (dir) => zstdArgs(join(dir, 'ds')), recoverGenerate(zstdTree));
+
+await sweep('generate-splits', tSplits, (dir) => splitsArgs(join(dir, 'ds')), (dir, args) => {
+  // An unfinished splits run is completed by the same command; then every split verifies and
+  // the files are those of an uninterrupted run.
+  const ds = join(dir, 'ds');
+  const r = run(args);
+  if (r.code !== 0) return [`rerun exit ${r.code}: ${r.err.trim().split('\n').slice(-2).join(' | ')}`];
+  const problems = [];
+  for (const split of ['train_clean', 'train', 'test']) {
+    const v = run(['verify', join(ds, split), '--sample', '2']);
+    if (v.code !== 0) problems.push(`verify ${split}: ${(v.out + v.err).trim().split('\n').slice(-2).join(' | ')}`);
+  }
+  const unlocked = (t) => Object.fromEntries(Object.entries(t).filter(([k]) => !k.split('/').some((p) => p.startsWith('.paranom'))));
+  if (!same(unlocked(tree(ds)), unlocked(splitsTree))) problems.push(`files differ from an uninterrupted run: ${JSON.stringify(Object.keys(tree(ds)))}`);
+  return problems;
+});
 
 await sweep('grow', tGrow, (dir) => {
   cpSync(small, join(dir, 'ds'), { recursive: true });

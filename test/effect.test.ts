@@ -12,6 +12,7 @@ import { describe, expect, it } from 'vitest';
 import { parseScenario } from '../src/reader/load.js';
 import { generateShard, type ShardColumns } from '../src/generate/shard.js';
 import { generate } from '../src/run/generate.js';
+import { verify } from '../src/run/verify.js';
 import { prepareScenario } from '../src/variables/registry.js';
 import { contextWindow, robustScale, variableEffect } from '../src/anomaly/effect.js';
 import { CONTEXT_ROWS } from '../src/generate/event-outcome.js';
@@ -235,17 +236,27 @@ describe('min_effect below: normal (near misses as hard negatives)', () => {
 });
 
 describe('validation', () => {
-  it('refuses min_effect and label: changed with uniqueness, naming the path', () => {
-    const doc = (anomalies: Record<string, unknown>) => ({
+  it('refuses min_effect and label: changed beside uniqueness where a measured value could depend on a key, naming the path', () => {
+    const doc = (anomalies: Record<string, unknown>, variables: Record<string, unknown> = {}) => ({
       seed: 1,
       timeline: { start: '2024-01-01T00:00:00Z', step: '1s', rows: 1000 },
       anomalies: { frequency: 0.01, duration: 5, kinds: [{ kind: 'spike', magnitude: 1, variables: ['x'] }], ...anomalies },
       uniqueness: { key: ['k'], normal: { mode: 'soft', tries: 3 } },
-      variables: { x: { normal: { dist: 'normal', mean: 0, sd: 1 } }, k: { normal: { dist: 'integer', min: 0, max: 1e6 } } },
+      variables: { x: { normal: { dist: 'normal', mean: 0, sd: 1 } }, k: { normal: { dist: 'integer', min: 0, max: 1e6 } }, ...variables },
     });
-    expect(() => parseScenario(JSON.stringify(doc({ min_effect: 1 })), join(root, 'u.json'))).toThrow(/anomalies\.min_effect: cannot be combined with uniqueness yet/);
-    expect(() => parseScenario(JSON.stringify(doc({ label: 'changed' })), join(root, 'u.json'))).toThrow(/anomalies\.label: 'changed' cannot be combined with uniqueness yet/);
-    expect(() => parseScenario(JSON.stringify(doc({})), join(root, 'u.json'))).not.toThrow();
+    const parse = (d: unknown) => parseScenario(JSON.stringify(d), join(root, 'u.json'));
+    expect(() => parse(doc({}))).not.toThrow();
+    // Events are measured on attempt-0 values: fine while no measured value reads a key.
+    expect(() => parse(doc({ label: 'changed' }))).not.toThrow();
+    expect(() => parse(doc({ min_effect: 1 }))).not.toThrow();
+    expect(() => parse(doc({ min_effect: 1 }, { k: { normal: { dist: 'integer', min: 0, max: 1e6 }, anomalous: { dist: 'integer', min: 0, max: 10 } } }))).toThrow(
+      /anomalies\.min_effect: measuring events beside uniqueness: 'k', part of the uniqueness key, has an anomalous definition of its own/,
+    );
+    expect(() => parse(doc({ label: 'changed' }, { k: { normal: { dist: 'integer', min: 0, max: 1e6 }, anomalous: { dist: 'integer', min: 0, max: 10 } } }))).toThrow(
+      /anomalies\.label: 'changed' beside uniqueness: 'k', part of the uniqueness key, has an anomalous definition of its own/,
+    );
+    const callback = { type: 'callback', module: 'test/fixtures/callbacks/basic.js', normal: 'level' };
+    expect(() => parse(doc({ label: 'changed' }, { c: callback }))).toThrow(/anomalies\.label: 'changed' beside uniqueness: callback 'c' is generated after 'k', part of the uniqueness key, and may read it/);
   });
 });
 
@@ -329,6 +340,46 @@ describe('label: changed', () => {
     expect(() => scenario({ min_effect: 0.5, label: 'window', min_change: 0.2 })).toThrow(/anomalies\.min_change: applies with 'label: changed'/);
   });
 
+  // label: changed, min_effect (which drops events: their rows are of the normal class), and
+  // min_effect with a key of the fingerprint index (tag: a constant that is not a whole number).
+  for (const [what, extra, key] of [
+    ['label: changed', { label: 'changed' }, ['device']],
+    ['min_effect', { min_effect: { value: 0.5, tries: 2 } }, ['device']],
+    ['min_effect, fingerprint index', { min_effect: { value: 0.5, tries: 2 } }, ['device', 'tag']],
+  ] as const) it(`${what} runs beside uniqueness: the labels and values of the scenario without it, keys unique within each class, 1 ≡ 2 workers`, async () => {
+    const doc = (unique: boolean) => ({
+      seed: 24,
+      timeline: { start: '2014-02-14T14:30:00Z', step: '5m', rows: ROWS },
+      anomalies: { frequency: 0.03, duration: [3, 48], kinds: KINDS.map((k) => ({ ...k, variables: ['cpu'] })), clean_twin: true, ...extra },
+      ...(unique ? { uniqueness: { key, normal: { mode: 'hard', tries: 100 }, anomalous: { mode: 'hard', tries: 100 } } } : {}),
+      variables: { cpu: { type: 'source', file: FLAT, column: 'value', timestamps: 'map', past_end: 'cycle' }, device: { normal: { dist: 'integer', min: 0, max: 3 * ROWS } }, tag: { normal: { dist: 'constant', value: 0.5 } } },
+    });
+    const base = tempDir();
+    const [one, two, plain] = ['w1', 'w2', 'plain'].map((x) => join(base, x));
+    const r = await generate(parseScenario(JSON.stringify(doc(true)), join(root, 'effect.json')), { out: two, workers: 2, shardRows: 65_536 });
+    await generate(parseScenario(JSON.stringify(doc(true)), join(root, 'effect.json')), { out: one, workers: 1, shardRows: 65_536 });
+    await generate(parseScenario(JSON.stringify(doc(false)), join(root, 'effect.json')), { out: plain, workers: 2, shardRows: 65_536 });
+    expect(r.manifest.shards.map((x) => x.sha256)).toEqual(JSON.parse(readFileSync(join(one, 'manifest.json'), 'utf8')).shards.map((x: { sha256: string }) => x.sha256));
+    expect(r.warnings).toEqual([]);
+    expect(r.manifest.anomalies.realised.unchanged_rows).toBe(0);
+    expect(r.manifest.uniqueness!.normal.retried_rows).toBeGreaterThan(1000);
+    if ('min_effect' in extra) expect(r.manifest.anomalies.min_effect!.dropped_events).toBeGreaterThan(5);
+    // The events are measured on values no key touches: labels and values are the plain scenario's.
+    const digest = async (dir: string) => (await duck(`SELECT count(*) FILTER (WHERE is_anomaly) AS n, md5(string_agg(concat_ws('|', timestamp, cpu, cpu_clean, is_anomaly, anomaly_id), ',' ORDER BY timestamp)) AS h FROM read_parquet('${dir}/data/*.parquet')`))[0];
+    const labelled = await digest(two);
+    expect(Number(labelled!['n'])).toBeGreaterThan(100);
+    expect(labelled).toEqual(await digest(plain));
+    // A class is the events' own rows (labelled or not) against the rest: no key repeats within one.
+    const repeats = async (dir: string) => {
+      const rows = `(SELECT device, tag, ((epoch_ms(timestamp) - ${Date.parse('2014-02-14T14:30:00Z')}) // 300000) AS row FROM read_parquet('${dir}/data/*.parquet'))`;
+      const classed = `(SELECT device, tag, EXISTS (SELECT 1 FROM read_parquet('${dir}/anomalies.parquet') e WHERE row BETWEEN e.start_row AND e.end_row) AS cls FROM ${rows})`;
+      return Number((await duck(`SELECT count(*) AS n FROM (SELECT cls, device, tag FROM ${classed} GROUP BY ALL HAVING count(*) > 1)`))[0]!['n']);
+    };
+    expect(await repeats(two)).toBe(0);
+    expect(await repeats(plain)).toBeGreaterThan(1000);
+    expect((await verify(two, { sampleBlocks: 2 })).problems).toEqual([]);
+  }, 120_000);
+
   it('min_change needs label: changed and a number >= 0', () => {
     expect(() => scenario({ min_change: 0.2 })).toThrow(/anomalies\.min_change: applies with 'label: changed'/);
     expect(() => scenario({ label: 'changed', min_change: -1 })).toThrow(/anomalies\.min_change/);
@@ -361,15 +412,20 @@ describe('the unchanged-label warning', () => {
     expect(quiet.status, quiet.stderr).toBe(0);
     expect(quiet.stderr).not.toContain('warning');
 
-    // Beside uniqueness, which refuses both remedies, the warning advises neither (before: it
-    // advised min_effect and label: changed, which validate then refused).
+    // Beside uniqueness, where events can be measured, the warning advises both remedies; where
+    // they cannot (a key with its own anomalous definition), neither (before: it advised both,
+    // which validate then refused).
     const unique = { ...doc, uniqueness: { key: ['code'], normal: { mode: 'hard', tries: 50 }, anomalous: { mode: 'hard', tries: 50 } }, anomalies: { ...doc.anomalies, kinds: [{ kind: 'flat_line', variables: ['cpu'] }] }, variables: { ...doc.variables, code: { normal: { dist: 'integer', min: 0, max: 1e9 } } } };
     writeFileSync(file, JSON.stringify(unique));
     const u = cli(file, 'unique');
     expect(u.status, u.stderr).toBe(0);
     expect(u.stderr).toContain('of labelled rows');
-    expect(u.stderr).toContain('cannot be combined with uniqueness yet: choose kinds and sizes that change every row they cover');
-    expect(u.stderr).not.toContain('Set anomalies.');
+    expect(u.stderr).toContain('Set anomalies.min_effect to redraw weak events, or anomalies.label: changed');
+    writeFileSync(file, JSON.stringify({ ...unique, variables: { ...unique.variables, code: { normal: { dist: 'integer', min: 0, max: 1e9 }, anomalous: { dist: 'integer', min: 0, max: 1e9 } } } }));
+    const own = cli(file, 'own');
+    expect(own.status, own.stderr).toBe(0);
+    expect(own.stderr).toContain('cannot run beside this uniqueness (validate says why): choose kinds and sizes that change every row they cover');
+    expect(own.stderr).not.toContain('Set anomalies.');
   });
 
   it('names the cause when no variable can change at an event: validate and generate say so, exit 0', () => {

@@ -109,6 +109,9 @@ const CASES: Case[] = [
   { file: 'categorical-duplicate-values.yaml', path: 'variables.state.normal.values', message: 'must not repeat a value' },
   { file: 'categorical-no-values.yaml', path: 'variables.state.normal.values', message: 'expected a non-empty list, got an empty list' },
   { file: 'integer-non-integer-bounds.yaml', path: 'variables.rpm.normal.min', message: 'must be an integer, got 0.5' },
+  // Before: accepted, and 0.5 and 1 written as the same category 1; the empty list read as the default targets.
+  { file: 'categorical-fractions-in-int32.yaml', path: 'variables.gear.normal', message: '0.5 is not a whole number, and an int32 column would round it to 1; list whole numbers, or use dtype float64' },
+  { file: 'kind-variables-empty.yaml', path: 'anomalies.kinds[0].variables', message: "an empty list names no variable; leave 'variables' out for the default targets, or name at least one" },
   // Several problems at once (checked in full below)
   { file: 'three-problems.yaml', path: 'timeline.rows', message: 'must be >= 1, got 0' },
   { file: 'invalid-variable-named-elsewhere.yaml', path: 'uniqueness.key[2]', message: "no variable named 'nope'" },

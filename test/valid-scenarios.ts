@@ -469,7 +469,12 @@ export function validCase(maxRows = 140_001, o: { binary?: boolean } = {}): fc.A
       // Uniqueness, soft or none so that a run always ends: by default keyed on every stochastic
       // variable; with kinds, on those no kind changes (strings, booleans, those with their own anomalous definition).
       const key = kinds ? c.stochastic.flatMap((v, i) => (v.dtype === 'string' || v.dtype === 'bool' || v.anomalous ? [`s${i}`] : [])) : undefined;
-      const keyed = c.unique && c.stochastic.length > 0 && (!key || key.length > 0) && !drawn?.min_effect && drawn?.label !== 'changed';
+      // Events measured (min_effect, label: changed) beside uniqueness need keys no measured value
+      // depends on: no key with its own anomalous definition, no callback (it could read a key).
+      const measured = drawn?.min_effect !== undefined || drawn?.label === 'changed';
+      const keyNames = key ?? c.stochastic.map((_, i) => `s${i}`);
+      const measurable = c.callbacks.length === 0 && keyNames.every((n) => !c.stochastic[Number(n.slice(1))]!.anomalous);
+      const keyed = c.unique && c.stochastic.length > 0 && (!key || key.length > 0) && (!measured || measurable);
       // Hard uniqueness only where a key variable is a continuous float64 in both classes, so no run can exhaust its tries.
       const roomy = c.stochastic.some((v, i) => (!key || key.includes(`s${i}`)) && v.dtype === 'float64' && v.roomy);
       const mode = c.hard && roomy ? 'hard' : c.unique;

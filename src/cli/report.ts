@@ -1,7 +1,8 @@
 /** What the CLI prints after a run: rows, speed, realised vs requested anomalies. */
 import { countOf, thousands } from './thousands.js';
 import type { GenerateResult } from '../run/generate-options.js';
-import { csvGuessNote } from './csv-guess.js';
+import { join } from 'node:path';
+import { csvGuessNote, labelsOutsideSample } from './csv-guess.js';
 
 export function formatRunReport(r: GenerateResult, out: string, seconds: number): string {
   const m = r.manifest;
@@ -24,7 +25,11 @@ export function formatRunReport(r: GenerateResult, out: string, seconds: number)
       (a.realised.truncated_events ? `, ${a.realised.truncated_events} cut by the end of the timeline` : ''),
   );
   if (!m.growth_stable) lines.push('note: count mode places events over the whole timeline; this dataset is not growth-stable');
-  const guessed = m.format === 'csv' ? csvGuessNote(m.scenario, out) : undefined;
+  // Shard files sort in row order, so a glob over data/*.csv reads this one first. A
+  // dataset without a labelled row has no anomaly_id value whose type a reader could lose.
+  const first = m.shards.map((x) => x.file).sort()[0];
+  const unseen = m.format === 'csv' && a.realised.anomalous_rows > 0 && first !== undefined && labelsOutsideSample(join(out, first));
+  const guessed = m.format === 'csv' ? csvGuessNote(m.scenario, out, unseen) : undefined;
   if (guessed) lines.push(guessed);
   return lines.join('\n') + '\n';
 }

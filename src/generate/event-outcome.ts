@@ -8,8 +8,9 @@
  * rows — a source with `past_end: error`). The window depends on the event only, never on
  * the shard or on the timeline's length, so every shard that sees the event, the main
  * thread writing the segment table, and a grown dataset all get the same outcome (D2, D3).
- * Uniqueness retries are not applied (the validator refuses `min_effect` and
- * `label: changed` with uniqueness).
+ * Uniqueness retries are not applied: beside uniqueness the validator refuses `min_effect`
+ * and `label: changed` where a measured value could depend on a key's attempt
+ * (uniqueness/validate.ts).
  *
  * With `min_effect`, attempts run in order (anomaly/kinds/redraw.ts) until one's effect_rms
  * reaches the threshold; an event still below after `tries` attempts is dropped: its rows

@@ -12,7 +12,7 @@ import { VARIABLE_KINDS } from '../variables/registry.js';
 import { Checker, describe, join, unknownChoice } from '../model/checker.js';
 import { calendarProblem, parseDurationMs, parseInstantMs, timelineEndProblem } from '../model/units.js';
 import type { AnomalyPlan, Scenario, Timeline, Variable } from '../model/types.js';
-import { checkUniqueness } from '../uniqueness/validate.js';
+import { checkUniqueness, measuredBesideUniqueness } from '../uniqueness/validate.js';
 import { checkPlanAgainstVariables, checkPlanExtras, PLAN_EXTRA_KEYS } from '../anomaly/kinds/validate.js';
 import { meanKindDuration } from '../anomaly/kinds/catalog.js';
 import { checkDependencies } from '../variables/callback-order.js';
@@ -273,11 +273,11 @@ export function validateScenario(doc: unknown, options: { baseDir?: string } = {
   // Uniqueness decides keys from generated values before anomaly kinds change them, so a
   // kind acting on a key could make written keys collide: refuse that combination.
   if (uniqueness && checkedAnomalies && checkedAnomalies.mode !== 'none') {
-    // Uniqueness classes rows by label and resolves on attempt-0 values, before any event is
-    // measured; measuring events (min_effect, label: changed) would need the resolved values.
-    if (checkedAnomalies.minEffect) c.fail('anomalies.min_effect', 'cannot be combined with uniqueness yet: remove one of them');
-    // With min_effect, label: changed is its default: the min_effect message says it all.
-    if (checkedAnomalies.label && !checkedAnomalies.minEffect) c.fail('anomalies.label', "'changed' cannot be combined with uniqueness yet: remove one of them");
+    // Events are measured (min_effect, label: changed) on values before uniqueness redraws
+    // keys: only where no measured value can depend on a key's attempt.
+    const measured = checkedAnomalies.minEffect ? 'min_effect' : checkedAnomalies.label ? 'label' : undefined;
+    const unmeasured = measured ? measuredBesideUniqueness(uniqueness, variables) : undefined;
+    if (unmeasured) c.fail(`anomalies.${measured}`, `${measured === 'label' ? "'changed'" : 'measuring events'} beside uniqueness: ${unmeasured}`);
     (checkedAnomalies.kinds ?? []).forEach((k, i) => {
       const hit = k.variables.filter((v) => uniqueness.key.includes(v));
       if (hit.length > 0) c.fail(`anomalies.kinds[${i}]`, `${k.kind} events would change ${hit.join(', ')}, which ${hit.length === 1 ? 'is' : 'are'} part of the uniqueness key; exclude ${hit.length === 1 ? 'it' : 'them'} with variables: [...]`);

@@ -5,6 +5,7 @@
 import type { Manifest } from '../dataset/manifest.js';
 import type { Scenario } from '../model/types.js';
 import { twinnedVariables } from '../anomaly/kinds/clean-twin.js';
+import { measuredBesideUniqueness } from '../uniqueness/validate.js';
 
 /** Share of labelled rows that may equal the clean series before generate warns. */
 const UNCHANGED_WARNING_SHARE = 0.05;
@@ -28,10 +29,12 @@ export function labelWarnings(m: Manifest, s?: Pick<Scenario, 'anomalies' | 'var
   if (r.unchanged_rows <= 0 || r.anomalous_rows <= 0 || r.unchanged_rows <= UNCHANGED_WARNING_SHARE * r.anomalous_rows) return [];
   const pct = ((100 * r.unchanged_rows) / r.anomalous_rows).toFixed(1);
   // With min_effect every event is visible as a whole; the unchanged rows are parts of events.
-  // Neither remedy runs beside uniqueness yet (validate refuses both there): advise what does.
-  const fix = s?.uniqueness
-    ? 'anomalies.min_effect and label: changed, which would redraw weak events or label only changed rows, cannot be combined with uniqueness yet: choose kinds and sizes that change every row they cover (a flat_line or dropout on a stretch that is already flat changes nothing)'
-    : m.anomalies.min_effect
+  // Beside uniqueness both remedies run only where events can be measured without the keys'
+  // attempts (uniqueness/validate.ts): else advise what runs there.
+  const fix =
+    s?.uniqueness && measuredBesideUniqueness(s.uniqueness, s.variables) !== undefined
+      ? 'anomalies.min_effect and label: changed, which would redraw weak events or label only changed rows, cannot run beside this uniqueness (validate says why): choose kinds and sizes that change every row they cover (a flat_line or dropout on a stretch that is already flat changes nothing)'
+      : m.anomalies.min_effect
       ? 'Set anomalies.label: changed to label only the rows an event changed'
       : 'Set anomalies.min_effect to redraw weak events, or anomalies.label: changed to label only changed rows';
   return [

@@ -25,7 +25,8 @@ import { prepareScenario } from '../variables/registry.js';
 import type { CarriesSources } from '../variables/source-share.js';
 import { dryRunCallbacks } from './dry-run.js';
 import { setWatch } from '../variables/watch.js';
-import { eventsStartingIn } from '../anomaly/events.js';
+import { eventsStartingIn, type AnomalyEvent } from '../anomaly/events.js';
+import { eventOutcome } from '../generate/event-outcome.js';
 import { seedKey } from '../random/counter.js';
 import { segmentsOf } from '../generate/event-outcome.js';
 import { fleetShardSegments, type MeasuredSegments } from './labels.js';
@@ -343,7 +344,11 @@ export type FingerprintResult = ({ ok: true } & ShardFingerprints) | { ok: false
 export async function runFingerprintTask(task: FingerprintTask): Promise<FingerprintResult> {
   try {
     await prepareScenario(task.scenario);
-    return { ok: true, ...fingerprintRows(task.scenario, task.rowStart, task.rowEnd, task.dense) };
+    // With min_effect an event it drops is normal rows, of the normal class (measured here as
+    // the shards measure it: the outcome is a function of the event alone).
+    const s = task.scenario;
+    const kept = s.anomalies.mode !== 'none' && s.anomalies.minEffect ? (e: AnomalyEvent) => eventOutcome(s, e).kept : undefined;
+    return { ok: true, ...fingerprintRows(s, task.rowStart, task.rowEnd, task.dense, kept) };
   } catch (err) {
     return { ok: false, error: errorData(err, { seed: task.scenario.seed, rowStart: task.rowStart, rowEnd: task.rowEnd }) };
   }

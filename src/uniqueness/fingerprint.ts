@@ -7,7 +7,7 @@
 import { fmix32 } from '../random/hash.js';
 import { BLOCK_ROWS } from '../format.js';
 import { seedKey } from '../random/counter.js';
-import { eventsOverlapping } from '../anomaly/events.js';
+import { eventsOverlapping, type AnomalyEvent } from '../anomaly/events.js';
 import { allocColumn, getInt64, type ColumnData } from '../columns/columns.js';
 import { compileVariable } from '../variables/registry.js';
 import type { CompiledVariable } from '../variables/kind.js';
@@ -88,12 +88,15 @@ export interface ShardFingerprints {
 
 /**
  * Attempt-0 fingerprints of rows [rowStart, rowEnd): the parallel first pass of uniqueness.
- * With `dense`, the exact mixed-radix codes of each row's class instead (see dense.ts).
+ * With `dense`, the exact mixed-radix codes of each row's class instead (see dense.ts). A
+ * row's class is anomalous inside the events `kept` keeps (min_effect drops some: their rows
+ * are normal rows).
  */
-export function fingerprintRows(scenario: Scenario, rowStart: number, rowEnd: number, dense = false): ShardFingerprints {
+export function fingerprintRows(scenario: Scenario, rowStart: number, rowEnd: number, dense = false, kept: (e: AnomalyEvent) => boolean = () => true): ShardFingerprints {
   const rows = rowEnd - rowStart;
   const anomalous = new Uint8Array(rows);
   for (const e of eventsOverlapping(scenario, rowStart, rowEnd)) {
+    if (!kept(e)) continue;
     anomalous.fill(1, Math.max(e.start, rowStart) - rowStart, Math.min(e.end, rowEnd) - rowStart);
   }
   const keyVars = compileKey(scenario);

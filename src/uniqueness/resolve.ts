@@ -15,10 +15,8 @@
  */
 import { lowerBound } from '../math/search.js';
 import { ParanomError } from '../errors.js';
-import { eventsStartingIn } from '../anomaly/events.js';
-import { seedKey } from '../random/counter.js';
 import type { CompiledVariable } from '../variables/kind.js';
-import { endRow, type ClassUniqueness, type Scenario } from '../model/types.js';
+import type { ClassUniqueness, Scenario } from '../model/types.js';
 import { domainSize } from './domain.js';
 import { FingerprintIndex } from './fp-index.js';
 import { compileKey, tupleFingerprint, type ShardFingerprints } from './fingerprint.js';
@@ -173,10 +171,15 @@ export class UniquenessResolver {
   private readonly keyVars: CompiledVariable[];
   private readonly dtypes;
   private next = 0;
-  /** Event starts and the anomalous rows before each event, for class ranks. */
-  private readonly eventStarts: Float64Array;
-  private readonly eventEnds: Float64Array;
-  private readonly anomalousBefore: Float64Array;
+  /**
+   * The runs of anomalous rows, as the fingerprints mark them (the events' own rows; with
+   * min_effect, those of the events it keeps), and the anomalous rows before each: class ranks.
+   */
+  private readonly runStarts: number[] = [];
+  private readonly runEnds: number[] = [];
+  private eventStarts = new Float64Array(0);
+  private eventEnds = new Float64Array(0);
+  private anomalousBefore = new Float64Array(1);
 
   constructor(
     private readonly scenario: Scenario,
@@ -184,11 +187,6 @@ export class UniquenessResolver {
     options: { memoryPairs?: number } = {},
   ) {
     const u = scenario.uniqueness!;
-    const events = eventsStartingIn(scenario.anomalies, seedKey(scenario.seed), endRow(scenario.timeline), 0, end);
-    this.eventStarts = Float64Array.from(events, (e) => e.start);
-    this.eventEnds = Float64Array.from(events, (e) => e.end);
-    this.anomalousBefore = new Float64Array(events.length + 1);
-    events.forEach((e, i) => (this.anomalousBefore[i + 1] = this.anomalousBefore[i]! + (e.end - e.start)));
     this.keyVars = compileKey(scenario);
     this.dtypes = this.keyVars.map((c) => c.variable.dtype);
     for (const cls of ['normal', 'anomalous'] as const) {
@@ -208,7 +206,25 @@ export class UniquenessResolver {
   add(f: ShardFingerprints): void {
     if (f.rowStart !== this.next) throw new Error(`fingerprints out of order: got row ${f.rowStart}, expected ${this.next}`);
     for (const st of this.states) st.rows += st.index.addRows(f.fps, f.anomalous, st.cls === 'anomalous' ? 1 : 0, f.rowStart);
+    this.addRuns(f.anomalous, f.rowStart);
     this.next += f.fps.length;
+  }
+
+  /** Records the runs of anomalous rows, joining a run that goes on from the previous shard. */
+  private addRuns(anomalous: Uint8Array, rowStart: number): void {
+    const n = anomalous.length;
+    for (let i = 0; i < n; i++) {
+      if (anomalous[i] === 0) continue;
+      let j = i + 1;
+      while (j < n && anomalous[j] === 1) j++;
+      const last = this.runEnds.length - 1;
+      if (last >= 0 && this.runEnds[last] === rowStart + i) this.runEnds[last] = rowStart + j;
+      else {
+        this.runStarts.push(rowStart + i);
+        this.runEnds.push(rowStart + j);
+      }
+      i = j;
+    }
   }
 
   /** The key tuple of a row at an attempt, written into `out`. */
@@ -229,6 +245,10 @@ export class UniquenessResolver {
 
   resolve(): Resolution {
     if (this.next !== this.end) throw new Error(`fingerprints cover ${this.next} rows, expected ${this.end}`);
+    this.eventStarts = Float64Array.from(this.runStarts);
+    this.eventEnds = Float64Array.from(this.runEnds);
+    this.anomalousBefore = new Float64Array(this.runStarts.length + 1);
+    for (let i = 0; i < this.runStarts.length; i++) this.anomalousBefore[i + 1] = this.anomalousBefore[i]! + (this.runEnds[i]! - this.runStarts[i]!);
     const rows: number[] = [];
     const attempts: number[] = [];
     const reports: Partial<Record<UniquenessClass, ClassReport>> = {};

@@ -2,6 +2,7 @@
 import { Checker, describe, join, noSuchVariable } from '../model/checker.js';
 import type { ClassUniqueness, Uniqueness, Variable } from '../model/types.js';
 import { MAX_ATTEMPTS } from '../random/counter.js';
+import { generationOrder } from '../variables/callback-order.js';
 
 const MODES = ['none', 'soft', 'hard'] as const;
 
@@ -57,4 +58,22 @@ export function checkUniqueness(c: Checker, raw: unknown, variables: readonly Va
   if (!normal || !anomalous) return undefined;
   if (normal.mode === 'none' && anomalous.mode === 'none') return null;
   return { key, normal, anomalous };
+}
+
+/**
+ * Why `label: changed` cannot run beside this uniqueness, or undefined when it can. Events are
+ * measured on attempt-0 values (generate/event-outcome.ts), before uniqueness redraws keys;
+ * the measurement is exact only when no measured value depends on a key's attempt: no key
+ * variable has an anomalous definition of its own (events change no key: kinds and outages on
+ * keys are refused), and no callback generated after a key variable could read it.
+ */
+export function measuredBesideUniqueness(u: Uniqueness, variables: readonly Variable[]): string | undefined {
+  const keys = variables.filter((v) => u.key.includes(v.name));
+  const own = keys.find((v) => v.anomalous !== null && v.anomalous !== undefined);
+  if (own) return `'${own.name}', part of the uniqueness key, has an anomalous definition of its own, and events are measured before uniqueness redraws keys: remove one of them`;
+  const order = generationOrder(variables);
+  const firstKey = order.findIndex((v) => u.key.includes(v.name));
+  const reader = order.slice(firstKey + 1).find((v) => v.type === 'callback');
+  if (reader) return `callback '${reader.name}' is generated after '${order[firstKey]!.name}', part of the uniqueness key, and may read it, and events are measured before uniqueness redraws keys: declare it before the key variables, or remove one of them`;
+  return undefined;
 }

@@ -30,6 +30,10 @@ export function validateStochastic(c: Checker, { name, stream, path, raw: o, all
       if (dtype === 'float32' && big > FLOAT32_MAX) return c.fail(join(path, which), `this ${d.dist} distribution can yield values up to about ${big.toPrecision(3)}, beyond float32 (±3.4e38), which would be stored as ±Infinity; use dtype float64 or narrow it`);
     }
     const range = INT_RANGE[dtype];
+    // A drawn number is rounded to an integer column, but listed values are labels: rounding
+    // would write 0.5 and 1 as the same category.
+    const fraction = range && d.dist === 'categorical' ? d.values.find((v) => typeof v === 'number' && !Number.isInteger(v)) : undefined;
+    if (fraction !== undefined) return c.fail(join(path, which), `${fraction} is not a whole number, and an ${dtype} column would round it to ${Math.round(fraction as number)}; list whole numbers, or use dtype float64`);
     const reach = reachableBounds(d);
     if (range && reach) {
       const [lo, hi] = reach.range;

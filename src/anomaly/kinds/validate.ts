@@ -75,7 +75,8 @@ function checkKinds(
     if (o['duration'] !== undefined) duration = checkDuration(o['duration'], join(p, 'duration'));
     else if (!hasFallback) c.fail(join(p, 'duration'), "required when 'anomalies.duration' is not given");
     else duration = fallback;
-    const variables = checkNameList(c, o['variables'], join(p, 'variables'));
+    // An empty list would read as no list at all (the default targets): say so instead.
+    const variables = Array.isArray(o['variables']) && o['variables'].length === 0 ? c.fail(join(p, 'variables'), "an empty list names no variable; leave 'variables' out for the default targets, or name at least one") : checkNameList(c, o['variables'], join(p, 'variables'));
     const params: Record<string, [number, number] | string> = {};
     for (const [key, def] of Object.entries(defs)) {
       const v = o[key];
