@@ -102,6 +102,22 @@ describe('a full disk and a read-only file system', () => {
     expect(readFileSync(join(disk, 'notes.md'), 'utf8')).toBe('my notes');
   }, 120_000);
 
+  it('a disk with no room at all: the lock cannot be written, and nothing is left, not even the new directory', () => {
+    const disk = join(base, 'nothing');
+    mount(disk, 'size=64k');
+    // Fills every block (the write stops at ENOSPC), so the lock's own file is created empty and its text cannot follow.
+    try {
+      execFileSync('sh', ['-c', `head -c 1000000 /dev/zero > ${join(disk, 'filler')}`], { stdio: 'ignore' });
+    } catch {
+      // The file system is full, as wanted.
+    }
+    const r = cliProcess(['generate', scenario, '--out', join(disk, 'ds'), ...SHARDS]);
+    expect(r.code, r.err).toBe(1);
+    expect(r.err).toMatch(/no space left on the device \(ENOSPC/);
+    expectClean(r);
+    expect(readdirSync(disk)).toEqual(['filler']);
+  }, 60_000);
+
   it('read-only: every writing command is refused before it starts (exit 2, naming the place); verify and merge elsewhere work', async () => {
     const ro = join(base, 'ro');
     mount(ro, 'size=20m');

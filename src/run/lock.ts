@@ -169,8 +169,9 @@ function clearStale(out: string, name: string, command: string, until: number): 
  */
 function createWhole(path: string, text: string): boolean {
   const staged = `${path}.new-${process.pid}-${randomBytes(6).toString('hex')}`;
-  writeFileSync(staged, text, { flag: 'wx' });
   try {
+    // Inside the try: a write that fails once the file exists (a full disk) leaves it empty, and it is ours to remove.
+    writeFileSync(staged, text, { flag: 'wx' });
     linkSync(staged, path);
     return true;
   } catch (err) {

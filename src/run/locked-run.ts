@@ -14,7 +14,14 @@ import { createOutputDir, removeIfEmpty } from './output-dir.js';
  */
 export async function lockedRun<T>(out: string, part: Part | null, command: string, body: () => Promise<T>): Promise<T> {
   const created = createOutputDir(out, '--out');
-  const lock = acquireLock(out, part, command);
+  let lock;
+  try {
+    lock = acquireLock(out, part, command);
+  } catch (err) {
+    // Refused, or its lock could not be written (a full disk): the directory it made goes too.
+    removeIfEmpty(created);
+    throw err;
+  }
   try {
     if (!part) rollForward(out);
     return await body();
