@@ -2,6 +2,7 @@
  * Two trainings of one --out that finish together: whichever places its model second finds
  * --out taken again (or gone, set aside by the other) at its rename. Each moment is opened
  * on purpose, by doing the other training's step inside a rename, so no timing is hoped for.
+ * And a full disk while placing: a marker that cannot be written leaves no folder behind.
  */
 import { mkdirSync, readdirSync, readFileSync, renameSync as realRename, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
@@ -11,6 +12,8 @@ import { createStaging, placeModel } from '../src/vae/model-dir.js';
 
 /** Runs once, just before the next rename whose source ends with `suffix`: the other training's step. */
 const before = vi.hoisted(() => ({ suffix: '', run: undefined as (() => void) | undefined }));
+/** The next write to a file whose name is `name` fails as on a full disk, leaving it empty. */
+const full = vi.hoisted(() => ({ name: '' }));
 
 vi.mock('node:fs', async (original) => {
   const real = await original<typeof import('node:fs')>();
@@ -22,7 +25,15 @@ vi.mock('node:fs', async (original) => {
     }
     real.renameSync(from, to);
   };
-  return { ...real, default: { ...real, renameSync }, renameSync };
+  const writeFileSync: typeof real.writeFileSync = (file, data, options) => {
+    if (full.name && String(file).endsWith(`/${full.name}`)) {
+      full.name = '';
+      real.writeFileSync(file, '');
+      throw Object.assign(new Error(`ENOSPC: no space left on device, write`), { code: 'ENOSPC' });
+    }
+    real.writeFileSync(file, data, options);
+  };
+  return { ...real, default: { ...real, renameSync, writeFileSync }, renameSync, writeFileSync };
 });
 
 /** A model directory as training writes it, its vae.json naming `who`. */
@@ -65,5 +76,29 @@ describe('two trainings placing a model into one --out at once', () => {
     expect(before.run).toBeUndefined();
     expect(who(out)).toBe('this');
     expect(readdirSync(base).sort()).toEqual(['m', 'other-previous']);
+  });
+});
+
+describe('a full disk while a model is placed', () => {
+  it('a staging marker that cannot be written leaves no staging folder', () => {
+    const base = tempDir();
+    const out = model(join(base, 'm'), 'earlier');
+    full.name = '.paranom-staging.json';
+    expect(() => createStaging(out)).toThrow(/ENOSPC/);
+    expect(full.name).toBe('');
+    expect(readdirSync(base)).toEqual(['m']);
+    expect(who(out)).toBe('earlier');
+  });
+
+  it('a previous-model marker that cannot be written leaves the model in place and no folder beside it', () => {
+    const base = tempDir();
+    const out = model(join(base, 'm'), 'earlier');
+    const staged = createStaging(out);
+    model(staged, 'this');
+    full.name = '.paranom-previous.json';
+    expect(() => placeModel(staged, out)).toThrow(/ENOSPC/);
+    expect(full.name).toBe('');
+    expect(who(out)).toBe('earlier');
+    expect(readdirSync(base).sort()).toEqual([basename(staged), 'm']);
   });
 });

@@ -4,7 +4,7 @@
  * the process (pid, host) and the place. A later training recognises the ones an ended
  * process of this host left for the same place, and touches no other folder.
  */
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { processAlive } from '../process-alive.js';
@@ -25,6 +25,22 @@ export function markedFolderName(out: string, kind: string, pid: number): string
 /** Writes the marker `file` into `dir`, saying this process made it for `out`. */
 export function writeMarker(dir: string, file: string, tag: string, out: string): void {
   writeFileSync(join(dir, file), JSON.stringify({ paranom: tag, pid: process.pid, host: hostname(), out: basename(out) } satisfies FolderMarker) + '\n');
+}
+
+/**
+ * Creates `dir` (new) with its marker. A marker that cannot be written (a full disk)
+ * takes the folder with it: a half-written marker is no one's, and no later run would
+ * ever remove the folder it is in.
+ */
+export function createMarkedFolder(dir: string, file: string, tag: string, out: string): void {
+  mkdirSync(dir);
+  try {
+    writeMarker(dir, file, tag, out);
+  } catch (err) {
+    rmSync(join(dir, file), { force: true });
+    rmdirSync(dir);
+    throw err;
+  }
 }
 
 function readMarker(dir: string, file: string, tag: string): FolderMarker | undefined {

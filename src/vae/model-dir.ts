@@ -12,7 +12,7 @@ import { ParanomError } from '../errors.js';
 import { unwritableReason } from '../writable.js';
 import { MODEL_JSON, WEIGHTS_BIN } from './layers-format.js';
 import { VAE_FORMAT, VAE_META_FILE } from './model.js';
-import { markedFolderName, markedFolders, writeMarker } from './marked-folder.js';
+import { createMarkedFolder, markedFolderName, markedFolders } from './marked-folder.js';
 import { dropPrevious, setAsidePrevious, settlePrevious } from './previous-model.js';
 
 /** What a model directory holds (model.ts writes these names, files.encoder/decoder). */
@@ -95,8 +95,7 @@ export function createStaging(out: string): string {
   const staged = stagingDir(out);
   // Left by an earlier process with this pid, and not provably paranom's (removeStaleStaging ran first).
   if (existsSync(staged)) throw new ParanomError('USAGE', `${staged} is in the way of training's staging folder and holds files paranom did not write; move it away`);
-  mkdirSync(staged);
-  writeMarker(staged, STAGING_MARKER, STAGING_TAG, out);
+  createMarkedFolder(staged, STAGING_MARKER, STAGING_TAG, out);
   return staged;
 }
 

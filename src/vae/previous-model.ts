@@ -7,9 +7,9 @@
  * it. Only a folder whose marker names this place and a process of this host that no
  * longer runs is touched; anything else is never guessed about.
  */
-import { existsSync, mkdirSync, readdirSync, renameSync, rmdirSync, rmSync, unlinkSync } from 'node:fs';
+import { existsSync, readdirSync, renameSync, rmdirSync, rmSync, unlinkSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { markedFolderName, markedFolders, writeMarker } from './marked-folder.js';
+import { createMarkedFolder, markedFolderName, markedFolders } from './marked-folder.js';
 
 /** The kind of marked folder (marked-folder.ts) the previous model waits in. */
 const PREVIOUS = 'previous';
@@ -26,8 +26,7 @@ const MODEL = 'model';
  */
 export function setAsidePrevious(out: string): string | undefined {
   const dir = join(dirname(resolve(out)), markedFolderName(out, PREVIOUS, process.pid));
-  mkdirSync(dir);
-  writeMarker(dir, MARKER, TAG, out);
+  createMarkedFolder(dir, MARKER, TAG, out);
   try {
     renameSync(out, join(dir, MODEL));
   } catch (err) {
