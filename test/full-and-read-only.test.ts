@@ -116,6 +116,13 @@ describe('a full disk and a read-only file system', () => {
     expect(r.err).toMatch(/no space left on the device \(ENOSPC/);
     expectClean(r);
     expect(readdirSync(disk)).toEqual(['filler']);
+    // train-vae says so too, naming the model, and leaves nothing beside the filler.
+    const vae = ['--data', join(import.meta.dirname, 'fixtures/vae/nyc_taxi_6w.csv'), '--window', '48', '--latent', '3', '--hidden', '16', '--epochs', '1', '--backend', 'cpu'];
+    const t = cliProcess(['train-vae', ...vae, '--out', join(disk, 'model')]);
+    expect(t.code, t.err).toBe(1);
+    expect(t.err).toMatch(/writing .*\/nothing\/model: no space left on the device \(ENOSPC\); free some space/);
+    expectClean(t);
+    expect(readdirSync(disk)).toEqual(['filler']);
   }, 60_000);
 
   it('read-only: every writing command is refused before it starts (exit 2, naming the place); verify and merge elsewhere work', async () => {

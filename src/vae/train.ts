@@ -18,7 +18,7 @@
  */
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ParanomError } from '../errors.js';
+import { noRoom, ParanomError } from '../errors.js';
 import { seedKey } from '../random/counter.js';
 import { ACTIVATIONS, readDenseStack, writeLayersModel, type Activation } from './layers-format.js';
 import { VAE_FORMAT, VAE_FORMAT_VERSION, VAE_META_FILE, type VaeModelMeta } from './model.js';
@@ -235,17 +235,21 @@ export async function trainVae(o: TrainVaeOptions): Promise<TrainVaeResult> {
     files: { encoder: 'encoder', decoder: 'decoder' },
   };
   // Written beside its place, then renamed into it: a failure leaves --out as it was.
-  const staged = createStaging(o.out);
+  let staged: string | undefined;
   try {
+    staged = createStaging(o.out);
     writeLayersModel(join(staged, meta.files.encoder), await artifactsOf(tf, encoder));
     writeLayersModel(join(staged, meta.files.decoder), await artifactsOf(tf, decoder));
     // The chain is measured with the plain-JS stacks generation runs, read back from the files.
-    const plain = (name: string) => new DenseDecoder(readDenseStack(join(staged, name)));
+    const dir = staged;
+    const plain = (name: string) => new DenseDecoder(readDenseStack(join(dir, name)));
     meta.chain = latentChain(plain(meta.files.encoder), plain(meta.files.decoder), series, norm, trainRows, W, L, rowsSeries, f);
     writeFileSync(join(staged, VAE_META_FILE), JSON.stringify(meta, null, 2) + '\n');
     placeModel(staged, o.out);
+  } catch (err) {
+    throw noRoom(err, o.out, 'free some space and train again; --out is as it was') ?? err;
   } finally {
-    rmSync(staged, { recursive: true, force: true });
+    if (staged) rmSync(staged, { recursive: true, force: true });
     encoder.dispose();
     decoder.dispose();
   }
