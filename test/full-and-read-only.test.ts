@@ -7,7 +7,7 @@
  * dataset on one can still be verified and merged elsewhere.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { tempDir } from './helpers.js';
@@ -102,20 +102,36 @@ describe('a full disk and a read-only file system', () => {
     expect(readFileSync(join(disk, 'notes.md'), 'utf8')).toBe('my notes');
   }, 120_000);
 
-  it('a disk with no room at all: the lock cannot be written, and nothing is left, not even the new directory', () => {
+  it('a disk with no room at all: generate leaves nothing, not even the new directory; merge-manifests and train-vae name what they could not write and leave it as it was', () => {
     const disk = join(base, 'nothing');
     mount(disk, 'size=64k');
     // Fills every block (the write stops at ENOSPC), so the lock's own file is created empty and its text cannot follow.
-    try {
-      execFileSync('sh', ['-c', `head -c 1000000 /dev/zero > ${join(disk, 'filler')}`], { stdio: 'ignore' });
-    } catch {
-      // The file system is full, as wanted.
-    }
+    const fill = () => {
+      try {
+        execFileSync('sh', ['-c', `head -c 1000000 /dev/zero > ${join(disk, 'filler')}`], { stdio: 'ignore' });
+      } catch {
+        // The file system is full, as wanted.
+      }
+    };
+    fill();
     const r = cliProcess(['generate', scenario, '--out', join(disk, 'ds'), ...SHARDS]);
     expect(r.code, r.err).toBe(1);
     expect(r.err).toMatch(/no space left on the device \(ENOSPC/);
     expectClean(r);
     expect(readdirSync(disk)).toEqual(['filler']);
+    // So does merge-manifests, naming the dataset, whose part manifests stay as they were.
+    const parts = join(disk, 'parts');
+    mkdirSync(parts);
+    rmSync(join(disk, 'filler'));
+    for (const k of ['1/2', '2/2']) expect(cliProcess(['generate', scenario, '--out', parts, '--rows', '2000', '--shard-rows', '1000', '--part', k]).code).toBe(0);
+    fill();
+    const partsBefore = treeHashes(parts);
+    const m = cliProcess(['merge-manifests', parts]);
+    expect(m.code, m.err).toBe(1);
+    expect(m.err).toMatch(/writing .*\/nothing\/parts: no space left on the device \(ENOSPC\); free some space/);
+    expectClean(m);
+    expect(treeHashes(parts)).toEqual(partsBefore);
+    rmSync(parts, { recursive: true });
     // train-vae says so too, naming the model, and leaves nothing beside the filler.
     const vae = ['--data', join(import.meta.dirname, 'fixtures/vae/nyc_taxi_6w.csv'), '--window', '48', '--latent', '3', '--hidden', '16', '--epochs', '1', '--backend', 'cpu'];
     const t = cliProcess(['train-vae', ...vae, '--out', join(disk, 'model')]);

@@ -7,7 +7,7 @@ import { closeSync, existsSync, fsyncSync, linkSync, openSync, readdirSync, read
 import { parquetWasm } from '../formats/parquet-wasm.js';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import { tableToIPC } from 'apache-arrow';
-import { ParanomError } from '../errors.js';
+import { noRoom, ParanomError } from '../errors.js';
 import { planGeneration } from '../plan/planner.js';
 import { checkCoverage, MANIFEST_FILE, PART_MANIFEST_RE, readManifest, requireFormatVersion, type Manifest, type ManifestShard } from '../dataset/manifest.js';
 import { ROW_GROUP_ROWS } from '../formats/parquet.js';
@@ -36,11 +36,15 @@ export async function mergeManifests(out: string, options: { checkFiles?: boolea
   if (!existsSync(out)) throw new ParanomError('DATASET_INVALID', `${out}: no such directory`);
   if (!statSync(out).isDirectory()) throw new ParanomError('USAGE', `${out} is a file; merge-manifests takes the directory holding the part manifests`);
   checkOutputPath(out, 'merge-manifests');
-  const lock = acquireLock(out, null, 'merge-manifests');
   try {
-    return await mergeLocked(out, options);
-  } finally {
-    lock.release();
+    const lock = acquireLock(out, null, 'merge-manifests');
+    try {
+      return await mergeLocked(out, options);
+    } finally {
+      lock.release();
+    }
+  } catch (err) {
+    throw noRoom(err, out, 'free some space and run merge-manifests again; the part manifests are as they were') ?? err;
   }
 }
 
