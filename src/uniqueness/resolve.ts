@@ -249,6 +249,9 @@ export class UniquenessResolver {
     this.eventEnds = Float64Array.from(this.runEnds);
     this.anomalousBefore = new Float64Array(this.runStarts.length + 1);
     for (let i = 0; i < this.runStarts.length; i++) this.anomalousBefore[i + 1] = this.anomalousBefore[i]! + (this.runEnds[i]! - this.runStarts[i]!);
+    // The lists are copied: give their memory back (a billion rows of short events hold millions).
+    this.runStarts.length = 0;
+    this.runEnds.length = 0;
     const rows: number[] = [];
     const attempts: number[] = [];
     const reports: Partial<Record<UniquenessClass, ClassReport>> = {};
