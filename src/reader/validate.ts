@@ -12,7 +12,7 @@ import { VARIABLE_KINDS } from '../variables/registry.js';
 import { Checker, describe, join, unknownChoice } from '../model/checker.js';
 import { calendarProblem, parseDurationMs, parseInstantMs, timelineEndProblem } from '../model/units.js';
 import type { AnomalyPlan, Scenario, Timeline, Variable } from '../model/types.js';
-import { checkUniqueness, measuredBesideUniqueness } from '../uniqueness/validate.js';
+import { checkUniqueness, keyChangedBy, measuredBesideUniqueness } from '../uniqueness/validate.js';
 import { checkPlanAgainstVariables, checkPlanExtras, PLAN_EXTRA_KEYS } from '../anomaly/kinds/validate.js';
 import { meanKindDuration } from '../anomaly/kinds/catalog.js';
 import { checkDependencies } from '../variables/callback-order.js';
@@ -279,14 +279,14 @@ export function validateScenario(doc: unknown, options: { baseDir?: string } = {
     const unmeasured = measured ? measuredBesideUniqueness(uniqueness, variables) : undefined;
     if (unmeasured) c.fail(`anomalies.${measured}`, `${measured === 'label' ? "'changed'" : 'measuring events'} beside uniqueness: ${unmeasured}`);
     (checkedAnomalies.kinds ?? []).forEach((k, i) => {
-      const hit = k.variables.filter((v) => uniqueness.key.includes(v));
-      if (hit.length > 0) c.fail(`anomalies.kinds[${i}]`, `${k.kind} events would change ${hit.join(', ')}, which ${hit.length === 1 ? 'is' : 'are'} part of the uniqueness key; exclude ${hit.length === 1 ? 'it' : 'them'} with variables: [...]`);
+      const hit = keyChangedBy(uniqueness, `${k.kind} events`, k.variables);
+      if (hit) c.fail(`anomalies.kinds[${i}]`, hit);
     });
   }
   const outages = outagesRaw === undefined ? undefined : o['entities'] === undefined ? c.fail('anomalies.outages', 'outages hit many entities at once: they need a fleet (entities:)') : checkOutages(c, outagesRaw, timeline, variables, (r, p) => checkDurationRange(c, r, p, timeline?.stepMs), declared);
   // An outage changes its targets' generated values after uniqueness decided the keys, as a kind would.
-  const outageHit = uniqueness && outages ? outages.variables.filter((v) => uniqueness.key.includes(v)) : [];
-  if (outageHit.length > 0) c.fail('anomalies.outages', `${outages!.kind} outages would change ${outageHit.join(', ')}, which ${outageHit.length === 1 ? 'is' : 'are'} part of the uniqueness key; exclude ${outageHit.length === 1 ? 'it' : 'them'} with variables: [...]`);
+  const outageHit = uniqueness && outages ? keyChangedBy(uniqueness, `${outages.kind} outages`, outages.variables) : undefined;
+  if (outageHit) c.fail('anomalies.outages', outageHit);
   const entities = o['entities'] === undefined ? undefined : checkEntities(c, o['entities'], [...RESERVED_COLUMNS, ...declared], options.baseDir ?? process.cwd(), outagesRaw !== undefined);
   const anomalies = checkCountPer(c, countPer, fleetCount, checkedAnomalies, entities, seed, timeline);
   if (checkedAnomalies?.cleanTwin) {

@@ -77,3 +77,14 @@ export function measuredBesideUniqueness(u: Uniqueness, variables: readonly Vari
   if (reader) return `callback '${reader.name}' is generated after '${order[firstKey]!.name}', part of the uniqueness key, and may read it, and events are measured before uniqueness redraws keys: declare it before the key variables, or remove one of them`;
   return undefined;
 }
+
+/**
+ * Why `what` (kind events, outages) acting on `targets` would break uniqueness, or undefined:
+ * keys are decided on generated values, before events change them.
+ */
+export function keyChangedBy(u: Uniqueness, what: string, targets: readonly string[]): string | undefined {
+  const hit = targets.filter((v) => u.key.includes(v));
+  if (hit.length === 0) return undefined;
+  const one = hit.length === 1;
+  return `${what} would change ${hit.join(', ')}, which ${one ? 'is' : 'are'} part of the uniqueness key; exclude ${one ? 'it' : 'them'} with variables: [...]`;
+}
