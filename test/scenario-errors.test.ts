@@ -35,6 +35,8 @@ const CASES: Case[] = [
   { file: 'duplicate-key.yaml', path: '', message: 'Map keys must be unique', line: 6 },
   { file: 'alias-before-anchor.yaml', path: '', message: 'Unresolved alias' },
   { file: 'alias-bomb.yaml', path: '', message: 'Excessive alias count' },
+  // Before: the parser's recursion exhausted the native stack and the process died (exit 134).
+  { file: 'nested-too-deep.json', path: '', message: 'lists and mappings nested more than 256 levels deep' },
   { file: 'missing-timeline.yaml', path: 'timeline', message: 'required' },
   { file: 'missing-variables.yaml', path: 'variables', message: 'required: at least one variable' },
   { file: 'key-typo-toplevel.yaml', path: 'timline', message: "unknown key (did you mean 'timeline'?)", line: 3 },

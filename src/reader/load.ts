@@ -55,8 +55,34 @@ function pointedSplitIssues(doc: Document): ScenarioIssue[] {
   return issues;
 }
 
+/** Deeper than any scenario needs, and far from the parser's limits. */
+const MAX_FLOW_DEPTH = 256;
+
+/**
+ * Brackets and braces nested past MAX_FLOW_DEPTH (outside quoted text), as a message. The
+ * parser recurses once per level, and thousands of levels exhaust the native stack in a
+ * way V8 cannot report as an error: the process would die instead of exiting 2.
+ */
+function flowDepthProblem(text: string): string | undefined {
+  let depth = 0;
+  let quote = '';
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i]!;
+    if (quote) {
+      if (ch === '\\' && quote === '"') i++;
+      else if (ch === quote) quote = '';
+    } else if (ch === '"' || ch === "'") quote = ch;
+    else if (ch === '[' || ch === '{') {
+      if (++depth > MAX_FLOW_DEPTH) return `not valid YAML/JSON: lists and mappings nested more than ${MAX_FLOW_DEPTH} levels deep (a scenario needs a few)`;
+    } else if (ch === ']' || ch === '}') depth = Math.max(0, depth - 1);
+  }
+  return undefined;
+}
+
 /** Parses scenario text; `file` names it in messages. Throws ScenarioError on any problem. */
 export function parseScenario(text: string, file = '<scenario>', baseDir = file.startsWith('<') ? process.cwd() : dirname(file)): Scenario {
+  const deep = flowDepthProblem(text);
+  if (deep) throw new ScenarioError(file, [{ path: '', message: deep }]);
   const lc = new LineCounter();
   // merge: YAML's `<<: *anchor` merge keys, which configuration files commonly use.
   const doc = parseDocument(text, {
