@@ -13,7 +13,7 @@ function builder(a: Argv) {
   return a
     .usage(
       '$0 eval [predictions] --labels LABELS [options]\n\n' +
-        'Scores predictions (a .csv or .parquet file with a timestamp and a score or 0/1 column) against labels, joined on the timestamp. ' +
+        'Scores predictions (a .csv or .parquet file with a timestamp and a score or 0/1 column) against labels, joined on the timestamp (a fleet dataset: on its entity column and the timestamp). ' +
         'LABELS is a paranom dataset directory, a .csv/.parquet file with a label column, NAB-style windows JSON (with --key), ' +
         "or AnomalyGenerator's eval JSON ({targets, candidates, range}; then no predictions file).",
     )
