@@ -156,6 +156,7 @@ describe('validation', () => {
     ['an unknown target', { frequency: 0.01, duration: 5, kinds: [{ kind: 'spike', magnitude: 1, variables: ['pp'] }] }, /anomalies\.kinds\[0\]\.variables\[0\]: no variable named 'pp' \(did you mean 'p'\?\)/],
     ['frequency on a variable without seasonality', { frequency: 0.01, duration: 5, kinds: [{ kind: 'frequency', factor: 2, variables: ['n'] }] }, /'n' is not a process with a seasonal component/],
     ['a kind on a string variable', { frequency: 0.01, duration: 5, kinds: [{ kind: 'spike', magnitude: 1, variables: ['s'] }] }, /'s' is a string variable; anomaly kinds act on numeric variables/],
+    ['a flat_line on a string variable, with the remedy', { frequency: 0.01, duration: 5, kinds: [{ kind: 'flat_line', variables: ['s'] }] }, /'s' is a string variable; anomaly kinds act on numeric variables only \(flat_line and dropout too\); to make 's' anomalous, give it an 'anomalous' definition/],
     ['a kind with nothing to act on', { frequency: 0.01, duration: 5, kinds: [{ kind: 'frequency', factor: 2 }] }, /anomalies\.kinds\[0\]: no variable for 'frequency' to act on/, { n: { normal: { dist: 'normal', mean: 0, sd: 1 } } }],
     ['min_effect without kinds', { frequency: 0.01, duration: 5, min_effect: 0.5 }, /anomalies\.min_effect: needs 'anomalies\.kinds'/],
     ['a min_effect of zero', { frequency: 0.01, duration: 5, min_effect: 0, kinds: [{ kind: 'spike', magnitude: 1 }] }, /anomalies\.min_effect: must be > 0, got 0/],

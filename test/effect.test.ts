@@ -12,6 +12,7 @@ import { describe, expect, it } from 'vitest';
 import { parseScenario } from '../src/reader/load.js';
 import { generateShard, type ShardColumns } from '../src/generate/shard.js';
 import { generate } from '../src/run/generate.js';
+import { formatRunReport } from '../src/cli/report.js';
 import { verify } from '../src/run/verify.js';
 import { prepareScenario } from '../src/variables/registry.js';
 import { contextWindow, robustScale, variableEffect } from '../src/anomaly/effect.js';
@@ -180,6 +181,9 @@ describe('min_effect', () => {
     expect(r.manifest.anomalies.realised.events).toBe(0);
     expect(r.manifest.anomalies.realised.anomalous_rows).toBe(0);
     expect(r.manifest.anomalies.min_effect!.dropped_events).toBeGreaterThan(5);
+    // The run's summary says where the requested events went.
+    const dropped = r.manifest.anomalies.min_effect!.dropped_events;
+    expect(formatRunReport(r, 'drop', 1)).toContain(`min_effect 50: ${dropped} events stayed below it after 3 tries and were dropped, their rows normal; 0 events reached it on a redraw`);
     const c = generateShard(s, 0, 30_000);
     expect(c.isAnomaly.every((x) => x === 0)).toBe(true);
     expect(col(c, 'cpu').data).toEqual(col(c, 'cpu_clean').data);
@@ -194,6 +198,7 @@ describe('min_effect below: normal (near misses as hard negatives)', () => {
     expect(r.manifest.anomalies.min_effect).toMatchObject({ below: 'normal', redrawn_events: 0 });
     expect(r.manifest.anomalies.min_effect!.dropped_events).toBeGreaterThan(5);
     expect(r.manifest.anomalies.realised.events).toBe(0);
+    expect(formatRunReport(r, 'near', 1)).toMatch(/min_effect 50: \d+ events stayed below it after 3 tries and were kept in the values, labelled normal \(below: normal\)/);
     const c = generateShard(s, 0, 30_000);
     expect(c.isAnomaly.every((x) => x === 0)).toBe(true);
     expect(c.anomalyId.every((x) => x === 0)).toBe(true);

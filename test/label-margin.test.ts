@@ -12,9 +12,11 @@ import { describe, expect, it } from 'vitest';
 import { parseScenario } from '../src/reader/load.js';
 import { generateShard, type ShardColumns } from '../src/generate/shard.js';
 import { generate } from '../src/run/generate.js';
+import { generateSplits } from '../src/run/splits.js';
+import { verify } from '../src/run/verify.js';
 import { getInt64 } from '../src/columns/columns.js';
 import type { Scenario } from '../src/model/types.js';
-import { columnHashes, concatColumn, tempDir } from './helpers.js';
+import { columnHashes, concatColumn, duck, tempDir } from './helpers.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const ROWS = 40_000;
@@ -136,6 +138,27 @@ describe('label_margin', () => {
     expect(small.isAnomaly[n - 1]).toBe(1);
     expect(Buffer.from(small.isAnomaly)).toEqual(Buffer.from(big.isAnomaly.subarray(0, n)));
   });
+
+  it('lists in a test split the event whose after-margin runs into its first rows, so every label joins to a segment row', async () => {
+    // Cut train 10 rows after an event ends: test's first rows carry that event's margin.
+    const [, end] = eventRows(generateShard(scenario({}), 0, ROWS)).find(([s]) => s > ROWS / 2)!;
+    const train = end + 10;
+    const base = tempDir();
+    for (const [name, extra] of [['series', {}], ['fleet', { entities: { count: 4 } }]] as const) {
+      const out = join(base, name);
+      const d = { ...doc({ label_margin: [BEFORE, AFTER] }), ...extra, splits: { train } };
+      await generateSplits(parseScenario(JSON.stringify(d), join(root, 'label-margin.json')), { out, workers: 2 });
+      const test = join(out, 'test');
+      // (An id past the last row is an event starting after it, whose margin the last rows carry.)
+      const join_ = name === 'fleet' ? 'AND s.entity = d.entity' : '';
+      const [row] = await duck(`SELECT count(*) AS dangling FROM read_parquet('${test}/data/*.parquet') d WHERE anomaly_id < ${ROWS} AND NOT EXISTS (SELECT 1 FROM read_parquet('${test}/anomalies.parquet') s WHERE s.id = d.anomaly_id ${join_})`);
+      expect([name, Number(row!['dangling'])]).toEqual([name, 0]);
+      // The case was met: an event ending before test's first row, listed for its margin.
+      const [listed] = await duck(`SELECT count(*) AS n FROM read_parquet('${test}/anomalies.parquet') WHERE end_row < ${train}`);
+      expect(Number(listed!['n'])).toBeGreaterThan(0);
+      expect((await verify(test, { sampleBlocks: 1 })).ok).toBe(true);
+    }
+  }, 60_000);
 
   it('writes the same shards with 1 and 4 workers; the manifest counts margin rows as labelled (D2)', async () => {
     const base = tempDir();

@@ -356,6 +356,16 @@ describe('validation', () => {
     expect(() => processScenario(components, 10)).toThrow(message);
   });
 
+  it('refuses a period under 2 rows, which aliases: rows at whole steps of a 1h sine with a 30m or 1h period are all 0', () => {
+    const at = (period: unknown, step: string) => () => parseScenario(JSON.stringify({ timeline: { rows: 5, step }, variables: { p: { type: 'process', components: [{ type: 'constant', value: 1 }, { type: 'sine', period }] } } }));
+    expect(at('30m', '1h')).toThrow(/variables\.p\.components\[1\]\.period: a period of 30m is 0\.5 rows at the timeline's step of 1h, shorter than 2 rows: .*alias.*at least 2 rows \(2h\) or a shorter step/);
+    expect(at('1h', '1h')).toThrow(/a period of 1h is 1 row at/);
+    expect(at(1.5, '1s')).toThrow(/components\[1\]\.period: a period of 1\.5 rows is shorter than 2 rows/);
+    // Two rows (a wave at the sampling's limit) and a period as long as the step allows are kept.
+    expect(at(2, '1s')).not.toThrow();
+    expect(at('2h', '1h')).not.toThrow();
+  });
+
   it('refuses an integer dtype and an empty component list', () => {
     expect(() => parseScenario(JSON.stringify({ timeline: { rows: 5 }, variables: { p: { type: 'process', dtype: 'int64', components: [{ type: 'constant', value: 1 }] } } }))).toThrow(/variables\.p\.dtype: a process fills a float64 or float32 column/);
     expect(() => parseScenario(JSON.stringify({ timeline: { rows: 5 }, variables: { p: { type: 'process', components: [] } } }))).toThrow(/variables\.p\.components: expected a non-empty list/);

@@ -315,6 +315,13 @@ const anomalies = fc.oneof(
   },
 );
 
+/** A process whose periods given as durations span at least 2 rows at the step (a shorter one aliases and is refused). */
+function atLeastTwoRows(v: { components: Array<Record<string, unknown>> }, stepMs: number): Record<string, unknown> {
+  const spanMs: Record<string, number> = { '1h': 3_600_000, '1d': 86_400_000 };
+  const fit = (k: Record<string, unknown>) => (typeof k['period'] === 'string' && spanMs[k['period']]! < 2 * stepMs ? { ...k, period: `${2 * stepMs}ms` } : k);
+  return { ...v, components: v.components.map(fit) };
+}
+
 /** Timeline steps in every unit, whole and fractional spellings, and their milliseconds. */
 const STEP_MS: Record<string, number> = { '1ms': 1, '7ms': 7, '250ms': 250, '1s': 1000, '1.001s': 1001, '1.5s': 1500, '10s': 10_000, '90s': 90_000, '86400s': 86_400_000, '1m': 60_000, '5m': 300_000, '13m': 780_000, '0.25h': 900_000, '0.5h': 1_800_000, '1h': 3_600_000, '1d': 86_400_000, '2d': 172_800_000, '3d': 259_200_000 };
 
@@ -421,7 +428,7 @@ export function validCase(maxRows = 140_001, o: { binary?: boolean } = {}): fc.A
     .map((c) => {
       const variables: Record<string, unknown> = {};
       c.stochastic.forEach((v, i) => (variables[`s${i}`] = v.doc));
-      c.processes.forEach((v, i) => (variables[`p${i}`] = v));
+      c.processes.forEach((v, i) => (variables[`p${i}`] = atLeastTwoRows(v, STEP_MS[c.noStep ? '1s' : c.step]!)));
       c.callbacks.forEach((v, i) => (variables[`c${i}`] = v));
       if (c.source) variables['src'] = c.source;
       if (c.vae) {
@@ -444,7 +451,7 @@ export function validCase(maxRows = 140_001, o: { binary?: boolean } = {}): fc.A
       const correlations = c.corrProcess === undefined ? undefined : { lines: { variables: ['ca', 'cp'], correlation: [[1, c.corrProcess], [c.corrProcess, 1]] } };
       if (correlations) {
         variables['ca'] = { type: 'correlated', dtype: 'float32', marginal: { dist: 'lognormal', mu: 0.5, sigma: 0.2 } };
-        variables['cp'] = { type: 'process', components: [{ type: 'sawtooth', period: '1h', amplitude: 4 }, { type: 'noise', sd: 1.5 }] };
+        variables['cp'] = atLeastTwoRows({ type: 'process', components: [{ type: 'sawtooth', period: '1h', amplitude: 4 }, { type: 'noise', sd: 1.5 }] }, STEP_MS[c.noStep ? '1s' : c.step]!);
       }
       // Kinds act on numeric variables without an anomalous definition: there are always two.
       const drawn = c.anomalies as (Record<string, unknown> & { kinds?: unknown[]; count?: number; duration: number[]; min_effect?: unknown; label?: string }) | undefined;

@@ -24,6 +24,12 @@ export function formatRunReport(r: GenerateResult, out: string, seconds: number)
     `anomalies: ${countOf(a.realised.events, 'event')}, ${countOf(a.realised.anomalous_rows, 'row')} (fraction ${a.realised.fraction.toFixed(5)}${outages}; ${requested}${outages && a.mode !== 'none' ? ', for events alone' : ''})` +
       (a.realised.truncated_events ? `, ${a.realised.truncated_events} cut by the end of the timeline` : ''),
   );
+  // Events min_effect gave up on are not in the realised figures: say where the shortfall went.
+  const me = a.min_effect;
+  if (me && me.dropped_events > 0) {
+    const fate = me.below === 'normal' ? 'kept in the values, labelled normal (below: normal)' : 'dropped, their rows normal';
+    lines.push(`min_effect ${me.threshold}: ${countOf(me.dropped_events, 'event')} stayed below it after ${countOf(me.tries, 'try', 'tries')} and ${me.dropped_events === 1 ? 'was' : 'were'} ${fate}; ${countOf(me.redrawn_events, 'event')} reached it on a redraw`);
+  }
   if (!m.growth_stable) lines.push('note: count mode places events over the whole timeline; this dataset is not growth-stable');
   // Shard files sort in row order, so a glob over data/*.csv reads this one first. A
   // dataset without a labelled row has no anomaly_id value whose type a reader could lose.

@@ -22,6 +22,17 @@ import { eventOutcome, measuresEvents } from './event-outcome.js';
 import type { ShardColumns } from './rows.js';
 
 /**
+ * The row from which events reach a stretch of the timeline starting at row `first` (a test
+ * split, a stream from `--start-at`): an event that ends after it runs into the stretch with
+ * its own rows or with its after-margin's labels, so the stretch's segment table lists it
+ * (a row labelled for an event joins to its segment row).
+ */
+export function reachedFrom(scenario: Scenario, first: number): number {
+  const a = scenario.anomalies;
+  return first - (a.mode === 'none' ? 0 : (a.labelMargin?.[1] ?? 0));
+}
+
+/**
  * Labels the margins of every kept event in the columns of rows [rowStart, rowEnd):
  * `isAnomaly` 1 and the event's id. Near misses (`min_effect.below: normal`) and dropped
  * events get no margin.

@@ -17,6 +17,7 @@ import { checkPlanAgainstVariables, checkPlanExtras, PLAN_EXTRA_KEYS } from '../
 import { meanKindDuration } from '../anomaly/kinds/catalog.js';
 import { checkDependencies } from '../variables/callback-order.js';
 import { rowLimitProblems } from '../variables/row-limits.js';
+import { periodProblems } from '../variables/process-validate.js';
 import { resolveCorrelations } from './correlations.js';
 import { expandCorrelatedEntries } from './correlated-entries.js';
 import { checkSplits, splitsPlacementProblem } from './splits.js';
@@ -266,6 +267,7 @@ export function validateScenario(doc: unknown, options: { baseDir?: string } = {
   const correlations = resolveCorrelations(c, expanded.groups, variables, declared, new Map(expanded.entries.map((e) => [e.name, e])));
   checkDependencies(c, variables, declared);
   if (checkedAnomalies) checkPlanAgainstVariables(c, checkedAnomalies, variables, declared, correlations);
+  if (timeline) for (const v of variables) if (v.type === 'process') for (const p of periodProblems(v, timeline.stepMs)) c.fail(`${join(join('variables', v.name), 'components')}[${p.component}].period`, p.message);
   if (timeline) for (const p of rowLimitProblems({ variables, timeline, baseDir: options.baseDir ?? process.cwd(), ...(allowNonFinite ? { allowNonFinite: true as const } : {}) }, timeline.rows)) c.fail(join('variables', p.variable), p.message);
   // `uniqueness.scope` belongs to fleets; the rest of the block is the one-series uniqueness.
   const { scope, rawUniqueness } = uniquenessScope(o['uniqueness']);

@@ -13,6 +13,7 @@ import { endRow, firstRow, type Scenario } from '../model/types.js';
 import { segmentTable } from '../dataset/segments.js';
 import { cleanRowsOf } from '../generate/shard.js';
 import { segmentsOf } from '../generate/event-outcome.js';
+import { reachedFrom } from '../generate/label-margin.js';
 import { entityStarts, type EntityStarts } from '../generate/fleet.js';
 import { entityKey, entityName, entityScenario } from '../fleet/entity.js';
 
@@ -29,8 +30,9 @@ export interface MeasuredSegments {
 /**
  * A fleet shard's events (those starting in its rows, entity by entity), measured and
  * described; with `reaching`, only those that end after that row (events running into a
- * test split). `starting`: the shard's entities with events starting in it, as generating
- * the shard found them (generate/fleet.ts), instead of building each entity's scenario again.
+ * test split, with their rows or their label margin: `reachedFrom`). `starting`: the
+ * shard's entities with events starting in it, as generating the shard found them
+ * (generate/fleet.ts), instead of building each entity's scenario again.
  */
 export function fleetShardSegments(s: Scenario, shard: { entityStart?: number | undefined; entityEnd?: number | undefined; rowStart: number; rowEnd: number }, reaching?: number, starting?: Iterable<EntityStarts>): MeasuredSegments {
   const out: Required<MeasuredSegments> = { segments: [], dropped: 0, entities: [], described: [] };
@@ -59,8 +61,9 @@ function* entitiesStarting(s: Scenario, from: number, to: number, rowStart: numb
 /** The events of entities [from, to) that reach the dataset's rows: a test split's run-in events too. */
 function fleetSegmentsFrom(s: Scenario, entityStart: number, entityEnd: number): MeasuredSegments {
   const first = firstRow(s.timeline);
+  const from = first > 0 ? reachedFrom(s, first) : 0;
   const back = first > 0 ? maxEventRows(s.anomalies) : 0;
-  return fleetShardSegments(s, { entityStart, entityEnd, rowStart: Math.max(0, first - back), rowEnd: endRow(s.timeline) }, first > 0 ? first : undefined);
+  return fleetShardSegments(s, { entityStart, entityEnd, rowStart: Math.max(0, from - back), rowEnd: endRow(s.timeline) }, first > 0 ? from : undefined);
 }
 
 /** A fleet's outages as segment table rows: each with the entities it hit (its effect is not measured: NaN). */
@@ -86,10 +89,11 @@ export function* outageRows(s: Scenario): Generator<{ segment: Segment; describe
 export function datasetSegments(s: Scenario, settled?: MeasuredSegments): { segments: Segment[]; dropped: number; table: Table } {
   const f = s.entities;
   if (!f) {
-    // A later stretch of the timeline lists the events starting in it, and one running into it.
-    const from = firstRow(s.timeline);
+    // A later stretch of the timeline lists the events starting in it, and one running into
+    // it with its rows or its label margin.
+    const first = firstRow(s.timeline);
     const end = endRow(s.timeline);
-    const { segments, dropped } = settled ?? segmentsOf(s, eventsOverlapping(s, from, end));
+    const { segments, dropped } = settled ?? segmentsOf(s, eventsOverlapping(s, first > 0 ? reachedFrom(s, first) : 0, end));
     return { segments, dropped, table: segmentTable(s, segments, cleanRowsOf(s)) };
   }
   const measured = settled?.entities ? settled : fleetSegmentsFrom(s, 0, f.count);
@@ -137,18 +141,18 @@ export function* segmentTableChunks(s: Scenario, chunkRows: number): Generator<T
   }
   if (!f) {
     // A later stretch of the timeline (a test split) lists the event running into it first.
-    for (const seg of segmentsOf(s, eventsOverlapping(s, first, first + 1).filter((e) => e.start < first)).segments) pending.segments.push(seg);
+    for (const seg of segmentsOf(s, eventsOverlapping(s, reachedFrom(s, first), first + 1).filter((e) => e.start < first)).segments) pending.segments.push(seg);
     for (const placed of placedInPieces(s, first, end, chunkRows)) {
       for (const seg of segmentsOf(s, placed).segments) pending.segments.push(seg);
       yield* full();
     }
   } else {
     const back = first > 0 ? maxEventRows(s.anomalies) : 0;
-    const reaching = first > 0 ? first : undefined;
+    const reaching = first > 0 ? reachedFrom(s, first) : undefined;
     for (let e = 0; e < f.count; e++) {
       const one = entityScenario(s, e);
       const key = entityKey(f, e);
-      for (const placed of placedInPieces(one, Math.max(0, first - back), end, chunkRows)) {
+      for (const placed of placedInPieces(one, Math.max(0, (reaching ?? 0) - back), end, chunkRows)) {
         const m = fleetShardSegments(s, { rowStart: 0, rowEnd: end }, reaching, [{ entity: e, scenario: one, placed }]);
         for (let i = 0; i < m.segments.length; i++) {
           pending.segments.push(m.segments[i]!);

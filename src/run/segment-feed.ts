@@ -15,6 +15,7 @@
  */
 import { eventsOverlapping } from '../anomaly/events.js';
 import { segmentsOf } from '../generate/event-outcome.js';
+import { reachedFrom } from '../generate/label-margin.js';
 import { firstRow, type Scenario } from '../model/types.js';
 import type { GenerationPlan, ShardPlan } from '../plan/planner.js';
 import { prepareScenario } from '../variables/registry.js';
@@ -105,11 +106,12 @@ export class SegmentFeed {
     const s = this.scenario;
     if (this.learned && !this.prepared) return;
     if (!this.started) {
-      // A later stretch of the timeline (a test split) lists the events running into it first.
+      // A later stretch of the timeline (a test split) lists the events running into it
+      // first, with their rows or their label margin.
       const first = firstRow(s.timeline);
       if (first > 0) {
         if (!this.prepared) return;
-        const runIn = segmentsOf(s, eventsOverlapping(s, first, first + 1).filter((e) => e.start < first));
+        const runIn = segmentsOf(s, eventsOverlapping(s, reachedFrom(s, first), first + 1).filter((e) => e.start < first));
         this.file.add(runIn);
       }
       this.started = true;

@@ -14,6 +14,7 @@ import { maxEventRows } from '../anomaly/events.js';
 import type { Segment } from '../anomaly/effect.js';
 import type { EventDescription } from '../anomaly/kinds/describe.js';
 import type { EventTally } from '../dataset/event-tally.js';
+import { reachedFrom } from '../generate/label-margin.js';
 import { firstRow, type Scenario } from '../model/types.js';
 import type { GenerationPlan } from '../plan/planner.js';
 import { prepareScenario } from '../variables/registry.js';
@@ -89,8 +90,10 @@ export class SortedSegmentFeed {
     const here = this.plan.shards.filter((sh) => !this.measured.has(sh.index));
     // Measuring events generates rows on this thread; a learned event's figures come from its clean context.
     if (here.length > 0 || SegmentFeed.needsPreparing(s)) await prepareScenario(s);
-    // A later stretch of the timeline (a test split) lists the events running into it too.
-    if (first > 0) this.add(-1, fleetShardSegments(s, { entityStart: 0, entityEnd: s.entities!.count, rowStart: Math.max(0, first - maxEventRows(s.anomalies)), rowEnd: first }, first));
+    // A later stretch of the timeline (a test split) lists the events running into it too,
+    // with their rows or their label margin.
+    const from = reachedFrom(s, first);
+    if (first > 0) this.add(-1, fleetShardSegments(s, { entityStart: 0, entityEnd: s.entities!.count, rowStart: Math.max(0, from - maxEventRows(s.anomalies)), rowEnd: first }, from));
     for (const sh of here) this.add(this.position.get(sh.index)!, fleetShardSegments(s, sh));
     let batch = empty(this.dropped);
     for (const r of this.sort.sorted()) {

@@ -17,6 +17,7 @@ import { segmentTable } from '../dataset/segments.js';
 import { writeFileAtomic } from '../formats/files.js';
 import type { Scenario } from '../model/types.js';
 import { segmentsOf } from '../generate/event-outcome.js';
+import { reachedFrom } from '../generate/label-margin.js';
 import { cleanRowsOf } from '../generate/shard.js';
 import { prepareScenario } from '../variables/registry.js';
 
@@ -45,8 +46,7 @@ export async function writeStreamLabels(path: string, scenario: Scenario, startR
   // Measuring events generates rows on this thread: load what the variables need.
   await prepareScenario(scenario);
   // Events as the stream's rows carry them: settled (min_effect), with their effect.
-  const after = scenario.anomalies.mode === 'none' ? 0 : (scenario.anomalies.labelMargin?.[1] ?? 0);
-  const placed = eventsOverlapping(scenario, Math.max(0, startRow - after), rows);
+  const placed = eventsOverlapping(scenario, Math.max(0, reachedFrom(scenario, startRow)), rows);
   // Measuring an event generates its rows (about 0.2 ms each: minutes for a long timeline's
   // events), so it goes in slices, between which Ctrl-C is heard; then nothing is written.
   const segments: ReturnType<typeof segmentsOf>['segments'] = [];

@@ -140,7 +140,7 @@ function hasComponent(v: Variable, types: readonly string[]): boolean {
 
 /** Why a kind cannot act on a variable, or undefined when it can. */
 function incompatibility(spec: AnomalyKindSpec, v: Variable): string | undefined {
-  if (!NUMERIC.includes(v.dtype)) return `'${v.name}' is a ${v.dtype} variable; anomaly kinds act on numeric variables`;
+  if (!NUMERIC.includes(v.dtype)) return `'${v.name}' is a ${v.dtype} variable; anomaly kinds act on numeric variables only (flat_line and dropout too); to make '${v.name}' anomalous, give it an 'anomalous' definition (for a categorical, the same values with other weights, or other values)`;
   if (v.type === 'id') return `'${v.name}' is an id variable, unique by construction; anomaly kinds do not act on it`;
   const acts = actsOnComponents(spec.kind, spec.params);
   if (acts.scores && !inCorrelationGroup(v)) return `'${v.name}' is in no correlation group; 'decorrelate' redraws the members of a group of 'correlations' (correlated variables and processes with linked noise)`;
