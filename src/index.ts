@@ -25,6 +25,7 @@ export { FORMAT_VERSION, BLOCK_ROWS } from './format.js';
 /** Scoring a detector's output against labels (`paranom eval`). */
 export {
   evaluate,
+  evaluateFleet,
   nabScore,
   nabSweep,
   rangeScores,
@@ -37,6 +38,9 @@ export {
   type EvalPredictions,
   type EvalOptions,
   type EvalResult,
+  type FleetEntity,
+  type FleetEvalResult,
+  type EntityScores,
   type NabScores,
   type NabSeries,
   type NabResult,

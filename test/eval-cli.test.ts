@@ -291,12 +291,12 @@ describe('paranom eval', () => {
       writeFileSync(badAg, JSON.stringify(doc));
       expectUsageError(paranom('eval', '--labels', badAg), message);
     }
-    // A fleet's entities share timestamps: refused, where the join before matched rows of any entity.
+    // A fleet's entities share timestamps: predictions without an entity column are refused (the join once matched rows of any entity).
     const fleetFile = join(dir, 'fleet.json');
     writeFileSync(fleetFile, JSON.stringify({ seed: 1, timeline: { rows: 100 }, entities: { count: 3, key: 'm' }, anomalies: { frequency: 0.05, duration: [2, 5] }, variables: { x: { normal: { dist: 'normal', mean: 0, sd: 1 }, anomalous: { dist: 'normal', mean: 5, sd: 1 } } } }));
     const fleet = join(dir, 'fleet');
     expect(paranom('generate', fleetFile, '--out', fleet).code).toBe(0);
-    expectUsageError(paranom('eval', preds, '--labels', fleet), /fleet is a fleet of 3 series keyed by 'm', whose rows share timestamps; eval scores one series/);
+    expectUsageError(paranom('eval', preds, '--labels', fleet), /has no entity column 'm' \(the fleet's key column, which names each row's entity; name the predictions' entity column with --entity-column\)/);
     // A directory that is not (yet) one dataset says what it holds, as the other commands do.
     const parts = join(dir, 'parts');
     expect(paranom('generate', 'scenarios/valve-sensors.yaml', '--out', parts, '--rows', '140000', '--shard-rows', '65536', '--workers', '1', '--part', '1/2').code).toBe(0);

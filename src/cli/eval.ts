@@ -13,7 +13,7 @@ function builder(a: Argv) {
   return a
     .usage(
       '$0 eval [predictions] --labels LABELS [options]\n\n' +
-        'Scores predictions (a .csv or .parquet file with a timestamp and a score or 0/1 column) against labels, joined on the timestamp. ' +
+        'Scores predictions (a .csv or .parquet file with a timestamp and a score or 0/1 column) against labels, joined on the timestamp (a fleet dataset: on its entity column and the timestamp). ' +
         'LABELS is a paranom dataset directory, a .csv/.parquet file with a label column, NAB-style windows JSON (with --key), ' +
         "or AnomalyGenerator's eval JSON ({targets, candidates, range}; then no predictions file).",
     )
@@ -34,6 +34,8 @@ function builder(a: Argv) {
     .option('cardinality', { choices: ['one', 'reciprocal'] as const, default: 'one' as const, describe: 'Range precision/recall: overlap cardinality γ' })
     .option('probation', { type: 'string', describe: "NAB: share of rows in the probationary period (default NAB's 0.15)" })
     .option('nab-threshold', { choices: ['sweep', 'same'] as const, describe: "NAB: each profile's own best threshold (sweep, as NAB), or the evaluation threshold (same). Default: sweep when the threshold is 'best'" })
+    .option('entity-column', { type: 'string', describe: "A fleet dataset's labels: the predictions' entity column (default: the fleet's key column)" })
+    .option('per-entity', { type: 'boolean', default: false, describe: "A fleet dataset's labels: each entity's point and event figures too" })
     .option('only-labelled', { type: 'boolean', default: false, describe: 'Score only the prediction rows that have a label row (a detector run over a longer series than the labelled part); the rest are left out and counted' })
     .option('json', { type: 'boolean', default: false, describe: 'Print the result as JSON' });
 }
@@ -91,9 +93,58 @@ async function joinFiles(predictions: string, argv: ArgumentsCamelCase<EvalArgs>
   const { readLabels } = await import('../eval/label-source.js');
   const { readPredictions, joinOnTime } = await import('../eval/join.js');
   const labels = readLabels(argv.labels, { labelColumn: argv['label-column'], timeColumn: argv['time-column'], key: argv.key, windows: argv.windows });
+  if (labels.fleet) return { fleet: await joinFleetFiles(predictions, labels.description, labels.fleet, argv) };
+  for (const o of ['entity-column', 'per-entity'] as const) {
+    if (argv[o] !== undefined && argv[o] !== false) throw usage(`--${o} applies to a fleet dataset's labels (a dataset with entities); ${argv.labels} is one series`);
+  }
   const preds = readPredictions(predictions, { scoreColumn: argv['score-column'], timeColumn: argv['time-column'] });
   const joined = joinOnTime(labels, preds, { onlyLabelled: argv['only-labelled'] });
   return { labels: { description: labels.description }, preds: { description: preds.description }, joined };
+}
+
+/** A fleet's labels and predictions read and joined on (entity, timestamp). */
+async function joinFleetFiles(predictions: string, description: string, labels: import('../eval/fleet-labels.js').FleetLabels, argv: ArgumentsCamelCase<EvalArgs>) {
+  const { readFleetPredictions, joinFleet } = await import('../eval/fleet-join.js');
+  const preds = readFleetPredictions(predictions, labels, { scoreColumn: argv['score-column'], timeColumn: argv['time-column'], entityColumn: argv['entity-column'] });
+  return { labels: description, key: labels.key, count: labels.entities.length, preds: preds.description, joined: joinFleet(labels, preds, { onlyLabelled: argv['only-labelled'] }) };
+}
+
+type FleetFiles = Awaited<ReturnType<typeof joinFleetFiles>>;
+
+/** A fleet scored as one corpus: the same output as one series', with its entities counted (and, asked for, each one's figures). */
+async function fleetHandler(f: FleetFiles, opts: EvalOptions, argv: ArgumentsCamelCase<EvalArgs>, print: (s: string) => void): Promise<void> {
+  const { evaluateFleet } = await import('../eval/fleet-evaluate.js');
+  const { formatEvalResult, formatPerEntity } = await import('../eval/report.js');
+  const j = f.joined;
+  const binary = opts.threshold === undefined && j.values.every((v) => v === 0 || v === 1);
+  const { per_entity, entities, ...r } = evaluateFleet(j.isAnomaly, binary ? { alarms: j.values } : { scores: j.values }, j.entities, opts, argv['per-entity']);
+  const result = {
+    labels: f.labels,
+    predictions: f.preds,
+    windows_outside: j.windowsOutside,
+    label_rows_unscored: j.labelRowsUnscored,
+    labelled_rows_unscored: j.labelledRowsUnscored,
+    prediction_rows_unlabelled: j.predictionRowsUnlabelled,
+    predictions_reordered: j.reordered,
+    ...r,
+    entities,
+    entities_unscored: j.entitiesUnscored.length,
+    ...(per_entity ? { per_entity } : {}),
+  };
+  if (argv.json) return void print(JSON.stringify(result, null, 2) + '\n');
+  const int = (v: number) => v.toLocaleString('en-US');
+  const unscored = j.entitiesUnscored;
+  const notes = [
+    ...(j.reordered ? ["note: some entity's prediction rows are not in time order; each entity's rows are scored in timestamp order"] : []),
+    ...(unscored.length > 0 ? [`note: ${int(unscored.length)} of ${int(f.count)} entities have no prediction row and are not scored (${unscored.slice(0, 5).join(', ')}${unscored.length > 5 ? ', …' : ''})`] : []),
+    ...(j.labelRowsUnscored > 0 ? [`note: ${int(j.labelRowsUnscored)} label row(s) have no prediction row and are not scored (${int(j.labelledRowsUnscored)} of them labelled anomalous)`] : []),
+    ...(j.predictionRowsUnlabelled > 0 ? [`note: ${int(j.predictionRowsUnlabelled)} prediction row(s) have no label row and are not scored (--only-labelled)`] : []),
+    ...(j.windowsOutside > 0 ? [`note: ${j.windowsOutside} label window(s) cover no predicted row and are left out`] : []),
+  ];
+  const probation = `the first rows of each entity (${int(r.nab.probation_rows)} in all)`;
+  const heading = [`labels       ${f.labels}`, `predictions  ${f.preds}`, `fleet        ${int(entities)} ${entities === 1 ? 'entity' : 'entities'} scored as one corpus, one threshold`, ...notes];
+  print(formatEvalResult(r, heading, probation));
+  if (per_entity) print('\n' + formatPerEntity(per_entity, f.key));
 }
 
 async function handler(argv: ArgumentsCamelCase<EvalArgs>): Promise<void> {
@@ -116,7 +167,9 @@ async function handler(argv: ArgumentsCamelCase<EvalArgs>): Promise<void> {
   if (argv.predictions === undefined) throw usage('name the predictions file: paranom eval PREDICTIONS --labels LABELS');
   const { evaluate } = await import('../eval/evaluate.js');
   const { formatEvalResult } = await import('../eval/report.js');
-  const { labels, preds, joined } = await joinFiles(argv.predictions, argv);
+  const files = await joinFiles(argv.predictions, argv);
+  if ('fleet' in files) return fleetHandler(files.fleet, opts, argv, print);
+  const { labels, preds, joined } = files;
   // A 0/1 column is read as alarms unless a threshold is given.
   const binary = opts.threshold === undefined && joined.values.every((v) => v === 0 || v === 1);
   const r = evaluate(joined.labels, binary ? { alarms: joined.values } : { scores: joined.values }, opts);

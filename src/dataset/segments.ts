@@ -14,6 +14,7 @@ import { putInt64 } from '../columns/columns.js';
 import { packBits } from '../formats/arrow-table.js';
 import { describeEvents, hasKindParams, type EventDescription } from '../anomaly/kinds/describe.js';
 import type { CleanRows } from '../anomaly/kinds/learned.js';
+import { rowTimeMs } from '../model/row-time.js';
 
 /**
  * A fleet's segment table: each event's entity (the key column, first) and its
@@ -40,7 +41,6 @@ export function segmentTable(scenario: Scenario, segments: readonly Segment[], c
     events.forEach((e, i) => putInt64(a, i, f(e, i)));
     return new BigInt64Array(a.buffer);
   };
-  const { startMs, stepMs } = scenario.timeline;
   // Per event: the variables it changes and, with anomaly kinds, its drawn parameters.
   const described = fleet ? fleet.described : events.map(describeEvents(scenario, cleanRows));
   const withParams = hasKindParams(scenario);
@@ -71,8 +71,8 @@ export function segmentTable(scenario: Scenario, segments: readonly Segment[], c
     vectorFromArray(events.map((e) => e.kind), new Utf8()).data[0]!,
     makeData({ type: new Int64(), length: n, data: ints((e) => e.start) }),
     makeData({ type: new Int64(), length: n, data: ints((e) => e.end - 1) }),
-    makeData({ type: new TimestampMillisecond('UTC'), length: n, data: ints((e) => startMs + e.start * stepMs) }),
-    makeData({ type: new TimestampMillisecond('UTC'), length: n, data: ints((e) => startMs + (e.end - 1) * stepMs) }),
+    makeData({ type: new TimestampMillisecond('UTC'), length: n, data: ints((e) => rowTimeMs(scenario.timeline, e.start)) }),
+    makeData({ type: new TimestampMillisecond('UTC'), length: n, data: ints((e) => rowTimeMs(scenario.timeline, e.end - 1)) }),
     makeData({ type: new Int64(), length: n, data: ints((e) => e.duration) }),
     makeData({ type: new Int64(), length: n, data: ints((e) => e.end - e.start) }),
     makeData({ type: new Bool(), length: n, data: packBits(Uint8Array.from(events, (e) => (e.truncated ? 1 : 0))) }),

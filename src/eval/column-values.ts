@@ -8,10 +8,18 @@
 import { parseTimestamp } from './timestamps.js';
 import { cellNumber, columnProblem, usage, type TableFile } from './table-file.js';
 
-/** What a column holds: a timestamp, a 0/1 label, or a finite number. */
+/** What a column holds: a timestamp, a 0/1 label, a finite number, or a key (a fleet's entity). */
 export interface ColumnSpec {
   name: string;
-  kind: 'time' | 'label' | 'score';
+  kind: 'time' | 'label' | 'score' | 'key';
+  /** A key column's meaning: each cell's index (NaN when the cell names none), and why not. */
+  keys?: KeyIndex;
+}
+
+/** The entities a key column may name, as indices. */
+export interface KeyIndex {
+  index(cell: unknown): number;
+  problem(cell: unknown): string;
 }
 
 /** One cell as its value, or NaN when the column cannot hold it. */
@@ -26,6 +34,7 @@ function message(t: TableFile, spec: ColumnSpec, row: number, cell: unknown): st
   const at = `${t.where(row)}: '${String(cell)}'`;
   if (spec.kind === 'time') return `${at} in column '${spec.name}' is not a timestamp (expected a date-time such as 2024-01-01 00:00:00 or a number)`;
   if (spec.kind === 'label') return `${at} in label column '${spec.name}' is not a label (expected 0/1 or true/false)`;
+  if (spec.kind === 'key') return `${at} in entity column '${spec.name}' ${spec.keys!.problem(cell)}`;
   // An infinity is a number, but no threshold or ranking can place it among finite scores.
   const v = cellNumber(cell);
   if (v === Infinity || v === -Infinity || (typeof cell === 'string' && /^\s*[+-]?inf(inity)?\s*$/i.test(cell))) return `${at} in score column '${spec.name}' is not a finite number (clip infinite scores to the largest and smallest finite ones)`;
@@ -58,6 +67,14 @@ export function readColumns(t: TableFile, specs: readonly ColumnSpec[], check?: 
       specs.forEach((s, c) => {
         const out = arrays[c]!;
         const col = cells[c]!;
+        if (s.kind === 'key') {
+          for (let i = 0; i < n; i++) {
+            const v = s.keys!.index(col[i]);
+            if (Number.isNaN(v)) bad[c] ??= { row: first + i, cell: col[i] };
+            out[first + i] = v;
+          }
+          return;
+        }
         if (ArrayBuffer.isView(col) && !(col instanceof BigInt64Array || col instanceof BigUint64Array)) {
           // Numbers already (a float column, timestamps from their words): no cell to read.
           const nums = col as unknown as ArrayLike<number>;

@@ -8,7 +8,7 @@ import { NAB_PROBATION_PERCENT, NAB_PROFILE_NAMES, NAB_PROFILES, nabProbationRow
 import { confusion, pointScores, type PointScores } from './point.js';
 import { rangeScoresOfAlarms, type RangeOptions, type RangeScores } from './range.js';
 import { positivesOf, rankingScores } from './ranking.js';
-import { scoreOrder } from './score-order.js';
+import { scoreOrder, type ScoreOrder } from './score-order.js';
 import { bestFbetaThreshold } from './threshold.js';
 import { runsOf, windowProblem, type RowWindow } from './windows.js';
 
@@ -92,12 +92,29 @@ function resolvePredictions(p: EvalPredictions): { values: ArrayLike<number>; al
 }
 
 /**
- * Scores predictions against labels: point, event-wise, range-based (Tatbul et al.) and
- * NAB metrics at one threshold, and ROC-AUC / average precision over the scores.
- * Labels and predictions must have the same length (row i of one is row i of the other).
- * Throws a ParanomError (`USAGE`) on mismatched lengths, NaN scores or invalid windows.
+ * What every metric starts from: the inputs checked, the options resolved, the threshold
+ * chosen and the alarms it raises. The ranking of the scores (labels carried along) serves
+ * the best threshold, ROC-AUC, average precision and NAB's sweep of every profile.
  */
-export function evaluate(labels: EvalLabels, predictions: EvalPredictions, options: EvalOptions = {}): EvalResult {
+export interface Prepared {
+  flags: ArrayLike<number | boolean>;
+  values: ArrayLike<number>;
+  alarmsOnly: boolean;
+  windows: readonly RowWindow[];
+  beta: number;
+  tolerance: number;
+  gap: number;
+  requested: number | 'best';
+  ranked: ScoreOrder | null;
+  threshold: number;
+  mode: EvalResult['threshold_mode'];
+  alarms: Uint8Array;
+  probationPercent: number;
+  nabMode: 'sweep' | 'same';
+}
+
+/** Checks the inputs and options and sets the threshold (evaluate's first half; a fleet's too, over its rows one after another). */
+export function prepare(labels: EvalLabels, predictions: EvalPredictions, options: EvalOptions): Prepared {
   const flags = 'isAnomaly' in labels ? labels.isAnomaly : labels;
   const { values, alarmsOnly } = resolvePredictions(predictions);
   const n = flags.length;
@@ -127,9 +144,21 @@ export function evaluate(labels: EvalLabels, predictions: EvalPredictions, optio
   const alarms = new Uint8Array(n);
   for (let i = 0; i < n; i++) alarms[i] = values[i]! >= threshold ? 1 : 0;
 
-  const c = confusion(flags, alarms);
   const probationPercent = options.nab?.probationPercent ?? NAB_PROBATION_PERCENT;
   const nabMode = options.nab?.threshold ?? (requested === 'best' ? 'sweep' : 'same');
+  return { flags, values, alarmsOnly, windows, beta, tolerance, gap, requested, ranked, threshold, mode, alarms, probationPercent, nabMode };
+}
+
+/**
+ * Scores predictions against labels: point, event-wise, range-based (Tatbul et al.) and
+ * NAB metrics at one threshold, and ROC-AUC / average precision over the scores.
+ * Labels and predictions must have the same length (row i of one is row i of the other).
+ * Throws a ParanomError (`USAGE`) on mismatched lengths, NaN scores or invalid windows.
+ */
+export function evaluate(labels: EvalLabels, predictions: EvalPredictions, options: EvalOptions = {}): EvalResult {
+  const { flags, values, alarmsOnly, windows, beta, tolerance, gap, ranked, threshold, mode, alarms, probationPercent, nabMode } = prepare(labels, predictions, options);
+  const n = flags.length;
+  const c = confusion(flags, alarms);
   const series = { scores: values, windows, probationPercent };
   const raw = {} as Record<NabProfileName, NabResult>;
   const swept = nabMode === 'sweep' ? nabSweepProfiles([series], NAB_PROFILE_NAMES.map((p) => NAB_PROFILES[p]), ranked ?? undefined) : null;

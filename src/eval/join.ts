@@ -22,7 +22,7 @@ import { windowsFromTimes } from './timestamps.js';
 import { runsOf, type RowWindow } from './windows.js';
 import { scoreOrder } from './score-order.js';
 
-const SCORE_COLUMNS = ['anomaly_score', 'score', 'prediction', 'predicted', 'alarm', 'is_alarm'];
+export const SCORE_COLUMNS = ['anomaly_score', 'score', 'prediction', 'predicted', 'alarm', 'is_alarm'];
 
 export interface PredictionSource {
   description: string;

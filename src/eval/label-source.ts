@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { readManifest } from '../dataset/manifest.js';
 import { ParanomError } from '../errors.js';
 import { readColumns } from './column-values.js';
+import { readFleetLabels, type FleetLabels } from './fleet-labels.js';
 import { pickColumn, readBytes, readTableFile, usage } from './table-file.js';
 import { parseTimestamp } from './timestamps.js';
 
@@ -20,6 +21,8 @@ export interface LabelSource {
   flags: Uint8Array | null;
   /** Event windows as [from, to] times, ascending; null: the runs of the joined flags. */
   intervals: Array<[number, number]> | null;
+  /** A fleet dataset's labels, entity by entity (then times, flags and intervals are null): joined by fleet-join. */
+  fleet?: FleetLabels;
 }
 
 export const TIME_COLUMNS = ['timestamp', 'time', 'ts', 'datetime', 'date'];
@@ -39,8 +42,11 @@ export interface LabelOptions {
 function fromDataset(dir: string, o: LabelOptions): LabelSource {
   const m = readManifest(dir);
   if (m.part) throw usage(`${dir} holds part ${m.part.k} of ${m.part.n} of a split run; run 'paranom merge-manifests ${dir}' once every part is together`);
-  // Labels join predictions on the timestamp, which every entity of a fleet shares.
-  if (m.entities) throw usage(`${dir} is a fleet of ${m.entities.count} series keyed by '${m.entities.key}', whose rows share timestamps; eval scores one series: write one entity's timestamp and is_anomaly to a .csv or .parquet labels file (for example with DuckDB) and pass that`);
+  // Every entity of a fleet shares the timestamps: its labels join on (entity, timestamp).
+  if (m.entities) {
+    const { labels, description } = readFleetLabels(dir, m, o.windows ?? 'segments');
+    return { description, times: null, flags: null, intervals: null, fleet: labels };
+  }
   // A test split's rows start later in the timeline (row_start counts from the timeline's start).
   const first = m.scenario.timeline.offset ?? 0;
   const times = new Float64Array(m.rows);

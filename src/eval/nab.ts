@@ -176,6 +176,23 @@ export function nabScore(series: NabSeries, threshold: number, cost: NabCostMatr
 }
 
 /**
+ * The NAB result of a corpus at one threshold: each series scored alone (its own
+ * probationary rows and windows), the scores and counts summed, normalised over the
+ * corpus's windows, as NAB reports a detector over its data files.
+ */
+export function nabCorpusScore(corpus: readonly NabSeries[], threshold: number, cost: NabCostMatrix = NAB_PROFILES.standard): { best: NabResult; series: NabResult[] } {
+  const series = corpus.map((s) => nabScore(s, threshold, cost));
+  return { best: corpusResult(threshold, series, cost), series };
+}
+
+/** Series results at one threshold summed into the corpus's. */
+function corpusResult(threshold: number, series: readonly NabResult[], cost: NabCostMatrix): NabResult {
+  const total = series.reduce((a, r) => a + r.score, 0);
+  const c = series.reduce((a, r) => ({ tp: a.tp + r.tp, tn: a.tn + r.tn, fp: a.fp + r.fp, fn: a.fn + r.fn }), { tp: 0, tn: 0, fp: 0, fn: 0 });
+  return finish(threshold, total, c, series.reduce((a, r) => a + r.total, 0), series.reduce((a, r) => a + r.windows, 0), cost);
+}
+
+/**
  * NAB's threshold sweep over one or more series: every distinct anomaly score is tried as
  * the threshold (highest first, starting above every score) and the best total is kept;
  * ties keep the highest threshold. Returns the best threshold's corpus result and each
@@ -187,8 +204,8 @@ export function nabSweep(corpus: readonly NabSeries[], cost: NabCostMatrix = NAB
 
 /**
  * `nabSweep` for several cost matrices at once: one ranking of the corpus's rows and one
- * walk down it serve every profile. `ranked` is the ranking of a one-series corpus's
- * scores when the caller has it already.
+ * walk down it serve every profile. `ranked` is the ranking of the corpus's scores (its
+ * series' rows one after another) when the caller has it already.
  */
 export function nabSweepProfiles(corpus: readonly NabSeries[], costs: readonly NabCostMatrix[], ranked?: ScoreOrder): Array<{ best: NabResult; series: NabResult[] }> {
   for (const s of corpus) checkScores(s.scores);
@@ -197,7 +214,7 @@ export function nabSweepProfiles(corpus: readonly NabSeries[], costs: readonly N
   const base = new Float64Array(corpus.length + 1);
   corpus.forEach((s, i) => (base[i + 1] = base[i]! + s.scores.length));
   const rowsTotal = base[corpus.length]!;
-  let rank = corpus.length === 1 ? ranked : undefined;
+  let rank = ranked;
   if (!rank) {
     let all = corpus[0]?.scores ?? [];
     if (corpus.length > 1) {
@@ -289,11 +306,6 @@ export function nabSweepProfiles(corpus: readonly NabSeries[], costs: readonly N
       }
     }
   }
-  return costs.map((cost, p) => {
-    // Re-score each series at the chosen threshold: exact sums, not running ones.
-    const series = corpus.map((s) => nabScore(s, bestThreshold[p]!, cost));
-    const total = series.reduce((a, r) => a + r.score, 0);
-    const c = series.reduce((a, r) => ({ tp: a.tp + r.tp, tn: a.tn + r.tn, fp: a.fp + r.fp, fn: a.fn + r.fn }), { tp: 0, tn: 0, fp: 0, fn: 0 });
-    return { best: finish(bestThreshold[p]!, total, c, rowsTotal, scoredWindows, cost), series };
-  });
+  // Each series re-scored at the chosen threshold: exact sums, not running ones.
+  return costs.map((cost, p) => nabCorpusScore(corpus, bestThreshold[p]!, cost));
 }

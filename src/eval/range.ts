@@ -138,13 +138,21 @@ export function rangeScores(real: readonly RowWindow[], predicted: readonly RowW
   return scores(precision, recall, o);
 }
 
+/** The sums behind range precision and recall: rewards and how many ranges earned them. */
+export interface RangeRewards {
+  recallSum: number;
+  realRanges: number;
+  precisionSum: number;
+  alarmRuns: number;
+}
+
 /**
- * `rangeScores` of the real ranges against the runs of `alarms`, without a list of the
- * runs: a real range's overlaps are the runs of alarms inside it (a run reaching in from
- * outside counts from the range's edge, which is all its reward looks at), and the runs
- * are met in one pass for precision.
+ * The real ranges' recall rewards and the alarm runs' precision rewards, summed: a real
+ * range's overlaps are the runs of alarms inside it (a run reaching in from outside counts
+ * from the range's edge, which is all its reward looks at), and the runs are met in one
+ * pass for precision. Several series (a fleet's entities) pool by adding their sums.
  */
-export function rangeScoresOfAlarms(real: readonly RowWindow[], alarms: ArrayLike<number>, options: RangeOptions = {}): RangeScores {
+export function rangeRewardsOfAlarms(real: readonly RowWindow[], alarms: ArrayLike<number>, options: RangeOptions = {}): RangeRewards {
   const o = resolve(options);
   const toRecall = new Rewards(o.alpha, o.bias, o.cardinality);
   let recallSum = 0;
@@ -171,5 +179,15 @@ export function rangeScoresOfAlarms(real: readonly RowWindow[], alarms: ArrayLik
     precisionSum += toPrecision.of(end - start + 1, overlapsWith(run, real, j));
     runs++;
   });
-  return scores(runs > 0 ? precisionSum / runs : null, real.length > 0 ? recallSum / real.length : null, o);
+  return { recallSum, realRanges: real.length, precisionSum, alarmRuns: runs };
+}
+
+/** Range precision and recall from summed rewards: the mean reward of the alarm runs and of the real ranges. */
+export function rangeScoresOfRewards(r: RangeRewards, options: RangeOptions = {}): RangeScores {
+  return scores(r.alarmRuns > 0 ? r.precisionSum / r.alarmRuns : null, r.realRanges > 0 ? r.recallSum / r.realRanges : null, resolve(options));
+}
+
+/** `rangeScores` of the real ranges against the runs of `alarms`, without a list of the runs. */
+export function rangeScoresOfAlarms(real: readonly RowWindow[], alarms: ArrayLike<number>, options: RangeOptions = {}): RangeScores {
+  return rangeScoresOfRewards(rangeRewardsOfAlarms(real, alarms, options), options);
 }

@@ -1,5 +1,6 @@
 /** The terminal table of `paranom eval`. */
 import type { EvalResult } from './evaluate.js';
+import type { EntityScores } from './fleet-evaluate.js';
 import { NAB_PROFILE_NAMES } from './nab.js';
 
 const num = (v: number | null, digits = 3) => (v === null ? '—' : v.toFixed(digits));
@@ -10,8 +11,8 @@ function table(rows: string[][]): string[] {
   return rows.map((r) => r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  ').trimEnd());
 }
 
-/** A readable summary of one result; `heading` lines (sources) go first. */
-export function formatEvalResult(r: EvalResult, heading: string[] = []): string {
+/** A readable summary of one result; `heading` lines (sources) go first; `probation` replaces the NAB probation line's text. */
+export function formatEvalResult(r: EvalResult, heading: string[] = [], probation?: string): string {
   const mode = r.threshold_mode === 'best' ? `best point F${r.point.beta === 1 ? '1' : `β (β = ${r.point.beta})`}` : r.threshold_mode === 'alarms' ? '0/1 alarms' : 'given';
   const e = r.event;
   const lines = [
@@ -38,9 +39,17 @@ export function formatEvalResult(r: EvalResult, heading: string[] = []): string 
         return [p, num(x.normalised, 2), num(x.score, 3), String(x.threshold), int(x.tp), int(x.fp), int(x.fn), ''];
       }),
     ]),
-    `(NAB: first ${int(r.nab.probation_rows)} rows probationary, not scored)`,
+    `(NAB: ${probation ?? `first ${int(r.nab.probation_rows)} rows`} probationary, not scored)`,
     '',
     `ROC-AUC ${num(r.roc_auc)} · average precision ${num(r.average_precision)}`,
   ];
   return lines.join('\n') + '\n';
+}
+
+/** Each entity's point and event figures, one line an entity. */
+export function formatPerEntity(rows: readonly EntityScores[], key: string): string {
+  return table([
+    [key, 'rows', 'labelled', 'precision', 'recall', 'F1', 'tp', 'fp', 'fn', 'windows found', 'runs true'],
+    ...rows.map((e) => [e.entity, int(e.rows), int(e.labelled_rows), num(e.point.precision), num(e.point.recall), num(e.point.f1), int(e.point.tp), int(e.point.fp), int(e.point.fn), `${int(e.event.found)}/${int(e.event.windows)}`, `${int(e.event.true_runs)}/${int(e.event.alarm_runs)}`]),
+  ]).join('\n') + '\n';
 }

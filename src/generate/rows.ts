@@ -9,6 +9,7 @@ import { BLOCK_ROWS } from '../format.js';
 import type { AnomalyEvent } from '../anomaly/events.js';
 import { seedKey } from '../random/counter.js';
 import type { Scenario } from '../model/types.js';
+import { jitterOffsets } from '../model/row-time.js';
 import { allocColumn, putInt64, putInt64Steps, type ColumnArena, type ColumnSet, type ValueColumn } from '../columns/columns.js';
 import { compileVariable } from '../variables/registry.js';
 import { compileShardPipeline, type PipelineContext, type ShardPipeline } from './pipeline.js';
@@ -136,7 +137,11 @@ function markEvents(events: readonly AnomalyEvent[], rowStart: number, rowEnd: n
 /** The timestamp column of rows [rowStart, rowStart + rows) (in `arena` when given). */
 export function timestampsOf(scenario: Scenario, rowStart: number, rows: number, arena?: ColumnArena): Int32Array {
   const timestamp = arena ? arena.take(Int32Array, 2 * rows, false) : new Int32Array(2 * rows);
-  fillTimestamps(timestamp, rowStart, rows, scenario.timeline.startMs, scenario.timeline.stepMs);
+  const t = scenario.timeline;
+  if (t.jitter) {
+    const jitter = jitterOffsets(t.jitter, rowStart, rows);
+    for (let i = 0; i < rows; i++) putInt64(timestamp, i, t.startMs + (rowStart + i) * t.stepMs + jitter[i]!);
+  } else fillTimestamps(timestamp, rowStart, rows, t.startMs, t.stepMs);
   return timestamp;
 }
 

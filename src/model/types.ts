@@ -301,6 +301,12 @@ export interface Timeline {
    * its values and events are those of the whole timeline's run. Absent: 0.
    */
   offset?: number;
+  /**
+   * `jitter`: row i's timestamp is start + i·step plus an offset of at most ±`ms`, drawn
+   * per row at (`seed`, row) (model/row-time.ts). `seed` is the scenario's, kept here so
+   * a fleet's entities, each with a seed of its own, share one clock. Absent: no jitter.
+   */
+  jitter?: { ms: number; seed: number };
 }
 
 /** A length of a split: rows, or a fraction of the timeline's rows (resolved when generating, after `--rows`). */

@@ -103,7 +103,10 @@ const LAST_INSTANT_MS = 253_402_300_799_999;
  * its last timestamp must be an instant CSV and NDJSON can spell (year 9999 at most; past
  * it a timestamp reads "+010000-…", which readers such as DuckDB do not take as a time).
  */
-export function timelineEndProblem(startMs: number, stepMs: number, rows: number): string | undefined {
-  const last = startMs + (rows - 1) * stepMs;
-  return last > LAST_INSTANT_MS ? `its last row (${rows - 1}) would fall after 9999-12-31T23:59:59.999Z, the last instant ISO 8601 timestamps can write; use fewer rows or a smaller step` : undefined;
+export function timelineEndProblem(startMs: number, stepMs: number, rows: number, jitterMs = 0): string | undefined {
+  const last = startMs + (rows - 1) * stepMs + jitterMs;
+  return last > LAST_INSTANT_MS ? `its last row (${rows - 1}) would fall after 9999-12-31T23:59:59.999Z, the last instant ISO 8601 timestamps can write; use fewer rows or a smaller step${jitterMs ? ' (or less jitter)' : ''}` : undefined;
 }
+
+/** The first instant ISO 8601's four-digit years can write: 0000-01-01T00:00:00Z. */
+export const FIRST_INSTANT_MS = -62_167_219_200_000;

@@ -8,6 +8,7 @@ import { isGrowthStable } from '../anomaly/events.js';
 import { firstRow, type Scenario } from '../model/types.js';
 import { checkRowCapacity } from '../variables/registry.js';
 import { compareRects, cutRegion, fleetFileName, growthRegions } from './fleet.js';
+import { rowTimeMs } from '../model/row-time.js';
 
 export type OutputFormat = 'parquet' | 'arrow' | 'csv';
 
@@ -86,11 +87,12 @@ export function planGeneration(scenario: Scenario, options: { format?: OutputFor
 /** A human-readable rendering of a plan (what `--dry-run` prints). */
 export function describePlan(plan: GenerationPlan): string {
   const s = plan.scenario;
+  const jitterText = s.timeline.jitter ? `, jitter ±${s.timeline.jitter.ms} ms` : '';
   const lines = [
     `scenario   ${s.name} (seed ${s.seed})`,
     firstRow(s.timeline) > 0
-      ? `timeline   ${s.timeline.rows.toLocaleString('en-US')} rows from row ${firstRow(s.timeline).toLocaleString('en-US')} (${new Date(s.timeline.startMs + firstRow(s.timeline) * s.timeline.stepMs).toISOString()}) of the timeline from ${s.timeline.start}, step ${s.timeline.stepMs} ms`
-      : `timeline   ${s.timeline.rows.toLocaleString('en-US')} rows from ${s.timeline.start}, step ${s.timeline.stepMs} ms`,
+      ? `timeline   ${s.timeline.rows.toLocaleString('en-US')} rows from row ${firstRow(s.timeline).toLocaleString('en-US')} (${new Date(rowTimeMs(s.timeline, firstRow(s.timeline))).toISOString()}) of the timeline from ${s.timeline.start}, step ${s.timeline.stepMs} ms${jitterText}`
+      : `timeline   ${s.timeline.rows.toLocaleString('en-US')} rows from ${s.timeline.start}, step ${s.timeline.stepMs} ms${jitterText}`,
     `anomalies  ${s.anomalies.mode === 'none' ? 'none' : s.anomalies.mode === 'frequency' ? `frequency ${s.anomalies.frequency}, duration ${s.anomalies.duration.join('–')} rows` : `count ${s.anomalies.count}, duration ${s.anomalies.duration.join('–')} rows (not growth-stable)`}`,
     `variables  ${s.variables.map((v) => `${v.name}:${v.dtype}`).join(', ')}`,
     `format     ${plan.format}, ${plan.shards.length} shard(s) of up to ${plan.shardRows.toLocaleString('en-US')} rows (${plan.blockRows}-row blocks)`,

@@ -150,11 +150,11 @@ export function withOverrides(s: Scenario, o: { rows?: number | undefined; seed?
   const next: Scenario = {
     ...s,
     seed: o.seed ?? s.seed,
-    timeline: { ...s.timeline, rows: o.rows ?? s.timeline.rows },
+    timeline: { ...s.timeline, rows: o.rows ?? s.timeline.rows, ...(s.timeline.jitter && o.seed !== undefined ? { jitter: { ms: s.timeline.jitter.ms, seed: o.seed } } : {}) },
   };
   if (o.rows !== undefined) {
     const t = next.timeline;
-    const late = timelineEndProblem(t.startMs, t.stepMs, (t.offset ?? 0) + t.rows);
+    const late = timelineEndProblem(t.startMs, t.stepMs, (t.offset ?? 0) + t.rows, t.jitter?.ms);
     if (late !== undefined) throw new ParanomError('USAGE', `--rows ${o.rows}: ${late}`, { rows: o.rows });
     const limit = rowLimitProblems(next, next.timeline.rows)[0];
     if (limit) throw new ParanomError('USAGE', `variable '${limit.variable}' ${limit.message}`, { variable: limit.variable, rows: o.rows });

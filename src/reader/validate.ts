@@ -10,7 +10,7 @@ import { variableStream } from '../random/hash.js';
 import { maxFeasibleFrequency } from '../anomaly/rate.js';
 import { VARIABLE_KINDS } from '../variables/registry.js';
 import { Checker, describe, join, unknownChoice } from '../model/checker.js';
-import { calendarProblem, parseDurationMs, parseInstantMs, timelineEndProblem } from '../model/units.js';
+import { calendarProblem, FIRST_INSTANT_MS, parseDurationMs, parseInstantMs, timelineEndProblem } from '../model/units.js';
 import type { AnomalyPlan, Scenario, Timeline, Variable } from '../model/types.js';
 import { checkUniqueness, keyChangedBy, measuredBesideUniqueness } from '../uniqueness/validate.js';
 import { checkPlanAgainstVariables, checkPlanExtras, PLAN_EXTRA_KEYS } from '../anomaly/kinds/validate.js';
@@ -48,7 +48,7 @@ function checkInstant(c: Checker, v: unknown, path: string): number | undefined 
 function checkTimeline(c: Checker, raw: unknown): Timeline | undefined {
   const o = c.object(raw, 'timeline');
   if (!o) return undefined;
-  c.keys(o, 'timeline', ['start', 'step', 'rows', 'end']);
+  c.keys(o, 'timeline', ['start', 'step', 'rows', 'end', 'jitter']);
   const start = o['start'] ?? '1970-01-01T00:00:00Z';
   const startMs = checkInstant(c, start, 'timeline.start');
   let stepMs: number | undefined;
@@ -78,10 +78,22 @@ function checkTimeline(c: Checker, raw: unknown): Timeline | undefined {
   } else {
     rows = c.number(o['rows'], 'timeline.rows', { integer: true, ge: 1, le: MAX_ROWS });
   }
-  if (startMs === undefined || stepMs === undefined || rows === undefined) return undefined;
-  const late = timelineEndProblem(startMs, stepMs, rows);
+  const jitterMs = o['jitter'] === undefined || stepMs === undefined ? undefined : checkJitter(c, o['jitter'], stepMs, String(step));
+  if (startMs === undefined || stepMs === undefined || rows === undefined || (o['jitter'] !== undefined && jitterMs === undefined)) return undefined;
+  const late = timelineEndProblem(startMs, stepMs, rows, jitterMs);
   if (late !== undefined) return c.fail('timeline', late);
-  return { start: new Date(startMs).toISOString(), startMs, stepMs, rows };
+  if (jitterMs !== undefined && startMs - jitterMs < FIRST_INSTANT_MS) return c.fail('timeline.jitter', `would move row 0 before 0000-01-01T00:00:00Z, the first instant ISO 8601 timestamps can write; start later or jitter less`);
+  // The seed is put in when the scenario is whole (validateScenario).
+  return { start: new Date(startMs).toISOString(), startMs, stepMs, rows, ...(jitterMs !== undefined ? { jitter: { ms: jitterMs, seed: 0 } } : {}) };
+}
+
+/** `timeline.jitter`: whole milliseconds, under half a step so timestamps keep increasing. */
+function checkJitter(c: Checker, raw: unknown, stepMs: number, step: string): number | undefined {
+  const ms = typeof raw === 'string' ? parseDurationMs(raw) : undefined;
+  if (ms === undefined) return c.fail('timeline.jitter', `expected a duration such as "100ms" (each row's timestamp moves by at most that much), got ${describe(raw)}`);
+  if (!Number.isInteger(ms) || ms < 1) return c.fail('timeline.jitter', `must be a whole number of milliseconds >= 1ms, got ${String(raw)}`);
+  if (2 * ms >= stepMs) return c.fail('timeline.jitter', `${String(raw)} is not under half the step (${step}): two rows moved toward each other could swap or meet; at most ${Math.floor((stepMs - 1) / 2)}ms keeps the timestamps increasing`);
+  return ms;
 }
 
 function checkDurationRange(c: Checker, raw: unknown, path: string, stepMs: number | undefined): [number, number] | undefined {
@@ -303,5 +315,5 @@ export function validateScenario(doc: unknown, options: { baseDir?: string } = {
   if (c.issues.length > 0 || name === undefined || seed === undefined || !timeline || !anomalies || uniqueness === undefined || (o['entities'] !== undefined && !entities)) {
     return { ok: false, issues: c.issues };
   }
-  return { ok: true, scenario: { name, seed, timeline, anomalies, variables, uniqueness, ...(entities ? { entities: { ...entities, ...(uniqueness ? { uniquenessScope: 'entity' as const } : {}), params: [], ...(outages ? { outages } : {}), ...(countPer === 'fleet' ? { countPer: 'fleet' as const } : {}) } } : {}), baseDir: resolve(options.baseDir ?? process.cwd()), ...(callbackTimeoutMs !== undefined ? { callbackTimeoutMs } : {}), ...(allowNonFinite ? { allowNonFinite: true as const } : {}), ...(correlations ? { correlations } : {}), ...(splits ? { splits } : {}) } };
+  return { ok: true, scenario: { name, seed, timeline: timeline.jitter ? { ...timeline, jitter: { ms: timeline.jitter.ms, seed } } : timeline, anomalies, variables, uniqueness, ...(entities ? { entities: { ...entities, ...(uniqueness ? { uniquenessScope: 'entity' as const } : {}), params: [], ...(outages ? { outages } : {}), ...(countPer === 'fleet' ? { countPer: 'fleet' as const } : {}) } } : {}), baseDir: resolve(options.baseDir ?? process.cwd()), ...(callbackTimeoutMs !== undefined ? { callbackTimeoutMs } : {}), ...(allowNonFinite ? { allowNonFinite: true as const } : {}), ...(correlations ? { correlations } : {}), ...(splits ? { splits } : {}) } };
 }

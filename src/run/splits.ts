@@ -35,6 +35,7 @@ import { generate } from './generate.js';
 import type { GenerateOptions, GenerateResult } from './generate-options.js';
 import { JOURNAL_RE } from './state.js';
 import { ownedRecords } from './ownership.js';
+import { rowTimeMs } from '../model/row-time.js';
 
 /** The index of a splits directory. */
 export { SPLITS_FILE };
@@ -121,7 +122,7 @@ function checkSplitsDir(out: string): void {
 }
 
 function iso(s: Scenario, row: number): string {
-  return new Date(s.timeline.startMs + row * s.timeline.stepMs).toISOString();
+  return new Date(rowTimeMs(s.timeline, row)).toISOString();
 }
 
 /** What the index says of a split. */

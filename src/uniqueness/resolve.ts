@@ -20,6 +20,7 @@ import type { ClassUniqueness, Scenario } from '../model/types.js';
 import { domainSize } from './domain.js';
 import { FingerprintIndex } from './fp-index.js';
 import { compileKey, tupleFingerprint, type ShardFingerprints } from './fingerprint.js';
+import { rowTimeMs } from '../model/row-time.js';
 
 export type UniquenessClass = 'normal' | 'anomalous';
 
@@ -159,7 +160,7 @@ interface ClassState {
 }
 
 function timestampOf(s: Scenario, row: number): string {
-  return new Date(s.timeline.startMs + row * s.timeline.stepMs).toISOString();
+  return new Date(rowTimeMs(s.timeline, row)).toISOString();
 }
 
 /**

@@ -23,6 +23,7 @@ import { validateCallback } from './callback-validate.js';
 import { callbackFunctions, loadCallbackModule, type CallbackFunction } from './callback-load.js';
 import { generationOrder } from './callback-order.js';
 import { watchIdle, watchPhase, watchRow, WATCH_CALLBACK } from './watch.js';
+import { rowTimeMs } from '../model/row-time.js';
 
 /** The anomaly event a row belongs to, as a callback sees it. */
 export interface CallbackEvent {
@@ -178,7 +179,7 @@ function compileCallback(v: CallbackVariable, scenario: Scenario, random: RowRan
   const earlier = order.slice(0, order.findIndex((x) => x.name === v.name)).map((x) => x.name);
   const cursor = { columns: new Map<string, BlockColumn>() as ReadonlyMap<string, BlockColumn>, index: 0 };
   const ctx = { row: 0, timestamp: 0, random: random as RandomSource, values: valuesView(scenario, earlier, cursor), event: null as CallbackEvent | null, variable: v.name, seed: scenario.seed };
-  const { startMs, stepMs } = scenario.timeline;
+  const { startMs, stepMs, jitter } = scenario.timeline;
   const seed = scenario.seed;
 
   const watchIndex = scenario.variables.findIndex((x) => x.name === v.name);
@@ -202,7 +203,7 @@ function compileCallback(v: CallbackVariable, scenario: Scenario, random: RowRan
       const idx = block.offset + i;
       cursor.index = idx;
       ctx.row = row;
-      ctx.timestamp = startMs + row * stepMs;
+      ctx.timestamp = jitter ? rowTimeMs(scenario.timeline, row) : startMs + row * stepMs;
       random.at(row, 0);
       while (e < events.length && events[e]!.end <= row) e++;
       const ev = e < events.length && events[e]!.start <= row ? events[e]! : undefined;

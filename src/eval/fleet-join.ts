@@ -1,0 +1,127 @@
+/**
+ * A fleet's predictions and their join with its labels on (entity, timestamp). The
+ * predictions carry an entity column (the fleet's key column by default); their rows are
+ * taken apart by entity and each entity is joined exactly as one series is (join.ts: every
+ * rule of one series holds per entity, and a refusal names the entity before the row).
+ * The joined entities are then laid one after another, in the fleet's order, each in its
+ * scoring order: the rows of the fleet as one corpus, whose windows and alarm runs never
+ * cross from one entity to the next.
+ */
+import { ParanomError } from '../errors.js';
+import { readColumns } from './column-values.js';
+import type { FleetLabels } from './fleet-labels.js';
+import { joinOnTime, SCORE_COLUMNS, type PredictionSource } from './join.js';
+import { TIME_COLUMNS } from './label-source.js';
+import { pickColumn, readTableFile, usage } from './table-file.js';
+import type { RowWindow } from './windows.js';
+
+/** A fleet's predictions: each row's time, value and entity (an index into the fleet's keys). */
+export interface FleetPredictions {
+  description: string;
+  /** The column the entities were read from. */
+  entityColumn: string;
+  times: Float64Array;
+  values: Float64Array;
+  entity: Float64Array;
+  where(row: number): string;
+}
+
+/** Timestamp, score (or 0/1) and entity columns of a CSV, Parquet or Arrow file. */
+export function readFleetPredictions(path: string, labels: FleetLabels, o: { scoreColumn?: string | undefined; timeColumn?: string | undefined; entityColumn?: string | undefined } = {}): FleetPredictions {
+  const t = readTableFile(path, 'predictions file');
+  const timeCol = pickColumn(t, o.timeColumn, TIME_COLUMNS, 'time', '--time-column');
+  const scoreCol = pickColumn(t, o.scoreColumn, SCORE_COLUMNS, 'score', '--score-column');
+  const entityCol = o.entityColumn ?? labels.key;
+  if (!t.columns.includes(entityCol)) {
+    const how = o.entityColumn === undefined ? `the fleet's key column, which names each row's entity; name the predictions' entity column with --entity-column` : 'named by --entity-column';
+    throw usage(`${path} has no entity column '${entityCol}' (${how}); its columns are: ${t.columns.join(', ')}`);
+  }
+  const { rows, arrays } = readColumns(t, [
+    { name: timeCol, kind: 'time' },
+    { name: scoreCol, kind: 'score' },
+    { name: entityCol, kind: 'key', keys: labels.keys },
+  ]);
+  if (rows === 0) throw usage(`${path} has no rows`);
+  const [times, values, entity] = arrays as [Float64Array, Float64Array, Float64Array];
+  return { description: `${path} (column ${scoreCol}, entities in ${entityCol})`, entityColumn: entityCol, times, values, entity, where: t.where };
+}
+
+/** One scored entity of the joined fleet: rows [start, start + rows) of the corpus, its windows as rows of its own. */
+export interface JoinedEntity {
+  index: number;
+  name: string;
+  start: number;
+  rows: number;
+  windows: RowWindow[];
+}
+
+export interface FleetJoined {
+  /** Every scored row of the fleet, entity after entity: its label and its prediction value. */
+  isAnomaly: Uint8Array;
+  values: Float64Array;
+  entities: JoinedEntity[];
+  /** True when some entity's prediction rows were not in time order and were put in order. */
+  reordered: boolean;
+  windowsOutside: number;
+  labelRowsUnscored: number;
+  labelledRowsUnscored: number;
+  predictionRowsUnlabelled: number;
+  /** Entities without a prediction row: not scored (their label rows are counted as unscored). */
+  entitiesUnscored: string[];
+}
+
+/** Aligns each entity's labels to its prediction rows, and lays the entities one after another. */
+export function joinFleet(labels: FleetLabels, preds: FleetPredictions, o: { onlyLabelled?: boolean } = {}): FleetJoined {
+  const E = labels.entities.length;
+  // The prediction rows of each entity, in file order: a stable counting sort by entity.
+  const start = new Float64Array(E + 1);
+  for (let i = 0; i < preds.entity.length; i++) start[preds.entity[i]! + 1]!++;
+  for (let e = 0; e < E; e++) start[e + 1] = start[e + 1]! + start[e]!;
+  const fileRow = new Float64Array(preds.entity.length);
+  const next = start.slice(0, E);
+  for (let i = 0; i < preds.entity.length; i++) fileRow[next[preds.entity[i]!]!++] = i;
+
+  const parts: Array<{ entity: number; isAnomaly: Uint8Array; values: Float64Array; windows: RowWindow[] }> = [];
+  const out: Omit<FleetJoined, 'isAnomaly' | 'values' | 'entities'> = { reordered: false, windowsOutside: 0, labelRowsUnscored: 0, labelledRowsUnscored: 0, predictionRowsUnlabelled: 0, entitiesUnscored: [] };
+  for (let e = 0; e < E; e++) {
+    const l = labels.entities[e]!;
+    const rows = fileRow.subarray(start[e]!, start[e + 1]!);
+    if (rows.length === 0) {
+      out.entitiesUnscored.push(labels.keys.names[e]!);
+      out.labelRowsUnscored += l.times.length;
+      for (let i = 0; i < l.flags.length; i++) out.labelledRowsUnscored += l.flags[i]!;
+      continue;
+    }
+    const p: PredictionSource = {
+      description: preds.description,
+      times: Float64Array.from(rows, (r) => preds.times[r]!),
+      values: Float64Array.from(rows, (r) => preds.values[r]!),
+      where: (r) => preds.where(rows[r]!),
+    };
+    let j;
+    try {
+      j = joinOnTime({ description: '', times: l.times, flags: l.flags, intervals: l.intervals }, p, o);
+    } catch (err) {
+      if (err instanceof ParanomError) throw new ParanomError(err.code, `${labels.key} ${labels.keys.names[e]!}: ${err.message}`, err.details);
+      throw err;
+    }
+    parts.push({ entity: e, isAnomaly: j.labels.isAnomaly, values: j.values, windows: j.labels.windows });
+    out.reordered ||= j.reordered;
+    out.windowsOutside += j.windowsOutside;
+    out.labelRowsUnscored += j.labelRowsUnscored;
+    out.labelledRowsUnscored += j.labelledRowsUnscored;
+    out.predictionRowsUnlabelled += j.predictionRowsUnlabelled;
+  }
+  const n = parts.reduce((a, q) => a + q.values.length, 0);
+  const isAnomaly = new Uint8Array(n);
+  const values = new Float64Array(n);
+  const entities: JoinedEntity[] = [];
+  let at = 0;
+  for (const q of parts) {
+    isAnomaly.set(q.isAnomaly, at);
+    values.set(q.values, at);
+    entities.push({ index: q.entity, name: labels.keys.names[q.entity]!, start: at, rows: q.values.length, windows: q.windows });
+    at += q.values.length;
+  }
+  return { isAnomaly, values, entities, ...out };
+}
