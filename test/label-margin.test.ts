@@ -163,6 +163,21 @@ describe('label_margin', () => {
     }
   }, 60_000);
 
+  it('eval says the segment windows leave out the margins is_anomaly marks, and which windows hold them', async () => {
+    const base = tempDir();
+    for (const [name, margin] of [['plain', {}], ['wide', { label_margin: [BEFORE, AFTER] }]] as const) {
+      const out = join(base, name);
+      await generate(scenario(margin, 5_000), { out, workers: 1 });
+      const pred = join(base, `${name}.csv`);
+      await duck(`COPY (SELECT timestamp, is_anomaly::INT AS score FROM read_parquet('${out}/data/*.parquet')) TO '${pred}' (HEADER)`);
+      const r = spawnSync(process.execPath, [join(root, 'dist/src/cli/main.js'), 'eval', pred, '--labels', out], { encoding: 'utf8' });
+      expect(r.status).toBe(0);
+      const labels = r.stdout.split('\n')[0]!;
+      if (name === 'plain') expect(labels).not.toMatch(/label_margin/);
+      else expect(labels).toContain(`is_anomaly also marks the label_margin [${BEFORE}, ${AFTER}] rows around each event, which these windows leave out: --windows runs scores the labelled runs`);
+    }
+  }, 60_000);
+
   it('writes the same shards with 1 and 4 workers; the manifest counts margin rows as labelled (D2)', async () => {
     const base = tempDir();
     const s = scenario({ label_margin: [BEFORE, AFTER], label: 'changed' }, 3 * 16_384 + 77);

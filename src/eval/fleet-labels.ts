@@ -13,6 +13,7 @@ import type { Manifest } from '../dataset/manifest.js';
 import { ParanomError } from '../errors.js';
 import { readColumns, type KeyIndex } from './column-values.js';
 import { readTableFile, type Cells, type TableFile } from './table-file.js';
+import { marginNote } from './margin-note.js';
 
 /** One entity's label rows (file order within the entity) and its windows as [from, to] times, ascending; null: runs of its joined flags. */
 export interface EntityLabels {
@@ -124,7 +125,7 @@ export function readFleetLabels(dir: string, m: Manifest, windows: 'segments' | 
   if (!existsSync(segmentsPath)) throw new ParanomError('DATASET_INVALID', `${segmentsPath}: the dataset's segment table (its event windows) is missing; restore it, or score windows as runs of labelled rows with --windows runs`, { path: segmentsPath });
   const { events, outages, hits } = fleetIntervals(readTableFile(segmentsPath, 'segment table'), f.key, keys, entities, segmentsPath);
   const outageText = outages > 0 ? `, ${outages} fleet outage${outages === 1 ? '' : 's'} as ${hits} windows of the entities hit` : '';
-  return { labels, description: `fleet dataset ${dir} (${whose}; is_anomaly; windows: ${events} entity events${outageText}, of ${m.anomalies.segments_file})` };
+  return { labels, description: `fleet dataset ${dir} (${whose}; is_anomaly; windows: ${events} entity events${outageText}, of ${m.anomalies.segments_file}${marginNote(m)})` };
 }
 
 /** Each entity's windows from the segment table: its own events and the outages that hit it, overlapping ones merged. */

@@ -9,6 +9,7 @@ import { readManifest } from '../dataset/manifest.js';
 import { ParanomError } from '../errors.js';
 import { readColumns } from './column-values.js';
 import { readFleetLabels, type FleetLabels } from './fleet-labels.js';
+import { marginNote } from './margin-note.js';
 import { pickColumn, readBytes, readTableFile, usage } from './table-file.js';
 import { parseTimestamp } from './timestamps.js';
 
@@ -74,7 +75,7 @@ function fromDataset(dir: string, o: LabelOptions): LabelSource {
   ]);
   const [from, to] = seg.arrays as [Float64Array, Float64Array];
   const intervals = Array.from(from, (f, i) => [f, to[i]!] as [number, number]).sort((a, b) => a[0] - b[0]);
-  return { description: `dataset ${dir} (is_anomaly; windows: ${intervals.length} events of ${m.anomalies.segments_file})`, times, flags, intervals };
+  return { description: `dataset ${dir} (is_anomaly; windows: ${intervals.length} events of ${m.anomalies.segments_file}${marginNote(m)})`, times, flags, intervals };
 }
 
 function fromWindowsJson(path: string, o: LabelOptions): LabelSource {
