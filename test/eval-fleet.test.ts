@@ -212,6 +212,23 @@ describe('paranom eval on a fleet', () => {
     expectUsageError(paranom('eval', one, '--labels', labels, '--entity-column', 'host'), /--entity-column applies to a fleet dataset's labels/);
   });
 
+  it('an outage that hit no entity is no window', async () => {
+    const scenario = readFileSync(join(dir, 'fleet.yaml'), 'utf8').replace('seed: 13', 'seed: 5');
+    writeFileSync(join(dir, 'fleet5.yaml'), scenario);
+    const five = join(dir, 'ds5');
+    expect(paranom('generate', join(dir, 'fleet5.yaml'), '--out', five, '--workers', '1').code).toBe(0);
+    const db = await duckdb();
+    const seg = await db.all(`SELECT host, entities FROM read_parquet('${join(five, 'anomalies.parquet')}')`);
+    expect(seg.some((s) => s.host === null && s.entities === '')).toBe(true);
+    const hits = seg.reduce((a, s) => a + (s.host !== null ? 1 : s.entities === '' ? 0 : String(s.entities).split(',').length), 0);
+    await db.all(`COPY (SELECT timestamp, host, is_anomaly::INT AS score FROM read_parquet('${join(five, 'data', '*.parquet')}')) TO '${join(dir, 'five.csv')}'`);
+    const r = json('eval', join(dir, 'five.csv'), '--labels', five);
+    expect(r.windows).toBeLessThanOrEqual(hits);
+    expect(r.windows).toBeGreaterThan(0);
+    expect(r.event.found).toBe(r.windows);
+    expect(r.point.f1).toBe(1);
+  });
+
   it('an integer key, rows time by time (order: time_entity): keys read from Parquet integers and CSV text alike', async () => {
     const fleetFile = join(dir, 'int-fleet.json');
     writeFileSync(fleetFile, JSON.stringify({ seed: 1, timeline: { rows: 2000 }, entities: { count: 3, key: 'm', order: 'time_entity' }, anomalies: { frequency: 0.05, duration: [2, 5] }, variables: { x: { normal: { dist: 'normal', mean: 0, sd: 1 }, anomalous: { dist: 'normal', mean: 5, sd: 1 } } } }));
