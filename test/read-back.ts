@@ -12,6 +12,7 @@ import { readdirSync, readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import { tableFromIPC, type Table } from 'apache-arrow';
+import { rowTimeMs } from '../src/model/row-time.js';
 
 const require = createRequire(import.meta.url);
 
@@ -43,7 +44,7 @@ export interface ReadManifest {
   anomalies: { realised: { anomalous_rows: number; events: number } } | null;
   entities?: { key: string; count: number; order: string; rows_per_entity: number; entities_file?: string } | null;
   /** The resolved scenario (model/types.ts names). */
-  scenario: { allowNonFinite?: boolean; timeline: { startMs: number; stepMs: number; rows: number; offset?: number }; anomalies?: { label?: string; labelMargin?: [number, number]; minEffect?: { below?: string } } | null };
+  scenario: { allowNonFinite?: boolean; timeline: { startMs: number; stepMs: number; rows: number; offset?: number; jitter?: { ms: number; seed: number } }; anomalies?: { label?: string; labelMargin?: [number, number]; minEffect?: { below?: string } } | null };
 }
 
 export function readManifestFile(out: string): ReadManifest {
@@ -98,20 +99,27 @@ export async function checkParquetDataset(out: string): Promise<string[]> {
   }
 
   // Timestamps: each row's own instant. A single series in file order; a fleet per entity.
-  const { startMs, stepMs } = m.scenario.timeline;
+  const { startMs, stepMs, jitter } = m.scenario.timeline;
   const offset = m.scenario.timeline.offset ?? 0;
   const key = m.entities?.key;
   const rowStart = `CASE filename ${m.shards.map((s) => `WHEN ${lit(join(out, s.file))} THEN ${s.row_start ?? 0}`).join(' ')} END`;
-  const rowExpr = key ? `((epoch_ms("timestamp") - ${startMs}) // ${stepMs})` : `(${rowStart} + file_row_number)`;
+  // With jitter (under half a step) a fleet row's timestamp rounds to its grid row.
+  const rowExpr = key ? `((epoch_ms("timestamp") - ${startMs}${jitter ? ` + ${Math.floor(stepMs / 2)}` : ''}) // ${stepMs})` : `(${rowStart} + file_row_number)`;
+  if (jitter) {
+    // Each row at its own jittered instant, recomputed here row by row.
+    const rows = await db.all(`SELECT ${rowExpr} AS r, epoch_ms("timestamp") AS t FROM ${src}`);
+    const wrong = rows.filter((x) => Number(x['t']) !== rowTimeMs(m.scenario.timeline, Number(x['r']))).length;
+    if (wrong !== 0) problems.push(`${wrong} timestamps not at start + row × step plus the row's jitter`);
+  }
   if (key) {
-    const [r] = await db.all(`SELECT count(*) FILTER (WHERE (epoch_ms("timestamp") - ${startMs}) % ${stepMs} <> 0 OR epoch_ms("timestamp") < ${startMs + offset * stepMs})::BIGINT AS off_grid, count(DISTINCT (${q(key)}, "timestamp"))::BIGINT AS distinct_rows, count(DISTINCT ${q(key)})::BIGINT AS entities FROM ${src}`);
+    const [r] = await db.all(`SELECT count(*) FILTER (WHERE ${jitter ? 'false' : `(epoch_ms("timestamp") - ${startMs}) % ${stepMs} <> 0`} OR epoch_ms("timestamp") < ${startMs + offset * stepMs - (jitter?.ms ?? 0)})::BIGINT AS off_grid, count(DISTINCT (${q(key)}, "timestamp"))::BIGINT AS distinct_rows, count(DISTINCT ${q(key)})::BIGINT AS entities FROM ${src}`);
     if (Number(r!['off_grid']) !== 0) problems.push(`${String(r!['off_grid'])} timestamps off the timeline's grid`);
     if (Number(r!['distinct_rows']) !== m.rows) problems.push(`${String(r!['distinct_rows'])} distinct (entity, timestamp) pairs in ${m.rows} rows`);
     if (Number(r!['entities']) !== m.entities!.count) problems.push(`${String(r!['entities'])} entities read, the manifest says ${m.entities!.count}`);
     // Within a file, an entity's rows go forward in time.
     const [o] = await db.all(`SELECT count(*)::BIGINT AS back FROM (SELECT "timestamp" <= lag("timestamp") OVER (PARTITION BY filename, ${q(key)} ORDER BY file_row_number) AS b FROM ${src}) WHERE b`);
     if (Number(o!['back']) !== 0) problems.push(`${String(o!['back'])} rows of an entity not after its previous row in the same file`);
-  } else {
+  } else if (!jitter) {
     const [r] = await db.all(`SELECT count(*) FILTER (WHERE epoch_ms("timestamp") <> ${startMs} + ${rowExpr} * ${stepMs})::BIGINT AS wrong FROM ${src}`);
     if (Number(r!['wrong']) !== 0) problems.push(`${String(r!['wrong'])} timestamps not at start + row × step`);
   }

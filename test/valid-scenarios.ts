@@ -22,7 +22,8 @@
  * allow_non_finite with a column past float64, timelines in every step unit (fractional and
  * odd spellings: 7ms, 1.001s, 13m, 0.25h, 3d) from 1900 on or from the default start, the
  * default step, starts spelled with Z, an offset (in hours alone too), no zone or a date
- * alone, `end` instead of `rows`, durations in time units, and odd row counts and shard
+ * alone, `end` instead of `rows`, durations in time units, timestamp jitter up to just
+ * under half a step, and odd row counts and shard
  * sizes. Each case also names a format and the options of its run. Only combinations the
  * README documents as valid are drawn, so a refusal is itself a finding.
  */
@@ -375,6 +376,8 @@ export function validCase(maxRows = 140_001, o: { binary?: boolean } = {}): fc.A
       seed: fc.nat({ max: 2 ** 31 }),
       rows: fc.constantFrom(1, 2, 7, 1000, 65_535, 65_536, 65_537, 140_001),
       step: fc.constantFrom(...Object.keys(STEP_MS)),
+      // Timestamp jitter as a share of the step (under half: whole milliseconds, at least 1).
+      jitter: fc.option(fc.constantFrom(0.001, 0.1, 0.3, 0.4999), { nil: undefined, freq: 2 }),
       start: fc.date({ min: new Date('1900-01-01T00:00:00Z'), max: new Date('2040-01-01T00:00:00Z'), noInvalidDate: true }).map((d) => Math.round(d.getTime() / 1000) * 1000),
       // How the timeline is written: the start's spelling, `end` instead of `rows`, durations in time units.
       startForm: fc.constantFrom(...START_FORMS),
@@ -506,6 +509,7 @@ export function validCase(maxRows = 140_001, o: { binary?: boolean } = {}): fc.A
       // The step left to its default (1s) names 1s.
       const step = c.noStep ? '1s' : c.step;
       const stepMs = STEP_MS[step]!;
+      const jitterMs = c.jitter === undefined ? 0 : Math.min(Math.floor(c.jitter * stepMs), Math.floor((stepMs - 1) / 2));
       // Durations in time units, where they name the same rows (a whole number of milliseconds per row).
       const spelled = drawn && c.timeDurations ? drawn.duration.map((n) => `${n * stepMs}ms`) : drawn?.duration;
       // A fixed length as a single value.
@@ -521,7 +525,7 @@ export function validCase(maxRows = 140_001, o: { binary?: boolean } = {}): fc.A
         seed: c.seed,
         ...(c.timeout !== undefined ? { callback_timeout: c.timeout } : {}),
         ...(c.nonFinite ? { allow_non_finite: true } : {}),
-        timeline: { ...(start.text !== undefined ? { start: start.text } : {}), ...(c.noStep ? {} : { step }), ...(c.byEnd ? { end: end.text } : { rows }) },
+        timeline: { ...(start.text !== undefined ? { start: start.text } : {}), ...(c.noStep ? {} : { step }), ...(c.byEnd ? { end: end.text } : { rows }), ...(jitterMs >= 1 ? { jitter: `${jitterMs}ms` } : {}) },
         ...(anomaliesDoc ? { anomalies: anomaliesDoc } : {}),
         ...(uniqueness ? { uniqueness } : {}),
         ...(entities ? { entities } : {}),
