@@ -24,6 +24,10 @@ describe('paranom generate', () => {
     expect(r.out).toContain('200,000 rows');
     expect(r.out).toContain('data/part-00003.parquet  rows 196608–199999');
     expect(existsSync(out)).toBe(false);
+    // The plan needs no directory: without --out it is the same plan.
+    const bare = paranom('generate', 'scenarios/valve-sensors.yaml', '--dry-run', '--rows', '200000', '--shard-rows', '65536');
+    expect(bare.code, bare.err).toBe(0);
+    expect(bare.out).toBe(r.out);
   });
 
   it('generates with --rows and --seed overrides; the same command again keeps the dataset; another seed needs --force', () => {

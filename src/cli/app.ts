@@ -179,7 +179,8 @@ export async function runCli(args: readonly string[], io: CliIO = processIO): Pr
             return;
           }
           checkDatasetArgs(parsed);
-          if (argv.out === undefined) throw new ParanomError('USAGE', 'generate needs --out DIR (a dataset directory) or --stdout (a stream)');
+          // A dry run writes nothing: its plan needs no directory.
+          if (argv.out === undefined && !argv['dry-run']) throw new ParanomError('USAGE', 'generate needs --out DIR (a dataset directory) or --stdout (a stream)');
           const out = stringOption('out', argv.out) ?? '';
           const format = (argv.format ?? 'parquet') as OutputFormat;
           const part = resolvePart(argv.part, argv.parts);

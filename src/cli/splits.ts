@@ -19,7 +19,7 @@ export async function runSplitsCommand(io: { stdout(text: string): void }, s: Sc
   if (dryRun) {
     for (const p of splitScenarios(resolved, splits ?? resolved.splits)) {
       const plan = planGeneration(p.scenario, { ...(options.format ? { format: options.format } : {}), ...(options.shardRows ? { shardRows: options.shardRows } : {}) });
-      io.stdout(`split ${p.name} → ${options.out}/${p.name}\n${describePlan(plan)}\n`);
+      io.stdout(`split ${p.name} → ${options.out ? `${options.out}/` : 'OUT/'}${p.name}\n${describePlan(plan)}\n`);
     }
     return;
   }

@@ -49,13 +49,14 @@ export function eventRows(table: Table, limit: number, rowBase = 0): { events: P
   const n = Math.min(table.numRows, limit);
   const events: PageData.EventRow[] = [];
   for (let i = 0; i < n; i++) {
-    // Rows from the dataset's first row; an event running into a test split starts at its row 0.
+    // Rows from the dataset's first row; an event running into a test split starts at its row
+    // 0, and one listed for the label margin it runs in with has no row there (end = start).
     const s = Math.max(0, Number(start!.get(i)) - rowBase);
     events.push({
       id: Number(id!.get(i)),
       kind: String(kind!.get(i)),
       start: s,
-      end: Number(end!.get(i)) + 1 - rowBase,
+      end: Math.max(s, Number(end!.get(i)) + 1 - rowBase),
       duration: Number(duration!.get(i)),
       truncated: Boolean(truncated!.get(i)),
       variables: String(variables?.get(i) ?? ''),
