@@ -6,6 +6,8 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { evaluate } from '../src/eval/evaluate.js';
+import { evaluateFleet } from '../src/eval/fleet-evaluate.js';
 import { tempDir } from './helpers.js';
 import { duckdb } from './read-back.js';
 
@@ -64,6 +66,30 @@ variables:
   const g = paranom('generate', join(dir, 'fleet.yaml'), '--out', ds, '--workers', '1');
   expect(g.code, g.err).toBe(0);
   data = join(ds, 'data', '*.parquet');
+});
+
+describe('evaluateFleet', () => {
+  it('counts windows and alarm runs within each entity: a run that reaches the next entity is two', () => {
+    // Host a: rows 0–4, labelled 3–4; host b: rows 5–9, labelled 5–6 (its own rows 0–1). Alarms on exactly those rows.
+    const labels = Uint8Array.from([0, 0, 0, 1, 1, 1, 1, 0, 0, 0]);
+    const entities = [
+      { name: 'a', start: 0, rows: 5, windows: [{ start: 3, end: 4 }] },
+      { name: 'b', start: 5, rows: 5, windows: [{ start: 0, end: 1 }] },
+    ];
+    const r = evaluateFleet(labels, { alarms: labels }, entities, {}, true);
+    expect(r.event).toMatchObject({ windows: 2, found: 2, alarm_runs: 2, true_runs: 2, precision: 1, recall: 1 });
+    expect(r.range).toMatchObject({ precision: 1, recall: 1 });
+    expect(r.point).toMatchObject({ tp: 4, fp: 0, fn: 0, tn: 6 });
+    expect(r.per_entity!.map((e) => [e.entity, e.point.tp, e.event.alarm_runs])).toEqual([['a', 2, 1], ['b', 2, 1]]);
+    // As one series the same rows make one run over both windows.
+    const one = evaluate({ isAnomaly: labels, windows: [{ start: 3, end: 4 }, { start: 5, end: 6 }] }, { alarms: labels });
+    expect(one.event.alarm_runs).toBe(1);
+    // One alarm on host a's last row: half of a's window; range recall is the mean over both windows, precision over the one run.
+    const alarms = Uint8Array.from([0, 0, 0, 0, 1, 0, 0, 0, 0, 0]);
+    const half = evaluateFleet(labels, { alarms }, entities);
+    expect(half.range).toMatchObject({ recall: 0.25, precision: 1 });
+    expect(half.event).toMatchObject({ found: 1, alarm_runs: 1, true_runs: 1 });
+  });
 });
 
 describe('paranom eval on a fleet', () => {
@@ -210,6 +236,23 @@ describe('paranom eval on a fleet', () => {
     const one = await write('one-preds.csv', "SELECT timestamp, cpu AS score FROM d WHERE host = 'web-1'");
     expectUsageError(paranom('eval', one, '--labels', labels, '--per-entity'), /--per-entity applies to a fleet dataset's labels/);
     expectUsageError(paranom('eval', one, '--labels', labels, '--entity-column', 'host'), /--entity-column applies to a fleet dataset's labels/);
+  });
+
+  it('an outage that hit no entity is no window', async () => {
+    const scenario = readFileSync(join(dir, 'fleet.yaml'), 'utf8').replace('seed: 13', 'seed: 5');
+    writeFileSync(join(dir, 'fleet5.yaml'), scenario);
+    const five = join(dir, 'ds5');
+    expect(paranom('generate', join(dir, 'fleet5.yaml'), '--out', five, '--workers', '1').code).toBe(0);
+    const db = await duckdb();
+    const seg = await db.all(`SELECT host, entities FROM read_parquet('${join(five, 'anomalies.parquet')}')`);
+    expect(seg.some((s) => s.host === null && s.entities === '')).toBe(true);
+    const hits = seg.reduce((a, s) => a + (s.host !== null ? 1 : s.entities === '' ? 0 : String(s.entities).split(',').length), 0);
+    await db.all(`COPY (SELECT timestamp, host, is_anomaly::INT AS score FROM read_parquet('${join(five, 'data', '*.parquet')}')) TO '${join(dir, 'five.csv')}'`);
+    const r = json('eval', join(dir, 'five.csv'), '--labels', five);
+    expect(r.windows).toBeLessThanOrEqual(hits);
+    expect(r.windows).toBeGreaterThan(0);
+    expect(r.event.found).toBe(r.windows);
+    expect(r.point.f1).toBe(1);
   });
 
   it('an integer key, rows time by time (order: time_entity): keys read from Parquet integers and CSV text alike', async () => {

@@ -9,7 +9,7 @@
  */
 import { ParanomError } from '../errors.js';
 import { readColumns } from './column-values.js';
-import type { FleetLabels } from './fleet-labels.js';
+import { groupByEntity, permute, type FleetLabels } from './fleet-labels.js';
 import { joinOnTime, SCORE_COLUMNS, type PredictionSource } from './join.js';
 import { TIME_COLUMNS } from './label-source.js';
 import { pickColumn, readTableFile, usage } from './table-file.js';
@@ -73,31 +73,22 @@ export interface FleetJoined {
 /** Aligns each entity's labels to its prediction rows, and lays the entities one after another. */
 export function joinFleet(labels: FleetLabels, preds: FleetPredictions, o: { onlyLabelled?: boolean } = {}): FleetJoined {
   const E = labels.entities.length;
-  // The prediction rows of each entity, in file order: a stable counting sort by entity.
-  const start = new Float64Array(E + 1);
-  for (let i = 0; i < preds.entity.length; i++) start[preds.entity[i]! + 1]!++;
-  for (let e = 0; e < E; e++) start[e + 1] = start[e + 1]! + start[e]!;
-  const fileRow = new Float64Array(preds.entity.length);
-  const next = start.slice(0, E);
-  for (let i = 0; i < preds.entity.length; i++) fileRow[next[preds.entity[i]!]!++] = i;
-
+  // The prediction rows of each entity, in file order: views when the file is grouped by entity.
+  const { start, order } = groupByEntity(preds.entity, E);
+  const [byTime, byValue] = order ? [permute(preds.times, order), permute(preds.values, order)] : [preds.times, preds.values];
+  const fileRow = (k: number) => (order ? order[k]! : k);
   const parts: Array<{ entity: number; isAnomaly: Uint8Array; values: Float64Array; windows: RowWindow[] }> = [];
   const out: Omit<FleetJoined, 'isAnomaly' | 'values' | 'entities'> = { reordered: false, windowsOutside: 0, labelRowsUnscored: 0, labelledRowsUnscored: 0, predictionRowsUnlabelled: 0, entitiesUnscored: [] };
   for (let e = 0; e < E; e++) {
     const l = labels.entities[e]!;
-    const rows = fileRow.subarray(start[e]!, start[e + 1]!);
-    if (rows.length === 0) {
+    const [a, b] = [start[e]!, start[e + 1]!];
+    if (a === b) {
       out.entitiesUnscored.push(labels.keys.names[e]!);
       out.labelRowsUnscored += l.times.length;
       for (let i = 0; i < l.flags.length; i++) out.labelledRowsUnscored += l.flags[i]!;
       continue;
     }
-    const p: PredictionSource = {
-      description: preds.description,
-      times: Float64Array.from(rows, (r) => preds.times[r]!),
-      values: Float64Array.from(rows, (r) => preds.values[r]!),
-      where: (r) => preds.where(rows[r]!),
-    };
+    const p: PredictionSource = { description: preds.description, times: byTime.subarray(a, b), values: byValue.subarray(a, b), where: (r) => preds.where(fileRow(a + r)) };
     let j;
     try {
       j = joinOnTime({ description: '', times: l.times, flags: l.flags, intervals: l.intervals }, p, o);

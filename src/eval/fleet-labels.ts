@@ -66,6 +66,34 @@ function keyText(cell: unknown): string | undefined {
   return undefined;
 }
 
+/**
+ * Rows grouped by entity, each entity's rows in their order: where entity e's rows start
+ * (`start[e]`, `start[E]` the total), and the rows in that order (row `order[k]` is the
+ * k-th), or null when the rows are grouped already (a fleet written entity by entity), so
+ * each entity's rows are a view of the arrays as read.
+ */
+export function groupByEntity(owner: Float64Array, entities: number): { start: Float64Array; order: Float64Array | null } {
+  const start = new Float64Array(entities + 1);
+  let grouped = true;
+  for (let i = 0; i < owner.length; i++) {
+    start[owner[i]! + 1]!++;
+    if (i > 0 && owner[i]! < owner[i - 1]!) grouped = false;
+  }
+  for (let e = 0; e < entities; e++) start[e + 1] = start[e + 1]! + start[e]!;
+  if (grouped) return { start, order: null };
+  const order = new Float64Array(owner.length);
+  const next = start.slice(0, entities);
+  for (let i = 0; i < owner.length; i++) order[next[owner[i]!]!++] = i;
+  return { start, order };
+}
+
+/** `a` in the order `order` gives (a new array). */
+export function permute<A extends Float64Array | Uint8Array>(a: A, order: Float64Array): A {
+  const out = new (a.constructor as new (n: number) => A)(order.length);
+  for (let k = 0; k < order.length; k++) out[k] = a[order[k]!]!;
+  return out;
+}
+
 /** The named columns' cells, whole: for the small tables (entities, segments). */
 function cellsOf(t: TableFile, names: readonly string[]): unknown[][] {
   const out: unknown[][] = names.map(() => []);
@@ -106,17 +134,10 @@ export function readFleetLabels(dir: string, m: Manifest, windows: 'segments' | 
     owner.set(columns.arrays[2]!, at);
     at += s.rows;
   }
-  const count = new Float64Array(names.length + 1);
-  for (let i = 0; i < at; i++) count[owner[i]! + 1]!++;
-  for (let e = 0; e < names.length; e++) count[e + 1] = count[e + 1]! + count[e]!;
-  const entities: EntityLabels[] = names.map((_, e) => ({ times: new Float64Array(count[e + 1]! - count[e]!), flags: new Uint8Array(count[e + 1]! - count[e]!), intervals: null }));
-  const filled = new Float64Array(names.length);
-  for (let i = 0; i < at; i++) {
-    const e = owner[i]!;
-    const k = filled[e]!++;
-    entities[e]!.times[k] = times[i]!;
-    entities[e]!.flags[k] = flags[i]!;
-  }
+  const { start, order } = groupByEntity(owner.subarray(0, at), names.length);
+  const byEntity = <A extends Float64Array | Uint8Array>(a: A): A => (order ? permute(a, order) : a);
+  const [t, y] = [byEntity(times), byEntity(flags)];
+  const entities: EntityLabels[] = names.map((_, e) => ({ times: t.subarray(start[e]!, start[e + 1]!), flags: y.subarray(start[e]!, start[e + 1]!), intervals: null }));
   const labels = { key: f.key, keys, entities };
   const whose = `${names.length.toLocaleString('en-US')} entities keyed by '${f.key}'`;
   if (windows === 'runs') return { labels, description: `fleet dataset ${dir} (${whose}; is_anomaly; windows: runs of each entity's labelled rows)` };
