@@ -15,6 +15,7 @@ import { generate } from '../src/run/generate.js';
 import { generateSplits } from '../src/run/splits.js';
 import { verify } from '../src/run/verify.js';
 import { datasetReport } from '../src/report/dataset.js';
+import { formatRunReport } from '../src/cli/report.js';
 import { getInt64 } from '../src/columns/columns.js';
 import type { Scenario } from '../src/model/types.js';
 import { columnHashes, concatColumn, duck, tempDir } from './helpers.js';
@@ -163,11 +164,15 @@ describe('label_margin', () => {
     }
   }, 60_000);
 
-  it('eval says the segment windows leave out the margins is_anomaly marks, and which windows hold them', async () => {
+  it('generate and eval say what the margins add: the fraction counts them, the segment windows leave them out the margins is_anomaly marks, and which windows hold them', async () => {
     const base = tempDir();
     for (const [name, margin] of [['plain', {}], ['wide', { label_margin: [BEFORE, AFTER] }]] as const) {
       const out = join(base, name);
-      await generate(scenario(margin, 5_000), { out, workers: 1 });
+      const run = await generate(scenario(margin, 5_000), { out, workers: 1 });
+      // generate's summary says the realised fraction counts the margins, the request does not.
+      const summary = formatRunReport(run, out, 1);
+      if (name === 'plain') expect(summary).toMatch(/\(fraction [0-9.]+; requested fraction 0\.02\)/);
+      else expect(summary).toMatch(new RegExp(`\\(fraction [0-9.]+ with the label_margin \\[${BEFORE}, ${AFTER}\\] rows around each event; requested fraction 0\\.02, for events alone\\)`));
       const pred = join(base, `${name}.csv`);
       await duck(`COPY (SELECT timestamp, is_anomaly::INT AS score FROM read_parquet('${out}/data/*.parquet')) TO '${pred}' (HEADER)`);
       const r = spawnSync(process.execPath, [join(root, 'dist/src/cli/main.js'), 'eval', pred, '--labels', out], { encoding: 'utf8' });

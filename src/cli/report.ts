@@ -18,10 +18,14 @@ export function formatRunReport(r: GenerateResult, out: string, seconds: number)
   }
   const a = m.anomalies;
   const requested = a.mode === 'frequency' ? `requested fraction ${a.requested.frequency}` : a.mode === 'count' ? `requested ${a.requested.count} events` : 'none requested';
-  // A fleet's outages label rows too: the realised fraction counts them, the request does not.
-  const outages = m.scenario.entities?.outages ? ' with the fleet\'s outages' : '';
+  // A fleet's outages and label margins label rows too: the realised fraction counts them,
+  // the request does not.
+  const plan = m.scenario.anomalies;
+  const margin = plan.mode !== 'none' && plan.labelMargin ? ` the label_margin [${plan.labelMargin[0]}, ${plan.labelMargin[1]}] rows around each event` : '';
+  const outages = m.scenario.entities?.outages ? ' the fleet\'s outages' : '';
+  const besides = margin || outages ? ` with${[margin, outages].filter((x) => x).join(' and')}` : '';
   lines.push(
-    `anomalies: ${countOf(a.realised.events, 'event')}, ${countOf(a.realised.anomalous_rows, 'row')} (fraction ${a.realised.fraction.toFixed(5)}${outages}; ${requested}${outages && a.mode !== 'none' ? ', for events alone' : ''})` +
+    `anomalies: ${countOf(a.realised.events, 'event')}, ${countOf(a.realised.anomalous_rows, 'row')} (fraction ${a.realised.fraction.toFixed(5)}${besides}; ${requested}${besides && a.mode !== 'none' ? ', for events alone' : ''})` +
       (a.realised.truncated_events ? `, ${a.realised.truncated_events} cut by the end of the timeline` : ''),
   );
   // Events min_effect gave up on are not in the realised figures: say where the shortfall went.
