@@ -92,6 +92,9 @@ describe('timeline jitter', () => {
     const at = (jitter: unknown, step = '1s') => () => parseScenario(JSON.stringify({ timeline: { step, jitter, rows: 10 }, variables: { x: { normal: { dist: 'normal', mean: 0, sd: 1 } } } }));
     expect(at('500ms')).toThrow(/timeline\.jitter: 500ms is not under half the step \(1s\).*at most 499ms keeps the timestamps increasing/);
     expect(at('1ms', '1ms')).toThrow(/timeline\.jitter: 1ms is not under half the step/);
+    // A step too small for any jitter says so (before: "at most 0ms", a value it refuses).
+    expect(at('1ms', '2ms')).toThrow(/not under half the step \(2ms\).*a step of 2ms leaves no room for one \(jitter needs a step of at least 3ms\)/);
+    expect(at('1ms', '3ms')).not.toThrow();
     expect(at(100)).toThrow(/timeline\.jitter: expected a duration such as "100ms"/);
     expect(at('0.5ms')).toThrow(/timeline\.jitter: must be a whole number of milliseconds/);
     expect(at('499ms')).not.toThrow();

@@ -92,7 +92,10 @@ function checkJitter(c: Checker, raw: unknown, stepMs: number, step: string): nu
   const ms = typeof raw === 'string' ? parseDurationMs(raw) : undefined;
   if (ms === undefined) return c.fail('timeline.jitter', `expected a duration such as "100ms" (each row's timestamp moves by at most that much), got ${describe(raw)}`);
   if (!Number.isInteger(ms) || ms < 1) return c.fail('timeline.jitter', `must be a whole number of milliseconds >= 1ms, got ${String(raw)}`);
-  if (2 * ms >= stepMs) return c.fail('timeline.jitter', `${String(raw)} is not under half the step (${step}): two rows moved toward each other could swap or meet; at most ${Math.floor((stepMs - 1) / 2)}ms keeps the timestamps increasing`);
+  const most = Math.floor((stepMs - 1) / 2);
+  // Under 3ms no whole-millisecond jitter is under half a step: say so, not "at most 0ms".
+  const room = most >= 1 ? `at most ${most}ms keeps the timestamps increasing` : `a step of ${step} leaves no room for one (jitter needs a step of at least 3ms)`;
+  if (2 * ms >= stepMs) return c.fail('timeline.jitter', `${String(raw)} is not under half the step (${step}): two rows moved toward each other could swap or meet; ${room}`);
   return ms;
 }
 
