@@ -1,28 +1,12 @@
 /** `paranom eval` as a user meets it: every label source, both prediction formats, JSON, and exit 2 on bad input. */
-import { spawnSync } from 'node:child_process';
 import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from './helpers.js';
+import { expectUsageError, json, paranom } from './eval-cli-run.js';
 import { duckdb } from './read-back.js';
 
-const CLI = 'dist/src/cli/main.js';
 const NAB = '../shared/data/nab';
-
-function paranom(...args: string[]) {
-  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });
-  return { code: r.status, out: r.stdout, err: r.stderr };
-}
-function json(...args: string[]) {
-  const r = paranom(...args, '--json');
-  expect(r.code, r.err).toBe(0);
-  return JSON.parse(r.out);
-}
-function expectUsageError(r: { code: number | null; err: string }, message: RegExp) {
-  expect(r.code).toBe(2);
-  expect(r.err).toMatch(message);
-  expect(r.err).not.toMatch(/^\s+at /m);
-}
 
 let dir: string;
 let ds: string;

@@ -2,32 +2,16 @@
  * `paranom eval` on a fleet dataset: predictions joined on (entity, timestamp), the fleet
  * scored as one corpus, checked against each entity scored alone from a labels file.
  */
-import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { evaluate } from '../src/eval/evaluate.js';
 import { evaluateFleet } from '../src/eval/fleet-evaluate.js';
 import { tempDir } from './helpers.js';
+import { expectUsageError, json, paranom } from './eval-cli-run.js';
 import { duckdb } from './read-back.js';
 
-const CLI = 'dist/src/cli/main.js';
 const HOSTS = ['web-1', 'web-2', 'db-1', 'db-2'];
-
-function paranom(...args: string[]) {
-  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });
-  return { code: r.status, out: r.stdout, err: r.stderr };
-}
-function json(...args: string[]) {
-  const r = paranom(...args, '--json');
-  expect(r.code, r.err).toBe(0);
-  return JSON.parse(r.out);
-}
-function expectUsageError(r: { code: number | null; err: string }, message: RegExp) {
-  expect(r.code).toBe(2);
-  expect(r.err).toMatch(message);
-  expect(r.err).not.toMatch(/^\s+at /m);
-}
 /** The result without the fields that name or describe the predictions file. */
 const figures = (x: Record<string, unknown>) => (({ predictions: _p, predictions_reordered: _r, ...rest }) => rest)(x);
 
