@@ -2,6 +2,12 @@
 
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
+/** Whole milliseconds as a scenario would spell them: in the largest unit that divides them ("2h", "90s", "7ms"). */
+export function spellDurationMs(ms: number): string {
+  for (const unit of ['d', 'h', 'm', 's'] as const) if (ms % UNIT_MS[unit]! === 0) return `${ms / UNIT_MS[unit]!}${unit}`;
+  return `${ms}ms`;
+}
+
 /** Milliseconds in a duration string such as "250ms", "1s", "1.5h"; undefined if malformed. */
 export function parseDurationMs(text: string): number | undefined {
   const m = /^\s*(\d+)(?:\.(\d+))?\s*(ms|s|m|h|d)\s*$/.exec(text);

@@ -1,6 +1,6 @@
 /** Validation of `type: process` variables: a non-empty list of additive components. */
 import { Checker, describe, join, unknownChoice } from '../model/checker.js';
-import { parseDurationMs } from '../model/units.js';
+import { parseDurationMs, spellDurationMs } from '../model/units.js';
 import type { ProcessComponent, ProcessVariable, Span } from '../model/types.js';
 import type { VariableInput } from './kind.js';
 import { arWarmup, MAX_WARMUP, WARMUP_TOLERANCE } from './process-ar.js';
@@ -157,12 +157,6 @@ export function processReachProblem(v: ProcessVariable, rows?: number, stepMs?: 
   return `can reach about ±${Number.isFinite(big) ? big.toPrecision(3) : 'Infinity'}${over} (its components added at their bounds), beyond the largest ${v.dtype} (±${v.dtype === 'float32' ? '3.4e38' : '1.8e308'}), which would be stored as ±Infinity; narrow their amplitudes, slopes, sd or scale${rows === undefined ? '' : ', or use fewer rows'} (or set allow_non_finite: true)`;
 }
 
-/** A duration as a scenario would spell it: the largest unit that divides it. */
-function spellMs(ms: number): string {
-  for (const [unit, size] of [['d', 86_400_000], ['h', 3_600_000], ['m', 60_000], ['s', 1000]] as const) if (ms % size === 0) return `${ms / size}${unit}`;
-  return `${ms}ms`;
-}
-
 /**
  * Why a periodic component cannot be drawn at this step, as { component index, message }:
  * a period under 2 rows aliases. Rows are sampled at whole steps, so a period of one row
@@ -176,8 +170,8 @@ export function periodProblems(v: ProcessVariable, stepMs: number): Array<{ comp
     const rows = 'rows' in k.period ? k.period.rows : k.period.ms / stepMs;
     if (rows >= 2) return;
     const rowsText = `${Number(rows.toPrecision(6))} row${rows === 1 ? '' : 's'}`;
-    const given = 'rows' in k.period ? `${rowsText} is` : `${spellMs(k.period.ms)} is ${rowsText} at the timeline's step of ${spellMs(stepMs)},`;
-    const remedy = 'rows' in k.period ? 'use a period of at least 2 rows' : `use a period of at least 2 rows (${spellMs(2 * stepMs)}) or a shorter step`;
+    const given = 'rows' in k.period ? `${rowsText} is` : `${spellDurationMs(k.period.ms)} is ${rowsText} at the timeline's step of ${spellDurationMs(stepMs)},`;
+    const remedy = 'rows' in k.period ? 'use a period of at least 2 rows' : `use a period of at least 2 rows (${spellDurationMs(2 * stepMs)}) or a shorter step`;
     out.push({ component: i, message: `a period of ${given} shorter than 2 rows: rows are drawn at whole steps, so the ${k.type} would alias (a period of one row repeats one value on every row); ${remedy}` });
   });
   return out;
