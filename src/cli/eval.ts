@@ -102,6 +102,35 @@ async function joinFiles(predictions: string, argv: ArgumentsCamelCase<EvalArgs>
   return { labels: { description: labels.description }, preds: { description: preds.description }, joined };
 }
 
+/** What a join left out or put in order: the same for one series and for a fleet's entities together. */
+interface JoinCounts {
+  reordered: boolean;
+  windowsOutside: number;
+  labelRowsUnscored: number;
+  labelledRowsUnscored: number;
+  predictionRowsUnlabelled: number;
+}
+
+/** The join's counts as `--json` names them. */
+function joinFields(j: JoinCounts) {
+  return { windows_outside: j.windowsOutside, label_rows_unscored: j.labelRowsUnscored, labelled_rows_unscored: j.labelledRowsUnscored, prediction_rows_unlabelled: j.predictionRowsUnlabelled, predictions_reordered: j.reordered };
+}
+
+/** The notes on rows and windows the join left unscored (the reordering note differs and goes first). */
+function unscoredNotes(j: JoinCounts): string[] {
+  const int = (v: number) => v.toLocaleString('en-US');
+  return [
+    ...(j.labelRowsUnscored > 0 ? [`note: ${int(j.labelRowsUnscored)} label row(s) have no prediction row and are not scored (${int(j.labelledRowsUnscored)} of them labelled anomalous)`] : []),
+    ...(j.predictionRowsUnlabelled > 0 ? [`note: ${int(j.predictionRowsUnlabelled)} prediction row(s) have no label row and are not scored (--only-labelled)`] : []),
+    ...(j.windowsOutside > 0 ? [`note: ${j.windowsOutside} label window(s) cover no predicted row and are left out`] : []),
+  ];
+}
+
+/** A 0/1 column is read as alarms unless a threshold is given; anything else as scores. */
+function asPredictions(values: Float64Array, opts: EvalOptions): { alarms: Float64Array } | { scores: Float64Array } {
+  return opts.threshold === undefined && values.every((v) => v === 0 || v === 1) ? { alarms: values } : { scores: values };
+}
+
 /** A fleet's labels and predictions read and joined on (entity, timestamp). */
 async function joinFleetFiles(predictions: string, description: string, labels: import('../eval/fleet-labels.js').FleetLabels, argv: ArgumentsCamelCase<EvalArgs>) {
   const { readFleetPredictions, joinFleet } = await import('../eval/fleet-join.js');
@@ -116,16 +145,11 @@ async function fleetHandler(f: FleetFiles, opts: EvalOptions, argv: ArgumentsCam
   const { evaluateFleet } = await import('../eval/fleet-evaluate.js');
   const { formatEvalResult, formatPerEntity } = await import('../eval/report.js');
   const j = f.joined;
-  const binary = opts.threshold === undefined && j.values.every((v) => v === 0 || v === 1);
-  const { per_entity, entities, ...r } = evaluateFleet(j.isAnomaly, binary ? { alarms: j.values } : { scores: j.values }, j.entities, opts, argv['per-entity']);
+  const { per_entity, entities, ...r } = evaluateFleet(j.isAnomaly, asPredictions(j.values, opts), j.entities, opts, argv['per-entity']);
   const result = {
     labels: f.labels,
     predictions: f.preds,
-    windows_outside: j.windowsOutside,
-    label_rows_unscored: j.labelRowsUnscored,
-    labelled_rows_unscored: j.labelledRowsUnscored,
-    prediction_rows_unlabelled: j.predictionRowsUnlabelled,
-    predictions_reordered: j.reordered,
+    ...joinFields(j),
     ...r,
     entities,
     entities_unscored: j.entitiesUnscored.length,
@@ -137,9 +161,7 @@ async function fleetHandler(f: FleetFiles, opts: EvalOptions, argv: ArgumentsCam
   const notes = [
     ...(j.reordered ? ["note: some entity's prediction rows are not in time order; each entity's rows are scored in timestamp order"] : []),
     ...(unscored.length > 0 ? [`note: ${int(unscored.length)} of ${int(f.count)} entities have no prediction row and are not scored (${unscored.slice(0, 5).join(', ')}${unscored.length > 5 ? ', …' : ''})`] : []),
-    ...(j.labelRowsUnscored > 0 ? [`note: ${int(j.labelRowsUnscored)} label row(s) have no prediction row and are not scored (${int(j.labelledRowsUnscored)} of them labelled anomalous)`] : []),
-    ...(j.predictionRowsUnlabelled > 0 ? [`note: ${int(j.predictionRowsUnlabelled)} prediction row(s) have no label row and are not scored (--only-labelled)`] : []),
-    ...(j.windowsOutside > 0 ? [`note: ${j.windowsOutside} label window(s) cover no predicted row and are left out`] : []),
+    ...unscoredNotes(j),
   ];
   const probation = `the first rows of each entity (${int(r.nab.probation_rows)} in all)`;
   const heading = [`labels       ${f.labels}`, `predictions  ${f.preds}`, `fleet        ${int(entities)} ${entities === 1 ? 'entity' : 'entities'} scored as one corpus, one threshold`, ...notes];
@@ -170,25 +192,17 @@ async function handler(argv: ArgumentsCamelCase<EvalArgs>): Promise<void> {
   const files = await joinFiles(argv.predictions, argv);
   if ('fleet' in files) return fleetHandler(files.fleet, opts, argv, print);
   const { labels, preds, joined } = files;
-  // A 0/1 column is read as alarms unless a threshold is given.
-  const binary = opts.threshold === undefined && joined.values.every((v) => v === 0 || v === 1);
-  const r = evaluate(joined.labels, binary ? { alarms: joined.values } : { scores: joined.values }, opts);
+  const r = evaluate(joined.labels, asPredictions(joined.values, opts), opts);
   const result = {
     labels: labels.description,
     predictions: preds.description,
-    windows_outside: joined.windowsOutside,
-    label_rows_unscored: joined.labelRowsUnscored,
-    labelled_rows_unscored: joined.labelledRowsUnscored,
-    prediction_rows_unlabelled: joined.predictionRowsUnlabelled,
-    predictions_reordered: joined.reordered,
+    ...joinFields(joined),
     ...r,
   };
   if (argv.json) return void print(JSON.stringify(result, null, 2) + '\n');
   const notes = [
     ...(joined.reordered ? ['note: the predictions file is not in time order; its rows are scored in timestamp order'] : []),
-    ...(joined.labelRowsUnscored > 0 ? [`note: ${joined.labelRowsUnscored.toLocaleString('en-US')} label row(s) have no prediction row and are not scored (${joined.labelledRowsUnscored.toLocaleString('en-US')} of them labelled anomalous)`] : []),
-    ...(joined.predictionRowsUnlabelled > 0 ? [`note: ${joined.predictionRowsUnlabelled.toLocaleString('en-US')} prediction row(s) have no label row and are not scored (--only-labelled)`] : []),
-    ...(joined.windowsOutside > 0 ? [`note: ${joined.windowsOutside} label window(s) cover no predicted row and are left out`] : []),
+    ...unscoredNotes(joined),
   ];
   print(formatEvalResult(result, [`labels       ${labels.description}`, `predictions  ${preds.description}`, ...notes]));
 }
