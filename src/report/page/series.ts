@@ -294,10 +294,20 @@ class SeriesCharts {
     l(this.current);
   }
 
-  /** What chart `i` draws in the current view: times (epoch ms) and values, per row it holds. */
+  /**
+   * What chart `i` draws of its series in the current data: times (epoch ms) and values
+   * (null: a gap). Rows where only the twin has a point are left out.
+   */
   drawn(i: number): { ms: number[]; values: Array<number | null> } {
     const d = this.charts[i]!.data;
-    return { ms: Array.from(d[0]!, (t) => Math.round(t! * 1000)), values: Array.from(d[d.length - 1]!, (v) => v ?? null) };
+    const ys = d[d.length - 1]!;
+    const out: { ms: number[]; values: Array<number | null> } = { ms: [], values: [] };
+    for (let k = 0; k < ys.length; k++) {
+      if (ys[k] === undefined) continue;
+      out.ms.push(Math.round(d[0]![k]! * 1000));
+      out.values.push(ys[k]!);
+    }
+    return out;
   }
 
   /** Events shaded on each chart at its last draw. */
