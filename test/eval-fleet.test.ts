@@ -218,8 +218,41 @@ describe('paranom eval on a fleet', () => {
     // The fleet options on one series' labels: refused, not ignored.
     const labels = await write('one-labels.csv', "SELECT timestamp, is_anomaly::INT AS is_anomaly FROM d WHERE host = 'web-1'");
     const one = await write('one-preds.csv', "SELECT timestamp, cpu AS score FROM d WHERE host = 'web-1'");
-    expectUsageError(paranom('eval', one, '--labels', labels, '--per-entity'), /--per-entity applies to a fleet dataset's labels/);
-    expectUsageError(paranom('eval', one, '--labels', labels, '--entity-column', 'host'), /--entity-column applies to a fleet dataset's labels/);
+    expectUsageError(paranom('eval', one, '--labels', labels, '--per-entity'), /--per-entity applies to many series: a fleet dataset's labels, or a CSV or Parquet labels file with --entity-column; \S*one-labels\.csv is one series/);
+    expectUsageError(paranom('eval', one, '--labels', labels, '--entity-column', 'host'), /one-labels\.csv has no entity column 'host' \(named by --entity-column\); its columns are: timestamp, is_anomaly/);
+    const windows = join(dir, 'windows.json');
+    writeFileSync(windows, JSON.stringify({ 'web-1': [['2024-03-04T01:00:00Z', '2024-03-04T01:10:00Z']] }));
+    expectUsageError(paranom('eval', one, '--labels', windows, '--entity-column', 'host'), /--entity-column applies to many series.*windows\.json is one series/);
+  });
+
+  it('a labels file with an entity column is scored as the fleet dataset it was written from (windows: runs of each entity\'s labelled rows)', async () => {
+    const preds = await write('labels-file-preds.parquet', 'SELECT timestamp, host, cpu AS score FROM d');
+    const opts = ['--tolerance', '2', '--per-entity'];
+    const fromDataset = json('eval', preds, '--labels', ds, '--windows', 'runs', ...opts);
+    expect(fromDataset.point.tp).toBeGreaterThan(0);
+    const without = (x: Record<string, unknown>) => (({ labels: _l, ...rest }) => rest)(figures(x));
+    // Written host by host, as the dataset lists its entities; then shuffled (the entities' order is then the file's).
+    const csv = await write('fleet-labels.csv', `SELECT host, timestamp, is_anomaly::INT AS label FROM d ORDER BY list_position(['${HOSTS.join("', '")}'], host), timestamp`);
+    const r = json('eval', preds, '--labels', csv, '--entity-column', 'host', ...opts);
+    expect(r.labels).toMatch(/fleet-labels\.csv \(column label; 4 entities keyed by 'host'; windows: runs of each entity's labelled rows\)/);
+    expect(without(r)).toEqual(without(fromDataset));
+    const shuffled = await write('fleet-labels.parquet', 'SELECT host, timestamp, is_anomaly AS is_anomaly FROM d ORDER BY hash(host, timestamp)');
+    const s = json('eval', preds, '--labels', shuffled, '--entity-column', 'host', ...opts);
+    const byName = (x: { per_entity: Array<{ entity: string }> }) => [...x.per_entity].sort((a, b) => a.entity.localeCompare(b.entity));
+    expect(byName(s)).toEqual(byName(fromDataset));
+    expect(s.point).toEqual(fromDataset.point);
+    expect(s.event).toEqual(fromDataset.event);
+    // A host the labels lack: refused, naming the file's entities; --only-labelled leaves its rows out and counts them.
+    const three = await write('three-labels.csv', "SELECT host, timestamp, is_anomaly::INT AS label FROM d WHERE host <> 'db-2' ORDER BY host, timestamp");
+    expectUsageError(paranom('eval', preds, '--labels', three, '--entity-column', 'host'), /'db-2' in entity column 'host' is not an entity of the labels \S*three-labels\.csv \(its 3 entities: db-1, web-1, web-2\)/);
+    const only = json('eval', preds, '--labels', three, '--entity-column', 'host', '--only-labelled');
+    expect(only).toMatchObject({ entities: 3, rows: 12000, prediction_rows_unlabelled: 4000 });
+    const threePreds = await write('three-preds.parquet', "SELECT timestamp, host, cpu AS score FROM d WHERE host <> 'db-2'");
+    expect(only.point).toEqual(json('eval', threePreds, '--labels', three, '--entity-column', 'host').point);
+    // A labels row without an entity: refused, naming the line.
+    const blank = join(dir, 'blank-entity.csv');
+    writeFileSync(blank, readFileSync(csv, 'utf8') + ',2024-03-04 00:00:00+00,0\n');
+    expectUsageError(paranom('eval', preds, '--labels', blank, '--entity-column', 'host'), /blank-entity\.csv:16002: '' in entity column 'host' names no entity/);
   });
 
   it('an outage that hit no entity is no window', async () => {
@@ -228,8 +261,10 @@ describe('paranom eval on a fleet', () => {
     const five = join(dir, 'ds5');
     expect(paranom('generate', join(dir, 'fleet5.yaml'), '--out', five, '--workers', '1').code).toBe(0);
     const db = await duckdb();
-    const seg = await db.all(`SELECT host, entities FROM read_parquet('${join(five, 'anomalies.parquet')}')`);
+    const seg = await db.all(`SELECT host, entities, changed_rows::INT AS changed, end_row - start_row + 1 AS rows FROM read_parquet('${join(five, 'anomalies.parquet')}')`);
     expect(seg.some((s) => s.host === null && s.entities === '')).toBe(true);
+    // It changed no row; an outage that hit some changed its rows in each.
+    for (const s of seg.filter((x) => x.host === null)) expect(s.changed).toBe(s.entities === '' ? 0 : Number(s.rows));
     const hits = seg.reduce((a, s) => a + (s.host !== null ? 1 : s.entities === '' ? 0 : String(s.entities).split(',').length), 0);
     await db.all(`COPY (SELECT timestamp, host, is_anomaly::INT AS score FROM read_parquet('${join(five, 'data', '*.parquet')}')) TO '${join(dir, 'five.csv')}'`);
     const r = json('eval', join(dir, 'five.csv'), '--labels', five);

@@ -9,7 +9,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { tableFromArrays, tableFromIPC, tableToIPC, TimeUnit, Timestamp, vectorFromArray, Float64, Table } from 'apache-arrow';
+import { makeData, makeVector, tableFromArrays, tableFromIPC, tableToIPC, TimeUnit, Timestamp, vectorFromArray, Float64, Table } from 'apache-arrow';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { RecordBatchStreamWriter, Message } from 'apache-arrow';
@@ -163,6 +163,35 @@ describe('eval reads Parquet files a few row groups at a time', () => {
       const values = [0, 1, -1, 1_700_000_000_123, -62_135_596_800_000, 2 ** 40 + 7];
       const v = vectorFromArray(values.map((x) => (unit === TimeUnit.SECOND ? Math.trunc(x / 1000) * 1000 : x)), new Timestamp(unit));
       expect(Array.from(arrowCells(v))).toEqual(Array.from({ length: v.length }, (_, i) => v.get(i)));
+    }
+  });
+
+  it('timestamps in microseconds and nanoseconds (DuckDB, pandas) from their 64-bit words: bit for bit what the per-cell path gives', () => {
+    for (const unit of [TimeUnit.MICROSECOND, TimeUnit.NANOSECOND]) {
+      const micro = unit === TimeUnit.MICROSECOND;
+      const d = micro ? 1000n : 1_000_000n;
+      // Around every remainder edge, today's instants, the largest quotient `get` converts, and random words.
+      const edges = [0n, 1n, d - 1n, d, d + 1n, 1_732_860_000_123_456n * (d / 1000n) + 999n, 2n ** 32n - 1n, 2n ** 32n, 2n ** 32n + d - 1n, micro ? BigInt(Number.MAX_SAFE_INTEGER) * d + d - 1n : 2n ** 63n - 1n];
+      fc.assert(
+        fc.property(fc.array(fc.bigInt({ min: 0n, max: 2n ** 63n - 1n }), { minLength: 1, maxLength: 40 }), fc.bigInt({ min: 0n, max: 2n ** 62n }), (random, near) => {
+          const raw = [...edges, near, ...random.map((x) => (micro ? x % (BigInt(Number.MAX_SAFE_INTEGER) * d) : x))];
+          const v = makeVector(makeData({ type: new Timestamp(unit), length: raw.length, nullCount: 0, data: BigInt64Array.from(raw) }));
+          const cells = arrowCells(v);
+          expect(cells).toBeInstanceOf(Float64Array);
+          expect(Array.from(cells), String(unit)).toEqual(Array.from({ length: v.length }, (_, i) => v.get(i)));
+        }),
+        { numRuns: 200, seed: 7 },
+      );
+      // Before 1970, or a quotient past 2^53: left to the per-cell path, which gives the same cells.
+      const vector = (raw: bigint[]) => makeVector(makeData({ type: new Timestamp(unit), length: raw.length, nullCount: 0, data: BigInt64Array.from(raw) }));
+      const before = vector([5n, -1n, -d - 1n]);
+      expect(Array.from(arrowCells(before))).toEqual([0, 1, 2].map((i) => before.get(i)));
+      expect(arrowCells(before)[1]).toBe(micro ? -0.001 : -0.000001);
+      if (!micro) continue;
+      // Every 64-bit nanosecond count has a safe millisecond quotient; not every microsecond count.
+      const far = vector([5n, BigInt(Number.MAX_SAFE_INTEGER) * d + d]);
+      expect(() => far.get(1)).toThrow(/not safe to convert/);
+      expect(() => arrowCells(far)).toThrow(/not safe to convert/);
     }
   });
 });

@@ -156,6 +156,16 @@ describe('validation', () => {
     expect(() => scenarioIn(d, { file: 'series.csv', timestamps: 'map' })).toThrow(/series\.csv: line 3: '2023-02-29T00:00:00Z' in column 'timestamp' is not an ISO 8601 instant: 2023-02-29 is not a calendar date \(that month has 28 days\)/);
   });
 
+  it('says how to map a file whose times are epoch numbers, or sit in a column of another name', () => {
+    const epoch = csvDir('timestamp,value\n1709251200,1\n1709251260,2\n');
+    expect(() => scenarioIn(epoch, { file: 'series.csv', timestamps: 'map' })).toThrow(/series\.csv: line 2: '1709251200' in column 'timestamp' is not an ISO 8601 instant \(epoch numbers do not say their unit: write the times as ISO 8601 text.*timestamps: ignore\)/);
+    // Text that is no time at all gets no such advice.
+    expect(() => scenarioIn(csvDir('timestamp,value\nyesterday,1\n'), { file: 'series.csv', timestamps: 'map' })).toThrow(/'yesterday' in column 'timestamp' is not an ISO 8601 instant$/m);
+    const named = csvDir('time,value\n2024-03-01T00:00:00Z,1\n2024-03-01T00:01:00Z,2\n');
+    expect(() => scenarioIn(named, { file: 'series.csv', column: 'value', timestamps: 'map' })).toThrow(/series\.csv: no timestamp column 'timestamp' \(columns: time, value\); name the file's timestamp column with timestamps: \{ map: <column> \}/);
+    expect(() => scenarioIn(named, { file: 'series.csv', column: 'value', timestamps: { map: 'time' } })).not.toThrow();
+  });
+
   it('refuses a leap second by name, in a mapped source and as the timeline\'s start (before: "not an ISO 8601 instant", which it is)', () => {
     const d = csvDir('timestamp,value\n2016-12-31T23:59:59Z,1\n2016-12-31T23:59:60Z,2\n2017-01-01T00:00:00Z,3\n');
     expect(() => scenarioIn(d, { file: 'series.csv', timestamps: 'map' })).toThrow(/series\.csv: line 3: '2016-12-31T23:59:60Z' in column 'timestamp' cannot be placed: 23:59:60 is a leap second, which timestamps in epoch milliseconds cannot hold: write it as 23:59:59\.999, or drop the row/);

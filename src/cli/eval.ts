@@ -3,7 +3,7 @@
  * JSON). The scoring modules load only when this command runs.
  */
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { ParanomError } from '../errors.js';
 import { decimalOption } from './options.js';
 import { parseDecimal } from '../input/decimal.js';
@@ -13,7 +13,7 @@ function builder(a: Argv) {
   return a
     .usage(
       '$0 eval [predictions] --labels LABELS [options]\n\n' +
-        'Scores predictions (a .csv or .parquet file with a timestamp and a score or 0/1 column) against labels, joined on the timestamp (a fleet dataset: on its entity column and the timestamp). ' +
+        'Scores predictions (a .csv or .parquet file with a timestamp and a score or 0/1 column) against labels, joined on the timestamp (many series — a fleet dataset, or a labels file with --entity-column — on the entity and the timestamp). ' +
         'LABELS is a paranom dataset directory, a .csv/.parquet file with a label column, NAB-style windows JSON (with --key), ' +
         "or AnomalyGenerator's eval JSON ({targets, candidates, range}; then no predictions file).",
     )
@@ -34,8 +34,8 @@ function builder(a: Argv) {
     .option('cardinality', { choices: ['one', 'reciprocal'] as const, default: 'one' as const, describe: 'Range precision/recall: overlap cardinality γ' })
     .option('probation', { type: 'string', describe: "NAB: share of rows in the probationary period (default NAB's 0.15)" })
     .option('nab-threshold', { choices: ['sweep', 'same'] as const, describe: "NAB: each profile's own best threshold (sweep, as NAB), or the evaluation threshold (same). Default: sweep when the threshold is 'best'" })
-    .option('entity-column', { type: 'string', describe: "A fleet dataset's labels: the predictions' entity column (default: the fleet's key column)" })
-    .option('per-entity', { type: 'boolean', default: false, describe: "A fleet dataset's labels: each entity's point and event figures too" })
+    .option('entity-column', { type: 'string', describe: "Many series: the column naming each row's entity, in the predictions (default: a fleet dataset's key column) and in a labels file (which is then scored as a fleet)" })
+    .option('per-entity', { type: 'boolean', default: false, describe: "Many series (a fleet dataset, or a labels file with --entity-column): each entity's point and event figures too" })
     .option('only-labelled', { type: 'boolean', default: false, describe: 'Score only the prediction rows that have a label row (a detector run over a longer series than the labelled part); the rest are left out and counted' })
     .option('json', { type: 'boolean', default: false, describe: 'Print the result as JSON' });
 }
@@ -92,10 +92,13 @@ async function anomalyGeneratorDoc(path: string): Promise<Record<string, unknown
 async function joinFiles(predictions: string, argv: ArgumentsCamelCase<EvalArgs>) {
   const { readLabels } = await import('../eval/label-source.js');
   const { readPredictions, joinOnTime } = await import('../eval/join.js');
-  const labels = readLabels(argv.labels, { labelColumn: argv['label-column'], timeColumn: argv['time-column'], key: argv.key, windows: argv.windows });
+  // A labels file names its entities by --entity-column; a fleet dataset by its key column.
+  const isFile = !(existsSync(argv.labels) && statSync(argv.labels).isDirectory());
+  const entityColumn = isFile ? argv['entity-column'] : undefined;
+  const labels = readLabels(argv.labels, { labelColumn: argv['label-column'], timeColumn: argv['time-column'], key: argv.key, windows: argv.windows, entityColumn });
   if (labels.fleet) return { fleet: await joinFleetFiles(predictions, labels.description, labels.fleet, argv) };
   for (const o of ['entity-column', 'per-entity'] as const) {
-    if (argv[o] !== undefined && argv[o] !== false) throw usage(`--${o} applies to a fleet dataset's labels (a dataset with entities); ${argv.labels} is one series`);
+    if (argv[o] !== undefined && argv[o] !== false) throw usage(`--${o} applies to many series: a fleet dataset's labels, or a CSV or Parquet labels file with --entity-column; ${argv.labels} is one series`);
   }
   const preds = readPredictions(predictions, { scoreColumn: argv['score-column'], timeColumn: argv['time-column'] });
   const joined = joinOnTime(labels, preds, { onlyLabelled: argv['only-labelled'] });
@@ -134,7 +137,7 @@ function asPredictions(values: Float64Array, opts: EvalOptions): { alarms: Float
 /** A fleet's labels and predictions read and joined on (entity, timestamp). */
 async function joinFleetFiles(predictions: string, description: string, labels: import('../eval/fleet-labels.js').FleetLabels, argv: ArgumentsCamelCase<EvalArgs>) {
   const { readFleetPredictions, joinFleet } = await import('../eval/fleet-join.js');
-  const preds = readFleetPredictions(predictions, labels, { scoreColumn: argv['score-column'], timeColumn: argv['time-column'], entityColumn: argv['entity-column'] });
+  const preds = readFleetPredictions(predictions, labels, { scoreColumn: argv['score-column'], timeColumn: argv['time-column'], entityColumn: argv['entity-column'], onlyLabelled: argv['only-labelled'] });
   return { labels: description, key: labels.key, count: labels.entities.length, preds: preds.description, joined: joinFleet(labels, preds, { onlyLabelled: argv['only-labelled'] }) };
 }
 

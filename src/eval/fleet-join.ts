@@ -27,7 +27,7 @@ export interface FleetPredictions {
 }
 
 /** Timestamp, score (or 0/1) and entity columns of a CSV, Parquet or Arrow file. */
-export function readFleetPredictions(path: string, labels: FleetLabels, o: { scoreColumn?: string | undefined; timeColumn?: string | undefined; entityColumn?: string | undefined } = {}): FleetPredictions {
+export function readFleetPredictions(path: string, labels: FleetLabels, o: { scoreColumn?: string | undefined; timeColumn?: string | undefined; entityColumn?: string | undefined; onlyLabelled?: boolean | undefined } = {}): FleetPredictions {
   const t = readTableFile(path, 'predictions file');
   const timeCol = pickColumn(t, o.timeColumn, TIME_COLUMNS, 'time', '--time-column');
   const scoreCol = pickColumn(t, o.scoreColumn, SCORE_COLUMNS, 'score', '--score-column');
@@ -39,7 +39,8 @@ export function readFleetPredictions(path: string, labels: FleetLabels, o: { sco
   const { rows, arrays } = readColumns(t, [
     { name: timeCol, kind: 'time' },
     { name: scoreCol, kind: 'score' },
-    { name: entityCol, kind: 'key', keys: labels.keys },
+    // With onlyLabelled, rows of an entity the labels lack are those of a spare entity, left out by the join.
+    { name: entityCol, kind: 'key', keys: o.onlyLabelled ? labels.keys.as('spare') : labels.keys },
   ]);
   if (rows === 0) throw usage(`${path} has no rows`);
   const [times, values, entity] = arrays as [Float64Array, Float64Array, Float64Array];
@@ -74,11 +75,12 @@ export interface FleetJoined {
 export function joinFleet(labels: FleetLabels, preds: FleetPredictions, o: { onlyLabelled?: boolean } = {}): FleetJoined {
   const E = labels.entities.length;
   // The prediction rows of each entity, in file order: views when the file is grouped by entity.
-  const { start, order } = groupByEntity(preds.entity, E);
+  // Index E: rows of entities the labels do not name (read only with onlyLabelled): unlabelled rows.
+  const { start, order } = groupByEntity(preds.entity, E + 1);
   const [byTime, byValue] = order ? [permute(preds.times, order), permute(preds.values, order)] : [preds.times, preds.values];
   const fileRow = (k: number) => (order ? order[k]! : k);
   const parts: Array<{ entity: number; isAnomaly: Uint8Array; values: Float64Array; windows: RowWindow[] }> = [];
-  const out: Omit<FleetJoined, 'isAnomaly' | 'values' | 'entities'> = { reordered: false, windowsOutside: 0, labelRowsUnscored: 0, labelledRowsUnscored: 0, predictionRowsUnlabelled: 0, entitiesUnscored: [] };
+  const out: Omit<FleetJoined, 'isAnomaly' | 'values' | 'entities'> = { reordered: false, windowsOutside: 0, labelRowsUnscored: 0, labelledRowsUnscored: 0, predictionRowsUnlabelled: start[E + 1]! - start[E]!, entitiesUnscored: [] };
   for (let e = 0; e < E; e++) {
     const l = labels.entities[e]!;
     const [a, b] = [start[e]!, start[e + 1]!];

@@ -33,20 +33,37 @@ export interface FleetLabels {
  * The fleet's entity keys (entities.parquet's order) and the index of a key as a cell
  * holds it: text as it is, an integer key as its digits (an int32 column, a CSV's text, a
  * 64-bit integer). Rows of one entity come in runs, so the last cell's answer is kept.
+ * `open` keys are learnt as they come (a labels file names its own entities, in order of
+ * first appearance); `spare`, a key not among them is given index `names.length` (rows
+ * that `--only-labelled` leaves out), not refused.
  */
 export class EntityKeys implements KeyIndex {
   private readonly at = new Map<string, number>();
   private last: unknown = undefined;
   private lastIndex = Number.NaN;
+  readonly names: string[];
 
-  constructor(readonly names: readonly string[]) {
-    names.forEach((n, i) => this.at.set(n, i));
+  constructor(names: readonly string[], private readonly whose = 'the dataset', private readonly mode: 'closed' | 'open' | 'spare' = 'closed') {
+    this.names = [...names];
+    this.names.forEach((n, i) => this.at.set(n, i));
+  }
+
+  /** The same keys, closed, or with a spare index for keys not among them. */
+  as(mode: 'closed' | 'spare'): EntityKeys {
+    return new EntityKeys(this.names, this.whose, mode);
   }
 
   index(cell: unknown): number {
     if (cell === this.last && cell !== undefined) return this.lastIndex;
     const text = keyText(cell);
-    const i = text === undefined ? undefined : this.at.get(text);
+    let i = text === undefined ? undefined : this.at.get(text);
+    if (i === undefined && text !== undefined && this.mode !== 'closed') {
+      i = this.names.length;
+      if (this.mode === 'open') {
+        this.names.push(text);
+        this.at.set(text, i);
+      }
+    }
     this.last = cell;
     this.lastIndex = i ?? Number.NaN;
     return this.lastIndex;
@@ -55,7 +72,7 @@ export class EntityKeys implements KeyIndex {
   problem(cell: unknown): string {
     if (keyText(cell) === undefined) return 'names no entity (an empty or non-key cell)';
     const shown = this.names.slice(0, 5).join(', ') + (this.names.length > 5 ? `, … ${this.names[this.names.length - 1]}` : '');
-    return `is not an entity of the dataset (its ${this.names.length.toLocaleString('en-US')} entities: ${shown})`;
+    return `is not an entity of ${this.whose} (its ${this.names.length.toLocaleString('en-US')} entities: ${shown})`;
   }
 }
 
@@ -107,6 +124,29 @@ function damaged(path: string, why: string): ParanomError {
   return new ParanomError('DATASET_INVALID', `${path}: ${why}; the dataset is not what its manifest says (run 'paranom verify' on it)`, { path });
 }
 
+/** Label rows taken apart by entity (`owner`: each row's entity index), each entity's rows in file order. */
+function byEntity(times: Float64Array, flags: Uint8Array, owner: Float64Array, count: number): EntityLabels[] {
+  const { start, order } = groupByEntity(owner, count);
+  const [t, y] = order ? [permute(times, order), permute(flags, order)] : [times, flags];
+  return Array.from({ length: count }, (_, e) => ({ times: t.subarray(start[e]!, start[e + 1]!), flags: y.subarray(start[e]!, start[e + 1]!), intervals: null }));
+}
+
+/**
+ * The labels of many series in one table (a CSV or Parquet labels file with an entity
+ * column): its entities in order of first appearance, each one's windows the runs of its
+ * labelled rows, as for one series read from a labels file.
+ */
+export function readTableFleetLabels(t: TableFile, time: string, label: string, entity: string): FleetLabels {
+  const open = new EntityKeys([], `the labels ${t.path}`, 'open');
+  const { arrays } = readColumns(t, [
+    { name: time, kind: 'time' },
+    { name: label, kind: 'label' },
+    { name: entity, kind: 'key', keys: open },
+  ]);
+  const [times, flags, owner] = arrays as [Float64Array, Uint8Array, Float64Array];
+  return { key: entity, keys: open.as('closed'), entities: byEntity(times, flags, owner, open.names.length) };
+}
+
 /** The labels of fleet dataset `dir` (manifest `m`), windows from its segment table or (`runs`) from runs of each entity's labelled rows. */
 export function readFleetLabels(dir: string, m: Manifest, windows: 'segments' | 'runs'): { labels: FleetLabels; description: string } {
   const f = m.entities!;
@@ -134,17 +174,13 @@ export function readFleetLabels(dir: string, m: Manifest, windows: 'segments' | 
     owner.set(columns.arrays[2]!, at);
     at += s.rows;
   }
-  const { start, order } = groupByEntity(owner.subarray(0, at), names.length);
-  const byEntity = <A extends Float64Array | Uint8Array>(a: A): A => (order ? permute(a, order) : a);
-  const [t, y] = [byEntity(times), byEntity(flags)];
-  const entities: EntityLabels[] = names.map((_, e) => ({ times: t.subarray(start[e]!, start[e + 1]!), flags: y.subarray(start[e]!, start[e + 1]!), intervals: null }));
-  const labels = { key: f.key, keys, entities };
+  const labels = { key: f.key, keys, entities: byEntity(times, flags, owner.subarray(0, at), names.length) };
   const whose = `${names.length.toLocaleString('en-US')} entities keyed by '${f.key}'`;
   if (windows === 'runs') return { labels, description: `fleet dataset ${dir} (${whose}; is_anomaly; windows: runs of each entity's labelled rows)` };
   const segmentsPath = join(dir, m.anomalies.segments_file);
   // As for one series: a table gone is a changed dataset (runs would merge adjacent events).
   if (!existsSync(segmentsPath)) throw new ParanomError('DATASET_INVALID', `${segmentsPath}: the dataset's segment table (its event windows) is missing; restore it, or score windows as runs of labelled rows with --windows runs`, { path: segmentsPath });
-  const { events, outages, hits } = fleetIntervals(readTableFile(segmentsPath, 'segment table'), f.key, keys, entities, segmentsPath);
+  const { events, outages, hits } = fleetIntervals(readTableFile(segmentsPath, 'segment table'), f.key, keys, labels.entities, segmentsPath);
   const outageText = outages > 0 ? `, ${outages} fleet outage${outages === 1 ? '' : 's'} as ${hits} windows of the entities hit` : '';
   return { labels, description: `fleet dataset ${dir} (${whose}; is_anomaly; windows: ${events} entity events${outageText}, of ${m.anomalies.segments_file}${marginNote(m)})` };
 }

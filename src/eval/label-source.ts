@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { readManifest } from '../dataset/manifest.js';
 import { ParanomError } from '../errors.js';
 import { readColumns } from './column-values.js';
-import { readFleetLabels, type FleetLabels } from './fleet-labels.js';
+import { readFleetLabels, readTableFleetLabels, type FleetLabels } from './fleet-labels.js';
 import { marginNote } from './margin-note.js';
 import { pickColumn, readBytes, readTableFile, usage } from './table-file.js';
 import { parseTimestamp } from './timestamps.js';
@@ -36,6 +36,8 @@ export interface LabelOptions {
   timeColumn?: string | undefined;
   /** Key into a windows JSON (e.g. `realKnownCause/nyc_taxi.csv`). */
   key?: string | undefined;
+  /** A labels file of many series: the column naming each row's entity (then it is scored as a fleet). */
+  entityColumn?: string | undefined;
   /** For a dataset: windows from the segment table (default) or from runs of is_anomaly. */
   windows?: 'segments' | 'runs' | undefined;
 }
@@ -114,6 +116,12 @@ function fromTable(path: string, o: LabelOptions): LabelSource {
   const t = readTableFile(path, 'labels file');
   const timeCol = pickColumn(t, o.timeColumn, TIME_COLUMNS, 'time', '--time-column');
   const labelCol = pickColumn(t, o.labelColumn, LABEL_COLUMNS, 'label', '--label-column');
+  if (o.entityColumn !== undefined) {
+    if (!t.columns.includes(o.entityColumn)) throw usage(`${path} has no entity column '${o.entityColumn}' (named by --entity-column); its columns are: ${t.columns.join(', ')}`);
+    const fleet = readTableFleetLabels(t, timeCol, labelCol, o.entityColumn);
+    const n = fleet.entities.length.toLocaleString('en-US');
+    return { description: `${path} (column ${labelCol}; ${n} ${n === '1' ? 'entity' : 'entities'} keyed by '${o.entityColumn}'; windows: runs of each entity's labelled rows)`, times: null, flags: null, intervals: null, fleet };
+  }
   const { arrays } = readColumns(t, [
     { name: timeCol, kind: 'time' },
     { name: labelCol, kind: 'label' },

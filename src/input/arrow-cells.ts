@@ -64,24 +64,55 @@ export function arrowCells(v: Vector): ArrayLike<ArrowCell> {
 }
 
 /**
- * A timestamp column in seconds or milliseconds as epoch milliseconds, straight from its
- * 64-bit words (what `get` computes per cell through a BigInt); null when a value is not a
- * safe integer (the per-cell path reports it) or the unit needs a division.
+ * A timestamp column as epoch milliseconds straight from its 64-bit words, without the
+ * BigInt per cell that `get` computes through. Seconds and milliseconds are whole numbers
+ * of milliseconds. Microseconds (DuckDB's unit) and nanoseconds (pandas') give what `get`
+ * gives, bit for bit: the whole quotient q and the remainder r of the value by 1,000 or
+ * 1,000,000, as integers, then q + r / divisor in doubles. Null (the per-cell path decides)
+ * when a value is not a safe integer in seconds or milliseconds, or a finer value is
+ * before 1970 (a negative remainder).
  */
 function wholeTimes(v: Vector): Float64Array | null {
   const unit = (v.type as { unit: TimeUnit }).unit;
-  if (unit !== TimeUnit.SECOND && unit !== TimeUnit.MILLISECOND) return null;
   const a = v.toArray() as BigInt64Array;
   if (!(a instanceof BigInt64Array) || a.length !== v.length) return null;
   const words = new Int32Array(a.buffer, a.byteOffset, 2 * a.length);
   const out = new Float64Array(a.length);
-  const scale = unit === TimeUnit.SECOND ? 1000 : 1;
+  if (unit === TimeUnit.SECOND || unit === TimeUnit.MILLISECOND) {
+    const scale = unit === TimeUnit.SECOND ? 1000 : 1;
+    for (let i = 0; i < a.length; i++) {
+      const lo = words[2 * i]! >>> 0;
+      const hi = words[2 * i + 1]!;
+      // Outside ±(2^53 − 1): not safe to convert.
+      if (hi >= 0x200000 || hi < -0x200000 || (hi === -0x200000 && lo === 0)) return null;
+      out[i] = scale * (hi * 4294967296 + lo);
+    }
+    return out;
+  }
+  const micro = unit === TimeUnit.MICROSECOND;
+  const d = micro ? 1000 : 1_000_000;
   for (let i = 0; i < a.length; i++) {
     const lo = words[2 * i]! >>> 0;
     const hi = words[2 * i + 1]!;
-    // Outside ±(2^53 − 1): not safe to convert.
-    if (hi >= 0x200000 || hi < -0x200000 || (hi === -0x200000 && lo === 0)) return null;
-    out[i] = scale * (hi * 4294967296 + lo);
+    if (hi < 0) return null;
+    // value = hi·2^32 + lo = hi·(k·d + m) + lo, with 2^32 = k·d + m: the part hi·k·d divides
+    // exactly, and y = hi·m + lo < 2^31·2^20 + 2^32 is an exact double.
+    const k = micro ? 4294967 : 4294;
+    const m = micro ? 296 : 967296;
+    const y = hi * m + lo;
+    let q = Math.floor(y / d);
+    let r = y - q * d;
+    if (r < 0) {
+      q--;
+      r += d;
+    } else if (r >= d) {
+      q++;
+      r -= d;
+    }
+    const whole = hi * k + q;
+    // The quotient is what `get` turns into a number; past 2^53 it refuses it (the per-cell path says so).
+    if (whole > Number.MAX_SAFE_INTEGER) return null;
+    out[i] = whole + r / d;
   }
   return out;
 }

@@ -7,7 +7,7 @@
  * rows are at least step − 2·jitter apart. Everything else that reads time by row (periods
  * given as durations, splits, a source mapped on its timestamps, stream pacing) keeps to the
  * grid start + row·step; only the written timestamps, what a callback sees and the
- * segment table's times carry the jitter.
+ * segment table's times carry the jitter (and a report draws rows at those times).
  */
 import { fillRowUniforms, rowUniform, seedKey } from '../random/counter.js';
 import { systemStream } from '../random/hash.js';

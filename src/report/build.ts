@@ -11,6 +11,8 @@ import { eventRows, kindColours } from './events.js';
 import { planExact } from './exact.js';
 import { reportLayout, type ReportLayout } from './layout.js';
 import { Reduction } from './reduction.js';
+import { f64 } from './encode.js';
+import { drawnRows, rowOffsets, windowOffsets } from './times.js';
 import { firstRow, type Scenario } from '../model/types.js';
 
 /**
@@ -37,11 +39,6 @@ export interface ReportLimits {
 }
 
 const DEFAULT_LIMITS: Required<ReportLimits> = { buckets: 2000, exactValues: 400_000, maxEvents: 20_000 };
-
-/** Base64 of a Float64Array's bytes (little-endian, as every supported platform is). */
-export function f64(a: Float64Array): string {
-  return Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('base64');
-}
 
 export interface ReportInput {
   title: string;
@@ -106,9 +103,11 @@ export class ReportBuilder {
   finish(): PageData.Report {
     const m = this.input.manifest;
     const buckets = Math.max(1, Math.min(this.limits.buckets, m.rows));
+    const pointRows: Float64Array[] = [];
     const series: PageData.Series[] = this.layout.series.map((s) => {
       const p = this.reduction.m4.get(s.name)!.points();
       const t = s.twin ? this.reduction.m4.get(s.twin)!.points() : null;
+      pointRows.push(p.x, ...(t ? [t.x] : []));
       return { name: s.name, dtype: s.dtype, twin: s.twin, x: f64(p.x), y: f64(p.y), twinX: t ? f64(t.x) : null, twinY: t ? f64(t.y) : null };
     });
     const distributions: PageData.Distribution[] = [
@@ -130,14 +129,21 @@ export class ReportBuilder {
       );
     }
     if (count > events.length) notes.push(`The event table lists the first ${events.length.toLocaleString('en-US')} of ${count.toLocaleString('en-US')} events.`);
+    const jitter = m.scenario.timeline.jitter;
+    const rowBase = this.input.rowBase ?? 0;
     return {
       title: this.input.title,
       source: this.input.source,
       summary: summaryOf(m, this.input.source, this.input.columns ?? m.columns),
-      time: { startMs: m.scenario.timeline.startMs, stepMs: m.scenario.timeline.stepMs, rows: m.rows },
+      time: { startMs: m.scenario.timeline.startMs, stepMs: m.scenario.timeline.stepMs, rows: m.rows, ...(jitter ? { jitter: rowOffsets(jitter, rowBase, drawnRows(pointRows, events)) } : {}) },
       series,
       bucketRows: this.allExact ? 1 : bucketRows,
-      exact: this.reduction.exact.map((w) => ({ from: w.from, to: w.to, values: Object.fromEntries([...w.values].map(([k, v]) => [k, f64(v)])) })),
+      exact: this.reduction.exact.map((w) => ({
+        from: w.from,
+        to: w.to,
+        values: Object.fromEntries([...w.values].map(([k, v]) => [k, f64(v)])),
+        ...(jitter ? { jitter: windowOffsets(jitter, rowBase, w.from, w.to) } : {}),
+      })),
       allExact: this.allExact,
       events,
       eventCount: count,

@@ -18,7 +18,7 @@ import type { Scenario, VaeVariable } from '../model/types.js';
 import { LatentSampler, radiusAt, radiusBand, radiusQuantile, SLOT_ANOMALOUS, SLOT_NORMAL, type RadiusMeasure } from '../vae/latent.js';
 import { readVaeMeta } from '../vae/model.js';
 import { inputPath } from '../model/input-path.js';
-import { f64 } from './build.js';
+import { f64 } from './encode.js';
 
 /** Codes drawn per panel and class, at most. */
 const MAX_CODES = 1500;

@@ -15,8 +15,11 @@ declare namespace PageData {
     /** 'dataset' (read from shards) or 'preview' (generated in memory). */
     source: 'dataset' | 'preview';
     summary: Summary;
-    /** Row r is at startMs + r·stepMs. */
-    time: { startMs: number; stepMs: number; rows: number };
+    /**
+     * Row r is at startMs + r·stepMs, plus with a jittered timeline the row's offset: those
+     * of overview points and event bounds in `jitter`, those of exact rows in their window.
+     */
+    time: { startMs: number; stepMs: number; rows: number; jitter?: Jitter };
     /** Numeric variables, one chart each. */
     series: Series[];
     /** Rows per overview bucket (1 when every row is in the overview). */
@@ -53,6 +56,13 @@ declare namespace PageData {
     columns: Array<{ name: string; type: string }>;
   }
 
+  /** A jittered timeline's offsets (ms) from the grid, for page rows `rows` (sorted); `ms` bounds them. */
+  interface Jitter {
+    ms: number;
+    rows: F64;
+    offsets: F64;
+  }
+
   interface Series {
     name: string;
     dtype: string;
@@ -70,6 +80,8 @@ declare namespace PageData {
     to: number;
     /** Values by column name (series and twins), to − from each. */
     values: Record<string, F64>;
+    /** With a jittered timeline: each row's offset (ms) from the grid, to − from of them. */
+    jitter?: F64;
   }
 
   interface EventRow {

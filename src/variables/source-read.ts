@@ -83,13 +83,18 @@ function calendarNote(cell: string): string {
 /** Why `cell` is not an instant: a leap second is one, but not one paranom can place. */
 function notAnInstant(cell: string): string {
   const note = calendarNote(cell);
-  return note.includes('leap second') ? `cannot be placed${note}` : `is not an ISO 8601 instant${note}`;
+  if (note.includes('leap second')) return `cannot be placed${note}`;
+  // An epoch number does not say its unit: seconds, milliseconds and microseconds all look alike.
+  const epoch = note === '' && Number.isFinite(parseDecimal(cell.trim())) ? ' (epoch numbers do not say their unit: write the times as ISO 8601 text, for example with DuckDB\'s to_timestamp() for seconds, or replay the rows in order with timestamps: ignore)' : '';
+  return `is not an ISO 8601 instant${note}${epoch}`;
 }
 
 /** Where `name` is among `columns`; a name missing or given to two columns is refused. */
 function columnIndex(columns: readonly string[], name: string, what: string): number {
   const i = columns.indexOf(name);
-  if (i < 0) throw new SourceReadError(`no ${what} '${name}' (columns: ${columns.join(', ')})${headerEncodingNote(columns)}`);
+  // `timestamps: map` reads a column named `timestamp`; another name is given as { map: <column> }.
+  const how = what === 'timestamp column' ? `; name the file's timestamp column with timestamps: { map: <column> }` : '';
+  if (i < 0) throw new SourceReadError(`no ${what} '${name}' (columns: ${columns.join(', ')})${how}${headerEncodingNote(columns)}`);
   if (columns.lastIndexOf(name) !== i) throw new SourceReadError(`${columns.filter((c) => c === name).length} columns are named '${name}' (columns ${i + 1} and ${columns.lastIndexOf(name) + 1}); rename one so the ${what} is not a guess`);
   return i;
 }

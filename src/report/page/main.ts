@@ -95,6 +95,7 @@ function boot(): void {
     view: () => charts.view(),
     setView: (from: number, to: number) => charts.setView(from, to),
     shaded: () => charts.shaded(),
+    drawn: (i: number) => charts.drawn(i),
     events: r.events.length,
   };
   document.body.dataset['ready'] = 'true';

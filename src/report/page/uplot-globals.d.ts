@@ -5,6 +5,7 @@ declare class uPlot {
   readonly root: HTMLElement;
   readonly over: HTMLElement;
   readonly ctx: CanvasRenderingContext2D;
+  readonly data: UPlotData;
   readonly bbox: { left: number; top: number; width: number; height: number };
   readonly scales: Record<string, { min?: number; max?: number }>;
   readonly cursor: { left?: number; idx?: number | null };
