@@ -261,8 +261,10 @@ describe('paranom eval on a fleet', () => {
     const five = join(dir, 'ds5');
     expect(paranom('generate', join(dir, 'fleet5.yaml'), '--out', five, '--workers', '1').code).toBe(0);
     const db = await duckdb();
-    const seg = await db.all(`SELECT host, entities FROM read_parquet('${join(five, 'anomalies.parquet')}')`);
+    const seg = await db.all(`SELECT host, entities, changed_rows::INT AS changed, end_row - start_row + 1 AS rows FROM read_parquet('${join(five, 'anomalies.parquet')}')`);
     expect(seg.some((s) => s.host === null && s.entities === '')).toBe(true);
+    // It changed no row; an outage that hit some changed its rows in each.
+    for (const s of seg.filter((x) => x.host === null)) expect(s.changed).toBe(s.entities === '' ? 0 : Number(s.rows));
     const hits = seg.reduce((a, s) => a + (s.host !== null ? 1 : s.entities === '' ? 0 : String(s.entities).split(',').length), 0);
     await db.all(`COPY (SELECT timestamp, host, is_anomaly::INT AS score FROM read_parquet('${join(five, 'data', '*.parquet')}')) TO '${join(dir, 'five.csv')}'`);
     const r = json('eval', join(dir, 'five.csv'), '--labels', five);

@@ -20,7 +20,11 @@ function forEachRecords(path: string, pieceBytes: number, fn: (records: string[]
   }
 }
 
-/** Whether the file holds an odd number of quotes: then a quoted field is never closed (each closed record has an even count). */
+/**
+ * Whether the file holds an odd number of quotes, as a file with a quoted field never closed
+ * mostly does: a quick look before the records are read. (A quote inside an unquoted field
+ * counts too, so an odd count may have none open and an even one may; `scan` reports those.)
+ */
 function oddQuotes(path: string): boolean {
   const fd = openSync(path, 'r');
   try {
@@ -70,7 +74,7 @@ export function csvTable(path: string, pieceBytes = 16 << 20): TableFile {
       let rows = 0;
       let problem: string | undefined;
       let headerSeen = false;
-      forEachRecords(path, pieceBytes, (records, lines) => {
+      const openAt = forEachRecords(path, pieceBytes, (records, lines) => {
         let r = 0;
         if (!headerSeen) {
           headerSeen = true;
@@ -94,6 +98,7 @@ export function csvTable(path: string, pieceBytes = 16 << 20): TableFile {
         if (rows > first) fn(cells, first);
         return true;
       });
+      if (openAt !== undefined) problem ??= `${path}:${openAt}: a quoted field is never closed`;
       rowsRead = rows;
       return { rows, problem };
     },

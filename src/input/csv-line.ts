@@ -1,11 +1,18 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 
-/** Splitting one line of a CSV file (RFC 4180 quoting), shared by every reader of user data. */
+/**
+ * Splitting one line of a CSV file (RFC 4180 quoting), shared by every reader of user data.
+ * A quote opens a quoted field only where a field starts (past any spaces); a quote inside
+ * an unquoted field, as in `a 5" pipe`, is a character of the field, as DuckDB, pandas and
+ * Python's csv module read it (see `openAfter`).
+ */
 export function splitCsvLine(line: string): string[] {
   if (!line.includes('"')) return line.split(',');
   const out: string[] = [];
   let cur = '';
   let quoted = false;
+  // Nothing but spaces since the field began: where a quote opens a quoted field.
+  let atStart = true;
   for (let i = 0; i < line.length; i++) {
     const ch = line[i]!;
     if (quoted) {
@@ -14,11 +21,18 @@ export function splitCsvLine(line: string): string[] {
         i++;
       } else if (ch === '"') quoted = false;
       else cur += ch;
-    } else if (ch === '"') quoted = true;
-    else if (ch === ',') {
+    } else if (ch === ',') {
       out.push(cur);
       cur = '';
-    } else cur += ch;
+      atStart = true;
+    } else if (ch === '"' && atStart) {
+      quoted = true;
+      atStart = false;
+    } else {
+      cur += ch;
+      // A byte-order mark left on a file's first field (a reader that kept it) is no character of it either.
+      if (ch !== ' ' && ch !== '\t' && ch !== '\uFEFF') atStart = false;
+    }
   }
   out.push(cur);
   return out;
@@ -64,12 +78,11 @@ export function csvRecords(text: string): { records: string[]; line: number[]; o
   for (let i = 0; i < raw.length; i += 2) {
     let rec = raw[i]!;
     const start = i / 2 + 1;
-    // An odd number of quotes leaves a field open ("" inside a field counts twice).
-    let open = quoteCount(rec) % 2 === 1;
+    let open = openAfter(rec, false);
     while (open && i + 2 < raw.length) {
       rec += raw[i + 1]! + raw[i + 2]!;
       i += 2;
-      open = quoteCount(raw[i]!) % 2 === 1 ? !open : open;
+      open = openAfter(raw[i]!, true);
     }
     if (open) openAt = start;
     else if (rec.trim() === '') continue;
@@ -79,10 +92,27 @@ export function csvRecords(text: string): { records: string[]; line: number[]; o
   return { records, line, openAt };
 }
 
-function quoteCount(s: string): number {
-  let n = 0;
-  for (let i = s.indexOf('"'); i >= 0; i = s.indexOf('"', i + 1)) n++;
-  return n;
+/**
+ * Whether a quoted field is open at the end of `s`, one line of a record, when `open` says
+ * whether one was open at its start (a line that is not a record's first starts inside a
+ * quoted field). A quote opens a quoted field only where a field starts: at the start of a
+ * record or after a comma, past any spaces. Inside one, `""` is a quote and `"` closes it.
+ * A quote inside an unquoted field (`a 5" pipe`, `12" screen`) is a character of the field,
+ * as DuckDB, pandas and Python's csv module read it: counted as an opening quote, it joined
+ * the lines after it into one record, up to the next such quote, and their rows were lost.
+ */
+function openAfter(s: string, open: boolean): boolean {
+  for (let q = s.indexOf('"'); q >= 0; q = s.indexOf('"', q + 1)) {
+    if (open) {
+      if (s.charCodeAt(q + 1) === 34) q++;
+      else open = false;
+    } else {
+      let p = q - 1;
+      while (p >= 0 && (s.charCodeAt(p) === 32 || s.charCodeAt(p) === 9 || s.charCodeAt(p) === 0xfeff)) p--;
+      open = p < 0 || s.charCodeAt(p) === 44;
+    }
+  }
+  return open;
 }
 
 /**
@@ -154,20 +184,54 @@ function notUtf8(piece: Uint8Array, line: number): CsvFileProblem | undefined {
 type ReadInto = (buf: Uint8Array, at: number, length: number) => number;
 
 /**
+ * The quoted fields of `b[0, end)`, a window starting at a record's start, as `openAfter`
+ * finds them in text: calls `outside(from, to)` for each stretch outside quotes, in order,
+ * and returns whether a quoted field is open at `end`.
+ */
+function quoteStretches(b: Uint8Array, end: number, outside: (from: number, to: number) => void): boolean {
+  const w = b.subarray(0, end);
+  // A byte-order mark before the first field (the decoder drops it from the text).
+  const bom = w[0] === 0xef && w[1] === 0xbb && w[2] === 0xbf ? 2 : -1;
+  let open = false;
+  let from = 0;
+  for (let q = w.indexOf(34); q >= 0; q = w.indexOf(34, q + 1)) {
+    if (open) {
+      if (w[q + 1] === 34) q++;
+      else {
+        open = false;
+        from = q + 1;
+      }
+      continue;
+    }
+    let p = q - 1;
+    while (p >= 0 && (w[p] === 32 || w[p] === 9)) p--;
+    if (p < 0 || p === bom || w[p] === 44 || w[p] === 10 || w[p] === 13) {
+      outside(from, q);
+      open = true;
+    }
+  }
+  if (!open) outside(from, end);
+  return open;
+}
+
+/**
  * Where the last whole record of `b[0, end)` ends when records end at byte `eol`: just
- * after the last `eol` that no quoted field spans (an even count of `"` before it); 0 when
- * there is none.
+ * after the last `eol` outside quoted fields; 0 when there is none.
  */
 function lastEnd(b: Uint8Array, end: number, eol: number): number {
   const w = b.subarray(0, end);
-  let odd = false;
-  for (let q = w.indexOf(34); q >= 0; q = w.indexOf(34, q + 1)) odd = !odd;
-  // Back from the end, line by line, taking off the quotes after each line end.
-  let after = end;
-  for (let nl = w.lastIndexOf(eol); nl >= 0; nl = nl > 0 ? w.lastIndexOf(eol, nl - 1) : -1) {
-    for (let q = w.indexOf(34, nl + 1); q >= 0 && q < after; q = w.indexOf(34, q + 1)) odd = !odd;
-    if (!odd) return nl + 1;
-    after = nl;
+  const stretches: number[] = [];
+  quoteStretches(b, end, (from, to) => stretches.push(from, to));
+  // From the last stretch back; an `eol` found inside quotes rules out every stretch after it.
+  let below = end;
+  for (let k = stretches.length - 2; k >= 0; k -= 2) {
+    const from = stretches[k]!;
+    const to = Math.min(stretches[k + 1]!, below);
+    if (to <= from) continue;
+    const e = w.lastIndexOf(eol, to - 1);
+    if (e >= from) return e + 1;
+    if (e < 0) return 0;
+    below = e + 1;
   }
   return 0;
 }
@@ -182,10 +246,8 @@ function lastRecordEnd(b: Uint8Array, end: number): number {
   return lastEnd(b, end, 10) || lastEnd(b, end - 1, 13);
 }
 
-function quotesOdd(b: Uint8Array): boolean {
-  let odd = false;
-  for (let q = b.indexOf(34); q >= 0; q = b.indexOf(34, q + 1)) odd = !odd;
-  return odd;
+function quoteOpen(b: Uint8Array): boolean {
+  return quoteStretches(b, b.length, () => {});
 }
 
 /** Line ends in a piece: \n, \r\n or a lone \r, as csvRecords counts them (a piece never ends between \r and \n). */
@@ -218,7 +280,7 @@ function forEachPiece(read: ReadInto, fn: (text: string, firstLine: number) => b
     const cut = ended ? filled : lastRecordEnd(buf, filled);
     if (cut === 0) {
       // No whole record yet: a longer window, as long as a record may be.
-      if (buf.length >= maxRecordBytes) throw new CsvRecordTooLong(line, maxRecordBytes, quotesOdd(buf.subarray(0, filled)));
+      if (buf.length >= maxRecordBytes) throw new CsvRecordTooLong(line, maxRecordBytes, quoteOpen(buf.subarray(0, filled)));
       const longer = new Uint8Array(Math.min(buf.length * 2, maxRecordBytes));
       longer.set(buf.subarray(0, filled));
       buf = longer;
@@ -247,7 +309,7 @@ export interface CsvPieceOptions {
 
 /**
  * A CSV file's bytes as pieces of text of about `pieceBytes`, each cut after a line end
- * that no quoted field spans (an even count of `"` before it), so each piece holds whole
+ * that no quoted field spans (outside quotes, as `openAfter` reads them), so each piece holds whole
  * records: a file larger than a string can hold is read piece by piece, and no piece
  * holds more than it needs. Calls `fn(text, firstLine)` in order, `firstLine` the 1-based
  * line the piece starts on (line ends \n, \r\n or a lone \r); a byte-order mark is

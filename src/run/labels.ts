@@ -74,7 +74,8 @@ export function* outageRows(s: Scenario): Generator<{ segment: Segment; describe
     const who: string[] = [];
     for (let e = 0; e < f.count; e++) if (hits(s, o, e)) who.push(entityName(f, e));
     yield {
-      segment: { event: { ...o, id: o.label }, effect: { rms: NaN, max: NaN }, changedRows: o.end - o.start },
+      // Its rows in each entity it hit; one that hit none changed nothing.
+      segment: { event: { ...o, id: o.label }, effect: { rms: NaN, max: NaN }, changedRows: who.length > 0 ? o.end - o.start : 0 },
       described: { variables: f.outages.variables.join(','), params: JSON.stringify({ ...(f.outages.kind === 'flat_line' ? {} : { amount: o.amount }), entities_hit: who.length, scope: 'fleet' }) },
       hit: who.join(','),
     };
