@@ -44,4 +44,12 @@ describe('train-vae data in time order', () => {
     await duck(`COPY (SELECT TIMESTAMP '2024-01-01' + INTERVAL (i) MINUTE AS timestamp, i::DOUBLE AS value FROM range(10) t(i)) TO '${ok}'`);
     expect(readSeries(ok).rows).toBe(10);
   });
+
+  it('a Parquet TIME column (a time of day) is no order of instants: passed over across midnight, as a CSV file\'s 23:55:00 then 00:00:00 is', async () => {
+    const path = join(dir, 'time-of-day.parquet');
+    // 23:50, 23:55, 00:00, 00:05: in order, across midnight (before: refused, "time '0' ... earlier than '86100000000'").
+    await duck(`COPY (SELECT (TIME '23:50:00' + INTERVAL (5 * i) MINUTE) AS time, i::DOUBLE AS value FROM range(4) t(i)) TO '${path}'`);
+    expect(Array.from(readSeries(path).values[0]!)).toEqual([0, 1, 2, 3]);
+    expect(readSeries(csv('time-of-day.csv', ['time,value', '23:55:00,1', '00:00:00,2'])).rows).toBe(2);
+  });
 });

@@ -167,7 +167,11 @@ function readParquet(path: string, wanted: readonly string[] | undefined, batchB
   const problems = columns.map((c) => (isNumeric(c) ? undefined : `${path}: column '${c}' is ${typeOf(c)}, not numeric`));
   const values = columns.map(() => new Float64Array(head.rows));
   const timeAt = timeColumnIndex(head.columns);
-  const timeName = timeAt >= 0 && !columns.includes(head.columns[timeAt]!) ? head.columns[timeAt]! : null;
+  // A Parquet TIME column is a time of day, which starts again at midnight: no order of
+  // instants, passed over as a CSV file's '00:05:00' cells are (it was read as microseconds
+  // since midnight and refused as going back, '0' earlier than '86100000000').
+  const timeOfDay = timeAt >= 0 && /^Time(?!stamp)/.test(typeOf(head.columns[timeAt]!));
+  const timeName = timeAt >= 0 && !timeOfDay && !columns.includes(head.columns[timeAt]!) ? head.columns[timeAt]! : null;
   const order = timeName === null ? null : new TimeOrder(timeName, /^(Timestamp|Date)/.test(typeOf(timeName)));
   const read = [...new Set([...columns.filter((_, j) => problems[j] === undefined), ...(timeName === null ? [] : [timeName])])];
   let late: string | undefined;
