@@ -7,7 +7,7 @@
 import type { Table } from 'apache-arrow';
 import type { Manifest } from '../dataset/manifest.js';
 import type { Chunk } from './chunk.js';
-import { eventRows, kindColours } from './events.js';
+import { eventRows, kindColours, unlistedRows } from './events.js';
 import { planExact } from './exact.js';
 import { reportLayout, type ReportLayout } from './layout.js';
 import { Reduction } from './reduction.js';
@@ -128,7 +128,8 @@ export class ReportBuilder {
         `Exact rows are in the page around ${this.eventsCovered.toLocaleString('en-US')} of ${count.toLocaleString('en-US')} events and in ${tiles.toLocaleString('en-US')} window(s) in all (including evenly spaced tiles of normal rows); zoomed elsewhere, the charts show the overview's min/max envelope.`,
       );
     }
-    if (count > events.length) notes.push(`The event table lists the first ${events.length.toLocaleString('en-US')} of ${count.toLocaleString('en-US')} events.`);
+    if (count > events.length) notes.push(`The event table lists the first ${events.length.toLocaleString('en-US')} of ${count.toLocaleString('en-US')} events; the charts shade the rest by overview bucket, in grey.`);
+    const unlisted = unlistedRows(this.input.segments, this.limits.maxEvents, this.input.rowBase ?? 0, m.rows, buckets);
     const jitter = m.scenario.timeline.jitter;
     const rowBase = this.input.rowBase ?? 0;
     return {
@@ -147,6 +148,7 @@ export class ReportBuilder {
       allExact: this.allExact,
       events,
       eventCount: count,
+      unlisted: unlisted ? { buckets: unlisted.length, rows: f64(unlisted) } : null,
       eventColumns: columns,
       kinds: kindColours(events.map((e) => e.kind)),
       distributions,

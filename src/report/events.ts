@@ -74,3 +74,23 @@ export function kindColours(kinds: Iterable<string>): Record<string, string> {
   for (const kind of [...new Set(kinds)].sort()) out[kind] = PALETTE[kind] ?? EXTRA[k++ % EXTRA.length]!;
   return out;
 }
+
+/**
+ * Anomalous rows of the events past the first `limit` (those the page does not list), per
+ * bucket of `rows / buckets` rows: the charts shade where they are, so a timeline with more
+ * events than the page lists does not look clear of anomalies past the last listed one.
+ * Null when every event is listed.
+ */
+export function unlistedRows(table: Table, limit: number, rowBase: number, rows: number, buckets: number): Float64Array | null {
+  if (table.numRows <= limit || rows <= 0) return null;
+  const out = new Float64Array(buckets);
+  const start = table.getChild('start_row')!;
+  const end = table.getChild('end_row')!;
+  const per = rows / buckets;
+  for (let i = limit; i < table.numRows; i++) {
+    const a = Math.max(0, Number(start.get(i)) - rowBase);
+    const b = Math.min(rows, Number(end.get(i)) + 1 - rowBase);
+    for (let k = Math.floor(a / per); k < buckets && k * per < b; k++) out[k]! += Math.min(b, (k + 1) * per) - Math.max(a, k * per);
+  }
+  return out;
+}

@@ -31,6 +31,12 @@ declare namespace PageData {
     events: EventRow[];
     /** Events in the dataset (events.length may be smaller: the table is capped). */
     eventCount: number;
+    /**
+     * Events past those listed: their anomalous rows per bucket of rows / buckets rows
+     * (null when every event is listed), shaded so the timeline past the last listed event
+     * does not look clear.
+     */
+    unlisted: { buckets: number; rows: F64 } | null;
     /** Extra segment-table columns (for example effect measures), in table order. */
     eventColumns: string[];
     /** Colour per anomaly kind. */

@@ -40,6 +40,11 @@ function boot(): void {
     item.append(el('span', { class: 'swatch', style: `background:${colour}` }), document.createTextNode(kind));
     legend.append(item);
   }
+  if (r.unlisted) {
+    const item = el('span', { class: 'kind' });
+    item.append(el('span', { class: 'swatch', style: 'background:#555555' }), document.createTextNode(`events past the ${fmtInt(r.events.length)} listed (by bucket)`));
+    legend.append(item);
+  }
   const charts = new SeriesCharts(r, document.getElementById('charts')!);
   // Categorical and bool variables alone have no series to draw: say so where the charts
   // would be, instead of an empty section under zoom buttons that move nothing.

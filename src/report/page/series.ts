@@ -29,6 +29,8 @@ interface ViewState {
 const MIN_VIEW_ROWS = 4;
 /** Height in CSS pixels of the event strip along the top of each chart. */
 const EVENT_STRIP = 5;
+/** The colour of events past those the page lists, shaded by overview bucket. */
+const UNLISTED = '#555555';
 
 class SeriesCharts {
   private readonly charts: uPlot[] = [];
@@ -39,6 +41,8 @@ class SeriesCharts {
   private readonly stepMs: number;
   /** A jittered timeline: each drawn row's offset (ms) from the grid; empty without jitter. */
   private readonly offsets = new Map<number, number>();
+  /** Buckets [from, to) (rows) holding events past those the page lists. */
+  private readonly unlisted: Array<[number, number]> = [];
   private syncing = false;
   private current: ViewState;
   private readonly listeners: Array<(v: ViewState) => void> = [];
@@ -65,6 +69,10 @@ class SeriesCharts {
       const offsets = decodeF64(j.offsets);
       rows.forEach((r, i) => this.offsets.set(r, offsets[i]!));
       for (const w of report.exact) if (w.jitter) decodeF64(w.jitter).forEach((o, i) => this.offsets.set(w.from + i, o));
+    }
+    if (report.unlisted) {
+      const per = this.rows / report.unlisted.buckets;
+      decodeF64(report.unlisted.rows).forEach((n, k) => n > 0 && this.unlisted.push([k * per, (k + 1) * per]));
     }
     this.current = { from: 0, to: this.rows, resolution: report.allExact ? 'exact' : 'overview' };
     this.build();
@@ -107,6 +115,8 @@ class SeriesCharts {
           ctx.fillRect(p0, top, Math.max(p1 - p0, r), height);
           n++;
         }
+        ctx.fillStyle = UNLISTED + '55';
+        for (const [a, b] of this.spans(this.unlisted, min, max)) ctx.fillRect(u.valToPos(a, 'x', true), top, Math.max(u.valToPos(b, 'x', true) - u.valToPos(a, 'x', true), r), height);
         ctx.restore();
         u.root.dataset['shaded'] = String(n);
       };
@@ -128,6 +138,11 @@ class SeriesCharts {
           const p1 = Math.ceil(u.valToPos(Math.min(b, max), 'x', true));
           ctx.fillStyle = kinds[e.kind] ?? '#d62728';
           ctx.fillRect(p0, top, Math.max(p1 - p0, r), EVENT_STRIP * r);
+        }
+        ctx.fillStyle = UNLISTED;
+        for (const [a, b] of this.spans(this.unlisted, min, max)) {
+          const p0 = Math.floor(u.valToPos(a, 'x', true));
+          ctx.fillRect(p0, top, Math.max(Math.ceil(u.valToPos(b, 'x', true)) - p0, r), EVENT_STRIP * r);
         }
         ctx.restore();
       };
@@ -207,6 +222,16 @@ class SeriesCharts {
     });
     window.addEventListener('mouseup', () => (drag = null));
     u.over.addEventListener('dblclick', () => this.setView(0, this.rows));
+  }
+
+  /** Row ranges as times (seconds) clipped to [min, max], those that intersect it. */
+  private spans(ranges: Array<[number, number]>, min: number, max: number): Array<[number, number]> {
+    const out: Array<[number, number]> = [];
+    for (const [from, to] of ranges) {
+      const [a, b] = [this.t(from), this.t(to)];
+      if (b >= min && a <= max) out.push([Math.max(a, min), Math.min(b, max)]);
+    }
+    return out;
   }
 
   /** Windows of exact rows intersecting [from, to). */
