@@ -135,9 +135,13 @@ class SeriesCharts {
         width: this.width(),
         height: 190,
         title: s.meta.name + (s.meta.twin ? `  (dashed: ${s.meta.twin}, without anomalies)` : ''),
+        // Time-axis ticks and labels in UTC, as the table and range line write times (uPlot's
+        // default is the browser's zone: an axis hours off the times beside it).
+        tzDate: (ts: number) => uPlot.tzDate(new Date(ts * 1000), 'Etc/UTC'),
         scales: { x: { time: true }, y: { range: yRange } },
         series: [
-          { label: 'time' },
+          // The legend names a row's time as the event table and the files do: UTC, to the millisecond.
+          { label: 'time', value: (_u: uPlot, v: number | null) => (v === null ? '--' : fmtTime(Math.round(v * 1000))) },
           // The twin first, so the series itself is drawn over it.
           ...(s.meta.twin ? [{ label: s.meta.twin, stroke: '#8a8a8a', width: 1, dash: [5, 4], points: { show: false } }] : []),
           // uPlot's own rule for points: drawn only where rows lie far apart (zoomed to single
@@ -294,10 +298,20 @@ class SeriesCharts {
     l(this.current);
   }
 
-  /** What chart `i` draws in the current view: times (epoch ms) and values, per row it holds. */
+  /**
+   * What chart `i` draws of its series in the current data: times (epoch ms) and values
+   * (null: a gap). Rows where only the twin has a point are left out.
+   */
   drawn(i: number): { ms: number[]; values: Array<number | null> } {
     const d = this.charts[i]!.data;
-    return { ms: Array.from(d[0]!, (t) => Math.round(t! * 1000)), values: Array.from(d[d.length - 1]!, (v) => v ?? null) };
+    const ys = d[d.length - 1]!;
+    const out: { ms: number[]; values: Array<number | null> } = { ms: [], values: [] };
+    for (let k = 0; k < ys.length; k++) {
+      if (ys[k] === undefined) continue;
+      out.ms.push(Math.round(d[0]![k]! * 1000));
+      out.values.push(ys[k]!);
+    }
+    return out;
   }
 
   /** Events shaded on each chart at its last draw. */

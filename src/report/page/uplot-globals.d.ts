@@ -1,6 +1,7 @@
 /** The slice of uPlot's API the report page uses (uPlot is inlined as a global script). */
 declare class uPlot {
   constructor(opts: UPlotOptions, data: UPlotData, target: HTMLElement);
+  static tzDate(date: Date, tzName: string): Date;
   static rangeNum(min: number, max: number, mult: number, extra: boolean): [number, number];
   readonly root: HTMLElement;
   readonly over: HTMLElement;
@@ -22,6 +23,8 @@ interface UPlotOptions {
   width: number;
   height: number;
   title?: string;
+  /** The Date (in its zone's wall-clock fields) of a time in seconds. */
+  tzDate?: (ts: number) => Date;
   scales?: Record<string, { time?: boolean; auto?: boolean; range?: unknown }>;
   series: Array<Record<string, unknown>>;
   axes?: Array<Record<string, unknown>>;

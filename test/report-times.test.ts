@@ -1,8 +1,9 @@
 /**
- * A report of a jittered timeline draws each row at the time its row holds in the files
- * (start + row·step + the row's jitter), not at the grid time no row has: overview points,
- * exact rows, event bounds and the event table's times, in a test split whose rows start
- * later in the timeline and in a fleet entity's report.
+ * The times a report draws. A jittered timeline's rows are drawn at the times they hold in
+ * the files (start + row·step + the row's jitter), not at grid times no row has: overview
+ * points, exact rows, event bounds and the event table's times, in a test split whose rows
+ * start later in the timeline and in a fleet entity's report. And the legend names times
+ * in UTC to the millisecond, as the table does, whatever the reader's time zone.
  */
 import { spawnSync } from 'node:child_process';
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
@@ -149,6 +150,25 @@ describe('reports of jittered timelines', () => {
       const startTimes = [...seg.getChild('start_time')!].map((t) => new Date(Number(t)).toISOString().replace('T', ' ').replace(/\.000Z$/, 'Z'));
       expect(starts).toEqual(startTimes.slice(0, starts.length));
       expect(starts.length).toBe(seg.numRows);
+    });
+
+    it("names a row's time in UTC to the millisecond in a reader's other time zone", async () => {
+      const ds = generated({ ...JITTERED, timeline: { ...JITTERED.timeline, rows: 3000 } }, []);
+      const times = fileTimes(ds);
+      const html = join(tempDir(), 'r.html');
+      writePage(html, await datasetReport(ds));
+      const ctx = await browser.newContext({ viewport: { width: 1200, height: 900 }, timezoneId: 'Asia/Kathmandu' });
+      const page = await ctx.newPage();
+      await page.goto(pathToFileURL(html).href);
+      await page.waitForSelector('body[data-ready="true"]');
+      // Zoomed to a few rows, the cursor over the middle of the first chart shows its nearest row's time.
+      await page.evaluate(() => (window as unknown as { paranomReport: { setView(a: number, b: number): void } }).paranomReport.setView(100, 110));
+      const box = (await page.locator('.chart .u-over').first().boundingBox())!;
+      await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+      const legend = await page.locator('.chart').first().locator('.u-legend .u-series').first().locator('.u-value').textContent();
+      await ctx.close();
+      const utc = times.slice(99, 112).map((t) => new Date(t).toISOString().replace('T', ' ').replace(/\.000Z$/, 'Z'));
+      expect(utc).toContain(legend);
     });
 
     it("a fleet entity's report draws at the fleet's clock", async () => {
