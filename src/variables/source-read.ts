@@ -19,6 +19,7 @@ import { ParanomError } from '../errors.js';
 import { calendarProblem, parseInstantMs } from '../model/units.js';
 import { inputPath } from '../model/input-path.js';
 import type { SourceVariable } from '../model/types.js';
+import { inexactInteger } from '../input/exact-int.js';
 import { csvRecords, CsvFileProblem, forEachCsvFilePiece, headerEncodingNote, pickCsvFields, separatorProblem, splitCsvLine } from '../input/csv-line.js';
 import { arrowCellKind, arrowCells } from '../input/arrow-cells.js';
 import { parseDecimal } from '../input/decimal.js';
@@ -202,9 +203,6 @@ function readCsv(path: string, column: string, timeColumn: string | null): Sourc
   return { columns: header, values: values.done(), times: times?.done() ?? null, sha256: hash.digest('hex') };
 }
 
-/** The largest integer a double holds exactly, with every integer below it. */
-const MAX_EXACT = BigInt(Number.MAX_SAFE_INTEGER);
-
 /** Writes one batch's value cells (and times) at `at` of the shared columns. */
 function parquetBatch(t: Table, at: number, column: string, timeColumn: string | null, values: Float64Array, times: Float64Array | null): void {
   const n = t.numRows;
@@ -220,7 +218,7 @@ function parquetBatch(t: Table, at: number, column: string, timeColumn: string |
     const raw = cells[r];
     // A series replays as doubles: a 64-bit integer past 2^53 would come back as a
     // neighbour of itself, so the source's own value would never appear in the data.
-    if (typeof raw === 'bigint' && (raw > MAX_EXACT || raw < -MAX_EXACT)) {
+    if (inexactInteger(raw)) {
       throw new SourceReadError(`row ${at + r}: ${raw} in column '${column}' is beyond ±(2^53 − 1), the largest integers a source replays exactly (its values are read as 64-bit floats, as ${Number(raw)}); store the column as DOUBLE if rounding is acceptable, or as a smaller offset from a base value`);
     }
     const x = typeof raw === 'bigint' ? Number(raw) : typeof raw === 'number' ? raw : typeof raw === 'string' ? parseDecimal(raw) : NaN;
