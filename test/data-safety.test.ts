@@ -368,6 +368,9 @@ describe('data safety: one regression test per finding', () => {
       [['grow', out, '--rows', 'lots'], /--rows must be an integer/],
       // The data folder named for the dataset (a path completed one level too far).
       [['verify', join(out, 'data')], /data: the data folder of the dataset .*; name the dataset itself/],
+      // One of its files named for it: the manifest, or a shard (it was "no such dataset directory").
+      [['verify', join(out, 'manifest.json')], /manifest\.json is a file, not a dataset directory; it is part of the dataset \S+: name that directory/],
+      [['report', join(out, 'manifest.json'), '--out', join(out2, 'r.html')], /manifest\.json is a file, not a dataset directory; it is part of the dataset/],
     ];
     for (const [args, message] of vectors) {
       const r = await cli(...args);

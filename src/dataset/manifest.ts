@@ -280,7 +280,13 @@ export function refuseSplitGrowth(outDir: string): void {
  * merged, or an unfinished run. Each is the user's to act on (exit 2), said as what to do.
  */
 function notADataset(dir: string): ParanomError {
-  if (!existsSync(dir) || !statSync(dir).isDirectory()) return new ParanomError('USAGE', `${dir}: no such dataset directory (expected a directory written by 'paranom generate')`, { path: dir });
+  if (!existsSync(dir)) return new ParanomError('USAGE', `${dir}: no such dataset directory (expected a directory written by 'paranom generate')`, { path: dir });
+  // A file of a dataset (its manifest, a shard) named instead of the dataset that holds it.
+  if (!statSync(dir).isDirectory()) {
+    const holder = dirname(resolve(dir));
+    const inside = existsSync(join(holder, MANIFEST_FILE)) ? dirname(dir) : existsSync(join(dirname(holder), MANIFEST_FILE)) ? dirname(dirname(dir)) : undefined;
+    return new ParanomError('USAGE', `${dir} is a file, not a dataset directory${inside !== undefined ? `; it is part of the dataset ${inside}: name that directory` : " (expected a directory written by 'paranom generate')"}`, { path: dir });
+  }
   if (existsSync(join(dir, SPLITS_FILE))) return new ParanomError('USAGE', `${dir} holds splits (${SPLITS_FILE}), one dataset each: name one of them, such as ${join(dir, 'train')}`, { path: dir });
   const parts = readdirSync(dir).filter((f) => PART_MANIFEST_RE.test(f)).sort();
   // The data folder named instead of the dataset that holds it (a path completed one level too far).
