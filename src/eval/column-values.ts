@@ -5,7 +5,7 @@
  * a record with another cell count, then the first bad cell of the first column, then of
  * the next.
  */
-import { inexactInteger } from '../input/exact-int.js';
+import { beyondExact, inexactInteger } from '../input/exact-int.js';
 import { parseTimestamp } from './timestamps.js';
 import { cellNumber, columnProblem, usage, type TableFile } from './table-file.js';
 
@@ -37,7 +37,7 @@ function message(t: TableFile, spec: ColumnSpec, row: number, cell: unknown): st
   if (spec.kind === 'time') return `${at} in column '${spec.name}' is not a timestamp (expected a date-time such as 2024-01-01 00:00:00 or a number)`;
   if (spec.kind === 'label') return `${at} in label column '${spec.name}' is not a label (expected 0/1 or true/false)`;
   if (spec.kind === 'key') return `${at} in entity column '${spec.name}' ${spec.keys!.problem(cell)}`;
-  if (inexactInteger(cell)) return `${at} in score column '${spec.name}' is beyond ±(2^53 − 1), the largest integers eval reads exactly (scores are 64-bit floats: as one it is ${Number(cell)}, and scores beside it would tie); store the scores as DOUBLE, or as a smaller offset from a base value`;
+  if (inexactInteger(cell)) return `${at} in score column '${spec.name}' is ${beyondExact(cell, 'eval reads')}`;
   // An infinity is a number, but no threshold or ranking can place it among finite scores.
   const v = cellNumber(cell);
   if (v === Infinity || v === -Infinity || (typeof cell === 'string' && /^\s*[+-]?inf(inity)?\s*$/i.test(cell))) return `${at} in score column '${spec.name}' is not a finite number (clip infinite scores to the largest and smallest finite ones)`;

@@ -13,3 +13,11 @@ export const MAX_EXACT = BigInt(Number.MAX_SAFE_INTEGER);
 export function inexactInteger(cell: unknown): cell is bigint {
   return typeof cell === 'bigint' && (cell > MAX_EXACT || cell < -MAX_EXACT);
 }
+
+/**
+ * Why such a cell is refused, after its place (`row 3: 2^60 in column 'x' is …`): what a
+ * double makes of it, for `reader` (`a source replays`, `training reads`), and the way out.
+ */
+export function beyondExact(cell: bigint, reader: string): string {
+  return `beyond ±(2^53 − 1), the largest integers ${reader} exactly (as a 64-bit float it is ${Number(cell)}, and its neighbours tie with it); store the column as DOUBLE if rounding is acceptable, or as a smaller offset from a base value`;
+}

@@ -15,7 +15,7 @@ import { basename, extname } from 'node:path';
 import { ParanomError } from '../errors.js';
 import { SharedColumnBuilder } from '../columns/shared-column.js';
 import { parquetColumns, forEachParquetBatch } from '../formats/parquet-batches.js';
-import { inexactInteger } from '../input/exact-int.js';
+import { beyondExact, inexactInteger } from '../input/exact-int.js';
 import { CsvFileProblem, forEachCsvFileRecords, headerEncodingNote, separatorProblem, splitCsvLine } from '../input/csv-line.js';
 import { arrowCells } from '../input/arrow-cells.js';
 import { parseDecimal } from '../input/decimal.js';
@@ -191,7 +191,7 @@ function readParquet(path: string, wanted: readonly string[] | undefined, batchB
           for (let i = 0; i < t.numRows; i++) {
             const v = cells[i] as number | bigint | null;
             if (inexactInteger(v)) {
-              problems[j] = `${path}: row ${first + i} of column '${c}' is ${v}, beyond ±(2^53 − 1), the largest integers training reads exactly (as a 64-bit float it is ${Number(v)}, and its neighbours tie with it); store the column as DOUBLE if rounding is acceptable, or as a smaller offset from a base value`;
+              problems[j] = `${path}: row ${first + i} of column '${c}' is ${v}, ${beyondExact(v, 'training reads')}`;
               return;
             }
             const x = typeof v === 'bigint' ? Number(v) : v;

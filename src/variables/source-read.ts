@@ -19,7 +19,7 @@ import { ParanomError } from '../errors.js';
 import { calendarProblem, parseInstantMs } from '../model/units.js';
 import { inputPath } from '../model/input-path.js';
 import type { SourceVariable } from '../model/types.js';
-import { inexactInteger } from '../input/exact-int.js';
+import { beyondExact, inexactInteger } from '../input/exact-int.js';
 import { csvRecords, CsvFileProblem, forEachCsvFilePiece, headerEncodingNote, pickCsvFields, separatorProblem, splitCsvLine } from '../input/csv-line.js';
 import { arrowCellKind, arrowCells } from '../input/arrow-cells.js';
 import { parseDecimal } from '../input/decimal.js';
@@ -219,7 +219,7 @@ function parquetBatch(t: Table, at: number, column: string, timeColumn: string |
     // A series replays as doubles: a 64-bit integer past 2^53 would come back as a
     // neighbour of itself, so the source's own value would never appear in the data.
     if (inexactInteger(raw)) {
-      throw new SourceReadError(`row ${at + r}: ${raw} in column '${column}' is beyond ±(2^53 − 1), the largest integers a source replays exactly (its values are read as 64-bit floats, as ${Number(raw)}); store the column as DOUBLE if rounding is acceptable, or as a smaller offset from a base value`);
+      throw new SourceReadError(`row ${at + r}: ${raw} in column '${column}' is ${beyondExact(raw, 'a source replays')}`);
     }
     const x = typeof raw === 'bigint' ? Number(raw) : typeof raw === 'number' ? raw : typeof raw === 'string' ? parseDecimal(raw) : NaN;
     if (!Number.isFinite(x)) throw new SourceReadError(raw === null ? `row ${at + r}: column '${column}' is empty (null); every value must be a number` : `row ${at + r}: ${typeof raw === 'string' ? `'${raw}'` : String(raw)} in column '${column}' is not a number`);
