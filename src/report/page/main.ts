@@ -42,7 +42,7 @@ function boot(): void {
   }
   if (r.unlisted) {
     const item = el('span', { class: 'kind' });
-    item.append(el('span', { class: 'swatch', style: 'background:#555555' }), document.createTextNode(`events past the ${fmtInt(r.events.length)} listed (by bucket)`));
+    item.append(el('span', { class: 'swatch', style: `background:${UNLISTED}` }), document.createTextNode(`events past the ${fmtInt(r.events.length)} listed (by bucket)`));
     legend.append(item);
   }
   const charts = new SeriesCharts(r, document.getElementById('charts')!);
