@@ -93,13 +93,25 @@ function readShardChunks(dir: string, format: Manifest['format'], s: ManifestSha
   } catch {
     throw new ParanomError('DATASET_INVALID', `${path}: shard listed in the manifest is missing (rows ${s.row_start}–${s.row_end - 1})`, { path });
   }
+  // Not the shard the manifest lists: a grow that committed while this report read the
+  // dataset, or a file replaced by hand. Its rows past the manifest's end would fall past
+  // the overview's last bucket (and the bucket walk never ended).
+  const changed = `the dataset was changed while the report read it, or is damaged; run 'paranom verify ${dir}', then report again`;
+  if (bytes.length !== s.bytes) throw new ParanomError('DATASET_INVALID', `${path}: ${bytes.length} bytes, the manifest says ${s.bytes} (${changed})`, { path });
+  const rows = s.row_end - s.row_start;
+  let seen = 0;
+  const counted = (c: Chunk): void => {
+    seen += c.rows;
+    if (seen <= rows) onChunk(c);
+  };
   const columns = ['is_anomaly', ...layout.numericColumns, ...layout.categorical.map((c) => c.name)];
   try {
-    if (format === 'csv') forEachCsvChunk(bytes.toString('utf8'), s.row_start, layout, bufs, onChunk);
-    else forEachArrowChunk(format === 'arrow' ? tableFromIPC(bytes).select(columns) : readParquetTable(bytes, columns), s.row_start, layout, bufs, onChunk);
+    if (format === 'csv') forEachCsvChunk(bytes.toString('utf8'), s.row_start, layout, bufs, counted);
+    else forEachArrowChunk(format === 'arrow' ? tableFromIPC(bytes).select(columns) : readParquetTable(bytes, columns), s.row_start, layout, bufs, counted);
   } catch (err) {
     throw new ParanomError('DATASET_INVALID', `${path}: cannot be read (${(err as Error).message})`, { path });
   }
+  if (seen !== rows) throw new ParanomError('DATASET_INVALID', `${path}: holds ${seen.toLocaleString('en-US')} rows, the manifest says ${rows.toLocaleString('en-US')} (${changed})`, { path });
 }
 
 /** What a thread reducing shards is given. */
