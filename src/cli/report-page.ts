@@ -40,7 +40,7 @@ async function emit(report: PageData.Report, o: Outputs, seconds: () => number):
 async function checkOutputs(o: Outputs, dataset?: string): Promise<void> {
   if (!o.out && !o.png) throw new ParanomError('USAGE', 'name an output: --out FILE.html and/or --png FILE.png');
   const { checkWritable } = await import('../report/output.js');
-  const { realPath } = await import('../run/output-dir.js');
+  const { checkOutputPath, realPath } = await import('../run/output-dir.js');
   const landing = (file: string) => join(realPath(dirname(resolve(file))), basename(file));
   if (o.out && o.png && landing(o.out) === landing(o.png)) throw new ParanomError('USAGE', `--out and --png both name ${o.png}; the image would replace the page — give each its own file`);
   const { datasetHolding } = await import('../run/dataset-holding.js');
@@ -51,6 +51,8 @@ async function checkOutputs(o: Outputs, dataset?: string): Promise<void> {
     // Any other dataset too (its folder or its data/), for report and preview alike.
     const host = inside ? dataset : datasetHolding(dirname(landing(file)));
     if (host !== undefined) throw new ParanomError('USAGE', `${option} ${file} is inside the dataset ${host}; a file there is not the dataset's own, and grow and generate would refuse the dataset for it — write the report elsewhere`);
+    // Its folder (made if missing) must be one that can be written: known now, not once the report is built.
+    checkOutputPath(dirname(resolve(file)), option);
   }
   if (o.out) checkWritable(o.out, 'html', '--out');
   if (o.png) checkWritable(o.png, 'png', '--png');

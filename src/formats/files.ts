@@ -261,8 +261,19 @@ export function writeFileAtomic(path: string, bytes: Uint8Array | string | FileP
   } catch (err) {
     // A full disk or an I/O error: no half-written temporary is left behind.
     if (ours) rmSync(tmp, { force: true });
-    throw err;
+    throw naming(err, tmp, path);
   }
+}
+
+/**
+ * A failed write's system error, naming `path`, the file asked for: a write's own error
+ * names no file, and one naming the temporary `tmp` names a file that is gone (the message
+ * of an error that reaches the user shows its path).
+ */
+function naming(err: unknown, tmp: string, path: string): unknown {
+  const e = err as NodeJS.ErrnoException;
+  if (typeof e?.code === 'string' && (e.path === undefined || e.path === tmp)) e.path = path;
+  return err;
 }
 
 /**
@@ -280,7 +291,11 @@ export class AtomicFile {
   constructor(private readonly path: string) {
     mkdirSync(dirname(path), { recursive: true });
     this.tmp = path + TEMP_SUFFIX;
-    this.fd = openSync(this.tmp, 'w');
+    try {
+      this.fd = openSync(this.tmp, 'w');
+    } catch (err) {
+      throw naming(err, this.tmp, path);
+    }
   }
 
   write(bytes: Uint8Array): void {
@@ -289,7 +304,7 @@ export class AtomicFile {
       writeAll(this.fd, bytes, bytes.length);
     } catch (err) {
       this.abandon();
-      throw err;
+      throw naming(err, this.tmp, this.path);
     }
     this.length += bytes.length;
   }
@@ -302,7 +317,7 @@ export class AtomicFile {
       syncAndRename(fd, this.tmp, this.path);
     } catch (err) {
       rmSync(this.tmp, { force: true });
-      throw err;
+      throw naming(err, this.tmp, this.path);
     }
   }
 

@@ -8,7 +8,7 @@ import { otherFormatExtension } from '../formats/parquet-name.js';
 import { existsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { datasetHolding } from './dataset-holding.js';
-import { realPath } from './output-dir.js';
+import { checkOutputPath, realPath } from './output-dir.js';
 import { ParanomError } from '../errors.js';
 import { eventsOverlapping } from '../anomaly/events.js';
 import { encodeParquet } from '../formats/parquet.js';
@@ -42,6 +42,8 @@ export async function writeStreamLabels(path: string, scenario: Scenario, startR
   if (existsSync(path) && !(statSync(path).isFile() && writtenByParanom(path))) {
     throw new ParanomError('OUTPUT_EXISTS', `--labels-to '${path}' exists and is not a segment table paranom wrote; choose another path`, { path });
   }
+  // Its folder (made if missing) must be one that can be written: known before the events are measured.
+  checkOutputPath(dirname(resolve(path)), '--labels-to');
   const rows = scenario.timeline.rows;
   // Measuring events generates rows on this thread: load what the variables need.
   await prepareScenario(scenario);

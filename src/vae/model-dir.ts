@@ -31,8 +31,11 @@ function isPriorModel(dir: string): boolean {
 /** Refuses an `--out` that is a file, or a directory holding anything but an earlier paranom model. */
 export function checkModelOut(out: string): void {
   // The model is staged beside --out and renamed into place: that folder must be writable.
-  const parent = dirname(resolve(out));
-  const why = existsSync(parent) ? unwritableReason(parent) : undefined;
+  // Missing folders are made: the nearest that exists is the one that must be a writable folder.
+  let parent = dirname(resolve(out));
+  while (!existsSync(parent) && dirname(parent) !== parent) parent = dirname(parent);
+  if (!statSync(parent).isDirectory()) throw new ParanomError('USAGE', `--out ${out} cannot be created: ${parent} is a file, not a directory`);
+  const why = unwritableReason(parent);
   if (why) throw new ParanomError('USAGE', `--out ${out} cannot be written: ${parent} cannot be written (${why}); choose another place`);
   if (!existsSync(out)) return;
   if (!statSync(out).isDirectory()) throw new ParanomError('USAGE', `--out ${out} is a file; a model is a directory — name a new or empty directory`);

@@ -1,0 +1,81 @@
+/**
+ * Single files paranom writes among the user's own — a report page, a stream's segment
+ * table (--labels-to), a VAE model — in places that fail them, on real file systems (small
+ * tmpfs mounts: the test needs root, as CI has; it fails, never skips, without). A place
+ * that cannot be written (read-only, or a file where a folder should be) is refused before
+ * any work, exit 2, naming the option and the place; a full disk stops the write with a
+ * message naming the file and ENOSPC, and leaves no temporary.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { tempDir } from './helpers.js';
+import { cliProcess, expectClean, tinyScenario, writeScenario } from './reliability-helpers.js';
+
+const mounted: string[] = [];
+function mount(dir: string, options: string): void {
+  mkdirSync(dir, { recursive: true });
+  execFileSync('mount', ['-t', 'tmpfs', '-o', options, 'tmpfs', dir]);
+  mounted.push(dir);
+}
+afterAll(() => {
+  for (const d of mounted.reverse()) execFileSync('umount', [d]);
+});
+
+const VAE = ['--data', join(import.meta.dirname, 'fixtures/vae/nyc_taxi_6w.csv'), '--window', '48', '--latent', '3', '--hidden', '16', '--epochs', '1', '--backend', 'cpu'];
+
+describe('single-file outputs in places that fail them', () => {
+  const base = tempDir();
+  const scenario = writeScenario(base, tinyScenario(100_000));
+  const ds = join(base, 'ds');
+  const stream = (labels: string) => ['generate', scenario, '--stdout', '--rows', '1000', '--labels-to', labels];
+
+  it('a dataset to report on', () => {
+    expect(cliProcess(['generate', scenario, '--out', ds, '--workers', '1']).code).toBe(0);
+  });
+
+  it('a file where the folder should be, or a read-only place: refused before any work, exit 2, naming the option and the place', () => {
+    const file = join(base, 'notes.txt');
+    writeFileSync(file, 'my notes');
+    const ro = join(base, 'ro');
+    mount(ro, 'size=1m,ro');
+    for (const [args, where] of [
+      [['report', ds, '--out', join(file, 'r.html')], /--out '.*notes\.txt' is a file, not a directory/],
+      [stream(join(file, 'l.parquet')), /--labels-to '.*notes\.txt' is a file, not a directory/],
+      [['train-vae', ...VAE, '--out', join(file, 'sub', 'model')], /--out .*notes\.txt\/sub\/model cannot be created: .*notes\.txt is a file, not a directory/],
+      [['report', ds, '--out', join(ro, 'r.html')], /--out '.*\/ro' cannot be written \(read-only file system\)/],
+      [['report', ds, '--out', join(ro, 'new', 'r.html')], /--out '.*\/ro\/new' cannot be created: .*\/ro cannot be written \(read-only file system\)/],
+      [stream(join(ro, 'l.parquet')), /--labels-to '.*\/ro' cannot be written \(read-only file system\)/],
+      [['train-vae', ...VAE, '--out', join(ro, 'new', 'model')], /--out .*\/ro\/new\/model cannot be written: .*\/ro cannot be written \(read-only file system\)/],
+    ] as const) {
+      const r = cliProcess([...args]);
+      expect(r.code, `${args.join(' ')}: ${r.err}`).toBe(2);
+      expect(r.err, args[0]).toMatch(where);
+      // Before any work: no report written, no row streamed, no epoch trained.
+      expect(r.out, args[0]).toBe('');
+      expect(r.err, args[0]).not.toMatch(/epoch/);
+      expectClean(r);
+    }
+  }, 120_000);
+
+  it('a full disk: the message names the file and ENOSPC; no temporary is left', () => {
+    const disk = join(base, 'full');
+    mount(disk, 'size=64k');
+    try {
+      execFileSync('sh', ['-c', `head -c 1000000 /dev/zero > ${join(disk, 'filler')}`], { stdio: 'ignore' });
+    } catch {
+      // The file system is full, as wanted.
+    }
+    for (const [args, file] of [
+      [['report', ds, '--out', join(disk, 'r.html')], 'r.html'],
+      [stream(join(disk, 'l.parquet')), 'l.parquet'],
+    ] as const) {
+      const r = cliProcess([...args]);
+      expect(r.code, r.err).toBe(1);
+      expect(r.err).toContain(`${join(disk, file)}: no space left on the device (ENOSPC`);
+      expectClean(r);
+      expect(readdirSync(disk)).toEqual(['filler']);
+    }
+  }, 60_000);
+});
