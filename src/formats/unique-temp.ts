@@ -1,10 +1,11 @@
 /**
  * Temporaries beside files that sit among the user's own (a merged file, a report page, a
  * stream's labels), where no lock makes paranom the only writer. Each run's temporary has
- * a name of its own — host, pid and random digits after the file's name — created only if
- * new (O_EXCL: never an existing file, never through a symlink), so two runs writing side
- * by side, even to one target, never write into one file, and a run's clean-up removes its
- * own temporary only. What a killed run (kill -9) left is removed by the next run writing
+ * a name of its own — host, pid and random digits after the file's name (shortened where
+ * the whole would pass the file-name limit: fitted-name.ts) — created only if new (O_EXCL:
+ * never an existing file, never through a symlink), so two runs writing side by side, even
+ * to one target, never write into one file, and a run's clean-up removes its own temporary
+ * only. What a killed run (kill -9) left is removed by the next run writing
  * that file, and only when its pid names a process of this host that no longer runs.
  */
 import { createHash, randomBytes } from 'node:crypto';
@@ -12,25 +13,32 @@ import { readdirSync, rmSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { processAlive } from '../process-alive.js';
+import { fittedStem } from './fitted-name.js';
 
 /** This host, shortened (a name stays far below 255 bytes). */
 const HOST = createHash('sha256').update(hostname()).digest('hex').slice(0, 8);
 const TEMP_RE = /^\.paranom-([0-9a-f]{8})-(\d+)-[0-9a-f]{12}\.tmp$/;
+/** The most bytes the suffix adds (a pid has at most 10 digits): the same for every run, so each finds the others'. */
+const SUFFIX_MAX = '.paranom-'.length + 8 + 1 + 10 + 1 + 12 + '.tmp'.length;
+
+/** The start of the temporaries' names of the file named `file`: the name, shortened if a temporary would not fit. */
+const stemOf = (file: string): string => fittedStem(file, SUFFIX_MAX);
 
 /** A name for this run's temporary of `path`, beside it: `FILE.paranom-<host>-<pid>-<random>.tmp`. */
 export function uniqueTempName(path: string): string {
-  return `${path}.paranom-${HOST}-${process.pid}-${randomBytes(6).toString('hex')}.tmp`;
+  return join(dirname(path), `${stemOf(basename(path))}.paranom-${HOST}-${process.pid}-${randomBytes(6).toString('hex')}.tmp`);
 }
 
 /** Whether `name` is a temporary of `file` (a name in the same folder) as `uniqueTempName` makes it, of any run. */
 export function isUniqueTempOf(name: string, file: string): boolean {
-  return name.startsWith(file) && TEMP_RE.test(name.slice(file.length));
+  const stem = stemOf(file);
+  return name.startsWith(stem) && TEMP_RE.test(name.slice(stem.length));
 }
 
 /** The temporaries of `path` that runs of this host which no longer run left behind. */
 export function abandonedTemps(path: string): string[] {
   const dir = dirname(path);
-  const prefix = basename(path);
+  const prefix = stemOf(basename(path));
   let names: string[];
   try {
     names = readdirSync(dir);

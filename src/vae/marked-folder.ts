@@ -8,6 +8,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, rmSync, wr
 import { hostname } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { processAlive } from '../process-alive.js';
+import { fittedStem } from '../formats/fitted-name.js';
 
 /** What a marker records. */
 export interface FolderMarker {
@@ -17,9 +18,15 @@ export interface FolderMarker {
   out: string;
 }
 
+/** The most bytes a marked folder's name adds to its place's name (a pid has at most 10 digits). */
+const extraOf = (kind: string): number => `..paranom-${kind}-`.length + 10;
+
+/** The start of the name of a `kind` folder of `out`: the name, shortened where the folder's would not fit. */
+const prefixOf = (out: string, kind: string): string => `.${fittedStem(basename(out), extraOf(kind))}.paranom-${kind}-`;
+
 /** The name of the `kind` folder of `out` made by process `pid`. */
 export function markedFolderName(out: string, kind: string, pid: number): string {
-  return `.${basename(out)}.paranom-${kind}-${pid}`;
+  return `${prefixOf(out, kind)}${pid}`;
 }
 
 /** Writes the marker `file` into `dir`, saying this process made it for `out`. */
@@ -61,7 +68,7 @@ function readMarker(dir: string, file: string, tag: string): FolderMarker | unde
 export function markedFolders(out: string, kind: string, file: string, tag: string): Array<{ dir: string; pid: number; abandoned: boolean }> {
   const parent = dirname(resolve(out));
   if (!existsSync(parent)) return [];
-  const prefix = `.${basename(out)}.paranom-${kind}-`;
+  const prefix = prefixOf(out, kind);
   const found: Array<{ dir: string; pid: number; abandoned: boolean }> = [];
   for (const name of readdirSync(parent).sort()) {
     const pid = name.startsWith(prefix) ? Number(name.slice(prefix.length)) : NaN;
