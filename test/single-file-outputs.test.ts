@@ -4,14 +4,15 @@
  * tmpfs mounts: the test needs root, as CI has; it fails, never skips, without). A place
  * that cannot be written (read-only, or a file where a folder should be) is refused before
  * any work, exit 2, naming the option and the place; a full disk stops the write with a
- * message naming the file and ENOSPC, and leaves no temporary.
+ * message naming the file (standard output, for a stream) and ENOSPC, and leaves no
+ * temporary.
  */
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { closeSync, mkdirSync, openSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { tempDir } from './helpers.js';
-import { cliProcess, expectClean, tinyScenario, writeScenario } from './reliability-helpers.js';
+import { CLI, cliProcess, expectClean, tinyScenario, writeScenario } from './reliability-helpers.js';
 
 const mounted: string[] = [];
 function mount(dir: string, options: string): void {
@@ -76,6 +77,16 @@ describe('single-file outputs in places that fail them', () => {
       expect(r.err).toContain(`${join(disk, file)}: no space left on the device (ENOSPC`);
       expectClean(r);
       expect(readdirSync(disk)).toEqual(['filler']);
+    }
+    // A stream redirected to a file there: its writes fail, and the message says where they went.
+    const fd = openSync(join(disk, 'rows.csv'), 'w');
+    try {
+      const r = spawnSync(process.execPath, [CLI, 'generate', scenario, '--stdout'], { stdio: ['ignore', fd, 'pipe'], encoding: 'utf8', timeout: 60_000 });
+      expect(r.status, r.stderr).toBe(1);
+      expect(r.stderr).toMatch(/writing the stream to standard output: no space left on the device \(ENOSPC\)/);
+      expectClean({ code: r.status, out: '', err: r.stderr });
+    } finally {
+      closeSync(fd);
     }
   }, 60_000);
 });

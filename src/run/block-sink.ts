@@ -5,6 +5,7 @@
  * goes away (EPIPE) ends the stream quietly, like any Unix filter.
  */
 import type { Writable } from 'node:stream';
+import { ParanomError, SYSTEM_ERRORS } from '../errors.js';
 import type { Pacer } from './pacer.js';
 import type { StreamBlock } from './stream-task.js';
 
@@ -15,6 +16,16 @@ export class StreamClosed extends Error {
   }
 }
 
+/**
+ * A write to the stream that failed (a full disk behind a redirect, an I/O error), said as
+ * such: the error of a write names no file, and the stream goes to standard output.
+ */
+function writeFailed(err: NodeJS.ErrnoException): Error {
+  const code = typeof err.code === 'string' ? err.code : undefined;
+  if (!code || !SYSTEM_ERRORS[code]) return err;
+  return new ParanomError('IO_FAILED', `writing the stream to standard output: ${SYSTEM_ERRORS[code]} (${code}); the rows it holds end part-way`, { errno: code });
+}
+
 export class BlockSink {
   private headWritten = false;
   private closed = false;
@@ -22,7 +33,7 @@ export class BlockSink {
   private wake: (() => void) | undefined;
   private readonly onError = (err: NodeJS.ErrnoException): void => {
     if (err.code === 'EPIPE' || err.code === 'ERR_STREAM_DESTROYED') this.closed = true;
-    else this.failure = err;
+    else this.failure ??= writeFailed(err);
     this.wake?.();
   };
   private readonly onWake = (): void => this.wake?.();
