@@ -78,15 +78,24 @@ describe('single-file outputs in places that fail them', () => {
       expectClean(r);
       expect(readdirSync(disk)).toEqual(['filler']);
     }
-    // A stream redirected to a file there: its writes fail, and the message says where they went.
-    const fd = openSync(join(disk, 'rows.csv'), 'w');
-    try {
-      const r = spawnSync(process.execPath, [CLI, 'generate', scenario, '--stdout'], { stdio: ['ignore', fd, 'pipe'], encoding: 'utf8', timeout: 60_000 });
-      expect(r.status, r.stderr).toBe(1);
-      expect(r.stderr).toMatch(/writing the stream to standard output: no space left on the device \(ENOSPC\)/);
-      expectClean({ code: r.status, out: '', err: r.stderr });
-    } finally {
-      closeSync(fd);
+    // Standard output redirected to a file there: its writes fail, and the message says
+    // where they went — for a stream, for eval's JSON (before: exit 0 and an empty file)
+    // and for --help (before: a stack trace).
+    for (const [args, said] of [
+      [['generate', scenario, '--stdout'], /writing the stream to standard output: no space left on the device \(ENOSPC\)/],
+      [['eval', join(base, 'scores.csv'), '--labels', ds, '--json'], /writing to standard output: no space left on the device \(ENOSPC\)/],
+      [['--help'], /writing to standard output: no space left on the device \(ENOSPC\)/],
+    ] as const) {
+      writeFileSync(join(base, 'scores.csv'), 'timestamp,score\n' + Array.from({ length: 1000 }, (_, i) => `${new Date(Date.UTC(2024, 0, 1) + i * 1000).toISOString()},${(i % 7) / 7}`).join('\n') + '\n');
+      const fd = openSync(join(disk, 'out.txt'), 'w');
+      try {
+        const r = spawnSync(process.execPath, [CLI, ...args], { stdio: ['ignore', fd, 'pipe'], encoding: 'utf8', timeout: 60_000 });
+        expect(r.status, `${args[0]}: ${r.stderr}`).toBe(1);
+        expect(r.stderr, args[0]).toMatch(said);
+        expectClean({ code: r.status, out: '', err: r.stderr });
+      } finally {
+        closeSync(fd);
+      }
     }
   }, 60_000);
 });

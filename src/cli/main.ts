@@ -2,7 +2,8 @@
 /**
  * The paranom binary: runs the command line (app.ts) on this process's arguments and exits
  * with its code (explicitly, so no handle left by a user module keeps the process alive),
- * once the worker threads it started have ended.
+ * once the worker threads it started have ended and standard output has taken what was
+ * written to it (standard-output.ts: a failed write there exits 1).
  *
  * This file stays small and unbundled. `--help` and `--version` print the parser's own
  * output stored at build time (prebuilt-help.ts), loading nothing else. For `generate …
@@ -10,11 +11,14 @@
  * thread loads the command line (app.js, one bundle of the whole engine) and plans the run.
  */
 import { prebuiltOutput } from './prebuilt-help.js';
+import { settleStandardOutput, watchStandardOutput } from './standard-output.js';
 
+watchStandardOutput();
 const args = process.argv.slice(2);
 const prebuilt = prebuiltOutput(args, process.stdout.isTTY ? process.stdout.columns : undefined);
 if (prebuilt !== undefined) {
   process.stdout.write(prebuilt);
+  process.exitCode = await settleStandardOutput(0);
 } else {
   const { prestartFor, poolsEnded } = await import('./prestart.js');
   prestartFor(args);
@@ -22,5 +26,5 @@ if (prebuilt !== undefined) {
   const code = await runCli(args);
   // Worker threads end before the process does: exiting while one still boots can abort.
   await poolsEnded();
-  process.exit(code);
+  process.exit(await settleStandardOutput(code));
 }
