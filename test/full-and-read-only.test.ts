@@ -170,4 +170,29 @@ describe('a full disk and a read-only file system', () => {
     expect(m.code, m.err).toBe(0);
     expect(treeHashes(ro)).toEqual(before);
   }, 120_000);
+
+  it("a dataset whose data/ alone is read-only (a read-only bind mount): grow and generate --force are refused before any work, exit 2, naming data/ (before: exit 1 from a worker, naming a shard's temporary)", () => {
+    const ds = join(base, 'data-ro');
+    expect(cliProcess(['generate', scenario, '--out', ds, ...SHARDS, '--rows', '100000']).code).toBe(0);
+    const data = join(ds, 'data');
+    execFileSync('mount', ['--bind', data, data]);
+    try {
+      execFileSync('mount', ['-o', 'remount,bind,ro', data]);
+      const before = treeHashes(ds);
+      for (const args of [
+        ['grow', ds, '--rows', '300000', '--workers', '2'],
+        ['generate', scenario, '--out', ds, ...SHARDS, '--force'],
+      ]) {
+        const r = cliProcess(args);
+        expect(r.code, `${args[0]}: ${r.err}`).toBe(2);
+        expect(r.err, args[0]).toMatch(/data-ro\/data' cannot be written \(read-only file system\)/);
+        expect(r.out, args[0]).toBe('');
+        expectClean(r);
+        expect(treeHashes(ds), args[0]).toEqual(before);
+      }
+    } finally {
+      execFileSync('umount', [data]);
+    }
+    expect(cliProcess(['verify', ds]).code).toBe(0);
+  }, 60_000);
 });

@@ -6,7 +6,7 @@
 import type { Part } from '../plan/parts.js';
 import { rollForward } from './commit.js';
 import { acquireLock } from './lock.js';
-import { createOutputDir, removeIfEmpty } from './output-dir.js';
+import { checkDataDir, createOutputDir, removeIfEmpty } from './output-dir.js';
 
 /**
  * Runs `body` holding the lock of `out`, which it creates if needed (removed again if left
@@ -16,9 +16,10 @@ export async function lockedRun<T>(out: string, part: Part | null, command: stri
   const created = createOutputDir(out, '--out');
   let lock;
   try {
+    checkDataDir(out);
     lock = acquireLock(out, part, command);
   } catch (err) {
-    // Refused, or its lock could not be written (a full disk): the directory it made goes too.
+    // Refused (its data/ or its lock), or its lock could not be written (a full disk): the directory it made goes too.
     removeIfEmpty(created);
     throw err;
   }

@@ -118,6 +118,17 @@ export function removeIfEmpty(dirs: readonly string[]): void {
   }
 }
 
+/**
+ * Refuses a `data/` in `out` that cannot be written (read-only, or not this user's) where
+ * `out` itself can be: known before any work, not from a worker at its first shard.
+ */
+export function checkDataDir(out: string): void {
+  const d = join(out, 'data');
+  if (!existsSync(d) || !statSync(d).isDirectory()) return;
+  const why = unwritableReason(d);
+  if (why) usage(`'${d}' cannot be written (${why}): paranom writes the dataset's shards there; make it writable or choose another --out`, d);
+}
+
 /** `data/` inside a dataset, remembered in `created` when this run makes it. */
 export function ensureDataDir(out: string, created: string[]): void {
   const d = join(out, 'data');
