@@ -60,6 +60,31 @@ describe('single-file outputs in places that fail them', () => {
     }
   }, 120_000);
 
+  it('train-vae --out that is a mount point (a volume of its own): refused before training, exit 2 (before: trained, then an internal error, EBUSY, and the model lost); a folder inside it takes the model', () => {
+    const volume = join(base, 'volume');
+    mount(volume, 'size=4m');
+    const r = cliProcess(['train-vae', ...VAE, '--out', volume]);
+    expect(r.code, r.err).toBe(2);
+    expect(r.err).toMatch(/--out .*\/volume is a mount point/);
+    expect(r.err).not.toMatch(/epoch/);
+    expectClean(r);
+    expect(readdirSync(base).filter((f) => f.includes('paranom'))).toEqual([]);
+    const inside = cliProcess(['train-vae', ...VAE, '--out', join(volume, 'model')]);
+    expect(inside.code, inside.err).toBe(0);
+    expect(readdirSync(volume)).toEqual(['model']);
+    // A folder of the same file system bind-mounted there keeps its device: refused too.
+    const folder = join(base, 'models folder');
+    const bound = join(base, 'bound here');
+    mkdirSync(folder);
+    mkdirSync(bound);
+    execFileSync('mount', ['--bind', folder, bound]);
+    mounted.push(bound);
+    const b = cliProcess(['train-vae', ...VAE, '--out', bound]);
+    expect(b.code, b.err).toBe(2);
+    expect(b.err).toMatch(/--out .*\/bound here is a mount point/);
+    expectClean(b);
+  }, 60_000);
+
   it('a full disk: the message names the file and ENOSPC; no temporary is left', () => {
     const disk = join(base, 'full');
     mount(disk, 'size=64k');

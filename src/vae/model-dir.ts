@@ -6,7 +6,7 @@
  * or failed training leaves the directory as it was; the staging folder carries a marker
  * (pid, host), so a later training of the same place removes one a killed run left.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { ParanomError } from '../errors.js';
 import { unwritableReason } from '../writable.js';
@@ -28,6 +28,20 @@ function isPriorModel(dir: string): boolean {
   }
 }
 
+/** Whether the directory `dir` is where a file system is mounted (a volume, or a folder bind-mounted there). */
+function isMountPoint(dir: string): boolean {
+  const real = realpathSync(dir);
+  if (statSync(real).dev !== statSync(dirname(real)).dev) return true;
+  // A bind mount of a folder of the same file system keeps its device; Linux lists it here
+  // (the mount point is the fifth field, with space, tab, newline and backslash as octal escapes).
+  try {
+    const unescape = (p: string) => p.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8)));
+    return readFileSync('/proc/self/mountinfo', 'utf8').split('\n').some((line) => unescape(line.split(' ')[4] ?? '') === real);
+  } catch {
+    return false;
+  }
+}
+
 /** Refuses an `--out` that is a file, or a directory holding anything but an earlier paranom model. */
 export function checkModelOut(out: string): void {
   // The model is staged beside --out and renamed into place: that folder must be writable.
@@ -38,7 +52,11 @@ export function checkModelOut(out: string): void {
   const why = unwritableReason(parent);
   if (why) throw new ParanomError('USAGE', `--out ${out} cannot be written: ${parent} cannot be written (${why}); choose another place`);
   if (!existsSync(out)) return;
-  if (!statSync(out).isDirectory()) throw new ParanomError('USAGE', `--out ${out} is a file; a model is a directory — name a new or empty directory`);
+  const st = statSync(out);
+  if (!st.isDirectory()) throw new ParanomError('USAGE', `--out ${out} is a file; a model is a directory — name a new or empty directory`);
+  // A file system of its own (a volume mounted there) cannot be renamed away or into: the
+  // model, staged beside it, could never take its place, and the training would be lost.
+  if (isMountPoint(out)) throw new ParanomError('USAGE', `--out ${out} is a mount point (a file system of its own); the model is written beside its place and moved into it, which a mount point cannot take — name a folder inside it, such as ${join(out, 'model')}`);
   const entries = readdirSync(out);
   const foreign = entries.filter((e) => !MODEL_ENTRIES.has(e));
   if (entries.length > 0 && (foreign.length > 0 || !isPriorModel(out))) {
