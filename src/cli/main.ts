@@ -22,7 +22,21 @@ if (prebuilt !== undefined) {
 } else {
   const { prestartFor, poolsEnded } = await import('./prestart.js');
   prestartFor(args);
-  const { runCli } = await import('./app.js');
+  let app: typeof import('./app.js');
+  try {
+    app = await import('./app.js');
+  } catch (err) {
+    // The prestarted workers took the descriptors this thread needed to load the command
+    // line (more workers than the open-file limit allows): they go, and the run starts its
+    // own pool once it is loaded, with as many workers as can start.
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code !== 'EMFILE' && code !== 'ENFILE') throw err;
+    await poolsEnded();
+    // Under another URL: a failed load may be remembered under its own.
+    const again: string = './app.js?after-prestart';
+    app = (await import(again)) as typeof import('./app.js');
+  }
+  const { runCli } = app;
   const code = await runCli(args);
   // Worker threads end before the process does: exiting while one still boots can abort.
   await poolsEnded();

@@ -31,7 +31,7 @@ export function workerMemoryMb(): number {
 }
 
 function newPool(start: number, workers: number): Piscina {
-  return new Piscina({
+  const pool = new Piscina({
     resourceLimits: { maxOldGenerationSizeMb: workerMemoryMb() },
     filename: shardWorkerPath(),
     minThreads: start,
@@ -48,6 +48,12 @@ function newPool(start: number, workers: number): Piscina {
     // a head start (run/head-start.ts).
     atomics: 'disabled',
   });
+  // A worker that could not start (more threads than the open-file limit allows: EMFILE)
+  // is reported here, on no task; unheard, the event ended the process with a stack trace.
+  // The pool goes on with the workers that started; a task given to one that failed
+  // rejects with the error, and its run says so.
+  pool.on('error', () => undefined);
+  return pool;
 }
 
 /** A pool started before the command knew it needed one (`prestartPool`), with its size. */
