@@ -124,6 +124,9 @@ export const SYSTEM_ERRORS: Readonly<Record<string, string>> = {
   EISDIR: 'is a directory',
   ENOENT: 'no such file or directory',
   EEXIST: 'already exists',
+  // A rename onto or of a mount point (a file or folder bind-mounted there, a volume).
+  EBUSY: 'resource busy (a mount point, or a file in use)',
+  EXDEV: 'not on the same file system (a mount point in the way)',
 };
 
 /**

@@ -8,7 +8,7 @@
  * temporary.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, readdirSync, writeFileSync } from 'node:fs';
+import { closeSync, cpSync, mkdirSync, openSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { tempDir } from './helpers.js';
@@ -83,6 +83,26 @@ describe('single-file outputs in places that fail them', () => {
     expect(b.code, b.err).toBe(2);
     expect(b.err).toMatch(/--out .*\/bound here is a mount point/);
     expectClean(b);
+  }, 60_000);
+
+  it('an earlier page or merge that is a mount point (a file bind-mounted there): the message names it and EBUSY, no internal error, nothing changed or left', () => {
+    for (const [file, args] of [
+      ['page.html', (to: string) => ['report', ds, '--out', to]],
+      ['all.parquet', (to: string) => ['merge', ds, '--to', to, '--force']],
+    ] as const) {
+      const to = join(base, file);
+      expect(cliProcess(args(to)).code).toBe(0);
+      const source = join(base, `source-${file}`);
+      cpSync(to, source);
+      execFileSync('mount', ['--bind', source, to]);
+      mounted.push(to);
+      const r = cliProcess(args(to));
+      expect(r.code, r.err).toBe(1);
+      expect(r.err).toContain(`paranom: ${to}: resource busy (a mount point, or a file in use) (EBUSY during rename)`);
+      expectClean(r);
+      expect(readFileSync(to)).toEqual(readFileSync(source));
+      expect(readdirSync(base).filter((f) => f.includes('.paranom-'))).toEqual([]);
+    }
   }, 60_000);
 
   it('a full disk: the message names the file and ENOSPC; no temporary is left', () => {

@@ -291,6 +291,11 @@ function placeMerged(tmp: string, target: string, to: string, force: boolean): v
     }
     if (force) renameSync(tmp, target);
     else linkOrRefuse(tmp, target, to);
+  } catch (err) {
+    // The temporary goes: the message names the file asked for (a mount point there: EBUSY).
+    const e = err as NodeJS.ErrnoException;
+    if (e?.path === tmp) e.path = target;
+    throw err;
   } finally {
     rmSync(tmp, { force: true });
   }
