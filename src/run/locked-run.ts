@@ -4,6 +4,7 @@
  * left it empty; a whole-dataset run first rolls a commit a killed run left forward.
  */
 import type { Part } from '../plan/parts.js';
+import { noRoom } from '../errors.js';
 import { rollForward } from './commit.js';
 import { acquireLock } from './lock.js';
 import { checkDataDir, createOutputDir, removeIfEmpty } from './output-dir.js';
@@ -26,6 +27,9 @@ export async function lockedRun<T>(out: string, part: Part | null, command: stri
   try {
     if (!part) rollForward(out);
     return await body();
+  } catch (err) {
+    // A full disk met past the shards (the segment table, the manifest) is said as a shard's is.
+    throw noRoom(err, (err as NodeJS.ErrnoException).path ?? out, 'free some space and run the same command again') ?? err;
   } finally {
     lock.release();
     removeIfEmpty(created);
