@@ -158,7 +158,7 @@ describe('validation', () => {
 
   it('says how to map a file whose times are epoch numbers, or sit in a column of another name', () => {
     const epoch = csvDir('timestamp,value\n1709251200,1\n1709251260,2\n');
-    expect(() => scenarioIn(epoch, { file: 'series.csv', timestamps: 'map' })).toThrow(/series\.csv: line 2: '1709251200' in column 'timestamp' is not an ISO 8601 instant \(epoch numbers do not say their unit: write the times as ISO 8601 text.*timestamps: ignore\)/);
+    expect(() => scenarioIn(epoch, { file: 'series.csv', timestamps: 'map' })).toThrow(/series\.csv: line 2: '1709251200' in column 'timestamp' is not an ISO 8601 instant \(epoch numbers do not say their unit: name it, as timestamps: \{ map: timestamp, unit: s \} for seconds, or ms, us, ns\)/);
     // Text that is no time at all gets no such advice.
     expect(() => scenarioIn(csvDir('timestamp,value\nyesterday,1\n'), { file: 'series.csv', timestamps: 'map' })).toThrow(/'yesterday' in column 'timestamp' is not an ISO 8601 instant$/m);
     const named = csvDir('time,value\n2024-03-01T00:00:00Z,1\n2024-03-01T00:01:00Z,2\n');

@@ -102,7 +102,7 @@ export function parseInstantMs(text: string): number | undefined {
 }
 
 /** The last instant ISO 8601's four-digit years can write: 9999-12-31T23:59:59.999Z. */
-const LAST_INSTANT_MS = 253_402_300_799_999;
+export const LAST_INSTANT_MS = 253_402_300_799_999;
 
 /**
  * Why a timeline of `rows` rows from `startMs` at `stepMs` cannot be written, or undefined:
