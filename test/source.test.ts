@@ -85,6 +85,12 @@ describe('mapping the file timestamps onto the timeline', () => {
     expect(() => withOverrides(stop(10), { rows: 11 })).toThrow(/variable 'v' maps the timestamps of series\.csv, whose span covers the first 10 rows/);
   });
 
+  it("reads RFC 3339's lower-case t and z as the upper-case ones (before: 'is not an ISO 8601 instant')", async () => {
+    const lower = csvDir('timestamp,value\n2023-06-01t10:00:00z,10\n2023-06-01t10:02:00.000z,20\n2023-06-01t10:03:00z,30\n2023-06-01t12:07:00+02:00,40\n');
+    const timeline = { timeline: { start: '2024-01-01T00:00:00Z', step: '1m', rows: 12 } };
+    expect(await values(scenarioIn(lower, { file: 'series.csv', timestamps: 'map', past_end: 'hold' }, timeline))).toEqual(await values(scenarioIn(dir, { file: 'series.csv', timestamps: 'map', past_end: 'hold' }, timeline)));
+  });
+
   it('refuses timestamps that do not increase', () => {
     const d = csvDir('timestamp,value\n2023-06-01T10:00:00Z,1\n2023-06-01T10:00:00Z,2\n');
     expect(() => scenarioIn(d, { file: 'series.csv', timestamps: 'map' })).toThrow(/variables\.v\.file: series\.csv: line 3: timestamps must increase strictly to be mapped onto the timeline, got '2023-06-01T10:00:00Z' after '2023-06-01T10:00:00Z' on line 2 \(timestamps: ignore replays the rows without them\)/);

@@ -1,4 +1,5 @@
 /** Parsing of the human units a scenario uses: durations ("500ms", "1s", "5m") and instants. */
+import { parseIsoMs, type InstantOptions } from '../input/instant.js';
 
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
@@ -42,16 +43,18 @@ function digitsAt(s: string, at: number, n: number): number {
 
 /**
  * Epoch milliseconds of the form real series write most — `YYYY-MM-DDTHH:MM:SS`, a space
- * for the T allowed, then `.sss` and `Z` or not — read from its characters, when every
+ * or `t` for the T allowed, then `.sss` and `Z` or not — read from its characters, when every
  * field is in range; undefined for anything else, which the general parse decides. A source
  * file of 20M timestamps spent most of its reading in the general parse's regular expressions.
  */
 function plainInstantMs(s: string): number | undefined {
   const n = s.length;
-  const end = s.charCodeAt(n - 1) === 90 ? n - 1 : n;
+  // Z or z (RFC 3339 allows either case), T or t or a space.
+  const z = s.charCodeAt(n - 1);
+  const end = z === 90 || z === 122 ? n - 1 : n;
   if ((end !== 19 && end !== 23) || s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45 || s.charCodeAt(13) !== 58 || s.charCodeAt(16) !== 58) return undefined;
   const t = s.charCodeAt(10);
-  if (t !== 84 && t !== 32) return undefined;
+  if (t !== 84 && t !== 116 && t !== 32) return undefined;
   const ms = end === 23 ? (s.charCodeAt(19) === 46 ? digitsAt(s, 20, 3) : -1) : 0;
   const y = digitsAt(s, 0, 4);
   const mo = digitsAt(s, 5, 2);
@@ -83,21 +86,19 @@ export function calendarProblem(text: string): string | undefined {
   return undefined;
 }
 
+/** How a scenario reads an instant: to the millisecond, the zone right after the time. */
+const SCENARIO_INSTANT: InstantOptions = { subMillisecond: false, spaceBeforeZone: false };
+
 /**
- * Epoch milliseconds of an ISO 8601 instant; a string without a zone is taken as UTC (never
- * as the machine's local time). undefined if malformed or not a calendar date.
+ * Epoch milliseconds of an ISO 8601 instant (input/instant.ts; `t` and `z` may be lower
+ * case, as RFC 3339 allows); a string without a zone is taken as UTC (never as the
+ * machine's local time). undefined if malformed or not a calendar date.
  */
 export function parseInstantMs(text: string): number | undefined {
   const plain = plainInstantMs(text);
   if (plain !== undefined) return plain;
-  const m = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?<hours>[+-]\d{2})?)?(?<zone>Z|[+-]\d{2}:?\d{2})?$/.exec(text.trim());
-  if (!m || (m.groups!['hours'] !== undefined && m.groups!['zone'] !== undefined)) return undefined;
   if (calendarProblem(text) !== undefined) return undefined;
-  let t = text.trim().replace(' ', 'T');
-  // An offset of whole hours alone (+00, as DuckDB and PostgreSQL write one) is ISO 8601's ±hh: Date.parse needs its minutes.
-  if (m.groups!['hours'] !== undefined) t += ':00';
-  else if (m.groups!['zone'] === undefined) t += t.includes('T') ? 'Z' : 'T00:00:00Z';
-  const ms = Date.parse(t);
+  const ms = parseIsoMs(text.trim(), SCENARIO_INSTANT);
   return Number.isFinite(ms) ? ms : undefined;
 }
 
