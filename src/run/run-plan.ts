@@ -33,6 +33,7 @@ import { prepareScenario } from '../variables/registry.js';
 import { ensureDataDir, removeIfEmpty } from './output-dir.js';
 import type { Prepared } from './survey.js';
 import { labelWarnings } from './label-warnings.js';
+import { learnedScaleWarnings } from './learned-scale.js';
 import { sourceShares } from '../variables/source-share.js';
 import type { GenerateOptions, GenerateResult } from './generate-options.js';
 
@@ -257,7 +258,7 @@ export async function runPlan(run: PlannedRun): Promise<GenerateResult> {
       if (!part) removeUnplanned(out, plan.shards, prepared.carried);
       journal.remove();
     }
-    return { plan, manifest, generated, reused, rowsGenerated, warnings: labelWarnings(manifest, scenario), ...(options.phases ? { phases: sumPhases(timed), spans: spans.sort((a, b) => a.shard - b.shard) } : {}) };
+    return { plan, manifest, generated, reused, rowsGenerated, warnings: [...learnedScaleWarnings(scenario), ...labelWarnings(manifest, scenario)], ...(options.phases ? { phases: sumPhases(timed), spans: spans.sort((a, b) => a.shard - b.shard) } : {}) };
   } catch (err) {
     if (committed) throw unfinishedCommit(out, command, err);
     undo(true);
