@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Float64, Int32, Int64, Table, TimestampMillisecond, Utf8, vectorFromArray } from 'apache-arrow';
+import { Float32, Float64, Int32, Int64, Table, TimestampMillisecond, Utf8, vectorFromArray } from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
 import { parseScenario } from '../src/reader/load.js';
 import { readSource } from '../src/variables/source-read.js';
@@ -152,6 +152,9 @@ describe('refusals that name the option', () => {
     // A DOUBLE past 2^53 holds only every other integer or coarser: its instant was rounded before it was read.
     writeFileSync(join(dir, 'big.parquet'), encodeParquet(new Table({ timestamp: vectorFromArray([1.7040672e18, 1.7040673e18], new Float64()), value: vectorFromArray([1, 2], new Float64()) }), new Map()));
     expect(() => scenarioIn(dir, 'big.parquet', { map: 'timestamp', unit: 'ns' })).toThrow(/big\.parquet: row 0: 1704067200000000000 in column 'timestamp' is a DOUBLE of 2\^53 or more, where a double no longer holds every integer \(its instant was rounded when the file was written\); store the column as INT64/);
+    // A FLOAT rounds today's epoch seconds to steps of 128 s (1704067260 is stored as 1704067200).
+    writeFileSync(join(dir, 'f32.parquet'), encodeParquet(new Table({ timestamp: vectorFromArray([1704067200, 1704067260], new Float32()), value: vectorFromArray([1, 2], new Float64()) }), new Map()));
+    expect(() => scenarioIn(dir, 'f32.parquet', { map: 'timestamp', unit: 's' })).toThrow(/f32\.parquet: row 0: 1704067200 in column 'timestamp' is a FLOAT of 2\^24 or more, where it no longer holds every integer \(its instant was rounded when the file was written\); store the column as INT64 or DOUBLE/);
     writeFileSync(join(dir, 'null.parquet'), encodeParquet(new Table({ timestamp: vectorFromArray([1, null], new Float64()), value: vectorFromArray([1, 2], new Float64()) }), new Map()));
     expect(() => scenarioIn(dir, 'null.parquet', { map: 'timestamp', unit: 's' })).toThrow(/null\.parquet: row 1: an empty \(null\) cell in column 'timestamp' is not a timestamp/);
   });

@@ -5,7 +5,7 @@
  * times do say theirs, and a unit beside them is refused rather than ignored (it would be a
  * declaration that nothing checks).
  */
-import type { Vector } from 'apache-arrow';
+import { Precision, Type, type Vector } from 'apache-arrow';
 import { calendarProblem, FIRST_INSTANT_MS, LAST_INSTANT_MS, parseInstantMs } from '../model/units.js';
 import type { SourceTimes } from '../model/types.js';
 import { parseDecimal } from '../input/decimal.js';
@@ -64,11 +64,17 @@ export function parquetTimes(tv: Vector, times: SourceTimes, at: number, out: Fl
   if (times.unit !== undefined && kind !== 'integer' && kind !== 'number' && kind !== 'text') fail(`column '${times.column}' holds ${type} values, not epoch numbers (unit: ${times.unit})`);
   const cells = arrowCells(tv);
   const unit = times.unit;
+  // A FLOAT (32-bit) holds every integer only up to 2^24 (HALF: 2^11): epoch seconds of today
+  // in one were rounded to steps of 128 s when the file was written, and are refused as a
+  // DOUBLE past 2^53 is.
+  const precision = (tv.type as { precision?: number }).precision;
+  const floatBits = kind === 'number' && tv.type.typeId === Type.Float && precision !== undefined && precision < Precision.DOUBLE ? (precision === Precision.HALF ? 11 : 24) : 0;
   for (let r = 0; r < tv.length; r++) {
     const raw = cells[r]!;
     const where = `row ${at + r}: ${raw === null ? 'an empty (null) cell' : String(raw)} in column '${times.column}'`;
     if (raw === null) fail(`${where} is not a timestamp`);
     if (unit !== undefined) {
+      if (floatBits > 0 && Math.abs(raw as number) >= 2 ** floatBits) fail(`${where} is a ${floatBits === 24 ? 'FLOAT' : 'HALF FLOAT'} of 2^${floatBits} or more, where it no longer holds every integer (its instant was rounded when the file was written); store the column as INT64 or DOUBLE`);
       const ms = epochCellMs(raw as string | number | bigint, { ...times, unit });
       if (typeof ms === 'string') fail(`${where} ${ms}`);
       out[at + r] = ms;
