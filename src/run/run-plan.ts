@@ -242,6 +242,13 @@ export async function runPlan(run: PlannedRun): Promise<GenerateResult> {
     }
   }
   results.sort((a, b) => a.index - b.index);
+  // A warning never fails a run: one that cannot be measured says so instead.
+  let scaleWarnings: string[];
+  try {
+    scaleWarnings = learnedScaleWarnings(scenario);
+  } catch (err) {
+    scaleWarnings = [`the scale of the learned kinds' targets against their models could not be measured: ${(err as Error).message}`];
+  }
   // Past its commit line a staged run is never undone: the next run completes it.
   let committed = false;
   try {
@@ -258,7 +265,7 @@ export async function runPlan(run: PlannedRun): Promise<GenerateResult> {
       if (!part) removeUnplanned(out, plan.shards, prepared.carried);
       journal.remove();
     }
-    return { plan, manifest, generated, reused, rowsGenerated, warnings: [...learnedScaleWarnings(scenario), ...labelWarnings(manifest, scenario)], ...(options.phases ? { phases: sumPhases(timed), spans: spans.sort((a, b) => a.shard - b.shard) } : {}) };
+    return { plan, manifest, generated, reused, rowsGenerated, warnings: [...scaleWarnings, ...labelWarnings(manifest, scenario)], ...(options.phases ? { phases: sumPhases(timed), spans: spans.sort((a, b) => a.shard - b.shard) } : {}) };
   } catch (err) {
     if (committed) throw unfinishedCommit(out, command, err);
     undo(true);
