@@ -175,6 +175,8 @@ describe('validation', () => {
   it('refuses a leap second by name, in a mapped source and as the timeline\'s start (before: "not an ISO 8601 instant", which it is)', () => {
     const d = csvDir('timestamp,value\n2016-12-31T23:59:59Z,1\n2016-12-31T23:59:60Z,2\n2017-01-01T00:00:00Z,3\n');
     expect(() => scenarioIn(d, { file: 'series.csv', timestamps: 'map' })).toThrow(/series\.csv: line 3: '2016-12-31T23:59:60Z' in column 'timestamp' cannot be placed: 23:59:60 is a leap second, which timestamps in epoch milliseconds cannot hold: write it as 23:59:59\.999, or drop the row/);
+    // RFC 3339's lower-case t and z: the same leap second, named the same way.
+    expect(() => scenarioIn(csvDir('timestamp,value\n2016-12-31t23:59:59z,1\n2016-12-31t23:59:60z,2\n'), { file: 'series.csv', timestamps: 'map' })).toThrow(/line 3: '2016-12-31t23:59:60z' in column 'timestamp' cannot be placed: 23:59:60 is a leap second/);
     const doc = { name: 'leap', seed: 1, timeline: { start: '2016-12-31 23:59:60.5Z', step: '1s', rows: 10 }, variables: { v: { normal: { dist: 'normal', mean: 0, sd: 1 } } } };
     expect(() => parseScenario(JSON.stringify(doc), join(d, 'leap.json'))).toThrow(/timeline\.start: 23:59:60 is a leap second/);
   });

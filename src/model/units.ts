@@ -81,7 +81,7 @@ export function calendarProblem(text: string): string | undefined {
   if (days === undefined || d < 1 || d > days) return `${y}-${m[2]}-${m[3]} is not a calendar date${days ? ` (that month has ${days} days)` : ''}`;
   // A leap second is ISO 8601 and UTC, but epoch milliseconds (JavaScript's, Parquet's
   // timestamps) have no place for it; rolled over it would repeat the next second.
-  const leap = text.includes(':60') ? /^\s*\d{4}-\d{2}-\d{2}[T ](\d{2}:\d{2}):60(?:[.,]\d+)?/.exec(text) : null;
+  const leap = text.includes(':60') ? /^\s*\d{4}-\d{2}-\d{2}[Tt ](\d{2}:\d{2}):60(?:[.,]\d+)?/.exec(text) : null;
   if (leap) return `${leap[1]}:60 is a leap second, which timestamps in epoch milliseconds cannot hold: write it as ${leap[1]}:59.999, or drop the row`;
   return undefined;
 }
