@@ -101,6 +101,16 @@ describe('gaps in a training series', () => {
     expect(Object.keys(whole)).toEqual(['file', 'sha256', 'rows', 'trainRows', 'trainWindows', 'validationWindows']);
   }, 120_000);
 
+  it('a gap that leaves the validation tail fewer than 8 windows is refused with the ways out (before: early stopping on a few windows)', async () => {
+    const dir = tempDir();
+    // 1000 rows of a 5-minute series, a gap before its last 50 rows: windows of 48 rows fit on either side of it in the 100-row tail only 3 times each.
+    const lines = ['timestamp,value', ...Array.from({ length: 1000 }, (_, i) => `${new Date(T0 + (i < 950 ? i : i + 100) * STEP).toISOString()},${Math.sin(i / 9).toFixed(4)}`)];
+    writeFileSync(join(dir, 'tail.csv'), lines.join('\n') + '\n');
+    await expect(trainVae({ data: join(dir, 'tail.csv'), window: 48, latent: 2, hidden: [8], epochs: 1, seed: 1, backend: 'wasm', out: join(dir, 'm') })).rejects.toThrow(/the validation tail of tail\.csv holds 6 window\(s\) once the 47 across gaps are left out, fewer than 8; use a larger --validation-split, a smaller --window, or --gaps span; tail\.csv has 1 gap/);
+    const spanned = await trainVae({ data: join(dir, 'tail.csv'), window: 48, latent: 2, hidden: [8], epochs: 1, seed: 1, backend: 'wasm', gaps: 'span', out: join(dir, 'm2') });
+    expect(spanned.meta.training.data.validationWindows).toBeGreaterThanOrEqual(8);
+  }, 60_000);
+
   it('from the command line: a note on stderr, and --gaps takes skip or span only', () => {
     const dir = tempDir();
     const data = series(dir, 'gap.csv', true);

@@ -165,6 +165,10 @@ function trainingData(o: TrainVaeOptions) {
   const leftOut = train.skipped + val.skipped;
   const how = span ? `trained across them (--gaps span)` : `${leftOut} window${leftOut === 1 ? '' : 's'} that would span one left out (${train.skipped} training, ${val.skipped} validation; --gaps span trains across them)`;
   if (train.count < 2) usage(`${series.file} gives ${train.count} training window(s); use a smaller --window or --stride${gapNote ? `; ${gapNote}; ${how}` : ''}`);
+  // Gaps must not bring the validation tail below what early stopping needs (MIN_VALIDATION).
+  if (validationSplit > 0 && val.skipped > 0 && val.count < MIN_VALIDATION) {
+    usage(`the validation tail of ${series.file} holds ${val.count} window(s) once the ${val.skipped} across gaps are left out, fewer than ${MIN_VALIDATION}; use a larger --validation-split, a smaller --window, or --gaps span; ${gapNote}`);
+  }
   if (gapNote) o.onGaps?.(`${gapNote}; ${how}`);
   const gaps = found && found.gaps.length > 0 ? { gaps: found.gaps.length, gapsSpanned: span, windowsLeftOut: leftOut } : undefined;
   return { series, rowsSeries, f, D, trainRows, stride, norm, train, val, validationSplit, gaps };
