@@ -5,7 +5,7 @@
  * exit 2 and show no stack trace (the CLI's contract for user mistakes).
  */
 import { execFile } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -40,6 +40,8 @@ const CASES: Case[] = [
   { file: 'missing-timeline.yaml', path: 'timeline', message: 'required' },
   { file: 'missing-variables.yaml', path: 'variables', message: 'required: at least one variable' },
   { file: 'key-typo-toplevel.yaml', path: 'timline', message: "unknown key (did you mean 'timeline'?)", line: 3 },
+  { file: 'anomalies-rate.yaml', path: 'anomalies.rate', message: "unknown key (did you mean 'frequency'?)", line: 5 },
+  { file: 'dist-on-variable.yaml', path: 'variables.temp', message: "a distribution goes under 'normal:'", line: 4 },
   // Top-level fields
   { file: 'name-empty.yaml', path: 'name', message: "expected a non-empty string, got string ''" },
   { file: 'seed-negative.yaml', path: 'seed', message: 'must be >= 0, got -1', line: 2 },
@@ -167,6 +169,23 @@ describe('broken scenarios: loadScenario', () => {
       'timeline.rows: must be >= 1, got 0',
       'variables.temperature.normal.sd: must be > 0, got -1',
     ]);
+  });
+
+  it('says once where a distribution written on the variable goes, and the line it suggests validates', () => {
+    const file = join(root, DIR, 'dist-on-variable.yaml');
+    const issues = issuesOf('dist-on-variable.yaml');
+    // One issue per variable, not an unknown-key line per parameter.
+    expect(issues.map((i) => i.path)).toEqual(['variables.temp', 'variables.mode', 'variables.press']);
+    const text = readFileSync(file, 'utf8').split('\n');
+    for (const i of issues) {
+      const suggested = /write (.*)$/.exec(i.message)![1]!;
+      text[i.line! - 1] = `  ${suggested}`;
+    }
+    const fixed = parseScenario(text.join('\n'), file);
+    expect(fixed.variables.map((v) => v.name)).toEqual(['temp', 'mode', 'press', 'flow']);
+    expect(fixed.variables[0]).toMatchObject({ type: 'stochastic', normal: { dist: 'normal', mean: 20, sd: 1.5 } });
+    expect(fixed.variables[1]).toMatchObject({ normal: { dist: 'categorical', values: ['idle', 'run'] } });
+    expect(fixed.variables[2]).toMatchObject({ type: 'correlated', marginal: { dist: 'lognormal', mu: 0.7, sigma: 0.1 } });
   });
 
   it("reports a kind's single-number parameter once (a number stands for [n, n], and both ends were checked)", () => {
@@ -322,6 +341,12 @@ describe('broken scenarios: paranom validate', () => {
     expect(results.get(rel)!.stderr).toBe(
       `paranom: ${rel}: 1 problem in scenario\n  ${rel}:7:46 variables.temperature.normal.sd: must be > 0, got -1\n`,
     );
+  });
+
+  it('prints the problems in file order, whatever order the checks ran in', () => {
+    // The unknown key (5:20) is found before the missing frequency (5:12).
+    const lines = results.get(`${DIR}/anomalies-rate.yaml`)!.stderr.split('\n').slice(1, -1);
+    expect(lines.map((l) => /:(\d+:\d+) /.exec(l)![1])).toEqual(['5:12', '5:20']);
   });
 
   it('prints all three problems of a file with three', () => {
