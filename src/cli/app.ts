@@ -21,6 +21,7 @@ import { previewCommand, reportCommand } from './report-page.js';
 import { runSplitsCommand } from './splits.js';
 import { ENGINE_VERSION } from '../version.js';
 import { countOf } from './thousands.js';
+import { type KnownOptions, optionHint, unknownCommand } from './option-hint.js';
 
 /** Where the CLI writes. */
 export interface CliIO {
@@ -113,6 +114,9 @@ function resolvePart(part: unknown, parts: unknown): Part | undefined {
 }
 
 /** Runs the paranom command line on `args` (without the node and script names); resolves to the exit code. */
+/** The commands, as `--help` lists them (a test holds the two equal). */
+export const COMMANDS = ['generate', 'validate', 'grow', 'verify', 'merge-manifests', 'merge', 'train-vae', 'bench', 'eval', 'report', 'preview'] as const;
+
 export async function runCli(args: readonly string[], io: CliIO = processIO): Promise<number> {
   const verbose = args.includes('--verbose');
   /** Errors fail() has reported, with their exit codes. */
@@ -314,7 +318,8 @@ export async function runCli(args: readonly string[], io: CliIO = processIO): Pr
         reported.set(err, code);
         throw new CliExit(code);
       }
-      io.stderr(`paranom: ${msg}\nRun 'paranom --help' for usage.\n`);
+      const said = (msg.startsWith('Unknown argument') && unknownCommand(args, COMMANDS)) || `${msg}${optionHint(msg, args, parser as unknown as KnownOptions)}`;
+      io.stderr(`paranom: ${said}\nRun 'paranom --help' for usage.\n`);
       throw new CliExit(EXIT_CODES.USAGE);
     })
     .help()
