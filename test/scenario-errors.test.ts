@@ -54,7 +54,7 @@ const CASES: Case[] = [
   { file: 'seed-non-integer.yaml', path: 'seed', message: 'must be an integer, got 4.2' },
   { file: 'seed-string.json', path: 'seed', message: "expected a finite number, got string '42'", line: 3 },
   // Timeline
-  { file: 'step-bad-unit.yaml', path: 'timeline.step', message: "expected a duration such as \"500ms\", \"1s\", \"5m\", \"1h\" or \"1d\", got string '1sec'" },
+  { file: 'step-bad-unit.yaml', path: 'timeline.step', message: "expected a duration such as \"500ms\", \"1s\", \"5m\", \"1h\", \"1d\" or \"PT5M\", got string '1Sec'" },
   { file: 'step-zero.yaml', path: 'timeline.step', message: 'must be a whole number of milliseconds >= 1ms, got 0s' },
   { file: 'step-fractional-ms.yaml', path: 'timeline.step', message: 'must be a whole number of milliseconds >= 1ms, got 0.5ms' },
   { file: 'rows-zero.yaml', path: 'timeline.rows', message: 'must be >= 1, got 0' },
@@ -74,7 +74,7 @@ const CASES: Case[] = [
   { file: 'count-does-not-fit.yaml', path: 'anomalies.count', message: '50 events of at least 20 rows (plus one normal row between events) do not fit in 1000 rows' },
   { file: 'count-negative.yaml', path: 'anomalies.count', message: 'must be >= 0, got -5' },
   { file: 'duration-reversed.yaml', path: 'anomalies.duration[1]', message: 'must be >= the minimum duration (200), got 20' },
-  { file: 'duration-bad-unit.yaml', path: 'anomalies.duration[0]', message: "expected a row count or a duration such as \"30s\", got string '20 sec'" },
+  { file: 'duration-bad-unit.yaml', path: 'anomalies.duration[0]', message: "expected a row count or a duration such as \"30s\", got string '20 Sec'" },
   { file: 'duration-missing.yaml', path: 'anomalies.duration', message: 'required: [min, max] rows' },
   { file: 'duration-shorter-than-step.yaml', path: 'anomalies.duration[0]', message: '10s is shorter than one step of the timeline' },
   // Variables

@@ -61,7 +61,9 @@ function checkTimeline(c: Checker, raw: unknown): Timeline | undefined {
   let stepMs: number | undefined;
   const step = o['step'] ?? '1s';
   if (typeof step !== 'string' || (stepMs = parseDurationMs(step)) === undefined) {
-    c.fail('timeline.step', `expected a duration such as "500ms", "1s", "5m", "1h" or "1d", got ${describe(step)}`);
+    // A month or a year is no fixed number of milliseconds, so no step of rows.
+    const calendar = typeof step === 'string' && /^\s*(\d+\s*(mo|mos|months?|y|yr|yrs|years?)|P\d+[YM].*)\s*$/.test(step) ? ': months and years have no fixed length (a calendar step is not supported; write days, such as "30d")' : '';
+    c.fail('timeline.step', `expected a duration such as "500ms", "1s", "5m", "1h", "1d" or "PT5M", got ${describe(step)}${calendar}`);
   } else if (!Number.isInteger(stepMs) || stepMs < 1) {
     c.fail('timeline.step', `must be a whole number of milliseconds >= 1ms, got ${step}`);
     stepMs = undefined;
