@@ -1,7 +1,7 @@
-/** Parsing of the human units a scenario uses: durations ("500ms", "1s", "5m") and instants. */
+/** Parsing of the human units a scenario uses: durations ("500ms", "1s", "5m", "PT5M") and instants. */
 import { parseIsoMs, type InstantOptions } from '../input/instant.js';
 
-const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
 
 /** Whole milliseconds as a scenario would spell them: in the largest unit that divides them ("2h", "90s", "7ms"). */
 export function spellDurationMs(ms: number): string {
@@ -9,16 +9,54 @@ export function spellDurationMs(ms: number): string {
   return `${ms}ms`;
 }
 
-/** Milliseconds in a duration string such as "250ms", "1s", "1.5h"; undefined if malformed. */
+/**
+ * The words a duration's unit may be written in, by the unit they mean: the short forms,
+ * and pandas' and English spellings ("5min", "2 hours", "1 week"). Months and years have
+ * no fixed length and are not durations.
+ */
+const UNIT_WORDS: Readonly<Record<string, string>> = Object.fromEntries(
+  Object.entries({
+    ms: ['ms', 'msec', 'msecs', 'millisecond', 'milliseconds'],
+    s: ['s', 'sec', 'secs', 'second', 'seconds'],
+    m: ['m', 'min', 'mins', 'minute', 'minutes'],
+    h: ['h', 'hr', 'hrs', 'hour', 'hours'],
+    d: ['d', 'day', 'days'],
+    w: ['w', 'wk', 'wks', 'week', 'weeks'],
+  }).flatMap(([unit, words]) => words.map((w) => [w, unit])),
+);
+
+/**
+ * Milliseconds in a duration string: a number and a unit ("250ms", "1s", "1.5h", "5min",
+ * "2 hours") or an ISO 8601 duration of weeks, days and time ("PT5M", "P1DT12H",
+ * "PT0.5S"); undefined if malformed.
+ */
 export function parseDurationMs(text: string): number | undefined {
-  const m = /^\s*(\d+)(?:\.(\d+))?\s*(ms|s|m|h|d)\s*$/.exec(text);
-  if (!m) return undefined;
+  const m = /^\s*(\d+)(?:\.(\d+))?\s*([a-z]+)\s*$/.exec(text);
+  if (m) {
+    const unit = Object.hasOwn(UNIT_WORDS, m[3]!) ? UNIT_WORDS[m[3]!]! : undefined;
+    return unit === undefined ? undefined : scaledMs(m[1]!, m[2] ?? '', UNIT_MS[unit]!);
+  }
+  return isoDurationMs(text);
+}
+
+/** An ISO 8601 duration without years and months (which have no fixed length): PnW, PnDTnHnMn.nS. */
+function isoDurationMs(text: string): number | undefined {
+  const m = /^\s*P(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)(?:\.(\d+))?S)?)?\s*$/.exec(text);
+  // At least one component, and a T only before a time component ("P1DT" is not a duration).
+  if (!m || m.slice(1, 6).every((x) => x === undefined) || /T\s*$/.test(text)) return undefined;
+  const parts: Array<[string | undefined, string, number]> = [[m[1], '', UNIT_MS['w']!], [m[2], '', UNIT_MS['d']!], [m[3], '', UNIT_MS['h']!], [m[4], '', UNIT_MS['m']!], [m[5], m[6] ?? '', UNIT_MS['s']!]];
+  let ms = 0;
+  for (const [whole, frac, unit] of parts) if (whole !== undefined) ms += scaledMs(whole, frac, unit) ?? NaN;
+  return Number.isFinite(ms) ? ms : undefined;
+}
+
+/** `whole.frac` units of `unitMs` milliseconds, from the decimal digits. */
+function scaledMs(whole: string, fracDigits: string, unitMs: number): number | undefined {
   // From the decimal digits, not a binary fraction: 1.1h is 3,960,000 ms exactly, where
   // 1.1 × 3,600,000 is 3,960,000.0000000005 and would not be a whole number of milliseconds.
-  const frac = (m[2] ?? '').replace(/0+$/, '');
-  const unit = UNIT_MS[m[3]!]!;
-  const scaled = Number(m[1] + frac) * unit;
-  const ms = Number.isSafeInteger(scaled) ? scaled / 10 ** frac.length : Number(`${m[1]}.${frac || '0'}`) * unit;
+  const frac = fracDigits.replace(/0+$/, '');
+  const scaled = Number(whole + frac) * unitMs;
+  const ms = Number.isSafeInteger(scaled) ? scaled / 10 ** frac.length : Number(`${whole}.${frac || '0'}`) * unitMs;
   return Number.isFinite(ms) ? ms : undefined;
 }
 
