@@ -77,13 +77,25 @@ describe('a learned model on a variable of another scale', () => {
     expect(learnedScaleWarnings(temp)[0]).toMatch(/^variable 'temp' is far off .*have mean 2\d\.\d*, sd [12]\.\d+;/);
   }, 60_000);
 
-  it('generate returns the warning, and the CLI prints it', async () => {
+  it('never throws: a model that cannot be read for the measure is said as a warning', async () => {
+    const s = parseScenario(readJson(scenario({ rides_k: { type: 'source', file: 'data/taxi-k.csv' } })), join(work, 'broken.json'));
+    await prepareScenario(s);
+    const spec = s.anomalies.mode !== 'none' ? s.anomalies.kinds![0]! : undefined;
+    spec!.learned!.model = 'models/missing';
+    expect(learnedScaleWarnings(s)).toEqual([expect.stringMatching(/^the scale of the learned kinds' targets against their models could not be measured: /)]);
+  });
+
+  it('generate returns the warning, and the CLI prints it, in generate and validate', async () => {
     const path = scenario({ rides_k: { type: 'source', file: 'data/taxi-k.csv' } });
     const r = await generate(path, { out: join(work, 'ds'), workers: 1 });
     expect(r.warnings.some((x) => x.startsWith("variable 'rides_k' is far off the scale of the learned kind's model models/taxi"))).toBe(true);
     const cli = spawnSync(process.execPath, [CLI, 'generate', path, '--out', join(work, 'ds-cli')], { encoding: 'utf8' });
     expect(cli.status, cli.stderr).toBe(0);
     expect(cli.stderr).toMatch(/paranom: warning: variable 'rides_k' is far off the scale of the learned kind's model models\/taxi/);
+    // validate says it before a run.
+    const checked = spawnSync(process.execPath, [CLI, 'validate', path], { encoding: 'utf8' });
+    expect(checked.status, checked.stderr).toBe(0);
+    expect(checked.stderr).toMatch(/paranom: warning: .*s-rides_k\.json: variable 'rides_k' is far off the scale of the learned kind's model models\/taxi/);
     const quiet = spawnSync(process.execPath, [CLI, 'generate', scenario({ taxi: { type: 'source', file: 'data/taxi.csv', column: 'value' } }), '--out', join(work, 'ds-quiet')], { encoding: 'utf8' });
     expect(quiet.status, quiet.stderr).toBe(0);
     expect(quiet.stderr).not.toMatch(/far off the scale/);

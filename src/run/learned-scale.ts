@@ -42,8 +42,20 @@ function meanSd(a: ArrayLike<number>): { mean: number; sd: number } | null {
   return n === 0 ? null : { mean: m, sd: Math.sqrt(s / Math.max(1, n - 1)) };
 }
 
-/** One warning per variable a `learned` kind acts on whose clean values are far off its model's training scale. */
+/**
+ * One warning per variable a `learned` kind acts on whose clean values are far off its
+ * model's training scale. A warning never fails a run or a validate: one that cannot be
+ * measured says so instead.
+ */
 export function learnedScaleWarnings(scenario: Scenario): string[] {
+  try {
+    return scaleWarnings(scenario);
+  } catch (err) {
+    return [`the scale of the learned kinds' targets against their models could not be measured: ${(err as Error).message}`];
+  }
+}
+
+function scaleWarnings(scenario: Scenario): string[] {
   const kinds = scenario.anomalies.mode === 'none' ? [] : (scenario.anomalies.kinds ?? []).filter((k) => k.kind === 'learned' && k.learned);
   if (kinds.length === 0) return [];
   const one = scenario.entities ? entityScenario(scenario, 0) : scenario;

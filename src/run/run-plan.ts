@@ -242,13 +242,8 @@ export async function runPlan(run: PlannedRun): Promise<GenerateResult> {
     }
   }
   results.sort((a, b) => a.index - b.index);
-  // A warning never fails a run: one that cannot be measured says so instead.
-  let scaleWarnings: string[];
-  try {
-    scaleWarnings = learnedScaleWarnings(scenario);
-  } catch (err) {
-    scaleWarnings = [`the scale of the learned kinds' targets against their models could not be measured: ${(err as Error).message}`];
-  }
+  // Measured before the commit line, which nothing past may fail for (it never throws).
+  const scaleWarnings = learnedScaleWarnings(scenario);
   // Past its commit line a staged run is never undone: the next run completes it.
   let committed = false;
   try {
