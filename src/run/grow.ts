@@ -29,6 +29,7 @@ const n = (x: number): string => x.toLocaleString('en-US');
 
 export async function grow(out: string, target: number | GrowTarget, options: Omit<GenerateOptions, 'out' | 'rows' | 'seed' | 'format' | 'compression' | 'shardRows' | 'part'> = {}): Promise<GenerateResult> {
   const want: GrowTarget = typeof target === 'number' ? { rows: target } : target;
+  refuseSplitGrowth(out);
   readManifest(out);
   return lockedRun(out, null, 'grow', async () => {
     const m = readManifest(out);
