@@ -165,7 +165,9 @@ export class ScenarioError extends ParanomError {
 
 function formatIssues(file: string, issues: readonly ScenarioIssue[]): string {
   const head = `${file}: ${issues.length} problem${issues.length === 1 ? '' : 's'} in scenario`;
-  const lines = issues.map((i) => {
+  // In file order, so the list reads top to bottom beside the file (checks run in another order).
+  const inFileOrder = [...issues].sort((a, b) => (a.line ?? Infinity) - (b.line ?? Infinity) || (a.column ?? 0) - (b.column ?? 0));
+  const lines = inFileOrder.map((i) => {
     const where = i.line !== undefined ? `${file}:${i.line}${i.column !== undefined ? `:${i.column}` : ''} ` : '';
     return `  ${where}${i.path || '(root)'}: ${i.message}`;
   });

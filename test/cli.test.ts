@@ -22,7 +22,8 @@ describe('paranom generate', () => {
     const r = paranom('generate', 'scenarios/valve-sensors.yaml', '--out', out, '--dry-run', '--rows', '200000', '--shard-rows', '65536');
     expect(r.code).toBe(0);
     expect(r.out).toContain('200,000 rows');
-    expect(r.out).toContain('data/part-00003.parquet  rows 196608–199999');
+    expect(r.out).toContain('step 1s');
+    expect(r.out).toContain('data/part-00003.parquet  rows 196,608–199,999');
     expect(existsSync(out)).toBe(false);
     // The plan needs no directory: without --out it is the same plan.
     const bare = paranom('generate', 'scenarios/valve-sensors.yaml', '--dry-run', '--rows', '200000', '--shard-rows', '65536');

@@ -147,8 +147,8 @@ describe('source series from DuckDB Parquet', () => {
     expect(() => sourceScenario({ file: 's_ubig.parquet', column: 'value' })).toThrow(/s_ubig\.parquet: row 4: 18446744073709551615 in column 'value' is beyond/);
   });
 
-  it('an integer column is not mapped as times (before: epoch seconds read as milliseconds, the series squeezed 1000-fold)', () => {
-    expect(() => sourceScenario({ file: 's_epoch.parquet', column: 'value', timestamps: { map: 'timestamp' } })).toThrow(/s_epoch\.parquet: column 'timestamp' holds Int64 values, not timestamps: store it as a Parquet TIMESTAMP or DATE, or as ISO 8601 text/);
+  it('an integer column is not mapped as times without a unit (before: epoch seconds read as milliseconds, the series squeezed 1000-fold)', () => {
+    expect(() => sourceScenario({ file: 's_epoch.parquet', column: 'value', timestamps: { map: 'timestamp' } })).toThrow(/s_epoch\.parquet: column 'timestamp' holds Int64 values, not timestamps: epoch numbers do not say their unit: name it, as timestamps: \{ map: timestamp, unit: s \} for seconds, or ms, us, ns; or store it as a Parquet TIMESTAMP or DATE, or as ISO 8601 text/);
   });
 
   it('a TIMESTAMP or DATE column named as the values is refused (before: replayed as epoch milliseconds, about 1.7e12, without a word)', () => {

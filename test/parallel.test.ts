@@ -67,7 +67,7 @@ describe('grow', () => {
     const again = await grow(join(base, 'grown'), 700_000, { workers: 2 });
     expect(again.reused).toBe(again.manifest.shards.length);
     expect(tree()).toEqual(before);
-    await expect(grow(join(base, 'grown'), 600_000)).rejects.toThrow(/grow needs at least the rows the dataset has \(700000\), got 600000/);
+    await expect(grow(join(base, 'grown'), 600_000)).rejects.toThrow(/grow needs at least the rows the dataset has \(700,000\), got 600,000/);
     expect(tree()).toEqual(before);
   });
 

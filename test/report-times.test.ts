@@ -171,6 +171,22 @@ describe('reports of jittered timelines', () => {
       expect(utc).toContain(legend);
     });
 
+    it('names the first and last rows in view, and their file times, on the range line', async () => {
+      const ds = generated({ ...JITTERED, timeline: { ...JITTERED.timeline, rows: 3000 } }, []);
+      const utc = fileTimes(ds).map((t) => new Date(t).toISOString().replace('T', ' ').replace(/\.000Z$/, 'Z'));
+      const html = join(tempDir(), 'r.html');
+      writePage(html, await datasetReport(ds));
+      const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+      await page.goto(pathToFileURL(html).href);
+      await page.waitForSelector('body[data-ready="true"]');
+      const line = async () => (await page.locator('#range').textContent())!.split(' · ')[0];
+      // Before: "rows 0–3,000 (3,000 rows, … → <the time of row 3,000>)", a row the dataset does not have.
+      expect(await line()).toBe(`rows 0–2,999 (3,000 rows, ${utc[0]} → ${utc[2999]})`);
+      await page.evaluate(() => (window as unknown as { paranomReport: { setView(a: number, b: number): void } }).paranomReport.setView(100.5, 110.5));
+      expect(await line()).toBe(`rows 101–110 (10 rows, ${utc[101]} → ${utc[110]})`);
+      await page.close();
+    });
+
     it("a fleet entity's report draws at the fleet's clock", async () => {
       const fleet = { ...JITTERED, timeline: { ...JITTERED.timeline, rows: 4000 }, entities: { key: 'host', names: ['a', 'b', 'c'] } };
       const ds = generated(fleet, []);

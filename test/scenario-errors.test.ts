@@ -5,7 +5,7 @@
  * exit 2 and show no stack trace (the CLI's contract for user mistakes).
  */
 import { execFile } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -40,6 +40,8 @@ const CASES: Case[] = [
   { file: 'missing-timeline.yaml', path: 'timeline', message: 'required' },
   { file: 'missing-variables.yaml', path: 'variables', message: 'required: at least one variable' },
   { file: 'key-typo-toplevel.yaml', path: 'timline', message: "unknown key (did you mean 'timeline'?)", line: 3 },
+  { file: 'anomalies-rate.yaml', path: 'anomalies.rate', message: "unknown key (did you mean 'frequency'?)", line: 5 },
+  { file: 'dist-on-variable.yaml', path: 'variables.temp', message: "a distribution goes under 'normal:'", line: 4 },
   // Top-level fields
   { file: 'name-empty.yaml', path: 'name', message: "expected a non-empty string, got string ''" },
   { file: 'seed-negative.yaml', path: 'seed', message: 'must be >= 0, got -1', line: 2 },
@@ -52,7 +54,7 @@ const CASES: Case[] = [
   { file: 'seed-non-integer.yaml', path: 'seed', message: 'must be an integer, got 4.2' },
   { file: 'seed-string.json', path: 'seed', message: "expected a finite number, got string '42'", line: 3 },
   // Timeline
-  { file: 'step-bad-unit.yaml', path: 'timeline.step', message: "expected a duration such as \"500ms\", \"1s\", \"5m\", \"1h\" or \"1d\", got string '1sec'" },
+  { file: 'step-bad-unit.yaml', path: 'timeline.step', message: "expected a duration such as \"500ms\", \"1s\", \"5m\", \"1h\", \"1d\" or \"PT5M\", got string '1Sec'" },
   { file: 'step-zero.yaml', path: 'timeline.step', message: 'must be a whole number of milliseconds >= 1ms, got 0s' },
   { file: 'step-fractional-ms.yaml', path: 'timeline.step', message: 'must be a whole number of milliseconds >= 1ms, got 0.5ms' },
   { file: 'rows-zero.yaml', path: 'timeline.rows', message: 'must be >= 1, got 0' },
@@ -72,7 +74,7 @@ const CASES: Case[] = [
   { file: 'count-does-not-fit.yaml', path: 'anomalies.count', message: '50 events of at least 20 rows (plus one normal row between events) do not fit in 1000 rows' },
   { file: 'count-negative.yaml', path: 'anomalies.count', message: 'must be >= 0, got -5' },
   { file: 'duration-reversed.yaml', path: 'anomalies.duration[1]', message: 'must be >= the minimum duration (200), got 20' },
-  { file: 'duration-bad-unit.yaml', path: 'anomalies.duration[0]', message: "expected a row count or a duration such as \"30s\", got string '20 sec'" },
+  { file: 'duration-bad-unit.yaml', path: 'anomalies.duration[0]', message: "expected a row count or a duration such as \"30s\", got string '20 Sec'" },
   { file: 'duration-missing.yaml', path: 'anomalies.duration', message: 'required: [min, max] rows' },
   { file: 'duration-shorter-than-step.yaml', path: 'anomalies.duration[0]', message: '10s is shorter than one step of the timeline' },
   // Variables
@@ -167,6 +169,23 @@ describe('broken scenarios: loadScenario', () => {
       'timeline.rows: must be >= 1, got 0',
       'variables.temperature.normal.sd: must be > 0, got -1',
     ]);
+  });
+
+  it('says once where a distribution written on the variable goes, and the line it suggests validates', () => {
+    const file = join(root, DIR, 'dist-on-variable.yaml');
+    const issues = issuesOf('dist-on-variable.yaml');
+    // One issue per variable, not an unknown-key line per parameter.
+    expect(issues.map((i) => i.path)).toEqual(['variables.temp', 'variables.mode', 'variables.press']);
+    const text = readFileSync(file, 'utf8').split('\n');
+    for (const i of issues) {
+      const suggested = /write (.*)$/.exec(i.message)![1]!;
+      text[i.line! - 1] = `  ${suggested}`;
+    }
+    const fixed = parseScenario(text.join('\n'), file);
+    expect(fixed.variables.map((v) => v.name)).toEqual(['temp', 'mode', 'press', 'flow']);
+    expect(fixed.variables[0]).toMatchObject({ type: 'stochastic', normal: { dist: 'normal', mean: 20, sd: 1.5 } });
+    expect(fixed.variables[1]).toMatchObject({ normal: { dist: 'categorical', values: ['idle', 'run'] } });
+    expect(fixed.variables[2]).toMatchObject({ type: 'correlated', marginal: { dist: 'lognormal', mu: 0.7, sigma: 0.1 } });
   });
 
   it("reports a kind's single-number parameter once (a number stands for [n, n], and both ends were checked)", () => {
@@ -322,6 +341,12 @@ describe('broken scenarios: paranom validate', () => {
     expect(results.get(rel)!.stderr).toBe(
       `paranom: ${rel}: 1 problem in scenario\n  ${rel}:7:46 variables.temperature.normal.sd: must be > 0, got -1\n`,
     );
+  });
+
+  it('prints the problems in file order, whatever order the checks ran in', () => {
+    // The unknown key (5:20) is found before the missing frequency (5:12).
+    const lines = results.get(`${DIR}/anomalies-rate.yaml`)!.stderr.split('\n').slice(1, -1);
+    expect(lines.map((l) => /:(\d+:\d+) /.exec(l)![1])).toEqual(['5:12', '5:20']);
   });
 
   it('prints all three problems of a file with three', () => {

@@ -153,8 +153,13 @@ variables: { x: { normal: { dist: normal, mean: 0, sd: 1 } } }`,
     ['categorical weights all zero', parse('timeline: { rows: 100 }\nvariables: { s: { normal: { dist: categorical, values: [a, b], weights: [0, 0] } } }'), '/variables/s/normal/weights', 'contains'],
     ['a source drift that moves nothing (every alone)', parse('timeline: { rows: 100 }\nvariables: { s: { type: source, file: s.csv, drift: { every: 10 } } }'), '/variables/s/drift', 'anyOf'],
     ['a source drift with offset and gain both 0', parse('timeline: { rows: 100 }\nvariables: { s: { type: source, file: s.csv, drift: { offset: 0, gain: 0, every: 10 } } }'), '/variables/s/drift', 'anyOf'],
+    ['a source timestamp unit of another spelling', parse('timeline: { rows: 100 }\nvariables: { s: { type: source, file: s.csv, timestamps: { map: at, unit: sec } } }'), '/variables/s/timestamps/unit', 'enum'],
     ['categorical values of mixed types', parse('timeline: { rows: 100 }\nvariables: { s: { normal: { dist: categorical, values: [1, two] } } }'), '/variables/s/normal/values', 'anyOf'],
   ];
+
+  it('accepts the unit of a source\'s epoch timestamps (validate.ts reads the file, which test/source-epoch.test.ts does)', () => {
+    for (const unit of ['s', 'ms', 'us', 'ns']) expect(errorsOf(parse(`timeline: { rows: 100 }\nvariables: { s: { type: source, file: s.csv, timestamps: { map: at, unit: ${unit} } } }`))).toEqual([]);
+  });
 
   it.each(broken)('rejects %s', (_name, doc, instancePath, keyword) => {
     const errors = errorsOf(doc);

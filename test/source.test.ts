@@ -85,6 +85,12 @@ describe('mapping the file timestamps onto the timeline', () => {
     expect(() => withOverrides(stop(10), { rows: 11 })).toThrow(/variable 'v' maps the timestamps of series\.csv, whose span covers the first 10 rows/);
   });
 
+  it("reads RFC 3339's lower-case t and z as the upper-case ones (before: 'is not an ISO 8601 instant')", async () => {
+    const lower = csvDir('timestamp,value\n2023-06-01t10:00:00z,10\n2023-06-01t10:02:00.000z,20\n2023-06-01t10:03:00z,30\n2023-06-01t12:07:00+02:00,40\n');
+    const timeline = { timeline: { start: '2024-01-01T00:00:00Z', step: '1m', rows: 12 } };
+    expect(await values(scenarioIn(lower, { file: 'series.csv', timestamps: 'map', past_end: 'hold' }, timeline))).toEqual(await values(scenarioIn(dir, { file: 'series.csv', timestamps: 'map', past_end: 'hold' }, timeline)));
+  });
+
   it('refuses timestamps that do not increase', () => {
     const d = csvDir('timestamp,value\n2023-06-01T10:00:00Z,1\n2023-06-01T10:00:00Z,2\n');
     expect(() => scenarioIn(d, { file: 'series.csv', timestamps: 'map' })).toThrow(/variables\.v\.file: series\.csv: line 3: timestamps must increase strictly to be mapped onto the timeline, got '2023-06-01T10:00:00Z' after '2023-06-01T10:00:00Z' on line 2 \(timestamps: ignore replays the rows without them\)/);
@@ -158,7 +164,7 @@ describe('validation', () => {
 
   it('says how to map a file whose times are epoch numbers, or sit in a column of another name', () => {
     const epoch = csvDir('timestamp,value\n1709251200,1\n1709251260,2\n');
-    expect(() => scenarioIn(epoch, { file: 'series.csv', timestamps: 'map' })).toThrow(/series\.csv: line 2: '1709251200' in column 'timestamp' is not an ISO 8601 instant \(epoch numbers do not say their unit: write the times as ISO 8601 text.*timestamps: ignore\)/);
+    expect(() => scenarioIn(epoch, { file: 'series.csv', timestamps: 'map' })).toThrow(/series\.csv: line 2: '1709251200' in column 'timestamp' is not an ISO 8601 instant \(epoch numbers do not say their unit: name it, as timestamps: \{ map: timestamp, unit: s \} for seconds, or ms, us, ns\)/);
     // Text that is no time at all gets no such advice.
     expect(() => scenarioIn(csvDir('timestamp,value\nyesterday,1\n'), { file: 'series.csv', timestamps: 'map' })).toThrow(/'yesterday' in column 'timestamp' is not an ISO 8601 instant$/m);
     const named = csvDir('time,value\n2024-03-01T00:00:00Z,1\n2024-03-01T00:01:00Z,2\n');
@@ -169,6 +175,8 @@ describe('validation', () => {
   it('refuses a leap second by name, in a mapped source and as the timeline\'s start (before: "not an ISO 8601 instant", which it is)', () => {
     const d = csvDir('timestamp,value\n2016-12-31T23:59:59Z,1\n2016-12-31T23:59:60Z,2\n2017-01-01T00:00:00Z,3\n');
     expect(() => scenarioIn(d, { file: 'series.csv', timestamps: 'map' })).toThrow(/series\.csv: line 3: '2016-12-31T23:59:60Z' in column 'timestamp' cannot be placed: 23:59:60 is a leap second, which timestamps in epoch milliseconds cannot hold: write it as 23:59:59\.999, or drop the row/);
+    // RFC 3339's lower-case t and z: the same leap second, named the same way.
+    expect(() => scenarioIn(csvDir('timestamp,value\n2016-12-31t23:59:59z,1\n2016-12-31t23:59:60z,2\n'), { file: 'series.csv', timestamps: 'map' })).toThrow(/line 3: '2016-12-31t23:59:60z' in column 'timestamp' cannot be placed: 23:59:60 is a leap second/);
     const doc = { name: 'leap', seed: 1, timeline: { start: '2016-12-31 23:59:60.5Z', step: '1s', rows: 10 }, variables: { v: { normal: { dist: 'normal', mean: 0, sd: 1 } } } };
     expect(() => parseScenario(JSON.stringify(doc), join(d, 'leap.json'))).toThrow(/timeline\.start: 23:59:60 is a leap second/);
   });

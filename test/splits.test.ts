@@ -129,7 +129,7 @@ describe('splits', () => {
       [['grow', join(out, 'test'), '--rows', String(N)], /bench\/test is the test split/],
       // Before: "no manifest — not a complete paranom dataset", exit 1.
       [['verify', out], /bench holds splits \(splits\.json\), one dataset each: name one of them, such as .*bench\/train/],
-      [['grow', out, '--rows', String(N)], /bench holds splits \(splits\.json\)/],
+      [['grow', out, '--rows', String(N)], /bench holds splits \(splits\.json\); they grow together or not at all — generate the splits again with more rows/],
     ];
     for (const [args, says] of refusals) {
       const r = cli(...args);

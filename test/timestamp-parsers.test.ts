@@ -40,8 +40,21 @@ const TABLE: Array<[string, number, number | undefined]> = [
   ['0050-01-01', new Date('0050-01-01T00:00:00Z').getTime(), new Date('0050-01-01T00:00:00Z').getTime()],
   // Eval keeps sub-millisecond fractions as keys; a scenario's instants are whole milliseconds.
   ['2014-02-14 14:30:00.123456', AT + 123.456, AT + 123],
-  // Eval only: a lowercase z, a space before the zone.
-  ['2014-02-14T14:30:00z', AT, undefined],
+  // RFC 3339's lower-case t and z (§5.6), in the plain form and the general one (before: a scenario refused them).
+  ['2014-02-14T14:30:00z', AT, AT],
+  ['2014-02-14t14:30:00z', AT, AT],
+  ['2014-02-14t14:30:00Z', AT, AT],
+  ['2014-02-14t14:30:00', AT, AT],
+  ['2014-02-14t14:30:00.123z', AT + 123, AT + 123],
+  ['2014-02-14t14:30:00.5+02:00', AT + 500 - 2 * 3_600_000, AT + 500 - 2 * 3_600_000],
+  ['2014-02-14z', utc(2014, 2, 14), utc(2014, 2, 14)],
+  // No other letter.
+  ['2014-02-14x14:30:00Z', NaN, undefined],
+  ['2014-02-14T14:30:00Zz', NaN, undefined],
+  // Offsets past 23:59 are no offsets.
+  ['2014-02-14T14:30:00+24:00', NaN, undefined],
+  ['2014-02-14T14:30:00+02:60', NaN, undefined],
+  // Eval only: a space before the zone.
   ['2014-02-14 14:30:00 +02:00', AT - 2 * 3_600_000, undefined],
   // Neither: impossible dates and times (never rolled forward onto another row's key).
   ['2014-02-30', NaN, undefined],

@@ -35,6 +35,11 @@ describe('train-vae data in time order', () => {
     expect(readSeries(csv('labels.csv', ['date,value', 'mon,1', 'tue,2', 'sun,3'])).rows).toBe(3);
   });
 
+  it("RFC 3339's lower-case t and z are times too (before: such a column was read as no times, and rows out of order trained on)", () => {
+    const lower = (m: number) => iso(m).replace('T', 't').replace('Z', 'z');
+    expect(() => readSeries(csv('lower.csv', ['timestamp,value', ...[0, 1, 3, 2].map((m) => `${lower(m)},${m}`)]))).toThrow(/lower\.csv:5: time '2024-01-01t00:02:00\.000z' in column 'timestamp' is earlier than the row before it \('2024-01-01t00:03:00\.000z'\)/);
+  });
+
   it('a Parquet file whose TIMESTAMP column goes back is refused at the row', async () => {
     const path = join(dir, 'swapped.parquet');
     await duck(`COPY (SELECT TIMESTAMP '2024-01-01' + INTERVAL (CASE WHEN i = 7 THEN 2 ELSE i END) MINUTE AS timestamp, i::DOUBLE AS value FROM range(10) t(i)) TO '${path}'`);

@@ -21,6 +21,8 @@ import { previewCommand, reportCommand } from './report-page.js';
 import { runSplitsCommand } from './splits.js';
 import { ENGINE_VERSION } from '../version.js';
 import { countOf } from './thousands.js';
+import { type KnownOptions, optionHint, unknownCommand } from './option-hint.js';
+import { rowsUntil } from './grow-end.js';
 
 /** Where the CLI writes. */
 export interface CliIO {
@@ -113,6 +115,9 @@ function resolvePart(part: unknown, parts: unknown): Part | undefined {
 }
 
 /** Runs the paranom command line on `args` (without the node and script names); resolves to the exit code. */
+/** The commands, as `--help` lists them (a test holds the two equal). */
+export const COMMANDS = ['generate', 'validate', 'grow', 'verify', 'merge-manifests', 'merge', 'train-vae', 'bench', 'eval', 'report', 'preview'] as const;
+
 export async function runCli(args: readonly string[], io: CliIO = processIO): Promise<number> {
   const verbose = args.includes('--verbose');
   /** Errors fail() has reported, with their exit codes. */
@@ -227,6 +232,9 @@ export async function runCli(args: readonly string[], io: CliIO = processIO): Pr
           const { inertAnomalies } = await import('../run/label-warnings.js');
           const inert = inertAnomalies(s);
           if (inert) io.stderr(`paranom: warning: ${argv.scenario}: ${inert}.\n`);
+          // Said before a run too: a long generate should not be the first to tell.
+          const { learnedScaleWarnings } = await import('../run/learned-scale.js');
+          for (const w of learnedScaleWarnings(s)) io.stderr(`paranom: warning: ${argv.scenario}: ${w}\n`);
           io.stdout(`${argv.scenario}: ok — ${countOf(s.variables.length, 'variable')}, ${countOf(s.timeline.rows, 'row')}${s.entities ? ` × ${countOf(s.entities.count, 'entity', 'entities')}` : ''}, anomalies: ${s.anomalies.mode}\n`);
         })(),
     )
@@ -237,13 +245,15 @@ export async function runCli(args: readonly string[], io: CliIO = processIO): Pr
         y
           .positional('dataset', { type: 'string', demandOption: true, describe: 'Dataset directory' })
           .option('rows', { type: 'string', describe: 'New total row count (a fleet: rows per entity)' })
+          .option('end', { type: 'string', describe: "Or grow to this ISO 8601 instant (exclusive), as the scenario's timeline.end counts rows" })
           .option('entities', { type: 'string', describe: 'A fleet: the new number of entities' })
           .option('workers', { alias: 'w', type: 'string', describe: 'Worker threads (default: available cores)' }),
       (argv) =>
         guard(async () => {
-          const rows = intOption('rows', argv.rows, LIMITS.rows);
+          if (argv.rows !== undefined && argv.end !== undefined) throw new ParanomError('USAGE', 'give --rows or --end, not both');
+          const rows = argv.end !== undefined ? rowsUntil(argv.dataset, argv.end) : intOption('rows', argv.rows, LIMITS.rows);
           const entities = intOption('entities', argv.entities, { min: 1, max: 2 ** 31 - 1 });
-          if (rows === undefined && entities === undefined) throw new ParanomError('USAGE', 'grow needs --rows N (more rows) or, for a fleet, --entities N (more entities)');
+          if (rows === undefined && entities === undefined) throw new ParanomError('USAGE', 'grow needs --rows N or --end TIME (more rows) or, for a fleet, --entities N (more entities)');
           const workers = intOption('workers', argv.workers, LIMITS.workers);
           const { grow } = await import('../run/grow.js');
           await runWithProgress(io, argv.dataset, (onProgress, signal) => grow(argv.dataset, { rows, entities }, { ...(workers ? { workers } : {}), signal, onProgress }));
@@ -314,7 +324,8 @@ export async function runCli(args: readonly string[], io: CliIO = processIO): Pr
         reported.set(err, code);
         throw new CliExit(code);
       }
-      io.stderr(`paranom: ${msg}\nRun 'paranom --help' for usage.\n`);
+      const said = (msg.startsWith('Unknown argument') && unknownCommand(args, COMMANDS)) || `${msg}${optionHint(msg, args, parser as unknown as KnownOptions)}`;
+      io.stderr(`paranom: ${said}\nRun 'paranom --help' for usage.\n`);
       throw new CliExit(EXIT_CODES.USAGE);
     })
     .help()

@@ -268,8 +268,9 @@ function splitMembership(outDir: string): string | undefined {
   }
 }
 
-/** Refuses to grow one split of a splits run: it would overlap the next (train into test) or part from the others. */
+/** Refuses to grow a splits run, or one split of it: a split grown alone would overlap the next (train into test) or part from the others. */
 export function refuseSplitGrowth(outDir: string): void {
+  if (existsSync(join(outDir, SPLITS_FILE))) throw new ParanomError('USAGE', `${outDir} holds splits (${SPLITS_FILE}); they grow together or not at all — generate the splits again with more rows (--rows) instead`, { path: outDir });
   const split = splitMembership(outDir);
   if (split !== undefined) throw new ParanomError('USAGE', `${outDir} is the ${split} split of ${dirname(resolve(outDir))} (${SPLITS_FILE}); growing one split would make it overlap or part from the others — generate the splits again with more rows (--rows) instead`);
 }

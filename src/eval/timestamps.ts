@@ -5,45 +5,26 @@
  * number in a user's file: input/decimal.ts). Text without a zone is read as UTC, so the
  * same file gives the same keys on any machine.
  *
- * model/units.ts's `parseInstantMs` reads the instants of a scenario and of source files
- * more strictly (no numbers, no lowercase `z`, milliseconds at most); keys here stay as
- * lenient as labels and predictions already in use need (test/timestamp-parsers.test.ts
- * tables both). Neither reads an impossible date or time.
+ * Both this and model/units.ts's `parseInstantMs` (the instants of a scenario and of source
+ * files) read date-times with input/instant.ts's one parser; keys here also take numbers,
+ * fractions finer than the millisecond and a space before the zone, as labels and
+ * predictions already in use need (test/timestamp-parsers.test.ts tables both). Neither
+ * reads an impossible date or time.
  */
 import { parseDecimal } from '../input/decimal.js';
+import { parseIsoMs, type InstantOptions } from '../input/instant.js';
 import { lowerBound, upperBound } from '../math/search.js';
 import type { RowWindow } from './windows.js';
 
-const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
+/** How join keys read an instant: sub-millisecond fractions kept, spaces allowed before the zone. */
+const KEY_INSTANT: InstantOptions = { subMillisecond: true, spaceBeforeZone: true };
 
 /** Milliseconds since the epoch (fractions kept) for a date-time, or the number itself; NaN if neither. */
 export function parseTimestamp(text: string): number {
   const t = text.trim();
   if (t === '') return Number.NaN;
-  const m = DATE_TIME.exec(t);
-  if (m) {
-    const [, y, mo, d, h, mi, s, frac, zone] = m;
-    // An offset of hours alone follows a time of day, never a date alone ("2014-02-14-05").
-    if (zone?.length === 3 && h === undefined) return Number.NaN;
-    // Not Date.UTC, which reads years 0–99 as 1900–1999.
-    const at = new Date(0);
-    at.setUTCFullYear(Number(y), Number(mo) - 1, Number(d));
-    // A day past its month's end, hour 25 or minute 60 is a mistake in the file: rolled
-    // forward it would key labels to another row without a word.
-    if (at.getUTCMonth() !== Number(mo) - 1 || at.getUTCDate() !== Number(d)) return Number.NaN;
-    const [hh, mm, ss] = [Number(h ?? 0), Number(mi ?? 0), Number(s ?? 0)];
-    if (mm > 59 || ss > 59 || hh > 24 || (hh === 24 && (mm > 0 || ss > 0 || Number(`0${frac ?? ''}`) > 0))) return Number.NaN;
-    let ms = at.setUTCHours(Number(h ?? 0), Number(mi ?? 0), Number(s ?? 0), 0);
-    if (frac) ms += Number(`0.${frac}`) * 1000;
-    if (zone && zone.toUpperCase() !== 'Z') {
-      const sign = zone[0] === '-' ? -1 : 1;
-      // ±hh:mm, ±hhmm, or ±hh alone (as DuckDB and PostgreSQL write a UTC offset of whole hours).
-      const digits = zone.slice(1).replace(':', '');
-      ms -= sign * (Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2) || 0)) * 60_000;
-    }
-    return ms;
-  }
-  return parseDecimal(t);
+  // A date-time's characters are never a decimal number, nor the reverse.
+  return /^\d{4}-/.test(t) ? parseIsoMs(t, KEY_INSTANT) : parseDecimal(t);
 }
 
 /**

@@ -21,11 +21,16 @@ export class Checker {
     return v as Obj;
   }
 
-  /** Reports keys outside `allowed` (typos are the commonest scenario mistake). */
-  keys(o: Obj, path: string, allowed: readonly string[]): void {
+  /**
+   * Reports keys outside `allowed` (typos are the commonest scenario mistake). `aliases`
+   * names the key meant by a word other tools use for it (`rate` for `frequency`), which
+   * no edit distance would find.
+   */
+  keys(o: Obj, path: string, allowed: readonly string[], aliases: Readonly<Record<string, string>> = {}): void {
     for (const k of Object.keys(o)) {
       if (!allowed.includes(k)) {
-        this.fail(join(path, k), `unknown key${didYouMean(k, allowed)}; expected one of: ${allowed.join(', ')}`);
+        const meant = Object.hasOwn(aliases, k) ? ` (did you mean '${aliases[k]}'?)` : didYouMean(k, allowed);
+        this.fail(join(path, k), `unknown key${meant}; expected one of: ${allowed.join(', ')}`);
       }
     }
   }

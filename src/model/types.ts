@@ -80,6 +80,12 @@ export interface ProcessVariable {
 }
 
 /** `type: source`: a column of a CSV or Parquet file replayed along the timeline. */
+/** A source's timestamp column: ISO 8601 text or Parquet times, or epoch numbers in `unit` (absent otherwise). */
+export interface SourceTimes {
+  column: string;
+  unit?: 's' | 'ms' | 'us' | 'ns';
+}
+
 export interface SourceVariable {
   name: string;
   type: 'source';
@@ -95,7 +101,7 @@ export interface SourceVariable {
   /** File row replayed at timeline row 0 (timestamps: ignore). */
   offset: number;
   /** ignore: row i takes file row offset + i; map: the file's own timestamps, shifted to timeline.start, sampled and held. */
-  timestamps: { mode: 'ignore' } | { mode: 'map'; column: string };
+  timestamps: { mode: 'ignore' } | ({ mode: 'map' } & SourceTimes);
   /** Past the end of the file: start again from its first row, hold its last value, or stop with an error. */
   pastEnd: 'cycle' | 'hold' | 'error';
   /** Slow seeded changes of level and gain, part of the normal series (variables/source-drift.ts); absent when not set. */

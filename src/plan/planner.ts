@@ -9,6 +9,7 @@ import { firstRow, type Scenario } from '../model/types.js';
 import { checkRowCapacity } from '../variables/registry.js';
 import { compareRects, cutRegion, fleetFileName, growthRegions } from './fleet.js';
 import { rowTimeMs } from '../model/row-time.js';
+import { spellDurationMs } from '../model/units.js';
 
 export type OutputFormat = 'parquet' | 'arrow' | 'csv';
 
@@ -84,6 +85,8 @@ export function planGeneration(scenario: Scenario, options: { format?: OutputFor
   return { scenario, format, blockRows: BLOCK_ROWS, shardRows, growthStable: isGrowthStable(scenario.anomalies) && scenario.entities?.outages?.mode !== 'count', shards };
 }
 
+const n = (x: number): string => x.toLocaleString('en-US');
+
 /** A human-readable rendering of a plan (what `--dry-run` prints). */
 export function describePlan(plan: GenerationPlan): string {
   const s = plan.scenario;
@@ -91,14 +94,14 @@ export function describePlan(plan: GenerationPlan): string {
   const lines = [
     `scenario   ${s.name} (seed ${s.seed})`,
     firstRow(s.timeline) > 0
-      ? `timeline   ${s.timeline.rows.toLocaleString('en-US')} rows from row ${firstRow(s.timeline).toLocaleString('en-US')} (${new Date(rowTimeMs(s.timeline, firstRow(s.timeline))).toISOString()}) of the timeline from ${s.timeline.start}, step ${s.timeline.stepMs} ms${jitterText}`
-      : `timeline   ${s.timeline.rows.toLocaleString('en-US')} rows from ${s.timeline.start}, step ${s.timeline.stepMs} ms${jitterText}`,
+      ? `timeline   ${s.timeline.rows.toLocaleString('en-US')} rows from row ${firstRow(s.timeline).toLocaleString('en-US')} (${new Date(rowTimeMs(s.timeline, firstRow(s.timeline))).toISOString()}) of the timeline from ${s.timeline.start}, step ${spellDurationMs(s.timeline.stepMs)}${jitterText}`
+      : `timeline   ${s.timeline.rows.toLocaleString('en-US')} rows from ${s.timeline.start}, step ${spellDurationMs(s.timeline.stepMs)}${jitterText}`,
     `anomalies  ${s.anomalies.mode === 'none' ? 'none' : s.anomalies.mode === 'frequency' ? `frequency ${s.anomalies.frequency}, duration ${s.anomalies.duration.join('–')} rows` : `count ${s.anomalies.count}, duration ${s.anomalies.duration.join('–')} rows (not growth-stable)`}`,
     `variables  ${s.variables.map((v) => `${v.name}:${v.dtype}`).join(', ')}`,
-    `format     ${plan.format}, ${plan.shards.length} shard(s) of up to ${plan.shardRows.toLocaleString('en-US')} rows (${plan.blockRows}-row blocks)`,
+    `format     ${plan.format}, ${plan.shards.length} shard(s) of up to ${plan.shardRows.toLocaleString('en-US')} rows (${plan.blockRows.toLocaleString('en-US')}-row blocks)`,
   ];
   const show = plan.shards.length <= 12 ? plan.shards : [...plan.shards.slice(0, 5), undefined, ...plan.shards.slice(-5)];
   if (s.entities) lines.splice(3, 0, `entities   ${s.entities.count.toLocaleString('en-US')} (key ${s.entities.key}, order ${s.entities.order}${s.entities.params.length ? `, per-entity ${s.entities.params.map((p) => p.path).join(', ')}` : ''}): ${plan.shards.reduce((a, sh) => a + shardRowCount(sh), 0).toLocaleString('en-US')} rows in all`);
-  for (const sh of show) lines.push(sh ? `  ${sh.file}  ${sh.entityStart === undefined ? '' : `entities ${sh.entityStart}–${sh.entityEnd! - 1}, `}rows ${sh.rowStart}–${sh.rowEnd - 1}` : '  ...');
+  for (const sh of show) lines.push(sh ? `  ${sh.file}  ${sh.entityStart === undefined ? '' : `entities ${n(sh.entityStart)}–${n(sh.entityEnd! - 1)}, `}rows ${n(sh.rowStart)}–${n(sh.rowEnd - 1)}` : '  ...');
   return lines.join('\n');
 }

@@ -32,6 +32,13 @@ const RESERVED_COLUMNS = ['timestamp', 'is_anomaly', 'anomaly_id'] as const;
 /** Largest dataset a scenario may ask for (keeps row indices and timestamps exact). */
 const MAX_ROWS = 1e12;
 const NAME_RE = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/** Words other generators use for the anomalies block's keys. */
+const ANOMALY_KEY_ALIASES = { rate: 'frequency', fraction: 'frequency', probability: 'frequency', length: 'duration', kind: 'kinds', types: 'kinds' };
+/**
+ * The key holding a kind's distribution. A `dist` written on the variable itself is the
+ * commonest first mistake; one message moving it there beats an unknown-key line per parameter.
+ */
+const DISTRIBUTION_HOME: Readonly<Record<string, string>> = { stochastic: 'normal', correlated: 'marginal' };
 
 function checkInstant(c: Checker, v: unknown, path: string): number | undefined {
   const ms = typeof v === 'string' ? parseInstantMs(v) : undefined;
@@ -54,7 +61,9 @@ function checkTimeline(c: Checker, raw: unknown): Timeline | undefined {
   let stepMs: number | undefined;
   const step = o['step'] ?? '1s';
   if (typeof step !== 'string' || (stepMs = parseDurationMs(step)) === undefined) {
-    c.fail('timeline.step', `expected a duration such as "500ms", "1s", "5m", "1h" or "1d", got ${describe(step)}`);
+    // A month or a year is no fixed number of milliseconds, so no step of rows.
+    const calendar = typeof step === 'string' && /^\s*(\d+\s*(mo|mos|months?|y|yr|yrs|years?)|P\d+[YM].*)\s*$/.test(step) ? ': months and years have no fixed length (a calendar step is not supported; write days, such as "30d")' : '';
+    c.fail('timeline.step', `expected a duration such as "500ms", "1s", "5m", "1h", "1d" or "PT5M", got ${describe(step)}${calendar}`);
   } else if (!Number.isInteger(stepMs) || stepMs < 1) {
     c.fail('timeline.step', `must be a whole number of milliseconds >= 1ms, got ${step}`);
     stepMs = undefined;
@@ -129,7 +138,7 @@ function checkAnomalies(c: Checker, raw: unknown, timeline: Timeline | undefined
   if (raw === undefined || raw === null) return { mode: 'none' };
   const o = c.object(raw, 'anomalies');
   if (!o) return undefined;
-  c.keys(o, 'anomalies', ['frequency', 'count', 'duration', ...PLAN_EXTRA_KEYS]);
+  c.keys(o, 'anomalies', ['frequency', 'count', 'duration', ...PLAN_EXTRA_KEYS], ANOMALY_KEY_ALIASES);
   if (o['frequency'] !== undefined && o['count'] !== undefined) {
     return c.fail('anomalies', "give either 'frequency' (growth-stable) or 'count' (exact, not growth-stable), not both");
   }
@@ -182,10 +191,26 @@ function checkVariable(c: Checker, name: string, raw: unknown, path: string, str
   if (!kind) {
     return c.fail(join(path, 'type'), unknownChoice('variable type', type, kinds));
   }
+  const home = typeof type === 'string' && Object.hasOwn(DISTRIBUTION_HOME, type) ? DISTRIBUTION_HOME[type]! : undefined;
+  if (home !== undefined && o['dist'] !== undefined && o[home] === undefined) return c.fail(path, misplacedDistribution(name, type as string, home, o, ['type', 'description', ...kind.keys]));
   c.keys(o, path, ['type', 'description', ...kind.keys]);
   if (o['description'] !== undefined && typeof o['description'] !== 'string') c.fail(join(path, 'description'), `expected a string, got ${describe(o['description'])}`);
   const resolveFile = (file: string) => inputPath(baseDir, file);
   return kind.validate(c, { name, stream, path, raw: o, resolveFile, allowNonFinite });
+}
+
+/** Says where a distribution written on the variable goes, with the user's own keys moved there. */
+function misplacedDistribution(name: string, type: string, home: string, o: Record<string, unknown>, own: readonly string[]): string {
+  const moved = Object.keys(o).filter((k) => !own.includes(k));
+  const inner = moved.map((k) => `${k}: ${flowValue(o[k])}`).join(', ');
+  const anomalous = home === 'normal' ? " (and the anomalous one under 'anomalous:')" : '';
+  return `a distribution goes under '${home}:'${anomalous}, not on the variable itself: write ${name}: { type: ${type}, ${home}: { ${inner} } }`;
+}
+
+/** A value as it would be written in flow-style YAML: plain where that reads back the same, else as JSON. */
+function flowValue(v: unknown): string {
+  if (typeof v === 'string' && /^[A-Za-z_][\w.-]*$/.test(v) && !['true', 'false', 'null', 'yes', 'no', 'on', 'off'].includes(v.toLowerCase())) return v;
+  return JSON.stringify(v) ?? String(v);
 }
 
 /**

@@ -24,8 +24,12 @@ export interface GrowTarget {
  * fleet, more entities. A one-series dataset keeps its complete shards; a fleet keeps every
  * shard file as it is and only adds shards (plan/fleet.ts).
  */
+/** A count as the run report writes it (12,000). */
+const n = (x: number): string => x.toLocaleString('en-US');
+
 export async function grow(out: string, target: number | GrowTarget, options: Omit<GenerateOptions, 'out' | 'rows' | 'seed' | 'format' | 'compression' | 'shardRows' | 'part'> = {}): Promise<GenerateResult> {
   const want: GrowTarget = typeof target === 'number' ? { rows: target } : target;
+  refuseSplitGrowth(out);
   readManifest(out);
   return lockedRun(out, null, 'grow', async () => {
     const m = readManifest(out);
@@ -47,9 +51,9 @@ export async function grow(out: string, target: number | GrowTarget, options: Om
     // after it succeeded (a pipeline's rerun): a run over the grown dataset keeps every shard.
     const same = rows === timelineRows && count === (fleet?.count ?? 1);
     if (!same && (!Number.isSafeInteger(rows) || rows < timelineRows || (rows === timelineRows && !(fleet && count > fleet.count)))) {
-      throw new ParanomError('USAGE', fleet ? `grow needs at least ${timelineRows} rows per entity (--rows) and ${fleet.count} entities (--entities); got ${rows} rows, ${count} entities` : `grow needs at least the rows the dataset has (${timelineRows}), got ${rows}`);
+      throw new ParanomError('USAGE', fleet ? `grow needs at least ${n(timelineRows)} rows per entity (--rows) and ${n(fleet.count)} entities (--entities); got ${n(rows)} rows, ${n(count)} entities` : `grow needs at least the rows the dataset has (${n(timelineRows)}), got ${n(rows)}`);
     }
-    if (fleet && (!Number.isSafeInteger(count) || count < fleet.count)) throw new ParanomError('USAGE', `--entities ${count}: a fleet only grows (it has ${fleet.count} entities)`);
+    if (fleet && (!Number.isSafeInteger(count) || count < fleet.count)) throw new ParanomError('USAGE', `--entities ${n(count)}: a fleet only grows (it has ${n(fleet.count)} entities)`);
     checkInputs(m.scenario);
     const scenario = withOverrides(fleet ? withEntityCount(m.scenario, count, out) : m.scenario, { rows });
     const grownFrom = fleet ? { entities: fleet.count, rows: timelineRows, shards: m.shards.map(shardPlanOf) } : undefined;

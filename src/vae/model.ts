@@ -41,7 +41,8 @@ export interface TrainingRecord {
   backend: string;
   tfjsVersion: string;
   /** The data: file name only (never a host path), its SHA-256 and how it was split. */
-  data: { file: string; sha256: string; rows: number; trainRows: number; trainWindows: number; validationWindows: number };
+  /** With gaps in the data's times (gaps.ts): how many, whether windows spanned them, and how many windows were left out for them. */
+  data: { file: string; sha256: string; rows: number; trainRows: number; trainWindows: number; validationWindows: number; gaps?: number; gapsSpanned?: boolean; windowsLeftOut?: number };
   /** Per-epoch mean losses per window: reconstruction (sum of squared errors) and KL. */
   history: Array<{ epoch: number; recon: number; kl: number; loss: number; valRecon: number | null; valKl: number | null; valLoss: number | null }>;
 }

@@ -20,7 +20,7 @@ import { CsvFileProblem, forEachCsvFileRecords, headerEncodingNote, separatorPro
 import { arrowCells } from '../input/arrow-cells.js';
 import { parseDecimal } from '../input/decimal.js';
 import { fileSha256, readUnchanged } from '../input/file-hash.js';
-import { TIME_COLUMNS, timeColumnIndex, TimeOrder } from './time-order.js';
+import { TIME_COLUMNS, timeColumnIndex, TimeOrder, type SeriesTimes } from './time-order.js';
 
 export interface Series {
   /** File name only (no directory: it goes into the model's metadata). */
@@ -30,6 +30,8 @@ export interface Series {
   /** One array per column, all of `rows` values. */
   values: Float64Array[];
   rows: number;
+  /** The file's times, when it has a time column (gaps.ts); absent otherwise. */
+  times?: SeriesTimes | undefined;
 }
 
 /** How much of a file is read at a time (tests cut small files into many pieces). */
@@ -46,6 +48,7 @@ interface Read {
   columns: string[];
   values: Float64Array[];
   sha256: string;
+  times: SeriesTimes | null;
 }
 
 
@@ -144,7 +147,7 @@ function readCsv(path: string, wanted: readonly string[] | undefined, { pieceByt
   if (openAt !== undefined) throw usage(`${path}:${openAt}: a quoted field is never closed`);
   if (rows === 0) throw usage(`${path}: expected a header row and at least one data row`);
   if (problem !== undefined) throw usage(problem);
-  return { columns: picked!.columns, values: builders.map((b) => b.done()), sha256: hash.digest('hex') };
+  return { columns: picked!.columns, values: builders.map((b) => b.done()), sha256: hash.digest('hex'), times: picked!.order?.times() ?? null };
 }
 
 function readParquet(path: string, wanted: readonly string[] | undefined, batchBytes: number | undefined): Read {
@@ -209,7 +212,7 @@ function readParquet(path: string, wanted: readonly string[] | undefined, batchB
   }
   const problem = late ?? problems.find((p) => p !== undefined);
   if (problem !== undefined) throw usage(problem);
-  return { columns, values, sha256 };
+  return { columns, values, sha256, times: order?.times() ?? null };
 }
 
 /** Reads the training columns of a .csv or .parquet file (all numeric non-time columns by default). */
@@ -222,5 +225,5 @@ export function readSeries(path: string, columns?: readonly string[], pieces: Se
   if (ext === '.csv') r = readUnchanged(path, () => readCsv(path, columns, pieces), changed);
   else if (ext === '.parquet' || ext === '.parq') r = readUnchanged(path, () => readParquet(path, columns, pieces.batchBytes), changed);
   else throw usage(`training data must be a .csv or .parquet file, got ${path}`);
-  return { file: basename(path), sha256: r.sha256, columns: r.columns, values: r.values, rows: r.values[0]?.length ?? 0 };
+  return { file: basename(path), sha256: r.sha256, columns: r.columns, values: r.values, rows: r.values[0]?.length ?? 0, ...(r.times ? { times: r.times } : {}) };
 }

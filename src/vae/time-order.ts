@@ -24,11 +24,20 @@ type Cell = string | number | bigint | boolean | null | undefined;
 const asNumber = (cell: Cell): number => (typeof cell === 'number' ? cell : typeof cell === 'bigint' ? Number(cell) : typeof cell === 'string' ? parseDecimal(cell.trim()) : Number.NaN);
 const asInstant = (cell: Cell): number => (typeof cell === 'string' ? (parseInstantMs(cell.trim()) ?? Number.NaN) : Number.NaN);
 
-/** Follows a file's times row by row; `see` says what is wrong with the next one. */
+/** A file's times, one per row (NaN where a cell is no time): instants in epoch milliseconds, or numbers of the file's own unit. */
+export interface SeriesTimes {
+  column: string;
+  at: Float64Array;
+  instants: boolean;
+}
+
+/** Follows a file's times row by row; `see` says what is wrong with the next one, and keeps it (gaps.ts looks for gaps in them). */
 export class TimeOrder {
   private previous = Number.NEGATIVE_INFINITY;
   private previousText = '';
   private read: ((cell: Cell) => number) | null | undefined;
+  private kept = new Float64Array(1024);
+  private count = 0;
 
   /** `epochMs`: numbers are epoch milliseconds (a Parquet TIMESTAMP or DATE), named in ISO 8601. */
   constructor(
@@ -41,6 +50,7 @@ export class TimeOrder {
     if (this.read === undefined) this.read = Number.isFinite(asInstant(cell)) ? asInstant : Number.isFinite(asNumber(cell)) ? asNumber : null;
     if (this.read === null) return undefined;
     const t = this.read(cell);
+    this.keep(t);
     if (!Number.isFinite(t)) return undefined;
     const text = typeof cell === 'string' ? cell.trim() : this.epochMs ? new Date(t).toISOString() : String(cell);
     if (t < this.previous) {
@@ -49,5 +59,20 @@ export class TimeOrder {
     this.previous = t;
     this.previousText = text;
     return undefined;
+  }
+
+  private keep(t: number): void {
+    if (this.count === this.kept.length) {
+      const grown = new Float64Array(this.kept.length * 2);
+      grown.set(this.kept);
+      this.kept = grown;
+    }
+    this.kept[this.count++] = t;
+  }
+
+  /** The times seen, one per row; null when the column holds no times. */
+  times(): SeriesTimes | null {
+    if (!this.read) return null;
+    return { column: this.column, at: this.kept.slice(0, this.count), instants: this.read === asInstant || this.epochMs };
   }
 }

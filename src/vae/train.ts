@@ -33,6 +33,7 @@ import { fitVae, latentCodeStats, type EpochReport } from './fit.js';
 
 export type { EpochReport } from './fit.js';
 import { fitNormalisation, slidingWindows } from './windows.js';
+import { describeGaps, findGaps, modelBreaks } from './gaps.js';
 
 export interface TrainVaeOptions {
   /** A .csv or .parquet file. */
@@ -64,6 +65,10 @@ export interface TrainVaeOptions {
    */
   downsample?: number | undefined;
   backend?: TfBackendChoice | undefined;
+  /** Gaps in the data's times (gaps.ts): `skip` (default) takes no window across one, `span` trains across them. */
+  gaps?: 'skip' | 'span' | undefined;
+  /** Told, before training, of gaps in the data's times and the windows left out for them. */
+  onGaps?: ((note: string) => void) | undefined;
   /** Called after every epoch. */
   onEpoch?: ((e: EpochReport) => void) | undefined;
   /** Called after every batch with the windows trained so far and the most there can be. */
@@ -116,6 +121,7 @@ function checkOptions(o: TrainVaeOptions): void {
   if (o.learningRate !== undefined && !(o.learningRate > 0 && o.learningRate < 10)) usage(`--learning-rate must be in (0, 10), got ${o.learningRate}`);
   if (o.beta !== undefined && !(o.beta >= 0 && Number.isFinite(o.beta))) usage(`--beta must be a finite number >= 0, got ${o.beta}`);
   if (o.validationSplit !== undefined && !(o.validationSplit >= 0 && o.validationSplit < 0.9)) usage(`--validation-split must be in [0, 0.9), got ${o.validationSplit}`);
+  if (o.gaps !== undefined && o.gaps !== 'skip' && o.gaps !== 'span') usage(`--gaps must be skip or span, got ${String(o.gaps)}`);
   if (o.activation !== undefined && !ACTIVATIONS.includes(o.activation)) usage(`--activation must be one of ${ACTIVATIONS.join(', ')}, got ${o.activation}`);
 }
 
@@ -148,12 +154,24 @@ function trainingData(o: TrainVaeOptions) {
   // Windows a hundredth of a window apart carry little new: long windows take a stride.
   const stride = o.stride ?? Math.max(1, Math.ceil((trainRows - W + 1) / MAX_TRAIN_WINDOWS), Math.floor(W / 100));
   const norm = fitNormalisation(series, trainRows);
-  const train = slidingWindows(series, norm, 0, trainRows, W, stride);
+  const found = rowsSeries.times ? findGaps(rowsSeries.times) : null;
+  const span = o.gaps === 'span';
+  const breaks = found && !span ? modelBreaks(found.gaps, f) : [];
+  const train = slidingWindows(series, norm, 0, trainRows, W, stride, breaks);
   // The validation tail takes the training stride, or less so that it holds MIN_VALIDATION windows.
   const valStride = Math.max(1, Math.min(stride, Math.floor((valRows - W) / (MIN_VALIDATION - 1))));
-  const val = validationSplit > 0 ? slidingWindows(series, norm, trainRows, rows, W, valStride) : { data: new Float32Array(0), count: 0, width: D };
-  if (train.count < 2) usage(`${series.file} gives ${train.count} training window(s); use a smaller --window or --stride`);
-  return { series, rowsSeries, f, D, trainRows, stride, norm, train, val, validationSplit };
+  const val = validationSplit > 0 ? slidingWindows(series, norm, trainRows, rows, W, valStride, breaks) : { data: new Float32Array(0), count: 0, width: D, skipped: 0 };
+  const gapNote = found && found.gaps.length > 0 ? `${series.file} has ${describeGaps(found, rowsSeries.times!)}` : undefined;
+  const leftOut = train.skipped + val.skipped;
+  const how = span ? `trained across them (--gaps span)` : `${leftOut} window${leftOut === 1 ? '' : 's'} that would span one left out (${train.skipped} training, ${val.skipped} validation; --gaps span trains across them)`;
+  if (train.count < 2) usage(`${series.file} gives ${train.count} training window(s); use a smaller --window or --stride${gapNote ? `; ${gapNote}; ${how}` : ''}`);
+  // Gaps must not bring the validation tail below what early stopping needs (MIN_VALIDATION).
+  if (validationSplit > 0 && val.skipped > 0 && val.count < MIN_VALIDATION) {
+    usage(`the validation tail of ${series.file} holds ${val.count} window(s) once the ${val.skipped} across gaps are left out, fewer than ${MIN_VALIDATION}; use a larger --validation-split, a smaller --window, or --gaps span; ${gapNote}`);
+  }
+  if (gapNote) o.onGaps?.(`${gapNote}; ${how}`);
+  const gaps = found && found.gaps.length > 0 ? { gaps: found.gaps.length, gapsSpanned: span, windowsLeftOut: leftOut } : undefined;
+  return { series, rowsSeries, f, D, trainRows, stride, norm, train, val, validationSplit, gaps };
 }
 
 /**
@@ -194,7 +212,7 @@ export async function trainVae(o: TrainVaeOptions): Promise<TrainVaeResult> {
   const learningRate = o.learningRate ?? 1e-3;
   const beta = o.beta ?? 1;
   const patience = o.patience ?? 10;
-  const { series, rowsSeries, f, D, trainRows, stride, norm, train, val, validationSplit } = trainingData(o);
+  const { series, rowsSeries, f, D, trainRows, stride, norm, train, val, validationSplit, gaps } = trainingData(o);
   const W = o.window / f;
 
   const { tf, backend, fallback } = await loadTf(o.backend ?? 'auto');
@@ -229,7 +247,7 @@ export async function trainVae(o: TrainVaeOptions): Promise<TrainVaeResult> {
       patience,
       backend,
       tfjsVersion: tf.version_core,
-      data: { file: series.file, sha256: series.sha256, rows: rowsSeries.rows, trainRows: trainRows * f, trainWindows: train.count, validationWindows: val.count },
+      data: { file: series.file, sha256: series.sha256, rows: rowsSeries.rows, trainRows: trainRows * f, trainWindows: train.count, validationWindows: val.count, ...gaps },
       history,
     },
     files: { encoder: 'encoder', decoder: 'decoder' },

@@ -53,17 +53,30 @@ function meanSd(col: ArrayLike<number>, rows: number, scale: number): [number, n
   return [m * scale, Math.sqrt(v / Math.max(1, rows - 1)) * scale];
 }
 
-/** Windows of `window` rows starting at from, from + stride, … and ending by `to`. */
-export function slidingWindows(s: Series, norm: Normalisation, from: number, to: number, window: number, stride: number): WindowSet {
+/**
+ * Windows of `window` rows starting at from, from + stride, … and ending by `to`, less
+ * those that hold both rows b − 1 and b of a break b (a gap in the times, gaps.ts; sorted).
+ * `skipped` counts the windows left out so.
+ */
+export function slidingWindows(s: Series, norm: Normalisation, from: number, to: number, window: number, stride: number, breaks: readonly number[] = []): WindowSet & { skipped: number } {
   const C = s.columns.length;
   const width = window * C;
-  const count = to - from >= window ? Math.floor((to - from - window) / stride) + 1 : 0;
+  const all = to - from >= window ? Math.floor((to - from - window) / stride) + 1 : 0;
+  const starts: number[] = [];
+  let b = 0;
+  for (let k = 0; k < all; k++) {
+    const t0 = from + k * stride;
+    while (b < breaks.length && breaks[b]! <= t0) b++;
+    if (b < breaks.length && breaks[b]! < t0 + window) continue;
+    starts.push(t0);
+  }
+  const count = starts.length;
   const data = new Float32Array(count * width);
   for (let k = 0; k < count; k++) {
-    const t0 = from + k * stride;
+    const t0 = starts[k]!;
     for (let t = 0; t < window; t++) {
       for (let c = 0; c < C; c++) data[k * width + t * C + c] = (s.values[c]![t0 + t]! - norm.mean[c]!) / norm.sd[c]!;
     }
   }
-  return { data, count, width };
+  return { data, count, width, skipped: all - count };
 }

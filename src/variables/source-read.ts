@@ -1,8 +1,8 @@
 /**
  * Reading the column a source variable replays: CSV (a header row, comma-separated,
  * double-quoted fields allowed) or Parquet (through parquet-wasm). Values must all be
- * numbers; a mapped timestamp column must hold ISO 8601 instants (or Parquet timestamps)
- * in strictly increasing order.
+ * numbers; a mapped timestamp column must hold ISO 8601 instants, Parquet timestamps, or
+ * epoch numbers in the unit the scenario names (source-times.ts), in strictly increasing order.
  *
  * A file is read once per run, on the main thread: a CSV file piece by piece from the
  * disk (never whole in memory, never one string), hashed as it is parsed, so the columns
@@ -16,13 +16,13 @@ import { resolve } from 'node:path';
 import type { Table } from 'apache-arrow';
 import { forEachParquetBatch, parquetColumns } from '../formats/parquet-batches.js';
 import { ParanomError } from '../errors.js';
-import { calendarProblem, parseInstantMs } from '../model/units.js';
 import { inputPath } from '../model/input-path.js';
-import type { SourceVariable } from '../model/types.js';
+import type { SourceTimes, SourceVariable } from '../model/types.js';
 import { beyondExact, inexactInteger } from '../input/exact-int.js';
 import { csvRecords, CsvFileProblem, forEachCsvFilePiece, headerEncodingNote, pickCsvFields, separatorProblem, splitCsvLine } from '../input/csv-line.js';
 import { arrowCellKind, arrowCells } from '../input/arrow-cells.js';
 import { parseDecimal } from '../input/decimal.js';
+import { csvTimeMs, parquetTimes } from './source-times.js';
 import { SharedColumnBuilder } from '../columns/shared-column.js';
 import { inputChanged } from './input-check.js';
 import { fileSha256, readUnchanged } from '../input/file-hash.js';
@@ -51,14 +51,17 @@ const cache = new Map<string, SourceData>();
  */
 const readNow = new Map<string, SourceData>();
 
-function statKey(path: string, column: string, timeColumn: string | null): string {
+/** The timestamp column and the unit it is read in, as part of a cache key. */
+const timesKey = (times: SourceTimes | null) => (times === null ? '' : `${times.column}${times.unit === undefined ? '' : `@${times.unit}`}`);
+
+function statKey(path: string, column: string, times: SourceTimes | null): string {
   const st = statSync(path, { bigint: true });
-  return `${resolve(path)}#${st.dev}:${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}#${column}#${timeColumn ?? ''}`;
+  return `${resolve(path)}#${st.dev}:${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}#${column}#${timesKey(times)}`;
 }
 
 /** The cache key of a source's columns: the file, its content, the columns asked for. */
-function keyOf(path: string, sha256: string, column: string, timeColumn: string | null): string {
-  return `${resolve(path)}#${sha256}#${column}#${timeColumn ?? ''}`;
+function keyOf(path: string, sha256: string, column: string, times: SourceTimes | null): string {
+  return `${resolve(path)}#${sha256}#${column}#${timesKey(times)}`;
 }
 
 /** The key under which `v`'s columns are cached (and handed to workers). */
@@ -71,23 +74,8 @@ export function adoptSource(key: string, data: SourceData): void {
   if (!cache.has(key)) cache.set(key, data);
 }
 
-function timeColumnOf(v: SourceVariable): string | null {
-  return v.timestamps.mode === 'map' ? v.timestamps.column : null;
-}
-
-/** `: 2023-02-30 is not a calendar date …` where that is why a timestamp was refused. */
-function calendarNote(cell: string): string {
-  const p = calendarProblem(cell);
-  return p === undefined ? '' : `: ${p}`;
-}
-
-/** Why `cell` is not an instant: a leap second is one, but not one paranom can place. */
-function notAnInstant(cell: string): string {
-  const note = calendarNote(cell);
-  if (note.includes('leap second')) return `cannot be placed${note}`;
-  // An epoch number does not say its unit: seconds, milliseconds and microseconds all look alike.
-  const epoch = note === '' && Number.isFinite(parseDecimal(cell.trim())) ? ' (epoch numbers do not say their unit: write the times as ISO 8601 text, for example with DuckDB\'s to_timestamp() for seconds, or replay the rows in order with timestamps: ignore)' : '';
-  return `is not an ISO 8601 instant${note}${epoch}`;
+function timeColumnOf(v: SourceVariable): SourceTimes | null {
+  return v.timestamps.mode === 'map' ? { column: v.timestamps.column, ...(v.timestamps.unit ? { unit: v.timestamps.unit } : {}) } : null;
 }
 
 /** Where `name` is among `columns`; a name missing or given to two columns is refused. */
@@ -141,7 +129,7 @@ function notIncreasing(cell: string, t: number, before: PreviousTime): string {
   return `timestamps must increase strictly to be mapped onto the timeline, got '${cell}' after '${before.cell.trim()}' on line ${before.line}${read} ${ORDER_HINT}`;
 }
 
-function readCsv(path: string, column: string, timeColumn: string | null): SourceData {
+function readCsv(path: string, column: string, timeColumn: SourceTimes | null): SourceData {
   const hash = createHash('sha256');
   const fileBytes = statSync(path).size;
   let readBytes = 0;
@@ -160,7 +148,7 @@ function readCsv(path: string, column: string, timeColumn: string | null): Sourc
       if (records.length === 0) return;
       header = csvHeader(records[0]!);
       vi = columnIndex(header, column, 'column');
-      ti = timeColumn === null ? -1 : columnIndex(header, timeColumn, 'timestamp column');
+      ti = timeColumn === null ? -1 : columnIndex(header, timeColumn.column, 'timestamp column');
       from = 1;
     }
     const n = records.length - from;
@@ -179,8 +167,8 @@ function readCsv(path: string, column: string, timeColumn: string | null): Sourc
       if (!Number.isFinite(x)) throw new SourceReadError(`${at()}: '${cells[0] ?? ''}' in column '${column}' is not a number`);
       vs[at0 + r] = x;
       if (ts) {
-        const t = parseInstantMs(cells[1]?.trim() ?? '');
-        if (t === undefined) throw new SourceReadError(`${at()}: '${cells[1] ?? ''}' in column '${timeColumn}' ${notAnInstant(cells[1] ?? '')}`);
+        const t = csvTimeMs(cells[1] ?? '', timeColumn!);
+        if (typeof t === 'string') throw new SourceReadError(`${at()}: '${cells[1] ?? ''}' in column '${timeColumn!.column}' ${t}`);
         ts[at0 + r] = t;
         // Checked here, where the line is known: blank lines and quoted line breaks make
         // a record's line more than its row + 2.
@@ -204,7 +192,7 @@ function readCsv(path: string, column: string, timeColumn: string | null): Sourc
 }
 
 /** Writes one batch's value cells (and times) at `at` of the shared columns. */
-function parquetBatch(t: Table, at: number, column: string, timeColumn: string | null, values: Float64Array, times: Float64Array | null): void {
+function parquetBatch(t: Table, at: number, column: string, timeColumn: SourceTimes | null, values: Float64Array, times: Float64Array | null): void {
   const n = t.numRows;
   // Numbers, decimals and integers as they are; text as CSV cells are read (a numeric column stored as strings).
   const vector = t.getChild(column)!;
@@ -226,19 +214,9 @@ function parquetBatch(t: Table, at: number, column: string, timeColumn: string |
     values[at + r] = x;
   }
   if (!times) return;
-  const tv = t.getChild(timeColumn!)!;
-  // A number column is not taken as times: epoch seconds read as milliseconds would
-  // squeeze the series a thousandfold without a word.
-  const kind = arrowCellKind(tv);
-  if (kind !== 'time' && kind !== 'text') throw new SourceReadError(`column '${timeColumn}' holds ${String(tv.type)} values, not timestamps: store it as a Parquet TIMESTAMP or DATE, or as ISO 8601 text (epoch numbers do not say their unit)`);
-  const tcells = arrowCells(tv);
-  for (let r = 0; r < n; r++) {
-    const raw = tcells[r];
-    // Parquet timestamps and dates arrive as epoch milliseconds; text is parsed as ISO 8601.
-    const ms = typeof raw === 'string' ? parseInstantMs(raw) : typeof raw === 'number' ? raw : undefined;
-    if (ms === undefined || !Number.isFinite(ms)) throw new SourceReadError(`row ${at + r}: ${raw === null ? 'an empty (null) cell' : String(raw)} in column '${timeColumn}' is not a timestamp${typeof raw === 'string' ? calendarNote(raw) : ''}`);
-    times[at + r] = ms;
-  }
+  parquetTimes(t.getChild(timeColumn!.column)!, timeColumn!, at, times, (why) => {
+    throw new SourceReadError(why);
+  });
 }
 
 /** A Parquet file's columns and row count from its footer; a SourceReadError when it is not one. */
@@ -251,11 +229,11 @@ function parquetHead(path: string): { columns: string[]; rows: number } {
   }
 }
 
-function readParquet(path: string, column: string, timeColumn: string | null): SourceData {
+function readParquet(path: string, column: string, timeColumn: SourceTimes | null): SourceData {
   const sha256 = fileSha256(path);
   const { columns, rows: n } = parquetHead(path);
   const wanted = [columns[columnIndex(columns, column, 'column')]!];
-  if (timeColumn !== null) wanted.push(columns[columnIndex(columns, timeColumn, 'timestamp column')]!);
+  if (timeColumn !== null) wanted.push(columns[columnIndex(columns, timeColumn.column, 'timestamp column')]!);
   if (n === 0) throw new SourceReadError('the file has no rows');
   const values = new Float64Array(new SharedArrayBuffer(8 * n));
   const times = timeColumn === null ? null : new Float64Array(new SharedArrayBuffer(8 * n));
@@ -290,7 +268,7 @@ export function readSourceColumns(path: string, format: 'csv' | 'parquet'): stri
  * is now, with the SHA-256 of the bytes they were parsed from. Throws SourceReadError on
  * a bad file.
  */
-export function readSource(path: string, format: 'csv' | 'parquet', column: string, timeColumn: string | null): SourceData {
+export function readSource(path: string, format: 'csv' | 'parquet', column: string, timeColumn: SourceTimes | null): SourceData {
   const now = opened(path, () => statKey(path, column, timeColumn));
   const known = readNow.get(now);
   if (known) return known;

@@ -5,7 +5,8 @@
  * With `timestamps: ignore` (the default) timeline row i takes file row offset + i. With
  * `timestamps: map` the file's own timestamps are shifted so its first one falls on
  * timeline.start, and row i takes the last file row at or before its time (sample and
- * hold: a 5-minute series on a 1-minute timeline repeats each value five times).
+ * hold: a 5-minute series on a 1-minute timeline repeats each value five times); epoch
+ * numbers are mapped only with their unit named, `{ map: <column>, unit: s | ms | us | ns }`.
  *
  * Past the end of the file (`past_end`): `cycle` (default) starts again from the file's
  * first row — for mapped timestamps the file's span is its first-to-last time plus its
@@ -24,6 +25,7 @@ import { checkFileName } from './callback-validate.js';
 import { readSource, readSourceColumns, sourceData, SourceReadError, type SourceData } from './source-read.js';
 import { columnMedian, DriftCurve, validateDrift } from './source-drift.js';
 import { seedKey, type SeedKey } from '../random/counter.js';
+import { EPOCH_UNITS, type EpochUnit } from '../input/epoch.js';
 
 const PAST_END = ['cycle', 'hold', 'error'] as const;
 
@@ -44,9 +46,12 @@ function validateSource(c: Checker, input: VariableInput): SourceVariable | unde
   else if (ts !== undefined && ts !== 'ignore') {
     const t = c.object(ts, join(path, 'timestamps'));
     if (!t) return undefined;
-    c.keys(t, join(path, 'timestamps'), ['map']);
-    if (typeof t['map'] !== 'string' || t['map'] === '') return c.fail(join(path, 'timestamps'), `expected ignore, map, or { map: <timestamp column> }, got ${describe(ts)}`);
-    timestamps = { mode: 'map', column: t['map'] };
+    c.keys(t, join(path, 'timestamps'), ['map', 'unit']);
+    if (typeof t['map'] !== 'string' || t['map'] === '') return c.fail(join(path, 'timestamps'), `expected ignore, map, or { map: <timestamp column>, unit: <epoch unit, for epoch numbers> }, got ${describe(ts)}`);
+    const unit = t['unit'];
+    if (unit !== undefined && !(EPOCH_UNITS as readonly unknown[]).includes(unit)) return c.fail(join(join(path, 'timestamps'), 'unit'), `the unit of epoch numbers, one of: ${EPOCH_UNITS.join(', ')} (seconds, milliseconds, microseconds, nanoseconds), got ${describe(unit)}`);
+    // No unit key at all when none is given: a scenario without one records (and hashes) as before.
+    timestamps = { mode: 'map', column: t['map'], ...(unit !== undefined ? { unit: unit as EpochUnit } : {}) };
   }
   const offset = o['offset'] === undefined ? 0 : c.number(o['offset'], join(path, 'offset'), { integer: true, ge: 0 });
   if (offset === undefined) return undefined;
@@ -65,7 +70,7 @@ function validateSource(c: Checker, input: VariableInput): SourceVariable | unde
       if (candidates.length !== 1) return c.fail(join(path, 'column'), `required: ${fileLabel} has columns ${cols.join(', ')}; name the one to replay`);
       column = candidates[0]!;
     }
-    const data = readSource(entry.abs, format, column, timestamps.mode === 'map' ? timestamps.column : null);
+    const data = readSource(entry.abs, format, column, timestamps.mode === 'map' ? timestamps : null);
     const v: SourceVariable = { name, type: 'source', dtype, stream, file: entry.file, format, sha256: data.sha256, column, fileRows: data.values.length, offset, timestamps, pastEnd: pastEnd as SourceVariable['pastEnd'], ...(drift ? { drift } : {}), anomalous: null, categories: null };
     if (timestamps.mode === 'map' && v.fileRows < 2) return c.fail(join(path, 'timestamps'), 'mapping timestamps needs at least two rows in the file');
     if (offset >= v.fileRows) return c.fail(join(path, 'offset'), `must be below the file's ${v.fileRows} rows, got ${offset}`);

@@ -55,7 +55,11 @@ function boot(): void {
   const range = document.getElementById('range')!;
   charts.onView((v) => {
     const what = v.resolution === 'exact' ? 'exact rows' : v.resolution === 'overview' ? `overview (M4 of ≈${fmtInt(r.bucketRows)} rows a bucket)` : 'exact rows where the page has them, overview elsewhere';
-    range.textContent = `rows ${fmtInt(v.from)}–${fmtInt(v.to)} (${fmtInt(v.to - v.from)} rows, ${fmtTime(charts.rowTime(v.from))} → ${fmtTime(charts.rowTime(v.to))}) · ${what}`;
+    // The rows in view [from, to), named first and last as the event table names rows: the
+    // time of `to` itself is past the last row shown (past the dataset's end, unzoomed).
+    const first = Math.ceil(v.from);
+    const last = Math.max(first, Math.ceil(v.to) - 1);
+    range.textContent = `rows ${fmtInt(first)}–${fmtInt(last)} (${fmtInt(last - first + 1)} rows, ${fmtTime(charts.rowTime(first))} → ${fmtTime(charts.rowTime(last))}) · ${what}`;
     range.dataset['from'] = String(v.from);
     range.dataset['to'] = String(v.to);
     range.dataset['resolution'] = v.resolution;
