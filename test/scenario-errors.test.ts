@@ -273,8 +273,10 @@ const EXIT = Symbol('exit');
 const results = [];
 for (const [i, file] of files.entries()) {
   const r = { file, code: undefined, stdout: '', stderr: '' };
-  process.stdout.write = (s) => { if (r.code === undefined) r.stdout += s; return true; };
-  process.stderr.write = (s) => { if (r.code === undefined) r.stderr += s; return true; };
+  // As a stream does, a write calls back once taken: the binary waits on that before it exits.
+  const taken = (a, b) => { const cb = typeof a === 'function' ? a : b; if (cb) queueMicrotask(cb); return true; };
+  process.stdout.write = (s, a, b) => { if (r.code === undefined) r.stdout += s; return taken(a, b); };
+  process.stderr.write = (s, a, b) => { if (r.code === undefined) r.stderr += s; return taken(a, b); };
   process.exit = (c) => { r.code ??= c ?? 0; throw EXIT; };
   process.argv = [process.execPath, cli, 'validate', file];
   try {
