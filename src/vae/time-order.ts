@@ -10,6 +10,7 @@
  */
 import { parseInstantMs } from '../model/units.js';
 import { parseDecimal } from '../input/decimal.js';
+import { SharedColumnBuilder } from '../columns/shared-column.js';
 
 /** Column names never taken by default: time stamps. */
 export const TIME_COLUMNS = ['timestamp', 'time', 'date', 'datetime', 'ts'];
@@ -36,8 +37,7 @@ export class TimeOrder {
   private previous = Number.NEGATIVE_INFINITY;
   private previousText = '';
   private read: ((cell: Cell) => number) | null | undefined;
-  private kept = new Float64Array(1024);
-  private count = 0;
+  private readonly kept = new SharedColumnBuilder(false);
 
   /** `epochMs`: numbers are epoch milliseconds (a Parquet TIMESTAMP or DATE), named in ISO 8601. */
   constructor(
@@ -62,17 +62,14 @@ export class TimeOrder {
   }
 
   private keep(t: number): void {
-    if (this.count === this.kept.length) {
-      const grown = new Float64Array(this.kept.length * 2);
-      grown.set(this.kept);
-      this.kept = grown;
-    }
-    this.kept[this.count++] = t;
+    // Grown to twice its length when full: a row at a time costs one copy per doubling.
+    this.kept.reserve(this.kept.length + 1, 2 * this.kept.length + 1024)[this.kept.length] = t;
+    this.kept.advance(1);
   }
 
   /** The times seen, one per row; null when the column holds no times. */
   times(): SeriesTimes | null {
     if (!this.read) return null;
-    return { column: this.column, at: this.kept.slice(0, this.count), instants: this.read === asInstant || this.epochMs };
+    return { column: this.column, at: this.kept.done(), instants: this.read === asInstant || this.epochMs };
   }
 }
