@@ -7,7 +7,7 @@
  * for byte the single-machine run. Skipped, saying why, only where Slurm cannot be installed.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { createServer, type AddressInfo, type Server } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -135,19 +135,22 @@ describe('Slurm array job', () => {
     expect(readme).toContain(readFileSync(JOB, 'utf8').trim());
 
     const dir = tempDir('paranom-slurm-');
-    const ds = join(dir, 'valve');
     mkdirSync(join(dir, 'logs'));
-    // Task 1 is part 2 of 4: kill it once its journal records 3 of its 16 shards.
-    const journal = join(ds, '.paranom-run-part-00002-of-00004.jsonl');
+    let ds = '';
+    let journal = '';
     let job = '';
     let pid = 0;
     // The process is found first, then stopped and let run in short slices until its
     // journal holds 3 shards and the header: a part of 16 small shards finishes a few
     // hundred milliseconds after its third, sooner than a loaded machine reliably lets a
     // watcher react. Where task 1 ended before it could be held, the job is cancelled and
-    // submitted again on a fresh dataset (at most three times).
+    // submitted again on a fresh dataset (at most three times). Each attempt has its own
+    // folder: a cancelled task can still be writing into the last one after the queue
+    // lists it no more, so removing that folder could fail with ENOTEMPTY.
     for (let attempt = 1; ; attempt++) {
-      rmSync(ds, { recursive: true, force: true });
+      ds = join(dir, `valve-${attempt}`);
+      // Task 1 is part 2 of 4: kill it once its journal records 3 of its 16 shards.
+      journal = join(ds, '.paranom-run-part-00002-of-00004.jsonl');
       const submit = sh('sbatch', ['--parsable', '--array=0-3', `--output=${dir}/logs/%A_%a.out`, JOB, ds]);
       expect(submit.code, submit.err).toBe(0);
       job = submit.out.trim().split(';')[0]!;
