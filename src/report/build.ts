@@ -11,7 +11,8 @@ import { eventRows, kindColours, unlistedRows } from './events.js';
 import { planExact } from './exact.js';
 import { reportLayout, type ReportLayout } from './layout.js';
 import { Reduction } from './reduction.js';
-import { f64 } from './encode.js';
+import { f32Relative, f64, rowDeltas } from './encode.js';
+import { OVERVIEW_BYTES, planOverview, type OverviewPlan } from './overview-budget.js';
 import { drawnRows, rowOffsets, windowOffsets } from './times.js';
 import { firstRow, type Scenario } from '../model/types.js';
 
@@ -28,17 +29,19 @@ export function fromRowBase(s: Scenario): Scenario {
   return { ...s, timeline: { ...timeline, startMs, start: new Date(startMs).toISOString() } };
 }
 
-/** How much a report keeps. The defaults keep a report under about 6 MB. */
+/** How much a report keeps. The defaults keep a report under about 10 MB, however many columns. */
 export interface ReportLimits {
-  /** Overview buckets per column (each gives up to 4 points). */
+  /** Overview buckets per column (each gives up to 4 points), at most. */
   buckets?: number;
+  /** Inlined bytes of the overview, all numeric columns together; more columns get fewer buckets. */
+  overviewBytes?: number;
   /** Exact values (rows × numeric columns) kept in all windows together. */
   exactValues?: number;
   /** Events listed in the table. */
   maxEvents?: number;
 }
 
-const DEFAULT_LIMITS: Required<ReportLimits> = { buckets: 2000, exactValues: 400_000, maxEvents: 20_000 };
+const DEFAULT_LIMITS: Required<ReportLimits> = { buckets: 2000, overviewBytes: OVERVIEW_BYTES, exactValues: 400_000, maxEvents: 20_000 };
 
 export interface ReportInput {
   title: string;
@@ -81,6 +84,7 @@ export class ReportBuilder {
   /** The reduction every chunk goes into; `spec` lets other threads reduce rows for it. */
   readonly reduction: Reduction;
   private readonly allExact: boolean;
+  private readonly overview: OverviewPlan;
   private readonly eventsCovered: number;
   private readonly limits: Required<ReportLimits>;
   private readonly table: ReturnType<typeof eventRows>;
@@ -93,7 +97,8 @@ export class ReportBuilder {
     const plan = planExact({ rows: m.rows, columns: this.layout.numericColumns, events: this.table.events, budget: this.limits.exactValues });
     this.allExact = plan.all;
     this.eventsCovered = plan.eventsCovered;
-    this.reduction = new Reduction({ layout: this.layout, rows: m.rows, buckets: Math.max(1, Math.min(this.limits.buckets, m.rows)), exact: plan.ranges });
+    this.overview = planOverview(m.rows, this.layout.numericColumns.length, this.limits.buckets, this.limits.overviewBytes);
+    this.reduction = new Reduction({ layout: this.layout, rows: m.rows, buckets: this.overview.buckets, exact: plan.ranges });
   }
 
   add(c: Chunk): void {
@@ -102,13 +107,25 @@ export class ReportBuilder {
 
   finish(): PageData.Report {
     const m = this.input.manifest;
-    const buckets = Math.max(1, Math.min(this.limits.buckets, m.rows));
+    const { buckets, packed } = this.overview;
     const pointRows: Float64Array[] = [];
     const series: PageData.Series[] = this.layout.series.map((s) => {
       const p = this.reduction.m4.get(s.name)!.points();
       const t = s.twin ? this.reduction.m4.get(s.twin)!.points() : null;
       pointRows.push(p.x, ...(t ? [t.x] : []));
-      return { name: s.name, dtype: s.dtype, twin: s.twin, x: f64(p.x), y: f64(p.y), twinX: t ? f64(t.x) : null, twinY: t ? f64(t.y) : null };
+      if (!packed) return { name: s.name, dtype: s.dtype, twin: s.twin, x: f64(p.x), y: f64(p.y), twinX: t ? f64(t.x) : null, twinY: t ? f64(t.y) : null };
+      const y = f32Relative(p.y);
+      const ty = t ? f32Relative(t.y) : null;
+      return {
+        name: s.name,
+        dtype: s.dtype,
+        twin: s.twin,
+        x: rowDeltas(p.x),
+        y: y.y,
+        twinX: t ? rowDeltas(t.x) : null,
+        twinY: ty ? ty.y : null,
+        packed: { y: [y.offset, y.scale], twinY: ty ? [ty.offset, ty.scale] : null },
+      };
     });
     const distributions: PageData.Distribution[] = [
       ...this.layout.series.map((s) => ({ name: s.name, type: 'numeric' as const, ...this.reduction.hist.get(s.name)!.result() })),
@@ -124,7 +141,8 @@ export class ReportBuilder {
     else {
       const tiles = this.reduction.exact.length;
       notes.push(
-        `The overview is an M4 downsample (first, min, max and last of each of ${buckets.toLocaleString('en-US')} buckets of about ${Math.round(bucketRows).toLocaleString('en-US')} rows per column), computed while streaming every row.`,
+        `The overview is an M4 downsample (first, min, max and last of each of ${buckets.toLocaleString('en-US')} buckets of about ${Math.round(bucketRows).toLocaleString('en-US')} rows per column), computed while streaming every row.` +
+          (packed ? ` With ${this.layout.numericColumns.length.toLocaleString('en-US')} numeric columns it carries its values as float32 (to about 1/16,000,000 of each column's range)${buckets < Math.min(this.limits.buckets, m.rows) ? ` and ${buckets.toLocaleString('en-US')} buckets a column instead of ${Math.min(this.limits.buckets, m.rows).toLocaleString('en-US')}` : ''}, so the page stays small; exact rows keep every value as stored.` : ''),
         `Exact rows are in the page around ${this.eventsCovered.toLocaleString('en-US')} of ${count.toLocaleString('en-US')} events and in ${tiles.toLocaleString('en-US')} window(s) in all (including evenly spaced tiles of normal rows); zoomed elsewhere, the charts show the overview's min/max envelope.`,
       );
     }

@@ -4,7 +4,8 @@
  * the Node side and the browser side, compiled separately, share one definition.
  *
  * Arrays of numbers are base64 of little-endian Float64Array bytes (NaN for a missing
- * value): exact, and about 11 characters a value.
+ * value): exact, and about 11 characters a value. A wide report packs its overview
+ * (`Series.packed`) to stay within its byte budget.
  */
 declare namespace PageData {
   /** Base64 of a Float64Array's bytes. */
@@ -74,11 +75,17 @@ declare namespace PageData {
     dtype: string;
     /** The clean twin's column name, when the dataset has one. */
     twin: string | null;
-    /** Overview points (M4: first, min, max, last of each bucket, in row order). */
+    /**
+     * Overview points (M4: first, min, max, last of each bucket, in row order). Float64
+     * bytes, or with `packed`: x base64 of LEB128 differences of the rows (the first from
+     * 0), y base64 of little-endian float32, each read as offset + value × scale.
+     */
     x: F64;
     y: F64;
     twinX: F64 | null;
     twinY: F64 | null;
+    /** Present when the overview is packed: [offset, scale] of y and of twinY. */
+    packed?: { y: [number, number]; twinY: [number, number] | null };
   }
 
   interface ExactWindow {

@@ -90,8 +90,9 @@ function drawCategories(d: Extract<PageData.Distribution, { type: 'categorical' 
   return c;
 }
 
+/** Each variable's figure, its caption at once and its canvas when near the window (lazy.ts). */
 function renderDistributions(report: PageData.Report, host: HTMLElement): void {
-  for (const d of report.distributions) {
+  const figures = report.distributions.map((d) => {
     const box = el('figure', { class: 'dist', 'data-variable': d.name });
     const n = sum(d.normal);
     const a = sum(d.anomalous);
@@ -99,9 +100,22 @@ function renderDistributions(report: PageData.Report, host: HTMLElement): void {
     // can hold them, and the caption says so rather than calling an infinity missing.
     const apart = d.type === 'numeric' ? 'missing or not finite (null, NaN, ±Infinity)' : 'missing';
     box.append(el('figcaption', {}, `${d.name}: ${fmtInt(n)} normal, ${fmtInt(a)} anomalous values` + (d.nulls[0] + d.nulls[1] > 0 ? `, ${fmtInt(d.nulls[0] + d.nulls[1])} ${apart}` : '')));
-    box.append(d.type === 'numeric' ? drawHistogram(d, 420, 150) : drawCategories(d, 420));
+    // Until drawn, the room the canvas will take.
+    const room = el('div', { style: `width:420px;height:${d.type === 'numeric' ? 150 : 8 + 22 * d.categories.length}px` });
+    box.append(room);
     host.append(box);
-  }
+    return { box, room, drawn: false };
+  });
+  whenNear(
+    figures.map((f) => f.box),
+    (i, yes) => {
+      const f = figures[i]!;
+      if (!yes || f.drawn) return;
+      const d = report.distributions[i]!;
+      f.room.replaceWith(d.type === 'numeric' ? drawHistogram(d, 420, 150) : drawCategories(d, 420));
+      f.drawn = true;
+    },
+  );
 }
 
 /** Radial projection of latent codes: rings for the bands, dots for the codes drawn. */

@@ -3,20 +3,19 @@
  * kept in step, anomaly events shaded by kind. Data follows the view: the M4 overview by
  * default, exact rows where the page holds them (every row, or windows around events and
  * a few tiles) once the view is narrow enough for rows to matter.
+ *
+ * A wide dataset has hundreds of charts: drawing (and decoding) them all at load took
+ * seconds, and every zoom redrew them all. The first few are drawn at load, each further
+ * one when it comes within a screen of the window (lazy.ts). A view change redraws the
+ * charts near the window at once, and any other when it comes near.
  */
-
-interface DecodedSeries {
-  meta: PageData.Series;
-  x: Float64Array;
-  y: Float64Array;
-  tx: Float64Array | null;
-  ty: Float64Array | null;
-}
 
 interface DecodedWindow {
   from: number;
   to: number;
+  /** Values by column, decoded from `raw` when first drawn. */
   values: Map<string, Float64Array>;
+  raw: Record<string, string>;
 }
 
 /** What the charts show: rows [from, to) and from where the values come. */
@@ -26,15 +25,24 @@ interface ViewState {
   resolution: 'exact' | 'overview' | 'mixed';
 }
 
+/** One variable's place on the page: its box, and its chart once drawn. */
+interface Slot {
+  meta: PageData.Series;
+  box: HTMLElement;
+  series: DecodedSeries | null;
+  chart: uPlot | null;
+  /** Within a screen of the window (as the IntersectionObserver last said). */
+  near: boolean;
+  /** The data mode and view the chart last drew. */
+  mode: string;
+  from: number;
+  to: number;
+}
+
 const MIN_VIEW_ROWS = 4;
-/** Height in CSS pixels of the event strip along the top of each chart. */
-const EVENT_STRIP = 5;
-/** The colour of events past those the page lists, shaded by overview bucket. */
-const UNLISTED = '#555555';
 
 class SeriesCharts {
-  private readonly charts: uPlot[] = [];
-  private readonly series: DecodedSeries[];
+  private readonly slots: Slot[];
   private readonly windows: DecodedWindow[];
   private readonly rows: number;
   private readonly startMs: number;
@@ -46,7 +54,8 @@ class SeriesCharts {
   private syncing = false;
   private current: ViewState;
   private readonly listeners: Array<(v: ViewState) => void> = [];
-  private lastMode = '';
+  /** The first drawn chart's height: the room kept for a chart not yet drawn. */
+  private chartHeight = 0;
 
   constructor(
     private readonly report: PageData.Report,
@@ -55,14 +64,7 @@ class SeriesCharts {
     this.rows = report.time.rows;
     this.startMs = report.time.startMs;
     this.stepMs = report.time.stepMs;
-    this.series = report.series.map((s) => ({
-      meta: s,
-      x: decodeF64(s.x),
-      y: decodeF64(s.y),
-      tx: s.twinX ? decodeF64(s.twinX) : null,
-      ty: s.twinY ? decodeF64(s.twinY) : null,
-    }));
-    this.windows = report.exact.map((w) => ({ from: w.from, to: w.to, values: new Map(Object.entries(w.values).map(([k, v]) => [k, decodeF64(v)])) }));
+    this.windows = report.exact.map((w) => ({ from: w.from, to: w.to, values: new Map(), raw: w.values }));
     const j = report.time.jitter;
     if (j) {
       const rows = decodeF64(j.rows);
@@ -74,8 +76,68 @@ class SeriesCharts {
       const per = this.rows / report.unlisted.buckets;
       decodeF64(report.unlisted.rows).forEach((n, k) => n > 0 && this.unlisted.push([k * per, (k + 1) * per]));
     }
+    const mode = this.modeKey(0, this.rows);
     this.current = { from: 0, to: this.rows, resolution: report.allExact ? 'exact' : 'overview' };
-    this.build();
+    this.slots = report.series.map((meta) => {
+      // A box is a `.chart` once its chart is drawn; until then it keeps the room of one.
+      const box = el('div', { class: 'chart-slot', 'data-series': meta.name });
+      this.host.append(box);
+      return { meta, box, series: null, chart: null, near: true, mode, from: 0, to: this.rows };
+    });
+    whenNear(
+      this.slots.map((s) => s.box),
+      (i, yes) => {
+        const slot = this.slots[i]!;
+        slot.near = yes;
+        if (yes) this.draw(slot);
+      },
+    );
+    for (const slot of this.slots) if (!slot.chart) slot.box.style.minHeight = `${this.chartHeight}px`;
+    window.addEventListener('resize', () => {
+      this.widthPx = 0;
+      for (const s of this.slots) s.chart?.setSize({ width: this.width(), height: 190 });
+    });
+    this.applyScale(0, this.rows);
+  }
+
+  /** Draws a slot's chart if not yet drawn, and brings it to the current view. */
+  private draw(slot: Slot): uPlot {
+    if (!slot.chart) {
+      slot.series = decodeSeries(slot.meta);
+      this.syncing = true;
+      try {
+        slot.chart = new uPlot(this.options(slot.series), this.dataFor(slot.series, this.current.from, this.current.to), slot.box);
+      } finally {
+        this.syncing = false;
+      }
+      slot.box.classList.add('chart');
+      slot.mode = this.modeKey(this.current.from, this.current.to);
+      slot.from = NaN;
+      this.wheelAndPan(slot.chart);
+      if (this.chartHeight === 0) this.chartHeight = slot.box.offsetHeight;
+    }
+    this.sync(slot);
+    return slot.chart;
+  }
+
+  /** Brings a drawn chart to the current view (its data first when the mode changed), drawing at once. */
+  private sync(slot: Slot): void {
+    const u = slot.chart;
+    const { from, to } = this.current;
+    if (!u || (slot.from === from && slot.to === to)) return;
+    const mode = this.modeKey(from, to);
+    this.syncing = true;
+    try {
+      u.batch(() => {
+        if (mode !== slot.mode) u.setData(this.dataFor(slot.series!, from, to), false);
+        u.setScale('x', { min: this.t(from), max: this.t(to) });
+      });
+    } finally {
+      this.syncing = false;
+    }
+    slot.mode = mode;
+    slot.from = from;
+    slot.to = to;
   }
 
   /** Seconds (uPlot's time unit) of a row's timestamp; rows may be fractional (a view's bounds, on the grid). */
@@ -87,106 +149,24 @@ class SeriesCharts {
     return (t * 1000 - this.startMs) / this.stepMs;
   }
 
+  /** Chart width: read once (each read after drawing a chart lays the page out again) and on resize. */
+  private widthPx = 0;
   private width(): number {
-    return Math.max(400, this.host.clientWidth - 8);
+    if (this.widthPx === 0) this.widthPx = Math.max(400, this.host.clientWidth - 8);
+    return this.widthPx;
   }
 
-  private build(): void {
-    const kinds = this.report.kinds;
-    const events = this.report.events;
-    for (const s of this.series) {
-      const box = el('div', { class: 'chart', 'data-series': s.meta.name });
-      this.host.append(box);
-      const shade = (u: uPlot) => {
-        const { top, height } = u.bbox;
-        const ctx = u.ctx;
-        const min = u.scales['x']!.min!;
-        const max = u.scales['x']!.max!;
-        const r = window.devicePixelRatio || 1;
-        let n = 0;
-        ctx.save();
-        for (const e of events) {
-          const a = this.t(e.start);
-          const b = this.t(e.end);
-          if (b < min || a > max) continue;
-          const p0 = u.valToPos(Math.max(a, min), 'x', true);
-          const p1 = u.valToPos(Math.min(b, max), 'x', true);
-          ctx.fillStyle = (kinds[e.kind] ?? '#d62728') + '55';
-          ctx.fillRect(p0, top, Math.max(p1 - p0, r), height);
-          n++;
-        }
-        ctx.fillStyle = UNLISTED + '55';
-        for (const [a, b] of this.spans(this.unlisted, min, max)) ctx.fillRect(u.valToPos(a, 'x', true), top, Math.max(u.valToPos(b, 'x', true) - u.valToPos(a, 'x', true), r), height);
-        ctx.restore();
-        u.root.dataset['shaded'] = String(n);
-      };
-      // A strip of each event's kind colour along the top of the plot, drawn over the series:
-      // at the whole-timeline view a short event's shade is a pixel column that a dense
-      // series covers, and the strip keeps it in sight.
-      const mark = (u: uPlot) => {
-        const { top } = u.bbox;
-        const min = u.scales['x']!.min!;
-        const max = u.scales['x']!.max!;
-        const r = window.devicePixelRatio || 1;
-        const ctx = u.ctx;
-        ctx.save();
-        for (const e of events) {
-          const a = this.t(e.start);
-          const b = this.t(e.end);
-          if (b < min || a > max) continue;
-          const p0 = Math.floor(u.valToPos(Math.max(a, min), 'x', true));
-          const p1 = Math.ceil(u.valToPos(Math.min(b, max), 'x', true));
-          ctx.fillStyle = kinds[e.kind] ?? '#d62728';
-          ctx.fillRect(p0, top, Math.max(p1 - p0, r), EVENT_STRIP * r);
-        }
-        ctx.fillStyle = UNLISTED;
-        for (const [a, b] of this.spans(this.unlisted, min, max)) {
-          const p0 = Math.floor(u.valToPos(a, 'x', true));
-          ctx.fillRect(p0, top, Math.max(Math.ceil(u.valToPos(b, 'x', true)) - p0, r), EVENT_STRIP * r);
-        }
-        ctx.restore();
-      };
-      const opts: UPlotOptions = {
-        width: this.width(),
-        height: 190,
-        title: s.meta.name + (s.meta.twin ? `  (dashed: ${s.meta.twin}, without anomalies)` : ''),
-        // Time-axis ticks and labels in UTC, as the table and range line write times (uPlot's
-        // default is the browser's zone: an axis hours off the times beside it).
-        tzDate: (ts: number) => uPlot.tzDate(new Date(ts * 1000), 'Etc/UTC'),
-        scales: { x: { time: true }, y: { range: yRange } },
-        series: [
-          // The legend names a row's time as the event table and the files do: UTC, to the millisecond.
-          { label: 'time', value: (_u: uPlot, v: number | null) => (v === null ? '--' : fmtTime(Math.round(v * 1000))) },
-          // The twin first, so the series itself is drawn over it.
-          ...(s.meta.twin ? [{ label: s.meta.twin, stroke: '#8a8a8a', width: 1, dash: [5, 4], points: { show: false } }] : []),
-          // uPlot's own rule for points: drawn only where rows lie far apart (zoomed to single
-          // rows), so a lone row — a one-row dataset, a value between dropped ones — is seen.
-          { label: s.meta.name, stroke: '#1f4e9c', width: 1 },
-        ],
-        axes: [{ incrs: X_INCRS, values: X_VALUES }, { size: yAxisSize, font: AXIS_FONT, incrs: Y_INCRS, splits: ySplits, values: yValues }],
-        cursor: { sync: { key: 'paranom-x' }, drag: { x: true, y: false } },
-        legend: { show: true, live: true },
-        hooks: {
-          drawClear: [shade],
-          draw: [mark],
-          setScale: [
-            (u: uPlot, key: string) => {
-              if (key !== 'x' || this.syncing) return;
-              const sc = u.scales['x']!;
-              this.setView(this.row(sc.min!), this.row(sc.max!));
-            },
-          ] as unknown as Array<(u: uPlot) => void>,
-        },
-      };
-      const chart = new uPlot(opts, this.dataFor(s, 0, this.rows), box);
-      this.wheelAndPan(chart);
-      this.charts.push(chart);
-    }
-    window.addEventListener('resize', () => {
-      for (const c of this.charts) c.setSize({ width: this.width(), height: 190 });
+  /** uPlot options of a series' chart, the view kept in step with the others. */
+  private options(s: DecodedSeries): UPlotOptions {
+    return chartOptions(s.meta, {
+      report: this.report,
+      width: this.width(),
+      t: (row) => this.t(row),
+      unlistedSpans: (min, max) => this.spans(this.unlisted, min, max),
+      scaled: (min, max) => {
+        if (!this.syncing) this.setView(this.row(min), this.row(max));
+      },
     });
-    this.lastMode = this.modeKey(0, this.rows);
-    this.applyScale(0, this.rows);
   }
 
   /** Wheel zooms around the cursor; shift+wheel and dragging with shift pan. Double-click resets. */
@@ -250,6 +230,13 @@ class SeriesCharts {
     return 'w:' + this.windowsIn(from, to).map((w) => w.from).join(',');
   }
 
+  /** A window's values of a column, decoded on first use. */
+  private exactValues(w: DecodedWindow, column: string): Float64Array | undefined {
+    let v = w.values.get(column);
+    if (!v && w.raw[column] !== undefined) w.values.set(column, (v = decodeF64(w.raw[column]!)));
+    return v;
+  }
+
   /** Chart data for rows [from, to): overview points outside exact windows, exact rows inside. */
   private dataFor(s: DecodedSeries, from: number, to: number): UPlotData {
     const twin = s.meta.twin;
@@ -268,8 +255,8 @@ class SeriesCharts {
       if (s.tx && s.ty) for (let i = 0; i < s.tx.length; i++) if (!inWin(s.tx[i]!)) put(s.tx[i]!, 1, s.ty[i]!);
     }
     for (const w of wins) {
-      const v = w.values.get(s.meta.name)!;
-      const tv = twin ? w.values.get(twin) : undefined;
+      const v = this.exactValues(w, s.meta.name)!;
+      const tv = twin ? this.exactValues(w, twin) : undefined;
       for (let r = w.from; r < w.to; r++) {
         put(r, 0, v[r - w.from]!);
         if (tv) put(r, 1, tv[r - w.from]!);
@@ -299,18 +286,10 @@ class SeriesCharts {
 
   private applyScale(from: number, to: number): void {
     const mode = this.modeKey(from, to);
-    this.syncing = true;
-    try {
-      if (mode !== this.lastMode) {
-        this.charts.forEach((c, i) => c.setData(this.dataFor(this.series[i]!, from, to), false));
-        this.lastMode = mode;
-      }
-      for (const c of this.charts) c.setScale('x', { min: this.t(from), max: this.t(to) });
-    } finally {
-      this.syncing = false;
-    }
     const exact = mode === 'all' || (mode.startsWith('w:') && this.windowsIn(from, to).some((w) => w.from <= from && w.to >= to));
     this.current = { from, to, resolution: exact ? 'exact' : mode === 'overview' ? 'overview' : 'mixed' };
+    // Charts away from the window catch up when they come near (or when a script asks).
+    for (const s of this.slots) if (s.near) this.sync(s);
     for (const l of this.listeners) l(this.current);
   }
 
@@ -328,7 +307,7 @@ class SeriesCharts {
    * (null: a gap). Rows where only the twin has a point are left out.
    */
   drawn(i: number): { ms: number[]; values: Array<number | null> } {
-    const d = this.charts[i]!.data;
+    const d = this.draw(this.slots[i]!).data;
     const ys = d[d.length - 1]!;
     const out: { ms: number[]; values: Array<number | null> } = { ms: [], values: [] };
     for (let k = 0; k < ys.length; k++) {
@@ -339,9 +318,9 @@ class SeriesCharts {
     return out;
   }
 
-  /** Events shaded on each chart at its last draw. */
+  /** Events shaded on each drawn chart, in page order, brought to the current view first. */
   shaded(): number[] {
-    return this.charts.map((c) => Number(c.root.dataset['shaded'] ?? 0));
+    return this.slots.filter((s) => s.chart).map((s) => Number(this.draw(s).root.dataset['shaded'] ?? 0));
   }
 
   /** Epoch ms of a row: the time it holds in the files (jitter included) for a row the page draws, else on the grid. */

@@ -17,6 +17,8 @@ declare class uPlot {
   valToPos(val: number, scale: string, canvasPixels?: boolean): number;
   posToVal(pos: number, scale: string): number;
   redraw(rebuildPaths?: boolean, recalcAxes?: boolean): void;
+  /** Runs `fn` and draws once, at its end (not in a later microtask). */
+  batch(fn: () => void): void;
 }
 type UPlotData = Array<ArrayLike<number | null | undefined>>;
 interface UPlotOptions {
