@@ -12,6 +12,7 @@ import { tableFromIPC } from 'apache-arrow';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generate } from '../src/run/generate.js';
+import { f32Relative, rowDeltas } from '../src/report/encode.js';
 import { scenarioFrom, tempDir } from './helpers.js';
 import { ensureChromium, launch } from './browser.js';
 
@@ -83,6 +84,43 @@ describe('the report of a 400-variable dataset', () => {
     });
     afterAll(async () => {
       await browser?.close();
+    });
+
+    it('reads back a packed overview as written: rows past 2^32 exactly, values within 1/16,000,000 of their range, float32 values, NaN and ±Infinity as they are', async () => {
+      const rows = Float64Array.from([0, 1, 127, 128, 16_383, 16_384, 2 ** 32 + 5, 2 ** 53 - 1]);
+      const cases = [
+        Float64Array.from({ length: 500 }, (_, i) => 1e15 + 1e5 * Math.sin(i / 7)), // float32 of the value itself would be flat
+        Float64Array.from([-1.7e308, 1.7e308, 0, 1e300, -3]),
+        Float64Array.from([1e-300, 2e-300, -5e-301, 0]),
+        Float64Array.from([NaN, Infinity, -Infinity, 1.5, 2.25, -7]), // every finite value a float32: exact
+        Float64Array.from([0.1, 0.2, NaN, Infinity, 0.3]),
+        Float64Array.from([42, 42, 42]),
+      ];
+      const packed = cases.map((c) => f32Relative(c));
+      const page = await browser.newPage();
+      await page.goto(pathToFileURL(html).href);
+      await page.waitForSelector('body[data-ready="true"]');
+      const back = await page.evaluate(
+        ([x, ys]) => {
+          const g = window as unknown as { decodeRowDeltas(b: string): Float64Array; decodeF32(b: string, p: [number, number]): Float64Array };
+          return { rows: [...g.decodeRowDeltas(x)], values: ys.map((y) => [...g.decodeF32(y.y, [y.offset, y.scale])].map((v) => (Number.isNaN(v) ? 'NaN' : v))) };
+        },
+        [rowDeltas(rows), packed] as const,
+      );
+      await page.close();
+      expect(back.rows).toEqual([...rows]);
+      cases.forEach((c, k) => {
+        const finite = [...c].filter(Number.isFinite);
+        const range = Math.max(...finite) / 2 - Math.min(...finite) / 2;
+        c.forEach((v, i) => {
+          const got = back.values[k]![i]!;
+          if (!Number.isFinite(v)) expect(got).toBe(Number.isNaN(v) ? 'NaN' : v);
+          else if (Math.fround(v) === v && c.every((u) => Number.isNaN(u) || Math.fround(u) === u)) expect(got).toBe(v);
+          else expect(Math.abs((got as number) - v)).toBeLessThanOrEqual(range * 2 ** -23);
+        });
+      });
+      // Not flattened: the wave's values stay apart.
+      expect(new Set(back.values[0]).size).toBeGreaterThan(400);
     });
 
     it('draws a chart far down the page when scrolled to (not before), with the dataset\'s values', async () => {

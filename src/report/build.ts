@@ -12,7 +12,7 @@ import { planExact } from './exact.js';
 import { reportLayout, type ReportLayout } from './layout.js';
 import { Reduction } from './reduction.js';
 import { f32Relative, f64, rowDeltas } from './encode.js';
-import { OVERVIEW_BYTES, planOverview, type OverviewPlan } from './overview-budget.js';
+import { DATA_BYTES, exactBytes, planOverview, type OverviewPlan } from './overview-budget.js';
 import { drawnRows, rowOffsets, windowOffsets } from './times.js';
 import { firstRow, type Scenario } from '../model/types.js';
 
@@ -33,15 +33,15 @@ export function fromRowBase(s: Scenario): Scenario {
 export interface ReportLimits {
   /** Overview buckets per column (each gives up to 4 points), at most. */
   buckets?: number;
-  /** Inlined bytes of the overview, all numeric columns together; more columns get fewer buckets. */
-  overviewBytes?: number;
+  /** Inlined bytes of the overview and exact rows together: the overview takes what exact rows leave, more columns fewer buckets each. */
+  dataBytes?: number;
   /** Exact values (rows × numeric columns) kept in all windows together. */
   exactValues?: number;
   /** Events listed in the table. */
   maxEvents?: number;
 }
 
-const DEFAULT_LIMITS: Required<ReportLimits> = { buckets: 2000, overviewBytes: OVERVIEW_BYTES, exactValues: 400_000, maxEvents: 20_000 };
+const DEFAULT_LIMITS: Required<ReportLimits> = { buckets: 2000, dataBytes: DATA_BYTES, exactValues: 400_000, maxEvents: 20_000 };
 
 export interface ReportInput {
   title: string;
@@ -97,7 +97,9 @@ export class ReportBuilder {
     const plan = planExact({ rows: m.rows, columns: this.layout.numericColumns, events: this.table.events, budget: this.limits.exactValues });
     this.allExact = plan.all;
     this.eventsCovered = plan.eventsCovered;
-    this.overview = planOverview(m.rows, this.layout.numericColumns.length, this.limits.buckets, this.limits.overviewBytes);
+    const columns = this.layout.numericColumns.length;
+    const exactRows = plan.ranges.reduce((n, [from, to]) => n + to - from, 0);
+    this.overview = planOverview(m.rows, columns, this.limits.buckets, this.limits.dataBytes - exactBytes(exactRows * columns));
     this.reduction = new Reduction({ layout: this.layout, rows: m.rows, buckets: this.overview.buckets, exact: plan.ranges });
   }
 
@@ -142,7 +144,7 @@ export class ReportBuilder {
       const tiles = this.reduction.exact.length;
       notes.push(
         `The overview is an M4 downsample (first, min, max and last of each of ${buckets.toLocaleString('en-US')} buckets of about ${Math.round(bucketRows).toLocaleString('en-US')} rows per column), computed while streaming every row.` +
-          (packed ? ` With ${this.layout.numericColumns.length.toLocaleString('en-US')} numeric columns it carries its values as float32 (to about 1/16,000,000 of each column's range)${buckets < Math.min(this.limits.buckets, m.rows) ? ` and ${buckets.toLocaleString('en-US')} buckets a column instead of ${Math.min(this.limits.buckets, m.rows).toLocaleString('en-US')}` : ''}, so the page stays small; exact rows keep every value as stored.` : ''),
+          (packed ? ` With ${this.layout.numericColumns.length.toLocaleString('en-US')} numeric columns it carries its values as float32 (as stored where they are float32 or small integers, else to within 1/16,000,000 of the column's range)${buckets < Math.min(this.limits.buckets, m.rows) ? ` and ${buckets.toLocaleString('en-US')} buckets a column instead of ${Math.min(this.limits.buckets, m.rows).toLocaleString('en-US')}` : ''}, so the page stays small; exact rows keep every value as stored.` : ''),
         `Exact rows are in the page around ${this.eventsCovered.toLocaleString('en-US')} of ${count.toLocaleString('en-US')} events and in ${tiles.toLocaleString('en-US')} window(s) in all (including evenly spaced tiles of normal rows); zoomed elsewhere, the charts show the overview's min/max envelope.`,
       );
     }

@@ -44,8 +44,8 @@ export function rowDeltas(rows: Float64Array): string {
  * Values as float32, with how to read them back: value = offset + f32 × scale. When every
  * value survives float32 (float32 and int32 columns, counts), offset 0 and scale 1 and the
  * values are exact. Otherwise each is stored relative to the middle of the finite values'
- * range, divided by a power of two that brings them within ±2: float32's 24 bits then
- * resolve about 1/16,000,000 of the range, where a float32 of the value itself would lose
+ * range, divided by the power of two at or above half the range: float32 then keeps each
+ * within 1/16,000,000 of the range, where a float32 of the value itself would lose
  * a series such as 10^15 + a wave of 10^5 (and overflow past 3.4·10^38). NaN and ±Infinity
  * are kept as they are.
  */

@@ -1,15 +1,21 @@
 /**
- * How much of a page the overview may take: one byte budget shared by every numeric
- * column. A narrow dataset's overview fits it as float64 at the full bucket count and is
- * carried so (every value exact). A wide one is packed (row numbers as LEB128
+ * How much of a page the overview may take: one byte budget for the series data, shared
+ * by every numeric column, of which the exact rows (their own budget of values) take their
+ * part first. A narrow dataset's overview fits the rest as float64 at the full bucket
+ * count and is carried so (every value exact). A wide one is packed (row numbers as LEB128
  * differences, values as float32: about 7 bytes a point inlined instead of 21), and when
  * even that does not fit, every column gets fewer buckets, never fewer than a chart needs
  * to draw its envelope a few pixels a bucket.
  */
 import { leb128Length } from './encode.js';
 
-/** Overview bytes of a page (all numeric columns together, as inlined). */
-export const OVERVIEW_BYTES = 6_000_000;
+/** Inlined bytes of a page's overview and exact rows together (all numeric columns). */
+export const DATA_BYTES = 9_000_000;
+
+/** Inlined bytes of `values` exact values (float64, base64: 4 characters per 3 bytes). */
+export function exactBytes(values: number): number {
+  return (values * 8 * 4) / 3;
+}
 /** The fewest buckets a wide report gives a column: one per 2–3 pixels of a chart in a 1,400-pixel window. */
 export const MIN_BUCKETS = 500;
 
@@ -27,7 +33,7 @@ function columnBytes(rows: number, buckets: number, packed: boolean): number {
 }
 
 /** The overview of `columns` numeric columns over `rows` rows, at most `maxBuckets` buckets each, within `bytes`. */
-export function planOverview(rows: number, columns: number, maxBuckets: number, bytes = OVERVIEW_BYTES): OverviewPlan {
+export function planOverview(rows: number, columns: number, maxBuckets: number, bytes: number): OverviewPlan {
   const full = Math.max(1, Math.min(maxBuckets, rows));
   if (columns * columnBytes(rows, full, false) <= bytes) return { buckets: full, packed: false };
   const floor = Math.min(full, MIN_BUCKETS);
