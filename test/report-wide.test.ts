@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generate } from '../src/run/generate.js';
 import { f32Relative, rowDeltas } from '../src/report/encode.js';
 import { scenarioFrom, tempDir } from './helpers.js';
+import { wideScenario } from '../bench/wide-scenario.js';
 import { ensureChromium, launch } from './browser.js';
 
 const CLI = 'dist/src/cli/main.js';
@@ -21,27 +22,6 @@ const CLI = 'dist/src/cli/main.js';
 const VARIABLES = 400;
 const ROWS = 100_000;
 const START_MS = Date.parse('2024-01-01T00:00:00Z');
-
-/** Numeric variables of every dtype in turn: a float64 process, float32, int32 and int64 (Poisson) draws. */
-function wideScenario() {
-  const variables: Record<string, object> = {};
-  for (let i = 0; i < VARIABLES; i++) {
-    const name = `s${String(i).padStart(3, '0')}`;
-    variables[name] = [
-      { type: 'process', components: [{ type: 'sine', period: 3600 + i * 10, amplitude: 5 + (i % 7) }, { type: 'noise', sd: 1 }] },
-      { dtype: 'float32', normal: { dist: 'normal', mean: i, sd: 2 } },
-      { dtype: 'int32', normal: { dist: 'integer', min: -5, max: 5 + i } },
-      { normal: { dist: 'poisson', lambda: 4 } },
-    ][i % 4]!;
-  }
-  return {
-    name: 'wide',
-    seed: 7,
-    timeline: { start: '2024-01-01T00:00:00Z', step: '1s', rows: ROWS },
-    anomalies: { frequency: 0.02, duration: [20, 200], kinds: [{ kind: 'spike', duration: 1, magnitude: [5, 8] }, { kind: 'level_shift', shift: [3, 5] }, { kind: 'flat_line' }, { kind: 'dropout', rate: 0.5 }] },
-    variables,
-  };
-}
 
 /** Columns' values in row order (null: missing), from every shard (Arrow IPC files: a Parquet decoder takes seconds over 400 columns). */
 function columns(ds: string, names: string[]): Map<string, Array<number | null>> {
@@ -67,7 +47,7 @@ describe('the report of a 400-variable dataset', () => {
   let html = '';
   beforeAll(async () => {
     ds = join(tempDir(), 'ds');
-    await generate(scenarioFrom(wideScenario()), { out: ds, workers: 2, format: 'arrow' });
+    await generate(scenarioFrom(wideScenario(VARIABLES, ROWS)), { out: ds, workers: 2, format: 'arrow' });
     html = join(tempDir(), 'wide.html');
     const r = spawnSync(process.execPath, [CLI, 'report', ds, '--out', html], { encoding: 'utf8' });
     expect(r.status, r.stderr).toBe(0);
@@ -132,6 +112,11 @@ describe('the report of a 400-variable dataset', () => {
       const index = VARIABLES - 4; // s396, a float64 process: its overview is carried as float32 of its range
       const names = [index, VARIABLES - 1].map((i) => `s${String(i).padStart(3, '0')}`);
       const canvas = (name: string) => page.evaluate((n) => document.querySelector(`[data-series="${n}"] canvas`) !== null, name);
+      // The first chart is on the first screen: the 403 columns are counted by type, their list folded (before: it filled the screen).
+      const first = await page.evaluate(() => ({ top: document.querySelector('.chart canvas')!.getBoundingClientRect().top, columns: document.querySelector('details.columns')!.textContent! }));
+      expect(first.top).toBeLessThan(1000 - 150);
+      expect(first.columns).toMatch(/^403 columns: 1 timestamp\[ms, UTC\], 100 float64\?, 100 float32\?, 100 int32\?, 101 int64\?, 1 bool/);
+      expect(first.columns).toContain('s399: int64?, is_anomaly: bool');
       // At load the page draws its first charts, not all 400 (drawing all took seconds).
       expect(await canvas(names[0]!)).toBe(false);
       expect(await page.evaluate(() => document.querySelectorAll('.chart canvas').length)).toBeLessThan(50);

@@ -1,11 +1,30 @@
 /** Boots the report page from the inlined data. */
 
+/** Columns listed beside the summary's other rows; past this many, counted by type with the list folded. */
+const LISTED_COLUMNS = 24;
+
+/**
+ * The dataset's columns, name: type. A wide dataset's hundreds of names filled the first
+ * screen and pushed the charts below it: they are counted by type, the list a click away.
+ */
+function columnList(columns: PageData.Summary['columns']): string | Node {
+  const list = columns.map((c) => `${c.name}: ${c.type}`).join(', ');
+  if (columns.length <= LISTED_COLUMNS) return list;
+  const byType = new Map<string, number>();
+  for (const c of columns) byType.set(c.type, (byType.get(c.type) ?? 0) + 1);
+  const details = el('details', { class: 'columns' });
+  details.append(el('summary', {}, `${fmtInt(columns.length)} columns: ${[...byType].map(([t, n]) => `${fmtInt(n)} ${t}`).join(', ')}`), el('div', {}, list));
+  return details;
+}
+
 function renderSummary(r: PageData.Report, host: HTMLElement): void {
   const s = r.summary;
   const dl = el('table', { class: 'summary' });
-  const row = (k: string, v: string) => {
+  const row = (k: string, v: string | Node) => {
     const tr = el('tr');
-    tr.append(el('th', {}, k), el('td', {}, v));
+    const td = el('td');
+    td.append(v);
+    tr.append(el('th', {}, k), td);
     dl.append(tr);
   };
   const req = s.requested;
@@ -22,7 +41,7 @@ function renderSummary(r: PageData.Report, host: HTMLElement): void {
   );
   row('scenario hash', s.scenarioHash);
   row('engine', `paranom ${s.engineVersion}, data format ${s.formatVersion}`);
-  row('columns', s.columns.map((c) => `${c.name}: ${c.type}`).join(', '));
+  row('columns', columnList(s.columns));
   host.append(dl);
 }
 
