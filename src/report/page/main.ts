@@ -118,7 +118,8 @@ function boot(): void {
   if (r.latent.length > 0) renderLatent(r, document.getElementById('latent')!);
   else document.getElementById('latent-section')!.remove();
 
-  // For scripts and tests driving the page: the view in rows, and events shaded per chart.
+  // For scripts and tests driving the page: the view in rows, events shaded per drawn chart,
+  // and what chart i draws (drawing it first if it has not come into view yet).
   (window as unknown as { paranomReport: unknown }).paranomReport = {
     view: () => charts.view(),
     setView: (from: number, to: number) => charts.setView(from, to),
