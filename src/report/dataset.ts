@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { parquetWasm } from '../formats/parquet-wasm.js';
+import { PAGE_ROWS } from '../formats/parquet-chunks.js';
 import { tableFromIPC, type Table } from 'apache-arrow';
 import { ParanomError, type ErrorData } from '../errors.js';
 import { firstRow } from '../model/types.js';
@@ -23,9 +24,27 @@ import type { Chunk } from './chunk.js';
 import { latentPanels } from './latent.js';
 import { eventRows } from './events.js';
 
+function readParquetTable(bytes: Uint8Array, columns?: string[], rows?: { offset: number; limit: number }): Table {
+  return tableFromIPC(parquetWasm().readParquet(bytes, { batchSize: 65536, ...(columns ? { columns } : {}), ...(rows ?? {}) }).intoIPCStream());
+}
 
-function readParquetTable(bytes: Uint8Array, columns?: string[]): Table {
-  return tableFromIPC(parquetWasm().readParquet(bytes, { batchSize: 65536, ...(columns ? { columns } : {}) }).intoIPCStream());
+/**
+ * Values decoded from Parquet at a time, about. parquet-wasm decodes every column of the
+ * rows it is asked for (it does not honour `columns`), and a shard read whole held them
+ * all at once: 6 GB of memory for a 524,288-row shard of 400 numeric columns. A wide shard
+ * is read in slices of whole pages (PAGE_ROWS rows, at least one) of about this many
+ * values; a narrow shard is one slice, as before.
+ */
+const SLICE_VALUES = 16_000_000;
+
+/** A Parquet shard's rows, a slice at a time, until a slice comes back short. */
+function forEachParquetSlice(bytes: Uint8Array, columns: string[], rowStart: number, layout: ReportLayout, bufs: ChunkBuffers, onChunk: (c: Chunk) => void): void {
+  const limit = PAGE_ROWS * Math.max(1, Math.floor(SLICE_VALUES / columns.length / PAGE_ROWS));
+  for (let offset = 0; ; offset += limit) {
+    const t = readParquetTable(bytes, columns, { offset, limit });
+    forEachArrowChunk(t, rowStart + offset, layout, bufs, onChunk);
+    if (t.numRows < limit) return;
+  }
 }
 
 /** Rows of a CSV shard as chunks of up to 65,536 rows. */
@@ -107,7 +126,8 @@ function readShardChunks(dir: string, format: Manifest['format'], s: ManifestSha
   const columns = ['is_anomaly', ...layout.numericColumns, ...layout.categorical.map((c) => c.name)];
   try {
     if (format === 'csv') forEachCsvChunk(bytes.toString('utf8'), s.row_start, layout, bufs, counted);
-    else forEachArrowChunk(format === 'arrow' ? tableFromIPC(bytes).select(columns) : readParquetTable(bytes, columns), s.row_start, layout, bufs, counted);
+    else if (format === 'arrow') forEachArrowChunk(tableFromIPC(bytes).select(columns), s.row_start, layout, bufs, counted);
+    else forEachParquetSlice(bytes, columns, s.row_start, layout, bufs, counted);
   } catch (err) {
     throw new ParanomError('DATASET_INVALID', `${path}: cannot be read (${(err as Error).message})`, { path });
   }
