@@ -6,6 +6,7 @@
 
 import type { DType } from '../columns/columns.js';
 import type { Entities } from './entities.js';
+import type { Limits } from './limits.js';
 
 export type { DType };
 export { DTYPES } from '../columns/columns.js';
@@ -288,7 +289,8 @@ export interface CorrelationGroup {
   minEigenvalue: number;
 }
 
-export type Variable = StochasticVariable | CallbackVariable | ProcessVariable | SourceVariable | IdVariable | VaeVariable | CorrelatedVariable;
+/** `limits`: the range every value of the variable is clamped into (model/limits.ts); absent when not set. */
+export type Variable = (StochasticVariable | CallbackVariable | ProcessVariable | SourceVariable | IdVariable | VaeVariable | CorrelatedVariable) & { limits?: Limits };
 
 export type AnomalyPlan =
   | ({ mode: 'none' } & Pick<AnomalyPlanExtras, 'cleanTwin'>)
