@@ -34,6 +34,7 @@ import { ensureDataDir, removeIfEmpty } from './output-dir.js';
 import type { Prepared } from './survey.js';
 import { labelWarnings } from './label-warnings.js';
 import { learnedScaleWarnings } from './learned-scale.js';
+import { supportWarnings } from '../anomaly/kinds/support.js';
 import { sourceShares } from '../variables/source-share.js';
 import type { GenerateOptions, GenerateResult } from './generate-options.js';
 
@@ -260,7 +261,7 @@ export async function runPlan(run: PlannedRun): Promise<GenerateResult> {
       if (!part) removeUnplanned(out, plan.shards, prepared.carried);
       journal.remove();
     }
-    return { plan, manifest, generated, reused, rowsGenerated, warnings: [...scaleWarnings, ...labelWarnings(manifest, scenario)], ...(options.phases ? { phases: sumPhases(timed), spans: spans.sort((a, b) => a.shard - b.shard) } : {}) };
+    return { plan, manifest, generated, reused, rowsGenerated, warnings: [...scaleWarnings, ...supportWarnings(scenario), ...labelWarnings(manifest, scenario)], ...(options.phases ? { phases: sumPhases(timed), spans: spans.sort((a, b) => a.shard - b.shard) } : {}) };
   } catch (err) {
     if (committed) throw unfinishedCommit(out, command, err);
     undo(true);
