@@ -1,11 +1,13 @@
 /**
  * A variable's `limits: [lo, hi]`: every value it takes — clean rows, anomalous rows, the
  * clean twin — is clamped into the range, the same for any worker count, shard size and
- * growth; an integer column stays whole; an event clamped back onto the clean values has
- * no effect, as any event without one; bad limits are refused naming variable and line.
+ * growth; an integer column stays whole; every variable type that makes values, a fleet's
+ * outages and a uniqueness key's redraws are bounded alike; an event clamped back onto the
+ * clean values has no effect, as any event without one; bad limits are refused naming
+ * variable and line.
  */
 import { spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Ajv2020 } from 'ajv/dist/2020.js';
@@ -174,6 +176,87 @@ describe('limits', () => {
     generated('effect.json', 'effect');
     const manifest = JSON.parse(readFileSync(join(work, 'effect/manifest.json'), 'utf8')) as { anomalies: { min_effect: { dropped_events: number } } };
     expect(manifest.anomalies.min_effect.dropped_events).toBe(6);
+  }, 60_000);
+
+  it('bound every kind of variable that makes values (source, vae, correlated, callback), under the learned kind and decorrelate too', async () => {
+    copyFileSync(join(root, 'test/fixtures/vae/nyc_taxi_6w.csv'), join(work, 'taxi.csv'));
+    const t = cli('train-vae', '--data', join(work, 'taxi.csv'), '--out', join(work, 'models/taxi'), '--window', '48', '--latent', '2', '--hidden', '8', '--epochs', '1', '--seed', '5');
+    expect(t.status, t.stderr).toBe(0);
+    writeFileSync(join(work, 'wave.mjs'), 'export function normal(ctx) { return 50 + 80 * Math.sin(ctx.row / 50); }\n');
+    write('types.json', {
+      name: 'types',
+      seed: 11,
+      timeline: { start: '2014-07-01T00:00:00Z', step: '30m', rows: 3_000 },
+      anomalies: {
+        frequency: 0.08,
+        duration: [10, 40],
+        kinds: [
+          { kind: 'learned', model: 'models/taxi', variables: ['rides', 'decoded'] },
+          { kind: 'level_shift', shift: [5_000, 9_000], direction: 'down', variables: ['rides', 'decoded', 'share', 'wave'] },
+          { kind: 'decorrelate', variables: ['share'] },
+        ],
+      },
+      correlations: { g: { variables: ['share', 'score'], correlation: [[1, 0.8], [0.8, 1]] } },
+      variables: {
+        rides: { type: 'source', file: 'taxi.csv', column: 'value', limits: [0, 20_000] },
+        decoded: { type: 'vae', model: 'models/taxi', limits: [0, 25_000] },
+        share: { type: 'correlated', marginal: { dist: 'uniform', min: 0, max: 1 }, limits: [0.1, 0.9] },
+        score: { type: 'correlated', marginal: { dist: 'normal', mean: 0, sd: 1 }, limits: [-1, 1] },
+        wave: { type: 'callback', module: 'wave.mjs', normal: 'normal', limits: [0, 100] },
+      },
+    });
+    generated('types.json', 'types1', '--workers', '1', '--with-clean');
+    generated('types.json', 'types2', '--workers', '2', '--with-clean');
+    const a = filesOf('types1');
+    const b = filesOf('types2');
+    for (const [name, bytes] of a) expect(b.get(name)!.equals(bytes), name).toBe(true);
+    const bounds: Record<string, [number, number]> = { rides: [0, 20_000], decoded: [0, 25_000], share: [0.1, 0.9], score: [-1, 1], wave: [0, 100] };
+    for (const [name, [lo, hi]] of Object.entries(bounds)) {
+      const [r] = await duck(`SELECT min(${name}) AS lo, max(${name}) AS hi FROM ${data('types1')}`);
+      // Each variable reaches its limits (its values crossed them), and goes no further.
+      expect([Number(r!['lo']), Number(r!['hi'])], name).toEqual([lo, hi]);
+    }
+    const kinds = await duck(`SELECT DISTINCT kind FROM '${join(work, 'types1/anomalies.parquet')}' ORDER BY kind`);
+    expect(kinds.map((k) => k['kind'])).toContain('learned');
+  }, 120_000);
+
+  it('bound a fleet outage’s shift too, and may be drawn per entity', async () => {
+    write('fleet.json', {
+      name: 'fleet',
+      seed: 3,
+      timeline: { start: '2024-01-01T00:00:00Z', step: '1m', rows: 3_000 },
+      entities: { count: 6, key: 'machine' },
+      // Only the outages move cpu: a shift of −80 from about 30.
+      anomalies: { outages: { frequency: 0.1, duration: [10, 30], share: 0.5, kind: 'level_shift', amount: -80, variables: ['cpu'] } },
+      variables: { cpu: { type: 'process', limits: [0, { per_entity: { dist: 'uniform', min: 33, max: 36 } }], components: [{ type: 'constant', value: 30 }, { type: 'noise', sd: 2 }] } },
+    });
+    generated('fleet.json', 'fleet1', '--workers', '1', '--with-clean');
+    generated('fleet.json', 'fleet2', '--workers', '2', '--with-clean', '--shard-rows', String(SHARD));
+    expect(await difference(data('fleet1'), data('fleet2'))).toBe(0);
+    const [r] = await duck(`SELECT min(cpu) AS lo, count(*) FILTER (WHERE cpu = 0 AND is_anomaly) AS floored, max(cpu) AS hi, count(DISTINCT machine) FILTER (WHERE cpu > 33) AS above FROM ${data('fleet1')}`);
+    expect(r!['lo']).toBe(0);
+    expect(Number(r!['floored'])).toBeGreaterThan(100);
+    expect(Number(r!['hi'])).toBeLessThanOrEqual(36);
+    expect(Number(r!['above'])).toBeGreaterThan(0);
+    // Each machine's own ceiling: its largest value is the limit it drew (noise of sd 2 reaches it).
+    const tops = await duck(`SELECT machine, max(cpu) AS hi FROM ${data('fleet1')} GROUP BY machine`);
+    expect(new Set(tops.map((t) => t['hi'])).size).toBe(6);
+  }, 60_000);
+
+  it('bound a uniqueness key as the uniqueness pass sees it: clamped values are redrawn, never written twice', async () => {
+    write('keys.json', {
+      name: 'keys',
+      seed: 7,
+      timeline: { start: '2024-01-01T00:00:00Z', step: '1s', rows: 5_000 },
+      uniqueness: { key: ['device'], normal: { mode: 'hard', tries: 100 }, anomalous: { mode: 'hard', tries: 100 } },
+      // A third of the draws land above 20,000 and are clamped onto it.
+      variables: { device: { normal: { dist: 'integer', min: 0, max: 29_999 }, limits: [0, 20_000] } },
+    });
+    generated('keys.json', 'keys1', '--workers', '1');
+    generated('keys.json', 'keys2', '--workers', '2', '--shard-rows', String(SHARD));
+    expect(await difference(data('keys1'), data('keys2'))).toBe(0);
+    const [r] = await duck(`SELECT count(*) AS n, count(DISTINCT device) AS distinct_keys, max(device) AS hi FROM ${data('keys1')}`);
+    expect(r).toEqual({ n: '5000', distinct_keys: '5000', hi: '20000' });
   }, 60_000);
 
   it('refuse bad values with exit 2, naming the variable and the line', () => {
