@@ -289,6 +289,7 @@ describe('limits', () => {
     const doc = (limits: unknown, v: Record<string, unknown> = { normal: { dist: 'poisson', lambda: 2 } }) => ({ timeline: { rows: 10 }, variables: { x: { ...v, limits } } });
     expect(check(doc([0, null]))).toBe(true);
     expect(check(doc([null, 100], { type: 'process', components: [{ type: 'constant', value: 1 }] }))).toBe(true);
+    expect(check({ ...doc([0, { per_entity: { dist: 'uniform', min: 30, max: 40 } }]), entities: { count: 3 } })).toBe(true);
     expect(check(doc(['0', 1]))).toBe(false);
     expect(check(doc([0, 1, 2]))).toBe(false);
     expect(check(doc([0, 10], { type: 'id' }))).toBe(false);
