@@ -16,7 +16,7 @@ import { ParanomError } from '../errors.js';
 import { SharedColumnBuilder } from '../columns/shared-column.js';
 import { parquetColumns, forEachParquetBatch } from '../formats/parquet-batches.js';
 import { beyondExact, inexactInteger } from '../input/exact-int.js';
-import { CsvFileProblem, forEachCsvFileRecords, headerEncodingNote, separatorProblem, splitCsvLine } from '../input/csv-line.js';
+import { CsvFileProblem, forEachCsvFileRecords, headerNote, separatorProblem, splitCsvLine } from '../input/csv-line.js';
 import { arrowCells } from '../input/arrow-cells.js';
 import { parseDecimal } from '../input/decimal.js';
 import { fileSha256, readUnchanged } from '../input/file-hash.js';
@@ -59,7 +59,7 @@ function usage(message: string): ParanomError {
 function pickColumns(file: string, available: string[], wanted: readonly string[] | undefined, numeric: (name: string) => boolean): string[] {
   if (wanted && wanted.length > 0) {
     for (const w of wanted) {
-      if (!available.includes(w)) throw usage(`${file} has no column '${w}'; its columns are: ${available.join(', ')}${headerEncodingNote(available)}`);
+      if (!available.includes(w)) throw usage(`${file} has no column '${w}'; its columns are: ${available.join(', ')}${headerNote(available)}`);
     }
     return [...wanted];
   }

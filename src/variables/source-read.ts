@@ -20,7 +20,7 @@ import { ParanomError } from '../errors.js';
 import { inputPath } from '../model/input-path.js';
 import type { SourceTimes, SourceVariable } from '../model/types.js';
 import { beyondExact, inexactInteger } from '../input/exact-int.js';
-import { csvRecords, CsvFileProblem, forEachCsvFilePiece, headerEncodingNote, pickCsvFields, separatorProblem, splitCsvLine } from '../input/csv-line.js';
+import { csvRecords, CsvFileProblem, forEachCsvFilePiece, headerNote, pickCsvFields, separatorProblem, splitCsvLine } from '../input/csv-line.js';
 import { arrowCellKind, arrowCells } from '../input/arrow-cells.js';
 import { parseDecimal } from '../input/decimal.js';
 import { csvTimeMs, parquetTimes } from './source-times.js';
@@ -85,7 +85,7 @@ function columnIndex(columns: readonly string[], name: string, what: string): nu
   const i = columns.indexOf(name);
   // `timestamps: map` reads a column named `timestamp`; another name is given as { map: <column> }.
   const how = what === 'timestamp column' ? `; name the file's timestamp column with timestamps: { map: <column> }` : '';
-  if (i < 0) throw new SourceReadError(`no ${what} '${name}' (columns: ${columns.join(', ')})${how}${headerEncodingNote(columns)}`);
+  if (i < 0) throw new SourceReadError(`no ${what} '${name}' (columns: ${columns.join(', ')})${how}${headerNote(columns)}`);
   if (columns.lastIndexOf(name) !== i) throw new SourceReadError(`${columns.filter((c) => c === name).length} columns are named '${name}' (columns ${i + 1} and ${columns.lastIndexOf(name) + 1}); rename one so the ${what} is not a guess`);
   return i;
 }
