@@ -9,22 +9,11 @@
  * that first value. With mapped timestamps this is the same as leaving the row out: the
  * timeline already holds each reading until the next.
  *
- * The cells read as missing are those pandas' `read_csv` takes for NaN by default (so a
- * file a user's pipeline reads as gaps is read as gaps here too), and in Parquet a null or
- * a NaN. Anything else that is not a number (`abc`, `inf`) stays an error: it is a value
- * gone wrong, not one left out.
+ * Which cells are missing readings: input/missing-cell.ts.
  */
 
 export const MISSING_MODES = ['error', 'hold'] as const;
 export type MissingMode = (typeof MISSING_MODES)[number];
-
-/** pandas.read_csv's default na_values, and the empty cell. */
-const MISSING_CELLS = new Set(['', '#N/A', '#N/A N/A', '#NA', '-1.#IND', '-1.#QNAN', '-NaN', '-nan', '1.#IND', '1.#QNAN', '<NA>', 'N/A', 'NA', 'NULL', 'NaN', 'None', 'n/a', 'nan', 'null']);
-
-/** Whether a CSV cell (untrimmed) spells a missing reading. */
-export function isMissingCell(cell: string | undefined): boolean {
-  return MISSING_CELLS.has(cell?.trim() ?? '');
-}
 
 /** The missing readings met while a column is read: how many, and where the first was. */
 export class MissingReadings {

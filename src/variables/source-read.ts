@@ -25,7 +25,8 @@ import { arrowCellKind, arrowCells } from '../input/arrow-cells.js';
 import { parseDecimal } from '../input/decimal.js';
 import { csvTimeMs, parquetTimes } from './source-times.js';
 import { SharedColumnBuilder } from '../columns/shared-column.js';
-import { isMissingCell, MissingReadings, type MissingMode } from './source-missing.js';
+import { MissingReadings, type MissingMode } from './source-missing.js';
+import { isMissingCell } from '../input/missing-cell.js';
 import { inputChanged } from './input-check.js';
 import { fileSha256, readUnchanged } from '../input/file-hash.js';
 
