@@ -317,7 +317,7 @@ const anomalies = fc.oneof(
 );
 
 /** A process whose periods given as durations span at least 2 rows at the step (a shorter one aliases and is refused). */
-function atLeastTwoRows(v: { components: Array<Record<string, unknown>> }, stepMs: number): Record<string, unknown> {
+function atLeastTwoRows(v: Record<string, unknown> & { components: Array<Record<string, unknown>> }, stepMs: number): Record<string, unknown> {
   const spanMs: Record<string, number> = { '1h': 3_600_000, '1d': 86_400_000 };
   const fit = (k: Record<string, unknown>) => (typeof k['period'] === 'string' && spanMs[k['period']]! < 2 * stepMs ? { ...k, period: `${2 * stepMs}ms` } : k);
   return { ...v, components: v.components.map(fit) };

@@ -35,6 +35,7 @@ import type { Prepared } from './survey.js';
 import { labelWarnings } from './label-warnings.js';
 import { learnedScaleWarnings } from './learned-scale.js';
 import { supportWarnings } from '../anomaly/kinds/support.js';
+import { epochUnitWarnings } from './epoch-unit-warnings.js';
 import { sourceShares } from '../variables/source-share.js';
 import type { GenerateOptions, GenerateResult } from './generate-options.js';
 
@@ -244,7 +245,7 @@ export async function runPlan(run: PlannedRun): Promise<GenerateResult> {
   }
   results.sort((a, b) => a.index - b.index);
   // Measured before the commit line, which nothing past may fail for (it never throws).
-  const scaleWarnings = learnedScaleWarnings(scenario);
+  const scaleWarnings = [...epochUnitWarnings(scenario), ...learnedScaleWarnings(scenario)];
   // Past its commit line a staged run is never undone: the next run completes it.
   let committed = false;
   try {
