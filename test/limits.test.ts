@@ -283,6 +283,32 @@ describe('limits', () => {
     }
   });
 
+  it('hold in a float32 column as it stores them: no value reads back past a limit float32 cannot hold (0.1), and a range no float32 lies in is refused', async () => {
+    const work = tempDir('paranom-limits-f32-');
+    const file = join(work, 'f32.yaml');
+    const doc = (limits: string) => [
+      'name: f32', 'seed: 2', 'timeline: { start: 2024-01-01T00:00:00Z, step: 1s, rows: 20000 }',
+      'anomalies: { frequency: 0.05, duration: [5, 50], kinds: [{ kind: spike, magnitude: [0.2, 0.5] }, { kind: level_shift, shift: [0.1, 0.3] }] }',
+      'variables:',
+      `  share: { dtype: float32, normal: { dist: normal, mean: 0.05, sd: 0.04 }, limits: ${limits} }`,
+      '',
+    ].join('\n');
+    writeFileSync(file, doc('[-0.1, 0.1]'));
+    const r = cli('generate', file, '--out', join(work, 'out'), '--with-clean');
+    expect(r.status, r.stderr).toBe(0);
+    const [row] = await duck(`SELECT max(share)::DOUBLE AS hi, min(share)::DOUBLE AS lo, max(share_clean)::DOUBLE AS chi, count(*) FILTER (WHERE share = (SELECT max(share) FROM read_parquet('${work}/out/data/*.parquet'))) AS at FROM read_parquet('${work}/out/data/*.parquet')`);
+    // The largest float32 at or below 0.1 (0.0999999940…), reached by clamped rows; never 0.1000000015.
+    expect(row!['hi']).toBe(Math.fround(0.1) > 0.1 ? 0.09999999403953552 : Math.fround(0.1));
+    expect(Number(row!['hi'])).toBeLessThanOrEqual(0.1);
+    expect(Number(row!['chi'])).toBeLessThanOrEqual(0.1);
+    expect(Number(row!['lo'])).toBeGreaterThanOrEqual(-0.1);
+    expect(Number(row!['at'])).toBeGreaterThan(10);
+    writeFileSync(file, doc('[0.1, 0.100000001]'));
+    const bad = cli('validate', file);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/f32\.yaml:\d+:\d+ variables\.share\.limits: no float32 value lies between 0\.1 and 0\.100000001; widen the limits or make 'share' a float64 column/);
+  });
+
   it('are in the scenario schema: two numbers or nulls', () => {
     const schema = JSON.parse(readFileSync(join(root, 'schema/scenario.schema.json'), 'utf8')) as object;
     const check = new Ajv2020({ allErrors: true, strictTypes: true, strictTuples: true, allowUnionTypes: true }).compile(schema);

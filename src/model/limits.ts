@@ -20,8 +20,33 @@ export function clampValue(x: number, limits: Limits): number {
   return x;
 }
 
-/** Clamps cells [from, to) of a numeric column into `limits`, in place. */
-export function clampCells(data: ColumnData, dtype: DType, from: number, to: number, limits: Limits): void {
+const f32 = new Float32Array(1);
+const f32bits = new Int32Array(f32.buffer);
+
+/** The float32 next to float32 `f` toward −∞ (`down`) or +∞. */
+function float32Step(f: number, down: boolean): number {
+  f32[0] = f;
+  if (f === 0) f32bits[0] = down ? -2147483647 : 1; // the smallest subnormals, either side of 0
+  else f32bits[0]! += f > 0 === down ? -1 : 1;
+  return f32[0]!;
+}
+
+/**
+ * `limits` as a column of `dtype` can hold them: for float32, the float32 values nearest
+ * inside them. A limit of 0.1 is no float32, and the nearest one, 0.10000000149…, lies
+ * above it: a clamped value stored as that would read back above its upper limit.
+ */
+export function columnLimits(dtype: DType, limits: Limits): Limits {
+  if (dtype !== 'float32') return limits;
+  const [lo, hi] = limits;
+  const up = (x: number) => (Math.fround(x) < x ? float32Step(Math.fround(x), false) : Math.fround(x));
+  const down = (x: number) => (Math.fround(x) > x ? float32Step(Math.fround(x), true) : Math.fround(x));
+  return [lo === null ? null : up(lo), hi === null ? null : down(hi)];
+}
+
+/** Clamps cells [from, to) of a numeric column into `limits` (as the column holds them, columnLimits), in place. */
+export function clampCells(data: ColumnData, dtype: DType, from: number, to: number, given: Limits): void {
+  const limits = columnLimits(dtype, given);
   if (dtype === 'int64') {
     const pairs = data as Int32Array;
     for (let i = from; i < to; i++) {

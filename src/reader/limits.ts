@@ -6,7 +6,7 @@
  * no numbers, and a categorical, Bernoulli or constant variable's values are labels.
  */
 import { Checker, describe, join } from '../model/checker.js';
-import type { Limits } from '../model/limits.js';
+import { columnLimits, type Limits } from '../model/limits.js';
 import type { Variable } from '../model/types.js';
 import { valueSetOf } from '../anomaly/kinds/value-set.js';
 
@@ -37,5 +37,7 @@ export function checkLimits(c: Checker, raw: unknown, path: string, v: Variable)
   const [lo, hi] = ends as Limits;
   if (lo === null && hi === null) return c.fail(path, `[null, null] bounds nothing; give a number at one end at least (such as [0, null]), or leave limits out`);
   if (lo !== null && hi !== null && !(lo < hi)) return c.fail(join(path, 1), `the upper limit must be above the lower one (${lo}), got ${hi}`);
+  const held = columnLimits(v.dtype, [lo, hi]);
+  if (held[0] !== null && held[1] !== null && !(held[0] <= held[1])) return c.fail(path, `no float32 value lies between ${lo} and ${hi}; widen the limits or make '${v.name}' a float64 column`);
   return [lo, hi];
 }

@@ -6,7 +6,7 @@
  * Clamping here, before the kinds, keeps "the value of an event's first row" the same
  * whether it is read from the shard's own column or from that row generated alone.
  */
-import { clampCells, clampValue, storedAs, type Limits } from '../model/limits.js';
+import { clampCells, clampValue, columnLimits, storedAs, type Limits } from '../model/limits.js';
 import type { CompiledVariable } from './kind.js';
 
 export function withLimits(inner: CompiledVariable, limits: Limits): CompiledVariable {
@@ -22,7 +22,7 @@ export function withLimits(inner: CompiledVariable, limits: Limits): CompiledVar
       inner.fill(block, out);
       clampCells(out, dtype, block.offset, block.offset + block.count, bounds);
     },
-    ...(valueAt ? { valueAt: (row: number, attempt: number, anomalous: boolean) => storedAs(dtype, clampValue(valueAt.call(inner, row, attempt, anomalous), bounds)) } : {}),
+    ...(valueAt ? { valueAt: (row: number, attempt: number, anomalous: boolean) => storedAs(dtype, clampValue(valueAt.call(inner, row, attempt, anomalous), columnLimits(dtype, bounds))) } : {}),
     ...(rebind
       ? {
           rebind(v, scenario, key) {

@@ -21,7 +21,7 @@ import { actsOnComponents } from './catalog.js';
 import { LearnedEvents } from './learned.js';
 import type { ShapeEvents } from './shapes.js';
 import { isRearranging, valueSetOf } from './value-set.js';
-import { clampValue } from '../../model/limits.js';
+import { clampValue, columnLimits } from '../../model/limits.js';
 
 /** Reads a stored cell as a number. */
 export function readCell(col: ColumnData, dtype: DType, i: number): number {
@@ -105,7 +105,7 @@ export class KindApplier {
   private write(out: ColumnData, i: number, row: number, value: number): void {
     // A variable's `limits` bound what a kind writes, as they bound its clean values.
     const limits = this.v.limits;
-    const x = limits ? clampValue(value, limits) : value;
+    const x = limits ? clampValue(value, columnLimits(this.v.dtype, limits)) : value;
     switch (this.v.dtype) {
       case 'int32': {
         const r = Math.round(x);
