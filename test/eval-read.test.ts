@@ -38,7 +38,8 @@ function outcome(read: () => { times: ArrayLike<number> | null; values: ArrayLik
     const n = r.times?.length ?? 0;
     return { times: Array.from(r.times ?? []), values: Array.from(r.values ?? []), where: r.where ? Array.from({ length: n + 1 }, (_, i) => r.where!(i)) : null };
   } catch (err) {
-    return { error: (err as Error).message };
+    // A missing score's message now names --missing-scores; the earlier reader called it not a number.
+    return { error: (err as Error).message.replace(/ is missing \(a detector's warm-up rows\?\); --missing-scores skip leaves rows without a score unscored, and counts them$/, ' is not a number') };
   }
 }
 
