@@ -104,3 +104,21 @@ describe('a CSV file in Latin-1', () => {
     expect(() => readSeries(file, ['valeu'])).toThrow(/has no column 'valeu'; its columns are: timestamp, value, note$/);
   });
 });
+
+describe('comment lines above the header', () => {
+  // As loggers and some exports write them: the readers take the first line as the header.
+  const bytes = `# exported by logger v2\n# site: A\n${TEXT}`;
+  const note = "(the first line starts with '#', a comment: the first line of the file is read as its header row; remove the lines above the header)";
+
+  it("a source, train-vae and eval say so (before: no column 'value' (columns: # exported by logger v2) alone)", () => {
+    const { dir, file } = fileOf(bytes);
+    expect(() => sourceScenario(dir)).toThrow(`series.csv: no column 'value' (columns: # exported by logger v2) ${note}`);
+    expect(() => readSeries(file, ['value'])).toThrow(`${file} has no column 'value'; its columns are: # exported by logger v2 ${note}`);
+    expect(() => readColumns(csvTable(file), [{ name: 'value', kind: 'score' }])).toThrow(`${file} has no column 'value' ${note}`);
+  });
+
+  it('a header whose first name merely holds a # later is left as it is', () => {
+    const { file } = fileOf('time#1,value\n2024-01-01T00:00:00Z,1.5\n');
+    expect(() => readSeries(file, ['valeu'])).toThrow(/has no column 'valeu'; its columns are: time#1, value$/);
+  });
+});

@@ -133,7 +133,7 @@ describe('min_effect', () => {
     const base = tempDir();
     const one = await generate(s, { out: join(base, 'one'), workers: 1, shardRows: 65_536 });
     const four = await generate(s, { out: join(base, 'four'), workers: 4, shardRows: 65_536 });
-    const big = await generate(s, { out: join(base, 'big'), workers: 2, shardRows: 131_072 });
+    await generate(s, { out: join(base, 'big'), workers: 2, shardRows: 131_072 });
     expect(one.manifest.shards).toHaveLength(3);
     expect(four.manifest.shards.map((x) => x.sha256)).toEqual(one.manifest.shards.map((x) => x.sha256));
     expect(readFileSync(join(base, 'four/anomalies.parquet'))).toEqual(readFileSync(join(base, 'one/anomalies.parquet')));
@@ -360,7 +360,7 @@ describe('label: changed', () => {
       variables: { cpu: { type: 'source', file: FLAT, column: 'value', timestamps: 'map', past_end: 'cycle' }, device: { normal: { dist: 'integer', min: 0, max: 3 * ROWS } }, tag: { normal: { dist: 'constant', value: 0.5 } } },
     });
     const base = tempDir();
-    const [one, two, plain] = ['w1', 'w2', 'plain'].map((x) => join(base, x));
+    const [one, two, plain] = ['w1', 'w2', 'plain'].map((x) => join(base, x)) as [string, string, string];
     const r = await generate(parseScenario(JSON.stringify(doc(true)), join(root, 'effect.json')), { out: two, workers: 2, shardRows: 65_536 });
     await generate(parseScenario(JSON.stringify(doc(true)), join(root, 'effect.json')), { out: one, workers: 1, shardRows: 65_536 });
     await generate(parseScenario(JSON.stringify(doc(false)), join(root, 'effect.json')), { out: plain, workers: 2, shardRows: 65_536 });

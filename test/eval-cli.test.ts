@@ -116,10 +116,10 @@ describe('paranom eval', () => {
     expectUsageError(paranom('eval', twice, '--labels', ds), /twice\.csv:102: timestamp .* is on 2 prediction rows \(.*twice\.csv:42, .*twice\.csv:102\) but on 1 label row/);
     const empty = join(dir, 'empty-score.csv');
     writeFileSync(empty, 'timestamp,score\n' + rows.slice(0, 3).map(line).join('\n') + `\n${rows[3]!.ts},\n`);
-    expectUsageError(paranom('eval', empty, '--labels', ds), /empty-score\.csv:5: '' in score column 'score' is not a number/);
+    expectUsageError(paranom('eval', empty, '--labels', ds), /empty-score\.csv:5: '' in score column 'score' is missing \(a detector's warm-up rows\?\); --missing-scores skip/);
     const nan = join(dir, 'nan-score.csv');
     writeFileSync(nan, `timestamp,score\n${rows[0]!.ts},NaN\n`);
-    expectUsageError(paranom('eval', nan, '--labels', ds), /nan-score\.csv:2: 'NaN' in score column 'score' is not a number/);
+    expectUsageError(paranom('eval', nan, '--labels', ds), /nan-score\.csv:2: 'NaN' in score column 'score' is missing \(a detector's warm-up rows\?\); --missing-scores skip/);
     // An infinity (pandas writes 'inf') is a number, but not one a threshold can place: said so (before: 'is not a number').
     const inf = join(dir, 'inf-score.csv');
     writeFileSync(inf, `timestamp,score\n${rows[0]!.ts},1\n${rows[1]!.ts},-inf\n`);

@@ -131,7 +131,7 @@ describe('paranom eval on a fleet', () => {
     const opts = ['--threshold', '33', '--tolerance', '2', '--gap', '1', '--windows', 'runs'];
     const preds = await write('one-host.parquet', "SELECT timestamp, host, CASE WHEN host = 'db-1' THEN cpu ELSE 0 END AS score FROM d");
     const fleet = json('eval', preds, '--labels', ds, ...opts, '--per-entity');
-    const alone = [];
+    const alone: ReturnType<typeof json>[] = [];
     for (const h of HOSTS) {
       const labels = await write(`labels-${h}.csv`, `SELECT timestamp, is_anomaly::INT AS is_anomaly FROM d WHERE host = '${h}'`);
       const p = await write(`preds-${h}.csv`, `SELECT timestamp, CASE WHEN host = 'db-1' THEN cpu ELSE 0 END AS score FROM d WHERE host = '${h}'`);

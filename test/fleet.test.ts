@@ -434,7 +434,7 @@ describe('uniqueness in a fleet', () => {
 
 describe('outages: fleet-wide events', () => {
   const doc = (outages: Record<string, unknown> | null, count: number, rows = 6000) => {
-    const d = fleetDoc({ count, key: 'machine' }, rows) as { anomalies: Record<string, unknown> };
+    const d = fleetDoc({ count, key: 'machine' }, rows) as { anomalies: Record<string, unknown>; variables: Record<string, unknown> };
     if (outages) d.anomalies = { ...d.anomalies, outages };
     return d;
   };
@@ -442,7 +442,7 @@ describe('outages: fleet-wide events', () => {
 
   it('hit the entities the segment table lists, at the same rows, leaving every other row as without outages; growth keeps the files', async () => {
     const base = tempDir('paranom-fleet-outage-');
-    const [a, b, none, grown] = ['a', 'b', 'none', 'grown'].map((x) => join(base, x));
+    const [a, b, none, grown] = ['a', 'b', 'none', 'grown'].map((x) => join(base, x)) as [string, string, string, string];
     const ra = await generate(scenarioFrom(doc(OUT, 12)), { out: a, workers: 1, shardRows: SHARD });
     await generate(scenarioFrom(doc(OUT, 12)), { out: b, workers: 4, shardRows: 2 * SHARD });
     const rn = await generate(scenarioFrom(doc(null, 12)), { out: none, workers: 2, shardRows: SHARD });

@@ -82,7 +82,7 @@ describe('eval reads Parquet as DuckDB writes it', () => {
   it('a null score is refused by row and column, not read from the bytes left in its slot', async () => {
     const r = evalJson('p_null.parquet', 'labels.csv');
     expect(r.code).toBe(2);
-    expect(r.err).toMatch(/p_null\.parquet row 4: 'null' in score column 'score' is not a number/);
+    expect(r.err).toMatch(/p_null\.parquet row 4: 'null' in score column 'score' is missing \(a detector's warm-up rows\?\); --missing-scores skip/);
   });
 });
 
@@ -138,7 +138,7 @@ describe('source series from DuckDB Parquet', () => {
 
   it('numbers stored as text read as a CSV cell is; a cell that is not one is named', async () => {
     expect(await sourceValues({ file: 's_numtext.parquet', column: 'value' })).toEqual([10, 11, 12, 13, 14, 15]);
-    expect(() => sourceScenario({ file: 's_text.parquet', column: 'value' })).toThrow(/s_text\.parquet: row 7: 'n\/a' in column 'value' is not a number/);
+    expect(() => sourceScenario({ file: 's_text.parquet', column: 'value' })).toThrow(/s_text\.parquet: row 7: 'n\/a' in column 'value' is a missing reading \(1 of \d+ rows are missing\): write missing: hold/);
   });
 
   it('64-bit integers replay exactly up to ±(2^53 − 1); one past it is refused by row and value (before: replayed rounded, 9007199254740993 as 9007199254740992)', async () => {

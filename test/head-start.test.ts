@@ -168,7 +168,10 @@ describe('head start', () => {
       expect(r.status, r.stderr).toBe(0);
       const lib = join(base, `${name}-lib`);
       const head = headStartFor(['generate', REF, ...args, '--out', lib])!;
-      await generate(join(ROOT, REF), { out: lib, rows: head.rows, seed: head.seed, withClean: head.withClean, format: head.format, workers: 1 });
+      await generate(join(ROOT, REF), {
+        out: lib, format: head.format, workers: 1,
+        ...(head.rows !== undefined ? { rows: head.rows } : {}), ...(head.seed !== undefined ? { seed: head.seed } : {}), ...(head.withClean !== undefined ? { withClean: head.withClean } : {}),
+      });
       const shards = (d: string) => (JSON.parse(readFileSync(join(d, 'manifest.json'), 'utf8')) as { shards: { file: string; sha256: string }[] }).shards;
       expect(shards(cli)).toEqual(shards(lib));
       for (const f of ['anomalies.parquet', shards(cli)[0]!.file]) expect(readFileSync(join(cli, f)).equals(readFileSync(join(lib, f))), f).toBe(true);

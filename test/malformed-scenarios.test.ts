@@ -137,7 +137,7 @@ describe('malformed scenarios: exit 2, where and what, no stack trace, nothing w
     const file = join(dir, 'scenario.yaml');
     writeFileSync(file, text(T, 'variables:', '  x: { normal: { dist: normal, mean: !!float 1, sd: !!float 2.5e-1 } }', '  y: { normal: { dist: uniform, min: !!float -3, max: !!float +4 } }'));
     const s = loadScenario(file);
-    expect(s.variables.map((v) => v.normal)).toEqual([
+    expect(s.variables.map((v) => ('normal' in v ? v.normal : undefined))).toEqual([
       expect.objectContaining({ dist: 'normal', mean: 1, sd: 0.25 }),
       expect.objectContaining({ dist: 'uniform', min: -3, max: 4 }),
     ]);
@@ -150,7 +150,7 @@ describe('malformed scenarios: exit 2, where and what, no stack trace, nothing w
     const file = join(dir, 'scenario.yaml');
     writeFileSync(file, text(T, 'variables:', '  x: { normal: &n { dist: normal, mean: 0, sd: 1 } }', '  y: { normal: *n }', '  z: { normal: { <<: *n, sd: 2 } }'));
     const s = loadScenario(file);
-    expect(s.variables.map((v) => [v.name, v.normal])).toEqual([
+    expect(s.variables.map((v) => [v.name, 'normal' in v ? v.normal : undefined])).toEqual([
       ['x', expect.objectContaining({ dist: 'normal', mean: 0, sd: 1 })],
       ['y', expect.objectContaining({ dist: 'normal', mean: 0, sd: 1 })],
       ['z', expect.objectContaining({ dist: 'normal', mean: 0, sd: 2 })],

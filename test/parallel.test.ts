@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
-import { tableFromArrays, tableToIPC, vectorFromArray, type Table } from 'apache-arrow';
+import { makeVector, Table, tableToIPC, vectorFromArray } from 'apache-arrow';
 import { generate } from '../src/run/generate.js';
 import { readParquetRows } from '../src/formats/read.js';
 import { readParquetRange } from '../src/formats/parquet-batches.js';
@@ -129,7 +129,7 @@ describe('verify compares sampled blocks', () => {
   it('reads any range of rows of a Parquet file, of row groups and pages of any cut, as a whole-file read gives them', () => {
     const dir = tempDir();
     const n = 5000;
-    const t = tableFromArrays({ x: Float64Array.from({ length: n }, (_, i) => Math.sin(i)), s: vectorFromArray(Array.from({ length: n }, (_, i) => `r${i % 13}`)), b: vectorFromArray(Array.from({ length: n }, (_, i) => i % 7 === 0)) });
+    const t = new Table({ x: makeVector(Float64Array.from({ length: n }, (_, i) => Math.sin(i))), s: vectorFromArray(Array.from({ length: n }, (_, i) => `r${i % 13}`)), b: vectorFromArray(Array.from({ length: n }, (_, i) => i % 7 === 0)) });
     const props = () => new pw.WriterPropertiesBuilder().setCompression(pw.Compression.SNAPPY);
     const files = {
       // Row groups of 333 rows; pages of ~2 kB, which end on other rows in each column (read as the whole row group).

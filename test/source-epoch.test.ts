@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Float32, Float64, Int32, Int64, Table, TimestampMillisecond, Utf8, vectorFromArray } from 'apache-arrow';
+import { Float32, Float64, Int32, makeVector, Table, TimestampMillisecond, Utf8, vectorFromArray, type Vector } from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
 import { parseScenario } from '../src/reader/load.js';
 import { readSource } from '../src/variables/source-read.js';
@@ -70,7 +70,7 @@ describe('epoch numbers as mapped timestamps', () => {
     // Nanoseconds of today are past 2^53: read from their digits, not rounded as a double.
     csv(dir, 'ns.csv', MS.map((t) => `${t}000000`));
     variants.push(['ns.csv', { map: 'timestamp', unit: 'ns' }]);
-    const parquet = (file: string, at: ReturnType<typeof vectorFromArray>) => {
+    const parquet = (file: string, at: Vector) => {
       writeFileSync(join(dir, file), encodeParquet(new Table({ timestamp: at, value: vectorFromArray(CPU, new Float64()) }), new Map()));
     };
     parquet('ts.parquet', vectorFromArray(MS, new TimestampMillisecond('UTC')));
@@ -79,9 +79,9 @@ describe('epoch numbers as mapped timestamps', () => {
     variants.push(['s-int32.parquet', { map: 'timestamp', unit: 's' }]);
     parquet('s-double.parquet', vectorFromArray(sec, new Float64()));
     variants.push(['s-double.parquet', { map: 'timestamp', unit: 's' }]);
-    parquet('ms-int64.parquet', vectorFromArray(BigInt64Array.from(MS, BigInt), new Int64()));
+    parquet('ms-int64.parquet', makeVector(BigInt64Array.from(MS, BigInt)));
     variants.push(['ms-int64.parquet', { map: 'timestamp', unit: 'ms' }]);
-    parquet('ns-int64.parquet', vectorFromArray(BigInt64Array.from(MS, (t) => BigInt(t) * 1_000_000n), new Int64()));
+    parquet('ns-int64.parquet', makeVector(BigInt64Array.from(MS, (t) => BigInt(t) * 1_000_000n)));
     variants.push(['ns-int64.parquet', { map: 'timestamp', unit: 'ns' }]);
     parquet('ms-text.parquet', vectorFromArray(MS.map(String), new Utf8()));
     variants.push(['ms-text.parquet', { map: 'timestamp', unit: 'ms' }]);
@@ -129,7 +129,7 @@ describe('refusals that name the option', () => {
     const dir = tempDir();
     writeFileSync(join(dir, 'e.csv'), 'at,value\n1709251200,1\n1709251260,2\n');
     expect(() => scenarioIn(dir, 'e.csv', { map: 'at' })).toThrow(/variables\.v\.file: e\.csv: line 2: '1709251200' in column 'at' is not an ISO 8601 instant \(epoch numbers do not say their unit: name it, as timestamps: \{ map: at, unit: s \} for seconds, or ms, us, ns\)/);
-    writeFileSync(join(dir, 'e.parquet'), encodeParquet(new Table({ at: vectorFromArray(BigInt64Array.from([1n, 2n]), new Int64()), value: vectorFromArray([1, 2], new Float64()) }), new Map()));
+    writeFileSync(join(dir, 'e.parquet'), encodeParquet(new Table({ at: makeVector(BigInt64Array.from([1n, 2n])), value: vectorFromArray([1, 2], new Float64()) }), new Map()));
     expect(() => scenarioIn(dir, 'e.parquet', { map: 'at' })).toThrow(/e\.parquet: column 'at' holds Int64 values, not timestamps: epoch numbers do not say their unit: name it, as timestamps: \{ map: at, unit: s \} for seconds, or ms, us, ns; or store it as a Parquet TIMESTAMP or DATE, or as ISO 8601 text/);
     expect(() => scenarioIn(dir, 'e.csv', { map: 'at', unit: 's' })).not.toThrow();
   });

@@ -135,9 +135,9 @@ describe('validation', () => {
     expect(() => scenarioIn(dir, v)).toThrow(message);
   });
 
-  it('refuses a cell that is not a number, naming its line', () => {
+  it('refuses a cell that is not a number (a missing reading, unless missing: hold), naming its line', () => {
     const d = csvDir('timestamp,value\n2024-01-01,1\n2024-01-02,n/a\n');
-    expect(() => scenarioIn(d, { file: 'series.csv' })).toThrow(/series\.csv: line 3: 'n\/a' in column 'value' is not a number/);
+    expect(() => scenarioIn(d, { file: 'series.csv' })).toThrow(/series\.csv: line 3: 'n\/a' in column 'value' is a missing reading \(1 of \d+ rows are missing\): write missing: hold/);
   });
 
   it('reads a quoted field that spans lines as one field, and refuses what a CSV reader would not guess', async () => {

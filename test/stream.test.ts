@@ -278,7 +278,7 @@ describe('--labels-to from a later row, with label margins', () => {
     for (const at of [end + 1, end, end + 10, end + 11]) {
       const r = paranom('generate', file, '--stdout', '--format', 'csv', '--start-at', String(at), '--labels-to', labels);
       expect(r.code, r.err).toBe(0);
-      const carried = new Set(r.out.toString().trim().split('\n').slice(1).map((l) => l.split(',')[3]).filter((x) => x !== ''));
+      const carried = new Set(r.out.toString().trim().split('\n').slice(1).map((l) => l.split(',')[3]).filter((x): x is string => x !== undefined && x !== ''));
       const listed = new Set((await duck(`SELECT id FROM read_parquet('${labels}')`)).map((x) => String(x['id'])));
       for (const id of carried) expect(listed.has(id), `--start-at ${at}: row with anomaly_id ${id}`).toBe(true);
       expect(listed.has(String(events[1]!['id']))).toBe(at <= end + 10);

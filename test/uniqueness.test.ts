@@ -3,7 +3,7 @@
  * exactly — checked against a brute-force reference, in memory and spilled to disk — and
  * be the same for any layout, under growth, and readable as distinct tuples by DuckDB.
  */
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fingerprintRows, compileKey } from '../src/uniqueness/fingerprint.js';

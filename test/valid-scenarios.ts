@@ -75,6 +75,16 @@ function oddCsv(): string {
   return '\uFEFF"time stamp","cpu value",note\r\n' + rows.join('');
 }
 
+/** A 1-minute series with missing readings as loggers and pandas write them: empty, NaN, NA, null, the first row among them. */
+function gappyCsv(): string {
+  const blanks = ['', 'NaN', 'NA', 'null', ' ', 'N/A'];
+  const rows = Array.from({ length: 1500 }, (_, i) => {
+    const value = i === 0 || i % 97 === 3 || (i >= 700 && i < 730) ? blanks[i % blanks.length]! : (50 + 20 * Math.sin(i / 60) + (i % 7)).toFixed(2);
+    return `${new Date(Date.UTC(2024, 4, 1) + i * 60_000).toISOString()},${value}\n`;
+  });
+  return 'timestamp,value\n' + rows.join('');
+}
+
 /**
  * Writes the inputs drawn scenarios name, beside them: the callback module, source series
  * (the NAB CSV, an odd CSV, a Parquet file as DuckDB writes it: nanosecond timestamps,
@@ -92,6 +102,7 @@ export async function writeInputs(dir: string, o: { binary?: boolean } = {}): Pr
   cpSync(join(ROOT, 'scenarios/nab/ec2_cpu_utilization_c6585a.csv'), join(dir, 'cpu.csv'));
   cpSync(join(ROOT, 'test/fixtures/golden/taxi-tiny-vae'), join(dir, 'vae'), { recursive: true });
   writeFileSync(join(dir, 'odd.csv'), oddCsv());
+  writeFileSync(join(dir, 'gappy.csv'), gappyCsv());
   const parquet = join(dir, 'odd.parquet');
   if (!existsSync(parquet)) {
     const db = await duckdb();
@@ -210,6 +221,7 @@ const SOURCES = [
   { file: 'odd.csv', column: 'cpu value', time: 'time stamp', rows: 997 },
   { file: 'odd.parquet', column: 'load', time: 'ts', rows: 3001 },
   { file: 'tz.csv', column: 'load', time: 'timestamp', rows: 2000 },
+  { file: 'gappy.csv', column: 'value', time: 'timestamp', rows: 1500, missing: 'hold' },
 ];
 const sourceVar = fc.record({
   src: fc.constantFrom(...SOURCES),
@@ -228,6 +240,7 @@ const sourceVar = fc.record({
   past_end,
   ...(timestamps === 'ignore' && offset !== undefined ? { offset } : {}),
   ...(drift ? { drift } : {}),
+  ...('missing' in src ? { missing: src.missing } : {}),
 }));
 
 /** A vae variable with its options: dtype, the measure of its regions, an inner and outlier band, a group shared with a second one. */
@@ -317,7 +330,7 @@ const anomalies = fc.oneof(
 );
 
 /** A process whose periods given as durations span at least 2 rows at the step (a shorter one aliases and is refused). */
-function atLeastTwoRows(v: { components: Array<Record<string, unknown>> }, stepMs: number): Record<string, unknown> {
+function atLeastTwoRows(v: Record<string, unknown> & { components: Array<Record<string, unknown>> }, stepMs: number): Record<string, unknown> {
   const spanMs: Record<string, number> = { '1h': 3_600_000, '1d': 86_400_000 };
   const fit = (k: Record<string, unknown>) => (typeof k['period'] === 'string' && spanMs[k['period']]! < 2 * stepMs ? { ...k, period: `${2 * stepMs}ms` } : k);
   return { ...v, components: v.components.map(fit) };
@@ -412,6 +425,8 @@ export function validCase(maxRows = 140_001, o: { binary?: boolean } = {}): fc.A
       corrProcess: fc.option(num(-0.95, 0.95), { nil: undefined }),
       countPerFleet: fc.boolean(),
       splits: fc.option(num(0.2, 0.8), { nil: undefined }),
+      // The range the kinds' process and the source may take (checked against the data read back).
+      limits: fc.option(fc.constantFrom([-2, 2], [null, 1.5], [0, null], [-1.25, 0.5], [10, 60]), { nil: undefined }),
       anomalies,
       unique: fc.option(fc.constantFrom('none', 'soft'), { nil: undefined }),
       entities: fc.option(fc.record({ count: fc.integer({ min: 1, max: 5 }), names: fc.constantFrom('count', 'names', 'source'), order: fc.constantFrom('entity_time', 'time_entity') }), { nil: undefined, freq: 2 }),
@@ -433,7 +448,7 @@ export function validCase(maxRows = 140_001, o: { binary?: boolean } = {}): fc.A
       c.stochastic.forEach((v, i) => (variables[`s${i}`] = v.doc));
       c.processes.forEach((v, i) => (variables[`p${i}`] = atLeastTwoRows(v, STEP_MS[c.noStep ? '1s' : c.step]!)));
       c.callbacks.forEach((v, i) => (variables[`c${i}`] = v));
-      if (c.source) variables['src'] = c.source;
+      if (c.source) variables['src'] = c.limits ? { ...c.source, limits: c.limits } : c.source;
       if (c.vae) {
         variables['v'] = c.vae;
         // A group decodes the same latent draws: a second member of it.
@@ -462,6 +477,7 @@ export function validCase(maxRows = 140_001, o: { binary?: boolean } = {}): fc.A
         const amplitude = c.entities && c.perEntity ? { per_entity: { dist: 'uniform', min: 1, max: 5 } } : 3;
         variables['t'] = { type: 'process', components: [{ type: 'sine', period: 50, amplitude }, { type: 'noise', sd: 0.5 }] };
         variables['t2'] = { type: 'process', components: [{ type: 'triangle', period: 80, amplitude: 2 }, { type: 'ar', coefficients: [0.5], sd: 0.3 }] };
+        if (c.limits) variables['t'] = { ...(variables['t'] as object), limits: c.limits };
       }
       // A callback's `after`: the numeric variables declared after it that exist, else none.
       for (const [name, v] of Object.entries(variables)) {

@@ -235,6 +235,10 @@ export async function runCli(args: readonly string[], io: CliIO = processIO): Pr
           // Said before a run too: a long generate should not be the first to tell.
           const { learnedScaleWarnings } = await import('../run/learned-scale.js');
           for (const w of learnedScaleWarnings(s)) io.stderr(`paranom: warning: ${argv.scenario}: ${w}\n`);
+          const { supportWarnings } = await import('../anomaly/kinds/support.js');
+          for (const w of supportWarnings(s)) io.stderr(`paranom: warning: ${argv.scenario}: ${w}\n`);
+          const { epochUnitWarnings } = await import('../run/epoch-unit-warnings.js');
+          for (const w of epochUnitWarnings(s)) io.stderr(`paranom: warning: ${argv.scenario}: ${w}\n`);
           io.stdout(`${argv.scenario}: ok — ${countOf(s.variables.length, 'variable')}, ${countOf(s.timeline.rows, 'row')}${s.entities ? ` × ${countOf(s.entities.count, 'entity', 'entities')}` : ''}, anomalies: ${s.anomalies.mode}\n`);
         })(),
     )

@@ -36,6 +36,7 @@ function builder(a: Argv) {
     .option('nab-threshold', { choices: ['sweep', 'same'] as const, describe: "NAB: each profile's own best threshold (sweep, as NAB), or the evaluation threshold (same). Default: sweep when the threshold is 'best'" })
     .option('entity-column', { type: 'string', describe: "Many series: the column naming each row's entity, in the predictions (default: a fleet dataset's key column) and in a labels file (which is then scored as a fleet)" })
     .option('per-entity', { type: 'boolean', default: false, describe: "Many series (a fleet dataset, or a labels file with --entity-column): each entity's point and event figures too" })
+    .option('missing-scores', { choices: ['error', 'skip'] as const, default: 'error' as const, describe: "Prediction rows without a score (empty, NaN, null: a detector's warm-up): error refuses them; skip leaves them unscored, as rows the detector wrote none for, and counts them" })
     .option('only-labelled', { type: 'boolean', default: false, describe: 'Score only the prediction rows that have a label row (a detector run over a longer series than the labelled part); the rest are left out and counted' })
     .option('json', { type: 'boolean', default: false, describe: 'Print the result as JSON' });
 }
@@ -100,8 +101,8 @@ async function joinFiles(predictions: string, argv: ArgumentsCamelCase<EvalArgs>
   for (const o of ['entity-column', 'per-entity'] as const) {
     if (argv[o] !== undefined && argv[o] !== false) throw usage(`--${o} applies to many series: a fleet dataset's labels, or a CSV or Parquet labels file with --entity-column; ${argv.labels} is one series`);
   }
-  const preds = readPredictions(predictions, { scoreColumn: argv['score-column'], timeColumn: argv['time-column'] });
-  const joined = joinOnTime(labels, preds, { onlyLabelled: argv['only-labelled'] });
+  const preds = readPredictions(predictions, { scoreColumn: argv['score-column'], timeColumn: argv['time-column'], skipScoreless: argv['missing-scores'] === 'skip' });
+  const joined = { ...joinOnTime(labels, preds, { onlyLabelled: argv['only-labelled'] }), predictionRowsScoreless: preds.scoreless };
   return { labels: { description: labels.description }, preds: { description: preds.description }, joined };
 }
 
@@ -112,17 +113,20 @@ interface JoinCounts {
   labelRowsUnscored: number;
   labelledRowsUnscored: number;
   predictionRowsUnlabelled: number;
+  /** Prediction rows without a score, left out before the join (`--missing-scores skip`). */
+  predictionRowsScoreless: number;
 }
 
 /** The join's counts as `--json` names them. */
 function joinFields(j: JoinCounts) {
-  return { windows_outside: j.windowsOutside, label_rows_unscored: j.labelRowsUnscored, labelled_rows_unscored: j.labelledRowsUnscored, prediction_rows_unlabelled: j.predictionRowsUnlabelled, predictions_reordered: j.reordered };
+  return { windows_outside: j.windowsOutside, label_rows_unscored: j.labelRowsUnscored, labelled_rows_unscored: j.labelledRowsUnscored, prediction_rows_unlabelled: j.predictionRowsUnlabelled, prediction_rows_scoreless: j.predictionRowsScoreless, predictions_reordered: j.reordered };
 }
 
 /** The notes on rows and windows the join left unscored (the reordering note differs and goes first). */
 function unscoredNotes(j: JoinCounts): string[] {
   const int = (v: number) => v.toLocaleString('en-US');
   return [
+    ...(j.predictionRowsScoreless > 0 ? [`note: ${int(j.predictionRowsScoreless)} prediction row(s) have no score and are left out (--missing-scores skip); their label rows count below`] : []),
     ...(j.labelRowsUnscored > 0 ? [`note: ${int(j.labelRowsUnscored)} label row(s) have no prediction row and are not scored (${int(j.labelledRowsUnscored)} of them labelled anomalous)`] : []),
     ...(j.predictionRowsUnlabelled > 0 ? [`note: ${int(j.predictionRowsUnlabelled)} prediction row(s) have no label row and are not scored (--only-labelled)`] : []),
     ...(j.windowsOutside > 0 ? [`note: ${j.windowsOutside} label window(s) cover no predicted row and are left out`] : []),
@@ -137,8 +141,8 @@ function asPredictions(values: Float64Array, opts: EvalOptions): { alarms: Float
 /** A fleet's labels and predictions read and joined on (entity, timestamp). */
 async function joinFleetFiles(predictions: string, description: string, labels: import('../eval/fleet-labels.js').FleetLabels, argv: ArgumentsCamelCase<EvalArgs>) {
   const { readFleetPredictions, joinFleet } = await import('../eval/fleet-join.js');
-  const preds = readFleetPredictions(predictions, labels, { scoreColumn: argv['score-column'], timeColumn: argv['time-column'], entityColumn: argv['entity-column'], onlyLabelled: argv['only-labelled'] });
-  return { labels: description, key: labels.key, count: labels.entities.length, preds: preds.description, joined: joinFleet(labels, preds, { onlyLabelled: argv['only-labelled'] }) };
+  const preds = readFleetPredictions(predictions, labels, { scoreColumn: argv['score-column'], timeColumn: argv['time-column'], entityColumn: argv['entity-column'], onlyLabelled: argv['only-labelled'], skipScoreless: argv['missing-scores'] === 'skip' });
+  return { labels: description, key: labels.key, count: labels.entities.length, preds: preds.description, joined: { ...joinFleet(labels, preds, { onlyLabelled: argv['only-labelled'] }), predictionRowsScoreless: preds.scoreless } };
 }
 
 type FleetFiles = Awaited<ReturnType<typeof joinFleetFiles>>;

@@ -38,6 +38,7 @@ function builder(a: Argv) {
     .option('patience', { type: 'string', describe: 'Stop after this many epochs without a better validation loss (default 10)' })
     .option('stride', { type: 'string', describe: 'Model rows between window starts (default 1; window/100 for long windows; more to keep at most 50,000 windows)' })
     .option('gaps', { choices: ['skip', 'span'] as const, default: 'skip' as const, describe: 'Gaps in the time column (a missing day of a 5-minute series): skip takes no window across one; span trains across them. Either way they are named' })
+    .option('missing', { choices: ['error', 'skip'] as const, default: 'error' as const, describe: "Missing readings (empty cells, NaN, NA, null): error refuses the file; skip leaves their rows out, in a file with a time column, where they become gaps" })
     .option('downsample', { type: 'string', describe: 'Learn block means of F rows: a window of --window rows is --window / F model rows (recorded in the model; generation interpolates back to rows; default 1)' })
     .option('backend', { choices: ['auto', 'wasm', 'cpu', 'tensorflow'] as const, default: 'auto' as const, describe: 'TF.js backend: tensorflow needs the optional @tensorflow/tfjs-node; wasm is WebAssembly (shipped with paranom); auto takes the first that loads of tensorflow, wasm, cpu' });
 }
@@ -78,6 +79,7 @@ async function handler(argv: ArgumentsCamelCase<TrainOptions>): Promise<void> {
     downsample: decimalOption('downsample', argv.downsample) ?? 1,
     backend: argv.backend,
     gaps: argv.gaps,
+    missing: argv.missing,
     onGaps: (note) => process.stderr.write(`paranom: note: ${note}\n`),
     // Said before training starts, so a training that then fails still tells what it settled.
     onSettled: (st) => {

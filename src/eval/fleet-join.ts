@@ -13,6 +13,7 @@ import { groupByEntity, permute, type FleetLabels } from './fleet-labels.js';
 import { joinOnTime, SCORE_COLUMNS, type PredictionSource } from './join.js';
 import { TIME_COLUMNS } from './label-source.js';
 import { pickColumn, readTableFile, usage } from './table-file.js';
+import { withoutScoreless } from './scoreless-rows.js';
 import type { RowWindow } from './windows.js';
 
 /** A fleet's predictions: each row's time, value and entity (an index into the fleet's keys). */
@@ -24,10 +25,12 @@ export interface FleetPredictions {
   values: Float64Array;
   entity: Float64Array;
   where(row: number): string;
+  /** Rows of the file without a score, left out (`--missing-scores skip`, scoreless-rows.ts). */
+  scoreless: number;
 }
 
 /** Timestamp, score (or 0/1) and entity columns of a CSV, Parquet or Arrow file. */
-export function readFleetPredictions(path: string, labels: FleetLabels, o: { scoreColumn?: string | undefined; timeColumn?: string | undefined; entityColumn?: string | undefined; onlyLabelled?: boolean | undefined } = {}): FleetPredictions {
+export function readFleetPredictions(path: string, labels: FleetLabels, o: { scoreColumn?: string | undefined; timeColumn?: string | undefined; entityColumn?: string | undefined; onlyLabelled?: boolean | undefined; skipScoreless?: boolean | undefined } = {}): FleetPredictions {
   const t = readTableFile(path, 'predictions file');
   const timeCol = pickColumn(t, o.timeColumn, TIME_COLUMNS, 'time', '--time-column');
   const scoreCol = pickColumn(t, o.scoreColumn, SCORE_COLUMNS, 'score', '--score-column');
@@ -38,13 +41,13 @@ export function readFleetPredictions(path: string, labels: FleetLabels, o: { sco
   }
   const { rows, arrays } = readColumns(t, [
     { name: timeCol, kind: 'time' },
-    { name: scoreCol, kind: 'score' },
+    { name: scoreCol, kind: 'score', missingAllowed: o.skipScoreless === true },
     // With onlyLabelled, rows of an entity the labels lack are those of a spare entity, left out by the join.
     { name: entityCol, kind: 'key', keys: o.onlyLabelled ? labels.keys.as('spare') : labels.keys },
   ]);
   if (rows === 0) throw usage(`${path} has no rows`);
-  const [times, values, entity] = arrays as [Float64Array, Float64Array, Float64Array];
-  return { description: `${path} (column ${scoreCol}, entities in ${entityCol})`, entityColumn: entityCol, times, values, entity, where: t.where };
+  const read = withoutScoreless(path, { times: arrays[0] as Float64Array, values: arrays[1] as Float64Array, rest: [arrays[2] as Float64Array] }, t.where);
+  return { description: `${path} (column ${scoreCol}, entities in ${entityCol})`, entityColumn: entityCol, times: read.times, values: read.values, entity: read.rest[0]!, where: read.where, scoreless: read.scoreless };
 }
 
 /** One scored entity of the joined fleet: rows [start, start + rows) of the corpus, its windows as rows of its own. */

@@ -21,6 +21,7 @@ import { pickColumn, readTableFile, usage } from './table-file.js';
 import { windowsFromTimes } from './timestamps.js';
 import { runsOf, type RowWindow } from './windows.js';
 import { scoreOrder } from './score-order.js';
+import { withoutScoreless } from './scoreless-rows.js';
 
 export const SCORE_COLUMNS = ['anomaly_score', 'score', 'prediction', 'predicted', 'alarm', 'is_alarm'];
 
@@ -31,17 +32,21 @@ export interface PredictionSource {
   where(row: number): string;
 }
 
-/** Timestamp and score (or 0/1) columns of a CSV or Parquet file. */
-export function readPredictions(path: string, o: { scoreColumn?: string | undefined; timeColumn?: string | undefined } = {}): PredictionSource {
+/**
+ * Timestamp and score (or 0/1) columns of a CSV or Parquet file; with `skipScoreless`, its
+ * rows without a score left out and counted (`scoreless`, scoreless-rows.ts).
+ */
+export function readPredictions(path: string, o: { scoreColumn?: string | undefined; timeColumn?: string | undefined; skipScoreless?: boolean | undefined } = {}): PredictionSource & { scoreless: number } {
   const t = readTableFile(path, 'predictions file');
   const timeCol = pickColumn(t, o.timeColumn, TIME_COLUMNS, 'time', '--time-column');
   const scoreCol = pickColumn(t, o.scoreColumn, SCORE_COLUMNS, 'score', '--score-column');
   const { rows, arrays } = readColumns(t, [
     { name: timeCol, kind: 'time' },
-    { name: scoreCol, kind: 'score' },
+    { name: scoreCol, kind: 'score', missingAllowed: o.skipScoreless === true },
   ]);
   if (rows === 0) throw usage(`${path} has no rows`);
-  return { description: `${path} (column ${scoreCol})`, times: arrays[0] as Float64Array, values: arrays[1] as Float64Array, where: t.where };
+  const { times, values, where, scoreless } = withoutScoreless(path, { times: arrays[0] as Float64Array, values: arrays[1] as Float64Array, rest: [] }, t.where);
+  return { description: `${path} (column ${scoreCol})`, times, values, where, scoreless };
 }
 
 export interface Joined {

@@ -12,7 +12,7 @@ import { csvTable } from './csv-table.js';
 import { usage, type TableFile } from './table.js';
 import { parseDecimal } from '../input/decimal.js';
 import { arrowCells } from '../input/arrow-cells.js';
-import { headerEncodingNote } from '../input/csv-line.js';
+import { headerNote } from '../input/csv-line.js';
 
 export { usage, type Cells, type TableFile } from './table.js';
 
@@ -33,7 +33,7 @@ function checkFile(path: string, what: string): void {
  */
 export function columnProblem(t: { path: string; columns: readonly string[] }, name: string): string | undefined {
   const k = t.columns.indexOf(name);
-  if (k < 0) return `${t.path} has no column '${name}'${headerEncodingNote(t.columns)}`;
+  if (k < 0) return `${t.path} has no column '${name}'${headerNote(t.columns)}`;
   const last = t.columns.lastIndexOf(name);
   if (last !== k) return `${t.path}: ${t.columns.filter((c) => c === name).length} columns are named '${name}' (columns ${k + 1} and ${last + 1}); rename one so the column read is not a guess`;
   return undefined;
@@ -103,11 +103,11 @@ export function readTableFile(path: string, what: string): TableFile {
 /** The first of `candidates` the table has, or the one named; a clear error otherwise. */
 export function pickColumn(t: TableFile, named: string | undefined, candidates: readonly string[], role: string, option: string): string {
   if (named !== undefined) {
-    if (!t.columns.includes(named)) throw usage(`${t.path} has no ${role} column '${named}'; its columns are: ${t.columns.join(', ')}${headerEncodingNote(t.columns)}`);
+    if (!t.columns.includes(named)) throw usage(`${t.path} has no ${role} column '${named}'; its columns are: ${t.columns.join(', ')}${headerNote(t.columns)}`);
     return named;
   }
   const found = candidates.find((c) => t.columns.includes(c));
-  if (!found) throw usage(`${t.path} has no ${role} column (looked for ${candidates.map((c) => `'${c}'`).join(', ')}); its columns are: ${t.columns.join(', ')}${headerEncodingNote(t.columns)}. Name it with ${option}`);
+  if (!found) throw usage(`${t.path} has no ${role} column (looked for ${candidates.map((c) => `'${c}'`).join(', ')}); its columns are: ${t.columns.join(', ')}${headerNote(t.columns)}. Name it with ${option}`);
   return found;
 }
 

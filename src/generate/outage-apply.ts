@@ -1,7 +1,8 @@
 /**
  * Outages (fleet/outages.ts) on one entity's generated rows: the targets held at their
  * value where the outage starts (`flat_line`) or moved by the outage's amount
- * (`level_shift`, `spike`), and the rows labelled with the outage's id. A value where an
+ * (`level_shift`, `spike`; then clamped into the variable's `limits`), and the rows
+ * labelled with the outage's id. A value where an
  * outage started before these rows is that row generated alone: the same bits (D2). A
  * flat line that starts on a missing value (the entity's own dropout) holds it missing: the
  * cell a dropout leaves (NaN, or 0 in an integer column) is no value to copy.
@@ -11,6 +12,7 @@ import { putInt64, type ColumnData, type ValueColumn } from '../columns/columns.
 import type { Outage } from '../fleet/outages.js';
 import { fleetOf } from '../fleet/entity.js';
 import { generateShard, type ShardColumns } from './shard.js';
+import { clampCells } from '../model/limits.js';
 
 /** Copies the cell of row `from` to rows [a, b) of a column (int64 cells are two slots). */
 function hold(data: ColumnData, width: number, from: ColumnData, at: number, a: number, b: number): void {
@@ -43,6 +45,9 @@ export function applyOutages(fleet: Scenario, one: Scenario, cols: ShardColumns,
       for (const v of targets) {
         const d = v.data as Float64Array | Float32Array;
         for (let i = a; i < b; i++) d[i] = d[i]! + out.amount;
+        // The variable's `limits` bound a moved value as they bound every other.
+        const limits = one.variables.find((x) => x.name === v.name)?.limits;
+        if (limits) clampCells(d, v.dtype, a, b, limits);
       }
     }
     cols.isAnomaly.fill(1, a, b);

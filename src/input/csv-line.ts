@@ -128,12 +128,15 @@ export function separatorProblem(header: readonly string[]): string | undefined 
 }
 
 /**
- * A note for a message listing a header's `columns` when a name holds U+FFFD, what a byte
- * UTF-8 cannot read decodes to (a Latin-1 or Windows-1252 file's 'é'): the name the user
- * wrote cannot match it. '' otherwise.
+ * A note for a message listing a header's `columns` when they cannot be the names the user
+ * wrote: a name holds U+FFFD, what a byte UTF-8 cannot read decodes to (a Latin-1 or
+ * Windows-1252 file's 'é'); or the first line is a comment (`# exported by …`), which
+ * loggers put above the header and which a CSV file read here does not have. '' otherwise.
  */
-export function headerEncodingNote(columns: readonly string[]): string {
-  return columns.some((c) => c.includes('\uFFFD')) ? ` (\uFFFD marks bytes that are not UTF-8: the file is in another encoding, such as Latin-1; save it as UTF-8)` : '';
+export function headerNote(columns: readonly string[]): string {
+  if (columns.some((c) => c.includes('\uFFFD'))) return ` (\uFFFD marks bytes that are not UTF-8: the file is in another encoding, such as Latin-1; save it as UTF-8)`;
+  if (columns[0]?.startsWith('#')) return ` (the first line starts with '#', a comment: the first line of the file is read as its header row; remove the lines above the header)`;
+  return '';
 }
 
 /**

@@ -6,6 +6,7 @@
 
 import type { DType } from '../columns/columns.js';
 import type { Entities } from './entities.js';
+import type { Limits } from './limits.js';
 
 export type { DType };
 export { DTYPES } from '../columns/columns.js';
@@ -104,6 +105,8 @@ export interface SourceVariable {
   timestamps: { mode: 'ignore' } | ({ mode: 'map' } & SourceTimes);
   /** Past the end of the file: start again from its first row, hold its last value, or stop with an error. */
   pastEnd: 'cycle' | 'hold' | 'error';
+  /** Missing readings in the file replay as the reading before them (variables/source-missing.ts); absent: they are refused. */
+  missing?: 'hold';
   /** Slow seeded changes of level and gain, part of the normal series (variables/source-drift.ts); absent when not set. */
   drift?: SourceDrift;
   anomalous: null;
@@ -288,7 +291,8 @@ export interface CorrelationGroup {
   minEigenvalue: number;
 }
 
-export type Variable = StochasticVariable | CallbackVariable | ProcessVariable | SourceVariable | IdVariable | VaeVariable | CorrelatedVariable;
+/** `limits`: the range every value of the variable is clamped into (model/limits.ts); absent when not set. */
+export type Variable = (StochasticVariable | CallbackVariable | ProcessVariable | SourceVariable | IdVariable | VaeVariable | CorrelatedVariable) & { limits?: Limits };
 
 export type AnomalyPlan =
   | ({ mode: 'none' } & Pick<AnomalyPlanExtras, 'cleanTwin'>)

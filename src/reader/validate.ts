@@ -25,6 +25,7 @@ import { checkEntities } from '../fleet/validate.js';
 import { twinClashMessage, twinNameClashes } from '../anomaly/kinds/clean-twin.js';
 import { findPerEntity, validatePerEntity } from './per-entity.js';
 import { checkOutages } from './outages.js';
+import { checkLimits } from './limits.js';
 import { splitCount } from '../fleet/count-split.js';
 
 /** Names the engine writes itself; a variable may not take them. */
@@ -192,11 +193,14 @@ function checkVariable(c: Checker, name: string, raw: unknown, path: string, str
     return c.fail(join(path, 'type'), unknownChoice('variable type', type, kinds));
   }
   const home = typeof type === 'string' && Object.hasOwn(DISTRIBUTION_HOME, type) ? DISTRIBUTION_HOME[type]! : undefined;
-  if (home !== undefined && o['dist'] !== undefined && o[home] === undefined) return c.fail(path, misplacedDistribution(name, type as string, home, o, ['type', 'description', ...kind.keys]));
-  c.keys(o, path, ['type', 'description', ...kind.keys]);
+  if (home !== undefined && o['dist'] !== undefined && o[home] === undefined) return c.fail(path, misplacedDistribution(name, type as string, home, o, ['type', 'description', 'limits', ...kind.keys]));
+  c.keys(o, path, ['type', 'description', ...kind.keys, 'limits']);
   if (o['description'] !== undefined && typeof o['description'] !== 'string') c.fail(join(path, 'description'), `expected a string, got ${describe(o['description'])}`);
   const resolveFile = (file: string) => inputPath(baseDir, file);
-  return kind.validate(c, { name, stream, path, raw: o, resolveFile, allowNonFinite });
+  const v = kind.validate(c, { name, stream, path, raw: o, resolveFile, allowNonFinite });
+  if (!v || o['limits'] === undefined) return v;
+  const limits = checkLimits(c, o['limits'], join(path, 'limits'), v);
+  return limits ? { ...v, limits } : undefined;
 }
 
 /** Says where a distribution written on the variable goes, with the user's own keys moved there. */

@@ -34,6 +34,8 @@ import { ensureDataDir, removeIfEmpty } from './output-dir.js';
 import type { Prepared } from './survey.js';
 import { labelWarnings } from './label-warnings.js';
 import { learnedScaleWarnings } from './learned-scale.js';
+import { supportWarnings } from '../anomaly/kinds/support.js';
+import { epochUnitWarnings } from './epoch-unit-warnings.js';
 import { sourceShares } from '../variables/source-share.js';
 import type { GenerateOptions, GenerateResult } from './generate-options.js';
 
@@ -243,7 +245,7 @@ export async function runPlan(run: PlannedRun): Promise<GenerateResult> {
   }
   results.sort((a, b) => a.index - b.index);
   // Measured before the commit line, which nothing past may fail for (it never throws).
-  const scaleWarnings = learnedScaleWarnings(scenario);
+  const scaleWarnings = [...epochUnitWarnings(scenario), ...learnedScaleWarnings(scenario)];
   // Past its commit line a staged run is never undone: the next run completes it.
   let committed = false;
   try {
@@ -260,7 +262,7 @@ export async function runPlan(run: PlannedRun): Promise<GenerateResult> {
       if (!part) removeUnplanned(out, plan.shards, prepared.carried);
       journal.remove();
     }
-    return { plan, manifest, generated, reused, rowsGenerated, warnings: [...scaleWarnings, ...labelWarnings(manifest, scenario)], ...(options.phases ? { phases: sumPhases(timed), spans: spans.sort((a, b) => a.shard - b.shard) } : {}) };
+    return { plan, manifest, generated, reused, rowsGenerated, warnings: [...scaleWarnings, ...supportWarnings(scenario), ...labelWarnings(manifest, scenario)], ...(options.phases ? { phases: sumPhases(timed), spans: spans.sort((a, b) => a.shard - b.shard) } : {}) };
   } catch (err) {
     if (committed) throw unfinishedCommit(out, command, err);
     undo(true);

@@ -87,7 +87,8 @@ const at = (t: number, instants: boolean) => (instants ? new Date(t).toISOString
 export function describeGaps(g: Gaps, times: SeriesTimes, show = 3): string {
   const { instants } = times;
   const largest = [...g.gaps].sort((a, b) => b.to - b.from - (a.to - a.from) || a.row - b.row).slice(0, show);
-  const one = (x: Gap) => `${at(x.from, instants)} to ${at(x.to, instants)} (${spell(x.to - x.from, instants)}, about ${Math.round((x.to - x.from) / g.step) - 1} rows missing)`;
+  const missing = (x: Gap) => Math.round((x.to - x.from) / g.step) - 1;
+  const one = (x: Gap) => `${at(x.from, instants)} to ${at(x.to, instants)} (${spell(x.to - x.from, instants)}, about ${missing(x)} row${missing(x) === 1 ? '' : 's'} missing)`;
   const n = g.gaps.length;
   return `${n} gap${n === 1 ? '' : 's'} in its '${times.column}' times (step ${spell(g.step, instants)}): ${largest.map(one).join('; ')}${n > show ? `; and ${n - show} more` : ''}`;
 }

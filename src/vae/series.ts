@@ -5,7 +5,10 @@
  * at what a string holds), a Parquet file's wanted columns a few row groups at a time (the
  * others never decoded) — so memory holds the columns, not the file. A value that is
  * missing or not a number is an error naming its line and column: a VAE trained on
- * silently patched data would learn the patches. Problems are reported in the order a
+ * silently patched data would learn the patches. With `missing: 'skip'` (`--missing skip`)
+ * a row with a missing reading (source-missing.ts names the cells that are) is left out
+ * instead, in a file with times only: where it was is then a gap in them (gaps.ts), which
+ * no window spans unless `--gaps span` says to. Problems are reported in the order a
  * read of the whole file met them: an unclosed quote first, then the header, then values
  * (CSV row by row; Parquet column by column).
  */
@@ -16,11 +19,15 @@ import { ParanomError } from '../errors.js';
 import { SharedColumnBuilder } from '../columns/shared-column.js';
 import { parquetColumns, forEachParquetBatch } from '../formats/parquet-batches.js';
 import { beyondExact, inexactInteger } from '../input/exact-int.js';
-import { CsvFileProblem, forEachCsvFileRecords, headerEncodingNote, separatorProblem, splitCsvLine } from '../input/csv-line.js';
+import { CsvFileProblem, forEachCsvFileRecords, headerNote, separatorProblem, splitCsvLine } from '../input/csv-line.js';
 import { arrowCells } from '../input/arrow-cells.js';
 import { parseDecimal } from '../input/decimal.js';
 import { fileSha256, readUnchanged } from '../input/file-hash.js';
 import { TIME_COLUMNS, timeColumnIndex, TimeOrder, type SeriesTimes } from './time-order.js';
+import { isMissingCell } from '../input/missing-cell.js';
+
+/** Missing readings in training data: refused (`error`), or their rows left out (`skip`). */
+export type TrainingMissing = 'error' | 'skip';
 
 export interface Series {
   /** File name only (no directory: it goes into the model's metadata). */
@@ -32,6 +39,8 @@ export interface Series {
   rows: number;
   /** The file's times, when it has a time column (gaps.ts); absent otherwise. */
   times?: SeriesTimes | undefined;
+  /** Rows of the file left out for a missing reading (`missing: 'skip'`); absent when none. */
+  leftOut?: number | undefined;
 }
 
 /** How much of a file is read at a time (tests cut small files into many pieces). */
@@ -59,7 +68,7 @@ function usage(message: string): ParanomError {
 function pickColumns(file: string, available: string[], wanted: readonly string[] | undefined, numeric: (name: string) => boolean): string[] {
   if (wanted && wanted.length > 0) {
     for (const w of wanted) {
-      if (!available.includes(w)) throw usage(`${file} has no column '${w}'; its columns are: ${available.join(', ')}${headerEncodingNote(available)}`);
+      if (!available.includes(w)) throw usage(`${file} has no column '${w}'; its columns are: ${available.join(', ')}${headerNote(available)}`);
     }
     return [...wanted];
   }
@@ -83,7 +92,10 @@ function csvColumns(path: string, headerRecord: string, firstRecord: string, wan
   }
 }
 
-function readCsv(path: string, wanted: readonly string[] | undefined, { pieceBytes, maxRecordBytes }: SeriesPieces): Read {
+/** The end of the message refusing a missing reading. */
+const MISSING_HINT = 'a missing reading; --missing skip leaves such rows out (where they were is then a gap no window spans), or clean the data first';
+
+function readCsv(path: string, wanted: readonly string[] | undefined, { pieceBytes, maxRecordBytes }: SeriesPieces, missing: TrainingMissing): Read {
   const hash = createHash('sha256');
   const fileBytes = statSync(path).size;
   let bytesRead = 0;
@@ -119,8 +131,11 @@ function readCsv(path: string, wanted: readonly string[] | undefined, { pieceByt
         // Decimal only, as every reader of user files: Number() would take 0x10 as 16.
         const x = parseDecimal(raw);
         if (!Number.isFinite(x)) {
-          problem = `${path}:${lines[r]!}: column '${columns[j]}' holds ${raw === '' ? 'no value' : `'${raw.slice(0, 30)}'`}, not a finite number; clean the data first`;
-          return true;
+          const absent = isMissingCell(raw);
+          if (!absent || missing === 'error') {
+            problem = `${path}:${lines[r]!}: column '${columns[j]}' holds ${raw === '' ? 'no value' : `'${raw.slice(0, 30)}'`}, ${absent ? MISSING_HINT : 'not a finite number; clean the data first'}`;
+            return true;
+          }
         }
         out[j]![at + k] = x;
       }
@@ -150,7 +165,7 @@ function readCsv(path: string, wanted: readonly string[] | undefined, { pieceByt
   return { columns: picked!.columns, values: builders.map((b) => b.done()), sha256: hash.digest('hex'), times: picked!.order?.times() ?? null };
 }
 
-function readParquet(path: string, wanted: readonly string[] | undefined, batchBytes: number | undefined): Read {
+function readParquet(path: string, wanted: readonly string[] | undefined, batchBytes: number | undefined, missing: TrainingMissing): Read {
   const unreadable = (err: unknown) => {
     if ((err as NodeJS.ErrnoException).code) return err;
     return usage(`training data ${path}: not a readable Parquet file (${(err as Error).message})`);
@@ -199,10 +214,13 @@ function readParquet(path: string, wanted: readonly string[] | undefined, batchB
             }
             const x = typeof v === 'bigint' ? Number(v) : v;
             if (x === null || !Number.isFinite(x)) {
-              problems[j] = `${path}: row ${first + i} of column '${c}' is ${x === null ? 'null' : String(x)}, not a finite number; clean the data first`;
-              return;
+              const absent = x === null || Number.isNaN(x);
+              if (!absent || missing === 'error') {
+                problems[j] = `${path}: row ${first + i} of column '${c}' is ${x === null ? 'null' : String(x)}, ${absent ? MISSING_HINT : 'not a finite number; clean the data first'}`;
+                return;
+              }
             }
-            out[first + i] = x;
+            out[first + i] = x ?? Number.NaN;
           }
         });
       }, batchBytes);
@@ -215,15 +233,44 @@ function readParquet(path: string, wanted: readonly string[] | undefined, batchB
   return { columns, values, sha256, times: order?.times() ?? null };
 }
 
+/**
+ * `r` without its rows that hold a missing reading (NaN) in any column, and how many were
+ * left out. Only a file with times can lose rows: without them, the readings either side
+ * of a left-out row would be learned as neighbours.
+ */
+function withoutMissing(path: string, r: Read): { read: Read; leftOut: number } {
+  const n = r.values[0]?.length ?? 0;
+  const keep = new Uint8Array(n).fill(1);
+  let leftOut = 0;
+  for (const col of r.values) {
+    for (let i = 0; i < n; i++) {
+      if (keep[i] && Number.isNaN(col[i]!)) {
+        keep[i] = 0;
+        leftOut++;
+      }
+    }
+  }
+  if (leftOut === 0) return { read: r, leftOut };
+  if (!r.times) throw usage(`${path}: ${leftOut} of ${n} rows hold a missing reading, and the file has no time column (${TIME_COLUMNS.join(', ')}) to show where rows were left out: windows would join the readings either side of them; fill them first`);
+  if (leftOut === n) throw usage(`${path}: every row holds a missing reading`);
+  const pick = (a: Float64Array) => {
+    const out = new Float64Array(n - leftOut);
+    for (let i = 0, k = 0; i < n; i++) if (keep[i]) out[k++] = a[i]!;
+    return out;
+  };
+  return { read: { ...r, values: r.values.map(pick), times: { ...r.times, at: pick(r.times.at) } }, leftOut };
+}
+
 /** Reads the training columns of a .csv or .parquet file (all numeric non-time columns by default). */
-export function readSeries(path: string, columns?: readonly string[], pieces: SeriesPieces = {}): Series {
+export function readSeries(path: string, columns?: readonly string[], pieces: SeriesPieces = {}, missing: TrainingMissing = 'error'): Series {
   if (!existsSync(path)) throw usage(`training data ${path} does not exist`);
   const ext = extname(path).toLowerCase();
   let r: Read;
   // The values are those of the bytes hashed, of one version of the file.
   const changed = () => usage(`training data ${path} changed while it was being read; run again once it is written`);
-  if (ext === '.csv') r = readUnchanged(path, () => readCsv(path, columns, pieces), changed);
-  else if (ext === '.parquet' || ext === '.parq') r = readUnchanged(path, () => readParquet(path, columns, pieces.batchBytes), changed);
+  if (ext === '.csv') r = readUnchanged(path, () => readCsv(path, columns, pieces, missing), changed);
+  else if (ext === '.parquet' || ext === '.parq') r = readUnchanged(path, () => readParquet(path, columns, pieces.batchBytes, missing), changed);
   else throw usage(`training data must be a .csv or .parquet file, got ${path}`);
-  return { file: basename(path), sha256: r.sha256, columns: r.columns, values: r.values, rows: r.values[0]?.length ?? 0, ...(r.times ? { times: r.times } : {}) };
+  const { read, leftOut } = missing === 'skip' ? withoutMissing(path, r) : { read: r, leftOut: 0 };
+  return { file: basename(path), sha256: read.sha256, columns: read.columns, values: read.values, rows: read.values[0]?.length ?? 0, ...(read.times ? { times: read.times } : {}), ...(leftOut > 0 ? { leftOut } : {}) };
 }

@@ -25,7 +25,7 @@ import { VAE_FORMAT, VAE_FORMAT_VERSION, VAE_META_FILE, type VaeModelMeta } from
 import { latentChain } from './chain.js';
 import { checkModelOut, createStaging, placeModel, settleInterrupted } from './model-dir.js';
 import { DenseDecoder } from './decoder.js';
-import { readSeries } from './series.js';
+import { readSeries, type TrainingMissing } from './series.js';
 import { blockMeans } from './downsample.js';
 import { loadTf, type TfBackendChoice } from './tf.js';
 import { artifactsOf, buildModel, initialise } from './tf-model.js';
@@ -67,6 +67,8 @@ export interface TrainVaeOptions {
   backend?: TfBackendChoice | undefined;
   /** Gaps in the data's times (gaps.ts): `skip` (default) takes no window across one, `span` trains across them. */
   gaps?: 'skip' | 'span' | undefined;
+  /** Missing readings in the data (series.ts): refused (`error`, default), or their rows left out (`skip`). */
+  missing?: TrainingMissing | undefined;
   /** Told, before training, of gaps in the data's times and the windows left out for them. */
   onGaps?: ((note: string) => void) | undefined;
   /** Called after every epoch. */
@@ -122,6 +124,7 @@ function checkOptions(o: TrainVaeOptions): void {
   if (o.beta !== undefined && !(o.beta >= 0 && Number.isFinite(o.beta))) usage(`--beta must be a finite number >= 0, got ${o.beta}`);
   if (o.validationSplit !== undefined && !(o.validationSplit >= 0 && o.validationSplit < 0.9)) usage(`--validation-split must be in [0, 0.9), got ${o.validationSplit}`);
   if (o.gaps !== undefined && o.gaps !== 'skip' && o.gaps !== 'span') usage(`--gaps must be skip or span, got ${String(o.gaps)}`);
+  if (o.missing !== undefined && o.missing !== 'error' && o.missing !== 'skip') usage(`--missing must be error or skip, got ${String(o.missing)}`);
   if (o.activation !== undefined && !ACTIVATIONS.includes(o.activation)) usage(`--activation must be one of ${ACTIVATIONS.join(', ')}, got ${o.activation}`);
 }
 
@@ -130,7 +133,8 @@ function checkOptions(o: TrainVaeOptions): void {
  * training and validation windows. Refuses data too short for the options.
  */
 function trainingData(o: TrainVaeOptions) {
-  const rowsSeries = readSeries(o.data, o.columns);
+  const rowsSeries = readSeries(o.data, o.columns, {}, o.missing);
+  if (rowsSeries.leftOut) o.onGaps?.(`${rowsSeries.file}: ${rowsSeries.leftOut} row${rowsSeries.leftOut === 1 ? '' : 's'} with a missing reading left out (--missing skip)`);
   const f = o.downsample ?? 1;
   // Everything below counts model rows (block means of f rows of the series).
   const series = blockMeans(rowsSeries, f);

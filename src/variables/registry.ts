@@ -10,6 +10,7 @@ import { processKind } from './process.js';
 import { sourceKind } from './source.js';
 import { correlatedKind } from './correlated.js';
 import { watchIdle, watchPhase, WATCH_LOADING } from './watch.js';
+import { withLimits } from './limits.js';
 
 export const VARIABLE_KINDS: Readonly<Record<string, VariableKind<any>>> = {
   stochastic: stochasticKind,
@@ -24,7 +25,8 @@ export const VARIABLE_KINDS: Readonly<Record<string, VariableKind<any>>> = {
 export function compileVariable(v: Variable, ctx: CompileContext): CompiledVariable {
   const kind = VARIABLE_KINDS[v.type] as VariableKind<Variable> | undefined;
   if (!kind) throw new Error(`unreachable: unknown variable type ${v.type}`);
-  return kind.compile(v, ctx);
+  const compiled = kind.compile(v, ctx);
+  return v.limits ? withLimits(compiled, v.limits) : compiled;
 }
 
 /**

@@ -1,7 +1,8 @@
 /**
  * Reading the column a source variable replays: CSV (a header row, comma-separated,
- * double-quoted fields allowed) or Parquet (through parquet-wasm). Values must all be
- * numbers; a mapped timestamp column must hold ISO 8601 instants, Parquet timestamps, or
+ * double-quoted fields allowed) or Parquet (through parquet-wasm). Values must be numbers
+ * or missing readings (source-missing.ts: refused unless the scenario says how to replay
+ * them); a mapped timestamp column must hold ISO 8601 instants, Parquet timestamps, or
  * epoch numbers in the unit the scenario names (source-times.ts), in strictly increasing order.
  *
  * A file is read once per run, on the main thread: a CSV file piece by piece from the
@@ -19,11 +20,13 @@ import { ParanomError } from '../errors.js';
 import { inputPath } from '../model/input-path.js';
 import type { SourceTimes, SourceVariable } from '../model/types.js';
 import { beyondExact, inexactInteger } from '../input/exact-int.js';
-import { csvRecords, CsvFileProblem, forEachCsvFilePiece, headerEncodingNote, pickCsvFields, separatorProblem, splitCsvLine } from '../input/csv-line.js';
+import { csvRecords, CsvFileProblem, forEachCsvFilePiece, headerNote, pickCsvFields, separatorProblem, splitCsvLine } from '../input/csv-line.js';
 import { arrowCellKind, arrowCells } from '../input/arrow-cells.js';
 import { parseDecimal } from '../input/decimal.js';
 import { csvTimeMs, parquetTimes } from './source-times.js';
 import { SharedColumnBuilder } from '../columns/shared-column.js';
+import { MissingReadings, type MissingMode } from './source-missing.js';
+import { isMissingCell } from '../input/missing-cell.js';
 import { inputChanged } from './input-check.js';
 import { fileSha256, readUnchanged } from '../input/file-hash.js';
 
@@ -51,22 +54,22 @@ const cache = new Map<string, SourceData>();
  */
 const readNow = new Map<string, SourceData>();
 
-/** The timestamp column and the unit it is read in, as part of a cache key. */
-const timesKey = (times: SourceTimes | null) => (times === null ? '' : `${times.column}${times.unit === undefined ? '' : `@${times.unit}`}`);
+/** The timestamp column and the unit it is read in, and how missing readings replay, as part of a cache key. */
+const timesKey = (times: SourceTimes | null, missing: MissingMode) => (times === null ? '' : `${times.column}${times.unit === undefined ? '' : `@${times.unit}`}`) + (missing === 'error' ? '' : `~${missing}`);
 
-function statKey(path: string, column: string, times: SourceTimes | null): string {
+function statKey(path: string, column: string, times: SourceTimes | null, missing: MissingMode): string {
   const st = statSync(path, { bigint: true });
-  return `${resolve(path)}#${st.dev}:${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}#${column}#${timesKey(times)}`;
+  return `${resolve(path)}#${st.dev}:${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}#${column}#${timesKey(times, missing)}`;
 }
 
 /** The cache key of a source's columns: the file, its content, the columns asked for. */
-function keyOf(path: string, sha256: string, column: string, times: SourceTimes | null): string {
-  return `${resolve(path)}#${sha256}#${column}#${timesKey(times)}`;
+function keyOf(path: string, sha256: string, column: string, times: SourceTimes | null, missing: MissingMode): string {
+  return `${resolve(path)}#${sha256}#${column}#${timesKey(times, missing)}`;
 }
 
 /** The key under which `v`'s columns are cached (and handed to workers). */
 export function sourceKey(v: SourceVariable, baseDir: string | undefined): string {
-  return keyOf(inputPath(baseDir, v.file), v.sha256, v.column, timeColumnOf(v));
+  return keyOf(inputPath(baseDir, v.file), v.sha256, v.column, timeColumnOf(v), v.missing ?? 'error');
 }
 
 /** Takes columns read by another thread (source-share.ts) as this thread's own. */
@@ -83,7 +86,7 @@ function columnIndex(columns: readonly string[], name: string, what: string): nu
   const i = columns.indexOf(name);
   // `timestamps: map` reads a column named `timestamp`; another name is given as { map: <column> }.
   const how = what === 'timestamp column' ? `; name the file's timestamp column with timestamps: { map: <column> }` : '';
-  if (i < 0) throw new SourceReadError(`no ${what} '${name}' (columns: ${columns.join(', ')})${how}${headerEncodingNote(columns)}`);
+  if (i < 0) throw new SourceReadError(`no ${what} '${name}' (columns: ${columns.join(', ')})${how}${headerNote(columns)}`);
   if (columns.lastIndexOf(name) !== i) throw new SourceReadError(`${columns.filter((c) => c === name).length} columns are named '${name}' (columns ${i + 1} and ${columns.lastIndexOf(name) + 1}); rename one so the ${what} is not a guess`);
   return i;
 }
@@ -129,7 +132,7 @@ function notIncreasing(cell: string, t: number, before: PreviousTime): string {
   return `timestamps must increase strictly to be mapped onto the timeline, got '${cell}' after '${before.cell.trim()}' on line ${before.line}${read} ${ORDER_HINT}`;
 }
 
-function readCsv(path: string, column: string, timeColumn: SourceTimes | null): SourceData {
+function readCsv(path: string, column: string, timeColumn: SourceTimes | null, missing: MissingReadings): SourceData {
   const hash = createHash('sha256');
   const fileBytes = statSync(path).size;
   let readBytes = 0;
@@ -164,7 +167,10 @@ function readCsv(path: string, column: string, timeColumn: SourceTimes | null): 
       const at = () => `line ${lineNo}`;
       if (fields !== header.length) throw new SourceReadError(`${at()}: ${fields} field${fields === 1 ? '' : 's'}, but the header has ${header.length}`);
       const x = parseDecimal(cells[0]);
-      if (!Number.isFinite(x)) throw new SourceReadError(`${at()}: '${cells[0] ?? ''}' in column '${column}' is not a number`);
+      if (!Number.isFinite(x)) {
+        if (!isMissingCell(cells[0])) throw new SourceReadError(`${at()}: '${cells[0] ?? ''}' in column '${column}' is not a number`);
+        missing.add(`${at()}: '${cells[0] ?? ''}' in column '${column}'`);
+      }
       vs[at0 + r] = x;
       if (ts) {
         const t = csvTimeMs(cells[1] ?? '', timeColumn!);
@@ -192,7 +198,7 @@ function readCsv(path: string, column: string, timeColumn: SourceTimes | null): 
 }
 
 /** Writes one batch's value cells (and times) at `at` of the shared columns. */
-function parquetBatch(t: Table, at: number, column: string, timeColumn: SourceTimes | null, values: Float64Array, times: Float64Array | null): void {
+function parquetBatch(t: Table, at: number, column: string, timeColumn: SourceTimes | null, values: Float64Array, times: Float64Array | null, missing: MissingReadings): void {
   const n = t.numRows;
   // Numbers, decimals and integers as they are; text as CSV cells are read (a numeric column stored as strings).
   const vector = t.getChild(column)!;
@@ -210,7 +216,13 @@ function parquetBatch(t: Table, at: number, column: string, timeColumn: SourceTi
       throw new SourceReadError(`row ${at + r}: ${raw} in column '${column}' is ${beyondExact(raw, 'a source replays')}`);
     }
     const x = typeof raw === 'bigint' ? Number(raw) : typeof raw === 'number' ? raw : typeof raw === 'string' ? parseDecimal(raw) : NaN;
-    if (!Number.isFinite(x)) throw new SourceReadError(raw === null ? `row ${at + r}: column '${column}' is empty (null); every value must be a number` : `row ${at + r}: ${typeof raw === 'string' ? `'${raw}'` : String(raw)} in column '${column}' is not a number`);
+    if (!Number.isFinite(x)) {
+      // A null, a NaN, or text that spells a missing reading; an infinity is a value gone wrong.
+      const absent = raw === null || (typeof raw === 'number' && Number.isNaN(raw)) || (typeof raw === 'string' && isMissingCell(raw));
+      const shown = raw === null ? 'null' : typeof raw === 'string' ? `'${raw}'` : String(raw);
+      if (!absent) throw new SourceReadError(`row ${at + r}: ${shown} in column '${column}' is not a number`);
+      missing.add(`row ${at + r}: ${shown} in column '${column}'`);
+    }
     values[at + r] = x;
   }
   if (!times) return;
@@ -229,7 +241,7 @@ function parquetHead(path: string): { columns: string[]; rows: number } {
   }
 }
 
-function readParquet(path: string, column: string, timeColumn: SourceTimes | null): SourceData {
+function readParquet(path: string, column: string, timeColumn: SourceTimes | null, missing: MissingReadings): SourceData {
   const sha256 = fileSha256(path);
   const { columns, rows: n } = parquetHead(path);
   const wanted = [columns[columnIndex(columns, column, 'column')]!];
@@ -239,7 +251,7 @@ function readParquet(path: string, column: string, timeColumn: SourceTimes | nul
   const times = timeColumn === null ? null : new Float64Array(new SharedArrayBuffer(8 * n));
   try {
     // Only the row groups' chunks of the replayed columns are decoded, a few row groups at a time.
-    forEachParquetBatch(path, wanted, (t, first) => parquetBatch(t, first, column, timeColumn, values, times));
+    forEachParquetBatch(path, wanted, (t, first) => parquetBatch(t, first, column, timeColumn, values, times, missing));
   } catch (err) {
     if (err instanceof SourceReadError || (err as NodeJS.ErrnoException).code) throw err;
     throw new SourceReadError(`not a readable Parquet file (${(err as Error).message})`);
@@ -265,16 +277,24 @@ export function readSourceColumns(path: string, format: 'csv' | 'parquet'): stri
 
 /**
  * The values of `column` (and the times of `timeColumn`) of a CSV or Parquet file as it
- * is now, with the SHA-256 of the bytes they were parsed from. Throws SourceReadError on
- * a bad file.
+ * is now, with the SHA-256 of the bytes they were parsed from, missing readings replayed
+ * as `missing` says. Throws SourceReadError on a bad file.
  */
-export function readSource(path: string, format: 'csv' | 'parquet', column: string, timeColumn: SourceTimes | null): SourceData {
-  const now = opened(path, () => statKey(path, column, timeColumn));
+export function readSource(path: string, format: 'csv' | 'parquet', column: string, timeColumn: SourceTimes | null, missing: MissingMode = 'error'): SourceData {
+  const now = opened(path, () => statKey(path, column, timeColumn, missing));
   const known = readNow.get(now);
   if (known) return known;
   // The values are those of the bytes hashed, of one version of the file.
   const changed = () => new SourceReadError('changed while it was being read; run again once it is written');
-  const data = opened(path, () => readUnchanged(path, () => (format === 'csv' ? readCsv(path, column, timeColumn) : readParquet(path, column, timeColumn)), changed));
+  const data = opened(path, () =>
+    readUnchanged(path, () => {
+      const absent = new MissingReadings();
+      const read = format === 'csv' ? readCsv(path, column, timeColumn, absent) : readParquet(path, column, timeColumn, absent);
+      const refused = absent.replay(read.values, column, missing);
+      if (refused) throw new SourceReadError(refused);
+      return read;
+    }, changed),
+  );
   // A CSV file's order is checked as it is read, line by line (readCsv).
   if (data.times && format === 'parquet') {
     for (let r = 1; r < data.times.length; r++) {
@@ -285,7 +305,7 @@ export function readSource(path: string, format: 'csv' | 'parquet', column: stri
       }
     }
   }
-  cache.set(keyOf(path, data.sha256, column, timeColumn), data);
+  cache.set(keyOf(path, data.sha256, column, timeColumn, missing), data);
   readNow.set(now, data);
   return data;
 }
@@ -310,7 +330,7 @@ export function sourceOnDisk(v: SourceVariable, baseDir: string | undefined): So
   if (!existsSync(abs)) throw inputChanged(v.name, 'source file', v.file, abs, v.sha256, undefined);
   let data: SourceData;
   try {
-    data = readSource(abs, v.format, v.column, timeColumnOf(v));
+    data = readSource(abs, v.format, v.column, timeColumnOf(v), v.missing ?? 'error');
   } catch (err) {
     if (!(err instanceof SourceReadError)) throw err;
     // A file that no longer parses has most likely changed since it was validated.

@@ -26,6 +26,7 @@ import { readSource, readSourceColumns, sourceData, SourceReadError, type Source
 import { columnMedian, DriftCurve, validateDrift } from './source-drift.js';
 import { seedKey, type SeedKey } from '../random/counter.js';
 import { EPOCH_UNITS, type EpochUnit } from '../input/epoch.js';
+import { MISSING_MODES, type MissingMode } from './source-missing.js';
 
 const PAST_END = ['cycle', 'hold', 'error'] as const;
 
@@ -40,6 +41,8 @@ function validateSource(c: Checker, input: VariableInput): SourceVariable | unde
   }
   const pastEnd = o['past_end'] ?? 'cycle';
   if (!(PAST_END as readonly unknown[]).includes(pastEnd)) return c.fail(join(path, 'past_end'), `expected one of: ${PAST_END.join(', ')}, got ${describe(pastEnd)}`);
+  const missing = o['missing'] ?? 'error';
+  if (!(MISSING_MODES as readonly unknown[]).includes(missing)) return c.fail(join(path, 'missing'), `how missing readings in the file replay, one of: ${MISSING_MODES.join(', ')}, got ${describe(missing)}`);
   let timestamps: SourceVariable['timestamps'] = { mode: 'ignore' };
   const ts = o['timestamps'];
   if (ts === 'map') timestamps = { mode: 'map', column: 'timestamp' };
@@ -70,8 +73,9 @@ function validateSource(c: Checker, input: VariableInput): SourceVariable | unde
       if (candidates.length !== 1) return c.fail(join(path, 'column'), `required: ${fileLabel} has columns ${cols.join(', ')}; name the one to replay`);
       column = candidates[0]!;
     }
-    const data = readSource(entry.abs, format, column, timestamps.mode === 'map' ? timestamps : null);
-    const v: SourceVariable = { name, type: 'source', dtype, stream, file: entry.file, format, sha256: data.sha256, column, fileRows: data.values.length, offset, timestamps, pastEnd: pastEnd as SourceVariable['pastEnd'], ...(drift ? { drift } : {}), anomalous: null, categories: null };
+    const data = readSource(entry.abs, format, column, timestamps.mode === 'map' ? timestamps : null, missing as MissingMode);
+    // No missing key unless set: a scenario without one records (and hashes) as before.
+    const v: SourceVariable = { name, type: 'source', dtype, stream, file: entry.file, format, sha256: data.sha256, column, fileRows: data.values.length, offset, timestamps, pastEnd: pastEnd as SourceVariable['pastEnd'], ...(missing === 'hold' ? { missing } : {}), ...(drift ? { drift } : {}), anomalous: null, categories: null };
     if (timestamps.mode === 'map' && v.fileRows < 2) return c.fail(join(path, 'timestamps'), 'mapping timestamps needs at least two rows in the file');
     if (offset >= v.fileRows) return c.fail(join(path, 'offset'), `must be below the file's ${v.fileRows} rows, got ${offset}`);
     return v;
@@ -166,7 +170,7 @@ function compileSource(v: SourceVariable, timeline: Timeline, seed: number, base
 
 /** `type: source`. */
 export const sourceKind: VariableKind<SourceVariable> = {
-  keys: ['dtype', 'file', 'column', 'timestamps', 'past_end', 'offset', 'drift'],
+  keys: ['dtype', 'file', 'column', 'timestamps', 'past_end', 'offset', 'drift', 'missing'],
   validate: validateSource,
   async load(v, s) {
     // Columns read on this thread or handed to it are the recorded version; else the file must still be.

@@ -21,6 +21,7 @@ import { actsOnComponents } from './catalog.js';
 import { LearnedEvents } from './learned.js';
 import type { ShapeEvents } from './shapes.js';
 import { isRearranging, valueSetOf } from './value-set.js';
+import { clampValue, columnLimits } from '../../model/limits.js';
 
 /** Reads a stored cell as a number. */
 export function readCell(col: ColumnData, dtype: DType, i: number): number {
@@ -101,7 +102,10 @@ export class KindApplier {
     return new ParanomError('VALUE_OUT_OF_RANGE', `variable '${this.v.name}' became ${x} at row ${row} under an anomaly kind, which does not fit its ${this.v.dtype} column (seed ${this.seed}); widen the dtype or soften the kind's parameters`, { variable: this.v.name, row, value: x, seed: this.seed });
   }
 
-  private write(out: ColumnData, i: number, row: number, x: number): void {
+  private write(out: ColumnData, i: number, row: number, value: number): void {
+    // A variable's `limits` bound what a kind writes, as they bound its clean values.
+    const limits = this.v.limits;
+    const x = limits ? clampValue(value, columnLimits(this.v.dtype, limits)) : value;
     switch (this.v.dtype) {
       case 'int32': {
         const r = Math.round(x);

@@ -1,0 +1,46 @@
+/**
+ * Missing readings in a source's column: the empty cells, NaNs and spelled-out blanks of
+ * real sensor files. They are refused unless the scenario says how to replay them
+ * (`missing: hold`), because any choice changes the series a detector will learn from, and
+ * the user should make it knowingly.
+ *
+ * `hold` gives each missing reading the value of the last reading before it, as a sensor
+ * log that repeats its last value does; readings missing before the first one present take
+ * that first value. With mapped timestamps this is the same as leaving the row out: the
+ * timeline already holds each reading until the next.
+ *
+ * Which cells are missing readings: input/missing-cell.ts.
+ */
+
+export const MISSING_MODES = ['error', 'hold'] as const;
+export type MissingMode = (typeof MISSING_MODES)[number];
+
+/** The missing readings met while a column is read: how many, and where the first was. */
+export class MissingReadings {
+  count = 0;
+  private first = '';
+
+  /** One missing reading, `where` naming its line or row and cell. */
+  add(where: string): void {
+    if (this.count++ === 0) this.first = where;
+  }
+
+  /**
+   * Replays the missing readings of `values` (NaN there) as `mode` says, in place; or the
+   * reason they cannot be, for the caller to refuse the file with.
+   */
+  replay(values: Float64Array, column: string, mode: MissingMode): string | null {
+    if (this.count === 0) return null;
+    const share = `${this.count.toLocaleString('en-US')} of ${values.length.toLocaleString('en-US')} rows`;
+    if (mode === 'error') {
+      return `${this.first} is a missing reading (${share} are missing): write missing: hold to replay each as the reading before it, or fill them in the file`;
+    }
+    if (this.count === values.length) return `every value in column '${column}' is missing (${share})`;
+    let last = values.find((x) => !Number.isNaN(x))!;
+    for (let i = 0; i < values.length; i++) {
+      if (Number.isNaN(values[i]!)) values[i] = last;
+      else last = values[i]!;
+    }
+    return null;
+  }
+}
