@@ -117,6 +117,15 @@ describe('comment lines above the header', () => {
     expect(() => readColumns(csvTable(file), [{ name: 'value', kind: 'score' }])).toThrow(`${file} has no column 'value' ${note}`);
   });
 
+  it("with the columns not named, a source and train-vae say so too (before: 'line 2: 2 fields, but the header has 1' and 'no numeric column' alone)", () => {
+    const one = fileOf(`# exported by logger v2\n${TEXT}`);
+    const source = (dir: string) => parseScenario(JSON.stringify({ timeline: { start: '2024-01-01T00:00:00Z', step: '1m', rows: 3 }, variables: { v: { type: 'source', file: 'series.csv' } } }), join(dir, 'scenario.json'));
+    expect(() => source(one.dir)).toThrow(`series.csv: line 2: 2 fields, but the header has 1 ${note}`);
+    const two = fileOf(bytes);
+    expect(() => source(two.dir)).toThrow(`series.csv: line 2: '# site: A' in column '# exported by logger v2' is not a number ${note}`);
+    expect(() => readSeries(one.file)).toThrow(`${one.file} has no numeric column besides a timestamp; name the columns with --columns ${note}`);
+  });
+
   it('a header whose first name merely holds a # later is left as it is', () => {
     const { file } = fileOf('time#1,value\n2024-01-01T00:00:00Z,1.5\n');
     expect(() => readSeries(file, ['valeu'])).toThrow(/has no column 'valeu'; its columns are: time#1, value$/);

@@ -73,7 +73,7 @@ function pickColumns(file: string, available: string[], wanted: readonly string[
     return [...wanted];
   }
   const cols = available.filter((c) => !TIME_COLUMNS.includes(c.toLowerCase()) && numeric(c));
-  if (cols.length === 0) throw usage(`${file} has no numeric column besides a timestamp; name the columns with --columns`);
+  if (cols.length === 0) throw usage(`${file} has no numeric column besides a timestamp; name the columns with --columns${headerNote(available)}`);
   return cols;
 }
 

@@ -165,10 +165,10 @@ function readCsv(path: string, column: string, timeColumn: SourceTimes | null, m
       const fields = pickCsvFields(records[r + from]!, want, cells);
       const lineNo = firstLine - 1 + line[r + from]!;
       const at = () => `line ${lineNo}`;
-      if (fields !== header.length) throw new SourceReadError(`${at()}: ${fields} field${fields === 1 ? '' : 's'}, but the header has ${header.length}`);
+      if (fields !== header.length) throw new SourceReadError(`${at()}: ${fields} field${fields === 1 ? '' : 's'}, but the header has ${header.length}${headerNote(header)}`);
       const x = parseDecimal(cells[0]);
       if (!Number.isFinite(x)) {
-        if (!isMissingCell(cells[0])) throw new SourceReadError(`${at()}: '${cells[0] ?? ''}' in column '${column}' is not a number`);
+        if (!isMissingCell(cells[0])) throw new SourceReadError(`${at()}: '${cells[0] ?? ''}' in column '${column}' is not a number${headerNote(header)}`);
         missing.add(`${at()}: '${cells[0] ?? ''}' in column '${column}'`);
       }
       vs[at0 + r] = x;
