@@ -77,6 +77,12 @@ describe('the warning for a variable without limits', () => {
     expect(warnings([{ kind: 'flat_line', value: 2 }], share)[0]).toContain('above 1 by flat_line');
     expect(warnings([{ kind: 'smoothing', window: 5 }, { kind: 'reversal' }], share)).toEqual([]);
     expect(warnings([{ kind: 'trend', slope: 1 }], { temp: { type: 'process', components: [{ type: 'constant', value: 1 }] } })).toEqual([]);
+    // A fleet's outages add their amount (level_shift, spike) or hold a value the series had (flat_line).
+    const fleet = (outages: Record<string, unknown>, anomalies: Record<string, unknown> = {}) => supportWarnings(scenarioFrom({ timeline: { rows: 1_000 }, entities: { count: 3, key: 'host' }, anomalies: { ...anomalies, outages: { frequency: 0.1, duration: [5, 10], share: 0.5, variables: ['ou'], ...outages } }, variables: { ou: { normal: { dist: 'exponential', rate: 1 } } } }));
+    expect(fleet({ kind: 'level_shift', amount: -5 }, { frequency: 0.05, duration: [5, 10], kinds: [{ kind: 'level_shift', shift: 1, direction: 'up' }] })).toEqual([expect.stringContaining("'ou' takes values >= 0 (exponential), but anomaly kinds can push it below 0 by outages (level_shift)")]);
+    expect(fleet({ kind: 'spike', amount: [-3, 2] })).toEqual([expect.stringContaining('below 0 by outages (spike)')]);
+    expect(fleet({ kind: 'level_shift', amount: [1, 5] })).toEqual([]);
+    expect(fleet({ kind: 'flat_line' })).toEqual([]);
     expect(warnings([{ kind: 'level_shift', shift: 1, direction: 'down' }], { u: { type: 'correlated', marginal: { dist: 'lognormal', mu: 0, sigma: 1 } }, w: { type: 'correlated', marginal: { dist: 'normal', mean: 0, sd: 1 } } }, { correlations: { g: { variables: ['u', 'w'], correlation: [[1, 0.5], [0.5, 1]] } } })[0]).toContain("'u' takes values >= 0 (lognormal)");
   });
 });

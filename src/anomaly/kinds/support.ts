@@ -11,9 +11,11 @@
  * and noise by their direction, variance's added noise and learned both ways, amplitude
  * both ways when its factor can exceed 1 (up to 1 it stays between two values the series
  * took), flat_line by the value it holds. The shape kinds move the series' own values in
- * time, or average them, and stay in range.
+ * time, or average them, and stay in range. A fleet's outages push by the sign of the
+ * amount their level_shift or spike adds; a flat_line outage holds a value the series had.
  */
 import type { AnomalyKindSpec, Distribution, Scenario, Variable } from '../../model/types.js';
+import type { Outages } from '../../model/entities.js';
 import type { Limits } from '../../model/limits.js';
 import { valueSetOf } from './value-set.js';
 
@@ -93,10 +95,18 @@ function rangeText(s: Limits): string {
   return `values from ${s[0]} to ${s[1]}`;
 }
 
-/** One warning per variable without `limits` that an anomaly kind can push out of its distribution's range. */
-export function supportWarnings(s: Pick<Scenario, 'anomalies' | 'variables'>): string[] {
+/** Which ways an outage can move a value: by the sign of the amount it adds. */
+function outagePushes(o: Outages): { down: boolean; up: boolean } {
+  if (o.kind === 'flat_line') return { down: false, up: false };
+  return { down: o.amount[0] < 0, up: o.amount[1] > 0 };
+}
+
+/** One warning per variable without `limits` that an anomaly kind or a fleet's outage can push out of its distribution's range. */
+export function supportWarnings(s: Pick<Scenario, 'anomalies' | 'variables' | 'entities'>): string[] {
   const a = s.anomalies;
-  if (a.mode === 'none' || !a.kinds) return [];
+  const kinds = a.mode === 'none' ? [] : (a.kinds ?? []);
+  const outages = s.entities?.outages;
+  if (kinds.length === 0 && !outages) return [];
   const out: string[] = [];
   for (const v of s.variables) {
     if (v.limits) continue;
@@ -107,11 +117,16 @@ export function supportWarnings(s: Pick<Scenario, 'anomalies' | 'variables'>): s
     if (lo !== null && hi !== null && !(lo < hi)) continue;
     const below = new Set<string>();
     const above = new Set<string>();
-    for (const spec of a.kinds) {
+    for (const spec of kinds) {
       if (!spec.variables.includes(v.name)) continue;
       const p = pushes(spec, range.support);
       if (p.down && lo !== null) below.add(spec.kind);
       if (p.up && hi !== null) above.add(spec.kind);
+    }
+    if (outages && outages.variables.includes(v.name)) {
+      const p = outagePushes(outages);
+      if (p.down && lo !== null) below.add(`outages (${outages.kind})`);
+      if (p.up && hi !== null) above.add(`outages (${outages.kind})`);
     }
     if (below.size === 0 && above.size === 0) continue;
     const ways = [...(below.size > 0 ? [`below ${lo} by ${[...below].join(', ')}`] : []), ...(above.size > 0 ? [`above ${hi} by ${[...above].join(', ')}`] : [])].join(' and ');
