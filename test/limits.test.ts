@@ -259,6 +259,28 @@ describe('limits', () => {
     expect(r).toEqual({ n: '5000', distinct_keys: '5000', hi: '20000' });
   }, 60_000);
 
+  it('bound a uniqueness key that limits move out of the range its distribution draws from: the clamped tuples are still unique, or the run stops', async () => {
+    // Every device is clamped onto 20 and every channel onto 0 or 1: two tuples in all.
+    const keys = (rows: number) => ({
+      name: 'outside',
+      seed: 7,
+      timeline: { start: '2024-01-01T00:00:00Z', step: '1s', rows },
+      uniqueness: { key: ['device', 'channel'], normal: { mode: 'hard', tries: 50 } },
+      variables: {
+        device: { normal: { dist: 'integer', min: 0, max: 9 }, limits: [20, null] },
+        channel: { normal: { dist: 'integer', min: 0, max: 9 }, dtype: 'int32', limits: [null, 1] },
+      },
+    });
+    write('outside.json', keys(30));
+    const r = cli('generate', join(work, 'outside.json'), '--out', join(work, 'outside'));
+    expect(r.status, r.stderr).toBe(3);
+    expect(r.stderr).toContain('the key (device, channel) can take only 2 distinct values for normal rows');
+    write('outside2.json', keys(2));
+    generated('outside2.json', 'outside2');
+    const [d] = await duck(`SELECT count(*) AS n, count(DISTINCT (device, channel)) AS distinct_keys, min(device) AS lo FROM ${data('outside2')}`);
+    expect(d).toEqual({ n: '2', distinct_keys: '2', lo: '20' });
+  }, 60_000);
+
   it('refuse bad values with exit 2, naming the variable and the line', () => {
     const file = write('bad.yaml', [
       'timeline: { rows: 100 }',

@@ -7,6 +7,7 @@
  * fingerprint confirmation needed because codes are exact.
  */
 import type { DType, Distribution, Scenario, StochasticVariable } from '../model/types.js';
+import { clampValue, columnLimits, type Limits } from '../model/limits.js';
 import { domainSize } from './domain.js';
 
 /** Largest domain handled densely: a 128 MiB bitmap per class. */
@@ -18,7 +19,7 @@ interface Digit {
   digit(v: number): number;
 }
 
-function digitOf(d: Distribution, v: StochasticVariable): Digit | undefined {
+function digitOf(d: Distribution, v: StochasticVariable & { limits?: Limits }): Digit | undefined {
   const dtype: DType = v.dtype;
   if (dtype === 'string') {
     // Stored values are indices into the variable's dictionary.
@@ -26,7 +27,18 @@ function digitOf(d: Distribution, v: StochasticVariable): Digit | undefined {
     return { radix: n, digit: (x) => (x >= 0 && x < n ? x : -1) };
   }
   if (dtype === 'bool') return { radix: 2, digit: (x) => (x === 0 || x === 1 ? x : -1) };
-  const range = (lo: number, hi: number): Digit => ({ radix: hi - lo + 1, digit: (x) => (Number.isInteger(x) && x >= lo && x <= hi ? x - lo : -1) });
+  const range = (lo: number, hi: number): Digit | undefined => {
+    // Limits clamp every stored value: draws from [lo, hi] are stored in [clamp(lo), clamp(hi)],
+    // which limits may move outside the distribution's range (limits: [20, null] on 0…9).
+    // Fractional limits (a float column) store values no integer digit holds: not dense.
+    if (v.limits) {
+      const l = columnLimits(dtype, v.limits);
+      lo = clampValue(lo, l);
+      hi = clampValue(hi, l);
+      if (!Number.isInteger(lo) || !Number.isInteger(hi)) return undefined;
+    }
+    return { radix: hi - lo + 1, digit: (x) => (Number.isInteger(x) && x >= lo && x <= hi ? x - lo : -1) };
+  };
   switch (d.dist) {
     case 'integer':
       return range(d.min, d.max);
