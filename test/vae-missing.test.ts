@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { trainVae } from '../src/vae/train.js';
 import { readSeries } from '../src/vae/series.js';
+import { findGaps, modelBreaks } from '../src/vae/gaps.js';
 import { duck, tempDir } from './helpers.js';
 
 const CLI = join(fileURLToPath(new URL('..', import.meta.url)), 'dist/src/cli/main.js');
@@ -68,6 +69,25 @@ describe('missing readings in training data', () => {
     expect({ ...skip, file: '', sha256: '' }).toEqual({ ...without, file: '', sha256: '' });
     for (const f of ['encoder/weights.bin', 'decoder/weights.bin']) expect(readFileSync(join(dir, 'skip', f)).equals(readFileSync(join(dir, 'without', f))), f).toBe(true);
   }, 120_000);
+
+  it('a left-out row beside a row whose time cell is no time is still a gap no window spans (before: no gap, windows joined its neighbours)', () => {
+    const dir = tempDir();
+    const file = (name: string, missing: boolean) => {
+      const lines = ['timestamp,value'];
+      for (let i = 0; i < 300; i++) lines.push(`${i === 51 ? 'n/a' : new Date(T0 + i * STEP).toISOString()},${missing && i === 50 ? '' : Math.sin(i / 10).toFixed(4)}`);
+      const path = join(dir, name);
+      writeFileSync(path, lines.join('\n') + '\n');
+      return path;
+    };
+    // Row 50 left out: rows 49 and 51 (no time) and 52 are neighbours in the file without it.
+    const s = readSeries(file('left-out.csv', true), undefined, {}, 'skip');
+    const g = findGaps(s.times!)!;
+    expect(g.gaps).toHaveLength(1);
+    // Where the row was, between 49 and 52, is not known: no window holds rows 49 and 50 (row 51 of the file), nor 50 and 51.
+    expect(modelBreaks(g.gaps, 1)).toEqual([50, 51]);
+    // A time cell that is no time, with no row left out, is no gap: its neighbours are two steps apart over two rows.
+    expect(findGaps(readSeries(file('whole.csv', false)).times!)!.gaps).toEqual([]);
+  });
 
   it('a file without times cannot lose rows: refused, saying why; the command line takes error or skip only', () => {
     const dir = tempDir();

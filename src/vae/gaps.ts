@@ -7,13 +7,18 @@
  *
  * The series' step is the median of its positive time differences; a gap is a difference
  * of more than 1.5 steps (at least one whole row missing). Equal times (rounded stamps) and
- * cells that are no time are no gaps; a file without a time column has none to find.
+ * cells that are no time are no gaps; a file without a time column has none to find. Rows
+ * whose cell is no time are measured across: from the time before them to the one after,
+ * k rows on, a gap is more than k + 0.5 steps, and where in those rows it lies is not
+ * known, so no window may join any two of them (a row `--missing skip` left out beside one).
  */
 import type { SeriesTimes } from './time-order.js';
 
 export interface Gap {
   /** The first row after the gap. */
   row: number;
+  /** With rows whose cell is no time before `row`: the first of them (the gap lies somewhere from it to `row`). */
+  first?: number;
   /** The times either side of it. */
   from: number;
   to: number;
@@ -39,8 +44,12 @@ export function findGaps(times: SeriesTimes): Gaps | null {
   const mid = diffs.length >> 1;
   const step = diffs.length % 2 ? diffs[mid]! : (diffs[mid - 1]! + diffs[mid]!) / 2;
   const gaps: Gap[] = [];
-  for (let i = 1; i < t.length; i++) {
-    if (t[i]! - t[i - 1]! > 1.5 * step) gaps.push({ row: i, from: t[i - 1]!, to: t[i]! });
+  let last = -1;
+  for (let i = 0; i < t.length; i++) {
+    if (!Number.isFinite(t[i]!)) continue;
+    const k = i - last;
+    if (last >= 0 && t[i]! - t[last]! > (k + 0.5) * step) gaps.push({ row: i, from: t[last]!, to: t[i]!, ...(k > 1 ? { first: last + 1 } : {}) });
+    last = i;
   }
   return { step, gaps };
 }
@@ -53,10 +62,12 @@ export function findGaps(times: SeriesTimes): Gaps | null {
 export function modelBreaks(gaps: readonly Gap[], f: number): number[] {
   const out = new Set<number>();
   for (const g of gaps) {
-    if (g.row % f === 0) out.add(g.row / f);
-    else {
-      out.add(Math.floor(g.row / f));
-      out.add(Math.floor(g.row / f) + 1);
+    for (let row = g.first ?? g.row; row <= g.row; row++) {
+      if (row % f === 0) out.add(row / f);
+      else {
+        out.add(Math.floor(row / f));
+        out.add(Math.floor(row / f) + 1);
+      }
     }
   }
   return [...out].sort((a, b) => a - b);
@@ -87,7 +98,7 @@ const at = (t: number, instants: boolean) => (instants ? new Date(t).toISOString
 export function describeGaps(g: Gaps, times: SeriesTimes, show = 3): string {
   const { instants } = times;
   const largest = [...g.gaps].sort((a, b) => b.to - b.from - (a.to - a.from) || a.row - b.row).slice(0, show);
-  const missing = (x: Gap) => Math.round((x.to - x.from) / g.step) - 1;
+  const missing = (x: Gap) => Math.round((x.to - x.from) / g.step) - (x.row - (x.first ?? x.row) + 1);
   const one = (x: Gap) => `${at(x.from, instants)} to ${at(x.to, instants)} (${spell(x.to - x.from, instants)}, about ${missing(x)} row${missing(x) === 1 ? '' : 's'} missing)`;
   const n = g.gaps.length;
   return `${n} gap${n === 1 ? '' : 's'} in its '${times.column}' times (step ${spell(g.step, instants)}): ${largest.map(one).join('; ')}${n > show ? `; and ${n - show} more` : ''}`;
