@@ -12,6 +12,7 @@ import { downsampleOf } from '../../vae/downsample.js';
 import { ModelFormatError } from '../../vae/layers-format.js';
 import { actsOnComponents, KIND_NAMES, KIND_PARAMS, type ParamDef } from './catalog.js';
 import { valueSetOf, valueSetRefusal } from './value-set.js';
+import { isShapeKind } from './shapes.js';
 
 const NUMERIC = ['float64', 'float32', 'int32', 'int64'];
 const SEASONAL = ['sine', 'square', 'sawtooth', 'triangle'];
@@ -142,6 +143,8 @@ function hasComponent(v: Variable, types: readonly string[]): boolean {
 function incompatibility(spec: AnomalyKindSpec, v: Variable): string | undefined {
   if (!NUMERIC.includes(v.dtype)) return `'${v.name}' is a ${v.dtype} variable; anomaly kinds act on numeric variables only (flat_line and dropout too); to make '${v.name}' anomalous, give it an 'anomalous' definition (for a categorical, the same values with other weights, or other values)`;
   if (v.type === 'id') return `'${v.name}' is an id variable, unique by construction; anomaly kinds do not act on it`;
+  // These kinds rebuild an event from the clean series around it, which has nulls at a kept source's gaps.
+  if (v.type === 'source' && v.missing === 'keep' && (isShapeKind(spec.kind) || spec.kind === 'learned')) return `source '${v.name}' keeps its missing readings as nulls (missing: keep), and '${spec.kind}' reshapes an event from the clean series around it, gaps and all; write missing: hold on '${v.name}' to use '${spec.kind}' on it`;
   const acts = actsOnComponents(spec.kind, spec.params);
   if (acts.scores && !inCorrelationGroup(v)) return `'${v.name}' is in no correlation group; 'decorrelate' redraws the members of a group of 'correlations' (correlated variables and processes with linked noise)`;
   if (acts.seasonal && spec.kind === 'frequency' && !hasComponent(v, SEASONAL)) return `'${v.name}' is not a process with a seasonal component (${SEASONAL.join(', ')}), which 'frequency' changes`;
