@@ -110,6 +110,17 @@ describe('missing readings kept as nulls (missing: keep)', () => {
     expect((await verify(join(dir, 'dense2'))).problems).toEqual([]);
   });
 
+  it('over several shards, events across their boundaries among them, give the same bytes for 1 and 2 workers', async () => {
+    // 140,000 rows replay the 500-row file 280 times: three shards of up to 65,536 rows.
+    const scenario = scenarioFile(dir, 'shards', 'gaps.csv', ', missing: keep', DENSE, 140_000);
+    await generate(loadScenario(scenario), { out: join(dir, 's1'), workers: 1, withClean: true, shardRows: 65_536 });
+    await generate(loadScenario(scenario), { out: join(dir, 's2'), workers: 2, withClean: true, shardRows: 65_536 });
+    expect(shardBytes(join(dir, 's1')).length).toBe(3);
+    expect(shardBytes(join(dir, 's2'))).toEqual(shardBytes(join(dir, 's1')));
+    const [r] = await duck(`SELECT count(*) FILTER (WHERE v_clean IS NULL) AS clean, count(*) FILTER (WHERE v_clean IS NULL AND v IS NOT NULL) AS filled, count(*) FILTER (WHERE isnan(v) OR isnan(v_clean)) AS nan FROM read_parquet('${dir}/s1/data/*.parquet')`);
+    expect([Number(r!['clean']), Number(r!['filled']), Number(r!['nan'])]).toEqual([280 * GAPS.size, 0, 0]);
+  });
+
   it('are never changed rows: an event on gaps alone has no effect, and with label: changed its rows are not labelled', async () => {
     const out = join(dir, 'changed');
     const anomalies = '{ frequency: 0.05, duration: [3, 5], label: changed, kinds: [{ kind: spike, magnitude: [20, 40] }, { kind: dropout, rate: 1 }] }';
