@@ -185,6 +185,11 @@ describe('missing readings kept as nulls (missing: keep)', () => {
       expect(r.status).toBe(2);
       expect(r.stderr).toContain(`anomalies.kinds[0].variables[0]: source 'v' keeps its missing readings as nulls (missing: keep), and '${kind}' reshapes an event from the clean series around it, gaps and all; write missing: hold on 'v' to use '${kind}' on it`);
       expect(r.stderr).not.toMatch(/\n\s+at /);
+      // With no targets named, the refusal says why the source was passed over.
+      const by = cli('validate', scenarioFile(dir, `default-${kind}`, 'gaps.csv', ', missing: keep', `{ frequency: 0.02, duration: [3, 8], kinds: [{ kind: ${kind}${params} }] }`));
+      expect(by.status).toBe(2);
+      expect(by.stderr).toContain(`anomalies.kinds[0]: no variable for '${kind}' to act on`);
+      expect(by.stderr).toContain(`; source 'v' keeps its missing readings as nulls (missing: keep), and '${kind}' reshapes`);
       expect(cli('validate', scenarioFile(dir, `hold-${kind}`, 'gaps.csv', ', missing: hold', `{ frequency: 0.02, duration: [3, 8], kinds: [{ kind: ${kind}${params}, variables: [v] }] }`)).status).toBe(0);
     }
   });
