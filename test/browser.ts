@@ -8,7 +8,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Browser } from 'playwright-core';
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 
 const CANDIDATES = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'];
 
@@ -38,6 +38,21 @@ export function ensureChromium(): { path: string } | { skip: string } {
 export async function launch(path: string): Promise<Browser> {
   const { chromium } = await import('playwright-core');
   return chromium.launch({ executablePath: path, args: ['--no-sandbox', '--disable-gpu'] });
+}
+
+/**
+ * In a describe block: Chromium launched before its tests and closed after them. The
+ * returned function gives the browser inside a test.
+ */
+export function browserForSuite(chromium: { path: string } | { skip: string }): () => Browser {
+  let browser: Browser | undefined;
+  beforeAll(async () => {
+    browser = await launch('path' in chromium ? chromium.path : '');
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+  return () => browser!;
 }
 
 export interface PageCheck {

@@ -11,12 +11,11 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createRequire } from 'node:module';
 import { tableFromIPC, type Table } from 'apache-arrow';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { datasetReport } from '../src/report/dataset.js';
 import { writePage } from '../src/report/page.js';
 import { tempDir } from './helpers.js';
-import { ensureChromium, launch } from './browser.js';
+import { browserForSuite, ensureChromium } from './browser.js';
 
 const CLI = 'dist/src/cli/main.js';
 const require = createRequire(import.meta.url);
@@ -97,19 +96,13 @@ describe('reports of jittered timelines', () => {
 
   const chromium = ensureChromium();
   describe.skipIf('skip' in chromium)('in Chromium', () => {
-    let browser: Browser;
-    beforeAll(async () => {
-      browser = await launch('path' in chromium ? chromium.path : '');
-    });
-    afterAll(async () => {
-      await browser?.close();
-    });
+    const browser = browserForSuite(chromium);
 
     /** Opens a page and returns, per view, what the first chart draws: times and values. */
     async function drawnIn(r: PageData.Report, views: Array<[number, number]>) {
       const html = join(tempDir(), 'r.html');
       writePage(html, r);
-      const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+      const page = await browser().newPage({ viewport: { width: 1200, height: 900 } });
       const errors: string[] = [];
       page.on('pageerror', (e) => errors.push(String(e)));
       await page.goto(pathToFileURL(html).href);
@@ -157,7 +150,7 @@ describe('reports of jittered timelines', () => {
       const times = fileTimes(ds);
       const html = join(tempDir(), 'r.html');
       writePage(html, await datasetReport(ds));
-      const ctx = await browser.newContext({ viewport: { width: 1200, height: 900 }, timezoneId: 'Asia/Kathmandu' });
+      const ctx = await browser().newContext({ viewport: { width: 1200, height: 900 }, timezoneId: 'Asia/Kathmandu' });
       const page = await ctx.newPage();
       await page.goto(pathToFileURL(html).href);
       await page.waitForSelector('body[data-ready="true"]');
@@ -176,7 +169,7 @@ describe('reports of jittered timelines', () => {
       const utc = fileTimes(ds).map((t) => new Date(t).toISOString().replace('T', ' ').replace(/\.000Z$/, 'Z'));
       const html = join(tempDir(), 'r.html');
       writePage(html, await datasetReport(ds));
-      const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+      const page = await browser().newPage({ viewport: { width: 1200, height: 900 } });
       await page.goto(pathToFileURL(html).href);
       await page.waitForSelector('body[data-ready="true"]');
       const line = async () => (await page.locator('#range').textContent())!.split(' · ')[0];

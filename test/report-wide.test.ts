@@ -9,15 +9,14 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { tableFromIPC } from 'apache-arrow';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { generate } from '../src/run/generate.js';
 import { datasetReport } from '../src/report/dataset.js';
 import { parquetWasm } from '../src/formats/parquet-wasm.js';
 import { f32Relative, rowDeltas } from '../src/report/encode.js';
 import { scenarioFrom, tempDir } from './helpers.js';
 import { wideScenario } from '../bench/wide-scenario.js';
-import { ensureChromium, launch } from './browser.js';
+import { browserForSuite, ensureChromium } from './browser.js';
 
 const CLI = 'dist/src/cli/main.js';
 
@@ -60,13 +59,7 @@ describe('the report of a 400-variable dataset', () => {
   });
 
   describe.skipIf('skip' in chromium)('in Chromium', () => {
-    let browser: Browser;
-    beforeAll(async () => {
-      browser = await launch('path' in chromium ? chromium.path : '');
-    });
-    afterAll(async () => {
-      await browser?.close();
-    });
+    const browser = browserForSuite(chromium);
 
     it('reads back a packed overview as written: rows past 2^32 exactly, values within 1/16,000,000 of their range, float32 values, NaN and ±Infinity as they are', async () => {
       const rows = Float64Array.from([0, 1, 127, 128, 16_383, 16_384, 2 ** 32 + 5, 2 ** 53 - 1]);
@@ -79,7 +72,7 @@ describe('the report of a 400-variable dataset', () => {
         Float64Array.from([42, 42, 42]),
       ];
       const packed = cases.map((c) => f32Relative(c));
-      const page = await browser.newPage();
+      const page = await browser().newPage();
       await page.goto(pathToFileURL(html).href);
       await page.waitForSelector('body[data-ready="true"]');
       const back = await page.evaluate(
@@ -106,7 +99,7 @@ describe('the report of a 400-variable dataset', () => {
     });
 
     it('draws a chart far down the page when scrolled to (not before), with the dataset\'s values', async () => {
-      const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+      const page = await browser().newPage({ viewport: { width: 1400, height: 1000 } });
       const errors: string[] = [];
       page.on('pageerror', (e) => errors.push(String(e)));
       await page.goto(pathToFileURL(html).href);

@@ -58,7 +58,7 @@ describe('missing readings in a source file', () => {
   it('are refused by default, naming the first, how many, and the line to write (exit 2, nothing written)', async () => {
     const r = cli('generate', scenarioFile(dir, 'gaps.csv', ''), '--out', join(dir, 'refused'));
     expect(r.status).toBe(2);
-    expect(r.stderr).toContain("variables.v.file: gaps.csv: line 2: 'null' in column 'value' is a missing reading (10 of 500 rows are missing): write missing: hold to replay each as the reading before it, or fill them in the file");
+    expect(r.stderr).toContain("variables.v.file: gaps.csv: line 2: 'null' in column 'value' is a missing reading (10 of 500 rows are missing): write missing: hold to replay each as the reading before it, missing: keep to keep each as a null, or fill them in the file");
     expect(r.stderr).not.toMatch(/\n\s+at /);
     // A Parquet file's nulls and NaNs alike.
     await duck(`COPY (SELECT * REPLACE (CASE WHEN value IN ('', ' ', 'null') THEN NULL WHEN value IN ('NaN', 'nan') THEN 'NaN' WHEN value IN ('NA', 'N/A', 'None', '#N/A', '<NA>') THEN NULL ELSE value END::DOUBLE AS value) FROM read_csv('${dir}/gaps.csv', all_varchar = true)) TO '${dir}/gaps.parquet' (FORMAT parquet)`);
@@ -107,6 +107,6 @@ describe('missing readings in a source file', () => {
     expect(r.stderr).toContain("none.csv: every value in column 'value' is missing (500 of 500 rows)");
     const bad = cli('validate', scenarioFile(dir, 'gaps.csv', ', missing: drop'));
     expect(bad.status).toBe(2);
-    expect(bad.stderr).toContain("variables.v.missing: how missing readings in the file replay, one of: error, hold, got string 'drop'");
+    expect(bad.stderr).toContain("variables.v.missing: how missing readings in the file replay, one of: error, hold, keep, got string 'drop'");
   });
 });

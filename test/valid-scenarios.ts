@@ -222,6 +222,7 @@ const SOURCES = [
   { file: 'odd.parquet', column: 'load', time: 'ts', rows: 3001 },
   { file: 'tz.csv', column: 'load', time: 'timestamp', rows: 2000 },
   { file: 'gappy.csv', column: 'value', time: 'timestamp', rows: 1500, missing: 'hold' },
+  { file: 'gappy.csv', column: 'value', time: 'timestamp', rows: 1500, missing: 'keep' },
 ];
 const sourceVar = fc.record({
   src: fc.constantFrom(...SOURCES),

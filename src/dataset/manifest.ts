@@ -12,7 +12,7 @@ import type { ParquetCompression } from '../formats/parquet.js';
 import type { ClassReport } from '../uniqueness/resolve.js';
 import { engineFacts, recordedScenario, scenarioHash } from './provenance.js';
 import { CLEAN_SUFFIX, twinnedVariables } from '../anomaly/kinds/clean-twin.js';
-import { nullableVariables } from '../generate/pipeline.js';
+import { keepsGaps, nullableVariables } from '../generate/pipeline.js';
 import { writeFileAtomic } from '../formats/files.js';
 import { scenarioInputs } from '../variables/inputs.js';
 import { ParanomError } from '../errors.js';
@@ -161,8 +161,8 @@ export function buildManifest(args: {
       { name: 'timestamp', type: 'timestamp[ms, UTC]' },
       ...(f ? [{ name: f.key, type: f.names ? ('string' as const) : ('int32' as const) }] : []),
       ...s.variables.map((v) => ({ name: v.name, type: nullable.has(v.name) ? (`${v.dtype}?` as const) : v.dtype })),
-      // --with-clean: each twin holds its variable without anomalies (never null).
-      ...(s.anomalies.cleanTwin ? twinnedVariables(s).map((v) => ({ name: v.name + CLEAN_SUFFIX, type: v.dtype })) : []),
+      // --with-clean: each twin holds its variable without anomalies (null only at a kept source's gaps).
+      ...(s.anomalies.cleanTwin ? twinnedVariables(s).map((v) => ({ name: v.name + CLEAN_SUFFIX, type: keepsGaps(v) ? (`${v.dtype}?` as const) : v.dtype })) : []),
       { name: 'is_anomaly', type: 'bool' as const },
       { name: 'anomaly_id', type: 'int64?' as const },
     ],

@@ -130,14 +130,18 @@ function measuredForm(s: Scenario): Scenario {
 
 /**
  * Sets changed[i] for the event's rows i in [0, n) where `dirty` differs from `clean` (at
- * off + i) by at least `least`, or is null. A function of its own, so that this loop over
- * rows does not get measureEvent compiled on the stack.
+ * off + i) by at least `least`, or is null where the clean value is not (a null in both,
+ * a kept source's gap, is unchanged). A function of its own, so that this loop over rows
+ * does not get measureEvent compiled on the stack.
  */
 function markChanged(dirty: ValueColumn, clean: ValueColumn, off: number, n: number, least: number, changed: Uint8Array): void {
   for (let i = 0; i < n; i++) {
     const x = cell(dirty, i);
     const y = cell(clean, off + i);
-    if ((dirty.valid && dirty.valid[i] === 0) || !(x === y || (Number.isNaN(x) && Number.isNaN(y)) || Math.abs(x - y) < least)) changed[i] = 1;
+    const cleanNull = clean.valid !== undefined && clean.valid[off + i] === 0;
+    if (dirty.valid && dirty.valid[i] === 0) {
+      if (!cleanNull) changed[i] = 1;
+    } else if (cleanNull || !(x === y || (Number.isNaN(x) && Number.isNaN(y)) || Math.abs(x - y) < least)) changed[i] = 1;
   }
 }
 

@@ -3,7 +3,9 @@
  * by callbacks' `after:`), each one's block filled by its kind and then transformed by the
  * anomaly kinds that target it — so a callback generated later reads final values,
  * anomalies included. Dropout targets get a validity mask (a nullable column in every
- * shard, whether or not the shard has a dropout event, so all shards share one schema).
+ * shard, whether or not the shard has a dropout event, so all shards share one schema),
+ * and so do sources that keep their missing readings (`missing: keep`): their gaps are
+ * made null after the kinds, whatever the kinds did there, in the clean twin as well.
  *
  * Kinds that need the value of an event's first row take it from this shard's column when
  * that row is in the shard (recorded before the kinds touch the block), and otherwise from
@@ -11,7 +13,7 @@
  * every value is a pure function of its row (D2).
  */
 import { BLOCK_ROWS } from '../format.js';
-import type { ColumnData, ValueColumn } from '../columns/columns.js';
+import { allocColumn, type ColumnData, type ValueColumn } from '../columns/columns.js';
 import type { SeedKey } from '../random/counter.js';
 import type { Scenario, Variable } from '../model/types.js';
 import type { Block, CompiledVariable } from '../variables/kind.js';
@@ -64,13 +66,20 @@ interface Step {
   v: Variable;
   inner: CompiledVariable;
   /** Kinds' state; absent when no kind targets the variable. */
-  kinds?: { anchors: Map<number, number>; applier: KindApplier; fill: CompiledVariable['fill'] };
+  kinds?: { anchors: Map<number, number>; applier: KindApplier };
+  /** The fill with kinds applied and gaps nulled; absent when there is neither. */
+  fill?: CompiledVariable['fill'];
 }
 
-/** Names of the variables some `dropout` kind targets: their columns are nullable. */
+/** True for a source that keeps its missing readings as nulls (variables/source-missing.ts). */
+export function keepsGaps(v: Variable): boolean {
+  return v.type === 'source' && v.missing === 'keep';
+}
+
+/** Names of the variables some `dropout` kind targets, and of sources that keep gaps: their columns are nullable. */
 export function nullableVariables(s: Scenario): Set<string> {
   const a = s.anomalies;
-  const out = new Set<string>();
+  const out = new Set<string>(s.variables.filter(keepsGaps).map((v) => v.name));
   if (a.mode !== 'none' && a.kinds) for (const k of a.kinds) if (k.kind === 'dropout') k.variables.forEach((n) => out.add(n));
   return out;
 }
@@ -136,7 +145,7 @@ export function compileShardPipeline(rowStart: number, rows: number, ctx: Pipeli
         if (e.start >= rowStart) throw new Error(`unreachable: anchor of event ${e.id} not recorded`);
         let values = earlyRows.get(e.start);
         if (!values) earlyRows.set(e.start, (values = rowReader(evaluateRow(e.start))));
-        a = values(s.v.name);
+        a = s.inner.gaps?.(e.start, 1, oneRow) ? standIn(s, e.start) : values(s.v.name);
         anchors.set(e.id, a);
       }
       return a;
@@ -146,29 +155,56 @@ export function compileShardPipeline(rowStart: number, rows: number, ctx: Pipeli
 
   function step(v: Variable, inner: CompiledVariable): Step {
     const s: Step = { v, inner };
-    if (!hasKinds(scenario, v)) return s;
+    const kinded = hasKinds(scenario, v);
+    if (!kinded && !inner.gaps) return s;
     const mask = validity.get(v.name);
-    const fill = (block: Block, out: ColumnData): void => {
+    const gapRows = inner.gaps ? new Uint8Array(scratchRows) : undefined;
+    s.fill = (block: Block, out: ColumnData): void => {
       const { v, inner, kinds } = s;
       inner.fill(block, out);
-      const end = block.rowStart + block.count;
-      for (const e of block.events) {
-        if (e.start < block.rowStart || e.start >= end) continue;
-        const spec = targetsOf(scenario.anomalies, v, e);
-        if (spec && needsAnchor(spec, v)) kinds!.anchors.set(e.id, readCell(out, v.dtype, block.offset + e.start - block.rowStart));
+      if (kinds) {
+        const end = block.rowStart + block.count;
+        for (const e of block.events) {
+          if (e.start < block.rowStart || e.start >= end) continue;
+          const spec = targetsOf(scenario.anomalies, v, e);
+          if (spec && needsAnchor(spec, v)) kinds.anchors.set(e.id, readCell(out, v.dtype, block.offset + e.start - block.rowStart));
+        }
+        kinds.applier.apply(block.rowStart, block.count, block.offset, block.events, out, mask);
       }
-      kinds!.applier.apply(block.rowStart, block.count, block.offset, block.events, out, mask);
+      if (gapRows && inner.gaps?.(block.rowStart, block.count, gapRows)) nullGaps(gapRows, block, out as Float64Array | Float32Array, mask!);
     };
     // The applier's anchors are read when it applies, after s.kinds is set.
-    s.kinds = { anchors: new Map(), applier: applierOf(s), fill };
+    if (kinded) s.kinds = { anchors: new Map(), applier: applierOf(s) };
     return s;
   }
 }
 
-/** A step as generateRows calls it: the variable's own compiled form, or it with its kinds applied after each fill. */
+const oneRow = new Uint8Array(1);
+
+/**
+ * What a gap's row holds before the kinds (the held reading that `fill` writes there): the
+ * anchor of an event starting on a gap, when that row lies in an earlier shard, where the
+ * final column holds null instead.
+ */
+function standIn(s: Step, row: number): number {
+  const cell = allocColumn(s.v.dtype, 1);
+  s.inner.fill({ rowStart: row, count: 1, anomalous: new Uint8Array(1), events: [], columns: new Map(), offset: 0, scratch: new Float64Array(1) }, cell);
+  return readCell(cell, s.v.dtype, 0);
+}
+
+/** Makes the gap rows of a block null (NaN under a 0 in the mask, as a dropout writes them), whatever the kinds did there. */
+function nullGaps(gapRows: Uint8Array, block: Block, out: Float64Array | Float32Array, mask: Uint8Array): void {
+  for (let i = 0; i < block.count; i++) {
+    if (gapRows[i] === 0) continue;
+    out[block.offset + i] = NaN;
+    mask[block.offset + i] = 0;
+  }
+}
+
+/** A step as generateRows calls it: the variable's own compiled form, or it with its kinds applied (and gaps nulled) after each fill. */
 function compiled(s: Step): CompiledVariable {
-  if (!s.kinds) return s.inner;
+  if (!s.fill) return s.inner;
   const { inner } = s;
   // What the kind compiled besides `fill` is kept (valueAt: a uniqueness key's redraws).
-  return inner.valueAt ? { variable: s.v, valueAt: inner.valueAt.bind(inner), fill: s.kinds.fill } : { variable: s.v, fill: s.kinds.fill };
+  return inner.valueAt ? { variable: s.v, valueAt: inner.valueAt.bind(inner), fill: s.fill } : { variable: s.v, fill: s.fill };
 }

@@ -105,8 +105,8 @@ export interface SourceVariable {
   timestamps: { mode: 'ignore' } | ({ mode: 'map' } & SourceTimes);
   /** Past the end of the file: start again from its first row, hold its last value, or stop with an error. */
   pastEnd: 'cycle' | 'hold' | 'error';
-  /** Missing readings in the file replay as the reading before them (variables/source-missing.ts); absent: they are refused. */
-  missing?: 'hold';
+  /** Missing readings in the file replay as the reading before them, or as nulls (variables/source-missing.ts); absent: they are refused. */
+  missing?: 'hold' | 'keep';
   /** Slow seeded changes of level and gain, part of the normal series (variables/source-drift.ts); absent when not set. */
   drift?: SourceDrift;
   anomalous: null;

@@ -67,6 +67,14 @@ export interface CompiledVariable {
    * that an entity costs its values, not a compilation (generate/pipeline.ts).
    */
   rebind?(v: Variable, scenario: Scenario, key: SeedKey): boolean;
+  /**
+   * Rows with no value of their own (a source's missing readings kept as gaps): sets
+   * out[i] to 1 for each such row rowStart + i of [rowStart, rowStart + count), 0 for the
+   * others, and returns whether there is one. `fill` writes a stand-in there for anomaly
+   * kinds to work from; the pipeline makes those rows null after the kinds, so no kind
+   * fills a gap (generate/pipeline.ts).
+   */
+  gaps?(rowStart: number, count: number, out: Uint8Array): boolean;
 }
 
 export interface CompileContext {

@@ -26,7 +26,7 @@ import { readSource, readSourceColumns, sourceData, SourceReadError, type Source
 import { columnMedian, DriftCurve, validateDrift } from './source-drift.js';
 import { seedKey, type SeedKey } from '../random/counter.js';
 import { EPOCH_UNITS, type EpochUnit } from '../input/epoch.js';
-import { MISSING_MODES, type MissingMode } from './source-missing.js';
+import { heldReadings, MISSING_MODES, type MissingMode } from './source-missing.js';
 
 const PAST_END = ['cycle', 'hold', 'error'] as const;
 
@@ -75,7 +75,7 @@ function validateSource(c: Checker, input: VariableInput): SourceVariable | unde
     }
     const data = readSource(entry.abs, format, column, timestamps.mode === 'map' ? timestamps : null, missing as MissingMode);
     // No missing key unless set: a scenario without one records (and hashes) as before.
-    const v: SourceVariable = { name, type: 'source', dtype, stream, file: entry.file, format, sha256: data.sha256, column, fileRows: data.values.length, offset, timestamps, pastEnd: pastEnd as SourceVariable['pastEnd'], ...(missing === 'hold' ? { missing } : {}), ...(drift ? { drift } : {}), anomalous: null, categories: null };
+    const v: SourceVariable = { name, type: 'source', dtype, stream, file: entry.file, format, sha256: data.sha256, column, fileRows: data.values.length, offset, timestamps, pastEnd: pastEnd as SourceVariable['pastEnd'], ...(missing !== 'error' ? { missing: missing as 'hold' | 'keep' } : {}), ...(drift ? { drift } : {}), anomalous: null, categories: null };
     if (timestamps.mode === 'map' && v.fileRows < 2) return c.fail(join(path, 'timestamps'), 'mapping timestamps needs at least two rows in the file');
     if (offset >= v.fileRows) return c.fail(join(path, 'offset'), `must be below the file's ${v.fileRows} rows, got ${offset}`);
     return v;
@@ -149,21 +149,50 @@ function medianOf(values: Float64Array): number {
   return m;
 }
 
-/** Compiles a source: the file's values (read once per run, shared by the threads) replayed by row. */
+/** A kept column's readings with its gaps held (source-missing.ts), made once per thread. */
+const helds = new WeakMap<Float64Array, Float64Array>();
+
+function heldOf(values: Float64Array): Float64Array {
+  let h = helds.get(values);
+  if (h === undefined) helds.set(values, (h = heldReadings(values)));
+  return h;
+}
+
+/**
+ * Compiles a source: the file's values (read once per run, shared by the threads) replayed
+ * by row. With `missing: keep` a gap's row is filled with the held reading, for anomaly
+ * kinds to work from, and reported by `gaps` for the pipeline to null after them; the
+ * median that drift centres on is that of the readings present (columnMedian skips NaN).
+ */
 function compileSource(v: SourceVariable, timeline: Timeline, seed: number, baseDir: string | undefined, key: SeedKey = seedKey(seed)): CompiledVariable {
   const data = sourceData(v, baseDir);
   const values = data.values;
+  const replayed = v.missing === 'keep' ? heldOf(values) : values;
   const at = fileRowOf(v, data, timeline);
   const drift = v.drift ? new DriftCurve(v.drift, key, v.stream, medianOf(values)) : undefined;
-  return {
+  const compiled: CompiledVariable = {
     variable: v,
     fill(block, out) {
       for (let i = 0; i < block.count; i++) {
         const row = block.rowStart + i;
         const k = at(row);
         if (k < 0) throw pastEndError(v, row, seed);
-        out[block.offset + i] = drift ? drift.at(row, values[k]!) : values[k]!;
+        out[block.offset + i] = drift ? drift.at(row, replayed[k]!) : replayed[k]!;
       }
+    },
+  };
+  if (v.missing !== 'keep') return compiled;
+  return {
+    ...compiled,
+    gaps(rowStart, count, out) {
+      let any = false;
+      for (let i = 0; i < count; i++) {
+        const k = at(rowStart + i);
+        const gap = k >= 0 && Number.isNaN(values[k]!);
+        out[i] = gap ? 1 : 0;
+        any ||= gap;
+      }
+      return any;
     },
   };
 }

@@ -12,6 +12,7 @@ import { downsampleOf } from '../../vae/downsample.js';
 import { ModelFormatError } from '../../vae/layers-format.js';
 import { actsOnComponents, KIND_NAMES, KIND_PARAMS, type ParamDef } from './catalog.js';
 import { valueSetOf, valueSetRefusal } from './value-set.js';
+import { isShapeKind } from './shapes.js';
 
 const NUMERIC = ['float64', 'float32', 'int32', 'int64'];
 const SEASONAL = ['sine', 'square', 'sawtooth', 'triangle'];
@@ -138,10 +139,21 @@ function hasComponent(v: Variable, types: readonly string[]): boolean {
   return v.type === 'process' && (v as ProcessVariable).components.some((c) => types.includes(c.type));
 }
 
+/**
+ * Why a kind that rebuilds an event from the clean series around it (shape kinds, learned)
+ * cannot act on a source that keeps its missing readings as nulls: that series has them.
+ */
+function gapRefusal(spec: AnomalyKindSpec, v: Variable): string | undefined {
+  if (v.type !== 'source' || v.missing !== 'keep' || !(isShapeKind(spec.kind) || spec.kind === 'learned')) return undefined;
+  return `source '${v.name}' keeps its missing readings as nulls (missing: keep), and '${spec.kind}' reshapes an event from the clean series around it, gaps and all; write missing: hold on '${v.name}' to use '${spec.kind}' on it`;
+}
+
 /** Why a kind cannot act on a variable, or undefined when it can. */
 function incompatibility(spec: AnomalyKindSpec, v: Variable): string | undefined {
   if (!NUMERIC.includes(v.dtype)) return `'${v.name}' is a ${v.dtype} variable; anomaly kinds act on numeric variables only (flat_line and dropout too); to make '${v.name}' anomalous, give it an 'anomalous' definition (for a categorical, the same values with other weights, or other values)`;
   if (v.type === 'id') return `'${v.name}' is an id variable, unique by construction; anomaly kinds do not act on it`;
+  const gaps = gapRefusal(spec, v);
+  if (gaps) return gaps;
   const acts = actsOnComponents(spec.kind, spec.params);
   if (acts.scores && !inCorrelationGroup(v)) return `'${v.name}' is in no correlation group; 'decorrelate' redraws the members of a group of 'correlations' (correlated variables and processes with linked noise)`;
   if (acts.seasonal && spec.kind === 'frequency' && !hasComponent(v, SEASONAL)) return `'${v.name}' is not a process with a seasonal component (${SEASONAL.join(', ')}), which 'frequency' changes`;
@@ -209,7 +221,8 @@ function resolveTargets(c: Checker, spec: AnomalyKindSpec, i: number, variables:
       // Say why a value-set variable was passed over: the scenario may have nothing else.
       const left = labels.map((v) => `'${v.name}' is ${valueSetOf(v)!}`).join('; ');
       const why = labels.length === 0 ? '' : `; categorical, Bernoulli and constant variables are left out, their values being labels, not magnitudes (${left}; an 'anomalous' definition makes such a variable anomalous)`;
-      c.fail(p, `no variable for '${spec.kind}' to act on: by default a kind acts on the numeric variables without an 'anomalous' definition${spec.kind === 'frequency' ? ' that are processes with a seasonal component' : ''}${why}; name its targets in 'variables'`);
+      const gaps = candidates.map((v) => gapRefusal(spec, v)).filter((x) => x !== undefined);
+      c.fail(p, `no variable for '${spec.kind}' to act on: by default a kind acts on the numeric variables without an 'anomalous' definition${spec.kind === 'frequency' ? ' that are processes with a seasonal component' : ''}${why}; name its targets in 'variables'${gaps.map((g) => `; ${g}`).join('')}`);
     }
   }
 }
