@@ -10,25 +10,15 @@ import { verify } from '../src/run/verify.js';
 import { loadScenario } from '../src/reader/load.js';
 import { generateRows } from '../src/generate/rows.js';
 import { duck, tempDir } from './helpers.js';
+import { csvFile, reading, ROWS, SPELLED_GAPS, START } from './source-gaps.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const ROWS = 400;
-const START = Date.UTC(2024, 2, 1);
 /** File rows whose reading is missing: scattered cells spelled as pandas does, and a run of 30 (rows 200–229). */
-const GAPS = new Map<number, string>([[0, 'null'], [10, ''], [11, ' '], [20, 'NaN'], [30, 'NA'], [31, 'N/A'], [40, 'None'], [50, '#N/A'], [60, '<NA>'], [61, 'nan']]);
+const GAPS = new Map<number, string>(SPELLED_GAPS);
 for (let i = 200; i < 230; i++) GAPS.set(i, '');
 /** Timeline rows mapped to a missing reading (timestamps: ignore, offset 0: row i is file row i). */
 const GAP_ROWS = [...GAPS.keys()].filter((i) => i < ROWS).sort((a, b) => a - b);
-const reading = (i: number) => Number((Math.sin(i / 9) * 50 + i / 10).toFixed(3));
 
-function csvFile(dir: string, name: string, cell: (i: number) => string | null): void {
-  const lines = ['timestamp,value'];
-  for (let i = 0; i < ROWS + 100; i++) {
-    const c = cell(i);
-    if (c !== null) lines.push(`${new Date(START + i * 60_000).toISOString()},${c}`);
-  }
-  writeFileSync(join(dir, name), lines.join('\n') + '\n');
-}
 
 function scenarioFile(dir: string, name: string, file: string, extra: string, anomalies: string, rows = ROWS): string {
   const path = join(dir, `${name}.yaml`);

@@ -7,13 +7,11 @@ import { generate } from '../src/run/generate.js';
 import { verify } from '../src/run/verify.js';
 import { loadScenario } from '../src/reader/load.js';
 import { duck, tempDir } from './helpers.js';
+import { csvFile, reading, ROWS, SPELLED_GAPS, START } from './source-gaps.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const ROWS = 400;
-const START = Date.UTC(2024, 2, 1);
 /** File rows whose reading is missing, and how each is spelled in the CSV file. */
-const GAPS = new Map<number, string>([[0, 'null'], [10, ''], [11, ' '], [20, 'NaN'], [30, 'NA'], [31, 'N/A'], [40, 'None'], [50, '#N/A'], [60, '<NA>'], [61, 'nan']]);
-const reading = (i: number) => Number((Math.sin(i / 9) * 50 + i / 10).toFixed(3));
+const GAPS = new Map<number, string>(SPELLED_GAPS);
 
 /** The readings as `hold` replays them: each missing one takes the one before it; leading ones the first present. */
 function held(): number[] {
@@ -26,14 +24,6 @@ function held(): number[] {
   return out;
 }
 
-function csvFile(dir: string, name: string, cell: (i: number) => string | null): void {
-  const lines = ['timestamp,value'];
-  for (let i = 0; i < ROWS + 100; i++) {
-    const c = cell(i);
-    if (c !== null) lines.push(`${new Date(START + i * 60_000).toISOString()},${c}`);
-  }
-  writeFileSync(join(dir, name), lines.join('\n') + '\n');
-}
 
 function scenarioFile(dir: string, file: string, extra: string): string {
   const path = join(dir, `${file}.yaml`);
