@@ -331,6 +331,21 @@ describe('limits', () => {
     expect(bad.stderr).toMatch(/f32\.yaml:\d+:\d+ variables\.share\.limits: no float32 value lies between 0\.1 and 0\.100000001; widen the limits or make 'share' a float64 column/);
   });
 
+  it('drawn per entity with ranges that overlap are refused, saying both ends are draws an entity may take together', () => {
+    const work = tempDir('paranom-limits-pe-');
+    const file = join(work, 'pe.yaml');
+    writeFileSync(file, [
+      'name: pe', 'seed: 1', 'timeline: { start: 2024-01-01T00:00:00Z, step: 1m, rows: 100 }', 'entities: { count: 5, key: host }', 'variables:',
+      '  x: { normal: { dist: normal, mean: 0, sd: 1 }, limits: [{ per_entity: { dist: uniform, min: 0, max: 10 } }, { per_entity: { dist: uniform, min: 5, max: 15 } }] }', '',
+    ].join('\n'));
+    const r = cli('validate', file);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/variables\.x\.limits\[1\]: the upper limit must be above the lower one \([0-9.]+\), got [0-9.]+ \(per-entity values checked together: variables\.x\.limits\[0\] at the largest per-entity value drawn, for entity \d+.*, variables\.x\.limits\[1\] at the smallest, for entity \d+.*; an entity may draw both: make their per_entity ranges apart\)/);
+    // Apart, they pass.
+    writeFileSync(file, readFileSync(file, 'utf8').replace('min: 5, max: 15', 'min: 10.5, max: 15'));
+    expect(cli('validate', file).status).toBe(0);
+  });
+
   it('are in the scenario schema: two numbers or nulls', () => {
     const schema = JSON.parse(readFileSync(join(root, 'schema/scenario.schema.json'), 'utf8')) as object;
     const check = new Ajv2020({ allErrors: true, strictTypes: true, strictTuples: true, allowUnionTypes: true }).compile(schema);

@@ -113,8 +113,18 @@ export function validatePerEntity(doc: Record<string, unknown>, leaves: readonly
     streams.set(p.stream, p.path);
   }
   const lows = params.map((p) => p.lo.value);
+  const under = (path: string, q: string) => path === q || path.startsWith(q + '.');
+  // A problem at parameter i's place is its own draw's; one at another per-entity place came
+  // from the pair checked together (i at its largest, the others at their smallest: limits'
+  // lower end above the upper), which any entity drawing such values would meet.
   const explain = (issues: ScenarioIssue[], i: number, which: 'lo' | 'hi'): ScenarioIssue[] =>
-    issues.map((x) => (x.path === params[i]!.path || x.path.startsWith(params[i]!.path + '.') ? { ...x, message: `${x.message} (the ${which === 'lo' ? 'smallest' : 'largest'} per-entity value drawn, for entity ${name(params[i]![which].entity)}; narrow its per_entity distribution)` } : x));
+    issues.map((x) => {
+      const own = `the ${which === 'lo' ? 'smallest' : 'largest'} per-entity value drawn, for entity ${name(params[i]![which].entity)}`;
+      if (under(x.path, params[i]!.path)) return { ...x, message: `${x.message} (${own}; narrow its per_entity distribution)` };
+      const other = params.find((q, j) => j !== i && under(x.path, q.path));
+      if (!other || which === 'lo') return x;
+      return { ...x, message: `${x.message} (per-entity values checked together: ${params[i]!.path} at ${own}, ${other.path} at the smallest, for entity ${name(other.lo.entity)}; an entity may draw both: make their per_entity ranges apart)` };
+    });
   const base = validate(withValues(doc, leaves, lows));
   if (!base.ok) return { ok: false, issues: [...c.issues, ...params.reduce((iss, _p, i) => explain(iss, i, 'lo'), base.issues)] };
   const resolved: EntityParam[] = [];
