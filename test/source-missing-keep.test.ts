@@ -153,6 +153,16 @@ describe('missing readings kept as nulls (missing: keep)', () => {
     expect((await verify(join(dir, 'grown'))).problems).toEqual([]);
   });
 
+  it('stay null under limits, which clamp the readings around them (before: limits dropped the gaps, and every gap held a reading)', async () => {
+    const scenario = scenarioFile(dir, 'keep-limits', 'gaps.csv', ', missing: keep, limits: [-20, 20]', DENSE);
+    await generate(loadScenario(scenario), { out: join(dir, 'limits'), workers: 2, withClean: true, shardRows: 100 });
+    expect(await nullRows(join(dir, 'limits'), 'v_clean')).toEqual(GAP_ROWS);
+    const nulls = await nullRows(join(dir, 'limits'), 'v');
+    for (const i of GAP_ROWS) expect(nulls).toContain(i);
+    const [r] = await duck(`SELECT min(v) AS lo, max(v) AS hi, min(v_clean) AS clo, max(v_clean) AS chi FROM read_parquet('${dir}/limits/data/*.parquet')`);
+    expect([r!['lo'], r!['hi'], r!['clo'], r!['chi']]).toEqual([-20, 20, -20, 20]);
+  });
+
   it('with drift, centre on the median of the readings present: the same values as a file with the gaps left out', async () => {
     const inner = (i: number) => GAPS.has(i) && i > 0;
     csvFile(dir, 'inner.csv', (i) => (inner(i) ? GAPS.get(i)! : String(reading(i))));

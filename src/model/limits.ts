@@ -44,7 +44,7 @@ export function columnLimits(dtype: DType, limits: Limits): Limits {
   return [lo === null ? null : up(lo), hi === null ? null : down(hi)];
 }
 
-/** Clamps cells [from, to) of a numeric column into `limits` (as the column holds them, columnLimits), in place. */
+/** Clamps cells [from, to) of a numeric column into `limits` (as the column holds them, columnLimits; idempotent), in place. */
 export function clampCells(data: ColumnData, dtype: DType, from: number, to: number, given: Limits): void {
   const limits = columnLimits(dtype, given);
   if (dtype === 'int64') {

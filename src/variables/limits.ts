@@ -4,16 +4,17 @@
  * redraw reads (valueAt agrees bit for bit with fill). The anomaly kinds clamp what they
  * write themselves (anomaly/kinds/apply.ts); so does an outage (generate/outage-apply.ts).
  * Clamping here, before the kinds, keeps "the value of an event's first row" the same
- * whether it is read from the shard's own column or from that row generated alone.
+ * whether it is read from the shard's own column or from that row generated alone. What
+ * the kind compiled besides its values (a kept source's gaps) passes through unchanged.
  */
 import { clampCells, clampValue, columnLimits, storedAs, type Limits } from '../model/limits.js';
 import type { CompiledVariable } from './kind.js';
 
 export function withLimits(inner: CompiledVariable, limits: Limits): CompiledVariable {
-  let bounds = limits;
   const dtype = inner.variable.dtype;
-  const valueAt = inner.valueAt;
-  const rebind = inner.rebind;
+  // The limits as the column holds them, worked out once, not per value.
+  let bounds = columnLimits(dtype, limits);
+  const { valueAt, rebind, gaps } = inner;
   return {
     get variable() {
       return inner.variable;
@@ -22,13 +23,14 @@ export function withLimits(inner: CompiledVariable, limits: Limits): CompiledVar
       inner.fill(block, out);
       clampCells(out, dtype, block.offset, block.offset + block.count, bounds);
     },
-    ...(valueAt ? { valueAt: (row: number, attempt: number, anomalous: boolean) => storedAs(dtype, clampValue(valueAt.call(inner, row, attempt, anomalous), columnLimits(dtype, bounds))) } : {}),
+    ...(valueAt ? { valueAt: (row: number, attempt: number, anomalous: boolean) => storedAs(dtype, clampValue(valueAt.call(inner, row, attempt, anomalous), bounds)) } : {}),
+    ...(gaps ? { gaps: gaps.bind(inner) } : {}),
     ...(rebind
       ? {
           rebind(v, scenario, key) {
             // Another entity's definition: its own limits (they may be drawn per entity).
             if (!v.limits || !rebind.call(inner, v, scenario, key)) return false;
-            bounds = v.limits;
+            bounds = columnLimits(dtype, v.limits);
             return true;
           },
         }

@@ -21,7 +21,7 @@ import { actsOnComponents } from './catalog.js';
 import { LearnedEvents } from './learned.js';
 import type { ShapeEvents } from './shapes.js';
 import { isRearranging, valueSetOf } from './value-set.js';
-import { clampValue, columnLimits } from '../../model/limits.js';
+import { clampValue, columnLimits, type Limits } from '../../model/limits.js';
 
 /** Reads a stored cell as a number. */
 export function readCell(col: ColumnData, dtype: DType, i: number): number {
@@ -65,6 +65,8 @@ export class KindApplier {
   private u: Float64Array = NO_DRAWS;
   /** The variable's values are a declared set (value-set.ts): rearranging kinds write them exactly. */
   private labels: boolean;
+  /** The variable's `limits` as its column holds them (model/limits.ts), bounding what a kind writes. */
+  private bounds: Limits | undefined;
 
   constructor(
     private plan: AnomalyPlan,
@@ -82,6 +84,7 @@ export class KindApplier {
   ) {
     this.stream = kindStream(v.name);
     this.labels = valueSetOf(v) !== undefined;
+    this.bounds = v.limits && columnLimits(v.dtype, v.limits);
   }
 
   /**
@@ -96,6 +99,7 @@ export class KindApplier {
     this.v = v;
     this.params = params;
     this.labels = valueSetOf(v) !== undefined;
+    this.bounds = v.limits && columnLimits(v.dtype, v.limits);
   }
 
   private outOfRange(row: number, x: number): ParanomError {
@@ -104,8 +108,7 @@ export class KindApplier {
 
   private write(out: ColumnData, i: number, row: number, value: number): void {
     // A variable's `limits` bound what a kind writes, as they bound its clean values.
-    const limits = this.v.limits;
-    const x = limits ? clampValue(value, columnLimits(this.v.dtype, limits)) : value;
+    const x = this.bounds ? clampValue(value, this.bounds) : value;
     switch (this.v.dtype) {
       case 'int32': {
         const r = Math.round(x);
