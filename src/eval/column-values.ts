@@ -8,7 +8,7 @@
 import { beyondExact, inexactInteger } from '../input/exact-int.js';
 import { parseTimestamp } from './timestamps.js';
 import { cellNumber, columnProblem, usage, type TableFile } from './table-file.js';
-import { isMissingCell } from '../input/missing-cell.js';
+import { isMissingValue } from '../input/missing-cell.js';
 
 /** What a column holds: a timestamp, a 0/1 label, a finite number, or a key (a fleet's entity). */
 export interface ColumnSpec {
@@ -20,10 +20,6 @@ export interface ColumnSpec {
   missingAllowed?: boolean;
 }
 
-/** A cell with no reading in it: a null, a NaN, or text that spells one (input/missing-cell.ts). */
-function isMissing(cell: unknown): boolean {
-  return cell === null || cell === undefined || (typeof cell === 'number' && Number.isNaN(cell)) || (typeof cell === 'string' && isMissingCell(cell));
-}
 
 /** The entities a key column may name, as indices. */
 export interface KeyIndex {
@@ -49,7 +45,7 @@ function message(t: TableFile, spec: ColumnSpec, row: number, cell: unknown): st
   // An infinity is a number, but no threshold or ranking can place it among finite scores.
   const v = cellNumber(cell);
   if (v === Infinity || v === -Infinity || (typeof cell === 'string' && /^\s*[+-]?inf(inity)?\s*$/i.test(cell))) return `${at} in score column '${spec.name}' is not a finite number (clip infinite scores to the largest and smallest finite ones)`;
-  if (spec.kind === 'score' && isMissing(cell)) return `${at} in score column '${spec.name}' is missing (a detector's warm-up rows?); --missing-scores skip leaves rows without a score unscored, and counts them`;
+  if (spec.kind === 'score' && isMissingValue(cell)) return `${at} in score column '${spec.name}' is missing (a detector's warm-up rows?); --missing-scores skip leaves rows without a score unscored, and counts them`;
   return `${at} in score column '${spec.name}' is not a number`;
 }
 
@@ -110,7 +106,7 @@ export function readColumns(t: TableFile, specs: readonly ColumnSpec[], check?: 
         }
         for (let i = 0; i < n; i++) {
           const v = convert(s.kind, col[i]);
-          if (Number.isNaN(v) && !(s.missingAllowed && isMissing(col[i]))) bad[c] ??= { row: first + i, cell: col[i] };
+          if (Number.isNaN(v) && !(s.missingAllowed && isMissingValue(col[i]))) bad[c] ??= { row: first + i, cell: col[i] };
           out[first + i] = v;
         }
       });

@@ -13,3 +13,8 @@ const MISSING_CELLS = new Set(['', '#N/A', '#N/A N/A', '#NA', '-1.#IND', '-1.#QN
 export function isMissingCell(cell: string | undefined): boolean {
   return MISSING_CELLS.has(cell?.trim() ?? '');
 }
+
+/** Whether a decoded cell of any file holds no reading: a null, a NaN, or text that spells one. */
+export function isMissingValue(cell: unknown): boolean {
+  return cell === null || cell === undefined || (typeof cell === 'number' && Number.isNaN(cell)) || (typeof cell === 'string' && isMissingCell(cell));
+}

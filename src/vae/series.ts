@@ -6,7 +6,7 @@
  * others never decoded) — so memory holds the columns, not the file. A value that is
  * missing or not a number is an error naming its line and column: a VAE trained on
  * silently patched data would learn the patches. With `missing: 'skip'` (`--missing skip`)
- * a row with a missing reading (source-missing.ts names the cells that are) is left out
+ * a row with a missing reading (input/missing-cell.ts names the cells that are) is left out
  * instead, in a file with times only: where it was is then a gap in them (gaps.ts), which
  * no window spans unless `--gaps span` says to. Problems are reported in the order a
  * read of the whole file met them: an unclosed quote first, then the header, then values
@@ -24,7 +24,7 @@ import { arrowCells } from '../input/arrow-cells.js';
 import { parseDecimal } from '../input/decimal.js';
 import { fileSha256, readUnchanged } from '../input/file-hash.js';
 import { TIME_COLUMNS, timeColumnIndex, TimeOrder, type SeriesTimes } from './time-order.js';
-import { isMissingCell } from '../input/missing-cell.js';
+import { isMissingCell, isMissingValue } from '../input/missing-cell.js';
 
 /** Missing readings in training data: refused (`error`), or their rows left out (`skip`). */
 export type TrainingMissing = 'error' | 'skip';
@@ -214,7 +214,7 @@ function readParquet(path: string, wanted: readonly string[] | undefined, batchB
             }
             const x = typeof v === 'bigint' ? Number(v) : v;
             if (x === null || !Number.isFinite(x)) {
-              const absent = x === null || Number.isNaN(x);
+              const absent = isMissingValue(x);
               if (!absent || missing === 'error') {
                 problems[j] = `${path}: row ${first + i} of column '${c}' is ${x === null ? 'null' : String(x)}, ${absent ? MISSING_HINT : 'not a finite number; clean the data first'}`;
                 return;

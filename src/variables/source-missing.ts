@@ -6,8 +6,9 @@
  *
  * `hold` gives each missing reading the value of the last reading before it, as a sensor
  * log that repeats its last value does; readings missing before the first one present take
- * that first value. With mapped timestamps this is the same as leaving the row out: the
- * timeline already holds each reading until the next.
+ * that first value. With mapped timestamps, over the file's first pass, a missing row
+ * between two readings replays as if it were left out (the timeline holds each reading
+ * until the next); its time still counts, in `cycle`'s span and at the file's start.
  *
  * `keep` keeps each gap: the row is null in the output (value and clean twin alike), as
  * normal data, never labelled by itself. The column keeps its NaNs here; the compiled

@@ -26,7 +26,7 @@ import { parseDecimal } from '../input/decimal.js';
 import { csvTimeMs, parquetTimes } from './source-times.js';
 import { SharedColumnBuilder } from '../columns/shared-column.js';
 import { MissingReadings, type MissingMode } from './source-missing.js';
-import { isMissingCell } from '../input/missing-cell.js';
+import { isMissingCell, isMissingValue } from '../input/missing-cell.js';
 import { inputChanged } from './input-check.js';
 import { fileSha256, readUnchanged } from '../input/file-hash.js';
 
@@ -218,7 +218,7 @@ function parquetBatch(t: Table, at: number, column: string, timeColumn: SourceTi
     const x = typeof raw === 'bigint' ? Number(raw) : typeof raw === 'number' ? raw : typeof raw === 'string' ? parseDecimal(raw) : NaN;
     if (!Number.isFinite(x)) {
       // A null, a NaN, or text that spells a missing reading; an infinity is a value gone wrong.
-      const absent = raw === null || (typeof raw === 'number' && Number.isNaN(raw)) || (typeof raw === 'string' && isMissingCell(raw));
+      const absent = isMissingValue(raw);
       const shown = raw === null ? 'null' : typeof raw === 'string' ? `'${raw}'` : String(raw);
       if (!absent) throw new SourceReadError(`row ${at + r}: ${shown} in column '${column}' is not a number`);
       missing.add(`row ${at + r}: ${shown} in column '${column}'`);
