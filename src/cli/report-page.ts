@@ -14,17 +14,17 @@ interface Outputs {
   png?: string | undefined;
 }
 
-/** Writes the page to --out (or a temporary file when only --png is wanted) and the image. */
-async function emit(report: PageData.Report, o: Outputs, seconds: () => number): Promise<void> {
+/** Writes the page to --out (or a temporary file when only --png is wanted) and the image, at `targets`: where `o` leads. */
+async function emit(report: PageData.Report, o: Outputs, targets: Outputs, seconds: () => number): Promise<void> {
   const { writePage } = await import('../report/page.js');
   const { screenshot } = await import('../report/png.js');
-  const tmp = o.out ? undefined : mkdtempSync(join(tmpdir(), 'paranom-report-'));
+  const tmp = targets.out ? undefined : mkdtempSync(join(tmpdir(), 'paranom-report-'));
   try {
-    const html = o.out ?? join(tmp!, 'report.html');
+    const html = targets.out ?? join(tmp!, 'report.html');
     const bytes = writePage(html, report);
     if (o.out) process.stdout.write(`wrote ${o.out} (${(bytes / 1e6).toFixed(2)} MB, ${report.series.length} series, ${report.eventCount.toLocaleString('en-US')} events) in ${seconds().toFixed(2)}s\n`);
-    if (o.png) {
-      screenshot(html, o.png);
+    if (targets.png) {
+      screenshot(html, targets.png);
       process.stdout.write(`wrote ${o.png}\n`);
     }
   } finally {
@@ -37,25 +37,28 @@ async function emit(report: PageData.Report, o: Outputs, seconds: () => number):
  * (`dataset`): a file there is one paranom did not record, and grow and generate would then
  * refuse the dataset as holding foreign files.
  */
-async function checkOutputs(o: Outputs, dataset?: string): Promise<void> {
+async function checkOutputs(o: Outputs, dataset?: string): Promise<Outputs> {
   if (!o.out && !o.png) throw new ParanomError('USAGE', 'name an output: --out FILE.html and/or --png FILE.png');
   const { checkWritable } = await import('../report/output.js');
-  const { checkOutputPath, realPath } = await import('../run/output-dir.js');
+  const { checkOutputPath, followedFile, realPath } = await import('../run/output-dir.js');
+  // A link is followed: checked and written where it leads, and stays a link.
+  const targets: Outputs = { out: o.out ? followedFile(o.out, '--out') : o.out, png: o.png ? followedFile(o.png, '--png') : o.png };
   const landing = (file: string) => join(realPath(dirname(resolve(file))), basename(file));
-  if (o.out && o.png && landing(o.out) === landing(o.png)) throw new ParanomError('USAGE', `--out and --png both name ${o.png}; the image would replace the page — give each its own file`);
+  if (targets.out && targets.png && landing(targets.out) === landing(targets.png)) throw new ParanomError('USAGE', `--out and --png both name ${o.png}; the image would replace the page — give each its own file`);
   const { datasetHolding } = await import('../run/dataset-holding.js');
-  for (const [option, file] of [['--out', o.out], ['--png', o.png]] as const) {
-    if (file === undefined) continue;
+  for (const [option, given, file] of [['--out', o.out, targets.out], ['--png', o.png, targets.png]] as const) {
+    if (file === undefined || given === undefined) continue;
     // Not yet a dataset: reading it says so first.
     const inside = dataset !== undefined && existsSync(join(dataset, 'manifest.json')) && landing(file).startsWith(realPath(dataset) + sep);
     // Any other dataset too (its folder or its data/), for report and preview alike.
     const host = inside ? dataset : datasetHolding(dirname(landing(file)));
-    if (host !== undefined) throw new ParanomError('USAGE', `${option} ${file} is inside the dataset ${host}; a file there is not the dataset's own, and grow and generate would refuse the dataset for it — write the report elsewhere`);
+    if (host !== undefined) throw new ParanomError('USAGE', `${option} ${given} is inside the dataset ${host}; a file there is not the dataset's own, and grow and generate would refuse the dataset for it — write the report elsewhere`);
     // Its folder (made if missing) must be one that can be written: known now, not once the report is built.
     checkOutputPath(dirname(resolve(file)), option);
   }
   if (o.out) checkWritable(o.out, 'html', '--out');
   if (o.png) checkWritable(o.png, 'png', '--png');
+  return targets;
 }
 
 /** The outputs both commands share. */
@@ -84,9 +87,9 @@ export const reportCommand: CommandModule<object, ReportArgs> = {
     const t0 = performance.now();
     const { intOption, LIMITS } = await import('./options.js');
     const workers = intOption('workers', argv.workers, LIMITS.workers);
-    await checkOutputs(argv, argv.dataset);
+    const targets = await checkOutputs(argv, argv.dataset);
     const { datasetReport } = await import('../report/dataset.js');
-    await emit(await datasetReport(argv.dataset, { ...(workers ? { workers } : {}), entity: argv.entity }), argv, () => (performance.now() - t0) / 1000);
+    await emit(await datasetReport(argv.dataset, { ...(workers ? { workers } : {}), entity: argv.entity }), argv, targets, () => (performance.now() - t0) / 1000);
   },
 };
 
@@ -116,7 +119,7 @@ export const previewCommand: CommandModule<object, PreviewArgs> = {
   builder: previewBuilder,
   handler: async (argv: ArgumentsCamelCase<PreviewArgs>) => {
     const t0 = performance.now();
-    await checkOutputs(argv);
+    const targets = await checkOutputs(argv);
     if (argv.rows !== undefined && (!Number.isSafeInteger(argv.rows) || argv.rows < 1)) throw new ParanomError('USAGE', `--rows takes a whole number of rows above 0, got ${argv.rows}`);
     if (argv.rows !== undefined && argv.duration !== undefined) throw new ParanomError('USAGE', '--rows and --duration both set the preview length; give one');
     const { loadScenario, withOverrides } = await import('../reader/load.js');
@@ -133,6 +136,6 @@ export const previewCommand: CommandModule<object, PreviewArgs> = {
       const asked = argv.rows !== undefined ? `--rows ${rows.toLocaleString('en-US')}` : `--duration ${argv.duration} (${rows.toLocaleString('en-US')} rows)`;
       throw new ParanomError('USAGE', `${asked} is more than a preview generates in memory (at most ${PREVIEW_MAX_ROWS.toLocaleString('en-US')} rows); for more, generate the dataset and run \`paranom report DIR\`, which reads its files`);
     }
-    await emit(await previewReport(scenario, { ...(rows !== undefined ? { rows } : {}), entity: argv.entity }), argv, () => (performance.now() - t0) / 1000);
+    await emit(await previewReport(scenario, { ...(rows !== undefined ? { rows } : {}), entity: argv.entity }), argv, targets, () => (performance.now() - t0) / 1000);
   },
 };

@@ -5,7 +5,7 @@
  */
 import { closeSync, existsSync, fsyncSync, linkSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { parquetWasm } from '../formats/parquet-wasm.js';
-import { basename, dirname, join, resolve, sep } from 'node:path';
+import { basename, dirname, join, sep } from 'node:path';
 import { tableToIPC } from 'apache-arrow';
 import { noRoom, ParanomError } from '../errors.js';
 import { planGeneration } from '../plan/planner.js';
@@ -16,7 +16,7 @@ import { removeAbandonedTemps, uniqueTempName } from '../formats/unique-temp.js'
 import { shardMetadata, writtenByParanom } from '../dataset/provenance.js';
 import { sha256 } from './shard-task.js';
 import { acquireLock, type Lock } from './lock.js';
-import { checkOutputPath, realPath } from './output-dir.js';
+import { checkOutputPath, followedFile, realPath } from './output-dir.js';
 import { refuseForeign } from './ownership.js';
 import { finishDataset } from './finish.js';
 import { otherFormatExtension } from '../formats/parquet-name.js';
@@ -132,7 +132,8 @@ function checkMergeTarget(out: string, to: string, force: boolean): string {
   // Parquet bytes under another format's name would be misread by every tool that trusts the name.
   const ext = otherFormatExtension(to);
   if (ext !== undefined) throw new ParanomError('USAGE', `--to ${to} names a .${ext} file, but merge writes Parquet; name it .parquet`, { to });
-  const abs = resolve(to);
+  // A link is followed: checked and written where it leads, and stays a link.
+  const abs = followedFile(to, '--to');
   const dataset = realPath(out);
   // Through symlinks too: a link to the dataset's data/ would put the merged file among its shards.
   const landing = join(realPath(dirname(abs)), basename(abs));

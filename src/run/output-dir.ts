@@ -38,6 +38,19 @@ function danglingLink(abs: string): string | undefined {
   }
 }
 
+/**
+ * The file a file option (`merge --to`, `--labels-to`, a report's `--out`) names, absolute:
+ * where a symbolic link leads, so that it is checked there (inside a dataset, an earlier
+ * file of paranom's) and written there, and the link, the user's file, stays a link rather
+ * than being renamed over. A link to nothing is refused naming it, as `--out` is.
+ */
+export function followedFile(path: string, option: string): string {
+  const abs = resolve(path);
+  const link = danglingLink(abs);
+  if (link !== undefined) usage(`${option} '${path}' is a symbolic link to ${link}, which does not exist; name that file itself or another place`, path);
+  return existsSync(abs) ? realpathSync(abs) : abs;
+}
+
 /** The nearest existing ancestor of an absolute path (the path itself if it exists). */
 function existingAncestor(abs: string): string {
   let p = abs;

@@ -6,9 +6,9 @@
  */
 import { otherFormatExtension } from '../formats/parquet-name.js';
 import { existsSync, statSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { dirname } from 'node:path';
 import { datasetHolding } from './dataset-holding.js';
-import { checkOutputPath, realPath } from './output-dir.js';
+import { checkOutputPath, followedFile, realPath } from './output-dir.js';
 import { ParanomError } from '../errors.js';
 import { eventsOverlapping } from '../anomaly/events.js';
 import { encodeParquet } from '../formats/parquet.js';
@@ -32,18 +32,20 @@ const MEASURE_SLICE = 1000;
 export async function writeStreamLabels(path: string, scenario: Scenario, startRow: number, signal?: AbortSignal): Promise<number> {
   const ext = otherFormatExtension(path);
   if (ext !== undefined) throw new ParanomError('USAGE', `--labels-to ${path} names a .${ext} file, but the segment table is written as Parquet; name it .parquet`, { path });
-  if (existsSync(path) && statSync(path).isDirectory()) {
+  // A link is followed: checked and written where it leads, and stays a link.
+  const target = followedFile(path, '--labels-to');
+  if (existsSync(target) && statSync(target).isDirectory()) {
     throw new ParanomError('OUTPUT_EXISTS', `--labels-to '${path}' is a directory; name a file in it, e.g. '${path.replace(/[\\/]+$/, '')}/labels.parquet'`, { path });
   }
   // A dataset's shards and segment table carry the provenance an earlier --labels-to file
   // does, so the check below would let them be replaced.
-  const host = datasetHolding(realPath(dirname(resolve(path))));
+  const host = datasetHolding(realPath(dirname(target)));
   if (host !== undefined) throw new ParanomError('USAGE', `--labels-to ${path} is inside the dataset ${host}; a file written there would change it — write it elsewhere`, { path });
-  if (existsSync(path) && !(statSync(path).isFile() && writtenByParanom(path))) {
+  if (existsSync(target) && !(statSync(target).isFile() && writtenByParanom(target))) {
     throw new ParanomError('OUTPUT_EXISTS', `--labels-to '${path}' exists and is not a segment table paranom wrote; choose another path`, { path });
   }
   // Its folder (made if missing) must be one that can be written: known before the events are measured.
-  checkOutputPath(dirname(resolve(path)), '--labels-to');
+  checkOutputPath(dirname(target), '--labels-to');
   const rows = scenario.timeline.rows;
   // Measuring events generates rows on this thread: load what the variables need.
   await prepareScenario(scenario);
@@ -58,6 +60,6 @@ export async function writeStreamLabels(path: string, scenario: Scenario, startR
     for (const seg of segmentsOf(scenario, placed.slice(i, i + MEASURE_SLICE)).segments) segments.push(seg);
   }
   const metadata = shardMetadata(scenario, { index: -1, rowStart: 0, rowEnd: rows });
-  writeFileAtomic(path, encodeParquet(segmentTable(scenario, segments, cleanRowsOf(scenario)), metadata, 'snappy'), { unique: true });
+  writeFileAtomic(target, encodeParquet(segmentTable(scenario, segments, cleanRowsOf(scenario)), metadata, 'snappy'), { unique: true });
   return segments.length;
 }
