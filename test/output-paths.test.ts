@@ -41,6 +41,29 @@ describe('output paths that lead back into data', () => {
     expect(readdirSync(join(base, 'exports'))).toEqual(['all.parquet']);
   });
 
+  it('--out inside another dataset (its folder, its data/, deeper, through a link; --splits too) is refused, exit 2 (before, the run wrote there, and the outer dataset then failed verify and was refused by grow)', async () => {
+    const outer = join(base, 'outer');
+    expect((await cli('generate', scenario, '--out', outer, ...SHARDS)).code).toBe(0);
+    const before = treeHashes(outer);
+    symlinkSync(outer, join(base, 'outer-link'));
+    for (const [out, extra] of [
+      [join(outer, 'sub'), []],
+      [join(outer, 'data', 'sub'), []],
+      [join(outer, 'a', 'b'), []],
+      [join(base, 'outer-link', 'x'), []],
+      [join(outer, 'sp'), ['--splits']],
+    ] as const) {
+      const r = await cli('generate', scenario, '--out', out, ...SHARDS, ...extra);
+      expect(r.code, `${out}: ${r.err}`).toBe(2);
+      expect(r.err).toMatch(/--out '.*' is inside the dataset .*outer(-link)?; .*verify would report that dataset as changed/);
+      expectClean(r);
+      expect(treeHashes(outer)).toEqual(before);
+    }
+    expect(readdirSync(outer).sort()).toEqual(['anomalies.parquet', 'data', 'manifest.json']);
+    expect((await cli('verify', outer)).code).toBe(0);
+    expect((await cli('grow', outer, '--rows', '150000')).code).toBe(0);
+  });
+
   it('--out as a symlink: to a directory it is followed; to a file or to nothing, refused naming it', async () => {
     mkdirSync(join(base, 'real-out'));
     symlinkSync(join(base, 'real-out'), join(base, 'out-link'));

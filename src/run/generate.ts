@@ -13,6 +13,7 @@ import { resolveScenario } from './resolve-scenario.js';
 import { createPool, defaultWorkers, releasePool } from './pool.js';
 import { runIdentity } from './identity.js';
 import { lockedRun } from './locked-run.js';
+import { refuseInsideDataset } from './dataset-holding.js';
 import { refuseInputsInside, survey } from './survey.js';
 import { runPlan } from './run-plan.js';
 import type { GenerateOptions, GenerateResult } from './generate-options.js';
@@ -29,6 +30,7 @@ export function planRun(scenarioOrFile: Scenario | string, options: Omit<Generat
 /** Generates a dataset into `options.out` (one run at a time per directory; see lock.ts). */
 export async function generate(scenarioOrFile: Scenario | string, options: GenerateOptions): Promise<GenerateResult> {
   const scenario = resolveScenario(scenarioOrFile, options);
+  refuseInsideDataset(options.out);
   return lockedRun(options.out, options.part ?? null, 'generate', () => generateLocked(scenario, options));
 }
 

@@ -31,6 +31,7 @@ import { MANIFEST_FILE, SPLITS_FILE } from '../dataset/manifest.js';
 import { writeFileAtomic } from '../formats/files.js';
 import { ENGINE_VERSION } from '../version.js';
 import { checkOutputPath, createOutputDir } from './output-dir.js';
+import { refuseInsideDataset } from './dataset-holding.js';
 import { generate } from './generate.js';
 import type { GenerateOptions, GenerateResult } from './generate-options.js';
 import { JOURNAL_RE } from './state.js';
@@ -113,6 +114,7 @@ function isOurIndex(path: string): boolean {
 /** Refuses an output directory holding a plain dataset or a splits.json paranom did not write. */
 function checkSplitsDir(out: string): void {
   checkOutputPath(out, '--out');
+  refuseInsideDataset(out);
   if (!existsSync(out)) return;
   const index = join(out, SPLITS_FILE);
   if (existsSync(index) && !isOurIndex(index)) throw new ParanomError('OUTPUT_EXISTS', `'${index}' was not written by paranom; splits never replace it — choose another --out`, { out });
