@@ -364,6 +364,26 @@ describe('split over machines', () => {
   });
 });
 
+describe('merge-manifests given no parts', () => {
+  it('a directory that does not exist, or that holds no part manifests, is the user\'s mistake (exit 2, as verify, grow and merge say of a missing dataset; before, exit 1), and nothing is made', () => {
+    const base = tempDir();
+    const missing = join(base, 'nothere');
+    const empty = join(base, 'empty');
+    mkdirSync(empty);
+    for (const [dir, said] of [
+      [missing, `${missing}: no such directory`],
+      [empty, `${empty}: no part manifests (manifest-part-K-of-N.json) to merge`],
+    ] as const) {
+      const r = spawnSync(process.execPath, [CLI, 'merge-manifests', dir], { encoding: 'utf8' });
+      expect(r.status, r.stderr).toBe(2);
+      expect(r.stderr).toContain(said);
+      expect(r.stderr).not.toMatch(/^\s+at /m);
+    }
+    expect(readdirSync(base).sort()).toEqual(['empty']);
+    expect(readdirSync(empty)).toEqual([]);
+  });
+});
+
 describe('merge to one file', () => {
   it('writes the whole dataset as one Parquet file with the same rows', async () => {
     const base = tempDir();

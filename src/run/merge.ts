@@ -33,7 +33,8 @@ import { differences, identityOf, nameDifference } from './identity.js';
  * sit in object storage beside them.
  */
 export async function mergeManifests(out: string, options: { checkFiles?: boolean } = {}): Promise<Manifest> {
-  if (!existsSync(out)) throw new ParanomError('DATASET_INVALID', `${out}: no such directory`);
+  // A wrong directory is the user's mistake (exit 2), as verify, grow and merge say of a missing dataset.
+  if (!existsSync(out)) throw new ParanomError('USAGE', `${out}: no such directory`);
   if (!statSync(out).isDirectory()) throw new ParanomError('USAGE', `${out} is a file; merge-manifests takes the directory holding the part manifests`);
   checkOutputPath(out, 'merge-manifests');
   try {
@@ -54,7 +55,7 @@ async function mergeLocked(out: string, options: { checkFiles?: boolean }): Prom
   // Merged already (the part manifests go once manifest.json is written): a pipeline that
   // runs this step again gets the dataset, not an error.
   if (files.length === 0 && readRecords(out).some((r) => r.source === MANIFEST_FILE)) return readManifest(out);
-  if (files.length === 0) throw new ParanomError('DATASET_INVALID', `${out}: no part manifests (manifest-part-K-of-N.json) to merge`);
+  if (files.length === 0) throw new ParanomError('USAGE', `${out}: no part manifests (manifest-part-K-of-N.json) to merge`);
   const parts = files.map((f) => ({ file: f, m: readManifest(out, f) }));
   for (const { file, m } of parts) requireFormatVersion(out, m, 'merge', file);
   const first = parts[0]!.m;
