@@ -52,8 +52,10 @@ describe('data safety: one regression test per finding', () => {
       expect(treeHashes(join(out, 'data'))).toEqual(paranomBefore);
     }
 
-    // A user's own anomalies.parquet, or a directory holding only the user's recordings.
-    for (const files of [{ 'anomalies.parquet': 'my labels' }, { 'data/my-recordings.csv': 't,v\n1,2\n' }]) {
+    // A user's own anomalies.parquet, or a directory holding only the user's recordings, or
+    // only a manifest.json.tmp: with no manifest or journal of paranom's there, no name is
+    // its (before, a run took manifest.json.tmp for its own temporary and removed it).
+    for (const files of [{ 'anomalies.parquet': 'my labels' }, { 'data/my-recordings.csv': 't,v\n1,2\n' }, { 'manifest.json.tmp': 'my draft' }, { 'manifest.json.pending': 'mine' }]) {
       const dir = join(base, `own-${Object.keys(files)[0]!.replace(/\W/g, '')}`);
       const mine = placeUserFiles(dir, files);
       for (const force of [[], ['--force']]) {

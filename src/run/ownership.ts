@@ -55,11 +55,15 @@ export function ownNames(records: readonly Recorded[], planned: readonly string[
 /**
  * True for a top-level name paranom writes and nothing else could mean: journals, locks and
  * the files beside them, their temporaries, and the sorted runs of a fleet's segment table
- * (temporaries of a run's own name, run/segment-sort.ts).
+ * (temporaries of a run's own name, run/segment-sort.ts). The temporaries and pending
+ * copies of the manifest and the tables are paranom's only beside a record of its own
+ * (`recorded`): a run writes its journal before them, so in a directory without one, a
+ * `manifest.json.tmp` is the user's.
  */
-function ownByName(name: string): boolean {
+function ownByName(name: string, recorded: boolean): boolean {
   const bare = name.endsWith(TEMP_SUFFIX) ? name.slice(0, -TEMP_SUFFIX.length) : name;
-  return isUniqueTempOf(name, SEGMENTS_FILE) || JOURNAL_RE.test(bare) || LOCK_RE.test(bare) || LOCK_AUX_RE.test(name) || bare === MANIFEST_FILE || bare === MANIFEST_FILE + PENDING_SUFFIX || bare === SEGMENTS_FILE + PENDING_SUFFIX || bare === ENTITIES_FILE + PENDING_SUFFIX;
+  if (isUniqueTempOf(name, SEGMENTS_FILE) || JOURNAL_RE.test(bare) || LOCK_RE.test(bare) || LOCK_AUX_RE.test(name)) return true;
+  return recorded && (bare === MANIFEST_FILE || bare === MANIFEST_FILE + PENDING_SUFFIX || bare === SEGMENTS_FILE + PENDING_SUFFIX || bare === ENTITIES_FILE + PENDING_SUFFIX);
 }
 
 /**
@@ -77,7 +81,7 @@ function foreignFiles(out: string, records: readonly Recorded[]): string[] {
       for (const f of readdirSync(join(out, 'data'))) if (!own.has(`data/${f}`)) foreign.push(`data/${f}`);
     } else if (name === MANIFEST_FILE) {
       if (!records.some((r) => r.source === MANIFEST_FILE)) foreign.push(name);
-    } else if (!own.has(name) && !(ownByName(name) && name !== MANIFEST_FILE)) {
+    } else if (!own.has(name) && !(ownByName(name, records.length > 0) && name !== MANIFEST_FILE)) {
       foreign.push(name);
     }
   }
