@@ -81,6 +81,14 @@ describe('generate --stdout equals the Parquet dataset', () => {
     });
   }
 
+  it("--out - is --stdout, spelled as the options and README give it, before or after the scenario (before, '--out -' was refused as an unknown argument '-')", () => {
+    for (const args of [[scenario, '--out', '-'], ['--out', '-', scenario], [scenario, '-o', '-'], [scenario, '--out=-']]) {
+      const r = paranom('generate', ...args, '--format', 'csv', '--workers', '1');
+      expect(r.code, `${args.join(' ')}: ${r.err}`).toBe(0);
+      expect(r.out.equals(streams['csv']!), args.join(' ')).toBe(true);
+    }
+  });
+
   it('csv, read by DuckDB with its own type detection', async () => {
     const file = join(dir, 'stream.csv');
     writeFileSync(file, streams['csv']!);

@@ -114,6 +114,21 @@ function resolvePart(part: unknown, parts: unknown): Part | undefined {
   return n !== undefined ? partFromEnvironment(n) : undefined;
 }
 
+/**
+ * `--out -` as `--out=-`: yargs takes a lone `-` after a long option for an argument of its
+ * own (refused as unknown), though it takes it after `-o`; `-` names standard output.
+ */
+function standardOutputDash(args: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    if (args[i] === '--out' && args[i + 1] === '-') {
+      out.push('--out=-');
+      i++;
+    } else out.push(args[i]!);
+  }
+  return out;
+}
+
 /** Runs the paranom command line on `args` (without the node and script names); resolves to the exit code. */
 /** The commands, as `--help` lists them (a test holds the two equal). */
 export const COMMANDS = ['generate', 'validate', 'grow', 'verify', 'merge-manifests', 'merge', 'train-vae', 'bench', 'eval', 'report', 'preview'] as const;
@@ -131,7 +146,7 @@ export async function runCli(args: readonly string[], io: CliIO = processIO): Pr
       throw new CliExit(report(err, verbose, io));
     }
   };
-  const parser = yargs([...args])
+  const parser = yargs(standardOutputDash(args))
     .scriptName('paranom')
     .usage('$0 <command> [options]\n\nGenerate reproducible, labelled time-series anomaly datasets.')
     .option('verbose', { type: 'boolean', default: false, describe: 'Show stack traces on errors' })
