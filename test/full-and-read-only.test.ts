@@ -153,7 +153,7 @@ describe('a full disk and a read-only file system', () => {
       [['generate', scenario, '--out', join(ro, 'new')], /--out '.*\/ro\/new' cannot be created: .*\/ro cannot be written \(read-only file system\)/],
       [['generate', scenario, '--out', join(ro, 'empty')], /--out '.*\/ro\/empty' cannot be written \(read-only file system\)/],
       [['generate', scenario, '--out', join(ro, 'ds'), '--force'], /cannot be written \(read-only file system\)/],
-      [['grow', join(ro, 'ds'), '--rows', '400000'], /cannot be written \(read-only file system\)/],
+      [['grow', join(ro, 'ds'), '--rows', '400000'], /^paranom: grow '.*\/ro\/ds' cannot be written \(read-only file system\)/],
       [['merge-manifests', join(ro, 'ds')], /cannot be written \(read-only file system\)/],
       [['merge', ref, '--to', join(ro, 'all.parquet')], /--to '.*\/ro' cannot be written \(read-only file system\)/],
       [['train-vae', ...vae, '--out', join(ro, 'model')], /--out .*\/ro\/model cannot be written: .*\/ro cannot be written \(read-only file system\)/],

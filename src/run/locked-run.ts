@@ -14,7 +14,8 @@ import { checkDataDir, createOutputDir, removeIfEmpty } from './output-dir.js';
  * empty), after completing a committed run a killed one left unfinished.
  */
 export async function lockedRun<T>(out: string, part: Part | null, command: string, body: () => Promise<T>): Promise<T> {
-  const created = createOutputDir(out, '--out');
+  // Messages name the option the user gave: grow takes the dataset itself, not --out.
+  const created = createOutputDir(out, command === 'grow' ? 'grow' : '--out');
   let lock;
   try {
     checkDataDir(out);
