@@ -17,10 +17,11 @@ import { reportLayout } from '../src/report/layout.js';
 import { scenarioFrom, tempDir } from './helpers.js';
 import { KINDS_SCENARIO } from './report-scenario.js';
 
-// Every read of a whole file seen, so a test can tell that no shard was one of them.
+// Every read of a whole file, and every read of part of one, seen: a test can tell that no
+// shard was read whole, and how much of one a read took.
 vi.mock('node:fs', async (importOriginal) => {
   const real = await importOriginal<typeof import('node:fs')>();
-  return { ...real, readFileSync: vi.fn(real.readFileSync) };
+  return { ...real, readFileSync: vi.fn(real.readFileSync), readSync: vi.fn(real.readSync) };
 });
 
 const SHARD_ROWS = 262_144;
@@ -71,7 +72,7 @@ describe('a report reads a shard in pieces', () => {
     const spy = vi.spyOn(wasm, 'readParquet');
     try {
       // One 65,536-row page of each drawn column a piece: four pieces of this shard.
-      const paged = await datasetReport(dir, { pieces: { parquetValues: 1 } });
+      const paged = await datasetReport(dir, { pieces: { values: 1 } });
       const handed = spy.mock.calls.map(([b]) => b.length).filter((n) => n !== segmentBytes);
       expect(handed).toHaveLength(4);
       expect(Math.max(...handed)).toBeLessThan(shardBytes / 3);
@@ -81,14 +82,22 @@ describe('a report reads a shard in pieces', () => {
     }
   });
 
-  it('in every format, reads no shard whole, and draws the same page whatever the pieces or threads', async () => {
+  it('in every format, reads no shard whole, a piece at a time, and draws the same page whatever the pieces or threads (before: each shard read whole; an Arrow shard, one record batch, held whole)', async () => {
     for (const format of ['parquet', 'arrow', 'csv'] as const) {
-      // Two shards, the second short; CSV pieces of 4 KiB end inside records and chunks.
-      const dir = await dataset(format, SHARD_ROWS + 70_000);
+      // Two shards, the second shorter and ending inside a page; CSV pieces of 4 KiB end inside records and chunks.
+      const dir = await dataset(format, 2 * SHARD_ROWS - 70_000);
+      const shards = readManifest(dir).shards.map((s) => s.bytes);
       vi.mocked(fs.readFileSync).mockClear();
       const base = await datasetReport(dir);
-      const small = { parquetValues: 1, csvBytes: 4096 };
+      const small = { values: 1, csvBytes: 4096 };
+      vi.mocked(fs.readSync).mockClear();
       expect(await datasetReport(dir, { pieces: small }), format).toEqual(base);
+      const reads = vi.mocked(fs.readSync).mock.calls.map((c) => c[3] as number);
+      expect(Math.max(...reads), format).toBeLessThan(Math.min(...shards) / 3);
+      if (format === 'arrow') {
+        // The timestamps (8 bytes a row), which the report does not draw, are not read.
+        expect(reads.reduce((a, b) => a + b, 0)).toBeLessThan(shards.reduce((a, b) => a + b, 0) - 8 * (2 * SHARD_ROWS - 70_000));
+      }
       expect(await datasetReport(dir, { pieces: small, workers: 2 }), format).toEqual(base);
       expect(wholeShardReads(dir), format).toEqual([]);
     }

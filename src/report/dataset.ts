@@ -17,7 +17,7 @@ import { ParanomError, type ErrorData } from '../errors.js';
 import { firstRow } from '../model/types.js';
 import { readManifest, SEGMENTS_FILE, type Manifest, type ManifestShard } from '../dataset/manifest.js';
 import { forEachParquetRows } from '../formats/parquet-batches.js';
-import { forEachArrowBatch } from '../formats/arrow-batches.js';
+import { forEachArrowRows } from '../formats/arrow-rows.js';
 import { batchChunk, ChunkBuffers, forEachArrowChunk } from './arrow-chunks.js';
 import { forEachCsvChunk } from './csv-chunks.js';
 import { fromRowBase, ReportBuilder, type ReportLimits } from './build.js';
@@ -32,23 +32,22 @@ function readParquetTable(bytes: Uint8Array): Table {
 }
 
 /**
- * How much of a shard is read at a time. A Parquet shard is read from disk in pieces of
- * whole pages (PAGE_ROWS rows, at least one) of the columns the report draws, about
- * `parquetValues` values each (default 16,000,000); a CSV shard in pieces of about
- * `csvBytes` bytes of text (default 16 MiB); an Arrow shard a record batch at a time. So
- * memory is a piece whatever a shard's size or width (a Parquet shard handed to
- * parquet-wasm whole was copied into WebAssembly memory, which never shrinks, and every
- * column of it decoded). The page is the same whatever the pieces.
+ * How much of a shard is read at a time. A Parquet or Arrow shard is read from disk in
+ * pieces of whole 65,536-row pages (at least one) of the columns the report draws, about
+ * `values` values each (default 16,000,000); a CSV shard in pieces of about `csvBytes`
+ * bytes of text (default 16 MiB). So memory is a piece whatever a shard's size or width (a
+ * Parquet shard handed to parquet-wasm whole was copied into WebAssembly memory, which
+ * never shrinks, and every column of it decoded; an Arrow shard is one record batch). The
+ * page is the same whatever the pieces.
  */
 export interface ShardPieces {
-  parquetValues?: number;
+  values?: number;
   csvBytes?: number;
 }
 
-/** A Parquet shard's rows, a piece at a time, as chunks of up to 65,536 rows (one per record batch). */
-function forEachParquetChunk(path: string, columns: string[], values: number, rowStart: number, layout: ReportLayout, bufs: ChunkBuffers, onChunk: (c: Chunk) => void): void {
-  const rows = PAGE_ROWS * Math.max(1, Math.floor(values / columns.length / PAGE_ROWS));
-  forEachParquetRows(path, rows, (t, first) => forEachArrowChunk(t, rowStart + first, layout, bufs, onChunk), columns);
+/** Rows of a piece of `columns` of about `values` values: whole pages, at least one. */
+function pieceRows(columns: readonly string[], values: number): number {
+  return PAGE_ROWS * Math.max(1, Math.floor(values / columns.length / PAGE_ROWS));
 }
 
 /** Reads a dataset's manifest, refusing what a report cannot show with a message that says why. */
@@ -96,11 +95,12 @@ function readShardChunks(dir: string, format: Manifest['format'], s: ManifestSha
     if (seen <= rows) onChunk(c);
   };
   const columns = ['is_anomaly', ...layout.numericColumns, ...layout.categorical.map((c) => c.name)];
+  const piece = pieceRows(columns, pieces.values ?? 16_000_000);
   try {
     // Each read from disk a piece at a time: memory is a piece, not the shard.
     if (format === 'csv') forEachCsvChunk(path, pieces.csvBytes ?? 16 << 20, s.row_start, layout, bufs, counted);
-    else if (format === 'arrow') forEachArrowBatch(path, (batch, first) => batchChunk(batch, s.row_start + first, layout, bufs, counted));
-    else forEachParquetChunk(path, columns, pieces.parquetValues ?? 16_000_000, s.row_start, layout, bufs, counted);
+    else if (format === 'arrow') forEachArrowRows(path, columns, piece, (batch, first) => batchChunk(batch, s.row_start + first, layout, bufs, counted));
+    else forEachParquetRows(path, piece, (t, first) => forEachArrowChunk(t, s.row_start + first, layout, bufs, counted), columns);
   } catch (err) {
     throw new ParanomError('DATASET_INVALID', `${path}: cannot be read (${(err as Error).message})`, { path });
   }
