@@ -92,7 +92,7 @@ describe('a report reads a shard in pieces', () => {
       const small = { values: 1, csvBytes: 4096 };
       vi.mocked(fs.readSync).mockClear();
       expect(await datasetReport(dir, { pieces: small }), format).toEqual(base);
-      const reads = vi.mocked(fs.readSync).mock.calls.map((c) => c[3] as number);
+      const reads = vi.mocked(fs.readSync).mock.calls.map((c) => (c as unknown[])[3] as number);
       expect(Math.max(...reads), format).toBeLessThan(Math.min(...shards) / 3);
       if (format === 'arrow') {
         // The timestamps (8 bytes a row), which the report does not draw, are not read.

@@ -34,11 +34,12 @@ function readParquetTable(bytes: Uint8Array): Table {
 /**
  * How much of a shard is read at a time. A Parquet or Arrow shard is read from disk in
  * pieces of whole 65,536-row pages (at least one) of the columns the report draws, about
- * `values` values each (default 16,000,000); a CSV shard in pieces of about `csvBytes`
- * bytes of text (default 16 MiB). So memory is a piece whatever a shard's size or width (a
+ * `values` values each (default 1,000,000); a CSV shard in pieces of about `csvBytes`
+ * bytes of text (default 4 MiB). So memory is a piece whatever a shard's size or width (a
  * Parquet shard handed to parquet-wasm whole was copied into WebAssembly memory, which
- * never shrinks, and every column of it decoded; an Arrow shard is one record batch). The
- * page is the same whatever the pieces.
+ * never shrinks, and every column of it decoded; an Arrow shard is one record batch).
+ * Pieces this small did not slow a report down (bench/report-shard-memory.ts). The page
+ * is the same whatever the pieces.
  */
 export interface ShardPieces {
   values?: number;
@@ -95,10 +96,10 @@ function readShardChunks(dir: string, format: Manifest['format'], s: ManifestSha
     if (seen <= rows) onChunk(c);
   };
   const columns = ['is_anomaly', ...layout.numericColumns, ...layout.categorical.map((c) => c.name)];
-  const piece = pieceRows(columns, pieces.values ?? 16_000_000);
+  const piece = pieceRows(columns, pieces.values ?? 1_000_000);
   try {
     // Each read from disk a piece at a time: memory is a piece, not the shard.
-    if (format === 'csv') forEachCsvChunk(path, pieces.csvBytes ?? 16 << 20, s.row_start, layout, bufs, counted);
+    if (format === 'csv') forEachCsvChunk(path, pieces.csvBytes ?? 4 << 20, s.row_start, layout, bufs, counted);
     else if (format === 'arrow') forEachArrowRows(path, columns, piece, (batch, first) => batchChunk(batch, s.row_start + first, layout, bufs, counted));
     else forEachParquetRows(path, piece, (t, first) => forEachArrowChunk(t, s.row_start + first, layout, bufs, counted), columns);
   } catch (err) {
