@@ -10,7 +10,7 @@
  * dictionary indices, in an uncompressed file of a flat schema (the file format, with its
  * footer). Any other file is read a whole record batch at a time (forEachArrowBatch).
  */
-import { DateUnit, Message, Schema, tableFromIPC, Type, type DataType, type RecordBatch } from 'apache-arrow';
+import { DateUnit, Message, RecordBatchReader, Schema, Type, type DataType, type RecordBatch } from 'apache-arrow';
 import { BufferRegion, FieldNode, RecordBatch as BatchHeader } from 'apache-arrow/ipc/metadata/message';
 import { arrowFileLayout, forEachArrowBatch, messageAt, readAt, schemaMessage, withFile } from './arrow-batches.js';
 
@@ -95,6 +95,7 @@ export function forEachArrowRows(path: string, columns: readonly string[], rows:
     });
     const head = [schemaMessage(new Schema(kept.map((k) => fields[k]!), l.footer.schema.metadata)), ...dictionaries];
     let row = 0;
+    let scratch = new Uint8Array(0);
     for (const { header, body } of blocks) {
       const n = Number(header.length);
       for (let from = 0; from < n; from += rows) {
@@ -120,7 +121,9 @@ export function forEachArrowRows(path: string, columns: readonly string[], rows:
             place(body + Number(region.offset) + lo, hi - lo);
           });
         }
-        const bytes = new Uint8Array(bodyLength);
+        // One buffer for every piece's body: a piece's batch is done with when `fn` returns.
+        if (scratch.length < bodyLength) scratch = new Uint8Array(bodyLength);
+        const bytes = scratch.subarray(0, bodyLength);
         parts.forEach((p, i) => {
           if (p.length > 0) readAt(fd, p.at, p.length, bytes, Number(regions[i]!.offset));
         });
@@ -131,8 +134,7 @@ export function forEachArrowRows(path: string, columns: readonly string[], rows:
           return new FieldNode(count, none ? 0 : zeroBits(bytes.subarray(Number(v.offset)), count));
         });
         const meta = Message.encode(Message.from(new BatchHeader(count, nodes, regions, null), bodyLength));
-        const table = tableFromIPC(Buffer.concat([...head, framed(meta), bytes]));
-        for (const batch of table.batches) fn(batch, row + from);
+        for (const batch of RecordBatchReader.from([...head, framed(meta), bytes])) fn(batch, row + from);
       }
       row += n;
     }
