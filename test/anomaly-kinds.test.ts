@@ -190,6 +190,30 @@ describe('validation', () => {
     const noTwin = { ...fleet('cpu_clean', { cpu }), anomalies: { frequency: 0.01, duration: 5, outages: { frequency: 0.05, duration: [5, 10], share: 1, kind: 'flat_line', variables: ['cpu'] } } };
     expect(() => withCleanTwin(scenarioFrom(noTwin))).toThrow(/--with-clean would write cpu_clean, already a column/);
   });
+
+  it('names a largest frequency that is itself accepted, for events and for outages', () => {
+    const stated = (f: () => unknown): number => {
+      try {
+        f();
+      } catch (e) {
+        return Number(/at most (\d\.\d+) of/.exec((e as Error).message)![1]);
+      }
+      throw new Error('expected a refusal');
+    };
+    const cpu = { normal: { dist: 'normal', mean: 0, sd: 1 } };
+    // The largest fraction for 10–50 rows is 0.3619…: named rounded to nearest, "0.362" was refused.
+    for (const duration of [[10, 50], [1, 3], [20, 200], [5, 5]]) {
+      const events = (frequency: number) => withKinds({ frequency, duration }, { p: SIGNAL });
+      const max = stated(() => events(0.99));
+      expect(() => events(max)).not.toThrow();
+      expect(() => events(max + 0.001)).toThrow(/anomalies\.frequency: at most/);
+      const outages = (frequency: number) =>
+        scenarioFrom({ seed: 5, timeline: { rows: 1000 }, entities: { count: 3 }, anomalies: { frequency: 0.01, duration: 5, outages: { frequency, duration, share: 1, kind: 'flat_line', variables: ['cpu'] } }, variables: { cpu } });
+      const outageMax = stated(() => outages(0.99));
+      expect(() => outages(outageMax)).not.toThrow();
+      expect(() => outages(outageMax + 0.001)).toThrow(/outages\.frequency: at most/);
+    }
+  });
 });
 
 describe('the clean twin', () => {

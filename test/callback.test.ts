@@ -58,6 +58,28 @@ describe('the context', () => {
     expect(getInt64(t, 99_999)).toBe(Date.parse('2024-01-01T00:00:00Z') + 99_999_000);
   });
 
+  it('the event a callback sees does not depend on where the timeline ends: end is start + duration, and there is no truncated (D3)', async () => {
+    // Before: end was cut at the timeline's end and truncated was true, so the rows of an event
+    // cut by the end changed when the dataset grew (a grown dataset then failed verify).
+    const doc = (rows: number) => ({
+      seed: 1,
+      timeline: { start: '2024-01-01T00:00:00Z', step: '1s', rows },
+      anomalies: { frequency: 0.1, duration: [100, 900] },
+      variables: { e: { type: 'callback', module: 'event-fields.js', normal: 'eventFields' } },
+    });
+    const rowsShort = 131_082;
+    const short = await rows(scenarioOf(doc(rowsShort)), 0, rowsShort);
+    const long = await rows(scenarioOf(doc(200_000)), 0, rowsShort);
+    const cut = short.events.filter((e) => e.truncated);
+    expect(cut.length).toBe(1);
+    const [a, b] = [col(short, 'e').data, col(long, 'e').data];
+    let differ = 0;
+    for (let i = 0; i < rowsShort; i++) if (a[i] !== b[i]) differ++;
+    expect(differ).toBe(0);
+    const e = cut[0]!;
+    expect(a[rowsShort - 1]).toBe((e.start + e.duration) * 1000 + e.duration);
+  });
+
   it("random: draw d of row r is the counter layout's uniform at (seed, stream, r, attempt 0, d)", async () => {
     const s = scenarioOf({ variables: { a: cb('firstUniform'), b: cb('secondUniform') } });
     const r = await rows(s, 10_001, 10_201);

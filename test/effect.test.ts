@@ -104,6 +104,31 @@ describe('the segment table records every event’s effect', () => {
     const [d] = await duck(`SELECT min(effect_rms) AS lo, count(*) AS n FROM read_parquet('${def}/anomalies.parquet')`);
     expect(Number(d!['lo'])).toBeGreaterThan(6);
   });
+
+  it('a string or bool variable adds no effect, but any change of its value counts as changed and is labelled', async () => {
+    const s = parseScenario(
+      JSON.stringify({
+        seed: 5,
+        timeline: { start: '2024-01-01T00:00:00Z', step: '1s', rows: 50_000 },
+        anomalies: { frequency: 0.03, duration: [10, 40], label: 'changed', clean_twin: true },
+        variables: {
+          s: { normal: { dist: 'categorical', values: ['idle', 'run'] }, anomalous: { dist: 'categorical', values: ['run', 'fault'] } },
+          b: { normal: { dist: 'bernoulli', p: 0.3 }, anomalous: { dist: 'bernoulli', p: 0.5 } },
+        },
+      }),
+      join(root, 'labels.json'),
+    );
+    const out = join(tempDir(), 'labels');
+    await generate(s, { out, workers: 1 });
+    const [seg] = await duck(`SELECT count(*) AS n, max(effect_rms) AS rms, max(effect_max) AS mx, sum(changed_rows) AS changed FROM read_parquet('${out}/anomalies.parquet')`);
+    expect(Number(seg!['n'])).toBeGreaterThan(10);
+    expect(Number(seg!['rms'])).toBe(0);
+    expect(Number(seg!['mx'])).toBe(0);
+    const [rows] = await duck(`SELECT count(*) FILTER (WHERE is_anomaly) AS labelled, count(*) FILTER (WHERE is_anomaly <> (s <> s_clean OR b <> b_clean)) AS wrong FROM read_parquet('${out}/data/*.parquet')`);
+    expect(Number(rows!['labelled'])).toBe(Number(seg!['changed']));
+    expect(Number(rows!['labelled'])).toBeGreaterThan(0);
+    expect(Number(rows!['wrong'])).toBe(0);
+  });
 });
 
 /** The effect of each event recomputed from the written values and their clean twin (the documented definition). */

@@ -194,9 +194,12 @@ describe('label_margin', () => {
   });
 
   it('is refused with a clear message naming the path, exit 2', () => {
-    for (const bad of [-1, 2.5, 'wide', [1], [1, 2, 3], [3, -2], 2_000_000]) {
+    for (const bad of [-1, 2.5, 'wide', [1], [1, 2, 3], 2_000_000]) {
       expect(() => scenario({ label_margin: bad })).toThrow(/anomalies\.label_margin: expected a whole number of rows from 0 to 1000000 .*or \[before, after\], got/);
     }
+    // A pair with one bad side names that side and its value, not "a list of 2 items".
+    expect(() => scenario({ label_margin: [3, -2] })).toThrow(/anomalies\.label_margin\[1\]: expected a whole number of rows from 0 to 1000000 \(labelled after each event\), got number -2/);
+    expect(() => scenario({ label_margin: [1.5, 4] })).toThrow(/anomalies\.label_margin\[0\]: .*\(labelled before each event\), got number 1\.5/);
     const dir = tempDir();
     const file = join(dir, 'bad.json');
     writeFileSync(file, JSON.stringify(doc({ label_margin: [10] }, 1000)));

@@ -30,6 +30,15 @@ export function maxFeasibleFrequency(min: number, max: number): number {
   return fraction(lambdaAtMax(m), m);
 }
 
+/**
+ * The largest frequency as a message names it: rounded down to three decimals, so the figure
+ * a user copies from the message is itself accepted (rounded to nearest, 0.36189 would read
+ * "0.362", which is refused).
+ */
+export function feasibleFrequencyText(max: number): string {
+  return (Math.floor(max * 1000) / 1000).toFixed(3);
+}
+
 const rates = new Map<string, number>();
 
 /** Candidate-event rate per row for a target anomalous fraction (bisection, 80 steps; memoised). */

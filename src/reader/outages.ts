@@ -6,7 +6,7 @@
 import { Checker, describe, join, noSuchVariable, unknownChoice } from '../model/checker.js';
 import type { Outages } from '../model/entities.js';
 import type { Timeline, Variable } from '../model/types.js';
-import { maxFeasibleFrequency } from '../anomaly/rate.js';
+import { feasibleFrequencyText, maxFeasibleFrequency } from '../anomaly/rate.js';
 import { valueSetOf } from '../anomaly/kinds/value-set.js';
 
 const KINDS = ['flat_line', 'level_shift', 'spike'] as const;
@@ -59,7 +59,7 @@ export function checkOutages(c: Checker, raw: unknown, timeline: Timeline | unde
     const frequency = c.number(o['frequency'], join(P, 'frequency'), { gt: 0, lt: 1 });
     if (frequency === undefined) return undefined;
     const max = maxFeasibleFrequency(duration[0], duration[1]);
-    if (frequency > max) return c.fail(join(P, 'frequency'), `at most ${max.toFixed(3)} of the timeline can be under outages of ${duration[0]}–${duration[1]} rows, got ${frequency}`);
+    if (frequency > max) return c.fail(join(P, 'frequency'), `at most ${feasibleFrequencyText(max)} of the timeline can be under outages of ${duration[0]}–${duration[1]} rows, got ${frequency}`);
     return { mode: 'frequency', frequency, count: 0, duration, share, kind, amount, variables: targets };
   }
   const count = c.number(o['count'], join(P, 'count'), { integer: true, ge: 1 });

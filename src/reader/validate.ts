@@ -7,7 +7,7 @@ import { resolve } from 'node:path';
 import { inputPath } from '../model/input-path.js';
 import type { ScenarioIssue } from '../errors.js';
 import { variableStream } from '../random/hash.js';
-import { maxFeasibleFrequency } from '../anomaly/rate.js';
+import { feasibleFrequencyText, maxFeasibleFrequency } from '../anomaly/rate.js';
 import { VARIABLE_KINDS } from '../variables/registry.js';
 import { Checker, describe, join, unknownChoice } from '../model/checker.js';
 import { calendarProblem, FIRST_INSTANT_MS, parseDurationMs, parseInstantMs, timelineEndProblem } from '../model/units.js';
@@ -164,7 +164,7 @@ function checkAnomalies(c: Checker, raw: unknown, timeline: Timeline | undefined
     const max = mean !== undefined ? maxFeasibleFrequency(mean, mean) : maxFeasibleFrequency(duration[0], duration[1]);
     if (frequency > max) {
       const what = mean !== undefined ? `a mean duration of ${mean.toFixed(1)} rows over the kinds` : `durations ${duration[0]}–${duration[1]} rows`;
-      return c.fail('anomalies.frequency', `at most ${max.toFixed(3)} of rows can be anomalous with ${what} (events never overlap and are separated by a normal row), got ${frequency}`);
+      return c.fail('anomalies.frequency', `at most ${feasibleFrequencyText(max)} of rows can be anomalous with ${what} (events never overlap and are separated by a normal row), got ${frequency}`);
     }
     return { mode: 'frequency', frequency, duration, ...planExtras };
   }

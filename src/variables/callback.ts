@@ -25,17 +25,20 @@ import { generationOrder } from './callback-order.js';
 import { watchIdle, watchPhase, watchRow, WATCH_CALLBACK } from './watch.js';
 import { rowTimeMs } from '../model/row-time.js';
 
-/** The anomaly event a row belongs to, as a callback sees it. */
+/**
+ * The anomaly event a row belongs to, as a callback sees it: a function of the event alone,
+ * never of where the timeline ends, so a callback's rows are the same when the dataset grows
+ * (an event cut by the end has no field saying so: a callback reading one would change them).
+ */
 export interface CallbackEvent {
   /** The event's id: its start row. */
   readonly id: number;
   readonly kind: string;
   readonly start: number;
-  /** One past the event's last row (cut at the end of the timeline). */
+  /** One past the event's last row, start + duration (past the timeline's end for an event it cuts). */
   readonly end: number;
   /** Drawn duration in rows. */
   readonly duration: number;
-  readonly truncated: boolean;
   /** This row's position in the event: 0 on its first row. */
   readonly offset: number;
 }
@@ -207,7 +210,7 @@ function compileCallback(v: CallbackVariable, scenario: Scenario, random: RowRan
       random.at(row, 0);
       while (e < events.length && events[e]!.end <= row) e++;
       const ev = e < events.length && events[e]!.start <= row ? events[e]! : undefined;
-      ctx.event = ev ? { id: ev.id, kind: ev.kind, start: ev.start, end: ev.end, duration: ev.duration, truncated: ev.truncated, offset: row - ev.start } : null;
+      ctx.event = ev ? { id: ev.id, kind: ev.kind, start: ev.start, end: ev.start + ev.duration, duration: ev.duration, offset: row - ev.start } : null;
       const anomalous = block.anomalous[i] === 1;
       const fn: CallbackFunction = anomalous ? fns.anomalous : fns.normal;
       let x: unknown;

@@ -320,7 +320,12 @@ function checkLabelMargin(c: Checker, raw: unknown): [number, number] | undefine
   const path = 'anomalies.label_margin';
   const rows = (x: unknown): x is number => typeof x === 'number' && Number.isInteger(x) && x >= 0 && x <= MAX_LABEL_MARGIN;
   if (rows(raw)) return [raw, raw];
-  if (Array.isArray(raw) && raw.length === 2 && rows(raw[0]) && rows(raw[1])) return [raw[0], raw[1]];
+  if (Array.isArray(raw) && raw.length === 2) {
+    if (rows(raw[0]) && rows(raw[1])) return [raw[0], raw[1]];
+    // The pair's form is right: name the side that is not, so its line and value are shown.
+    const i = rows(raw[0]) ? 1 : 0;
+    return c.fail(`${path}[${i}]`, `expected a whole number of rows from 0 to ${MAX_LABEL_MARGIN} (labelled ${i === 0 ? 'before' : 'after'} each event), got ${describe(raw[i])}`);
+  }
   return c.fail(path, `expected a whole number of rows from 0 to ${MAX_LABEL_MARGIN} (labelled before and after each event) or [before, after], got ${describe(raw)}`);
 }
 
