@@ -53,6 +53,14 @@ describe('train-vae data in time order', () => {
     expect(readSeries(csv('plain.csv', ['value', '1', '2'])).untimed).toBeUndefined();
   });
 
+  it("a header that names a trained column twice is refused at line 1, naming its columns (before: the first field's values were trained under both names, the second lost)", () => {
+    const rows = [0, 1, 2].map((m) => `${iso(m)},${m},${10 * m}`);
+    expect(() => readSeries(csv('twice.csv', ['timestamp,value,value', ...rows]))).toThrow(/twice\.csv:1: 2 columns are named 'value' \(columns 2 and 3\); rename one so the column trained is not a guess/);
+    expect(() => readSeries(csv('twice-named.csv', ['timestamp,value,value', ...rows]), ['value'])).toThrow(/twice-named\.csv:1: 2 columns are named 'value'/);
+    // A repeated name that is not trained on is no concern.
+    expect(Array.from(readSeries(csv('twice-other.csv', ['timestamp,value,x,x', ...rows.map((r) => `${r},0`)]), ['value']).values[0]!)).toEqual([0, 1, 2]);
+  });
+
   it('a Parquet file whose TIMESTAMP column goes back is refused at the row', async () => {
     const path = join(dir, 'swapped.parquet');
     await duck(`COPY (SELECT TIMESTAMP '2024-01-01' + INTERVAL (CASE WHEN i = 7 THEN 2 ELSE i END) MINUTE AS timestamp, i::DOUBLE AS value FROM range(10) t(i)) TO '${path}'`);

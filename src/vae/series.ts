@@ -88,6 +88,13 @@ function csvColumns(path: string, headerRecord: string, firstRecord: string, wan
   const firstRow = splitCsvLine(firstRecord);
   try {
     const columns = pickColumns(path, header, wanted, (c) => Number.isFinite(parseDecimal(firstRow[header.indexOf(c)]?.trim() ?? '')));
+    // Columns are taken by name: a name the header gives twice would train the first
+    // field's values under both, and the other field would be lost without a word.
+    const twice = columns.find((c) => header.indexOf(c) !== header.lastIndexOf(c));
+    if (twice !== undefined) {
+      const at = header.flatMap((h, i) => (h === twice ? [i + 1] : []));
+      return `${path}:1: ${at.length} columns are named '${twice}' (columns ${at.slice(0, -1).join(', ')} and ${at.at(-1)}); rename one so the column trained is not a guess`;
+    }
     const time = timeColumnIndex(header);
     return { columns, idx: columns.map((c) => header.indexOf(c)), time, order: time >= 0 && !columns.includes(header[time]!) ? new TimeOrder(header[time]!) : null };
   } catch (err) {
