@@ -88,6 +88,21 @@ describe('paranom eval', () => {
     expect(r.series[0].event).toMatchObject({ found: 1, windows: 2, tolerance: 1 });
   });
 
+  it('refuses --key and --label-column where they do nothing, naming what the labels are (before: silently ignored)', () => {
+    const labels = join(dir, 'labels-key.csv');
+    writeFileSync(labels, 'time,label\n2024-01-01 00:00:00,0\n2024-01-01 00:00:01,1\n');
+    const alarms = join(dir, 'alarms-key.csv');
+    writeFileSync(alarms, 'time,alarm\n2024-01-01T00:00:00Z,0\n2024-01-01T00:00:01Z,1\n');
+    expect(json('eval', alarms, '--labels', labels, '--label-column', 'label').point).toMatchObject({ tp: 1, fp: 0 });
+    expectUsageError(paranom('eval', alarms, '--labels', labels, '--key', 'realKnownCause/nyc_taxi.csv'), /--key chooses the series of a windows JSON .*labels-key\.csv is a labels file: drop --key/);
+    expectUsageError(paranom('eval', alarms, '--labels', ds, '--key', 'x'), /ds is a dataset: drop --key/);
+    expectUsageError(paranom('eval', alarms, '--labels', ds, '--label-column', 'label'), /--label-column names the label column of a \.csv or \.parquet labels file; \S*ds is a dataset, labelled by its is_anomaly column: drop --label-column/);
+    expectUsageError(paranom('eval', alarms, '--labels', join(NAB, 'labels/combined_windows.json'), '--key', 'realKnownCause/nyc_taxi.csv', '--label-column', 'label'), /combined_windows\.json is a windows JSON: drop --label-column/);
+    const ag = join(dir, 'ag-key.json');
+    writeFileSync(ag, JSON.stringify({ targets: [[0, 1]], candidates: [[0, 1]], range: 0 }));
+    expectUsageError(paranom('eval', '--labels', ag, '--key', 'a'), /ag-key\.json is AnomalyGenerator eval input: drop --key/);
+  });
+
   it('scores a shuffled file in time order, counts label rows it lacks, and refuses a repeated or empty row (before: a shuffled file scored other windows, a repeated row counted twice)', () => {
     const line = (r: (typeof rows)[number]) => `${r.ts},${Math.abs(r.temperature - 20)}`;
     const ordered = join(dir, 'ordered.csv');

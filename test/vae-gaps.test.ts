@@ -101,6 +101,21 @@ describe('gaps in a training series', () => {
     expect(Object.keys(whole)).toEqual(['file', 'sha256', 'rows', 'trainRows', 'trainWindows', 'validationWindows']);
   }, 120_000);
 
+  it("a time column train-vae does not read as times (day-first dates) is named in a note: its gaps are not looked for (before: trained without a word)", async () => {
+    const dir = tempDir();
+    const lines = ['time,value'];
+    for (let i = 0; i < 2 * DAY; i++) {
+      const d = new Date(T0 + i * STEP);
+      const dd = (n: number) => String(n).padStart(2, '0');
+      lines.push(`${dd(d.getUTCDate())}/${dd(d.getUTCMonth() + 1)}/${d.getUTCFullYear()} ${dd(d.getUTCHours())}:${dd(d.getUTCMinutes())},${(10 + 5 * Math.sin((2 * Math.PI * i) / DAY)).toFixed(4)}`);
+    }
+    const data = join(dir, 'day-first.csv');
+    writeFileSync(data, lines.join('\n') + '\n');
+    const notes: string[] = [];
+    await trainVae({ data, window: 48, latent: 2, hidden: [8], epochs: 1, seed: 1, stride: 4, backend: 'wasm', out: join(dir, 'm'), onGaps: (n) => notes.push(n) });
+    expect(notes).toEqual([`day-first.csv: its time column 'time' holds '01/01/2024 00:00', which train-vae does not read as a time (ISO 8601 text or epoch numbers): the rows' order and the gaps in their times are not checked; write the times as ISO 8601 (2024-01-31T12:00:00Z) to have them checked`]);
+  });
+
   it('a gap that leaves the validation tail fewer than 8 windows is refused with the ways out (before: early stopping on a few windows)', async () => {
     const dir = tempDir();
     // 1000 rows of a 5-minute series, a gap before its last 50 rows: windows of 48 rows fit on either side of it in the 100-row tail only 3 times each.

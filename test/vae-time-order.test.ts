@@ -40,6 +40,27 @@ describe('train-vae data in time order', () => {
     expect(() => readSeries(csv('lower.csv', ['timestamp,value', ...[0, 1, 3, 2].map((m) => `${lower(m)},${m}`)]))).toThrow(/lower\.csv:5: time '2024-01-01t00:02:00\.000z' in column 'timestamp' is earlier than the row before it \('2024-01-01t00:03:00\.000z'\)/);
   });
 
+  it("a time column in a form train-vae does not read (day-first dates) is named, with its first cell: its order and gaps go unchecked, and --missing skip is refused naming it (before: 'the file has no time column')", () => {
+    const dayFirst = (m: number) => `01/0${1 + Math.floor(m / 1440)}/2024 00:${String(m % 60).padStart(2, '0')}`;
+    const path = csv('day-first.csv', ['time,value', ...[0, 1, 2, 3].map((m) => `${dayFirst(m)},${m}`)]);
+    const read = readSeries(path);
+    expect(read.times).toBeUndefined();
+    expect(read.untimed).toEqual({ column: 'time', cell: '01/01/2024 00:00' });
+    const holed = csv('day-first-missing.csv', ['time,value', ...[0, 1, 2, 3].map((m) => `${dayFirst(m)},${m === 2 ? 'NaN' : m}`)]);
+    expect(() => readSeries(holed, undefined, {}, 'skip')).toThrow(/day-first-missing\.csv: 1 of 4 rows hold a missing reading, and its time column 'time' holds '01\/01\/2024 00:00', which train-vae does not read as a time \(ISO 8601 text or epoch numbers\), so nothing shows where rows were left out/);
+    // A file of ISO times, or with no time-named column, has nothing to say.
+    expect(readSeries(csv('iso.csv', ['timestamp,value', `${iso(0)},1`, `${iso(1)},2`])).untimed).toBeUndefined();
+    expect(readSeries(csv('plain.csv', ['value', '1', '2'])).untimed).toBeUndefined();
+  });
+
+  it("a header that names a trained column twice is refused at line 1, naming its columns (before: the first field's values were trained under both names, the second lost)", () => {
+    const rows = [0, 1, 2].map((m) => `${iso(m)},${m},${10 * m}`);
+    expect(() => readSeries(csv('twice.csv', ['timestamp,value,value', ...rows]))).toThrow(/twice\.csv:1: 2 columns are named 'value' \(columns 2 and 3\); rename one so the column trained is not a guess/);
+    expect(() => readSeries(csv('twice-named.csv', ['timestamp,value,value', ...rows]), ['value'])).toThrow(/twice-named\.csv:1: 2 columns are named 'value'/);
+    // A repeated name that is not trained on is no concern.
+    expect(Array.from(readSeries(csv('twice-other.csv', ['timestamp,value,x,x', ...rows.map((r) => `${r},0`)]), ['value']).values[0]!)).toEqual([0, 1, 2]);
+  });
+
   it('a Parquet file whose TIMESTAMP column goes back is refused at the row', async () => {
     const path = join(dir, 'swapped.parquet');
     await duck(`COPY (SELECT TIMESTAMP '2024-01-01' + INTERVAL (CASE WHEN i = 7 THEN 2 ELSE i END) MINUTE AS timestamp, i::DOUBLE AS value FROM range(10) t(i)) TO '${path}'`);

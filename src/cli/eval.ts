@@ -176,10 +176,27 @@ async function fleetHandler(f: FleetFiles, opts: EvalOptions, argv: ArgumentsCam
   if (per_entity) print('\n' + formatPerEntity(per_entity, f.key));
 }
 
+/** What LABELS is, as far as the options that apply to one kind of labels go. */
+type LabelsKind = 'AnomalyGenerator eval input' | 'a dataset' | 'a windows JSON' | 'a labels file';
+
+/**
+ * Refuses an option that does nothing for this kind of labels: silently ignored, a `--key`
+ * or `--label-column` would let a user believe the file was read as they said.
+ */
+function refuseUnusedLabelOptions(argv: ArgumentsCamelCase<EvalArgs>, kind: LabelsKind): void {
+  const what = `${argv.labels} is ${kind}`;
+  if (argv.key !== undefined && kind !== 'a windows JSON') throw usage(`--key chooses the series of a windows JSON (NAB's combined_windows.json); ${what}: drop --key`);
+  if (argv['label-column'] !== undefined && kind !== 'a labels file') {
+    throw usage(`--label-column names the label column of a .csv or .parquet labels file; ${what}${kind === 'a dataset' ? ', labelled by its is_anomaly column' : ''}: drop --label-column`);
+  }
+}
+
 async function handler(argv: ArgumentsCamelCase<EvalArgs>): Promise<void> {
   const opts = options(argv);
   const print = (s: string) => process.stdout.write(s);
   const ag = await anomalyGeneratorDoc(argv.labels);
+  const isDir = existsSync(argv.labels) && statSync(argv.labels).isDirectory();
+  refuseUnusedLabelOptions(argv, ag ? 'AnomalyGenerator eval input' : isDir ? 'a dataset' : argv.labels.toLowerCase().endsWith('.json') ? 'a windows JSON' : 'a labels file');
   if (ag) {
     if (argv.predictions !== undefined) throw usage(`${argv.labels} is AnomalyGenerator eval input (it holds the candidates); drop the predictions file ${argv.predictions}`);
     const { anomalyGeneratorInput, evaluateAnomalyGenerator } = await import('../eval/anomalygenerator.js');

@@ -26,11 +26,12 @@ export interface ArrowFileHead {
   rows: number | undefined;
 }
 
-function readAt(fd: number, at: number, length: number): Uint8Array {
-  const b = new Uint8Array(length);
+/** Bytes [at, at + length) of the file, into `into` at `offset` when given. */
+export function readAt(fd: number, at: number, length: number, into?: Uint8Array, offset = 0): Uint8Array {
+  const b = into ?? new Uint8Array(length);
   let done = 0;
   while (done < length) {
-    const n = readSync(fd, b, done, length - done, at + done);
+    const n = readSync(fd, b, offset + done, length - done, at + done);
     if (n === 0) throw new RangeError('the file ends early');
     done += n;
   }
@@ -42,7 +43,7 @@ function int32(b: Uint8Array, at: number): number {
 }
 
 /** The message at `at`: its metadata decoded (after the continuation marker, if any). */
-function messageAt(fd: number, at: number, size: number): Message | null {
+export function messageAt(fd: number, at: number, size: number): Message | null {
   if (at + 8 > size) return null;
   const prefix = readAt(fd, at, 8);
   const legacy = int32(prefix, 0) !== -1;
@@ -53,7 +54,7 @@ function messageAt(fd: number, at: number, size: number): Message | null {
   return Message.decode(readAt(fd, start, length));
 }
 
-interface Layout {
+export interface ArrowFileLayout {
   /** The stream's bytes [from, to) in the file. */
   from: number;
   to: number;
@@ -66,7 +67,7 @@ function isFileFormat(fd: number, size: number): boolean {
   return size >= 2 * 8 + TAIL && Buffer.from(readAt(fd, 0, 6)).toString('latin1') === MAGIC && Buffer.from(readAt(fd, size - 6, 6)).toString('latin1') === MAGIC;
 }
 
-function layout(fd: number): Layout {
+export function arrowFileLayout(fd: number): ArrowFileLayout {
   const size = fstatSync(fd).size;
   if (!isFileFormat(fd, size)) return { from: 0, to: size, schemaFirst: undefined, footer: undefined };
   const footerLength = int32(readAt(fd, size - TAIL, 4), 0);
@@ -78,7 +79,7 @@ function layout(fd: number): Layout {
 }
 
 /** A schema as the first message of a stream. */
-function schemaMessage(schema: Schema): Uint8Array {
+export function schemaMessage(schema: Schema): Uint8Array {
   const body = Message.encode(Message.from(schema));
   const padded = (body.byteLength + 8 + 7) & ~7;
   const out = new Uint8Array(padded);
@@ -89,12 +90,12 @@ function schemaMessage(schema: Schema): Uint8Array {
   return out;
 }
 
-function* pieces(fd: number, l: Layout): Generator<Uint8Array> {
+function* pieces(fd: number, l: ArrowFileLayout): Generator<Uint8Array> {
   if (l.schemaFirst) yield schemaMessage(l.schemaFirst);
   for (let at = l.from; at < l.to; at += PIECE) yield readAt(fd, at, Math.min(PIECE, l.to - at));
 }
 
-function withFile<T>(path: string, fn: (fd: number) => T): T {
+export function withFile<T>(path: string, fn: (fd: number) => T): T {
   const fd = openSync(path, 'r');
   try {
     return fn(fd);
@@ -106,7 +107,7 @@ function withFile<T>(path: string, fn: (fd: number) => T): T {
 /** A file's column names, and its row count when it is in the file format (from each batch's header, not its data). */
 export function arrowFileHead(path: string): ArrowFileHead {
   return withFile(path, (fd) => {
-    const l = layout(fd);
+    const l = arrowFileLayout(fd);
     if (!l.footer) {
       const reader = RecordBatchReader.from(pieces(fd, l));
       reader.open();
@@ -129,7 +130,7 @@ export function arrowFileHead(path: string): ArrowFileHead {
  */
 export function forEachArrowBatch(path: string, fn: (batch: RecordBatch, first: number) => void): number {
   return withFile(path, (fd) => {
-    const reader = RecordBatchReader.from(pieces(fd, layout(fd)));
+    const reader = RecordBatchReader.from(pieces(fd, arrowFileLayout(fd)));
     reader.open();
     let rows = 0;
     for (const batch of reader) {

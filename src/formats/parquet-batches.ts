@@ -228,6 +228,12 @@ export function parquetColumns(path: string): { columns: string[]; schema: Schem
   }
 }
 
+/** The leaf columns of `columns`, in file order (null: all, for a nested schema or a name it lacks, which the decoder then reports). */
+function keptLeaves(l: Layout, columns: readonly string[] | undefined): number[] | null {
+  if (!columns || !l.leaves || !columns.every((c) => l.leaves!.includes(c))) return null;
+  return [...new Set(columns.map((c) => l.leaves!.indexOf(c)))].sort((x, y) => x - y);
+}
+
 /**
  * Reads `columns` of a Parquet file in batches of whole row groups of about `batchBytes`
  * (compressed, of those columns), in row order: `fn(table, firstRow)` per batch. Returns
@@ -238,7 +244,7 @@ export function forEachParquetBatch(path: string, columns: readonly string[], fn
   const fd = openSync(path, 'r');
   try {
     const l = layoutOf(fd);
-    const keep = l.leaves && columns.every((c) => l.leaves!.includes(c)) ? [...new Set(columns.map((c) => l.leaves!.indexOf(c)))].sort((x, y) => x - y) : null;
+    const keep = keptLeaves(l, columns);
     const size = (g: Group) => (keep ? keep.map((k) => g.chunks[k]!) : g.chunks).reduce((a, c) => a + chunkBytes(c), 0);
     let row = 0;
     for (let g = 0; g < l.groups.length; ) {
@@ -265,11 +271,14 @@ const WHOLE_CHUNK_META = new Set([ColumnMetaData.STATISTICS, 13, 16]);
  * Rows [from, to) of row group `g` as a row group of just the data pages holding them
  * (and each column's dictionary), found through the offset index; undefined when a
  * column has no offset index or the columns' pages do not start and end on the same rows.
+ * With `keep`, only those leaf columns are cut (and only their offset indexes read): the
+ * others are left as they are, for a batch file that leaves them out.
  */
-function pageCut(fd: number, g: Group, from: number, to: number): { group: Group; first: number } | undefined {
+function pageCut(fd: number, g: Group, from: number, to: number, keep: readonly number[] | null = null): { group: Group; first: number } | undefined {
   let span: { lo: number; hi: number } | undefined;
-  const chunks: Chunk[] = [];
-  for (const c of g.chunks) {
+  const chunks: Chunk[] = g.chunks.slice();
+  for (const k of keep ?? g.chunks.keys()) {
+    const c = g.chunks[k]!;
     const at = intOf(field(c.fields, ColumnChunk.OFFSET_INDEX_OFFSET));
     const length = intOf(field(c.fields, ColumnChunk.OFFSET_INDEX_LENGTH));
     if (at === undefined || !length) return undefined;
@@ -295,7 +304,7 @@ function pageCut(fd: number, g: Group, from: number, to: number): { group: Group
       return f;
     });
     cut.fields = c.fields.map((f) => (f.id === ColumnChunk.META_DATA && f.value.kind === 'struct' ? { ...f, value: { kind: 'struct' as const, fields: meta(f.value.fields) } } : f));
-    chunks.push(cut);
+    chunks[k] = cut;
   }
   if (!span) return undefined;
   const rows = span.hi - span.lo;
@@ -330,26 +339,28 @@ export function readParquetRange(path: string, offset: number, limit: number): T
 }
 
 /**
- * Reads a Parquet file in row order, `rows` rows at a time (the last piece shorter):
- * `fn(table, firstRow)` per piece. Of a row group with an offset index only the data
- * pages holding a piece are read; one without (as parquet-wasm writes them) is read
- * whole, once, and handed on in pieces. Memory is a piece, or at most a row group.
- * Returns the row count.
+ * Reads a Parquet file in row order, `rows` rows at a time (the last piece of each row
+ * group shorter): `fn(table, firstRow)` per piece. Of a row group with an offset index
+ * only the data pages holding a piece are read; one without (as parquet-wasm writes them)
+ * is read whole, once, and handed on in pieces. With `columns`, only those columns' bytes
+ * are read (and decoded: parquet-wasm's own `columns` option does not limit that). Memory
+ * is a piece, or at most a row group, of those columns. Returns the row count.
  */
-export function forEachParquetRows(path: string, rows: number, fn: (t: Table, firstRow: number) => void): number {
+export function forEachParquetRows(path: string, rows: number, fn: (t: Table, firstRow: number) => void, columns?: readonly string[]): number {
   const fd = openSync(path, 'r');
   try {
     const l = layoutOf(fd);
+    const keep = keptLeaves(l, columns);
     let row = 0;
     for (const g of l.groups) {
       let whole: Table | undefined;
       for (let from = 0; from < g.rows; from += rows) {
         const limit = Math.min(rows, g.rows - from);
-        const cut = whole || !l.leaves ? undefined : pageCut(fd, g, from, from + limit);
+        const cut = whole || !l.leaves ? undefined : pageCut(fd, g, from, from + limit, keep);
         let piece: Table;
-        if (cut) piece = tableFromIPC(parquetWasm().readParquet(batchFile(fd, l, [cut.group], null), { offset: from - cut.first, limit, batchSize: 65536 }).intoIPCStream());
+        if (cut) piece = tableFromIPC(parquetWasm().readParquet(batchFile(fd, l, [cut.group], keep), { offset: from - cut.first, limit, batchSize: 65536 }).intoIPCStream());
         else {
-          whole ??= tableFromIPC(parquetWasm().readParquet(batchFile(fd, l, [g], null), { batchSize: 65536 }).intoIPCStream());
+          whole ??= tableFromIPC(parquetWasm().readParquet(batchFile(fd, l, [g], keep), { batchSize: 65536 }).intoIPCStream());
           piece = whole.slice(from, from + limit);
         }
         fn(piece, row + from);

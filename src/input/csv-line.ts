@@ -268,7 +268,10 @@ function lineEnds(piece: Uint8Array): number {
  * are held at a time.
  */
 function forEachPiece(read: ReadInto, fn: (text: string, firstLine: number) => boolean | void, pieceBytes: number, maxRecordBytes: number): void {
-  const decoder = new TextDecoder('utf-8', { ignoreBOM: false });
+  // Each piece decoded on its own (a streaming decode took three times as long): a piece
+  // ends just after a line break, so no character is cut in two between pieces.
+  const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
+  let first = true;
   let buf = new Uint8Array(Math.max(1, pieceBytes));
   let filled = 0;
   let ended = false;
@@ -292,8 +295,11 @@ function forEachPiece(read: ReadInto, fn: (text: string, firstLine: number) => b
     const piece = buf.subarray(0, cut);
     const encoding = notUtf8(piece, line);
     if (encoding) throw encoding;
-    // The decoder drops a leading byte-order mark of the first piece only (a stream decode).
-    const stop = fn(decoder.decode(piece, { stream: !ended || cut < filled }), line) === false;
+    // A leading byte-order mark is dropped from the first piece only.
+    let text = decoder.decode(piece);
+    if (first && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+    first = false;
+    const stop = fn(text, line) === false;
     line += lineEnds(piece);
     buf.copyWithin(0, cut, filled);
     filled -= cut;

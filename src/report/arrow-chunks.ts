@@ -100,24 +100,29 @@ function columnData(batch: RecordBatch, name: string): Data {
 export function forEachArrowChunk(table: Table, rowStart: number, layout: ReportLayout, bufs: ChunkBuffers, onChunk: (c: Chunk) => void): void {
   let row = rowStart;
   for (const batch of table.batches) {
-    const n = batch.numRows;
-    if (n === 0) continue;
-    const flags = bufs.anomaly(n);
-    const fd = columnData(batch, 'is_anomaly');
-    for (let i = 0; i < n; i++) flags[i] = bit(fd.values as Uint8Array, fd.offset + i);
-    const numeric = new Map<string, Float64Array>();
-    for (const name of layout.numericColumns) {
-      const out = bufs.numeric(name, n);
-      numericValues(columnData(batch, name), out);
-      numeric.set(name, out);
-    }
-    const categorical = new Map<string, Int32Array>();
-    for (const c of layout.categorical) {
-      const out = bufs.codes(c.name, n);
-      categoryCodes(columnData(batch, c.name), c.categories, out);
-      categorical.set(c.name, out);
-    }
-    onChunk({ rowStart: row, rows: n, isAnomaly: flags, numeric, categorical });
-    row += n;
+    batchChunk(batch, row, layout, bufs, onChunk);
+    row += batch.numRows;
   }
+}
+
+/** Calls `onChunk` with one record batch whose first row is `row` (not at all when it is empty). */
+export function batchChunk(batch: RecordBatch, row: number, layout: ReportLayout, bufs: ChunkBuffers, onChunk: (c: Chunk) => void): void {
+  const n = batch.numRows;
+  if (n === 0) return;
+  const flags = bufs.anomaly(n);
+  const fd = columnData(batch, 'is_anomaly');
+  for (let i = 0; i < n; i++) flags[i] = bit(fd.values as Uint8Array, fd.offset + i);
+  const numeric = new Map<string, Float64Array>();
+  for (const name of layout.numericColumns) {
+    const out = bufs.numeric(name, n);
+    numericValues(columnData(batch, name), out);
+    numeric.set(name, out);
+  }
+  const categorical = new Map<string, Int32Array>();
+  for (const c of layout.categorical) {
+    const out = bufs.codes(c.name, n);
+    categoryCodes(columnData(batch, c.name), c.categories, out);
+    categorical.set(c.name, out);
+  }
+  onChunk({ rowStart: row, rows: n, isAnomaly: flags, numeric, categorical });
 }

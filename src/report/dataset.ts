@@ -1,11 +1,12 @@
 /**
  * A report of a dataset on disk: the manifest and segment table first, then every shard
- * read once (only the columns the report draws) and reduced as it streams past. With
- * `workers` > 1, shards are shared out among worker threads, each reading one shard at a
- * time into its own reduction, and the main thread folds their states together. Memory is
- * the reductions and one shard per thread, whatever the row count.
+ * read once from disk, a piece at a time (only the columns the report draws, where the
+ * format allows), and reduced as it streams past. With `workers` > 1, shards are shared
+ * out among worker threads, each reading one shard at a time into its own reduction, and
+ * the main thread folds their states together. Memory is the reductions and one piece of
+ * a shard per thread, whatever the row count or a shard's size.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
@@ -15,8 +16,10 @@ import { tableFromIPC, type Table } from 'apache-arrow';
 import { ParanomError, type ErrorData } from '../errors.js';
 import { firstRow } from '../model/types.js';
 import { readManifest, SEGMENTS_FILE, type Manifest, type ManifestShard } from '../dataset/manifest.js';
-import { csvRecords, splitCsvLine } from '../input/csv-line.js';
-import { ChunkBuffers, forEachArrowChunk } from './arrow-chunks.js';
+import { forEachParquetRows } from '../formats/parquet-batches.js';
+import { forEachArrowRows } from '../formats/arrow-rows.js';
+import { batchChunk, ChunkBuffers, forEachArrowChunk } from './arrow-chunks.js';
+import { forEachCsvChunk } from './csv-chunks.js';
 import { fromRowBase, ReportBuilder, type ReportLimits } from './build.js';
 import { Reduction, type ReductionSpec, type ReductionState } from './reduction.js';
 import type { ReportLayout } from './layout.js';
@@ -24,60 +27,28 @@ import type { Chunk } from './chunk.js';
 import { latentPanels } from './latent.js';
 import { eventRows } from './events.js';
 
-function readParquetTable(bytes: Uint8Array, columns?: string[], rows?: { offset: number; limit: number }): Table {
-  return tableFromIPC(parquetWasm().readParquet(bytes, { batchSize: 65536, ...(columns ? { columns } : {}), ...(rows ?? {}) }).intoIPCStream());
+function readParquetTable(bytes: Uint8Array): Table {
+  return tableFromIPC(parquetWasm().readParquet(bytes, { batchSize: 65536 }).intoIPCStream());
 }
 
 /**
- * Values decoded from Parquet at a time, about. parquet-wasm decodes every column of the
- * rows it is asked for (it does not honour `columns`), and a shard read whole held them
- * all at once: 6 GB of memory for a 524,288-row shard of 400 numeric columns. A wide shard
- * is read in slices of whole pages (PAGE_ROWS rows, at least one) of about this many
- * values; a narrow shard is one slice, as before.
+ * How much of a shard is read at a time. A Parquet or Arrow shard is read from disk in
+ * pieces of whole 65,536-row pages (at least one) of the columns the report draws, about
+ * `values` values each (default 1,000,000); a CSV shard in pieces of about `csvBytes`
+ * bytes of text (default 4 MiB). So memory is a piece whatever a shard's size or width (a
+ * Parquet shard handed to parquet-wasm whole was copied into WebAssembly memory, which
+ * never shrinks, and every column of it decoded; an Arrow shard is one record batch).
+ * Pieces this small did not slow a report down (bench/report-shard-memory.ts). The page
+ * is the same whatever the pieces.
  */
-const SLICE_VALUES = 16_000_000;
-
-/** A Parquet shard's rows, a slice at a time, until a slice comes back short. */
-function forEachParquetSlice(bytes: Uint8Array, columns: string[], rowStart: number, layout: ReportLayout, bufs: ChunkBuffers, onChunk: (c: Chunk) => void): void {
-  const limit = PAGE_ROWS * Math.max(1, Math.floor(SLICE_VALUES / columns.length / PAGE_ROWS));
-  for (let offset = 0; ; offset += limit) {
-    const t = readParquetTable(bytes, columns, { offset, limit });
-    forEachArrowChunk(t, rowStart + offset, layout, bufs, onChunk);
-    if (t.numRows < limit) return;
-  }
+export interface ShardPieces {
+  values?: number;
+  csvBytes?: number;
 }
 
-/** Rows of a CSV shard as chunks of up to 65,536 rows. */
-function forEachCsvChunk(text: string, rowStart: number, layout: ReportLayout, bufs: ChunkBuffers, onChunk: (c: Chunk) => void): void {
-  // Records, not lines: a category value may hold a line break inside its quotes.
-  const lines = csvRecords(text).records;
-  const header = splitCsvLine(lines[0] ?? '');
-  const at = (name: string) => {
-    const i = header.indexOf(name);
-    if (i < 0) throw new Error(`column '${name}' missing from a CSV shard`);
-    return i;
-  };
-  const flagAt = at('is_anomaly');
-  const numeric = layout.numericColumns.map((n) => [n, at(n)] as const);
-  const cats = layout.categorical.map((c) => [c.name, at(c.name), new Map(c.categories.map((v, k) => [v, k]))] as const);
-  const total = lines.length - 1;
-  for (let off = 0; off < total; off += 65536) {
-    const n = Math.min(65536, total - off);
-    const flags = bufs.anomaly(n);
-    const num = new Map(numeric.map(([name]) => [name, bufs.numeric(name, n)]));
-    const cat = new Map(cats.map(([name]) => [name, bufs.codes(name, n)]));
-    for (let i = 0; i < n; i++) {
-      const f = splitCsvLine(lines[1 + off + i]!);
-      flags[i] = f[flagAt] === 'true' ? 1 : 0;
-      for (const [name, k] of numeric) {
-        const s = f[k]!;
-        num.get(name)![i] = s === '' ? NaN : s === 'true' ? 1 : s === 'false' ? 0 : Number(s);
-      }
-      // A string column holds no nulls: an empty field is the empty category (written "").
-      for (const [name, k, index] of cats) cat.get(name)![i] = index.get(f[k]!) ?? -1;
-    }
-    onChunk({ rowStart: rowStart + off, rows: n, isAnomaly: flags, numeric: num, categorical: cat });
-  }
+/** Rows of a piece of `columns` of about `values` values: whole pages, at least one. */
+function pieceRows(columns: readonly string[], values: number): number {
+  return PAGE_ROWS * Math.max(1, Math.floor(values / columns.length / PAGE_ROWS));
 }
 
 /** Reads a dataset's manifest, refusing what a report cannot show with a message that says why. */
@@ -101,14 +72,15 @@ export interface DatasetReportOptions {
   workers?: number;
   /** A fleet: the entity to show, by key (default: the first). */
   entity?: string | undefined;
+  pieces?: ShardPieces;
 }
 
 /** Streams one shard's rows, as chunks, into `onChunk`. */
-function readShardChunks(dir: string, format: Manifest['format'], s: ManifestShard, layout: ReportLayout, bufs: ChunkBuffers, onChunk: (c: Chunk) => void): void {
+function readShardChunks(dir: string, format: Manifest['format'], s: ManifestShard, layout: ReportLayout, pieces: ShardPieces, bufs: ChunkBuffers, onChunk: (c: Chunk) => void): void {
   const path = join(dir, s.file);
-  let bytes: Buffer;
+  let size: number;
   try {
-    bytes = readFileSync(path);
+    size = statSync(path).size;
   } catch {
     throw new ParanomError('DATASET_INVALID', `${path}: shard listed in the manifest is missing (rows ${s.row_start}–${s.row_end - 1})`, { path });
   }
@@ -116,7 +88,7 @@ function readShardChunks(dir: string, format: Manifest['format'], s: ManifestSha
   // dataset, or a file replaced by hand. Its rows past the manifest's end would fall past
   // the overview's last bucket (and the bucket walk never ended).
   const changed = `the dataset was changed while the report read it, or is damaged; run 'paranom verify ${dir}', then report again`;
-  if (bytes.length !== s.bytes) throw new ParanomError('DATASET_INVALID', `${path}: ${bytes.length} bytes, the manifest says ${s.bytes} (${changed})`, { path });
+  if (size !== s.bytes) throw new ParanomError('DATASET_INVALID', `${path}: ${size} bytes, the manifest says ${s.bytes} (${changed})`, { path });
   const rows = s.row_end - s.row_start;
   let seen = 0;
   const counted = (c: Chunk): void => {
@@ -124,10 +96,12 @@ function readShardChunks(dir: string, format: Manifest['format'], s: ManifestSha
     if (seen <= rows) onChunk(c);
   };
   const columns = ['is_anomaly', ...layout.numericColumns, ...layout.categorical.map((c) => c.name)];
+  const piece = pieceRows(columns, pieces.values ?? 1_000_000);
   try {
-    if (format === 'csv') forEachCsvChunk(bytes.toString('utf8'), s.row_start, layout, bufs, counted);
-    else if (format === 'arrow') forEachArrowChunk(tableFromIPC(bytes).select(columns), s.row_start, layout, bufs, counted);
-    else forEachParquetSlice(bytes, columns, s.row_start, layout, bufs, counted);
+    // Each read from disk a piece at a time: memory is a piece, not the shard.
+    if (format === 'csv') forEachCsvChunk(path, pieces.csvBytes ?? 4 << 20, s.row_start, layout, bufs, counted);
+    else if (format === 'arrow') forEachArrowRows(path, columns, piece, (batch, first) => batchChunk(batch, s.row_start + first, layout, bufs, counted));
+    else forEachParquetRows(path, piece, (t, first) => forEachArrowChunk(t, s.row_start + first, layout, bufs, counted), columns);
   } catch (err) {
     throw new ParanomError('DATASET_INVALID', `${path}: cannot be read (${(err as Error).message})`, { path });
   }
@@ -140,13 +114,14 @@ export interface ShardReduceTask {
   format: Manifest['format'];
   shards: ManifestShard[];
   spec: ReductionSpec;
+  pieces: ShardPieces;
 }
 
 /** Reduces some shards of a dataset (one thread's share). */
 export function reduceShards(t: ShardReduceTask): Reduction {
   const r = new Reduction(t.spec);
   const bufs = new ChunkBuffers();
-  for (const s of t.shards) readShardChunks(t.dir, t.format, s, t.spec.layout, bufs, (c) => r.add(c));
+  for (const s of t.shards) readShardChunks(t.dir, t.format, s, t.spec.layout, t.pieces, bufs, (c) => r.add(c));
   return r;
 }
 
@@ -203,13 +178,14 @@ export async function datasetReport(dir: string, options: DatasetReportOptions =
     ...(options.limits ? { limits: options.limits } : {}),
   });
   const workers = Math.max(1, Math.min(options.workers ?? 1, m.shards.length));
+  const pieces = options.pieces ?? {};
   if (workers === 1) {
     const bufs = new ChunkBuffers();
-    for (const s of m.shards) readShardChunks(dir, m.format, s, builder.layout, bufs, (c) => builder.add(c));
+    for (const s of m.shards) readShardChunks(dir, m.format, s, builder.layout, pieces, bufs, (c) => builder.add(c));
   } else {
     // Shards dealt round-robin, so each thread reads a spread of the timeline.
     const groups = Array.from({ length: workers }, (_, k) => m.shards.filter((_, i) => i % workers === k));
-    const states = await Promise.all(groups.map((shards) => reduceOnWorker({ dir, format: m.format, shards, spec: builder.reduction.spec })));
+    const states = await Promise.all(groups.map((shards) => reduceOnWorker({ dir, format: m.format, shards, spec: builder.reduction.spec, pieces })));
     states.forEach((st, k) => builder.reduction.absorb(st, groups[k]!.map((s) => [s.row_start, s.row_end] as const)));
   }
   return builder.finish();

@@ -41,6 +41,8 @@ export interface Series {
   times?: SeriesTimes | undefined;
   /** Rows of the file left out for a missing reading (`missing: 'skip'`); absent when none. */
   leftOut?: number | undefined;
+  /** A time column that holds no times train-vae reads, with its first cell; absent otherwise. */
+  untimed?: { column: string; cell: string } | undefined;
 }
 
 /** How much of a file is read at a time (tests cut small files into many pieces). */
@@ -58,6 +60,7 @@ interface Read {
   values: Float64Array[];
   sha256: string;
   times: SeriesTimes | null;
+  untimed?: { column: string; cell: string } | null;
 }
 
 
@@ -85,6 +88,13 @@ function csvColumns(path: string, headerRecord: string, firstRecord: string, wan
   const firstRow = splitCsvLine(firstRecord);
   try {
     const columns = pickColumns(path, header, wanted, (c) => Number.isFinite(parseDecimal(firstRow[header.indexOf(c)]?.trim() ?? '')));
+    // Columns are taken by name: a name the header gives twice would train the first
+    // field's values under both, and the other field would be lost without a word.
+    const twice = columns.find((c) => header.indexOf(c) !== header.lastIndexOf(c));
+    if (twice !== undefined) {
+      const at = header.flatMap((h, i) => (h === twice ? [i + 1] : []));
+      return `${path}:1: ${at.length} columns are named '${twice}' (columns ${at.slice(0, -1).join(', ')} and ${at.at(-1)}); rename one so the column trained is not a guess`;
+    }
     const time = timeColumnIndex(header);
     return { columns, idx: columns.map((c) => header.indexOf(c)), time, order: time >= 0 && !columns.includes(header[time]!) ? new TimeOrder(header[time]!) : null };
   } catch (err) {
@@ -162,7 +172,7 @@ function readCsv(path: string, wanted: readonly string[] | undefined, { pieceByt
   if (openAt !== undefined) throw usage(`${path}:${openAt}: a quoted field is never closed`);
   if (rows === 0) throw usage(`${path}: expected a header row and at least one data row`);
   if (problem !== undefined) throw usage(problem);
-  return { columns: picked!.columns, values: builders.map((b) => b.done()), sha256: hash.digest('hex'), times: picked!.order?.times() ?? null };
+  return { columns: picked!.columns, values: builders.map((b) => b.done()), sha256: hash.digest('hex'), times: picked!.order?.times() ?? null, untimed: picked!.order?.untimed() ?? null };
 }
 
 function readParquet(path: string, wanted: readonly string[] | undefined, batchBytes: number | undefined, missing: TrainingMissing): Read {
@@ -230,7 +240,7 @@ function readParquet(path: string, wanted: readonly string[] | undefined, batchB
   }
   const problem = late ?? problems.find((p) => p !== undefined);
   if (problem !== undefined) throw usage(problem);
-  return { columns, values, sha256, times: order?.times() ?? null };
+  return { columns, values, sha256, times: order?.times() ?? null, untimed: order?.untimed() ?? null };
 }
 
 /**
@@ -251,6 +261,9 @@ function withoutMissing(path: string, r: Read): { read: Read; leftOut: number } 
     }
   }
   if (leftOut === 0) return { read: r, leftOut };
+  if (!r.times && r.untimed) {
+    throw usage(`${path}: ${leftOut} of ${n} rows hold a missing reading, and its time column '${r.untimed.column}' holds '${r.untimed.cell}', which train-vae does not read as a time (ISO 8601 text or epoch numbers), so nothing shows where rows were left out: windows would join the readings either side of them; write the times as ISO 8601 (2024-01-31T12:00:00Z) or fill the readings first`);
+  }
   if (!r.times) throw usage(`${path}: ${leftOut} of ${n} rows hold a missing reading, and the file has no time column (${TIME_COLUMNS.join(', ')}) to show where rows were left out: windows would join the readings either side of them; fill them first`);
   if (leftOut === n) throw usage(`${path}: every row holds a missing reading`);
   const pick = (a: Float64Array) => {
@@ -272,5 +285,5 @@ export function readSeries(path: string, columns?: readonly string[], pieces: Se
   else if (ext === '.parquet' || ext === '.parq') r = readUnchanged(path, () => readParquet(path, columns, pieces.batchBytes, missing), changed);
   else throw usage(`training data must be a .csv or .parquet file, got ${path}`);
   const { read, leftOut } = missing === 'skip' ? withoutMissing(path, r) : { read: r, leftOut: 0 };
-  return { file: basename(path), sha256: read.sha256, columns: read.columns, values: read.values, rows: read.values[0]?.length ?? 0, ...(read.times ? { times: read.times } : {}), ...(leftOut > 0 ? { leftOut } : {}) };
+  return { file: basename(path), sha256: read.sha256, columns: read.columns, values: read.values, rows: read.values[0]?.length ?? 0, ...(read.times ? { times: read.times } : {}), ...(leftOut > 0 ? { leftOut } : {}), ...(read.untimed ? { untimed: read.untimed } : {}) };
 }

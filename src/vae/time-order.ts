@@ -38,6 +38,8 @@ export class TimeOrder {
   private previousText = '';
   private read: ((cell: Cell) => number) | null | undefined;
   private readonly kept = new SharedColumnBuilder(false);
+  /** The first cell, when it is no time: the column is then passed over, and `untimed` names it. */
+  private firstCell = '';
 
   /** `epochMs`: numbers are epoch milliseconds (a Parquet TIMESTAMP or DATE), named in ISO 8601. */
   constructor(
@@ -47,7 +49,10 @@ export class TimeOrder {
 
   /** The problem with the next row's time, at `where` (a line or row), or undefined. */
   see(cell: Cell, where: string): string | undefined {
-    if (this.read === undefined) this.read = Number.isFinite(asInstant(cell)) ? asInstant : Number.isFinite(asNumber(cell)) ? asNumber : null;
+    if (this.read === undefined) {
+      this.read = Number.isFinite(asInstant(cell)) ? asInstant : Number.isFinite(asNumber(cell)) ? asNumber : null;
+      if (this.read === null) this.firstCell = String(cell ?? '').trim();
+    }
     if (this.read === null) return undefined;
     const t = this.read(cell);
     this.keep(t);
@@ -65,6 +70,14 @@ export class TimeOrder {
     // Grown to twice its length when full: a row at a time costs one copy per doubling.
     this.kept.reserve(this.kept.length + 1, 2 * this.kept.length + 1024)[this.kept.length] = t;
     this.kept.advance(1);
+  }
+
+  /**
+   * A column read as no times (its first cell is none, as day-first dates are), with that
+   * cell: the rows' order and gaps go unchecked, which train-vae says rather than pass over.
+   */
+  untimed(): { column: string; cell: string } | null {
+    return this.read === null ? { column: this.column, cell: this.firstCell.slice(0, 40) } : null;
   }
 
   /** The times seen, one per row; null when the column holds no times. */
