@@ -273,9 +273,10 @@ describe('split over machines', () => {
     expect(existsSync(join(shared, 'manifest.json'))).toBe(false);
     const merged = spawnSync(process.execPath, [CLI, 'merge-manifests', shared], { encoding: 'utf8' });
     expect(merged.status, merged.stderr).toBe(0);
-    // Run again (a pipeline's rerun): the same dataset, the same manifest bytes, exit 0.
+    expect(merged.stdout).toBe(`merged 10 shards, 600,000 rows into ${join(shared, 'manifest.json')}\n`);
+    // Run again (a pipeline's rerun, the folder given with a trailing slash): the same dataset, the same manifest bytes, exit 0.
     const manifestBytes = readFileSync(join(shared, 'manifest.json'));
-    const again = spawnSync(process.execPath, [CLI, 'merge-manifests', shared], { encoding: 'utf8' });
+    const again = spawnSync(process.execPath, [CLI, 'merge-manifests', shared + '/'], { encoding: 'utf8' });
     expect(again.status, again.stderr).toBe(0);
     expect(again.stdout).toBe(merged.stdout);
     expect(readFileSync(join(shared, 'manifest.json'))).toEqual(manifestBytes);
@@ -331,11 +332,11 @@ describe('split over machines', () => {
     const out = join(tempDir(), 'partial');
     const small = { workers: 1, rows: 140_000, shardRows: 65_536 };
     await generate(scenario, { out, ...small, part: { k: 1, n: 2 } });
-    await expect(mergeManifests(out)).rejects.toThrow(/parts 2 of 2 are missing/);
+    await expect(mergeManifests(out)).rejects.toThrow(/part 2 of 2 is missing/);
     // Parts not yet run are the user's to run (exit 2), not a damaged dataset.
     const early = spawnSync(process.execPath, [CLI, 'merge-manifests', out], { encoding: 'utf8' });
     expect(early.status).toBe(2);
-    expect(early.stderr).toContain(`${out}: parts 2 of 2 are missing; run them, then merge again`);
+    expect(early.stderr).toContain(`${out}: part 2 of 2 is missing; run it, then merge again`);
     // Unmerged parts are not yet one dataset: the commands that take one say what to run (exit 2).
     for (const args of [['merge', out, '--to', join(tempDir(), 'one.parquet')], ['verify', out], ['grow', out, '--rows', '200000']]) {
       const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });

@@ -4,6 +4,7 @@
  * tests. User mistakes print what and where, and exit 2; runtime failures exit 1; hard
  * uniqueness failures 3; Ctrl-C 130; a stack trace only with --verbose.
  */
+import { join } from 'node:path';
 import yargs from 'yargs';
 import { EXIT_CODES, exitCodeOf, ParanomError, SYSTEM_ERRORS } from '../errors.js';
 import type { OutputFormat } from '../plan/planner.js';
@@ -23,6 +24,7 @@ import { ENGINE_VERSION } from '../version.js';
 import { countOf } from './thousands.js';
 import { type KnownOptions, optionHint, unknownCommand } from './option-hint.js';
 import { rowsUntil } from './grow-end.js';
+import { MANIFEST_FILE } from '../dataset/manifest.js';
 
 /** Where the CLI writes. */
 export interface CliIO {
@@ -308,7 +310,7 @@ export async function runCli(args: readonly string[], io: CliIO = processIO): Pr
         guard(async () => {
           const { mergeManifests } = await import('../run/merge.js');
           const m = await mergeManifests(argv.dataset, { checkFiles: argv['check-files'] });
-          io.stdout(`merged ${m.shards.length} shards, ${m.rows.toLocaleString('en-US')} rows into ${argv.dataset}/manifest.json\n`);
+          io.stdout(`merged ${m.shards.length} shard${m.shards.length === 1 ? '' : 's'}, ${m.rows.toLocaleString('en-US')} row${m.rows === 1 ? '' : 's'} into ${join(argv.dataset, MANIFEST_FILE)}\n`);
         })(),
     )
     .command(

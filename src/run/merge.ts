@@ -69,7 +69,7 @@ async function mergeLocked(out: string, options: { checkFiles?: boolean }): Prom
   const n = first.part!.n;
   const seen = new Set(parts.map((p) => p.m.part!.k));
   const missing = Array.from({ length: n }, (_, i) => i + 1).filter((k) => !seen.has(k));
-  if (missing.length > 0) throw new ParanomError('USAGE', `${out}: parts ${missing.join(', ')} of ${n} are missing; run them, then merge again`);
+  if (missing.length > 0) throw new ParanomError('USAGE', `${out}: ${missing.length === 1 ? `part ${missing[0]} of ${n} is` : `parts ${missing.join(', ')} of ${n} are`} missing; run ${missing.length === 1 ? 'it' : 'them'}, then merge again`);
 
   const plan = planGeneration(first.scenario, { format: first.format, shardRows: first.shard_rows });
   const shards = parts.flatMap((p) => p.m.shards).sort((a, b) => a.index - b.index);
