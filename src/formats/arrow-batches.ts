@@ -78,16 +78,20 @@ export function arrowFileLayout(fd: number): ArrowFileLayout {
   return { from: 8, to, schemaFirst: first?.isSchema() ? undefined : footer.schema, footer };
 }
 
-/** A schema as the first message of a stream. */
-export function schemaMessage(schema: Schema): Uint8Array {
-  const body = Message.encode(Message.from(schema));
-  const padded = (body.byteLength + 8 + 7) & ~7;
+/** A stream message: continuation marker, metadata length, metadata padded to 8 bytes. */
+export function framed(metadata: Uint8Array): Uint8Array {
+  const padded = (metadata.byteLength + 8 + 7) & ~7;
   const out = new Uint8Array(padded);
   const view = new DataView(out.buffer);
   view.setInt32(0, -1, true);
   view.setInt32(4, padded - 8, true);
-  out.set(body, 8);
+  out.set(metadata, 8);
   return out;
+}
+
+/** A schema as the first message of a stream. */
+export function schemaMessage(schema: Schema): Uint8Array {
+  return framed(Message.encode(Message.from(schema)));
 }
 
 function* pieces(fd: number, l: ArrowFileLayout): Generator<Uint8Array> {

@@ -12,7 +12,7 @@
  */
 import { DateUnit, Message, RecordBatchReader, Schema, Type, type DataType, type RecordBatch } from 'apache-arrow';
 import { BufferRegion, FieldNode, RecordBatch as BatchHeader } from 'apache-arrow/ipc/metadata/message';
-import { arrowFileLayout, forEachArrowBatch, messageAt, readAt, schemaMessage, withFile } from './arrow-batches.js';
+import { arrowFileLayout, forEachArrowBatch, framed, messageAt, readAt, schemaMessage, withFile } from './arrow-batches.js';
 
 /** How each buffer of a column is cut to a range of rows: a bit per row, or bytes per row. */
 type Cut = 'bits' | number;
@@ -42,17 +42,6 @@ function bufferCount(t: DataType): number | undefined {
   if (t.typeId === Type.Null) return 0;
   if (t.typeId === Type.Utf8 || t.typeId === Type.Binary || t.typeId === Type.LargeUtf8 || t.typeId === Type.LargeBinary) return 3;
   return cutsOf(t)?.length;
-}
-
-/** A stream message: continuation marker, metadata length, metadata padded to 8 bytes. */
-function framed(metadata: Uint8Array): Uint8Array {
-  const padded = (metadata.byteLength + 8 + 7) & ~7;
-  const out = new Uint8Array(padded);
-  const view = new DataView(out.buffer);
-  view.setInt32(0, -1, true);
-  view.setInt32(4, padded - 8, true);
-  out.set(metadata, 8);
-  return out;
 }
 
 /** Zero bits among the first `n` bits of `bits`: the nulls of a validity bitmap. */
