@@ -16,6 +16,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { median } from './stats.js';
 
 const require = createRequire(import.meta.url);
 
@@ -82,11 +83,6 @@ const frames = () => new Promise((r) => requestAnimationFrame(() => requestAnima
   window.result = { draw: t1 - t0, zoom: t2 - t1 };
 })().catch((e) => { window.result = { error: String(e) }; });
 </script></body></html>`;
-}
-
-function median(a: number[]): number {
-  const s = [...a].sort((x, y) => x - y);
-  return s[Math.floor(s.length / 2)]!;
 }
 
 async function main(): Promise<void> {

@@ -16,6 +16,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { runChild } from './end-to-end.js';
+import { median } from './stats.js';
 import { wideScenario } from './wide-scenario.js';
 
 const CLI = new URL('../src/cli/main.js', import.meta.url).pathname;
@@ -43,11 +44,6 @@ const ZOOM = `new Promise((done, fail) => {
   if (span() !== before / 2) fail(new Error('the view did not halve: ' + before + ' → ' + span() + ' rows'));
   requestAnimationFrame(() => requestAnimationFrame(() => done(performance.now() - t0)));
 })`;
-
-function median(a: number[]): number {
-  const s = [...a].sort((x, y) => x - y);
-  return s[Math.floor(s.length / 2)]!;
-}
 
 async function main(): Promise<void> {
   const counts = arg('variables', '50,150,400').split(',').map(Number);
