@@ -37,7 +37,7 @@ function cutsOf(t: DataType): Cut[] | undefined {
   }
 }
 
-/** Buffers of a flat column of type `t` not read, or undefined for a nested one. */
+/** How many buffers a column of type `t` has in a record batch (to find the next column's), or undefined for a nested one. */
 function bufferCount(t: DataType): number | undefined {
   if (t.typeId === Type.Null) return 0;
   if (t.typeId === Type.Utf8 || t.typeId === Type.Binary || t.typeId === Type.LargeUtf8 || t.typeId === Type.LargeBinary) return 3;

@@ -45,6 +45,11 @@ export interface Series {
   untimed?: { column: string; cell: string } | undefined;
 }
 
+/** What a note or refusal says of a time column train-vae does not read as times. */
+export function untimedText(u: { column: string; cell: string }): string {
+  return `its time column '${u.column}' holds '${u.cell}', which train-vae does not read as a time (ISO 8601 text or epoch numbers)`;
+}
+
 /** How much of a file is read at a time (tests cut small files into many pieces). */
 export interface SeriesPieces {
   /** Bytes of CSV text per piece (default 16 MiB). */
@@ -262,7 +267,7 @@ function withoutMissing(path: string, r: Read): { read: Read; leftOut: number } 
   }
   if (leftOut === 0) return { read: r, leftOut };
   if (!r.times && r.untimed) {
-    throw usage(`${path}: ${leftOut} of ${n} rows hold a missing reading, and its time column '${r.untimed.column}' holds '${r.untimed.cell}', which train-vae does not read as a time (ISO 8601 text or epoch numbers), so nothing shows where rows were left out: windows would join the readings either side of them; write the times as ISO 8601 (2024-01-31T12:00:00Z) or fill the readings first`);
+    throw usage(`${path}: ${leftOut} of ${n} rows hold a missing reading, and ${untimedText(r.untimed)}, so nothing shows where rows were left out: windows would join the readings either side of them; write the times as ISO 8601 (2024-01-31T12:00:00Z) or fill the readings first`);
   }
   if (!r.times) throw usage(`${path}: ${leftOut} of ${n} rows hold a missing reading, and the file has no time column (${TIME_COLUMNS.join(', ')}) to show where rows were left out: windows would join the readings either side of them; fill them first`);
   if (leftOut === n) throw usage(`${path}: every row holds a missing reading`);

@@ -25,7 +25,7 @@ import { VAE_FORMAT, VAE_FORMAT_VERSION, VAE_META_FILE, type VaeModelMeta } from
 import { latentChain } from './chain.js';
 import { checkModelOut, createStaging, placeModel, settleInterrupted } from './model-dir.js';
 import { DenseDecoder } from './decoder.js';
-import { readSeries, type TrainingMissing } from './series.js';
+import { readSeries, untimedText, type TrainingMissing } from './series.js';
 import { blockMeans } from './downsample.js';
 import { loadTf, type TfBackendChoice } from './tf.js';
 import { artifactsOf, buildModel, initialise } from './tf-model.js';
@@ -135,8 +135,7 @@ function checkOptions(o: TrainVaeOptions): void {
 function trainingData(o: TrainVaeOptions) {
   const rowsSeries = readSeries(o.data, o.columns, {}, o.missing);
   if (rowsSeries.untimed) {
-    const { column, cell } = rowsSeries.untimed;
-    o.onGaps?.(`${rowsSeries.file}: its time column '${column}' holds '${cell}', which train-vae does not read as a time (ISO 8601 text or epoch numbers): the rows' order and the gaps in their times are not checked; write the times as ISO 8601 (2024-01-31T12:00:00Z) to have them checked`);
+    o.onGaps?.(`${rowsSeries.file}: ${untimedText(rowsSeries.untimed)}: the rows' order and the gaps in their times are not checked; write the times as ISO 8601 (2024-01-31T12:00:00Z) to have them checked`);
   }
   if (rowsSeries.leftOut) o.onGaps?.(`${rowsSeries.file}: ${rowsSeries.leftOut} row${rowsSeries.leftOut === 1 ? '' : 's'} with a missing reading left out (--missing skip)`);
   const f = o.downsample ?? 1;
