@@ -149,6 +149,23 @@ describe('data safety: one regression test per finding', () => {
     expect((await cli('verify', split)).code).toBe(0);
   });
 
+  it('1c: rerunning generate with fewer rows over a complete dataset is refused without --force: the rows past the new end are the user\'s data', async () => {
+    const base = tempDir();
+    const { scenario, out } = await dataset(base);
+    const before = treeHashes(out);
+    const r = await cli('generate', scenario, '--out', out, '--rows', '70000', ...SHARDS);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain(`output directory '${out}' holds 140,000 rows of this scenario; generating 70,000 would remove the last 70,000 — pass --force`);
+    expectClean(r);
+    expect(treeHashes(out)).toEqual(before);
+    // More rows, or the same, is a rerun as before; --force cuts it back as asked.
+    expect((await cli('generate', scenario, '--out', out, '--rows', '150000', ...SHARDS)).code).toBe(0);
+    const f = await cli('generate', scenario, '--out', out, '--rows', '70000', '--force', ...SHARDS);
+    expect(f.code, f.err).toBe(0);
+    expect(JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')).rows).toBe(70000);
+    expect((await cli('verify', out)).code).toBe(0);
+  });
+
   it('2: merge checks size and SHA-256 before reading, reports the rows written, refuses --to inside the dataset, an existing file or a directory', async () => {
     const base = tempDir();
     const { out } = await dataset(base);
