@@ -104,7 +104,8 @@ describe('single-file outputs in places that fail them', () => {
       expect(readFileSync(to)).toEqual(readFileSync(source));
       expect(readdirSync(base).filter((f) => f.includes('.paranom-'))).toEqual([]);
     }
-  }, 60_000);
+    // Four reports and merges: about 30 s on a quiet machine.
+  }, 180_000);
 
   it('a full disk: the message names the file and ENOSPC; no temporary is left', () => {
     const disk = join(base, 'full');

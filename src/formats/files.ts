@@ -13,7 +13,7 @@
  * some network file systems, other platforms), the write is buffered, as for every other
  * file.
  */
-import { closeSync, constants, fsync, fsyncSync, ftruncateSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, constants, existsSync, fsync, fsyncSync, ftruncateSync, linkSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { addMs, clock, timing } from '../phases.js';
 import { removeAbandonedTemps, uniqueTempName } from './unique-temp.js';
@@ -271,6 +271,51 @@ export function writeFileAtomic(path: string, bytes: Uint8Array | string | FileP
     // A full disk or an I/O error: no half-written temporary is left behind.
     if (ours) rmSync(tmp, { force: true });
     throw naming(err, tmp, path);
+  }
+}
+
+/**
+ * Puts the finished temporary `tmp` at `target` only where nothing is: false, `tmp` left
+ * as it was, when a file is there (a hard link fails if one appeared since the caller
+ * last looked). On a file system without hard links, a file there now is checked for and
+ * the temporary renamed.
+ */
+export function linkNew(tmp: string, target: string): boolean {
+  try {
+    linkSync(tmp, target);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') return false;
+    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP') throw err;
+    if (existsSync(target)) return false;
+    renameSync(tmp, target);
+    return true;
+  }
+  rmSync(tmp, { force: true });
+  return true;
+}
+
+/**
+ * Writes `text` to `path`, a file that must not exist yet: false, nothing written, when one
+ * does (or appears meanwhile). Complete or absent, as `writeFileAtomic`.
+ */
+export function writeNewFile(path: string, text: string): boolean {
+  mkdirSync(dirname(path), { recursive: true });
+  removeAbandonedTemps(path);
+  const tmp = uniqueTempName(path);
+  const fd = openSync(tmp, 'wx');
+  try {
+    try {
+      writeAll(fd, Buffer.from(text), Buffer.byteLength(text));
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    return linkNew(tmp, path);
+  } catch (err) {
+    throw naming(err, tmp, path);
+  } finally {
+    rmSync(tmp, { force: true });
   }
 }
 

@@ -3,7 +3,7 @@
  * into one dataset manifest; `mergeToFile` streams a whole dataset into one Parquet file
  * with bounded memory (one shard read at a time, row groups flushed as they fill).
  */
-import { closeSync, existsSync, fsyncSync, linkSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { parquetWasm } from '../formats/parquet-wasm.js';
 import { basename, dirname, join, sep } from 'node:path';
 import { tableToIPC } from 'apache-arrow';
@@ -13,6 +13,7 @@ import { checkCoverage, MANIFEST_FILE, PART_MANIFEST_RE, readManifest, requireFo
 import { ROW_GROUP_ROWS } from '../formats/parquet.js';
 import { readArrowRows } from '../formats/read.js';
 import { removeAbandonedTemps, uniqueTempName } from '../formats/unique-temp.js';
+import { linkNew } from '../formats/files.js';
 import { shardMetadata, writtenByParanom } from '../dataset/provenance.js';
 import { sha256 } from './shard-task.js';
 import { acquireLock, type Lock } from './lock.js';
@@ -304,14 +305,5 @@ function placeMerged(tmp: string, target: string, to: string, force: boolean): v
 }
 
 function linkOrRefuse(tmp: string, target: string, to: string): void {
-  try {
-    linkSync(tmp, target);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'EEXIST') throw new ParanomError('OUTPUT_EXISTS', `--to ${to} appeared while merging (another merge into it?); nothing was written — pass --force to replace an earlier merge`, { to });
-    // A file system without hard links: the check made before the merge stands.
-    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP') throw err;
-    if (existsSync(target)) throw new ParanomError('OUTPUT_EXISTS', `--to ${to} appeared while merging (another merge into it?); nothing was written — pass --force to replace an earlier merge`, { to });
-    renameSync(tmp, target);
-  }
+  if (!linkNew(tmp, target)) throw new ParanomError('OUTPUT_EXISTS', `--to ${to} appeared while merging (another merge into it?); nothing was written — pass --force to replace an earlier merge`, { to });
 }
