@@ -144,7 +144,11 @@ describe('data safety: one regression test per finding', () => {
     const two = await cli('generate', scenario, '--out', split, '--part', '2/2', ...SHARDS);
     expect(two.code, two.err).toBe(0);
     for (const f of leftovers) expect(existsSync(join(split, f)), f).toBe(false);
+    // So does a merge-manifests killed while writing the segment table or the manifest.
+    const merging = ['anomalies.parquet.paranom-00000000-7-0123456789ab.tmp', `manifest.json.paranom-${HOST}-1-0123456789ab.tmp`];
+    placeUserFiles(split, Object.fromEntries(merging.map((f) => [f, 'half written'])));
     expect((await cli('merge-manifests', split)).code).toBe(0);
+    for (const f of merging) expect(existsSync(join(split, f)), f).toBe(false);
     expect(treeHashes(join(split, 'data'))).toEqual(treeHashes(join(whole, 'data')));
     expect((await cli('verify', split)).code).toBe(0);
   });
