@@ -330,7 +330,7 @@ describe('paranom report / preview commands', () => {
     const html = readFileSync(out, 'utf8');
     // Nothing is loaded from elsewhere: no script or style by reference.
     expect(/<script[^>]+src=|<link[^>]+href=/.test(html)).toBe(false);
-    expect(existsSync(out + '.tmp')).toBe(false);
+    expect(readdirSync(t).filter((f) => f.endsWith('.tmp'))).toEqual([]);
 
     const noChrome = spawnSync(process.execPath, [CLI, 'preview', 'scenarios/valve-sensors.yaml', '--rows', '5000', '--png', join(t, 'x.png')], { encoding: 'utf8', env: { ...process.env, PARANOM_CHROMIUM: join(t, 'no-such-chromium') } });
     expect(noChrome.status).toBe(2);

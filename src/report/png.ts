@@ -88,7 +88,7 @@ export function screenshot(html: string, png: string, width = 1400, height = 100
     if (!existsSync(shot)) {
       throw new ParanomError('GENERATION_FAILED', `${chrome} did not write a screenshot (exit ${r.status ?? r.signal}): ${(r.stderr || r.error?.message || '').trim().split('\n').slice(-3).join(' ')}`);
     }
-    writeFileAtomic(png, markPng(readFileSync(shot)), { unique: true });
+    writeFileAtomic(png, markPng(readFileSync(shot)), { amongUserFiles: true });
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

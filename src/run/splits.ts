@@ -175,6 +175,6 @@ export async function generateSplits(scenario: Scenario, options: SplitsOptions)
     ],
   };
   // The splits folder may hold the user's files: a temporary of this run's own name.
-  writeFileAtomic(join(out, SPLITS_FILE), JSON.stringify(index, null, 2) + '\n', { unique: true });
+  writeFileAtomic(join(out, SPLITS_FILE), JSON.stringify(index, null, 2) + '\n', { amongUserFiles: true });
   return { index, results };
 }
