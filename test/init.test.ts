@@ -106,6 +106,27 @@ describe('paranom init', () => {
     expect(learned!['n']).toBeGreaterThan(0);
   });
 
+  it('names the variable apart from the columns paranom writes itself when the series\' column is called so', async () => {
+    const base = tempDir();
+    for (const column of ['is_anomaly', 'anomaly_id', 'TIMESTAMP']) {
+      const series = join(base, `${column}.csv`);
+      writeFileSync(series, `${column}\n${Array.from({ length: 300 }, (_, i) => (Math.sin(i / 7) * 4 + 20).toFixed(3)).join('\n')}\n`);
+      const out = join(base, `${column}.yaml`);
+      const r = await cli('init', series, '--out', out, '--copies', '2');
+      expect(r.code, r.err).toBe(0);
+      const doc = parse(readFileSync(out, 'utf8'));
+      expect(doc.variables[`v_${column}`], column).toMatchObject({ type: 'source', column });
+      const v = await cli('validate', out);
+      expect(v.code, v.err).toBe(0);
+    }
+    const ds = join(base, 'ds');
+    const g = await cli('generate', join(base, 'is_anomaly.yaml'), '--out', ds, '--with-clean');
+    expect(g.code, g.err).toBe(0);
+    const [stats] = await query(`SELECT count(*) n, count(*) FILTER (WHERE is_anomaly) labelled FROM read_parquet('${ds}/data/*.parquet')`);
+    expect(stats!['n']).toBe(600);
+    expect(stats!['labelled']).toBeGreaterThan(0);
+  });
+
   it('refuses what it cannot draft from, exit 2, naming it; never writes or replaces a file', async () => {
     const base = tempDir();
     const write = (name: string, text: string) => {

@@ -16,6 +16,7 @@ import { readSource, readSourceColumns, SourceReadError, type SourceData } from 
 import type { MissingMode } from '../variables/source-missing.js';
 import { spellDurationMs } from '../model/units.js';
 import { parseScenario } from './load.js';
+import { RESERVED_COLUMNS } from './validate.js';
 
 /** What the draft is made from. */
 export interface DraftOptions {
@@ -64,10 +65,14 @@ function fromScenario(dir: string, path: string): string {
 const sds = (scale: number, k: number): number => Number((k * scale).toPrecision(4));
 const range = (scale: number, lo: number, hi: number): string => `[${sds(scale, lo)}, ${sds(scale, hi)}]`;
 
-/** A variable name from a column name (variable names are ASCII identifiers). */
+/**
+ * A variable name from a column name: variable names are ASCII identifiers, and none is a
+ * column paranom writes itself (a series' column may well be called `timestamp` or `is_anomaly`).
+ */
 function variableName(column: string): string {
   const name = column.replace(/[^A-Za-z0-9_]/g, '_');
-  return /^[A-Za-z_]/.test(name) ? name : `v_${name}`;
+  const reserved = (RESERVED_COLUMNS as readonly string[]).includes(name.toLowerCase());
+  return /^[A-Za-z_]/.test(name) && !reserved ? name : `v_${name}`;
 }
 
 /** The file's format by its extension. */

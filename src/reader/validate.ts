@@ -29,7 +29,7 @@ import { checkLimits } from './limits.js';
 import { splitCount } from '../fleet/count-split.js';
 
 /** Names the engine writes itself; a variable may not take them. */
-const RESERVED_COLUMNS = ['timestamp', 'is_anomaly', 'anomaly_id'] as const;
+export const RESERVED_COLUMNS = ['timestamp', 'is_anomaly', 'anomaly_id'] as const;
 /** Largest dataset a scenario may ask for (keeps row indices and timestamps exact). */
 const MAX_ROWS = 1e12;
 const NAME_RE = /^[A-Za-z_][A-Za-z0-9_]*$/;
