@@ -4,6 +4,7 @@
  * input it cannot draft from is refused with exit 2, naming what and where, and no file
  * is written or replaced.
  */
+import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
@@ -125,6 +126,25 @@ describe('paranom init', () => {
     const [stats] = await query(`SELECT count(*) n, count(*) FILTER (WHERE is_anomaly) labelled FROM read_parquet('${ds}/data/*.parquet')`);
     expect(stats!['n']).toBe(600);
     expect(stats!['labelled']).toBeGreaterThan(0);
+  });
+
+  it('keeps a file or column name with spaces, quotes or a line break inside its comment lines, and its train-vae command pastes as written', async () => {
+    const base = tempDir();
+    const column = 'flow "in"\nseed: 5 # l/s';
+    const series = join(base, `pump's "main".csv`);
+    writeFileSync(series, `"${column.replace(/"/g, '""')}"\n${Array.from({ length: 300 }, (_, i) => (Math.sin(i / 7) * 4 + 20).toFixed(3)).join('\n')}\n`);
+    const out = join(base, 'pump.yaml');
+    const r = await cli('init', series, '--out', out);
+    expect(r.code, r.err).toBe(0);
+    const text = readFileSync(out, 'utf8');
+    const doc = parse(text);
+    expect(doc.seed).toBe(1);
+    expect(doc.variables.flow__in__seed__5___l_s).toMatchObject({ column, file: `pump's "main".csv` });
+    const command = /^ *# {3}paranom train-vae (.*)$/m.exec(text)![1]!;
+    const words = execFileSync('bash', ['-c', `printf '%s\\0' ${command}`]).toString().split('\0').slice(0, -1);
+    expect(words.slice(0, 4)).toEqual(['--data', `pump's "main".csv`, '--columns', column]);
+    const v = await cli('validate', out);
+    expect(v.code, v.err).toBe(0);
   });
 
   it('refuses what it cannot draft from, exit 2, naming it; never writes or replaces a file', async () => {

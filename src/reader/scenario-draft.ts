@@ -61,6 +61,22 @@ function fromScenario(dir: string, path: string): string {
   return JSON.stringify(relative(dir, resolve(path)).split(sep).join('/'));
 }
 
+/** Characters that would end a YAML comment line (or hide what follows on a terminal). */
+const CONTROL = /[\u0000-\u001f\u007f\u0085\u2028\u2029]/;
+const CONTROL_ALL = /[\u0000-\u001f\u007f\u0085\u2028\u2029]/g;
+
+/** A file or column name as a comment shows it: as is, or escaped where a line break in it would end the comment. */
+const shown = (name: string, quote = ''): string => (CONTROL.test(name) ? JSON.stringify(name) : `${quote}${name}${quote}`);
+
+/** A word of a shell command, quoted so the command can be pasted as written (and kept on its comment line). */
+function shellWord(word: string): string {
+  if (/^[A-Za-z0-9_./:@%+=,-]+$/.test(word)) return word;
+  if (!CONTROL.test(word)) return `'${word.replace(/'/g, `'\\''`)}'`;
+  const code = (c: string): string => (c.charCodeAt(0) < 0x100 ? `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}` : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  const escaped = word.replace(/[\\']/g, (c) => `\\${c}`).replace(CONTROL_ALL, code);
+  return `$'${escaped}'`;
+}
+
 /** `k` robust sds, to four significant digits (a scenario a person reads). */
 const sds = (scale: number, k: number): number => Number((k * scale).toPrecision(4));
 const range = (scale: number, lo: number, hi: number): string => `[${sds(scale, lo)}, ${sds(scale, hi)}]`;
@@ -159,9 +175,9 @@ export function draftScenario(o: DraftOptions): Draft {
     ? `    # learned anomalies (AnoGen's method): the model moves each event's clean context into its outlier region
     - { kind: learned, weight: ${FAMILY_WEIGHT}, model: ${fromScenario(dir, o.model)} }`
     : `    # learned anomalies: train a model on the series, then add this line (paths from this file's folder):
-    #   paranom train-vae --data ${JSON.parse(fromScenario(dir, o.series))} --columns ${column} --window 48 --latent 4 --hidden 32 --epochs 40 --out models/${variable}
+    #   paranom train-vae --data ${shellWord(JSON.parse(fromScenario(dir, o.series)) as string)} --columns ${shellWord(column)} --window 48 --latent 4 --hidden 32 --epochs 40 --out models/${variable}
     # - { kind: learned, weight: ${FAMILY_WEIGHT}, model: models/${variable} }`;
-  const text = `# Drafted by \`paranom init\` from ${basename(o.series)}: ${n} rows; column '${column}', median ${Number(median(data.values).toPrecision(6))}, robust sd ${Number(scale.toPrecision(6))} (${estimate}).
+  const text = `# Drafted by \`paranom init\` from ${shown(basename(o.series))}: ${n} rows; column ${shown(column, "'")}, median ${Number(median(data.values).toPrecision(6))}, robust sd ${Number(scale.toPrecision(6))} (${estimate}).
 # The series is replayed ${o.copies} times with a slow normal drift, and labelled anomalies are injected
 # into it, sized in its robust sd: the recipe paranom's usefulness experiment found most precise
 # (README, "Does the data teach detectors?"). Edit any of it; \`paranom validate\` checks it.
