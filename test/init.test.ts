@@ -5,7 +5,7 @@
  * is written or replaced.
  */
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { parse } from 'yaml';
@@ -159,6 +159,10 @@ describe('paranom init', () => {
     const bad = write('bad.csv', `x\n${Array.from({ length: 300 }, (_, i) => (i === 120 ? 'abc' : i)).join('\n')}\n`);
     const epoch = write('epoch.csv', `timestamp,x\n${Array.from({ length: 300 }, (_, i) => `${1_700_000_000 + i},${i % 17}`).join('\n')}\n`);
     const mine = write('mine.yaml', 'my notes\n');
+    symlinkSync(join(base, 'gone', 'target.yaml'), join(base, 'dangling.yaml'));
+    // A folder holding a run's journal is a dataset (run/dataset-holding.ts).
+    mkdirSync(join(base, 'ds'));
+    writeFileSync(join(base, 'ds', '.paranom-run.jsonl'), '');
     const cases: Array<[string[], RegExp]> = [
       [[two, '--out', join(base, 'a.yaml')], /two\.csv has 2 columns besides the time column 'timestamp': name the one to replay with --column \(its columns: 'timestamp', 'a', 'b'\)/],
       [[two, '--column', 'c', '--out', join(base, 'a.yaml')], /--column c: .*two\.csv has no such column/],
@@ -173,6 +177,10 @@ describe('paranom init', () => {
       [[NAB, '--out', join(base, 'a.yaml'), '--copies', '0'], /--copies takes a whole number of at least 1/],
       [[NAB, '--out', mine], /--out .*mine\.yaml exists; paranom init never replaces a file/],
       [[NAB, '--out', join(base, 'a.yaml'), '--model', join(base, 'no-model')], /no-model/],
+      [[NAB, '--out', join(base, 'dangling.yaml')], /--out '.*dangling\.yaml' is a symbolic link to .*target\.yaml, which does not exist/],
+      [[NAB, '--out', join(mine, 'a.yaml')], /--out '.*mine\.yaml' is a file, not a directory/],
+      [[NAB, '--out', join(base, 'b.yaml') + '/'], /--out .*b\.yaml\/ names a folder; name the scenario file in it/],
+      [[NAB, '--out', join(base, 'ds', 'a.yaml')], /--out .*a\.yaml is inside the dataset .*ds; .*write the scenario elsewhere/],
     ];
     for (const [args, message] of cases) {
       const r = await cli('init', ...args);
@@ -182,6 +190,8 @@ describe('paranom init', () => {
     }
     expect(readFileSync(mine, 'utf8')).toBe('my notes\n');
     expect(existsSync(join(base, 'a.yaml'))).toBe(false);
+    expect(readdirSync(join(base, 'ds'))).toEqual(['.paranom-run.jsonl']);
+    expect(existsSync(join(base, 'gone'))).toBe(false);
     expect(readdirSync(base).filter((f) => f.endsWith('.tmp'))).toEqual([]);
   });
 });

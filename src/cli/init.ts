@@ -5,7 +5,7 @@
  */
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { existsSync } from 'node:fs';
-import { extname, relative } from 'node:path';
+import { dirname, extname, relative } from 'node:path';
 import { ParanomError } from '../errors.js';
 import { decimalOption, stringOption } from './options.js';
 
@@ -38,7 +38,15 @@ async function handler(argv: ArgumentsCamelCase<InitArgs>, print: (text: string)
   const series = stringOption('series', argv.series);
   if (series === undefined) throw new ParanomError('USAGE', 'init needs the real series to draft from: paranom init SERIES.csv --out SCENARIO.yaml');
   if (!['.yaml', '.yml'].includes(extname(out).toLowerCase())) throw new ParanomError('USAGE', `--out ${out}: a scenario is written as YAML; name it .yaml or .yml`);
+  if (/[\\/]$/.test(out)) throw new ParanomError('USAGE', `--out ${out} names a folder; name the scenario file in it, as ${out}scenario.yaml`);
   if (existsSync(out)) throw new ParanomError('OUTPUT_EXISTS', `--out ${out} exists; paranom init never replaces a file — choose another name, or remove it`, { out });
+  const { checkOutputPath, followedFile, realPath } = await import('../run/output-dir.js');
+  // A link to nothing is refused naming where it leads (no file can be made new there); a
+  // folder that is a file, or under /proc, is named before the series is read.
+  checkOutputPath(dirname(followedFile(out, '--out')), '--out');
+  const { datasetHolding } = await import('../run/dataset-holding.js');
+  const host = datasetHolding(realPath(dirname(followedFile(out, '--out'))));
+  if (host !== undefined) throw new ParanomError('USAGE', `--out ${out} is inside the dataset ${host}; a file there is not the dataset's own, and grow and generate would refuse the dataset for it — write the scenario elsewhere`, { out });
   const copies = wholeOption('copies', argv.copies, 8, 1);
   const seed = wholeOption('seed', argv.seed, 1, 0);
   const { draftScenario } = await import('../reader/scenario-draft.js');
