@@ -175,6 +175,8 @@ describe('paranom init', () => {
       [[join(base, 'x.txt'), '--out', join(base, 'a.yaml')], /x\.txt: a series is read from a \.csv file .* or a \.parquet file/],
       [[NAB, '--out', join(base, 'a.json')], /--out .*a\.json: a scenario is written as YAML/],
       [[NAB, '--out', join(base, 'a.yaml'), '--copies', '0'], /--copies takes a whole number of at least 1/],
+      [[NAB, '--out', join(base, 'a.yaml'), '--copies', '100000000'], /cpu_utilization_c6585a\.csv: the scenario drafted from it does not validate, so .*a\.yaml was not written \(timeline: .*9999.*\); 100000000 copies of its 4032 rows are too many for a timeline: pass a smaller --copies$/m],
+      [[NAB, '--out', join(base, 'a.yaml'), '--copies', '9007199254740991'], /timeline\.rows: must be <= .*pass a smaller --copies$/m],
       [[NAB, '--out', mine], /--out .*mine\.yaml exists; paranom init never replaces a file/],
       [[NAB, '--out', join(base, 'a.yaml'), '--model', join(base, 'no-model')], /no-model/],
       [[NAB, '--out', join(base, 'dangling.yaml')], /--out '.*dangling\.yaml' is a symbolic link to .*target\.yaml, which does not exist/],

@@ -10,7 +10,7 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import { basename, dirname, extname, relative, resolve, sep } from 'node:path';
-import { ParanomError } from '../errors.js';
+import { ParanomError, ScenarioError } from '../errors.js';
 import { robustScaleOf } from '../anomaly/effect.js';
 import { readSource, readSourceColumns, SourceReadError, type SourceData } from '../variables/source-read.js';
 import type { MissingMode } from '../variables/source-missing.js';
@@ -220,7 +220,15 @@ variables:
     past_end: cycle
 ${missing === 'hold' ? '    missing: hold                # the file misses readings: each replays as the reading before it\n' : ''}    drift: { offset: ${sds(scale, 1)}, gain: 0.3, every: ${Math.max(2, Math.round(n / 4))} }   # normal, labelled so: the level wanders by up to 1 sd, swings scale by up to 30%, a knot every quarter of the file
 ${lo >= 0 ? `    limits: [0, null]            # the series never goes below 0, so no kind takes it there; remove if it can\n` : ''}`;
-  parseScenario(text, resolve(o.out));
+  try {
+    parseScenario(text, resolve(o.out));
+  } catch (err) {
+    // Said of the options and the series: the file its lines would name was never written.
+    if (!(err instanceof ScenarioError)) throw err;
+    const said = err.issues.map((i) => `${i.path || '(root)'}: ${i.message}`).join('; ');
+    const tooMany = err.issues.some((i) => i.path.startsWith('timeline')) ? `; ${o.copies} copies of its ${n} rows are too many for a timeline: pass a smaller --copies` : '';
+    throw usage(`${o.series}: the scenario drafted from it does not validate, so ${o.out} was not written (${said})${tooMany}`);
+  }
   return { text, variable, column, rows, fileRows: n, scale, missing };
 }
 
