@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from './helpers.js';
 import { cli, expectClean, placeUserFiles, sha256, startCli, tinyScenario, userHashes, writeScenario } from './reliability-helpers.js';
-import { writeFileAtomic } from '../src/formats/files.js';
+import { writeFileAtomic, writeNewFile } from '../src/formats/files.js';
 
 const HOST = createHash('sha256').update(hostname()).digest('hex').slice(0, 8);
 const ROUNDS = 4;
@@ -87,5 +87,18 @@ describe('temporaries beside the user’s files', () => {
     writeFileAtomic(join(dir, 'page.html'), '<html></html>', { amongUserFiles: true });
     expect(readFileSync(join(dir, 'page.html'), 'utf8')).toBe('<html></html>');
     expect(userHashes(dir, Object.keys(mine))).toEqual(mine);
+  });
+
+  it('a new file whose temporary cannot be created fails naming the file asked for, never the temporary', () => {
+    // /proc takes no new files: the open of the temporary fails there.
+    const asked = `/proc/paranom-new-${process.pid}.yaml`;
+    let thrown: NodeJS.ErrnoException | undefined;
+    try {
+      writeNewFile(asked, 'x: 1\n');
+    } catch (err) {
+      thrown = err as NodeJS.ErrnoException;
+    }
+    expect(thrown?.code).toMatch(/^E/);
+    expect(thrown?.path).toBe(asked);
   });
 });

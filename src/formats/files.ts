@@ -303,7 +303,12 @@ export function writeNewFile(path: string, text: string): boolean {
   mkdirSync(dirname(path), { recursive: true });
   removeAbandonedTemps(path);
   const tmp = uniqueTempName(path);
-  const fd = openSync(tmp, 'wx');
+  let fd: number;
+  try {
+    fd = openSync(tmp, 'wx');
+  } catch (err) {
+    throw naming(err, tmp, path);
+  }
   try {
     try {
       writeAll(fd, Buffer.from(text), Buffer.byteLength(text));
