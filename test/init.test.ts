@@ -147,6 +147,20 @@ describe('paranom init', () => {
     expect(v.code, v.err).toBe(0);
   });
 
+  it('maps a time column of epoch numbers in the unit --time-unit names', async () => {
+    const base = tempDir();
+    const series = join(base, 'epoch.csv');
+    writeFileSync(series, `timestamp,x\n${Array.from({ length: 300 }, (_, i) => `${1_700_000_000_000 + 30_000 * i},${((i * 37) % 23) + 5}`).join('\n')}\n`);
+    const out = join(base, 'e.yaml');
+    const r = await cli('init', series, '--out', out, '--time-unit', 'ms', '--copies', '2');
+    expect(r.code, r.err).toBe(0);
+    const doc = parse(readFileSync(out, 'utf8'));
+    expect(doc.variables.x.timestamps).toEqual({ map: 'timestamp', unit: 'ms' });
+    expect(doc.timeline).toEqual({ start: new Date(1_700_000_000_000).toISOString(), step: '30s', rows: 600 });
+    const g = await cli('generate', out, '--out', join(base, 'ds'));
+    expect(g.code, g.err).toBe(0);
+  });
+
   it('refuses what it cannot draft from, exit 2, naming it; never writes or replaces a file', async () => {
     const base = tempDir();
     const write = (name: string, text: string) => {
@@ -170,7 +184,9 @@ describe('paranom init', () => {
       [[flat, '--out', join(base, 'a.yaml')], /column 'x' holds one value \(5\) in every row/],
       [[short, '--out', join(base, 'a.yaml')], /short\.csv: 50 rows; a draft needs at least 200/],
       [[bad, '--out', join(base, 'a.yaml')], /bad\.csv: .*line 122.*abc/],
-      [[epoch, '--out', join(base, 'a.yaml')], /epoch\.csv: .*pass --time-column none/],
+      [[epoch, '--out', join(base, 'a.yaml')], /epoch\.csv: .*its column 'timestamp' holds epoch numbers: pass --time-unit s \(or ms, us, ns\)/],
+      [[epoch, '--out', join(base, 'a.yaml'), '--time-unit', 'h'], /--time-unit takes s, ms, us or ns, got 'h'/],
+      [[epoch, '--out', join(base, 'a.yaml'), '--time-unit', 's', '--time-column', 'none'], /--time-unit names the unit of a time column, but --time-column none reads none/],
       [[join(base, 'none.csv'), '--out', join(base, 'a.yaml')], /none\.csv: no such file/],
       [[join(base, 'x.txt'), '--out', join(base, 'a.yaml')], /x\.txt: a series is read from a \.csv file .* or a \.parquet file/],
       [[NAB, '--out', join(base, 'a.json')], /--out .*a\.json: a scenario is written as YAML/],

@@ -8,6 +8,7 @@ import { existsSync } from 'node:fs';
 import { dirname, extname, relative } from 'node:path';
 import { ParanomError } from '../errors.js';
 import { decimalOption, stringOption } from './options.js';
+import { EPOCH_UNITS, type EpochUnit } from '../input/epoch.js';
 
 function builder(a: Argv) {
   return a
@@ -20,6 +21,7 @@ function builder(a: Argv) {
     .option('out', { alias: 'o', type: 'string', demandOption: true, describe: 'Scenario file to write (.yaml or .yml); paths in it are relative to its folder' })
     .option('column', { type: 'string', describe: 'Column to replay (default: the only one besides the time column)' })
     .option('time-column', { type: 'string', describe: "Time column, mapped onto the timeline; 'none' replays rows in file order (default: timestamp, if there is one)" })
+    .option('time-unit', { type: 'string', describe: 'Unit of a time column of epoch numbers: s, ms, us or ns (an epoch number does not say its own)' })
     .option('model', { type: 'string', describe: 'Model directory written by train-vae on this series: adds the learned kind' })
     .option('copies', { type: 'string', describe: 'Times the series is replayed: the timeline has copies × its rows (default 8)' })
     .option('seed', { type: 'string', describe: 'Seed of the scenario (default 1)' });
@@ -49,8 +51,11 @@ async function handler(argv: ArgumentsCamelCase<InitArgs>, print: (text: string)
   if (host !== undefined) throw new ParanomError('USAGE', `--out ${out} is inside the dataset ${host}; a file there is not the dataset's own, and grow and generate would refuse the dataset for it — write the scenario elsewhere`, { out });
   const copies = wholeOption('copies', argv.copies, 8, 1);
   const seed = wholeOption('seed', argv.seed, 1, 0);
+  const timeUnit = stringOption('time-unit', argv['time-unit']);
+  if (timeUnit !== undefined && !(EPOCH_UNITS as readonly string[]).includes(timeUnit)) throw new ParanomError('USAGE', `--time-unit takes s, ms, us or ns, got '${timeUnit}'`);
+  if (timeUnit !== undefined && argv['time-column'] === 'none') throw new ParanomError('USAGE', '--time-unit names the unit of a time column, but --time-column none reads none');
   const { draftScenario } = await import('../reader/scenario-draft.js');
-  const draft = draftScenario({ series, out, column: stringOption('column', argv.column), timeColumn: stringOption('time-column', argv['time-column']), model: stringOption('model', argv.model), copies, seed });
+  const draft = draftScenario({ series, out, column: stringOption('column', argv.column), timeColumn: stringOption('time-column', argv['time-column']), timeUnit: timeUnit as EpochUnit | undefined, model: stringOption('model', argv.model), copies, seed });
   const { writeNewFile } = await import('../formats/files.js');
   if (!writeNewFile(out, draft.text)) throw new ParanomError('OUTPUT_EXISTS', `--out ${out} appeared while drafting; paranom init never replaces a file — nothing was written`, { out });
   const scenario = relative(process.cwd(), out) || out;

@@ -14,6 +14,8 @@ import { ParanomError, ScenarioError } from '../errors.js';
 import { robustScaleOf } from '../anomaly/effect.js';
 import { readSource, readSourceColumns, SourceReadError, type SourceData } from '../variables/source-read.js';
 import type { MissingMode } from '../variables/source-missing.js';
+import { EPOCH_UNITS, type EpochUnit } from '../input/epoch.js';
+import type { SourceTimes } from '../model/types.js';
 import { spellDurationMs } from '../model/units.js';
 import { parseScenario } from './load.js';
 import { RESERVED_COLUMNS } from './validate.js';
@@ -28,6 +30,8 @@ export interface DraftOptions {
   column?: string | undefined;
   /** The time column; 'none' replays rows in file order (default: `timestamp` if there is one). */
   timeColumn?: string | undefined;
+  /** The unit of a time column of epoch numbers (an epoch number does not say its own). */
+  timeUnit?: EpochUnit | undefined;
   /** A model directory written by `train-vae` on this series: adds the learned kind. */
   model?: string | undefined;
   /** How many times the series is replayed (the timeline's rows are copies × the file's). */
@@ -101,7 +105,7 @@ function formatOf(series: string): 'csv' | 'parquet' {
 
 /** The series as a source would replay it, and how its missing readings must replay. */
 function readSeries(o: DraftOptions, format: 'csv' | 'parquet', column: string, time: string | null): { data: SourceData; missing: MissingMode } {
-  const times = time === null ? null : { column: time };
+  const times = time === null ? null : { column: time, ...(o.timeUnit ? { unit: o.timeUnit } : {}) };
   try {
     return { data: readSource(o.series, format, column, times, 'error'), missing: 'error' };
   } catch (err) {
@@ -112,14 +116,17 @@ function readSeries(o: DraftOptions, format: 'csv' | 'parquet', column: string, 
     return { data: readSource(o.series, format, column, times, 'hold'), missing: 'hold' };
   } catch (err) {
     if (!(err instanceof SourceReadError)) throw err;
-    const untimed = time !== null && readsWithoutTimes(o.series, format, column);
-    throw usage(`${o.series}: ${err.message}${untimed ? `; to replay its rows in file order, ignoring column '${time}', pass --time-column none` : ''}`);
+    // Epoch numbers read in some unit: the time column is one, in a unit the file does not say.
+    const epoch = time !== null && !o.timeUnit && EPOCH_UNITS.some((unit) => reads(o.series, format, column, { column: time, unit }));
+    const untimed = time !== null && reads(o.series, format, column, null);
+    const hint = epoch ? `; its column '${time}' holds epoch numbers: pass --time-unit s (or ms, us, ns), as they count` : untimed ? `; to replay its rows in file order, ignoring column '${time}', pass --time-column none` : '';
+    throw usage(`${o.series}: ${err.message}${hint}`);
   }
 }
 
-function readsWithoutTimes(series: string, format: 'csv' | 'parquet', column: string): boolean {
+function reads(series: string, format: 'csv' | 'parquet', column: string, times: SourceTimes | null): boolean {
   try {
-    readSource(series, format, column, null, 'hold');
+    readSource(series, format, column, times, 'hold');
     return true;
   } catch {
     return false;
@@ -216,7 +223,7 @@ variables:
     description: ${JSON.stringify(`${column} of ${basename(o.series)}, replayed`)}
     file: ${fromScenario(dir, o.series)}
     column: ${JSON.stringify(column)}
-    timestamps: ${time === null ? 'ignore' : `{ map: ${JSON.stringify(time)} }`}
+    timestamps: ${time === null ? 'ignore' : `{ map: ${JSON.stringify(time)}${o.timeUnit ? `, unit: ${o.timeUnit}` : ''} }`}
     past_end: cycle
 ${missing === 'hold' ? '    missing: hold                # the file misses readings: each replays as the reading before it\n' : ''}    drift: { offset: ${sds(scale, 1)}, gain: 0.3, every: ${Math.max(2, Math.round(n / 4))} }   # normal, labelled so: the level wanders by up to 1 sd, swings scale by up to 30%, a knot every quarter of the file
 ${lo >= 0 ? `    limits: [0, null]            # the series never goes below 0, so no kind takes it there; remove if it can\n` : ''}`;
