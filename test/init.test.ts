@@ -177,6 +177,7 @@ describe('paranom init', () => {
     // A folder holding a run's journal is a dataset (run/dataset-holding.ts).
     mkdirSync(join(base, 'ds'));
     writeFileSync(join(base, 'ds', '.paranom-run.jsonl'), '');
+    mkdirSync(join(base, 'folder.csv'));
     const cases: Array<[string[], RegExp]> = [
       [[two, '--out', join(base, 'a.yaml')], /two\.csv has 2 columns besides the time column 'timestamp': name the one to replay with --column \(its columns: 'timestamp', 'a', 'b'\)/],
       [[two, '--column', 'c', '--out', join(base, 'a.yaml')], /--column c: .*two\.csv has no such column/],
@@ -188,6 +189,8 @@ describe('paranom init', () => {
       [[epoch, '--out', join(base, 'a.yaml'), '--time-unit', 'h'], /--time-unit takes s, ms, us or ns, got 'h'/],
       [[epoch, '--out', join(base, 'a.yaml'), '--time-unit', 's', '--time-column', 'none'], /--time-unit names the unit of a time column, but --time-column none reads none/],
       [[join(base, 'none.csv'), '--out', join(base, 'a.yaml')], /none\.csv: no such file/],
+      [[join(base, 'ds'), '--out', join(base, 'a.yaml')], /a series is read from a \.csv file/],
+      [[join(base, 'folder.csv'), '--out', join(base, 'a.yaml')], /folder\.csv: is a folder, not a file; name the series file itself/],
       [[join(base, 'x.txt'), '--out', join(base, 'a.yaml')], /x\.txt: a series is read from a \.csv file .* or a \.parquet file/],
       [[NAB, '--out', join(base, 'a.json')], /--out .*a\.json: a scenario is written as YAML/],
       [[NAB, '--out', join(base, 'a.yaml'), '--copies', '0'], /--copies takes a whole number of at least 1/],

@@ -142,7 +142,8 @@ function medianStepMs(times: Float64Array): number {
 /** Drafts a scenario for `o.series` and validates it as `o.out` would be read. */
 export function draftScenario(o: DraftOptions): Draft {
   const format = formatOf(o.series);
-  if (!existsSync(o.series) || !statSync(o.series).isFile()) throw usage(`${o.series}: no such file`);
+  if (!existsSync(o.series)) throw usage(`${o.series}: no such file`);
+  if (!statSync(o.series).isFile()) throw usage(`${o.series}: is a ${statSync(o.series).isDirectory() ? 'folder' : 'special file'}, not a file; name the series file itself`);
   let columns: string[];
   try {
     columns = readSourceColumns(o.series, format);
