@@ -133,16 +133,19 @@ describe('paranom init', () => {
     const column = 'flow "in"\nseed: 5 # l/s';
     const series = join(base, `pump's "main".csv`);
     writeFileSync(series, `"${column.replace(/"/g, '""')}"\n${Array.from({ length: 300 }, (_, i) => (Math.sin(i / 7) * 4 + 20).toFixed(3)).join('\n')}\n`);
-    const out = join(base, 'pump.yaml');
+    const out = join(base, 'my scenarios', 'pump (v2).yaml');
     const r = await cli('init', series, '--out', out);
     expect(r.code, r.err).toBe(0);
+    // The next command, as printed, pastes as written.
+    const next = /^next: paranom generate (.*)$/m.exec(r.out)![1]!;
+    expect(execFileSync('bash', ['-c', `printf '%s\\0' ${next}`]).toString().split('\0')[0]).toMatch(/my scenarios\/pump \(v2\)\.yaml$/);
     const text = readFileSync(out, 'utf8');
     const doc = parse(text);
     expect(doc.seed).toBe(1);
-    expect(doc.variables.flow__in__seed__5___l_s).toMatchObject({ column, file: `pump's "main".csv` });
+    expect(doc.variables.flow__in__seed__5___l_s).toMatchObject({ column, file: `../pump's "main".csv` });
     const command = /^ *# {3}paranom train-vae (.*)$/m.exec(text)![1]!;
     const words = execFileSync('bash', ['-c', `printf '%s\\0' ${command}`]).toString().split('\0').slice(0, -1);
-    expect(words.slice(0, 4)).toEqual(['--data', `pump's "main".csv`, '--columns', column]);
+    expect(words.slice(0, 4)).toEqual(['--data', `../pump's "main".csv`, '--columns', column]);
     const v = await cli('validate', out);
     expect(v.code, v.err).toBe(0);
   });

@@ -54,7 +54,7 @@ async function handler(argv: ArgumentsCamelCase<InitArgs>, print: (text: string)
   const timeUnit = stringOption('time-unit', argv['time-unit']);
   if (timeUnit !== undefined && !(EPOCH_UNITS as readonly string[]).includes(timeUnit)) throw new ParanomError('USAGE', `--time-unit takes s, ms, us or ns, got '${timeUnit}'`);
   if (timeUnit !== undefined && argv['time-column'] === 'none') throw new ParanomError('USAGE', '--time-unit names the unit of a time column, but --time-column none reads none');
-  const { draftScenario } = await import('../reader/scenario-draft.js');
+  const { draftScenario, shellWord } = await import('../reader/scenario-draft.js');
   const draft = draftScenario({ series, out, column: stringOption('column', argv.column), timeColumn: stringOption('time-column', argv['time-column']), timeUnit: timeUnit as EpochUnit | undefined, model: stringOption('model', argv.model), copies, seed });
   const { writeNewFile } = await import('../formats/files.js');
   if (!writeNewFile(out, draft.text)) throw new ParanomError('OUTPUT_EXISTS', `--out ${out} appeared while drafting; paranom init never replaces a file — nothing was written`, { out });
@@ -62,7 +62,7 @@ async function handler(argv: ArgumentsCamelCase<InitArgs>, print: (text: string)
   print(
     `wrote ${scenario}: '${draft.column}' of ${series} (${draft.fileRows.toLocaleString('en-US')} rows, robust sd ${Number(draft.scale.toPrecision(4))}) replayed ${copies} times, ${draft.rows.toLocaleString('en-US')} rows, anomalies on about 10% of them` +
       (draft.missing === 'hold' ? '; its missing readings replay as the reading before' : '') +
-      `\nnext: paranom generate ${scenario} --out data/${draft.variable} --with-clean\n`,
+      `\nnext: paranom generate ${shellWord(scenario)} --out data/${draft.variable} --with-clean\n`,
   );
 }
 

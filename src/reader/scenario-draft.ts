@@ -73,7 +73,7 @@ const CONTROL_ALL = /[\u0000-\u001f\u007f\u0085\u2028\u2029]/g;
 const shown = (name: string, quote = ''): string => (CONTROL.test(name) ? JSON.stringify(name) : `${quote}${name}${quote}`);
 
 /** A word of a shell command, quoted so the command can be pasted as written (and kept on its comment line). */
-function shellWord(word: string): string {
+export function shellWord(word: string): string {
   if (/^[A-Za-z0-9_./:@%+=,-]+$/.test(word)) return word;
   if (!CONTROL.test(word)) return `'${word.replace(/'/g, `'\\''`)}'`;
   const code = (c: string): string => (c.charCodeAt(0) < 0x100 ? `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}` : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
