@@ -164,6 +164,19 @@ describe('paranom init', () => {
     expect(g.code, g.err).toBe(0);
   });
 
+  it('a draft written into a folder reached through a symbolic link finds the series from the folder\'s real place too', async () => {
+    const base = tempDir();
+    mkdirSync(join(base, 'disk', 'a', 'b'), { recursive: true });
+    symlinkSync(join(base, 'disk', 'a', 'b'), join(base, 'scenarios'));
+    const out = join(base, 'scenarios', 'cpu.yaml');
+    const r = await cli('init', NAB, '--out', out, '--copies', '1');
+    expect(r.code, r.err).toBe(0);
+    for (const path of [out, join(base, 'disk', 'a', 'b', 'cpu.yaml')]) {
+      const v = await cli('validate', path);
+      expect(v.code, `${path}: ${v.err}`).toBe(0);
+    }
+  });
+
   it('refuses what it cannot draft from, exit 2, naming it; never writes or replaces a file', async () => {
     const base = tempDir();
     const write = (name: string, text: string) => {

@@ -18,7 +18,7 @@ function builder(a: Argv) {
         'the hand-written and shape kinds (and the learned kind, with --model), min_effect, label: changed and a slow normal drift. Writes it only where no file is.',
     )
     .positional('series', { type: 'string', describe: 'The real series: .csv with a header row, or .parquet' })
-    .option('out', { alias: 'o', type: 'string', demandOption: true, describe: 'Scenario file to write (.yaml or .yml); paths in it are relative to its folder' })
+    .option('out', { alias: 'o', type: 'string', demandOption: true, describe: 'Scenario file to write (.yaml or .yml); paths in it are relative to its folder (absolute where a symbolic link on the way would lead them elsewhere)' })
     .option('column', { type: 'string', describe: 'Column to replay (default: the only one besides the time column)' })
     .option('time-column', { type: 'string', describe: "Time column, mapped onto the timeline; 'none' replays rows in file order (default: timestamp, if there is one)" })
     .option('time-unit', { type: 'string', describe: 'Unit of a time column of epoch numbers: s, ms, us or ns (an epoch number does not say its own)' })

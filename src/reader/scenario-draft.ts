@@ -8,8 +8,8 @@
  * point a user reads and edits, not a black box; it is validated as any scenario before
  * it is returned.
  */
-import { existsSync, statSync } from 'node:fs';
-import { basename, dirname, extname, relative, resolve, sep } from 'node:path';
+import { existsSync, realpathSync, statSync } from 'node:fs';
+import { basename, dirname, extname, join, relative, resolve, sep } from 'node:path';
 import { ParanomError, ScenarioError } from '../errors.js';
 import { robustScaleOf } from '../anomaly/effect.js';
 import { readSource, readSourceColumns, SourceReadError, type SourceData } from '../variables/source-read.js';
@@ -60,9 +60,29 @@ const FAMILY_WEIGHT = 7;
 
 const usage = (message: string): ParanomError => new ParanomError('USAGE', message);
 
-/** A path as a scenario in `dir` names it: relative, with forward slashes, quoted for YAML. */
+/** `dir` with its symbolic links resolved, as far as it exists (the rest as given). */
+function realDir(dir: string): string {
+  let base = dir;
+  while (!existsSync(base) && dirname(base) !== base) base = dirname(base);
+  try {
+    return join(realpathSync(base), relative(base, dir));
+  } catch {
+    return dir;
+  }
+}
+
+/**
+ * A path as a scenario in `dir` names it, with forward slashes, quoted for YAML: relative,
+ * unless `dir` lies through a symbolic link that makes the relative path lead elsewhere
+ * from its real place (`..` there climbs the real tree, not the link's) — then absolute, so
+ * the scenario reads the same file by either path.
+ */
 function fromScenario(dir: string, path: string): string {
-  return JSON.stringify(relative(dir, resolve(path)).split(sep).join('/'));
+  const abs = resolve(path);
+  const rel = relative(dir, abs);
+  const real = realDir(dir);
+  const same = real === dir || resolve(real, rel) === abs || realDir(resolve(real, rel)) === realDir(abs);
+  return JSON.stringify((same ? rel : abs).split(sep).join('/'));
 }
 
 /** Characters that would end a YAML comment line (or hide what follows on a terminal). */
