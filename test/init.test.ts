@@ -188,6 +188,7 @@ describe('paranom init', () => {
     const short = write('short.csv', `x\n${Array.from({ length: 50 }, (_, i) => i).join('\n')}\n`);
     const bad = write('bad.csv', `x\n${Array.from({ length: 300 }, (_, i) => (i === 120 ? 'abc' : i)).join('\n')}\n`);
     const epoch = write('epoch.csv', `timestamp,x\n${Array.from({ length: 300 }, (_, i) => `${1_700_000_000 + i},${i % 17}`).join('\n')}\n`);
+    const swapped = write('swapped.csv', `time,timestamp\n${Array.from({ length: 300 }, (_, i) => `${new Date(Date.UTC(2024, 0, 1) + 60_000 * i).toISOString()},${i % 17}`).join('\n')}\n`);
     const mine = write('mine.yaml', 'my notes\n');
     symlinkSync(join(base, 'gone', 'target.yaml'), join(base, 'dangling.yaml'));
     // A folder holding a run's journal is a dataset (run/dataset-holding.ts).
@@ -201,6 +202,7 @@ describe('paranom init', () => {
       [[flat, '--out', join(base, 'a.yaml')], /column 'x' holds one value \(5\) in every row/],
       [[short, '--out', join(base, 'a.yaml')], /short\.csv: 50 rows; a draft needs at least 200/],
       [[bad, '--out', join(base, 'a.yaml')], /bad\.csv: .*line 122.*abc/],
+      [[swapped, '--out', join(base, 'a.yaml')], /swapped\.csv: .*its times are in column 'time' and its readings in 'timestamp': pass --time-column time --column timestamp$/m],
       [[epoch, '--out', join(base, 'a.yaml')], /epoch\.csv: .*its column 'timestamp' holds epoch numbers: pass --time-unit s \(or ms, us, ns\)/],
       [[epoch, '--out', join(base, 'a.yaml'), '--time-unit', 'h'], /--time-unit takes s, ms, us or ns, got 'h'/],
       [[epoch, '--out', join(base, 'a.yaml'), '--time-unit', 's', '--time-column', 'none'], /--time-unit names the unit of a time column, but --time-column none reads none/],

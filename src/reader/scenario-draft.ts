@@ -139,7 +139,15 @@ function readSeries(o: DraftOptions, format: 'csv' | 'parquet', column: string, 
     // Epoch numbers read in some unit: the time column is one, in a unit the file does not say.
     const epoch = time !== null && !o.timeUnit && EPOCH_UNITS.some((unit) => reads(o.series, format, column, { column: time, unit }));
     const untimed = time !== null && reads(o.series, format, column, null);
-    const hint = epoch ? `; its column '${time}' holds epoch numbers: pass --time-unit s (or ms, us, ns), as they count` : untimed ? `; to replay its rows in file order, ignoring column '${time}', pass --time-column none` : '';
+    // Both columns taken by default: the series may name its readings `timestamp` and its times otherwise.
+    const swapped = time !== null && o.timeColumn === undefined && o.column === undefined && reads(o.series, format, time, { column });
+    const hint = epoch
+      ? `; its column '${time}' holds epoch numbers: pass --time-unit s (or ms, us, ns), as they count`
+      : swapped
+        ? `; its times are in column '${column}' and its readings in '${time}': pass --time-column ${shellWord(column)} --column ${shellWord(time)}`
+        : untimed
+          ? `; to replay its rows in file order, ignoring column '${time}', pass --time-column none`
+          : '';
     throw usage(`${o.series}: ${err.message}${hint}`);
   }
 }
