@@ -189,6 +189,7 @@ describe('paranom init', () => {
     const bad = write('bad.csv', `x\n${Array.from({ length: 300 }, (_, i) => (i === 120 ? 'abc' : i)).join('\n')}\n`);
     const epoch = write('epoch.csv', `timestamp,x\n${Array.from({ length: 300 }, (_, i) => `${1_700_000_000 + i},${i % 17}`).join('\n')}\n`);
     const swapped = write('swapped.csv', `time,timestamp\n${Array.from({ length: 300 }, (_, i) => `${new Date(Date.UTC(2024, 0, 1) + 60_000 * i).toISOString()},${i % 17}`).join('\n')}\n`);
+    const untimed = write('untimed.csv', `when,level\n${Array.from({ length: 300 }, (_, i) => `${new Date(Date.UTC(2024, 0, 1) + 60_000 * i).toISOString()},${i % 17}`).join('\n')}\n`);
     const mine = write('mine.yaml', 'my notes\n');
     symlinkSync(join(base, 'gone', 'target.yaml'), join(base, 'dangling.yaml'));
     // A folder holding a run's journal is a dataset (run/dataset-holding.ts).
@@ -197,6 +198,7 @@ describe('paranom init', () => {
     mkdirSync(join(base, 'folder.csv'));
     const cases: Array<[string[], RegExp]> = [
       [[two, '--out', join(base, 'a.yaml')], /two\.csv has 2 columns besides the time column 'timestamp': name the one to replay with --column \(its columns: 'timestamp', 'a', 'b'\)/],
+      [[untimed, '--out', join(base, 'a.yaml')], /untimed\.csv has 2 columns: name the one to replay with --column, and its time column, if it has one, with --time-column \(else rows replay in file order\) \(its columns: 'when', 'level'\)/],
       [[two, '--column', 'c', '--out', join(base, 'a.yaml')], /--column c: .*two\.csv has no such column/],
       [[two, '--column', 'a', '--time-column', 'when', '--out', join(base, 'a.yaml')], /--time-column when: .*two\.csv has no such column/],
       [[flat, '--out', join(base, 'a.yaml')], /column 'x' holds one value \(5\) in every row/],

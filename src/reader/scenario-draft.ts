@@ -184,7 +184,9 @@ export function draftScenario(o: DraftOptions): Draft {
   if (time !== null && !columns.includes(time)) throw usage(`--time-column ${time}: ${o.series} has no such column (its columns: ${listed})`);
   const others = columns.filter((c) => c !== time);
   const column = o.column ?? (others.length === 1 ? others[0]! : undefined);
-  if (column === undefined) throw usage(`${o.series} has ${others.length} columns${time === null ? '' : ` besides the time column '${time}'`}: name the one to replay with --column (its columns: ${listed})`);
+  // With no column called `timestamp`, one of the others may hold the times under another name.
+  const timeToo = time === null && o.timeColumn === undefined ? ', and its time column, if it has one, with --time-column (else rows replay in file order)' : '';
+  if (column === undefined) throw usage(`${o.series} has ${others.length} columns${time === null ? '' : ` besides the time column '${time}'`}: name the one to replay with --column${timeToo} (its columns: ${listed})`);
   if (!columns.includes(column)) throw usage(`--column ${column}: ${o.series} has no such column (its columns: ${listed})`);
   if (column === time) throw usage(`--column ${column} is the time column; name another with --column, or pass --time-column none`);
 
