@@ -190,6 +190,8 @@ describe('paranom init', () => {
     const epoch = write('epoch.csv', `timestamp,x\n${Array.from({ length: 300 }, (_, i) => `${1_700_000_000 + i},${i % 17}`).join('\n')}\n`);
     const swapped = write('swapped.csv', `time,timestamp\n${Array.from({ length: 300 }, (_, i) => `${new Date(Date.UTC(2024, 0, 1) + 60_000 * i).toISOString()},${i % 17}`).join('\n')}\n`);
     const untimed = write('untimed.csv', `when,level\n${Array.from({ length: 300 }, (_, i) => `${new Date(Date.UTC(2024, 0, 1) + 60_000 * i).toISOString()},${i % 17}`).join('\n')}\n`);
+    const twoChannels = join(base, 'two-channels');
+    writeSyntheticModel(twoChannels, { window: 16, latent: 3, hidden: [8], seed: 2, channels: ['value', 'load'] });
     const mine = write('mine.yaml', 'my notes\n');
     symlinkSync(join(base, 'gone', 'target.yaml'), join(base, 'dangling.yaml'));
     // A folder holding a run's journal is a dataset (run/dataset-holding.ts).
@@ -218,6 +220,7 @@ describe('paranom init', () => {
       [[NAB, '--out', join(base, 'a.yaml'), '--copies', '9007199254740991'], /timeline\.rows: must be <= .*pass a smaller --copies$/m],
       [[NAB, '--out', mine], /--out .*mine\.yaml exists; paranom init never replaces a file/],
       [[NAB, '--out', join(base, 'a.yaml'), '--model', join(base, 'no-model')], /no-model/],
+      [[NAB, '--out', join(base, 'a.yaml'), '--model', twoChannels], /not written \(--model .*two-channels: .*the model has channels value, load.*\); a draft replays one column, so --model takes a model train-vae made of it alone \(--columns value\)$/m],
       [[NAB, '--out', join(base, 'dangling.yaml')], /--out '.*dangling\.yaml' is a symbolic link to .*target\.yaml, which does not exist/],
       [[NAB, '--out', join(mine, 'a.yaml')], /--out '.*mine\.yaml' is a file, not a directory/],
       [[NAB, '--out', join(base, 'b.yaml') + '/'], /--out .*b\.yaml\/ names a folder; name the scenario file in it/],

@@ -263,9 +263,13 @@ ${lo >= 0 ? `    limits: [0, null]            # the series never goes below 0, s
   } catch (err) {
     // Said of the options and the series: the file its lines would name was never written.
     if (!(err instanceof ScenarioError)) throw err;
-    const said = err.issues.map((i) => `${i.path || '(root)'}: ${i.message}`).join('; ');
+    // The learned kind is the last of the kinds: what is wrong there is the model's.
+    const learnedAt = `anomalies.kinds[${(text.match(/^ {4}- \{ kind: /gm) ?? []).length - 1}]`;
+    const ofModel = (path: string): boolean => o.model !== undefined && path.startsWith(learnedAt);
+    const said = err.issues.map((i) => `${ofModel(i.path) ? `--model ${o.model}` : i.path || '(root)'}: ${i.message}`).join('; ');
     const tooMany = err.issues.some((i) => i.path.startsWith('timeline')) ? `; ${o.copies} copies of its ${n} rows are too many for a timeline: pass a smaller --copies` : '';
-    throw usage(`${o.series}: the scenario drafted from it does not validate, so ${o.out} was not written (${said})${tooMany}`);
+    const channels = err.issues.some((i) => ofModel(i.path) && /channel/.test(i.message)) ? `; a draft replays one column, so --model takes a model train-vae made of it alone (--columns ${shellWord(column)})` : '';
+    throw usage(`${o.series}: the scenario drafted from it does not validate, so ${o.out} was not written (${said})${tooMany}${channels}`);
   }
   return { text, variable, column, rows, fileRows: n, scale, missing };
 }
