@@ -10,6 +10,7 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { errorData, EXIT_CODES, outOfFileDescriptors } from '../src/errors.js';
 import { tempDir } from './helpers.js';
 import { CLI, cliProcess, expectClean, ROOT, tinyScenario, treeHashes, writeScenario } from './reliability-helpers.js';
 
@@ -29,4 +30,27 @@ describe('more workers than the open-file limit lets start', () => {
       expect(treeHashes(out)).toEqual(treeHashes(ref));
     }
   }, 180_000);
+});
+
+describe('what a failure for want of file descriptors says', () => {
+  const errno = (code: string, message = `${code}: something, open '/x'`) => Object.assign(new Error(message), { code });
+
+  it("EMFILE names this process's limit, as `ulimit -n` shows it; exit 1, not a user's mistake", () => {
+    const limit = spawnSync('/bin/sh', ['-c', 'ulimit -n'], { encoding: 'utf8' }).stdout.trim();
+    const e = outOfFileDescriptors(errno('EMFILE'))!;
+    expect(e.code).toBe('RESOURCE_LIMIT');
+    expect(EXIT_CODES[e.code]).toBe(1);
+    expect(e.message).toBe(`too many open files (EMFILE): the open-file limit (ulimit -n) is ${limit}, too low for this run; raise it, e.g. \`ulimit -n 4096\`, and run the same command again`);
+  });
+
+  it('a worker thread that could not start for it says the same; ENFILE names the system-wide limit; other errors are not its', () => {
+    const worker = errno('ERR_WORKER_INIT_FAILED', 'Worker initialization failure: EMFILE');
+    expect(outOfFileDescriptors(worker)!.message).toBe(outOfFileDescriptors(errno('EMFILE'))!.message);
+    expect(outOfFileDescriptors(errno('ENFILE'))!.message).toMatch(/^too many open files on this system \(ENFILE\): the system-wide limit is reached; /);
+    expect(outOfFileDescriptors(errno('ERR_WORKER_INIT_FAILED', 'Worker initialization failure: ENOMEM'))).toBeUndefined();
+    expect(outOfFileDescriptors(errno('ENOSPC'))).toBeUndefined();
+    expect(outOfFileDescriptors(new Error('EMFILE in a message only'))).toBeUndefined();
+    // From a worker, as data: the limit's code, not a generation failure.
+    expect(errorData(errno('EMFILE')).code).toBe('RESOURCE_LIMIT');
+  });
 });

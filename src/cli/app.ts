@@ -6,7 +6,7 @@
  */
 import { join } from 'node:path';
 import yargs from 'yargs';
-import { EXIT_CODES, exitCodeOf, ParanomError, SYSTEM_ERRORS } from '../errors.js';
+import { EXIT_CODES, exitCodeOf, outOfFileDescriptors, ParanomError, SYSTEM_ERRORS } from '../errors.js';
 import type { OutputFormat } from '../plan/planner.js';
 import type { GenerateResult } from '../run/generate-options.js';
 import { parsePart, partFromEnvironment, type Part } from '../plan/parts.js';
@@ -49,6 +49,8 @@ function report(err: unknown, verbose: boolean, io: CliIO): number {
     }
     return exitCodeOf(err);
   }
+  const descriptors = outOfFileDescriptors(err);
+  if (descriptors) return report(descriptors, verbose, io);
   const e = err as NodeJS.ErrnoException;
   const code = typeof e?.code === 'string' ? e.code : undefined;
   if (code && SYSTEM_ERRORS[code]) {
