@@ -8,6 +8,7 @@
  * same bytes as any other worker count.
  */
 import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { errorData, EXIT_CODES, outOfFileDescriptors } from '../src/errors.js';
@@ -30,6 +31,70 @@ describe('more workers than the open-file limit lets start', () => {
       expect(treeHashes(out)).toEqual(treeHashes(ref));
     }
   }, 180_000);
+});
+
+/**
+ * An open-file limit too low for the run itself. Node needs some descriptors of its own,
+ * each worker thread a few more; a limit between "Node can start" and "the run fits" met
+ * paranom at every step: loading its modules (Node's stack trace), its workers failing to
+ * start (a task queued for a worker that never came: the run hung until a signal), a
+ * worker's shard file, the journal (messages naming a file, not the limit), and the lock
+ * left behind when its release could not read it. At every such limit the run now either
+ * completes or says, in one line, that the open-file limit is too low, exits 1, and leaves
+ * what the same command, run again under a normal limit, completes.
+ */
+describe('an open-file limit too low for the run', () => {
+  /** Runs `args` (node and its arguments) under `ulimit -n n`; killed (signal set) past 15 s. */
+  const underLimit = (n: number, args: string[]) =>
+    spawnSync('/bin/sh', ['-c', `ulimit -n ${n} && exec "$0" "$@"`, process.execPath, ...args], { cwd: ROOT, encoding: 'utf8', timeout: 15_000, killSignal: 'SIGKILL' });
+
+  it('from the lowest limit Node starts at up to one the run fits in: done, or one line naming the limit, exit 1; never a hang', () => {
+    const base = tempDir();
+    const scenario = writeScenario(base, tinyScenario(200_000));
+    const args = (out: string) => ['generate', scenario, '--out', out, '--shard-rows', '65536', '--workers', '2'];
+    const ref = join(base, 'ref');
+    expect(cliProcess(args(ref)).code).toBe(0);
+    // The lowest limit at which Node itself starts and reads a module: below it no code of paranom's runs.
+    const empty = join(base, 'empty.mjs');
+    writeFileSync(empty, '');
+    let n = 8;
+    while (underLimit(n, [empty]).status !== 0) n++;
+    /** Directories a failed run left (made by it, or holding an unfinished run). */
+    const left: string[] = [];
+    let failures = 0;
+    let fits = 0;
+    for (; fits < 2 && n < 80; n++) {
+      const out = join(base, `limit-${n}`);
+      const r = underLimit(n, [CLI, ...args(out)]);
+      expect(r.signal, `ulimit -n ${n}: ${r.stderr}`).toBeNull();
+      expectClean({ code: r.status, out: r.stdout, err: r.stderr });
+      if (r.status === 0) {
+        fits++;
+        expect(treeHashes(out)).toEqual(treeHashes(ref));
+        continue;
+      }
+      fits = 0;
+      failures++;
+      if (existsSync(out)) left.push(out);
+      expect(r.status, r.stderr).toBe(1);
+      const said = `paranom: too many open files (EMFILE): the open-file limit (ulimit -n) is ${n}, too low for this run; raise it, e.g. \`ulimit -n 4096\`, and run the same command again\n`;
+      // Where not even the words could be loaded (a limit Node itself barely starts under), Node's own line names the module, with the advice.
+      if (r.stderr !== said) expect(r.stderr).toMatch(/^paranom: EMFILE: too many open files, open '[^'\n]+\.js'; raise the open-file limit \(ulimit -n\)\n$/);
+      // What is left is an unfinished run's (a journal, whole shards), never its lock nor a temporary file.
+      if (existsSync(out)) expect(readdirSync(out, { recursive: true }).map(String).filter((f) => /\.lock|\.tmp/.test(f))).toEqual([]);
+    }
+    expect(fits, 'no limit under 80 let the run complete').toBe(2);
+    expect(failures, 'no limit was too low for the run').toBeGreaterThan(0);
+    // The same command under a normal limit completes every directory a failure left, as any run would have written it.
+    for (const out of left) {
+      expect(cliProcess(args(out)).code).toBe(0);
+      expect(treeHashes(out)).toEqual(treeHashes(ref));
+    }
+    if (left.length > 0) {
+      const v = cliProcess(['verify', left.at(-1)!]);
+      expect(v.code, v.err).toBe(0);
+    }
+  }, 120_000);
 });
 
 describe('what a failure for want of file descriptors says', () => {
