@@ -46,45 +46,62 @@ describe('more workers than the open-file limit lets start', () => {
 describe('an open-file limit too low for the run', () => {
   /** Runs `args` (node and its arguments) under `ulimit -n n`; killed (signal set) past 15 s. */
   const underLimit = (n: number, args: string[]) =>
-    spawnSync('/bin/sh', ['-c', `ulimit -n ${n} && exec "$0" "$@"`, process.execPath, ...args], { cwd: ROOT, encoding: 'utf8', timeout: 15_000, killSignal: 'SIGKILL' });
+    spawnSync('/bin/sh', ['-c', `ulimit -n ${n} && exec "$0" "$@"`, process.execPath, ...args], { cwd: ROOT, encoding: 'utf8', timeout: 15_000, killSignal: 'SIGKILL', maxBuffer: 1 << 30 });
 
-  it('from the lowest limit Node starts at up to one the run fits in: done, or one line naming the limit, exit 1; never a hang', () => {
+  /**
+   * Runs the CLI with `args(n)` under each limit from the lowest Node starts at (with a module
+   * to read: below it no code of paranom's runs) until the command succeeds twice in a row.
+   * Each run ends by itself: with its result checked by `done`, or in one line naming the
+   * limit, exit 1, checked by `failed`. Asserts that some limit was too low.
+   */
+  const walkLimits = (base: string, args: (n: number) => string[], done: (n: number, stdout: string) => void, failed: (n: number) => void): void => {
+    const empty = join(base, 'empty.mjs');
+    writeFileSync(empty, '');
+    let n = 8;
+    while (underLimit(n, [empty]).status !== 0) n++;
+    let failures = 0;
+    let fits = 0;
+    for (; fits < 2 && n < 80; n++) {
+      const r = underLimit(n, [CLI, ...args(n)]);
+      expect(r.signal, `ulimit -n ${n}: ${r.stderr}`).toBeNull();
+      expectClean({ code: r.status, out: '', err: r.stderr });
+      if (r.status === 0) {
+        fits++;
+        done(n, r.stdout);
+        continue;
+      }
+      fits = 0;
+      failures++;
+      expect(r.status, r.stderr).toBe(1);
+      const said = `paranom: too many open files (EMFILE): the open-file limit (ulimit -n) is ${n}, too low for this run; raise it, e.g. \`ulimit -n 4096\`, and run the same command again\n`;
+      // Where not even the words could be loaded (a limit Node itself barely starts under), Node's own line names the module, with the advice.
+      if (r.stderr !== said) expect(r.stderr).toMatch(/^paranom: EMFILE: too many open files, open '[^'\n]+\.js'; raise the open-file limit \(ulimit -n\)\n$/);
+      failed(n);
+    }
+    expect(fits, 'no limit under 80 let the command complete').toBe(2);
+    expect(failures, 'no limit was too low for the command').toBeGreaterThan(0);
+  };
+
+  it('generate, from the lowest limit Node starts at up to one the run fits in: done, or one line naming the limit, exit 1; never a hang', () => {
     const base = tempDir();
     const scenario = writeScenario(base, tinyScenario(200_000));
     const args = (out: string) => ['generate', scenario, '--out', out, '--shard-rows', '65536', '--workers', '2'];
     const ref = join(base, 'ref');
     expect(cliProcess(args(ref)).code).toBe(0);
-    // The lowest limit at which Node itself starts and reads a module: below it no code of paranom's runs.
-    const empty = join(base, 'empty.mjs');
-    writeFileSync(empty, '');
-    let n = 8;
-    while (underLimit(n, [empty]).status !== 0) n++;
+    const outAt = (n: number) => join(base, `limit-${n}`);
     /** Directories a failed run left (made by it, or holding an unfinished run). */
     const left: string[] = [];
-    let failures = 0;
-    let fits = 0;
-    for (; fits < 2 && n < 80; n++) {
-      const out = join(base, `limit-${n}`);
-      const r = underLimit(n, [CLI, ...args(out)]);
-      expect(r.signal, `ulimit -n ${n}: ${r.stderr}`).toBeNull();
-      expectClean({ code: r.status, out: r.stdout, err: r.stderr });
-      if (r.status === 0) {
-        fits++;
-        expect(treeHashes(out)).toEqual(treeHashes(ref));
-        continue;
-      }
-      fits = 0;
-      failures++;
-      if (existsSync(out)) left.push(out);
-      expect(r.status, r.stderr).toBe(1);
-      const said = `paranom: too many open files (EMFILE): the open-file limit (ulimit -n) is ${n}, too low for this run; raise it, e.g. \`ulimit -n 4096\`, and run the same command again\n`;
-      // Where not even the words could be loaded (a limit Node itself barely starts under), Node's own line names the module, with the advice.
-      if (r.stderr !== said) expect(r.stderr).toMatch(/^paranom: EMFILE: too many open files, open '[^'\n]+\.js'; raise the open-file limit \(ulimit -n\)\n$/);
-      // What is left is an unfinished run's (a journal, whole shards), never its lock nor a temporary file.
-      if (existsSync(out)) expect(readdirSync(out, { recursive: true }).map(String).filter((f) => /\.lock|\.tmp/.test(f))).toEqual([]);
-    }
-    expect(fits, 'no limit under 80 let the run complete').toBe(2);
-    expect(failures, 'no limit was too low for the run').toBeGreaterThan(0);
+    walkLimits(
+      base,
+      (n) => args(outAt(n)),
+      (n) => expect(treeHashes(outAt(n))).toEqual(treeHashes(ref)),
+      (n) => {
+        if (!existsSync(outAt(n))) return;
+        left.push(outAt(n));
+        // What is left is an unfinished run's (a journal, whole shards), never its lock nor a temporary file.
+        expect(readdirSync(outAt(n), { recursive: true }).map(String).filter((f) => /\.lock|\.tmp/.test(f))).toEqual([]);
+      },
+    );
     // The same command under a normal limit completes every directory a failure left, as any run would have written it.
     for (const out of left) {
       expect(cliProcess(args(out)).code).toBe(0);
@@ -94,6 +111,20 @@ describe('an open-file limit too low for the run', () => {
       const v = cliProcess(['verify', left.at(-1)!]);
       expect(v.code, v.err).toBe(0);
     }
+  }, 120_000);
+
+  it('a stream to standard output: done with the same rows, or one line naming the limit (a block that failed in its worker said it as a generation failure)', () => {
+    const base = tempDir();
+    const scenario = writeScenario(base, tinyScenario(140_000));
+    const args = ['generate', scenario, '--stdout', '--workers', '2'];
+    const ref = spawnSync(process.execPath, [CLI, ...args], { cwd: ROOT, encoding: 'utf8', maxBuffer: 1 << 30 });
+    expect(ref.status, ref.stderr).toBe(0);
+    walkLimits(
+      base,
+      () => args,
+      (_n, stdout) => expect(stdout === ref.stdout, 'the rows streamed differ').toBe(true),
+      () => undefined,
+    );
   }, 120_000);
 });
 
