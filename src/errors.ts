@@ -145,18 +145,19 @@ export function noRoom(err: unknown, file: string, then: string): ParanomError |
  * to raise it; undefined for any other error. EMFILE is this process's open-file limit
  * (`ulimit -n`), met by a file paranom opens, a module it loads, or a worker thread that
  * could not start for it (Node's ERR_WORKER_INIT_FAILED, the errno in its message); ENFILE
- * is the whole system's. Which file was being opened does not help the user: it is left out.
+ * is the whole system's. Which file was being opened does not help the user: it is left out
+ * of the message (the failure's own stack, for --verbose, says it).
  */
 export function outOfFileDescriptors(err: unknown): ParanomError | undefined {
   const e = err as NodeJS.ErrnoException | undefined;
   const code = e?.code === 'EMFILE' || e?.code === 'ENFILE' ? e.code : e?.code === 'ERR_WORKER_INIT_FAILED' ? /\b(EMFILE|ENFILE)\b/.exec(e.message)?.[1] : undefined;
   if (code === 'ENFILE') {
-    return new ParanomError('RESOURCE_LIMIT', 'too many open files on this system (ENFILE): the system-wide limit is reached; close files other programs hold or raise fs.file-max, and run the same command again', { errno: code });
+    return new ParanomError('RESOURCE_LIMIT', 'too many open files on this system (ENFILE): the system-wide limit is reached; close files other programs hold or raise fs.file-max, and run the same command again', { errno: code, stack: e?.stack });
   }
   if (code !== 'EMFILE') return undefined;
   const limit = openFileLimit();
   const is = limit === undefined ? 'is' : `is ${limit},`;
-  return new ParanomError('RESOURCE_LIMIT', `too many open files (EMFILE): the open-file limit (ulimit -n) ${is} too low for this run; raise it, e.g. \`ulimit -n 4096\`, and run the same command again`, { errno: code, ...(limit === undefined ? {} : { limit }) });
+  return new ParanomError('RESOURCE_LIMIT', `too many open files (EMFILE): the open-file limit (ulimit -n) ${is} too low for this run; raise it, e.g. \`ulimit -n 4096\`, and run the same command again`, { errno: code, ...(limit === undefined ? {} : { limit }), stack: e?.stack });
 }
 
 /**

@@ -149,4 +149,9 @@ describe('what a failure for want of file descriptors says', () => {
     // From a worker, as data: the limit's code, not a generation failure.
     expect(errorData(errno('EMFILE')).code).toBe('RESOURCE_LIMIT');
   });
+
+  it("--verbose shows where the descriptor ran out: the failure's own stack, not the message's", () => {
+    const err = errno('EMFILE');
+    expect(outOfFileDescriptors(err)!.details['stack']).toBe(err.stack);
+  });
 });
