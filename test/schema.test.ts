@@ -189,6 +189,7 @@ variables: { x: { normal: { dist: normal, mean: 0, sd: 1 } } }`,
     'normal-tail-overflows-int32.yaml',
     'entities-key-clash.yaml',
     'categorical-fractions-in-int32.yaml',
+    'constant-fraction-in-int32.yaml',
   ]);
   const fixtures = readdirSync(brokenDir).sort();
 
