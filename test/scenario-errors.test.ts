@@ -117,6 +117,8 @@ const CASES: Case[] = [
   { file: 'categorical-fractions-in-int32.yaml', path: 'variables.gear.normal', message: '0.5 is not a whole number, and an int32 column would round it to 1; list whole numbers, or use dtype float64' },
   // Before: accepted, and every row written as 3.
   { file: 'constant-fraction-in-int32.yaml', path: 'variables.level.normal.value', message: '2.5 is not a whole number, and an int32 column would round it to 3; write a whole number, or use dtype float64' },
+  // Before: accepted, and every event replayed from one whole step (1s) away.
+  { file: 'replay-lag-under-a-step.yaml', path: 'anomalies.kinds[0].lag', message: '0.5s is shorter than one step of the timeline (1s); give at least one step, or a row count' },
   { file: 'kind-variables-empty.yaml', path: 'anomalies.kinds[0].variables', message: "an empty list names no variable; leave 'variables' out for the default targets, or name at least one" },
   // Several problems at once (checked in full below)
   { file: 'three-problems.yaml', path: 'timeline.rows', message: 'must be >= 1, got 0' },

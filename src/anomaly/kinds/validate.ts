@@ -5,7 +5,7 @@
  */
 import { recordedPath } from '../../model/input-path.js';
 import { Checker, checkNameList, describe, join, noSuchVariable, unknownChoice } from '../../model/checker.js';
-import { parseDurationMs } from '../../model/units.js';
+import { parseDurationMs, spellDurationMs } from '../../model/units.js';
 import type { AnomalyKindName, AnomalyKindSpec, AnomalyPlan, CorrelationGroup, LearnedModelRef, MinEffect, ProcessVariable, Variable } from '../../model/types.js';
 import { readVaeCodec } from '../../vae/model.js';
 import { downsampleOf } from '../../vae/downsample.js';
@@ -36,6 +36,9 @@ function checkSpan(c: Checker, raw: unknown, path: string, stepMs: number | unde
     const ms = parseDurationMs(raw);
     if (ms === undefined || ms <= 0) return c.fail(path, `expected a row count or a duration such as "30s", got ${describe(raw)}`);
     if (stepMs === undefined) return undefined;
+    // Rows are a step apart: a duration under one step names no row (a replay would be moved
+    // a whole step all the same), as for the anomaly durations and split lengths.
+    if (ms < stepMs) return c.fail(path, `${raw} is shorter than one step of the timeline (${spellDurationMs(stepMs)}); give at least one step, or a row count`);
     return [ms / stepMs, ms / stepMs];
   }
   const n = c.number(raw, path, { gt: 0 });
