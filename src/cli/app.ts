@@ -140,12 +140,15 @@ export async function runCli(args: readonly string[], io: CliIO = processIO): Pr
   /** Errors fail() has reported, with their exit codes. */
   const reported = new WeakMap<object, number>();
   // Each command ends by throwing CliExit (errors included), so nothing exits the process.
-  const guard = (body: () => Promise<void> | void) => async () => {
+  // A command that reads a scenario file names it, so a problem of that file found later
+  // (a callback module's exports) is reported at its line too.
+  const guard = (body: () => Promise<void> | void, scenarioFile?: string) => async () => {
     try {
       await body();
     } catch (err) {
       if (err instanceof CliExit) throw err;
-      throw new CliExit(report(err, verbose, io));
+      const located = scenarioFile === undefined ? err : (await import('../reader/load.js')).atScenarioLine(scenarioFile, err);
+      throw new CliExit(report(located, verbose, io));
     }
   };
   const parser = yargs(standardOutputDash(args))
@@ -234,7 +237,7 @@ export async function runCli(args: readonly string[], io: CliIO = processIO): Pr
             return;
           }
           await runWithProgress(io, out, (onProgress, signal) => generate(s, { ...options, out, ...(part ? { part } : {}), signal, onProgress }));
-        })(),
+        }, argv.scenario)(),
     )
     .command(
       'validate <scenario>',
@@ -257,7 +260,7 @@ export async function runCli(args: readonly string[], io: CliIO = processIO): Pr
           const { epochUnitWarnings } = await import('../run/epoch-unit-warnings.js');
           for (const w of epochUnitWarnings(s)) io.stderr(`paranom: warning: ${argv.scenario}: ${w}\n`);
           io.stdout(`${argv.scenario}: ok — ${countOf(s.variables.length, 'variable')}, ${countOf(s.timeline.rows, 'row')}${s.entities ? ` × ${countOf(s.entities.count, 'entity', 'entities')}` : ''}, anomalies: ${s.anomalies.mode}\n`);
-        })(),
+        }, argv.scenario)(),
     )
     .command(
       'grow <dataset>',
