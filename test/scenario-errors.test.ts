@@ -210,6 +210,25 @@ describe('broken scenarios: loadScenario', () => {
     ]);
   });
 
+  it('a plan that places no event (frequency 0, count 0) needs no duration, and still has what it is given checked (before: "anomalies.duration: required")', () => {
+    const issuesOf = (anomalies: unknown): string[] => {
+      try {
+        const s = parseScenario(JSON.stringify({ timeline: { rows: 100 }, anomalies, variables: { x: { normal: { dist: 'normal', mean: 0, sd: 1 } } } }), join(root, 'off.json'));
+        expect(s.anomalies).toEqual({ mode: 'none' });
+        return [];
+      } catch (err) {
+        return (err as ScenarioError).issues.map((i) => `${i.path}: ${i.message}`);
+      }
+    };
+    expect(issuesOf({ frequency: 0 })).toEqual([]);
+    expect(issuesOf({ count: 0 })).toEqual([]);
+    expect(issuesOf({ frequency: 0, kinds: [{ kind: 'spike', magnitude: 3 }, { kind: 'level_shift', shift: 1, duration: [2, 4] }] })).toEqual([]);
+    expect(issuesOf({ frequency: 0, duration: [5, 2] })).toEqual(['anomalies.duration[1]: must be >= the minimum duration (5), got 2']);
+    expect(issuesOf({ count: 0, kinds: [{ kind: 'spike', magnitude: -3 }] })).toEqual(['anomalies.kinds[0].magnitude: must be > 0, got -3']);
+    expect(issuesOf({ frequency: 0.01 })).toEqual(['anomalies.duration: required: [min, max] rows (or durations such as ["20s", "5m"])']);
+    expect(issuesOf({ frequency: 0.01, kinds: [{ kind: 'spike', magnitude: 3 }] })).toEqual(["anomalies.kinds[0].duration: required when 'anomalies.duration' is not given"]);
+  });
+
   it('reports a one-member correlation group once, not its member again as in no group', () => {
     const doc = {
       timeline: { rows: 100 },

@@ -312,7 +312,8 @@ export function checkPlanExtras(
     ...(labelMargin && (labelMargin[0] > 0 || labelMargin[1] > 0) ? { labelMargin } : {}),
   };
   if (o['kinds'] === undefined) return common;
-  const kinds = checkKinds(c, o['kinds'], stepMs, checkDuration, duration, o['duration'] !== undefined, resolveFile);
+  // A default given (`duration`), or one written but invalid (reported already), makes a kind's own duration optional.
+  const kinds = checkKinds(c, o['kinds'], stepMs, checkDuration, duration, duration !== undefined || o['duration'] !== undefined, resolveFile);
   if (!kinds) return undefined;
   const envelope: [number, number] = [Math.min(...kinds.map((k) => k.duration[0])), Math.max(...kinds.map((k) => k.duration[1]))];
   return { kinds, ...common, envelope };
