@@ -229,6 +229,22 @@ describe('broken scenarios: loadScenario', () => {
     expect(issuesOf({ frequency: 0.01, kinds: [{ kind: 'spike', magnitude: 3 }] })).toEqual(["anomalies.kinds[0].duration: required when 'anomalies.duration' is not given"]);
   });
 
+  it("refuses noise's wave_period without a wave, or under 2 rows (before: accepted, and unused or aliased to one phase on every row)", () => {
+    const issuesOf = (kind: Record<string, unknown>, step = '1s'): string[] => {
+      try {
+        parseScenario(JSON.stringify({ timeline: { rows: 1000, step }, anomalies: { frequency: 0.05, duration: [20, 40], kinds: [kind] }, variables: { x: { normal: { dist: 'normal', mean: 0, sd: 1 } } } }), join(root, 'wave.json'));
+        return [];
+      } catch (err) {
+        return (err as ScenarioError).issues.map((i) => `${i.path}: ${i.message}`);
+      }
+    };
+    expect(issuesOf({ kind: 'noise', magnitude: 1, wave_period: 20 })).toEqual(['anomalies.kinds[0].wave_period: shapes a wave, and there is none: add wave (sine, square, triangle, sawtooth), or remove wave_period']);
+    expect(issuesOf({ kind: 'noise', magnitude: 1, wave: 'sine', wave_period: 1 })).toEqual(['anomalies.kinds[0].wave_period: a period of 1 row is under 2 rows: the wave is read at whole rows, so it would alias; give at least 2 rows']);
+    expect(issuesOf({ kind: 'noise', magnitude: 1, wave: 'sine', wave_period: '90s' }, '1m')).toEqual(['anomalies.kinds[0].wave_period: a period of 1.5 rows is under 2 rows: the wave is read at whole rows, so it would alias; give at least 2 rows']);
+    expect(issuesOf({ kind: 'noise', magnitude: 1, wave: 'sine', wave_period: 2 })).toEqual([]);
+    expect(issuesOf({ kind: 'noise', magnitude: 1, wave: 'triangle', wave_period: '2m' }, '1m')).toEqual([]);
+  });
+
   it('reports a one-member correlation group once, not its member again as in no group', () => {
     const doc = {
       timeline: { rows: 100 },

@@ -106,6 +106,14 @@ function checkKinds(
     if (name === 'variance' && o['factor'] === undefined && o['sd'] === undefined) {
       ok = c.fail(p, "variance needs 'factor' (multiplies the noise of process variables) or 'sd' (adds Gaussian noise), or both") ?? false;
     }
+    if (name === 'noise' && params['wave_period'] !== undefined) {
+      // Unused without a wave, and read at whole rows: under 2 rows a wave aliases, as a
+      // process component's period would (a period of 1 row puts every row at one phase).
+      const period = (params['wave_period'] as [number, number])[0];
+      const waves = (defs['wave'] as Extract<ParamDef, { type: 'choice' }>).values.filter((w) => w !== 'none');
+      if (params['wave'] === 'none') ok = c.fail(join(p, 'wave_period'), `shapes a wave, and there is none: add wave (${waves.join(', ')}), or remove wave_period`) ?? false;
+      else if (period < 2) ok = c.fail(join(p, 'wave_period'), `a period of ${period} row${period === 1 ? '' : 's'} is under 2 rows: the wave is read at whole rows, so it would alias; give at least 2 rows`) ?? false;
+    }
     if (name === 'replay' && o['lag'] === undefined) ok = c.fail(join(p, 'lag'), 'required: how far away the replayed segment comes from, in rows or as a duration such as "12h"') ?? false;
     let learned: LearnedModelRef | undefined;
     if (name === 'learned') {
