@@ -229,6 +229,12 @@ describe('broken scenarios: loadScenario', () => {
     expect(issuesOf({ frequency: 0.01, kinds: [{ kind: 'spike', magnitude: 3 }] })).toEqual(["anomalies.kinds[0].duration: required when 'anomalies.duration' is not given"]);
   });
 
+  it('a constant drawn per entity into an integer column is drawn whole, as an integer bound or a limit drawn per entity is', () => {
+    const doc = (per: Record<string, unknown>) => JSON.stringify({ timeline: { rows: 100 }, entities: { count: 3 }, variables: { x: { dtype: 'int32', normal: { dist: 'constant', value: { per_entity: per } } } } });
+    expect(() => parseScenario(doc({ dist: 'integer', min: 0, max: 10 }), join(root, 'pe.json'))).not.toThrow();
+    expect(() => parseScenario(doc({ dist: 'uniform', min: 0, max: 10 }), join(root, 'pe.json'))).toThrow(/variables\.x\.normal\.value: [\d.e-]+ is not a whole number, and an int32 column would round it to \d+; write a whole number, or use dtype float64 \(the smallest per-entity value drawn/);
+  });
+
   it("refuses noise's wave_period without a wave, or under 2 rows (before: accepted, and unused or aliased to one phase on every row)", () => {
     const issuesOf = (kind: Record<string, unknown>, step = '1s'): string[] => {
       try {
