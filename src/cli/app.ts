@@ -17,6 +17,7 @@ import { trainVaeCommand } from './train-vae.js';
 import { benchCommand } from './bench.js';
 import { intOption, LIMITS, stringOption } from './options.js';
 import { evalCommand } from './eval.js';
+import { initCommand } from './init.js';
 import { checkDatasetArgs, runStreamCommand, wantsStream } from './stream.js';
 import { previewCommand, reportCommand } from './report-page.js';
 import { runSplitsCommand } from './splits.js';
@@ -133,7 +134,7 @@ function standardOutputDash(args: readonly string[]): string[] {
 
 /** Runs the paranom command line on `args` (without the node and script names); resolves to the exit code. */
 /** The commands, as `--help` lists them (a test holds the two equal). */
-export const COMMANDS = ['generate', 'validate', 'grow', 'verify', 'merge-manifests', 'merge', 'train-vae', 'bench', 'eval', 'report', 'preview'] as const;
+export const COMMANDS = ['init', 'generate', 'validate', 'grow', 'verify', 'merge-manifests', 'merge', 'train-vae', 'bench', 'eval', 'report', 'preview'] as const;
 
 export async function runCli(args: readonly string[], io: CliIO = processIO): Promise<number> {
   const verbose = args.includes('--verbose');
@@ -333,12 +334,13 @@ export async function runCli(args: readonly string[], io: CliIO = processIO): Pr
           io.stdout(`wrote ${r.rows.toLocaleString('en-US')} rows (${(r.bytes / 1e6).toFixed(1)} MB) to ${to} in ${((performance.now() - t0) / 1000).toFixed(2)}s\n`);
         })(),
     )
+    .command(initCommand(io.stdout))
     .command(trainVaeCommand)
     .command(benchCommand)
     .command(evalCommand)
     .command(reportCommand)
     .command(previewCommand)
-    .demandCommand(1, 'Name a command: generate, validate, grow, verify, merge, merge-manifests, train-vae, eval, report or preview')
+    .demandCommand(1, 'Name a command: init, generate, validate, grow, verify, merge, merge-manifests, train-vae, eval, report or preview')
     .strict()
     .exitProcess(false)
     .fail((msg, err) => {

@@ -39,6 +39,7 @@ async function emit(report: PageData.Report, o: Outputs, targets: Outputs, secon
  */
 async function checkOutputs(o: Outputs, dataset?: string): Promise<Outputs> {
   if (!o.out && !o.png) throw new ParanomError('USAGE', 'name an output: --out FILE.html and/or --png FILE.png');
+  if (o.png) (await import('../report/png.js')).requireChromium();
   const { checkWritable } = await import('../report/output.js');
   const { checkOutputPath, followedFile, realPath } = await import('../run/output-dir.js');
   // A link is followed: checked and written where it leads, and stays a link.
