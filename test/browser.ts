@@ -1,7 +1,7 @@
 /**
- * A real browser for report tests: Debian's Chromium driven by playwright-core. `.ci/run`
- * installs Chromium; where it is missing this installs it (as root, with apt-get), and only
- * when that fails do browser tests skip, saying why.
+ * A real browser for report tests: Debian's Chromium driven by playwright-core. Where it is
+ * missing this installs it (as root, with apt-get), and only when that fails do browser
+ * tests skip, saying why.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';

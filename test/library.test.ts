@@ -1,9 +1,10 @@
 /** Every CLI option is a library option: the same run through both gives the same bytes. */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
+import { Writable } from 'node:stream';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { generate, planRun } from '../src/index.js';
+import { generate, generateSplits, grow, loadScenario, planRun, streamRows, verify } from '../src/index.js';
 import { tempDir } from './helpers.js';
 
 const SCENARIO = 'scenarios/anomaly-kinds.yaml';
@@ -26,4 +27,26 @@ describe('library options', () => {
     expect(JSON.stringify(lib.manifest)).toMatch(/_clean/);
     expect(existsSync(join(dir, 'lib/anomalies.parquet'))).toBe(true);
   });
+
+  it('refuses a worker count or shard size that is not a whole number in range, before anything is written (NaN workers hung the run; 0, −1 and 1.5 were replaced silently)', async () => {
+    const dir = tempDir();
+    const grown = join(dir, 'grown');
+    await generate(SCENARIO, { out: grown, rows: 1_000, workers: 1 });
+    const sink = new Writable({ write: (_c, _e, done) => done() });
+    for (const bad of [0, -1, 1.5, 1e6, Number.NaN]) {
+      const out = join(dir, `w-${bad}`);
+      await expect(generate(SCENARIO, { out, rows: 1_000, workers: bad })).rejects.toThrow(`workers must be an integer from 1 to 1,024, got ${bad}`);
+      await expect(generate(SCENARIO, { out, rows: 1_000, shardRows: bad === 1e6 ? 2e9 : bad })).rejects.toThrow(/shardRows must be an integer from 1 to 1,000,000,000, got/);
+      expect(() => planRun(SCENARIO, { shardRows: bad === 1e6 ? 2e9 : bad })).toThrow(/shardRows must be an integer/);
+      await expect(grow(grown, 2_000, { workers: bad })).rejects.toThrow(/workers must be an integer/);
+      await expect(streamRows(SCENARIO, { out: sink, rows: 1_000, format: 'csv', workers: bad })).rejects.toThrow(/workers must be an integer/);
+      await expect(generateSplits(loadScenario(SCENARIO), { out: join(dir, `s-${bad}`), rows: 2_000, workers: bad })).rejects.toThrow(/workers must be an integer/);
+      expect(existsSync(out)).toBe(false);
+      expect(existsSync(join(dir, `s-${bad}`))).toBe(false);
+    }
+    expect(JSON.parse(readFileSync(join(grown, 'manifest.json'), 'utf8')).rows).toBe(1_000);
+    // verify's sample, as --sample is checked: NaN sampled no block and said ok.
+    for (const bad of [-1, 1.5, Number.NaN]) await expect(verify(grown, { sampleBlocks: bad })).rejects.toThrow(`sampleBlocks must be a whole number of at least 0, got ${bad}`);
+    expect((await verify(grown, { sampleBlocks: 0 })).ok).toBe(true);
+  }, 60_000);
 });

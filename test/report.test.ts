@@ -330,11 +330,30 @@ describe('paranom report / preview commands', () => {
     const html = readFileSync(out, 'utf8');
     // Nothing is loaded from elsewhere: no script or style by reference.
     expect(/<script[^>]+src=|<link[^>]+href=/.test(html)).toBe(false);
-    expect(existsSync(out + '.tmp')).toBe(false);
+    expect(readdirSync(t).filter((f) => f.endsWith('.tmp'))).toEqual([]);
 
     const noChrome = spawnSync(process.execPath, [CLI, 'preview', 'scenarios/valve-sensors.yaml', '--rows', '5000', '--png', join(t, 'x.png')], { encoding: 'utf8', env: { ...process.env, PARANOM_CHROMIUM: join(t, 'no-such-chromium') } });
     expect(noChrome.status).toBe(2);
     expect(noChrome.stderr).toContain('--png needs a Chromium and none was found');
+  });
+
+  it('refuse --png without a Chromium before any work: no page written, nothing generated or read', () => {
+    const t = tempDir();
+    const ds = join(t, 'ds');
+    expect(paranom('generate', 'scenarios/valve-sensors.yaml', '--rows', '3000', '--out', ds, '--workers', '1').code).toBe(0);
+    const env = { ...process.env, PARANOM_CHROMIUM: join(t, 'no-such-chromium') };
+    for (const args of [
+      ['preview', 'scenarios/valve-sensors.yaml', '--rows', '5000'],
+      ['report', ds],
+    ]) {
+      const page = join(t, `${args[0]}.html`);
+      const r = spawnSync(process.execPath, [CLI, ...args, '--out', page, '--png', join(t, `${args[0]}.png`)], { encoding: 'utf8', env });
+      expect(r.status, r.stderr).toBe(2);
+      expect(r.stderr).toContain('--png needs a Chromium and none was found');
+      expect(r.stdout).not.toContain('wrote');
+      expect(existsSync(page)).toBe(false);
+      expect(existsSync(join(t, `${args[0]}.png`))).toBe(false);
+    }
   });
 
   it('refuse a page or image inside the dataset, one file for both, a name of another kind of file, and a --workers that is not a count (before: the page was written into the dataset and grow then refused it as foreign; the image replaced the page; --workers 0 and abc ran)', () => {

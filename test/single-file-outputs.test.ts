@@ -83,7 +83,8 @@ describe('single-file outputs in places that fail them', () => {
     expect(b.code, b.err).toBe(2);
     expect(b.err).toMatch(/--out .*\/bound here is a mount point/);
     expectClean(b);
-  }, 60_000);
+    // It trains one model: about 20 s on a quiet machine, past 60 s under load.
+  }, 180_000);
 
   it('an earlier page or merge that is a mount point (a file bind-mounted there): the message names it and EBUSY, no internal error, nothing changed or left', () => {
     for (const [file, args] of [
@@ -103,7 +104,8 @@ describe('single-file outputs in places that fail them', () => {
       expect(readFileSync(to)).toEqual(readFileSync(source));
       expect(readdirSync(base).filter((f) => f.includes('.paranom-'))).toEqual([]);
     }
-  }, 60_000);
+    // Four reports and merges: about 30 s on a quiet machine.
+  }, 180_000);
 
   it('a full disk: the message names the file and ENOSPC; no temporary is left', () => {
     const disk = join(base, 'full');

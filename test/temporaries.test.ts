@@ -84,7 +84,7 @@ describe('temporaries beside the user’s files', () => {
     expect(readdirSync(dir).sort()).toEqual([...Object.keys(mine), 'all.parquet'].sort());
 
     // A file written beside the user's (a report page, a stream's labels) works the same way.
-    writeFileAtomic(join(dir, 'page.html'), '<html></html>', { unique: true });
+    writeFileAtomic(join(dir, 'page.html'), '<html></html>', { amongUserFiles: true });
     expect(readFileSync(join(dir, 'page.html'), 'utf8')).toBe('<html></html>');
     expect(userHashes(dir, Object.keys(mine))).toEqual(mine);
   });

@@ -48,21 +48,29 @@ export function contextWindow(start: number, duration: number, limit = Infinity)
 
 /** Robust scale of the finite values of `x` (see the module comment). */
 export function robustScale(x: ArrayLike<number>): number {
+  return robustScaleOf(x).scale;
+}
+
+/** How a robust scale was found: 1.4826·MAD, else 1.2533 × the mean absolute deviation (more than half the values equal the median), else 1 (all equal, or none). */
+export type ScaleBasis = 'mad' | 'mean deviation' | 'none';
+
+/** `robustScale` and which of its estimates gave it. */
+export function robustScaleOf(x: ArrayLike<number>): { scale: number; basis: ScaleBasis } {
   const v = new Float64Array(x.length);
   let n = 0;
   for (let i = 0; i < x.length; i++) if (Number.isFinite(x[i]!)) v[n++] = x[i]!;
-  if (n === 0) return 1;
+  if (n === 0) return { scale: 1, basis: 'none' };
   const values = v.subarray(0, n);
   const med = median(values.slice());
   // Deviations in the values' order: the mean below adds them in that order.
   const dev = new Float64Array(n);
   for (let i = 0; i < n; i++) dev[i] = Math.abs(values[i]! - med);
   const mad = median(dev.slice());
-  if (mad > 0) return 1.4826 * mad;
+  if (mad > 0) return { scale: 1.4826 * mad, basis: 'mad' };
   let sum = 0;
   for (let i = 0; i < n; i++) sum += dev[i]!;
   const mean = sum / n;
-  return mean > 0 ? 1.2533 * mean : 1;
+  return mean > 0 ? { scale: 1.2533 * mean, basis: 'mean deviation' } : { scale: 1, basis: 'none' };
 }
 
 /**

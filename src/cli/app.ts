@@ -17,6 +17,7 @@ import { trainVaeCommand } from './train-vae.js';
 import { benchCommand } from './bench.js';
 import { intOption, LIMITS, stringOption } from './options.js';
 import { evalCommand } from './eval.js';
+import { initCommand } from './init.js';
 import { checkDatasetArgs, runStreamCommand, wantsStream } from './stream.js';
 import { previewCommand, reportCommand } from './report-page.js';
 import { runSplitsCommand } from './splits.js';
@@ -135,19 +136,22 @@ function standardOutputDash(args: readonly string[]): string[] {
 
 /** Runs the paranom command line on `args` (without the node and script names); resolves to the exit code. */
 /** The commands, as `--help` lists them (a test holds the two equal). */
-export const COMMANDS = ['generate', 'validate', 'grow', 'verify', 'merge-manifests', 'merge', 'train-vae', 'bench', 'eval', 'report', 'preview'] as const;
+export const COMMANDS = ['init', 'generate', 'validate', 'grow', 'verify', 'merge-manifests', 'merge', 'train-vae', 'bench', 'eval', 'report', 'preview'] as const;
 
 export async function runCli(args: readonly string[], io: CliIO = processIO): Promise<number> {
   const verbose = args.includes('--verbose');
   /** Errors fail() has reported, with their exit codes. */
   const reported = new WeakMap<object, number>();
   // Each command ends by throwing CliExit (errors included), so nothing exits the process.
-  const guard = (body: () => Promise<void> | void) => async () => {
+  // A command that reads a scenario file names it, so a problem of that file found later
+  // (a callback module's exports) is reported at its line too.
+  const guard = (body: () => Promise<void> | void, scenarioFile?: string) => async () => {
     try {
       await body();
     } catch (err) {
       if (err instanceof CliExit) throw err;
-      throw new CliExit(report(err, verbose, io));
+      const located = scenarioFile === undefined ? err : (await import('../reader/load.js')).atScenarioLine(scenarioFile, err);
+      throw new CliExit(report(located, verbose, io));
     }
   };
   const parser = yargs(standardOutputDash(args))
@@ -236,7 +240,7 @@ export async function runCli(args: readonly string[], io: CliIO = processIO): Pr
             return;
           }
           await runWithProgress(io, out, (onProgress, signal) => generate(s, { ...options, out, ...(part ? { part } : {}), signal, onProgress }));
-        })(),
+        }, argv.scenario)(),
     )
     .command(
       'validate <scenario>',
@@ -259,7 +263,7 @@ export async function runCli(args: readonly string[], io: CliIO = processIO): Pr
           const { epochUnitWarnings } = await import('../run/epoch-unit-warnings.js');
           for (const w of epochUnitWarnings(s)) io.stderr(`paranom: warning: ${argv.scenario}: ${w}\n`);
           io.stdout(`${argv.scenario}: ok — ${countOf(s.variables.length, 'variable')}, ${countOf(s.timeline.rows, 'row')}${s.entities ? ` × ${countOf(s.entities.count, 'entity', 'entities')}` : ''}, anomalies: ${s.anomalies.mode}\n`);
-        })(),
+        }, argv.scenario)(),
     )
     .command(
       'grow <dataset>',
@@ -332,12 +336,13 @@ export async function runCli(args: readonly string[], io: CliIO = processIO): Pr
           io.stdout(`wrote ${r.rows.toLocaleString('en-US')} rows (${(r.bytes / 1e6).toFixed(1)} MB) to ${to} in ${((performance.now() - t0) / 1000).toFixed(2)}s\n`);
         })(),
     )
+    .command(initCommand(io.stdout))
     .command(trainVaeCommand)
     .command(benchCommand)
     .command(evalCommand)
     .command(reportCommand)
     .command(previewCommand)
-    .demandCommand(1, 'Name a command: generate, validate, grow, verify, merge, merge-manifests, train-vae, eval, report or preview')
+    .demandCommand(1, 'Name a command: init, generate, validate, grow, verify, merge, merge-manifests, train-vae, eval, report or preview')
     .strict()
     .exitProcess(false)
     .fail((msg, err) => {

@@ -5,6 +5,7 @@
  */
 import { ParanomError } from '../errors.js';
 import { parseDecimal } from '../input/decimal.js';
+import { MAX_SHARD_ROWS, MAX_WORKERS } from '../run/run-counts.js';
 
 /** An integer option: digits (or an exponent form such as 1e6 that is a whole number) within [min, max]. */
 export function intOption(name: string, raw: unknown, range: { min: number; max: number }): number | undefined {
@@ -57,8 +58,8 @@ export function stringOption(name: string, raw: unknown): string | undefined {
 export const LIMITS = {
   rows: { min: 1, max: 1e12 },
   seed: { min: 0, max: Number.MAX_SAFE_INTEGER },
-  shardRows: { min: 1, max: 1e9 },
-  workers: { min: 1, max: 1024 },
+  shardRows: { min: 1, max: MAX_SHARD_ROWS },
+  workers: { min: 1, max: MAX_WORKERS },
   parts: { min: 1, max: 1e6 },
   sample: { min: 0, max: 1e6 },
 } as const;

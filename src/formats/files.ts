@@ -13,7 +13,7 @@
  * some network file systems, other platforms), the write is buffered, as for every other
  * file.
  */
-import { closeSync, constants, fsync, fsyncSync, ftruncateSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, constants, existsSync, fsync, fsyncSync, ftruncateSync, linkSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { addMs, clock, timing } from '../phases.js';
 import { removeAbandonedTemps, uniqueTempName } from './unique-temp.js';
@@ -22,8 +22,6 @@ import { writeAllAt, writeThroughRing, type FileParts, type RingWrite, type Writ
 
 export { alignedBytes, DIRECT_ALIGN } from './aligned-bytes.js';
 export type { FileParts } from './write-ring.js';
-
-export const TEMP_SUFFIX = '.tmp';
 
 /** Files smaller than this are written buffered: the page cache costs them little. */
 const DIRECT_MIN_BYTES = 1 << 20;
@@ -43,12 +41,15 @@ function writeAll(fd: number, buf: Uint8Array, length: number): void {
   while (off < length) off += writeSync(fd, buf, off, length - off);
 }
 
-/** Opens `tmp` for a direct write; -1 when the file system refuses O_DIRECT. */
+/** Opens `tmp`, a new file, for a direct write; -1 (no file left) when the file system refuses O_DIRECT. */
 function openDirect(tmp: string): number {
   try {
-    return openSync(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_DIRECT, 0o644);
+    return openSync(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_DIRECT, 0o644);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EINVAL') throw err;
+    // Linux checks O_DIRECT after creating the file: the name was new (O_EXCL), so a file
+    // there now is the one this open made.
+    rmSync(tmp, { force: true });
     directAllowed = false;
     return -1;
   }
@@ -74,7 +75,10 @@ function openWrittenDirect(tmp: string, bytes: Uint8Array): number {
     ftruncateSync(fd, bytes.length);
     return fd;
   } catch (err) {
-    if (refused(err, fd)) return -1;
+    // The file is this open's (O_EXCL): it goes, refused or failed.
+    const wasRefused = refused(err, fd);
+    rmSync(tmp, { force: true });
+    if (wasRefused) return -1;
     throw err;
   }
 }
@@ -122,7 +126,7 @@ export async function writeFileAtomicAround<T>(path: string, file: Uint8Array | 
   const ring = file instanceof Uint8Array ? null : around.ring;
   if (file instanceof Uint8Array ? !direct(file) : !directAllowed || length < DIRECT_MIN_BYTES || !ring?.aligned()) return buffered();
   mkdirSync(dirname(path), { recursive: true });
-  const tmp = path + TEMP_SUFFIX;
+  const tmp = uniqueTempName(path);
   const fd = openDirect(tmp);
   if (fd < 0) return buffered();
   const stop = async (written: Promise<void>): Promise<void> => {
@@ -222,28 +226,33 @@ function syncAndRename(fd: number, tmp: string, path: string): number {
   return synced;
 }
 
-/** How `writeFileAtomic` names its temporary. */
+/** Where `writeFileAtomic` writes. */
 export interface AtomicWriteOptions {
   /**
-   * A file among the user's own (no lock makes this run its only writer): a temporary of
-   * this run's own name, created only if new (see unique-temp.ts), instead of `FILE.tmp`.
+   * A file among the user's own, where no lock makes this run the only writer and no run's
+   * survey cleans up: what killed runs of this host left beside it is removed first.
    */
-  unique?: boolean;
+  amongUserFiles?: boolean;
 }
 
-/** Writes `bytes` (or parts, in order) to `path` via a temporary name, fsync, then an atomic rename. */
+/**
+ * Writes `bytes` (or parts, in order) to `path` via a temporary of this run's own name
+ * (created only if new: never an existing file, never through a symlink), fsync, then an
+ * atomic rename.
+ */
 export function writeFileAtomic(path: string, bytes: Uint8Array | string | FileParts, options: AtomicWriteOptions = {}): void {
   const t = timing ? clock() : 0;
   mkdirSync(dirname(path), { recursive: true });
-  if (options.unique) removeAbandonedTemps(path);
-  const tmp = options.unique ? uniqueTempName(path) : path + TEMP_SUFFIX;
-  // A unique temporary is removed on failure only once this run has created it.
-  let ours = !options.unique;
+  if (options.amongUserFiles) removeAbandonedTemps(path);
+  const tmp = uniqueTempName(path);
+  // The temporary is removed on failure only once this run has created it.
+  let ours = false;
   try {
     const buf = typeof bytes === 'string' ? Buffer.from(bytes) : bytes;
-    let fd = buf instanceof Uint8Array && direct(buf) && !options.unique ? openWrittenDirect(tmp, buf) : -1;
-    if (fd < 0) {
-      fd = openSync(tmp, options.unique ? 'wx' : 'w');
+    let fd = buf instanceof Uint8Array && direct(buf) ? openWrittenDirect(tmp, buf) : -1;
+    if (fd >= 0) ours = true;
+    else {
+      fd = openSync(tmp, 'wx');
       ours = true;
       try {
         for (const b of partsOf(buf)) writeAll(fd, b, b.length);
@@ -266,6 +275,51 @@ export function writeFileAtomic(path: string, bytes: Uint8Array | string | FileP
 }
 
 /**
+ * Puts the finished temporary `tmp` at `target` only where nothing is: false, `tmp` left
+ * as it was, when a file is there (a hard link fails if one appeared since the caller
+ * last looked). On a file system without hard links, a file there now is checked for and
+ * the temporary renamed.
+ */
+export function linkNew(tmp: string, target: string): boolean {
+  try {
+    linkSync(tmp, target);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') return false;
+    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP') throw err;
+    if (existsSync(target)) return false;
+    renameSync(tmp, target);
+    return true;
+  }
+  rmSync(tmp, { force: true });
+  return true;
+}
+
+/**
+ * Writes `text` to `path`, a file that must not exist yet: false, nothing written, when one
+ * does (or appears meanwhile). Complete or absent, as `writeFileAtomic`.
+ */
+export function writeNewFile(path: string, text: string): boolean {
+  mkdirSync(dirname(path), { recursive: true });
+  removeAbandonedTemps(path);
+  const tmp = uniqueTempName(path);
+  const fd = openSync(tmp, 'wx');
+  try {
+    try {
+      writeAll(fd, Buffer.from(text), Buffer.byteLength(text));
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    return linkNew(tmp, path);
+  } catch (err) {
+    throw naming(err, tmp, path);
+  } finally {
+    rmSync(tmp, { force: true });
+  }
+}
+
+/**
  * A failed write's system error, naming `path`, the file asked for: a write's own error
  * names no file, and one naming the temporary `tmp` names a file that is gone (the message
  * of an error that reaches the user shows its path).
@@ -277,7 +331,7 @@ function naming(err: unknown, tmp: string, path: string): unknown {
 }
 
 /**
- * A file written a piece at a time under a temporary name (`FILE.tmp`, as
+ * A file written a piece at a time under a temporary of this run's own name (as
  * `writeFileAtomic` names it), then fsynced and renamed into place by `commit`; `abandon`
  * removes the temporary. Until `commit` nothing appears under the file's own name, so a
  * run that fails or is killed part-way leaves no file that looks complete.
@@ -290,9 +344,9 @@ export class AtomicFile {
 
   constructor(private readonly path: string) {
     mkdirSync(dirname(path), { recursive: true });
-    this.tmp = path + TEMP_SUFFIX;
+    this.tmp = uniqueTempName(path);
     try {
-      this.fd = openSync(this.tmp, 'w');
+      this.fd = openSync(this.tmp, 'wx');
     } catch (err) {
       throw naming(err, this.tmp, path);
     }

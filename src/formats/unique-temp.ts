@@ -1,12 +1,15 @@
 /**
- * Temporaries beside files that sit among the user's own (a merged file, a report page, a
- * stream's labels), where no lock makes paranom the only writer. Each run's temporary has
- * a name of its own — host, pid and random digits after the file's name (shortened where
+ * The temporaries paranom writes a file under until it is complete. Each run's temporary
+ * has a name of its own — host, pid and random digits after the file's name (shortened where
  * the whole would pass the file-name limit: fitted-name.ts) — created only if new (O_EXCL:
  * never an existing file, never through a symlink), so two runs writing side by side, even
  * to one target, never write into one file, and a run's clean-up removes its own temporary
- * only. What a killed run (kill -9) left is removed by the next run writing
- * that file, and only when its pid names a process of this host that no longer runs.
+ * only. A name of this form is never a user's: a file the user happens to call
+ * `part-00000.parquet.tmp` is not taken for a temporary of `part-00000.parquet`. Among the
+ * user's own files (a merged file, a report page, a stream's labels), where no lock makes
+ * paranom the only writer, what a killed run (kill -9) left is removed by the next run
+ * writing that file, and only when its pid names a process of this host that no longer
+ * runs; in a dataset, the run holding its lock removes them (run/ownership.ts).
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { readdirSync, rmSync } from 'node:fs';
@@ -33,6 +36,15 @@ export function uniqueTempName(path: string): string {
 export function isUniqueTempOf(name: string, file: string): boolean {
   const stem = stemOf(file);
   return name.startsWith(stem) && TEMP_RE.test(name.slice(stem.length));
+}
+
+/**
+ * The file name `name` (in the same folder) is a temporary of, or null when it is not one.
+ * A name so long that its temporaries shorten it (fitted-name.ts) gives the shortened stem.
+ */
+export function temporaryOf(name: string): string | null {
+  const at = name.lastIndexOf('.paranom-');
+  return at > 0 && TEMP_RE.test(name.slice(at)) ? name.slice(0, at) : null;
 }
 
 /** The temporaries of `path` that runs of this host which no longer run left behind. */

@@ -30,6 +30,6 @@ function renderPage(report: PageData.Report): string {
 /** Writes the page to `file` atomically; returns its size in bytes. */
 export function writePage(file: string, report: PageData.Report): number {
   const html = renderPage(report);
-  writeFileAtomic(file, html, { unique: true });
+  writeFileAtomic(file, html, { amongUserFiles: true });
   return Buffer.byteLength(html);
 }

@@ -48,8 +48,11 @@ export function isOwnPng(file: string): boolean {
   return readFileSync(file).includes(Buffer.from(`tEXt${MARK_KEY}\0${MARK_VALUE}`, 'latin1'));
 }
 
-/** Screenshot of `html` (a file) into `png`, `width` × `height` CSS pixels. */
-export function screenshot(html: string, png: string, width = 1400, height = 1000): void {
+/**
+ * The Chromium `--png` will drive, or USAGE (exit 2) naming where it looked. The commands
+ * ask before any work, so a missing browser leaves no page behind and costs no generation.
+ */
+export function requireChromium(): string {
   const chrome = findChromium();
   if (!chrome) {
     throw new ParanomError(
@@ -57,6 +60,12 @@ export function screenshot(html: string, png: string, width = 1400, height = 100
       `--png needs a Chromium and none was found (looked for $PARANOM_CHROMIUM, then ${NAMES.join(', ')} on PATH); install one (Debian: apt-get install chromium) or open the HTML report and take the image from the browser`,
     );
   }
+  return chrome;
+}
+
+/** Screenshot of `html` (a file) into `png`, `width` × `height` CSS pixels. */
+export function screenshot(html: string, png: string, width = 1400, height = 1000): void {
+  const chrome = requireChromium();
   const dir = mkdtempSync(join(tmpdir(), 'paranom-png-'));
   try {
     const shot = join(dir, 'shot.png');
@@ -79,7 +88,7 @@ export function screenshot(html: string, png: string, width = 1400, height = 100
     if (!existsSync(shot)) {
       throw new ParanomError('GENERATION_FAILED', `${chrome} did not write a screenshot (exit ${r.status ?? r.signal}): ${(r.stderr || r.error?.message || '').trim().split('\n').slice(-3).join(' ')}`);
     }
-    writeFileAtomic(png, markPng(readFileSync(shot)), { unique: true });
+    writeFileAtomic(png, markPng(readFileSync(shot)), { amongUserFiles: true });
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

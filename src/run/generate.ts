@@ -16,6 +16,7 @@ import { lockedRun } from './locked-run.js';
 import { refuseInsideDataset } from './dataset-holding.js';
 import { refuseInputsInside, survey } from './survey.js';
 import { runPlan } from './run-plan.js';
+import { checkRunCounts } from './run-counts.js';
 import type { GenerateOptions, GenerateResult } from './generate-options.js';
 
 /** How long running shards may take to finish after Ctrl-C before their workers are ended. */
@@ -23,12 +24,14 @@ const ABORT_GRACE_MS = 1000;
 
 /** What `generate` would do with these options, without touching any file (`--dry-run`). */
 export function planRun(scenarioOrFile: Scenario | string, options: Omit<GenerateOptions, 'out'> = {}): GenerationPlan {
+  checkRunCounts(options);
   const scenario = resolveScenario(scenarioOrFile, options);
   return planGeneration(scenario, { ...(options.format ? { format: options.format } : {}), ...(options.shardRows ? { shardRows: options.shardRows } : {}) });
 }
 
 /** Generates a dataset into `options.out` (one run at a time per directory; see lock.ts). */
 export async function generate(scenarioOrFile: Scenario | string, options: GenerateOptions): Promise<GenerateResult> {
+  checkRunCounts(options);
   const scenario = resolveScenario(scenarioOrFile, options);
   refuseInsideDataset(options.out);
   return lockedRun(options.out, options.part ?? null, 'generate', () => generateLocked(scenario, options));
@@ -39,6 +42,7 @@ export async function generate(scenarioOrFile: Scenario | string, options: Gener
  * pool of its own (`grow` passes the fleet it grows from).
  */
 export async function generateLocked(scenario: Scenario, options: GenerateOptions, command: 'generate' | 'grow' = 'generate', grownFrom?: FleetGrowth): Promise<GenerateResult> {
+  checkRunCounts(options);
   const plan = planGeneration(scenario, { ...(options.format ? { format: options.format } : {}), ...(options.shardRows ? { shardRows: options.shardRows } : {}), grownFrom });
   const compression = options.compression ?? 'snappy';
   const part = options.part ?? null;

@@ -12,6 +12,7 @@ import { withEntityCount } from '../fleet/grow.js';
 import { generateLocked } from './generate.js';
 import type { GenerateOptions, GenerateResult } from './generate-options.js';
 import { lockedRun } from './locked-run.js';
+import { checkRunCounts } from './run-counts.js';
 
 /** What `grow` adds: rows per series, and for a fleet entities too (at least one grows). */
 export interface GrowTarget {
@@ -28,6 +29,7 @@ export interface GrowTarget {
 const n = (x: number): string => x.toLocaleString('en-US');
 
 export async function grow(out: string, target: number | GrowTarget, options: Omit<GenerateOptions, 'out' | 'rows' | 'seed' | 'format' | 'compression' | 'shardRows' | 'part'> = {}): Promise<GenerateResult> {
+  checkRunCounts(options);
   const want: GrowTarget = typeof target === 'number' ? { rows: target } : target;
   refuseSplitGrowth(out);
   readManifest(out);

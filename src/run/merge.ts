@@ -3,21 +3,22 @@
  * into one dataset manifest; `mergeToFile` streams a whole dataset into one Parquet file
  * with bounded memory (one shard read at a time, row groups flushed as they fill).
  */
-import { closeSync, existsSync, fsyncSync, linkSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { parquetWasm } from '../formats/parquet-wasm.js';
 import { basename, dirname, join, sep } from 'node:path';
 import { tableToIPC } from 'apache-arrow';
 import { noRoom, ParanomError } from '../errors.js';
 import { planGeneration } from '../plan/planner.js';
-import { checkCoverage, MANIFEST_FILE, PART_MANIFEST_RE, readManifest, requireFormatVersion, type Manifest, type ManifestShard } from '../dataset/manifest.js';
+import { checkCoverage, ENTITIES_FILE, MANIFEST_FILE, PART_MANIFEST_RE, readManifest, requireFormatVersion, SEGMENTS_FILE, type Manifest, type ManifestShard } from '../dataset/manifest.js';
 import { ROW_GROUP_ROWS } from '../formats/parquet.js';
 import { readArrowRows } from '../formats/read.js';
 import { removeAbandonedTemps, uniqueTempName } from '../formats/unique-temp.js';
+import { linkNew } from '../formats/files.js';
 import { shardMetadata, writtenByParanom } from '../dataset/provenance.js';
 import { sha256 } from './shard-task.js';
 import { acquireLock, type Lock } from './lock.js';
 import { checkOutputPath, followedFile, realPath } from './output-dir.js';
-import { refuseForeign } from './ownership.js';
+import { refuseForeign, removeTemporaries } from './ownership.js';
 import { finishDataset } from './finish.js';
 import { otherFormatExtension } from '../formats/parquet-name.js';
 import { addReports, type ClassReport } from '../uniqueness/resolve.js';
@@ -51,6 +52,8 @@ export async function mergeManifests(out: string, options: { checkFiles?: boolea
 
 async function mergeLocked(out: string, options: { checkFiles?: boolean }): Promise<Manifest> {
   if (existsSync(join(out, MANIFEST_FILE)) && !readRecords(out).some((r) => r.source === MANIFEST_FILE)) refuseForeign(out, [MANIFEST_FILE]);
+  // What a merge killed while writing left (its lock is ours now; the parts write none of these).
+  removeTemporaries(out, [MANIFEST_FILE, SEGMENTS_FILE, ENTITIES_FILE]);
   const files = readdirSync(out).filter((f) => PART_MANIFEST_RE.test(f)).sort();
   // Merged already (the part manifests go once manifest.json is written): a pipeline that
   // runs this step again gets the dataset, not an error.
@@ -304,14 +307,5 @@ function placeMerged(tmp: string, target: string, to: string, force: boolean): v
 }
 
 function linkOrRefuse(tmp: string, target: string, to: string): void {
-  try {
-    linkSync(tmp, target);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'EEXIST') throw new ParanomError('OUTPUT_EXISTS', `--to ${to} appeared while merging (another merge into it?); nothing was written — pass --force to replace an earlier merge`, { to });
-    // A file system without hard links: the check made before the merge stands.
-    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP') throw err;
-    if (existsSync(target)) throw new ParanomError('OUTPUT_EXISTS', `--to ${to} appeared while merging (another merge into it?); nothing was written — pass --force to replace an earlier merge`, { to });
-    renameSync(tmp, target);
-  }
+  if (!linkNew(tmp, target)) throw new ParanomError('OUTPUT_EXISTS', `--to ${to} appeared while merging (another merge into it?); nothing was written — pass --force to replace an earlier merge`, { to });
 }

@@ -2,19 +2,23 @@
  * What paranom owns in an output directory. It removes or replaces only files that a
  * manifest or journal of its own records, by exact name — the shards they list, the files
  * their plan names, and its fixed files beside them — plus temporaries of exactly those
- * names. Everything else is the user's: it is never removed, and its presence stops a run
- * (`--force` replaces an older paranom dataset, never a file paranom did not write).
+ * names (named as no user names a file: formats/unique-temp.ts) and, while a staged run is
+ * recorded, their pending copies. Everything else is the user's: it is never removed, and
+ * its presence stops a run (`--force` replaces an older paranom dataset, never a file
+ * paranom did not write).
  */
 import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { ParanomError } from '../errors.js';
 import { ENTITIES_FILE, isParanomManifest, MANIFEST_FILE, SEGMENTS_FILE } from '../dataset/manifest.js';
-import { TEMP_SUFFIX } from '../formats/files.js';
-import { isUniqueTempOf } from '../formats/unique-temp.js';
+import { isUniqueTempOf, temporaryOf } from '../formats/unique-temp.js';
 import { shardFileName } from '../plan/planner.js';
 import { LOCK_AUX_RE, LOCK_RE } from './lock.js';
 import { journalFile, JOURNAL_RE, partManifestFile, PENDING_SUFFIX, readRecords, type Recorded } from './state.js';
 import type { RunIdentity } from './identity.js';
+
+/** The temporaries' suffix before they had names of their own: still paranom's after a journal's or a lock's name. */
+const OLD_TEMP_SUFFIX = '.tmp';
 
 /** A part's journal; group 1 is the part's label (`part-00002-of-00008`). */
 const PART_JOURNAL_RE = /^\.paranom-run-(part-\d+-of-\d+)\.jsonl$/;
@@ -25,8 +29,13 @@ export function plannedFiles(id: RunIdentity): string[] {
   return Array.from({ length: n }, (_, i) => shardFileName(i, id.format));
 }
 
-/** Every name (relative to the dataset) the records and the current plan make paranom's. */
-export function ownNames(records: readonly Recorded[], planned: readonly string[]): Set<string> {
+/**
+ * Every name (relative to the dataset) the records and the current plan make paranom's,
+ * and the pending copies of those names when a run that stages its files is recorded
+ * (`staged`): a finished dataset has none, so there a `part-00000.parquet.pending` is the
+ * user's.
+ */
+export function ownNames(records: readonly Recorded[], planned: readonly string[], staged = records.some((r) => r.staged === true)): Set<string> {
   const base = new Set<string>(planned);
   if (records.length > 0) {
     base.add(MANIFEST_FILE);
@@ -42,28 +51,28 @@ export function ownNames(records: readonly Recorded[], planned: readonly string[
     for (const f of plannedFiles(r.identity)) base.add(f);
     for (const f of r.planned ?? []) base.add(f);
   }
-  const own = new Set<string>();
-  for (const name of base) {
-    own.add(name);
-    own.add(name + TEMP_SUFFIX);
-    own.add(name + PENDING_SUFFIX);
-    own.add(name + PENDING_SUFFIX + TEMP_SUFFIX);
-  }
+  if (!staged) return base;
+  const own = new Set<string>(base);
+  for (const name of base) own.add(name + PENDING_SUFFIX);
   return own;
+}
+
+/** True for `name` (relative to the dataset) that is one of `own`, or a temporary of one. */
+export function ownOrTemporary(name: string, own: ReadonlySet<string>): boolean {
+  if (own.has(name)) return true;
+  const of = temporaryOf(name);
+  return of !== null && own.has(of);
 }
 
 /**
  * True for a top-level name paranom writes and nothing else could mean: journals, locks and
  * the files beside them, their temporaries, and the sorted runs of a fleet's segment table
- * (temporaries of a run's own name, run/segment-sort.ts). The temporaries and pending
- * copies of the manifest and the tables are paranom's only beside a record of its own
- * (`recorded`): a run writes its journal before them, so in a directory without one, a
- * `manifest.json.tmp` is the user's.
+ * (temporaries of a run's own name, run/segment-sort.ts). A `.tmp` after a journal's or a
+ * lock's name is an older paranom's temporary: those names are paranom's alone.
  */
-function ownByName(name: string, recorded: boolean): boolean {
-  const bare = name.endsWith(TEMP_SUFFIX) ? name.slice(0, -TEMP_SUFFIX.length) : name;
-  if (isUniqueTempOf(name, SEGMENTS_FILE) || JOURNAL_RE.test(bare) || LOCK_RE.test(bare) || LOCK_AUX_RE.test(name)) return true;
-  return recorded && (bare === MANIFEST_FILE || bare === MANIFEST_FILE + PENDING_SUFFIX || bare === SEGMENTS_FILE + PENDING_SUFFIX || bare === ENTITIES_FILE + PENDING_SUFFIX);
+function ownByName(name: string): boolean {
+  const bare = temporaryOf(name) ?? (name.endsWith(OLD_TEMP_SUFFIX) ? name.slice(0, -OLD_TEMP_SUFFIX.length) : name);
+  return isUniqueTempOf(name, SEGMENTS_FILE) || JOURNAL_RE.test(bare) || LOCK_RE.test(bare) || LOCK_AUX_RE.test(name);
 }
 
 /**
@@ -75,13 +84,14 @@ function ownByName(name: string, recorded: boolean): boolean {
 function foreignFiles(out: string, records: readonly Recorded[]): string[] {
   if (!existsSync(out)) return [];
   const own = ownNames(records, []);
+  // A manifest is paranom's only if it is one (readRecords read it as such); a temporary of
+  // one, beside a record, is a run's that was writing it.
+  const manifest = records.some((r) => r.source === MANIFEST_FILE);
   const foreign: string[] = [];
   for (const name of readdirSync(out)) {
     if (name === 'data' && statSync(join(out, name)).isDirectory()) {
-      for (const f of readdirSync(join(out, 'data'))) if (!own.has(`data/${f}`)) foreign.push(`data/${f}`);
-    } else if (name === MANIFEST_FILE) {
-      if (!records.some((r) => r.source === MANIFEST_FILE)) foreign.push(name);
-    } else if (!own.has(name) && !(ownByName(name, records.length > 0) && name !== MANIFEST_FILE)) {
+      for (const f of readdirSync(join(out, 'data'))) if (!ownOrTemporary(`data/${f}`, own)) foreign.push(`data/${f}`);
+    } else if (name === MANIFEST_FILE ? !manifest : !ownOrTemporary(name, own) && !ownByName(name)) {
       foreign.push(name);
     }
   }
@@ -143,20 +153,39 @@ export function removeRecorded(out: string, records: readonly Recorded[], keep: 
   // finds the older dataset with its files, or neither — never its files without it.
   const last = new Set([MANIFEST_FILE, ...records.map((r) => r.source)]);
   const names = [...ownNames(records, [])].filter((name) => !keep.has(name));
+  removeTemporaries(out, names);
   for (const name of [...names.filter((n) => !last.has(n)), ...names.filter((n) => last.has(n))]) rmSync(join(out, name), { force: true });
 }
 
-/** What a run of `plan` (every shard file) writes, split into `n` parts or not: shards, its journal, and each part's journal and manifest, with their temporaries. */
+/** What a run of `plan` (every shard file) writes, split into `n` parts or not: shards, its journal, and each part's journal and manifest, with their pending copies. */
 export function runNames(planned: readonly string[], n: number | null, journal: string): Set<string> {
   const parts = n === null ? [] : Array.from({ length: n }, (_, i) => ({ k: i + 1, n }));
-  return ownNames([], [...planned, journal, ...parts.flatMap((p) => [journalFile(p), partManifestFile(p)])]);
+  return ownNames([], [...planned, journal, ...parts.flatMap((p) => [journalFile(p), partManifestFile(p)])], true);
 }
 
-/** Removes temporaries (`.tmp`) of exactly the given names. */
+/**
+ * Removes the temporaries of exactly the given names (relative to `out`), and of their
+ * pending copies: what a run killed while writing them left. The caller holds the
+ * directory's lock, and no other run writes these names meanwhile.
+ */
 export function removeTemporaries(out: string, names: Iterable<string>): void {
+  const wanted = new Set<string>();
   for (const name of names) {
-    rmSync(join(out, name + TEMP_SUFFIX), { force: true });
-    rmSync(join(out, name + PENDING_SUFFIX + TEMP_SUFFIX), { force: true });
+    wanted.add(name);
+    wanted.add(name + PENDING_SUFFIX);
+  }
+  for (const dir of ['', 'data/']) {
+    let entries: string[];
+    try {
+      entries = readdirSync(join(out, dir));
+    } catch {
+      continue;
+    }
+    for (const e of entries) {
+      const of = temporaryOf(e);
+      const old = e.endsWith(OLD_TEMP_SUFFIX) && JOURNAL_RE.test(e.slice(0, -OLD_TEMP_SUFFIX.length));
+      if ((of !== null && wanted.has(dir + of)) || (old && wanted.has(dir + e.slice(0, -OLD_TEMP_SUFFIX.length)))) rmSync(join(out, dir, e), { force: true });
+    }
   }
 }
 

@@ -36,6 +36,7 @@ import { generate } from './generate.js';
 import type { GenerateOptions, GenerateResult } from './generate-options.js';
 import { JOURNAL_RE } from './state.js';
 import { ownedRecords } from './ownership.js';
+import { checkRunCounts } from './run-counts.js';
 import { rowTimeMs } from '../model/row-time.js';
 
 /** The index of a splits directory. */
@@ -143,6 +144,7 @@ export interface SplitsOptions extends Omit<GenerateOptions, 'part' | 'onProgres
 
 /** Writes the splits of `scenario` under `options.out`: three datasets, then splits.json. */
 export async function generateSplits(scenario: Scenario, options: SplitsOptions): Promise<{ index: SplitsIndex; results: Array<{ name: SplitName; result: GenerateResult }> }> {
+  checkRunCounts(options);
   const { out, splits, run, rows, seed, withClean, ...rest } = options;
   const s = withOverrides(scenario, { rows, seed });
   const plans = splitScenarios(s, splits ?? s.splits);
@@ -173,6 +175,6 @@ export async function generateSplits(scenario: Scenario, options: SplitsOptions)
     ],
   };
   // The splits folder may hold the user's files: a temporary of this run's own name.
-  writeFileAtomic(join(out, SPLITS_FILE), JSON.stringify(index, null, 2) + '\n', { unique: true });
+  writeFileAtomic(join(out, SPLITS_FILE), JSON.stringify(index, null, 2) + '\n', { amongUserFiles: true });
   return { index, results };
 }

@@ -60,6 +60,6 @@ export async function writeStreamLabels(path: string, scenario: Scenario, startR
     for (const seg of segmentsOf(scenario, placed.slice(i, i + MEASURE_SLICE)).segments) segments.push(seg);
   }
   const metadata = shardMetadata(scenario, { index: -1, rowStart: 0, rowEnd: rows });
-  writeFileAtomic(target, encodeParquet(segmentTable(scenario, segments, cleanRowsOf(scenario)), metadata, 'snappy'), { unique: true });
+  writeFileAtomic(target, encodeParquet(segmentTable(scenario, segments, cleanRowsOf(scenario)), metadata, 'snappy'), { amongUserFiles: true });
   return segments.length;
 }

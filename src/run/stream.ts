@@ -25,6 +25,7 @@ import { Pacer, type Pace } from './pacer.js';
 import { writeStreamLabels } from './stream-labels.js';
 import type { StreamBlockResult, StreamBlock, StreamFormat, StreamTask } from './stream-task.js';
 import { sourceShares } from '../variables/source-share.js';
+import { checkRunCounts } from './run-counts.js';
 
 export type { StreamFormat } from './stream-task.js';
 export type { Pace } from './pacer.js';
@@ -92,6 +93,7 @@ function unitRowsOf(format: StreamFormat, pace: Pace | undefined, stepMs: number
 
 /** Streams a scenario's rows to `options.out`. */
 export async function streamRows(scenarioOrFile: Scenario | string, options: StreamOptions): Promise<StreamResult> {
+  checkRunCounts(options);
   const loaded = typeof scenarioOrFile === 'string' ? loadScenario(scenarioOrFile) : scenarioOrFile;
   const scenario = withOverrides(options.withClean ? withCleanTwin(loaded) : loaded, { rows: options.rows, seed: options.seed });
   if (scenario.entities) throw new ParanomError('USAGE', `--stdout streams one series; this scenario is a fleet of ${scenario.entities.count} entities — write it as a dataset (--out; order: time_entity interleaves the entities by timestamp), or preview one entity with 'paranom preview --entity'`);

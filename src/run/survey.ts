@@ -48,6 +48,7 @@ export function survey(out: string, identity: RunIdentity, names: string[] | nul
   // Only the other dataset's records: a sibling part of this run may have written its journal already.
   if (other) return { carried: [], staged: false, old: undefined, fresh: true, replace: records.filter((r) => !reusable(r.identity, identity, names)) };
   const old = part ? undefined : records.find((r) => r.source === MANIFEST_FILE);
+  if (old && command === 'generate' && !force && identity.rows < old.identity.rows) refuseShrinking(out, old.identity.rows, identity.rows);
   const staged = old !== undefined;
   const carried: JournalShard[] = [];
   // A complete manifest's shards first (their files are final), then journals' shards.
@@ -64,6 +65,20 @@ export function survey(out: string, identity: RunIdentity, names: string[] | nul
     }
   }
   return { carried, staged, old, fresh: records.length === 0, replace: [] };
+}
+
+/**
+ * Refuses a rerun that would end a complete dataset sooner than it does now: the rows past
+ * the new end would go. Rerunning the first command over a grown dataset (a script's
+ * `generate --rows 1000000` after a `grow` to a billion) must not cut it back unasked.
+ */
+function refuseShrinking(out: string, has: number, wanted: number): never {
+  const n = (x: number) => x.toLocaleString('en-US');
+  throw new ParanomError(
+    'OUTPUT_EXISTS',
+    `output directory '${out}' holds ${n(has)} rows of this scenario; generating ${n(wanted)} would remove the last ${n(has - wanted)} — pass --force to cut the dataset to ${n(wanted)} rows, or generate into another directory`,
+    { out, rows: has, requested: wanted },
+  );
 }
 
 /**

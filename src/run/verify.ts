@@ -24,7 +24,7 @@ import { cell, compareTableFile } from './table-check.js';
 import { encodeShard, sha256 } from './shard-task.js';
 import { prepareScenario } from '../variables/registry.js';
 import { checkInputs } from '../variables/inputs.js';
-import { ownNames } from './ownership.js';
+import { ownNames, ownOrTemporary } from './ownership.js';
 import { journalFile, JOURNAL_RE, readRecords } from './state.js';
 import { lockHolder } from './lock.js';
 import { ParanomError } from '../errors.js';
@@ -218,6 +218,9 @@ async function fleetRetries(m: Manifest, shards: ManifestShard[]): Promise<Uniqu
  * under it: problems found then are said as that, never as damage.
  */
 export async function verify(out: string, options: VerifyOptions = {}): Promise<VerifyReport> {
+  const n = options.sampleBlocks;
+  // As `--sample` is checked: NaN, −1 or 1.5 from a library caller would sample no block, or a wrong number, without a word.
+  if (n !== undefined && !(Number.isSafeInteger(n) && n >= 0)) throw new ParanomError('USAGE', `sampleBlocks must be a whole number of at least 0, got ${n}`);
   const before = manifestText(out);
   let report: VerifyReport;
   try {
@@ -270,7 +273,7 @@ async function verifyOnce(out: string, options: VerifyOptions): Promise<VerifyRe
   // Files of an unfinished run over this dataset (an interrupted grow) are not the dataset's yet.
   const unfinished = ownNames(readRecords(out).filter((r) => JOURNAL_RE.test(r.source)), []);
   if (existsSync(join(out, 'data'))) {
-    for (const name of readdirSync(join(out, 'data'))) if (!listed.has(name) && !unfinished.has(`data/${name}`)) problems.push(`data/${name}: not listed in the manifest`);
+    for (const name of readdirSync(join(out, 'data'))) if (!listed.has(name) && !ownOrTemporary(`data/${name}`, unfinished)) problems.push(`data/${name}: not listed in the manifest`);
   }
   const covered = m.shards.reduce((a, s) => a + s.rows, 0);
   if (covered !== m.rows) problems.push(`manifest: shards cover ${covered} rows, the dataset has ${m.rows}`);
