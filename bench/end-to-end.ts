@@ -6,7 +6,8 @@
  *
  * - paranom generate, default workers (and W=1, for the scaling ratio);
  * - DuckDB `COPY (SELECT … random() …) TO '….parquet'` at its default thread count, the
- *   same columns (timestamp, the scenario's doubles, a 10-value category, a flag);
+ *   reference scenario's shape whatever the scenario (timestamp, PEER_DOUBLES doubles, a
+ *   10-value category, a flag);
  * - a naive single-threaded generator: Math.random() into arrays, parquet-wasm with its
  *   default settings, one file per million rows.
  *

@@ -101,7 +101,8 @@ function withContext(code: ErrorCode): boolean {
  * own, with the stack for --verbose.
  */
 export function errorData(err: unknown, details: Record<string, unknown> = {}): ErrorData {
-  const base = err instanceof ParanomError ? err.toData() : { code: 'GENERATION_FAILED' as const, message: String((err as Error)?.message ?? err), details: {} };
+  const known = err instanceof ParanomError ? err : outOfFileDescriptors(err);
+  const base = known ? known.toData() : { code: 'GENERATION_FAILED' as const, message: String((err as Error)?.message ?? err), details: {} };
   return { ...base, details: { ...base.details, ...details, stack: (err as Error)?.stack } };
 }
 
@@ -137,6 +138,41 @@ export function noRoom(err: unknown, file: string, then: string): ParanomError |
   const code = (err as NodeJS.ErrnoException | undefined)?.code;
   if (code !== 'ENOSPC' && code !== 'EDQUOT') return undefined;
   return new ParanomError('IO_FAILED', `writing ${file}: ${SYSTEM_ERRORS[code]} (${code}); ${then}`, { file, errno: code });
+}
+
+/**
+ * A failure for want of file descriptors, as RESOURCE_LIMIT (exit 1) naming the limit and how
+ * to raise it; undefined for any other error. EMFILE is this process's open-file limit
+ * (`ulimit -n`), met by a file paranom opens, a module it loads, or a worker thread that
+ * could not start for it (Node's ERR_WORKER_INIT_FAILED, the errno in its message); ENFILE
+ * is the whole system's. Which file was being opened does not help the user: it is left out
+ * of the message (the failure's own stack, for --verbose, says it).
+ */
+export function outOfFileDescriptors(err: unknown): ParanomError | undefined {
+  const e = err as NodeJS.ErrnoException | undefined;
+  const code = e?.code === 'EMFILE' || e?.code === 'ENFILE' ? e.code : e?.code === 'ERR_WORKER_INIT_FAILED' ? /\b(EMFILE|ENFILE)\b/.exec(e.message)?.[1] : undefined;
+  if (code === 'ENFILE') {
+    return new ParanomError('RESOURCE_LIMIT', 'too many open files on this system (ENFILE): the system-wide limit is reached; close files other programs hold or raise fs.file-max, and run the same command again', { errno: code, stack: e?.stack });
+  }
+  if (code !== 'EMFILE') return undefined;
+  const limit = openFileLimit();
+  const is = limit === undefined ? 'is' : `is ${limit},`;
+  return new ParanomError('RESOURCE_LIMIT', `too many open files (EMFILE): the open-file limit (ulimit -n) ${is} too low for this run; raise it, e.g. \`ulimit -n 4096\`, and run the same command again`, { errno: code, ...(limit === undefined ? {} : { limit }), stack: e?.stack });
+}
+
+/**
+ * This process's open-file limit (the soft one, what `ulimit -n` shows), or undefined where
+ * it cannot be told. From Node's diagnostic report: it opens no file, so it answers when no
+ * descriptor is left (reading /proc/self/limits would itself fail with EMFILE).
+ */
+function openFileLimit(): number | undefined {
+  try {
+    const report = process.report?.getReport() as { userLimits?: { open_files?: { soft?: unknown } } } | undefined;
+    const soft = report?.userLimits?.open_files?.soft;
+    return typeof soft === 'number' && Number.isSafeInteger(soft) ? soft : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 export interface ErrorData {

@@ -70,6 +70,11 @@ describe('paranom eval', () => {
     const r = json('eval', alarms, '--labels', labels);
     expect(r).toMatchObject({ rows: 3, labelled_rows: 2, threshold_mode: 'alarms', roc_auc: null, average_precision: null });
     expect(r.point).toMatchObject({ tp: 1, fp: 1, fn: 1, precision: 0.5, recall: 0.5 });
+    // A threshold still sets which rows alarm, but 0/1 values rank nothing (before: with --threshold they were read as scores, ROC-AUC 0.25 of a single cut).
+    const given = json('eval', alarms, '--labels', labels, '--threshold', '0.5');
+    expect(given).toMatchObject({ threshold: 0.5, threshold_mode: 'given', roc_auc: null, average_precision: null, point: r.point });
+    expect(json('eval', alarms, '--labels', labels, '--threshold', '0').point).toMatchObject({ tp: 2, fp: 1, fn: 0 });
+    expect(paranom('eval', alarms, '--labels', labels, '--threshold', '0.5').out).toMatch(/^ROC-AUC — · average precision —$/m);
   });
 
   it('NAB windows JSON with --key reproduces a published per-file NAB score', () => {

@@ -4,7 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { Writable } from 'node:stream';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { generate, generateSplits, grow, loadScenario, planRun, streamRows } from '../src/index.js';
+import { generate, generateSplits, grow, loadScenario, planRun, streamRows, verify } from '../src/index.js';
 import { tempDir } from './helpers.js';
 
 const SCENARIO = 'scenarios/anomaly-kinds.yaml';
@@ -45,5 +45,8 @@ describe('library options', () => {
       expect(existsSync(join(dir, `s-${bad}`))).toBe(false);
     }
     expect(JSON.parse(readFileSync(join(grown, 'manifest.json'), 'utf8')).rows).toBe(1_000);
+    // verify's sample, as --sample is checked: NaN sampled no block and said ok.
+    for (const bad of [-1, 1.5, Number.NaN]) await expect(verify(grown, { sampleBlocks: bad })).rejects.toThrow(`sampleBlocks must be a whole number of at least 0, got ${bad}`);
+    expect((await verify(grown, { sampleBlocks: 0 })).ok).toBe(true);
   }, 60_000);
 });

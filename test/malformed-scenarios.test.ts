@@ -86,7 +86,9 @@ const CASES: Case[] = [
   { name: 'a source CSV with a header only', file: text(T, 'variables:', '  x: { type: source, file: ./s.csv }'), inputs: { 's.csv': 'a\n' }, says: 'variables.x.file: ./s.csv: the file has a header but no rows' },
   { name: 'a source Parquet file of garbage', file: text(T, 'variables:', '  x: { type: source, file: ./s.parquet }'), inputs: { 's.parquet': 'PAR1garbagePAR1' }, says: 'variables.x.file: ./s.parquet: not a readable Parquet file' },
   { name: 'a VAE model of garbage', file: text(T, 'variables:', '  x: { type: vae, model: ./m }'), inputs: { 'm/vae.json': 'garbage' }, says: 'variables.x.model:' },
-  { name: 'a callback module that does not parse', file: text(T, 'variables:', '  x: { type: callback, module: ./cb.mjs, normal: normal }'), inputs: { 'cb.mjs': 'export function normal( {\n' }, says: "variable 'x': cannot load callback module cb.mjs" },
+  { name: 'a callback module that does not parse', file: text(T, 'variables:', '  x: { type: callback, module: ./cb.mjs, normal: normal }'), inputs: { 'cb.mjs': 'export function normal( {\n' }, says: "scenario.yaml:3:32 variables.x.module: cannot load callback module cb.mjs" },
+  // Before: "variable 'x': callback module cb.mjs does not export 'leek' (…)", with no line: the module is imported after the file was read.
+  { name: 'a callback module without the named export', file: text(T, 'variables:', '  x: { type: callback, module: ./cb.mjs, normal: normal, anomalous: leek }'), inputs: { 'cb.mjs': 'export function normal() { return 1; }\nexport function leak() { return 2; }\nexport const level = 3;\n' }, says: "scenario.yaml:3:69 variables.x.anomalous: callback module cb.mjs does not export 'leek' (its functions: leak, normal)" },
 ];
 
 describe('malformed scenarios: exit 2, where and what, no stack trace, nothing written', () => {

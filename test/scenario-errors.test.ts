@@ -115,6 +115,10 @@ const CASES: Case[] = [
   { file: 'integer-non-integer-bounds.yaml', path: 'variables.rpm.normal.min', message: 'must be an integer, got 0.5' },
   // Before: accepted, and 0.5 and 1 written as the same category 1; the empty list read as the default targets.
   { file: 'categorical-fractions-in-int32.yaml', path: 'variables.gear.normal', message: '0.5 is not a whole number, and an int32 column would round it to 1; list whole numbers, or use dtype float64' },
+  // Before: accepted, and every row written as 3.
+  { file: 'constant-fraction-in-int32.yaml', path: 'variables.level.normal.value', message: '2.5 is not a whole number, and an int32 column would round it to 3; write a whole number, or use dtype float64' },
+  // Before: accepted, and every event replayed from one whole step (1s) away.
+  { file: 'replay-lag-under-a-step.yaml', path: 'anomalies.kinds[0].lag', message: '0.5s is shorter than one step of the timeline (1s); give at least one step, or a row count' },
   { file: 'kind-variables-empty.yaml', path: 'anomalies.kinds[0].variables', message: "an empty list names no variable; leave 'variables' out for the default targets, or name at least one" },
   // Several problems at once (checked in full below)
   { file: 'three-problems.yaml', path: 'timeline.rows', message: 'must be >= 1, got 0' },
@@ -204,6 +208,47 @@ describe('broken scenarios: loadScenario', () => {
       'anomalies.kinds[0].magnitude: must be > 0, got -3',
       'anomalies.kinds[1].shift[1]: must be > 0, got -2',
     ]);
+  });
+
+  it('a plan that places no event (frequency 0, count 0) needs no duration, and still has what it is given checked (before: "anomalies.duration: required")', () => {
+    const issuesOf = (anomalies: unknown): string[] => {
+      try {
+        const s = parseScenario(JSON.stringify({ timeline: { rows: 100 }, anomalies, variables: { x: { normal: { dist: 'normal', mean: 0, sd: 1 } } } }), join(root, 'off.json'));
+        expect(s.anomalies).toEqual({ mode: 'none' });
+        return [];
+      } catch (err) {
+        return (err as ScenarioError).issues.map((i) => `${i.path}: ${i.message}`);
+      }
+    };
+    expect(issuesOf({ frequency: 0 })).toEqual([]);
+    expect(issuesOf({ count: 0 })).toEqual([]);
+    expect(issuesOf({ frequency: 0, kinds: [{ kind: 'spike', magnitude: 3 }, { kind: 'level_shift', shift: 1, duration: [2, 4] }] })).toEqual([]);
+    expect(issuesOf({ frequency: 0, duration: [5, 2] })).toEqual(['anomalies.duration[1]: must be >= the minimum duration (5), got 2']);
+    expect(issuesOf({ count: 0, kinds: [{ kind: 'spike', magnitude: -3 }] })).toEqual(['anomalies.kinds[0].magnitude: must be > 0, got -3']);
+    expect(issuesOf({ frequency: 0.01 })).toEqual(['anomalies.duration: required: [min, max] rows (or durations such as ["20s", "5m"])']);
+    expect(issuesOf({ frequency: 0.01, kinds: [{ kind: 'spike', magnitude: 3 }] })).toEqual(["anomalies.kinds[0].duration: required when 'anomalies.duration' is not given"]);
+  });
+
+  it('a constant drawn per entity into an integer column is drawn whole, as an integer bound or a limit drawn per entity is', () => {
+    const doc = (per: Record<string, unknown>) => JSON.stringify({ timeline: { rows: 100 }, entities: { count: 3 }, variables: { x: { dtype: 'int32', normal: { dist: 'constant', value: { per_entity: per } } } } });
+    expect(() => parseScenario(doc({ dist: 'integer', min: 0, max: 10 }), join(root, 'pe.json'))).not.toThrow();
+    expect(() => parseScenario(doc({ dist: 'uniform', min: 0, max: 10 }), join(root, 'pe.json'))).toThrow(/variables\.x\.normal\.value: [\d.e-]+ is not a whole number, and an int32 column would round it to \d+; write a whole number, or use dtype float64 \(the smallest per-entity value drawn/);
+  });
+
+  it("refuses noise's wave_period without a wave, or under 2 rows (before: accepted, and unused or aliased to one phase on every row)", () => {
+    const issuesOf = (kind: Record<string, unknown>, step = '1s'): string[] => {
+      try {
+        parseScenario(JSON.stringify({ timeline: { rows: 1000, step }, anomalies: { frequency: 0.05, duration: [20, 40], kinds: [kind] }, variables: { x: { normal: { dist: 'normal', mean: 0, sd: 1 } } } }), join(root, 'wave.json'));
+        return [];
+      } catch (err) {
+        return (err as ScenarioError).issues.map((i) => `${i.path}: ${i.message}`);
+      }
+    };
+    expect(issuesOf({ kind: 'noise', magnitude: 1, wave_period: 20 })).toEqual(['anomalies.kinds[0].wave_period: shapes a wave, and there is none: add wave (sine, square, triangle, sawtooth), or remove wave_period']);
+    expect(issuesOf({ kind: 'noise', magnitude: 1, wave: 'sine', wave_period: 1 })).toEqual(['anomalies.kinds[0].wave_period: a period of 1 row is under 2 rows: the wave is read at whole rows, so it would alias; give at least 2 rows']);
+    expect(issuesOf({ kind: 'noise', magnitude: 1, wave: 'sine', wave_period: '90s' }, '1m')).toEqual(['anomalies.kinds[0].wave_period: a period of 1.5 rows is under 2 rows: the wave is read at whole rows, so it would alias; give at least 2 rows']);
+    expect(issuesOf({ kind: 'noise', magnitude: 1, wave: 'sine', wave_period: 2 })).toEqual([]);
+    expect(issuesOf({ kind: 'noise', magnitude: 1, wave: 'triangle', wave_period: '2m' }, '1m')).toEqual([]);
   });
 
   it('reports a one-member correlation group once, not its member again as in no group', () => {

@@ -122,6 +122,15 @@ variables: { x: { normal: { dist: normal, mean: 0, sd: 1 }, anomalous: { dist: n
 timeline: { rows: 1000 }
 anomalies: { frequency: 0.01, duration: 5, label_margin: 25 }
 variables: { x: { normal: { dist: normal, mean: 0, sd: 1 } } }`,
+    // Before: both refused with 'anomalies.duration: required', of a plan that places no event.
+    'anomalies switched off: frequency 0 or count 0 without a duration': `
+timeline: { rows: 1000 }
+anomalies: { frequency: 0, kinds: [{ kind: spike, magnitude: 3 }] }
+variables: { x: { normal: { dist: normal, mean: 0, sd: 1 } } }`,
+    'count 0 without a duration': `
+timeline: { rows: 1000 }
+anomalies: { count: 0 }
+variables: { x: { normal: { dist: normal, mean: 0, sd: 1 } } }`,
     'anomalies: null': `
 timeline: { rows: 1000 }
 anomalies: null
@@ -149,6 +158,8 @@ variables: { x: { normal: { dist: normal, mean: 0, sd: 1 } } }`,
     ['splits without train', parse(base('splits: { test: 10 }')), '/splits', 'required'],
     ['frequency and count together', parse(base('anomalies: { frequency: 0.1, count: 3, duration: [1, 2] }')), '/anomalies', 'oneOf'],
     ['a label margin with one side', parse(base('anomalies: { frequency: 0.1, duration: 5, label_margin: [3] }')), '/anomalies/label_margin', 'oneOf'],
+    ['no duration for events that can occur', parse(base('anomalies: { frequency: 0.1 }')), '/anomalies', 'anyOf'],
+    ['a noise wave_period without a wave', parse(base('anomalies: { frequency: 0.1, duration: 5, kinds: [{ kind: noise, magnitude: 1, wave_period: 20 }] }')), '/anomalies/kinds/0', 'dependentRequired'],
     ['duration with three bounds', parse(base('anomalies: { frequency: 0.1, duration: [1, 2, 3] }')), '/anomalies/duration', 'anyOf'],
     ['categorical weights all zero', parse('timeline: { rows: 100 }\nvariables: { s: { normal: { dist: categorical, values: [a, b], weights: [0, 0] } } }'), '/variables/s/normal/weights', 'contains'],
     ['a source drift that moves nothing (every alone)', parse('timeline: { rows: 100 }\nvariables: { s: { type: source, file: s.csv, drift: { every: 10 } } }'), '/variables/s/drift', 'anyOf'],
@@ -189,6 +200,8 @@ variables: { x: { normal: { dist: normal, mean: 0, sd: 1 } } }`,
     'normal-tail-overflows-int32.yaml',
     'entities-key-clash.yaml',
     'categorical-fractions-in-int32.yaml',
+    'constant-fraction-in-int32.yaml',
+    'replay-lag-under-a-step.yaml',
   ]);
   const fixtures = readdirSync(brokenDir).sort();
 

@@ -182,4 +182,12 @@ describe('contract: shape kinds', () => {
     expect(() => scenarioOf({ anomalies: { frequency: 0.05, duration: 20, kinds: [{ kind: 'correlation_break', variables: ['p'] }] }, variables: VARIABLES })).toThrow(/anomalies\.kinds\[0\]\.variables: correlation_break needs at least two variables/);
     expect(() => scenarioOf({ anomalies: { frequency: 0.05, duration: 20, kinds: [{ kind: 'replay' }] }, variables: VARIABLES })).toThrow(/anomalies\.kinds\[0\]\.lag: required/);
   });
+
+  it('a duration in rows is at least one step: a replay cannot move by half a row', () => {
+    const kinds = (k: Record<string, unknown>) => scenarioOf({ anomalies: { frequency: 0.05, duration: 20, kinds: [k] }, variables: VARIABLES });
+    expect(() => kinds({ kind: 'replay', lag: '0.5s' })).toThrow(/anomalies\.kinds\[0\]\.lag: 0\.5s is shorter than one step of the timeline \(1s\)/);
+    expect(() => kinds({ kind: 'noise', magnitude: 1, wave: 'sine', wave_period: '999ms' })).toThrow(/anomalies\.kinds\[0\]\.wave_period: 999ms is shorter than one step/);
+    const kept = kinds({ kind: 'replay', lag: '1s' }).anomalies;
+    expect('kinds' in kept && kept.kinds?.[0]?.params['lag']).toEqual([1, 1]);
+  });
 });

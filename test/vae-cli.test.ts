@@ -69,6 +69,11 @@ describe('paranom train-vae', () => {
     const d = run(['train-vae', '--data', DATA, '--window', '50', '--downsample', '4', '--out', out]);
     expect(d.status).toBe(2);
     expect(d.stderr).toMatch(/^paranom: --window must be a multiple of --downsample .*; use --window 52\n$/);
+    // The bound is half the window, and said to be (before: 'from 1 to 32, got 40', the 32 unexplained).
+    const big = run(['train-vae', '--data', DATA, '--downsample', '40', '--out', out]);
+    expect([big.status, big.stderr]).toEqual([2, 'paranom: --downsample must be an integer from 1 to 32, half the --window of 64 rows (a window holds at least 2 blocks), got 40; for --downsample 40, use a --window of at least 80 (a multiple of 40)\n']);
+    const zero = run(['train-vae', '--data', DATA, '--window', '100', '--downsample', '0', '--out', out]);
+    expect([zero.status, zero.stderr]).toEqual([2, 'paranom: --downsample must be an integer from 1 to 50, half the --window of 100 rows (a window holds at least 2 blocks), got 0\n']);
     // A column named twice (before: a model of two channels called 'value'); a layer width that is not a number, quoted as given (before: 'got NaN').
     const twice = run(['train-vae', '--data', DATA, '--columns', 'value,value', '--out', out]);
     expect([twice.status, twice.stderr]).toEqual([2, "paranom: --columns names 'value' twice; name each column once\n"]);

@@ -40,17 +40,22 @@ function outcome(read: () => ReturnType<typeof readSeries>): unknown {
 
 const MISSING_HINT = 'a missing reading; --missing skip leaves such rows out (where they were is then a gap no window spans), or clean the data first';
 
+const STORE = 'store the readings as numbers (a DOUBLE, FLOAT or integer column; in DuckDB, CAST(col AS DOUBLE))';
+
 /**
  * The pinned reader's outcome with a missing reading (an empty cell, pandas' NaN spellings,
  * a Parquet null or NaN) named as the reader names it since train-vae can leave such rows
- * out (test/vae-missing.test.ts); every other outcome as it was.
+ * out (test/vae-missing.test.ts), and a column that is not numeric with what to do about it
+ * (text marked as such); every other outcome as it was.
  */
 function pinned(read: () => ReturnType<typeof readSeriesBefore>): unknown {
   const o = outcome(read) as { error?: string };
   if (o.error === undefined) return o;
-  const error = o.error.replace(/(holds no value|holds '([^']*)'|is null|is NaN), not a finite number; clean the data first$/, (all, what: string, raw: string | undefined) =>
-    raw === undefined || isMissingCell(raw) ? `${what}, ${MISSING_HINT}` : all,
-  );
+  const error = o.error
+    .replace(/(holds no value|holds '([^']*)'|is null|is NaN), not a finite number; clean the data first$/, (all, what: string, raw: string | undefined) =>
+      raw === undefined || isMissingCell(raw) ? `${what}, ${MISSING_HINT}` : all,
+    )
+    .replace(/: column '([^']*)' is (\w+), not numeric$/, (_all, c: string, type: string) => `: column '${c}' is ${type}${/Utf8|Binary/.test(type) ? ' (text)' : ''}, not numeric; ${STORE}`);
   return { error };
 }
 
@@ -174,7 +179,21 @@ describe('train-vae reads Parquet a few row groups at a time', () => {
     expect(Array.from(s.values[0]!)).toEqual(Array.from({ length: 2000 }, (_, i) => Math.sin(i / 7) * 1e3 + i / 3));
     expect(Array.from(s.values[1]!)).toEqual(Array.from({ length: 2000 }, (_, i) => (i * 7919) % 1001 - 500));
     // A column trained on that cannot be decoded is a user's message naming the file, not a crash.
-    expect(() => readSeries(file, ['name'])).toThrow(/broken-extra\.parquet: column 'name' is Utf8, not numeric/);
+    expect(() => readSeries(file, ['name'])).toThrow(`${file}: column 'name' is Utf8 (text), not numeric; ${STORE}`);
+  });
+
+  it('readings stored as text are refused naming every such column and its type (before: the first only, or none)', () => {
+    const file = join(tempDir(), 'text.parquet');
+    const n = 50;
+    const t = new Table({
+      timestamp: vectorFromArray(Array.from({ length: n }, (_, i) => 1_700_000_000_000 + i * 60_000), new Timestamp(TimeUnit.MILLISECOND)),
+      value: vectorFromArray(Array.from({ length: n }, (_, i) => String(Math.sin(i))), new Utf8()),
+      other: vectorFromArray(Array.from({ length: n }, (_, i) => String(i)), new Utf8()),
+      flag: vectorFromArray(Array.from({ length: n }, (_, i) => i % 2 === 0), new Bool()),
+    });
+    writeFileSync(file, pw.writeParquet(pw.Table.fromIPCStream(tableToIPC(t, 'stream'))));
+    expect(() => readSeries(file)).toThrow(`${file} has no numeric column besides a timestamp: columns 'value' and 'other' are Utf8 (text), column 'flag' is Bool; ${STORE}`);
+    expect(() => readSeries(file, ['other', 'value'])).toThrow(`${file}: columns 'other' and 'value' are Utf8 (text), not numeric; ${STORE}`);
   });
 
   it('a Parquet file without rows is refused as such (before: its columns were called constant)', () => {

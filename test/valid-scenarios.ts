@@ -150,7 +150,8 @@ const dist: fc.Arbitrary<DrawnDist> = fc.oneof(
     fc.option(fc.array(fc.oneof(num(0.01, 5), fc.constant(0)), { minLength: values.length, maxLength: values.length }).map((w) => (w.some((x) => x > 0) ? w : w.map(() => 1))), { nil: undefined }).map((weights) => ({ d: { dist: 'categorical', values, ...(weights ? { weights } : {}) }, dtypes: ['string'] })),
   ),
   fc.uniqueArray(fc.integer({ min: -100, max: 100 }), { minLength: 1, maxLength: 4 }).map((values) => ({ d: { dist: 'categorical', values }, dtypes: ['int64', 'int32', 'float64', 'float32', ...(values.every((v) => v === 0 || v === 1) ? ['bool'] : [])] })),
-  num(-1e6, 1e6).map((value) => ({ d: { dist: 'constant', value }, dtypes: ['float64', 'float32', 'int64', 'int32'] })),
+  // A fractional constant is refused in an integer column (it would be rounded to another value).
+  num(-1e6, 1e6).map((value) => ({ d: { dist: 'constant', value }, dtypes: Number.isInteger(value) ? ['float64', 'float32', 'int64', 'int32'] : ['float64', 'float32'] })),
   // Edges of each parameter's range.
   fc.integer({ min: 3, max: 9 }).map((e) => ({ d: { dist: 'poisson', lambda: 10 ** e }, dtypes: ['int64', 'int32', 'float64', 'float32'] })),
   fc.tuple(fc.boolean(), fc.integer({ min: 0, max: 2 ** 52 - 1 })).map(([low, w]) => ({ d: { dist: 'integer', ...(low ? { min: -(2 ** 53 - 1), max: -(2 ** 53 - 1) + w } : { min: 2 ** 53 - 1 - w, max: 2 ** 53 - 1 }) }, dtypes: ['int64', 'float64'] })),

@@ -6,7 +6,7 @@
  */
 import { join } from 'node:path';
 import yargs from 'yargs';
-import { EXIT_CODES, exitCodeOf, ParanomError, SYSTEM_ERRORS } from '../errors.js';
+import { EXIT_CODES, exitCodeOf, outOfFileDescriptors, ParanomError, SYSTEM_ERRORS } from '../errors.js';
 import type { OutputFormat } from '../plan/planner.js';
 import type { GenerateResult } from '../run/generate-options.js';
 import { parsePart, partFromEnvironment, type Part } from '../plan/parts.js';
@@ -50,6 +50,8 @@ function report(err: unknown, verbose: boolean, io: CliIO): number {
     }
     return exitCodeOf(err);
   }
+  const descriptors = outOfFileDescriptors(err);
+  if (descriptors) return report(descriptors, verbose, io);
   const e = err as NodeJS.ErrnoException;
   const code = typeof e?.code === 'string' ? e.code : undefined;
   if (code && SYSTEM_ERRORS[code]) {
@@ -141,12 +143,15 @@ export async function runCli(args: readonly string[], io: CliIO = processIO): Pr
   /** Errors fail() has reported, with their exit codes. */
   const reported = new WeakMap<object, number>();
   // Each command ends by throwing CliExit (errors included), so nothing exits the process.
-  const guard = (body: () => Promise<void> | void) => async () => {
+  // A command that reads a scenario file names it, so a problem of that file found later
+  // (a callback module's exports) is reported at its line too.
+  const guard = (body: () => Promise<void> | void, scenarioFile?: string) => async () => {
     try {
       await body();
     } catch (err) {
       if (err instanceof CliExit) throw err;
-      throw new CliExit(report(err, verbose, io));
+      const located = scenarioFile === undefined ? err : (await import('../reader/load.js')).atScenarioLine(scenarioFile, err);
+      throw new CliExit(report(located, verbose, io));
     }
   };
   const parser = yargs(standardOutputDash(args))
@@ -235,7 +240,7 @@ export async function runCli(args: readonly string[], io: CliIO = processIO): Pr
             return;
           }
           await runWithProgress(io, out, (onProgress, signal) => generate(s, { ...options, out, ...(part ? { part } : {}), signal, onProgress }));
-        })(),
+        }, argv.scenario)(),
     )
     .command(
       'validate <scenario>',
@@ -258,7 +263,7 @@ export async function runCli(args: readonly string[], io: CliIO = processIO): Pr
           const { epochUnitWarnings } = await import('../run/epoch-unit-warnings.js');
           for (const w of epochUnitWarnings(s)) io.stderr(`paranom: warning: ${argv.scenario}: ${w}\n`);
           io.stdout(`${argv.scenario}: ok — ${countOf(s.variables.length, 'variable')}, ${countOf(s.timeline.rows, 'row')}${s.entities ? ` × ${countOf(s.entities.count, 'entity', 'entities')}` : ''}, anomalies: ${s.anomalies.mode}\n`);
-        })(),
+        }, argv.scenario)(),
     )
     .command(
       'grow <dataset>',

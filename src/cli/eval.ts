@@ -133,9 +133,12 @@ function unscoredNotes(j: JoinCounts): string[] {
   ];
 }
 
-/** A 0/1 column is read as alarms unless a threshold is given; anything else as scores. */
-function asPredictions(values: Float64Array, opts: EvalOptions): { alarms: Float64Array } | { scores: Float64Array } {
-  return opts.threshold === undefined && values.every((v) => v === 0 || v === 1) ? { alarms: values } : { scores: values };
+/**
+ * A 0/1 column is read as alarms, anything else as scores. A threshold, if given, still
+ * sets which rows alarm; but 0/1 values rank nothing, so ROC-AUC and average precision stay null.
+ */
+function asPredictions(values: Float64Array): { alarms: Float64Array } | { scores: Float64Array } {
+  return values.every((v) => v === 0 || v === 1) ? { alarms: values } : { scores: values };
 }
 
 /** A fleet's labels and predictions read and joined on (entity, timestamp). */
@@ -152,7 +155,7 @@ async function fleetHandler(f: FleetFiles, opts: EvalOptions, argv: ArgumentsCam
   const { evaluateFleet } = await import('../eval/fleet-evaluate.js');
   const { formatEvalResult, formatPerEntity } = await import('../eval/report.js');
   const j = f.joined;
-  const { per_entity, entities, ...r } = evaluateFleet(j.isAnomaly, asPredictions(j.values, opts), j.entities, opts, argv['per-entity']);
+  const { per_entity, entities, ...r } = evaluateFleet(j.isAnomaly, asPredictions(j.values), j.entities, opts, argv['per-entity']);
   const result = {
     labels: f.labels,
     predictions: f.preds,
@@ -216,7 +219,7 @@ async function handler(argv: ArgumentsCamelCase<EvalArgs>): Promise<void> {
   const files = await joinFiles(argv.predictions, argv);
   if ('fleet' in files) return fleetHandler(files.fleet, opts, argv, print);
   const { labels, preds, joined } = files;
-  const r = evaluate(joined.labels, asPredictions(joined.values, opts), opts);
+  const r = evaluate(joined.labels, asPredictions(joined.values), opts);
   const result = {
     labels: labels.description,
     predictions: preds.description,

@@ -119,24 +119,33 @@ export const previewCommand: CommandModule<object, PreviewArgs> = {
   describe: "Report on a scenario's first rows, generated in memory (nothing else is written)",
   builder: previewBuilder,
   handler: async (argv: ArgumentsCamelCase<PreviewArgs>) => {
-    const t0 = performance.now();
-    const targets = await checkOutputs(argv);
-    if (argv.rows !== undefined && (!Number.isSafeInteger(argv.rows) || argv.rows < 1)) throw new ParanomError('USAGE', `--rows takes a whole number of rows above 0, got ${argv.rows}`);
-    if (argv.rows !== undefined && argv.duration !== undefined) throw new ParanomError('USAGE', '--rows and --duration both set the preview length; give one');
-    const { loadScenario, withOverrides } = await import('../reader/load.js');
-    const { previewReport } = await import('../report/preview.js');
-    const scenario = withOverrides(loadScenario(argv.scenario), { seed: argv.seed });
-    let rows = argv.rows;
-    if (argv.duration !== undefined) {
-      const { parseDurationMs } = await import('../model/units.js');
-      const ms = parseDurationMs(argv.duration);
-      if (ms === undefined || ms <= 0) throw new ParanomError('USAGE', `--duration takes a duration such as 90m, 36h or 2d, got '${argv.duration}'`);
-      rows = Math.max(1, Math.ceil(ms / scenario.timeline.stepMs));
+    try {
+      await preview(argv);
+    } catch (err) {
+      // A problem of the scenario met after it was read (a callback module's exports) is reported at its line.
+      throw (await import('../reader/load.js')).atScenarioLine(argv.scenario, err);
     }
-    if (rows !== undefined && rows > PREVIEW_MAX_ROWS) {
-      const asked = argv.rows !== undefined ? `--rows ${rows.toLocaleString('en-US')}` : `--duration ${argv.duration} (${rows.toLocaleString('en-US')} rows)`;
-      throw new ParanomError('USAGE', `${asked} is more than a preview generates in memory (at most ${PREVIEW_MAX_ROWS.toLocaleString('en-US')} rows); for more, generate the dataset and run \`paranom report DIR\`, which reads its files`);
-    }
-    await emit(await previewReport(scenario, { ...(rows !== undefined ? { rows } : {}), entity: argv.entity }), argv, targets, () => (performance.now() - t0) / 1000);
   },
 };
+
+async function preview(argv: ArgumentsCamelCase<PreviewArgs>): Promise<void> {
+  const t0 = performance.now();
+  const targets = await checkOutputs(argv);
+  if (argv.rows !== undefined && (!Number.isSafeInteger(argv.rows) || argv.rows < 1)) throw new ParanomError('USAGE', `--rows takes a whole number of rows above 0, got ${argv.rows}`);
+  if (argv.rows !== undefined && argv.duration !== undefined) throw new ParanomError('USAGE', '--rows and --duration both set the preview length; give one');
+  const { loadScenario, withOverrides } = await import('../reader/load.js');
+  const { previewReport } = await import('../report/preview.js');
+  const scenario = withOverrides(loadScenario(argv.scenario), { seed: argv.seed });
+  let rows = argv.rows;
+  if (argv.duration !== undefined) {
+    const { parseDurationMs } = await import('../model/units.js');
+    const ms = parseDurationMs(argv.duration);
+    if (ms === undefined || ms <= 0) throw new ParanomError('USAGE', `--duration takes a duration such as 90m, 36h or 2d, got '${argv.duration}'`);
+    rows = Math.max(1, Math.ceil(ms / scenario.timeline.stepMs));
+  }
+  if (rows !== undefined && rows > PREVIEW_MAX_ROWS) {
+    const asked = argv.rows !== undefined ? `--rows ${rows.toLocaleString('en-US')}` : `--duration ${argv.duration} (${rows.toLocaleString('en-US')} rows)`;
+    throw new ParanomError('USAGE', `${asked} is more than a preview generates in memory (at most ${PREVIEW_MAX_ROWS.toLocaleString('en-US')} rows); for more, generate the dataset and run \`paranom report DIR\`, which reads its files`);
+  }
+  await emit(await previewReport(scenario, { ...(rows !== undefined ? { rows } : {}), entity: argv.entity }), argv, targets, () => (performance.now() - t0) / 1000);
+}

@@ -79,10 +79,7 @@ function flowDepthProblem(text: string): string | undefined {
   return undefined;
 }
 
-/** Parses scenario text; `file` names it in messages. Throws ScenarioError on any problem. */
-export function parseScenario(text: string, file = '<scenario>', baseDir = file.startsWith('<') ? process.cwd() : dirname(file)): Scenario {
-  const deep = flowDepthProblem(text);
-  if (deep) throw new ScenarioError(file, [{ path: '', message: deep }]);
+function parseYaml(text: string): { doc: Document; lc: LineCounter } {
   const lc = new LineCounter();
   // merge: YAML's `<<: *anchor` merge keys, which configuration files commonly use.
   const doc = parseDocument(text, {
@@ -92,6 +89,14 @@ export function parseScenario(text: string, file = '<scenario>', baseDir = file.
     merge: true,
     customTags: (tags) => [...tags, ...scenarioTags],
   });
+  return { doc, lc };
+}
+
+/** Parses scenario text; `file` names it in messages. Throws ScenarioError on any problem. */
+export function parseScenario(text: string, file = '<scenario>', baseDir = file.startsWith('<') ? process.cwd() : dirname(file)): Scenario {
+  const deep = flowDepthProblem(text);
+  if (deep) throw new ScenarioError(file, [{ path: '', message: deep }]);
+  const { doc, lc } = parseYaml(text);
   // A tag that does not fit its value (`!!int x`) leaves the value a string with only a
   // warning; a scenario must not be read other than as written, so it is an error here.
   const problems = [...doc.errors, ...doc.warnings.filter((w) => isUnresolvedTag(w.message))];
@@ -137,6 +142,33 @@ export function loadScenario(file: string): Scenario {
   const text = scenarioText(bytes);
   if ('problem' in text) throw new ScenarioError(file, [{ path: '', message: text.problem }]);
   return parseScenario(text.text, file);
+}
+
+function isIssue(x: unknown): x is ScenarioIssue {
+  return typeof x === 'object' && x !== null && typeof (x as ScenarioIssue).path === 'string' && typeof (x as ScenarioIssue).message === 'string';
+}
+
+/**
+ * A problem met after the scenario was read (a callback module's exports, checked when a
+ * worker imports it) names its scenario field in `details.issue`; as a ScenarioError of
+ * `file` it is reported at that field's line, as the problems validation finds are.
+ * Anything else is returned as it is.
+ */
+export function atScenarioLine(file: string, err: unknown): unknown {
+  if (!(err instanceof ParanomError) || err instanceof ScenarioError || !isIssue(err.details['issue'])) return err;
+  let issue: ScenarioIssue = err.details['issue'];
+  try {
+    const text = scenarioText(readFileSync(file));
+    if (!('problem' in text) && flowDepthProblem(text.text) === undefined) {
+      const { doc, lc } = parseYaml(text.text);
+      issue = locate(doc, lc, issue);
+    }
+  } catch {
+    // The file could not be read again: its field's path still says where.
+  }
+  const located = new ScenarioError(file, [issue]);
+  located.details['stack'] = err.details['stack'] ?? err.stack;
+  return located;
 }
 
 /** Applies command-line overrides to a resolved scenario, re-checking what they touch. */

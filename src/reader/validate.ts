@@ -135,6 +135,9 @@ function checkDurationRange(c: Checker, raw: unknown, path: string, stepMs: numb
   return [out[0]!, out[1]!];
 }
 
+/** The duration kinds default to when the plan places no event: checked against, never used. */
+const UNUSED_DURATION: [number, number] = [1, 1];
+
 function checkAnomalies(c: Checker, raw: unknown, timeline: Timeline | undefined, resolveFile: (file: string) => string): AnomalyPlan | undefined {
   if (raw === undefined || raw === null) return { mode: 'none' };
   const o = c.object(raw, 'anomalies');
@@ -149,8 +152,11 @@ function checkAnomalies(c: Checker, raw: unknown, timeline: Timeline | undefined
   // Kinds: with `kinds`, the top-level duration is only the default of entries
   // without their own, and the rate and fit checks use the kinds' durations.
   const kindsOnly = o['kinds'] !== undefined && o['duration'] === undefined;
-  const topDuration = kindsOnly ? undefined : checkDurationRange(c, o['duration'], 'anomalies.duration', timeline?.stepMs);
-  const extras = checkPlanExtras(c, o, timeline?.stepMs, (r, p) => checkDurationRange(c, r, p, timeline?.stepMs), topDuration, resolveFile);
+  // `frequency: 0` or `count: 0` places no event (anomalies switched off), so no duration is
+  // used: none is required, of the plan or of its kinds; one that is given is still checked.
+  const placesNothing = (o['frequency'] === 0 || o['count'] === 0) && o['duration'] === undefined;
+  const topDuration = kindsOnly || placesNothing ? undefined : checkDurationRange(c, o['duration'], 'anomalies.duration', timeline?.stepMs);
+  const extras = checkPlanExtras(c, o, timeline?.stepMs, (r, p) => checkDurationRange(c, r, p, timeline?.stepMs), placesNothing ? UNUSED_DURATION : topDuration, resolveFile);
   if (!extras) return undefined;
   const { envelope, ...planExtras } = extras;
   // With kinds, the plan's duration is the envelope of the kinds' ranges (what events can be).
@@ -159,8 +165,8 @@ function checkAnomalies(c: Checker, raw: unknown, timeline: Timeline | undefined
   const mean = planExtras.kinds ? meanKindDuration(planExtras.kinds) : undefined;
   if (o['frequency'] !== undefined) {
     const frequency = c.number(o['frequency'], 'anomalies.frequency', { ge: 0, lt: 1 });
-    if (frequency === undefined || !duration) return undefined;
     if (frequency === 0) return noneMode();
+    if (frequency === undefined || !duration) return undefined;
     const max = mean !== undefined ? maxFeasibleFrequency(mean, mean) : maxFeasibleFrequency(duration[0], duration[1]);
     if (frequency > max) {
       const what = mean !== undefined ? `a mean duration of ${mean.toFixed(1)} rows over the kinds` : `durations ${duration[0]}–${duration[1]} rows`;
@@ -169,8 +175,8 @@ function checkAnomalies(c: Checker, raw: unknown, timeline: Timeline | undefined
     return { mode: 'frequency', frequency, duration, ...planExtras };
   }
   const count = c.number(o['count'], 'anomalies.count', { integer: true, ge: 0 });
-  if (count === undefined || !duration) return undefined;
   if (count === 0) return noneMode();
+  if (count === undefined || !duration) return undefined;
   if (timeline && count * (duration[0] + 1) - 1 > timeline.rows) {
     return c.fail('anomalies.count', `${count} events of at least ${duration[0]} rows (plus one normal row between events) do not fit in ${timeline.rows} rows`);
   }

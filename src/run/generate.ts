@@ -55,8 +55,7 @@ export async function generateLocked(scenario: Scenario, options: GenerateOption
   const pool = createPool(workers, requested);
   // Ended as soon as every shard is done (runPlan), so its threads wind down while this
   // thread writes the segment table and the manifest; at the latest when the run ends.
-  let ended: Promise<void> | undefined;
-  const endPool = (): Promise<void> => (ended ??= releasePool(pool));
+  const endPool = (wait = false): Promise<void> => releasePool(pool, wait);
   // Ctrl-C: running shards get a moment to finish; then the workers are ended, however busy.
   let grace: NodeJS.Timeout | undefined;
   const onAbort = () => {

@@ -30,8 +30,64 @@ export function workerMemoryMb(): number {
   return Number.isSafeInteger(raw) && raw >= 64 ? raw : 2048;
 }
 
+/**
+ * A pool whose tasks fail, rather than wait for ever, once no worker is left to run them.
+ * piscina starts no more workers after one fails while booting (it would fail again): when
+ * the last goes (more threads than the open-file limit allows: EMFILE), the tasks already
+ * queued would wait for a worker that never comes. The pool is destroyed then, and each of
+ * its tasks rejects with the error that kept the workers from starting (the command line
+ * says what it means: errors.ts, outOfFileDescriptors), not piscina's "Terminating worker
+ * thread". ParanomError is not made here: this module is a bundle of its own, and an error
+ * class of its own would not be the command line's.
+ */
+class ShardPool extends Piscina {
+  /** The last error of a worker that could not start (or ended unasked). */
+  private lastFailure: unknown;
+  /** Set once the pool was ended for want of workers: what its tasks reject with. */
+  private stalled: unknown;
+  /** The pool's end, once asked for: every caller of `destroy` waits for the same one. */
+  private end: Promise<void> | undefined;
+
+  constructor(options: ConstructorParameters<typeof Piscina>[0]) {
+    super(options);
+    // A worker that could not start is reported here, on no task; unheard, the event ended
+    // the process with a stack trace. The pool goes on with the workers that started.
+    this.on('error', (err: unknown) => {
+      this.lastFailure = err;
+      this.checkStalled();
+    });
+    // A worker that failed holding a task rejects that task and raises no 'error'; piscina
+    // counts it out of the pool only after this event.
+    this.on('workerDestroy', () => setImmediate(() => this.checkStalled()));
+  }
+
+  override run(task: unknown, options?: Parameters<Piscina['run']>[1]): Promise<unknown> {
+    // piscina would start new workers for it; a pool ended for want of them stays ended.
+    if (this.stalled !== undefined) return Promise.reject(this.stalled);
+    return super.run(task, options).catch((err: unknown) => {
+      if ((err as { code?: unknown })?.code === 'ERR_WORKER_INIT_FAILED') this.lastFailure = err;
+      throw this.stalled ?? err;
+    });
+  }
+
+  /**
+   * piscina's own resolves at once when called again while the first still waits for the
+   * threads to exit: a caller that must know the threads are gone would not.
+   */
+  override destroy(): Promise<void> {
+    return (this.end ??= super.destroy());
+  }
+
+  /** Ends the pool when tasks wait and no worker is left to take them. */
+  private checkStalled(): void {
+    if (this.stalled !== undefined || this.threads.length > 0 || this.queueSize === 0) return;
+    this.stalled = this.lastFailure ?? new Error('no worker thread could start');
+    void this.destroy().catch(() => undefined);
+  }
+}
+
 function newPool(start: number, workers: number): Piscina {
-  const pool = new Piscina({
+  const pool = new ShardPool({
     resourceLimits: { maxOldGenerationSizeMb: workerMemoryMb() },
     filename: shardWorkerPath(),
     minThreads: start,
@@ -48,11 +104,6 @@ function newPool(start: number, workers: number): Piscina {
     // a head start (run/head-start.ts).
     atomics: 'disabled',
   });
-  // A worker that could not start (more threads than the open-file limit allows: EMFILE)
-  // is reported here, on no task; unheard, the event ended the process with a stack trace.
-  // The pool goes on with the workers that started; a task given to one that failed
-  // rejects with the error, and its run says so.
-  pool.on('error', () => undefined);
   return pool;
 }
 
@@ -96,10 +147,30 @@ function destroy(pool: Piscina): Promise<void> {
  * Ends a run's pool (its threads are terminated). The end of a pool the binary prestarted
  * is not waited for here: the run's last steps (segment table, manifest) go on while its
  * threads end, and the binary awaits them only before it exits (`poolsEnded`).
+ *
+ * `wait`: resolves once the threads have ended, whoever started the pool (bounded as in
+ * `poolsEnded`). A failed run waits so before it cleans up: each thread holds file
+ * descriptors, and a run that failed for want of them (EMFILE) could otherwise not read its
+ * lock to remove it, nor list its directory to remove its temporaries.
  */
-export function releasePool(pool: Piscina): Promise<void> {
+export function releasePool(pool: Piscina, wait = false): Promise<void> {
   const ended = destroy(pool);
-  return binaryOwned.has(pool) ? Promise.resolve() : ended;
+  if (!wait) return binaryOwned.has(pool) ? Promise.resolve() : ended;
+  return bounded([ended], POOL_END_MS);
+}
+
+/** How long the binary, or a failed run, waits for a pool's threads to end. */
+const POOL_END_MS = 2000;
+
+/** Resolves once all of `ends` have, or after `limitMs`: a thread that does not end (stuck in native code) must not keep a command from finishing. */
+function bounded(ends: Promise<void>[], limitMs: number): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, limitMs);
+    void Promise.all(ends).then(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
 }
 
 /**
@@ -110,19 +181,11 @@ export function releasePool(pool: Piscina): Promise<void> {
  * fatal error printed) — seen with a scenario refused at once, before the prestarted
  * workers were up — so a refusal meant to exit 2 ended by a signal.
  */
-export function poolsEnded(limitMs = 2000): Promise<void> {
+export function poolsEnded(limitMs = POOL_END_MS): Promise<void> {
   const p = prestarted;
   prestarted = null;
   if (p) destroy(p.pool);
-  // Bounded: a thread that does not end (stuck in native code) must not keep the binary
-  // from exiting with its code.
-  return new Promise((resolve) => {
-    const timer = setTimeout(resolve, limitMs);
-    void Promise.all(ending).then(() => {
-      clearTimeout(timer);
-      resolve();
-    });
-  });
+  return bounded(ending, limitMs);
 }
 
 /**

@@ -79,8 +79,8 @@ export interface PlannedRun {
   /** What the survey of `options.out` found. */
   prepared: Prepared;
   command: 'generate' | 'grow';
-  /** Ends the pool once no task is left for it (idempotent). */
-  endPool: () => Promise<void>;
+  /** Ends the pool once no task is left for it (idempotent); `wait`: resolves once its threads have ended (pool.ts, releasePool). */
+  endPool: (wait?: boolean) => Promise<void>;
 }
 
 /** Runs the shards of a planned run on its pool into `options.out`, as surveyed, and finishes the dataset. */
@@ -229,6 +229,8 @@ export async function runPlan(run: PlannedRun): Promise<GenerateResult> {
       uniqueness?.stop();
       // Fingerprint tasks still running finish before the pool goes (no aborts, see above).
       await uniqueness?.done.catch(() => undefined);
+      // The workers' descriptors are free before the clean-up below needs some.
+      await endPool(true);
       const err = failure?.error;
       // A hard uniqueness failure is only reachable in a fresh directory (see above); a
       // callback's failure is the user's code to fix, which changes the module's hash, so
@@ -265,6 +267,7 @@ export async function runPlan(run: PlannedRun): Promise<GenerateResult> {
     return { plan, manifest, generated, reused, rowsGenerated, warnings: [...scaleWarnings, ...supportWarnings(scenario), ...labelWarnings(manifest, scenario)], ...(options.phases ? { phases: sumPhases(timed), spans: spans.sort((a, b) => a.shard - b.shard) } : {}) };
   } catch (err) {
     if (committed) throw unfinishedCommit(out, command, err);
+    await endPool(true);
     undo(true);
     throw err;
   }

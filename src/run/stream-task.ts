@@ -4,7 +4,7 @@
  * writes the blocks in row order (run/stream.ts).
  */
 import { createRequire } from 'node:module';
-import { ParanomError, type ErrorData } from '../errors.js';
+import { errorData, type ErrorData } from '../errors.js';
 import { generateShard, type Retries } from '../generate/shard.js';
 import { ColumnArena } from '../columns/columns.js';
 import { csvHeader, encodeCsvRows } from '../formats/csv.js';
@@ -84,8 +84,7 @@ export async function runStreamTask(task: StreamTask): Promise<unknown> {
     const movable = { [Piscina.transferableSymbol]: [block.bytes.buffer, block.ends.buffer], [Piscina.valueSymbol]: block };
     return Piscina.move(movable as unknown as Parameters<typeof Piscina.move>[0]);
   } catch (err) {
-    const base = err instanceof ParanomError ? err.toData() : { code: 'GENERATION_FAILED' as const, message: String((err as Error)?.message ?? err), details: {} };
-    const result: StreamBlockResult = { ok: false, error: { ...base, details: { ...base.details, seed: task.scenario.seed, rowStart: task.rowStart, rowEnd: task.rowEnd, stack: (err as Error)?.stack } } };
+    const result: StreamBlockResult = { ok: false, error: errorData(err, { seed: task.scenario.seed, rowStart: task.rowStart, rowEnd: task.rowEnd }) };
     return result;
   }
 }

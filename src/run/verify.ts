@@ -218,6 +218,9 @@ async function fleetRetries(m: Manifest, shards: ManifestShard[]): Promise<Uniqu
  * under it: problems found then are said as that, never as damage.
  */
 export async function verify(out: string, options: VerifyOptions = {}): Promise<VerifyReport> {
+  const n = options.sampleBlocks;
+  // As `--sample` is checked: NaN, −1 or 1.5 from a library caller would sample no block, or a wrong number, without a word.
+  if (n !== undefined && !(Number.isSafeInteger(n) && n >= 0)) throw new ParanomError('USAGE', `sampleBlocks must be a whole number of at least 0, got ${n}`);
   const before = manifestText(out);
   let report: VerifyReport;
   try {

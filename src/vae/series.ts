@@ -180,6 +180,18 @@ function readCsv(path: string, wanted: readonly string[] | undefined, { pieceByt
   return { columns: picked!.columns, values: builders.map((b) => b.done()), sha256: hash.digest('hex'), times: picked!.order?.times() ?? null, untimed: picked!.order?.untimed() ?? null };
 }
 
+/** Columns with their Parquet types, grouped by type: "columns 'value' and 'other' are Utf8 (text), column 'flag' is Bool". */
+function typedColumns(columns: readonly string[], typeOf: (c: string) => string): string {
+  const byType = new Map<string, string[]>();
+  for (const c of columns) byType.set(typeOf(c), [...(byType.get(typeOf(c)) ?? []), `'${c}'`]);
+  return [...byType]
+    .map(([type, cs]) => {
+      const names = cs.length === 1 ? `column ${cs[0]}` : `columns ${cs.slice(0, -1).join(', ')} and ${cs.at(-1)}`;
+      return `${names} ${cs.length === 1 ? 'is' : 'are'} ${type}${/Utf8|Binary/.test(type) ? ' (text)' : ''}`;
+    })
+    .join(', ');
+}
+
 function readParquet(path: string, wanted: readonly string[] | undefined, batchBytes: number | undefined, missing: TrainingMissing): Read {
   const unreadable = (err: unknown) => {
     if ((err as NodeJS.ErrnoException).code) return err;
@@ -194,11 +206,20 @@ function readParquet(path: string, wanted: readonly string[] | undefined, batchB
   }
   const typeOf = (c: string) => String(head.schema.fields.find((f) => f.name === c)?.type ?? '');
   const isNumeric = (c: string) => /^(Float|Int|Uint|Decimal)/.test(typeOf(c));
+  // Readings stored as text (a CSV converted without types) are the usual cause: every such
+  // column is named with its type, so one fix covers them all.
+  const store = 'store the readings as numbers (a DOUBLE, FLOAT or integer column; in DuckDB, CAST(col AS DOUBLE))';
+  if (!(wanted && wanted.length > 0)) {
+    const others = head.columns.filter((c) => !TIME_COLUMNS.includes(c.toLowerCase()));
+    if (others.length > 0 && !others.some(isNumeric)) throw usage(`${path} has no numeric column besides a timestamp: ${typedColumns(others, typeOf)}; ${store}`);
+  }
   const columns = pickColumns(path, head.columns, wanted, isNumeric);
   // As for a CSV file of a header alone (before: an empty column was called constant).
   if (head.rows === 0) throw usage(`${path}: the file has no rows; expected at least one data row`);
+  const notNumeric = columns.filter((c) => !isNumeric(c));
+  const typeProblem = `${path}: ${typedColumns(notNumeric, typeOf)}, not numeric; ${store}`;
   // Each column's first problem; the first column's is reported, as a column-by-column read would.
-  const problems = columns.map((c) => (isNumeric(c) ? undefined : `${path}: column '${c}' is ${typeOf(c)}, not numeric`));
+  const problems = columns.map((c) => (isNumeric(c) ? undefined : typeProblem));
   const values = columns.map(() => new Float64Array(head.rows));
   const timeAt = timeColumnIndex(head.columns);
   // A Parquet TIME column is a time of day, which starts again at midnight: no order of

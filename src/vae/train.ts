@@ -113,7 +113,14 @@ function checkOptions(o: TrainVaeOptions): void {
   if (o.patience !== undefined) int(o.patience, 'patience', 1);
   if (o.stride !== undefined) int(o.stride, 'stride', 1);
   if (o.downsample !== undefined) {
-    int(o.downsample, 'downsample', 1, Math.floor(o.window / 2));
+    // The bound is the window's: a model window holds at least 2 block means. Said, with the
+    // window a larger F needs, since the option alone does not show it.
+    const most = Math.floor(o.window / 2);
+    const v = o.downsample;
+    if (!Number.isInteger(v) || v < 1 || v > most) {
+      const wider = Number.isInteger(v) && v > most && 2 * v <= 100_000 ? `; for --downsample ${v}, use a --window of at least ${2 * v} (a multiple of ${v})` : '';
+      usage(`--downsample must be an integer from 1 to ${most}, half the --window of ${o.window} rows (a window holds at least 2 blocks), got ${v}${wider}`);
+    }
     if (o.window % o.downsample !== 0) usage(`--window must be a multiple of --downsample (a window is ${o.window} / ${o.downsample} block means), got --window ${o.window} --downsample ${o.downsample}; use --window ${Math.max(2, Math.round(o.window / o.downsample)) * o.downsample}`);
   }
   for (const h of o.hidden ?? []) int(h, 'hidden', 1, 1 << 16);

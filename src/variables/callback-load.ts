@@ -51,7 +51,8 @@ async function importModule(v: CallbackVariable, abs: string): Promise<Record<st
   } catch (err) {
     const e = err as Error & { code?: string };
     const hint = e?.code === 'ERR_MODULE_NOT_FOUND' && /'typescript'/.test(e.message) ? " (TypeScript callback modules need the 'typescript' package installed)" : '';
-    const failure = new ParanomError('SCENARIO_INVALID', `variable '${v.name}': cannot load callback module ${v.module}: ${e?.message ?? String(err)}${hint}`, { variable: v.name, module: v.module });
+    const problem = `cannot load callback module ${v.module}: ${e?.message ?? String(err)}${hint}`;
+    const failure = new ParanomError('SCENARIO_INVALID', `variable '${v.name}': ${problem}`, { variable: v.name, module: v.module, issue: { path: `variables.${v.name}.module`, message: problem } });
     if (e?.stack) failure.stack = `${failure.name}: ${failure.message}\n  caused by: ${e.stack}`;
     throw failure;
   }
@@ -76,12 +77,16 @@ function exportedFunctions(mod: Record<string, unknown>): string[] {
   return [...names].filter((k) => typeof exported(mod, k) === 'function');
 }
 
-function checkExport(v: CallbackVariable, mod: Record<string, unknown>, name: string): void {
+function checkExport(v: CallbackVariable, mod: Record<string, unknown>, field: 'normal' | 'anomalous'): void {
+  const name = v[field]!;
   const x = exported(mod, name);
   if (typeof x === 'function') return;
   const fns = exportedFunctions(mod);
   const what = x === undefined ? 'does not export' : `exports a ${typeof x}, not a function, as`;
-  throw new ParanomError('SCENARIO_INVALID', `variable '${v.name}': callback module ${v.module} ${what} '${name}' (its functions: ${fns.join(', ') || 'none'})`, { variable: v.name, module: v.module, export: name });
+  const problem = `callback module ${v.module} ${what} '${name}' (its functions: ${fns.join(', ') || 'none'})`;
+  // The module is imported after the scenario was read, in a worker; `issue` is the scenario
+  // field that names the export, for the command line to point at its line.
+  throw new ParanomError('SCENARIO_INVALID', `variable '${v.name}': ${problem}`, { variable: v.name, module: v.module, export: name, issue: { path: `variables.${v.name}.${field}`, message: problem } });
 }
 
 /** Imports a callback variable's module (once per thread) and checks its exports. */
@@ -94,8 +99,8 @@ export async function loadCallbackModule(v: CallbackVariable, s: Pick<Scenario, 
     p.catch(() => modules.delete(key));
   }
   const mod = await p;
-  checkExport(v, mod, v.normal);
-  if (v.anomalous) checkExport(v, mod, v.anomalous);
+  checkExport(v, mod, 'normal');
+  if (v.anomalous) checkExport(v, mod, 'anomalous');
   loaded.set(key, mod);
 }
 

@@ -31,9 +31,13 @@ export function validateStochastic(c: Checker, { name, stream, path, raw: o, all
     }
     const range = INT_RANGE[dtype];
     // A drawn number is rounded to an integer column, but listed values are labels: rounding
-    // would write 0.5 and 1 as the same category.
+    // would write 0.5 and 1 as the same category. A constant is written as given, so a
+    // fraction rounded away is a value the scenario never asked for.
     const fraction = range && d.dist === 'categorical' ? d.values.find((v) => typeof v === 'number' && !Number.isInteger(v)) : undefined;
     if (fraction !== undefined) return c.fail(join(path, which), `${fraction} is not a whole number, and an ${dtype} column would round it to ${Math.round(fraction as number)}; list whole numbers, or use dtype float64`);
+    if (range && d.dist === 'constant' && typeof d.value === 'number' && !Number.isInteger(d.value)) {
+      return c.fail(join(join(path, which), 'value'), `${d.value} is not a whole number, and an ${dtype} column would round it to ${Math.round(d.value)}; write a whole number, or use dtype float64`);
+    }
     const reach = reachableBounds(d);
     if (range && reach) {
       const [lo, hi] = reach.range;

@@ -5,7 +5,7 @@
  */
 import { recordedPath } from '../../model/input-path.js';
 import { Checker, checkNameList, describe, join, noSuchVariable, unknownChoice } from '../../model/checker.js';
-import { parseDurationMs } from '../../model/units.js';
+import { parseDurationMs, spellDurationMs } from '../../model/units.js';
 import type { AnomalyKindName, AnomalyKindSpec, AnomalyPlan, CorrelationGroup, LearnedModelRef, MinEffect, ProcessVariable, Variable } from '../../model/types.js';
 import { readVaeCodec } from '../../vae/model.js';
 import { downsampleOf } from '../../vae/downsample.js';
@@ -36,6 +36,9 @@ function checkSpan(c: Checker, raw: unknown, path: string, stepMs: number | unde
     const ms = parseDurationMs(raw);
     if (ms === undefined || ms <= 0) return c.fail(path, `expected a row count or a duration such as "30s", got ${describe(raw)}`);
     if (stepMs === undefined) return undefined;
+    // Rows are a step apart: a duration under one step names no row (a replay would be moved
+    // a whole step all the same), as for the anomaly durations and split lengths.
+    if (ms < stepMs) return c.fail(path, `${raw} is shorter than one step of the timeline (${spellDurationMs(stepMs)}); give at least one step, or a row count`);
     return [ms / stepMs, ms / stepMs];
   }
   const n = c.number(raw, path, { gt: 0 });
@@ -102,6 +105,14 @@ function checkKinds(
     }
     if (name === 'variance' && o['factor'] === undefined && o['sd'] === undefined) {
       ok = c.fail(p, "variance needs 'factor' (multiplies the noise of process variables) or 'sd' (adds Gaussian noise), or both") ?? false;
+    }
+    if (name === 'noise' && params['wave_period'] !== undefined) {
+      // Unused without a wave, and read at whole rows: under 2 rows a wave aliases, as a
+      // process component's period would (a period of 1 row puts every row at one phase).
+      const period = (params['wave_period'] as [number, number])[0];
+      const waves = (defs['wave'] as Extract<ParamDef, { type: 'choice' }>).values.filter((w) => w !== 'none');
+      if (params['wave'] === 'none') ok = c.fail(join(p, 'wave_period'), `shapes a wave, and there is none: add wave (${waves.join(', ')}), or remove wave_period`) ?? false;
+      else if (period < 2) ok = c.fail(join(p, 'wave_period'), `a period of ${period} row${period === 1 ? '' : 's'} is under 2 rows: the wave is read at whole rows, so it would alias; give at least 2 rows`) ?? false;
     }
     if (name === 'replay' && o['lag'] === undefined) ok = c.fail(join(p, 'lag'), 'required: how far away the replayed segment comes from, in rows or as a duration such as "12h"') ?? false;
     let learned: LearnedModelRef | undefined;
@@ -309,7 +320,8 @@ export function checkPlanExtras(
     ...(labelMargin && (labelMargin[0] > 0 || labelMargin[1] > 0) ? { labelMargin } : {}),
   };
   if (o['kinds'] === undefined) return common;
-  const kinds = checkKinds(c, o['kinds'], stepMs, checkDuration, duration, o['duration'] !== undefined, resolveFile);
+  // A default given (`duration`), or one written but invalid (reported already), makes a kind's own duration optional.
+  const kinds = checkKinds(c, o['kinds'], stepMs, checkDuration, duration, duration !== undefined || o['duration'] !== undefined, resolveFile);
   if (!kinds) return undefined;
   const envelope: [number, number] = [Math.min(...kinds.map((k) => k.duration[0])), Math.max(...kinds.map((k) => k.duration[1]))];
   return { kinds, ...common, envelope };
