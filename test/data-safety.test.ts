@@ -286,6 +286,26 @@ describe('data safety: one regression test per finding', () => {
     expect(v.code, v.out).toBe(0);
   });
 
+  it('4b: verify beside a grow killed before its commit says ok and notes the unfinished run', async () => {
+    const base = tempDir();
+    // Row 150,000 never ends: the grow is killed while it waits there, its journal written.
+    const scenario = callbackScenario(base, 'export function normal(ctx) { if (ctx.row === 150000) for (;;); return ctx.row; }\n', {}, 140_000);
+    const out = join(base, 'ds');
+    expect((await cli('generate', scenario, '--out', out, ...SHARDS)).code).toBe(0);
+    const before = treeHashes(out);
+    const run = startCli(['grow', out, '--rows', '300000', '--workers', '2']);
+    for (let i = 0; i < 600 && !existsSync(join(out, '.paranom-run.jsonl')); i++) await new Promise((r) => setTimeout(r, 50));
+    expect(existsSync(join(out, '.paranom-run.jsonl'))).toBe(true);
+    run.child.kill('SIGKILL');
+    await run.done;
+    const v = await cli('verify', out);
+    expect(v.code, v.out).toBe(0);
+    expect(v.out).toMatch(/^note: \.paranom-run\.jsonl records an unfinished run over this dataset \(to 300,000 rows, \d+ shard\(s\) written\); until it completes the dataset is as its manifest says/m);
+    expect(v.out).toMatch(/^ok: 3 shard\(s\) re-hashed/m);
+    const after = treeHashes(out);
+    for (const [f, h] of Object.entries(before)) expect(after[f], f).toBe(h);
+  });
+
   it('5: a callback module or source file changed under a dataset is refused by grow and verify, naming the file and both hashes', async () => {
     const base = tempDir();
     writeFileSync(join(base, 'series.csv'), 'value\n' + Array.from({ length: 100 }, (_, i) => i).join('\n') + '\n');

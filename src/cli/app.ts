@@ -301,6 +301,7 @@ export async function runCli(args: readonly string[], io: CliIO = processIO): Pr
           const { verify } = await import('../run/verify.js');
           const r = await verify(argv.dataset, { sampleBlocks: sample });
           for (const p of r.problems) io.stdout(`MISMATCH ${p}\n`);
+          for (const n of r.notes) io.stdout(`note: ${n}\n`);
           io.stdout(`${r.ok ? 'ok' : 'FAILED'}: ${r.shardsChecked} shard(s) re-hashed, ${r.blocksCompared} block(s) regenerated and compared, ${r.problems.length} problem(s)\n`);
           if (!r.ok) throw new ParanomError('VERIFY_FAILED', `${argv.dataset}: ${r.problems.length} problem(s); the dataset is not what its manifest says`, { problems: r.problems });
         })(),

@@ -60,7 +60,7 @@ async function handler(argv: ArgumentsCamelCase<InitArgs>, print: (text: string)
   if (!writeNewFile(out, draft.text)) throw new ParanomError('OUTPUT_EXISTS', `--out ${out} appeared while drafting; paranom init never replaces a file — nothing was written`, { out });
   const scenario = relative(process.cwd(), out) || out;
   print(
-    `wrote ${scenario}: '${draft.column}' of ${series} (${draft.fileRows.toLocaleString('en-US')} rows, robust sd ${Number(draft.scale.toPrecision(4))}) replayed ${copies} times, ${draft.rows.toLocaleString('en-US')} rows, anomalies on about 10% of them` +
+    `wrote ${scenario}: '${draft.column}' of ${series} (${draft.fileRows.toLocaleString('en-US')} rows, robust sd ${Number(draft.scale.toPrecision(4))}) replayed ${copies} times, ${draft.rows.toLocaleString('en-US')} rows, anomaly events on about 10% of them` +
       (draft.missing === 'hold' ? '; its missing readings replay as the reading before' : '') +
       `\nnext: paranom generate ${shellWord(scenario)} --out data/${draft.variable} --with-clean\n`,
   );

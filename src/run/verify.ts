@@ -44,6 +44,8 @@ export interface VerifyReport {
   /** The most rows of the segment or entity table held at once (regenerated or read): what their comparison's memory grows with. */
   tableRowsAtOnce: number;
   problems: string[];
+  /** What the dataset's folder holds beside it that is no problem of the dataset's: an unfinished run over it. */
+  notes: string[];
 }
 
 /** Block starts to sample: evenly spread, always including the first and the last block. */
@@ -271,7 +273,12 @@ async function verifyOnce(out: string, options: VerifyOptions): Promise<VerifyRe
   }
   const listed = new Set(m.shards.map((s) => s.file.slice('data/'.length)));
   // Files of an unfinished run over this dataset (an interrupted grow) are not the dataset's yet.
-  const unfinished = ownNames(readRecords(out).filter((r) => JOURNAL_RE.test(r.source)), []);
+  const journals = readRecords(out).filter((r) => JOURNAL_RE.test(r.source));
+  const unfinished = ownNames(journals, []);
+  // A grow (or rerun) killed before its commit left the dataset as it was: said, not a problem.
+  const notes = journals
+    .filter((r) => r.staged && !r.committed)
+    .map((r) => `${r.source} records an unfinished run over this dataset (to ${r.identity.rows.toLocaleString('en-US')} rows, ${r.shards.length} shard(s) written); until it completes the dataset is as its manifest says — run the same grow again to complete it`);
   if (existsSync(join(out, 'data'))) {
     for (const name of readdirSync(join(out, 'data'))) if (!listed.has(name) && !ownOrTemporary(`data/${name}`, unfinished)) problems.push(`data/${name}: not listed in the manifest`);
   }
@@ -304,5 +311,5 @@ async function verifyOnce(out: string, options: VerifyOptions): Promise<VerifyRe
 
   const tables = checkTables(out, m, options.tableRows ?? TABLE_PIECE_ROWS);
   problems.push(...tables.problems);
-  return { ok: problems.length === 0, shardsChecked: m.shards.length, blocksCompared, tableRowsAtOnce: tables.mostRows, problems };
+  return { ok: problems.length === 0, shardsChecked: m.shards.length, blocksCompared, tableRowsAtOnce: tables.mostRows, problems, notes };
 }
