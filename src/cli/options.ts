@@ -5,7 +5,7 @@
  */
 import { ParanomError } from '../errors.js';
 import { parseDecimal } from '../input/decimal.js';
-import { MAX_SHARD_ROWS, MAX_WORKERS } from '../run/run-counts.js';
+import { MAX_SAMPLE_BLOCKS, MAX_SHARD_ROWS, MAX_WORKERS } from '../run/run-counts.js';
 
 /** An integer option: digits (or an exponent form such as 1e6 that is a whole number) within [min, max]. */
 export function intOption(name: string, raw: unknown, range: { min: number; max: number }): number | undefined {
@@ -61,5 +61,5 @@ export const LIMITS = {
   shardRows: { min: 1, max: MAX_SHARD_ROWS },
   workers: { min: 1, max: MAX_WORKERS },
   parts: { min: 1, max: 1e6 },
-  sample: { min: 0, max: 1e6 },
+  sample: { min: 0, max: MAX_SAMPLE_BLOCKS },
 } as const;

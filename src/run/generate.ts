@@ -42,7 +42,6 @@ export async function generate(scenarioOrFile: Scenario | string, options: Gener
  * pool of its own (`grow` passes the fleet it grows from).
  */
 export async function generateLocked(scenario: Scenario, options: GenerateOptions, command: 'generate' | 'grow' = 'generate', grownFrom?: FleetGrowth): Promise<GenerateResult> {
-  checkRunCounts(options);
   const plan = planGeneration(scenario, { ...(options.format ? { format: options.format } : {}), ...(options.shardRows ? { shardRows: options.shardRows } : {}), grownFrom });
   const compression = options.compression ?? 'snappy';
   const part = options.part ?? null;

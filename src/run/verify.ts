@@ -25,6 +25,7 @@ import { encodeShard, sha256 } from './shard-task.js';
 import { prepareScenario } from '../variables/registry.js';
 import { checkInputs } from '../variables/inputs.js';
 import { ownNames, ownOrTemporary } from './ownership.js';
+import { checkCount, MAX_SAMPLE_BLOCKS } from './run-counts.js';
 import { journalFile, JOURNAL_RE, readRecords } from './state.js';
 import { lockHolder } from './lock.js';
 import { ParanomError } from '../errors.js';
@@ -220,9 +221,8 @@ async function fleetRetries(m: Manifest, shards: ManifestShard[]): Promise<Uniqu
  * under it: problems found then are said as that, never as damage.
  */
 export async function verify(out: string, options: VerifyOptions = {}): Promise<VerifyReport> {
-  const n = options.sampleBlocks;
   // As `--sample` is checked: NaN, −1 or 1.5 from a library caller would sample no block, or a wrong number, without a word.
-  if (n !== undefined && !(Number.isSafeInteger(n) && n >= 0)) throw new ParanomError('USAGE', `sampleBlocks must be a whole number of at least 0, got ${n}`);
+  checkCount('sampleBlocks', options.sampleBlocks, MAX_SAMPLE_BLOCKS, 0);
   const before = manifestText(out);
   let report: VerifyReport;
   try {
