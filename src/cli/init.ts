@@ -45,9 +45,10 @@ async function handler(argv: ArgumentsCamelCase<InitArgs>, print: (text: string)
   const { checkOutputPath, followedFile, realPath } = await import('../run/output-dir.js');
   // A link to nothing is refused naming where it leads (no file can be made new there); a
   // folder that is a file, or under /proc, is named before the series is read.
-  checkOutputPath(dirname(followedFile(out, '--out')), '--out');
+  const folder = dirname(followedFile(out, '--out'));
+  checkOutputPath(folder, '--out');
   const { datasetHolding } = await import('../run/dataset-holding.js');
-  const host = datasetHolding(realPath(dirname(followedFile(out, '--out'))));
+  const host = datasetHolding(realPath(folder));
   if (host !== undefined) throw new ParanomError('USAGE', `--out ${out} is inside the dataset ${host}; a file there is not the dataset's own, and grow and generate would refuse the dataset for it — write the scenario elsewhere`, { out });
   const copies = wholeOption('copies', argv.copies, 8, 1);
   const seed = wholeOption('seed', argv.seed, 1, 0);

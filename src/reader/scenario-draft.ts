@@ -14,6 +14,7 @@ import { ParanomError, ScenarioError } from '../errors.js';
 import { robustScaleOf } from '../anomaly/effect.js';
 import { readSource, readSourceColumns, SourceReadError, type SourceData } from '../variables/source-read.js';
 import type { MissingMode } from '../variables/source-missing.js';
+import { columnMedian } from '../variables/source-drift.js';
 import { EPOCH_UNITS, type EpochUnit } from '../input/epoch.js';
 import type { SourceTimes } from '../model/types.js';
 import { spellDurationMs } from '../model/units.js';
@@ -52,7 +53,11 @@ export interface Draft {
 
 /** A series shorter than this gives too few rows for events of up to 48 rows and their context. */
 export const MIN_DRAFT_ROWS = 200;
-/** What share of rows the events cover, and their lengths in rows (the experiment's). */
+/**
+ * What share of rows the events cover, and their lengths in rows: the experiment's
+ * (bench/experiment/conditions.ts, which keeps its own copy pinned so a rerun reproduces
+ * its saved results whatever a draft says later).
+ */
 const FREQUENCY = 0.1;
 const DURATION = [6, 48] as const;
 /** The learned kind weighs as much as the seven hand-written (or the seven shape) kinds: a third of the events. */
@@ -163,8 +168,7 @@ function reads(series: string, format: 'csv' | 'parquet', column: string, times:
 
 /** The median of the steps between consecutive times, in whole milliseconds (at least 1). */
 function medianStepMs(times: Float64Array): number {
-  const steps = Float64Array.from({ length: times.length - 1 }, (_, i) => times[i + 1]! - times[i]!).sort();
-  return Math.max(1, Math.round(steps[steps.length >> 1]!));
+  return Math.max(1, Math.round(columnMedian(Float64Array.from({ length: times.length - 1 }, (_, i) => times[i + 1]! - times[i]!))));
 }
 
 /** Drafts a scenario for `o.series` and validates it as `o.out` would be read. */
@@ -215,7 +219,7 @@ export function draftScenario(o: DraftOptions): Draft {
     : `    # learned anomalies: train a model on the series, then add this line (paths from this file's folder):
     #   paranom train-vae --data ${shellWord(JSON.parse(fromScenario(dir, o.series)) as string)} --columns ${shellWord(column)} --window 48 --latent 4 --hidden 32 --epochs 40 --out models/${variable}
     # - { kind: learned, weight: ${FAMILY_WEIGHT}, model: models/${variable} }`;
-  const text = `# Drafted by \`paranom init\` from ${shown(basename(o.series))}: ${n} rows; column ${shown(column, "'")}, median ${Number(median(data.values).toPrecision(6))}, robust sd ${Number(scale.toPrecision(6))} (${estimate}).
+  const text = `# Drafted by \`paranom init\` from ${shown(basename(o.series))}: ${n} rows; column ${shown(column, "'")}, median ${Number(columnMedian(data.values).toPrecision(6))}, robust sd ${Number(scale.toPrecision(6))} (${estimate}).
 # The series is replayed ${o.copies} times with a slow normal drift, and labelled anomalies are injected
 # into it, sized in its robust sd: the recipe paranom's usefulness experiment found most precise
 # (README, "Does the data teach detectors?"). Edit any of it; \`paranom validate\` checks it.
@@ -272,10 +276,4 @@ ${lo >= 0 ? `    limits: [0, null]            # the series never goes below 0, s
     throw usage(`${o.series}: the scenario drafted from it does not validate, so ${o.out} was not written (${said})${tooMany}${channels}`);
   }
   return { text, variable, column, rows, fileRows: n, scale, missing };
-}
-
-function median(values: Float64Array): number {
-  const s = Float64Array.from(values).sort();
-  const k = s.length >> 1;
-  return s.length % 2 === 1 ? s[k]! : (s[k - 1]! + s[k]!) / 2;
 }
