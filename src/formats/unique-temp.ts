@@ -34,8 +34,7 @@ export function uniqueTempName(path: string): string {
 
 /** Whether `name` is a temporary of `file` (a name in the same folder) as `uniqueTempName` makes it, of any run. */
 export function isUniqueTempOf(name: string, file: string): boolean {
-  const stem = stemOf(file);
-  return name.startsWith(stem) && TEMP_RE.test(name.slice(stem.length));
+  return temporaryOf(name) === stemOf(file);
 }
 
 /**

@@ -11,7 +11,7 @@ import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs
 import { join } from 'node:path';
 import { ParanomError } from '../errors.js';
 import { ENTITIES_FILE, isParanomManifest, MANIFEST_FILE, SEGMENTS_FILE } from '../dataset/manifest.js';
-import { isUniqueTempOf, temporaryOf } from '../formats/unique-temp.js';
+import { temporaryOf } from '../formats/unique-temp.js';
 import { shardFileName } from '../plan/planner.js';
 import { LOCK_AUX_RE, LOCK_RE } from './lock.js';
 import { journalFile, JOURNAL_RE, partManifestFile, PENDING_SUFFIX, readRecords, type Recorded } from './state.js';
@@ -71,8 +71,9 @@ export function ownOrTemporary(name: string, own: ReadonlySet<string>): boolean 
  * lock's name is an older paranom's temporary: those names are paranom's alone.
  */
 function ownByName(name: string): boolean {
-  const bare = temporaryOf(name) ?? (name.endsWith(OLD_TEMP_SUFFIX) ? name.slice(0, -OLD_TEMP_SUFFIX.length) : name);
-  return isUniqueTempOf(name, SEGMENTS_FILE) || JOURNAL_RE.test(bare) || LOCK_RE.test(bare) || LOCK_AUX_RE.test(name);
+  const of = temporaryOf(name);
+  const bare = of ?? (name.endsWith(OLD_TEMP_SUFFIX) ? name.slice(0, -OLD_TEMP_SUFFIX.length) : name);
+  return of === SEGMENTS_FILE || JOURNAL_RE.test(bare) || LOCK_RE.test(bare) || LOCK_AUX_RE.test(name);
 }
 
 /**
